@@ -1,0 +1,191 @@
+"""The `fastapi-guardrails` command line: `check` and `rule`, with ruff's words and exit codes.
+
+Exit status: 0 nothing left to report; 1 findings remain (syntax errors included);
+2 usage or configuration error, with a one-line message on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from checks import __version__
+from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
+from checks.discovery import discover
+from checks.docs import rule_json, rule_markdown, rules_markdown
+from checks.engine import SYNTAX_ERROR_CODE, Engine, FileResult
+from checks.findings import Finding, Location
+from checks.output import (
+    OUTPUT_FORMATS,
+    render_concise,
+    render_full,
+    render_github,
+    render_json,
+    render_sarif,
+    render_statistics,
+)
+from checks.rules import ALL_RULES, RULES_BY_CODE
+
+PROG = "fastapi-guardrails"
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be run."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _selectors(values: Sequence[str] | None) -> list[str]:
+    """`--select FG1,FG2 --select FG3` -> ["FG1", "FG2", "FG3"]."""
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the whole command line."""
+    parser = _Parser(
+        prog=PROG,
+        description="Checks async FastAPI + SQLAlchemy 2.0 + Pydantic v2 code for the "
+        "patterns AI assistants get wrong.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="check files and directories (default: .)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--select", action="append", metavar="CODES", help="codes or prefixes")
+    check.add_argument("--extend-select", action="append", metavar="CODES")
+    check.add_argument("--ignore", action="append", metavar="CODES")
+    check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="concise")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--statistics", action="store_true", help="count findings per code")
+    check.add_argument(
+        "--stdin-filename", metavar="NAME", help="read the source from stdin; report it as NAME"
+    )
+    check.add_argument("--config", type=Path, metavar="FILE", help="a pyproject.toml or TOML")
+
+    rule = commands.add_parser("rule", help="explain a rule (or --all)")
+    rule.add_argument("code", nargs="?", metavar="CODE")
+    rule.add_argument("--all", action="store_true", help="every rule")
+    rule.add_argument("--output-format", choices=("text", "markdown", "json"), default="text")
+    return parser
+
+
+def _read_failure(path: Path, error: OSError) -> FileResult:
+    reason = error.strerror or str(error)
+    message = f"Cannot read file: {reason}"
+    finding = Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
+    return FileResult(path, [finding], None)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`check`: find files, check each, print, and choose the exit status."""
+    paths: list[Path] = list(args.paths)
+    if args.stdin_filename is not None and paths:
+        raise UsageError("--stdin-filename reads stdin: give no PATH with it")
+    if args.stdin_filename is not None:
+        start = Path(args.stdin_filename).parent
+        start = start if start.is_dir() else Path.cwd()
+    else:
+        start = paths[0] if paths else Path.cwd()
+    selection = CommandLineSelection(
+        select=_selectors(args.select) if args.select is not None else None,
+        extend_select=_selectors(args.extend_select),
+        ignore=_selectors(args.ignore),
+    )
+    settings = load_settings(ALL_RULES, start, args.config, selection)
+    engine = Engine([rule for rule in ALL_RULES if rule.code in settings.enabled])
+
+    results: list[FileResult] = []
+    if args.stdin_filename is not None:
+        path = Path(args.stdin_filename)
+        results.append(_check_one(engine, settings, path, sys.stdin.buffer.read()))
+    else:
+        files = discover(paths or [Path(".")], settings)
+        if not files:
+            print(
+                f"{PROG}: warning: no Python files found under the given path(s)", file=sys.stderr
+            )
+        for path in files:
+            try:
+                source = path.read_bytes()
+            except OSError as error:
+                results.append(_read_failure(path, error))
+                continue
+            results.append(_check_one(engine, settings, path, source))
+
+    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    sys.stdout.write(_render(args, findings, results))
+    sys.stdout.flush()
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _check_one(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
+    relative = settings.relative(path)
+    layer = settings.layers.layer_of(relative)
+    return engine.check(path, source, layer, settings.ignored_codes_for(relative))
+
+
+def _render(args: argparse.Namespace, findings: list[Finding], results: list[FileResult]) -> str:
+    if args.statistics:
+        return render_statistics(findings, RULES_BY_CODE)
+    output_format = args.output_format
+    if output_format == "json":
+        return render_json(findings)
+    if output_format == "sarif":
+        return render_sarif(findings, ALL_RULES)
+    if output_format == "github":
+        return render_github(findings)
+    if output_format == "full":
+        return render_full(findings, {r.path: r.text for r in results})
+    return render_concise(findings)
+
+
+def run_rule(args: argparse.Namespace) -> int:
+    """`rule CODE` / `rule --all`: print the docs read from the rule classes."""
+    if args.all == (args.code is not None):
+        raise UsageError("give one rule CODE, or --all")
+    if args.all:
+        if args.output_format == "json":
+            sys.stdout.write(json.dumps([rule_json(r) for r in ALL_RULES], indent=2) + "\n")
+        else:
+            sys.stdout.write(rules_markdown(ALL_RULES))
+        return EXIT_CLEAN
+    rule = RULES_BY_CODE.get(args.code.strip().upper())
+    if rule is None:
+        raise UsageError(f"unknown rule code `{args.code}`")
+    if args.output_format == "json":
+        sys.stdout.write(json.dumps(rule_json(rule), indent=2) + "\n")
+    else:
+        sys.stdout.write(rule_markdown(rule))
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `fastapi-guardrails` and `python -m checks`."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "rule":
+            return run_rule(args)
+        parser.print_help()
+        return EXIT_ERROR
+    except (UsageError, ConfigError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as error:  # never a traceback: one line, exit 2
+        print(f"{PROG}: error: internal error: {error!r}", file=sys.stderr)
+        return EXIT_ERROR

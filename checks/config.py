@@ -1,0 +1,351 @@
+"""Configuration: `[tool.fastapi-guardrails]` in the nearest `pyproject.toml`, or `--config`.
+
+Selection follows ruff: `select` (default: the rules enabled by default) replaced by the
+command line's `--select`, `extend-select` adds, `ignore` removes; selectors are codes or
+prefixes (`FG2`, `FG20`, `ALL`). When a selector of `select` and one of `ignore` both
+match a rule, the more specific (longer) one wins, and `ignore` wins a tie.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from checks.rule import Rule
+
+TOOL_KEY = "fastapi-guardrails"
+
+#: Ruff's default exclusions, plus our cache and bytecode caches.
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+    ".fastapi_guardrails_cache",
+    "__pycache__",
+)
+
+#: Layer globs (gitignore syntax, relative to the project root). A pattern naming a file
+#: beats one naming a directory, so `service/views.py` is a route module.
+DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
+    "tests": ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py"),
+    "migrations": ("**/migrations/versions/", "**/alembic/versions/"),
+    "routes": (
+        "views.py",
+        "views/",
+        "router.py",
+        "routers.py",
+        "routers/",
+        "routes.py",
+        "routes/",
+        "api.py",
+        "endpoints.py",
+        "endpoints/",
+    ),
+    "repositories": (
+        "repositories/",
+        "repository.py",
+        "repositories.py",
+        "repos/",
+        "*_repository.py",
+        "crud/",
+        "crud.py",
+    ),
+    "services": ("services/", "service.py", "services.py", "*_service.py"),
+    "settings": ("settings.py", "config.py", "settings/"),
+}
+#: Config table name -> the layer name rules use; the order breaks ties.
+LAYER_NAMES = {
+    "tests": "test",
+    "migrations": "migration",
+    "routes": "route",
+    "repositories": "repository",
+    "services": "service",
+    "settings": "settings",
+}
+
+_KNOWN_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "extend-select",
+        "per-file-ignores",
+        "exclude",
+        "extend-exclude",
+        "respect-gitignore",
+        "layers",
+    }
+)
+
+
+class ConfigError(Exception):
+    """Invalid configuration or usage: reported on one line, exit status 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class LayerMatcher:
+    """Decides a file's layer from its path relative to the project root."""
+
+    specs: tuple[tuple[str, pathspec.PathSpec[Any], pathspec.PathSpec[Any]], ...]
+
+    @classmethod
+    def from_globs(cls, layers: Mapping[str, Sequence[str]]) -> LayerMatcher:
+        specs = []
+        for table, layer in LAYER_NAMES.items():
+            patterns = list(layers.get(table, ()))
+            files = [p for p in patterns if not p.endswith(("/", "/**"))]
+            directories = [p for p in patterns if p.endswith(("/", "/**"))]
+            specs.append(
+                (
+                    layer,
+                    pathspec.PathSpec.from_lines("gitignore", files),
+                    pathspec.PathSpec.from_lines("gitignore", directories),
+                )
+            )
+        return cls(tuple(specs))
+
+    def layer_of(self, relative_path: str) -> str | None:
+        """The layer of a file: file-name patterns first, then directory patterns."""
+        for layer, files, _ in self.specs:
+            if files.match_file(relative_path):
+                return layer
+        for layer, _, directories in self.specs:
+            if directories.match_file(relative_path):
+                return layer
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective configuration of one run."""
+
+    project_root: Path
+    config_file: Path | None
+    enabled: frozenset[str]
+    per_file_ignores: tuple[tuple[pathspec.PathSpec[Any], frozenset[str]], ...] = ()
+    exclude: pathspec.PathSpec[Any] = field(
+        default_factory=lambda: pathspec.PathSpec.from_lines("gitignore", DEFAULT_EXCLUDE)
+    )
+    respect_gitignore: bool = True
+    layers: LayerMatcher = field(default_factory=lambda: LayerMatcher.from_globs(DEFAULT_LAYERS))
+
+    def relative(self, path: Path) -> str:
+        """The path relative to the project root, in POSIX form (without the leading `/`
+        of an absolute path when outside it, so unanchored globs still match)."""
+        absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        try:
+            return absolute.relative_to(self.project_root).as_posix()
+        except ValueError:
+            return absolute.as_posix().lstrip("/")
+
+    def ignored_codes_for(self, relative_path: str) -> frozenset[str]:
+        """Codes `per-file-ignores` turns off for this file."""
+        ignored: set[str] = set()
+        for spec, codes in self.per_file_ignores:
+            if spec.match_file(relative_path):
+                ignored |= codes
+        return frozenset(ignored)
+
+
+def _string_list(value: Any, key: str, source: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{source}: `{key}` must be a list of strings")
+    return value
+
+
+def expand_selectors(selectors: Iterable[str], rules: Sequence[Rule], source: str) -> list[str]:
+    """Validate selectors (codes, prefixes, ALL); an unknown one is a ConfigError."""
+    result = []
+    for raw in selectors:
+        selector = raw.strip().upper()
+        if not selector:
+            continue
+        if selector != "ALL" and not any(rule.code.startswith(selector) for rule in rules):
+            raise ConfigError(f"{source}: unknown rule selector `{raw}`")
+        result.append(selector)
+    return result
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)
+
+
+def _best_match(code: str, selectors: Iterable[str]) -> int:
+    best = -1
+    for selector in selectors:
+        if selector == "ALL" or code.startswith(selector):
+            best = max(best, _specificity(selector))
+    return best
+
+
+def resolve_enabled(
+    rules: Sequence[Rule],
+    select: Sequence[str] | None,
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+) -> frozenset[str]:
+    """The codes enabled by ruff's selection semantics (select=None: the defaults)."""
+    enabled = set()
+    for rule in rules:
+        if select is None:
+            chosen = rule.default
+            select_score = 0 if rule.default else -1
+        else:
+            select_score = _best_match(rule.code, select)
+            chosen = select_score >= 0
+        extend_score = _best_match(rule.code, extend_select)
+        if extend_score > select_score:
+            select_score, chosen = extend_score, True
+        ignore_score = _best_match(rule.code, ignore)
+        if chosen and ignore_score >= 0 and ignore_score >= select_score:
+            chosen = False
+        if chosen:
+            enabled.add(rule.code)
+    return frozenset(enabled)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `pyproject.toml` with a `[tool.fastapi-guardrails]` table, upwards."""
+    directory = start if start.is_dir() else start.parent
+    directory = directory.resolve()
+    for candidate in (directory, *directory.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+                raise ConfigError(f"{pyproject}: cannot read: {error}") from error
+            if TOOL_KEY in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def read_config_table(path: Path) -> dict[str, Any]:
+    """The tool table of a `pyproject.toml`, or the top level of any other TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path}: no such config file") from error
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from error
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get(TOOL_KEY, {})
+    else:
+        table = data.get("tool", {}).get(TOOL_KEY, data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.{TOOL_KEY}] must be a table")
+    return table
+
+
+def _layers_from(table: dict[str, Any], source: str) -> dict[str, tuple[str, ...]]:
+    raw = table.get("layers", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: `layers` must be a table")
+    layers = dict(DEFAULT_LAYERS)
+    for key, value in raw.items():
+        if key not in LAYER_NAMES:
+            known = ", ".join(LAYER_NAMES)
+            raise ConfigError(f"{source}: unknown layer `{key}` (known: {known})")
+        layers[key] = tuple(_string_list(value, f"layers.{key}", source))
+    return layers
+
+
+@dataclass(frozen=True, slots=True)
+class CommandLineSelection:
+    """Selection given on the command line (None: not given)."""
+
+    select: Sequence[str] | None = None
+    extend_select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+
+
+def load_settings(
+    rules: Sequence[Rule],
+    start: Path,
+    config_file: Path | None = None,
+    cli: CommandLineSelection | None = None,
+) -> Settings:
+    """Build the run's settings from the config file found (or given) and the CLI."""
+    cli = cli or CommandLineSelection()
+    path = config_file if config_file is not None else find_config(start)
+    table = read_config_table(path) if path is not None else {}
+    source = str(path) if path is not None else "configuration"
+    unknown = sorted(set(table) - _KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{source}: unknown option `{unknown[0]}`")
+
+    select: list[str] | None = None
+    if "select" in table:
+        select = expand_selectors(_string_list(table["select"], "select", source), rules, source)
+    extend_select = expand_selectors(
+        _string_list(table.get("extend-select", []), "extend-select", source), rules, source
+    )
+    ignore = expand_selectors(
+        _string_list(table.get("ignore", []), "ignore", source), rules, source
+    )
+    if cli.select is not None:
+        select = expand_selectors(cli.select, rules, "--select")
+    extend_select += expand_selectors(cli.extend_select, rules, "--extend-select")
+    ignore += expand_selectors(cli.ignore, rules, "--ignore")
+    enabled = resolve_enabled(rules, select, extend_select, ignore)
+
+    raw_pfi = table.get("per-file-ignores", {})
+    if not isinstance(raw_pfi, dict):
+        raise ConfigError(f"{source}: `per-file-ignores` must be a table of glob = [codes]")
+    per_file_ignores = []
+    for glob, codes in raw_pfi.items():
+        selectors = expand_selectors(
+            _string_list(codes, f"per-file-ignores.{glob}", source), rules, source
+        )
+        matched = frozenset(rule.code for rule in rules if _best_match(rule.code, selectors) >= 0)
+        per_file_ignores.append((pathspec.PathSpec.from_lines("gitignore", [glob]), matched))
+
+    exclude = list(DEFAULT_EXCLUDE)
+    if "exclude" in table:
+        exclude = _string_list(table["exclude"], "exclude", source)
+    exclude += _string_list(table.get("extend-exclude", []), "extend-exclude", source)
+
+    respect_gitignore = table.get("respect-gitignore", True)
+    if not isinstance(respect_gitignore, bool):
+        raise ConfigError(f"{source}: `respect-gitignore` must be true or false")
+
+    if path is not None:
+        root = path.resolve().parent
+    else:
+        root = (start if start.is_dir() else start.parent).resolve()
+    return Settings(
+        project_root=root,
+        config_file=path,
+        enabled=enabled,
+        per_file_ignores=tuple(per_file_ignores),
+        exclude=pathspec.PathSpec.from_lines("gitignore", exclude),
+        respect_gitignore=respect_gitignore,
+        layers=LayerMatcher.from_globs(_layers_from(table, source)),
+    )

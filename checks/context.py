@@ -1,0 +1,573 @@
+"""Per-file knowledge shared by every rule, built during the engine's one traversal.
+
+Rules ask the context instead of resolving libcst metadata: libcst's ScopeProvider and
+QualifiedNameProvider cost about ten times the parse itself, and we need little of what
+they compute. The context tracks, syntactically:
+
+- import aliases (`import time as t`, `from time import sleep as nap`), so a rule can ask
+  for the qualified name of an expression (`t.sleep` -> `time.sleep`);
+- the classes the file defines, with their resolved bases, methods and field annotations,
+  so a rule can ask whether a class is a Pydantic model (transitively within the file);
+- the stack of enclosing functions (a `def` nested in an `async def` is sync) and classes;
+- the names bound to instances of known classes (parameters and variables annotated with
+  a class, `x = Model(...)`, `x = Model.model_validate(...)`, loops over `list[Model]`),
+  so a rule can ask what class an expression is an instance of;
+- the file's layer (service, repository, route, ...), decided by path and class names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from checks.rule import Rule
+
+#: Classes whose subclasses are Pydantic models (v1 and v2 spellings, SQLModel).
+PYDANTIC_MODEL_BASES = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.BaseSettings",
+        "pydantic.env_settings.BaseSettings",
+        "pydantic.RootModel",
+        "pydantic.root_model.RootModel",
+        "pydantic.generics.GenericModel",
+        "pydantic.v1.BaseModel",
+        "pydantic.v1.BaseSettings",
+        "pydantic.v1.generics.GenericModel",
+        "pydantic_settings.BaseSettings",
+        "pydantic_settings.main.BaseSettings",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+    }
+)
+
+#: Class methods of Pydantic models (v1 and v2) that return an instance of the class.
+INSTANCE_CONSTRUCTORS = frozenset(
+    {
+        "model_validate",
+        "model_validate_json",
+        "model_validate_strings",
+        "model_construct",
+        "parse_obj",
+        "parse_raw",
+        "parse_file",
+        "from_orm",
+        "construct",
+        "validate",
+    }
+)
+#: Instance methods that return another instance of the same class.
+INSTANCE_COPIERS = frozenset({"copy", "model_copy"})
+
+_TYPE_WRAPPERS = frozenset(
+    {
+        "typing.Optional",
+        "typing_extensions.Optional",
+        "typing.Annotated",
+        "typing_extensions.Annotated",
+        "typing.Final",
+        "typing.ClassVar",
+    }
+)
+_UNIONS = frozenset({"typing.Union", "typing_extensions.Union"})
+_ITERABLES = frozenset(
+    {
+        "list",
+        "set",
+        "frozenset",
+        "tuple",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Tuple",
+        "typing.Sequence",
+        "typing.MutableSequence",
+        "typing.Iterable",
+        "typing.Iterator",
+        "typing.Collection",
+        "typing.AbstractSet",
+        "collections.abc.Sequence",
+        "collections.abc.MutableSequence",
+        "collections.abc.Iterable",
+        "collections.abc.Iterator",
+        "collections.abc.Collection",
+        "collections.abc.Set",
+    }
+)
+_BUILTIN_CONTAINERS = frozenset({"list", "set", "frozenset", "tuple"})
+
+#: Layer names decided by a class name suffix, checked innermost class first.
+_CLASS_NAME_LAYERS = (("Service", "service"), ("Repository", "repository"), ("Repo", "repository"))
+
+
+@dataclass(frozen=True, slots=True)
+class Inferred:
+    """What an expression is known to hold: an instance of `cls`, or an iterable of them."""
+
+    cls: str
+    iterable: bool = False
+
+
+@dataclass(slots=True)
+class ClassInfo:
+    """A class the file defines."""
+
+    name: str
+    node: cst.ClassDef
+    #: qualified or local names of the bases; None for a base we cannot name
+    bases: tuple[str | None, ...]
+    methods: frozenset[str]
+    #: annotated attributes of the class body (`name: Type`)
+    fields: dict[str, cst.BaseExpression]
+    #: the class this one is nested in, if any
+    outer: ClassInfo | None = None
+
+
+@dataclass(slots=True)
+class FunctionInfo:
+    """An enclosing function (or lambda)."""
+
+    node: cst.FunctionDef | cst.Lambda
+    is_async: bool
+    #: the class whose body defines this function directly, for methods
+    owner: ClassInfo | None = None
+
+
+@dataclass(slots=True)
+class _Scope:
+    bindings: dict[str, Inferred | None] = field(default_factory=dict)
+    is_class: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A finding as a rule reports it, before positions are computed."""
+
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+
+
+def dotted_name(expr: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        head = dotted_name(expr.value)
+        return None if head is None else f"{head}.{expr.attr.value}"
+    return None
+
+
+def _import_module_name(node: cst.ImportFrom) -> str:
+    """The module of a `from ... import`, relative dots kept (`..models`)."""
+    dots = "." * len(node.relative)
+    module = dotted_name(node.module) if node.module is not None else None
+    return dots + (module or "")
+
+
+class FileContext:
+    """What the rules know about the file being checked; one per file and traversal."""
+
+    def __init__(self, path: Path, module: cst.Module, layer: str | None) -> None:
+        self.path = path
+        self.module = module
+        #: the layer decided by the file's path: service, repository, route, settings,
+        #: migration, test, or None
+        self.layer = layer
+        #: local name -> qualified name (`np` -> `numpy`, `nap` -> `time.sleep`)
+        self.imports: dict[str, str] = {}
+        #: classes defined in the file, by name
+        self.classes: dict[str, ClassInfo] = {}
+        #: the rule being run; set by the engine around each handler call
+        self.current_rule: Rule | None = None
+        self.reports: list[Report] = []
+        self._functions: list[FunctionInfo] = []
+        self._class_stack: list[ClassInfo] = []
+        self._scopes: list[_Scope] = [_Scope()]
+        self._class_by_node: dict[int, ClassInfo] = {}
+        self._marks: dict[str, set[int]] = {}
+        self._collect_module_level(module.body, outer=None)
+
+    # ----------------------------------------------------------------- reporting
+    def report(self, node: cst.CSTNode, message: str | None = None) -> None:
+        """Report a finding of the current rule on `node`."""
+        rule = self.current_rule
+        assert rule is not None, "report() is only valid inside a rule handler"
+        self.reports.append(Report(rule, node, message or rule.message))
+
+    def marks(self, key: str) -> set[int]:
+        """A per-file set of node ids a rule can mark on the way down and read later."""
+        return self._marks.setdefault(key, set())
+
+    # ------------------------------------------------------------------- imports
+    def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        """Remember the names an import statement binds."""
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.imports[alias.asname.name.value] = full
+                else:
+                    head = full.split(".", 1)[0]
+                    self.imports[head] = head
+            return
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = _import_module_name(node)
+        separator = "" if module.endswith(".") else "."
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.imports[local] = f"{module}{separator}{name}"
+
+    def qualified_name(self, expr: cst.BaseExpression) -> str | None:
+        """The imported name an expression refers to (`t.sleep` -> `time.sleep`), or None."""
+        if isinstance(expr, cst.Name):
+            return self.imports.get(expr.value)
+        if isinstance(expr, cst.Attribute):
+            head = self.qualified_name(expr.value)
+            return None if head is None else f"{head}.{expr.attr.value}"
+        return None
+
+    def imports_module(self, *prefixes: str) -> bool:
+        """Whether the file imports anything from one of these top-level packages."""
+        for qualified in self.imports.values():
+            top = qualified.split(".", 1)[0]
+            if top in prefixes:
+                return True
+        return False
+
+    # ------------------------------------------------------------------- classes
+    def class_ref(self, expr: cst.BaseExpression) -> str | None:
+        """The name of the class an expression names: a local class or an imported name."""
+        if isinstance(expr, cst.Name):
+            if expr.value in self.classes:
+                return expr.value
+            return self.imports.get(expr.value)
+        if isinstance(expr, cst.Attribute):
+            return self.qualified_name(expr)
+        if isinstance(expr, cst.Subscript):  # Generic[T], RootModel[list[int]]
+            return self.class_ref(expr.value)
+        return None
+
+    def is_pydantic_model(self, ref: str | None) -> bool:
+        """Whether `ref` names a Pydantic model class (its bases followed within the file)."""
+        return self.derives_from(ref, PYDANTIC_MODEL_BASES)
+
+    def derives_from(self, ref: str | None, roots: frozenset[str]) -> bool:
+        """Whether `ref` is one of `roots` or a local class deriving from one of them."""
+        return self._derives_from(ref, roots, set())
+
+    def _derives_from(self, ref: str | None, roots: frozenset[str], seen: set[str]) -> bool:
+        if ref is None or ref in seen:
+            return False
+        if ref in roots:
+            return True
+        info = self.classes.get(ref)
+        if info is None:
+            return False
+        seen.add(ref)
+        return any(self._derives_from(base, roots, seen) for base in info.bases)
+
+    def defines_method(self, ref: str | None, method: str) -> bool:
+        """Whether the local class `ref`, or a local base of it, defines `method`."""
+        seen: set[str] = set()
+        pending = [ref]
+        while pending:
+            current = pending.pop()
+            if current is None or current in seen:
+                continue
+            seen.add(current)
+            info = self.classes.get(current)
+            if info is None:
+                continue
+            if method in info.methods:
+                return True
+            pending.extend(info.bases)
+        return False
+
+    def register_class(self, node: cst.ClassDef, outer: ClassInfo | None) -> ClassInfo:
+        """Record a class definition (idempotent for the same node)."""
+        known = self._class_by_node.get(id(node))
+        if known is not None:
+            return known
+        methods: set[str] = set()
+        fields: dict[str, cst.BaseExpression] = {}
+        nested: list[cst.ClassDef] = []
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            if isinstance(statement, cst.FunctionDef):
+                methods.add(statement.name.value)
+            elif isinstance(statement, cst.ClassDef):
+                nested.append(statement)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        fields[small.target.value] = small.annotation.annotation
+        info = ClassInfo(
+            name=node.name.value,
+            node=node,
+            bases=tuple(self.class_ref(base.value) for base in node.bases),
+            methods=frozenset(methods),
+            fields=fields,
+            outer=outer,
+        )
+        self.classes[info.name] = info
+        self._class_by_node[id(node)] = info
+        for inner in nested:
+            self.register_class(inner, outer=info)
+        return info
+
+    def _collect_module_level(
+        self, statements: Sequence[cst.BaseStatement], outer: ClassInfo | None
+    ) -> None:
+        """Read the imports and classes at module level (also under if/try/with), first.
+
+        Done before the traversal so that a function may use a class or an import that
+        the file defines further down.
+        """
+        classes: list[cst.ClassDef] = []
+        for statement in _module_level_statements(statements):
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import | cst.ImportFrom):
+                        self.record_import(small)
+            elif isinstance(statement, cst.ClassDef):
+                classes.append(statement)
+        for class_node in classes:
+            self.register_class(class_node, outer)
+
+    # ----------------------------------------------------------------- functions
+    @property
+    def function(self) -> FunctionInfo | None:
+        """The innermost enclosing function or lambda, if any."""
+        return self._functions[-1] if self._functions else None
+
+    @property
+    def in_async_function(self) -> bool:
+        """Whether code here runs directly in an `async def` (not a nested def or lambda)."""
+        return bool(self._functions) and self._functions[-1].is_async
+
+    @property
+    def in_class_body(self) -> bool:
+        """Whether code here is directly in a class body (not in one of its methods)."""
+        return self._scopes[-1].is_class
+
+    @property
+    def enclosing_class(self) -> ClassInfo | None:
+        """The innermost class whose body encloses this point, if any."""
+        return self._class_stack[-1] if self._class_stack else None
+
+    def enclosing_classes(self) -> Iterator[ClassInfo]:
+        """Enclosing classes, innermost first."""
+        return reversed(self._class_stack)
+
+    def effective_layer(self) -> str | None:
+        """The layer of the code here: an enclosing `*Service`/`*Repository` class decides,
+        then the file's path."""
+        for info in reversed(self._class_stack):
+            for suffix, layer in _CLASS_NAME_LAYERS:
+                if info.name.endswith(suffix) and info.name != suffix:
+                    return layer
+        return self.layer
+
+    # -------------------------------------------- traversal hooks (called by the engine)
+    def enter_function(self, node: cst.FunctionDef | cst.Lambda) -> None:
+        """Enter a function body: push it and bind its annotated parameters."""
+        owner: ClassInfo | None = None
+        if isinstance(node, cst.FunctionDef) and self._class_stack and self._scopes[-1].is_class:
+            owner = self._class_stack[-1]
+        is_async = isinstance(node, cst.FunctionDef) and node.asynchronous is not None
+        self._functions.append(FunctionInfo(node=node, is_async=is_async, owner=owner))
+        scope = _Scope()
+        params = node.params
+        positional = [*params.posonly_params, *params.params]
+        for param in [*positional, *params.kwonly_params]:
+            annotation = param.annotation
+            scope.bindings[param.name.value] = (
+                self.annotation_type(annotation.annotation) if annotation is not None else None
+            )
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.bindings[star.name.value] = None
+        if owner is not None and positional and isinstance(node, cst.FunctionDef):
+            decorators = {dotted_name(d.decorator) for d in node.decorators}
+            if not decorators & {"staticmethod", "classmethod"}:
+                scope.bindings[positional[0].name.value] = Inferred(owner.name)
+        self._scopes.append(scope)
+
+    def exit_function(self) -> None:
+        """Leave a function body."""
+        self._functions.pop()
+        self._scopes.pop()
+
+    def enter_class(self, node: cst.ClassDef) -> None:
+        """Enter a class body (registering a class defined inside a function)."""
+        info = self.register_class(node, outer=self.enclosing_class)
+        self._class_stack.append(info)
+        self._scopes.append(_Scope(is_class=True))
+
+    def exit_class(self) -> None:
+        """Leave a class body."""
+        self._class_stack.pop()
+        self._scopes.pop()
+
+    def enter_comprehension(self) -> None:
+        """Comprehension variables live in their own scope."""
+        self._scopes.append(_Scope())
+
+    def exit_comprehension(self) -> None:
+        """Leave a comprehension."""
+        self._scopes.pop()
+
+    # ------------------------------------------------------------------ bindings
+    def bind(self, target: cst.BaseExpression, value: Inferred | None) -> None:
+        """Bind an assignment target; a tuple target makes its names unknown."""
+        if isinstance(target, cst.Name):
+            self._scopes[-1].bindings[target.value] = value
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self.bind(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, None)
+
+    def bind_loop_target(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """Bind a `for` target to the element type of what it iterates over."""
+        container = self.infer(iterable)
+        element = Inferred(container.cls) if container and container.iterable else None
+        self.bind(target, element)
+
+    def lookup(self, name: str) -> Inferred | None:
+        """What a name is known to hold here (class scopes are invisible to functions)."""
+        innermost = len(self._scopes) - 1
+        for index in range(innermost, -1, -1):
+            scope = self._scopes[index]
+            if scope.is_class and index != innermost:
+                continue
+            if name in scope.bindings:
+                return scope.bindings[name]
+        return None
+
+    # ----------------------------------------------------------------- inference
+    def infer(self, expr: cst.BaseExpression) -> Inferred | None:
+        """What class an expression is known to be an instance of, if any."""
+        if isinstance(expr, cst.Name):
+            return self.lookup(expr.value)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute):
+                method = func.attr.value
+                if method in INSTANCE_CONSTRUCTORS:
+                    ref = self.class_ref(func.value)
+                    return Inferred(ref) if ref is not None else None
+                if method in INSTANCE_COPIERS:
+                    return self.infer(func.value)
+            ref = self.class_ref(func)
+            if ref is not None and (ref in self.classes or ref in PYDANTIC_MODEL_BASES):
+                return Inferred(ref)
+            return None
+        if isinstance(expr, cst.Attribute):
+            owner = self.infer(expr.value)
+            if owner is None or owner.iterable:
+                return None
+            info = self.classes.get(owner.cls)
+            annotation = info.fields.get(expr.attr.value) if info is not None else None
+            return self.annotation_type(annotation) if annotation is not None else None
+        return None
+
+    def annotation_type(self, annotation: cst.BaseExpression) -> Inferred | None:
+        """The class an annotation names (`M`, `M | None`, `Optional[M]`, `list[M]`, ...)."""
+        if isinstance(annotation, cst.Name | cst.Attribute):
+            ref = self.class_ref(annotation)
+            return Inferred(ref) if ref is not None else None
+        if isinstance(annotation, cst.SimpleString):
+            return self._string_annotation_type(annotation)
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            return self._union_type([annotation.left, annotation.right])
+        if isinstance(annotation, cst.Subscript):
+            return self._subscript_type(annotation)
+        return None
+
+    def _string_annotation_type(self, annotation: cst.SimpleString) -> Inferred | None:
+        text = annotation.evaluated_value
+        if not isinstance(text, str) or not text.strip():
+            return None
+        try:
+            parsed = cst.parse_expression(text.strip())
+        except (cst.ParserSyntaxError, RecursionError, ValueError):
+            return None
+        return self.annotation_type(parsed)
+
+    def _union_type(self, members: Sequence[cst.BaseExpression]) -> Inferred | None:
+        flat: list[cst.BaseExpression] = []
+        for member in members:
+            if isinstance(member, cst.BinaryOperation) and isinstance(member.operator, cst.BitOr):
+                flat.extend((member.left, member.right))
+            else:
+                flat.append(member)
+        known = [m for m in flat if not (isinstance(m, cst.Name) and m.value == "None")]
+        return self.annotation_type(known[0]) if len(known) == 1 else None
+
+    def _subscript_type(self, annotation: cst.Subscript) -> Inferred | None:
+        elements = [
+            element.slice.value
+            for element in annotation.slice
+            if isinstance(element.slice, cst.Index)
+        ]
+        if not elements:
+            return None
+        outer = self.class_ref(annotation.value)
+        if outer is None and isinstance(annotation.value, cst.Name):
+            value = annotation.value.value
+            if value in _BUILTIN_CONTAINERS:
+                outer = value
+        if outer in _TYPE_WRAPPERS:
+            return self.annotation_type(elements[0])
+        if outer in _UNIONS:
+            return self._union_type(elements)
+        if outer in _ITERABLES:
+            inner = self.annotation_type(elements[0])
+            return Inferred(inner.cls, iterable=True) if inner and not inner.iterable else None
+        return None
+
+
+def _module_level_statements(
+    statements: Sequence[cst.BaseStatement],
+) -> Iterator[cst.BaseStatement]:
+    """Statements at module level, looking inside if/try/with blocks (not functions)."""
+    for statement in statements:
+        yield statement
+        if isinstance(statement, cst.If | cst.Try | cst.TryStar | cst.With):
+            yield from _module_level_statements(_block_statements(statement.body))
+            if isinstance(statement, cst.If) and statement.orelse is not None:
+                orelse = statement.orelse
+                if isinstance(orelse, cst.If):
+                    yield from _module_level_statements([orelse])
+                else:
+                    yield from _module_level_statements(_block_statements(orelse.body))
+            if isinstance(statement, cst.Try | cst.TryStar):
+                for handler in statement.handlers:
+                    yield from _module_level_statements(_block_statements(handler.body))
+                for extra in (statement.orelse, statement.finalbody):
+                    if extra is not None:
+                        yield from _module_level_statements(_block_statements(extra.body))
+
+
+def _block_statements(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return block.body
+    return ()

@@ -1,0 +1,468 @@
+"""Check one file: parse once with libcst, walk the tree once, dispatch to every rule.
+
+The walk is our own: it follows the dataclass fields of each node that can hold code and
+skips whitespace and punctuation, which makes it several times faster than libcst's
+visitor (measured: 0.40 s against 2.89 s over 3.3 MB of the standard library). It visits
+decorators, parameter defaults and class bases in the enclosing scope, and a function's
+body inside it, so the context's function stack is the one Python runs the code in.
+
+Positions are computed only for files with a finding, and only then, with libcst's
+PositionProvider. A syntax error is finding FG000 and a rule that raises is finding FG001
+naming the rule; neither stops the other rules or files.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import sys
+import threading
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from checks.context import FileContext, Report
+from checks.findings import Finding, Location
+from checks.noqa import is_suppressed
+from checks.rule import Handler, Rule
+
+SYNTAX_ERROR_CODE = "FG000"
+INTERNAL_ERROR_CODE = "FG001"
+
+#: libcst's native parser recurses on the C stack: about 1,500 nested parentheses
+#: overflow the main thread's 8 MiB and kill the process (SIGSEGV). Each file is checked
+#: in a thread with this much stack (reserved, not committed, until used), and the
+#: Python recursion limit is raised to match, so a deep tree is parsed, or at worst
+#: reported, never a crash.
+CHECK_STACK_SIZE = 512 * 1024 * 1024
+CHECK_RECURSION_LIMIT = 60_000
+
+#: Fields that hold only whitespace, comments or punctuation: never code a rule looks at.
+_SKIPPED_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "newline",
+        "trailing_whitespace",
+        "empty_lines",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "colon",
+        "equal",
+        "dot",
+        "operator",
+        "asynchronous",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "indent",
+        "star",
+        "whitespace",
+    }
+)
+_FIELDS_BY_TYPE: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def _code_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
+    fields = _FIELDS_BY_TYPE.get(node_type)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS_BY_TYPE[node_type] = fields
+    return fields
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The findings of one file, and its decoded text (for snippets in the output)."""
+
+    path: Path
+    findings: list[Finding]
+    text: str | None
+
+
+class RuleFailure(Exception):
+    """Raised inside the walk when a rule handler raises: carries the rule and node."""
+
+    def __init__(self, rule: Rule, node: cst.CSTNode, error: BaseException) -> None:
+        super().__init__(f"{rule.code} failed: {error!r}")
+        self.rule = rule
+        self.node = node
+        self.error = error
+
+
+class _Walker:
+    """One depth-first walk of a module, calling the rules' handlers on the way."""
+
+    def __init__(
+        self,
+        ctx: FileContext,
+        visits: dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
+        leaves: dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
+    ) -> None:
+        self.ctx = ctx
+        self.visits = visits
+        self.leaves = leaves
+        self.failed: list[RuleFailure] = []
+        self._disabled: set[str] = set()
+        self._special: dict[type[cst.CSTNode], Callable[[Any], None]] = {
+            cst.FunctionDef: self._walk_function,
+            cst.Lambda: self._walk_lambda,
+            cst.ClassDef: self._walk_class,
+            cst.For: self._walk_for,
+            cst.CompFor: self._walk_comp_for,
+            cst.ListComp: self._walk_comprehension,
+            cst.SetComp: self._walk_comprehension,
+            cst.GeneratorExp: self._walk_comprehension,
+            cst.DictComp: self._walk_comprehension,
+        }
+
+    def _call(self, handlers: list[tuple[Rule, Handler]], node: cst.CSTNode) -> None:
+        ctx = self.ctx
+        for rule, handler in handlers:
+            if rule.code in self._disabled:
+                continue
+            ctx.current_rule = rule
+            try:
+                handler(node, ctx)
+            except RecursionError:
+                raise
+            except Exception as error:  # a rule's bug must not stop the others
+                self._disabled.add(rule.code)
+                self.failed.append(RuleFailure(rule, node, error))
+            finally:
+                ctx.current_rule = None
+
+    def walk(self, node: cst.CSTNode) -> None:
+        node_type = type(node)
+        handlers = self.visits.get(node_type)
+        if handlers:
+            self._call(handlers, node)
+        special = self._special.get(node_type)
+        if special is not None:
+            special(node)
+        else:
+            self._walk_fields(node, _code_fields(node_type))
+        handlers = self.leaves.get(node_type)
+        if handlers:
+            self._call(handlers, node)
+        self._after(node)
+
+    def _walk_fields(self, node: cst.CSTNode, fields: Iterable[str]) -> None:
+        walk = self.walk
+        for name in fields:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                walk(value)
+            elif isinstance(value, list | tuple):
+                for child in value:
+                    if isinstance(child, cst.CSTNode):
+                        walk(child)
+
+    def _walk_optional(self, *children: object) -> None:
+        for child in children:
+            if isinstance(child, cst.CSTNode):
+                self.walk(child)
+
+    def _after(self, node: cst.CSTNode) -> None:
+        """Record what a statement binds, once its value has been walked."""
+        ctx = self.ctx
+        if isinstance(node, cst.Assign):
+            value = ctx.infer(node.value)
+            for target in node.targets:
+                ctx.bind(target.target, value)
+        elif isinstance(node, cst.AnnAssign):
+            if ctx.enclosing_class is None or ctx.function is not None:
+                ctx.bind(node.target, ctx.annotation_type(node.annotation.annotation))
+        elif isinstance(node, cst.NamedExpr):
+            ctx.bind(node.target, ctx.infer(node.value))
+        elif isinstance(node, cst.WithItem):
+            if node.asname is not None:
+                ctx.bind(node.asname.name, None)
+        elif isinstance(node, cst.Import | cst.ImportFrom):
+            ctx.record_import(node)
+
+    # -- nodes whose children are walked in a scope-aware order --------------------
+    def _walk_parameters(self, params: cst.Parameters) -> None:
+        """Annotations and defaults run in the enclosing scope."""
+        every = [
+            *params.posonly_params,
+            *params.params,
+            *params.kwonly_params,
+            params.star_arg,
+            params.star_kwarg,
+        ]
+        for param in every:
+            if isinstance(param, cst.Param):
+                if param.annotation is not None:
+                    self.walk(param.annotation)
+                if param.default is not None:
+                    self.walk(param.default)
+
+    def _walk_function(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            self.walk(decorator)
+        self._walk_parameters(node.params)
+        self._walk_optional(node.returns, node.type_parameters)
+        self.ctx.enter_function(node)
+        try:
+            self.walk(node.body)
+        finally:
+            self.ctx.exit_function()
+
+    def _walk_lambda(self, node: cst.Lambda) -> None:
+        self._walk_parameters(node.params)
+        self.ctx.enter_function(node)
+        try:
+            self.walk(node.body)
+        finally:
+            self.ctx.exit_function()
+
+    def _walk_class(self, node: cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            self.walk(decorator)
+        for child in [*node.bases, *node.keywords]:
+            self.walk(child)
+        self._walk_optional(node.type_parameters)
+        self.ctx.enter_class(node)
+        try:
+            self.walk(node.body)
+        finally:
+            self.ctx.exit_class()
+
+    def _walk_for(self, node: cst.For) -> None:
+        self.walk(node.iter)
+        self.walk(node.target)
+        self.ctx.bind_loop_target(node.target, node.iter)
+        self.walk(node.body)
+        self._walk_optional(node.orelse)
+
+    def _walk_comp_for(self, node: cst.CompFor) -> None:
+        self.walk(node.iter)
+        self.walk(node.target)
+        self.ctx.bind_loop_target(node.target, node.iter)
+        for condition in node.ifs:
+            self.walk(condition)
+        self._walk_optional(node.inner_for_in)
+
+    def _walk_comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+    ) -> None:
+        self.ctx.enter_comprehension()
+        try:
+            self.walk(node.for_in)
+            if isinstance(node, cst.DictComp):
+                self.walk(node.key)
+                self.walk(node.value)
+            else:
+                self.walk(node.elt)
+        finally:
+            self.ctx.exit_comprehension()
+
+
+def _handler_tables(
+    rules: Sequence[Rule],
+) -> tuple[
+    dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
+    dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
+]:
+    visits: dict[type[cst.CSTNode], list[tuple[Rule, Handler]]] = {}
+    leaves: dict[type[cst.CSTNode], list[tuple[Rule, Handler]]] = {}
+    for rule in rules:
+        rule_visits, rule_leaves = rule.handlers()
+        for table, handlers in ((visits, rule_visits), (leaves, rule_leaves)):
+            for type_name, handler in handlers.items():
+                node_type = getattr(cst, type_name, None)
+                if not (isinstance(node_type, type) and issubclass(node_type, cst.CSTNode)):
+                    raise TypeError(f"{rule.code}: no libcst node type named {type_name!r}")
+                table.setdefault(node_type, []).append((rule, handler))
+    return visits, leaves
+
+
+_LIBCST_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+
+
+def _syntax_error_finding(path: Path, source: bytes, error: Exception) -> Finding:
+    """FG000 for a file libcst cannot parse, with CPython's clearer diagnosis when it has one."""
+    if isinstance(error, RecursionError):
+        message = "SyntaxError: the code is nested too deeply for the parser"
+        return Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
+    if not isinstance(error, cst.ParserSyntaxError):
+        message = f"SyntaxError: {error}".splitlines()[0]
+        return Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except SyntaxError as cpython:
+        row = cpython.lineno or 1
+        column = cpython.offset or 1
+        start = Location(row, max(column, 1))
+        return Finding(path, SYNTAX_ERROR_CODE, f"SyntaxError: {cpython.msg}", start, start)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    # CPython accepts the file: a form libcst does not parse, or 3.12+ syntax that made
+    # CPython 3.11 fail differently. Report libcst's own diagnosis.
+    first_line = error.message.splitlines()[0] if error.message else "invalid syntax"
+    match = _LIBCST_ERROR_AT.search(first_line)
+    row, column = (int(match[1]), int(match[2])) if match else (error.raw_line, 1)
+    detail = _LIBCST_ERROR_AT.split(first_line)[-1].lstrip(": ") if match else first_line
+    start = Location(max(row, 1), max(column, 1))
+    message = f"SyntaxError: libcst cannot parse this file: {detail}"
+    return Finding(path, SYNTAX_ERROR_CODE, message, start, start)
+
+
+class Engine:
+    """Checks files with a fixed set of rules; reusable across files."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = [r for r in rules if r.code not in (SYNTAX_ERROR_CODE, INTERNAL_ERROR_CODE)]
+        self.report_syntax_errors = any(r.code == SYNTAX_ERROR_CODE for r in rules)
+        self.report_internal_errors = any(r.code == INTERNAL_ERROR_CODE for r in rules)
+        self._visits, self._leaves = _handler_tables(self.rules)
+
+    def check(
+        self,
+        path: Path,
+        source: bytes,
+        layer: str | None = None,
+        ignored_codes: frozenset[str] = frozenset(),
+    ) -> FileResult:
+        """Check one file's source. Never raises for anything the file contains."""
+        results: list[FileResult] = []
+        errors: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                results.append(self._check(path, source, layer, ignored_codes))
+            except BaseException as error:  # handed to the calling thread
+                errors.append(error)
+
+        previous_stack = threading.stack_size(CHECK_STACK_SIZE)
+        try:
+            worker = threading.Thread(target=target, name="fastapi-guardrails-check")
+            worker.start()
+        finally:
+            threading.stack_size(previous_stack)
+        worker.join()
+        if errors:
+            raise errors[0]
+        return results[0]
+
+    def _check(
+        self,
+        path: Path,
+        source: bytes,
+        layer: str | None,
+        ignored_codes: frozenset[str],
+    ) -> FileResult:
+        if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
+            sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
+        try:
+            module = cst.parse_module(source)
+        except Exception as error:  # ParserSyntaxError, RecursionError, decoding errors
+            syntax: list[Finding] = []
+            if self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored_codes:
+                syntax.append(_syntax_error_finding(path, source, error))
+            return FileResult(path, syntax, _decode_lossy(source))
+
+        ctx = FileContext(path, module, layer)
+        walker = _Walker(ctx, self._visits, self._leaves)
+        engine_failure: BaseException | None = None
+        try:
+            walker.walk(module)
+        except Exception as error:  # too deep a tree, or a bug of the engine: never a crash
+            engine_failure = error
+
+        findings: list[Finding] = []
+        if ctx.reports or walker.failed:
+            try:
+                findings = self._locate(path, module, ctx.reports, walker.failed)
+            except RecursionError as error:
+                engine_failure = error
+        if engine_failure is not None and self.report_internal_errors:
+            reason = (
+                "the code is nested too deeply to check"
+                if isinstance(engine_failure, RecursionError)
+                else repr(engine_failure)
+            )
+            findings.append(
+                Finding(
+                    path,
+                    INTERNAL_ERROR_CODE,
+                    f"The checker failed on this file: {reason}",
+                    Location(1, 1),
+                    Location(1, 1),
+                )
+            )
+        text = module.code if findings else None
+        lines = text.splitlines() if text is not None else []
+        kept = [
+            f
+            for f in findings
+            if f.code not in ignored_codes and not is_suppressed(lines, f.noqa_row, f.code)
+        ]
+        kept.sort(key=Finding.sort_key)
+        return FileResult(path, kept, text)
+
+    def _locate(
+        self,
+        path: Path,
+        module: cst.Module,
+        reports: list[Report],
+        failures: list[RuleFailure],
+    ) -> list[Finding]:
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        findings: list[Finding] = []
+        seen: set[tuple[str, int]] = set()
+        for report in reports:
+            key = (report.rule.code, id(report.node))
+            if key in seen:  # one finding per rule and node
+                continue
+            seen.add(key)
+            start, end = _range(positions, report.node)
+            findings.append(Finding(path, report.rule.code, report.message, start, end))
+        if self.report_internal_errors:
+            for failure in failures:
+                start, end = _range(positions, failure.node)
+                message = (
+                    f"Rule {failure.rule.code} ({failure.rule.name}) failed on this file: "
+                    f"{type(failure.error).__name__}: {failure.error}"
+                )
+                findings.append(Finding(path, INTERNAL_ERROR_CODE, message, start, end))
+        return findings
+
+
+def _range(positions: Any, node: cst.CSTNode) -> tuple[Location, Location]:
+    code_range = positions.get(node)
+    if code_range is None:
+        return Location(1, 1), Location(1, 1)
+    return (
+        Location(code_range.start.line, code_range.start.column + 1),
+        Location(code_range.end.line, code_range.end.column + 1),
+    )
+
+
+def _decode_lossy(source: bytes) -> str | None:
+    try:
+        return source.decode("utf-8")
+    except UnicodeDecodeError:
+        return source.decode("latin-1")

@@ -1,0 +1,38 @@
+"""What a check reports: a finding with a 1-based start and end position, as ruff does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A 1-based row and column (columns count characters, like ruff's)."""
+
+    row: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported problem in one file.
+
+    `end` is exclusive, like ruff's `end_location`: the column just after the last
+    character of the flagged code.
+    """
+
+    path: Path
+    code: str
+    message: str
+    start: Location
+    end: Location
+
+    @property
+    def noqa_row(self) -> int:
+        """The row whose `# noqa` comment suppresses this finding (the start row)."""
+        return self.start.row
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order findings by file, position, then code (ruff's order)."""
+        return (str(self.path), self.start.row, self.start.column, self.code)

@@ -1,0 +1,208 @@
+"""Render findings: concise, full, json (ruff's schema), sarif (2.1.0) and github annotations."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from checks import __version__
+from checks.findings import Finding
+from checks.rule import Rule
+
+OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github")
+TOOL_NAME = "fastapi-guardrails"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when under it (as ruff prints it)."""
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _absolute(path: Path) -> str:
+    return str(path if path.is_absolute() else Path.cwd() / path)
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """Ruff's closing line."""
+    if not findings:
+        return "All checks passed!"
+    count = len(findings)
+    return f"Found {count} error{'s' if count != 1 else ''}."
+
+
+def render_concise(findings: Sequence[Finding]) -> str:
+    lines = [
+        f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {f.message}"
+        for f in findings
+    ]
+    lines.append(summary(findings))
+    return "\n".join(lines) + "\n"
+
+
+def _snippet(finding: Finding, text: str | None) -> list[str]:
+    if text is None:
+        return []
+    source_lines = text.splitlines()
+    row = finding.start.row
+    if not 1 <= row <= len(source_lines):
+        return []
+    first = max(1, row - 1)
+    last = min(len(source_lines), row + 1)
+    width = len(str(last))
+    gutter = " " * width
+    out = [f"{gutter} |"]
+    for number in range(first, last + 1):
+        out.append(f"{number:>{width}} | {source_lines[number - 1]}".rstrip())
+        if number == row:
+            line = source_lines[number - 1]
+            start = finding.start.column - 1
+            end = finding.end.column - 1 if finding.end.row == row else len(line)
+            carets = "^" * max(1, end - start)
+            out.append(f"{gutter} | {' ' * start}{carets} {finding.code}")
+    out.append(f"{gutter} |")
+    return out
+
+
+def render_full(findings: Sequence[Finding], texts: Mapping[Path, str | None]) -> str:
+    blocks = []
+    for f in findings:
+        header = f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {f.message}"
+        blocks.append("\n".join([header, *_snippet(f, texts.get(f.path))]))
+    blocks.append(summary(findings))
+    return "\n\n".join(blocks) + "\n"
+
+
+def json_objects(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """Findings as ruff's JSON objects."""
+    return [
+        {
+            "cell": None,
+            "code": f.code,
+            "end_location": {"column": f.end.column, "row": f.end.row},
+            "filename": _absolute(f.path),
+            "fix": None,
+            "location": {"column": f.start.column, "row": f.start.row},
+            "message": f.message,
+            "noqa_row": f.noqa_row,
+            "url": None,
+        }
+        for f in findings
+    ]
+
+
+def render_json(findings: Sequence[Finding]) -> str:
+    return json.dumps(json_objects(findings), indent=2, sort_keys=True) + "\n"
+
+
+def sarif_document(findings: Sequence[Finding], rules: Sequence[Rule]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run, as GitHub code scanning reads it."""
+    index = {rule.code: position for position, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": "error",
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {
+                            "uri": display_path(f.path),
+                            "uriBaseId": "%SRCROOT%",
+                        },
+                        "region": {
+                            "startLine": f.start.row,
+                            "startColumn": f.start.column,
+                            "endLine": f.end.row,
+                            "endColumn": max(f.end.column, 1),
+                        },
+                    }
+                }
+            ],
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL_NAME,
+                        "version": __version__,
+                        "rules": [
+                            {
+                                "id": rule.code,
+                                "name": rule.name,
+                                "shortDescription": {"text": rule.summary},
+                                "fullDescription": {"text": rule.why},
+                                "help": {
+                                    "text": f"{rule.summary}\n\n{rule.why}",
+                                    "markdown": f"{rule.summary}\n\n{rule.why}",
+                                },
+                                "defaultConfiguration": {"level": "error"},
+                                "properties": {"tags": [rule.family]},
+                            }
+                            for rule in rules
+                        ],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+                "results": results,
+            }
+        ],
+    }
+
+
+def render_sarif(findings: Sequence[Finding], rules: Sequence[Rule]) -> str:
+    return json.dumps(sarif_document(findings, rules), indent=2) + "\n"
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: Sequence[Finding]) -> str:
+    """GitHub Actions workflow commands: one `::error` annotation a finding."""
+    lines = []
+    for f in findings:
+        properties = ",".join(
+            [
+                f"title={_escape_property(f'{TOOL_NAME} ({f.code})')}",
+                f"file={_escape_property(_absolute(f.path))}",
+                f"line={f.start.row}",
+                f"col={f.start.column}",
+                f"endLine={f.end.row}",
+                f"endColumn={f.end.column}",
+            ]
+        )
+        location = f"{display_path(f.path)}:{f.start.row}:{f.start.column}"
+        lines.append(f"::error {properties}::{_escape_data(f'{location}: {f.code} {f.message}')}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render_statistics(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+    """Ruff's `--statistics`: a count a code, most frequent first, then the summary."""
+    counts = Counter(f.code for f in findings)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(str(count)) for _, count in rows), default=1)
+    lines = [
+        f"{count:>{width}}\t{code}\t{rules[code].name if code in rules else ''}"
+        for code, count in rows
+    ]
+    lines.append(summary(findings))
+    return "\n".join(lines) + "\n"

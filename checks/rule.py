@@ -1,0 +1,73 @@
+"""The shape of a rule: its documentation, its examples and the node types it handles.
+
+A rule is one class. Its docs (`fastapi-guardrails rule CODE`, the generated rules
+reference) and the generic example test read everything from the class itself, as fixit
+does. A rule handles node types by defining `visit_<NodeType>(self, node, ctx)` (called on
+the way down) or `leave_<NodeType>(self, node, ctx)` (on the way up); the engine's one
+traversal of each file dispatches to every selected rule, as pyupgrade's plugins do.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from checks.context import FileContext
+
+Handler = Callable[[Any, "FileContext"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A code example of a rule: a bad one must be flagged `expect` times, a good one never.
+
+    `path` is where the code lives, relative to the project root: the layer rules (a
+    service, a route, a migration) decide by it.
+    """
+
+    source: str
+    path: str = "app/example.py"
+    expect: int = 1
+    note: str = ""
+
+    @property
+    def code(self) -> str:
+        """The example's source, dedented and with its first blank line removed."""
+        return textwrap.dedent(self.source).lstrip("\n")
+
+
+class Rule:
+    """Base class of every rule; subclasses set the class attributes below."""
+
+    code: ClassVar[str]
+    #: kebab-case name, ruff-style (`legacy-query-api`)
+    name: ClassVar[str]
+    #: the default message of a finding
+    message: ClassVar[str]
+    #: "What it does", one or two sentences
+    summary: ClassVar[str]
+    #: "Why is this bad?"
+    why: ClassVar[str]
+    #: the first bad example is the docs' "Example"; the others are test cases
+    bad: ClassVar[tuple[Example, ...]]
+    #: the first good example is the docs' "Use instead"; the others are tricky negatives
+    good: ClassVar[tuple[Example, ...]]
+    #: "Fix safety" section of the docs
+    fix: ClassVar[str] = "No automatic fix."
+    #: enabled without configuration
+    default: ClassVar[bool] = True
+    family: ClassVar[str]
+
+    def handlers(self) -> tuple[dict[str, Handler], dict[str, Handler]]:
+        """The node-type names this rule visits and leaves, with the bound methods."""
+        visits: dict[str, Handler] = {}
+        leaves: dict[str, Handler] = {}
+        for attribute in dir(type(self)):
+            if attribute.startswith("visit_"):
+                visits[attribute.removeprefix("visit_")] = getattr(self, attribute)
+            elif attribute.startswith("leave_"):
+                leaves[attribute.removeprefix("leave_")] = getattr(self, attribute)
+        return visits, leaves

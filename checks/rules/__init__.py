@@ -1,0 +1,29 @@
+"""The rule catalog: every rule class, in code order.
+
+Adding a rule is one module with one class, and one line here.
+"""
+
+from __future__ import annotations
+
+from checks.rule import Rule
+from checks.rules.async_blocking_sleep import BlockingSleepInAsync
+from checks.rules.http_exception_in_service import HttpExceptionInService
+from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
+from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
+from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
+from checks.rules.tool import InternalErrorRule, SyntaxErrorRule
+
+RULE_CLASSES: tuple[type[Rule], ...] = (
+    SyntaxErrorRule,
+    InternalErrorRule,
+    LegacyQueryApi,
+    PydanticDict,
+    PydanticJson,
+    PydanticOrmMode,
+    PydanticClassConfig,
+    BlockingSleepInAsync,
+    HttpExceptionInService,
+)
+
+ALL_RULES: tuple[Rule, ...] = tuple(cls() for cls in RULE_CLASSES)
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}

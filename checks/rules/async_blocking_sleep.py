@@ -1,0 +1,111 @@
+"""FG301: `time.sleep()` inside `async def`."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from checks.context import FileContext
+from checks.rule import Example, Rule
+
+
+class BlockingSleepInAsync(Rule):
+    """`time.sleep` (under any alias) called directly in an `async def`."""
+
+    code = "FG301"
+    name = "blocking-sleep-in-async"
+    family = "async"
+    message = "`time.sleep()` blocks the event loop inside `async def`: use `await asyncio.sleep()`"
+    summary = "Checks for `time.sleep()` called in an `async def`, under any import form or alias."
+    why = (
+        "An `async def` runs on the event loop thread: `time.sleep()` stops that thread, so "
+        "every other request the worker serves waits too. `await asyncio.sleep()` suspends "
+        "only the current task. A `def` nested in the coroutine, a lambda, and passing "
+        "`time.sleep` as a function (`asyncio.to_thread(time.sleep, 1)`) are not flagged: "
+        "they do not run on the loop by themselves."
+    )
+    bad = (
+        Example(
+            """
+            import time
+
+
+            async def poll_job(job_id: int) -> None:
+                time.sleep(0.5)
+            """
+        ),
+        Example(
+            """
+            import time as t
+            from time import sleep as nap
+
+            async def retry(op):
+                for attempt in range(3):
+                    try:
+                        return await op()
+                    except* ConnectionError:
+                        t.sleep(attempt)
+                match attempt:
+                    case 2:
+                        nap(1)
+            """,
+            expect=2,
+            note="aliases, except*, match",
+        ),
+        Example(
+            """
+            import time
+
+            class Worker:
+                async def run(self):
+                    waits = [time.sleep(0) for _ in range(2)]
+                    return waits
+            """,
+            note="a comprehension runs in the coroutine",
+        ),
+    )
+    good = (
+        Example(
+            """
+            import asyncio
+
+
+            async def poll_job(job_id: int) -> None:
+                await asyncio.sleep(0.5)
+            """
+        ),
+        Example(
+            """
+            import asyncio
+            import time
+
+            async def pause() -> None:
+                await asyncio.to_thread(time.sleep, 1)
+
+            async def outer() -> None:
+                def blocking_helper() -> None:
+                    time.sleep(1)
+
+                callback = lambda: time.sleep(1)
+                await asyncio.to_thread(blocking_helper)
+
+            def sync_job() -> None:
+                time.sleep(1)
+            """,
+            note="passed as a function, nested def, lambda, sync function",
+        ),
+        Example(
+            """
+            import asyncio
+            from asyncio import sleep
+
+            async def tick(clock) -> None:
+                await sleep(1)
+                clock.sleep(1)
+            """,
+            note="asyncio's sleep and an unrelated sleep method",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
+            ctx.report(node)

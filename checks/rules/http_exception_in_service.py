@@ -1,0 +1,170 @@
+"""FG401: `HTTPException` raised or built in the service or repository layer."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from checks.context import FileContext
+from checks.rule import Example, Rule
+
+HTTP_EXCEPTIONS = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
+_LOWER_LAYERS = frozenset({"service", "repository"})
+
+
+class HttpExceptionInService(Rule):
+    """FastAPI's or Starlette's `HTTPException` in a service or repository."""
+
+    code = "FG401"
+    name = "http-exception-in-service"
+    family = "layering"
+    message = (
+        "`HTTPException` in the service layer: raise a domain error and map it to an HTTP "
+        "response in one exception handler"
+    )
+    summary = (
+        "Checks for FastAPI's or Starlette's `HTTPException` (or a subclass defined in the "
+        "file) raised or constructed in a service or repository: files matched by the "
+        "`services`/`repositories` layer globs, or classes named `*Service`, `*Repository`, "
+        "`*Repo`."
+    )
+    why = (
+        "A service that raises `HTTPException` knows about HTTP: it cannot be reused from a "
+        "background job, a CLI or another service without dragging status codes along, and "
+        "each route maps errors its own way. Services raise typed domain errors "
+        "(`UserNotFound`, `EmailTaken`) that carry what happened; one exception handler "
+        "turns them into the API's error shape. A bare `raise` inside "
+        "`except HTTPException:` is fine: it re-raises, it does not build one."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import HTTPException, status
+
+            from app.users.repository import UserRepository
+
+
+            async def get_user(users: UserRepository, user_id: int):
+                user = await users.get(user_id)
+                if user is None:
+                    raise HTTPException(status_code=status.HTTP_404_NOT_FOUND)
+                return user
+            """,
+            path="app/users/service.py",
+        ),
+        Example(
+            """
+            import fastapi
+            from starlette.exceptions import HTTPException as StarletteHTTPException
+
+            class Conflict(fastapi.HTTPException):
+                pass
+
+            def check(taken: bool):
+                if taken:
+                    raise Conflict(409)
+                error = StarletteHTTPException(400)
+                return error
+            """,
+            path="app/services/users.py",
+            expect=2,
+            note="module import, alias, local subclass, constructed without raise",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+            class ProjectService:
+                def archive(self, project):
+                    if project.archived:
+                        raise HTTPException(409, "already archived")
+            """,
+            path="app/projects/logic.py",
+            note="a *Service class in a file of no layer",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+            def load(session, pk):
+                raise HTTPException
+            """,
+            path="app/crud/items.py",
+            note="raised without a call, crud/ is a repository",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from app.errors import NotFoundError
+            from app.users.repository import UserRepository
+
+
+            async def get_user(users: UserRepository, user_id: int):
+                user = await users.get(user_id)
+                if user is None:
+                    raise NotFoundError("user", user_id)
+                return user
+            """,
+            path="app/users/service.py",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+            @router.get("/items/{item_id}")
+            async def read_item(item_id: int) -> dict[str, int]:
+                raise HTTPException(status_code=404)
+            """,
+            path="app/items/router.py",
+            note="a route may raise it",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+            def call_remote(client):
+                try:
+                    return client.fetch()
+                except HTTPException:
+                    raise
+            """,
+            path="app/services/remote.py",
+            note="a bare re-raise",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+            def read(item_id: int):
+                raise HTTPException(status_code=404)
+            """,
+            path="app/service/views.py",
+            note="route module inside a directory named service",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if self._is_http_exception(node.func, ctx) and ctx.effective_layer() in _LOWER_LAYERS:
+            ctx.report(node)
+
+    def visit_Raise(self, node: cst.Raise, ctx: FileContext) -> None:
+        exc = node.exc
+        if (
+            exc is not None
+            and not isinstance(exc, cst.Call)
+            and self._is_http_exception(exc, ctx)
+            and ctx.effective_layer() in _LOWER_LAYERS
+        ):
+            ctx.report(node)
+
+    @staticmethod
+    def _is_http_exception(expr: cst.BaseExpression, ctx: FileContext) -> bool:
+        return ctx.derives_from(ctx.class_ref(expr), HTTP_EXCEPTIONS)

@@ -1,0 +1,310 @@
+"""FG206 / FG207: Pydantic v1 model configuration (`orm_mode`, inner `class Config`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from checks.context import FileContext
+from checks.rule import Example, Rule
+
+CONFIG_DICT_FACTORIES = frozenset(
+    {
+        "pydantic.ConfigDict",
+        "pydantic.config.ConfigDict",
+        "pydantic_settings.SettingsConfigDict",
+        "pydantic_settings.main.SettingsConfigDict",
+    }
+)
+
+#: Config keys no other library's `class Config` uses: they mark a Pydantic config.
+PYDANTIC_CONFIG_KEYS = frozenset(
+    {
+        "orm_mode",
+        "from_attributes",
+        "allow_population_by_field_name",
+        "populate_by_name",
+        "schema_extra",
+        "json_schema_extra",
+        "anystr_strip_whitespace",
+        "str_strip_whitespace",
+        "anystr_lower",
+        "anystr_upper",
+        "min_anystr_length",
+        "max_anystr_length",
+        "validate_all",
+        "validate_assignment",
+        "arbitrary_types_allowed",
+        "use_enum_values",
+        "json_encoders",
+        "underscore_attrs_are_private",
+        "allow_mutation",
+        "smart_union",
+        "copy_on_model_validation",
+        "keep_untouched",
+        "env_file",
+        "env_prefix",
+        "env_nested_delimiter",
+        "env_file_encoding",
+        "alias_generator",
+        "error_msg_templates",
+        "getter_dict",
+        "allow_inf_nan",
+        "secrets_dir",
+    }
+)
+_EXTRA_VALUES = frozenset({"forbid", "allow", "ignore"})
+
+
+def config_assignments(node: cst.ClassDef) -> Iterator[tuple[cst.Name, cst.BaseExpression | None]]:
+    """The `name = value` and `name: T = value` assignments of a class body."""
+    if not isinstance(node.body, cst.IndentedBlock):
+        return
+    for statement in node.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        yield target.target, small.value
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                yield small.target, small.value
+
+
+def _is_pydantic_extra(value: cst.BaseExpression | None, ctx: FileContext) -> bool:
+    if isinstance(value, cst.Attribute):
+        owner = ctx.qualified_name(value.value)
+        return owner in {"pydantic.Extra", "pydantic.config.Extra"}
+    if isinstance(value, cst.SimpleString):
+        return value.evaluated_value in _EXTRA_VALUES
+    return False
+
+
+def looks_like_pydantic_config(node: cst.ClassDef, ctx: FileContext) -> bool:
+    """Whether a `class Config` body sets keys only a Pydantic config has."""
+    for name, value in config_assignments(node):
+        if name.value in PYDANTIC_CONFIG_KEYS:
+            return True
+        if name.value == "extra" and _is_pydantic_extra(value, ctx):
+            return True
+    return False
+
+
+class PydanticOrmMode(Rule):
+    """`orm_mode` anywhere a Pydantic config is set."""
+
+    code = "FG206"
+    name = "pydantic-orm-mode"
+    family = "Pydantic"
+    message = "`orm_mode` is the Pydantic v1 name: use `from_attributes=True`"
+    summary = (
+        "Checks for `orm_mode` in a Pydantic config: an inner `class Config`, a "
+        "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword."
+    )
+    why = (
+        "Pydantic v2 renamed `orm_mode` to `from_attributes`. v2 still accepts the old key "
+        "with a warning, but the model is then read with `Model.model_validate(obj)` (no "
+        "`from_orm`), and the next major version drops it. Use "
+        "`model_config = ConfigDict(from_attributes=True)`."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class UserRead(BaseModel):
+                id: int
+                email: str
+
+                class Config:
+                    orm_mode = True
+            """
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, ConfigDict
+
+            class ProjectRead(BaseModel):
+                model_config = ConfigDict(orm_mode=True)
+
+            class TaskRead(BaseModel):
+                model_config = {"orm_mode": True, "frozen": True}
+
+            class TagRead(BaseModel, orm_mode=True):
+                name: str
+            """,
+            expect=3,
+        ),
+        Example(
+            """
+            from app.schemas.base import Schema
+
+            class Item(Schema):
+                class Config:
+                    orm_mode = True
+            """,
+            note="base class from another module",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
+
+                id: int
+                email: str
+            """
+        ),
+        Example(
+            """
+            ORM_MODE = "orm_mode"
+
+            def options(orm_mode: bool) -> dict[str, bool]:
+                return {"orm_mode": orm_mode}
+            """,
+            note="the word outside a Pydantic config",
+        ),
+    )
+
+    def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
+        for keyword in node.keywords:
+            if keyword.keyword is not None and keyword.keyword.value == "orm_mode":
+                ctx.report(keyword)
+        if node.name.value == "Config":
+            for name, _value in config_assignments(node):
+                if name.value == "orm_mode":
+                    ctx.report(name)
+
+    def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        if not ctx.in_class_body:
+            return
+        if not any(
+            isinstance(t.target, cst.Name) and t.target.value == "model_config"
+            for t in node.targets
+        ):
+            return
+        value = node.value
+        if isinstance(value, cst.Dict):
+            for element in value.elements:
+                key = element.key if isinstance(element, cst.DictElement) else None
+                if isinstance(key, cst.SimpleString) and key.evaluated_value == "orm_mode":
+                    ctx.report(key)
+        elif isinstance(value, cst.Call):
+            self._check_keywords(value, ctx)
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.qualified_name(node.func) in CONFIG_DICT_FACTORIES:
+            self._check_keywords(node, ctx)
+
+    def _check_keywords(self, call: cst.Call, ctx: FileContext) -> None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "orm_mode":
+                ctx.report(arg)
+
+
+class PydanticClassConfig(Rule):
+    """An inner `class Config:` of a Pydantic model."""
+
+    code = "FG207"
+    name = "pydantic-class-config"
+    family = "Pydantic"
+    message = "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`"
+    summary = "Checks for an inner `class Config:` in a Pydantic model."
+    why = (
+        "Pydantic v2 configures a model with a `model_config = ConfigDict(...)` attribute "
+        "(`SettingsConfigDict` for settings); the inner `class Config` is deprecated, and "
+        "several of its keys were renamed (`orm_mode` -> `from_attributes`, "
+        "`allow_population_by_field_name` -> `populate_by_name`, `schema_extra` -> "
+        "`json_schema_extra`). `ConfigDict` is a TypedDict, so a type checker catches a "
+        "misspelled key. The outer class must be known to be a model, or the `Config` body "
+        "must set keys only Pydantic has: unrelated `Config` classes are left alone."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class UserCreate(BaseModel):
+                email: str
+
+                class Config:
+                    anystr_strip_whitespace = True
+            """
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+            class Settings(BaseSettings):
+                database_url: str
+
+                class Config:
+                    env_file = ".env"
+            """,
+            note="settings class",
+        ),
+        Example(
+            """
+            from app.schemas import Schema
+
+            class Item(Schema):
+                class Config:
+                    extra = "forbid"
+            """,
+            note="unknown base, Pydantic-only config key",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class UserCreate(BaseModel):
+                model_config = ConfigDict(str_strip_whitespace=True)
+
+                email: str
+            """
+        ),
+        Example(
+            """
+            class App:
+                class Config:
+                    DEBUG = True
+                    TESTING = False
+            """,
+            note="an unrelated Config class",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            class Config:
+                title = "top-level"
+
+            class Wrapper(BaseModel):
+                def build(self):
+                    class Config:
+                        pass
+                    return Config
+            """,
+            note="not the inner Config of a model body",
+        ),
+    )
+
+    def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
+        if node.name.value != "Config" or not ctx.in_class_body:
+            return
+        outer = ctx.enclosing_class
+        if outer is None:
+            return
+        if ctx.is_pydantic_model(outer.name) or looks_like_pydantic_config(node, ctx):
+            ctx.report(node.name)

@@ -1,0 +1,280 @@
+"""FG201 / FG202: Pydantic v1 `.dict()` and `.json()` on Pydantic models."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from checks.context import FileContext
+from checks.rule import Example, Rule
+
+#: Keyword arguments only Pydantic's serializers take: they identify the receiver.
+_DUMP_KEYWORDS = frozenset(
+    {"exclude_unset", "exclude_none", "exclude_defaults", "by_alias", "include", "exclude"}
+)
+
+
+class _PydanticSerializerRule(Rule):
+    """A v1 serializer method called on a receiver known to be a Pydantic model.
+
+    Only receivers known to be models are flagged: `.json()` is nearly always an HTTP
+    response (`response.json()`), and ORM base classes often define their own `dict()`.
+    What the file says decides: classes deriving from `BaseModel` (transitively),
+    parameters and variables annotated with them, `Model(...)` and
+    `Model.model_validate(...)` results, loops over `list[Model]`, `self` in a model, or
+    keyword arguments only Pydantic takes (`exclude_unset=True`, `by_alias=True`, ...).
+    """
+
+    method: ClassVar[str]
+    evidence_keywords: ClassVar[frozenset[str]]
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != self.method:
+            return
+        receiver = func.value
+        if _is_super_call(receiver):
+            function = ctx.function
+            owner = function.owner if function is not None else None
+            if owner is not None and ctx.is_pydantic_model(owner.name):
+                ctx.report(node)
+            return
+        inferred = ctx.infer(receiver)
+        if inferred is not None and not inferred.iterable:
+            if ctx.defines_method(inferred.cls, self.method):
+                return  # the class defines its own method of that name
+            if ctx.is_pydantic_model(inferred.cls):
+                ctx.report(node)
+                return
+            if inferred.cls in ctx.classes:
+                return  # a local class that is not a model
+        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        if keywords & self.evidence_keywords:
+            ctx.report(node)
+
+
+def _is_super_call(expr: cst.BaseExpression) -> bool:
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value == "super"
+    )
+
+
+class PydanticDict(_PydanticSerializerRule):
+    """`.dict()` on a Pydantic model."""
+
+    code = "FG201"
+    name = "pydantic-v1-dict"
+    family = "Pydantic"
+    method = "dict"
+    evidence_keywords = _DUMP_KEYWORDS | {"skip_defaults"}
+    message = "`.dict()` is the Pydantic v1 API: use `.model_dump()`"
+    summary = "Checks for `.dict()` called on a Pydantic model."
+    why = (
+        "Pydantic v2 renamed `.dict()` to `.model_dump()`; the old name is deprecated, warns "
+        "on every call and will be removed. `.model_dump()` takes the same `exclude_unset`, "
+        "`by_alias`, `include` and `exclude` arguments, and adds `mode='json'`."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class TaskUpdate(BaseModel):
+                title: str | None = None
+
+
+            def changes(payload: TaskUpdate) -> dict[str, object]:
+                return payload.dict(exclude_unset=True)
+            """
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            class Base(BaseModel):
+                pass
+
+            class UserRead(Base):
+                name: str
+
+            def dump(rows):
+                user = UserRead.model_validate(rows[0])
+                first = UserRead(name="a").dict()
+                return user.dict(), first
+            """,
+            expect=2,
+            note="transitive subclass; model_validate result; constructor call",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            class Item(BaseModel):
+                name: str
+
+            def names(items: list[Item]) -> list[dict]:
+                return [item.dict() for item in items]
+
+            def loop(items: list[Item]) -> None:
+                for item in items:
+                    print(item.dict())
+            """,
+            expect=2,
+            note="comprehension and loop over an annotated list",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            class Settings(BaseModel):
+                debug: bool = False
+
+                def as_env(self):
+                    return self.dict()
+            """,
+            note="self in a model",
+        ),
+        Example(
+            """
+            def patch(payload, record):
+                for key, value in payload.dict(exclude_unset=True).items():
+                    setattr(record, key, value)
+            """,
+            note="unannotated receiver, Pydantic-only keyword",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class TaskUpdate(BaseModel):
+                title: str | None = None
+
+
+            def changes(payload: TaskUpdate) -> dict[str, object]:
+                return payload.model_dump(exclude_unset=True)
+            """
+        ),
+        Example(
+            """
+            class Base:
+                def dict(self):
+                    return {c.name: getattr(self, c.name) for c in self.__table__.columns}
+
+            class Incident(Base):
+                pass
+
+            def export(incident: Incident):
+                return incident.dict()
+            """,
+            note="an ORM base class that defines its own dict()",
+        ),
+        Example(
+            """
+            def merge(defaults: dict, extra: dict) -> dict:
+                merged = defaults.copy()
+                merged.update(dict(extra))
+                return merged
+            """,
+            note="plain dicts",
+        ),
+        Example(
+            """
+            def describe(row):
+                return row.dict()
+            """,
+            note="unknown receiver",
+        ),
+    )
+
+
+class PydanticJson(_PydanticSerializerRule):
+    """`.json()` on a Pydantic model."""
+
+    code = "FG202"
+    name = "pydantic-v1-json"
+    family = "Pydantic"
+    method = "json"
+    evidence_keywords = _DUMP_KEYWORDS | {"models_as_dict", "encoder", "skip_defaults"}
+    message = "`.json()` is the Pydantic v1 API: use `.model_dump_json()`"
+    summary = "Checks for `.json()` called on a Pydantic model."
+    why = (
+        "Pydantic v2 renamed `.json()` to `.model_dump_json()`; the old name is deprecated "
+        "and no longer accepts `encoder=` or `models_as_dict=`. Only receivers known to be "
+        "models are flagged: in real services nearly every `.json()` is an HTTP response "
+        "(`response.json()` from httpx or requests)."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            def serialize(event: Event) -> str:
+                return event.json()
+            """
+        ),
+        Example(
+            """
+            import pydantic
+
+            class Page(pydantic.BaseModel):
+                total: int
+
+            def render(data):
+                page = Page.parse_obj(data)
+                return page.json(by_alias=True)
+            """,
+            note="module-qualified base, parse_obj result",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            def serialize(event: Event) -> str:
+                return event.model_dump_json()
+            """
+        ),
+        Example(
+            """
+            import httpx
+
+            async def fetch_rates(client: httpx.AsyncClient) -> dict:
+                response = await client.get("/rates")
+                return response.json()
+            """,
+            note="an HTTP response",
+        ),
+        Example(
+            """
+            import requests
+            from pydantic import BaseModel
+
+            class Rate(BaseModel):
+                value: float
+
+            def fetch(url: str) -> Rate:
+                rate = Rate(value=1.0)
+                rate = requests.get(url)
+                return rate.json()
+            """,
+            note="a name rebound to something else",
+        ),
+    )

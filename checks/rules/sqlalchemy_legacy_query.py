@@ -1,0 +1,333 @@
+"""FG101: the legacy `Query` API of SQLAlchemy 1.x (`session.query(...)`, `Model.query`)."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from checks.context import FileContext
+from checks.rule import Example, Rule
+
+SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
+SESSION_CLASSES = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+QUERY_CLASSES = frozenset({"sqlalchemy.orm.Query", "sqlalchemy.orm.query.Query"})
+
+#: Methods only a SQLAlchemy Query has: one of them after `.query(...)` settles it.
+STRONG_CHAIN_METHODS = frozenset(
+    {
+        "filter_by",
+        "one_or_none",
+        "options",
+        "with_entities",
+        "outerjoin",
+        "populate_existing",
+        "yield_per",
+        "with_for_update",
+        "select_from",
+        "from_self",
+        "enable_eagerloads",
+        "scalar_subquery",
+        "as_scalar",
+        "get_or_404",
+        "first_or_404",
+        "one_or_404",
+        "paginate",
+    }
+)
+#: Methods a Query has, shared with other APIs (pandas has `filter`, `count`, ...).
+WEAK_CHAIN_METHODS = frozenset(
+    {
+        "filter",
+        "get",
+        "all",
+        "first",
+        "one",
+        "count",
+        "scalar",
+        "order_by",
+        "limit",
+        "offset",
+        "join",
+        "group_by",
+        "having",
+        "distinct",
+        "update",
+        "delete",
+        "exists",
+        "subquery",
+        "execution_options",
+        "union",
+        "add_columns",
+    }
+)
+#: Calls that build an entity-like argument: `session.query(func.count(User.id))`.
+_ENTITY_FUNCTIONS = re.compile(r"^(?:sqlalchemy\.)?(?:func\.\w+|distinct|literal_column|label)$")
+_SESSION_NAME = re.compile(r"session|^(?:db|database|sess|conn)$|_db$", re.IGNORECASE)
+
+
+def _is_string(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString)
+
+
+def _last_identifier(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
+
+
+def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
+    """A mapped class or column: `User`, `models.User`, `User.id`, `func.count(User.id)`."""
+    if isinstance(expr, cst.Name):
+        return expr.value[:1].isupper()
+    if isinstance(expr, cst.Attribute):
+        head = expr.value
+        if isinstance(head, cst.Name) and head.value[:1].isupper():
+            return True  # User.id
+        return expr.attr.value[:1].isupper()  # models.User
+    if isinstance(expr, cst.Call):
+        name = ctx.qualified_name(expr.func)
+        if name is None and isinstance(expr.func, cst.Attribute | cst.Name):
+            name = _dotted(expr.func)
+        return name is not None and bool(_ENTITY_FUNCTIONS.match(name))
+    return False
+
+
+def _dotted(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        head = _dotted(expr.value)
+        return None if head is None else f"{head}.{expr.attr.value}"
+    return None
+
+
+class LegacyQueryApi(Rule):
+    """Flags `session.query(...)`, Flask-SQLAlchemy's `Model.query` and `Query(...)`."""
+
+    code = "FG101"
+    name = "legacy-query-api"
+    family = "SQLAlchemy"
+    message = (
+        "Legacy `session.query()` API: build a `select()` and run it with "
+        "`session.execute()` or `session.scalars()`"
+    )
+    summary = (
+        "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
+        "`Model.query`, and `Query(...)` objects."
+    )
+    why = (
+        "`Query` is the SQLAlchemy 1.x API, kept as legacy in 2.0, and `AsyncSession` has no "
+        "`query()` method at all: code written with it cannot move to async. SQLAlchemy 2.0 "
+        "builds a `select()` statement and runs it with `session.execute()` / "
+        "`session.scalars()`, the same way for sync and async sessions. A `.query(...)` call "
+        "is only flagged with evidence that it is SQLAlchemy's (a session receiver, a mapped "
+        "class as argument, a Query-only method after it, SQLAlchemy imported), so "
+        "`df.query('x > 1')` (pandas) and GraphQL clients are left alone."
+    )
+    bad = (
+        Example(
+            """
+            from sqlalchemy.orm import Session
+
+            from app.models import User
+
+
+            def get_user_by_email(session: Session, email: str) -> User | None:
+                return session.query(User).filter(User.email == email).one_or_none()
+            """
+        ),
+        Example(
+            """
+            def list_active(db_session, limit):
+                return db_session.query(Project).filter_by(active=True).limit(limit).all()
+            """,
+            note="no SQLAlchemy import, but a session receiver and a Query-only chain",
+        ),
+        Example(
+            """
+            class UserRepository:
+                def __init__(self, session):
+                    self.session = session
+
+                def count(self):
+                    return self.session.query(func.count(User.id)).scalar()
+            """,
+            note="attribute receiver named session, entity argument",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def first_task(db: AsyncSession):
+                return await db.query(Task).first()
+            """,
+            note="typed AsyncSession receiver",
+        ),
+        Example(
+            """
+            from app.models import User
+
+            def find(email):
+                return User.query.filter_by(email=email).first()
+            """,
+            note="Flask-SQLAlchemy Model.query",
+        ),
+        Example(
+            """
+            from sqlalchemy.orm import Query
+
+            def build(session):
+                return Query(User, session=session)
+            """,
+            note="direct Query object",
+        ),
+        Example(
+            """
+            import sqlalchemy as sa
+
+            def report(db):
+                total = db.query(Order).count()
+                names = db.query(User.name).all()
+                return total, names
+            """,
+            expect=2,
+        ),
+    )
+    good = (
+        Example(
+            """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app.models import User
+
+
+            async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+                result = await session.execute(select(User).where(User.email == email))
+                return result.scalar_one_or_none()
+            """
+        ),
+        Example(
+            """
+            import pandas as pd
+            import sqlalchemy as sa
+
+            def adults(df: pd.DataFrame) -> pd.DataFrame:
+                return df.query("age >= 18").filter(items=["name"])
+            """,
+            note="pandas DataFrame.query with a string expression",
+        ),
+        Example(
+            """
+            def fetch_viewer(client, q):
+                return client.query(q)
+            """,
+            note="a GraphQL client",
+        ),
+        Example(
+            """
+            from elasticsearch import Elasticsearch
+
+            def search(es: Elasticsearch, text: str):
+                return es.search(index="tasks", query={"match": {"title": text}})
+            """,
+            note="a `query=` keyword is not the Query API",
+        ),
+        Example(
+            """
+            from fastapi import Query
+
+            def list_tasks(q: str | None = Query(default=None, max_length=50)):
+                return q
+            """,
+            note="FastAPI's Query parameter",
+        ),
+        Example(
+            """
+            import sqlalchemy as sa
+
+            def graph(client, document):
+                return client.query(document).all()
+            """,
+            note="only a weak chain method and no session or entity",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            if ctx.qualified_name(func) in QUERY_CLASSES:
+                ctx.report(node, "Legacy `Query` object: build a `select()` statement instead")
+            return
+        receiver = func.value
+        method = func.attr.value
+        if method in STRONG_CHAIN_METHODS or method in WEAK_CHAIN_METHODS:
+            self._check_model_query(receiver, method, ctx)
+            return
+        if method == "query":
+            self._check_session_query(node, receiver, ctx)
+        elif ctx.qualified_name(func) in QUERY_CLASSES:
+            ctx.report(node, "Legacy `Query` object: build a `select()` statement instead")
+
+    def _check_session_query(
+        self, node: cst.Call, receiver: cst.BaseExpression, ctx: FileContext
+    ) -> None:
+        receiver_type = ctx.infer(receiver)
+        if receiver_type is not None and receiver_type.cls in SESSION_CLASSES:
+            ctx.report(node)
+            return
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        if not positional or any(_is_string(arg) for arg in positional):
+            return  # pandas' df.query("..."), GraphQL and search clients
+        name = _last_identifier(receiver)
+        session_like = name is not None and bool(_SESSION_NAME.search(name))
+        entity = _looks_like_entity(positional[0], ctx)
+        strong_chain = id(node) in ctx.marks(f"{self.code}:strong-chain")
+        any_chain = strong_chain or id(node) in ctx.marks(f"{self.code}:weak-chain")
+        if ctx.imports_module(*SQLALCHEMY_PACKAGES):
+            if session_like or entity or strong_chain:
+                ctx.report(node)
+        elif session_like and (entity or any_chain):
+            ctx.report(node)
+
+    def _check_model_query(
+        self, receiver: cst.BaseExpression, method: str, ctx: FileContext
+    ) -> None:
+        # `session.query(M).filter_by(...)`: the outer call is visited before the inner
+        # one, so mark the chain for when the inner `.query(...)` is judged.
+        if (
+            isinstance(receiver, cst.Call)
+            and isinstance(receiver.func, cst.Attribute)
+            and receiver.func.attr.value == "query"
+        ):
+            kind = "strong" if method in STRONG_CHAIN_METHODS else "weak"
+            ctx.marks(f"{self.code}:{kind}-chain").add(id(receiver))
+            return
+        # `User.query.filter_by(...)`: Flask-SQLAlchemy's query property on a model class.
+        if not (isinstance(receiver, cst.Attribute) and receiver.attr.value == "query"):
+            return
+        model = _last_identifier(receiver.value)
+        if model is None or not model[:1].isupper():
+            return
+        if method in STRONG_CHAIN_METHODS or ctx.imports_module(*SQLALCHEMY_PACKAGES):
+            ctx.report(
+                receiver,
+                "Legacy `Model.query` API: build a `select()` and run it with a session",
+            )

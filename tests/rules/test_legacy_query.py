@@ -1,0 +1,130 @@
+"""FG101: the legacy Query API, and the look-alikes it must leave alone."""
+
+from __future__ import annotations
+
+from tests.helpers import check_code, positions
+
+
+def test_session_query_chain_is_flagged_at_the_query_call() -> None:
+    source = """
+        from sqlalchemy.orm import Session
+
+        def get(session: Session, pk: int):
+            return session.query(User).filter(User.id == pk).one()
+        """
+    assert positions(source, "FG101") == [(4, 12)]
+    finding = next(f for f in check_code(source) if f.code == "FG101")
+    assert (finding.end.row, finding.end.column) == (4, 31)  # end of `session.query(User)`
+
+
+def test_self_session_query_in_repository_is_flagged() -> None:
+    source = """
+        import sqlalchemy as sa
+
+        class TaskRepository:
+            def all(self):
+                return self.session.query(Task).all()
+        """
+    assert positions(source, "FG101") == [(5, 16)]
+
+
+def test_db_query_without_sqlalchemy_import_needs_session_and_entity() -> None:
+    flagged = """
+        def get(db, pk):
+            return db.query(User).get(pk)
+        """
+    not_flagged = """
+        def get(cursor, pk):
+            return cursor.query(User).get(pk)
+        """
+    assert positions(flagged, "FG101") == [(2, 12)]
+    assert positions(not_flagged, "FG101") == []
+
+
+def test_pandas_dataframe_query_is_not_flagged() -> None:
+    source = """
+        import pandas as pd
+        from sqlalchemy import select
+
+        def adults(df: pd.DataFrame, expr: str):
+            first = df.query("age > 18").count()
+            second = df.query(expr).filter(items=["a"])
+            return first, second
+        """
+    assert positions(source, "FG101") == []
+
+
+def test_graphql_client_query_is_not_flagged() -> None:
+    source = """
+        from gql import gql
+
+        def viewer(client):
+            return client.query(gql("{ viewer { id } }"))
+        """
+    assert positions(source, "FG101") == []
+
+
+def test_search_query_keyword_is_not_flagged() -> None:
+    source = """
+        def search(es, text):
+            return es.search(index="x", query={"match": {"t": text}})
+        """
+    assert positions(source, "FG101") == []
+
+
+def test_fastapi_query_parameter_is_not_flagged() -> None:
+    source = """
+        from fastapi import Query
+        from sqlalchemy import select
+
+        def route(q: str = Query(None), page: int = Query(1, ge=1)):
+            return q, page
+        """
+    assert positions(source, "FG101") == []
+
+
+def test_sqlalchemy_query_class_call_is_flagged() -> None:
+    source = """
+        from sqlalchemy import orm
+
+        def build(session):
+            return orm.Query(User, session)
+        """
+    assert positions(source, "FG101") == [(4, 12)]
+
+
+def test_flask_model_query_is_flagged_on_the_attribute() -> None:
+    source = """
+        from app.models import User
+
+        def find(email):
+            return User.query.filter_by(email=email).first_or_404()
+        """
+    assert positions(source, "FG101") == [(4, 12)]
+
+
+def test_model_query_with_weak_method_needs_sqlalchemy_import() -> None:
+    without_import = """
+        def find(pk):
+            return Search.query.get(pk)
+        """
+    with_import = """
+        from flask_sqlalchemy import SQLAlchemy
+
+        def find(pk):
+            return User.query.get(pk)
+        """
+    assert positions(without_import, "FG101") == []
+    assert positions(with_import, "FG101") == [(4, 12)]
+
+
+def test_query_in_async_session_call_is_flagged_once_per_call() -> None:
+    source = """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async def count(session: AsyncSession):
+            a = await session.query(User).count()
+            b = session.query(Task.id).filter(Task.done).all()
+            return a, b
+        """
+    assert positions(source, "FG101") == [(4, 15), (5, 9)]

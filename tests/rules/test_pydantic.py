@@ -1,0 +1,183 @@
+"""FG201, FG202, FG206, FG207: Pydantic v1 APIs, only on what is known to be Pydantic."""
+
+from __future__ import annotations
+
+from tests.helpers import positions
+
+
+def test_dict_call_on_annotated_pydantic_parameter_is_flagged() -> None:
+    source = """
+        from pydantic import BaseModel
+
+        class UserCreate(BaseModel):
+            email: str
+
+        def create(payload: UserCreate):
+            return payload.dict()
+        """
+    assert positions(source, "FG201") == [(7, 12)]
+
+
+def test_optional_union_and_annotated_parameters_are_models() -> None:
+    source = """
+        from typing import Annotated, Optional, Union
+        from fastapi import Body
+        from pydantic import BaseModel
+
+        class M(BaseModel):
+            a: int
+
+        def f(a: Optional[M], b: M | None, c: Annotated[M, Body()], d: Union[M, None], e: "M"):
+            return a.dict(), b.dict(), c.dict(), d.dict(), e.dict()
+        """
+    assert len(positions(source, "FG201")) == 5
+
+
+def test_model_nested_field_annotation_resolves_through_self() -> None:
+    source = """
+        from pydantic import BaseModel
+
+        class Inner(BaseModel):
+            x: int
+
+        class Outer(BaseModel):
+            inner: Inner
+
+            def dump(self):
+                return self.inner.dict()
+        """
+    assert positions(source, "FG201") == [(10, 16)]
+
+
+def test_class_with_its_own_dict_method_is_not_flagged() -> None:
+    source = """
+        from pydantic import BaseModel
+
+        class Model(BaseModel):
+            def dict(self, **kwargs):
+                return super().dict(**kwargs)
+
+        def dump(m: Model):
+            return m.dict()
+        """
+    # the override calls the deprecated v1 method of BaseModel: that one is flagged
+    assert positions(source, "FG201") == [(5, 16)]
+
+
+def test_json_on_http_response_is_not_flagged() -> None:
+    source = """
+        import httpx
+        from pydantic import BaseModel
+
+        class Rate(BaseModel):
+            value: float
+
+        async def fetch(client: httpx.AsyncClient) -> Rate:
+            response = await client.get("/rate")
+            data = response.json()
+            return Rate.model_validate(data)
+        """
+    assert positions(source, "FG202") == []
+
+
+def test_local_non_model_class_is_not_flagged_even_with_keywords() -> None:
+    source = """
+        class Record:
+            pass
+
+        def dump(record: Record):
+            return record.dict(exclude_unset=True)
+        """
+    assert positions(source, "FG201") == []
+
+
+def test_loop_variable_rebinding_clears_the_known_type() -> None:
+    source = """
+        from pydantic import BaseModel
+
+        class M(BaseModel):
+            a: int
+
+        def f(items: list[M], rows):
+            for item in items:
+                item.dict()
+            for item in rows:
+                item.dict()
+        """
+    assert positions(source, "FG201") == [(8, 9)]
+
+
+def test_class_defined_after_use_is_known() -> None:
+    source = """
+        def dump(m: "Late") -> str:
+            return m.json()
+
+        from pydantic import BaseModel
+
+        class Late(BaseModel):
+            a: int
+        """
+    assert positions(source, "FG202") == [(2, 12)]
+
+
+def test_orm_mode_positions_for_each_config_form() -> None:
+    source = """
+        from pydantic import BaseModel, ConfigDict
+
+        class A(BaseModel):
+            class Config:
+                orm_mode = True
+
+        class B(BaseModel):
+            model_config = ConfigDict(orm_mode=True)
+
+        class C(BaseModel):
+            model_config = {"orm_mode": True}
+        """
+    assert positions(source, "FG206") == [(5, 9), (8, 31), (11, 21)]
+
+
+def test_config_dict_outside_a_class_is_flagged_when_resolved() -> None:
+    source = """
+        import pydantic
+
+        CONFIG = pydantic.ConfigDict(orm_mode=True)
+        """
+    assert positions(source, "FG206") == [(3, 30)]
+
+
+def test_inner_config_is_reported_on_its_name() -> None:
+    source = """
+        from pydantic import BaseModel
+
+        class A(BaseModel):
+            class Config:
+                frozen = True
+        """
+    assert positions(source, "FG207") == [(4, 11)]
+
+
+def test_inner_config_of_unrelated_class_with_generic_keys_is_not_flagged() -> None:
+    source = """
+        from marshmallow import Schema
+
+        class UserSchema(Schema):
+            class Config:
+                fields = ("id", "name")
+                extra = 3
+        """
+    assert positions(source, "FG207") == []
+
+
+def test_inner_config_of_transitive_model_subclass_is_flagged() -> None:
+    source = """
+        from pydantic import BaseModel as PydanticBase
+
+        class Base(PydanticBase):
+            pass
+
+        class Child(Base):
+            class Config:
+                title = "child"
+        """
+    assert positions(source, "FG207") == [(7, 11)]

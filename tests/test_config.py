@@ -1,0 +1,130 @@
+"""Configuration: ruff's selection semantics, per-file ignores, layers, and bad configs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.config import ConfigError, LayerMatcher, load_settings, resolve_enabled
+from checks.rules import ALL_RULES
+from tests.helpers import run_cli, write
+
+DEFAULTS = frozenset(rule.code for rule in ALL_RULES if rule.default)
+
+
+def test_no_selection_enables_the_default_rules() -> None:
+    assert resolve_enabled(ALL_RULES, None, [], []) == DEFAULTS
+
+
+def test_prefix_selection_and_more_specific_ignore() -> None:
+    enabled = resolve_enabled(ALL_RULES, ["FG2"], [], ["FG20"])
+    assert enabled == frozenset()
+    enabled = resolve_enabled(ALL_RULES, ["FG2"], [], ["FG201"])
+    assert enabled == {"FG202", "FG206", "FG207"}
+
+
+def test_more_specific_select_beats_broader_ignore() -> None:
+    assert resolve_enabled(ALL_RULES, ["FG201"], [], ["FG2"]) == {"FG201"}
+
+
+def test_ignore_wins_a_tie() -> None:
+    assert resolve_enabled(ALL_RULES, ["FG301"], [], ["FG301"]) == frozenset()
+
+
+def test_extend_select_adds_to_defaults_and_all_selects_everything() -> None:
+    assert resolve_enabled(ALL_RULES, None, ["FG301"], ["FG3"]) == DEFAULTS
+    everything = frozenset(rule.code for rule in ALL_RULES)
+    assert resolve_enabled(ALL_RULES, ["ALL"], [], []) == everything
+
+
+def test_config_is_read_from_nearest_pyproject(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        """
+        [tool.fastapi-guardrails]
+        select = ["FG3"]
+        per-file-ignores = { "legacy/*.py" = ["FG301"] }
+        """,
+    )
+    nested = tmp_path / "app" / "deep"
+    nested.mkdir(parents=True)
+    settings = load_settings(ALL_RULES, nested)
+    assert settings.config_file == tmp_path / "pyproject.toml"
+    assert settings.enabled == {"FG301"}
+    assert settings.ignored_codes_for("legacy/x.py") == {"FG301"}
+    assert settings.ignored_codes_for("app/x.py") == frozenset()
+
+
+def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nignore = ["FG301"]\n')
+    write(tmp_path, "pkg/pyproject.toml", '[project]\nname = "pkg"\n')
+    settings = load_settings(ALL_RULES, tmp_path / "pkg")
+    assert settings.config_file == tmp_path / "pyproject.toml"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('select = ["FG999"]', "unknown rule selector `FG999`"),
+        ('selct = ["FG1"]', "unknown option `selct`"),
+        ('select = "FG1"', "`select` must be a list of strings"),
+        ("respect-gitignore = 1", "`respect-gitignore` must be true or false"),
+        ('layers = { services = "x" }', "`layers.services` must be a list of strings"),
+        ('layers = { handlers = ["x/"] }', "unknown layer `handlers`"),
+        ('per-file-ignores = { "a.py" = ["XX1"] }', "unknown rule selector `XX1`"),
+        ("select = [", "cannot read"),
+    ],
+)
+def test_invalid_config_is_a_one_line_error_with_exit_2(
+    tmp_path: Path, body: str, message: str
+) -> None:
+    write(tmp_path, "pyproject.toml", f"[tool.fastapi-guardrails]\n{body}\n")
+    write(tmp_path, "app.py", "x = 1\n")
+    with pytest.raises(ConfigError, match=r"pyproject\.toml"):
+        load_settings(ALL_RULES, tmp_path)
+    result = run_cli("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_explicit_config_file_may_be_a_plain_toml(tmp_path: Path) -> None:
+    config = write(tmp_path, "guardrails.toml", 'select = ["FG201"]\n')
+    settings = load_settings(ALL_RULES, tmp_path, config_file=config)
+    assert settings.enabled == {"FG201"}
+
+
+def test_missing_explicit_config_is_exit_2(tmp_path: Path) -> None:
+    result = run_cli("check", str(tmp_path), "--config", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 2
+    assert "no such config file" in result.stderr
+
+
+def test_configured_layer_globs_replace_the_defaults(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.fastapi-guardrails.layers]\nservices = ["domain/logic/"]\n',
+    )
+    write(
+        tmp_path,
+        "domain/logic/users.py",
+        "from fastapi import HTTPException\ndef f():\n    raise HTTPException(404)\n",
+    )
+    write(
+        tmp_path,
+        "services/users.py",
+        "from fastapi import HTTPException\ndef f():\n    raise HTTPException(404)\n",
+    )
+    result = run_cli("check", str(tmp_path), "--output-format", "concise")
+    assert "domain/logic/users.py:3:11: FG401" in result.stdout
+    assert "services/users.py" not in result.stdout
+
+
+def test_file_patterns_beat_directory_patterns() -> None:
+    matcher = LayerMatcher.from_globs({"routes": ("views.py",), "services": ("service/",)})
+    assert matcher.layer_of("app/service/views.py") == "route"
+    assert matcher.layer_of("app/service/logic.py") == "service"

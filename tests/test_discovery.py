@@ -1,0 +1,82 @@
+"""File discovery: Python files only, excludes, .gitignore, virtualenvs, symlink loops."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checks.config import ConfigError, load_settings
+from checks.discovery import discover
+from checks.rules import ALL_RULES
+from tests.helpers import write
+
+
+def _found(root: Path, *paths: Path) -> list[str]:
+    settings = load_settings(ALL_RULES, root)
+    return sorted(p.relative_to(root).as_posix() for p in discover(list(paths) or [root], settings))
+
+
+def test_python_and_stub_files_are_found_in_sorted_order(tmp_path: Path) -> None:
+    for name in ("b.py", "a.pyi", "notes.txt", "pkg/c.py"):
+        write(tmp_path, name, "x = 1\n")
+    assert _found(tmp_path) == ["a.pyi", "b.py", "pkg/c.py"]
+
+
+def test_default_excludes_and_virtualenvs_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, "app.py", "x = 1\n")
+    write(tmp_path, ".venv/lib/x.py", "x = 1\n")
+    write(tmp_path, "node_modules/y.py", "x = 1\n")
+    write(tmp_path, "myenv/pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "myenv/lib/z.py", "x = 1\n")
+    write(tmp_path, "__pycache__/q.py", "x = 1\n")
+    assert _found(tmp_path) == ["app.py"]
+
+
+def test_gitignore_of_the_repo_and_of_subdirectories_is_respected(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, ".gitignore", "generated/\n*_pb2.py\n")
+    write(tmp_path, "app/.gitignore", "local.py\n!keep_pb2.py\n")
+    for name in ("app/main.py", "app/local.py", "app/x_pb2.py", "app/keep_pb2.py"):
+        write(tmp_path, name, "x = 1\n")
+    write(tmp_path, "generated/models.py", "x = 1\n")
+    assert _found(tmp_path) == ["app/keep_pb2.py", "app/main.py"]
+    # walking a subdirectory still honours the repository root's .gitignore
+    assert _found(tmp_path, tmp_path / "app") == ["app/keep_pb2.py", "app/main.py"]
+
+
+def test_respect_gitignore_false_checks_ignored_files(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, ".gitignore", "ignored.py\n")
+    write(tmp_path, "ignored.py", "x = 1\n")
+    write(tmp_path, "pyproject.toml", "[tool.fastapi-guardrails]\nrespect-gitignore = false\n")
+    assert _found(tmp_path) == ["ignored.py"]
+
+
+def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-exclude = ["legacy/"]\n')
+    write(tmp_path, "legacy/old.py", "x = 1\n")
+    write(tmp_path, "app.py", "x = 1\n")
+    write(tmp_path, ".venv/x.py", "x = 1\n")
+    assert _found(tmp_path) == ["app.py"]
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nexclude = ["app.py"]\n')
+    assert _found(tmp_path) == [".venv/x.py", "legacy/old.py"]
+
+
+def test_explicit_file_is_checked_even_when_excluded(tmp_path: Path) -> None:
+    target = write(tmp_path, "build/gen.py", "x = 1\n")
+    assert _found(tmp_path, target) == ["build/gen.py"]
+
+
+def test_symlink_loop_is_followed_once(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/a.py", "x = 1\n")
+    os.symlink(tmp_path / "pkg", tmp_path / "pkg" / "loop")
+    assert _found(tmp_path) == ["pkg/a.py"]
+
+
+def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
+    settings = load_settings(ALL_RULES, tmp_path)
+    with pytest.raises(ConfigError, match="no such file or directory"):
+        discover([tmp_path / "missing"], settings)

@@ -1,0 +1,149 @@
+"""The engine: one parse, one walk, FG000 for syntax errors, FG001 for failing rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import libcst as cst
+import pytest
+
+from checks.context import FileContext
+from checks.engine import Engine
+from checks.rule import Example, Rule
+from checks.rules import ALL_RULES, RULES_BY_CODE
+from tests.helpers import check_code, codes
+
+
+class ExplodingRule(Rule):
+    """A rule with a bug: raises on every call."""
+
+    code = "FG999"
+    name = "exploding"
+    family = "test"
+    message = "never"
+    summary = "raises"
+    why = "to test FG001"
+    bad: ClassVar[tuple[Example, ...]] = ()
+    good: ClassVar[tuple[Example, ...]] = ()
+    calls = 0
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        ExplodingRule.calls += 1
+        raise ValueError("boom")
+
+
+def test_syntax_error_is_fg000_with_cpython_position() -> None:
+    findings = check_code("x = 1\ndef f(:\n    pass\n")
+    assert [(f.code, f.start.row, f.start.column) for f in findings] == [("FG000", 2, 7)]
+    assert findings[0].message.startswith("SyntaxError:")
+
+
+def test_unclosed_bracket_points_at_the_bracket() -> None:
+    findings = check_code("items = [1, 2\n\n\nother = 3\n")
+    assert [(f.code, f.start.row, f.start.column) for f in findings] == [("FG000", 1, 9)]
+    assert "never closed" in findings[0].message
+
+
+def test_python_312_to_314_syntax_parses_and_is_checked() -> None:
+    source = """
+        import time
+
+        type UserId = int
+
+        def first[T](items: list[T]) -> T:
+            return items[0]
+
+        async def handler[T](x: T) -> None:
+            try:
+                pass
+            except ValueError, TypeError:
+                time.sleep(1)
+            name = f"{"nested" + f'{x}'}"
+        """
+    assert codes(source) == ["FG301"]
+
+
+def test_form_libcst_rejects_is_fg000_not_a_crash() -> None:
+    findings = check_code("(x): int = 1\n")
+    assert [f.code for f in findings] == ["FG000"]
+    assert "libcst cannot parse" in findings[0].message
+
+
+def test_deeply_nested_code_is_checked_without_crashing_the_process() -> None:
+    # 2,500 nested parentheses overflow libcst's native parser on an 8 MiB stack (SIGSEGV)
+    deep = "(" * 2500 + "time.sleep(1)" + ")" * 2500
+    source = f"import time\nasync def f():\n    x = {deep}\n"
+    assert [(f.code, f.start.row) for f in check_code(source)] == [("FG301", 3)]
+
+
+def test_many_concatenated_strings_do_not_crash() -> None:
+    source = "x = (\n" + "\n".join(f'    "part{i}"' for i in range(5000)) + "\n)\n"
+    findings = check_code(source)
+    assert all(f.code in {"FG000", "FG001"} for f in findings)
+
+
+def test_null_byte_and_undecodable_source_are_fg000() -> None:
+    engine = Engine(ALL_RULES)
+    for source in (b"x = 1\x00\n", b"x = '\xff\xfe'\n"):
+        result = engine.check(Path("app/x.py"), source)
+        assert [f.code for f in result.findings] == ["FG000"], source
+
+
+def test_latin1_source_with_coding_cookie_is_read() -> None:
+    source = (
+        "# -*- coding: latin-1 -*-\nimport time\n"
+        "async def f():\n    s = 'café'\n    time.sleep(1)\n"
+    )
+    result = Engine(ALL_RULES).check(Path("app/x.py"), source.encode("latin-1"))
+    assert [(f.code, f.start.row) for f in result.findings] == [("FG301", 5)]
+
+
+def test_bom_and_crlf_keep_positions() -> None:
+    source = "\ufeffimport time\r\nasync def f():\r\n    time.sleep(1)\r\n"
+    result = Engine(ALL_RULES).check(Path("app/x.py"), source.encode("utf-8"))
+    assert [(f.code, f.start.row, f.start.column) for f in result.findings] == [("FG301", 3, 5)]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    source = "import time\nasync def f():\n    é = 1; time.sleep(1)\n"
+    result = Engine(ALL_RULES).check(Path("app/x.py"), source.encode("utf-8"))
+    assert [(f.start.column, f.end.column) for f in result.findings] == [(12, 25)]
+
+
+def test_failing_rule_is_fg001_naming_the_rule_and_others_still_run() -> None:
+    ExplodingRule.calls = 0
+    engine = Engine([ExplodingRule(), RULES_BY_CODE["FG301"], *ALL_RULES[:2]])
+    source = b"import time\nasync def f():\n    time.sleep(1)\n    time.sleep(2)\n"
+    result = engine.check(Path("app/x.py"), source)
+    found = [(f.code, f.start.row) for f in result.findings]
+    assert found == [("FG001", 3), ("FG301", 3), ("FG301", 4)]
+    assert "FG999" in result.findings[0].message
+    assert "boom" in result.findings[0].message
+    assert ExplodingRule.calls == 1  # disabled for the rest of the file after failing
+
+
+def test_engine_rejects_a_handler_for_an_unknown_node_type() -> None:
+    class Misspelled(ExplodingRule):
+        def visit_Calll(self, node: cst.Call, ctx: FileContext) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="Calll"):
+        Engine([Misspelled()])
+
+
+def test_one_finding_per_rule_and_node() -> None:
+    source = """
+        from pydantic import BaseModel
+
+        class M(BaseModel):
+            class Config:
+                orm_mode = True
+        """
+    assert codes(source).count("FG206") == 1
+
+
+def test_no_positions_computed_for_clean_files() -> None:
+    result = Engine(ALL_RULES).check(Path("app/x.py"), b"def f():\n    return 1\n")
+    assert result.findings == []
+    assert result.text is None

@@ -1,0 +1,48 @@
+"""Every rule's own examples, run by one generic test (fixit-style): a bad example is
+flagged exactly `expect` times by its rule, a good example never."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.rule import Example, Rule
+from checks.rules import ALL_RULES
+from tests.helpers import check_code
+
+
+def _cases(kind: str) -> list[tuple[Rule, Example]]:
+    return [
+        (rule, example)
+        for rule in ALL_RULES
+        for example in (rule.bad if kind == "bad" else rule.good)
+    ]
+
+
+def _case_id(case: tuple[Rule, Example]) -> str:
+    rule, example = case
+    examples = rule.bad if example in rule.bad else rule.good
+    return f"{rule.code}-{examples.index(example)}"
+
+
+@pytest.mark.parametrize("case", _cases("bad"), ids=_case_id)
+def test_bad_example_is_flagged_by_its_rule(case: tuple[Rule, Example]) -> None:
+    rule, example = case
+    found = [f for f in check_code(example.code, example.path) if f.code == rule.code]
+    assert len(found) == example.expect, (example.note, found)
+
+
+@pytest.mark.parametrize("case", _cases("good"), ids=_case_id)
+def test_good_example_is_not_flagged_by_its_rule(case: tuple[Rule, Example]) -> None:
+    rule, example = case
+    found = [f for f in check_code(example.code, example.path) if f.code == rule.code]
+    assert found == [], example.note
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_docs_use_instead_example_is_clean_of_every_rule(rule: Rule) -> None:
+    """The code the docs recommend must not be flagged by any rule."""
+    if not rule.good:
+        assert rule.code == "FG001"  # the only rule with nothing to show
+        return
+    example = rule.good[0]
+    assert check_code(example.code, example.path) == []
