@@ -77,6 +77,8 @@ WEAK_CHAIN_METHODS = frozenset(
 #: Calls that build an entity-like argument: `session.query(func.count(User.id))`.
 _ENTITY_FUNCTIONS = re.compile(r"^(?:sqlalchemy\.)?(?:func\.\w+|distinct|literal_column|label)$")
 _SESSION_NAME = re.compile(r"session|^(?:db|database|sess|conn)$|_db$", re.IGNORECASE)
+#: No other common Python API has a `.query()` method on something named "session".
+_SURE_SESSION_NAME = re.compile(r"session", re.IGNORECASE)
 
 
 def _is_string(expr: cst.BaseExpression) -> bool:
@@ -91,15 +93,20 @@ def _last_identifier(expr: cst.BaseExpression) -> str | None:
     return None
 
 
+def _is_class_name(name: str) -> bool:
+    """CapWords (`User`), not a CONSTANT (`TB_SQL`): constants hold query text."""
+    return name[:1].isupper() and not name.isupper()
+
+
 def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     """A mapped class or column: `User`, `models.User`, `User.id`, `func.count(User.id)`."""
     if isinstance(expr, cst.Name):
-        return expr.value[:1].isupper()
+        return _is_class_name(expr.value)
     if isinstance(expr, cst.Attribute):
         head = expr.value
-        if isinstance(head, cst.Name) and head.value[:1].isupper():
+        if isinstance(head, cst.Name) and _is_class_name(head.value):
             return True  # User.id
-        return expr.attr.value[:1].isupper()  # models.User
+        return _is_class_name(expr.attr.value)  # models.User
     if isinstance(expr, cst.Call):
         name = ctx.qualified_name(expr.func)
         if name is None and isinstance(expr.func, cst.Attribute | cst.Name):
@@ -200,6 +207,14 @@ class LegacyQueryApi(Rule):
         ),
         Example(
             """
+            def search(db_session, model_cls):
+                query = db_session.query(model_cls)
+                return query
+            """,
+            note="a receiver named session, with a variable entity (dispatch)",
+        ),
+        Example(
+            """
             import sqlalchemy as sa
 
             def report(db):
@@ -268,6 +283,17 @@ class LegacyQueryApi(Rule):
             """,
             note="only a weak chain method and no session or entity",
         ),
+        Example(
+            """
+            from sqlalchemy import select
+
+            TB_SQL = "SELECT count() FROM events WHERE org = {org:String}"
+
+            async def rows(tb_client, org):
+                return await tb_client.query(TB_SQL, parameters={"org": org})
+            """,
+            note="an analytics client given a CONSTANT holding SQL text (polar)",
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
@@ -304,7 +330,7 @@ class LegacyQueryApi(Rule):
         if ctx.imports_module(*SQLALCHEMY_PACKAGES):
             if session_like or entity or strong_chain:
                 ctx.report(node)
-        elif session_like and (entity or any_chain):
+        elif session_like and (entity or any_chain or _SURE_SESSION_NAME.search(name or "")):
             ctx.report(node)
 
     def _check_model_query(
