@@ -1,0 +1,40 @@
+"""All SQL about refresh tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.models import RefreshToken
+
+
+class RefreshTokenRepository:
+    """Reads and writes refresh tokens in the request's session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_by_hash_for_update(self, token_hash: str) -> RefreshToken | None:
+        """The token with this hash, row-locked: two refreshes with one token serialize,
+        so the second sees the first's revocation and is treated as reuse."""
+        result = await self.session.execute(
+            select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+        )
+        return result.scalar_one_or_none()
+
+    async def add(self, token: RefreshToken) -> RefreshToken:
+        """Insert a token."""
+        self.session.add(token)
+        await self.session.flush()
+        return token
+
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        """Revoke every live token of a family."""
+        await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

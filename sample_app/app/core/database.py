@@ -1,0 +1,62 @@
+"""The engine, the session factory, and the one-session-per-request dependency.
+
+The request's session commits when the route returns and rolls back when it raises:
+services and repositories flush, never commit, so a request is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.core.errors import DomainError
+from app.core.settings import Settings
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """An asyncpg engine whose pool checks connections before use (survives DB restarts)."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        pool_pre_ping=True,
+        connect_args={"timeout": settings.database_connect_timeout_seconds},
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded values after commit (no implicit IO on attribute access)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request: commit on success, roll back on any error.
+
+    Used with `scope="function"`: the commit runs when the route returns, *before* the
+    response is sent, so a failed commit is an error response, never a 2xx for data that
+    was not saved.
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except DomainError as error:
+            if error.commit_transaction:
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

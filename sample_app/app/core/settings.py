@@ -1,0 +1,75 @@
+"""Settings from the environment (pydantic-settings), validated once at start-up.
+
+Every other module reads configuration from here: `os.environ` appears nowhere else.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The secret used when none is configured: fine on a laptop, refused in production.
+DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+
+
+class Settings(BaseSettings):
+    """The service's configuration; environment variables are prefixed `APP_`."""
+
+    model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/app",
+        validation_alias=AliasChoices("DATABASE_URL", "APP_DATABASE_URL"),
+    )
+    database_pool_size: int = 10
+    database_connect_timeout_seconds: float = 5.0
+
+    jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    jwt_issuer: str = "sample-app"
+    jwt_audience: str = "sample-app-api"
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+
+    cors_origins: list[str] = []
+    auth_rate_limit_per_minute: int = Field(default=5, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def use_the_async_driver(cls, value: str) -> str:
+        """`postgresql://` URLs (as hosting platforms hand them out) get the asyncpg driver:
+        a sync driver under `create_async_engine` fails at the first query."""
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value.removeprefix(prefix)
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def no_wildcard_origin(cls, value: list[str]) -> list[str]:
+        """Browsers refuse `*` with credentials; list the origins instead."""
+        if "*" in value:
+            raise ValueError("CORS origins must be listed: '*' cannot be used with credentials")
+        return value
+
+    @model_validator(mode="after")
+    def refuse_default_secret_in_production(self) -> Settings:
+        """Tokens signed with a published secret can be forged by anyone."""
+        secret = self.jwt_secret.get_secret_value()
+        if self.environment == "production":
+            if secret == DEVELOPMENT_JWT_SECRET:
+                raise ValueError("APP_JWT_SECRET must be set in production")
+            if len(secret) < 32:
+                raise ValueError("APP_JWT_SECRET must be at least 32 characters in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Development tools: a throwaway PostgreSQL and the one-command local server."""

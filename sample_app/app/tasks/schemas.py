@@ -1,0 +1,91 @@
+"""What the tasks API reads and writes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
+
+from app.tasks.models import TaskStatus
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+TagName = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)
+]
+Priority = Annotated[int, Field(ge=0, le=3)]
+Attributes = Annotated[dict[str, JsonValue], Field(max_length=50)]
+
+
+class TaskCreate(BaseModel):
+    """A new task."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    status: TaskStatus = TaskStatus.TODO
+    priority: Priority = 0
+    assignee_id: uuid.UUID | None = None
+    due_date: date | None = None
+    tags: Annotated[list[TagName], Field(max_length=20)] = []
+    attributes: Attributes = {}
+
+
+class TaskUpdate(BaseModel):
+    """Fields to change, with the version the client last read (409 if it moved on).
+
+    A field sent as null is set to null (`assignee_id: null` unassigns); a field not
+    sent is left alone. `title`, `status` and `priority` cannot be null.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    title: Title | None = None
+    description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    assignee_id: uuid.UUID | None = None
+    due_date: date | None = None
+    tags: Annotated[list[TagName], Field(max_length=20)] | None = None
+    attributes: Attributes | None = None
+
+
+class TaskRead(BaseModel):
+    """A task as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    description: str | None
+    status: TaskStatus
+    priority: int
+    assignee_id: uuid.UUID | None
+    due_date: date | None
+    tags: list[str]
+    attributes: dict[str, Any]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def tag_names(cls, value: Any) -> Any:
+        """ORM tags are read as their names."""
+        if isinstance(value, list):
+            return [getattr(tag, "name", tag) for tag in value]
+        return value
+
+
+class TaskListParams(BaseModel):
+    """Filters and order of the task list (all on indexed columns)."""
+
+    status: TaskStatus | None = None
+    assignee_id: uuid.UUID | None = None
+    tag: Annotated[str | None, Field(max_length=50)] = None
+    sort: Annotated[str, Field(pattern=r"^-?(created_at|due_date|priority|title)$")] = "-created_at"

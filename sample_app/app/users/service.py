@@ -1,0 +1,68 @@
+"""Use cases about users."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from app.core.errors import NotFoundError
+from app.core.pagination import PageRequest
+from app.core.security import PasswordHasher
+from app.users.models import User
+from app.users.repository import EmailTakenError, UserRepository
+from app.users.schemas import UserAdminUpdate, UserCreate, UserListParams, UserUpdate
+
+
+class UserService:
+    """Registration, profile updates and the admin's view of users."""
+
+    def __init__(self, users: UserRepository, hasher: PasswordHasher) -> None:
+        self.users = users
+        self.hasher = hasher
+
+    async def register(self, data: UserCreate) -> User:
+        """Create an account; the email must be free."""
+        if await self.users.get_by_email(data.email) is not None:
+            raise EmailTakenError("This email is already registered")
+        user = User(
+            email=data.email,
+            password_hash=self.hasher.hash(data.password),
+            full_name=data.full_name,
+        )
+        return await self.users.add(user)
+
+    async def find(self, user_id: uuid.UUID) -> User | None:
+        """A user by id, or None."""
+        return await self.users.get(user_id)
+
+    async def get(self, user_id: uuid.UUID) -> User:
+        """A user by id."""
+        user = await self.users.get(user_id)
+        if user is None:
+            raise NotFoundError("User not found")
+        return user
+
+    async def update_profile(self, user: User, data: UserUpdate) -> User:
+        """Apply the fields the client sent (an explicit null clears the name)."""
+        changes = data.model_dump(exclude_unset=True)
+        if "full_name" in changes:
+            user.full_name = changes["full_name"]
+        if changes.get("password") is not None:
+            user.password_hash = self.hasher.hash(changes["password"])
+        await self.users.flush()
+        return user
+
+    async def list_users(
+        self, page: PageRequest, params: UserListParams
+    ) -> tuple[Sequence[User], int]:
+        """One page of all users (admins only: checked by the route's dependency)."""
+        return await self.users.list(page, params.is_active, params.sort)
+
+    async def admin_update(self, user_id: uuid.UUID, data: UserAdminUpdate) -> User:
+        """Change a user's role or active flag."""
+        user = await self.get(user_id)
+        changes = data.model_dump(exclude_unset=True, exclude_none=True)
+        for field, value in changes.items():
+            setattr(user, field, value)
+        await self.users.flush()
+        return user

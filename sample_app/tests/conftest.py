@@ -1,0 +1,128 @@
+"""Test harness: a real PostgreSQL, the schema built by the real migrations, and each test
+inside one transaction that is rolled back afterwards.
+
+- Without DATABASE_URL, a throwaway server is started from the local binaries (as the
+  `postgres` user when run as root) and removed at the end.
+- The app's sessions join the test's connection with `join_transaction_mode=
+  "create_savepoint"`: the app's commits and rollbacks act on savepoints, so an app-level
+  rollback cannot break the isolation, and nothing outlives the test.
+- Every request gets a new session (a fresh identity map), so a relationship that was
+  not eagerly loaded fails as it would in production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+from support import ALLOWED_ORIGIN, FAST_HASHER, Factory
+
+from app.core.settings import Settings
+from app.devtools import postgres
+from app.main import create_app
+
+SAMPLE_APP_DIR = Path(__file__).resolve().parents[1]
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's config for the sample app, pointed at `url`."""
+    config = Config(str(SAMPLE_APP_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(SAMPLE_APP_DIR / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_server() -> Iterator[str]:
+    """The URL of the test database: DATABASE_URL, or a throwaway server's."""
+    given = os.environ.get("DATABASE_URL")
+    if given:
+        yield Settings(database_url=given).database_url
+        return
+    server = postgres.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(database_server: str) -> str:
+    """The test database, migrated to head by the real migrations."""
+    command.upgrade(alembic_config(database_server), "head")
+    return database_server
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's connection, inside a transaction rolled back at the end."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        log_json=False,
+        log_level="WARNING",
+        cors_origins=[ALLOWED_ORIGIN],
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, connection: AsyncConnection) -> FastAPI:
+    """A fresh app (fresh rate limits) whose sessions join the test's transaction."""
+    app = create_app(settings, hasher=FAST_HASHER)
+    app.state.sessionmaker = async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    return app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def db(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session to arrange data and to check side effects, in the test's transaction."""
+    async with AsyncSession(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    ) as session:
+        yield session
+
+
+@pytest.fixture
+def factory(db: AsyncSession, app: FastAPI) -> Factory:
+    return Factory(db, app)

@@ -1,0 +1,106 @@
+"""What the sample app's tests share: a data factory, bearer headers, error assertions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.security import PasswordHasher
+from app.projects.models import MemberRole, Project, ProjectMember
+from app.tasks.models import Task, TaskStatus
+from app.users.models import User, UserRole
+
+PASSWORD = "correct horse battery staple"
+ALLOWED_ORIGIN = "https://app.example.com"
+#: Argon2 at its cheapest: the tests check behaviour, not hashing cost.
+FAST_HASHER = PasswordHasher(Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1))
+PASSWORD_HASH = FAST_HASHER.hash(PASSWORD)
+
+
+@dataclass
+class Factory:
+    """Builds rows directly in the database, and bearer headers for users."""
+
+    db: AsyncSession
+    app: FastAPI
+
+    async def user(
+        self,
+        email: str | None = None,
+        role: UserRole = UserRole.USER,
+        is_active: bool = True,
+        full_name: str | None = "Test User",
+    ) -> User:
+        user = User(
+            email=email or f"user-{uuid.uuid4().hex[:10]}@example.com",
+            password_hash=PASSWORD_HASH,
+            role=role,
+            is_active=is_active,
+            full_name=full_name,
+        )
+        self.db.add(user)
+        await self.db.flush()
+        return user
+
+    def headers(self, user: User) -> dict[str, str]:
+        token, _ = self.app.state.token_issuer.issue(user.id)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def project(
+        self, owner: User, name: str = "Project", members: dict[User, MemberRole] | None = None
+    ) -> Project:
+        project = Project(name=name, owner_id=owner.id)
+        self.db.add(project)
+        await self.db.flush()
+        for user, role in (members or {}).items():
+            self.db.add(ProjectMember(project_id=project.id, user_id=user.id, role=role))
+        await self.db.flush()
+        return project
+
+    async def task(
+        self,
+        project: Project,
+        title: str = "Task",
+        status: TaskStatus = TaskStatus.TODO,
+        priority: int = 0,
+        assignee: User | None = None,
+        due_date: date | None = None,
+    ) -> Task:
+        task = Task(
+            project_id=project.id,
+            title=title,
+            status=status,
+            priority=priority,
+            assignee_id=assignee.id if assignee else None,
+            due_date=due_date,
+            tags=[],
+        )
+        self.db.add(task)
+        await self.db.flush()
+        return task
+
+    async def fetch(self, model: type[Any], **filters: Any) -> Any:
+        """A fresh read of one row (not the identity map's copy)."""
+        query = select(model).filter_by(**filters).execution_options(populate_existing=True)
+        result = await self.db.execute(query)
+        return result.scalar_one_or_none()
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The response is the one error shape, with this status and code."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code, body
+    assert isinstance(body["error"]["message"], str)
+    error: dict[str, Any] = body["error"]
+    return error
