@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from alembic import command
-from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -29,22 +27,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
-from support import ALLOWED_ORIGIN, FAST_HASHER, Factory
+from support import ALLOWED_ORIGIN, FAST_HASHER, Factory, alembic_config
 
 from app.core.settings import Settings
 from app.devtools import postgres
 from app.main import create_app
-
-SAMPLE_APP_DIR = Path(__file__).resolve().parents[1]
-
-
-def alembic_config(url: str) -> Config:
-    """Alembic's config for the sample app, pointed at `url`."""
-    config = Config(str(SAMPLE_APP_DIR / "alembic.ini"))
-    config.set_main_option("script_location", str(SAMPLE_APP_DIR / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["configure_logger"] = False
-    return config
 
 
 @pytest.fixture(scope="session")

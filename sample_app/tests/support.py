@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
+from alembic.config import Config
 from fastapi import FastAPI
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select
@@ -18,11 +20,21 @@ from app.projects.models import MemberRole, Project, ProjectMember
 from app.tasks.models import Task, TaskStatus
 from app.users.models import User, UserRole
 
+SAMPLE_APP_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 ALLOWED_ORIGIN = "https://app.example.com"
 #: Argon2 at its cheapest: the tests check behaviour, not hashing cost.
 FAST_HASHER = PasswordHasher(Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1))
 PASSWORD_HASH = FAST_HASHER.hash(PASSWORD)
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's config for the sample app, pointed at `url`."""
+    config = Config(str(SAMPLE_APP_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(SAMPLE_APP_DIR / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logger"] = False
+    return config
 
 
 @dataclass

@@ -1,0 +1,45 @@
+"""Run the service locally in one command: `python -m app.devtools.serve`.
+
+Without DATABASE_URL it starts a throwaway PostgreSQL from the local binaries (removed
+on exit); then it applies the migrations and serves with uvicorn on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import uvicorn
+from alembic import command
+from alembic.config import Config
+
+from app.devtools import postgres
+
+SAMPLE_APP_DIR = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the database if needed, migrate, serve."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+
+    server = None
+    if not os.environ.get("DATABASE_URL"):
+        server = postgres.start()
+        os.environ["DATABASE_URL"] = server.url
+        print(f"throwaway PostgreSQL: {server.url}", flush=True)
+    try:
+        config = Config(str(SAMPLE_APP_DIR / "alembic.ini"))
+        config.set_main_option("script_location", str(SAMPLE_APP_DIR / "migrations"))
+        command.upgrade(config, "head")
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

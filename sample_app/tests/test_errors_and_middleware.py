@@ -1,0 +1,108 @@
+"""One error shape for everything; request ids, CORS, GZip; health probes."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from support import ALLOWED_ORIGIN, Factory, assert_error
+
+from app.core.settings import Settings
+from app.main import create_app
+
+
+async def test_unknown_route_returns_404_in_error_shape(client: httpx.AsyncClient) -> None:
+    assert_error(await client.get("/api/v1/nowhere"), 404, "not_found")
+
+
+async def test_wrong_method_returns_405_in_error_shape(client: httpx.AsyncClient) -> None:
+    assert_error(await client.put("/health/live"), 405, "method_not_allowed")
+
+
+async def test_malformed_json_body_returns_422_in_error_shape(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/register", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert_error(response, 422, "validation_error")
+
+
+async def test_invalid_path_parameter_returns_422(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user()
+    response = await client.get("/api/v1/projects/not-a-uuid", headers=factory.headers(user))
+    assert_error(response, 422, "validation_error")
+
+
+async def test_unexpected_error_returns_500_without_a_stack_trace(app: FastAPI) -> None:
+    async def explode() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/explode", explode)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/explode")
+    assert_error(response, 500, "internal_error")
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:
+    echoed = await client.get("/health/live", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["X-Request-ID"] == "abc-123"
+    generated = await client.get("/health/live")
+    assert len(generated.headers["X-Request-ID"]) == 32
+    forged = await client.get("/health/live", headers={"X-Request-ID": "bad id\twith spaces"})
+    assert forged.headers["X-Request-ID"] != "bad id\twith spaces"
+    error = await client.get("/nowhere", headers={"X-Request-ID": "on-errors-too"})
+    assert error.headers["X-Request-ID"] == "on-errors-too"
+
+
+async def test_cors_preflight_allows_only_configured_origins(client: httpx.AsyncClient) -> None:
+    preflight = {"Access-Control-Request-Method": "POST"}
+    allowed = await client.options(
+        "/api/v1/projects", headers={**preflight, "Origin": ALLOWED_ORIGIN}
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
+    denied = await client.options(
+        "/api/v1/projects", headers={**preflight, "Origin": "https://evil.example.com"}
+    )
+    assert denied.status_code == 400
+    assert "Access-Control-Allow-Origin" not in denied.headers
+
+
+async def test_large_responses_are_gzipped(client: httpx.AsyncClient) -> None:
+    response = await client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.json()["info"]["title"] == "Sample app"
+
+
+async def test_health_live_and_ready_return_200(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health/live")).json() == {"status": "ok"}
+    assert (await client.get("/health/ready")).json() == {"status": "ok"}
+
+
+@pytest.fixture
+def unreachable_settings(settings: Settings) -> Settings:
+    # port 9 (discard) on loopback: nothing listens there
+    url = "postgresql+asyncpg://postgres@127.0.0.1:9/app"
+    return settings.model_copy(update={"database_url": url, "database_connect_timeout_seconds": 1})
+
+
+async def test_health_ready_and_api_return_503_when_the_database_is_unreachable(
+    unreachable_settings: Settings, factory: Factory
+) -> None:
+    app = create_app(unreachable_settings)
+    user = await factory.user()
+    token, _ = app.state.token_issuer.issue(user.id)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        ready = await client.get("/health/ready")
+        api = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert_error(ready, 503, "service_unavailable")
+    assert_error(api, 503, "service_unavailable")
+    await app.state.engine.dispose()

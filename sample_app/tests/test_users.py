@@ -1,0 +1,119 @@
+"""Profile updates and the admin's user management."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from support import Factory, assert_error
+
+from app.users.models import User, UserRole
+
+ME = "/api/v1/users/me"
+USERS = "/api/v1/users"
+
+
+async def test_update_me_with_null_full_name_clears_it(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user(full_name="Grace")
+    response = await client.patch(ME, json={"full_name": None}, headers=factory.headers(user))
+    assert response.status_code == 200
+    assert response.json()["full_name"] is None
+    assert (await factory.fetch(User, id=user.id)).full_name is None
+
+
+async def test_update_me_with_empty_body_changes_nothing(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user(full_name="Grace")
+    response = await client.patch(ME, json={}, headers=factory.headers(user))
+    assert response.json()["full_name"] == "Grace"
+
+
+async def test_update_me_password_lets_the_user_log_in_with_it(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user(email="pw@example.com")
+    new_password = "another long password"
+    response = await client.patch(
+        ME, json={"password": new_password}, headers=factory.headers(user)
+    )
+    assert response.status_code == 200
+    login = await client.post(
+        "/api/v1/auth/login", data={"username": "pw@example.com", "password": new_password}
+    )
+    assert login.status_code == 200
+
+
+async def test_update_me_with_unknown_field_returns_422(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user()
+    response = await client.patch(ME, json={"role": "admin"}, headers=factory.headers(user))
+    assert_error(response, 422, "validation_error")
+
+
+async def test_list_users_as_non_admin_returns_403(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user()
+    assert_error(await client.get(USERS, headers=factory.headers(user)), 403, "forbidden")
+
+
+async def test_list_users_as_admin_returns_a_page_with_total(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.user(role=UserRole.ADMIN, email="admin@example.com")
+    for n in range(3):
+        await factory.user(email=f"u{n}@example.com", is_active=n != 1)
+    response = await client.get(
+        USERS, params={"limit": 2, "sort": "email"}, headers=factory.headers(admin)
+    )
+    body = response.json()
+    assert (body["total"], body["limit"], body["offset"]) == (4, 2, 0)
+    assert [u["email"] for u in body["items"]] == ["admin@example.com", "u0@example.com"]
+    inactive = await client.get(USERS, params={"is_active": False}, headers=factory.headers(admin))
+    assert [u["email"] for u in inactive.json()["items"]] == ["u1@example.com"]
+
+
+async def test_list_users_with_limit_over_100_returns_422(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.user(role=UserRole.ADMIN)
+    response = await client.get(USERS, params={"limit": 101}, headers=factory.headers(admin))
+    assert_error(response, 422, "validation_error")
+
+
+async def test_admin_deactivates_a_user_who_then_gets_403(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.user(role=UserRole.ADMIN)
+    user = await factory.user()
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"is_active": False}, headers=factory.headers(admin)
+    )
+    assert response.json()["is_active"] is False
+    assert_error(
+        await client.get("/api/v1/auth/me", headers=factory.headers(user)), 403, "forbidden"
+    )
+
+
+async def test_admin_update_of_unknown_user_returns_404(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.user(role=UserRole.ADMIN)
+    response = await client.patch(
+        f"{USERS}/{uuid.uuid4()}", json={"role": "admin"}, headers=factory.headers(admin)
+    )
+    assert_error(response, 404, "not_found")
+
+
+async def test_token_of_a_deleted_user_returns_401(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user()
+    headers = factory.headers(user)
+    await factory.db.delete(user)
+    await factory.db.flush()
+    assert_error(await client.get("/api/v1/auth/me", headers=headers), 401, "unauthorized")
