@@ -188,3 +188,13 @@ async def test_get_me_as_deactivated_user_returns_403(
 ) -> None:
     user = await factory.user(is_active=False)
     assert_error(await client.get(ME, headers=factory.headers(user)), 403, "forbidden")
+
+
+async def test_login_more_than_five_times_a_minute_returns_429(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    await factory.user(email="busy@example.com")
+    statuses = [
+        (await login(client, "busy@example.com", "wrong password")).status_code for _ in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
