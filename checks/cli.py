@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", type=Path, metavar="FILE", help="a pyproject.toml or TOML")
 
+    hook = commands.add_parser("hook", help="run as an AI assistant's edit hook")
+    hook.add_argument("agent", choices=("claude",), help="claude: Claude Code PostToolUse")
+
     rule = commands.add_parser("rule", help="explain a rule (or --all)")
     rule.add_argument("code", nargs="?", metavar="CODE")
     rule.add_argument("--all", action="store_true", help="every rule")
@@ -168,6 +171,16 @@ def run_rule(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_hook(args: argparse.Namespace) -> int:
+    """`hook claude`: read the hook payload on stdin, answer on stdout, always exit 0."""
+    from checks.hook import run_claude_hook
+
+    output = run_claude_hook(sys.stdin.buffer.read())
+    if output:
+        sys.stdout.write(output + "\n")
+    return EXIT_CLEAN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `fastapi-guardrails` and `python -m checks`."""
     parser = build_parser()
@@ -177,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_check(args)
         if args.command == "rule":
             return run_rule(args)
+        if args.command == "hook":
+            return run_hook(args)
         parser.print_help()
         return EXIT_ERROR
     except (UsageError, ConfigError) as error:
