@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from checks.rule import Rule
+from checks.rule import Example, Rule
+
+#: Where an example lives when it does not say: no layer.
+DEFAULT_EXAMPLE_PATH = Example("").path
 
 
-def _code_block(source: str) -> str:
-    return f"```python\n{source.rstrip()}\n```"
+def _code_block(example: Example, flagged: str | None = None) -> str:
+    """A fenced block; a flagged example starts with `# bad: CODE`, and one that lives in
+    a layer says where (`# file: app/users/service.py`), as every block in the docs does."""
+    header = []
+    if flagged is not None:
+        header.append(f"# bad: {' '.join(sorted({flagged, *example.also}))}")
+    if example.path != DEFAULT_EXAMPLE_PATH:
+        header.append(f"# file: {example.path}")
+    body = "\n".join([*header, example.code.rstrip()])
+    return f"```python\n{body}\n```"
 
 
 def rule_markdown(rule: Rule, heading: str = "#") -> str:
@@ -22,9 +33,9 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
         f"{sub} Why is this bad?\n{rule.why}",
     ]
     if rule.bad:
-        parts.append(f"{sub} Example\n{_code_block(rule.bad[0].code)}")
+        parts.append(f"{sub} Example\n{_code_block(rule.bad[0], flagged=rule.code)}")
     if rule.good:
-        parts.append(f"{sub} Use instead\n{_code_block(rule.good[0].code)}")
+        parts.append(f"{sub} Use instead\n{_code_block(rule.good[0])}")
     parts.append(f"{sub} Fix safety\n{rule.fix}")
     return "\n\n".join(parts) + "\n"
 

@@ -32,6 +32,8 @@ class Example:
     path: str = "app/example.py"
     expect: int = 1
     note: str = ""
+    #: other rules this example also triggers (the docs name them with the rule's code)
+    also: tuple[str, ...] = ()
 
     @property
     def code(self) -> str:

@@ -38,6 +38,13 @@ def test_good_example_is_not_flagged_by_its_rule(case: tuple[Rule, Example]) -> 
     assert found == [], example.note
 
 
+@pytest.mark.parametrize("case", _cases("bad"), ids=_case_id)
+def test_bad_example_triggers_no_other_rule_than_it_declares(case: tuple[Rule, Example]) -> None:
+    rule, example = case
+    found = {f.code for f in check_code(example.code, example.path)}
+    assert found <= {rule.code, *example.also}, (example.note, found)
+
+
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
 def test_docs_use_instead_example_is_clean_of_every_rule(rule: Rule) -> None:
     """The code the docs recommend must not be flagged by any rule."""

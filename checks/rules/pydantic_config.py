@@ -121,7 +121,8 @@ class PydanticOrmMode(Rule):
 
                 class Config:
                     orm_mode = True
-            """
+            """,
+            also=("FG207",),
         ),
         Example(
             """
@@ -147,6 +148,7 @@ class PydanticOrmMode(Rule):
                     orm_mode = True
             """,
             note="base class from another module",
+            also=("FG207",),
         ),
     )
     good = (
