@@ -28,6 +28,13 @@ from checks.output import (
     render_sarif,
     render_statistics,
 )
+from checks.project import (
+    ModuleLocator,
+    ProjectIndex,
+    disk_loader,
+    module_name_for,
+    source_root_for,
+)
 from checks.rules import ALL_RULES, RULES_BY_CODE
 
 PROG = "fastapi-guardrails"
@@ -109,7 +116,7 @@ def run_check(args: argparse.Namespace) -> int:
     results: list[FileResult] = []
     if args.stdin_filename is not None:
         path = Path(args.stdin_filename)
-        results.append(_check_one(engine, settings, path, sys.stdin.buffer.read()))
+        results.append(check_file(engine, settings, path, sys.stdin.buffer.read()))
     else:
         files = discover(paths or [Path(".")], settings)
         if not files:
@@ -122,18 +129,43 @@ def run_check(args: argparse.Namespace) -> int:
             except OSError as error:
                 results.append(_read_failure(path, error))
                 continue
-            results.append(_check_one(engine, settings, path, source))
+            results.append(check_file(engine, settings, path, source))
 
-    findings = sorted((f for r in results for f in r.findings), key=Finding.sort_key)
+    findings = sorted(resolve_findings(results, settings), key=Finding.sort_key)
     sys.stdout.write(_render(args, findings, results))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
 
 
-def _check_one(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
+def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
+    """Check one file with its layer, per-file ignores and module name."""
     relative = settings.relative(path)
     layer = settings.layers.layer_of(relative)
-    return engine.check(path, source, layer, settings.ignored_codes_for(relative))
+    module, is_package = module_name_for(path)
+    return engine.check(
+        path, source, layer, settings.ignored_codes_for(relative), module, is_package
+    )
+
+
+def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:
+    """The definite findings, plus the pending ones whose condition holds across the
+    project (modules the run did not check are read from disk on demand)."""
+    findings = [f for r in results for f in r.findings]
+    pending = [item for r in results for item in r.pending]
+    if not pending:
+        return findings
+    locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
+    for result in results:
+        if result.summary is not None:
+            module, is_package = module_name_for(result.path)
+            root = source_root_for(result.path, module, is_package)
+            if root is not None:
+                locator.add_root(root)
+    index = ProjectIndex(
+        (r.summary for r in results if r.summary is not None), loader=disk_loader(locator)
+    )
+    findings.extend(finding for finding, condition in pending if index.holds(condition))
+    return findings
 
 
 def _render(args: argparse.Namespace, findings: list[Finding], results: list[FileResult]) -> str:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from checks.project import Condition, ModuleSummary
+
 if TYPE_CHECKING:
     from checks.rule import Rule
 
@@ -147,11 +149,13 @@ class _Scope:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A finding as a rule reports it, before positions are computed."""
+    """A finding as a rule reports it, before positions are computed; with a condition,
+    it stands only if the condition holds across the project."""
 
     rule: Rule
     node: cst.CSTNode
     message: str
+    condition: Condition | None = None
 
 
 def dotted_name(expr: cst.BaseExpression) -> str | None:
@@ -164,19 +168,49 @@ def dotted_name(expr: cst.BaseExpression) -> str | None:
     return None
 
 
-def _import_module_name(node: cst.ImportFrom) -> str:
-    """The module of a `from ... import`, relative dots kept (`..models`)."""
-    dots = "." * len(node.relative)
+def _is_class_name(ref: str) -> bool:
+    """`app.models.User` names a class by convention (CapWords, not a CONSTANT)."""
+    name = ref.rpartition(".")[2]
+    return name[:1].isupper() and not name.isupper()
+
+
+def _import_module_name(node: cst.ImportFrom, package: str | None) -> str:
+    """The module of a `from ... import`: absolute when the importing file's package is
+    known (`from .models import X` in `app.users` -> `app.users.models`), else with its
+    relative dots kept."""
+    level = len(node.relative)
     module = dotted_name(node.module) if node.module is not None else None
-    return dots + (module or "")
+    if level == 0 or package is None:
+        return "." * level + (module or "")
+    parts = package.split(".")
+    if level - 1 > len(parts):
+        return "." * level + (module or "")
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)
 
 
 class FileContext:
     """What the rules know about the file being checked; one per file and traversal."""
 
-    def __init__(self, path: Path, module: cst.Module, layer: str | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        module: cst.Module,
+        layer: str | None,
+        *,
+        module_name: str | None = None,
+        is_package: bool = False,
+    ) -> None:
         self.path = path
         self.module = module
+        #: the file's dotted module name, when it lives in a package
+        self.module_name = module_name
+        #: the package relative imports start from
+        self.package = (
+            (module_name if is_package else module_name.rpartition(".")[0] or None)
+            if module_name
+            else None
+        )
         #: the layer decided by the file's path: service, repository, route, settings,
         #: migration, test, or None
         self.layer = layer
@@ -201,6 +235,14 @@ class FileContext:
         assert rule is not None, "report() is only valid inside a rule handler"
         self.reports.append(Report(rule, node, message or rule.message))
 
+    def report_if(
+        self, node: cst.CSTNode, condition: Condition, message: str | None = None
+    ) -> None:
+        """Report a finding that stands only if `condition` holds across the project."""
+        rule = self.current_rule
+        assert rule is not None, "report_if() is only valid inside a rule handler"
+        self.reports.append(Report(rule, node, message or rule.message, condition))
+
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""
         return self._marks.setdefault(key, set())
@@ -221,8 +263,8 @@ class FileContext:
             return
         if isinstance(node.names, cst.ImportStar):
             return
-        module = _import_module_name(node)
-        separator = "" if module.endswith(".") else "."
+        module = _import_module_name(node, self.package)
+        separator = "" if module.endswith(".") or not module else "."
         for alias in node.names:
             name = dotted_name(alias.name)
             if name is None:
@@ -265,6 +307,50 @@ class FileContext:
     def is_pydantic_model(self, ref: str | None) -> bool:
         """Whether `ref` names a Pydantic model class (its bases followed within the file)."""
         return self.derives_from(ref, PYDANTIC_MODEL_BASES)
+
+    def derivation(self, ref: str | None, roots: frozenset[str]) -> bool | Condition:
+        """Whether `ref` derives from `roots`: True or False when the file settles it, else
+        the condition on the classes it imports that would settle it."""
+        if ref is None:
+            return False
+        if self.derives_from(ref, roots):
+            return True
+        external: list[str] = []
+        seen: set[str] = set()
+        pending: list[str | None] = [ref]
+        while pending:
+            current = pending.pop()
+            if current is None or current in seen:
+                continue
+            seen.add(current)
+            info = self.classes.get(current)
+            if info is not None:
+                pending.extend(info.bases)
+            elif "." in current and not current.startswith("."):
+                external.append(current)
+        return Condition(tuple(external), roots) if external else False
+
+    def pydantic_derivation(self, ref: str | None) -> bool | Condition:
+        """`derivation()` against the Pydantic model bases."""
+        return self.derivation(ref, PYDANTIC_MODEL_BASES)
+
+    def summary(self) -> ModuleSummary | None:
+        """What other files need to know of this one (None outside a package)."""
+        if self.module_name is None:
+            return None
+        prefix = self.module_name
+
+        def absolute(ref: str | None) -> str | None:
+            if ref is not None and ref in self.classes and self.classes[ref].outer is None:
+                return f"{prefix}.{ref}"
+            return ref
+
+        classes = {
+            f"{prefix}.{name}": tuple(absolute(base) for base in info.bases)
+            for name, info in self.classes.items()
+            if info.outer is None
+        }
+        return ModuleSummary(prefix, classes, dict(self.imports))
 
     def derives_from(self, ref: str | None, roots: frozenset[str]) -> bool:
         """Whether `ref` is one of `roots` or a local class deriving from one of them."""
@@ -475,7 +561,9 @@ class FileContext:
                 if method in INSTANCE_COPIERS:
                     return self.infer(func.value)
             ref = self.class_ref(func)
-            if ref is not None and (ref in self.classes or ref in PYDANTIC_MODEL_BASES):
+            if ref is not None and (
+                ref in self.classes or ref in PYDANTIC_MODEL_BASES or _is_class_name(ref)
+            ):
                 return Inferred(ref)
             return None
         if isinstance(expr, cst.Attribute):

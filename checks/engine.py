@@ -30,6 +30,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from checks.context import FileContext, Report
 from checks.findings import Finding, Location
 from checks.noqa import is_suppressed
+from checks.project import Condition, ModuleSummary
 from checks.rule import Handler, Rule
 
 SYNTAX_ERROR_CODE = "FG000"
@@ -92,11 +93,17 @@ def _code_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
-    """The findings of one file, and its decoded text (for snippets in the output)."""
+    """The findings of one file, and its decoded text (for snippets in the output).
+
+    `pending` findings stand only if their condition holds across the project (resolved
+    once every file is checked); `summary` is what other files need to know of this one.
+    """
 
     path: Path
     findings: list[Finding]
     text: str | None
+    pending: list[tuple[Finding, Condition]] = dataclasses.field(default_factory=list)
+    summary: ModuleSummary | None = None
 
 
 class RuleFailure(Exception):
@@ -345,6 +352,8 @@ class Engine:
         source: bytes,
         layer: str | None = None,
         ignored_codes: frozenset[str] = frozenset(),
+        module_name: str | None = None,
+        is_package: bool = False,
     ) -> FileResult:
         """Check one file's source. Never raises for anything the file contains."""
         results: list[FileResult] = []
@@ -352,7 +361,9 @@ class Engine:
 
         def target() -> None:
             try:
-                results.append(self._check(path, source, layer, ignored_codes))
+                results.append(
+                    self._check(path, source, layer, ignored_codes, module_name, is_package)
+                )
             except BaseException as error:  # handed to the calling thread
                 errors.append(error)
 
@@ -373,6 +384,8 @@ class Engine:
         source: bytes,
         layer: str | None,
         ignored_codes: frozenset[str],
+        module_name: str | None,
+        is_package: bool,
     ) -> FileResult:
         if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
@@ -384,7 +397,7 @@ class Engine:
                 syntax.append(_syntax_error_finding(path, source, error))
             return FileResult(path, syntax, _decode_lossy(source))
 
-        ctx = FileContext(path, module, layer)
+        ctx = FileContext(path, module, layer, module_name=module_name, is_package=is_package)
         walker = _Walker(ctx, self._visits, self._leaves)
         engine_failure: BaseException | None = None
         try:
@@ -393,9 +406,10 @@ class Engine:
             engine_failure = error
 
         findings: list[Finding] = []
+        pending: list[tuple[Finding, Condition]] = []
         if ctx.reports or walker.failed:
             try:
-                findings = self._locate(path, module, ctx.reports, walker.failed)
+                findings, pending = self._locate(path, module, ctx.reports, walker.failed)
             except RecursionError as error:
                 engine_failure = error
         if engine_failure is not None and self.report_internal_errors:
@@ -413,15 +427,26 @@ class Engine:
                     Location(1, 1),
                 )
             )
-        text = module.code if findings else None
+        text = module.code if findings or pending else None
         lines = text.splitlines() if text is not None else []
-        kept = [
-            f
-            for f in findings
-            if f.code not in ignored_codes and not is_suppressed(lines, f.noqa_row, f.code)
-        ]
-        kept.sort(key=Finding.sort_key)
-        return FileResult(path, kept, text)
+
+        def kept(finding: Finding) -> bool:
+            return finding.code not in ignored_codes and not is_suppressed(
+                lines, finding.noqa_row, finding.code
+            )
+
+        summary: ModuleSummary | None = None
+        try:
+            summary = ctx.summary()
+        except Exception:  # pragma: no cover - a summary is plain data; never fail the file
+            summary = None
+        return FileResult(
+            path,
+            sorted(filter(kept, findings), key=Finding.sort_key),
+            text,
+            [(finding, condition) for finding, condition in pending if kept(finding)],
+            summary,
+        )
 
     def _locate(
         self,
@@ -429,17 +454,22 @@ class Engine:
         module: cst.Module,
         reports: list[Report],
         failures: list[RuleFailure],
-    ) -> list[Finding]:
+    ) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         findings: list[Finding] = []
+        pending: list[tuple[Finding, Condition]] = []
         seen: set[tuple[str, int]] = set()
-        for report in reports:
+        for report in sorted(reports, key=lambda r: r.condition is not None):
             key = (report.rule.code, id(report.node))
-            if key in seen:  # one finding per rule and node
+            if key in seen:  # one finding per rule and node, a definite one first
                 continue
             seen.add(key)
             start, end = _range(positions, report.node)
-            findings.append(Finding(path, report.rule.code, report.message, start, end))
+            finding = Finding(path, report.rule.code, report.message, start, end)
+            if report.condition is None:
+                findings.append(finding)
+            else:
+                pending.append((finding, report.condition))
         if self.report_internal_errors:
             for failure in failures:
                 start, end = _range(positions, failure.node)
@@ -448,7 +478,7 @@ class Engine:
                     f"{type(failure.error).__name__}: {failure.error}"
                 )
                 findings.append(Finding(path, INTERNAL_ERROR_CODE, message, start, end))
-        return findings
+        return findings, pending
 
 
 def _range(positions: Any, node: cst.CSTNode) -> tuple[Location, Location]:

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from checks.cli import check_file, resolve_findings
 from checks.config import ConfigError, Settings, load_settings
 from checks.discovery import PYTHON_SUFFIXES
 from checks.engine import Engine
@@ -85,15 +86,13 @@ def run_claude_hook(stdin: bytes) -> str:
         return ""  # the user's config is broken: `check` says so; the hook stays quiet
     if _excluded(path, settings):
         return ""
-    relative = settings.relative(path)
     engine = Engine([rule for rule in ALL_RULES if rule.code in settings.enabled])
     try:
         source = path.read_bytes()
     except OSError:
         return ""
-    result = engine.check(
-        path, source, settings.layers.layer_of(relative), settings.ignored_codes_for(relative)
-    )
-    if not result.findings:
+    findings = resolve_findings([check_file(engine, settings, path, source)], settings)
+    if not findings:
         return ""
-    return json.dumps({"decision": "block", "reason": reason_for(path, result.findings)})
+    findings.sort(key=Finding.sort_key)
+    return json.dumps({"decision": "block", "reason": reason_for(path, findings)})

@@ -152,19 +152,26 @@ class HttpExceptionInService(Rule):
     )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if self._is_http_exception(node.func, ctx) and ctx.effective_layer() in _LOWER_LAYERS:
-            ctx.report(node)
+        if ctx.effective_layer() in _LOWER_LAYERS:
+            self._check(node, node.func, ctx)
 
     def visit_Raise(self, node: cst.Raise, ctx: FileContext) -> None:
         exc = node.exc
-        if (
-            exc is not None
-            and not isinstance(exc, cst.Call)
-            and self._is_http_exception(exc, ctx)
-            and ctx.effective_layer() in _LOWER_LAYERS
-        ):
-            ctx.report(node)
+        lower_layer = ctx.effective_layer() in _LOWER_LAYERS
+        if exc is not None and not isinstance(exc, cst.Call) and lower_layer:
+            self._check(node, exc, ctx)
 
     @staticmethod
-    def _is_http_exception(expr: cst.BaseExpression, ctx: FileContext) -> bool:
-        return ctx.derives_from(ctx.class_ref(expr), HTTP_EXCEPTIONS)
+    def _check(node: cst.CSTNode, expr: cst.BaseExpression, ctx: FileContext) -> None:
+        derivation = ctx.derivation(ctx.class_ref(expr), HTTP_EXCEPTIONS)
+        if derivation is True:
+            ctx.report(node)
+        elif derivation is not False and _names_a_class(expr):
+            # an exception class imported from another module of the project
+            ctx.report_if(node, derivation)
+
+
+def _names_a_class(expr: cst.BaseExpression) -> bool:
+    """CapWords names are classes; calls of functions are not worth resolving."""
+    name = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", "")
+    return isinstance(name, str) and name[:1].isupper() and not name.isupper()

@@ -308,5 +308,8 @@ class PydanticClassConfig(Rule):
         outer = ctx.enclosing_class
         if outer is None:
             return
-        if ctx.is_pydantic_model(outer.name) or looks_like_pydantic_config(node, ctx):
+        derivation = ctx.pydantic_derivation(outer.name)
+        if derivation is True or looks_like_pydantic_config(node, ctx):
             ctx.report(node.name)
+        elif derivation is not False:
+            ctx.report_if(node.name, derivation)

@@ -40,17 +40,23 @@ class _PydanticSerializerRule(Rule):
             if owner is not None and ctx.is_pydantic_model(owner.name):
                 ctx.report(node)
             return
+        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        pydantic_only_keywords = bool(keywords & self.evidence_keywords)
         inferred = ctx.infer(receiver)
         if inferred is not None and not inferred.iterable:
             if ctx.defines_method(inferred.cls, self.method):
                 return  # the class defines its own method of that name
-            if ctx.is_pydantic_model(inferred.cls):
+            derivation = ctx.pydantic_derivation(inferred.cls)
+            if derivation is True:
                 ctx.report(node)
                 return
-            if inferred.cls in ctx.classes:
+            if derivation is False and inferred.cls in ctx.classes:
                 return  # a local class that is not a model
-        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
-        if keywords & self.evidence_keywords:
+            if derivation is not False and not pydantic_only_keywords:
+                # a class from another module: a finding if the project says it is a model
+                ctx.report_if(node, derivation)
+                return
+        if pydantic_only_keywords:
             ctx.report(node)
 
 

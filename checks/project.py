@@ -1,0 +1,198 @@
+"""What the project says across files: which classes are Pydantic models, and so on.
+
+Real services define models in one module and use them in another
+(`from app.schemas.user import UserRead`; `payload: UserRead`; `payload.dict()`). No file
+is parsed twice for this: while a file is checked, the engine keeps a small summary of
+it (its module name, the classes it defines with their resolved bases, its imports), and
+a rule that meets a class defined elsewhere reports a *conditional* finding ("if
+`app.schemas.user.UserRead` is a Pydantic model"). When every file has been checked, the
+conditions are resolved against the summaries. A module the run did not check (the hook
+checks one file) is found on disk and summarised on demand, without running any rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+#: How many re-exports or base classes deep a resolution may go.
+MAX_DEPTH = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSummary:
+    """One module's classes and imports, with every name made absolute."""
+
+    module: str
+    #: class qualified name -> qualified names of its bases (None: not a plain name)
+    classes: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    #: local name -> absolute qualified name (for re-exports: `from .user import UserRead`)
+    imports: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A fact about classes defined in other modules: one of `refs` derives from `roots`."""
+
+    refs: tuple[str, ...]
+    roots: frozenset[str]
+
+
+def module_name_for(path: Path) -> tuple[str | None, bool]:
+    """The dotted module name of a file, from the packages (`__init__.py`) above it, and
+    whether it is a package's `__init__`."""
+    absolute = path.absolute()
+    is_package = absolute.stem == "__init__"
+    parts: list[str] = [] if is_package else [absolute.stem]
+    directory = absolute.parent
+    while (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file():
+        parts.append(directory.name)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    if not parts:
+        return None, is_package
+    return ".".join(reversed(parts)), is_package
+
+
+def source_root_for(path: Path, module: str | None, is_package: bool) -> Path | None:
+    """The directory a module's top-level package lives in (where imports start)."""
+    if module is None:
+        return None
+    depth = module.count(".") + (1 if is_package else 0)
+    root = path.absolute().parent
+    for _ in range(depth):
+        root = root.parent
+    return root
+
+
+class ModuleLocator:
+    """Finds a module's file under the source roots of the project."""
+
+    def __init__(self, roots: Iterable[Path] = ()) -> None:
+        self.roots: list[Path] = []
+        for root in roots:
+            self.add_root(root)
+
+    def add_root(self, root: Path) -> None:
+        """Search this directory too (idempotent)."""
+        if root not in self.roots and root.is_dir():
+            self.roots.append(root)
+
+    def find(self, module: str) -> Path | None:
+        """`app/schemas/user.py` or `app/schemas/user/__init__.py` under a root."""
+        relative = Path(*module.split("."))
+        for root in self.roots:
+            for candidate in (
+                root / relative.with_suffix(".py"),
+                root / relative / "__init__.py",
+                root / relative.with_suffix(".pyi"),
+                root / relative / "__init__.pyi",
+            ):
+                if candidate.is_file():
+                    return candidate
+        return None
+
+
+def summarize_source(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
+    """A module's summary from its source, parsing it without running any rule."""
+    from checks.context import FileContext
+
+    try:
+        parsed = cst.parse_module(source)
+    except Exception:  # a file that does not parse says nothing about its classes
+        return None
+    ctx = FileContext(Path(f"{module}.py"), parsed, None, module_name=module, is_package=is_package)
+    return ctx.summary()
+
+
+class ProjectIndex:
+    """The summaries of a run's modules, and the on-demand loading of the others."""
+
+    def __init__(
+        self,
+        summaries: Iterable[ModuleSummary] = (),
+        loader: Callable[[str], ModuleSummary | None] | None = None,
+    ) -> None:
+        self.modules: dict[str, ModuleSummary] = {}
+        self.classes: dict[str, tuple[str | None, ...]] = {}
+        self._loader = loader
+        self._tried: set[str] = set()
+        for summary in summaries:
+            self.add(summary)
+
+    def add(self, summary: ModuleSummary) -> None:
+        """Index one module."""
+        self.modules[summary.module] = summary
+        self.classes.update(summary.classes)
+
+    def _load(self, module: str) -> ModuleSummary | None:
+        if module in self.modules:
+            return self.modules[module]
+        if self._loader is None or module in self._tried:
+            return None
+        self._tried.add(module)
+        summary = self._loader(module)
+        if summary is not None:
+            self.add(summary)
+        return summary
+
+    def resolve(self, ref: str, depth: int = 0) -> str:
+        """The class a name refers to, following re-exports (`app.schemas.UserRead` ->
+        `app.schemas.user.UserRead`); the name itself when nothing better is known."""
+        if ref in self.classes or depth > MAX_DEPTH:
+            return ref
+        parts = ref.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            summary = self._load(module)
+            if summary is None:
+                continue
+            if ref in self.classes:
+                return ref
+            target = summary.imports.get(parts[cut])
+            if target is not None and target != ref:
+                rest = parts[cut + 1 :]
+                return self.resolve(".".join([target, *rest]), depth + 1)
+            return ref
+        return ref
+
+    def derives_from(self, ref: str, roots: frozenset[str]) -> bool:
+        """Whether a class is one of `roots` or derives from one (across modules)."""
+        seen: set[str] = set()
+        pending = [ref]
+        while pending:
+            current = pending.pop()
+            if current in roots:
+                return True
+            resolved = self.resolve(current)
+            if resolved in roots:
+                return True
+            if resolved in seen or len(seen) > 10 * MAX_DEPTH:
+                continue
+            seen.add(resolved)
+            pending.extend(base for base in self.classes.get(resolved, ()) if base is not None)
+        return False
+
+    def holds(self, condition: Condition) -> bool:
+        """Whether a conditional finding's condition is true."""
+        return any(self.derives_from(ref, condition.roots) for ref in condition.refs)
+
+
+def disk_loader(locator: ModuleLocator) -> Callable[[str], ModuleSummary | None]:
+    """Load a module's summary from the file the locator finds for it."""
+
+    def load(module: str) -> ModuleSummary | None:
+        path = locator.find(module)
+        if path is None:
+            return None
+        try:
+            source = path.read_bytes()
+        except OSError:
+            return None
+        return summarize_source(source, module, path.stem == "__init__")
+
+    return load

@@ -1,0 +1,188 @@
+"""Knowledge across files: models defined in one module, used in another."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checks.project import ModuleSummary, ProjectIndex, module_name_for
+from tests.helpers import run_cli, write
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small service: schemas, ORM models, errors, a route module, a service module."""
+    for package in ("app", "app/schemas", "app/api", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/schemas/__init__.py", "from .user import UserRead, UserUpdate\n")
+    write(
+        tmp_path,
+        "app/schemas/base.py",
+        "from pydantic import BaseModel\n\nclass Schema(BaseModel):\n    pass\n",
+    )
+    write(
+        tmp_path,
+        "app/schemas/user.py",
+        """
+        from app.schemas.base import Schema
+
+        class UserRead(Schema):
+            name: str
+
+        class UserUpdate(Schema):
+            name: str | None = None
+        """,
+    )
+    write(
+        tmp_path,
+        "app/models.py",
+        """
+        class Base:
+            def dict(self):
+                return {}
+
+        class Incident(Base):
+            pass
+        """,
+    )
+    write(
+        tmp_path,
+        "app/errors.py",
+        """
+        from fastapi import HTTPException
+
+        class NotFound(HTTPException):
+            pass
+
+        class DomainError(Exception):
+            pass
+        """,
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+ROUTE = """
+from app.models import Incident
+from app.schemas import UserRead
+from ..schemas.user import UserUpdate
+
+
+def show(user: UserRead, patch: UserUpdate, incident: Incident):
+    return user.dict(), patch.json(), incident.dict()
+"""
+
+
+def _codes_at(stdout: str) -> list[str]:
+    return [
+        line.split(": ")[0] + " " + line.split(": ")[1].split()[0]
+        for line in stdout.splitlines()[:-1]
+    ]
+
+
+def test_models_imported_from_other_modules_are_known(service: Path) -> None:
+    write(service, "app/api/routes.py", ROUTE)
+    result = run_cli("check", "--select", "FG2")
+    assert _codes_at(result.stdout) == [
+        "app/api/routes.py:7:12 FG201",
+        "app/api/routes.py:7:25 FG202",
+    ]
+
+
+def test_a_single_file_run_reads_the_modules_it_needs_from_disk(service: Path) -> None:
+    write(service, "app/api/routes.py", ROUTE)
+    result = run_cli("check", "--select", "FG2", "app/api/routes.py")
+    assert "Found 2 errors." in result.stdout
+
+
+def test_the_hook_knows_imported_models(service: Path) -> None:
+    path = write(service, "app/api/routes.py", ROUTE)
+    payload = {"tool_input": {"file_path": str(path)}, "cwd": str(service)}
+    result = run_cli("hook", "claude", stdin=json.dumps(payload).encode())
+    reason = json.loads(result.stdout)["reason"]
+    assert "FG201" in reason
+    assert "FG202" in reason
+
+
+def test_noqa_applies_to_findings_resolved_across_files(service: Path) -> None:
+    write(
+        service,
+        "app/api/routes.py",
+        "from app.schemas import UserRead\n\n"
+        "def show(user: UserRead):\n    return user.dict()  # noqa: FG201\n",
+    )
+    assert run_cli("check", "--select", "FG201").exit_code == 0
+
+
+def test_inner_config_of_a_model_with_an_imported_base_is_flagged(service: Path) -> None:
+    write(
+        service,
+        "app/schemas/item.py",
+        """
+        from app.schemas.base import Schema
+        from app.models import Base
+
+        class Item(Schema):
+            class Config:
+                title = "Item"
+
+        class Row(Base):
+            class Config:
+                title = "Row"
+        """,
+    )
+    result = run_cli("check", "--select", "FG207")
+    assert _codes_at(result.stdout) == ["app/schemas/item.py:5:11 FG207"]
+
+
+def test_http_exception_subclass_imported_into_a_service_is_flagged(service: Path) -> None:
+    write(
+        service,
+        "app/services/users.py",
+        """
+        from app.errors import DomainError, NotFound
+
+        def get(found):
+            if not found:
+                raise NotFound(404)
+            raise DomainError("x")
+        """,
+    )
+    result = run_cli("check", "--select", "FG401")
+    assert _codes_at(result.stdout) == ["app/services/users.py:5:15 FG401"]
+
+
+def test_unknown_modules_do_not_produce_findings(service: Path) -> None:
+    write(
+        service,
+        "app/api/other.py",
+        "from thirdparty.models import Thing\n\ndef f(t: Thing):\n    return t.dict(), t.json()\n",
+    )
+    assert run_cli("check", "--select", "FG2", "app/api/other.py").exit_code == 0
+
+
+def test_module_names_come_from_the_packages_above(service: Path) -> None:
+    assert module_name_for(service / "app" / "schemas" / "user.py") == ("app.schemas.user", False)
+    assert module_name_for(service / "app" / "schemas" / "__init__.py") == ("app.schemas", True)
+    assert module_name_for(service / "script.py") == ("script", False)
+
+
+def test_index_follows_re_exports_and_bases_without_cycles() -> None:
+    index = ProjectIndex(
+        [
+            ModuleSummary("pkg", {}, {"Model": "pkg.impl.Model"}),
+            ModuleSummary(
+                "pkg.impl",
+                {"pkg.impl.Model": ("pkg.impl.Mid",), "pkg.impl.Mid": ("pydantic.BaseModel",)},
+                {},
+            ),
+            ModuleSummary("loop", {"loop.A": ("loop.B",), "loop.B": ("loop.A",)}, {}),
+        ]
+    )
+    roots = frozenset({"pydantic.BaseModel"})
+    assert index.resolve("pkg.Model") == "pkg.impl.Model"
+    assert index.derives_from("pkg.Model", roots)
+    assert not index.derives_from("loop.A", roots)
+    assert not index.derives_from("nowhere.X", roots)
