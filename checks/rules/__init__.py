@@ -9,6 +9,14 @@ from checks.rule import Rule
 from checks.rules.async_blocking_sleep import BlockingSleepInAsync
 from checks.rules.http_exception_in_service import HttpExceptionInService
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
+from checks.rules.pydantic_v1_api import (
+    PydanticFromOrm,
+    PydanticParse,
+    PydanticSchema,
+    PydanticV1Imports,
+    PydanticV1Misc,
+    PydanticV1Validators,
+)
 from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
 from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
 from checks.rules.tool import InternalErrorRule, SyntaxErrorRule
@@ -19,8 +27,14 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     LegacyQueryApi,
     PydanticDict,
     PydanticJson,
+    PydanticSchema,
+    PydanticParse,
+    PydanticFromOrm,
     PydanticOrmMode,
     PydanticClassConfig,
+    PydanticV1Validators,
+    PydanticV1Misc,
+    PydanticV1Imports,
     BlockingSleepInAsync,
     HttpExceptionInService,
 )

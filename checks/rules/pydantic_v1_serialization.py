@@ -242,6 +242,7 @@ class PydanticJson(_PydanticSerializerRule):
                 return page.json(by_alias=True)
             """,
             note="module-qualified base, parse_obj result",
+            also=("FG204",),
         ),
     )
     good = (

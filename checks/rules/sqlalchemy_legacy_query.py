@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, dotted_name
 from checks.rule import Example, Rule
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
@@ -110,18 +110,9 @@ def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     if isinstance(expr, cst.Call):
         name = ctx.qualified_name(expr.func)
         if name is None and isinstance(expr.func, cst.Attribute | cst.Name):
-            name = _dotted(expr.func)
+            name = dotted_name(expr.func)
         return name is not None and bool(_ENTITY_FUNCTIONS.match(name))
     return False
-
-
-def _dotted(expr: cst.BaseExpression) -> str | None:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        head = _dotted(expr.value)
-        return None if head is None else f"{head}.{expr.attr.value}"
-    return None
 
 
 class LegacyQueryApi(Rule):

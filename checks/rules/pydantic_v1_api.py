@@ -1,0 +1,515 @@
+"""FG203-FG205, FG208-FG210: the rest of the Pydantic v1 API.
+
+Method rules fire only on classes (or instances) known to be Pydantic models, in the
+file or across the project: `Model.parse_obj(...)`, never `json.parse_obj` or a
+`dict.copy()`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from checks.context import FileContext, dotted_name
+from checks.rule import Example, Rule
+
+_V1_VALIDATORS = {
+    "pydantic.validator": "@field_validator",
+    "pydantic.class_validators.validator": "@field_validator",
+    "pydantic.root_validator": "@model_validator",
+    "pydantic.class_validators.root_validator": "@model_validator",
+}
+_V1_IMPORTS = {
+    "pydantic.BaseSettings": "`BaseSettings` moved to pydantic-settings: "
+    "`from pydantic_settings import BaseSettings`",
+    "pydantic.env_settings.BaseSettings": "`BaseSettings` moved to pydantic-settings: "
+    "`from pydantic_settings import BaseSettings`",
+    "pydantic.generics.GenericModel": "`GenericModel` is gone: subclass `BaseModel, Generic[T]`",
+}
+_V1_FIELD_KEYWORDS = {
+    "regex": "pattern",
+    "min_items": "min_length",
+    "max_items": "max_length",
+    "const": "a `Literal[...]` type",
+    "unique_items": "a `set` type",
+    "allow_mutation": "`frozen=True`",
+}
+
+
+class _PydanticMethodRule(Rule):
+    """A v1 method called on a Pydantic model class, or on an instance of one."""
+
+    #: v1 method -> its v2 replacement
+    methods: ClassVar[dict[str, str]]
+    #: whether the method is called on instances too (not only on the class)
+    on_instances: ClassVar[bool] = True
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in self.methods:
+            return
+        method = func.attr.value
+        message = f"`.{method}()` is the Pydantic v1 API: use `{self.methods[method]}`"
+        ref = ctx.class_ref(func.value)
+        if ref is None and self.on_instances:
+            inferred = ctx.infer(func.value)
+            ref = inferred.cls if inferred is not None and not inferred.iterable else None
+        if ref is None or ctx.defines_method(ref, method):
+            return
+        derivation = ctx.pydantic_derivation(ref)
+        if derivation is True:
+            ctx.report(node, message)
+        elif derivation is not False:
+            ctx.report_if(node, derivation, message)
+
+
+class PydanticSchema(_PydanticMethodRule):
+    code = "FG203"
+    name = "pydantic-v1-schema"
+    family = "Pydantic"
+    methods: ClassVar[dict[str, str]] = {
+        "schema": ".model_json_schema()",
+        "schema_json": "json.dumps(Model.model_json_schema())",
+    }
+    message = "`.schema()` is the Pydantic v1 API: use `.model_json_schema()`"
+    summary = "Checks for `.schema()` and `.schema_json()` on Pydantic models."
+    why = (
+        "Pydantic v2 renamed `.schema()` to `.model_json_schema()` and dropped "
+        "`.schema_json()`; the old names are deprecated and will be removed."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            EVENT_SCHEMA = Event.schema()
+            """
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            EVENT_SCHEMA = Event.model_json_schema()
+            """
+        ),
+        Example(
+            """
+            import graphene
+
+            def describe(api: graphene.Schema):
+                return api.schema()
+            """,
+            note="a schema() that is not Pydantic's",
+        ),
+    )
+
+
+class PydanticParse(_PydanticMethodRule):
+    code = "FG204"
+    name = "pydantic-v1-parse"
+    family = "Pydantic"
+    on_instances = False
+    methods: ClassVar[dict[str, str]] = {
+        "parse_obj": "Model.model_validate()",
+        "parse_raw": "Model.model_validate_json()",
+        "parse_file": "Model.model_validate_json(path.read_text())",
+    }
+    message = "`.parse_obj()` is the Pydantic v1 API: use `Model.model_validate()`"
+    summary = "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models."
+    why = (
+        "Pydantic v2 validates with `Model.model_validate(data)` and "
+        "`Model.model_validate_json(text)`; `parse_obj`/`parse_raw` are deprecated and "
+        "`parse_file` has no replacement (read the file, then validate the text)."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.parse_raw(body)
+            """
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.model_validate_json(body)
+            """
+        ),
+    )
+
+
+class PydanticFromOrm(_PydanticMethodRule):
+    code = "FG205"
+    name = "pydantic-v1-from-orm"
+    family = "Pydantic"
+    on_instances = False
+    methods: ClassVar[dict[str, str]] = {"from_orm": "Model.model_validate(obj)"}
+    message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
+    summary = "Checks for `Model.from_orm(obj)`."
+    why = (
+        "Pydantic v2 reads attributes of any object with `Model.model_validate(obj)` when "
+        "the model's config has `from_attributes=True` (v1's `orm_mode`); `from_orm` is "
+        "deprecated."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
+
+                id: int
+
+
+            def show(user: object) -> UserRead:
+                return UserRead.from_orm(user)
+            """
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
+
+                id: int
+
+
+            def show(user: object) -> UserRead:
+                return UserRead.model_validate(user)
+            """
+        ),
+    )
+
+
+class PydanticV1Validators(Rule):
+    code = "FG208"
+    name = "pydantic-v1-validator"
+    family = "Pydantic"
+    message = "`@validator` is the Pydantic v1 API: use `@field_validator` with `@classmethod`"
+    summary = "Checks for Pydantic's v1 `@validator` and `@root_validator` decorators."
+    why = (
+        "Pydantic v2 replaced `@validator` with `@field_validator` (a classmethod; `pre=True` "
+        "became `mode='before'`, `always=True` became `validate_default=True` on the field) "
+        "and `@root_validator` with `@model_validator(mode='before' | 'after')`. The v1 "
+        "decorators are deprecated, and their `values` argument became `info.data`."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel, validator
+
+
+            class Signup(BaseModel):
+                email: str
+
+                @validator("email")
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+            """
+        ),
+        Example(
+            """
+            import pydantic
+
+            class Window(pydantic.BaseModel):
+                start: int
+                end: int
+
+                @pydantic.root_validator(pre=True)
+                def order(cls, values):
+                    return values
+
+                @pydantic.root_validator
+                def check(cls, values):
+                    return values
+            """,
+            expect=2,
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel, field_validator
+
+
+            class Signup(BaseModel):
+                email: str
+
+                @field_validator("email")
+                @classmethod
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+            """
+        ),
+        Example(
+            """
+            from marshmallow import validates
+
+            class Form:
+                @validates("name")
+                def check(self, value):
+                    return value
+            """,
+            note="another library's validator",
+        ),
+    )
+
+    def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
+        target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
+        replacement = _V1_VALIDATORS.get(ctx.qualified_name(target) or "")
+        if replacement is not None:
+            name = (ctx.qualified_name(target) or "").rpartition(".")[2]
+            ctx.report(node, f"`@{name}` is the Pydantic v1 API: use `{replacement}`")
+
+
+class PydanticV1Misc(Rule):
+    code = "FG209"
+    name = "pydantic-v1-api"
+    family = "Pydantic"
+    message = "Pydantic v1 API"
+    summary = (
+        "Checks for other Pydantic v1 APIs: `.copy()`, `.construct()`, `__fields__`, "
+        "`update_forward_refs()` on models, `parse_obj_as()`, and `Field(regex=...)`, "
+        "`min_items`, `max_items`, `const`, `unique_items`, `allow_mutation`."
+    )
+    why = (
+        "Each has a v2 name: `.model_copy()`, `.model_construct()`, `model_fields`, "
+        "`model_rebuild()`, `TypeAdapter(T).validate_python()`, and `Field(pattern=...)`, "
+        "`min_length`, `max_length`. The v1 spellings are deprecated, and some "
+        "(`regex=`, `const=`) raise errors in v2."
+    )
+    _methods: ClassVar[dict[str, str]] = {
+        "copy": ".model_copy()",
+        "construct": "Model.model_construct()",
+        "update_forward_refs": "Model.model_rebuild()",
+    }
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel, Field, parse_obj_as
+
+
+            class Tag(BaseModel):
+                name: str = Field(regex=r"^[a-z]+$")
+
+
+            def clone(tag: Tag) -> Tag:
+                return tag.copy(update={"name": "x"})
+
+
+            def many(data: list[dict[str, str]]) -> list[Tag]:
+                return parse_obj_as(list[Tag], data)
+            """,
+            expect=3,
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            class Node(BaseModel):
+                children: list["Node"] = []
+
+            Node.update_forward_refs()
+            NAMES = list(Node.__fields__)
+            """,
+            expect=2,
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel, Field, TypeAdapter
+
+
+            class Tag(BaseModel):
+                name: str = Field(pattern=r"^[a-z]+$")
+
+
+            def clone(tag: Tag) -> Tag:
+                return tag.model_copy(update={"name": "x"})
+
+
+            def many(data: list[dict[str, str]]) -> list[Tag]:
+                return TypeAdapter(list[Tag]).validate_python(data)
+            """
+        ),
+        Example(
+            """
+            import copy
+
+            def dup(settings: dict, rows: list) -> tuple:
+                return settings.copy(), rows.copy(), copy.copy(rows)
+            """,
+            note="dict.copy(), list.copy(), copy.copy()",
+        ),
+        Example(
+            """
+            from dataclasses import dataclass, field, fields
+
+            @dataclass
+            class Point:
+                x: int = field(default=0)
+
+            NAMES = [f.name for f in fields(Point)]
+            """,
+            note="dataclasses",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        func = node.func
+        name = ctx.qualified_name(func)
+        if name in {"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"}:
+            ctx.report(node, "`parse_obj_as()` is the Pydantic v1 API: use `TypeAdapter(T)`")
+            return
+        if name in {"pydantic.Field", "pydantic.fields.Field"}:
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value in _V1_FIELD_KEYWORDS:
+                    old = arg.keyword.value
+                    ctx.report(
+                        arg,
+                        f"`Field({old}=...)` is the Pydantic v1 API: use {_V1_FIELD_KEYWORDS[old]}",
+                    )
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value in self._methods:
+            method = func.attr.value
+            ref = ctx.class_ref(func.value) if method != "copy" else None
+            if ref is None:
+                inferred = ctx.infer(func.value)
+                ref = inferred.cls if inferred is not None and not inferred.iterable else None
+            self._report_on_model(node, ref, method, self._methods[method], ctx)
+
+    def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
+        if node.attr.value != "__fields__":
+            return
+        ref = ctx.class_ref(node.value)
+        if ref is None:
+            inferred = ctx.infer(node.value)
+            ref = inferred.cls if inferred is not None and not inferred.iterable else None
+        self._report_on_model(node, ref, "__fields__", "model_fields", ctx)
+
+    def _report_on_model(
+        self, node: cst.CSTNode, ref: str | None, old: str, new: str, ctx: FileContext
+    ) -> None:
+        if ref is None or ctx.defines_method(ref, old):
+            return
+        message = f"`{old}` is the Pydantic v1 API: use `{new}`"
+        derivation = ctx.pydantic_derivation(ref)
+        if derivation is True:
+            ctx.report(node, message)
+        elif derivation is not False:
+            ctx.report_if(node, derivation, message)
+
+
+class PydanticV1Imports(Rule):
+    code = "FG210"
+    name = "pydantic-v1-import"
+    family = "Pydantic"
+    message = "Pydantic v1 import"
+    summary = (
+        "Checks for imports that only exist in Pydantic v1 or its compatibility layer: "
+        "`from pydantic import BaseSettings`, `pydantic.generics.GenericModel`, "
+        "`pydantic.v1`."
+    )
+    why = (
+        "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "
+        "(subclass `BaseModel, Generic[T]`), and `pydantic.v1` is the frozen v1 API kept "
+        "for migrations: code on it gets none of v2's speed or fixes."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseSettings
+
+
+            class Settings(BaseSettings):
+                database_url: str
+            """
+        ),
+        Example(
+            """
+            import pydantic.v1
+            from pydantic.generics import GenericModel
+            from pydantic.v1 import BaseModel
+            """,
+            expect=3,
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                database_url: str
+            """
+        ),
+        Example(
+            """
+            from typing import Generic, TypeVar
+
+            from pydantic import BaseModel
+
+            T = TypeVar("T")
+
+            class Page(BaseModel, Generic[T]):
+                items: list[T]
+            """,
+        ),
+    )
+
+    def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
+        if node.relative or node.module is None:
+            return
+        module = dotted_name(node.module)
+        if module == "pydantic.v1" or (module or "").startswith("pydantic.v1."):
+            ctx.report(node, "`pydantic.v1` is the v1 compatibility layer: use the v2 API")
+            return
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            message = _V1_IMPORTS.get(f"{module}.{name}")
+            if message is not None:
+                ctx.report(alias, message)
+
+    def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            if name == "pydantic.v1" or name.startswith("pydantic.v1."):
+                ctx.report(alias, "`pydantic.v1` is the v1 compatibility layer: use the v2 API")
