@@ -535,6 +535,17 @@ class FileContext:
         element = Inferred(container.cls) if container and container.iterable else None
         self.bind(target, element)
 
+    def is_bound(self, name: str) -> bool:
+        """Whether a name is bound here by an assignment, a parameter or an import."""
+        if name in self.imports or name in self.classes:
+            return True
+        innermost = len(self._scopes) - 1
+        return any(
+            name in scope.bindings
+            for index, scope in enumerate(self._scopes)
+            if not scope.is_class or index == innermost
+        )
+
     def lookup(self, name: str) -> Inferred | None:
         """What a name is known to hold here (class scopes are invisible to functions)."""
         innermost = len(self._scopes) - 1

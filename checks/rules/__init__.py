@@ -6,6 +6,14 @@ Adding a rule is one module with one class, and one line here.
 from __future__ import annotations
 
 from checks.rule import Rule
+from checks.rules.api_and_security import (
+    AsyncClientApp,
+    CorsWildcard,
+    JwtWithoutVerification,
+    OnEventHandler,
+    UnmaintainedAuthLibrary,
+)
+from checks.rules.async_blocking_io import BlockingCallInAsync, BlockingHttpInAsync
 from checks.rules.async_blocking_sleep import BlockingSleepInAsync
 from checks.rules.http_exception_in_service import HttpExceptionInService
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
@@ -36,7 +44,14 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     PydanticV1Misc,
     PydanticV1Imports,
     BlockingSleepInAsync,
+    BlockingHttpInAsync,
+    BlockingCallInAsync,
     HttpExceptionInService,
+    OnEventHandler,
+    AsyncClientApp,
+    CorsWildcard,
+    JwtWithoutVerification,
+    UnmaintainedAuthLibrary,
 )
 
 ALL_RULES: tuple[Rule, ...] = tuple(cls() for cls in RULE_CLASSES)

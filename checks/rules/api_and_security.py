@@ -1,0 +1,339 @@
+"""FG406, FG408 (FastAPI and test-client APIs) and FG501, FG503, FG504 (security)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from checks.context import FileContext, dotted_name
+from checks.rule import Example, Rule
+
+CORS_MIDDLEWARE = frozenset(
+    {"fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware"}
+)
+HTTPX_CLIENTS = frozenset({"httpx.AsyncClient", "httpx.Client"})
+JWT_DECODERS = frozenset(
+    {"jwt.decode", "jwt.api_jwt.decode", "jwt.decode_complete", "jose.jwt.decode"}
+)
+UNMAINTAINED = {
+    "passlib": "passlib is unmaintained and breaks with bcrypt 4.1+: use pwdlib (Argon2)",
+    "jose": "python-jose is unmaintained: use PyJWT",
+}
+
+
+def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
+
+
+def _string(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class OnEventHandler(Rule):
+    code = "FG406"
+    name = "on-event-handler"
+    family = "API"
+    message = "`@app.on_event()` is deprecated: use a lifespan context manager"
+    summary = "Checks for `@app.on_event('startup' | 'shutdown')` handlers."
+    why = (
+        "FastAPI deprecated `on_event` in favour of `FastAPI(lifespan=...)`, an async "
+        "context manager whose code before `yield` runs at start-up and after it at "
+        "shut-down: the resources it opens are in scope for their cleanup, and Starlette "
+        "1.0 removed the event handlers. A lifespan and `on_event` handlers cannot be mixed."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            @app.on_event("startup")
+            async def connect() -> None:
+                app.state.ready = True
+            """
+        ),
+    )
+    good = (
+        Example(
+            """
+            from collections.abc import AsyncIterator
+            from contextlib import asynccontextmanager
+
+            from fastapi import FastAPI
+
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+                app.state.ready = True
+                yield
+
+
+            app = FastAPI(lifespan=lifespan)
+            """
+        ),
+        Example(
+            """
+            import socketio
+
+            sio = socketio.AsyncServer()
+
+            @sio.on("message")
+            async def message(sid, data):
+                return data
+            """,
+            note="another library's event decorator",
+        ),
+    )
+
+    def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
+        call = node.decorator
+        if not (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "on_event"
+        ):
+            return
+        event = _string(call.args[0].value) if call.args else None
+        if event in {"startup", "shutdown"} or ctx.imports_module("fastapi", "starlette"):
+            ctx.report(node)
+
+
+class AsyncClientApp(Rule):
+    code = "FG408"
+    name = "httpx-client-app"
+    family = "tests"
+    message = (
+        "`AsyncClient(app=...)` was removed in httpx 0.28: use "
+        "`AsyncClient(transport=ASGITransport(app=app), base_url=...)`"
+    )
+    summary = "Checks for `httpx.AsyncClient(app=...)` and `httpx.Client(app=...)`."
+    why = (
+        "httpx 0.28 removed the `app=` shortcut: the call raises `TypeError`. Wrap the "
+        "application in a transport: `httpx.ASGITransport(app=app)` for `AsyncClient` "
+        "(and give a `base_url`, which relative URLs need)."
+    )
+    bad = (
+        Example(
+            """
+            import httpx
+
+            from app.main import app
+
+
+            async def test_health() -> None:
+                async with httpx.AsyncClient(app=app, base_url="http://test") as client:
+                    assert (await client.get("/health/live")).status_code == 200
+            """,
+            path="tests/test_health.py",
+        ),
+    )
+    good = (
+        Example(
+            """
+            import httpx
+
+            from app.main import app
+
+
+            async def test_health() -> None:
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                    assert (await client.get("/health/live")).status_code == 200
+            """,
+            path="tests/test_health.py",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.qualified_name(node.func) in HTTPX_CLIENTS and _keyword(node, "app"):
+            ctx.report(node)
+
+
+class CorsWildcard(Rule):
+    code = "FG501"
+    name = "cors-wildcard-origin"
+    family = "security"
+    message = "CORS allows every origin (`*`): list the origins from settings"
+    summary = "Checks for `CORSMiddleware` configured with `allow_origins=['*']`."
+    why = (
+        "With `allow_credentials=True` browsers refuse a wildcard origin, so the front end "
+        "breaks; without credentials, any web page can call the API from its visitors' "
+        "browsers. List the allowed origins in settings."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware, allow_origins=["*"], allow_credentials=True, allow_methods=["*"]
+            )
+            """
+        ),
+    )
+    good = (
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origins=["https://app.example.com"],
+                allow_credentials=True,
+                allow_methods=["GET", "POST"],
+            )
+            """
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        names = [ctx.qualified_name(node.func)] + [
+            ctx.qualified_name(arg.value) for arg in node.args if arg.keyword is None
+        ]
+        if not CORS_MIDDLEWARE.intersection(n for n in names if n):
+            return
+        origins = _keyword(node, "allow_origins")
+        if origins is None:
+            return
+        value = origins.value
+        elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
+        if _string(value) == "*" or any(_string(e.value) == "*" for e in elements):
+            credentials = _keyword(node, "allow_credentials")
+            if credentials is not None and dotted_name(credentials.value) == "True":
+                ctx.report(
+                    origins,
+                    "CORS `allow_origins=['*']` with `allow_credentials=True` is refused by "
+                    "browsers: list the origins from settings",
+                )
+            else:
+                ctx.report(origins)
+
+
+class JwtWithoutVerification(Rule):
+    code = "FG503"
+    name = "jwt-decode-unverified"
+    family = "security"
+    message = "JWT decoded without verifying its signature or without `algorithms=`"
+    summary = (
+        "Checks for `jwt.decode()` without `algorithms=[...]`, with `algorithms` allowing "
+        "`none`, or with signature verification turned off."
+    )
+    why = (
+        "A token whose signature is not checked proves nothing: anyone can write one. "
+        "Without an explicit list of algorithms, a token can choose its own (`alg: none`, "
+        "or HS256 signed with a public RSA key). Decode with "
+        "`algorithms=['HS256']` (or your one algorithm) and keep verification on."
+    )
+    bad = (
+        Example(
+            """
+            import jwt
+
+
+            def user_id(token: str, secret: str) -> str:
+                claims = jwt.decode(token, secret, options={"verify_signature": False})
+                return claims["sub"]
+            """
+        ),
+        Example(
+            """
+            from jwt import decode
+
+            def claims(token: str, key: str) -> dict:
+                return decode(token, key)
+            """,
+            note="no algorithms",
+        ),
+    )
+    good = (
+        Example(
+            """
+            import jwt
+
+
+            def user_id(token: str, secret: str) -> str:
+                claims = jwt.decode(token, secret, algorithms=["HS256"], audience="api")
+                return claims["sub"]
+            """
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.qualified_name(node.func) not in JWT_DECODERS:
+            return
+        algorithms = _keyword(node, "algorithms")
+        verify = _keyword(node, "verify")
+        options = _keyword(node, "options")
+        unverified = verify is not None and dotted_name(verify.value) == "False"
+        if options is not None and isinstance(options.value, cst.Dict):
+            for element in options.value.elements:
+                if (
+                    isinstance(element, cst.DictElement)
+                    and _string(element.key) == "verify_signature"
+                    and dotted_name(element.value) == "False"
+                ):
+                    unverified = True
+        allows_none = False
+        if algorithms is not None and isinstance(algorithms.value, cst.List | cst.Tuple):
+            allows_none = any(
+                (_string(e.value) or "").lower() == "none" for e in algorithms.value.elements
+            )
+        if unverified or algorithms is None or allows_none:
+            ctx.report(node)
+
+
+class UnmaintainedAuthLibrary(Rule):
+    code = "FG504"
+    name = "unmaintained-auth-library"
+    family = "security"
+    message = "Unmaintained authentication library"
+    summary = "Checks for imports of passlib and python-jose."
+    why = (
+        "passlib has had no release since 2020 and fails with bcrypt 4.1+ (it reads the "
+        "removed `bcrypt.__about__`, and bcrypt now refuses passwords over 72 bytes); "
+        "python-jose is unmaintained and has had security advisories. Use pwdlib (Argon2 "
+        "by default) for passwords and PyJWT for tokens."
+    )
+    bad = (
+        Example(
+            """
+            from jose import jwt
+            from passlib.context import CryptContext
+
+            pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+            """,
+            expect=2,
+        ),
+    )
+    good = (
+        Example(
+            """
+            import jwt
+            from pwdlib import PasswordHash
+
+            password_hash = PasswordHash.recommended()
+            """
+        ),
+    )
+
+    def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
+        for alias in node.names:
+            self._check(alias, dotted_name(alias.name), ctx)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
+        if not node.relative and node.module is not None:
+            self._check(node, dotted_name(node.module), ctx)
+
+    @staticmethod
+    def _check(node: cst.CSTNode, module: str | None, ctx: FileContext) -> None:
+        top = (module or "").split(".", 1)[0]
+        if top in UNMAINTAINED:
+            ctx.report(node, UNMAINTAINED[top])
