@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -226,6 +226,7 @@ class FileContext:
         self._scopes: list[_Scope] = [_Scope()]
         self._class_by_node: dict[int, ClassInfo] = {}
         self._marks: dict[str, set[int]] = {}
+        self._stashes: dict[str, list[Any]] = {}
         self._collect_module_level(module.body, outer=None)
 
     # ----------------------------------------------------------------- reporting
@@ -246,6 +247,10 @@ class FileContext:
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""
         return self._marks.setdefault(key, set())
+
+    def stash(self, key: str) -> list[Any]:
+        """A per-file list a rule can collect nodes in, to report when the module ends."""
+        return self._stashes.setdefault(key, [])
 
     # ------------------------------------------------------------------- imports
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:

@@ -27,12 +27,29 @@ from checks.rules.pydantic_v1_api import (
 )
 from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
 from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
+from checks.rules.sqlalchemy_models import LegacyDeclarative, RelationshipWithoutLazy
+from checks.rules.sqlalchemy_sessions import (
+    InterpolatedSql,
+    MissingAwaitOnAsyncSession,
+    SessionKeepsExpiring,
+    SessionSharedByTasks,
+    SyncDriverForAsyncEngine,
+    SyncSessionInAsyncModule,
+)
 from checks.rules.tool import InternalErrorRule, SyntaxErrorRule
 
 RULE_CLASSES: tuple[type[Rule], ...] = (
     SyntaxErrorRule,
     InternalErrorRule,
     LegacyQueryApi,
+    SyncSessionInAsyncModule,
+    MissingAwaitOnAsyncSession,
+    SessionKeepsExpiring,
+    InterpolatedSql,
+    SessionSharedByTasks,
+    LegacyDeclarative,
+    SyncDriverForAsyncEngine,
+    RelationshipWithoutLazy,
     PydanticDict,
     PydanticJson,
     PydanticSchema,

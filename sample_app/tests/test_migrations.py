@@ -20,13 +20,16 @@ async def scratch_database(database_url: str, engine: AsyncEngine) -> AsyncItera
     """An empty database on the test server, dropped afterwards."""
     name = f"scratch_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(database_url, isolation_level="AUTOCOMMIT")
+    # A database name is an identifier, which cannot be a bound parameter; this one is
+    # generated above, so interpolating it is safe.
     async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))  # noqa: FG105
     try:
         yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
     finally:
         async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # noqa: FG105
+            await connection.execute(drop)
         await admin.dispose()
 
 
