@@ -104,6 +104,28 @@ _ITERABLES = frozenset(
 )
 _BUILTIN_CONTAINERS = frozenset({"list", "set", "frozenset", "tuple"})
 
+#: Classes whose subclasses are SQLAlchemy ORM models.
+ORM_MODEL_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.ext.declarative.DeclarativeMeta",
+    }
+)
+#: Calls that make a declarative base (`Base = declarative_base()`), the 1.x way.
+DECLARATIVE_BASE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.ext.declarative.api.declarative_base",
+        "sqlalchemy.orm.registry.generate_base",
+    }
+)
+_AS_DECLARATIVE = frozenset(
+    {"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative"}
+)
+
 #: Layer names decided by a class name suffix, checked innermost class first.
 _CLASS_NAME_LAYERS = (("Service", "service"), ("Repository", "repository"), ("Repo", "repository"))
 
@@ -389,6 +411,20 @@ class FileContext:
             pending.extend(info.bases)
         return False
 
+    def _register_base_variable(self, name: str) -> None:
+        placeholder = cst.ClassDef(name=cst.Name(name), body=cst.IndentedBlock(body=[]))
+        self.classes[name] = ClassInfo(
+            name=name,
+            node=placeholder,
+            bases=("sqlalchemy.orm.DeclarativeBase",),
+            methods=frozenset(),
+            fields={},
+        )
+
+    def is_orm_model(self, ref: str | None) -> bool | Condition:
+        """Whether `ref` is a SQLAlchemy ORM class: settled by the file, or a condition."""
+        return self.derivation(ref, ORM_MODEL_BASES)
+
     def register_class(self, node: cst.ClassDef, outer: ClassInfo | None) -> ClassInfo:
         """Record a class definition (idempotent for the same node)."""
         known = self._class_by_node.get(id(node))
@@ -407,10 +443,19 @@ class FileContext:
                 for small in statement.body:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                         fields[small.target.value] = small.annotation.annotation
+        declared_bases = tuple(self.class_ref(base.value) for base in node.bases)
+        if any(
+            self.qualified_name(
+                d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            )
+            in _AS_DECLARATIVE
+            for d in node.decorators
+        ):
+            declared_bases = (*declared_bases, "sqlalchemy.orm.DeclarativeBase")
         info = ClassInfo(
             name=node.name.value,
             node=node,
-            bases=tuple(self.class_ref(base.value) for base in node.bases),
+            bases=declared_bases,
             methods=frozenset(methods),
             fields=fields,
             outer=outer,
@@ -430,13 +475,24 @@ class FileContext:
         the file defines further down.
         """
         classes: list[cst.ClassDef] = []
+        bases: list[cst.Assign] = []
         for statement in _module_level_statements(statements):
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
                         self.record_import(small)
+                    elif isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                        bases.append(small)
             elif isinstance(statement, cst.ClassDef):
                 classes.append(statement)
+        for assign in bases:
+            # `Base = declarative_base()` makes a class: record it as an ORM base
+            call = assign.value
+            assert isinstance(call, cst.Call)
+            if self.qualified_name(call.func) in DECLARATIVE_BASE_FACTORIES:
+                for target in assign.targets:
+                    if isinstance(target.target, cst.Name):
+                        self._register_base_variable(target.target.value)
         for class_node in classes:
             self.register_class(class_node, outer)
 

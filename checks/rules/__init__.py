@@ -6,6 +6,11 @@ Adding a rule is one module with one class, and one line here.
 from __future__ import annotations
 
 from checks.rule import Rule
+from checks.rules.alembic_migrations import (
+    DestructiveMigration,
+    EmptyDowngrade,
+    NotNullWithoutDefault,
+)
 from checks.rules.api_and_security import (
     AsyncClientApp,
     CorsWildcard,
@@ -15,6 +20,11 @@ from checks.rules.api_and_security import (
 )
 from checks.rules.async_blocking_io import BlockingCallInAsync, BlockingHttpInAsync
 from checks.rules.async_blocking_sleep import BlockingSleepInAsync
+from checks.rules.fastapi_routes import (
+    BroadExceptInRoute,
+    RouteReturnsOrmModel,
+    RouteWithoutResponseModel,
+)
 from checks.rules.http_exception_in_service import HttpExceptionInService
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
 from checks.rules.pydantic_v1_api import (
@@ -26,6 +36,7 @@ from checks.rules.pydantic_v1_api import (
     PydanticV1Validators,
 )
 from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
+from checks.rules.settings_access import EnvironmentOutsideSettings
 from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
 from checks.rules.sqlalchemy_models import LegacyDeclarative, RelationshipWithoutLazy
 from checks.rules.sqlalchemy_sessions import (
@@ -64,11 +75,18 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     BlockingHttpInAsync,
     BlockingCallInAsync,
     HttpExceptionInService,
+    RouteWithoutResponseModel,
+    RouteReturnsOrmModel,
+    BroadExceptInRoute,
     OnEventHandler,
+    EnvironmentOutsideSettings,
     AsyncClientApp,
     CorsWildcard,
     JwtWithoutVerification,
     UnmaintainedAuthLibrary,
+    DestructiveMigration,
+    NotNullWithoutDefault,
+    EmptyDowngrade,
 )
 
 ALL_RULES: tuple[Rule, ...] = tuple(cls() for cls in RULE_CLASSES)

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import DECLARATIVE_BASE_FACTORIES, FileContext
 from checks.rule import Example, Rule
 
-DECLARATIVE_BASE_FACTORIES = frozenset(
-    {
-        "sqlalchemy.orm.declarative_base",
-        "sqlalchemy.ext.declarative.declarative_base",
-        "sqlalchemy.ext.declarative.api.declarative_base",
-    }
-)
 COLUMN = frozenset(
     {"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.sql.schema.Column"}
 )

@@ -31,8 +31,10 @@ def find_bindir() -> Path:
     """Where `initdb` and `postgres` are: $PG_BINDIR, /usr/lib/postgresql/*/bin (newest
     first), or `pg_config --bindir`."""
     candidates: list[str] = []
-    if os.environ.get("PG_BINDIR"):
-        candidates.append(os.environ["PG_BINDIR"])
+    # Read before the app's settings exist: this tool starts the database they point to.
+    bindir = os.environ.get("PG_BINDIR")  # noqa: FG407
+    if bindir:
+        candidates.append(bindir)
     versions = glob.glob("/usr/lib/postgresql/*/bin")
     candidates += sorted(versions, key=lambda p: int(Path(p).parent.name or 0), reverse=True)
     pg_config = shutil.which("pg_config")

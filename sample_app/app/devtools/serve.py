@@ -27,9 +27,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     server = None
-    if not os.environ.get("DATABASE_URL"):
+    # This tool runs before the app's settings exist, and hands them the database it
+    # started through the environment they read.
+    if not os.environ.get("DATABASE_URL"):  # noqa: FG407
         server = postgres.start()
-        os.environ["DATABASE_URL"] = server.url
+        os.environ["DATABASE_URL"] = server.url  # noqa: FG407
         print(f"throwaway PostgreSQL: {server.url}", flush=True)
     try:
         config = Config(str(SAMPLE_APP_DIR / "alembic.ini"))

@@ -7,6 +7,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.errors import error_body
@@ -28,7 +29,7 @@ async def ready(request: Request) -> JSONResponse:
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception:
+    except (OSError, TimeoutError, SQLAlchemyError):
         return JSONResponse(
             error_body("service_unavailable", "The database is unreachable"), status_code=503
         )

@@ -1,0 +1,291 @@
+"""FG601-FG603: Alembic revisions that lose data, fail on a full table, or cannot go back.
+
+They apply only to Alembic revision files: files in the `migrations` layer, or modules
+that define both `revision` and `down_revision`.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from checks.context import FileContext, dotted_name
+from checks.rule import Example, Rule
+
+DESTRUCTIVE = frozenset({"drop_table", "drop_column", "rename_table"})
+
+
+def is_revision_file(module: cst.Module, ctx: FileContext) -> bool:
+    """A migrations-layer file, or a module assigning `revision` and `down_revision`."""
+    if ctx.layer == "migration":
+        return True
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                    if isinstance(small, cst.AnnAssign)
+                    else []
+                )
+                names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return {"revision", "down_revision"} <= names
+
+
+def _alembic_op(call: cst.Call, ctx: FileContext) -> str | None:
+    """`drop_table` for `op.drop_table(...)` (alembic's `op`, any alias)."""
+    name = ctx.qualified_name(call.func) or ""
+    if name.startswith(("alembic.op.", "alembic.op_")):
+        return name.rpartition(".")[2]
+    return None
+
+
+def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
+
+
+class _MigrationRule(Rule):
+    def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
+        if is_revision_file(node, ctx):
+            ctx.marks("alembic-revision").add(1)
+
+    @staticmethod
+    def in_function(ctx: FileContext, name: str) -> bool:
+        function = ctx.function
+        return (
+            bool(ctx.marks("alembic-revision"))
+            and function is not None
+            and isinstance(function.node, cst.FunctionDef)
+            and function.node.name.value == name
+        )
+
+
+class DestructiveMigration(_MigrationRule):
+    code = "FG601"
+    name = "destructive-migration"
+    family = "Alembic"
+    message = "Destructive operation in an upgrade: split it (expand, migrate, contract)"
+    summary = (
+        "Checks for `op.drop_table`, `op.drop_column`, `op.rename_table`, column renames and "
+        "type changes in a revision's `upgrade()`."
+    )
+    why = (
+        "While a deploy rolls out, the old code still runs against the new schema: a "
+        "dropped or renamed column breaks it, and a drop loses data a rollback cannot bring "
+        "back. Expand (add the new shape), migrate the code and the data, and contract "
+        "(drop the old shape) in a later release, once nothing reads it."
+    )
+    bad = (
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0002"
+            down_revision = "0001"
+
+
+            def upgrade() -> None:
+                op.drop_column("users", "nickname")
+                op.alter_column("users", "age", type_=sa.SmallInteger())
+
+
+            def downgrade() -> None:
+                op.add_column("users", sa.Column("nickname", sa.String(50)))
+            """,
+            path="migrations/versions/0002_drop_nickname.py",
+            expect=2,
+        ),
+    )
+    good = (
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0002"
+            down_revision = "0001"
+
+
+            def upgrade() -> None:
+                op.add_column("users", sa.Column("display_name", sa.String(100)))
+
+
+            def downgrade() -> None:
+                op.drop_column("users", "display_name")
+            """,
+            path="migrations/versions/0002_add_display_name.py",
+        ),
+        Example(
+            """
+            from alembic import op
+
+            def cleanup() -> None:
+                op.drop_table("scratch")
+            """,
+            path="app/maintenance.py",
+            note="not a revision file",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if not self.in_function(ctx, "upgrade"):
+            return
+        operation = _alembic_op(node, ctx)
+        if operation in DESTRUCTIVE:
+            ctx.report(node, f"`op.{operation}()` in an upgrade: {self.message.split(': ')[1]}")
+        elif operation == "alter_column" and (
+            _keyword(node, "type_") or _keyword(node, "new_column_name")
+        ):
+            ctx.report(node, "Column type change or rename in an upgrade: expand and contract")
+
+
+class NotNullWithoutDefault(_MigrationRule):
+    code = "FG602"
+    name = "not-null-column-without-default"
+    family = "Alembic"
+    message = (
+        "NOT NULL column added without `server_default`: the upgrade fails on a table that has rows"
+    )
+    summary = "Checks for `op.add_column()` of a `nullable=False` column without `server_default`."
+    why = (
+        "Adding a NOT NULL column to a table with rows fails (`column contains null "
+        "values`): it works on the empty development database and breaks in production. "
+        "Give it a `server_default`, or add it nullable, backfill, then set NOT NULL."
+    )
+    bad = (
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0003"
+            down_revision = "0002"
+
+
+            def upgrade() -> None:
+                op.add_column("users", sa.Column("is_staff", sa.Boolean(), nullable=False))
+
+
+            def downgrade() -> None:
+                op.drop_column("users", "is_staff")
+            """,
+            path="migrations/versions/0003_staff.py",
+        ),
+    )
+    good = (
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0003"
+            down_revision = "0002"
+
+
+            def upgrade() -> None:
+                op.add_column(
+                    "users",
+                    sa.Column("is_staff", sa.Boolean(), nullable=False, server_default=sa.false()),
+                )
+
+
+            def downgrade() -> None:
+                op.drop_column("users", "is_staff")
+            """,
+            path="migrations/versions/0003_staff.py",
+        ),
+    )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if not self.in_function(ctx, "upgrade") or _alembic_op(node, ctx) != "add_column":
+            return
+        for arg in node.args:
+            column = arg.value
+            if not isinstance(column, cst.Call):
+                continue
+            if (ctx.qualified_name(column.func) or "").rpartition(".")[2] != "Column":
+                continue
+            nullable = _keyword(column, "nullable")
+            not_null = nullable is not None and dotted_name(nullable.value) == "False"
+            if not_null and _keyword(column, "server_default") is None:
+                ctx.report(column)
+
+
+class EmptyDowngrade(_MigrationRule):
+    code = "FG603"
+    name = "empty-downgrade"
+    family = "Alembic"
+    message = "Empty `downgrade()`: write the reverse of the upgrade, or raise if it cannot be"
+    summary = "Checks for a revision whose `downgrade()` does nothing (`pass`, `...`)."
+    why = (
+        "An empty downgrade claims the revision can be reverted while leaving the schema "
+        "as it was: the next upgrade then fails, or code runs against the wrong schema. "
+        "Reverse the upgrade, or `raise NotImplementedError` to say it cannot be."
+    )
+    bad = (
+        Example(
+            """
+            from alembic import op
+
+            revision = "0004"
+            down_revision = "0003"
+
+
+            def upgrade() -> None:
+                op.create_index("ix_users_email", "users", ["email"])
+
+
+            def downgrade() -> None:
+                pass
+            """,
+            path="migrations/versions/0004_email_index.py",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from alembic import op
+
+            revision = "0004"
+            down_revision = "0003"
+
+
+            def upgrade() -> None:
+                op.create_index("ix_users_email", "users", ["email"])
+
+
+            def downgrade() -> None:
+                op.drop_index("ix_users_email", table_name="users")
+            """,
+            path="migrations/versions/0004_email_index.py",
+        ),
+    )
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        if node.name.value != "downgrade" or not ctx.marks("alembic-revision"):
+            return
+        if ctx.function is not None or ctx.enclosing_class is not None:
+            return
+        if _does_nothing(node.body):
+            ctx.report(node.name)
+
+
+def _does_nothing(body: cst.BaseSuite) -> bool:
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for statement in statements:
+        smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(statement, cst.SimpleStatementSuite):
+            smalls = statement.body
+        if smalls is None:
+            return False
+        for small in smalls:
+            if isinstance(small, cst.Pass):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(
+                small.value, cst.SimpleString | cst.ConcatenatedString | cst.Ellipsis
+            ):
+                continue
+            return False
+    return True

@@ -1,0 +1,331 @@
+"""FG403-FG405: what a FastAPI route declares and returns, and how it handles errors."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from checks.context import FileContext, dotted_name
+from checks.rule import Example, Rule
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
+
+
+def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
+    """The `@router.get(...)` decorator that makes this function a FastAPI route."""
+    if not ctx.imports_module("fastapi"):
+        return None
+    for decorator in node.decorators:
+        call = decorator.decorator
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in HTTP_METHODS
+            and dotted_name(call.func.value) is not None
+        ):
+            return call
+    return None
+
+
+def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
+
+
+def _annotation_classes(annotation: cst.BaseExpression, ctx: FileContext) -> list[str]:
+    """The classes an annotation names: `User`, `list[User]`, `User | None`, `Page[User]`."""
+    if isinstance(annotation, cst.Name | cst.Attribute):
+        ref = ctx.class_ref(annotation)
+        return [ref] if ref else []
+    if isinstance(annotation, cst.BinaryOperation):
+        return _annotation_classes(annotation.left, ctx) + _annotation_classes(
+            annotation.right, ctx
+        )
+    if isinstance(annotation, cst.Subscript):
+        found: list[str] = []
+        for element in annotation.slice:
+            if isinstance(element.slice, cst.Index):
+                found += _annotation_classes(element.slice.value, ctx)
+        return found
+    return []
+
+
+class RouteWithoutResponseModel(Rule):
+    code = "FG403"
+    name = "route-without-response-model"
+    family = "API"
+    message = "Route without a response model: annotate its return type (or `response_model=`)"
+    summary = (
+        "Checks for FastAPI routes with neither a return annotation nor `response_model=` "
+        "(routes that set `response_class=` or return nothing are fine)."
+    )
+    why = (
+        "The response model is the API's contract: FastAPI validates and filters the "
+        "response through it (a password hash on the ORM object never leaks), and the "
+        "OpenAPI schema documents it. Without one, whatever the function returns is "
+        "serialised as is."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            @router.get("/users/{user_id}")
+            async def read_user(user_id: int):
+                return {"id": user_id}
+            """,
+            path="app/users/router.py",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from fastapi import APIRouter
+            from pydantic import BaseModel
+
+            router = APIRouter()
+
+
+            class UserRead(BaseModel):
+                id: int
+
+
+            @router.get("/users/{user_id}")
+            async def read_user(user_id: int) -> UserRead:
+                return UserRead(id=user_id)
+            """,
+            path="app/users/router.py",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+            from fastapi.responses import HTMLResponse
+
+            router = APIRouter()
+
+            @router.get("/", response_class=HTMLResponse)
+            async def home():
+                return "<h1>Hi</h1>"
+
+            @router.get("/items", response_model=list[dict])
+            async def items():
+                return []
+            """,
+            path="app/pages/router.py",
+            note="response_class and response_model",
+        ),
+    )
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        decorator = route_decorator(node, ctx)
+        if decorator is None or node.returns is not None:
+            return
+        if _keyword(decorator, "response_model") or _keyword(decorator, "response_class"):
+            return
+        ctx.report(node.name)
+
+
+class RouteReturnsOrmModel(Rule):
+    code = "FG404"
+    name = "route-returns-orm-model"
+    family = "API"
+    message = "Route returns an ORM model: return a Pydantic schema built from it"
+    summary = (
+        "Checks for FastAPI routes whose return annotation or `response_model=` is a "
+        "SQLAlchemy ORM class (in the file or anywhere in the project)."
+    )
+    why = (
+        "FastAPI cannot build a response schema from an ORM class (it fails at start-up), "
+        "or, with `response_model=None` tricks, serialises every column, the password "
+        "hash included; lazy relationships fail under async. Declare a schema "
+        "(`UserRead` with `from_attributes=True`) and return it."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            router = APIRouter()
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            @router.get("/users/{user_id}", response_model=User)
+            async def read_user(user_id: int):
+                return User(id=user_id)
+            """,
+            path="app/users/router.py",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+            router = APIRouter()
+
+            class Team(Base):
+                __tablename__ = "teams"
+
+            @router.get("/teams")
+            async def teams() -> list[Team]:
+                return []
+            """,
+            path="app/teams/router.py",
+            also=("FG108",),
+        ),
+    )
+    good = (
+        Example(
+            """
+            from fastapi import APIRouter
+            from pydantic import BaseModel, ConfigDict
+
+            router = APIRouter()
+
+
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
+
+                id: int
+
+
+            @router.get("/users/{user_id}")
+            async def read_user(user_id: int) -> UserRead:
+                return UserRead(id=user_id)
+            """,
+            path="app/users/router.py",
+        ),
+    )
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        decorator = route_decorator(node, ctx)
+        if decorator is None:
+            return
+        response_model = _keyword(decorator, "response_model")
+        declared = response_model.value if response_model is not None else None
+        if declared is None and node.returns is not None:
+            declared = node.returns.annotation
+        if declared is None:
+            return
+        for ref in _annotation_classes(declared, ctx):
+            derivation = ctx.is_orm_model(ref)
+            if derivation is True:
+                ctx.report(declared)
+                return
+            if derivation is not False:
+                ctx.report_if(declared, derivation)
+                return
+
+
+class BroadExceptInRoute(Rule):
+    code = "FG405"
+    name = "broad-except-in-route"
+    family = "API"
+    message = (
+        "Broad `except Exception` in a route: let errors reach the exception handlers, or "
+        "catch the specific error you can handle"
+    )
+    summary = (
+        "Checks for `except Exception`, `except BaseException` and bare `except:` in a "
+        "FastAPI route handler, unless the handler re-raises."
+    )
+    why = (
+        "A route that catches everything turns bugs (and the database being down) into "
+        "whatever it guessed, usually a 400 or a 200 with an error message, and logs "
+        "nothing. The app's exception handlers give every error its status and shape, and "
+        "log the unexpected ones with their traceback."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            @router.post("/orders")
+            async def place_order(order: dict) -> dict:
+                try:
+                    return {"id": 1}
+                except Exception as error:
+                    return {"error": str(error)}
+            """,
+            path="app/orders/router.py",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from fastapi import APIRouter
+
+            from app.orders.errors import OutOfStockError
+
+            router = APIRouter()
+
+
+            @router.post("/orders")
+            async def place_order(order: dict) -> dict:
+                try:
+                    return {"id": 1}
+                except OutOfStockError:
+                    return {"id": None}
+            """,
+            path="app/orders/router.py",
+        ),
+        Example(
+            """
+            import logging
+
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+            @router.get("/report")
+            async def report() -> dict:
+                try:
+                    return {}
+                except Exception:
+                    logging.exception("report failed")
+                    raise
+            """,
+            path="app/reports/router.py",
+            note="logs and re-raises",
+        ),
+    )
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        if route_decorator(node, ctx) is not None:
+            ctx.marks(self.code).add(id(node))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: FileContext) -> None:
+        function = ctx.function
+        if function is None or id(function.node) not in ctx.marks(self.code):
+            return
+        caught = node.type
+        names = [caught] if caught is not None else []
+        if isinstance(caught, cst.Tuple):
+            names = [element.value for element in caught.elements]
+        broad = caught is None or any(dotted_name(n) in BROAD_EXCEPTIONS for n in names)
+        if broad and not _reraises(node):
+            ctx.report(node)
+
+
+def _reraises(handler: cst.ExceptHandler) -> bool:
+    body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else []
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Raise) for small in statement.body
+        ):
+            return True
+    return False
