@@ -8,6 +8,7 @@ from __future__ import annotations
 from checks.rule import Rule
 from checks.rules.alembic_migrations import (
     DestructiveMigration,
+    EditedMigration,
     EmptyDowngrade,
     NotNullWithoutDefault,
 )
@@ -20,11 +21,13 @@ from checks.rules.api_and_security import (
 )
 from checks.rules.async_blocking_io import BlockingCallInAsync, BlockingHttpInAsync
 from checks.rules.async_blocking_sleep import BlockingSleepInAsync
+from checks.rules.data_access_layers import AddInLoop, DataAccessInRoutes
 from checks.rules.fastapi_routes import (
     BroadExceptInRoute,
     RouteReturnsOrmModel,
     RouteWithoutResponseModel,
 )
+from checks.rules.hardcoded_secrets import HardcodedSecret
 from checks.rules.http_exception_in_service import HttpExceptionInService
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
 from checks.rules.pydantic_v1_api import (
@@ -58,6 +61,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     SessionKeepsExpiring,
     InterpolatedSql,
     SessionSharedByTasks,
+    AddInLoop,
     LegacyDeclarative,
     SyncDriverForAsyncEngine,
     RelationshipWithoutLazy,
@@ -75,6 +79,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     BlockingHttpInAsync,
     BlockingCallInAsync,
     HttpExceptionInService,
+    DataAccessInRoutes,
     RouteWithoutResponseModel,
     RouteReturnsOrmModel,
     BroadExceptInRoute,
@@ -82,11 +87,13 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     EnvironmentOutsideSettings,
     AsyncClientApp,
     CorsWildcard,
+    HardcodedSecret,
     JwtWithoutVerification,
     UnmaintainedAuthLibrary,
     DestructiveMigration,
     NotNullWithoutDefault,
     EmptyDowngrade,
+    EditedMigration,
 )
 
 ALL_RULES: tuple[Rule, ...] = tuple(cls() for cls in RULE_CLASSES)

@@ -6,6 +6,8 @@ that define both `revision` and `down_revision`.
 
 from __future__ import annotations
 
+import subprocess
+
 import libcst as cst
 
 from checks.context import FileContext, dotted_name
@@ -289,3 +291,80 @@ def _does_nothing(body: cst.BaseSuite) -> bool:
                 continue
             return False
     return True
+
+
+class EditedMigration(_MigrationRule):
+    code = "FG604"
+    name = "committed-migration-edited"
+    family = "Alembic"
+    default = False
+    message = (
+        "This migration differs from its first committed version: write a new revision "
+        "instead of editing one that may have run"
+    )
+    summary = (
+        "Checks, through git, whether a revision file was changed after it was first "
+        "committed. Skipped outside a git repository and for files not committed yet."
+    )
+    why = (
+        "A migration that has run somewhere (a colleague's database, staging, production) "
+        "will not run again: editing it makes databases that ran the old version differ "
+        "from new ones, silently. Add a new revision. Not enabled by default: it runs git "
+        "for each migration file."
+    )
+    bad = ()
+    good = (
+        Example(
+            """
+            from alembic import op
+
+            revision = "0005"
+            down_revision = "0004"
+
+
+            def upgrade() -> None:
+                op.create_index("ix_tasks_title", "tasks", ["title"])
+
+
+            def downgrade() -> None:
+                op.drop_index("ix_tasks_title", table_name="tasks")
+            """,
+            path="migrations/versions/0005_title_index.py",
+            note="a file git does not know is left alone",
+        ),
+    )
+
+    def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
+        if not ctx.marks("alembic-revision"):
+            return
+        first = _first_committed_version(ctx.path)
+        if first is not None and first != node.code.encode(node.encoding):
+            ctx.report(node.body[0] if node.body else node)
+
+
+def _first_committed_version(path: object) -> bytes | None:
+    """The file's content in the commit that added it, or None (no git, not committed)."""
+    from pathlib import Path
+
+    file = Path(str(path)).absolute()
+    if not file.is_file():
+        return None
+
+    def git(*args: str) -> bytes | None:
+        try:
+            result = subprocess.run(
+                ["git", "-C", str(file.parent), *args],
+                capture_output=True,
+                timeout=30,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return result.stdout if result.returncode == 0 else None
+
+    added = git("log", "--diff-filter=A", "--format=%H", "--", file.name)
+    commits = (added or b"").split()
+    if not commits:
+        return None
+    prefix = (git("rev-parse", "--show-prefix") or b"").decode().strip()
+    return git("show", f"{commits[-1].decode()}:{prefix}{file.name}")

@@ -11,8 +11,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The secret used when none is configured: fine on a laptop, refused in production.
-DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+#: The secret used when none is configured: fine on a laptop, refused in production
+#: (see `refuse_default_secret_in_production`), so publishing it is harmless.
+DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: FG502
 
 
 class Settings(BaseSettings):

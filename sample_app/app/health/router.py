@@ -6,10 +6,10 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.database import ping
 from app.core.errors import error_body
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -27,8 +27,8 @@ async def ready(request: Request) -> JSONResponse:
     """The service can reach its database (503 otherwise)."""
     engine: AsyncEngine = request.app.state.engine
     try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(READY_TIMEOUT_SECONDS):
+            await ping(engine)
     except (OSError, TimeoutError, SQLAlchemyError):
         return JSONResponse(
             error_body("service_unavailable", "The database is unreachable"), status_code=503

@@ -1,0 +1,157 @@
+"""FG502: secrets and credentialed database URLs written into the code."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from checks.context import FileContext
+from checks.rule import Example, Rule
+
+_SECRET_NAME = re.compile(
+    r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
+    r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key)$",
+    re.IGNORECASE,
+)
+_CREDENTIALED_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
+#: Values that are not secrets: empty, placeholders to fill, environment variable names.
+_PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
+
+
+def _literal(expr: cst.BaseExpression | None) -> str | None:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+#: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`): a name.
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
+#: Keys and tokens carry runs of digits (hex, base62); names of things do not.
+_DIGIT_RUN = re.compile(r"[0-9]{3,}")
+_SCRIPT_DIRECTORIES = frozenset({"scripts", "script", "seeds", "fixtures", "dev", "tools"})
+
+
+def _is_secret_value(name: str, value: str) -> bool:
+    return (
+        len(value) >= 8
+        and not _PLACEHOLDER.match(value)
+        and not (_IDENTIFIER.match(value) and not _DIGIT_RUN.search(value))
+        and value.lower() != name.lower()
+    )
+
+
+def _exempt(ctx: FileContext) -> bool:
+    """Tests and seed scripts hold fake secrets on purpose."""
+    return ctx.layer == "test" or bool(set(ctx.path.parts[:-1]) & _SCRIPT_DIRECTORIES)
+
+
+class HardcodedSecret(Rule):
+    code = "FG502"
+    name = "hardcoded-secret"
+    family = "security"
+    message = "Hard-coded secret: read it from settings (`SecretStr`, from the environment)"
+    summary = (
+        "Checks for string literals assigned to secret-named variables, attributes, "
+        "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`), and for "
+        "database URLs with a password, outside tests."
+    )
+    why = (
+        "A secret in the code is in every clone, fork, CI log and backup of the "
+        "repository, and rotating it means a deploy. Settings read it from the "
+        "environment (or a secret store) as `SecretStr`; the code keeps only the name. "
+        "Tests may use fixed fake secrets."
+    )
+    bad = (
+        Example(
+            """
+            SECRET_KEY = "f3a9c2e1d4b5a6978877665544332211"
+            DATABASE_URL = "postgresql+asyncpg://app:hunter2hunter2@db:5432/app"
+
+
+            def connect(client_factory):
+                return client_factory(api_key="sk_live_0123456789abcdef")
+            """,
+            expect=3,
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import SecretStr
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                secret_key: SecretStr
+                database_url: str = "postgresql+asyncpg://app@localhost:5432/app"
+            """
+        ),
+        Example(
+            """
+            TOKEN_TYPE = "bearer"
+            PASSWORD_ENV = "APP_PASSWORD"
+            password = ""
+            api_key = "${API_KEY}"
+            """,
+            note="not secrets: a token type, an environment variable name, empty, a template",
+        ),
+        Example(
+            """
+            from enum import StrEnum
+
+            class TokenKind(StrEnum):
+                client_secret = "polar_client_secret"
+                access_token = "polar_access_token"
+
+            FIELD = {"client_secret": "client_secret"}
+            """,
+            note="identifiers that name a secret (polar's token kinds)",
+        ),
+        Example(
+            """
+            SECRET_KEY = "test-secret-key-for-the-suite"
+            """,
+            path="tests/conftest.py",
+            note="tests",
+        ),
+    )
+
+    def _check(
+        self, name: str, value: cst.BaseExpression | None, node: cst.CSTNode, ctx: FileContext
+    ) -> None:
+        text = _literal(value)
+        if text is not None and _SECRET_NAME.search(name) and _is_secret_value(name, text):
+            ctx.report(node)
+
+    def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        if _exempt(ctx):
+            return
+        for target in node.targets:
+            name = target.target
+            if isinstance(name, cst.Name):
+                self._check(name.value, node.value, node, ctx)
+            elif isinstance(name, cst.Attribute):
+                self._check(name.attr.value, node.value, node, ctx)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
+        if not _exempt(ctx) and isinstance(node.target, cst.Name):
+            self._check(node.target.value, node.value, node, ctx)
+
+    def visit_Arg(self, node: cst.Arg, ctx: FileContext) -> None:
+        if not _exempt(ctx) and node.keyword is not None:
+            self._check(node.keyword.value, node.value, node, ctx)
+
+    def visit_DictElement(self, node: cst.DictElement, ctx: FileContext) -> None:
+        key = _literal(node.key)
+        if not _exempt(ctx) and key is not None:
+            self._check(key, node.value, node, ctx)
+
+    def visit_SimpleString(self, node: cst.SimpleString, ctx: FileContext) -> None:
+        if _exempt(ctx):
+            return
+        text = _literal(node)
+        match = _CREDENTIALED_URL.match(text or "")
+        if match is not None and not _PLACEHOLDER.match(match.group(1)):
+            ctx.report(node, "Database URL with a password in the code: read it from settings")
