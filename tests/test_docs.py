@@ -178,3 +178,9 @@ def test_every_reference_is_linked_from_the_skill() -> None:
     skill = (SKILL_DIR / "SKILL.md").read_text(encoding="utf-8")
     for reference in (SKILL_DIR / "references").glob("*.md"):
         assert f"references/{reference.name}" in skill, reference.name
+
+
+def test_readme_rule_table_lists_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        assert f"| {rule.code} | {rule.name} |" in readme, rule.code
