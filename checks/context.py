@@ -190,6 +190,19 @@ def dotted_name(expr: cst.BaseExpression) -> str | None:
     return None
 
 
+def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
+    """The `name=...` argument of a call, if given."""
+    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
+
+
+def string_value(expr: cst.BaseExpression | None) -> str | None:
+    """The value of a plain string literal (`"x"`, `'x'`), else None."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
 def _is_class_name(ref: str) -> bool:
     """`app.models.User` names a class by convention (CapWords, not a CONSTANT)."""
     name = ref.rpartition(".")[2]

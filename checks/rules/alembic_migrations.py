@@ -10,7 +10,7 @@ import subprocess
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, dotted_name, keyword_arg
 from checks.rule import Example, Rule
 
 DESTRUCTIVE = frozenset({"drop_table", "drop_column", "rename_table"})
@@ -41,10 +41,6 @@ def _alembic_op(call: cst.Call, ctx: FileContext) -> str | None:
     if name.startswith(("alembic.op.", "alembic.op_")):
         return name.rpartition(".")[2]
     return None
-
-
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
 
 
 class _MigrationRule(Rule):
@@ -138,7 +134,7 @@ class DestructiveMigration(_MigrationRule):
         if operation in DESTRUCTIVE:
             ctx.report(node, f"`op.{operation}()` in an upgrade: {self.message.split(': ')[1]}")
         elif operation == "alter_column" and (
-            _keyword(node, "type_") or _keyword(node, "new_column_name")
+            keyword_arg(node, "type_") or keyword_arg(node, "new_column_name")
         ):
             ctx.report(node, "Column type change or rename in an upgrade: expand and contract")
 
@@ -209,9 +205,9 @@ class NotNullWithoutDefault(_MigrationRule):
                 continue
             if (ctx.qualified_name(column.func) or "").rpartition(".")[2] != "Column":
                 continue
-            nullable = _keyword(column, "nullable")
+            nullable = keyword_arg(column, "nullable")
             not_null = nullable is not None and dotted_name(nullable.value) == "False"
-            if not_null and _keyword(column, "server_default") is None:
+            if not_null and keyword_arg(column, "server_default") is None:
                 ctx.report(column)
 
 

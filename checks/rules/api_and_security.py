@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, dotted_name, keyword_arg, string_value
 from checks.rule import Example, Rule
 
 CORS_MIDDLEWARE = frozenset(
@@ -18,17 +18,6 @@ UNMAINTAINED = {
     "passlib": "passlib is unmaintained and breaks with bcrypt 4.1+: use pwdlib (Argon2)",
     "jose": "python-jose is unmaintained: use PyJWT",
 }
-
-
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
-
-
-def _string(expr: cst.BaseExpression | None) -> str | None:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 class OnEventHandler(Rule):
@@ -97,7 +86,7 @@ class OnEventHandler(Rule):
             and call.func.attr.value == "on_event"
         ):
             return
-        event = _string(call.args[0].value) if call.args else None
+        event = string_value(call.args[0].value) if call.args else None
         if event in {"startup", "shutdown"} or ctx.imports_module("fastapi", "starlette"):
             ctx.report(node)
 
@@ -149,7 +138,7 @@ class AsyncClientApp(Rule):
     )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.qualified_name(node.func) in HTTPX_CLIENTS and _keyword(node, "app"):
+        if ctx.qualified_name(node.func) in HTTPX_CLIENTS and keyword_arg(node, "app"):
             ctx.report(node)
 
 
@@ -200,13 +189,13 @@ class CorsWildcard(Rule):
         ]
         if not CORS_MIDDLEWARE.intersection(n for n in names if n):
             return
-        origins = _keyword(node, "allow_origins")
+        origins = keyword_arg(node, "allow_origins")
         if origins is None:
             return
         value = origins.value
         elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
-        if _string(value) == "*" or any(_string(e.value) == "*" for e in elements):
-            credentials = _keyword(node, "allow_credentials")
+        if string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements):
+            credentials = keyword_arg(node, "allow_credentials")
             if credentials is not None and dotted_name(credentials.value) == "True":
                 ctx.report(
                     origins,
@@ -269,22 +258,22 @@ class JwtWithoutVerification(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in JWT_DECODERS:
             return
-        algorithms = _keyword(node, "algorithms")
-        verify = _keyword(node, "verify")
-        options = _keyword(node, "options")
+        algorithms = keyword_arg(node, "algorithms")
+        verify = keyword_arg(node, "verify")
+        options = keyword_arg(node, "options")
         unverified = verify is not None and dotted_name(verify.value) == "False"
         if options is not None and isinstance(options.value, cst.Dict):
             for element in options.value.elements:
                 if (
                     isinstance(element, cst.DictElement)
-                    and _string(element.key) == "verify_signature"
+                    and string_value(element.key) == "verify_signature"
                     and dotted_name(element.value) == "False"
                 ):
                     unverified = True
         allows_none = False
         if algorithms is not None and isinstance(algorithms.value, cst.List | cst.Tuple):
             allows_none = any(
-                (_string(e.value) or "").lower() == "none" for e in algorithms.value.elements
+                (string_value(e.value) or "").lower() == "none" for e in algorithms.value.elements
             )
         if unverified or algorithms is None or allows_none:
             ctx.report(node)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, dotted_name, keyword_arg
 from checks.rule import Example, Rule
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
@@ -25,10 +25,6 @@ def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
         ):
             return call
     return None
-
-
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
 
 
 def _annotation_classes(annotation: cst.BaseExpression, ctx: FileContext) -> list[str]:
@@ -122,7 +118,7 @@ class RouteWithoutResponseModel(Rule):
         decorator = route_decorator(node, ctx)
         if decorator is None or node.returns is not None:
             return
-        if _keyword(decorator, "response_model") or _keyword(decorator, "response_class"):
+        if keyword_arg(decorator, "response_model") or keyword_arg(decorator, "response_class"):
             return
         ctx.report(node.name)
 
@@ -212,7 +208,7 @@ class RouteReturnsOrmModel(Rule):
         decorator = route_decorator(node, ctx)
         if decorator is None:
             return
-        response_model = _keyword(decorator, "response_model")
+        response_model = keyword_arg(decorator, "response_model")
         declared = response_model.value if response_model is not None else None
         if declared is None and node.returns is not None:
             declared = node.returns.annotation

@@ -6,7 +6,7 @@ import re
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, string_value
 from checks.rule import Example, Rule
 
 _SECRET_NAME = re.compile(
@@ -17,13 +17,6 @@ _SECRET_NAME = re.compile(
 _CREDENTIALED_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
 _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
-
-
-def _literal(expr: cst.BaseExpression | None) -> str | None:
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 #: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`): a name.
@@ -121,7 +114,7 @@ class HardcodedSecret(Rule):
     def _check(
         self, name: str, value: cst.BaseExpression | None, node: cst.CSTNode, ctx: FileContext
     ) -> None:
-        text = _literal(value)
+        text = string_value(value)
         if text is not None and _SECRET_NAME.search(name) and _is_secret_value(name, text):
             ctx.report(node)
 
@@ -144,14 +137,14 @@ class HardcodedSecret(Rule):
             self._check(node.keyword.value, node.value, node, ctx)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: FileContext) -> None:
-        key = _literal(node.key)
+        key = string_value(node.key)
         if not _exempt(ctx) and key is not None:
             self._check(key, node.value, node, ctx)
 
     def visit_SimpleString(self, node: cst.SimpleString, ctx: FileContext) -> None:
         if _exempt(ctx):
             return
-        text = _literal(node)
+        text = string_value(node)
         match = _CREDENTIALED_URL.match(text or "")
         if match is not None and not _PLACEHOLDER.match(match.group(1)):
             ctx.report(node, "Database URL with a password in the code: read it from settings")

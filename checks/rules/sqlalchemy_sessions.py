@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, dotted_name, keyword_arg
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 
@@ -67,10 +67,6 @@ SYNC_DRIVERS = re.compile(
     r"mysql\+mysqldb|sqlite|mssql\+pyodbc|oracle)://"
 )
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
-
-
-def _keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
 
 
 def _is_async_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -138,7 +134,7 @@ class SyncSessionInAsyncModule(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in SYNC_SESSION_FACTORIES:
             return
-        class_ = _keyword(node, "class_")
+        class_ = keyword_arg(node, "class_")
         if class_ is not None and ctx.qualified_name(class_.value) in ASYNC_SESSION_CLASSES:
             return  # sessionmaker(class_=AsyncSession): the 1.4 spelling of async_sessionmaker
         ctx.stash(self.code).append(node)
@@ -259,12 +255,12 @@ class SessionKeepsExpiring(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         name = ctx.qualified_name(node.func)
         if name == "sqlalchemy.orm.sessionmaker":
-            class_ = _keyword(node, "class_")
+            class_ = keyword_arg(node, "class_")
             if class_ is None or ctx.qualified_name(class_.value) not in ASYNC_SESSION_CLASSES:
                 return
         elif name not in ASYNC_SESSION_FACTORIES:
             return
-        expire = _keyword(node, "expire_on_commit")
+        expire = keyword_arg(node, "expire_on_commit")
         if any(arg.star for arg in node.args):
             return  # **options: cannot tell
         if expire is None or dotted_name(expire.value) != "False":
@@ -517,7 +513,7 @@ class SyncDriverForAsyncEngine(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in ASYNC_ENGINE_FACTORIES:
             return
-        url = _keyword(node, "url") or (node.args[0] if node.args else None)
+        url = keyword_arg(node, "url") or (node.args[0] if node.args else None)
         if url is None or not isinstance(url.value, cst.SimpleString):
             return
         value: Any = url.value.evaluated_value
