@@ -7,6 +7,7 @@ Exit status: 0 nothing left to report; 1 findings remain (syntax errors included
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -19,8 +20,10 @@ from checks.discovery import discover
 from checks.docs import rule_json, rule_markdown, rules_markdown
 from checks.engine import SYNTAX_ERROR_CODE, Engine, FileResult
 from checks.findings import Finding, Location
+from checks.fixer import fix_source, write_atomically
 from checks.output import (
     OUTPUT_FORMATS,
+    display_path,
     render_concise,
     render_full,
     render_github,
@@ -71,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--extend-select", action="append", metavar="CODES")
     check.add_argument("--ignore", action="append", metavar="CODES")
     check.add_argument("--output-format", choices=OUTPUT_FORMATS, default="concise")
+    check.add_argument("--fix", action="store_true", help="apply the safe fixes")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff; write nothing"
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--statistics", action="store_true", help="count findings per code")
     check.add_argument(
@@ -100,6 +110,8 @@ def run_check(args: argparse.Namespace) -> int:
     paths: list[Path] = list(args.paths)
     if args.stdin_filename is not None and paths:
         raise UsageError("--stdin-filename reads stdin: give no PATH with it")
+    if args.stdin_filename is not None and (args.fix or args.diff):
+        raise UsageError("--fix and --diff apply to files, not to --stdin-filename")
     if args.stdin_filename is not None:
         start = Path(args.stdin_filename).parent
         start = start if start.is_dir() else Path.cwd()
@@ -131,10 +143,69 @@ def run_check(args: argparse.Namespace) -> int:
                 continue
             results.append(check_file(engine, settings, path, source))
 
-    findings = sorted(resolve_findings(results, settings), key=Finding.sort_key)
-    sys.stdout.write(_render(args, findings, results))
+    index = build_index(results, settings)
+    fixed = 0
+    if args.fix or args.diff:
+        results, fixed, changed = _apply_fixes(args, engine, settings, results, index)
+        if args.diff:
+            sys.stderr.write(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.\n")
+            return EXIT_FINDINGS if changed else EXIT_CLEAN
+    findings = sorted(resolve_with(results, index), key=Finding.sort_key)
+    sys.stdout.write(_render(args, findings, results, fixed))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _fixable(findings: Sequence[Finding], unsafe: bool) -> bool:
+    return any(f.fix is not None and (f.fix.applicability == "safe" or unsafe) for f in findings)
+
+
+def _apply_fixes(
+    args: argparse.Namespace,
+    engine: Engine,
+    settings: Settings,
+    results: list[FileResult],
+    index: ProjectIndex,
+) -> tuple[list[FileResult], int, bool]:
+    """Fix every file that has applicable fixes; with --diff, print instead of writing."""
+    fixed = 0
+    changed = False
+    updated: list[FileResult] = []
+    for result in results:
+        path = result.path
+        if not _fixable(resolve_with([result], index), args.unsafe_fixes):
+            updated.append(result)
+            continue
+
+        def check(data: bytes, path: Path = path) -> tuple[list[Finding], str | None]:
+            checked = check_file(engine, settings, path, data)
+            return resolve_with([checked], index), checked.text
+
+        original = path.read_bytes()
+        outcome = fix_source(original, check, args.unsafe_fixes)
+        if outcome.source is None:
+            updated.append(result)
+            continue
+        changed = True
+        fixed += outcome.fixed
+        if args.diff:
+            sys.stdout.write(_unified_diff(path, original, outcome.source))
+            updated.append(result)
+        else:
+            write_atomically(path, outcome.source)
+            updated.append(check_file(engine, settings, path, outcome.source))
+    return updated, fixed, changed
+
+
+def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
+    name = display_path(path)
+    lines = difflib.unified_diff(
+        before.decode("utf-8", "replace").splitlines(keepends=True),
+        after.decode("utf-8", "replace").splitlines(keepends=True),
+        fromfile=f"a/{name}",
+        tofile=f"b/{name}",
+    )
+    return "".join(lines)
 
 
 def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
@@ -150,10 +221,20 @@ def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) ->
 def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:
     """The definite findings, plus the pending ones whose condition holds across the
     project (modules the run did not check are read from disk on demand)."""
+    return resolve_with(results, build_index(results, settings))
+
+
+def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:
+    """The definite findings, plus the pending ones whose condition holds in `index`."""
     findings = [f for r in results for f in r.findings]
-    pending = [item for r in results for item in r.pending]
-    if not pending:
-        return findings
+    findings.extend(
+        finding for r in results for finding, condition in r.pending if index.holds(condition)
+    )
+    return findings
+
+
+def build_index(results: Sequence[FileResult], settings: Settings) -> ProjectIndex:
+    """The project index of a run: its files' summaries, and the rest loaded on demand."""
     locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
     for result in results:
         if result.summary is not None:
@@ -161,14 +242,14 @@ def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[
             root = source_root_for(result.path, module, is_package)
             if root is not None:
                 locator.add_root(root)
-    index = ProjectIndex(
+    return ProjectIndex(
         (r.summary for r in results if r.summary is not None), loader=disk_loader(locator)
     )
-    findings.extend(finding for finding, condition in pending if index.holds(condition))
-    return findings
 
 
-def _render(args: argparse.Namespace, findings: list[Finding], results: list[FileResult]) -> str:
+def _render(
+    args: argparse.Namespace, findings: list[Finding], results: list[FileResult], fixed: int
+) -> str:
     if args.statistics:
         return render_statistics(findings, RULES_BY_CODE)
     output_format = args.output_format
@@ -179,8 +260,8 @@ def _render(args: argparse.Namespace, findings: list[Finding], results: list[Fil
     if output_format == "github":
         return render_github(findings)
     if output_format == "full":
-        return render_full(findings, {r.path: r.text for r in results})
-    return render_concise(findings)
+        return render_full(findings, {r.path: r.text for r in results}, fixed)
+    return render_concise(findings, fixed)
 
 
 def run_rule(args: argparse.Namespace) -> int:

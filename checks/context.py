@@ -170,6 +170,20 @@ class _Scope:
 
 
 @dataclass(frozen=True, slots=True)
+class FixSpec:
+    """A fix as a rule describes it: nodes to replace with new source text."""
+
+    message: str
+    replacements: tuple[tuple[cst.CSTNode, str], ...]
+    applicability: str = "safe"
+
+
+def rename(node: cst.Name, new: str, message: str) -> FixSpec:
+    """The fix that renames one identifier (`.dict` -> `.model_dump`)."""
+    return FixSpec(message, ((node, new),))
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """A finding as a rule reports it, before positions are computed; with a condition,
     it stands only if the condition holds across the project."""
@@ -178,6 +192,7 @@ class Report:
     node: cst.CSTNode
     message: str
     condition: Condition | None = None
+    fix: FixSpec | None = None
 
 
 def dotted_name(expr: cst.BaseExpression) -> str | None:
@@ -265,19 +280,25 @@ class FileContext:
         self._collect_module_level(module.body, outer=None)
 
     # ----------------------------------------------------------------- reporting
-    def report(self, node: cst.CSTNode, message: str | None = None) -> None:
-        """Report a finding of the current rule on `node`."""
+    def report(
+        self, node: cst.CSTNode, message: str | None = None, fix: FixSpec | None = None
+    ) -> None:
+        """Report a finding of the current rule on `node` (with a fix, if it has one)."""
         rule = self.current_rule
         assert rule is not None, "report() is only valid inside a rule handler"
-        self.reports.append(Report(rule, node, message or rule.message))
+        self.reports.append(Report(rule, node, message or rule.message, None, fix))
 
     def report_if(
-        self, node: cst.CSTNode, condition: Condition, message: str | None = None
+        self,
+        node: cst.CSTNode,
+        condition: Condition,
+        message: str | None = None,
+        fix: FixSpec | None = None,
     ) -> None:
         """Report a finding that stands only if `condition` holds across the project."""
         rule = self.current_rule
         assert rule is not None, "report_if() is only valid inside a rule handler"
-        self.reports.append(Report(rule, node, message or rule.message, condition))
+        self.reports.append(Report(rule, node, message or rule.message, condition, fix))
 
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""

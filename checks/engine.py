@@ -28,7 +28,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from checks.context import FileContext, Report
-from checks.findings import Finding, Location
+from checks.findings import Edit, Finding, Fix, Location
 from checks.noqa import is_suppressed
 from checks.project import Condition, ModuleSummary
 from checks.rule import Handler, Rule
@@ -465,7 +465,14 @@ class Engine:
                 continue
             seen.add(key)
             start, end = _range(positions, report.node)
-            finding = Finding(path, report.rule.code, report.message, start, end)
+            fix = None
+            if report.fix is not None:
+                edits = []
+                for node, content in report.fix.replacements:
+                    edit_start, edit_end = _range(positions, node)
+                    edits.append(Edit(content, edit_start, edit_end))
+                fix = Fix(report.fix.applicability, report.fix.message, tuple(edits))
+            finding = Finding(path, report.rule.code, report.message, start, end, fix)
             if report.condition is None:
                 findings.append(finding)
             else:

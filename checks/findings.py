@@ -15,6 +15,24 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text from `start` to `end` (exclusive) with `content`."""
+
+    content: str
+    start: Location
+    end: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A fix of a finding: `safe` fixes keep the code's meaning; `unsafe` ones may not."""
+
+    applicability: str
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One reported problem in one file.
 
@@ -27,6 +45,7 @@ class Finding:
     message: str
     start: Location
     end: Location
+    fix: Fix | None = None
 
     @property
     def noqa_row(self) -> int:

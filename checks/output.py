@@ -30,20 +30,35 @@ def _absolute(path: Path) -> str:
     return str(path if path.is_absolute() else Path.cwd() / path)
 
 
-def summary(findings: Sequence[Finding]) -> str:
-    """Ruff's closing line."""
-    if not findings:
+def summary(findings: Sequence[Finding], fixed: int = 0) -> str:
+    """Ruff's closing lines: the count (and what --fix did), and what --fix could do."""
+    if fixed:
+        total = fixed + len(findings)
+        line = (
+            f"Found {total} error{'s' if total != 1 else ''} "
+            f"({fixed} fixed, {len(findings)} remaining)."
+        )
+    elif not findings:
         return "All checks passed!"
-    count = len(findings)
-    return f"Found {count} error{'s' if count != 1 else ''}."
+    else:
+        count = len(findings)
+        line = f"Found {count} error{'s' if count != 1 else ''}."
+    fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
+    if fixable:
+        line += f"\n[*] {fixable} fixable with the `--fix` option."
+    return line
 
 
-def render_concise(findings: Sequence[Finding]) -> str:
+def _marker(finding: Finding) -> str:
+    return "[*] " if finding.fix is not None and finding.fix.applicability == "safe" else ""
+
+
+def render_concise(findings: Sequence[Finding], fixed: int = 0) -> str:
     lines = [
-        f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {f.message}"
+        f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {_marker(f)}{f.message}"
         for f in findings
     ]
-    lines.append(summary(findings))
+    lines.append(summary(findings, fixed))
     return "\n".join(lines) + "\n"
 
 
@@ -71,12 +86,15 @@ def _snippet(finding: Finding, text: str | None) -> list[str]:
     return out
 
 
-def render_full(findings: Sequence[Finding], texts: Mapping[Path, str | None]) -> str:
+def render_full(
+    findings: Sequence[Finding], texts: Mapping[Path, str | None], fixed: int = 0
+) -> str:
     blocks = []
     for f in findings:
-        header = f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {f.message}"
+        location = f"{display_path(f.path)}:{f.start.row}:{f.start.column}"
+        header = f"{location}: {f.code} {_marker(f)}{f.message}"
         blocks.append("\n".join([header, *_snippet(f, texts.get(f.path))]))
-    blocks.append(summary(findings))
+    blocks.append(summary(findings, fixed))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -88,7 +106,20 @@ def json_objects(findings: Sequence[Finding]) -> list[dict[str, Any]]:
             "code": f.code,
             "end_location": {"column": f.end.column, "row": f.end.row},
             "filename": _absolute(f.path),
-            "fix": None,
+            "fix": None
+            if f.fix is None
+            else {
+                "applicability": f.fix.applicability,
+                "message": f.fix.message,
+                "edits": [
+                    {
+                        "content": e.content,
+                        "location": {"column": e.start.column, "row": e.start.row},
+                        "end_location": {"column": e.end.column, "row": e.end.row},
+                    }
+                    for e in f.fix.edits
+                ],
+            },
             "location": {"column": f.start.column, "row": f.start.row},
             "message": f.message,
             "noqa_row": f.noqa_row,

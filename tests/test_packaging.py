@@ -83,3 +83,37 @@ def test_pre_commit_try_repo_reports_a_violation(tmp_path: Path) -> None:
         timeout=600,
     )
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_pre_commit_fix_variant_rewrites_the_file(tmp_path: Path) -> None:
+    repo = tmp_path / "service"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    source = (
+        "from pydantic import BaseModel\n\n\nclass M(BaseModel):\n    a: int\n\n\n"
+        "def dump(m: M) -> dict[str, int]:\n    return m.dict()\n"
+    )
+    (repo / "models.py").write_text(source)
+    subprocess.run([*git, "add", "."], check=True)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(ROOT),
+            "fastapi-guardrails-fix",
+            "--files",
+            "models.py",
+        ],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr  # files were modified
+    assert (repo / "models.py").read_text() == source.replace("m.dict()", "m.model_dump()")

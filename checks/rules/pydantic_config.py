@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, FixSpec, rename
 from checks.rule import Example, Rule
 
 CONFIG_DICT_FACTORIES = frozenset(
@@ -175,14 +175,16 @@ class PydanticOrmMode(Rule):
         ),
     )
 
+    fix = "Safe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute)."
+
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         for keyword in node.keywords:
             if keyword.keyword is not None and keyword.keyword.value == "orm_mode":
-                ctx.report(keyword)
+                ctx.report(keyword, fix=_rename_orm_mode(keyword.keyword))
         if node.name.value == "Config":
             for name, _value in config_assignments(node):
                 if name.value == "orm_mode":
-                    ctx.report(name)
+                    ctx.report(name, fix=_rename_orm_mode(name))
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         if not ctx.in_class_body:
@@ -197,7 +199,11 @@ class PydanticOrmMode(Rule):
             for element in value.elements:
                 key = element.key if isinstance(element, cst.DictElement) else None
                 if isinstance(key, cst.SimpleString) and key.evaluated_value == "orm_mode":
-                    ctx.report(key)
+                    quote = key.value[-1]
+                    fix = FixSpec(
+                        "Use `from_attributes`", ((key, f"{quote}from_attributes{quote}"),)
+                    )
+                    ctx.report(key, fix=fix)
         elif isinstance(value, cst.Call):
             self._check_keywords(value, ctx)
 
@@ -208,7 +214,7 @@ class PydanticOrmMode(Rule):
     def _check_keywords(self, call: cst.Call, ctx: FileContext) -> None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "orm_mode":
-                ctx.report(arg)
+                ctx.report(arg, fix=_rename_orm_mode(arg.keyword))
 
 
 class PydanticClassConfig(Rule):
@@ -313,3 +319,7 @@ class PydanticClassConfig(Rule):
             ctx.report(node.name)
         elif derivation is not False:
             ctx.report_if(node.name, derivation)
+
+
+def _rename_orm_mode(name: cst.Name) -> FixSpec:
+    return rename(name, "from_attributes", "Use `from_attributes`")

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, dotted_name, rename
 from checks.rule import Example, Rule
 
 _V1_VALIDATORS = {
@@ -42,6 +42,8 @@ class _PydanticMethodRule(Rule):
 
     #: v1 method -> its v2 replacement
     methods: ClassVar[dict[str, str]]
+    #: v1 method -> the method name it is renamed to by the fix (1:1 renames only)
+    renames: ClassVar[dict[str, str]] = {}
     #: whether the method is called on instances too (not only on the class)
     on_instances: ClassVar[bool] = True
 
@@ -57,11 +59,13 @@ class _PydanticMethodRule(Rule):
             ref = inferred.cls if inferred is not None and not inferred.iterable else None
         if ref is None or ctx.defines_method(ref, method):
             return
+        new = self.renames.get(method)
+        fix = rename(func.attr, new, f"Use `.{new}()`") if new else None
         derivation = ctx.pydantic_derivation(ref)
         if derivation is True:
-            ctx.report(node, message)
+            ctx.report(node, message, fix=fix)
         elif derivation is not False:
-            ctx.report_if(node, derivation, message)
+            ctx.report_if(node, derivation, message, fix=fix)
 
 
 class PydanticSchema(_PydanticMethodRule):
@@ -72,6 +76,8 @@ class PydanticSchema(_PydanticMethodRule):
         "schema": ".model_json_schema()",
         "schema_json": "json.dumps(Model.model_json_schema())",
     }
+    renames: ClassVar[dict[str, str]] = {"schema": "model_json_schema"}
+    fix = "Safe fix: renames `.schema()` to `.model_json_schema()`; `.schema_json()` has none."
     message = "`.schema()` is the Pydantic v1 API: use `.model_json_schema()`"
     summary = "Checks for `.schema()` and `.schema_json()` on Pydantic models."
     why = (
@@ -127,6 +133,14 @@ class PydanticParse(_PydanticMethodRule):
         "parse_raw": "Model.model_validate_json()",
         "parse_file": "Model.model_validate_json(path.read_text())",
     }
+    renames: ClassVar[dict[str, str]] = {
+        "parse_obj": "model_validate",
+        "parse_raw": "model_validate_json",
+    }
+    fix = (
+        "Safe fix: renames `parse_obj` to `model_validate` and `parse_raw` to "
+        "`model_validate_json`; `parse_file` has none."
+    )
     message = "`.parse_obj()` is the Pydantic v1 API: use `Model.model_validate()`"
     summary = "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models."
     why = (
@@ -172,6 +186,11 @@ class PydanticFromOrm(_PydanticMethodRule):
     family = "Pydantic"
     on_instances = False
     methods: ClassVar[dict[str, str]] = {"from_orm": "Model.model_validate(obj)"}
+    renames: ClassVar[dict[str, str]] = {"from_orm": "model_validate"}
+    fix = (
+        "Safe fix: renames `from_orm` to `model_validate` (the model's config needs "
+        "`from_attributes=True`, which FG206 renames from `orm_mode`)."
+    )
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
     summary = "Checks for `Model.from_orm(obj)`."
     why = (
@@ -317,6 +336,20 @@ class PydanticV1Misc(Rule):
         "construct": "Model.model_construct()",
         "update_forward_refs": "Model.model_rebuild()",
     }
+    _renames: ClassVar[dict[str, str]] = {
+        "copy": "model_copy",
+        "construct": "model_construct",
+        "update_forward_refs": "model_rebuild",
+        "__fields__": "model_fields",
+        "regex": "pattern",
+        "min_items": "min_length",
+        "max_items": "max_length",
+    }
+    fix = (
+        "Safe fix: renames `.copy()`, `.construct()`, `update_forward_refs()`, `__fields__`, "
+        "and `Field(regex=, min_items=, max_items=)` to their v2 names; `parse_obj_as`, "
+        "`const` and the rest have none."
+    )
     bad = (
         Example(
             """
@@ -400,9 +433,11 @@ class PydanticV1Misc(Rule):
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value in _V1_FIELD_KEYWORDS:
                     old = arg.keyword.value
+                    new = self._renames.get(old)
                     ctx.report(
                         arg,
                         f"`Field({old}=...)` is the Pydantic v1 API: use {_V1_FIELD_KEYWORDS[old]}",
+                        fix=rename(arg.keyword, new, f"Use `{new}=`") if new else None,
                     )
             return
         if isinstance(func, cst.Attribute) and func.attr.value in self._methods:
@@ -411,7 +446,7 @@ class PydanticV1Misc(Rule):
             if ref is None:
                 inferred = ctx.infer(func.value)
                 ref = inferred.cls if inferred is not None and not inferred.iterable else None
-            self._report_on_model(node, ref, method, self._methods[method], ctx)
+            self._report_on_model(node, ref, method, self._methods[method], ctx, func.attr)
 
     def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
         if node.attr.value != "__fields__":
@@ -420,19 +455,27 @@ class PydanticV1Misc(Rule):
         if ref is None:
             inferred = ctx.infer(node.value)
             ref = inferred.cls if inferred is not None and not inferred.iterable else None
-        self._report_on_model(node, ref, "__fields__", "model_fields", ctx)
+        self._report_on_model(node, ref, "__fields__", "model_fields", ctx, node.attr)
 
     def _report_on_model(
-        self, node: cst.CSTNode, ref: str | None, old: str, new: str, ctx: FileContext
+        self,
+        node: cst.CSTNode,
+        ref: str | None,
+        old: str,
+        new: str,
+        ctx: FileContext,
+        name: cst.Name,
     ) -> None:
         if ref is None or ctx.defines_method(ref, old):
             return
         message = f"`{old}` is the Pydantic v1 API: use `{new}`"
+        renamed = self._renames[old]
+        fix = rename(name, renamed, f"Use `{renamed}`")
         derivation = ctx.pydantic_derivation(ref)
         if derivation is True:
-            ctx.report(node, message)
+            ctx.report(node, message, fix=fix)
         elif derivation is not False:
-            ctx.report_if(node, derivation, message)
+            ctx.report_if(node, derivation, message, fix=fix)
 
 
 class PydanticV1Imports(Rule):

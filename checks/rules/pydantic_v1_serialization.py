@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, FixSpec, rename
 from checks.rule import Example, Rule
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
@@ -27,18 +27,32 @@ class _PydanticSerializerRule(Rule):
     """
 
     method: ClassVar[str]
+    replacement: ClassVar[str]
     evidence_keywords: ClassVar[frozenset[str]]
+    #: v1-only keyword arguments that make the rename unsafe (the call needs rewriting)
+    v1_only_keywords: ClassVar[frozenset[str]] = frozenset({"skip_defaults"})
+
+    def _fix(self, node: cst.Call) -> FixSpec | None:
+        keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        if keywords & self.v1_only_keywords or any(arg.star for arg in node.args):
+            return None
+        assert isinstance(node.func, cst.Attribute)
+        return rename(node.func.attr, self.replacement, f"Use `.{self.replacement}()`")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != self.method:
             return
+        self._visit_serializer_call(node, func, ctx)
+
+    def _visit_serializer_call(self, node: cst.Call, func: cst.Attribute, ctx: FileContext) -> None:
+        fix = self._fix(node)
         receiver = func.value
         if _is_super_call(receiver):
             function = ctx.function
             owner = function.owner if function is not None else None
             if owner is not None and ctx.is_pydantic_model(owner.name):
-                ctx.report(node)
+                ctx.report(node, fix=fix)
             return
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         pydantic_only_keywords = bool(keywords & self.evidence_keywords)
@@ -48,16 +62,16 @@ class _PydanticSerializerRule(Rule):
                 return  # the class defines its own method of that name
             derivation = ctx.pydantic_derivation(inferred.cls)
             if derivation is True:
-                ctx.report(node)
+                ctx.report(node, fix=fix)
                 return
             if derivation is False and inferred.cls in ctx.classes:
                 return  # a local class that is not a model
             if derivation is not False and not pydantic_only_keywords:
                 # a class from another module: a finding if the project says it is a model
-                ctx.report_if(node, derivation)
+                ctx.report_if(node, derivation, fix=fix)
                 return
         if pydantic_only_keywords:
-            ctx.report(node)
+            ctx.report(node, fix=fix)
 
 
 def _is_super_call(expr: cst.BaseExpression) -> bool:
@@ -75,6 +89,8 @@ class PydanticDict(_PydanticSerializerRule):
     name = "pydantic-v1-dict"
     family = "Pydantic"
     method = "dict"
+    replacement = "model_dump"
+    fix = "Safe fix: renames `.dict()` to `.model_dump()` (not when `skip_defaults=` is passed)."
     evidence_keywords = _DUMP_KEYWORDS | {"skip_defaults"}
     message = "`.dict()` is the Pydantic v1 API: use `.model_dump()`"
     summary = "Checks for `.dict()` called on a Pydantic model."
@@ -207,7 +223,15 @@ class PydanticJson(_PydanticSerializerRule):
     name = "pydantic-v1-json"
     family = "Pydantic"
     method = "json"
+    replacement = "model_dump_json"
+    fix = (
+        "Safe fix: renames `.json()` to `.model_dump_json()`, except when v1-only arguments "
+        "(`encoder=`, `models_as_dict=`, `skip_defaults=`, json.dumps keywords) are passed."
+    )
     evidence_keywords = _DUMP_KEYWORDS | {"models_as_dict", "encoder", "skip_defaults"}
+    v1_only_keywords = frozenset(
+        {"encoder", "models_as_dict", "skip_defaults", "sort_keys", "default", "separators"}
+    )
     message = "`.json()` is the Pydantic v1 API: use `.model_dump_json()`"
     summary = "Checks for `.json()` called on a Pydantic model."
     why = (

@@ -1,0 +1,164 @@
+"""--fix and --diff: safe renames, byte-identical elsewhere, idempotent, atomic."""
+
+# ruff: noqa: E501 - the expected sources keep their long lines
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from checks.findings import Edit, Location
+from checks.fixer import apply_edits
+from tests.helpers import run_cli
+
+BEFORE = """\
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Item(BaseModel):
+    # a comment that stays
+    name: str = Field(regex="^[a-z]+$")  # and this one
+
+    class Config:
+        orm_mode   =   True
+
+
+class Other(BaseModel):
+    model_config = ConfigDict(orm_mode=True)
+
+
+def dump(item: Item, raw: bytes):
+    copy = item.copy(update={"name": "x"})
+    parsed = Item.parse_raw(raw)
+    return item.dict(exclude_unset=True), parsed.json(), Item.from_orm(copy), Item.__fields__
+"""
+
+AFTER = """\
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Item(BaseModel):
+    # a comment that stays
+    name: str = Field(pattern="^[a-z]+$")  # and this one
+
+    class Config:
+        from_attributes   =   True
+
+
+class Other(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def dump(item: Item, raw: bytes):
+    copy = item.model_copy(update={"name": "x"})
+    parsed = Item.model_validate_json(raw)
+    return item.model_dump(exclude_unset=True), parsed.model_dump_json(), Item.model_validate(copy), Item.model_fields
+"""
+
+
+@pytest.fixture
+def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "models.py"
+    path.write_text(BEFORE, encoding="utf-8")
+    return path
+
+
+def test_fix_renames_v1_apis_and_keeps_everything_else_byte_identical(module: Path) -> None:
+    result = run_cli("check", "--select", "FG2", "--fix", str(module))
+    assert module.read_text(encoding="utf-8") == AFTER
+    # the inner class Config itself has no automatic fix: it remains
+    assert result.stdout.splitlines()[-1] == "Found 10 errors (9 fixed, 1 remaining)."
+    assert "FG207" in result.stdout
+    assert result.exit_code == 1
+
+
+def test_second_fix_changes_nothing(module: Path) -> None:
+    run_cli("check", "--select", "FG2", "--fix", str(module))
+    fixed = module.read_bytes()
+    again = run_cli("check", "--select", "FG2", "--fix", str(module))
+    assert module.read_bytes() == fixed
+    assert again.stdout.splitlines()[-1] == "Found 1 error."
+
+
+def test_check_without_fix_and_diff_write_nothing(module: Path) -> None:
+    plain = run_cli("check", "--select", "FG2", str(module))
+    assert "[*] 9 fixable with the `--fix` option." in plain.stdout
+    assert ": FG201 [*] " in plain.stdout
+    diff = run_cli("check", "--select", "FG2", "--diff", str(module))
+    assert module.read_text(encoding="utf-8") == BEFORE
+    assert diff.exit_code == 1
+    assert "-    return item.dict(exclude_unset=True)" in diff.stdout
+    assert diff.stdout.startswith("--- a/models.py\n+++ b/models.py\n")
+    assert diff.stderr == "Would fix 9 errors.\n"
+
+
+def test_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "clean.py"
+    path.write_text("x = 1\n")
+    result = run_cli("check", "--diff", str(path))
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_crlf_latin1_bom_and_permissions_are_kept(tmp_path: Path) -> None:
+    source = (
+        "# -*- coding: latin-1 -*-\r\nfrom pydantic import BaseModel\r\n\r\n"
+        "class M(BaseModel):\r\n    café: str = 'é'\r\n\r\ndef f(m: M):\r\n    return m.dict()\r\n"
+    )
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(source.encode("latin-1"))
+    os.chmod(latin, 0o640)
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(b"\xef\xbb\xbf" + source.split("\r\n", 1)[1].encode("utf-8"))
+    run_cli("check", "--select", "FG201", "--fix", str(latin), str(bom))
+    assert latin.read_bytes() == source.replace("m.dict()", "m.model_dump()").encode("latin-1")
+    assert latin.stat().st_mode & 0o777 == 0o640
+    assert bom.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert b"m.model_dump()\r\n" in bom.read_bytes()
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_v1_only_arguments_keep_the_finding_without_a_fix(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    source = (
+        "from pydantic import BaseModel\n\nclass M(BaseModel):\n    a: int\n\n"
+        "def f(m: M):\n    return m.json(encoder=str)\n"
+    )
+    path.write_text(source)
+    result = run_cli("check", "--select", "FG202", "--fix", str(path))
+    assert path.read_text() == source
+    assert "FG202" in result.stdout
+    assert "[*]" not in result.stdout
+
+
+def test_json_output_carries_the_fix(module: Path) -> None:
+    rows = json.loads(run_cli("check", "--select", "FG201", "--output-format", "json").stdout)
+    (row,) = rows
+    assert row["fix"] == {
+        "applicability": "safe",
+        "message": "Use `.model_dump()`",
+        "edits": [
+            {
+                "content": "model_dump",
+                "location": {"row": 19, "column": 17},
+                "end_location": {"row": 19, "column": 21},
+            }
+        ],
+    }
+
+
+def test_overlapping_edits_wait_for_the_next_pass() -> None:
+    text = "abcdef\n"
+    first = (Edit("X", Location(1, 1), Location(1, 4)),)
+    overlapping = (Edit("Y", Location(1, 3), Location(1, 5)),)
+    later = (Edit("Z", Location(1, 6), Location(1, 7)),)
+    assert apply_edits(text, [first, overlapping, later]) == ("XdeZ\n", 2)
+
+
+def test_fix_and_stdin_cannot_be_combined() -> None:
+    result = run_cli("check", "--fix", "--stdin-filename", "x.py", stdin=b"x = 1\n")
+    assert result.exit_code == 2
