@@ -52,18 +52,21 @@ def test_claude_plugin_validate_strict_passes(manifest: Path) -> None:
     assert "Validation passed" in result.stdout
 
 
-def test_pre_commit_try_repo_reports_a_violation(tmp_path: Path) -> None:
+def _try_repo(
+    tmp_path: Path, files: dict[str, str], hook: str, *checked: str
+) -> subprocess.CompletedProcess[str]:
+    """`pre-commit try-repo` of this repository's `hook` on a new git repository."""
     repo = tmp_path / "service"
-    repo.mkdir()
+    repo.mkdir(exist_ok=True)
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    (repo / "jobs.py").write_text("import time\n\nasync def poll() -> None:\n    time.sleep(1)\n")
-    (repo / "clean.py").write_text("def f() -> int:\n    return 1\n")
+    if not (repo / ".git").exists():
+        subprocess.run([*git, "init", "-q"], check=True)
+    for name, source in files.items():
+        (repo / name).write_text(source)
     subprocess.run([*git, "add", "."], check=True)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "fastapi-guardrails"]
-    failing = subprocess.run(
-        [*command, "--files", "jobs.py", "clean.py"],
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--files", *checked],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -71,49 +74,26 @@ def test_pre_commit_try_repo_reports_a_violation(tmp_path: Path) -> None:
         check=False,
         timeout=600,
     )
+
+
+def test_pre_commit_try_repo_reports_a_violation(tmp_path: Path) -> None:
+    files = {
+        "jobs.py": "import time\n\nasync def poll() -> None:\n    time.sleep(1)\n",
+        "clean.py": "def f() -> int:\n    return 1\n",
+    }
+    failing = _try_repo(tmp_path, files, "fastapi-guardrails", "jobs.py", "clean.py")
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "jobs.py:4:5: FG301" in failing.stdout
-    passing = subprocess.run(
-        [*command, "--files", "clean.py"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    passing = _try_repo(tmp_path, {}, "fastapi-guardrails", "clean.py")
     assert passing.returncode == 0, passing.stdout + passing.stderr
 
 
 def test_pre_commit_fix_variant_rewrites_the_file(tmp_path: Path) -> None:
-    repo = tmp_path / "service"
-    repo.mkdir()
-    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], check=True)
     source = (
         "from pydantic import BaseModel\n\n\nclass M(BaseModel):\n    a: int\n\n\n"
         "def dump(m: M) -> dict[str, int]:\n    return m.dict()\n"
     )
-    (repo / "models.py").write_text(source)
-    subprocess.run([*git, "add", "."], check=True)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pre_commit",
-            "try-repo",
-            str(ROOT),
-            "fastapi-guardrails-fix",
-            "--files",
-            "models.py",
-        ],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    result = _try_repo(tmp_path, {"models.py": source}, "fastapi-guardrails-fix", "models.py")
     assert result.returncode == 1, result.stdout + result.stderr  # files were modified
-    assert (repo / "models.py").read_text() == source.replace("m.dict()", "m.model_dump()")
+    fixed = (tmp_path / "service" / "models.py").read_text()
+    assert fixed == source.replace("m.dict()", "m.model_dump()")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -32,6 +33,7 @@ PageRequestDep = Annotated[PageRequest, Depends(page_request)]
 
 
 ItemT = TypeVar("ItemT")
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
 class Page(BaseModel, Generic[ItemT]):
@@ -41,3 +43,15 @@ class Page(BaseModel, Generic[ItemT]):
     total: int
     limit: int
     offset: int
+
+
+def page_of(
+    schema: type[SchemaT], rows: Iterable[Any], total: int, page: PageRequest
+) -> Page[SchemaT]:
+    """A page of `schema` items built from ORM rows (`schema.model_validate(row)`)."""
+    return Page[schema](  # type: ignore[valid-type]
+        items=[schema.model_validate(row) for row in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

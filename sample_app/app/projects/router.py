@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.auth.dependencies import ActiveUser
-from app.core.pagination import Page, PageRequestDep
+from app.core.pagination import Page, PageRequestDep, page_of
 from app.projects.dependencies import ProjectServiceDep
 from app.projects.schemas import (
     MemberRead,
@@ -39,12 +39,7 @@ async def list_projects(
 ) -> Page[ProjectRead]:
     """The projects the caller owns or is a member of."""
     items, total = await projects.list_for(user, page, params)
-    return Page[ProjectRead](
-        items=[ProjectRead.model_validate(p) for p in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(ProjectRead, items, total, page)
 
 
 @router.get("/{project_id}")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.auth.dependencies import ActiveUser
-from app.core.pagination import Page, PageRequestDep
+from app.core.pagination import Page, PageRequestDep, page_of
 from app.tasks.dependencies import TaskServiceDep
 from app.tasks.schemas import TaskCreate, TaskListParams, TaskRead, TaskUpdate
 
@@ -33,12 +33,7 @@ async def list_tasks(
 ) -> Page[TaskRead]:
     """A project's tasks, filtered by status, assignee or tag, and sorted."""
     items, total = await tasks.list(user, project_id, page, params)
-    return Page[TaskRead](
-        items=[TaskRead.model_validate(t) for t in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(TaskRead, items, total, page)
 
 
 @router.get("/{task_id}")

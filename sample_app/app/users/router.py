@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.auth.dependencies import ActiveUser, AdminUser, UserServiceDep
-from app.core.pagination import Page, PageRequestDep
+from app.core.pagination import Page, PageRequestDep, page_of
 from app.users.schemas import UserAdminUpdate, UserListParams, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -29,12 +29,7 @@ async def list_users(
 ) -> Page[UserRead]:
     """All users, newest first (administrators only)."""
     items, total = await users.list_users(page, params)
-    return Page[UserRead](
-        items=[UserRead.model_validate(u) for u in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(UserRead, items, total, page)
 
 
 @router.patch("/{user_id}")
