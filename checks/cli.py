@@ -234,12 +234,15 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 
 
 def build_index(results: Sequence[FileResult], settings: Settings) -> ProjectIndex:
-    """The project index of a run: its files' summaries, and the rest loaded on demand."""
+    """The project index of a run: its files' summaries, and the rest loaded on demand.
+
+    Touches no file: the source roots come from the summaries' module names, and the
+    loader reads a module only when a pending finding asks about it."""
     locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
     for result in results:
         if result.summary is not None:
-            module, is_package = module_name_for(result.path)
-            root = source_root_for(result.path, module, is_package)
+            is_package = result.path.stem == "__init__"
+            root = source_root_for(result.path, result.summary.module, is_package)
             if root is not None:
                 locator.add_root(root)
     return ProjectIndex(

@@ -551,10 +551,6 @@ class FileContext:
         """The innermost class whose body encloses this point, if any."""
         return self._class_stack[-1] if self._class_stack else None
 
-    def enclosing_classes(self) -> Iterator[ClassInfo]:
-        """Enclosing classes, innermost first."""
-        return reversed(self._class_stack)
-
     def effective_layer(self) -> str | None:
         """The layer of the code here: an enclosing `*Service`/`*Repository` class decides,
         then the file's path."""

@@ -78,8 +78,8 @@ class ModuleLocator:
             self.add_root(root)
 
     def add_root(self, root: Path) -> None:
-        """Search this directory too (idempotent)."""
-        if root not in self.roots and root.is_dir():
+        """Search this directory too (idempotent; a missing one simply finds nothing)."""
+        if root not in self.roots:
             self.roots.append(root)
 
     def find(self, module: str) -> Path | None:
