@@ -17,6 +17,7 @@ they compute. The context tracks, syntactically:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,20 @@ _AS_DECLARATIVE = frozenset(
 )
 
 #: Layer names decided by a class name suffix, checked innermost class first.
+#: The `APIRouter`/`FastAPI` methods that declare a route.
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
+#: Words of a class name that make a `*Service`/`*Repo` class part of the HTTP layer.
+_HTTP_NAME_WORDS = frozenset({"http", "controller", "router", "route", "view", "endpoint"})
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def http_adapter_name(name: str) -> bool:
+    """Whether a class name says it belongs to the HTTP layer: `HttpRepo`,
+    `UserController`, `ItemsRouterService`."""
+    words = {word.lower() for word in _CAMEL_WORD.findall(name)}
+    return not _HTTP_NAME_WORDS.isdisjoint(words)
+
+
 _CLASS_NAME_LAYERS = (("Service", "service"), ("Repository", "repository"), ("Repo", "repository"))
 
 
@@ -161,6 +176,8 @@ class FunctionInfo:
     is_async: bool
     #: the class whose body defines this function directly, for methods
     owner: ClassInfo | None = None
+    #: whether a `@router.get(...)`-style decorator makes it a FastAPI route handler
+    is_route: bool = False
 
 
 @dataclass(slots=True)
@@ -202,6 +219,22 @@ def dotted_name(expr: cst.BaseExpression) -> str | None:
     if isinstance(expr, cst.Attribute):
         head = dotted_name(expr.value)
         return None if head is None else f"{head}.{expr.attr.value}"
+    return None
+
+
+def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
+    """The `@router.get(...)` decorator that makes this function a FastAPI route."""
+    if not ctx.imports_module("fastapi"):
+        return None
+    for decorator in node.decorators:
+        call = decorator.decorator
+        if (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in HTTP_METHODS
+            and dotted_name(call.func.value) is not None
+        ):
+            return call
     return None
 
 
@@ -552,12 +585,18 @@ class FileContext:
         return self._class_stack[-1] if self._class_stack else None
 
     def effective_layer(self) -> str | None:
-        """The layer of the code here: an enclosing `*Service`/`*Repository` class decides,
-        then the file's path."""
+        """The layer of the code here. A route handler (`@router.get(...)`, also a method of a
+        class-based controller) is the route layer wherever it lives; otherwise an enclosing
+        `*Service`/`*Repository` class decides, unless its name says it is an HTTP adapter
+        (`HttpRepo`, `ApiService`); then the file's path."""
+        if any(f.is_route for f in self._functions):
+            return "route"
         for info in reversed(self._class_stack):
             for suffix, layer in _CLASS_NAME_LAYERS:
                 if info.name.endswith(suffix) and info.name != suffix:
-                    return layer
+                    if not http_adapter_name(info.name):
+                        return layer
+                    return self.layer
         return self.layer
 
     # -------------------------------------------- traversal hooks (called by the engine)
@@ -567,7 +606,8 @@ class FileContext:
         if isinstance(node, cst.FunctionDef) and self._class_stack and self._scopes[-1].is_class:
             owner = self._class_stack[-1]
         is_async = isinstance(node, cst.FunctionDef) and node.asynchronous is not None
-        self._functions.append(FunctionInfo(node=node, is_async=is_async, owner=owner))
+        is_route = isinstance(node, cst.FunctionDef) and route_decorator(node, self) is not None
+        self._functions.append(FunctionInfo(node, is_async, owner, is_route))
         scope = _Scope()
         params = node.params
         positional = [*params.posonly_params, *params.params]

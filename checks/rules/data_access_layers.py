@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, dotted_name, http_adapter_name
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 
@@ -22,7 +22,25 @@ SQL_BUILDERS = frozenset(
     }
 )
 _REPOSITORY_MODULES = frozenset({"repository", "repositories", "repos", "crud"})
+_ROUTE_MODULES = frozenset(
+    {"routes", "routers", "router", "views", "endpoints", "api", "controllers"}
+)
 _SESSION_METHODS = frozenset({"execute", "scalars", "scalar", "exec"})
+
+
+def _imports_repository(qualified: str, name: str) -> bool:
+    """Whether `from m import name` (resolved to `qualified`) brings in a repository: a
+    `*Repository` class, or something of a `repositories`/`crud` package that is not
+    itself part of the route layer (`routes/users/crud.py` holds routes) nor one of its
+    private helper modules (`repos/_utils.py`)."""
+    if name.endswith(("Repository", "Repo")):
+        return not http_adapter_name(name)
+    parts = qualified.split(".")
+    segments = set(parts)
+    if not segments & _REPOSITORY_MODULES or segments & _ROUTE_MODULES:
+        return False
+    # a private helper module of the package (`repos/_utils.py`) is not a repository
+    return not any(part.startswith("_") and not part.startswith("__") for part in parts[:-1])
 
 
 def _is_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -68,6 +86,15 @@ class DataAccessInRoutes(Rule):
             path="app/users/router.py",
             expect=3,
         ),
+        Example(
+            """
+            from app.crud import users
+            from app.repos.all_repositories import get_repositories
+            """,
+            path="app/api/routes/users.py",
+            expect=2,
+            note="a `crud` package and a `repos` package of the data layer",
+        ),
     )
     good = (
         Example(
@@ -95,6 +122,19 @@ class DataAccessInRoutes(Rule):
             path="app/users/repository.py",
             note="a repository",
         ),
+        Example(
+            """
+            from app.repos._utils import NOT_SET, NotSet
+            from app.routes._base.mixins import HttpRepo
+
+            from . import crud, ratings
+            """,
+            path="app/routes/users/__init__.py",
+            note=(
+                "a route package's own `crud` module, an HTTP helper named `*Repo`, and a "
+                "private helper module of the repositories"
+            ),
+        ),
     )
 
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
@@ -103,16 +143,18 @@ class DataAccessInRoutes(Rule):
         module = dotted_name(node.module) if node.module is not None else ""
         for alias in node.names:
             name = dotted_name(alias.name) or ""
-            segments = set((module or "").split(".")) | {name}
-            if segments & _REPOSITORY_MODULES or name.endswith(("Repository", "Repo")):
-                ctx.report(alias, "Route module imports a repository: call a service instead")
-                continue
             local = (
                 alias.asname.name.value
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
                 else name
             )
             qualified = ctx.imports.get(local)
+            target = qualified or f"{module}.{name}"
+            if target.startswith("."):  # relative, package unknown: it is near this file
+                target = ".".join([*ctx.path.parent.parts, target.lstrip(".")])
+            if _imports_repository(target, name):
+                ctx.report(alias, "Route module imports a repository: call a service instead")
+                continue
             third_party = (module or "").split(".", 1)[0] in {"sqlalchemy", "sqlmodel"}
             if qualified and not third_party and name[:1].isupper() and not name.isupper():
                 derivation = ctx.is_orm_model(qualified)

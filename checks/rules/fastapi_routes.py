@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, keyword_arg
+from checks.context import FileContext, dotted_name, keyword_arg, route_decorator
 from checks.rule import Example, Rule
 
-HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
-
-
-def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
-    """The `@router.get(...)` decorator that makes this function a FastAPI route."""
-    if not ctx.imports_module("fastapi"):
-        return None
-    for decorator in node.decorators:
-        call = decorator.decorator
-        if (
-            isinstance(call, cst.Call)
-            and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value in HTTP_METHODS
-            and dotted_name(call.func.value) is not None
-        ):
-            return call
-    return None
 
 
 def _annotation_classes(annotation: cst.BaseExpression, ctx: FileContext) -> list[str]:
@@ -112,6 +95,27 @@ class RouteWithoutResponseModel(Rule):
             path="app/pages/router.py",
             note="response_class and response_model",
         ),
+        Example(
+            """
+            from fastapi import APIRouter
+            from fastapi.responses import FileResponse
+
+            router = APIRouter()
+
+            @router.post("/tags", status_code=204)
+            def tag(names: list[str]):
+                for name in names:
+                    service.tag(name)
+
+            @router.get("/assets/{name}")
+            async def asset(name: str):
+                if not name:
+                    return None
+                return FileResponse(f"/srv/assets/{name}")
+            """,
+            path="app/assets/router.py",
+            note="a route that returns nothing, and one that returns only a `Response`",
+        ),
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
@@ -120,7 +124,44 @@ class RouteWithoutResponseModel(Rule):
             return
         if keyword_arg(decorator, "response_model") or keyword_arg(decorator, "response_class"):
             return
+        returns = _ReturnedValues()
+        node.body.visit(returns)
+        if all(_is_response(value, ctx) for value in returns.values):
+            return  # returns nothing, or only `Response` objects FastAPI sends as they are
         ctx.report(node.name)
+
+
+class _ReturnedValues(cst.CSTVisitor):
+    """The values a function body returns (not those of nested functions or classes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[cst.BaseExpression] = []
+
+    def visit_Return(self, node: cst.Return) -> bool:
+        if node.value is not None and not (
+            isinstance(node.value, cst.Name) and node.value.value == "None"
+        ):
+            self.values.append(node.value)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _is_response(value: cst.BaseExpression, ctx: FileContext) -> bool:
+    """`FileResponse(path)`, `RedirectResponse(url)`, `responses.JSONResponse(...)`: a
+    Starlette response built right there."""
+    if not isinstance(value, cst.Call):
+        return False
+    name = ctx.qualified_name(value.func) or dotted_name(value.func) or ""
+    return name.rpartition(".")[2].endswith("Response")
 
 
 class RouteReturnsOrmModel(Rule):
@@ -234,7 +275,9 @@ class BroadExceptInRoute(Rule):
     )
     summary = (
         "Checks for `except Exception`, `except BaseException` and bare `except:` in a "
-        "FastAPI route handler, unless the handler re-raises."
+        "FastAPI route handler, unless the handler re-raises or logs the error with its "
+        "traceback (`logger.exception()`, `exc_info=True`): a best-effort step that degrades "
+        "on purpose."
     )
     why = (
         "A route that catches everything turns bugs (and the database being down) into "
@@ -258,6 +301,27 @@ class BroadExceptInRoute(Rule):
                     return {"error": str(error)}
             """,
             path="app/orders/router.py",
+        ),
+        Example(
+            """
+            import logging
+
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            log = logging.getLogger(__name__)
+
+            @router.post("/emails/test")
+            async def send_test(address: str) -> dict:
+                try:
+                    await mailer.send(address)
+                except Exception as error:
+                    log.error(error)
+                    return {"sent": False, "error": str(error)}
+                return {"sent": True}
+            """,
+            path="app/emails/router.py",
+            note="logs the message only: the traceback is lost",
         ),
     )
     good = (
@@ -298,23 +362,65 @@ class BroadExceptInRoute(Rule):
             path="app/reports/router.py",
             note="logs and re-raises",
         ),
-    )
+        Example(
+            """
+            import logging
 
-    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        if route_decorator(node, ctx) is not None:
-            ctx.marks(self.code).add(id(node))
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            log = logging.getLogger(__name__)
+
+            @router.get("/orders/{order_id}")
+            async def order_page(order_id: int) -> dict:
+                invoice_url = None
+                try:
+                    invoice_url = await invoices.url_for(order_id)
+                except Exception:
+                    log.exception("invoice URL failed", extra={"order_id": order_id})
+                return {"id": order_id, "invoice_url": invoice_url}
+            """,
+            path="app/orders/router.py",
+            note="a best-effort step that logs the traceback and degrades on purpose",
+        ),
+    )
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: FileContext) -> None:
         function = ctx.function
-        if function is None or id(function.node) not in ctx.marks(self.code):
+        if function is None or not function.is_route:
             return
         caught = node.type
         names = [caught] if caught is not None else []
         if isinstance(caught, cst.Tuple):
             names = [element.value for element in caught.elements]
         broad = caught is None or any(dotted_name(n) in BROAD_EXCEPTIONS for n in names)
-        if broad and not _reraises(node):
+        if broad and not _reraises(node) and not _logs_traceback(node):
             ctx.report(node)
+
+
+class _TracebackLog(cst.CSTVisitor):
+    """Finds `log.exception(...)` or a `log.<level>(..., exc_info=<not False>)` call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "exception":
+            self.found = True
+        exc_info = keyword_arg(node, "exc_info")
+        if exc_info is not None and dotted_name(exc_info.value) not in {"False", "None"}:
+            self.found = True
+        return not self.found
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+def _logs_traceback(handler: cst.ExceptHandler) -> bool:
+    finder = _TracebackLog()
+    handler.body.visit(finder)
+    return finder.found
 
 
 def _reraises(handler: cst.ExceptHandler) -> bool:

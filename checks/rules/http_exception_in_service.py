@@ -97,6 +97,18 @@ class HttpExceptionInService(Rule):
             path="app/crud/items.py",
             note="raised without a call, crud/ is a repository",
         ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+
+            class ItemRepository:
+                def get(self, item_id: int):
+                    raise HTTPException(status_code=404)
+            """,
+            path="app/items/routes.py",
+            note="a `*Repository` class, even in a route module",
+        ),
     )
     good = (
         Example(
@@ -148,6 +160,34 @@ class HttpExceptionInService(Rule):
             """,
             path="app/service/views.py",
             note="route module inside a directory named service",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+
+            class UserController:
+                @router.delete("/users/{user_id}")
+                def delete_user(self, user_id: int):
+                    if user_id == 1:
+                        raise HTTPException(status_code=403)
+            """,
+            path="app/routes/users/crud.py",
+            note="a route handler (here a controller method) in a file named like a repository",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+
+            class HttpRepo:
+                def get_one(self, item_id: int):
+                    raise HTTPException(status_code=404)
+            """,
+            path="app/routes/_base/mixins.py",
+            note="a `*Repo` class whose name says it is an HTTP adapter",
         ),
     )
 

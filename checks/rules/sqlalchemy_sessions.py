@@ -267,17 +267,89 @@ class SessionKeepsExpiring(Rule):
             ctx.report(node)
 
 
-def _interpolated(expr: cst.BaseExpression) -> bool:
-    """A string built from values: an f-string with placeholders, `%`, `+`, `.format()`."""
+def _interpolated(expr: cst.BaseExpression, ctx: FileContext | None = None) -> bool:
+    """A string built from values: an f-string with placeholders, `%`, `+`, `.format()`.
+    Pieces that cannot carry input (`Model.__tablename__`, an ALL_CAPS constant, a
+    literal, an enum's own `self.value`) do not count."""
     if isinstance(expr, cst.FormattedString):
-        return any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts)
+        return any(
+            isinstance(p, cst.FormattedStringExpression) and not _trusted(p.expression, ctx)
+            for p in expr.parts
+        )
     if isinstance(expr, cst.ConcatenatedString):
-        return _interpolated(expr.left) or _interpolated(expr.right)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo | cst.Add):
-        return _stringish(expr.left) or _stringish(expr.right)
+        return _interpolated(expr.left, ctx) or _interpolated(expr.right, ctx)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        if not _stringish(expr.left):
+            return False
+        values = expr.right
+        if isinstance(values, cst.Tuple):
+            return not all(_trusted(e.value, ctx) for e in values.elements)
+        return not _trusted(values, ctx)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if _interpolated(expr.left, ctx) or _interpolated(expr.right, ctx):
+            return True
+        if _stringish(expr.left) or _stringish(expr.right):
+            return not (_trusted_sum(expr.left, ctx) and _trusted_sum(expr.right, ctx))
+        return False
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-        return expr.func.attr.value == "format" and _stringish(expr.func.value)
+        return (
+            expr.func.attr.value == "format"
+            and _stringish(expr.func.value)
+            and not all(_trusted(arg.value, ctx) for arg in expr.args)
+        )
     return False
+
+
+_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_ENUMS = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
+#: Attributes that name a table, fixed when the model class is written.
+_TABLE_NAME_ATTRS = frozenset({"__tablename__", "__table__.name", "__table__.fullname"})
+
+
+def _trusted(expr: cst.BaseExpression, ctx: FileContext | None) -> bool:
+    """A value that cannot carry input: a literal, a model's table name, an ALL_CAPS
+    constant (a module or class constant, by convention), an enum member's value."""
+    if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float):
+        return True
+    if isinstance(expr, cst.FormattedString):
+        return not _interpolated(expr, ctx)
+    if isinstance(expr, cst.Name) and ctx is not None:
+        function = ctx.function
+        key = (id(function.node) if function else 0, expr.value)
+        if key in ctx.stash(_CONSTANT_LOOPS):
+            return True
+    name = dotted_name(expr)
+    if name is None:
+        return False
+    if name in {"self.value", "self.name"} and ctx is not None:
+        owner = ctx.enclosing_class
+        if owner is not None and ctx.derives_from(owner.name, _ENUMS):
+            return True
+    if any(name.endswith("." + attr) for attr in _TABLE_NAME_ATTRS):
+        return True
+    last = name.rpartition(".")[2]
+    return len(last) > 1 and _CONSTANT.match(last) is not None
+
+
+def _constant_collection(expr: cst.BaseExpression) -> bool:
+    """`SCOPE_TABLES`, `("users", "teams")`: a collection whose items are constants."""
+    if isinstance(expr, cst.Tuple | cst.List | cst.Set):
+        return all(isinstance(e, cst.Element) and _trusted(e.value, None) for e in expr.elements)
+    name = dotted_name(expr)
+    last = (name or "").rpartition(".")[2]
+    return len(last) > 1 and _CONSTANT.match(last) is not None
+
+
+#: stash key: (function id, loop variable) of `for t in CONSTANTS:` loops
+_CONSTANT_LOOPS = "FG105.constant-loops"
+
+
+def _trusted_sum(expr: cst.BaseExpression, ctx: FileContext | None) -> bool:
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return _trusted_sum(expr.left, ctx) and _trusted_sum(expr.right, ctx)
+    if isinstance(expr, cst.ConcatenatedString):
+        return not _interpolated(expr, ctx)
+    return _trusted(expr, ctx)
 
 
 def _stringish(expr: cst.BaseExpression) -> bool:
@@ -326,6 +398,17 @@ class InterpolatedSql(Rule):
             """,
             expect=2,
         ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            def find(session, name):
+                table = User.__tablename__
+                session.execute(text(f"SELECT * FROM {table} WHERE name = '{name}'"))
+            """,
+            note="a table name pasted in does not excuse the value next to it",
+        ),
     )
     good = (
         Example(
@@ -347,13 +430,51 @@ class InterpolatedSql(Rule):
             """,
             note="not SQL; an f-string without placeholders",
         ),
+        Example(
+            """
+            from sqlalchemy import text
+
+            BATCH = 500
+
+
+            def dedupe(session, model):
+                stmt = text(f"DELETE FROM {model.__tablename__} WHERE id = :id")
+                session.execute(stmt, {"id": 1})
+                session.execute(text(f"SELECT id FROM {Recipe.__table__.name} LIMIT {BATCH}"))
+                session.execute(text("SELECT * FROM %s" % User.__tablename__))
+                for table in AUDITED_TABLES:
+                    session.execute(text(f"SELECT count(*) FROM {table}"))
+            """,
+            note="only table names and constants are pasted in; values are bound",
+        ),
+        Example(
+            """
+            from enum import StrEnum
+
+            from sqlalchemy import text
+
+
+            class TimeInterval(StrEnum):
+                day = "day"
+
+                def sql_interval(self):
+                    return text(f"'1 {self.value}'::interval")
+            """,
+            note="an enum member's own value",
+        ),
     )
+
+    def visit_For(self, node: cst.For, ctx: FileContext) -> None:
+        if isinstance(node.target, cst.Name) and _constant_collection(node.iter):
+            function = ctx.function
+            key = (id(function.node) if function else 0, node.target.value)
+            ctx.stash(_CONSTANT_LOOPS).append(key)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not node.args or node.args[0].keyword is not None:
             return
         first = node.args[0].value
-        if not _interpolated(first):
+        if not _interpolated(first, ctx):
             return
         if ctx.qualified_name(node.func) in TEXT_FUNCTIONS or (
             isinstance(node.func, cst.Attribute)
