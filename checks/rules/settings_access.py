@@ -8,8 +8,11 @@ from checks.context import FileContext
 from checks.rule import Example, Rule
 
 _EXEMPT_LAYERS = frozenset({"settings", "test"})
-#: Command-line tools and scripts read their environment directly, on purpose.
-_SCRIPT_DIRECTORIES = frozenset({"scripts", "script", "bin", "tools", "dev"})
+#: Command-line tools, scripts and infrastructure code (a Lambda next to the Terraform
+#: that deploys it) read their environment directly, on purpose.
+_SCRIPT_DIRECTORIES = frozenset(
+    {"scripts", "script", "bin", "tools", "dev", "terraform", "infra", "deploy"}
+)
 _SCRIPT_FILES = frozenset({"manage.py", "__main__.py", "noxfile.py", "setup.py", "fabfile.py"})
 
 
@@ -22,7 +25,8 @@ class EnvironmentOutsideSettings(Rule):
         "Checks for configuration read from the environment (`os.getenv()`, "
         "`os.environ.get()`, `os.environ[...]`, `in os.environ`) outside the settings "
         "module (the `settings` layer: `settings.py`, `config.py`, `settings/`), tests and "
-        "scripts (`scripts/`, `bin/`, `tools/`, `dev/`, `manage.py`, `__main__.py`). "
+        "scripts (`scripts/`, `bin/`, `tools/`, `dev/`, `manage.py`, `__main__.py`) and "
+        "infrastructure code (`terraform/`, `infra/`, `deploy/`). "
         "Writing or copying the environment is not reading configuration."
     )
     why = (
@@ -88,6 +92,17 @@ class EnvironmentOutsideSettings(Rule):
             """,
             path="server/scripts/seed.py",
             note="a script",
+        ),
+        Example(
+            """
+            import os
+
+
+            def handler(event, context):
+                host = os.environ["REDIS_HOST"]
+            """,
+            path="terraform/modules/redis/refresh.py",
+            note="a Lambda function deployed by the Terraform next to it (polar)",
         ),
     )
 
