@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from checks.context import FileContext
+    from checks.prefilter import Evidence
 
 Handler = Callable[[Any, "FileContext"], None]
 
@@ -62,6 +63,12 @@ class Rule:
     #: enabled without configuration
     default: ClassVar[bool] = True
     family: ClassVar[str]
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        """False only when this file's text proves the rule cannot report anything in it
+        (then the file is not parsed for this rule). Exact, never a guess: see
+        `checks.prefilter`. The default parses every file."""
+        return True
 
     def handlers(self) -> tuple[dict[str, Handler], dict[str, Handler]]:
         """The node-type names this rule visits and leaves, with the bound methods."""

@@ -11,6 +11,7 @@ import subprocess
 import libcst as cst
 
 from checks.context import FileContext, dotted_name, keyword_arg
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 DESTRUCTIVE = frozenset({"drop_table", "drop_column", "rename_table"})
@@ -44,6 +45,9 @@ def _alembic_op(call: cst.Call, ctx: FileContext) -> str | None:
 
 
 class _MigrationRule(Rule):
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.layer == "migration" or evidence.has("revision", "down_revision")
+
     def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
         if is_revision_file(node, ctx):
             ctx.marks("alembic-revision").add(1)

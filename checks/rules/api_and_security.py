@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import FileContext, dotted_name, keyword_arg, string_value
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 CORS_MIDDLEWARE = frozenset(
@@ -78,6 +79,9 @@ class OnEventHandler(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_attribute("on_event")
+
     def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
         call = node.decorator
         if not (
@@ -137,6 +141,9 @@ class AsyncClientApp(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("app") and evidence.has("AsyncClient", "Client")
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) in HTTPX_CLIENTS and keyword_arg(node, "app"):
             ctx.report(node)
@@ -182,6 +189,9 @@ class CorsWildcard(Rule):
             """
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("allow_origins")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         names = [ctx.qualified_name(node.func)] + [
@@ -255,6 +265,9 @@ class JwtWithoutVerification(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("decode", "decode_complete")
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in JWT_DECODERS:
             return
@@ -312,6 +325,9 @@ class UnmaintainedAuthLibrary(Rule):
             """
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_package(*UNMAINTAINED)
 
     def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
         for alias in node.names:

@@ -7,6 +7,7 @@ from typing import ClassVar
 import libcst as cst
 
 from checks.context import FileContext
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 _REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
@@ -36,6 +37,11 @@ BLOCKING_CALLS = {
 
 class _BlockingInAsync(Rule):
     calls: ClassVar[dict[str, str]]
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("async") and evidence.has(
+            "input", *(name.rpartition(".")[2] for name in self.calls)
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import FileContext
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 
@@ -105,6 +106,9 @@ class BlockingSleepInAsync(Rule):
             note="asyncio's sleep and an unrelated sleep method",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("async") and evidence.has("sleep")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":

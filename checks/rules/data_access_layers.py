@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import FileContext, dotted_name, http_adapter_name
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 
@@ -137,6 +138,9 @@ class DataAccessInRoutes(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.layer == "route"
+
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
         if ctx.layer != "route" or isinstance(node.names, cst.ImportStar):
             return
@@ -223,6 +227,9 @@ class AddInLoop(Rule):
             note="a set's add()",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_attribute("add") and evidence.has("for", "while")
 
     def visit_For(self, node: cst.For, ctx: FileContext) -> None:
         ctx.stash(self.code).append(node)

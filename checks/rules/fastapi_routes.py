@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import FileContext, dotted_name, keyword_arg, route_decorator
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
@@ -117,6 +118,9 @@ class RouteWithoutResponseModel(Rule):
             note="a route that returns nothing, and one that returns only a `Response`",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_package("fastapi")
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         decorator = route_decorator(node, ctx)
@@ -244,6 +248,9 @@ class RouteReturnsOrmModel(Rule):
             path="app/users/router.py",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_package("fastapi")
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         decorator = route_decorator(node, ctx)
@@ -384,6 +391,9 @@ class BroadExceptInRoute(Rule):
             note="a best-effort step that logs the traceback and degrades on purpose",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_package("fastapi")
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: FileContext) -> None:
         function = ctx.function

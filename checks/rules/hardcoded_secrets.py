@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from checks.context import FileContext, string_value
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 _SECRET_NAME = re.compile(
@@ -14,6 +15,8 @@ _SECRET_NAME = re.compile(
     r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key)$",
     re.IGNORECASE,
 )
+#: What every secret name contains (lowercase), for the pre-filter.
+_SECRET_WORDS = re.compile(rb"secret|passw|api_?key|private_key|access_key|_token|signing_key")
 _CREDENTIALED_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
 _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
@@ -110,6 +113,9 @@ class HardcodedSecret(Rule):
             note="tests",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.mentions(_SECRET_WORDS) or b"://" in evidence.source
 
     def _check(
         self, name: str, value: cst.BaseExpression | None, node: cst.CSTNode, ctx: FileContext

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import FileContext
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 HTTP_EXCEPTIONS = frozenset(
@@ -190,6 +191,11 @@ class HttpExceptionInService(Rule):
             note="a `*Repo` class whose name says it is an HTTP adapter",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.layer in _LOWER_LAYERS or any(
+            name.endswith(("Service", "Repository", "Repo")) for name in evidence.identifiers
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.effective_layer() in _LOWER_LAYERS:

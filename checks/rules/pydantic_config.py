@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from checks.context import FileContext, FixSpec, rename
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 CONFIG_DICT_FACTORIES = frozenset(
@@ -177,6 +178,9 @@ class PydanticOrmMode(Rule):
 
     fix = "Safe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute)."
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.letter_escapes or b"orm_mode" in evidence.source
+
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         for keyword in node.keywords:
             if keyword.keyword is not None and keyword.keyword.value == "orm_mode":
@@ -307,6 +311,9 @@ class PydanticClassConfig(Rule):
             note="not the inner Config of a model body",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("Config")
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         if node.name.value != "Config" or not ctx.in_class_body:

@@ -12,6 +12,7 @@ from typing import ClassVar
 import libcst as cst
 
 from checks.context import FileContext, dotted_name, rename
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 _V1_VALIDATORS = {
@@ -46,6 +47,9 @@ class _PydanticMethodRule(Rule):
     renames: ClassVar[dict[str, str]] = {}
     #: whether the method is called on instances too (not only on the class)
     on_instances: ClassVar[bool] = True
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_attribute(*self.methods)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
@@ -307,6 +311,9 @@ class PydanticV1Validators(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("validator", "root_validator")
+
     def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
         target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
         replacement = _V1_VALIDATORS.get(ctx.qualified_name(target) or "")
@@ -423,6 +430,11 @@ class PydanticV1Misc(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("parse_obj_as", "__fields__", *_V1_FIELD_KEYWORDS) or (
+            evidence.has_attribute(*self._methods)
+        )
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
         name = ctx.qualified_name(func)
@@ -535,6 +547,9 @@ class PydanticV1Imports(Rule):
             """,
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_package("pydantic")
 
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
         if node.relative or node.module is None:

@@ -7,6 +7,7 @@ from typing import ClassVar
 import libcst as cst
 
 from checks.context import FileContext, FixSpec, rename
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
@@ -31,6 +32,9 @@ class _PydanticSerializerRule(Rule):
     evidence_keywords: ClassVar[frozenset[str]]
     #: v1-only keyword arguments that make the rename unsafe (the call needs rewriting)
     v1_only_keywords: ClassVar[frozenset[str]] = frozenset({"skip_defaults"})
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_attribute(self.method)
 
     def _fix(self, node: cst.Call) -> FixSpec | None:
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import FileContext
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 _EXEMPT_LAYERS = frozenset({"settings", "test"})
@@ -105,6 +106,9 @@ class EnvironmentOutsideSettings(Rule):
             note="a Lambda function deployed by the Terraform next to it (polar)",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("environ", "getenv", "getenvb")
 
     def _applies(self, ctx: FileContext) -> bool:
         if ctx.layer in _EXEMPT_LAYERS:

@@ -7,6 +7,7 @@ import re
 import libcst as cst
 
 from checks.context import FileContext, dotted_name
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
@@ -286,6 +287,9 @@ class LegacyQueryApi(Rule):
             note="an analytics client given a CONSTANT holding SQL text (polar)",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("query", "Query")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func

@@ -5,12 +5,14 @@ from __future__ import annotations
 import libcst as cst
 
 from checks.context import DECLARATIVE_BASE_FACTORIES, FileContext
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 COLUMN = frozenset(
     {"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.sql.schema.Column"}
 )
 RELATIONSHIP = frozenset({"sqlalchemy.orm.relationship", "sqlalchemy.orm.relation"})
+_DECLARATIVE_NAMES = frozenset(name.rpartition(".")[2] for name in DECLARATIVE_BASE_FACTORIES)
 
 
 class LegacyDeclarative(Rule):
@@ -75,6 +77,9 @@ class LegacyDeclarative(Rule):
             note="Core tables use Column",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("Column", "relationship", "relation", *_DECLARATIVE_NAMES)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         name = ctx.qualified_name(node.func)
@@ -146,6 +151,9 @@ class RelationshipWithoutLazy(Rule):
             """
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("relationship", "relation")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in RELATIONSHIP:

@@ -8,6 +8,7 @@ from typing import Any
 import libcst as cst
 
 from checks.context import FileContext, dotted_name, keyword_arg
+from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 
@@ -65,6 +66,15 @@ ASYNC_SESSION_COROUTINES = frozenset(
 SYNC_DRIVERS = re.compile(
     r"^(postgres|postgresql|postgresql\+psycopg2|postgresql\+pg8000|mysql|mysql\+pymysql|"
     r"mysql\+mysqldb|sqlite|mssql\+pyodbc|oracle)://"
+)
+#: The names whose presence the pre-filter requires (the last part of a qualified name
+#: always appears: as an attribute, or in the `from ... import` statement).
+_LAST_SEGMENTS_SYNC = frozenset(name.rpartition(".")[2] for name in SYNC_SESSION_FACTORIES)
+_LAST_SEGMENTS_ASYNC_SESSION = frozenset(
+    name.rpartition(".")[2] for name in ASYNC_SESSION_CLASSES | ASYNC_SESSION_FACTORIES
+)
+_LAST_SEGMENTS_ASYNC_FACTORIES = frozenset(
+    name.rpartition(".")[2] for name in ASYNC_SESSION_FACTORIES
 )
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
@@ -130,6 +140,9 @@ class SyncSessionInAsyncModule(Rule):
             note="a sync script with no async code",
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("async") and evidence.has(*_LAST_SEGMENTS_SYNC)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in SYNC_SESSION_FACTORIES:
@@ -198,6 +211,9 @@ class MissingAwaitOnAsyncSession(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION)
+
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         self._check(node.value, ctx)
 
@@ -251,6 +267,9 @@ class SessionKeepsExpiring(Rule):
             """
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has(*_LAST_SEGMENTS_ASYNC_FACTORIES)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         name = ctx.qualified_name(node.func)
@@ -464,6 +483,11 @@ class InterpolatedSql(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return (evidence.has("text") and evidence.has_package("sqlalchemy", "sqlmodel")) or (
+            evidence.has_attribute("execute", "exec_driver_sql")
+        )
+
     def visit_For(self, node: cst.For, ctx: FileContext) -> None:
         if isinstance(node.target, cst.Name) and _constant_collection(node.iter):
             function = ctx.function
@@ -565,6 +589,9 @@ class SessionSharedByTasks(Rule):
         ),
     )
 
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("gather")
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) != "asyncio.gather":
             return
@@ -630,6 +657,9 @@ class SyncDriverForAsyncEngine(Rule):
             """
         ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("create_async_engine")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in ASYNC_ENGINE_FACTORIES:
