@@ -39,9 +39,13 @@ class _BlockingInAsync(Rule):
     calls: ClassVar[dict[str, str]]
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("async") and evidence.has(
-            "input", *(name.rpartition(".")[2] for name in self.calls)
-        )
+        if not evidence.has("async"):
+            return False
+        if "input" in self.calls and evidence.has("input"):
+            return True
+        packages = {name.split(".", 1)[0] for name in self.calls if "." in name}
+        names = {name.rpartition(".")[2] for name in self.calls}
+        return evidence.has_package(*packages) and evidence.has(*names)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function:

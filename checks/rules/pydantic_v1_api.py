@@ -549,7 +549,9 @@ class PydanticV1Imports(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has_package("pydantic")
+        return evidence.has_package("pydantic") and evidence.has(
+            "v1", "BaseSettings", "GenericModel"
+        )
 
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
         if node.relative or node.module is None:

@@ -76,6 +76,7 @@ _LAST_SEGMENTS_ASYNC_SESSION = frozenset(
 _LAST_SEGMENTS_ASYNC_FACTORIES = frozenset(
     name.rpartition(".")[2] for name in ASYNC_SESSION_FACTORIES
 )
+_PACKAGES = ("sqlalchemy", "sqlmodel")
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
@@ -142,7 +143,11 @@ class SyncSessionInAsyncModule(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("async") and evidence.has(*_LAST_SEGMENTS_SYNC)
+        return (
+            evidence.has("async")
+            and evidence.has_package(*_PACKAGES)
+            and evidence.has(*_LAST_SEGMENTS_SYNC)
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in SYNC_SESSION_FACTORIES:
@@ -212,7 +217,7 @@ class MissingAwaitOnAsyncSession(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION)
+        return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION)
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         self._check(node.value, ctx)
@@ -269,7 +274,7 @@ class SessionKeepsExpiring(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has(*_LAST_SEGMENTS_ASYNC_FACTORIES)
+        return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_FACTORIES)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         name = ctx.qualified_name(node.func)
@@ -659,7 +664,7 @@ class SyncDriverForAsyncEngine(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("create_async_engine")
+        return evidence.has_package(*_PACKAGES) and evidence.has("create_async_engine")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in ASYNC_ENGINE_FACTORIES:
