@@ -15,10 +15,12 @@ import sysconfig
 import time
 from pathlib import Path
 
+from checks.catalog import CATALOG
 from checks.cli import check_file, resolve_findings
 from checks.config import CommandLineSelection, Settings, load_settings
 from checks.discovery import discover
-from checks.engine import Engine, FileResult
+from checks.engine import Engine
+from checks.findings import FileResult
 from checks.rules import ALL_RULES
 
 
@@ -32,7 +34,7 @@ def main(argv: list[str]) -> int:
     roots = [Path(a) for a in argv] or [Path(sysconfig.get_paths()["stdlib"])]
     differences = 0
     for root in roots:
-        settings = load_settings(ALL_RULES, root, None, CommandLineSelection(select=["ALL"]))
+        settings = load_settings(CATALOG, root, None, CommandLineSelection(select=["ALL"]))
         files = discover([root], settings)
         rules = [r for r in ALL_RULES if r.code in settings.enabled]
         full, full_time = run(Engine(rules, prefilter=False), settings, files)

@@ -9,18 +9,18 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
+from checks.cache import CACHE_DIR_NAME, Cache, decode_source, digest, entry_key
+from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
 from checks.discovery import discover
-from checks.docs import rule_json, rule_markdown, rules_markdown
-from checks.engine import SYNTAX_ERROR_CODE, Engine, FileResult
-from checks.findings import Finding, Location
-from checks.fixer import fix_source, write_atomically
+from checks.findings import FileResult, Finding, Location
 from checks.output import (
     OUTPUT_FORMATS,
     display_path,
@@ -33,12 +33,19 @@ from checks.output import (
 )
 from checks.project import (
     ModuleLocator,
+    ModuleSummary,
     ProjectIndex,
-    disk_loader,
     module_name_for,
     source_root_for,
+    summarize_source,
 )
-from checks.rules import ALL_RULES, RULES_BY_CODE
+
+if TYPE_CHECKING:  # imported when a file must be parsed: libcst takes 0.3 s to import
+    from checks.engine import Engine
+
+SYNTAX_ERROR_CODE = "FG000"
+#: Fewer files than this to parse are checked in this process: a pool costs more.
+PARALLEL_MIN_FILES = 8
 
 PROG = "fastapi-guardrails"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -56,6 +63,16 @@ class _Parser(argparse.ArgumentParser):
 def _selectors(values: Sequence[str] | None) -> list[str]:
     """`--select FG1,FG2 --select FG3` -> ["FG1", "FG2", "FG3"]."""
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--stdin-filename", metavar="NAME", help="read the source from stdin; report it as NAME"
     )
     check.add_argument("--config", type=Path, metavar="FILE", help="a pyproject.toml or TOML")
+    check.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="worker processes for the files to parse (default: the number of CPUs)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the results cache"
+    )
+    check.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=f"where the results cache lives (default: {CACHE_DIR_NAME}/ in the project root)",
+    )
 
     hook = commands.add_parser("hook", help="run as an AI assistant's edit hook")
     hook.add_argument("agent", choices=("claude",), help="claude: Claude Code PostToolUse")
@@ -122,35 +155,36 @@ def run_check(args: argparse.Namespace) -> int:
         extend_select=_selectors(args.extend_select),
         ignore=_selectors(args.ignore),
     )
-    settings = load_settings(ALL_RULES, start, args.config, selection)
-    engine = Engine([rule for rule in ALL_RULES if rule.code in settings.enabled])
+    settings = load_settings(CATALOG, start, args.config, selection)
 
     results: list[FileResult] = []
+    cache: Cache | None = None
     if args.stdin_filename is not None:
         path = Path(args.stdin_filename)
-        results.append(check_file(engine, settings, path, sys.stdin.buffer.read()))
+        results.append(check_file(make_engine(settings), settings, path, sys.stdin.buffer.read()))
     else:
         files = discover(paths or [Path(".")], settings)
         if not files:
             print(
                 f"{PROG}: warning: no Python files found under the given path(s)", file=sys.stderr
             )
-        for path in files:
-            try:
-                source = path.read_bytes()
-            except OSError as error:
-                results.append(_read_failure(path, error))
-                continue
-            results.append(check_file(engine, settings, path, source))
+        if not args.no_cache:
+            directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
+            cache = Cache(directory, settings.enabled)
+        results = check_files(files, settings, cache, args.jobs)
 
-    index = build_index(results, settings)
+    index = build_index(results, settings, cache)
     fixed = 0
     if args.fix or args.diff:
-        results, fixed, changed = _apply_fixes(args, engine, settings, results, index)
+        results, fixed, changed = _apply_fixes(
+            args, make_engine(settings), settings, results, index
+        )
         if args.diff:
             sys.stderr.write(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.\n")
             return EXIT_FINDINGS if changed else EXIT_CLEAN
     findings = sorted(resolve_with(results, index), key=Finding.sort_key)
+    if cache is not None:
+        cache.save()
     sys.stdout.write(_render(args, findings, results, fixed))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
@@ -168,6 +202,8 @@ def _apply_fixes(
     index: ProjectIndex,
 ) -> tuple[list[FileResult], int, bool]:
     """Fix every file that has applicable fixes; with --diff, print instead of writing."""
+    from checks.fixer import fix_source, write_atomically
+
     fixed = 0
     changed = False
     updated: list[FileResult] = []
@@ -208,6 +244,101 @@ def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
     return "".join(lines)
 
 
+def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
+    """The engine of the enabled rules (imports the rules, and libcst)."""
+    from checks.engine import Engine
+    from checks.rules import ALL_RULES
+
+    return Engine([r for r in ALL_RULES if r.code in settings.enabled], prefilter=prefilter)
+
+
+#: The engine and settings of a worker process (inherited through fork).
+_WORKER: tuple[Engine, Settings] | None = None
+
+
+def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
+    assert _WORKER is not None
+    engine, settings = _WORKER
+    return check_file(engine, settings, *item)
+
+
+def check_files(
+    files: Sequence[Path], settings: Settings, cache: Cache | None, jobs: int | None = None
+) -> list[FileResult]:
+    """Check files, in order: answered from the cache when their key is unchanged, the
+    others parsed here or, when there are enough of them, in `jobs` forked processes."""
+    global _WORKER
+    results: list[FileResult | None] = []
+    todo: list[tuple[int, Path, bytes, str]] = []
+    for path in files:
+        try:
+            source = path.read_bytes()
+        except OSError as error:
+            results.append(_read_failure(path, error))
+            continue
+        key = _entry_key(settings, path, source)
+        cached = None
+        if cache is not None and _cacheable(settings, path, source):
+            cached = cache.get(path, key, decode_source(source))
+        results.append(cached)
+        if cached is None:
+            todo.append((len(results) - 1, path, source, key))
+    if todo:
+        engine = make_engine(settings)
+        workers = min(jobs or os.cpu_count() or 1, len(todo))
+        items = [(path, source) for _, path, source, _ in todo]
+        checked: list[FileResult]
+        if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
+            import concurrent.futures
+            import multiprocessing
+
+            _WORKER = (engine, settings)
+            try:
+                with concurrent.futures.ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("fork")
+                ) as pool:
+                    chunk = max(1, len(items) // (workers * 8))
+                    checked = list(pool.map(_check_in_worker, items, chunksize=chunk))
+            finally:
+                _WORKER = None
+        else:
+            checked = [check_file(engine, settings, path, source) for path, source in items]
+        for (position, path, source, key), result in zip(todo, checked, strict=True):
+            results[position] = result
+            if cache is not None and _cacheable(settings, path, source):
+                cache.put(path, key, result)
+    return [result for result in results if result is not None]
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _entry_key(settings: Settings, path: Path, source: bytes) -> str:
+    relative = settings.relative(path)
+    module, is_package = module_name_for(path)
+    return entry_key(
+        digest(source),
+        settings.layers.layer_of(relative),
+        settings.ignored_codes_for(relative),
+        module,
+        is_package,
+    )
+
+
+def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
+    """FG604 compares a migration with git history, which changes without the file: its
+    candidates are checked every time."""
+    if "FG604" not in settings.enabled:
+        return True
+    return (
+        b"revision" not in source
+        and settings.layers.layer_of(settings.relative(path)) != "migration"
+    )
+
+
 def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
     """Check one file with its layer, per-file ignores and module name."""
     relative = settings.relative(path)
@@ -220,7 +351,7 @@ def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) ->
 
 def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:
     """The definite findings, plus the pending ones whose condition holds across the
-    project (modules the run did not check are read from disk on demand)."""
+    project (modules the run did not parse are read from disk on demand)."""
     return resolve_with(results, build_index(results, settings))
 
 
@@ -233,11 +364,14 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     return findings
 
 
-def build_index(results: Sequence[FileResult], settings: Settings) -> ProjectIndex:
+def build_index(
+    results: Sequence[FileResult], settings: Settings, cache: Cache | None = None
+) -> ProjectIndex:
     """The project index of a run: its files' summaries, and the rest loaded on demand.
 
     Touches no file: the source roots come from the summaries' module names, and the
-    loader reads a module only when a pending finding asks about it."""
+    loader reads a module only when a pending finding asks about it (a file the
+    pre-filter spared, or one outside the run), through the cache when there is one."""
     locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
     for result in results:
         if result.summary is not None:
@@ -246,19 +380,45 @@ def build_index(results: Sequence[FileResult], settings: Settings) -> ProjectInd
             if root is not None:
                 locator.add_root(root)
     return ProjectIndex(
-        (r.summary for r in results if r.summary is not None), loader=disk_loader(locator)
+        (r.summary for r in results if r.summary is not None), loader=_loader(locator, cache)
     )
+
+
+def _loader(locator: ModuleLocator, cache: Cache | None) -> Callable[[str], ModuleSummary | None]:
+    """Load a module's summary from the file the locator finds for it."""
+
+    def load(module: str) -> ModuleSummary | None:
+        path = locator.find(module)
+        if path is None:
+            return None
+        try:
+            source = path.read_bytes()
+        except OSError:
+            return None
+        key = f"{digest(source)}|{module}"
+        if cache is not None:
+            found, summary = cache.get_summary(path, key)
+            if found:
+                return summary
+        summary = summarize_source(source, module, path.stem == "__init__")
+        if cache is not None:
+            cache.put_summary(path, key, summary)
+        return summary
+
+    return load
 
 
 def _render(
     args: argparse.Namespace, findings: list[Finding], results: list[FileResult], fixed: int
 ) -> str:
     if args.statistics:
-        return render_statistics(findings, RULES_BY_CODE)
+        return render_statistics(findings, CATALOG_BY_CODE)
     output_format = args.output_format
     if output_format == "json":
         return render_json(findings)
     if output_format == "sarif":
+        from checks.rules import ALL_RULES
+
         return render_sarif(findings, ALL_RULES)
     if output_format == "github":
         return render_github(findings)
@@ -269,6 +429,9 @@ def _render(
 
 def run_rule(args: argparse.Namespace) -> int:
     """`rule CODE` / `rule --all`: print the docs read from the rule classes."""
+    from checks.docs import rule_json, rule_markdown, rules_markdown
+    from checks.rules import ALL_RULES, RULES_BY_CODE
+
     if args.all == (args.code is not None):
         raise UsageError("give one rule CODE, or --all")
     if args.all:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pathspec
 
-from checks.rule import Rule
+from checks.catalog import RuleInfo
 
 TOOL_KEY = "fastapi-guardrails"
 
@@ -180,7 +180,7 @@ def _string_list(value: Any, key: str, source: str) -> list[str]:
     return value
 
 
-def expand_selectors(selectors: Iterable[str], rules: Sequence[Rule], source: str) -> list[str]:
+def expand_selectors(selectors: Iterable[str], rules: Sequence[RuleInfo], source: str) -> list[str]:
     """Validate selectors (codes, prefixes, ALL); an unknown one is a ConfigError."""
     result = []
     for raw in selectors:
@@ -206,7 +206,7 @@ def _best_match(code: str, selectors: Iterable[str]) -> int:
 
 
 def resolve_enabled(
-    rules: Sequence[Rule],
+    rules: Sequence[RuleInfo],
     select: Sequence[str] | None,
     extend_select: Sequence[str],
     ignore: Sequence[str],
@@ -287,7 +287,7 @@ class CommandLineSelection:
 
 
 def load_settings(
-    rules: Sequence[Rule],
+    rules: Sequence[RuleInfo],
     start: Path,
     config_file: Path | None = None,
     cli: CommandLineSelection | None = None,

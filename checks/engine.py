@@ -20,7 +20,6 @@ import sys
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from checks.context import FileContext, Report
-from checks.findings import Edit, Finding, Fix, Location
+from checks.findings import Edit, FileResult, Finding, Fix, Location
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
@@ -90,21 +89,6 @@ def _code_fields(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
         )
         _FIELDS_BY_TYPE[node_type] = fields
     return fields
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """The findings of one file, and its decoded text (for snippets in the output).
-
-    `pending` findings stand only if their condition holds across the project (resolved
-    once every file is checked); `summary` is what other files need to know of this one.
-    """
-
-    path: Path
-    findings: list[Finding]
-    text: str | None
-    pending: list[tuple[Finding, Condition]] = dataclasses.field(default_factory=list)
-    summary: ModuleSummary | None = None
 
 
 class RuleFailure(Exception):

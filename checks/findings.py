@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+
+from checks.project import Condition, ModuleSummary
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -55,3 +58,18 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order findings by file, position, then code (ruff's order)."""
         return (str(self.path), self.start.row, self.start.column, self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The findings of one file, and its decoded text (for snippets in the output).
+
+    `pending` findings stand only if their condition holds across the project (resolved
+    once every file is checked); `summary` is what other files need to know of this one.
+    """
+
+    path: Path
+    findings: list[Finding]
+    text: str | None
+    pending: list[tuple[Finding, Condition]] = dataclasses.field(default_factory=list)
+    summary: ModuleSummary | None = None

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from checks.catalog import CATALOG
 from checks.cli import check_file, resolve_findings
 from checks.config import ConfigError, Settings, load_settings
 from checks.discovery import PYTHON_SUFFIXES
@@ -81,7 +82,7 @@ def run_claude_hook(stdin: bytes) -> str:
     if path is None:
         return ""
     try:
-        settings = load_settings(ALL_RULES, path)
+        settings = load_settings(CATALOG, path)
     except ConfigError:
         return ""  # the user's config is broken: `check` says so; the hook stays quiet
     if _excluded(path, settings):

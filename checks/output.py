@@ -6,11 +6,14 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks import __version__
+from checks.catalog import RuleInfo
 from checks.findings import Finding
-from checks.rule import Rule
+
+if TYPE_CHECKING:
+    from checks.rule import Rule
 
 OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github")
 TOOL_NAME = "fastapi-guardrails"
@@ -226,7 +229,7 @@ def render_github(findings: Sequence[Finding]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def render_statistics(findings: Sequence[Finding], rules: Mapping[str, Rule]) -> str:
+def render_statistics(findings: Sequence[Finding], rules: Mapping[str, RuleInfo]) -> str:
     """Ruff's `--statistics`: a count a code, most frequent first, then the summary."""
     counts = Counter(f.code for f in findings)
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

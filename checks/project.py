@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
 #: How many re-exports or base classes deep a resolution may go.
 MAX_DEPTH = 20
 
@@ -99,6 +97,8 @@ class ModuleLocator:
 
 def summarize_source(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
     """A module's summary from its source, parsing it without running any rule."""
+    import libcst as cst
+
     from checks.context import FileContext
 
     try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.catalog import CATALOG
 from checks.config import ConfigError, LayerMatcher, load_settings, resolve_enabled
 from checks.rules import ALL_RULES
 from tests.helpers import run_cli, write
@@ -52,7 +53,7 @@ def test_config_is_read_from_nearest_pyproject(tmp_path: Path) -> None:
     )
     nested = tmp_path / "app" / "deep"
     nested.mkdir(parents=True)
-    settings = load_settings(ALL_RULES, nested)
+    settings = load_settings(CATALOG, nested)
     assert settings.config_file == tmp_path / "pyproject.toml"
     assert settings.enabled == {"FG301", "FG302", "FG303"}
     assert settings.ignored_codes_for("legacy/x.py") == {"FG301"}
@@ -62,7 +63,7 @@ def test_config_is_read_from_nearest_pyproject(tmp_path: Path) -> None:
 def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nignore = ["FG301"]\n')
     write(tmp_path, "pkg/pyproject.toml", '[project]\nname = "pkg"\n')
-    settings = load_settings(ALL_RULES, tmp_path / "pkg")
+    settings = load_settings(CATALOG, tmp_path / "pkg")
     assert settings.config_file == tmp_path / "pyproject.toml"
 
 
@@ -85,7 +86,7 @@ def test_invalid_config_is_a_one_line_error_with_exit_2(
     write(tmp_path, "pyproject.toml", f"[tool.fastapi-guardrails]\n{body}\n")
     write(tmp_path, "app.py", "x = 1\n")
     with pytest.raises(ConfigError, match=r"pyproject\.toml"):
-        load_settings(ALL_RULES, tmp_path)
+        load_settings(CATALOG, tmp_path)
     result = run_cli("check", str(tmp_path))
     assert result.exit_code == 2
     assert message in result.stderr
@@ -95,7 +96,7 @@ def test_invalid_config_is_a_one_line_error_with_exit_2(
 
 def test_explicit_config_file_may_be_a_plain_toml(tmp_path: Path) -> None:
     config = write(tmp_path, "guardrails.toml", 'select = ["FG201"]\n')
-    settings = load_settings(ALL_RULES, tmp_path, config_file=config)
+    settings = load_settings(CATALOG, tmp_path, config_file=config)
     assert settings.enabled == {"FG201"}
 
 

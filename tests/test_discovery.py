@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from checks.catalog import CATALOG
 from checks.config import ConfigError, load_settings
 from checks.discovery import discover
-from checks.rules import ALL_RULES
 from tests.helpers import write
 
 
 def _found(root: Path, *paths: Path) -> list[str]:
-    settings = load_settings(ALL_RULES, root)
+    settings = load_settings(CATALOG, root)
     return sorted(p.relative_to(root).as_posix() for p in discover(list(paths) or [root], settings))
 
 
@@ -77,6 +77,6 @@ def test_symlink_loop_is_followed_once(tmp_path: Path) -> None:
 
 
 def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
-    settings = load_settings(ALL_RULES, tmp_path)
+    settings = load_settings(CATALOG, tmp_path)
     with pytest.raises(ConfigError, match="no such file or directory"):
         discover([tmp_path / "missing"], settings)

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from checks.catalog import CATALOG
 from checks.cli import check_file, resolve_findings
 from checks.config import DEFAULT_LAYERS, CommandLineSelection, LayerMatcher, load_settings
 from checks.discovery import discover
-from checks.engine import Engine, FileResult
+from checks.engine import Engine
+from checks.findings import FileResult
 from checks.prefilter import Evidence
 from checks.rules import ALL_RULES
 from tests.helpers import check_code
@@ -23,7 +25,7 @@ STDLIB_SLICE = ("asyncio", "email", "http", "json", "sqlite3", "logging", "unitt
 
 
 def _findings(engine: Engine, root: Path) -> set[tuple[str, str, int, int, str]]:
-    settings = load_settings(ALL_RULES, root, None, CommandLineSelection(select=["ALL"]))
+    settings = load_settings(CATALOG, root, None, CommandLineSelection(select=["ALL"]))
     results: list[FileResult] = [
         check_file(engine, settings, path, path.read_bytes()) for path in discover([root], settings)
     ]
