@@ -80,8 +80,8 @@ class Cache:
         self._load()
 
     # --------------------------------------------------------------------- files
-    def get(self, path: Path, key: str, text: str | None) -> FileResult | None:
-        """The cached result of a file, or None; `text` is its decoded source."""
+    def get(self, path: Path, key: str, source: bytes) -> FileResult | None:
+        """The cached result of a file (with its `source`), or None."""
         entry = self._entries.get(_path_key(path))
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
@@ -91,8 +91,8 @@ class Cache:
             summary = _summary(entry["summary"]) if entry["summary"] is not None else None
         except (KeyError, TypeError, ValueError):
             return None  # an entry of another shape: check the file again
-        shown = text if findings or pending else None
-        return FileResult(path, findings, shown, pending, summary)
+        text = decode_source(source) if findings or pending else None
+        return FileResult(path, findings, text, pending, summary)
 
     def put(self, path: Path, key: str, result: FileResult) -> None:
         """Keep a file's result."""

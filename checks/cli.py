@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.cache import CACHE_DIR_NAME, Cache, decode_source, digest, entry_key
+from checks.cache import CACHE_DIR_NAME, Cache, digest, entry_key
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
 from checks.discovery import discover
@@ -35,6 +35,7 @@ from checks.project import (
     ModuleLocator,
     ModuleSummary,
     ProjectIndex,
+    forget_packages,
     module_name_for,
     source_root_for,
     summarize_source,
@@ -268,6 +269,7 @@ def check_files(
     """Check files, in order: answered from the cache when their key is unchanged, the
     others parsed here or, when there are enough of them, in `jobs` forked processes."""
     global _WORKER
+    forget_packages()
     results: list[FileResult | None] = []
     todo: list[tuple[int, Path, bytes, str]] = []
     for path in files:
@@ -279,7 +281,7 @@ def check_files(
         key = _entry_key(settings, path, source)
         cached = None
         if cache is not None and _cacheable(settings, path, source):
-            cached = cache.get(path, key, decode_source(source))
+            cached = cache.get(path, key, source)
         results.append(cached)
         if cached is None:
             todo.append((len(results) - 1, path, source, key))

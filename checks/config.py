@@ -8,6 +8,8 @@ match a rule, the more specific (longer) one wins, and `ignore` wins a tie.
 
 from __future__ import annotations
 
+import functools
+import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +107,11 @@ _KNOWN_KEYS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
 class ConfigError(Exception):
     """Invalid configuration or usage: reported on one line, exit status 2."""
 
@@ -114,14 +121,22 @@ class LayerMatcher:
     """Decides a file's layer from its path relative to the project root."""
 
     specs: tuple[tuple[str, pathspec.PathSpec[Any], pathspec.PathSpec[Any]], ...]
+    #: every file-name pattern of every layer: most files match none, tested once
+    any_file: pathspec.PathSpec[Any] = field(
+        default_factory=lambda: pathspec.PathSpec.from_lines("gitignore", [])
+    )
+    #: directory -> the layer its directory patterns give (they do not depend on the name)
+    _by_directory: dict[str, str | None] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_globs(cls, layers: Mapping[str, Sequence[str]]) -> LayerMatcher:
         specs = []
+        all_files: list[str] = []
         for table, layer in LAYER_NAMES.items():
             patterns = list(layers.get(table, ()))
             files = [p for p in patterns if not p.endswith(("/", "/**"))]
             directories = [p for p in patterns if p.endswith(("/", "/**"))]
+            all_files += files
             specs.append(
                 (
                     layer,
@@ -129,17 +144,24 @@ class LayerMatcher:
                     pathspec.PathSpec.from_lines("gitignore", directories),
                 )
             )
-        return cls(tuple(specs))
+        return cls(tuple(specs), pathspec.PathSpec.from_lines("gitignore", all_files))
 
     def layer_of(self, relative_path: str) -> str | None:
         """The layer of a file: file-name patterns first, then directory patterns."""
-        for layer, files, _ in self.specs:
-            if files.match_file(relative_path):
-                return layer
+        if self.any_file.match_file(relative_path):
+            for layer, files, _ in self.specs:
+                if files.match_file(relative_path):
+                    return layer
+        directory = relative_path.rpartition("/")[0]
+        if directory in self._by_directory:
+            return self._by_directory[directory]
+        found = None
         for layer, _, directories in self.specs:
             if directories.match_file(relative_path):
-                return layer
-        return None
+                found = layer
+                break
+        self._by_directory[directory] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +181,14 @@ class Settings:
     def relative(self, path: Path) -> str:
         """The path relative to the project root, in POSIX form (without the leading `/`
         of an absolute path when outside it, so unanchored globs still match)."""
-        absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
-        try:
-            return absolute.relative_to(self.project_root).as_posix()
-        except ValueError:
-            return absolute.as_posix().lstrip("/")
+        absolute = os.path.abspath(path)
+        root = self.project_root.as_posix().rstrip("/") + "/"
+        if not absolute.startswith(root):  # perhaps through a symlink: compare real paths
+            directory, name = os.path.split(absolute)
+            absolute = os.path.join(_real_directory(directory), name)
+        if absolute.startswith(root):
+            return absolute[len(root) :]
+        return absolute.lstrip("/")
 
     def ignored_codes_for(self, relative_path: str) -> frozenset[str]:
         """Codes `per-file-ignores` turns off for this file."""

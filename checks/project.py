@@ -12,6 +12,8 @@ checks one file) is found on disk and summarised on demand, without running any 
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,18 +44,32 @@ class Condition:
 def module_name_for(path: Path) -> tuple[str | None, bool]:
     """The dotted module name of a file, from the packages (`__init__.py`) above it, and
     whether it is a package's `__init__`."""
-    absolute = path.absolute()
-    is_package = absolute.stem == "__init__"
-    parts: list[str] = [] if is_package else [absolute.stem]
-    directory = absolute.parent
-    while (directory / "__init__.py").is_file() or (directory / "__init__.pyi").is_file():
-        parts.append(directory.name)
-        if directory.parent == directory:
-            break
-        directory = directory.parent
+    directory, name = os.path.split(os.path.abspath(path))
+    stem = name.rpartition(".")[0] or name
+    is_package = stem == "__init__"
+    packages = _packages_above(directory)
+    parts = [*packages] if is_package else [*packages, stem]
     if not parts:
         return None, is_package
-    return ".".join(reversed(parts)), is_package
+    return ".".join(parts), is_package
+
+
+def forget_packages() -> None:
+    """Forget the packages seen so far: a new run reads the disk again."""
+    _packages_above.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _packages_above(directory: str) -> tuple[str, ...]:
+    """The package names from the outermost package down to `directory` (empty when
+    `directory` is not a package); one lookup per directory of a run."""
+    init = os.path.join(directory, "__init__.py")
+    if not (os.path.isfile(init) or os.path.isfile(init + "i")):
+        return ()
+    parent, name = os.path.split(directory)
+    if parent == directory or not name:
+        return (name,) if name else ()
+    return (*_packages_above(parent), name)
 
 
 def source_root_for(path: Path, module: str | None, is_package: bool) -> Path | None:
@@ -72,6 +88,7 @@ class ModuleLocator:
 
     def __init__(self, roots: Iterable[Path] = ()) -> None:
         self.roots: list[Path] = []
+        self._names: dict[Path, frozenset[str]] = {}
         for root in roots:
             self.add_root(root)
 
@@ -80,10 +97,26 @@ class ModuleLocator:
         if root not in self.roots:
             self.roots.append(root)
 
+    def _top_level(self, root: Path) -> frozenset[str]:
+        """The names directly in a root, read once: most roots do not hold a module's
+        first package, and are not probed for it."""
+        names = self._names.get(root)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(root))
+            except OSError:
+                names = frozenset()
+            self._names[root] = names
+        return names
+
     def find(self, module: str) -> Path | None:
         """`app/schemas/user.py` or `app/schemas/user/__init__.py` under a root."""
         relative = Path(*module.split("."))
+        first = module.split(".", 1)[0]
         for root in self.roots:
+            top = self._top_level(root)
+            if first not in top and f"{first}.py" not in top and f"{first}.pyi" not in top:
+                continue
             for candidate in (
                 root / relative.with_suffix(".py"),
                 root / relative / "__init__.py",
