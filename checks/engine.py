@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from checks.context import FileContext, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location
 from checks.noqa import is_suppressed
+from checks.positions import node_ranges
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
 from checks.rule import Handler, Rule
@@ -503,7 +503,10 @@ class Engine:
         reports: list[Report],
         failures: list[RuleFailure],
     ) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        nodes: list[cst.CSTNode] = [report.node for report in reports]
+        nodes += [node for report in reports if report.fix for node, _ in report.fix.replacements]
+        nodes += [failure.node for failure in failures]
+        positions = node_ranges(module, nodes)
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
         seen: set[tuple[str, int]] = set()
