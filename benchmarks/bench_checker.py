@@ -1,0 +1,133 @@
+"""How fast `fastapi-guardrails check` is, next to ruff and fixit, on whole trees and one file.
+
+    uv run python benchmarks/bench_checker.py [--runs N] [--fixit FIXIT] [DIR ...]
+
+Trees: this interpreter's standard library (copied to a temporary directory: pyenv's own
+`.gitignore` hides it from both tools), or the directories given; with several, they are
+also checked together in one invocation. For each tree, interleaved run after run:
+
+- ours cold: `fastapi-guardrails check --no-cache` (all CPUs, the default `--jobs`);
+- ours warm: the same with a filled cache and nothing changed;
+- ruff: `ruff check --select ASYNC,FAST,S608 --no-cache --isolated`;
+- fixit (when installed, or given with `--fixit`): `fixit --rules
+  fixit.rules.use_async_sleep_in_async_def lint`, once (it takes minutes on large trees).
+
+Then one file, the largest and a median-sized one of the first tree: ours (`--no-cache`:
+it also reads the modules the file imports, for the project index; and with the cache
+filled and the file unchanged) against the floor `python -c 'import libcst;
+libcst.parse_module(src)'`. Prints medians and ratios. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+OURS = [str(BIN / "fastapi-guardrails"), "check", "--exit-zero"]
+RUFF = [str(BIN / "ruff"), "check", "--select", "ASYNC,FAST,S608", "--no-cache", "--isolated"]
+RUFF += ["--exit-zero"]
+FLOOR = "import libcst, sys; libcst.parse_module(open(sys.argv[1], 'rb').read())"
+
+
+def timed(command: Sequence[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def copy_stdlib(into: Path) -> Path:
+    source = Path(sysconfig.get_paths()["stdlib"])
+    target = into / "stdlib"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("site-packages", "__pycache__"))
+    return target
+
+
+def python_files(trees: Sequence[Path]) -> list[Path]:
+    skip = {".git", "node_modules", ".venv", "venv", "__pycache__"}
+    found = []
+    for tree in trees:
+        for directory, names, files in os.walk(tree):
+            names[:] = [n for n in names if n not in skip]
+            found += [Path(directory, f) for f in files if f.endswith(".py")]
+    return found
+
+
+def bench_trees(
+    label: str, trees: list[Path], runs: int, fixit: str | None, cache_dir: Path
+) -> None:
+    paths = [str(t) for t in trees]
+    files = python_files(trees)
+    size = sum(f.stat().st_size for f in files) / 1e6
+    warm = [*OURS, "--cache-dir", str(cache_dir / label)]
+    timed([*warm, *paths])  # fill the cache
+    times: dict[str, list[float]] = {"ours cold": [], "ours warm": [], "ruff": []}
+    for _ in range(runs):
+        times["ours cold"].append(timed([*OURS, "--no-cache", *paths]))
+        times["ours warm"].append(timed([*warm, *paths]))
+        times["ruff"].append(timed([*RUFF, *paths]))
+    if fixit:
+        command = [fixit, "--rules", "fixit.rules.use_async_sleep_in_async_def", "lint"]
+        times["fixit"] = [timed([*command, *paths])]
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"\n## {label}: {len(files)} files, {size:.1f} MB, {runs} runs, {os.cpu_count()} CPUs")
+    for name, value in median.items():
+        print(f"  {name:<10} {value:8.2f} s  (runs: {', '.join(f'{v:.2f}' for v in times[name])})")
+    ruff = median["ruff"]
+    print(f"  ours cold / ruff = {median['ours cold'] / ruff:.1f}x   (target <= 15x)")
+    print(f"  ours warm / ruff = {median['ours warm'] / ruff:.2f}x  (target <= 1.0x)")
+    if "fixit" in median:
+        speedup = median["fixit"] / median["ours cold"]
+        print(f"  fixit / ours cold = {speedup:.1f}x faster (target >= 20x)")
+
+
+def bench_one_file(tree: Path, runs: int, cache_dir: Path) -> None:
+    files = sorted(python_files([tree]), key=lambda f: f.stat().st_size)
+    if not files:
+        return
+    for label, path in (("largest", files[-1]), ("median-sized", files[len(files) // 2])):
+        cached = [*OURS, "--cache-dir", str(cache_dir / "one"), str(path)]
+        timed(cached)
+        times: dict[str, list[float]] = {"floor": [], "ours": [], "ours cached": []}
+        for _ in range(runs):
+            times["floor"].append(timed([sys.executable, "-c", FLOOR, str(path)]))
+            times["ours"].append(timed([*OURS, "--no-cache", str(path)]))
+            times["ours cached"].append(timed(cached))
+        median = {name: statistics.median(values) for name, values in times.items()}
+        kb = path.stat().st_size / 1e3
+        print(f"\n## one file, {label}: {path} ({kb:.0f} kB)")
+        for name, value in median.items():
+            print(f"  {name:<12} {value:6.3f} s  ({value / median['floor']:.2f}x the floor)")
+    print("  (target: ours <= 1.2x the import+parse floor)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("trees", nargs="*", type=Path)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--fixit", default=shutil.which("fixit"), help="the fixit executable")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch_path = Path(scratch)
+        trees = [t.resolve() for t in args.trees] or [copy_stdlib(scratch_path)]
+        print(f"fastapi-guardrails benchmark, Python {sys.version.split()[0]}")
+        for tree in trees:
+            bench_trees(tree.name, [tree], args.runs, args.fixit, scratch_path / "cache")
+        if len(trees) > 1:
+            label = " + ".join(t.name for t in trees)
+            bench_trees(label, trees, args.runs, args.fixit, scratch_path / "cache")
+        bench_one_file(trees[0], args.runs, scratch_path / "cache")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
