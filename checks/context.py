@@ -210,6 +210,9 @@ class Report:
     message: str
     condition: Condition | None = None
     fix: FixSpec | None = None
+    #: the index of the module-level statement being walked when it was reported (-1:
+    #: none, as in `leave_Module`): positions are then computed for that statement only
+    statement: int = -1
 
 
 def dotted_name(expr: cst.BaseExpression) -> str | None:
@@ -304,6 +307,8 @@ class FileContext:
         #: the rule being run; set by the engine around each handler call
         self.current_rule: Rule | None = None
         self.reports: list[Report] = []
+        #: the index of the module-level statement the walk is in (-1: none)
+        self.statement = -1
         self._functions: list[FunctionInfo] = []
         self._class_stack: list[ClassInfo] = []
         self._scopes: list[_Scope] = [_Scope()]
@@ -319,7 +324,7 @@ class FileContext:
         """Report a finding of the current rule on `node` (with a fix, if it has one)."""
         rule = self.current_rule
         assert rule is not None, "report() is only valid inside a rule handler"
-        self.reports.append(Report(rule, node, message or rule.message, None, fix))
+        self.reports.append(Report(rule, node, message or rule.message, None, fix, self.statement))
 
     def report_if(
         self,
@@ -331,7 +336,9 @@ class FileContext:
         """Report a finding that stands only if `condition` holds across the project."""
         rule = self.current_rule
         assert rule is not None, "report_if() is only valid inside a rule handler"
-        self.reports.append(Report(rule, node, message or rule.message, condition, fix))
+        self.reports.append(
+            Report(rule, node, message or rule.message, condition, fix, self.statement)
+        )
 
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""

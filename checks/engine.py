@@ -25,6 +25,7 @@ from typing import Any
 
 import libcst as cst
 
+from checks.cache import decode_source
 from checks.context import FileContext, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location
 from checks.noqa import is_suppressed
@@ -116,6 +117,7 @@ class _Walker:
         self.failed: list[RuleFailure] = []
         self._disabled: set[str] = set()
         self._special: dict[type[cst.CSTNode], Callable[[Any], None]] = {
+            cst.Module: self._walk_module,
             cst.FunctionDef: self._walk_function,
             cst.Lambda: self._walk_lambda,
             cst.ClassDef: self._walk_class,
@@ -168,6 +170,12 @@ class _Walker:
                 for child in value:
                     if isinstance(child, cst.CSTNode):
                         walk(child)
+
+    def _walk_module(self, node: cst.Module) -> None:
+        for index, statement in enumerate(node.body):
+            self.ctx.statement = index
+            self.walk(statement)
+        self.ctx.statement = -1
 
     def _walk_optional(self, *children: object) -> None:
         for child in children:
@@ -455,9 +463,11 @@ class Engine:
 
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
+        text: str | None = None
         if ctx.reports or walker.failed:
             try:
-                findings, pending = self._locate(path, module, ctx.reports, walker.failed)
+                text = decode_source(source)
+                findings, pending = self._locate(path, module, ctx.reports, walker.failed, text)
             except RecursionError as error:
                 engine_failure = error
         if engine_failure is not None and self.report_internal_errors:
@@ -475,7 +485,8 @@ class Engine:
                     Location(1, 1),
                 )
             )
-        text = module.code if findings or pending else None
+        # the decoded source is the module's code (libcst round-trips it exactly)
+        text = text if findings or pending else None
         lines = text.splitlines() if text is not None else []
 
         def kept(finding: Finding) -> bool:
@@ -502,11 +513,17 @@ class Engine:
         module: cst.Module,
         reports: list[Report],
         failures: list[RuleFailure],
+        text: str | None,
     ) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
-        nodes: list[cst.CSTNode] = [report.node for report in reports]
-        nodes += [node for report in reports if report.fix for node, _ in report.fix.replacements]
-        nodes += [failure.node for failure in failures]
-        positions = node_ranges(module, nodes)
+        wanted: list[tuple[cst.CSTNode, int]] = [(r.node, r.statement) for r in reports]
+        wanted += [
+            (node, report.statement)
+            for report in reports
+            if report.fix
+            for node, _ in report.fix.replacements
+        ]
+        wanted += [(failure.node, -1) for failure in failures]
+        positions = node_ranges(module, wanted, text)
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
         seen: set[tuple[str, int]] = set()

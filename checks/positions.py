@@ -12,6 +12,7 @@ for, as plain tuples until the end. `tests/test_positions.py` compares it with
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,9 +35,11 @@ class _State(CodegenState):
 
     def add_indent_tokens(self) -> None:
         for token in self.indent_tokens:
+            self.tokens.append(token)
             self._advance(token)
 
     def add_token(self, value: str) -> None:
+        self.tokens.append(value)
         self._advance(value)
 
     def _advance(self, value: str) -> None:
@@ -77,15 +80,87 @@ class _State(CodegenState):
             self.computed[node] = (line, column, end_line, end_column)
 
 
-def node_ranges(module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[Any, CodeRange]:
-    """The (syntactic) range of each of `nodes`, as `PositionProvider` gives it."""
-    state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
-    module._codegen(state)
+def node_ranges(
+    module: cst.Module,
+    wanted: Collection[tuple[cst.CSTNode, int]],
+    text: str | None = None,
+) -> dict[Any, CodeRange]:
+    """The (syntactic) range of each wanted node, as `PositionProvider` gives it.
+
+    A node comes with the index of the module-level statement it lies in (-1: unknown).
+    With the module's `text`, only those statements are generated, each from the line it
+    starts on (found with CPython's parser, and checked against the text); a node not
+    found that way, or an unknown statement, costs one pass over the whole module."""
     ranges: dict[Any, CodeRange] = {}
+    missing = [node for node, _ in wanted]
+    by_statement: dict[int, list[cst.CSTNode]] = {}
+    for node, index in wanted:
+        by_statement.setdefault(index, []).append(node)
+    starts = None if -1 in by_statement else _statement_lines(module, text)
+    if starts is not None:
+        lines = text.splitlines(keepends=True) if text is not None else []
+        computed: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
+        for index in sorted(by_statement):
+            statement = module.body[index]
+            state = _State(
+                default_indent=module.default_indent,
+                default_newline=module.default_newline,
+                line=starts[index],
+            )
+            statement._codegen(state)
+            if not _matches(lines, starts[index], state.tokens):
+                computed = {}
+                break
+            computed.update(state.computed)
+        _collect(ranges, computed, missing)
+        missing = [node for node in missing if node not in ranges]
+    if missing:
+        state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
+        module._codegen(state)
+        _collect(ranges, state.computed, missing)
+    return ranges
+
+
+def _collect(
+    ranges: dict[Any, CodeRange],
+    computed: dict[cst.CSTNode, tuple[int, int, int, int]],
+    nodes: Collection[cst.CSTNode],
+) -> None:
     for node in nodes:
         if isinstance(node, cst.Module):
             continue  # libcst ends a module a line earlier; a finding on it reads 1:1
-        found = state.computed.get(node)
+        found = computed.get(node)
         if found is not None:
             ranges[node] = CodeRange(CodePosition(*found[:2]), CodePosition(*found[2:]))
-    return ranges
+
+
+def _statement_lines(module: cst.Module, text: str | None) -> list[int] | None:
+    """The line each module-level statement starts on (its leading comments and blank
+    lines included), from CPython's positions; None when CPython cannot tell."""
+    if text is None:
+        return None
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # newer syntax than this interpreter's, for one
+    starts: list[int] = []
+    position = 0
+    for statement in module.body:
+        if position >= len(tree.body):
+            return None
+        first = tree.body[position]
+        line = first.lineno
+        for decorator in getattr(first, "decorator_list", ()):
+            line = min(line, decorator.lineno)
+        position += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+        starts.append(line - len(statement.leading_lines))
+    return starts if position == len(tree.body) else None
+
+
+def _matches(lines: list[str], start: int, tokens: list[str]) -> bool:
+    """Whether a statement's generated code is the text found at its start line."""
+    code = "".join(tokens)
+    if not code:
+        return True
+    count = code.count("\n") + (0 if code.endswith("\n") else 1)
+    return "".join(lines[start - 1 : start - 1 + count]).startswith(code)
