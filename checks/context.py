@@ -200,6 +200,11 @@ def rename(node: cst.Name, new: str, message: str) -> FixSpec:
     return FixSpec(message, ((node, new),))
 
 
+def code_of(node: cst.CSTNode) -> str:
+    """The source code of a node (as libcst generates it)."""
+    return cst.Module(body=[]).code_for_node(node)
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """A finding as a rule reports it, before positions are computed; with a condition,
@@ -349,6 +354,41 @@ class FileContext:
         return self._stashes.setdefault(key, [])
 
     # ------------------------------------------------------------------- imports
+    def module_alias(self, module: str) -> str | None:
+        """The local name this file imports `module` under (`import asyncio as aio` ->
+        `aio`), if it does."""
+        for local, qualified in self.imports.items():
+            if qualified == module and "." not in local:
+                return local
+        return None
+
+    def import_insertion(
+        self, statement: str, near: str | None = None
+    ) -> tuple[cst.CSTNode, str] | None:
+        """A replacement that adds `statement` (`import asyncio`) on its own line before
+        the first module-level import of the package `near` (`httpx`), else before the
+        file's first import; None when the file has none (the fix is then not offered)."""
+        first_import: cst.Import | cst.ImportFrom | None = None
+        for line in self.module.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            small = line.body[0]
+            if not isinstance(small, cst.Import | cst.ImportFrom):
+                continue
+            if isinstance(small, cst.ImportFrom):
+                module = (dotted_name(small.module) if small.module is not None else "") or ""
+            else:
+                module = dotted_name(small.names[0].name) or ""
+            if module == "__future__":
+                continue
+            if first_import is None:
+                first_import = small
+            if near is not None and (module or "").split(".", 1)[0] == near:
+                return small, f"{statement}\n{code_of(small)}"
+        if first_import is None:
+            return None
+        return first_import, f"{statement}\n{code_of(first_import)}"
+
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
         """Remember the names an import statement binds."""
         if isinstance(node, cst.Import):

@@ -47,8 +47,17 @@ def summary(findings: Sequence[Finding], fixed: int = 0) -> str:
         count = len(findings)
         line = f"Found {count} error{'s' if count != 1 else ''}."
     fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
+    hidden = sum(1 for f in findings if f.fix is not None and f.fix.applicability != "safe")
+    note = (
+        f" ({hidden} hidden fix{'es' if hidden != 1 else ''} can be enabled with the "
+        "`--unsafe-fixes` option)"
+        if hidden
+        else ""
+    )
     if fixable:
-        line += f"\n[*] {fixable} fixable with the `--fix` option."
+        line += f"\n[*] {fixable} fixable with the `--fix` option{note}."
+    elif hidden:
+        line += f"\nNo fixes available{note}."
     return line
 
 

@@ -36,11 +36,12 @@ def test_concise_output_and_exit_1(project: Path) -> None:
     result = run_cli("check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "app/users/service.py:5:5: FG301 `time.sleep()` blocks the event loop inside "
+        "app/users/service.py:5:5: FG301 [*] `time.sleep()` blocks the event loop inside "
         "`async def`: use `await asyncio.sleep()`",
         "app/users/service.py:6:11: FG401 `HTTPException` in the service layer: raise a "
         "domain error and map it to an HTTP response in one exception handler",
         "Found 2 errors.",
+        "[*] 1 fixable with the `--fix` option.",
     ]
 
 
@@ -97,7 +98,10 @@ def test_json_follows_ruffs_schema(project: Path) -> None:
     assert first["location"] == {"row": 5, "column": 5}
     assert first["end_location"] == {"row": 5, "column": 18}
     assert first["noqa_row"] == 5
-    assert first["fix"] is None
+    assert first["fix"]["applicability"] == "safe"
+    assert first["fix"]["message"] == "Use `await asyncio.sleep()`"
+    second = rows[1]
+    assert second["fix"] is None
 
 
 def test_sarif_validates_against_the_official_2_1_0_schema(project: Path) -> None:
@@ -139,6 +143,7 @@ def test_statistics_counts_per_code(project: Path) -> None:
         "2\tFG301\tblocking-sleep-in-async",
         "2\tFG401\thttp-exception-in-service",
         "Found 4 errors.",
+        "[*] 2 fixable with the `--fix` option.",
     ]
 
 

@@ -163,3 +163,91 @@ def test_overlapping_edits_wait_for_the_next_pass() -> None:
 def test_fix_and_stdin_cannot_be_combined() -> None:
     result = run_cli("check", "--fix", "--stdin-filename", "x.py", stdin=b"x = 1\n")
     assert result.exit_code == 2
+
+
+ASYNC_SOURCE = '''"""Jobs."""
+from __future__ import annotations
+
+import time  # clock
+from time import sleep as nap
+
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+SessionLocal = async_sessionmaker(engine)
+Explicit = async_sessionmaker(engine, expire_on_commit=True)
+Spread = async_sessionmaker(
+    engine,
+)
+
+
+async def poll(n: int) -> int:
+    time.sleep(0.5)
+    x = nap(
+        n,  # kept
+    )
+    if n:
+        return time.sleep(1)
+    print(time.sleep(2))
+    return x
+
+
+async def test_health(app) -> None:
+    async with AsyncClient(app=app, base_url="http://test") as client:
+        await client.get("/health")
+'''
+ASYNC_FIXED = (
+    ASYNC_SOURCE.replace("import time  # clock", "import asyncio\nimport time  # clock")
+    .replace(
+        "from httpx import AsyncClient",
+        "from httpx import ASGITransport\nfrom httpx import AsyncClient",
+    )
+    .replace("async_sessionmaker(engine)", "async_sessionmaker(engine, expire_on_commit=False)")
+    .replace("expire_on_commit=True", "expire_on_commit=False")
+    .replace("    time.sleep(0.5)", "    await asyncio.sleep(0.5)")
+    .replace("x = nap(", "x = await asyncio.sleep(")
+    .replace("return time.sleep(1)", "return await asyncio.sleep(1)")
+    .replace("AsyncClient(app=app,", "AsyncClient(transport=ASGITransport(app=app),")
+)
+
+
+def test_async_fixes_await_the_sleep_set_expire_on_commit_and_use_a_transport(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "jobs.py"
+    path.write_text(ASYNC_SOURCE)
+    first = run_cli("check", "--select", "FG104,FG301,FG408", "--fix", str(path))
+    assert path.read_text() == ASYNC_FIXED
+    # left: `print(time.sleep(2))` (await would need parentheses) and the spread-out call
+    assert first.stdout.count("FG301") == 1
+    assert first.stdout.count("FG104") == 1
+    assert "(6 fixed, 2 remaining)" in first.stdout
+    second = run_cli("check", "--select", "FG104,FG301,FG408", "--fix", str(path))
+    assert path.read_text() == ASYNC_FIXED  # idempotent
+    assert "fixed" not in second.stdout
+
+
+def test_sleep_fix_uses_the_files_asyncio_alias(tmp_path: Path) -> None:
+    path = tmp_path / "jobs.py"
+    path.write_text("import asyncio as aio\nimport time\n\n\nasync def f():\n    time.sleep(1)\n")
+    run_cli("check", "--select", "FG301", "--fix", str(path))
+    assert path.read_text().endswith("    await aio.sleep(1)\n")
+    assert path.read_text().count("import") == 2
+
+
+def test_missing_await_is_an_unsafe_fix(tmp_path: Path) -> None:
+    source = (
+        "from sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+        "async def save(session: AsyncSession) -> None:\n"
+        "    session.commit()\n"
+        "    result = session.execute(stmt)\n"
+    )
+    path = tmp_path / "repo.py"
+    path.write_text(source)
+    safe_only = run_cli("check", "--select", "FG103", "--fix", str(path))
+    assert path.read_text() == source
+    assert "2 hidden fixes can be enabled with the `--unsafe-fixes` option" in safe_only.stdout
+    run_cli("check", "--select", "FG103", "--fix", "--unsafe-fixes", str(path))
+    assert path.read_text() == source.replace(
+        "    session.commit()", "    await session.commit()"
+    ).replace("= session.execute", "= await session.execute")

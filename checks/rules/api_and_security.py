@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, keyword_arg, string_value
+from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
@@ -109,6 +109,10 @@ class AsyncClientApp(Rule):
         "application in a transport: `httpx.ASGITransport(app=app)` for `AsyncClient` "
         "(and give a `base_url`, which relative URLs need)."
     )
+    fix = (
+        "Safe fix: `app=app` becomes `transport=ASGITransport(app=app)`, importing "
+        "`ASGITransport` from httpx (or using `httpx.ASGITransport`) when needed."
+    )
     bad = (
         Example(
             """
@@ -145,8 +149,38 @@ class AsyncClientApp(Rule):
         return evidence.has("app") and evidence.has("AsyncClient", "Client")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.qualified_name(node.func) in HTTPX_CLIENTS and keyword_arg(node, "app"):
-            ctx.report(node)
+        app = keyword_arg(node, "app")
+        if ctx.qualified_name(node.func) in HTTPX_CLIENTS and app is not None:
+            ctx.report(node, fix=self._fix(node, app, ctx))
+
+    @staticmethod
+    def _fix(node: cst.Call, app: cst.Arg, ctx: FileContext) -> FixSpec | None:
+        """`AsyncClient(app=app)` -> `AsyncClient(transport=ASGITransport(app=app))`."""
+        if app.keyword is None:
+            return None
+        value = code_of(app.value)
+        if "\n" in value:
+            return None  # a multi-line value: left to the author
+        replacements: list[tuple[cst.CSTNode, str]] = []
+        module = ctx.module_alias("httpx")
+        imported = next(
+            (local for local, q in ctx.imports.items() if q == "httpx.ASGITransport"), None
+        )
+        if imported is not None:
+            transport = imported
+        elif isinstance(node.func, cst.Attribute) and module is not None:
+            transport = f"{module}.ASGITransport"
+        elif not ctx.is_bound("ASGITransport"):
+            insertion = ctx.import_insertion("from httpx import ASGITransport", near="httpx")
+            if insertion is None:
+                return None
+            replacements.append(insertion)
+            transport = "ASGITransport"
+        else:
+            return None
+        replacements.append((app.keyword, "transport"))
+        replacements.append((app.value, f"{transport}(app={value})"))
+        return FixSpec("Use `transport=ASGITransport(app=...)`", tuple(replacements))
 
 
 class CorsWildcard(Rule):

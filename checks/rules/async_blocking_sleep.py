@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, FixSpec
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
@@ -17,6 +17,12 @@ class BlockingSleepInAsync(Rule):
     family = "async"
     message = "`time.sleep()` blocks the event loop inside `async def`: use `await asyncio.sleep()`"
     summary = "Checks for `time.sleep()` called in an `async def`, under any import form or alias."
+    fix = (
+        "Safe fix: `time.sleep(x)` becomes `await asyncio.sleep(x)` where it is a whole "
+        "statement, an assignment or a return value; `import asyncio` is added before the "
+        "first import when the file lacks it. An import of `time` left unused is ruff's "
+        "F401 to remove."
+    )
     why = (
         "An `async def` runs on the event loop thread: `time.sleep()` stops that thread, so "
         "every other request the worker serves waits too. `await asyncio.sleep()` suspends "
@@ -110,6 +116,36 @@ class BlockingSleepInAsync(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("async") and evidence.has("sleep")
 
+    def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
+        ctx.marks(self.code).add(id(node.value))
+
+    def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        ctx.marks(self.code).add(id(node.value))
+
+    def visit_Return(self, node: cst.Return, ctx: FileContext) -> None:
+        if node.value is not None:
+            ctx.marks(self.code).add(id(node.value))
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
-            ctx.report(node)
+            fix = self._fix(node, ctx) if id(node) in ctx.marks(self.code) else None
+            ctx.report(node, fix=fix)
+
+    @staticmethod
+    def _fix(node: cst.Call, ctx: FileContext) -> FixSpec | None:
+        """`time.sleep(x)` -> `await asyncio.sleep(x)`, importing asyncio if needed. Only
+        for a whole statement, assignment or return value, where `await` needs no
+        parentheses."""
+        alias = ctx.module_alias("asyncio")
+        replacements: list[tuple[cst.CSTNode, str]] = []
+        if alias is None:
+            if ctx.is_bound("asyncio"):
+                return None  # the name means something else here
+            insertion = ctx.import_insertion("import asyncio")
+            if insertion is None:
+                return None
+            replacements.append(insertion)
+            alias = "asyncio"
+        # replace only the callee: the arguments keep their text, comments and layout
+        replacements.append((node.func, f"await {alias}.sleep"))
+        return FixSpec("Use `await asyncio.sleep()`", tuple(replacements))

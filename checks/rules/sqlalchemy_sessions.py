@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, keyword_arg
+from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
@@ -181,6 +181,10 @@ class MissingAwaitOnAsyncSession(Rule):
         "database, the commit does not happen, and Python warns that the coroutine was "
         "never awaited, long after the bug."
     )
+    fix = (
+        "Unsafe fix (`--unsafe-fixes`): adds `await` inside an `async def`. Unsafe because "
+        "the call now runs: a forgotten `commit()` commits, which changes what the code does."
+    )
     bad = (
         Example(
             """
@@ -231,7 +235,13 @@ class MissingAwaitOnAsyncSession(Rule):
         if value.func.attr.value in ASYNC_SESSION_COROUTINES and _is_async_session(
             value.func.value, ctx
         ):
-            ctx.report(value)
+            callee = code_of(value.func)
+            fix = None
+            if ctx.in_async_function and "\n" not in callee:
+                fix = FixSpec(
+                    "Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe"
+                )
+            ctx.report(value, fix=fix)
 
 
 class SessionKeepsExpiring(Rule):
@@ -251,6 +261,11 @@ class SessionKeepsExpiring(Rule):
         "it, which an `AsyncSession` cannot do implicitly: `MissingGreenlet` at the first "
         "`user.id` after `await session.commit()`. Async sessions are created with "
         "`expire_on_commit=False`."
+    )
+    fix = (
+        "Safe fix: adds `expire_on_commit=False` to a one-line call, or sets an explicit "
+        "`expire_on_commit=True` to `False`; a call laid out over several lines keeps its "
+        "finding for the author."
     )
     bad = (
         Example(
@@ -287,8 +302,23 @@ class SessionKeepsExpiring(Rule):
         expire = keyword_arg(node, "expire_on_commit")
         if any(arg.star for arg in node.args):
             return  # **options: cannot tell
-        if expire is None or dotted_name(expire.value) != "False":
-            ctx.report(node)
+        if expire is not None and dotted_name(expire.value) != "False":
+            fix = FixSpec("Set `expire_on_commit=False`", ((expire.value, "False"),))
+            ctx.report(node, fix=fix)
+        elif expire is None:
+            ctx.report(node, fix=_add_keyword(node, "expire_on_commit=False"))
+
+
+def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:
+    """Append `keyword=value` after the last argument of a one-line call; a call laid out
+    over several lines (or without arguments) keeps its finding without a fix."""
+    if not call.args or call.args[-1].comma != cst.MaybeSentinel.DEFAULT:
+        return None
+    last = call.args[-1]
+    value = code_of(last)
+    if "\n" in code_of(call) or last.star:
+        return None
+    return FixSpec(f"Add `{keyword}`", ((last, f"{value}, {keyword}"),))
 
 
 def _interpolated(expr: cst.BaseExpression, ctx: FileContext | None = None) -> bool:
