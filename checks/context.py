@@ -384,10 +384,11 @@ class FileContext:
             if first_import is None:
                 first_import = small
             if near is not None and (module or "").split(".", 1)[0] == near:
-                return small, f"{statement}\n{code_of(small)}"
+                return small, f"{statement}{self.module.default_newline}{code_of(small)}"
         if first_import is None:
             return None
-        return first_import, f"{statement}\n{code_of(first_import)}"
+        newline = self.module.default_newline
+        return first_import, f"{statement}{newline}{code_of(first_import)}"
 
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
         """Remember the names an import statement binds."""

@@ -251,3 +251,18 @@ def test_missing_await_is_an_unsafe_fix(tmp_path: Path) -> None:
     assert path.read_text() == source.replace(
         "    session.commit()", "    await session.commit()"
     ).replace("= session.execute", "= await session.execute")
+
+
+def test_base_settings_moves_to_pydantic_settings_keeping_crlf(tmp_path: Path) -> None:
+    source = (
+        "from pydantic import AnyHttpUrl, BaseSettings\r\nfrom pydantic import BaseSettings as B\r\n"
+        "import time\r\n\r\n\r\nasync def f():\r\n    time.sleep(1)\r\n"
+    )
+    path = tmp_path / "config.py"
+    path.write_bytes(source.encode())
+    run_cli("check", "--select", "FG210,FG301", "--fix", str(path))
+    assert path.read_bytes().decode() == (
+        "from pydantic import AnyHttpUrl\r\nfrom pydantic_settings import BaseSettings\r\n"
+        "from pydantic_settings import BaseSettings as B\r\n"
+        "import asyncio\r\nimport time\r\n\r\n\r\nasync def f():\r\n    await asyncio.sleep(1)\r\n"
+    )

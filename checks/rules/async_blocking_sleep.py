@@ -141,7 +141,7 @@ class BlockingSleepInAsync(Rule):
         if alias is None:
             if ctx.is_bound("asyncio"):
                 return None  # the name means something else here
-            insertion = ctx.import_insertion("import asyncio")
+            insertion = ctx.import_insertion("import asyncio", near="time")
             if insertion is None:
                 return None
             replacements.append(insertion)

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, rename
+from checks.context import FileContext, FixSpec, code_of, dotted_name, rename
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
@@ -490,6 +490,27 @@ class PydanticV1Misc(Rule):
             ctx.report_if(node, derivation, message, fix=fix)
 
 
+def _move_base_settings(
+    node: cst.ImportFrom, alias: cst.ImportAlias, newline: str
+) -> FixSpec | None:
+    """`from pydantic import BaseSettings` -> `from pydantic_settings import BaseSettings`;
+    from a longer import, the name moves to its own line. `GenericModel` has no 1:1
+    replacement."""
+    if dotted_name(alias.name) != "BaseSettings" or isinstance(node.names, cst.ImportStar):
+        return None
+    moved = code_of(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    new_import = f"from pydantic_settings import {moved}"
+    if len(node.names) == 1:
+        return FixSpec("Import it from pydantic_settings", ((node, new_import),))
+    rest = [a for a in node.names if a is not alias]
+    rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    kept = node.with_changes(names=rest)
+    code = code_of(kept)
+    if "\n" in code:
+        return None  # a parenthesised multi-line import: left to the author
+    return FixSpec("Import it from pydantic_settings", ((node, f"{code}{newline}{new_import}"),))
+
+
 class PydanticV1Imports(Rule):
     code = "FG210"
     name = "pydantic-v1-import"
@@ -504,6 +525,10 @@ class PydanticV1Imports(Rule):
         "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "
         "(subclass `BaseModel, Generic[T]`), and `pydantic.v1` is the frozen v1 API kept "
         "for migrations: code on it gets none of v2's speed or fixes."
+    )
+    fix = (
+        "Safe fix: `BaseSettings` is imported from `pydantic_settings` (moved to its own "
+        "line when the import names more); `pydantic.v1` and `GenericModel` need an author."
     )
     bad = (
         Example(
@@ -566,7 +591,8 @@ class PydanticV1Imports(Rule):
             name = dotted_name(alias.name)
             message = _V1_IMPORTS.get(f"{module}.{name}")
             if message is not None:
-                ctx.report(alias, message)
+                fix = _move_base_settings(node, alias, ctx.module.default_newline)
+                ctx.report(alias, message, fix=fix)
 
     def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
         for alias in node.names:
