@@ -11,7 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app.auth.router import router as auth_router
 from app.core.database import create_engine, create_sessionmaker
-from app.core.errors import install_error_handlers
+from app.core.errors import API_ERROR_RESPONSES, install_error_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
 from app.core.rate_limit import SlidingWindowLimiter
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, hasher: PasswordHasher | None =
     )
     app.add_middleware(RequestIdMiddleware)
 
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=API_ERROR_RESPONSES)
     for router in (auth_router, users_router, projects_router, tasks_router):
         api.include_router(router)
     app.include_router(api)

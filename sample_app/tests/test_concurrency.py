@@ -51,7 +51,7 @@ _CLEANUP = (
 )
 
 
-async def _forget_users(engine: AsyncEngine, emails: list[str]) -> None:
+async def forget_users(engine: AsyncEngine, emails: list[str]) -> None:
     """Remove the users these tests created, and everything they own."""
     async with engine.begin() as connection:
         for statement in _CLEANUP:
@@ -71,7 +71,7 @@ async def test_two_registrations_with_one_email_give_201_and_409_never_500(
         conflict = next(r for r in responses if r.status_code == 409)
         assert_error(conflict, 409, "email_taken")
     finally:
-        await _forget_users(engine, [email])
+        await forget_users(engine, [email])
 
 
 async def test_two_updates_of_one_task_version_give_200_and_409(
@@ -104,7 +104,7 @@ async def test_two_updates_of_one_task_version_give_200_and_409(
         stored = (await live.get(f"{tasks_url}/{task['id']}", headers=headers)).json()
         assert (stored["title"], stored["version"]) == (winner["title"], task["version"] + 1)
     finally:
-        await _forget_users(engine, [email])
+        await forget_users(engine, [email])
 
 
 class _Proxy:

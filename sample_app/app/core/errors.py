@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -87,6 +88,36 @@ class RateLimitedError(DomainError):
     def __init__(self, message: str, retry_after_seconds: int) -> None:
         super().__init__(message, details={"retry_after_seconds": retry_after_seconds})
         self.headers["Retry-After"] = str(retry_after_seconds)
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable machine-readable code, a message, optional details."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every non-2xx answer."""
+
+    error: ErrorDetail
+
+
+#: The errors any API operation may answer, documented in the OpenAPI schema with the
+#: error shape (FastAPI's own 422 schema is replaced: validation errors use it too).
+API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status_code: {"model": ErrorResponse, "description": description}
+    for status_code, description in (
+        (401, "Missing, invalid or expired credentials"),
+        (403, "Authenticated, but not allowed"),
+        (404, "Not found, or not visible to the caller"),
+        (409, "Conflicts with the current state (taken email, stale version)"),
+        (422, "The request does not validate"),
+        (429, "Too many requests"),
+        (503, "The database is unreachable: retry later"),
+    )
+}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
