@@ -104,3 +104,33 @@ async def test_a_user_cannot_act_as_an_admin(client: httpx.AsyncClient, factory:
     assert_error(response, 403, "forbidden")
     await factory.db.refresh(victim)
     assert isinstance(victim, User) and victim.is_active
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs"),
+    [
+        ("PATCH", "/api/v1/users/me", {"json": {"full_name": "nul\u0000byte"}}),
+        ("PATCH", "/api/v1/users/me", {"content": b'{"full_name": "\\udb25"}'}),
+        ("GET", "/api/v1/projects", {"params": {"q": "a\u0000b"}}),
+        ("POST", "/api/v1/projects", {"json": {"name": "x", "description": "\u0000"}}),
+    ],
+    ids=["nul-in-body", "lone-surrogate", "nul-in-query", "nul-in-create"],
+)
+async def test_text_the_database_cannot_store_is_a_422(
+    client: httpx.AsyncClient,
+    factory: Factory,
+    method: str,
+    path: str,
+    kwargs: dict[str, object],
+) -> None:
+    user = await factory.user()
+    headers = {**factory.headers(user), "Content-Type": "application/json"}
+    response = await client.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+    assert_error(response, 422, "validation_error")
+
+
+async def test_a_nul_in_the_login_form_is_a_plain_401(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", data={"username": "a\u0000@example.com", "password": "x" * 12}
+    )
+    assert_error(response, 401, "unauthorized")

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.schemas import RequestModel
+
 
 class TokenPair(BaseModel):
     """The OAuth2 token response, with the rotating refresh token."""
@@ -17,7 +19,7 @@ class TokenPair(BaseModel):
     refresh_expires_in: int = Field(description="Seconds until the refresh token expires")
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestModel):
     """A refresh token, to rotate or to revoke."""
 
     model_config = ConfigDict(extra="forbid")

@@ -9,6 +9,7 @@ from app.auth.models import RefreshToken
 from app.auth.repository import RefreshTokenRepository
 from app.auth.schemas import TokenPair
 from app.core.errors import AuthenticationError, PermissionDeniedError
+from app.core.schemas import storable
 from app.core.security import (
     PasswordHasher,
     TokenIssuer,
@@ -49,7 +50,8 @@ class AuthService:
     async def login(self, email: str, password: str) -> TokenPair:
         """Tokens for valid credentials. The error never says whether the email exists,
         and an unknown email costs the same hashing time as a wrong password."""
-        user = await self.users.get_by_email(email)
+        # an email the database cannot even store (a NUL) is simply not a known one
+        user = await self.users.get_by_email(email) if storable(email) else None
         password_ok = self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not password_ok:
             raise AuthenticationError(INVALID_CREDENTIALS)

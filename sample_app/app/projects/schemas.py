@@ -8,13 +8,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.schemas import RequestModel
 from app.projects.models import MemberRole
 
 ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=10_000)]
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(RequestModel):
     """A new project; the caller becomes its owner."""
 
     model_config = ConfigDict(extra="forbid")
@@ -23,7 +24,7 @@ class ProjectCreate(BaseModel):
     description: Description | None = None
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(RequestModel):
     """Fields to change; `description: null` clears the description."""
 
     model_config = ConfigDict(extra="forbid")
@@ -46,14 +47,14 @@ class ProjectRead(BaseModel):
     deleted_at: datetime | None
 
 
-class ProjectListParams(BaseModel):
+class ProjectListParams(RequestModel):
     """Filters and order of the project list."""
 
     q: Annotated[str | None, Field(max_length=200, description="Name contains")] = None
     sort: Annotated[str, Field(pattern=r"^-?(created_at|name)$")] = "-created_at"
 
 
-class MemberUpsert(BaseModel):
+class MemberUpsert(RequestModel):
     """A member's role."""
 
     model_config = ConfigDict(extra="forbid")

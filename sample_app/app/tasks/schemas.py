@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
 
+from app.core.schemas import RequestModel
 from app.tasks.models import TaskStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -18,7 +19,7 @@ Priority = Annotated[int, Field(ge=0, le=3)]
 Attributes = Annotated[dict[str, JsonValue], Field(max_length=50)]
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(RequestModel):
     """A new task."""
 
     model_config = ConfigDict(extra="forbid")
@@ -29,11 +30,11 @@ class TaskCreate(BaseModel):
     priority: Priority = 0
     assignee_id: uuid.UUID | None = None
     due_date: date | None = None
-    tags: Annotated[list[TagName], Field(max_length=20)] = []
-    attributes: Attributes = {}
+    tags: Annotated[list[TagName], Field(max_length=20, default_factory=list)]
+    attributes: Attributes = Field(default_factory=dict)
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(RequestModel):
     """Fields to change, with the version the client last read (409 if it moved on).
 
     A field sent as null is set to null (`assignee_id: null` unassigns); a field not
@@ -82,7 +83,7 @@ class TaskRead(BaseModel):
         return value
 
 
-class TaskListParams(BaseModel):
+class TaskListParams(RequestModel):
     """Filters and order of the task list (all on indexed columns)."""
 
     status: TaskStatus | None = None

@@ -8,13 +8,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from app.core.schemas import RequestModel
 from app.users.models import UserRole
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestModel):
     """Registration: an email, a password of 8 to 128 characters, an optional name."""
 
     model_config = ConfigDict(extra="forbid")
@@ -24,7 +25,7 @@ class UserCreate(BaseModel):
     full_name: FullName | None = None
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(RequestModel):
     """What a user may change of themselves. `full_name: null` clears the name."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,7 +34,7 @@ class UserUpdate(BaseModel):
     password: Password | None = None
 
 
-class UserAdminUpdate(BaseModel):
+class UserAdminUpdate(RequestModel):
     """What an admin may change of any user."""
 
     model_config = ConfigDict(extra="forbid")
@@ -55,7 +56,7 @@ class UserRead(BaseModel):
     created_at: datetime
 
 
-class UserListParams(BaseModel):
+class UserListParams(RequestModel):
     """Filters of the admin user list."""
 
     is_active: bool | None = None
