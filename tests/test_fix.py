@@ -25,6 +25,7 @@ class Item(BaseModel):
 
     class Config:
         orm_mode   =   True
+        fields = {"name": "title"}
 
 
 class Other(BaseModel):
@@ -47,6 +48,7 @@ class Item(BaseModel):
 
     class Config:
         from_attributes   =   True
+        fields = {"name": "title"}
 
 
 class Other(BaseModel):
@@ -71,7 +73,7 @@ def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_fix_renames_v1_apis_and_keeps_everything_else_byte_identical(module: Path) -> None:
     result = run_cli("check", "--select", "FG2", "--fix", str(module))
     assert module.read_text(encoding="utf-8") == AFTER
-    # the inner class Config itself has no automatic fix: it remains
+    # the inner class Config has a key v2 removed (`fields`): it remains, for the author
     assert result.stdout.splitlines()[-1] == "Found 10 errors (9 fixed, 1 remaining)."
     assert "FG207" in result.stdout
     assert result.exit_code == 1
@@ -145,8 +147,8 @@ def test_json_output_carries_the_fix(module: Path) -> None:
         "edits": [
             {
                 "content": "model_dump",
-                "location": {"row": 19, "column": 17},
-                "end_location": {"row": 19, "column": 21},
+                "location": {"row": 20, "column": 17},
+                "end_location": {"row": 20, "column": 21},
             }
         ],
     }
@@ -266,3 +268,26 @@ def test_base_settings_moves_to_pydantic_settings_keeping_crlf(tmp_path: Path) -
         "from pydantic_settings import BaseSettings as B\r\n"
         "import asyncio\r\nimport time\r\n\r\n\r\nasync def f():\r\n    await asyncio.sleep(1)\r\n"
     )
+
+
+def test_class_config_becomes_a_config_dict_with_v2_keys(tmp_path: Path) -> None:
+    source = (
+        "from pydantic import BaseModel, Extra\n\n\nclass UserRead(BaseModel):\n    id: int\n\n"
+        '    class Config:\n        """Config."""\n\n        orm_mode = True\n'
+        "        allow_population_by_field_name = True\n        extra = Extra.forbid\n\n"
+        "    def name(self) -> str:\n        return 'x'\n\n\n"
+        "class Kept(BaseModel):\n    class Config:\n        fields = {'a': 'b'}\n"
+    )
+    path = tmp_path / "models.py"
+    path.write_text(source)
+    result = run_cli("check", "--select", "FG206,FG207", "--fix", str(path))
+    assert path.read_text() == (
+        "from pydantic import ConfigDict\nfrom pydantic import BaseModel, Extra\n\n\n"
+        "class UserRead(BaseModel):\n    id: int\n\n"
+        '    model_config = ConfigDict(from_attributes=True, populate_by_name=True, extra="forbid")'
+        "\n\n    def name(self) -> str:\n        return 'x'\n\n\n"
+        "class Kept(BaseModel):\n    class Config:\n        fields = {'a': 'b'}\n"
+    )
+    assert "1 remaining" in result.stdout  # `fields` has no v2 key: left to the author
+    again = run_cli("check", "--select", "FG206,FG207", "--fix", str(path))
+    assert "fixed" not in again.stdout

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from checks.context import FileContext, FixSpec, rename
+from checks.context import FileContext, FixSpec, code_of, dotted_name, rename
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
@@ -238,6 +238,13 @@ class PydanticClassConfig(Rule):
         "misspelled key. The outer class must be known to be a model, or the `Config` body "
         "must set keys only Pydantic has: unrelated `Config` classes are left alone."
     )
+    fix = (
+        "Safe fix: the inner `class Config` becomes `model_config = ConfigDict(...)` with the "
+        "v2 key names (`orm_mode` -> `from_attributes`, `schema_extra` -> "
+        '`json_schema_extra`, `Extra.forbid` -> `"forbid"`, ...), importing `ConfigDict` '
+        "when needed. Left to the author: settings classes (`SettingsConfigDict`), keys v2 "
+        "removed (`fields`, `getter_dict`, ...) and multi-line values."
+    )
     bad = (
         Example(
             """
@@ -323,9 +330,92 @@ class PydanticClassConfig(Rule):
             return
         derivation = ctx.pydantic_derivation(outer.name)
         if derivation is True or looks_like_pydantic_config(node, ctx):
-            ctx.report(node.name)
+            ctx.report(node.name, fix=_config_dict_fix(node, outer.name, ctx))
         elif derivation is not False:
-            ctx.report_if(node.name, derivation)
+            ctx.report_if(node.name, derivation, fix=_config_dict_fix(node, outer.name, ctx))
+
+
+#: v1 `Config` keys and their v2 `ConfigDict` names (the same name when unchanged).
+_V2_KEYS = {
+    "orm_mode": "from_attributes",
+    "allow_population_by_field_name": "populate_by_name",
+    "anystr_strip_whitespace": "str_strip_whitespace",
+    "anystr_lower": "str_to_lower",
+    "anystr_upper": "str_to_upper",
+    "min_anystr_length": "str_min_length",
+    "max_anystr_length": "str_max_length",
+    "schema_extra": "json_schema_extra",
+    "validate_all": "validate_default",
+    "keep_untouched": "ignored_types",
+    **{
+        same: same
+        for same in (
+            "from_attributes",
+            "populate_by_name",
+            "str_strip_whitespace",
+            "json_schema_extra",
+            "validate_assignment",
+            "arbitrary_types_allowed",
+            "use_enum_values",
+            "frozen",
+            "title",
+            "alias_generator",
+            "json_encoders",
+            "extra",
+            "validate_default",
+            "str_max_length",
+            "str_min_length",
+        )
+    },
+}
+_SETTINGS_BASES = frozenset({"pydantic.BaseSettings", "pydantic_settings.BaseSettings"})
+
+
+def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpec | None:
+    """`class Config: orm_mode = True` -> `model_config = ConfigDict(from_attributes=True)`,
+    when every line of the body is a key with a v2 name and a one-line value. Settings
+    classes (they need `SettingsConfigDict`) and keys v2 removed keep the finding only."""
+    if not isinstance(node.body, cst.IndentedBlock) or node.decorators or node.bases:
+        return None
+    if ctx.derives_from(outer, _SETTINGS_BASES):
+        return None
+    arguments: list[str] = []
+    for statement in node.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        small = statement.body[0]
+        if isinstance(small, cst.Pass) or (
+            isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
+        ):
+            continue  # `pass`, a docstring
+        if not (
+            isinstance(small, cst.Assign)
+            and len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+        ):
+            return None
+        key = _V2_KEYS.get(small.targets[0].target.value)
+        value = code_of(small.value)
+        if key is None or "\n" in value:
+            return None
+        extra = dotted_name(small.value) or ""
+        if key == "extra" and extra.rpartition(".")[0].endswith("Extra"):
+            value = f'"{extra.rpartition(".")[2]}"'  # Extra.forbid -> "forbid"
+        arguments.append(f"{key}={value}")
+    config_dict = next(
+        (local for local, q in ctx.imports.items() if q in {"pydantic.ConfigDict"}), None
+    )
+    replacements: list[tuple[cst.CSTNode, str]] = []
+    if config_dict is None:
+        if ctx.is_bound("ConfigDict"):
+            return None
+        insertion = ctx.import_insertion("from pydantic import ConfigDict", near="pydantic")
+        if insertion is None:
+            return None
+        replacements.append(insertion)
+        config_dict = "ConfigDict"
+    replacements.append((node, f"model_config = {config_dict}({', '.join(arguments)})"))
+    return FixSpec("Use `model_config = ConfigDict(...)`", tuple(replacements))
 
 
 def _rename_orm_mode(name: cst.Name) -> FixSpec:
