@@ -37,7 +37,8 @@ CONFIG = st.sampled_from(
         "",
         "    class Config:\n        orm_mode = True\n",
         "    class Config:\n        orm_mode   =   True\n        fields = {'a': 'b'}\n",
-        "    class Config:\n        allow_population_by_field_name = True\n        extra = 'forbid'\n",
+        "    class Config:\n        allow_population_by_field_name = True\n"
+        "        extra = 'forbid'\n",
     ]
 )
 HEADER = st.sampled_from(
