@@ -122,9 +122,7 @@ class LayerMatcher:
 
     specs: tuple[tuple[str, pathspec.PathSpec[Any], pathspec.PathSpec[Any]], ...]
     #: every file-name pattern of every layer: most files match none, tested once
-    any_file: pathspec.PathSpec[Any] = field(
-        default_factory=lambda: pathspec.PathSpec.from_lines("gitignore", [])
-    )
+    any_file: pathspec.PathSpec[Any]
     #: directory -> the layer its directory patterns give (they do not depend on the name)
     _by_directory: dict[str, str | None] = field(default_factory=dict, compare=False)
 

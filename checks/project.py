@@ -213,19 +213,3 @@ class ProjectIndex:
     def holds(self, condition: Condition) -> bool:
         """Whether a conditional finding's condition is true."""
         return any(self.derives_from(ref, condition.roots) for ref in condition.refs)
-
-
-def disk_loader(locator: ModuleLocator) -> Callable[[str], ModuleSummary | None]:
-    """Load a module's summary from the file the locator finds for it."""
-
-    def load(module: str) -> ModuleSummary | None:
-        path = locator.find(module)
-        if path is None:
-            return None
-        try:
-            source = path.read_bytes()
-        except OSError:
-            return None
-        return summarize_source(source, module, path.stem == "__init__")
-
-    return load
