@@ -2,8 +2,10 @@
 
 An entry is keyed by what decides a file's result: its content (BLAKE2b), its layer, the
 codes its per-file ignores turn off, and its module name (the `__init__.py` files above
-it). The cache file itself is keyed by the tool's version and the selected rules, so a new
-version or another selection starts afresh. Pending cross-file findings are stored
+it). The cache file itself is keyed by the tool's version, the selected rules and a
+fingerprint of the checker's own files (size and modification time: a rule edited in a
+development checkout must not be answered from the cache), so a new version, an edit or
+another selection starts afresh. Pending cross-file findings are stored
 unresolved, with the file's module summary: each run resolves them again against the
 summaries of all files, so a change in `schemas.py` re-parses `schemas.py` only and still
 changes what the routes that import its models report.
@@ -30,7 +32,7 @@ from checks.findings import Edit, FileResult, Finding, Fix, Location
 from checks.project import Condition, ModuleSummary
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 1
+_FORMAT = 2
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -67,12 +69,26 @@ def entry_key(
     )
 
 
+def _code_fingerprint() -> str:
+    """The sizes and modification times of the checker's own modules (about 40 stats)."""
+    package = Path(__file__).parent
+    stamps = []
+    for directory in (package, package / "rules"):
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.endswith(".py"):
+                    stat = entry.stat()
+                    stamps.append(f"{entry.path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ",".join(sorted(stamps))
+
+
 class Cache:
     """The results of one selection of rules, for one project."""
 
     def __init__(self, directory: Path, enabled: Iterable[str]) -> None:
         self.directory = directory
-        selection = hashlib.blake2b(",".join(sorted(enabled)).encode(), digest_size=8).hexdigest()
+        key = ",".join(sorted(enabled)) + "|" + _code_fingerprint()
+        selection = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self.file = directory / __version__ / f"{selection}.json"
         self._entries: dict[str, Any] = {}
         self._summaries: dict[str, Any] = {}
@@ -182,6 +198,7 @@ def _finding_json(finding: Finding) -> list[Any]:
             fix.applicability,
             fix.message,
             [[e.content, e.start.row, e.start.column, e.end.row, e.end.column] for e in fix.edits],
+            list(fix.releases),
         ],
     ]
 
@@ -203,6 +220,7 @@ def _finding(path: Path, raw: list[Any]) -> Finding:
                 Edit(str(c), Location(int(r), int(k)), Location(int(er), int(ek)))
                 for c, r, k, er, ek in fix[2]
             ),
+            tuple(str(name) for name in fix[3]),
         ),
     )
 

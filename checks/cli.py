@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.cache import CACHE_DIR_NAME, Cache, digest, entry_key
+from checks.cache import CACHE_DIR_NAME, Cache, decode_source, digest, entry_key
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
 from checks.discovery import discover
-from checks.findings import FileResult, Finding, Location
+from checks.findings import FileResult, Finding, Location, split_lines
 from checks.output import (
     OUTPUT_FORMATS,
     display_path,
@@ -237,8 +237,8 @@ def _apply_fixes(
 def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
     name = display_path(path)
     lines = difflib.unified_diff(
-        before.decode("utf-8", "replace").splitlines(keepends=True),
-        after.decode("utf-8", "replace").splitlines(keepends=True),
+        split_lines(decode_source(before) or "", keepends=True),
+        split_lines(decode_source(after) or "", keepends=True),
         fromfile=f"a/{name.lstrip('/')}",
         tofile=f"b/{name.lstrip('/')}",
     )

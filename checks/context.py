@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from checks.imports import module_imports_from, names_in, with_name
 from checks.project import Condition, ModuleSummary
 
 if TYPE_CHECKING:
@@ -187,12 +188,23 @@ class _Scope:
 
 
 @dataclass(frozen=True, slots=True)
+class Lines:
+    """Replacement text of several lines: the engine joins them with the file's newline
+    and the indentation of the line the replaced node starts on (`@classmethod` added
+    under a decorator lines up with it)."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FixSpec:
     """A fix as a rule describes it: nodes to replace with new source text."""
 
     message: str
-    replacements: tuple[tuple[cst.CSTNode, str], ...]
+    replacements: tuple[tuple[cst.CSTNode, str | Lines], ...]
     applicability: str = "safe"
+    #: imported names the fix may leave unused (dropped when nothing else uses them)
+    releases: tuple[str, ...] = ()
 
 
 def rename(node: cst.Name, new: str, message: str) -> FixSpec:
@@ -320,6 +332,7 @@ class FileContext:
         self._class_by_node: dict[int, ClassInfo] = {}
         self._marks: dict[str, set[int]] = {}
         self._stashes: dict[str, list[Any]] = {}
+        self._names: set[str] | None = None
         self._collect_module_level(module.body, outer=None)
 
     # ----------------------------------------------------------------- reporting
@@ -389,6 +402,33 @@ class FileContext:
             return None
         newline = self.module.default_newline
         return first_import, f"{statement}{newline}{code_of(first_import)}"
+
+    def names(self) -> set[str]:
+        """Every identifier the file uses or binds (computed once, when a fix asks)."""
+        if self._names is None:
+            self._names = names_in(self.module)
+        return self._names
+
+    def import_from(
+        self, package: str, name: str
+    ) -> tuple[str, tuple[cst.CSTNode, str] | None] | None:
+        """How a fix refers to `package.name` here: the local name, and the replacement
+        that imports it (None when the file already does). The name joins the file's
+        `from package import ...` if it has one, else gets a line of its own. None when
+        the name means something else in this file (the fix is then not offered)."""
+        qualified = f"{package}.{name}"
+        for local, target in self.imports.items():
+            if target == qualified and "." not in local:
+                return local, None
+        if name in self.names():
+            return None
+        statement = module_imports_from(self.module, package)
+        if statement is not None:
+            return name, (statement, code_of(with_name(statement, name)))
+        insertion = self.import_insertion(
+            f"from {package} import {name}", near=package.split(".", 1)[0]
+        )
+        return None if insertion is None else (name, insertion)
 
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
         """Remember the names an import statement binds."""

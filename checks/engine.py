@@ -26,8 +26,8 @@ from typing import Any
 import libcst as cst
 
 from checks.cache import decode_source
-from checks.context import FileContext, Report
-from checks.findings import Edit, FileResult, Finding, Fix, Location
+from checks.context import FileContext, Lines, Report
+from checks.findings import Edit, FileResult, Finding, Fix, Location, split_lines
 from checks.noqa import is_suppressed
 from checks.positions import node_ranges
 from checks.prefilter import Evidence
@@ -487,7 +487,7 @@ class Engine:
             )
         # the decoded source is the module's code (libcst round-trips it exactly)
         text = text if findings or pending else None
-        lines = text.splitlines() if text is not None else []
+        lines = split_lines(text) if text is not None else []
 
         def kept(finding: Finding) -> bool:
             return finding.code not in ignored_codes and not is_suppressed(
@@ -538,8 +538,15 @@ class Engine:
                 edits = []
                 for node, content in report.fix.replacements:
                     edit_start, edit_end = _range(positions, node)
+                    if isinstance(content, Lines):
+                        content = _join_lines(content, edit_start, module, text)
                     edits.append(Edit(content, edit_start, edit_end))
-                fix = Fix(report.fix.applicability, report.fix.message, tuple(edits))
+                fix = Fix(
+                    report.fix.applicability,
+                    report.fix.message,
+                    tuple(edits),
+                    report.fix.releases,
+                )
             finding = Finding(path, report.rule.code, report.message, start, end, fix)
             if report.condition is None:
                 findings.append(finding)
@@ -564,6 +571,14 @@ def _range(positions: Any, node: cst.CSTNode) -> tuple[Location, Location]:
         Location(code_range.start.line, code_range.start.column + 1),
         Location(code_range.end.line, code_range.end.column + 1),
     )
+
+
+def _join_lines(content: Lines, start: Location, module: cst.Module, text: str | None) -> str:
+    """Several replacement lines, each after the first indented like the start's line."""
+    lines = split_lines(text) if text is not None else []
+    line = lines[start.row - 1] if start.row <= len(lines) else ""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    return (module.default_newline + indent).join(content.lines)
 
 
 def _decode_lossy(source: bytes) -> str | None:

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from checks.project import Condition, ModuleSummary
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of a source text as Python and libcst count them: only `\n`, `\r\n`
+    and `\r` end a line (`str.splitlines` also splits at form feeds and `\x1c`-`\x1e`,
+    which a source file may contain)."""
+    lines = _LINE.findall(text)
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -33,6 +44,9 @@ class Fix:
     applicability: str
     message: str
     edits: tuple[Edit, ...]
+    #: imported names the fix may leave unused: dropped after the fix when nothing
+    #: else uses them
+    releases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from checks.findings import Edit, Finding, Location
+from checks.findings import Edit, Finding, Location, split_lines
+from checks.imports import drop_unused_imports
 
 #: Fixing passes per file: each pass may expose new fixable findings.
 MAX_PASSES = 10
@@ -35,7 +36,7 @@ class FixOutcome:
 def _offsets(text: str) -> list[int]:
     """The character offset at which each 1-based row starts."""
     starts = [0, 0]
-    for line in text.splitlines(keepends=True):
+    for line in split_lines(text, keepends=True):
         starts.append(starts[-1] + len(line))
     return starts
 
@@ -45,18 +46,18 @@ def _offset(starts: list[int], location: Location) -> int:
     return starts[row] + location.column - 1
 
 
-def apply_edits(text: str, fixes: Sequence[tuple[Edit, ...]]) -> tuple[str, int]:
+def apply_edits(text: str, fixes: Sequence[tuple[Edit, ...]]) -> tuple[str, list[int]]:
     """Apply the edits of each fix that does not overlap an earlier one; return the new
-    text and how many fixes were applied (the others wait for the next pass)."""
+    text and the indices of the fixes applied (the others wait for the next pass)."""
     starts = _offsets(text)
     chosen: list[tuple[int, int, str]] = []
-    applied = 0
-    for edits in fixes:
+    applied: list[int] = []
+    for index, edits in enumerate(fixes):
         spans = [(_offset(starts, e.start), _offset(starts, e.end), e.content) for e in edits]
         if any(s < end and start < e for s, e, _ in chosen for start, end, _ in spans):
             continue
         chosen.extend(spans)
-        applied += 1
+        applied.append(index)
     for start, end, content in sorted(chosen, reverse=True):
         text = text[:start] + content + text[end:]
     return text, applied
@@ -85,21 +86,24 @@ def fix_source(
     for _ in range(MAX_PASSES):
         findings, text = check(current)
         fixes = [
-            f.fix.edits
+            f.fix
             for f in findings
             if f.fix is not None and (f.fix.applicability == "safe" or unsafe)
         ]
         if not fixes or text is None:
             break
-        new_text, applied = apply_edits(text, fixes)
-        if applied == 0 or new_text == text:
+        new_text, applied = apply_edits(text, [fix.edits for fix in fixes])
+        if not applied or new_text == text:
             break
         try:
-            cst.parse_module(new_text)
+            module = cst.parse_module(new_text)
         except Exception:  # a fix that breaks the file is never applied
             break
+        released = {name for index in applied for name in fixes[index].releases}
+        if released:
+            new_text = drop_unused_imports(module, released).code
         current = _encode(new_text, current)
-        fixed += applied
+        fixed += len(applied)
     return FixOutcome(current if current != source else None, fixed)
 
 

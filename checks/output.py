@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.catalog import RuleInfo
-from checks.findings import Finding
+from checks.findings import Finding, split_lines
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -77,7 +77,7 @@ def render_concise(findings: Sequence[Finding], fixed: int = 0) -> str:
 def _snippet(finding: Finding, text: str | None) -> list[str]:
     if text is None:
         return []
-    source_lines = text.splitlines()
+    source_lines = split_lines(text)
     row = finding.start.row
     if not 1 <= row <= len(source_lines):
         return []

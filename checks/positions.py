@@ -22,6 +22,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
+from checks.findings import split_lines
+
 
 @dataclass(frozen=False)
 class _State(CodegenState):
@@ -98,7 +100,7 @@ def node_ranges(
         by_statement.setdefault(index, []).append(node)
     starts = None if -1 in by_statement else _statement_lines(module, text)
     if starts is not None:
-        lines = text.splitlines(keepends=True) if text is not None else []
+        lines = split_lines(text, keepends=True) if text is not None else []
         computed: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
         for index in sorted(by_statement):
             statement = module.body[index]

@@ -166,18 +166,15 @@ class AsyncClientApp(Rule):
         imported = next(
             (local for local, q in ctx.imports.items() if q == "httpx.ASGITransport"), None
         )
-        if imported is not None:
-            transport = imported
-        elif isinstance(node.func, cst.Attribute) and module is not None:
+        if imported is None and isinstance(node.func, cst.Attribute) and module is not None:
             transport = f"{module}.ASGITransport"
-        elif not ctx.is_bound("ASGITransport"):
-            insertion = ctx.import_insertion("from httpx import ASGITransport", near="httpx")
-            if insertion is None:
-                return None
-            replacements.append(insertion)
-            transport = "ASGITransport"
         else:
-            return None
+            found = ctx.import_from("httpx", "ASGITransport")
+            if found is None:
+                return None  # the name means something else here
+            transport, insertion = found
+            if insertion is not None:
+                replacements.append(insertion)
         replacements.append((app.keyword, "transport"))
         replacements.append((app.value, f"{transport}(app={value})"))
         return FixSpec("Use `transport=ASGITransport(app=...)`", tuple(replacements))

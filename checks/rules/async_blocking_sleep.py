@@ -148,4 +148,9 @@ class BlockingSleepInAsync(Rule):
             alias = "asyncio"
         # replace only the callee: the arguments keep their text, comments and layout
         replacements.append((node.func, f"await {alias}.sleep"))
-        return FixSpec("Use `await asyncio.sleep()`", tuple(replacements))
+        # `time` (or `from time import sleep`) may be left unused: the fixer drops it then
+        head = node.func
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        releases = (head.value,) if isinstance(head, cst.Name) else ()
+        return FixSpec("Use `await asyncio.sleep()`", tuple(replacements), releases=releases)

@@ -380,6 +380,7 @@ def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpe
     if ctx.derives_from(outer, _SETTINGS_BASES):
         return None
     arguments: list[str] = []
+    releases: list[str] = []
     for statement in node.body.body:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             return None
@@ -401,21 +402,17 @@ def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpe
         extra = dotted_name(small.value) or ""
         if key == "extra" and extra.rpartition(".")[0].endswith("Extra"):
             value = f'"{extra.rpartition(".")[2]}"'  # Extra.forbid -> "forbid"
+            releases.append(extra.partition(".")[0])  # `Extra` may be left unused
         arguments.append(f"{key}={value}")
-    config_dict = next(
-        (local for local, q in ctx.imports.items() if q in {"pydantic.ConfigDict"}), None
-    )
-    replacements: list[tuple[cst.CSTNode, str]] = []
-    if config_dict is None:
-        if ctx.is_bound("ConfigDict"):
-            return None
-        insertion = ctx.import_insertion("from pydantic import ConfigDict", near="pydantic")
-        if insertion is None:
-            return None
-        replacements.append(insertion)
-        config_dict = "ConfigDict"
+    found = ctx.import_from("pydantic", "ConfigDict")
+    if found is None:
+        return None  # the name means something else here
+    config_dict, insertion = found
+    replacements: list[tuple[cst.CSTNode, str]] = [insertion] if insertion else []
     replacements.append((node, f"model_config = {config_dict}({', '.join(arguments)})"))
-    return FixSpec("Use `model_config = ConfigDict(...)`", tuple(replacements))
+    return FixSpec(
+        "Use `model_config = ConfigDict(...)`", tuple(replacements), releases=tuple(releases)
+    )
 
 
 def _rename_orm_mode(name: cst.Name) -> FixSpec:
