@@ -18,6 +18,7 @@ they compute. The context tracks, syntactically:
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from checks.imports import module_imports_from, names_in, with_name
+from checks.imports import import_sort_key, module_imports_from, names_in, with_name
 from checks.project import Condition, ModuleSummary
 
 if TYPE_CHECKING:
@@ -207,6 +208,65 @@ class FixSpec:
     releases: tuple[str, ...] = ()
 
 
+class ImportPlan:
+    """The imports one fix needs, as replacements of the file's import statements.
+
+    Each name joins the file's `from package import ...` when it has one; the others get
+    a `from package import a, b` line where isort would put it (`import_place`). Several
+    names for one statement make one replacement.
+    """
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.missing: dict[str, list[str]] = {}
+
+    def need(self, package: str, name: str) -> str | None:
+        """The local name to write for `package.name`; None when the name is taken."""
+        local = self.ctx.imported_name(package, name)
+        if local is not None:
+            return local
+        if name in self.ctx.names() and name not in self.missing.get(package, []):
+            return None
+        names = self.missing.setdefault(package, [])
+        if name not in names:
+            names.append(name)
+        return name
+
+    def replacements(self) -> list[tuple[cst.CSTNode, str]] | None:
+        """The import replacements; None when the file has no import to add them to."""
+        module = self.ctx.module
+        newline = module.default_newline
+        merged: dict[cst.CSTNode, cst.ImportFrom] = {}
+        prefixes: dict[cst.CSTNode, list[str]] = {}
+        suffixes: dict[cst.CSTNode, list[str]] = {}
+        order: list[cst.CSTNode] = []
+        for package, names in self.missing.items():
+            statement = module_imports_from(module, package)
+            if statement is not None:
+                current = merged.get(statement, statement)
+                for name in names:
+                    current = with_name(current, name)
+                merged[statement] = current
+                if statement not in order:
+                    order.append(statement)
+                continue
+            place = self.ctx.import_place(package)
+            if place is None:
+                return None
+            anchor, before = place
+            listed = ", ".join(sorted(names, key=import_sort_key))
+            side = prefixes if before else suffixes
+            side.setdefault(anchor, []).append(f"from {package} import {listed}")
+            if anchor not in order:
+                order.append(anchor)
+        result: list[tuple[cst.CSTNode, str]] = []
+        for node in order:
+            code = code_of(merged.get(node, node))
+            lines = [*sorted(prefixes.get(node, [])), code, *sorted(suffixes.get(node, []))]
+            result.append((node, newline.join(lines)))
+        return result
+
+
 def rename(node: cst.Name, new: str, message: str) -> FixSpec:
     """The fix that renames one identifier (`.dict` -> `.model_dump`)."""
     return FixSpec(message, ((node, new),))
@@ -375,33 +435,59 @@ class FileContext:
                 return local
         return None
 
-    def import_insertion(
-        self, statement: str, near: str | None = None
-    ) -> tuple[cst.CSTNode, str] | None:
-        """A replacement that adds `statement` (`import asyncio`) on its own line before
-        the first module-level import of the package `near` (`httpx`), else before the
-        file's first import; None when the file has none (the fix is then not offered)."""
-        first_import: cst.Import | cst.ImportFrom | None = None
+    def import_insertion(self, statement: str, package: str) -> tuple[cst.CSTNode, str] | None:
+        """A replacement that adds `statement` (`import asyncio`, an import of `package`)
+        on its own line where isort would put it (see `import_place`); None when the file
+        has no import to put it next to (the fix is then not offered)."""
+        place = self.import_place(package)
+        if place is None:
+            return None
+        anchor, before = place
+        newline = self.module.default_newline
+        code = code_of(anchor)
+        return anchor, f"{statement}{newline}{code}" if before else f"{code}{newline}{statement}"
+
+    def import_place(self, package: str) -> tuple[cst.Import | cst.ImportFrom, bool] | None:
+        """Where a new import of `package` goes, as isort orders a sorted file: before the
+        first module-level import of its section (standard library, third party, this
+        project) that sorts after it, else after the last one of its section, else before
+        the first import of a later section, else after the file's last import. Returns
+        the anchor and whether the new line goes before it."""
+        own = (self.module_name or "").split(".", 1)[0] or None
+
+        def section(module: str) -> int:
+            top = module.split(".", 1)[0]
+            if module.startswith(".") or top == own:
+                return 3
+            return 1 if top in sys.stdlib_module_names else 2
+
+        new = section(package)
+        imports: list[tuple[cst.Import | cst.ImportFrom, str]] = []
         for line in self.module.body:
             if not isinstance(line, cst.SimpleStatementLine):
                 continue
             small = line.body[0]
-            if not isinstance(small, cst.Import | cst.ImportFrom):
-                continue
             if isinstance(small, cst.ImportFrom):
-                module = (dotted_name(small.module) if small.module is not None else "") or ""
-            else:
+                name = dotted_name(small.module) if small.module is not None else None
+                module = "." * len(small.relative) + (name or "")
+            elif isinstance(small, cst.Import):
                 module = dotted_name(small.names[0].name) or ""
-            if module == "__future__":
+            else:
                 continue
-            if first_import is None:
-                first_import = small
-            if near is not None and (module or "").split(".", 1)[0] == near:
-                return small, f"{statement}{self.module.default_newline}{code_of(small)}"
-        if first_import is None:
+            if module != "__future__":
+                imports.append((small, module))
+        if not imports:
             return None
-        newline = self.module.default_newline
-        return first_import, f"{statement}{newline}{code_of(first_import)}"
+        same = [(node, module) for node, module in imports if section(module) == new]
+        for node, module in same:
+            if module.lower() > package.lower():
+                return node, True
+        if same:
+            return same[-1][0], False
+        for node, module in imports:
+            if section(module) > new:
+                return node, True
+        return imports[-1][0], False
 
     def names(self) -> set[str]:
         """Every identifier the file uses or binds (computed once, when a fix asks)."""
@@ -413,22 +499,24 @@ class FileContext:
         self, package: str, name: str
     ) -> tuple[str, tuple[cst.CSTNode, str] | None] | None:
         """How a fix refers to `package.name` here: the local name, and the replacement
-        that imports it (None when the file already does). The name joins the file's
-        `from package import ...` if it has one, else gets a line of its own. None when
-        the name means something else in this file (the fix is then not offered)."""
+        that imports it (None when the file already does); None when the name means
+        something else in this file (the fix is then not offered)."""
+        plan = ImportPlan(self)
+        local = plan.need(package, name)
+        if local is None:
+            return None
+        replacements = plan.replacements()
+        if replacements is None:
+            return None
+        return local, (replacements[0] if replacements else None)
+
+    def imported_name(self, package: str, name: str) -> str | None:
+        """The local name of `from package import name` in this file, if it has one."""
         qualified = f"{package}.{name}"
         for local, target in self.imports.items():
             if target == qualified and "." not in local:
-                return local, None
-        if name in self.names():
-            return None
-        statement = module_imports_from(self.module, package)
-        if statement is not None:
-            return name, (statement, code_of(with_name(statement, name)))
-        insertion = self.import_insertion(
-            f"from {package} import {name}", near=package.split(".", 1)[0]
-        )
-        return None if insertion is None else (name, insertion)
+                return local
+        return None
 
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
         """Remember the names an import statement binds."""

@@ -37,6 +37,17 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
     if rule.good:
         parts.append(f"{sub} Use instead\n{_code_block(rule.good[0])}")
     parts.append(f"{sub} Fix safety\n{rule.fix}")
+    if rule.fixes:
+        example = rule.fixes[0]
+        command = "--fix --unsafe-fixes" if example.unsafe else "--fix"
+        before = Example(example.before_code, example.path)
+        after = Example(example.after_code, example.path, also=example.remaining)
+        remaining = example.remaining[0] if example.remaining else None
+        parts.append(f"Before:\n\n{_code_block(before, flagged=rule.code)}")
+        parts.append(
+            f"After `fastapi-guardrails check {command}`:\n\n"
+            f"{_code_block(after, flagged=remaining)}"
+        )
     return "\n\n".join(parts) + "\n"
 
 
@@ -70,4 +81,7 @@ def rule_json(rule: Rule) -> dict[str, Any]:
         "example": rule.bad[0].code if rule.bad else None,
         "use_instead": rule.good[0].code if rule.good else None,
         "fix": rule.fix,
+        "fix_examples": [
+            {"before": e.before_code, "after": e.after_code, "unsafe": e.unsafe} for e in rule.fixes
+        ],
     }

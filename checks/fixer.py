@@ -75,6 +75,13 @@ def _encode(text: str, original: bytes) -> bytes:
     return data
 
 
+def _parse(text: str) -> cst.Module | None:
+    try:
+        return cst.parse_module(text)
+    except Exception:
+        return None
+
+
 def fix_source(
     source: bytes,
     check: Callable[[bytes], tuple[list[Finding], str | None]],
@@ -95,10 +102,14 @@ def fix_source(
         new_text, applied = apply_edits(text, [fix.edits for fix in fixes])
         if not applied or new_text == text:
             break
-        try:
-            module = cst.parse_module(new_text)
-        except Exception:  # a fix that breaks the file is never applied
-            break
+        module = _parse(new_text)
+        if module is None:
+            # a fix that breaks the file is never applied; the others still are
+            fixes = [fix for fix in fixes if _parse(apply_edits(text, [fix.edits])[0])]
+            new_text, applied = apply_edits(text, [fix.edits for fix in fixes])
+            module = _parse(new_text) if applied else None
+            if module is None:
+                break
         released = {name for index in applied for name in fixes[index].releases}
         if released:
             new_text = drop_unused_imports(module, released).code

@@ -59,7 +59,7 @@ def names_in(module: cst.Module) -> set[str]:
     return collector.names
 
 
-def _sort_key(name: str) -> tuple[int, str]:
+def import_sort_key(name: str) -> tuple[int, str]:
     """isort's and ruff's `order-by-type`: CONSTANTS, then Classes, then functions."""
     if name.isupper() and len(name) > 1:
         return (0, name)
@@ -81,9 +81,13 @@ def with_name(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
     names = list(node.names)
     existing = [alias.name.value for alias in names if isinstance(alias.name, cst.Name)]
     index = len(names)
-    if len(existing) == len(names) and existing == sorted(existing, key=_sort_key):
+    if len(existing) == len(names) and existing == sorted(existing, key=import_sort_key):
         index = next(
-            (i for i, other in enumerate(existing) if _sort_key(name) < _sort_key(other)),
+            (
+                i
+                for i, other in enumerate(existing)
+                if import_sort_key(name) < import_sort_key(other)
+            ),
             len(names),
         )
     # the comma between two names, as the file writes it (`, ` or `,` + newline + indent)

@@ -42,6 +42,29 @@ class Example:
         return textwrap.dedent(self.source).lstrip("\n")
 
 
+@dataclass(frozen=True, slots=True)
+class FixExample:
+    """What `--fix` makes of a flagged example: the docs show both, and a test runs the
+    rule's fix on `before` and compares the result with `after`, byte for byte."""
+
+    before: str
+    after: str
+    path: str = "app/example.py"
+    #: an unsafe fix: applied with `--unsafe-fixes` only
+    unsafe: bool = False
+    #: codes still reported on `after` (what the fix leaves to the author)
+    remaining: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def before_code(self) -> str:
+        return textwrap.dedent(self.before).lstrip("\n")
+
+    @property
+    def after_code(self) -> str:
+        return textwrap.dedent(self.after).lstrip("\n")
+
+
 class Rule:
     """Base class of every rule; subclasses set the class attributes below."""
 
@@ -60,6 +83,8 @@ class Rule:
     good: ClassVar[tuple[Example, ...]]
     #: "Fix safety" section of the docs
     fix: ClassVar[str] = "No automatic fix."
+    #: before/after examples of the fix; the first one is shown in the docs
+    fixes: ClassVar[tuple[FixExample, ...]] = ()
     #: enabled without configuration
     default: ClassVar[bool] = True
     family: ClassVar[str]

@@ -13,7 +13,8 @@ from checks.cli import main
 from checks.config import DEFAULT_LAYERS, LayerMatcher
 from checks.engine import Engine
 from checks.findings import Finding
-from checks.rules import ALL_RULES
+from checks.fixer import fix_source
+from checks.rules import ALL_RULES, RULES_BY_CODE
 
 _LAYERS = LayerMatcher.from_globs(DEFAULT_LAYERS)
 _ENGINE = Engine(ALL_RULES)
@@ -23,6 +24,20 @@ def check_code(source: str, path: str = "app/example.py") -> list[Finding]:
     """All findings of every rule (default or not) on a dedented snippet at `path`."""
     code = textwrap.dedent(source).lstrip("\n")
     return _ENGINE.check(Path(path), code.encode(), _LAYERS.layer_of(path)).findings
+
+
+def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: bool = False) -> str:
+    """A snippet after `--fix` with only the rule `select` (and `--unsafe-fixes`)."""
+    engine = Engine([RULES_BY_CODE[select]])
+    layer = _LAYERS.layer_of(path)
+
+    def check(data: bytes) -> tuple[list[Finding], str | None]:
+        result = engine.check(Path(path), data, layer)
+        return result.findings, result.text
+
+    code = textwrap.dedent(source).lstrip("\n")
+    outcome = fix_source(code.encode(), check, unsafe)
+    return (outcome.source or code.encode()).decode()
 
 
 def codes(source: str, path: str = "app/example.py") -> list[str]:

@@ -292,3 +292,30 @@ def test_class_config_becomes_a_config_dict_with_v2_keys(tmp_path: Path) -> None
     assert "1 remaining" in result.stdout  # `fields` has no v2 key: left to the author
     again = run_cli("check", "--select", "FG206,FG207", "--fix", str(path))
     assert "fixed" not in again.stdout
+
+
+def test_a_fix_that_would_break_the_file_is_skipped_and_the_others_applied() -> None:
+    from checks.findings import Fix, Finding
+    from checks.fixer import fix_source
+
+    text = "a = x.dict()\nb = y.dict()\n"
+
+    def check(data: bytes) -> tuple[list[Finding], str | None]:
+        source = data.decode()
+        findings = []
+        for row, line in enumerate(source.splitlines(), start=1):
+            column = line.find(".dict()")
+            if column < 0:
+                continue
+            # the second finding's fix is broken: it would leave an unclosed parenthesis
+            content = "model_dump" if row == 1 else "model_dump("
+            edit = Edit(content, Location(row, column + 2), Location(row, column + 6))
+            fix = Fix("safe", "rename", (edit,))
+            findings.append(
+                Finding(Path("x.py"), "FG201", "m", Location(row, 1), Location(row, 2), fix)
+            )
+        return findings, source
+
+    outcome = fix_source(text.encode(), check, unsafe=False)
+    assert outcome.source == b"a = x.model_dump()\nb = y.dict()\n"
+    assert outcome.fixed == 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 from checks.rules import ALL_RULES
-from tests.helpers import check_code
+from tests.helpers import check_code, fix_code
 
 
 def _cases(kind: str) -> list[tuple[Rule, Example]]:
@@ -53,3 +53,35 @@ def test_docs_use_instead_example_is_clean_of_every_rule(rule: Rule) -> None:
         return
     example = rule.good[0]
     assert check_code(example.code, example.path) == []
+
+
+def _fix_cases() -> list[tuple[Rule, FixExample]]:
+    return [(rule, example) for rule in ALL_RULES for example in rule.fixes]
+
+
+@pytest.mark.parametrize(
+    "case", _fix_cases(), ids=lambda case: f"{case[0].code}-{case[0].fixes.index(case[1])}"
+)
+def test_fix_example_is_what_the_fix_writes(case: tuple[Rule, FixExample]) -> None:
+    """The docs' before/after pair is the fix's real output, byte for byte; the fix
+    is idempotent, and the fixed code keeps only the findings the example names."""
+    rule, example = case
+    before = [f for f in check_code(example.before_code, example.path) if f.code == rule.code]
+    assert any(f.fix is not None for f in before), example.note
+    if not example.unsafe:  # an unsafe fix is not applied without --unsafe-fixes
+        assert fix_code(example.before_code, rule.code, example.path) != example.before_code
+    else:
+        safe_only = fix_code(example.before_code, rule.code, example.path)
+        assert safe_only != example.after_code
+    fixed = fix_code(example.before_code, rule.code, example.path, unsafe=example.unsafe)
+    assert fixed == example.after_code
+    again = fix_code(fixed, rule.code, example.path, unsafe=example.unsafe)
+    assert again == fixed
+    left = sorted({f.code for f in check_code(fixed, example.path)})
+    assert left == sorted(example.remaining), example.note
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.code)
+def test_every_fix_has_a_before_and_after_example(rule: Rule) -> None:
+    has_fix = not rule.fix.startswith("No automatic fix")
+    assert bool(rule.fixes) == has_fix, rule.fix

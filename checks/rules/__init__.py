@@ -36,9 +36,9 @@ from checks.rules.pydantic_v1_api import (
     PydanticSchema,
     PydanticV1Imports,
     PydanticV1Misc,
-    PydanticV1Validators,
 )
 from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
+from checks.rules.pydantic_validators import PydanticV1Validators
 from checks.rules.settings_access import EnvironmentOutsideSettings
 from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
 from checks.rules.sqlalchemy_models import LegacyDeclarative, RelationshipWithoutLazy

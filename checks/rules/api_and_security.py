@@ -6,7 +6,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 
 CORS_MIDDLEWARE = frozenset(
     {"fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware"}
@@ -139,6 +139,33 @@ class AsyncClientApp(Rule):
             async def test_health() -> None:
                 transport = httpx.ASGITransport(app=app)
                 async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                    assert (await client.get("/health/live")).status_code == 200
+            """,
+            path="tests/test_health.py",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from httpx import AsyncClient
+
+            from app.main import app
+
+
+            async def test_health() -> None:
+                client = AsyncClient(app=app, base_url="http://test")
+                async with client:
+                    assert (await client.get("/health/live")).status_code == 200
+            """,
+            """
+            from httpx import ASGITransport, AsyncClient
+
+            from app.main import app
+
+
+            async def test_health() -> None:
+                client = AsyncClient(transport=ASGITransport(app=app), base_url="http://test")
+                async with client:
                     assert (await client.get("/health/live")).status_code == 200
             """,
             path="tests/test_health.py",

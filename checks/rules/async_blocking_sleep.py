@@ -6,7 +6,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 
 
 class BlockingSleepInAsync(Rule):
@@ -112,6 +112,24 @@ class BlockingSleepInAsync(Rule):
             note="asyncio's sleep and an unrelated sleep method",
         ),
     )
+    fixes = (
+        FixExample(
+            """
+            import time
+
+
+            async def poll_job(job_id: int) -> None:
+                time.sleep(0.5)
+            """,
+            """
+            import asyncio
+
+
+            async def poll_job(job_id: int) -> None:
+                await asyncio.sleep(0.5)
+            """,
+        ),
+    )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("async") and evidence.has("sleep")
@@ -141,7 +159,7 @@ class BlockingSleepInAsync(Rule):
         if alias is None:
             if ctx.is_bound("asyncio"):
                 return None  # the name means something else here
-            insertion = ctx.import_insertion("import asyncio", near="time")
+            insertion = ctx.import_insertion("import asyncio", "asyncio")
             if insertion is None:
                 return None
             replacements.append(insertion)

@@ -8,7 +8,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, rename
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 
 CONFIG_DICT_FACTORIES = frozenset(
     {
@@ -175,6 +175,28 @@ class PydanticOrmMode(Rule):
             note="the word outside a Pydantic config",
         ),
     )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class UserRead(BaseModel):
+                model_config = ConfigDict(orm_mode=True)
+
+                id: int
+            """,
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
+
+                id: int
+            """,
+        ),
+    )
 
     fix = "Safe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute)."
 
@@ -242,8 +264,10 @@ class PydanticClassConfig(Rule):
         "Safe fix: the inner `class Config` becomes `model_config = ConfigDict(...)` with the "
         "v2 key names (`orm_mode` -> `from_attributes`, `schema_extra` -> "
         '`json_schema_extra`, `Extra.forbid` -> `"forbid"`, ...), importing `ConfigDict` '
-        "when needed. Left to the author: settings classes (`SettingsConfigDict`), keys v2 "
-        "removed (`fields`, `getter_dict`, ...) and multi-line values."
+        "when needed; in a settings class, `model_config = SettingsConfigDict(...)` from "
+        "pydantic-settings, with its `env_*` keys. An import of `Extra` left unused goes. "
+        "Left to the author: keys v2 removed (`fields`, `getter_dict`, ...), methods of "
+        "the `Config` class (`customise_sources`) and multi-line values."
     )
     bad = (
         Example(
@@ -318,6 +342,46 @@ class PydanticClassConfig(Rule):
             note="not the inner Config of a model body",
         ),
     )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel, Extra
+            from pydantic_settings import BaseSettings
+
+
+            class UserCreate(BaseModel):
+                email: str
+
+                class Config:
+                    anystr_strip_whitespace = True
+                    extra = Extra.forbid
+
+
+            class Settings(BaseSettings):
+                database_url: str
+
+                class Config:
+                    env_file = ".env"
+                    env_prefix = "APP_"
+            """,
+            """
+            from pydantic import BaseModel, ConfigDict
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+            class UserCreate(BaseModel):
+                email: str
+
+                model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+            class Settings(BaseSettings):
+                database_url: str
+
+                model_config = SettingsConfigDict(env_file=".env", env_prefix="APP_")
+            """,
+        ),
+    )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("Config")
@@ -368,17 +432,30 @@ _V2_KEYS = {
         )
     },
 }
+#: the keys of pydantic-settings' `SettingsConfigDict` that v1 settings classes used
+_SETTINGS_KEYS = {
+    key: key
+    for key in (
+        "env_prefix",
+        "env_file",
+        "env_file_encoding",
+        "env_nested_delimiter",
+        "case_sensitive",
+        "secrets_dir",
+    )
+}
 _SETTINGS_BASES = frozenset({"pydantic.BaseSettings", "pydantic_settings.BaseSettings"})
 
 
 def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpec | None:
-    """`class Config: orm_mode = True` -> `model_config = ConfigDict(from_attributes=True)`,
-    when every line of the body is a key with a v2 name and a one-line value. Settings
-    classes (they need `SettingsConfigDict`) and keys v2 removed keep the finding only."""
+    """`class Config: orm_mode = True` -> `model_config = ConfigDict(from_attributes=True)`
+    (`SettingsConfigDict` from pydantic-settings for a settings class), when every line of
+    the body is a key with a v2 name and a one-line value; keys v2 removed keep the
+    finding only."""
     if not isinstance(node.body, cst.IndentedBlock) or node.decorators or node.bases:
         return None
-    if ctx.derives_from(outer, _SETTINGS_BASES):
-        return None
+    settings = ctx.derives_from(outer, _SETTINGS_BASES)
+    keys = {**_V2_KEYS, **_SETTINGS_KEYS} if settings else _V2_KEYS
     arguments: list[str] = []
     releases: list[str] = []
     for statement in node.body.body:
@@ -395,7 +472,7 @@ def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpe
             and isinstance(small.targets[0].target, cst.Name)
         ):
             return None
-        key = _V2_KEYS.get(small.targets[0].target.value)
+        key = keys.get(small.targets[0].target.value)
         value = code_of(small.value)
         if key is None or "\n" in value:
             return None
@@ -404,14 +481,17 @@ def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpe
             value = f'"{extra.rpartition(".")[2]}"'  # Extra.forbid -> "forbid"
             releases.append(extra.partition(".")[0])  # `Extra` may be left unused
         arguments.append(f"{key}={value}")
-    found = ctx.import_from("pydantic", "ConfigDict")
+    package, factory = (
+        ("pydantic_settings", "SettingsConfigDict") if settings else ("pydantic", "ConfigDict")
+    )
+    found = ctx.import_from(package, factory)
     if found is None:
         return None  # the name means something else here
     config_dict, insertion = found
     replacements: list[tuple[cst.CSTNode, str]] = [insertion] if insertion else []
     replacements.append((node, f"model_config = {config_dict}({', '.join(arguments)})"))
     return FixSpec(
-        "Use `model_config = ConfigDict(...)`", tuple(replacements), releases=tuple(releases)
+        f"Use `model_config = {factory}(...)`", tuple(replacements), releases=tuple(releases)
     )
 
 

@@ -1,4 +1,4 @@
-"""FG203-FG205, FG208-FG210: the rest of the Pydantic v1 API.
+"""FG203-FG205, FG209, FG210: the rest of the Pydantic v1 API.
 
 Method rules fire only on classes (or instances) known to be Pydantic models, in the
 file or across the project: `Model.parse_obj(...)`, never `json.parse_obj` or a
@@ -11,16 +11,11 @@ from typing import ClassVar
 
 import libcst as cst
 
-from checks.context import FileContext, FixSpec, code_of, dotted_name, rename
+from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, rename
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
+from checks.rules.pydantic_config import config_assignments
 
-_V1_VALIDATORS = {
-    "pydantic.validator": "@field_validator",
-    "pydantic.class_validators.validator": "@field_validator",
-    "pydantic.root_validator": "@model_validator",
-    "pydantic.class_validators.root_validator": "@model_validator",
-}
 _V1_IMPORTS = {
     "pydantic.BaseSettings": "`BaseSettings` moved to pydantic-settings: "
     "`from pydantic_settings import BaseSettings`",
@@ -63,13 +58,19 @@ class _PydanticMethodRule(Rule):
             ref = inferred.cls if inferred is not None and not inferred.iterable else None
         if ref is None or ctx.defines_method(ref, method):
             return
-        new = self.renames.get(method)
-        fix = rename(func.attr, new, f"Use `.{new}()`") if new else None
+        fix = self.fix_for(node, func, ref, ctx)
         derivation = ctx.pydantic_derivation(ref)
         if derivation is True:
             ctx.report(node, message, fix=fix)
         elif derivation is not False:
             ctx.report_if(node, derivation, message, fix=fix)
+
+    def fix_for(
+        self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
+    ) -> FixSpec | None:
+        """The fix of `ref.method(...)`: a rename, for the methods renamed 1:1."""
+        new = self.renames.get(func.attr.value)
+        return rename(func.attr, new, f"Use `.{new}()`") if new else None
 
 
 class PydanticSchema(_PydanticMethodRule):
@@ -123,6 +124,30 @@ class PydanticSchema(_PydanticMethodRule):
                 return api.schema()
             """,
             note="a schema() that is not Pydantic's",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            EVENT_SCHEMA = Event.schema()
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            EVENT_SCHEMA = Event.model_json_schema()
+            """,
         ),
     )
 
@@ -182,6 +207,40 @@ class PydanticParse(_PydanticMethodRule):
             """
         ),
     )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.parse_raw(body)
+
+
+            def load(data: dict[str, str]) -> Webhook:
+                return Webhook.parse_obj(data)
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.model_validate_json(body)
+
+
+            def load(data: dict[str, str]) -> Webhook:
+                return Webhook.model_validate(data)
+            """,
+        ),
+    )
 
 
 class PydanticFromOrm(_PydanticMethodRule):
@@ -192,9 +251,25 @@ class PydanticFromOrm(_PydanticMethodRule):
     methods: ClassVar[dict[str, str]] = {"from_orm": "Model.model_validate(obj)"}
     renames: ClassVar[dict[str, str]] = {"from_orm": "model_validate"}
     fix = (
-        "Safe fix: renames `from_orm` to `model_validate` (the model's config needs "
-        "`from_attributes=True`, which FG206 renames from `orm_mode`)."
+        "Safe fix: renames `from_orm` to `model_validate`. When the model's config is not "
+        "seen to set `from_attributes=True` (or v1's `orm_mode = True`, which FG206 "
+        "renames) in this file, the call passes `from_attributes=True` itself, so it "
+        "keeps reading attributes as `from_orm` did."
     )
+
+    def fix_for(
+        self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
+    ) -> FixSpec | None:
+        renamed = (func.attr, "model_validate")
+        if _reads_attributes(ref, ctx, set()):
+            return FixSpec("Use `.model_validate()`", (renamed,))
+        positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+        if len(positional) != 1 or len(node.args) != 1:
+            return None
+        value = positional[0].value
+        passed = (value, f"{code_of(value)}, from_attributes=True")
+        return FixSpec("Use `.model_validate(obj, from_attributes=True)`", (renamed, passed))
+
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
     summary = "Checks for `Model.from_orm(obj)`."
     why = (
@@ -236,90 +311,71 @@ class PydanticFromOrm(_PydanticMethodRule):
             """
         ),
     )
-
-
-class PydanticV1Validators(Rule):
-    code = "FG208"
-    name = "pydantic-v1-validator"
-    family = "Pydantic"
-    message = "`@validator` is the Pydantic v1 API: use `@field_validator` with `@classmethod`"
-    summary = "Checks for Pydantic's v1 `@validator` and `@root_validator` decorators."
-    why = (
-        "Pydantic v2 replaced `@validator` with `@field_validator` (a classmethod; `pre=True` "
-        "became `mode='before'`, `always=True` became `validate_default=True` on the field) "
-        "and `@root_validator` with `@model_validator(mode='before' | 'after')`. The v1 "
-        "decorators are deprecated, and their `values` argument became `info.data`."
-    )
-    bad = (
-        Example(
+    fixes = (
+        FixExample(
             """
-            from pydantic import BaseModel, validator
+            from pydantic import BaseModel, ConfigDict
 
 
-            class Signup(BaseModel):
-                email: str
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
 
-                @validator("email")
-                def lower(cls, value: str) -> str:
-                    return value.lower()
-            """
-        ),
-        Example(
-            """
-            import pydantic
+                id: int
 
-            class Window(pydantic.BaseModel):
-                start: int
-                end: int
 
-                @pydantic.root_validator(pre=True)
-                def order(cls, values):
-                    return values
+            class ProjectRead(BaseModel):
+                name: str
 
-                @pydantic.root_validator
-                def check(cls, values):
-                    return values
+
+            def show(user: object, project: object) -> tuple[UserRead, ProjectRead]:
+                shown = UserRead.from_orm(user)
+                return shown, ProjectRead.from_orm(project)
             """,
-            expect=2,
-        ),
-    )
-    good = (
-        Example(
             """
-            from pydantic import BaseModel, field_validator
+            from pydantic import BaseModel, ConfigDict
 
 
-            class Signup(BaseModel):
-                email: str
+            class UserRead(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
 
-                @field_validator("email")
-                @classmethod
-                def lower(cls, value: str) -> str:
-                    return value.lower()
-            """
-        ),
-        Example(
-            """
-            from marshmallow import validates
+                id: int
 
-            class Form:
-                @validates("name")
-                def check(self, value):
-                    return value
+
+            class ProjectRead(BaseModel):
+                name: str
+
+
+            def show(user: object, project: object) -> tuple[UserRead, ProjectRead]:
+                shown = UserRead.model_validate(user)
+                return shown, ProjectRead.model_validate(project, from_attributes=True)
             """,
-            note="another library's validator",
         ),
     )
 
-    def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("validator", "root_validator")
 
-    def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
-        target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
-        replacement = _V1_VALIDATORS.get(ctx.qualified_name(target) or "")
-        if replacement is not None:
-            name = (ctx.qualified_name(target) or "").rpartition(".")[2]
-            ctx.report(node, f"`@{name}` is the Pydantic v1 API: use `{replacement}`")
+def _reads_attributes(ref: str, ctx: FileContext, seen: set[str]) -> bool:
+    """Whether the model `ref`, defined in this file, or a base of it defined here sets
+    `from_attributes=True` (`orm_mode = True` in an inner `Config`)."""
+    info = ctx.classes.get(ref)
+    if info is None or ref in seen:
+        return False
+    seen.add(ref)
+    body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == "Config":
+            for name, value in config_assignments(statement):
+                if name.value in {"orm_mode", "from_attributes"} and _is_true(value):
+                    return True
+    for name, value in config_assignments(info.node):
+        if name.value == "model_config" and isinstance(value, cst.Call):
+            argument = keyword_arg(value, "from_attributes")
+            if argument is not None and _is_true(argument.value):
+                return True
+    return any(_reads_attributes(base or "", ctx, seen) for base in info.bases)
+
+
+def _is_true(value: cst.BaseExpression | None) -> bool:
+    return isinstance(value, cst.Name) and value.value == "True"
 
 
 class PydanticV1Misc(Rule):
@@ -427,6 +483,38 @@ class PydanticV1Misc(Rule):
             NAMES = [f.name for f in fields(Point)]
             """,
             note="dataclasses",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel, Field
+
+
+            class Tag(BaseModel):
+                name: str = Field(regex=r"^[a-z]+$", min_items=1)
+
+
+            def clone(tag: Tag) -> Tag:
+                return tag.copy(update={"name": "x"})
+
+
+            FIELDS = Tag.__fields__
+            """,
+            """
+            from pydantic import BaseModel, Field
+
+
+            class Tag(BaseModel):
+                name: str = Field(pattern=r"^[a-z]+$", min_length=1)
+
+
+            def clone(tag: Tag) -> Tag:
+                return tag.model_copy(update={"name": "x"})
+
+
+            FIELDS = Tag.model_fields
+            """,
         ),
     )
 
@@ -569,6 +657,25 @@ class PydanticV1Imports(Rule):
 
             class Page(BaseModel, Generic[T]):
                 items: list[T]
+            """,
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseSettings, Field
+
+
+            class Settings(BaseSettings):
+                database_url: str = Field(...)
+            """,
+            """
+            from pydantic import Field
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                database_url: str = Field(...)
             """,
         ),
     )

@@ -8,7 +8,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, rename
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
 _DUMP_KEYWORDS = frozenset(
@@ -218,6 +218,32 @@ class PydanticDict(_PydanticSerializerRule):
             note="unknown receiver",
         ),
     )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class TaskUpdate(BaseModel):
+                title: str | None = None
+
+
+            def changes(payload: TaskUpdate) -> dict[str, object]:
+                return payload.dict(exclude_unset=True)
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class TaskUpdate(BaseModel):
+                title: str | None = None
+
+
+            def changes(payload: TaskUpdate) -> dict[str, object]:
+                return payload.model_dump(exclude_unset=True)
+            """,
+        ),
+    )
 
 
 class PydanticJson(_PydanticSerializerRule):
@@ -311,5 +337,31 @@ class PydanticJson(_PydanticSerializerRule):
                 return rate.json()
             """,
             note="a name rebound to something else",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            def serialize(event: Event) -> str:
+                return event.json(by_alias=True)
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            def serialize(event: Event) -> str:
+                return event.model_dump_json(by_alias=True)
+            """,
         ),
     )

@@ -9,7 +9,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 
 ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
@@ -219,6 +219,27 @@ class MissingAwaitOnAsyncSession(Rule):
             note="a sync session",
         ),
     )
+    fixes = (
+        FixExample(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def rename(session: AsyncSession, user: object, name: str) -> None:
+                user.name = name
+                session.commit()
+            """,
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def rename(session: AsyncSession, user: object, name: str) -> None:
+                user.name = name
+                await session.commit()
+            """,
+            unsafe=True,
+        ),
+    )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION)
@@ -285,6 +306,22 @@ class SessionKeepsExpiring(Rule):
             engine = create_async_engine("postgresql+asyncpg://app@db/app")
             SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
             """
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            engine = create_async_engine("postgresql+asyncpg://app@db/app")
+            SessionLocal = async_sessionmaker(engine)
+            """,
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            engine = create_async_engine("postgresql+asyncpg://app@db/app")
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            """,
         ),
     )
 

@@ -1,0 +1,623 @@
+"""FG208: Pydantic v1 `@validator` / `@root_validator`, and their v2 rewrite.
+
+The fix is where bump-pydantic stops short: it rewrites the decorators' arguments, adds
+`@classmethod`, turns a validator's `values` argument into `info.data`, and turns a
+post-validation `@root_validator` (bare ones included, which Pydantic 2 refuses to load)
+into an after-mode `@model_validator` on `self` when its body only reads fields.
+Anything it cannot prove equivalent keeps the finding without a fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from checks.context import FileContext, FixSpec, ImportPlan, Lines, code_of, string_value
+from checks.prefilter import Evidence
+from checks.rule import Example, FixExample, Rule
+
+_V1_VALIDATORS = {
+    "pydantic.validator": "field_validator",
+    "pydantic.class_validators.validator": "field_validator",
+    "pydantic.root_validator": "model_validator",
+    "pydantic.class_validators.root_validator": "model_validator",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Decorator:
+    """A v1 validator decorator: its node, the v2 name, and how the file spells it."""
+
+    node: cst.Decorator
+    v2: str
+    #: `pydantic` for `@pydantic.validator`, None for an imported name
+    module: str | None
+    #: the local name of an imported decorator (`validator`), to drop when unused
+    local: str | None
+    args: tuple[cst.Arg, ...]
+
+
+class _Uses(cst.CSTVisitor):
+    """The uses of one name in a function body; `unsafe` when it is bound, deleted or
+    shadowed anywhere in it (then a rewrite of its uses is not offered)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.loads: list[cst.Name] = []
+        self.unsafe = False
+        self.names: set[str] = set()
+
+    def _binds(self, target: cst.CSTNode | None) -> None:
+        if target is not None and self.name in _names_in(target):
+            self.unsafe = True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+        if node.value == self.name:
+            self.loads.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._binds(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._binds(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._binds(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._binds(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._binds(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._binds(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._binds(node.name)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._binds(node.target)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.unsafe |= any(item.name.value == self.name for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.unsafe |= any(item.name.value == self.name for item in node.names)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._binds(node.name)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._binds(node.name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._binds(node.name)
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(_Collect())
+    return found
+
+
+def _uses(function: cst.FunctionDef, name: str) -> _Uses:
+    uses = _Uses(name)
+    function.body.visit(uses)
+    return uses
+
+
+def _returns(body: cst.CSTNode) -> list[cst.Return]:
+    """The `return` statements of a function body (not of functions nested in it)."""
+    found: list[cst.Return] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+    body.visit(_Collect())
+    return found
+
+
+def _literal_bool(expr: cst.BaseExpression) -> bool | None:
+    if isinstance(expr, cst.Name) and expr.value in {"True", "False"}:
+        return expr.value == "True"
+    return None
+
+
+def _simple_params(function: cst.FunctionDef) -> list[cst.Param] | None:
+    """The parameters, when they are plain positional ones without defaults."""
+    params = function.params
+    if (
+        params.posonly_params
+        or params.kwonly_params
+        or not isinstance(params.star_arg, cst.MaybeSentinel)
+        or params.star_kwarg is not None
+        or any(param.default is not None for param in params.params)
+    ):
+        return None
+    return list(params.params)
+
+
+def _is_classmethod(decorator: cst.Decorator) -> bool:
+    return isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in {
+        "classmethod"
+    }
+
+
+def _quote(args: tuple[cst.Arg, ...]) -> str:
+    """The quote character the decorator's field names use (double by default)."""
+    for arg in args:
+        if isinstance(arg.value, cst.SimpleString) and arg.value.value.startswith("'"):
+            return "'"
+    return '"'
+
+
+class PydanticV1Validators(Rule):
+    code = "FG208"
+    name = "pydantic-v1-validator"
+    family = "Pydantic"
+    message = "`@validator` is the Pydantic v1 API: use `@field_validator` with `@classmethod`"
+    summary = "Checks for Pydantic's v1 `@validator` and `@root_validator` decorators."
+    why = (
+        "Pydantic v2 replaced `@validator` with `@field_validator` (a classmethod; `pre=True` "
+        "became `mode='before'`, `always=True` became `validate_default=True` on the field) "
+        "and `@root_validator` with `@model_validator(mode='before' | 'after')`. The v1 "
+        "decorators are deprecated, their `values` argument became `info.data`, and a bare "
+        "`@root_validator` (without `skip_on_failure=True`) stops the model from loading "
+        "at all under Pydantic 2."
+    )
+    fix = (
+        "Safe fix: `@validator(...)` becomes `@field_validator(...)` with `@classmethod` "
+        "under it (`pre=True` -> `mode='before'`, `allow_reuse` dropped, `check_fields` "
+        "kept), a `values` argument becomes `info` and its uses `info.data`; "
+        "`@root_validator(pre=True)` becomes `@model_validator(mode='before')` with "
+        "`@classmethod`; `@root_validator(skip_on_failure=True)` becomes "
+        "`@model_validator(mode='after')` on `self` when its body only reads fields the "
+        "class declares (`values['a']`, `values.get('a')` -> `self.a`) and returns "
+        "`values` (-> `self`, annotated `Self`). The same rewrite of a bare "
+        "`@root_validator` is unsafe (`--unsafe-fixes`): v1 ran it even after a field had "
+        "failed, v2's after-validator only runs on a valid model. The decorator is "
+        "imported in the file's import style and the v1 name dropped once unused. Left to "
+        "the author: `always=True` (it moves to the field: `Field(validate_default=True)`), "
+        "`each_item=True`, validators taking `config` or `field`, and root validators that "
+        "change `values`."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel, validator
+
+
+            class Signup(BaseModel):
+                email: str
+
+                @validator("email")
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+            """
+        ),
+        Example(
+            """
+            import pydantic
+
+            class Window(pydantic.BaseModel):
+                start: int
+                end: int
+
+                @pydantic.root_validator(pre=True)
+                def order(cls, values):
+                    return values
+
+                @pydantic.root_validator
+                def check(cls, values):
+                    return values
+            """,
+            expect=2,
+        ),
+    )
+    good = (
+        Example(
+            """
+            from pydantic import BaseModel, field_validator
+
+
+            class Signup(BaseModel):
+                email: str
+
+                @field_validator("email")
+                @classmethod
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+            """
+        ),
+        Example(
+            """
+            from marshmallow import validates
+
+            class Form:
+                @validates("name")
+                def check(self, value):
+                    return value
+            """,
+            note="another library's validator",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel, validator
+
+
+            class Signup(BaseModel):
+                email: str
+                password: str
+                password2: str
+
+                @validator("email", pre=True)
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+
+                @validator("password2")
+                def same(cls, value: str, values: dict[str, object]) -> str:
+                    if value != values.get("password"):
+                        raise ValueError("passwords differ")
+                    return value
+            """,
+            """
+            from pydantic import BaseModel, ValidationInfo, field_validator
+
+
+            class Signup(BaseModel):
+                email: str
+                password: str
+                password2: str
+
+                @field_validator("email", mode="before")
+                @classmethod
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+
+                @field_validator("password2")
+                @classmethod
+                def same(cls, value: str, info: ValidationInfo) -> str:
+                    if value != info.data.get("password"):
+                        raise ValueError("passwords differ")
+                    return value
+            """,
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel, root_validator
+
+
+            class Window(BaseModel):
+                start: int
+                end: int
+
+                @root_validator(pre=True)
+                def defaults(cls, values):
+                    values.setdefault("end", values.get("start"))
+                    return values
+
+                @root_validator(skip_on_failure=True)
+                def ordered(cls, values: dict[str, int]) -> dict[str, int]:
+                    if values["start"] > values.get("end"):
+                        raise ValueError("start after end")
+                    return values
+            """,
+            """
+            from pydantic import BaseModel, model_validator
+            from typing_extensions import Self
+
+
+            class Window(BaseModel):
+                start: int
+                end: int
+
+                @model_validator(mode="before")
+                @classmethod
+                def defaults(cls, values):
+                    values.setdefault("end", values.get("start"))
+                    return values
+
+                @model_validator(mode="after")
+                def ordered(self) -> Self:
+                    if self.start > self.end:
+                        raise ValueError("start after end")
+                    return self
+            """,
+            note="before and after root validators",
+        ),
+        FixExample(
+            """
+            import pydantic
+
+
+            class Window(pydantic.BaseModel):
+                start: int
+
+                @pydantic.root_validator
+                def positive(cls, values):
+                    if values["start"] < 0:
+                        raise ValueError("negative")
+                    return values
+
+                @pydantic.validator("start", always=True)
+                def kept(cls, value):
+                    return value
+            """,
+            """
+            import pydantic
+
+
+            class Window(pydantic.BaseModel):
+                start: int
+
+                @pydantic.model_validator(mode="after")
+                def positive(self):
+                    if self.start < 0:
+                        raise ValueError("negative")
+                    return self
+
+                @pydantic.validator("start", always=True)
+                def kept(cls, value):
+                    return value
+            """,
+            unsafe=True,
+            remaining=("FG208",),
+            note="a bare root validator (unsafe); `always=True` is left to the author",
+        ),
+    )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("validator", "root_validator")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        for decorator in node.decorators:
+            found = _v1_decorator(decorator, ctx)
+            if found is None:
+                continue
+            v1 = "validator" if found.v2 == "field_validator" else "root_validator"
+            message = f"`@{v1}` is the Pydantic v1 API: use `@{found.v2}`"
+            try:
+                fix = _fix(node, found, ctx)
+            except _NoFix:
+                fix = None
+            ctx.report(decorator, message, fix=fix)
+
+
+def _v1_decorator(decorator: cst.Decorator, ctx: FileContext) -> _Decorator | None:
+    expr = decorator.decorator
+    call = expr if isinstance(expr, cst.Call) else None
+    target = call.func if call is not None else expr
+    v2 = _V1_VALIDATORS.get(ctx.qualified_name(target) or "")
+    if v2 is None:
+        return None
+    args = tuple(call.args) if call is not None else ()
+    if isinstance(target, cst.Attribute):
+        return _Decorator(decorator, v2, code_of(target.value), None, args)
+    local = target.value if isinstance(target, cst.Name) else None
+    return _Decorator(decorator, v2, None, local, args)
+
+
+class _NoFix(Exception):
+    """The validator's shape is not one the fix proves equivalent."""
+
+
+def _fix(function: cst.FunctionDef, found: _Decorator, ctx: FileContext) -> FixSpec:
+    if ctx.enclosing_class is None or ctx.function is not None:
+        raise _NoFix  # a validator outside a class body
+    if found.v2 == "field_validator":
+        return _field_validator_fix(function, found, ctx)
+    return _root_validator_fix(function, found, ctx)
+
+
+def _keywords(args: tuple[cst.Arg, ...], allowed: set[str]) -> dict[str, cst.Arg]:
+    keywords: dict[str, cst.Arg] = {}
+    for arg in args:
+        if arg.star:
+            raise _NoFix
+        if arg.keyword is None:
+            continue
+        if arg.keyword.value not in allowed:
+            raise _NoFix  # always=, each_item=, ...: not a 1:1 rewrite
+        keywords[arg.keyword.value] = arg
+    return keywords
+
+
+class _Edits:
+    """The replacements and imports of one fix."""
+
+    def __init__(self, ctx: FileContext, found: _Decorator) -> None:
+        self.found = found
+        self.imports = ImportPlan(ctx)
+        self.replacements: list[tuple[cst.CSTNode, str | Lines]] = []
+
+    def name(self, package: str, name: str) -> str:
+        """The file's spelling of `package.name`, imported by the fix when needed."""
+        if package == "pydantic" and self.found.module is not None:
+            return f"{self.found.module}.{name}"
+        local = self.imports.need(package, name)
+        if local is None:
+            raise _NoFix  # the name means something else in this file
+        return local
+
+    def decorator(self, text: str, classmethod: bool) -> None:
+        lines = (text, "@classmethod") if classmethod else (text,)
+        self.replacements.append((self.found.node.decorator, Lines(lines)))
+
+    def spec(self, message: str, applicability: str = "safe") -> FixSpec:
+        imports = self.imports.replacements()
+        if imports is None:
+            raise _NoFix
+        releases = (self.found.local,) if self.found.local else ()
+        return FixSpec(message, (*imports, *self.replacements), applicability, releases)
+
+
+def _field_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: FileContext) -> FixSpec:
+    keywords = _keywords(found.args, {"pre", "allow_reuse", "check_fields"})
+    params = _simple_params(function)
+    if params is None or not 2 <= len(params) <= 3 or params[0].name.value != "cls":
+        raise _NoFix
+    edits = _Edits(ctx, found)
+    arguments = [code_of(arg.value) for arg in found.args if arg.keyword is None]
+    if not arguments:
+        raise _NoFix  # `@validator()` names no field
+    quote = _quote(found.args)
+    if "pre" in keywords:
+        pre = _literal_bool(keywords["pre"].value)
+        if pre is None:
+            raise _NoFix
+        if pre:
+            arguments.append(f"mode={quote}before{quote}")
+    if "check_fields" in keywords:
+        arguments.append(f"check_fields={code_of(keywords['check_fields'].value)}")
+    if len(params) == 3:
+        values = params[2].name.value
+        uses = _uses(function, values)
+        if uses.unsafe or "info" in uses.names or values == "info":
+            raise _NoFix
+        edits.replacements.append((params[2].name, "info"))
+        if params[2].annotation is not None:
+            annotation = params[2].annotation.annotation
+            edits.replacements.append((annotation, edits.name("pydantic", "ValidationInfo")))
+        edits.replacements.extend((load, "info.data") for load in uses.loads)
+    decorator = f"{edits.name('pydantic', 'field_validator')}({', '.join(arguments)})"
+    has_classmethod = any(_is_classmethod(d) for d in function.decorators)
+    edits.decorator(decorator, classmethod=not has_classmethod)
+    return edits.spec("Use `@field_validator` with `@classmethod`")
+
+
+def _root_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: FileContext) -> FixSpec:
+    if any(arg.keyword is None for arg in found.args):
+        raise _NoFix
+    keywords = _keywords(found.args, {"pre", "skip_on_failure", "allow_reuse"})
+    flags = {key: _literal_bool(arg.value) for key, arg in keywords.items()}
+    if None in flags.values():
+        raise _NoFix
+    params = _simple_params(function)
+    if params is None or len(params) != 2 or params[0].name.value != "cls":
+        raise _NoFix
+    edits = _Edits(ctx, found)
+    quote = _quote(found.args)
+    has_classmethod = any(_is_classmethod(d) for d in function.decorators)
+    name = edits.name("pydantic", "model_validator")
+    if flags.get("pre"):
+        edits.decorator(f"{name}(mode={quote}before{quote})", classmethod=not has_classmethod)
+        return edits.spec("Use `@model_validator(mode='before')` with `@classmethod`")
+    if has_classmethod:
+        raise _NoFix
+    # after mode: the validator gets the model (`self`), not a dict of values
+    values = params[1].name.value
+    uses = _uses(function, values)
+    if uses.unsafe or "self" in uses.names or "cls" in uses.names:
+        raise _NoFix
+    fields = _declared_fields(ctx)
+    rewritten: dict[int, tuple[cst.CSTNode, str]] = {}
+    for read in _field_reads(function, values):
+        field_name = read[1]
+        if field_name not in fields:
+            raise _NoFix
+        rewritten[id(read[2])] = (read[0], f"self.{field_name}")
+    returns = _returns(function.body)
+    if not returns:
+        raise _NoFix
+    for statement in returns:
+        value = statement.value
+        if not (isinstance(value, cst.Name) and value.value == values):
+            raise _NoFix
+        rewritten[id(value)] = (value, "self")
+    if any(id(load) not in rewritten for load in uses.loads):
+        raise _NoFix  # `values` passed on, iterated, changed: not only field reads
+    edits.decorator(f"{name}(mode={quote}after{quote})", classmethod=False)
+    edits.replacements.append((function.params, "self"))
+    if function.returns is not None:
+        edits.replacements.append((function.returns.annotation, _self_type(edits, ctx)))
+    edits.replacements.extend(rewritten.values())
+    safe = flags.get("skip_on_failure") is True
+    return edits.spec(
+        "Use `@model_validator(mode='after')` on `self`", "safe" if safe else "unsafe"
+    )
+
+
+def _declared_fields(ctx: FileContext) -> set[str]:
+    """The fields of the class and of its bases defined in the file."""
+    fields: set[str] = set()
+    pending = [ctx.enclosing_class]
+    seen: set[str] = set()
+    while pending:
+        info = pending.pop()
+        if info is None or info.name in seen:
+            continue
+        seen.add(info.name)
+        fields.update(info.fields)
+        pending.extend(ctx.classes.get(base or "") for base in info.bases)
+    return fields
+
+
+def _field_reads(function: cst.FunctionDef, values: str) -> list[tuple[cst.CSTNode, str, cst.Name]]:
+    """`values["a"]` and `values.get("a"[, default])` in the body: (node, field, name)."""
+    reads: list[tuple[cst.CSTNode, str, cst.Name]] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if (
+                isinstance(node.value, cst.Name)
+                and node.value.value == values
+                and len(node.slice) == 1
+                and isinstance(node.slice[0].slice, cst.Index)
+            ):
+                key = string_value(node.slice[0].slice.value)
+                if key is not None and key.isidentifier():
+                    reads.append((node, key, node.value))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and isinstance(func.value, cst.Name)
+                and func.value.value == values
+                and func.attr.value == "get"
+                and 1 <= len(node.args) <= 2
+                and all(arg.keyword is None and not arg.star for arg in node.args)
+            ):
+                key = string_value(node.args[0].value)
+                if key is not None and key.isidentifier():
+                    reads.append((node, key, func.value))
+
+    function.body.visit(_Collect())
+    return reads
+
+
+def _self_type(edits: _Edits, ctx: FileContext) -> str:
+    """`Self`: the file's own import of it, else from typing_extensions (a dependency
+    of Pydantic 2, so present wherever Pydantic is)."""
+    for local, qualified in ctx.imports.items():
+        if qualified in {"typing.Self", "typing_extensions.Self"}:
+            return local
+    return edits.name("typing_extensions", "Self")
