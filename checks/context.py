@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
 from checks.project import Condition, ModuleSummary
@@ -488,6 +489,35 @@ class FileContext:
             if section(module) > new:
                 return node, True
         return imports[-1][0], False
+
+    def indentation(self, target: cst.CSTNode) -> str:
+        """The indentation of the block holding `target` (searched in the module-level
+        statement being walked, only when a fix asks)."""
+        module = self.module
+        roots: Sequence[cst.CSTNode] = (
+            [module.body[self.statement]] if 0 <= self.statement < len(module.body) else [module]
+        )
+        stack: list[tuple[cst.CSTNode, str]] = [(root, "") for root in roots]
+        while stack:
+            node, indent = stack.pop()
+            if node is target:
+                return indent
+            if isinstance(node, cst.IndentedBlock):
+                indent += module.default_indent if node.indent is None else node.indent
+            stack.extend((child, indent) for child in node.children)
+        return ""
+
+    def code(self, node: cst.CSTNode, at: cst.CSTNode | None = None) -> str:
+        """The code of `node` with the file's newline and indentation, as if written
+        where `at` is (lines inside brackets keep their indentation relative to it)."""
+        state = CodegenState(
+            default_indent=self.module.default_indent,
+            default_newline=self.module.default_newline,
+        )
+        if at is not None:
+            state.indent_tokens.append(self.indentation(at))
+        node._codegen(state)
+        return "".join(state.tokens)
 
     def names(self) -> set[str]:
         """Every identifier the file uses or binds (computed once, when a fix asks)."""

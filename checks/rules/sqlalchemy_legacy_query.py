@@ -1,14 +1,17 @@
 """FG101: the legacy `Query` API of SQLAlchemy 1.x (`session.query(...)`, `Model.query`)."""
 
+# ruff: noqa: E501 - the fix examples are the fixer's output, long lines included
+
 from __future__ import annotations
 
 import re
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name
+from checks.context import FileContext, FixSpec, dotted_name
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
+from checks.rules.query_to_select import chain_of, query_fix
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
 SESSION_CLASSES = frozenset(
@@ -287,12 +290,149 @@ class LegacyQueryApi(Rule):
             note="an analytics client given a CONSTANT holding SQL text (polar)",
         ),
     )
+    fix = (
+        "Unsafe fix (`--unsafe-fixes`): a chain that ends in `.all()`, `.first()`, `.one()`, "
+        "`.one_or_none()`, `.scalar()`, `.count()` or `.get(pk)` becomes a `select()` run "
+        "with `session.execute()`: `.filter()` -> `.where()` (`filter_by`, `order_by`, "
+        "`limit`, `offset`, `options`, `join`, `outerjoin`, `group_by`, `having` as they "
+        "are); one mapped class gives `.scalars()` (`.first()` keeps its `LIMIT 1`, `.one()` "
+        "-> `.scalar_one()`), columns give rows; `.scalar()` -> `.scalar_one_or_none()`; "
+        "`.count()` -> `select(func.count()).select_from(...)` (the query as a subquery "
+        "unless it only filters one class); `.get(pk)` -> `session.get(Model, pk)`. A chain "
+        "with a join or loader options gets `.unique()`, as the legacy Query de-duplicated "
+        "mapped objects. An `AsyncSession` gets `await`. `select` and `func` are imported "
+        "in the file's style. Unsafe because it trusts names (a capitalised argument is "
+        "taken for a mapped class, `User.email` for a column); a Query kept in a variable, "
+        "string joins, `with_entities` and the like keep the finding without a fix."
+    )
+    fixes = (
+        FixExample(
+            """
+            from sqlalchemy.orm import Session, joinedload
+
+            from app.models import Order, User
+
+
+            def active_users(session: Session, offset: int) -> list[User]:
+                return (
+                    session.query(User)
+                    .filter(User.active.is_(True))
+                    .order_by(User.id)
+                    .offset(offset)
+                    .all()
+                )
+
+
+            def by_email(session: Session, email: str) -> User | None:
+                return session.query(User).filter_by(email=email).first()
+
+
+            def paid_orders(session: Session) -> int:
+                return session.query(Order).filter(Order.paid).count()
+
+
+            def with_orders(session: Session) -> list[User]:
+                return session.query(User).options(joinedload(User.orders)).all()
+
+
+            def user(session: Session, pk: int) -> User | None:
+                return session.query(User).get(pk)
+            """,
+            """
+            from sqlalchemy import func, select
+            from sqlalchemy.orm import Session, joinedload
+
+            from app.models import Order, User
+
+
+            def active_users(session: Session, offset: int) -> list[User]:
+                return (
+                    session.execute(select(User)
+                    .where(User.active.is_(True))
+                    .order_by(User.id)
+                    .offset(offset)).scalars().all()
+                )
+
+
+            def by_email(session: Session, email: str) -> User | None:
+                return session.execute(select(User).filter_by(email=email).limit(1)).scalars().first()
+
+
+            def paid_orders(session: Session) -> int:
+                return session.execute(select(func.count()).select_from(Order).where(Order.paid)).scalar_one()
+
+
+            def with_orders(session: Session) -> list[User]:
+                return session.execute(select(User).options(joinedload(User.orders))).unique().scalars().all()
+
+
+            def user(session: Session, pk: int) -> User | None:
+                return session.get(User, pk)
+            """,
+            unsafe=True,
+            note="sync session: entities, filters, count, joined eager loading, get",
+        ),
+        FixExample(
+            """
+            from sqlalchemy import func
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app.models import Order
+
+
+            async def order_total(session: AsyncSession, pk: int) -> int | None:
+                return await session.query(func.sum(Order.amount)).filter(Order.user_id == pk).scalar()
+            """,
+            """
+            from sqlalchemy import func, select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app.models import Order
+
+
+            async def order_total(session: AsyncSession, pk: int) -> int | None:
+                return (await session.execute(select(func.sum(Order.amount)).where(Order.user_id == pk))).scalar_one_or_none()
+            """,
+            unsafe=True,
+            note="an AsyncSession: awaited, rows of a SQL function",
+        ),
+    )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("query", "Query")
 
+    def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
+        ctx.marks(f"{self.code}:trailed").add(id(node.value))
+
+    def visit_Subscript(self, node: cst.Subscript, ctx: FileContext) -> None:
+        ctx.marks(f"{self.code}:trailed").add(id(node.value))
+
+    def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
+        self._record_chain(node, ctx)
+
+    def _record_chain(self, node: cst.BaseExpression, ctx: FileContext) -> None:
+        """Remember the whole chain `session.query(...)...` ends in, outermost first,
+        for the fix of the `.query(...)` call inside it (visited later)."""
+        in_chain = ctx.marks(f"{self.code}:in-chain")
+        inner = node.expression if isinstance(node, cst.Await) else node
+        if id(inner) in in_chain:
+            return
+        chain = chain_of(node)
+        if chain is not None:
+            in_chain.update(id(call) for call in chain.calls)
+            ctx.stash(f"{self.code}:chains").append(chain)
+
+    def _fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
+        for chain in ctx.stash(f"{self.code}:chains"):
+            if chain.calls[0] is node:
+                trailed = id(chain.target) in ctx.marks(f"{self.code}:trailed")
+                return query_fix(chain, ctx, trailed)
+        return None
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value != "query":
+            self._record_chain(node, ctx)
         if not isinstance(func, cst.Attribute):
             if ctx.qualified_name(func) in QUERY_CLASSES:
                 ctx.report(node, "Legacy `Query` object: build a `select()` statement instead")
@@ -312,7 +452,7 @@ class LegacyQueryApi(Rule):
     ) -> None:
         receiver_type = ctx.infer(receiver)
         if receiver_type is not None and receiver_type.cls in SESSION_CLASSES:
-            ctx.report(node)
+            ctx.report(node, fix=self._fix(node, ctx))
             return
         positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         if not positional or any(_is_string(arg) for arg in positional):
@@ -324,9 +464,9 @@ class LegacyQueryApi(Rule):
         any_chain = strong_chain or id(node) in ctx.marks(f"{self.code}:weak-chain")
         if ctx.imports_module(*SQLALCHEMY_PACKAGES):
             if session_like or entity or strong_chain:
-                ctx.report(node)
+                ctx.report(node, fix=self._fix(node, ctx))
         elif session_like and (entity or any_chain or _SURE_SESSION_NAME.search(name or "")):
-            ctx.report(node)
+            ctx.report(node, fix=self._fix(node, ctx))
 
     def _check_model_query(
         self, receiver: cst.BaseExpression, method: str, ctx: FileContext
