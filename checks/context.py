@@ -240,6 +240,7 @@ class ImportPlan:
         merged: dict[cst.CSTNode, cst.ImportFrom] = {}
         prefixes: dict[cst.CSTNode, list[str]] = {}
         suffixes: dict[cst.CSTNode, list[str]] = {}
+        separated: set[cst.CSTNode] = set()
         order: list[cst.CSTNode] = []
         for package, names in self.missing.items():
             statement = module_imports_from(module, package)
@@ -254,17 +255,26 @@ class ImportPlan:
             place = self.ctx.import_place(package)
             if place is None:
                 return None
-            anchor, before = place
+            anchor, before, separate = place
             listed = ", ".join(sorted(names, key=import_sort_key))
             side = prefixes if before else suffixes
             side.setdefault(anchor, []).append(f"from {package} import {listed}")
+            if separate:
+                separated.add(anchor)
             if anchor not in order:
                 order.append(anchor)
         result: list[tuple[cst.CSTNode, str]] = []
         for node in order:
-            code = code_of(merged.get(node, node))
-            lines = [*sorted(prefixes.get(node, [])), code, *sorted(suffixes.get(node, []))]
-            result.append((node, newline.join(lines)))
+            code = self.ctx.code(merged.get(node, node))
+            above = sorted(prefixes.get(node, []))
+            below = sorted(suffixes.get(node, []))
+            gap = newline * (2 if node in separated else 1)
+            text = code
+            if above:
+                text = gap.join([newline.join(above), text])
+            if below:
+                text = gap.join([text, newline.join(below)])
+            result.append((node, text))
         return result
 
 
@@ -443,17 +453,19 @@ class FileContext:
         place = self.import_place(package)
         if place is None:
             return None
-        anchor, before = place
+        anchor, before, separate = place
         newline = self.module.default_newline
-        code = code_of(anchor)
-        return anchor, f"{statement}{newline}{code}" if before else f"{code}{newline}{statement}"
+        gap = newline * (2 if separate else 1)
+        code = self.code(anchor)
+        return anchor, f"{statement}{gap}{code}" if before else f"{code}{gap}{statement}"
 
-    def import_place(self, package: str) -> tuple[cst.Import | cst.ImportFrom, bool] | None:
+    def import_place(self, package: str) -> tuple[cst.Import | cst.ImportFrom, bool, bool] | None:
         """Where a new import of `package` goes, as isort orders a sorted file: before the
         first module-level import of its section (standard library, third party, this
         project) that sorts after it, else after the last one of its section, else before
         the first import of a later section, else after the file's last import. Returns
-        the anchor and whether the new line goes before it."""
+        the anchor, whether the new line goes before it, and whether a blank line must
+        part them (they are of different sections)."""
         own = (self.module_name or "").split(".", 1)[0] or None
 
         def section(module: str) -> int:
@@ -482,13 +494,13 @@ class FileContext:
         same = [(node, module) for node, module in imports if section(module) == new]
         for node, module in same:
             if module.lower() > package.lower():
-                return node, True
+                return node, True, False
         if same:
-            return same[-1][0], False
+            return same[-1][0], False, False
         for node, module in imports:
             if section(module) > new:
-                return node, True
-        return imports[-1][0], False
+                return node, True, True
+        return imports[-1][0], False, True
 
     def indentation(self, target: cst.CSTNode) -> str:
         """The indentation of the block holding `target` (searched in the module-level

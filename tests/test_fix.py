@@ -295,7 +295,7 @@ def test_class_config_becomes_a_config_dict_with_v2_keys(tmp_path: Path) -> None
 
 
 def test_a_fix_that_would_break_the_file_is_skipped_and_the_others_applied() -> None:
-    from checks.findings import Fix, Finding
+    from checks.findings import Finding, Fix
     from checks.fixer import fix_source
 
     text = "a = x.dict()\nb = y.dict()\n"

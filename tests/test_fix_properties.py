@@ -31,6 +31,32 @@ STATEMENTS = st.one_of(
     st.just("session.commit()"),
     st.just("value = time.sleep(\n        2,  # inner\n    )"),
     st.just("print(time.sleep(3))"),
+    # legacy Query chains, on the AsyncSession (awaited or not) and on a sync session
+    st.builds(
+        lambda n, t: f"rows = session.query(Model).filter(Model.a == {n}.a).{t}()",
+        NAMES,
+        st.sampled_from(["all", "first", "one", "one_or_none", "count"]),
+    ),
+    st.just("total = await session.query(func.count(Model.a)).scalar()"),
+    st.just("print(session.query(Model).get(1).a)"),
+    st.just(
+        "rows = (\n        sync.query(Model)  # legacy\n"
+        "        .order_by(Model.a)\n        .all()\n    )"
+    ),
+    st.just("kept = sync.query(Model)"),
+)
+VALIDATORS = st.sampled_from(
+    [
+        "",
+        "\n    @validator('a', pre=True)\n    def v(cls, value):\n        return value\n",
+        "\n    @validator('a')\n    def w(cls, value, values):\n"
+        "        return values.get('a', value)\n",
+        "\n    @root_validator(pre=True)\n    def r(cls, values):\n        return values\n",
+        "\n    @root_validator(skip_on_failure=True)\n    def s(cls, values):\n"
+        "        assert values['a']\n        return values\n",
+        "\n    @root_validator\n    def t(cls, values):\n        return values\n",
+        "\n    @validator('a', always=True)\n    def u(cls, value):\n        return value\n",
+    ]
 )
 CONFIG = st.sampled_from(
     [
@@ -40,6 +66,9 @@ CONFIG = st.sampled_from(
         "    class Config:\n        allow_population_by_field_name = True\n"
         "        extra = 'forbid'\n",
     ]
+)
+PYDANTIC_IMPORTS = (
+    "from pydantic import (\n    BaseModel,\n    root_validator,\n    validator,\n)\n"
 )
 HEADER = st.sampled_from(
     [
@@ -55,12 +84,15 @@ def modules(draw: st.DrawFn) -> bytes:
     body = draw(st.lists(STATEMENTS, min_size=1, max_size=8))
     source = (
         draw(HEADER)
-        + "from pydantic import BaseModel\n"
-        + "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker\n\n"
+        + draw(st.sampled_from(["from pydantic import BaseModel\n", PYDANTIC_IMPORTS]))
+        + "from sqlalchemy import func\n"
+        + "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker\n"
+        + "from sqlalchemy.orm import Session\n\n"
         + "Factory = async_sessionmaker(engine)\n\n\n"
         + "class Model(BaseModel):\n    a: int = 1\n"
         + draw(CONFIG)
-        + "\n\nasync def handler(session: AsyncSession, "
+        + "".join(draw(st.lists(VALIDATORS, max_size=3, unique=True)))
+        + "\n\nasync def handler(session: AsyncSession, sync: Session, "
         + ", ".join(f"{n}: Model" for n in ["item", "user", "payload", "obj", "m"])
         + ") -> None:\n"
         + "".join(f"    {line}\n" for line in body)

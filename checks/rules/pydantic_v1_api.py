@@ -82,7 +82,42 @@ class PydanticSchema(_PydanticMethodRule):
         "schema_json": "json.dumps(Model.model_json_schema())",
     }
     renames: ClassVar[dict[str, str]] = {"schema": "model_json_schema"}
-    fix = "Safe fix: renames `.schema()` to `.model_json_schema()`; `.schema_json()` has none."
+    fix = (
+        "Safe fix: renames `.schema()` to `.model_json_schema()`; `Model.schema_json(...)` "
+        "becomes `json.dumps(Model.model_json_schema(...), ...)` (`by_alias` and "
+        "`ref_template` stay with the schema, the other arguments go to `json.dumps`), "
+        "importing `json` when needed."
+    )
+
+    def fix_for(
+        self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
+    ) -> FixSpec | None:
+        if func.attr.value == "schema":
+            return super().fix_for(node, func, ref, ctx)
+        if any(arg.star or arg.keyword is None for arg in node.args):
+            return None
+        schema_args: list[str] = []
+        dumps_args: list[str] = []
+        for arg in node.args:
+            assert arg.keyword is not None
+            text = f"{arg.keyword.value}={ctx.code(arg.value, at=node)}"
+            (
+                schema_args if arg.keyword.value in {"by_alias", "ref_template"} else dumps_args
+            ).append(text)
+        replacements: list[tuple[cst.CSTNode, str]] = []
+        json_name = ctx.module_alias("json")
+        if json_name is None:
+            if "json" in ctx.names():
+                return None  # the name means something else here
+            insertion = ctx.import_insertion("import json", "json")
+            if insertion is None:
+                return None
+            replacements.append(insertion)
+            json_name = "json"
+        schema = f"{ctx.code(func.value, at=node)}.model_json_schema({', '.join(schema_args)})"
+        replacements.append((node, f"{json_name}.dumps({', '.join([schema, *dumps_args])})"))
+        return FixSpec("Use `json.dumps(Model.model_json_schema())`", tuple(replacements))
+
     message = "`.schema()` is the Pydantic v1 API: use `.model_json_schema()`"
     summary = "Checks for `.schema()` and `.schema_json()` on Pydantic models."
     why = (
@@ -137,8 +172,11 @@ class PydanticSchema(_PydanticMethodRule):
 
 
             EVENT_SCHEMA = Event.schema()
+            EVENT_SCHEMA_TEXT = Event.schema_json(by_alias=False, indent=2)
             """,
             """
+            import json
+
             from pydantic import BaseModel
 
 
@@ -147,6 +185,7 @@ class PydanticSchema(_PydanticMethodRule):
 
 
             EVENT_SCHEMA = Event.model_json_schema()
+            EVENT_SCHEMA_TEXT = json.dumps(Event.model_json_schema(by_alias=False), indent=2)
             """,
         ),
     )
@@ -267,7 +306,7 @@ class PydanticFromOrm(_PydanticMethodRule):
         if len(positional) != 1 or len(node.args) != 1:
             return None
         value = positional[0].value
-        passed = (value, f"{code_of(value)}, from_attributes=True")
+        passed = (value, f"{ctx.code(value, at=value)}, from_attributes=True")
         return FixSpec("Use `.model_validate(obj, from_attributes=True)`", (renamed, passed))
 
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"

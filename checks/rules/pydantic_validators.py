@@ -485,7 +485,8 @@ def _field_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: File
     if params is None or not 2 <= len(params) <= 3 or params[0].name.value != "cls":
         raise _NoFix
     edits = _Edits(ctx, found)
-    arguments = [code_of(arg.value) for arg in found.args if arg.keyword is None]
+    at = found.node
+    arguments = [ctx.code(arg.value, at=at) for arg in found.args if arg.keyword is None]
     if not arguments:
         raise _NoFix  # `@validator()` names no field
     quote = _quote(found.args)
@@ -496,7 +497,7 @@ def _field_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: File
         if pre:
             arguments.append(f"mode={quote}before{quote}")
     if "check_fields" in keywords:
-        arguments.append(f"check_fields={code_of(keywords['check_fields'].value)}")
+        arguments.append(f"check_fields={ctx.code(keywords['check_fields'].value, at=at)}")
     if len(params) == 3:
         values = params[2].name.value
         uses = _uses(function, values)
