@@ -231,3 +231,29 @@ def test_an_awaited_chain_followed_by_an_attribute_gets_parentheses() -> None:
     )
     fixed = fix_code(source, "FG101", unsafe=True)
     assert "    return (await session.get(User, pk)).name\n" in fixed
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "values += {}",
+        "values: dict = {}",
+        "for values in []: pass",
+        "_ = [values for values in []]",
+        "_ = (values := {})",
+        "with open('x') as values: pass",
+        "del values",
+        "global values",
+        "def inner():\n            nonlocal values",
+        "_ = lambda values: values",
+        "class values: pass",
+        "def values(): pass",
+    ],
+)
+def test_values_bound_anywhere_in_the_body_blocks_the_info_data_rewrite(statement: str) -> None:
+    body = (
+        f"    @validator('a')\n    def v(cls, x, values):\n        {statement}\n"
+        "        return values.get('b', x)"
+    )
+    source = VALIDATOR.format(body=body)
+    assert _fixes(source, "FG208") == [False], statement
