@@ -22,8 +22,9 @@ import io
 import json
 import os
 import tempfile
+import time
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -90,30 +91,60 @@ class Cache:
         key = ",".join(sorted(enabled)) + "|" + _code_fingerprint()
         selection = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self.file = directory / __version__ / f"{selection}.json"
-        self._entries: dict[str, Any] = {}
-        self._summaries: dict[str, Any] = {}
+        self._entries_loaded: dict[str, Any] | None = None
+        self._summaries_loaded: dict[str, Any] = {}
         self._dirty = False
-        self._load()
+
+    @property
+    def _entries(self) -> dict[str, Any]:
+        """The per-file entries, read on first use (a run answered by its snapshot never
+        reads them)."""
+        if self._entries_loaded is None:
+            self._entries_loaded = {}
+            self._load()
+        return self._entries_loaded
+
+    @property
+    def _summaries(self) -> dict[str, Any]:
+        self._entries  # noqa: B018 - loads both
+        return self._summaries_loaded
 
     # --------------------------------------------------------------------- files
-    def get(self, path: Path, key: str, source: bytes) -> FileResult | None:
-        """The cached result of a file (with its `source`), or None."""
+    def get(
+        self, path: Path, key: str, source: bytes, stamp: list[int] | None = None
+    ) -> FileResult | None:
+        """The cached result of a file (with its `source`), or None. A hit records the
+        file's `stamp` (see `lookup`)."""
         entry = self._entries.get(_path_key(path))
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
-        try:
-            findings = [_finding(path, raw) for raw in entry["findings"]]
-            pending = [(_finding(path, f), _condition(c)) for f, c in entry["pending"]]
-            summary = _summary(entry["summary"]) if entry["summary"] is not None else None
-        except (KeyError, TypeError, ValueError):
-            return None  # an entry of another shape: check the file again
-        text = decode_source(source) if findings or pending else None
-        return FileResult(path, findings, text, pending, summary)
+        result = _result(path, entry)
+        if result is not None and entry.get("stamp") != stamp:
+            entry["stamp"] = stamp
+            self._dirty = True
+        return result
 
-    def put(self, path: Path, key: str, result: FileResult) -> None:
+    def lookup(self, path: Path, stamp: list[int], rest: str) -> FileResult | None:
+        """The cached result of a file whose size and modification time (`stamp`) are
+        the ones recorded with it, and whose key apart from the content digest is
+        `rest`: the file is not even read (ruff's cache trusts the modification time the
+        same way). A stamp is only recorded for a file not modified in the last seconds
+        before it was read, so an edit within the clock's granularity is not missed."""
+        entry = self._entries.get(_path_key(path))
+        if (
+            not isinstance(entry, dict)
+            or entry.get("stamp") != stamp
+            or not isinstance(entry.get("key"), str)
+            or entry["key"].partition("|")[2] != rest
+        ):
+            return None
+        return _result(path, entry)
+
+    def put(self, path: Path, key: str, result: FileResult, stamp: list[int] | None = None) -> None:
         """Keep a file's result."""
         self._entries[_path_key(path)] = {
             "key": key,
+            "stamp": stamp,
             "findings": [_finding_json(f) for f in result.findings],
             "pending": [[_finding_json(f), _condition_json(c)] for f, c in result.pending],
             "summary": _summary_json(result.summary) if result.summary is not None else None,
@@ -147,8 +178,8 @@ class Cache:
             return  # no cache yet, or not ours: start afresh
         if isinstance(data, dict) and data.get("format") == _FORMAT:
             entries, summaries = data.get("files"), data.get("summaries")
-            self._entries = entries if isinstance(entries, dict) else {}
-            self._summaries = summaries if isinstance(summaries, dict) else {}
+            self._entries_loaded = entries if isinstance(entries, dict) else {}
+            self._summaries_loaded = summaries if isinstance(summaries, dict) else {}
 
     def save(self) -> None:
         """Write the cache atomically; a directory we cannot write is left alone."""
@@ -156,19 +187,91 @@ class Cache:
             return
         data = {"format": _FORMAT, "files": self._entries, "summaries": self._summaries}
         try:
-            _prepare(self.directory)
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(data, stream, separators=(",", ":"))
-                os.replace(temporary, self.file)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            _write_atomically(self.file, data, self.directory)
         except OSError:
             return
         self._dirty = False
+
+    # ------------------------------------------------------------- run snapshots
+    def _run_file(self, name: str) -> Path:
+        return self.file.with_name(f"{self.file.stem}-run-{name}.json")
+
+    def load_run(self, name: str, files: Sequence[Path]) -> list[Finding] | None:
+        """The findings of the last run `name` (the same paths and configuration), when
+        it checked the same files, and they and every other file it read (modules
+        imported from outside the run) still have the size and modification time they
+        had: then nothing is parsed, and no per-file entry is even read."""
+        try:
+            data = json.loads(self._run_file(name).read_bytes())
+            if not isinstance(data, dict) or data.get("format") != _FORMAT:
+                return None
+            stored = data["files"]
+            if [_path_key(path) for path in files] != [entry[0] for entry in stored]:
+                return None
+            for path, stamp in [*stored, *data["others"]]:
+                if stamp is None or stamp_of(os.stat(path)) != stamp:
+                    return None
+            return [_finding(Path(path), raw) for path, raw in data["findings"]]
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+
+    def save_run(
+        self,
+        name: str,
+        files: Sequence[tuple[Path, list[int] | None]],
+        others: Sequence[tuple[Path, list[int] | None]],
+        findings: Sequence[Finding],
+    ) -> None:
+        """Keep a run's findings with the stamps its files had before they were read;
+        a run with a file too recently modified to trust its stamp keeps none."""
+        if any(stamp is None for _, stamp in [*files, *others]):
+            return
+        data = {
+            "format": _FORMAT,
+            "files": [[_path_key(path), stamp] for path, stamp in files],
+            "others": [[_path_key(path), stamp] for path, stamp in others],
+            "findings": [[str(f.path), _finding_json(f)] for f in findings],
+        }
+        try:
+            _write_atomically(self._run_file(name), data, self.directory)
+            _prune_runs(self.file.parent)
+        except OSError:
+            return
+
+
+#: run snapshots kept per cache directory (the most recently written)
+_KEPT_RUNS = 16
+
+
+def _prune_runs(directory: Path) -> None:
+    runs = sorted(directory.glob("*-run-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in runs[_KEPT_RUNS:]:
+        old.unlink(missing_ok=True)
+
+
+def _write_atomically(file: Path, data: Any, directory: Path) -> None:
+    _prepare(directory)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, separators=(",", ":"))
+        os.replace(temporary, file)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run_name(paths: Sequence[Path], config_file: Path | None) -> str:
+    """The name of a run's snapshot: its command-line paths (absolute) and the content
+    of its configuration file."""
+    parts = [os.path.abspath(path) for path in paths]
+    if config_file is not None:
+        try:
+            parts.append(digest(config_file.read_bytes()))
+        except OSError:
+            parts.append(str(config_file))
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=8).hexdigest()
 
 
 def _prepare(directory: Path) -> None:
@@ -184,6 +287,29 @@ def _prepare(directory: Path) -> None:
 
 def _path_key(path: Path) -> str:
     return os.path.abspath(path)
+
+
+#: a file modified this recently (seconds) gets no stamp: its next run reads it
+_RACY_SECONDS = 2
+
+
+def stamp_of(stat: os.stat_result) -> list[int] | None:
+    """The size and modification time the cache trusts, or None for a file modified too
+    recently to tell a later edit within the same clock tick."""
+    if time.time_ns() - stat.st_mtime_ns < _RACY_SECONDS * 1_000_000_000:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _result(path: Path, entry: dict[str, Any]) -> FileResult | None:
+    """A file's result from its entry; its text is read when the output needs it."""
+    try:
+        findings = [_finding(path, raw) for raw in entry["findings"]]
+        pending = [(_finding(path, f), _condition(c)) for f, c in entry["pending"]]
+        summary = _summary(entry["summary"]) if entry["summary"] is not None else None
+    except (KeyError, TypeError, ValueError):
+        return None  # an entry of another shape: check the file again
+    return FileResult(path, findings, None, pending, summary)
 
 
 def _finding_json(finding: Finding) -> list[Any]:

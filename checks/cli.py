@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.cache import CACHE_DIR_NAME, Cache, decode_source, digest, entry_key
+from checks.cache import (
+    CACHE_DIR_NAME,
+    Cache,
+    decode_source,
+    digest,
+    entry_key,
+    run_name,
+    stamp_of,
+)
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
 from checks.discovery import discover
@@ -160,6 +168,10 @@ def run_check(args: argparse.Namespace) -> int:
 
     results: list[FileResult] = []
     cache: Cache | None = None
+    files: list[Path] = []
+    stamps: dict[Path, list[int] | None] = {}
+    others: list[tuple[Path, list[int] | None]] = []
+    snapshot: str | None = None
     if args.stdin_filename is not None:
         path = Path(args.stdin_filename)
         results.append(check_file(make_engine(settings), settings, path, sys.stdin.buffer.read()))
@@ -172,9 +184,21 @@ def run_check(args: argparse.Namespace) -> int:
         if not args.no_cache:
             directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
             cache = Cache(directory, settings.enabled)
-        results = check_files(files, settings, cache, args.jobs)
+            if (
+                not (args.fix or args.diff)
+                and "FG604" not in settings.enabled
+                and len(files) >= SNAPSHOT_MIN_FILES
+            ):
+                snapshot = run_name(paths or [Path(".")], settings.config_file)
+                answered = cache.load_run(snapshot, files)
+                if answered is not None:  # nothing changed since the same run
+                    answered.sort(key=Finding.sort_key)
+                    sys.stdout.write(_render(args, answered, [], 0))
+                    sys.stdout.flush()
+                    return EXIT_FINDINGS if answered and not args.exit_zero else EXIT_CLEAN
+        results = check_files(files, settings, cache, args.jobs, stamps)
 
-    index = build_index(results, settings, cache)
+    index = build_index(results, settings, cache, others)
     fixed = 0
     if args.fix or args.diff:
         results, fixed, changed = _apply_fixes(
@@ -186,6 +210,8 @@ def run_check(args: argparse.Namespace) -> int:
     findings = sorted(resolve_with(results, index), key=Finding.sort_key)
     if cache is not None:
         cache.save()
+        if snapshot is not None:
+            cache.save_run(snapshot, [(f, stamps.get(f)) for f in files], others, findings)
     sys.stdout.write(_render(args, findings, results, fixed))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
@@ -263,17 +289,41 @@ def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
     return check_file(engine, settings, *item)
 
 
+#: runs of at least this many files keep a snapshot of their findings (a one-file hook
+#: run is answered from the per-file cache alone)
+SNAPSHOT_MIN_FILES = 20
+
+
 def check_files(
-    files: Sequence[Path], settings: Settings, cache: Cache | None, jobs: int | None = None
+    files: Sequence[Path],
+    settings: Settings,
+    cache: Cache | None,
+    jobs: int | None = None,
+    stamps: dict[Path, list[int] | None] | None = None,
 ) -> list[FileResult]:
     """Check files, in order: answered from the cache when their key is unchanged, the
-    others parsed here or, when there are enough of them, in `jobs` forked processes."""
+    others parsed here or, when there are enough of them, in `jobs` forked processes.
+    `stamps` receives each file's size and modification time from before it was read."""
     global _WORKER
     forget_packages()
     results: list[FileResult | None] = []
-    todo: list[tuple[int, Path, bytes, str]] = []
+    todo: list[tuple[int, Path, bytes, str, list[int] | None]] = []
+    # FG604 compares migrations with git history, which changes without the file: read them
+    trust_stamps = cache is not None and "FG604" not in settings.enabled
     for path in files:
+        stamp: list[int] | None = None
         try:
+            if trust_stamps:
+                assert cache is not None
+                stamp = stamp_of(os.stat(path))
+                if stamps is not None:
+                    stamps[path] = stamp
+                rest = _rest_key(settings, path)
+                if stamp is not None:
+                    hit = cache.lookup(path, stamp, rest)
+                    if hit is not None:
+                        results.append(hit)
+                        continue
             source = path.read_bytes()
         except OSError as error:
             results.append(_read_failure(path, error))
@@ -281,14 +331,14 @@ def check_files(
         key = _entry_key(settings, path, source)
         cached = None
         if cache is not None and _cacheable(settings, path, source):
-            cached = cache.get(path, key, source)
+            cached = cache.get(path, key, source, stamp)
         results.append(cached)
         if cached is None:
-            todo.append((len(results) - 1, path, source, key))
+            todo.append((len(results) - 1, path, source, key, stamp))
     if todo:
         engine = make_engine(settings)
         workers = min(jobs or os.cpu_count() or 1, len(todo))
-        items = [(path, source) for _, path, source, _ in todo]
+        items = [(path, source) for _, path, source, _, _ in todo]
         checked: list[FileResult]
         if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
             import concurrent.futures
@@ -305,11 +355,24 @@ def check_files(
                 _WORKER = None
         else:
             checked = [check_file(engine, settings, path, source) for path, source in items]
-        for (position, path, source, key), result in zip(todo, checked, strict=True):
+        for (position, path, source, key, stamp), result in zip(todo, checked, strict=True):
             results[position] = result
             if cache is not None and _cacheable(settings, path, source):
-                cache.put(path, key, result)
+                cache.put(path, key, result, stamp)
     return [result for result in results if result is not None]
+
+
+def _texts(findings: Sequence[Finding], results: Sequence[FileResult]) -> dict[Path, str | None]:
+    """The text of each file with findings (read now for results answered from the
+    cache, which keeps no text)."""
+    texts: dict[Path, str | None] = {r.path: r.text for r in results}
+    for path in {finding.path for finding in findings}:
+        if texts.get(path) is None:
+            try:
+                texts[path] = decode_source(path.read_bytes())
+            except OSError:
+                texts[path] = None
+    return texts
 
 
 def _can_fork() -> bool:
@@ -319,15 +382,20 @@ def _can_fork() -> bool:
 
 
 def _entry_key(settings: Settings, path: Path, source: bytes) -> str:
+    return f"{digest(source)}|{_rest_key(settings, path)}"
+
+
+def _rest_key(settings: Settings, path: Path) -> str:
+    """The cache key of a file apart from its content: layer, ignores, module name."""
     relative = settings.relative(path)
     module, is_package = module_name_for(path)
     return entry_key(
-        digest(source),
+        "",
         settings.layers.layer_of(relative),
         settings.ignored_codes_for(relative),
         module,
         is_package,
-    )
+    ).partition("|")[2]
 
 
 def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
@@ -367,7 +435,10 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 
 
 def build_index(
-    results: Sequence[FileResult], settings: Settings, cache: Cache | None = None
+    results: Sequence[FileResult],
+    settings: Settings,
+    cache: Cache | None = None,
+    others: list[tuple[Path, list[int] | None]] | None = None,
 ) -> ProjectIndex:
     """The project index of a run: its files' summaries, and the rest loaded on demand.
 
@@ -382,18 +453,26 @@ def build_index(
             if root is not None:
                 locator.add_root(root)
     return ProjectIndex(
-        (r.summary for r in results if r.summary is not None), loader=_loader(locator, cache)
+        (r.summary for r in results if r.summary is not None),
+        loader=_loader(locator, cache, others),
     )
 
 
-def _loader(locator: ModuleLocator, cache: Cache | None) -> Callable[[str], ModuleSummary | None]:
-    """Load a module's summary from the file the locator finds for it."""
+def _loader(
+    locator: ModuleLocator,
+    cache: Cache | None,
+    others: list[tuple[Path, list[int] | None]] | None = None,
+) -> Callable[[str], ModuleSummary | None]:
+    """Load a module's summary from the file the locator finds for it; `others`
+    receives each file read, with its stamp from before the read."""
 
     def load(module: str) -> ModuleSummary | None:
         path = locator.find(module)
         if path is None:
             return None
         try:
+            if others is not None:
+                others.append((path, stamp_of(os.stat(path))))
             source = path.read_bytes()
         except OSError:
             return None
@@ -425,7 +504,7 @@ def _render(
     if output_format == "github":
         return render_github(findings)
     if output_format == "full":
-        return render_full(findings, {r.path: r.text for r in results}, fixed)
+        return render_full(findings, _texts(findings, results), fixed)
     return render_concise(findings, fixed)
 
 

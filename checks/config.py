@@ -180,7 +180,7 @@ class Settings:
         """The path relative to the project root, in POSIX form (without the leading `/`
         of an absolute path when outside it, so unanchored globs still match)."""
         absolute = os.path.abspath(path)
-        root = self.project_root.as_posix().rstrip("/") + "/"
+        root = _prefix(self.project_root)
         if not absolute.startswith(root):  # perhaps through a symlink: compare real paths
             directory, name = os.path.split(absolute)
             absolute = os.path.join(_real_directory(directory), name)
@@ -195,6 +195,11 @@ class Settings:
             if spec.match_file(relative_path):
                 ignored |= codes
         return frozenset(ignored)
+
+
+@functools.lru_cache(maxsize=16)
+def _prefix(root: Path) -> str:
+    return root.as_posix().rstrip("/") + "/"
 
 
 def _string_list(value: Any, key: str, source: str) -> list[str]:

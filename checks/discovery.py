@@ -29,12 +29,13 @@ class _Gitignore:
     spec: pathspec.GitIgnoreSpec
 
 
-def _read_gitignore(path: Path, base: Path) -> _Gitignore | None:
+def _read_gitignore(path: Path | str, base: Path | str) -> _Gitignore | None:
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
     except OSError:
         return None
-    prefix = base.as_posix().rstrip("/") + "/"
+    prefix = (base.as_posix() if isinstance(base, Path) else base).rstrip("/") + "/"
     return _Gitignore(prefix, pathspec.GitIgnoreSpec.from_lines(lines))
 
 
@@ -92,8 +93,8 @@ class _Walker:
         return bool(self.settings.exclude.match_file(relative + "/" if is_dir else relative))
 
     def walk(
-        self, directory: Path, absolute: str, gitignores: list[_Gitignore]
-    ) -> Iterator[tuple[Path, tuple[int, int]]]:
+        self, directory: str, absolute: str, gitignores: list[_Gitignore]
+    ) -> Iterator[tuple[str, tuple[int, int]]]:
         """The files under `directory` (`absolute` is its real path), each with its
         (device, inode) to tell a file reached twice."""
         try:
@@ -105,16 +106,18 @@ class _Walker:
         if key in self.visited:
             return  # a symlink loop, or a directory reached twice
         self.visited.add(key)
-        if os.path.isfile(os.path.join(absolute, "pyvenv.cfg")):
-            return
-        if self.settings.respect_gitignore:
-            own = _read_gitignore(Path(absolute, ".gitignore"), Path(absolute))
-            if own is not None:
-                gitignores = [*gitignores, own]
         try:
-            entries = sorted(os.scandir(absolute), key=lambda entry: entry.name)
+            with os.scandir(absolute) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
         except OSError:
             return
+        names = {entry.name for entry in entries if entry.name[0] in ".p"}
+        if "pyvenv.cfg" in names and os.path.isfile(f"{absolute}/pyvenv.cfg"):
+            return
+        if self.settings.respect_gitignore and ".gitignore" in names:
+            own = _read_gitignore(f"{absolute}/.gitignore", absolute)
+            if own is not None:
+                gitignores = [*gitignores, own]
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
@@ -129,11 +132,11 @@ class _Walker:
             if self.settings.respect_gitignore and _is_gitignored(child, is_dir, gitignores):
                 continue
             if is_dir:
-                yield from self.walk(directory / entry.name, child, gitignores)
+                yield from self.walk(f"{directory}/{entry.name}", child, gitignores)
             elif entry.is_symlink():
-                yield directory / entry.name, _file_key(Path(child))
+                yield f"{directory}/{entry.name}", _file_key(Path(child))
             else:
-                yield directory / entry.name, (device, entry.inode())
+                yield f"{directory}/{entry.name}", (device, entry.inode())
 
 
 def _file_key(path: Path) -> tuple[int, int]:
@@ -155,15 +158,15 @@ def discover(paths: Sequence[Path], settings: Settings) -> list[Path]:
         if path.is_dir():
             real = path.resolve()
             inherited = _inherited_gitignores(real) if settings.respect_gitignore else []
-            candidates: Iterator[tuple[Path, tuple[int, int]]] = walker.walk(
-                path, real.as_posix().rstrip("/"), inherited
-            )
+            top = str(path).rstrip("/")  # "/" -> "", so that children are "/name"
+            walked = walker.walk(top, real.as_posix().rstrip("/"), inherited)
+            for candidate, key in walked:
+                if key not in seen:  # a file reached twice (symlinks, overlapping paths)
+                    seen.add(key)
+                    found.append(Path(candidate))
         elif path.suffix in PYTHON_SUFFIXES:
-            candidates = iter([(path, _file_key(path))])
-        else:
-            continue
-        for candidate, key in candidates:
-            if key not in seen:  # a file reached twice (symlinks, overlapping paths)
+            key = _file_key(path)
+            if key not in seen:
                 seen.add(key)
-                found.append(candidate)
+                found.append(path)
     return found

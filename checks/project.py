@@ -77,10 +77,10 @@ def source_root_for(path: Path, module: str | None, is_package: bool) -> Path | 
     if module is None:
         return None
     depth = module.count(".") + (1 if is_package else 0)
-    root = path.absolute().parent
+    root = os.path.dirname(os.path.abspath(path))
     for _ in range(depth):
-        root = root.parent
-    return root
+        root = os.path.dirname(root)
+    return Path(root)
 
 
 class ModuleLocator:
@@ -88,13 +88,15 @@ class ModuleLocator:
 
     def __init__(self, roots: Iterable[Path] = ()) -> None:
         self.roots: list[Path] = []
+        self._known: set[Path] = set()
         self._names: dict[Path, frozenset[str]] = {}
         for root in roots:
             self.add_root(root)
 
     def add_root(self, root: Path) -> None:
         """Search this directory too (idempotent; a missing one simply finds nothing)."""
-        if root not in self.roots:
+        if root not in self._known:
+            self._known.add(root)
             self.roots.append(root)
 
     def _top_level(self, root: Path) -> frozenset[str]:
@@ -154,6 +156,7 @@ class ProjectIndex:
         self.classes: dict[str, tuple[str | None, ...]] = {}
         self._loader = loader
         self._tried: set[str] = set()
+        self._derives: dict[tuple[str, frozenset[str]], bool] = {}
         for summary in summaries:
             self.add(summary)
 
@@ -194,7 +197,15 @@ class ProjectIndex:
         return ref
 
     def derives_from(self, ref: str, roots: frozenset[str]) -> bool:
-        """Whether a class is one of `roots` or derives from one (across modules)."""
+        """Whether a class is one of `roots` or derives from one (across modules);
+        remembered, as many findings ask about the same classes."""
+        key = (ref, roots)
+        known = self._derives.get(key)
+        if known is None:
+            known = self._derives[key] = self._derives_from(ref, roots)
+        return known
+
+    def _derives_from(self, ref: str, roots: frozenset[str]) -> bool:
         seen: set[str] = set()
         pending = [ref]
         while pending:

@@ -179,3 +179,140 @@ def test_jobs_must_be_a_positive_integer(tmp_path: Path) -> None:
     result = run_cli("check", "--jobs", "0", str(tmp_path))
     assert result.exit_code == 2
     assert "positive integer" in result.stderr
+
+
+# ------------------------------------------------- stamps and run snapshots
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Make every file look written an hour ago: a stamp is only trusted then."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and CACHE_DIR_NAME not in path.parts:
+            os.utime(path, (past, past))
+
+
+def _age_file(path: Path, seconds: int) -> None:
+    import os
+    import time
+
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+def _many(root: Path, count: int = 25) -> None:
+    """A project big enough to keep a run snapshot."""
+    _project(root)
+    for n in range(count):
+        write(root, f"app/jobs_{n}.py", JOBS)
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    read: list[Path] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        read.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    return read
+
+
+def test_an_unchanged_file_is_answered_from_its_stamp_without_being_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: list[Path]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _project(tmp_path)
+    _age(tmp_path)
+    first = run_cli("check", "app/jobs.py", "app/routes.py")
+    read = _reads(monkeypatch)
+    second = run_cli("check", "app/jobs.py", "app/routes.py")
+    assert second.stdout == first.stdout
+    assert not [p for p in read if p.suffix == ".py" and p.name != "schemas.py"]
+
+
+def test_a_changed_stamp_reads_the_file_and_a_recent_file_is_always_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: list[Path]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _project(tmp_path)
+    _age(tmp_path)
+    run_cli("check", "app/jobs.py")
+    # same size, new content, a recent modification time: read (and found) again
+    path = tmp_path / "app/jobs.py"
+    path.write_text(path.read_text().replace("time.sleep(1)", "time.sleep(2)"))
+    counted.clear()
+    result = run_cli("check", "app/jobs.py")
+    assert counted == [Path("app/jobs.py")]
+    assert "FG301" in result.stdout
+    # a file modified within the last seconds gets no stamp: the next run reads it again
+    counted.clear()
+    read = _reads(monkeypatch)
+    run_cli("check", "app/jobs.py")
+    assert Path("app/jobs.py") in read
+
+
+def test_a_repeated_run_is_answered_by_its_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: list[Path]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _many(tmp_path)
+    _age(tmp_path)
+    first = run_cli("check", "--jobs", "1", ".")
+    assert len(counted) == 29
+    snapshots = list((tmp_path / CACHE_DIR_NAME).rglob("*-run-*.json"))
+    assert len(snapshots) == 1
+    counted.clear()
+    read = _reads(monkeypatch)
+    second = run_cli("check", ".")
+    assert (second.stdout, second.exit_code) == (first.stdout, first.exit_code)
+    assert counted == []
+    assert not [p for p in read if p.suffix == ".py"]  # not even the per-file cache is read
+    full = run_cli("check", "--output-format", "full", ".")
+    assert "time.sleep(1)" in full.stdout  # the snippets are read when the output needs them
+
+
+def test_a_snapshot_is_not_used_after_a_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: list[Path]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _many(tmp_path)
+    _age(tmp_path)
+    run_cli("check", ".")
+    # a new file
+    write(tmp_path, "app/new.py", JOBS)
+    _age_file(tmp_path / "app/new.py", 3600)  # the others keep their stamps
+    counted.clear()
+    assert run_cli("check", ".").stdout.count("FG301") == 27
+    assert counted == [Path("app/new.py")]
+    # a changed file
+    (tmp_path / "app/new.py").write_text("x = 1\n")
+    _age_file(tmp_path / "app/new.py", 600)
+    counted.clear()
+    assert run_cli("check", ".").stdout.count("FG301") == 26
+    assert counted == [Path("app/new.py")]
+    # another configuration
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'demo'\n\n[tool.fastapi-guardrails]\nignore = ['FG301']\n"
+    )
+    assert "FG301" not in run_cli("check", ".").stdout
+
+
+def test_a_snapshot_notices_a_change_of_a_module_read_from_outside_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """routes.py's `user.dict()` is a finding only while schemas.py makes UserRead a
+    Pydantic model; schemas.py is outside the checked paths, read on demand."""
+    monkeypatch.chdir(tmp_path)
+    _many(tmp_path)
+    for n in range(25):
+        write(tmp_path, f"app/routes_{n}.py", ROUTES)
+    _age(tmp_path)
+    paths = [f"app/routes_{n}.py" for n in range(25)]
+    assert run_cli("check", *paths).stdout.count("FG201") == 25
+    assert run_cli("check", *paths).stdout.count("FG201") == 25  # from the snapshot
+    (tmp_path / "app/schemas.py").write_text("class UserRead:\n    id: int\n")
+    _age_file(tmp_path / "app/schemas.py", 600)  # the checked files keep their stamps
+    assert "FG201" not in run_cli("check", *paths).stdout
