@@ -226,7 +226,7 @@ class ImportPlan:
         local = self.ctx.imported_name(package, name)
         if local is not None:
             return local
-        if name in self.ctx.names() and name not in self.missing.get(package, []):
+        if self.ctx.name_taken(name) and name not in self.missing.get(package, []):
             return None
         names = self.missing.setdefault(package, [])
         if name not in names:
@@ -374,9 +374,12 @@ class FileContext:
         *,
         module_name: str | None = None,
         is_package: bool = False,
+        source: bytes | None = None,
     ) -> None:
         self.path = path
         self.module = module
+        #: the file's bytes, when the engine has them (fixes read names from them)
+        self.source = source
         #: the file's dotted module name, when it lives in a package
         self.module_name = module_name
         #: the package relative imports start from
@@ -531,11 +534,18 @@ class FileContext:
         node._codegen(state)
         return "".join(state.tokens)
 
-    def names(self) -> set[str]:
-        """Every identifier the file uses or binds (computed once, when a fix asks)."""
-        if self._names is None:
-            self._names = names_in(self.module)
-        return self._names
+    def name_taken(self, name: str) -> bool:
+        """Whether `name` occurs in the file other than after a dot (`x.name`): then a fix
+        must not bind it. Read from the text, where comments and strings count too (that
+        only makes a fix more careful); the tree is walked only when there is no text."""
+        if self.source is None:
+            if self._names is None:
+                self._names = names_in(self.module)
+            return name in self._names
+        escaped = re.escape(name.encode())
+        word = re.compile(rb"(?<![A-Za-z0-9_])" + escaped + rb"(?![A-Za-z0-9_])")
+        after_dot = re.compile(rb"\.(?:\s|\\|#[^\r\n]*)*" + escaped + rb"(?![A-Za-z0-9_])")
+        return len(word.findall(self.source)) > len(after_dot.findall(self.source))
 
     def import_from(
         self, package: str, name: str

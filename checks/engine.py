@@ -453,7 +453,9 @@ class Engine:
                 syntax.append(_syntax_error_finding(path, source, error))
             return FileResult(path, syntax, _decode_lossy(source))
 
-        ctx = FileContext(path, module, layer, module_name=module_name, is_package=is_package)
+        ctx = FileContext(
+            path, module, layer, module_name=module_name, is_package=is_package, source=source
+        )
         walker = _Walker(ctx, *self._tables_for(rules))
         engine_failure: BaseException | None = None
         try:

@@ -131,7 +131,18 @@ class ModuleLocator:
 
 
 def summarize_source(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
-    """A module's summary from its source, parsing it without running any rule."""
+    """A module's summary from its source, parsing it without running any rule: with
+    CPython's parser (`checks.summary`), else with libcst."""
+    from checks.summary import summarize
+
+    summary = summarize(source, module, is_package)
+    if summary is not None:
+        return summary
+    return summarize_with_libcst(source, module, is_package)
+
+
+def summarize_with_libcst(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
+    """The summary the checker's own traversal records (`FileContext.summary()`)."""
     import libcst as cst
 
     from checks.context import FileContext

@@ -107,7 +107,7 @@ class PydanticSchema(_PydanticMethodRule):
         replacements: list[tuple[cst.CSTNode, str]] = []
         json_name = ctx.module_alias("json")
         if json_name is None:
-            if "json" in ctx.names():
+            if ctx.name_taken("json"):
                 return None  # the name means something else here
             insertion = ctx.import_insertion("import json", "json")
             if insertion is None:

@@ -1,0 +1,116 @@
+"""The ast summary of a module is the libcst one, over real code.
+
+The one-file runs summarise the modules a file imports with CPython's parser; the rules
+resolve those summaries as they resolve the ones the checker's own traversal records. The
+two must agree on every module: the standard library (a fixed sample), the sample app,
+the checker itself, and hand-written corner cases.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checks.project import summarize_with_libcst
+from checks.summary import summarize
+
+ROOT = Path(__file__).resolve().parents[1]
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def _parses(path: Path) -> bool:
+    try:
+        ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):  # the stdlib's tests hold files with syntax errors
+        return False
+    return True
+
+
+def _corpus() -> list[Path]:
+    stdlib = sorted(p for p in STDLIB.rglob("*.py") if "site-packages" not in p.parts)
+    sample = [p for p in random.Random(7).sample(stdlib, 100) if _parses(p)]
+    own = sorted([*(ROOT / "checks").rglob("*.py"), *(ROOT / "sample_app").rglob("*.py")])
+    return [*sample, *own]
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
+def test_the_ast_summary_equals_the_libcst_one(path: Path) -> None:
+    source = path.read_bytes()
+    for is_package in (False, True):
+        fast = summarize(source, "pkg.mod", is_package)
+        assert fast is not None
+        assert fast == summarize_with_libcst(source, "pkg.mod", is_package)
+
+
+CORNERS = [
+    """
+    import a.b
+    import a.b as ab
+    from . import sibling
+    from .. import up
+    from ...far import x as y
+    from .models import User, Base as B
+    from m import *
+    """,
+    """
+    from sqlalchemy.orm import declarative_base, as_declarative
+    import sqlalchemy.orm as orm
+
+    Base = declarative_base()
+    Other = orm.declarative_base()
+    Other2: object = declarative_base()
+
+    @as_declarative()
+    class Root: ...
+
+    class User(Base, Mixin, *more, metaclass=Meta):
+        class Inner(Base):
+            class Deeper: ...
+
+    class Inner:  # a top-level class named as a nested one
+        pass
+
+    class Late(Later): ...
+    class Later(Generic[T], pkg.Thing): ...
+    """,
+    """
+    try:
+        from pydantic.v1 import BaseModel
+    except ImportError:
+        from pydantic import BaseModel
+    else:
+        import x
+    finally:
+        import y
+    if TYPE_CHECKING:
+        from app.models import Model
+    elif other:
+        from app.other import Model
+    else:
+        Model = None
+    with ctx():
+        class InWith(BaseModel): ...
+    def function():
+        import hidden
+        class Hidden: ...
+    """,
+]
+
+
+@pytest.mark.parametrize("source", CORNERS)
+@pytest.mark.parametrize("is_package", [False, True])
+def test_corner_cases_agree(source: str, is_package: bool) -> None:
+    code = textwrap.dedent(source).encode()
+    fast = summarize(code, "app.users.service", is_package)
+    assert fast is not None
+    assert fast == summarize_with_libcst(code, "app.users.service", is_package)
+
+
+def test_code_cpython_cannot_parse_is_summarised_with_libcst() -> None:
+    code = b"class Box[T](Base):\n    item: T\n"  # Python 3.12 syntax, libcst reads it
+    assert summarize(code, "m", False) is None
