@@ -18,12 +18,9 @@ The directory gets its own `.gitignore` (`*`) and a `CACHEDIR.TAG`, like ruff's.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import tempfile
 import time
-import tokenize
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,18 +35,6 @@ _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
 )
-
-
-def decode_source(source: bytes) -> str | None:
-    """The text libcst would give for these bytes (PEP 263 encoding, BOM removed)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-        return source.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        try:
-            return source.decode("utf-8")
-        except UnicodeDecodeError:
-            return source.decode("latin-1")
 
 
 def digest(source: bytes) -> str:
@@ -252,6 +237,8 @@ def _prune_runs(directory: Path) -> None:
 def _write_atomically(file: Path, data: Any, directory: Path) -> None:
     _prepare(directory)
     file.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -16,15 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
-from checks.cache import (
-    CACHE_DIR_NAME,
-    Cache,
-    decode_source,
-    digest,
-    entry_key,
-    run_name,
-    stamp_of,
-)
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
 from checks.discovery import discover
@@ -49,7 +40,8 @@ from checks.project import (
     summarize_source,
 )
 
-if TYPE_CHECKING:  # imported when a file must be parsed: libcst takes 0.3 s to import
+if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
+    from checks.cache import Cache
     from checks.engine import Engine
 
 SYNTAX_ERROR_CODE = "FG000"
@@ -127,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-dir",
         type=Path,
         metavar="DIR",
-        help=f"where the results cache lives (default: {CACHE_DIR_NAME}/ in the project root)",
+        help="where the results cache lives (default: .fastapi_guardrails_cache/ in the root)",
     )
 
     hook = commands.add_parser("hook", help="run as an AI assistant's edit hook")
@@ -182,6 +174,8 @@ def run_check(args: argparse.Namespace) -> int:
                 f"{PROG}: warning: no Python files found under the given path(s)", file=sys.stderr
             )
         if not args.no_cache:
+            from checks.cache import CACHE_DIR_NAME, Cache, run_name
+
             directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
             cache = Cache(directory, settings.enabled)
             if (
@@ -261,6 +255,8 @@ def _apply_fixes(
 
 
 def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
+    from checks.findings import decode_source
+
     name = display_path(path)
     lines = difflib.unified_diff(
         split_lines(decode_source(before) or "", keepends=True),
@@ -310,6 +306,8 @@ def check_files(
     todo: list[tuple[int, Path, bytes, str, list[int] | None]] = []
     # FG604 compares migrations with git history, which changes without the file: read them
     trust_stamps = cache is not None and "FG604" not in settings.enabled
+    if cache is not None:
+        from checks.cache import stamp_of
     for path in files:
         stamp: list[int] | None = None
         try:
@@ -328,7 +326,7 @@ def check_files(
         except OSError as error:
             results.append(_read_failure(path, error))
             continue
-        key = _entry_key(settings, path, source)
+        key = _entry_key(settings, path, source) if cache is not None else ""
         cached = None
         if cache is not None and _cacheable(settings, path, source):
             cached = cache.get(path, key, source, stamp)
@@ -365,6 +363,8 @@ def check_files(
 def _texts(findings: Sequence[Finding], results: Sequence[FileResult]) -> dict[Path, str | None]:
     """The text of each file with findings (read now for results answered from the
     cache, which keeps no text)."""
+    from checks.findings import decode_source
+
     texts: dict[Path, str | None] = {r.path: r.text for r in results}
     for path in {finding.path for finding in findings}:
         if texts.get(path) is None:
@@ -382,11 +382,15 @@ def _can_fork() -> bool:
 
 
 def _entry_key(settings: Settings, path: Path, source: bytes) -> str:
+    from checks.cache import digest
+
     return f"{digest(source)}|{_rest_key(settings, path)}"
 
 
 def _rest_key(settings: Settings, path: Path) -> str:
     """The cache key of a file apart from its content: layer, ignores, module name."""
+    from checks.cache import entry_key
+
     relative = settings.relative(path)
     module, is_package = module_name_for(path)
     return entry_key(
@@ -465,6 +469,8 @@ def _loader(
 ) -> Callable[[str], ModuleSummary | None]:
     """Load a module's summary from the file the locator finds for it; `others`
     receives each file read, with its stamp from before the read."""
+
+    from checks.cache import digest, stamp_of
 
     def load(module: str) -> ModuleSummary | None:
         path = locator.find(module)

@@ -529,8 +529,15 @@ class FileContext:
             default_indent=self.module.default_indent,
             default_newline=self.module.default_newline,
         )
-        if at is not None:
-            state.indent_tokens.append(self.indentation(at))
+        node._codegen(state)
+        code = "".join(state.tokens)
+        if at is None or ("\n" not in code and "\r" not in code):
+            return code  # one line: no indentation to find (the search walks the tree)
+        state = CodegenState(
+            default_indent=self.module.default_indent,
+            default_newline=self.module.default_newline,
+        )
+        state.indent_tokens.append(self.indentation(at))
         node._codegen(state)
         return "".join(state.tokens)
 

@@ -25,9 +25,8 @@ from typing import Any
 
 import libcst as cst
 
-from checks.cache import decode_source
 from checks.context import FileContext, Lines, Report
-from checks.findings import Edit, FileResult, Finding, Fix, Location, split_lines
+from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
 from checks.noqa import is_suppressed
 from checks.positions import node_ranges
 from checks.prefilter import Evidence
@@ -518,12 +517,16 @@ class Engine:
         text: str | None,
     ) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
         wanted: list[tuple[cst.CSTNode, int]] = [(r.node, r.statement) for r in reports]
-        wanted += [
-            (node, report.statement)
-            for report in reports
-            if report.fix
-            for node, _ in report.fix.replacements
-        ]
+        top_level: dict[int, int] | None = None
+        for report in reports:
+            for node, _ in report.fix.replacements if report.fix else ():
+                statement = report.statement
+                if isinstance(node, cst.Import | cst.ImportFrom):
+                    # an import a fix adds to or changes lives in its own statement
+                    if top_level is None:
+                        top_level = _top_level_imports(module)
+                    statement = top_level.get(id(node), -1)
+                wanted.append((node, statement))
         wanted += [(failure.node, -1) for failure in failures]
         positions = node_ranges(module, wanted, text)
         findings: list[Finding] = []
@@ -573,6 +576,17 @@ def _range(positions: Any, node: cst.CSTNode) -> tuple[Location, Location]:
         Location(code_range.start.line, code_range.start.column + 1),
         Location(code_range.end.line, code_range.end.column + 1),
     )
+
+
+def _top_level_imports(module: cst.Module) -> dict[int, int]:
+    """The module-level statement index of each import statement (by node id)."""
+    found: dict[int, int] = {}
+    for index, line in enumerate(module.body):
+        if isinstance(line, cst.SimpleStatementLine):
+            for small in line.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    found[id(small)] = index
+    return found
 
 
 def _join_lines(content: Lines, start: Location, module: cst.Module, text: str | None) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,18 @@ def split_lines(text: str, keepends: bool = False) -> list[str]:
     which a source file may contain)."""
     lines = _LINE.findall(text)
     return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+
+def decode_source(source: bytes) -> str | None:
+    """The text libcst would give for these bytes (PEP 263 encoding, BOM removed)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        try:
+            return source.decode("utf-8")
+        except UnicodeDecodeError:
+            return source.decode("latin-1")
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from checks.cache import decode_source
+from checks.findings import decode_source
 from checks.positions import node_ranges
 
 REPO = Path(__file__).resolve().parent.parent
