@@ -522,6 +522,22 @@ class FileContext:
             stack.extend((child, indent) for child in node.children)
         return ""
 
+    def parent(self, target: cst.CSTNode) -> cst.CSTNode | None:
+        """The node holding `target` (searched in the module-level statement being
+        walked, only when a fix asks)."""
+        module = self.module
+        roots: Sequence[cst.CSTNode] = (
+            [module.body[self.statement]] if 0 <= self.statement < len(module.body) else [module]
+        )
+        stack: list[cst.CSTNode] = list(roots)
+        while stack:
+            node = stack.pop()
+            children = node.children
+            if any(child is target for child in children):
+                return node
+            stack.extend(children)
+        return None
+
     def code(self, node: cst.CSTNode, at: cst.CSTNode | None = None) -> str:
         """The code of `node` with the file's newline and indentation, as if written
         where `at` is (lines inside brackets keep their indentation relative to it)."""

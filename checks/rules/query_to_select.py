@@ -150,6 +150,11 @@ def _kind(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     return None
 
 
+def _arguments(call: cst.Call, ctx: FileContext) -> str:
+    """The code of a call's parentheses and arguments (comments included)."""
+    return ctx.code(call.with_changes(func=cst.Name("f")))
+
+
 def _plain_args(call: cst.Call) -> bool:
     return all(not arg.star for arg in call.args)
 
@@ -175,10 +180,8 @@ class _Names:
         return self.plan.need("sqlalchemy", name)
 
 
-def query_fix(chain: Chain, ctx: FileContext, needs_parentheses: bool) -> FixSpec | None:
-    """The unsafe fix of a whole chain, or None when its meaning is not kept for sure;
-    `needs_parentheses` when an `await` there would need them (the chain is followed by
-    `.attr`, `[...]`)."""
+def query_fix(chain: Chain, ctx: FileContext) -> FixSpec | None:
+    """The unsafe fix of a whole chain, or None when its meaning is not kept for sure."""
     query, *middle, terminal = chain.calls
     method = _method(terminal)
     if method not in _TERMINALS or not all(_plain_args(call) for call in chain.calls):
@@ -204,12 +207,20 @@ def query_fix(chain: Chain, ctx: FileContext, needs_parentheses: bool) -> FixSpe
     single_entity = kinds == ["entity"]
     names = _Names(ctx)
 
+    assert isinstance(terminal.func, cst.Attribute)
+    # the text between the statement and the last call, comments included, stays
+    dot = ctx.code(terminal.func.dot, at=terminal)
+    after_args = ctx.code(terminal.with_changes(func=cst.Name("f"), args=()))
+    if "#" in after_args:
+        return None  # a comment inside the last call's parentheses
     if method == "get":
         if middle or not single_entity or len(terminal.args) != 1 or terminal.args[0].keyword:
             return None
+        if "#" in dot or "#" in ctx.code(terminal) or "#" in _arguments(query, ctx):
+            return None  # comments the rewrite would drop
         entity, key = (ctx.code(arg.value, at=query) for arg in (query.args[0], terminal.args[0]))
         text = f"{session}.get({entity}, {key})"
-        return _spec(chain, names, text, is_async, needs_parentheses, "Use `session.get()`")
+        return _spec(chain, names, text, is_async, ctx, "Use `session.get()`")
     if terminal.args:
         return None
 
@@ -230,7 +241,7 @@ def query_fix(chain: Chain, ctx: FileContext, needs_parentheses: bool) -> FixSpe
         if func is None:
             return None
         counter = f"{select}({func}.count())"
-        if single_entity and methods <= _ONLY_FILTERS:
+        if single_entity and methods <= _ONLY_FILTERS and "#" not in _arguments(query, ctx):
             entity = ctx.code(query.args[0].value, at=query)
             replacements[query] = cst.parse_expression(f"{counter}.select_from({entity})")
             statement = _code(statement_of, replacements, ctx)
@@ -248,8 +259,9 @@ def query_fix(chain: Chain, ctx: FileContext, needs_parentheses: bool) -> FixSpe
         if "entity" in kinds and methods & _MULTIPLYING and method != "scalar":
             result = ".unique()" + result
     execute = f"{session}.execute({statement})"
+    result = dot + result.removeprefix(".")  # `.all()` keeps the layout its dot had
     text = f"(await {execute}){result}" if is_async else execute + result
-    return _spec(chain, names, text, False, False, "Use `session.execute(select(...))`")
+    return _spec(chain, names, text, False, ctx, "Use `session.execute(select(...))`")
 
 
 class _Replace(cst.CSTTransformer):
@@ -271,17 +283,25 @@ def _code(node: cst.CSTNode, replacements: dict[cst.CSTNode, cst.CSTNode], ctx: 
     return ctx.code(replaced, at=node)
 
 
+def _trailed(node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether `.attr`, `[...]` or `(...)` follows `node`: `await` there needs parentheses."""
+    parent = ctx.parent(node)
+    if isinstance(parent, cst.Attribute | cst.Subscript):
+        return parent.value is node
+    return isinstance(parent, cst.Call) and parent.func is node
+
+
 def _spec(
     chain: Chain,
     names: _Names,
     text: str,
     awaits: bool,
-    needs_parentheses: bool,
+    ctx: FileContext,
     message: str,
 ) -> FixSpec | None:
     if awaits:
         text = f"await {text}"
-        if needs_parentheses:
+        if _trailed(chain.target, ctx):
             text = f"({text})"
     imports = names.plan.replacements()
     if imports is None:

@@ -350,7 +350,8 @@ class LegacyQueryApi(Rule):
                     session.execute(select(User)
                     .where(User.active.is_(True))
                     .order_by(User.id)
-                    .offset(offset)).scalars().all()
+                    .offset(offset))
+                    .scalars().all()
                 )
 
 
@@ -401,12 +402,6 @@ class LegacyQueryApi(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("query", "Query")
 
-    def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
-        ctx.marks(f"{self.code}:trailed").add(id(node.value))
-
-    def visit_Subscript(self, node: cst.Subscript, ctx: FileContext) -> None:
-        ctx.marks(f"{self.code}:trailed").add(id(node.value))
-
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         self._record_chain(node, ctx)
 
@@ -425,8 +420,7 @@ class LegacyQueryApi(Rule):
     def _fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
         for chain in ctx.stash(f"{self.code}:chains"):
             if chain.calls[0] is node:
-                trailed = id(chain.target) in ctx.marks(f"{self.code}:trailed")
-                return query_fix(chain, ctx, trailed)
+                return query_fix(chain, ctx)
         return None
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
