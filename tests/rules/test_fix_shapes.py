@@ -261,7 +261,8 @@ def test_values_bound_anywhere_in_the_body_blocks_the_info_data_rewrite(statemen
 
 def test_comments_around_the_last_call_are_kept_or_the_chain_is_left() -> None:
     source = QUERY.format(
-        chain="(\n        session.query(User)\n        .filter(User.id > pk)  # why\n        .all()\n    )"
+        chain="(\n        session.query(User)\n"
+        "        .filter(User.id > pk)  # why\n        .all()\n    )"
     )
     fixed = fix_code(source, "FG101", unsafe=True)
     assert "        .where(User.id > pk))  # why\n        .scalars().all()\n" in fixed
