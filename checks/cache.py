@@ -76,23 +76,19 @@ class Cache:
         key = ",".join(sorted(enabled)) + "|" + _code_fingerprint()
         selection = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self.file = directory / __version__ / f"{selection}.json"
-        self._entries_loaded: dict[str, Any] | None = None
-        self._summaries_loaded: dict[str, Any] = {}
+        self._stored: tuple[dict[str, Any], dict[str, Any]] | None = None
         self._dirty = False
 
     @property
     def _entries(self) -> dict[str, Any]:
         """The per-file entries, read on first use (a run answered by its snapshot never
         reads them)."""
-        if self._entries_loaded is None:
-            self._entries_loaded = {}
-            self._load()
-        return self._entries_loaded
+        return self._load()[0]
 
     @property
     def _summaries(self) -> dict[str, Any]:
-        self._entries  # noqa: B018 - loads both
-        return self._summaries_loaded
+        """The summaries of modules read on demand, read with the entries."""
+        return self._load()[1]
 
     # --------------------------------------------------------------------- files
     def get(
@@ -156,15 +152,20 @@ class Cache:
         self._dirty = True
 
     # ---------------------------------------------------------------- storage
-    def _load(self) -> None:
-        try:
-            data = json.loads(self.file.read_bytes())
-        except (OSError, ValueError):
-            return  # no cache yet, or not ours: start afresh
-        if isinstance(data, dict) and data.get("format") == _FORMAT:
-            entries, summaries = data.get("files"), data.get("summaries")
-            self._entries_loaded = entries if isinstance(entries, dict) else {}
-            self._summaries_loaded = summaries if isinstance(summaries, dict) else {}
+    def _load(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        if self._stored is None:
+            self._stored = ({}, {})
+            try:
+                data = json.loads(self.file.read_bytes())
+            except (OSError, ValueError):
+                data = None  # no cache yet, or not ours: start afresh
+            if isinstance(data, dict) and data.get("format") == _FORMAT:
+                entries, summaries = data.get("files"), data.get("summaries")
+                self._stored = (
+                    entries if isinstance(entries, dict) else {},
+                    summaries if isinstance(summaries, dict) else {},
+                )
+        return self._stored
 
     def save(self) -> None:
         """Write the cache atomically; a directory we cannot write is left alone."""

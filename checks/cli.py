@@ -307,9 +307,10 @@ def check_files(
     # FG604 compares migrations with git history, which changes without the file: read them
     trust_stamps = cache is not None and "FG604" not in settings.enabled
     if cache is not None:
-        from checks.cache import stamp_of
+        from checks.cache import digest, stamp_of
     for path in files:
         stamp: list[int] | None = None
+        rest = ""
         try:
             if trust_stamps:
                 assert cache is not None
@@ -326,7 +327,9 @@ def check_files(
         except OSError as error:
             results.append(_read_failure(path, error))
             continue
-        key = _entry_key(settings, path, source) if cache is not None else ""
+        key = ""
+        if cache is not None:
+            key = f"{digest(source)}|{rest or _rest_key(settings, path)}"
         cached = None
         if cache is not None and _cacheable(settings, path, source):
             cached = cache.get(path, key, source, stamp)
@@ -379,12 +382,6 @@ def _can_fork() -> bool:
     import multiprocessing
 
     return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _entry_key(settings: Settings, path: Path, source: bytes) -> str:
-    from checks.cache import digest
-
-    return f"{digest(source)}|{_rest_key(settings, path)}"
 
 
 def _rest_key(settings: Settings, path: Path) -> str:

@@ -28,7 +28,14 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
-from checks.project import Condition, ModuleSummary
+from checks.project import (
+    AS_DECLARATIVE,
+    DECLARATIVE_BASE,
+    DECLARATIVE_BASE_FACTORIES,
+    Condition,
+    ModuleSummary,
+    absolute_module,
+)
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -117,19 +124,6 @@ ORM_MODEL_BASES = frozenset(
         "sqlalchemy.ext.declarative.DeclarativeMeta",
     }
 )
-#: Calls that make a declarative base (`Base = declarative_base()`), the 1.x way.
-DECLARATIVE_BASE_FACTORIES = frozenset(
-    {
-        "sqlalchemy.orm.declarative_base",
-        "sqlalchemy.ext.declarative.declarative_base",
-        "sqlalchemy.ext.declarative.api.declarative_base",
-        "sqlalchemy.orm.registry.generate_base",
-    }
-)
-_AS_DECLARATIVE = frozenset(
-    {"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative"}
-)
-
 #: Layer names decided by a class name suffix, checked innermost class first.
 #: The `APIRouter`/`FastAPI` methods that declare a route.
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
@@ -329,6 +323,28 @@ def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
     return None
 
 
+def returns_in(body: cst.CSTNode) -> list[cst.Return]:
+    """The `return` statements of a function body (not of functions or classes nested
+    in it)."""
+    found: list[cst.Return] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+    body.visit(_Returns())
+    return found
+
+
 def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
     """The `name=...` argument of a call, if given."""
     return next((arg for arg in call.args if arg.keyword and arg.keyword.value == name), None)
@@ -349,18 +365,9 @@ def _is_class_name(ref: str) -> bool:
 
 
 def _import_module_name(node: cst.ImportFrom, package: str | None) -> str:
-    """The module of a `from ... import`: absolute when the importing file's package is
-    known (`from .models import X` in `app.users` -> `app.users.models`), else with its
-    relative dots kept."""
-    level = len(node.relative)
+    """The module of a `from ... import` (see `checks.project.absolute_module`)."""
     module = dotted_name(node.module) if node.module is not None else None
-    if level == 0 or package is None:
-        return "." * level + (module or "")
-    parts = package.split(".")
-    if level - 1 > len(parts):
-        return "." * level + (module or "")
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join([*base, module] if module else base)
+    return absolute_module(len(node.relative), module, package)
 
 
 class FileContext:
@@ -585,6 +592,18 @@ class FileContext:
             return None
         return local, (replacements[0] if replacements else None)
 
+    def import_module(self, module: str) -> tuple[str, tuple[cst.CSTNode, str] | None] | None:
+        """How a fix refers to the module `module` (`asyncio`): the file's own name for it
+        (`import asyncio as aio`), else `module` and the replacement that imports it (where
+        isort puts it); None when the name means something else in this file."""
+        alias = self.module_alias(module)
+        if alias is not None:
+            return alias, None
+        if self.name_taken(module):
+            return None
+        insertion = self.import_insertion(f"import {module}", module)
+        return None if insertion is None else (module, insertion)
+
     def imported_name(self, package: str, name: str) -> str | None:
         """The local name of `from package import name` in this file, if it has one."""
         qualified = f"{package}.{name}"
@@ -734,7 +753,7 @@ class FileContext:
         self.classes[name] = ClassInfo(
             name=name,
             node=placeholder,
-            bases=("sqlalchemy.orm.DeclarativeBase",),
+            bases=(DECLARATIVE_BASE,),
             methods=frozenset(),
             fields={},
         )
@@ -766,10 +785,10 @@ class FileContext:
             self.qualified_name(
                 d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
             )
-            in _AS_DECLARATIVE
+            in AS_DECLARATIVE
             for d in node.decorators
         ):
-            declared_bases = (*declared_bases, "sqlalchemy.orm.DeclarativeBase")
+            declared_bases = (*declared_bases, DECLARATIVE_BASE)
         info = ClassInfo(
             name=node.name.value,
             node=node,

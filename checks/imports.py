@@ -20,17 +20,9 @@ from collections.abc import Collection
 import libcst as cst
 
 
-class _Names(cst.CSTVisitor):
-    """Every identifier used or bound in a module, but not attribute names after a dot
-    nor keyword names of calls (`x.select`, `f(select=1)` do not use `select`)."""
-
-    def __init__(self, skip_imports: bool) -> None:
-        self.names: set[str] = set()
-        self.strings: set[str] = set()
-        self.skip_imports = skip_imports
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
+class NameVisitor(cst.CSTVisitor):
+    """Visits the identifiers code uses or binds: not the names after a dot nor the
+    keyword names of calls (`x.select`, `f(select=1)` do not use `select`)."""
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         node.value.visit(self)
@@ -39,6 +31,18 @@ class _Names(cst.CSTVisitor):
     def visit_Arg(self, node: cst.Arg) -> bool:
         node.value.visit(self)
         return False
+
+
+class _Names(NameVisitor):
+    """Every identifier used or bound (and every identifier-like string)."""
+
+    def __init__(self, skip_imports: bool) -> None:
+        self.names: set[str] = set()
+        self.strings: set[str] = set()
+        self.skip_imports = skip_imports
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
 
     def visit_Import(self, node: cst.Import) -> bool:
         return not self.skip_imports
@@ -52,10 +56,10 @@ class _Names(cst.CSTVisitor):
             self.strings.add(value)
 
 
-def names_in(module: cst.Module) -> set[str]:
-    """The identifiers a module uses or binds (imports included)."""
+def names_in(node: cst.CSTNode) -> set[str]:
+    """The identifiers a module (or any node) uses or binds, imports included."""
     collector = _Names(skip_imports=False)
-    module.visit(collector)
+    node.visit(collector)
     return collector.names
 
 

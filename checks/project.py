@@ -21,6 +21,35 @@ from pathlib import Path
 #: How many re-exports or base classes deep a resolution may go.
 MAX_DEPTH = 20
 
+#: Calls that make a declarative base (`Base = declarative_base()`), the 1.x way.
+DECLARATIVE_BASE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.ext.declarative.api.declarative_base",
+        "sqlalchemy.orm.registry.generate_base",
+    }
+)
+#: Class decorators that make a declarative base.
+AS_DECLARATIVE = frozenset(
+    {"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative"}
+)
+#: The base a declarative base variable or decorated class stands for.
+DECLARATIVE_BASE = "sqlalchemy.orm.DeclarativeBase"
+
+
+def absolute_module(level: int, module: str | None, package: str | None) -> str:
+    """The module of a `from ... import` with `level` dots: absolute when the importing
+    file's package is known (`from .models import X` in `app.users` ->
+    `app.users.models`), else with its relative dots kept."""
+    if level == 0 or package is None:
+        return "." * level + (module or "")
+    parts = package.split(".")
+    if level - 1 > len(parts):
+        return "." * level + (module or "")
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join([*base, module] if module else base)
+
 
 @dataclass(frozen=True, slots=True)
 class ModuleSummary:

@@ -16,20 +16,13 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
-from checks.project import ModuleSummary
-
-_DECLARATIVE_BASE_FACTORIES = frozenset(
-    {
-        "sqlalchemy.orm.declarative_base",
-        "sqlalchemy.ext.declarative.declarative_base",
-        "sqlalchemy.ext.declarative.api.declarative_base",
-        "sqlalchemy.orm.registry.generate_base",
-    }
+from checks.project import (
+    AS_DECLARATIVE,
+    DECLARATIVE_BASE,
+    DECLARATIVE_BASE_FACTORIES,
+    ModuleSummary,
+    absolute_module,
 )
-_AS_DECLARATIVE = frozenset(
-    {"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative"}
-)
-_DECLARATIVE_BASE = "sqlalchemy.orm.DeclarativeBase"
 
 
 def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
@@ -87,10 +80,10 @@ class _Summarizer:
                 classes.append(statement)
         for assign in bases:
             assert isinstance(assign.value, ast.Call)
-            if self._qualified(assign.value.func) in _DECLARATIVE_BASE_FACTORIES:
+            if self._qualified(assign.value.func) in DECLARATIVE_BASE_FACTORIES:
                 for target in assign.targets:
                     if isinstance(target, ast.Name):
-                        self.classes[target.id] = ((_DECLARATIVE_BASE,), False)
+                        self.classes[target.id] = ((DECLARATIVE_BASE,), False)
         for node in classes:
             self._register(node, nested=False)
         prefix = self.module
@@ -111,10 +104,10 @@ class _Summarizer:
     def _register(self, node: ast.ClassDef, nested: bool) -> None:
         declared = tuple(self._class_ref(base) for base in node.bases)
         if any(
-            self._qualified(d.func if isinstance(d, ast.Call) else d) in _AS_DECLARATIVE
+            self._qualified(d.func if isinstance(d, ast.Call) else d) in AS_DECLARATIVE
             for d in node.decorator_list
         ):
-            declared = (*declared, _DECLARATIVE_BASE)
+            declared = (*declared, DECLARATIVE_BASE)
         self.classes[node.name] = (declared, nested)
         for statement in node.body:
             if isinstance(statement, ast.ClassDef):
@@ -131,23 +124,11 @@ class _Summarizer:
             return
         if any(alias.name == "*" for alias in node.names):
             return
-        module = self._from_module(node)
+        module = absolute_module(node.level, node.module, self.package)
         separator = "" if module.endswith(".") or not module else "."
         for alias in node.names:
             local = alias.asname or alias.name
             self.imports[local] = f"{module}{separator}{alias.name}"
-
-    def _from_module(self, node: ast.ImportFrom) -> str:
-        """As `checks.context._import_module_name`: absolute when the package is known."""
-        level = node.level
-        module = node.module
-        if level == 0 or self.package is None:
-            return "." * level + (module or "")
-        parts = self.package.split(".")
-        if level - 1 > len(parts):
-            return "." * level + (module or "")
-        base = parts[: len(parts) - (level - 1)]
-        return ".".join([*base, module] if module else base)
 
     def _qualified(self, expr: ast.expr) -> str | None:
         if isinstance(expr, ast.Name):

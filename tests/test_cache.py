@@ -316,3 +316,22 @@ def test_a_snapshot_notices_a_change_of_a_module_read_from_outside_the_run(
     (tmp_path / "app/schemas.py").write_text("class UserRead:\n    id: int\n")
     _age_file(tmp_path / "app/schemas.py", 600)  # the checked files keep their stamps
     assert "FG201" not in run_cli("check", *paths).stdout
+
+
+def test_an_edit_of_the_checker_itself_starts_a_new_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A development checkout edits rules without changing the version: the cache file
+    is keyed by the checker's own files too."""
+    import checks.cache
+
+    package = tmp_path / "checks"
+    (package / "rules").mkdir(parents=True)
+    (package / "cache.py").write_text("# the cache\n")
+    rule = package / "rules" / "some_rule.py"
+    rule.write_text("# a rule\n")
+    monkeypatch.setattr(checks.cache, "__file__", str(package / "cache.py"))
+    before = checks.cache.Cache(tmp_path / "c", {"FG201"}).file
+    assert checks.cache.Cache(tmp_path / "c", {"FG201"}).file == before
+    rule.write_text("# a rule, edited\n")
+    assert checks.cache.Cache(tmp_path / "c", {"FG201"}).file != before

@@ -319,3 +319,33 @@ def test_a_fix_that_would_break_the_file_is_skipped_and_the_others_applied() -> 
     outcome = fix_source(text.encode(), check, unsafe=False)
     assert outcome.source == b"a = x.model_dump()\nb = y.dict()\n"
     assert outcome.fixed == 1
+
+
+def test_a_form_feed_does_not_shift_fixes_or_noqa_rows(tmp_path: Path) -> None:
+    """Python counts only \\n, \\r\\n and \\r as line ends; `str.splitlines` also splits at
+    a form feed (^L, common between sections), which moved every edit below it."""
+    source = (
+        "from pydantic import BaseModel\n\x0c\nclass M(BaseModel):\n    x: int\n\n\n"
+        "def f(m: M):\n    return m.dict()\n\n\ndef g(m: M):\n    return m.dict()  # noqa: FG201\n"
+    )
+    path = tmp_path / "models.py"
+    path.write_text(source)
+    result = run_cli("check", "--select", "FG201", "--fix", str(path))
+    assert path.read_text() == source.replace(
+        "    return m.dict()\n\n", "    return m.model_dump()\n\n", 1
+    )
+    assert result.stdout.splitlines()[-1] == "Found 1 error (1 fixed, 0 remaining)."
+
+
+def test_a_name_joining_a_parenthesised_import_keeps_crlf(tmp_path: Path) -> None:
+    source = (
+        "from pydantic import (\r\n    BaseModel,\r\n    validator,\r\n)\r\n\r\n\r\n"
+        "class M(BaseModel):\r\n    a: int\r\n\r\n    @validator('a')\r\n"
+        "    def v(cls, value):\r\n        return value\r\n"
+    )
+    path = tmp_path / "models.py"
+    path.write_bytes(source.encode())
+    run_cli("check", "--select", "FG208", "--fix", str(path))
+    fixed = path.read_bytes().decode()
+    assert fixed.startswith("from pydantic import (\r\n    BaseModel,\r\n    field_validator,\r\n)")
+    assert "\n" not in fixed.replace("\r\n", "")

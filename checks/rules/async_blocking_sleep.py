@@ -154,16 +154,11 @@ class BlockingSleepInAsync(Rule):
         """`time.sleep(x)` -> `await asyncio.sleep(x)`, importing asyncio if needed. Only
         for a whole statement, assignment or return value, where `await` needs no
         parentheses."""
-        alias = ctx.module_alias("asyncio")
-        replacements: list[tuple[cst.CSTNode, str]] = []
-        if alias is None:
-            if ctx.is_bound("asyncio"):
-                return None  # the name means something else here
-            insertion = ctx.import_insertion("import asyncio", "asyncio")
-            if insertion is None:
-                return None
-            replacements.append(insertion)
-            alias = "asyncio"
+        found = ctx.import_module("asyncio")
+        if found is None:
+            return None  # the name means something else here
+        alias, insertion = found
+        replacements: list[tuple[cst.CSTNode, str]] = [insertion] if insertion else []
         # replace only the callee: the arguments keep their text, comments and layout
         replacements.append((node.func, f"await {alias}.sleep"))
         # `time` (or `from time import sleep`) may be left unused: the fixer drops it then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, keyword_arg, route_decorator
+from checks.context import FileContext, dotted_name, keyword_arg, returns_in, route_decorator
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
@@ -128,35 +128,15 @@ class RouteWithoutResponseModel(Rule):
             return
         if keyword_arg(decorator, "response_model") or keyword_arg(decorator, "response_class"):
             return
-        returns = _ReturnedValues()
-        node.body.visit(returns)
-        if all(_is_response(value, ctx) for value in returns.values):
+        values = [
+            r.value
+            for r in returns_in(node.body)
+            if r.value is not None
+            and not (isinstance(r.value, cst.Name) and r.value.value == "None")
+        ]
+        if all(_is_response(value, ctx) for value in values):
             return  # returns nothing, or only `Response` objects FastAPI sends as they are
         ctx.report(node.name)
-
-
-class _ReturnedValues(cst.CSTVisitor):
-    """The values a function body returns (not those of nested functions or classes)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: list[cst.BaseExpression] = []
-
-    def visit_Return(self, node: cst.Return) -> bool:
-        if node.value is not None and not (
-            isinstance(node.value, cst.Name) and node.value.value == "None"
-        ):
-            self.values.append(node.value)
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
 
 def _is_response(value: cst.BaseExpression, ctx: FileContext) -> bool:

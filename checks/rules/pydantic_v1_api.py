@@ -104,16 +104,11 @@ class PydanticSchema(_PydanticMethodRule):
             (
                 schema_args if arg.keyword.value in {"by_alias", "ref_template"} else dumps_args
             ).append(text)
-        replacements: list[tuple[cst.CSTNode, str]] = []
-        json_name = ctx.module_alias("json")
-        if json_name is None:
-            if ctx.name_taken("json"):
-                return None  # the name means something else here
-            insertion = ctx.import_insertion("import json", "json")
-            if insertion is None:
-                return None
-            replacements.append(insertion)
-            json_name = "json"
+        found = ctx.import_module("json")
+        if found is None:
+            return None  # the name means something else here
+        json_name, insertion = found
+        replacements: list[tuple[cst.CSTNode, str]] = [insertion] if insertion else []
         schema = f"{ctx.code(func.value, at=node)}.model_json_schema({', '.join(schema_args)})"
         replacements.append((node, f"{json_name}.dumps({', '.join([schema, *dumps_args])})"))
         return FixSpec("Use `json.dumps(Model.model_json_schema())`", tuple(replacements))

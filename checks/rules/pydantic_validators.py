@@ -13,7 +13,16 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from checks.context import FileContext, FixSpec, ImportPlan, Lines, code_of, string_value
+from checks.context import (
+    FileContext,
+    FixSpec,
+    ImportPlan,
+    Lines,
+    code_of,
+    returns_in,
+    string_value,
+)
+from checks.imports import NameVisitor, names_in
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 
@@ -38,7 +47,23 @@ class _Decorator:
     args: tuple[cst.Arg, ...]
 
 
-class _Uses(cst.CSTVisitor):
+#: the nodes that bind names, and the field holding what they bind
+_BINDINGS: dict[type[cst.CSTNode], str] = {
+    cst.AssignTarget: "target",
+    cst.AugAssign: "target",
+    cst.AnnAssign: "target",
+    cst.For: "target",
+    cst.CompFor: "target",
+    cst.NamedExpr: "target",
+    cst.Del: "target",
+    cst.AsName: "name",
+    cst.Param: "name",
+    cst.ClassDef: "name",
+    cst.FunctionDef: "name",
+}
+
+
+class _Uses(NameVisitor):
     """The uses of one name in a function body; `unsafe` when it is bound, deleted or
     shadowed anywhere in it (then a rewrite of its uses is not offered)."""
 
@@ -48,99 +73,24 @@ class _Uses(cst.CSTVisitor):
         self.unsafe = False
         self.names: set[str] = set()
 
-    def _binds(self, target: cst.CSTNode | None) -> None:
-        if target is not None and self.name in _names_in(target):
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        field = _BINDINGS.get(type(node))
+        if field is not None and self.name in names_in(getattr(node, field)):
             self.unsafe = True
+        elif isinstance(node, cst.Global | cst.Nonlocal):
+            self.unsafe |= any(item.name.value == self.name for item in node.names)
+        return super().on_visit(node)
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
         if node.value == self.name:
             self.loads.append(node)
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._binds(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._binds(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._binds(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._binds(node.target)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._binds(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._binds(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._binds(node.name)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self._binds(node.target)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.unsafe |= any(item.name.value == self.name for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.unsafe |= any(item.name.value == self.name for item in node.names)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._binds(node.name)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._binds(node.name)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._binds(node.name)
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(_Collect())
-    return found
-
 
 def _uses(function: cst.FunctionDef, name: str) -> _Uses:
     uses = _Uses(name)
     function.body.visit(uses)
     return uses
-
-
-def _returns(body: cst.CSTNode) -> list[cst.Return]:
-    """The `return` statements of a function body (not of functions nested in it)."""
-    found: list[cst.Return] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Return(self, node: cst.Return) -> None:
-            found.append(node)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-    body.visit(_Collect())
-    return found
 
 
 def _literal_bool(expr: cst.BaseExpression) -> bool | None:
@@ -545,7 +495,7 @@ def _root_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: FileC
         if field_name not in fields:
             raise _NoFix
         rewritten[id(read[2])] = (read[0], f"self.{field_name}")
-    returns = _returns(function.body)
+    returns = returns_in(function.body)
     if not returns:
         raise _NoFix
     for statement in returns:

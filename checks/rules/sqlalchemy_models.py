@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import DECLARATIVE_BASE_FACTORIES, FileContext
+from checks.context import FileContext
 from checks.prefilter import Evidence
+from checks.project import DECLARATIVE_BASE_FACTORIES
 from checks.rule import Example, Rule
 
 COLUMN = frozenset(

@@ -268,3 +268,11 @@ def test_comments_around_the_last_call_are_kept_or_the_chain_is_left() -> None:
     assert "        .where(User.id > pk))  # why\n        .scalars().all()\n" in fixed
     kept = QUERY.format(chain="session.query(User).get(\n        pk  # the key\n    )")
     assert _fixes(kept, "FG101") == [False]
+
+
+def test_a_name_used_only_after_a_dot_is_free_for_the_fix() -> None:
+    source = QUERY.format(chain="session.query(User).all(), pk.select, pk.func")
+    fixed = fix_code(source, "FG101", unsafe=True)
+    assert "from sqlalchemy import select\n" in fixed
+    taken = QUERY.format(chain="session.query(User).all(), select")
+    assert _fixes(taken, "FG101") == [False]  # `select` means something else here
