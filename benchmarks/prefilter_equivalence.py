@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from checks.catalog import CATALOG
-from checks.cli import check_file, resolve_findings
 from checks.config import CommandLineSelection, Settings, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult
 from checks.rules import ALL_RULES
+from checks.run import check_file, resolve_findings
 
 
 def run(engine: Engine, settings: Settings, files: list[Path]) -> tuple[list[FileResult], float]:

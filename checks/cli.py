@@ -9,17 +9,17 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from checks import __version__
 from checks.catalog import CATALOG, CATALOG_BY_CODE
-from checks.config import CommandLineSelection, ConfigError, Settings, load_settings
-from checks.discovery import discover
-from checks.findings import FileResult, Finding, Location, split_lines
+from checks.config import CommandLineSelection, ConfigError, Settings
+from checks.discovery import discover, is_excluded
+from checks.findings import FileResult, Finding, split_lines
 from checks.output import (
     OUTPUT_FORMATS,
     display_path,
@@ -30,23 +30,26 @@ from checks.output import (
     render_sarif,
     render_statistics,
 )
-from checks.project import (
-    ModuleLocator,
-    ModuleSummary,
-    ProjectIndex,
-    forget_packages,
-    module_name_for,
-    source_root_for,
-    summarize_source,
+from checks.run import (
+    Project,
+    SettingsLoader,
+    build_index,
+    check_file,
+    check_files,
+    group_by_project,
+    make_engine,
+    resolve_findings,
+    resolve_with,
 )
 
 if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
     from checks.cache import Cache
     from checks.engine import Engine
+    from checks.project import ProjectIndex
 
-SYNTAX_ERROR_CODE = "FG000"
-#: Fewer files than this to parse are checked in this process: a pool costs more.
-PARALLEL_MIN_FILES = 8
+#: runs of at least this many files keep a snapshot of their findings (a one-file hook
+#: run is answered from the per-file cache alone)
+SNAPSHOT_MIN_FILES = 20
 
 PROG = "fastapi-guardrails"
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -132,83 +135,111 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_failure(path: Path, error: OSError) -> FileResult:
-    reason = error.strerror or str(error)
-    message = f"Cannot read file: {reason}"
-    finding = Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
-    return FileResult(path, [finding], None)
-
-
 def run_check(args: argparse.Namespace) -> int:
-    """`check`: find files, check each, print, and choose the exit status."""
+    """`check`: find files, check each with its project's settings, print, and choose the
+    exit status."""
     paths: list[Path] = list(args.paths)
     if args.stdin_filename is not None and paths:
         raise UsageError("--stdin-filename reads stdin: give no PATH with it")
     if args.stdin_filename is not None and (args.fix or args.diff):
         raise UsageError("--fix and --diff apply to files, not to --stdin-filename")
-    if args.stdin_filename is not None:
-        start = Path(args.stdin_filename).parent
-        start = start if start.is_dir() else Path.cwd()
-    else:
-        start = paths[0] if paths else Path.cwd()
     selection = CommandLineSelection(
         select=_selectors(args.select) if args.select is not None else None,
         extend_select=_selectors(args.extend_select),
         ignore=_selectors(args.ignore),
     )
-    settings = load_settings(CATALOG, start, args.config, selection)
-
-    results: list[FileResult] = []
-    cache: Cache | None = None
-    files: list[Path] = []
-    stamps: dict[Path, list[int] | None] = {}
-    others: list[tuple[Path, list[int] | None]] = []
-    snapshot: str | None = None
+    loader = SettingsLoader(CATALOG, selection, args.config)
     if args.stdin_filename is not None:
-        path = Path(args.stdin_filename)
-        results.append(check_file(make_engine(settings), settings, path, sys.stdin.buffer.read()))
-    else:
-        files = discover(paths or [Path(".")], settings)
-        if not files:
-            print(
-                f"{PROG}: warning: no Python files found under the given path(s)", file=sys.stderr
-            )
-        if not args.no_cache:
-            from checks.cache import CACHE_DIR_NAME, Cache, run_name
+        return _check_stdin(args, loader)
 
-            directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
-            cache = Cache(directory, settings.enabled)
-            if (
-                not (args.fix or args.diff)
-                and "FG604" not in settings.enabled
-                and len(files) >= SNAPSHOT_MIN_FILES
-            ):
-                snapshot = run_name(paths or [Path(".")], settings.config_file)
-                answered = cache.load_run(snapshot, files)
-                if answered is not None:  # nothing changed since the same run
-                    answered.sort(key=Finding.sort_key)
-                    sys.stdout.write(_render(args, answered, [], 0))
-                    sys.stdout.flush()
-                    return EXIT_FINDINGS if answered and not args.exit_zero else EXIT_CLEAN
-        results = check_files(files, settings, cache, args.jobs, stamps)
-
-    index = build_index(results, settings, cache, others)
+    top = loader.for_path(paths[0] if paths else Path.cwd())
+    loader.fallback_root = top.project_root  # a file with no pyproject or git above it
+    files = discover(paths or [Path(".")], top)
+    if not files:
+        print(f"{PROG}: warning: no Python files found under the given path(s)", file=sys.stderr)
+    findings: list[Finding] = []
+    results: list[FileResult] = []
     fixed = 0
-    if args.fix or args.diff:
-        results, fixed, changed = _apply_fixes(
-            args, make_engine(settings), settings, results, index
-        )
-        if args.diff:
-            sys.stderr.write(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.\n")
-            return EXIT_FINDINGS if changed else EXIT_CLEAN
-    findings = sorted(resolve_with(results, index), key=Finding.sort_key)
-    if cache is not None:
-        cache.save()
-        if snapshot is not None:
-            cache.save_run(snapshot, [(f, stamps.get(f)) for f in files], others, findings)
+    changed = False
+    for project in group_by_project(files, top, loader):
+        outcome = _check_project(args, paths, project)
+        findings += outcome.findings
+        results += outcome.results
+        fixed += outcome.fixed
+        changed = changed or outcome.changed
+    if args.diff:
+        sys.stderr.write(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.\n")
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    findings.sort(key=Finding.sort_key)
     sys.stdout.write(_render(args, findings, results, fixed))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _check_stdin(args: argparse.Namespace, loader: SettingsLoader) -> int:
+    """`--stdin-filename NAME`: the source on stdin, checked as the file NAME would be
+    (its project's settings; nothing when its project excludes NAME)."""
+    path = Path(args.stdin_filename)
+    settings = loader.for_path(path.parent if path.parent.is_dir() else Path.cwd())
+    findings: list[Finding] = []
+    results: list[FileResult] = []
+    if not is_excluded(path, settings):
+        results = [check_file(make_engine(settings), settings, path, sys.stdin.buffer.read())]
+        findings = sorted(resolve_findings(results, settings), key=Finding.sort_key)
+    sys.stdout.write(_render(args, findings, results, 0))
+    sys.stdout.flush()
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+
+
+@dataclass(slots=True)
+class _ProjectOutcome:
+    findings: list[Finding]
+    results: list[FileResult]
+    fixed: int = 0
+    changed: bool = False
+
+
+def _check_project(
+    args: argparse.Namespace, paths: list[Path], project: Project
+) -> _ProjectOutcome:
+    """Check (and with --fix/--diff, fix) the files of one project root, through the
+    cache of that root (a repeated run is answered from its snapshot)."""
+    settings, files = project.settings, project.files
+    cache: Cache | None = None
+    stamps: dict[Path, list[int] | None] = {}
+    others: list[tuple[Path, list[int] | None]] = []
+    snapshot: str | None = None
+    if not args.no_cache:
+        from checks.cache import CACHE_DIR_NAME, Cache, run_name
+
+        directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
+        cache = Cache(directory, settings.enabled)
+        if (
+            not (args.fix or args.diff)
+            and "FG604" not in settings.enabled
+            and len(files) >= SNAPSHOT_MIN_FILES
+        ):
+            snapshot = run_name(
+                [*(paths or [Path(".")]), settings.project_root], settings.config_file
+            )
+            answered = cache.load_run(snapshot, files)
+            if answered is not None:  # nothing changed since the same run
+                return _ProjectOutcome(answered, [])
+    results = check_files(files, settings, cache, args.jobs, stamps)
+    index = build_index(results, settings, cache, others)
+    outcome = _ProjectOutcome([], results)
+    if args.fix or args.diff:
+        outcome.results, outcome.fixed, outcome.changed = _apply_fixes(
+            args, make_engine(settings), settings, results, index
+        )
+        if args.diff:
+            return outcome
+    outcome.findings = resolve_with(outcome.results, index)
+    if cache is not None:
+        cache.save()
+        if snapshot is not None:
+            cache.save_run(snapshot, [(f, stamps.get(f)) for f in files], others, outcome.findings)
+    return outcome
 
 
 def _fixable(findings: Sequence[Finding], unsafe: bool) -> bool:
@@ -267,102 +298,6 @@ def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
     return "".join(lines)
 
 
-def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
-    """The engine of the enabled rules (imports the rules, and libcst)."""
-    from checks.engine import Engine
-    from checks.rules import ALL_RULES
-
-    return Engine([r for r in ALL_RULES if r.code in settings.enabled], prefilter=prefilter)
-
-
-#: The engine and settings of a worker process (inherited through fork).
-_WORKER: tuple[Engine, Settings] | None = None
-
-
-def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
-    assert _WORKER is not None
-    engine, settings = _WORKER
-    return check_file(engine, settings, *item)
-
-
-#: runs of at least this many files keep a snapshot of their findings (a one-file hook
-#: run is answered from the per-file cache alone)
-SNAPSHOT_MIN_FILES = 20
-
-
-def check_files(
-    files: Sequence[Path],
-    settings: Settings,
-    cache: Cache | None,
-    jobs: int | None = None,
-    stamps: dict[Path, list[int] | None] | None = None,
-) -> list[FileResult]:
-    """Check files, in order: answered from the cache when their key is unchanged, the
-    others parsed here or, when there are enough of them, in `jobs` forked processes.
-    `stamps` receives each file's size and modification time from before it was read."""
-    global _WORKER
-    forget_packages()
-    results: list[FileResult | None] = []
-    todo: list[tuple[int, Path, bytes, str, list[int] | None]] = []
-    # FG604 compares migrations with git history, which changes without the file: read them
-    trust_stamps = cache is not None and "FG604" not in settings.enabled
-    if cache is not None:
-        from checks.cache import digest, stamp_of
-    for path in files:
-        stamp: list[int] | None = None
-        rest = ""
-        try:
-            if trust_stamps:
-                assert cache is not None
-                stamp = stamp_of(os.stat(path))
-                if stamps is not None:
-                    stamps[path] = stamp
-                rest = _rest_key(settings, path)
-                if stamp is not None:
-                    hit = cache.lookup(path, stamp, rest)
-                    if hit is not None:
-                        results.append(hit)
-                        continue
-            source = path.read_bytes()
-        except OSError as error:
-            results.append(_read_failure(path, error))
-            continue
-        key = ""
-        if cache is not None:
-            key = f"{digest(source)}|{rest or _rest_key(settings, path)}"
-        cached = None
-        if cache is not None and _cacheable(settings, path, source):
-            cached = cache.get(path, key, source, stamp)
-        results.append(cached)
-        if cached is None:
-            todo.append((len(results) - 1, path, source, key, stamp))
-    if todo:
-        engine = make_engine(settings)
-        workers = min(jobs or os.cpu_count() or 1, len(todo))
-        items = [(path, source) for _, path, source, _, _ in todo]
-        checked: list[FileResult]
-        if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
-            import concurrent.futures
-            import multiprocessing
-
-            _WORKER = (engine, settings)
-            try:
-                with concurrent.futures.ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context("fork")
-                ) as pool:
-                    chunk = max(1, len(items) // (workers * 8))
-                    checked = list(pool.map(_check_in_worker, items, chunksize=chunk))
-            finally:
-                _WORKER = None
-        else:
-            checked = [check_file(engine, settings, path, source) for path, source in items]
-        for (position, path, source, key, stamp), result in zip(todo, checked, strict=True):
-            results[position] = result
-            if cache is not None and _cacheable(settings, path, source):
-                cache.put(path, key, result, stamp)
-    return [result for result in results if result is not None]
-
-
 def _texts(findings: Sequence[Finding], results: Sequence[FileResult]) -> dict[Path, str | None]:
     """The text of each file with findings (read now for results answered from the
     cache, which keeps no text)."""
@@ -376,120 +311,6 @@ def _texts(findings: Sequence[Finding], results: Sequence[FileResult]) -> dict[P
             except OSError:
                 texts[path] = None
     return texts
-
-
-def _can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _rest_key(settings: Settings, path: Path) -> str:
-    """The cache key of a file apart from its content: layer, ignores, module name."""
-    from checks.cache import entry_key
-
-    relative = settings.relative(path)
-    module, is_package = module_name_for(path)
-    return entry_key(
-        "",
-        settings.layers.layer_of(relative),
-        settings.ignored_codes_for(relative),
-        module,
-        is_package,
-    ).partition("|")[2]
-
-
-def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
-    """FG604 compares a migration with git history, which changes without the file: its
-    candidates are checked every time."""
-    if "FG604" not in settings.enabled:
-        return True
-    return (
-        b"revision" not in source
-        and settings.layers.layer_of(settings.relative(path)) != "migration"
-    )
-
-
-def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
-    """Check one file with its layer, per-file ignores and module name."""
-    relative = settings.relative(path)
-    layer = settings.layers.layer_of(relative)
-    module, is_package = module_name_for(path)
-    return engine.check(
-        path, source, layer, settings.ignored_codes_for(relative), module, is_package
-    )
-
-
-def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:
-    """The definite findings, plus the pending ones whose condition holds across the
-    project (modules the run did not parse are read from disk on demand)."""
-    return resolve_with(results, build_index(results, settings))
-
-
-def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:
-    """The definite findings, plus the pending ones whose condition holds in `index`."""
-    findings = [f for r in results for f in r.findings]
-    findings.extend(
-        finding for r in results for finding, condition in r.pending if index.holds(condition)
-    )
-    return findings
-
-
-def build_index(
-    results: Sequence[FileResult],
-    settings: Settings,
-    cache: Cache | None = None,
-    others: list[tuple[Path, list[int] | None]] | None = None,
-) -> ProjectIndex:
-    """The project index of a run: its files' summaries, and the rest loaded on demand.
-
-    Touches no file: the source roots come from the summaries' module names, and the
-    loader reads a module only when a pending finding asks about it (a file the
-    pre-filter spared, or one outside the run), through the cache when there is one."""
-    locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
-    for result in results:
-        if result.summary is not None:
-            is_package = result.path.stem == "__init__"
-            root = source_root_for(result.path, result.summary.module, is_package)
-            if root is not None:
-                locator.add_root(root)
-    return ProjectIndex(
-        (r.summary for r in results if r.summary is not None),
-        loader=_loader(locator, cache, others),
-    )
-
-
-def _loader(
-    locator: ModuleLocator,
-    cache: Cache | None,
-    others: list[tuple[Path, list[int] | None]] | None = None,
-) -> Callable[[str], ModuleSummary | None]:
-    """Load a module's summary from the file the locator finds for it; `others`
-    receives each file read, with its stamp from before the read."""
-
-    from checks.cache import digest, stamp_of
-
-    def load(module: str) -> ModuleSummary | None:
-        path = locator.find(module)
-        if path is None:
-            return None
-        try:
-            if others is not None:
-                others.append((path, stamp_of(os.stat(path))))
-            source = path.read_bytes()
-        except OSError:
-            return None
-        key = f"{digest(source)}|{module}"
-        if cache is not None:
-            found, summary = cache.get_summary(path, key)
-            if found:
-                return summary
-        summary = summarize_source(source, module, path.stem == "__init__")
-        if cache is not None:
-            cache.put_summary(path, key, summary)
-        return summary
-
-    return load
 
 
 def _render(
@@ -535,13 +356,19 @@ def run_rule(args: argparse.Namespace) -> int:
 
 
 def run_hook(args: argparse.Namespace) -> int:
-    """`hook claude`: read the hook payload on stdin, answer on stdout, always exit 0."""
+    """`hook claude`: read the hook payload on stdin and answer as Claude Code expects.
+    Exit status 0 (with a block decision or nothing) or 1 with a message for the user;
+    never 2, which Claude Code would read as a blocking error meant for the model."""
     from checks.hook import run_claude_hook
 
-    output = run_claude_hook(sys.stdin.buffer.read())
-    if output:
-        sys.stdout.write(output + "\n")
-    return EXIT_CLEAN
+    try:
+        answer = run_claude_hook(sys.stdin.buffer.read())
+    except Exception as error:  # a broken hook must not break the session: say so, go on
+        print(f"fastapi-guardrails hook: internal error: {error!r}", file=sys.stderr)
+        return 1
+    sys.stdout.write(answer.stdout)
+    sys.stderr.write(answer.stderr)
+    return answer.exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -259,20 +259,48 @@ def resolve_enabled(
     return frozenset(enabled)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest `pyproject.toml` with a `[tool.fastapi-guardrails]` table, upwards."""
+@functools.lru_cache(maxsize=4096)
+def _root_of_directory(directory: str) -> tuple[str | None, bool]:
+    """(the nearest directory at or above `directory` holding a `pyproject.toml`, within the
+    git work tree when there is one, else the work tree's root; whether a pyproject.toml
+    was found). None when neither exists up to the file system's root."""
+    if os.path.isfile(os.path.join(directory, "pyproject.toml")):
+        return directory, True
+    if os.path.exists(os.path.join(directory, ".git")):
+        return directory, False
+    parent = os.path.dirname(directory)
+    if parent == directory:
+        return None, False
+    return _root_of_directory(parent)
+
+
+def forget_roots() -> None:
+    """Forget the roots seen so far: a new run reads the disk again."""
+    _root_of_directory.cache_clear()
+
+
+def find_project_root(start: Path, fallback: Path | None = None) -> tuple[Path, Path | None]:
+    """The project root of a file or directory, and its `pyproject.toml` (None if it has none).
+
+    The same rule for every entry point: the nearest `pyproject.toml` (with or without our
+    table; the search stops at the git work tree's root), else the git work tree's root,
+    else `fallback` (the hook's project directory), else the start path's directory."""
     directory = start if start.is_dir() else start.parent
-    directory = directory.resolve()
-    for candidate in (directory, *directory.parents):
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise ConfigError(f"{pyproject}: cannot read: {error}") from error
-            if TOOL_KEY in data.get("tool", {}):
-                return pyproject
-    return None
+    found, has_pyproject = _root_of_directory(os.path.abspath(directory))
+    if found is None:
+        root = Path(os.path.abspath(fallback if fallback is not None else directory))
+        return Path(os.path.realpath(root)), None
+    root = Path(os.path.realpath(found))
+    return root, (root / "pyproject.toml" if has_pyproject else None)
+
+
+def _has_our_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error}") from error
+    tool = data.get("tool", {})
+    return isinstance(tool, dict) and TOOL_KEY in tool
 
 
 def read_config_table(path: Path) -> dict[str, Any]:
@@ -319,10 +347,18 @@ def load_settings(
     start: Path,
     config_file: Path | None = None,
     cli: CommandLineSelection | None = None,
+    fallback_root: Path | None = None,
 ) -> Settings:
-    """Build the run's settings from the config file found (or given) and the CLI."""
+    """Build the settings of the project `start` belongs to (`find_project_root`) from its
+    `pyproject.toml`'s table (or the `config_file` given, whose folder is then the root)
+    and the command line."""
     cli = cli or CommandLineSelection()
-    path = config_file if config_file is not None else find_config(start)
+    if config_file is not None:
+        path: Path | None = config_file
+        root = config_file.resolve().parent
+    else:
+        root, pyproject = find_project_root(start, fallback_root)
+        path = pyproject if pyproject is not None and _has_our_table(pyproject) else None
     table = read_config_table(path) if path is not None else {}
     source = str(path) if path is not None else "configuration"
     unknown = sorted(set(table) - _KNOWN_KEYS)
@@ -364,10 +400,6 @@ def load_settings(
     if not isinstance(respect_gitignore, bool):
         raise ConfigError(f"{source}: `respect-gitignore` must be true or false")
 
-    if path is not None:
-        root = path.resolve().parent
-    else:
-        root = (start if start.is_dir() else start.parent).resolve()
     return Settings(
         project_root=root,
         config_file=path,

@@ -1,11 +1,11 @@
 """Find the Python files to check under the given paths.
 
-Files named on the command line are checked whatever the excludes say (as ruff does
-without `--force-exclude`); directories are walked in sorted order, skipping the
-`exclude`/`extend-exclude` globs, virtualenvs (a `pyvenv.cfg` marks one), and what
-`.gitignore` files ignore (those of the walked tree and of its parents up to the git
-root, plus `.git/info/exclude`). Symlinked directories are followed once: a symlink loop
-ends the descent.
+Directories are walked in sorted order, skipping the `exclude`/`extend-exclude` globs,
+virtualenvs (a `pyvenv.cfg` marks one), and what `.gitignore` files ignore (those of the
+walked tree and of its parents up to the git root, plus `.git/info/exclude`). Files named
+one by one (pre-commit, the edit hook, `check app/x.py`) are held to the same exclusions
+and `.gitignore` files, as ruff's `--force-exclude` does, so every entry point checks the
+same files. Symlinked directories are followed once: a symlink loop ends the descent.
 """
 
 from __future__ import annotations
@@ -147,6 +147,40 @@ def _file_key(path: Path) -> tuple[int, int]:
     return (stat.st_dev, stat.st_ino)
 
 
+def is_excluded(path: Path, settings: Settings) -> bool:
+    """Whether a file named on its own is one a walk of its project would skip: an
+    `exclude` glob matches it or a folder above it (up to the project root), or a
+    `.gitignore` ignores it or a folder above it."""
+    relative = settings.relative(path)
+    parts = relative.split("/")
+    for depth in range(1, len(parts)):
+        if settings.exclude.match_file("/".join(parts[:depth]) + "/"):
+            return True
+    if settings.exclude.match_file(relative):
+        return True
+    if not settings.respect_gitignore:
+        return False
+    directory = Path(os.path.realpath(os.path.dirname(os.path.abspath(path))))
+    git_root = _git_root(directory)
+    chain = [directory, *directory.parents]
+    base = git_root if git_root is not None else settings.project_root
+    below = chain[: chain.index(base) + 1] if base in chain else [directory]
+    gitignores: list[_Gitignore] = []
+    if git_root is not None:
+        info = _read_gitignore(git_root / ".git" / "info" / "exclude", git_root)
+        if info is not None:
+            gitignores.append(info)
+    for folder in reversed(below):  # from the top down, as a walk meets them
+        gitignore = _read_gitignore(folder / ".gitignore", folder)
+        if gitignore is not None:
+            gitignores.append(gitignore)
+    if not gitignores:
+        return False
+    if _is_gitignored(f"{directory.as_posix().rstrip('/')}/{path.name}", False, gitignores):
+        return True
+    return any(_is_gitignored(folder.as_posix(), True, gitignores) for folder in below[:-1])
+
+
 def discover(paths: Sequence[Path], settings: Settings) -> list[Path]:
     """The Python files to check, sorted, each once. A missing path is a ConfigError."""
     walker = _Walker(settings)
@@ -164,7 +198,7 @@ def discover(paths: Sequence[Path], settings: Settings) -> list[Path]:
                 if key not in seen:  # a file reached twice (symlinks, overlapping paths)
                     seen.add(key)
                     found.append(Path(candidate))
-        elif path.suffix in PYTHON_SUFFIXES:
+        elif path.suffix in PYTHON_SUFFIXES and not is_excluded(path, settings):
             key = _file_key(path)
             if key not in seen:
                 seen.add(key)

@@ -119,8 +119,24 @@ class ModuleLocator:
         self.roots: list[Path] = []
         self._known: set[Path] = set()
         self._names: dict[Path, frozenset[str]] = {}
+        #: folders above the checked files, searched last (see `add_enclosing_folders`)
+        self._enclosing: list[Path] = []
+        self._enclosing_known: set[Path] = set()
         for root in roots:
             self.add_root(root)
+
+    def add_enclosing_folders(self, path: Path, project_root: Path) -> None:
+        """Search the folders between a checked file and the project root too, last, and
+        only for a module whose first name is a regular package there: a service kept in
+        `backend/` imports `onyx.db.models` from `backend/onyx/`, which a run of the whole
+        tree learns from `backend/onyx/__init__.py` and a run of one file would miss."""
+        directory = Path(os.path.dirname(os.path.abspath(path)))
+        while directory != project_root and project_root in directory.parents:
+            if directory in self._enclosing_known:
+                return
+            self._enclosing_known.add(directory)
+            self._enclosing.append(directory)
+            directory = directory.parent
 
     def add_root(self, root: Path) -> None:
         """Search this directory too (idempotent; a missing one simply finds nothing)."""
@@ -156,6 +172,14 @@ class ModuleLocator:
             ):
                 if candidate.is_file():
                     return candidate
+        for folder in self._enclosing:
+            if first in self._top_level(folder) and (folder / first / "__init__.py").is_file():
+                for candidate in (
+                    folder / relative.with_suffix(".py"),
+                    folder / relative / "__init__.py",
+                ):
+                    if candidate.is_file():
+                        return candidate
         return None
 
 

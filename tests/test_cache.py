@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import checks.cli
+import checks.run
 from checks.cache import CACHE_DIR_NAME
 from checks.findings import FileResult
 from tests.helpers import run_cli, write
@@ -47,13 +47,13 @@ def _project(root: Path) -> None:
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files the run parses (checks with the engine)."""
     parsed: list[Path] = []
-    original = checks.cli.check_file
+    original = checks.run.check_file
 
     def counting(engine: object, settings: object, path: Path, source: bytes) -> FileResult:
         parsed.append(path)
         return original(engine, settings, path, source)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(checks.cli, "check_file", counting)
+    monkeypatch.setattr(checks.run, "check_file", counting)
     return parsed
 
 
@@ -70,7 +70,7 @@ def test_a_warm_run_parses_nothing_and_answers_the_same(
     def no_engine(*args: object, **kwargs: object) -> None:
         raise AssertionError("a warm run must not build the engine")
 
-    monkeypatch.setattr(checks.cli, "make_engine", no_engine)
+    monkeypatch.setattr(checks.run, "make_engine", no_engine)
     counted.clear()
     warm = run_cli("check", str(tmp_path))
     assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, "")

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from checks.catalog import CATALOG
-from checks.config import ConfigError, LayerMatcher, load_settings, resolve_enabled
+from checks.config import (
+    ConfigError,
+    LayerMatcher,
+    find_project_root,
+    load_settings,
+    resolve_enabled,
+)
 from checks.rules import ALL_RULES
 from tests.helpers import run_cli, write
 
@@ -60,11 +66,39 @@ def test_config_is_read_from_nearest_pyproject(tmp_path: Path) -> None:
     assert settings.ignored_codes_for("app/x.py") == frozenset()
 
 
-def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
+def test_nearest_pyproject_is_the_root_with_or_without_our_table(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nignore = ["FG301"]\n')
     write(tmp_path, "pkg/pyproject.toml", '[project]\nname = "pkg"\n')
-    settings = load_settings(CATALOG, tmp_path / "pkg")
-    assert settings.config_file == tmp_path / "pyproject.toml"
+    settings = load_settings(CATALOG, tmp_path / "pkg" / "app")
+    assert settings.project_root == (tmp_path / "pkg").resolve()
+    assert settings.config_file is None  # no table: the defaults, not the parent's table
+    assert "FG301" in settings.enabled
+
+
+def test_without_pyproject_the_git_work_tree_is_the_root(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    nested = tmp_path / "app" / "services"
+    nested.mkdir(parents=True)
+    assert find_project_root(nested / "users.py") == (tmp_path.resolve(), None)
+
+
+def test_the_pyproject_search_stops_at_the_git_work_tree(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nignore = ["FG301"]\n')
+    (tmp_path / "checkout" / ".git").mkdir(parents=True)
+    root, pyproject = find_project_root(tmp_path / "checkout" / "app.py")
+    assert (root, pyproject) == ((tmp_path / "checkout").resolve(), None)
+
+
+def test_without_pyproject_or_git_the_fallback_then_the_start_is_the_root(
+    tmp_path: Path,
+) -> None:
+    nested = tmp_path / "proj" / "app"
+    nested.mkdir(parents=True)
+    fallback = tmp_path / "proj"
+    if any((parent / ".git").exists() for parent in tmp_path.parents):
+        pytest.skip("the temporary directory lies inside a git work tree")
+    assert find_project_root(nested / "x.py", fallback)[0] == fallback.resolve()
+    assert find_project_root(nested / "x.py")[0] == nested.resolve()
 
 
 @pytest.mark.parametrize(

@@ -65,9 +65,32 @@ def test_exclude_and_extend_exclude(tmp_path: Path) -> None:
     assert _found(tmp_path) == [".venv/x.py", "legacy/old.py"]
 
 
-def test_explicit_file_is_checked_even_when_excluded(tmp_path: Path) -> None:
-    target = write(tmp_path, "build/gen.py", "x = 1\n")
-    assert _found(tmp_path, target) == ["build/gen.py"]
+def test_files_named_one_by_one_follow_the_exclusions_of_a_walk(tmp_path: Path) -> None:
+    """As ruff's --force-exclude: pre-commit and the hook name files one by one."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".gitignore", "generated/\n*_pb2.py\n")
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-exclude = ["scripts/"]\n')
+    named = [
+        write(tmp_path, name, "x = 1\n")
+        for name in (
+            "build/gen.py",
+            "generated/deep/client.py",
+            "app/user_pb2.py",
+            "scripts/seed.py",
+            "app/main.py",
+        )
+    ]
+    assert _found(tmp_path, *named) == ["app/main.py"]
+    assert _found(tmp_path) == ["app/main.py"]
+
+
+def test_a_negated_gitignore_pattern_keeps_a_named_file(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/.gitignore", "*.py\n!keep.py\n")
+    kept = write(tmp_path, "app/keep.py", "x = 1\n")
+    dropped = write(tmp_path, "app/drop.py", "x = 1\n")
+    assert _found(tmp_path, kept, dropped) == ["app/keep.py"]
+    assert _found(tmp_path) == ["app/keep.py"]
 
 
 def test_symlink_loop_is_followed_once(tmp_path: Path) -> None:

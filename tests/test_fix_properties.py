@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.catalog import CATALOG
-from checks.cli import check_files, resolve_findings
 from checks.config import CommandLineSelection, load_settings
 from checks.findings import Finding
 from checks.fixer import fix_source
+from checks.run import check_files, resolve_findings
 
 NAMES = st.sampled_from(["item", "user", "payload", "obj", "m"])
 SPACE = st.sampled_from(["", " ", "  "])

@@ -1,116 +1,252 @@
-"""The Claude Code PostToolUse hook: block with findings, silent otherwise, never crash."""
+"""The Claude Code PostToolUse hook: blocks on what the edit introduced, counts the rest,
+stays silent where `check .` would, and tells the user when it cannot check."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import checks.hook
+from checks.hook import changed_rows, run_claude_hook
 from tests.helpers import run_cli, write
 
+FIXTURES = Path(__file__).parent / "fixtures" / "claude_code"
 SLEEPY = "import time\n\nasync def poll() -> None:\n    time.sleep(1)\n"
 
 
-def hook(payload: object) -> tuple[int, str]:
+@pytest.fixture(autouse=True)
+def own_marker_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Markers of answered tool uses live in the temporary directory: one per test."""
+    markers = tmp_path / "tmp"
+    markers.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(markers))
+    monkeypatch.setenv("TMPDIR", str(markers))
+
+
+def hook(payload: object, project: Path | None = None) -> tuple[int, str, str]:
+    """The hook's (exit status, stdout, stderr) for a payload, in this process."""
     data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    result = run_cli("hook", "claude", stdin=data)
-    return result.exit_code, result.stdout
+    environ = {"CLAUDE_PROJECT_DIR": str(project)} if project is not None else {}
+    answer = run_claude_hook(data, environ)
+    return answer.exit_code, answer.stdout, answer.stderr
 
 
-def edit(path: Path, cwd: Path | None = None) -> dict[str, object]:
+def write_new(path: Path, cwd: Path, tool_use_id: str = "toolu_1") -> dict[str, Any]:
+    """A Write of a new file, in the shape Claude Code sends it (every line is new)."""
+    content = path.read_text(encoding="utf-8")
     return {
         "session_id": "s",
+        "cwd": str(cwd),
         "hook_event_name": "PostToolUse",
-        "tool_name": "Edit",
-        "tool_input": {"file_path": str(path), "old_string": "a", "new_string": "b"},
-        "tool_response": {"success": True},
-        "cwd": str(cwd or path.parent),
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(path), "content": content},
+        "tool_response": {
+            "type": "create",
+            "filePath": str(path),
+            "content": content,
+            "structuredPatch": [],
+            "originalFile": None,
+        },
+        "tool_use_id": tool_use_id,
     }
 
 
-def test_edit_of_a_file_with_findings_blocks_with_the_findings(tmp_path: Path) -> None:
-    path = write(tmp_path, "app/jobs.py", SLEEPY)
-    exit_code, stdout = hook(edit(path))
-    assert exit_code == 0
+def reason(stdout: str) -> str:
     answer = json.loads(stdout)
     assert answer["decision"] == "block"
-    assert "FG301" in answer["reason"]
-    assert ":4:5: FG301" in answer["reason"]
-    assert "fastapi-guardrails rule CODE" in answer["reason"]
+    return str(answer["reason"])
+
+
+def listed_codes(text: str) -> list[str]:
+    return [line.split(": ")[1].split()[0] for line in text.splitlines() if ": FG" in line]
+
+
+def load_fixture(name: str, root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A recorded payload with its file written under `root` (a git work tree)."""
+    fixture = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    (root / ".git").mkdir(exist_ok=True)
+    path = root / fixture["file"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(fixture["content"], encoding="utf-8")
+    payload = json.loads(json.dumps(fixture["payload"]).replace("{{ROOT}}", str(root)))
+    return fixture, payload
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.json")))
+def test_recorded_payload_blocks_only_on_the_lines_the_edit_changed(
+    name: str, tmp_path: Path
+) -> None:
+    fixture, payload = load_fixture(name, tmp_path)
+    exit_code, stdout, stderr = hook(payload)
+    assert (exit_code, stderr) == (0, "")
+    answer = json.loads(stdout)
+    older = fixture["older"]
+    if fixture["blocking"]:
+        assert answer["decision"] == "block"
+        assert sorted(listed_codes(answer["reason"])) == sorted(fixture["blocking"])
+        text = answer["reason"]
+    else:
+        assert "decision" not in answer
+        text = answer["hookSpecificOutput"]["additionalContext"]
+        assert answer["hookSpecificOutput"]["hookEventName"] == "PostToolUse"
+        assert listed_codes(text) == []
+    if older:
+        noun = "finding" if older == 1 else "findings"
+        assert f"{older} older {noun} in this file" in text
+        assert f"`fastapi-guardrails check {fixture['file']}`" in text
+    else:
+        assert "older" not in text
+
+
+def test_the_recorded_edit_blocks_on_the_new_sleep_and_not_on_the_old_http_exception(
+    tmp_path: Path,
+) -> None:
+    _, payload = load_fixture("edit.json", tmp_path)
+    text = reason(hook(payload)[1])
+    assert ":22:9: FG301" in text
+    assert "FG401" not in text
+
+
+def test_changed_rows_of_a_patch_include_both_sides_of_a_deletion() -> None:
+    hunk = {
+        "oldStart": 3,
+        "oldLines": 4,
+        "newStart": 3,
+        "newLines": 3,
+        "lines": [" a", "-b", " c", "+d", " e"],
+    }
+    payload = {"tool_response": {"structuredPatch": [hunk]}}
+    assert changed_rows(payload, "") == {3, 4, 5}
+
+
+def test_changed_rows_without_a_patch_come_from_the_new_string() -> None:
+    text = "x = 1\r\ny = 2\r\nz = 3\r\n"
+    payload = {"tool_input": {"new_string": "y = 2\r\nz = 3"}, "tool_response": {}}
+    assert changed_rows(payload, text) == {2, 3}
+    assert changed_rows({"tool_input": {"new_string": "nowhere"}}, text) is None
+    assert changed_rows({"tool_input": {"new_string": ""}}, text) is None
 
 
 def test_clean_file_non_python_file_and_missing_file_are_silent(tmp_path: Path) -> None:
     clean = write(tmp_path, "app/clean.py", "def f() -> int:\n    return 1\n")
     notes = write(tmp_path, "notes.md", "time.sleep(1)\n")
-    for path in (clean, notes, tmp_path / "gone.py"):
-        assert hook(edit(path)) == (0, "")
+    assert hook(write_new(clean, tmp_path)) == (0, "", "")
+    assert hook(write_new(notes, tmp_path)) == (0, "", "")
+    gone = write_new(clean, tmp_path)
+    gone["tool_input"]["file_path"] = str(tmp_path / "gone.py")
+    assert hook(gone) == (0, "", "")
 
 
 @pytest.mark.parametrize(
     "payload",
-    [
-        b"",
-        b"not json",
-        b"\xff\xfe",
-        b"[]",
-        b"null",
-        {"tool_input": "x"},
-        {"tool_input": {"file_path": 3}},
-        {},
-    ],
+    [b"", b"not json", b"\xff\xfe", b"[]", b"null", {"tool_input": "x"}, {"tool_input": {}}, {}],
 )
 def test_odd_input_is_silent_and_exits_0(payload: object) -> None:
-    assert hook(payload) == (0, "")
+    assert hook(payload) == (0, "", "")
 
 
 def test_relative_file_path_is_resolved_against_cwd(tmp_path: Path) -> None:
-    write(tmp_path, "app/jobs.py", SLEEPY)
-    payload = edit(Path("app/jobs.py"), cwd=tmp_path)
-    exit_code, stdout = hook(payload)
-    assert exit_code == 0
-    assert json.loads(stdout)["decision"] == "block"
+    path = write(tmp_path, "app/jobs.py", SLEEPY)
+    payload = write_new(path, tmp_path)
+    payload["tool_input"]["file_path"] = "app/jobs.py"
+    assert "FG301" in reason(hook(payload)[1])
+
+
+def test_a_file_outside_the_project_is_not_checked(tmp_path: Path) -> None:
+    project = tmp_path / "svc"
+    project.mkdir()
+    elsewhere = write(tmp_path, "scratch/jobs.py", SLEEPY)
+    assert hook(write_new(elsewhere, project), project=project) == (0, "", "")
+    inside = write(project, "app/jobs.py", SLEEPY)
+    assert "FG301" in reason(hook(write_new(inside, project), project=project)[1])
 
 
 def test_project_configuration_is_respected(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nignore = ["FG301"]\n')
     path = write(tmp_path, "app/jobs.py", SLEEPY)
-    assert hook(edit(path)) == (0, "")
+    assert hook(write_new(path, tmp_path)) == (0, "", "")
 
 
-def test_excluded_and_broken_config_projects_are_silent(tmp_path: Path) -> None:
+def test_excluded_and_gitignored_files_are_silent(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".gitignore", "generated/\n")
     write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-exclude = ["scripts/"]\n')
-    assert hook(edit(write(tmp_path, "scripts/jobs.py", SLEEPY))) == (0, "")
-    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nselect = "oops"\n')
-    assert hook(edit(write(tmp_path, "app/jobs.py", SLEEPY))) == (0, "")
+    for name in ("scripts/jobs.py", "generated/client/jobs.py"):
+        path = write(tmp_path, name, SLEEPY)
+        assert hook(write_new(path, tmp_path)) == (0, "", "")
 
 
-def test_layer_rules_apply_to_the_edited_file(tmp_path: Path) -> None:
-    source = "from fastapi import HTTPException\n\ndef get():\n    raise HTTPException(404)\n"
-    path = write(tmp_path, "app/users/service.py", source)
-    assert "FG401" in json.loads(hook(edit(path))[1])["reason"]
+def test_a_configuration_error_is_told_to_the_user_not_swallowed(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nselct = ["FG1"]\n')
+    path = write(tmp_path, "app/jobs.py", SLEEPY)
+    exit_code, stdout, stderr = hook(write_new(path, tmp_path))
+    assert (exit_code, stdout) == (1, "")  # Claude Code: a non-blocking error for the user
+    assert "configuration error" in stderr
+    assert "unknown option `selct`" in stderr
+    assert str(path) in stderr
+    assert run_cli("check", str(tmp_path)).exit_code == 2  # and `check` agrees it is broken
+
+
+def test_an_internal_error_exits_1_with_a_message_never_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(stdin: bytes) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checks.hook, "run_claude_hook", broken)
+    result = run_cli("hook", "claude", stdin=b"{}")
+    assert result.exit_code == 1
+    assert "fastapi-guardrails hook: internal error" in result.stderr
+
+
+def test_the_same_tool_use_is_answered_once_when_two_hooks_are_wired(tmp_path: Path) -> None:
+    path = write(tmp_path, "app/jobs.py", SLEEPY)
+    payload = write_new(path, tmp_path, tool_use_id=f"toolu_{os.getpid()}_{id(tmp_path)}")
+    assert "FG301" in reason(hook(payload)[1])
+    assert hook(payload) == (0, "", "")  # the plugin's copy already answered
+    payload["tool_use_id"] += "_next"
+    assert "FG301" in reason(hook(payload)[1])
 
 
 def test_many_findings_are_listed_up_to_a_limit(tmp_path: Path) -> None:
     body = "".join("    time.sleep(1)\n" for _ in range(25))
     path = write(tmp_path, "app/jobs.py", f"import time\n\nasync def poll() -> None:\n{body}")
-    reason = json.loads(hook(edit(path))[1])["reason"]
-    assert reason.startswith("fastapi-guardrails found 25 problems")
-    assert "... and 5 more" in reason
+    text = reason(hook(write_new(path, tmp_path))[1])
+    assert text.startswith("fastapi-guardrails found 25 problems")
+    assert "... and 5 more" in text
 
 
-def test_hook_as_a_process_reads_stdin(tmp_path: Path) -> None:
+def test_hook_as_a_process_reads_stdin_and_answers_on_stdout(tmp_path: Path) -> None:
     path = write(tmp_path, "app/jobs.py", SLEEPY)
     completed = subprocess.run(
         [sys.executable, "-m", "checks", "hook", "claude"],
-        input=json.dumps(edit(path)).encode(),
+        input=json.dumps(write_new(path, tmp_path, "toolu_process")).encode(),
+        capture_output=True,
+        check=False,
+        env={**os.environ, "CLAUDE_PROJECT_DIR": str(tmp_path)},
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["decision"] == "block"
+
+
+def test_hook_process_exits_1_with_the_error_on_a_config_typo(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nselct = ["FG1"]\n')
+    path = write(tmp_path, "app/jobs.py", SLEEPY)
+    completed = subprocess.run(
+        [sys.executable, "-m", "checks", "hook", "claude"],
+        input=json.dumps(write_new(path, tmp_path, "toolu_typo")).encode(),
         capture_output=True,
         check=False,
     )
-    assert completed.returncode == 0
-    assert json.loads(completed.stdout)["decision"] == "block"
+    assert completed.returncode == 1
+    assert completed.stdout == b""
+    assert b"unknown option `selct`" in completed.stderr
 
 
 def test_repository_settings_wire_the_hook() -> None:

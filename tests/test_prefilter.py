@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from checks.catalog import CATALOG
-from checks.cli import check_file, resolve_findings
 from checks.config import DEFAULT_LAYERS, CommandLineSelection, LayerMatcher, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult
 from checks.prefilter import Evidence
 from checks.rules import ALL_RULES
+from checks.run import check_file, resolve_findings
 from tests.helpers import check_code
 
 REPO = Path(__file__).resolve().parent.parent

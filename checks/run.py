@@ -1,0 +1,310 @@
+"""The run API: what `check`, the edit hook and pre-commit share.
+
+Which project a file belongs to and with which settings (`project_settings`,
+`group_by_project`), checking files (here or in forked workers, through the cache),
+and resolving the findings that depend on other modules (`build_index`). The CLI and the
+hook sit on top of this module; it knows nothing of either.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checks.config import CommandLineSelection, Settings, find_project_root, load_settings
+from checks.findings import FileResult, Finding, Location
+from checks.project import (
+    ModuleLocator,
+    ModuleSummary,
+    ProjectIndex,
+    forget_packages,
+    module_name_for,
+    source_root_for,
+    summarize_source,
+)
+
+if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
+    from checks.cache import Cache
+    from checks.catalog import RuleInfo
+    from checks.engine import Engine
+
+SYNTAX_ERROR_CODE = "FG000"
+#: Fewer files than this to parse are checked in this process: a pool costs more.
+PARALLEL_MIN_FILES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """The files of one run that belong to one project root, with its settings."""
+
+    settings: Settings
+    files: list[Path]
+
+
+class SettingsLoader:
+    """The settings of each project root a run meets, loaded once per root.
+
+    With an explicit `--config`, every file gets its settings (ruff's `--config`); otherwise
+    each file gets those of its own project root (`find_project_root`), so a monorepo's
+    services keep their own tables whether checked from the top or one by one."""
+
+    def __init__(
+        self,
+        rules: Sequence[RuleInfo],
+        selection: CommandLineSelection | None = None,
+        config_file: Path | None = None,
+        fallback_root: Path | None = None,
+    ) -> None:
+        self.rules = rules
+        self.selection = selection
+        self.config_file = config_file
+        self.fallback_root = fallback_root
+        self._by_root: dict[Path, Settings] = {}
+
+    def for_path(self, path: Path) -> Settings:
+        """The settings of the project `path` (a file or a directory) belongs to."""
+        if self.config_file is not None:
+            root = self.config_file.resolve().parent
+        else:
+            root, _ = find_project_root(path, self.fallback_root)
+        settings = self._by_root.get(root)
+        if settings is None:
+            settings = load_settings(
+                self.rules, path, self.config_file, self.selection, self.fallback_root
+            )
+            self._by_root[settings.project_root] = settings
+        return settings
+
+
+def group_by_project(files: Sequence[Path], top: Settings, loader: SettingsLoader) -> list[Project]:
+    """The run's files grouped by project root, in order of first appearance. A file of
+    another root than the run's top one is also held to that root's exclusions."""
+    from checks.discovery import is_excluded
+
+    groups: dict[Path, Project] = {}
+    for path in files:
+        settings = loader.for_path(path)
+        if settings.project_root != top.project_root and is_excluded(path, settings):
+            continue
+        group = groups.get(settings.project_root)
+        if group is None:
+            group = groups[settings.project_root] = Project(settings, [])
+        group.files.append(path)
+    return list(groups.values())
+
+
+def read_failure(path: Path, error: OSError) -> FileResult:
+    """A file that cannot be read: one FG000 finding that says why."""
+    reason = error.strerror or str(error)
+    message = f"Cannot read file: {reason}"
+    finding = Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
+    return FileResult(path, [finding], None)
+
+
+def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
+    """The engine of the enabled rules (imports the rules, and libcst)."""
+    from checks.engine import Engine
+    from checks.rules import ALL_RULES
+
+    return Engine([r for r in ALL_RULES if r.code in settings.enabled], prefilter=prefilter)
+
+
+#: The engine and settings of a worker process (inherited through fork).
+_WORKER: tuple[Engine, Settings] | None = None
+
+
+def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
+    assert _WORKER is not None
+    engine, settings = _WORKER
+    return check_file(engine, settings, *item)
+
+
+def check_files(
+    files: Sequence[Path],
+    settings: Settings,
+    cache: Cache | None,
+    jobs: int | None = None,
+    stamps: dict[Path, list[int] | None] | None = None,
+) -> list[FileResult]:
+    """Check files, in order: answered from the cache when their key is unchanged, the
+    others parsed here or, when there are enough of them, in `jobs` forked processes.
+    `stamps` receives each file's size and modification time from before it was read."""
+    global _WORKER
+    forget_packages()
+    results: list[FileResult | None] = []
+    todo: list[tuple[int, Path, bytes, str, list[int] | None]] = []
+    # FG604 compares migrations with git history, which changes without the file: read them
+    trust_stamps = cache is not None and "FG604" not in settings.enabled
+    if cache is not None:
+        from checks.cache import digest, stamp_of
+    for path in files:
+        stamp: list[int] | None = None
+        rest = ""
+        try:
+            if trust_stamps:
+                assert cache is not None
+                stamp = stamp_of(os.stat(path))
+                if stamps is not None:
+                    stamps[path] = stamp
+                rest = _rest_key(settings, path)
+                if stamp is not None:
+                    hit = cache.lookup(path, stamp, rest)
+                    if hit is not None:
+                        results.append(hit)
+                        continue
+            source = path.read_bytes()
+        except OSError as error:
+            results.append(read_failure(path, error))
+            continue
+        key = ""
+        if cache is not None:
+            key = f"{digest(source)}|{rest or _rest_key(settings, path)}"
+        cached = None
+        if cache is not None and _cacheable(settings, path, source):
+            cached = cache.get(path, key, source, stamp)
+        results.append(cached)
+        if cached is None:
+            todo.append((len(results) - 1, path, source, key, stamp))
+    if todo:
+        engine = make_engine(settings)
+        workers = min(jobs or os.cpu_count() or 1, len(todo))
+        items = [(path, source) for _, path, source, _, _ in todo]
+        checked: list[FileResult]
+        if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and _can_fork():
+            import concurrent.futures
+            import multiprocessing
+
+            _WORKER = (engine, settings)
+            try:
+                with concurrent.futures.ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("fork")
+                ) as pool:
+                    chunk = max(1, len(items) // (workers * 8))
+                    checked = list(pool.map(_check_in_worker, items, chunksize=chunk))
+            finally:
+                _WORKER = None
+        else:
+            checked = [check_file(engine, settings, path, source) for path, source in items]
+        for (position, path, source, key, stamp), result in zip(todo, checked, strict=True):
+            results[position] = result
+            if cache is not None and _cacheable(settings, path, source):
+                cache.put(path, key, result, stamp)
+    return [result for result in results if result is not None]
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _rest_key(settings: Settings, path: Path) -> str:
+    """The cache key of a file apart from its content: layer, ignores, module name."""
+    from checks.cache import entry_key
+
+    relative = settings.relative(path)
+    module, is_package = module_name_for(path)
+    return entry_key(
+        "",
+        settings.layers.layer_of(relative),
+        settings.ignored_codes_for(relative),
+        module,
+        is_package,
+    ).partition("|")[2]
+
+
+def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
+    """FG604 compares a migration with git history, which changes without the file: its
+    candidates are checked every time."""
+    if "FG604" not in settings.enabled:
+        return True
+    return (
+        b"revision" not in source
+        and settings.layers.layer_of(settings.relative(path)) != "migration"
+    )
+
+
+def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
+    """Check one file with its layer, per-file ignores and module name."""
+    relative = settings.relative(path)
+    layer = settings.layers.layer_of(relative)
+    module, is_package = module_name_for(path)
+    return engine.check(
+        path, source, layer, settings.ignored_codes_for(relative), module, is_package
+    )
+
+
+def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:
+    """The definite findings, plus the pending ones whose condition holds across the
+    project (modules the run did not parse are read from disk on demand)."""
+    return resolve_with(results, build_index(results, settings))
+
+
+def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:
+    """The definite findings, plus the pending ones whose condition holds in `index`."""
+    findings = [f for r in results for f in r.findings]
+    findings.extend(
+        finding for r in results for finding, condition in r.pending if index.holds(condition)
+    )
+    return findings
+
+
+def build_index(
+    results: Sequence[FileResult],
+    settings: Settings,
+    cache: Cache | None = None,
+    others: list[tuple[Path, list[int] | None]] | None = None,
+) -> ProjectIndex:
+    """The project index of a run: its files' summaries, and the rest loaded on demand.
+
+    Touches no file: the source roots come from the summaries' module names, and the
+    loader reads a module only when a pending finding asks about it (a file the
+    pre-filter spared, or one outside the run), through the cache when there is one."""
+    locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
+    for result in results:
+        locator.add_enclosing_folders(result.path, settings.project_root)
+        if result.summary is not None:
+            is_package = result.path.stem == "__init__"
+            root = source_root_for(result.path, result.summary.module, is_package)
+            if root is not None:
+                locator.add_root(root)
+    return ProjectIndex(
+        (r.summary for r in results if r.summary is not None),
+        loader=_loader(locator, cache, others),
+    )
+
+
+def _loader(
+    locator: ModuleLocator,
+    cache: Cache | None,
+    others: list[tuple[Path, list[int] | None]] | None = None,
+) -> Callable[[str], ModuleSummary | None]:
+    """Load a module's summary from the file the locator finds for it; `others`
+    receives each file read, with its stamp from before the read."""
+
+    from checks.cache import digest, stamp_of
+
+    def load(module: str) -> ModuleSummary | None:
+        path = locator.find(module)
+        if path is None:
+            return None
+        try:
+            if others is not None:
+                others.append((path, stamp_of(os.stat(path))))
+            source = path.read_bytes()
+        except OSError:
+            return None
+        key = f"{digest(source)}|{module}"
+        if cache is not None:
+            found, summary = cache.get_summary(path, key)
+            if found:
+                return summary
+        summary = summarize_source(source, module, path.stem == "__init__")
+        if cache is not None:
+            cache.put_summary(path, key, summary)
+        return summary
+
+    return load
