@@ -1,14 +1,92 @@
-"""Rule documentation, read from the rule classes: ruff's sections, as markdown or JSON."""
+"""Rule documentation, read from the rule classes: ruff's sections, as markdown or JSON.
+
+The skill's rules reference is generated here: an index with one line per rule
+(`references/rules.md`) and one page per family (`references/rules-sqlalchemy.md`, ...),
+each short enough for an agent to read whole. `uv run python -m checks.docs` rewrites
+them; `--check` only reports the stale ones.
+"""
 
 from __future__ import annotations
 
+import argparse
+import re
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from checks.rule import Example, Rule
 
 #: Where an example lives when it does not say: no layer.
 DEFAULT_EXAMPLE_PATH = Example("").path
+
+#: The command that rewrites the generated reference pages, from the repository root.
+REGENERATE = "uv run python -m checks.docs"
+#: Where the generated pages live, relative to the repository root.
+REFERENCES = Path("skills") / "fastapi-guardrails" / "references"
+INDEX_PAGE = "rules.md"
+#: First line of every generated page: tells a maintainer not to edit it, and tells
+#: `write_reference_pages` which family pages it may delete when a family is gone.
+_GENERATED_PREFIX = "<!-- Generated from the rule classes"
+GENERATED = f"{_GENERATED_PREFIX} by `{REGENERATE}`: edit those, not this. -->"
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A family of rules: the codes that start with `prefix` share one reference page."""
+
+    prefix: str
+    page: str
+    title: str
+    about: str
+
+
+#: One page per family, in code order; the hundreds digit of a code names its family.
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "FG0",
+        "rules-tool.md",
+        "Tool rules (FG0xx)",
+        "What the checker reports about its own run: a file it cannot parse, a rule that failed.",
+    ),
+    Family(
+        "FG1",
+        "rules-sqlalchemy.md",
+        "SQLAlchemy rules (FG1xx)",
+        "SQLAlchemy 2.0 with `AsyncSession`: queries, sessions, engines, declarative models.",
+    ),
+    Family(
+        "FG2",
+        "rules-pydantic.md",
+        "Pydantic rules (FG2xx)",
+        "Pydantic v1 APIs and their v2 replacements; most have a safe fix.",
+    ),
+    Family(
+        "FG3",
+        "rules-async.md",
+        "Async rules (FG3xx)",
+        "Blocking calls inside `async def`: sleep, HTTP clients, subprocesses.",
+    ),
+    Family(
+        "FG4",
+        "rules-fastapi.md",
+        "Layering, API, config and tests rules (FG4xx)",
+        "How a FastAPI service is put together: layers, routes, settings, test clients.",
+    ),
+    Family(
+        "FG5",
+        "rules-security.md",
+        "Security rules (FG5xx)",
+        "CORS, secrets in code, JWT verification, unmaintained auth libraries.",
+    ),
+    Family(
+        "FG6",
+        "rules-alembic.md",
+        "Alembic rules (FG6xx)",
+        "Migrations that lose data, lock tables or cannot be undone.",
+    ),
+)
 
 
 def _code_block(example: Example, flagged: str | None = None) -> str:
@@ -52,7 +130,8 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
 
 
 def rules_markdown(rules: Sequence[Rule]) -> str:
-    """The rules reference: a table of every rule, then each rule's page."""
+    """Every rule in one document, as `rule --all --output-format markdown` prints it: a
+    table of every rule, then each rule's page. The skill's pages are `reference_pages`."""
     table = [
         "# fastapi-guardrails rules",
         "",
@@ -63,9 +142,147 @@ def rules_markdown(rules: Sequence[Rule]) -> str:
     ]
     for rule in rules:
         default = "yes" if rule.default else "no"
-        table.append(f"| {rule.code} | {rule.name} | {rule.family} | {default} | {rule.summary} |")
+        summary = _table_cell(rule.summary)
+        table.append(f"| {rule.code} | {rule.name} | {rule.family} | {default} | {summary} |")
     pages = [rule_markdown(rule, heading="##") for rule in rules]
     return "\n".join(table) + "\n\n" + "\n".join(pages)
+
+
+def _table_cell(text: str) -> str:
+    """Text for a markdown table cell: a `|` (even in code) would end the cell."""
+    return text.replace("|", "\\|")
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation other than `-` and `_`
+    dropped, spaces turned into hyphens (`legacy-query-api (FG101)` ->
+    `legacy-query-api-fg101`)."""
+    kept = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return kept.replace(" ", "-")
+
+
+def family_of(rule: Rule) -> Family:
+    """The family whose page documents `rule`, from the hundreds digit of its code."""
+    for family in FAMILIES:
+        if rule.code.startswith(family.prefix):
+            return family
+    raise ValueError(f"{rule.code} belongs to no family of checks.docs.FAMILIES")
+
+
+def rule_link(rule: Rule) -> str:
+    """The relative link to a rule's section on its family page."""
+    return f"{family_of(rule).page}#{heading_anchor(f'{rule.name} ({rule.code})')}"
+
+
+def fix_safety(rule: Rule) -> str:
+    """One word for the index: `safe` (`--fix`), `unsafe` (`--fix --unsafe-fixes`),
+    `safe/unsafe` (both kinds, by case), or `none`; the rule's page says which case."""
+    kinds = {example.unsafe for example in rule.fixes}
+    if not kinds:
+        return "none"
+    if kinds == {True, False}:
+        return "safe/unsafe"
+    return "unsafe" if True in kinds else "safe"
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a summary: the index keeps one short line per rule."""
+    return re.split(r"(?<=\.)\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
+
+
+def family_markdown(family: Family, rules: Sequence[Rule]) -> str:
+    """A family's page: every rule of the family with its full sections."""
+    intro = (
+        f"{family.about}\nOne section per rule, as `fastapi-guardrails rule CODE` prints it;\n"
+        f"[the index]({INDEX_PAGE}) lists every rule on one line."
+    )
+    header = f"{GENERATED}\n\n# {family.title}\n\n{intro}\n\n"
+    return header + "\n".join(rule_markdown(rule, heading="##") for rule in rules)
+
+
+def rules_index_markdown(rules: Sequence[Rule]) -> str:
+    """The rules index: one line per rule, by family, linking to the rule's section."""
+    lines = [
+        GENERATED,
+        "",
+        "# fastapi-guardrails rules",
+        "",
+        "One line per rule. For a finding, run `fastapi-guardrails rule CODE`: it prints that",
+        "rule's full page (what it does, why, an example, what to use instead, fix safety).",
+        "Or follow the code's link to its section on the family page, or find the section",
+        '(`grep -n "(FG101)" references/rules-*.md`) and read from that line: there is no',
+        "need to read every page.",
+        "",
+        "Default: `on` rules run without configuration, `off` ones only when selected",
+        "(`--select FG107`). Fix: `safe` is applied by `fastapi-guardrails check --fix`,",
+        "`unsafe` also needs `--unsafe-fixes`, `none` is fixed by hand.",
+    ]
+    for family in FAMILIES:
+        members = [rule for rule in rules if family_of(rule) == family]
+        if not members:
+            continue
+        lines += [
+            "",
+            f"## [{family.title}]({family.page})",
+            "",
+            "| Code | Name | Default | Fix | What it flags |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for rule in members:
+            default = "on" if rule.default else "off"
+            summary = _table_cell(first_sentence(rule.summary))
+            lines.append(
+                f"| [{rule.code}]({rule_link(rule)}) | {rule.name} | {default} "
+                f"| {fix_safety(rule)} | {summary} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def reference_pages(rules: Sequence[Rule]) -> dict[str, str]:
+    """Every generated reference page by file name: the index, then one page per family."""
+    pages = {INDEX_PAGE: rules_index_markdown(rules)}
+    for family in FAMILIES:
+        members = [rule for rule in rules if family_of(rule) == family]
+        if members:
+            pages[family.page] = family_markdown(family, members)
+    return pages
+
+
+def stale_reference_pages(directory: Path, rules: Sequence[Rule]) -> list[str]:
+    """The generated pages in `directory` that differ from the rule classes, are missing,
+    or belong to no family any more."""
+    pages = reference_pages(rules)
+    stale = [
+        name
+        for name, text in pages.items()
+        if not (directory / name).is_file()
+        or (directory / name).read_text(encoding="utf-8") != text
+    ]
+    stale += [path.name for path in _leftover_pages(directory, pages)]
+    return sorted(stale)
+
+
+def write_reference_pages(directory: Path, rules: Sequence[Rule]) -> list[str]:
+    """Rewrite the stale generated pages in `directory` and delete the generated pages of
+    families that are gone; return the names of the pages changed."""
+    pages = reference_pages(rules)
+    changed = stale_reference_pages(directory, rules)
+    for path in _leftover_pages(directory, pages):
+        path.unlink()
+    for name in changed:
+        if name in pages:
+            # newline="\n": the pages are compared byte for byte on every platform
+            (directory / name).write_text(pages[name], encoding="utf-8", newline="\n")
+    return changed
+
+
+def _leftover_pages(directory: Path, pages: dict[str, str]) -> list[Path]:
+    """Generated family pages (they start with the GENERATED line) no family produces."""
+    return sorted(
+        path
+        for path in directory.glob("rules-*.md")
+        if path.name not in pages and path.read_text(encoding="utf-8").startswith(_GENERATED_PREFIX)
+    )
 
 
 def rule_json(rule: Rule) -> dict[str, Any]:
@@ -85,3 +302,32 @@ def rule_json(rule: Rule) -> dict[str, Any]:
             {"before": e.before_code, "after": e.after_code, "unsafe": e.unsafe} for e in rule.fixes
         ],
     }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m checks.docs [DIR] [--check]`: rewrite the generated rule pages, or with
+    `--check` list the stale ones and exit 1."""
+    from checks.rules import ALL_RULES
+
+    parser = argparse.ArgumentParser(
+        prog="python -m checks.docs", description="Regenerate the rules reference pages."
+    )
+    parser.add_argument("directory", nargs="?", type=Path, default=REFERENCES)
+    parser.add_argument("--check", action="store_true", help="report stale pages, write none")
+    args = parser.parse_args(argv)
+    directory: Path = args.directory
+    if not directory.is_dir():
+        print(f"python -m checks.docs: error: no directory {directory}", file=sys.stderr)
+        return 2
+    if args.check:
+        stale = stale_reference_pages(directory, ALL_RULES)
+        for name in stale:
+            print(f"stale: {directory / name} (run `{REGENERATE}`)")
+        return 1 if stale else 0
+    for name in write_reference_pages(directory, ALL_RULES):
+        print(f"wrote {directory / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

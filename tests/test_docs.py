@@ -1,4 +1,5 @@
-"""The docs are tested: every Python block in CLAUDE.md and skills/ is checked.
+"""The docs are tested: every Python block in CLAUDE.md and skills/ is checked (the skill's
+references, the generated rule pages and the CLAUDE.md template users get in assets/).
 
 Conventions of a fenced ```python block:
 - `# bad: FG201 FG301` on its first line: the block must produce exactly these codes;
@@ -18,18 +19,48 @@ from pathlib import Path
 
 import pytest
 
-from checks.docs import rules_markdown
-from checks.rules import ALL_RULES
+from checks.docs import (
+    FAMILIES,
+    GENERATED,
+    INDEX_PAGE,
+    REGENERATE,
+    family_of,
+    fix_safety,
+    heading_anchor,
+    main,
+    reference_pages,
+    rule_link,
+    stale_reference_pages,
+)
+from checks.rule import Rule
+from checks.rules import ALL_RULES, RULES_BY_CODE
 from tests.helpers import check_code
 
 ROOT = Path(__file__).resolve().parents[1]
 SKILL_DIR = ROOT / "skills" / "fastapi-guardrails"
+REFERENCES = SKILL_DIR / "references"
+TEMPLATE = SKILL_DIR / "assets" / "CLAUDE.md"
 SAMPLE_APP = ROOT / "sample_app"
-DOCS = sorted([ROOT / "CLAUDE.md", *SKILL_DIR.rglob("*.md")])
+DOCS = sorted({ROOT / "CLAUDE.md", TEMPLATE, *SKILL_DIR.rglob("*.md")})
+#: Words that would tie the users' template to this repository.
+REPOSITORY_WORDS = (
+    ".ci/",
+    "checks/",
+    "checks.docs",
+    "sample_app",
+    "sample app",
+    "benchmarks",
+    "skills/fastapi-guardrails",
+    "install.sh",
+    "this repository",
+    "fastapi-guardrails repository",
+    "test suite",
+)
 
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 _SAMPLE = re.compile(r"<!-- sample: (?P<path>[^:]+)::(?P<name>[\w.]+) -->\s*$")
 _LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+_HEADING = re.compile(r"^#{1,6} (?P<text>.+?)\s*$", re.MULTILINE)
 _ALLOWED_FRONTMATTER = {
     "name",
     "description",
@@ -103,7 +134,7 @@ def _definition_source(path: Path, qualified: str) -> str:
             None,
         )
         assert node is not None, f"{qualified} is not defined in {path}"
-        body = node.body  # type: ignore[attr-defined]
+        body = node.body
     assert node is not None
     first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     lines = source.splitlines(keepends=True)
@@ -129,21 +160,112 @@ def test_the_docs_show_sample_app_code() -> None:
     assert len(SAMPLE_BLOCKS) >= 20
 
 
+def _anchors(doc: Path) -> set[str]:
+    """The anchors of a page's headings (outside code blocks), as GitHub makes them."""
+    text = re.sub(r"^```.*?^```", "", doc.read_text(encoding="utf-8"), flags=re.M | re.S)
+    return {
+        heading_anchor(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match["text"]))
+        for match in _HEADING.finditer(text)
+    }
+
+
+def _links(doc: Path) -> list[tuple[Path, str]]:
+    """The relative links of a page: the file each names, and its anchor (or "")."""
+    links = []
+    for match in _LINK.finditer(doc.read_text(encoding="utf-8")):
+        target, _, anchor = match["target"].partition("#")
+        if target and not re.match(r"^[a-z]+:", target):
+            links.append(((doc.parent / target).resolve(), anchor))
+    return links
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda doc: str(doc.relative_to(ROOT)))
 def test_relative_links_resolve(doc: Path) -> None:
-    for match in _LINK.finditer(doc.read_text(encoding="utf-8")):
-        target = match["target"].split("#", 1)[0]
-        if not target or re.match(r"^[a-z]+:", target):
-            continue
-        assert (doc.parent / target).exists(), f"{doc.relative_to(ROOT)} links to missing {target}"
+    for target, anchor in _links(doc):
+        assert target.exists(), f"{doc.relative_to(ROOT)} links to missing {target}"
+        if anchor and target.suffix == ".md":
+            assert anchor in _anchors(target), (
+                f"{doc.relative_to(ROOT)} links to #{anchor}, no heading of {target.name}"
+            )
 
 
-def test_rules_reference_is_current() -> None:
-    current = (SKILL_DIR / "references" / "rules.md").read_text(encoding="utf-8")
-    assert current == rules_markdown(ALL_RULES), (
-        "regenerate: fastapi-guardrails rule --all --output-format markdown "
-        "> skills/fastapi-guardrails/references/rules.md"
+def test_heading_anchor_is_githubs() -> None:
+    assert heading_anchor("legacy-query-api (FG101)") == "legacy-query-api-fg101"
+    assert heading_anchor("Why is this bad?") == "why-is-this-bad"
+    assert heading_anchor("Layering, API, config and tests rules (FG4xx)") == (
+        "layering-api-config-and-tests-rules-fg4xx"
     )
+
+
+def test_rules_reference_pages_are_current() -> None:
+    stale = stale_reference_pages(REFERENCES, ALL_RULES)
+    assert not stale, f"stale rule pages {stale}: regenerate them with `{REGENERATE}`"
+
+
+def test_every_rule_page_can_be_read_whole() -> None:
+    # Claude Code's Read tool shows the first 2,000 lines of a file; stay far below.
+    for name in reference_pages(ALL_RULES):
+        lines = len((REFERENCES / name).read_text(encoding="utf-8").splitlines())
+        assert lines < 1000, f"{name} has {lines} lines: split its family"
+
+
+def test_rules_index_has_one_line_per_rule_linking_to_its_section() -> None:
+    index = (REFERENCES / INDEX_PAGE).read_text(encoding="utf-8")
+    assert "`fastapi-guardrails rule CODE`" in index
+    for rule in ALL_RULES:
+        lines = [line for line in index.splitlines() if f"[{rule.code}]" in line]
+        assert len(lines) == 1, rule.code
+        assert f"[{rule.code}]({rule_link(rule)})" in lines[0]
+        assert f"| {'on' if rule.default else 'off'} |" in lines[0], rule.code
+
+
+def test_every_rule_has_a_family_page() -> None:
+    pages = reference_pages(ALL_RULES)
+    assert set(pages) == {INDEX_PAGE, *(family.page for family in FAMILIES)}
+    for rule in ALL_RULES:
+        page, _, anchor = rule_link(rule).partition("#")
+        assert f"## {rule.name} ({rule.code})\n" in pages[page]
+        assert heading_anchor(f"{rule.name} ({rule.code})") == anchor
+
+
+def test_a_family_without_rules_has_no_page() -> None:
+    pages = reference_pages([RULES_BY_CODE["FG201"], RULES_BY_CODE["FG301"]])
+    assert set(pages) == {INDEX_PAGE, "rules-pydantic.md", "rules-async.md"}
+
+
+def test_a_rule_code_of_no_family_is_an_error() -> None:
+    class Unfiled(Rule):
+        code = "FG901"
+
+    with pytest.raises(ValueError, match="FG901"):
+        family_of(Unfiled())
+
+
+@pytest.mark.parametrize(
+    ("code", "safety"),
+    [("FG102", "none"), ("FG201", "safe"), ("FG103", "unsafe"), ("FG208", "safe/unsafe")],
+)
+def test_the_index_names_the_kind_of_fix(code: str, safety: str) -> None:
+    assert fix_safety(RULES_BY_CODE[code]) == safety
+
+
+def test_the_generated_pages_code_blocks_are_checked() -> None:
+    checked = {block.doc.name for block in BLOCKS}
+    for family in FAMILIES:
+        assert family.page in checked, family.page
+
+
+def test_regenerating_writes_the_pages_and_removes_a_gone_family(tmp_path: Path) -> None:
+    (tmp_path / "rules-gone.md").write_text(f"{GENERATED}\n# old\n", encoding="utf-8")
+    (tmp_path / "rules-notes.md").write_text("# written by hand\n", encoding="utf-8")
+    assert main([str(tmp_path), "--check"]) == 1
+    assert main([str(tmp_path)]) == 0
+    assert main([str(tmp_path), "--check"]) == 0
+    assert not (tmp_path / "rules-gone.md").exists()
+    assert (tmp_path / "rules-notes.md").exists()
+    for name, text in reference_pages(ALL_RULES).items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    assert main([str(tmp_path / "missing")]) == 2
 
 
 def _frontmatter(text: str) -> tuple[dict[str, str], str]:
@@ -170,14 +292,61 @@ def test_skill_frontmatter_follows_the_agent_skills_spec() -> None:
     assert len(body.splitlines()) < 500
 
 
-def test_claude_md_is_under_200_lines() -> None:
-    assert len((ROOT / "CLAUDE.md").read_text(encoding="utf-8").splitlines()) < 200
+def test_claude_md_template_is_under_200_lines() -> None:
+    assert len(TEMPLATE.read_text(encoding="utf-8").splitlines()) < 200
+
+
+def test_claude_md_template_says_nothing_about_this_repository() -> None:
+    template = TEMPLATE.read_text(encoding="utf-8")
+    found = [word for word in REPOSITORY_WORDS if word.lower() in template.lower()]
+    assert not found, f"the users' CLAUDE.md template speaks of this repository: {found}"
+
+
+def test_claude_md_template_says_it_is_a_template_enforced_by_hook_and_skill() -> None:
+    opening = "\n".join(TEMPLATE.read_text(encoding="utf-8").splitlines()[:12]).lower()
+    assert "template" in opening
+    assert "hook" in opening
+    assert "skill" in opening
+
+
+def test_claude_md_template_code_blocks_are_checked() -> None:
+    assert sum(block.doc == TEMPLATE for block in BLOCKS) >= 3
+    assert any(block.doc == TEMPLATE and _header(block.code, "bad") for block in BLOCKS)
+
+
+def test_project_claude_md_is_under_120_lines() -> None:
+    assert len((ROOT / "CLAUDE.md").read_text(encoding="utf-8").splitlines()) < 120
+
+
+def test_project_claude_md_names_the_commands_ci_runs() -> None:
+    memory = (ROOT / "CLAUDE.md").read_text(encoding="utf-8")
+    ci_commands = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.startswith("uv run ")
+    ]
+    assert ci_commands
+    for command in [*ci_commands, "bash .ci/run", REGENERATE]:
+        assert f"`{command}`" in memory, f"CLAUDE.md does not tell how to run `{command}`"
+
+
+def test_project_claude_md_points_to_the_template() -> None:
+    memory = (ROOT / "CLAUDE.md").read_text(encoding="utf-8")
+    assert f"]({TEMPLATE.relative_to(ROOT).as_posix()})" in memory
 
 
 def test_every_reference_is_linked_from_the_skill() -> None:
-    skill = (SKILL_DIR / "SKILL.md").read_text(encoding="utf-8")
-    for reference in (SKILL_DIR / "references").glob("*.md"):
-        assert f"references/{reference.name}" in skill, reference.name
+    # Reachable from SKILL.md by following links: directly, or through the rules index.
+    reached: set[Path] = set()
+    frontier = [(SKILL_DIR / "SKILL.md").resolve()]
+    while frontier:
+        doc = frontier.pop()
+        for target, _ in _links(doc):
+            if target.suffix == ".md" and target.is_file() and target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    for reference in REFERENCES.glob("*.md"):
+        assert reference.resolve() in reached, f"{reference.name} is not reachable from SKILL.md"
 
 
 def test_readme_rule_table_lists_every_rule() -> None:
