@@ -1,21 +1,40 @@
 #!/bin/sh
-# Install fastapi-guardrails: the CLI (with uv) and the Claude Code skill.
+# Install fastapi-guardrails: the CLI (with uv), and for Claude Code the skill, the slash
+# commands and the agents.
 #
-#   ./install.sh                  CLI + skill in ~/.claude/skills/fastapi-guardrails
-#   ./install.sh --project DIR    skill in DIR/.claude/skills, CLAUDE.md (if DIR has none),
-#                                 and the edit hook in DIR/.claude/settings.json
+#   ./install.sh                  the CLI, and into ~/.claude: skills/fastapi-guardrails,
+#                                 commands/*.md and agents/*.md
+#   ./install.sh --project DIR    the CLI, and the same into DIR/.claude, plus the edit hook
+#                                 (its launcher in DIR/.claude/hooks, wired in
+#                                 DIR/.claude/settings.json) and the CLAUDE.md template as
+#                                 DIR/CLAUDE.md when DIR has none
 #   ./install.sh --dry-run        say what would change, change nothing
 #   ./install.sh --uninstall      remove what this script installed (and nothing else)
 #
-# Never destroys a user's edits: an installed file changed since it was installed is
-# backed up (FILE.bak-TIMESTAMP) before being replaced, and kept on uninstall. What was
-# installed is recorded, with checksums, in the skill directory's .fastapi-guardrails-manifest.
+# Nothing is half installed: uv, the CLI and settings.json are dealt with before any file
+# is copied, and a failure there stops the script with nothing copied.
+# Never destroys a user's edits: an installed file changed since it was installed is backed
+# up (FILE.bak-TIMESTAMP) before being replaced, and kept on uninstall or when it is no
+# longer shipped. What was installed (each file with its checksum, and whether this script
+# installed the CLI) is recorded in <claude dir>/.fastapi-guardrails-manifest.
 set -eu
 
-SOURCE_DIR=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+SOURCE_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 SKILL_NAME=fastapi-guardrails
+SKILL_REL=skills/$SKILL_NAME
 MANIFEST_NAME=.fastapi-guardrails-manifest
-HOOK_COMMAND="fastapi-guardrails hook claude"
+MANIFEST_HEADER="# fastapi-guardrails install manifest, version 2: paths relative to this directory"
+# Followed by uv's tool bin folder: a manifest committed with a project and read on
+# another machine does not claim that machine's CLI.
+CLI_RECORD="cli installed by install.sh into "
+# The project's CLAUDE.md, relative to DIR/.claude like every other manifest path.
+CLAUDE_MD_REL=../CLAUDE.md
+HOOK_REL=hooks/fastapi-guardrails.sh
+# Claude Code expands $CLAUDE_PROJECT_DIR in hook commands: keep it literal here.
+# shellcheck disable=SC2016
+HOOK_COMMAND='sh "$CLAUDE_PROJECT_DIR/.claude/hooks/fastapi-guardrails.sh"'
+# What earlier versions of this script wired: still ours, replaced or removed.
+OLD_HOOK_COMMAND="fastapi-guardrails hook claude"
 STAMP=$(date +%Y%m%d%H%M%S)
 
 project=""
@@ -28,13 +47,15 @@ usage() {
 Usage: install.sh [--project DIR] [--dry-run] [--uninstall] [--no-cli] [--help]
 
 Installs the fastapi-guardrails CLI (with uv, installed first if missing) and copies the
-Claude Code skill into ~/.claude/skills/fastapi-guardrails.
+Claude Code skill, commands and agents into ~/.claude (skills/fastapi-guardrails,
+commands/, agents/).
 
-  --project DIR  install the skill into DIR/.claude/skills instead, copy CLAUDE.md into
-                 DIR when it has none, and add the edit hook to DIR/.claude/settings.json
-                 (merged: existing hooks are kept)
+  --project DIR  install them into DIR/.claude instead, add the edit hook (a launcher in
+                 DIR/.claude/hooks, wired in DIR/.claude/settings.json; your other hooks
+                 are kept), and copy the CLAUDE.md template into DIR when it has none
   --dry-run      print what would be done; change nothing
-  --uninstall    remove what this script installed; files you changed are kept
+  --uninstall    remove what this script installed, the CLI only if it installed it;
+                 files you changed are kept
   --no-cli       do not install (or uninstall) the CLI
   --help         show this help
 EOF
@@ -71,27 +92,24 @@ done
 
 if [ -n "$project" ]; then
     [ -d "$project" ] || die "no such project directory: $project" 2
-    project=$(CDPATH= cd -- "$project" && pwd)
-    skills_dir="$project/.claude/skills"
+    project=$(CDPATH='' cd -- "$project" && pwd)
+    claude_dir="$project/.claude"
+    settings="$claude_dir/settings.json"
 else
     [ -n "${HOME:-}" ] || die "HOME is not set" 2
-    skills_dir="$HOME/.claude/skills"
+    claude_dir="$HOME/.claude"
 fi
-target="$skills_dir/$SKILL_NAME"
-manifest="$target/$MANIFEST_NAME"
+manifest="$claude_dir/$MANIFEST_NAME"
+# Earlier versions kept the manifest in the skill directory, with paths relative to it.
+old_manifest="$claude_dir/$SKILL_REL/$MANIFEST_NAME"
 
+# ------------------------------------------------------------------------------ helpers
 checksum() {
     if command -v sha256sum >/dev/null 2>&1; then
         sha256sum "$1" | cut -d' ' -f1
     else
         shasum -a 256 "$1" | cut -d' ' -f1
     fi
-}
-
-# The checksum the manifest recorded for a relative path (empty if none).
-recorded() {
-    [ -f "$manifest" ] || return 0
-    awk -v path="$1" 'substr($0, 67) == path { print substr($0, 1, 64) }' "$manifest"
 }
 
 python_cmd() {
@@ -104,190 +122,460 @@ python_cmd() {
     return 1
 }
 
+# Where a manifest path (relative to the claude dir) lives, and how messages show it.
+dest_of() {
+    case "$1" in
+        "$CLAUDE_MD_REL") printf '%s' "$project/CLAUDE.md" ;;
+        *) printf '%s' "$claude_dir/$1" ;;
+    esac
+}
+
+shown() {
+    case "$1" in
+        "$CLAUDE_MD_REL") printf '%s' "$project/CLAUDE.md" ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+# Copy through a temporary file in the destination's directory, so that the destination
+# is never seen half written.
+copy_atomically() {
+    [ "$dry_run" = 1 ] && return 0
+    mkdir -p "$(dirname "$2")"
+    tmp=$(mktemp "$(dirname "$2")/.install.XXXXXX")
+    cp "$1" "$tmp"
+    chmod "$3" "$tmp"
+    mv -f "$tmp" "$2"
+}
+
+# Remove the directories a removed file leaves empty, up to the claude dir (or the project).
+prune_empty_parents() {
+    dir=$(dirname "$1")
+    while [ "$dir" != "$claude_dir" ] && [ "$dir" != "$project" ] && rmdir "$dir" 2>/dev/null; do
+        dir=$(dirname "$dir")
+    done
+}
+
+# ----------------------------------------------------------------------- the manifest
+# The previous install's files ("CHECKSUM  PATH" lines, paths relative to the claude dir)
+# and the tool folder it installed the CLI into (empty if it did not), from either
+# manifest format. A path leaving the claude dir (but the project's CLAUDE.md) is ignored.
+previous_files=""
+previous_cli_bin=""
+checksum_lines() {
+    awk -v prefix="$1" -v claude_md="${project:+$CLAUDE_MD_REL}" '
+        length($1) == 64 && substr($0, 65, 2) == "  " {
+            path = prefix substr($0, 67)
+            if (path == claude_md || (path !~ /^\// && path !~ /(^|\/)\.\.(\/|$)/))
+                print substr($0, 1, 66) path
+        }' "$2"
+}
+load_previous_manifest() {
+    if [ -f "$manifest" ]; then
+        previous_files=$(checksum_lines "" "$manifest")
+        previous_cli_bin=$(awk -v record="$CLI_RECORD" \
+            'index($0, record) == 1 { print substr($0, length(record) + 1) }' "$manifest")
+    elif [ -f "$old_manifest" ]; then
+        previous_files=$(checksum_lines "$SKILL_REL/" "$old_manifest")
+        # Earlier versions copied this repository's own CLAUDE.md without recording it: a
+        # project CLAUDE.md identical to it was put there by them and is still unchanged.
+        if [ -n "$project" ] && [ -f "$project/CLAUDE.md" ] \
+            && cmp -s "$SOURCE_DIR/CLAUDE.md" "$project/CLAUDE.md"; then
+            previous_files="$previous_files
+$(checksum "$project/CLAUDE.md")  $CLAUDE_MD_REL"
+        fi
+    fi
+}
+
+# The checksum the previous manifest recorded for a path (empty if none).
+recorded() {
+    printf '%s\n' "$previous_files" \
+        | awk -v path="$1" 'substr($0, 67) == path { print substr($0, 1, 64) }'
+}
+
+# This install's files, in the manifest's format.
+new_files=""
+record() {
+    new_files="$new_files$1  $2
+"
+}
+
+write_manifest() {
+    [ "$dry_run" = 1 ] && return 0
+    mkdir -p "$claude_dir"
+    tmp=$(mktemp "$claude_dir/.manifest.XXXXXX")
+    {
+        printf '%s\n' "$MANIFEST_HEADER"
+        if [ -n "$cli_installed_into" ]; then
+            printf '%s%s\n' "$CLI_RECORD" "$cli_installed_into"
+        fi
+        printf '%s' "$new_files"
+    } > "$tmp"
+    chmod 644 "$tmp"
+    mv -f "$tmp" "$manifest"
+    rm -f "$old_manifest"
+}
+
+# Remove a recorded file if it is unchanged since it was installed; keep it otherwise.
+remove_if_unchanged() {
+    dest=$(dest_of "$1")
+    [ -f "$dest" ] || return 0
+    if [ "$(checksum "$dest")" = "$2" ]; then
+        say "  removing $(shown "$1")$3"
+        if [ "$dry_run" = 0 ]; then
+            rm -f "$dest"
+            prune_empty_parents "$dest"
+        fi
+    else
+        say "  keeping $(shown "$1"): you changed it$3"
+    fi
+}
+
 # --------------------------------------------------------------------------- the CLI
+cli_installed_into=""  # uv's tool bin folder, when this script installed the CLI
+path_hint=""
+
+uv_missing() {
+    cat >&2 <<EOF
+install.sh: uv is needed to install the fastapi-guardrails CLI, and it could not be
+installed: $1.
+Install uv in one of these ways, then run install.sh again:
+  - uv's standalone installer: see https://docs.astral.sh/uv/getting-started/installation/
+  - pipx install uv
+  - python3 -m pip install --user --break-system-packages uv
+    (if you accept pip installing into your user site-packages despite PEP 668)
+Or run install.sh --no-cli to install everything but the CLI.
+Nothing was installed.
+EOF
+    exit 1
+}
+
 ensure_uv() {
     command -v uv >/dev/null 2>&1 && return 0
-    py=$(python_cmd) || die "uv is missing and no python3 to install it with"
-    say "installing uv with pip"
+    # uv's standalone installer puts uv here; the shell may not have them on PATH yet.
+    for dir in "$HOME/.local/bin" "$HOME/.cargo/bin"; do
+        if [ -x "$dir/uv" ]; then
+            PATH="$dir:$PATH"
+            export PATH
+            return 0
+        fi
+    done
+    py=$(python_cmd) || uv_missing "there is no python3 to install it with"
+    say "uv is missing: installing it with $py -m pip install --user uv"
     [ "$dry_run" = 1 ] && return 0
-    "$py" -m pip install --quiet --user uv || "$py" -m pip install --quiet uv \
-        || die "could not install uv (pip install uv)"
-    PATH="$HOME/.local/bin:$PATH"
+    if ! pip_output=$("$py" -m pip install --quiet --user uv 2>&1); then
+        case "$pip_output" in
+            *externally-managed-environment*)
+                uv_missing "pip refused, as this Python is managed by your system (PEP 668)" ;;
+            *)
+                printf '%s\n' "$pip_output" >&2
+                uv_missing "pip install --user uv failed (above)" ;;
+        esac
+    fi
+    user_bin=$("$py" -c 'import os, site; print(os.path.join(site.USER_BASE, "bin"))' \
+        2>/dev/null) || user_bin="$HOME/.local/bin"
+    PATH="$user_bin:$HOME/.local/bin:$PATH"
     export PATH
-    command -v uv >/dev/null 2>&1 || die "uv was installed but is not on PATH"
+    command -v uv >/dev/null 2>&1 || die "uv was installed with pip but is not in $user_bin"
+}
+
+# Whether uv lists the CLI as installed (when uv cannot tell, assume it does).
+cli_listed_by_uv() {
+    listed=$(uv tool list 2>/dev/null) || return 0
+    printf '%s\n' "$listed" | grep -q "^fastapi-guardrails "
 }
 
 install_the_cli() {
     ensure_uv
     say "installing the fastapi-guardrails CLI (uv tool install)"
     [ "$dry_run" = 1 ] && return 0
-    uv tool install --quiet --force "$SOURCE_DIR" || die "uv tool install failed"
+    cli_bin=$(uv tool dir --bin 2>/dev/null) || cli_bin=""
+    # Ours when this script installed it before, or when uv does not have it yet.
+    if [ -n "$cli_bin" ] && { [ "$previous_cli_bin" = "$cli_bin" ] || ! cli_listed_by_uv; }; then
+        cli_installed_into=$cli_bin
+    fi
+    # Not --quiet: uv's own warnings (a tool folder not on PATH, ...) are for the user.
+    uv tool install --force "$SOURCE_DIR" \
+        || die "uv tool install failed; nothing else was installed"
+    case ":$PATH:" in
+        *":$cli_bin:"*) ;;
+        *) path_hint=$cli_bin ;;
+    esac
 }
 
 uninstall_the_cli() {
     command -v uv >/dev/null 2>&1 || return 0
-    if uv tool list 2>/dev/null | grep -q "^fastapi-guardrails "; then
-        say "uninstalling the fastapi-guardrails CLI"
-        [ "$dry_run" = 1 ] || uv tool uninstall fastapi-guardrails >/dev/null
-    fi
-}
-
-# ------------------------------------------------------------------------- the skill
-install_the_skill() {
-    say "installing the skill into $target"
-    new_manifest=""
-    if [ "$dry_run" = 0 ]; then
-        mkdir -p "$target"
-        new_manifest=$(mktemp "$target/.manifest.XXXXXX")
-    fi
-    (cd "$SOURCE_DIR/skills/$SKILL_NAME" && find . -type f ! -name "$MANIFEST_NAME" | sed 's|^\./||' | sort) \
-    | while IFS= read -r relative; do
-        source_file="$SOURCE_DIR/skills/$SKILL_NAME/$relative"
-        dest="$target/$relative"
-        new_sum=$(checksum "$source_file")
-        if [ -f "$dest" ]; then
-            current=$(checksum "$dest")
-            if [ "$current" = "$new_sum" ]; then
-                [ -n "$new_manifest" ] && printf '%s  %s\n' "$new_sum" "$relative" >> "$new_manifest"
-                continue
-            fi
-            if [ "$current" != "$(recorded "$relative")" ]; then
-                say "  keeping your version of $relative as $relative.bak-$STAMP"
-                [ "$dry_run" = 1 ] || cp -p "$dest" "$dest.bak-$STAMP"
-            fi
-            say "  updating $relative"
-        else
-            say "  adding $relative"
-        fi
-        if [ "$dry_run" = 0 ]; then
-            mkdir -p "$(dirname "$dest")"
-            tmp=$(mktemp "$(dirname "$dest")/.install.XXXXXX")
-            cp "$source_file" "$tmp"
-            chmod 644 "$tmp"
-            mv -f "$tmp" "$dest"
-            printf '%s  %s\n' "$new_sum" "$relative" >> "$new_manifest"
-        fi
-    done
-    if [ "$dry_run" = 0 ]; then
-        mv -f "$new_manifest" "$manifest"
-    fi
-}
-
-uninstall_the_skill() {
-    if [ ! -f "$manifest" ]; then
-        say "no skill installed by this script in $target"
+    cli_listed_by_uv || return 0
+    cli_bin=$(uv tool dir --bin 2>/dev/null) || cli_bin=""
+    if [ -z "$previous_cli_bin" ] || [ "$previous_cli_bin" != "$cli_bin" ]; then
+        say "keeping the fastapi-guardrails CLI: this script did not install it"
+        say "  (uv tool uninstall fastapi-guardrails removes it)"
         return 0
     fi
-    say "removing the skill from $target"
-    while IFS= read -r line; do
-        sum=$(printf '%s' "$line" | cut -c1-64)
-        relative=$(printf '%s' "$line" | cut -c67-)
-        dest="$target/$relative"
-        [ -f "$dest" ] || continue
-        if [ "$(checksum "$dest")" = "$sum" ]; then
-            say "  removing $relative"
-            [ "$dry_run" = 1 ] || rm -f "$dest"
-        else
-            say "  keeping $relative: you changed it"
+    say "uninstalling the fastapi-guardrails CLI (uv tool uninstall)"
+    [ "$dry_run" = 1 ] || uv tool uninstall fastapi-guardrails >/dev/null
+}
+
+print_path_hint() {
+    [ -n "$path_hint" ] || return 0
+    printf '\nThe fastapi-guardrails CLI is in %s, which is not on your PATH.\n' "$path_hint"
+    printf 'Add this line to your shell startup file (~/.profile, ~/.bashrc or ~/.zshrc):\n\n'
+    # shellcheck disable=SC2016 # the line to add, $PATH and all
+    printf '    export PATH="%s:$PATH"\n\n' "$path_hint"
+}
+
+# ----------------------------------------------------- the skill, commands and agents
+# Every file this version ships, relative to the claude dir (CLAUDE.md apart).
+shipped_files() {
+    (cd "$SOURCE_DIR" && find "$SKILL_REL" -type f ! -name '.*' | sort)
+    for kind in commands agents; do
+        for file in "$SOURCE_DIR/plugin/$kind"/*.md; do
+            if [ -f "$file" ]; then
+                printf '%s/%s\n' "$kind" "${file##*/}"
+            fi
+        done
+    done
+    if [ -n "$project" ]; then
+        printf '%s\n' "$HOOK_REL"
+    fi
+}
+
+source_of() {
+    case "$1" in
+        "$HOOK_REL") printf '%s' "$SOURCE_DIR/plugin/hook.sh" ;;
+        commands/* | agents/*) printf '%s' "$SOURCE_DIR/plugin/$1" ;;
+        *) printf '%s' "$SOURCE_DIR/$1" ;;
+    esac
+}
+
+# Install one shipped file; a file there that this script did not put there (or that the
+# user changed since) is backed up first.
+install_file() {
+    source_file=$(source_of "$1")
+    dest=$(dest_of "$1")
+    new_sum=$(checksum "$source_file")
+    if [ -f "$dest" ]; then
+        current=$(checksum "$dest")
+        if [ "$current" != "$new_sum" ]; then
+            if [ "$current" != "$(recorded "$1")" ]; then
+                say "  keeping your version of $1 as $1.bak-$STAMP"
+                [ "$dry_run" = 1 ] || cp -p "$dest" "$dest.bak-$STAMP"
+            fi
+            say "  updating $1"
+            copy_atomically "$source_file" "$dest" "$2"
         fi
-    done < "$manifest"
-    if [ "$dry_run" = 0 ]; then
-        rm -f "$manifest"
-        find "$target" -depth -type d -empty -exec rmdir {} \; 2>/dev/null || true
+    else
+        say "  adding $1"
+        copy_atomically "$source_file" "$dest" "$2"
     fi
+    record "$new_sum" "$1"
 }
 
-# ------------------------------------------------------------- CLAUDE.md and the hook
+# The user template (never this repository's own CLAUDE.md), only where the project has
+# none, or where it is the one this script installed and is still unchanged.
 install_claude_md() {
+    template="$SOURCE_DIR/$SKILL_REL/assets/CLAUDE.md"
     dest="$project/CLAUDE.md"
+    new_sum=$(checksum "$template")
+    installed_sum=$(recorded "$CLAUDE_MD_REL")
     if [ ! -e "$dest" ]; then
-        say "copying CLAUDE.md into $project"
-        [ "$dry_run" = 1 ] || cp "$SOURCE_DIR/CLAUDE.md" "$dest"
-    elif ! cmp -s "$SOURCE_DIR/CLAUDE.md" "$dest"; then
-        say "$dest exists and is yours: merge the sections you want from $SOURCE_DIR/CLAUDE.md"
+        say "  adding $dest (a template: adjust its commands and paths)"
+        copy_atomically "$template" "$dest" 644
+        record "$new_sum" "$CLAUDE_MD_REL"
+        return 0
+    fi
+    current=$(checksum "$dest")
+    if [ "$current" = "$new_sum" ]; then
+        if [ -n "$installed_sum" ]; then
+            record "$new_sum" "$CLAUDE_MD_REL"
+        fi
+    elif [ "$current" = "$installed_sum" ]; then
+        say "  updating $dest (unchanged since it was installed)"
+        copy_atomically "$template" "$dest" 644
+        record "$new_sum" "$CLAUDE_MD_REL"
+    else
+        template="$claude_dir/$SKILL_REL/assets/CLAUDE.md"
+        say "$dest exists and is yours: merge the sections you want from $template"
     fi
 }
 
-# Add (or, with "remove", take out) our PostToolUse hook in a settings.json, keeping
-# everything else. Prints "changed" when the file changed.
-edit_settings() {
-    py=$(python_cmd) || die "python3 is needed to edit $1"
-    "$py" - "$1" "$2" "$HOOK_COMMAND" "$dry_run" <<'PY'
-import json, os, sys, tempfile
+install_files() {
+    say "installing into $claude_dir"
+    shipped=$(shipped_files)
+    while IFS= read -r relative; do
+        case "$relative" in
+            "$HOOK_REL") install_file "$relative" 755 ;;
+            *) install_file "$relative" 644 ;;
+        esac
+    done <<EOF
+$shipped
+EOF
+    if [ -n "$project" ]; then
+        install_claude_md
+    fi
+    # What the previous install put there and this version no longer ships.
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        relative=${line#*  }
+        case "$relative" in "$CLAUDE_MD_REL") continue ;; esac
+        case "
+$shipped
+" in
+            *"
+$relative
+"*) ;;
+            *) remove_if_unchanged "$relative" "${line%%  *}" " (no longer shipped)" ;;
+        esac
+    done <<EOF
+$previous_files
+EOF
+}
 
-path, action, command, dry_run = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+uninstall_files() {
+    if [ -z "$previous_files" ]; then
+        say "no files installed by this script in $claude_dir"
+        return 0
+    fi
+    say "removing what this script installed in $claude_dir"
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        remove_if_unchanged "${line#*  }" "${line%%  *}" ""
+    done <<EOF
+$previous_files
+EOF
+}
+
+# ------------------------------------------------------------------------- the hook
+# Check, add or remove our PostToolUse hook in a settings.json, keeping everything else.
+# "add" and "remove" print what they did (added, updated, removed), nothing when there was
+# nothing to do; anything odd stops the script with a message and the file untouched.
+edit_settings() {
+    "$py" - "$1" "$2" "$HOOK_COMMAND" "$OLD_HOOK_COMMAND" "$dry_run" <<'PY'
+import json, os, stat, sys, tempfile
+
+path, action, command, old_command, dry_run = sys.argv[1:6]
 matcher = "Edit|Write|MultiEdit"
+
+
+def refuse(why):
+    sys.exit(f"install.sh: {path} {why}. Nothing was changed: fix it and run install.sh again.")
+
+
 try:
     with open(path, encoding="utf-8") as handle:
         settings = json.load(handle)
 except FileNotFoundError:
     settings = {}
-except ValueError as error:
-    sys.exit(f"install.sh: {path} is not valid JSON ({error}); it was left untouched")
+except (ValueError, UnicodeDecodeError) as error:
+    refuse(f"is not valid JSON ({error})")
+except OSError as error:
+    refuse(f"cannot be read ({error.strerror})")
 if not isinstance(settings, dict):
-    sys.exit(f"install.sh: {path} is not a JSON object; it was left untouched")
-hooks = settings.setdefault("hooks", {})
-entries = hooks.setdefault("PostToolUse", [])
-if not isinstance(hooks, dict) or not isinstance(entries, list):
-    sys.exit(f"install.sh: unexpected hooks structure in {path}; it was left untouched")
+    refuse("is not a JSON object")
+hooks = settings.get("hooks", {})
+if not isinstance(hooks, dict):
+    refuse('has "hooks" that is not an object')
+entries = hooks.get("PostToolUse", [])
+if not isinstance(entries, list):
+    refuse('has "hooks.PostToolUse" that is not a list')
+for entry in entries:
+    if not isinstance(entry, dict) or not isinstance(entry.get("hooks", []), list):
+        refuse('has a "hooks.PostToolUse" entry that is not an object with a "hooks" list')
+if action == "check":
+    sys.exit(0)
+
 
 def ours(hook):
-    return isinstance(hook, dict) and hook.get("command") == command
+    return isinstance(hook, dict) and hook.get("command") in (command, old_command)
 
-present = any(ours(h) for e in entries if isinstance(e, dict) for h in e.get("hooks", []))
-if action == "add":
-    if present:
-        sys.exit(0)
-    entries.append({"matcher": matcher, "hooks": [{"type": "command", "command": command, "timeout": 60}]})
-else:
-    if not present:
-        sys.exit(0)
+
+def without_ours(entries):
     kept = []
     for entry in entries:
-        if isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
-            entry["hooks"] = [h for h in entry["hooks"] if not ours(h)]
+        if any(ours(hook) for hook in entry.get("hooks", [])):
+            entry = {**entry, "hooks": [hook for hook in entry["hooks"] if not ours(hook)]}
             if not entry["hooks"]:
                 continue
         kept.append(entry)
-    hooks["PostToolUse"] = kept
-    if not kept:
-        del hooks["PostToolUse"]
-    if not hooks:
-        del settings["hooks"]
-print("changed")
-if dry_run:
+    return kept
+
+
+found = sum(ours(hook) for entry in entries for hook in entry.get("hooks", []))
+wanted = {"matcher": matcher, "hooks": [{"type": "command", "command": command, "timeout": 60}]}
+if action == "add":
+    if found == 1 and wanted in entries:
+        sys.exit(0)
+    entries = without_ours(entries) + [wanted]
+else:
+    if not found:
+        sys.exit(0)
+    entries = without_ours(entries)
+if entries:
+    hooks["PostToolUse"] = entries
+else:
+    hooks.pop("PostToolUse", None)
+if hooks:
+    settings["hooks"] = hooks
+else:
+    settings.pop("hooks", None)
+print("removed" if action == "remove" else "updated" if found else "added")
+if dry_run == "1":
     sys.exit(0)
-os.makedirs(os.path.dirname(path), exist_ok=True)
-fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".settings.")
+if not settings and action == "remove":
+    os.remove(path)  # it held nothing but our hook
+    sys.exit(0)
+directory = os.path.dirname(path)
+os.makedirs(directory, exist_ok=True)
+try:
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+except FileNotFoundError:
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = 0o666 & ~umask
+fd, tmp = tempfile.mkstemp(dir=directory, prefix=".settings.")
 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-    json.dump(settings, handle, indent=2)
+    json.dump(settings, handle, indent=2, ensure_ascii=False)
     handle.write("\n")
+os.chmod(tmp, mode)
 os.replace(tmp, path)
 PY
 }
 
+check_settings() {
+    py=$(python_cmd) || die "python3 is needed to edit $settings"
+    edit_settings "$settings" check || exit 1
+}
+
 wire_hook() {
-    settings="$project/.claude/settings.json"
-    changed=$(edit_settings "$settings" "$1") || exit 1
-    if [ "$changed" = "changed" ]; then
-        if [ "$1" = add ]; then
-            say "adding the edit hook to $settings"
-        else
-            say "removing the edit hook from $settings"
-        fi
-    fi
+    done_to_hook=$(edit_settings "$settings" "$1") || exit 1
+    case "$done_to_hook" in
+        added) say "adding the edit hook to $settings" ;;
+        updated) say "updating the edit hook in $settings (an earlier version's)" ;;
+        removed) say "removing the edit hook from $settings" ;;
+    esac
 }
 
 # ------------------------------------------------------------------------------ main
+[ -f "$SOURCE_DIR/$SKILL_REL/SKILL.md" ] \
+    || die "no $SKILL_REL/SKILL.md next to install.sh: run it from a fastapi-guardrails clone"
+command -v sha256sum >/dev/null 2>&1 || command -v shasum >/dev/null 2>&1 \
+    || die "sha256sum (or shasum) is needed"
+if [ -n "$project" ]; then
+    check_settings
+fi
+load_previous_manifest
+
 if [ "$uninstall" = 1 ]; then
-    uninstall_the_skill
+    uninstall_files
     if [ -n "$project" ]; then
-        if cmp -s "$SOURCE_DIR/CLAUDE.md" "$project/CLAUDE.md"; then
-            say "removing $project/CLAUDE.md (unchanged since it was installed)"
-            [ "$dry_run" = 1 ] || rm -f "$project/CLAUDE.md"
-        fi
         wire_hook remove
-    elif [ "$install_cli" = 1 ]; then
+    fi
+    if [ "$dry_run" = 0 ]; then
+        rm -f "$manifest" "$old_manifest"
+        prune_empty_parents "$old_manifest"
+        rmdir "$claude_dir" 2>/dev/null || true
+    fi
+    if [ "$install_cli" = 1 ]; then
         uninstall_the_cli
     fi
     exit 0
@@ -295,10 +583,13 @@ fi
 
 if [ "$install_cli" = 1 ]; then
     install_the_cli
+else
+    cli_installed_into=$previous_cli_bin
 fi
-install_the_skill
+install_files
 if [ -n "$project" ]; then
-    install_claude_md
     wire_hook add
 fi
+write_manifest
+print_path_hint
 say "done"
