@@ -5,8 +5,10 @@
 Builds a throwaway project (a git work tree with a `pyproject.toml` without our table)
 holding two clean files a service has: a small schema module (about 30 lines) and a
 2,000-line module of repository code (SQLAlchemy selects on an `AsyncSession`, Pydantic
-models: words that send it through libcst's parse). For each, an Edit payload in the
-shape Claude Code sends (one changed line, `structuredPatch`) is piped to
+models: words that send it through libcst's parse); and the same 2,000 lines with one old
+finding (a legacy `session.query`), edited elsewhere: the hook then also checks the file
+as it was before the edit (`originalFile`) to tell what the edit introduced. For each,
+an Edit payload in the shape Claude Code sends (one changed line, `structuredPatch`) is piped to
 `fastapi-guardrails hook claude`, run after run, interleaved with the floor
 `python -c 'import libcst'`. Prints medians and the ratio to the floor. Not part of the
 test run. Every process runs with its bytecode cached, as an installed tool does.
@@ -113,7 +115,7 @@ def large_module(lines: int = 2000) -> str:
     return "".join(parts)
 
 
-def edit_payload(project: Path, path: Path, text: str, row: int) -> bytes:
+def edit_payload(project: Path, path: Path, text: str, row: int, original: bool = False) -> bytes:
     """An Edit of line `row` (a comment appended), as Claude Code reports it."""
     lines = text.splitlines()
     old, new = lines[row - 1], lines[row - 1] + "  # edited"
@@ -137,6 +139,8 @@ def edit_payload(project: Path, path: Path, text: str, row: int) -> bytes:
         "tool_input": {"file_path": str(path), "old_string": old, "new_string": new},
         "tool_response": {"filePath": str(path), "structuredPatch": [hunk]},
     }
+    if original:  # Claude Code sends it; the hook checks it too when the file has findings
+        payload["tool_response"]["originalFile"] = text
     return json.dumps(payload).encode()
 
 
@@ -159,12 +163,18 @@ def main() -> None:
         (project / ".git").mkdir()
         (project / "pyproject.toml").write_text('[project]\nname = "svc"\nversion = "0"\n')
         cases = []
-        for name, text, row in (
-            ("small clean file (schemas, 30 lines)", SMALL, 12),
-            ("2,000-line clean file (repositories)", large_module(), 1000),
+        legacy = large_module().replace(
+            "        return (await self.session.scalars(statement)).all()",
+            "        return self.session.query(Report0).all()",
+            1,
+        )
+        for name, text, row, original in (
+            ("small clean file (schemas, 30 lines)", SMALL, 12, False),
+            ("2,000-line clean file (repositories)", large_module(), 1000, False),
+            ("2,000 lines, an old finding, edit elsewhere", legacy, 1000, True),
         ):
             path = project / "app" / "reports" / f"{len(cases)}.py"
-            payload = edit_payload(project, path, text, row)
+            payload = edit_payload(project, path, text, row, original)
             cases.append((name, payload, path))
         for _, payload, _ in cases:  # warm the bytecode caches
             timed(HOOK, payload, project)

@@ -3,11 +3,13 @@
 Reads the hook's JSON on stdin. When the edited file (`tool_input.file_path`) is a Python
 file of the project (under `CLAUDE_PROJECT_DIR`, else the payload's `cwd`) that `check .`
 would check, it is checked with its project's settings, the same root rule and
-exclusions as every other entry point (`checks.run`). Findings in the lines the edit
-changed block (`{"decision": "block", "reason": ...}`: Claude Code hands the reason to the
-model); the file's other findings are only counted, so an edit of old code does not pull
-the model into unrelated fixes. Silent with exit status 0 for clean files, other files and
-input it cannot use. A configuration error, or a failure of the checker, is told to the
+exclusions as every other entry point (`checks.run`). The findings the edit introduced
+block (`{"decision": "block", "reason": ...}`: Claude Code hands the reason to the model):
+those the file did not have before the edit (`tool_response.originalFile`, checked the
+same way), else those in the lines the edit changed. The file's other findings are only
+counted in the reason, so an edit of old code does not pull the model into unrelated
+fixes. Silent with exit status 0 for edits that add nothing, other files and input it
+cannot use. A configuration error, or a failure of the checker, is told to the
 user on stderr with exit status 1: Claude Code's non-blocking hook error, never silence.
 """
 
@@ -17,6 +19,7 @@ import json
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +93,7 @@ def changed_rows(payload: Mapping[str, Any], text: str) -> set[int] | None:
     if isinstance(patch, list) and patch:
         from_patch = _rows_of_patch(patch)
         if from_patch is not None:
-            return from_patch
+            return from_patch[0]
     tool_input = payload.get("tool_input")
     tool_input = tool_input if isinstance(tool_input, dict) else {}
     edits = tool_input.get("edits")
@@ -109,14 +112,17 @@ def changed_rows(payload: Mapping[str, Any], text: str) -> set[int] | None:
     return rows
 
 
-def _rows_of_patch(hunks: Iterable[Any]) -> set[int] | None:
+def _rows_of_patch(hunks: Iterable[Any]) -> tuple[set[int], set[int]] | None:
+    """(rows written in the new file, rows replaced in the old one) of a structuredPatch."""
     rows: set[int] = set()
+    old_rows: set[int] = set()
     for hunk in hunks:
         if not isinstance(hunk, dict):
             return None
-        row, lines = hunk.get("newStart"), hunk.get("lines")
+        row, old_row, lines = hunk.get("newStart"), hunk.get("oldStart"), hunk.get("lines")
         if not isinstance(row, int) or not isinstance(lines, list):
             return None
+        old_row = old_row if isinstance(old_row, int) else 0
         for line in lines:
             if not isinstance(line, str):
                 return None
@@ -125,9 +131,12 @@ def _rows_of_patch(hunks: Iterable[Any]) -> set[int] | None:
                 row += 1
             elif line.startswith("-"):  # a deletion touches the rows on both sides
                 rows.update((max(row - 1, 1), row))
+                old_rows.add(old_row)
+                old_row += 1
             elif not line.startswith("\\"):  # "\ No newline at end of file"
                 row += 1
-    return rows
+                old_row += 1
+    return rows, old_rows
 
 
 def _rows_of_text(text: str, fragment: str) -> set[int]:
@@ -141,6 +150,68 @@ def _rows_of_text(text: str, fragment: str) -> set[int]:
         rows.update(range(first, max(first, last) + 1))
         start = text.find(fragment, start + max(len(fragment), 1))
     return rows
+
+
+def _original_text(payload: Mapping[str, Any]) -> tuple[bool, str | None]:
+    """(whether the payload tells the file's text before the edit, that text: None for a
+    new file). Claude Code sends it as `tool_response.originalFile` for Edit and Write."""
+    response = payload.get("tool_response")
+    if not isinstance(response, dict) or "originalFile" not in response:
+        return False, None
+    original = response["originalFile"]
+    if response.get("type") == "create" or original is None:
+        return True, None
+    return (True, original) if isinstance(original, str) else (False, None)
+
+
+def _line_at(lines: list[str], row: int) -> str:
+    return lines[row - 1].strip() if 0 < row <= len(lines) else ""
+
+
+def split_by_edit(
+    payload: Mapping[str, Any],
+    findings: list[Finding],
+    text: str,
+    before: list[Finding] | None,
+    old_text: str,
+) -> tuple[list[Finding], int]:
+    """(the findings this edit introduced, how many others the file has).
+
+    With the findings of the file before the edit (`before`), a finding is older when the
+    file had the same one on a line of the same text, or, on a line the edit rewrote, the
+    same problem on a line it replaced: editing a line that already ran SQL in a route
+    does not block, adding `import time` that makes an untouched `time.sleep()` resolvable
+    does. Without them, the findings in the changed lines count as introduced."""
+    if before is None:
+        rows = changed_rows(payload, text)
+        new = [f for f in findings if _in_rows(f, rows)]
+        return new, len(findings) - len(new)
+    lines, old_lines = split_lines(text), split_lines(old_text)
+    pool = Counter((f.code, f.message, _line_at(old_lines, f.start.row)) for f in before)
+    unmatched = []
+    for finding in findings:
+        key = (finding.code, finding.message, _line_at(lines, finding.start.row))
+        if pool[key] > 0:
+            pool[key] -= 1
+        else:
+            unmatched.append(finding)
+    response = payload.get("tool_response")
+    patch = response.get("structuredPatch") if isinstance(response, dict) else None
+    rewritten = _rows_of_patch(patch) if isinstance(patch, list) else None
+    new_rows, old_rows = rewritten if rewritten is not None else (set(), set())
+    replaced = Counter(
+        (f.code, f.message)
+        for f in before
+        if f.start.row in old_rows and pool[(f.code, f.message, _line_at(old_lines, f.start.row))]
+    )
+    introduced = []
+    for finding in unmatched:
+        key2 = (finding.code, finding.message)
+        if _in_rows(finding, new_rows) and replaced[key2] > 0 and finding.code != SYNTAX_ERROR_CODE:
+            replaced[key2] -= 1
+        else:
+            introduced.append(finding)
+    return introduced, len(findings) - len(introduced)
 
 
 def _in_rows(finding: Finding, rows: set[int] | None) -> bool:
@@ -161,7 +232,7 @@ def _older_note(count: int, project_dir: Path, path: Path) -> str:
         name = str(path)
     noun = "finding" if count == 1 else "findings"
     return (
-        f"{count} older {noun} in this file, outside the lines this edit changed "
+        f"{count} older {noun} in this file, not from this edit "
         f"(not blocking; see them with `fastapi-guardrails check {name}`)."
     )
 
@@ -170,8 +241,8 @@ def reason_for(path: Path, findings: list[Finding], older: int, project_dir: Pat
     """The message shown to the model: what this edit introduced, where, and what to do."""
     count = len(findings)
     lines = [
-        f"fastapi-guardrails found {count} problem{'s' if count != 1 else ''} in the lines "
-        f"this edit changed in {display_path(path)}:"
+        f"fastapi-guardrails found {count} problem{'s' if count != 1 else ''} that this "
+        f"edit introduced in {display_path(path)}:"
     ]
     lines += [_line(f) for f in findings[:MAX_LISTED]]
     if count > MAX_LISTED:
@@ -242,18 +313,21 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
         return HookAnswer(
             stderr=f"fastapi-guardrails hook: cannot read {path}: {error}\n", exit_code=1
         )
-    result = check_file(make_engine(settings), settings, path, source)
+    engine = make_engine(settings)
+    result = check_file(engine, settings, path, source)
     findings = sorted(resolve_findings([result], settings), key=Finding.sort_key)
     if not findings:
         return HookAnswer()
-    rows = changed_rows(payload, result.text or decode_source(source) or "")
-    new = [f for f in findings if _in_rows(f, rows)]
-    older = len(findings) - len(new)
-    if new:
-        reason = reason_for(path, new, older, edited.project_dir)
-        return HookAnswer(stdout=json.dumps({"decision": "block", "reason": reason}) + "\n")
-    context = "fastapi-guardrails: this edit added no finding. " + _older_note(
-        older, edited.project_dir, path
-    )
-    output = {"hookSpecificOutput": {"hookEventName": "PostToolUse", "additionalContext": context}}
-    return HookAnswer(stdout=json.dumps(output) + "\n")
+    known, original = _original_text(payload)
+    before: list[Finding] | None = None
+    if known:  # the file before the edit, checked the same way (a new file had nothing)
+        before = []
+        if original is not None:
+            earlier = check_file(engine, settings, path, original.encode("utf-8"))
+            before = resolve_findings([earlier], settings)
+    text = result.text or decode_source(source) or ""
+    new, older = split_by_edit(payload, findings, text, before, original or "")
+    if not new:  # the edit added nothing: stay out of the model's way
+        return HookAnswer()
+    reason = reason_for(path, new, older, edited.project_dir)
+    return HookAnswer(stdout=json.dumps({"decision": "block", "reason": reason}) + "\n")
