@@ -26,10 +26,15 @@ if [ -n "$source_dir" ] && [ -f "$source_dir/pyproject.toml" ]; then
 fi
 
 # Claude Code shows the user only the first line of stderr, cut at 200 characters.
+if command -v uv >/dev/null 2>&1 || [ -x "${HOME:-/nonexistent}/.local/bin/uv" ]; then
+    first="fastapi-guardrails: CLI not found, edits are not checked: \`uv tool install <a clone or git URL of fastapi-guardrails>\` (or its install.sh), ~/.local/bin on PATH"
+else
+    first="fastapi-guardrails: CLI not found, edits are not checked: install uv, then \`uv tool install <a clone or git URL of fastapi-guardrails>\` (or run its install.sh)"
+fi
+printf '%s\n' "$first" >&2
 cat >&2 <<'MSG'
-fastapi-guardrails: CLI not found, edits are not checked: `uv tool install` it (~/.local/bin on PATH), or install uv and the plugin runs it via uvx.
-Install it with `uv tool install <a clone or git URL of fastapi-guardrails>` (or its
-install.sh) and make sure uv's tool folder (`uv tool dir --bin`, usually ~/.local/bin) is
-on PATH. With uv installed, the Claude Code plugin runs it through uvx by itself.
+The hook looked on PATH and in ~/.local/bin. `uv tool install` puts the CLI in uv's tool
+folder (`uv tool dir --bin`); add that folder to PATH. The Claude Code plugin needs no
+install when uv is there: it runs the CLI from its own folder through uvx.
 MSG
 exit 1

@@ -353,3 +353,16 @@ def test_readme_rule_table_lists_every_rule() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for rule in ALL_RULES:
         assert f"| {rule.code} | {rule.name} |" in readme, rule.code
+
+
+def test_readme_configuration_example_shows_the_real_default_layers() -> None:
+    """The example's `layers` table says it lists the defaults: copying it must change
+    nothing (a stale copy once dropped routes/ and crud.py, and every FG402 with them)."""
+    import tomllib
+
+    from checks.config import DEFAULT_LAYERS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("[tool.fastapi-guardrails]\n", 1)[1].split("```", 1)[0]
+    table = tomllib.loads("[tool.fastapi-guardrails]\n" + block)["tool"]["fastapi-guardrails"]
+    assert {name: tuple(globs) for name, globs in table["layers"].items()} == DEFAULT_LAYERS

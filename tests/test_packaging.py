@@ -165,7 +165,10 @@ ROOT_COMPONENTS = {
     "settings.json": "default settings (the main agent) for sessions with the plugin on",
     ".mcp.json": "MCP servers started for every user of the plugin",
     ".lsp.json": "language servers started for every user of the plugin",
-    "bin": "executables appended to the PATH of Claude's Bash tool",
+}
+#: Components the plugin ships on purpose at its root.
+SHIPPED_AT_ROOT = {
+    "bin": "bin/fastapi-guardrails: the CLI on the Bash tool's PATH for plugin-only users",
 }
 
 
@@ -173,6 +176,70 @@ ROOT_COMPONENTS = {
 def test_repository_root_holds_no_plugin_component_by_accident(name: str) -> None:
     """The repository's root is the plugin's: these names there change what users get."""
     assert not (ROOT / name).exists(), f"{name} at the root ships {ROOT_COMPONENTS[name]}"
+
+
+def test_the_plugin_bin_folder_holds_only_the_cli_launcher() -> None:
+    assert sorted(p.name for p in (ROOT / "bin").iterdir()) == ["fastapi-guardrails"]
+    assert os.access(ROOT / "bin" / "fastapi-guardrails", os.X_OK)
+
+
+def _bin_launcher(path_dir: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """bin/fastapi-guardrails as Claude Code's Bash tool finds it: the plugin's bin/ on
+    PATH after the given folder."""
+    env = {"PATH": f"{path_dir}:{ROOT / 'bin'}", "HOME": str(home)}
+    return subprocess.run(
+        ["fastapi-guardrails", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def _stub(path: Path, record: Path) -> None:
+    path.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {shlex.quote(str(record))}\n")
+    path.chmod(0o755)
+
+
+def test_bin_launcher_runs_the_plugin_source_through_uvx_without_an_install(
+    tmp_path: Path,
+) -> None:
+    path_dir = _bin(tmp_path / "bin", "sh", "dirname")
+    record = tmp_path / "args"
+    _stub(path_dir / "uvx", record)
+    home = tmp_path / "home"
+    home.mkdir()
+    result = _bin_launcher(path_dir, home, "rule", "FG201")
+    assert result.returncode == 0, result.stderr
+    assert record.read_text().splitlines() == [
+        "--quiet",
+        "--from",
+        str(ROOT),
+        "fastapi-guardrails",
+        "rule",
+        "FG201",
+    ]
+
+
+def test_bin_launcher_prefers_an_installed_cli_and_never_calls_itself(tmp_path: Path) -> None:
+    path_dir = _bin(tmp_path / "bin", "sh", "dirname")
+    home = tmp_path / "home"
+    (home / ".local" / "bin").mkdir(parents=True)
+    record = tmp_path / "args"
+    _stub(home / ".local" / "bin" / "fastapi-guardrails", record)  # uv tool install's folder
+    result = _bin_launcher(path_dir, home, "check", ".")
+    assert result.returncode == 0, result.stderr
+    assert record.read_text().splitlines() == ["check", "."]
+
+
+def test_bin_launcher_without_cli_or_uv_says_so(tmp_path: Path) -> None:
+    path_dir = _bin(tmp_path / "bin", "sh", "dirname")
+    home = tmp_path / "home"
+    home.mkdir()
+    result = _bin_launcher(path_dir, home, "check", ".")
+    assert result.returncode == 127
+    assert "install uv" in result.stderr
 
 
 # ----------------------------------------------------------------- commands and agent
@@ -438,3 +505,10 @@ def test_pre_commit_fix_variant_rewrites_the_file(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr  # files were modified
     fixed = (tmp_path / "service" / "models.py").read_text()
     assert fixed == source.replace("m.dict()", "m.model_dump()")
+
+
+def test_pre_commit_hooks_run_once_over_all_files() -> None:
+    """One process for the whole file list: one report and one total (pre-commit would
+    split the list into one batch per CPU), and the checker forks its own workers."""
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["require_serial"] for hook in hooks] == [True] * len(hooks)
