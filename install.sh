@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install fastapi-guardrails: the CLI (with uv), and for Claude Code the skill, the slash
-# commands and the agents.
+# commands and the agents. One mode is enough: each installs the CLI.
 #
 #   ./install.sh                  the CLI, and into ~/.claude: skills/fastapi-guardrails,
 #                                 commands/*.md and agents/*.md
@@ -9,24 +9,33 @@
 #                                 DIR/.claude/settings.json) and the CLAUDE.md template as
 #                                 DIR/CLAUDE.md when DIR has none
 #   ./install.sh --dry-run        say what would change, change nothing
-#   ./install.sh --uninstall      remove what this script installed (and nothing else)
+#   ./install.sh --uninstall      remove what this script installed (and nothing else); the
+#                                 CLI only without --project, and only if this script
+#                                 installed it
 #
 # Nothing is half installed: uv, the CLI and settings.json are dealt with before any file
 # is copied, and a failure there stops the script with nothing copied.
 # Never destroys a user's edits: an installed file changed since it was installed is backed
 # up (FILE.bak-TIMESTAMP) before being replaced, and kept on uninstall or when it is no
-# longer shipped. What was installed (each file with its checksum, and whether this script
-# installed the CLI) is recorded in <claude dir>/.fastapi-guardrails-manifest.
+# longer shipped. What was installed (each file with its checksum) is recorded in
+# <claude dir>/.fastapi-guardrails-manifest. The CLI is the user's, shared by every
+# project: whether this script installed it is recorded in ~/.claude/.fastapi-guardrails-cli
+# and never in a project's manifest, which is meant to be committed.
 set -eu
 
+# The PATH the user runs this script with: the script adds uv's folders to its own PATH, and
+# what is on the user's PATH must be judged before that.
+USER_PATH=${PATH:-}
 SOURCE_DIR=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 SKILL_NAME=fastapi-guardrails
 SKILL_REL=skills/$SKILL_NAME
 MANIFEST_NAME=.fastapi-guardrails-manifest
 MANIFEST_HEADER="# fastapi-guardrails install manifest, version 2: paths relative to this directory"
-# Followed by uv's tool bin folder: a manifest committed with a project and read on
-# another machine does not claim that machine's CLI.
+# The record that this script installed the CLI, followed by uv's tool bin folder. It lives
+# in ~/.claude/$CLI_RECORD_NAME; earlier versions wrote it into the manifest, where only the
+# home manifest's is still believed (a project's may come from another machine).
 CLI_RECORD="cli installed by install.sh into "
+CLI_RECORD_NAME=.fastapi-guardrails-cli
 # The project's CLAUDE.md, relative to DIR/.claude like every other manifest path.
 CLAUDE_MD_REL=../CLAUDE.md
 HOOK_REL=hooks/fastapi-guardrails.sh
@@ -46,16 +55,26 @@ usage() {
     cat <<'EOF'
 Usage: install.sh [--project DIR] [--dry-run] [--uninstall] [--no-cli] [--help]
 
-Installs the fastapi-guardrails CLI (with uv, installed first if missing) and copies the
-Claude Code skill, commands and agents into ~/.claude (skills/fastapi-guardrails,
-commands/, agents/).
+Installs fastapi-guardrails for Claude Code. Pick one of the two modes: each installs
+the CLI, so you never need to run both.
 
-  --project DIR  install them into DIR/.claude instead, add the edit hook (a launcher in
-                 DIR/.claude/hooks, wired in DIR/.claude/settings.json; your other hooks
-                 are kept), and copy the CLAUDE.md template into DIR when it has none
+  install.sh                for you, in every project: the fastapi-guardrails CLI, and
+                            into ~/.claude the skill (skills/fastapi-guardrails), the
+                            slash commands (commands/) and the agents (agents/); no
+                            edit hook (that one is per project)
+  install.sh --project DIR  for one service, to commit with it: the same CLI, and into
+                            DIR/.claude the skill, the commands, the agents and the edit
+                            hook (a launcher in DIR/.claude/hooks, wired in
+                            DIR/.claude/settings.json; your other hooks are kept), plus
+                            the CLAUDE.md template as DIR/CLAUDE.md when DIR has none
+
+The CLI is installed with `uv tool install` (uv is installed first if missing) and is
+shared by all your projects.
+
   --dry-run      print what would be done; change nothing
-  --uninstall    remove what this script installed, the CLI only if it installed it;
-                 files you changed are kept
+  --uninstall    remove what this script installed; files you changed are kept.
+                 Plain --uninstall also removes the CLI if this script installed it;
+                 --project DIR --uninstall leaves the CLI for your other projects
   --no-cli       do not install (or uninstall) the CLI
   --help         show this help
 EOF
@@ -90,13 +109,15 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+if [ -z "$project" ] || [ "$install_cli" = 1 ]; then
+    [ -n "${HOME:-}" ] || die "HOME is not set" 2
+fi
 if [ -n "$project" ]; then
     [ -d "$project" ] || die "no such project directory: $project" 2
     project=$(CDPATH='' cd -- "$project" && pwd)
     claude_dir="$project/.claude"
     settings="$claude_dir/settings.json"
 else
-    [ -n "${HOME:-}" ] || die "HOME is not set" 2
     claude_dir="$HOME/.claude"
 fi
 manifest="$claude_dir/$MANIFEST_NAME"
@@ -157,11 +178,10 @@ prune_empty_parents() {
 }
 
 # ----------------------------------------------------------------------- the manifest
-# The previous install's files ("CHECKSUM  PATH" lines, paths relative to the claude dir)
-# and the tool folder it installed the CLI into (empty if it did not), from either
-# manifest format. A path leaving the claude dir (but the project's CLAUDE.md) is ignored.
+# The previous install's files ("CHECKSUM  PATH" lines, paths relative to the claude dir),
+# from either manifest format. A path leaving the claude dir (but the project's CLAUDE.md)
+# is ignored, and so is the CLI record earlier versions wrote there (see the CLI below).
 previous_files=""
-previous_cli_bin=""
 checksum_lines() {
     awk -v prefix="$1" -v claude_md="${project:+$CLAUDE_MD_REL}" '
         length($1) == 64 && substr($0, 65, 2) == "  " {
@@ -173,8 +193,6 @@ checksum_lines() {
 load_previous_manifest() {
     if [ -f "$manifest" ]; then
         previous_files=$(checksum_lines "" "$manifest")
-        previous_cli_bin=$(awk -v record="$CLI_RECORD" \
-            'index($0, record) == 1 { print substr($0, length(record) + 1) }' "$manifest")
     elif [ -f "$old_manifest" ]; then
         previous_files=$(checksum_lines "$SKILL_REL/" "$old_manifest")
         # Earlier versions copied this repository's own CLAUDE.md without recording it: a
@@ -206,9 +224,6 @@ write_manifest() {
     tmp=$(mktemp "$claude_dir/.manifest.XXXXXX")
     {
         printf '%s\n' "$MANIFEST_HEADER"
-        if [ -n "$cli_installed_into" ]; then
-            printf '%s%s\n' "$CLI_RECORD" "$cli_installed_into"
-        fi
         printf '%s' "$new_files"
     } > "$tmp"
     chmod 644 "$tmp"
@@ -232,8 +247,56 @@ remove_if_unchanged() {
 }
 
 # --------------------------------------------------------------------------- the CLI
-cli_installed_into=""  # uv's tool bin folder, when this script installed the CLI
-path_hint=""
+# The CLI is the user's, shared by the home install and every project's: whether this
+# script installed it is recorded in the user's home only, and only a plain --uninstall
+# removes it.
+cli_record_file="${HOME:-}/.claude/$CLI_RECORD_NAME"
+cli_recorded=0     # 1: this script installed the CLI (and has not uninstalled it)
+cli_record_bin=""  # uv's tool bin folder at the time
+path_hint_cli=""   # the folders to tell the user to put on PATH
+path_hint_uv=""
+exit_status=0
+
+# The record, from its file or, as earlier versions wrote it, from the home manifest.
+load_cli_record() {
+    [ -n "${HOME:-}" ] || return 0
+    for file in "$cli_record_file" "$HOME/.claude/$MANIFEST_NAME"; do
+        [ -f "$file" ] || continue
+        line=$(awk -v record="$CLI_RECORD" 'index($0, record) == 1 { print; exit }' "$file")
+        if [ -n "$line" ]; then
+            cli_recorded=1
+            cli_record_bin=${line#"$CLI_RECORD"}
+            return 0
+        fi
+    done
+}
+
+# Leave the record as this run leaves the CLI (written even when unchanged in meaning, so
+# that one read from an earlier version's home manifest outlives that manifest).
+save_cli_record() {
+    [ "$dry_run" = 0 ] && [ -n "${HOME:-}" ] || return 0
+    if [ "$cli_recorded" = 0 ]; then
+        rm -f "$cli_record_file"
+        return 0
+    fi
+    wanted="# fastapi-guardrails: \`sh install.sh --uninstall\` uninstalls the CLI it installed
+$CLI_RECORD$cli_record_bin"
+    if [ -f "$cli_record_file" ] && [ "$(cat "$cli_record_file")" = "$wanted" ]; then
+        return 0
+    fi
+    mkdir -p "${cli_record_file%/*}"
+    tmp=$(mktemp "${cli_record_file%/*}/.cli-record.XXXXXX")
+    printf '%s\n' "$wanted" > "$tmp"
+    chmod 644 "$tmp"
+    mv -f "$tmp" "$cli_record_file"
+}
+
+on_user_path() {
+    case ":$USER_PATH:" in
+        *":$1:"* | *":$1/:"*) return 0 ;;
+    esac
+    return 1
+}
 
 uv_missing() {
     cat >&2 <<EOF
@@ -250,9 +313,10 @@ EOF
     exit 1
 }
 
-ensure_uv() {
+# uv on PATH, or where its standalone installer puts it (the user's shell may not have
+# these folders on PATH yet); once found, it is on this script's PATH.
+find_uv() {
     command -v uv >/dev/null 2>&1 && return 0
-    # uv's standalone installer puts uv here; the shell may not have them on PATH yet.
     for dir in "$HOME/.local/bin" "$HOME/.cargo/bin"; do
         if [ -x "$dir/uv" ]; then
             PATH="$dir:$PATH"
@@ -260,6 +324,11 @@ ensure_uv() {
             return 0
         fi
     done
+    return 1
+}
+
+ensure_uv() {
+    find_uv && return 0
     py=$(python_cmd) || uv_missing "there is no python3 to install it with"
     say "uv is missing: installing it with $py -m pip install --user uv"
     [ "$dry_run" = 1 ] && return 0
@@ -279,49 +348,113 @@ ensure_uv() {
     command -v uv >/dev/null 2>&1 || die "uv was installed with pip but is not in $user_bin"
 }
 
-# Whether uv lists the CLI as installed (when uv cannot tell, assume it does).
-cli_listed_by_uv() {
-    listed=$(uv tool list 2>/dev/null) || return 0
-    printf '%s\n' "$listed" | grep -q "^fastapi-guardrails "
+# Whether uv lists the CLI: listed, absent, or unknown (uv could not tell).
+cli_state() {
+    if ! listed=$(uv tool list 2>/dev/null); then
+        printf unknown
+    elif printf '%s\n' "$listed" | grep -q "^fastapi-guardrails "; then
+        printf listed
+    else
+        printf absent
+    fi
 }
 
 install_the_cli() {
     ensure_uv
     say "installing the fastapi-guardrails CLI (uv tool install)"
     [ "$dry_run" = 1 ] && return 0
+    uv_path=$(command -v uv)
     cli_bin=$(uv tool dir --bin 2>/dev/null) || cli_bin=""
-    # Ours when this script installed it before, or when uv does not have it yet.
-    if [ -n "$cli_bin" ] && { [ "$previous_cli_bin" = "$cli_bin" ] || ! cli_listed_by_uv; }; then
-        cli_installed_into=$cli_bin
+    # Ours when this script installed it before, or when uv surely does not have it yet.
+    if [ "$cli_recorded" = 1 ] || [ "$(cli_state)" = absent ]; then
+        ours=1
+    else
+        ours=0
     fi
     # Not --quiet: uv's own warnings (a tool folder not on PATH, ...) are for the user.
     uv tool install --force "$SOURCE_DIR" \
         || die "uv tool install failed; nothing else was installed"
-    case ":$PATH:" in
-        *":$cli_bin:"*) ;;
-        *) path_hint=$cli_bin ;;
-    esac
+    if [ "$ours" = 1 ]; then
+        cli_recorded=1
+        cli_record_bin=$cli_bin
+    fi
+    # Judged against the user's PATH: this script's own has uv's folders added.
+    if [ -n "$cli_bin" ] && ! on_user_path "$cli_bin"; then
+        path_hint_cli=$cli_bin
+    fi
+    on_user_path "${uv_path%/*}" || path_hint_uv=${uv_path%/*}
 }
 
+# A plain --uninstall: the CLI goes only if this script installed it.
 uninstall_the_cli() {
-    command -v uv >/dev/null 2>&1 || return 0
-    cli_listed_by_uv || return 0
-    cli_bin=$(uv tool dir --bin 2>/dev/null) || cli_bin=""
-    if [ -z "$previous_cli_bin" ] || [ "$previous_cli_bin" != "$cli_bin" ]; then
-        say "keeping the fastapi-guardrails CLI: this script did not install it"
-        say "  (uv tool uninstall fastapi-guardrails removes it)"
+    if [ "$cli_recorded" = 0 ]; then
+        if find_uv && [ "$(cli_state)" = listed ]; then
+            say "keeping the fastapi-guardrails CLI: install.sh has no record of installing it"
+            say "  (uv tool uninstall fastapi-guardrails removes it)"
+        fi
+        return 0
+    fi
+    if ! find_uv; then
+        # Keep the record: a later uninstall, with uv found, finishes the job.
+        cat >&2 <<'EOF'
+install.sh: keeping the fastapi-guardrails CLI this script installed: uv, which uninstalls
+it, is not on PATH, nor in ~/.local/bin or ~/.cargo/bin. Put uv on PATH and run
+`sh install.sh --uninstall` again to remove the CLI.
+EOF
+        exit_status=1
+        return 0
+    fi
+    if [ "$(cli_state)" = absent ]; then
+        say "the fastapi-guardrails CLI this script installed is already uninstalled"
+        cli_recorded=0
         return 0
     fi
     say "uninstalling the fastapi-guardrails CLI (uv tool uninstall)"
-    [ "$dry_run" = 1 ] || uv tool uninstall fastapi-guardrails >/dev/null
+    [ "$dry_run" = 1 ] && return 0
+    if uv tool uninstall fastapi-guardrails >/dev/null; then
+        cli_recorded=0
+    else
+        printf '%s %s\n' "install.sh: uv tool uninstall fastapi-guardrails failed (above):" \
+            "run \`sh install.sh --uninstall\` again to retry" >&2
+        exit_status=1
+    fi
+}
+
+# --project DIR --uninstall: other projects and the home install may use the CLI.
+keep_the_cli_for_other_projects() {
+    stays="the fastapi-guardrails CLI stays (other projects may use it)"
+    if [ "$cli_recorded" = 1 ]; then
+        if ! find_uv || [ "$(cli_state)" != absent ]; then
+            say "$stays: \`sh install.sh --uninstall\` removes it"
+        fi
+    elif find_uv && [ "$(cli_state)" = listed ]; then
+        how="\`uv tool uninstall fastapi-guardrails\` removes it"
+        say "$stays: install.sh has no record of installing it, $how"
+    fi
 }
 
 print_path_hint() {
-    [ -n "$path_hint" ] || return 0
-    printf '\nThe fastapi-guardrails CLI is in %s, which is not on your PATH.\n' "$path_hint"
+    [ -n "$path_hint_cli$path_hint_uv" ] || return 0
+    printf '\n'
+    if [ "$path_hint_cli" = "$path_hint_uv" ]; then
+        printf 'The fastapi-guardrails CLI and uv are in %s, which is not on your PATH.\n' \
+            "$path_hint_cli"
+        dirs=$path_hint_cli
+    else
+        dirs=""
+        if [ -n "$path_hint_cli" ]; then
+            printf 'The fastapi-guardrails CLI is in %s, which is not on your PATH.\n' \
+                "$path_hint_cli"
+            dirs=$path_hint_cli
+        fi
+        if [ -n "$path_hint_uv" ]; then
+            printf 'uv is in %s, which is not on your PATH.\n' "$path_hint_uv"
+            dirs=${dirs:+$dirs:}$path_hint_uv
+        fi
+    fi
     printf 'Add this line to your shell startup file (~/.profile, ~/.bashrc or ~/.zshrc):\n\n'
     # shellcheck disable=SC2016 # the line to add, $PATH and all
-    printf '    export PATH="%s:$PATH"\n\n' "$path_hint"
+    printf '    export PATH="%s:$PATH"\n\n' "$dirs"
 }
 
 # ----------------------------------------------------- the skill, commands and agents
@@ -394,8 +527,14 @@ install_claude_md() {
         copy_atomically "$template" "$dest" 644
         record "$new_sum" "$CLAUDE_MD_REL"
     else
-        template="$claude_dir/$SKILL_REL/assets/CLAUDE.md"
-        say "$dest exists and is yours: merge the sections you want from $template"
+        merge="merge the sections you want from $claude_dir/$SKILL_REL/assets/CLAUDE.md"
+        if [ -n "$installed_sum" ]; then
+            # Still recorded as installed, so that an uninstall says it keeps it.
+            record "$installed_sum" "$CLAUDE_MD_REL"
+            say "$dest: you changed it since it was installed; $merge"
+        else
+            say "$dest exists and is yours: $merge"
+        fi
     fi
 }
 
@@ -564,6 +703,7 @@ if [ -n "$project" ]; then
     check_settings
 fi
 load_previous_manifest
+load_cli_record
 
 if [ "$uninstall" = 1 ]; then
     uninstall_files
@@ -573,23 +713,32 @@ if [ "$uninstall" = 1 ]; then
     if [ "$dry_run" = 0 ]; then
         rm -f "$manifest" "$old_manifest"
         prune_empty_parents "$old_manifest"
-        rmdir "$claude_dir" 2>/dev/null || true
     fi
-    if [ "$install_cli" = 1 ]; then
+    if [ "$install_cli" = 0 ]; then
+        if [ -z "$project" ] && [ "$cli_recorded" = 1 ]; then
+            how="\`sh install.sh --uninstall\` removes it"
+            say "keeping the fastapi-guardrails CLI (--no-cli): $how"
+        fi
+    elif [ -n "$project" ]; then
+        keep_the_cli_for_other_projects
+    else
         uninstall_the_cli
     fi
-    exit 0
+    save_cli_record
+    if [ "$dry_run" = 0 ]; then
+        rmdir "$claude_dir" 2>/dev/null || true
+    fi
+    exit "$exit_status"
 fi
 
 if [ "$install_cli" = 1 ]; then
     install_the_cli
-else
-    cli_installed_into=$previous_cli_bin
 fi
 install_files
 if [ -n "$project" ]; then
     wire_hook add
 fi
 write_manifest
+save_cli_record
 print_path_hint
 say "done"

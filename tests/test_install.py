@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,12 +19,19 @@ from typing import Any
 
 import pytest
 
+from checks.rules import RULES_BY_CODE
+
 ROOT = Path(__file__).resolve().parents[1]
 INSTALL = ROOT / "install.sh"
 SKILL_DIR = ROOT / "skills" / "fastapi-guardrails"
 SKILL_FILES = sorted(p.relative_to(SKILL_DIR) for p in SKILL_DIR.rglob("*") if p.is_file())
 TEMPLATE = SKILL_DIR / "assets" / "CLAUDE.md"
 MANIFEST = ".fastapi-guardrails-manifest"
+CLI_RECORD = ".fastapi-guardrails-cli"
+KEEPS_THE_CLI_FOR_OTHER_PROJECTS = (
+    "the fastapi-guardrails CLI stays (other projects may use it): "
+    "`sh install.sh --uninstall` removes it"
+)
 HOOK_COMMAND = 'sh "$CLAUDE_PROJECT_DIR/.claude/hooks/fastapi-guardrails.sh"'
 OLD_HOOK_COMMAND = "fastapi-guardrails hook claude"
 MATCHER = "Edit|Write|MultiEdit"
@@ -161,17 +169,12 @@ def system_tools(tmp_path: Path) -> Path:
 
 @dataclass
 class FakeUv:
-    """A `uv` that logs its arguments and simulates `uv tool list/install/uninstall/dir`."""
+    """A `uv` that logs its arguments and simulates `uv tool list/install/uninstall/dir`:
+    the script is `dir/uv`, and it installs the CLI into `tool_bin`."""
 
     root: Path
-
-    @property
-    def dir(self) -> Path:
-        return self.root / "uv"
-
-    @property
-    def tool_bin(self) -> Path:
-        return self.root / "tool-bin"
+    dir: Path
+    tool_bin: Path
 
     @property
     def log(self) -> Path:
@@ -191,33 +194,39 @@ class FakeUv:
     def preinstall(self) -> None:
         self.marker.touch()
 
-
-@pytest.fixture
-def fake_uv(tmp_path: Path) -> FakeUv:
-    uv = FakeUv(tmp_path / "fake uv")
-    write_script(
-        uv.dir / "uv",
-        f"""#!/bin/sh
-printf '%s\\n' "$*" >> '{uv.log}'
+    def script(self) -> str:
+        return f"""#!/bin/sh
+printf '%s\\n' "$*" >> '{self.log}'
 case "$1 $2" in
     "tool list")
-        if [ -f '{uv.marker}' ]; then
+        if [ -f '{self.marker}' ]; then
             printf 'fastapi-guardrails v0.1.0\\n- fastapi-guardrails\\n'
         else
             echo "No tools installed" >&2
         fi ;;
     "tool install")
-        mkdir -p '{uv.tool_bin}'
-        printf '#!/bin/sh\\n' > '{uv.tool_bin}/fastapi-guardrails'
-        : > '{uv.marker}'
+        mkdir -p '{self.tool_bin}'
+        printf '#!/bin/sh\\n' > '{self.tool_bin}/fastapi-guardrails'
+        : > '{self.marker}'
         echo "warning: fake uv: the tool bin folder is not on your PATH" >&2 ;;
-    "tool uninstall") rm -f '{uv.marker}' '{uv.tool_bin}/fastapi-guardrails' ;;
-    "tool dir") echo '{uv.tool_bin}' ;;
+    "tool uninstall") rm -f '{self.marker}' '{self.tool_bin}/fastapi-guardrails' ;;
+    "tool dir") echo '{self.tool_bin}' ;;
     *) echo "fake uv: unexpected arguments: $*" >&2; exit 2 ;;
 esac
-""",
-    )
+"""
+
+
+def make_fake_uv(root: Path, uv_dir: Path | None = None, tool_bin: Path | None = None) -> FakeUv:
+    """A fake uv in `uv_dir` (default: its own folder), installing into `tool_bin`."""
+    root.mkdir(parents=True, exist_ok=True)
+    uv = FakeUv(root, uv_dir or root / "uv", tool_bin or root / "tool-bin")
+    write_script(uv.dir / "uv", uv.script())
     return uv
+
+
+@pytest.fixture
+def fake_uv(tmp_path: Path) -> FakeUv:
+    return make_fake_uv(tmp_path / "fake uv")
 
 
 # ------------------------------------------------------------------ the skill in HOME
@@ -378,7 +387,7 @@ def test_project_install_wires_the_hook_and_keeps_existing_settings(
     shell: str, home: Path, project: Path
 ) -> None:
     (project / ".claude").mkdir(parents=True)
-    existing = {
+    existing: dict[str, Any] = {
         "permissions": {"allow": ["Bash(uv run pytest)"]},
         "hooks": {
             "PostToolUse": [
@@ -449,7 +458,50 @@ def test_installed_claude_md_is_kept_on_uninstall_once_the_user_changed_it(
     result = run(shell, home, "--no-cli", "--project", str(project), "--uninstall")
     assert result.returncode == 0
     assert (project / "CLAUDE.md").read_text() == "# adjusted to our service\n"
-    assert "keeping" in result.stdout
+    assert f"keeping {project}/CLAUDE.md: you changed it" in result.stdout
+
+
+def test_a_changed_claude_md_is_still_named_on_uninstall_after_a_reinstall(
+    shell: str, home: Path, project: Path
+) -> None:
+    args = ["--no-cli", "--project", str(project)]
+    assert run(shell, home, *args).returncode == 0
+    (project / "CLAUDE.md").write_text("# adjusted to our service\n")
+    reinstalled = run(shell, home, *args)
+    assert reinstalled.returncode == 0, reinstalled.stderr
+    assert "you changed it since it was installed; merge the sections" in reinstalled.stdout
+    assert (project / "CLAUDE.md").read_text() == "# adjusted to our service\n"
+    result = run(shell, home, *args, "--uninstall")
+    assert result.returncode == 0
+    assert (project / "CLAUDE.md").read_text() == "# adjusted to our service\n"
+    assert f"keeping {project}/CLAUDE.md: you changed it" in result.stdout
+
+
+def test_the_claude_md_template_runs_the_cli_as_an_installed_tool() -> None:
+    """The CLI is a tool (uv tool install, the plugin), not a dependency of the service:
+    `uv run` would provision and sync the service's environment first."""
+    template = TEMPLATE.read_text(encoding="utf-8")
+    assert not re.search(r"(uv run|uvx)\s+fastapi-guardrails", template)
+    assert "`fastapi-guardrails check .`" in template
+    assert "`fastapi-guardrails rule FG" in template
+    assert "`uv run pytest`" in template  # the service's own tools, a suggestion
+
+
+def test_the_claude_md_template_marks_every_opt_in_rule_it_cites() -> None:
+    template = TEMPLATE.read_text(encoding="utf-8")
+    cited = set(re.findall(r"\bFG\d{3}\b", template))
+    assert cited <= set(RULES_BY_CODE)
+    opt_in = {code for code in cited if not RULES_BY_CODE[code].default}
+    bullets = re.findall(r"^- .*(?:\n  .*)*", template, re.MULTILINE)
+    for code in sorted(opt_in):
+        citing = [bullet for bullet in bullets if code in bullet]
+        assert all("opt-in" in bullet for bullet in citing), (code, citing)
+    if opt_in:
+        assert 'extend-select = ["FG' in template
+        assert "[tool.fastapi-guardrails]" in template
+    # What the examples show a run reporting is reported without configuration.
+    for header in re.findall(r"^# bad: (.*)$", template, re.MULTILINE):
+        assert all(RULES_BY_CODE[code].default for code in header.split()), header
 
 
 def test_an_unchanged_installed_claude_md_follows_the_template(
@@ -663,6 +715,12 @@ def test_dry_run_of_an_upgrade_and_an_uninstall_changes_nothing(
 
 
 # ----------------------------------------------------------------------------- CLI
+def cli_record(home: Path) -> str | None:
+    """The record that install.sh installed the CLI (None when there is none)."""
+    record = home / ".claude" / CLI_RECORD
+    return record.read_text() if record.exists() else None
+
+
 def test_cli_installed_by_the_script_is_uninstalled_with_it(
     shell: str, home: Path, fake_uv: FakeUv
 ) -> None:
@@ -670,12 +728,14 @@ def test_cli_installed_by_the_script_is_uninstalled_with_it(
         result = run(shell, home, path=fake_uv.path())
         assert result.returncode == 0, result.stderr
     assert f"tool install --force {ROOT}" in fake_uv.calls()
-    manifest = (home / ".claude" / MANIFEST).read_text()
-    assert f"cli installed by install.sh into {fake_uv.tool_bin}\n" in manifest
+    assert f"cli installed by install.sh into {fake_uv.tool_bin}\n" in (cli_record(home) or "")
+    assert "cli installed" not in (home / ".claude" / MANIFEST).read_text()
     removed = run(shell, home, "--uninstall", path=fake_uv.path())
     assert removed.returncode == 0, removed.stderr
+    assert "uninstalling the fastapi-guardrails CLI (uv tool uninstall)" in removed.stdout
     assert "tool uninstall fastapi-guardrails" in fake_uv.calls()
     assert not fake_uv.marker.exists()
+    assert list(home.iterdir()) == []
 
 
 def test_cli_that_was_already_installed_is_kept_on_uninstall(
@@ -684,39 +744,185 @@ def test_cli_that_was_already_installed_is_kept_on_uninstall(
     fake_uv.preinstall()
     assert run(shell, home, path=fake_uv.path()).returncode == 0
     assert f"tool install --force {ROOT}" in fake_uv.calls()  # upgraded all the same
-    assert "cli installed by install.sh" not in (home / ".claude" / MANIFEST).read_text()
+    assert cli_record(home) is None
     removed = run(shell, home, "--uninstall", path=fake_uv.path())
     assert removed.returncode == 0
     assert not any(call.startswith("tool uninstall") for call in fake_uv.calls())
-    assert "keeping the fastapi-guardrails CLI" in removed.stdout
+    assert (
+        "keeping the fastapi-guardrails CLI: install.sh has no record of installing it\n"
+        "  (uv tool uninstall fastapi-guardrails removes it)\n"
+    ) in removed.stdout
     assert fake_uv.marker.exists()
 
 
-def test_no_cli_leaves_the_cli_alone(shell: str, home: Path, fake_uv: FakeUv) -> None:
+def test_no_cli_leaves_the_cli_and_its_record_alone(
+    shell: str, home: Path, fake_uv: FakeUv
+) -> None:
     assert run(shell, home, path=fake_uv.path()).returncode == 0
     assert run(shell, home, "--no-cli", path=fake_uv.path()).returncode == 0
-    assert "cli installed by install.sh" in (home / ".claude" / MANIFEST).read_text()
-    assert run(shell, home, "--no-cli", "--uninstall", path=fake_uv.path()).returncode == 0
+    assert cli_record(home) is not None
+    kept = run(shell, home, "--no-cli", "--uninstall", path=fake_uv.path())
+    assert kept.returncode == 0
     assert not any(call.startswith("tool uninstall") for call in fake_uv.calls())
+    assert (
+        "keeping the fastapi-guardrails CLI (--no-cli): `sh install.sh --uninstall` removes it"
+        in kept.stdout
+    )
+    assert cli_record(home) is not None
+    removed = run(shell, home, "--uninstall", path=fake_uv.path())
+    assert removed.returncode == 0
+    assert "tool uninstall fastapi-guardrails" in fake_uv.calls()
+    assert list(home.iterdir()) == []
 
 
-def test_cli_record_of_another_machine_does_not_claim_this_cli(
+def test_project_install_records_the_cli_in_home_never_in_the_project(
     shell: str, home: Path, project: Path, fake_uv: FakeUv
 ) -> None:
-    """A project's manifest may be committed: its CLI record names the tool folder it was
-    made for, and a CLI in another folder is not this script's to uninstall."""
+    """A project's .claude is committed: no developer's home path, no claim on a CLI."""
+    result = run(shell, home, "--project", str(project), path=fake_uv.path())
+    assert result.returncode == 0, result.stderr
+    assert f"cli installed by install.sh into {fake_uv.tool_bin}\n" in (cli_record(home) or "")
+    assert [p.name for p in (home / ".claude").iterdir()] == [CLI_RECORD]
+    for relative, text in tree(project).items():
+        assert "cli installed" not in text, relative
+        assert str(fake_uv.root) not in text, relative
+
+
+def test_a_project_manifests_cli_record_of_an_earlier_version_is_ignored_and_dropped(
+    shell: str, home: Path, project: Path, fake_uv: FakeUv
+) -> None:
+    """Earlier versions recorded the CLI in the project's manifest, which may have come
+    from another machine: it never makes the CLI this script's, even naming this machine's
+    tool folder."""
     fake_uv.preinstall()
     manifest = project / ".claude" / MANIFEST
     manifest.parent.mkdir()
-    foreign = "cli installed by install.sh into /home/someone-else/.local/bin\n"
-    manifest.write_text(foreign)
+    earlier = f"cli installed by install.sh into {fake_uv.tool_bin}\n"
+    manifest.write_text(earlier)
     assert run(shell, home, "--project", str(project), path=fake_uv.path()).returncode == 0
-    assert "cli installed by install.sh" not in manifest.read_text()
-    manifest.write_text(manifest.read_text() + foreign)
+    assert "cli installed" not in manifest.read_text()
+    assert cli_record(home) is None
+    manifest.write_text(manifest.read_text() + earlier)
     removed = run(shell, home, "--project", str(project), "--uninstall", path=fake_uv.path())
     assert removed.returncode == 0
-    assert "keeping the fastapi-guardrails CLI" in removed.stdout
+    assert (
+        "the fastapi-guardrails CLI stays (other projects may use it): install.sh has no "
+        "record of installing it, `uv tool uninstall fastapi-guardrails` removes it"
+    ) in removed.stdout
+    home_removed = run(shell, home, "--uninstall", path=fake_uv.path())
+    assert "install.sh has no record of installing it" in home_removed.stdout
+    assert not any(call.startswith("tool uninstall") for call in fake_uv.calls())
     assert fake_uv.marker.exists()
+
+
+def test_project_uninstall_keeps_the_cli_that_other_projects_and_home_use(
+    shell: str, home: Path, tmp_path: Path, fake_uv: FakeUv
+) -> None:
+    service_a, service_b = tmp_path / "service a", tmp_path / "service b"
+    for service in (service_a, service_b):
+        service.mkdir()
+        assert run(shell, home, "--project", str(service), path=fake_uv.path()).returncode == 0
+    assert run(shell, home, path=fake_uv.path()).returncode == 0
+    removed = run(shell, home, "--project", str(service_a), "--uninstall", path=fake_uv.path())
+    assert removed.returncode == 0, removed.stderr
+    assert KEEPS_THE_CLI_FOR_OTHER_PROJECTS in removed.stdout
+    assert not any(call.startswith("tool uninstall") for call in fake_uv.calls())
+    assert fake_uv.marker.exists()
+    assert cli_record(home) is not None
+    assert list(service_a.iterdir()) == []
+    assert (service_b / ".claude" / "hooks" / "fastapi-guardrails.sh").is_file()
+
+    home_removed = run(shell, home, "--uninstall", path=fake_uv.path())
+    assert home_removed.returncode == 0, home_removed.stderr
+    assert "uninstalling the fastapi-guardrails CLI" in home_removed.stdout
+    assert not fake_uv.marker.exists()
+    assert list(home.iterdir()) == []
+
+
+def test_project_uninstall_after_a_home_install_says_the_cli_stays(
+    shell: str, home: Path, project: Path, fake_uv: FakeUv
+) -> None:
+    assert run(shell, home, path=fake_uv.path()).returncode == 0
+    assert run(shell, home, "--project", str(project), path=fake_uv.path()).returncode == 0
+    removed = run(shell, home, "--project", str(project), "--uninstall", path=fake_uv.path())
+    assert removed.returncode == 0, removed.stderr
+    assert KEEPS_THE_CLI_FOR_OTHER_PROJECTS in removed.stdout
+    assert "no record" not in removed.stdout
+    assert "did not install" not in removed.stdout
+    assert fake_uv.marker.exists()
+
+
+def test_a_cli_uninstalled_by_hand_is_not_said_to_stay_and_its_record_goes(
+    shell: str, home: Path, project: Path, fake_uv: FakeUv
+) -> None:
+    assert run(shell, home, "--project", str(project), path=fake_uv.path()).returncode == 0
+    fake_uv.marker.unlink()  # the user ran `uv tool uninstall fastapi-guardrails`
+    removed = run(shell, home, "--project", str(project), "--uninstall", path=fake_uv.path())
+    assert removed.returncode == 0, removed.stderr
+    assert "CLI" not in removed.stdout
+    home_removed = run(shell, home, "--uninstall", path=fake_uv.path())
+    assert home_removed.returncode == 0, home_removed.stderr
+    assert (
+        "the fastapi-guardrails CLI this script installed is already uninstalled"
+        in home_removed.stdout
+    )
+    assert not any(call.startswith("tool uninstall") for call in fake_uv.calls())
+    assert list(home.iterdir()) == []
+
+
+def test_uninstall_without_uv_keeps_the_cli_and_its_record_for_a_later_uninstall(
+    shell: str, home: Path, fake_uv: FakeUv, system_tools: Path
+) -> None:
+    assert run(shell, home, path=fake_uv.path()).returncode == 0
+    without_uv = run(shell, home, "--uninstall", path=str(system_tools))
+    assert without_uv.returncode == 1
+    told = " ".join(without_uv.stderr.split())
+    assert "keeping the fastapi-guardrails CLI this script installed" in told
+    assert "not on PATH, nor in ~/.local/bin or ~/.cargo/bin" in told
+    assert "run `sh install.sh --uninstall` again" in told
+    assert "no record" not in without_uv.stdout
+    assert not (home / ".claude" / "skills").exists()
+    assert cli_record(home) is not None
+    assert fake_uv.marker.exists()
+
+    finished = run(shell, home, "--uninstall", path=fake_uv.path())
+    assert finished.returncode == 0, finished.stderr
+    assert "uninstalling the fastapi-guardrails CLI" in finished.stdout
+    assert not fake_uv.marker.exists()
+    assert list(home.iterdir()) == []
+
+
+@pytest.mark.parametrize("uv_home", [".local/bin", ".cargo/bin"])
+def test_uninstall_finds_uv_where_install_finds_it(
+    shell: str, home: Path, tmp_path: Path, system_tools: Path, uv_home: str
+) -> None:
+    fake_uv = make_fake_uv(tmp_path / "fake uv", uv_dir=home / uv_home)
+    assert run(shell, home, path=str(system_tools)).returncode == 0
+    assert fake_uv.marker.exists()
+    removed = run(shell, home, "--uninstall", path=str(system_tools))
+    assert removed.returncode == 0, removed.stderr
+    assert "tool uninstall fastapi-guardrails" in fake_uv.calls()
+    assert not fake_uv.marker.exists()
+
+
+def test_the_cli_record_of_an_earlier_home_manifest_outlives_the_manifest(
+    shell: str, home: Path, fake_uv: FakeUv
+) -> None:
+    assert run(shell, home, path=fake_uv.path()).returncode == 0
+    # As an earlier version left it: the record in the home manifest, no record file.
+    (home / ".claude" / CLI_RECORD).unlink()
+    manifest = home / ".claude" / MANIFEST
+    manifest.write_text(
+        manifest.read_text() + f"cli installed by install.sh into {fake_uv.tool_bin}\n"
+    )
+    kept = run(shell, home, "--no-cli", "--uninstall", path=fake_uv.path())
+    assert kept.returncode == 0, kept.stderr
+    assert not manifest.exists()
+    assert f"cli installed by install.sh into {fake_uv.tool_bin}\n" in (cli_record(home) or "")
+    removed = run(shell, home, "--uninstall", path=fake_uv.path())
+    assert removed.returncode == 0, removed.stderr
+    assert "tool uninstall fastapi-guardrails" in fake_uv.calls()
+    assert list(home.iterdir()) == []
 
 
 def test_path_hint_names_the_uv_tool_bin_dir_when_the_cli_is_not_on_path(
@@ -725,10 +931,65 @@ def test_path_hint_names_the_uv_tool_bin_dir_when_the_cli_is_not_on_path(
     result = run(shell, home, path=fake_uv.path())
     assert result.returncode == 0, result.stderr
     assert f'export PATH="{fake_uv.tool_bin}:$PATH"' in result.stdout
+    assert "uv is in" not in result.stdout  # uv is on the user's PATH
     assert "warning: fake uv: the tool bin folder is not on your PATH" in result.stderr
     on_path = run(shell, home, path=fake_uv.path(tool_bin_on_path=True))
     assert on_path.returncode == 0
     assert "export PATH" not in on_path.stdout
+
+
+@pytest.mark.parametrize("uv_home", [".local/bin", ".cargo/bin"])
+def test_path_hint_when_uv_was_found_off_the_users_path(
+    shell: str, home: Path, tmp_path: Path, system_tools: Path, uv_home: str
+) -> None:
+    """uv's standalone installer puts uv in ~/.local/bin (or ~/.cargo/bin), and uv the CLI
+    in ~/.local/bin: install.sh finds them there, the user's shell may not."""
+    local_bin, uv_dir = home / ".local" / "bin", home / uv_home
+    make_fake_uv(tmp_path / "fake uv", uv_dir=uv_dir, tool_bin=local_bin)
+    result = run(shell, home, path=str(system_tools))
+    assert result.returncode == 0, result.stderr
+    if uv_dir == local_bin:
+        assert (
+            f"The fastapi-guardrails CLI and uv are in {local_bin}, which is not on your PATH."
+            in result.stdout
+        )
+        assert f'export PATH="{local_bin}:$PATH"' in result.stdout
+    else:
+        assert f"The fastapi-guardrails CLI is in {local_bin}, which is not" in result.stdout
+        assert f"uv is in {uv_dir}, which is not on your PATH." in result.stdout
+        assert f'export PATH="{local_bin}:{uv_dir}:$PATH"' in result.stdout
+    on_path = run(
+        shell, home, path=os.pathsep.join([str(local_bin), str(uv_dir), str(system_tools)])
+    )
+    assert on_path.returncode == 0, on_path.stderr
+    assert "export PATH" not in on_path.stdout
+
+
+def test_path_hint_when_install_sh_installed_uv_with_pip(
+    shell: str, home: Path, tmp_path: Path, system_tools: Path
+) -> None:
+    local_bin = home / ".local" / "bin"
+    uv = make_fake_uv(tmp_path / "fake uv", uv_dir=tmp_path / "uv for pip", tool_bin=local_bin)
+    write_script(
+        tmp_path / "python" / "python3",
+        f"""#!/bin/sh
+if [ "$1" = -m ] && [ "$2" = pip ]; then
+    mkdir -p '{local_bin}'
+    cp '{uv.dir / "uv"}' '{local_bin}/uv'
+    exit 0
+fi
+exec '{sys.executable}' "$@"
+""",
+    )
+    result = run(shell, home, path=os.pathsep.join([str(tmp_path / "python"), str(system_tools)]))
+    assert result.returncode == 0, result.stderr
+    assert "uv is missing: installing it with python3 -m pip install --user uv" in result.stdout
+    assert (
+        f"The fastapi-guardrails CLI and uv are in {local_bin}, which is not on your PATH."
+        in result.stdout
+    )
+    assert f'export PATH="{local_bin}:$PATH"' in result.stdout
+    assert uv.marker.exists()
 
 
 @pytest.mark.parametrize("where", ["home", "project"])
@@ -809,6 +1070,22 @@ def test_help_and_bad_options(shell: str, home: Path) -> None:
     assert run(shell, home, "--bogus").returncode == 2
     assert run(shell, home, "--project", str(home / "missing")).returncode == 2
     assert list(home.iterdir()) == []
+
+
+def test_help_says_what_each_mode_installs_and_that_one_is_enough(shell: str, home: Path) -> None:
+    helped = " ".join(run(shell, home, "--help").stdout.split())
+    assert "each installs the CLI, so you never need to run both" in helped
+    home_mode = helped[helped.index("install.sh for you") : helped.index("install.sh --project")]
+    project_mode = helped[helped.index("install.sh --project DIR for") :]
+    for mode in (home_mode, project_mode):
+        assert "CLI" in mode
+        for part in ("skill", "commands", "agents"):
+            assert part in mode
+    assert "~/.claude" in home_mode
+    assert "no edit hook" in home_mode
+    for part in ("DIR/.claude", "edit hook", "settings.json", "CLAUDE.md template"):
+        assert part in project_mode
+    assert "--project DIR --uninstall leaves the CLI" in helped
 
 
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv is not installed")
