@@ -574,7 +574,7 @@ class FileContext:
             return name in self._names
         escaped = re.escape(name.encode())
         word = re.compile(rb"(?<![A-Za-z0-9_])" + escaped + rb"(?![A-Za-z0-9_])")
-        after_dot = re.compile(rb"\.(?:\s|\\|#[^\r\n]*)*" + escaped + rb"(?![A-Za-z0-9_])")
+        after_dot = re.compile(rb"\.(?:\s|\\|#[^\r\n]*+)*" + escaped + rb"(?![A-Za-z0-9_])")
         return len(word.findall(self.source)) > len(after_dot.findall(self.source))
 
     def import_from(

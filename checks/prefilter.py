@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_ATTRIBUTE = re.compile(rb"\.(?:\s|\\|#[^\r\n]*)*([A-Za-z_][A-Za-z0-9_]*)")
+_ATTRIBUTE = re.compile(rb"\.(?:\s|\\|#[^\r\n]*+)*([A-Za-z_][A-Za-z0-9_]*)")
 _LETTER_ESCAPE = re.compile(rb"\\(?:[xuU0-7]|N\{)")
 #: PEP 263: a coding declaration in the first two lines.
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
