@@ -4,8 +4,9 @@ An entry is keyed by what decides a file's result: its content (BLAKE2b), its la
 codes its per-file ignores turn off, and its module name (the `__init__.py` files above
 it). The cache file itself is keyed by the tool's version, the selected rules and a
 fingerprint of the checker's own files (size and modification time: a rule edited in a
-development checkout must not be answered from the cache), so a new version, an edit or
-another selection starts afresh. Pending cross-file findings are stored
+development checkout must not be answered from the cache), and the project's Pydantic
+target (its `target-pydantic`, else its Pydantic pins as written), so a new version, an
+edit, another selection or another target starts afresh. Pending cross-file findings are stored
 unresolved, with the file's module summary: each run resolves them again against the
 summaries of all files, so a change in `schemas.py` re-parses `schemas.py` only and still
 changes what the routes that import its models report.
@@ -71,9 +72,11 @@ def _code_fingerprint() -> str:
 class Cache:
     """The results of one selection of rules, for one project."""
 
-    def __init__(self, directory: Path, enabled: Iterable[str]) -> None:
+    def __init__(self, directory: Path, enabled: Iterable[str], project_facts: str = "") -> None:
+        """`project_facts`: what else decides every file's result (the project's Pydantic
+        target, `PydanticTarget.cache_key`)."""
         self.directory = directory
-        key = ",".join(sorted(enabled)) + "|" + _code_fingerprint()
+        key = ",".join(sorted(enabled)) + "|" + _code_fingerprint() + "|" + project_facts
         selection = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self.file = directory / __version__ / f"{selection}.json"
         self._stored: tuple[dict[str, Any], dict[str, Any]] | None = None

@@ -19,6 +19,7 @@ from typing import Any
 import pathspec
 
 from checks.catalog import RuleInfo
+from checks.pydantic_target import PydanticTarget, parse_target
 
 TOOL_KEY = "fastapi-guardrails"
 
@@ -103,6 +104,7 @@ _KNOWN_KEYS = frozenset(
         "extend-exclude",
         "respect-gitignore",
         "layers",
+        "target-pydantic",
     }
 )
 
@@ -175,6 +177,14 @@ class Settings:
     )
     respect_gitignore: bool = True
     layers: LayerMatcher = field(default_factory=lambda: LayerMatcher.from_globs(DEFAULT_LAYERS))
+    #: `target-pydantic`: the Pydantic major version the code is written for (None:
+    #: detected from the project's pins when a Pydantic rule first needs it)
+    target_pydantic: int | None = None
+    pydantic_target: PydanticTarget = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        target = PydanticTarget(self.project_root, self.target_pydantic)
+        object.__setattr__(self, "pydantic_target", target)
 
     def relative(self, path: Path) -> str:
         """The path relative to the project root, in POSIX form (without the leading `/`
@@ -400,6 +410,12 @@ def load_settings(
     if not isinstance(respect_gitignore, bool):
         raise ConfigError(f"{source}: `respect-gitignore` must be true or false")
 
+    target_pydantic = None
+    if "target-pydantic" in table:
+        target_pydantic = parse_target(table["target-pydantic"])
+        if target_pydantic is None:
+            raise ConfigError(f'{source}: `target-pydantic` must be "1" or "2"')
+
     return Settings(
         project_root=root,
         config_file=path,
@@ -408,4 +424,5 @@ def load_settings(
         exclude=pathspec.PathSpec.from_lines("gitignore", exclude),
         respect_gitignore=respect_gitignore,
         layers=LayerMatcher.from_globs(_layers_from(table, source)),
+        target_pydantic=target_pydantic,
     )

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,8 @@ from checks.project import (
     ModuleSummary,
     absolute_module,
 )
+from checks.pydantic_compat import VersionGuards
+from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -59,6 +61,14 @@ PYDANTIC_MODEL_BASES = frozenset(
         "sqlmodel.main.SQLModel",
     }
 )
+#: Models of the `pydantic.v1` compatibility layer: v1 on purpose, not migrated.
+PYDANTIC_V1_LAYER_BASES = frozenset(
+    base for base in PYDANTIC_MODEL_BASES if base.startswith("pydantic.v1.")
+) | {"pydantic.v1.main.BaseModel", "pydantic.v1.env_settings.BaseSettings"}
+#: Models of the main `pydantic` package (and SQLModel): what the Pydantic rules migrate.
+MIGRATED_MODEL_BASES = PYDANTIC_MODEL_BASES - PYDANTIC_V1_LAYER_BASES
+#: The family of the rules the Pydantic target and version guards apply to.
+PYDANTIC_FAMILY = "Pydantic"
 
 #: Class methods of Pydantic models (v1 and v2) that return an instance of the class.
 INSTANCE_CONSTRUCTORS = frozenset(
@@ -382,8 +392,12 @@ class FileContext:
         module_name: str | None = None,
         is_package: bool = False,
         source: bytes | None = None,
+        relative_path: str | None = None,
+        pydantic_target: Callable[[], int] | None = None,
     ) -> None:
         self.path = path
+        #: the path from the project root: what rules that read folder names look at
+        self.relative_path = Path(relative_path) if relative_path is not None else path
         self.module = module
         #: the file's bytes, when the engine has them (fixes read names from them)
         self.source = source
@@ -414,6 +428,11 @@ class FileContext:
         self._marks: dict[str, set[int]] = {}
         self._stashes: dict[str, list[Any]] = {}
         self._names: set[str] | None = None
+        #: the project's Pydantic major version, asked only when a Pydantic rule reports
+        self._pydantic_target = pydantic_target
+        #: whether the walk is in a branch of a test of the Pydantic version (kept by
+        #: the engine's traversal)
+        self.version_guards = VersionGuards(self.qualified_name)
         self._collect_module_level(module.body, outer=None)
 
     # ----------------------------------------------------------------- reporting
@@ -423,7 +442,7 @@ class FileContext:
         """Report a finding of the current rule on `node` (with a fix, if it has one)."""
         rule = self.current_rule
         assert rule is not None, "report() is only valid inside a rule handler"
-        self.reports.append(Report(rule, node, message or rule.message, None, fix, self.statement))
+        self._add_report(Report(rule, node, message or rule.message, None, fix, self.statement))
 
     def report_if(
         self,
@@ -435,9 +454,28 @@ class FileContext:
         """Report a finding that stands only if `condition` holds across the project."""
         rule = self.current_rule
         assert rule is not None, "report_if() is only valid inside a rule handler"
-        self.reports.append(
+        self._add_report(
             Report(rule, node, message or rule.message, condition, fix, self.statement)
         )
+
+    def _add_report(self, report: Report) -> None:
+        """Keep a report; a Pydantic rule's is dropped under a version guard, and for a
+        project that targets Pydantic 1 it speaks of the migration and offers no fix."""
+        if report.rule.family == PYDANTIC_FAMILY:
+            if self.version_guards.active:
+                return
+            if self.pydantic_target == 1:
+                message = migration_message(report.message)
+                report = replace(report, message=message, fix=None)
+        self.reports.append(report)
+
+    # ------------------------------------------------------------- Pydantic target
+    @property
+    def pydantic_target(self) -> int:
+        """The Pydantic major version the project's code is written for (1 or 2)."""
+        if self._pydantic_target is None:
+            return DEFAULT_TARGET
+        return self._pydantic_target()
 
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""
@@ -620,10 +658,10 @@ class FileContext:
                 if full is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self.imports[alias.asname.name.value] = full
+                    self._bind_import(alias.asname.name.value, full)
                 else:
                     head = full.split(".", 1)[0]
-                    self.imports[head] = head
+                    self._bind_import(head, head)
             return
         if isinstance(node.names, cst.ImportStar):
             return
@@ -636,7 +674,11 @@ class FileContext:
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self.imports[local] = f"{module}{separator}{name}"
+            self._bind_import(local, f"{module}{separator}{name}")
+
+    def _bind_import(self, local: str, qualified: str) -> None:
+        if not keeps_v1_layer(self.imports.get(local), qualified):
+            self.imports[local] = qualified
 
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """The imported name an expression refers to (`t.sleep` -> `time.sleep`), or None."""
@@ -669,8 +711,9 @@ class FileContext:
         return None
 
     def is_pydantic_model(self, ref: str | None) -> bool:
-        """Whether `ref` names a Pydantic model class (its bases followed within the file)."""
-        return self.derives_from(ref, PYDANTIC_MODEL_BASES)
+        """Whether `ref` names a Pydantic model class (its bases followed within the file),
+        not one of the `pydantic.v1` compatibility layer."""
+        return self.derives_from(ref, MIGRATED_MODEL_BASES)
 
     def derivation(self, ref: str | None, roots: frozenset[str]) -> bool | Condition:
         """Whether `ref` derives from `roots`: True or False when the file settles it, else
@@ -695,8 +738,15 @@ class FileContext:
         return Condition(tuple(external), roots) if external else False
 
     def pydantic_derivation(self, ref: str | None) -> bool | Condition:
-        """`derivation()` against the Pydantic model bases."""
-        return self.derivation(ref, PYDANTIC_MODEL_BASES)
+        """`derivation()` against the Pydantic model bases; a model of the `pydantic.v1`
+        compatibility layer is v1 on purpose: not one the Pydantic rules migrate."""
+        if self.is_v1_layer_model(ref):
+            return False
+        return self.derivation(ref, MIGRATED_MODEL_BASES)
+
+    def is_v1_layer_model(self, ref: str | None) -> bool:
+        """Whether `ref` is a model of the `pydantic.v1` layer (bases followed in the file)."""
+        return self.derives_from(ref, PYDANTIC_V1_LAYER_BASES)
 
     def summary(self) -> ModuleSummary | None:
         """What other files need to know of this one (None outside a package)."""

@@ -126,6 +126,11 @@ class _Walker:
             cst.SetComp: self._walk_comprehension,
             cst.GeneratorExp: self._walk_comprehension,
             cst.DictComp: self._walk_comprehension,
+            cst.If: self._walk_branches,
+            cst.IfExp: self._walk_branches,
+            cst.Try: self._walk_branches,
+            cst.TryStar: self._walk_branches,
+            cst.IndentedBlock: self._walk_block,
         }
 
     def _call(self, handlers: list[tuple[Rule, Handler]], node: cst.CSTNode) -> None:
@@ -262,6 +267,25 @@ class _Walker:
             self.walk(condition)
         self._walk_optional(node.inner_for_in)
 
+    def _walk_branches(self, node: cst.If | cst.IfExp | cst.Try | cst.TryStar) -> None:
+        """The context knows which `if`/`try` the code is in (Pydantic version guards)."""
+        guards = self.ctx.version_guards
+        guards.enter(node)
+        try:
+            self._walk_fields(node, _code_fields(type(node)))
+        finally:
+            guards.exit(node)
+
+    def _walk_block(self, node: cst.IndentedBlock) -> None:
+        """The rest of a block after a version-guard `if` that returns is its implicit
+        else branch: it ends with the block."""
+        guards = self.ctx.version_guards
+        depth = guards.open_block()
+        try:
+            self._walk_fields(node, _code_fields(cst.IndentedBlock))
+        finally:
+            guards.close_block(depth)
+
     def _walk_comprehension(
         self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
     ) -> None:
@@ -356,8 +380,17 @@ class Engine:
     handed to libcst for the diagnosis. A file CPython accepts but libcst does not parse
     (`(x): int = 1`) is therefore reported only when a rule needs its tree."""
 
-    def __init__(self, rules: Sequence[Rule], *, prefilter: bool = True) -> None:
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        prefilter: bool = True,
+        pydantic_target: Callable[[], int] | None = None,
+    ) -> None:
         self.rules = [r for r in rules if r.code not in (SYNTAX_ERROR_CODE, INTERNAL_ERROR_CODE)]
+        #: the project's Pydantic major version, asked only when a Pydantic rule reports
+        #: (`checks.pydantic_target`); None: 2
+        self.pydantic_target = pydantic_target
         self.report_syntax_errors = any(r.code == SYNTAX_ERROR_CODE for r in rules)
         self.report_internal_errors = any(r.code == INTERNAL_ERROR_CODE for r in rules)
         self.prefilter = prefilter
@@ -404,15 +437,20 @@ class Engine:
         ignored_codes: frozenset[str] = frozenset(),
         module_name: str | None = None,
         is_package: bool = False,
+        relative_path: str | None = None,
     ) -> FileResult:
-        """Check one file's source. Never raises for anything the file contains."""
+        """Check one file's source. Never raises for anything the file contains.
+        `relative_path` is its path from the project root (rules that read folder names
+        must not see the folders above the project: `~/dev/svc/app/x.py`)."""
         results: list[FileResult] = []
         errors: list[BaseException] = []
 
         def target() -> None:
             try:
                 results.append(
-                    self._check(path, source, layer, ignored_codes, module_name, is_package)
+                    self._check(
+                        path, source, layer, ignored_codes, module_name, is_package, relative_path
+                    )
                 )
             except BaseException as error:  # handed to the calling thread
                 errors.append(error)
@@ -436,6 +474,7 @@ class Engine:
         ignored_codes: frozenset[str],
         module_name: str | None,
         is_package: bool,
+        relative_path: str | None = None,
     ) -> FileResult:
         if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
@@ -453,7 +492,14 @@ class Engine:
             return FileResult(path, syntax, _decode_lossy(source))
 
         ctx = FileContext(
-            path, module, layer, module_name=module_name, is_package=is_package, source=source
+            path,
+            module,
+            layer,
+            module_name=module_name,
+            is_package=is_package,
+            source=source,
+            pydantic_target=self.pydantic_target,
+            relative_path=relative_path,
         )
         walker = _Walker(ctx, *self._tables_for(rules))
         engine_failure: BaseException | None = None

@@ -109,7 +109,11 @@ def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
     from checks.engine import Engine
     from checks.rules import ALL_RULES
 
-    return Engine([r for r in ALL_RULES if r.code in settings.enabled], prefilter=prefilter)
+    return Engine(
+        [r for r in ALL_RULES if r.code in settings.enabled],
+        prefilter=prefilter,
+        pydantic_target=settings.pydantic_target,
+    )
 
 
 #: The engine and settings of a worker process (inherited through fork).
@@ -178,6 +182,8 @@ def check_files(
             import multiprocessing
 
             _WORKER = (engine, settings)
+            if any(rule.family == "Pydantic" for rule in engine.rules):
+                settings.pydantic_target()  # decided once here, not in every worker
             try:
                 with concurrent.futures.ProcessPoolExecutor(
                     workers, mp_context=multiprocessing.get_context("fork")
@@ -233,7 +239,7 @@ def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) ->
     layer = settings.layers.layer_of(relative)
     module, is_package = module_name_for(path)
     return engine.check(
-        path, source, layer, settings.ignored_codes_for(relative), module, is_package
+        path, source, layer, settings.ignored_codes_for(relative), module, is_package, relative
     )
 
 

@@ -23,6 +23,7 @@ from checks.project import (
     ModuleSummary,
     absolute_module,
 )
+from checks.pydantic_target import keeps_v1_layer
 
 
 def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
@@ -117,10 +118,10 @@ class _Summarizer:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname is not None:
-                    self.imports[alias.asname] = alias.name
+                    self._bind(alias.asname, alias.name)
                 else:
                     head = alias.name.split(".", 1)[0]
-                    self.imports[head] = head
+                    self._bind(head, head)
             return
         if any(alias.name == "*" for alias in node.names):
             return
@@ -128,7 +129,11 @@ class _Summarizer:
         separator = "" if module.endswith(".") or not module else "."
         for alias in node.names:
             local = alias.asname or alias.name
-            self.imports[local] = f"{module}{separator}{alias.name}"
+            self._bind(local, f"{module}{separator}{alias.name}")
+
+    def _bind(self, local: str, qualified: str) -> None:
+        if not keeps_v1_layer(self.imports.get(local), qualified):
+            self.imports[local] = qualified
 
     def _qualified(self, expr: ast.expr) -> str | None:
         if isinstance(expr, ast.Name):

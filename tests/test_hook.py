@@ -251,3 +251,15 @@ def test_repository_settings_wire_the_hook() -> None:
     (entry,) = settings["hooks"]["PostToolUse"]
     assert entry["matcher"] == "Edit|Write|MultiEdit"
     assert entry["hooks"][0]["command"].endswith("fastapi-guardrails hook claude")
+
+
+def test_on_a_pydantic_1_project_v1_api_findings_do_not_block(tmp_path: Path) -> None:
+    """Target 1: `.dict()` is the project's API; the finding is a migration note."""
+    write(tmp_path, "requirements.txt", "pydantic==1.10.13\nfastapi==0.99.1\n")
+    source = "from pydantic import BaseModel\n\nclass A(BaseModel):\n    x: int\n\n"
+    path = write(tmp_path, "app/schemas.py", source + "def f(a: A) -> dict:\n    return a.dict()\n")
+    assert hook(write_new(path, tmp_path)) == (0, "", "")
+    sleepy = write(tmp_path, "app/jobs.py", SLEEPY + "\n\ndef g(a) -> None:\n    pass\n")
+    assert "FG301" in reason(hook(write_new(sleepy, tmp_path, "toolu_2"))[1])
+    write(tmp_path, "requirements.txt", "pydantic==2.9.0\n")
+    assert "FG201" in reason(hook(write_new(path, tmp_path, "toolu_3"))[1])

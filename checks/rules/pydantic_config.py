@@ -8,6 +8,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, rename
 from checks.prefilter import Evidence
+from checks.pydantic_target import FIX_TARGET_NOTE
 from checks.rule import Example, FixExample, Rule
 
 CONFIG_DICT_FACTORIES = frozenset(
@@ -174,6 +175,42 @@ class PydanticOrmMode(Rule):
             """,
             note="the word outside a Pydantic config",
         ),
+        Example(
+            """
+            from pydantic.v1 import BaseModel
+
+
+            class LegacyUserRead(BaseModel):
+                id: int
+
+                class Config:
+                    orm_mode = True
+
+
+            class LegacyTagRead(BaseModel, orm_mode=True):
+                name: str
+            """,
+            note="models of the pydantic.v1 compatibility layer",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            from app.compat import PYDANTIC_V2
+
+            if PYDANTIC_V2:
+                from pydantic import ConfigDict
+
+                class ORMModel(BaseModel):
+                    model_config = ConfigDict(from_attributes=True)
+            else:
+
+                class ORMModel(BaseModel):
+                    class Config:
+                        orm_mode = True
+            """,
+            note="both branches of a version test",
+        ),
     )
     fixes = (
         FixExample(
@@ -198,22 +235,27 @@ class PydanticOrmMode(Rule):
         ),
     )
 
-    fix = "Safe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute)."
+    fix = (
+        "Safe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute)."
+        f" {FIX_TARGET_NOTE}"
+    )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.letter_escapes or b"orm_mode" in evidence.source
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
+        if ctx.is_v1_layer_model(node.name.value):
+            return  # `class M(pydantic.v1.BaseModel, orm_mode=True)`: v1 on purpose
         for keyword in node.keywords:
             if keyword.keyword is not None and keyword.keyword.value == "orm_mode":
                 ctx.report(keyword, fix=_rename_orm_mode(keyword.keyword))
-        if node.name.value == "Config":
+        if node.name.value == "Config" and not _in_v1_layer_model(ctx):
             for name, _value in config_assignments(node):
                 if name.value == "orm_mode":
                     ctx.report(name, fix=_rename_orm_mode(name))
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
-        if not ctx.in_class_body:
+        if not ctx.in_class_body or _in_v1_layer_model(ctx):
             return
         if not any(
             isinstance(t.target, cst.Name) and t.target.value == "model_config"
@@ -268,6 +310,7 @@ class PydanticClassConfig(Rule):
         "pydantic-settings, with its `env_*` keys. An import of `Extra` left unused goes. "
         "Left to the author: keys v2 removed (`fields`, `getter_dict`, ...), methods of "
         "the `Config` class (`customise_sources`) and multi-line values."
+        f" {FIX_TARGET_NOTE}"
     )
     bad = (
         Example(
@@ -341,6 +384,39 @@ class PydanticClassConfig(Rule):
             """,
             note="not the inner Config of a model body",
         ),
+        Example(
+            """
+            import pydantic.v1 as pydantic
+
+
+            class LegacySettings(pydantic.BaseSettings):
+                database_url: str
+
+                class Config:
+                    env_file = ".env"
+            """,
+            note="`import pydantic.v1 as pydantic`: the v1 layer",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+            from pydantic.version import VERSION as PYDANTIC_VERSION
+
+            from app.compat import ConfigDict
+
+
+            class Item(BaseModel):
+                name: str
+
+                if PYDANTIC_VERSION.startswith("2."):
+                    model_config = ConfigDict(extra="forbid")
+                else:
+
+                    class Config:
+                        extra = "forbid"
+            """,
+            note="a version test in the class body",
+        ),
     )
     fixes = (
         FixExample(
@@ -390,7 +466,7 @@ class PydanticClassConfig(Rule):
         if node.name.value != "Config" or not ctx.in_class_body:
             return
         outer = ctx.enclosing_class
-        if outer is None:
+        if outer is None or ctx.is_v1_layer_model(outer.name):
             return
         derivation = ctx.pydantic_derivation(outer.name)
         if derivation is True or looks_like_pydantic_config(node, ctx):
@@ -493,6 +569,12 @@ def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpe
     return FixSpec(
         f"Use `model_config = {factory}(...)`", tuple(replacements), releases=tuple(releases)
     )
+
+
+def _in_v1_layer_model(ctx: FileContext) -> bool:
+    """Whether the code here is the body of a `pydantic.v1` model (v1 on purpose)."""
+    outer = ctx.enclosing_class
+    return outer is not None and ctx.is_v1_layer_model(outer.name)
 
 
 def _rename_orm_mode(name: cst.Name) -> FixSpec:

@@ -13,6 +13,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, rename
 from checks.prefilter import Evidence
+from checks.pydantic_target import FIX_TARGET_NOTE
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_assignments
 
@@ -87,6 +88,7 @@ class PydanticSchema(_PydanticMethodRule):
         "becomes `json.dumps(Model.model_json_schema(...), ...)` (`by_alias` and "
         "`ref_template` stay with the schema, the other arguments go to `json.dumps`), "
         "importing `json` when needed."
+        f" {FIX_TARGET_NOTE}"
     )
 
     def fix_for(
@@ -155,6 +157,23 @@ class PydanticSchema(_PydanticMethodRule):
             """,
             note="a schema() that is not Pydantic's",
         ),
+        Example(
+            """
+            import pydantic
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            if pydantic.VERSION.startswith("1"):
+                EVENT_SCHEMA = Event.schema()
+            else:
+                EVENT_SCHEMA = Event.model_json_schema()
+            """,
+            note="a test of `pydantic.VERSION`",
+        ),
     )
     fixes = (
         FixExample(
@@ -203,6 +222,7 @@ class PydanticParse(_PydanticMethodRule):
     fix = (
         "Safe fix: renames `parse_obj` to `model_validate` and `parse_raw` to "
         "`model_validate_json`; `parse_file` has none."
+        f" {FIX_TARGET_NOTE}"
     )
     message = "`.parse_obj()` is the Pydantic v1 API: use `Model.model_validate()`"
     summary = "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models."
@@ -239,6 +259,43 @@ class PydanticParse(_PydanticMethodRule):
             def read(body: bytes) -> Webhook:
                 return Webhook.model_validate_json(body)
             """
+        ),
+        Example(
+            """
+            from pydantic import VERSION, BaseModel
+            from pydantic.version import VERSION as PYDANTIC_VERSION
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                if VERSION[0] == "1":
+                    return Webhook.parse_raw(body)
+                return Webhook.model_validate_json(body)
+
+
+            def load(data: dict[str, str]) -> Webhook:
+                if int(PYDANTIC_VERSION.split(".")[0]) < 2:
+                    return Webhook.parse_obj(data)
+                return Webhook.model_validate(data)
+            """,
+            note="tests of the version string",
+        ),
+        Example(
+            """
+            from pydantic.v1 import BaseModel as V1BaseModel
+
+
+            class LegacyWebhook(V1BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> LegacyWebhook:
+                return LegacyWebhook.parse_raw(body)
+            """,
+            note="`pydantic.v1` imported under another name",
         ),
     )
     fixes = (
@@ -289,6 +346,7 @@ class PydanticFromOrm(_PydanticMethodRule):
         "seen to set `from_attributes=True` (or v1's `orm_mode = True`, which FG206 "
         "renames) in this file, the call passes `from_attributes=True` itself, so it "
         "keeps reading attributes as `from_orm` did."
+        f" {FIX_TARGET_NOTE}"
     )
 
     def fix_for(
@@ -343,6 +401,44 @@ class PydanticFromOrm(_PydanticMethodRule):
             def show(user: object) -> UserRead:
                 return UserRead.model_validate(user)
             """
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            from app.compat import IS_PYDANTIC_V1
+
+
+            class UserRead(BaseModel):
+                id: int
+
+
+            def show(user: object) -> UserRead:
+                if not IS_PYDANTIC_V1:
+                    return UserRead.model_validate(user, from_attributes=True)
+                return UserRead.from_orm(user)
+            """,
+            note="`if not IS_PYDANTIC_V1:` and the rest of the block",
+        ),
+        Example(
+            """
+            try:
+                from pydantic.v1 import BaseModel
+            except ImportError:
+                from pydantic import BaseModel
+
+
+            class UserRead(BaseModel):
+                id: int
+
+                class Config:
+                    orm_mode = True
+
+
+            def show(user: object) -> UserRead:
+                return UserRead.from_orm(user)
+            """,
+            note="a model of the try/except import of the v1 layer",
         ),
     )
     fixes = (
@@ -446,6 +542,7 @@ class PydanticV1Misc(Rule):
         "Safe fix: renames `.copy()`, `.construct()`, `update_forward_refs()`, `__fields__`, "
         "and `Field(regex=, min_items=, max_items=)` to their v2 names; `parse_obj_as`, "
         "`const` and the rest have none."
+        f" {FIX_TARGET_NOTE}"
     )
     bad = (
         Example(
@@ -505,6 +602,41 @@ class PydanticV1Misc(Rule):
                 return settings.copy(), rows.copy(), copy.copy(rows)
             """,
             note="dict.copy(), list.copy(), copy.copy()",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, parse_obj_as
+
+
+            def validate_many(model: type[BaseModel], data: list[object]) -> list[BaseModel]:
+                if hasattr(model, "model_validate"):
+                    return [model.model_validate(item) for item in data]
+                return parse_obj_as(list[model], data)
+
+
+            def clone(item: BaseModel) -> BaseModel:
+                if hasattr(item, "model_copy"):
+                    return item.model_copy()
+                return item.copy()
+            """,
+            note='`hasattr(Model, "model_validate")` tells the versions apart',
+        ),
+        Example(
+            """
+            from pydantic.v1 import BaseModel, Field
+
+
+            class Tag(BaseModel):
+                name: str = Field(regex=r"^[a-z]+$")
+
+
+            def clone(tag: Tag) -> Tag:
+                return tag.copy(update={"name": "x"})
+
+
+            FIELDS = Tag.__fields__
+            """,
+            note="a model of the pydantic.v1 compatibility layer",
         ),
         Example(
             """
@@ -646,11 +778,20 @@ class PydanticV1Imports(Rule):
     why = (
         "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "
         "(subclass `BaseModel, Generic[T]`), and `pydantic.v1` is the frozen v1 API kept "
-        "for migrations: code on it gets none of v2's speed or fixes."
+        "for migrations: code on it gets none of v2's speed or fixes. A project may keep "
+        "`pydantic.v1` on purpose for a while: to move its models to v2 one at a time, or "
+        "to accept its own users' v1 models (`isinstance(m, pydantic.v1.BaseModel)`). "
+        "The other Pydantic rules leave the models of the layer alone (their `.dict()`, "
+        "`class Config` and `@validator` are right there), and an import of the layer "
+        "under a version test or in a `try: ... except ImportError:` compat block is not "
+        "reported; elsewhere the import stays a finding, to be kept with a `# noqa: FG210` "
+        "that says why."
     )
     fix = (
         "Safe fix: `BaseSettings` is imported from `pydantic_settings` (moved to its own "
-        "line when the import names more); `pydantic.v1` and `GenericModel` need an author."
+        "line when the import names more); `pydantic.v1` and `GenericModel` need an author "
+        "(no fix)."
+        f" {FIX_TARGET_NOTE}"
     )
     bad = (
         Example(
@@ -692,6 +833,31 @@ class PydanticV1Imports(Rule):
             class Page(BaseModel, Generic[T]):
                 items: list[T]
             """,
+        ),
+        Example(
+            """
+            try:
+                from pydantic.v1 import BaseModel as V1BaseModel
+            except ImportError:
+                V1BaseModel = None
+
+            try:
+                from pydantic_settings import BaseSettings
+            except ImportError:
+                from pydantic import BaseSettings
+            """,
+            note="compat imports in a try/except ImportError block",
+        ),
+        Example(
+            """
+            from pydantic import VERSION
+
+            if VERSION.startswith("2."):
+                from pydantic.v1 import BaseModel as V1BaseModel
+            else:
+                from pydantic import BaseModel as V1BaseModel
+            """,
+            note="an import under a version test",
         ),
     )
     fixes = (

@@ -8,6 +8,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, rename
 from checks.prefilter import Evidence
+from checks.pydantic_target import FIX_TARGET_NOTE
 from checks.rule import Example, FixExample, Rule
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
@@ -94,7 +95,10 @@ class PydanticDict(_PydanticSerializerRule):
     family = "Pydantic"
     method = "dict"
     replacement = "model_dump"
-    fix = "Safe fix: renames `.dict()` to `.model_dump()` (not when `skip_defaults=` is passed)."
+    fix = (
+        "Safe fix: renames `.dict()` to `.model_dump()` (not when `skip_defaults=` is passed)."
+        f" {FIX_TARGET_NOTE}"
+    )
     evidence_keywords = _DUMP_KEYWORDS | {"skip_defaults"}
     message = "`.dict()` is the Pydantic v1 API: use `.model_dump()`"
     summary = "Checks for `.dict()` called on a Pydantic model."
@@ -217,6 +221,50 @@ class PydanticDict(_PydanticSerializerRule):
             """,
             note="unknown receiver",
         ),
+        Example(
+            """
+            from pydantic import BaseModel
+            from pydantic.version import VERSION
+
+            PYDANTIC_V2 = VERSION.startswith("2.")
+
+
+            class Item(BaseModel):
+                name: str
+
+
+            def dump(item: Item) -> dict[str, object]:
+                if PYDANTIC_V2:
+                    return item.model_dump()
+                return item.dict()
+
+
+            def dump_set(item: Item) -> dict[str, object]:
+                if not PYDANTIC_V2:
+                    return item.dict(exclude_unset=True)
+                else:
+                    return item.model_dump(exclude_unset=True)
+
+
+            def dump_any(item: Item) -> dict[str, object]:
+                return item.model_dump() if PYDANTIC_V2 else item.dict()
+            """,
+            note="version guards: if/else, the rest of the block after a return, a conditional",
+        ),
+        Example(
+            """
+            from pydantic.v1 import BaseModel
+
+
+            class LegacyItem(BaseModel):
+                name: str
+
+
+            def dump(item: LegacyItem) -> dict[str, object]:
+                return item.dict()
+            """,
+            note="a model of the pydantic.v1 compatibility layer is v1 on purpose",
+        ),
     )
     fixes = (
         FixExample(
@@ -257,6 +305,7 @@ class PydanticJson(_PydanticSerializerRule):
     fix = (
         "Safe fix: renames `.json()` to `.model_dump_json()`, except when v1-only arguments "
         "(`encoder=`, `models_as_dict=`, `skip_defaults=`, json.dumps keywords) are passed."
+        f" {FIX_TARGET_NOTE}"
     )
     evidence_keywords = _DUMP_KEYWORDS | {"models_as_dict", "encoder", "skip_defaults"}
     v1_only_keywords = frozenset(
@@ -337,6 +386,41 @@ class PydanticJson(_PydanticSerializerRule):
                 return rate.json()
             """,
             note="a name rebound to something else",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            from app.compat import is_v2_model
+
+
+            def serialize(model: BaseModel) -> str:
+                if is_v2_model(model):
+                    return model.model_dump_json()
+                else:
+                    return model.json()
+
+
+            def serialize_any(model: BaseModel) -> str:
+                if hasattr(model, "model_dump_json"):
+                    return model.model_dump_json()
+                return model.json()
+            """,
+            note="a test of the model's version or API",
+        ),
+        Example(
+            """
+            import pydantic.v1 as pydantic
+
+
+            class Event(pydantic.BaseModel):
+                kind: str
+
+
+            def serialize(event: Event) -> str:
+                return event.json()
+            """,
+            note="`import pydantic.v1 as pydantic`: the v1 layer",
         ),
     )
     fixes = (

@@ -24,6 +24,7 @@ from checks.context import (
 )
 from checks.imports import NameVisitor, names_in
 from checks.prefilter import Evidence
+from checks.pydantic_target import FIX_TARGET_NOTE
 from checks.rule import Example, FixExample, Rule
 
 _V1_VALIDATORS = {
@@ -156,6 +157,7 @@ class PydanticV1Validators(Rule):
         "the author: `always=True` (it moves to the field: `Field(validate_default=True)`), "
         "`each_item=True`, validators taking `config` or `field`, and root validators that "
         "change `values`."
+        f" {FIX_TARGET_NOTE}"
     )
     bad = (
         Example(
@@ -215,6 +217,51 @@ class PydanticV1Validators(Rule):
                     return value
             """,
             note="another library's validator",
+        ),
+        Example(
+            """
+            try:
+                from pydantic.v1 import BaseModel, validator
+            except ImportError:
+                from pydantic import BaseModel, validator
+
+
+            class LegacySignup(BaseModel):
+                email: str
+
+                @validator("email")
+                def lower(cls, value: str) -> str:
+                    return value.lower()
+            """,
+            note="the v1 layer imported in a try/except ImportError block",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+            from app.compat import PYDANTIC_V2
+
+            if PYDANTIC_V2:
+                from pydantic import field_validator
+
+                class Signup(BaseModel):
+                    email: str
+
+                    @field_validator("email")
+                    @classmethod
+                    def lower(cls, value: str) -> str:
+                        return value.lower()
+            else:
+                from pydantic import validator
+
+                class Signup(BaseModel):
+                    email: str
+
+                    @validator("email")
+                    def lower(cls, value: str) -> str:
+                        return value.lower()
+            """,
+            note="a version test around v1 and v2 validators",
         ),
     )
     fixes = (
@@ -348,6 +395,9 @@ class PydanticV1Validators(Rule):
         return evidence.has("validator", "root_validator")
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        owner = ctx.enclosing_class
+        if owner is not None and ctx.is_v1_layer_model(owner.name):
+            return  # a validator of a `pydantic.v1` model: v1 on purpose
         for decorator in node.decorators:
             found = _v1_decorator(decorator, ctx)
             if found is None:

@@ -1,0 +1,415 @@
+"""The Pydantic major version a project's code is written for, as ruff's `target-version`.
+
+`target-pydantic = "1"` or `"2"` in `[tool.fastapi-guardrails]` decides. Without it, the
+project root's pins do: `[project] dependencies`, its optional dependencies and
+`[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
+`poetry.lock` and `requirements*.txt`. The target is 1 when a pin that every install
+obeys (the main dependencies, `requirements.txt`, the one Pydantic version of a lock
+file) admits no Pydantic 2.x, or when every pin found admits none (extras, groups and
+other requirement files are alternatives: one of them alone does not decide); else 2.
+A `fastapi` pin below 0.100 counts as a Pydantic 1 pin: those FastAPI versions require
+Pydantic < 2 (a later FastAPI works with both, and says nothing).
+
+Two steps, so that a run pays only for what it uses: finding the pins is plain text
+(no `packaging` import, which costs a fifth of libcst's), and is all the results cache
+keys on; deciding the version from them imports `packaging`, once per project root, and
+only when a Pydantic rule reports something.
+
+Also here, as the Pydantic rules' findings need them: the message of a finding for a
+project on Pydantic 1 (`migration_message`), and how a file's imports bind the names of
+the `pydantic.v1` compatibility layer (`keeps_v1_layer`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+#: The target when nothing says otherwise.
+DEFAULT_TARGET = 2
+
+#: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
+#: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
+_REQUIREMENT_NAME = re.compile(r"\s*(pydantic|fastapi)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE)
+#: A package of a lock file (uv.lock and poetry.lock share the layout).
+_LOCKED = re.compile(
+    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi)"\r?\nversion = "([^"]+)"', re.MULTILINE
+)
+#: The first version of each package that works with Pydantic 2.
+_V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """One constraint on a package that decides the target, as written."""
+
+    #: the file it was read from, relative to the root
+    source: str
+    #: `pydantic` or `fastapi`
+    package: str
+    #: a PEP 508 requirement (`pep508`), a Poetry constraint (`poetry`), or a version
+    #: resolved by a lock file (`locked`)
+    kind: str
+    text: str
+    #: whether every install obeys it (main dependencies, `requirements.txt`, a lock's
+    #: only version); extras, groups, markers and other requirement files do not
+    binding: bool
+
+
+class PydanticTarget:
+    """The Pydantic target of one project root: the configured one, or detected from the
+    root's pins on first use, and kept (settings are loaded once per root)."""
+
+    def __init__(self, root: Path, configured: int | None = None) -> None:
+        self.root = root
+        self.configured = configured
+        self._pins: tuple[Pin, ...] | None = None
+        self._version: int | None = configured
+
+    @property
+    def version(self) -> int:
+        """1 or 2 (see the module's docstring)."""
+        if self._version is None:
+            self._version = target_from_pins(self.pins())
+        return self._version
+
+    def __call__(self) -> int:
+        """The version, for the engine, which asks only when a Pydantic rule reports."""
+        return self.version
+
+    def pins(self) -> tuple[Pin, ...]:
+        """The pins of `pydantic` and `fastapi` at the root, read once."""
+        if self._pins is None:
+            self._pins = tuple(read_pins(self.root))
+        return self._pins
+
+    def cache_key(self) -> str:
+        """What the target depends on, for the results cache: the configured value, else
+        the pins as written (an unrelated edit of a pin file keeps the cache)."""
+        if self.configured is not None:
+            return f"pydantic={self.configured}"
+        text = "\n".join(
+            f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self.pins()
+        )
+        return "pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def parse_target(value: object) -> int | None:
+    """The target a `target-pydantic` value names ("1", "2", 1 or 2), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | str) and str(value).strip() in {"1", "2"}:
+        return int(str(value).strip())
+    return None
+
+
+# ------------------------------------------------------------------ reading the pins
+def read_pins(root: Path) -> Iterator[Pin]:
+    """Every pin of `pydantic` or `fastapi` in the root's project files; a file that is
+    missing or cannot be read or parsed gives none."""
+    yield from _pyproject_pins(root / "pyproject.toml")
+    for lock in ("uv.lock", "poetry.lock"):
+        yield from _lock_pins(root / lock)
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        names = []
+    for name in names:
+        if name.startswith("requirements") and name.endswith(".txt"):
+            yield from _requirements_pins(root / name)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:  # missing, a directory, unreadable
+        return None
+
+
+def _requirement_package(text: str) -> str | None:
+    match = _REQUIREMENT_NAME.match(text)
+    return match[1].lower() if match else None
+
+
+def _pep508(source: str, texts: Iterable[object], binding: bool) -> Iterator[Pin]:
+    for text in texts:
+        if isinstance(text, str):
+            package = _requirement_package(text)
+            if package is not None:
+                yield Pin(source, package, "pep508", text.strip(), binding and ";" not in text)
+
+
+def _table(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _lists(value: object) -> Iterator[list[Any]]:
+    for group in _table(value).values():
+        if isinstance(group, list):
+            yield group
+
+
+def _pyproject_pins(path: Path) -> Iterator[Pin]:
+    raw = _read(path)
+    if raw is None:
+        return
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    source = path.name
+    project = _table(data.get("project"))
+    dependencies = project.get("dependencies")
+    yield from _pep508(source, dependencies if isinstance(dependencies, list) else (), True)
+    for extra in _lists(project.get("optional-dependencies")):
+        yield from _pep508(source, extra, False)
+    for group in _lists(data.get("dependency-groups")):
+        yield from _pep508(source, group, False)
+    tool = _table(data.get("tool"))
+    uv_dev = _table(tool.get("uv")).get("dev-dependencies")
+    yield from _pep508(source, uv_dev if isinstance(uv_dev, list) else (), False)
+    poetry = _table(tool.get("poetry"))
+    yield from _poetry_pins(source, poetry.get("dependencies"), True)
+    yield from _poetry_pins(source, poetry.get("dev-dependencies"), False)
+    for group in _table(poetry.get("group")).values():
+        yield from _poetry_pins(source, _table(group).get("dependencies"), False)
+
+
+def _poetry_pins(source: str, dependencies: object, binding: bool) -> Iterator[Pin]:
+    """`pydantic = "^1.9"`, `{ version = "^1.9", extras = [...] }`, or a list of such
+    tables (one per Python version or platform: each binds only its own installs)."""
+    for name, value in _table(dependencies).items():
+        package = _requirement_package(name)
+        if package is None or package != name.strip().lower():
+            continue
+        alternatives = value if isinstance(value, list) else [value]
+        for alternative in alternatives:
+            if isinstance(alternative, str):
+                constraint, conditional = alternative, False
+            elif isinstance(alternative, dict) and isinstance(alternative.get("version"), str):
+                constraint = alternative["version"]
+                conditional = any(
+                    key in alternative for key in ("markers", "python", "platform", "optional")
+                )
+            else:
+                continue  # a path, git or url dependency: no version to read
+            yield Pin(
+                source,
+                package,
+                "poetry",
+                constraint.strip(),
+                binding and not conditional and len(alternatives) == 1,
+            )
+
+
+def _lock_pins(path: Path) -> Iterator[Pin]:
+    raw = _read(path)
+    if raw is None:
+        return
+    locked: dict[str, list[str]] = {}
+    for match in _LOCKED.finditer(raw):
+        package = match[1].decode("ascii")
+        locked.setdefault(package, []).append(match[2].decode("ascii", "replace"))
+    for package, versions in locked.items():
+        for version in versions:
+            # a lock resolving several versions (uv's forks by marker) binds none of them
+            yield Pin(path.name, package, "locked", version, len(versions) == 1)
+
+
+def _requirements_pins(path: Path) -> Iterator[Pin]:
+    raw = _read(path)
+    if raw is None:
+        return
+    text = raw.decode("utf-8", "replace").replace("\\\r\n", " ").replace("\\\n", " ")
+    binding = path.name == "requirements.txt"
+    for line in text.splitlines():
+        line = re.sub(r"(^|\s)#.*", "", line).strip()
+        if not line or line.startswith("-"):
+            continue  # options, `-r other.txt`, `-e .`
+        requirement = re.split(r"\s+--?[a-z]", line, maxsplit=1)[0]  # `--hash=...`
+        yield from _pep508(path.name, [requirement], binding)
+
+
+# ------------------------------------------------------------- deciding the version
+def target_from_pins(pins: Iterable[Pin]) -> int:
+    """1 when a binding pin admits no Pydantic 2, or every pin admits none; else 2."""
+    verdicts = [(pin, _admits_v2(pin)) for pin in pins]
+    known = [(pin, admits) for pin, admits in verdicts if admits is not None]
+    if any(pin.binding and not admits for pin, admits in known):
+        return 1
+    if known and not any(admits for _, admits in known):
+        return 1
+    return DEFAULT_TARGET
+
+
+def _admits_v2(pin: Pin) -> bool | None:
+    """Whether the pin admits a version of its package that works with Pydantic 2; None
+    when it cannot be read, or says nothing (a FastAPI that works with Pydantic 2 works
+    with Pydantic 1 too): then it does not count."""
+    admits = _admits_floor(pin)
+    return None if admits and pin.package != "pydantic" else admits
+
+
+def _admits_floor(pin: Pin) -> bool | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    floor = Version(_V2_FLOORS[pin.package])
+    try:
+        if pin.kind == "locked":
+            return Version(pin.text) >= floor
+        if pin.kind == "poetry":
+            alternatives = [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
+        else:
+            requirement = Requirement(pin.text)
+            if requirement.url is not None:
+                return None  # a direct reference: its version is not written
+            alternatives = [requirement.specifier]
+    except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
+        return None
+    return any(admits_at_least(specifiers, floor) for specifiers in alternatives)
+
+
+def admits_at_least(specifiers: SpecifierSet, floor: Version) -> bool:
+    """Whether some version at or above `floor` satisfies `specifiers` (pre-releases
+    included). Probes the floor, the versions the specifiers name and their nearest
+    successors at each level: where the admitted set meets `[floor, ...)`, it holds one
+    of them (the bounds of a specifier set are the versions it names)."""
+    from packaging.version import InvalidVersion, Version
+
+    candidates = {floor}
+    for specifier in specifiers:
+        written = specifier.version.removesuffix(".*")
+        try:
+            version = Version(written)
+        except InvalidVersion:
+            continue
+        candidates.add(version)
+        release = version.release
+        candidates.add(Version(".".join(map(str, (*release, 1)))))
+        for level in range(len(release)):
+            bumped = (*release[:level], release[level] + 1)
+            candidates.add(Version(".".join(map(str, bumped))))
+    return any(
+        specifiers.contains(candidate, prereleases=True)
+        for candidate in candidates
+        if candidate >= floor
+    )
+
+
+_POETRY_TOKEN = re.compile(r"(\^|~=|~|==|!=|<=|>=|<|>|=)?\s*([0-9A-Za-z][0-9A-Za-z.*+!-]*)")
+
+
+def poetry_specifiers(constraint: str) -> list[str]:
+    """A Poetry constraint as PEP 440 specifier sets, one per `||` alternative:
+    `^1.9` -> `>=1.9,<2`, `~1.9` -> `>=1.9,<1.10`, `1.10.13` -> `==1.10.13`,
+    `*` -> `` (anything); a token it cannot read raises ValueError."""
+    alternatives = []
+    for alternative in constraint.split("||"):
+        parts: list[str] = []
+        rest = alternative.replace(",", " ").strip()
+        if rest in {"", "*"}:
+            alternatives.append("")
+            continue
+        position = 0
+        while position < len(rest):
+            if rest[position].isspace():
+                position += 1
+                continue
+            match = _POETRY_TOKEN.match(rest, position)
+            if match is None:
+                raise ValueError(f"cannot read the Poetry constraint {constraint!r}")
+            position = match.end()
+            operator, version = match[1] or "", match[2]
+            if version == "*":
+                continue
+            if operator == "^":
+                parts += _caret(version)
+            elif operator == "~":
+                parts += _tilde(version)
+            elif operator in {"", "="}:
+                parts.append(f"=={version}")
+            else:
+                parts.append(f"{operator}{version}")
+        alternatives.append(",".join(parts))
+    return alternatives
+
+
+def _release(version: str) -> list[int]:
+    numbers = re.match(r"\d+(?:\.\d+)*", version)
+    if numbers is None:
+        raise ValueError(f"not a version: {version!r}")
+    return [int(part) for part in numbers[0].split(".")]
+
+
+def _caret(version: str) -> list[str]:
+    """Poetry's `^`: up to the next change of the first non-zero part given."""
+    release = _release(version)
+    level = next((i for i, part in enumerate(release) if part != 0), len(release) - 1)
+    upper = [*release[:level], release[level] + 1]
+    return [f">={version}", f"<{'.'.join(map(str, upper))}"]
+
+
+def _tilde(version: str) -> list[str]:
+    """Poetry's `~`: patch-level changes (`~1.2.3`, `~1.2`), or minor ones (`~1`)."""
+    release = _release(version)
+    level = 0 if len(release) == 1 else 1
+    upper = [*release[:level], release[level] + 1]
+    return [f">={version}", f"<{'.'.join(map(str, upper))}"]
+
+
+# ------------------------------------------------------- the v1 compatibility layer
+V1_LAYER = "pydantic.v1"
+
+
+def keeps_v1_layer(previous: str | None, new: str) -> bool:
+    """Whether a name already bound to the `pydantic.v1` layer keeps that binding when the
+    file binds it again to the same name of the main package: both branches of
+    `try: from pydantic.v1 import BaseModel except ImportError: from pydantic import
+    BaseModel` give the v1 API (the fallback runs on a Pydantic 1 without `pydantic.v1`).
+    The checker's traversal and the ast summary of a module both bind imports this way."""
+    if previous is None or not (previous == V1_LAYER or previous.startswith(V1_LAYER + ".")):
+        return False
+    return new == "pydantic" + previous.removeprefix(V1_LAYER)
+
+
+# ------------------------------------------------------------------ the findings
+_V1_API = re.compile(r"^(?P<subject>.+?) is the Pydantic v1 (?P<kind>API|name): use (?P<use>.+)$")
+TARGET_V1_NOTE = "(this project targets Pydantic v1)"
+
+
+def migration_message(message: str) -> str:
+    """A finding's message for a project that targets Pydantic 1: it speaks of the
+    migration to v2 (`.dict()` exists there; `.model_dump()` does not)."""
+    match = _V1_API.match(message)
+    if match is not None:
+        return (
+            f"{match['subject']} is the v1 {match['kind']}, replaced in Pydantic v2 "
+            f"{TARGET_V1_NOTE}: "
+            f"when migrating, use {match['use']}"
+        )
+    head, separator, tail = message.partition(": ")
+    if separator:
+        return f"{head} in Pydantic v2 {TARGET_V1_NOTE}: when migrating, {tail}"
+    return f"{message}: replaced in Pydantic v2 {TARGET_V1_NOTE}"
+
+
+#: The sentence every Pydantic rule's "Fix safety" section ends with.
+FIX_TARGET_NOTE = (
+    'No fix when the project targets Pydantic v1 (`target-pydantic = "1"`, or pins that '
+    "admit no 2.x): the finding stays, to plan the migration, and its message speaks of "
+    "it. Code under a test of the Pydantic version or API (`if PYDANTIC_V2:`, "
+    '`hasattr(m, "model_dump")`, `try: ... except ImportError:` around a Pydantic '
+    "import) is never flagged."
+)

@@ -1,0 +1,488 @@
+"""The Pydantic target: `target-pydantic`, else the project root's pins, else 2; and how
+it reaches the findings (messages, fixes) and the results cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+import checks.pydantic_target
+from checks.catalog import CATALOG
+from checks.config import load_settings
+from checks.engine import Engine
+from checks.findings import Finding
+from checks.pydantic_target import (
+    Pin,
+    PydanticTarget,
+    migration_message,
+    poetry_specifiers,
+    read_pins,
+    target_from_pins,
+)
+from checks.rule import Rule
+from checks.rules import ALL_RULES
+from tests.helpers import run_cli, write
+
+
+def target_of(root: Path) -> int:
+    return PydanticTarget(root).version
+
+
+def check_with_target(source: str, target: int, path: str = "app/example.py") -> list[Finding]:
+    """Every rule's findings on a snippet, in a project that targets `target`."""
+    engine = Engine(ALL_RULES, pydantic_target=lambda: target)
+    return engine.check(Path(path), source.encode(), None).findings
+
+
+# ------------------------------------------------------------------- pin sources
+def test_no_pins_means_target_2(tmp_path: Path) -> None:
+    assert target_of(tmp_path) == 2
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\ndependencies = ["fastapi"]\n')
+    assert target_of(tmp_path) == 2
+
+
+@pytest.mark.parametrize(
+    ("requirement", "target"),
+    [
+        ("pydantic==1.10.13", 1),
+        ("pydantic<2", 1),
+        ("pydantic[email]>=1.8,<2.0", 1),
+        ("pydantic~=1.10", 1),
+        ("pydantic==1.10.*", 1),
+        ("pydantic>=1.10,<3", 2),
+        ("pydantic>=1.10,!=2.*,<3", 1),
+        ("pydantic>=2.5", 2),
+        ("pydantic", 2),
+        ("Pydantic == 1.9.2", 1),
+        ("pydantic>1.10,<2.0.0a1", 1),
+    ],
+)
+def test_pep621_dependencies_decide(tmp_path: Path, requirement: str, target: int) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        f'[project]\nname = "svc"\ndependencies = ["fastapi", {json.dumps(requirement)}]\n',
+    )
+    assert target_of(tmp_path) == target
+
+
+def test_pydantic_settings_and_pydantic_core_are_not_pydantic(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n'
+        'dependencies = ["pydantic-settings<2", "pydantic_core<2", "pydantic>=2"]\n',
+    )
+    assert target_of(tmp_path) == 2
+
+
+def test_a_v1_pin_in_one_extra_or_group_alone_does_not_decide(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        """
+        [project]
+        name = "lib"
+        dependencies = ["pydantic>=1.10,<3"]
+
+        [project.optional-dependencies]
+        legacy = ["pydantic<2"]
+
+        [dependency-groups]
+        test-v1 = ["pydantic==1.10.13", {include-group = "dev"}]
+        """,
+    )
+    assert target_of(tmp_path) == 2
+
+
+def test_pins_found_only_in_groups_decide_when_they_all_agree(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n\n[dependency-groups]\ndev = ["pydantic<2"]\n',
+    )
+    assert target_of(tmp_path) == 1
+
+
+def test_a_marker_makes_a_pin_conditional(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        """
+        [project]
+        name = "svc"
+        dependencies = [
+            "pydantic<2; python_version < '3.8'",
+            "pydantic>=2; python_version >= '3.8'",
+        ]
+        """,
+    )
+    assert target_of(tmp_path) == 2
+
+
+@pytest.mark.parametrize(
+    ("constraint", "target"),
+    [
+        ('"^1.9"', 1),
+        ('{ version = "^1.9", extras = ["email", "dotenv"] }', 1),
+        ('"~1.10"', 1),
+        ('"1.10.13"', 1),
+        ('">=1.8,<2.0"', 1),
+        ('">=1.8 <2.0"', 1),
+        ('"^1.9 || ^2.0"', 2),
+        ('"^2.5"', 2),
+        ('"*"', 2),
+        ('">2.0"', 2),
+    ],
+)
+def test_poetry_dependencies_decide(tmp_path: Path, constraint: str, target: int) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        f'[tool.poetry.dependencies]\npython = "^3.11"\npydantic = {constraint}\n',
+    )
+    assert target_of(tmp_path) == target
+
+
+def test_poetry_constraints_become_pep440() -> None:
+    assert poetry_specifiers("^1.9") == [">=1.9,<2"]
+    assert poetry_specifiers("^0.9.1") == [">=0.9.1,<0.10"]
+    assert poetry_specifiers("~1.10.2") == [">=1.10.2,<1.11"]
+    assert poetry_specifiers("~1") == [">=1,<2"]
+    assert poetry_specifiers("1.10.*") == ["==1.10.*"]
+    assert poetry_specifiers(">= 1.8, < 2") == [">=1.8,<2"]
+    assert poetry_specifiers("^1.9 || ^2.0") == [">=1.9,<2", ">=2.0,<3"]
+    assert poetry_specifiers("*") == [""]
+
+
+def test_a_requirements_file_with_pydantic_1_10_13_means_target_1(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "requirements.txt",
+        """
+        # pinned by pip-compile
+        fastapi==0.95.2 \\
+            --hash=sha256:aaaa
+        pydantic[email]==1.10.13 \\
+            --hash=sha256:bbbb
+            # via fastapi
+        -e .
+        """,
+    )
+    assert target_of(tmp_path) == 1
+
+
+def test_another_requirements_file_counts_as_an_alternative(tmp_path: Path) -> None:
+    write(tmp_path, "requirements-base.txt", "pydantic==1.10.21\n")
+    assert target_of(tmp_path) == 1
+    write(tmp_path, "requirements.txt", "pydantic>=1.10\n")
+    assert target_of(tmp_path) == 2
+    write(tmp_path, "requirements.txt", "pydantic<2\n")
+    assert target_of(tmp_path) == 1
+
+
+def test_requirements_files_in_subdirectories_are_not_read(tmp_path: Path) -> None:
+    write(tmp_path, "docs/requirements.txt", "pydantic<2\n")
+    assert target_of(tmp_path) == 2
+
+
+UV_LOCK = """
+version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "fastapi"
+version = "0.110.0"
+source = {{ registry = "https://pypi.org/simple" }}
+
+[[package]]
+name = "pydantic"
+version = "{version}"
+source = {{ registry = "https://pypi.org/simple" }}
+
+[[package]]
+name = "pydantic-settings"
+version = "2.2.1"
+"""
+
+
+def test_a_uv_lock_with_pydantic_1_10_means_target_1(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic"]\n')
+    write(tmp_path, "uv.lock", UV_LOCK.format(version="1.10.17"))
+    assert target_of(tmp_path) == 1
+    write(tmp_path, "uv.lock", UV_LOCK.format(version="2.7.1"))
+    assert target_of(tmp_path) == 2
+
+
+def test_a_lock_that_forks_into_two_versions_does_not_decide_alone(tmp_path: Path) -> None:
+    lock = UV_LOCK.format(version="1.10.17") + UV_LOCK.format(version="2.7.1")
+    write(tmp_path, "uv.lock", lock)
+    assert target_of(tmp_path) == 2
+
+
+def test_a_poetry_lock_with_pydantic_1_9_means_target_1(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "poetry.lock",
+        '[[package]]\nname = "pydantic"\nversion = "1.9.2"\ndescription = "Data validation"\n',
+    )
+    assert target_of(tmp_path) == 1
+
+
+def test_a_fastapi_pin_below_0_100_is_a_pydantic_1_pin(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "fastapi==0.95.2\nuvicorn\n")
+    assert target_of(tmp_path) == 1
+    write(tmp_path, "requirements.txt", "fastapi>=0.95\n")
+    assert target_of(tmp_path) == 2
+
+
+def test_a_v2_project_admitting_1_10_to_3_is_target_2(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\ndependencies = ["fastapi>=0.100", "pydantic>=1.10,<3"]\n',
+    )
+    assert target_of(tmp_path) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("pyproject.toml", "[project\ndependencies = ['pydantic<2'"),
+        ("pyproject.toml", '[project]\ndependencies = "pydantic<2"\n'),
+        ("pyproject.toml", '[tool.poetry.dependencies]\npydantic = "^^1.9 garbage"\n'),
+        ("pyproject.toml", "[tool.poetry.dependencies]\npydantic = { git = 'x' }\n"),
+        ("requirements.txt", "pydantic==>>1.0\npydantic @ https://example.com/p.whl\n"),
+        ("requirements.txt", b"pydantic==\xff\xfe1.10\n"),
+        ("uv.lock", b'[[package]]\nname = "pydantic"\nversion = "not a version"\n'),
+    ],
+)
+def test_an_unparseable_pin_file_is_no_crash_and_counts_for_nothing(
+    tmp_path: Path, name: str, content: str | bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert target_of(tmp_path) == 2
+
+
+def test_a_pin_file_that_is_a_directory_is_no_crash(tmp_path: Path) -> None:
+    (tmp_path / "uv.lock").mkdir()
+    (tmp_path / "requirements-dev.txt").mkdir()
+    assert target_of(tmp_path) == 2
+
+
+def test_every_pin_is_read_once_and_the_verdict_kept(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "pydantic<2\n")
+    target = PydanticTarget(tmp_path)
+    assert target.version == 1
+    (tmp_path / "requirements.txt").write_text("pydantic>=2\n")
+    assert target.version == 1  # settings are loaded once per root and run
+    assert target_of(tmp_path) == 2
+
+
+def test_target_from_pins_reads_pins_as_listed() -> None:
+    pins = list(read_pins(Path("/nonexistent-root")))
+    assert pins == []
+    assert target_from_pins(pins) == 2
+
+
+# ----------------------------------------------------------------------- config
+def test_the_config_key_beats_the_pins(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\ndependencies = ["pydantic==1.10.13"]\n\n'
+        '[tool.fastapi-guardrails]\ntarget-pydantic = "2"\n',
+    )
+    settings = load_settings(CATALOG, tmp_path)
+    assert settings.target_pydantic == 2
+    assert settings.pydantic_target.version == 2
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n\n'
+        '[tool.fastapi-guardrails]\ntarget-pydantic = "1"\n',
+    )
+    assert load_settings(CATALOG, tmp_path).pydantic_target.version == 1
+
+
+def test_without_the_key_the_settings_detect_from_the_root(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "requirements.txt", "pydantic==1.10.13\n")
+    write(tmp_path, "app/models.py", "")
+    settings = load_settings(CATALOG, tmp_path / "app" / "models.py")
+    assert settings.target_pydantic is None
+    assert settings.pydantic_target.version == 1
+
+
+@pytest.mark.parametrize("value", ['"3"', '"v2"', "true", "[1]"])
+def test_a_bad_target_is_a_configuration_error(tmp_path: Path, value: str) -> None:
+    write(tmp_path, "pyproject.toml", f"[tool.fastapi-guardrails]\ntarget-pydantic = {value}\n")
+    write(tmp_path, "app.py", "")
+    result = run_cli("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert '`target-pydantic` must be "1" or "2"' in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------- what it changes
+V1_MODULE = """
+from pydantic import BaseModel
+
+
+class UserRead(BaseModel):
+    id: int
+
+    class Config:
+        orm_mode = True
+
+
+def dump(user: UserRead) -> dict[str, object]:
+    return user.dict()
+"""
+
+
+def _project(tmp_path: Path, pins: str, table: str = "") -> Path:
+    write(tmp_path, "pyproject.toml", f'[project]\nname = "svc"\n{pins}\n{table}')
+    return write(tmp_path, "app/users.py", V1_MODULE)
+
+
+def test_with_target_1_findings_speak_of_the_migration_and_have_no_fix(tmp_path: Path) -> None:
+    _project(tmp_path, 'dependencies = ["pydantic==1.10.13"]')
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    findings = json.loads(result.stdout)
+    assert sorted(f["code"] for f in findings) == ["FG201", "FG206", "FG207"]
+    assert all(f["fix"] is None for f in findings)
+    dict_call = next(f for f in findings if f["code"] == "FG201")
+    assert dict_call["message"] == (
+        "`.dict()` is the v1 API, replaced in Pydantic v2 (this project targets Pydantic "
+        "v1): when migrating, use `.model_dump()`"
+    )
+
+
+def test_with_target_2_the_same_code_gets_v2_messages_and_fixes(tmp_path: Path) -> None:
+    _project(tmp_path, 'dependencies = ["pydantic==1.10.13"]', TARGET_2)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    findings = json.loads(result.stdout)
+    assert all(f["fix"] is not None for f in findings)
+    assert all("when migrating" not in f["message"] for f in findings)
+
+
+TARGET_2 = '[tool.fastapi-guardrails]\ntarget-pydantic = "2"\n'
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in ALL_RULES if r.family == "Pydantic"], ids=lambda rule: rule.code
+)
+def test_with_target_1_every_pydantic_finding_is_a_migration_note_without_fix(
+    rule: Rule,
+) -> None:
+    for example in rule.bad:
+        found = [f for f in check_with_target(example.code, 1, example.path) if f.code == rule.code]
+        assert len(found) == example.expect
+        for finding in found:
+            assert "in Pydantic v2 (this project targets Pydantic v1): when migrating" in (
+                finding.message
+            )
+            assert finding.fix is None
+        if example.expect:
+            assert rule.code in {f.code for f in check_with_target(example.code, 2, example.path)}
+
+
+def test_migration_message_shapes() -> None:
+    assert migration_message("`orm_mode` is the Pydantic v1 name: use `from_attributes=True`") == (
+        "`orm_mode` is the v1 name, replaced in Pydantic v2 (this project targets Pydantic "
+        "v1): when migrating, use `from_attributes=True`"
+    )
+    assert migration_message("`GenericModel` is gone: subclass `BaseModel, Generic[T]`") == (
+        "`GenericModel` is gone in Pydantic v2 (this project targets Pydantic v1): when "
+        "migrating, subclass `BaseModel, Generic[T]`"
+    )
+    assert migration_message("Pydantic v1 API") == (
+        "Pydantic v1 API: replaced in Pydantic v2 (this project targets Pydantic v1)"
+    )
+
+
+def test_fix_and_unsafe_fixes_change_nothing_with_target_1(tmp_path: Path) -> None:
+    module = _project(tmp_path, 'dependencies = ["pydantic<2"]')
+    result = run_cli("check", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    assert result.exit_code == 1
+    assert module.read_text() == V1_MODULE.lstrip("\n")
+
+
+# ------------------------------------------------------------------------ cache
+def _age(path: Path) -> None:
+    """Make a file old enough for the cache to trust its stamp."""
+    old = time.time() - 60
+    os.utime(path, (old, old))
+
+
+def test_a_change_of_the_pins_is_a_change_of_the_cache_key(tmp_path: Path) -> None:
+    module = _project(tmp_path, "")
+    _age(module)
+    requirements = write(tmp_path, "requirements.txt", "pydantic>=2\n")
+    first = run_cli("check", "--output-format", "json", str(tmp_path))
+    assert all("when migrating" not in f["message"] for f in json.loads(first.stdout))
+    requirements.write_text("pydantic==1.10.13\n")
+    second = run_cli("check", "--output-format", "json", str(tmp_path))
+    findings = json.loads(second.stdout)
+    assert findings
+    assert all("when migrating" in f["message"] for f in findings)
+    assert all(f["fix"] is None for f in findings)
+
+
+def test_the_cache_key_follows_the_pins_not_the_rest_of_the_files(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "a"\ndependencies = ["pydantic<2"]\n')
+    key = PydanticTarget(tmp_path).cache_key()
+    write(tmp_path, "pyproject.toml", '[project]\nname = "b"\ndependencies = ["pydantic<2"]\n')
+    assert PydanticTarget(tmp_path).cache_key() == key
+    write(tmp_path, "pyproject.toml", '[project]\nname = "b"\ndependencies = ["pydantic<3"]\n')
+    assert PydanticTarget(tmp_path).cache_key() != key
+    assert PydanticTarget(tmp_path, 1).cache_key() == "pydantic=1"
+
+
+def test_the_target_is_asked_only_when_a_pydantic_rule_reports() -> None:
+    """The one-file path stays lean: the pins are evaluated (and `packaging` imported)
+    only for a file with a Pydantic finding."""
+    asked: list[int] = []
+
+    def target() -> int:
+        asked.append(1)
+        return 1
+
+    engine = Engine(ALL_RULES, pydantic_target=target)
+    clean = "from pydantic import BaseModel\n\nclass M(BaseModel):\n    a: int\n"
+    engine.check(Path("app/clean.py"), clean.encode(), None)
+    assert asked == []
+    engine.check(Path("app/v1.py"), V1_MODULE.encode(), None)
+    assert asked
+
+
+def test_the_cache_key_needs_no_verdict_and_the_verdict_is_decided_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "requirements.txt", "pydantic<2\n")
+    settings = load_settings(CATALOG, tmp_path)
+    decided: list[int] = []
+    real = checks.pydantic_target.target_from_pins
+
+    def counted(pins: Iterable[Pin]) -> int:
+        decided.append(1)
+        return real(pins)
+
+    monkeypatch.setattr(checks.pydantic_target, "target_from_pins", counted)
+    assert settings.pydantic_target.cache_key().startswith("pins=")
+    assert decided == []
+    assert settings.pydantic_target() == 1
+    assert settings.pydantic_target() == 1
+    assert decided == [1]
+
+
+def test_a_fastapi_that_works_with_both_versions_says_nothing(tmp_path: Path) -> None:
+    write(tmp_path, "requirements-base.txt", "fastapi==0.115.8\npydantic==1.10.21\n")
+    assert target_of(tmp_path) == 1
