@@ -53,6 +53,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG406", "on-event-handler", True),
     RuleInfo("FG407", "environ-outside-settings", True),
     RuleInfo("FG408", "httpx-client-app", True),
+    RuleInfo("FG409", "fastapi-parameter-v1-keyword", True),
     RuleInfo("FG501", "cors-wildcard-origin", True),
     RuleInfo("FG502", "hardcoded-secret", True),
     RuleInfo("FG503", "jwt-decode-unverified", True),

@@ -349,10 +349,12 @@ def test_every_reference_is_linked_from_the_skill() -> None:
         assert reference.resolve() in reached, f"{reference.name} is not reachable from SKILL.md"
 
 
-def test_readme_rule_table_lists_every_rule() -> None:
+def test_readme_rule_table_lists_every_rule_with_its_current_summary() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for rule in ALL_RULES:
-        assert f"| {rule.code} | {rule.name} |" in readme, rule.code
+        first = rule.summary.split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
+        default = "yes" if rule.default else "no"
+        assert f"| {rule.code} | {rule.name} | {default} | {first} |" in readme, rule.code
 
 
 def test_readme_configuration_example_shows_the_real_default_layers() -> None:

@@ -24,6 +24,7 @@ from checks.rules.async_blocking_sleep import BlockingSleepInAsync
 from checks.rules.data_access_layers import AddInLoop, DataAccessInRoutes
 from checks.rules.fastapi_routes import (
     BroadExceptInRoute,
+    FastapiParameterV1Keyword,
     RouteReturnsOrmModel,
     RouteWithoutResponseModel,
 )
@@ -86,6 +87,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     OnEventHandler,
     EnvironmentOutsideSettings,
     AsyncClientApp,
+    FastapiParameterV1Keyword,
     CorsWildcard,
     HardcodedSecret,
     JwtWithoutVerification,

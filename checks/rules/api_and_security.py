@@ -13,8 +13,18 @@ CORS_MIDDLEWARE = frozenset(
 )
 HTTPX_CLIENTS = frozenset({"httpx.AsyncClient", "httpx.Client"})
 JWT_DECODERS = frozenset(
-    {"jwt.decode", "jwt.api_jwt.decode", "jwt.decode_complete", "jose.jwt.decode"}
+    {
+        "jwt.decode",
+        "jwt.decode_complete",
+        "jwt.api_jwt.decode",
+        "jwt.api_jwt.decode_complete",
+        "jose.jwt.decode",
+    }
 )
+#: Where the decoders take `algorithms` and `options` positionally: PyJWT 2.x's
+#: `decode(jwt, key="", algorithms=None, options=None, ...)` (and `decode_complete`) and
+#: python-jose's `decode(token, key, algorithms=None, options=None, ...)` agree.
+_JWT_POSITIONS = {"algorithms": 2, "options": 3}
 UNMAINTAINED = {
     "passlib": "passlib is unmaintained and breaks with bcrypt 4.1+: use pwdlib (Argon2)",
     "jose": "python-jose is unmaintained: use PyJWT",
@@ -26,7 +36,11 @@ class OnEventHandler(Rule):
     name = "on-event-handler"
     family = "API"
     message = "`@app.on_event()` is deprecated: use a lifespan context manager"
-    summary = "Checks for `@app.on_event('startup' | 'shutdown')` handlers."
+    summary = (
+        "Checks for `@app.on_event('startup' | 'shutdown')` handlers.\n\n"
+        "Where it applies: every layer, tests included (the API is gone in Starlette 1.0 "
+        "for a test's app as for the service's)."
+    )
     why = (
         "FastAPI deprecated `on_event` in favour of `FastAPI(lifespan=...)`, an async "
         "context manager whose code before `yield` runs at start-up and after it at "
@@ -103,7 +117,10 @@ class AsyncClientApp(Rule):
         "`AsyncClient(app=...)` was removed in httpx 0.28: use "
         "`AsyncClient(transport=ASGITransport(app=app), base_url=...)`"
     )
-    summary = "Checks for `httpx.AsyncClient(app=...)` and `httpx.Client(app=...)`."
+    summary = (
+        "Checks for `httpx.AsyncClient(app=...)` and `httpx.Client(app=...)`.\n\n"
+        "Where it applies: every layer; it is mostly found in tests, where it breaks."
+    )
     why = (
         "httpx 0.28 removed the `app=` shortcut: the call raises `TypeError`. Wrap the "
         "application in a transport: `httpx.ASGITransport(app=app)` for `AsyncClient` "
@@ -212,7 +229,11 @@ class CorsWildcard(Rule):
     name = "cors-wildcard-origin"
     family = "security"
     message = "CORS allows every origin (`*`): list the origins from settings"
-    summary = "Checks for `CORSMiddleware` configured with `allow_origins=['*']`."
+    summary = (
+        "Checks for `CORSMiddleware` configured with `allow_origins=['*']`.\n\n"
+        "Where it applies: every layer but tests (a test app exercising CORS is not "
+        "deployed)."
+    )
     why = (
         "With `allow_credentials=True` browsers refuse a wildcard origin, so the front end "
         "breaks; without credentials, any web page can call the API from its visitors' "
@@ -246,12 +267,28 @@ class CorsWildcard(Rule):
             )
             """
         ),
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+
+            def test_preflight_is_answered(client_for) -> None:
+                app = FastAPI()
+                app.add_middleware(CORSMiddleware, allow_origins=["*"])
+                assert client_for(app).options("/").status_code == 405
+            """,
+            path="tests/test_cors.py",
+            note="a test app",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("allow_origins")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.layer == "test":
+            return
         names = [ctx.qualified_name(node.func)] + [
             ctx.qualified_name(arg.value) for arg in node.args if arg.keyword is None
         ]
@@ -280,8 +317,16 @@ class JwtWithoutVerification(Rule):
     family = "security"
     message = "JWT decoded without verifying its signature or without `algorithms=`"
     summary = (
-        "Checks for `jwt.decode()` without `algorithms=[...]`, with `algorithms` allowing "
-        "`none`, or with signature verification turned off."
+        "Checks for PyJWT's `jwt.decode()`/`decode_complete()` and python-jose's "
+        "`jwt.decode()` without `algorithms` (by keyword or as the third positional "
+        "argument, as both libraries' signatures place it), with `algorithms=None` or a "
+        "list allowing `none`, or with signature verification turned off (`options="
+        "{'verify_signature': False}`, by keyword or fourth positional argument; "
+        "`verify=False`). A call that passes `*args` or `**kwargs` where these could be is "
+        "not judged. authlib is not covered: its `decode()` always verifies, with the "
+        "algorithms its `JsonWebToken` was built with.\n\n"
+        "Where it applies: every layer but tests (a test reads its own tokens' claims "
+        "without verifying them on purpose)."
     )
     why = (
         "A token whose signature is not checked proves nothing: anyone can write one. "
@@ -309,6 +354,22 @@ class JwtWithoutVerification(Rule):
             """,
             note="no algorithms",
         ),
+        Example(
+            """
+            import jwt
+            from jose import jwt as jose_jwt
+
+            def claims(token: str, key: str) -> tuple[dict, dict, dict]:
+                return (
+                    jwt.decode(token, key, None),
+                    jwt.decode_complete(token, key, ["HS256"], {"verify_signature": False}),
+                    jose_jwt.decode(token, key, ["none", "HS256"]),
+                )
+            """,
+            expect=3,
+            also=("FG504",),
+            note="positional: `algorithms=None`, verification off, `none` allowed",
+        ),
     )
     good = (
         Example(
@@ -321,20 +382,52 @@ class JwtWithoutVerification(Rule):
                 return claims["sub"]
             """
         ),
+        Example(
+            """
+            import jwt
+            from jose import jwt as jose_jwt
+
+            ALGORITHMS = ["RS256"]
+
+            def claims(token: str, key: str, options: dict, **settings) -> tuple[dict, ...]:
+                return (
+                    jwt.decode(token, key, ["HS256"]),
+                    jwt.decode_complete(token, key, ALGORITHMS, options),
+                    jose_jwt.decode(token, key, ["RS256"]),
+                    jwt.decode(token, key, **settings),
+                )
+            """,
+            also=("FG504",),
+            note=(
+                "`algorithms` passed positionally (PyJWT and python-jose), and a call whose "
+                "`**kwargs` may hold them"
+            ),
+        ),
+        Example(
+            """
+            import jwt
+
+            def test_token_carries_the_user_id(token: str) -> None:
+                claims = jwt.decode(token, options={"verify_signature": False})
+                assert claims["sub"] == "42"
+            """,
+            path="tests/test_tokens.py",
+            note="a test reading its own token's claims",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("decode", "decode_complete")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.qualified_name(node.func) not in JWT_DECODERS:
+        if ctx.layer == "test" or ctx.qualified_name(node.func) not in JWT_DECODERS:
             return
-        algorithms = keyword_arg(node, "algorithms")
+        algorithms = _jwt_argument(node, "algorithms")
+        options = _jwt_argument(node, "options")
         verify = keyword_arg(node, "verify")
-        options = keyword_arg(node, "options")
         unverified = verify is not None and dotted_name(verify.value) == "False"
-        if options is not None and isinstance(options.value, cst.Dict):
-            for element in options.value.elements:
+        if isinstance(options, cst.Dict):
+            for element in options.elements:
                 if (
                     isinstance(element, cst.DictElement)
                     and string_value(element.key) == "verify_signature"
@@ -342,12 +435,37 @@ class JwtWithoutVerification(Rule):
                 ):
                     unverified = True
         allows_none = False
-        if algorithms is not None and isinstance(algorithms.value, cst.List | cst.Tuple):
+        if isinstance(algorithms, cst.List | cst.Tuple):
             allows_none = any(
-                (string_value(e.value) or "").lower() == "none" for e in algorithms.value.elements
+                (string_value(e.value) or "").lower() == "none" for e in algorithms.elements
             )
-        if unverified or algorithms is None or allows_none:
+        missing = algorithms is None or dotted_name(algorithms) == "None"
+        if unverified or missing or allows_none:
             ctx.report(node)
+
+
+#: What `_jwt_argument` answers when `*args` or `**kwargs` may pass the argument.
+_UNKNOWN: cst.BaseExpression = cst.Name("__unknown__")
+
+
+def _jwt_argument(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    """The value a JWT decoder receives for `name`, by keyword or by position; None when
+    it is not passed; `_UNKNOWN` when `*args` or `**kwargs` may pass it."""
+    given = keyword_arg(call, name)
+    if given is not None:
+        return given.value
+    position = _JWT_POSITIONS[name]
+    index = 0
+    for arg in call.args:
+        if arg.star == "*":
+            return _UNKNOWN
+        if arg.keyword is None and arg.star == "":
+            if index == position:
+                return arg.value
+            index += 1
+    if any(arg.star == "**" for arg in call.args):
+        return _UNKNOWN
+    return None
 
 
 class UnmaintainedAuthLibrary(Rule):
@@ -355,7 +473,11 @@ class UnmaintainedAuthLibrary(Rule):
     name = "unmaintained-auth-library"
     family = "security"
     message = "Unmaintained authentication library"
-    summary = "Checks for imports of passlib and python-jose."
+    summary = (
+        "Checks for imports of passlib and python-jose.\n\n"
+        "Where it applies: every layer, tests included (a test that imports them keeps "
+        "them among the project's dependencies, and passlib breaks there too)."
+    )
     why = (
         "passlib has had no release since 2020 and fails with bcrypt 4.1+ (it reads the "
         "removed `bcrypt.__about__`, and bcrypt now refuses passwords over 72 bytes); "

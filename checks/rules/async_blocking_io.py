@@ -21,7 +21,9 @@ BLOCKING_HTTP = {
     "http.client.HTTPConnection": "httpx.AsyncClient",
     "http.client.HTTPSConnection": "httpx.AsyncClient",
 }
+_SPAWN = "`await asyncio.create_subprocess_exec(...)`"
 BLOCKING_CALLS = {
+    "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
     "subprocess.run": "`await asyncio.create_subprocess_exec(...)`",
     "subprocess.call": "`await asyncio.create_subprocess_exec(...)`",
     "subprocess.check_call": "`await asyncio.create_subprocess_exec(...)`",
@@ -30,9 +32,17 @@ BLOCKING_CALLS = {
     "subprocess.getstatusoutput": "`await asyncio.create_subprocess_shell(...)`",
     "os.system": "`await asyncio.create_subprocess_shell(...)`",
     "os.popen": "`await asyncio.create_subprocess_shell(...)`",
-    "os.wait": "`await process.wait()` on an asyncio subprocess",
-    "os.waitpid": "`await process.wait()` on an asyncio subprocess",
+    "os.posix_spawn": _SPAWN,
+    "os.posix_spawnp": _SPAWN,
+    **{f"os.spawn{suffix}": _SPAWN for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")},
+    **{
+        f"os.{wait}": "`await process.wait()` on an asyncio subprocess"
+        for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
+    },
 }
+#: Methods of a `subprocess.Popen` object that wait for the process.
+POPEN_WAITS = frozenset({"wait", "communicate"})
+POPEN_CLASSES = frozenset({"subprocess.Popen"})
 
 
 class _BlockingInAsync(Rule):
@@ -48,7 +58,7 @@ class _BlockingInAsync(Rule):
         return evidence.has_package(*packages) and evidence.has(*names)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if not ctx.in_async_function:
+        if not ctx.in_async_function or ctx.layer == "test":
             return
         name = ctx.qualified_name(node.func)
         if name is None and self._is_builtin_input(node.func, ctx):
@@ -73,7 +83,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
     message = "Blocking HTTP call inside `async def`: use `httpx.AsyncClient`"
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
-        "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`."
+        "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`.\n\n"
+        "Where it applies: every layer but tests (see FG301: a test's event loop serves "
+        "the test alone)."
     )
     why = (
         "A blocking HTTP call in a coroutine stops the event loop for the whole round trip "
@@ -142,8 +154,14 @@ class BlockingCallInAsync(_BlockingInAsync):
     }
     message = "Blocking call inside `async def`"
     summary = (
-        "Checks for other blocking calls in an `async def`: `subprocess.run`/`call`/"
-        "`check_output`, `os.system`, `os.popen`, `os.wait`, `input()`."
+        "Checks for other blocking calls in an `async def`: starting a process "
+        "(`subprocess.Popen`, `os.posix_spawn`, `os.spawn*`), running one "
+        "(`subprocess.run`/`call`/`check_call`/`check_output`/`getoutput`, `os.system`, "
+        "`os.popen`), waiting for one (`os.wait*`, and `.wait()`/`.communicate()` on a "
+        "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
+        "`with Popen(...) as process`, or annotated `Popen`), and `input()`; ruff's "
+        "ASYNC220-222 cover the same calls.\n\n"
+        "Where it applies: every layer but tests (see FG301)."
     )
     why = (
         "These wait for another process (or a terminal) on the event loop thread: the "
@@ -173,6 +191,27 @@ class BlockingCallInAsync(_BlockingInAsync):
             """,
             expect=3,
         ),
+        Example(
+            """
+            import os
+            import subprocess
+            from subprocess import PIPE, Popen
+
+            async def convert(path: str, previous: Popen) -> bytes:
+                process = subprocess.Popen(["convert", path], stdout=PIPE)
+                output, _ = process.communicate()
+                with Popen(["optipng", path]) as optimiser:
+                    optimiser.wait()
+                previous.wait()
+                os.spawnlp(os.P_NOWAIT, "notify", "notify", path)
+                return output
+            """,
+            expect=6,
+            note=(
+                "`Popen` started, then waited for (assigned, `with ... as`, annotated), "
+                "and `os.spawn*`"
+            ),
+        ),
     )
     good = (
         Example(
@@ -197,4 +236,79 @@ class BlockingCallInAsync(_BlockingInAsync):
             """,
             note="a sync function; a parameter named input",
         ),
+        Example(
+            """
+            import asyncio
+            import subprocess
+
+            def run_sync(args: list[str]) -> bytes:
+                process = subprocess.Popen(args, stdout=subprocess.PIPE)
+                return process.communicate()[0]
+
+            async def run(args: list[str], waiter) -> bytes:
+                process = await asyncio.create_subprocess_exec(*args, stdout=subprocess.PIPE)
+                output, _ = await process.communicate()
+                await process.wait()
+                waiter.wait()
+                return output + await asyncio.to_thread(run_sync, args)
+            """,
+            note="an asyncio process, an unknown receiver, `Popen` in a sync helper",
+        ),
+        Example(
+            """
+            import subprocess
+            import time
+
+
+            async def test_server_survives_a_slow_client(server) -> None:
+                process = subprocess.Popen(["slowloris", server.url])
+                time.sleep(0.5)
+                process.terminate()
+                assert process.wait() == 0
+            """,
+            path="tests/test_slow_clients.py",
+            note="a test (see FG301)",
+            also=("FG301",),
+        ),
     )
+
+    def visit_WithItem(self, node: cst.WithItem, ctx: FileContext) -> None:
+        # `with Popen(...) as process:` binds a Popen object the context does not infer
+        function = ctx.function
+        item = node.item
+        if (
+            function is not None
+            and node.asname is not None
+            and isinstance(node.asname.name, cst.Name)
+            and isinstance(item, cst.Call)
+            and ctx.qualified_name(item.func) in POPEN_CLASSES
+        ):
+            ctx.stash(self.code).append((id(function.node), node.asname.name.value))
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        super().visit_Call(node, ctx)
+        func = node.func
+        if (
+            ctx.in_async_function
+            and ctx.layer != "test"
+            and isinstance(func, cst.Attribute)
+            and func.attr.value in POPEN_WAITS
+            and self._is_popen(func.value, ctx)
+        ):
+            ctx.report(
+                node,
+                f"`.{func.attr.value}()` on a `subprocess.Popen` waits for the process on the "
+                "event loop inside `async def`: use `await asyncio.create_subprocess_exec(...)` "
+                f"and `await process.{func.attr.value}()`",
+            )
+
+    def _is_popen(self, receiver: cst.BaseExpression, ctx: FileContext) -> bool:
+        inferred = ctx.infer(receiver)
+        if inferred is not None and not inferred.iterable and inferred.cls in POPEN_CLASSES:
+            return True
+        function = ctx.function
+        return (
+            isinstance(receiver, cst.Name)
+            and function is not None
+            and (id(function.node), receiver.value) in ctx.stash(self.code)
+        )

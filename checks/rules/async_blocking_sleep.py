@@ -16,7 +16,16 @@ class BlockingSleepInAsync(Rule):
     name = "blocking-sleep-in-async"
     family = "async"
     message = "`time.sleep()` blocks the event loop inside `async def`: use `await asyncio.sleep()`"
-    summary = "Checks for `time.sleep()` called in an `async def`, under any import form or alias."
+    summary = (
+        "Checks for `time.sleep()` called in an `async def`, under any import form or "
+        "alias.\n\n"
+        "Where it applies: every layer but tests. A blocking call in an `async def` test or "
+        "fixture does block the loop the test runs on, but that loop serves the test alone: "
+        "the cost is the test's own time, and tests block on purpose (a fake dependency "
+        "that hangs, a watchdog that must see the loop stall, a deadline that must pass). "
+        "The service code they exercise is checked where it lives. FG302 and FG303 apply "
+        "alike."
+    )
     fix = (
         "Safe fix: `time.sleep(x)` becomes `await asyncio.sleep(x)` where it is a whole "
         "statement, an assignment or a return value; `import asyncio` is added before the "
@@ -111,6 +120,20 @@ class BlockingSleepInAsync(Rule):
             """,
             note="asyncio's sleep and an unrelated sleep method",
         ),
+        Example(
+            """
+            import asyncio
+            import time
+
+
+            async def test_watchdog_reports_a_stalled_loop(watchdog) -> None:
+                time.sleep(0.5)  # stall the loop on purpose
+                await asyncio.sleep(0)
+                assert watchdog.stalls == 1
+            """,
+            path="tests/test_watchdog.py",
+            note="a test that blocks on purpose",
+        ),
     )
     fixes = (
         FixExample(
@@ -145,6 +168,8 @@ class BlockingSleepInAsync(Rule):
             ctx.marks(self.code).add(id(node.value))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.layer == "test":
+            return
         if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
             fix = self._fix(node, ctx) if id(node) in ctx.marks(self.code) else None
             ctx.report(node, fix=fix)

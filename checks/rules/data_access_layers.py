@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, http_adapter_name
+from checks.context import ORM_MODEL_BASES, FileContext, dotted_name, http_adapter_name
 from checks.prefilter import Evidence
+from checks.project import Condition
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 
@@ -27,6 +30,7 @@ _ROUTE_MODULES = frozenset(
     {"routes", "routers", "router", "views", "endpoints", "api", "controllers"}
 )
 _SESSION_METHODS = frozenset({"execute", "scalars", "scalar", "exec"})
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 
 
 def _imports_repository(qualified: str, name: str) -> bool:
@@ -52,6 +56,25 @@ def _is_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     return "session" in name and "maker" not in name and "factory" not in name
 
 
+@dataclass(slots=True)
+class _RouteImport:
+    """An import statement of a route module that brings in repositories or ORM models."""
+
+    node: cst.ImportFrom
+    repositories: list[str]
+    #: (local name, imported name, whether it is an ORM model: True or a condition)
+    models: list[tuple[str, str, bool | Condition]]
+
+
+@dataclass(slots=True)
+class _SqlCall:
+    """SQL built or run in a route module, by the function (None: module level) it is in."""
+
+    function: int | None
+    node: cst.Call
+    runs: bool
+
+
 class DataAccessInRoutes(Rule):
     code = "FG402"
     name = "data-access-in-route"
@@ -59,7 +82,14 @@ class DataAccessInRoutes(Rule):
     message = "Route module does data access: move it into a repository, called by a service"
     summary = (
         "Checks route modules (the `routes` layer) for data access: SQL built or run there "
-        "(`select()`, `session.execute()`), and imports of repositories or ORM models."
+        "(`select()`, `session.execute()`), reported once per function at its first SQL "
+        "call; imports of repositories; and imports of ORM models used as values "
+        "(`select(User)`, `User(...)`, `User.email`, `response_model=User`), reported "
+        "once per import statement naming them. An ORM model imported only for "
+        "annotations (`user: User = Depends(current_user)`, `Annotated[User, ...]`) is not "
+        "data access: the dependency hands the route an object, as an `Annotated` alias "
+        "from a dependencies module would.\n\n"
+        "Where it applies: the `routes` layer (never tests)."
     )
     why = (
         "A route that queries the database or handles ORM objects mixes HTTP with "
@@ -85,7 +115,7 @@ class DataAccessInRoutes(Rule):
                 return len(result.all())
             """,
             path="app/users/router.py",
-            expect=3,
+            expect=2,
         ),
         Example(
             """
@@ -95,6 +125,34 @@ class DataAccessInRoutes(Rule):
             path="app/api/routes/users.py",
             expect=2,
             note="a `crud` package and a `repos` package of the data layer",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+            from sqlalchemy import func, select
+            from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+            router = APIRouter()
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Item(Base):
+                __tablename__ = "items"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            @router.get("/items")
+            def read_items(session: Session, skip: int = 0) -> dict:
+                count = session.execute(select(func.count()).select_from(Item)).scalar_one()
+                items = session.scalars(select(Item).offset(skip)).all()
+                return {"count": count, "ids": [item.id for item in items]}
+            """,
+            path="app/items/routes.py",
+            also=("FG102",),
+            note="four SQL calls in one route: one finding",
         ),
     )
     good = (
@@ -141,10 +199,12 @@ class DataAccessInRoutes(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.layer == "route"
 
+    # ------------------------------------------------------------------ imports
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
         if ctx.layer != "route" or isinstance(node.names, cst.ImportStar):
             return
         module = dotted_name(node.module) if node.module is not None else ""
+        found = _RouteImport(node, [], [])
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = (
@@ -152,33 +212,132 @@ class DataAccessInRoutes(Rule):
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
                 else name
             )
+            names = ctx.marks(f"{self.code}-not-a-use")
+            names.add(id(alias.name))
+            if alias.asname is not None:
+                names.add(id(alias.asname.name))
             qualified = ctx.imports.get(local)
             target = qualified or f"{module}.{name}"
             if target.startswith("."):  # relative, package unknown: it is near this file
                 target = ".".join([*ctx.path.parent.parts, target.lstrip(".")])
             if _imports_repository(target, name):
-                ctx.report(alias, "Route module imports a repository: call a service instead")
+                found.repositories.append(name)
                 continue
             third_party = (module or "").split(".", 1)[0] in {"sqlalchemy", "sqlmodel"}
             if qualified and not third_party and name[:1].isupper() and not name.isupper():
                 derivation = ctx.is_orm_model(qualified)
-                message = "Route module imports an ORM model: use schemas and a service"
-                if derivation is True:
-                    ctx.report(alias, message)
-                elif derivation is not False:
-                    ctx.report_if(alias, derivation, message)
+                if derivation is not False:
+                    found.models.append((local, name, derivation))
+        if found.repositories or found.models:
+            ctx.stash(f"{self.code}-imports").append(found)
 
+    def visit_Annotation(self, node: cst.Annotation, ctx: FileContext) -> None:
+        ctx.stash(f"{self.code}-annotations").append(node)
+
+    def leave_Annotation(self, node: cst.Annotation, ctx: FileContext) -> None:
+        ctx.stash(f"{self.code}-annotations").pop()
+
+    def visit_Subscript(self, node: cst.Subscript, ctx: FileContext) -> None:
+        if ctx.qualified_name(node.value) in _ANNOTATED:  # `CurrentUser = Annotated[User, ...]`
+            ctx.stash(f"{self.code}-annotations").append(node)
+
+    def leave_Subscript(self, node: cst.Subscript, ctx: FileContext) -> None:
+        annotations = ctx.stash(f"{self.code}-annotations")
+        if annotations and annotations[-1] is node:
+            annotations.pop()
+
+    def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
+        ctx.marks(f"{self.code}-not-a-use").add(id(node.attr))
+
+    def visit_Arg(self, node: cst.Arg, ctx: FileContext) -> None:
+        if node.keyword is not None:
+            ctx.marks(f"{self.code}-not-a-use").add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name, ctx: FileContext) -> None:
+        """Record an ORM model's name used as a value (not in an annotation)."""
+        if (
+            ctx.layer == "route"
+            and not ctx.stash(f"{self.code}-annotations")
+            and id(node) not in ctx.marks(f"{self.code}-not-a-use")
+        ):
+            _used_names(ctx, self.code).add(node.value)
+
+    # ---------------------------------------------------------------------- SQL
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer != "route":
             return
-        if ctx.qualified_name(node.func) in SQL_BUILDERS:
-            ctx.report(node, "Route module builds SQL: move the query into a repository")
-        elif (
+        runs = (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value in _SESSION_METHODS
             and _is_session(node.func.value, ctx)
-        ):
-            ctx.report(node, "Route module runs SQL: move the query into a repository")
+        )
+        if runs or ctx.qualified_name(node.func) in SQL_BUILDERS:
+            function = ctx.function
+            owner = id(function.node) if function is not None else None
+            ctx.stash(f"{self.code}-sql").append(_SqlCall(owner, node, runs))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        calls: list[_SqlCall] = ctx.stash(f"{self.code}-sql")
+        mine = [call for call in calls if call.function == id(node)]
+        if mine:
+            calls[:] = [call for call in calls if call.function != id(node)]
+            self._report_sql(mine, f"`{node.name.value}()`", ctx)
+
+    def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
+        calls: list[_SqlCall] = ctx.stash(f"{self.code}-sql")
+        if calls:
+            self._report_sql(calls, "module code", ctx)
+        used = _used_names(ctx, self.code)
+        found: _RouteImport
+        for found in ctx.stash(f"{self.code}-imports"):
+            models = [(n, d) for local, n, d in found.models if local in used]
+            self._report_import(found, models, ctx)
+
+    @staticmethod
+    def _report_sql(calls: list[_SqlCall], where: str, ctx: FileContext) -> None:
+        runs = any(call.runs for call in calls)
+        builds = not all(call.runs for call in calls)
+        verb = "builds and runs" if runs and builds else "runs" if runs else "builds"
+        count = f" ({len(calls)} SQL calls)" if len(calls) > 1 else ""
+        ctx.report(
+            calls[0].node,
+            f"Route module {verb} SQL in {where}{count}: move the queries into a repository",
+        )
+
+    @staticmethod
+    def _report_import(
+        found: _RouteImport, models: list[tuple[str, bool | Condition]], ctx: FileContext
+    ) -> None:
+        if not found.repositories and not models:
+            return
+        parts = []
+        if found.repositories:
+            kind = "repository" if len(found.repositories) == 1 else "repositories"
+            parts.append(f"{kind} {_listed(found.repositories)}")
+        if models:
+            kind = "ORM model" if len(models) == 1 else "ORM models"
+            parts.append(f"{kind} {_listed([name for name, _ in models])}")
+        advice = "call a service instead" if not models else "use schemas and a service"
+        message = f"Route module imports {' and '.join(parts)}: {advice}"
+        conditions = [d for _, d in models if isinstance(d, Condition)]
+        if found.repositories or len(conditions) < len(models):
+            ctx.report(found.node, message)
+        else:
+            refs = tuple(dict.fromkeys(ref for c in conditions for ref in c.refs))
+            ctx.report_if(found.node, Condition(refs, ORM_MODEL_BASES), message)
+
+
+def _used_names(ctx: FileContext, code: str) -> set[str]:
+    """The names the route module uses as values (outside annotations), so far."""
+    holder = ctx.stash(f"{code}-used")
+    if not holder:
+        holder.append(set())
+    used: set[str] = holder[0]
+    return used
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
 
 
 class AddInLoop(Rule):

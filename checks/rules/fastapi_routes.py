@@ -1,14 +1,24 @@
-"""FG403-FG405: what a FastAPI route declares and returns, and how it handles errors."""
+"""FG403-FG405, FG409: what a FastAPI route declares and returns, how it handles errors,
+and the parameter keywords it passes."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, keyword_arg, returns_in, route_decorator
+from checks.context import (
+    FileContext,
+    FixSpec,
+    dotted_name,
+    keyword_arg,
+    returns_in,
+    route_decorator,
+)
 from checks.prefilter import Evidence
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
+#: How many helper functions deep FG403 follows `return helper(...)` to find a Response.
+_HELPER_DEPTH = 3
 
 
 def _annotation_classes(annotation: cst.BaseExpression, ctx: FileContext) -> list[str]:
@@ -35,8 +45,14 @@ class RouteWithoutResponseModel(Rule):
     family = "API"
     message = "Route without a response model: annotate its return type (or `response_model=`)"
     summary = (
-        "Checks for FastAPI routes with neither a return annotation nor `response_model=` "
-        "(routes that set `response_class=` or return nothing are fine)."
+        "Checks for FastAPI routes with neither a return annotation nor `response_model=`. "
+        "Routes that set `response_class=`, return nothing, or return only Starlette "
+        "responses are fine: a `*Response` class called in the `return` "
+        "(`RedirectResponse(url)`, `templates.TemplateResponse(...)`), a variable only ever "
+        "assigned one, or a call of a function of the module annotated `-> Response` (or "
+        "a subclass), or that itself returns only responses.\n\n"
+        "Where it applies: route handlers outside the `tests` layer (an app a test builds "
+        "to exercise middleware has no API contract to document)."
     )
     why = (
         "The response model is the API's contract: FastAPI validates and filters the "
@@ -57,6 +73,29 @@ class RouteWithoutResponseModel(Rule):
                 return {"id": user_id}
             """,
             path="app/users/router.py",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+            from fastapi.responses import JSONResponse
+
+            router = APIRouter()
+
+
+            def payload(user_id: int):
+                return {"id": user_id}
+
+
+            @router.get("/users/{user_id}")
+            async def read_user(user_id: int):
+                response = JSONResponse({"id": user_id})
+                if user_id > 100:
+                    response = {"id": user_id, "archived": True}
+                    return response
+                return payload(user_id) if user_id else response
+            """,
+            path="app/users/router.py",
+            note="a variable also assigned a dict; a helper that returns a dict",
         ),
     )
     good = (
@@ -117,35 +156,205 @@ class RouteWithoutResponseModel(Rule):
             path="app/assets/router.py",
             note="a route that returns nothing, and one that returns only a `Response`",
         ),
+        Example(
+            """
+            from fastapi import APIRouter, Request
+            from fastapi.responses import RedirectResponse, Response
+            from fastapi.templating import Jinja2Templates
+
+            router = APIRouter()
+            templates = Jinja2Templates(directory="templates")
+
+
+            def no_content() -> Response:
+                return Response(status_code=204)
+
+
+            def redirect_home():
+                return RedirectResponse("/")
+
+
+            @router.post("/login")
+            async def login(request: Request):
+                if request.query_params.get("next"):
+                    response = RedirectResponse(request.query_params["next"], status_code=303)
+                    response.set_cookie("session", "opaque")
+                    return response
+                return templates.TemplateResponse(request, "login.html", {})
+
+
+            @router.post("/logout")
+            async def logout(request: Request):
+                if request.cookies:
+                    return redirect_home()
+                return no_content()
+            """,
+            path="app/pages/router.py",
+            note=(
+                "a response held in a variable, built through a call chain, and returned by "
+                "helpers of the module (annotated, or returning only responses)"
+            ),
+        ),
+        Example(
+            """
+            from fastapi import FastAPI
+
+            from app.middleware import RequestIdMiddleware
+
+            app = FastAPI()
+            app.add_middleware(RequestIdMiddleware)
+
+
+            @app.get("/echo")
+            async def echo(value: str):
+                return {"value": value}
+            """,
+            path="tests/test_request_id.py",
+            note="an app a test builds: the tests layer",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package("fastapi")
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        if ctx.layer == "test":
+            return
         decorator = route_decorator(node, ctx)
         if decorator is None or node.returns is not None:
             return
         if keyword_arg(decorator, "response_model") or keyword_arg(decorator, "response_class"):
             return
-        values = [
-            r.value
-            for r in returns_in(node.body)
-            if r.value is not None
-            and not (isinstance(r.value, cst.Name) and r.value.value == "None")
-        ]
-        if all(_is_response(value, ctx) for value in values):
+        if _returns_only_responses(node, ctx, _HELPER_DEPTH):
             return  # returns nothing, or only `Response` objects FastAPI sends as they are
         ctx.report(node.name)
 
 
-def _is_response(value: cst.BaseExpression, ctx: FileContext) -> bool:
-    """`FileResponse(path)`, `RedirectResponse(url)`, `responses.JSONResponse(...)`: a
-    Starlette response built right there."""
-    if not isinstance(value, cst.Call):
+def _names_a_response(expr: cst.BaseExpression | None, ctx: FileContext) -> bool:
+    """`FileResponse`, `responses.JSONResponse`, `templates.TemplateResponse`: a name
+    ending in `Response` (Starlette's classes and the subclasses projects write)."""
+    if expr is None:
         return False
-    name = ctx.qualified_name(value.func) or dotted_name(value.func) or ""
+    name = ctx.qualified_name(expr) or dotted_name(expr) or ""
     return name.rpartition(".")[2].endswith("Response")
+
+
+def _annotates_response(annotation: cst.BaseExpression, ctx: FileContext) -> bool:
+    """`-> Response`, `-> RedirectResponse | None`, `-> Optional[StreamingResponse]`."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        members = [annotation.left, annotation.right]
+        known = [m for m in members if not (isinstance(m, cst.Name) and m.value == "None")]
+        return bool(known) and all(_annotates_response(m, ctx) for m in known)
+    if isinstance(annotation, cst.Subscript) and (dotted_name(annotation.value) or "").endswith(
+        "Optional"
+    ):
+        element = annotation.slice[0].slice if annotation.slice else None
+        return isinstance(element, cst.Index) and _annotates_response(element.value, ctx)
+    return _names_a_response(annotation, ctx)
+
+
+class _Assignments(cst.CSTVisitor):
+    """The values assigned to each plain name in a function body, and the names annotated
+    there (not in nested functions, lambdas or classes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[cst.BaseExpression]] = {}
+        self.annotations: dict[str, cst.BaseExpression] = {}
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.values.setdefault(target.target.value, []).append(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.annotations[node.target.value] = node.annotation.annotation
+            if node.value is not None:
+                self.values.setdefault(node.target.value, []).append(node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):  # `x += ...`: no longer what it was
+            self.values.setdefault(node.target.value, []).append(node.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _module_function(name: str, ctx: FileContext) -> cst.FunctionDef | None:
+    """The module-level `def name` of this file (not an imported or rebound name)."""
+    if name in ctx.imports:
+        return None
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            return statement
+    return None
+
+
+def _returns_only_responses(
+    function: cst.FunctionDef, ctx: FileContext, depth: int, seen: frozenset[int] = frozenset()
+) -> bool:
+    """Whether every value `function` returns is a Starlette `Response`: built by a call of
+    a `*Response` class (`RedirectResponse(url)`, `templates.TemplateResponse(...)`), held
+    in a variable only ever assigned one (or annotated as one, or a parameter annotated as
+    one), or returned by a function of this module annotated `-> Response` or that itself
+    returns only responses. A function that returns nothing qualifies too."""
+    values = [
+        r.value
+        for r in returns_in(function.body)
+        if r.value is not None and not (isinstance(r.value, cst.Name) and r.value.value == "None")
+    ]
+    if not values:
+        return True
+    assignments = _Assignments()
+    function.body.visit(assignments)
+    variables: set[str] = set()
+    params = function.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        if param.annotation is not None and _annotates_response(param.annotation.annotation, ctx):
+            variables.add(param.name.value)
+    for name, annotation in assignments.annotations.items():
+        if _annotates_response(annotation, ctx):
+            variables.add(name)
+    seen = seen | {id(function)}
+
+    def is_response(value: cst.BaseExpression) -> bool:
+        if isinstance(value, cst.Await):
+            return is_response(value.expression)
+        if isinstance(value, cst.IfExp):
+            return is_response(value.body) and is_response(value.orelse)
+        if isinstance(value, cst.Name):
+            return value.value in variables
+        if not isinstance(value, cst.Call):
+            return False
+        if _names_a_response(value.func, ctx):
+            return True
+        helper = (
+            _module_function(value.func.value, ctx) if isinstance(value.func, cst.Name) else None
+        )
+        if helper is None or id(helper) in seen:
+            return False
+        if helper.returns is not None:
+            return _annotates_response(helper.returns.annotation, ctx)
+        return depth > 0 and _returns_only_responses(helper, ctx, depth - 1, seen)
+
+    # a variable is a response when every value assigned to it is one (in any order)
+    pending = {n: vs for n, vs in assignments.values.items() if n not in variables}
+    changed = True
+    while changed:
+        changed = False
+        for name, assigned in list(pending.items()):
+            if all(is_response(v) for v in assigned):
+                variables.add(name)
+                del pending[name]
+                changed = True
+    return all(is_response(value) for value in values)
 
 
 class RouteReturnsOrmModel(Rule):
@@ -155,7 +364,8 @@ class RouteReturnsOrmModel(Rule):
     message = "Route returns an ORM model: return a Pydantic schema built from it"
     summary = (
         "Checks for FastAPI routes whose return annotation or `response_model=` is a "
-        "SQLAlchemy ORM class (in the file or anywhere in the project)."
+        "SQLAlchemy ORM class (in the file or anywhere in the project).\n\n"
+        "Where it applies: route handlers outside the `tests` layer."
     )
     why = (
         "FastAPI cannot build a response schema from an ORM class (it fails at start-up), "
@@ -233,6 +443,8 @@ class RouteReturnsOrmModel(Rule):
         return evidence.has_package("fastapi")
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        if ctx.layer == "test":
+            return
         decorator = route_decorator(node, ctx)
         if decorator is None:
             return
@@ -264,7 +476,13 @@ class BroadExceptInRoute(Rule):
         "Checks for `except Exception`, `except BaseException` and bare `except:` in a "
         "FastAPI route handler, unless the handler re-raises or logs the error with its "
         "traceback (`logger.exception()`, `exc_info=True`): a best-effort step that degrades "
-        "on purpose."
+        "on purpose. Nor is a per-item failure of a bulk operation flagged: a `try` inside a "
+        "`for` loop of the route whose handler records the failure (uses the caught "
+        "exception, or logs) and goes on with the next item (no `return` or `break`). Nor "
+        "is a broad `except` on the error or cleanup path, in a `finally:` block or in "
+        "another `except` handler (closing a client, a compensating step): there a second "
+        "failure must not replace the first error or the response.\n\n"
+        "Where it applies: route handlers outside the `tests` layer."
     )
     why = (
         "A route that catches everything turns bugs (and the database being down) into "
@@ -309,6 +527,40 @@ class BroadExceptInRoute(Rule):
             """,
             path="app/emails/router.py",
             note="logs the message only: the traceback is lost",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+            @router.post("/users/bulk")
+            async def import_users(rows: list[dict]) -> dict:
+                created = 0
+                for row in rows:
+                    try:
+                        await users.create(row)
+                        created += 1
+                    except Exception:
+                        continue
+                for row in rows:
+                    try:
+                        await users.notify(row)
+                    except Exception as error:
+                        return {"created": created, "error": str(error)}
+                while created:
+                    try:
+                        created = await users.flush()
+                    except Exception as error:
+                        print(error)
+                return {"created": created}
+            """,
+            path="app/users/router.py",
+            expect=3,
+            note=(
+                "in a loop, but the failure is dropped silently, ends the whole request, or "
+                "the loop is a `while` (a retry, not items)"
+            ),
         ),
     )
     good = (
@@ -370,22 +622,131 @@ class BroadExceptInRoute(Rule):
             path="app/orders/router.py",
             note="a best-effort step that logs the traceback and degrades on purpose",
         ),
+        Example(
+            """
+            import logging
+
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            log = logging.getLogger(__name__)
+
+            @router.post("/users/bulk")
+            async def import_users(rows: list[dict]) -> list[dict]:
+                results = []
+                for row in rows:
+                    try:
+                        results.append({"id": await users.create(row)})
+                    except Exception as error:
+                        results.append({"row": row, "error": str(error)})
+                return results
+
+            @router.post("/models/refresh")
+            async def refresh(models: list[str]) -> list[str]:
+                refreshed = []
+                async for name in stream(models):
+                    try:
+                        refreshed.append(await registry.refresh(name))
+                    except Exception:
+                        log.warning("could not refresh %s", name)
+                        continue
+                return refreshed
+            """,
+            path="app/users/router.py",
+            note="a bulk endpoint that reports (or logs) each item's failure and goes on",
+        ),
+        Example(
+            """
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            @app.get("/boom")
+            async def boom() -> dict:
+                try:
+                    raise RuntimeError("boom")
+                except Exception as error:
+                    return {"error": str(error)}
+            """,
+            path="tests/test_error_handlers.py",
+            note="an app a test builds: the tests layer",
+        ),
+        Example(
+            """
+            import logging
+
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            log = logging.getLogger(__name__)
+
+            @router.post("/servers/test")
+            async def test_server(url: str) -> dict:
+                client = await connect(url)
+                try:
+                    return {"tools": await client.list_tools()}
+                except TimeoutError:
+                    try:
+                        await client.report_timeout()
+                    except Exception:
+                        log.warning("could not report the timeout")
+                    raise
+                finally:
+                    try:
+                        await client.close()
+                    except Exception:
+                        pass
+            """,
+            path="app/servers/router.py",
+            note="cleanup in `finally:` and a compensating step in a handler",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package("fastapi")
 
+    def visit_For(self, node: cst.For, ctx: FileContext) -> None:
+        # the loops of the function the walk is in: a per-item `try` sits in one of them
+        function = ctx.function
+        ctx.stash(self.code).append(id(function.node) if function is not None else None)
+
+    def leave_For(self, node: cst.For, ctx: FileContext) -> None:
+        ctx.stash(self.code).pop()
+
+    def visit_Finally(self, node: cst.Finally, ctx: FileContext) -> None:
+        self._enter_recovery(ctx)
+
+    def leave_Finally(self, node: cst.Finally, ctx: FileContext) -> None:
+        ctx.stash(f"{self.code}-recovery").pop()
+
+    def leave_ExceptHandler(self, node: cst.ExceptHandler, ctx: FileContext) -> None:
+        ctx.stash(f"{self.code}-recovery").pop()
+
+    def _enter_recovery(self, ctx: FileContext) -> None:
+        # the error and cleanup paths of the function the walk is in
+        function = ctx.function
+        ctx.stash(f"{self.code}-recovery").append(id(function.node) if function else None)
+
     def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: FileContext) -> None:
         function = ctx.function
-        if function is None or not function.is_route:
-            return
+        recovering = function is not None and id(function.node) in ctx.stash(
+            f"{self.code}-recovery"
+        )
+        self._enter_recovery(ctx)
+        if function is None or not function.is_route or ctx.layer == "test" or recovering:
+            return  # on the error or cleanup path, a second failure must not replace the first
         caught = node.type
         names = [caught] if caught is not None else []
         if isinstance(caught, cst.Tuple):
             names = [element.value for element in caught.elements]
         broad = caught is None or any(dotted_name(n) in BROAD_EXCEPTIONS for n in names)
-        if broad and not _reraises(node) and not _logs_traceback(node):
-            ctx.report(node)
+        if not broad or _reraises(node) or _logs_traceback(node):
+            return
+        in_loop = id(function.node) in ctx.stash(self.code)
+        if in_loop and _records_and_continues(node):
+            return  # one item of a bulk operation failed: recorded, the others go on
+        ctx.report(node)
 
 
 class _TracebackLog(cst.CSTVisitor):
@@ -407,6 +768,53 @@ class _TracebackLog(cst.CSTVisitor):
         return False
 
 
+#: Logger methods: a handler that calls one records the failure.
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
+
+
+class _PerItemHandler(cst.CSTVisitor):
+    """Whether an except handler leaves the loop (`return`, `break`) and whether it
+    records the failure (uses the caught exception's name, or calls a logger method)."""
+
+    def __init__(self, caught: str | None) -> None:
+        super().__init__()
+        self.caught = caught
+        self.leaves_loop = False
+        self.records = False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.leaves_loop = True
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self.leaves_loop = True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.caught is not None and node.value == self.caught:
+            self.records = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _LOG_METHODS:
+            self.records = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def _records_and_continues(handler: cst.ExceptHandler) -> bool:
+    """A per-item failure: the handler records it and lets the loop go on."""
+    caught = None
+    if handler.name is not None and isinstance(handler.name.name, cst.Name):
+        caught = handler.name.name.value
+    finder = _PerItemHandler(caught)
+    handler.body.visit(finder)
+    return finder.records and not finder.leaves_loop
+
+
 def _logs_traceback(handler: cst.ExceptHandler) -> bool:
     finder = _TracebackLog()
     handler.body.visit(finder)
@@ -421,3 +829,165 @@ def _reraises(handler: cst.ExceptHandler) -> bool:
         ):
             return True
     return False
+
+
+#: FastAPI's parameter functions (and the classes behind them), which take Pydantic's
+#: field keywords.
+FASTAPI_PARAMETERS = frozenset(
+    f"{module}.{name}"
+    for module in ("fastapi", "fastapi.params", "fastapi.param_functions")
+    for name in ("Query", "Path", "Body", "Form", "File", "Header", "Cookie")
+)
+#: Pydantic v1 keyword -> its FastAPI 0.100+ (Pydantic v2) name.
+V1_PARAMETER_KEYWORDS = {"regex": "pattern", "min_items": "min_length", "max_items": "max_length"}
+
+
+class FastapiParameterV1Keyword(Rule):
+    code = "FG409"
+    name = "fastapi-parameter-v1-keyword"
+    family = "API"
+    message = "FastAPI parameter with a Pydantic v1 keyword"
+    summary = (
+        "Checks for FastAPI's `Query()`, `Path()`, `Body()`, `Form()`, `File()`, `Header()` "
+        "and `Cookie()` called with the Pydantic v1 keywords `regex=`, `min_items=` or "
+        "`max_items=` (FastAPI 0.100+ names them `pattern=`, `min_length=`, "
+        "`max_length=`). `Field()` keywords are FG209's.\n\n"
+        "Where it applies: every layer, tests included (the call fails or warns there too)."
+    )
+    why = (
+        "FastAPI 0.100 moved to Pydantic 2 and renamed these keywords. `regex=` still works "
+        "with a deprecation warning; `min_items=` and `max_items=` are no longer applied "
+        "(the list is not checked), and recent FastAPI versions reject them: "
+        "`Body(max_items=2)` raises `TypeError` when the module is imported. In a project "
+        "that targets Pydantic 1 (FastAPI before 0.100, which knows only the old names) the "
+        "finding speaks of the migration and offers no fix."
+    )
+    fix = (
+        "Safe fix: the keyword is renamed (`regex=` to `pattern=`, `min_items=` to "
+        "`min_length=`, `max_items=` to `max_length=`), which is what FastAPI 0.100+ does "
+        "with `regex=` itself; not offered when the call already passes the new keyword, "
+        "nor in a project that targets Pydantic 1."
+    )
+    bad = (
+        Example(
+            """
+            from typing import Annotated
+
+            from fastapi import APIRouter, Query
+
+            router = APIRouter()
+
+
+            @router.get("/items")
+            async def list_items(
+                sort: Annotated[str, Query(regex=r"^-?(created_at|title)$")] = "created_at",
+            ) -> list[str]:
+                return [sort]
+            """,
+            path="app/items/router.py",
+        ),
+        Example(
+            """
+            from fastapi import Body, Form, Path, params
+
+            def tag(
+                slug: str = Path(..., regex="^[a-z-]+$"),
+                names: list[str] = Body(..., min_items=1, max_items=20),
+                code: str = Form(regex="^[0-9]{6}$"),
+                ids: list[int] = params.Query(None, max_items=5),
+            ) -> None:
+                return None
+            """,
+            expect=5,
+            note="`Path`, `Body`, `Form`, and the `fastapi.params` classes",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from typing import Annotated
+
+            from fastapi import APIRouter, Query
+
+            router = APIRouter()
+
+
+            @router.get("/items")
+            async def list_items(
+                sort: Annotated[str, Query(pattern=r"^-?(created_at|title)$")] = "created_at",
+            ) -> list[str]:
+                return [sort]
+            """,
+            path="app/items/router.py",
+        ),
+        Example(
+            """
+            from pydantic import Field
+
+            from app.search import Query
+
+            def search(regex: str):
+                return Query(regex=regex), Field(min_length=1)
+            """,
+            note="a project's own `Query` class",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from fastapi import Body, Query
+
+
+            def tag(
+                q: str = Query(None, regex="^[a-z]+$"),
+                names: list[str] = Body(..., min_items=1, max_items=20),
+            ) -> None:
+                return None
+            """,
+            """
+            from fastapi import Body, Query
+
+
+            def tag(
+                q: str = Query(None, pattern="^[a-z]+$"),
+                names: list[str] = Body(..., min_length=1, max_length=20),
+            ) -> None:
+                return None
+            """,
+        ),
+    )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has_package("fastapi") and evidence.has(*V1_PARAMETER_KEYWORDS)
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        function = ctx.qualified_name(node.func)
+        if function not in FASTAPI_PARAMETERS:
+            return
+        given = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+        call = function.rpartition(".")[2]
+        for arg in node.args:
+            keyword = arg.keyword
+            if keyword is None or keyword.value not in V1_PARAMETER_KEYWORDS:
+                continue
+            new = V1_PARAMETER_KEYWORDS[keyword.value]
+            ctx.report(arg, *self._finding(call, keyword, new, given, ctx))
+
+    @staticmethod
+    def _finding(
+        call: str, keyword: cst.Name, new: str, given: set[str], ctx: FileContext
+    ) -> tuple[str, FixSpec | None]:
+        old = keyword.value
+        if ctx.pydantic_target == 1:
+            return (
+                f"`{call}({old}=...)` is a Pydantic v1 keyword, renamed in FastAPI 0.100+ "
+                f"(Pydantic 2): when migrating, use `{new}=`",
+                None,
+            )
+        if old == "regex":
+            effect = "deprecated since FastAPI 0.100"
+        else:
+            effect = "no longer applied by FastAPI 0.100+, and a TypeError in recent versions"
+        message = f"`{call}({old}=...)` is {effect}: use `{new}=`"
+        fix = None if new in given else FixSpec(f"Rename `{old}=` to `{new}=`", ((keyword, new),))
+        return message, fix

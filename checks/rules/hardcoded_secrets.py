@@ -17,7 +17,9 @@ _SECRET_NAME = re.compile(
 )
 #: What every secret name contains (lowercase), for the pre-filter.
 _SECRET_WORDS = re.compile(rb"secret|passw|api_?key|private_key|access_key|_token|signing_key")
-_CREDENTIALED_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
+_CREDENTIALED_URL = re.compile(
+    r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@([^/\s:?#]*)", re.IGNORECASE
+)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
 _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
 
@@ -26,21 +28,39 @@ _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
 #: Keys and tokens carry runs of digits (hex, base62); names of things do not.
 _DIGIT_RUN = re.compile(r"[0-9]{3,}")
+#: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
+_KEY_SEGMENT = re.compile(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
 _SCRIPT_DIRECTORIES = frozenset({"scripts", "script", "seeds", "fixtures", "dev", "tools"})
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+#: Hosts of a database on the developer's own machine: its URL is a local default.
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
 
 def _is_secret_value(name: str, value: str) -> bool:
     return (
         len(value) >= 8
         and not _PLACEHOLDER.match(value)
-        and not (_IDENTIFIER.match(value) and not _DIGIT_RUN.search(value))
-        and value.lower() != name.lower()
+        and not (
+            _IDENTIFIER.match(value)
+            and not _DIGIT_RUN.search(value)
+            and not _KEY_SEGMENT.search(value)
+        )
+        and not _spells_its_name(name, value)
     )
+
+
+def _spells_its_name(name: str, value: str) -> bool:
+    """`ERROR_INVALID_API_KEY = "invalid api key"`: the value only repeats words of the
+    name (a label or message about the secret, not the secret)."""
+    words = _WORD.findall(value.lower())
+    return bool(words) and set(words) <= set(_WORD.findall(name.lower()))
 
 
 def _exempt(ctx: FileContext) -> bool:
     """Tests and seed scripts hold fake secrets on purpose."""
-    return ctx.layer == "test" or bool(set(ctx.path.parts[:-1]) & _SCRIPT_DIRECTORIES)
+    return ctx.layer == "test" or bool(set(ctx.relative_path.parts[:-1]) & _SCRIPT_DIRECTORIES)
 
 
 class HardcodedSecret(Rule):
@@ -51,7 +71,13 @@ class HardcodedSecret(Rule):
     summary = (
         "Checks for string literals assigned to secret-named variables, attributes, "
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`), and for "
-        "database URLs with a password, outside tests."
+        "database URLs with a password. Not secrets: placeholders, environment variable "
+        "names, lower-case identifiers without digit runs (`'polar_client_secret'`), a "
+        "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`), "
+        "and the URL of a database on `localhost` (a development default).\n\n"
+        "Where it applies: every layer but tests (fixed fake secrets and passwords in "
+        "request bodies are what tests are made of) and seed scripts (`scripts/`, "
+        "`seeds/`, `fixtures/`, `dev/`, `tools/`)."
     )
     why = (
         "A secret in the code is in every clone, fork, CI log and backup of the "
@@ -107,6 +133,24 @@ class HardcodedSecret(Rule):
         ),
         Example(
             """
+            AUTH_ERROR_INVALID_API_KEY = "invalid api key"
+            DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
+            """,
+            note="a message that repeats its name; a local development database (onyx, letta)",
+        ),
+        Example(
+            """
+            def test_login_rejects_a_wrong_password(client) -> None:
+                response = client.post(
+                    "/auth/login", json={"email": "a@example.com", "password": "hunter2hunter2"}
+                )
+                assert response.status_code == 401
+            """,
+            path="tests/test_auth.py",
+            note="a password in a test's request body",
+        ),
+        Example(
+            """
             SECRET_KEY = "test-secret-key-for-the-suite"
             """,
             path="tests/conftest.py",
@@ -152,5 +196,9 @@ class HardcodedSecret(Rule):
             return
         text = string_value(node)
         match = _CREDENTIALED_URL.match(text or "")
-        if match is not None and not _PLACEHOLDER.match(match.group(1)):
+        if (
+            match is not None
+            and not _PLACEHOLDER.match(match.group(1))
+            and match.group(2).lower() not in _LOCAL_HOSTS
+        ):
             ctx.report(node, "Database URL with a password in the code: read it from settings")

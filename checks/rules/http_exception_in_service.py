@@ -32,7 +32,10 @@ class HttpExceptionInService(Rule):
         "Checks for FastAPI's or Starlette's `HTTPException` (or a subclass defined in the "
         "file) raised or constructed in a service or repository: files matched by the "
         "`services`/`repositories` layer globs, or classes named `*Service`, `*Repository`, "
-        "`*Repo`."
+        "`*Repo`.\n\n"
+        "Where it applies: services and repositories, never in the `tests` layer (a fake "
+        "`*Service` that raises `HTTPException` is how a test makes a route answer an "
+        "error)."
     )
     why = (
         "A service that raises `HTTPException` knows about HTTP: it cannot be reused from a "
@@ -190,6 +193,18 @@ class HttpExceptionInService(Rule):
             path="app/routes/_base/mixins.py",
             note="a `*Repo` class whose name says it is an HTTP adapter",
         ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+
+            class FailingUserService:
+                async def get(self, user_id: int):
+                    raise HTTPException(status_code=503)
+            """,
+            path="tests/test_users_router.py",
+            note="a fake service of a test",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -198,23 +213,26 @@ class HttpExceptionInService(Rule):
         )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.effective_layer() in _LOWER_LAYERS:
+        if ctx.layer != "test" and ctx.effective_layer() in _LOWER_LAYERS:
             self._check(node, node.func, ctx)
 
     def visit_Raise(self, node: cst.Raise, ctx: FileContext) -> None:
         exc = node.exc
-        lower_layer = ctx.effective_layer() in _LOWER_LAYERS
+        lower_layer = ctx.layer != "test" and ctx.effective_layer() in _LOWER_LAYERS
         if exc is not None and not isinstance(exc, cst.Call) and lower_layer:
             self._check(node, exc, ctx)
 
-    @staticmethod
-    def _check(node: cst.CSTNode, expr: cst.BaseExpression, ctx: FileContext) -> None:
+    @classmethod
+    def _check(cls, node: cst.CSTNode, expr: cst.BaseExpression, ctx: FileContext) -> None:
         derivation = ctx.derivation(ctx.class_ref(expr), HTTP_EXCEPTIONS)
+        message = None
+        if ctx.effective_layer() == "repository":  # the message names the layer it is in
+            message = cls.message.replace("the service layer", "the repository layer")
         if derivation is True:
-            ctx.report(node)
+            ctx.report(node, message)
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
-            ctx.report_if(node, derivation)
+            ctx.report_if(node, derivation, message)
 
 
 def _names_a_class(expr: cst.BaseExpression) -> bool:

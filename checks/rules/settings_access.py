@@ -1,20 +1,205 @@
-"""FG407: the environment read outside the settings module."""
+"""FG407: the service's configuration read from the environment outside the settings module."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import PurePath
+
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, keyword_arg, string_value
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
-_EXEMPT_LAYERS = frozenset({"settings", "test"})
-#: Command-line tools, scripts and infrastructure code (a Lambda next to the Terraform
-#: that deploys it) read their environment directly, on purpose.
+#: Tests, and revision files: a migration runs once, at deploy, and must not import the
+#: application's settings code, which changes after the revision is written.
+_EXEMPT_LAYERS = frozenset({"settings", "test", "migration"})
+#: Command-line tools, scripts, development tooling (load tests, benchmarks, examples)
+#: and infrastructure code (a Lambda next to the Terraform that deploys it) read their
+#: environment directly, on purpose.
 _SCRIPT_DIRECTORIES = frozenset(
-    {"scripts", "script", "bin", "tools", "dev", "terraform", "infra", "deploy"}
+    {
+        "scripts",
+        "script",
+        "bin",
+        "tools",
+        "dev",
+        "terraform",
+        "infra",
+        "deploy",
+        "examples",
+        "benchmarks",
+        "loadtest",
+        "loadtests",
+    }
 )
-_SCRIPT_FILES = frozenset({"manage.py", "__main__.py", "noxfile.py", "setup.py", "fabfile.py"})
+_SCRIPT_FILES = frozenset(
+    {"manage.py", "__main__.py", "noxfile.py", "setup.py", "fabfile.py", "hatch_build.py"}
+)
+#: Names of configuration modules beyond the default `settings` layer: a package or
+#: module named `config`, `configs`, `conf`, `settings`, `configuration`, starting with
+#: `config_` or ending in `_config`, `_configs`, `_settings` (`app_configs.py`,
+#: `shared_configs/`, `config_file.py`).
+_CONFIGURATION_NAMES = frozenset({"config", "configs", "conf", "settings", "configuration"})
+_CONFIGURATION_PREFIXES = ("config_",)
+_CONFIGURATION_SUFFIXES = ("_config", "_configs", "_settings")
+
+#: Variables that say where the process runs, not how the service is configured: set by
+#: the operating system, the shell or terminal, a CI system or a container platform, or
+#: a convention every tool reads (`NO_COLOR`, `DO_NOT_TRACK`, the proxy variables).
+PLATFORM_VARIABLES = frozenset(
+    {
+        # operating system, shell and terminal
+        "HOME",
+        "PATH",
+        "USER",
+        "USERNAME",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "HOSTNAME",
+        "TERM",
+        "COLORTERM",
+        "COLUMNS",
+        "LINES",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "DISPLAY",
+        "USERPROFILE",
+        "APPDATA",
+        "LOCALAPPDATA",
+        "SYSTEMROOT",
+        "VIRTUAL_ENV",
+        "CONDA_PREFIX",
+        # conventions every tool reads
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "DO_NOT_TRACK",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "all_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        # CI systems
+        "CI",
+        "GITHUB_ACTIONS",
+        "GITLAB_CI",
+        "CIRCLECI",
+        "TRAVIS",
+        "BUILDKITE",
+        "JENKINS_URL",
+        "BUILD_NUMBER",
+        "TF_BUILD",
+        "TEAMCITY_VERSION",
+        "BITBUCKET_BUILD_NUMBER",
+        "CODEBUILD_BUILD_ID",
+        # GitHub Actions' default variables (not `GITHUB_TOKEN`: a service's own secret)
+        "GITHUB_ACTION",
+        "GITHUB_ACTION_PATH",
+        "GITHUB_ACTION_REPOSITORY",
+        "GITHUB_ACTOR",
+        "GITHUB_ACTOR_ID",
+        "GITHUB_API_URL",
+        "GITHUB_BASE_REF",
+        "GITHUB_ENV",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_GRAPHQL_URL",
+        "GITHUB_HEAD_REF",
+        "GITHUB_JOB",
+        "GITHUB_OUTPUT",
+        "GITHUB_PATH",
+        "GITHUB_REF",
+        "GITHUB_REF_NAME",
+        "GITHUB_REF_PROTECTED",
+        "GITHUB_REF_TYPE",
+        "GITHUB_REPOSITORY",
+        "GITHUB_REPOSITORY_ID",
+        "GITHUB_REPOSITORY_OWNER",
+        "GITHUB_RETENTION_DAYS",
+        "GITHUB_RUN_ATTEMPT",
+        "GITHUB_RUN_ID",
+        "GITHUB_RUN_NUMBER",
+        "GITHUB_SERVER_URL",
+        "GITHUB_SHA",
+        "GITHUB_STATE",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_TRIGGERING_ACTOR",
+        "GITHUB_WORKFLOW",
+        "GITHUB_WORKFLOW_REF",
+        "GITHUB_WORKFLOW_SHA",
+        "GITHUB_WORKSPACE",
+        # container platforms
+        "AWS_EXECUTION_ENV",
+        "LAMBDA_TASK_ROOT",
+        "K_SERVICE",
+        "K_REVISION",
+        "K_CONFIGURATION",
+        "ECS_CONTAINER_METADATA_URI",
+        "ECS_CONTAINER_METADATA_URI_V4",
+    }
+)
+#: Prefixes of such variables: locale, XDG directories, the Python runtime, pytest and
+#: its plugins, OpenTelemetry's SDK, Kubernetes service discovery, AWS Lambda, CI
+#: runners (GitHub's `RUNNER_*`, GitLab's `CI_*`, Buildkite, CircleCI, Travis).
+PLATFORM_PREFIXES = (
+    "LC_",
+    "XDG_",
+    "PYTHON",
+    "PYTEST_",
+    "OTEL_",
+    "KUBERNETES_",
+    "AWS_LAMBDA_",
+    "RUNNER_",
+    "CI_",
+    "BUILDKITE_",
+    "CIRCLE_",
+    "TRAVIS_",
+)
+
+
+def is_platform_variable(name: str) -> bool:
+    """Whether an environment variable describes where the process runs (see
+    `PLATFORM_VARIABLES`), not the service's configuration."""
+    return name in PLATFORM_VARIABLES or name.startswith(PLATFORM_PREFIXES)
+
+
+def is_configuration_module(path: PurePath, module: str | None = None) -> bool:
+    """Whether the file is a configuration module by its name or its package's: `config`,
+    `configs`, `conf`, `settings`, `configuration`, `config_*`, `*_config`, `*_configs`,
+    `*_settings`. The dotted module name decides when the file is in a package (the
+    directories above the project, in an absolute path, say nothing about it)."""
+    names = module.split(".") if module else [*path.parts[:-1], path.stem]
+    return any(
+        name in _CONFIGURATION_NAMES
+        or name.startswith(_CONFIGURATION_PREFIXES)
+        or name.endswith(_CONFIGURATION_SUFFIXES)
+        for name in names
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A read of the environment, and the variable's name when it is a literal."""
+
+    node: cst.CSTNode
+    variable: str | None
 
 
 class EnvironmentOutsideSettings(Rule):
@@ -25,10 +210,28 @@ class EnvironmentOutsideSettings(Rule):
     summary = (
         "Checks for configuration read from the environment (`os.getenv()`, "
         "`os.environ.get()`, `os.environ[...]`, `in os.environ`) outside the settings "
-        "module (the `settings` layer: `settings.py`, `config.py`, `settings/`), tests and "
-        "scripts (`scripts/`, `bin/`, `tools/`, `dev/`, `manage.py`, `__main__.py`) and "
-        "infrastructure code (`terraform/`, `infra/`, `deploy/`). "
-        "Writing or copying the environment is not reading configuration."
+        "module. Not configuration, so not flagged: writing, copying or deleting the "
+        "environment; a variable that says where the process runs rather than how the "
+        "service is configured (the operating system's and terminal's: `HOME`, `PATH`, "
+        "`HOSTNAME`, `TERM`, `LANG`, `LC_*`, `TMPDIR`; conventions every tool reads: "
+        "`NO_COLOR`, `FORCE_COLOR`, `DO_NOT_TRACK`, the proxy and CA-bundle variables; the "
+        "Python runtime's and test runner's: `PYTHON*`, `VIRTUAL_ENV`, `PYTEST_*`; "
+        "OpenTelemetry's `OTEL_*`; CI systems': `CI`, `GITHUB_ACTIONS`, GitHub Actions' "
+        "default `GITHUB_*` variables such as `GITHUB_SHA` (not `GITHUB_TOKEN`), "
+        "`RUNNER_*`, GitLab's `CI_*`; container platforms': `KUBERNETES_*`, "
+        "`AWS_LAMBDA_*`, Cloud Run's `K_SERVICE`); a variable the same module sets "
+        "(`os.environ['X'] = ...`, `os.environ.setdefault('X', ...)`, "
+        "`os.environ.update(...)`, `os.putenv('X', ...)`): a value handed to the "
+        "processes it starts, not configuration; and code under "
+        "`if __name__ == '__main__':`, which runs as a script.\n\n"
+        "Where it applies: every module but configuration modules (the `settings` layer: "
+        "`settings.py`, `config.py`, `settings/`; and, outside the route, service and "
+        "repository layers, a module or package named `configs`, `conf`, `configuration`, "
+        "`config_*`, `*_config`, `*_configs`, `*_settings`), tests, "
+        "migrations, scripts (`scripts/`, `bin/`, `tools/`, `dev/`, `manage.py`, "
+        "`__main__.py`, `hatch_build.py`), development tooling (`examples/`, "
+        "`benchmarks/`, `loadtest/`) and infrastructure code (`terraform/`, `infra/`, "
+        "`deploy/`)."
     )
     why = (
         "Configuration read all over the code base is configuration nobody can list: each "
@@ -48,6 +251,19 @@ class EnvironmentOutsideSettings(Rule):
             """,
             path="app/core/database.py",
             expect=2,
+        ),
+        Example(
+            """
+            import os
+
+            def github_client(factory):
+                if "GITHUB_TOKEN" in os.environ:
+                    return factory(token=os.environ.get("GITHUB_TOKEN"))
+                return factory(token=None, app_id=os.getenv("GITHUB_APP_ID"))
+            """,
+            path="app/integrations/github.py",
+            expect=3,
+            note="a service's own variables that look like a platform's",
         ),
     )
     good = (
@@ -81,9 +297,10 @@ class EnvironmentOutsideSettings(Rule):
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/metrics")
                 os.environ["NO_COLOR"] = "1"
                 subprocess.run(args, env={**os.environ, "LANG": "C"}, check=True)
+                del os.environ["NO_COLOR"]
             """,
             path="app/observability.py",
-            note="writing and passing on the environment (polar)",
+            note="writing, passing on and deleting the environment (polar)",
         ),
         Example(
             """
@@ -105,38 +322,186 @@ class EnvironmentOutsideSettings(Rule):
             path="terraform/modules/redis/refresh.py",
             note="a Lambda function deployed by the Terraform next to it (polar)",
         ),
+        Example(
+            """
+            import os
+
+            IN_CI = os.getenv("CI") == "true" or "GITHUB_ACTIONS" in os.environ
+            BUILD = os.environ.get("GITHUB_SHA", "dev")
+            IN_CLUSTER = os.getenv("KUBERNETES_SERVICE_HOST") is not None
+            POD = os.environ.get("HOSTNAME")
+            TRACING = bool(os.getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
+            COLOR = "NO_COLOR" not in os.environ and os.getenv("TERM") != "dumb"
+            TELEMETRY = not os.environ.get("DO_NOT_TRACK")
+            UNDER_PYTEST = "PYTEST_CURRENT_TEST" in os.environ
+            """,
+            path="app/core/runtime.py",
+            note="CI detection, the platform, and conventions every tool reads",
+        ),
+        Example(
+            """
+            import os
+            import subprocess
+
+
+            def start_workers(count: int) -> None:
+                for index in range(count):
+                    os.environ["WORKER_INDEX"] = str(index)
+                    subprocess.Popen(["python", "-m", "app.worker"])
+
+
+            def worker_index() -> int:
+                return int(os.environ["WORKER_INDEX"])
+            """,
+            path="app/workers/pool.py",
+            note="a value the module hands to the processes it starts",
+        ),
+        Example(
+            """
+            import os
+
+
+            class ImapConnector:
+                def __init__(self, host: str) -> None:
+                    self.host = host
+
+
+            if __name__ == "__main__":
+                connector = ImapConnector(os.environ["IMAP_HOST"])
+            """,
+            path="app/connectors/imap.py",
+            note="a module's `__main__` block: a script (onyx's connectors)",
+        ),
+        Example(
+            """
+            import os
+
+            PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "50"))
+            """,
+            path="backend/app/configs/app_configs.py",
+            note="a configuration package named `configs` (onyx)",
+        ),
+        Example(
+            """
+            import os
+
+            SKIP_BACKFILL = os.environ.get("SKIP_TAG_BACKFILL", "true") == "true"
+            """,
+            path="alembic/versions/90e3b9af7da4_tag_backfill.py",
+            note="a migration",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("environ", "getenv", "getenvb")
 
     def _applies(self, ctx: FileContext) -> bool:
-        if ctx.layer in _EXEMPT_LAYERS:
+        if ctx.layer in _EXEMPT_LAYERS or ctx.stash(f"{self.code}-main"):
             return False
-        parts = ctx.path.parts
-        return not (set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES))
+        parts = ctx.relative_path.parts
+        if set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES):
+            return False
+        # a route, service or repository module is not configuration, whatever its package
+        return ctx.layer is not None or not is_configuration_module(
+            ctx.relative_path, ctx.module_name
+        )
 
+    def _read(
+        self, node: cst.CSTNode, variable: cst.BaseExpression | None, ctx: FileContext
+    ) -> None:
+        if self._applies(ctx):
+            ctx.stash(f"{self.code}-reads").append(_Read(node, string_value(variable)))
+
+    def _written(self, variable: cst.BaseExpression | None, ctx: FileContext) -> None:
+        name = string_value(variable)
+        if name is not None:
+            ctx.stash(f"{self.code}-written").append(name)
+
+    # ----------------------------------------------------------------- `__main__`
+    def visit_If(self, node: cst.If, ctx: FileContext) -> None:
+        if _is_main_guard(node.test):
+            ctx.stash(f"{self.code}-main").append(node)
+
+    def leave_If(self, node: cst.If, ctx: FileContext) -> None:
+        guards = ctx.stash(f"{self.code}-main")
+        if guards and guards[-1] is node:
+            guards.pop()
+
+    # ------------------------------------------------------------ reads, writes
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         name = ctx.qualified_name(node.func)
-        if name in {"os.getenv", "os.getenvb", "os.environ.get"} and self._applies(ctx):
-            ctx.report(node)
+        if name in {"os.getenv", "os.getenvb", "os.environ.get"}:
+            self._read(node, _first_argument(node, "key"), ctx)
+        elif name in {"os.environ.setdefault", "os.putenv"}:
+            self._written(_first_argument(node, "key"), ctx)
+        elif name == "os.environ.update":
+            for arg in node.args:
+                if arg.keyword is not None:
+                    ctx.stash(f"{self.code}-written").append(arg.keyword.value)
+                elif isinstance(arg.value, cst.Dict):
+                    for element in arg.value.elements:
+                        if isinstance(element, cst.DictElement):
+                            self._written(element.key, ctx)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         for target in node.targets:  # `os.environ["X"] = ...` writes, it does not read
             ctx.marks(self.code).add(id(target.target))
+            self._write_target(target.target, ctx)
+
+    def visit_Del(self, node: cst.Del, ctx: FileContext) -> None:
+        ctx.marks(self.code).add(id(node.target))  # `del os.environ["X"]` neither
+
+    def _write_target(self, target: cst.BaseExpression, ctx: FileContext) -> None:
+        if isinstance(target, cst.Subscript) and ctx.qualified_name(target.value) == "os.environ":
+            self._written(_subscript_key(target), ctx)
 
     def visit_Subscript(self, node: cst.Subscript, ctx: FileContext) -> None:
-        if (
-            id(node) not in ctx.marks(self.code)
-            and ctx.qualified_name(node.value) == "os.environ"
-            and self._applies(ctx)
-        ):
-            ctx.report(node)
+        if id(node) not in ctx.marks(self.code) and ctx.qualified_name(node.value) == "os.environ":
+            self._read(node, _subscript_key(node), ctx)
 
-    def visit_ComparisonTarget(self, node: cst.ComparisonTarget, ctx: FileContext) -> None:
-        if (
-            isinstance(node.operator, cst.In | cst.NotIn)
-            and ctx.qualified_name(node.comparator) == "os.environ"
-            and self._applies(ctx)
-        ):
-            ctx.report(node)
+    def visit_Comparison(self, node: cst.Comparison, ctx: FileContext) -> None:
+        left = node.left
+        for target in node.comparisons:
+            if isinstance(target.operator, cst.In | cst.NotIn) and (
+                ctx.qualified_name(target.comparator) == "os.environ"
+            ):
+                self._read(target, left, ctx)
+            left = target.comparator
+
+    def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
+        written = set(ctx.stash(f"{self.code}-written"))
+        read: _Read
+        for read in ctx.stash(f"{self.code}-reads"):
+            variable = read.variable
+            if variable is not None and (variable in written or is_platform_variable(variable)):
+                continue
+            ctx.report(read.node)
+
+
+def _first_argument(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
+    """The first positional argument of a call, or its `keyword=` argument."""
+    given = keyword_arg(call, keyword)
+    if given is not None:
+        return given.value
+    first = call.args[0] if call.args else None
+    return first.value if first is not None and first.keyword is None and not first.star else None
+
+
+def _subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
+    """`"X"` of `os.environ["X"]`."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return node.slice[0].slice.value
+    return None
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    comparison = test.comparisons[0]
+    if not isinstance(comparison.operator, cst.Equal):
+        return False
+    sides = (test.left, comparison.comparator)
+    names = {side.value for side in sides if isinstance(side, cst.Name)}
+    strings = {string_value(side) for side in sides}
+    return names == {"__name__"} and "__main__" in strings

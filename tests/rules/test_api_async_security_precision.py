@@ -1,0 +1,841 @@
+"""Findings worth acting on, for the FastAPI, async, security and configuration rules:
+what they no longer flag (patterns maintainers keep on purpose) and what they now catch."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checks.config import DEFAULT_LAYERS, LayerMatcher
+from checks.engine import Engine
+from checks.rules import RULES_BY_CODE
+from tests.helpers import check_code, codes, fix_code, positions, run_cli, write
+
+LAYERS = LayerMatcher.from_globs(DEFAULT_LAYERS)
+
+
+def messages(source: str, code: str, path: str = "app/example.py") -> list[str]:
+    return [f.message for f in check_code(source, path) if f.code == code]
+
+
+# ---------------------------------------------------------------------- FG503 JWT
+
+
+def test_pyjwt_algorithms_passed_as_third_positional_argument_is_not_flagged() -> None:
+    source = """
+        import jwt
+
+        def claims(token: str, key: str) -> dict:
+            return jwt.decode(token, key, ["HS256"])
+        """
+    assert positions(source, "FG503") == []
+
+
+def test_jose_algorithms_passed_positionally_is_not_flagged() -> None:
+    source = """
+        from jose import jwt
+
+        def claims(token: str, key: str) -> dict:
+            return jwt.decode(token, key, ["RS256"], {"verify_aud": False})
+        """
+    assert positions(source, "FG503") == []
+
+
+def test_positional_algorithms_allowing_none_are_flagged() -> None:
+    source = """
+        import jwt
+
+        def claims(token: str, key: str) -> dict:
+            return jwt.decode(token, key, ["HS256", "none"])
+        """
+    assert positions(source, "FG503") == [(4, 12)]
+
+
+def test_positional_options_turning_verification_off_are_flagged() -> None:
+    source = """
+        import jwt
+
+        def claims(token: str, key: str) -> dict:
+            return jwt.api_jwt.decode_complete(token, key, ["HS256"], {"verify_signature": False})
+        """
+    assert positions(source, "FG503") == [(4, 12)]
+
+
+@pytest.mark.parametrize(
+    "call", ["jwt.decode(token, key, None)", "jwt.decode(token, key, algorithms=None)"]
+)
+def test_algorithms_none_is_as_good_as_missing(call: str) -> None:
+    source = f"""
+        import jwt
+
+        def claims(token: str, key: str) -> dict:
+            return {call}
+        """
+    assert positions(source, "FG503") == [(4, 12)]
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["jwt.decode(token, key, **settings)", "jwt.decode(token, *args)", "jwt.decode(*args)"],
+)
+def test_arguments_unpacked_where_algorithms_could_be_are_not_judged(call: str) -> None:
+    source = f"""
+        import jwt
+
+        def claims(token, key, args, settings) -> dict:
+            return {call}
+        """
+    assert positions(source, "FG503") == []
+
+
+def test_positional_algorithms_before_an_unpacked_rest_are_judged() -> None:
+    source = """
+        import jwt
+
+        def claims(token, key, rest) -> dict:
+            return jwt.decode(token, key, ["none"], *rest)
+        """
+    assert positions(source, "FG503") == [(4, 12)]
+
+
+def test_unverified_decode_in_a_test_is_not_flagged() -> None:
+    source = """
+        import jwt
+
+        def test_token_has_subject(token: str) -> None:
+            assert jwt.decode(token, options={"verify_signature": False})["sub"]
+        """
+    assert positions(source, "FG503", path="tests/test_tokens.py") == []
+
+
+# ------------------------------------------------------------- FG407 environment
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "CI",
+        "GITHUB_ACTIONS",
+        "GITHUB_SHA",
+        "GITHUB_REF_NAME",
+        "GITLAB_CI",
+        "CI_COMMIT_SHA",
+        "RUNNER_TEMP",
+        "DO_NOT_TRACK",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "NO_COLOR",
+        "TERM",
+        "HOME",
+        "PATH",
+        "HOSTNAME",
+        "LC_ALL",
+        "PYTEST_CURRENT_TEST",
+        "PYTHONPATH",
+        "KUBERNETES_SERVICE_HOST",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "K_SERVICE",
+    ],
+)
+def test_platform_and_convention_variables_are_not_configuration(variable: str) -> None:
+    source = f"""
+        import os
+
+        A = os.getenv("{variable}")
+        B = os.environ.get("{variable}", "")
+        C = os.environ["{variable}"]
+        D = "{variable}" in os.environ
+        """
+    assert positions(source, "FG407") == []
+
+
+@pytest.mark.parametrize(
+    "variable", ["GITHUB_TOKEN", "GITHUB_CLIENT_SECRET", "DATABASE_URL", "OTELCOL_URL", "ENV"]
+)
+def test_service_variables_are_flagged_even_when_named_like_a_platform(variable: str) -> None:
+    source = f"""
+        import os
+
+        VALUE = os.getenv("{variable}")
+        """
+    assert positions(source, "FG407") == [(3, 9)]
+
+
+def test_variable_the_module_sets_for_the_processes_it_starts_is_not_flagged() -> None:
+    source = """
+        import os
+
+        def worker_index() -> int:
+            return int(os.environ["WORKER_INDEX"]) + int(os.getenv("WORKER_COUNT", "1"))
+
+        def start(index: int, count: int) -> None:
+            os.environ["WORKER_INDEX"] = str(index)
+            os.environ.setdefault("WORKER_COUNT", str(count))
+            os.environ.update({"WORKER_ROLE": "indexer"}, WORKER_QUEUE="default")
+            os.putenv("WORKER_MODE", "batch")
+
+        ROLE = os.environ.get("WORKER_ROLE"), os.getenv("WORKER_QUEUE"), os.getenv("WORKER_MODE")
+        """
+    assert positions(source, "FG407") == []
+
+
+def test_variable_set_by_another_module_is_still_flagged() -> None:
+    """Hand-offs are recognised within a module only: a one-file run (the edit hook) could
+    not see the other module."""
+    source = """
+        import os
+
+        INDEX = int(os.environ["WORKER_INDEX"])
+        """
+    assert positions(source, "FG407", path="app/workers/child.py") == [(3, 13)]
+
+
+def test_read_of_a_variable_name_not_known_in_advance_is_flagged() -> None:
+    source = """
+        import os
+
+        def env_flag(name: str) -> bool:
+            return os.getenv(name, "") == "true"
+        """
+    assert positions(source, "FG407") == [(4, 12)]
+
+
+def test_main_block_of_a_module_runs_as_a_script() -> None:
+    source = """
+        import os
+
+        HOST = os.environ["IMAP_HOST"]
+
+        if __name__ == "__main__":
+            print(os.environ["IMAP_USER"], os.getenv("IMAP_PASSWORD"))
+
+        if "__main__" == __name__:
+            PORT = os.environ.get("IMAP_PORT")
+        """
+    assert positions(source, "FG407", path="app/connectors/imap.py") == [(3, 8)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "backend/onyx/configs/app_configs.py",
+        "backend/shared_configs/configs.py",
+        "app/conf.py",
+        "app/core/app_settings.py",
+        "app/db_config.py",
+        "letta/config_file.py",
+        "alembic/versions/0001_seed.py",
+        "loadtest/locustfile.py",
+        "examples/client.py",
+        "cli/hatch_build.py",
+    ],
+)
+def test_configuration_modules_migrations_and_tooling_may_read_the_environment(
+    path: str,
+) -> None:
+    source = """
+        import os
+
+        PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "50"))
+        """
+    assert positions(source, "FG407", path=path) == []
+
+
+def test_configuration_package_is_known_by_its_module_name_in_an_absolute_path() -> None:
+    """Directories above the project (`/home/me/settings/...`) do not make a module a
+    configuration module when its dotted name says otherwise."""
+    engine = Engine([RULES_BY_CODE["FG407"]])
+    source = b'import os\n\nURL = os.environ["DATABASE_URL"]\n'
+    inside = engine.check(Path("/srv/settings/app/db.py"), source, None, module_name="app.db")
+    assert [f.code for f in inside.findings] == ["FG407"]
+    configs = engine.check(
+        Path("/srv/app/configs/db.py"), source, None, module_name="app.configs.db"
+    )
+    assert configs.findings == []
+
+
+def test_route_module_in_a_configuration_package_is_not_configuration() -> None:
+    source = """
+        import os
+
+        PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "50"))
+        """
+    assert positions(source, "FG407", path="app/config_admin/router.py") == [(3, 17)]
+
+
+def test_deleting_an_environment_variable_is_not_a_read() -> None:
+    source = """
+        import os
+
+        del os.environ["DATABASE_URL"]
+        """
+    assert positions(source, "FG407") == []
+
+
+# ------------------------------------------------------------- FG403 responses
+
+
+def test_route_returning_a_response_kept_in_a_variable_is_not_flagged() -> None:
+    source = """
+        from fastapi import APIRouter
+        from fastapi.responses import RedirectResponse
+
+        router = APIRouter()
+
+        @router.get("/old")
+        async def old():
+            response = RedirectResponse("/new")
+            response.set_cookie("seen", "1")
+            return response
+        """
+    assert positions(source, "FG403", path="app/pages/router.py") == []
+
+
+def test_route_returning_a_template_response_through_a_call_chain_is_not_flagged() -> None:
+    source = """
+        from fastapi import APIRouter, Request
+
+        router = APIRouter()
+
+        @router.get("/")
+        async def home(request: Request):
+            return request.app.state.templates.TemplateResponse(request, "home.html", {})
+        """
+    assert positions(source, "FG403", path="app/pages/router.py") == []
+
+
+def test_route_returning_what_module_helpers_return_is_judged_by_the_helpers() -> None:
+    source = """
+        from fastapi import APIRouter
+        from starlette.responses import Response, StreamingResponse
+
+        router = APIRouter()
+
+        def stream(rows) -> StreamingResponse | None:
+            return StreamingResponse(iter(rows))
+
+        def empty():
+            return Response(status_code=204)
+
+        def via(rows):
+            return stream(rows) if rows else empty()
+
+        def data(rows):
+            return {"rows": rows}
+
+        @router.get("/export")
+        async def export(rows: list[str]):
+            return via(rows)
+
+        @router.get("/rows")
+        async def rows(rows: list[str]):
+            return data(rows)
+        """
+    assert positions(source, "FG403", path="app/exports/router.py") == [(23, 11)]
+
+
+def test_recursive_helpers_do_not_loop() -> None:
+    source = """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        def ping(n):
+            return pong(n - 1)
+
+        def pong(n):
+            return ping(n - 1)
+
+        @router.get("/loop")
+        async def loop():
+            return ping(3)
+        """
+    assert positions(source, "FG403", path="app/loop/router.py") == [(12, 11)]
+
+
+def test_response_parameter_returned_is_a_response() -> None:
+    source = """
+        from fastapi import APIRouter, Response
+
+        router = APIRouter()
+
+        @router.delete("/session")
+        async def logout(response: Response):
+            response.delete_cookie("session")
+            return response
+        """
+    assert positions(source, "FG403", path="app/auth/router.py") == []
+
+
+def test_test_app_routes_are_not_held_to_the_api_contract() -> None:
+    source = """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/items/{item_id}")
+        async def item(item_id: int):
+            return {"id": item_id}
+        """
+    assert positions(source, "FG403", path="tests/test_middleware.py") == []
+    assert positions(source, "FG403", path="app/items/router.py") == [(6, 11)]
+
+
+# ------------------------------------------------------------------ FG405 except
+
+
+def test_bulk_endpoint_recording_each_items_failure_is_not_flagged() -> None:
+    source = """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.post("/bulk")
+        async def bulk(items: list[dict]) -> list[dict]:
+            results = []
+            for item in items:
+                try:
+                    results.append({"ok": await save(item)})
+                except Exception as e:
+                    results.append({"item": item, "error": str(e)})
+            return results
+        """
+    assert positions(source, "FG405", path="app/items/router.py") == []
+
+
+def test_failure_swallowed_in_a_loop_or_ending_the_request_is_flagged() -> None:
+    source = """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.post("/bulk")
+        async def bulk(items: list[dict]) -> dict:
+            for item in items:
+                try:
+                    await save(item)
+                except Exception:
+                    pass
+            for item in items:
+                try:
+                    await save(item)
+                except Exception as error:
+                    if item:
+                        break
+                    errors.append(str(error))
+            return {}
+        """
+    assert positions(source, "FG405", path="app/items/router.py") == [(10, 9), (15, 9)]
+
+
+def test_broad_except_on_the_cleanup_or_error_path_is_not_flagged() -> None:
+    source = """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.get("/x")
+        async def x() -> dict:
+            client = await connect()
+            try:
+                return await client.fetch()
+            except Exception as error:
+                try:
+                    await client.rollback()
+                except Exception:
+                    pass
+                return {"error": str(error)}
+            finally:
+                try:
+                    await client.close()
+                except Exception:
+                    pass
+        """
+    assert positions(source, "FG405", path="app/items/router.py") == [(10, 5)]
+
+
+def test_loop_of_an_outer_function_does_not_make_a_nested_route_per_item() -> None:
+    source = """
+        from fastapi import APIRouter
+
+        def register(routers: list[APIRouter]) -> None:
+            for router in routers:
+                @router.get("/x")
+                async def x() -> dict:
+                    try:
+                        return {}
+                    except Exception as error:
+                        return {"error": str(error)}
+        """
+    assert positions(source, "FG405", path="app/items/router.py") == [(9, 13)]
+
+
+# ---------------------------------------------------------- FG402 import statements
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A service whose ORM models live in `app/models.py`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/api/__init__.py", "")
+    write(
+        tmp_path,
+        "app/models.py",
+        """
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+        class Base(DeclarativeBase):
+            pass
+
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        class Tool(Base):
+            __tablename__ = "tools"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        class Hook(Base):
+            __tablename__ = "hooks"
+            id: Mapped[int] = mapped_column(primary_key=True)
+        """,
+    )
+    return tmp_path
+
+
+def _fg402(root: Path, route_source: str) -> list[dict[str, object]]:
+    write(root, "app/api/routes.py", route_source)
+    result = run_cli(
+        "check", str(root / "app"), "--select", "FG402", "--output-format", "json", "--no-cache"
+    )
+    found: list[dict[str, object]] = json.loads(result.stdout)
+    return found
+
+
+def test_one_import_statement_of_several_models_is_one_finding_naming_them(
+    project: Path,
+) -> None:
+    found = _fg402(
+        project,
+        """
+        from fastapi import APIRouter, Depends
+
+        from app.models import (
+            Hook,
+            Tool,
+            User,
+        )
+
+        router = APIRouter()
+
+        @router.get("/tools")
+        def tools(user: User = Depends(current_user)) -> list[int]:
+            return [Tool(id=1).id, Hook.id]
+        """,
+    )
+    assert [(f["location"], f["message"]) for f in found] == [
+        (
+            {"row": 3, "column": 1},
+            "Route module imports ORM models `Hook`, `Tool`: use schemas and a service",
+        )
+    ]
+
+
+def test_orm_model_imported_only_for_annotations_is_not_data_access(project: Path) -> None:
+    found = _fg402(
+        project,
+        """
+        from typing import Annotated
+
+        from fastapi import APIRouter, Depends
+
+        from app.models import User
+
+        router = APIRouter()
+        CurrentUser = Annotated[User, Depends(current_user)]
+
+        @router.get("/me")
+        async def me(user: CurrentUser, other: User = Depends(current_user)) -> dict:
+            admin: User | None = None
+            return {"id": user.id, "kind": other.User}
+        """,
+    )
+    assert found == []
+
+
+def test_repository_imports_are_reported_once_per_statement(project: Path) -> None:
+    found = _fg402(
+        project,
+        """
+        from app.repositories.users import UserRepository, TeamRepository
+        from app.crud import items
+        """,
+    )
+    assert [f["message"] for f in found] == [
+        "Route module imports repositories `UserRepository`, `TeamRepository`: "
+        "call a service instead",
+        "Route module imports repository `items`: call a service instead",
+    ]
+
+
+def test_sql_of_one_route_is_one_finding_at_its_first_call() -> None:
+    source = """
+        from fastapi import APIRouter
+        from sqlalchemy import select
+
+        router = APIRouter()
+
+        @router.get("/a")
+        async def a(session) -> int:
+            total = await session.scalar(select(1))
+            rows = await session.execute(select(2))
+            return total + len(rows.all())
+
+        @router.get("/b")
+        async def b(session) -> int:
+            return await session.scalar(select(3))
+
+        QUERY = select(4)
+        """
+    found = [
+        (f.start.row, f.message)
+        for f in check_code(source, "app/items/router.py")
+        if f.code == "FG402"
+    ]
+    assert found == [
+        (
+            8,
+            "Route module builds and runs SQL in `a()` (4 SQL calls): move the queries "
+            "into a repository",
+        ),
+        (
+            14,
+            "Route module builds and runs SQL in `b()` (2 SQL calls): move the queries "
+            "into a repository",
+        ),
+        (16, "Route module builds SQL in module code: move the queries into a repository"),
+    ]
+
+
+# ------------------------------------------------------------- FG401 in tests
+
+
+def test_fake_service_of_a_test_may_raise_http_exception() -> None:
+    source = """
+        from fastapi import HTTPException
+
+        class BrokenUserService:
+            def get(self, user_id: int):
+                raise HTTPException(status_code=503)
+        """
+    assert positions(source, "FG401", path="tests/test_users.py") == []
+    assert positions(source, "FG401", path="app/users/fakes.py") == [(5, 15)]
+
+
+# ------------------------------------------------------ FG301-FG303 in tests
+
+
+def test_blocking_calls_in_async_tests_are_not_flagged() -> None:
+    source = """
+        import subprocess
+        import time
+
+        import requests
+
+        async def test_slow_upstream(server) -> None:
+            time.sleep(1)
+            requests.get(server.url, timeout=5)
+            subprocess.run(["true"], check=True)
+        """
+    assert codes_in(source, "tests/test_upstream.py") == []
+    assert codes_in(source, "app/upstream.py") == ["FG301", "FG302", "FG303"]
+
+
+def codes_in(source: str, path: str) -> list[str]:
+    return [f.code for f in check_code(source, path) if f.code in {"FG301", "FG302", "FG303"}]
+
+
+# ------------------------------------------------------- FG303 subprocesses
+
+
+def test_popen_and_waiting_on_it_in_async_def_are_flagged() -> None:
+    source = """
+        import subprocess
+
+        async def convert(path: str) -> bytes:
+            process = subprocess.Popen(["convert", path], stdout=subprocess.PIPE)
+            output, _ = process.communicate()
+            process.wait()
+            return output
+        """
+    assert messages(source, "FG303") == [
+        "`subprocess.Popen()` blocks the event loop inside `async def`: use "
+        "`await asyncio.create_subprocess_exec(...)`",
+        "`.communicate()` on a `subprocess.Popen` waits for the process on the event loop "
+        "inside `async def`: use `await asyncio.create_subprocess_exec(...)` and "
+        "`await process.communicate()`",
+        "`.wait()` on a `subprocess.Popen` waits for the process on the event loop inside "
+        "`async def`: use `await asyncio.create_subprocess_exec(...)` and "
+        "`await process.wait()`",
+    ]
+
+
+def test_popen_opened_with_a_with_statement_is_waited_for() -> None:
+    source = """
+        from subprocess import Popen
+
+        async def run() -> None:
+            with Popen(["true"]) as process:
+                process.wait()
+        """
+    assert positions(source, "FG303") == [(4, 10), (5, 9)]
+
+
+def test_with_popen_in_another_function_does_not_leak_its_name() -> None:
+    source = """
+        from subprocess import Popen
+
+        def start() -> None:
+            with Popen(["true"]) as process:
+                process.wait()
+
+        async def other(process) -> None:
+            process.wait()
+        """
+    assert positions(source, "FG303") == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "os.posix_spawn('/bin/true', ['true'], {})",
+        "os.posix_spawnp('true', ['true'], {})",
+        "os.spawnv(os.P_WAIT, '/bin/true', ['true'])",
+        "os.spawnlp(os.P_NOWAIT, 'true', 'true')",
+        "os.wait3(0)",
+        "os.wait4(1, 0)",
+        "os.waitid(os.P_ALL, 0, os.WEXITED)",
+    ],
+)
+def test_ruff_async220_to_222_calls_are_flagged(call: str) -> None:
+    source = f"""
+        import os
+
+        async def run() -> None:
+            {call}
+        """
+    assert positions(source, "FG303") == [(4, 5)]
+
+
+def test_asyncio_process_and_other_wait_methods_are_not_flagged() -> None:
+    source = """
+        import asyncio
+        import threading
+
+        async def run(event: threading.Event) -> None:
+            process = await asyncio.create_subprocess_exec("true")
+            await process.wait()
+            await process.communicate()
+            condition = asyncio.Condition()
+            await condition.wait()
+        """
+    assert positions(source, "FG303") == []
+
+
+# ---------------------------------------------------- FG409 FastAPI parameters
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            "Query(None, regex='^a')",
+            "`Query(regex=...)` is deprecated since FastAPI 0.100: use `pattern=`",
+        ),
+        (
+            "Path(..., regex='^a')",
+            "`Path(regex=...)` is deprecated since FastAPI 0.100: use `pattern=`",
+        ),
+        (
+            "Body(..., min_items=1)",
+            "`Body(min_items=...)` is no longer applied by FastAPI 0.100+, and a TypeError "
+            "in recent versions: use `min_length=`",
+        ),
+        (
+            "Form(max_items=2)",
+            "`Form(max_items=...)` is no longer applied by FastAPI 0.100+, and a TypeError "
+            "in recent versions: use `max_length=`",
+        ),
+    ],
+)
+def test_fastapi_parameter_with_a_v1_keyword_is_flagged(call: str, message: str) -> None:
+    source = f"""
+        from fastapi import Body, Form, Path, Query
+
+        def route(value=({call})) -> None:
+            return None
+        """
+    assert messages(source, "FG409") == [message]
+
+
+def test_v1_keyword_is_renamed_by_the_fix() -> None:
+    source = """
+        from fastapi import Query
+
+        def route(q: str = Query(None, regex="^a", max_items=3)) -> None:
+            return None
+        """
+    assert fix_code(source, "FG409") == textwrap.dedent(source).lstrip("\n").replace(
+        "regex=", "pattern="
+    ).replace("max_items=", "max_length=")
+
+
+def test_no_fix_when_the_new_keyword_is_also_given() -> None:
+    source = """
+        from fastapi import Query
+
+        def route(q: str = Query(None, regex="^a", pattern="^b")) -> None:
+            return None
+        """
+    found = [f for f in check_code(source) if f.code == "FG409"]
+    assert len(found) == 1
+    assert found[0].fix is None
+
+
+def test_project_on_pydantic_1_hears_of_the_migration_without_a_fix() -> None:
+    engine = Engine([RULES_BY_CODE["FG409"]], pydantic_target=lambda: 1)
+    source = b"from fastapi import Query\n\ndef route(q: str = Query(None, regex='^a')): ...\n"
+    found = engine.check(Path("app/example.py"), source, None).findings
+    assert [(f.message, f.fix) for f in found] == [
+        (
+            "`Query(regex=...)` is a Pydantic v1 keyword, renamed in FastAPI 0.100+ "
+            "(Pydantic 2): when migrating, use `pattern=`",
+            None,
+        )
+    ]
+
+
+def test_field_keywords_are_left_to_fg209() -> None:
+    source = """
+        from pydantic import BaseModel, Field
+
+        class Tag(BaseModel):
+            name: str = Field(regex="^[a-z]+$")
+        """
+    assert positions(source, "FG409") == []
+
+
+def test_http_exception_in_a_repository_is_named_for_the_repository_layer() -> None:
+    source = "from fastapi import HTTPException\n\ndef get(x):\n    raise HTTPException(404)\n"
+    (finding,) = check_code(source, path="app/crud.py")
+    assert "in the repository layer" in finding.message
+    (finding,) = check_code(source, path="app/users/service.py")
+    assert "in the service layer" in finding.message
+
+
+def test_a_key_whose_digits_never_run_three_in_a_row_is_still_a_secret() -> None:
+    assert codes('PAYMENTS_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"\n', "app/pay.py") == ["FG502"]
+    assert codes('DEFAULT_API_KEY = "read_only_public_key"\n', "app/pay.py") == []
