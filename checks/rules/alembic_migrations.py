@@ -1,20 +1,60 @@
-"""FG601-FG603: Alembic revisions that lose data, fail on a full table, or cannot go back.
+"""FG601-FG604: Alembic revisions that lose data, fail on a full table, or cannot go back.
 
 They apply only to Alembic revision files: files in the `migrations` layer, or modules
-that define both `revision` and `down_revision`.
+that define both `revision` and `down_revision`; never to the `tests` layer, where a
+revision is a fixture of a test of the migration tooling. Operations are `op.<name>(...)`
+(alembic's `op`, any alias) and, in batch mode, `batch_op.<name>(...)` inside
+`with op.batch_alter_table("table") as batch_op:`.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import libcst as cst
 
-from checks.context import FileContext, dotted_name, keyword_arg
+from checks.context import FileContext, dotted_name, keyword_arg, string_value
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 
 DESTRUCTIVE = frozenset({"drop_table", "drop_column", "rename_table"})
+#: Operations that change the schema: a revision making one needs a real downgrade.
+SCHEMA_OPERATIONS = frozenset(
+    {
+        "create_table",
+        "drop_table",
+        "rename_table",
+        "add_column",
+        "drop_column",
+        "alter_column",
+        "create_index",
+        "drop_index",
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "create_primary_key",
+        "create_exclude_constraint",
+        "drop_constraint",
+        "create_table_comment",
+        "drop_table_comment",
+    }
+)
+#: Raw DDL run with `op.execute()`: CREATE, ALTER or DROP of an object. Not
+#: `ALTER TYPE ... ADD VALUE` (PostgreSQL cannot remove an enum value), nor
+#: `CREATE OR REPLACE` (the revision does not hold the body it replaces), nor extensions.
+_DDL = re.compile(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
+_NOT_REVERSIBLE_DDL = re.compile(
+    r"\s*(ALTER\s+TYPE\b[^;]*\bADD\s+VALUE\b|CREATE\s+(OR\s+REPLACE|EXTENSION)\b|"
+    r"(CREATE|DROP)\s+EXTENSION\b)",
+    re.IGNORECASE,
+)
+#: `DELETE FROM t` (no WHERE) or `TRUNCATE [TABLE] t`: the table is empty afterwards.
+_EMPTIES_TABLE = re.compile(
+    r'\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?([\w.]+)"?\s*;?\s*$',
+    re.IGNORECASE,
+)
+_BATCH_KEY = "alembic-batch"
 
 
 def is_revision_file(module: cst.Module, ctx: FileContext) -> bool:
@@ -37,11 +77,61 @@ def is_revision_file(module: cst.Module, ctx: FileContext) -> bool:
 
 
 def _alembic_op(call: cst.Call, ctx: FileContext) -> str | None:
-    """`drop_table` for `op.drop_table(...)` (alembic's `op`, any alias)."""
+    """`drop_table` for `op.drop_table(...)` (alembic's `op`, any alias), and
+    `drop_column` for `batch_op.drop_column(...)` in a `batch_alter_table` block."""
     name = ctx.qualified_name(call.func) or ""
     if name.startswith(("alembic.op.", "alembic.op_")):
         return name.rpartition(".")[2]
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value in _batches(ctx)
+    ):
+        return func.attr.value
     return None
+
+
+def _batches(ctx: FileContext) -> dict[str, str | None]:
+    """The `batch_op` names of the function being walked, with their table."""
+    function = ctx.function
+    key = id(function.node) if function is not None else 0
+    stash = ctx.stash(_BATCH_KEY)
+    if not stash:
+        stash.append({})
+    by_function = stash[0]
+    assert isinstance(by_function, dict)
+    batches = by_function.setdefault(key, {})
+    assert isinstance(batches, dict)
+    return batches
+
+
+def _table_of(call: cst.Call, operation: str, ctx: FileContext) -> str | None:
+    """The table an operation acts on: its first argument, or the batch block's table."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        batches = _batches(ctx)
+        if func.value.value in batches:
+            return batches[func.value.value]
+    first = call.args[0].value if call.args and call.args[0].keyword is None else None
+    table = keyword_arg(call, "table_name")
+    return string_value(table.value if table is not None else first)
+
+
+def _sql_literal(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The text of `"..."` or `sa.text("...")`."""
+    if isinstance(expr, cst.Call) and expr.args:
+        if (ctx.qualified_name(expr.func) or "").rpartition(".")[2] != "text":
+            return None
+        expr = expr.args[0].value
+    if isinstance(expr, cst.ConcatenatedString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(expr, cst.FormattedString):
+        return "".join(
+            part.value if isinstance(part, cst.FormattedStringText) else "x" for part in expr.parts
+        )
+    return string_value(expr)
 
 
 class _MigrationRule(Rule):
@@ -49,8 +139,25 @@ class _MigrationRule(Rule):
         return evidence.layer == "migration" or evidence.has("revision", "down_revision")
 
     def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
-        if is_revision_file(node, ctx):
+        if ctx.layer != "test" and is_revision_file(node, ctx):
             ctx.marks("alembic-revision").add(1)
+
+    def visit_With(self, node: cst.With, ctx: FileContext) -> None:
+        """`with op.batch_alter_table("users") as batch_op:` makes `batch_op` an `op`."""
+        if not ctx.marks("alembic-revision"):
+            return
+        for item in node.items:
+            call = item.item
+            if (
+                isinstance(call, cst.Call)
+                and _alembic_op(call, ctx) == "batch_alter_table"
+                and item.asname is not None
+                and isinstance(item.asname.name, cst.Name)
+            ):
+                first = call.args[0].value if call.args else None
+                table = keyword_arg(call, "table_name")
+                name = string_value(table.value if table is not None else first)
+                _batches(ctx)[item.asname.name.value] = name
 
     @staticmethod
     def in_function(ctx: FileContext, name: str) -> bool:
@@ -70,7 +177,10 @@ class DestructiveMigration(_MigrationRule):
     message = "Destructive operation in an upgrade: split it (expand, migrate, contract)"
     summary = (
         "Checks for `op.drop_table`, `op.drop_column`, `op.rename_table`, column renames and "
-        "type changes in a revision's `upgrade()`."
+        "type changes in a revision's `upgrade()`, also in batch mode "
+        "(`batch_op.drop_column(...)` in `with op.batch_alter_table(...) as batch_op:`).\n\n"
+        "Where it applies: revision files (the `migrations` layer, or a module defining "
+        "`revision` and `down_revision`), not the `tests` layer."
     )
     why = (
         "While a deploy rolls out, the old code still runs against the new schema: a "
@@ -98,6 +208,29 @@ class DestructiveMigration(_MigrationRule):
             """,
             path="migrations/versions/0002_drop_nickname.py",
             expect=2,
+        ),
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0002"
+            down_revision = "0001"
+
+
+            def upgrade() -> None:
+                with op.batch_alter_table("users") as batch_op:
+                    batch_op.drop_column("nickname")
+                    batch_op.alter_column("age", type_=sa.SmallInteger())
+
+
+            def downgrade() -> None:
+                with op.batch_alter_table("users") as batch_op:
+                    batch_op.add_column(sa.Column("nickname", sa.String(50)))
+            """,
+            path="migrations/versions/0002_drop_nickname.py",
+            expect=2,
+            note="batch mode",
         ),
     )
     good = (
@@ -129,6 +262,24 @@ class DestructiveMigration(_MigrationRule):
             path="app/maintenance.py",
             note="not a revision file",
         ),
+        Example(
+            """
+            from alembic import op
+
+            revision = "0002"
+            down_revision = "0001"
+
+
+            def upgrade() -> None:
+                op.drop_table("scratch")
+
+
+            def downgrade() -> None:
+                op.create_table("scratch")
+            """,
+            path="tests/fixtures/migrations/0002_drop_scratch.py",
+            note="a revision in the tests layer: a fixture",
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
@@ -136,7 +287,8 @@ class DestructiveMigration(_MigrationRule):
             return
         operation = _alembic_op(node, ctx)
         if operation in DESTRUCTIVE:
-            ctx.report(node, f"`op.{operation}()` in an upgrade: {self.message.split(': ')[1]}")
+            callee = dotted_name(node.func) or f"op.{operation}"
+            ctx.report(node, f"`{callee}()` in an upgrade: {self.message.split(': ')[1]}")
         elif operation == "alter_column" and (
             keyword_arg(node, "type_") or keyword_arg(node, "new_column_name")
         ):
@@ -150,7 +302,12 @@ class NotNullWithoutDefault(_MigrationRule):
     message = (
         "NOT NULL column added without `server_default`: the upgrade fails on a table that has rows"
     )
-    summary = "Checks for `op.add_column()` of a `nullable=False` column without `server_default`."
+    summary = (
+        "Checks for `op.add_column()` (or `batch_op.add_column()`) of a `nullable=False` "
+        "column without `server_default`, unless the upgrade created the table, or emptied "
+        "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column.\n\n"
+        "Where it applies: revision files, not the `tests` layer."
+    )
     why = (
         "Adding a NOT NULL column to a table with rows fails (`column contains null "
         "values`): it works on the empty development database and breaks in production. "
@@ -175,6 +332,27 @@ class NotNullWithoutDefault(_MigrationRule):
             """,
             path="migrations/versions/0003_staff.py",
         ),
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0003"
+            down_revision = "0002"
+
+
+            def upgrade() -> None:
+                with op.batch_alter_table("users") as batch_op:
+                    batch_op.add_column(sa.Column("is_staff", sa.Boolean(), nullable=False))
+
+
+            def downgrade() -> None:
+                with op.batch_alter_table("users") as batch_op:
+                    batch_op.drop_column("is_staff")
+            """,
+            path="migrations/versions/0003_staff.py",
+            note="batch mode",
+        ),
     )
     good = (
         Example(
@@ -198,11 +376,51 @@ class NotNullWithoutDefault(_MigrationRule):
             """,
             path="migrations/versions/0003_staff.py",
         ),
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0003"
+            down_revision = "0002"
+
+
+            def upgrade() -> None:
+                # the rows are throwaway credentials: users reconnect
+                op.execute("DELETE FROM user_credential")
+                op.drop_column("user_credential", "secret")
+                op.add_column(
+                    "user_credential", sa.Column("secret", sa.LargeBinary(), nullable=False)
+                )
+
+
+            def downgrade() -> None:
+                raise NotImplementedError("credentials are not restored")
+            """,
+            path="migrations/versions/0003_encrypt_credentials.py",
+            note="the upgrade empties the table first",
+        ),
     )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if not self.in_function(ctx, "upgrade") or _alembic_op(node, ctx) != "add_column":
+        if not self.in_function(ctx, "upgrade"):
             return
+        operation = _alembic_op(node, ctx)
+        empty_tables = ctx.stash(self.code + ".empty-tables")
+        if operation == "create_table":
+            empty_tables.append(_table_of(node, operation, ctx))
+            return
+        if operation == "execute" and node.args:
+            text = _sql_literal(node.args[0].value, ctx)
+            emptied = _EMPTIES_TABLE.match(text) if text is not None else None
+            if emptied is not None:
+                empty_tables.append(emptied.group(1).rpartition(".")[2])
+            return
+        if operation != "add_column":
+            return
+        table = _table_of(node, operation, ctx)
+        if table is not None and table.rpartition(".")[2] in empty_tables:
+            return  # no row to fill: the table was created or emptied above
         for arg in node.args:
             column = arg.value
             if not isinstance(column, cst.Call):
@@ -219,12 +437,27 @@ class EmptyDowngrade(_MigrationRule):
     code = "FG603"
     name = "empty-downgrade"
     family = "Alembic"
-    message = "Empty `downgrade()`: write the reverse of the upgrade, or raise if it cannot be"
-    summary = "Checks for a revision whose `downgrade()` does nothing (`pass`, `...`)."
+    message = (
+        "Empty `downgrade()` after an upgrade that changes the schema: write the reverse, "
+        "raise if it cannot be, or say in a comment why nothing is undone"
+    )
+    summary = (
+        "Checks for a revision whose `upgrade()` changes the schema and whose `downgrade()` "
+        "does nothing (`pass`, `...`) without a comment or docstring saying why (Alembic's "
+        "`# ### commands auto generated ###` markers and commented-out code do not). The "
+        "schema changes: alembic's create, add, alter, drop and rename operations (also in "
+        "batch mode), and raw `CREATE`/`ALTER`/`DROP` run by `op.execute()`, except "
+        "`ALTER TYPE ... ADD VALUE` (PostgreSQL cannot remove an enum value), `CREATE OR "
+        'REPLACE` and extensions. A data migration (`op.execute("UPDATE ...")`, '
+        "`op.bulk_insert()`, queries through `op.get_bind()`) may have nothing to undo.\n\n"
+        "Where it applies: revision files, not the `tests` layer."
+    )
     why = (
-        "An empty downgrade claims the revision can be reverted while leaving the schema "
-        "as it was: the next upgrade then fails, or code runs against the wrong schema. "
-        "Reverse the upgrade, or `raise NotImplementedError` to say it cannot be."
+        "An empty downgrade after a schema change claims the revision can be reverted "
+        "while leaving the schema as it was: the next upgrade then fails, or code runs "
+        "against the wrong schema. Reverse the upgrade, or `raise NotImplementedError` to "
+        "say it cannot be; a no-op that is right (the change cannot or need not be undone) "
+        "says so in a comment, for the next reader."
     )
     bad = (
         Example(
@@ -243,6 +476,50 @@ class EmptyDowngrade(_MigrationRule):
                 pass
             """,
             path="migrations/versions/0004_email_index.py",
+        ),
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0004"
+            down_revision = "0003"
+
+
+            def upgrade() -> None:
+                op.execute("CREATE INDEX CONCURRENTLY ix_tasks_title ON tasks (title)")
+                with op.batch_alter_table("tasks") as batch_op:
+                    batch_op.add_column(sa.Column("done", sa.Boolean(), nullable=True))
+
+
+            def downgrade() -> None:
+                ...
+            """,
+            path="migrations/versions/0004_tasks.py",
+            note="raw DDL and batch mode",
+        ),
+        Example(
+            """
+            from alembic import op
+
+            revision = "0004"
+            down_revision = "0003"
+
+
+            def upgrade() -> None:
+                # ### commands auto generated by Alembic - please adjust! ###
+                op.drop_index("ix_users_nickname", table_name="users")
+                # ### end Alembic commands ###
+
+
+            def downgrade() -> None:
+                # ### commands auto generated by Alembic - please adjust! ###
+                pass
+                # op.create_index("ix_users_nickname", "users", ["nickname"])
+                # ### end Alembic commands ###
+            """,
+            path="migrations/versions/0004_drop_nickname_index.py",
+            note="Alembic's markers and commented-out code explain nothing",
         ),
     )
     good = (
@@ -263,18 +540,154 @@ class EmptyDowngrade(_MigrationRule):
             """,
             path="migrations/versions/0004_email_index.py",
         ),
+        Example(
+            """
+            from alembic import op
+
+            revision = "0005"
+            down_revision = "0004"
+
+
+            def upgrade() -> None:
+                op.execute("UPDATE users SET email = lower(email)")
+
+
+            def downgrade() -> None:
+                pass
+            """,
+            path="migrations/versions/0005_lowercase_emails.py",
+            note="a data migration: a backfill has nothing to undo",
+        ),
+        Example(
+            """
+            from alembic import op
+
+            revision = "0006"
+            down_revision = "0005"
+
+
+            def upgrade() -> None:
+                op.execute("ALTER TYPE task_status ADD VALUE 'archived'")
+
+
+            def downgrade() -> None:
+                pass
+            """,
+            path="migrations/versions/0006_archived_status.py",
+            note="PostgreSQL cannot remove an enum value",
+        ),
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0007"
+            down_revision = "0006"
+
+
+            def upgrade() -> None:
+                op.alter_column("prompts", "body", type_=sa.Text(), existing_type=sa.String(8000))
+
+
+            def downgrade() -> None:
+                pass  # widening only: the old length would truncate rows written since
+            """,
+            path="migrations/versions/0007_prompt_text.py",
+            also=("FG601",),
+            note="a no-op downgrade that says why",
+        ),
+        Example(
+            """
+            from alembic import op
+
+            revision = "0008"
+            down_revision = "0007"
+
+
+            def upgrade() -> None:
+                op.bulk_insert(plans, [{"name": "free"}, {"name": "team"}])
+
+
+            def downgrade() -> None:
+                pass
+            """,
+            path="migrations/versions/0008_seed_plans.py",
+            note="seed data",
+        ),
     )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if not ctx.marks("alembic-revision") or self.in_function(ctx, "downgrade"):
+            return
+        operation = _alembic_op(node, ctx)
+        if operation in SCHEMA_OPERATIONS:
+            ctx.marks(self.code + ".schema-change").add(1)
+        elif operation == "execute" and node.args:
+            text = _sql_literal(node.args[0].value, ctx)
+            if text is not None and _DDL.match(text) and not _NOT_REVERSIBLE_DDL.match(text):
+                ctx.marks(self.code + ".schema-change").add(1)
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         if node.name.value != "downgrade" or not ctx.marks("alembic-revision"):
             return
         if ctx.function is not None or ctx.enclosing_class is not None:
             return
-        if _does_nothing(node.body):
-            ctx.report(node.name)
+        if _does_nothing(node.body) and not _has_comment(node):
+            ctx.stash(self.code).append(node)
+
+    def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
+        if ctx.marks(self.code + ".schema-change"):
+            for downgrade in ctx.stash(self.code):
+                ctx.report(downgrade.name)
+
+
+def _has_comment(function: cst.FunctionDef) -> bool:
+    """Whether a comment that explains sits on or in the function (above it, on its
+    `def` line, on any line of its body), or its body has a docstring."""
+    if any(_explains(line.comment) for line in function.leading_lines):
+        return True
+    body = function.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        return _explains(body.trailing_whitespace.comment)
+    if not isinstance(body, cst.IndentedBlock):
+        return False
+    if _explains(body.header.comment) or any(_explains(line.comment) for line in body.footer):
+        return True
+    for statement in body.body:
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Expr)
+            and isinstance(small.value, cst.SimpleString | cst.ConcatenatedString)
+            for small in statement.body
+        ):
+            return True
+        if not isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+            continue
+        if any(_explains(line.comment) for line in statement.leading_lines):
+            return True
+        if isinstance(statement, cst.SimpleStatementLine) and _explains(
+            statement.trailing_whitespace.comment
+        ):
+            return True
+    return False
+
+
+#: Alembic's autogenerate markers, and commented-out code: not an explanation.
+_GENERATED_COMMENT = re.compile(r"^#+\s*###")
+_CODE_IN_COMMENT = re.compile(r"""^([\w.]+\s*[(=]|\w+\.\w[\w.]*|["'].*["'],?$|[)\]}],?$)""")
+_TWO_WORDS = re.compile(r"[A-Za-z']+[\s,:;-]+[A-Za-z']+")
+
+
+def _explains(comment: cst.Comment | None) -> bool:
+    """A comment in words (`# data migration: nothing to undo`), not Alembic's markers
+    (`# ### commands auto generated by Alembic ###`) nor commented-out code."""
+    if comment is None or _GENERATED_COMMENT.match(comment.value):
+        return False
+    text = comment.value.lstrip("#").strip()
+    return _TWO_WORDS.search(text) is not None and _CODE_IN_COMMENT.match(text) is None
 
 
 def _does_nothing(body: cst.BaseSuite) -> bool:
+    """Whether a body holds only `pass`, `...` and strings."""
     statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
     for statement in statements:
         smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else None
@@ -304,7 +717,8 @@ class EditedMigration(_MigrationRule):
     )
     summary = (
         "Checks, through git, whether a revision file was changed after it was first "
-        "committed. Skipped outside a git repository and for files not committed yet."
+        "committed. Skipped outside a git repository and for files not committed yet.\n\n"
+        "Where it applies: revision files, not the `tests` layer."
     )
     why = (
         "A migration that has run somewhere (a colleague's database, staging, production) "

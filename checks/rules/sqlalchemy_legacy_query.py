@@ -12,22 +12,9 @@ from checks.context import FileContext, FixSpec, dotted_name
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
+from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
-SESSION_CLASSES = frozenset(
-    {
-        "sqlalchemy.orm.Session",
-        "sqlalchemy.orm.session.Session",
-        "sqlalchemy.orm.scoped_session",
-        "sqlalchemy.orm.scoping.scoped_session",
-        "sqlalchemy.ext.asyncio.AsyncSession",
-        "sqlalchemy.ext.asyncio.session.AsyncSession",
-        "sqlalchemy.ext.asyncio.async_scoped_session",
-        "sqlmodel.Session",
-        "sqlmodel.orm.session.Session",
-        "sqlmodel.ext.asyncio.session.AsyncSession",
-    }
-)
 QUERY_CLASSES = frozenset({"sqlalchemy.orm.Query", "sqlalchemy.orm.query.Query"})
 
 #: Methods only a SQLAlchemy Query has: one of them after `.query(...)` settles it.
@@ -131,7 +118,9 @@ class LegacyQueryApi(Rule):
     )
     summary = (
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
-        "`Model.query`, and `Query(...)` objects."
+        "`Model.query`, and `Query(...)` objects.\n\n"
+        "Where it applies: everywhere, tests and migrations included: the same API, the "
+        "same move to `select()`."
     )
     why = (
         "`Query` is the SQLAlchemy 1.x API, kept as legacy in 2.0, and `AsyncSession` has no "

@@ -23,7 +23,8 @@ class LegacyDeclarative(Rule):
     message = "Legacy declarative mapping"
     summary = (
         "Checks for the 1.x declarative style: `declarative_base()`, `Column()` class "
-        "attributes without `Mapped[...]`, and `relationship(backref=...)`."
+        "attributes without `Mapped[...]`, and `relationship(backref=...)`.\n\n"
+        "Where it applies: everywhere; a model a test declares maps like any other."
     )
     why = (
         "SQLAlchemy 2.0 maps with `class Base(DeclarativeBase)` and typed attributes: "
@@ -113,7 +114,10 @@ class RelationshipWithoutLazy(Rule):
     family = "SQLAlchemy"
     default = False
     message = "`relationship()` without `lazy=`: use `lazy='raise'` and load it explicitly"
-    summary = "Checks for `relationship()` declared without an explicit `lazy=` strategy."
+    summary = (
+        "Checks for `relationship()` declared without an explicit `lazy=` strategy.\n\n"
+        "Where it applies: everywhere."
+    )
     why = (
         "The default `lazy='select'` loads a relationship on first access, which an "
         "`AsyncSession` cannot do (`MissingGreenlet`), and which hides N+1 queries in sync "

@@ -10,9 +10,29 @@ import libcst as cst
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
-from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
+from checks.rules.alembic_migrations import is_revision_file
+from checks.rules.sqlalchemy_sql_text import (
+    NAME,
+    VALUE,
+    SqlFlow,
+    analyze,
+    loop_value,
+    piece_code,
+)
+from checks.session_receivers import (
+    ASYNC_SESSION_CLASSES,
+    SCOPED_SESSION,
+    SYNC_CONNECTION,
+    SYNC_DATABASE_CLASSES,
+    SYNC_SESSION_FACTORY,
+    instance_attributes,
+    is_async_session,
+    is_sync_database,
+    method_node,
+    receiver_class,
+    self_attributes_used,
+)
 
-ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
 ASYNC_SESSION_FACTORIES = frozenset(
     {
         "sqlalchemy.ext.asyncio.async_sessionmaker",
@@ -63,13 +83,38 @@ ASYNC_SESSION_COROUTINES = frozenset(
         "invalidate",
     }
 )
+#: Methods of a sync session, engine or connection that do database IO.
+SYNC_IO_METHODS = frozenset(
+    {
+        "execute",
+        "exec",
+        "exec_driver_sql",
+        "scalar",
+        "scalars",
+        "query",
+        "get",
+        "get_one",
+        "commit",
+        "rollback",
+        "flush",
+        "refresh",
+        "merge",
+        "connect",
+        "begin",
+    }
+)
+#: What a coroutine must not create, open or query: sync sessions, engines,
+#: connections and session factories.
+_SYNC_HANDLES = SYNC_DATABASE_CLASSES | {SYNC_CONNECTION, SYNC_SESSION_FACTORY, SCOPED_SESSION}
 SYNC_DRIVERS = re.compile(
     r"^(postgres|postgresql|postgresql\+psycopg2|postgresql\+pg8000|mysql|mysql\+pymysql|"
     r"mysql\+mysqldb|sqlite|mssql\+pyodbc|oracle)://"
 )
 #: The names whose presence the pre-filter requires (the last part of a qualified name
 #: always appears: as an attribute, or in the `from ... import` statement).
-_LAST_SEGMENTS_SYNC = frozenset(name.rpartition(".")[2] for name in SYNC_SESSION_FACTORIES)
+_LAST_SEGMENTS_SYNC = frozenset(
+    name.rpartition(".")[2] for name in SYNC_SESSION_FACTORIES | SYNC_DATABASE_CLASSES
+)
 _LAST_SEGMENTS_ASYNC_SESSION = frozenset(
     name.rpartition(".")[2] for name in ASYNC_SESSION_CLASSES | ASYNC_SESSION_FACTORIES
 )
@@ -80,27 +125,32 @@ _PACKAGES = ("sqlalchemy", "sqlmodel")
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
-def _is_async_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
-    inferred = ctx.infer(expr)
-    return inferred is not None and not inferred.iterable and inferred.cls in ASYNC_SESSION_CLASSES
-
-
 class SyncSessionInAsyncModule(Rule):
     code = "FG102"
     name = "sync-session-in-async-code"
     family = "SQLAlchemy"
     message = (
-        "Synchronous SQLAlchemy engine or session in a module with `async def` code: use "
-        "`create_async_engine` and `AsyncSession`"
+        "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks "
+        "the event loop; use `AsyncSession`, or run the sync code in a thread"
     )
     summary = (
-        "Checks for `create_engine`, `sessionmaker`, `Session` and `scoped_session` in a "
-        "module that also has `async def` functions."
+        "Checks for a synchronous engine, session or connection used directly in an "
+        "`async def`: created there (`Session(engine)`, `create_engine(...)`), opened from a "
+        "module-level sync factory (`SessionLocal()`, `engine.connect()`), or queried "
+        "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`), "
+        "unless the call is awaited. One finding per `async def`, at its first such use.\n\n"
+        "Where it applies: every layer but tests. A module may offer a sync path next to "
+        "its async one (`get_session()` and `get_async_session()`), and sync code may run "
+        "from `run_sync()`, a thread or a nested sync `def`: only a use in the coroutine "
+        "itself blocks. Test code that sets up data with a sync engine blocks nothing a "
+        "user waits for."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
-        "the event loop for every query. Async code uses `create_async_engine`, "
-        "`async_sessionmaker` and `AsyncSession` (with asyncpg) and awaits each query."
+        "the event loop for every query, and every other request waits. Async code uses "
+        "`create_async_engine`, `async_sessionmaker` and `AsyncSession` (with asyncpg) and "
+        "awaits each query; code that must stay sync runs in a thread "
+        "(`run_in_threadpool`, `asyncio.to_thread`) or through `AsyncSession.run_sync()`."
     )
     bad = (
         Example(
@@ -116,8 +166,32 @@ class SyncSessionInAsyncModule(Rule):
                 with SessionLocal() as session:
                     return session.query(User).count()
             """,
-            expect=2,
             also=("FG101",),
+        ),
+        Example(
+            """
+            from fastapi import Depends
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+
+            async def list_users(db: Session = Depends(get_db)) -> list[User]:
+                return list(db.scalars(select(User)))
+            """,
+            note="a sync session given to a coroutine by a dependency",
+        ),
+        Example(
+            """
+            from sqlalchemy.orm import Session
+
+
+            async def transcribe(websocket, engine) -> None:
+                await websocket.accept()
+                with Session(engine) as db_session:
+                    provider = fetch_default_provider(db_session)
+                await websocket.send_json({"provider": provider.name})
+            """,
+            note="a session created in the coroutine",
         ),
     )
     good = (
@@ -140,6 +214,72 @@ class SyncSessionInAsyncModule(Rule):
             """,
             note="a sync script with no async code",
         ),
+        Example(
+            """
+            from collections.abc import AsyncIterator, Iterator
+
+            from sqlalchemy import create_engine
+            from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+            from sqlalchemy.orm import Session, sessionmaker
+
+            SyncSession = sessionmaker(create_engine("postgresql+psycopg://app@db/app"))
+            AsyncSessionLocal = async_sessionmaker(
+                create_async_engine("postgresql+asyncpg://app@db/app"), expire_on_commit=False
+            )
+
+
+            def get_session() -> Iterator[Session]:
+                with SyncSession() as session:
+                    yield session
+
+
+            async def get_async_session() -> AsyncIterator[AsyncSession]:
+                async with AsyncSessionLocal() as session:
+                    yield session
+            """,
+            note="a library's deliberate sync path next to its async one",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import Session
+
+
+            def _purge(session: Session) -> None:
+                session.execute(delete(AuditLog))
+
+
+            async def purge(session: AsyncSession) -> None:
+                await session.run_sync(_purge)
+                await session.run_sync(lambda sync: sync.execute(delete(Draft)))
+            """,
+            note="sync code run through `run_sync()`",
+        ),
+        Example(
+            """
+            from sqlalchemy.orm import Session
+
+
+            async def find_job(session: Session, job_id: str) -> Job | None:
+                return (await session.execute(select(Job).where(Job.id == job_id))).scalar()
+            """,
+            note="an awaited call: the annotation is wrong, not the code",
+        ),
+        Example(
+            """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import Session
+
+
+            async def test_report(client) -> None:
+                with Session(create_engine("postgresql+psycopg://app@db/test")) as db:
+                    db.add(User(name="ada"))
+                    db.commit()
+                assert (await client.get("/report")).status_code == 200
+            """,
+            path="tests/test_report.py",
+            note="tests",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -149,22 +289,25 @@ class SyncSessionInAsyncModule(Rule):
             and evidence.has(*_LAST_SEGMENTS_SYNC)
         )
 
+    def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
+        ctx.marks(self.code + ".awaited").add(id(node.expression))
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.qualified_name(node.func) not in SYNC_SESSION_FACTORIES:
+        if ctx.layer == "test" or not ctx.in_async_function:
             return
-        class_ = keyword_arg(node, "class_")
-        if class_ is not None and ctx.qualified_name(class_.value) in ASYNC_SESSION_CLASSES:
-            return  # sessionmaker(class_=AsyncSession): the 1.4 spelling of async_sessionmaker
-        ctx.stash(self.code).append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        if node.asynchronous is not None:
-            ctx.marks(self.code).add(1)
-
-    def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
-        if ctx.marks(self.code):
-            for call in ctx.stash(self.code):
-                ctx.report(call)
+        function = ctx.function
+        assert function is not None
+        reported = ctx.marks(self.code)
+        if id(function.node) in reported or id(node) in ctx.marks(self.code + ".awaited"):
+            return  # an awaited call: the receiver is async, whatever its annotation says
+        made = receiver_class(node, ctx)
+        func = node.func
+        blocking = made is not None and made in _SYNC_HANDLES
+        if not blocking and isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS:
+            blocking = is_sync_database(func.value, ctx)
+        if blocking:
+            reported.add(id(function.node))
+            ctx.report(node)
 
 
 class MissingAwaitOnAsyncSession(Rule):
@@ -174,7 +317,13 @@ class MissingAwaitOnAsyncSession(Rule):
     message = "`AsyncSession` method called without `await`: the query never runs"
     summary = (
         "Checks for coroutine methods of an `AsyncSession` (`execute`, `commit`, `flush`, "
-        "`get`, `refresh`, ...) called as a statement or assigned without `await`."
+        "`get`, `refresh`, ...) called as a statement or assigned without `await`. The "
+        "session is known from an annotation (a parameter, also of a nested function), "
+        "from a repository's attribute (`self.session` annotated in the class or assigned "
+        "in `__init__` from an annotated parameter), or from `async with SessionLocal() as "
+        "session` where `SessionLocal` is a module-level `async_sessionmaker`.\n\n"
+        "Where it applies: everywhere, tests included: a test that forgets `await` on a "
+        "`commit()` passes without testing what it says."
     )
     why = (
         "Without `await`, the call only creates a coroutine: nothing is sent to the "
@@ -195,6 +344,50 @@ class MissingAwaitOnAsyncSession(Rule):
                 user.name = name
                 session.commit()
             """
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class UserRepository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+
+                async def add(self, user: User) -> User:
+                    self.session.add(user)
+                    self.session.flush()
+                    return user
+            """,
+            path="app/users/repository.py",
+            note="a repository's session, typed in `__init__`",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker
+
+            SessionLocal = async_sessionmaker(expire_on_commit=False)
+
+
+            async def close_stale_tasks() -> None:
+                async with SessionLocal() as session:
+                    session.execute(update(Task).values(open=False))
+                    await session.commit()
+            """,
+            note="a session opened from a module's `async_sessionmaker`",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            def make_cleanup():
+                async def cleanup(session: AsyncSession) -> None:
+                    session.commit()
+
+                return cleanup
+            """,
+            note="a nested function's annotated parameter",
         ),
     )
     good = (
@@ -253,7 +446,7 @@ class MissingAwaitOnAsyncSession(Rule):
     def _check(self, value: cst.BaseExpression, ctx: FileContext) -> None:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return
-        if value.func.attr.value in ASYNC_SESSION_COROUTINES and _is_async_session(
+        if value.func.attr.value in ASYNC_SESSION_COROUTINES and is_async_session(
             value.func.value, ctx
         ):
             callee = code_of(value.func)
@@ -275,7 +468,11 @@ class SessionKeepsExpiring(Rule):
     )
     summary = (
         "Checks for `async_sessionmaker(...)` and `AsyncSession(...)` without "
-        "`expire_on_commit=False`."
+        "`expire_on_commit=False`.\n\n"
+        "Where it applies: every layer but tests. A test's session often never commits "
+        "(each test runs in a transaction that is rolled back), and one that reads an "
+        "expired attribute fails at once with `MissingGreenlet`: the test says it, not "
+        "a user in production."
     )
     why = (
         "By default a commit expires every loaded object; the next attribute access reloads "
@@ -307,6 +504,21 @@ class SessionKeepsExpiring(Rule):
             SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
             """
         ),
+        Example(
+            """
+            import pytest
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            @pytest.fixture
+            async def session(connection):
+                async with AsyncSession(bind=connection) as session:
+                    yield session
+                    await session.rollback()
+            """,
+            path="tests/conftest.py",
+            note="tests",
+        ),
     )
     fixes = (
         FixExample(
@@ -329,6 +541,8 @@ class SessionKeepsExpiring(Rule):
         return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_FACTORIES)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.layer == "test":
+            return
         name = ctx.qualified_name(node.func)
         if name == "sqlalchemy.orm.sessionmaker":
             class_ = keyword_arg(node, "class_")
@@ -358,102 +572,7 @@ def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:
     return FixSpec(f"Add `{keyword}`", ((last, f"{value}, {keyword}"),))
 
 
-def _interpolated(expr: cst.BaseExpression, ctx: FileContext | None = None) -> bool:
-    """A string built from values: an f-string with placeholders, `%`, `+`, `.format()`.
-    Pieces that cannot carry input (`Model.__tablename__`, an ALL_CAPS constant, a
-    literal, an enum's own `self.value`) do not count."""
-    if isinstance(expr, cst.FormattedString):
-        return any(
-            isinstance(p, cst.FormattedStringExpression) and not _trusted(p.expression, ctx)
-            for p in expr.parts
-        )
-    if isinstance(expr, cst.ConcatenatedString):
-        return _interpolated(expr.left, ctx) or _interpolated(expr.right, ctx)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
-        if not _stringish(expr.left):
-            return False
-        values = expr.right
-        if isinstance(values, cst.Tuple):
-            return not all(_trusted(e.value, ctx) for e in values.elements)
-        return not _trusted(values, ctx)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        if _interpolated(expr.left, ctx) or _interpolated(expr.right, ctx):
-            return True
-        if _stringish(expr.left) or _stringish(expr.right):
-            return not (_trusted_sum(expr.left, ctx) and _trusted_sum(expr.right, ctx))
-        return False
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-        return (
-            expr.func.attr.value == "format"
-            and _stringish(expr.func.value)
-            and not all(_trusted(arg.value, ctx) for arg in expr.args)
-        )
-    return False
-
-
-_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
-_ENUMS = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
-#: Attributes that name a table, fixed when the model class is written.
-_TABLE_NAME_ATTRS = frozenset({"__tablename__", "__table__.name", "__table__.fullname"})
-
-
-def _trusted(expr: cst.BaseExpression, ctx: FileContext | None) -> bool:
-    """A value that cannot carry input: a literal, a model's table name, an ALL_CAPS
-    constant (a module or class constant, by convention), an enum member's value."""
-    if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float):
-        return True
-    if isinstance(expr, cst.FormattedString):
-        return not _interpolated(expr, ctx)
-    if isinstance(expr, cst.Name) and ctx is not None:
-        function = ctx.function
-        key = (id(function.node) if function else 0, expr.value)
-        if key in ctx.stash(_CONSTANT_LOOPS):
-            return True
-    name = dotted_name(expr)
-    if name is None:
-        return False
-    if name in {"self.value", "self.name"} and ctx is not None:
-        owner = ctx.enclosing_class
-        if owner is not None and ctx.derives_from(owner.name, _ENUMS):
-            return True
-    if any(name.endswith("." + attr) for attr in _TABLE_NAME_ATTRS):
-        return True
-    last = name.rpartition(".")[2]
-    return len(last) > 1 and _CONSTANT.match(last) is not None
-
-
-def _constant_collection(expr: cst.BaseExpression) -> bool:
-    """`SCOPE_TABLES`, `("users", "teams")`: a collection whose items are constants."""
-    if isinstance(expr, cst.Tuple | cst.List | cst.Set):
-        return all(isinstance(e, cst.Element) and _trusted(e.value, None) for e in expr.elements)
-    name = dotted_name(expr)
-    last = (name or "").rpartition(".")[2]
-    return len(last) > 1 and _CONSTANT.match(last) is not None
-
-
-#: stash key: (function id, loop variable) of `for t in CONSTANTS:` loops
-_CONSTANT_LOOPS = "FG105.constant-loops"
-
-
-def _trusted_sum(expr: cst.BaseExpression, ctx: FileContext | None) -> bool:
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        return _trusted_sum(expr.left, ctx) and _trusted_sum(expr.right, ctx)
-    if isinstance(expr, cst.ConcatenatedString):
-        return not _interpolated(expr, ctx)
-    return _trusted(expr, ctx)
-
-
-def _stringish(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString) or (
-        isinstance(expr, cst.BinaryOperation) and (_stringish(expr.left) or _stringish(expr.right))
-    )
-
-
-def _text_of(expr: cst.BaseExpression) -> str:
-    try:
-        return cst.Module(body=[]).code_for_node(expr)
-    except Exception:  # pragma: no cover - code generation of a parsed node does not fail
-        return ""
+_MIGRATION_MARK = "FG105.revision-file"
 
 
 class InterpolatedSql(Rule):
@@ -461,14 +580,42 @@ class InterpolatedSql(Rule):
     name = "interpolated-sql"
     family = "SQLAlchemy"
     message = "SQL built by string interpolation: pass values as bound parameters"
+    #: the message when only names (or DDL/SET operands) are pasted in
+    name_message = (
+        "`{piece}` pasted into SQL where a bound parameter cannot go (a name, or an "
+        "operand of DDL or SET): quote it with the dialect's identifier preparer, or check "
+        "it against a fixed set"
+    )
     summary = (
         "Checks for SQL text built with an f-string, `%`, `+` or `.format()` and passed to "
-        "`text()`, `execute()` or `exec_driver_sql()`."
+        "`text()`, `execute()` or `exec_driver_sql()`, also through a variable assigned "
+        'before (`sql = f"..."` then `text(sql)`: the last binding, in straight-line '
+        "code) or a helper of the module whose every `return` is a string. Each pasted "
+        "piece is placed in the SQL. A value (`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`) is "
+        'reported as one to bind. A name (`"{x}"`, `FROM {x}`, `{schema}.t`, '
+        "`ORDER BY {x}`) or an operand of a statement that takes no parameter (`CREATE`, "
+        "`ALTER`, `DROP`, `SET`, ...) cannot be bound: it is reported with a message asking "
+        "to quote it or check it, unless the function checked it first (`if schema not in "
+        "ALLOWED`, `validate_schema(schema)`, `assert NAME.fullmatch(schema)`). Pieces that "
+        "cannot carry input are not reported: literals, ALL_CAPS constants, "
+        "`Model.__tablename__`, an enum member's value, `int()`/`len()`/`float()`, a "
+        "parameter annotated `int`/`float`/`bool`/`UUID`/`datetime`, `uuid4()`, "
+        "`quoted_name()`/`quote_ident()`/`preparer.quote()`, loop variables over "
+        "constants, bind-parameter names and placeholder lists (`:{name}`, "
+        '`", ".join("?" for _ in ids)`). A piece that is itself SQL (`WHERE '
+        "{conditions}`) is checked where it is built, when that is in the same function.\n\n"
+        "Where it applies: every layer but tests, which paste the UUIDs they generate into "
+        "SQL against their own database. In migrations only values are reported: names "
+        "and DDL operands there come from the revision's code."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "
         "Bind them: `text('select * from users where email = :email')` with "
-        "`session.execute(stmt, {'email': email})`, or build the query with `select()`."
+        "`session.execute(stmt, {'email': email})`, or build the query with `select()`. A "
+        "name (a schema, a table, a column) cannot be a bound parameter: quote it with "
+        "`connection.dialect.identifier_preparer.quote(name)` or pick it from a fixed set; "
+        "a setting takes a bound value through `SELECT set_config('search_path', :path, "
+        "true)`."
     )
     bad = (
         Example(
@@ -499,6 +646,58 @@ class InterpolatedSql(Rule):
                 session.execute(text(f"SELECT * FROM {table} WHERE name = '{name}'"))
             """,
             note="a table name pasted in does not excuse the value next to it",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def find(session: AsyncSession, email: str):
+                sql = f"SELECT id FROM users WHERE email = '{email}'"
+                return await session.execute(text(sql))
+            """,
+            note="SQL built in a variable, then run",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            def _by_status(status: str) -> str:
+                return f"SELECT id FROM tasks WHERE status = {status}"
+
+
+            async def tasks(session, status: str):
+                return await session.execute(text(_by_status(status)))
+            """,
+            note="SQL returned by a helper of the module",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            async def page(session, limit: str, offset: str):
+                sql = "SELECT id FROM users ORDER BY id"
+                sql = f"{sql} LIMIT {limit} OFFSET {offset}"
+                return await session.execute(text(sql))
+            """,
+            note="LIMIT takes a bound value; the last binding before the use is followed",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            class TenantDatabase:
+                def __init__(self, schema: str) -> None:
+                    self.schema = schema
+
+                async def use(self, session) -> None:
+                    await session.execute(text(f"SET search_path TO {self.schema}"))
+            """,
+            note="a name no one checked: the message asks to quote it",
         ),
     )
     good = (
@@ -553,6 +752,75 @@ class InterpolatedSql(Rule):
             """,
             note="an enum member's own value",
         ),
+        Example(
+            """
+            import re
+
+            from sqlalchemy import text
+
+            SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+            async def create_tenant(session, schema: str, limit: int) -> None:
+                if not SCHEMA_NAME.fullmatch(schema):
+                    raise ValueError(schema)
+                await session.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                await session.execute(text(f'SET search_path TO "{schema}"'))
+                await session.execute(text(f"SELECT id FROM users LIMIT {int(limit)}"))
+            """,
+            note="names checked before they are pasted; an integer cast",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            async def by_ids(session, ids: list[int], values: dict[str, object]):
+                marks = ", ".join(f":p{i}" for i in range(len(ids)))
+                params = {f"p{i}": v for i, v in enumerate(ids)}
+                await session.execute(text(f"SELECT * FROM users WHERE id IN ({marks})"), params)
+                assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE if key in values)
+                await session.execute(text(f"UPDATE users SET {assignments} WHERE id = 1"), values)
+            """,
+            note="placeholders assembled next to bound values",
+        ),
+        Example(
+            """
+            from alembic import op
+
+            revision = "0007"
+            down_revision = "0006"
+
+
+            def upgrade() -> None:
+                for table, column in (("users", "email"), ("teams", "slug")):
+                    name = f"ix_{table}_{column}"
+                    op.execute(f"CREATE INDEX CONCURRENTLY {name} ON {table} ({column})")
+
+
+            def downgrade() -> None:
+                for name in ("ix_users_email", "ix_teams_slug"):
+                    op.execute(f"DROP INDEX {name}")
+            """,
+            path="migrations/versions/0007_indexes.py",
+            note="names in a migration",
+        ),
+        Example(
+            """
+            import uuid
+
+            from sqlalchemy import text
+
+
+            def test_schema_is_created(engine) -> None:
+                schema = f"tenant_{uuid.uuid4().hex[:12]}"
+                with engine.connect() as conn:
+                    conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                    conn.execute(text(f"DELETE FROM users WHERE tenant = '{schema}'"))
+            """,
+            path="tests/test_tenants.py",
+            note="tests",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -560,24 +828,87 @@ class InterpolatedSql(Rule):
             evidence.has_attribute("execute", "exec_driver_sql")
         )
 
-    def visit_For(self, node: cst.For, ctx: FileContext) -> None:
-        if isinstance(node.target, cst.Name) and _constant_collection(node.iter):
-            function = ctx.function
-            key = (id(function.node) if function else 0, node.target.value)
-            ctx.stash(_CONSTANT_LOOPS).append(key)
+    # -- the flow facts: blocks, loops, bindings, checks, in the order the code runs ---
+    def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).scan_module(node)
+        if is_revision_file(node, ctx):
+            ctx.marks(_MIGRATION_MARK).add(1)
 
+    def visit_IndentedBlock(self, node: cst.IndentedBlock, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).enter_suite(node)
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).leave_suite()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).enter_suite(node)
+
+    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).leave_suite()
+
+    def visit_For(self, node: cst.For, ctx: FileContext) -> None:
+        flow = SqlFlow.of(ctx)
+        flow.enter_loop(node)
+        flow.bind_loop(node.target, loop_value(node.iter, ctx), ctx)
+
+    def visit_While(self, node: cst.While, ctx: FileContext) -> None:
+        flow = SqlFlow.of(ctx)
+        flow.enter_loop(node)
+        flow.check(node.test, ctx)
+
+    def visit_If(self, node: cst.If, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).check(node.test, ctx)
+
+    def visit_Assert(self, node: cst.Assert, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).check(node.test, ctx)
+
+    def leave_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        flow = SqlFlow.of(ctx)
+        for target in node.targets:
+            flow.bind(target.target, node.value, ctx)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).bind(node.target, node.value, ctx)
+
+    def leave_AugAssign(self, node: cst.AugAssign, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).bind(node.target, None, ctx)
+
+    def leave_NamedExpr(self, node: cst.NamedExpr, ctx: FileContext) -> None:
+        SqlFlow.of(ctx).bind(node.target, node.value, ctx)
+
+    def leave_WithItem(self, node: cst.WithItem, ctx: FileContext) -> None:
+        if node.asname is not None:
+            SqlFlow.of(ctx).bind(node.asname.name, None, ctx)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler, ctx: FileContext) -> None:
+        if node.name is not None:
+            SqlFlow.of(ctx).bind(node.name.name, None, ctx)
+
+    # -- the check -----------------------------------------------------------------
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if not node.args or node.args[0].keyword is not None:
+        flow = SqlFlow.of(ctx)
+        flow.validator_call(node, ctx)
+        if ctx.layer == "test" or not node.args or node.args[0].keyword is not None:
             return
-        first = node.args[0].value
-        if not _interpolated(first, ctx):
+        func = node.func
+        is_execute = isinstance(func, cst.Attribute) and func.attr.value in {
+            "execute",
+            "exec_driver_sql",
+        }
+        if not is_execute and ctx.qualified_name(func) not in TEXT_FUNCTIONS:
             return
-        if ctx.qualified_name(node.func) in TEXT_FUNCTIONS or (
-            isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in {"execute", "exec_driver_sql"}
-            and _SQL.search(_text_of(first))
-        ):
+        sql = analyze(node.args[0].value, ctx)
+        if sql is None or (is_execute and not _SQL.search(sql.text)):
+            return
+        if any(piece.kind == VALUE for piece in sql.pieces):
             ctx.report(node.args[0])
+            return
+        if ctx.marks(_MIGRATION_MARK):
+            return
+        for piece in sql.pieces:
+            if piece.kind == NAME and not flow.is_checked(piece.expr, ctx):
+                ctx.report(node.args[0], self.name_message.format(piece=piece_code(piece)))
+                return
 
 
 class SessionSharedByTasks(Rule):
@@ -589,8 +920,12 @@ class SessionSharedByTasks(Rule):
         "use; await the queries one by one, or give each task its own session"
     )
     summary = (
-        "Checks for `asyncio.gather()` whose awaitables use the same session (a query on it, "
-        "or a function given it)."
+        "Checks for `asyncio.gather()` whose awaitables use the same session: a query on "
+        "it, a function given it, or methods of one repository object of this file that "
+        "both use its session (`gather(repo.count(), repo.page())` where both read "
+        "`self.session`, typed in the class or in `__init__`).\n\n"
+        "Where it applies: everywhere, tests included: a test sharing one session between "
+        "tasks fails at random."
     )
     why = (
         "An `AsyncSession` has one connection and one transaction state: two tasks using it "
@@ -623,6 +958,30 @@ class SessionSharedByTasks(Rule):
             """,
             note="a generator of calls given the same session",
         ),
+        Example(
+            """
+            import asyncio
+
+            from sqlalchemy import func, select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class TaskRepository:
+                def __init__(self, session: AsyncSession) -> None:
+                    self.session = session
+
+                async def count(self) -> int:
+                    return await self.session.scalar(select(func.count(Task.id)))
+
+                async def page(self, limit: int) -> list[Task]:
+                    return list(await self.session.scalars(select(Task).limit(limit)))
+
+
+            async def dashboard(tasks: TaskRepository):
+                return await asyncio.gather(tasks.count(), tasks.page(20))
+            """,
+            note="two methods of one repository, one session",
+        ),
     )
     good = (
         Example(
@@ -645,6 +1004,25 @@ class SessionSharedByTasks(Rule):
                 return await asyncio.gather(*(client.get(u) for u in urls))
             """,
             note="an HTTP client is made for concurrency",
+        ),
+        Example(
+            """
+            import asyncio
+
+            from aiohttp import ClientSession
+
+
+            async def claim_twice(url: str, browser_session, session_id: str):
+                async with ClientSession() as session:
+                    return await asyncio.gather(session.post(url), session.post(url))
+
+
+            async def snapshots(browser_sessions, storage):
+                return await asyncio.gather(
+                    *[snapshot(browser_session, storage) for browser_session in browser_sessions]
+                )
+            """,
+            note="an HTTP client session, and domain objects named after sessions",
         ),
         Example(
             """
@@ -681,22 +1059,53 @@ class SessionSharedByTasks(Rule):
 
 
 def _sessions_in(expr: cst.BaseExpression, ctx: FileContext) -> set[str]:
-    """Session-like names a call uses as receiver or argument."""
+    """Session-like names a call uses as receiver or argument, and the sessions of a
+    repository object of this file whose method it calls (`repo.count()` ->
+    `repo.session`)."""
     if not isinstance(expr, cst.Call):
         return set()
     candidates = [arg.value for arg in expr.args]
+    found = set()
     if isinstance(expr.func, cst.Attribute):
         candidates.append(expr.func.value)
-    found = set()
+        found.update(_repository_sessions(expr.func, ctx))
     for candidate in candidates:
         name = dotted_name(candidate)
         if name is None:
             continue
-        last = name.rpartition(".")[2].lower()
-        factory = any(word in last for word in ("maker", "factory"))
-        if _is_async_session(candidate, ctx) or ("session" in last and not factory):
+        cls = receiver_class(candidate, ctx)
+        if cls is not None:
+            if cls in ASYNC_SESSION_CLASSES:
+                found.add(name)
+        elif _DB_SESSION_NAME.match(name.rpartition(".")[2]):
             found.add(name)
     return found
+
+
+#: Names of a database session when nothing says what it is: `session`, `db`,
+#: `db_session`, `async_session`, `tenant_db_session`; not `browser_session`,
+#: `chat_session`, `session_id` (domain objects and ids) nor `session_maker`.
+_DB_SESSION_NAME = re.compile(
+    r"^(?:(?:async|sql|orm|database)_)?session$|^(?:\w+_)?db_?session$|^db$", re.IGNORECASE
+)
+
+
+def _repository_sessions(method: cst.Attribute, ctx: FileContext) -> set[str]:
+    """`repo.session` for `repo.count` when `repo` is an instance of a class of this file
+    whose `count` uses its `AsyncSession` attribute `session`."""
+    owner = receiver_class(method.value, ctx)
+    receiver = dotted_name(method.value)
+    if owner is None or owner not in ctx.classes or receiver is None:
+        return set()
+    sessions = {
+        attribute
+        for attribute, cls in instance_attributes(owner, ctx).items()
+        if cls in ASYNC_SESSION_CLASSES
+    }
+    definition = method_node(owner, method.attr.value, ctx)
+    if not sessions or definition is None:
+        return set()
+    return {f"{receiver}.{a}" for a in self_attributes_used(definition) & sessions}
 
 
 class SyncDriverForAsyncEngine(Rule):
@@ -704,7 +1113,11 @@ class SyncDriverForAsyncEngine(Rule):
     name = "sync-driver-in-async-engine"
     family = "SQLAlchemy"
     message = "Sync driver URL passed to `create_async_engine`: use `postgresql+asyncpg://`"
-    summary = "Checks for a database URL with a synchronous driver given to `create_async_engine`."
+    summary = (
+        "Checks for a database URL with a synchronous driver given to "
+        "`create_async_engine`.\n\n"
+        "Where it applies: everywhere, tests included: the engine fails the same way."
+    )
     why = (
         "`create_async_engine` needs an async DBAPI driver; `postgresql://` selects "
         "psycopg2 and fails with `InvalidRequestError: The asyncio extension requires an "

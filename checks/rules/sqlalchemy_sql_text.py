@@ -1,0 +1,1000 @@
+"""What SQL text built from pieces pastes where: the analysis behind FG105.
+
+A string given to `text()` or `execute()` is rendered with a marker for every piece that
+may carry input (an f-string's `{x}`, a `%s` of `%`, a `{}` of `.format()`, an operand of
+`+`); pieces that cannot (a literal, an ALL_CAPS constant, a model's `__tablename__`, an
+`int()`, a `uuid4()`, a loop variable over constants, a join of placeholders) are
+rendered as plain text. Then each marker is placed in the SQL:
+
+- `VALUE`: where a bound parameter goes (`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`);
+- `NAME`: where SQL cannot take a bound parameter: an identifier (`"{x}"`, `FROM {x}`,
+  `{schema}.users`, `idx_{x}`, `ORDER BY {x}`, the left side of a comparison) or any
+  operand of a DDL or session statement (`CREATE`, `ALTER`, `DROP`, `SET`, ...);
+- `PLACEHOLDER`: the name of a bound parameter (`:{name}`, `%({name})s`);
+- `FRAGMENT`: a piece of SQL itself (`WHERE {conditions}`), checked where it is built.
+
+A name given to `text()` is followed to its assignment (`sql = f"..."` then `text(sql)`)
+when that is the last binding before the use in straight-line code: not when the last
+binding is in a branch or a loop the use is not in, nor when a loop around the use
+rebinds it. A call of a function of the module (or a method of the enclosing class) whose
+every `return` is a string is rendered from those returns, its parameters standing for
+the call's arguments. Both are followed a few levels deep, never across files.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import libcst as cst
+
+from checks.context import FileContext, code_of, dotted_name, returns_in
+
+VALUE: Final = "value"
+NAME: Final = "name"
+PLACEHOLDER: Final = "placeholder"
+FRAGMENT: Final = "fragment"
+
+_MARKER_BASE = 0xE000
+_MARKER_COUNT = 0xF8FF - _MARKER_BASE
+_MARKERS = re.compile("[\ue000-\uf8ff]")
+_FILLER = "x"
+_MAX_DEPTH = 4
+
+_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_ENUMS = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
+#: Attributes that name a table, fixed when the model class is written.
+_TABLE_NAME_ATTRS = ("__tablename__", "__table__.name", "__table__.fullname")
+#: Builtins whose result cannot carry SQL: numbers and booleans.
+_NUMERIC_BUILTINS = frozenset({"int", "float", "len", "round", "abs", "bool", "min", "max"})
+_UUID_FACTORIES = frozenset({"uuid.uuid1", "uuid.uuid3", "uuid.uuid4", "uuid.uuid5"})
+#: Calls that quote an identifier, or declare a piece to be one (`quoted_name`).
+_QUOTING_FUNCTIONS = frozenset(
+    {
+        "sqlalchemy.quoted_name",
+        "sqlalchemy.sql.quoted_name",
+        "sqlalchemy.sql.elements.quoted_name",
+        "psycopg.sql.Identifier",
+        "psycopg2.sql.Identifier",
+    }
+)
+_QUOTING_METHODS = frozenset(
+    {"quote", "quote_identifier", "quote_schema", "format_table", "format_column"}
+)
+_QUOTING_NAMES = frozenset({"quote_ident", "quote_identifier", "quoted_name"})
+#: Calls in a test that say nothing of a value's content.
+_NOT_CHECKS = frozenset({"isinstance", "len", "bool", "hasattr", "getattr", "callable", "type"})
+#: Calls whose arguments a function checks: `validate_tenant_id(x)`, `check_name(x)`.
+_VALIDATOR = re.compile(r"valid|check|sanitiz|ensure|verify|allowed|whitelist|safe", re.I)
+
+# -- SQL keywords, by what a piece right after them is ------------------------------
+_VALUE_KEYWORDS = frozenset(
+    {
+        "LIKE", "ILIKE", "IN", "VALUES", "LIMIT", "OFFSET", "THEN", "ELSE", "WHEN",
+        "BETWEEN", "INTERVAL", "DEFAULT", "ESCAPE", "FETCH", "ANY", "ALL", "SOME", "TOP",
+        "IS", "RETURN", "CASE", "SIMILAR", "OVERLAPS", "ROWS", "AT", "ARRAY",
+    }
+)  # fmt: skip
+_NAME_KEYWORDS = frozenset(
+    {
+        "FROM", "JOIN", "INTO", "UPDATE", "TABLE", "ONLY", "BY", "AS", "TO", "RETURNING",
+        "SELECT", "DISTINCT", "USING", "CONFLICT", "REFERENCES", "INDEX", "SCHEMA", "VIEW",
+        "SEQUENCE", "COLUMN", "CONSTRAINT", "TRIGGER", "FUNCTION", "TYPE", "DATABASE",
+        "EXTENSION", "ROLE", "TABLESPACE", "COLLATE", "LATERAL", "OF", "PARTITION",
+        "WINDOW", "ASC", "DESC", "CONCURRENTLY", "CASCADE",
+    }
+)  # fmt: skip
+_FRAGMENT_KEYWORDS = frozenset(
+    {
+        "WHERE", "AND", "OR", "NOT", "ON", "HAVING", "SET", "WITH", "UNION", "INTERSECT",
+        "EXCEPT", "EXISTS", "LEFT", "RIGHT", "INNER", "OUTER", "FULL", "CROSS", "NATURAL",
+        "BEGIN", "END", "DO", "RECURSIVE", "GROUP", "ORDER",
+    }
+)  # fmt: skip
+#: Statements that take no bound parameter at all (PostgreSQL's utility statements).
+_UTILITY_STATEMENTS = frozenset(
+    {
+        "CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT", "GRANT", "REVOKE", "SET", "RESET",
+        "VACUUM", "ANALYZE", "REINDEX", "CLUSTER", "REFRESH", "NOTIFY", "LISTEN",
+        "UNLISTEN", "DO", "DISCARD", "SHOW", "COPY", "SECURITY", "LOCK",
+    }
+)  # fmt: skip
+#: After a piece, these make it the left side of a comparison: a column.
+_COMPARISON_OPERATORS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "~"})
+_COMPARISON_WORDS = frozenset({"IS", "IN", "LIKE", "ILIKE", "BETWEEN", "NOT", "SIMILAR"})
+_TABLE_WORDS = frozenset({"INTO", "TABLE", "ONLY", "REFERENCES", "INDEX", "ON"})
+
+_TOKEN = re.compile(
+    r"""
+      (?P<single>[EeNnBbXx]?'(?:[^']|'')*'?)
+    | (?P<double>"(?:[^"]|"")*"?)
+    | (?P<backtick>`[^`]*`?)
+    | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))
+    | (?P<dollar>\$[A-Za-z_]*\$)
+    | (?P<param>:(?![:=])|%\(|\$(?=[0-9\ue000-\uf8ff])|\?|@)
+    | (?P<word>[A-Za-z0-9_$\ue000-\uf8ff]+)
+    | (?P<op><>|!=|<=|>=|::|\|\||[=<>+\-*/%~^&|])
+    | (?P<space>\s+)
+    | (?P<punct>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A piece of SQL text that may carry input, and where it is pasted."""
+
+    expr: cst.BaseExpression
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class SqlText:
+    """SQL text as rendered (markers for the pieces), with its pieces placed."""
+
+    text: str
+    pieces: tuple[Piece, ...]
+
+
+# ---------------------------------------------------------------- straight-line flow
+_TRUSTED = cst.Name("__trusted__")  # the value of a loop variable over constants
+
+
+@dataclass(slots=True)
+class _Binding:
+    order: int
+    path: tuple[int, ...]
+    value: cst.BaseExpression | None
+
+
+@dataclass(slots=True)
+class SqlFlow:
+    """Per-file facts the traversal collects for FG105, in the order the code runs:
+    each function's bindings with the blocks they sit in, the loops, the names a
+    function checks (`if name not in ALLOWED`, `validate(name)`), the module's helpers.
+    """
+
+    suites: list[int] = field(default_factory=list)
+    loops: dict[int, cst.For | cst.While] = field(default_factory=dict)
+    bindings: dict[int, dict[str, list[_Binding]]] = field(default_factory=dict)
+    checked: dict[int, set[str]] = field(default_factory=dict)
+    helpers: dict[str, cst.FunctionDef | None] = field(default_factory=dict)
+    order: int = 0
+
+    @staticmethod
+    def of(ctx: FileContext) -> SqlFlow:
+        """The file's flow facts (created on first use)."""
+        cache = ctx.stash("sql-flow")
+        if not cache:
+            cache.append(SqlFlow())
+        flow = cache[0]
+        assert isinstance(flow, SqlFlow)
+        return flow
+
+    def scan_module(self, module: cst.Module) -> None:
+        """Index the module's functions, the helpers a SQL text may be built by."""
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef):
+                name = statement.name.value
+                self.helpers[name] = None if name in self.helpers else statement
+
+    def enter_suite(self, node: cst.BaseSuite) -> None:
+        self.suites.append(id(node))
+
+    def leave_suite(self) -> None:
+        if self.suites:
+            self.suites.pop()
+
+    def enter_loop(self, node: cst.For | cst.While) -> None:
+        self.loops[id(node.body)] = node
+
+    def bind(
+        self, target: cst.BaseExpression, value: cst.BaseExpression | None, ctx: FileContext
+    ) -> None:
+        """Record that `target` is bound here to `value` (None: a value not followed)."""
+        if isinstance(target, cst.Name):
+            self.order += 1
+            record = _Binding(self.order, tuple(self.suites), value)
+            self.bindings.setdefault(_key(ctx), {}).setdefault(target.value, []).append(record)
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                self.bind(element.value, None, ctx)
+        elif isinstance(target, cst.StarredElement):
+            self.bind(target.value, None, ctx)
+
+    def bind_loop(
+        self, target: cst.BaseExpression, value: cst.BaseExpression | None, ctx: FileContext
+    ) -> None:
+        """Bind a loop target: every name of it to `value` when the loop walks constants
+        (`for table, column in PAIRS`), else to None."""
+        if value is None:
+            self.bind(target, None, ctx)
+            return
+        for node in _walk(target):
+            if isinstance(node, cst.Name):
+                self.bind(node, value, ctx)
+
+    def check(self, expr: cst.BaseExpression, ctx: FileContext) -> None:
+        """Record the names an `if`/`while`/`assert` test checks: looked up in a set
+        (`x not in ALLOWED`), or given to a call (`RE.fullmatch(x)`, `x.isidentifier()`,
+        `is_valid(x)`; not `isinstance`, `len`, `hasattr` and such)."""
+        checked = self.checked.setdefault(_key(ctx), set())
+        for node in _walk(expr):
+            if isinstance(node, cst.Comparison):
+                if any(isinstance(t.operator, cst.In | cst.NotIn) for t in node.comparisons):
+                    name = dotted_name(node.left)
+                    if name:
+                        checked.add(name)
+            elif isinstance(node, cst.Call) and _called_name(node) not in _NOT_CHECKS:
+                checked.update(name for a in node.args if (name := dotted_name(a.value)))
+                if isinstance(node.func, cst.Attribute):
+                    name = dotted_name(node.func.value)
+                    if name:
+                        checked.add(name)
+
+    def validator_call(self, node: cst.Call, ctx: FileContext) -> None:
+        """Record the arguments of a call whose name says it checks them."""
+        name = dotted_name(node.func)
+        if name is None or not _VALIDATOR.search(name.rpartition(".")[2]):
+            return
+        checked = self.checked.setdefault(_key(ctx), set())
+        checked.update(name for a in node.args if (name := dotted_name(a.value)))
+
+    def is_checked(self, expr: cst.BaseExpression, ctx: FileContext) -> bool:
+        """Whether the function checked a name this piece is made of, before here."""
+        checked = self.checked.get(_key(ctx), set())
+        return any(name in checked for name in _dotted_names(expr))
+
+    def value_of(self, name: str, ctx: FileContext) -> cst.BaseExpression | None:
+        """The value `name` holds here, when its last binding in this function is an
+        assignment that runs before this point on every path (see the module's docs)."""
+        records = self.bindings.get(_key(ctx), {}).get(name)
+        if not records:
+            return None
+        last = records[-1]
+        here = tuple(self.suites)
+        if last.value is None or here[: len(last.path)] != last.path:
+            return None
+        for suite in here[len(last.path) :]:
+            loop = self.loops.get(suite)
+            if loop is not None and _binds(loop.body, name):
+                return None  # the loop around the use rebinds it for the next turn
+        return last.value
+
+
+def _key(ctx: FileContext) -> int:
+    function = ctx.function
+    return id(function.node) if function is not None else 0
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _dotted_names(expr: cst.BaseExpression) -> set[str]:
+    found: set[str] = set()
+    for node in _walk(expr):
+        if isinstance(node, cst.Name | cst.Attribute):
+            name = dotted_name(node)
+            if name:
+                found.add(name)
+    return found
+
+
+def _binds(body: cst.CSTNode, name: str) -> bool:
+    """Whether a block binds `name` (assignment, loop, `with ... as`, walrus, ...)."""
+    for node in _walk(body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(
+            node, cst.AnnAssign | cst.AugAssign | cst.NamedExpr | cst.For | cst.CompFor
+        ):
+            targets = [node.target]
+        elif isinstance(node, cst.AsName):
+            targets = [node.name]
+        for target in targets:
+            if any(isinstance(n, cst.Name) and n.value == name for n in _walk(target)):
+                return True
+    return False
+
+
+# -------------------------------------------------------------------------- rendering
+class _Renderer:
+    """Renders string-building expressions into SQL text with markers.
+
+    In a helper's body (`params` given), the helper's parameters stand for the call's
+    arguments, rendered by the caller's renderer; its other names are not followed."""
+
+    def __init__(
+        self,
+        ctx: FileContext,
+        flow: SqlFlow,
+        depth: int = 0,
+        params: dict[str, cst.BaseExpression] | None = None,
+        caller: _Renderer | None = None,
+        trusted_names: frozenset[str] = frozenset(),
+        opaque_names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.ctx = ctx
+        self.flow = flow
+        self.depth = depth
+        self.params = params
+        self.caller = caller
+        self.trusted_names = trusted_names
+        self.opaque_names = opaque_names
+        self.pieces: list[cst.BaseExpression] = caller.pieces if caller else []
+
+    def _child(self, **changes: object) -> _Renderer:
+        renderer = _Renderer(
+            self.ctx,
+            self.flow,
+            self.depth + 1,
+            self.params,
+            self.caller,
+            self.trusted_names,
+            self.opaque_names,
+        )
+        for name, value in changes.items():
+            setattr(renderer, name, value)
+        renderer.pieces = self.pieces
+        return renderer
+
+    # -- strings ----------------------------------------------------------------
+    def render(self, expr: cst.BaseExpression) -> str | None:
+        """The text of a string-building expression; None for anything else."""
+        if isinstance(expr, cst.SimpleString):
+            return _literal(expr)
+        if isinstance(expr, cst.FormattedString):
+            return "".join(self._formatted_part(part) for part in expr.parts)
+        if isinstance(expr, cst.ConcatenatedString):
+            left, right = self.render(expr.left), self.render(expr.right)
+            return None if left is None or right is None else left + right
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            operands = _add_operands(expr)
+            if not any(_stringish(o) for o in operands):
+                return None
+            return "".join(
+                text if _stringish(o) and (text := self.render(o)) is not None else self.piece(o)
+                for o in operands
+            )
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+            if not _stringish(expr.left):
+                return None
+            template = self.render(expr.left)
+            return None if template is None else self._percent(template, expr.right)
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "format"
+            and _stringish(expr.func.value)
+        ):
+            template = self.render(expr.func.value)
+            return None if template is None else self._format(template, expr)
+        return None
+
+    def _formatted_part(self, part: cst.BaseFormattedStringContent) -> str:
+        if isinstance(part, cst.FormattedStringExpression):
+            return self.piece(part.expression)
+        if isinstance(part, cst.FormattedStringText):
+            return part.value.replace("{{", "{").replace("}}", "}")
+        return ""
+
+    def resolve(self, expr: cst.BaseExpression) -> str | None:
+        """Render `expr` itself or what it stands for: a name's straight-line value, a
+        helper's returns. None when it is not SQL text we can see."""
+        text = self.render(expr)
+        if text is not None or self.depth >= _MAX_DEPTH:
+            return text
+        if isinstance(expr, cst.Name) and self.params is None:
+            if expr.value in self.trusted_names | self.opaque_names:
+                return None
+            value = self.flow.value_of(expr.value, self.ctx)
+            if value is not None and value is not _TRUSTED:
+                return self._child().resolve(value)
+            return None
+        if isinstance(expr, cst.Call):
+            return self._helper(expr)
+        return None
+
+    def piece(self, expr: cst.BaseExpression) -> str:
+        """The text of one interpolated piece: its own text when it is SQL we can see,
+        plain text when it cannot carry input, else a marker."""
+        if self.params is not None and isinstance(expr, cst.Name) and expr.value in self.params:
+            caller = self.caller
+            assert caller is not None
+            return caller.piece(self.params[expr.value])
+        if self.trusted(expr):
+            text = _literal(expr) if isinstance(expr, cst.SimpleString) else None
+            return text if text is not None else _FILLER
+        if (
+            isinstance(expr, cst.Name)
+            and self.params is None
+            and self.depth < _MAX_DEPTH
+            and expr.value not in self.trusted_names | self.opaque_names
+        ):
+            value = self.flow.value_of(expr.value, self.ctx)
+            if value is _TRUSTED:
+                return _FILLER
+            if value is not None:
+                inner = self._child()
+                text = inner.resolve(value)
+                return text if text is not None else inner.piece(value)
+            if self._typed_parameter(expr.value):
+                return _FILLER
+        if isinstance(expr, cst.Call) and self.depth < _MAX_DEPTH:
+            joined = self._join(expr)
+            if joined is not None:
+                return joined
+            if _called_name(expr) == "str" and len(expr.args) == 1:
+                return self.piece(expr.args[0].value)
+            text = self._helper(expr)
+            if text is not None:
+                return text
+        return self.marker(expr)
+
+    def marker(self, expr: cst.BaseExpression) -> str:
+        """A marker standing for a piece that may carry input."""
+        self.pieces.append(expr)
+        return chr(_MARKER_BASE + min(len(self.pieces) - 1, _MARKER_COUNT - 1))
+
+    # -- pieces that cannot carry input -----------------------------------------------
+    def trusted(self, expr: cst.BaseExpression) -> bool:
+        """A piece that cannot carry input: a literal, an ALL_CAPS constant, a table name
+        attribute, an enum's own value, a number, a uuid, a quoted identifier, a join of
+        constants or placeholders."""
+        ctx = self.ctx
+        if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float | cst.Imaginary):
+            return True
+        if isinstance(expr, cst.FormattedString):
+            return all(
+                not isinstance(p, cst.FormattedStringExpression) or self.trusted(p.expression)
+                for p in expr.parts
+            )
+        if isinstance(expr, cst.ConcatenatedString):
+            return self.trusted(expr.left) and self.trusted(expr.right)
+        if isinstance(expr, cst.UnaryOperation):
+            return self.trusted(expr.expression)
+        if isinstance(expr, cst.BinaryOperation):
+            if isinstance(expr.operator, cst.Multiply):
+                # "?" * n, ["%s"] * n: repeats literal text, or fails
+                return any(_literal_or_literals(side) for side in (expr.left, expr.right)) or (
+                    self.trusted(expr.left) and self.trusted(expr.right)
+                )
+            return self.trusted(expr.left) and self.trusted(expr.right)
+        if isinstance(expr, cst.Subscript):
+            return self.trusted(expr.value)
+        if isinstance(expr, cst.IfExp):
+            return self.trusted(expr.body) and self.trusted(expr.orelse)
+        if isinstance(expr, cst.Call):
+            return self._trusted_call(expr)
+        if isinstance(expr, cst.Name) and expr.value in self.trusted_names:
+            return True
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
+            return self.trusted(expr.value)
+        name = dotted_name(expr)
+        if name is None:
+            return False
+        if name in {"self.value", "self.name"}:
+            owner = ctx.enclosing_class
+            if owner is not None and ctx.derives_from(owner.name, _ENUMS):
+                return True
+        if any(name.endswith("." + attr) for attr in _TABLE_NAME_ATTRS):
+            return True
+        parts = name.split(".")
+        if len(parts) == 3 and parts[2] in {"value", "name"} and _is_class_name(parts[0]):
+            return True  # an enum member's value: Status.ACTIVE.value
+        return len(parts[-1]) > 1 and _CONSTANT.match(parts[-1]) is not None
+
+    def _typed_parameter(self, name: str) -> bool:
+        """A parameter of the function, never rebound, annotated as a number, a boolean,
+        a UUID or a date: its text cannot carry SQL."""
+        ctx = self.ctx
+        function = ctx.function
+        if function is None or name in self.flow.bindings.get(_key(ctx), {}):
+            return False
+        params = function.node.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if param.name.value == name and param.annotation is not None:
+                return _typed_annotation(param.annotation.annotation, ctx)
+        return False
+
+    def _trusted_call(self, call: cst.Call) -> bool:
+        ctx = self.ctx
+        qualified = ctx.qualified_name(call.func)
+        called = _called_name(call)
+        if called in _NUMERIC_BUILTINS and not ctx.is_bound(called):
+            return True
+        if qualified in _UUID_FACTORIES or qualified in _QUOTING_FUNCTIONS:
+            return True
+        if called in _QUOTING_NAMES:
+            return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _QUOTING_METHODS:
+            return True
+        if called == "str" and len(call.args) == 1 and not ctx.is_bound("str"):
+            return self.trusted(call.args[0].value)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
+            return len(call.args) == 1 and self._constant_collection(call.args[0].value)
+        return False
+
+    def _constant_collection(self, expr: cst.BaseExpression) -> bool:
+        """`SCOPE_TABLES`, `("users", "teams")`, `["?"] * n`: items that are constants."""
+        if isinstance(expr, cst.Tuple | cst.List | cst.Set):
+            return all(isinstance(e, cst.Element) and self.trusted(e.value) for e in expr.elements)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
+            return _literal_or_literals(expr.left) or _literal_or_literals(expr.right)
+        name = dotted_name(expr)
+        last = (name or "").rpartition(".")[2]
+        return len(last) > 1 and _CONSTANT.match(last) is not None
+
+    # -- joins, helpers, % and format -------------------------------------------------
+    def _join(self, call: cst.Call) -> str | None:
+        """`", ".join(...)`: plain text for constants, the element's own SQL for a
+        comprehension (`", ".join(f"{k} = :{k}" for k in values)`), else None."""
+        func = call.func
+        if not (
+            isinstance(func, cst.Attribute) and func.attr.value == "join" and _stringish(func.value)
+        ):
+            return None
+        if len(call.args) != 1 or call.args[0].star:
+            return None
+        items = call.args[0].value
+        if self._constant_collection(items):
+            return _FILLER
+        if isinstance(items, cst.Name) and self.params is None:
+            value = self.flow.value_of(items.value, self.ctx)
+            if value is not None and value is not _TRUSTED and self._constant_collection(value):
+                return _FILLER
+            return None
+        if not isinstance(items, cst.GeneratorExp | cst.ListComp | cst.SetComp):
+            return None
+        trusted, opaque = set(self.trusted_names), set(self.opaque_names)
+        comp: cst.CompFor | None = items.for_in
+        while comp is not None:
+            targets = [n.value for n in _walk(comp.target) if isinstance(n, cst.Name)]
+            iterable = comp.iter
+            counter = (
+                isinstance(comp.target, cst.Tuple)
+                and _called_name(iterable) == "enumerate"
+                and comp.target.elements
+                and isinstance(comp.target.elements[0].value, cst.Name)
+            )
+            if self._constant_collection(iterable) or _called_name(iterable) == "range":
+                trusted.update(targets)
+                opaque.difference_update(targets)
+            elif counter:
+                assert isinstance(comp.target, cst.Tuple)
+                first = comp.target.elements[0].value
+                assert isinstance(first, cst.Name)
+                trusted.add(first.value)
+                opaque.update(t for t in targets if t != first.value)
+            else:
+                opaque.update(targets)
+                trusted.difference_update(targets)
+            comp = comp.inner_for_in
+        inner = self._child(trusted_names=frozenset(trusted), opaque_names=frozenset(opaque))
+        element = items.elt
+        text = inner.render(element)
+        return text if text is not None else inner.piece(element)
+
+    def _helper(self, call: cst.Call) -> str | None:
+        """The SQL a helper of this module returns, with its parameters standing for the
+        call's arguments; None unless every `return` of it is a string."""
+        if self.params is not None and self.depth >= _MAX_DEPTH:
+            return None
+        function = self._helper_definition(call)
+        if function is None:
+            return None
+        returns = returns_in(function.body)
+        values = [r.value for r in returns]
+        if not values or any(v is None or not _stringish(v) for v in values):
+            return None
+        params = _bind_arguments(function, call, method=isinstance(call.func, cst.Attribute))
+        if params is None:
+            return None
+        inner = _Renderer(self.ctx, self.flow, self.depth + 1, params, self)
+        texts: list[str] = []
+        for value in values:
+            assert value is not None
+            text = inner.render(value)
+            if text is None:
+                return None
+            texts.append(text)
+        return " ; ".join(texts)
+
+    def _helper_definition(self, call: cst.Call) -> cst.FunctionDef | None:
+        func = call.func
+        if isinstance(func, cst.Name):
+            if self.ctx.function is not None and func.value in self.flow.bindings.get(
+                _key(self.ctx), {}
+            ):
+                return None  # a local name shadows the helper
+            return self.flow.helpers.get(func.value)
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in {"self", "cls"}
+        ):
+            owner = self.ctx.enclosing_class
+            if owner is None:
+                return None
+            body = owner.node.body
+            for statement in body.body if isinstance(body, cst.IndentedBlock) else ():
+                if (
+                    isinstance(statement, cst.FunctionDef)
+                    and statement.name.value == func.attr.value
+                ):
+                    return statement
+        return None
+
+    def _percent(self, template: str, values: cst.BaseExpression) -> str:
+        """`"... %s ..." % (a, b)` and `"... %(name)s" % {"name": a}`."""
+        if isinstance(values, cst.Tuple):
+            positional: list[cst.BaseExpression] = [e.value for e in values.elements]
+        else:
+            positional = [values]
+        named: dict[str, cst.BaseExpression] = {}
+        if isinstance(values, cst.Dict):
+            for element in values.elements:
+                if isinstance(element, cst.DictElement):
+                    key = (
+                        _literal(element.key) if isinstance(element.key, cst.SimpleString) else None
+                    )
+                    if key is not None:
+                        named[key] = element.value
+        index = 0
+
+        def substitute(match: re.Match[str]) -> str:
+            nonlocal index
+            if match.group(2) == "%":
+                return "%"
+            key = match.group(1)
+            if key is not None:
+                value = named.get(key)
+                return self.piece(value) if value is not None else self.marker(values)
+            if index < len(positional):
+                index += 1
+                return self.piece(positional[index - 1])
+            return self.marker(values)
+
+        return _PERCENT_SPEC.sub(substitute, template)
+
+    def _format(self, template: str, call: cst.Call) -> str:
+        """`"... {} ... {name}".format(a, name=b)`."""
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        named = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        try:
+            parsed = list(string.Formatter().parse(template))
+        except ValueError:
+            return self.marker(call)
+        out: list[str] = []
+        auto = 0
+        for literal, field_name, _spec, _conversion in parsed:
+            out.append(literal)
+            if field_name is None:
+                continue
+            head = re.split(r"[.\[]", field_name, maxsplit=1)[0]
+            value: cst.BaseExpression | None
+            if head == "":
+                value = positional[auto] if auto < len(positional) else None
+                auto += 1
+            elif head.isdigit():
+                value = positional[int(head)] if int(head) < len(positional) else None
+            else:
+                value = named.get(head)
+            out.append(self.piece(value) if value is not None else self.marker(call))
+        return "".join(out)
+
+
+_PERCENT_SPEC = re.compile(
+    r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
+)
+
+
+def _typed_annotation(annotation: cst.BaseExpression, ctx: FileContext) -> bool:
+    """`int`, `float`, `bool`, `UUID`, `datetime`, also `X | None` and `Optional[X]`."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        sides = (annotation.left, annotation.right)
+        return all(_typed_annotation(side, ctx) or dotted_name(side) == "None" for side in sides)
+    if isinstance(annotation, cst.Subscript) and ctx.qualified_name(annotation.value) in {
+        "typing.Optional",
+        "typing.Annotated",
+    }:
+        first = annotation.slice[0].slice
+        return isinstance(first, cst.Index) and _typed_annotation(first.value, ctx)
+    name = dotted_name(annotation)
+    if name in {"int", "float", "bool"} and not ctx.is_bound(name):
+        return True
+    return ctx.qualified_name(annotation) in _TYPED_CLASSES
+
+
+_TYPED_CLASSES = frozenset(
+    {
+        "uuid.UUID",
+        "datetime.datetime",
+        "datetime.date",
+        "datetime.time",
+        "datetime.timedelta",
+        "decimal.Decimal",
+    }
+)
+
+
+def _literal(expr: cst.BaseExpression) -> str | None:
+    if not isinstance(expr, cst.SimpleString):
+        return None
+    try:
+        value = expr.evaluated_value
+    except Exception:  # an escape libcst cannot evaluate: keep the raw text
+        return expr.value
+    return value if isinstance(value, str) else value.decode("latin-1")
+
+
+def _literal_or_literals(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.SimpleString):
+        return True
+    return isinstance(expr, cst.List | cst.Tuple) and all(
+        isinstance(e, cst.Element) and isinstance(e.value, cst.SimpleString) for e in expr.elements
+    )
+
+
+def _stringish(expr: cst.BaseExpression) -> bool:
+    """A string literal, an f-string, or an expression built on one with `+`/`%`."""
+    return (
+        isinstance(expr, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString)
+        or (
+            isinstance(expr, cst.BinaryOperation)
+            and isinstance(expr.operator, cst.Add | cst.Modulo)
+            and (_stringish(expr.left) or _stringish(expr.right))
+        )
+        or (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and expr.func.attr.value == "format"
+            and _stringish(expr.func.value)
+        )
+    )
+
+
+def _add_operands(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        return [*_add_operands(expr.left), *_add_operands(expr.right)]
+    return [expr]
+
+
+def _called_name(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+        return expr.func.value
+    return None
+
+
+def _is_class_name(name: str) -> bool:
+    return name[:1].isupper() and not name.isupper()
+
+
+def _bind_arguments(
+    function: cst.FunctionDef, call: cst.Call, method: bool
+) -> dict[str, cst.BaseExpression] | None:
+    """The helper's parameter names with the call's arguments (defaults for the others);
+    None when the call passes `*args`/`**kwargs`."""
+    params = function.params
+    positional = [*params.posonly_params, *params.params]
+    if method and positional:
+        positional = positional[1:]
+    bound: dict[str, cst.BaseExpression] = {}
+    for param in [*positional, *params.kwonly_params]:
+        if param.default is not None:
+            bound[param.name.value] = param.default
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            bound[arg.keyword.value] = arg.value
+        elif index < len(positional):
+            bound[positional[index].name.value] = arg.value
+            index += 1
+    return bound
+
+
+# ----------------------------------------------------------------------- placement
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str
+    text: str
+    start: int
+    in_body: bool  # inside a $$ ... $$ body
+
+
+def _tokens(text: str) -> list[_Token]:
+    found: list[_Token] = []
+    in_body = False
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind == "dollar":
+            in_body = not in_body
+        if kind in {"space", "comment"}:
+            continue
+        found.append(_Token(kind, match.group(), match.start(), in_body))
+    return found
+
+
+def place(text: str) -> dict[int, str]:
+    """Where each marker of rendered SQL text is pasted: marker index -> kind."""
+    tokens = _tokens(text)
+    kinds: dict[int, str] = {}
+    for index, token in enumerate(tokens):
+        markers = [ord(c) - _MARKER_BASE for c in _MARKERS.findall(token.text)]
+        if not markers:
+            continue
+        kind = _placement(tokens, index)
+        for marker in markers:
+            kinds[marker] = kind
+    return kinds
+
+
+def _placement(tokens: Sequence[_Token], index: int) -> str:
+    token = tokens[index]
+    previous = tokens[index - 1] if index > 0 else None
+    if (
+        token.kind == "word"
+        and previous is not None
+        and previous.kind == "param"
+        and previous.start + len(previous.text) == token.start
+    ):
+        return PLACEHOLDER  # :{name}, %({name})s, ${n}
+    if _in_utility_statement(tokens, index):
+        return NAME
+    if token.kind == "single":
+        return VALUE
+    if token.kind in {"double", "backtick"}:
+        return NAME
+    if token.kind != "word":
+        return VALUE
+    bare = _MARKERS.sub("", token.text)
+    if re.search(r"[A-Za-z_]", bare):
+        return NAME  # glued into an identifier: idx_{name}, {table}_id
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    if (previous is not None and previous.text == ".") or (
+        following is not None and following.text == "."
+    ):
+        return NAME  # {schema}.users, users.{column}
+    if previous is not None and previous.kind == "op":
+        return NAME if previous.text == "::" else VALUE
+    if following is not None and (
+        (following.kind == "op" and following.text in _COMPARISON_OPERATORS)
+        or (following.kind == "word" and following.text.upper() in _COMPARISON_WORDS)
+    ):
+        return NAME  # the left side of a comparison: a column
+    if previous is None:
+        return FRAGMENT
+    if previous.kind == "single":
+        return FRAGMENT  # after a literal: an operator or a clause follows, not a value
+    if previous.kind in {"double", "backtick"}:
+        return NAME
+    if previous.kind == "word":
+        return _after_word(tokens, index - 1)
+    if previous.text in {"(", ","}:
+        return _in_list(tokens, index)
+    if previous.text == ")":
+        return NAME  # an alias after a call or a subquery
+    if previous.text == ";":
+        return FRAGMENT
+    return VALUE
+
+
+def _after_word(tokens: Sequence[_Token], index: int) -> str:
+    word = tokens[index]
+    if _MARKERS.search(word.text):
+        return NAME  # after another piece: `{column} {direction}`
+    upper = word.text.upper()
+    if upper == "AND" and any(
+        t.text.upper() == "BETWEEN" for t in tokens[max(0, index - 3) : index]
+    ):
+        return VALUE
+    if upper in _VALUE_KEYWORDS:
+        return VALUE
+    if upper in _FRAGMENT_KEYWORDS:
+        return FRAGMENT
+    if upper in _NAME_KEYWORDS or not upper.isdigit():
+        return NAME  # a keyword naming an object, or an identifier: an alias follows
+    return FRAGMENT  # after a number: an operator or a clause follows, not a value
+
+
+def _in_list(tokens: Sequence[_Token], index: int) -> str:
+    """A piece after `(` or `,`: what the list is, from the word that governs it."""
+    depth = 0
+    position = index - 1
+    while position >= 0:
+        token = tokens[position]
+        if token.text == ")":
+            depth += 1
+        elif token.text == "(":
+            if depth:
+                depth -= 1
+            else:
+                return _opening(tokens, position)
+        elif depth == 0 and token.kind == "word" and not _MARKERS.search(token.text):
+            upper = token.text.upper()
+            if upper in _VALUE_KEYWORDS:
+                return VALUE
+            if upper in _NAME_KEYWORDS:
+                return NAME
+            if upper in _FRAGMENT_KEYWORDS:
+                return FRAGMENT
+        elif depth == 0 and token.text == ";":
+            return FRAGMENT
+        position -= 1
+    return FRAGMENT
+
+
+def _opening(tokens: Sequence[_Token], position: int) -> str:
+    """The list opened by the `(` at `position`: `IN (`, `VALUES (` hold values, a
+    function's arguments too; `INTO t (`, `CONFLICT (` hold names."""
+    before = tokens[position - 1] if position > 0 else None
+    if before is None:
+        return FRAGMENT
+    if before.kind == "op":
+        return VALUE
+    if before.text in {"(", ","}:
+        return _in_list(tokens, position)
+    if before.kind != "word" or _MARKERS.search(before.text):
+        return FRAGMENT
+    upper = before.text.upper()
+    if upper in _VALUE_KEYWORDS:
+        return VALUE
+    if upper in _NAME_KEYWORDS:
+        return NAME
+    if upper in _FRAGMENT_KEYWORDS:
+        return FRAGMENT
+    earlier = tokens[position - 2] if position > 1 else None
+    if earlier is not None and earlier.kind == "word" and earlier.text.upper() in _TABLE_WORDS:
+        return NAME  # a table's column list: INSERT INTO t ({a}, {b})
+    return VALUE  # a function's arguments: lower({x})
+
+
+def _in_utility_statement(tokens: Sequence[_Token], index: int) -> bool:
+    """Whether the statement holding token `index` is one that takes no parameter."""
+    start = index
+    while start > 0 and not (tokens[start - 1].text == ";" and not tokens[start - 1].in_body):
+        start -= 1
+    for token in tokens[start:index]:
+        if token.text == "(":
+            continue
+        return token.kind == "word" and token.text.upper() in _UTILITY_STATEMENTS
+    return False
+
+
+# ------------------------------------------------------------------------- analysis
+def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
+    """The SQL text `expr` builds, with its input-carrying pieces placed; None when it
+    is not text built from pieces (a plain literal, a parameter, a `select()`)."""
+    renderer = _Renderer(ctx, SqlFlow.of(ctx))
+    text = renderer.resolve(expr)
+    if text is None or not renderer.pieces:
+        return None
+    kinds = place(text)
+    pieces = tuple(Piece(e, kinds.get(i, VALUE)) for i, e in enumerate(renderer.pieces))
+    return SqlText(text, pieces)
+
+
+def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpression | None:
+    """What a `for` target over `iterable` is bound to for `SqlFlow.bind`: a value that
+    cannot carry input when the loop walks constants, else None (not followed)."""
+    renderer = _Renderer(ctx, SqlFlow.of(ctx))
+    constant = renderer._constant_collection(iterable) or _called_name(iterable) == "range"
+    return _TRUSTED if constant else None
+
+
+def piece_code(piece: Piece) -> str:
+    """A piece's source, shortened for a message."""
+    code = " ".join(code_of(piece.expr).split())
+    return code if len(code) <= 40 else code[:37] + "..."

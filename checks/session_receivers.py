@@ -1,0 +1,534 @@
+"""What a receiver is, for the SQLAlchemy rules: an `AsyncSession`, a sync `Session` or
+`Engine`, a session factory.
+
+`FileContext.infer` knows names bound by annotations and class instantiations in the
+scope being walked. Repositories and services hold their session differently, and this
+module adds, from the syntax of the file alone:
+
+- instance attributes: a class-level annotation (`session: AsyncSession`), or an
+  assignment in `__init__` (`self.session = session` where the parameter is annotated,
+  `self.db: AsyncSession = db`, `self.session = AsyncSession(engine)`), also from a base
+  class the file defines;
+- names with one binding in their function: `async with SessionLocal() as session:`,
+  `session = SessionLocal()`, where `SessionLocal` is a module-level
+  `async_sessionmaker(...)` (or `sessionmaker(...)`, `create_engine(...)`, ...);
+- what calling a factory gives: `SessionLocal()`, `engine.connect()`, `maker.begin()`.
+
+Rules ask `receiver_class(expr, ctx)`; every fact is computed on first use, once per file
+(classes, module-level factories) or once per function (its bindings), and cached in the
+file's context. Nothing here resolves other files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from checks.context import ClassInfo, FileContext, dotted_name, keyword_arg
+
+ASYNC_SESSION = "sqlalchemy.ext.asyncio.AsyncSession"
+SYNC_SESSION = "sqlalchemy.orm.Session"
+SYNC_ENGINE = "sqlalchemy.engine.Engine"
+SYNC_CONNECTION = "sqlalchemy.engine.Connection"
+ASYNC_ENGINE = "sqlalchemy.ext.asyncio.AsyncEngine"
+ASYNC_CONNECTION = "sqlalchemy.ext.asyncio.AsyncConnection"
+ASYNC_SESSION_FACTORY = "sqlalchemy.ext.asyncio.async_sessionmaker"
+SYNC_SESSION_FACTORY = "sqlalchemy.orm.sessionmaker"
+SCOPED_SESSION = "sqlalchemy.orm.scoped_session"
+
+#: Every spelling of a session class (sync and async, SQLModel's too).
+SESSION_CLASSES = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
+#: Sync sessions, engines and connections: each call on them blocks on database IO.
+SYNC_DATABASE_CLASSES = frozenset(
+    {
+        *(SESSION_CLASSES - ASYNC_SESSION_CLASSES),
+        "sqlalchemy.Engine",
+        "sqlalchemy.engine.Engine",
+        "sqlalchemy.engine.base.Engine",
+        "sqlalchemy.Connection",
+        "sqlalchemy.engine.Connection",
+        "sqlalchemy.engine.base.Connection",
+    }
+)
+
+#: What a module-level `name = factory(...)` holds, by the factory's qualified name.
+_FACTORY_RESULTS = {
+    "sqlalchemy.create_engine": SYNC_ENGINE,
+    "sqlalchemy.engine.create_engine": SYNC_ENGINE,
+    "sqlmodel.create_engine": SYNC_ENGINE,
+    "sqlalchemy.orm.sessionmaker": SYNC_SESSION_FACTORY,
+    "sqlalchemy.orm.session.sessionmaker": SYNC_SESSION_FACTORY,
+    "sqlalchemy.orm.scoped_session": SCOPED_SESSION,
+    "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
+    "sqlalchemy.ext.asyncio.create_async_engine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.async_sessionmaker": ASYNC_SESSION_FACTORY,
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSION_FACTORY,
+    "sqlalchemy.ext.asyncio.async_scoped_session": ASYNC_SESSION,
+}
+#: What calling an instance of these gives (`SessionLocal()`), and their methods that
+#: give a context manager over a session or connection (`maker.begin()`).
+_CALL_RESULTS = {
+    SYNC_SESSION_FACTORY: SYNC_SESSION,
+    SCOPED_SESSION: SYNC_SESSION,
+    ASYNC_SESSION_FACTORY: ASYNC_SESSION,
+}
+_METHOD_RESULTS = {
+    (SYNC_SESSION_FACTORY, "begin"): SYNC_SESSION,
+    (ASYNC_SESSION_FACTORY, "begin"): ASYNC_SESSION,
+    (SYNC_ENGINE, "connect"): SYNC_CONNECTION,
+    (SYNC_ENGINE, "begin"): SYNC_CONNECTION,
+    (ASYNC_ENGINE, "connect"): ASYNC_CONNECTION,
+    (ASYNC_ENGINE, "begin"): ASYNC_CONNECTION,
+}
+#: Qualified names that mean the same class as the canonical one used above.
+_CANONICAL = {
+    **dict.fromkeys(
+        ASYNC_SESSION_CLASSES - {"sqlalchemy.ext.asyncio.async_scoped_session"}, ASYNC_SESSION
+    ),
+    "sqlalchemy.Engine": SYNC_ENGINE,
+    "sqlalchemy.engine.base.Engine": SYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSION_FACTORY,
+    "sqlalchemy.orm.session.sessionmaker": SYNC_SESSION_FACTORY,
+    "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
+}
+#: Classes whose instantiation `ctx.infer` may not see (lowercase factory classes).
+_KNOWN_CLASSES = SESSION_CLASSES | SYNC_DATABASE_CLASSES | frozenset(_CANONICAL)
+#: Generic factory classes an annotation subscripts: `async_sessionmaker[AsyncSession]`.
+_GENERIC_FACTORIES = frozenset({ASYNC_SESSION_FACTORY, SYNC_SESSION_FACTORY, SCOPED_SESSION})
+_CACHE_KEY = "session-receivers"
+
+
+def canonical(cls: str) -> str:
+    """One spelling per class: `sqlmodel.ext.asyncio.session.AsyncSession` is an
+    `AsyncSession`, `sqlalchemy.Engine` an `Engine`."""
+    return _CANONICAL.get(cls, cls)
+
+
+def is_async_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether `expr` is known to be an `AsyncSession`."""
+    cls = receiver_class(expr, ctx)
+    return cls is not None and cls in ASYNC_SESSION_CLASSES
+
+
+def is_sync_database(expr: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether `expr` is known to be a sync `Session`, `scoped_session`, `Engine` or
+    `Connection`: every query through it blocks."""
+    cls = receiver_class(expr, ctx)
+    return cls is not None and (cls in SYNC_DATABASE_CLASSES or cls == SYNC_CONNECTION)
+
+
+def factory_result(call: cst.Call, ctx: FileContext) -> str | None:
+    """What a call to a SQLAlchemy factory makes: `create_engine(...)` an `Engine`,
+    `sessionmaker(...)` a sync session factory (an async one with `class_=AsyncSession`)."""
+    name = ctx.qualified_name(call.func)
+    result = _FACTORY_RESULTS.get(name) if name is not None else None
+    if result == SYNC_SESSION_FACTORY:
+        class_ = keyword_arg(call, "class_")
+        if class_ is not None and ctx.qualified_name(class_.value) in ASYNC_SESSION_CLASSES:
+            return ASYNC_SESSION_FACTORY
+    return result
+
+
+def receiver_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The class `expr` is known to be an instance of (a qualified name for an imported
+    class, the local name for a class of this file), or None."""
+    return _Resolver(ctx).resolve(expr, depth=0)
+
+
+def module_factories(ctx: FileContext) -> dict[str, str]:
+    """Module-level names bound to a SQLAlchemy factory's result (`engine =
+    create_engine(url)` -> `Engine`, `SessionLocal = sessionmaker(...)` -> a session
+    factory): one binding each, else the name is left out."""
+    facts = _facts(ctx)
+    if facts.module is None:
+        found: dict[str, str | None] = {}
+        for statement in _flat_statements(ctx.module.body):
+            for target, value in _assignments(statement):
+                if target in found:
+                    found[target] = None
+                    continue
+                found[target] = factory_result(value, ctx) if isinstance(value, cst.Call) else None
+        facts.module = {name: cls for name, cls in found.items() if cls is not None}
+    return facts.module
+
+
+def instance_attributes(class_name: str, ctx: FileContext) -> dict[str, str]:
+    """The attributes of instances of a class of this file whose class is known: from
+    annotations of the class body and assignments in `__init__`, its local bases' too."""
+    facts = _facts(ctx)
+    known = facts.attributes.get(class_name)
+    if known is not None:
+        return known
+    facts.attributes[class_name] = {}  # a cycle of bases ends here
+    info = ctx.classes.get(class_name)
+    result: dict[str, str] = {}
+    if info is not None:
+        for base in reversed(info.bases):
+            if base is not None and base in ctx.classes:
+                result.update(instance_attributes(base, ctx))
+        resolver = _Resolver(ctx)
+        for name, annotation in info.fields.items():
+            cls = resolver.annotation_class(annotation)
+            if cls is not None:
+                result[name] = cls
+        result.update(_init_attributes(info, resolver))
+    facts.attributes[class_name] = result
+    return result
+
+
+def self_attributes_used(function: cst.FunctionDef) -> set[str]:
+    """The attributes a method reads or writes on its first parameter (`self.session`)."""
+    params = [*function.params.posonly_params, *function.params.params]
+    if not params:
+        return set()
+    owner = params[0].name.value
+    found: set[str] = set()
+
+    class _Uses(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == owner:
+                found.add(node.attr.value)
+
+    function.body.visit(_Uses())
+    return found
+
+
+def method_node(class_name: str, method: str, ctx: FileContext) -> cst.FunctionDef | None:
+    """The definition of `method` in a class of this file, or in one of its local bases."""
+    seen: set[str] = set()
+    pending = [class_name]
+    while pending:
+        current = pending.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        info = ctx.classes.get(current)
+        if info is None:
+            continue
+        for statement in _block(info.node.body):
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == method:
+                return statement
+        pending.extend(base for base in info.bases if base is not None)
+    return None
+
+
+# ------------------------------------------------------------------------ internals
+@dataclass(frozen=True, slots=True)
+class _Annotated:
+    """A binding whose value is given by an annotation: a parameter, `x: T = ...`."""
+
+    annotation: cst.BaseExpression
+
+
+_Binding = cst.BaseExpression | _Annotated | None
+
+
+@dataclass(slots=True)
+class _Facts:
+    module: dict[str, str] | None = None
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: function node id -> name -> the values of its bindings (None: not followed)
+    bindings: dict[int, dict[str, list[_Binding]]] = field(default_factory=dict)
+
+
+def _facts(ctx: FileContext) -> _Facts:
+    cache = ctx.stash(_CACHE_KEY)
+    if not cache:
+        cache.append(_Facts())
+    facts = cache[0]
+    assert isinstance(facts, _Facts)
+    return facts
+
+
+class _Resolver:
+    """Resolves expressions of the scope being walked, or, given `function`, of that
+    function's body (its names then resolve through its own bindings only)."""
+
+    def __init__(
+        self, ctx: FileContext, function: cst.FunctionDef | cst.Lambda | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.function = function
+
+    def resolve(self, expr: cst.BaseExpression, depth: int) -> str | None:
+        """The class of `expr`; `depth` bounds how many bindings are followed."""
+        if depth > 4:
+            return None
+        ctx = self.ctx
+        if self.function is None and isinstance(expr, cst.Name | cst.Attribute):
+            inferred = ctx.infer(expr)
+            if inferred is not None:
+                return None if inferred.iterable else canonical(inferred.cls)
+        if isinstance(expr, cst.Name):
+            return self._name(expr.value, depth)
+        if isinstance(expr, cst.Attribute):
+            owner = self.resolve(expr.value, depth + 1)
+            if owner is not None and owner in ctx.classes:
+                return instance_attributes(owner, ctx).get(expr.attr.value)
+            return None
+        if isinstance(expr, cst.Call):
+            return self._call(expr, depth)
+        return None
+
+    def _call(self, call: cst.Call, depth: int) -> str | None:
+        ctx = self.ctx
+        made = factory_result(call, ctx)
+        if made is not None:
+            return made
+        func = call.func
+        ref = ctx.class_ref(func)
+        if ref is not None and (ref in ctx.classes or ref in _KNOWN_CLASSES or _is_class_name(ref)):
+            return canonical(ref)  # an instance of a class: `AsyncSession(engine)`
+        if isinstance(func, cst.Attribute):
+            owner = self.resolve(func.value, depth + 1)
+            return _METHOD_RESULTS.get((owner, func.attr.value)) if owner else None
+        callee = self.resolve(func, depth + 1)
+        return _CALL_RESULTS.get(callee) if callee is not None else None
+
+    def _name(self, name: str, depth: int) -> str | None:
+        ctx = self.ctx
+        function = self.function
+        if function is None and ctx.function is not None:
+            function = ctx.function.node
+        if function is not None:
+            bindings = _function_bindings(function, ctx).get(name)
+            if bindings is not None:
+                # a name of the function is followed only when it has one binding
+                if len(bindings) != 1 or bindings[0] is None:
+                    return None
+                value = bindings[0]
+                if isinstance(value, _Annotated):
+                    return self.annotation_class(value.annotation)
+                return _Resolver(ctx, function).resolve(value, depth + 1)
+        return module_factories(ctx).get(name)
+
+    def annotation_class(self, annotation: cst.BaseExpression) -> str | None:
+        """The class an annotation names (`AsyncSession`, `AsyncSession | None`,
+        `async_sessionmaker[AsyncSession]`, ...)."""
+        ctx = self.ctx
+        if isinstance(annotation, cst.Subscript):
+            ref = ctx.class_ref(annotation.value)
+            if ref is not None and canonical(ref) in _GENERIC_FACTORIES:
+                return canonical(ref)
+        inferred = ctx.annotation_type(annotation)
+        if inferred is None or inferred.iterable:
+            return None
+        return canonical(inferred.cls)
+
+
+def _function_bindings(
+    node: cst.FunctionDef | cst.Lambda, ctx: FileContext
+) -> dict[str, list[_Binding]]:
+    """Every name a function binds, with what each binding assigns: an annotated
+    parameter its annotation, `x = value` and `with value as x` the value, anything else
+    (a loop target, `x += ...`, an unannotated parameter, an import) None."""
+    facts = _facts(ctx)
+    known = facts.bindings.get(id(node))
+    if known is not None:
+        return known
+    found: dict[str, list[_Binding]] = {}
+
+    def add(target: cst.BaseExpression, value: _Binding) -> None:
+        if isinstance(target, cst.Name):
+            found.setdefault(target.value, []).append(value)
+        elif isinstance(target, cst.Tuple | cst.List):
+            for element in target.elements:
+                add(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            add(target.value, None)
+
+    params = node.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        annotation = param.annotation
+        add(param.name, _Annotated(annotation.annotation) if annotation is not None else None)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            add(star.name, None)
+    if isinstance(node, cst.FunctionDef):
+        for statement in _flat_statements(_block(node.body), into_loops=True):
+            for name, value in _assignments(statement, with_items=True):
+                found.setdefault(name, []).append(value)
+            for other in _other_bindings(statement):
+                add(other, None)
+    facts.bindings[id(node)] = found
+    return found
+
+
+def _assignments(
+    statement: cst.BaseStatement, with_items: bool = False
+) -> Iterator[tuple[str, cst.BaseExpression | _Annotated]]:
+    """`name = value`, `name: T = value` (the annotation wins) and, with `with_items`,
+    `with value as name`."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        yield target.target.value, small.value
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                yield small.target.value, _Annotated(small.annotation.annotation)
+    elif with_items and isinstance(statement, cst.With):
+        for item in statement.items:
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                yield item.asname.name.value, item.item
+
+
+def _other_bindings(statement: cst.BaseStatement) -> Iterator[cst.BaseExpression]:
+    """Targets bound without a value we follow: loops, `+=`, tuple targets, imports,
+    `except ... as`, `global`, `del`, `with ... as (a, b)`."""
+    if isinstance(statement, cst.For):
+        yield statement.target
+    elif isinstance(statement, cst.With):
+        for item in statement.items:
+            if item.asname is not None and not isinstance(item.asname.name, cst.Name):
+                yield item.asname.name
+    elif isinstance(statement, cst.Try | cst.TryStar):
+        for handler in statement.handlers:
+            if handler.name is not None and isinstance(handler.name.name, cst.Name):
+                yield handler.name.name
+    elif isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.AugAssign):
+                yield small.target
+            elif isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if not isinstance(target.target, cst.Name):
+                        yield target.target
+            elif isinstance(small, cst.Import | cst.ImportFrom):
+                names = small.names
+                if isinstance(names, Sequence):
+                    for alias in names:
+                        bound = alias.asname.name if alias.asname else alias.name
+                        if isinstance(bound, cst.Name):
+                            yield bound
+                        else:
+                            head = dotted_name(bound)
+                            if head:
+                                yield cst.Name(head.split(".", 1)[0])
+            elif isinstance(small, cst.Global | cst.Nonlocal):
+                for declared in small.names:
+                    yield declared.name
+            elif isinstance(small, cst.Del):
+                yield small.target
+    elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        yield statement.name
+
+
+def _init_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
+    """`self.x` attributes whose class `__init__` shows: `self.x: T = ...`,
+    `self.x = param` (an annotated parameter), `self.x = AsyncSession(...)`."""
+    init = next(
+        (
+            s
+            for s in _block(info.node.body)
+            if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"
+        ),
+        None,
+    )
+    if init is None:
+        return {}
+    positional = [*init.params.posonly_params, *init.params.params]
+    if not positional:
+        return {}
+    owner = positional[0].name.value
+    annotations = {
+        param.name.value: param.annotation.annotation
+        for param in [*positional[1:], *init.params.kwonly_params]
+        if param.annotation is not None
+    }
+    found: dict[str, str] = {}
+    for statement in _flat_statements(_block(init.body), into_loops=False):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            cls: str | None = None
+            if isinstance(small, cst.AnnAssign):
+                targets = [small.target]
+                cls = resolver.annotation_class(small.annotation.annotation)
+            elif isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+                value = small.value
+                if isinstance(value, cst.Name) and value.value in annotations:
+                    cls = resolver.annotation_class(annotations[value.value])
+                elif isinstance(value, cst.Call):
+                    cls = resolver.resolve(value, depth=1)
+            for target in targets:
+                if (
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == owner
+                    and cls is not None
+                ):
+                    found[target.attr.value] = cls
+    return found
+
+
+def _is_class_name(ref: str) -> bool:
+    """`aiohttp.ClientSession` names a class by convention (CapWords, not a CONSTANT)."""
+    name = ref.rpartition(".")[2]
+    return name[:1].isupper() and not name.isupper()
+
+
+def _block(body: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    return (
+        [cst.SimpleStatementLine(body=body.body)]
+        if isinstance(body, cst.SimpleStatementSuite)
+        else ()
+    )
+
+
+def _flat_statements(
+    statements: Sequence[cst.BaseStatement], into_loops: bool = False
+) -> Iterator[cst.BaseStatement]:
+    """Statements of a block and of the if/try/with blocks inside it (and of loops, with
+    `into_loops`), not of the functions and classes it defines."""
+    for statement in statements:
+        yield statement
+        children: list[cst.BaseSuite] = []
+        if isinstance(statement, cst.If):
+            children.append(statement.body)
+            orelse = statement.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.If):
+                    children.append(orelse.body)
+                    orelse = orelse.orelse
+                else:
+                    children.append(orelse.body)
+                    orelse = None
+        elif isinstance(statement, cst.Try | cst.TryStar):
+            children.append(statement.body)
+            children.extend(handler.body for handler in statement.handlers)
+            for extra in (statement.orelse, statement.finalbody):
+                if extra is not None:
+                    children.append(extra.body)
+        elif isinstance(statement, cst.With):
+            children.append(statement.body)
+        elif isinstance(statement, cst.For | cst.While) and into_loops:
+            children.append(statement.body)
+            if statement.orelse is not None:
+                children.append(statement.orelse.body)
+        elif isinstance(statement, cst.Match) and into_loops:
+            children.extend(case.body for case in statement.cases)
+        for child in children:
+            yield from _flat_statements(_block(child), into_loops)

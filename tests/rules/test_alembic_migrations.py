@@ -1,0 +1,212 @@
+"""FG601-FG603: batch mode, tables emptied before a NOT NULL column, data migrations
+and explained no-op downgrades, and the tests layer."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import check_code
+
+MIGRATION = "migrations/versions/0002_change.py"
+HEADER = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+
+"""
+
+
+def _found(code: str, body: str, path: str = MIGRATION) -> list[int]:
+    source = HEADER + body
+    return [f.start.row for f in check_code(source, path) if f.code == code]
+
+
+def test_batch_mode_drop_and_type_change_are_destructive() -> None:
+    body = """
+def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("nickname")
+        batch_op.alter_column("age", type_=sa.SmallInteger())
+        batch_op.alter_column("name", nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("display_name")
+"""
+    assert _found("FG601", body) == [10, 11]
+
+
+def test_batch_mode_message_names_the_batch_operation() -> None:
+    source = (
+        HEADER
+        + """
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("nickname")
+"""
+    )
+    [finding] = [f for f in check_code(source, MIGRATION) if f.code == "FG601"]
+    assert finding.message.startswith("`batch_op.drop_column()` in an upgrade")
+
+
+def test_batch_mode_not_null_column_without_default() -> None:
+    body = """
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("is_staff", sa.Boolean(), nullable=False))
+        batch_op.add_column(sa.Column("team", sa.String(), nullable=False, server_default="a"))
+"""
+    assert _found("FG602", body) == [10]
+
+
+def test_batch_names_do_not_leak_into_other_functions() -> None:
+    body = """
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("age", sa.Integer(), nullable=True))
+
+
+def helper(batch_op) -> None:
+    batch_op.drop_column("age")
+"""
+    assert _found("FG601", body) == []
+
+
+@pytest.mark.parametrize(
+    "emptying",
+    [
+        'op.execute("DELETE FROM credentials")',
+        'op.execute(sa.text("TRUNCATE TABLE credentials"))',
+        'op.create_table("credentials", sa.Column("id", sa.Integer(), primary_key=True))',
+    ],
+)
+def test_not_null_column_on_a_table_emptied_or_created_first_is_not_flagged(
+    emptying: str,
+) -> None:
+    body = f"""
+def upgrade() -> None:
+    {emptying}
+    op.add_column("credentials", sa.Column("secret", sa.LargeBinary(), nullable=False))
+"""
+    assert _found("FG602", body) == []
+
+
+def test_partial_delete_does_not_empty_the_table() -> None:
+    body = """
+def upgrade() -> None:
+    op.execute("DELETE FROM credentials WHERE expired")
+    op.add_column("credentials", sa.Column("secret", sa.LargeBinary(), nullable=False))
+"""
+    assert _found("FG602", body) == [10]
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        'op.execute("UPDATE users SET email = lower(email)")',
+        'op.bulk_insert(plans, [{"name": "free"}])',
+        "op.execute(\"ALTER TYPE task_status ADD VALUE 'archived'\")",
+        'op.execute("CREATE OR REPLACE FUNCTION touch() RETURNS trigger AS $$ $$")',
+        'op.get_bind().execute(sa.text("UPDATE tasks SET done = false"))',
+    ],
+)
+def test_empty_downgrade_after_a_data_migration_is_not_flagged(upgrade: str) -> None:
+    body = f"""
+def upgrade() -> None:
+    {upgrade}
+
+
+def downgrade() -> None:
+    pass
+"""
+    assert _found("FG603", body) == []
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        'op.create_index("ix_users_email", "users", ["email"])',
+        'op.execute("CREATE INDEX ix_users_email ON users (email)")',
+        'op.execute(sa.text("ALTER TABLE users ADD COLUMN age int"))',
+    ],
+)
+def test_empty_downgrade_after_a_schema_change_is_flagged(upgrade: str) -> None:
+    body = f"""
+def upgrade() -> None:
+    {upgrade}
+
+
+def downgrade() -> None:
+    pass
+"""
+    assert _found("FG603", body) == [12]
+
+
+@pytest.mark.parametrize(
+    "downgrade",
+    [
+        "    pass  # data migration: nothing to undo",
+        "    # the index is harmless to keep on downgrade\n    pass",
+        '    """Nothing to undo: the column only widens."""',
+    ],
+)
+def test_empty_downgrade_with_an_explanation_is_not_flagged(downgrade: str) -> None:
+    body = f"""
+def upgrade() -> None:
+    op.create_index("ix_users_email", "users", ["email"])
+
+
+def downgrade() -> None:
+{downgrade}
+"""
+    assert _found("FG603", body) == []
+
+
+def test_alembic_markers_and_commented_out_code_are_not_an_explanation() -> None:
+    body = """
+def upgrade() -> None:
+    op.drop_index("ix_users_email", table_name="users")
+
+
+def downgrade() -> None:
+    # ### commands auto generated by Alembic - please adjust! ###
+    # op.create_index(
+    #     "ix_users_email",
+    # )
+    pass
+    # ### end Alembic commands ###
+"""
+    assert _found("FG603", body) == [12]
+
+
+def test_schema_change_after_the_downgrade_is_still_seen() -> None:
+    body = """
+def downgrade() -> None:
+    pass
+
+
+def upgrade() -> None:
+    _add_index()
+
+
+def _add_index() -> None:
+    op.create_index("ix_users_email", "users", ["email"])
+"""
+    assert _found("FG603", body) == [8]
+
+
+def test_migration_rules_do_not_apply_to_the_tests_layer() -> None:
+    body = """
+def upgrade() -> None:
+    op.drop_table("scratch")
+    op.add_column("users", sa.Column("a", sa.Integer(), nullable=False))
+
+
+def downgrade() -> None:
+    pass
+"""
+    path = "tests/fixtures/versions/0002_fixture.py"
+    assert [f.code for f in check_code(HEADER + body, path) if f.code.startswith("FG6")] == []

@@ -1,0 +1,355 @@
+"""FG105: what a pasted piece is (a value, a name, a placeholder, a fragment), which
+bindings and helpers are followed, and where the rule applies."""
+
+# ruff: noqa: S608, E501 - the cases are SQL built from pieces, on the lines the rule reads
+
+from __future__ import annotations
+
+import pytest
+
+from checks.rules.sqlalchemy_sql_text import FRAGMENT, NAME, PLACEHOLDER, VALUE, place
+from tests.helpers import check_code
+
+
+def _fg105(source: str, path: str = "app/users/repository.py") -> list[str]:
+    return [f.message for f in check_code(source, path) if f.code == "FG105"]
+
+
+VALUE_MESSAGE = "SQL built by string interpolation: pass values as bound parameters"
+
+M0 = "\ue000"
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        (f"SELECT * FROM users WHERE email = '{M0}'", VALUE),
+        (f"SELECT * FROM users WHERE id = {M0}", VALUE),
+        (f"SELECT * FROM users WHERE id IN ({M0})", VALUE),
+        (f"SELECT * FROM users LIMIT {M0}", VALUE),
+        (f"INSERT INTO users (name) VALUES ('a', {M0})", VALUE),
+        (f"SELECT * FROM users WHERE lower(email) = lower({M0})", VALUE),
+        (f"SELECT * FROM events WHERE at > now() - INTERVAL '{M0} days'", VALUE),
+        (f'SELECT * FROM "{M0}".users', NAME),
+        (f"SELECT * FROM {M0}", NAME),
+        (f"SELECT * FROM {M0}.users", NAME),
+        (f"SELECT users.{M0} FROM users", NAME),
+        (f"SELECT * FROM users ORDER BY {M0}", NAME),
+        (f"SELECT * FROM users ORDER BY name, {M0}", NAME),
+        (f"SELECT * FROM users WHERE {M0} = :value", NAME),
+        (f"SELECT id, {M0} FROM users", NAME),
+        (f"INSERT INTO users ({M0}) VALUES (:a)", NAME),
+        (f"DROP INDEX idx_{M0}", NAME),
+        (f"CREATE SCHEMA IF NOT EXISTS {M0}", NAME),
+        (f"SET search_path TO {M0}", NAME),
+        (f"SET LOCAL app.tenant = '{M0}'", NAME),
+        (f"ALTER TABLE users ADD COLUMN age int DEFAULT {M0}", NAME),
+        (f"SELECT * FROM users WHERE id = :{M0}", PLACEHOLDER),
+        (f"SELECT * FROM users WHERE id = %({M0})s", PLACEHOLDER),
+        (f"SELECT * FROM users WHERE {M0}", FRAGMENT),
+        (f"SELECT * FROM users WHERE a = 1 AND {M0}", FRAGMENT),
+        (f"SELECT * FROM users HAVING count(*) > 1 {M0}", FRAGMENT),
+        (f"{M0}", FRAGMENT),
+    ],
+)
+def test_a_piece_is_placed_by_the_sql_around_it(sql: str, kind: str) -> None:
+    assert place(sql) == {0: kind}
+
+
+def test_a_piece_inside_a_function_body_of_ddl_cannot_be_bound() -> None:
+    sql = f"CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN UPDATE t SET a = '{M0}'; END $$"
+    assert place(sql) == {0: NAME}
+
+
+def test_value_in_a_quoted_literal_is_flagged_with_the_bind_message() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def find(session, email):
+        return session.execute(text(f"SELECT * FROM users WHERE email = '{email}'"))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_identifier_from_a_parameter_gets_the_quoting_message() -> None:
+    source = """
+    from sqlalchemy import text
+
+    class Tenants:
+        def __init__(self, schema: str) -> None:
+            self.schema = schema
+
+        def create(self, session):
+            session.execute(text(f"CREATE SCHEMA {self.schema}"))
+    """
+    [message] = _fg105(source)
+    assert message.startswith("`self.schema` pasted into SQL where a bound parameter cannot go")
+    assert "identifier preparer" in message
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "if not SCHEMA.fullmatch(schema):\n        raise ValueError(schema)",
+        "if schema not in ALLOWED_SCHEMAS:\n        raise ValueError(schema)",
+        "validate_schema_name(schema)",
+        "assert schema.isidentifier()",
+    ],
+)
+def test_identifier_checked_before_it_is_pasted_is_not_flagged(guard: str) -> None:
+    source = f"""
+from sqlalchemy import text
+
+def use(session, schema: str):
+    {guard}
+    session.execute(text(f'SET search_path TO "{{schema}}"'))
+"""
+    assert _fg105(source) == []
+
+
+def test_identifier_checked_after_it_is_pasted_is_still_flagged() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def use(session, schema: str):
+        session.execute(text(f'SET search_path TO "{schema}"'))
+        assert schema.isidentifier()
+    """
+    assert len(_fg105(source)) == 1
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "int(limit)",
+        "len(ids)",
+        "BATCH_SIZE",
+        "uuid.uuid4().hex[:8]",
+        "Status.ACTIVE.value",
+        "quoted_name(name, quote=True)",
+        "conn.dialect.identifier_preparer.quote(name)",
+        "'a' if flag else 'b'",
+        "typed_limit",
+    ],
+)
+def test_pieces_that_cannot_carry_input_are_not_flagged(piece: str) -> None:
+    source = f"""
+import uuid
+
+from sqlalchemy import quoted_name, text
+
+def page(session, conn, limit, ids, name, flag, typed_limit: int):
+    session.execute(text(f"SELECT * FROM users WHERE id = {{{piece}}}"))
+"""
+    assert _fg105(source) == []
+
+
+def test_sql_built_in_a_variable_then_run_is_flagged() -> None:
+    source = """
+    from sqlalchemy import text
+
+    async def find(session, email):
+        sql = f"SELECT id FROM users WHERE email = '{email}'"
+        return await session.execute(text(sql))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_sql_in_a_variable_run_through_execute_is_flagged() -> None:
+    source = """
+    def find(cursor, email):
+        query = "SELECT id FROM users WHERE email = '%s'" % email
+        cursor.execute(query)
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_variable_reassigned_in_a_branch_is_not_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def find(session, email, admin):
+        sql = "SELECT id FROM users"
+        if admin:
+            sql = f"SELECT id FROM users WHERE email = '{email}'"
+        return session.execute(text(sql))
+    """
+    assert _fg105(source) == []
+
+
+def test_variable_rebound_later_in_the_loop_around_the_use_is_not_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def run(session, emails):
+        sql = "SELECT 1"
+        for email in emails:
+            session.execute(text(sql))
+            sql = f"SELECT id FROM users WHERE email = '{email}'"
+    """
+    assert _fg105(source) == []
+
+
+def test_assignment_inside_the_loop_before_the_use_is_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def run(session, emails):
+        for email in emails:
+            sql = f"SELECT id FROM users WHERE email = '{email}'"
+            session.execute(text(sql))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_augmented_assignment_is_not_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def run(session, email):
+        sql = "SELECT id FROM users WHERE 1 = 1"
+        sql += f" AND email = '{email}'"
+        session.execute(text(sql))
+    """
+    assert _fg105(source) == []
+
+
+def test_fragment_built_in_the_function_is_checked_where_it_is_pasted() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def run(session, email):
+        condition = f"email = '{email}'"
+        session.execute(text(f"SELECT id FROM users WHERE {condition}"))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_fragment_from_a_literal_is_not_flagged() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def run(session):
+        subquery = "SELECT id FROM chat_message WHERE chat_session_id IS NULL"
+        session.execute(text(f"DELETE FROM feedback WHERE message_id IN ({subquery})"))
+    """
+    assert _fg105(source) == []
+
+
+def test_sql_returned_by_a_helper_of_the_module_is_flagged_at_the_use() -> None:
+    source = """
+    from sqlalchemy import text
+
+    async def tasks(session, status):
+        return await session.execute(text(_by_status(status)))
+
+    def _by_status(status: str) -> str:
+        return f"SELECT id FROM tasks WHERE status = '{status}'"
+    """
+    findings = [f for f in check_code(source, "app/tasks.py") if f.code == "FG105"]
+    assert [(f.start.row, f.message) for f in findings] == [(4, VALUE_MESSAGE)]
+
+
+def test_helper_given_a_constant_is_not_flagged() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def _by_status(status: str) -> str:
+        return f"SELECT id FROM tasks WHERE status = '{status}'"
+
+    async def open_tasks(session):
+        return await session.execute(text(_by_status("open")))
+    """
+    assert _fg105(source) == []
+
+
+def test_helper_with_a_return_that_is_not_a_string_is_not_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def _query(status):
+        if status is None:
+            return None
+        return f"SELECT id FROM tasks WHERE status = '{status}'"
+
+    async def tasks(session, status):
+        return await session.execute(text(_query(status)))
+    """
+    assert _fg105(source) == []
+
+
+def test_placeholder_lists_and_bound_parameter_names_are_not_flagged() -> None:
+    source = """
+    def by_ids(cursor, ids, values):
+        marks = ",".join(["?" for _ in ids])
+        cursor.execute(f"SELECT id FROM objects WHERE id IN ({marks}) AND kind = ?", (*ids, "a"))
+        cursor.execute("SELECT id FROM objects WHERE id IN (%s)" % ", ".join(["%s"] * len(ids)), ids)
+    """
+    assert _fg105(source) == []
+
+
+def test_join_of_quoted_values_is_flagged() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def by_names(session, names):
+        session.execute(text(f"SELECT id FROM tools WHERE name IN ({','.join(f\"'{n}'\" for n in names)})"))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_loop_over_a_constant_collection_of_pairs_is_trusted() -> None:
+    source = """
+    from sqlalchemy import text
+
+    PAIRS = (("GITHUB", "labels"), ("JIRA", "tags"))
+
+    def run(session):
+        for source, key in PAIRS:
+            session.execute(text(f"UPDATE tag SET is_list = true WHERE key = '{key}' AND source = '{source}'"))
+    """
+    assert _fg105(source) == []
+
+
+def test_tests_layer_is_not_checked() -> None:
+    source = """
+    import uuid
+
+    from sqlalchemy import text
+
+    def test_delete(conn, email):
+        conn.execute(text(f"DELETE FROM users WHERE email = '{email}'"))
+    """
+    assert _fg105(source, "tests/test_users.py") == []
+    assert _fg105(source, "app/users/repository.py") == [VALUE_MESSAGE]
+
+
+def test_migration_reports_values_but_not_names() -> None:
+    source = """
+    from alembic import op
+
+    revision = "0002"
+    down_revision = "0001"
+
+    def upgrade():
+        name = index_name()
+        op.execute(f"CREATE INDEX {name} ON users (email)")
+        for entity in fetch_entities():
+            op.execute(f"DELETE FROM kg_entity_type WHERE id_name = '{entity}'")
+
+    def downgrade():
+        pass
+    """
+    assert _fg105(source, "migrations/versions/0002_index.py") == [VALUE_MESSAGE]
+
+
+def test_a_none_or_type_check_is_not_a_check_of_the_name() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def use(session, schema):
+        if schema is None or not isinstance(schema, str):
+            raise ValueError(schema)
+        session.execute(text(f'SET search_path TO "{schema}"'))
+    """
+    assert len(_fg105(source)) == 1

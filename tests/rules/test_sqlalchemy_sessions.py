@@ -1,0 +1,281 @@
+"""FG102, FG103, FG104, FG106: sessions in async code, and where each rule applies."""
+
+from __future__ import annotations
+
+from tests.helpers import check_code
+
+
+def _found(code: str, source: str, path: str = "app/example.py") -> list[int]:
+    return [f.start.row for f in check_code(source, path) if f.code == code]
+
+
+# -- FG102 --------------------------------------------------------------------------
+def test_sync_factory_used_only_by_sync_functions_is_not_flagged() -> None:
+    source = """
+    from sqlalchemy import create_engine
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.orm import sessionmaker
+
+    SyncSession = sessionmaker(create_engine("postgresql+psycopg://app@db/app"))
+    AsyncSessionLocal = async_sessionmaker(create_async_engine("postgresql+asyncpg://app@db/app"))
+
+    def get_session():
+        with SyncSession() as session:
+            yield session
+
+    async def get_async_session():
+        async with AsyncSessionLocal() as session:
+            yield session
+    """
+    assert _found("FG102", source) == []
+
+
+def test_sync_factory_opened_in_async_def_is_flagged_once_per_function() -> None:
+    source = """
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    engine = create_engine("postgresql+psycopg://app@db/app")
+    SessionLocal = sessionmaker(bind=engine)
+
+    async def count() -> int:
+        with SessionLocal() as session:
+            session.execute(text("select 1"))
+            return session.scalar(text("select count(*) from users"))
+
+    async def ping() -> None:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    """
+    assert _found("FG102", source) == [8, 13]
+
+
+def test_sync_session_parameter_queried_in_async_route_is_flagged() -> None:
+    source = """
+    from sqlalchemy.orm import Session
+
+    async def update(db: Session, item) -> None:
+        db.add(item)
+        db.commit()
+    """
+    assert _found("FG102", source) == [5]
+
+
+def test_sync_session_attribute_of_a_service_is_flagged_in_its_async_method() -> None:
+    source = """
+    from sqlalchemy.orm import Session
+
+    class ReportService:
+        def __init__(self, db: Session) -> None:
+            self.db = db
+
+        def total(self) -> int:
+            return self.db.scalar(text("select count(*) from reports"))
+
+        async def refresh(self) -> None:
+            self.db.execute(text("refresh materialized view report_totals"))
+    """
+    assert _found("FG102", source) == [11]
+
+
+def test_sync_code_in_nested_def_lambda_and_run_sync_is_not_flagged() -> None:
+    source = """
+    from sqlalchemy.orm import Session
+
+    async def purge(session, db: Session) -> None:
+        def work(sync_session: Session) -> None:
+            sync_session.execute(text("delete from drafts"))
+
+        await session.run_sync(work)
+        await session.run_sync(lambda s: s.execute(text("delete from logs")))
+        await run_in_threadpool(db.commit)
+    """
+    assert _found("FG102", source) == []
+
+
+def test_awaited_call_on_a_session_annotated_sync_is_not_flagged() -> None:
+    source = """
+    from sqlalchemy.orm import Session
+
+    async def find(session: Session, job_id: str):
+        return await session.execute(select(Job).where(Job.id == job_id))
+    """
+    assert _found("FG102", source) == []
+
+
+def test_fg102_does_not_apply_to_tests() -> None:
+    source = """
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    async def test_report(client) -> None:
+        with Session(create_engine("postgresql+psycopg://app@db/test")) as db:
+            db.commit()
+    """
+    assert _found("FG102", source, "tests/test_report.py") == []
+    assert _found("FG102", source, "app/report.py") == [5]
+
+
+# -- FG103 --------------------------------------------------------------------------
+def test_missing_await_on_a_session_assigned_in_init_is_flagged() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    class UserRepository:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+
+        async def save(self, user) -> None:
+            self.session.add(user)
+            self.session.flush()
+            await self.session.commit()
+    """
+    assert _found("FG103", source) == [9]
+
+
+def test_missing_await_on_an_annotated_attribute_and_a_class_annotation() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    class TaskRepository:
+        audit: AsyncSession
+
+        def __init__(self, db) -> None:
+            self.db: AsyncSession = db
+
+        async def close(self) -> None:
+            self.db.execute(text("select 1"))
+            self.audit.commit()
+    """
+    assert _found("FG103", source) == [10, 11]
+
+
+def test_missing_await_in_a_subclass_of_a_repository_base() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    class BaseRepository:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+
+    class UserRepository(BaseRepository):
+        async def delete_all(self) -> None:
+            self.session.execute(delete(User))
+    """
+    assert _found("FG103", source) == [9]
+
+
+def test_missing_await_on_a_session_opened_from_a_module_sessionmaker() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    SessionLocal = async_sessionmaker(expire_on_commit=False)
+
+    async def job() -> None:
+        async with SessionLocal() as session:
+            session.commit()
+        async with SessionLocal.begin() as tx:
+            tx.flush()
+    """
+    assert _found("FG103", source) == [7, 9]
+
+
+def test_unknown_session_attribute_is_not_flagged() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    class Cache:
+        def __init__(self, session) -> None:
+            self.session = session
+
+        async def warm(self, session: AsyncSession) -> None:
+            self.session.execute("PING")
+            await session.commit()
+    """
+    assert _found("FG103", source) == []
+
+
+def test_fg103_applies_to_tests() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    async def test_rename(session: AsyncSession) -> None:
+        session.commit()
+    """
+    assert _found("FG103", source, "tests/test_users.py") == [4]
+
+
+# -- FG104 --------------------------------------------------------------------------
+def test_fg104_does_not_apply_to_tests() -> None:
+    source = """
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    TestSession = async_sessionmaker()
+    """
+    assert _found("FG104", source, "tests/conftest.py") == []
+    assert _found("FG104", source, "app/database.py") == [3]
+
+
+# -- FG106 --------------------------------------------------------------------------
+def test_gather_over_methods_of_one_repository_sharing_its_session_is_flagged() -> None:
+    source = """
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    class TaskRepository:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+
+        async def count(self) -> int:
+            return await self.session.scalar(select(func.count(Task.id)))
+
+        async def page(self) -> list:
+            return list(await self.session.scalars(select(Task)))
+
+        async def summary(self):
+            return await asyncio.gather(self.count(), self.page())
+
+    async def dashboard(tasks: TaskRepository):
+        return await asyncio.gather(tasks.count(), tasks.page())
+    """
+    assert _found("FG106", source) == [16, 19]
+
+
+def test_gather_over_a_method_that_does_not_use_the_session_is_not_flagged() -> None:
+    source = """
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    class TaskRepository:
+        def __init__(self, session: AsyncSession, cache) -> None:
+            self.session = session
+            self.cache = cache
+
+        async def count(self) -> int:
+            return await self.session.scalar(select(func.count(Task.id)))
+
+        async def cached(self) -> list:
+            return await self.cache.get("tasks")
+
+    async def dashboard(tasks: TaskRepository, other: TaskRepository):
+        await asyncio.gather(tasks.count(), tasks.cached())
+        await asyncio.gather(tasks.count(), other.count())
+    """
+    assert _found("FG106", source) == []
+
+
+def test_gather_over_http_client_sessions_and_domain_sessions_is_not_flagged() -> None:
+    source = """
+    import asyncio
+
+    from aiohttp import ClientSession
+
+    async def run(url, browser_sessions, chat_session, session_id):
+        async with ClientSession() as session:
+            await asyncio.gather(session.get(url), session.get(url))
+        await asyncio.gather(*[snapshot(browser_session) for browser_session in browser_sessions])
+        await asyncio.gather(load(chat_session), load(chat_session, session_id=session_id))
+    """
+    assert _found("FG106", source) == []
