@@ -1,0 +1,233 @@
+"""What the default rules report on real services, and what they miss of the mission's patterns.
+
+    uv run python benchmarks/precision.py [--sample N] [--seed S] [--out FILE] DIR [DIR ...]
+
+For each tree: `fastapi-guardrails check --no-cache` with the default rules, counted per
+rule; a seeded random sample of N findings per rule (with the flagged line) written to
+FILE for a reader to judge "true by the rule's contract" and "worth acting on"; and the
+recall of the checker on the mission's patterns, found independently with CPython's `ast`
+(not with the checker's code):
+
+- `time.sleep(...)` called directly in an `async def` (FG301);
+- `HTTPException(...)` raised in a service or repository module (a path with `service`,
+  `repositor`, `repos/` or `crud`, outside tests) (FG401);
+- `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
+  `self.session`, `self.db`) (FG101);
+- `orm_mode = True` in a class body, or `orm_mode=True` in a call (FG206);
+- `@validator(...)` / `@root_validator` decorators imported from pydantic (FG208);
+- `AsyncClient(app=...)` (FG408);
+- `from pydantic import BaseSettings` (FG210).
+
+A hit counts as recalled when the checker reports that rule on the same file and line.
+Files the checker excludes (gitignored, virtualenvs) are not searched, and hits in test
+files (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) are counted apart: the rules'
+docs say which do not apply there. Prints a table per tree; not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import random
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+CHECK = [str(BIN / "fastapi-guardrails"), "check", "--no-cache", "--exit-zero"]
+SESSION_NAMES = {"session", "db", "db_session", "dbsession", "sess", "async_session"}
+LAYER_WORDS = ("service", "repositor", "repos/", "crud")
+
+
+def checker_findings(tree: Path) -> list[dict[str, object]]:
+    completed = subprocess.run(
+        [*CHECK, "--output-format", "json", "."],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.exit(f"{tree}: {completed.stderr.strip()}")
+    findings: list[dict[str, object]] = json.loads(completed.stdout)
+    return findings
+
+
+def checked_files(tree: Path) -> list[Path]:
+    """The files the checker walks (its own discovery, so exclusions match)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from checks.catalog import CATALOG
+    from checks.discovery import discover
+    from checks.run import SettingsLoader
+
+    settings = SettingsLoader(CATALOG).for_path(tree)
+    return [tree / path for path in discover([tree], settings)]
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+class MissionPatterns(ast.NodeVisitor):
+    """The mission's patterns in one module, as (code, line)."""
+
+    def __init__(self, relative: str) -> None:
+        self.relative = relative.lower()
+        self.hits: list[tuple[str, int]] = []
+        self.async_depth = 0
+        self.pydantic_names: set[str] = set()
+        self.time_sleep_names = {"time.sleep"}
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module == "pydantic":
+            for alias in node.names:
+                self.pydantic_names.add(alias.asname or alias.name)
+                if alias.name == "BaseSettings":
+                    self.hits.append(("FG210", node.lineno))
+        if node.module == "time":
+            for alias in node.names:
+                if alias.name == "sleep":
+                    self.time_sleep_names.add(alias.asname or alias.name)
+        self.generic_visit(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.async_depth += 1
+        self.generic_visit(node)
+        self.async_depth -= 1
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        depth, self.async_depth = self.async_depth, 0  # a nested def runs elsewhere
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            name = _dotted(target)
+            if name in {"validator", "root_validator", "pydantic.validator"} and (
+                name.startswith("pydantic.") or name in self.pydantic_names
+            ):
+                self.hits.append(("FG208", decorator.lineno))
+        self.generic_visit(node)
+        self.async_depth = depth
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        depth, self.async_depth = self.async_depth, 0
+        self.generic_visit(node)
+        self.async_depth = depth
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _dotted(node.func)
+        if self.async_depth and name in self.time_sleep_names:
+            self.hits.append(("FG301", node.lineno))
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "query" and node.args:
+            receiver = _dotted(node.func.value).removeprefix("self.")
+            if receiver in SESSION_NAMES:
+                self.hits.append(("FG101", node.lineno))
+        if name.endswith("AsyncClient") and any(k.arg == "app" for k in node.keywords):
+            self.hits.append(("FG408", node.lineno))
+        for keyword in node.keywords:
+            if keyword.arg == "orm_mode" and _is_true(keyword.value):
+                self.hits.append(("FG206", keyword.value.lineno))
+        self.generic_visit(node)
+
+    def visit_Raise(self, node: ast.Raise) -> None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        in_layer = any(word in self.relative for word in LAYER_WORDS)
+        named = exc is not None and _dotted(exc).endswith("HTTPException")
+        if named and in_layer and "test" not in self.relative:
+            self.hits.append(("FG401", node.lineno))
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name) and target.id == "orm_mode" and _is_true(node.value):
+                self.hits.append(("FG206", node.lineno))
+        self.generic_visit(node)
+
+
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def is_test_file(relative: str) -> bool:
+    parts = relative.split("/")
+    name = parts[-1]
+    return (
+        any(part in {"tests", "test"} for part in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def mission_hits(tree: Path, files: list[Path]) -> Iterator[tuple[str, str, int]]:
+    for path in files:
+        try:
+            module = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        relative = path.relative_to(tree).as_posix()
+        visitor = MissionPatterns(relative)
+        visitor.visit(module)
+        for code, line in visitor.hits:
+            yield code, relative, line
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("trees", nargs="+", type=Path)
+    parser.add_argument("--sample", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--out", type=Path, default=Path("precision-sample.md"))
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    samples: list[str] = []
+    for tree in (t.resolve() for t in args.trees):
+        findings = checker_findings(tree)
+        by_code: dict[str, list[dict[str, object]]] = defaultdict(list)
+        reported: set[tuple[str, str, int]] = set()
+        for finding in findings:
+            code = str(finding["code"])
+            by_code[code].append(finding)
+            relative = Path(str(finding["filename"])).relative_to(tree).as_posix()
+            location = finding["location"]
+            assert isinstance(location, dict)
+            reported.add((code, relative, int(location["row"])))
+        every_hit = list(mission_hits(tree, checked_files(tree)))
+        hits = [hit for hit in every_hit if not is_test_file(hit[1])]
+        in_tests = Counter(code for code, path, _ in every_hit if is_test_file(path))
+        found = Counter(code for code, _, _ in hits)
+        recalled = Counter(code for code, path, line in hits if (code, path, line) in reported)
+        print(f"\n## {tree.name}: {len(findings)} findings")
+        print("| rule | findings | mission hits (ast) | recalled | recall | hits in tests |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for code in sorted(set(by_code) | set(found) | set(in_tests)):
+            total = found[code]
+            recall = f"{recalled[code] / total:.0%}" if total else "-"
+            row = f"| {code} | {len(by_code[code])} | {total} | {recalled[code]} | {recall}"
+            print(f"{row} | {in_tests[code]} |")
+        missed = [(c, p, n) for c, p, n in hits if (c, p, n) not in reported]
+        for code, path, line in missed[:20]:
+            print(f"  missed: {code} {path}:{line}")
+        for code in sorted(by_code):
+            chosen = rng.sample(by_code[code], min(args.sample, len(by_code[code])))
+            samples.append(f"\n## {tree.name} {code} ({len(chosen)} of {len(by_code[code])})\n")
+            for finding in chosen:
+                path = Path(str(finding["filename"]))
+                location = finding["location"]
+                assert isinstance(location, dict)
+                row = int(location["row"])
+                lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+                text = lines[row - 1].strip() if row <= len(lines) else ""
+                relative = path.relative_to(tree).as_posix()
+                samples.append(f"- [ ] {relative}:{row} {finding['message']}\n  `{text[:120]}`")
+    args.out.write_text("\n".join(samples) + "\n", encoding="utf-8")
+    print(f"\nsample for reading: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
