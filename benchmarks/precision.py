@@ -9,8 +9,9 @@ recall of the checker on the mission's patterns, found independently with CPytho
 (not with the checker's code):
 
 - `time.sleep(...)` called directly in an `async def` (FG301);
-- `HTTPException(...)` raised in a service or repository module (a path with `service`,
-  `repositor`, `repos/` or `crud`, outside tests) (FG401);
+- FastAPI's or Starlette's `HTTPException(...)` (the name itself, not a project's own
+  `AppHTTPException`) raised in a service or repository module (a path with `service`,
+  `repositor`, `repos/` or `crud`, not a route module such as `service/views.py`) (FG401);
 - `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
   `self.session`, `self.db`) (FG101);
 - `orm_mode = True` in a class body, or `orm_mode=True` in a call (FG206);
@@ -40,6 +41,7 @@ BIN = Path(sys.executable).parent
 CHECK = [str(BIN / "fastapi-guardrails"), "check", "--no-cache", "--exit-zero"]
 SESSION_NAMES = {"session", "db", "db_session", "dbsession", "sess", "async_session"}
 LAYER_WORDS = ("service", "repositor", "repos/", "crud")
+ROUTE_MODULES = {"views.py", "router.py", "routers.py", "routes.py", "api.py", "endpoints.py"}
 
 
 def checker_findings(tree: Path) -> list[dict[str, object]]:
@@ -137,8 +139,10 @@ class MissionPatterns(ast.NodeVisitor):
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
         in_layer = any(word in self.relative for word in LAYER_WORDS)
-        named = exc is not None and _dotted(exc).endswith("HTTPException")
-        if named and in_layer and "test" not in self.relative:
+        name = _dotted(exc) if exc is not None else ""
+        named = name == "HTTPException" or name.endswith(".HTTPException")
+        route_module = self.relative.rsplit("/", 1)[-1] in ROUTE_MODULES
+        if named and in_layer and not route_module and "test" not in self.relative:
             self.hits.append(("FG401", node.lineno))
         self.generic_visit(node)
 

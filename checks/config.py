@@ -181,10 +181,23 @@ class Settings:
     #: detected from the project's pins when a Pydantic rule first needs it)
     target_pydantic: int | None = None
     pydantic_target: PydanticTarget = field(init=False, repr=False, compare=False)
+    _work_tree: Path = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         target = PydanticTarget(self.project_root, self.target_pydantic)
         object.__setattr__(self, "pydantic_target", target)
+        object.__setattr__(self, "_work_tree", _work_tree_of(self.project_root))
+
+    def in_work_tree(self, path: Path) -> str:
+        """The path from the git work tree's root (the project root outside git): what
+        rules that read folder names see. A service's own pyproject.toml under `dev/` is
+        still dev tooling; the folders above the repository (`~/dev/`) say nothing."""
+        absolute = os.path.abspath(path)
+        top = _prefix(self._work_tree)
+        if not absolute.startswith(top):
+            directory, name = os.path.split(absolute)
+            absolute = os.path.join(_real_directory(directory), name)
+        return absolute[len(top) :] if absolute.startswith(top) else self.relative(path)
 
     def relative(self, path: Path) -> str:
         """The path relative to the project root, in POSIX form (without the leading `/`
@@ -282,6 +295,14 @@ def _root_of_directory(directory: str) -> tuple[str | None, bool]:
     if parent == directory:
         return None, False
     return _root_of_directory(parent)
+
+
+def _work_tree_of(project_root: Path) -> Path:
+    """The git work tree holding the project root, else the project root."""
+    for candidate in (project_root, *project_root.parents):
+        if os.path.exists(os.path.join(candidate, ".git")):
+            return candidate
+    return project_root
 
 
 def forget_roots() -> None:

@@ -396,7 +396,8 @@ class FileContext:
         pydantic_target: Callable[[], int] | None = None,
     ) -> None:
         self.path = path
-        #: the path from the project root: what rules that read folder names look at
+        #: the path inside the repository (`Settings.in_work_tree`): what rules that read
+        #: folder names look at
         self.relative_path = Path(relative_path) if relative_path is not None else path
         self.module = module
         #: the file's bytes, when the engine has them (fixes read names from them)

@@ -440,8 +440,8 @@ class Engine:
         relative_path: str | None = None,
     ) -> FileResult:
         """Check one file's source. Never raises for anything the file contains.
-        `relative_path` is its path from the project root (rules that read folder names
-        must not see the folders above the project: `~/dev/svc/app/x.py`)."""
+        `relative_path` is its path inside the repository (rules that read folder names
+        must not see the folders above it: `~/dev/svc/app/x.py`)."""
         results: list[FileResult] = []
         errors: list[BaseException] = []
 

@@ -239,7 +239,13 @@ def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) ->
     layer = settings.layers.layer_of(relative)
     module, is_package = module_name_for(path)
     return engine.check(
-        path, source, layer, settings.ignored_codes_for(relative), module, is_package, relative
+        path,
+        source,
+        layer,
+        settings.ignored_codes_for(relative),
+        module,
+        is_package,
+        settings.in_work_tree(path),
     )
 
 

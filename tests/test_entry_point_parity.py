@@ -309,3 +309,22 @@ def test_without_pyproject_or_git_every_file_shares_the_start_path_as_root(
     for path in sorted(top.rglob("*.py")):
         by_hook |= edit_hook(top, path, counter)
     assert by_hook == whole
+
+
+def test_dev_tooling_with_its_own_pyproject_is_still_dev_tooling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """polarsource/polar keeps a developer CLI in dev/cli with its own pyproject.toml: its
+    root is dev/cli, but the folder names rules read are the repository's."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    top = tmp_path / "repo"
+    write(top, "dev/cli/pyproject.toml", '[project]\nname = "dev-cli"\n')
+    cli = write(top, "dev/cli/analytics.py", 'import os\n\nURL = os.environ.get("URL")\n')
+    service = write(top, "app/mail.py", 'import os\n\nHOST = os.getenv("SMTP_HOST")\n')
+    _git(top, "init", "-q")
+    whole = check_dot(top, monkeypatch)
+    assert _codes_in(whole, "dev/cli/analytics.py") == set()
+    assert _codes_in(whole, "app/mail.py") == {"FG407"}
+    counter = [0]
+    assert edit_hook(top, cli, counter) == set()
+    assert {f[3] for f in edit_hook(top, service, counter)} == {"FG407"}
