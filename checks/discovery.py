@@ -10,6 +10,7 @@ same files. Symlinked directories are followed once: a symlink loop ends the des
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,21 @@ def _read_gitignore(path: Path | str, base: Path | str) -> _Gitignore | None:
         return None
     prefix = (base.as_posix() if isinstance(base, Path) else base).rstrip("/") + "/"
     return _Gitignore(prefix, pathspec.GitIgnoreSpec.from_lines(lines))
+
+
+def _gitignore_of(path: Path, base: Path) -> _Gitignore | None:
+    """`_read_gitignore`, compiled once per file version: files named one by one (pre-commit
+    names every staged file) share their folders' .gitignore files."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _compiled_gitignore(str(path), str(base), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_gitignore(path: str, base: str, mtime_ns: int, size: int) -> _Gitignore | None:
+    return _read_gitignore(path, base)
 
 
 def _git_root(directory: Path) -> Path | None:
@@ -147,16 +163,22 @@ def _file_key(path: Path) -> tuple[int, int]:
     return (stat.st_dev, stat.st_ino)
 
 
-def is_excluded(path: Path, settings: Settings) -> bool:
-    """Whether a file named on its own is one a walk of its project would skip: an
-    `exclude` glob matches it or a folder above it (up to the project root), or a
-    `.gitignore` ignores it or a folder above it."""
+def matches_exclude(path: Path, settings: Settings) -> bool:
+    """Whether an `exclude`/`extend-exclude` glob matches the file or a folder above it,
+    up to the project root."""
     relative = settings.relative(path)
     parts = relative.split("/")
     for depth in range(1, len(parts)):
         if settings.exclude.match_file("/".join(parts[:depth]) + "/"):
             return True
-    if settings.exclude.match_file(relative):
+    return bool(settings.exclude.match_file(relative))
+
+
+def is_excluded(path: Path, settings: Settings) -> bool:
+    """Whether a file named on its own is one a walk of its project would skip: an
+    `exclude` glob matches it or a folder above it (up to the project root), or a
+    `.gitignore` ignores it or a folder above it."""
+    if matches_exclude(path, settings):
         return True
     if not settings.respect_gitignore:
         return False
@@ -167,11 +189,11 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     below = chain[: chain.index(base) + 1] if base in chain else [directory]
     gitignores: list[_Gitignore] = []
     if git_root is not None:
-        info = _read_gitignore(git_root / ".git" / "info" / "exclude", git_root)
+        info = _gitignore_of(git_root / ".git" / "info" / "exclude", git_root)
         if info is not None:
             gitignores.append(info)
     for folder in reversed(below):  # from the top down, as a walk meets them
-        gitignore = _read_gitignore(folder / ".gitignore", folder)
+        gitignore = _gitignore_of(folder / ".gitignore", folder)
         if gitignore is not None:
             gitignores.append(gitignore)
     if not gitignores:

@@ -82,13 +82,17 @@ class SettingsLoader:
 def group_by_project(files: Sequence[Path], top: Settings, loader: SettingsLoader) -> list[Project]:
     """The run's files grouped by project root, in order of first appearance. A file of
     another root than the run's top one is also held to that root's exclusions."""
-    from checks.discovery import is_excluded
+    from checks.discovery import is_excluded, matches_exclude
 
     groups: dict[Path, Project] = {}
     for path in files:
         settings = loader.for_path(path)
-        if settings.project_root != top.project_root and is_excluded(path, settings):
-            continue
+        if settings.project_root != top.project_root:
+            # the walk already applied the .gitignore files (they do not depend on the
+            # settings); only the root's own excludes remain to apply
+            own_gitignore = settings.respect_gitignore and not top.respect_gitignore
+            if (own_gitignore and is_excluded(path, settings)) or matches_exclude(path, settings):
+                continue
         group = groups.get(settings.project_root)
         if group is None:
             group = groups[settings.project_root] = Project(settings, [])

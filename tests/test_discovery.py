@@ -103,3 +103,14 @@ def test_missing_path_is_a_config_error(tmp_path: Path) -> None:
     settings = load_settings(CATALOG, tmp_path)
     with pytest.raises(ConfigError, match="no such file or directory"):
         discover([tmp_path / "missing"], settings)
+
+
+def test_a_changed_gitignore_is_read_again_for_files_named_one_by_one(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    gitignore = write(tmp_path, ".gitignore", "a.py\n")
+    named = [write(tmp_path, name, "x = 1\n") for name in ("a.py", "b.py")]
+    assert _found(tmp_path, *named) == ["b.py"]
+    gitignore.write_text("b.py\n", encoding="utf-8")  # same size: the time tells
+    stat = gitignore.stat()
+    os.utime(gitignore, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert _found(tmp_path, *named) == ["a.py"]
