@@ -923,17 +923,26 @@ def _in_list(tokens: Sequence[_Token], index: int) -> str:
             else:
                 return _opening(tokens, position)
         elif depth == 0 and token.kind == "word" and not _MARKERS.search(token.text):
-            upper = token.text.upper()
-            if upper in _VALUE_KEYWORDS:
-                return VALUE
-            if upper in _NAME_KEYWORDS:
-                return NAME
-            if upper in _FRAGMENT_KEYWORDS:
-                return FRAGMENT
+            kind = _keyword_kind(token.text)
+            if kind is not None:
+                return kind
         elif depth == 0 and token.text == ";":
             return FRAGMENT
         position -= 1
     return FRAGMENT
+
+
+def _keyword_kind(word: str) -> str | None:
+    """What a keyword says of the piece after it: a value, a name, a fragment (None: no
+    keyword of the three sets)."""
+    upper = word.upper()
+    if upper in _VALUE_KEYWORDS:
+        return VALUE
+    if upper in _NAME_KEYWORDS:
+        return NAME
+    if upper in _FRAGMENT_KEYWORDS:
+        return FRAGMENT
+    return None
 
 
 def _opening(tokens: Sequence[_Token], position: int) -> str:
@@ -948,13 +957,9 @@ def _opening(tokens: Sequence[_Token], position: int) -> str:
         return _in_list(tokens, position)
     if before.kind != "word" or _MARKERS.search(before.text):
         return FRAGMENT
-    upper = before.text.upper()
-    if upper in _VALUE_KEYWORDS:
-        return VALUE
-    if upper in _NAME_KEYWORDS:
-        return NAME
-    if upper in _FRAGMENT_KEYWORDS:
-        return FRAGMENT
+    kind = _keyword_kind(before.text)
+    if kind is not None:
+        return kind
     earlier = tokens[position - 2] if position > 1 else None
     if earlier is not None and earlier.kind == "word" and earlier.text.upper() in _TABLE_WORDS:
         return NAME  # a table's column list: INSERT INTO t ({a}, {b})
