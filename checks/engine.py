@@ -17,7 +17,6 @@ import ast
 import dataclasses
 import re
 import sys
-import threading
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 import libcst as cst
 
+from checks import bigstack
 from checks.context import FileContext, Lines, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
 from checks.noqa import is_suppressed
@@ -38,9 +38,9 @@ INTERNAL_ERROR_CODE = "FG001"
 
 #: libcst's native parser recurses on the C stack: about 1,500 nested parentheses
 #: overflow the main thread's 8 MiB and kill the process (SIGSEGV). Each file is checked
-#: in a thread with this much stack (reserved, not committed, until used), and the
-#: Python recursion limit is raised to match, so a deep tree is parsed, or at worst
-#: reported, never a crash.
+#: on a thread with this much stack (`checks.bigstack`: reserved, not committed, until
+#: used), and the Python recursion limit is raised to match, so a deep tree is parsed,
+#: or at worst reported, never a crash.
 CHECK_STACK_SIZE = 512 * 1024 * 1024
 CHECK_RECURSION_LIMIT = 60_000
 
@@ -442,29 +442,12 @@ class Engine:
         """Check one file's source. Never raises for anything the file contains.
         `relative_path` is its path inside the repository (rules that read folder names
         must not see the folders above it: `~/dev/svc/app/x.py`)."""
-        results: list[FileResult] = []
-        errors: list[BaseException] = []
-
-        def target() -> None:
-            try:
-                results.append(
-                    self._check(
-                        path, source, layer, ignored_codes, module_name, is_package, relative_path
-                    )
-                )
-            except BaseException as error:  # handed to the calling thread
-                errors.append(error)
-
-        previous_stack = threading.stack_size(CHECK_STACK_SIZE)
-        try:
-            worker = threading.Thread(target=target, name="fastapi-guardrails-check")
-            worker.start()
-        finally:
-            threading.stack_size(previous_stack)
-        worker.join()
-        if errors:
-            raise errors[0]
-        return results[0]
+        return bigstack.call(
+            lambda: self._check(
+                path, source, layer, ignored_codes, module_name, is_package, relative_path
+            ),
+            CHECK_STACK_SIZE,
+        )
 
     def _check(
         self,
