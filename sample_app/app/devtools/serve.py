@@ -1,7 +1,7 @@
 """Run the service locally in one command: `python -m app.devtools.serve`.
 
-Without DATABASE_URL it starts a throwaway PostgreSQL from the local binaries (removed
-on exit); then it applies the migrations and serves with uvicorn on 127.0.0.1.
+Without DATABASE_URL it starts a throwaway PostgreSQL 18 (`app.devtools.postgres`,
+removed on exit); then it applies the migrations and serves with uvicorn on 127.0.0.1.
 """
 
 from __future__ import annotations
