@@ -2,11 +2,16 @@
 
 Exit status: 0 nothing left to report; 1 findings remain (syntax errors included);
 2 usage or configuration error, with a one-line message on stderr and no traceback.
+
+A file that cannot be read or written is an FG000 finding that says why (`--fix` goes on
+with the other files); a file `--fix` leaves alone (see `checks.writer`) is named in a
+warning on stderr. File names that are not UTF-8 print with their bytes as `\\xNN`.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import sys
@@ -19,7 +24,7 @@ from checks import __version__
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings
 from checks.discovery import discover, is_excluded
-from checks.findings import FileResult, Finding, split_lines
+from checks.findings import FileResult, Finding, Location, split_lines
 from checks.output import (
     OUTPUT_FORMATS,
     display_path,
@@ -31,6 +36,7 @@ from checks.output import (
     render_statistics,
 )
 from checks.run import (
+    SYNTAX_ERROR_CODE,
     Project,
     SettingsLoader,
     build_index,
@@ -64,9 +70,35 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _selectors(values: Sequence[str] | None) -> list[str]:
-    """`--select FG1,FG2 --select FG3` -> ["FG1", "FG2", "FG3"]."""
-    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+def _selectors(values: Sequence[str] | None, option: str) -> list[str]:
+    """`--select FG1,FG2 --select FG3` -> ["FG1", "FG2", "FG3"]. A value with no code in
+    it (`--select ""`) is a usage error, as in ruff: it would turn every rule off."""
+    selectors: list[str] = []
+    for value in values or ():
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts:
+            raise UsageError(f"{option}: empty rule selector: give codes or prefixes, or ALL")
+        selectors += parts
+    return selectors
+
+
+def _printable(text: str) -> str:
+    """The text with the bytes of a file name that is not UTF-8 (which Python keeps as
+    lone surrogates, and no UTF-8 stream or JSON parser takes) shown as `\\xNN`."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate no file name holds
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {_printable(message)}", file=sys.stderr)
 
 
 def _positive_int(value: str) -> int:
@@ -144,9 +176,9 @@ def run_check(args: argparse.Namespace) -> int:
     if args.stdin_filename is not None and (args.fix or args.diff):
         raise UsageError("--fix and --diff apply to files, not to --stdin-filename")
     selection = CommandLineSelection(
-        select=_selectors(args.select) if args.select is not None else None,
-        extend_select=_selectors(args.extend_select),
-        ignore=_selectors(args.ignore),
+        select=_selectors(args.select, "--select") if args.select is not None else None,
+        extend_select=_selectors(args.extend_select, "--extend-select"),
+        ignore=_selectors(args.ignore, "--ignore"),
     )
     loader = SettingsLoader(CATALOG, selection, args.config)
     if args.stdin_filename is not None:
@@ -154,9 +186,12 @@ def run_check(args: argparse.Namespace) -> int:
 
     top = loader.for_path(paths[0] if paths else Path.cwd())
     loader.fallback_root = top.project_root  # a file with no pyproject or git above it
-    files = discover(paths or [Path(".")], top)
+    unreachable: list[str] = []
+    files = discover(paths or [Path(".")], top, unreachable)
+    for message in unreachable:
+        _warn(message)
     if not files:
-        print(f"{PROG}: warning: no Python files found under the given path(s)", file=sys.stderr)
+        _warn("no Python files found under the given path(s)")
     findings: list[Finding] = []
     results: list[FileResult] = []
     fixed = 0
@@ -253,11 +288,15 @@ def _apply_fixes(
     results: list[FileResult],
     index: ProjectIndex,
 ) -> tuple[list[FileResult], int, bool]:
-    """Fix every file that has applicable fixes; with --diff, print instead of writing."""
-    from checks.fixer import fix_source, write_atomically
+    """Fix every file that has applicable fixes; with --diff, print instead of writing.
+    A file that cannot be read or written gets an FG000 finding; one that must be left
+    alone (`checks.writer`), a warning; the others are fixed all the same."""
+    from checks.fixer import fix_source
+    from checks.writer import NotWritten, read_for_fix, write_fixed
 
     fixed = 0
     changed = False
+    cleared: set[str] = set()  # the folders cleared of dead runs' temporary files
     updated: list[FileResult] = []
     for result in results:
         path = result.path
@@ -269,20 +308,44 @@ def _apply_fixes(
             checked = check_file(engine, settings, path, data)
             return resolve_with([checked], index), checked.text
 
-        original = path.read_bytes()
-        outcome = fix_source(original, check, args.unsafe_fixes)
+        try:
+            source = read_for_fix(path, settings.project_root, for_writing=not args.diff)
+        except NotWritten as reason:
+            _warn(f"{display_path(path)} {reason}")
+            updated.append(result)
+            continue
+        except OSError as error:
+            updated.append(_with_failure(result, "Cannot read file", error))
+            continue
+        outcome = fix_source(source.data, check, args.unsafe_fixes)
         if outcome.source is None:
             updated.append(result)
             continue
-        changed = True
-        fixed += outcome.fixed
         if args.diff:
-            sys.stdout.write(_unified_diff(path, original, outcome.source))
+            sys.stdout.write(_printable(_unified_diff(path, source.data, outcome.source)))
             updated.append(result)
         else:
-            write_atomically(path, outcome.source)
+            try:
+                write_fixed(source, outcome.source, cleared)
+            except NotWritten as reason:
+                _warn(f"{display_path(path)} {reason}")
+                updated.append(result)
+                continue
+            except OSError as error:
+                updated.append(_with_failure(result, "Cannot write file", error))
+                continue
             updated.append(check_file(engine, settings, path, outcome.source))
+        changed = True
+        fixed += outcome.fixed
     return updated, fixed, changed
+
+
+def _with_failure(result: FileResult, what: str, error: OSError) -> FileResult:
+    """The file's findings and one FG000 that says why it could not be fixed (as a file
+    that cannot be read is reported: `run.read_failure`)."""
+    message = f"{what}: {error.strerror or error}"
+    failure = Finding(result.path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
+    return dataclasses.replace(result, findings=[*result.findings, failure])
 
 
 def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
@@ -313,12 +376,42 @@ def _texts(findings: Sequence[Finding], results: Sequence[FileResult]) -> dict[P
     return texts
 
 
+def _applicable(findings: Sequence[Finding]) -> list[Finding]:
+    """With --unsafe-fixes, unsafe fixes apply as safe ones do: shown as such (`[*]`,
+    counted as fixable with `--fix`, not as hidden fixes), as ruff shows them."""
+    return [
+        finding
+        if finding.fix is None or finding.fix.applicability == "safe"
+        else dataclasses.replace(
+            finding, fix=dataclasses.replace(finding.fix, applicability="safe")
+        )
+        for finding in findings
+    ]
+
+
+def _printable_paths(
+    findings: list[Finding], texts: dict[Path, str | None]
+) -> tuple[list[Finding], dict[Path, str | None]]:
+    """Findings (and texts) whose file names print: see `_printable`."""
+    names = {f.path: Path(_printable(str(f.path))) for f in findings}
+    if all(name == path for path, name in names.items()):
+        return findings, texts
+    return (
+        [dataclasses.replace(f, path=names[f.path]) for f in findings],
+        {names.get(path, path): text for path, text in texts.items()},
+    )
+
+
 def _render(
     args: argparse.Namespace, findings: list[Finding], results: list[FileResult], fixed: int
 ) -> str:
+    output_format = args.output_format
+    texts = _texts(findings, results) if output_format == "full" and not args.statistics else {}
+    findings, texts = _printable_paths(findings, texts)
+    if args.unsafe_fixes and (args.statistics or output_format in ("concise", "full")):
+        findings = _applicable(findings)
     if args.statistics:
         return render_statistics(findings, CATALOG_BY_CODE)
-    output_format = args.output_format
     if output_format == "json":
         return render_json(findings)
     if output_format == "sarif":
@@ -328,7 +421,7 @@ def _render(
     if output_format == "github":
         return render_github(findings)
     if output_format == "full":
-        return render_full(findings, _texts(findings, results), fixed)
+        return render_full(findings, texts, fixed)
     return render_concise(findings, fixed)
 
 
@@ -385,12 +478,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     except (UsageError, ConfigError) as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {_printable(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return EXIT_CLEAN
     except Exception as error:  # never a traceback: one line, exit 2
-        print(f"{PROG}: error: internal error: {error!r}", file=sys.stderr)
+        print(f"{PROG}: error: internal error: {_printable(repr(error))}", file=sys.stderr)
         return EXIT_ERROR

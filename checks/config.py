@@ -197,7 +197,9 @@ class Settings:
         if not absolute.startswith(top):
             directory, name = os.path.split(absolute)
             absolute = os.path.join(_real_directory(directory), name)
-        return absolute[len(top) :] if absolute.startswith(top) else self.relative(path)
+        if absolute.startswith(top):
+            return _matchable(absolute[len(top) :])
+        return self.relative(path)
 
     def relative(self, path: Path) -> str:
         """The path relative to the project root, in POSIX form (without the leading `/`
@@ -207,9 +209,8 @@ class Settings:
         if not absolute.startswith(root):  # perhaps through a symlink: compare real paths
             directory, name = os.path.split(absolute)
             absolute = os.path.join(_real_directory(directory), name)
-        if absolute.startswith(root):
-            return absolute[len(root) :]
-        return absolute.lstrip("/")
+        relative = absolute[len(root) :] if absolute.startswith(root) else absolute.lstrip("/")
+        return _matchable(relative)
 
     def ignored_codes_for(self, relative_path: str) -> frozenset[str]:
         """Codes `per-file-ignores` turns off for this file."""
@@ -303,6 +304,18 @@ def _work_tree_of(project_root: Path) -> Path:
         if os.path.exists(os.path.join(candidate, ".git")):
             return candidate
     return project_root
+
+
+def _matchable(path: str) -> str:
+    """A name that is not UTF-8 holds surrogates (`surrogateescape`), which the globs'
+    regular expressions cannot take: its bad bytes become U+FFFD for matching."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "replace")
+    return path
 
 
 def forget_roots() -> None:

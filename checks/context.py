@@ -191,6 +191,8 @@ class FunctionInfo:
 class _Scope:
     bindings: dict[str, Inferred | None] = field(default_factory=dict)
     is_class: bool = False
+    is_function: bool = False
+    is_generator: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +431,9 @@ class FileContext:
         self._marks: dict[str, set[int]] = {}
         self._stashes: dict[str, list[Any]] = {}
         self._names: set[str] | None = None
+        #: `name_taken` answers, by name (the source does not change during a check)
+        self._taken: dict[str, bool] = {}
+        self._import_places: dict[str, tuple[cst.Import | cst.ImportFrom, bool, bool] | None] = {}
         #: the project's Pydantic major version, asked only when a Pydantic rule reports
         self._pydantic_target = pydantic_target
         #: whether the walk is in a branch of a test of the Pydantic version (kept by
@@ -509,6 +514,13 @@ class FileContext:
         return anchor, f"{statement}{gap}{code}" if before else f"{code}{gap}{statement}"
 
     def import_place(self, package: str) -> tuple[cst.Import | cst.ImportFrom, bool, bool] | None:
+        """Where a new import of `package` goes (see `_import_place`); once per package, as
+        a file with many fixes asks again and again."""
+        if package not in self._import_places:
+            self._import_places[package] = self._import_place(package)
+        return self._import_places[package]
+
+    def _import_place(self, package: str) -> tuple[cst.Import | cst.ImportFrom, bool, bool] | None:
         """Where a new import of `package` goes, as isort orders a sorted file: before the
         first module-level import of its section (standard library, third party, this
         project) that sorts after it, else after the last one of its section, else before
@@ -611,10 +623,14 @@ class FileContext:
             if self._names is None:
                 self._names = names_in(self.module)
             return name in self._names
-        escaped = re.escape(name.encode())
-        word = re.compile(rb"(?<![A-Za-z0-9_])" + escaped + rb"(?![A-Za-z0-9_])")
-        after_dot = re.compile(rb"\.(?:\s|\\|#[^\r\n]*+)*" + escaped + rb"(?![A-Za-z0-9_])")
-        return len(word.findall(self.source)) > len(after_dot.findall(self.source))
+        taken = self._taken.get(name)
+        if taken is None:  # once per name: a file with many fixes asks again and again
+            escaped = re.escape(name.encode())
+            word = re.compile(rb"(?<![A-Za-z0-9_])" + escaped + rb"(?![A-Za-z0-9_])")
+            after_dot = re.compile(rb"\.(?:\s|\\|#[^\r\n]*+)*" + escaped + rb"(?![A-Za-z0-9_])")
+            taken = len(word.findall(self.source)) > len(after_dot.findall(self.source))
+            self._taken[name] = taken
+        return taken
 
     def import_from(
         self, package: str, name: str
@@ -896,6 +912,20 @@ class FileContext:
         return bool(self._functions) and self._functions[-1].is_async
 
     @property
+    def can_await(self) -> bool:
+        """Whether an `await` written here runs in the enclosing `async def` as the code
+        does: not in a class body inside it (CPython rejects the `await`), nor in a
+        generator expression (the `await` would make it an async generator)."""
+        if not self.in_async_function:
+            return False
+        for scope in reversed(self._scopes):
+            if scope.is_function:
+                return True
+            if scope.is_class or scope.is_generator:
+                return False
+        return False
+
+    @property
     def in_class_body(self) -> bool:
         """Whether code here is directly in a class body (not in one of its methods)."""
         return self._scopes[-1].is_class
@@ -929,7 +959,7 @@ class FileContext:
         is_async = isinstance(node, cst.FunctionDef) and node.asynchronous is not None
         is_route = isinstance(node, cst.FunctionDef) and route_decorator(node, self) is not None
         self._functions.append(FunctionInfo(node, is_async, owner, is_route))
-        scope = _Scope()
+        scope = _Scope(is_function=True)
         params = node.params
         positional = [*params.posonly_params, *params.params]
         for param in [*positional, *params.kwonly_params]:
@@ -962,9 +992,9 @@ class FileContext:
         self._class_stack.pop()
         self._scopes.pop()
 
-    def enter_comprehension(self) -> None:
+    def enter_comprehension(self, generator: bool = False) -> None:
         """Comprehension variables live in their own scope."""
-        self._scopes.append(_Scope())
+        self._scopes.append(_Scope(is_generator=generator))
 
     def exit_comprehension(self) -> None:
         """Leave a comprehension."""

@@ -6,12 +6,20 @@ walked tree and of its parents up to the git root, plus `.git/info/exclude`). Fi
 one by one (pre-commit, the edit hook, `check app/x.py`) are held to the same exclusions
 and `.gitignore` files, as ruff's `--force-exclude` does, so every entry point checks the
 same files. Symlinked directories are followed once: a symlink loop ends the descent.
+
+Only regular files are checked: a walk skips FIFOs and devices (and links to them), and
+one named on the command line is refused before it is opened. A file reached under two
+names (a link and its target, hard links) is checked once, under the name of the file
+itself when the run meets it. File names need not be UTF-8; a folder whose path is too
+long for the system to open is reported, not skipped in silence.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +29,8 @@ import pathspec
 from checks.config import ConfigError, Settings
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: how much of a path too long to open a warning shows
+_PATH_PREFIX_SHOWN = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +89,17 @@ def _inherited_gitignores(directory: Path) -> list[_Gitignore]:
     return found
 
 
+def _matchable(path: str) -> str:
+    """The path as the glob matchers can take it: a name that is not UTF-8 (its bytes
+    kept as surrogates) has those bytes replaced by U+FFFD, as a .gitignore read here has
+    (the regex engine takes only valid Unicode)."""
+    if path.isascii():
+        return path
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def _is_gitignored(absolute: str, is_dir: bool, gitignores: Sequence[_Gitignore]) -> bool:
+    absolute = _matchable(absolute)
     for gitignore in reversed(gitignores):
         if not absolute.startswith(gitignore.prefix):
             continue
@@ -94,10 +114,17 @@ class _Walker:
     """Walks directories with plain strings: one `realpath` per command-line path, not one
     per file (resolving every entry was a third of the time on large trees)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, warnings: list[str] | None = None) -> None:
         self.settings = settings
+        self.warnings = warnings
         self.visited: set[tuple[int, int]] = set()
         self.root = settings.project_root.as_posix().rstrip("/") + "/"
+
+    def unreachable(self, path: str, error: OSError) -> None:
+        """Report a path the system cannot open because it is too long (any other error
+        is a file gone or not ours to read, as a walk has always taken it)."""
+        if error.errno == errno.ENAMETOOLONG and self.warnings is not None:
+            self.warnings.append(_too_long(path))
 
     def relative(self, absolute: str) -> str:
         """As `Settings.relative`, for a path already made absolute and real."""
@@ -106,26 +133,29 @@ class _Walker:
         return absolute.lstrip("/")
 
     def excluded(self, relative: str, is_dir: bool) -> bool:
+        relative = _matchable(relative)
         return bool(self.settings.exclude.match_file(relative + "/" if is_dir else relative))
 
     def walk(
         self, directory: str, absolute: str, gitignores: list[_Gitignore]
-    ) -> Iterator[tuple[str, tuple[int, int]]]:
+    ) -> Iterator[tuple[str, tuple[int, int], bool]]:
         """The files under `directory` (`absolute` is its real path), each with its
-        (device, inode) to tell a file reached twice."""
+        (device, inode) to tell a file reached twice, and whether it is a symlink."""
         try:
-            stat = os.stat(absolute)
-        except OSError:
+            status = os.stat(absolute)
+        except OSError as error:
+            self.unreachable(directory, error)
             return
-        device = stat.st_dev
-        key = (device, stat.st_ino)
+        device = status.st_dev
+        key = (device, status.st_ino)
         if key in self.visited:
             return  # a symlink loop, or a directory reached twice
         self.visited.add(key)
         try:
             with os.scandir(absolute) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
+        except OSError as error:
+            self.unreachable(directory, error)
             return
         names = {entry.name for entry in entries if entry.name[0] in ".p"}
         if "pyvenv.cfg" in names and os.path.isfile(f"{absolute}/pyvenv.cfg"):
@@ -137,8 +167,9 @@ class _Walker:
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
-                is_file = not is_dir and entry.is_file()
-            except OSError:
+                is_file = not is_dir and entry.is_file()  # a regular file, or a link to one
+            except OSError as error:
+                self.unreachable(f"{directory}/{entry.name}", error)
                 continue
             if not (is_dir or (is_file and entry.name.endswith(PYTHON_SUFFIXES))):
                 continue
@@ -150,9 +181,14 @@ class _Walker:
             if is_dir:
                 yield from self.walk(f"{directory}/{entry.name}", child, gitignores)
             elif entry.is_symlink():
-                yield f"{directory}/{entry.name}", _file_key(Path(child))
+                yield f"{directory}/{entry.name}", _file_key(Path(child)), True
             else:
-                yield f"{directory}/{entry.name}", (device, entry.inode())
+                yield f"{directory}/{entry.name}", (device, entry.inode()), False
+
+
+def _too_long(path: str) -> str:
+    shown = path if len(path) <= _PATH_PREFIX_SHOWN else path[:_PATH_PREFIX_SHOWN] + "..."
+    return f"{shown}: path too long for the system to open (over PATH_MAX); not checked"
 
 
 def _file_key(path: Path) -> tuple[int, int]:
@@ -166,7 +202,7 @@ def _file_key(path: Path) -> tuple[int, int]:
 def matches_exclude(path: Path, settings: Settings) -> bool:
     """Whether an `exclude`/`extend-exclude` glob matches the file or a folder above it,
     up to the project root."""
-    relative = settings.relative(path)
+    relative = _matchable(settings.relative(path))
     parts = relative.split("/")
     for depth in range(1, len(parts)):
         if settings.exclude.match_file("/".join(parts[:depth]) + "/"):
@@ -203,26 +239,45 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     return any(_is_gitignored(folder.as_posix(), True, gitignores) for folder in below[:-1])
 
 
-def discover(paths: Sequence[Path], settings: Settings) -> list[Path]:
-    """The Python files to check, sorted, each once. A missing path is a ConfigError."""
-    walker = _Walker(settings)
+def discover(
+    paths: Sequence[Path], settings: Settings, warnings: list[str] | None = None
+) -> list[Path]:
+    """The Python files to check, sorted, each once. A missing path, or a named file that
+    is not a regular file (a FIFO, a device), is a ConfigError; `warnings` receives what
+    the walk could not look at (paths too long to open)."""
+    walker = _Walker(settings, warnings)
     found: list[Path] = []
-    seen: set[tuple[int, int]] = set()
+    #: (device, inode) -> the position in `found`, and whether it was reached by a link
+    seen: dict[tuple[int, int], tuple[int, bool]] = {}
+
+    def add(candidate: Path, key: tuple[int, int], is_link: bool) -> None:
+        known = seen.get(key)
+        if known is None:
+            seen[key] = (len(found), is_link)
+            found.append(candidate)
+        elif known[1] and not is_link:  # a link and its target: the file itself it is
+            seen[key] = (known[0], False)
+            found[known[0]] = candidate
+
     for path in paths:
-        if not path.exists():
-            raise ConfigError(f"{path}: no such file or directory")
-        if path.is_dir():
+        try:
+            status = os.stat(path)
+        except OSError as error:
+            if error.errno == errno.ENAMETOOLONG:
+                raise ConfigError(_too_long(str(path))) from None
+            if error.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+                raise ConfigError(f"{path}: no such file or directory") from None
+            raise ConfigError(f"{path}: {error.strerror or error}") from None
+        if stat.S_ISDIR(status.st_mode):
             real = path.resolve()
             inherited = _inherited_gitignores(real) if settings.respect_gitignore else []
             top = str(path).rstrip("/")  # "/" -> "", so that children are "/name"
             walked = walker.walk(top, real.as_posix().rstrip("/"), inherited)
-            for candidate, key in walked:
-                if key not in seen:  # a file reached twice (symlinks, overlapping paths)
-                    seen.add(key)
-                    found.append(Path(candidate))
+            for candidate, key, is_link in walked:
+                add(Path(candidate), key, is_link)
+        elif not stat.S_ISREG(status.st_mode):
+            # reading a FIFO waits for a writer, /dev/zero never ends: never open them
+            raise ConfigError(f"{path}: not a regular file (a FIFO or a device); not checked")
         elif path.suffix in PYTHON_SUFFIXES and not is_excluded(path, settings):
-            key = _file_key(path)
-            if key not in seen:
-                seen.add(key)
-                found.append(path)
+            add(path, (status.st_dev, status.st_ino), os.path.islink(path))
     return found

@@ -17,6 +17,7 @@ import ast
 import dataclasses
 import re
 import sys
+import typing
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -289,7 +290,7 @@ class _Walker:
     def _walk_comprehension(
         self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
     ) -> None:
-        self.ctx.enter_comprehension()
+        self.ctx.enter_comprehension(generator=isinstance(node, cst.GeneratorExp))
         try:
             self.walk(node.for_in)
             if isinstance(node, cst.DictComp):
@@ -353,16 +354,60 @@ def _syntax_error_finding(path: Path, source: bytes, error: Exception) -> Findin
     return Finding(path, SYNTAX_ERROR_CODE, message, start, start)
 
 
-def _cpython_parses(source: bytes) -> bool:
-    """Whether CPython's parser (14 times faster than libcst's) accepts the source. False
-    for newer syntax than this interpreter's too: libcst then decides."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, "<checked>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
-        return False
-    return True
+#: CPython's parser refuses deeper nesting than about 200 levels in milliseconds, where
+#: libcst's takes gigabytes (15,000 nested parentheses: 24 GB): such a file is FG000
+#: without ever reaching libcst.
+_TOO_DEEP = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "too many statically nested blocks",
+    "too deeply nested",
+    "too complex",
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What CPython makes of a file: `parsed` by its parser; `error` is its refusal
+    (a parse error, or one of its compiler's when `parsed`); `too_deep` when the refusal
+    is about nesting, which libcst must not be given."""
+
+    parsed: bool
+    error: BaseException | None = None
+    too_deep: bool = False
+
+    def finding(self, path: Path) -> Finding:
+        error = self.error
+        if isinstance(error, SyntaxError):
+            start = Location(max(error.lineno or 1, 1), max(error.offset or 1, 1))
+            return Finding(path, SYNTAX_ERROR_CODE, f"SyntaxError: {error.msg}", start, start)
+        message = "SyntaxError: the code is nested too deeply for the parser"
+        return Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
+
+
+def _cpython_verdict(source: bytes) -> _Verdict:
+    """Parse with CPython (14 times faster than libcst), then compile the tree: the
+    compiler rejects code no parser does (`await` outside an async function, `return`
+    at module level, a duplicate argument). A parse error may be newer syntax than this
+    interpreter's: libcst then decides."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = compile(source, "<checked>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (RecursionError, MemoryError) as error:
+            return _Verdict(False, error, too_deep=True)
+        except (SyntaxError, ValueError, OverflowError) as error:
+            too_deep = isinstance(error, SyntaxError) and any(
+                phrase in (error.msg or "") for phrase in _TOO_DEEP
+            )
+            return _Verdict(False, error, too_deep=too_deep)
+        try:
+            compile(typing.cast(ast.Module, tree), "<checked>", "exec", dont_inherit=True)
+        except (RecursionError, MemoryError) as error:
+            return _Verdict(True, error, too_deep=True)
+        except (SyntaxError, ValueError, OverflowError) as error:
+            return _Verdict(True, error)
+    return _Verdict(True)
 
 
 _Tables = tuple[
@@ -461,16 +506,25 @@ class Engine:
     ) -> FileResult:
         if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
+        syntax_wanted = self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored_codes
+        verdict = _cpython_verdict(source)
+        if verdict.too_deep:
+            found = [verdict.finding(path)] if syntax_wanted else []
+            return FileResult(path, found, _decode_lossy(source) if found else None)
+        # code CPython parses but its compiler rejects: reported, and the rules still run
+        compiler_errors: list[Finding] = []
+        if verdict.parsed and verdict.error is not None and syntax_wanted:
+            compiler_errors.append(verdict.finding(path))
         rules = self.active_rules(path, source, layer, ignored_codes, module_name)
-        if not rules:
-            syntax_wanted = self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored_codes
-            if not syntax_wanted or _cpython_parses(source):
-                return FileResult(path, [], None)
+        if not rules and (verdict.parsed or not syntax_wanted):
+            return FileResult(
+                path, compiler_errors, _decode_lossy(source) if compiler_errors else None
+            )
         try:
             module = cst.parse_module(source)
         except Exception as error:  # ParserSyntaxError, RecursionError, decoding errors
             syntax: list[Finding] = []
-            if self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored_codes:
+            if syntax_wanted:
                 syntax.append(_syntax_error_finding(path, source, error))
             return FileResult(path, syntax, _decode_lossy(source))
 
@@ -491,7 +545,7 @@ class Engine:
         except Exception as error:  # too deep a tree, or a bug of the engine: never a crash
             engine_failure = error
 
-        findings: list[Finding] = []
+        findings: list[Finding] = list(compiler_errors)
         pending: list[tuple[Finding, Condition]] = []
         text: str | None = None
         if ctx.reports or walker.failed:
@@ -500,6 +554,9 @@ class Engine:
                 findings, pending = self._locate(path, module, ctx.reports, walker.failed, text)
             except RecursionError as error:
                 engine_failure = error
+        if compiler_errors:
+            findings += compiler_errors
+            text = text if text is not None else decode_source(source)
         if engine_failure is not None and self.report_internal_errors:
             reason = (
                 "the code is nested too deeply to check"

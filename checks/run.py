@@ -9,6 +9,8 @@ hook sit on top of this module; it knows nothing of either.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,9 +124,33 @@ def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
 
 #: The engine and settings of a worker process (inherited through fork).
 _WORKER: tuple[Engine, Settings] | None = None
+#: The process that started this worker (0 outside a worker).
+_PARENT = 0
+#: Linux's prctl option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker's initializer: the worker is killed when its parent dies (SIGTERM, SIGKILL,
+    a crash), instead of staying behind, parsing for no one. Linux does it (prctl's
+    PDEATHSIG); elsewhere each task looks whether the parent changed."""
+    global _PARENT
+    _PARENT = parent
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl to call: the look below still holds
+            pass
+    if os.getppid() != parent:  # the parent died before the worker could ask
+        os._exit(1)
 
 
 def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
+    if _PARENT and os.getppid() != _PARENT:  # an orphan: its results have no reader
+        os._exit(1)
     assert _WORKER is not None
     engine, settings = _WORKER
     return check_file(engine, settings, *item)
@@ -190,7 +216,10 @@ def check_files(
                 settings.pydantic_target()  # decided once here, not in every worker
             try:
                 with concurrent.futures.ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context("fork")
+                    workers,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_die_with_parent,
+                    initargs=(os.getpid(),),
                 ) as pool:
                     chunk = max(1, len(items) // (workers * 8))
                     checked = list(pool.map(_check_in_worker, items, chunksize=chunk))

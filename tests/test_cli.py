@@ -70,6 +70,20 @@ def test_unknown_code_is_exit_2_with_one_line(project: Path) -> None:
     assert result.stderr == "fastapi-guardrails: error: --select: unknown rule selector `FG777`\n"
 
 
+@pytest.mark.parametrize("option", ["--select", "--extend-select", "--ignore"])
+@pytest.mark.parametrize("value", ["", " , "])
+def test_an_empty_selector_is_exit_2_not_every_rule_off(
+    project: Path, option: str, value: str
+) -> None:
+    result = run_cli("check", option, value)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"fastapi-guardrails: error: {option}: empty rule selector: give codes or prefixes, "
+        "or ALL\n"
+    )
+
+
 def test_bad_path_and_bad_option_are_exit_2(project: Path) -> None:
     assert run_cli("check", "nope/").exit_code == 2
     result = run_cli("check", "--output-format", "xml")
@@ -129,6 +143,33 @@ def test_github_format_emits_error_annotations(project: Path) -> None:
         f"::error title=fastapi-guardrails (FG301),file={project}/app/users/service.py,"
         "line=5,col=5,endLine=5,endColumn=18::app/users/service.py:5:5: FG301 "
     )
+
+
+def test_unsafe_fixes_given_are_counted_as_fixable_not_as_hidden(project: Path) -> None:
+    write(
+        project,
+        "app/users/repository.py",
+        """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        async def save(session: AsyncSession) -> None:
+            session.commit()
+        """,
+    )
+    without = run_cli("check", "--select", "FG103")
+    assert "1 hidden fix can be enabled with the `--unsafe-fixes` option" in without.stdout
+    for output_format in ("concise", "full"):
+        given = run_cli(
+            "check", "--select", "FG103", "--unsafe-fixes", "--output-format", output_format
+        )
+        assert "--unsafe-fixes" not in given.stdout
+        assert "[*] 1 fixable with the `--fix` option." in given.stdout
+        assert "FG103 [*]" in given.stdout
+    statistics = run_cli("check", "--select", "FG103", "--unsafe-fixes", "--statistics")
+    assert "[*] 1 fixable with the `--fix` option." in statistics.stdout
+    as_json = run_cli("check", "--select", "FG103", "--unsafe-fixes", "--output-format", "json")
+    assert json.loads(as_json.stdout)[0]["fix"]["applicability"] == "unsafe"  # as it is
 
 
 def test_full_format_shows_the_source_line(project: Path) -> None:

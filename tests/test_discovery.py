@@ -114,3 +114,50 @@ def test_a_changed_gitignore_is_read_again_for_files_named_one_by_one(tmp_path: 
     stat = gitignore.stat()
     os.utime(gitignore, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert _found(tmp_path, *named) == ["a.py"]
+
+
+def test_names_that_are_not_utf8_are_found_and_matched_by_globs(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    latin1 = os.fsdecode(b"caf\xe9.py")
+    try:
+        write(tmp_path, f"app/{latin1}", "x = 1\n")
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("this file system takes only UTF-8 names")
+    write(tmp_path, os.fsdecode(b"ignored\xff/x.py"), "x = 1\n")
+    write(tmp_path, os.fsdecode(b"excluded\xfe/y.py"), "x = 1\n")
+    # read as the .gitignore files are: their bytes that are not UTF-8 become U+FFFD
+    (tmp_path / ".gitignore").write_bytes(b"ignored\xff/\n")
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-exclude = ["excluded*"]\n')
+    assert _found(tmp_path) == [f"app/{latin1}"]
+    assert _found(tmp_path, tmp_path / "app" / latin1) == [f"app/{latin1}"]
+
+
+def test_a_file_and_a_link_to_it_are_found_once_under_the_files_own_name(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "pkg/target.py", "x = 1\n")
+    os.symlink("target.py", tmp_path / "pkg" / "alias.py")  # met first in a sorted walk
+    assert _found(tmp_path) == ["pkg/target.py"]
+    assert _found(tmp_path, tmp_path / "pkg" / "alias.py") == ["pkg/alias.py"]
+    named = [tmp_path / "pkg" / "alias.py", tmp_path / "pkg" / "target.py"]
+    assert _found(tmp_path, *named) == ["pkg/target.py"]
+
+
+def test_temporary_files_of_a_fix_are_never_found(tmp_path: Path) -> None:
+    write(tmp_path, "app/main.py", "x = 1\n")
+    write(tmp_path, "app/.main.py.fastapi-guardrails-123.tmp", "x = 1\n")
+    assert _found(tmp_path) == ["app/main.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_named_fifo_or_device_is_a_config_error_and_a_walk_skips_them(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "app/main.py", "x = 1\n")
+    os.mkfifo(tmp_path / "app" / "pipe.py")
+    os.symlink("/dev/null", tmp_path / "app" / "null.py")
+    assert _found(tmp_path) == ["app/main.py"]
+    settings = load_settings(CATALOG, tmp_path)
+    for name in ("pipe.py", "null.py"):
+        with pytest.raises(ConfigError, match="not a regular file"):
+            discover([tmp_path / "app" / name], settings)

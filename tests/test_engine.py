@@ -74,10 +74,31 @@ def test_form_libcst_rejects_is_fg000_when_a_rule_needs_the_tree() -> None:
 
 
 def test_deeply_nested_code_is_checked_without_crashing_the_process() -> None:
-    # 2,500 nested parentheses overflow libcst's native parser on an 8 MiB stack (SIGSEGV)
+    # 2,500 nested parentheses overflow libcst's native parser on an 8 MiB stack (SIGSEGV),
+    # and CPython refuses more than 200: the file is FG000 without reaching libcst
     deep = "(" * 2500 + "time.sleep(1)" + ")" * 2500
     source = f"import time\nasync def f():\n    x = {deep}\n"
+    findings = check_code(source)
+    assert [(f.code, f.start.row) for f in findings] == [("FG000", 3)]
+    assert "too many nested parentheses" in findings[0].message
+    # as deep as CPython allows: checked
+    deep = "(" * 190 + "time.sleep(1)" + ")" * 190
+    source = f"import time\nasync def f():\n    x = {deep}\n"
     assert [(f.code, f.start.row) for f in check_code(source)] == [("FG301", 3)]
+
+
+def test_code_only_cpythons_compiler_rejects_is_fg000_and_still_checked() -> None:
+    source = (
+        "import time\n\n\ndef f(a, a):\n    pass\n\n\n"
+        "async def g():\n    time.sleep(1)\n\n\nreturn 1\n"
+    )
+    found = [(f.code, f.start.row, f.message) for f in check_code(source)]
+    assert found == [
+        ("FG000", 4, "SyntaxError: duplicate argument 'a' in function definition"),
+        ("FG301", 9, found[1][2]),
+    ]
+    assert [f.code for f in check_code("def f():\n    await g()\n")] == ["FG000"]
+    assert [f.code for f in check_code("x = 1\nreturn x\n")] == ["FG000"]
 
 
 def test_many_concatenated_strings_do_not_crash() -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from checks.cache import CACHE_DIR_NAME
-from checks.findings import Edit, Location
-from checks.fixer import apply_edits
+from checks.findings import Edit, Finding, Fix, Location
+from checks.fixer import apply_edits, fix_source
 from tests.helpers import run_cli
 
 BEFORE = """\
@@ -349,3 +350,138 @@ def test_a_name_joining_a_parenthesised_import_keeps_crlf(tmp_path: Path) -> Non
     fixed = path.read_bytes().decode()
     assert fixed.startswith("from pydantic import (\r\n    BaseModel,\r\n    field_validator,\r\n)")
     assert "\n" not in fixed.replace("\r\n", "")
+
+
+def _renaming(text: str, old: str, new: str) -> Callable[[bytes], tuple[list[Finding], str]]:
+    """A check whose every `old` on a line is a finding fixed by writing `new` there."""
+
+    def check(data: bytes) -> tuple[list[Finding], str]:
+        source = data.decode()
+        findings = []
+        for row, line in enumerate(source.splitlines(), start=1):
+            column = line.find(old)
+            if column < 0:
+                continue
+            start, end = Location(row, column + 1), Location(row, column + 1 + len(old))
+            fix = Fix("safe", "rename", (Edit(new, start, end),))
+            findings.append(Finding(Path("x.py"), "FG201", "m", start, end, fix))
+        return findings, source
+
+    return check
+
+
+def test_a_fix_libcst_parses_but_cpython_does_not_compile_is_never_applied() -> None:
+    """libcst parses `await` outside a function, `return` at module level and a duplicate
+    argument; CPython's compiler rejects them: those fixes are dropped, the others kept."""
+    text = "a = fetch()\nb = fetch()\ndef f(x, y): pass\n"
+    check = _renaming(text, "fetch()", "await fetch()")
+    assert fix_source(text.encode(), check, unsafe=False).source is None
+    duplicate = _renaming(text, "(x, y)", "(x, x)")
+    assert fix_source(text.encode(), duplicate, unsafe=False).source is None
+    outcome = fix_source(b"x = old()\nreturn_ = old()\n", _renaming("", "old()", "new()"), False)
+    assert outcome.source == b"x = new()\nreturn_ = new()\n"
+
+
+def test_one_bad_fix_among_many_costs_a_few_compilations_not_one_per_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import checks.fixer as fixer
+
+    lines = [f"v{n} = old()\n" for n in range(400)]
+    lines[123] = "v123 = bad()\n"
+    text = "".join(lines)
+
+    def check(data: bytes) -> tuple[list[Finding], str]:
+        findings, source = _renaming(text, "old()", "new()")(data)
+        bad, _ = _renaming(text, "bad()", "await bad()")(data)
+        return findings + bad, source
+
+    compiled = []
+    real = fixer.compiles
+    monkeypatch.setattr(fixer, "compiles", lambda t: compiled.append(1) or real(t))
+    outcome = fix_source(text.encode(), check, unsafe=False)
+    assert outcome.fixed == 399
+    assert outcome.source is not None
+    assert b"v123 = bad()\n" in outcome.source
+    assert len(compiled) < 40  # halving: about 2 log2(400) compilations
+
+
+def test_nested_fixes_deeper_than_ten_are_all_applied_in_one_run() -> None:
+    """Each pass applies the outermost of nested fixes; 13 levels need 13 passes."""
+    text = "x = " + "f(" * 13 + "1" + ")" * 13 + "\n"
+
+    def check(data: bytes) -> tuple[list[Finding], str]:
+        source = data.decode()
+        findings = []
+        at = source.find("f(")
+        while at >= 0:
+            start, end = Location(1, at + 1), Location(1, at + 2)
+            fix = Fix("safe", "rename", (Edit("g", start, end),))
+            findings.append(Finding(Path("x.py"), "FG201", "m", start, end, fix))
+            at = source.find("f(", at + 1)
+        # make them nest: each fix's span covers the rest of the line
+        nested = [
+            Finding(
+                f.path,
+                f.code,
+                f.message,
+                f.start,
+                f.end,
+                Fix(
+                    "safe",
+                    "r",
+                    (Edit("g" + source[f.start.column : -1], f.start, Location(1, len(source))),),
+                ),
+            )
+            for f in findings
+        ]
+        return nested, source
+
+    outcome = fix_source(text.encode(), check, unsafe=False)
+    assert outcome.source == ("x = " + "g(" * 13 + "1" + ")" * 13 + "\n").encode()
+    assert outcome.fixed == 13
+
+
+def test_fifty_thousand_edits_apply_in_one_pass() -> None:
+    """50,000 renames in a 150 kB text (benchmarks/bench_fix.py times it: the text is
+    built once, not copied once per edit)."""
+    text = "x = (" + "a, " * 50_000 + ")\n"
+    fixes = [(Edit("b", Location(1, 6 + 3 * n), Location(1, 7 + 3 * n)),) for n in range(50_000)]
+    new_text, applied = apply_edits(text, fixes)
+    assert len(applied) == 50_000
+    assert new_text == "x = (" + "b, " * 50_000 + ")\n"
+
+
+def test_a_file_whose_newlines_are_lone_cr_keeps_its_last_one(tmp_path: Path) -> None:
+    """libcst's code drops the final `\\r` of such a file; the fixer puts it back."""
+    path = tmp_path / "app" / "jobs.py"
+    path.parent.mkdir()
+    path.write_bytes(b"import time\r\r\rasync def f():\r    time.sleep(2)\r")
+    result = run_cli("check", "--fix", "--select", "FG301", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert path.read_bytes() == (
+        b"import asyncio\r\r\rasync def f():\r    await asyncio.sleep(2)\r"
+    )
+
+
+def test_no_await_is_offered_where_it_would_not_run_in_the_async_def() -> None:
+    """In a class body inside `async def`, CPython rejects `await`; in a generator
+    expression it compiles but turns the generator into an async generator. The finding
+    stays; the fix is not offered."""
+    from tests.helpers import check_code
+
+    source = (
+        "import time\n\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+        "async def f(session: AsyncSession, ids: list[int]):\n"
+        "    class Later:\n"
+        "        time.sleep(1)\n"
+        "    waits = (time.sleep(n) for n in ids)\n"
+        "    rows = (session.query(User).get(n) for n in ids)\n"
+        "    time.sleep(2)\n"
+        "    return Later, waits, rows\n"
+    )
+    found = {(f.code, f.start.row): f.fix is not None for f in check_code(source)}
+    assert found[("FG301", 8)] is False
+    assert found[("FG301", 9)] is False
+    assert found[("FG301", 11)] is True
+    assert found[("FG101", 10)] is False

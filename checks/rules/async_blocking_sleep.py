@@ -171,7 +171,8 @@ class BlockingSleepInAsync(Rule):
         if ctx.layer == "test":
             return
         if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
-            fix = self._fix(node, ctx) if id(node) in ctx.marks(self.code) else None
+            fixable = ctx.can_await and id(node) in ctx.marks(self.code)
+            fix = self._fix(node, ctx) if fixable else None
             ctx.report(node, fix=fix)
 
     @staticmethod

@@ -16,9 +16,10 @@ keeps its finding without a fix. What each part becomes:
   entity and its filters when that is all the chain has, else the statement as a
   subquery (Query.count() counts the rows of the query it wraps);
 - `session.query(A).get(pk)` -> `session.get(A, pk)`;
-- the legacy Query de-duplicated rows holding mapped objects; a 2.0 result does not, so
-  a chain with a join or loader options gets `.unique()`, as SQLAlchemy requires for
-  joined eager loading of collections;
+- the legacy Query de-duplicated rows holding mapped objects; a 2.0 result does not, and
+  raises without `.unique()` when a mapper eager-joins a collection (`lazy="joined"`,
+  invisible in the chain): a chain selecting a mapped class gets `.unique()`, except
+  `.first()` without a join or loader options (its LIMIT 1 returns one row);
 - an `AsyncSession` (typed as one, or a chain already awaited) gets `await`.
 
 Unsafe because the rewrite trusts names: a capitalised argument is taken for a mapped
@@ -202,7 +203,7 @@ def query_fix(chain: Chain, ctx: FileContext) -> FixSpec | None:
     session = ctx.code(query.func.value, at=query)
     session_type = ctx.infer(query.func.value)
     is_async = chain.awaited or (session_type is not None and session_type.cls in ASYNC_SESSIONS)
-    if is_async and not ctx.in_async_function:
+    if is_async and not ctx.can_await:
         return None
     single_entity = kinds == ["entity"]
     names = _Names(ctx)
@@ -256,7 +257,11 @@ def query_fix(chain: Chain, ctx: FileContext) -> FixSpec | None:
         if method == "first":
             statement += ".limit(1)"
         result = (_ENTITY_RESULTS if single_entity else _ROW_RESULTS)[method]
-        if "entity" in kinds and methods & _MULTIPLYING and method != "scalar":
+        if "entity" in kinds and (method != "first" or methods & _MULTIPLYING):
+            # the legacy Query returned each mapped object once; a 2.0 result raises
+            # without `.unique()` when the entity's mapper eager-joins a collection
+            # (`lazy="joined"`, which the chain does not show), and repeats objects a
+            # join multiplies. `.first()` adds LIMIT 1: one row, unless a join repeats it.
             result = ".unique()" + result
     execute = f"{session}.execute({statement})"
     result = dot + result.removeprefix(".")  # `.all()` keeps the layout its dot had

@@ -340,7 +340,7 @@ class LegacyQueryApi(Rule):
                     .where(User.active.is_(True))
                     .order_by(User.id)
                     .offset(offset))
-                    .scalars().all()
+                    .unique().scalars().all()
                 )
 
 

@@ -451,7 +451,7 @@ class MissingAwaitOnAsyncSession(Rule):
         ):
             callee = code_of(value.func)
             fix = None
-            if ctx.in_async_function and "\n" not in callee:
+            if ctx.can_await and "\n" not in callee:
                 fix = FixSpec(
                     "Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe"
                 )

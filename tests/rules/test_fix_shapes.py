@@ -201,7 +201,7 @@ def test_a_query_in_a_sync_function_on_an_async_session_has_no_fix() -> None:
         ),
         (
             "session.query(models.User).filter_by(id=pk).one_or_none()",
-            "session.execute(select(models.User).filter_by(id=pk)).scalar_one_or_none()",
+            "session.execute(select(models.User).filter_by(id=pk)).unique().scalar_one_or_none()",
         ),
     ],
 )
@@ -265,7 +265,7 @@ def test_comments_around_the_last_call_are_kept_or_the_chain_is_left() -> None:
         "        .filter(User.id > pk)  # why\n        .all()\n    )"
     )
     fixed = fix_code(source, "FG101", unsafe=True)
-    assert "        .where(User.id > pk))  # why\n        .scalars().all()\n" in fixed
+    assert "        .where(User.id > pk))  # why\n        .unique().scalars().all()\n" in fixed
     kept = QUERY.format(chain="session.query(User).get(\n        pk  # the key\n    )")
     assert _fixes(kept, "FG101") == [False]
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from checks.rules import RULES_BY_CODE
+from tests.helpers import fix_code
 
 
 class Base(DeclarativeBase):
@@ -92,3 +93,76 @@ def test_the_rewritten_queries_return_what_the_legacy_ones_did(session: Session)
         assert after == before, name
         session.expunge_all()  # no answer comes from the other's identity map
     assert len(rewritten["with_orders"](session)) == 5  # de-duplicated, as Query did
+
+
+class Team(Base):
+    """A mapper that eager-joins a collection: nothing in a query's chain shows it."""
+
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    members: Mapped[list[Member]] = relationship(lazy="joined")
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+
+
+LEGACY_TEAMS = """
+from sqlalchemy.orm import Session
+
+from app.models import Team
+
+
+def all_teams(session: Session):
+    return session.query(Team).order_by(Team.id).all()
+
+
+def one_team(session: Session, pk: int):
+    return session.query(Team).filter(Team.id == pk).one()
+
+
+def maybe_team(session: Session, pk: int):
+    return session.query(Team).filter(Team.id == pk).one_or_none()
+
+
+def first_team(session: Session):
+    return session.query(Team).order_by(Team.id).first()
+
+
+def scalar_team(session: Session, pk: int):
+    return session.query(Team).filter(Team.id == pk).scalar()
+"""
+
+
+def test_a_mapper_level_joined_collection_needs_unique_and_gets_it(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `.unique()`, a 2.0 result raises InvalidRequestError on rows of a mapper
+    that eager-joins a collection; the legacy Query returned each object once."""
+    sys.modules["app.models"].Team = Team  # type: ignore[attr-defined]
+    session.add_all([Team(id=1, members=[Member(id=1), Member(id=2)]), Team(id=2)])
+    session.commit()
+    rewritten_code = fix_code(LEGACY_TEAMS, "FG101", unsafe=True)
+    assert "session.query" not in rewritten_code
+    legacy, rewritten = _functions(LEGACY_TEAMS), _functions(rewritten_code)
+    for name, args in [
+        ("all_teams", ()),
+        ("one_team", (1,)),
+        ("maybe_team", (1,)),
+        ("maybe_team", (9,)),
+        ("first_team", ()),
+        ("scalar_team", (1,)),
+    ]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            before = legacy[name](session, *args)
+        session.expunge_all()
+        after = rewritten[name](session, *args)
+        session.expunge_all()
+        assert _ids(after) == _ids(before), name
+
+
+def _ids(result: Any) -> Any:
+    return [team.id for team in result] if isinstance(result, list) else getattr(result, "id", None)
