@@ -9,11 +9,20 @@ target (its `target-pydantic`, else its Pydantic pins as written), so a new vers
 edit, another selection or another target starts afresh. Pending cross-file findings are stored
 unresolved, with the file's module summary: each run resolves them again against the
 summaries of all files, so a change in `schemas.py` re-parses `schemas.py` only and still
-changes what the routes that import its models report.
+changes what the routes that import its models report. A run snapshot answers a whole
+repeated run when nothing it depended on changed: its files and the modules it read (size
+and modification time), the module names of its files, and every path it probed for a
+module without finding one (a module appearing there would change what a finding says).
 
-The cache is JSON (never pickle: a cache file found in a repository must not run code),
-written atomically; a corrupt, foreign or unreadable cache is ignored, never an error.
-The directory gets its own `.gitignore` (`*`) and a `CACHEDIR.TAG`, like ruff's.
+The cache is never trusted blindly. A cache file is JSON (never pickle: a cache file found
+in a repository must not run code) after a header line with the format and a checksum of
+the JSON, written atomically. It is read only when it is a regular file (not a symlink, a
+FIFO or a device) of at most `MAX_CACHE_BYTES`, nested no deeper than its own shapes go,
+with the checksum it carries; every value is then checked (types, ranges) before it is
+used. Anything odd is no entry: the file is checked again and its entry rewritten, never an
+error. The temporary files of a write are named after the writing process, so that a run
+killed while writing leaves nothing that a later run does not remove. The directory gets
+its own `.gitignore` (`*`) and a `CACHEDIR.TAG`, like ruff's.
 """
 
 from __future__ import annotations
@@ -21,21 +30,42 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
+import sys
+import tempfile
 import time
+from array import array
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from checks import __version__
 from checks.findings import Edit, FileResult, Finding, Fix, Location
-from checks.project import Condition, ModuleSummary
+from checks.project import Condition, ModuleSummary, forget_packages, module_name_for
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 2
+_FORMAT = 3
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
 )
+#: The largest cache file read or written: the results of tens of thousands of files (a
+#: cache that grows past it keeps those of its last run).
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+#: The deepest nesting of lists and objects a cache file may hold (its shapes go 9 deep).
+_MAX_NESTING = 16
+#: The stamp of a path probed for a module and not found: a run snapshot that recorded it
+#: is not used once the path is a file (compared by value; no real stamp has a size of -1).
+ABSENT: list[int] = [-1, -1]
+#: A temporary file older than this (seconds) is a leftover, whoever wrote it.
+_STALE_TEMPORARY_SECONDS = 600
+
+_HEADER = re.compile(rb"fastapi-guardrails-cache (\d{1,9}) ([0-9a-f]{32})")
+_TEMPORARY_PREFIX = ".tmp-"
+#: `.tmp-<pid>-<random>`, and the `.tmp-<random>` of earlier versions
+_TEMPORARY = re.compile(r"\.tmp-(?:(\d{1,10})-)?[A-Za-z0-9_]{1,64}")
 
 
 def digest(source: bytes) -> str:
@@ -64,8 +94,8 @@ def _code_fingerprint() -> str:
         with os.scandir(directory) as entries:
             for entry in entries:
                 if entry.name.endswith(".py"):
-                    stat = entry.stat()
-                    stamps.append(f"{entry.path}:{stat.st_size}:{stat.st_mtime_ns}")
+                    stat_result = entry.stat()
+                    stamps.append(f"{entry.path}:{stat_result.st_size}:{stat_result.st_mtime_ns}")
     return ",".join(sorted(stamps))
 
 
@@ -80,7 +110,10 @@ class Cache:
         selection = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self.file = directory / __version__ / f"{selection}.json"
         self._stored: tuple[dict[str, Any], dict[str, Any]] | None = None
+        #: the entries this run used or wrote: all that is kept when the file grows too big
+        self._used: tuple[set[str], set[str]] = (set(), set())
         self._dirty = False
+        self._pruned = False
 
     @property
     def _entries(self) -> dict[str, Any]:
@@ -99,13 +132,16 @@ class Cache:
     ) -> FileResult | None:
         """The cached result of a file (with its `source`), or None. A hit records the
         file's `stamp` (see `lookup`)."""
-        entry = self._entries.get(_path_key(path))
+        name = _path_key(path)
+        entry = self._entries.get(name)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
         result = _result(path, entry)
-        if result is not None and entry.get("stamp") != stamp:
-            entry["stamp"] = stamp
-            self._dirty = True
+        if result is not None:
+            self._used[0].add(name)
+            if entry.get("stamp") != stamp:
+                entry["stamp"] = stamp
+                self._dirty = True
         return result
 
     def lookup(self, path: Path, stamp: list[int], rest: str) -> FileResult | None:
@@ -114,7 +150,8 @@ class Cache:
         `rest`: the file is not even read (ruff's cache trusts the modification time the
         same way). A stamp is only recorded for a file not modified in the last seconds
         before it was read, so an edit within the clock's granularity is not missed."""
-        entry = self._entries.get(_path_key(path))
+        name = _path_key(path)
+        entry = self._entries.get(name)
         if (
             not isinstance(entry, dict)
             or entry.get("stamp") != stamp
@@ -122,47 +159,56 @@ class Cache:
             or entry["key"].partition("|")[2] != rest
         ):
             return None
-        return _result(path, entry)
+        result = _result(path, entry)
+        if result is not None:
+            self._used[0].add(name)
+        return result
 
     def put(self, path: Path, key: str, result: FileResult, stamp: list[int] | None = None) -> None:
         """Keep a file's result."""
-        self._entries[_path_key(path)] = {
+        name = _path_key(path)
+        self._entries[name] = {
             "key": key,
             "stamp": stamp,
             "findings": [_finding_json(f) for f in result.findings],
             "pending": [[_finding_json(f), _condition_json(c)] for f, c in result.pending],
             "summary": _summary_json(result.summary) if result.summary is not None else None,
         }
+        self._used[0].add(name)
         self._dirty = True
 
     # ------------------------------------------------------ summaries on demand
     def get_summary(self, path: Path, key: str) -> tuple[bool, ModuleSummary | None]:
         """(found, summary) of a module the run read only for the project index."""
-        entry = self._summaries.get(_path_key(path))
+        name = _path_key(path)
+        entry = self._summaries.get(name)
         if not isinstance(entry, dict) or entry.get("key") != key:
             return False, None
         try:
-            raw = entry["summary"]
-            return True, (_summary(raw) if raw is not None else None)
-        except (KeyError, TypeError, ValueError):
+            raw = entry.get("summary")
+            summary = _summary(raw) if raw is not None else None
+        except _Invalid:
             return False, None
+        self._used[1].add(name)
+        return True, summary
 
     def put_summary(self, path: Path, key: str, summary: ModuleSummary | None) -> None:
-        self._summaries[_path_key(path)] = {
+        """Keep the summary of a module the run read only for the project index."""
+        name = _path_key(path)
+        self._summaries[name] = {
             "key": key,
             "summary": _summary_json(summary) if summary is not None else None,
         }
+        self._used[1].add(name)
         self._dirty = True
 
     # ---------------------------------------------------------------- storage
     def _load(self) -> tuple[dict[str, Any], dict[str, Any]]:
         if self._stored is None:
+            self._prune_leftovers()
             self._stored = ({}, {})
-            try:
-                data = json.loads(self.file.read_bytes())
-            except (OSError, ValueError):
-                data = None  # no cache yet, or not ours: start afresh
-            if isinstance(data, dict) and data.get("format") == _FORMAT:
+            data = read_cache_file(self.file)  # None: no cache yet, or not one to trust
+            if isinstance(data, dict):
                 entries, summaries = data.get("files"), data.get("summaries")
                 self._stored = (
                     entries if isinstance(entries, dict) else {},
@@ -171,15 +217,41 @@ class Cache:
         return self._stored
 
     def save(self) -> None:
-        """Write the cache atomically; a directory we cannot write is left alone."""
+        """Write the cache atomically; a directory we cannot write is left alone. A cache
+        grown past `MAX_CACHE_BYTES` keeps only the entries of this run."""
         if not self._dirty:
             return
-        data = {"format": _FORMAT, "files": self._entries, "summaries": self._summaries}
+        entries, summaries = self._load()
+        payload = encode_cache_file({"files": entries, "summaries": summaries})
+        if len(payload) > MAX_CACHE_BYTES:
+            used_entries, used_summaries = self._used
+            payload = encode_cache_file(
+                {
+                    "files": {k: v for k, v in entries.items() if k in used_entries},
+                    "summaries": {k: v for k, v in summaries.items() if k in used_summaries},
+                }
+            )
+            if len(payload) > MAX_CACHE_BYTES:
+                return  # more than a cache file may hold: the next run checks again
         try:
-            _write_atomically(self.file, data, self.directory)
+            self._write(self.file, payload)
         except OSError:
             return
         self._dirty = False
+
+    def _write(self, file: Path, payload: bytes) -> None:
+        """Write a file of the cache atomically, in a folder of ours (never a symlink)."""
+        _prepare(self.directory)
+        _own_folder(file.parent)
+        self._prune_leftovers()
+        _write_atomically(file, payload)
+
+    def _prune_leftovers(self) -> None:
+        """Remove the temporary files killed runs left behind (once per run)."""
+        if self._pruned:
+            return
+        self._pruned = True
+        prune_temporary_files(self.file.parent)
 
     # ------------------------------------------------------------- run snapshots
     def _run_file(self, name: str) -> Path:
@@ -189,20 +261,28 @@ class Cache:
         """The findings of the last run `name` (the same paths and configuration), when
         it checked the same files, and they and every other file it read (modules
         imported from outside the run) still have the size and modification time they
-        had: then nothing is parsed, and no per-file entry is even read."""
-        try:
-            data = json.loads(self._run_file(name).read_bytes())
-            if not isinstance(data, dict) or data.get("format") != _FORMAT:
-                return None
-            stored = data["files"]
-            if [_path_key(path) for path in files] != [entry[0] for entry in stored]:
-                return None
-            for path, stamp in [*stored, *data["others"]]:
-                if stamp is None or stamp_of(os.stat(path)) != stamp:
-                    return None
-            return [_finding(Path(path), raw) for path, raw in data["findings"]]
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        had, no path it probed for a module without finding one is now a file, and the
+        files still have the module names they had: then nothing is parsed, and no
+        per-file entry is even read."""
+        self._prune_leftovers()
+        snapshot = _snapshot(read_cache_file(self._run_file(name)))
+        if snapshot is None:
             return None
+        stored, others, absent, packages, findings = snapshot
+        if [_path_key(path) for path in files] != [path for path, _ in stored]:
+            return None
+        for path, stamp in [*stored, *others]:
+            try:
+                if stamp_of(os.stat(path)) != stamp:
+                    return None
+            except (OSError, ValueError):
+                return None
+        if any(os.path.isfile(path) for path in absent):
+            return None
+        forget_packages()  # the packages seen by an earlier run in this process may be gone
+        if _packages_digest(files) != packages:
+            return None
+        return findings
 
     def save_run(
         self,
@@ -212,17 +292,25 @@ class Cache:
         findings: Sequence[Finding],
     ) -> None:
         """Keep a run's findings with the stamps its files had before they were read;
-        a run with a file too recently modified to trust its stamp keeps none."""
+        a run with a file too recently modified to trust its stamp keeps none. `others`
+        holds the files read besides the run's (stamped), and the paths probed for
+        modules and not found (stamped `ABSENT`)."""
         if any(stamp is None for _, stamp in [*files, *others]):
             return
+        read = {_path_key(path): stamp for path, stamp in others if stamp != ABSENT}
+        absent = {_path_key(path) for path, stamp in others if stamp == ABSENT}
         data = {
-            "format": _FORMAT,
             "files": [[_path_key(path), stamp] for path, stamp in files],
-            "others": [[_path_key(path), stamp] for path, stamp in others],
+            "others": [[path, stamp] for path, stamp in read.items()],
+            "absent": sorted(absent),
+            "packages": _packages_digest([path for path, _ in files]),
             "findings": [[str(f.path), _finding_json(f)] for f in findings],
         }
+        payload = encode_cache_file(data)
+        if len(payload) > MAX_CACHE_BYTES:
+            return
         try:
-            _write_atomically(self._run_file(name), data, self.directory)
+            self._write(self._run_file(name), payload)
             _prune_runs(self.file.parent)
         except OSError:
             return
@@ -233,24 +321,208 @@ _KEPT_RUNS = 16
 
 
 def _prune_runs(directory: Path) -> None:
-    runs = sorted(directory.glob("*-run-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in runs[_KEPT_RUNS:]:
-        old.unlink(missing_ok=True)
+    runs: list[tuple[float, Path]] = []
+    for path in directory.glob("*-run-*.json"):
+        try:
+            runs.append((os.lstat(path).st_mtime, path))
+        except OSError:
+            continue  # removed by a concurrent run
+    runs.sort(reverse=True)
+    for _, old in runs[_KEPT_RUNS:]:
+        try:
+            old.unlink()
+        except OSError:
+            continue
 
 
-def _write_atomically(file: Path, data: Any, directory: Path) -> None:
-    _prepare(directory)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    import tempfile
+def _packages_digest(files: Iterable[Path]) -> str:
+    """A digest of the module names of the files (the `__init__.py` files above them)."""
+    names = []
+    for path in files:
+        module, _ = module_name_for(path)
+        names.append(module or "")
+    return hashlib.blake2b("\0".join(names).encode(), digest_size=16).hexdigest()
 
-    handle, temporary = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+
+# ----------------------------------------------------------------- cache files
+def encode_cache_file(data: Any) -> bytes:
+    """The bytes of a cache file holding `data` (see `with_header`)."""
+    return with_header(json.dumps(data, separators=(",", ":"), allow_nan=False).encode())
+
+
+def with_header(body: bytes) -> bytes:
+    """A cache file's bytes: a header line with the format and the checksum of `body`
+    (a truncated or damaged file is not read), then `body`."""
+    checksum = hashlib.blake2b(body, digest_size=16).hexdigest()
+    return f"fastapi-guardrails-cache {_FORMAT} {checksum}\n".encode() + body
+
+
+def read_cache_file(path: Path) -> Any:
+    """The JSON value a cache file holds, or None for anything odd: no such file, not a
+    regular file, larger than `MAX_CACHE_BYTES`, another format, a wrong checksum, nested
+    deeper than `_MAX_NESTING`, not JSON, or JSON with `NaN`, infinities or floats."""
+    raw = _read_regular_file(path, MAX_CACHE_BYTES)
+    if raw is None:
+        return None
+    header, newline, body = raw.partition(b"\n")
+    match = _HEADER.fullmatch(header)
+    if not newline or match is None or int(match[1]) != _FORMAT:
+        return None
+    if hashlib.blake2b(body, digest_size=16).hexdigest().encode() != match[2]:
+        return None
+    if not _nesting_within(body, _MAX_NESTING):
+        return None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, separators=(",", ":"))
-        os.replace(temporary, file)
+        return json.loads(body, parse_constant=_no_floats, parse_float=_no_floats)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+
+
+def _no_floats(text: str) -> NoReturn:
+    """The cache holds no floats: `NaN`, `Infinity` or `1e400` make a file foreign."""
+    raise ValueError(f"not in a cache file: {text[:20]}")
+
+
+#: flags that keep an open from following a symlink or blocking on a FIFO (where they exist)
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _read_regular_file(path: Path, limit: int) -> bytes | None:
+    """At most `limit` bytes of a regular file, or None: a symlink, a FIFO, a device, a
+    directory or a larger file is never read (a FIFO would block, `/dev/zero` never
+    ends). Stat first, then open without following a symlink and check that the file
+    opened is the one stat saw."""
+    try:
+        seen = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(seen.st_mode) or seen.st_size > limit:
+        return None
+    try:
+        handle = os.open(path, _READ_FLAGS)
+    except (OSError, ValueError):
+        return None
+    try:
+        opened = os.fstat(handle)
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (
+            seen.st_dev,
+            seen.st_ino,
+        ):
+            return None
+        chunks: list[bytes] = []
+        left = limit + 1  # one byte more tells a file that grew past the limit
+        while left > 0:
+            chunk = os.read(handle, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    data = b"".join(chunks)
+    return data if len(data) <= limit else None
+
+
+#: every byte but the brackets and the quote
+_NOT_STRUCTURE = bytes(byte for byte in range(256) if byte not in b'[]{}"')
+#: an opening bracket as 1, a closing one as -1 (a signed byte)
+_STEPS = bytes.maketrans(b"[{]}", bytes([1, 1, 255, 255]))
+_CHUNK = 1 << 16
+
+
+def _nesting_within(body: bytes, limit: int) -> bool:
+    """Whether JSON text nests lists and objects at most `limit` deep, told without
+    parsing it (the parser recurses once per level), in a tenth of the parse's time.
+    With the escaped backslashes and quotes gone, every quote opens or closes a string;
+    the brackets outside strings are counted, a chunk at a time (bounded memory)."""
+    text = body.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    inside, depth = False, 0
+    for start in range(0, len(text), _CHUNK):
+        pieces = text[start : start + _CHUNK].split(b'"')
+        outside = b"".join(pieces[1 if inside else 0 :: 2])
+        inside ^= len(pieces) % 2 == 0
+        steps = array("b", outside.translate(_STEPS))
+        if max(accumulate(steps, initial=depth)) > limit:
+            return False
+        depth += sum(steps)
+    return True
+
+
+def _write_atomically(file: Path, payload: bytes) -> None:
+    """Write to a temporary file named after this process, then rename it over `file`."""
+    handle, temporary = tempfile.mkstemp(
+        dir=file.parent, prefix=f"{_TEMPORARY_PREFIX}{os.getpid()}-"
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        try:
+            os.replace(temporary, file)
+        except IsADirectoryError:  # an empty folder in its place goes; any other stays
+            os.rmdir(file)
+            os.replace(temporary, file)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def prune_temporary_files(folder: Path) -> None:
+    """Remove the temporary files of writes that never finished (their run was killed):
+    those whose writing process is gone, and any older than ten minutes (a write takes
+    milliseconds; a process id may have been reused). Only in a folder of ours."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            seen = entry.stat(follow_symlinks=False)
+            if not (stat.S_ISREG(seen.st_mode) or stat.S_ISLNK(seen.st_mode)):
+                continue
+            writer_gone = match[1] is not None and not _process_alive(int(match[1]))
+            if writer_gone or now - seen.st_mtime > _STALE_TEMPORARY_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process of this id runs (on this machine; True when it cannot tell)."""
+    if sys.platform == "win32":
+        return True  # os.kill(pid, 0) would terminate the process there
+    if pid <= 0:
+        return False  # os.kill(0, 0) would signal our own process group
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OverflowError:
+        return False  # no process has such an id
+    except OSError:
+        return True  # EPERM: it runs, as another user
+    return True
+
+
+def _own_folder(folder: Path) -> None:
+    """Create a folder of the cache; one that is a symlink (or not a folder) is not
+    written to, nor pruned."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        raise NotADirectoryError(f"not a folder of the cache: {folder}")
 
 
 def run_name(paths: Sequence[Path], config_file: Path | None) -> str:
@@ -266,14 +538,21 @@ def run_name(paths: Sequence[Path], config_file: Path | None) -> str:
 
 
 def _prepare(directory: Path) -> None:
-    """Create the cache directory with the files that keep it out of git and backups."""
+    """Create the cache directory with the files that keep it out of git and backups.
+    They are created, never overwritten: a symlink in their place is left alone."""
     directory.mkdir(parents=True, exist_ok=True)
-    gitignore = directory / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("# Automatically created by fastapi-guardrails.\n*\n")
-    tag = directory / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(_CACHEDIR_TAG)
+    _create_once(directory / ".gitignore", "# Automatically created by fastapi-guardrails.\n*\n")
+    _create_once(directory / "CACHEDIR.TAG", _CACHEDIR_TAG)
+
+
+def _create_once(path: Path, text: str) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        handle = os.open(path, flags, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def _path_key(path: Path) -> str:
@@ -284,22 +563,86 @@ def _path_key(path: Path) -> str:
 _RACY_SECONDS = 2
 
 
-def stamp_of(stat: os.stat_result) -> list[int] | None:
+def stamp_of(stat_result: os.stat_result) -> list[int] | None:
     """The size and modification time the cache trusts, or None for a file modified too
     recently to tell a later edit within the same clock tick."""
-    if time.time_ns() - stat.st_mtime_ns < _RACY_SECONDS * 1_000_000_000:
+    if time.time_ns() - stat_result.st_mtime_ns < _RACY_SECONDS * 1_000_000_000:
         return None
-    return [stat.st_size, stat.st_mtime_ns]
+    return [stat_result.st_size, stat_result.st_mtime_ns]
+
+
+# ------------------------------------------------- values, checked one by one
+class _Invalid(ValueError):
+    """A value of a cache file that is not what the cache writes."""
+
+
+def _invalid() -> NoReturn:
+    raise _Invalid
+
+
+#: the largest row or column a finding may have (both are 1-based)
+_MAX_POSITION = 2**31 - 1
+_APPLICABILITIES = frozenset({"safe", "unsafe"})
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        _invalid()
+    return value
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if type(value) is not dict:
+        _invalid()
+    return value
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        _invalid()
+    return value
+
+
+def _position(value: Any) -> int:
+    if type(value) is not int or not 1 <= value <= _MAX_POSITION:
+        _invalid()
+    return value
+
+
+def _stamp(value: Any) -> list[int]:
+    size, mtime = _list(value, 2)
+    if type(size) is not int or type(mtime) is not int or not 0 <= size < 2**63:
+        _invalid()
+    if not -(2**63) <= mtime < 2**63:
+        _invalid()
+    return [size, mtime]
+
+
+def _absolute_path(value: Any) -> str:
+    path = _str(value)
+    if not path or "\0" in path or not os.path.isabs(path):
+        _invalid()
+    return path
+
+
+def _location(row: Any, column: Any) -> Location:
+    return Location(_position(row), _position(column))
 
 
 def _result(path: Path, entry: dict[str, Any]) -> FileResult | None:
-    """A file's result from its entry; its text is read when the output needs it."""
+    """A file's result from its entry, or None for an entry of another shape (the file
+    is checked again); its text is read when the output needs it."""
     try:
-        findings = [_finding(path, raw) for raw in entry["findings"]]
-        pending = [(_finding(path, f), _condition(c)) for f, c in entry["pending"]]
+        findings = [_finding(path, raw) for raw in _list(entry.get("findings"))]
+        pending = []
+        for pair in _list(entry.get("pending")):
+            finding, condition = _list(pair, 2)
+            pending.append((_finding(path, finding), _condition(condition)))
+        if "summary" not in entry:
+            _invalid()
         summary = _summary(entry["summary"]) if entry["summary"] is not None else None
-    except (KeyError, TypeError, ValueError):
-        return None  # an entry of another shape: check the file again
+    except _Invalid:
+        return None
     return FileResult(path, findings, None, pending, summary)
 
 
@@ -320,35 +663,45 @@ def _finding_json(finding: Finding) -> list[Any]:
     ]
 
 
-def _finding(path: Path, raw: list[Any]) -> Finding:
-    code, message, (row, column, end_row, end_column), fix = raw
+def _finding(path: Path, raw: Any) -> Finding:
+    code, message, position, fix = _list(raw, 4)
+    row, column, end_row, end_column = _list(position, 4)
     return Finding(
         path,
-        str(code),
-        str(message),
-        Location(int(row), int(column)),
-        Location(int(end_row), int(end_column)),
-        None
-        if fix is None
-        else Fix(
-            str(fix[0]),
-            str(fix[1]),
-            tuple(
-                Edit(str(c), Location(int(r), int(k)), Location(int(er), int(ek)))
-                for c, r, k, er, ek in fix[2]
-            ),
-            tuple(str(name) for name in fix[3]),
-        ),
+        _str(code),
+        _str(message),
+        _location(row, column),
+        _location(end_row, end_column),
+        None if fix is None else _fix(fix),
     )
+
+
+def _fix(raw: Any) -> Fix:
+    applicability, message, edits, releases = _list(raw, 4)
+    if type(applicability) is not str or applicability not in _APPLICABILITIES:
+        _invalid()
+    return Fix(
+        _str(applicability),
+        _str(message),
+        tuple(_edit(edit) for edit in _list(edits)),
+        tuple(_str(name) for name in _list(releases)),
+    )
+
+
+def _edit(raw: Any) -> Edit:
+    content, row, column, end_row, end_column = _list(raw, 5)
+    return Edit(_str(content), _location(row, column), _location(end_row, end_column))
 
 
 def _condition_json(condition: Condition) -> list[Any]:
     return [list(condition.refs), sorted(condition.roots)]
 
 
-def _condition(raw: list[Any]) -> Condition:
-    refs, roots = raw
-    return Condition(tuple(str(r) for r in refs), frozenset(str(r) for r in roots))
+def _condition(raw: Any) -> Condition:
+    refs, roots = _list(raw, 2)
+    return Condition(
+        tuple(_str(ref) for ref in _list(refs)), frozenset(_str(root) for root in _list(roots))
+    )
 
 
 def _summary_json(summary: ModuleSummary) -> list[Any]:
@@ -356,12 +709,46 @@ def _summary_json(summary: ModuleSummary) -> list[Any]:
     return [summary.module, classes, summary.imports]
 
 
-def _summary(raw: list[Any]) -> ModuleSummary:
-    module, classes, imports = raw
-    if not isinstance(classes, dict) or not isinstance(imports, dict):
-        raise TypeError("summary")
+def _summary(raw: Any) -> ModuleSummary:
+    module, classes, imports = _list(raw, 3)
     return ModuleSummary(
-        str(module),
-        {str(name): tuple(bases) for name, bases in classes.items()},
-        {str(k): str(v) for k, v in imports.items()},
+        _str(module),
+        {
+            name: tuple(None if base is None else _str(base) for base in _list(bases))
+            for name, bases in _dict(classes).items()
+        },
+        {name: _str(target) for name, target in _dict(imports).items()},
     )
+
+
+_Snapshot = tuple[
+    list[tuple[str, list[int]]], list[tuple[str, list[int]]], list[str], str, list[Finding]
+]
+
+
+def _snapshot(data: Any) -> _Snapshot | None:
+    """A run snapshot's files and their stamps, the other files read and their stamps,
+    the paths probed and not found, the digest of the module names, and the findings;
+    None for anything else."""
+    try:
+        snapshot = _dict(data)
+        files = [_stamped(pair) for pair in _list(snapshot.get("files"))]
+        others = [_stamped(pair) for pair in _list(snapshot.get("others"))]
+        absent = [_absolute_path(path) for path in _list(snapshot.get("absent"))]
+        packages = _str(snapshot.get("packages"))
+        findings = []
+        paths: dict[str, Path] = {}  # one Path for the findings of a file
+        for pair in _list(snapshot.get("findings")):
+            name, finding = _list(pair, 2)
+            path = paths.get(_str(name))
+            if path is None:
+                path = paths[name] = Path(name)
+            findings.append(_finding(path, finding))
+    except _Invalid:
+        return None
+    return files, others, absent, packages, findings
+
+
+def _stamped(raw: Any) -> tuple[str, list[int]]:
+    path, stamp = _list(raw, 2)
+    return _absolute_path(path), _stamp(stamp)

@@ -156,31 +156,50 @@ class ModuleLocator:
             self._names[root] = names
         return names
 
-    def find(self, module: str) -> Path | None:
-        """`app/schemas/user.py` or `app/schemas/user/__init__.py` under a root."""
+    def find(self, module: str, ruled_out: list[Path] | None = None) -> Path | None:
+        """`app/schemas/user.py` or `app/schemas/user/__init__.py` under a root.
+
+        `ruled_out` receives every path that would have answered before the one found
+        (all of them when none is): once one of them is a file, the module is found
+        elsewhere, or found at all (a run snapshot is not used then)."""
         relative = Path(*module.split("."))
         first = module.split(".", 1)[0]
         for root in self.roots:
             top = self._top_level(root)
             if first not in top and f"{first}.py" not in top and f"{first}.pyi" not in top:
+                if ruled_out is not None:
+                    ruled_out.extend(_candidates(root, relative))
+                continue
+            for candidate in _candidates(root, relative):
+                if candidate.is_file():
+                    return candidate
+                if ruled_out is not None:
+                    ruled_out.append(candidate)
+        for folder in self._enclosing:
+            package = folder / first / "__init__.py"
+            if not (first in self._top_level(folder) and package.is_file()):
+                if ruled_out is not None:
+                    ruled_out.append(package)
                 continue
             for candidate in (
-                root / relative.with_suffix(".py"),
-                root / relative / "__init__.py",
-                root / relative.with_suffix(".pyi"),
-                root / relative / "__init__.pyi",
+                folder / relative.with_suffix(".py"),
+                folder / relative / "__init__.py",
             ):
                 if candidate.is_file():
                     return candidate
-        for folder in self._enclosing:
-            if first in self._top_level(folder) and (folder / first / "__init__.py").is_file():
-                for candidate in (
-                    folder / relative.with_suffix(".py"),
-                    folder / relative / "__init__.py",
-                ):
-                    if candidate.is_file():
-                        return candidate
+                if ruled_out is not None:
+                    ruled_out.append(candidate)
         return None
+
+
+def _candidates(root: Path, relative: Path) -> tuple[Path, ...]:
+    """The files a module may be under a root, in the order they are looked for."""
+    return (
+        root / relative.with_suffix(".py"),
+        root / relative / "__init__.py",
+        root / relative.with_suffix(".pyi"),
+        root / relative / "__init__.pyi",
+    )
 
 
 def summarize_source(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:

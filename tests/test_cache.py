@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 import checks.run
-from checks.cache import CACHE_DIR_NAME
+from checks.cache import CACHE_DIR_NAME, encode_cache_file, read_cache_file
 from checks.findings import FileResult
 from tests.helpers import run_cli, write
 
@@ -135,10 +134,10 @@ def test_a_corrupt_entry_is_checked_again(tmp_path: Path, counted: list[Path]) -
     _project(tmp_path)
     cold = run_cli("check", str(tmp_path))
     (cache_file,) = (tmp_path / CACHE_DIR_NAME).rglob("*.json")
-    data = json.loads(cache_file.read_bytes())
+    data = read_cache_file(cache_file)
     for entry in data["files"].values():
         entry["findings"] = [["FG201", "broken"]]  # wrong shape
-    cache_file.write_text(json.dumps(data))
+    cache_file.write_bytes(encode_cache_file(data))  # with a checksum that matches
     counted.clear()
     again = run_cli("check", str(tmp_path))
     assert again.stdout == cold.stdout
