@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from checks import revisions
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
 from checks.project import (
     AS_DECLARATIVE,
@@ -433,6 +434,7 @@ class FileContext:
         self._names: set[str] | None = None
         #: `name_taken` answers, by name (the source does not change during a check)
         self._taken: dict[str, bool] = {}
+        self._superseded: bool | None = None
         self._import_places: dict[str, tuple[cst.Import | cst.ImportFrom, bool, bool] | None] = {}
         #: the project's Pydantic major version, asked only when a Pydantic rule reports
         self._pydantic_target = pydantic_target
@@ -910,6 +912,19 @@ class FileContext:
     def in_async_function(self) -> bool:
         """Whether code here runs directly in an `async def` (not a nested def or lambda)."""
         return bool(self._functions) and self._functions[-1].is_async
+
+    @property
+    def superseded_revision(self) -> bool:
+        """Whether this file is an Alembic revision that another revision of its folder
+        builds on (`checks.revisions`): history, where content rules do not report."""
+        if self._superseded is None:
+            source = self.source
+            self._superseded = (
+                source is not None
+                and b"down_revision" in source
+                and revisions.is_superseded(self.path, source)
+            )
+        return self._superseded
 
     @property
     def can_await(self) -> bool:

@@ -27,6 +27,7 @@ from checks.project import (
     source_root_for,
     summarize_source,
 )
+from checks.revisions import is_superseded
 
 if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
     from checks.cache import Cache
@@ -246,24 +247,26 @@ def _rest_key(settings: Settings, path: Path) -> str:
 
     relative = settings.relative(path)
     module, is_package = module_name_for(path)
-    return entry_key(
-        "",
-        settings.layers.layer_of(relative),
-        settings.ignored_codes_for(relative),
-        module,
-        is_package,
-    ).partition("|")[2]
+    layer = settings.layers.layer_of(relative)
+    # whether a revision is history depends on the other files of its folder
+    history = "|superseded" if layer == "migration" and is_superseded(path) else ""
+    return (
+        entry_key("", layer, settings.ignored_codes_for(relative), module, is_package).partition(
+            "|"
+        )[2]
+        + history
+    )
 
 
 def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
     """FG604 compares a migration with git history, which changes without the file: its
     candidates are checked every time."""
+    in_migrations = settings.layers.layer_of(settings.relative(path)) == "migration"
+    if not in_migrations and b"down_revision" in source:
+        return False  # a revision outside the migrations layer: its folder decides too
     if "FG604" not in settings.enabled:
         return True
-    return (
-        b"revision" not in source
-        and settings.layers.layer_of(settings.relative(path)) != "migration"
-    )
+    return b"revision" not in source and not in_migrations
 
 
 def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
@@ -330,10 +333,13 @@ def _loader(
     """Load a module's summary from the file the locator finds for it; `others`
     receives each file read, with its stamp from before the read."""
 
-    from checks.cache import digest, stamp_of
+    from checks.cache import ABSENT, digest, stamp_of
 
     def load(module: str) -> ModuleSummary | None:
-        path = locator.find(module)
+        ruled_out: list[Path] | None = None if others is None else []
+        path = locator.find(module, ruled_out)
+        if others is not None and ruled_out:  # a snapshot is not used once one is a file
+            others.extend((candidate, ABSENT) for candidate in ruled_out)
         if path is None:
             return None
         try:

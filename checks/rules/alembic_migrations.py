@@ -135,11 +135,19 @@ def _sql_literal(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
 
 
 class _MigrationRule(Rule):
+    #: whether the rule looks at revisions other revisions build on (`checks.revisions`):
+    #: what a revision does is judged where a new one is written, at the heads
+    history_too = False
+
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.layer == "migration" or evidence.has("revision", "down_revision")
 
     def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
-        if ctx.layer != "test" and is_revision_file(node, ctx):
+        if (
+            ctx.layer != "test"
+            and is_revision_file(node, ctx)
+            and (self.history_too or not ctx.superseded_revision)
+        ):
             ctx.marks("alembic-revision").add(1)
 
     def visit_With(self, node: cst.With, ctx: FileContext) -> None:
@@ -180,7 +188,9 @@ class DestructiveMigration(_MigrationRule):
         "type changes in a revision's `upgrade()`, also in batch mode "
         "(`batch_op.drop_column(...)` in `with op.batch_alter_table(...) as batch_op:`).\n\n"
         "Where it applies: revision files (the `migrations` layer, or a module defining "
-        "`revision` and `down_revision`), not the `tests` layer."
+        "`revision` and `down_revision`), not the `tests` layer; the heads of a folder "
+        "only: a revision another revision names as its `down_revision` is history "
+        "(editing it changes nothing where it ran; FG604 is the rule for that)."
     )
     why = (
         "While a deploy rolls out, the old code still runs against the new schema: a "
@@ -306,7 +316,8 @@ class NotNullWithoutDefault(_MigrationRule):
         "Checks for `op.add_column()` (or `batch_op.add_column()`) of a `nullable=False` "
         "column without `server_default`, unless the upgrade created the table, or emptied "
         "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column.\n\n"
-        "Where it applies: revision files, not the `tests` layer."
+        "Where it applies: revision files, not the `tests` layer; the heads of a folder "
+        "only, as for FG601."
     )
     why = (
         "Adding a NOT NULL column to a table with rows fails (`column contains null "
@@ -450,7 +461,8 @@ class EmptyDowngrade(_MigrationRule):
         "`ALTER TYPE ... ADD VALUE` (PostgreSQL cannot remove an enum value), `CREATE OR "
         'REPLACE` and extensions. A data migration (`op.execute("UPDATE ...")`, '
         "`op.bulk_insert()`, queries through `op.get_bind()`) may have nothing to undo.\n\n"
-        "Where it applies: revision files, not the `tests` layer."
+        "Where it applies: revision files, not the `tests` layer; the heads of a folder "
+        "only, as for FG601."
     )
     why = (
         "An empty downgrade after a schema change claims the revision can be reverted "
@@ -707,6 +719,7 @@ def _does_nothing(body: cst.BaseSuite) -> bool:
 
 
 class EditedMigration(_MigrationRule):
+    history_too = True
     code = "FG604"
     name = "committed-migration-edited"
     family = "Alembic"
@@ -718,7 +731,7 @@ class EditedMigration(_MigrationRule):
     summary = (
         "Checks, through git, whether a revision file was changed after it was first "
         "committed. Skipped outside a git repository and for files not committed yet.\n\n"
-        "Where it applies: revision files, not the `tests` layer."
+        "Where it applies: revision files, history included, not the `tests` layer."
     )
     why = (
         "A migration that has run somewhere (a colleague's database, staging, production) "

@@ -573,6 +573,8 @@ def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:
 
 
 _MIGRATION_MARK = "FG105.revision-file"
+#: a revision other revisions build on: history, not reported (`checks.revisions`)
+_HISTORY_MARK = "FG105.superseded-revision"
 
 
 class InterpolatedSql(Rule):
@@ -606,7 +608,8 @@ class InterpolatedSql(Rule):
         "{conditions}`) is checked where it is built, when that is in the same function.\n\n"
         "Where it applies: every layer but tests, which paste the UUIDs they generate into "
         "SQL against their own database. In migrations only values are reported: names "
-        "and DDL operands there come from the revision's code."
+        "and DDL operands there come from the revision's code; and only in the heads of a "
+        "folder: a revision another builds on is history, as for FG601."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "
@@ -833,6 +836,8 @@ class InterpolatedSql(Rule):
         SqlFlow.of(ctx).scan_module(node)
         if is_revision_file(node, ctx):
             ctx.marks(_MIGRATION_MARK).add(1)
+            if ctx.superseded_revision:
+                ctx.marks(_HISTORY_MARK).add(1)
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock, ctx: FileContext) -> None:
         SqlFlow.of(ctx).enter_suite(node)
@@ -889,6 +894,8 @@ class InterpolatedSql(Rule):
         flow = SqlFlow.of(ctx)
         flow.validator_call(node, ctx)
         if ctx.layer == "test" or not node.args or node.args[0].keyword is not None:
+            return
+        if ctx.marks(_HISTORY_MARK):
             return
         func = node.func
         is_execute = isinstance(func, cst.Attribute) and func.attr.value in {
