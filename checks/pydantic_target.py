@@ -10,14 +10,19 @@ other requirement files are alternatives: one of them alone does not decide); el
 A `fastapi` pin below 0.100 counts as a Pydantic 1 pin: those FastAPI versions require
 Pydantic < 2 (a later FastAPI works with both, and says nothing).
 
+`target-pydantic = "2"` set over pins that admit no Pydantic 2 is a migration
+(`TargetVersion.migrating`): the code still runs on Pydantic 1, and a fix is safe only
+when the v2 call it writes does what the v1 call does under Pydantic 1.
+
 Two steps, so that a run pays only for what it uses: finding the pins is plain text
 (no `packaging` import, which costs a fifth of libcst's), and is all the results cache
 keys on; deciding the version from them imports `packaging`, once per project root, and
 only when a Pydantic rule reports something.
 
 Also here, as the Pydantic rules' findings need them: the message of a finding for a
-project on Pydantic 1 (`migration_message`), and how a file's imports bind the names of
-the `pydantic.v1` compatibility layer (`keeps_v1_layer`).
+project on Pydantic 1 (`migration_message`), how safe a fix is during a migration
+(`for_target`), and how a file's imports bind the names of the `pydantic.v1`
+compatibility layer (`keeps_v1_layer`).
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -66,6 +71,34 @@ class Pin:
     binding: bool
 
 
+class TargetVersion(int):
+    """The Pydantic major version a project's code is written for (it compares as 1 or 2),
+    and whether reaching it is a migration: `target-pydantic = "2"` configured over pins
+    that admit no Pydantic 2. The code then runs on Pydantic 1 until the migration is
+    done, so a fix is safe only when the v2 API it writes does what the v1 call did under
+    Pydantic 1 (`.json()` and `.model_dump_json()` write different JSON), not merely what
+    the deprecated v1 name does under Pydantic 2."""
+
+    migrating: bool
+
+    def __new__(cls, version: int, migrating: bool = False) -> TargetVersion:
+        made = super().__new__(cls, version)
+        made.migrating = migrating
+        return made
+
+    def __reduce__(self) -> tuple[type[TargetVersion], tuple[int, bool]]:
+        return TargetVersion, (int(self), self.migrating)
+
+    def __repr__(self) -> str:
+        return f"TargetVersion({int(self)}, migrating={self.migrating})"
+
+
+def is_migration(version: int) -> bool:
+    """Whether a target is Pydantic 2 reached by a migration from Pydantic 1 (see
+    `TargetVersion`)."""
+    return isinstance(version, TargetVersion) and version.migrating
+
+
 class PydanticTarget:
     """The Pydantic target of one project root: the configured one, or detected from the
     root's pins on first use, and kept (settings are loaded once per root)."""
@@ -74,13 +107,18 @@ class PydanticTarget:
         self.root = root
         self.configured = configured
         self._pins: tuple[Pin, ...] | None = None
-        self._version: int | None = configured
+        self._version: int | None = configured if configured == 1 else None
 
     @property
     def version(self) -> int:
-        """1 or 2 (see the module's docstring)."""
+        """1 or 2 (see the module's docstring); a configured 2 over pins that admit no
+        Pydantic 2 is a migration (`TargetVersion.migrating`)."""
         if self._version is None:
-            self._version = target_from_pins(self.pins())
+            detected = target_from_pins(self.pins())
+            if self.configured == 2:
+                self._version = TargetVersion(2, migrating=detected == 1)
+            else:
+                self._version = detected
         return self._version
 
     def __call__(self) -> int:
@@ -95,13 +133,15 @@ class PydanticTarget:
 
     def cache_key(self) -> str:
         """What the target depends on, for the results cache: the configured value, else
-        the pins as written (an unrelated edit of a pin file keeps the cache)."""
-        if self.configured is not None:
-            return f"pydantic={self.configured}"
+        the pins as written (an unrelated edit of a pin file keeps the cache); a
+        configured 2 depends on the pins too (they tell a migration)."""
+        if self.configured == 1:
+            return "pydantic=1"
         text = "\n".join(
             f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self.pins()
         )
-        return "pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        pins = "pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        return pins if self.configured is None else f"pydantic={self.configured}|{pins}"
 
 
 def parse_target(value: object) -> int | None:
@@ -413,3 +453,63 @@ FIX_TARGET_NOTE = (
     '`hasattr(m, "model_dump")`, `try: ... except ImportError:` around a Pydantic '
     "import) is never flagged."
 )
+
+
+# ------------------------------------------------------ fix safety during a migration
+#: The "Fix safety" sentence of the rules whose rewrite is unsafe during a migration.
+MIGRATION_NOTE = (
+    'During a migration (`target-pydantic = "2"` set over pins that admit only Pydantic '
+    "1, so the code still runs on 1.x) the fix is unsafe: {differs}."
+)
+
+
+class _Fix(Protocol):
+    """A fix as the rules describe it (`checks.context.FixSpec`): a dataclass with these."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def applicability(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+_F = TypeVar("_F", bound=_Fix)
+
+
+def unsafe(fix: _F, reason: str) -> _F:
+    """The fix, applied with `--unsafe-fixes` only; its message says why."""
+    return replace(fix, applicability="unsafe", message=f"{fix.message} (unsafe: {reason})")
+
+
+def for_target(fix: _F | None, target: int, differs: str) -> _F | None:
+    """`fix` as it stands for the project's target (ask `ctx.pydantic_target` only when
+    about to report: it is evaluated lazily).
+
+    On a Pydantic 2 target a v1 name is a deprecated alias of the v2 call (`.json()`
+    calls `.model_dump_json()`): the rename is exact. During a migration the code still
+    runs on Pydantic 1, and a rewrite is safe only when the v2 call does what the v1
+    call did there; `differs` says how it does not, and the fix is then unsafe. Measured
+    by running both (`tests/rules/test_pydantic_meaning.py`):
+
+    - `.json()` / `.model_dump_json()`: different JSON for the same model (no spaces
+      after `:` and `,`; `Decimal("1.10")` is `"1.10"`, not `1.1`; a timedelta is
+      `"PT1M30S"`, not `90.0`);
+    - `.dict()` / `.model_dump()`: equal on scalars, containers, nested models of their
+      declared class, datetimes, `Decimal`, `UUID` and enums; different on a dataclass
+      value (v1 keeps the instance, v2 dumps a dict) and on a nested field holding an
+      instance of a subclass of its declared model (v1 dumps the subclass's fields);
+    - `.schema()` / `.model_json_schema()`: different schemas (`$defs`, `anyOf`);
+    - `Model.construct(**values)` keeps unknown keys in v1, drops them in v2;
+    - `Model.__fields__` (v1 `ModelField`s) and `Model.model_fields` (v2 `FieldInfo`s)
+      are different objects;
+    - `Model.parse_obj(m)` of a model instance copies it in v1; `model_validate` returns
+      it;
+    - v1's `anystr_*` config keys also apply to `bytes` fields; v2's `str_*` keys do not.
+
+    The other rewrites (`orm_mode`, validators, `Field(regex=)` with its anchor,
+    `parse_raw`, `copy(update=)`) keep their meaning under both."""
+    if fix is None or fix.applicability != "safe" or not is_migration(target):
+        return fix
+    return unsafe(fix, differs)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 
-from checks.context import FileContext, FixSpec, code_of, dotted_name, rename
+from checks.context import ClassInfo, FileContext, FixSpec, Lines, code_of, dotted_name, rename
 from checks.prefilter import Evidence
-from checks.pydantic_target import FIX_TARGET_NOTE
+from checks.project import Condition
+from checks.pydantic_target import FIX_TARGET_NOTE, is_migration, unsafe
 from checks.rule import Example, FixExample, Rule
 
 CONFIG_DICT_FACTORIES = frozenset(
@@ -106,9 +109,10 @@ class PydanticOrmMode(Rule):
         "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword."
     )
     why = (
-        "Pydantic v2 renamed `orm_mode` to `from_attributes`. v2 still accepts the old key "
-        "with a warning, but the model is then read with `Model.model_validate(obj)` (no "
-        "`from_orm`), and the next major version drops it. Use "
+        "Pydantic v2 renamed `orm_mode` to `from_attributes`, and ignores the old key with "
+        "a warning: under Pydantic 2 a model configured with `orm_mode` does not read "
+        "attributes (`Model.model_validate(obj)` fails, `from_orm` raises), and a class "
+        "keyword `orm_mode=True` stops the class from loading. Use "
         "`model_config = ConfigDict(from_attributes=True)`."
     )
     bad = (
@@ -141,17 +145,6 @@ class PydanticOrmMode(Rule):
             """,
             expect=3,
         ),
-        Example(
-            """
-            from app.schemas.base import Schema
-
-            class Item(Schema):
-                class Config:
-                    orm_mode = True
-            """,
-            note="base class from another module",
-            also=("FG207",),
-        ),
     )
     good = (
         Example(
@@ -165,6 +158,20 @@ class PydanticOrmMode(Rule):
                 id: int
                 email: str
             """
+        ),
+        Example(
+            """
+            from app.legacy import LegacySchema
+
+
+            class Item(LegacySchema):
+                class Config:
+                    orm_mode = True
+            """,
+            note=(
+                "a base from another module: flagged only when the project shows it is a "
+                "model of the main package, not of the `pydantic.v1` layer"
+            ),
         ),
         Example(
             """
@@ -232,11 +239,25 @@ class PydanticOrmMode(Rule):
 
                 id: int
             """,
+            unsafe=True,
+            note=(
+                "unsafe on Pydantic 2, which ignores `orm_mode`: the rename turns attribute "
+                "reading on (safe during a migration from Pydantic 1, which read it)"
+            ),
         ),
     )
 
     fix = (
-        "Safe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute)."
+        "Unsafe fix: renames `orm_mode` to `from_attributes` (key, keyword or attribute). "
+        "Pydantic 2 does not read `orm_mode` (it warns, and ignores the key; as a class "
+        "keyword it raises `TypeError`): the rename makes the setting take effect, as it "
+        "did under Pydantic 1. On a Pydantic 2 target that changes what the model does "
+        "now, hence unsafe (safe for `orm_mode = False`, where both are off); during a "
+        "migration (the code still runs on Pydantic 1) it keeps that meaning: safe. A "
+        "class whose base "
+        "comes from another module is flagged only when the project shows the base is a "
+        "model of the main package: a model of the `pydantic.v1` layer reads `orm_mode` "
+        "and would ignore `from_attributes`."
         f" {FIX_TARGET_NOTE}"
     )
 
@@ -248,11 +269,15 @@ class PydanticOrmMode(Rule):
             return  # `class M(pydantic.v1.BaseModel, orm_mode=True)`: v1 on purpose
         for keyword in node.keywords:
             if keyword.keyword is not None and keyword.keyword.value == "orm_mode":
-                ctx.report(keyword, fix=_rename_orm_mode(keyword.keyword))
-        if node.name.value == "Config" and not _in_v1_layer_model(ctx):
-            for name, _value in config_assignments(node):
+                derivation = ctx.pydantic_derivation(node.name.value)
+                fix = _rename_orm_mode(keyword.keyword, keyword.value, ctx)
+                _report_in_model(keyword, derivation, fix, ctx)
+        outer = ctx.enclosing_class
+        if node.name.value == "Config" and outer is not None and not _in_v1_layer_model(ctx):
+            derivation = ctx.pydantic_derivation(outer.name)
+            for name, value in config_assignments(node):
                 if name.value == "orm_mode":
-                    ctx.report(name, fix=_rename_orm_mode(name))
+                    _report_in_model(name, derivation, _rename_orm_mode(name, value, ctx), ctx)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         if not ctx.in_class_body or _in_v1_layer_model(ctx):
@@ -271,7 +296,10 @@ class PydanticOrmMode(Rule):
                     fix = FixSpec(
                         "Use `from_attributes`", ((key, f"{quote}from_attributes{quote}"),)
                     )
-                    ctx.report(key, fix=fix)
+                    kept = isinstance(element, cst.DictElement) and _keeps_meaning(
+                        element.value, ctx
+                    )
+                    ctx.report(key, fix=fix if kept else unsafe(fix, _TURNS_ON))
         elif isinstance(value, cst.Call):
             self._check_keywords(value, ctx)
 
@@ -282,7 +310,7 @@ class PydanticOrmMode(Rule):
     def _check_keywords(self, call: cst.Call, ctx: FileContext) -> None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "orm_mode":
-                ctx.report(arg, fix=_rename_orm_mode(arg.keyword))
+                ctx.report(arg, fix=_rename_orm_mode(arg.keyword, arg.value, ctx))
 
 
 class PydanticClassConfig(Rule):
@@ -308,8 +336,31 @@ class PydanticClassConfig(Rule):
         '`json_schema_extra`, `Extra.forbid` -> `"forbid"`, ...), importing `ConfigDict` '
         "when needed; in a settings class, `model_config = SettingsConfigDict(...)` from "
         "pydantic-settings, with its `env_*` keys. An import of `Extra` left unused goes. "
-        "Left to the author: keys v2 removed (`fields`, `getter_dict`, ...), methods of "
-        "the `Config` class (`customise_sources`) and multi-line values."
+        "The comments of the `Config` body are kept in the call, one key a line. "
+        "Pydantic 2 ignores the v1 names of renamed keys (with a warning): renaming them "
+        "makes them take effect, as under Pydantic 1, which changes what the model does on "
+        "a Pydantic 2 target: there a `Config` with such a key set to anything but `False` "
+        "(`orm_mode = True`, `allow_population_by_field_name`, `anystr_*`, `schema_extra`, "
+        "`validate_all`, ...) gets an unsafe fix (during a migration it keeps the "
+        "meaning). "
+        "`class Config(Base.Config)` in a model whose one base is `Base` is converted too "
+        "(v1 and v2 merge the base's config anyway). No fix when the file reads or "
+        "extends the `Config` (`Model.Config.title`, `class Config(Model.Config)`, "
+        "`Config.x = ...` in the class body): a v2 model has no `Config` attribute. "
+        "Unsafe fix for a model other models may extend the `Config` of: one subclassed in "
+        "the file, or one without fields of its own (a shared base such as "
+        "`BaseSchema`), as other modules may write `class Config(BaseSchema.Config)`; a "
+        "model with fields whose `Config` is extended only in another module is not seen "
+        "from its file: fix such a project as a whole (`check --fix .`), which converts "
+        'the extending `Config` too. During a migration (`target-pydantic = "2"` over '
+        "pins that admit only Pydantic 1) a config with `anystr_*` keys is unsafe when a "
+        "field may hold `bytes`: v1's `anystr_*` keys apply to `bytes`, v2's `str_*` do "
+        "not. A class whose base comes from another module is flagged only when the "
+        "project shows the base is a model of the main package (not of the `pydantic.v1` "
+        "layer, which `ConfigDict` would not configure); a class not known to be a model "
+        "keeps a finding without a fix. Left to the author: keys v2 removed (`fields`, "
+        "`getter_dict`, ...), methods of the `Config` class (`customise_sources`) and "
+        "multi-line values."
         f" {FIX_TARGET_NOTE}"
     )
     bad = (
@@ -339,13 +390,38 @@ class PydanticClassConfig(Rule):
         ),
         Example(
             """
-            from app.schemas import Schema
+            from app.schemas import *
 
             class Item(Schema):
                 class Config:
                     extra = "forbid"
             """,
-            note="unknown base, Pydantic-only config key",
+            note="no fix: a base the file cannot name, Pydantic-only config key",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Page(BaseModel):
+                size: int
+
+                class Config:
+                    title = "Page"
+
+
+            class Cursor(Page):
+                class Config(Page.Config):
+                    title = "Cursor"
+
+                    def describe(self) -> str:
+                        return self.title
+
+
+            Page.Config.title = "A page"
+            """,
+            expect=2,
+            note="no fix: the file reads and extends `Page.Config`, which v2 models lack",
         ),
     )
     good = (
@@ -383,6 +459,20 @@ class PydanticClassConfig(Rule):
                     return Config
             """,
             note="not the inner Config of a model body",
+        ),
+        Example(
+            """
+            from app.legacy import LegacySchema
+
+
+            class Item(LegacySchema):
+                class Config:
+                    orm_mode = True
+            """,
+            note=(
+                "a base from another module: flagged only when the project shows it is a "
+                "model of the main package, not of the `pydantic.v1` layer"
+            ),
         ),
         Example(
             """
@@ -456,6 +546,100 @@ class PydanticClassConfig(Rule):
 
                 model_config = SettingsConfigDict(env_file=".env", env_prefix="APP_")
             """,
+            unsafe=True,
+            note=(
+                "`anystr_strip_whitespace` is ignored by Pydantic 2: its v2 name turns "
+                "stripping on (unsafe; safe during a migration from Pydantic 1)"
+            ),
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Signup(BaseModel):
+                email: str
+
+                class Config:  # shared by the signup forms
+                    # clients send padded values
+                    anystr_strip_whitespace = True
+                    extra = "forbid"  # reject unknown keys
+            """,
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class Signup(BaseModel):
+                email: str
+
+                model_config = ConfigDict(
+                    # shared by the signup forms
+                    # clients send padded values
+                    str_strip_whitespace=True,
+                    extra="forbid",
+                )  # reject unknown keys
+            """,
+            unsafe=True,
+            note="the comments of the `Config` body are kept, one key a line",
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class BaseSchema(BaseModel):
+                class Config:
+                    orm_mode = True
+
+
+            class UserRead(BaseSchema):
+                id: int
+
+                class Config(BaseSchema.Config):
+                    title = "User"
+            """,
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class BaseSchema(BaseModel):
+                class Config:
+                    orm_mode = True
+
+
+            class UserRead(BaseSchema):
+                id: int
+
+                model_config = ConfigDict(title="User")
+            """,
+            remaining=("FG206", "FG207"),
+            note=(
+                "`class Config(BaseSchema.Config)` in a model whose one base is `BaseSchema`: "
+                "v1 and v2 merge the base's config anyway. `BaseSchema.Config`, extended "
+                "here and maybe elsewhere, is left (unsafe fix)"
+            ),
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class BaseSchema(BaseModel):
+                class Config:
+                    orm_mode = True
+            """,
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class BaseSchema(BaseModel):
+                model_config = ConfigDict(from_attributes=True)
+            """,
+            unsafe=True,
+            note=(
+                "a model without fields of its own is a base: other modules may extend its "
+                "`Config` (`class Config(BaseSchema.Config)`), which v2 models lack"
+            ),
         ),
     )
 
@@ -469,10 +653,15 @@ class PydanticClassConfig(Rule):
         if outer is None or ctx.is_v1_layer_model(outer.name):
             return
         derivation = ctx.pydantic_derivation(outer.name)
-        if derivation is True or looks_like_pydantic_config(node, ctx):
-            ctx.report(node.name, fix=_config_dict_fix(node, outer.name, ctx))
-        elif derivation is not False:
-            ctx.report_if(node.name, derivation, fix=_config_dict_fix(node, outer.name, ctx))
+        if isinstance(derivation, Condition):
+            # a base from another module: a finding if the project says it is a model of
+            # the main package, not of the `pydantic.v1` layer (which a ConfigDict would
+            # not configure)
+            ctx.report_if(node.name, derivation, fix=_config_dict_fix(node, outer, ctx))
+        elif derivation is True:
+            ctx.report(node.name, fix=_config_dict_fix(node, outer, ctx))
+        elif looks_like_pydantic_config(node, ctx):
+            ctx.report(node.name)  # a Pydantic config of a class not known to be a model
 
 
 #: v1 `Config` keys and their v2 `ConfigDict` names (the same name when unchanged).
@@ -523,40 +712,62 @@ _SETTINGS_KEYS = {
 _SETTINGS_BASES = frozenset({"pydantic.BaseSettings", "pydantic_settings.BaseSettings"})
 
 
-def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpec | None:
+def _config_dict_fix(node: cst.ClassDef, outer: ClassInfo, ctx: FileContext) -> FixSpec | None:
     """`class Config: orm_mode = True` -> `model_config = ConfigDict(from_attributes=True)`
     (`SettingsConfigDict` from pydantic-settings for a settings class), when every line of
-    the body is a key with a v2 name and a one-line value; keys v2 removed keep the
-    finding only."""
-    if not isinstance(node.body, cst.IndentedBlock) or node.decorators or node.bases:
+    the body is a key with a v2 name and a one-line value, and nothing else in the file
+    reads the `Config` class (`Model.Config.title`, `class Config(Model.Config)`): the
+    v2 model has none. Comments of the body are kept, in the call. Keys v2 removed keep
+    the finding only. Unsafe when other classes may extend the `Config` (see
+    `_extended_elsewhere`)."""
+    if not isinstance(node.body, cst.IndentedBlock) or node.decorators or node.keywords:
         return None
-    settings = ctx.derives_from(outer, _SETTINGS_BASES)
+    if node.bases and not _inherits_outer_base_config(node, outer):
+        return None
+    if _config_referenced(outer, ctx):
+        return None
+    settings = ctx.derives_from(outer.name, _SETTINGS_BASES)
     keys = {**_V2_KEYS, **_SETTINGS_KEYS} if settings else _V2_KEYS
-    arguments: list[str] = []
+    entries: list[_Entry] = []
     releases: list[str] = []
+    anystr: list[str] = []
+    turned_on: list[str] = []  # keys v2 ignores, whose new name changes the model
+    pending = _comments(node.body.header.comment)
     for statement in node.body.body:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             return None
+        pending += _leading_comments(statement.leading_lines)
+        # the comment ending the class's last line, and the comment lines after it, are
+        # not part of the class statement: they stay where they are, after the new line
+        last = statement is node.body.body[-1]
+        trailing = None if last else statement.trailing_whitespace.comment
         small = statement.body[0]
         if isinstance(small, cst.Pass) or (
             isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
         ):
-            continue  # `pass`, a docstring
+            pending += _comments(trailing)  # `pass`, a docstring: their comments stay
+            continue
         if not (
             isinstance(small, cst.Assign)
             and len(small.targets) == 1
             and isinstance(small.targets[0].target, cst.Name)
         ):
             return None
-        key = keys.get(small.targets[0].target.value)
+        v1_key = small.targets[0].target.value
+        key = keys.get(v1_key)
         value = code_of(small.value)
         if key is None or "\n" in value:
             return None
+        if v1_key.startswith(("anystr_", "min_anystr", "max_anystr")):
+            anystr.append(v1_key)
+        if v1_key in IGNORED_BY_V2 and value != "False":
+            turned_on.append(v1_key)
         extra = dotted_name(small.value) or ""
         if key == "extra" and extra.rpartition(".")[0].endswith("Extra"):
             value = f'"{extra.rpartition(".")[2]}"'  # Extra.forbid -> "forbid"
             releases.append(extra.partition(".")[0])  # `Extra` may be left unused
-        arguments.append(f"{key}={value}")
+        entries.append(_Entry(f"{key}={value}", pending, trailing.value if trailing else None))
+        pending = []
     package, factory = (
         ("pydantic_settings", "SettingsConfigDict") if settings else ("pydantic", "ConfigDict")
     )
@@ -564,11 +775,270 @@ def _config_dict_fix(node: cst.ClassDef, outer: str, ctx: FileContext) -> FixSpe
     if found is None:
         return None  # the name means something else here
     config_dict, insertion = found
-    replacements: list[tuple[cst.CSTNode, str]] = [insertion] if insertion else []
-    replacements.append((node, f"model_config = {config_dict}({', '.join(arguments)})"))
-    return FixSpec(
+    replacements: list[tuple[cst.CSTNode, str | Lines]] = [insertion] if insertion else []
+    replacements.append((node, _config_dict_call(config_dict, entries, pending, ctx)))
+    fix = FixSpec(
         f"Use `model_config = {factory}(...)`", tuple(replacements), releases=tuple(releases)
     )
+    extended = _extended_elsewhere(outer, ctx)
+    if extended is not None:
+        return unsafe(fix, extended)
+    if turned_on and not is_migration(ctx.pydantic_target):
+        return unsafe(
+            fix, f"{', '.join(f'`{k}`' for k in turned_on)}: {_TURNS_ON[0].lower()}{_TURNS_ON[1:]}"
+        )
+    if anystr and is_migration(ctx.pydantic_target) and _may_hold_bytes(outer, ctx):
+        keys_named = ", ".join(f"`{key}`" for key in anystr)
+        return unsafe(fix, f"v1's {keys_named} also apply to `bytes` fields, v2's `str_*` do not")
+    return fix
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One key of the new `ConfigDict(...)`, with the comments of its line."""
+
+    argument: str
+    #: whole-line comments above the key
+    comments: list[str]
+    #: the comment at the end of its line
+    trailing: str | None
+
+
+def _comments(comment: cst.Comment | None) -> list[str]:
+    return [comment.value] if comment is not None else []
+
+
+def _leading_comments(lines: Sequence[cst.EmptyLine]) -> list[str]:
+    return [line.comment.value for line in lines if line.comment is not None]
+
+
+def _config_dict_call(
+    factory: str, entries: list[_Entry], footer: list[str], ctx: FileContext
+) -> str | Lines:
+    """`model_config = ConfigDict(a=1, b=2)` on one line; one key a line when the `Config`
+    body had comments, which keep their place among the keys."""
+    if not footer and not any(e.comments or e.trailing for e in entries):
+        return f"model_config = {factory}({', '.join(e.argument for e in entries)})"
+    indent = ctx.module.default_indent
+    lines = [f"model_config = {factory}("]
+    for entry in entries:
+        lines += [f"{indent}{comment}" for comment in entry.comments]
+        trailing = f"  {entry.trailing}" if entry.trailing else ""
+        lines.append(f"{indent}{entry.argument},{trailing}")
+    lines += [f"{indent}{comment}" for comment in footer]
+    lines.append(")")
+    return Lines(tuple(lines))
+
+
+def _inherits_outer_base_config(node: cst.ClassDef, outer: ClassInfo) -> bool:
+    """`class Child(Base): class Config(Base.Config): ...`: v1 and v2 both merge the one
+    base's config into the model's anyway, so the explicit base goes with the class."""
+    outer_bases = outer.node.bases
+    if len(node.bases) != 1 or len(outer_bases) != 1:
+        return False
+    if node.bases[0].keyword is not None or outer_bases[0].keyword is not None:
+        return False
+    base = dotted_name(outer_bases[0].value)
+    return base is not None and dotted_name(node.bases[0].value) == f"{base}.Config"
+
+
+#: Names an annotation may use and hold no `bytes` (as a last dotted part: `typing.List`).
+_NO_BYTES = frozenset(
+    {
+        "str", "int", "float", "bool", "None", "Optional", "Union", "Literal",
+        "list", "List", "dict", "Dict", "set", "Set", "frozenset", "FrozenSet",
+        "tuple", "Tuple", "Sequence", "Mapping", "Decimal", "UUID",
+        "datetime", "date", "time", "timedelta",
+    }
+)  # fmt: skip
+
+
+def _admits_bytes(annotation: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether a field annotation may admit `bytes`: it names something other than the
+    builtin scalars and containers, the typing wrappers and the classes of the file
+    (`bytes`, `Any`, an alias, `conbytes(...)`)."""
+    if isinstance(annotation, cst.Name | cst.Attribute):
+        name = dotted_name(annotation) or ""
+        last = name.rpartition(".")[2]
+        return last not in _NO_BYTES and name not in ctx.classes
+    if isinstance(annotation, cst.SimpleString):
+        text = annotation.evaluated_value
+        return not (isinstance(text, str) and text in ctx.classes)
+    if isinstance(annotation, cst.Subscript):
+        if _admits_bytes(annotation.value, ctx):
+            return True
+        literal = (dotted_name(annotation.value) or "").endswith("Literal")
+        for element in annotation.slice:
+            if not isinstance(element.slice, cst.Index):
+                return True
+            item = element.slice.value
+            if literal and isinstance(item, cst.SimpleString | cst.Integer | cst.Name):
+                if isinstance(item, cst.SimpleString) and "b" in item.prefix.lower():
+                    return True
+                continue
+            if _admits_bytes(item, ctx):
+                return True
+        return False
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        return _admits_bytes(annotation.left, ctx) or _admits_bytes(annotation.right, ctx)
+    return True
+
+
+def _may_hold_bytes(outer: ClassInfo, ctx: FileContext) -> bool:
+    """Whether a field of the model, of its bases, or of a class deriving from it here may
+    hold `bytes` (v1's `anystr_*` keys apply to them, v2's `str_*` do not), or the file
+    cannot tell: a base from another module. A subclass in another module is not seen."""
+    related = {outer.name}
+    changed = True
+    while changed:
+        changed = False
+        for known in ctx.classes.values():
+            if known.name not in related and related & {base or "" for base in known.bases}:
+                related.add(known.name)
+                changed = True
+    pending = list(related)
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        info = ctx.classes.get(name)
+        if info is None:
+            if name not in _PYDANTIC_ROOTS:
+                return True  # a base defined elsewhere: its fields are unknown here
+            continue
+        if any(_admits_bytes(annotation, ctx) for annotation in info.fields.values()):
+            return True
+        pending.extend(base if base is not None else "?" for base in info.bases)
+    return False
+
+
+_PYDANTIC_ROOTS = frozenset(
+    {"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.BaseSettings"}
+    | {"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings"}
+)
+
+
+def _extended_elsewhere(outer: ClassInfo, ctx: FileContext) -> str | None:
+    """Why other classes may extend this model's `Config` out of this file's sight, if they
+    may: a model subclassed here, or one without fields of its own (a shared base such as
+    `class BaseSchema(BaseModel): class Config: ...`), is the kind other modules extend
+    with `class Config(BaseSchema.Config)`, which fails once the model has no `Config`.
+    A model with fields subclassed only in other modules is not seen from here."""
+    if any(outer.name in info.bases for info in ctx.classes.values() if info is not outer):
+        return "other models derive from this one: other modules may extend its `Config`"
+    if not outer.fields:
+        return "a model without fields of its own is a base: other modules may extend its `Config`"
+    return None
+
+
+#: A `Config` name that is not the one a class statement defines.
+_CONFIG_USE = re.compile(rb"(?<!class )(?<![A-Za-z0-9_])Config(?![A-Za-z0-9_])")
+_CONFIG_READERS = "pydantic-config-readers"
+
+
+def _config_referenced(outer: ClassInfo, ctx: FileContext) -> bool:
+    """Whether the file reads or assigns the inner `Config` of `outer`: `Model.Config`,
+    `Config.title = ...` in its body, `class Config(Model.Config)`, or a `.Config` of
+    something that may be it (`self.Config`, a variable). Computed once per file."""
+    stash = ctx.stash(_CONFIG_READERS)
+    if not stash:
+        stash.append(_config_readers(ctx))
+    readers: set[str] | None = stash[0]
+    return readers is None or outer.name in readers
+
+
+def _config_readers(ctx: FileContext) -> set[str] | None:
+    """The classes of the file whose `Config` the file reads; None: maybe any of them."""
+    source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+    if _CONFIG_USE.search(source) is None:
+        return set()
+    visitor = _ConfigReferences(ctx)
+    ctx.module.visit(visitor)
+    return None if visitor.any else visitor.classes
+
+
+class _ConfigReferences(cst.CSTVisitor):
+    """The classes whose `Config` a module reads (see `_config_readers`)."""
+
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.classes: set[str] = set()
+        self.any = False
+        #: the class whose body the walk is in directly (None: a function, a lambda)
+        self.scopes: list[str | None] = []
+        self.skip: set[int] = set()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.skip.add(id(node.name))
+        self.scopes.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(None)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.scopes.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.scopes.append(None)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.scopes.pop()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.skip.add(id(node.attr))
+        if node.attr.value == "Config":
+            self._owner(node.value)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.skip.add(id(node.keyword))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value != "Config" or id(node) in self.skip:
+            return
+        if self.scopes and self.scopes[-1] is not None:
+            self._add(self.scopes[-1])  # `Config.title = ...` in the model's own body
+
+    def _owner(self, expr: cst.BaseExpression) -> None:
+        name = dotted_name(expr)
+        if name is None:
+            self.any = True  # `type(self).Config`, `super().Config`
+            return
+        head, _, _ = name.partition(".")
+        last = name.rpartition(".")[2]
+        if last in self.ctx.classes:
+            self._add(last)
+        elif head not in self.ctx.imports:
+            self.any = True  # `self.Config`, `model.Config`: maybe any model here
+
+    def _add(self, name: str) -> None:
+        """A class, and the local bases whose `Config` it may inherit."""
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in self.classes:
+                continue
+            self.classes.add(current)
+            info = self.ctx.classes.get(current)
+            if info is not None:
+                pending.extend(base for base in info.bases if base is not None)
+
+
+def _report_in_model(
+    node: cst.CSTNode, derivation: bool | Condition, fix: FixSpec, ctx: FileContext
+) -> None:
+    """Report `orm_mode` in the config of a class: a finding with its fix, but when the
+    class's base comes from another module, only if the project says it is a model of the
+    main package (one of the `pydantic.v1` layer reads `orm_mode`, not `from_attributes`)."""
+    if isinstance(derivation, Condition):
+        ctx.report_if(node, derivation, fix=fix)
+    else:
+        ctx.report(node, fix=fix)
 
 
 def _in_v1_layer_model(ctx: FileContext) -> bool:
@@ -577,5 +1047,40 @@ def _in_v1_layer_model(ctx: FileContext) -> bool:
     return outer is not None and ctx.is_v1_layer_model(outer.name)
 
 
-def _rename_orm_mode(name: cst.Name) -> FixSpec:
-    return rename(name, "from_attributes", "Use `from_attributes`")
+#: v1 keys Pydantic 2 renamed and ignores (a warning only, and `TypeError` as a class
+#: keyword): writing the new name turns on what the old one asked for, which changes
+#: what the model does on Pydantic 2 (measured on 2.14: `orm_mode = True` in `class
+#: Config` or `ConfigDict(orm_mode=True)` leaves `model_validate(obj)` failing).
+IGNORED_BY_V2 = frozenset(
+    {
+        "allow_population_by_field_name",
+        "anystr_lower",
+        "anystr_strip_whitespace",
+        "anystr_upper",
+        "keep_untouched",
+        "max_anystr_length",
+        "min_anystr_length",
+        "orm_mode",
+        "schema_extra",
+        "validate_all",
+    }
+)
+_TURNS_ON = (
+    "Pydantic 2 ignores the v1 key (a warning only): the new key turns on what it asked "
+    "for, which changes what the model does"
+)
+
+
+def _rename_orm_mode(name: cst.Name, value: cst.BaseExpression | None, ctx: FileContext) -> FixSpec:
+    """`orm_mode` -> `from_attributes`. During a migration the code runs on Pydantic 1,
+    which reads `orm_mode`: the rename keeps that meaning on Pydantic 2. On a Pydantic 2
+    target it changes what runs now, unless the value is `False` (both off)."""
+    fix = rename(name, "from_attributes", "Use `from_attributes`")
+    return fix if _keeps_meaning(value, ctx) else unsafe(fix, _TURNS_ON)
+
+
+def _keeps_meaning(value: cst.BaseExpression | None, ctx: FileContext) -> bool:
+    """Whether writing the v2 name of a key Pydantic 2 ignores keeps what the code does."""
+    if isinstance(value, cst.Name) and value.value == "False":
+        return True
+    return is_migration(ctx.pydantic_target)

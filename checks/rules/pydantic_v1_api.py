@@ -7,13 +7,15 @@ file or across the project: `Model.parse_obj(...)`, never `json.parse_obj` or a
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, rename
 from checks.prefilter import Evidence
-from checks.pydantic_target import FIX_TARGET_NOTE
+from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, for_target, unsafe
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_assignments
 
@@ -43,6 +45,9 @@ class _PydanticMethodRule(Rule):
     renames: ClassVar[dict[str, str]] = {}
     #: whether the method is called on instances too (not only on the class)
     on_instances: ClassVar[bool] = True
+    #: v1 method -> how its v2 replacement differs from it under Pydantic 1 (the fix is
+    #: then unsafe during a migration: `checks.pydantic_target.for_target`)
+    migration_differs: ClassVar[dict[str, str]] = {}
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_attribute(*self.methods)
@@ -59,11 +64,16 @@ class _PydanticMethodRule(Rule):
             ref = inferred.cls if inferred is not None and not inferred.iterable else None
         if ref is None or ctx.defines_method(ref, method):
             return
-        fix = self.fix_for(node, func, ref, ctx)
         derivation = ctx.pydantic_derivation(ref)
+        if derivation is False:
+            return
+        fix = self.fix_for(node, func, ref, ctx)
+        differs = self.migration_differs.get(method)
+        if differs is not None:
+            fix = for_target(fix, ctx.pydantic_target, differs)
         if derivation is True:
             ctx.report(node, message, fix=fix)
-        elif derivation is not False:
+        else:
             ctx.report_if(node, derivation, message, fix=fix)
 
     def fix_for(
@@ -83,12 +93,18 @@ class PydanticSchema(_PydanticMethodRule):
         "schema_json": "json.dumps(Model.model_json_schema())",
     }
     renames: ClassVar[dict[str, str]] = {"schema": "model_json_schema"}
+    _differs = (
+        "v2 writes a different JSON schema than v1's `.schema()` (`$defs` instead of "
+        "`definitions`, `anyOf` with `null` for optional fields)"
+    )
+    migration_differs: ClassVar[dict[str, str]] = {"schema": _differs, "schema_json": _differs}
     fix = (
         "Safe fix: renames `.schema()` to `.model_json_schema()`; `Model.schema_json(...)` "
         "becomes `json.dumps(Model.model_json_schema(...), ...)` (`by_alias` and "
         "`ref_template` stay with the schema, the other arguments go to `json.dumps`), "
-        "importing `json` when needed."
-        f" {FIX_TARGET_NOTE}"
+        "importing `json` when needed. On Pydantic 2 the v1 names call the same method. "
+        + MIGRATION_NOTE.format(differs=_differs)
+        + f" {FIX_TARGET_NOTE}"
     )
 
     def fix_for(
@@ -219,11 +235,31 @@ class PydanticParse(_PydanticMethodRule):
         "parse_obj": "model_validate",
         "parse_raw": "model_validate_json",
     }
+    _parse_obj_differs = (
+        "`parse_obj` of a model instance copies it under Pydantic 1, `model_validate` "
+        "returns the instance itself (and a mapping that is not a dict is read by v1 only)"
+    )
     fix = (
-        "Safe fix: renames `parse_obj` to `model_validate` and `parse_raw` to "
-        "`model_validate_json`; `parse_file` has none."
+        "Safe fix: renames `Model.parse_obj(data)` to `Model.model_validate(data)` and "
+        "`Model.parse_raw(text)` to `Model.model_validate_json(text)`; `parse_file` has "
+        "none, and nor has a call with other arguments: `parse_raw(..., content_type=, "
+        "proto=, encoding=, allow_pickle=)` reads pickle and other encodings, which "
+        "`model_validate_json` would refuse (TypeError) or read as JSON. "
+        + MIGRATION_NOTE.format(differs=_parse_obj_differs).removesuffix(".")
+        + ", unless its argument is a dict display."
         f" {FIX_TARGET_NOTE}"
     )
+
+    def fix_for(
+        self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
+    ) -> FixSpec | None:
+        if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
+            return None  # content_type=, proto=, encoding=, ...: not JSON text
+        fix = super().fix_for(node, func, ref, ctx)
+        if func.attr.value == "parse_obj" and not isinstance(node.args[0].value, cst.Dict):
+            fix = for_target(fix, ctx.pydantic_target, self._parse_obj_differs)
+        return fix
+
     message = "`.parse_obj()` is the Pydantic v1 API: use `Model.model_validate()`"
     summary = "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models."
     why = (
@@ -244,6 +280,20 @@ class PydanticParse(_PydanticMethodRule):
             def read(body: bytes) -> Webhook:
                 return Webhook.parse_raw(body)
             """
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.parse_raw(body, content_type="application/pickle", allow_pickle=True)
+            """,
+            note="no fix: `content_type=`: not JSON, which `model_validate_json` reads",
         ),
     )
     good = (
@@ -508,6 +558,15 @@ def _is_true(value: cst.BaseExpression | None) -> bool:
     return isinstance(value, cst.Name) and value.value == "True"
 
 
+#: v1 API of FG209 -> how its v2 replacement differs from it under Pydantic 1
+_MIGRATION_DIFFERS = {
+    "construct": "`construct(**values)` keeps unknown keys under Pydantic 1, "
+    "`model_construct` drops them (unless `extra='allow'`)",
+    "__fields__": "`__fields__` holds v1 `ModelField`s (`.type_`, `.required`), "
+    "`model_fields` v2 `FieldInfo`s",
+}
+
+
 class PydanticV1Misc(Rule):
     code = "FG209"
     name = "pydantic-v1-api"
@@ -539,10 +598,20 @@ class PydanticV1Misc(Rule):
         "max_items": "max_length",
     }
     fix = (
-        "Safe fix: renames `.copy()`, `.construct()`, `update_forward_refs()`, `__fields__`, "
-        "and `Field(regex=, min_items=, max_items=)` to their v2 names; `parse_obj_as`, "
-        "`const` and the rest have none."
-        f" {FIX_TARGET_NOTE}"
+        "Safe fix: renames `.copy(update=, deep=)`, `.construct()`, `update_forward_refs()`, "
+        "`__fields__` and `Field(min_items=, max_items=)` to their v2 names. "
+        "`Field(regex=...)` becomes `Field(pattern=...)` anchored at the start: v1 matched "
+        '`regex` with `re.match`, v2 searches `pattern` anywhere in the value (`regex="b"` '
+        'refused `"abc"`, `pattern="b"` accepts it), so a literal pattern not anchored '
+        "gets a `^` (`^(?:a|b)` for an alternation, `\\A` after inline flags); a pattern "
+        "that is not a literal, or uses set operations of v2's regex engine in a class, is "
+        "renamed by an unsafe fix, and so is a pattern with a `$`: v1's also matched "
+        'before a final newline and v2\'s does not (`"abc\\n"` passes `regex="^[a-z]+$"`, '
+        'not `pattern="^[a-z]+$"`). No fix for '
+        "`.copy(include=, exclude=)` (`model_copy` has neither: TypeError) nor for "
+        "`update_forward_refs(**localns)`; `parse_obj_as`, `const` and the rest have none. "
+        + MIGRATION_NOTE.format(differs="; ".join(_MIGRATION_DIFFERS.values()))
+        + f" {FIX_TARGET_NOTE}"
     )
     bad = (
         Example(
@@ -574,6 +643,21 @@ class PydanticV1Misc(Rule):
             NAMES = list(Node.__fields__)
             """,
             expect=2,
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class User(BaseModel):
+                id: int
+                password: str
+
+
+            def public(user: User) -> User:
+                return user.copy(exclude={"password"})
+            """,
+            note="no fix: `model_copy` takes no `include=` or `exclude=`",
         ),
     )
     good = (
@@ -658,7 +742,9 @@ class PydanticV1Misc(Rule):
 
 
             class Tag(BaseModel):
-                name: str = Field(regex=r"^[a-z]+$", min_items=1)
+                name: str = Field(regex=r"[a-z]+")
+                kind: str = Field(regex="note|task")
+                aliases: list[str] = Field(min_items=1)
 
 
             def clone(tag: Tag) -> Tag:
@@ -672,7 +758,9 @@ class PydanticV1Misc(Rule):
 
 
             class Tag(BaseModel):
-                name: str = Field(pattern=r"^[a-z]+$", min_length=1)
+                name: str = Field(pattern=r"^[a-z]+")
+                kind: str = Field(pattern="^(?:note|task)")
+                aliases: list[str] = Field(min_length=1)
 
 
             def clone(tag: Tag) -> Tag:
@@ -681,6 +769,29 @@ class PydanticV1Misc(Rule):
 
             FIELDS = Tag.model_fields
             """,
+            note="v1 matched `regex` at the start: the pattern is anchored",
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel, Field
+
+            SLUG = r"[a-z]+"
+
+
+            class Tag(BaseModel):
+                name: str = Field(regex=SLUG)
+            """,
+            """
+            from pydantic import BaseModel, Field
+
+            SLUG = r"[a-z]+"
+
+
+            class Tag(BaseModel):
+                name: str = Field(pattern=SLUG)
+            """,
+            unsafe=True,
+            note="a pattern that is not a literal: v2 searches it, unanchored",
         ),
     )
 
@@ -700,10 +811,15 @@ class PydanticV1Misc(Rule):
                 if arg.keyword is not None and arg.keyword.value in _V1_FIELD_KEYWORDS:
                     old = arg.keyword.value
                     new = self._renames.get(old)
+                    fix = None
+                    if old == "regex":
+                        fix = _regex_to_pattern(arg, arg.keyword)
+                    elif new is not None:
+                        fix = rename(arg.keyword, new, f"Use `{new}=`")
                     ctx.report(
                         arg,
                         f"`Field({old}=...)` is the Pydantic v1 API: use {_V1_FIELD_KEYWORDS[old]}",
-                        fix=rename(arg.keyword, new, f"Use `{new}=`") if new else None,
+                        fix=fix,
                     )
             return
         if isinstance(func, cst.Attribute) and func.attr.value in self._methods:
@@ -712,7 +828,10 @@ class PydanticV1Misc(Rule):
             if ref is None:
                 inferred = ctx.infer(func.value)
                 ref = inferred.cls if inferred is not None and not inferred.iterable else None
-            self._report_on_model(node, ref, method, self._methods[method], ctx, func.attr)
+            fixable = _same_arguments(node, method)
+            self._report_on_model(
+                node, ref, method, self._methods[method], ctx, func.attr if fixable else None
+            )
 
     def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
         if node.attr.value != "__fields__":
@@ -730,18 +849,180 @@ class PydanticV1Misc(Rule):
         old: str,
         new: str,
         ctx: FileContext,
-        name: cst.Name,
+        name: cst.Name | None,
     ) -> None:
+        """Report `old` on a model; `name` is what the fix renames (None: no fix)."""
         if ref is None or ctx.defines_method(ref, old):
+            return
+        derivation = ctx.pydantic_derivation(ref)
+        if derivation is False:
             return
         message = f"`{old}` is the Pydantic v1 API: use `{new}`"
         renamed = self._renames[old]
-        fix = rename(name, renamed, f"Use `{renamed}`")
-        derivation = ctx.pydantic_derivation(ref)
+        fix = rename(name, renamed, f"Use `{renamed}`") if name is not None else None
+        differs = _MIGRATION_DIFFERS.get(old)
+        if differs is not None:
+            fix = for_target(fix, ctx.pydantic_target, differs)
         if derivation is True:
             ctx.report(node, message, fix=fix)
-        elif derivation is not False:
+        else:
             ctx.report_if(node, derivation, message, fix=fix)
+
+
+#: The arguments the v2 method takes as the v1 one did: a call with others has no fix.
+#: `.copy(include=, exclude=)` has no `model_copy` counterpart (TypeError), and
+#: `update_forward_refs(**localns)` none in `model_rebuild`.
+_SAME_KEYWORDS = {
+    "copy": frozenset({"update", "deep"}),
+    "update_forward_refs": frozenset(),
+}
+
+
+def _same_arguments(call: cst.Call, method: str) -> bool:
+    """Whether the v2 method takes `call`'s arguments as the v1 method did."""
+    allowed = _SAME_KEYWORDS.get(method)
+    if allowed is None:
+        return True
+    return all(
+        arg.keyword is not None and not arg.star and arg.keyword.value in allowed
+        for arg in call.args
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _PatternShape:
+    """What `_anchored_literal` needs to know of a regular expression."""
+
+    #: a `|` outside every group: `a|b` (then `^a|b` is not anchored as a whole)
+    alternation: bool
+    #: a `[` inside a character class, or `&&`, `--`, `~~` there: set operations in the
+    #: regex crate pydantic-core uses, literal characters for Python's `re`
+    class_operations: bool
+
+
+#: Inline flags at the start of a pattern: `(?i)`, `(?ms)`.
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _pattern_shape(pattern: str) -> _PatternShape:
+    """Scan a pattern (escapes, character classes, group depth) for `_PatternShape`."""
+    depth = 0
+    index = 0
+    alternation = operations = False
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+            elif char == "[" or pattern[index : index + 2] in {"&&", "--", "~~"}:
+                operations = True
+        elif char == "[":
+            in_class = True
+            index += 1
+            if pattern[index : index + 1] == "^":
+                index += 1
+            if pattern[index : index + 1] == "]":
+                index += 1  # `[]...]`: a literal `]`
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternation = True
+        index += 1
+    return _PatternShape(alternation, operations)
+
+
+def _anchored_literal(literal: cst.SimpleString, pattern: str) -> str | None:
+    """The literal of `pattern` anchored at the start as v1's `re.match` anchored it: the
+    literal itself when it already is, None when that cannot be shown (a pattern Python
+    does not compile, verbose mode, flags the literal spells with escapes)."""
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError):
+        return None
+    flags_end = 0
+    while (flags := _INLINE_FLAGS.match(pattern, flags_end)) is not None:
+        flags_end = flags.end()
+    flags_text, body = pattern[:flags_end], pattern[flags_end:]
+    if "x" in flags_text:
+        return None  # verbose: comments and spaces the scan does not read
+    shape = _pattern_shape(body)
+    caret = body.startswith("^") and "m" not in flags_text  # `(?m)^` is any line's start
+    if (caret or body.startswith("\\A")) and not shape.alternation:
+        return literal.value
+    prefix = literal.prefix
+    quote = literal.quote
+    content = literal.value[len(prefix) + len(quote) : len(literal.value) - len(quote)]
+    if not content.startswith(flags_text):
+        return None
+    raw = "r" in prefix.lower()
+    anchor = ("\\A" if raw else "\\\\A") if flags_text else "^"
+    rest = content[len(flags_text) :]
+    rest = f"(?:{rest})" if shape.alternation else rest
+    anchored = f"{prefix}{quote}{flags_text}{anchor}{rest}{quote}"
+    expected = flags_text + ("\\A" if flags_text else "^")
+    expected += f"(?:{body})" if shape.alternation else body
+    try:
+        written = cst.parse_expression(anchored)
+    except cst.ParserSyntaxError:
+        return None
+    if not isinstance(written, cst.SimpleString) or written.evaluated_value != expected:
+        return None
+    return anchored
+
+
+def _regex_to_pattern(arg: cst.Arg, keyword: cst.Name) -> FixSpec:
+    """`Field(regex=...)` -> `Field(pattern=...)`, anchored as v1 matched it.
+
+    v1 checked `regex` with `re.match` (anchored at the start); v2 checks `pattern` with a
+    search (pydantic-core's regex `is_match`): `regex="b"` refused `"abc"`, `pattern="b"`
+    accepts it. A literal pattern not anchored at the start gets a `^` (`^(?:a|b)` for a
+    top-level alternation, `\\A` after leading inline flags such as `(?m)`); any other
+    value is renamed by an unsafe fix."""
+    renamed: tuple[cst.CSTNode, str] = (keyword, "pattern")
+    value = arg.value
+    pattern = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+    if not isinstance(value, cst.SimpleString) or not isinstance(pattern, str):
+        fix = FixSpec("Use `pattern=`", (renamed,))
+        return unsafe(fix, "not a literal: v2 searches `pattern`, v1 matched `regex` at the start")
+    anchored = _anchored_literal(value, pattern)
+    if anchored is None:
+        fix = FixSpec("Use `pattern=`", (renamed,))
+        return unsafe(fix, "the pattern could not be anchored at the start as v1 matched it")
+    if anchored == value.value:
+        fix = FixSpec("Use `pattern=`", (renamed,))
+    else:
+        fix = FixSpec("Use `pattern=`, anchored at the start", (renamed, (value, anchored)))
+    if _pattern_shape(pattern).class_operations:
+        reason = "v2's regex engine reads `[`, `&&`, `--`, `~~` in a class as set operations"
+        return unsafe(fix, reason)
+    if _has_dollar(pattern):
+        reason = "v1's `$` also matched before a final newline, v2's does not"
+        return unsafe(fix, reason)
+    return fix
+
+
+def _has_dollar(pattern: str) -> bool:
+    """Whether the pattern has a `$` anchor (not escaped, not in a character class)."""
+    escaped = in_class = False
+    for character in pattern:
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif in_class:
+            in_class = character != "]"
+        elif character == "[":
+            in_class = True
+        elif character == "$":
+            return True
+    return False
 
 
 def _move_base_settings(

@@ -8,7 +8,7 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, rename
 from checks.prefilter import Evidence
-from checks.pydantic_target import FIX_TARGET_NOTE
+from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, V1_LAYER, for_target
 from checks.rule import Example, FixExample, Rule
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
@@ -33,6 +33,9 @@ class _PydanticSerializerRule(Rule):
     evidence_keywords: ClassVar[frozenset[str]]
     #: v1-only keyword arguments that make the rename unsafe (the call needs rewriting)
     v1_only_keywords: ClassVar[frozenset[str]] = frozenset({"skip_defaults"})
+    #: how the v2 method's result differs from the v1 method's under Pydantic 1 (the
+    #: rename is then unsafe during a migration: `checks.pydantic_target.for_target`)
+    migration_differs: ClassVar[str]
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_attribute(self.method)
@@ -51,13 +54,12 @@ class _PydanticSerializerRule(Rule):
         self._visit_serializer_call(node, func, ctx)
 
     def _visit_serializer_call(self, node: cst.Call, func: cst.Attribute, ctx: FileContext) -> None:
-        fix = self._fix(node)
         receiver = func.value
         if _is_super_call(receiver):
             function = ctx.function
             owner = function.owner if function is not None else None
             if owner is not None and ctx.is_pydantic_model(owner.name):
-                ctx.report(node, fix=fix)
+                ctx.report(node, fix=self._fix_for_target(node, ctx))
             return
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         pydantic_only_keywords = bool(keywords & self.evidence_keywords)
@@ -67,16 +69,38 @@ class _PydanticSerializerRule(Rule):
                 return  # the class defines its own method of that name
             derivation = ctx.pydantic_derivation(inferred.cls)
             if derivation is True:
-                ctx.report(node, fix=fix)
+                ctx.report(node, fix=self._fix_for_target(node, ctx))
                 return
             if derivation is False and inferred.cls in ctx.classes:
                 return  # a local class that is not a model
             if derivation is not False and not pydantic_only_keywords:
                 # a class from another module: a finding if the project says it is a model
-                ctx.report_if(node, derivation, fix=fix)
+                ctx.report_if(node, derivation, fix=self._fix_for_target(node, ctx))
                 return
         if pydantic_only_keywords:
-            ctx.report(node, fix=fix)
+            # a receiver known by its keywords only: in a file on the `pydantic.v1` layer
+            # it may well be one of its models, v1 on purpose (never rewritten)
+            layer = _v1_layer_use(ctx)
+            if layer == "only":
+                return
+            ctx.report(node, fix=None if layer == "some" else self._fix_for_target(node, ctx))
+
+    def _fix_for_target(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
+        return for_target(self._fix(node), ctx.pydantic_target, self.migration_differs)
+
+
+def _v1_layer_use(ctx: FileContext) -> str:
+    """How the file's imports use the `pydantic.v1` layer: `only` (every Pydantic name it
+    imports is of the layer), `some`, or `none`."""
+    layer = other = False
+    for qualified in ctx.imports.values():
+        if qualified == V1_LAYER or qualified.startswith(V1_LAYER + "."):
+            layer = True
+        elif qualified.split(".", 1)[0] in {"pydantic", "pydantic_settings"}:
+            other = True
+    if not layer:
+        return "none"
+    return "some" if other else "only"
 
 
 def _is_super_call(expr: cst.BaseExpression) -> bool:
@@ -95,8 +119,19 @@ class PydanticDict(_PydanticSerializerRule):
     family = "Pydantic"
     method = "dict"
     replacement = "model_dump"
+    migration_differs = (
+        "measured, v1's `.dict()` and v2's `.model_dump()` agree on scalars, containers, "
+        "nested models, datetimes, `Decimal`, `UUID` and enums, but not on a dataclass value "
+        "(v1 keeps the instance, v2 dumps a dict) nor on a nested field holding an instance "
+        "of a subclass of its model (v1 dumps the subclass's fields, v2 the declared ones)"
+    )
     fix = (
-        "Safe fix: renames `.dict()` to `.model_dump()` (not when `skip_defaults=` is passed)."
+        "Safe fix: renames `.dict()` to `.model_dump()` (not when `skip_defaults=` is passed): "
+        "on Pydantic 2, `.dict()` is a deprecated alias that calls `.model_dump()` with the "
+        "same arguments. " + MIGRATION_NOTE.format(differs=migration_differs) + " A receiver "
+        "known only by its keywords (`payload.dict(exclude_unset=True)`) in a file that "
+        "imports the `pydantic.v1` layer may be one of its models: no fix (and no finding "
+        "when every Pydantic import of the file is of the layer)."
         f" {FIX_TARGET_NOTE}"
     )
     evidence_keywords = _DUMP_KEYWORDS | {"skip_defaults"}
@@ -175,6 +210,19 @@ class PydanticDict(_PydanticSerializerRule):
                     setattr(record, key, value)
             """,
             note="unannotated receiver, Pydantic-only keyword",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+            from pydantic.v1 import BaseModel as V1BaseModel
+
+
+            def patch(payload, record):
+                for key, value in payload.dict(exclude_unset=True).items():
+                    setattr(record, key, value)
+            """,
+            also=("FG210",),
+            note="no fix: a receiver known by its keywords only may be a `pydantic.v1` model",
         ),
     )
     good = (
@@ -265,6 +313,21 @@ class PydanticDict(_PydanticSerializerRule):
             """,
             note="a model of the pydantic.v1 compatibility layer is v1 on purpose",
         ),
+        Example(
+            """
+            from pydantic.v1 import BaseModel
+
+
+            class LegacyItem(BaseModel):
+                name: str
+
+
+            def patch(payload, record):
+                for key, value in payload.dict(exclude_unset=True).items():
+                    setattr(record, key, value)
+            """,
+            note="a receiver known by its keywords only, in a file all on the v1 layer",
+        ),
     )
     fixes = (
         FixExample(
@@ -302,9 +365,19 @@ class PydanticJson(_PydanticSerializerRule):
     family = "Pydantic"
     method = "json"
     replacement = "model_dump_json"
+    migration_differs = (
+        "v2 writes different JSON than v1's `.json()` for the same model (no spaces after "
+        '`:` and `,`, `Decimal("1.10")` as `"1.10"` instead of `1.1`, a timedelta as '
+        '`"PT1M30S"` instead of `90.0`, a subclass instance as its declared model)'
+    )
     fix = (
         "Safe fix: renames `.json()` to `.model_dump_json()`, except when v1-only arguments "
-        "(`encoder=`, `models_as_dict=`, `skip_defaults=`, json.dumps keywords) are passed."
+        "(`encoder=`, `models_as_dict=`, `skip_defaults=`, json.dumps keywords) are passed: "
+        "on Pydantic 2, `.json()` is a deprecated alias that calls `.model_dump_json()` with "
+        "the same arguments, so the output is the same. "
+        + MIGRATION_NOTE.format(differs=migration_differs)
+        + " A receiver known only by its keywords in a file that imports the `pydantic.v1` "
+        "layer gets no fix, as for FG201."
         f" {FIX_TARGET_NOTE}"
     )
     evidence_keywords = _DUMP_KEYWORDS | {"models_as_dict", "encoder", "skip_defaults"}

@@ -145,7 +145,9 @@ class PydanticV1Validators(Rule):
     fix = (
         "Safe fix: `@validator(...)` becomes `@field_validator(...)` with `@classmethod` "
         "under it (`pre=True` -> `mode='before'`, `allow_reuse` dropped, `check_fields` "
-        "kept), a `values` argument becomes `info` and its uses `info.data`; "
+        "kept); v1 passes a validator's extra arguments by name (`values`, `config`, "
+        "`field`), so a `values` argument becomes `info` and its uses `info.data`, "
+        "`field.name` becomes `info.field_name`, and an unused `field` goes; "
         "`@root_validator(pre=True)` becomes `@model_validator(mode='before')` with "
         "`@classmethod`; `@root_validator(skip_on_failure=True)` becomes "
         "`@model_validator(mode='after')` on `self` when its body only reads fields the "
@@ -155,8 +157,8 @@ class PydanticV1Validators(Rule):
         "failed, v2's after-validator only runs on a valid model. The decorator is "
         "imported in the file's import style and the v1 name dropped once unused. Left to "
         "the author: `always=True` (it moves to the field: `Field(validate_default=True)`), "
-        "`each_item=True`, validators taking `config` or `field`, and root validators that "
-        "change `values`."
+        "`each_item=True`, validators taking `config`, or using `field` for more than "
+        "its name (v2 has neither), `**kwargs`, and root validators that change `values`."
         f" {FIX_TARGET_NOTE}"
     )
     bad = (
@@ -190,6 +192,28 @@ class PydanticV1Validators(Rule):
                     return values
             """,
             expect=2,
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, validator
+
+
+            class Item(BaseModel):
+                name: str
+                code: str
+
+                @validator("name")
+                def strip(cls, value, config):
+                    return value.strip() if config.anystr_strip_whitespace else value
+
+                @validator("code")
+                def known(cls, value, field):
+                    if value not in field.type_.__args__:
+                        raise ValueError(f"unknown {field.alias}")
+                    return value
+            """,
+            expect=2,
+            note="no fix: `config`, and `field` used for more than its name, have no v2 twin",
         ),
     )
     good = (
@@ -389,6 +413,38 @@ class PydanticV1Validators(Rule):
             remaining=("FG208",),
             note="a bare root validator (unsafe); `always=True` is left to the author",
         ),
+        FixExample(
+            """
+            from pydantic import BaseModel, validator
+
+
+            class Signup(BaseModel):
+                email: str
+                nickname: str
+
+                @validator("email", "nickname")
+                def not_blank(cls, value, values, field):
+                    if not value.strip():
+                        raise ValueError(f"{field.name} is blank")
+                    return value
+            """,
+            """
+            from pydantic import BaseModel, field_validator
+
+
+            class Signup(BaseModel):
+                email: str
+                nickname: str
+
+                @field_validator("email", "nickname")
+                @classmethod
+                def not_blank(cls, value, info):
+                    if not value.strip():
+                        raise ValueError(f"{info.field_name} is blank")
+                    return value
+            """,
+            note="v1 passes `values` and `field` by name: `field.name` is `info.field_name`",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -457,6 +513,8 @@ class _Edits:
         self.found = found
         self.imports = ImportPlan(ctx)
         self.replacements: list[tuple[cst.CSTNode, str | Lines]] = []
+        #: imported names the fix may leave unused (`ModelField` of a dropped `field`)
+        self.released: list[str] = []
 
     def name(self, package: str, name: str) -> str:
         """The file's spelling of `package.name`, imported by the fix when needed."""
@@ -475,14 +533,14 @@ class _Edits:
         imports = self.imports.replacements()
         if imports is None:
             raise _NoFix
-        releases = (self.found.local,) if self.found.local else ()
+        releases = ((self.found.local,) if self.found.local else ()) + tuple(self.released)
         return FixSpec(message, (*imports, *self.replacements), applicability, releases)
 
 
 def _field_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: FileContext) -> FixSpec:
     keywords = _keywords(found.args, {"pre", "allow_reuse", "check_fields"})
     params = _simple_params(function)
-    if params is None or not 2 <= len(params) <= 3 or params[0].name.value != "cls":
+    if params is None or len(params) < 2 or params[0].name.value != "cls":
         raise _NoFix
     edits = _Edits(ctx, found)
     at = found.node
@@ -498,20 +556,97 @@ def _field_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: File
             arguments.append(f"mode={quote}before{quote}")
     if "check_fields" in keywords:
         arguments.append(f"check_fields={ctx.code(keywords['check_fields'].value, at=at)}")
-    if len(params) == 3:
-        values = params[2].name.value
-        uses = _uses(function, values)
-        if uses.unsafe or "info" in uses.names or values == "info":
-            raise _NoFix
-        edits.replacements.append((params[2].name, "info"))
-        if params[2].annotation is not None:
-            annotation = params[2].annotation.annotation
-            edits.replacements.append((annotation, edits.name("pydantic", "ValidationInfo")))
-        edits.replacements.extend((load, "info.data") for load in uses.loads)
+    _info_parameter(function, params, edits, ctx)
     decorator = f"{edits.name('pydantic', 'field_validator')}({', '.join(arguments)})"
     has_classmethod = any(_is_classmethod(d) for d in function.decorators)
     edits.decorator(decorator, classmethod=not has_classmethod)
     return edits.spec("Use `@field_validator` with `@classmethod`")
+
+
+#: The parameters v1 passes a validator after the value, matched by name, not position.
+_V1_VALIDATOR_EXTRAS = frozenset({"values", "config", "field"})
+
+
+def _info_parameter(
+    function: cst.FunctionDef, params: list[cst.Param], edits: _Edits, ctx: FileContext
+) -> None:
+    """v1's `values`, `config` and `field` parameters -> v2's one `info` (a
+    `ValidationInfo`). v1 passes them by name, so the name says what a parameter holds:
+    `values` becomes `info` (its uses `info.data`), `field.name` becomes
+    `info.field_name`, and an unused `field` is dropped. A `config` parameter, any other
+    use of `field` (v2 has neither), or any other name (v1 refused to load it) has no
+    fix."""
+    extras = params[2:]
+    names = [param.name.value for param in extras]
+    if not extras:
+        return
+    if len(set(names)) != len(names) or not set(names) <= _V1_VALIDATOR_EXTRAS:
+        raise _NoFix
+    if "config" in names:
+        raise _NoFix  # the model's v1 config class: v2 passes a validator no config
+    rewrites: list[tuple[cst.CSTNode, str]] = []
+    body_names: set[str] = set()
+    #: the parameters whose uses `info` takes over (`values`, a `field` read for its name)
+    sources: list[cst.Param] = []
+    for param in extras:
+        uses = _uses(function, param.name.value)
+        if uses.unsafe:
+            raise _NoFix
+        body_names |= uses.names
+        if param.name.value == "values":
+            rewrites.extend((load, "info.data") for load in uses.loads)
+            sources.append(param)
+        elif param.name.value == "field" and uses.loads:
+            reads = _attribute_reads(function, "field", "name")
+            if len(reads) != len(uses.loads):
+                raise _NoFix  # `field.alias`, `field.type_`, `field` passed on: no v2 twin
+            rewrites.extend((read, "info.field_name") for read in reads)
+            sources.append(param)
+    if "info" in body_names:
+        raise _NoFix  # `info` already names something the body uses
+    dropped_annotations = [
+        p.annotation.annotation.value
+        for p in extras
+        if p.annotation is not None
+        and isinstance(p.annotation.annotation, cst.Name)
+        and p.name.value != "values"  # `ModelField`, `BaseConfig`: v1 types, left unused
+    ]
+    if extras == sources and len(sources) == 1:
+        # one parameter becomes `info` in place (its line and comments stay)
+        param = sources[0]
+        edits.replacements.append((param.name, "info"))
+        if param.annotation is not None:
+            validation_info = edits.name("pydantic", "ValidationInfo")
+            edits.replacements.append((param.annotation.annotation, validation_info))
+    else:
+        written = ctx.code(function.params)
+        if "\n" in written or "\r" in written or "#" in written:
+            raise _NoFix  # a parameter list over several lines: rebuilt only on one
+        kept = [ctx.code(p.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for p in params[:2]]
+        if sources:
+            annotated = any(p.annotation is not None for p in sources)
+            annotation = f": {edits.name('pydantic', 'ValidationInfo')}" if annotated else ""
+            kept.append(f"info{annotation}")
+        edits.replacements.append((function.params, ", ".join(kept)))
+    edits.released.extend(dropped_annotations)
+    edits.replacements.extend(rewrites)
+
+
+def _attribute_reads(function: cst.FunctionDef, owner: str, attribute: str) -> list[cst.Attribute]:
+    """The `owner.attribute` expressions of a function body."""
+    reads: list[cst.Attribute] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if (
+                isinstance(node.value, cst.Name)
+                and node.value.value == owner
+                and node.attr.value == attribute
+            ):
+                reads.append(node)
+
+    function.body.visit(_Collect())
+    return reads
 
 
 def _root_validator_fix(function: cst.FunctionDef, found: _Decorator, ctx: FileContext) -> FixSpec:
