@@ -285,6 +285,27 @@ def _leftover_pages(directory: Path, pages: dict[str, str]) -> list[Path]:
     )
 
 
+README = Path("README.md")  # next to `skills/`, from the repository root as REFERENCES
+
+
+def readme_rule_row(rule: Rule) -> str:
+    """The README's table row of a rule: code, name, default, the summary's first
+    paragraph."""
+    first = rule.summary.split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
+    return f"| {rule.code} | {rule.name} | {'yes' if rule.default else 'no'} | {first} |"
+
+
+def readme_with_rule_rows(text: str, rules: Sequence[Rule]) -> str:
+    """The README with each rule's row rewritten (a row starts with `| FGnnn |`)."""
+    rows = {rule.code: readme_rule_row(rule) for rule in rules}
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        code = line[2:7] if line.startswith("| FG") else ""
+        if code in rows and line.startswith(f"| {code} |"):
+            lines[index] = rows[code]
+    return "\n".join(lines)
+
+
 def rule_json(rule: Rule) -> dict[str, Any]:
     """One rule as a JSON object."""
     return {
@@ -319,13 +340,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not directory.is_dir():
         print(f"python -m checks.docs: error: no directory {directory}", file=sys.stderr)
         return 2
+    # the README's rule table goes with the repository's own pages, not a copy elsewhere
+    own = directory.resolve() == REFERENCES.resolve() and README.is_file()
+    readme = README.read_text(encoding="utf-8") if own else None
+    fresh_readme = readme_with_rule_rows(readme, ALL_RULES) if readme is not None else None
     if args.check:
         stale = stale_reference_pages(directory, ALL_RULES)
         for name in stale:
             print(f"stale: {directory / name} (run `{REGENERATE}`)")
-        return 1 if stale else 0
+        if fresh_readme != readme:
+            print(f"stale: the rule table of {README} (run `{REGENERATE}`)")
+        return 1 if stale or fresh_readme != readme else 0
     for name in write_reference_pages(directory, ALL_RULES):
         print(f"wrote {directory / name}")
+    if fresh_readme is not None and fresh_readme != readme:
+        README.write_text(fresh_readme, encoding="utf-8", newline="\n")
+        print(f"wrote the rule table of {README}")
     return 0
 
 

@@ -28,6 +28,7 @@ from checks.docs import (
     fix_safety,
     heading_anchor,
     main,
+    readme_rule_row,
     reference_pages,
     rule_link,
     stale_reference_pages,
@@ -352,9 +353,7 @@ def test_every_reference_is_linked_from_the_skill() -> None:
 def test_readme_rule_table_lists_every_rule_with_its_current_summary() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for rule in ALL_RULES:
-        first = rule.summary.split("\n\n")[0].replace("\n", " ").replace("|", "\\|")
-        default = "yes" if rule.default else "no"
-        assert f"| {rule.code} | {rule.name} | {default} | {first} |" in readme, rule.code
+        assert readme_rule_row(rule) in readme, f"{rule.code}: run `uv run python -m checks.docs`"
 
 
 def test_readme_configuration_example_shows_the_real_default_layers() -> None:

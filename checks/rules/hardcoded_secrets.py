@@ -38,9 +38,48 @@ _WORD = re.compile(r"[a-z0-9]+")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
 
+#: A name's first word that makes it a message or a state about a secret, not the secret:
+#: `"missing_api_key": "the backend has no SKYVERN_API_KEY"`, `invalid_password = ...`.
+_ABOUT_THE_SECRET = frozenset(
+    {
+        "missing",
+        "invalid",
+        "no",
+        "bad",
+        "wrong",
+        "empty",
+        "expired",
+        "unknown",
+        "error",
+        "msg",
+        "message",
+        "label",
+        "hint",
+        "help",
+        "prompt",
+        "placeholder",
+        "title",
+        "description",
+    }
+)
+#: Keys made to be public, shipped to browsers and apps: PostHog project keys, Stripe
+#: publishable keys.
+_PUBLIC_KEY = re.compile(r"^(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]+$")
+#: Keyword arguments whose value documents an API (OpenAPI examples): sample credentials
+#: there are meant to be read.
+_EXAMPLE_KEYWORDS = frozenset(
+    {"example", "examples", "openapi_examples", "json_schema_extra", "openapi_extra"}
+)
+_IN_EXAMPLES = "FG502.in-examples"
+
+
 def _is_secret_value(name: str, value: str) -> bool:
+    first_word = _WORD.findall(name.lower())[:1]
+    if first_word and first_word[0] in _ABOUT_THE_SECRET:
+        return False
     return (
         len(value) >= 8
+        and not _PUBLIC_KEY.match(value)
         and not _PLACEHOLDER.match(value)
         and not (
             _IDENTIFIER.match(value)
@@ -63,6 +102,23 @@ def _exempt(ctx: FileContext) -> bool:
     return ctx.layer == "test" or bool(set(ctx.relative_path.parts[:-1]) & _SCRIPT_DIRECTORIES)
 
 
+def _examples(ctx: FileContext) -> set[int]:
+    return ctx.marks(_IN_EXAMPLES)
+
+
+def _mark_examples(value: cst.BaseExpression, ctx: FileContext) -> None:
+    """Remember the keyword arguments and dict entries inside an API example."""
+
+    class Collect(cst.CSTVisitor):
+        def visit_Arg(self, node: cst.Arg) -> None:
+            _examples(ctx).add(id(node))
+
+        def visit_DictElement(self, node: cst.DictElement) -> None:
+            _examples(ctx).add(id(node))
+
+    value.visit(Collect())
+
+
 class HardcodedSecret(Rule):
     code = "FG502"
     name = "hardcoded-secret"
@@ -74,6 +130,9 @@ class HardcodedSecret(Rule):
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`), a "
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`), "
+        "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
+        "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), values "
+        "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
         "and the URL of a database on `localhost` (a development default).\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
         "request bodies are what tests are made of) and seed scripts (`scripts/`, "
@@ -183,12 +242,18 @@ class HardcodedSecret(Rule):
             self._check(node.target.value, node.value, node, ctx)
 
     def visit_Arg(self, node: cst.Arg, ctx: FileContext) -> None:
-        if not _exempt(ctx) and node.keyword is not None:
+        if node.keyword is not None and node.keyword.value in _EXAMPLE_KEYWORDS:
+            _mark_examples(node.value, ctx)
+            return
+        if not _exempt(ctx) and node.keyword is not None and id(node) not in _examples(ctx):
             self._check(node.keyword.value, node.value, node, ctx)
 
     def visit_DictElement(self, node: cst.DictElement, ctx: FileContext) -> None:
         key = string_value(node.key)
-        if not _exempt(ctx) and key is not None:
+        if key in _EXAMPLE_KEYWORDS:
+            _mark_examples(node.value, ctx)  # `model_config = {"json_schema_extra": ...}`
+            return
+        if not _exempt(ctx) and key is not None and id(node) not in _examples(ctx):
             self._check(key, node.value, node, ctx)
 
     def visit_SimpleString(self, node: cst.SimpleString, ctx: FileContext) -> None:

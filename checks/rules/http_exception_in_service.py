@@ -16,6 +16,25 @@ HTTP_EXCEPTIONS = frozenset(
     }
 )
 _LOWER_LAYERS = frozenset({"service", "repository"})
+#: what makes a function's parameter one FastAPI fills from the request: the function is
+#: a dependency, which belongs to the HTTP layer wherever its module lives
+_REQUEST_PARAMETERS = frozenset(
+    f"{module}.{name}"
+    for module in ("fastapi", "fastapi.params", "fastapi.param_functions")
+    for name in ("Depends", "Security", "Query", "Path", "Body", "Form", "File", "Header", "Cookie")
+)
+_REQUEST_TYPES = frozenset(
+    {
+        "fastapi.Request",
+        "fastapi.WebSocket",
+        "fastapi.requests.Request",
+        "starlette.requests.Request",
+        "starlette.websockets.WebSocket",
+        "fastapi.security.HTTPAuthorizationCredentials",
+        "fastapi.security.OAuth2PasswordRequestForm",
+        "fastapi.security.SecurityScopes",
+    }
+)
 
 
 class HttpExceptionInService(Rule):
@@ -35,7 +54,9 @@ class HttpExceptionInService(Rule):
         "`*Repo`.\n\n"
         "Where it applies: services and repositories, never in the `tests` layer (a fake "
         "`*Service` that raises `HTTPException` is how a test makes a route answer an "
-        "error)."
+        "error), nor in a FastAPI dependency kept there: a function with a parameter "
+        "FastAPI fills from the request (`Depends()`, `Security()`, `Header()`, ... as "
+        "default or in `Annotated[...]`, or a `Request`) is the HTTP layer."
     )
     why = (
         "A service that raises `HTTPException` knows about HTTP: it cannot be reused from a "
@@ -205,6 +226,21 @@ class HttpExceptionInService(Rule):
             path="tests/test_users_router.py",
             note="a fake service of a test",
         ),
+        Example(
+            """
+            from typing import Annotated
+
+            from fastapi import Header, HTTPException
+
+
+            async def api_key_org(x_api_key: Annotated[str | None, Header()] = None) -> str:
+                if not x_api_key:
+                    raise HTTPException(status_code=403, detail="Missing API key")
+                return x_api_key
+            """,
+            path="app/services/auth_service.py",
+            note="a FastAPI dependency kept in a services module: the HTTP layer",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -213,13 +249,12 @@ class HttpExceptionInService(Rule):
         )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.layer != "test" and ctx.effective_layer() in _LOWER_LAYERS:
+        if _lower_layer(ctx):
             self._check(node, node.func, ctx)
 
     def visit_Raise(self, node: cst.Raise, ctx: FileContext) -> None:
         exc = node.exc
-        lower_layer = ctx.layer != "test" and ctx.effective_layer() in _LOWER_LAYERS
-        if exc is not None and not isinstance(exc, cst.Call) and lower_layer:
+        if exc is not None and not isinstance(exc, cst.Call) and _lower_layer(ctx):
             self._check(node, exc, ctx)
 
     @classmethod
@@ -233,6 +268,50 @@ class HttpExceptionInService(Rule):
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
             ctx.report_if(node, derivation, message)
+
+
+def _lower_layer(ctx: FileContext) -> bool:
+    """Code of a service or repository, outside the tests and outside a FastAPI
+    dependency (a function with a parameter FastAPI fills from the request)."""
+    if ctx.layer == "test" or ctx.effective_layer() not in _LOWER_LAYERS:
+        return False
+    function = ctx.function
+    return function is None or not is_dependency(function.node, ctx)
+
+
+def is_dependency(node: cst.FunctionDef | cst.Lambda, ctx: FileContext) -> bool:
+    """Whether a parameter is `Depends(...)`, `Header()`, ... (as default or in
+    `Annotated[...]`), or typed as the request, a websocket or a security scheme's value."""
+    params = node.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        default = param.default
+        if isinstance(default, cst.Call) and ctx.qualified_name(default.func) in (
+            _REQUEST_PARAMETERS
+        ):
+            return True
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if annotation is not None and _fills_from_request(annotation, ctx):
+            return True
+    return False
+
+
+def _fills_from_request(annotation: cst.BaseExpression, ctx: FileContext) -> bool:
+    if ctx.qualified_name(annotation) in _REQUEST_TYPES:
+        return True
+    if isinstance(annotation, cst.Subscript) and ctx.qualified_name(annotation.value) in {
+        "typing.Annotated",
+        "typing_extensions.Annotated",
+    }:
+        for element in annotation.slice[1:]:
+            value = element.slice.value if isinstance(element.slice, cst.Index) else None
+            if isinstance(value, cst.Call) and ctx.qualified_name(value.func) in (
+                _REQUEST_PARAMETERS
+            ):
+                return True
+        first = annotation.slice[0].slice
+        if isinstance(first, cst.Index):
+            return ctx.qualified_name(first.value) in _REQUEST_TYPES
+    return False
 
 
 def _names_a_class(expr: cst.BaseExpression) -> bool:

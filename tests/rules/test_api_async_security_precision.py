@@ -839,3 +839,29 @@ def test_http_exception_in_a_repository_is_named_for_the_repository_layer() -> N
 def test_a_key_whose_digits_never_run_three_in_a_row_is_still_a_secret() -> None:
     assert codes('PAYMENTS_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"\n', "app/pay.py") == ["FG502"]
     assert codes('DEFAULT_API_KEY = "read_only_public_key"\n', "app/pay.py") == []
+
+
+def test_fg502_leaves_messages_public_keys_and_api_examples() -> None:
+    source = """
+from fastapi import Body
+from pydantic import BaseModel, ConfigDict, Field
+
+PROBLEMS = {"missing_api_key": "running backend has no SKYVERN_API_KEY"}
+invalid_password = "the password you typed is too short"
+POSTHOG_PROJECT_API_KEY: str = "phc_bVT2ugnZhMHRWqMvSRHPdeTjaPxQqT3QSsI3r5FlQR5"
+
+
+class Login(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"password": "hunter2hunter2"}})
+    password: str = Field(examples=["securepassword123"])
+
+
+async def create(data: dict = Body(examples=[{"credential": {"password": "newpassword123"}}])):
+    return data
+
+
+SECRET: str = "super secret jwt secret"
+STRIPE_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"
+"""
+    rows = [f.start.row for f in check_code(source, "app/settings.py") if f.code == "FG502"]
+    assert rows == [18, 19]  # the jwt secret default and the live key only
