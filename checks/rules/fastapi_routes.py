@@ -475,8 +475,9 @@ class BroadExceptInRoute(Rule):
     summary = (
         "Checks for `except Exception`, `except BaseException` and bare `except:` in a "
         "FastAPI route handler, unless the handler re-raises or logs the error with its "
-        "traceback (`logger.exception()`, `exc_info=True`): a best-effort step that degrades "
-        "on purpose. Nor is a per-item failure of a bulk operation flagged: a `try` inside a "
+        "traceback (`logger.exception()`, `exc_info=True`), or logs the failure and goes on "
+        "with the route (a logger call, no `return` or `break` in the handler): a "
+        "best-effort step that degrades on purpose. Nor is a per-item failure of a bulk operation flagged: a `try` inside a "
         "`for` loop of the route whose handler records the failure (uses the caught "
         "exception, or logs) and goes on with the next item (no `return` or `break`). Nor "
         "is a broad `except` on the error or cleanup path, in a `finally:` block or in "
@@ -631,6 +632,27 @@ class BroadExceptInRoute(Rule):
             router = APIRouter()
             log = logging.getLogger(__name__)
 
+            @router.post("/connectors/requests")
+            async def request_connector(name: str) -> dict:
+                try:
+                    await mailer.notify_admins(name)
+                except Exception as error:
+                    # the request is recorded; the e-mail is a courtesy
+                    log.error("could not e-mail the admins about %s: %s", name, error)
+                return {"requested": name}
+            """,
+            path="app/connectors/router.py",
+            note="a best-effort step that logs the failure and goes on with the route",
+        ),
+        Example(
+            """
+            import logging
+
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            log = logging.getLogger(__name__)
+
             @router.post("/users/bulk")
             async def import_users(rows: list[dict]) -> list[dict]:
                 results = []
@@ -744,8 +766,11 @@ class BroadExceptInRoute(Rule):
         if not broad or _reraises(node) or _logs_traceback(node):
             return
         in_loop = id(function.node) in ctx.stash(self.code)
-        if in_loop and _records_and_continues(node):
+        handler = _read_handler(node)
+        if in_loop and handler.records and not handler.leaves_loop:
             return  # one item of a bulk operation failed: recorded, the others go on
+        if handler.logs and not handler.leaves_loop:
+            return  # a best-effort step: the failure is logged, the route goes on
         ctx.report(node)
 
 
@@ -783,6 +808,7 @@ class _PerItemHandler(cst.CSTVisitor):
         self.caught = caught
         self.leaves_loop = False
         self.records = False
+        self.logs = False
 
     def visit_Return(self, node: cst.Return) -> None:
         self.leaves_loop = True
@@ -796,7 +822,7 @@ class _PerItemHandler(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in _LOG_METHODS:
-            self.records = True
+            self.records = self.logs = True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -805,14 +831,15 @@ class _PerItemHandler(cst.CSTVisitor):
         return False
 
 
-def _records_and_continues(handler: cst.ExceptHandler) -> bool:
-    """A per-item failure: the handler records it and lets the loop go on."""
+def _read_handler(handler: cst.ExceptHandler) -> _PerItemHandler:
+    """Whether the handler records the failure (uses the caught exception, or logs),
+    logs it, and leaves (`return`, `break`) instead of going on."""
     caught = None
     if handler.name is not None and isinstance(handler.name.name, cst.Name):
         caught = handler.name.name.value
     finder = _PerItemHandler(caught)
     handler.body.visit(finder)
-    return finder.records and not finder.leaves_loop
+    return finder
 
 
 def _logs_traceback(handler: cst.ExceptHandler) -> bool:
