@@ -21,6 +21,7 @@ _SCRIPT_DIRECTORIES = frozenset(
     {
         "scripts",
         "script",
+        "cli",
         "bin",
         "tools",
         "dev",
@@ -211,8 +212,11 @@ class EnvironmentOutsideSettings(Rule):
         "Checks for configuration read from the environment (`os.getenv()`, "
         "`os.environ.get()`, `os.environ[...]`, `in os.environ`) outside the settings "
         "module. Not configuration, so not flagged: writing, copying or deleting the "
-        "environment; a variable that says where the process runs rather than how the "
-        "service is configured (the operating system's and terminal's: `HOME`, `PATH`, "
+        "environment, or reading it through a lower-case local variable (`os.environ[name] "
+        "for name in inherited`: the environment handed on to a child process; a helper "
+        "taking the name as a parameter is flagged); a variable that says where the "
+        "process runs rather than how the service is configured (the operating system's "
+        "and terminal's: `HOME`, `PATH`, "
         "`HOSTNAME`, `TERM`, `LANG`, `LC_*`, `TMPDIR`; conventions every tool reads: "
         "`NO_COLOR`, `FORCE_COLOR`, `DO_NOT_TRACK`, the proxy and CA-bundle variables; the "
         "Python runtime's and test runner's: `PYTHON*`, `VIRTUAL_ENV`, `PYTEST_*`; "
@@ -228,7 +232,8 @@ class EnvironmentOutsideSettings(Rule):
         "`settings.py`, `config.py`, `settings/`; and, outside the route, service and "
         "repository layers, a module or package named `configs`, `conf`, `configuration`, "
         "`config_*`, `*_config`, `*_configs`, `*_settings`), tests, "
-        "migrations, scripts (`scripts/`, `bin/`, `tools/`, `dev/`, `manage.py`, "
+        "migrations, command-line tools and scripts (`cli/`, `scripts/`, `bin/`, `tools/`, "
+        "`dev/`, `manage.py`, "
         "`__main__.py`, `hatch_build.py`), development tooling (`examples/`, "
         "`benchmarks/`, `loadtest/`) and infrastructure code (`terraform/`, `infra/`, "
         "`deploy/`)."
@@ -409,6 +414,15 @@ class EnvironmentOutsideSettings(Rule):
     def _read(
         self, node: cst.CSTNode, variable: cst.BaseExpression | None, ctx: FileContext
     ) -> None:
+        if (
+            isinstance(variable, cst.Name)
+            and not variable.value.isupper()
+            and not _is_parameter(variable.value, ctx)
+        ):
+            # `os.environ[name] for name in inherited`: the environment handed on to a
+            # child process, not a setting read by its name (a helper taking the name as
+            # a parameter, `env_flag(name)`, reads settings: it is flagged)
+            return
         if self._applies(ctx):
             ctx.stash(f"{self.code}-reads").append(_Read(node, string_value(variable)))
 
@@ -476,6 +490,17 @@ class EnvironmentOutsideSettings(Rule):
             if variable is not None and (variable in written or is_platform_variable(variable)):
                 continue
             ctx.report(read.node)
+
+
+def _is_parameter(name: str, ctx: FileContext) -> bool:
+    """Whether `name` is a parameter of the function the walk is in."""
+    function = ctx.function
+    if function is None:
+        return False
+    params = function.node.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
+    return any(param.name.value == name for param in every)
 
 
 def _first_argument(call: cst.Call, keyword: str) -> cst.BaseExpression | None:

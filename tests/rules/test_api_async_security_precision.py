@@ -865,3 +865,24 @@ STRIPE_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"
 """
     rows = [f.start.row for f in check_code(source, "app/settings.py") if f.code == "FG502"]
     assert rows == [18, 19]  # the jwt secret default and the live key only
+
+
+def test_fg407_leaves_command_line_tools_and_environments_handed_on() -> None:
+    handed_on = """
+import os
+import subprocess
+
+INHERITED = ("PATH", "DISPLAY")
+
+
+def start_broker(extra: dict[str, str]) -> subprocess.Popen[bytes]:
+    environment = {name: os.environ[name] for name in INHERITED if name in os.environ}
+    return subprocess.Popen(["broker"], env={**environment, **extra})
+
+
+def feature_enabled() -> bool:
+    return os.getenv("FORCE_DISABLE_SCREENSHOTS", "") == "1"
+"""
+    rows = [f.start.row for f in check_code(handed_on, "app/browser.py") if f.code == "FG407"]
+    assert rows == [13]  # the setting read by its name, not the environment handed on
+    assert "FG407" not in codes(handed_on, "skyvern/cli/doctor.py")
