@@ -75,10 +75,10 @@ def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 #: `from_attributes` would turn on attribute reading, and v2's `$` refuses a final newline
 #: v1's `regex` accepted: those three fixes are unsafe
 AFTER_SAFE = BEFORE.replace(
-    "    copy = item.copy(update={\"name\": \"x\"})\n"
+    '    copy = item.copy(update={"name": "x"})\n'
     "    parsed = Item.parse_raw(raw)\n"
     "    return item.dict(exclude_unset=True), parsed.json(), Item.from_orm(copy), Item.__fields__",
-    "    copy = item.model_copy(update={\"name\": \"x\"})\n"
+    '    copy = item.model_copy(update={"name": "x"})\n'
     "    parsed = Item.model_validate_json(raw)\n"
     "    return item.model_dump(exclude_unset=True), parsed.model_dump_json(), "
     "Item.model_validate(copy), Item.model_fields",
