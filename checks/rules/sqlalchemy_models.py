@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import libcst as cst
 
-from checks.context import FileContext
+from checks.context import FileContext, FixSpec
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
+from checks.rules.typed_models import (
+    Refusal,
+    back_populates,
+    declarative_base_class,
+    typed_column,
+)
 
 COLUMN = frozenset(
     {"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.sql.schema.Column"}
@@ -80,18 +86,239 @@ class LegacyDeclarative(Rule):
         ),
     )
 
+    fix = (
+        "Unsafe. A `Column()` class attribute of a mapped class or mixin becomes "
+        "`name: Mapped[T] = mapped_column(...)` with every argument kept: the SQL type stays, "
+        "so the table is the one SQLAlchemy built. `T` comes from the SQL type (`String` -> "
+        "`str`, `Numeric` -> `decimal.Decimal`, `DateTime` -> `datetime.datetime`, "
+        "`Enum(Status)` -> `Status`, `ARRAY(Integer)` -> `list[int]`, JSON -> `Any`, "
+        "`Uuid` -> `uuid.UUID`); a `ForeignKey` column without a type takes the type of the "
+        "column it references when the file declares it. `T | None` exactly when the 1.x "
+        "column is nullable (`nullable=`, else not a primary key); `nullable=False`, which the "
+        "annotation now says, is dropped, `nullable=True` kept. `Base = declarative_base(...)` "
+        "becomes `class Base(DeclarativeBase)` with `metadata` and `type_annotation_map` as "
+        "class attributes and a `cls=` mixin the file defines as a base. Imports are added in "
+        'the file\'s style. `relationship("B", backref="x")` in class A becomes '
+        '`back_populates="x"`, and B, a class of the same file, gets '
+        '`x = relationship("A", back_populates=...)` (with the same `secondary=`), as the '
+        "backref made it. Unsafe because it trusts names: a class with `Column` attributes "
+        "is taken for a mapped class or a mixin, imported names for SQLAlchemy's types. A "
+        "custom or third-party type, a foreign key to a table of another file, `*args`, a "
+        "non-literal `nullable=`, a `__table__` class, a column object changed in the class "
+        "body, other `declarative_base()` arguments, and a `backref=` to a class of another "
+        "file, self-referential, made by `backref()`, or with arguments the backref inherits "
+        "(`primaryjoin`, `foreign_keys`, `viewonly`, ...) keep the finding without a fix."
+    )
+    fixes = (
+        FixExample(
+            """
+            import enum
+
+            from sqlalchemy import Column, Enum, ForeignKey, Integer, MetaData, Numeric, String
+            from sqlalchemy.orm import declarative_base
+
+
+            class Status(enum.Enum):
+                open = "open"
+                paid = "paid"
+
+
+            Base = declarative_base(metadata=MetaData(schema="shop"))
+
+
+            class Customer(Base):
+                __tablename__ = "customers"
+                id = Column(Integer, primary_key=True)
+                email = Column(String(255), nullable=False, unique=True)
+                note = Column(String)
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id = Column(Integer, primary_key=True)
+                customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+                status = Column(Enum(Status), nullable=False, default=Status.open)
+                total = Column(Numeric(10, 2))
+            """,
+            """
+            import decimal
+            import enum
+
+            from sqlalchemy import Enum, ForeignKey, Integer, MetaData, Numeric, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Status(enum.Enum):
+                open = "open"
+                paid = "paid"
+
+
+            class Base(DeclarativeBase):
+                metadata = MetaData(schema="shop")
+
+
+            class Customer(Base):
+                __tablename__ = "customers"
+                id: Mapped[int] = mapped_column(Integer, primary_key=True)
+                email: Mapped[str] = mapped_column(String(255), unique=True)
+                note: Mapped[str | None] = mapped_column(String)
+
+
+            class Order(Base):
+                __tablename__ = "orders"
+                id: Mapped[int] = mapped_column(Integer, primary_key=True)
+                customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+                status: Mapped[Status] = mapped_column(Enum(Status), default=Status.open)
+                total: Mapped[decimal.Decimal | None] = mapped_column(Numeric(10, 2))
+            """,
+            unsafe=True,
+        ),
+        FixExample(
+            """
+            import datetime as dt
+            import uuid
+            from typing import Optional
+
+            import sqlalchemy as sa
+            from sqlalchemy.dialects import postgresql
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+
+            class Lowercase(sa.TypeDecorator[str]):
+                impl = sa.String
+                cache_ok = True
+
+
+            class Event(Base):
+                __tablename__ = "events"
+                id = sa.Column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+                at = sa.Column(sa.Date, default=dt.date.today)
+                payload = sa.Column(postgresql.JSONB, nullable=False)
+                tags = sa.Column(postgresql.ARRAY(sa.Text))
+                kind = sa.Column(Lowercase(20))
+
+
+            def first(events: list[Event]) -> Optional[Event]:
+                return events[0] if events else None
+            """,
+            """
+            import datetime as dt
+            import uuid
+            from typing import Any, Optional
+
+            import sqlalchemy as sa
+            from sqlalchemy.dialects import postgresql
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Lowercase(sa.TypeDecorator[str]):
+                impl = sa.String
+                cache_ok = True
+
+
+            class Event(Base):
+                __tablename__ = "events"
+                id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+                at: Mapped[Optional[dt.date]] = mapped_column(sa.Date, default=dt.date.today)
+                payload: Mapped[Any] = mapped_column(postgresql.JSONB)
+                tags: Mapped[Optional[list[str]]] = mapped_column(postgresql.ARRAY(sa.Text))
+                kind = sa.Column(Lowercase(20))
+
+
+            def first(events: list[Event]) -> Optional[Event]:
+                return events[0] if events else None
+            """,
+            unsafe=True,
+            remaining=("FG108",),
+            note="a type the fix cannot see through keeps its finding; the file writes `Optional`",
+        ),
+        FixExample(
+            """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Author(Base):
+                __tablename__ = "authors"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+
+            class Post(Base):
+                __tablename__ = "posts"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+                author = relationship("Author", backref="posts", lazy="raise")
+            """,
+            """
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class Author(Base):
+                __tablename__ = "authors"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                posts = relationship("Post", back_populates="author")
+
+
+            class Post(Base):
+                __tablename__ = "posts"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+                author = relationship("Author", back_populates="posts", lazy="raise")
+            """,
+            unsafe=True,
+            remaining=("FG110",),
+            note="the relationship the backref made loads with the default `lazy='select'`: "
+            "FG110 (off by default) now sees it",
+        ),
+    )
+
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("Column", "relationship", "relation", *_DECLARATIVE_NAMES)
+
+    def declarative_base_fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | Refusal:
+        """The fix of a `declarative_base()` call, or why it has none."""
+        return declarative_base_class(node, ctx)
+
+    def column_fix(self, node: cst.Assign, ctx: FileContext) -> FixSpec | Refusal:
+        """The fix of a `Column()` class attribute, or why it has none."""
+        return typed_column(node, ctx)
+
+    def backref_fix(self, arg: cst.Arg, node: cst.Call, ctx: FileContext) -> FixSpec | Refusal:
+        """The fix of a `relationship(backref=...)` argument, or why it has none."""
+        return back_populates(arg, node, ctx)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         name = ctx.qualified_name(node.func)
         if name in DECLARATIVE_BASE_FACTORIES:
-            ctx.report(node, "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`")
+            fix = self.declarative_base_fix(node, ctx)
+            ctx.report(
+                node,
+                "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`",
+                fix=fix if isinstance(fix, FixSpec) else None,
+            )
         elif name in RELATIONSHIP:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "backref":
+                    fix = self.backref_fix(arg, node, ctx)
                     ctx.report(
-                        arg, "`backref=` is legacy: declare both sides with `back_populates`"
+                        arg,
+                        "`backref=` is legacy: declare both sides with `back_populates`",
+                        fix=fix if isinstance(fix, FixSpec) else None,
                     )
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
@@ -101,10 +328,12 @@ class LegacyDeclarative(Rule):
             and isinstance(value, cst.Call)
             and ctx.qualified_name(value.func) in COLUMN
         ):
+            fix = self.column_fix(node, ctx)
             ctx.report(
                 node,
                 "`Column()` without `Mapped[...]` is the 1.x style: "
                 "`name: Mapped[T] = mapped_column(...)`",
+                fix=fix if isinstance(fix, FixSpec) else None,
             )
 
 
