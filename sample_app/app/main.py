@@ -13,7 +13,11 @@ from app.auth.router import router as auth_router
 from app.core.database import create_engine, create_sessionmaker
 from app.core.errors import API_ERROR_RESPONSES, install_error_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import REQUEST_ID_HEADER, RequestIdMiddleware
+from app.core.middleware import (
+    REQUEST_ID_HEADER,
+    RequestBodyLimitMiddleware,
+    RequestIdMiddleware,
+)
 from app.core.rate_limit import SlidingWindowLimiter
 from app.core.security import PasswordHasher, TokenIssuer
 from app.core.settings import Settings, get_settings
@@ -40,14 +44,16 @@ def create_app(settings: Settings | None = None, hasher: PasswordHasher | None =
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.password_hasher = hasher or PasswordHasher()
+    app.state.password_hasher = hasher or PasswordHasher(threads=settings.password_hash_threads)
     app.state.token_issuer = TokenIssuer(settings)
     app.state.rate_limiters = {
         "auth": SlidingWindowLimiter(settings.auth_rate_limit_per_minute, 60.0)
     }
 
     install_error_handlers(app)
-    # Added last = outermost: the request id wraps everything, errors included.
+    # Added last = outermost: the request id wraps everything, errors included; the body
+    # limit is innermost, so its 413s get CORS headers, a request id and a log line.
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_bytes=settings.max_request_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
         CORSMiddleware,

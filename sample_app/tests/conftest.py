@@ -39,7 +39,7 @@ def database_server() -> Iterator[str]:
     """The URL of the test database: DATABASE_URL, or a throwaway server's."""
     given = os.environ.get("DATABASE_URL")
     if given:
-        yield Settings(database_url=given).database_url
+        yield Settings(environment="test", database_url=given).database_url
         return
     server = postgres.start()
     try:

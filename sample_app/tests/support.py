@@ -24,8 +24,9 @@ SAMPLE_APP_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 ALLOWED_ORIGIN = "https://app.example.com"
 #: Argon2 at its cheapest: the tests check behaviour, not hashing cost.
-FAST_HASHER = PasswordHasher(Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1))
-PASSWORD_HASH = FAST_HASHER.hash(PASSWORD)
+FAST_ARGON2 = Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1)
+FAST_HASHER = PasswordHasher(FAST_ARGON2)
+PASSWORD_HASH = FAST_ARGON2.hash(PASSWORD)
 
 
 def alembic_config(url: str) -> Config:

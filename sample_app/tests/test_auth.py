@@ -199,3 +199,28 @@ async def test_login_more_than_five_times_a_minute_returns_429(
         (await login(client, "busy@example.com", "wrong password")).status_code for _ in range(6)
     ]
     assert statuses == [401] * 5 + [429]
+
+
+async def test_login_normalises_the_email_as_registration_does(
+    client: httpx.AsyncClient,
+) -> None:
+    registered = await client.post(
+        REGISTER, json={"email": "  Grace.Hopper@Example.COM ", "password": PASSWORD}
+    )
+    assert registered.json()["email"] == "grace.hopper@example.com"
+    for typed in ("grace.hopper@example.com", " GRACE.HOPPER@example.com  "):
+        response = await login(client, typed)
+        assert response.status_code == 200, typed
+    assert_error(await login(client, "not an email"), 401, "unauthorized")
+
+
+async def test_token_responses_are_not_cacheable(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    await factory.user(email="cache@example.com")
+    issued = await login(client, "cache@example.com")
+    rotated = await client.post(REFRESH, json={"refresh_token": issued.json()["refresh_token"]})
+    for response in (issued, rotated):
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Pragma"] == "no-cache"

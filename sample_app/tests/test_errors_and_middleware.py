@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 from fastapi import FastAPI
-from support import ALLOWED_ORIGIN, Factory, assert_error
+from support import ALLOWED_ORIGIN, FAST_HASHER, PASSWORD, Factory, assert_error
 
 from app.core.settings import Settings
 from app.main import create_app
@@ -47,6 +52,91 @@ async def test_unexpected_error_returns_500_without_a_stack_trace(app: FastAPI) 
     assert_error(response, 500, "internal_error")
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_an_os_error_of_the_app_is_a_500_logged_with_its_traceback(
+    settings: Settings,
+) -> None:
+    app = create_app(settings.model_copy(update={"log_json": True}), hasher=FAST_HASHER)
+
+    async def read_a_missing_file() -> None:
+        raise FileNotFoundError(2, "No such file or directory", "/srv/missing.txt")
+
+    app.add_api_route("/missing-file", read_a_missing_file)
+    stream = io.StringIO()
+    handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/missing-file")
+    assert_error(response, 500, "internal_error")
+    assert "Retry-After" not in response.headers
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    [logged] = [line for line in lines if line.get("event") == "unhandled_error"]
+    assert logged["level"] == "error"
+    assert "Traceback" in logged["exception"]
+    assert "FileNotFoundError" in logged["exception"]
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def small_body_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An app that accepts request bodies of 4 KiB at most."""
+    app = create_app(
+        settings.model_copy(update={"max_request_body_bytes": 4096}), hasher=FAST_HASHER
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    await app.state.engine.dispose()
+
+
+async def test_a_body_declared_over_the_limit_is_refused_with_413_unread(
+    small_body_client: httpx.AsyncClient,
+) -> None:
+    body = {"email": "big@example.com", "password": PASSWORD, "full_name": "x" * 5000}
+    response = await small_body_client.post(
+        "/api/v1/auth/register", json=body, headers={"X-Request-ID": "too-big"}
+    )
+    error = assert_error(response, 413, "request_too_large")
+    assert error["details"] == {"max_body_bytes": 4096}
+    assert response.headers["X-Request-ID"] == "too-big"
+
+
+async def test_a_streamed_body_is_cut_off_with_413_as_soon_as_it_passes_the_limit(
+    small_body_client: httpx.AsyncClient,
+) -> None:
+    sent = 0
+
+    async def endless_json() -> AsyncIterator[bytes]:
+        nonlocal sent
+        yield b'{"email": "big@example.com", "password": "' + PASSWORD.encode() + b'", "x": "'
+        while sent < 1000:  # 1 MB, if nobody stops reading
+            sent += 1
+            yield b"x" * 1024
+
+    response = await small_body_client.post(
+        "/api/v1/auth/register",
+        content=endless_json(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert "Content-Length" not in response.request.headers
+    assert_error(response, 413, "request_too_large")
+    assert sent <= 5
+
+
+async def test_a_2_mb_task_is_refused_with_413_by_the_default_limit(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    owner = await factory.user()
+    project = await factory.project(owner)
+    response = await client.post(
+        f"/api/v1/projects/{project.id}/tasks",
+        json={"title": "big", "attributes": {"blob": "x" * 2_000_000}},
+        headers=factory.headers(owner),
+    )
+    assert_error(response, 413, "request_too_large")
 
 
 async def test_request_id_is_echoed_or_generated(client: httpx.AsyncClient) -> None:

@@ -170,6 +170,67 @@ async def test_update_task_with_null_title_or_missing_version_returns_422(
     )
 
 
+async def test_update_task_tags_only_bumps_version_and_the_old_version_is_stale(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    project, owner, _editor, _viewer = await _project_with_team(factory)
+    task = await factory.task(project)
+    url = f"{tasks_url(project)}/{task.id}"
+    headers = factory.headers(owner)
+    first = await client.patch(url, json={"version": 1, "tags": ["a"]}, headers=headers)
+    assert (first.status_code, first.json()["version"]) == (200, 2)
+    second = await client.patch(url, json={"version": 1, "tags": ["b"]}, headers=headers)
+    assert_error(second, 409, "stale_version")
+    stored = await client.get(url, headers=headers)
+    assert (stored.json()["tags"], stored.json()["version"]) == (["a"], 2)
+
+
+async def test_update_task_with_only_the_version_changes_nothing(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    project, owner, _editor, _viewer = await _project_with_team(factory)
+    task = await factory.task(project)
+    url = f"{tasks_url(project)}/{task.id}"
+    response = await client.patch(url, json={"version": 1}, headers=factory.headers(owner))
+    assert (response.status_code, response.json()["version"]) == (200, 1)
+
+
+async def test_update_task_with_null_attributes_returns_422_and_empty_ones_clear_them(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    project, owner, _editor, _viewer = await _project_with_team(factory)
+    headers = factory.headers(owner)
+    created = await client.post(
+        tasks_url(project), json={"title": "t", "attributes": {"k": 1}}, headers=headers
+    )
+    url = f"{tasks_url(project)}/{created.json()['id']}"
+    null = await client.patch(url, json={"version": 1, "attributes": None}, headers=headers)
+    assert assert_error(null, 422, "invalid_input")["details"] == {"field": "attributes"}
+    cleared = await client.patch(url, json={"version": 1, "attributes": {}}, headers=headers)
+    assert (cleared.json()["attributes"], cleared.json()["version"]) == ({}, 2)
+
+
+async def test_task_attributes_over_16_kib_of_json_return_422(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    project, owner, _editor, _viewer = await _project_with_team(factory)
+    headers = factory.headers(owner)
+    fits = {"notes": "x" * 16_000}
+    too_big = {"notes": "x" * 16_400}
+    created = await client.post(
+        tasks_url(project), json={"title": "t", "attributes": fits}, headers=headers
+    )
+    assert created.status_code == 201
+    refused = await client.post(
+        tasks_url(project), json={"title": "t", "attributes": too_big}, headers=headers
+    )
+    error = assert_error(refused, 422, "validation_error")
+    assert error["details"][0]["loc"] == ["body", "attributes"]
+    url = f"{tasks_url(project)}/{created.json()['id']}"
+    patched = await client.patch(url, json={"version": 1, "attributes": too_big}, headers=headers)
+    assert_error(patched, 422, "validation_error")
+
+
 async def test_update_task_as_viewer_returns_403(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from support import Factory, assert_error
+from sqlalchemy import select
+from support import PASSWORD, Factory, assert_error
 
+from app.auth.models import RefreshToken
 from app.users.models import User, UserRole
 
 ME = "/api/v1/users/me"
@@ -37,13 +39,74 @@ async def test_update_me_password_lets_the_user_log_in_with_it(
     user = await factory.user(email="pw@example.com")
     new_password = "another long password"
     response = await client.patch(
-        ME, json={"password": new_password}, headers=factory.headers(user)
+        ME,
+        json={"password": new_password, "current_password": PASSWORD},
+        headers=factory.headers(user),
     )
     assert response.status_code == 200
     login = await client.post(
         "/api/v1/auth/login", data={"username": "pw@example.com", "password": new_password}
     )
     assert login.status_code == 200
+
+
+async def test_update_me_password_without_current_password_returns_422(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user()
+    headers = factory.headers(user)
+    missing = await client.patch(ME, json={"password": "a new long password"}, headers=headers)
+    assert assert_error(missing, 422, "invalid_input")["details"] == {"field": "current_password"}
+    cleared = await client.patch(
+        ME, json={"password": None, "current_password": PASSWORD}, headers=headers
+    )
+    assert assert_error(cleared, 422, "invalid_input")["details"] == {"field": "password"}
+    assert (await factory.fetch(User, id=user.id)).password_hash == user.password_hash
+
+
+async def test_update_me_password_with_wrong_current_password_returns_403_and_keeps_it(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user(full_name="Grace")
+    response = await client.patch(
+        ME,
+        json={
+            "password": "a new long password",
+            "current_password": "not my password",
+            "full_name": "Eve",
+        },
+        headers=factory.headers(user),
+    )
+    assert_error(response, 403, "wrong_password")
+    stored = await factory.fetch(User, id=user.id)
+    assert (stored.password_hash, stored.full_name) == (user.password_hash, "Grace")
+
+
+async def test_update_me_password_revokes_every_refresh_token(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user(email="sessions@example.com")
+    credentials = {"username": "sessions@example.com", "password": PASSWORD}
+    sessions = [
+        (await client.post("/api/v1/auth/login", data=credentials)).json() for _ in range(2)
+    ]
+    response = await client.patch(
+        ME,
+        json={"password": "a new long password", "current_password": PASSWORD},
+        headers=factory.headers(user),
+    )
+    assert response.status_code == 200
+    for tokens in sessions:
+        refreshed = await client.post(
+            "/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        assert refreshed.status_code == 401
+    live = await factory.db.scalars(
+        select(RefreshToken).where(
+            RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None)
+        )
+    )
+    assert live.all() == []
 
 
 async def test_update_me_with_unknown_field_returns_422(
@@ -117,3 +180,42 @@ async def test_token_of_a_deleted_user_returns_401(
     await factory.db.delete(user)
     await factory.db.flush()
     assert_error(await client.get("/api/v1/auth/me", headers=headers), 401, "unauthorized")
+
+
+async def test_admin_cannot_demote_or_deactivate_the_last_admin(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.user(role=UserRole.ADMIN)
+    await factory.user(role=UserRole.ADMIN, is_active=False)  # does not count
+    headers = factory.headers(admin)
+    for change in ({"role": "user"}, {"is_active": False}):
+        response = await client.patch(f"{USERS}/{admin.id}", json=change, headers=headers)
+        assert_error(response, 409, "last_admin")
+    stored = await factory.fetch(User, id=admin.id)
+    assert (stored.role, stored.is_active) == (UserRole.ADMIN, True)
+
+
+async def test_admin_can_demote_an_admin_while_another_remains(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin, other = await factory.user(role=UserRole.ADMIN), await factory.user(role=UserRole.ADMIN)
+    response = await client.patch(
+        f"{USERS}/{other.id}", json={"role": "user"}, headers=factory.headers(admin)
+    )
+    assert response.json()["role"] == "user"
+    last = await client.patch(
+        f"{USERS}/{admin.id}", json={"is_active": False}, headers=factory.headers(admin)
+    )
+    assert_error(last, 409, "last_admin")
+
+
+async def test_admin_update_with_null_role_or_is_active_returns_422(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    admin = await factory.user(role=UserRole.ADMIN)
+    user = await factory.user()
+    for field in ("role", "is_active"):
+        response = await client.patch(
+            f"{USERS}/{user.id}", json={field: None}, headers=factory.headers(admin)
+        )
+        assert assert_error(response, 422, "invalid_input")["details"] == {"field": field}

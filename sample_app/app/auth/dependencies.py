@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.repository import RefreshTokenRepository
@@ -34,6 +34,13 @@ def get_auth_service(session: SessionDep, request: Request) -> AuthService:
         state.token_issuer,
         state.settings,
     )
+
+
+def no_store(response: Response) -> None:
+    """Responses carrying tokens must not be cached, by the browser or any proxy
+    (RFC 6749, section 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]

@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth.dependencies import ActiveUser, AuthServiceDep, UserServiceDep
+from app.auth.dependencies import ActiveUser, AuthServiceDep, UserServiceDep, no_store
 from app.auth.schemas import RefreshRequest, TokenPair
 from app.core.rate_limit import rate_limited
 from app.users.schemas import UserCreate, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 AuthRateLimit = Depends(rate_limited("auth"))
+NoStore = Depends(no_store)
 
 
 @router.post(
@@ -26,7 +27,7 @@ async def register(payload: UserCreate, users: UserServiceDep) -> UserRead:
     return UserRead.model_validate(await users.register(payload))
 
 
-@router.post("/login", dependencies=[AuthRateLimit])
+@router.post("/login", dependencies=[AuthRateLimit, NoStore])
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], auth: AuthServiceDep
 ) -> TokenPair:
@@ -34,7 +35,7 @@ async def login(
     return await auth.login(form.username, form.password)
 
 
-@router.post("/refresh")
+@router.post("/refresh", dependencies=[NoStore])
 async def refresh(payload: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     """Rotate a refresh token. Reusing a rotated token revokes its whole family."""
     return await auth.refresh(payload.refresh_token)

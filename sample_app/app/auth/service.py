@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from app.auth.models import RefreshToken
 from app.auth.repository import RefreshTokenRepository
 from app.auth.schemas import TokenPair
-from app.core.errors import AuthenticationError, PermissionDeniedError
+from app.core.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from app.core.schemas import storable
 from app.core.security import (
     PasswordHasher,
@@ -19,6 +19,7 @@ from app.core.security import (
 from app.core.settings import Settings
 from app.users.models import User
 from app.users.repository import UserRepository
+from app.users.schemas import normalize_email
 
 INVALID_CREDENTIALS = "Incorrect email or password"
 
@@ -28,6 +29,12 @@ class RefreshTokenReusedError(AuthenticationError):
 
     code = "refresh_token_reused"
     commit_transaction = True
+
+
+class WrongPasswordError(PermissionDeniedError):
+    """The current password given to change it is not the user's."""
+
+    code = "wrong_password"
 
 
 class AuthService:
@@ -48,11 +55,14 @@ class AuthService:
         self.refresh_lifetime = timedelta(days=settings.refresh_token_days)
 
     async def login(self, email: str, password: str) -> TokenPair:
-        """Tokens for valid credentials. The error never says whether the email exists,
-        and an unknown email costs the same hashing time as a wrong password."""
-        # an email the database cannot even store (a NUL) is simply not a known one
-        user = await self.users.get_by_email(email) if storable(email) else None
-        password_ok = self.hasher.verify(password, user.password_hash if user else None)
+        """Tokens for valid credentials. The email is normalised as registration stores
+        it. The error never says whether the email exists, and an unknown email costs the
+        same hashing time as a wrong password."""
+        # text the database cannot even store (a NUL), or no email address at all, is
+        # simply not a known email
+        normalized = normalize_email(email) if storable(email) else None
+        user = await self.users.get_by_email(normalized) if normalized else None
+        password_ok = await self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not password_ok:
             raise AuthenticationError(INVALID_CREDENTIALS)
         if not user.is_active:
@@ -83,6 +93,24 @@ class AuthService:
         record = await self.tokens.get_by_hash_for_update(hash_refresh_token(refresh_token))
         if record is not None:
             await self.tokens.revoke_family(record.family_id, datetime.now(UTC))
+
+    async def change_password(
+        self, user: User, new_password: str | None, current_password: str | None
+    ) -> None:
+        """Set a new password, given the current one; every refresh token of the user is
+        revoked, so each session must sign in again (access tokens expire within minutes)."""
+        if new_password is None:
+            raise InvalidInputError("`password` cannot be null", details={"field": "password"})
+        if current_password is None:
+            raise InvalidInputError(
+                "`current_password` is required to change the password",
+                details={"field": "current_password"},
+            )
+        if not await self.hasher.verify(current_password, user.password_hash):
+            raise WrongPasswordError("The current password is incorrect")
+        user.password_hash = await self.hasher.hash(new_password)
+        await self.users.flush()
+        await self.tokens.revoke_all_for_user(user.id, datetime.now(UTC))
 
     async def _issue(self, user: User, family_id: uuid.UUID) -> TokenPair:
         pair, _ = await self._issue_with_record(user, family_id, datetime.now(UTC))

@@ -7,10 +7,12 @@ services and repositories flush, never commit, so a request is one transaction.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,13 +25,32 @@ from app.core.settings import Settings
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """An asyncpg engine whose pool checks connections before use (survives DB restarts)."""
-    return create_async_engine(
+    """An asyncpg engine whose pool checks connections before use (survives DB restarts),
+    and whose failures to connect are database errors (see `connect_or_raise_dbapi_error`)."""
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
         pool_pre_ping=True,
         connect_args={"timeout": settings.database_connect_timeout_seconds},
     )
+    event.listen(engine.sync_engine, "do_connect", connect_or_raise_dbapi_error)
+    return engine
+
+
+def connect_or_raise_dbapi_error(
+    dialect: Dialect, connection_record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> DBAPIConnection:
+    """Open a connection; a network failure (refused, unreachable, timed out) becomes the
+    driver's OperationalError.
+
+    asyncpg lets these through as bare `OSError`s, which SQLAlchemy does not wrap: turned
+    into a DB-API error here, they reach the handlers as `sqlalchemy.exc.OperationalError`
+    (a 503), and an `OSError` of the application's own stays a bug (a 500).
+    """
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as error:  # includes TimeoutError
+        raise dialect.loaded_dbapi.OperationalError(str(error), error) from error
 
 
 async def ping(engine: AsyncEngine) -> None:

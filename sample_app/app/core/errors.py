@@ -90,6 +90,30 @@ class RateLimitedError(DomainError):
         self.headers["Retry-After"] = str(retry_after_seconds)
 
 
+class RequestTooLargeError(StarletteHTTPException):
+    """The request body is larger than the service accepts.
+
+    An HTTPException, not a DomainError: it is raised while FastAPI reads the body, which
+    lets only HTTPExceptions through (anything else becomes a 400).
+    """
+
+    code = "request_too_large"
+
+    def __init__(self, max_body_bytes: int) -> None:
+        super().__init__(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"The request body is larger than {max_body_bytes} bytes",
+        )
+        self.max_body_bytes = max_body_bytes
+
+    def response(self) -> JSONResponse:
+        """The 413 in the error shape."""
+        details = {"max_body_bytes": self.max_body_bytes}
+        return JSONResponse(
+            error_body(self.code, self.detail, details), status_code=self.status_code
+        )
+
+
 class ErrorDetail(BaseModel):
     """What went wrong: a stable machine-readable code, a message, optional details."""
 
@@ -113,6 +137,7 @@ API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Authenticated, but not allowed"),
         (404, "Not found, or not visible to the caller"),
         (409, "Conflicts with the current state (taken email, stale version)"),
+        (413, "The request body is too large"),
         (422, "The request does not validate"),
         (429, "Too many requests"),
         (503, "The database is unreachable: retry later"),
@@ -164,11 +189,17 @@ async def handle_http_exception(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def handle_request_too_large(request: Request, exc: Exception) -> JSONResponse:
+    """A body over the limit, found while it was read."""
+    assert isinstance(exc, RequestTooLargeError)
+    return exc.response()
+
+
 async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """The database cannot be reached: a 503 the client may retry, not a 500."""
-    if isinstance(exc, DBAPIError) and not (
-        isinstance(exc, OperationalError) or exc.connection_invalidated
-    ):
+    """The database cannot be reached (it refused or dropped the connection): a 503 the
+    client may retry. Any other database error is a bug: a 500 with its traceback."""
+    assert isinstance(exc, DBAPIError)
+    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
         return await handle_unexpected_error(request, exc)
     logger.warning("database_unavailable", error=type(exc).__name__)
     return JSONResponse(
@@ -192,6 +223,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(RequestTooLargeError, handle_request_too_large)
     app.add_exception_handler(DBAPIError, handle_database_unavailable)
-    app.add_exception_handler(OSError, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected_error)

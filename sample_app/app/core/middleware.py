@@ -1,4 +1,5 @@
-"""Request id and request log: a pure ASGI middleware (no BaseHTTPMiddleware overhead)."""
+"""Request id and request log, and the request body limit: pure ASGI middlewares (no
+BaseHTTPMiddleware overhead, and the body is counted as it arrives, never buffered)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import uuid
 import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import RequestTooLargeError
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -58,3 +61,46 @@ class RequestIdMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses request bodies larger than `max_body_bytes` with a 413 in the error shape.
+
+    A declared `Content-Length` over the limit is refused before anything is read; a body
+    without one (chunked) is counted as its chunks arrive and cut off as soon as it passes
+    the limit, so a client cannot make the service hold a body of any size in memory.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await RequestTooLargeError(self.max_body_bytes).response()(scope, receive, send)
+            return
+        received = 0
+
+        async def receive_within_limit() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    # rendered by the app's handler for it, like any error of the request
+                    raise RequestTooLargeError(self.max_body_bytes)
+            return message
+
+        await self.app(scope, receive_within_limit, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The declared body size, if the request declares a valid one."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None

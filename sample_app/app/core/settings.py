@@ -11,17 +11,26 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The secret used when none is configured: fine on a laptop, refused in production
-#: (see `refuse_default_secret_in_production`), so publishing it is harmless.
+#: The secret used when none is configured: accepted only when APP_ENVIRONMENT is
+#: explicitly `development` or `test` (see `refuse_default_secret_in_production`), so
+#: publishing it is harmless.
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: FG502
+#: The environments that may run on the published development secret.
+DEVELOPMENT_ENVIRONMENTS = ("development", "test")
 
 
 class Settings(BaseSettings):
     """The service's configuration; environment variables are prefixed `APP_`."""
 
-    model_config = SettingsConfigDict(env_prefix="APP_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a validation error must not print a secret (or a database
+    # URL's password) into a log; the messages name the variable instead.
+    model_config = SettingsConfigDict(
+        env_prefix="APP_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
-    environment: Literal["development", "test", "production"] = "development"
+    # Fail closed: without APP_ENVIRONMENT the service is in production, where the
+    # development secret is refused.
+    environment: Literal["development", "test", "production"] = "production"
     database_url: str = Field(
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/app",
         validation_alias=AliasChoices("DATABASE_URL", "APP_DATABASE_URL"),
@@ -36,6 +45,10 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1, le=90)
 
     cors_origins: list[str] = []
+    #: Larger request bodies are refused with 413 while they arrive.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    #: Argon2 hashes computed at once (each takes ~64 MiB and a core for ~0.2 s).
+    password_hash_threads: int = Field(default=4, ge=1, le=64)
     auth_rate_limit_per_minute: int = Field(default=5, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
@@ -60,11 +73,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def refuse_default_secret_in_production(self) -> Settings:
-        """Tokens signed with a published secret can be forged by anyone."""
+        """Tokens signed with a published secret can be forged by anyone: outside an
+        explicit development or test environment, a real secret is required."""
         secret = self.jwt_secret.get_secret_value()
-        if self.environment == "production":
+        if self.environment not in DEVELOPMENT_ENVIRONMENTS:
             if secret == DEVELOPMENT_JWT_SECRET:
-                raise ValueError("APP_JWT_SECRET must be set in production")
+                raise ValueError(
+                    "APP_JWT_SECRET must be set in production "
+                    "(APP_ENVIRONMENT=development or test accepts the development secret)"
+                )
             if len(secret) < 32:
                 raise ValueError("APP_JWT_SECRET must be at least 32 characters in production")
         return self

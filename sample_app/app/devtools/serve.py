@@ -1,7 +1,8 @@
 """Run the service locally in one command: `python -m app.devtools.serve`.
 
 Without DATABASE_URL it starts a throwaway PostgreSQL 18 (`app.devtools.postgres`,
-removed on exit); then it applies the migrations and serves with uvicorn on 127.0.0.1.
+removed on exit); then it applies the migrations and serves with uvicorn on 127.0.0.1,
+as `APP_ENVIRONMENT=development` unless the environment says otherwise.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def main(argv: list[str] | None = None) -> None:
 
     server = None
     # This tool runs before the app's settings exist, and hands them the database it
-    # started through the environment they read.
+    # started through the environment they read. It is a development server: without
+    # an explicit APP_ENVIRONMENT it runs as development (the app alone fails closed).
+    os.environ.setdefault("APP_ENVIRONMENT", "development")  # noqa: FG407
     if not os.environ.get("DATABASE_URL"):  # noqa: FG407
         server = postgres.start()
         os.environ["DATABASE_URL"] = server.url  # noqa: FG407

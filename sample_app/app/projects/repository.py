@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.pagination import PageRequest
-from app.projects.models import Project, ProjectMember
+from app.projects.models import MemberRole, Project, ProjectMember
 
 
 def _visible_to(user_id: uuid.UUID) -> ColumnElement[bool]:
@@ -40,11 +41,25 @@ class ProjectRepository:
         await self.session.flush()
         return project
 
-    async def add_member(self, member: ProjectMember) -> ProjectMember:
-        """Insert a membership."""
-        self.session.add(member)
-        await self.session.flush()
-        return member
+    async def upsert_member(
+        self, project_id: uuid.UUID, user_id: uuid.UUID, role: MemberRole
+    ) -> ProjectMember:
+        """Add a membership or change its role, in one statement: two requests adding the
+        same member at once both succeed (the second waits, then updates) instead of the
+        second hitting the primary key."""
+        statement = (
+            insert(ProjectMember)
+            .values(project_id=project_id, user_id=user_id, role=role)
+            .on_conflict_do_update(
+                index_elements=[ProjectMember.project_id, ProjectMember.user_id],
+                set_={"role": role},
+            )
+            .returning(ProjectMember)
+        )
+        result = await self.session.scalars(
+            statement, execution_options={"populate_existing": True}
+        )
+        return result.one()
 
     async def remove_member(self, member: ProjectMember) -> None:
         """Delete a membership."""

@@ -112,13 +112,7 @@ class ProjectService:
             raise InvalidInputError("The owner is not a member of their own project")
         if await self.users.get(member_id) is None:
             raise NotFoundError("User not found")
-        member = await self.projects.member(project.id, member_id)
-        if member is None:
-            member = ProjectMember(project_id=project.id, user_id=member_id, role=role)
-            return await self.projects.add_member(member)
-        member.role = role
-        await self.projects.flush()
-        return member
+        return await self.projects.upsert_member(project.id, member_id, role)
 
     async def remove_member(self, user: User, project_id: uuid.UUID, member_id: uuid.UUID) -> None:
         """Remove a member (maintainers and the owner; anyone may leave)."""

@@ -44,7 +44,14 @@ class TaskRepository:
         return task
 
     async def flush(self) -> None:
-        """Send pending changes (a stale version raises StaleDataError here)."""
+        """Send pending changes."""
+        await self.session.flush()
+
+    async def save_changes(self, task: Task) -> None:
+        """Send a task's changes as an UPDATE of its row, even when only its tags changed
+        (they live in `task_tags`): the row's version check and bump, and `updated_at`,
+        then cover every change. A version that moved on raises StaleDataError here."""
+        task.updated_at = func.now()
         await self.session.flush()
 
     async def tags_named(self, project_id: uuid.UUID, names: Sequence[str]) -> list[Tag]:

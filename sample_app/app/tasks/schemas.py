@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import to_json
 
 from app.core.schemas import RequestModel
 from app.tasks.models import TaskStatus
@@ -16,7 +25,18 @@ TagName = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)
 ]
 Priority = Annotated[int, Field(ge=0, le=3)]
-Attributes = Annotated[dict[str, JsonValue], Field(max_length=50)]
+#: Custom attributes are small: a bound on their encoded size, not only on the number of
+#: keys (one key can hold megabytes).
+MAX_ATTRIBUTES_BYTES = 16 * 1024
+
+
+def _attributes_fit(value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    if len(to_json(value)) > MAX_ATTRIBUTES_BYTES:
+        raise ValueError(f"attributes must encode to at most {MAX_ATTRIBUTES_BYTES} bytes of JSON")
+    return value
+
+
+Attributes = Annotated[dict[str, JsonValue], Field(max_length=50), AfterValidator(_attributes_fit)]
 
 
 class TaskCreate(RequestModel):
@@ -37,8 +57,9 @@ class TaskCreate(RequestModel):
 class TaskUpdate(RequestModel):
     """Fields to change, with the version the client last read (409 if it moved on).
 
-    A field sent as null is set to null (`assignee_id: null` unassigns); a field not
-    sent is left alone. `title`, `status` and `priority` cannot be null.
+    A field sent as null is set to null (`assignee_id: null` unassigns, `tags: null`
+    removes every tag); a field not sent is left alone. `title`, `status`, `priority`
+    and `attributes` cannot be null (`attributes: {}` clears them).
     """
 
     model_config = ConfigDict(extra="forbid")

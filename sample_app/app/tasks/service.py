@@ -18,7 +18,8 @@ from app.tasks.schemas import TaskCreate, TaskListParams, TaskUpdate
 from app.users.models import User
 
 EDITOR = ROLE_RANK[MemberRole.EDITOR]
-_NOT_NULL = ("title", "status", "priority")
+#: Columns without a null: sent as null, they are a 422 (`attributes: {}` clears those).
+_NOT_NULL = ("title", "status", "priority", "attributes")
 
 
 class TaskNotFoundError(NotFoundError):
@@ -90,7 +91,8 @@ class TaskService:
     async def update(
         self, user: User, project_id: uuid.UUID, task_id: uuid.UUID, data: TaskUpdate
     ) -> Task:
-        """Apply the fields sent, if the client read the current version."""
+        """Apply the fields sent, if the client read the current version. Any change,
+        tags included, is a new version."""
         project = await self.projects.get_for(user, project_id, EDITOR)
         task = await self._task(project, task_id)
         if data.version != task.version:
@@ -99,6 +101,8 @@ class TaskService:
                 details={"current_version": task.version},
             )
         changes = data.model_dump(exclude_unset=True, exclude={"version"})
+        if not changes:
+            return task
         for field in _NOT_NULL:
             if field in changes and changes[field] is None:
                 raise InvalidInputError(f"`{field}` cannot be null", details={"field": field})
@@ -109,7 +113,7 @@ class TaskService:
         for field, value in changes.items():
             setattr(task, field, value)
         try:
-            await self.tasks.flush()
+            await self.tasks.save_changes(task)
         except StaleDataError as error:  # a concurrent update won between read and write
             raise StaleTaskError(
                 "The task was changed by someone else: reload it and try again"

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError
 from app.core.pagination import PageRequest
-from app.users.models import User
+from app.users.models import User, UserRole
 
 
 class EmailTakenError(ConflictError):
@@ -44,6 +44,18 @@ class UserRepository:
         except IntegrityError as error:
             raise EmailTakenError("This email is already registered") from error
         return user
+
+    async def lock_active_admin_ids(self) -> list[uuid.UUID]:
+        """The active administrators, row-locked (in id order: no deadlock) until the
+        transaction ends, so two admins demoting each other at once serialize and the
+        second sees the first's change."""
+        rows = await self.session.scalars(
+            select(User.id)
+            .where(User.role == UserRole.ADMIN, User.is_active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+        return list(rows.all())
 
     async def flush(self) -> None:
         """Send pending changes, so constraint errors surface inside the request."""

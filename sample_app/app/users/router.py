@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.dependencies import ActiveUser, AdminUser, UserServiceDep
+from app.auth.dependencies import ActiveUser, AdminUser, AuthServiceDep, UserServiceDep
 from app.core.pagination import Page, PageRequestDep, page_of
 from app.users.schemas import UserAdminUpdate, UserListParams, UserRead, UserUpdate
 
@@ -15,8 +15,13 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.patch("/me")
-async def update_me(payload: UserUpdate, user: ActiveUser, users: UserServiceDep) -> UserRead:
-    """Change your name (null clears it) or password."""
+async def update_me(
+    payload: UserUpdate, user: ActiveUser, users: UserServiceDep, auth: AuthServiceDep
+) -> UserRead:
+    """Change your name (null clears it) or your password (with `current_password`; every
+    session must sign in again)."""
+    if "password" in payload.model_fields_set:
+        await auth.change_password(user, payload.password, payload.current_password)
     return UserRead.model_validate(await users.update_profile(user, payload))
 
 

@@ -6,13 +6,34 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from app.core.schemas import RequestModel
 from app.users.models import UserRole
 
 Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: An email as it is stored and looked up: normalised by email-validator (surrounding
+#: spaces, Unicode forms, `Name <address>`), then lower-cased.
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
+_EMAIL = TypeAdapter(Email)
+
+
+def normalize_email(value: str) -> str | None:
+    """`value` as registration stores it, or None when it is not an email address."""
+    try:
+        return _EMAIL.validate_python(value)
+    except ValidationError:
+        return None
 
 
 class UserCreate(RequestModel):
@@ -20,22 +41,24 @@ class UserCreate(RequestModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Email
     password: Password
     full_name: FullName | None = None
 
 
 class UserUpdate(RequestModel):
-    """What a user may change of themselves. `full_name: null` clears the name."""
+    """What a user may change of themselves. `full_name: null` clears the name; a new
+    `password` needs the `current_password`, and signs out every session."""
 
     model_config = ConfigDict(extra="forbid")
 
     full_name: FullName | None = None
     password: Password | None = None
+    current_password: Annotated[str, StringConstraints(max_length=128)] | None = None
 
 
 class UserAdminUpdate(RequestModel):
-    """What an admin may change of any user."""
+    """What an admin may change of any user; neither field can be null."""
 
     model_config = ConfigDict(extra="forbid")
 

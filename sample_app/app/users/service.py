@@ -5,12 +5,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from app.core.errors import NotFoundError
+from app.core.errors import ConflictError, InvalidInputError, NotFoundError
 from app.core.pagination import PageRequest
 from app.core.security import PasswordHasher
-from app.users.models import User
+from app.users.models import User, UserRole
 from app.users.repository import EmailTakenError, UserRepository
 from app.users.schemas import UserAdminUpdate, UserCreate, UserListParams, UserUpdate
+
+
+class LastAdminError(ConflictError):
+    """The change would leave the service without an active administrator."""
+
+    code = "last_admin"
 
 
 class UserService:
@@ -26,7 +32,7 @@ class UserService:
             raise EmailTakenError("This email is already registered")
         user = User(
             email=data.email,
-            password_hash=self.hasher.hash(data.password),
+            password_hash=await self.hasher.hash(data.password),
             full_name=data.full_name,
         )
         return await self.users.add(user)
@@ -43,12 +49,11 @@ class UserService:
         return user
 
     async def update_profile(self, user: User, data: UserUpdate) -> User:
-        """Apply the fields the client sent (an explicit null clears the name)."""
+        """Apply the profile fields the client sent (an explicit null clears the name).
+        The password is the auth service's (`AuthService.change_password`)."""
         changes = data.model_dump(exclude_unset=True)
         if "full_name" in changes:
             user.full_name = changes["full_name"]
-        if changes.get("password") is not None:
-            user.password_hash = self.hasher.hash(changes["password"])
         await self.users.flush()
         return user
 
@@ -59,9 +64,18 @@ class UserService:
         return await self.users.list(page, params.is_active, params.sort)
 
     async def admin_update(self, user_id: uuid.UUID, data: UserAdminUpdate) -> User:
-        """Change a user's role or active flag."""
+        """Change a user's role or active flag; the last active admin stays one."""
         user = await self.get(user_id)
-        changes = data.model_dump(exclude_unset=True, exclude_none=True)
+        changes = data.model_dump(exclude_unset=True)
+        for field in ("role", "is_active"):
+            if field in changes and changes[field] is None:
+                raise InvalidInputError(f"`{field}` cannot be null", details={"field": field})
+        demoted = changes.get("role", UserRole.ADMIN) is not UserRole.ADMIN
+        deactivated = changes.get("is_active", True) is False
+        if (demoted or deactivated) and user.role is UserRole.ADMIN:
+            admins = await self.users.lock_active_admin_ids()
+            if admins == [user.id]:
+                raise LastAdminError("The last active administrator cannot be demoted")
         for field, value in changes.items():
             setattr(user, field, value)
         await self.users.flush()
