@@ -3,6 +3,8 @@ and the parameter keywords it passes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from checks.context import (
@@ -891,10 +893,11 @@ class FastapiParameterV1Keyword(Rule):
         "finding speaks of the migration and offers no fix."
     )
     fix = (
-        "Safe fix: the keyword is renamed (`regex=` to `pattern=`, `min_items=` to "
-        "`min_length=`, `max_items=` to `max_length=`), which is what FastAPI 0.100+ does "
-        "with `regex=` itself; not offered when the call already passes the new keyword, "
-        "nor in a project that targets Pydantic 1."
+        "Safe fix for `regex=` to `pattern=`, which is what FastAPI 0.100+ does with "
+        "`regex=` itself. Unsafe fix for `min_items=` to `min_length=` and `max_items=` to "
+        "`max_length=`: FastAPI ignores the old keywords, so the rename turns a limit on "
+        "that is not checked today (a request it accepted becomes a 422). Not offered when "
+        "the call already passes the new keyword, nor in a project that targets Pydantic 1."
     )
     bad = (
         Example(
@@ -982,6 +985,8 @@ class FastapiParameterV1Keyword(Rule):
             ) -> None:
                 return None
             """,
+            unsafe=True,
+            note="`regex=` is a safe rename; `min_items=`/`max_items=` turn a limit on",
         ),
     )
 
@@ -1018,4 +1023,12 @@ class FastapiParameterV1Keyword(Rule):
             effect = "no longer applied by FastAPI 0.100+, and a TypeError in recent versions"
         message = f"`{call}({old}=...)` is {effect}: use `{new}=`"
         fix = None if new in given else FixSpec(f"Rename `{old}=` to `{new}=`", ((keyword, new),))
+        if fix is not None and old != "regex":
+            # FastAPI 0.100+ ignores `min_items=`/`max_items=`: the new name turns the check
+            # on (a list it accepted becomes a 422), which changes what the route does
+            fix = replace(
+                fix,
+                applicability="unsafe",
+                message=f"{fix.message} (unsafe: the limit, ignored today, takes effect)",
+            )
         return message, fix

@@ -8,13 +8,23 @@ import libcst as cst
 
 from checks.context import FileContext, FixSpec, rename
 from checks.prefilter import Evidence
-from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, V1_LAYER, for_target
+from checks.pydantic_target import (
+    FIX_TARGET_NOTE,
+    MIGRATION_NOTE,
+    V1_LAYER,
+    for_target,
+    unsafe,
+)
 from checks.rule import Example, FixExample, Rule
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
 _DUMP_KEYWORDS = frozenset(
     {"exclude_unset", "exclude_none", "exclude_defaults", "by_alias", "include", "exclude"}
 )
+
+
+#: The base classes themselves: a receiver typed so may be of any model class.
+_ANY_MODEL = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 
 
 class _PydanticSerializerRule(Rule):
@@ -69,7 +79,12 @@ class _PydanticSerializerRule(Rule):
                 return  # the class defines its own method of that name
             derivation = ctx.pydantic_derivation(inferred.cls)
             if derivation is True:
-                ctx.report(node, fix=self._fix_for_target(node, ctx))
+                fix = self._fix_for_target(node, ctx)
+                if fix is not None and inferred.cls in _ANY_MODEL:
+                    # typed as any model: the object's own class may override the v1
+                    # method (an SDK base whose `.dict()` applies `exclude_unset`)
+                    fix = unsafe(fix, "the receiver's class may define its own method")
+                ctx.report(node, fix=fix)
                 return
             if derivation is False and inferred.cls in ctx.classes:
                 return  # a local class that is not a model
@@ -83,7 +98,11 @@ class _PydanticSerializerRule(Rule):
             layer = _v1_layer_use(ctx)
             if layer == "only":
                 return
-            ctx.report(node, fix=None if layer == "some" else self._fix_for_target(node, ctx))
+            fix = None if layer == "some" else self._fix_for_target(node, ctx)
+            if fix is not None:
+                # the receiver's class is unknown: it may define its own method
+                fix = unsafe(fix, "the receiver's class is not known: it may define its own method")
+            ctx.report(node, fix=fix)
 
     def _fix_for_target(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
         return for_target(self._fix(node), ctx.pydantic_target, self.migration_differs)
@@ -126,7 +145,9 @@ class PydanticDict(_PydanticSerializerRule):
         "of a subclass of its model (v1 dumps the subclass's fields, v2 the declared ones)"
     )
     fix = (
-        "Safe fix: renames `.dict()` to `.model_dump()` (not when `skip_defaults=` is passed): "
+        "Safe fix (unsafe when the receiver is typed as `BaseModel` itself or known only by "
+        "its keywords: its class may define its own `.dict()`): renames `.dict()` to "
+        "`.model_dump()` (not when `skip_defaults=` is passed): "
         "on Pydantic 2, `.dict()` is a deprecated alias that calls `.model_dump()` with the "
         "same arguments. " + MIGRATION_NOTE.format(differs=migration_differs) + " A receiver "
         "known only by its keywords (`payload.dict(exclude_unset=True)`) in a file that "
@@ -371,7 +392,9 @@ class PydanticJson(_PydanticSerializerRule):
         '`"PT1M30S"` instead of `90.0`, a subclass instance as its declared model)'
     )
     fix = (
-        "Safe fix: renames `.json()` to `.model_dump_json()`, except when v1-only arguments "
+        "Safe fix (unsafe when the receiver is typed as `BaseModel` itself or known only by "
+        "its keywords: its class may define its own `.json()`): renames `.json()` to "
+        "`.model_dump_json()`, except when v1-only arguments "
         "(`encoder=`, `models_as_dict=`, `skip_defaults=`, json.dumps keywords) are passed: "
         "on Pydantic 2, `.json()` is a deprecated alias that calls `.model_dump_json()` with "
         "the same arguments, so the output is the same. "

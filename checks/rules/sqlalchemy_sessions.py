@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
@@ -481,9 +482,12 @@ class SessionKeepsExpiring(Rule):
         "`expire_on_commit=False`."
     )
     fix = (
-        "Safe fix: adds `expire_on_commit=False` to a one-line call, or sets an explicit "
-        "`expire_on_commit=True` to `False`; a call laid out over several lines keeps its "
-        "finding for the author."
+        "Unsafe fix: adds `expire_on_commit=False` to a one-line call. It changes what the "
+        "code does: objects are no longer expired at commit, so a later read in the same "
+        "session returns the values the session holds, not the database's (the point of "
+        "the rule, but a change the author must accept). An explicit "
+        "`expire_on_commit=True`, and a call laid out over several lines, keep the finding "
+        "without a fix."
     )
     bad = (
         Example(
@@ -534,6 +538,8 @@ class SessionKeepsExpiring(Rule):
             engine = create_async_engine("postgresql+asyncpg://app@db/app")
             SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
             """,
+            unsafe=True,
+            note="objects are no longer expired at commit: the change the rule asks for",
         ),
     )
 
@@ -554,10 +560,12 @@ class SessionKeepsExpiring(Rule):
         if any(arg.star for arg in node.args):
             return  # **options: cannot tell
         if expire is not None and dotted_name(expire.value) != "False":
-            fix = FixSpec("Set `expire_on_commit=False`", ((expire.value, "False"),))
-            ctx.report(node, fix=fix)
+            ctx.report(node)  # an explicit choice: the author's to change
         elif expire is None:
-            ctx.report(node, fix=_add_keyword(node, "expire_on_commit=False"))
+            fix = _add_keyword(node, "expire_on_commit=False")
+            # objects stop being expired at commit: a later read in the same session
+            # returns what the session holds, not what the database has now
+            ctx.report(node, fix=replace(fix, applicability="unsafe") if fix else None)
 
 
 def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:

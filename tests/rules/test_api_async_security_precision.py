@@ -788,9 +788,9 @@ def test_v1_keyword_is_renamed_by_the_fix() -> None:
         def route(q: str = Query(None, regex="^a", max_items=3)) -> None:
             return None
         """
-    assert fix_code(source, "FG409") == textwrap.dedent(source).lstrip("\n").replace(
-        "regex=", "pattern="
-    ).replace("max_items=", "max_length=")
+    expected = textwrap.dedent(source).lstrip("\n").replace("regex=", "pattern=")
+    assert fix_code(source, "FG409") == expected  # FastAPI ignores max_items: unsafe
+    assert fix_code(source, "FG409", unsafe=True) == expected.replace("max_items=", "max_length=")
 
 
 def test_no_fix_when_the_new_keyword_is_also_given() -> None:
