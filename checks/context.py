@@ -240,15 +240,20 @@ class ImportPlan:
             names.append(name)
         return name
 
-    def replacements(self) -> list[tuple[cst.CSTNode, str]] | None:
-        """The import replacements; None when the file has no import to add them to."""
-        module = self.ctx.module
+    def replacements(self, modules: Sequence[str] = ()) -> list[tuple[cst.CSTNode, str]] | None:
+        """The import replacements (the names needed, and `import m` for each of
+        `modules`): a name joins the file's import from its package, else a new line goes
+        where isort puts it (see `FileContext.import_place`). None when the file has no
+        import to put a new line next to."""
+        ctx = self.ctx
+        module = ctx.module
         newline = module.default_newline
         merged: dict[cst.CSTNode, cst.ImportFrom] = {}
-        prefixes: dict[cst.CSTNode, list[str]] = {}
-        suffixes: dict[cst.CSTNode, list[str]] = {}
+        above: dict[cst.CSTNode, list[str]] = {}
+        below: dict[cst.CSTNode, list[str]] = {}
         separated: set[cst.CSTNode] = set()
         order: list[cst.CSTNode] = []
+        new_lines: list[tuple[str, str]] = []
         for package, names in self.missing.items():
             statement = module_imports_from(module, package)
             if statement is not None:
@@ -258,31 +263,35 @@ class ImportPlan:
                 merged[statement] = current
                 if statement not in order:
                     order.append(statement)
-                continue
-            place = self.ctx.import_place(package)
+            else:
+                listed = ", ".join(sorted(names, key=import_sort_key))
+                new_lines.append((package, f"from {package} import {listed}"))
+        new_lines += [(name, f"import {name}") for name in modules]
+        for package, line in new_lines:
+            place = ctx.import_place(package)
             if place is None:
                 return None
             anchor, before, separate = place
-            listed = ", ".join(sorted(names, key=import_sort_key))
-            side = prefixes if before else suffixes
-            side.setdefault(anchor, []).append(f"from {package} import {listed}")
+            (above if before else below).setdefault(anchor, []).append(line)
             if separate:
                 separated.add(anchor)
             if anchor not in order:
                 order.append(anchor)
         result: list[tuple[cst.CSTNode, str]] = []
         for node in order:
-            code = self.ctx.code(merged.get(node, node))
-            above = sorted(prefixes.get(node, []))
-            below = sorted(suffixes.get(node, []))
+            text = ctx.code(merged.get(node, node))
             gap = newline * (2 if node in separated else 1)
-            text = code
-            if above:
-                text = gap.join([newline.join(above), text])
-            if below:
-                text = gap.join([text, newline.join(below)])
+            if node in above:
+                text = gap.join([newline.join(sorted(above[node], key=_isort_line)), text])
+            if node in below:
+                text = gap.join([text, newline.join(sorted(below[node], key=_isort_line))])
             result.append((node, text))
         return result
+
+
+def _isort_line(line: str) -> tuple[bool, str]:
+    """isort's order in a section: `import x` lines first, then `from x import y`."""
+    return line.startswith("from "), line.lower()
 
 
 def rename(node: cst.Name, new: str, message: str) -> FixSpec:

@@ -40,7 +40,6 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from checks.context import ClassInfo, FileContext, FixSpec, ImportPlan, code_of
-from checks.imports import module_imports_from, with_name
 
 DECLARATIVE_BASE_CALLS = frozenset(
     {
@@ -194,53 +193,7 @@ class _Imports:
 
     def replacements(self) -> list[tuple[cst.CSTNode, str]] | None:
         """The import statements to write; None when the file has no import to add to."""
-        ctx = self.ctx
-        module = ctx.module
-        newline = module.default_newline
-        merged: dict[cst.CSTNode, cst.ImportFrom] = {}
-        above: dict[cst.CSTNode, list[str]] = {}
-        below: dict[cst.CSTNode, list[str]] = {}
-        separated: set[cst.CSTNode] = set()
-        order: list[cst.CSTNode] = []
-        new_lines: list[tuple[str, str]] = []
-        for package, names in self.plan.missing.items():
-            statement = module_imports_from(module, package)
-            if statement is not None:
-                current = merged.get(statement, statement)
-                for name in names:
-                    current = with_name(current, name)
-                merged[statement] = current
-                if statement not in order:
-                    order.append(statement)
-            else:
-                listed = ", ".join(sorted(names))
-                new_lines.append((package, f"from {package} import {listed}"))
-        new_lines += [(name, f"import {name}") for name in self.modules]
-        for package, line in new_lines:
-            place = ctx.import_place(package)
-            if place is None:
-                return None
-            anchor, before, separate = place
-            (above if before else below).setdefault(anchor, []).append(line)
-            if separate:
-                separated.add(anchor)
-            if anchor not in order:
-                order.append(anchor)
-        result: list[tuple[cst.CSTNode, str]] = []
-        for node in order:
-            text = ctx.code(merged.get(node, node))
-            gap = newline * (2 if node in separated else 1)
-            if node in above:
-                text = gap.join([newline.join(sorted(above[node], key=_isort_line)), text])
-            if node in below:
-                text = gap.join([text, newline.join(sorted(below[node], key=_isort_line))])
-            result.append((node, text))
-        return result
-
-
-def _isort_line(line: str) -> tuple[bool, str]:
-    """isort's order in a section: `import x` lines first, then `from x import y`."""
-    return line.startswith("from "), line.lower()
+        return self.plan.replacements(self.modules)
 
 
 def spell(kind: PyType, imports: _Imports) -> str | None:
