@@ -711,11 +711,27 @@ class FileContext:
     def qualified_name(self, expr: cst.BaseExpression) -> str | None:
         """The imported name an expression refers to (`t.sleep` -> `time.sleep`), or None."""
         if isinstance(expr, cst.Name):
+            if self._shadowed(expr.value):
+                return None  # a parameter, local or loop variable of the same name
             return self.imports.get(expr.value)
         if isinstance(expr, cst.Attribute):
             head = self.qualified_name(expr.value)
             return None if head is None else f"{head}.{expr.attr.value}"
         return None
+
+    def _shadowed(self, name: str) -> bool:
+        """Whether a function here binds `name` (parameter, assignment, loop target), hiding
+        the module's import of it (`async def f(time: Clock): time.sleep(1)`). Class
+        scopes are invisible to the functions inside them; the module scope's own
+        rebinding is not looked at."""
+        innermost = len(self._scopes) - 1
+        for index in range(innermost, 0, -1):
+            scope = self._scopes[index]
+            if scope.is_class and index != innermost:
+                continue
+            if name in scope.bindings:
+                return True
+        return False
 
     def imports_module(self, *prefixes: str) -> bool:
         """Whether the file imports anything from one of these top-level packages."""

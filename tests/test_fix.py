@@ -506,3 +506,19 @@ def test_no_await_is_offered_where_it_would_not_run_in_the_async_def() -> None:
     assert found[("FG301", 9)] is False
     assert found[("FG301", 11)] is True
     assert found[("FG101", 10)] is False
+
+
+def test_a_local_name_that_shadows_an_import_is_not_the_import() -> None:
+    """`time` the parameter, the local or the loop variable is the caller's object, not
+    the module: no FG301 (its fix would drop the call on that object), no FG104."""
+    from tests.helpers import check_code
+
+    source = (
+        "import time\n\nfrom sqlalchemy.ext.asyncio import async_sessionmaker\n\n\n"
+        "async def param(time):\n    time.sleep(1)\n\n\n"
+        "async def local(clock):\n    time = clock\n    time.sleep(2)\n\n\n"
+        "async def loop(clocks):\n    for time in clocks:\n        time.sleep(3)\n\n\n"
+        "async def real():\n    time.sleep(4)\n\n\n"
+        "def build(async_sessionmaker, engine):\n    return async_sessionmaker(engine)\n"
+    )
+    assert [(f.code, f.start.row) for f in check_code(source, "app/jobs.py")] == [("FG301", 21)]
