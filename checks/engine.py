@@ -33,6 +33,7 @@ from checks.positions import node_ranges
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
 from checks.rule import Handler, Rule
+from checks.structure import Structure
 
 SYNTAX_ERROR_CODE = "FG000"
 INTERNAL_ERROR_CODE = "FG001"
@@ -375,6 +376,8 @@ class _Verdict:
     parsed: bool
     error: BaseException | None = None
     too_deep: bool = False
+    #: CPython's tree, when it parsed the file
+    tree: ast.Module | None = None
 
     def finding(self, path: Path) -> Finding:
         error = self.error
@@ -401,13 +404,14 @@ def _cpython_verdict(source: bytes) -> _Verdict:
                 phrase in (error.msg or "") for phrase in _TOO_DEEP
             )
             return _Verdict(False, error, too_deep=too_deep)
+        tree = typing.cast(ast.Module, tree)
         try:
-            compile(typing.cast(ast.Module, tree), "<checked>", "exec", dont_inherit=True)
+            compile(tree, "<checked>", "exec", dont_inherit=True)
         except (RecursionError, MemoryError) as error:
             return _Verdict(True, error, too_deep=True)
         except (SyntaxError, ValueError, OverflowError) as error:
-            return _Verdict(True, error)
-    return _Verdict(True)
+            return _Verdict(True, error, tree=tree)
+    return _Verdict(True, tree=tree)
 
 
 _Tables = tuple[
@@ -430,6 +434,7 @@ class Engine:
         rules: Sequence[Rule],
         *,
         prefilter: bool = True,
+        screen: bool | None = None,
         pydantic_target: Callable[[], int] | None = None,
     ) -> None:
         self.rules = [r for r in rules if r.code not in (SYNTAX_ERROR_CODE, INTERNAL_ERROR_CODE)]
@@ -439,6 +444,8 @@ class Engine:
         self.report_syntax_errors = any(r.code == SYNTAX_ERROR_CODE for r in rules)
         self.report_internal_errors = any(r.code == INTERNAL_ERROR_CODE for r in rules)
         self.prefilter = prefilter
+        #: ask each rule's structural screen (`Rule.may_fire_in`); default: as `prefilter`
+        self.screen = prefilter if screen is None else screen
         self._tables: dict[tuple[str, ...], _Tables] = {}
         self._tables_for(self.rules)  # a handler naming no libcst node type fails here
 
@@ -456,8 +463,11 @@ class Engine:
         layer: str | None,
         ignored_codes: frozenset[str] = frozenset(),
         module_name: str | None = None,
+        structure: Structure | None = None,
     ) -> list[Rule]:
-        """The rules that may report something in this file (all when not pre-filtering)."""
+        """The rules that may report something in this file (all when not pre-filtering):
+        those its words allow (`checks.prefilter`), then, given the file's `structure`
+        (CPython's tree), those their screens allow (`checks.structure`)."""
         rules = [rule for rule in self.rules if rule.code not in ignored_codes]
         if not self.prefilter:
             return rules
@@ -468,7 +478,9 @@ class Engine:
         for rule in rules:
             try:
                 fires = rule.may_fire(evidence)
-            except Exception:  # a bug of the rule's pre-filter: run the rule
+                if fires and structure is not None:
+                    fires = rule.may_fire_in(structure)
+            except Exception:  # a bug of the rule's pre-filter or screen: run the rule
                 fires = True
             if fires:
                 active.append(rule)
@@ -515,7 +527,18 @@ class Engine:
         compiler_errors: list[Finding] = []
         if verdict.parsed and verdict.error is not None and syntax_wanted:
             compiler_errors.append(verdict.finding(path))
-        rules = self.active_rules(path, source, layer, ignored_codes, module_name)
+        structure = None
+        if self.screen and verdict.tree is not None:
+            structure = Structure(
+                verdict.tree,
+                module_name,
+                is_package,
+                layer,
+                relative_path or str(path),
+                path,
+                source,
+            )
+        rules = self.active_rules(path, source, layer, ignored_codes, module_name, structure)
         if not rules and (verdict.parsed or not syntax_wanted):
             return FileResult(
                 path, compiler_errors, _decode_lossy(source) if compiler_errors else None

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from checks.context import FileContext
     from checks.prefilter import Evidence
+    from checks.structure import Structure
 
 Handler = Callable[[Any, "FileContext"], None]
 
@@ -93,6 +94,13 @@ class Rule:
         """False only when this file's text proves the rule cannot report anything in it
         (then the file is not parsed for this rule). Exact, never a guess: see
         `checks.prefilter`. The default parses every file."""
+        return True
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        """False only when the file's structure (CPython's tree, `checks.structure`) proves
+        the rule cannot report anything in it; asked after `may_fire`, for the files it lets
+        through. Exact, never a guess; state it next to the visitors it mirrors. The default
+        parses every file the words allow."""
         return True
 
     def handlers(self) -> tuple[dict[str, Handler], dict[str, Handler]]:

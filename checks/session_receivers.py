@@ -109,6 +109,8 @@ _CANONICAL = {
     "sqlalchemy.orm.session.sessionmaker": SYNC_SESSION_FACTORY,
     "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
 }
+#: Every qualified name that leads a receiver to a class above (for screens).
+SYNC_FACTORY_SPELLINGS = frozenset({*_FACTORY_RESULTS, *_CANONICAL})
 #: Classes whose instantiation `ctx.infer` may not see (lowercase factory classes).
 _KNOWN_CLASSES = SESSION_CLASSES | SYNC_DATABASE_CLASSES | frozenset(_CANONICAL)
 #: Generic factory classes an annotation subscripts: `async_sessionmaker[AsyncSession]`.

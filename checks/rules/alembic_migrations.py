@@ -14,9 +14,11 @@ import subprocess
 
 import libcst as cst
 
+from checks import revisions
 from checks.context import FileContext, dotted_name, keyword_arg, string_value
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
+from checks.structure import Structure
 
 DESTRUCTIVE = frozenset({"drop_table", "drop_column", "rename_table"})
 #: Operations that change the schema: a revision making one needs a real downgrade.
@@ -139,8 +141,24 @@ class _MigrationRule(Rule):
     #: what a revision does is judged where a new one is written, at the heads
     history_too = False
 
+    #: the revision's function where the rule reports (None: either)
+    reports_in: str | None = None
+
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.layer == "migration" or evidence.has("revision", "down_revision")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Module`: a revision outside the tests, at the heads unless `history_too`
+        if structure.layer == "test":
+            return False
+        if self.reports_in is not None and not structure.defines(self.reports_in):
+            return False
+        if self.history_too or structure.path is None or structure.source is None:
+            return True
+        source = structure.source
+        return b"down_revision" not in source or not revisions.is_superseded(
+            structure.path, source
+        )
 
     def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
         if (
@@ -179,6 +197,7 @@ class _MigrationRule(Rule):
 
 
 class DestructiveMigration(_MigrationRule):
+    reports_in = "upgrade"
     code = "FG601"
     name = "destructive-migration"
     family = "Alembic"
@@ -306,6 +325,7 @@ class DestructiveMigration(_MigrationRule):
 
 
 class NotNullWithoutDefault(_MigrationRule):
+    reports_in = "upgrade"
     code = "FG602"
     name = "not-null-column-without-default"
     family = "Alembic"
@@ -445,6 +465,7 @@ class NotNullWithoutDefault(_MigrationRule):
 
 
 class EmptyDowngrade(_MigrationRule):
+    reports_in = "downgrade"
     code = "FG603"
     name = "empty-downgrade"
     family = "Alembic"

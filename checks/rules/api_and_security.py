@@ -7,6 +7,7 @@ import libcst as cst
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
+from checks.structure import Structure
 
 CORS_MIDDLEWARE = frozenset(
     {"fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware"}
@@ -192,6 +193,13 @@ class AsyncClientApp(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("app") and evidence.has("AsyncClient", "Client")
 
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: an httpx client made with `app=`
+        return any(
+            any(keyword.arg == "app" for keyword in call.node.keywords)
+            for call in structure.calls_to(HTTPX_CLIENTS)
+        )
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         app = keyword_arg(node, "app")
         if ctx.qualified_name(node.func) in HTTPX_CLIENTS and app is not None:
@@ -235,9 +243,11 @@ class CorsWildcard(Rule):
         "deployed)."
     )
     why = (
-        "With `allow_credentials=True` browsers refuse a wildcard origin, so the front end "
-        "breaks; without credentials, any web page can call the API from its visitors' "
-        "browsers. List the allowed origins in settings."
+        "With `allow_credentials=True`, Starlette's `CORSMiddleware` answers a wildcard by "
+        "echoing the caller's `Origin` with `Access-Control-Allow-Credentials: true`: any web "
+        "site can then read the API's answers with its visitors' cookies. Without "
+        "credentials, any web page can still call the API from its visitors' browsers. List "
+        "the allowed origins in settings."
     )
     bad = (
         Example(
@@ -304,8 +314,8 @@ class CorsWildcard(Rule):
             if credentials is not None and dotted_name(credentials.value) == "True":
                 ctx.report(
                     origins,
-                    "CORS `allow_origins=['*']` with `allow_credentials=True` is refused by "
-                    "browsers: list the origins from settings",
+                    "CORS `allow_origins=['*']` with `allow_credentials=True` lets any site "
+                    "read responses with its visitors' cookies: list the origins from settings",
                 )
             else:
                 ctx.report(origins)
@@ -418,6 +428,10 @@ class JwtWithoutVerification(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("decode", "decode_complete")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: a JWT decoder called
+        return structure.layer != "test" and any(structure.calls_to(JWT_DECODERS))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer == "test" or ctx.qualified_name(node.func) not in JWT_DECODERS:

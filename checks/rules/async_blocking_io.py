@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 import libcst as cst
@@ -9,6 +10,7 @@ import libcst as cst
 from checks.context import FileContext
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
+from checks.structure import Structure
 
 _REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 BLOCKING_HTTP = {
@@ -56,6 +58,18 @@ class _BlockingInAsync(Rule):
         packages = {name.split(".", 1)[0] for name in self.calls if "." in name}
         names = {name.rpartition(".")[2] for name in self.calls}
         return evidence.has_package(*packages) and evidence.has(*names)
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: one of `calls` (or the builtin `input`) in an `async def`
+        if structure.layer == "test":
+            return False
+        if "input" in self.calls and any(
+            isinstance(call.node.func, ast.Name) and call.node.func.id == "input"
+            for call in structure.calls
+            if call.in_async
+        ):
+            return True
+        return any(structure.calls_to(self.calls, in_async=True))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function or ctx.layer == "test":
@@ -271,6 +285,18 @@ class BlockingCallInAsync(_BlockingInAsync):
             also=("FG301",),
         ),
     )
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # and `.wait()` / `.communicate()` on what the file shows to be a `Popen`: named in
+        # code through an import, or in a string annotation
+        return super().may_fire_in(structure) or (
+            structure.layer != "test"
+            and structure.calls_method(*POPEN_WAITS, in_async=True)
+            and (
+                structure.refers_to(*POPEN_CLASSES)
+                or any("Popen" in text for text in structure.strings)
+            )
+        )
 
     def visit_WithItem(self, node: cst.WithItem, ctx: FileContext) -> None:
         # `with Popen(...) as process:` binds a Popen object the context does not infer

@@ -7,6 +7,7 @@ import libcst as cst
 from checks.context import FileContext, FixSpec
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
+from checks.structure import Structure
 
 
 class BlockingSleepInAsync(Rule):
@@ -156,6 +157,12 @@ class BlockingSleepInAsync(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("async") and evidence.has("sleep")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: `time.sleep` called in an `async def`
+        return structure.layer != "test" and any(
+            structure.calls_to(("time.sleep",), in_async=True)
+        )
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         ctx.marks(self.code).add(id(node.value))

@@ -3,6 +3,7 @@ and the parameter keywords it passes."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import replace
 
 import libcst as cst
@@ -17,6 +18,7 @@ from checks.context import (
 )
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
+from checks.structure import Structure, ast_route_decorator, keyword
 
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
 #: How many helper functions deep FG403 follows `return helper(...)` to find a Response.
@@ -218,6 +220,16 @@ class RouteWithoutResponseModel(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package("fastapi")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_FunctionDef`: a route with neither a return annotation nor a model
+        return structure.layer != "test" and any(
+            function.returns is None
+            and not keyword(decorator, "response_model")
+            and not keyword(decorator, "response_class")
+            for function in structure.routes
+            if (decorator := ast_route_decorator(function)) is not None
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         if ctx.layer == "test":
@@ -443,6 +455,14 @@ class RouteReturnsOrmModel(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package("fastapi")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_FunctionDef`: a route that declares what it returns
+        return structure.layer != "test" and any(
+            function.returns is not None or keyword(decorator, "response_model")
+            for function in structure.routes
+            if (decorator := ast_route_decorator(function)) is not None
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         if ctx.layer == "test":
@@ -730,6 +750,15 @@ class BroadExceptInRoute(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package("fastapi")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_ExceptHandler`: an `except` in a route's body
+        return structure.layer != "test" and any(
+            isinstance(node, ast.ExceptHandler)
+            for function in structure.routes
+            for statement in function.body
+            for node in ast.walk(statement)
+        )
 
     def visit_For(self, node: cst.For, ctx: FileContext) -> None:
         # the loops of the function the walk is in: a per-item `try` sits in one of them

@@ -9,6 +9,7 @@ import libcst as cst
 from checks.context import FileContext, string_value
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
+from checks.structure import Structure
 
 _SECRET_NAME = re.compile(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
@@ -19,6 +20,11 @@ _SECRET_NAME = re.compile(
 _SECRET_WORDS = re.compile(rb"secret|passw|api_?key|private_key|access_key|_token|signing_key")
 _CREDENTIALED_URL = re.compile(
     r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@([^/\s:?#]*)", re.IGNORECASE
+)
+#: The URL pattern unanchored: a part of a string libcst sees may start inside CPython's
+#: joined constant (`"see " "postgres://u:p@db"`).
+_CREDENTIALED_URL_ANYWHERE = re.compile(
+    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE
 )
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
 _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
@@ -219,6 +225,19 @@ class HardcodedSecret(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.mentions(_SECRET_WORDS) or b"://" in evidence.source
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # the visitors below: a secret-named string (whole, where libcst may see a part of
+        # an implicit concatenation), or a credentialed URL anywhere in a string constant
+        if structure.layer == "test" or (
+            structure.relative_path is not None
+            and set(structure.relative_path.parts[:-1]) & _SCRIPT_DIRECTORIES
+        ):
+            return False
+        return any(
+            _SECRET_NAME.search(name) and _is_secret_value(name, value)
+            for name, value in structure.named_strings
+        ) or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
 
     def _check(
         self, name: str, value: cst.BaseExpression | None, node: cst.CSTNode, ctx: FileContext

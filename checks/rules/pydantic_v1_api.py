@@ -18,6 +18,7 @@ from checks.prefilter import Evidence
 from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, for_target, unsafe
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_assignments
+from checks.structure import Structure
 
 _V1_IMPORTS = {
     "pydantic.BaseSettings": "`BaseSettings` moved to pydantic-settings: "
@@ -51,6 +52,10 @@ class _PydanticMethodRule(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_attribute(*self.methods)
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: one of the methods called
+        return structure.calls_method(*self.methods)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func

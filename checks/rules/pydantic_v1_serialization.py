@@ -16,6 +16,7 @@ from checks.pydantic_target import (
     unsafe,
 )
 from checks.rule import Example, FixExample, Rule
+from checks.structure import Structure
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
 _DUMP_KEYWORDS = frozenset(
@@ -49,6 +50,10 @@ class _PydanticSerializerRule(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_attribute(self.method)
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: the method called
+        return structure.calls_method(self.method)
 
     def _fix(self, node: cst.Call) -> FixSpec | None:
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}

@@ -13,6 +13,7 @@ from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
+from checks.structure import Structure
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
 QUERY_CLASSES = frozenset({"sqlalchemy.orm.Query", "sqlalchemy.orm.query.Query"})
@@ -390,6 +391,11 @@ class LegacyQueryApi(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("query", "Query")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: a `.query(...)` call, Flask-SQLAlchemy's `Model.query...`, or a
+        # `Query` made directly
+        return "query" in structure.attributes or any(structure.calls_to(QUERY_CLASSES))
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         self._record_chain(node, ctx)

@@ -14,6 +14,7 @@ from checks.rules.typed_models import (
     declarative_base_class,
     typed_column,
 )
+from checks.structure import Structure
 
 COLUMN = frozenset(
     {"sqlalchemy.Column", "sqlalchemy.schema.Column", "sqlalchemy.sql.schema.Column"}
@@ -289,6 +290,14 @@ class LegacyDeclarative(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("Column", "relationship", "relation", *_DECLARATIVE_NAMES)
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # the visitors below: `declarative_base()` or `Column(...)` called, or
+        # `relationship(..., backref=...)`
+        return any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN)) or any(
+            any(keyword.arg == "backref" for keyword in call.node.keywords)
+            for call in structure.calls_to(RELATIONSHIP)
+        )
 
     def declarative_base_fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | Refusal:
         """The fix of a `declarative_base()` call, or why it has none."""

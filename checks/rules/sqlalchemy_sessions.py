@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import replace
 from typing import Any
@@ -25,6 +26,7 @@ from checks.session_receivers import (
     SCOPED_SESSION,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
+    SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
     instance_attributes,
     is_async_session,
@@ -33,6 +35,7 @@ from checks.session_receivers import (
     receiver_class,
     self_attributes_used,
 )
+from checks.structure import Structure
 
 ASYNC_SESSION_FACTORIES = frozenset(
     {
@@ -123,6 +126,20 @@ _LAST_SEGMENTS_ASYNC_FACTORIES = frozenset(
     name.rpartition(".")[2] for name in ASYNC_SESSION_FACTORIES
 )
 _PACKAGES = ("sqlalchemy", "sqlmodel")
+#: The names through which `checks.session_receivers` can know a receiver is sync: its
+#: classes, factories and their results, in every spelling (async ones lead to none).
+_SYNC_SOURCES = frozenset(
+    name
+    for name in (
+        *SYNC_DATABASE_CLASSES,
+        *SYNC_SESSION_FACTORIES,
+        *SYNC_FACTORY_SPELLINGS,
+        SYNC_CONNECTION,
+        SYNC_SESSION_FACTORY,
+        SCOPED_SESSION,
+    )
+    if "asyncio" not in name
+)
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
@@ -290,6 +307,16 @@ class SyncSessionInAsyncModule(Rule):
             and evidence.has(*_LAST_SEGMENTS_SYNC)
         )
 
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: a call in an `async def` on what the file shows to be a sync
+        # session, engine, connection or factory (`checks.session_receivers` reads only
+        # this file: a sync class or factory is named in it)
+        return (
+            structure.layer != "test"
+            and any(call.in_async for call in structure.calls)
+            and structure.refers_to(*_SYNC_SOURCES)
+        )
+
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         ctx.marks(self.code + ".awaited").add(id(node.expression))
 
@@ -438,6 +465,14 @@ class MissingAwaitOnAsyncSession(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION)
 
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `_check`: a coroutine method called, not awaited, on what the file shows to be an
+        # `AsyncSession` (an async session class or factory is named in it)
+        return any(
+            isinstance(call.func, ast.Attribute) and call.func.attr in ASYNC_SESSION_COROUTINES
+            for call in structure.bare_calls
+        ) and structure.refers_to(*ASYNC_SESSION_FACTORIES)
+
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         self._check(node.value, ctx)
 
@@ -545,6 +580,12 @@ class SessionKeepsExpiring(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_FACTORIES)
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: an async session factory made, or a `sessionmaker(...)`
+        return structure.layer != "test" and any(
+            structure.calls_to(ASYNC_SESSION_FACTORIES | {"sqlalchemy.orm.sessionmaker"})
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer == "test":
@@ -837,6 +878,19 @@ class InterpolatedSql(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return (evidence.has("text") and evidence.has_package("sqlalchemy", "sqlmodel")) or (
             evidence.has_attribute("execute", "exec_driver_sql")
+        )
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call` below: SQL built from pieces (the analysis places only pieces of
+        # f-strings, `+`, `%` and `.format()`, followed within the file) given to
+        # `execute()` or `text()`
+        return (
+            structure.layer != "test"
+            and structure.interpolates
+            and (
+                structure.calls_method("execute", "exec_driver_sql")
+                or any(structure.calls_to(TEXT_FUNCTIONS))
+            )
         )
 
     # -- the flow facts: blocks, loops, bindings, checks, in the order the code runs ---
@@ -1160,6 +1214,10 @@ class SyncDriverForAsyncEngine(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package(*_PACKAGES) and evidence.has("create_async_engine")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: `create_async_engine(...)` called
+        return any(structure.calls_to(ASYNC_ENGINE_FACTORIES))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in ASYNC_ENGINE_FACTORIES:

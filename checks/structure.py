@@ -1,0 +1,440 @@
+"""What a file's structure shows, read from CPython's `ast`, so that libcst parses a file
+only for the rules that can still fire in it.
+
+The word pre-filter (`checks.prefilter`) lets through most files of a service: rule words
+(`session`, `Column`, `password`, route decorators) are in most of them. CPython has
+already parsed every checked file (the engine asks its parser first, `_cpython_verdict`),
+and its tree is about 14 times cheaper to get than libcst's. One pass over that tree
+collects the facts below; each rule may state, with `Rule.may_fire_in(structure)`, a
+condition on them without which it cannot report anything.
+
+Like the word pre-filter, a screen is exact, never a guess: it may let a file through that
+the rule then finds clean, never the reverse. So each fact is a superset of what the libcst
+rules can see:
+- `qualified(expr)` gives every name an expression may resolve to through the imports of
+  the file, wherever they are (the libcst traversal binds imports in order and honours
+  shadowing locals; a superset of its answers is every binding any import makes);
+- calls are recorded with the innermost function kind they are in (`async def` or not,
+  counting lambdas and nested `def`s as the rules do) and flattened over the whole file;
+- string constants are CPython's evaluated values (implicit concatenation joined, where
+  libcst sees its parts: a screen tests a part's property on the whole with `search`).
+A file CPython cannot parse (newer syntax than this interpreter's) has no structure and is
+parsed for every rule the words allow. `tests/test_prefilter.py` and
+`benchmarks/prefilter_equivalence.py` compare every finding with and without the screens.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePath
+
+from checks.project import absolute_module
+
+#: FastAPI's route decorators: `@router.get(...)` (as `checks.context.route_decorator`).
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
+
+
+#: A string the rules may read as an annotation (`"list[User] | None"`): names, dots,
+#: brackets, commas, pipes, quotes and spaces only.
+_ANNOTATION_TEXT = re.compile(r"[\w.\[\],|'\"\s]*")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call: the written name of what is called (`a.b.c`, None when it is not a chain of
+    names), its last segment, and whether the innermost function around it is `async`."""
+
+    node: ast.Call
+    dotted: str | None
+    last: str | None
+    in_async: bool
+
+
+@dataclass
+class _Facts:
+    bindings: dict[str, set[str]] = field(default_factory=dict)
+    calls: list[CallSite] = field(default_factory=list)
+    functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
+    classes: list[ast.ClassDef] = field(default_factory=list)
+    strings: list[str] = field(default_factory=list)
+    #: (name, value): a string assigned to a name or attribute, passed as a keyword, or
+    #: stored under a string key of a dict literal
+    named_strings: list[tuple[str, str]] = field(default_factory=list)
+    dotted: set[str] = field(default_factory=set)
+    attributes: set[str] = field(default_factory=set)
+    #: calls whose result is dropped or assigned: an `Expr` or `Assign` statement's value
+    bare_calls: list[ast.Call] = field(default_factory=list)
+    has_async: bool = False
+    has_await: bool = False
+    #: an f-string with a `{}`, or `+` / `%` / `.format()` on a string
+    interpolates: bool = False
+
+
+def dotted_name(expr: ast.expr) -> str | None:
+    """`a.b.c` for a chain of names and attributes, else None."""
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))
+
+
+class Structure:
+    """The facts of one parsed file (collected on first use, in one pass)."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        module: str | None = None,
+        is_package: bool = False,
+        layer: str | None = None,
+        relative_path: str | None = None,
+        path: Path | None = None,
+        source: bytes | None = None,
+    ) -> None:
+        self.tree = tree
+        #: the file as the engine was given it
+        self.path = path
+        self.source = source
+        #: the file's layer and its path inside the project, as `FileContext` has them
+        self.layer = layer
+        self.relative_path = PurePath(relative_path) if relative_path is not None else None
+        self.module = module
+        self.package = module if is_package else ((module or "").rpartition(".")[0] or None)
+
+    @cached_property
+    def _facts(self) -> _Facts:
+        facts = _Facts()
+        _Collector(facts, self.package).run(self.tree)
+        return facts
+
+    # ----------------------------------------------------------------- names
+    @property
+    def bindings(self) -> dict[str, set[str]]:
+        """Each name an import binds, with every qualified name some import gives it."""
+        return self._facts.bindings
+
+    def qualified(self, dotted: str | None) -> set[str]:
+        """Every qualified name a written chain (`t.sleep`) may refer to (`time.sleep`)."""
+        if dotted is None:
+            return set()
+        head, dot, rest = dotted.partition(".")
+        return {f"{bound}{dot}{rest}" for bound in self.bindings.get(head, ())}
+
+    @cached_property
+    def qualified_names(self) -> frozenset[str]:
+        """Every qualified name the file may refer to: any chain of names in its code or
+        in a string that may be an annotation, resolved through its imports, and every name
+        an import binds."""
+        chains = set(self._facts.dotted)
+        for text in self._facts.strings:  # string annotations (`"AsyncSession | None"`)
+            if _ANNOTATION_TEXT.fullmatch(text):
+                chains.update("".join(dotted.split()) for dotted in _DOTTED.findall(text))
+        found: set[str] = set()
+        for chain in chains:
+            head, _, rest = chain.partition(".")
+            for bound in self.bindings.get(head, ()):
+                found.add(bound)
+                for attribute in rest.split(".") if rest else ():
+                    bound = f"{bound}.{attribute}"
+                    found.add(bound)
+        for targets in self.bindings.values():  # what the imports themselves name
+            found |= targets
+        return frozenset(found)
+
+    def refers_to(self, *names: str) -> bool:
+        """Whether a chain of names in the file may refer to one of these qualified names."""
+        return not self.qualified_names.isdisjoint(names)
+
+    def imports_from(self, *packages: str) -> bool:
+        """Whether an import binds a name of one of these top-level packages."""
+        return any(
+            bound.split(".", 1)[0] in packages
+            for targets in self.bindings.values()
+            for bound in targets
+        )
+
+    @property
+    def attributes(self) -> set[str]:
+        """Every attribute name read, written or called (`x.dict` gives `dict`)."""
+        return self._facts.attributes
+
+    # ----------------------------------------------------------------- calls
+    @property
+    def calls(self) -> list[CallSite]:
+        return self._facts.calls
+
+    def calls_to(self, names: Iterable[str], *, in_async: bool = False) -> Iterator[CallSite]:
+        """The calls whose callee may resolve to one of these qualified names."""
+        wanted = frozenset(names)
+        for call in self._facts.calls:
+            if in_async and not call.in_async:
+                continue
+            if not wanted.isdisjoint(self.qualified(call.dotted)):
+                yield call
+
+    def calls_method(self, *names: str, in_async: bool = False) -> bool:
+        """Whether a call's callee is an attribute with one of these names (`x.query(...)`)."""
+        return any(
+            isinstance(call.node.func, ast.Attribute)
+            and call.node.func.attr in names
+            and (call.in_async or not in_async)
+            for call in self._facts.calls
+        )
+
+    def calls_named(self, *names: str, in_async: bool = False) -> bool:
+        """Whether a call's callee, as written, ends with one of these names."""
+        return any(
+            call.last in names and (call.in_async or not in_async) for call in self._facts.calls
+        )
+
+    @property
+    def bare_calls(self) -> list[ast.Call]:
+        """Calls that are a whole statement or an assignment's value (not awaited)."""
+        return self._facts.bare_calls
+
+    # ----------------------------------------------------------------- definitions
+    @property
+    def has_async(self) -> bool:
+        """Whether the file has an `async def`, `async for` or `async with`."""
+        return self._facts.has_async
+
+    @property
+    def has_await(self) -> bool:
+        return self._facts.has_await
+
+    @property
+    def functions(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        return self._facts.functions
+
+    @property
+    def classes(self) -> list[ast.ClassDef]:
+        return self._facts.classes
+
+    def defines(self, name: str) -> bool:
+        """Whether a function of that name is defined anywhere in the file."""
+        return any(function.name == name for function in self._facts.functions)
+
+    @cached_property
+    def routes(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Functions decorated as FastAPI routes, when the file imports from fastapi."""
+        if not self.imports_from("fastapi"):
+            return []
+        return [function for function in self.functions if ast_route_decorator(function)]
+
+    # ----------------------------------------------------------------- strings
+    @property
+    def strings(self) -> list[str]:
+        """Every string constant's value (bytes decoded as Latin-1), f-string parts
+        included."""
+        return self._facts.strings
+
+    @property
+    def named_strings(self) -> list[tuple[str, str]]:
+        return self._facts.named_strings
+
+    @property
+    def interpolates(self) -> bool:
+        """Whether text is built from pieces somewhere: an f-string with a `{}`, or `+`,
+        `%` or `.format()` on a string."""
+        return self._facts.interpolates
+
+
+def ast_route_decorator(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
+    """The `@router.get(...)` decorator of a function, as the libcst rules find it."""
+    for decorator in function.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr in ROUTE_METHODS
+            and dotted_name(decorator.func.value) is not None
+        ):
+            return decorator
+    return None
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((k for k in call.keywords if k.arg == name), None)
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+class _Collector:
+    """One recursive pass over the tree (faster than `ast.walk` plus isinstance tests)."""
+
+    def __init__(self, facts: _Facts, package: str | None) -> None:
+        self.facts = facts
+        self.package = package
+
+    def run(self, tree: ast.Module) -> None:
+        # an explicit stack: deep trees CPython accepted must not exhaust Python's
+        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+        facts = self.facts
+        while stack:
+            node, in_async = stack.pop()
+            kind = type(node)
+            if kind is ast.Call:
+                assert isinstance(node, ast.Call)
+                dotted = dotted_name(node.func)
+                func = node.func
+                last = (
+                    func.attr
+                    if isinstance(func, ast.Attribute)
+                    else func.id
+                    if isinstance(func, ast.Name)
+                    else None
+                )
+                facts.calls.append(CallSite(node, dotted, last, in_async))
+                if last == "format" and not facts.interpolates:
+                    assert isinstance(func, ast.Attribute)
+                    facts.interpolates = _stringish(func.value)
+                for item in node.keywords:
+                    value = _string(item.value)
+                    if item.arg is not None and value is not None:
+                        facts.named_strings.append((item.arg, value))
+            elif kind is ast.Attribute:
+                assert isinstance(node, ast.Attribute)
+                dotted = dotted_name(node)
+                if dotted is not None:
+                    facts.dotted.add(dotted)
+                    facts.attributes.update(dotted.split(".")[1:])
+                    continue  # a chain of names: nothing else below it
+                facts.attributes.add(node.attr)
+            elif kind is ast.Name:
+                assert isinstance(node, ast.Name)
+                facts.dotted.add(node.id)
+                continue
+            elif kind is ast.Constant:
+                assert isinstance(node, ast.Constant)
+                constant = node.value
+                if isinstance(constant, str):
+                    facts.strings.append(constant)
+                elif isinstance(constant, bytes):
+                    facts.strings.append(constant.decode("latin-1"))
+                continue
+            elif kind is ast.AsyncFunctionDef or kind is ast.FunctionDef:
+                assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                facts.functions.append(node)
+                is_async = kind is ast.AsyncFunctionDef
+                facts.has_async |= is_async
+                # decorators, defaults and annotations run in the enclosing scope
+                # (the libcst traversal counts them as inside the function: both kinds)
+                outer: list[ast.AST] = [*node.decorator_list, node.args]
+                if node.returns is not None:
+                    outer.append(node.returns)
+                stack.extend((child, in_async or is_async) for child in outer)
+                stack.extend((child, is_async) for child in node.body)
+                continue
+            elif kind is ast.Lambda:
+                assert isinstance(node, ast.Lambda)
+                stack.append((node.args, in_async))
+                stack.append((node.body, False))
+                continue
+            elif kind is ast.ClassDef:
+                assert isinstance(node, ast.ClassDef)
+                facts.classes.append(node)
+                for item in node.keywords:
+                    value = _string(item.value)
+                    if item.arg is not None and value is not None:
+                        facts.named_strings.append((item.arg, value))
+            elif kind is ast.Import:
+                assert isinstance(node, ast.Import)
+                for alias in node.names:
+                    if alias.asname is not None:
+                        self._bind(alias.asname, alias.name)
+                    else:
+                        head = alias.name.split(".", 1)[0]
+                        self._bind(head, head)
+                continue
+            elif kind is ast.ImportFrom:
+                assert isinstance(node, ast.ImportFrom)
+                module = absolute_module(node.level, node.module, self.package)
+                separator = "" if module.endswith(".") or not module else "."
+                for alias in node.names:
+                    if alias.name != "*":
+                        self._bind(alias.asname or alias.name, f"{module}{separator}{alias.name}")
+                continue
+            elif kind is ast.Expr:
+                assert isinstance(node, ast.Expr)
+                if isinstance(node.value, ast.Call):
+                    facts.bare_calls.append(node.value)
+            elif kind is ast.Assign:
+                assert isinstance(node, ast.Assign)
+                if isinstance(node.value, ast.Call):
+                    facts.bare_calls.append(node.value)
+                value = _string(node.value)
+                if value is not None:
+                    for target in node.targets:
+                        name = _target_name(target)
+                        if name is not None:
+                            facts.named_strings.append((name, value))
+            elif kind is ast.AnnAssign:
+                assert isinstance(node, ast.AnnAssign)
+                value = _string(node.value)
+                if value is not None and isinstance(node.target, ast.Name):
+                    facts.named_strings.append((node.target.id, value))
+            elif kind is ast.Dict:
+                assert isinstance(node, ast.Dict)
+                for key, entry in zip(node.keys, node.values, strict=True):
+                    key_text, value = _string(key), _string(entry)
+                    if key_text is not None and value is not None:
+                        facts.named_strings.append((key_text, value))
+            elif kind is ast.Await:
+                facts.has_await = True
+            elif kind is ast.JoinedStr:
+                assert isinstance(node, ast.JoinedStr)
+                if not facts.interpolates:
+                    facts.interpolates = any(
+                        isinstance(part, ast.FormattedValue) for part in node.values
+                    )
+            elif kind is ast.BinOp:
+                assert isinstance(node, ast.BinOp)
+                if not facts.interpolates and isinstance(node.op, ast.Add | ast.Mod):
+                    facts.interpolates = _stringish(node)
+            elif kind is ast.AsyncFor or kind is ast.AsyncWith:
+                facts.has_async = True
+            elif kind is ast.comprehension:
+                assert isinstance(node, ast.comprehension)
+                facts.has_async |= bool(node.is_async)
+            stack.extend((child, in_async) for child in ast.iter_child_nodes(node))
+
+    def _bind(self, local: str, qualified: str) -> None:
+        self.facts.bindings.setdefault(local, set()).add(qualified)
+
+
+def _stringish(expr: ast.expr) -> bool:
+    """A string literal, an f-string, or an expression built on one with `+`/`%`/`.format()`
+    (as `checks.rules.sqlalchemy_sql_text` reads SQL text)."""
+    if isinstance(expr, ast.JoinedStr):
+        return True
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, str | bytes)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add | ast.Mod):
+        return _stringish(expr.left) or _stringish(expr.right)
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and expr.func.attr == "format"
+    ):
+        return _stringish(expr.func.value)
+    return False
+
+
+def _target_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    return None

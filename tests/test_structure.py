@@ -1,0 +1,214 @@
+"""The structural screens: facts read from CPython's tree, and the files they spare libcst."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+from checks.engine import Engine
+from checks.rules import ALL_RULES, RULES_BY_CODE
+from checks.structure import Structure
+
+
+def _structure(code: str, path: str = "app/example.py", layer: str | None = None) -> Structure:
+    source = textwrap.dedent(code)
+    return Structure(ast.parse(source), "app.example", False, layer, path)
+
+
+def _screened(code: str, path: str = "app/example.py", layer: str | None = None) -> set[str]:
+    """The codes of the rules whose words and screens both let this file through."""
+    source = textwrap.dedent(code).encode()
+    engine = Engine(ALL_RULES)
+    structure = _structure(code, path, layer)
+    return {r.code for r in engine.active_rules(Path(path), source, layer, structure=structure)}
+
+
+def test_a_call_resolves_through_every_import_of_its_name() -> None:
+    structure = _structure(
+        """
+        import time as t
+        from asyncio import sleep
+        if False:
+            from time import sleep
+
+        async def f():
+            t.sleep(1)
+            sleep(2)
+        """
+    )
+    calls = structure.calls_to({"time.sleep"}, in_async=True)
+    assert sorted(ast.unparse(call.node) for call in calls) == ["sleep(2)", "t.sleep(1)"]
+
+
+def test_a_relative_import_resolves_against_the_files_package() -> None:
+    structure = _structure("from .errors import NotFound\nraise NotFound()\n")
+    assert structure.qualified("NotFound") == {"app.errors.NotFound"}
+
+
+def test_calls_know_the_innermost_function_kind() -> None:
+    structure = _structure(
+        """
+        async def handler():
+            outer()
+            def helper():
+                inner()
+            callback = lambda: in_lambda()
+            class Local:
+                in_class_body()
+            [in_comprehension() for _ in range(3)]
+
+        def sync():
+            plain()
+        """
+    )
+    kinds = {call.last: call.in_async for call in structure.calls}
+    assert kinds == {
+        "outer": True,
+        "inner": False,
+        "in_lambda": False,
+        "in_class_body": True,
+        "in_comprehension": True,
+        "plain": False,
+        "range": True,
+    }
+
+
+def test_decorators_and_defaults_of_an_async_def_count_as_async() -> None:
+    # the libcst traversal enters the function before its decorators and parameters
+    structure = _structure(
+        """
+        @decorate()
+        async def handler(value=default()):
+            pass
+        """
+    )
+    assert {call.last: call.in_async for call in structure.calls} == {
+        "decorate": True,
+        "default": True,
+    }
+
+
+def test_names_in_string_annotations_are_referred_to() -> None:
+    structure = _structure(
+        """
+        from sqlalchemy.ext import asyncio as sa
+
+        def repository(session: "sa.AsyncSession | None") -> None: ...
+        """
+    )
+    assert structure.refers_to("sqlalchemy.ext.asyncio.AsyncSession")
+
+
+def test_an_import_is_a_reference_to_what_it_names() -> None:
+    assert _structure("from subprocess import Popen\n").refers_to("subprocess.Popen")
+
+
+def test_interpolation_is_text_built_from_pieces() -> None:
+    assert not _structure('x = f"plain"\ny = 1 + 2\nz = "%d" and 3\n').interpolates
+    assert _structure('x = f"id = {value}"\n').interpolates
+    assert _structure('x = "id = " + value\n').interpolates
+    assert _structure('x = "id = %s" % value\n').interpolates
+    assert _structure('x = "id = {}".format(value)\n').interpolates
+    assert _structure('x = ("a" "b") + value\n').interpolates
+
+
+def test_named_strings_cover_assignments_keywords_and_dict_entries() -> None:
+    structure = _structure(
+        """
+        password = "a"
+        settings.api_key = "b"
+        token: str = "c"
+        connect(secret="d")
+        config = {"client_secret": "e"}
+        class Settings(Base, signing_key="f"): ...
+        """
+    )
+    assert sorted(structure.named_strings) == [
+        ("api_key", "b"),
+        ("client_secret", "e"),
+        ("password", "a"),
+        ("secret", "d"),
+        ("signing_key", "f"),
+        ("token", "c"),
+    ]
+
+
+def test_deep_trees_cpython_accepts_are_walked_without_recursion() -> None:
+    code = "x = " + " + ".join(["'a'"] * 900) + "\nf(" * 150 + ")" * 150 + "\n"
+    structure = Structure(ast.parse(code))
+    assert len(structure.calls) == 150
+
+
+def test_a_clean_service_module_is_parsed_for_no_rule() -> None:
+    code = """
+        from fastapi import HTTPException
+        from sqlalchemy import select
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from app.models import User
+
+
+        class UserRepository:
+            def __init__(self, session: AsyncSession) -> None:
+                self.session = session
+
+            async def get(self, user_id: int) -> User | None:
+                return await self.session.get(User, user_id)
+
+            async def by_email(self, email: str) -> User | None:
+                result = await self.session.execute(select(User).where(User.email == email))
+                return result.scalar_one_or_none()
+        """
+    # the words let FG401, FG103 and others through; the structure shows none can fire
+    assert _screened(code, "app/users/repository.py", "repository") == set()
+
+
+def test_a_screen_keeps_the_rule_where_its_pattern_is() -> None:
+    code = """
+        import time
+
+        async def poll():
+            time.sleep(1)
+        """
+    assert "FG301" in _screened(code)
+    assert "FG301" not in _screened(code.replace("async def", "def"))
+    assert "FG301" not in _screened(code, "tests/test_poll.py", "test")
+
+
+def test_http_exception_screens_follow_local_bases_and_imports() -> None:
+    service = "app/users/service.py"
+    own = """
+        from app.errors import ProblemBase
+
+        class NotFound(ProblemBase): ...
+
+        def find(user_id: int):
+            raise NotFound
+        """
+    assert "FG401" in _screened(own, service, "service")  # the index settles ProblemBase
+    builtin = """
+        class NotFound(LookupError): ...
+
+        def find(user_id: int):
+            raise NotFound
+        """
+    assert "FG401" not in _screened(builtin, service, "service")
+
+
+def test_every_rule_screen_lets_its_bad_examples_through() -> None:
+    for rule in ALL_RULES:
+        for example in rule.bad:
+            try:
+                tree = ast.parse(example.code)
+            except SyntaxError:
+                continue  # newer syntax than this interpreter's: no structure, no screen
+            layer = _layer(example.path)
+            structure = Structure(tree, None, False, layer, example.path)
+            assert RULES_BY_CODE[rule.code].may_fire_in(structure), (rule.code, example.note)
+
+
+def _layer(path: str) -> str | None:
+    from checks.config import DEFAULT_LAYERS, LayerMatcher
+
+    return LayerMatcher.from_globs(DEFAULT_LAYERS).layer_of(path)
