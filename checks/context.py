@@ -24,11 +24,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-
 from checks import revisions
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
+from checks.lazy import libcst as cst
 from checks.project import (
     AS_DECLARATIVE,
     DECLARATIVE_BASE,
@@ -610,6 +608,8 @@ class FileContext:
     def code(self, node: cst.CSTNode, at: cst.CSTNode | None = None) -> str:
         """The code of `node` with the file's newline and indentation, as if written
         where `at` is (lines inside brackets keep their indentation relative to it)."""
+        from libcst._nodes.internal import CodegenState
+
         state = CodegenState(
             default_indent=self.module.default_indent,
             default_newline=self.module.default_newline,

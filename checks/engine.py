@@ -23,13 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import libcst as cst
-
 from checks import bigstack
 from checks.context import FileContext, Lines, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
+from checks.lazy import libcst as cst
 from checks.noqa import is_suppressed
-from checks.positions import node_ranges
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
 from checks.rule import Handler, Rule
@@ -414,10 +412,11 @@ def _cpython_verdict(source: bytes) -> _Verdict:
     return _Verdict(True, tree=tree)
 
 
-_Tables = tuple[
-    dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
-    dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
-]
+if typing.TYPE_CHECKING:
+    _Tables = tuple[
+        dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
+        dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
+    ]
 
 
 class Engine:
@@ -447,7 +446,8 @@ class Engine:
         #: ask each rule's structural screen (`Rule.may_fire_in`); default: as `prefilter`
         self.screen = prefilter if screen is None else screen
         self._tables: dict[tuple[str, ...], _Tables] = {}
-        self._tables_for(self.rules)  # a handler naming no libcst node type fails here
+        # the tables name libcst's node types: built on the first walk, so that a run
+        # whose files need no tree never loads libcst (`checks.lazy`)
 
     def _tables_for(self, rules: Sequence[Rule]) -> _Tables:
         key = tuple(rule.code for rule in rules)
@@ -637,6 +637,8 @@ class Engine:
                     statement = top_level.get(id(node), -1)
                 wanted.append((node, statement))
         wanted += [(failure.node, -1) for failure in failures]
+        from checks.positions import node_ranges  # needs libcst's code generation
+
         positions = node_ranges(module, wanted, text)
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []

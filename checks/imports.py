@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import libcst as cst
+from checks.lazy import VisitorBase, visitor
+from checks.lazy import libcst as cst
 
 
-class NameVisitor(cst.CSTVisitor):
+class NameVisitor(VisitorBase):
     """Visits the identifiers code uses or binds: not the names after a dot nor the
     keyword names of calls (`x.select`, `f(select=1)` do not use `select`)."""
 
@@ -58,7 +59,7 @@ class _Names(NameVisitor):
 
 def names_in(node: cst.CSTNode) -> set[str]:
     """The identifiers a module (or any node) uses or binds, imports included."""
-    collector = _Names(skip_imports=False)
+    collector = visitor(_Names)(skip_imports=False)
     node.visit(collector)
     return collector.names
 
@@ -177,7 +178,7 @@ def drop_unused_imports(module: cst.Module, candidates: Collection[str]) -> cst.
     """Remove the module-level imports of `candidates` nothing in the module uses."""
     if not candidates:
         return module
-    collector = _Names(skip_imports=True)
+    collector = visitor(_Names)(skip_imports=True)
     module.visit(collector)
     unused = {
         name for name in candidates if name not in collector.names and name not in collector.strings

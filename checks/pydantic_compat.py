@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
+from checks.lazy import libcst as cst
 from checks.pydantic_target import V1_LAYER
 
-QualifiedName = Callable[[cst.BaseExpression], str | None]
+if TYPE_CHECKING:
+    QualifiedName = Callable[[cst.BaseExpression], str | None]
 
 #: A flag or constant that names the Pydantic version: PYDANTIC_V2, IS_PYDANTIC_V1,
 #: PYDANTIC_VERSION, PYDANTIC_MAJOR_VERSION, PYDANTIC_VERSION_MINOR_TUPLE, pydantic_v2.
@@ -86,7 +87,8 @@ _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _PYDANTIC_PACKAGES = frozenset({"pydantic", "pydantic_settings", "pydantic_core"})
 
 
-Branching = cst.If | cst.IfExp | cst.Try | cst.TryStar
+if TYPE_CHECKING:
+    Branching = cst.If | cst.IfExp | cst.Try | cst.TryStar
 
 
 class VersionGuards:

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from checks.context import ClassInfo, FileContext, dotted_name, keyword_arg
+from checks.lazy import libcst as cst
 
 ASYNC_SESSION = "sqlalchemy.ext.asyncio.AsyncSession"
 SYNC_SESSION = "sqlalchemy.orm.Session"
@@ -240,7 +240,8 @@ class _Annotated:
     annotation: cst.BaseExpression
 
 
-_Binding = cst.BaseExpression | _Annotated | None
+if TYPE_CHECKING:
+    _Binding = cst.BaseExpression | _Annotated | None
 
 
 @dataclass(slots=True)

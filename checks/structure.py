@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
 
-from checks.project import absolute_module
+from checks.project import DECLARATIVE_BASE_FACTORIES, absolute_module
 
 #: FastAPI's route decorators: `@router.get(...)` (as `checks.context.route_decorator`).
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
@@ -163,9 +163,64 @@ class Structure:
         )
 
     @property
+    def chains(self) -> set[str]:
+        """Every chain of names written in the code (`a`, `a.b.c`), imports aside."""
+        return self._facts.dotted
+
+    @property
     def attributes(self) -> set[str]:
         """Every attribute name read, written or called (`x.dict` gives `dict`)."""
         return self._facts.attributes
+
+    # ----------------------------------------------------------------- classes
+    @cached_property
+    def _local_classes(self) -> dict[str, list[ast.ClassDef]]:
+        found: dict[str, list[ast.ClassDef]] = {}
+        for cls in self._facts.classes:
+            found.setdefault(cls.name, []).append(cls)
+        return found
+
+    def may_derive(self, expr: ast.expr, roots: frozenset[str], *, conditions: bool = True) -> bool:
+        """Whether `FileContext.derivation(ctx.class_ref(expr), roots)` may be True or a
+        condition for the project index: `expr` names one of `roots`, or a class of this
+        file whose bases lead there or out of the file, or a class imported from another
+        module (the index settles it), or a `declarative_base()` variable. Without
+        `conditions`: only whether the file itself may settle it True."""
+        while isinstance(expr, ast.Subscript | ast.Starred):
+            expr = expr.value
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return False
+        is_name = isinstance(expr, ast.Name)
+        return self._name_may_derive(dotted, is_name, roots, set(), conditions)
+
+    def _name_may_derive(
+        self, dotted: str, is_name: bool, roots: frozenset[str], seen: set[str], conditions: bool
+    ) -> bool:
+        local = self._local_classes
+        if is_name and dotted in local:
+            if dotted in seen:
+                return False
+            seen.add(dotted)
+            for cls in local[dotted]:
+                for base in cls.bases:
+                    while isinstance(base, ast.Subscript | ast.Starred):
+                        base = base.value
+                    name = dotted_name(base)
+                    if name is not None and self._name_may_derive(
+                        name, isinstance(base, ast.Name), roots, seen, conditions
+                    ):
+                        return True
+            return False
+        candidates = self.qualified(dotted)
+        if not roots.isdisjoint(candidates):
+            return True
+        if not conditions:
+            return False
+        if any("." in c and not c.startswith(".") for c in candidates):
+            return True  # another module's class: a condition
+        # `Base = declarative_base()`: a class of the file with an imported base
+        return is_name and not candidates and self.refers_to(*DECLARATIVE_BASE_FACTORIES)
 
     # ----------------------------------------------------------------- calls
     @property

@@ -152,8 +152,16 @@ def test_engine_rejects_a_handler_for_an_unknown_node_type() -> None:
         def visit_Calll(self, node: cst.Call, ctx: FileContext) -> None:
             pass
 
+    # found when the engine first walks a tree (building its tables loads libcst)
+    engine = Engine([Misspelled()])
     with pytest.raises(TypeError, match="Calll"):
-        Engine([Misspelled()])
+        engine.check(Path("app/x.py"), b"x = 1\n")
+
+
+def test_every_rules_handlers_name_libcst_node_types() -> None:
+    engine = Engine(ALL_RULES)
+    visits, leaves = engine._tables_for(ALL_RULES)
+    assert visits and leaves
 
 
 def test_one_finding_per_rule_and_node() -> None:

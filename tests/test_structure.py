@@ -212,3 +212,57 @@ def _layer(path: str) -> str | None:
     from checks.config import DEFAULT_LAYERS, LayerMatcher
 
     return LayerMatcher.from_globs(DEFAULT_LAYERS).layer_of(path)
+
+
+_CLEAN_FILE_RUN = """
+import sys
+from pathlib import Path
+from checks.engine import Engine
+from checks.lazy import is_loaded
+from checks.rules import ALL_RULES
+
+source = sys.stdin.buffer.read()
+result = Engine(ALL_RULES).check(Path("app/users/service.py"), source, "service", module_name="app.users.service")
+print(len(result.findings), is_loaded())
+"""
+
+
+def _run_engine_alone(code: str) -> str:
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-c", _CLEAN_FILE_RUN],
+        input=textwrap.dedent(code).encode(),
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return completed.stdout.decode().strip()
+
+
+def test_a_file_no_rule_can_fire_on_is_checked_without_loading_libcst() -> None:
+    clean = """
+        from app.users.repository import UserRepository
+
+
+        class UserService:
+            def __init__(self, users: UserRepository) -> None:
+                self.users = users
+
+            async def rename(self, user_id: int, name: str) -> None:
+                user = await self.users.get(user_id)
+                user.name = name
+        """
+    assert _run_engine_alone(clean) == "0 False"
+
+
+def test_a_file_with_a_finding_loads_libcst_for_it() -> None:
+    sleepy = """
+        import time
+
+
+        async def rename() -> None:
+            time.sleep(1)
+        """
+    assert _run_engine_alone(sleepy) == "1 True"

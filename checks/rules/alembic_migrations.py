@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 import subprocess
 
-import libcst as cst
-
 from checks import revisions
 from checks.context import FileContext, dotted_name, keyword_arg, string_value
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.structure import Structure
@@ -144,6 +143,12 @@ class _MigrationRule(Rule):
     #: the revision's function where the rule reports (None: either)
     reports_in: str | None = None
 
+    @property
+    def revision_mark(self) -> str:
+        """The mark of a file this rule judges: one per kind of rule, so that a rule that
+        judges history too (FG604) does not make the others judge it."""
+        return "alembic-revision-history" if self.history_too else "alembic-revision"
+
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.layer == "migration" or evidence.has("revision", "down_revision")
 
@@ -166,11 +171,11 @@ class _MigrationRule(Rule):
             and is_revision_file(node, ctx)
             and (self.history_too or not ctx.superseded_revision)
         ):
-            ctx.marks("alembic-revision").add(1)
+            ctx.marks(self.revision_mark).add(1)
 
     def visit_With(self, node: cst.With, ctx: FileContext) -> None:
         """`with op.batch_alter_table("users") as batch_op:` makes `batch_op` an `op`."""
-        if not ctx.marks("alembic-revision"):
+        if not ctx.marks(self.revision_mark):
             return
         for item in node.items:
             call = item.item
@@ -185,11 +190,10 @@ class _MigrationRule(Rule):
                 name = string_value(table.value if table is not None else first)
                 _batches(ctx)[item.asname.name.value] = name
 
-    @staticmethod
-    def in_function(ctx: FileContext, name: str) -> bool:
+    def in_function(self, ctx: FileContext, name: str) -> bool:
         function = ctx.function
         return (
-            bool(ctx.marks("alembic-revision"))
+            bool(ctx.marks(self.revision_mark))
             and function is not None
             and isinstance(function.node, cst.FunctionDef)
             and function.node.name.value == name
@@ -650,7 +654,7 @@ class EmptyDowngrade(_MigrationRule):
     )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if not ctx.marks("alembic-revision") or self.in_function(ctx, "downgrade"):
+        if not ctx.marks(self.revision_mark) or self.in_function(ctx, "downgrade"):
             return
         operation = _alembic_op(node, ctx)
         if operation in SCHEMA_OPERATIONS:
@@ -661,7 +665,7 @@ class EmptyDowngrade(_MigrationRule):
                 ctx.marks(self.code + ".schema-change").add(1)
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        if node.name.value != "downgrade" or not ctx.marks("alembic-revision"):
+        if node.name.value != "downgrade" or not ctx.marks(self.revision_mark):
             return
         if ctx.function is not None or ctx.enclosing_class is not None:
             return
@@ -783,7 +787,7 @@ class EditedMigration(_MigrationRule):
     )
 
     def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
-        if not ctx.marks("alembic-revision"):
+        if not ctx.marks(self.revision_mark):
             return
         first = _first_committed_version(ctx.path)
         if first is not None and first != node.code.encode(node.encoding):

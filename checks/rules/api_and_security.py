@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import functools
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
@@ -459,12 +460,15 @@ class JwtWithoutVerification(Rule):
 
 
 #: What `_jwt_argument` answers when `*args` or `**kwargs` may pass the argument.
-_UNKNOWN: cst.BaseExpression = cst.Name("__unknown__")
+@functools.cache
+def _unknown() -> cst.BaseExpression:
+    """What `_jwt_argument` answers when `*args` or `**kwargs` may pass the argument."""
+    return cst.Name("__unknown__")
 
 
 def _jwt_argument(call: cst.Call, name: str) -> cst.BaseExpression | None:
     """The value a JWT decoder receives for `name`, by keyword or by position; None when
-    it is not passed; `_UNKNOWN` when `*args` or `**kwargs` may pass it."""
+    it is not passed; `_unknown()` when `*args` or `**kwargs` may pass it."""
     given = keyword_arg(call, name)
     if given is not None:
         return given.value
@@ -472,13 +476,13 @@ def _jwt_argument(call: cst.Call, name: str) -> cst.BaseExpression | None:
     index = 0
     for arg in call.args:
         if arg.star == "*":
-            return _UNKNOWN
+            return _unknown()
         if arg.keyword is None and arg.star == "":
             if index == position:
                 return arg.value
             index += 1
     if any(arg.star == "**" for arg in call.args):
-        return _UNKNOWN
+        return _unknown()
     return None
 
 

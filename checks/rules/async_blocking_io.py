@@ -5,9 +5,8 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
-import libcst as cst
-
 from checks.context import FileContext
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.structure import Structure

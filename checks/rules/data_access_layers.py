@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
-import libcst as cst
-
 from checks.context import ORM_MODEL_BASES, FileContext, dotted_name, http_adapter_name
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
+from checks.structure import Structure
 
 SQL_BUILDERS = frozenset(
     {
@@ -198,6 +199,38 @@ class DataAccessInRoutes(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.layer == "route"
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: a session's query method or a SQL builder called; `visit_ImportFrom`:
+        # a repository imported, or a class of another module that may be an ORM model,
+        # used as a value (the file names it outside the import)
+        if structure.layer != "route":
+            return False
+        if structure.calls_method(*_SESSION_METHODS) or any(structure.calls_to(SQL_BUILDERS)):
+            return True
+        names = {chain.partition(".")[0] for chain in structure.chains}
+        for node in ast.walk(structure.tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            for alias in node.names:
+                name, local = alias.name, alias.asname or alias.name
+                bound = structure.bindings.get(local, set())
+                targets = {*bound, f"{node.module or ''}.{name}"}
+                if structure.path is not None:
+                    parent = structure.path.parent.parts
+                    targets |= {".".join([*parent, t.lstrip(".")]) for t in targets}
+                if any(_imports_repository(target, name) for target in targets):
+                    return True
+                third_party = (node.module or "").split(".", 1)[0] in {"sqlalchemy", "sqlmodel"}
+                capwords = name[:1].isupper() and not name.isupper()
+                if (
+                    capwords
+                    and not third_party
+                    and local in names
+                    and any(not b.startswith(".") and "." in b for b in bound)
+                ):
+                    return True
+        return False
 
     # ------------------------------------------------------------------ imports
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-import libcst as cst
-
 from checks.context import (
+    ORM_MODEL_BASES,
     FileContext,
     FixSpec,
     dotted_name,
@@ -16,6 +15,8 @@ from checks.context import (
     returns_in,
     route_decorator,
 )
+from checks.lazy import VisitorBase, visitor
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, keyword
@@ -40,6 +41,19 @@ def _annotation_classes(annotation: cst.BaseExpression, ctx: FileContext) -> lis
             if isinstance(element.slice, cst.Index):
                 found += _annotation_classes(element.slice.value, ctx)
         return found
+    return []
+
+
+def _ast_annotation_names(annotation: ast.expr) -> list[ast.expr]:
+    """`_annotation_classes`' names, on CPython's tree."""
+    if isinstance(annotation, ast.Name | ast.Attribute):
+        return [annotation]
+    if isinstance(annotation, ast.BinOp):
+        return _ast_annotation_names(annotation.left) + _ast_annotation_names(annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        inner = annotation.slice
+        elements = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+        return [name for element in elements for name in _ast_annotation_names(element)]
     return []
 
 
@@ -267,7 +281,7 @@ def _annotates_response(annotation: cst.BaseExpression, ctx: FileContext) -> boo
     return _names_a_response(annotation, ctx)
 
 
-class _Assignments(cst.CSTVisitor):
+class _Assignments(VisitorBase):
     """The values assigned to each plain name in a function body, and the names annotated
     there (not in nested functions, lambdas or classes)."""
 
@@ -326,7 +340,7 @@ def _returns_only_responses(
     ]
     if not values:
         return True
-    assignments = _Assignments()
+    assignments = visitor(_Assignments)()
     function.body.visit(assignments)
     variables: set[str] = set()
     params = function.params
@@ -457,12 +471,20 @@ class RouteReturnsOrmModel(Rule):
         return evidence.has_package("fastapi")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_FunctionDef`: a route that declares what it returns
-        return structure.layer != "test" and any(
-            function.returns is not None or keyword(decorator, "response_model")
-            for function in structure.routes
-            if (decorator := ast_route_decorator(function)) is not None
-        )
+        # `visit_FunctionDef`: a route that declares what it returns, naming a class that
+        # may be an ORM model (`_annotation_classes`, `ctx.is_orm_model`)
+        if structure.layer == "test":
+            return False
+        for function in structure.routes:
+            decorator = ast_route_decorator(function)
+            model = keyword(decorator, "response_model") if decorator is not None else None
+            declared = model.value if model is not None else function.returns
+            if declared is not None and any(
+                structure.may_derive(name, ORM_MODEL_BASES)
+                for name in _ast_annotation_names(declared)
+            ):
+                return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         if ctx.layer == "test":
@@ -806,7 +828,7 @@ class BroadExceptInRoute(Rule):
         ctx.report(node)
 
 
-class _TracebackLog(cst.CSTVisitor):
+class _TracebackLog(VisitorBase):
     """Finds `log.exception(...)` or a `log.<level>(..., exc_info=<not False>)` call."""
 
     def __init__(self) -> None:
@@ -831,7 +853,7 @@ _LOG_METHODS = frozenset(
 )
 
 
-class _PerItemHandler(cst.CSTVisitor):
+class _PerItemHandler(VisitorBase):
     """Whether an except handler leaves the loop (`return`, `break`) and whether it
     records the failure (uses the caught exception's name, or calls a logger method)."""
 
@@ -869,13 +891,13 @@ def _read_handler(handler: cst.ExceptHandler) -> _PerItemHandler:
     caught = None
     if handler.name is not None and isinstance(handler.name.name, cst.Name):
         caught = handler.name.name.value
-    finder = _PerItemHandler(caught)
+    finder = visitor(_PerItemHandler)(caught)
     handler.body.visit(finder)
     return finder
 
 
 def _logs_traceback(handler: cst.ExceptHandler) -> bool:
-    finder = _TracebackLog()
+    finder = visitor(_TracebackLog)()
     handler.body.visit(finder)
     return finder.found
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from checks.context import FileContext, string_value
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.structure import Structure

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-
 from checks.context import FileContext
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import DECLARATIVE_BASE_FACTORIES
 from checks.rule import Example, Rule
-from checks.structure import Structure, dotted_name
+from checks.structure import Structure
 
 HTTP_EXCEPTIONS = frozenset(
     {
@@ -266,16 +264,18 @@ class HttpExceptionInService(Rule):
         )
         if not lower:
             return False
-        local: dict[str, list[ast.ClassDef]] = {}
-        for cls in structure.classes:
-            local.setdefault(cls.name, []).append(cls)
         expressions = [call.node.func for call in structure.calls]
         expressions += [
             node.exc
             for node in ast.walk(structure.tree)
             if isinstance(node, ast.Raise) and node.exc is not None
         ]
-        return any(_may_be_http_exception(e, structure, local) for e in expressions)
+        # a condition is reported only for a CapWords name (`_names_a_class`)
+        return any(
+            not isinstance(e, ast.Call)
+            and structure.may_derive(e, HTTP_EXCEPTIONS, conditions=_capwords(e))
+            for e in expressions
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if _lower_layer(ctx):
@@ -299,55 +299,12 @@ class HttpExceptionInService(Rule):
             ctx.report_if(node, derivation, message)
 
 
-def _may_be_http_exception(
-    expr: ast.expr, structure: Structure, local: dict[str, list[ast.ClassDef]]
-) -> bool:
-    """Whether `ctx.derivation(ctx.class_ref(expr), HTTP_EXCEPTIONS)` may be True or a
-    condition (see `_check`), from CPython's tree."""
+def _capwords(expr: ast.expr) -> bool:
+    """`_names_a_class` on CPython's tree."""
     while isinstance(expr, ast.Subscript):
         expr = expr.value
-    if isinstance(expr, ast.Call):  # `raise Error()(...)`: `_check` gets the call itself
-        return False
-    dotted = dotted_name(expr)
-    if dotted is None:
-        return False
-    if isinstance(expr, ast.Name) and expr.id in local:
-        return _local_class_may_derive(expr.id, structure, local, set())
-    candidates = structure.qualified(dotted)
-    if isinstance(expr, ast.Name) and not candidates:
-        # `Base = declarative_base()` is a class of the file whose base is imported
-        return structure.refers_to(*DECLARATIVE_BASE_FACTORIES)
-    if not HTTP_EXCEPTIONS.isdisjoint(candidates):
-        return True
-    name = dotted.rpartition(".")[2]
-    capwords = name[:1].isupper() and not name.isupper()
-    return capwords and any("." in c and not c.startswith(".") for c in candidates)
-
-
-def _local_class_may_derive(
-    name: str, structure: Structure, local: dict[str, list[ast.ClassDef]], seen: set[str]
-) -> bool:
-    if name in seen:
-        return False
-    seen.add(name)
-    for base in (base for cls in local[name] for base in cls.bases):
-        while isinstance(base, ast.Subscript | ast.Starred):
-            base = base.value
-        dotted = dotted_name(base)
-        if dotted is None:
-            continue
-        if isinstance(base, ast.Name) and base.id in local:
-            if _local_class_may_derive(base.id, structure, local, seen):
-                return True
-            continue
-        # an imported base: HTTPException itself, or another module's class (a condition)
-        candidates = structure.qualified(dotted)
-        if any("." in c and not c.startswith(".") for c in candidates):
-            return True
-        declarative = structure.refers_to(*DECLARATIVE_BASE_FACTORIES)
-        if isinstance(base, ast.Name) and not candidates and declarative:
-            return True  # `Base = declarative_base()`: a class of the file, imported base
-    return False
+    name = expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", "")
+    return isinstance(name, str) and name[:1].isupper() and not name.isupper()
 
 
 def _lower_layer(ctx: FileContext) -> bool:

@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import libcst as cst
-
 from checks.context import ClassInfo, FileContext, FixSpec, Lines, code_of, dotted_name, rename
+from checks.lazy import VisitorBase, visitor
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
 from checks.pydantic_target import FIX_TARGET_NOTE, is_migration, unsafe
@@ -325,10 +325,11 @@ class PydanticClassConfig(Rule):
         "Pydantic v2 configures a model with a `model_config = ConfigDict(...)` attribute "
         "(`SettingsConfigDict` for settings); the inner `class Config` is deprecated, and "
         "several of its keys were renamed (`orm_mode` -> `from_attributes`, "
-        "`allow_population_by_field_name` -> `populate_by_name`, `schema_extra` -> "
-        "`json_schema_extra`). `ConfigDict` is a TypedDict, so a type checker catches a "
-        "misspelled key. The outer class must be known to be a model, or the `Config` body "
-        "must set keys only Pydantic has: unrelated `Config` classes are left alone."
+        "`allow_population_by_field_name` -> `populate_by_name`, which 2.11+ calls "
+        "`validate_by_name`, `schema_extra` -> `json_schema_extra`). `ConfigDict` is a "
+        "TypedDict, so a type checker catches a misspelled key. The outer class must be "
+        "known to be a model, or the `Config` body must set keys only Pydantic has: "
+        "unrelated `Config` classes are left alone."
     )
     fix = (
         "Safe fix: the inner `class Config` becomes `model_config = ConfigDict(...)` with the "
@@ -954,12 +955,12 @@ def _config_readers(ctx: FileContext) -> set[str] | None:
     source = ctx.source if ctx.source is not None else ctx.module.code.encode()
     if _CONFIG_USE.search(source) is None:
         return set()
-    visitor = _ConfigReferences(ctx)
-    ctx.module.visit(visitor)
-    return None if visitor.any else visitor.classes
+    references = visitor(_ConfigReferences)(ctx)
+    ctx.module.visit(references)
+    return None if references.any else references.classes
 
 
-class _ConfigReferences(cst.CSTVisitor):
+class _ConfigReferences(VisitorBase):
     """The classes whose `Config` a module reads (see `_config_readers`)."""
 
     def __init__(self, ctx: FileContext) -> None:

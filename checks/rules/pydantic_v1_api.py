@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-import libcst as cst
-
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, rename
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, for_target, unsafe
 from checks.rule import Example, FixExample, Rule

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import libcst as cst
-
 from checks.context import FileContext, FixSpec, rename
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,

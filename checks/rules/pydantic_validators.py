@@ -9,9 +9,8 @@ Anything it cannot prove equivalent keeps the finding without a fix.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-import libcst as cst
 
 from checks.context import (
     FileContext,
@@ -23,6 +22,8 @@ from checks.context import (
     string_value,
 )
 from checks.imports import NameVisitor, names_in
+from checks.lazy import libcst as cst
+from checks.lazy import visitor
 from checks.prefilter import Evidence
 from checks.pydantic_target import FIX_TARGET_NOTE
 from checks.rule import Example, FixExample, Rule
@@ -48,20 +49,22 @@ class _Decorator:
     args: tuple[cst.Arg, ...]
 
 
-#: the nodes that bind names, and the field holding what they bind
-_BINDINGS: dict[type[cst.CSTNode], str] = {
-    cst.AssignTarget: "target",
-    cst.AugAssign: "target",
-    cst.AnnAssign: "target",
-    cst.For: "target",
-    cst.CompFor: "target",
-    cst.NamedExpr: "target",
-    cst.Del: "target",
-    cst.AsName: "name",
-    cst.Param: "name",
-    cst.ClassDef: "name",
-    cst.FunctionDef: "name",
-}
+@functools.cache
+def _bindings() -> dict[type[cst.CSTNode], str]:
+    """The nodes that bind names, and the field holding what they bind."""
+    return {
+        cst.AssignTarget: "target",
+        cst.AugAssign: "target",
+        cst.AnnAssign: "target",
+        cst.For: "target",
+        cst.CompFor: "target",
+        cst.NamedExpr: "target",
+        cst.Del: "target",
+        cst.AsName: "name",
+        cst.Param: "name",
+        cst.ClassDef: "name",
+        cst.FunctionDef: "name",
+    }
 
 
 class _Uses(NameVisitor):
@@ -75,7 +78,7 @@ class _Uses(NameVisitor):
         self.names: set[str] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        field = _BINDINGS.get(type(node))
+        field = _bindings().get(type(node))
         if field is not None and self.name in names_in(getattr(node, field)):
             self.unsafe = True
         elif isinstance(node, cst.Global | cst.Nonlocal):
@@ -89,7 +92,7 @@ class _Uses(NameVisitor):
 
 
 def _uses(function: cst.FunctionDef, name: str) -> _Uses:
-    uses = _Uses(name)
+    uses = visitor(_Uses)(name)
     function.body.visit(uses)
     return uses
 

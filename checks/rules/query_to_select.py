@@ -29,12 +29,14 @@ class, a lower-case attribute of one for a column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
-
-import libcst as cst
-from libcst._types import CSTNodeT
+from typing import TYPE_CHECKING, cast
 
 from checks.context import FileContext, FixSpec, ImportPlan, dotted_name
+from checks.lazy import TransformerBase, transformer
+from checks.lazy import libcst as cst
+
+if TYPE_CHECKING:
+    from libcst._types import CSTNodeT
 
 ASYNC_SESSIONS = frozenset(
     {
@@ -269,7 +271,7 @@ def query_fix(chain: Chain, ctx: FileContext) -> FixSpec | None:
     return _spec(chain, names, text, False, ctx, "Use `session.execute(select(...))`")
 
 
-class _Replace(cst.CSTTransformer):
+class _Replace(TransformerBase):
     """Replace nodes of the original tree by identity, in one pass."""
 
     def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode]) -> None:
@@ -278,12 +280,12 @@ class _Replace(cst.CSTTransformer):
     def on_leave(
         self, original_node: CSTNodeT, updated_node: CSTNodeT
     ) -> CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[CSTNodeT]:
-        return cast(CSTNodeT, self.replacements.get(original_node, updated_node))
+        return cast("CSTNodeT", self.replacements.get(original_node, updated_node))
 
 
 def _code(node: cst.CSTNode, replacements: dict[cst.CSTNode, cst.CSTNode], ctx: FileContext) -> str:
     """The code of `node` with the replacements made, indented where it stands."""
-    replaced = node.visit(_Replace(replacements))
+    replaced = node.visit(transformer(_Replace)(replacements))
     assert isinstance(replaced, cst.CSTNode)
     return ctx.code(replaced, at=node)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from checks.context import FileContext, FixSpec, dotted_name
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from checks.context import FileContext, FixSpec
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES
 from checks.rule import Example, FixExample, Rule

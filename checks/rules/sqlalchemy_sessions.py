@@ -7,9 +7,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
-import libcst as cst
-
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
+from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file

@@ -23,15 +23,15 @@ the call's arguments. Both are followed a few levels deep, never across files.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-import libcst as cst
-
 from checks.context import FileContext, code_of, dotted_name, returns_in
+from checks.lazy import libcst as cst
 
 VALUE: Final = "value"
 NAME: Final = "name"
@@ -141,7 +141,10 @@ class SqlText:
 
 
 # ---------------------------------------------------------------- straight-line flow
-_TRUSTED = cst.Name("__trusted__")  # the value of a loop variable over constants
+@functools.cache
+def _trusted() -> cst.Name:
+    """The value of a loop variable over constants (one node: compared by identity)."""
+    return cst.Name("__trusted__")
 
 
 @dataclass(slots=True)
@@ -398,7 +401,7 @@ class _Renderer:
             if expr.value in self.trusted_names | self.opaque_names:
                 return None
             value = self.flow.value_of(expr.value, self.ctx)
-            if value is not None and value is not _TRUSTED:
+            if value is not None and value is not _trusted():
                 return self._child().resolve(value)
             return None
         if isinstance(expr, cst.Call):
@@ -422,7 +425,7 @@ class _Renderer:
             and expr.value not in self.trusted_names | self.opaque_names
         ):
             value = self.flow.value_of(expr.value, self.ctx)
-            if value is _TRUSTED:
+            if value is _trusted():
                 return _FILLER
             if value is not None:
                 inner = self._child()
@@ -551,7 +554,7 @@ class _Renderer:
             return _FILLER
         if isinstance(items, cst.Name) and self.params is None:
             value = self.flow.value_of(items.value, self.ctx)
-            if value is not None and value is not _TRUSTED and self._constant_collection(value):
+            if value is not None and value is not _trusted() and self._constant_collection(value):
                 return _FILLER
             return None
         if not isinstance(items, cst.GeneratorExp | cst.ListComp | cst.SetComp):
@@ -996,7 +999,7 @@ def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpres
     cannot carry input when the loop walks constants, else None (not followed)."""
     renderer = _Renderer(ctx, SqlFlow.of(ctx))
     constant = renderer._constant_collection(iterable) or _called_name(iterable) == "range"
-    return _TRUSTED if constant else None
+    return _trusted() if constant else None
 
 
 def piece_code(piece: Piece) -> str:

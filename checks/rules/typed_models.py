@@ -36,10 +36,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-
 from checks.context import ClassInfo, FileContext, FixSpec, ImportPlan, code_of
+from checks.lazy import libcst as cst
 
 DECLARATIVE_BASE_CALLS = frozenset(
     {
@@ -801,6 +799,8 @@ def _body_names(info: ClassInfo) -> set[str]:
 
 def _code_indented(node: cst.CSTNode, indent: str, ctx: FileContext) -> str:
     """A node's code whose continuation lines are indented as in a block at `indent`."""
+    from libcst._nodes.internal import CodegenState
+
     state = CodegenState(
         default_indent=ctx.module.default_indent,
         default_newline=ctx.module.default_newline,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from checks import revisions
+from checks.engine import Engine
 from checks.rules import RULES_BY_CODE
 from tests.helpers import run_cli, write
 
@@ -59,6 +60,21 @@ def test_only_the_head_revision_is_judged(tmp_path: Path) -> None:
     _revision(tmp_path, "0001", "None")
     _revision(tmp_path, "0002", '"0001"', annotation=": str")
     assert _reported(tmp_path, "--no-cache") == {"0002": ["FG105", "FG601", "FG602", "FG603"]}
+
+
+@pytest.mark.parametrize("prefilter", [False, True])
+def test_history_stays_history_when_fg604_is_selected_too(tmp_path: Path, prefilter: bool) -> None:
+    # FG604 looks at every revision; the others must not start judging history with it
+    # (found by the equivalence harness on Netflix/dispatch: 72 findings on history)
+    _revision(tmp_path, "0001", "None")
+    _revision(tmp_path, "0002", '"0001"')
+    rules = [RULES_BY_CODE[code] for code in ("FG601", "FG602", "FG603", "FG604")]
+    engine = Engine(rules, prefilter=prefilter)
+    found = {}
+    for path in sorted((tmp_path / "migrations" / "versions").iterdir()):
+        result = engine.check(path, path.read_bytes(), "migration")
+        found[path.name[:4]] = sorted({f.code for f in result.findings})
+    assert found == {"0001": [], "0002": ["FG601", "FG602", "FG603"]}
 
 
 def test_a_merge_revision_makes_both_parents_history(tmp_path: Path) -> None:
