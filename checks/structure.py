@@ -66,6 +66,8 @@ class _Facts:
     #: stored under a string key of a dict literal
     named_strings: list[tuple[str, str]] = field(default_factory=list)
     dotted: set[str] = field(default_factory=set)
+    #: the names of keyword arguments (of calls and class statements)
+    keywords: set[str] = field(default_factory=set)
     attributes: set[str] = field(default_factory=set)
     #: calls whose result is dropped or assigned: an `Expr` or `Assign` statement's value
     bare_calls: list[ast.Call] = field(default_factory=list)
@@ -166,6 +168,11 @@ class Structure:
     def chains(self) -> set[str]:
         """Every chain of names written in the code (`a`, `a.b.c`), imports aside."""
         return self._facts.dotted
+
+    @property
+    def keywords(self) -> set[str]:
+        """The names of every keyword argument given to a call or a class statement."""
+        return self._facts.keywords
 
     @property
     def attributes(self) -> set[str]:
@@ -352,6 +359,7 @@ class _Collector:
                     else None
                 )
                 facts.calls.append(CallSite(node, dotted, last, in_async))
+                facts.keywords.update(item.arg for item in node.keywords if item.arg)
                 if last == "format" and not facts.interpolates:
                     assert isinstance(func, ast.Attribute)
                     facts.interpolates = _stringish(func.value)
@@ -400,6 +408,7 @@ class _Collector:
             elif kind is ast.ClassDef:
                 assert isinstance(node, ast.ClassDef)
                 facts.classes.append(node)
+                facts.keywords.update(item.arg for item in node.keywords if item.arg)
                 for item in node.keywords:
                     value = _string(item.value)
                     if item.arg is not None and value is not None:

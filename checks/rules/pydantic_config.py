@@ -13,6 +13,7 @@ from checks.prefilter import Evidence
 from checks.project import Condition
 from checks.pydantic_target import FIX_TARGET_NOTE, is_migration, unsafe
 from checks.rule import Example, FixExample, Rule
+from checks.structure import Structure
 
 CONFIG_DICT_FACTORIES = frozenset(
     {
@@ -263,6 +264,15 @@ class PydanticOrmMode(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.letter_escapes or b"orm_mode" in evidence.source
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # the visitors below: `orm_mode` as a keyword, a name assigned in a `Config`, or a
+        # `model_config` dict key
+        return (
+            "orm_mode" in structure.keywords
+            or "orm_mode" in structure.chains
+            or "orm_mode" in structure.strings
+        )
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         if ctx.is_v1_layer_model(node.name.value):
@@ -646,6 +656,10 @@ class PydanticClassConfig(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("Config")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_ClassDef`: a `class Config` (in a class body)
+        return any(cls.name == "Config" for cls in structure.classes)
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         if node.name.value != "Config" or not ctx.in_class_body:

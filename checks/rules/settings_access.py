@@ -9,6 +9,7 @@ from checks.context import FileContext, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
+from checks.structure import Structure
 
 #: Tests, and revision files: a migration runs once, at deploy, and must not import the
 #: application's settings code, which changes after the revision is written.
@@ -398,6 +399,15 @@ class EnvironmentOutsideSettings(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("environ", "getenv", "getenvb")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `_applies` (layer and path) and the readers below: the file names the environment
+        if structure.layer in _EXEMPT_LAYERS:
+            return False
+        parts = structure.relative_path.parts if structure.relative_path is not None else ()
+        if set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES):
+            return False
+        return structure.refers_to("os.getenv", "os.getenvb", "os.environ")
 
     def _applies(self, ctx: FileContext) -> bool:
         if ctx.layer in _EXEMPT_LAYERS or ctx.stash(f"{self.code}-main"):

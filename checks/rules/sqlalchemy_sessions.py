@@ -1110,6 +1110,10 @@ class SessionSharedByTasks(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("gather")
 
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: `asyncio.gather(...)` called
+        return any(structure.calls_to(("asyncio.gather",)))
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) != "asyncio.gather":
             return
