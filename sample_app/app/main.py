@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.routing import APIRoute
 
+from app.auth.jobs import purge_refresh_tokens
 from app.auth.router import router as auth_router
 from app.core.database import create_engine, create_sessionmaker
-from app.core.errors import API_ERROR_RESPONSES, install_error_handlers
+from app.core.errors import error_responses, install_error_handlers
+from app.core.jobs import run_periodically
 from app.core.logging import configure_logging
 from app.core.middleware import (
     REQUEST_ID_HEADER,
     RequestBodyLimitMiddleware,
     RequestIdMiddleware,
+    UnexpectedErrorMiddleware,
 )
-from app.core.rate_limit import SlidingWindowLimiter
+from app.core.rate_limit import RateLimiter, forget_old_rate_limit_counters
 from app.core.security import PasswordHasher, TokenIssuer
 from app.core.settings import Settings, get_settings
 from app.health.router import router as health_router
@@ -29,6 +35,13 @@ from app.users.router import router as users_router
 API_PREFIX = "/api/v1"
 
 
+def operation_id(route: APIRoute) -> str:
+    """An operation's id is its route function's name (`update_task`, not FastAPI's
+    `update_task_api_v1_projects__project_id__tasks__task_id__patch`): generated clients
+    get readable method names. Function names are unique across the app (a test checks)."""
+    return route.name
+
+
 def create_app(settings: Settings | None = None, hasher: PasswordHasher | None = None) -> FastAPI:
     """Build the app. Tests pass their own settings (and a cheaper password hasher)."""
     settings = settings or get_settings()
@@ -36,25 +49,54 @@ def create_app(settings: Settings | None = None, hasher: PasswordHasher | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await app.state.engine.dispose()
+        jobs = {
+            "purge_refresh_tokens": lambda: purge_refresh_tokens(app.state.sessionmaker),
+            "forget_old_rate_limit_counters": lambda: forget_old_rate_limit_counters(
+                app.state.sessionmaker, list(app.state.rate_limiters.values())
+            ),
+        }
+        interval = settings.purge_interval_seconds
+        tasks = [
+            asyncio.create_task(run_periodically(name, interval, job), name=name)
+            for name, job in jobs.items()
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await app.state.engine.dispose()
 
-    app = FastAPI(title="Sample app", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Sample app",
+        version="0.1.0",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        # The schema and its UIs tell an attacker every route: off in production unless
+        # APP_API_DOCS says otherwise (no schema URL turns off /docs and /redoc too).
+        openapi_url="/openapi.json" if settings.serves_api_docs else None,
+        # Any operation can fail unexpectedly; each documents its own errors besides.
+        responses=error_responses(500),
+    )
     engine = create_engine(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.password_hasher = hasher or PasswordHasher(threads=settings.password_hash_threads)
     app.state.token_issuer = TokenIssuer(settings)
-    app.state.rate_limiters = {
-        "auth": SlidingWindowLimiter(settings.auth_rate_limit_per_minute, 60.0)
-    }
+    app.state.rate_limiters = {"auth": RateLimiter("auth", settings.auth_rate_limit_per_minute, 60)}
 
     install_error_handlers(app)
-    # Added last = outermost: the request id wraps everything, errors included; the body
-    # limit is innermost, so its 413s get CORS headers, a request id and a log line.
+    # Added last = outermost. The request id wraps everything, so every response has it and
+    # every line logged during a request carries it; CORS wraps the unexpected-error
+    # middleware, so a 500 has its CORS headers too (Starlette's own 500 is rendered
+    # outside all of them); the body limit is innermost, so its 413s get all of this.
     app.add_middleware(RequestBodyLimitMiddleware, max_body_bytes=settings.max_request_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -65,7 +107,8 @@ def create_app(settings: Settings | None = None, hasher: PasswordHasher | None =
     )
     app.add_middleware(RequestIdMiddleware)
 
-    api = APIRouter(prefix=API_PREFIX, responses=API_ERROR_RESPONSES)
+    # Every API operation uses the database.
+    api = APIRouter(prefix=API_PREFIX, responses=error_responses(503))
     for router in (auth_router, users_router, projects_router, tasks_router):
         api.include_router(router)
     app.include_router(api)

@@ -2,6 +2,7 @@
 
 from app.auth.models import RefreshToken
 from app.core.models import Base
+from app.core.rate_limit import RateLimitCounter
 from app.projects.models import MemberRole, Project, ProjectMember
 from app.tasks.models import Tag, Task, TaskStatus, task_tags
 from app.users.models import User, UserRole
@@ -11,6 +12,7 @@ __all__ = [
     "MemberRole",
     "Project",
     "ProjectMember",
+    "RateLimitCounter",
     "RefreshToken",
     "Tag",
     "Task",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import socket
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -12,10 +15,11 @@ import httpx
 from alembic.config import Config
 from fastapi import FastAPI
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.security import PasswordHasher
+from app.main import create_app
 from app.projects.models import MemberRole, Project, ProjectMember
 from app.tasks.models import Task, TaskStatus
 from app.users.models import User, UserRole
@@ -105,6 +109,44 @@ class Factory:
         query = select(model).filter_by(**filters).execution_options(populate_existing=True)
         result = await self.db.execute(query)
         return result.scalar_one_or_none()
+
+
+def capture_logs() -> io.StringIO:
+    """Send the app's log lines (the root handler `configure_logging` installed) to a
+    buffer the test reads."""
+    stream = io.StringIO()
+    handler = logging.getLogger().handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    return stream
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def forget_rate_limit_counts(engine: AsyncEngine) -> None:
+    """Delete the rate limit's counts an app committed for real (under uvicorn, or with
+    its own engine): the other tests' clients have the same address, and would be limited."""
+    async with engine.begin() as connection:
+        await connection.execute(text("delete from rate_limit_counters"))
+
+
+def create_app_with_a_failing_route() -> FastAPI:
+    """The app as the environment configures it, plus `GET /explode`, which raises: for the
+    tests that serve it with a real uvicorn (`uvicorn support:create_app_with_a_failing_route
+    --factory`)."""
+    app = create_app()
+
+    async def explode() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/explode", explode)
+    return app
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support import FAST_HASHER, PASSWORD, assert_error
+from support import FAST_HASHER, PASSWORD, assert_error, forget_rate_limit_counts
 
 from app.core.security import PasswordHasher
 from app.core.settings import Settings
@@ -28,13 +28,15 @@ API = "/api/v1"
 
 
 @pytest.fixture
-async def committing_app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """The app with its own engine and pool: every request commits for real."""
+async def committing_app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    """The app with its own engine and pool: every request commits for real (the rate
+    limit's counts too, forgotten afterwards so that no later test is limited)."""
     app = create_app(settings, hasher=FAST_HASHER)
     try:
         yield app
     finally:
         await app.state.engine.dispose()
+        await forget_rate_limit_counts(engine)
 
 
 @pytest.fixture
@@ -308,6 +310,7 @@ async def test_logins_hash_off_the_event_loop_so_other_requests_are_not_stalled(
     finally:
         await app.state.engine.dispose()
         await forget_users(engine, [email])
+        await forget_rate_limit_counts(engine)
 
 
 class _Proxy:
@@ -350,7 +353,7 @@ class _Proxy:
 
 
 async def test_database_down_gives_503_and_the_app_recovers_when_it_returns(
-    settings: Settings,
+    settings: Settings, engine: AsyncEngine
 ) -> None:
     url = make_url(settings.database_url)
     proxy = _Proxy(url.host or "127.0.0.1", url.port or 5432)
@@ -389,3 +392,4 @@ async def test_database_down_gives_503_and_the_app_recovers_when_it_returns(
     finally:
         await app.state.engine.dispose()
         await proxy.close()
+        await forget_rate_limit_counts(engine)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from support import ALLOWED_ORIGIN, FAST_HASHER, PASSWORD, Factory, assert_error
+from support import (
+    ALLOWED_ORIGIN,
+    FAST_HASHER,
+    PASSWORD,
+    Factory,
+    assert_error,
+    capture_logs,
+)
 
 from app.core.settings import Settings
 from app.main import create_app
@@ -54,6 +59,35 @@ async def test_unexpected_error_returns_500_without_a_stack_trace(app: FastAPI) 
     assert "Traceback" not in response.text
 
 
+async def test_an_unexpected_500_keeps_the_request_id_and_cors_headers(
+    settings: Settings,
+) -> None:
+    app = create_app(settings.model_copy(update={"log_json": True}), hasher=FAST_HASHER)
+
+    async def explode() -> None:
+        raise RuntimeError("secret internals")
+
+    app.add_api_route("/explode", explode)
+    stream = capture_logs()
+    # raise_app_exceptions left on: an exception reaching the server is what makes uvicorn
+    # print its own plain-text traceback, so the app must not let one out.
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get(
+            "/explode", headers={"X-Request-ID": "boom-1", "Origin": ALLOWED_ORIGIN}
+        )
+    assert_error(response, 500, "internal_error")
+    assert response.headers["X-Request-ID"] == "boom-1"
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    [logged] = [line for line in lines if line.get("event") == "unhandled_error"]
+    assert logged["request_id"] == "boom-1"
+    assert "RuntimeError: secret internals" in logged["exception"]
+    [request] = [line for line in lines if line.get("event") == "request"]
+    assert (request["request_id"], request["status"], request["level"]) == ("boom-1", 500, "error")
+    await app.state.engine.dispose()
+
+
 async def test_an_os_error_of_the_app_is_a_500_logged_with_its_traceback(
     settings: Settings,
 ) -> None:
@@ -63,10 +97,7 @@ async def test_an_os_error_of_the_app_is_a_500_logged_with_its_traceback(
         raise FileNotFoundError(2, "No such file or directory", "/srv/missing.txt")
 
     app.add_api_route("/missing-file", read_a_missing_file)
-    stream = io.StringIO()
-    handler = logging.getLogger().handlers[0]
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(stream)
+    stream = capture_logs()
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.get("/missing-file")

@@ -106,6 +106,7 @@ class _Served:
         self.server.should_exit = True
         self.thread.join(timeout=20)
         self._run("delete from users where id <> all(:existing)", existing=self.existing)
+        self._run("delete from rate_limit_counters")  # its clients' address is everyone's
 
 
 @pytest.fixture(scope="module")

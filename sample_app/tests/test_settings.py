@@ -87,6 +87,19 @@ def test_a_settings_validation_error_does_not_print_secrets(
     assert "hunter2" not in repr(refused.value)
 
 
+def test_repr_and_str_of_the_settings_do_not_print_secrets() -> None:
+    settings = Settings(
+        environment="production",
+        jwt_secret=SecretStr("jwt-" + "s3cret" * 8),
+        database_url="postgresql://app:hunter2@db.internal:5432/app",
+    )
+    for shown in (repr(settings), str(settings), repr(settings.database_url)):
+        assert "hunter2" not in shown
+        assert "s3cret" not in shown
+        assert "app:***@db.internal:5432/app" in shown  # where it connects, still said
+    assert settings.database_url == "postgresql+asyncpg://app:hunter2@db.internal:5432/app"
+
+
 def _env_example() -> dict[str, str]:
     """The variables `.env.example` lists, commented out or not."""
     text = (SAMPLE_APP_DIR / ".env.example").read_text(encoding="utf-8")

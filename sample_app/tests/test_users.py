@@ -109,6 +109,29 @@ async def test_update_me_password_revokes_every_refresh_token(
     assert live.all() == []
 
 
+async def test_guessing_the_current_password_more_than_five_times_a_minute_returns_429(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    user = await factory.user(full_name="Grace")
+    headers = factory.headers(user)
+    guesses = [
+        await client.patch(
+            ME,
+            json={"password": "a new long password", "current_password": f"guess {n}"},
+            headers=headers,
+        )
+        for n in range(6)
+    ]
+    assert [guess.status_code for guess in guesses] == [403] * 5 + [429]
+    assert int(guesses[-1].headers["Retry-After"]) > 0
+    right = await client.patch(
+        ME, json={"password": "a new long password", "current_password": PASSWORD}, headers=headers
+    )
+    assert_error(right, 429, "rate_limited")
+    renamed = await client.patch(ME, json={"full_name": "Eve"}, headers=headers)
+    assert renamed.status_code == 200  # only password changes count
+
+
 async def test_update_me_with_unknown_field_returns_422(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:

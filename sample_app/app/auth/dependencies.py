@@ -11,9 +11,11 @@ from app.auth.repository import RefreshTokenRepository
 from app.auth.service import AuthService
 from app.core.database import SessionDep
 from app.core.errors import AuthenticationError, PermissionDeniedError
+from app.core.rate_limit import enforce_rate_limit
 from app.core.security import InvalidTokenError, TokenIssuer
 from app.users.models import User, UserRole
 from app.users.repository import UserRepository
+from app.users.schemas import UserUpdate
 from app.users.service import UserService
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
@@ -41,6 +43,14 @@ def no_store(response: Response) -> None:
     (RFC 6749, section 5.1)."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
+
+
+async def limit_password_changes(payload: UserUpdate, request: Request) -> None:
+    """A password change counts against the auth rate limit, as a login does: the current
+    password must not be guessable with a stolen access token. A route dependency, so it
+    runs before the request's session holds a connection (see `enforce_rate_limit`)."""
+    if "password" in payload.model_fields_set:
+        await enforce_rate_limit(request, "auth")
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]

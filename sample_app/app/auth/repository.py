@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.auth.models import RefreshToken
 
@@ -46,3 +48,19 @@ class RefreshTokenRepository:
             .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+
+    async def delete_unusable(self, now: datetime) -> int:
+        """Delete the tokens nobody can use any more, and return how many: expired ones,
+        and every token of a family without a live token left (signed out, reuse
+        detected, password changed). A revoked token of a live family stays until it
+        expires: presenting it again is how a stolen token's reuse is detected."""
+        live = aliased(RefreshToken)
+        family_is_live = exists().where(
+            live.family_id == RefreshToken.family_id,
+            live.revoked_at.is_(None),
+            live.expires_at > now,
+        )
+        result = await self.session.execute(
+            delete(RefreshToken).where(or_(RefreshToken.expires_at <= now, ~family_is_live))
+        )
+        return cast(CursorResult[Any], result).rowcount

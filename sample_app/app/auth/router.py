@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.auth.dependencies import ActiveUser, AuthServiceDep, UserServiceDep, no_store
 from app.auth.schemas import RefreshRequest, TokenPair
+from app.core.errors import error_responses
 from app.core.rate_limit import rate_limited
 from app.users.schemas import UserCreate, UserRead
 
@@ -21,13 +22,18 @@ NoStore = Depends(no_store)
     "/register",
     status_code=status.HTTP_201_CREATED,
     dependencies=[AuthRateLimit],
+    responses=error_responses(409, 413, 422, 429),
 )
 async def register(payload: UserCreate, users: UserServiceDep) -> UserRead:
     """Create an account."""
     return UserRead.model_validate(await users.register(payload))
 
 
-@router.post("/login", dependencies=[AuthRateLimit, NoStore])
+@router.post(
+    "/login",
+    dependencies=[AuthRateLimit, NoStore],
+    responses=error_responses(401, 403, 413, 422, 429),
+)
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], auth: AuthServiceDep
 ) -> TokenPair:
@@ -35,19 +41,19 @@ async def login(
     return await auth.login(form.username, form.password)
 
 
-@router.post("/refresh", dependencies=[NoStore])
+@router.post("/refresh", dependencies=[NoStore], responses=error_responses(401, 413, 422))
 async def refresh(payload: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     """Rotate a refresh token. Reusing a rotated token revokes its whole family."""
     return await auth.refresh(payload.refresh_token)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(413, 422))
 async def logout(payload: RefreshRequest, auth: AuthServiceDep) -> None:
     """Revoke a refresh token and its family."""
     await auth.logout(payload.refresh_token)
 
 
-@router.get("/me")
+@router.get("/me", responses=error_responses(401, 403))
 async def me(user: ActiveUser) -> UserRead:
     """The signed-in user."""
     return UserRead.model_validate(user)

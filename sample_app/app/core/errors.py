@@ -90,6 +90,14 @@ class RateLimitedError(DomainError):
         self.headers["Retry-After"] = str(retry_after_seconds)
 
 
+class ServiceUnavailableError(DomainError):
+    """A dependency of the service (its database) cannot be reached: retry later."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    code = "service_unavailable"
+    default_headers: ClassVar[dict[str, str]] = {"Retry-After": "5"}
+
+
 class RequestTooLargeError(StarletteHTTPException):
     """The request body is larger than the service accepts.
 
@@ -128,21 +136,40 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-#: The errors any API operation may answer, documented in the OpenAPI schema with the
-#: error shape (FastAPI's own 422 schema is replaced: validation errors use it too).
-API_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status_code: {"model": ErrorResponse, "description": description}
-    for status_code, description in (
-        (401, "Missing, invalid or expired credentials"),
-        (403, "Authenticated, but not allowed"),
-        (404, "Not found, or not visible to the caller"),
-        (409, "Conflicts with the current state (taken email, stale version)"),
-        (413, "The request body is too large"),
-        (422, "The request does not validate"),
-        (429, "Too many requests"),
-        (503, "The database is unreachable: retry later"),
-    )
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
 }
+_ERROR_DESCRIPTIONS = {
+    401: "Missing, invalid or expired credentials",
+    403: "Authenticated, but not allowed",
+    404: "Not found, or not visible to the caller",
+    409: "Conflicts with the current state (taken email, stale version)",
+    413: "The request body is too large",
+    422: "The request does not validate",
+    429: "Too many requests: retry after `Retry-After` seconds",
+    500: "An unexpected error (logged with the request id)",
+    503: "The database is unreachable: retry after `Retry-After` seconds",
+}
+
+
+def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of these error statuses, each in the error shape (for a
+    route's, a router's or the app's `responses=`: each operation documents the errors
+    it can answer, and FastAPI's own 422 schema is replaced, as validation errors use the
+    error shape too)."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status_code in status_codes:
+        response: dict[str, Any] = {
+            "model": ErrorResponse,
+            "description": _ERROR_DESCRIPTIONS[status_code],
+        }
+        if status_code in (429, 503):
+            response["headers"] = _RETRY_AFTER
+        responses[status_code] = response
+    return responses
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -202,11 +229,8 @@ async def handle_database_unavailable(request: Request, exc: Exception) -> JSONR
     if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
         return await handle_unexpected_error(request, exc)
     logger.warning("database_unavailable", error=type(exc).__name__)
-    return JSONResponse(
-        error_body("service_unavailable", "The service is temporarily unavailable"),
-        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": "5"},
-    )
+    unavailable = ServiceUnavailableError("The service is temporarily unavailable")
+    return await handle_domain_error(request, unavailable)
 
 
 async def handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:

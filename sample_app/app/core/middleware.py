@@ -1,5 +1,6 @@
-"""Request id and request log, and the request body limit: pure ASGI middlewares (no
-BaseHTTPMiddleware overhead, and the body is counted as it arrives, never buffered)."""
+"""Request id and request log, unexpected errors, and the request body limit: pure ASGI
+middlewares (no BaseHTTPMiddleware overhead, and the body is counted as it arrives, never
+buffered)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import uuid
 
 import structlog
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import RequestTooLargeError
+from app.core.errors import RequestTooLargeError, handle_unexpected_error
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -53,7 +55,9 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            logger.info(
+            # a 5xx is the service's failure: an error line, where alerts look
+            log = logger.error if status_code >= 500 else logger.info
+            log(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
@@ -61,6 +65,42 @@ class RequestIdMiddleware:
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
             structlog.contextvars.clear_contextvars()
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an exception no handler took with the 500 of the error shape, from inside
+    the request id and CORS middlewares.
+
+    Starlette renders the handler for `Exception` in its outermost middleware, outside
+    every middleware of the app: the 500 would lose its request id and CORS headers, its
+    log line would come after the request id was unbound, and the exception would go on to
+    the server, which prints a second, plain-text traceback. Here the exception stops: it is
+    logged once, with its traceback and the request id, and answered.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def send_tracking_start(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking_start)
+        except Exception as error:
+            response = await handle_unexpected_error(Request(scope), error)
+            # Once the response has started it cannot become a 500: returning without
+            # finishing it makes the server close the connection, so the client sees a
+            # truncated response rather than a complete-looking one.
+            if not response_started:
+                await response(scope, receive, send)
 
 
 class RequestBodyLimitMiddleware:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +18,25 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: FG502
 #: The environments that may run on the published development secret.
 DEVELOPMENT_ENVIRONMENTS = ("development", "test")
+
+
+class DatabaseUrl(str):
+    """A database URL whose `repr` hides its password, so the settings' repr and str, a
+    debugger's or an error tracker's view of local variables never show it. It stays a
+    `str`: drivers and `create_async_engine` take it as it is."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        try:
+            parts = urlsplit(self)
+            has_password = parts.password is not None
+        except ValueError:
+            return "'***'"
+        if not has_password:
+            return super().__repr__()
+        host = parts.netloc.rpartition("@")[2]
+        return repr(parts._replace(netloc=f"{parts.username}:***@{host}").geturl())
 
 
 class Settings(BaseSettings):
@@ -50,18 +70,29 @@ class Settings(BaseSettings):
     #: Argon2 hashes computed at once (each takes ~64 MiB and a core for ~0.2 s).
     password_hash_threads: int = Field(default=4, ge=1, le=64)
     auth_rate_limit_per_minute: int = Field(default=5, ge=1)
+    #: How often each worker deletes what nobody needs any more: refresh tokens nobody can
+    #: use, rate-limit counts no window covers.
+    purge_interval_seconds: float = Field(default=3600.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = True
+    #: Serve /openapi.json, /docs and /redoc; unset: everywhere but in production.
+    api_docs: bool | None = None
+
+    @property
+    def serves_api_docs(self) -> bool:
+        """Whether the OpenAPI schema and its UIs are served."""
+        return self.environment != "production" if self.api_docs is None else self.api_docs
 
     @field_validator("database_url")
     @classmethod
     def use_the_async_driver(cls, value: str) -> str:
         """`postgresql://` URLs (as hosting platforms hand them out) get the asyncpg driver:
-        a sync driver under `create_async_engine` fails at the first query."""
+        a sync driver under `create_async_engine` fails at the first query. The URL is kept
+        as a `DatabaseUrl`, whose repr hides its password."""
         for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
             if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value.removeprefix(prefix)
-        return value
+                return DatabaseUrl("postgresql+asyncpg://" + value.removeprefix(prefix))
+        return DatabaseUrl(value)
 
     @field_validator("cors_origins")
     @classmethod

@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.database import ping
-from app.core.errors import error_body
+from app.core.errors import ServiceUnavailableError, error_responses
 
 router = APIRouter(prefix="/health", tags=["health"])
 READY_TIMEOUT_SECONDS = 2.0
 
 
+class HealthStatus(BaseModel):
+    """The probe's answer when the service is fine."""
+
+    status: Literal["ok"] = "ok"
+
+
 @router.get("/live")
-async def live() -> dict[str, str]:
+async def live() -> HealthStatus:
     """The process is up."""
-    return {"status": "ok"}
+    return HealthStatus()
 
 
-@router.get("/ready", responses={503: {"description": "The database is unreachable"}})
-async def ready(request: Request) -> JSONResponse:
+@router.get("/ready", responses=error_responses(503))
+async def ready(request: Request) -> HealthStatus:
     """The service can reach its database (503 otherwise)."""
     engine: AsyncEngine = request.app.state.engine
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
             await ping(engine)
-    except (OSError, TimeoutError, SQLAlchemyError):
-        return JSONResponse(
-            error_body("service_unavailable", "The database is unreachable"), status_code=503
-        )
-    return JSONResponse({"status": "ok"})
+    except (OSError, TimeoutError, SQLAlchemyError) as error:
+        raise ServiceUnavailableError("The database is unreachable") from error
+    return HealthStatus()

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.auth.dependencies import ActiveUser
+from app.core.errors import error_responses
 from app.core.pagination import Page, PageRequestDep, page_of
 from app.projects.dependencies import ProjectServiceDep
 from app.projects.schemas import (
@@ -19,10 +20,12 @@ from app.projects.schemas import (
     ProjectUpdate,
 )
 
-router = APIRouter(prefix="/projects", tags=["projects"])
+# Every route needs an active user (401; 403, as for a role that does not allow the
+# change) and validates its input (422).
+router = APIRouter(prefix="/projects", tags=["projects"], responses=error_responses(401, 403, 422))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(413))
 async def create_project(
     payload: ProjectCreate, user: ActiveUser, projects: ProjectServiceDep
 ) -> ProjectRead:
@@ -42,7 +45,7 @@ async def list_projects(
     return page_of(ProjectRead, items, total, page)
 
 
-@router.get("/{project_id}")
+@router.get("/{project_id}", responses=error_responses(404))
 async def get_project(
     project_id: uuid.UUID, user: ActiveUser, projects: ProjectServiceDep
 ) -> ProjectRead:
@@ -50,7 +53,7 @@ async def get_project(
     return ProjectRead.model_validate(await projects.get_for(user, project_id))
 
 
-@router.patch("/{project_id}")
+@router.patch("/{project_id}", responses=error_responses(404, 413))
 async def update_project(
     project_id: uuid.UUID, payload: ProjectUpdate, user: ActiveUser, projects: ProjectServiceDep
 ) -> ProjectRead:
@@ -58,7 +61,9 @@ async def update_project(
     return ProjectRead.model_validate(await projects.update(user, project_id, payload))
 
 
-@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{project_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+)
 async def delete_project(
     project_id: uuid.UUID, user: ActiveUser, projects: ProjectServiceDep
 ) -> None:
@@ -66,7 +71,7 @@ async def delete_project(
     await projects.delete(user, project_id)
 
 
-@router.post("/{project_id}/restore")
+@router.post("/{project_id}/restore", responses=error_responses(404))
 async def restore_project(
     project_id: uuid.UUID, user: ActiveUser, projects: ProjectServiceDep
 ) -> ProjectRead:
@@ -74,7 +79,7 @@ async def restore_project(
     return ProjectRead.model_validate(await projects.restore(user, project_id))
 
 
-@router.get("/{project_id}/members")
+@router.get("/{project_id}/members", responses=error_responses(404))
 async def list_members(
     project_id: uuid.UUID, user: ActiveUser, projects: ProjectServiceDep
 ) -> list[MemberRead]:
@@ -82,7 +87,7 @@ async def list_members(
     return [MemberRead.model_validate(m) for m in await projects.list_members(user, project_id)]
 
 
-@router.put("/{project_id}/members/{member_id}")
+@router.put("/{project_id}/members/{member_id}", responses=error_responses(404, 413))
 async def set_member(
     project_id: uuid.UUID,
     member_id: uuid.UUID,
@@ -95,7 +100,11 @@ async def set_member(
     return MemberRead.model_validate(member)
 
 
-@router.delete("/{project_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{project_id}/members/{member_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(404),
+)
 async def remove_member(
     project_id: uuid.UUID, member_id: uuid.UUID, user: ActiveUser, projects: ProjectServiceDep
 ) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from app.core.schemas import RequestModel
 from app.projects.models import MemberRole
@@ -25,11 +26,12 @@ class ProjectCreate(RequestModel):
 
 
 class ProjectUpdate(RequestModel):
-    """Fields to change; `description: null` clears the description."""
+    """Fields to change; `description: null` clears the description. A project keeps a
+    name: `name` cannot be null (None only means "not sent", kept out of the schema)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ProjectName | None = None
+    name: ProjectName | SkipJsonSchema[None] = None
     description: Description | None = None
 
 

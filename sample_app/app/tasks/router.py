@@ -8,14 +8,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.auth.dependencies import ActiveUser
+from app.core.errors import error_responses
 from app.core.pagination import Page, PageRequestDep, page_of
 from app.tasks.dependencies import TaskServiceDep
 from app.tasks.schemas import TaskCreate, TaskListParams, TaskRead, TaskUpdate
 
-router = APIRouter(prefix="/projects/{project_id}/tasks", tags=["tasks"])
+# Every route needs an active user with a role in the project (401, 403), names a
+# project that may not exist (404) and validates its input (422).
+router = APIRouter(
+    prefix="/projects/{project_id}/tasks",
+    tags=["tasks"],
+    responses=error_responses(401, 403, 404, 422),
+)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(413))
 async def create_task(
     project_id: uuid.UUID, payload: TaskCreate, user: ActiveUser, tasks: TaskServiceDep
 ) -> TaskRead:
@@ -44,7 +51,7 @@ async def get_task(
     return TaskRead.model_validate(await tasks.get(user, project_id, task_id))
 
 
-@router.patch("/{task_id}")
+@router.patch("/{task_id}", responses=error_responses(409, 413))
 async def update_task(
     project_id: uuid.UUID,
     task_id: uuid.UUID,

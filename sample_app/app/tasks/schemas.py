@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import to_json
 
 from app.core.schemas import RequestModel
@@ -59,20 +60,21 @@ class TaskUpdate(RequestModel):
 
     A field sent as null is set to null (`assignee_id: null` unassigns, `tags: null`
     removes every tag); a field not sent is left alone. `title`, `status`, `priority`
-    and `attributes` cannot be null (`attributes: {}` clears them).
+    and `attributes` cannot be null (`attributes: {}` clears them): their None only
+    means "not sent", and `SkipJsonSchema` keeps it out of the OpenAPI schema.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
-    title: Title | None = None
+    title: Title | SkipJsonSchema[None] = None
     description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
-    status: TaskStatus | None = None
-    priority: Priority | None = None
+    status: TaskStatus | SkipJsonSchema[None] = None
+    priority: Priority | SkipJsonSchema[None] = None
     assignee_id: uuid.UUID | None = None
     due_date: date | None = None
     tags: Annotated[list[TagName], Field(max_length=20)] | None = None
-    attributes: Attributes | None = None
+    attributes: Attributes | SkipJsonSchema[None] = None
 
 
 class TaskRead(BaseModel):

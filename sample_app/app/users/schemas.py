@@ -16,6 +16,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from app.core.schemas import RequestModel
 from app.users.models import UserRole
@@ -48,22 +49,26 @@ class UserCreate(RequestModel):
 
 class UserUpdate(RequestModel):
     """What a user may change of themselves. `full_name: null` clears the name; a new
-    `password` needs the `current_password`, and signs out every session."""
+    `password` needs the `current_password`, and signs out every session. The passwords
+    cannot be null (their None only means "not sent", kept out of the OpenAPI schema)."""
 
     model_config = ConfigDict(extra="forbid")
 
     full_name: FullName | None = None
-    password: Password | None = None
-    current_password: Annotated[str, StringConstraints(max_length=128)] | None = None
+    password: Password | SkipJsonSchema[None] = None
+    current_password: Annotated[str, StringConstraints(max_length=128)] | SkipJsonSchema[None] = (
+        None
+    )
 
 
 class UserAdminUpdate(RequestModel):
-    """What an admin may change of any user; neither field can be null."""
+    """What an admin may change of any user; neither field can be null (None only means
+    "not sent", kept out of the OpenAPI schema)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    role: UserRole | None = None
-    is_active: bool | None = None
+    role: UserRole | SkipJsonSchema[None] = None
+    is_active: bool | SkipJsonSchema[None] = None
 
 
 class UserRead(BaseModel):

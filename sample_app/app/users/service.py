@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Literal
 
 from app.core.errors import ConflictError, InvalidInputError, NotFoundError
 from app.core.pagination import PageRequest
@@ -11,6 +12,9 @@ from app.core.security import PasswordHasher
 from app.users.models import User, UserRole
 from app.users.repository import EmailTakenError, UserRepository
 from app.users.schemas import UserAdminUpdate, UserCreate, UserListParams, UserUpdate
+
+#: What `UserService.ensure_admin` did.
+AdminOutcome = Literal["created", "promoted", "unchanged"]
 
 
 class LastAdminError(ConflictError):
@@ -36,6 +40,29 @@ class UserService:
             full_name=data.full_name,
         )
         return await self.users.add(user)
+
+    async def ensure_admin(self, data: UserCreate) -> AdminOutcome:
+        """Make `data.email` an active administrator: the first admin of a deployment
+        (`python -m app.cli create-admin`). A new account gets `data.password`; an existing
+        one is promoted and reactivated, and keeps its own password. Running it again
+        changes nothing."""
+        user = await self.users.get_by_email(data.email)
+        if user is None:
+            await self.users.add(
+                User(
+                    email=data.email,
+                    password_hash=await self.hasher.hash(data.password),
+                    full_name=data.full_name,
+                    role=UserRole.ADMIN,
+                )
+            )
+            return "created"
+        if user.role is UserRole.ADMIN and user.is_active:
+            return "unchanged"
+        user.role = UserRole.ADMIN
+        user.is_active = True
+        await self.users.flush()
+        return "promoted"
 
     async def find(self, user_id: uuid.UUID) -> User | None:
         """A user by id, or None."""
