@@ -2,8 +2,9 @@
 
 The skill's rules reference is generated here: an index with one line per rule
 (`references/rules.md`) and one page per family (`references/rules-sqlalchemy.md`, ...),
-each short enough for an agent to read whole. `uv run python -m checks.docs` rewrites
-them; `--check` only reports the stale ones.
+each short enough for an agent to read whole; also the README's rule table and the
+CLAUDE.md template's table of codes. `uv run python -m checks.docs` rewrites them;
+`--check` only reports the stale ones.
 """
 
 from __future__ import annotations
@@ -306,6 +307,60 @@ def readme_with_rule_rows(text: str, rules: Sequence[Rule]) -> str:
     return "\n".join(lines)
 
 
+#: The CLAUDE.md template users get, from the repository root as REFERENCES: its table of
+#: rule codes is generated between these two lines.
+TEMPLATE = Path("skills") / "fastapi-guardrails" / "assets" / "CLAUDE.md"
+TEMPLATE_RULES_BEGIN = "<!-- rule codes: generated from the checker's rules, do not edit -->"
+TEMPLATE_RULES_END = "<!-- end of rule codes -->"
+
+
+def code_ranges(codes: Sequence[str]) -> str:
+    """Codes in order, three or more consecutive ones as a range (`FG101-FG106, FG108`)."""
+    numbers = sorted(int(code[2:]) for code in codes)
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"FG{run[0]:03d}-FG{run[-1]:03d}")
+        else:
+            parts += [f"FG{number:03d}" for number in run]
+    return ", ".join(parts)
+
+
+def template_rules_table(rules: Sequence[Rule]) -> str:
+    """The template's table of rule codes by family, on by default or opt-in, with its
+    marker lines: the codes the template cites can be checked against it."""
+    lines = [
+        TEMPLATE_RULES_BEGIN,
+        "| Family | On by default | Opt-in |",
+        "| --- | --- | --- |",
+    ]
+    for family in FAMILIES:
+        members = [rule for rule in rules if family_of(rule) == family]
+        if not members:
+            continue
+        name = family.title.split(" rules (")[0]
+        on = code_ranges([rule.code for rule in members if rule.default])
+        off = code_ranges([rule.code for rule in members if not rule.default])
+        lines.append(f"| {name} | {on or '-'} | {off or '-'} |")
+    lines.append(TEMPLATE_RULES_END)
+    return "\n".join(lines)
+
+
+def template_with_rules_table(text: str, rules: Sequence[Rule]) -> str:
+    """The template with its table of rule codes rewritten between the markers."""
+    before, begin, rest = text.partition(TEMPLATE_RULES_BEGIN)
+    _, end, after = rest.partition(TEMPLATE_RULES_END)
+    if not begin or not end:
+        raise ValueError(f"{TEMPLATE} has no `{TEMPLATE_RULES_BEGIN}` ... end markers")
+    return before + template_rules_table(rules) + after
+
+
 def rule_json(rule: Rule) -> dict[str, Any]:
     """One rule as a JSON object."""
     return {
@@ -340,22 +395,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not directory.is_dir():
         print(f"python -m checks.docs: error: no directory {directory}", file=sys.stderr)
         return 2
-    # the README's rule table goes with the repository's own pages, not a copy elsewhere
-    own = directory.resolve() == REFERENCES.resolve() and README.is_file()
-    readme = README.read_text(encoding="utf-8") if own else None
-    fresh_readme = readme_with_rule_rows(readme, ALL_RULES) if readme is not None else None
+    # the README's and the template's rule tables go with the repository's own pages, not
+    # a copy elsewhere
+    own = directory.resolve() == REFERENCES.resolve()
+    tables = [
+        (path, regenerate)
+        for path, regenerate in (
+            (README, readme_with_rule_rows),
+            (TEMPLATE, template_with_rules_table),
+        )
+        if own and path.is_file()
+    ]
+    stale_tables: list[tuple[Path, str]] = []
+    for path, regenerate in tables:
+        text = path.read_text(encoding="utf-8")
+        fresh = regenerate(text, ALL_RULES)
+        if fresh != text:
+            stale_tables.append((path, fresh))
     if args.check:
         stale = stale_reference_pages(directory, ALL_RULES)
         for name in stale:
             print(f"stale: {directory / name} (run `{REGENERATE}`)")
-        if fresh_readme != readme:
-            print(f"stale: the rule table of {README} (run `{REGENERATE}`)")
-        return 1 if stale or fresh_readme != readme else 0
+        for path, _ in stale_tables:
+            print(f"stale: the rule table of {path} (run `{REGENERATE}`)")
+        return 1 if stale or stale_tables else 0
     for name in write_reference_pages(directory, ALL_RULES):
         print(f"wrote {directory / name}")
-    if fresh_readme is not None and fresh_readme != readme:
-        README.write_text(fresh_readme, encoding="utf-8", newline="\n")
-        print(f"wrote the rule table of {README}")
+    for path, fresh in stale_tables:
+        path.write_text(fresh, encoding="utf-8", newline="\n")
+        print(f"wrote the rule table of {path}")
     return 0
 
 

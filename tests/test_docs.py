@@ -24,6 +24,9 @@ from checks.docs import (
     GENERATED,
     INDEX_PAGE,
     REGENERATE,
+    TEMPLATE_RULES_BEGIN,
+    TEMPLATE_RULES_END,
+    code_ranges,
     family_of,
     fix_safety,
     heading_anchor,
@@ -32,6 +35,7 @@ from checks.docs import (
     reference_pages,
     rule_link,
     stale_reference_pages,
+    template_with_rules_table,
 )
 from checks.rule import Rule
 from checks.rules import ALL_RULES, RULES_BY_CODE
@@ -120,22 +124,26 @@ def test_python_block_parses_and_produces_exactly_the_codes_it_names(block: Bloc
     )
 
 
+def _defines(node: ast.stmt, name: str) -> bool:
+    """Whether `node` is the definition of `name`: a function, a class, or an assignment
+    to that one name (`SessionDep = Annotated[...]`)."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return node.name == name
+    if isinstance(node, ast.Assign):
+        return [getattr(target, "id", None) for target in node.targets] == [name]
+    if isinstance(node, ast.AnnAssign):
+        return getattr(node.target, "id", None) == name
+    return False
+
+
 def _definition_source(path: Path, qualified: str) -> str:
     source = path.read_text(encoding="utf-8")
     body: list[ast.stmt] = ast.parse(source).body
     node: ast.stmt | None = None
     for part in qualified.split("."):
-        node = next(
-            (
-                n
-                for n in body
-                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-                and n.name == part
-            ),
-            None,
-        )
+        node = next((n for n in body if _defines(n, part)), None)
         assert node is not None, f"{qualified} is not defined in {path}"
-        body = node.body
+        body = getattr(node, "body", [])
     assert node is not None
     first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     lines = source.splitlines(keepends=True)
@@ -367,3 +375,101 @@ def test_readme_configuration_example_shows_the_real_default_layers() -> None:
     block = readme.split("[tool.fastapi-guardrails]\n", 1)[1].split("```", 1)[0]
     table = tomllib.loads("[tool.fastapi-guardrails]\n" + block)["tool"]["fastapi-guardrails"]
     assert {name: tuple(globs) for name, globs in table["layers"].items()} == DEFAULT_LAYERS
+
+
+# ------------------------------------------------------------- rule codes cited by hand
+_CITED = re.compile(r"\bFG(?P<first>\d{3})(?:-FG(?P<last>\d{3}))?\b")
+#: The pages written by hand: every doc but the generated rule pages.
+HAND_WRITTEN = [
+    doc
+    for doc in [*DOCS, ROOT / "README.md"]
+    if not doc.read_text(encoding="utf-8").startswith(GENERATED)
+]
+
+
+def _items(text: str) -> list[str]:
+    """A page's paragraphs, list items and table rows, each joined into one string."""
+    items: list[list[str]] = []
+    for line in text.splitlines():
+        starts = re.match(r"\s*$|- |\| |#|\d+\. ", line) or not items or not items[-1]
+        if starts:
+            items.append([])
+        if line.strip():
+            items[-1].append(line)
+    return [" ".join(item) for item in items if item]
+
+
+def _cited_codes(text: str) -> list[tuple[str, str]]:
+    """The rule codes a text cites, each with the paragraph, list item or table row
+    citing it; a range (`FG201-FG210`) cites every code from its first to its last."""
+    cited = []
+    for item in _items(text):
+        for match in _CITED.finditer(item):
+            first = int(match["first"])
+            last = int(match["last"] or first)
+            cited += [(f"FG{number:03d}", item) for number in range(first, last + 1)]
+    return cited
+
+
+def _hand_written_part(doc: Path) -> str:
+    """The text of a page without its generated table of codes (the template's)."""
+    text = doc.read_text(encoding="utf-8")
+    before, _, rest = text.partition(TEMPLATE_RULES_BEGIN)
+    return before + rest.partition(TEMPLATE_RULES_END)[2]
+
+
+def _references_table_codes() -> set[str]:
+    """The codes of SKILL.md's References table, "Checked by" column."""
+    skill = (SKILL_DIR / "SKILL.md").read_text(encoding="utf-8")
+    table = skill.split("## References\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.rsplit("|", 2)[-2] for line in table.splitlines() if line.startswith("| ")]
+    return {code for row in rows for code, _ in _cited_codes(row)}
+
+
+def test_code_ranges_collapse_three_or_more_consecutive_codes() -> None:
+    assert code_ranges(["FG108", "FG101", "FG102", "FG103", "FG109"]) == (
+        "FG101-FG103, FG108, FG109"
+    )
+    assert code_ranges([]) == ""
+
+
+def test_claude_md_template_rule_table_is_current() -> None:
+    template = TEMPLATE.read_text(encoding="utf-8")
+    assert template_with_rules_table(template, ALL_RULES) == template, (
+        f"the template's table of rule codes is stale: run `{REGENERATE}`"
+    )
+
+
+@pytest.mark.parametrize("doc", HAND_WRITTEN, ids=lambda doc: str(doc.relative_to(ROOT)))
+def test_every_rule_code_a_page_cites_exists(doc: Path) -> None:
+    unknown = {code for code, _ in _cited_codes(doc.read_text(encoding="utf-8"))} - set(
+        RULES_BY_CODE
+    )
+    assert not unknown, f"{doc.relative_to(ROOT)} cites rules that do not exist: {unknown}"
+
+
+@pytest.mark.parametrize("doc", [SKILL_DIR / "SKILL.md", TEMPLATE], ids=["SKILL.md", "template"])
+def test_an_opt_in_rule_is_cited_as_opt_in(doc: Path) -> None:
+    for code, item in _cited_codes(_hand_written_part(doc)):
+        if not RULES_BY_CODE[code].default:
+            assert "opt-in" in item, f"{doc.name} cites {code}, which is off by default: {item}"
+
+
+def test_the_template_cites_every_rule_enabled_by_default() -> None:
+    cited = {code for code, _ in _cited_codes(_hand_written_part(TEMPLATE))}
+    missing = [
+        rule.code
+        for rule in ALL_RULES
+        if rule.default and family_of(rule).prefix != "FG0" and rule.code not in cited
+    ]
+    assert not missing, f"the template's Never do list says nothing of {missing}"
+
+
+def test_skill_references_table_gives_every_rule_an_area() -> None:
+    codes = _references_table_codes()
+    missing = [
+        rule.code
+        for rule in ALL_RULES
+        if family_of(rule).prefix != "FG0" and rule.code not in codes
+    ]
+    assert not missing, f"SKILL.md's References table names no page for {missing}"

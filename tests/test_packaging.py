@@ -13,7 +13,9 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,39 @@ def test_marketplace_source_is_the_repository_root_holding_the_plugin_manifest()
     package = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert plugin["version"] == entry["version"] == package["version"]
     assert not (ROOT / "skills" / ".claude-plugin").exists(), "the old plugin root is gone"
+
+
+def test_the_license_is_mit_and_every_manifest_declares_it() -> None:
+    license_text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert license_text.startswith("MIT License\n")
+    assert "Copyright (c) 2026 fastapi-guardrails contributors" in license_text
+    package = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert package["license"] == "MIT"
+    assert package["license-files"] == ["LICENSE"]
+    assert _load(PLUGIN)["license"] == "MIT"
+    skill = (ROOT / "skills" / SKILL / "SKILL.md").read_text(encoding="utf-8")
+    assert "\nlicense: MIT\n" in skill.split("\n---\n", 1)[0]
+
+
+def test_the_wheel_and_the_sdist_ship_the_license(tmp_path: Path) -> None:
+    uv = shutil.which("uv")
+    assert uv is not None, "uv runs the test suite (`uv run pytest`): it is on PATH"
+    subprocess.run(
+        [uv, "build", "--quiet", "--out-dir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
+        headers = archive.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
+    assert "License-Expression: MIT" in headers
+    assert "License-File: LICENSE" in headers
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        assert any(name.endswith("/LICENSE") for name in archive.getnames())
 
 
 def test_plugin_root_holds_the_cli_source_that_the_launcher_builds() -> None:
