@@ -2,7 +2,7 @@
 whether the schema stays the same.
 
     uv run python benchmarks/typed_models.py PATH [--package-root DIR] [--keep DIR]
-        [--python INTERPRETER] [--env NAME=VALUE ...]
+        [--python INTERPRETER] [--env NAME=VALUE ...] [--mypy [--mypy-package]]
 
 PATH is the directory whose files are fixed (a service's models folder, or its whole
 package when models live next to each domain's code). The top-level package holding PATH
@@ -21,6 +21,15 @@ and where the mappers configure, their columns and relationships are read; the t
 are compared table by table. `--python` names the interpreter that imports the copies
 (a virtual environment with the service's dependencies: the fewer statements fail, the
 more tables compile). Not part of the test run.
+
+With `--mypy`, mypy (SQLAlchemy's own annotations, no plugin, `--check-untyped-defs`,
+the interpreter's packages) checks the fixed files in the copy as it was and as fixed:
+printed are the errors on lines that had none, on lines the fix wrote and in code it
+left. A third copy with only `declarative_base()` rewritten tells apart what the base
+class brings out (a class derived from `declarative_base()`'s result is derived from
+`Any` for mypy, so errors in code using it were silent) from what the typed columns and
+`back_populates` do. `--mypy-package` checks every module of the package instead of the
+fixed files alone: the code that uses the models meets their new types there.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import argparse
 import ast
 import collections
+import difflib
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -49,8 +59,10 @@ if str(ROOT) not in sys.path:
 
 
 # ----------------------------------------------------------------------- fixing
-def _fix_tree(directory: Path, package_root: Path) -> dict[str, Any]:
-    """Fix every file under `directory` with FG108's unsafe fix; count findings."""
+def _fix_tree(directory: Path, package_root: Path, base_only: bool = False) -> dict[str, Any]:
+    """Fix every file under `directory` with FG108's unsafe fix; count findings. With
+    `base_only`, only `declarative_base()` calls are fixed (what mypy reports then tells
+    the errors of the base class from those of the typed columns)."""
     from checks.config import DEFAULT_LAYERS, LayerMatcher
     from checks.engine import Engine
     from checks.fixer import compiles, fix_source
@@ -65,7 +77,7 @@ def _fix_tree(directory: Path, package_root: Path) -> dict[str, Any]:
         recording = False
 
         def column_fix(self, node: Any, ctx: Any) -> Any:
-            fix = super().column_fix(node, ctx)
+            fix = Refusal("base only") if base_only else super().column_fix(node, ctx)
             if self.recording and isinstance(fix, Refusal):
                 reasons[fix.reason] += 1
             return fix
@@ -77,7 +89,7 @@ def _fix_tree(directory: Path, package_root: Path) -> dict[str, Any]:
             return fix
 
         def backref_fix(self, arg: Any, node: Any, ctx: Any) -> Any:
-            fix = super().backref_fix(arg, node, ctx)
+            fix = Refusal("base only") if base_only else super().backref_fix(arg, node, ctx)
             if self.recording and isinstance(fix, Refusal):
                 reasons[fix.reason] += 1
             return fix
@@ -88,6 +100,7 @@ def _fix_tree(directory: Path, package_root: Path) -> dict[str, Any]:
     before = after = 0
     files = fixed_files = 0
     not_compiling: list[str] = []
+    fixed_paths: list[str] = []
     for path in sorted(directory.rglob("*.py")):
         relative = path.relative_to(package_root).as_posix()
         module = relative.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
@@ -114,6 +127,7 @@ def _fix_tree(directory: Path, package_root: Path) -> dict[str, Any]:
         text = outcome.source if outcome.source is not None else source
         if outcome.source is not None:
             fixed_files += 1
+            fixed_paths.append(relative)
             path.write_bytes(outcome.source)
             if not compiles(outcome.source.decode("utf-8")):
                 not_compiling.append(relative)
@@ -129,6 +143,7 @@ def _fix_tree(directory: Path, package_root: Path) -> dict[str, Any]:
         "left": after,
         "reasons": dict(reasons.most_common()),
         "not_compiling": not_compiling,
+        "fixed_paths": fixed_paths,
     }
 
 
@@ -323,6 +338,118 @@ def _compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------ mypy
+#: one mypy error: file, line, error code, message
+MypyError = tuple[str, int, str, str]
+
+
+def _mypy_errors(root: Path, files: list[str], python: str) -> list[MypyError]:
+    """mypy's errors on `files` of the copy at `root`. SQLAlchemy's own annotations, no
+    plugin, no configuration of the service; `python`'s packages are the ones imported (a
+    package it lacks is `Any`); `--check-untyped-defs`, so that the bodies that use the
+    columns are checked too."""
+    version = subprocess.run(
+        [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    config = root.parent / "mypy-benchmark.ini"
+    config.write_text("[mypy]\n", encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(config),
+            "--python-executable",
+            python,
+            "--python-version",
+            version,
+            "--follow-imports=silent",
+            "--ignore-missing-imports",
+            "--check-untyped-defs",
+            "--no-incremental",
+            "--cache-dir",
+            os.devnull,
+            "--show-error-codes",
+            "--hide-error-context",
+            "--no-pretty",
+            "--no-error-summary",
+            *files,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"mypy failed on {root}:\n{result.stderr[-3000:]}{result.stdout[-3000:]}")
+    errors: list[MypyError] = []
+    for line in result.stdout.splitlines():
+        where, separator, message = line.partition(": error: ")
+        path, _, number = where.rpartition(":")
+        if not separator or not number.isdigit():
+            continue
+        code = message.rsplit("[", 1)[-1].rstrip("]") if message.endswith("]") else ""
+        errors.append((path, int(number), code, message))
+    return errors
+
+
+def _line_map(before: str, after: str) -> tuple[dict[int, int], set[int]]:
+    """For a file and its fixed version: the line before the fix of each line after it
+    (1-based; a replaced block of as many lines maps line by line), and the lines the fix
+    wrote."""
+    old, new = before.splitlines(), after.splitlines()
+    mapping: dict[int, int] = {}
+    written: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            written.update(range(j1 + 1, j2 + 1))
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            mapping.update({j + 1: i1 + (j - j1) + 1 for j in range(j1, j2)})
+    return mapping, written
+
+
+def _mypy_comparison(
+    before: list[MypyError], after: list[MypyError], roots: tuple[Path, Path]
+) -> dict[str, Any]:
+    """mypy's errors after the fix, placed on the lines they had before it: those on a
+    line that had no error (what the issue's proof counts), split into lines the fix wrote
+    (its declarations) and code it left alone (code that uses the models, checked against
+    their new types); and how many errors before are on a line that has none after."""
+    had_errors = {(path, line) for path, line, _, _ in before}
+    matched: set[tuple[str, int]] = set()
+    maps: dict[str, tuple[dict[int, int], set[int]]] = {}
+    on_written: list[MypyError] = []
+    elsewhere: list[MypyError] = []
+    for error in after:
+        path, line, _, _ = error
+        if path not in maps:
+            maps[path] = _line_map(
+                (roots[0] / path).read_text(encoding="utf-8"),
+                (roots[1] / path).read_text(encoding="utf-8"),
+            )
+        mapping, written = maps[path]
+        place = (path, mapping.get(line, -1))
+        if place in had_errors:
+            matched.add(place)
+        elif line in written:
+            on_written.append(error)
+        else:
+            elsewhere.append(error)
+    return {
+        "before": len(before),
+        "after": len(after),
+        "new_on_fixed_lines": on_written,
+        "new_elsewhere": elsewhere,
+        "gone": sum(1 for path, line, _, _ in before if (path, line) not in matched),
+    }
+
+
 def _package_root(path: Path) -> Path:
     top = path
     while (top.parent / "__init__.py").is_file():
@@ -360,6 +487,16 @@ def main() -> None:
         help="the interpreter that imports the models (one with the service's dependencies)",
     )
     parser.add_argument(
+        "--mypy",
+        action="store_true",
+        help="also run mypy (SQLAlchemy's own typing, no plugin) on the fixed files of both copies",
+    )
+    parser.add_argument(
+        "--mypy-package",
+        action="store_true",
+        help="with --mypy: check every module of the package (the code that uses the models too)",
+    )
+    parser.add_argument(
         "--env",
         action="append",
         default=[],
@@ -372,10 +509,11 @@ def main() -> None:
     package = path.relative_to(package_root).parts[0]
     work = Path(tempfile.mkdtemp(prefix="typed-models-"))
     try:
-        for side in ("before", "after"):
+        for side in ("before", "after", "base-only") if args.mypy else ("before", "after"):
             shutil.copytree(
                 package_root / package,
                 work / side / package,
+                symlinks=True,  # a service's dangling links (a frontend's build) stay links
                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "node_modules", ".git"),
             )
         inner = path.relative_to(package_root)
@@ -389,6 +527,41 @@ def main() -> None:
         for reason, count in counts["reasons"].items():
             print(f"    left, {reason}: {count}")
         print(f"  fixed files CPython does not compile: {len(counts['not_compiling'])}")
+        if args.mypy and counts["fixed_paths"]:
+            _fix_tree(work / "base-only" / inner, work / "base-only", base_only=True)
+            files = counts["fixed_paths"]
+            if args.mypy_package:
+                files = sorted(
+                    p.relative_to(work / "before").as_posix()
+                    for p in (work / "before" / package).rglob("*.py")
+                )
+            errors = {
+                side: _mypy_errors(work / side, files, args.python)
+                for side in ("before", "after", "base-only")
+            }
+            mypy = _mypy_comparison(
+                errors["before"], errors["after"], (work / "before", work / "after")
+            )
+            columns = _mypy_comparison(
+                errors["base-only"], errors["after"], (work / "base-only", work / "after")
+            )
+            print(
+                f"  mypy on {len(files)} files: errors before "
+                f"{mypy['before']}, after {mypy['after']}; gone: {mypy['gone']}; at a place "
+                f"that had none: {len(mypy['new_on_fixed_lines'])} on lines the fix wrote, "
+                f"{len(mypy['new_elsewhere'])} in code it left. With only declarative_base() "
+                f"fixed: {columns['before']} errors; the typed columns and back_populates add "
+                f"{len(columns['new_on_fixed_lines'])} on lines they wrote, "
+                f"{len(columns['new_elsewhere'])} in code they left"
+            )
+            for kind in ("new_on_fixed_lines", "new_elsewhere"):
+                for path, line, _, message in mypy[kind]:
+                    print(f"    NEW ({kind.removeprefix('new_')}) {path}:{line}: {message}")
+            for kind in ("new_on_fixed_lines", "new_elsewhere"):
+                for path, line, _, message in columns[kind]:
+                    print(
+                        f"    NEW BY COLUMNS ({kind.removeprefix('new_')}) {path}:{line}: {message}"
+                    )
         if not modules:
             print("  no module that declares models to import")
             return
@@ -422,7 +595,7 @@ def main() -> None:
         else:
             print("  mappers not compared: they do not configure (a class did not load)")
         if args.keep is not None:
-            shutil.copytree(work, args.keep, dirs_exist_ok=True)
+            shutil.copytree(work, args.keep, symlinks=True, dirs_exist_ok=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -169,6 +169,69 @@ HANDWRITTEN = {
         class Legacy(Base):
             __table__ = Table("legacy", MetaData(), Column("id", Integer, primary_key=True))
         """,
+    "patterns-of-jupyterhub-aim-lemur": """
+        import datetime
+
+        import sqlalchemy as sa
+        from sqlalchemy import (
+            Boolean, Column, DateTime, DefaultClause, ForeignKey, Integer, String, Text, Unicode,
+            func,
+        )
+        from sqlalchemy.dialects import postgresql
+        from sqlalchemy.orm import backref, declarative_base, relationship
+
+        meta = sa.MetaData()
+        Base = declarative_base(metadata=meta)
+
+
+        class Expiring:
+            expires_at = None  # a plain mixin's attribute that a subclass maps as a column
+
+
+        class Server(Base):
+            __tablename__ = "servers"
+            id = Column(Integer, primary_key=True)
+            proto = Column(Unicode(15), default="http")
+            admin = Column(Boolean(create_constraint=False), default=False)
+
+
+        class OAuthCode(Expiring, Base):
+            __tablename__ = "oauth_codes"
+            id = Column(Integer, primary_key=True, autoincrement=True)
+            expires_at = Column(Integer)
+            server_id = Column(Integer, ForeignKey("servers.id", ondelete="SET NULL"))
+
+
+        class Dashboard(Base):
+            __tablename__ = "dashboards"
+            uuid = sa.Column(sa.Text, primary_key=True)
+            created_at = sa.Column(sa.DateTime, default=datetime.datetime.utcnow)
+
+
+        class Experiment(Base):
+            __tablename__ = "experiment"
+            id = Column(Integer, primary_key=True)
+            name = Column(Text, nullable=False, unique=True)
+
+
+        class Run(Base):
+            __tablename__ = "run"
+            id = Column(Integer, autoincrement=True, primary_key=True)
+            experiment_id = Column(ForeignKey("experiment.id"), nullable=True)
+            experiment = relationship(
+                "Experiment", backref=backref("runs", uselist=True, order_by="Run.id.desc()")
+            )
+
+
+        class Certificate(Base):
+            __tablename__ = "certificates"
+            id = Column(Integer(), primary_key=True)
+            name = Column(String(length=256), unique=True, nullable=True)
+            date_created = Column(DateTime, DefaultClause(func.now()), nullable=False)
+            ports = Column(postgresql.ARRAY(Integer))
+            server_id = Column(Integer, ForeignKey("servers.id"))
+            server = relationship("Server", backref="certificates")
+        """,
     "class-registry-mapped": """
         from sqlalchemy import Column, Date, Integer, String, Time
         from sqlalchemy.orm import registry
