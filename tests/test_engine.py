@@ -161,7 +161,8 @@ def test_engine_rejects_a_handler_for_an_unknown_node_type() -> None:
 def test_every_rules_handlers_name_libcst_node_types() -> None:
     engine = Engine(ALL_RULES)
     visits, leaves = engine._tables_for(ALL_RULES)
-    assert visits and leaves
+    assert visits
+    assert leaves
 
 
 def test_one_finding_per_rule_and_node() -> None:

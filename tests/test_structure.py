@@ -222,7 +222,9 @@ from checks.lazy import is_loaded
 from checks.rules import ALL_RULES
 
 source = sys.stdin.buffer.read()
-result = Engine(ALL_RULES).check(Path("app/users/service.py"), source, "service", module_name="app.users.service")
+result = Engine(ALL_RULES).check(
+    Path("app/users/service.py"), source, "service", module_name="app.users.service"
+)
 print(len(result.findings), is_loaded())
 """
 

@@ -161,9 +161,7 @@ class _MigrationRule(Rule):
         if self.history_too or structure.path is None or structure.source is None:
             return True
         source = structure.source
-        return b"down_revision" not in source or not revisions.is_superseded(
-            structure.path, source
-        )
+        return b"down_revision" not in source or not revisions.is_superseded(structure.path, source)
 
     def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
         if (

@@ -159,9 +159,7 @@ class BlockingSleepInAsync(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: `time.sleep` called in an `async def`
-        return structure.layer != "test" and any(
-            structure.calls_to(("time.sleep",), in_async=True)
-        )
+        return structure.layer != "test" and any(structure.calls_to(("time.sleep",), in_async=True))
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         ctx.marks(self.code).add(id(node.value))

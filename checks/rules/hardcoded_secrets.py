@@ -22,9 +22,7 @@ _CREDENTIALED_URL = re.compile(
 )
 #: The URL pattern unanchored: a part of a string libcst sees may start inside CPython's
 #: joined constant (`"see " "postgres://u:p@db"`).
-_CREDENTIALED_URL_ANYWHERE = re.compile(
-    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE
-)
+_CREDENTIALED_URL_ANYWHERE = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
 _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
 
