@@ -341,23 +341,29 @@ class DataAccessInRoutes(Rule):
     def _report_import(
         found: _RouteImport, models: list[tuple[str, bool | Condition]], ctx: FileContext
     ) -> None:
-        if not found.repositories and not models:
-            return
-        parts = []
-        if found.repositories:
-            kind = "repository" if len(found.repositories) == 1 else "repositories"
-            parts.append(f"{kind} {_listed(found.repositories)}")
-        if models:
-            kind = "ORM model" if len(models) == 1 else "ORM models"
-            parts.append(f"{kind} {_listed([name for name, _ in models])}")
-        advice = "call a service instead" if not models else "use schemas and a service"
-        message = f"Route module imports {' and '.join(parts)}: {advice}"
+        known = [name for name, derivation in models if derivation is True]
         conditions = [d for _, d in models if isinstance(d, Condition)]
-        if found.repositories or len(conditions) < len(models):
-            ctx.report(found.node, message)
-        else:
+        if found.repositories or known:
+            # a definite finding names only what the file settles: a class of another
+            # module is an ORM model only if the project index says so
+            ctx.report(found.node, _import_message(found.repositories, known))
+        elif conditions:
             refs = tuple(dict.fromkeys(ref for c in conditions for ref in c.refs))
+            names = [name for name, d in models if isinstance(d, Condition)]
+            message = _import_message([], names)
             ctx.report_if(found.node, Condition(refs, ORM_MODEL_BASES), message)
+
+
+def _import_message(repositories: list[str], models: list[str]) -> str:
+    parts = []
+    if repositories:
+        kind = "repository" if len(repositories) == 1 else "repositories"
+        parts.append(f"{kind} {_listed(repositories)}")
+    if models:
+        kind = "ORM model" if len(models) == 1 else "ORM models"
+        parts.append(f"{kind} {_listed(models)}")
+    advice = "call a service instead" if not models else "use schemas and a service"
+    return f"Route module imports {' and '.join(parts)}: {advice}"
 
 
 def _used_names(ctx: FileContext, code: str) -> set[str]:

@@ -581,6 +581,38 @@ def test_repository_imports_are_reported_once_per_statement(project: Path) -> No
     ]
 
 
+def test_a_repository_in_the_statement_does_not_make_its_other_names_orm_models(
+    project: Path,
+) -> None:
+    # seen on OpenHands: `Repository` (a Pydantic model named like a repository) made every
+    # capitalised name of its import statement an "ORM model", unchecked
+    write(
+        project,
+        "app/integrations/types.py",
+        """
+        from pydantic import BaseModel
+
+        class Repository(BaseModel):
+            full_name: str
+
+        class AuthenticationError(ValueError):
+            pass
+        """,
+    )
+    found = _fg402(
+        project,
+        """
+        from app.integrations.types import AuthenticationError, Repository
+
+        def check(token: str) -> None:
+            raise AuthenticationError(token)
+        """,
+    )
+    assert [f["message"] for f in found] == [
+        "Route module imports repository `Repository`: call a service instead"
+    ]
+
+
 def test_sql_of_one_route_is_one_finding_at_its_first_call() -> None:
     source = """
         from fastapi import APIRouter
