@@ -61,13 +61,9 @@ def database_url() -> Iterator[str]:
     """DATABASE_URL, or a throwaway PostgreSQL's (empty: no migrations run)."""
     given = os.environ.get("DATABASE_URL")
     if given:
-        yield Settings(environment="test", database_url=given).database_url
-        return
-    server = postgres.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+        given = Settings(environment="test", database_url=given).database_url
+    with postgres.given_or_throwaway(given) as url:
+        yield url
 
 
 @pytest.fixture

@@ -39,13 +39,9 @@ def database_server() -> Iterator[str]:
     """The URL of the test database: DATABASE_URL, or a throwaway server's."""
     given = os.environ.get("DATABASE_URL")
     if given:
-        yield Settings(environment="test", database_url=given).database_url
-        return
-    server = postgres.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+        given = Settings(environment="test", database_url=given).database_url
+    with postgres.given_or_throwaway(given) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

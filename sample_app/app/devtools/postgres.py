@@ -17,6 +17,7 @@ nothing outside that directory is changed.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import importlib.util
 import os
@@ -28,6 +29,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -239,3 +241,17 @@ def start() -> ThrowawayPostgres:
             server.stop()
             raise PostgresUnavailableError(f"PostgreSQL did not start:\n{output}")
         time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def given_or_throwaway(given: str | None) -> Iterator[str]:
+    """`given` (a `DATABASE_URL`), else a throwaway server's URL, the server stopped at the
+    end: what test suites that need a database do."""
+    if given:
+        yield given
+        return
+    server = start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
