@@ -248,7 +248,8 @@ def _check_project(
         from checks.cache import CACHE_DIR_NAME, Cache, run_name
 
         directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
-        cache = Cache(directory, settings.enabled, settings.pydantic_target.cache_key())
+        targets = f"{settings.pydantic_target.cache_key()}|{settings.sqlalchemy_target.cache_key()}"
+        cache = Cache(directory, settings.enabled, targets)
         if (
             not (args.fix or args.diff)
             and "FG604" not in settings.enabled

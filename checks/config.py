@@ -20,6 +20,7 @@ import pathspec
 
 from checks.catalog import RuleInfo
 from checks.pydantic_target import PydanticTarget, parse_target
+from checks.sqlalchemy_target import SqlalchemyTarget
 
 TOOL_KEY = "fastapi-guardrails"
 
@@ -105,6 +106,7 @@ _KNOWN_KEYS = frozenset(
         "respect-gitignore",
         "layers",
         "target-pydantic",
+        "target-sqlalchemy",
     }
 )
 
@@ -181,11 +183,16 @@ class Settings:
     #: detected from the project's pins when a Pydantic rule first needs it)
     target_pydantic: int | None = None
     pydantic_target: PydanticTarget = field(init=False, repr=False, compare=False)
+    #: `target-sqlalchemy`: the SQLAlchemy major version (None: detected from the pins)
+    target_sqlalchemy: int | None = None
+    sqlalchemy_target: SqlalchemyTarget = field(init=False, repr=False, compare=False)
     _work_tree: Path = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         target = PydanticTarget(self.project_root, self.target_pydantic)
         object.__setattr__(self, "pydantic_target", target)
+        sqlalchemy = SqlalchemyTarget(self.project_root, self.target_sqlalchemy)
+        object.__setattr__(self, "sqlalchemy_target", sqlalchemy)
         object.__setattr__(self, "_work_tree", _work_tree_of(self.project_root))
 
     def in_work_tree(self, path: Path) -> str:
@@ -449,6 +456,11 @@ def load_settings(
         target_pydantic = parse_target(table["target-pydantic"])
         if target_pydantic is None:
             raise ConfigError(f'{source}: `target-pydantic` must be "1" or "2"')
+    target_sqlalchemy = None
+    if "target-sqlalchemy" in table:
+        target_sqlalchemy = parse_target(table["target-sqlalchemy"])
+        if target_sqlalchemy is None:
+            raise ConfigError(f'{source}: `target-sqlalchemy` must be "1" or "2"')
 
     return Settings(
         project_root=root,
@@ -459,4 +471,5 @@ def load_settings(
         respect_gitignore=respect_gitignore,
         layers=LayerMatcher.from_globs(_layers_from(table, source)),
         target_pydantic=target_pydantic,
+        target_sqlalchemy=target_sqlalchemy,
     )

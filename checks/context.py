@@ -404,6 +404,7 @@ class FileContext:
         source: bytes | None = None,
         relative_path: str | None = None,
         pydantic_target: Callable[[], int] | None = None,
+        sqlalchemy_target: Callable[[], int] | None = None,
     ) -> None:
         self.path = path
         #: the path inside the repository (`Settings.in_work_tree`): what rules that read
@@ -445,6 +446,7 @@ class FileContext:
         self._import_places: dict[str, tuple[cst.Import | cst.ImportFrom, bool, bool] | None] = {}
         #: the project's Pydantic major version, asked only when a Pydantic rule reports
         self._pydantic_target = pydantic_target
+        self._sqlalchemy_target = sqlalchemy_target
         #: whether the walk is in a branch of a test of the Pydantic version (kept by
         #: the engine's traversal)
         self.version_guards = VersionGuards(self.qualified_name)
@@ -491,6 +493,13 @@ class FileContext:
         if self._pydantic_target is None:
             return DEFAULT_TARGET
         return self._pydantic_target()
+
+    @property
+    def sqlalchemy_target(self) -> int:
+        """The SQLAlchemy major version the project's code is written for (1 or 2)."""
+        if self._sqlalchemy_target is None:
+            return 2
+        return self._sqlalchemy_target()
 
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""

@@ -435,11 +435,15 @@ class Engine:
         prefilter: bool = True,
         screen: bool | None = None,
         pydantic_target: Callable[[], int] | None = None,
+        sqlalchemy_target: Callable[[], int] | None = None,
     ) -> None:
         self.rules = [r for r in rules if r.code not in (SYNTAX_ERROR_CODE, INTERNAL_ERROR_CODE)]
         #: the project's Pydantic major version, asked only when a Pydantic rule reports
         #: (`checks.pydantic_target`); None: 2
         self.pydantic_target = pydantic_target
+        #: the project's SQLAlchemy major version, asked only when FG108 reports
+        #: (`checks.sqlalchemy_target`); None: 2
+        self.sqlalchemy_target = sqlalchemy_target
         self.report_syntax_errors = any(r.code == SYNTAX_ERROR_CODE for r in rules)
         self.report_internal_errors = any(r.code == INTERNAL_ERROR_CODE for r in rules)
         self.prefilter = prefilter
@@ -559,6 +563,7 @@ class Engine:
             is_package=is_package,
             source=source,
             pydantic_target=self.pydantic_target,
+            sqlalchemy_target=self.sqlalchemy_target,
             relative_path=relative_path,
         )
         walker = _Walker(ctx, *self._tables_for(rules))

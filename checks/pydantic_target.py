@@ -45,13 +45,18 @@ DEFAULT_TARGET = 2
 
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
-_REQUIREMENT_NAME = re.compile(r"\s*(pydantic|fastapi)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE)
+_REQUIREMENT_NAME = re.compile(
+    r"\s*(pydantic|fastapi|sqlalchemy)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE
+)
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = re.compile(
-    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi)"\r?\nversion = "([^"]+)"', re.MULTILINE
+    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy)"\r?\nversion = "([^"]+)"',
+    re.MULTILINE,
 )
 #: The first version of each package that works with Pydantic 2.
-_V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0"}
+_V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
+#: The packages whose pins decide the Pydantic target.
+PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,7 @@ class Pin:
 
     #: the file it was read from, relative to the root
     source: str
-    #: `pydantic` or `fastapi`
+    #: `pydantic`, `fastapi` or `sqlalchemy` (`checks.sqlalchemy_target`)
     package: str
     #: a PEP 508 requirement (`pep508`), a Poetry constraint (`poetry`), or a version
     #: resolved by a lock file (`locked`)
@@ -128,7 +133,7 @@ class PydanticTarget:
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `pydantic` and `fastapi` at the root, read once."""
         if self._pins is None:
-            self._pins = tuple(read_pins(self.root))
+            self._pins = tuple(p for p in read_pins(self.root) if p.package in PYDANTIC_PACKAGES)
         return self._pins
 
     def cache_key(self) -> str:
@@ -155,8 +160,8 @@ def parse_target(value: object) -> int | None:
 
 # ------------------------------------------------------------------ reading the pins
 def read_pins(root: Path) -> Iterator[Pin]:
-    """Every pin of `pydantic` or `fastapi` in the root's project files; a file that is
-    missing or cannot be read or parsed gives none."""
+    """Every pin of `pydantic`, `fastapi` or `sqlalchemy` in the root's project files; a
+    file that is missing or cannot be read or parsed gives none."""
     yield from _pyproject_pins(root / "pyproject.toml")
     for lock in ("uv.lock", "poetry.lock"):
         yield from _lock_pins(root / lock)
@@ -296,11 +301,11 @@ def _admits_v2(pin: Pin) -> bool | None:
     """Whether the pin admits a version of its package that works with Pydantic 2; None
     when it cannot be read, or says nothing (a FastAPI that works with Pydantic 2 works
     with Pydantic 1 too): then it does not count."""
-    admits = _admits_floor(pin)
+    admits = admits_floor(pin)
     return None if admits and pin.package != "pydantic" else admits
 
 
-def _admits_floor(pin: Pin) -> bool | None:
+def admits_floor(pin: Pin) -> bool | None:
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version

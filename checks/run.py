@@ -120,6 +120,7 @@ def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
         [r for r in ALL_RULES if r.code in settings.enabled],
         prefilter=prefilter,
         pydantic_target=settings.pydantic_target,
+        sqlalchemy_target=settings.sqlalchemy_target,
     )
 
 
@@ -215,6 +216,8 @@ def check_files(
             _WORKER = (engine, settings)
             if any(rule.family == "Pydantic" for rule in engine.rules):
                 settings.pydantic_target()  # decided once here, not in every worker
+            if "FG108" in settings.enabled:
+                settings.sqlalchemy_target()
             try:
                 with concurrent.futures.ProcessPoolExecutor(
                     workers,

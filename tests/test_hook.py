@@ -253,6 +253,20 @@ def test_repository_settings_wire_the_hook() -> None:
     assert entry["hooks"][0]["command"].endswith("fastapi-guardrails hook claude")
 
 
+def test_on_a_sqlalchemy_1_project_1x_models_do_not_block(tmp_path: Path) -> None:
+    """Target 1: `Column()` is the project's API; FG108 is a migration note there."""
+    write(tmp_path, "requirements.txt", "SQLAlchemy==1.4.52\n")
+    source = (
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\n"
+        "Base = declarative_base()\n\n\nclass A(Base):\n    __tablename__ = 'a'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+    )
+    path = write(tmp_path, "app/models.py", source)
+    assert hook(write_new(path, tmp_path)) == (0, "", "")
+    write(tmp_path, "requirements.txt", "SQLAlchemy==2.0.36\n")
+    assert "FG108" in reason(hook(write_new(path, tmp_path, "toolu_2"))[1])
+
+
 def test_on_a_pydantic_1_project_v1_api_findings_do_not_block(tmp_path: Path) -> None:
     """Target 1: `.dict()` is the project's API; the finding is a migration note."""
     write(tmp_path, "requirements.txt", "pydantic==1.10.13\nfastapi==0.99.1\n")

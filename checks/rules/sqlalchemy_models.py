@@ -13,6 +13,7 @@ from checks.rules.typed_models import (
     declarative_base_class,
     typed_column,
 )
+from checks.sqlalchemy_target import MIGRATION_NOTE
 from checks.structure import Structure
 
 COLUMN = frozenset(
@@ -107,7 +108,10 @@ class LegacyDeclarative(Rule):
         "non-literal `nullable=`, a `__table__` class, a column object changed in the class "
         "body, other `declarative_base()` arguments, and a `backref=` to a class of another "
         "file, self-referential, made by `backref()`, or with arguments the backref inherits "
-        "(`primaryjoin`, `foreign_keys`, `viewonly`, ...) keep the finding without a fix."
+        "(`primaryjoin`, `foreign_keys`, `viewonly`, ...) keep the finding without a fix. "
+        'No fix on a project that targets SQLAlchemy 1.x (`target-sqlalchemy = "1"`, or pins '
+        "that admit no 2.x): `Mapped`, `mapped_column` and `DeclarativeBase` do not exist "
+        "there; the finding stays, to plan the migration, and its message says so."
     )
     fixes = (
         FixExample(
@@ -314,20 +318,15 @@ class LegacyDeclarative(Rule):
         name = ctx.qualified_name(node.func)
         if name in DECLARATIVE_BASE_FACTORIES:
             fix = self.declarative_base_fix(node, ctx)
-            ctx.report(
-                node,
-                "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`",
-                fix=fix if isinstance(fix, FixSpec) else None,
+            _report(
+                node, "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`", fix, ctx
             )
         elif name in RELATIONSHIP:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "backref":
                     fix = self.backref_fix(arg, node, ctx)
-                    ctx.report(
-                        arg,
-                        "`backref=` is legacy: declare both sides with `back_populates`",
-                        fix=fix if isinstance(fix, FixSpec) else None,
-                    )
+                    message = "`backref=` is legacy: declare both sides with `back_populates`"
+                    _report(arg, message, fix, ctx)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
@@ -337,12 +336,20 @@ class LegacyDeclarative(Rule):
             and ctx.qualified_name(value.func) in COLUMN
         ):
             fix = self.column_fix(node, ctx)
-            ctx.report(
-                node,
+            message = (
                 "`Column()` without `Mapped[...]` is the 1.x style: "
-                "`name: Mapped[T] = mapped_column(...)`",
-                fix=fix if isinstance(fix, FixSpec) else None,
+                "`name: Mapped[T] = mapped_column(...)`"
             )
+            _report(node, message, fix, ctx)
+
+
+def _report(node: cst.CSTNode, message: str, fix: FixSpec | Refusal, ctx: FileContext) -> None:
+    """A finding with its fix; for a project on SQLAlchemy 1.x (`checks.sqlalchemy_target`)
+    it speaks of the migration and has no fix: the 2.0 names it writes do not exist there."""
+    if ctx.sqlalchemy_target == 1:
+        ctx.report(node, f"{message} {MIGRATION_NOTE}")
+    else:
+        ctx.report(node, message, fix=fix if isinstance(fix, FixSpec) else None)
 
 
 class RelationshipWithoutLazy(Rule):

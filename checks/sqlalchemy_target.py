@@ -1,0 +1,72 @@
+"""The SQLAlchemy major version a project's code is written for, as `target-pydantic` is
+for Pydantic (`checks.pydantic_target`).
+
+`target-sqlalchemy = "1"` or `"2"` in `[tool.fastapi-guardrails]` decides. Without it, the
+project root's pins of `sqlalchemy` do, read from the same files as Pydantic's: the target
+is 1 when a pin that every install obeys admits no SQLAlchemy 2.x, or when every pin found
+admits none; else 2 (also when nothing pins it).
+
+On a 1.x target the 2.0 typed models do not exist (`Mapped`, `mapped_column` and
+`DeclarativeBase` came with 2.0: importing them from SQLAlchemy 1.4 is an ImportError), so
+FG108's findings speak of the migration and offer no fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from checks.pydantic_target import Pin, admits_floor, read_pins
+
+#: The target when nothing says otherwise.
+DEFAULT_TARGET = 2
+#: What a finding of a 1.x project adds to its message.
+MIGRATION_NOTE = (
+    "(this project pins SQLAlchemy 1.x: a migration to 2.0, where `Mapped`, "
+    "`mapped_column` and `DeclarativeBase` exist)"
+)
+
+
+class SqlalchemyTarget:
+    """The SQLAlchemy target of one project root: configured, or detected from its pins
+    on first use, and kept."""
+
+    def __init__(self, root: Path, configured: int | None = None) -> None:
+        self.root = root
+        self.configured = configured
+        self._pins: tuple[Pin, ...] | None = None
+        self._version: int | None = configured
+
+    @property
+    def version(self) -> int:
+        """1 or 2."""
+        if self._version is None:
+            self._version = target_from_pins(self.pins())
+        return self._version
+
+    def __call__(self) -> int:
+        """The version, for the engine, which asks only when FG108 reports."""
+        return self.version
+
+    def pins(self) -> tuple[Pin, ...]:
+        """The pins of `sqlalchemy` at the root, read once."""
+        if self._pins is None:
+            self._pins = tuple(p for p in read_pins(self.root) if p.package == "sqlalchemy")
+        return self._pins
+
+    def cache_key(self) -> str:
+        """What the target depends on, for the results cache."""
+        if self.configured is not None:
+            return f"sqlalchemy={self.configured}"
+        text = "\n".join(f"{p.source}|{p.kind}|{p.text}|{p.binding}" for p in self.pins())
+        return "sqlalchemy-pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def target_from_pins(pins: tuple[Pin, ...]) -> int:
+    """1 when a binding pin admits no SQLAlchemy 2, or every readable pin admits none."""
+    known = [(pin, admits) for pin in pins if (admits := admits_floor(pin)) is not None]
+    if any(pin.binding and not admits for pin, admits in known):
+        return 1
+    if known and not any(admits for _, admits in known):
+        return 1
+    return DEFAULT_TARGET

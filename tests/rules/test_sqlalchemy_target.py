@@ -1,0 +1,113 @@
+"""A project on SQLAlchemy 1.x gets FG108 as a migration, never a fix that cannot import.
+
+Seen on ethyca/fides (uv.lock: sqlalchemy 1.4.27): `--fix --unsafe-fixes` added `from
+sqlalchemy.orm import Mapped, mapped_column`, an ImportError on 1.4."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checks.pydantic_target import PydanticTarget
+from checks.sqlalchemy_target import MIGRATION_NOTE, SqlalchemyTarget
+from tests.helpers import run_cli, write
+
+MODELS = """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Identity(Base):
+    __tablename__ = "identities"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(255), nullable=False)
+"""
+
+PROJECT = '[project]\nname = "s"\ndependencies = [{}]\n'
+UV_LOCK_14 = """
+version = 1
+
+[[package]]
+name = "sqlalchemy"
+version = "1.4.27"
+source = { registry = "https://pypi.org/simple" }
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({}, 2),
+        ({"uv.lock": UV_LOCK_14}, 1),
+        ({"requirements.txt": "SQLAlchemy==1.4.52\nfastapi\n"}, 1),
+        ({"pyproject.toml": PROJECT.format('"sqlalchemy>=1.4,<2"')}, 1),
+        ({"pyproject.toml": PROJECT.format('"sqlalchemy[asyncio]>=2"')}, 2),
+        ({"pyproject.toml": PROJECT.format('"SQLAlchemy>=1.4"')}, 2),
+        ({"pyproject.toml": '[tool.poetry.dependencies]\nSQLAlchemy = "^1.4"\n'}, 1),
+    ],
+)
+def test_the_target_is_read_from_the_pins(
+    tmp_path: Path, files: dict[str, str], expected: int
+) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    assert SqlalchemyTarget(tmp_path).version == expected
+
+
+def test_sqlalchemy_pins_do_not_move_the_pydantic_target(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "SQLAlchemy==1.4.52\n")
+    assert PydanticTarget(tmp_path).version == 2
+    assert PydanticTarget(tmp_path).pins() == ()
+
+
+def _fg108(root: Path, *options: str) -> list[dict[str, object]]:
+    result = run_cli(
+        "check", "--select", "FG108", "--output-format", "json", "--no-cache", *options, str(root)
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    found: list[dict[str, object]] = json.loads(result.stdout)
+    return found
+
+
+def test_on_sqlalchemy_1_fg108_is_a_migration_without_a_fix(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "uv.lock", UV_LOCK_14)
+    models = write(tmp_path, "app/models.py", MODELS)
+    found = _fg108(tmp_path)
+    assert len(found) == 3
+    assert all(str(f["message"]).endswith(MIGRATION_NOTE) for f in found)
+    assert all(f["fix"] is None for f in found)
+    before = models.read_bytes()
+    run_cli("check", "--select", "FG108", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    assert models.read_bytes() == before
+
+
+def test_a_configured_target_of_2_offers_the_fix(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n\n[tool.fastapi-guardrails]\ntarget-sqlalchemy = "2"\n',
+    )
+    write(tmp_path, "uv.lock", UV_LOCK_14)
+    write(tmp_path, "app/models.py", MODELS)
+    found = _fg108(tmp_path)
+    assert len(found) == 3
+    assert not any(MIGRATION_NOTE in str(f["message"]) for f in found)
+    assert all(f["fix"] is not None for f in found)
+
+
+def test_a_bad_configured_target_is_a_configuration_error(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n\n[tool.fastapi-guardrails]\ntarget-sqlalchemy = "3"\n',
+    )
+    write(tmp_path, "app/models.py", MODELS)
+    result = run_cli("check", "--no-cache", str(tmp_path))
+    assert result.exit_code == 2
+    assert "target-sqlalchemy" in result.stderr
