@@ -170,9 +170,43 @@ def family_of(rule: Rule) -> Family:
     raise ValueError(f"{rule.code} belongs to no family of checks.docs.FAMILIES")
 
 
+#: A reference page stays under 250 lines (the skill's budget for what an agent reads at
+#: once): a family with more is split into parts, `rules-pydantic.md`, `rules-pydantic-2.md`...
+MAX_PAGE_LINES = 240
+
+
+def family_parts(family: Family, rules: Sequence[Rule]) -> list[tuple[str, list[Rule]]]:
+    """A family's pages, each with its rules in code order: as many as keep every page
+    under `MAX_PAGE_LINES` (a rule's section is never split)."""
+    parts: list[list[Rule]] = [[]]
+    used = _HEADER_LINES
+    for rule in rules:
+        size = len(rule_markdown(rule, heading="##").splitlines()) + 1
+        if parts[-1] and used + size > MAX_PAGE_LINES:
+            parts.append([])
+            used = _HEADER_LINES
+        parts[-1].append(rule)
+        used += size
+    stem = family.page.removesuffix(".md")
+    names = [family.page, *(f"{stem}-{number}.md" for number in range(2, len(parts) + 1))]
+    return list(zip(names, parts, strict=True))
+
+
+#: The lines of a family page before its first rule (title, intro, parts).
+_HEADER_LINES = 10
+
+
 def rule_link(rule: Rule) -> str:
-    """The relative link to a rule's section on its family page."""
-    return f"{family_of(rule).page}#{heading_anchor(f'{rule.name} ({rule.code})')}"
+    """The relative link to a rule's section on its family's page (or part of it)."""
+    from checks.rules import ALL_RULES
+
+    family = family_of(rule)
+    members = [member for member in ALL_RULES if family_of(member) == family]
+    page = family.page
+    for name, part in family_parts(family, members):
+        if any(member.code == rule.code for member in part):
+            page = name
+    return f"{page}#{heading_anchor(f'{rule.name} ({rule.code})')}"
 
 
 def fix_safety(rule: Rule) -> str:
@@ -191,13 +225,24 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=\.)\s+(?=[A-Z])", text.strip(), maxsplit=1)[0]
 
 
-def family_markdown(family: Family, rules: Sequence[Rule]) -> str:
-    """A family's page: every rule of the family with its full sections."""
+def family_markdown(
+    family: Family, rules: Sequence[Rule], parts: Sequence[tuple[str, Sequence[Rule]]] = ()
+) -> str:
+    """A family's page (or one part of it): its rules with their full sections; `parts`
+    are all the family's pages, linked from each."""
     intro = (
         f"{family.about}\nOne section per rule, as `fastapi-guardrails rule CODE` prints it;\n"
         f"[the index]({INDEX_PAGE}) lists every rule on one line."
     )
-    header = f"{GENERATED}\n\n# {family.title}\n\n{intro}\n\n"
+    title = family.title
+    if len(parts) > 1:
+        index = next(i for i, (_, part) in enumerate(parts) if part == rules)
+        title = f"{family.title}, part {index + 1} of {len(parts)}"
+        links = ", ".join(
+            f"[{part[0].code}-{part[-1].code}]({name})" for name, part in parts if part
+        )
+        intro += f"\nThe family's pages: {links}."
+    header = f"{GENERATED}\n\n# {title}\n\n{intro}\n\n"
     return header + "\n".join(rule_markdown(rule, heading="##") for rule in rules)
 
 
@@ -245,7 +290,9 @@ def reference_pages(rules: Sequence[Rule]) -> dict[str, str]:
     for family in FAMILIES:
         members = [rule for rule in rules if family_of(rule) == family]
         if members:
-            pages[family.page] = family_markdown(family, members)
+            parts = family_parts(family, members)
+            for name, part in parts:
+                pages[name] = family_markdown(family, part, parts)
     return pages
 
 

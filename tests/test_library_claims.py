@@ -439,3 +439,69 @@ async def test_alembic_compares_column_types_by_default(connection: AsyncConnect
     modified = [d for group in diffs for d in (group if isinstance(group, list) else [group])]
     assert [d[0] for d in modified] == ["modify_type"]
     assert str(modified[0][-1]) == "VARCHAR(80)"
+
+
+# ----------------------------------------------------------------------------- passlib
+_PASSLIB_HASH = """
+import logging
+logging.basicConfig(level=logging.WARNING)
+from passlib.context import CryptContext
+try:
+    CryptContext(schemes=["bcrypt"]).hash("correct horse")
+    print("hashed")
+except ValueError as error:
+    print("ValueError", error)
+"""
+_UNREACHABLE = ("connect", "resolve", "network", "timed out", "dns")
+
+
+@pytest.fixture(scope="module")
+def passlib_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway virtual environment with passlib 1.7.4 (its last release)."""
+    import shutil
+
+    uv = shutil.which("uv")
+    assert uv is not None, "uv runs this repository's tests"
+    venv = tmp_path_factory.mktemp("passlib") / "venv"
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    python = venv / "bin" / "python"
+    _install(uv, python, "passlib==1.7.4")
+    return python
+
+
+def _install(uv: str, python: Path, *requirements: str) -> None:
+    installed = subprocess.run(
+        [uv, "pip", "install", "--quiet", "--python", str(python), *requirements],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if installed.returncode != 0:
+        reason = installed.stderr.strip()
+        if any(word in reason.lower() for word in _UNREACHABLE):
+            pytest.skip(f"the package index is unreachable: {reason.splitlines()[-1]}")
+        pytest.fail(f"installing {requirements} failed: {reason}")
+
+
+@pytest.mark.parametrize(
+    ("bcrypt", "breaks"), [("4.3.0", False), ("5.0.0", True)], ids=["bcrypt-4.3", "bcrypt-5.0"]
+)
+def test_passlib_breaks_with_bcrypt_5_and_only_logs_with_4_1_to_4_3(
+    passlib_python: Path, bcrypt: str, breaks: bool
+) -> None:
+    """auth-security.md and SKILL.md: passlib fails with bcrypt 5.0 (its self-test hashes a
+    secret over 72 bytes); 4.1-4.3 only log the trapped `__about__` error."""
+    import shutil
+
+    uv = shutil.which("uv")
+    assert uv is not None
+    _install(uv, passlib_python, f"bcrypt=={bcrypt}")
+    ran = subprocess.run(
+        [str(passlib_python), "-c", _PASSLIB_HASH], capture_output=True, text=True, check=True
+    )
+    if breaks:
+        assert ran.stdout.startswith("ValueError"), ran.stdout
+        assert "72 bytes" in ran.stdout
+    else:
+        assert ran.stdout.strip() == "hashed"
+        assert "error reading bcrypt version" in ran.stderr
