@@ -499,13 +499,24 @@ class Engine:
         module_name: str | None = None,
         is_package: bool = False,
         relative_path: str | None = None,
+        project_packages: frozenset[str] | None = None,
     ) -> FileResult:
         """Check one file's source. Never raises for anything the file contains.
         `relative_path` is its path inside the repository (rules that read folder names
-        must not see the folders above it: `~/dev/svc/app/x.py`)."""
+        must not see the folders above it: `~/dev/svc/app/x.py`). `project_packages`, when
+        known, are the first names of every module the project index of this check can
+        read (`checks.run.project_packages`): a class imported from another package is
+        then no condition to parse the file for."""
         return bigstack.call(
             lambda: self._check(
-                path, source, layer, ignored_codes, module_name, is_package, relative_path
+                path,
+                source,
+                layer,
+                ignored_codes,
+                module_name,
+                is_package,
+                relative_path,
+                project_packages,
             ),
             CHECK_STACK_SIZE,
         )
@@ -519,6 +530,7 @@ class Engine:
         module_name: str | None,
         is_package: bool,
         relative_path: str | None = None,
+        project_packages: frozenset[str] | None = None,
     ) -> FileResult:
         if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
@@ -542,6 +554,7 @@ class Engine:
                 path,
                 source,
             )
+            structure.project_packages = project_packages
         rules = self.active_rules(path, source, layer, ignored_codes, module_name, structure)
         if not rules and (verdict.parsed or not syntax_wanted):
             return FileResult(

@@ -30,7 +30,14 @@ from checks.config import ConfigError
 from checks.discovery import PYTHON_SUFFIXES, is_excluded
 from checks.findings import Finding, decode_source, split_lines
 from checks.output import display_path
-from checks.run import SYNTAX_ERROR_CODE, SettingsLoader, check_file, make_engine, resolve_findings
+from checks.run import (
+    SYNTAX_ERROR_CODE,
+    SettingsLoader,
+    check_file,
+    make_engine,
+    project_packages_for,
+    resolve_findings,
+)
 
 #: Findings listed in one reason; the rest are counted.
 MAX_LISTED = 20
@@ -314,7 +321,8 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
             stderr=f"fastapi-guardrails hook: cannot read {path}: {error}\n", exit_code=1
         )
     engine = make_engine(settings)
-    result = check_file(engine, settings, path, source)
+    packages = project_packages_for(path, settings)
+    result = check_file(engine, settings, path, source, packages)
     findings = sorted(resolve_findings([result], settings), key=Finding.sort_key)
     if not findings:
         return HookAnswer()
@@ -323,7 +331,7 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     if known:  # the file before the edit, checked the same way (a new file had nothing)
         before = []
         if original is not None:
-            earlier = check_file(engine, settings, path, original.encode("utf-8"))
+            earlier = check_file(engine, settings, path, original.encode("utf-8"), packages)
             before = resolve_findings([earlier], settings)
     text = result.text or decode_source(source) or ""
     new, older = split_by_edit(payload, findings, text, before, original or "")

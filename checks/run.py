@@ -272,8 +272,15 @@ def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
     return b"revision" not in source and not in_migrations
 
 
-def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) -> FileResult:
-    """Check one file with its layer, per-file ignores and module name."""
+def check_file(
+    engine: Engine,
+    settings: Settings,
+    path: Path,
+    source: bytes,
+    project_packages: frozenset[str] | None = None,
+) -> FileResult:
+    """Check one file with its layer, per-file ignores and module name (and, for a run of
+    this file alone, `project_packages_for` it)."""
     relative = settings.relative(path)
     layer = settings.layers.layer_of(relative)
     module, is_package = module_name_for(path)
@@ -285,7 +292,33 @@ def check_file(engine: Engine, settings: Settings, path: Path, source: bytes) ->
         module,
         is_package,
         settings.in_work_tree(path),
+        project_packages,
     )
+
+
+def project_packages_for(path: Path, settings: Settings) -> frozenset[str]:
+    """The first names of every module the index of a run of `path` alone can read
+    (`build_index`): what the project root, its `src/`, the file's source root and the
+    folders between it and the project root hold, and the file's own package. A run of
+    many files keeps its results cached, and a package appearing later would change them:
+    it does not use this (the hook checks one file, uncached)."""
+    module, is_package = module_name_for(path)
+    folders = [settings.project_root, settings.project_root / "src"]
+    root = source_root_for(path, module, is_package)
+    if root is not None:
+        folders.append(root)
+    directory = Path(os.path.dirname(os.path.abspath(path)))
+    while directory != settings.project_root and settings.project_root in directory.parents:
+        folders.append(directory)
+        directory = directory.parent
+    names = {module.partition(".")[0]} if module else set()
+    for folder in folders:
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        names.update(entry.removesuffix(".pyi").removesuffix(".py") for entry in entries)
+    return frozenset(names)
 
 
 def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:

@@ -103,6 +103,9 @@ class Structure:
         source: bytes | None = None,
     ) -> None:
         self.tree = tree
+        #: the top-level names of the modules the project index can read (None: unknown,
+        #: any module may be the project's): a class of another package is no condition
+        self.project_packages: frozenset[str] | None = None
         #: the file as the engine was given it
         self.path = path
         self.source = source
@@ -224,10 +227,18 @@ class Structure:
             return True
         if not conditions:
             return False
-        if any("." in c and not c.startswith(".") for c in candidates):
+        if any(self.may_be_project_class(c) for c in candidates):
             return True  # another module's class: a condition
         # `Base = declarative_base()`: a class of the file with an imported base
         return is_name and not candidates and self.refers_to(*DECLARATIVE_BASE_FACTORIES)
+
+    def may_be_project_class(self, qualified: str) -> bool:
+        """Whether the project index may find `qualified` (`app.models.User`): an absolute
+        dotted name whose first package the project may hold."""
+        if "." not in qualified or qualified.startswith("."):
+            return False
+        packages = self.project_packages
+        return packages is None or qualified.partition(".")[0] in packages
 
     # ----------------------------------------------------------------- calls
     @property

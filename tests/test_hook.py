@@ -277,3 +277,67 @@ def test_on_a_pydantic_1_project_v1_api_findings_do_not_block(tmp_path: Path) ->
     assert "FG301" in reason(hook(write_new(sleepy, tmp_path, "toolu_2"))[1])
     write(tmp_path, "requirements.txt", "pydantic==2.9.0\n")
     assert "FG201" in reason(hook(write_new(path, tmp_path, "toolu_3"))[1])
+
+
+_REPOSITORY = """
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {errors} import NotFound
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> UserRead:
+        user = await self.session.scalar(select(UserRead).where(UserRead.id == user_id))
+        if user is None:
+            raise NotFound(user_id)
+        return UserRead.model_validate(user)
+"""
+_HTTP_ERRORS = "from fastapi import HTTPException\n\n\nclass NotFound(HTTPException):\n    pass\n"
+
+
+@pytest.mark.parametrize("errors", ["app.errors", "problems"])
+def test_a_class_of_the_project_is_still_followed_by_the_hook(tmp_path: Path, errors: str) -> None:
+    """The hook knows which packages its index can read; a project's own module (in a
+    package, or at the project root) is one of them, whatever its name."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, f"{errors.replace('.', '/')}.py", _HTTP_ERRORS)
+    path = write(tmp_path, "app/users/repository.py", _REPOSITORY.format(errors=errors))
+    assert "FG401" in reason(hook(write_new(path, tmp_path))[1])
+
+
+_HOOK_ALONE = """
+import json, sys
+from checks.hook import run_claude_hook
+from checks.lazy import is_loaded
+answer = run_claude_hook(sys.stdin.buffer.read(), {})
+print(json.dumps([answer.exit_code, answer.stdout, is_loaded()]))
+"""
+
+
+def test_a_clean_repository_module_is_answered_without_libcst(tmp_path: Path) -> None:
+    """Calls of imported classes (`ConfigDict(...)`, `NotFound(...)` from a library) are no
+    reason to parse: the index of a one-file run cannot read the library's modules."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    path = write(tmp_path, "app/users/repository.py", _REPOSITORY.format(errors="werkzeug"))
+    ran = subprocess.run(
+        [sys.executable, "-c", _HOOK_ALONE],
+        input=json.dumps(write_new(path, tmp_path)).encode(),
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+    )
+    assert json.loads(ran.stdout) == [0, "", False]

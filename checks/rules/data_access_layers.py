@@ -227,7 +227,7 @@ class DataAccessInRoutes(Rule):
                     capwords
                     and not third_party
                     and local in names
-                    and any(not b.startswith(".") and "." in b for b in bound)
+                    and any(structure.may_be_project_class(b) for b in bound)
                 ):
                     return True
         return False
