@@ -494,6 +494,12 @@ class FileContext:
             return DEFAULT_TARGET
         return self._pydantic_target()
 
+    def pydantic_at_least(self, version: str) -> bool:
+        """Whether every install of the project has at least this Pydantic (its pins say
+        so: `checks.pydantic_target.PydanticTarget.guarantees`); False when unknown."""
+        guarantees = getattr(self._pydantic_target, "guarantees", None)
+        return bool(guarantees(version)) if guarantees is not None else False
+
     @property
     def sqlalchemy_target(self) -> int:
         """The SQLAlchemy major version the project's code is written for (1 or 2)."""

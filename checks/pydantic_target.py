@@ -136,6 +136,18 @@ class PydanticTarget:
             self._pins = tuple(p for p in read_pins(self.root) if p.package in PYDANTIC_PACKAGES)
         return self._pins
 
+    def guarantees(self, version: str) -> bool:
+        """Whether every install has at least this Pydantic: a pin every install obeys
+        (the main dependencies, `requirements.txt`, a lock's one version) admits none
+        below it. A fix that writes a name a later minor release added asks this."""
+        from packaging.version import Version
+
+        floor = Version(version)
+        return any(
+            pin.binding and pin.package == "pydantic" and admits_below(pin, floor) is False
+            for pin in self.pins()
+        )
+
     def cache_key(self) -> str:
         """What the target depends on, for the results cache: the configured value, else
         the pins as written (an unrelated edit of a pin file keeps the cache); a
@@ -324,6 +336,40 @@ def admits_floor(pin: Pin) -> bool | None:
     except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
         return None
     return any(admits_at_least(specifiers, floor) for specifiers in alternatives)
+
+
+def admits_below(pin: Pin, floor: Version) -> bool | None:
+    """Whether the pin admits a release below `floor` (None: it cannot be read). The set a
+    specifier set admits is a union of intervals bounded by the versions it names: where
+    it meets `[0, floor)` it holds 0, one of those versions or its nearest successor."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        if pin.kind == "locked":
+            return Version(pin.text) < floor
+        if pin.kind == "poetry":
+            alternatives = [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
+        else:
+            requirement = Requirement(pin.text)
+            if requirement.url is not None:
+                return None
+            alternatives = [requirement.specifier]
+    except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
+        return None
+    for specifiers in alternatives:
+        candidates = {Version("0")}
+        for specifier in specifiers:
+            try:
+                version = Version(specifier.version.removesuffix(".*"))
+            except InvalidVersion:
+                return None
+            candidates.add(version)
+            candidates.add(Version(".".join(map(str, (*version.release, 1)))))
+        if any(specifiers.contains(c) for c in candidates if c < floor):
+            return True
+    return False
 
 
 def admits_at_least(specifiers: SpecifierSet, floor: Version) -> bool:

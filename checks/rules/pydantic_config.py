@@ -345,6 +345,9 @@ class PydanticClassConfig(Rule):
         "Safe fix: the inner `class Config` becomes `model_config = ConfigDict(...)` with the "
         "v2 key names (`orm_mode` -> `from_attributes`, `schema_extra` -> "
         '`json_schema_extra`, `Extra.forbid` -> `"forbid"`, ...), importing `ConfigDict` '
+        "(`allow_population_by_field_name` -> `validate_by_name` where the project's pins "
+        "hold every install at Pydantic 2.11 or later, else `populate_by_name`, which "
+        "2.11 keeps as the same setting) "
         "when needed; in a settings class, `model_config = SettingsConfigDict(...)` from "
         "pydantic-settings, with its `env_*` keys. An import of `Extra` left unused goes. "
         "The comments of the `Config` body are kept in the call, one key a line. "
@@ -679,6 +682,8 @@ class PydanticClassConfig(Rule):
             ctx.report(node.name)  # a Pydantic config of a class not known to be a model
 
 
+#: The first Pydantic with `validate_by_name`.
+VALIDATE_BY_NAME_SINCE = "2.11"
 #: v1 `Config` keys and their v2 `ConfigDict` names (the same name when unchanged).
 _V2_KEYS = {
     "orm_mode": "from_attributes",
@@ -742,7 +747,11 @@ def _config_dict_fix(node: cst.ClassDef, outer: ClassInfo, ctx: FileContext) -> 
     if _config_referenced(outer, ctx):
         return None
     settings = ctx.derives_from(outer.name, _SETTINGS_BASES)
-    keys = {**_V2_KEYS, **_SETTINGS_KEYS} if settings else _V2_KEYS
+    keys = {**_V2_KEYS, **_SETTINGS_KEYS} if settings else dict(_V2_KEYS)
+    if ctx.pydantic_at_least(VALIDATE_BY_NAME_SINCE):
+        # 2.11+ names v1's key `validate_by_name` (`populate_by_name` is to be deprecated;
+        # with `validate_by_alias`, True by default, it is the same setting)
+        keys["allow_population_by_field_name"] = "validate_by_name"
     entries: list[_Entry] = []
     releases: list[str] = []
     anystr: list[str] = []

@@ -486,3 +486,55 @@ def test_the_cache_key_needs_no_verdict_and_the_verdict_is_decided_once(
 def test_a_fastapi_that_works_with_both_versions_says_nothing(tmp_path: Path) -> None:
     write(tmp_path, "requirements-base.txt", "fastapi==0.115.8\npydantic==1.10.21\n")
     assert target_of(tmp_path) == 1
+
+
+# ----------------------------------------------- the least Pydantic every install has
+@pytest.mark.parametrize(
+    ("files", "guaranteed"),
+    [
+        ({}, False),
+        ({"uv.lock": '[[package]]\nname = "pydantic"\nversion = "2.12.3"\n'}, True),
+        ({"uv.lock": '[[package]]\nname = "pydantic"\nversion = "2.10.6"\n'}, False),
+        ({"requirements.txt": "pydantic>=2.11,<3\n"}, True),
+        ({"requirements.txt": "pydantic~=2.11\n"}, True),
+        ({"requirements.txt": "pydantic>=2.5\n"}, False),
+        ({"requirements.txt": "pydantic==2.10.*\n"}, False),
+        ({"requirements.txt": "pydantic>2.10\n"}, False),
+        ({"requirements.txt": "pydantic<3\n"}, False),
+        ({"requirements-dev.txt": "pydantic>=2.11\n"}, False),  # not every install's
+    ],
+)
+def test_the_least_pydantic_of_every_install_is_read_from_binding_pins(
+    tmp_path: Path, files: dict[str, str], guaranteed: bool
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert checks.pydantic_target.PydanticTarget(tmp_path).guarantees("2.11") is guaranteed
+
+
+_POPULATE = """
+from pydantic import BaseModel, Field
+
+
+class User(BaseModel):
+    full_name: str = Field(alias="fullName")
+
+    class Config:
+        allow_population_by_field_name = True
+"""
+
+
+@pytest.mark.parametrize(
+    ("lock_version", "key"), [("2.12.3", "validate_by_name"), ("2.10.6", "populate_by_name")]
+)
+def test_fg207_writes_validate_by_name_where_every_install_has_it(
+    tmp_path: Path, lock_version: str, key: str
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'svc'\n", encoding="utf-8")
+    lock = f'[[package]]\nname = "pydantic"\nversion = "{lock_version}"\n'
+    (tmp_path / "uv.lock").write_text(lock, encoding="utf-8")
+    model = tmp_path / "app" / "schemas.py"
+    model.parent.mkdir()
+    model.write_text(_POPULATE.lstrip("\n"), encoding="utf-8")
+    run_cli("check", "--select", "FG207", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    assert f"model_config = ConfigDict({key}=True)" in model.read_text(encoding="utf-8")
