@@ -31,7 +31,10 @@ class LegacyDeclarative(Rule):
     summary = (
         "Checks for the 1.x declarative style: `declarative_base()`, `Column()` class "
         "attributes without `Mapped[...]`, and `relationship(backref=...)`.\n\n"
-        "Where it applies: everywhere; a model a test declares maps like any other."
+        "Where it applies: everywhere but the migrations: a model a test declares maps like "
+        "any other, while a model kept in a `migrations/` or `alembic/` folder is a snapshot "
+        "frozen for the data migrations that still query it (rewriting it changes what "
+        "they run)."
     )
     why = (
         "SQLAlchemy 2.0 maps with `class Base(DeclarativeBase)` and typed attributes: "
@@ -84,6 +87,23 @@ class LegacyDeclarative(Rule):
             audit = Table("audit", metadata, Column("id", Integer, primary_key=True))
             """,
             note="Core tables use Column",
+        ),
+        Example(
+            """
+            from sqlalchemy import Column, Integer, String
+            from sqlalchemy.orm import declarative_base
+
+            # frozen here: revisions 0012-0030 still query these tables
+            DeprecatedBase = declarative_base()
+
+
+            class AppDB(DeprecatedBase):
+                __tablename__ = "apps"
+                id = Column(Integer, primary_key=True)
+                name = Column(String)
+            """,
+            path="app/migrations/core/deprecated_models.py",
+            note="a model snapshot kept for data migrations",
         ),
     )
 
@@ -295,8 +315,11 @@ class LegacyDeclarative(Rule):
         return evidence.has("Column", "relationship", "relation", *_DECLARATIVE_NAMES)
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # the visitors below: `declarative_base()` or `Column(...)` called, or
-        # `relationship(..., backref=...)`
+        # the visitors below: outside the migrations, `declarative_base()` or `Column(...)`
+        # called, or `relationship(..., backref=...)`
+        relative = structure.relative_path
+        if relative is not None and _in_migrations(relative.parts):
+            return False
         return any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN)) or any(
             any(keyword.arg == "backref" for keyword in call.node.keywords)
             for call in structure.calls_to(RELATIONSHIP)
@@ -315,6 +338,8 @@ class LegacyDeclarative(Rule):
         return back_populates(arg, node, ctx)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if _in_migrations(ctx.relative_path.parts):
+            return
         name = ctx.qualified_name(node.func)
         if name in DECLARATIVE_BASE_FACTORIES:
             fix = self.declarative_base_fix(node, ctx)
@@ -331,7 +356,8 @@ class LegacyDeclarative(Rule):
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
         if (
-            ctx.in_class_body
+            not _in_migrations(ctx.relative_path.parts)
+            and ctx.in_class_body
             and isinstance(value, cst.Call)
             and ctx.qualified_name(value.func) in COLUMN
         ):
@@ -341,6 +367,15 @@ class LegacyDeclarative(Rule):
                 "`name: Mapped[T] = mapped_column(...)`"
             )
             _report(node, message, fix, ctx)
+
+
+#: Folders of a project's migrations: models kept there are frozen snapshots.
+_MIGRATION_FOLDERS = frozenset({"migrations", "alembic"})
+
+
+def _in_migrations(parts: tuple[str, ...]) -> bool:
+    """Whether a path (inside the project) lies in a migrations folder."""
+    return not _MIGRATION_FOLDERS.isdisjoint(parts[:-1])
 
 
 def _report(node: cst.CSTNode, message: str, fix: FixSpec | Refusal, ctx: FileContext) -> None:
