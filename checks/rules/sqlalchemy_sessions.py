@@ -125,6 +125,13 @@ _LAST_SEGMENTS_ASYNC_FACTORIES = frozenset(
     name.rpartition(".")[2] for name in ASYNC_SESSION_FACTORIES
 )
 _PACKAGES = ("sqlalchemy", "sqlmodel")
+#: Registries of sessions made by a factory they are given (`async_scoped_session(maker)`).
+_SCOPED_REGISTRIES = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session",
+    }
+)
 #: The names through which `checks.session_receivers` can know a receiver is sync: its
 #: classes, factories and their results, in every spelling (async ones lead to none).
 _SYNC_SOURCES = frozenset(
@@ -557,6 +564,17 @@ class SessionKeepsExpiring(Rule):
             path="tests/conftest.py",
             note="tests",
         ),
+        Example(
+            """
+            from asyncio import current_task
+
+            from sqlalchemy.ext.asyncio import async_scoped_session, async_sessionmaker
+
+            factory = async_sessionmaker(engine, expire_on_commit=False)
+            Session = async_scoped_session(factory, scopefunc=current_task)
+            """,
+            note="a scoped registry takes no session options: its factory is what is checked",
+        ),
     )
     fixes = (
         FixExample(
@@ -594,8 +612,8 @@ class SessionKeepsExpiring(Rule):
             class_ = keyword_arg(node, "class_")
             if class_ is None or ctx.qualified_name(class_.value) not in ASYNC_SESSION_CLASSES:
                 return
-        elif name not in ASYNC_SESSION_FACTORIES:
-            return
+        elif name not in ASYNC_SESSION_FACTORIES or name in _SCOPED_REGISTRIES:
+            return  # a registry makes its sessions with the factory it is given
         expire = keyword_arg(node, "expire_on_commit")
         if any(arg.star for arg in node.args):
             return  # **options: cannot tell
