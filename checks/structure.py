@@ -61,6 +61,9 @@ class _Facts:
     calls: list[CallSite] = field(default_factory=list)
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
     classes: list[ast.ClassDef] = field(default_factory=list)
+    #: what `raise X` statements raise (not bare re-raises)
+    raised: list[ast.expr] = field(default_factory=list)
+    import_froms: list[ast.ImportFrom] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     #: (name, value): a string assigned to a name or attribute, passed as a keyword, or
     #: stored under a string key of a dict literal
@@ -292,6 +295,16 @@ class Structure:
     def classes(self) -> list[ast.ClassDef]:
         return self._facts.classes
 
+    @property
+    def raised(self) -> list[ast.expr]:
+        """What the file's `raise` statements raise."""
+        return self._facts.raised
+
+    @property
+    def import_froms(self) -> list[ast.ImportFrom]:
+        """Every `from ... import` statement, at any depth."""
+        return self._facts.import_froms
+
     def defines(self, name: str) -> bool:
         """Whether a function of that name is defined anywhere in the file."""
         return any(function.name == name for function in self._facts.functions)
@@ -435,6 +448,7 @@ class _Collector:
                 continue
             elif kind is ast.ImportFrom:
                 assert isinstance(node, ast.ImportFrom)
+                facts.import_froms.append(node)
                 module = absolute_module(node.level, node.module, self.package)
                 separator = "" if module.endswith(".") or not module else "."
                 for alias in node.names:
@@ -466,6 +480,10 @@ class _Collector:
                     key_text, value = _string(key), _string(entry)
                     if key_text is not None and value is not None:
                         facts.named_strings.append((key_text, value))
+            elif kind is ast.Raise:
+                assert isinstance(node, ast.Raise)
+                if node.exc is not None:
+                    facts.raised.append(node.exc)
             elif kind is ast.Await:
                 facts.has_await = True
             elif kind is ast.JoinedStr:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
 from checks.context import ORM_MODEL_BASES, FileContext, dotted_name, http_adapter_name
@@ -209,9 +208,7 @@ class DataAccessInRoutes(Rule):
         if structure.calls_method(*_SESSION_METHODS) or any(structure.calls_to(SQL_BUILDERS)):
             return True
         names = {chain.partition(".")[0] for chain in structure.chains}
-        for node in ast.walk(structure.tree):
-            if not isinstance(node, ast.ImportFrom):
-                continue
+        for node in structure.import_froms:
             for alias in node.names:
                 name, local = alias.name, alias.asname or alias.name
                 bound = structure.bindings.get(local, set())

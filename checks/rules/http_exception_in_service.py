@@ -264,12 +264,7 @@ class HttpExceptionInService(Rule):
         )
         if not lower:
             return False
-        expressions = [call.node.func for call in structure.calls]
-        expressions += [
-            node.exc
-            for node in ast.walk(structure.tree)
-            if isinstance(node, ast.Raise) and node.exc is not None
-        ]
+        expressions = [call.node.func for call in structure.calls] + structure.raised
         # a condition is reported only for a CapWords name (`_names_a_class`)
         return any(
             not isinstance(e, ast.Call)
