@@ -42,11 +42,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from checks import __version__
-from checks.findings import Edit, FileResult, Finding, Fix, Location
+from checks.findings import Companion, Edit, FileResult, Finding, Fix, Location
 from checks.project import Condition, ModuleSummary, forget_packages, module_name_for
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 3
+_FORMAT = 4
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -659,6 +659,7 @@ def _finding_json(finding: Finding) -> list[Any]:
             fix.message,
             [[e.content, e.start.row, e.start.column, e.end.row, e.end.column] for e in fix.edits],
             list(fix.releases),
+            None if fix.companion is None else _companion_json(fix.companion),
         ],
     ]
 
@@ -677,7 +678,7 @@ def _finding(path: Path, raw: Any) -> Finding:
 
 
 def _fix(raw: Any) -> Fix:
-    applicability, message, edits, releases = _list(raw, 4)
+    applicability, message, edits, releases, companion = _list(raw, 5)
     if type(applicability) is not str or applicability not in _APPLICABILITIES:
         _invalid()
     return Fix(
@@ -685,6 +686,28 @@ def _fix(raw: Any) -> Fix:
         _str(message),
         tuple(_edit(edit) for edit in _list(edits)),
         tuple(_str(name) for name in _list(releases)),
+        None if companion is None else _companion(companion),
+    )
+
+
+def _companion_json(companion: Companion) -> list[Any]:
+    return [
+        companion.target,
+        list(companion.candidates),
+        companion.owner,
+        companion.attribute,
+        companion.arguments,
+    ]
+
+
+def _companion(raw: Any) -> Companion:
+    target, candidates, owner, attribute, arguments = _list(raw, 5)
+    return Companion(
+        _str(target),
+        tuple(_str(name) for name in _list(candidates)),
+        _str(owner),
+        _str(attribute),
+        _str(arguments),
     )
 
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cac
     from checks.cache import Cache
     from checks.engine import Engine
     from checks.project import ProjectIndex
+    from checks.writer import SourceFile
 
 #: runs of at least this many files keep a snapshot of their findings (a one-file hook
 #: run is answered from the per-file cache alone)
@@ -290,55 +291,117 @@ def _apply_fixes(
     index: ProjectIndex,
 ) -> tuple[list[FileResult], int, bool]:
     """Fix every file that has applicable fixes; with --diff, print instead of writing.
-    A file that cannot be read or written gets an FG000 finding; one that must be left
-    alone (`checks.writer`), a warning; the others are fixed all the same."""
+    Each file is fixed on its own first; then, with --unsafe-fixes, the fixes with a half
+    in another file (`checks.crossfix`) over the fixed texts; then each changed file is
+    written (or its diff printed) once. A file that cannot be read or written gets an
+    FG000 finding; one that must be left alone (`checks.writer`), a warning; the others
+    are fixed all the same."""
     from checks.fixer import fix_source
-    from checks.writer import NotWritten, read_for_fix, write_fixed
+    from checks.writer import NotWritten, write_fixed
 
     fixed = 0
-    changed = False
-    cleared: set[str] = set()  # the folders cleared of dead runs' temporary files
-    updated: list[FileResult] = []
+    current: dict[Path, FileResult] = {}
+    sources: dict[Path, SourceFile] = {}
+    fixed_data: dict[Path, bytes] = {}
     for result in results:
         path = result.path
+        current[path] = result
         if not _fixable(resolve_with([result], index), args.unsafe_fixes):
-            updated.append(result)
             continue
 
         def check(data: bytes, path: Path = path) -> tuple[list[Finding], str | None]:
             checked = check_file(engine, settings, path, data)
             return resolve_with([checked], index), checked.text
 
-        try:
-            source = read_for_fix(path, settings.project_root, for_writing=not args.diff)
-        except NotWritten as reason:
-            _warn(f"{display_path(path)} {reason}")
-            updated.append(result)
+        source = _read_for_fix(args, settings, result, current)
+        if source is None:
             continue
-        except OSError as error:
-            updated.append(_with_failure(result, "Cannot read file", error))
-            continue
+        sources[path] = source
         outcome = fix_source(source.data, check, args.unsafe_fixes)
-        if outcome.source is None:
-            updated.append(result)
-            continue
+        if outcome.source is not None:
+            fixed_data[path] = outcome.source
+            current[path] = check_file(engine, settings, path, outcome.source)
+            fixed += outcome.fixed
+    if args.unsafe_fixes:
+        fixed += _apply_cross_file(args, engine, settings, index, current, sources, fixed_data)
+    changed = False
+    cleared: set[str] = set()  # the folders cleared of dead runs' temporary files
+    for path, data in fixed_data.items():
+        source = sources[path]
         if args.diff:
-            sys.stdout.write(_printable(_unified_diff(path, source.data, outcome.source)))
-            updated.append(result)
+            sys.stdout.write(_printable(_unified_diff(path, source.data, data)))
         else:
             try:
-                write_fixed(source, outcome.source, cleared)
+                write_fixed(source, data, cleared)
             except NotWritten as reason:
                 _warn(f"{display_path(path)} {reason}")
-                updated.append(result)
+                current[path] = check_file(engine, settings, path, source.data)
                 continue
             except OSError as error:
-                updated.append(_with_failure(result, "Cannot write file", error))
+                failed = check_file(engine, settings, path, source.data)
+                current[path] = _with_failure(failed, "Cannot write file", error)
                 continue
-            updated.append(check_file(engine, settings, path, outcome.source))
         changed = True
-        fixed += outcome.fixed
-    return updated, fixed, changed
+    return [current[r.path] for r in results], fixed, changed
+
+
+def _read_for_fix(
+    args: argparse.Namespace,
+    settings: Settings,
+    result: FileResult,
+    current: dict[Path, FileResult],
+) -> SourceFile | None:
+    """The file as `--fix` reads it, or None (warned, or an FG000 finding) when it
+    cannot be fixed."""
+    from checks.writer import NotWritten, read_for_fix
+
+    try:
+        return read_for_fix(result.path, settings.project_root, for_writing=not args.diff)
+    except NotWritten as reason:
+        _warn(f"{display_path(result.path)} {reason}")
+    except OSError as error:
+        current[result.path] = _with_failure(result, "Cannot read file", error)
+    return None
+
+
+def _apply_cross_file(
+    args: argparse.Namespace,
+    engine: Engine,
+    settings: Settings,
+    index: ProjectIndex,
+    current: dict[Path, FileResult],
+    sources: dict[Path, SourceFile],
+    fixed_data: dict[Path, bytes],
+) -> int:
+    """Make the fixes whose other half lives in another file, over the texts the files
+    have after their own fixes; the number made."""
+    from checks.crossfix import apply
+    from checks.findings import decode_source
+    from checks.fixer import encode_like
+
+    findings: dict[Path, list[Finding]] = {}
+    for finding in resolve_with(list(current.values()), index):  # settled over the run
+        if finding.fix is not None and finding.fix.companion is not None:
+            findings.setdefault(finding.path, []).append(finding)
+    if not findings:
+        return 0
+
+    def text_of(path: Path) -> str | None:
+        """The file's current text; None (warned, or an FG000 finding) when it cannot
+        be fixed."""
+        if path not in sources:
+            source = _read_for_fix(args, settings, current[path], current)
+            if source is None:
+                return None
+            sources[path] = source
+        return decode_source(fixed_data.get(path, sources[path].data))
+
+    outcome = apply(list(current.values()), findings, index, text_of)
+    for path, text in outcome.texts.items():
+        data = encode_like(text, fixed_data.get(path, sources[path].data))
+        fixed_data[path] = data
+        current[path] = check_file(engine, settings, path, data)
+    return outcome.fixed
 
 
 def _with_failure(result: FileResult, what: str, error: OSError) -> FileResult:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import revisions
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
+from checks.findings import Companion
 from checks.lazy import libcst as cst
 from checks.project import (
     AS_DECLARATIVE,
@@ -212,6 +213,8 @@ class FixSpec:
     applicability: str = "safe"
     #: imported names the fix may leave unused (dropped when nothing else uses them)
     releases: tuple[str, ...] = ()
+    #: the edit of another file the fix needs (`checks.findings.Companion`)
+    companion: Companion | None = None
 
 
 class ImportPlan:

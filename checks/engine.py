@@ -680,6 +680,7 @@ class Engine:
                     report.fix.message,
                     tuple(edits),
                     report.fix.releases,
+                    report.fix.companion,
                 )
             finding = Finding(path, report.rule.code, report.message, start, end, fix)
             if report.condition is None:

@@ -52,6 +52,21 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Companion:
+    """The half of a fix that lives in another file: a line `attribute = relationship(...)`
+    added to the mapped class `target` (a class name as the registry resolves it, or the
+    qualified names the file's imports give it). `owner` is the qualified name of the class
+    the fix edits; `arguments` the relationship's arguments as code. `checks.crossfix`
+    finds the class through the project index and writes both files, or neither."""
+
+    target: str
+    candidates: tuple[str, ...]
+    owner: str
+    attribute: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A fix of a finding: `safe` fixes keep the code's meaning; `unsafe` ones may not."""
 
@@ -61,6 +76,8 @@ class Fix:
     #: imported names the fix may leave unused: dropped after the fix when nothing
     #: else uses them
     releases: tuple[str, ...] = ()
+    #: an edit of another file the fix needs (applied by `checks.crossfix`, never alone)
+    companion: Companion | None = None
 
 
 @dataclass(frozen=True, slots=True)

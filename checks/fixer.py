@@ -90,7 +90,7 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return False
 
 
-def _encode(text: str, original: bytes) -> bytes:
+def encode_like(text: str, original: bytes) -> bytes:
     """Encode with the file's own encoding (its PEP 263 declaration, read as CPython
     reads it), keeping a UTF-8 BOM if it had one, and the final newline of a file whose
     newlines are a lone `\r` (libcst's code drops it)."""
@@ -180,7 +180,9 @@ def fix_source(
         fixes = [
             f.fix
             for f in findings
-            if f.fix is not None and (f.fix.applicability == "safe" or unsafe)
+            if f.fix is not None
+            and f.fix.companion is None  # made with its other half: `checks.crossfix`
+            and (f.fix.applicability == "safe" or unsafe)
         ]
         if not fixes or text is None:
             break
@@ -192,6 +194,6 @@ def fix_source(
             pruned = drop_unused_imports(module, released).code
             if compiles(pruned):
                 new_text = pruned
-        current = _encode(new_text, current)
+        current = encode_like(new_text, current)
         fixed += len(applied)
     return FixOutcome(current if current != source else None, fixed)

@@ -248,6 +248,10 @@ class ProjectIndex:
         self.modules[summary.module] = summary
         self.classes.update(summary.classes)
 
+    def load(self, module: str) -> ModuleSummary | None:
+        """The summary of a module, read from disk if the run did not check it."""
+        return self._load(module)
+
     def _load(self, module: str) -> ModuleSummary | None:
         if module in self.modules:
             return self.modules[module]

@@ -333,6 +333,10 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     findings.extend(
         finding for r in results for finding, condition in r.pending if index.holds(condition)
     )
+    if any(f.fix is not None and f.fix.companion is not None for f in findings):
+        from checks.crossfix import settle  # a fix with a half in another file
+
+        findings = settle(findings, index, results)
     return findings
 
 

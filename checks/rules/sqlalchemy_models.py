@@ -120,14 +120,17 @@ class LegacyDeclarative(Rule):
         "becomes `class Base(DeclarativeBase)` with `metadata` and `type_annotation_map` as "
         "class attributes and a `cls=` mixin the file defines as a base. Imports are added in "
         'the file\'s style. `relationship("B", backref="x")` in class A becomes '
-        '`back_populates="x"`, and B, a class of the same file, gets '
-        '`x = relationship("A", back_populates=...)` (with the same `secondary=`), as the '
-        "backref made it. Unsafe because it trusts names: a class with `Column` attributes "
+        '`back_populates="x"`, and B gets `x = relationship("A", back_populates=...)` (with '
+        "the same `secondary=`), as the backref made it. When B is a class of another file, "
+        "both files are edited or neither: the run must check both, the project must map "
+        "exactly one class named B (or the one A's file imports) and one named A, sharing a "
+        "base (one registry); a `secondary=` there must be a table name in a string. Unsafe "
+        "because it trusts names: a class with `Column` attributes "
         "is taken for a mapped class or a mixin, imported names for SQLAlchemy's types. A "
         "custom or third-party type, a foreign key to a table of another file, `*args`, a "
         "non-literal `nullable=`, a `__table__` class, a column object changed in the class "
-        "body, other `declarative_base()` arguments, and a `backref=` to a class of another "
-        "file, self-referential, made by `backref()`, or with arguments the backref inherits "
+        "body, other `declarative_base()` arguments, and a `backref=` whose other class the "
+        "run cannot settle, self-referential, made by `backref()`, or with arguments the backref inherits "
         "(`primaryjoin`, `foreign_keys`, `viewonly`, ...) keep the finding without a fix. "
         'No fix on a project that targets SQLAlchemy 1.x (`target-sqlalchemy = "1"`, or pins '
         "that admit no 2.x): `Mapped`, `mapped_column` and `DeclarativeBase` do not exist "

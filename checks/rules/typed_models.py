@@ -37,6 +37,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from checks.context import ClassInfo, FileContext, FixSpec, ImportPlan, code_of
+from checks.findings import Companion
 from checks.lazy import libcst as cst
 
 DECLARATIVE_BASE_CALLS = frozenset(
@@ -901,6 +902,8 @@ def back_populates(arg: cst.Arg, call: cst.Call, ctx: FileContext) -> FixSpec | 
     else:
         return BACKREF_TARGET
     info = ctx.classes.get(related)
+    if info is None and related.isidentifier():
+        return _back_populates_elsewhere(arg, call, related, secondary, target.value, name, ctx)
     if info is None or info.outer is not None or info is owner:
         return BACKREF_TARGET
     if not _mapped_like(related, owner.name, ctx):
@@ -940,6 +943,49 @@ def back_populates(arg: cst.Arg, call: cst.Call, ctx: FileContext) -> FixSpec | 
         "Declare both sides with `back_populates`",
         ((arg.keyword, "back_populates"), (anchor, f"{code_of(anchor)}{newline}{indent}{reverse}")),
         applicability="unsafe",
+    )
+
+
+def _back_populates_elsewhere(
+    arg: cst.Arg,
+    call: cst.Call,
+    related: str,
+    secondary: cst.BaseExpression | None,
+    attribute: str,
+    name: str,
+    ctx: FileContext,
+) -> FixSpec | Refusal:
+    """The fix of a `backref=` whose target class is defined in another file: this file's
+    `backref=` becomes `back_populates=`, and the reverse relationship goes into the other
+    class (`Companion`: `checks.crossfix` finds the class through the project index and
+    writes both files, or neither). A `secondary=` other than a table name in a string
+    could not be written in the other file."""
+    owner = ctx.enclosing_class
+    if owner is None or ctx.module_name is None:
+        return BACKREF_TARGET
+    if secondary is not None and not isinstance(secondary, cst.SimpleString):
+        return BACKREF_SHAPE
+    first = _positional(call)[0].value
+    if isinstance(first, cst.Name):
+        imported = ctx.imports.get(related)
+        if imported is None:  # a name bound some other way: not a class the index knows
+            return BACKREF_TARGET
+        candidates: tuple[str, ...] = (imported,)
+    else:  # a string: the registry resolves it by class name
+        imported = ctx.imports.get(related)
+        candidates = (imported,) if imported is not None and "." in imported else ()
+    arguments = [f'"{owner.name}"']
+    if secondary is not None:
+        arguments.append(f"secondary={code_of(secondary)}")
+    arguments.append(f'back_populates="{attribute}"')
+    assert arg.keyword is not None
+    return FixSpec(
+        f"Declare both sides with `back_populates` (the other side in the file of `{related}`)",
+        ((arg.keyword, "back_populates"),),
+        applicability="unsafe",
+        companion=Companion(
+            related, candidates, f"{ctx.module_name}.{owner.name}", name, ", ".join(arguments)
+        ),
     )
 
 
