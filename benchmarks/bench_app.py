@@ -12,7 +12,14 @@ project of 50 tasks, and serves, each in its own process under uvicorn on loopba
 Then this process drives bounded load (a fixed number of requests per endpoint, a time
 limit, C requests in flight) on the authenticated read endpoint, the list endpoint and
 the baseline, interleaved, and prints requests/s, p50 and p99 per endpoint and the read
-endpoint's share of the baseline's throughput (target: >= 50%). Not part of the test run.
+endpoint's share of the baseline's throughput (target: >= 50%).
+
+Logins under load: L clients log in again and again for a few seconds while a probe
+asks `GET /health/live`, one request at a time, and the probe's latency is the event
+loop's stall. Twice: "before", a copy of the app whose Argon2 hashes run on the event
+loop (the defect of issue #15, put back in this script only: `HashOnTheLoop`), and
+"after", the app as it is (hashes in a thread pool of their own). Not part of the test
+run.
 """
 
 from __future__ import annotations
@@ -82,6 +89,26 @@ def serve_baseline(port: int, dsn: str) -> None:
     uvicorn.run(baseline_app(dsn), host="127.0.0.1", port=port, log_level="warning")
 
 
+def serve_app_hashing_on_the_loop(port: int) -> None:
+    """The sample app as the environment configures it, but with Argon2 computed on the
+    event loop, as it was before issue #15 was fixed: the "before" of logins under load."""
+    sys.path.insert(0, str(SAMPLE_APP))
+    import uvicorn
+
+    from app.core.security import PasswordHasher
+    from app.main import create_app
+
+    class HashOnTheLoop(PasswordHasher):
+        async def hash(self, password: str) -> str:
+            return self._hash.hash(password)
+
+        async def verify(self, password: str, password_hash: str | None) -> bool:
+            return self._verify(password, password_hash)
+
+    app = create_app(hasher=HashOnTheLoop())
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
 # --------------------------------------------------------------------------- servers
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
@@ -101,15 +128,16 @@ class Stack:
     database_url: str
     app_url: str
     baseline_url: str
+    on_the_loop_url: str
     processes: list[subprocess.Popen[bytes]]
 
 
 def start_stack(database_url: str) -> Stack:
     env = {**os.environ, "DATABASE_URL": database_url, "APP_ENVIRONMENT": "production"}
     env["APP_JWT_SECRET"] = os.urandom(32).hex()
-    env["APP_AUTH_RATE_LIMIT_PER_MINUTE"] = "1000"
+    env["APP_AUTH_RATE_LIMIT_PER_MINUTE"] = "1000000"  # logins under load are not limited
     env["APP_LOG_LEVEL"] = "WARNING"
-    app_port, baseline_port = _free_port(), _free_port()
+    app_port, baseline_port, on_the_loop_port = _free_port(), _free_port(), _free_port()
     app = subprocess.Popen(
         [
             sys.executable,
@@ -132,19 +160,26 @@ def start_stack(database_url: str) -> Stack:
     baseline = subprocess.Popen(
         [sys.executable, __file__, "--serve-baseline", str(baseline_port), dsn], env=env
     )
+    on_the_loop = subprocess.Popen(
+        [sys.executable, __file__, "--serve-app-hashing-on-the-loop", str(on_the_loop_port)],
+        cwd=SAMPLE_APP,
+        env=env,
+    )
     stack = Stack(
         database_url,
         f"http://127.0.0.1:{app_port}",
         f"http://127.0.0.1:{baseline_port}",
-        [app, baseline],
+        f"http://127.0.0.1:{on_the_loop_port}",
+        [app, baseline, on_the_loop],
     )
     _wait_until_up(f"{stack.app_url}/health/live", app)
     _wait_until_up(f"{stack.baseline_url}/", baseline)
+    _wait_until_up(f"{stack.on_the_loop_url}/health/live", on_the_loop)
     return stack
 
 
-def seed(stack: Stack, tasks: int = 50) -> tuple[dict[str, str], str, str]:
-    """A user with a project of `tasks` tasks: (headers, project id, a task id)."""
+def seed(stack: Stack, tasks: int = 50) -> tuple[str, dict[str, str], str, str]:
+    """A user with a project of `tasks` tasks: (email, headers, project id, a task id)."""
     email = f"bench-{os.urandom(4).hex()}@example.com"
     with httpx.Client(base_url=f"{stack.app_url}/api/v1", timeout=30) as client:
         client.post("/auth/register", json={"email": email, "password": PASSWORD})
@@ -156,7 +191,7 @@ def seed(stack: Stack, tasks: int = 50) -> tuple[dict[str, str], str, str]:
             body = {"title": f"task {number}", "tags": ["bench", f"t{number % 5}"]}
             created = client.post(f"/projects/{project['id']}/tasks", json=body, headers=headers)
             task_ids.append(created.json()["id"])
-    return headers, project["id"], task_ids[len(task_ids) // 2]
+    return email, headers, project["id"], task_ids[len(task_ids) // 2]
 
 
 # ------------------------------------------------------------------------------ load
@@ -201,16 +236,112 @@ async def drive(
     return Result(name, len(latencies), time.perf_counter() - started, latencies, errors)
 
 
+@dataclass
+class LoginsUnderLoad:
+    name: str
+    logins: int
+    failed_logins: int
+    seconds: float
+    probes: list[float]
+    failed_probes: int
+
+    def probe_percentile(self, q: float) -> float:
+        ordered = sorted(self.probes)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def logins_under_load(
+    name: str, base_url: str, email: str, clients: int, seconds: float
+) -> LoginsUnderLoad:
+    """`clients` loops logging in for `seconds`, and one probe loop asking /health/live
+    one request at a time meanwhile: the probe's latency is how long the event loop
+    stalls (a cheap request waits for whatever holds the loop)."""
+    credentials = {"username": email, "password": PASSWORD}
+    logins = failed = failed_probes = 0
+    probes: list[float] = []
+    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+        await client.get("/health/live")  # connect before the clock starts
+        started = time.perf_counter()
+
+        async def log_in() -> None:
+            nonlocal logins, failed
+            while time.perf_counter() - started < seconds:
+                try:  # a keep-alive connection the server closed meanwhile is no verdict
+                    response = await client.post("/api/v1/auth/login", data=credentials)
+                except httpx.TransportError:
+                    failed += 1
+                    continue
+                logins += 1
+                failed += response.status_code != 200
+
+        async def probe() -> None:
+            nonlocal failed_probes
+            await asyncio.sleep(0.2)  # let the logins start
+            while time.perf_counter() - started < seconds:
+                begin = time.perf_counter()
+                try:
+                    response = await client.get("/health/live")
+                except httpx.TransportError:
+                    failed_probes += 1
+                    continue
+                probes.append(time.perf_counter() - begin)
+                failed_probes += response.status_code != 200
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(probe(), *(log_in() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    return LoginsUnderLoad(name, logins, failed, elapsed, probes, failed_probes)
+
+
+def report_logins_under_load(stack: Stack, email: str, clients: int, seconds: float) -> None:
+    runs = [
+        asyncio.run(logins_under_load(name, url, email, clients, seconds))
+        for name, url in (
+            ("before: on the loop", stack.on_the_loop_url),
+            ("after: the app", stack.app_url),
+        )
+    ]
+    print(
+        f"logins under load: {clients} clients logging in for {seconds:.0f} s, a probe "
+        "GET /health/live one at a time (its latency = the event loop's stall)"
+    )
+    print(
+        f"{'argon2 hashes':<22}{'logins/s':>9}{'probes':>8}{'probe p50':>11}"
+        f"{'p99 ms':>9}{'max ms':>9}{'failed':>8}"
+    )
+    for run in runs:
+        print(
+            f"{run.name:<22}{run.logins / run.seconds:>9.1f}{len(run.probes):>8}"
+            f"{run.probe_percentile(0.5):>11.1f}{run.probe_percentile(0.99):>9.1f}"
+            f"{max(run.probes) * 1000:>9.1f}{run.failed_logins + run.failed_probes:>8}"
+        )
+    before, after = runs
+    stall = {
+        "probe_p99_ms_before": round(before.probe_percentile(0.99), 1),
+        "probe_p99_ms_after": round(after.probe_percentile(0.99), 1),
+        "logins_per_s_before": round(before.logins / before.seconds, 1),
+        "logins_per_s_after": round(after.logins / after.seconds, 1),
+    }
+    print(json.dumps(stall))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0, help="time limit per endpoint")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--logins", type=int, default=8, help="clients logging in at once")
+    parser.add_argument("--login-seconds", type=float, default=10.0)
     parser.add_argument("--serve-baseline", nargs=2, metavar=("PORT", "DSN"))
+    parser.add_argument("--serve-app-hashing-on-the-loop", type=int, metavar="PORT")
     args = parser.parse_args(argv)
     if args.serve_baseline:
         serve_baseline(int(args.serve_baseline[0]), args.serve_baseline[1])
+        return 0
+    if args.serve_app_hashing_on_the_loop:
+        serve_app_hashing_on_the_loop(args.serve_app_hashing_on_the_loop)
         return 0
 
     sys.path.insert(0, str(SAMPLE_APP))
@@ -231,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
         command.upgrade(config, "head")
         stack = start_stack(database_url)
-        headers, project, task = seed(stack)
+        email, headers, project, task = seed(stack)
         endpoints = {
             "read (app)": f"{stack.app_url}/api/v1/projects/{project}/tasks/{task}",
             "list 20 (app)": f"{stack.app_url}/api/v1/projects/{project}/tasks?limit=20",
@@ -266,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"read endpoint: {share:.0%} of the baseline's throughput (target >= 50%)")
         rounded = {name: round(value) for name, value in medians.items()}
         print(json.dumps({"share_of_baseline": round(share, 3), **rounded}))
+        print()
+        report_logins_under_load(stack, email, args.logins, args.login_seconds)
     finally:
         if stack is not None:
             for process in stack.processes:

@@ -217,15 +217,32 @@ def background_work_page(router: APIRouter) -> dict[str, Any]:
 
 
 def work_app(engine: AsyncEngine, router: APIRouter) -> FastAPI:
-    app = FastAPI()
-    app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    """An app whose lifespan hands a sessionmaker to requests in its typed state, as the
+    sample app's does (`app.core.database.open_database`)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        yield {"engine": engine, "sessionmaker": async_sessionmaker(engine, expire_on_commit=False)}
+
+    app = FastAPI(lifespan=lifespan)
     app.include_router(router)
     return app
 
 
-def asgi_client(app: FastAPI, raise_app_exceptions: bool = True) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+@asynccontextmanager
+async def asgi_client(
+    app: FastAPI, raise_app_exceptions: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `app` with its lifespan run around it as a server runs it: the state it
+    yields in every request's scope (httpx's transport runs no lifespan itself)."""
+    async with app.router.lifespan_context(app) as state:
+
+        async def with_state(scope: Any, receive: Any, send: Any) -> None:
+            await app({**scope, "state": dict(state or {})}, receive, send)
+
+        transport = httpx.ASGITransport(app=with_state, raise_app_exceptions=raise_app_exceptions)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
 
 
 @pytest.fixture
@@ -416,7 +433,7 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
     serve = asyncio.create_task(server.serve(sockets=[listener]))
     for _ in range(1000):
         if server.started:
@@ -461,7 +478,7 @@ async def test_websocket_session_held_for_the_socket_hides_writes_and_holds_a_co
     router = APIRouter()
 
     async def socket_session(connection: HTTPConnection) -> AsyncIterator[AsyncSession]:
-        async with connection.app.state.sessionmaker() as session:
+        async with connection.state.sessionmaker() as session:
             yield session
             await session.commit()
 

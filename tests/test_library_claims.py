@@ -27,7 +27,7 @@ import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from fastapi import BackgroundTasks, Depends, FastAPI
+from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.exceptions import DependencyScopeError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
@@ -158,8 +158,9 @@ async def test_session_scoped_async_fixture_and_test_share_one_event_loop(
 async def test_routing_lifespan_example_disposes_the_engine_it_sets(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """routing.md (Lifespan, not `on_event`): the example runs as copied, queries
-    through the sessionmaker it sets, and disposes the engine it made."""
+    """routing.md (Lifespan, not `on_event`, with typed state): the example runs as
+    copied, queries through the sessionmaker its state hands on, and disposes the engine
+    it made."""
     settings = Settings(environment="test", database_url=database_url)
     monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
     disposed: list[AsyncEngine] = []
@@ -171,12 +172,17 @@ async def test_routing_lifespan_example_disposes_the_engine_it_sets(
 
     monkeypatch.setattr(AsyncEngine, "dispose", recording_dispose)
     example = ModuleType("lifespan_example")
-    block = _python_block_after(REFERENCES / "routing.md", "## Lifespan, not `on_event`")
+    block = _python_block_after(
+        REFERENCES / "routing.md", "## Lifespan, not `on_event`, with typed state"
+    )
     exec(compile(block, "routing.md", "exec"), example.__dict__)
     app: FastAPI = example.app
-    async with app.router.lifespan_context(app), app.state.sessionmaker() as session:
-        assert await session.scalar(text("SELECT 1")) == 1
-    assert disposed == [app.state.engine]
+    async with app.router.lifespan_context(app) as state:
+        # a request's scope holds a shallow copy of the state, as servers give it
+        request = Request({"type": "http", "state": dict(state)})
+        async with example.state(request)["sessionmaker"]() as session:
+            assert await session.scalar(text("SELECT 1")) == 1
+    assert disposed == [state["engine"]]
 
 
 def test_pwdlib_argon2_defaults_cost_64_mib_and_a_visible_time_per_verify() -> None:

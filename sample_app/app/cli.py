@@ -18,7 +18,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from app.core.database import create_engine, create_sessionmaker
+from app.core.database import open_database
 from app.core.security import PasswordHasher
 from app.core.settings import Settings, get_settings
 from app.users.repository import UserRepository
@@ -39,13 +39,12 @@ async def create_admin(
     `UserService.ensure_admin`); the email and password are validated as registration
     validates them (pydantic's `ValidationError` otherwise)."""
     data = UserCreate(email=email, password=password)
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            users = UserService(UserRepository(session), hasher or PasswordHasher(threads=1))
-            return await users.ensure_admin(data)
-    finally:
-        await engine.dispose()
+    async with (
+        open_database(settings) as database,
+        database["sessionmaker"].begin() as session,
+    ):
+        users = UserService(UserRepository(session), hasher or PasswordHasher(threads=1))
+        return await users.ensure_admin(data)
 
 
 def read_password(stdin: TextIO) -> str:

@@ -6,15 +6,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from app.auth.jobs import purge_refresh_tokens
 from app.auth.router import router as auth_router
-from app.core.database import create_engine, create_sessionmaker
+from app.core.database import DatabaseState, open_database
 from app.core.errors import error_responses, install_error_handlers
 from app.core.jobs import run_periodically
 from app.core.logging import configure_logging
@@ -42,33 +44,61 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def _app_models() -> dict[str, type[BaseModel]]:
+    """The app's own pydantic models by name: the names of their OpenAPI components."""
+    models: dict[str, type[BaseModel]] = {}
+    pending = list(BaseModel.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if model.__module__.startswith("app."):
+            models[model.__name__] = model
+    return models
+
+
+def with_examples_as_written(schema: dict[str, Any]) -> dict[str, Any]:
+    """Put each model's examples back as the model writes them. FastAPI drops every null
+    of the OpenAPI document (`exclude_none`), those inside examples too: a task's
+    `"deleted_at": null` would vanish, and its example would no longer be a valid answer."""
+    models = _app_models()
+    for name, component in schema.get("components", {}).get("schemas", {}).items():
+        if name in models and "examples" in component:
+            component["examples"] = models[name].model_json_schema()["examples"]
+    return schema
+
+
 def create_app(settings: Settings | None = None, hasher: PasswordHasher | None = None) -> FastAPI:
     """Build the app. Tests pass their own settings (and a cheaper password hasher)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        jobs = {
-            "purge_refresh_tokens": lambda: purge_refresh_tokens(app.state.sessionmaker),
-            "forget_old_rate_limit_counters": lambda: forget_old_rate_limit_counters(
-                app.state.sessionmaker, list(app.state.rate_limiters.values())
-            ),
-        }
-        interval = settings.purge_interval_seconds
-        tasks = [
-            asyncio.create_task(run_periodically(name, interval, job), name=name)
-            for name, job in jobs.items()
-        ]
-        try:
-            yield
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await app.state.engine.dispose()
+    async def lifespan(app: FastAPI) -> AsyncIterator[DatabaseState]:
+        """Own the database for the app's lifetime: the engine is made here, requests reach
+        it through the yielded state (`database_state(request)`), and it is disposed
+        after the last request, once the scheduled jobs are stopped."""
+        async with open_database(settings) as database:
+            sessionmaker = database["sessionmaker"]
+            limiters = list(app.state.rate_limiters.values())
+            jobs = {
+                "purge_refresh_tokens": lambda: purge_refresh_tokens(sessionmaker),
+                "forget_old_rate_limit_counters": lambda: forget_old_rate_limit_counters(
+                    sessionmaker, limiters
+                ),
+            }
+            interval = settings.purge_interval_seconds
+            tasks = [
+                asyncio.create_task(run_periodically(name, interval, job), name=name)
+                for name, job in jobs.items()
+            ]
+            try:
+                yield database
+            finally:
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     app = FastAPI(
         title="Sample app",
@@ -81,13 +111,19 @@ def create_app(settings: Settings | None = None, hasher: PasswordHasher | None =
         # Any operation can fail unexpectedly; each documents its own errors besides.
         responses=error_responses(500),
     )
-    engine = create_engine(settings)
+    # What needs no opening or closing is made here, once; the database belongs to the
+    # lifespan above.
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
     app.state.password_hasher = hasher or PasswordHasher(threads=settings.password_hash_threads)
     app.state.token_issuer = TokenIssuer(settings)
     app.state.rate_limiters = {"auth": RateLimiter("auth", settings.auth_rate_limit_per_minute, 60)}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_examples_as_written(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     install_error_handlers(app)
     # Added last = outermost. The request id wraps everything, so every response has it and

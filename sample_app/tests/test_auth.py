@@ -10,6 +10,7 @@ from support import PASSWORD, Factory, assert_error
 
 from app.auth.models import RefreshToken
 from app.core.security import hash_refresh_token
+from app.core.settings import Settings
 from app.users.models import User
 
 REGISTER = "/api/v1/auth/register"
@@ -104,11 +105,11 @@ async def test_login_deactivated_user_returns_403(
 
 
 async def test_get_me_without_or_with_bad_tokens_returns_401(
-    client: httpx.AsyncClient, factory: Factory
+    client: httpx.AsyncClient, factory: Factory, settings: Settings
 ) -> None:
     user = await factory.user()
     good = factory.headers(user)["Authorization"].removeprefix("Bearer ")
-    secret = client._transport.app.state.settings.jwt_secret.get_secret_value()  # type: ignore[attr-defined]
+    secret = settings.jwt_secret.get_secret_value()
     # reading our own token's claims to forge variants of it: no verification wanted here
     claims = jwt.decode(good, options={"verify_signature": False})  # noqa: FG503
     expired = jwt.encode({**claims, "exp": datetime.now(UTC) - timedelta(minutes=1)}, secret)

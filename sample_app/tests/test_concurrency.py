@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support import FAST_HASHER, PASSWORD, assert_error, forget_rate_limit_counts
+from support import FAST_HASHER, PASSWORD, assert_error, forget_rate_limit_counts, started
 
 from app.core.security import PasswordHasher
 from app.core.settings import Settings
@@ -35,14 +35,12 @@ async def committing_app(settings: Settings, engine: AsyncEngine) -> AsyncIterat
     try:
         yield app
     finally:
-        await app.state.engine.dispose()
         await forget_rate_limit_counts(engine)
 
 
 @pytest.fixture
 async def live(committing_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=committing_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(committing_app) as client:
         yield client
 
 
@@ -282,11 +280,10 @@ async def test_logins_hash_off_the_event_loop_so_other_requests_are_not_stalled(
     )
     email = new_email("busy")
     credentials = {"username": email, "password": PASSWORD}
-    transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as live:
+        async with started(app) as live:
             await sign_up(live, email)
-            started = time.perf_counter()
+            began = time.perf_counter()
             logins = [
                 asyncio.create_task(live.post(f"{API}/auth/login", data=credentials))
                 for _ in range(6)
@@ -300,7 +297,7 @@ async def test_logins_hash_off_the_event_loop_so_other_requests_are_not_stalled(
                 assert (await live.get("/health/live")).status_code == 200
                 answered.append(time.perf_counter())
             assert [login.result().status_code for login in logins] == [200] * 6
-        hashing = [(a, b) for a, b in argon2.verifications if a >= started]
+        hashing = [(a, b) for a, b in argon2.verifications if a >= began]
         assert len(hashing) == 6
         # A hash computed on the event loop stops everything: no probe could answer while
         # one runs. Off the loop, probes keep answering all along.
@@ -308,7 +305,6 @@ async def test_logins_hash_off_the_event_loop_so_other_requests_are_not_stalled(
         assert len(during) >= len(hashing), (hashing, answered)
         assert sum(t < min(finished) for t in answered) >= 3
     finally:
-        await app.state.engine.dispose()
         await forget_users(engine, [email])
         await forget_rate_limit_counts(engine)
 
@@ -365,10 +361,9 @@ async def test_database_down_gives_503_and_the_app_recovers_when_it_returns(
         ),
         hasher=FAST_HASHER,
     )
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     credentials = {"username": "nobody@example.com", "password": PASSWORD}
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with started(app, raise_app_exceptions=False) as client:
 
             async def probe() -> tuple[httpx.Response, httpx.Response]:
                 ready = await client.get("/health/ready")
@@ -390,6 +385,5 @@ async def test_database_down_gives_503_and_the_app_recovers_when_it_returns(
             assert ready.status_code == 200
             assert_error(login, 401, "unauthorized")
     finally:
-        await app.state.engine.dispose()
         await proxy.close()
         await forget_rate_limit_counts(engine)

@@ -15,6 +15,7 @@ from support import (
     Factory,
     assert_error,
     capture_logs,
+    started,
 )
 
 from app.core.settings import Settings
@@ -51,8 +52,7 @@ async def test_unexpected_error_returns_500_without_a_stack_trace(app: FastAPI) 
         raise RuntimeError("secret internals")
 
     app.add_api_route("/explode", explode)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app, raise_app_exceptions=False) as client:
         response = await client.get("/explode")
     assert_error(response, 500, "internal_error")
     assert "secret internals" not in response.text
@@ -71,8 +71,7 @@ async def test_an_unexpected_500_keeps_the_request_id_and_cors_headers(
     stream = capture_logs()
     # raise_app_exceptions left on: an exception reaching the server is what makes uvicorn
     # print its own plain-text traceback, so the app must not let one out.
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app) as client:
         response = await client.get(
             "/explode", headers={"X-Request-ID": "boom-1", "Origin": ALLOWED_ORIGIN}
         )
@@ -85,7 +84,6 @@ async def test_an_unexpected_500_keeps_the_request_id_and_cors_headers(
     assert "RuntimeError: secret internals" in logged["exception"]
     [request] = [line for line in lines if line.get("event") == "request"]
     assert (request["request_id"], request["status"], request["level"]) == ("boom-1", 500, "error")
-    await app.state.engine.dispose()
 
 
 async def test_an_os_error_of_the_app_is_a_500_logged_with_its_traceback(
@@ -98,8 +96,7 @@ async def test_an_os_error_of_the_app_is_a_500_logged_with_its_traceback(
 
     app.add_api_route("/missing-file", read_a_missing_file)
     stream = capture_logs()
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app, raise_app_exceptions=False) as client:
         response = await client.get("/missing-file")
     assert_error(response, 500, "internal_error")
     assert "Retry-After" not in response.headers
@@ -108,7 +105,6 @@ async def test_an_os_error_of_the_app_is_a_500_logged_with_its_traceback(
     assert logged["level"] == "error"
     assert "Traceback" in logged["exception"]
     assert "FileNotFoundError" in logged["exception"]
-    await app.state.engine.dispose()
 
 
 @pytest.fixture
@@ -117,10 +113,8 @@ async def small_body_client(settings: Settings) -> AsyncIterator[httpx.AsyncClie
     app = create_app(
         settings.model_copy(update={"max_request_body_bytes": 4096}), hasher=FAST_HASHER
     )
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app) as client:
         yield client
-    await app.state.engine.dispose()
 
 
 async def test_a_body_declared_over_the_limit_is_refused_with_413_unread(
@@ -220,10 +214,8 @@ async def test_health_ready_and_api_return_503_when_the_database_is_unreachable(
     app = create_app(unreachable_settings)
     user = await factory.user()
     token, _ = app.state.token_issuer.issue(user.id)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app, raise_app_exceptions=False) as client:
         ready = await client.get("/health/ready")
         api = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert_error(ready, 503, "service_unavailable")
     assert_error(api, 503, "service_unavailable")
-    await app.state.engine.dispose()

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-import httpx
+from support import started
 
 from app.core.settings import Settings
 from app.main import create_app
@@ -18,8 +18,7 @@ async def test_each_request_logs_one_json_line_with_its_request_id(settings: Set
     handler = logging.getLogger().handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(stream)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app) as client:
         await client.get("/health/live", headers={"X-Request-ID": "trace-me"})
     lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
     requests = [line for line in lines if line.get("event") == "request"]

@@ -1,18 +1,29 @@
 """The OpenAPI schema is fit for generating a client: readable operation ids, each
 operation's own errors (in the error shape, 500 included), request schemas that allow a
-null only where the API takes one, typed health responses; and no docs in production."""
+null only where the API takes one, typed health responses, examples that the schema and
+the app both accept; and no docs in production."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import ModuleType
 from typing import Any
 
 import httpx
+import jsonschema_rs
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
+from support import started
 
+from app.auth import schemas as auth_schemas
+from app.core import errors
 from app.core.settings import Settings
+from app.health import router as health
 from app.main import create_app
+from app.projects import schemas as project_schemas
+from app.tasks import schemas as task_schemas
+from app.tasks.schemas import TaskRead, TaskUpdate
+from app.users import schemas as user_schemas
 
 Operation = dict[str, Any]
 
@@ -140,12 +151,10 @@ async def test_docs_and_schema_are_not_served_in_production(settings: Settings) 
         update={"environment": "production", "jwt_secret": SecretStr("x" * 48)}
     )
     app = create_app(production)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app) as client:
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert (await client.get(path)).status_code == 404, path
         assert (await client.get("/health/live")).status_code == 200
-    await app.state.engine.dispose()
 
 
 async def test_docs_can_be_turned_on_in_production(settings: Settings) -> None:
@@ -153,8 +162,97 @@ async def test_docs_can_be_turned_on_in_production(settings: Settings) -> None:
         update={"environment": "production", "jwt_secret": SecretStr("x" * 48), "api_docs": True}
     )
     app = create_app(production)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with started(app) as client:
         assert (await client.get("/openapi.json")).status_code == 200
         assert (await client.get("/docs")).status_code == 200
-    await app.state.engine.dispose()
+
+
+def _referenced(schema: Any) -> Iterator[str]:
+    """The components a schema names, directly or nested (`Page_TaskRead_` and its items)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            yield ref.removeprefix("#/components/schemas/")
+        for value in schema.values():
+            yield from _referenced(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            yield from _referenced(value)
+
+
+def _json_bodies(openapi: dict[str, Any]) -> set[str]:
+    """The components that are a JSON request body or response of some operation (for a
+    page, the component of its items)."""
+    components = openapi["components"]["schemas"]
+    found: set[str] = set()
+    for _, operation in operations(openapi):
+        for body in [operation.get("requestBody", {}), *operation["responses"].values()]:
+            for name in _referenced(body.get("content", {}).get("application/json", {})):
+                page = name.startswith("Page_")
+                found |= (
+                    set(_referenced(components[name]["properties"]["items"])) if page else {name}
+                )
+    return found
+
+
+def test_every_json_body_the_api_reads_or_writes_carries_examples(
+    openapi: dict[str, Any],
+) -> None:
+    components = openapi["components"]["schemas"]
+    bodies = _json_bodies(openapi)
+    assert {"TaskCreate", "TaskUpdate", "TaskRead", "UserCreate", "ErrorResponse"} <= bodies
+    assert sorted(name for name in bodies if not components[name].get("examples")) == []
+
+
+def _examples(openapi: dict[str, Any]) -> list[tuple[str, int, Any]]:
+    return [
+        (name, number, example)
+        for name, schema in openapi["components"]["schemas"].items()
+        for number, example in enumerate(schema.get("examples", []))
+    ]
+
+
+def test_the_document_shows_each_models_examples_as_written(openapi: dict[str, Any]) -> None:
+    """FastAPI drops the nulls of its document, examples' included; the app puts them back."""
+    components = openapi["components"]["schemas"]
+    assert components["TaskRead"]["examples"] == TaskRead.model_json_schema()["examples"]
+    assert components["TaskUpdate"]["examples"] == TaskUpdate.model_json_schema()["examples"]
+    assert components["TaskRead"]["examples"][0]["deleted_at"] is None
+
+
+def test_every_example_is_valid_against_its_own_schema(openapi: dict[str, Any]) -> None:
+    """What a client generator and the docs show can be sent, or is what is answered:
+    every example validates against its component's JSON schema, formats included."""
+    examples = _examples(openapi)
+    assert len(examples) >= 15
+    for name, number, example in examples:
+        # the component's schema as the root, the document's components beside it, for
+        # its `#/components/schemas/...` references
+        schema = {"$ref": f"#/components/schemas/{name}", "components": openapi["components"]}
+        validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+        problems = [error.message for error in validator.iter_errors(example)]
+        assert problems == [], f"{name} example {number}: {problems}"
+
+
+SCHEMA_MODULES: tuple[ModuleType, ...] = (
+    auth_schemas,
+    user_schemas,
+    project_schemas,
+    task_schemas,
+    errors,
+    health,
+)
+
+
+def test_every_example_is_accepted_by_its_own_model(openapi: dict[str, Any]) -> None:
+    """The model's own validation is stricter than the JSON schema (NUL characters, the
+    size of `attributes`, email normalisation): every example passes it too."""
+    models = {
+        value.__name__: value
+        for module in SCHEMA_MODULES
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, BaseModel)
+    }
+    for name, _, example in _examples(openapi):
+        assert name in models, f"{name}: add its module to SCHEMA_MODULES"
+        models[name].model_validate(example)  # raises, naming the example's fault

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi import FastAPI
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.rate_limit import RateLimitCounter, RateLimiter, forget_old_rate_limit_counters
 
 
 async def test_counts_no_window_covers_are_forgotten_and_others_kept(
-    db: AsyncSession, app: FastAPI
+    db: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     db.add_all(
@@ -31,7 +30,7 @@ async def test_counts_no_window_covers_are_forgotten_and_others_kept(
     )
     await db.flush()
     limiter = RateLimiter("auth", limit=5, window_seconds=60)
-    assert await forget_old_rate_limit_counters(app.state.sessionmaker, [limiter]) == 1
+    assert await forget_old_rate_limit_counters(sessionmaker, [limiter]) == 1
     rows = await db.execute(
         select(RateLimitCounter.key, RateLimitCounter.window_start)
         .where(RateLimitCounter.key.like("%:203.0.113.7"))

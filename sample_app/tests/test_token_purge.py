@@ -8,9 +8,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from fastapi import FastAPI
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from support import FAST_HASHER, PASSWORD, Factory, assert_error
 
 from app.auth.jobs import purge_refresh_tokens
@@ -45,7 +44,7 @@ async def remaining(db: AsyncSession, user: User) -> set[uuid.UUID]:
 
 
 async def test_the_purge_deletes_what_nobody_can_use_and_keeps_what_reuse_detection_needs(
-    db: AsyncSession, factory: Factory, app: FastAPI
+    db: AsyncSession, factory: Factory, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     user = await factory.user()
     rotated, successor = uuid.uuid4(), uuid.uuid4()
@@ -62,21 +61,23 @@ async def test_the_purge_deletes_what_nobody_can_use_and_keeps_what_reuse_detect
     ]
     db.add_all([*kept, *gone, token(user, successor, 14 * DAY)])
     await db.flush()
-    purged = await purge_refresh_tokens(app.state.sessionmaker)
+    purged = await purge_refresh_tokens(sessionmaker)
     assert purged == len(gone)
     assert {t.id for t in kept} <= await remaining(db, user)
     assert not {t.id for t in gone} & await remaining(db, user)
 
 
 async def test_a_rotated_token_presented_after_a_purge_still_revokes_its_family(
-    client: httpx.AsyncClient, factory: Factory, app: FastAPI
+    client: httpx.AsyncClient,
+    factory: Factory,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     await factory.user(email="purged@example.com")
     credentials = {"username": "purged@example.com", "password": PASSWORD}
     first = (await client.post("/api/v1/auth/login", data=credentials)).json()
     refresh = "/api/v1/auth/refresh"
     rotated = (await client.post(refresh, json={"refresh_token": first["refresh_token"]})).json()
-    await purge_refresh_tokens(app.state.sessionmaker)
+    await purge_refresh_tokens(sessionmaker)
     reused = await client.post(refresh, json={"refresh_token": first["refresh_token"]})
     assert_error(reused, 401, "refresh_token_reused")
     after = await client.post(refresh, json={"refresh_token": rotated["refresh_token"]})

@@ -1,5 +1,9 @@
 """The engine, the session factory, and the one-session-per-request dependency.
 
+The app's lifespan owns the engine: `open_database` makes it at startup and disposes it
+at shutdown, and requests reach it through Starlette's lifespan state, typed by
+`DatabaseState` (`database_state(request)`), never through a module global.
+
 The request's session commits when the route returns and rolls back when it raises:
 services and repositories flush, never commit, so a request is one transaction.
 """
@@ -7,7 +11,8 @@ services and repositories flush, never commit, so a request is one transaction.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, TypedDict, cast
 
 from fastapi import Depends, Request
 from sqlalchemy import event, text
@@ -19,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from starlette.requests import HTTPConnection
 
 from app.core.errors import DomainError
 from app.core.settings import Settings
@@ -64,6 +70,31 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class DatabaseState(TypedDict):
+    """What the app's lifespan hands to every request (Starlette's lifespan state)."""
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[DatabaseState]:
+    """The engine and its sessionmaker for as long as the block runs; the pool's
+    connections are closed when it ends. The app's lifespan, the CLI and scripts own
+    their database this way: nothing opens a pool at import, nothing outlives its owner."""
+    engine = create_engine(settings)
+    try:
+        yield DatabaseState(engine=engine, sessionmaker=create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+def database_state(connection: HTTPConnection) -> DatabaseState:
+    """The lifespan's state as a request (or WebSocket) sees it, typed: Starlette's
+    `Request[State]`, for code that FastAPI hands a plain `Request`."""
+    return cast("HTTPConnection[DatabaseState]", connection).state
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit on success, roll back on any error.
 
@@ -71,8 +102,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     response is sent, so a failed commit is an error response, never a 2xx for data that
     was not saved.
     """
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
+    async with database_state(request)["sessionmaker"]() as session:
         try:
             yield session
             await session.commit()

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -132,6 +132,27 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     """The one error shape of every non-2xx answer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"error": {"code": "not_found", "message": "Task not found", "details": None}},
+                {
+                    "error": {
+                        "code": "validation_error",
+                        "message": "The request is invalid",
+                        "details": [
+                            {
+                                "loc": ["body", "title"],
+                                "message": "String should have at least 1 character",
+                                "type": "string_too_short",
+                            }
+                        ],
+                    }
+                },
+            ]
+        }
+    )
 
     error: ErrorDetail
 

@@ -5,8 +5,9 @@ exactly once, or that takes long, belongs to a scheduler outside (cron, a queue)
 
 Work *after a response* is another matter: `BackgroundTasks` runs after the response is
 sent, when the request's session (`Depends(get_session, scope="function")`) is already
-closed. A background task opens its own session from `app.state.sessionmaker` and
-commits it, as `app.auth.jobs.purge_refresh_tokens` does.
+closed. A background task opens its own session from the lifespan's sessionmaker
+(`database_state(request)["sessionmaker"]`, passed to the task) and commits it, as
+`app.auth.jobs.purge_refresh_tokens` does.
 """
 
 from __future__ import annotations

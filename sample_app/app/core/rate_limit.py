@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.database import database_state
 from app.core.errors import RateLimitedError
 from app.core.models import Base
 
@@ -111,9 +112,8 @@ async def enforce_rate_limit(request: Request, scope: str) -> None:
     session's) while waiting for a second could exhaust the pool under load.
     """
     limiter: RateLimiter = request.app.state.rate_limiters[scope]
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     client = request.client.host if request.client else "unknown"
-    async with sessionmaker() as session, session.begin():
+    async with database_state(request)["sessionmaker"].begin() as session:
         wait = await limiter.hit(session, client)
     if wait is not None:
         raise RateLimitedError(

@@ -6,11 +6,10 @@ import asyncio
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.database import ping
+from app.core.database import database_state, ping
 from app.core.errors import ServiceUnavailableError, error_responses
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -19,6 +18,8 @@ READY_TIMEOUT_SECONDS = 2.0
 
 class HealthStatus(BaseModel):
     """The probe's answer when the service is fine."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
 
     status: Literal["ok"] = "ok"
 
@@ -32,10 +33,9 @@ async def live() -> HealthStatus:
 @router.get("/ready", responses=error_responses(503))
 async def ready(request: Request) -> HealthStatus:
     """The service can reach its database (503 otherwise)."""
-    engine: AsyncEngine = request.app.state.engine
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS):
-            await ping(engine)
+            await ping(database_state(request)["engine"])
     except (OSError, TimeoutError, SQLAlchemyError) as error:
         raise ServiceUnavailableError("The database is unreachable") from error
     return HealthStatus()

@@ -43,7 +43,22 @@ Attributes = Annotated[dict[str, JsonValue], Field(max_length=50), AfterValidato
 class TaskCreate(RequestModel):
     """A new task."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Write the note on Bernoulli numbers",
+                    "description": "Note G: the first published program",
+                    "status": "todo",
+                    "priority": 2,
+                    "due_date": "2026-12-10",
+                    "tags": ["notes", "math"],
+                    "attributes": {"estimate_hours": 6, "reviewed": False},
+                }
+            ]
+        },
+    )
 
     title: Title
     description: Annotated[str, StringConstraints(max_length=10_000)] | None = None
@@ -64,7 +79,19 @@ class TaskUpdate(RequestModel):
     means "not sent", and `SkipJsonSchema` keeps it out of the OpenAPI schema.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 3,
+                    "status": "in_progress",
+                    "assignee_id": "3a4b5c6d-7e8f-4091-a2b3-c4d5e6f7a8b9",
+                },
+                {"version": 4, "tags": None, "due_date": None},
+            ]
+        },
+    )
 
     version: int = Field(ge=1)
     title: Title | SkipJsonSchema[None] = None
@@ -80,7 +107,29 @@ class TaskUpdate(RequestModel):
 class TaskRead(BaseModel):
     """A task as the API shows it."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                    "project_id": "5d2c7b1a-8e9f-4a3b-b6c5-d4e3f2a1b0c9",
+                    "title": "Write the note on Bernoulli numbers",
+                    "description": "Note G: the first published program",
+                    "status": "in_progress",
+                    "priority": 2,
+                    "assignee_id": "3a4b5c6d-7e8f-4091-a2b3-c4d5e6f7a8b9",
+                    "due_date": "2026-12-10",
+                    "tags": ["math", "notes"],
+                    "attributes": {"estimate_hours": 6, "reviewed": False},
+                    "version": 4,
+                    "created_at": "2026-11-30T09:15:00Z",
+                    "updated_at": "2026-11-30T10:42:07Z",
+                    "deleted_at": None,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     project_id: uuid.UUID

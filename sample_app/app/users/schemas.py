@@ -40,7 +40,18 @@ def normalize_email(value: str) -> str | None:
 class UserCreate(RequestModel):
     """Registration: an email, a password of 8 to 128 characters, an optional name."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "ada@example.com",
+                    "password": "correct horse battery staple",
+                    "full_name": "Ada Lovelace",
+                }
+            ]
+        },
+    )
 
     email: Email
     password: Password
@@ -52,7 +63,18 @@ class UserUpdate(RequestModel):
     `password` needs the `current_password`, and signs out every session. The passwords
     cannot be null (their None only means "not sent", kept out of the OpenAPI schema)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"full_name": "Ada King"},
+                {
+                    "password": "a new and longer passphrase",
+                    "current_password": "correct horse battery staple",
+                },
+            ]
+        },
+    )
 
     full_name: FullName | None = None
     password: Password | SkipJsonSchema[None] = None
@@ -65,7 +87,10 @@ class UserAdminUpdate(RequestModel):
     """What an admin may change of any user; neither field can be null (None only means
     "not sent", kept out of the OpenAPI schema)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"role": "admin"}, {"is_active": False}]},
+    )
 
     role: UserRole | SkipJsonSchema[None] = None
     is_active: bool | SkipJsonSchema[None] = None
@@ -74,7 +99,21 @@ class UserAdminUpdate(RequestModel):
 class UserRead(BaseModel):
     """A user as the API shows it (never the password hash)."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0b6f8a5e-3c4d-4e2f-9a1b-7c8d9e0f1a2b",
+                    "email": "ada@example.com",
+                    "full_name": "Ada Lovelace",
+                    "role": "user",
+                    "is_active": True,
+                    "created_at": "2026-11-30T09:15:00Z",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     email: EmailStr
