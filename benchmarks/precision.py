@@ -17,9 +17,16 @@ recall of the checker on the mission's patterns, found independently with CPytho
 - `orm_mode = True` in a class body, or `orm_mode=True` in a call (FG206);
 - `@validator(...)` / `@root_validator` decorators imported from pydantic (FG208);
 - `AsyncClient(app=...)` (FG408);
-- `from pydantic import BaseSettings` (FG210).
+- `from pydantic import BaseSettings` (FG210);
+- a sync session factory (`name = sessionmaker(...)` without `class_=`, or
+  `scoped_session(...)`, at module level) opened with `with name() as ...:` in an
+  `async def`, defined in the same module or imported from another (`from app.db import
+  session_maker`, a module found by the tail of its dotted path) (FG102: the mission's
+  central pattern, a sync session blocking the event loop).
 
-A hit counts as recalled when the checker reports that rule on the same file and line.
+A hit counts as recalled when the checker reports that rule on the same file and line; an
+FG102 hit is one per `async def` (the checker reports a coroutine once, at its first
+blocking use), recalled when an FG102 finding lies in that function.
 Files the checker excludes (gitignored, virtualenvs) are not searched, and hits in test
 files (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) are counted apart: the rules'
 docs say which do not apply there. Prints a table per tree; not part of the test run.
@@ -77,12 +84,61 @@ def _dotted(node: ast.expr) -> str:
     return ""
 
 
-class MissionPatterns(ast.NodeVisitor):
-    """The mission's patterns in one module, as (code, line)."""
+def _module_of(relative: str) -> str:
+    """`enterprise/storage/database.py` -> `enterprise.storage.database`."""
+    dotted = relative.removesuffix(".py").replace("/", ".")
+    return dotted.removesuffix(".__init__")
 
-    def __init__(self, relative: str) -> None:
+
+def sync_factories(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
+    """Module (dotted path from the tree) -> its module-level sync session factories."""
+    found: dict[str, set[str]] = {}
+    for relative, module in trees.items():
+        for statement in module.body:
+            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call)):
+                continue
+            callee = _dotted(statement.value.func).rpartition(".")[2]
+            makes_sync = (
+                callee == "sessionmaker"
+                and not any(k.arg == "class_" for k in statement.value.keywords)
+            ) or callee == "scoped_session"
+            if makes_sync:
+                names = {t.id for t in statement.targets if isinstance(t, ast.Name)}
+                found.setdefault(_module_of(relative), set()).update(names)
+    return found
+
+
+def _imported_factories(
+    relative: str, module: ast.Module, factories: dict[str, set[str]]
+) -> set[str]:
+    """The local names of the sync factories a module defines or imports."""
+    own = factories.get(_module_of(relative), set())
+    names = set(own)
+    package = _module_of(relative).rpartition(".")[0]
+    if relative.endswith("__init__.py"):
+        package = _module_of(relative)
+    for node in ast.walk(module):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package.split(".") if package else []
+            base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+            source = ".".join([*base, node.module] if node.module else base)
+        else:
+            source = node.module or ""
+        for defining, defined in factories.items():
+            if defining == source or defining.endswith("." + source):
+                names.update(a.asname or a.name for a in node.names if a.name in defined)
+    return names
+
+
+class MissionPatterns(ast.NodeVisitor):
+    """The mission's patterns in one module, as (code, line, last line)."""
+
+    def __init__(self, relative: str, sync_factory_names: set[str] | None = None) -> None:
         self.relative = relative.lower()
-        self.hits: list[tuple[str, int]] = []
+        self.hits: list[tuple[str, int, int]] = []
+        self.sync_factory_names = sync_factory_names or set()
         self.async_depth = 0
         self.pydantic_names: set[str] = set()
         self.time_sleep_names = {"time.sleep"}
@@ -92,14 +148,19 @@ class MissionPatterns(ast.NodeVisitor):
             for alias in node.names:
                 self.pydantic_names.add(alias.asname or alias.name)
                 if alias.name == "BaseSettings":
-                    self.hits.append(("FG210", node.lineno))
+                    self._hit("FG210", node.lineno)
         if node.module == "time":
             for alias in node.names:
                 if alias.name == "sleep":
                     self.time_sleep_names.add(alias.asname or alias.name)
         self.generic_visit(node)
 
+    def _hit(self, code: str, line: int) -> None:
+        self.hits.append((code, line, line))
+
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        if self.sync_factory_names and _opens_sync_factory(node, self.sync_factory_names):
+            self.hits.append(("FG102", node.lineno, node.end_lineno or node.lineno))
         self.async_depth += 1
         self.generic_visit(node)
         self.async_depth -= 1
@@ -112,7 +173,7 @@ class MissionPatterns(ast.NodeVisitor):
             if name in {"validator", "root_validator", "pydantic.validator"} and (
                 name.startswith("pydantic.") or name in self.pydantic_names
             ):
-                self.hits.append(("FG208", decorator.lineno))
+                self._hit("FG208", decorator.lineno)
         self.generic_visit(node)
         self.async_depth = depth
 
@@ -124,16 +185,16 @@ class MissionPatterns(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         name = _dotted(node.func)
         if self.async_depth and name in self.time_sleep_names:
-            self.hits.append(("FG301", node.lineno))
+            self._hit("FG301", node.lineno)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "query" and node.args:
             receiver = _dotted(node.func.value).removeprefix("self.")
             if receiver in SESSION_NAMES:
-                self.hits.append(("FG101", node.lineno))
+                self._hit("FG101", node.lineno)
         if name.endswith("AsyncClient") and any(k.arg == "app" for k in node.keywords):
-            self.hits.append(("FG408", node.lineno))
+            self._hit("FG408", node.lineno)
         for keyword in node.keywords:
             if keyword.arg == "orm_mode" and _is_true(keyword.value):
-                self.hits.append(("FG206", keyword.value.lineno))
+                self._hit("FG206", keyword.value.lineno)
         self.generic_visit(node)
 
     def visit_Raise(self, node: ast.Raise) -> None:
@@ -143,14 +204,32 @@ class MissionPatterns(ast.NodeVisitor):
         named = name == "HTTPException" or name.endswith(".HTTPException")
         route_module = self.relative.rsplit("/", 1)[-1] in ROUTE_MODULES
         if named and in_layer and not route_module and "test" not in self.relative:
-            self.hits.append(("FG401", node.lineno))
+            self._hit("FG401", node.lineno)
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             if isinstance(target, ast.Name) and target.id == "orm_mode" and _is_true(node.value):
-                self.hits.append(("FG206", node.lineno))
+                self._hit("FG206", node.lineno)
         self.generic_visit(node)
+
+
+def _opens_sync_factory(function: ast.AsyncFunctionDef, names: set[str]) -> bool:
+    """Whether the coroutine itself (not a nested def or lambda) has `with name() as ...`."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.With) and any(
+            isinstance(item.context_expr, ast.Call)
+            and isinstance(item.context_expr.func, ast.Name)
+            and item.context_expr.func.id in names
+            for item in node.items
+        ):
+            return True
+        pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _is_true(node: ast.expr) -> bool:
@@ -168,17 +247,27 @@ def is_test_file(relative: str) -> bool:
     )
 
 
-def mission_hits(tree: Path, files: list[Path]) -> Iterator[tuple[str, str, int]]:
+def mission_hits(tree: Path, files: list[Path]) -> Iterator[tuple[str, str, int, int]]:
+    """(code, file, line, last line) of each hit."""
+    modules: dict[str, ast.Module] = {}
     for path in files:
         try:
-            module = ast.parse(path.read_bytes())
+            modules[path.relative_to(tree).as_posix()] = ast.parse(path.read_bytes())
         except (SyntaxError, ValueError):
             continue
-        relative = path.relative_to(tree).as_posix()
-        visitor = MissionPatterns(relative)
+    factories = sync_factories(modules)
+    for relative, module in modules.items():
+        visitor = MissionPatterns(relative, _imported_factories(relative, module, factories))
         visitor.visit(module)
-        for code, line in visitor.hits:
-            yield code, relative, line
+        for code, line, last in visitor.hits:
+            yield code, relative, line, last
+
+
+def _recalled(
+    reported: set[tuple[str, str, int]], code: str, path: str, line: int, last: int
+) -> bool:
+    """Whether the checker reports `code` in `path` on a line of the hit's span."""
+    return any((code, path, row) in reported for row in range(line, last + 1))
 
 
 def main() -> None:
@@ -203,9 +292,10 @@ def main() -> None:
             reported.add((code, relative, int(location["row"])))
         every_hit = list(mission_hits(tree, checked_files(tree)))
         hits = [hit for hit in every_hit if not is_test_file(hit[1])]
-        in_tests = Counter(code for code, path, _ in every_hit if is_test_file(path))
-        found = Counter(code for code, _, _ in hits)
-        recalled = Counter(code for code, path, line in hits if (code, path, line) in reported)
+        in_tests = Counter(code for code, path, _, _ in every_hit if is_test_file(path))
+        found = Counter(code for code, _, _, _ in hits)
+
+        recalled = Counter(code for code, *where in hits if _recalled(reported, code, *where))
         print(f"\n## {tree.name}: {len(findings)} findings")
         print("| rule | findings | mission hits (ast) | recalled | recall | hits in tests |")
         print("| --- | --- | --- | --- | --- | --- |")
@@ -214,7 +304,7 @@ def main() -> None:
             recall = f"{recalled[code] / total:.0%}" if total else "-"
             row = f"| {code} | {len(by_code[code])} | {total} | {recalled[code]} | {recall}"
             print(f"{row} | {in_tests[code]} |")
-        missed = [(c, p, n) for c, p, n in hits if (c, p, n) not in reported]
+        missed = [(c, p, n) for c, p, n, last in hits if not _recalled(reported, c, p, n, last)]
         for code, path, line in missed[:20]:
             print(f"  missed: {code} {path}:{line}")
         for code in sorted(by_code):

@@ -46,7 +46,7 @@ from checks.findings import Companion, Edit, FileResult, Finding, Fix, Location
 from checks.project import Condition, ModuleSummary, forget_packages, module_name_for
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 4
+_FORMAT = 6
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -660,6 +660,7 @@ def _finding_json(finding: Finding) -> list[Any]:
             [[e.content, e.start.row, e.start.column, e.end.row, e.end.column] for e in fix.edits],
             list(fix.releases),
             None if fix.companion is None else _companion_json(fix.companion),
+            fix.config_of,
         ],
     ]
 
@@ -678,7 +679,7 @@ def _finding(path: Path, raw: Any) -> Finding:
 
 
 def _fix(raw: Any) -> Fix:
-    applicability, message, edits, releases, companion = _list(raw, 5)
+    applicability, message, edits, releases, companion, config_of = _list(raw, 6)
     if type(applicability) is not str or applicability not in _APPLICABILITIES:
         _invalid()
     return Fix(
@@ -687,6 +688,7 @@ def _fix(raw: Any) -> Fix:
         tuple(_edit(edit) for edit in _list(edits)),
         tuple(_str(name) for name in _list(releases)),
         None if companion is None else _companion(companion),
+        None if config_of is None else _str(config_of),
     )
 
 
@@ -717,23 +719,34 @@ def _edit(raw: Any) -> Edit:
 
 
 def _condition_json(condition: Condition) -> list[Any]:
-    return [list(condition.refs), sorted(condition.roots)]
+    return [list(condition.refs), sorted(condition.roots), condition.exact, condition.negated]
 
 
 def _condition(raw: Any) -> Condition:
-    refs, roots = _list(raw, 2)
+    refs, roots, exact, negated = _list(raw, 4)
+    if type(exact) is not bool or type(negated) is not bool:
+        _invalid()
     return Condition(
-        tuple(_str(ref) for ref in _list(refs)), frozenset(_str(root) for root in _list(roots))
+        tuple(_str(ref) for ref in _list(refs)),
+        frozenset(_str(root) for root in _list(roots)),
+        exact,
+        negated,
     )
 
 
 def _summary_json(summary: ModuleSummary) -> list[Any]:
     classes = {name: list(bases) for name, bases in summary.classes.items()}
-    return [summary.module, classes, summary.imports]
+    return [
+        summary.module,
+        classes,
+        summary.imports,
+        summary.instances,
+        sorted(summary.config_refs),
+    ]
 
 
 def _summary(raw: Any) -> ModuleSummary:
-    module, classes, imports = _list(raw, 3)
+    module, classes, imports, instances, config_refs = _list(raw, 5)
     return ModuleSummary(
         _str(module),
         {
@@ -741,6 +754,8 @@ def _summary(raw: Any) -> ModuleSummary:
             for name, bases in _dict(classes).items()
         },
         {name: _str(target) for name, target in _dict(imports).items()},
+        {name: _str(made) for name, made in _dict(instances).items()},
+        frozenset(_str(ref) for ref in _list(config_refs)),
     )
 
 

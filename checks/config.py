@@ -61,6 +61,45 @@ DEFAULT_EXCLUDE = (
 DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
     "tests": ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py"),
     "migrations": ("**/migrations/versions/", "**/alembic/versions/"),
+    # development tooling: run by the team, never deployed as the service. Folder names
+    # that are also a product's domain words (`evals`, `qa`, `demo`) count only at the
+    # top of the repository or one folder below it (`backend/evals/`), not inside a
+    # package (`app/server/evals/`: an evaluations API).
+    "tooling": (
+        "scripts/",
+        "script/",
+        "bin/",
+        "dev/",
+        "examples/",
+        "benchmarks/",
+        "loadtest/",
+        "loadtests/",
+        "seeds/",
+        "fixtures/",
+        "noxfiles/",
+        ".*/",
+        "/evals/",
+        "/*/evals/",
+        "/evaluation/",
+        "/*/evaluation/",
+        "/qa/",
+        "/*/qa/",
+        "/demo/",
+        "/*/demo/",
+        "/demos/",
+        "/*/demos/",
+        "/demo_*/",
+        "/*/demo_*/",
+        "noxfile.py",
+        "/tasks.py",
+        "fabfile.py",
+        "setup.py",
+        "hatch_build.py",
+        "manage.py",
+        "seed.py",
+        "**/migrations/env.py",
+        "**/alembic/env.py",
+    ),
     "routes": (
         "views.py",
         "views/",
@@ -81,6 +120,11 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "*_repository.py",
         "crud/",
         "crud.py",
+        "*_crud.py",
+        "crud_*.py",
+        "daos/",
+        "dao.py",
+        "*_dao.py",
     ),
     "services": ("services/", "service.py", "services.py", "*_service.py"),
     "settings": ("settings.py", "config.py", "settings/"),
@@ -89,11 +133,18 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
 LAYER_NAMES = {
     "tests": "test",
     "migrations": "migration",
+    "tooling": "tooling",
     "routes": "route",
     "repositories": "repository",
     "services": "service",
     "settings": "settings",
 }
+
+#: The layer of development tooling (`tooling` in the config table).
+TOOLING_LAYER = "tooling"
+#: Layers of the service's own architecture: a file named like one of them inside a
+#: tooling folder is tooling.
+_ARCHITECTURE_LAYERS = frozenset({"route", "repository", "service", "settings"})
 
 _KNOWN_KEYS = frozenset(
     {
@@ -149,21 +200,30 @@ class LayerMatcher:
         return cls(tuple(specs), pathspec.PathSpec.from_lines("gitignore", all_files))
 
     def layer_of(self, relative_path: str) -> str | None:
-        """The layer of a file: file-name patterns first, then directory patterns."""
+        """The layer of a file: file-name patterns first, then directory patterns; but a
+        tooling folder holds tooling whatever its files are named (`examples/app/routes.py`
+        is an example, not the service's routes), tests excepted."""
+        by_name = None
         if self.any_file.match_file(relative_path):
             for layer, files, _ in self.specs:
                 if files.match_file(relative_path):
-                    return layer
+                    by_name = layer
+                    break
+        if by_name is not None and by_name not in _ARCHITECTURE_LAYERS:
+            return by_name
         directory = relative_path.rpartition("/")[0]
         if directory in self._by_directory:
-            return self._by_directory[directory]
-        found = None
-        for layer, _, directories in self.specs:
-            if directories.match_file(relative_path):
-                found = layer
-                break
-        self._by_directory[directory] = found
-        return found
+            by_folder = self._by_directory[directory]
+        else:
+            by_folder = None
+            for layer, _, directories in self.specs:
+                if directories.match_file(relative_path):
+                    by_folder = layer
+                    break
+            self._by_directory[directory] = by_folder
+        if by_name is not None and by_folder != TOOLING_LAYER:
+            return by_name
+        return by_folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +278,19 @@ class Settings:
             absolute = os.path.join(_real_directory(directory), name)
         relative = absolute[len(root) :] if absolute.startswith(root) else absolute.lstrip("/")
         return _matchable(relative)
+
+    def layer_of(self, path: Path) -> str | None:
+        """The layer of a file, from its path relative to the project root; but a project
+        nested in a tooling folder of its repository (`dev/cli/pyproject.toml`,
+        `evals/bench/src/pyproject.toml`) is tooling all through, as its work-tree path
+        says."""
+        relative = self.relative(path)
+        layer = self.layers.layer_of(relative)
+        if layer is None or layer in _ARCHITECTURE_LAYERS:
+            outer = self.in_work_tree(path)
+            if outer != relative and self.layers.layer_of(outer) == TOOLING_LAYER:
+                return TOOLING_LAYER
+        return layer
 
     def ignored_codes_for(self, relative_path: str) -> frozenset[str]:
         """Codes `per-file-ignores` turns off for this file."""

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checks import revisions
-from checks.imports import import_sort_key, module_imports_from, names_in, with_name
 from checks.findings import Companion
+from checks.imports import import_sort_key, module_imports_from, names_in, with_name
 from checks.lazy import libcst as cst
 from checks.project import (
     AS_DECLARATIVE,
@@ -35,6 +35,8 @@ from checks.project import (
     Condition,
     ModuleSummary,
     absolute_module,
+    instance_made_by,
+    module_instances,
 )
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
@@ -215,6 +217,8 @@ class FixSpec:
     releases: tuple[str, ...] = ()
     #: the edit of another file the fix needs (`checks.findings.Companion`)
     companion: Companion | None = None
+    #: the class whose inner `Config` the fix removes (`checks.findings.Fix.config_of`)
+    config_of: str | None = None
 
 
 class ImportPlan:
@@ -826,7 +830,13 @@ class FileContext:
             for name, info in self.classes.items()
             if info.outer is None
         }
-        return ModuleSummary(prefix, classes, dict(self.imports))
+        instances = {f"{prefix}.{name}": made for name, made in self._module_instances.items()}
+        from checks.summary import config_refs_of  # CPython's parser: see its docstring
+
+        source = self.source if self.source is not None else self.module.code.encode()
+        is_package = self.package == prefix
+        config_refs = config_refs_of(source, prefix, is_package)
+        return ModuleSummary(prefix, classes, dict(self.imports), instances, config_refs)
 
     def derives_from(self, ref: str | None, roots: frozenset[str]) -> bool:
         """Whether `ref` is one of `roots` or a local class deriving from one of them."""
@@ -925,13 +935,22 @@ class FileContext:
         """
         classes: list[cst.ClassDef] = []
         bases: list[cst.Assign] = []
+        bindings: list[tuple[str, cst.BaseExpression | None]] = []
         for statement in _module_level_statements(statements):
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
                         self.record_import(small)
-                    elif isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
-                        bases.append(small)
+                    elif isinstance(small, cst.Assign):
+                        if isinstance(small.value, cst.Call):
+                            bases.append(small)
+                        bindings.extend(
+                            (t.target.value, small.value)
+                            for t in small.targets
+                            if isinstance(t.target, cst.Name)
+                        )
+                    elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        bindings.append((small.target.value, None))
             elif isinstance(statement, cst.ClassDef):
                 classes.append(statement)
         for assign in bases:
@@ -944,6 +963,19 @@ class FileContext:
                         self._register_base_variable(target.target.value)
         for class_node in classes:
             self.register_class(class_node, outer)
+        # `SessionLocal = sessionmaker(...)`: what other modules importing it open
+        self._module_instances = module_instances(
+            (name, self._instance_made_by(value)) for name, value in bindings
+        )
+
+    def _instance_made_by(self, value: cst.BaseExpression | None) -> str | None:
+        if not isinstance(value, cst.Call):
+            return None
+        class_ = keyword_arg(value, "class_")
+        return instance_made_by(
+            self.qualified_name(value.func),
+            self.qualified_name(class_.value) if class_ is not None else None,
+        )
 
     # ----------------------------------------------------------------- functions
     @property

@@ -78,6 +78,9 @@ class Fix:
     releases: tuple[str, ...] = ()
     #: an edit of another file the fix needs (applied by `checks.crossfix`, never alone)
     companion: Companion | None = None
+    #: the class whose inner `Config` the fix removes: withheld while a module of the
+    #: project reads that `Config` (`checks.project.ProjectIndex.keeps_fix`)
+    config_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,55 @@ AS_DECLARATIVE = frozenset(
 #: The base a declarative base variable or decorated class stands for.
 DECLARATIVE_BASE = "sqlalchemy.orm.DeclarativeBase"
 
+#: What a module-level `name = factory(...)` holds, by the factory's qualified name: the
+#: SQLAlchemy engines and session factories other modules import (`from app.database
+#: import SessionLocal`) and open in their coroutines.
+INSTANCE_FACTORIES = {
+    "sqlalchemy.create_engine": "sqlalchemy.engine.Engine",
+    "sqlalchemy.engine.create_engine": "sqlalchemy.engine.Engine",
+    "sqlmodel.create_engine": "sqlalchemy.engine.Engine",
+    "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.sessionmaker",
+    "sqlalchemy.orm.session.sessionmaker": "sqlalchemy.orm.sessionmaker",
+    "sqlalchemy.orm.scoped_session": "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.orm.scoping.scoped_session": "sqlalchemy.orm.scoped_session",
+    "sqlalchemy.ext.asyncio.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.ext.asyncio.engine.create_async_engine": "sqlalchemy.ext.asyncio.AsyncEngine",
+    "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.async_sessionmaker",
+    "sqlalchemy.ext.asyncio.session.async_sessionmaker": (
+        "sqlalchemy.ext.asyncio.async_sessionmaker"
+    ),
+    "sqlalchemy.ext.asyncio.async_scoped_session": "sqlalchemy.ext.asyncio.AsyncSession",
+}
+#: `sessionmaker(class_=AsyncSession)` makes async sessions: these spellings of the class.
+ASYNC_SESSION_SPELLINGS = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+
+
+def instance_made_by(factory: str | None, class_keyword: str | None) -> str | None:
+    """The class of what a SQLAlchemy factory call makes (`INSTANCE_FACTORIES`), given the
+    qualified names of the callee and of its `class_=` argument: `sessionmaker(...)` makes
+    a sync session factory, an async one with `class_=AsyncSession`."""
+    made = INSTANCE_FACTORIES.get(factory) if factory is not None else None
+    if made == "sqlalchemy.orm.sessionmaker" and class_keyword in ASYNC_SESSION_SPELLINGS:
+        return "sqlalchemy.ext.asyncio.async_sessionmaker"
+    return made
+
+
+def module_instances(bindings: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """The names a module binds to one SQLAlchemy object (`instance_made_by`), from its
+    module-level `name = value` bindings in order (None: a value that is not such a
+    call); a name bound more than once is left out."""
+    found: dict[str, str | None] = {}
+    for name, made in bindings:
+        found[name] = None if name in found else made
+    return {name: made for name, made in found.items() if made is not None}
+
 
 def absolute_module(level: int, module: str | None, package: str | None) -> str:
     """The module of a `from ... import` with `level` dots: absolute when the importing
@@ -60,14 +109,26 @@ class ModuleSummary:
     classes: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
     #: local name -> absolute qualified name (for re-exports: `from .user import UserRead`)
     imports: dict[str, str] = field(default_factory=dict)
+    #: qualified name of a module-level variable -> the class of the SQLAlchemy object it
+    #: holds (`app.db.SessionLocal` -> `sqlalchemy.orm.sessionmaker`; `module_instances`)
+    instances: dict[str, str] = field(default_factory=dict)
+    #: the classes whose inner `Config` the module reads or extends (`Base.Config` with
+    #: `Base` imported or defined there, `self.Config` in a method of one of its classes):
+    #: a fix that removes a `Config` is withheld while any module reads it
+    config_refs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A fact about classes defined in other modules: one of `refs` derives from `roots`."""
+    """A fact about classes defined in other modules: one of `refs` derives from `roots`
+    (or, when `exact`, is one of them, re-exports followed: `from app.web import
+    HTTPException` where `app.web` imports FastAPI's). When `negated`: one of `refs` does
+    not (`UserRepository` is a data repository unless it is a Pydantic model)."""
 
     refs: tuple[str, ...]
     roots: frozenset[str]
+    exact: bool = False
+    negated: bool = False
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -237,6 +298,7 @@ class ProjectIndex:
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
         self.classes: dict[str, tuple[str | None, ...]] = {}
+        self.instances: dict[str, str] = {}
         self._loader = loader
         self._tried: set[str] = set()
         self._derives: dict[tuple[str, frozenset[str]], bool] = {}
@@ -247,6 +309,7 @@ class ProjectIndex:
         """Index one module."""
         self.modules[summary.module] = summary
         self.classes.update(summary.classes)
+        self.instances.update(summary.instances)
 
     def load(self, module: str) -> ModuleSummary | None:
         """The summary of a module, read from disk if the run did not check it."""
@@ -266,7 +329,7 @@ class ProjectIndex:
     def resolve(self, ref: str, depth: int = 0) -> str:
         """The class a name refers to, following re-exports (`app.schemas.UserRead` ->
         `app.schemas.user.UserRead`); the name itself when nothing better is known."""
-        if ref in self.classes or depth > MAX_DEPTH:
+        if ref in self.classes or ref in self.instances or depth > MAX_DEPTH:
             return ref
         parts = ref.split(".")
         for cut in range(len(parts) - 1, 0, -1):
@@ -274,7 +337,7 @@ class ProjectIndex:
             summary = self._load(module)
             if summary is None:
                 continue
-            if ref in self.classes:
+            if ref in self.classes or ref in self.instances:
                 return ref
             target = summary.imports.get(parts[cut])
             if target is not None and target != ref:
@@ -302,12 +365,36 @@ class ProjectIndex:
             resolved = self.resolve(current)
             if resolved in roots:
                 return True
+            made = self.instances.get(resolved)
+            if made is not None:  # a module's SQLAlchemy object stands for its class
+                pending.append(made)
+                continue
             if resolved in seen or len(seen) > 10 * MAX_DEPTH:
                 continue
             seen.add(resolved)
             pending.extend(base for base in self.classes.get(resolved, ()) if base is not None)
         return False
 
+    def keeps_fix(self, owner: str | None) -> bool:
+        """Whether a fix that removes the inner `Config` of the class `owner` (None: a fix
+        that removes none) stands: no module of the index reads or extends that
+        `Config`, itself or through a subclass (`class Config(Child.Config)`)."""
+        if owner is None:
+            return True
+        roots = frozenset({owner})
+        return not any(
+            ref == owner or self.derives_from(ref, roots)
+            for summary in list(self.modules.values())
+            for ref in summary.config_refs
+        )
+
     def holds(self, condition: Condition) -> bool:
         """Whether a conditional finding's condition is true."""
-        return any(self.derives_from(ref, condition.roots) for ref in condition.refs)
+        for ref in condition.refs:
+            if condition.exact:
+                found = ref in condition.roots or self.resolve(ref) in condition.roots
+            else:
+                found = self.derives_from(ref, condition.roots)
+            if found != condition.negated:
+                return True
+        return False

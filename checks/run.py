@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -250,7 +250,7 @@ def _rest_key(settings: Settings, path: Path) -> str:
 
     relative = settings.relative(path)
     module, is_package = module_name_for(path)
-    layer = settings.layers.layer_of(relative)
+    layer = settings.layer_of(path)
     # whether a revision is history depends on the other files of its folder
     history = "|superseded" if layer == "migration" and is_superseded(path) else ""
     return (
@@ -264,7 +264,7 @@ def _rest_key(settings: Settings, path: Path) -> str:
 def _cacheable(settings: Settings, path: Path, source: bytes) -> bool:
     """FG604 compares a migration with git history, which changes without the file: its
     candidates are checked every time."""
-    in_migrations = settings.layers.layer_of(settings.relative(path)) == "migration"
+    in_migrations = settings.layer_of(path) == "migration"
     if not in_migrations and b"down_revision" in source:
         return False  # a revision outside the migrations layer: its folder decides too
     if "FG604" not in settings.enabled:
@@ -282,7 +282,7 @@ def check_file(
     """Check one file with its layer, per-file ignores and module name (and, for a run of
     this file alone, `project_packages_for` it)."""
     relative = settings.relative(path)
-    layer = settings.layers.layer_of(relative)
+    layer = settings.layer_of(path)
     module, is_package = module_name_for(path)
     return engine.check(
         path,
@@ -333,6 +333,11 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     findings.extend(
         finding for r in results for finding, condition in r.pending if index.holds(condition)
     )
+    # a fix that removes a `Config` another module reads is withheld (FG207)
+    findings = [
+        f if f.fix is None or index.keeps_fix(f.fix.config_of) else replace(f, fix=None)
+        for f in findings
+    ]
     if any(f.fix is not None and f.fix.companion is not None for f in findings):
         from checks.crossfix import settle  # a fix with a half in another file
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from checks.context import ClassInfo, FileContext, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
+from checks.project import INSTANCE_FACTORIES, instance_made_by
 
 ASYNC_SESSION = "sqlalchemy.ext.asyncio.AsyncSession"
 SYNC_SESSION = "sqlalchemy.orm.Session"
@@ -67,21 +68,9 @@ SYNC_DATABASE_CLASSES = frozenset(
     }
 )
 
-#: What a module-level `name = factory(...)` holds, by the factory's qualified name.
-_FACTORY_RESULTS = {
-    "sqlalchemy.create_engine": SYNC_ENGINE,
-    "sqlalchemy.engine.create_engine": SYNC_ENGINE,
-    "sqlmodel.create_engine": SYNC_ENGINE,
-    "sqlalchemy.orm.sessionmaker": SYNC_SESSION_FACTORY,
-    "sqlalchemy.orm.session.sessionmaker": SYNC_SESSION_FACTORY,
-    "sqlalchemy.orm.scoped_session": SCOPED_SESSION,
-    "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
-    "sqlalchemy.ext.asyncio.create_async_engine": ASYNC_ENGINE,
-    "sqlalchemy.ext.asyncio.engine.create_async_engine": ASYNC_ENGINE,
-    "sqlalchemy.ext.asyncio.async_sessionmaker": ASYNC_SESSION_FACTORY,
-    "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSION_FACTORY,
-    "sqlalchemy.ext.asyncio.async_scoped_session": ASYNC_SESSION,
-}
+#: What a module-level `name = factory(...)` holds, by the factory's qualified name (the
+#: same table the module summaries use, for other modules: `checks.project`).
+_FACTORY_RESULTS = INSTANCE_FACTORIES
 #: What calling an instance of these gives (`SessionLocal()`), and their methods that
 #: give a context manager over a session or connection (`maker.begin()`).
 _CALL_RESULTS = {
@@ -105,6 +94,7 @@ _CANONICAL = {
     "sqlalchemy.Engine": SYNC_ENGINE,
     "sqlalchemy.engine.base.Engine": SYNC_ENGINE,
     "sqlalchemy.ext.asyncio.engine.AsyncEngine": ASYNC_ENGINE,
+    "sqlalchemy.ext.asyncio.engine.AsyncConnection": ASYNC_CONNECTION,
     "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSION_FACTORY,
     "sqlalchemy.orm.session.sessionmaker": SYNC_SESSION_FACTORY,
     "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
@@ -140,19 +130,72 @@ def is_sync_database(expr: cst.BaseExpression, ctx: FileContext) -> bool:
 def factory_result(call: cst.Call, ctx: FileContext) -> str | None:
     """What a call to a SQLAlchemy factory makes: `create_engine(...)` an `Engine`,
     `sessionmaker(...)` a sync session factory (an async one with `class_=AsyncSession`)."""
-    name = ctx.qualified_name(call.func)
-    result = _FACTORY_RESULTS.get(name) if name is not None else None
-    if result == SYNC_SESSION_FACTORY:
-        class_ = keyword_arg(call, "class_")
-        if class_ is not None and ctx.qualified_name(class_.value) in ASYNC_SESSION_CLASSES:
-            return ASYNC_SESSION_FACTORY
-    return result
+    class_ = keyword_arg(call, "class_")
+    return instance_made_by(
+        ctx.qualified_name(call.func),
+        ctx.qualified_name(class_.value) if class_ is not None else None,
+    )
 
 
 def receiver_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     """The class `expr` is known to be an instance of (a qualified name for an imported
     class, the local name for a class of this file), or None."""
     return _Resolver(ctx).resolve(expr, depth=0)
+
+
+#: Methods of an engine or session factory that open a connection or session from it.
+_OPENERS = frozenset({"begin", "connect"})
+
+
+def imported_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The qualified name of the object of another module that `expr` is, or was opened
+    from, when the file cannot tell its class: `SessionLocal`, `SessionLocal()`,
+    `engine.connect()`, or a name of the function being walked bound once to such a call
+    (`with SessionLocal() as session:`), where `SessionLocal` and `engine` are imported
+    (`from app.database import SessionLocal`). The project index knows what that object is
+    (`ModuleSummary.instances`); a rule asks it with a condition. Only imported names are
+    followed, never a local alias (`maker = SessionLocal`): the FG102 screen relies on an
+    imported name being called in the coroutine, or being the receiver itself."""
+    if isinstance(expr, cst.Name):
+        function = ctx.function
+        if function is not None:
+            bindings = _function_bindings(function.node, ctx).get(expr.value)
+            if bindings is not None:
+                value = bindings[0] if len(bindings) == 1 else None
+                return _opened_from(value, ctx) if isinstance(value, cst.Call) else None
+    if isinstance(expr, cst.Call):
+        return _opened_from(expr, ctx)
+    return _imported(expr, ctx)
+
+
+def _opened_from(call: cst.Call, ctx: FileContext) -> str | None:
+    """`X` of `X()`, `X.begin()`, `X.connect()`, when `X` is imported."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in _OPENERS:
+        opened = _imported(func.value, ctx)
+        if opened is not None:
+            return opened
+    return _imported(func, ctx)
+
+
+def _imported(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The absolute qualified name of an imported name or attribute chain, unless the file
+    knows what it is (a module-level factory of its own)."""
+    if not isinstance(expr, cst.Name | cst.Attribute):
+        return None
+    if isinstance(expr, cst.Name) and expr.value in module_factories(ctx):
+        return None
+    qualified = ctx.qualified_name(expr)
+    if qualified is None or not may_be_imported_instance(qualified):
+        return None
+    return qualified
+
+
+def may_be_imported_instance(qualified: str) -> bool:
+    """Whether an absolute imported name may be a module-level object the project index
+    reads (`app.db.SessionLocal`): not SQLAlchemy's or SQLModel's own names."""
+    top, dot, _ = qualified.partition(".")
+    return bool(dot) and bool(top) and top not in {"sqlalchemy", "sqlmodel"}
 
 
 def module_factories(ctx: FileContext) -> dict[str, str]:
@@ -196,16 +239,28 @@ def instance_attributes(class_name: str, ctx: FileContext) -> dict[str, str]:
     return result
 
 
-def self_attributes_used(function: cst.FunctionDef) -> set[str]:
-    """The attributes a method reads or writes on its first parameter (`self.session`)."""
+def self_attributes_used(
+    function: cst.FunctionDef, ignored_methods: frozenset[str] = frozenset()
+) -> set[str]:
+    """The attributes a method reads or writes on its first parameter (`self.session`);
+    an attribute only called with one of `ignored_methods` (`self.session.add(x)`) does
+    not count."""
     params = [*function.params.posonly_params, *function.params.params]
     if not params:
         return set()
     owner = params[0].name.value
     found: set[str] = set()
+    skipped: set[int] = set()
 
     class _Uses(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ignored_methods:
+                skipped.add(id(func.value))
+
         def visit_Attribute(self, node: cst.Attribute) -> None:
+            if id(node) in skipped:
+                return
             if isinstance(node.value, cst.Name) and node.value.value == owner:
                 found.add(node.attr.value)
 

@@ -5,15 +5,17 @@ the classes of the modules that file imports: is `app.schemas.UserRead` a Pydant
 Those modules are summarised, not checked; CPython's `ast` parses about 14 times faster
 than libcst, so this mirrors, statement for statement, what `FileContext` records of a
 module before its traversal (`FileContext.summary()`): the imports at module level (also
-under `if`/`try`/`with`), the `Base = declarative_base()` variables, and the classes with
-their bases resolved in the same order. `tests/test_summary.py` keeps the two equal over
-real code. A module CPython cannot parse (newer syntax than this interpreter's) is
-summarised with libcst, as before.
+under `if`/`try`/`with`), the `Base = declarative_base()` variables, the classes with
+their bases resolved in the same order, and the SQLAlchemy engines and session factories
+bound at module level (`SessionLocal = sessionmaker(...)`). `tests/test_summary.py` keeps
+the two equal over real code. A module CPython cannot parse (newer syntax than this
+interpreter's) is summarised with libcst, as before.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator, Sequence
 
 from checks.project import (
@@ -22,8 +24,13 @@ from checks.project import (
     DECLARATIVE_BASE_FACTORIES,
     ModuleSummary,
     absolute_module,
+    instance_made_by,
+    module_instances,
 )
 from checks.pydantic_target import keeps_v1_layer
+
+#: `X.Config`: the text of a module that may read or extend a model's inner `Config`.
+_CONFIG_READ = re.compile(rb"\.\s*Config(?![A-Za-z0-9_])")
 
 
 def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
@@ -32,7 +39,18 @@ def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | N
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    return _Summarizer(module, is_package).summary(tree)
+    reads_config = _CONFIG_READ.search(source) is not None
+    return _Summarizer(module, is_package).summary(tree, reads_config)
+
+
+def config_refs_of(source: bytes, module: str, is_package: bool) -> frozenset[str]:
+    """The classes whose inner `Config` a module reads or extends (`ModuleSummary.
+    config_refs`), read with CPython's parser (none when it cannot parse the module): the
+    checker's own summary of a file takes them from here, so both summaries agree."""
+    if _CONFIG_READ.search(source) is None:
+        return frozenset()
+    summary = summarize(source, module, is_package)
+    return summary.config_refs if summary is not None else frozenset()
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -69,14 +87,24 @@ class _Summarizer:
         #: class name -> (bases, whether it is nested in another class)
         self.classes: dict[str, tuple[tuple[str | None, ...], bool]] = {}
 
-    def summary(self, tree: ast.Module) -> ModuleSummary:
+    def summary(self, tree: ast.Module, reads_config: bool = False) -> ModuleSummary:
         classes: list[ast.ClassDef] = []
         bases: list[ast.Assign] = []
+        #: every `name = value` / `name: T = value` at module level, in order
+        bindings: list[tuple[str, ast.expr | None]] = []
         for statement in _statements(tree.body):
             if isinstance(statement, ast.Import | ast.ImportFrom):
                 self._record_import(statement)
-            elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-                bases.append(statement)
+            elif isinstance(statement, ast.Assign):
+                if isinstance(statement.value, ast.Call):
+                    bases.append(statement)
+                bindings.extend(
+                    (target.id, statement.value)
+                    for target in statement.targets
+                    if isinstance(target, ast.Name)
+                )
+            elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                bindings.append((statement.target.id, None))
             elif isinstance(statement, ast.ClassDef):
                 classes.append(statement)
         for assign in bases:
@@ -100,7 +128,53 @@ class _Summarizer:
             for name, (declared, nested) in self.classes.items()
             if not nested
         }
-        return ModuleSummary(prefix, summary_classes, dict(self.imports))
+        instances = module_instances((name, self._made(value)) for name, value in bindings)
+        return ModuleSummary(
+            prefix,
+            summary_classes,
+            dict(self.imports),
+            {f"{prefix}.{name}": made for name, made in instances.items()},
+            frozenset(self._config_refs(tree.body, None)) if reads_config else frozenset(),
+        )
+
+    def _config_refs(self, body: Sequence[ast.AST], owner: str | None) -> Iterator[str]:
+        """The classes whose `Config` the code reads: `X.Config` with `X` an imported name
+        or a class of the module, `self.Config`/`cls.Config` in a method of the top-level
+        class `owner`; a variable's `.Config` is not followed."""
+        for node in body:
+            if isinstance(node, ast.ClassDef) and owner is None:
+                yield from self._config_refs(node.bases, None)
+                yield from self._config_refs(node.body, node.name)
+                continue
+            for child in ast.walk(node):
+                if isinstance(child, ast.Attribute) and child.attr == "Config":
+                    ref = self._config_owner(child.value, owner)
+                    if ref is not None:
+                        yield ref
+
+    def _config_owner(self, expr: ast.expr, owner: str | None) -> str | None:
+        name = _dotted(expr)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in {"self", "cls"} and owner is not None:
+            return f"{self.module}.{owner}" if not rest else None
+        known = self.classes.get(head)
+        if known is not None and not known[1]:
+            return f"{self.module}.{name}"
+        target = self.imports.get(head)
+        if target is not None:
+            return f"{target}.{rest}" if rest else target
+        return None
+
+    def _made(self, value: ast.expr | None) -> str | None:
+        """What a module-level value is, when a SQLAlchemy factory call makes it."""
+        if not isinstance(value, ast.Call):
+            return None
+        class_ = next((k.value for k in value.keywords if k.arg == "class_"), None)
+        return instance_made_by(
+            self._qualified(value.func), self._qualified(class_) if class_ is not None else None
+        )
 
     def _register(self, node: ast.ClassDef, nested: bool) -> None:
         declared = tuple(self._class_ref(base) for base in node.bases)

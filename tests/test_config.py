@@ -165,3 +165,67 @@ def test_file_patterns_beat_directory_patterns() -> None:
     matcher = LayerMatcher.from_globs({"routes": ("views.py",), "services": ("service/",)})
     assert matcher.layer_of("app/service/views.py") == "route"
     assert matcher.layer_of("app/service/logic.py") == "service"
+
+
+def test_a_tooling_folder_beats_the_architecture_file_names_but_not_tests() -> None:
+    matcher = LayerMatcher.from_globs(
+        {"tests": ("test_*.py",), "tooling": ("examples/",), "routes": ("routes.py",)}
+    )
+    assert matcher.layer_of("examples/shop/routes.py") == "tooling"
+    assert matcher.layer_of("examples/shop/test_routes.py") == "test"
+    assert matcher.layer_of("app/routes.py") == "route"
+
+
+@pytest.mark.parametrize(
+    ("path", "layer"),
+    [
+        ("scripts/backfill.py", "tooling"),
+        ("qa/scenarios/sample_data.py", "tooling"),
+        ("backend/evals/run.py", "tooling"),
+        ("app/server/evals/api.py", "route"),
+        ("noxfiles/ci_nox.py", "tooling"),
+        ("noxfile.py", "tooling"),
+        ("tasks.py", "tooling"),
+        ("app/tasks.py", None),
+        (".github/scripts/release.py", "tooling"),
+        ("src/app/db/seed.py", "tooling"),
+        ("app/migrations/env.py", "tooling"),
+        ("app/migrations/versions/0001_users.py", "migration"),
+        ("demo_resources/load.py", "tooling"),
+        ("app/demographics/report.py", None),
+        ("src/app/db/safe_crud.py", "repository"),
+        ("app/crud_users.py", "repository"),
+        ("app/dbs/postgres/users/dao.py", "repository"),
+        ("app/users/users_dao.py", "repository"),
+        ("app/daos/users.py", "repository"),
+    ],
+)
+def test_default_layers(path: str, layer: str | None) -> None:
+    from checks.config import DEFAULT_LAYERS
+
+    assert LayerMatcher.from_globs(DEFAULT_LAYERS).layer_of(path) == layer
+
+
+def test_the_tooling_layer_is_configurable(tmp_path: Path) -> None:
+    sleep = "import time\nasync def f():\n    time.sleep(1)\n"
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails.layers]\ntooling = ["ops/"]\n')
+    write(tmp_path, "ops/launch.py", sleep)
+    write(tmp_path, "scripts/launch.py", sleep)
+    result = run_cli("check", str(tmp_path), "--output-format", "concise")
+    assert "scripts/launch.py:3:5: FG301" in result.stdout
+    assert "ops/launch.py" not in result.stdout
+
+
+def test_a_project_nested_in_a_tooling_folder_of_the_repository_is_tooling(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".git").mkdir()
+    sleep = "import time\nasync def f():\n    time.sleep(1)\n"
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "dev/cli/pyproject.toml", "[project]\nname = 'cli'\n")
+    write(tmp_path, "dev/cli/acme_cli/launch.py", sleep)
+    write(tmp_path, "services/api/pyproject.toml", "[project]\nname = 'api'\n")
+    write(tmp_path, "services/api/app/launch.py", sleep)
+    result = run_cli("check", str(tmp_path), "--output-format", "concise", "--no-cache")
+    assert "app/launch.py:3:5: FG301" in result.stdout
+    assert "acme_cli" not in result.stdout

@@ -11,6 +11,7 @@ import libcst as cst
 
 from checks.context import FileContext
 from checks.engine import Engine
+from checks.project import Condition, ProjectIndex
 from checks.rule import Example, Rule
 from checks.session_receivers import (
     ASYNC_SESSION,
@@ -18,9 +19,13 @@ from checks.session_receivers import (
     SYNC_CONNECTION,
     SYNC_ENGINE,
     SYNC_SESSION,
+    SYNC_SESSION_FACTORY,
+    imported_origin,
     instance_attributes,
     receiver_class,
+    self_attributes_used,
 )
+from checks.summary import summarize
 
 
 class _Probe(Rule):
@@ -205,3 +210,86 @@ def test_instance_attributes_lists_only_known_classes() -> None:
     module = cst.parse_module(source)
     ctx = FileContext(Path("app/repo.py"), module, None)
     assert instance_attributes("Repo", ctx) == {"session": ASYNC_SESSION}
+
+
+class _OriginProbe(Rule):
+    code = "FG998"
+    name = "origin-probe"
+    family = "test"
+    message = "probe"
+    summary = why = ""
+    bad: ClassVar[tuple[Example, ...]] = ()
+    good: ClassVar[tuple[Example, ...]] = ()
+    found: ClassVar[list[str | None]] = []
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "probe":
+            self.found.append(imported_origin(node.args[0].value, ctx))
+
+
+def test_imported_origin_names_the_other_module_s_object_a_session_comes_from() -> None:
+    _OriginProbe.found = []
+    source = textwrap.dedent(
+        """
+        from app import db
+        from app.db import SessionLocal, engine
+        from sqlalchemy.orm import sessionmaker
+
+        Local = sessionmaker()
+
+        async def handler(maker):
+            with SessionLocal() as session:
+                probe(session)
+            conn = engine.connect()
+            probe(conn)
+            probe(db.session_maker())
+            alias = SessionLocal
+            probe(alias())
+            probe(maker())
+            probe(Local())
+        """
+    ).lstrip("\n")
+    Engine([_OriginProbe()], prefilter=False).check(Path("app/example.py"), source.encode())
+    assert _OriginProbe.found == [
+        "app.db.SessionLocal",
+        "app.db.engine",
+        "app.db.session_maker",
+        None,
+        None,
+        None,
+    ]
+
+
+def test_module_summaries_record_the_sqlalchemy_objects_a_module_makes() -> None:
+    source = textwrap.dedent(
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("sqlite://")
+        SessionLocal = sessionmaker(bind=engine)
+        AsyncLocal = sessionmaker(bind=engine, class_=AsyncSession)
+        twice = sessionmaker()
+        twice = None
+        """
+    ).encode()
+    summary = summarize(source, "app.db", is_package=False)
+    assert summary is not None
+    assert summary.instances == {
+        "app.db.engine": SYNC_ENGINE,
+        "app.db.SessionLocal": SYNC_SESSION_FACTORY,
+        "app.db.AsyncLocal": ASYNC_SESSION_FACTORY,
+    }
+    index = ProjectIndex([summary])
+    assert index.holds(Condition(("app.db.SessionLocal",), frozenset({SYNC_SESSION_FACTORY})))
+    assert not index.holds(Condition(("app.db.AsyncLocal",), frozenset({SYNC_SESSION_FACTORY})))
+
+
+def test_attributes_only_added_to_do_not_count_as_used() -> None:
+    method = cst.parse_statement(
+        "async def run(self, x):\n    self.session.add(x)\n    await self.cache.get(x)\n"
+    )
+    assert isinstance(method, cst.FunctionDef)
+    assert self_attributes_used(method) == {"session", "cache"}
+    assert self_attributes_used(method, frozenset({"add"})) == {"cache"}

@@ -29,7 +29,22 @@ JWT_DECODERS = frozenset(
 _JWT_POSITIONS = {"algorithms": 2, "options": 3}
 UNMAINTAINED = {
     "passlib": "passlib is unmaintained and breaks with bcrypt 4.1+: use pwdlib (Argon2)",
-    "jose": "python-jose is unmaintained: use PyJWT",
+    "jose": (
+        "python-jose had no release from 2021 to 2025 and is barely maintained: use PyJWT "
+        "for JWTs (FastAPI's docs moved to it)"
+    ),
+}
+#: What python-jose offers that PyJWT does not: JWE (encrypted tokens). PyJWT reads JWKs
+#: (`jwt.PyJWK`, `PyJWKClient`) but has no JWE at all.
+_JOSE_PARTS = {
+    "jwe": (
+        "python-jose had no release from 2021 to 2025 and is barely maintained: PyJWT has "
+        "no JWE; use joserfc, jwcrypto or authlib for encrypted tokens"
+    ),
+    "jwk": (
+        "python-jose had no release from 2021 to 2025 and is barely maintained: use "
+        "PyJWT's `jwt.PyJWK`/`PyJWKClient`, or joserfc"
+    ),
 }
 
 
@@ -498,9 +513,13 @@ class UnmaintainedAuthLibrary(Rule):
     )
     why = (
         "passlib has had no release since 2020 and fails with bcrypt 4.1+ (it reads the "
-        "removed `bcrypt.__about__`, and bcrypt now refuses passwords over 72 bytes); "
-        "python-jose is unmaintained and has had security advisories. Use pwdlib (Argon2 "
-        "by default) for passwords and PyJWT for tokens."
+        "removed `bcrypt.__about__`, and bcrypt now refuses passwords over 72 bytes). "
+        "python-jose went without a release from 3.3.0 (2021) to 3.4.0 (2025), which "
+        "fixed two 2024 advisories (CVE-2024-33663, an algorithm confusion with ECDSA "
+        "keys, and CVE-2024-33664, a JWE decompression bomb); it is released again, "
+        "rarely, and FastAPI's documentation moved from it to PyJWT. Use pwdlib (Argon2 "
+        "by default) for passwords and PyJWT for signed tokens; for encrypted tokens "
+        "(`jose.jwe`), which PyJWT does not support, joserfc, jwcrypto or authlib."
     )
     bad = (
         Example(
@@ -511,6 +530,15 @@ class UnmaintainedAuthLibrary(Rule):
             pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
             """,
             expect=2,
+        ),
+        Example(
+            """
+            from jose import jwe
+
+            def seal(claims: bytes, key: bytes) -> bytes:
+                return jwe.encrypt(claims, key, algorithm="dir", encryption="A256GCM")
+            """,
+            note="JWE, which PyJWT lacks: the message names joserfc, jwcrypto, authlib",
         ),
     )
     good = (
@@ -537,6 +565,15 @@ class UnmaintainedAuthLibrary(Rule):
 
     @staticmethod
     def _check(node: cst.CSTNode, module: str | None, ctx: FileContext) -> None:
-        top = (module or "").split(".", 1)[0]
-        if top in UNMAINTAINED:
-            ctx.report(node, UNMAINTAINED[top])
+        parts = (module or "").split(".")
+        if parts[0] not in UNMAINTAINED:
+            return
+        if parts[0] == "jose":
+            names: set[str | None] = set(parts[1:2])
+            if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                names |= {dotted_name(alias.name) for alias in node.names}
+            for part in ("jwe", "jwk"):
+                if part in names:
+                    ctx.report(node, _JOSE_PARTS[part])
+                    return
+        ctx.report(node, UNMAINTAINED[parts[0]])

@@ -60,7 +60,7 @@ class _BlockingInAsync(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: one of `calls` (or the builtin `input`) in an `async def`
-        if structure.layer == "test":
+        if structure.layer in ("test", "tooling"):
             return False
         if "input" in self.calls and any(
             isinstance(call.node.func, ast.Name) and call.node.func.id == "input"
@@ -71,7 +71,7 @@ class _BlockingInAsync(Rule):
         return any(structure.calls_to(self.calls, in_async=True))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if not ctx.in_async_function or ctx.layer == "test":
+        if not ctx.in_async_function or ctx.layer in ("test", "tooling"):
             return
         name = ctx.qualified_name(node.func)
         if name is None and self._is_builtin_input(node.func, ctx):
@@ -97,8 +97,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`.\n\n"
-        "Where it applies: every layer but tests (see FG301: a test's event loop serves "
-        "the test alone)."
+        "Where it applies: every layer but tests and development tooling (see FG301: a "
+        "test's event loop serves the test alone)."
     )
     why = (
         "A blocking HTTP call in a coroutine stops the event loop for the whole round trip "
@@ -174,7 +174,7 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
         "`with Popen(...) as process`, or annotated `Popen`), and `input()`; ruff's "
         "ASYNC220-222 cover the same calls.\n\n"
-        "Where it applies: every layer but tests (see FG301)."
+        "Where it applies: every layer but tests and development tooling (see FG301)."
     )
     why = (
         "These wait for another process (or a terminal) on the event loop thread: the "
@@ -227,6 +227,17 @@ class BlockingCallInAsync(_BlockingInAsync):
         ),
     )
     good = (
+        Example(
+            """
+            import subprocess
+
+
+            async def run_benchmark(name: str) -> None:
+                subprocess.run(["modal", "run", name], check=True)
+            """,
+            path="evals/hotpot/run_benchmark.py",
+            note="development tooling (the `tooling` layer: `evals/`, `scripts/`, ...)",
+        ),
         Example(
             """
             import asyncio
@@ -289,7 +300,7 @@ class BlockingCallInAsync(_BlockingInAsync):
         # and `.wait()` / `.communicate()` on what the file shows to be a `Popen`: named in
         # code through an import, or in a string annotation
         return super().may_fire_in(structure) or (
-            structure.layer != "test"
+            structure.layer not in ("test", "tooling")
             and structure.calls_method(*POPEN_WAITS, in_async=True)
             and (
                 structure.refers_to(*POPEN_CLASSES)
@@ -315,7 +326,7 @@ class BlockingCallInAsync(_BlockingInAsync):
         func = node.func
         if (
             ctx.in_async_function
-            and ctx.layer != "test"
+            and ctx.layer not in ("test", "tooling")
             and isinstance(func, cst.Attribute)
             and func.attr.value in POPEN_WAITS
             and self._is_popen(func.value, ctx)

@@ -23,8 +23,9 @@ class BlockingSleepInAsync(Rule):
         "fixture does block the loop the test runs on, but that loop serves the test alone: "
         "the cost is the test's own time, and tests block on purpose (a fake dependency "
         "that hangs, a watchdog that must see the loop stall, a deadline that must pass). "
-        "The service code they exercise is checked where it lives. FG302 and FG303 apply "
-        "alike."
+        "The service code they exercise is checked where it lives. Nor in development "
+        "tooling (the `tooling` layer: scripts, examples, evals, benchmarks), whose event "
+        "loop serves the one run of the tool. FG302 and FG303 apply alike."
     )
     fix = (
         "Safe fix: `time.sleep(x)` becomes `await asyncio.sleep(x)` where it is a whole "
@@ -80,6 +81,18 @@ class BlockingSleepInAsync(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            import time
+
+
+            async def launch_frontend(process) -> None:
+                process.start()
+                time.sleep(1)
+            """,
+            path="examples/guides/start_local_ui.py",
+            note="development tooling: an example's loop serves its one run",
+        ),
         Example(
             """
             import asyncio
@@ -159,7 +172,9 @@ class BlockingSleepInAsync(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: `time.sleep` called in an `async def`
-        return structure.layer != "test" and any(structure.calls_to(("time.sleep",), in_async=True))
+        return structure.layer not in ("test", "tooling") and any(
+            structure.calls_to(("time.sleep",), in_async=True)
+        )
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         ctx.marks(self.code).add(id(node.value))
@@ -172,7 +187,7 @@ class BlockingSleepInAsync(Rule):
             ctx.marks(self.code).add(id(node.value))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.layer == "test":
+        if ctx.layer in ("test", "tooling"):
             return
         if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
             fixable = ctx.can_await and id(node) in ctx.marks(self.code)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
 
-from checks.context import ORM_MODEL_BASES, FileContext, dotted_name, http_adapter_name
+from checks.context import (
+    ORM_MODEL_BASES,
+    PYDANTIC_MODEL_BASES,
+    FileContext,
+    dotted_name,
+    http_adapter_name,
+)
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -31,15 +39,28 @@ _ROUTE_MODULES = frozenset(
 )
 _SESSION_METHODS = frozenset({"execute", "scalars", "scalar", "exec"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+_FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+T = TypeVar("T")
 
 
 def _imports_repository(qualified: str, name: str) -> bool:
-    """Whether `from m import name` (resolved to `qualified`) brings in a repository: a
-    `*Repository` class, or something of a `repositories`/`crud` package that is not
-    itself part of the route layer (`routes/users/crud.py` holds routes) nor one of its
-    private helper modules (`repos/_utils.py`)."""
-    if name.endswith(("Repository", "Repo")):
-        return not http_adapter_name(name)
+    """Whether `from m import name` (resolved to `qualified`) may bring in a repository: a
+    `*Repository` class (`_repository_by_name`), or something of a data-layer package
+    (`_repository_by_module`)."""
+    return _repository_by_name(name) or _repository_by_module(qualified)
+
+
+def _repository_by_name(name: str) -> bool:
+    """A `*Repository`/`*Repo` class whose name does not say it is an HTTP adapter; one of
+    another module is a repository unless the project index knows it as a Pydantic model
+    or an Enum (`Repository`, a git repository's schema)."""
+    return name.endswith(("Repository", "Repo")) and not http_adapter_name(name)
+
+
+def _repository_by_module(qualified: str) -> bool:
+    """Something of a `repositories`/`crud` package that is not itself part of the route
+    layer (`routes/users/crud.py` holds routes) nor one of its private helper modules
+    (`repos/_utils.py`)."""
     parts = qualified.split(".")
     segments = set(parts)
     if not segments & _REPOSITORY_MODULES or segments & _ROUTE_MODULES:
@@ -56,14 +77,37 @@ def _is_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     return "session" in name and "maker" not in name and "factory" not in name
 
 
+#: What a `*Repository` class of another module is not when it is one of these: a schema
+#: or an enumeration named after a git repository, a package repository, ...
+_NOT_A_REPOSITORY = PYDANTIC_MODEL_BASES | frozenset(
+    {"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag"}
+)
+
+
 @dataclass(slots=True)
 class _RouteImport:
     """An import statement of a route module that brings in repositories or ORM models."""
 
     node: cst.ImportFrom
-    repositories: list[str]
+    #: the function whose body holds the statement (None: module level)
+    scope: int | None
+    #: (local name, imported name, whether it is a repository: True, or a condition)
+    repositories: list[tuple[str, str, bool | Condition]] = field(default_factory=list)
     #: (local name, imported name, whether it is an ORM model: True or a condition)
-    models: list[tuple[str, str, bool | Condition]]
+    models: list[tuple[str, str, bool | Condition]] = field(default_factory=list)
+    #: the alias of each imported name, by name
+    aliases: dict[str, cst.ImportAlias] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    """A name used as a value in a route module."""
+
+    name: str
+    #: the functions around it, outermost first
+    functions: tuple[int, ...]
+    #: an argument of a constructor called at module level (`GitDAO(ArtifactDBE=Model)`)
+    wiring: bool
 
 
 @dataclass(slots=True)
@@ -88,7 +132,14 @@ class DataAccessInRoutes(Rule):
         "once per import statement naming them. An ORM model imported only for "
         "annotations (`user: User = Depends(current_user)`, `Annotated[User, ...]`) is not "
         "data access: the dependency hands the route an object, as an `Annotated` alias "
-        "from a dependencies module would.\n\n"
+        "from a dependencies module would. A `*Repository` class of another module is a "
+        "repository unless the project index knows it as a Pydantic model or an Enum (a "
+        "git repository's schema); dataclasses are not told apart. Names are resolved per "
+        "scope: a function-local import shadows the module's. One finding per function: "
+        "an import whose names are only used in functions already reported for their SQL "
+        "is not reported again. In the module that creates the `FastAPI()` app, a model "
+        "passed to a constructor at module level (`GitDAO(ArtifactDBE=QueryArtifact)`) is "
+        "wiring, not data access.\n\n"
         "Where it applies: the `routes` layer (never tests)."
     )
     why = (
@@ -115,7 +166,24 @@ class DataAccessInRoutes(Rule):
                 return len(result.all())
             """,
             path="app/users/router.py",
-            expect=2,
+            note="the repository is used only where the SQL is reported: one finding",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            from app.core.database import SessionDep
+            from app.users.repositories import UserRepository
+
+            router = APIRouter()
+
+
+            @router.get("/users/count")
+            async def count_users(session: SessionDep) -> int:
+                return await UserRepository(session).count()
+            """,
+            path="app/users/router.py",
+            note="a route calling a repository",
         ),
         Example(
             """
@@ -153,6 +221,28 @@ class DataAccessInRoutes(Rule):
             path="app/items/routes.py",
             also=("FG102",),
             note="four SQL calls in one route: one finding",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter, Depends
+
+            from app.db.models import User
+            from app.db.session import session
+
+            router = APIRouter()
+
+
+            @router.get("/emails")
+            async def emails(user: User = Depends(current_user)) -> list[str]:
+                from app.db.models import User
+
+                return [u.email for u in await session.scalars(select(User))]
+            """,
+            path="app/users/routes.py",
+            note=(
+                "the module's `User` only annotates, the value use is the function-local "
+                "import's, in the function reported for its SQL: one finding, there"
+            ),
         ),
     )
     good = (
@@ -194,6 +284,21 @@ class DataAccessInRoutes(Rule):
                 "private helper module of the repositories"
             ),
         ),
+        Example(
+            """
+            from fastapi import FastAPI
+
+            from app.db.models import QueryArtifact
+            from app.db.dao import GitDAO
+            from app.queries.router import router as queries_router
+
+            app = FastAPI()
+            queries_dao = GitDAO(engine=engine, ArtifactDBE=QueryArtifact)
+            app.include_router(queries_router)
+            """,
+            path="app/api/routers.py",
+            note="the module that creates the app wires a model into a DAO: composition",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -230,11 +335,34 @@ class DataAccessInRoutes(Rule):
         return False
 
     # ------------------------------------------------------------------ imports
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        if ctx.layer == "route":
+            _functions(ctx, self.code).append(id(node))
+
+    def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
+        if ctx.layer == "route":
+            for alias in node.names:
+                bound: cst.BaseExpression = (
+                    alias.asname.name if alias.asname is not None else alias.name
+                )
+                while isinstance(bound, cst.Attribute):  # `import a.b` binds `a`
+                    bound = bound.value
+                if isinstance(bound, cst.Name):
+                    self._bind_locally(bound.value, ctx)
+
+    def _bind_locally(self, name: str, ctx: FileContext) -> None:
+        """Record a name a function-local import binds: it shadows the module's import."""
+        functions = _functions(ctx, self.code)
+        if functions:
+            local: dict[int, set[str]] = _holder(ctx, f"{self.code}-local", dict)
+            local.setdefault(functions[-1], set()).add(name)
+
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
         if ctx.layer != "route" or isinstance(node.names, cst.ImportStar):
             return
         module = dotted_name(node.module) if node.module is not None else ""
-        found = _RouteImport(node, [], [])
+        functions = _functions(ctx, self.code)
+        found = _RouteImport(node, functions[-1] if functions else None)
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = (
@@ -242,6 +370,8 @@ class DataAccessInRoutes(Rule):
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
                 else name
             )
+            self._bind_locally(local, ctx)
+            found.aliases[name] = alias
             names = ctx.marks(f"{self.code}-not-a-use")
             names.add(id(alias.name))
             if alias.asname is not None:
@@ -250,8 +380,18 @@ class DataAccessInRoutes(Rule):
             target = qualified or f"{module}.{name}"
             if target.startswith("."):  # relative, package unknown: it is near this file
                 target = ".".join([*ctx.path.parent.parts, target.lstrip(".")])
-            if _imports_repository(target, name):
-                found.repositories.append(name)
+            if _repository_by_module(target):
+                found.repositories.append((local, name, True))
+                continue
+            if _repository_by_name(name):
+                # a class of another module: a repository unless the index knows better
+                absolute = qualified is not None and not qualified.startswith(".")
+                settled: bool | Condition = (
+                    Condition((qualified,), _NOT_A_REPOSITORY, negated=True)
+                    if absolute and qualified is not None
+                    else True
+                )
+                found.repositories.append((local, name, settled))
                 continue
             third_party = (module or "").split(".", 1)[0] in {"sqlalchemy", "sqlmodel"}
             if qualified and not third_party and name[:1].isupper() and not name.isupper():
@@ -290,12 +430,20 @@ class DataAccessInRoutes(Rule):
             and not ctx.stash(f"{self.code}-annotations")
             and id(node) not in ctx.marks(f"{self.code}-not-a-use")
         ):
-            _used_names(ctx, self.code).add(node.value)
+            wiring = id(node) in ctx.marks(f"{self.code}-wiring")
+            use = _Use(node.value, tuple(_functions(ctx, self.code)), wiring)
+            ctx.stash(f"{self.code}-used").append(use)
 
     # ---------------------------------------------------------------------- SQL
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer != "route":
             return
+        if ctx.qualified_name(node.func) in _FASTAPI_APPS:
+            ctx.marks(f"{self.code}-app").add(id(node))
+        elif not _functions(ctx, self.code) and _names_a_class(node.func):
+            # a constructor called at module level: its arguments are wired, not queried
+            wired = ctx.marks(f"{self.code}-wiring")
+            wired.update(id(arg.value) for arg in node.args if isinstance(arg.value, cst.Name))
         runs = (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value in _SESSION_METHODS
@@ -307,21 +455,54 @@ class DataAccessInRoutes(Rule):
             ctx.stash(f"{self.code}-sql").append(_SqlCall(owner, node, runs))
 
     def leave_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        if ctx.layer != "route":
+            return
+        functions = _functions(ctx, self.code)
+        if functions and functions[-1] == id(node):
+            functions.pop()
         calls: list[_SqlCall] = ctx.stash(f"{self.code}-sql")
         mine = [call for call in calls if call.function == id(node)]
         if mine:
             calls[:] = [call for call in calls if call.function != id(node)]
             self._report_sql(mine, f"`{node.name.value}()`", ctx)
+            ctx.marks(f"{self.code}-reported").add(id(node))
 
     def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
         calls: list[_SqlCall] = ctx.stash(f"{self.code}-sql")
         if calls:
             self._report_sql(calls, "module code", ctx)
-        used = _used_names(ctx, self.code)
+        uses: list[_Use] = ctx.stash(f"{self.code}-used")
+        local: dict[int, set[str]] = _holder(ctx, f"{self.code}-local", dict)
+        reported = ctx.marks(f"{self.code}-reported")
+        composition_root = bool(ctx.marks(f"{self.code}-app"))
+
+        def uses_of(found: _RouteImport, name: str) -> list[_Use]:
+            """The value uses this import statement's binding of `name` serves: a
+            function-local import of the name shadows the module's (and an outer one's)."""
+            mine = []
+            for use in uses:
+                if use.name != name or (use.wiring and composition_root):
+                    continue
+                binders = [f for f in use.functions if name in local.get(f, ())]
+                if (binders[-1] if binders else None) == found.scope:
+                    mine.append(use)
+            return mine
+
+        def counts(found: _RouteImport, name: str, unused: bool) -> bool:
+            """Whether the name is worth its own finding: used (or, for `unused`,
+            imported at all) outside the functions already reported for their SQL."""
+            mine = uses_of(found, name)
+            if not mine:
+                return unused
+            return any(not reported.intersection(use.functions) for use in mine)
+
         found: _RouteImport
         for found in ctx.stash(f"{self.code}-imports"):
-            models = [(n, d) for local, n, d in found.models if local in used]
-            self._report_import(found, models, ctx)
+            repositories = [
+                (n, d) for local, n, d in found.repositories if counts(found, local, True)
+            ]
+            models = [(n, d) for local, n, d in found.models if counts(found, local, False)]
+            self._report_import(found, repositories, models, ctx)
 
     @staticmethod
     def _report_sql(calls: list[_SqlCall], where: str, ctx: FileContext) -> None:
@@ -336,19 +517,33 @@ class DataAccessInRoutes(Rule):
 
     @staticmethod
     def _report_import(
-        found: _RouteImport, models: list[tuple[str, bool | Condition]], ctx: FileContext
+        found: _RouteImport,
+        repositories: list[tuple[str, bool | Condition]],
+        models: list[tuple[str, bool | Condition]],
+        ctx: FileContext,
     ) -> None:
-        known = [name for name, derivation in models if derivation is True]
-        conditions = [d for _, d in models if isinstance(d, Condition)]
-        if found.repositories or known:
-            # a definite finding names only what the file settles: a class of another
-            # module is an ORM model only if the project index says so
-            ctx.report(found.node, _import_message(found.repositories, known))
-        elif conditions:
-            refs = tuple(dict.fromkeys(ref for c in conditions for ref in c.refs))
-            names = [name for name, d in models if isinstance(d, Condition)]
-            message = _import_message([], names)
-            ctx.report_if(found.node, Condition(refs, ORM_MODEL_BASES), message)
+        """One finding for the statement: definite when the file settles one of its
+        names, naming only those; else conditional on the project index."""
+        known_repositories = [name for name, settled in repositories if settled is True]
+        known_models = [name for name, derivation in models if derivation is True]
+        node: cst.CSTNode = found.node
+        if known_repositories or known_models:
+            ctx.report(node, _import_message(known_repositories, known_models))
+            return
+        open_repositories = [(n, d) for n, d in repositories if isinstance(d, Condition)]
+        open_models = [(n, d) for n, d in models if isinstance(d, Condition)]
+        if open_repositories:
+            refs = tuple(ref for _, d in open_repositories for ref in d.refs)
+            message = _import_message([n for n, _ in open_repositories], [])
+            ctx.report_if(node, Condition(refs, _NOT_A_REPOSITORY, negated=True), message)
+        if open_models:
+            # each kind keeps its own condition; with repositories too (rare), the models
+            # are reported at the first one's name: one place holds one finding of a rule
+            if open_repositories:
+                node = found.aliases[open_models[0][0]]
+            refs = tuple(dict.fromkeys(ref for _, d in open_models for ref in d.refs))
+            message = _import_message([], [n for n, _ in open_models])
+            ctx.report_if(node, Condition(refs, ORM_MODEL_BASES), message)
 
 
 def _import_message(repositories: list[str], models: list[str]) -> str:
@@ -363,13 +558,25 @@ def _import_message(repositories: list[str], models: list[str]) -> str:
     return f"Route module imports {' and '.join(parts)}: {advice}"
 
 
-def _used_names(ctx: FileContext, code: str) -> set[str]:
-    """The names the route module uses as values (outside annotations), so far."""
-    holder = ctx.stash(f"{code}-used")
+def _functions(ctx: FileContext, code: str) -> list[int]:
+    """The `def`s around the walk, outermost first (by node id)."""
+    found: list[int] = ctx.stash(f"{code}-functions")
+    return found
+
+
+def _holder(ctx: FileContext, key: str, make: Callable[[], T]) -> T:
+    """A per-file object a rule keeps in a stash."""
+    holder = ctx.stash(key)
     if not holder:
-        holder.append(set())
-    used: set[str] = holder[0]
-    return used
+        holder.append(make())
+    kept: T = holder[0]
+    return kept
+
+
+def _names_a_class(func: cst.BaseExpression) -> bool:
+    """`GitDAO(...)`, `daos.GitDAO(...)`: a CapWords callee builds an object."""
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+    return isinstance(name, str) and name[:1].isupper()
 
 
 def _listed(names: list[str]) -> str:

@@ -68,9 +68,14 @@ class RouteWithoutResponseModel(Rule):
         "responses are fine: a `*Response` class called in the `return` "
         "(`RedirectResponse(url)`, `templates.TemplateResponse(...)`), a variable only ever "
         "assigned one, or a call of a function of the module annotated `-> Response` (or "
-        "a subclass), or that itself returns only responses.\n\n"
+        "a subclass), or that itself returns only responses. Nor are routes whose every "
+        'return is a constant (`"OK"`, `{"status": "ok"}`, a dict or list of '
+        "literals: a health check, an acknowledgement), nor routes declared "
+        "`include_in_schema=False` (a webhook, an internal endpoint): there is no contract "
+        "to validate or document.\n\n"
         "Where it applies: route handlers outside the `tests` layer (an app a test builds "
-        "to exercise middleware has no API contract to document)."
+        "to exercise middleware has no API contract to document) and the `tooling` layer "
+        "(a demo's or an example's app is nobody's API)."
     )
     why = (
         "The response model is the API's contract: FastAPI validates and filters the "
@@ -114,6 +119,39 @@ class RouteWithoutResponseModel(Rule):
             """,
             path="app/users/router.py",
             note="a variable also assigned a dict; a helper that returns a dict",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            @router.get("/version")
+            async def version():
+                if not BUILD:
+                    return {"version": "dev"}
+                return {"version": BUILD, "commit": f"{COMMIT}"}
+            """,
+            path="app/meta/router.py",
+            note="one return is not a constant",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            @router.put("/recipes")
+            def update_many(slugs: list[str]):
+                updated = []
+                for slug in slugs:
+                    updated.append(rename(slug))
+                return updated
+            """,
+            path="app/recipes/router.py",
+            note="a list filled before it is returned is not a constant",
         ),
     )
     good = (
@@ -230,6 +268,30 @@ class RouteWithoutResponseModel(Rule):
             path="tests/test_request_id.py",
             note="an app a test builds: the tests layer",
         ),
+        Example(
+            """
+            from fastapi import APIRouter, Request
+
+            router = APIRouter()
+
+
+            @router.get("/health")
+            async def health():
+                return {"status": "ok", "checks": []}
+
+
+            @router.get("/alive")
+            def alive():
+                return "OK"
+
+
+            @router.post("/slack/events", include_in_schema=False)
+            async def slack_events(request: Request):
+                return await relay(await request.body())
+            """,
+            path="app/health/router.py",
+            note="constants returned, and a route kept out of the schema",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -237,7 +299,7 @@ class RouteWithoutResponseModel(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_FunctionDef`: a route with neither a return annotation nor a model
-        return structure.layer != "test" and any(
+        return structure.layer not in ("test", "tooling") and any(
             function.returns is None
             and not keyword(decorator, "response_model")
             and not keyword(decorator, "response_class")
@@ -246,16 +308,44 @@ class RouteWithoutResponseModel(Rule):
         )
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        if ctx.layer == "test":
+        if ctx.layer in ("test", "tooling"):
             return
         decorator = route_decorator(node, ctx)
         if decorator is None or node.returns is not None:
             return
         if keyword_arg(decorator, "response_model") or keyword_arg(decorator, "response_class"):
             return
-        if _returns_only_responses(node, ctx, _HELPER_DEPTH):
-            return  # returns nothing, or only `Response` objects FastAPI sends as they are
+        hidden = keyword_arg(decorator, "include_in_schema")
+        if hidden is not None and dotted_name(hidden.value) == "False":
+            return  # a webhook or an internal endpoint: no API contract to document
+        if _returns_only_responses(node, ctx, _HELPER_DEPTH, literals=True):
+            return  # returns nothing, only `Response` objects FastAPI sends as they are,
+            # or constants (`{"status": "ok"}`): nothing a model would validate
         ctx.report(node.name)
+
+
+def _constant(value: cst.BaseExpression) -> bool:
+    """A string literal, a number, `True`/`False`/`None`, or a dict, list or tuple of
+    constants: `"OK"`, `{"status": "ok"}`, `{"keys": []}` (not an f-string)."""
+    if isinstance(value, cst.SimpleString | cst.ConcatenatedString | cst.Integer | cst.Float):
+        return True
+    if isinstance(value, cst.Name):
+        return value.value in {"True", "False", "None"}
+    if isinstance(value, cst.UnaryOperation):
+        return isinstance(value.expression, cst.Integer | cst.Float)
+    if isinstance(value, cst.Dict):
+        return all(
+            isinstance(element, cst.DictElement)
+            and _constant(element.key)
+            and _constant(element.value)
+            for element in value.elements
+        )
+    if isinstance(value, cst.List | cst.Tuple):
+        return all(
+            isinstance(element, cst.Element) and _constant(element.value)
+            for element in value.elements
+        )
+    return False
 
 
 def _names_a_response(expr: cst.BaseExpression | None, ctx: FileContext) -> bool:
@@ -326,13 +416,19 @@ def _module_function(name: str, ctx: FileContext) -> cst.FunctionDef | None:
 
 
 def _returns_only_responses(
-    function: cst.FunctionDef, ctx: FileContext, depth: int, seen: frozenset[int] = frozenset()
+    function: cst.FunctionDef,
+    ctx: FileContext,
+    depth: int,
+    seen: frozenset[int] = frozenset(),
+    *,
+    literals: bool = False,
 ) -> bool:
     """Whether every value `function` returns is a Starlette `Response`: built by a call of
     a `*Response` class (`RedirectResponse(url)`, `templates.TemplateResponse(...)`), held
     in a variable only ever assigned one (or annotated as one, or a parameter annotated as
     one), or returned by a function of this module annotated `-> Response` or that itself
-    returns only responses. A function that returns nothing qualifies too."""
+    returns only responses. A function that returns nothing qualifies too; with
+    `literals`, so do constants (`_constant`), returned or held in a variable."""
     values = [
         r.value
         for r in returns_in(function.body)
@@ -352,13 +448,16 @@ def _returns_only_responses(
             variables.add(name)
     seen = seen | {id(function)}
 
-    def is_response(value: cst.BaseExpression) -> bool:
+    def is_response(value: cst.BaseExpression, held: bool = False) -> bool:
         if isinstance(value, cst.Await):
-            return is_response(value.expression)
+            return is_response(value.expression, held)
         if isinstance(value, cst.IfExp):
-            return is_response(value.body) and is_response(value.orelse)
+            return is_response(value.body, held) and is_response(value.orelse, held)
         if isinstance(value, cst.Name):
             return value.value in variables
+        if literals and _constant(value):
+            # a list, dict or set a variable holds may be filled before it is returned
+            return not (held and isinstance(value, cst.List | cst.Dict | cst.Set))
         if not isinstance(value, cst.Call):
             return False
         if _names_a_response(value.func, ctx):
@@ -370,7 +469,9 @@ def _returns_only_responses(
             return False
         if helper.returns is not None:
             return _annotates_response(helper.returns.annotation, ctx)
-        return depth > 0 and _returns_only_responses(helper, ctx, depth - 1, seen)
+        return depth > 0 and _returns_only_responses(
+            helper, ctx, depth - 1, seen, literals=literals
+        )
 
     # a variable is a response when every value assigned to it is one (in any order)
     pending = {n: vs for n, vs in assignments.values.items() if n not in variables}
@@ -378,7 +479,7 @@ def _returns_only_responses(
     while changed:
         changed = False
         for name, assigned in list(pending.items()):
-            if all(is_response(v) for v in assigned):
+            if all(is_response(v, held=True) for v in assigned):
                 variables.add(name)
                 del pending[name]
                 changed = True
@@ -527,8 +628,14 @@ class BroadExceptInRoute(Rule):
         "exception, or logs) and goes on with the next item (no `return` or `break`). Nor "
         "is a broad `except` on the error or cleanup path, in a `finally:` block or in "
         "another `except` handler (closing a client, a compensating step): there a second "
-        "failure must not replace the first error or the response.\n\n"
-        "Where it applies: route handlers outside the `tests` layer."
+        "failure must not replace the first error or the response. Nor a handler that "
+        "calls a function of the module that always raises (every path ends in `raise`, "
+        "or annotated `-> NoReturn`): a re-raise; nor one whose every `return` is an "
+        "instance of the route's declared model (`-> StatusMessage`, `response_model=`; "
+        "not `dict` nor a `*Response`): the failure is part of the contract; nor one that "
+        "returns a function of the module annotated `-> Response` called with the caught "
+        "error (`return await render_failure(exc)`): the error is rendered on purpose.\n\n"
+        "Where it applies: route handlers outside the `tests` and `tooling` layers."
     )
     why = (
         "A route that catches everything turns bugs (and the database being down) into "
@@ -552,6 +659,42 @@ class BroadExceptInRoute(Rule):
                     return {"error": str(error)}
             """,
             path="app/orders/router.py",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+            from fastapi.responses import JSONResponse
+
+            router = APIRouter()
+
+
+            def note_failure(error: Exception) -> None:
+                if error.args:
+                    raise error
+
+
+            @router.post("/orders")
+            async def place_order(order: dict) -> JSONResponse:
+                try:
+                    return JSONResponse({"id": await save(order)})
+                except Exception as error:
+                    return JSONResponse({"error": str(error)}, status_code=500)
+
+
+            @router.post("/refunds")
+            async def refund(order: dict) -> dict:
+                try:
+                    return await save(order)
+                except Exception as error:
+                    note_failure(error)
+                    return dict(error=str(error))
+            """,
+            path="app/orders/router.py",
+            expect=2,
+            note=(
+                "a `*Response` built from the error is not the declared model's answer; a "
+                "helper with a path that does not raise"
+            ),
         ),
         Example(
             """
@@ -768,6 +911,68 @@ class BroadExceptInRoute(Rule):
             path="app/servers/router.py",
             note="cleanup in `finally:` and a compensating step in a handler",
         ),
+        Example(
+            """
+            from typing import NoReturn
+
+            from fastapi import APIRouter, HTTPException
+            from fastapi.responses import JSONResponse, Response
+            from pydantic import BaseModel
+
+            router = APIRouter()
+
+
+            class StatusMessage(BaseModel):
+                status: str
+
+
+            def raise_error(status: int, detail: str) -> None:
+                raise HTTPException(status_code=status, detail=detail)
+
+
+            def abort(detail: str) -> NoReturn:
+                raise HTTPException(status_code=400, detail=detail)
+
+
+            async def render_failure(error: Exception) -> Response:
+                return JSONResponse({"code": type(error).__name__}, status_code=500)
+
+
+            @router.get("/links/{key}")
+            async def link(key: str) -> str:
+                try:
+                    return sign(key)
+                except Exception as error:
+                    raise_error(400, f"cannot sign: {error}")
+                try:
+                    return sign(key.lower())
+                except Exception:
+                    abort("cannot sign")
+                return ""
+
+
+            @router.get("/storage/status")
+            def storage_status() -> StatusMessage:
+                try:
+                    check_storage()
+                except Exception:
+                    return StatusMessage(status="not configured")
+                return StatusMessage(status="ok")
+
+
+            @router.post("/invoke", response_class=JSONResponse)
+            async def invoke(body: dict):
+                try:
+                    return await run(body)
+                except Exception as error:
+                    return await render_failure(error)
+            """,
+            path="app/storage/router.py",
+            note=(
+                "a helper that always raises, the declared model as the answer, the error "
+                "rendered by a helper annotated `-> Response`"
+            ),
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -775,7 +980,7 @@ class BroadExceptInRoute(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_ExceptHandler`: an `except` in a route's body
-        return structure.layer != "test" and any(
+        return structure.layer not in ("test", "tooling") and any(
             isinstance(node, ast.ExceptHandler)
             for function in structure.routes
             for statement in function.body
@@ -810,15 +1015,22 @@ class BroadExceptInRoute(Rule):
             f"{self.code}-recovery"
         )
         self._enter_recovery(ctx)
-        if function is None or not function.is_route or ctx.layer == "test" or recovering:
+        if (
+            function is None
+            or not function.is_route
+            or ctx.layer in ("test", "tooling")
+            or recovering
+        ):
             return  # on the error or cleanup path, a second failure must not replace the first
         caught = node.type
         names = [caught] if caught is not None else []
         if isinstance(caught, cst.Tuple):
             names = [element.value for element in caught.elements]
         broad = caught is None or any(dotted_name(n) in BROAD_EXCEPTIONS for n in names)
-        if not broad or _reraises(node) or _logs_traceback(node):
+        if not broad or _reraises(node, ctx) or _logs_traceback(node):
             return
+        if _answers_on_purpose(node, function.node, ctx):
+            return  # the failure is the route's declared answer, or rendered by a helper
         in_loop = id(function.node) in ctx.stash(self.code)
         handler = _read_handler(node)
         if in_loop and handler.records and not handler.leaves_loop:
@@ -902,14 +1114,122 @@ def _logs_traceback(handler: cst.ExceptHandler) -> bool:
     return finder.found
 
 
-def _reraises(handler: cst.ExceptHandler) -> bool:
+_NO_RETURN = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions")
+    for name in ("NoReturn", "Never")
+)
+
+
+def _reraises(handler: cst.ExceptHandler, ctx: FileContext) -> bool:
+    """A `raise` in the handler's body, or a call of a function of the module that always
+    raises (`raise_error(400, str(e))`)."""
     body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else []
     for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine) and any(
-            isinstance(small, cst.Raise) for small in statement.body
-        ):
-            return True
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Raise):
+                return True
+            call = small.value if isinstance(small, cst.Expr) else None
+            if isinstance(call, cst.Await):
+                call = call.expression
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Name):
+                helper = _module_function(call.func.value, ctx)
+                if helper is not None and _always_raises(helper, ctx):
+                    return True
     return False
+
+
+def _always_raises(function: cst.FunctionDef, ctx: FileContext) -> bool:
+    """Annotated `-> NoReturn` / `-> Never`, or every path of its body ends in `raise`."""
+    if (
+        function.returns is not None
+        and ctx.qualified_name(function.returns.annotation) in _NO_RETURN
+    ):
+        return True
+    return not returns_in(function.body) and _block_raises(function.body)
+
+
+def _block_raises(block: cst.BaseSuite) -> bool:
+    """Whether the block's last statement raises on every path (`raise`, or an
+    `if`/`elif`/`else` whose every branch does)."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        return any(isinstance(small, cst.Raise) for small in block.body)
+    statements = block.body if isinstance(block, cst.IndentedBlock) else ()
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, cst.Raise) for small in last.body)
+    if isinstance(last, cst.If):
+        return _if_raises(last)
+    return False
+
+
+def _if_raises(node: cst.If) -> bool:
+    if not _block_raises(node.body):
+        return False
+    orelse = node.orelse
+    if isinstance(orelse, cst.If):
+        return _if_raises(orelse)
+    return isinstance(orelse, cst.Else) and _block_raises(orelse.body)
+
+
+def _answers_on_purpose(
+    handler: cst.ExceptHandler, route: cst.FunctionDef | cst.Lambda, ctx: FileContext
+) -> bool:
+    """Whether every `return` of the handler (one at least) answers with an instance of
+    the route's declared model (`return StatusMessage(status="not_configured")`: the
+    failure is part of the contract), or renders the caught error through a function of
+    the module annotated `-> Response` (`return await render_failure(exc)`)."""
+    if not isinstance(route, cst.FunctionDef):
+        return False
+    values = [r.value for r in returns_in(handler.body)]
+    if not values or any(value is None for value in values):
+        return False
+    declared: set[str | None] = set()
+    if route.returns is not None:
+        declared.add(dotted_name(route.returns.annotation))
+    decorator = route_decorator(route, ctx)
+    model = keyword_arg(decorator, "response_model") if decorator is not None else None
+    if model is not None:
+        declared.add(dotted_name(model.value))
+    # a class of the project's: not `dict`, nor a `JSONResponse` built from the error
+    declared = {
+        name
+        for name in declared
+        if name is not None
+        and name.rpartition(".")[2][:1].isupper()
+        and not name.endswith("Response")
+    }
+    caught = (
+        handler.name.name.value
+        if handler.name is not None and isinstance(handler.name.name, cst.Name)
+        else None
+    )
+
+    def answers(value: cst.BaseExpression | None) -> bool:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return False
+        if dotted_name(value.func) in declared:
+            return True
+        helper = (
+            _module_function(value.func.value, ctx) if isinstance(value.func, cst.Name) else None
+        )
+        return (
+            helper is not None
+            and helper.returns is not None
+            and _annotates_response(helper.returns.annotation, ctx)
+            and caught is not None
+            and any(
+                isinstance(arg.value, cst.Name) and arg.value.value == caught for arg in value.args
+            )
+        )
+
+    return all(answers(value) for value in values)
 
 
 #: FastAPI's parameter functions (and the classes behind them), which take Pydantic's

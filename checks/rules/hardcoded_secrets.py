@@ -33,7 +33,12 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
 _DIGIT_RUN = re.compile(r"[0-9]{3,}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
 _KEY_SEGMENT = re.compile(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
-_SCRIPT_DIRECTORIES = frozenset({"scripts", "script", "seeds", "fixtures", "dev", "tools"})
+#: A path or URL template (`"/oauth/client/{client_id}/secret"`): a route named like a
+#: secret, not one.
+_TEMPLATE_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+#: Layers where fake secrets are made on purpose: tests, and development tooling (seed
+#: scripts, demos, examples: `[tool.fastapi-guardrails.layers] tooling`).
+_EXEMPT_LAYERS = frozenset({"test", "tooling"})
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -90,6 +95,8 @@ def _is_secret_value(name: str, value: str) -> bool:
             and not _KEY_SEGMENT.search(value)
         )
         and not _spells_its_name(name, value)
+        and not value.startswith("/")
+        and not _TEMPLATE_FIELD.search(value)
     )
 
 
@@ -101,8 +108,8 @@ def _spells_its_name(name: str, value: str) -> bool:
 
 
 def _exempt(ctx: FileContext) -> bool:
-    """Tests and seed scripts hold fake secrets on purpose."""
-    return ctx.layer == "test" or bool(set(ctx.relative_path.parts[:-1]) & _SCRIPT_DIRECTORIES)
+    """Tests and development tooling hold fake secrets on purpose."""
+    return ctx.layer in _EXEMPT_LAYERS
 
 
 def _examples(ctx: FileContext) -> set[int]:
@@ -136,10 +143,13 @@ class HardcodedSecret(Rule):
         "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
         "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
+        "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
+        "value starting with `/` or holding `{name}` fields), "
         "and the URL of a database on `localhost` (a development default).\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
-        "request bodies are what tests are made of) and seed scripts (`scripts/`, "
-        "`seeds/`, `fixtures/`, `dev/`, `tools/`)."
+        "request bodies are what tests are made of) and development tooling (the "
+        "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
+        "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code)."
     )
     why = (
         "A secret in the code is in every clone, fork, CI log and backup of the "
@@ -158,6 +168,13 @@ class HardcodedSecret(Rule):
                 return client_factory(api_key="sk_live_0123456789abcdef")
             """,
             expect=3,
+        ),
+        Example(
+            """
+            GITHUB_ACCESS_TOKEN = "ghp_4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e"
+            """,
+            path="app/agent/tools/github.py",
+            note="an LLM agent's tools are the service's code, not development tooling",
         ),
     )
     good = (
@@ -218,6 +235,20 @@ class HardcodedSecret(Rule):
             path="tests/conftest.py",
             note="tests",
         ),
+        Example(
+            """
+            CLIENT_SECRET = "/oauth/client/{client_id}/secret"
+            RESET_PASSWORD = "/auth/reset-password"
+            """,
+            note="routes named like a secret: a path, a URL template",
+        ),
+        Example(
+            """
+            DEMO_USERS = [{"username": "demo_owner", "password": "DemoOwner123!"}]
+            """,
+            path="qa/scenarios/sharing_demo.py",
+            note="development tooling: a demo's users (the `tooling` layer)",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -226,10 +257,7 @@ class HardcodedSecret(Rule):
     def may_fire_in(self, structure: Structure) -> bool:
         # the visitors below: a secret-named string (whole, where libcst may see a part of
         # an implicit concatenation), or a credentialed URL anywhere in a string constant
-        if structure.layer == "test" or (
-            structure.relative_path is not None
-            and set(structure.relative_path.parts[:-1]) & _SCRIPT_DIRECTORIES
-        ):
+        if structure.layer in _EXEMPT_LAYERS:
             return False
         return any(
             _SECRET_NAME.search(name) and _is_secret_value(name, value)

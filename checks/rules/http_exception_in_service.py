@@ -7,6 +7,7 @@ import ast
 from checks.context import FileContext
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
 from checks.rule import Example, Rule
 from checks.structure import Structure
 
@@ -53,7 +54,11 @@ class HttpExceptionInService(Rule):
         "Checks for FastAPI's or Starlette's `HTTPException` (or a subclass defined in the "
         "file) raised or constructed in a service or repository: files matched by the "
         "`services`/`repositories` layer globs, or classes named `*Service`, `*Repository`, "
-        "`*Repo`.\n\n"
+        "`*Repo`. A class imported from another module of the project counts when it is "
+        "`HTTPException` itself, re-exported; a typed error of the project's errors module "
+        "(`raise errors.NotFound(...)`) is the domain error this rule asks for, even when "
+        "that module derives it from `HTTPException`: its base is one decision of that "
+        "module, not of every raise.\n\n"
         "Where it applies: services and repositories, never in the `tests` layer (a fake "
         "`*Service` that raises `HTTPException` is how a test makes a route answer an "
         "error), nor in a FastAPI dependency kept there: a function with a parameter "
@@ -283,7 +288,20 @@ class HttpExceptionInService(Rule):
 
     @classmethod
     def _check(cls, node: cst.CSTNode, expr: cst.BaseExpression, ctx: FileContext) -> None:
-        derivation = ctx.derivation(ctx.class_ref(expr), HTTP_EXCEPTIONS)
+        ref = ctx.class_ref(expr)
+        derivation: bool | Condition
+        if ref is None or ref in ctx.classes or ref in HTTP_EXCEPTIONS:
+            # HTTPException itself, or a subclass the file defines (its bases followed
+            # into other modules by the project index)
+            derivation = ctx.derivation(ref, HTTP_EXCEPTIONS)
+        elif "." in ref and not ref.startswith("."):
+            # a name imported from the project counts only when it is HTTPException
+            # itself, re-exported: a typed error of the project's errors module that
+            # derives from it is the domain error this rule asks for, its base one
+            # decision of that module (not of every raise)
+            derivation = Condition((ref,), HTTP_EXCEPTIONS, exact=True)
+        else:
+            derivation = False
         message = None
         if ctx.effective_layer() == "repository":  # the message names the layer it is in
             message = cls.message.replace("the service layer", "the repository layer")

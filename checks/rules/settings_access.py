@@ -5,38 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from checks.context import FileContext, keyword_arg, string_value
+from checks.context import PYDANTIC_MODEL_BASES, FileContext, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.structure import Structure
 
-#: Tests, and revision files: a migration runs once, at deploy, and must not import the
-#: application's settings code, which changes after the revision is written.
-_EXEMPT_LAYERS = frozenset({"settings", "test", "migration"})
-#: Command-line tools, scripts, development tooling (load tests, benchmarks, examples)
-#: and infrastructure code (a Lambda next to the Terraform that deploys it) read their
-#: environment directly, on purpose.
-_SCRIPT_DIRECTORIES = frozenset(
-    {
-        "scripts",
-        "script",
-        "cli",
-        "bin",
-        "tools",
-        "dev",
-        "terraform",
-        "infra",
-        "deploy",
-        "examples",
-        "benchmarks",
-        "loadtest",
-        "loadtests",
-    }
-)
-_SCRIPT_FILES = frozenset(
-    {"manage.py", "__main__.py", "noxfile.py", "setup.py", "fabfile.py", "hatch_build.py"}
-)
+#: Tests; revision files (a migration runs once, at deploy, and must not import the
+#: application's settings code, which changes after the revision is written); and
+#: development tooling (scripts, examples, benchmarks, QA scenarios, Alembic's `env.py`:
+#: the `tooling` layer), which reads its environment directly, on purpose.
+_EXEMPT_LAYERS = frozenset({"settings", "test", "migration", "tooling"})
+#: Beyond the tooling layer: command-line tools of the product, and infrastructure code
+#: (a Lambda next to the Terraform that deploys it), which are configured by their
+#: environment on purpose.
+_SCRIPT_DIRECTORIES = frozenset({"cli", "tools", "terraform", "infra", "deploy"})
+_SCRIPT_FILES = frozenset({"__main__.py"})
+#: Top folders of a repository holding its client libraries (an SDK, a generated API
+#: client): a library's configuration *is* its user's environment.
+_LIBRARY_FOLDERS = frozenset({"sdks", "sdk", "clients"})
+#: Class names of settings objects: `Settings`, `Config`, `*Settings`, `*Config`.
+_SETTINGS_CLASS_SUFFIXES = ("Settings", "Config")
 #: Names of configuration modules beyond the default `settings` layer: a package or
 #: module named `config`, `configs`, `conf`, `settings`, `configuration`, starting with
 #: `config_` or ending in `_config`, `_configs`, `_settings` (`app_configs.py`,
@@ -201,6 +190,9 @@ class _Read:
 
     node: cst.CSTNode
     variable: str | None
+    #: in the body of a settings class (`class PostgresConfig(BaseModel): uri: str =
+    #: os.getenv(...)`): the settings' own definition
+    in_settings_class: bool = False
 
 
 class EnvironmentOutsideSettings(Rule):
@@ -227,16 +219,25 @@ class EnvironmentOutsideSettings(Rule):
         "(`os.environ['X'] = ...`, `os.environ.setdefault('X', ...)`, "
         "`os.environ.update(...)`, `os.putenv('X', ...)`): a value handed to the "
         "processes it starts, not configuration; and code under "
-        "`if __name__ == '__main__':`, which runs as a script.\n\n"
+        "`if __name__ == '__main__':`, which runs as a script. A variable read several "
+        "times in a module is reported once, at its first read (one fix: a field of "
+        "`Settings`).\n\n"
         "Where it applies: every module but configuration modules (the `settings` layer: "
-        "`settings.py`, `config.py`, `settings/`; and, outside the route, service and "
+        "`settings.py`, `config.py`, `settings/`; outside the route, service and "
         "repository layers, a module or package named `configs`, `conf`, `configuration`, "
-        "`config_*`, `*_config`, `*_configs`, `*_settings`), tests, "
-        "migrations, command-line tools and scripts (`cli/`, `scripts/`, `bin/`, `tools/`, "
-        "`dev/`, `manage.py`, "
-        "`__main__.py`, `hatch_build.py`), development tooling (`examples/`, "
-        "`benchmarks/`, `loadtest/`) and infrastructure code (`terraform/`, `infra/`, "
-        "`deploy/`)."
+        "`config_*`, `*_config`, `*_configs`, `*_settings`; and a settings module under "
+        "another name, known by its content: reads in the body of a settings class, one "
+        "named `Settings`, `Config`, `*Settings` or `*Config` deriving from Pydantic's "
+        "`BaseModel` or `BaseSettings` (`uri: str = os.getenv(...)`), are never "
+        "reported, and when they are at least as many as the module's other reads, "
+        "those are not either: the helpers of a settings module are settings code), "
+        "tests, migrations, development tooling (the `tooling` layer: `scripts/`, "
+        "`bin/`, `dev/`, `examples/`, `benchmarks/`, `loadtest/`, `evals/`, `qa/`, "
+        "dot-folders, `noxfile.py`, `manage.py`, `seed.py`, Alembic's `env.py`, ...), "
+        "the product's command-line tools (`cli/`, `tools/`, `__main__.py`), "
+        "infrastructure code (`terraform/`, `infra/`, `deploy/`), and client libraries "
+        "kept in the repository's top folders `sdks/`, `sdk/` and `clients/` (a "
+        "library's configuration is its user's environment)."
     )
     why = (
         "Configuration read all over the code base is configuration nobody can list: each "
@@ -267,8 +268,33 @@ class EnvironmentOutsideSettings(Rule):
                 return factory(token=None, app_id=os.getenv("GITHUB_APP_ID"))
             """,
             path="app/integrations/github.py",
-            expect=3,
-            note="a service's own variables that look like a platform's",
+            expect=2,
+            note=(
+                "a service's own variables that look like a platform's; `GITHUB_TOKEN`, "
+                "read twice, is one finding"
+            ),
+        ),
+        Example(
+            """
+            import os
+
+            from pydantic import BaseModel
+
+
+            class CacheConfig(BaseModel):
+                ttl: int = int(os.getenv("CACHE_TTL", "60"))
+
+
+            def redis_url() -> str:
+                return os.environ["REDIS_URL"]
+
+
+            def queue_name() -> str:
+                return os.getenv("QUEUE_NAME", "jobs")
+            """,
+            path="app/workers/queue.py",
+            expect=2,
+            note="a settings class in a module that mostly reads the environment elsewhere",
         ),
     )
     good = (
@@ -395,6 +421,57 @@ class EnvironmentOutsideSettings(Rule):
             path="alembic/versions/90e3b9af7da4_tag_backfill.py",
             note="a migration",
         ),
+        Example(
+            """
+            import os
+
+            from pydantic import BaseModel, Field
+
+
+            def _flag(name: str, default: bool = False) -> bool:
+                return (os.getenv(name) or str(default)).lower() in {"1", "true"}
+
+
+            class PostgresConfig(BaseModel):
+                uri: str = os.getenv("POSTGRES_URI", "")
+                pool_size: int = int(os.getenv("POSTGRES_POOL_SIZE", "10"))
+
+
+            class LoggingConfig(BaseModel):
+                level: str = os.getenv("LOG_LEVEL", "INFO")
+                json_output: bool = Field(default_factory=lambda: _flag("LOG_JSON"))
+
+
+            class Env(BaseModel):
+                postgres: PostgresConfig = PostgresConfig()
+                logging: LoggingConfig = LoggingConfig()
+
+
+            env = Env()
+            """,
+            path="api/src/utils/env.py",
+            note="a settings module under another name, known by its settings classes",
+        ),
+        Example(
+            """
+            import os
+
+            API_URL = os.getenv("ACME_API_URL", "https://api.acme.example")
+            """,
+            path="sdks/python/acme/client.py",
+            note="the project's SDK: a library configured by its user's environment",
+        ),
+        Example(
+            """
+            import os
+
+            def run(session) -> None:
+                session.run("pytest", env={"DATABASE_URL": os.environ["CI_DATABASE_URL"]})
+                print(os.getenv("QA_TENANT"))
+            """,
+            path="noxfiles/ci_nox.py",
+            note="development tooling (the `tooling` layer: `noxfiles/`, `qa/`, `evals/`, ...)",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -407,6 +484,8 @@ class EnvironmentOutsideSettings(Rule):
         parts = structure.relative_path.parts if structure.relative_path is not None else ()
         if set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES):
             return False
+        if len(parts) > 1 and parts[0] in _LIBRARY_FOLDERS:
+            return False
         return structure.refers_to("os.getenv", "os.getenvb", "os.environ")
 
     def _applies(self, ctx: FileContext) -> bool:
@@ -414,6 +493,8 @@ class EnvironmentOutsideSettings(Rule):
             return False
         parts = ctx.relative_path.parts
         if set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES):
+            return False
+        if len(parts) > 1 and parts[0] in _LIBRARY_FOLDERS:
             return False
         # a route, service or repository module is not configuration, whatever its package
         return ctx.layer is not None or not is_configuration_module(
@@ -433,7 +514,8 @@ class EnvironmentOutsideSettings(Rule):
             # a parameter, `env_flag(name)`, reads settings: it is flagged)
             return
         if self._applies(ctx):
-            ctx.stash(f"{self.code}-reads").append(_Read(node, string_value(variable)))
+            read = _Read(node, string_value(variable), _in_settings_class(ctx))
+            ctx.stash(f"{self.code}-reads").append(read)
 
     def _written(self, variable: cst.BaseExpression | None, ctx: FileContext) -> None:
         name = string_value(variable)
@@ -493,12 +575,41 @@ class EnvironmentOutsideSettings(Rule):
 
     def leave_Module(self, node: cst.Module, ctx: FileContext) -> None:
         written = set(ctx.stash(f"{self.code}-written"))
-        read: _Read
-        for read in ctx.stash(f"{self.code}-reads"):
-            variable = read.variable
-            if variable is not None and (variable in written or is_platform_variable(variable)):
+        reads: list[_Read] = [
+            read
+            for read in ctx.stash(f"{self.code}-reads")
+            if read.variable is None
+            or not (read.variable in written or is_platform_variable(read.variable))
+        ]
+        in_settings = sum(read.in_settings_class for read in reads)
+        if in_settings and in_settings >= len(reads) - in_settings:
+            return  # a settings module by its content: its helpers are settings code
+        by_variable: dict[str, list[_Read]] = {}
+        for read in reads:
+            if read.in_settings_class:
                 continue
-            ctx.report(read.node)
+            if read.variable is None:
+                ctx.report(read.node)
+            else:
+                by_variable.setdefault(read.variable, []).append(read)
+        for variable, same in by_variable.items():  # one finding per variable: one fix
+            message = None
+            if len(same) > 1:
+                message = f"{self.message} (`{variable}`, read {len(same)} times in this module)"
+            ctx.report(same[0].node, message)
+
+
+def _in_settings_class(ctx: FileContext) -> bool:
+    """Whether the walk is in the body of a settings class: named `Settings`, `Config`,
+    `*Settings` or `*Config` and deriving from Pydantic's `BaseModel` or `BaseSettings`
+    (field defaults, and lambdas there such as `Field(default_factory=lambda: ...)`)."""
+    info = ctx.enclosing_class
+    if info is None or not info.name.endswith(_SETTINGS_CLASS_SUFFIXES):
+        return False
+    function = ctx.function
+    if function is not None and not isinstance(function.node, cst.Lambda):
+        return False
+    return ctx.derives_from(info.name, PYDANTIC_MODEL_BASES)
 
 
 def _is_parameter(name: str, ctx: FileContext) -> bool:

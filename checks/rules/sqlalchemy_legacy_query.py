@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from checks.context import FileContext, FixSpec, dotted_name
 from checks.lazy import libcst as cst
@@ -70,6 +71,17 @@ _ENTITY_FUNCTIONS = re.compile(r"^(?:sqlalchemy\.)?(?:func\.\w+|distinct|literal
 _SESSION_NAME = re.compile(r"session|^(?:db|database|sess|conn)$|_db$", re.IGNORECASE)
 #: No other common Python API has a `.query()` method on something named "session".
 _SURE_SESSION_NAME = re.compile(r"session", re.IGNORECASE)
+_QUERY_OBJECT = "Legacy `Query` object: build a `select()` statement instead"
+
+
+@dataclass(slots=True)
+class _SyncFunction:
+    """The legacy queries of one synchronous function, reported as one finding."""
+
+    node: cst.CSTNode
+    message: str
+    fix: FixSpec | None
+    count: int = 1
 
 
 def _is_string(expr: cst.BaseExpression) -> bool:
@@ -118,7 +130,14 @@ class LegacyQueryApi(Rule):
     )
     summary = (
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
-        "`Model.query`, and `Query(...)` objects.\n\n"
+        "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
+        "one fails there). In a synchronous function the calls are reported once, at the "
+        "first one, with their count (`... (3 legacy queries in `get_user()`)`): the move "
+        "to `select()` is one decision per function, often taken when it goes async, and a "
+        "SQLAlchemy 1.4 codebase would otherwise get hundreds of findings for one "
+        "migration. The unit is the function, not the module, so that a new function "
+        "written with `query()` is still its own finding (the edit hook blocks on it). A "
+        "`# noqa: FG101` on that first line therefore covers the function.\n\n"
         "Where it applies: everywhere, tests and migrations included: the same API, the "
         "same move to `select()`."
     )
@@ -206,7 +225,20 @@ class LegacyQueryApi(Rule):
                 names = db.query(User.name).all()
                 return total, names
             """,
+            note="two legacy queries in one sync function: one finding that counts them",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def report(db: AsyncSession):
+                total = await db.query(Order).count()
+                names = await db.query(User.name).all()
+                return total, names
+            """,
             expect=2,
+            note="in async code each one (`AsyncSession` has no `query()`: each call fails)",
         ),
     )
     good = (
@@ -292,7 +324,9 @@ class LegacyQueryApi(Rule):
         "mapped objects. An `AsyncSession` gets `await`. `select` and `func` are imported "
         "in the file's style. Unsafe because it trusts names (a capitalised argument is "
         "taken for a mapped class, `User.email` for a column); a Query kept in a variable, "
-        "string joins, `with_entities` and the like keep the finding without a fix."
+        "string joins, `with_entities` and the like keep the finding without a fix. The one "
+        "finding of a synchronous function carries the fix of its first fixable call; "
+        "`--fix` rewrites the others one per pass, as each pass reports the function again."
     )
     fixes = (
         FixExample(
@@ -411,6 +445,38 @@ class LegacyQueryApi(Rule):
             in_chain.update(id(call) for call in chain.calls)
             ctx.stash(f"{self.code}:chains").append(chain)
 
+    def _report(
+        self,
+        node: cst.CSTNode,
+        ctx: FileContext,
+        message: str | None = None,
+        fix: FixSpec | None = None,
+    ) -> None:
+        """Report a legacy query: each one in async code and at module level; in a
+        synchronous `def`, one finding per function, at its first legacy query (see the
+        rule's summary), carrying the first fix any of them has."""
+        function = ctx.function
+        if function is None or function.is_async or not isinstance(function.node, cst.FunctionDef):
+            ctx.report(node, message, fix)
+            return
+        units: dict[int, _SyncFunction] = _sync_functions(ctx, self.code)
+        unit = units.get(id(function.node))
+        if unit is None:
+            units[id(function.node)] = _SyncFunction(node, message or self.message, fix)
+            return
+        unit.count += 1
+        if unit.fix is None:
+            unit.fix = fix
+
+    def leave_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        unit = _sync_functions(ctx, self.code).pop(id(node), None)
+        if unit is None:
+            return
+        message = unit.message
+        if unit.count > 1:
+            message = f"{message} ({unit.count} legacy queries in `{node.name.value}()`)"
+        ctx.report(unit.node, message, unit.fix)
+
     def _fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
         for chain in ctx.stash(f"{self.code}:chains"):
             if chain.calls[0] is node:
@@ -423,7 +489,7 @@ class LegacyQueryApi(Rule):
             self._record_chain(node, ctx)
         if not isinstance(func, cst.Attribute):
             if ctx.qualified_name(func) in QUERY_CLASSES:
-                ctx.report(node, "Legacy `Query` object: build a `select()` statement instead")
+                self._report(node, ctx, _QUERY_OBJECT)
             return
         receiver = func.value
         method = func.attr.value
@@ -433,14 +499,14 @@ class LegacyQueryApi(Rule):
         if method == "query":
             self._check_session_query(node, receiver, ctx)
         elif ctx.qualified_name(func) in QUERY_CLASSES:
-            ctx.report(node, "Legacy `Query` object: build a `select()` statement instead")
+            self._report(node, ctx, _QUERY_OBJECT)
 
     def _check_session_query(
         self, node: cst.Call, receiver: cst.BaseExpression, ctx: FileContext
     ) -> None:
         receiver_type = ctx.infer(receiver)
         if receiver_type is not None and receiver_type.cls in SESSION_CLASSES:
-            ctx.report(node, fix=self._fix(node, ctx))
+            self._report(node, ctx, fix=self._fix(node, ctx))
             return
         positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         if not positional or any(_is_string(arg) for arg in positional):
@@ -452,9 +518,9 @@ class LegacyQueryApi(Rule):
         any_chain = strong_chain or id(node) in ctx.marks(f"{self.code}:weak-chain")
         if ctx.imports_module(*SQLALCHEMY_PACKAGES):
             if session_like or entity or strong_chain:
-                ctx.report(node, fix=self._fix(node, ctx))
+                self._report(node, ctx, fix=self._fix(node, ctx))
         elif session_like and (entity or any_chain or _SURE_SESSION_NAME.search(name or "")):
-            ctx.report(node, fix=self._fix(node, ctx))
+            self._report(node, ctx, fix=self._fix(node, ctx))
 
     def _check_model_query(
         self, receiver: cst.BaseExpression, method: str, ctx: FileContext
@@ -476,7 +542,17 @@ class LegacyQueryApi(Rule):
         if model is None or not model[:1].isupper():
             return
         if method in STRONG_CHAIN_METHODS or ctx.imports_module(*SQLALCHEMY_PACKAGES):
-            ctx.report(
+            self._report(
                 receiver,
+                ctx,
                 "Legacy `Model.query` API: build a `select()` and run it with a session",
             )
+
+
+def _sync_functions(ctx: FileContext, code: str) -> dict[int, _SyncFunction]:
+    """The synchronous functions of the file with legacy queries not yet reported."""
+    holder = ctx.stash(f"{code}:sync")
+    if not holder:
+        holder.append({})
+    found: dict[int, _SyncFunction] = holder[0]
+    return found

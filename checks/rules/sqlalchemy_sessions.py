@@ -10,6 +10,7 @@ from typing import Any
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.sqlalchemy_sql_text import (
@@ -21,15 +22,19 @@ from checks.rules.sqlalchemy_sql_text import (
     piece_code,
 )
 from checks.session_receivers import (
+    ASYNC_CONNECTION,
+    ASYNC_ENGINE,
     ASYNC_SESSION_CLASSES,
     SCOPED_SESSION,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
     SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
+    imported_origin,
     instance_attributes,
     is_async_session,
     is_sync_database,
+    may_be_imported_instance,
     method_node,
     receiver_class,
     self_attributes_used,
@@ -86,6 +91,29 @@ ASYNC_SESSION_COROUTINES = frozenset(
         "invalidate",
     }
 )
+#: `AsyncEngine` and `AsyncConnection` methods that return a coroutine (`connect()` and
+#: `begin()` return objects that are awaited or entered, and are left out).
+ASYNC_ENGINE_COROUTINES = {
+    ASYNC_ENGINE: frozenset({"dispose"}),
+    ASYNC_CONNECTION: frozenset(
+        {
+            "execute",
+            "exec_driver_sql",
+            "scalar",
+            "scalars",
+            "stream",
+            "stream_scalars",
+            "commit",
+            "rollback",
+            "close",
+            "invalidate",
+            "run_sync",
+            "get_raw_connection",
+        }
+    ),
+}
+_ENGINE_WORDS = {ASYNC_ENGINE: "AsyncEngine", ASYNC_CONNECTION: "AsyncConnection"}
+_ASYNC_ENGINE_METHODS = frozenset().union(*ASYNC_ENGINE_COROUTINES.values())
 #: Methods of a sync session, engine or connection that do database IO.
 SYNC_IO_METHODS = frozenset(
     {
@@ -125,6 +153,18 @@ _LAST_SEGMENTS_ASYNC_FACTORIES = frozenset(
     name.rpartition(".")[2] for name in ASYNC_SESSION_FACTORIES
 )
 _PACKAGES = ("sqlalchemy", "sqlmodel")
+#: The names through which `checks.session_receivers` can know an `AsyncEngine` or an
+#: `AsyncConnection`: the factory, the classes, in every spelling.
+_ASYNC_ENGINE_SOURCES = frozenset(
+    {
+        *ASYNC_ENGINE_FACTORIES,
+        ASYNC_ENGINE,
+        ASYNC_CONNECTION,
+        "sqlalchemy.ext.asyncio.engine.AsyncEngine",
+        "sqlalchemy.ext.asyncio.engine.AsyncConnection",
+    }
+)
+_LAST_SEGMENTS_ASYNC_ENGINE = frozenset(name.rpartition(".")[2] for name in _ASYNC_ENGINE_SOURCES)
 #: Registries of sessions made by a factory they are given (`async_scoped_session(maker)`).
 _SCOPED_REGISTRIES = frozenset(
     {
@@ -160,7 +200,9 @@ class SyncSessionInAsyncModule(Rule):
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
         "`async def`: created there (`Session(engine)`, `create_engine(...)`), opened from a "
-        "module-level sync factory (`SessionLocal()`, `engine.connect()`), or queried "
+        "module-level sync factory (`SessionLocal()`, `engine.connect()`), of this module or "
+        "imported from another of the project (`from app.db import SessionLocal`: the "
+        "project index reads what it is), or queried "
         "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`), "
         "unless the call is awaited. One finding per `async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests. A module may offer a sync path next to "
@@ -307,24 +349,37 @@ class SyncSessionInAsyncModule(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return (
-            evidence.has("async")
-            and evidence.has_package(*_PACKAGES)
-            and evidence.has(*_LAST_SEGMENTS_SYNC)
-        )
+        if not evidence.has("async"):
+            return False
+        if evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_SYNC):
+            return True
+        # `_imported_handle`: another module's factory opened in a `with`, or queried
+        return evidence.has("with") or evidence.has_attribute(*SYNC_IO_METHODS)
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: a call in an `async def` on what the file shows to be a sync
         # session, engine, connection or factory (`checks.session_receivers` reads only
-        # this file: a sync class or factory is named in it)
-        return (
-            structure.layer != "test"
-            and any(call.in_async for call in structure.calls)
-            and structure.refers_to(*_SYNC_SOURCES)
+        # this file: a sync class or factory is named in it); or, for `_imported_handle`,
+        # a name imported from a module the index may read, called in an `async def`
+        # (`SessionLocal()`, `engine.connect()`, `db_session.query()`: see
+        # `imported_origin`)
+        if structure.layer == "test":
+            return False
+        in_async = [call for call in structure.calls if call.in_async]
+        if not in_async:
+            return False
+        return structure.refers_to(*_SYNC_SOURCES) or any(
+            structure.may_be_project_class(qualified) and may_be_imported_instance(qualified)
+            for call in in_async
+            for qualified in structure.qualified(call.dotted)
         )
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         ctx.marks(self.code + ".awaited").add(id(node.expression))
+
+    def visit_With(self, node: cst.With, ctx: FileContext) -> None:
+        if node.asynchronous is None:
+            ctx.marks(self.code + ".opened").update(id(item.item) for item in node.items)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer == "test" or not ctx.in_async_function:
@@ -337,11 +392,37 @@ class SyncSessionInAsyncModule(Rule):
         made = receiver_class(node, ctx)
         func = node.func
         blocking = made is not None and made in _SYNC_HANDLES
-        if not blocking and isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS:
+        queried = isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS
+        if not blocking and queried:
+            assert isinstance(func, cst.Attribute)
             blocking = is_sync_database(func.value, ctx)
         if blocking:
             reported.add(id(function.node))
             ctx.report(node)
+        elif made is None:
+            self._imported_handle(node, ctx, id(function.node), queried)
+
+    def _imported_handle(
+        self, node: cst.Call, ctx: FileContext, function: int, queried: bool
+    ) -> None:
+        """A sync factory or engine of another module, opened here (`with SessionLocal()
+        as session:`) or queried (`session.execute(...)` on such a session): a finding
+        that stands if the project index finds the imported object to be sync."""
+        origin: str | None = None
+        if id(node) in ctx.marks(self.code + ".opened"):
+            origin = imported_origin(node, ctx)
+        elif queried:
+            receiver = node.func
+            assert isinstance(receiver, cst.Attribute)
+            if receiver_class(receiver.value, ctx) is None:
+                origin = imported_origin(receiver.value, ctx)
+        if origin is None:
+            return
+        asked = ctx.stash(self.code + ".asked")
+        if (function, origin) in asked:
+            return  # one finding per coroutine and imported object
+        asked.append((function, origin))
+        ctx.report_if(node, Condition((origin,), _SYNC_HANDLES))
 
 
 class MissingAwaitOnAsyncSession(Rule):
@@ -349,13 +430,18 @@ class MissingAwaitOnAsyncSession(Rule):
     name = "async-session-call-not-awaited"
     family = "SQLAlchemy"
     message = "`AsyncSession` method called without `await`: the query never runs"
+    #: the message for an `AsyncEngine` or `AsyncConnection`
+    engine_message = "`{owner}` method called without `await`: it never runs"
     summary = (
         "Checks for coroutine methods of an `AsyncSession` (`execute`, `commit`, `flush`, "
         "`get`, `refresh`, ...) called as a statement or assigned without `await`. The "
         "session is known from an annotation (a parameter, also of a nested function), "
         "from a repository's attribute (`self.session` annotated in the class or assigned "
         "in `__init__` from an annotated parameter), or from `async with SessionLocal() as "
-        "session` where `SessionLocal` is a module-level `async_sessionmaker`.\n\n"
+        "session` where `SessionLocal` is a module-level `async_sessionmaker`. The same for "
+        "the coroutine methods of an `AsyncEngine` (`dispose()`) and of an `AsyncConnection` "
+        "(`execute`, `commit`, `close`, ...), known from `create_async_engine(...)`, "
+        "`engine.connect()` / `engine.begin()` or an annotation.\n\n"
         "Where it applies: everywhere, tests included: a test that forgets `await` on a "
         "`commit()` passes without testing what it says."
     )
@@ -423,6 +509,22 @@ class MissingAwaitOnAsyncSession(Rule):
             """,
             note="a nested function's annotated parameter",
         ),
+        Example(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+
+            async def reset_database(url: str) -> None:
+                engine = create_async_engine(url)
+                async with engine.connect() as conn:
+                    conn.execute(text("TRUNCATE users"))
+                    await conn.commit()
+                engine.dispose()
+            """,
+            expect=2,
+            note="an `AsyncEngine` and its `AsyncConnection`",
+        ),
     )
     good = (
         Example(
@@ -444,6 +546,24 @@ class MissingAwaitOnAsyncSession(Rule):
                 session.commit()
             """,
             note="a sync session",
+        ),
+        Example(
+            """
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            engine = create_async_engine("postgresql+asyncpg://app@db/app")
+            sync_engine = create_engine("postgresql+psycopg://app@db/app")
+
+
+            async def shutdown() -> None:
+                async with engine.begin() as conn:
+                    await conn.execute(text("SELECT 1"))
+                conn = engine.connect()
+                await engine.dispose()
+                sync_engine.dispose()
+            """,
+            note="an awaited `AsyncEngine`, a connection not yet started, a sync engine",
         ),
     )
     fixes = (
@@ -469,15 +589,24 @@ class MissingAwaitOnAsyncSession(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION)
+        return evidence.has_package(*_PACKAGES) and evidence.has(
+            *_LAST_SEGMENTS_ASYNC_SESSION, *_LAST_SEGMENTS_ASYNC_ENGINE
+        )
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `_check`: a coroutine method called, not awaited, on what the file shows to be an
-        # `AsyncSession` (an async session class or factory is named in it)
-        return any(
-            isinstance(call.func, ast.Attribute) and call.func.attr in ASYNC_SESSION_COROUTINES
-            for call in structure.bare_calls
-        ) and structure.refers_to(*ASYNC_SESSION_FACTORIES)
+        # `AsyncSession` (an async session class or factory is named in it), or an
+        # `AsyncEngine` / `AsyncConnection` (`create_async_engine` or the class is named)
+        methods = {
+            call.func.attr for call in structure.bare_calls if isinstance(call.func, ast.Attribute)
+        }
+        return (
+            not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
+            and structure.refers_to(*ASYNC_SESSION_FACTORIES)
+        ) or (
+            not methods.isdisjoint(_ASYNC_ENGINE_METHODS)
+            and structure.refers_to(*_ASYNC_ENGINE_SOURCES)
+        )
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         self._check(node.value, ctx)
@@ -488,16 +617,21 @@ class MissingAwaitOnAsyncSession(Rule):
     def _check(self, value: cst.BaseExpression, ctx: FileContext) -> None:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return
-        if value.func.attr.value in ASYNC_SESSION_COROUTINES and is_async_session(
-            value.func.value, ctx
-        ):
-            callee = code_of(value.func)
-            fix = None
-            if ctx.can_await and "\n" not in callee:
-                fix = FixSpec(
-                    "Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe"
-                )
-            ctx.report(value, fix=fix)
+        method = value.func.attr.value
+        message: str | None = None
+        if method in ASYNC_SESSION_COROUTINES and is_async_session(value.func.value, ctx):
+            message = self.message
+        elif method in _ASYNC_ENGINE_METHODS:
+            owner = receiver_class(value.func.value, ctx)
+            if owner is not None and method in ASYNC_ENGINE_COROUTINES.get(owner, ()):
+                message = self.engine_message.format(owner=_ENGINE_WORDS[owner])
+        if message is None:
+            return
+        callee = code_of(value.func)
+        fix = None
+        if ctx.can_await and "\n" not in callee:
+            fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
+        ctx.report(value, message, fix=fix)
 
 
 class SessionKeepsExpiring(Rule):
@@ -639,6 +773,8 @@ def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:
 
 
 _MIGRATION_MARK = "FG105.revision-file"
+#: Folders of a project's migrations: revisions and the helpers they call.
+_MIGRATION_FOLDERS = frozenset({"migrations", "alembic"})
 #: a revision other revisions build on: history, not reported (`checks.revisions`)
 _HISTORY_MARK = "FG105.superseded-revision"
 
@@ -658,23 +794,35 @@ class InterpolatedSql(Rule):
         "Checks for SQL text built with an f-string, `%`, `+` or `.format()` and passed to "
         "`text()`, `execute()` or `exec_driver_sql()`, also through a variable assigned "
         'before (`sql = f"..."` then `text(sql)`: the last binding, in straight-line '
-        "code) or a helper of the module whose every `return` is a string. Each pasted "
+        "code) or a helper of the module whose every `return` is a string (or a tuple whose "
+        "element is: `ph, params = in_params(ids)`). Each pasted "
         "piece is placed in the SQL. A value (`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`) is "
         'reported as one to bind. A name (`"{x}"`, `FROM {x}`, `{schema}.t`, '
         "`ORDER BY {x}`) or an operand of a statement that takes no parameter (`CREATE`, "
-        "`ALTER`, `DROP`, `SET`, ...) cannot be bound: it is reported with a message asking "
+        "`ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be bound: it is reported with a "
+        "message asking "
         "to quote it or check it, unless the function checked it first (`if schema not in "
         "ALLOWED`, `validate_schema(schema)`, `assert NAME.fullmatch(schema)`). Pieces that "
         "cannot carry input are not reported: literals, ALL_CAPS constants, "
-        "`Model.__tablename__`, an enum member's value, `int()`/`len()`/`float()`, a "
-        "parameter annotated `int`/`float`/`bool`/`UUID`/`datetime`, `uuid4()`, "
-        "`quoted_name()`/`quote_ident()`/`preparer.quote()`, loop variables over "
-        "constants, bind-parameter names and placeholder lists (`:{name}`, "
+        "`Model.__tablename__`, an enum member's value (also `unit.value` of `unit: "
+        "Unit`, an enum of the file), `int()`/`len()`/`float()` and helpers of the module "
+        "annotated `-> int`, a parameter annotated `int`/`float`/`bool`/`UUID`/`datetime` "
+        "(a helper's own parameters too), `uuid4()`, "
+        "`quoted_name()`/`quote_ident()`/`preparer.quote()`, a name assigned only string "
+        "literals on every branch, loop variables over constants (literal collections, "
+        "a local name bound to one, `.items()`/`.keys()`/`.values()` of an ALL_CAPS dict) "
+        "or over the database's own catalog (`inspector.get_table_names()`, "
+        "`get_columns(t)`, `metadata.sorted_tables`), bind-parameter names and placeholder "
+        "lists (`:{name}`, "
         '`", ".join("?" for _ in ids)`). A piece that is itself SQL (`WHERE '
         "{conditions}`) is checked where it is built, when that is in the same function.\n\n"
         "Where it applies: every layer but tests, which paste the UUIDs they generate into "
-        "SQL against their own database. In migrations only values are reported: names "
-        "and DDL operands there come from the revision's code; and only in the heads of a "
+        "SQL against their own database, and development tooling (the `tooling` layer: "
+        "scripts and benchmarks query their own data). In migrations (the whole "
+        "`migrations/` or `alembic/` package: revisions and the helpers they call) only "
+        "values are reported: names and DDL operands there come from the revision's code; "
+        "and, for revisions, only "
+        "in the heads of a "
         "folder: a revision another builds on is history, as for FG601."
     )
     why = (
@@ -876,6 +1024,99 @@ class InterpolatedSql(Rule):
         ),
         Example(
             """
+            from sqlalchemy import text
+
+
+            def rename_roles(session, table: str) -> None:
+                session.execute(
+                    text(f"UPDATE {table} SET role = :new WHERE role = :old"),
+                    {"old": "owner", "new": "admin"},
+                )
+            """,
+            path="app/migrations/data_migrations/roles.py",
+            note="a name in a helper of the migrations package",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            def _in_params(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
+                params = {f"{prefix}_{i}": v for i, v in enumerate(values)}
+                return ", ".join(f":{prefix}_{i}" for i in range(len(values))), params
+
+
+            async def edges(session, types: list[str], recursive: bool):
+                marks, params = _in_params("type", types)
+                if recursive:
+                    head = "WITH RECURSIVE walk AS (SELECT id FROM edge)"
+                else:
+                    head = "WITH walk AS (SELECT id FROM edge)"
+                sql = f"{head} SELECT * FROM walk JOIN edge USING (id) WHERE type IN ({marks})"
+                return await session.execute(text(sql), params)
+            """,
+            note="placeholders from a helper returning `(sql, params)`; one of two literals",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+            RENAMED = {"app_old": "app_core"}
+
+
+            async def rename(conn, ids: list[int]) -> None:
+                for old, new in RENAMED.items():
+                    await conn.execute(text(f"ALTER DATABASE {old} RENAME TO {new}"))
+                tables = ["users", "teams"]
+                for table in tables:
+                    sql = f"DELETE FROM {table} WHERE id = ANY(:ids)"
+                    await conn.execute(text(sql), {"ids": ids})
+            """,
+            note="loop variables over a constant dict's items and a local list of literals",
+        ),
+        Example(
+            """
+            from enum import StrEnum
+
+            from sqlalchemy import text
+
+
+            class Unit(StrEnum):
+                DAY = "DAY"
+
+
+            def timeout_ms() -> int:
+                return 1000
+
+
+            def interval(value: int, unit: Unit) -> str:
+                return f"INTERVAL '{value} {unit.value}'"
+
+
+            async def recent(session, count, unit):
+                await session.execute(text(f"SET LOCAL statement_timeout = {timeout_ms()}"))
+                since = f"now() - {interval(count, unit)}"
+                return await session.execute(text(f"SELECT id FROM events WHERE at > {since}"))
+            """,
+            note="pieces a helper's annotations say are a number and an enum's value",
+        ),
+        Example(
+            """
+            from sqlalchemy import inspect, text
+
+
+            async def purge(conn, ids: list[int]) -> None:
+                inspector = inspect(conn)
+                for name in inspector.get_table_names():
+                    sql = f'DELETE FROM "{name}" WHERE id = ANY(:ids)'
+                    await conn.execute(text(sql), {"ids": ids})
+                for table in Base.metadata.sorted_tables:
+                    await conn.execute(text(f"TRUNCATE {table.name}"))
+            """,
+            note="names read from the database's own catalog",
+        ),
+        Example(
+            """
             import uuid
 
             from sqlalchemy import text
@@ -902,7 +1143,7 @@ class InterpolatedSql(Rule):
         # f-strings, `+`, `%` and `.format()`, followed within the file) given to
         # `execute()` or `text()`
         return (
-            structure.layer != "test"
+            structure.layer not in ("test", "tooling")
             and structure.interpolates
             and (
                 structure.calls_method("execute", "exec_driver_sql")
@@ -917,6 +1158,8 @@ class InterpolatedSql(Rule):
             ctx.marks(_MIGRATION_MARK).add(1)
             if ctx.superseded_revision:
                 ctx.marks(_HISTORY_MARK).add(1)
+        elif not _MIGRATION_FOLDERS.isdisjoint(ctx.relative_path.parts[:-1]):
+            ctx.marks(_MIGRATION_MARK).add(1)  # a helper of the revisions, beside them
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock, ctx: FileContext) -> None:
         SqlFlow.of(ctx).enter_suite(node)
@@ -972,7 +1215,7 @@ class InterpolatedSql(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         flow = SqlFlow.of(ctx)
         flow.validator_call(node, ctx)
-        if ctx.layer == "test" or not node.args or node.args[0].keyword is not None:
+        if ctx.layer in ("test", "tooling") or not node.args or node.args[0].keyword is not None:
             return
         if ctx.marks(_HISTORY_MARK):
             return
@@ -1038,6 +1281,9 @@ class SessionSharedByTasks(Rule):
         Example(
             """
             import asyncio
+
+            from sqlalchemy import select
+
 
             async def load(db_session, ids):
                 return await asyncio.gather(*(fetch_one(db_session, i) for i in ids))
@@ -1123,6 +1369,39 @@ class SessionSharedByTasks(Rule):
             """,
             note="a session factory: each task opens its own session (polar's tests)",
         ),
+        Example(
+            """
+            import asyncio
+
+
+            async def fan_out(requests):
+                session = start_worker_session()
+                return await asyncio.gather(*(session.call(r) for r in requests))
+            """,
+            note="a session by name only, in a file that does not use SQLAlchemy",
+        ),
+        Example(
+            """
+            import asyncio
+            from dataclasses import dataclass
+
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            @dataclass
+            class CallbackService:
+                db_session: AsyncSession
+
+                async def run(self, callback) -> None:
+                    result = await callback()
+                    self.db_session.add(Result(value=result))
+
+                async def run_all(self, callbacks) -> None:
+                    await asyncio.gather(*[self.run(c) for c in callbacks])
+                    await self.db_session.commit()
+            """,
+            note="tasks that only `add()` to the session: no IO until the commit after",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -1151,14 +1430,17 @@ class SessionSharedByTasks(Rule):
 def _sessions_in(expr: cst.BaseExpression, ctx: FileContext) -> set[str]:
     """Session-like names a call uses as receiver or argument, and the sessions of a
     repository object of this file whose method it calls (`repo.count()` ->
-    `repo.session`)."""
+    `repo.session`). A session's name alone (`db`, `session`) counts only in a file that
+    imports SQLAlchemy or SQLModel: elsewhere it is as likely an RPC or HTTP session."""
     if not isinstance(expr, cst.Call):
         return set()
     candidates = [arg.value for arg in expr.args]
     found = set()
     if isinstance(expr.func, cst.Attribute):
-        candidates.append(expr.func.value)
+        if expr.func.attr.value not in _SESSION_METHODS_WITHOUT_IO:
+            candidates.append(expr.func.value)
         found.update(_repository_sessions(expr.func, ctx))
+    by_name = ctx.imports_module(*_PACKAGES)
     for candidate in candidates:
         name = dotted_name(candidate)
         if name is None:
@@ -1167,9 +1449,14 @@ def _sessions_in(expr: cst.BaseExpression, ctx: FileContext) -> set[str]:
         if cls is not None:
             if cls in ASYNC_SESSION_CLASSES:
                 found.add(name)
-        elif _DB_SESSION_NAME.match(name.rpartition(".")[2]):
+        elif by_name and _DB_SESSION_NAME.match(name.rpartition(".")[2]):
             found.add(name)
     return found
+
+
+#: Session methods that only change what the session holds in memory: no query, no IO,
+#: nothing another task's use of the session could interleave with.
+_SESSION_METHODS_WITHOUT_IO = frozenset({"add", "add_all", "expunge", "expunge_all"})
 
 
 #: Names of a database session when nothing says what it is: `session`, `db`,
@@ -1182,7 +1469,8 @@ _DB_SESSION_NAME = re.compile(
 
 def _repository_sessions(method: cst.Attribute, ctx: FileContext) -> set[str]:
     """`repo.session` for `repo.count` when `repo` is an instance of a class of this file
-    whose `count` uses its `AsyncSession` attribute `session`."""
+    whose `count` uses its `AsyncSession` attribute `session` (not only to `add()` to it:
+    that does no IO)."""
     owner = receiver_class(method.value, ctx)
     receiver = dotted_name(method.value)
     if owner is None or owner not in ctx.classes or receiver is None:
@@ -1195,7 +1483,8 @@ def _repository_sessions(method: cst.Attribute, ctx: FileContext) -> set[str]:
     definition = method_node(owner, method.attr.value, ctx)
     if not sessions or definition is None:
         return set()
-    return {f"{receiver}.{a}" for a in self_attributes_used(definition) & sessions}
+    used = self_attributes_used(definition, _SESSION_METHODS_WITHOUT_IO)
+    return {f"{receiver}.{a}" for a in used & sessions}
 
 
 class SyncDriverForAsyncEngine(Rule):

@@ -94,12 +94,13 @@ _FRAGMENT_KEYWORDS = frozenset(
         "BEGIN", "END", "DO", "RECURSIVE", "GROUP", "ORDER",
     }
 )  # fmt: skip
-#: Statements that take no bound parameter at all (PostgreSQL's utility statements).
+#: Statements that take no bound parameter at all (PostgreSQL's utility statements,
+#: SQLite's `PRAGMA`).
 _UTILITY_STATEMENTS = frozenset(
     {
         "CREATE", "ALTER", "DROP", "TRUNCATE", "COMMENT", "GRANT", "REVOKE", "SET", "RESET",
         "VACUUM", "ANALYZE", "REINDEX", "CLUSTER", "REFRESH", "NOTIFY", "LISTEN",
-        "UNLISTEN", "DO", "DISCARD", "SHOW", "COPY", "SECURITY", "LOCK",
+        "UNLISTEN", "DO", "DISCARD", "SHOW", "COPY", "SECURITY", "LOCK", "PRAGMA",
     }
 )  # fmt: skip
 #: After a piece, these make it the left side of a comparison: a column.
@@ -204,8 +205,13 @@ class SqlFlow:
             record = _Binding(self.order, tuple(self.suites), value)
             self.bindings.setdefault(_key(ctx), {}).setdefault(target.value, []).append(record)
         elif isinstance(target, cst.Tuple | cst.List):
-            for element in target.elements:
-                self.bind(element.value, None, ctx)
+            unpacked = isinstance(value, cst.Call) and not any(
+                isinstance(e, cst.StarredElement) for e in target.elements
+            )
+            for index, element in enumerate(target.elements):
+                # `ph, params = helper(...)`: `ph` is element 0 of what the call returns
+                item = _element_of(value, index) if unpacked and value is not None else None
+                self.bind(element.value, item, ctx)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, None, ctx)
 
@@ -252,6 +258,24 @@ class SqlFlow:
         checked = self.checked.get(_key(ctx), set())
         return any(name in checked for name in _dotted_names(expr))
 
+    def always_literal(self, name: str, ctx: FileContext) -> bool:
+        """Whether every binding of `name` in this function so far assigns a string
+        literal (or a loop's constant), in whatever branch, none in a loop around here,
+        and `name` is no parameter: its value is one of those literals."""
+        records = self.bindings.get(_key(ctx), {}).get(name)
+        if not records or _is_parameter(name, ctx):
+            return False
+        for record in records:
+            value = record.value
+            if value is None:
+                return False
+            if value is not _trusted() and not _literal_text(value):
+                return False
+        return not any(
+            (loop := self.loops.get(suite)) is not None and _binds(loop.body, name)
+            for suite in self.suites
+        )
+
     def value_of(self, name: str, ctx: FileContext) -> cst.BaseExpression | None:
         """The value `name` holds here, when its last binding in this function is an
         assignment that runs before this point on every path (see the module's docs)."""
@@ -267,6 +291,34 @@ class SqlFlow:
             if loop is not None and _binds(loop.body, name):
                 return None  # the loop around the use rebinds it for the next turn
         return last.value
+
+
+def _element_of(call: cst.BaseExpression, index: int) -> cst.Subscript:
+    """`call[index]`: what a tuple target's element is bound to (`ph, params = f(...)`)."""
+    return cst.Subscript(
+        value=call, slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Integer(str(index))))]
+    )
+
+
+def _literal_text(expr: cst.BaseExpression) -> bool:
+    """A string literal, also implicitly concatenated or an f-string without pieces."""
+    if isinstance(expr, cst.SimpleString):
+        return True
+    if isinstance(expr, cst.ConcatenatedString):
+        return _literal_text(expr.left) and _literal_text(expr.right)
+    if isinstance(expr, cst.FormattedString):
+        return not any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts)
+    return False
+
+
+def _is_parameter(name: str, ctx: FileContext) -> bool:
+    function = ctx.function
+    if function is None:
+        return False
+    params = function.node.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return any(param.name.value == name for param in every)
 
 
 def _key(ctx: FileContext) -> int:
@@ -326,6 +378,7 @@ class _Renderer:
         caller: _Renderer | None = None,
         trusted_names: frozenset[str] = frozenset(),
         opaque_names: frozenset[str] = frozenset(),
+        helper: cst.FunctionDef | None = None,
     ) -> None:
         self.ctx = ctx
         self.flow = flow
@@ -334,6 +387,8 @@ class _Renderer:
         self.caller = caller
         self.trusted_names = trusted_names
         self.opaque_names = opaque_names
+        #: the helper whose body this renders (`params` given): its annotations count
+        self.helper = helper
         self.pieces: list[cst.BaseExpression] = caller.pieces if caller else []
 
     def _child(self, **changes: object) -> _Renderer:
@@ -345,6 +400,7 @@ class _Renderer:
             self.caller,
             self.trusted_names,
             self.opaque_names,
+            self.helper,
         )
         for name, value in changes.items():
             setattr(renderer, name, value)
@@ -412,6 +468,9 @@ class _Renderer:
         """The text of one interpolated piece: its own text when it is SQL we can see,
         plain text when it cannot carry input, else a marker."""
         if self.params is not None and isinstance(expr, cst.Name) and expr.value in self.params:
+            annotation = _parameter_annotation(self.helper, expr.value)
+            if annotation is not None and _typed_annotation(annotation, self.ctx):
+                return _FILLER  # `value: int` in the helper: a number, whatever is passed
             caller = self.caller
             assert caller is not None
             return caller.piece(self.params[expr.value])
@@ -431,7 +490,7 @@ class _Renderer:
                 inner = self._child()
                 text = inner.resolve(value)
                 return text if text is not None else inner.piece(value)
-            if self._typed_parameter(expr.value):
+            if self._typed_parameter(expr.value) or self.flow.always_literal(expr.value, self.ctx):
                 return _FILLER
         if isinstance(expr, cst.Call) and self.depth < _MAX_DEPTH:
             joined = self._join(expr)
@@ -440,6 +499,11 @@ class _Renderer:
             if _called_name(expr) == "str" and len(expr.args) == 1:
                 return self.piece(expr.args[0].value)
             text = self._helper(expr)
+            if text is not None:
+                return text
+        element = _helper_element(expr)
+        if element is not None and self.depth < _MAX_DEPTH:
+            text = self._helper(*element)
             if text is not None:
                 return text
         return self.marker(expr)
@@ -483,9 +547,25 @@ class _Renderer:
             return True
         if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
             return self.trusted(expr.value)
+        if (
+            isinstance(expr, cst.Name | cst.Attribute)
+            and isinstance(
+                base := expr.value if isinstance(expr, cst.Attribute) else expr, cst.Name
+            )
+            and self.params is None
+            and self.flow.value_of(base.value, ctx) is _trusted()
+        ):
+            return True  # `table.name` of a loop over constants or the catalog's tables
         name = dotted_name(expr)
         if name is None:
             return False
+        if (
+            isinstance(expr, cst.Attribute)
+            and expr.attr.value in {"value", "name"}
+            and isinstance(expr.value, cst.Name)
+            and self._enum_parameter(expr.value.value)
+        ):
+            return True  # `unit.value` of `unit: TimeUnit`, an enum of this file
         if name in {"self.value", "self.name"}:
             owner = ctx.enclosing_class
             if owner is not None and ctx.derives_from(owner.name, _ENUMS):
@@ -496,6 +576,25 @@ class _Renderer:
         if len(parts) == 3 and parts[2] in {"value", "name"} and _is_class_name(parts[0]):
             return True  # an enum member's value: Status.ACTIVE.value
         return len(parts[-1]) > 1 and _CONSTANT.match(parts[-1]) is not None
+
+    def _enum_parameter(self, name: str) -> bool:
+        """A parameter (of the helper being rendered, else of the function walked, never
+        rebound) annotated with an enum class of this file."""
+        ctx = self.ctx
+        if self.params is not None:
+            annotation = _parameter_annotation(self.helper, name)
+        else:
+            function = ctx.function
+            if function is None or name in self.flow.bindings.get(_key(ctx), {}):
+                return False
+            node = function.node
+            annotation = (
+                _parameter_annotation(node, name) if isinstance(node, cst.FunctionDef) else None
+            )
+        if annotation is None:
+            return False
+        ref = ctx.class_ref(annotation)
+        return ref is not None and ctx.derives_from(ref, _ENUMS)
 
     def _typed_parameter(self, name: str) -> bool:
         """A parameter of the function, never rebound, annotated as a number, a boolean,
@@ -526,7 +625,10 @@ class _Renderer:
             return self.trusted(call.args[0].value)
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
             return len(call.args) == 1 and self._constant_collection(call.args[0].value)
-        return False
+        helper = self._helper_definition(call)
+        returns = helper.returns if helper is not None else None
+        # a helper of the module annotated `-> int` (or float, bool, UUID, ...): like `int()`
+        return returns is not None and _typed_annotation(returns.annotation, ctx)
 
     def _constant_collection(self, expr: cst.BaseExpression) -> bool:
         """`SCOPE_TABLES`, `("users", "teams")`, `["?"] * n`: items that are constants."""
@@ -588,9 +690,11 @@ class _Renderer:
         text = inner.render(element)
         return text if text is not None else inner.piece(element)
 
-    def _helper(self, call: cst.Call) -> str | None:
+    def _helper(self, call: cst.Call, element: int | None = None) -> str | None:
         """The SQL a helper of this module returns, with its parameters standing for the
-        call's arguments; None unless every `return` of it is a string."""
+        call's arguments; None unless every `return` of it is a string. With `element`,
+        the SQL of that element of the tuple every `return` gives (`return ", ".join(
+        marks), params`, unpacked as `ph, params = helper(...)`)."""
         if self.params is not None and self.depth >= _MAX_DEPTH:
             return None
         function = self._helper_definition(call)
@@ -598,16 +702,24 @@ class _Renderer:
             return None
         returns = returns_in(function.body)
         values = [r.value for r in returns]
-        if not values or any(v is None or not _stringish(v) for v in values):
+        if element is not None:
+            values = [_helper_local(function, _tuple_item(v, element)) for v in values]
+            if not values or any(
+                v is None or (not _stringish(v) and not _is_join(v)) for v in values
+            ):
+                return None
+        elif not values or any(v is None or not _stringish(v) for v in values):
             return None
         params = _bind_arguments(function, call, method=isinstance(call.func, cst.Attribute))
         if params is None:
             return None
-        inner = _Renderer(self.ctx, self.flow, self.depth + 1, params, self)
+        inner = _Renderer(self.ctx, self.flow, self.depth + 1, params, self, helper=function)
         texts: list[str] = []
         for value in values:
             assert value is not None
             text = inner.render(value)
+            if text is None and isinstance(value, cst.Call):
+                text = inner._join(value)
             if text is None:
                 return None
             texts.append(text)
@@ -695,6 +807,93 @@ class _Renderer:
                 value = named.get(head)
             out.append(self.piece(value) if value is not None else self.marker(call))
         return "".join(out)
+
+
+def _helper_element(expr: cst.BaseExpression) -> tuple[cst.Call, int] | None:
+    """`(call, i)` for `call[i]` (what `a, b = call` binds `a` and `b` to)."""
+    if not (isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Call)):
+        return None
+    if len(expr.slice) != 1:
+        return None
+    index = expr.slice[0].slice
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+        return expr.value, int(index.value.value)
+    return None
+
+
+def _tuple_item(value: cst.BaseExpression | None, index: int) -> cst.BaseExpression | None:
+    """Element `index` of a tuple display (`return sql, params`)."""
+    if isinstance(value, cst.Tuple) and index < len(value.elements):
+        item = value.elements[index]
+        return None if isinstance(item, cst.StarredElement) else item.value
+    return None
+
+
+def _helper_local(
+    function: cst.FunctionDef, expr: cst.BaseExpression | None
+) -> cst.BaseExpression | None:
+    """What a name a helper returns holds, when the helper binds it once, in a statement
+    of its own body (`placeholders = ", ".join(...)` then `return placeholders, params`)."""
+    if not isinstance(expr, cst.Name) or not isinstance(function.body, cst.IndentedBlock):
+        return expr
+    found: list[cst.BaseExpression] = []
+    for statement in function.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.Assign)
+                    and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name)
+                    and small.targets[0].target.value == expr.value
+                ):
+                    found.append(small.value)
+    if len(found) != 1 or _bindings_of(function.body, expr.value) != 1:
+        return None
+    return found[0]
+
+
+def _bindings_of(body: cst.CSTNode, name: str) -> int:
+    """How many times a block binds `name` (as `_binds` sees bindings)."""
+    count = 0
+    for node in _walk(body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(
+            node, cst.AnnAssign | cst.AugAssign | cst.NamedExpr | cst.For | cst.CompFor
+        ):
+            targets = [node.target]
+        elif isinstance(node, cst.AsName):
+            targets = [node.name]
+        count += sum(
+            1
+            for target in targets
+            for n in _walk(target)
+            if isinstance(n, cst.Name) and n.value == name
+        )
+    return count
+
+
+def _is_join(expr: cst.BaseExpression) -> bool:
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "join"
+        and _stringish(expr.func.value)
+    )
+
+
+def _parameter_annotation(
+    function: cst.FunctionDef | cst.Lambda | None, name: str
+) -> cst.BaseExpression | None:
+    """The annotation of a function's parameter, if it has one."""
+    if not isinstance(function, cst.FunctionDef):
+        return None
+    params = function.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        if param.name.value == name and param.annotation is not None:
+            return param.annotation.annotation
+    return None
 
 
 _PERCENT_SPEC = re.compile(
@@ -996,10 +1195,41 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
 
 def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpression | None:
     """What a `for` target over `iterable` is bound to for `SqlFlow.bind`: a value that
-    cannot carry input when the loop walks constants, else None (not followed)."""
-    renderer = _Renderer(ctx, SqlFlow.of(ctx))
+    cannot carry input when the loop walks constants (a constant, a literal collection or
+    a local name bound to one, the `items()`/`keys()`/`values()` of an ALL_CAPS dict,
+    `range()`) or names read from the database's own catalog (`inspector.get_*()`,
+    `get_table_names()`, `metadata.sorted_tables`), else None (not followed)."""
+    flow = SqlFlow.of(ctx)
+    renderer = _Renderer(ctx, flow)
+    if isinstance(iterable, cst.Await):
+        iterable = iterable.expression
     constant = renderer._constant_collection(iterable) or _called_name(iterable) == "range"
+    if not constant and isinstance(iterable, cst.Name):
+        value = flow.value_of(iterable.value, ctx)
+        constant = value is not None and (
+            value is _trusted()
+            or (
+                isinstance(value, cst.Tuple | cst.List | cst.Set)
+                and renderer._constant_collection(value)
+            )
+        )
+    if not constant and isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
+        method = iterable.func.attr.value
+        constant = (
+            method in {"items", "keys", "values"}
+            and not iterable.args
+            and renderer._constant_collection(iterable.func.value)
+        ) or _CATALOG_READ.fullmatch(method) is not None
+    if not constant and isinstance(iterable, cst.Attribute):
+        constant = iterable.attr.value == "sorted_tables"
     return _trusted() if constant else None
+
+
+#: Methods that read names from the database's catalog (SQLAlchemy's `Inspector`, and
+#: adapters named after it): `get_table_names()`, `get_columns(t)`, `get_indexes(t)`.
+_CATALOG_READ = re.compile(
+    r"get_(?:\w+_)?(?:names|columns|indexes|foreign_keys|pk_constraint|unique_constraints)"
+)
 
 
 def piece_code(piece: Piece) -> str:

@@ -608,9 +608,8 @@ def test_a_repository_in_the_statement_does_not_make_its_other_names_orm_models(
             raise AuthenticationError(token)
         """,
     )
-    assert [f["message"] for f in found] == [
-        "Route module imports repository `Repository`: call a service instead"
-    ]
+    # nor is `Repository` a repository: the index knows it as a Pydantic model
+    assert [f["message"] for f in found] == []
 
 
 def test_sql_of_one_route_is_one_finding_at_its_first_call() -> None:
@@ -918,3 +917,202 @@ def feature_enabled() -> bool:
     rows = [f.start.row for f in check_code(handed_on, "app/browser.py") if f.code == "FG407"]
     assert rows == [13]  # the setting read by its name, not the environment handed on
     assert "FG407" not in codes(handed_on, "skyvern/cli/doctor.py")
+
+
+# ------------------------------------------------------- development tooling (#14 E)
+
+TOOLING_SHAPES = {
+    "FG105": """
+        from sqlalchemy import text
+
+        async def count(session, table: str) -> int:
+            return await session.scalar(text(f"SELECT count(*) FROM {table}"))
+        """,
+    "FG301": """
+        import time
+
+        async def launch() -> None:
+            time.sleep(1)
+        """,
+    "FG303": """
+        import subprocess
+
+        async def dump() -> None:
+            subprocess.run(["pg_dump", "app"], check=True)
+        """,
+    "FG403": """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/feedback")
+        async def feedback():
+            return await load()
+        """,
+    "FG405": """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.post("/run")
+        async def run() -> dict[str, str]:
+            try:
+                return await start()
+            except Exception:
+                return {"status": "failed"}
+        """,
+    "FG407": """
+        import os
+
+        TENANT = os.environ["QA_TENANT"]
+        """,
+    "FG502": """
+        ADMIN_PASSWORD = "DemoOwner123!x"
+        """,
+}
+
+
+@pytest.mark.parametrize("code", sorted(TOOLING_SHAPES))
+@pytest.mark.parametrize(
+    "folder",
+    ["qa/scenarios", "evals/old/src", "examples/demos/backend", "scripts", ".agents/skills/x"],
+)
+def test_rules_that_do_not_apply_in_tooling_stay_silent_there(code: str, folder: str) -> None:
+    source = TOOLING_SHAPES[code]
+    assert code in codes(source, "app/core/module.py")
+    assert code not in codes(source, f"{folder}/module.py")
+
+
+def test_a_route_module_name_inside_a_tooling_folder_is_tooling() -> None:
+    assert LAYERS.layer_of("examples/shop/routes.py") == "tooling"
+    assert "FG403" not in codes(TOOLING_SHAPES["FG403"], "examples/shop/routes.py")
+
+
+def test_product_folders_named_like_tooling_inside_a_package_are_not_tooling() -> None:
+    # an evaluations API, an LLM agent's tools, a Celery tasks module
+    assert LAYERS.layer_of("backend/app/server/evals/api.py") == "route"
+    assert LAYERS.layer_of("app/agent/tools/search.py") is None
+    assert LAYERS.layer_of("app/worker/tasks.py") is None
+    assert "FG301" in codes(TOOLING_SHAPES["FG301"], "app/agent/tools/search.py")
+
+
+def test_alembic_environment_is_tooling() -> None:
+    source = """
+        import os
+
+        from alembic import context
+
+        config = context.config
+        config.set_main_option("sqlalchemy.url", os.environ["DATABASE_URL"])
+        """
+    assert "FG407" in codes(source, "app/database.py")
+    assert "FG407" not in codes(source, "enterprise/migrations/env.py")
+
+
+# --------------------------------------------------------------- FG504 python-jose
+
+
+@pytest.mark.parametrize(
+    ("statement", "advice"),
+    [
+        ("from jose import jwt", "use PyJWT"),
+        ("from jose import jwe", "joserfc, jwcrypto or authlib"),
+        ("from jose.jwe import encrypt", "joserfc, jwcrypto or authlib"),
+        ("import jose.jwe", "joserfc, jwcrypto or authlib"),
+        ("from jose import jwk", "PyJWK"),
+    ],
+)
+def test_python_jose_advice_follows_what_is_imported(statement: str, advice: str) -> None:
+    found = messages(statement, "FG504")
+    assert len(found) == 1, found
+    assert advice in found[0]
+    assert "no release from 2021 to 2025" in found[0]
+
+
+# ------------------------------------------- FG407 settings modules, one per variable
+
+
+def test_a_variable_read_several_times_is_one_finding_that_counts_them() -> None:
+    source = """
+        import os
+
+        def base_url() -> str:
+            return os.environ["ACME_URL"]
+
+        def client(factory):
+            return factory(os.getenv("ACME_URL"), os.environ.get("ACME_URL"))
+        """
+    assert positions(source, "FG407") == [(4, 12)]
+    assert "`ACME_URL`, read 3 times in this module" in messages(source, "FG407")[0]
+
+
+def test_settings_classes_not_deriving_from_pydantic_are_not_settings_by_content() -> None:
+    source = """
+        import os
+
+        class CacheConfig:
+            ttl = int(os.getenv("CACHE_TTL", "60"))
+        """
+    assert positions(source, "FG407") == [(4, 15)]
+
+
+def test_a_method_of_a_settings_class_is_not_its_definition() -> None:
+    source = """
+        import os
+
+        from pydantic import BaseModel
+
+        class MailConfig(BaseModel):
+            host: str = os.getenv("MAIL_HOST", "")
+
+            def sender(self) -> str:
+                return os.environ["MAIL_FROM"]
+
+        def timeout() -> float:
+            return float(os.getenv("MAIL_TIMEOUT", "5"))
+        """
+    assert [row for row, _ in positions(source, "FG407")] == [9, 12]
+
+
+@pytest.mark.parametrize(
+    ("path", "flagged"),
+    [
+        ("sdks/python/acme/client.py", False),
+        ("clients/python/acme_client/core.py", False),
+        ("app/clients/stripe.py", True),
+    ],
+)
+def test_client_libraries_in_top_folders_read_their_users_environment(
+    path: str, flagged: bool
+) -> None:
+    source = 'import os\nKEY = os.getenv("ACME_API_KEY")\n'
+    assert ("FG407" in codes(source, path)) is flagged
+
+
+# ---------------------------------------------------------- generated code (#14 W)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "# This file was auto-generated by Fern from our API Definition.\n",
+        "# Generated by the protocol buffer compiler.  DO NOT EDIT!\n",
+        '"""\n    Acme API\n\n    Generated by OpenAPI Generator.\n'
+        '    Do not edit the class manually.\n"""\n',
+        "# @generated by a tool\n",
+    ],
+)
+def test_generated_files_are_not_checked(header: str) -> None:
+    body = "import time\n\nasync def wait() -> None:\n    time.sleep(1)\n"
+    assert codes(body) == ["FG301"]
+    assert codes(header + body) == []
+
+
+def test_a_marker_in_the_code_or_alembics_comment_is_not_a_generated_header() -> None:
+    body = (
+        '"""add users\n\nRevision ID: 1a2b\n"""\nimport time\n\nBANNER = "DO NOT EDIT"\n\n'
+        "async def upgrade() -> None:\n"
+        "    # ### commands auto generated by Alembic - please adjust! ###\n"
+        "    time.sleep(1)\n"
+    )
+    assert codes(body) == ["FG301"]

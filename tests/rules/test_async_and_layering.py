@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.helpers import positions
+import textwrap
+from pathlib import Path
+
+from tests.helpers import positions, run_cli, write
 
 
 def test_sleep_in_nested_sync_def_inside_async_is_not_flagged() -> None:
@@ -126,3 +129,172 @@ def test_unrelated_http_exception_class_is_not_flagged() -> None:
             raise HTTPException()
         """
     assert positions(source, "FG401", path="app/services/remote.py") == []
+
+
+def _service_raising(tmp_path: Path, errors: str) -> str:
+    """A service that raises `NotFound` of `app.errors` (written from `errors`)."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/errors.py", errors)
+    write(
+        tmp_path,
+        "app/services/users.py",
+        """
+        from app.errors import NotFound
+
+        def get(pk):
+            raise NotFound(pk)
+        """,
+    )
+    return run_cli("check", "--no-cache", "--select", "FG401", str(tmp_path)).stdout
+
+
+def test_typed_error_of_the_project_deriving_from_http_exception_is_not_flagged(
+    tmp_path: Path,
+) -> None:
+    """The documented scope: HTTPException itself, or a subclass defined in the file."""
+    errors = """
+        from fastapi import HTTPException
+
+        class NotFound(HTTPException):
+            def __init__(self, pk: int) -> None:
+                super().__init__(404, f"{pk} not found")
+        """
+    assert "FG401" not in _service_raising(tmp_path, errors)
+
+
+def test_http_exception_re_exported_by_a_project_module_is_flagged(tmp_path: Path) -> None:
+    assert "services/users.py:4:11: FG401" in _service_raising(
+        tmp_path, "from fastapi import HTTPException as NotFound\n"
+    )
+
+
+def test_local_subclass_of_an_imported_http_exception_subclass_is_flagged(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/errors.py",
+        "from fastapi import HTTPException\n\nclass AppError(HTTPException): ...\n",
+    )
+    write(
+        tmp_path,
+        "app/services/users.py",
+        """
+        from app.errors import AppError
+
+        class Gone(AppError):
+            pass
+
+        def get(pk):
+            raise Gone(410)
+        """,
+    )
+    stdout = run_cli("check", "--no-cache", "--select", "FG401", str(tmp_path)).stdout
+    assert "services/users.py:7:11: FG401" in stdout
+
+
+def _route_importing(tmp_path: Path, types: str) -> str:
+    """FG402 on a route that imports `Repository` and `AuthenticationError` from `types`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/integrations", "app/routes"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/integrations/service_types.py", types)
+    write(
+        tmp_path,
+        "app/routes/git.py",
+        """
+        from fastapi import APIRouter
+
+        from app.integrations.service_types import AuthenticationError, Repository
+
+        router = APIRouter()
+
+
+        @router.get("/repositories")
+        async def repositories() -> list[Repository]:
+            if not router:
+                raise AuthenticationError("token required")
+            return [Repository(full_name="a/b")]
+        """,
+    )
+    return run_cli("check", "--no-cache", "--select", "FG402", str(tmp_path)).stdout
+
+
+def test_repository_named_pydantic_model_and_plain_errors_are_not_data_access(
+    tmp_path: Path,
+) -> None:
+    types = """
+        from pydantic import BaseModel
+
+        class Repository(BaseModel):
+            full_name: str
+
+        class AuthenticationError(ValueError):
+            pass
+        """
+    assert "FG402" not in _route_importing(tmp_path, types)
+
+
+def test_names_of_one_statement_keep_their_own_conditions(tmp_path: Path) -> None:
+    types = """
+        from pydantic import BaseModel
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase):
+            pass
+
+        class AuthenticationError(Base):
+            pass
+
+        class Repository(BaseModel):
+            full_name: str
+        """
+    stdout = _route_importing(tmp_path, types)
+    # at the model's name: the statement's own place is the open repository's
+    assert "git.py:3:44: FG402 Route module imports ORM model `AuthenticationError`" in stdout
+    assert "Found 1 error." in stdout
+
+
+def test_repository_class_of_another_module_is_a_repository(tmp_path: Path) -> None:
+    types = """
+        class AuthenticationError(ValueError):
+            pass
+
+        class Repository:
+            def __init__(self, session):
+                self.session = session
+        """
+    stdout = _route_importing(tmp_path, types)
+    assert "git.py:3:1: FG402 Route module imports repository `Repository`: call" in stdout
+    assert "Found 1 error." in stdout
+
+
+def test_model_wired_into_a_dao_is_data_access_outside_the_app_module(tmp_path: Path) -> None:
+    """The composition root is the module that creates the app; a route module that
+    builds a DAO over a model at import time does data access itself."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/db", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/db/models.py",
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass QueryArtifact(DeclarativeBase):\n"
+        "    pass\n",
+    )
+    wiring = """
+        from app.db.dao import GitDAO
+        from app.db.models import QueryArtifact
+
+        {app}queries_dao = GitDAO(engine=engine, ArtifactDBE=QueryArtifact)
+        """
+    write(tmp_path, "app/api/routers.py", wiring.format(app=""))
+    app = "from fastapi import FastAPI\n" + textwrap.dedent(wiring.format(app=""))
+    write(tmp_path, "app/api/main.py", app.replace("queries_dao", "app = FastAPI()\nqueries_dao"))
+    stdout = run_cli("check", "--no-cache", "--select", "FG402,FG000", str(tmp_path)).stdout
+    assert "routers.py:2:1: FG402" in stdout
+    assert "main.py" not in stdout

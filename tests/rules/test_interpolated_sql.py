@@ -353,3 +353,88 @@ def test_a_none_or_type_check_is_not_a_check_of_the_name() -> None:
         session.execute(text(f'SET search_path TO "{schema}"'))
     """
     assert len(_fg105(source)) == 1
+
+
+def test_pragma_operands_ask_to_quote_not_to_bind() -> None:
+    source = """
+    from sqlalchemy import text
+
+    async def columns(session, table_name: str):
+        return await session.execute(text(f"PRAGMA table_info('{table_name}')"))
+    """
+    assert place(f"PRAGMA table_info('{M0}')") == {0: NAME}
+    [message] = _fg105(source)
+    assert message.startswith("`table_name` pasted into SQL where a bound parameter cannot go")
+
+
+def test_a_name_assigned_input_on_one_branch_is_not_a_literal() -> None:
+    source = """
+    from sqlalchemy import text
+
+    async def find(session, order: str, custom: str | None):
+        if custom:
+            column = custom
+        else:
+            column = "created_at"
+        return await session.execute(text(f"SELECT id FROM users WHERE {column} = '{order}'"))
+
+    async def rows(session, table: str | None = None):
+        if table is None:
+            table = "users"
+        return await session.execute(text(f"SELECT id FROM {table}"))
+    """
+    assert len(_fg105(source)) == 2
+
+
+def test_a_local_list_holding_input_is_not_a_constant_collection() -> None:
+    source = """
+    from sqlalchemy import text
+
+    async def purge(session, extra: str):
+        tables = ["users", extra]
+        for table in tables:
+            await session.execute(text(f"DELETE FROM {table}"))
+    """
+    assert len(_fg105(source)) == 1
+
+
+def test_a_value_in_the_fragment_a_helper_returns_is_flagged() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def _filter(email: str) -> tuple[str, dict[str, str]]:
+        return f"email = '{email}'", {}
+
+    async def find(session, email: str):
+        where, params = _filter(email)
+        return await session.execute(text(f"SELECT id FROM users WHERE {where}"), params)
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_columns_read_from_the_inspector_are_catalog_names() -> None:
+    source = """
+    from sqlalchemy import inspect, text
+
+    def widen(conn, table: str) -> None:
+        for column in inspect(conn).get_columns("users"):
+            conn.execute(text(f'ALTER TABLE users ALTER COLUMN "{column["name"]}" TYPE text'))
+    """
+    assert _fg105(source) == []
+
+
+def test_placeholders_a_helper_binds_before_returning_them_with_params_are_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def _in_params(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
+        params = {f"{prefix}_{i}": v for i, v in enumerate(values)}
+        placeholders = ", ".join(f":{prefix}_{i}" for i in range(len(values)))
+        return placeholders, params
+
+    async def edges(session, types: list[str]):
+        marks, params = _in_params("type", types)
+        type_filter = f"AND e.type IN ({marks})"
+        return await session.execute(text(f"SELECT * FROM edge e WHERE 1 = 1 {type_filter}"), params)
+    """
+    assert _fg105(source) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import check_code, positions
+from tests.helpers import check_code, fix_code, positions
 
 
 def test_session_query_chain_is_flagged_at_the_query_call() -> None:
@@ -128,3 +128,54 @@ def test_query_in_async_session_call_is_flagged_once_per_call() -> None:
             return a, b
         """
     assert positions(source, "FG101") == [(4, 15), (5, 9)]
+
+
+def test_legacy_queries_of_one_sync_function_are_one_finding_with_their_count() -> None:
+    source = """
+        from sqlalchemy.orm import Session
+
+        def stats(session: Session):
+            users = session.query(User).count()
+            orders = session.query(Order).count()
+            return users, orders, session.query(Item).all()
+
+        def other(session: Session):
+            return session.query(User).all()
+        """
+    found = [f for f in check_code(source) if f.code == "FG101"]
+    assert [(f.start.row, f.start.column) for f in found] == [(4, 13), (9, 12)]
+    assert found[0].message.endswith("(3 legacy queries in `stats()`)")
+    assert "legacy queries" not in found[1].message
+
+
+def test_legacy_queries_in_async_code_and_nested_functions_keep_their_own_findings() -> None:
+    source = """
+        from sqlalchemy.orm import Session
+
+        def outer(session: Session):
+            first = session.query(User).all()
+
+            async def inner():
+                return session.query(User).all(), session.query(Order).all()
+
+            def helper():
+                return session.query(Item).all()
+
+            return first, inner, helper
+        """
+    assert positions(source, "FG101") == [(4, 13), (7, 16), (7, 43), (10, 16)]
+
+
+def test_fix_rewrites_every_query_of_a_sync_function() -> None:
+    source = """
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        def stats(session: Session):
+            users = session.query(User).all()
+            orders = session.query(Order).filter(Order.paid).all()
+            return users, orders
+        """
+    fixed = fix_code(source, "FG101", unsafe=True)
+    assert "query(" not in fixed
+    assert "session.execute(select(Order).where(Order.paid))" in fixed

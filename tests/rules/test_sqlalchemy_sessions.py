@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.helpers import check_code
+import json
+from pathlib import Path
+
+import pytest
+
+from checks.hook import run_claude_hook
+from tests.helpers import check_code, run_cli, write
 
 
 def _found(code: str, source: str, path: str = "app/example.py") -> list[int]:
@@ -48,6 +54,134 @@ def test_sync_factory_opened_in_async_def_is_flagged_once_per_function() -> None
             conn.execute(text("select 1"))
     """
     assert _found("FG102", source) == [8, 13]
+
+
+@pytest.fixture
+def database_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A service whose engines and session factories live in `app/database.py`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/db/__init__.py", "from app.db.engines import session_maker\n")
+    write(
+        tmp_path,
+        "app/db/engines.py",
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+        from sqlalchemy.orm import scoped_session, sessionmaker
+
+        engine = create_engine("postgresql+psycopg://app@db/app")
+        session_maker = sessionmaker(bind=engine)
+        db_session = scoped_session(session_maker)
+        async_engine = create_async_engine("postgresql+asyncpg://app@db/app")
+        a_session_maker = sessionmaker(bind=async_engine, class_=AsyncSession)
+        AsyncSessionLocal = async_sessionmaker(async_engine, expire_on_commit=False)
+
+
+        def get_session_maker():
+            return session_maker
+        """,
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+BILLING = """
+from sqlalchemy import select
+
+from app.db import session_maker
+from app.db.engines import AsyncSessionLocal, a_session_maker, db_session, engine
+
+
+async def has_subscription(user_id: str) -> bool:
+    with session_maker() as session:
+        return session.query(Subscription).filter_by(user_id=user_id).first() is not None
+
+
+async def ping() -> None:
+    with engine.connect() as conn:
+        conn.execute(select(1))
+
+
+async def purge() -> None:
+    db_session.execute(delete(Draft))
+
+
+async def count() -> int:
+    async with a_session_maker() as session:
+        return await session.scalar(select(func.count(Subscription.id)))
+
+
+async def total() -> int:
+    async with AsyncSessionLocal() as session:
+        return await session.scalar(select(func.count(Subscription.id)))
+"""
+
+
+def _rows(stdout: str, code: str) -> list[str]:
+    return [line.split(": ")[0] for line in stdout.splitlines() if f": {code} " in line]
+
+
+def test_sync_factory_imported_from_another_module_is_flagged_in_async_def(
+    database_module: Path,
+) -> None:
+    write(database_module, "app/billing.py", BILLING)
+    result = run_cli("check", "--no-cache", "--select", "FG101,FG102", ".")
+    assert _rows(result.stdout, "FG102") == [
+        "app/billing.py:8:10",
+        "app/billing.py:13:10",
+        "app/billing.py:18:5",
+    ]
+    # the legacy query is reported too, in the same coroutine: both findings stand
+    assert _rows(result.stdout, "FG101") == ["app/billing.py:9:16"]
+
+
+def test_imported_sync_factory_is_flagged_when_the_file_is_checked_alone(
+    database_module: Path,
+) -> None:
+    write(database_module, "app/billing.py", BILLING)
+    result = run_cli("check", "--no-cache", "--select", "FG102", "app/billing.py")
+    assert _rows(result.stdout, "FG102") == [
+        "app/billing.py:8:10",
+        "app/billing.py:13:10",
+        "app/billing.py:18:5",
+    ]
+
+
+def test_the_hook_reports_an_imported_sync_factory_opened_in_async_def(
+    database_module: Path,
+) -> None:
+    path = write(database_module, "app/billing.py", BILLING)
+    payload = {"tool_input": {"file_path": str(path)}, "cwd": str(database_module)}
+    answer = run_claude_hook(json.dumps(payload).encode(), {})
+    assert "FG102" in json.loads(answer.stdout)["reason"]
+
+
+def test_imported_names_that_are_not_sync_factories_are_not_flagged(
+    database_module: Path,
+) -> None:
+    write(
+        database_module,
+        "app/reports.py",
+        """
+        from app.db.engines import get_session_maker, session_maker
+
+
+        async def report() -> None:
+            with get_session_maker() as maker:
+                maker.execute(select(1))
+            maker = session_maker
+            with maker() as session:
+                session.execute(select(1))
+
+
+        def sync_report() -> None:
+            with session_maker() as session:
+                session.execute(select(1))
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == []
 
 
 def test_sync_session_parameter_queried_in_async_route_is_flagged() -> None:
