@@ -58,7 +58,10 @@ def apply_edits(text: str, fixes: Sequence[tuple[Edit, ...]]) -> tuple[str, list
     chosen: list[tuple[int, int, str]] = []
     applied: list[int] = []
     for index, edits in enumerate(fixes):
-        spans = [(_offset(starts, e.start), _offset(starts, e.end), e.content) for e in edits]
+        spans = [
+            _whole_line(text, _offset(starts, e.start), _offset(starts, e.end), e.content)
+            for e in edits
+        ]
         if any(_overlaps(taken, start, end) for start, end, _ in spans):
             continue
         for start, end, _ in spans:
@@ -73,6 +76,24 @@ def apply_edits(text: str, fixes: Sequence[tuple[Edit, ...]]) -> tuple[str, list
         position = max(position, end)
     pieces.append(text[position:])
     return "".join(pieces), applied
+
+
+def _whole_line(text: str, start: int, end: int, content: str) -> tuple[int, int, str]:
+    """An edit that deletes all a line holds (a statement on a line of its own) deletes
+    the line with its newline, rather than leave it blank."""
+    if content or start == end:
+        return start, end, content
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    if text[line_start:start].strip(" \t"):
+        return start, end, content
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if text.startswith("\r\n", after):
+        return line_start, after + 2, content
+    if after < len(text) and text[after] in "\r\n":
+        return line_start, after + 1, content
+    return start, end, content
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:

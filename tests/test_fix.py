@@ -59,7 +59,7 @@ class Other(BaseModel):
 def dump(item: Item, raw: bytes):
     copy = item.model_copy(update={"name": "x"})
     parsed = Item.model_validate_json(raw)
-    return item.model_dump(exclude_unset=True), parsed.model_dump_json(), Item.model_validate(copy), Item.model_fields
+    return item.model_dump(exclude_unset=True), parsed.model_dump_json(), Item.model_validate(copy, from_attributes=True), Item.model_fields
 """
 
 
@@ -72,28 +72,29 @@ def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 #: what the safe fixes alone write: on Pydantic 2, `orm_mode` is ignored (a warning) and
-#: `from_attributes` would turn on attribute reading, and v2's `$` refuses a final newline
-#: v1's `regex` accepted: those three fixes are unsafe
+#: `from_attributes` would turn on attribute reading (so `from_orm` raised: a fix that
+#: reads attributes changes that), v2's `$` refuses a final newline v1's `regex`
+#: accepted, and `model_validate_json` validates in JSON mode: those fixes are unsafe
 AFTER_SAFE = BEFORE.replace(
     '    copy = item.copy(update={"name": "x"})\n'
     "    parsed = Item.parse_raw(raw)\n"
     "    return item.dict(exclude_unset=True), parsed.json(), Item.from_orm(copy), Item.__fields__",
     '    copy = item.model_copy(update={"name": "x"})\n'
-    "    parsed = Item.model_validate_json(raw)\n"
+    "    parsed = Item.parse_raw(raw)\n"
     "    return item.model_dump(exclude_unset=True), parsed.model_dump_json(), "
-    "Item.model_validate(copy), Item.model_fields",
+    "Item.from_orm(copy), Item.model_fields",
 )
 
 
 def test_fix_renames_v1_apis_and_keeps_everything_else_byte_identical(module: Path) -> None:
     result = run_cli("check", "--select", "FG2", "--fix", str(module))
     assert module.read_text(encoding="utf-8") == AFTER_SAFE != BEFORE
-    assert result.stdout.splitlines()[-2] == "Found 10 errors (6 fixed, 4 remaining)."
+    assert result.stdout.splitlines()[-2] == "Found 10 errors (4 fixed, 6 remaining)."
     assert result.exit_code == 1
     result = run_cli("check", "--select", "FG2", "--fix", "--unsafe-fixes", str(module))
     assert module.read_text(encoding="utf-8") == AFTER
     # the inner class Config has a key v2 removed (`fields`): it remains, for the author
-    assert result.stdout.splitlines()[-1] == "Found 4 errors (3 fixed, 1 remaining)."
+    assert result.stdout.splitlines()[-1] == "Found 6 errors (5 fixed, 1 remaining)."
     assert "FG207" in result.stdout
     assert result.exit_code == 1
 
@@ -103,19 +104,19 @@ def test_second_fix_changes_nothing(module: Path) -> None:
     fixed = module.read_bytes()
     again = run_cli("check", "--select", "FG2", "--fix", str(module))
     assert module.read_bytes() == fixed
-    assert again.stdout.splitlines()[-2] == "Found 4 errors."
+    assert again.stdout.splitlines()[-2] == "Found 6 errors."
 
 
 def test_check_without_fix_and_diff_write_nothing(module: Path) -> None:
     plain = run_cli("check", "--select", "FG2", str(module))
-    assert "[*] 6 fixable with the `--fix` option" in plain.stdout
+    assert "[*] 4 fixable with the `--fix` option" in plain.stdout
     assert ": FG201 [*] " in plain.stdout
     diff = run_cli("check", "--select", "FG2", "--diff", str(module))
     assert module.read_text(encoding="utf-8") == BEFORE
     assert diff.exit_code == 1
     assert "-    return item.dict(exclude_unset=True)" in diff.stdout
     assert diff.stdout.startswith("--- a/models.py\n+++ b/models.py\n")
-    assert diff.stderr.startswith("Would fix 6 errors")
+    assert diff.stderr.startswith("Would fix 4 errors")
 
 
 def test_diff_with_nothing_to_fix_exits_0(tmp_path: Path) -> None:

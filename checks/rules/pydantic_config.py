@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from checks.context import ClassInfo, FileContext, FixSpec, Lines, code_of, dotted_name, rename
+from checks.context import (
+    ClassInfo,
+    FileContext,
+    FixSpec,
+    Lines,
+    code_of,
+    dotted_name,
+    rename,
+    string_value,
+)
 from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -363,10 +372,13 @@ class PydanticClassConfig(Rule):
         "`Config.x = ...` in the class body): a v2 model has no `Config` attribute. "
         "Unsafe fix for a model other models may extend the `Config` of: one subclassed in "
         "the file, or one without fields of its own (a shared base such as "
-        "`BaseSchema`), as other modules may write `class Config(BaseSchema.Config)`; a "
-        "model with fields whose `Config` is extended only in another module is not seen "
-        "from its file: fix such a project as a whole (`check --fix .`), which converts "
-        'the extending `Config` too. During a migration (`target-pydantic = "2"` over '
+        "`BaseSchema`), as other modules may write `class Config(BaseSchema.Config)`. "
+        "No fix either when another module of the run reads or extends the `Config` "
+        "(`class Config(UserBase.Config)`, `UserBase.Config.title`, also through a "
+        "subclass): the project index says so, and a run of one file does not see the "
+        "modules that import it, so fix a project as a whole (`check --fix .`); once the "
+        "extending `Config` is converted, the next run converts the base's. "
+        'During a migration (`target-pydantic = "2"` over '
         "pins that admit only Pydantic 1) a config with `anystr_*` keys is unsafe when a "
         "field may hold `bytes`: v1's `anystr_*` keys apply to `bytes`, v2's `str_*` do "
         "not. A class whose base comes from another module is flagged only when the "
@@ -661,8 +673,12 @@ class PydanticClassConfig(Rule):
         return evidence.has("Config")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_ClassDef`: a `class Config` (in a class body)
-        return any(cls.name == "Config" for cls in structure.classes)
+        # `visit_ClassDef`: a `class Config` (in a class body); a module that reads
+        # `Model.Config` is checked too, so that the run's index holds its summary
+        # (`ModuleSummary.config_refs`: the fix of that `Config` is withheld)
+        return any(cls.name == "Config" for cls in structure.classes) or (
+            "Config" in structure.attributes
+        )
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         if node.name.value != "Config" or not ctx.in_class_body:
@@ -671,13 +687,19 @@ class PydanticClassConfig(Rule):
         if outer is None or ctx.is_v1_layer_model(outer.name):
             return
         derivation = ctx.pydantic_derivation(outer.name)
+        # the fix stands only while no other module reads or extends this `Config`
+        # (`class Config(UserBase.Config)`): resolved across the project
+        fix = _config_dict_fix(node, outer, ctx)
+        if fix is not None and outer.outer is None:
+            owner = f"{ctx.module_name}.{outer.name}" if ctx.module_name else outer.name
+            fix = replace(fix, config_of=owner)
         if isinstance(derivation, Condition):
             # a base from another module: a finding if the project says it is a model of
             # the main package, not of the `pydantic.v1` layer (which a ConfigDict would
             # not configure)
-            ctx.report_if(node.name, derivation, fix=_config_dict_fix(node, outer, ctx))
+            ctx.report_if(node.name, derivation, fix=fix)
         elif derivation is True:
-            ctx.report(node.name, fix=_config_dict_fix(node, outer, ctx))
+            ctx.report(node.name, fix=fix)
         elif looks_like_pydantic_config(node, ctx):
             ctx.report(node.name)  # a Pydantic config of a class not known to be a model
 
@@ -1108,3 +1130,78 @@ def _keeps_meaning(value: cst.BaseExpression | None, ctx: FileContext) -> bool:
     if isinstance(value, cst.Name) and value.value == "False":
         return True
     return is_migration(ctx.pydantic_target)
+
+
+#: Model bases whose own config leaves the keys `config_value` is asked about unset
+#: (SQLModel's sets `from_attributes`: it is not one of them).
+_DEFAULT_CONFIG_ROOTS = _PYDANTIC_ROOTS | frozenset(
+    {
+        "pydantic.RootModel",
+        "pydantic.root_model.RootModel",
+        "pydantic.generics.GenericModel",
+        "pydantic_settings.main.BaseSettings",
+    }
+)
+#: Bases that carry no model config (`class Page(BaseModel, Generic[T])`).
+_CONFIGLESS_BASES = frozenset({"typing.Generic", "typing_extensions.Generic", "abc.ABC"})
+
+
+def config_value(
+    ref: str | None, key: str, ctx: FileContext
+) -> tuple[bool, cst.BaseExpression | None]:
+    """What the config of the model `ref` sets the v2 key `key` to, as Pydantic merges it
+    from the class keywords, `model_config`, an inner `Config` and the bases (the last
+    base wins): `(True, value)`
+    when the file shows it, `value` None when no class of the chain sets it (the default
+    holds); `(False, None)` when the file cannot tell (a base from another module, a
+    config built from a variable or `**options`). A renamed key's v1 name counts during
+    a migration only (the code runs on Pydantic 1), its v2 name otherwise: Pydantic 2
+    ignores `orm_mode`, Pydantic 1 `from_attributes`."""
+    names = {key}
+    if is_migration(ctx.pydantic_target):
+        names = {v1 for v1, v2 in _V2_KEYS.items() if v2 == key and v1 != key} or names
+    return _config_value(ref, names, ctx, set())
+
+
+def _config_value(
+    ref: str | None, names: set[str], ctx: FileContext, seen: set[str]
+) -> tuple[bool, cst.BaseExpression | None]:
+    if ref in _DEFAULT_CONFIG_ROOTS or ref in _CONFIGLESS_BASES:
+        return True, None
+    info = ctx.classes.get(ref) if ref is not None else None
+    if ref is None or info is None:
+        return False, None
+    if ref in seen:
+        return True, None
+    seen.add(ref)
+    for keyword in info.node.keywords:
+        if keyword.keyword is not None and keyword.keyword.value in names:
+            return True, keyword.value
+    body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
+    for name, value in config_assignments(info.node):
+        if name.value != "model_config":
+            continue
+        if isinstance(value, cst.Call) and ctx.qualified_name(value.func) in CONFIG_DICT_FACTORIES:
+            if any(arg.keyword is None for arg in value.args):
+                return False, None  # `ConfigDict(**common)`
+            for arg in value.args:
+                if arg.keyword is not None and arg.keyword.value in names:
+                    return True, arg.value
+        elif isinstance(value, cst.Dict):
+            for element in value.elements:
+                if not isinstance(element, cst.DictElement):
+                    return False, None  # `{**common}`
+                if string_value(element.key) in names:
+                    return True, element.value
+        else:
+            return False, None  # a config built elsewhere
+    for statement in body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == "Config":
+            for name, value in config_assignments(statement):
+                if name.value in names:
+                    return True, value
+    for base in reversed(info.bases):
+        known, value = _config_value(base, names, ctx, seen)
+        if not known or value is not None:
+            return known, value
+    return True, None

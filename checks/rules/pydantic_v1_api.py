@@ -11,12 +11,21 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, rename
+from checks.context import (
+    FileContext,
+    FixSpec,
+    code_of,
+    dotted_name,
+    keyword_arg,
+    rename,
+    string_value,
+)
+from checks.imports import module_imports_from, with_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, for_target, unsafe
 from checks.rule import Example, FixExample, Rule
-from checks.rules.pydantic_config import config_assignments
+from checks.rules.pydantic_config import config_value
 from checks.structure import Structure
 
 _V1_IMPORTS = {
@@ -102,11 +111,18 @@ class PydanticSchema(_PydanticMethodRule):
         "`definitions`, `anyOf` with `null` for optional fields)"
     )
     migration_differs: ClassVar[dict[str, str]] = {"schema": _differs, "schema_json": _differs}
+    _schema_json_differs = (
+        "`schema_json` encodes values `json.dumps` cannot (a date or `Decimal` in "
+        "`json_schema_extra`) with Pydantic's encoder, where `json.dumps` raises TypeError"
+    )
     fix = (
-        "Safe fix: renames `.schema()` to `.model_json_schema()`; `Model.schema_json(...)` "
+        "Safe fix: renames `.schema()` to `.model_json_schema()`, which the v1 name calls "
+        "on Pydantic 2. Unsafe fix: `Model.schema_json(...)` "
         "becomes `json.dumps(Model.model_json_schema(...), ...)` (`by_alias` and "
         "`ref_template` stay with the schema, the other arguments go to `json.dumps`), "
-        "importing `json` when needed. On Pydantic 2 the v1 names call the same method. "
+        "importing `json` when needed: "
+        + _schema_json_differs
+        + ". "
         + MIGRATION_NOTE.format(differs=_differs)
         + f" {FIX_TARGET_NOTE}"
     )
@@ -133,7 +149,8 @@ class PydanticSchema(_PydanticMethodRule):
         replacements: list[tuple[cst.CSTNode, str]] = [insertion] if insertion else []
         schema = f"{ctx.code(func.value, at=node)}.model_json_schema({', '.join(schema_args)})"
         replacements.append((node, f"{json_name}.dumps({', '.join([schema, *dumps_args])})"))
-        return FixSpec("Use `json.dumps(Model.model_json_schema())`", tuple(replacements))
+        fix = FixSpec("Use `json.dumps(Model.model_json_schema())`", tuple(replacements))
+        return unsafe(fix, self._schema_json_differs)
 
     message = "`.schema()` is the Pydantic v1 API: use `.model_json_schema()`"
     summary = "Checks for `.schema()` and `.schema_json()` on Pydantic models."
@@ -206,6 +223,27 @@ class PydanticSchema(_PydanticMethodRule):
 
 
             EVENT_SCHEMA = Event.schema()
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
+            EVENT_SCHEMA = Event.model_json_schema()
+            """,
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Event(BaseModel):
+                kind: str
+
+
             EVENT_SCHEMA_TEXT = Event.schema_json(by_alias=False, indent=2)
             """,
             """
@@ -218,9 +256,10 @@ class PydanticSchema(_PydanticMethodRule):
                 kind: str
 
 
-            EVENT_SCHEMA = Event.model_json_schema()
             EVENT_SCHEMA_TEXT = json.dumps(Event.model_json_schema(by_alias=False), indent=2)
             """,
+            unsafe=True,
+            note="`json.dumps` lacks the encoder `schema_json` used for values in the schema",
         ),
     )
 
@@ -243,9 +282,17 @@ class PydanticParse(_PydanticMethodRule):
         "`parse_obj` of a model instance copies it under Pydantic 1, `model_validate` "
         "returns the instance itself (and a mapping that is not a dict is read by v1 only)"
     )
+    _parse_raw_differs = (
+        "`model_validate_json` validates in JSON mode, `parse_raw` validated `json.loads` "
+        "output in Python mode: strict fields (`strict=True`) accept a date, UUID, enum or "
+        "tuple from JSON text only in JSON mode, validators see `info.mode == 'json'`, and "
+        "invalid JSON is another error (`json_invalid`, not `value_error.jsondecode`)"
+    )
     fix = (
-        "Safe fix: renames `Model.parse_obj(data)` to `Model.model_validate(data)` and "
-        "`Model.parse_raw(text)` to `Model.model_validate_json(text)`; `parse_file` has "
+        "Safe fix: renames `Model.parse_obj(data)` to `Model.model_validate(data)`. "
+        "Unsafe fix: `Model.parse_raw(text)` becomes `Model.model_validate_json(text)`, as "
+        + _parse_raw_differs
+        + ". `parse_file` has "
         "none, and nor has a call with other arguments: `parse_raw(..., content_type=, "
         "proto=, encoding=, allow_pickle=)` reads pickle and other encodings, which "
         "`model_validate_json` would refuse (TypeError) or read as JSON. "
@@ -260,6 +307,8 @@ class PydanticParse(_PydanticMethodRule):
         if len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star:
             return None  # content_type=, proto=, encoding=, ...: not JSON text
         fix = super().fix_for(node, func, ref, ctx)
+        if func.attr.value == "parse_raw" and fix is not None:
+            return unsafe(fix, self._parse_raw_differs)
         if func.attr.value == "parse_obj" and not isinstance(node.args[0].value, cst.Dict):
             fix = for_target(fix, ctx.pydantic_target, self._parse_obj_differs)
         return fix
@@ -362,10 +411,6 @@ class PydanticParse(_PydanticMethodRule):
                 event: str
 
 
-            def read(body: bytes) -> Webhook:
-                return Webhook.parse_raw(body)
-
-
             def load(data: dict[str, str]) -> Webhook:
                 return Webhook.parse_obj(data)
             """,
@@ -377,13 +422,35 @@ class PydanticParse(_PydanticMethodRule):
                 event: str
 
 
-            def read(body: bytes) -> Webhook:
-                return Webhook.model_validate_json(body)
-
-
             def load(data: dict[str, str]) -> Webhook:
                 return Webhook.model_validate(data)
             """,
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.parse_raw(body)
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Webhook(BaseModel):
+                event: str
+
+
+            def read(body: bytes) -> Webhook:
+                return Webhook.model_validate_json(body)
+            """,
+            unsafe=True,
+            note="JSON mode: strict fields and validators that read `info.mode` differ",
         ),
     )
 
@@ -396,10 +463,14 @@ class PydanticFromOrm(_PydanticMethodRule):
     methods: ClassVar[dict[str, str]] = {"from_orm": "Model.model_validate(obj)"}
     renames: ClassVar[dict[str, str]] = {"from_orm": "model_validate"}
     fix = (
-        "Safe fix: renames `from_orm` to `model_validate`. When the model's config is not "
-        "seen to set `from_attributes=True` (or v1's `orm_mode = True`, which FG206 "
-        "renames) in this file, the call passes `from_attributes=True` itself, so it "
-        "keeps reading attributes as `from_orm` did."
+        "Safe fix: renames `from_orm` to `model_validate` when the file shows that the "
+        "model's config sets `from_attributes=True` (or v1's `orm_mode = True`, which FG206 "
+        "renames): `from_orm(obj)` is then `model_validate(obj)`. Otherwise the fix is "
+        "unsafe and writes `model_validate(obj, from_attributes=True)`: `from_orm` raises "
+        "(`PydanticUserError` on Pydantic 2, `ConfigError` on 1) when the config lacks "
+        "`from_attributes`, where the fixed call reads the object's attributes; the two "
+        "agree only when the config, defined in another module or built from a variable, "
+        "does set it."
         f" {FIX_TARGET_NOTE}"
     )
 
@@ -407,14 +478,23 @@ class PydanticFromOrm(_PydanticMethodRule):
         self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
     ) -> FixSpec | None:
         renamed = (func.attr, "model_validate")
-        if _reads_attributes(ref, ctx, set()):
+        known, value = config_value(ref, "from_attributes", ctx)
+        if known and _is_true(value):
             return FixSpec("Use `.model_validate()`", (renamed,))
         positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
         if len(positional) != 1 or len(node.args) != 1:
             return None
-        value = positional[0].value
-        passed = (value, f"{ctx.code(value, at=value)}, from_attributes=True")
-        return FixSpec("Use `.model_validate(obj, from_attributes=True)`", (renamed, passed))
+        argument = positional[0].value
+        passed = (argument, f"{ctx.code(argument, at=argument)}, from_attributes=True")
+        fix = FixSpec("Use `.model_validate(obj, from_attributes=True)`", (renamed, passed))
+        if known:
+            reason = "the model's config lacks `from_attributes`: `from_orm` raised, this reads"
+        else:
+            reason = (
+                "the model's config is not seen: `from_orm` raises unless it sets "
+                "`from_attributes`, this reads the object's attributes anyway"
+            )
+        return unsafe(fix, reason)
 
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
     summary = "Checks for `Model.from_orm(obj)`."
@@ -507,13 +587,12 @@ class PydanticFromOrm(_PydanticMethodRule):
                 id: int
 
 
-            class ProjectRead(BaseModel):
-                name: str
+            class AdminRead(UserRead):
+                level: int
 
 
-            def show(user: object, project: object) -> tuple[UserRead, ProjectRead]:
-                shown = UserRead.from_orm(user)
-                return shown, ProjectRead.from_orm(project)
+            def show(user: object, admin: object) -> tuple[UserRead, AdminRead]:
+                return UserRead.from_orm(user), AdminRead.from_orm(admin)
             """,
             """
             from pydantic import BaseModel, ConfigDict
@@ -525,37 +604,45 @@ class PydanticFromOrm(_PydanticMethodRule):
                 id: int
 
 
+            class AdminRead(UserRead):
+                level: int
+
+
+            def show(user: object, admin: object) -> tuple[UserRead, AdminRead]:
+                return UserRead.model_validate(user), AdminRead.model_validate(admin)
+            """,
+            note="the config, or a base's, sets `from_attributes=True`",
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
             class ProjectRead(BaseModel):
                 name: str
 
 
-            def show(user: object, project: object) -> tuple[UserRead, ProjectRead]:
-                shown = UserRead.model_validate(user)
-                return shown, ProjectRead.model_validate(project, from_attributes=True)
+            def show(project: object) -> ProjectRead:
+                return ProjectRead.from_orm(project)
             """,
+            """
+            from pydantic import BaseModel
+
+
+            class ProjectRead(BaseModel):
+                name: str
+
+
+            def show(project: object) -> ProjectRead:
+                return ProjectRead.model_validate(project, from_attributes=True)
+            """,
+            unsafe=True,
+            note=(
+                "a config without `from_attributes`: `from_orm` raised, the fixed call reads "
+                "the attributes"
+            ),
         ),
     )
-
-
-def _reads_attributes(ref: str, ctx: FileContext, seen: set[str]) -> bool:
-    """Whether the model `ref`, defined in this file, or a base of it defined here sets
-    `from_attributes=True` (`orm_mode = True` in an inner `Config`)."""
-    info = ctx.classes.get(ref)
-    if info is None or ref in seen:
-        return False
-    seen.add(ref)
-    body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if isinstance(statement, cst.ClassDef) and statement.name.value == "Config":
-            for name, value in config_assignments(statement):
-                if name.value in {"orm_mode", "from_attributes"} and _is_true(value):
-                    return True
-    for name, value in config_assignments(info.node):
-        if name.value == "model_config" and isinstance(value, cst.Call):
-            argument = keyword_arg(value, "from_attributes")
-            if argument is not None and _is_true(argument.value):
-                return True
-    return any(_reads_attributes(base or "", ctx, seen) for base in info.bases)
 
 
 def _is_true(value: cst.BaseExpression | None) -> bool:
@@ -602,13 +689,21 @@ class PydanticV1Misc(Rule):
         "max_items": "max_length",
     }
     fix = (
-        "Safe fix: renames `.copy(update=, deep=)`, `.construct()`, `update_forward_refs()`, "
+        "Safe fix: renames `.copy(update=, deep=)`, `.construct()`, "
         "`__fields__` and `Field(min_items=, max_items=)` to their v2 names. "
+        "`.copy(update=...)` gets an unsafe fix when `deep=` may be true (`copy` deep-copied "
+        "the update's values, `model_copy` shares them) or when the file does not show the "
+        'model\'s `extra` is not `"allow"` (an unknown key of the update lands in '
+        "`__dict__` with `copy`, among the extras with `model_copy`). "
+        "`Model.update_forward_refs()` becomes `Model.model_rebuild(force=True)`, which the "
+        "v1 name calls on Pydantic 2 (`model_rebuild()` skips a model already complete): "
+        "safe as a statement at module level; in a function or a class body, or as a value, "
+        "unsafe: `model_rebuild` resolves names in its caller's frame and returns True. "
         "`Field(regex=...)` becomes `Field(pattern=...)` anchored at the start: v1 matched "
         '`regex` with `re.match`, v2 searches `pattern` anywhere in the value (`regex="b"` '
         'refused `"abc"`, `pattern="b"` accepts it), so a literal pattern not anchored '
         "gets a `^` (`^(?:a|b)` for an alternation, `\\A` after inline flags); a pattern "
-        "that is not a literal, or uses set operations of v2's regex engine in a class, is "
+        "that is not a literal, or uses operators of v2's regex engine in a class, is "
         "renamed by an unsafe fix, and so is a pattern with a `$`: v1's also matched "
         'before a final newline and v2\'s does not (`"abc\\n"` passes `regex="^[a-z]+$"`, '
         'not `pattern="^[a-z]+$"`). No fix for '
@@ -797,6 +892,59 @@ class PydanticV1Misc(Rule):
             unsafe=True,
             note="a pattern that is not a literal: v2 searches it, unanchored",
         ),
+        FixExample(
+            """
+            from typing import Optional
+
+            from pydantic import BaseModel
+
+
+            class Node(BaseModel):
+                parent: Optional["Node"] = None
+
+
+            Node.update_forward_refs()
+            """,
+            """
+            from typing import Optional
+
+            from pydantic import BaseModel
+
+
+            class Node(BaseModel):
+                parent: Optional["Node"] = None
+
+
+            Node.model_rebuild(force=True)
+            """,
+            note="what the v1 name calls on Pydantic 2: `model_rebuild()` skips a complete model",
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Draft(BaseModel):
+                tags: list[str] = []
+
+
+            def fork(draft: Draft, tags: list[str]) -> Draft:
+                return draft.copy(update={"tags": tags}, deep=True)
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Draft(BaseModel):
+                tags: list[str] = []
+
+
+            def fork(draft: Draft, tags: list[str]) -> Draft:
+                return draft.model_copy(update={"tags": tags}, deep=True)
+            """,
+            unsafe=True,
+            note="`copy` deep-copied `tags`; `model_copy` shares the caller's list",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -834,7 +982,13 @@ class PydanticV1Misc(Rule):
                 ref = inferred.cls if inferred is not None and not inferred.iterable else None
             fixable = _same_arguments(node, method)
             self._report_on_model(
-                node, ref, method, self._methods[method], ctx, func.attr if fixable else None
+                node,
+                ref,
+                method,
+                self._methods[method],
+                ctx,
+                func.attr if fixable else None,
+                call=node,
             )
 
     def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
@@ -854,6 +1008,7 @@ class PydanticV1Misc(Rule):
         new: str,
         ctx: FileContext,
         name: cst.Name | None,
+        call: cst.Call | None = None,
     ) -> None:
         """Report `old` on a model; `name` is what the fix renames (None: no fix)."""
         if ref is None or ctx.defines_method(ref, old):
@@ -864,6 +1019,10 @@ class PydanticV1Misc(Rule):
         message = f"`{old}` is the Pydantic v1 API: use `{new}`"
         renamed = self._renames[old]
         fix = rename(name, renamed, f"Use `{renamed}`") if name is not None else None
+        if fix is not None and call is not None and old == "copy":
+            fix = _copy_fix(fix, call, ref, ctx)
+        elif fix is not None and call is not None and old == "update_forward_refs":
+            fix = _rebuild_fix(call, ctx)
         differs = _MIGRATION_DIFFERS.get(old)
         if differs is not None:
             fix = for_target(fix, ctx.pydantic_target, differs)
@@ -871,6 +1030,68 @@ class PydanticV1Misc(Rule):
             ctx.report(node, message, fix=fix)
         else:
             ctx.report_if(node, derivation, message, fix=fix)
+
+
+def _copy_fix(fix: FixSpec, call: cst.Call, ref: str, ctx: FileContext) -> FixSpec:
+    """`.copy(...)` -> `.model_copy(...)`: exact without `update=`; with it, unsafe when
+    `deep=` may be true (`copy` deep-copies the update's values, `model_copy` shares
+    them) or the model's `extra` may be `"allow"` (`copy` puts an unknown key of the
+    update in `__dict__`, `model_copy` among the extras)."""
+    update = keyword_arg(call, "update")
+    if update is None:
+        return fix
+    deep = keyword_arg(call, "deep")
+    if deep is not None and not (isinstance(deep.value, cst.Name) and deep.value.value == "False"):
+        return unsafe(
+            fix,
+            "with `deep=True`, `copy` deep-copied the update's values, `model_copy` shares them",
+        )
+    known, extra = config_value(ref, "extra", ctx)
+    if not known or (extra is not None and not _forbids_or_ignores(extra)):
+        return unsafe(
+            fix,
+            "`extra` may be `allow`: `copy` keeps an unknown key of the update in `__dict__`, "
+            "`model_copy` among the extras",
+        )
+    return fix
+
+
+def _forbids_or_ignores(extra: cst.BaseExpression) -> bool:
+    """`"forbid"`, `"ignore"`, `Extra.forbid`, `Extra.ignore`."""
+    if isinstance(extra, cst.Attribute):
+        return extra.attr.value in {"ignore", "forbid"}
+    return string_value(extra) in {"ignore", "forbid"}
+
+
+def _rebuild_fix(call: cst.Call, ctx: FileContext) -> FixSpec:
+    """`update_forward_refs()` -> `model_rebuild(force=True)`, what the v1 name calls on
+    Pydantic 2 (`model_rebuild()` skips a model already complete). Exact at module level,
+    as a statement of its own; in a function, `model_rebuild` resolves names in its
+    caller's frame, which `update_forward_refs` did not see, and returns True, not None."""
+    func = call.func
+    assert isinstance(func, cst.Attribute)
+    rebuilt = call.with_changes(
+        func=func.with_changes(attr=cst.Name("model_rebuild")),
+        args=[
+            cst.Arg(
+                keyword=cst.Name("force"),
+                value=cst.Name("True"),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""),
+                    whitespace_after=cst.SimpleWhitespace(""),
+                ),
+            )
+        ],
+    )
+    fix = FixSpec("Use `.model_rebuild(force=True)`", ((call, ctx.code(rebuilt, at=call)),))
+    parent = ctx.parent(call)
+    if ctx.function is None and not ctx.in_class_body and isinstance(parent, cst.Expr):
+        return fix
+    return unsafe(
+        fix,
+        "in a function or as a value, `model_rebuild` resolves names in the caller's frame "
+        "and returns True; `update_forward_refs` did neither",
+    )
 
 
 #: The arguments the v2 method takes as the v1 one did: a call with others has no fix.
@@ -1030,24 +1251,60 @@ def _has_dollar(pattern: str) -> bool:
 
 
 def _move_base_settings(
-    node: cst.ImportFrom, alias: cst.ImportAlias, newline: str
+    node: cst.ImportFrom, alias: cst.ImportAlias, module: cst.Module
 ) -> FixSpec | None:
     """`from pydantic import BaseSettings` -> `from pydantic_settings import BaseSettings`;
-    from a longer import, the name moves to its own line. `GenericModel` has no 1:1
-    replacement."""
+    from a longer import, the name moves to its own line, or joins the file's import from
+    `pydantic_settings` when it has one next to it (one line per package, as isort
+    writes). `GenericModel` has no 1:1 replacement."""
     if dotted_name(alias.name) != "BaseSettings" or isinstance(node.names, cst.ImportStar):
         return None
+    rest = [a for a in node.names if a is not alias]
+    kept_code = ""
+    if rest:
+        rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        kept_code = code_of(node.with_changes(names=rest))
+        if "\n" in kept_code:
+            return None  # a parenthesised multi-line import: left to the author
+    existing = _settings_import_beside(node, module)
+    if existing is not None and alias.asname is None:
+        # the line goes (an edit that empties its line removes it: `checks.fixer`)
+        joined = code_of(with_name(existing, "BaseSettings"))
+        return FixSpec("Import it from pydantic_settings", ((existing, joined), (node, kept_code)))
     moved = code_of(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
     new_import = f"from pydantic_settings import {moved}"
-    if len(node.names) == 1:
+    if not rest:
         return FixSpec("Import it from pydantic_settings", ((node, new_import),))
-    rest = [a for a in node.names if a is not alias]
-    rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    kept = node.with_changes(names=rest)
-    code = code_of(kept)
-    if "\n" in code:
-        return None  # a parenthesised multi-line import: left to the author
-    return FixSpec("Import it from pydantic_settings", ((node, f"{code}{newline}{new_import}"),))
+    newline = module.default_newline
+    return FixSpec(
+        "Import it from pydantic_settings", ((node, f"{kept_code}{newline}{new_import}"),)
+    )
+
+
+def _settings_import_beside(node: cst.ImportFrom, module: cst.Module) -> cst.ImportFrom | None:
+    """The file's module-level `from pydantic_settings import ...` when only imports stand
+    between it and `node`'s line (a name it gains is then bound before any use), and both
+    are the one statement of their lines."""
+    existing = module_imports_from(module, "pydantic_settings")
+    if existing is None or isinstance(existing.names, cst.ImportStar):
+        return None
+    if any(dotted_name(name.name) == "BaseSettings" for name in existing.names):
+        return None
+    lines: dict[int, int] = {}
+    for index, line in enumerate(module.body):
+        if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+            lines[id(line.body[0])] = index
+    if id(existing) not in lines or id(node) not in lines:
+        return None
+    low, high = sorted((lines[id(existing)], lines[id(node)]))
+    between = module.body[low + 1 : high]
+    if not all(
+        isinstance(line, cst.SimpleStatementLine)
+        and all(isinstance(small, cst.Import | cst.ImportFrom) for small in line.body)
+        for line in between
+    ):
+        return None
+    return existing
 
 
 class PydanticV1Imports(Rule):
@@ -1183,7 +1440,7 @@ class PydanticV1Imports(Rule):
             name = dotted_name(alias.name)
             message = _V1_IMPORTS.get(f"{module}.{name}")
             if message is not None:
-                fix = _move_base_settings(node, alias, ctx.module.default_newline)
+                fix = _move_base_settings(node, alias, ctx.module)
                 ctx.report(alias, message, fix=fix)
 
     def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:

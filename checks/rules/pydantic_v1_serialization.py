@@ -15,6 +15,7 @@ from checks.pydantic_target import (
     unsafe,
 )
 from checks.rule import Example, FixExample, Rule
+from checks.rules.pydantic_config import config_value
 from checks.structure import Structure
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
@@ -54,12 +55,36 @@ class _PydanticSerializerRule(Rule):
         # `visit_Call`: the method called
         return structure.calls_method(self.method)
 
-    def _fix(self, node: cst.Call) -> FixSpec | None:
+    def _fix(self, node: cst.Call, model: str | None, ctx: FileContext) -> FixSpec | None:
+        """The rename; `by_alias=False` is written too unless the call passes `by_alias`
+        or the file shows that no config of the receiver's class (`model`, None:
+        unknown) sets `serialize_by_alias`: the v1 name always passes `by_alias=False`,
+        the v2 method's default is that key (Pydantic 2.11+)."""
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         if keywords & self.v1_only_keywords or any(arg.star for arg in node.args):
             return None
-        assert isinstance(node.func, cst.Attribute)
-        return rename(node.func.attr, self.replacement, f"Use `.{self.replacement}()`")
+        func = node.func
+        assert isinstance(func, cst.Attribute)
+        if "by_alias" in keywords or _no_alias_by_default(model, ctx):
+            return rename(func.attr, self.replacement, f"Use `.{self.replacement}()`")
+        by_alias = cst.Arg(
+            keyword=cst.Name("by_alias"),
+            value=cst.Name("False"),
+            equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""),
+                whitespace_after=cst.SimpleWhitespace(""),
+            ),
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            if node.args
+            else cst.MaybeSentinel.DEFAULT,
+        )
+        call = node.with_changes(
+            func=func.with_changes(attr=cst.Name(self.replacement)),
+            args=[by_alias, *node.args],
+        )
+        return FixSpec(
+            f"Use `.{self.replacement}(by_alias=False)`", ((node, ctx.code(call, at=node)),)
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
@@ -73,7 +98,7 @@ class _PydanticSerializerRule(Rule):
             function = ctx.function
             owner = function.owner if function is not None else None
             if owner is not None and ctx.is_pydantic_model(owner.name):
-                ctx.report(node, fix=self._fix_for_target(node, ctx))
+                ctx.report(node, fix=self._fix_for_target(node, ctx, owner.name))
             return
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         pydantic_only_keywords = bool(keywords & self.evidence_keywords)
@@ -83,7 +108,7 @@ class _PydanticSerializerRule(Rule):
                 return  # the class defines its own method of that name
             derivation = ctx.pydantic_derivation(inferred.cls)
             if derivation is True:
-                fix = self._fix_for_target(node, ctx)
+                fix = self._fix_for_target(node, ctx, inferred.cls)
                 if fix is not None and inferred.cls in _ANY_MODEL:
                     # typed as any model: the object's own class may override the v1
                     # method (an SDK base whose `.dict()` applies `exclude_unset`)
@@ -94,7 +119,8 @@ class _PydanticSerializerRule(Rule):
                 return  # a local class that is not a model
             if derivation is not False and not pydantic_only_keywords:
                 # a class from another module: a finding if the project says it is a model
-                ctx.report_if(node, derivation, fix=self._fix_for_target(node, ctx))
+                fix = self._fix_for_target(node, ctx, inferred.cls)
+                ctx.report_if(node, derivation, fix=fix)
                 return
         if pydantic_only_keywords:
             # a receiver known by its keywords only: in a file on the `pydantic.v1` layer
@@ -102,14 +128,29 @@ class _PydanticSerializerRule(Rule):
             layer = _v1_layer_use(ctx)
             if layer == "only":
                 return
-            fix = None if layer == "some" else self._fix_for_target(node, ctx)
+            fix = None if layer == "some" else self._fix_for_target(node, ctx, None)
             if fix is not None:
                 # the receiver's class is unknown: it may define its own method
                 fix = unsafe(fix, "the receiver's class is not known: it may define its own method")
             ctx.report(node, fix=fix)
 
-    def _fix_for_target(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
-        return for_target(self._fix(node), ctx.pydantic_target, self.migration_differs)
+    def _fix_for_target(
+        self, node: cst.Call, ctx: FileContext, model: str | None
+    ) -> FixSpec | None:
+        return for_target(self._fix(node, model, ctx), ctx.pydantic_target, self.migration_differs)
+
+
+def _no_alias_by_default(model: str | None, ctx: FileContext) -> bool:
+    """Whether the file shows that the model's config leaves `serialize_by_alias` unset
+    (or sets it to `False`): `.model_dump()` then serializes by field name, as `.dict()`
+    does."""
+    if model is None or model in _ANY_MODEL:
+        return False
+    source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+    if b"serialize_by_alias" in source:
+        return False  # a subclass of the model in this file may set it
+    known, value = config_value(model, "serialize_by_alias", ctx)
+    return known and (value is None or (isinstance(value, cst.Name) and value.value == "False"))
 
 
 def _v1_layer_use(ctx: FileContext) -> str:
