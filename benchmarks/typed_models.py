@@ -10,17 +10,18 @@ package when models live next to each domain's code). The top-level package hold
 into a temporary directory, so the service is never modified: one copy stays as it is,
 the other gets `--fix --unsafe-fixes` with FG108 alone on every file under PATH.
 
-Printed: FG108 findings before, fixed, left without a fix by reason; fixed files that
-CPython does not compile; then the schema comparison. Each copy is imported in a
-subprocess of its own with a best-effort loader: the package's modules are executed one
-top-level statement at a time and a statement that fails (a dependency that is not
+Printed: FG108 findings before (a `declarative_base()`, a class's `Column()` attributes,
+a `backref=`), fixed, left; the columns and backrefs left without a fix by reason; fixed
+files that CPython does not compile; then the schema comparison. Each copy is imported
+in a subprocess of its own with a best-effort loader: the package's modules are executed
+one top-level statement at a time and a statement that fails (a dependency that is not
 installed, a setting that is not there) is skipped and counted, the same way on both
 sides; nothing is stubbed. Every table of every `MetaData` and declarative registry the
 modules made is compiled to PostgreSQL DDL (`CREATE TABLE` and its `CREATE INDEX`es),
 and where the mappers configure, their columns and relationships are read; the two sides
-are compared table by table. `--python` names the interpreter that imports the copies
-(a virtual environment with the service's dependencies: the fewer statements fail, the
-more tables compile). Not part of the test run.
+are compared table by table. `--python` names the interpreter that imports the copies (a
+virtual environment with the service's dependencies: the fewer statements fail, the more
+tables compile). Not part of the test run.
 
 With `--mypy`, mypy (SQLAlchemy's own annotations, no plugin, `--check-untyped-defs`,
 the interpreter's packages) checks the fixed files in the copy as it was and as fixed:
@@ -552,8 +553,9 @@ def main() -> None:
             f"  FG108 findings: {counts['findings']} in {counts['files']} files; "
             f"fixed: {counts['fixed']} ({counts['files_fixed']} files); left: {counts['left']}"
         )
+        print("  left without a fix (a class's columns counted one by one), by reason:")
         for reason, count in counts["reasons"].items():
-            print(f"    left, {reason}: {count}")
+            print(f"    {reason}: {count}")
         print(f"  fixed files CPython does not compile: {len(counts['not_compiling'])}")
         if args.mypy and counts["fixed_paths"]:
             _fix_tree(work / "base-only" / inner, work / "base-only", base_only=True)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from checks.context import FileContext, FixSpec
+from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES
 from checks.rule import Example, FixExample, Rule
 from checks.rules.typed_models import (
     Refusal,
+    TypedColumn,
     back_populates,
     declarative_base_class,
     typed_column,
+    typed_columns,
 )
 from checks.sqlalchemy_target import MIGRATION_NOTE
 from checks.structure import Structure
@@ -30,7 +32,10 @@ class LegacyDeclarative(Rule):
     message = "Legacy declarative mapping"
     summary = (
         "Checks for the 1.x declarative style: `declarative_base()`, `Column()` class "
-        "attributes without `Mapped[...]`, and `relationship(backref=...)`.\n\n"
+        "attributes without `Mapped[...]`, and `relationship(backref=...)`. The columns are "
+        "reported once per class, at its name, with their count (and the ones the fix "
+        "cannot type): typing a model is decided for the model, and a service written in the "
+        "1.x style would otherwise get a finding per column.\n\n"
         "Where it applies: everywhere but the migrations: a model a test declares maps like "
         "any other, while a model kept in a `migrations/` or `alembic/` folder is a snapshot "
         "frozen for the data migrations that still query it (rewriting it changes what "
@@ -58,7 +63,7 @@ class LegacyDeclarative(Rule):
                 name = Column(String(100))
                 members = relationship("User", backref="team")
             """,
-            expect=4,
+            expect=3,
             also=("FG110",),
         ),
     )
@@ -108,7 +113,7 @@ class LegacyDeclarative(Rule):
     )
 
     fix = (
-        "Unsafe. A `Column()` class attribute of a mapped class or mixin becomes "
+        "Unsafe. Each `Column()` class attribute of a mapped class or mixin becomes "
         "`name: Mapped[T] = mapped_column(...)` with every argument kept: the SQL type stays, "
         "so the table is the one SQLAlchemy built. `T` comes from the SQL type (`String` -> "
         "`str`, `Numeric` -> `decimal.Decimal`, `DateTime` -> `datetime.datetime`, "
@@ -130,7 +135,8 @@ class LegacyDeclarative(Rule):
         "custom or third-party type, a foreign key to a table of another file, `*args`, a "
         "non-literal `nullable=`, a `__table__` class, a column object changed in the class "
         "body, other `declarative_base()` arguments, and a `backref=` whose other class the "
-        "run cannot settle, self-referential, made by `backref()`, or with arguments the backref inherits "
+        "run cannot settle, self-referential, made by `backref()`, or with arguments the "
+        "backref inherits "
         "(`primaryjoin`, `foreign_keys`, `viewonly`, ...) keep the finding without a fix. "
         'No fix on a project that targets SQLAlchemy 1.x (`target-sqlalchemy = "1"`, or pins '
         "that admit no 2.x): `Mapped`, `mapped_column` and `DeclarativeBase` do not exist "
@@ -332,8 +338,8 @@ class LegacyDeclarative(Rule):
         """The fix of a `declarative_base()` call, or why it has none."""
         return declarative_base_class(node, ctx)
 
-    def column_fix(self, node: cst.Assign, ctx: FileContext) -> FixSpec | Refusal:
-        """The fix of a `Column()` class attribute, or why it has none."""
+    def column_fix(self, node: cst.Assign, ctx: FileContext) -> TypedColumn | Refusal:
+        """The rewrite of a `Column()` class attribute, or why it has none."""
         return typed_column(node, ctx)
 
     def backref_fix(self, arg: cst.Arg, node: cst.Call, ctx: FileContext) -> FixSpec | Refusal:
@@ -358,18 +364,43 @@ class LegacyDeclarative(Rule):
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
+        owner = ctx.enclosing_class
         if (
-            not _in_migrations(ctx.relative_path.parts)
+            owner is not None
+            and not _in_migrations(ctx.relative_path.parts)
             and ctx.in_class_body
             and isinstance(value, cst.Call)
             and ctx.qualified_name(value.func) in COLUMN
         ):
-            fix = self.column_fix(node, ctx)
-            message = (
-                "`Column()` without `Mapped[...]` is the 1.x style: "
-                "`name: Mapped[T] = mapped_column(...)`"
-            )
-            _report(node, message, fix, ctx)
+            # one finding per class, when the class is left: the decision to type a
+            # model's columns is taken for the model, not column by column
+            columns = ctx.stash(f"{self.code}:columns:{id(owner.node)}")
+            columns.append((node, self.column_fix(node, ctx)))
+
+    def leave_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
+        columns: list[tuple[cst.Assign, TypedColumn | Refusal]] = ctx.stash(
+            f"{self.code}:columns:{id(node)}"
+        )
+        if not columns:
+            return
+        typed = [column for _, column in columns if isinstance(column, TypedColumn)]
+        left = [_assigned(assign) for assign, column in columns if isinstance(column, Refusal)]
+        count = f"{len(columns)} column{'s' if len(columns) != 1 else ''}"
+        message = (
+            f"`{node.name.value}` declares {count} with `Column()` without `Mapped[...]`, "
+            "the 1.x style: `name: Mapped[T] = mapped_column(...)`"
+        )
+        if left:
+            shown = ", ".join(f"`{name}`" for name in left[:5])
+            message += f" (no fix for {shown}{', ...' if len(left) > 5 else ''})"
+        refusals = [column for _, column in columns if isinstance(column, Refusal)]
+        fix = typed_columns(typed, ctx) if typed else refusals[0]
+        _report(node.name, message, fix, ctx)
+
+
+def _assigned(assign: cst.Assign) -> str:
+    target = assign.targets[0].target
+    return target.value if isinstance(target, cst.Name) else code_of(target)
 
 
 #: Folders of a project's migrations: models kept there are frozen snapshots.

@@ -194,6 +194,13 @@ class _Imports:
         """The import statements to write; None when the file has no import to add to."""
         return self.plan.replacements(self.modules)
 
+    def absorb(self, other: _Imports) -> None:
+        """Need what `other` needs too (one import plan for several columns)."""
+        for package, names in other.plan.missing.items():
+            for name in names:
+                self.plan.need(package, name)
+        self.modules.extend(module for module in other.modules if module not in self.modules)
+
 
 def spell(kind: PyType, imports: _Imports) -> str | None:
     """The annotation text of a Python type; None when a name it needs is taken."""
@@ -616,8 +623,34 @@ def _names_of(annotation: str) -> set[str]:
     return set(_IDENTIFIER.findall(annotation))
 
 
-def typed_column(assign: cst.Assign, ctx: FileContext) -> FixSpec | Refusal:
-    """The fix of `name = Column(...)` in a class body: `name: Mapped[T] =
+@dataclass(frozen=True, slots=True)
+class TypedColumn:
+    """One column's rewrite: its new statement, and the imports it needs."""
+
+    assign: cst.Assign
+    text: str
+    imports: _Imports
+
+
+def typed_columns(columns: Sequence[TypedColumn], ctx: FileContext) -> FixSpec | Refusal:
+    """The fix of a class's `Column()` attributes: each column's rewrite, with one plan
+    for the imports they need."""
+    imports = _Imports(ctx)
+    for column in columns:
+        imports.absorb(column.imports)
+    replacements = imports.replacements()
+    if replacements is None:
+        return NO_IMPORT_PLACE
+    return FixSpec(
+        "Declare the columns as `Mapped[...]` with `mapped_column()`",
+        (*replacements, *((column.assign, column.text) for column in columns)),
+        applicability="unsafe",
+        releases=("Column",),
+    )
+
+
+def typed_column(assign: cst.Assign, ctx: FileContext) -> TypedColumn | Refusal:
+    """The rewrite of `name = Column(...)` in a class body: `name: Mapped[T] =
     mapped_column(...)`, or why there is none."""
     info = ctx.enclosing_class
     call = assign.value
@@ -670,15 +703,9 @@ def typed_column(assign: cst.Assign, ctx: FileContext) -> FixSpec | Refusal:
         new_args = _without_arg(new_args, nullable_arg)
     new_call = call.with_changes(func=cst.Name(mapped_column), args=new_args)
     text = f"{attribute}: {annotation} = {ctx.code(new_call, at=assign)}"
-    replacements = imports.replacements()
-    if replacements is None:
+    if imports.replacements() is None:
         return NO_IMPORT_PLACE
-    return FixSpec(
-        "Declare it as `Mapped[...]` with `mapped_column()`",
-        (*replacements, (assign, text)),
-        applicability="unsafe",
-        releases=("Column",),
-    )
+    return TypedColumn(assign, text, imports)
 
 
 def _column_name(call: cst.Call, attribute: str) -> str | None:
