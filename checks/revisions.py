@@ -33,6 +33,18 @@ def _revision_of(data: bytes) -> str | None:
     return match[1].decode("utf-8", "replace") if match else None
 
 
+def is_revision(source: bytes | None) -> bool:
+    """Whether a module is an Alembic revision: `revision = "..."` and `down_revision` at
+    the start of a line, wherever its folder is (a project may keep them in
+    `database/revisions/`)."""
+    return (
+        source is not None
+        and b"down_revision" in source
+        and _DOWN_REVISION.search(source) is not None
+        and _REVISION.search(source) is not None
+    )
+
+
 def _down_revisions_of(data: bytes) -> frozenset[str]:
     match = _DOWN_REVISION.search(data)
     if match is None:

@@ -6,6 +6,7 @@ from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES
+from checks.revisions import is_revision
 from checks.rule import Example, FixExample, Rule
 from checks.rules.typed_models import (
     Refusal,
@@ -37,9 +38,9 @@ class LegacyDeclarative(Rule):
         "cannot type): typing a model is decided for the model, and a service written in the "
         "1.x style would otherwise get a finding per column.\n\n"
         "Where it applies: everywhere but the migrations: a model a test declares maps like "
-        "any other, while a model kept in a `migrations/` or `alembic/` folder is a snapshot "
-        "frozen for the data migrations that still query it (rewriting it changes what "
-        "they run)."
+        "any other, while a model kept in a `migrations/` or `alembic/` folder, or declared "
+        "in an Alembic revision wherever its folder is, is a snapshot frozen for the data "
+        "migrations that still query it (rewriting it changes what they run)."
     )
     why = (
         "SQLAlchemy 2.0 maps with `class Base(DeclarativeBase)` and typed attributes: "
@@ -109,6 +110,33 @@ class LegacyDeclarative(Rule):
             """,
             path="app/migrations/core/deprecated_models.py",
             note="a model snapshot kept for data migrations",
+        ),
+        Example(
+            """
+            import sqlalchemy as sa
+            from alembic import op
+            from sqlalchemy.orm import Session, declarative_base
+
+            revision = "5a1c0e2f9b7d"
+            down_revision = "0d3b2a6c4e1f"
+
+            Base = declarative_base()
+
+
+            class Ticket(Base):
+                __tablename__ = "ticket"
+                id = sa.Column(sa.Integer, primary_key=True)
+                status = sa.Column(sa.String)
+
+
+            def upgrade() -> None:
+                session = Session(bind=op.get_bind())
+                for ticket in session.scalars(sa.select(Ticket).where(Ticket.status == "Open")):
+                    ticket.status = "open"
+                session.commit()
+            """,
+            path="app/database/revisions/versions/2021_06_01_5a1c0e2f9b7d.py",
+            note="a revision's own snapshot of a model, whatever its folder is called",
         ),
     )
 
@@ -329,6 +357,8 @@ class LegacyDeclarative(Rule):
         relative = structure.relative_path
         if relative is not None and _in_migrations(relative.parts):
             return False
+        if is_revision(structure.source):
+            return False
         return any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN)) or any(
             any(keyword.arg == "backref" for keyword in call.node.keywords)
             for call in structure.calls_to(RELATIONSHIP)
@@ -347,7 +377,7 @@ class LegacyDeclarative(Rule):
         return back_populates(arg, node, ctx)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if _in_migrations(ctx.relative_path.parts):
+        if _in_migrations(ctx.relative_path.parts) or is_revision(ctx.source):
             return
         name = ctx.qualified_name(node.func)
         if name in DECLARATIVE_BASE_FACTORIES:
@@ -368,6 +398,7 @@ class LegacyDeclarative(Rule):
         if (
             owner is not None
             and not _in_migrations(ctx.relative_path.parts)
+            and not is_revision(ctx.source)
             and ctx.in_class_body
             and isinstance(value, cst.Call)
             and ctx.qualified_name(value.func) in COLUMN
