@@ -13,7 +13,8 @@ recall of the checker on the mission's patterns, found independently with CPytho
   `AppHTTPException`) raised in a service or repository module (a path with `service`,
   `repositor`, `repos/` or `crud`, not a route module such as `service/views.py`) (FG401);
 - `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
-  `self.session`, `self.db`) (FG101);
+  `self.session`, `self.db`) (FG101: one hit per synchronous function, as the checker
+  reports a sync function's legacy queries once; one per call elsewhere);
 - `orm_mode = True` in a class body, or `orm_mode=True` in a call (FG206);
 - `@validator(...)` / `@root_validator` decorators imported from pydantic (FG208);
 - `AsyncClient(app=...)` (FG408);
@@ -22,11 +23,13 @@ recall of the checker on the mission's patterns, found independently with CPytho
   `scoped_session(...)`, at module level) opened with `with name() as ...:` in an
   `async def`, defined in the same module or imported from another (`from app.db import
   session_maker`, a module found by the tail of its dotted path) (FG102: the mission's
-  central pattern, a sync session blocking the event loop).
+  central pattern, a sync session blocking the event loop); also an `async def` that uses
+  FastAPI-SQLAlchemy's `db.session` (`from fastapi_sqlalchemy import db`) (FG102).
 
 A hit counts as recalled when the checker reports that rule on the same file and line; an
 FG102 hit is one per `async def` (the checker reports a coroutine once, at its first
-blocking use), recalled when an FG102 finding lies in that function.
+blocking use), and an FG101 hit in a sync `def` one per function: each is recalled when a
+finding of its rule lies in that function.
 Files the checker excludes (gitignored, virtualenvs) are not searched, and hits in test
 files (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) are counted apart: the rules'
 docs say which do not apply there. Prints a table per tree; not part of the test run.
@@ -142,6 +145,11 @@ class MissionPatterns(ast.NodeVisitor):
         self.async_depth = 0
         self.pydantic_names: set[str] = set()
         self.time_sleep_names = {"time.sleep"}
+        #: the functions and lambdas being visited, innermost last
+        self.functions: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda] = []
+        self.query_functions: set[int] = set()
+        #: names bound to FastAPI-SQLAlchemy's `db`
+        self.request_db_names: set[str] = set()
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module == "pydantic":
@@ -149,6 +157,10 @@ class MissionPatterns(ast.NodeVisitor):
                 self.pydantic_names.add(alias.asname or alias.name)
                 if alias.name == "BaseSettings":
                     self._hit("FG210", node.lineno)
+        if node.module in {"fastapi_sqlalchemy", "fastapi_sqlalchemy.middleware"}:
+            self.request_db_names.update(
+                alias.asname or alias.name for alias in node.names if alias.name == "db"
+            )
         if node.module == "time":
             for alias in node.names:
                 if alias.name == "sleep":
@@ -159,10 +171,14 @@ class MissionPatterns(ast.NodeVisitor):
         self.hits.append((code, line, line))
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        if self.sync_factory_names and _opens_sync_factory(node, self.sync_factory_names):
+        if (self.sync_factory_names and _opens_sync_factory(node, self.sync_factory_names)) or (
+            self.request_db_names and _uses_request_session(node, self.request_db_names)
+        ):
             self.hits.append(("FG102", node.lineno, node.end_lineno or node.lineno))
         self.async_depth += 1
+        self.functions.append(node)
         self.generic_visit(node)
+        self.functions.pop()
         self.async_depth -= 1
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
@@ -174,13 +190,26 @@ class MissionPatterns(ast.NodeVisitor):
                 name.startswith("pydantic.") or name in self.pydantic_names
             ):
                 self._hit("FG208", decorator.lineno)
+        self.functions.append(node)
         self.generic_visit(node)
+        self.functions.pop()
         self.async_depth = depth
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         depth, self.async_depth = self.async_depth, 0
+        self.functions.append(node)
         self.generic_visit(node)
+        self.functions.pop()
         self.async_depth = depth
+
+    def _query_hit(self, line: int) -> None:
+        """An FG101 hit: one per sync `def` (spanning it), else one per call."""
+        function = self.functions[-1] if self.functions else None
+        if not isinstance(function, ast.FunctionDef):
+            self._hit("FG101", line)
+        elif id(function) not in self.query_functions:
+            self.query_functions.add(id(function))
+            self.hits.append(("FG101", function.lineno, function.end_lineno or function.lineno))
 
     def visit_Call(self, node: ast.Call) -> None:
         name = _dotted(node.func)
@@ -189,7 +218,7 @@ class MissionPatterns(ast.NodeVisitor):
         if isinstance(node.func, ast.Attribute) and node.func.attr == "query" and node.args:
             receiver = _dotted(node.func.value).removeprefix("self.")
             if receiver in SESSION_NAMES:
-                self._hit("FG101", node.lineno)
+                self._query_hit(node.lineno)
         if name.endswith("AsyncClient") and any(k.arg == "app" for k in node.keywords):
             self._hit("FG408", node.lineno)
         for keyword in node.keywords:
@@ -226,6 +255,24 @@ def _opens_sync_factory(function: ast.AsyncFunctionDef, names: set[str]) -> bool
             and isinstance(item.context_expr.func, ast.Name)
             and item.context_expr.func.id in names
             for item in node.items
+        ):
+            return True
+        pending.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _uses_request_session(function: ast.AsyncFunctionDef, names: set[str]) -> bool:
+    """Whether the coroutine itself (not a nested def or lambda) reads `db.session`."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "session"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in names
         ):
             return True
         pending.extend(ast.iter_child_nodes(node))

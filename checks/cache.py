@@ -46,7 +46,7 @@ from checks.findings import Companion, Edit, FileResult, Finding, Fix, Location
 from checks.project import Condition, ModuleSummary, forget_packages, module_name_for
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 6
+_FORMAT = 7
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"

@@ -62,9 +62,11 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
     "tests": ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py"),
     "migrations": ("**/migrations/versions/", "**/alembic/versions/"),
     # development tooling: run by the team, never deployed as the service. Folder names
-    # that are also a product's domain words (`evals`, `qa`, `demo`) count only at the
-    # top of the repository or one folder below it (`backend/evals/`), not inside a
-    # package (`app/server/evals/`: an evaluations API).
+    # that are also a product's domain words (`evals`, `qa`, `demo`, `tutorials`,
+    # `notebooks`) count only at the top of the repository or one folder below it
+    # (`backend/evals/`), not inside a package (`app/server/evals/`: an evaluations API);
+    # `docs` only at the top (`app/docs/` is an API for documents, `plugins/google/docs/`
+    # a Google Docs plugin).
     "tooling": (
         "scripts/",
         "script/",
@@ -90,6 +92,14 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "/*/demos/",
         "/demo_*/",
         "/*/demo_*/",
+        "/docs/",
+        "internal_docs/",
+        "/tutorials/",
+        "/*/tutorials/",
+        "/vignettes/",
+        "/*/vignettes/",
+        "/notebooks/",
+        "/*/notebooks/",
         "noxfile.py",
         "/tasks.py",
         "fabfile.py",
@@ -242,6 +252,8 @@ class Settings:
     #: `target-pydantic`: the Pydantic major version the code is written for (None:
     #: detected from the project's pins when a Pydantic rule first needs it)
     target_pydantic: int | None = None
+    #: the enabled codes the selection names on purpose (`named_in_selection`)
+    named: frozenset[str] = frozenset()
     pydantic_target: PydanticTarget = field(init=False, repr=False, compare=False)
     #: `target-sqlalchemy`: the SQLAlchemy major version (None: detected from the pins)
     target_sqlalchemy: int | None = None
@@ -249,7 +261,7 @@ class Settings:
     _work_tree: Path = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        target = PydanticTarget(self.project_root, self.target_pydantic)
+        target = PydanticTarget(self.project_root, self.target_pydantic, self.named)
         object.__setattr__(self, "pydantic_target", target)
         sqlalchemy = SqlalchemyTarget(self.project_root, self.target_sqlalchemy)
         object.__setattr__(self, "sqlalchemy_target", sqlalchemy)
@@ -361,6 +373,23 @@ def resolve_enabled(
         if chosen:
             enabled.add(rule.code)
     return frozenset(enabled)
+
+
+#: The shortest selector that names a family (`FG2`): `ALL`, `FG` and `F` select the
+#: whole catalog without naming any rule.
+_FAMILY_PREFIX = len("FG2")
+
+
+def named_in_selection(
+    enabled: Iterable[str], select: Sequence[str] | None, extend_select: Sequence[str]
+) -> frozenset[str]:
+    """The enabled codes that `select` (None: the defaults, which name nothing) or
+    `extend-select` names on purpose: the code itself, or a prefix of its family or
+    narrower (`FG2`, `FG20`); the whole catalog (`ALL`, `FG`) names no rule. A rule the
+    project's target would not report (a Pydantic rule on a Pydantic 1 project) is
+    reported when named, as ruff's `explicit-preview-rules` wants codes, not `ALL`."""
+    selectors = [s for s in (*(select or ()), *extend_select) if _specificity(s) >= _FAMILY_PREFIX]
+    return frozenset(code for code in enabled if _best_match(code, selectors) >= 0)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -503,6 +532,7 @@ def load_settings(
     extend_select += expand_selectors(cli.extend_select, rules, "--extend-select")
     ignore += expand_selectors(cli.ignore, rules, "--ignore")
     enabled = resolve_enabled(rules, select, extend_select, ignore)
+    named = named_in_selection(enabled, select, extend_select)
 
     raw_pfi = table.get("per-file-ignores", {})
     if not isinstance(raw_pfi, dict):
@@ -544,5 +574,6 @@ def load_settings(
         respect_gitignore=respect_gitignore,
         layers=LayerMatcher.from_globs(_layers_from(table, source)),
         target_pydantic=target_pydantic,
+        named=named,
         target_sqlalchemy=target_sqlalchemy,
     )

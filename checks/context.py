@@ -101,6 +101,8 @@ _TYPE_WRAPPERS = frozenset(
     }
 )
 _UNIONS = frozenset({"typing.Union", "typing_extensions.Union"})
+#: `type[M]`: the class `M` or a subclass, not an instance.
+_CLASS_TYPES = frozenset({"type", "builtins.type", "typing.Type", "typing_extensions.Type"})
 _ITERABLES = frozenset(
     {
         "list",
@@ -156,10 +158,12 @@ _CLASS_NAME_LAYERS = (("Service", "service"), ("Repository", "repository"), ("Re
 
 @dataclass(frozen=True, slots=True)
 class Inferred:
-    """What an expression is known to hold: an instance of `cls`, or an iterable of them."""
+    """What an expression is known to hold: an instance of `cls`, an iterable of them, or
+    (`of_class`) the class `cls` itself or a subclass of it (`type[M]`, `Type[M]`)."""
 
     cls: str
     iterable: bool = False
+    of_class: bool = False
 
 
 @dataclass(slots=True)
@@ -484,14 +488,23 @@ class FileContext:
 
     def _add_report(self, report: Report) -> None:
         """Keep a report; a Pydantic rule's is dropped under a version guard, and for a
-        project that targets Pydantic 1 it speaks of the migration and offers no fix."""
+        project that targets Pydantic 1 it is kept only when the selection names the
+        rule (`PydanticTarget.reports`), then speaking of the migration, without a fix."""
         if report.rule.family == PYDANTIC_FAMILY:
             if self.version_guards.active:
                 return
             if self.pydantic_target == 1:
+                if not self._reported_on_target_1(report.rule.code):
+                    return
                 message = migration_message(report.message)
                 report = replace(report, message=message, fix=None)
         self.reports.append(report)
+
+    def _reported_on_target_1(self, code: str) -> bool:
+        """Whether the project's target reports this Pydantic rule on Pydantic 1 (a bare
+        callable given for the target, as in a test, reports none: the default run)."""
+        reports = getattr(self._pydantic_target, "reports", None)
+        return bool(reports(code)) if reports is not None else False
 
     # ------------------------------------------------------------- Pydantic target
     @property
@@ -919,7 +932,11 @@ class FileContext:
             fields=fields,
             outer=outer,
         )
-        self.classes[info.name] = info
+        known_by_name = self.classes.get(info.name)
+        if known_by_name is None or known_by_name.outer is not None or outer is None:
+            # a nested class (`class Config:` of a model) never hides a class of the
+            # module by the same name (`class Config(BaseSettings):` holding it)
+            self.classes[info.name] = info
         self._class_by_node[id(node)] = info
         for inner in nested:
             self.register_class(inner, outer=info)
@@ -1139,27 +1156,37 @@ class FileContext:
             if isinstance(func, cst.Attribute):
                 method = func.attr.value
                 if method in INSTANCE_CONSTRUCTORS:
-                    ref = self.class_ref(func.value)
+                    ref = self.class_ref(func.value) or self._held_class(func.value)
                     return Inferred(ref) if ref is not None else None
                 if method in INSTANCE_COPIERS:
-                    return self.infer(func.value)
+                    copied = self.infer(func.value)
+                    return copied if copied is None or not copied.of_class else None
             ref = self.class_ref(func)
             if ref is not None and (
                 ref in self.classes or ref in PYDANTIC_MODEL_BASES or _is_class_name(ref)
             ):
                 return Inferred(ref)
-            return None
+            held = self._held_class(func) if ref is None else None
+            return Inferred(held) if held is not None else None
         if isinstance(expr, cst.Attribute):
             owner = self.infer(expr.value)
-            if owner is None or owner.iterable:
+            if owner is None or owner.iterable or owner.of_class:
                 return None
             info = self.classes.get(owner.cls)
             annotation = info.fields.get(expr.attr.value) if info is not None else None
             return self.annotation_type(annotation) if annotation is not None else None
         return None
 
+    def _held_class(self, expr: cst.BaseExpression) -> str | None:
+        """The class a variable or attribute typed `type[M]` holds (`M` or a subclass)."""
+        if not isinstance(expr, cst.Name | cst.Attribute):
+            return None
+        held = self.infer(expr)
+        return held.cls if held is not None and held.of_class else None
+
     def annotation_type(self, annotation: cst.BaseExpression) -> Inferred | None:
-        """The class an annotation names (`M`, `M | None`, `Optional[M]`, `list[M]`, ...)."""
+        """The class an annotation names (`M`, `M | None`, `Optional[M]`, `list[M]`,
+        `type[M]`, ...)."""
         if isinstance(annotation, cst.Name | cst.Attribute):
             ref = self.class_ref(annotation)
             return Inferred(ref) if ref is not None else None
@@ -1204,10 +1231,15 @@ class FileContext:
         outer = self.class_ref(annotation.value)
         if outer is None and isinstance(annotation.value, cst.Name):
             value = annotation.value.value
-            if value in _BUILTIN_CONTAINERS:
+            if value in _BUILTIN_CONTAINERS or value == "type":
                 outer = value
         if outer in _TYPE_WRAPPERS:
             return self.annotation_type(elements[0])
+        if outer in _CLASS_TYPES:
+            inner = self.annotation_type(elements[0])
+            if inner is None or inner.iterable or inner.of_class:
+                return None
+            return Inferred(inner.cls, of_class=True)
         if outer in _UNIONS:
             return self._union_type(elements)
         if outer in _ITERABLES:

@@ -336,8 +336,9 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     text = result.text or decode_source(source) or ""
     new, older = split_by_edit(payload, findings, text, before, original or "")
     if any(f.code.startswith("FG2") for f in new) and settings.pydantic_target.version == 1:
-        # On a project that targets Pydantic 1 the FG2xx findings are notes for a planned
-        # migration, not mistakes of this edit: blocking would push v2 APIs into v1 code.
+        # On a project that targets Pydantic 1 the FG2xx findings are reported only when
+        # the selection names them, as notes for a planned migration, not mistakes of
+        # this edit: blocking would push v2 APIs into v1 code.
         kept = [f for f in new if not f.code.startswith("FG2")]
         older += len(new) - len(kept)
         new = kept

@@ -37,6 +37,7 @@ AS_DECLARATIVE = frozenset(
 #: The base a declarative base variable or decorated class stands for.
 DECLARATIVE_BASE = "sqlalchemy.orm.DeclarativeBase"
 
+FLASK_SQLALCHEMY = "flask_sqlalchemy.SQLAlchemy"
 #: What a module-level `name = factory(...)` holds, by the factory's qualified name: the
 #: SQLAlchemy engines and session factories other modules import (`from app.database
 #: import SessionLocal`) and open in their coroutines.
@@ -55,6 +56,18 @@ INSTANCE_FACTORIES = {
         "sqlalchemy.ext.asyncio.async_sessionmaker"
     ),
     "sqlalchemy.ext.asyncio.async_scoped_session": "sqlalchemy.ext.asyncio.AsyncSession",
+    # Flask-SQLAlchemy's extension object: its `session` is a sync `scoped_session`
+    "flask_sqlalchemy.SQLAlchemy": FLASK_SQLALCHEMY,
+    "flask_sqlalchemy.extension.SQLAlchemy": FLASK_SQLALCHEMY,
+}
+#: The sync `scoped_session` an attribute of such an object is (`db.session`).
+INSTANCE_ATTRIBUTES = {(FLASK_SQLALCHEMY, "session"): "sqlalchemy.orm.scoped_session"}
+_INSTANCE_ATTRIBUTE_NAMES = frozenset(attribute for _, attribute in INSTANCE_ATTRIBUTES)
+#: Objects of libraries that are a sync `scoped_session`: FastAPI-SQLAlchemy's
+#: `db.session`, the request's session (`from fastapi_sqlalchemy import db`).
+LIBRARY_INSTANCES = {
+    "fastapi_sqlalchemy.db.session": "sqlalchemy.orm.scoped_session",
+    "fastapi_sqlalchemy.middleware.db.session": "sqlalchemy.orm.scoped_session",
 }
 #: `sessionmaker(class_=AsyncSession)` makes async sessions: these spellings of the class.
 ASYNC_SESSION_SPELLINGS = frozenset(
@@ -365,7 +378,7 @@ class ProjectIndex:
             resolved = self.resolve(current)
             if resolved in roots:
                 return True
-            made = self.instances.get(resolved)
+            made = self.instances.get(resolved) or self._instance_attribute(resolved)
             if made is not None:  # a module's SQLAlchemy object stands for its class
                 pending.append(made)
                 continue
@@ -374,6 +387,19 @@ class ProjectIndex:
             seen.add(resolved)
             pending.extend(base for base in self.classes.get(resolved, ()) if base is not None)
         return False
+
+    def _instance_attribute(self, ref: str) -> str | None:
+        """What `ref` is when it is a library's object (`fastapi_sqlalchemy.db.session`)
+        or an attribute of a module's object (`app.extensions.db.session` of
+        `db = SQLAlchemy()`): `LIBRARY_INSTANCES`, `INSTANCE_ATTRIBUTES`."""
+        known = LIBRARY_INSTANCES.get(ref)
+        if known is not None:
+            return known
+        owner, dot, attribute = ref.rpartition(".")
+        if not dot or attribute not in _INSTANCE_ATTRIBUTE_NAMES:
+            return None  # no module is loaded for other names
+        made = self.instances.get(self.resolve(owner))
+        return INSTANCE_ATTRIBUTES.get((made, attribute)) if made is not None else None
 
     def keeps_fix(self, owner: str | None) -> bool:
         """Whether a fix that removes the inner `Config` of the class `owner` (None: a fix

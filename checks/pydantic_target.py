@@ -14,6 +14,12 @@ Pydantic < 2 (a later FastAPI works with both, and says nothing).
 (`TargetVersion.migrating`): the code still runs on Pydantic 1, and a fix is safe only
 when the v2 call it writes does what the v1 call does under Pydantic 1.
 
+On target 1 the Pydantic rules' findings (all of them recommend a v2 API) are not
+reported, as ruff's pyupgrade rules do not fire for what its `target-version` cannot
+use; a team that plans the move either sets `target-pydantic = "2"` (findings and fixes)
+or names the rules in its selection (`--select FG201`, `extend-select = ["FG2"]`): then
+they are reported as notes on the migration, without fixes (`PydanticTarget.reports`).
+
 Two steps, so that a run pays only for what it uses: finding the pins is plain text
 (no `packaging` import, which costs a fifth of libcst's), and is all the results cache
 keys on; deciding the version from them imports `packaging`, once per project root, and
@@ -108,9 +114,14 @@ class PydanticTarget:
     """The Pydantic target of one project root: the configured one, or detected from the
     root's pins on first use, and kept (settings are loaded once per root)."""
 
-    def __init__(self, root: Path, configured: int | None = None) -> None:
+    def __init__(
+        self, root: Path, configured: int | None = None, named: frozenset[str] = frozenset()
+    ) -> None:
         self.root = root
         self.configured = configured
+        #: the codes the selection names on purpose (`checks.config.named_in_selection`):
+        #: on target 1, only their findings are reported
+        self.named = named
         self._pins: tuple[Pin, ...] | None = None
         self._version: int | None = configured if configured == 1 else None
 
@@ -129,6 +140,12 @@ class PydanticTarget:
     def __call__(self) -> int:
         """The version, for the engine, which asks only when a Pydantic rule reports."""
         return self.version
+
+    def reports(self, code: str) -> bool:
+        """Whether a finding of the Pydantic rule `code` is reported: always on target 2;
+        on target 1 only when the selection names the rule (every Pydantic rule
+        recommends a v2 API, which code written for Pydantic 1 cannot use)."""
+        return self.version != 1 or code in self.named
 
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `pydantic` and `fastapi` at the root, read once."""
@@ -151,14 +168,17 @@ class PydanticTarget:
     def cache_key(self) -> str:
         """What the target depends on, for the results cache: the configured value, else
         the pins as written (an unrelated edit of a pin file keeps the cache); a
-        configured 2 depends on the pins too (they tell a migration)."""
+        configured 2 depends on the pins too (they tell a migration); and the codes the
+        selection names, which decide what target 1 reports."""
+        named = f"|named={','.join(sorted(self.named))}" if self.named else ""
         if self.configured == 1:
-            return "pydantic=1"
+            return "pydantic=1" + named
         text = "\n".join(
             f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self.pins()
         )
         pins = "pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-        return pins if self.configured is None else f"pydantic={self.configured}|{pins}"
+        key = pins if self.configured is None else f"pydantic={self.configured}|{pins}"
+        return key + named
 
 
 def parse_target(value: object) -> int | None:
@@ -499,10 +519,21 @@ def migration_message(message: str) -> str:
 #: The sentence every Pydantic rule's "Fix safety" section ends with.
 FIX_TARGET_NOTE = (
     'No fix when the project targets Pydantic v1 (`target-pydantic = "1"`, or pins that '
-    "admit no 2.x): the finding stays, to plan the migration, and its message speaks of "
-    "it. Code under a test of the Pydantic version or API (`if PYDANTIC_V2:`, "
-    '`hasattr(m, "model_dump")`, `try: ... except ImportError:` around a Pydantic '
-    "import) is never flagged."
+    "admit no 2.x): a finding reported there (the selection names the rule) is a note "
+    "for the migration, and its message speaks of it. Code under a test of the Pydantic "
+    'version or API (`if PYDANTIC_V2:`, `hasattr(m, "model_dump")`, `try: ... except '
+    "ImportError:` around a Pydantic import) is never flagged."
+)
+
+#: The "Where it applies" paragraph every Pydantic rule's summary ends with.
+WHERE_IT_APPLIES = (
+    "Where it applies: every layer, tests included, of a project that targets Pydantic "
+    "v2 (`target-pydantic`, else the project's pins, else 2). On a project that targets "
+    "v1 it reports nothing by default, as ruff's pyupgrade rules do not fire for what "
+    'its `target-version` cannot use. To plan the move, set `target-pydantic = "2"` '
+    "(findings and fixes), or name the rule in the selection (`--select FG201`, "
+    '`extend-select = ["FG2"]`: `ALL` does not name it) to list its findings as notes '
+    "for the migration, without fixes."
 )
 
 

@@ -12,7 +12,9 @@ module adds, from the syntax of the file alone:
 - names with one binding in their function: `async with SessionLocal() as session:`,
   `session = SessionLocal()`, where `SessionLocal` is a module-level
   `async_sessionmaker(...)` (or `sessionmaker(...)`, `create_engine(...)`, ...);
-- what calling a factory gives: `SessionLocal()`, `engine.connect()`, `maker.begin()`.
+- what calling a factory gives: `SessionLocal()`, `engine.connect()`, `maker.begin()`;
+- the sync `scoped_session` of a library object: FastAPI-SQLAlchemy's `db.session`
+  (`from fastapi_sqlalchemy import db`), Flask-SQLAlchemy's (`db = SQLAlchemy(app)`).
 
 Rules ask `receiver_class(expr, ctx)`; every fact is computed on first use, once per file
 (classes, module-level factories) or once per function (its bindings), and cached in the
@@ -27,7 +29,12 @@ from typing import TYPE_CHECKING
 
 from checks.context import ClassInfo, FileContext, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
-from checks.project import INSTANCE_FACTORIES, instance_made_by
+from checks.project import (
+    INSTANCE_ATTRIBUTES,
+    INSTANCE_FACTORIES,
+    LIBRARY_INSTANCES,
+    instance_made_by,
+)
 
 ASYNC_SESSION = "sqlalchemy.ext.asyncio.AsyncSession"
 SYNC_SESSION = "sqlalchemy.orm.Session"
@@ -338,10 +345,13 @@ class _Resolver:
         if isinstance(expr, cst.Name):
             return self._name(expr.value, depth)
         if isinstance(expr, cst.Attribute):
+            library = LIBRARY_INSTANCES.get(ctx.qualified_name(expr) or "")
+            if library is not None:
+                return library
             owner = self.resolve(expr.value, depth + 1)
             if owner is not None and owner in ctx.classes:
                 return instance_attributes(owner, ctx).get(expr.attr.value)
-            return None
+            return INSTANCE_ATTRIBUTES.get((owner, expr.attr.value)) if owner else None
         if isinstance(expr, cst.Call):
             return self._call(expr, depth)
         return None

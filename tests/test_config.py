@@ -8,10 +8,12 @@ import pytest
 
 from checks.catalog import CATALOG
 from checks.config import (
+    CommandLineSelection,
     ConfigError,
     LayerMatcher,
     find_project_root,
     load_settings,
+    named_in_selection,
     resolve_enabled,
 )
 from checks.rules import ALL_RULES
@@ -45,6 +47,38 @@ def test_extend_select_adds_to_defaults_and_all_selects_everything() -> None:
     assert resolve_enabled(ALL_RULES, None, ["FG301"], ["FG3"]) == DEFAULTS - {"FG302", "FG303"}
     everything = frozenset(rule.code for rule in ALL_RULES)
     assert resolve_enabled(ALL_RULES, ["ALL"], [], []) == everything
+
+
+def test_the_defaults_name_no_rule() -> None:
+    assert named_in_selection(DEFAULTS, None, []) == frozenset()
+
+
+def test_a_code_or_a_family_prefix_names_the_rules_it_selects() -> None:
+    pydantic = {r.code for r in ALL_RULES if r.code.startswith("FG2")}
+    assert named_in_selection(DEFAULTS, ["FG201"], []) == {"FG201"}
+    assert named_in_selection(DEFAULTS, None, ["FG2"]) == pydantic
+    assert named_in_selection(DEFAULTS, ["FG301"], ["FG20"]) == pydantic - {"FG210"} | {"FG301"}
+    # only what is enabled: an ignored code is not named
+    enabled = resolve_enabled(ALL_RULES, ["FG2"], [], ["FG207"])
+    assert named_in_selection(enabled, ["FG2"], []) == pydantic - {"FG207"}
+
+
+def test_the_whole_catalog_names_no_rule() -> None:
+    """`ALL` (or `FG`) selects every rule without naming one: a rule the project's target
+    does not report stays unreported, as ruff's `explicit-preview-rules` wants codes."""
+    everything = frozenset(rule.code for rule in ALL_RULES)
+    assert named_in_selection(everything, ["ALL"], ["FG", "F"]) == frozenset()
+
+
+def test_the_settings_carry_what_the_config_and_command_line_name(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-select = ["FG206"]\n')
+    settings = load_settings(CATALOG, tmp_path)
+    assert settings.named == {"FG206"}
+    assert settings.pydantic_target.named == {"FG206"}
+    cli = CommandLineSelection(select=["FG201", "FG3"])
+    assert load_settings(CATALOG, tmp_path, cli=cli).named == {"FG201", "FG206"} | {
+        r.code for r in ALL_RULES if r.code.startswith("FG3")
+    }
 
 
 def test_config_is_read_from_nearest_pyproject(tmp_path: Path) -> None:
@@ -193,6 +227,16 @@ def test_a_tooling_folder_beats_the_architecture_file_names_but_not_tests() -> N
         ("app/migrations/versions/0001_users.py", "migration"),
         ("demo_resources/load.py", "tooling"),
         ("app/demographics/report.py", None),
+        ("docs/src/cookbook_create_user.py", "tooling"),
+        ("app/docs/routes.py", "route"),
+        ("src/app/plugins/google/docs/plugin.py", None),
+        ("internal_docs/vignettes/sqlalchemy/users.py", "tooling"),
+        ("tutorials/mcp/client.py", "tooling"),
+        ("backend/tutorials/server.py", "tooling"),
+        ("app/server/tutorials/api.py", "route"),
+        ("vignettes/tls/generate_certs.py", "tooling"),
+        ("notebooks/explore.py", "tooling"),
+        ("src/app/notebooks/service.py", "service"),
         ("src/app/db/safe_crud.py", "repository"),
         ("app/crud_users.py", "repository"),
         ("app/dbs/postgres/users/dao.py", "repository"),

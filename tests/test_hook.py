@@ -268,7 +268,7 @@ def test_on_a_sqlalchemy_1_project_1x_models_do_not_block(tmp_path: Path) -> Non
 
 
 def test_on_a_pydantic_1_project_v1_api_findings_do_not_block(tmp_path: Path) -> None:
-    """Target 1: `.dict()` is the project's API; the finding is a migration note."""
+    """Target 1: `.dict()` is the project's API; the finding is not reported."""
     write(tmp_path, "requirements.txt", "pydantic==1.10.13\nfastapi==0.99.1\n")
     source = "from pydantic import BaseModel\n\nclass A(BaseModel):\n    x: int\n\n"
     path = write(tmp_path, "app/schemas.py", source + "def f(a: A) -> dict:\n    return a.dict()\n")
@@ -277,6 +277,23 @@ def test_on_a_pydantic_1_project_v1_api_findings_do_not_block(tmp_path: Path) ->
     assert "FG301" in reason(hook(write_new(sleepy, tmp_path, "toolu_2"))[1])
     write(tmp_path, "requirements.txt", "pydantic==2.9.0\n")
     assert "FG201" in reason(hook(write_new(path, tmp_path, "toolu_3"))[1])
+
+
+def test_on_a_pydantic_1_project_named_v1_api_findings_are_notes_not_blocks(
+    tmp_path: Path,
+) -> None:
+    """Target 1 with the rules named in the selection: the findings are notes for the
+    migration, counted with the file's others, never a reason to block this edit."""
+    write(tmp_path, "requirements.txt", "pydantic==1.10.13\nfastapi==0.99.1\n")
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-select = ["FG2"]\n')
+    source = "from pydantic import BaseModel\n\nclass A(BaseModel):\n    x: int\n\n"
+    path = write(tmp_path, "app/schemas.py", source + "def f(a: A) -> dict:\n    return a.dict()\n")
+    assert hook(write_new(path, tmp_path)) == (0, "", "")
+    both = source + "def g(a: A) -> dict:\n    return a.dict()\n\n\n" + SLEEPY
+    sleepy = write(tmp_path, "app/jobs.py", both)
+    blocked = reason(hook(write_new(sleepy, tmp_path, "toolu_2"))[1])
+    assert listed_codes(blocked) == ["FG301"]
+    assert "1 older finding in this file" in blocked  # the `.dict()` note, counted
 
 
 _REPOSITORY = """

@@ -16,6 +16,7 @@ from checks.rule import Example, Rule
 from checks.session_receivers import (
     ASYNC_SESSION,
     ASYNC_SESSION_FACTORY,
+    SCOPED_SESSION,
     SYNC_CONNECTION,
     SYNC_ENGINE,
     SYNC_SESSION,
@@ -164,6 +165,44 @@ def test_sync_engine_session_and_connection() -> None:
                 probe(other)
         """
     ) == [SYNC_ENGINE, SYNC_CONNECTION, SYNC_SESSION, SYNC_SESSION]
+
+
+def test_the_db_session_of_fastapi_sqlalchemy_and_flask_sqlalchemy_is_a_scoped_session() -> None:
+    assert probes(
+        """
+        import fastapi_sqlalchemy
+        from fastapi_sqlalchemy import db
+        from fastapi_sqlalchemy.middleware import db as middleware_db
+        from flask_sqlalchemy import SQLAlchemy
+
+        flask_db = SQLAlchemy()
+
+        async def job(other):
+            probe(db.session)
+            probe(fastapi_sqlalchemy.db.session)
+            probe(middleware_db.session)
+            probe(flask_db.session)
+            probe(flask_db.engine)
+            probe(other.session)
+        """
+    ) == [SCOPED_SESSION, SCOPED_SESSION, SCOPED_SESSION, SCOPED_SESSION, None, None]
+
+
+def test_the_index_knows_the_session_of_another_module_flask_sqlalchemy_object() -> None:
+    extensions = summarize(
+        b"from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+        "app.extensions",
+        is_package=False,
+    )
+    reexport = summarize(b"from fastapi_sqlalchemy import db\n", "app.db", is_package=False)
+    assert extensions is not None
+    assert reexport is not None
+    index = ProjectIndex([extensions, reexport])
+    sync = frozenset({SCOPED_SESSION})
+    assert index.holds(Condition(("app.extensions.db.session",), sync))
+    assert index.holds(Condition(("app.db.db.session",), sync))
+    assert not index.holds(Condition(("app.extensions.db.engine",), sync))
+    assert not index.holds(Condition(("app.db.other.session",), sync))
 
 
 def test_name_bound_twice_in_its_function_is_not_followed() -> None:

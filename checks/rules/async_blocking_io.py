@@ -163,7 +163,11 @@ class BlockingCallInAsync(_BlockingInAsync):
     family = "async"
     calls: ClassVar[dict[str, str]] = {
         **BLOCKING_CALLS,
-        "input": "a request parameter (no terminal input in a server)",
+        # the same call in a command-line client and in a server: advice for both
+        "input": (
+            "`await asyncio.to_thread(input, ...)` in a command-line client "
+            "(in a server, a request parameter)"
+        ),
     }
     message = "Blocking call inside `async def`"
     summary = (

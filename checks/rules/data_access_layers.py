@@ -34,6 +34,9 @@ SQL_BUILDERS = frozenset(
     }
 )
 _REPOSITORY_MODULES = frozenset({"repository", "repositories", "repos", "crud"})
+#: Packages of FastAPI dependencies: `fief.dependencies.repositories.get_repository`
+#: injects a repository with `Depends`, it is not one.
+_DEPENDENCY_MODULES = frozenset({"dependencies", "deps", "dependency"})
 _ROUTE_MODULES = frozenset(
     {"routes", "routers", "router", "views", "endpoints", "api", "controllers"}
 )
@@ -59,11 +62,12 @@ def _repository_by_name(name: str) -> bool:
 
 def _repository_by_module(qualified: str) -> bool:
     """Something of a `repositories`/`crud` package that is not itself part of the route
-    layer (`routes/users/crud.py` holds routes) nor one of its private helper modules
-    (`repos/_utils.py`)."""
+    layer (`routes/users/crud.py` holds routes), nor of a dependencies package
+    (`dependencies/repositories.py` injects repositories), nor one of its private helper
+    modules (`repos/_utils.py`)."""
     parts = qualified.split(".")
     segments = set(parts)
-    if not segments & _REPOSITORY_MODULES or segments & _ROUTE_MODULES:
+    if not segments & _REPOSITORY_MODULES or segments & (_ROUTE_MODULES | _DEPENDENCY_MODULES):
         return False
     # a private helper module of the package (`repos/_utils.py`) is not a repository
     return not any(part.startswith("_") and not part.startswith("__") for part in parts[:-1])
@@ -270,6 +274,22 @@ class DataAccessInRoutes(Rule):
             """,
             path="app/users/repository.py",
             note="a repository",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter, Depends
+
+            from app.dependencies.repositories import get_repository
+
+            router = APIRouter()
+
+
+            @router.get("/users/count")
+            async def count_users(users=Depends(get_repository)) -> int:
+                return await users.count()
+            """,
+            path="app/users/router.py",
+            note="a FastAPI dependency that injects a repository (fief)",
         ),
         Example(
             """
@@ -542,7 +562,15 @@ class DataAccessInRoutes(Rule):
             if open_repositories:
                 node = found.aliases[open_models[0][0]]
             refs = tuple(dict.fromkeys(ref for _, d in open_models for ref in d.refs))
-            message = _import_message([], [n for n, _ in open_models])
+            names = [n for n, _ in open_models]
+            # the index settles that one of them is an ORM model, not which: the message
+            # does not call the others (an Enum, a dataclass) ORM models
+            message = (
+                _import_message([], names)
+                if len(names) == 1
+                else f"Route module imports an ORM model (one of {_listed(names)}): "
+                "use schemas and a service"
+            )
             ctx.report_if(node, Condition(refs, ORM_MODEL_BASES), message)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import cast
 
 from checks.context import (
     ORM_MODEL_BASES,
@@ -71,8 +72,11 @@ class RouteWithoutResponseModel(Rule):
         "a subclass), or that itself returns only responses. Nor are routes whose every "
         'return is a constant (`"OK"`, `{"status": "ok"}`, a dict or list of '
         "literals: a health check, an acknowledgement), nor routes declared "
-        "`include_in_schema=False` (a webhook, an internal endpoint): there is no contract "
-        "to validate or document.\n\n"
+        "`include_in_schema=False` (a webhook, an internal endpoint), nor routes of an app "
+        "that publishes no schema (`app = FastAPI(openapi_url=None)` in the same module) "
+        "or of a router made `APIRouter(include_in_schema=False)` or included, in the "
+        "module that makes it, only with `include_in_schema=False` or into such an app: "
+        "there is no contract to document.\n\n"
         "Where it applies: route handlers outside the `tests` layer (an app a test builds "
         "to exercise middleware has no API contract to document) and the `tooling` layer "
         "(a demo's or an example's app is nobody's API)."
@@ -292,6 +296,39 @@ class RouteWithoutResponseModel(Rule):
             path="app/health/router.py",
             note="constants returned, and a route kept out of the schema",
         ),
+        Example(
+            """
+            from fastapi import APIRouter, FastAPI
+
+            app = FastAPI(title="Admin dashboard", openapi_url=None)
+            pages = APIRouter()
+            forms = APIRouter()
+
+
+            @app.get("/")
+            async def index():
+                return await render_index()
+
+
+            @pages.get("/users")
+            async def users():
+                return await render_users()
+
+
+            @forms.post("/login")
+            async def login():
+                return await handle_login()
+
+
+            app.include_router(pages, prefix="/pages")
+            app.include_router(forms, include_in_schema=False)
+            """,
+            path="app/dashboard/app.py",
+            note=(
+                "an app that publishes no schema (`openapi_url=None`), and the routers "
+                "included in it or with `include_in_schema=False` (fief's dashboard)"
+            ),
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -318,10 +355,76 @@ class RouteWithoutResponseModel(Rule):
         hidden = keyword_arg(decorator, "include_in_schema")
         if hidden is not None and dotted_name(hidden.value) == "False":
             return  # a webhook or an internal endpoint: no API contract to document
+        receiver = decorator.func.value if isinstance(decorator.func, cst.Attribute) else None
+        if receiver is not None and dotted_name(receiver) in _schemaless_receivers(ctx):
+            return  # an app or router that publishes no OpenAPI schema
         if _returns_only_responses(node, ctx, _HELPER_DEPTH, literals=True):
             return  # returns nothing, only `Response` objects FastAPI sends as they are,
             # or constants (`{"status": "ok"}`): nothing a model would validate
         ctx.report(node.name)
+
+
+_FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+_FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+
+
+def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
+    """The module-level apps and routers of this file whose routes publish no OpenAPI
+    schema: `app = FastAPI(openapi_url=None)`, `router = APIRouter(include_in_schema=
+    False)`, and a router this file includes with `include_in_schema=False` or into such
+    an app (and nowhere else in it). Computed once per file."""
+    cached = ctx.stash("FG403-schemaless")
+    if cached:
+        return cast(frozenset[str], cached[0])
+    made: dict[str, tuple[str | None, cst.Call]] = {}
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.Assign)
+                    and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name)
+                    and isinstance(small.value, cst.Call)
+                ):
+                    func = dotted_name(small.value.func) or ""
+                    head, dot, rest = func.partition(".")
+                    qualified = ctx.imports.get(head)
+                    name = small.targets[0].target.value
+                    made[name] = (f"{qualified}{dot}{rest}" if qualified else None, small.value)
+    schemaless = {
+        name
+        for name, (qualified, call) in made.items()
+        if (qualified in _FASTAPI_APPS and _keyword_is(call, "openapi_url", "None"))
+        or (qualified in _FASTAPI_ROUTERS and _keyword_is(call, "include_in_schema", "False"))
+    }
+    includes: dict[str, list[bool]] = {}
+
+    class Includes(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value == "include_router"):
+                return
+            first = node.args[0] if node.args else None
+            if first is None or first.keyword is not None or not isinstance(first.value, cst.Name):
+                return
+            hidden = _keyword_is(node, "include_in_schema", "False") or (
+                dotted_name(func.value) in schemaless
+            )
+            includes.setdefault(first.value.value, []).append(hidden)
+
+    ctx.module.visit(Includes())
+    for name, hidden in includes.items():
+        if name in made and made[name][0] in _FASTAPI_ROUTERS and all(hidden):
+            schemaless.add(name)
+    found = frozenset(schemaless)
+    cached.append(found)
+    return found
+
+
+def _keyword_is(call: cst.Call, keyword: str, constant: str) -> bool:
+    """Whether a call passes `keyword=constant` (`openapi_url=None`)."""
+    given = keyword_arg(call, keyword)
+    return given is not None and dotted_name(given.value) == constant
 
 
 def _constant(value: cst.BaseExpression) -> bool:

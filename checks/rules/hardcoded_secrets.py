@@ -42,6 +42,8 @@ _EXEMPT_LAYERS = frozenset({"test", "tooling"})
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+#: A word of a CamelCase, snake_case or spaced text (`UserApiKey`: user, api, key).
+_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 #: Hosts of a database on the developer's own machine: its URL is a local default.
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
@@ -101,10 +103,11 @@ def _is_secret_value(name: str, value: str) -> bool:
 
 
 def _spells_its_name(name: str, value: str) -> bool:
-    """`ERROR_INVALID_API_KEY = "invalid api key"`: the value only repeats words of the
-    name (a label or message about the secret, not the secret)."""
-    words = _WORD.findall(value.lower())
-    return bool(words) and set(words) <= set(_WORD.findall(name.lower()))
+    """`ERROR_INVALID_API_KEY = "invalid api key"`, `_USER_API_KEY = "UserApiKey"`: the
+    value only repeats words of the name (a label, message or type name about the secret,
+    not the secret). The value's CamelCase is split before comparing."""
+    words = {word.lower() for word in _CAMEL_WORD.findall(value)}
+    return bool(words) and words <= set(_WORD.findall(name.lower()))
 
 
 def _exempt(ctx: FileContext) -> bool:
@@ -139,7 +142,8 @@ class HardcodedSecret(Rule):
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`), a "
-        "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`), "
+        "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
+        "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
         "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
@@ -216,6 +220,12 @@ class HardcodedSecret(Rule):
             DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
             """,
             note="a message that repeats its name; a local development database (onyx, letta)",
+        ),
+        Example(
+            """
+            _USER_API_KEY = "UserApiKey"
+            """,
+            note="a type name that spells its own name in CamelCase (a GraphQL node name)",
         ),
         Example(
             """

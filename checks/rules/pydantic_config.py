@@ -20,7 +20,7 @@ from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.pydantic_target import FIX_TARGET_NOTE, is_migration, unsafe
+from checks.pydantic_target import FIX_TARGET_NOTE, WHERE_IT_APPLIES, is_migration, unsafe
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 
@@ -116,7 +116,8 @@ class PydanticOrmMode(Rule):
     message = "`orm_mode` is the Pydantic v1 name: use `from_attributes=True`"
     summary = (
         "Checks for `orm_mode` in a Pydantic config: an inner `class Config`, a "
-        "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword."
+        "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword.\n\n"
+        f"{WHERE_IT_APPLIES}"
     )
     why = (
         "Pydantic v2 renamed `orm_mode` to `from_attributes`, and ignores the old key with "
@@ -339,7 +340,7 @@ class PydanticClassConfig(Rule):
     name = "pydantic-class-config"
     family = "Pydantic"
     message = "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`"
-    summary = "Checks for an inner `class Config:` in a Pydantic model."
+    summary = f"Checks for an inner `class Config:` in a Pydantic model.\n\n{WHERE_IT_APPLIES}"
     why = (
         "Pydantic v2 configures a model with a `model_config = ConfigDict(...)` attribute "
         "(`SettingsConfigDict` for settings); the inner `class Config` is deprecated, and "

@@ -23,7 +23,13 @@ from checks.context import (
 from checks.imports import module_imports_from, with_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.pydantic_target import FIX_TARGET_NOTE, MIGRATION_NOTE, for_target, unsafe
+from checks.pydantic_target import (
+    FIX_TARGET_NOTE,
+    MIGRATION_NOTE,
+    WHERE_IT_APPLIES,
+    for_target,
+    unsafe,
+)
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_value
 from checks.structure import Structure
@@ -72,9 +78,13 @@ class _PydanticMethodRule(Rule):
         method = func.attr.value
         message = f"`.{method}()` is the Pydantic v1 API: use `{self.methods[method]}`"
         ref = ctx.class_ref(func.value)
-        if ref is None and self.on_instances:
+        if ref is None:
+            # a variable typed `type[M]` holds the class; an instance only the methods
+            # called on instances too
             inferred = ctx.infer(func.value)
-            ref = inferred.cls if inferred is not None and not inferred.iterable else None
+            known = inferred is not None and not inferred.iterable
+            if known and inferred is not None and (inferred.of_class or self.on_instances):
+                ref = inferred.cls
         if ref is None or ctx.defines_method(ref, method):
             return
         derivation = ctx.pydantic_derivation(ref)
@@ -153,7 +163,9 @@ class PydanticSchema(_PydanticMethodRule):
         return unsafe(fix, self._schema_json_differs)
 
     message = "`.schema()` is the Pydantic v1 API: use `.model_json_schema()`"
-    summary = "Checks for `.schema()` and `.schema_json()` on Pydantic models."
+    summary = (
+        f"Checks for `.schema()` and `.schema_json()` on Pydantic models.\n\n{WHERE_IT_APPLIES}"
+    )
     why = (
         "Pydantic v2 renamed `.schema()` to `.model_json_schema()` and dropped "
         "`.schema_json()`; the old names are deprecated and will be removed."
@@ -170,6 +182,19 @@ class PydanticSchema(_PydanticMethodRule):
 
             EVENT_SCHEMA = Event.schema()
             """
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Tool(BaseModel):
+                args_schema: type[BaseModel]
+
+                def arguments(self) -> dict:
+                    return self.args_schema.schema()["properties"]
+            """,
+            note="an attribute typed `type[BaseModel]` holds a model class",
         ),
     )
     good = (
@@ -314,7 +339,10 @@ class PydanticParse(_PydanticMethodRule):
         return fix
 
     message = "`.parse_obj()` is the Pydantic v1 API: use `Model.model_validate()`"
-    summary = "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models."
+    summary = (
+        "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models.\n\n"
+        f"{WHERE_IT_APPLIES}"
+    )
     why = (
         "Pydantic v2 validates with `Model.model_validate(data)` and "
         "`Model.model_validate_json(text)`; `parse_obj`/`parse_raw` are deprecated and "
@@ -497,7 +525,7 @@ class PydanticFromOrm(_PydanticMethodRule):
         return unsafe(fix, reason)
 
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
-    summary = "Checks for `Model.from_orm(obj)`."
+    summary = f"Checks for `Model.from_orm(obj)`.\n\n{WHERE_IT_APPLIES}"
     why = (
         "Pydantic v2 reads attributes of any object with `Model.model_validate(obj)` when "
         "the model's config has `from_attributes=True` (v1's `orm_mode`); `from_orm` is "
@@ -666,7 +694,8 @@ class PydanticV1Misc(Rule):
     summary = (
         "Checks for other Pydantic v1 APIs: `.copy()`, `.construct()`, `__fields__`, "
         "`update_forward_refs()` on models, `parse_obj_as()`, and `Field(regex=...)`, "
-        "`min_items`, `max_items`, `const`, `unique_items`, `allow_mutation`."
+        "`min_items`, `max_items`, `const`, `unique_items`, `allow_mutation`.\n\n"
+        f"{WHERE_IT_APPLIES}"
     )
     why = (
         "Each has a v2 name: `.model_copy()`, `.model_construct()`, `model_fields`, "
@@ -979,7 +1008,10 @@ class PydanticV1Misc(Rule):
             ref = ctx.class_ref(func.value) if method != "copy" else None
             if ref is None:
                 inferred = ctx.infer(func.value)
-                ref = inferred.cls if inferred is not None and not inferred.iterable else None
+                instance = inferred is not None and not inferred.of_class
+                known = inferred is not None and not inferred.iterable
+                if known and inferred is not None and (instance or method != "copy"):
+                    ref = inferred.cls
             fixable = _same_arguments(node, method)
             self._report_on_model(
                 node,
@@ -1315,7 +1347,7 @@ class PydanticV1Imports(Rule):
     summary = (
         "Checks for imports that only exist in Pydantic v1 or its compatibility layer: "
         "`from pydantic import BaseSettings`, `pydantic.generics.GenericModel`, "
-        "`pydantic.v1`."
+        f"`pydantic.v1`.\n\n{WHERE_IT_APPLIES}"
     )
     why = (
         "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "

@@ -11,6 +11,7 @@ from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
     V1_LAYER,
+    WHERE_IT_APPLIES,
     for_target,
     unsafe,
 )
@@ -103,6 +104,8 @@ class _PydanticSerializerRule(Rule):
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         pydantic_only_keywords = bool(keywords & self.evidence_keywords)
         inferred = ctx.infer(receiver)
+        if inferred is not None and inferred.of_class:
+            return  # `Model.dict()` on the class itself is no serialization
         if inferred is not None and not inferred.iterable:
             if ctx.defines_method(inferred.cls, self.method):
                 return  # the class defines its own method of that name
@@ -202,7 +205,7 @@ class PydanticDict(_PydanticSerializerRule):
     )
     evidence_keywords = _DUMP_KEYWORDS | {"skip_defaults"}
     message = "`.dict()` is the Pydantic v1 API: use `.model_dump()`"
-    summary = "Checks for `.dict()` called on a Pydantic model."
+    summary = f"Checks for `.dict()` called on a Pydantic model.\n\n{WHERE_IT_APPLIES}"
     why = (
         "Pydantic v2 renamed `.dict()` to `.model_dump()`; the old name is deprecated, warns "
         "on every call and will be removed. `.model_dump()` takes the same `exclude_unset`, "
@@ -268,6 +271,32 @@ class PydanticDict(_PydanticSerializerRule):
                     return self.dict()
             """,
             note="self in a model",
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Config(BaseSettings):
+                class Config:
+                    extra = "allow"
+
+                def get(self, key: str) -> object:
+                    return self.dict().get(key)
+            """,
+            also=("FG207",),
+            note="self in a model named like its inner `class Config`",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            def load(schema: type[BaseModel], data: dict) -> dict:
+                return schema.parse_obj(data).dict()
+            """,
+            also=("FG204",),
+            note="an instance of a class held by a `type[BaseModel]` parameter",
         ),
         Example(
             """
@@ -453,7 +482,7 @@ class PydanticJson(_PydanticSerializerRule):
         {"encoder", "models_as_dict", "skip_defaults", "sort_keys", "default", "separators"}
     )
     message = "`.json()` is the Pydantic v1 API: use `.model_dump_json()`"
-    summary = "Checks for `.json()` called on a Pydantic model."
+    summary = f"Checks for `.json()` called on a Pydantic model.\n\n{WHERE_IT_APPLIES}"
     why = (
         "Pydantic v2 renamed `.json()` to `.model_dump_json()`; the old name is deprecated "
         "and no longer accepts `encoder=` or `models_as_dict=`. Only receivers known to be "

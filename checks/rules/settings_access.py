@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -24,6 +25,13 @@ _SCRIPT_FILES = frozenset({"__main__.py"})
 #: Top folders of a repository holding its client libraries (an SDK, a generated API
 #: client): a library's configuration *is* its user's environment.
 _LIBRARY_FOLDERS = frozenset({"sdks", "sdk", "clients"})
+#: A monorepo's top `packages/` folder holds libraries (`packages/acme-client/`,
+#: `packages/acme-evals/`) but in some a service too (`packages/backend/app/main.py`): a
+#: package whose name has one of these words is checked.
+_PACKAGES_FOLDER = "packages"
+_SERVICE_WORDS = frozenset(
+    {"backend", "server", "api", "app", "apps", "service", "services", "worker", "web"}
+)
 #: Class names of settings objects: `Settings`, `Config`, `*Settings`, `*Config`.
 _SETTINGS_CLASS_SUFFIXES = ("Settings", "Config")
 #: Names of configuration modules beyond the default `settings` layer: a package or
@@ -193,6 +201,8 @@ class _Read:
     #: in the body of a settings class (`class PostgresConfig(BaseModel): uri: str =
     #: os.getenv(...)`): the settings' own definition
     in_settings_class: bool = False
+    #: the simple statement (line) holding the read: one finding per statement
+    statement: cst.CSTNode | None = None
 
 
 class EnvironmentOutsideSettings(Rule):
@@ -206,7 +216,8 @@ class EnvironmentOutsideSettings(Rule):
         "module. Not configuration, so not flagged: writing, copying or deleting the "
         "environment, or reading it through a lower-case local variable (`os.environ[name] "
         "for name in inherited`: the environment handed on to a child process; a helper "
-        "taking the name as a parameter is flagged); a variable that says where the "
+        "taking the name as a parameter is flagged) or a lower-case attribute "
+        "(`os.getenv(spec.key)`: a name held in a record); a variable that says where the "
         "process runs rather than how the service is configured (the operating system's "
         "and terminal's: `HOME`, `PATH`, "
         "`HOSTNAME`, `TERM`, `LANG`, `LC_*`, `TMPDIR`; conventions every tool reads: "
@@ -221,7 +232,8 @@ class EnvironmentOutsideSettings(Rule):
         "processes it starts, not configuration; and code under "
         "`if __name__ == '__main__':`, which runs as a script. A variable read several "
         "times in a module is reported once, at its first read (one fix: a field of "
-        "`Settings`).\n\n"
+        "`Settings`), and reads in one statement once (`os.getenv('A') or "
+        "os.getenv('B')`).\n\n"
         "Where it applies: every module but configuration modules (the `settings` layer: "
         "`settings.py`, `config.py`, `settings/`; outside the route, service and "
         "repository layers, a module or package named `configs`, `conf`, `configuration`, "
@@ -236,8 +248,11 @@ class EnvironmentOutsideSettings(Rule):
         "dot-folders, `noxfile.py`, `manage.py`, `seed.py`, Alembic's `env.py`, ...), "
         "the product's command-line tools (`cli/`, `tools/`, `__main__.py`), "
         "infrastructure code (`terraform/`, `infra/`, `deploy/`), and client libraries "
-        "kept in the repository's top folders `sdks/`, `sdk/` and `clients/` (a "
-        "library's configuration is its user's environment)."
+        "kept in the repository's top folders `sdks/`, `sdk/` and `clients/`, or in a "
+        "monorepo's top `packages/` folder unless the package is named like a service "
+        "(`backend`, `server`, `api`, `app`, `service`, `worker`, `web`: "
+        "`packages/backend/` is checked) (a library's configuration is its user's "
+        "environment)."
     )
     why = (
         "Configuration read all over the code base is configuration nobody can list: each "
@@ -295,6 +310,25 @@ class EnvironmentOutsideSettings(Rule):
             path="app/workers/queue.py",
             expect=2,
             note="a settings class in a module that mostly reads the environment elsewhere",
+        ),
+        Example(
+            """
+            import os
+
+            def gemini_key() -> str | None:
+                return os.getenv("GEMINI_API_KEY") or os.getenv("GOOGLE_API_KEY")
+            """,
+            path="app/llm/keys.py",
+            note="two variables in one statement: one finding",
+        ),
+        Example(
+            """
+            import os
+
+            REDIS_URL = os.environ["REDIS_URL"]
+            """,
+            path="packages/backend/app/cache.py",
+            note="a service kept in a monorepo's `packages/` folder",
         ),
     )
     good = (
@@ -465,6 +499,25 @@ class EnvironmentOutsideSettings(Rule):
             """
             import os
 
+            API_KEY = os.getenv("ACME_API_KEY")
+            """,
+            path="packages/acme-evals/src/acme/evals/models.py",
+            note="a library kept in a monorepo's `packages/` folder",
+        ),
+        Example(
+            """
+            import os
+
+            def resolve(specs, stored: dict[str, str]) -> dict[str, str | None]:
+                return {spec.key: stored.get(spec.key) or os.getenv(spec.key) for spec in specs}
+            """,
+            path="app/sandbox/secrets.py",
+            note="a variable name held in a record: not a setting read by its name",
+        ),
+        Example(
+            """
+            import os
+
             def run(session) -> None:
                 session.run("pytest", env={"DATABASE_URL": os.environ["CI_DATABASE_URL"]})
                 print(os.getenv("QA_TENANT"))
@@ -484,7 +537,7 @@ class EnvironmentOutsideSettings(Rule):
         parts = structure.relative_path.parts if structure.relative_path is not None else ()
         if set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES):
             return False
-        if len(parts) > 1 and parts[0] in _LIBRARY_FOLDERS:
+        if _in_library_folder(parts):
             return False
         return structure.refers_to("os.getenv", "os.getenvb", "os.environ")
 
@@ -494,7 +547,7 @@ class EnvironmentOutsideSettings(Rule):
         parts = ctx.relative_path.parts
         if set(parts[:-1]) & _SCRIPT_DIRECTORIES or (parts and parts[-1] in _SCRIPT_FILES):
             return False
-        if len(parts) > 1 and parts[0] in _LIBRARY_FOLDERS:
+        if _in_library_folder(parts):
             return False
         # a route, service or repository module is not configuration, whatever its package
         return ctx.layer is not None or not is_configuration_module(
@@ -513,8 +566,18 @@ class EnvironmentOutsideSettings(Rule):
             # child process, not a setting read by its name (a helper taking the name as
             # a parameter, `env_flag(name)`, reads settings: it is flagged)
             return
+        if isinstance(variable, cst.Attribute) and not variable.attr.value.isupper():
+            # `os.getenv(spec.key)`: a name held in an object (a spec, a record), like a
+            # lower-case local; `os.getenv(Env.DATABASE_URL)` names a setting
+            return
         if self._applies(ctx):
-            read = _Read(node, string_value(variable), _in_settings_class(ctx))
+            statement = ctx.stash(f"{self.code}-statement")
+            read = _Read(
+                node,
+                string_value(variable),
+                _in_settings_class(ctx),
+                statement[-1] if statement else None,
+            )
             ctx.stash(f"{self.code}-reads").append(read)
 
     def _written(self, variable: cst.BaseExpression | None, ctx: FileContext) -> None:
@@ -531,6 +594,13 @@ class EnvironmentOutsideSettings(Rule):
         guards = ctx.stash(f"{self.code}-main")
         if guards and guards[-1] is node:
             guards.pop()
+
+    # ------------------------------------------------------------ statements
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine, ctx: FileContext) -> None:
+        ctx.stash(f"{self.code}-statement").append(node)
+
+    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine, ctx: FileContext) -> None:
+        ctx.stash(f"{self.code}-statement").pop()
 
     # ------------------------------------------------------------ reads, writes
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
@@ -585,18 +655,46 @@ class EnvironmentOutsideSettings(Rule):
         if in_settings and in_settings >= len(reads) - in_settings:
             return  # a settings module by its content: its helpers are settings code
         by_variable: dict[str, list[_Read]] = {}
+        findings: list[tuple[_Read, str | None]] = []
         for read in reads:
             if read.in_settings_class:
                 continue
             if read.variable is None:
-                ctx.report(read.node)
+                findings.append((read, None))
+            elif read.variable not in by_variable:
+                by_variable[read.variable] = [read]
+                findings.append((read, read.variable))
             else:
-                by_variable.setdefault(read.variable, []).append(read)
-        for variable, same in by_variable.items():  # one finding per variable: one fix
+                by_variable[read.variable].append(read)
+        # one finding per variable (one fix), and per statement (`os.getenv("A") or
+        # os.getenv("B")`: one line to change)
+        by_statement: dict[int, list[tuple[_Read, str | None]]] = {}
+        for read, variable in findings:
+            key = id(read.statement) if read.statement is not None else id(read.node)
+            by_statement.setdefault(key, []).append((read, variable))
+        for same_statement in by_statement.values():
+            first, variable = same_statement[0]
             message = None
-            if len(same) > 1:
-                message = f"{self.message} (`{variable}`, read {len(same)} times in this module)"
-            ctx.report(same[0].node, message)
+            if len(same_statement) > 1:
+                names = ", ".join(f"`{name}`" for _, name in same_statement if name is not None)
+                message = f"{self.message} ({names or 'several variables'}, in one statement)"
+            elif variable is not None and len(by_variable[variable]) > 1:
+                times = len(by_variable[variable])
+                message = f"{self.message} (`{variable}`, read {times} times in this module)"
+            ctx.report(first.node, message)
+
+
+def _in_library_folder(parts: tuple[str, ...]) -> bool:
+    """Whether the file is in a client library kept in the repository's top folders
+    (`sdks/`, `sdk/`, `clients/`, and a `packages/` library not named like a service)."""
+    if len(parts) < 2:
+        return False
+    if parts[0] in _LIBRARY_FOLDERS:
+        return True
+    if parts[0] != _PACKAGES_FOLDER or len(parts) < 3:
+        return False
+    words = set(re.split(r"[-_.]", parts[1].lower()))
+    return not words & _SERVICE_WORDS
 
 
 def _in_settings_class(ctx: FileContext) -> bool:

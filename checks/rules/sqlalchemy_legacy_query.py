@@ -139,7 +139,9 @@ class LegacyQueryApi(Rule):
         "written with `query()` is still its own finding (the edit hook blocks on it). A "
         "`# noqa: FG101` on that first line therefore covers the function.\n\n"
         "Where it applies: everywhere, tests and migrations included: the same API, the "
-        "same move to `select()`."
+        "same move to `select()`. A test double is no session: a receiver named as one "
+        "(`mock_session`, `session_mock`) and a chain that ends in a Mock's attribute "
+        "(`.called`, `.return_value`, `.assert_called_once()`) are not reported."
     )
     why = (
         "`Query` is the SQLAlchemy 1.x API, kept as legacy in 2.0, and `AsyncSession` has no "
@@ -310,6 +312,25 @@ class LegacyQueryApi(Rule):
             """,
             note="an analytics client given a CONSTANT holding SQL text (polar)",
         ),
+        Example(
+            """
+            from unittest.mock import MagicMock
+
+
+            def test_purge_deletes_the_configs() -> None:
+                session = MagicMock()
+                purge(session, owner_id=1)
+                session.query(Config).filter(Config.owner_id == 1).delete.assert_called_once()
+
+
+            def test_purge_reads_the_configs(mock_session: MagicMock) -> None:
+                mock_session.query(Config).filter.return_value.all.return_value = []
+                purge(mock_session, owner_id=1)
+                mock_session.query.assert_called_once_with(Config)
+            """,
+            path="tests/test_purge.py",
+            note="a Mock's configuration and assertions in tests",
+        ),
     )
     fix = (
         "Unsafe fix (`--unsafe-fixes`): a chain that ends in `.all()`, `.first()`, `.one()`, "
@@ -433,6 +454,9 @@ class LegacyQueryApi(Rule):
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         self._record_chain(node, ctx)
 
+    def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
+        note_mock_chain(node, ctx)
+
     def _record_chain(self, node: cst.BaseExpression, ctx: FileContext) -> None:
         """Remember the whole chain `session.query(...)...` ends in, outermost first,
         for the fix of the `.query(...)` call inside it (visited later)."""
@@ -494,6 +518,7 @@ class LegacyQueryApi(Rule):
         receiver = func.value
         method = func.attr.value
         if method in STRONG_CHAIN_METHODS or method in WEAK_CHAIN_METHODS:
+            note_query_chain(node, ctx)
             self._check_model_query(receiver, method, ctx)
             return
         if method == "query":
@@ -504,49 +529,122 @@ class LegacyQueryApi(Rule):
     def _check_session_query(
         self, node: cst.Call, receiver: cst.BaseExpression, ctx: FileContext
     ) -> None:
-        receiver_type = ctx.infer(receiver)
-        if receiver_type is not None and receiver_type.cls in SESSION_CLASSES:
-            self._report(node, ctx, fix=self._fix(node, ctx))
-            return
-        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
-        if not positional or any(_is_string(arg) for arg in positional):
-            return  # pandas' df.query("..."), GraphQL and search clients
-        name = _last_identifier(receiver)
-        session_like = name is not None and bool(_SESSION_NAME.search(name))
-        entity = _looks_like_entity(positional[0], ctx)
-        strong_chain = id(node) in ctx.marks(f"{self.code}:strong-chain")
-        any_chain = strong_chain or id(node) in ctx.marks(f"{self.code}:weak-chain")
-        if ctx.imports_module(*SQLALCHEMY_PACKAGES):
-            if session_like or entity or strong_chain:
-                self._report(node, ctx, fix=self._fix(node, ctx))
-        elif session_like and (entity or any_chain or _SURE_SESSION_NAME.search(name or "")):
+        if id(node) in ctx.marks(_MOCKED):
+            return  # `mock_session.query(M).filter(...).delete.called`: a Mock's assertion
+        if is_legacy_session_query(node, ctx):
             self._report(node, ctx, fix=self._fix(node, ctx))
 
     def _check_model_query(
         self, receiver: cst.BaseExpression, method: str, ctx: FileContext
     ) -> None:
-        # `session.query(M).filter_by(...)`: the outer call is visited before the inner
-        # one, so mark the chain for when the inner `.query(...)` is judged.
-        if (
-            isinstance(receiver, cst.Call)
-            and isinstance(receiver.func, cst.Attribute)
-            and receiver.func.attr.value == "query"
-        ):
-            kind = "strong" if method in STRONG_CHAIN_METHODS else "weak"
-            ctx.marks(f"{self.code}:{kind}-chain").add(id(receiver))
-            return
-        # `User.query.filter_by(...)`: Flask-SQLAlchemy's query property on a model class.
-        if not (isinstance(receiver, cst.Attribute) and receiver.attr.value == "query"):
-            return
-        model = _last_identifier(receiver.value)
-        if model is None or not model[:1].isupper():
-            return
-        if method in STRONG_CHAIN_METHODS or ctx.imports_module(*SQLALCHEMY_PACKAGES):
+        if isinstance(receiver, cst.Attribute) and is_model_query(receiver, method, ctx):
             self._report(
                 receiver,
                 ctx,
                 "Legacy `Model.query` API: build a `select()` and run it with a session",
             )
+
+
+#: Marks shared by FG101 and FG102 (which reports a legacy query in a coroutine as a
+#: blocking call): the `.query(...)` calls a Query-only method, or another Query method,
+#: follows.
+_STRONG_CHAIN = "legacy-query:strong-chain"
+_WEAK_CHAIN = "legacy-query:weak-chain"
+#: `.query(...)` calls in a chain that ends in a Mock's attribute (`.called`).
+_MOCKED = "legacy-query:mocked"
+#: The attributes a `unittest.mock` object answers with: a chain ending in one of them
+#: configures or inspects a Mock, it runs no query.
+MOCK_ATTRIBUTES = frozenset(
+    {
+        "called",
+        "call_count",
+        "call_args",
+        "call_args_list",
+        "mock_calls",
+        "method_calls",
+        "return_value",
+        "side_effect",
+        "await_count",
+        "await_args",
+        "awaited",
+    }
+)
+#: A receiver named as a test double (`mock_session`, `session_mock`, `MockDB`).
+_MOCK_NAME = re.compile(r"mock", re.IGNORECASE)
+
+
+def note_query_chain(node: cst.Call, ctx: FileContext) -> None:
+    """Mark `session.query(...)` when a Query method is called on it (`.filter_by()`):
+    the outer call of a chain is visited before the inner `.query(...)` one, so every
+    rule that judges `.query(...)` calls this first on each call."""
+    func = node.func
+    if not isinstance(func, cst.Attribute):
+        return
+    method = func.attr.value
+    inner = func.value
+    if (
+        (method in STRONG_CHAIN_METHODS or method in WEAK_CHAIN_METHODS)
+        and isinstance(inner, cst.Call)
+        and isinstance(inner.func, cst.Attribute)
+        and inner.func.attr.value == "query"
+    ):
+        ctx.marks(_STRONG_CHAIN if method in STRONG_CHAIN_METHODS else _WEAK_CHAIN).add(id(inner))
+
+
+def note_mock_chain(node: cst.Attribute, ctx: FileContext) -> None:
+    """Mark the `.query(...)` calls of a chain that ends in a Mock's attribute
+    (`session.query(M).filter(...).delete.called`, `...assert_called_once()`)."""
+    attribute = node.attr.value
+    if attribute not in MOCK_ATTRIBUTES and not attribute.startswith("assert_"):
+        return
+    expr: cst.BaseExpression = node.value
+    while isinstance(expr, cst.Attribute | cst.Call):
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "query":
+                ctx.marks(_MOCKED).add(id(expr))
+            expr = func
+        else:
+            expr = expr.value
+
+
+def is_legacy_session_query(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether `receiver.query(...)` is SQLAlchemy's legacy `Session.query()`, by the
+    evidence FG101 documents: a session receiver, a mapped class as argument, a
+    Query-only method after it (`note_query_chain`), SQLAlchemy imported. A receiver
+    named as a Mock (`mock_session`) is none."""
+    func = node.func
+    assert isinstance(func, cst.Attribute)
+    receiver = func.value
+    receiver_type = ctx.infer(receiver)
+    if receiver_type is not None and receiver_type.cls in SESSION_CLASSES:
+        return True
+    positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+    if not positional or any(_is_string(arg) for arg in positional):
+        return False  # pandas' df.query("..."), GraphQL and search clients
+    name = _last_identifier(receiver)
+    if name is not None and _MOCK_NAME.search(name):
+        return False
+    session_like = name is not None and bool(_SESSION_NAME.search(name))
+    entity = _looks_like_entity(positional[0], ctx)
+    strong_chain = id(node) in ctx.marks(_STRONG_CHAIN)
+    any_chain = strong_chain or id(node) in ctx.marks(_WEAK_CHAIN)
+    if ctx.imports_module(*SQLALCHEMY_PACKAGES):
+        return session_like or entity or strong_chain
+    return session_like and (entity or any_chain or bool(_SURE_SESSION_NAME.search(name or "")))
+
+
+def is_model_query(receiver: cst.Attribute, method: str, ctx: FileContext) -> bool:
+    """Whether `receiver.method(...)`, with `receiver` an attribute `.query`, is
+    Flask-SQLAlchemy's query property on a model class (`User.query.filter_by(...)`)."""
+    if receiver.attr.value != "query" or isinstance(receiver.value, cst.Call):
+        return False
+    model = _last_identifier(receiver.value)
+    if model is None or not model[:1].isupper() or _MOCK_NAME.search(model):
+        return False
+    return method in STRONG_CHAIN_METHODS or (
+        method in WEAK_CHAIN_METHODS and ctx.imports_module(*SQLALCHEMY_PACKAGES)
+    )
 
 
 def _sync_functions(ctx: FileContext, code: str) -> dict[int, _SyncFunction]:

@@ -10,9 +10,14 @@ from typing import Any
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import Condition
+from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
+from checks.rules.sqlalchemy_legacy_query import (
+    is_legacy_session_query,
+    is_model_query,
+    note_query_chain,
+)
 from checks.rules.sqlalchemy_sql_text import (
     NAME,
     VALUE,
@@ -183,9 +188,24 @@ _SYNC_SOURCES = frozenset(
         SYNC_CONNECTION,
         SYNC_SESSION_FACTORY,
         SCOPED_SESSION,
+        *LIBRARY_INSTANCES,
+        *(owner for owner, _ in INSTANCE_ATTRIBUTES),
     )
     if "asyncio" not in name
 )
+#: Libraries whose `db.session` is a sync `scoped_session` (`checks.project`).
+_SESSION_LIBRARIES = ("fastapi_sqlalchemy", "flask_sqlalchemy")
+
+
+def _may_be_legacy_query(call: ast.Call) -> bool:
+    """`x.query(...)` or `<...>.query.method(...)`: what `_legacy_query` may report."""
+    func = call.func
+    return isinstance(func, ast.Attribute) and (
+        func.attr == "query"
+        or (isinstance(func.value, ast.Attribute) and func.value.attr == "query")
+    )
+
+
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
@@ -203,8 +223,13 @@ class SyncSessionInAsyncModule(Rule):
         "module-level sync factory (`SessionLocal()`, `engine.connect()`), of this module or "
         "imported from another of the project (`from app.db import SessionLocal`: the "
         "project index reads what it is), or queried "
-        "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`), "
-        "unless the call is awaited. One finding per `async def`, at its first such use.\n\n"
+        "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`, "
+        "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`), or handed to a function "
+        "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
+        "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`), unless the "
+        "call is awaited. A legacy query (`session.query(...)`, `Model.query`, as FG101 "
+        "finds them) in a coroutine is such a use whatever the receiver: only a sync "
+        "session has `query()`. One finding per `async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests. A module may offer a sync path next to "
         "its async one (`get_session()` and `get_async_session()`), and sync code may run "
         "from `run_sync()`, a thread or a nested sync `def`: only a use in the coroutine "
@@ -258,6 +283,52 @@ class SyncSessionInAsyncModule(Rule):
                 await websocket.send_json({"provider": provider.name})
             """,
             note="a session created in the coroutine",
+        ),
+        Example(
+            """
+            from fastapi import Depends
+            from sqlalchemy.orm import Session
+
+
+            async def read_user(user_id: int, db: Session = Depends(get_db)) -> User:
+                return crud.get_user(db, user_id)
+            """,
+            note="a sync session handed to a function that queries it",
+        ),
+        Example(
+            """
+            from fastapi_sqlalchemy import db
+
+
+            async def api_keys(organisation_id: int) -> list[ApiKey]:
+                return ApiKey.for_organisation(db.session, organisation_id)
+            """,
+            note="FastAPI-SQLAlchemy's `db.session`, the request's sync session",
+        ),
+        Example(
+            """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            async def rename(user_id: int, name: str) -> None:
+                db.session.execute(update(User).where(User.id == user_id).values(name=name))
+            """,
+            note="Flask-SQLAlchemy's `db.session`",
+        ),
+        Example(
+            """
+            async def find_user(session, email: str) -> User | None:
+                return session.query(User).filter_by(email=email).first()
+
+
+            async def find_team(team_id: int) -> Team | None:
+                return Team.query.filter_by(id=team_id).one_or_none()
+            """,
+            expect=2,
+            also=("FG101",),
+            note="a legacy query in a coroutine: only a sync session has `query()`",
         ),
     )
     good = (
@@ -333,6 +404,22 @@ class SyncSessionInAsyncModule(Rule):
         ),
         Example(
             """
+            import asyncio
+
+            from fastapi import Depends
+            from fastapi.concurrency import run_in_threadpool
+            from sqlalchemy.orm import Session
+
+
+            async def read_user(user_id: int, db: Session = Depends(get_db)) -> User:
+                user = await run_in_threadpool(crud.get_user, db, user_id)
+                teams = await asyncio.to_thread(crud.get_teams, db, user_id)
+                return await render(user, teams)
+            """,
+            note="the sync session handed to a worker thread",
+        ),
+        Example(
+            """
             from sqlalchemy import create_engine
             from sqlalchemy.orm import Session
 
@@ -353,35 +440,45 @@ class SyncSessionInAsyncModule(Rule):
             return False
         if evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_SYNC):
             return True
-        # `_imported_handle`: another module's factory opened in a `with`, or queried
+        if evidence.has_package(*_SESSION_LIBRARIES) and evidence.has_attribute("session"):
+            return True  # FastAPI-SQLAlchemy's or Flask-SQLAlchemy's `db.session`
+        # `_imported_handle`: another module's factory opened in a `with`, or queried;
+        # `_legacy_query`: `.query(...)`, `Model.query`
         return evidence.has("with") or evidence.has_attribute(*SYNC_IO_METHODS)
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: a call in an `async def` on what the file shows to be a sync
-        # session, engine, connection or factory (`checks.session_receivers` reads only
-        # this file: a sync class or factory is named in it); or, for `_imported_handle`,
-        # a name imported from a module the index may read, called in an `async def`
-        # (`SessionLocal()`, `engine.connect()`, `db_session.query()`: see
-        # `imported_origin`)
+        # session, engine, connection or factory, or given a sync session
+        # (`checks.session_receivers` reads only this file: a sync class or factory, or
+        # a library's session, is named in it); a legacy query (`x.query(...)`,
+        # `Model.query.get(...)`); or, for `_imported_handle`, a name imported from a
+        # module the index may read, called in an `async def` (`SessionLocal()`,
+        # `engine.connect()`, `db_session.query()`: see `imported_origin`)
         if structure.layer == "test":
             return False
         in_async = [call for call in structure.calls if call.in_async]
         if not in_async:
             return False
-        return structure.refers_to(*_SYNC_SOURCES) or any(
-            structure.may_be_project_class(qualified) and may_be_imported_instance(qualified)
-            for call in in_async
-            for qualified in structure.qualified(call.dotted)
+        return (
+            structure.refers_to(*_SYNC_SOURCES)
+            or any(_may_be_legacy_query(call.node) for call in in_async)
+            or any(
+                structure.may_be_project_class(qualified) and may_be_imported_instance(qualified)
+                for call in in_async
+                for qualified in structure.qualified(call.dotted)
+            )
         )
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         ctx.marks(self.code + ".awaited").add(id(node.expression))
+        ctx.marks(self.code + ".awaited-chain").update(_chain_calls(node.expression))
 
     def visit_With(self, node: cst.With, ctx: FileContext) -> None:
         if node.asynchronous is None:
             ctx.marks(self.code + ".opened").update(id(item.item) for item in node.items)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        note_query_chain(node, ctx)
         if ctx.layer == "test" or not ctx.in_async_function:
             return
         function = ctx.function
@@ -391,16 +488,40 @@ class SyncSessionInAsyncModule(Rule):
             return  # an awaited call: the receiver is async, whatever its annotation says
         made = receiver_class(node, ctx)
         func = node.func
-        blocking = made is not None and made in _SYNC_HANDLES
+        blocking: cst.CSTNode | None = node if made is not None and made in _SYNC_HANDLES else None
         queried = isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS
-        if not blocking and queried:
+        if blocking is None and queried:
             assert isinstance(func, cst.Attribute)
-            blocking = is_sync_database(func.value, ctx)
-        if blocking:
+            if is_sync_database(func.value, ctx):
+                blocking = node
+        if blocking is None and not self._pending(ctx, id(function.node)):
+            blocking = self._legacy_query(node, ctx) or _sync_session_passed(node, ctx)
+        if blocking is not None:
             reported.add(id(function.node))
-            ctx.report(node)
+            ctx.report(blocking)
         elif made is None:
             self._imported_handle(node, ctx, id(function.node), queried)
+
+    def _pending(self, ctx: FileContext, function: int) -> bool:
+        """Whether the coroutine already has a finding that stands if another module's
+        object is sync (`_imported_handle`): a query on what it opened is the same use."""
+        return any(asked[0] == function for asked in ctx.stash(self.code + ".asked"))
+
+    def _legacy_query(self, node: cst.Call, ctx: FileContext) -> cst.CSTNode | None:
+        """A legacy query run in the coroutine, not awaited (FG101's evidence): only a
+        sync session has `query()`, so it blocks (`db.session.query(User).first()`,
+        Flask-SQLAlchemy's `User.query.get(pk)`)."""
+        if id(node) in ctx.marks(self.code + ".awaited-chain"):
+            return None  # `await db.query(...)...`: an `AsyncSession` misused (FG101)
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        if func.attr.value == "query" and is_legacy_session_query(node, ctx):
+            return node
+        receiver = func.value
+        if isinstance(receiver, cst.Attribute) and is_model_query(receiver, func.attr.value, ctx):
+            return receiver
+        return None
 
     def _imported_handle(
         self, node: cst.Call, ctx: FileContext, function: int, queried: bool
@@ -423,6 +544,63 @@ class SyncSessionInAsyncModule(Rule):
             return  # one finding per coroutine and imported object
         asked.append((function, origin))
         ctx.report_if(node, Condition((origin,), _SYNC_HANDLES))
+
+
+#: Calls that run what they are given in a worker thread: a sync session passed to them
+#: blocks no event loop.
+_THREAD_RUNNERS = frozenset(
+    {
+        "asyncio.to_thread",
+        "starlette.concurrency.run_in_threadpool",
+        "fastapi.concurrency.run_in_threadpool",
+        "anyio.to_thread.run_sync",
+        "functools.partial",
+    }
+)
+#: What a coroutine must not hand to a sync function: a session or connection it queries.
+_SYNC_SESSIONS = frozenset(
+    {*(c for c in SYNC_DATABASE_CLASSES if not c.endswith("Engine")), SYNC_CONNECTION}
+)
+#: Builtins that only look at what they are given.
+_INSPECTING_BUILTINS = frozenset(
+    {"isinstance", "id", "type", "repr", "str", "print", "hasattr", "getattr", "setattr"}
+)
+
+
+def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None:
+    """The first argument of a call, not awaited, that is a sync session or connection
+    (`crud.get_user(db, pk)` with `db: Session`, `Model.find(db.session)` with
+    FastAPI-SQLAlchemy's `db`): the callee queries it in the coroutine. A thread runner
+    (`run_in_threadpool(fn, db)`, `loop.run_in_executor(None, fn, db)`) is no such call,
+    and neither is an awaited one (the callee is a coroutine: the annotation may be
+    wrong, as for an awaited query)."""
+    func = node.func
+    if ctx.qualified_name(func) in _THREAD_RUNNERS:
+        return None
+    if isinstance(func, cst.Attribute) and func.attr.value == "run_in_executor":
+        return None
+    if isinstance(func, cst.Name) and func.value in _INSPECTING_BUILTINS:
+        return None
+    for arg in node.args:
+        value = arg.value
+        if arg.star or not isinstance(value, cst.Name | cst.Attribute):
+            continue
+        cls = receiver_class(value, ctx)
+        if cls is not None and cls in _SYNC_SESSIONS:
+            return value
+    return None
+
+
+def _chain_calls(expr: cst.BaseExpression) -> set[int]:
+    """The calls of a method chain (`db.query(A).filter(b).first()`: all three)."""
+    found: set[int] = set()
+    while isinstance(expr, cst.Call | cst.Attribute):
+        if isinstance(expr, cst.Call):
+            found.add(id(expr))
+            expr = expr.func
+        else:
+            expr = expr.value
+    return found
 
 
 class MissingAwaitOnAsyncSession(Rule):
@@ -775,6 +953,19 @@ def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:
 _MIGRATION_MARK = "FG105.revision-file"
 #: Folders of a project's migrations: revisions and the helpers they call.
 _MIGRATION_FOLDERS = frozenset({"migrations", "alembic"})
+#: A module of migration functions of its own (`core/migrations.py`: `async def
+#: m001_initial(db)`, a home-grown runner's revisions).
+_MIGRATION_MODULES = frozenset({"migrations.py"})
+
+
+def _is_migration_module(parts: tuple[str, ...]) -> bool:
+    """Whether a file is migration code: in a `migrations/` or `alembic/` folder, or a
+    module named `migrations.py`."""
+    return bool(parts) and (
+        parts[-1] in _MIGRATION_MODULES or not _MIGRATION_FOLDERS.isdisjoint(parts[:-1])
+    )
+
+
 #: a revision other revisions build on: history, not reported (`checks.revisions`)
 _HISTORY_MARK = "FG105.superseded-revision"
 
@@ -821,7 +1012,9 @@ class InterpolatedSql(Rule):
         "scripts and benchmarks query their own data). In migrations (the whole "
         "`migrations/` or `alembic/` package: revisions and the helpers they call) only "
         "values are reported: names and DDL operands there come from the revision's code; "
-        "and, for revisions, only "
+        "the same holds in a module named `migrations.py` (a home-grown runner's migration "
+        "functions, `async def m002_add_events(db)`, pasting dialect fragments such as "
+        "`db.timestamp_now`); and, for revisions, only "
         "in the heads of a "
         "folder: a revision another builds on is history, as for FG601."
     )
@@ -1024,6 +1217,17 @@ class InterpolatedSql(Rule):
         ),
         Example(
             """
+            async def m002_add_events(db) -> None:
+                await db.execute(
+                    f"CREATE TABLE events (id {db.big_int} PRIMARY KEY, at TIMESTAMP "
+                    f"DEFAULT {db.timestamp_now})"
+                )
+            """,
+            path="wallet/core/migrations.py",
+            note="dialect fragments in a module of migration functions",
+        ),
+        Example(
+            """
             from sqlalchemy import text
 
 
@@ -1158,7 +1362,7 @@ class InterpolatedSql(Rule):
             ctx.marks(_MIGRATION_MARK).add(1)
             if ctx.superseded_revision:
                 ctx.marks(_HISTORY_MARK).add(1)
-        elif not _MIGRATION_FOLDERS.isdisjoint(ctx.relative_path.parts[:-1]):
+        elif _is_migration_module(ctx.relative_path.parts):
             ctx.marks(_MIGRATION_MARK).add(1)  # a helper of the revisions, beside them
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock, ctx: FileContext) -> None:
@@ -1252,7 +1456,11 @@ class SessionSharedByTasks(Rule):
         "Checks for `asyncio.gather()` whose awaitables use the same session: a query on "
         "it, a function given it, or methods of one repository object of this file that "
         "both use its session (`gather(repo.count(), repo.page())` where both read "
-        "`self.session`, typed in the class or in `__init__`).\n\n"
+        "`self.session`, typed in the class or in `__init__`). A session known by its "
+        "name alone (`session`, `db`, `db_session`, in a file that imports SQLAlchemy) is a "
+        "local name or `self.x`, never an attribute of another object (`info.context.db` "
+        "is as often a session factory) nor a name the coroutine calls (`db()`: a "
+        "factory, each task opens its own session).\n\n"
         "Where it applies: everywhere, tests included: a test sharing one session between "
         "tasks fails at random."
     )
@@ -1402,6 +1610,30 @@ class SessionSharedByTasks(Rule):
             """,
             note="tasks that only `add()` to the session: no IO until the commit after",
         ),
+        Example(
+            """
+            import asyncio
+
+            from sqlalchemy import delete
+
+
+            async def delete_dataset(info, dataset_id: int) -> None:
+                await asyncio.gather(
+                    delete_rows(info.context.db, dataset_id),
+                    delete_files(info.context.db, dataset_id),
+                )
+
+
+            async def purge(db, ids: list[int]) -> None:
+                async with db() as session:
+                    await session.execute(delete(Draft).where(Draft.id.in_(ids)))
+                await asyncio.gather(purge_rows(db, ids), purge_files(db, ids))
+            """,
+            note=(
+                "a session factory: an attribute of another object named `db`, a name the "
+                "coroutine calls; each callee opens its own session"
+            ),
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -1449,9 +1681,50 @@ def _sessions_in(expr: cst.BaseExpression, ctx: FileContext) -> set[str]:
         if cls is not None:
             if cls in ASYNC_SESSION_CLASSES:
                 found.add(name)
-        elif by_name and _DB_SESSION_NAME.match(name.rpartition(".")[2]):
+        elif by_name and _named_like_a_session(candidate, name, ctx):
             found.add(name)
     return found
+
+
+def _named_like_a_session(expr: cst.BaseExpression, name: str, ctx: FileContext) -> bool:
+    """A session by its name alone: a local name or `self.x` (`db`, `self.session`), not
+    an attribute of some other object (`info.context.db` may be a session factory), and
+    not a name the coroutine calls (`async with db() as session:` makes `db` a factory)."""
+    head, _, attribute = name.rpartition(".")
+    if head not in ("", "self") or not _DB_SESSION_NAME.match(attribute):
+        return False
+    function = ctx.function
+    if function is None:
+        return True
+    return name not in _called_names(function.node, ctx)
+
+
+def _called_names(function: cst.CSTNode, ctx: FileContext) -> set[str]:
+    """The names and `self.x` attributes a function calls (`db()`), once per function."""
+    cache = ctx.stash("FG106.called")
+    if not cache:
+        cache.append({})
+    known: dict[int, set[str]] = cache[0]
+    found = known.get(id(function))
+    if found is None:
+        found = set()
+        for node in _walk_calls(function):
+            callee = dotted_name(node.func)
+            if callee is not None:
+                found.add(callee)
+        known[id(function)] = found
+    return found
+
+
+def _walk_calls(node: cst.CSTNode) -> list[cst.Call]:
+    calls: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            calls.append(call)
+
+    node.visit(_Calls())
+    return calls
 
 
 #: Session methods that only change what the session holds in memory: no query, no IO,

@@ -474,6 +474,19 @@ class _Renderer:
             caller = self.caller
             assert caller is not None
             return caller.piece(self.params[expr.value])
+        if (
+            self.params is not None
+            and isinstance(expr, cst.Name)
+            and self.helper is not None
+            and self.depth < _MAX_DEPTH
+            and expr.value not in self.trusted_names | self.opaque_names
+        ):
+            # a local of the helper bound once (`values = ", ".join(marks)`): its own text
+            value = _helper_local(self.helper, expr)
+            if value is not None:
+                inner = self._child()
+                text = inner.render(value)
+                return text if text is not None else inner.piece(value)
         if self.trusted(expr):
             text = _literal(expr) if isinstance(expr, cst.SimpleString) else None
             return text if text is not None else _FILLER
@@ -659,6 +672,17 @@ class _Renderer:
             if value is not None and value is not _trusted() and self._constant_collection(value):
                 return _FILLER
             return None
+        if isinstance(items, cst.Name) and self.helper is not None:
+            # a helper's list built by `append()`s: the text of what is appended
+            appended = _appended_items(self.helper, items.value)
+            if not appended:
+                return None
+            inner = self._child()
+            texts = [inner.render(item) for item in appended]
+            return ", ".join(
+                text if text is not None else inner.piece(item)
+                for text, item in zip(texts, appended, strict=True)
+            )
         if not isinstance(items, cst.GeneratorExp | cst.ListComp | cst.SetComp):
             return None
         trusted, opaque = set(self.trusted_names), set(self.opaque_names)
@@ -850,6 +874,37 @@ def _helper_local(
     if len(found) != 1 or _bindings_of(function.body, expr.value) != 1:
         return None
     return found[0]
+
+
+def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
+    """What a helper appends to a list it builds (`marks = []`, then `marks.append(
+    f":{key}")` in a loop), when that is all it does with the name besides reading it
+    whole (`", ".join(marks)`); else nothing."""
+    if _bindings_of(function.body, name) != 1:
+        return []
+    appended: list[cst.BaseExpression] = []
+    empty_list = False
+    for node in _walk(function.body):
+        if (
+            isinstance(node, cst.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and node.targets[0].target.value == name
+        ):
+            empty_list = isinstance(node.value, cst.List) and not node.value.elements
+        elif isinstance(node, cst.Attribute) and dotted_name(node.value) == name:
+            if node.attr.value != "append":
+                return []  # `extend`, `insert`, `+=`...: not followed
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and dotted_name(node.func.value) == name
+            and node.func.attr.value == "append"
+        ):
+            if len(node.args) != 1 or node.args[0].star or node.args[0].keyword is not None:
+                return []
+            appended.append(node.args[0].value)
+    return appended if empty_list else []
 
 
 def _bindings_of(body: cst.CSTNode, name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from tests.helpers import positions, run_cli, write
+from tests.helpers import check_code, positions, run_cli, write
 
 
 def test_sleep_in_nested_sync_def_inside_async_is_not_flagged() -> None:
@@ -72,6 +72,16 @@ def test_unrelated_sleep_name_is_not_flagged() -> None:
             await sleep(1)
         """
     assert positions(source, "FG301") == []
+
+
+def test_input_in_async_def_advice_fits_a_command_line_client() -> None:
+    source = """
+        async def chat() -> str:
+            return input("you: ")
+        """
+    (finding,) = [f for f in check_code(source) if f.code == "FG303"]
+    assert "asyncio.to_thread(input" in finding.message
+    assert "no terminal input in a server" not in finding.message
 
 
 def test_http_exception_in_service_file_positions() -> None:
@@ -298,3 +308,47 @@ def test_model_wired_into_a_dao_is_data_access_outside_the_app_module(tmp_path: 
     stdout = run_cli("check", "--no-cache", "--select", "FG402,FG000", str(tmp_path)).stdout
     assert "routers.py:2:1: FG402" in stdout
     assert "main.py" not in stdout
+
+
+def test_an_enum_imported_with_an_orm_model_is_not_called_an_orm_model(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/routes"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/models.py",
+        """
+        from enum import StrEnum
+
+        from sqlalchemy.orm import DeclarativeBase
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Role(Base):
+            pass
+
+        class AuditLogMessage(StrEnum):
+            ROLE_CREATED = "role created"
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes/roles.py",
+        """
+        from fastapi import APIRouter
+
+        from app.models import AuditLogMessage, Role
+
+        router = APIRouter()
+
+
+        @router.post("/roles")
+        async def create_role(log) -> None:
+            log(AuditLogMessage.ROLE_CREATED, Role())
+        """,
+    )
+    stdout = run_cli("check", "--no-cache", "--select", "FG402", str(tmp_path)).stdout
+    assert "ORM models `AuditLogMessage`" not in stdout
+    assert "imports an ORM model (one of `AuditLogMessage`, `Role`)" in stdout
+    assert "Found 1 error." in stdout

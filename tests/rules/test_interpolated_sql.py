@@ -438,3 +438,54 @@ def test_placeholders_a_helper_binds_before_returning_them_with_params_are_follo
         return await session.execute(text(f"SELECT * FROM edge e WHERE 1 = 1 {type_filter}"), params)
     """
     assert _fg105(source) == []
+
+
+def test_a_helper_that_binds_every_value_is_reported_for_the_names_it_pastes() -> None:
+    source = """
+    from sqlalchemy import text
+
+
+    def insert_query(table_name: str, data: dict) -> str:
+        marks = []
+        for key in data:
+            marks.append(f":{key}")
+        columns = ", ".join([f'"{key}"' for key in data])
+        values = ", ".join(marks)
+        return f"INSERT INTO {table_name} ({columns}) VALUES ({values})"
+
+
+    async def insert(conn, table_name: str, data: dict) -> None:
+        await conn.execute(text(insert_query(table_name, data)), data)
+    """
+    [message] = _fg105(source)
+    assert message.startswith("`table_name` pasted into SQL where a bound parameter cannot go")
+
+
+def test_a_helper_list_holding_pasted_values_is_reported_as_values() -> None:
+    source = """
+    from sqlalchemy import text
+
+
+    def where(filters: dict) -> str:
+        parts = []
+        for key, value in filters.items():
+            parts.append(f"{key} = '{value}'")
+        clause = " AND ".join(parts)
+        return f"SELECT id FROM users WHERE {clause}"
+
+
+    async def find(conn, filters: dict):
+        return await conn.execute(text(where(filters)))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_a_module_named_migrations_reports_values_but_not_names() -> None:
+    source = """
+    async def m002_add_events(db):
+        await db.execute(f"CREATE TABLE events (id TEXT PRIMARY KEY, at TIMESTAMP DEFAULT {db.timestamp_now})")
+        for owner in await owners(db):
+            await db.execute(f"DELETE FROM events WHERE owner = '{owner}'")
+    """
+    assert _fg105(source, "wallet/core/migrations.py") == [VALUE_MESSAGE]
+    assert len(_fg105(source, "wallet/core/schema.py")) == 2

@@ -1,5 +1,5 @@
 """The Pydantic target: `target-pydantic`, else the project root's pins, else 2; and how
-it reaches the findings (messages, fixes) and the results cache."""
+it reaches the findings (reported or not, messages, fixes) and the results cache."""
 
 from __future__ import annotations
 
@@ -33,9 +33,16 @@ def target_of(root: Path) -> int:
     return PydanticTarget(root).version
 
 
-def check_with_target(source: str, target: int, path: str = "app/example.py") -> list[Finding]:
-    """Every rule's findings on a snippet, in a project that targets `target`."""
-    engine = Engine(ALL_RULES, pydantic_target=lambda: target)
+#: Every Pydantic rule's code: a selection naming them all (`--select FG2`).
+PYDANTIC_CODES = frozenset(rule.code for rule in ALL_RULES if rule.family == "Pydantic")
+
+
+def check_with_target(
+    source: str, target: int, path: str = "app/example.py", named: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Every rule's findings on a snippet, in a project that targets `target`, with the
+    codes `named` by the selection."""
+    engine = Engine(ALL_RULES, pydantic_target=PydanticTarget(Path("."), target, named))
     return engine.check(Path(path), source.encode(), None).findings
 
 
@@ -352,9 +359,47 @@ def _project(tmp_path: Path, pins: str, table: str = "") -> Path:
     return write(tmp_path, "app/users.py", V1_MODULE)
 
 
+def test_with_target_1_the_default_run_reports_no_pydantic_finding(tmp_path: Path) -> None:
+    """As ruff's pyupgrade rules and `target-version`: code written for Pydantic 1 is not
+    told to use what Pydantic 1 does not have."""
+    _project(tmp_path, 'dependencies = ["pydantic==1.10.13"]')
+    write(
+        tmp_path, "app/jobs.py", "import time\n\n\nasync def tick() -> None:\n    time.sleep(1)\n"
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert [f["code"] for f in json.loads(result.stdout)] == ["FG301"]
+    for broad in ("ALL", "FG"):
+        selected = run_cli("check", "--no-cache", "--statistics", "--select", broad, str(tmp_path))
+        assert "FG2" not in selected.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "table", "expected"),
+    [
+        (("--select", "FG2"), "", ["FG201", "FG206", "FG207"]),
+        (("--select", "FG201"), "", ["FG201"]),
+        (("--extend-select", "FG20"), "", ["FG201", "FG206", "FG207"]),
+        ((), '[tool.fastapi-guardrails]\nextend-select = ["FG206"]\n', ["FG206"]),
+        (
+            (),
+            '[tool.fastapi-guardrails]\nselect = ["FG2"]\nignore = ["FG207"]\n',
+            ["FG201", "FG206"],
+        ),
+    ],
+)
+def test_with_target_1_a_selection_naming_the_rules_reports_them(
+    tmp_path: Path, arguments: tuple[str, ...], table: str, expected: list[str]
+) -> None:
+    _project(tmp_path, 'dependencies = ["pydantic==1.10.13"]', table)
+    result = run_cli("check", "--no-cache", "--output-format", "json", *arguments, str(tmp_path))
+    assert sorted(f["code"] for f in json.loads(result.stdout)) == expected
+
+
 def test_with_target_1_findings_speak_of_the_migration_and_have_no_fix(tmp_path: Path) -> None:
     _project(tmp_path, 'dependencies = ["pydantic==1.10.13"]')
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG2", str(tmp_path)
+    )
     findings = json.loads(result.stdout)
     assert sorted(f["code"] for f in findings) == ["FG201", "FG206", "FG207"]
     assert all(f["fix"] is None for f in findings)
@@ -383,7 +428,9 @@ def test_with_target_1_every_pydantic_finding_is_a_migration_note_without_fix(
     rule: Rule,
 ) -> None:
     for example in rule.bad:
-        found = [f for f in check_with_target(example.code, 1, example.path) if f.code == rule.code]
+        assert rule.code not in {f.code for f in check_with_target(example.code, 1, example.path)}
+        named = check_with_target(example.code, 1, example.path, PYDANTIC_CODES)
+        found = [f for f in named if f.code == rule.code]
         assert len(found) == example.expect
         for finding in found:
             assert "in Pydantic v2 (this project targets Pydantic v1): when migrating" in (
@@ -410,8 +457,9 @@ def test_migration_message_shapes() -> None:
 
 def test_fix_and_unsafe_fixes_change_nothing_with_target_1(tmp_path: Path) -> None:
     module = _project(tmp_path, 'dependencies = ["pydantic<2"]')
-    result = run_cli("check", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
-    assert result.exit_code == 1
+    fix = ("check", "--fix", "--unsafe-fixes", "--no-cache", "--select", "FG2", str(tmp_path))
+    result = run_cli(*fix)
+    assert result.exit_code == 1  # the findings named by the selection stay
     assert module.read_text() == V1_MODULE.lstrip("\n")
 
 
@@ -430,10 +478,23 @@ def test_a_change_of_the_pins_is_a_change_of_the_cache_key(tmp_path: Path) -> No
     assert all("when migrating" not in f["message"] for f in json.loads(first.stdout))
     requirements.write_text("pydantic==1.10.13\n")
     second = run_cli("check", "--output-format", "json", str(tmp_path))
-    findings = json.loads(second.stdout)
+    assert json.loads(second.stdout) == []
+    named = run_cli("check", "--output-format", "json", "--extend-select", "FG2", str(tmp_path))
+    findings = json.loads(named.stdout)
     assert findings
     assert all("when migrating" in f["message"] for f in findings)
     assert all(f["fix"] is None for f in findings)
+
+
+def test_the_named_codes_are_part_of_the_cache_key(tmp_path: Path) -> None:
+    """The same enabled rules, with or without naming them, report differently on
+    target 1: a cached default run must not answer a run that names them."""
+    assert PydanticTarget(tmp_path, 1, frozenset({"FG201"})).cache_key() != (
+        PydanticTarget(tmp_path, 1).cache_key()
+    )
+    assert PydanticTarget(tmp_path, None, frozenset({"FG201"})).cache_key() != (
+        PydanticTarget(tmp_path).cache_key()
+    )
 
 
 def test_the_cache_key_follows_the_pins_not_the_rest_of_the_files(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Done when: on a Pydantic-v1-pinned project, `check --fix` (and `--unsafe-fixes`) changes
-no Pydantic code unless `target-pydantic = "2"` is set, and every file still runs under
-Pydantic 1; compat code of a v2 project keeps running under both versions after a fix.
+no Pydantic code unless `target-pydantic = "2"` is set (the findings are reported only
+when the selection names the rules), and every file still runs under Pydantic 1; compat
+code of a v2 project keeps running under both versions after a fix.
 
 The code runs under a real Pydantic 1.10 installed into a throwaway virtual environment
 (not under `pydantic.v1` posing as `pydantic`): the test skips only when the package
@@ -257,10 +258,13 @@ def test_fix_on_a_v1_pinned_project_changes_no_pydantic_code(
     pydantic_1: Path, tmp_path: Path
 ) -> None:
     files = v1_project(tmp_path)
-    before = run_cli("check", "--no-cache", "--statistics", str(tmp_path))
+    default = run_cli("check", "--no-cache", "--statistics", str(tmp_path))
+    assert "FG2" not in default.stdout  # target 1: not reported unless named
+    named = ("--extend-select", "FG2")
+    before = run_cli("check", "--no-cache", "--statistics", *named, str(tmp_path))
     assert {"FG201", "FG207", "FG208", "FG210"} <= set(before.stdout.split())
-    fixed = run_cli("check", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
-    assert fixed.exit_code == 1  # the Pydantic findings stay, to plan the migration
+    fixed = run_cli("check", "--fix", "--unsafe-fixes", "--no-cache", *named, str(tmp_path))
+    assert fixed.exit_code == 1  # the named Pydantic findings stay, to plan the migration
     assert (tmp_path / "app/schemas.py").read_text() == files["app/schemas.py"]
     service = (tmp_path / "app/services.py").read_text()
     assert service != files["app/services.py"]  # FG301's fix ran ...

@@ -157,6 +157,56 @@ def test_the_hook_reports_an_imported_sync_factory_opened_in_async_def(
     assert "FG102" in json.loads(answer.stdout)["reason"]
 
 
+def test_flask_sqlalchemy_session_of_another_module_queried_in_async_def_is_flagged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/extensions.py",
+        "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    )
+    write(
+        tmp_path,
+        "app/users.py",
+        """
+        from app.extensions import db
+
+
+        async def rename(user_id: int, name: str) -> None:
+            db.session.execute(update(User).where(User.id == user_id).values(name=name))
+
+
+        def rename_sync(user_id: int, name: str) -> None:
+            db.session.execute(update(User).where(User.id == user_id).values(name=name))
+        """,
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/users.py:5:5"]
+
+
+def test_fastapi_sqlalchemy_session_in_a_coroutine_is_flagged_once_per_coroutine() -> None:
+    source = """
+    from fastapi_sqlalchemy import db
+
+    async def store_key(organisation_id: int, key: str) -> None:
+        ApiKey.store(db.session, organisation_id, key)
+        db.session.commit()
+
+    async def user(email: str) -> User | None:
+        return db.session.query(User).filter(User.email == email).first()
+
+    async def nothing_yet(organisation_id: int) -> None:
+        db.session.add(ApiKey(organisation_id=organisation_id))
+
+    def sync_route(organisation_id: int) -> list[ApiKey]:
+        return ApiKey.all(db.session, organisation_id)
+    """
+    assert _found("FG102", source) == [4, 8]
+
+
 def test_imported_names_that_are_not_sync_factories_are_not_flagged(
     database_module: Path,
 ) -> None:
