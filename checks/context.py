@@ -1000,6 +1000,16 @@ class FileContext:
         """The innermost enclosing function or lambda, if any."""
         return self._functions[-1] if self._functions else None
 
+    def is_parameter(self, name: str) -> bool:
+        """Whether `name` is a parameter of the function the walk is in."""
+        function = self.function
+        if function is None:
+            return False
+        params = function.node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params]
+        every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+        return any(param.name.value == name for param in every)
+
     @property
     def in_async_function(self) -> bool:
         """Whether code here runs directly in an `async def` (not a nested def or lambda)."""

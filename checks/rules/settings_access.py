@@ -560,7 +560,7 @@ class EnvironmentOutsideSettings(Rule):
         if (
             isinstance(variable, cst.Name)
             and not variable.value.isupper()
-            and not _is_parameter(variable.value, ctx)
+            and not ctx.is_parameter(variable.value)
         ):
             # `os.environ[name] for name in inherited`: the environment handed on to a
             # child process, not a setting read by its name (a helper taking the name as
@@ -708,17 +708,6 @@ def _in_settings_class(ctx: FileContext) -> bool:
     if function is not None and not isinstance(function.node, cst.Lambda):
         return False
     return ctx.derives_from(info.name, PYDANTIC_MODEL_BASES)
-
-
-def _is_parameter(name: str, ctx: FileContext) -> bool:
-    """Whether `name` is a parameter of the function the walk is in."""
-    function = ctx.function
-    if function is None:
-        return False
-    params = function.node.params
-    every = [*params.posonly_params, *params.params, *params.kwonly_params]
-    every += [star for star in (params.star_arg, params.star_kwarg) if isinstance(star, cst.Param)]
-    return any(param.name.value == name for param in every)
 
 
 def _first_argument(call: cst.Call, keyword: str) -> cst.BaseExpression | None:

@@ -263,7 +263,7 @@ class SqlFlow:
         literal (or a loop's constant), in whatever branch, none in a loop around here,
         and `name` is no parameter: its value is one of those literals."""
         records = self.bindings.get(_key(ctx), {}).get(name)
-        if not records or _is_parameter(name, ctx):
+        if not records or ctx.is_parameter(name):
             return False
         for record in records:
             value = record.value
@@ -311,16 +311,6 @@ def _literal_text(expr: cst.BaseExpression) -> bool:
     return False
 
 
-def _is_parameter(name: str, ctx: FileContext) -> bool:
-    function = ctx.function
-    if function is None:
-        return False
-    params = function.node.params
-    every = [*params.posonly_params, *params.params, *params.kwonly_params]
-    every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
-    return any(param.name.value == name for param in every)
-
-
 def _key(ctx: FileContext) -> int:
     function = ctx.function
     return id(function.node) if function is not None else 0
@@ -346,20 +336,7 @@ def _dotted_names(expr: cst.BaseExpression) -> set[str]:
 
 def _binds(body: cst.CSTNode, name: str) -> bool:
     """Whether a block binds `name` (assignment, loop, `with ... as`, walrus, ...)."""
-    for node in _walk(body):
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(
-            node, cst.AnnAssign | cst.AugAssign | cst.NamedExpr | cst.For | cst.CompFor
-        ):
-            targets = [node.target]
-        elif isinstance(node, cst.AsName):
-            targets = [node.name]
-        for target in targets:
-            if any(isinstance(n, cst.Name) and n.value == name for n in _walk(target)):
-                return True
-    return False
+    return _bindings_of(body, name) > 0
 
 
 # -------------------------------------------------------------------------- rendering
@@ -908,7 +885,7 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
 
 
 def _bindings_of(body: cst.CSTNode, name: str) -> int:
-    """How many times a block binds `name` (as `_binds` sees bindings)."""
+    """How many times a block binds `name` (assignment, loop, `with ... as`, walrus, ...)."""
     count = 0
     for node in _walk(body):
         targets: list[cst.BaseExpression] = []
