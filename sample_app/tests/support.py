@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -152,6 +156,45 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def start_uvicorn(app: str, database_url: str, *options: str, **settings: str) -> Served:
+    """`uvicorn APP --factory OPTIONS` in a process of its own on a free loopback port,
+    with the test database and `APP_*` settings (`environment="test"` unless given), once
+    `/health/live` answers (or the process has ended). The caller stops it."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("APP_")},
+        "DATABASE_URL": database_url,
+        "APP_ENVIRONMENT": "test",
+        **{f"APP_{name.upper()}": value for name, value in settings.items()},
+        "PYTHONPATH": str(SAMPLE_APP_DIR / "tests"),
+    }
+    command = ["uvicorn", app, "--factory", *options, "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", *command],
+        cwd=SAMPLE_APP_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    served = Served(process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(f"{served.base_url}/health/live", timeout=2)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return served
+
+
+@dataclass
+class Served:
+    """A uvicorn process `start_uvicorn` started, and where it listens."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
 
 
 async def forget_rate_limit_counts(engine: AsyncEngine) -> None:

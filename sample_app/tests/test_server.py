@@ -5,19 +5,15 @@ request id, answered with the request id and CORS headers."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from support import ALLOWED_ORIGIN, SAMPLE_APP_DIR, assert_error, free_port
+from support import ALLOWED_ORIGIN, assert_error, start_uvicorn
 
 
 @dataclass
@@ -32,31 +28,13 @@ class ServedOnce:
 
 @pytest.fixture(scope="module")
 def served_once(database_url: str) -> Iterator[ServedOnce]:
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("APP_")},
-        "DATABASE_URL": database_url,
-        "APP_ENVIRONMENT": "test",
-        "APP_CORS_ORIGINS": json.dumps([ALLOWED_ORIGIN]),
-        "PYTHONPATH": str(SAMPLE_APP_DIR / "tests"),
-    }
-    command = ["uvicorn", "support:create_app_with_a_failing_route", "--factory"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=SAMPLE_APP_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    served = start_uvicorn(
+        "support:create_app_with_a_failing_route",
+        database_url,
+        cors_origins=json.dumps([ALLOWED_ORIGIN]),
     )
-    base_url = f"http://127.0.0.1:{port}"
+    process, base_url = served.process, served.base_url
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                httpx.get(f"{base_url}/health/live", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
         failed = httpx.get(
             f"{base_url}/explode",
             headers={"X-Request-ID": "boom-under-uvicorn", "Origin": ALLOWED_ORIGIN},

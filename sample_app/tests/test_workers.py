@@ -4,10 +4,7 @@ limit for the service, counted in PostgreSQL, not one per process."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support import SAMPLE_APP_DIR, forget_rate_limit_counts, free_port
+from support import forget_rate_limit_counts, start_uvicorn
 
 LIMIT = 5
 
@@ -29,30 +26,15 @@ async def forget_counters(engine: AsyncEngine) -> AsyncIterator[None]:
 
 @pytest.mark.usefixtures("forget_counters")
 def test_the_auth_rate_limit_holds_across_two_worker_processes(database_url: str) -> None:
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("APP_")},
-        "DATABASE_URL": database_url,
-        "APP_ENVIRONMENT": "test",
-        "APP_AUTH_RATE_LIMIT_PER_MINUTE": str(LIMIT),
-    }
-    command = ["uvicorn", "app.main:create_app", "--factory", "--workers", "2"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", *command, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=SAMPLE_APP_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    served = start_uvicorn(
+        "app.main:create_app",
+        database_url,
+        "--workers",
+        "2",
+        auth_rate_limit_per_minute=str(LIMIT),
     )
-    base_url = f"http://127.0.0.1:{port}"
+    process, base_url = served.process, served.base_url
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                httpx.get(f"{base_url}/health/live", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
         time.sleep(1)  # both workers up, not only the first
 
         def login(attempt: int) -> int:
