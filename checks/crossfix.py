@@ -27,6 +27,7 @@ from checks.findings import Companion, Edit, FileResult, Finding
 from checks.fixer import apply_edits, compiles
 from checks.lazy import libcst as cst
 from checks.project import ProjectIndex, module_name_for
+from checks.rules.typed_models import body_names
 
 
 def _short(name: str) -> str:
@@ -242,7 +243,7 @@ def _insert(path: Path, text: str, pairs: Sequence[_Pair]) -> str | None:
         body = info.node.body
         if not isinstance(body, cst.IndentedBlock):
             return None
-        taken = _class_names(info.node) | info.methods
+        taken = body_names(info) | info.methods  # as the in-file fix checks
         added = [line.partition(" = ")[0] for line in new_lines]
         if len(set(added)) != len(added) or taken & set(added):
             return None
@@ -270,22 +271,3 @@ def _insert(path: Path, text: str, pairs: Sequence[_Pair]) -> str | None:
         edits.append(Edit(content, start, end))
     new_text, applied = apply_edits(text, [(edit,) for edit in edits])
     return new_text if len(applied) == len(edits) else None
-
-
-def _class_names(node: cst.ClassDef) -> set[str]:
-    """The names a class body binds with simple statements (attributes, aliases)."""
-    names: set[str] = set()
-    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if isinstance(statement, cst.ClassDef):
-            names.add(statement.name.value)
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            targets: list[cst.BaseExpression] = []
-            if isinstance(small, cst.Assign):
-                targets = [t.target for t in small.targets]
-            elif isinstance(small, cst.AnnAssign | cst.AugAssign):
-                targets = [small.target]
-            names.update(t.value for t in targets if isinstance(t, cst.Name))
-    return names

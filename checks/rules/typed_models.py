@@ -811,7 +811,7 @@ def _mixin_base(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
         seen.add(current.name)
         if {"__init__", "__init_subclass__"} & current.methods:
             return None
-        if {"metadata", "registry", "type_annotation_map"} & _body_names(current):
+        if {"metadata", "registry", "type_annotation_map"} & body_names(current):
             return None
         for base in current.bases:
             if base in (None,) or (base not in ctx.classes and base != "object"):
@@ -821,7 +821,8 @@ def _mixin_base(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     return expr.value
 
 
-def _body_names(info: ClassInfo) -> set[str]:
+def body_names(info: ClassInfo) -> set[str]:
+    """The names a class body binds with simple statements (attributes, aliases)."""
     return {name for small in _class_small_statements(info.node) for name in _assigned_names(small)}
 
 
@@ -940,7 +941,7 @@ def back_populates(arg: cst.Arg, call: cst.Call, ctx: FileContext) -> FixSpec | 
     body = info.node.body
     if not isinstance(body, cst.IndentedBlock):
         return BACKREF_TARGET
-    if name in _body_names(info) or name in info.methods:
+    if name in body_names(info) or name in info.methods:
         return BACKREF_SHAPE
     # after the last simple statement (the attributes, usually above the methods) whose
     # line has no comment: a comment would move to the new line
