@@ -43,10 +43,16 @@ from typing import Any, NoReturn
 
 from checks import __version__
 from checks.findings import Companion, Edit, FileResult, Finding, Fix, Location
-from checks.project import Condition, ModuleSummary, forget_packages, module_name_for
+from checks.project import (
+    SUBJECTS,
+    Condition,
+    ModuleSummary,
+    forget_packages,
+    module_name_for,
+)
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 7
+_FORMAT = 9
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -603,6 +609,12 @@ def _str(value: Any) -> str:
     return value
 
 
+def _bool(value: Any) -> bool:
+    if type(value) is not bool:
+        _invalid()
+    return value
+
+
 def _position(value: Any) -> int:
     if type(value) is not int or not 1 <= value <= _MAX_POSITION:
         _invalid()
@@ -719,18 +731,29 @@ def _edit(raw: Any) -> Edit:
 
 
 def _condition_json(condition: Condition) -> list[Any]:
-    return [list(condition.refs), sorted(condition.roots), condition.exact, condition.negated]
+    return [
+        list(condition.refs),
+        sorted(condition.roots),
+        condition.exact,
+        condition.negated,
+        condition.fact,
+        condition.subject,
+        None if condition.also is None else _condition_json(condition.also),
+    ]
 
 
 def _condition(raw: Any) -> Condition:
-    refs, roots, exact, negated = _list(raw, 4)
-    if type(exact) is not bool or type(negated) is not bool:
+    refs, roots, exact, negated, fact, subject, also = _list(raw, 7)
+    if type(exact) is not bool or type(negated) is not bool or _str(subject) not in SUBJECTS:
         _invalid()
     return Condition(
         tuple(_str(ref) for ref in _list(refs)),
         frozenset(_str(root) for root in _list(roots)),
         exact,
         negated,
+        None if fact is None else _str(fact),
+        _str(subject),
+        None if also is None else _condition(also),  # as deep as the file's nesting allows
     )
 
 
@@ -742,11 +765,13 @@ def _summary_json(summary: ModuleSummary) -> list[Any]:
         summary.imports,
         summary.instances,
         sorted(summary.config_refs),
+        summary.returns,
+        summary.router_includes,
     ]
 
 
 def _summary(raw: Any) -> ModuleSummary:
-    module, classes, imports, instances, config_refs = _list(raw, 5)
+    module, classes, imports, instances, config_refs, returns, includes = _list(raw, 7)
     return ModuleSummary(
         _str(module),
         {
@@ -756,6 +781,8 @@ def _summary(raw: Any) -> ModuleSummary:
         {name: _str(target) for name, target in _dict(imports).items()},
         {name: _str(made) for name, made in _dict(instances).items()},
         frozenset(_str(ref) for ref in _list(config_refs)),
+        {name: _str(returned) for name, returned in _dict(returns).items()},
+        {name: _bool(hidden) for name, hidden in _dict(includes).items()},
     )
 
 

@@ -42,6 +42,7 @@ from checks.run import (
     build_index,
     check_file,
     check_files,
+    covers_project,
     group_by_project,
     make_engine,
     resolve_findings,
@@ -263,7 +264,7 @@ def _check_project(
             if answered is not None:  # nothing changed since the same run
                 return _ProjectOutcome(answered, [])
     results = check_files(files, settings, cache, args.jobs, stamps)
-    index = build_index(results, settings, cache, others)
+    index = build_index(results, settings, cache, others, covers_project(paths, settings))
     outcome = _ProjectOutcome([], results)
     if args.fix or args.diff:
         outcome.results, outcome.fixed, outcome.changed = _apply_fixes(
@@ -274,7 +275,7 @@ def _check_project(
     outcome.findings = resolve_with(outcome.results, index)
     if cache is not None:
         cache.save()
-        if snapshot is not None:
+        if snapshot is not None and not index.scanned:  # see `ProjectIndex.scanned`
             cache.save_run(snapshot, [(f, stamps.get(f)) for f in files], others, outcome.findings)
     return outcome
 

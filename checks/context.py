@@ -40,6 +40,7 @@ from checks.project import (
 )
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
+from checks.summary import OPTIONAL_SPELLINGS
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -844,12 +845,22 @@ class FileContext:
             if info.outer is None
         }
         instances = {f"{prefix}.{name}": made for name, made in self._module_instances.items()}
-        from checks.summary import config_refs_of  # CPython's parser: see its docstring
+        # CPython's parser: see their docstrings
+        from checks.summary import config_refs_of, router_includes_of
 
         source = self.source if self.source is not None else self.module.code.encode()
         is_package = self.package == prefix
         config_refs = config_refs_of(source, prefix, is_package)
-        return ModuleSummary(prefix, classes, dict(self.imports), instances, config_refs)
+        includes = router_includes_of(source, prefix, is_package)
+        return ModuleSummary(
+            prefix,
+            classes,
+            dict(self.imports),
+            instances,
+            config_refs,
+            dict(self._returns),
+            includes,
+        )
 
     def derives_from(self, ref: str | None, roots: frozenset[str]) -> bool:
         """Whether `ref` is one of `roots` or a local class deriving from one of them."""
@@ -984,6 +995,55 @@ class FileContext:
         self._module_instances = module_instances(
             (name, self._instance_made_by(value)) for name, value in bindings
         )
+        # read before the walk registers the classes functions define
+        self._returns = self._return_classes(statements)
+
+    def _return_classes(self, statements: Sequence[cst.BaseStatement]) -> dict[str, str]:
+        """The class each module-level function, and each method of a module-level class,
+        names as its return annotation (`checks.summary` reads the same)."""
+        found: dict[str, str] = {}
+        if self.module_name is None:
+            return found  # no summary to give it to
+        for statement in _module_level_statements(statements):
+            functions: list[tuple[str, cst.FunctionDef]] = []
+            if isinstance(statement, cst.FunctionDef):
+                functions.append((statement.name.value, statement))
+            elif isinstance(statement, cst.ClassDef) and isinstance(
+                statement.body, cst.IndentedBlock
+            ):
+                functions.extend(
+                    (f"{statement.name.value}.{inner.name.value}", inner)
+                    for inner in statement.body.body
+                    if isinstance(inner, cst.FunctionDef)
+                )
+            for name, function in functions:
+                if function.returns is not None:
+                    returned = self._return_class(function.returns.annotation)
+                    if returned is not None:
+                        found[f"{self.module_name}.{name}"] = returned
+        return found
+
+    def _return_class(self, annotation: cst.BaseExpression) -> str | None:
+        """The one class a return annotation names: `X`, `X | None`, `Optional[X]`."""
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(
+            annotation.operator, cst.BitOr
+        ):
+            members = _union_members(annotation)
+            known = [m for m in members if not (isinstance(m, cst.Name) and m.value == "None")]
+            return self._return_class(known[0]) if len(known) == 1 else None
+        if (
+            isinstance(annotation, cst.Subscript)
+            and self.qualified_name(annotation.value) in OPTIONAL_SPELLINGS
+        ):
+            element = annotation.slice[0].slice if len(annotation.slice) == 1 else None
+            return self._return_class(element.value) if isinstance(element, cst.Index) else None
+        if isinstance(annotation, cst.Name | cst.Attribute):
+            ref = self.class_ref(annotation)
+            info = self.classes.get(ref) if ref is not None else None
+            if info is not None and info.outer is None:
+                return f"{self.module_name}.{ref}"
+            return ref if ref is not None and "." in ref and not ref.startswith(".") else None
+        return None
 
     def _instance_made_by(self, value: cst.BaseExpression | None) -> str | None:
         if not isinstance(value, cst.Call):
@@ -1256,6 +1316,13 @@ class FileContext:
             inner = self.annotation_type(elements[0])
             return Inferred(inner.cls, iterable=True) if inner and not inner.iterable else None
         return None
+
+
+def _union_members(annotation: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """`A | B | None` -> [A, B, None]."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        return [*_union_members(annotation.left), *_union_members(annotation.right)]
+    return [annotation]
 
 
 def _module_level_statements(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 #: How many re-exports or base classes deep a resolution may go.
@@ -129,6 +129,13 @@ class ModuleSummary:
     #: `Base` imported or defined there, `self.Config` in a method of one of its classes):
     #: a fix that removes a `Config` is withheld while any module reads it
     config_refs: frozenset[str] = frozenset()
+    #: qualified name of a module-level function or of a method of a module-level class
+    #: -> the class its return annotation names (`-> RedirectResponse`, `-> X | None`)
+    returns: dict[str, str] = field(default_factory=dict)
+    #: router the module includes (`x.include_router(router)`, named as the module's
+    #: imports name it) -> whether every include keeps its routes out of the OpenAPI
+    #: schema (`include_in_schema=False`, or into an app made `openapi_url=None`)
+    router_includes: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +149,22 @@ class Condition:
     roots: frozenset[str]
     exact: bool = False
     negated: bool = False
+    #: a fact about the whole project instead (`checks.project_facts`: refs and roots
+    #: unused): the condition is that fact (negated: its absence)
+    fact: str | None = None
+    #: what `refs` name and is asked of them: classes (above); callables, and the class
+    #: a call of each gives (`CALL`: `ProjectIndex.returned_class`); routers, and whether
+    #: each is kept out of the OpenAPI schema (`ROUTER`: `ProjectIndex.hidden_router`;
+    #: derives there means hidden, roots unused)
+    subject: str = "class"
+    #: a condition that must hold too (FG403: a helper of another module returns no
+    #: response, and the route's router is not kept out of the schema elsewhere)
+    also: Condition | None = None
+
+
+#: `Condition.subject`s (`CLASS` is the default).
+CLASS, CALL, ROUTER = "class", "call", "router"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -308,10 +331,29 @@ class ProjectIndex:
         self,
         summaries: Iterable[ModuleSummary] = (),
         loader: Callable[[str], ModuleSummary | None] | None = None,
+        unchecked: Callable[[], Iterable[ModuleSummary]] | None = None,
+        facts: Mapping[str, Callable[[], bool]] | None = None,
+        whole_project: bool = False,
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
+        #: the modules of the project the run has no summary of that may read a model's
+        #: `Config` or include a router (`_scan_unchecked`); `scanned` says the run's
+        #: findings depend on files no stamp records (that scan, or a project fact found
+        #: absent): no run snapshot
+        self._unchecked = unchecked
+        self.scanned = False
+        #: the run checks every file of the project: a file added or changed changes its
+        #: files or their stamps, which a snapshot compares anyway (`scanned` stays False)
+        self._whole_project = whole_project
+        self._scan_done = False
+        #: the project facts conditions may ask (`Condition.fact`), each found once
+        self._facts = dict(facts or {})
+        self._known_facts: dict[str, bool] = {}
         self.classes: dict[str, tuple[str | None, ...]] = {}
         self.instances: dict[str, str] = {}
+        self.returns: dict[str, str] = {}
+        #: the modules that include a router (`ModuleSummary.router_includes`)
+        self._includers: list[ModuleSummary] = []
         self._loader = loader
         self._tried: set[str] = set()
         self._derives: dict[tuple[str, frozenset[str]], bool] = {}
@@ -323,6 +365,9 @@ class ProjectIndex:
         self.modules[summary.module] = summary
         self.classes.update(summary.classes)
         self.instances.update(summary.instances)
+        self.returns.update(summary.returns)
+        if summary.router_includes:
+            self._includers.append(summary)
 
     def load(self, module: str) -> ModuleSummary | None:
         """The summary of a module, read from disk if the run did not check it."""
@@ -407,6 +452,7 @@ class ProjectIndex:
         `Config`, itself or through a subclass (`class Config(Child.Config)`)."""
         if owner is None:
             return True
+        self._scan_unchecked()
         roots = frozenset({owner})
         return not any(
             ref == owner or self.derives_from(ref, roots)
@@ -414,13 +460,89 @@ class ProjectIndex:
             for ref in summary.config_refs
         )
 
+    def _scan_unchecked(self) -> None:
+        """Add, once, the project's modules the run holds no summary of whose text may
+        read a model's `Config` or include a router: what another module's `Config` fix
+        and a router's schema depend on, though no module the run checks imports them."""
+        if self._unchecked is not None and not self._scan_done:
+            self._scan_done = True
+            # a run of some files: the rest of the project may change what they report
+            self.scanned = self.scanned or not self._whole_project
+            for summary in self._unchecked():
+                if summary.module not in self.modules:
+                    self.add(summary)
+
+    def fact(self, name: str) -> bool:
+        """A project fact (`checks.project_facts`), found on first use; a fact the index
+        was given no way to find holds (the finding is reported, as without the gate)."""
+        known = self._known_facts.get(name)
+        if known is None:
+            find = self._facts.get(name)
+            known = self._known_facts[name] = True if find is None else find()
+            if not known and not self._whole_project:
+                self.scanned = True  # an absence depends on every file of the project
+        return known
+
     def holds(self, condition: Condition) -> bool:
         """Whether a conditional finding's condition is true."""
+        if condition.also is not None:  # the condition itself first: `also` may scan
+            return self.holds(replace(condition, also=None)) and self.holds(condition.also)
+        if condition.fact is not None:
+            return self.fact(condition.fact) != condition.negated
         for ref in condition.refs:
-            if condition.exact:
-                found = ref in condition.roots or self.resolve(ref) in condition.roots
+            target = self.returned_class(ref) if condition.subject == CALL else ref
+            if condition.subject == ROUTER:
+                found = self.hidden_router(ref)
+            elif target is None:
+                found = False  # a call of nothing the project annotates
+            elif condition.exact:
+                found = target in condition.roots or self.resolve(target) in condition.roots
             else:
-                found = self.derives_from(ref, condition.roots)
+                found = self.derives_from(target, condition.roots)
             if found != condition.negated:
                 return True
         return False
+
+    def returned_class(self, ref: str) -> str | None:
+        """The class a call of `ref` gives: `ref` itself when it is a class, else the class
+        the return annotation of the function or method `ref` names (a method found
+        through the bases of its class); None when the project does not say."""
+        if ref.startswith("."):
+            return None  # imported relatively by a module outside a package: unknown
+        resolved = self.resolve(ref)
+        if resolved in self.classes:
+            return resolved
+        if resolved in self.returns:
+            return self.returns[resolved]
+        owner, _, method = resolved.rpartition(".")
+        pending = [owner] if owner else []
+        seen: set[str] = set()
+        while pending and len(seen) <= 10 * MAX_DEPTH:
+            current = self.resolve(pending.pop())
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            returned = self.returns.get(f"{current}.{method}")
+            if returned is not None:
+                return returned
+            bases = self.classes[current]
+            pending.extend(base for base in reversed(bases) if base is not None)
+        return None
+
+    def hidden_router(self, ref: str) -> bool:
+        """Whether the router `ref` is kept out of the OpenAPI schema wherever the
+        project includes it: included somewhere, and every time with
+        `include_in_schema=False` or into an app made `openapi_url=None`
+        (`ModuleSummary.router_includes`, of every module that may include it)."""
+        if ref.startswith("."):
+            return False  # imported relatively by a module outside a package: unknown
+        self._scan_unchecked()
+        router = self.resolve(ref)
+        included = False
+        for summary in list(self._includers):
+            for name, hidden in summary.router_includes.items():
+                if name == ref or (not name.startswith(".") and self.resolve(name) == router):
+                    if not hidden:
+                        return False
+                    included = True
+        return included

@@ -36,6 +36,10 @@ class Example:
     note: str = ""
     #: other rules this example also triggers (the docs name them with the rule's code)
     also: tuple[str, ...] = ()
+    #: the other files of the example's project, as (path, source): the example is then
+    #: checked as one module of it, and what it reports on condition of other modules
+    #: is settled by them (the tests only: the docs show an example alone)
+    project: tuple[tuple[str, str], ...] = ()
 
     @property
     def code(self) -> str:

@@ -11,12 +11,18 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks.config import CommandLineSelection, Settings, find_project_root, load_settings
+from checks.config import (
+    CommandLineSelection,
+    ConfigError,
+    Settings,
+    find_project_root,
+    load_settings,
+)
 from checks.findings import FileResult, Finding, Location
 from checks.project import (
     ModuleLocator,
@@ -26,6 +32,12 @@ from checks.project import (
     module_name_for,
     source_root_for,
     summarize_source,
+)
+from checks.project_facts import (
+    SETTINGS_MODULE,
+    defines_settings,
+    first_settings_module,
+    project_sources,
 )
 from checks.revisions import is_superseded
 
@@ -350,8 +362,10 @@ def build_index(
     settings: Settings,
     cache: Cache | None = None,
     others: list[tuple[Path, list[int] | None]] | None = None,
+    whole_project: bool = False,
 ) -> ProjectIndex:
-    """The project index of a run: its files' summaries, and the rest loaded on demand.
+    """The project index of a run: its files' summaries, and the rest loaded on demand
+    (`whole_project`: the run's paths hold the project root, see `covers_project`).
 
     Touches no file: the source roots come from the summaries' module names, and the
     loader reads a module only when a pending finding asks about it (a file the
@@ -367,7 +381,84 @@ def build_index(
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
+        unchecked=_unchecked_modules(results, settings),
+        facts={SETTINGS_MODULE: _settings_module_fact(settings, others)},
+        whole_project=whole_project,
     )
+
+
+def covers_project(paths: Sequence[Path], settings: Settings) -> bool:
+    """Whether a run of `paths` checks every file of the project: one of them is its root
+    or a folder above it."""
+    root = os.path.abspath(settings.project_root)
+    for path in paths or [Path(".")]:
+        top = os.path.abspath(path)
+        if root == top or root.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _project_files(settings: Settings) -> list[Path]:
+    """Every Python file of the project, walked as the CLI walks it (its excludes and
+    .gitignore); none when the walk fails."""
+    from checks.discovery import discover
+
+    try:
+        return discover([settings.project_root], settings)
+    except ConfigError:
+        return []
+
+
+def _unchecked_modules(
+    results: Sequence[FileResult], settings: Settings
+) -> Callable[[], Iterator[ModuleSummary]]:
+    """The summaries of the project's files the run holds none of (outside the run, or
+    spared by the pre-filter) whose text may read a model's inner `Config` (`X.Config`)
+    or include a router (`include_router`): asked once, by a fix that removes a `Config`
+    (so that a run of one file, pre-commit's `--fix`, keeps a `Config` another module
+    extends: FG207) or by a route whose router another module may keep out of the
+    OpenAPI schema (FG403: the hook checks the router's module alone)."""
+
+    def scan() -> Iterator[ModuleSummary]:
+        from checks.summary import READ_ACROSS
+
+        checked = {os.path.abspath(r.path) for r in results if r.summary is not None}
+        others = [p for p in _project_files(settings) if os.path.abspath(p) not in checked]
+        for path, source in project_sources(others, READ_ACROSS):
+            module, is_package = module_name_for(path)
+            summary = summarize_source(source, module or path.stem, is_package)
+            if summary is not None and (summary.config_refs or summary.router_includes):
+                yield summary
+
+    return scan
+
+
+def _settings_module_fact(
+    settings: Settings, others: list[tuple[Path, list[int] | None]] | None
+) -> Callable[[], bool]:
+    """Whether the project has a settings module (`checks.project_facts.SETTINGS_MODULE`;
+    always, when the selection names FG407). The module found is recorded in `others`,
+    so that a run snapshot stands while it is unchanged; none found, the index says it
+    `scanned` (a file added anywhere may change the answer: no snapshot is kept)."""
+
+    def find() -> bool:
+        if "FG407" in settings.named:
+            return True
+        from checks.cache import stamp_of
+
+        found = first_settings_module(_project_files(settings))
+        if found is None:
+            return False
+        if others is not None:  # its stamp from before a read that still finds it
+            try:
+                stamp = stamp_of(os.stat(found))
+                still = defines_settings(found.read_bytes())
+            except OSError:
+                stamp, still = None, False
+            others.append((found, stamp if still else None))  # None: no snapshot
+        return True
+
+    return find
 
 
 def _loader(

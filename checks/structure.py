@@ -16,6 +16,8 @@ rules can see:
   shadowing locals; a superset of its answers is every binding any import makes);
 - calls are recorded with the innermost function kind they are in (`async def` or not,
   counting lambdas and nested `def`s as the rules do) and flattened over the whole file;
+- a name's bindings (`NameBindings`) are every one of them in the file, whatever the scope
+  (the traversal's lookup, in order and scope by scope, finds one of them);
 - string constants are CPython's evaluated values (implicit concatenation joined, where
   libcst sees its parts: a screen tests a part's property on the whole with `search`).
 A file CPython cannot parse (newer syntax than this interpreter's) has no structure and is
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
 
+from checks.context import INSTANCE_CONSTRUCTORS, INSTANCE_COPIERS, PYDANTIC_MODEL_BASES
 from checks.project import DECLARATIVE_BASE_FACTORIES, absolute_module
 
 #: FastAPI's route decorators: `@router.get(...)` (as `checks.context.route_decorator`).
@@ -53,6 +56,23 @@ class CallSite:
     dotted: str | None
     last: str | None
     in_async: bool
+
+
+@dataclass(slots=True)
+class NameBindings:
+    """Every way the file binds one name, in any scope: a superset of what
+    `FileContext.bind` (and FG105's `SqlFlow.bind`) record for it. Bindings they record
+    as nothing known (a tuple target, `with ... as`, `+=`, a parameter without
+    annotation) and those they do not record (`except ... as`) are not listed."""
+
+    #: what `x = v`, `x: T = v` and `(x := v)` assign
+    values: list[ast.expr] = field(default_factory=list)
+    #: the `T` of `x: T` (annotated assignments and parameters)
+    annotations: list[ast.expr] = field(default_factory=list)
+    #: what `for x in it` (also in a comprehension) walks
+    iterables: list[ast.expr] = field(default_factory=list)
+    #: the classes of the methods whose first positional parameter is `x` (`self`)
+    methods_of: list[ast.ClassDef] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +98,10 @@ class _Facts:
     has_await: bool = False
     #: an f-string with a `{}`, or `+` / `%` / `.format()` on a string
     interpolates: bool = False
+    #: how each name is bound (`NameBindings`)
+    names: dict[str, NameBindings] = field(default_factory=dict)
+    #: every `return` statement with a value
+    returns: list[ast.Return] = field(default_factory=list)
 
 
 def dotted_name(expr: ast.expr) -> str | None:
@@ -184,6 +208,49 @@ class Structure:
     def attributes(self) -> set[str]:
         """Every attribute name read, written or called (`x.dict` gives `dict`)."""
         return self._facts.attributes
+
+    # ----------------------------------------------------------------- bindings
+    def bindings_of(self, name: str) -> NameBindings:
+        """How the file binds `name`, in any scope (`NameBindings`)."""
+        return self._facts.names.get(name) or NameBindings()
+
+    def returns_in(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
+        """The `return` statements with a value inside a function (those of the functions
+        nested in it too: a superset of `checks.context.returns_in`)."""
+        start = (function.lineno, function.col_offset)
+        end = (function.end_lineno or function.lineno, function.end_col_offset or 0)
+        return [
+            found
+            for found in self._facts.returns
+            if start <= (found.lineno, found.col_offset)
+            and (found.end_lineno or found.lineno, found.end_col_offset or 0) <= end
+        ]
+
+    @cached_property
+    def _field_annotations(self) -> dict[str, list[ast.expr]]:
+        """The annotations of class fields, by field name: `name: T` statements right in a
+        class body, as `FileContext.register_class` reads them."""
+        found: dict[str, list[ast.expr]] = {}
+        for cls in self._facts.classes:
+            for statement in cls.body:
+                if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                    found.setdefault(statement.target.id, []).append(statement.annotation)
+        return found
+
+    def may_infer(self, expr: ast.expr, roots: frozenset[str] | None = None) -> bool:
+        """Whether `FileContext.infer(expr)` may know the class of `expr`; given `roots`,
+        an instance of it (not the class itself, nor a collection of them) whose class
+        `FileContext.derivation(cls, roots)` may find True or a condition. Every binding
+        of a name in the file counts, wherever it is (the traversal sees one of them); an
+        awaited call, a subscript, an operation or a literal is never inferred."""
+        return _Inference(self).may_infer(expr, roots)
+
+    def may_be_local_class(self, name: str) -> bool:
+        """Whether `FileContext.classes` may hold `name`: a class of the file, or a
+        `Base = declarative_base()` variable."""
+        if name in self._local_classes:
+            return True
+        return self.refers_to(*DECLARATIVE_BASE_FACTORIES) and bool(self.bindings_of(name).values)
 
     # ----------------------------------------------------------------- classes
     @cached_property
@@ -334,6 +401,150 @@ class Structure:
         return self._facts.interpolates
 
 
+class _Inference:
+    """`Structure.may_infer`: `FileContext.infer`, `lookup` and `annotation_type` read
+    on CPython's tree, answering a superset of theirs.
+
+    A name is followed through every binding of it; a name met again on the way in counts
+    for nothing (what it holds comes from its other bindings). Past `_STEPS` names
+    followed, the answer is yes."""
+
+    _STEPS = 2_000
+
+    def __init__(self, structure: Structure) -> None:
+        self.structure = structure
+        self.following: set[tuple[str, bool]] = set()
+        self.steps = 0
+
+    def may_infer(self, expr: ast.expr, roots: frozenset[str] | None) -> bool:
+        if isinstance(expr, ast.Name):
+            return self._name(expr.id, roots)
+        if isinstance(expr, ast.Call):
+            return self._call(expr, roots)
+        if isinstance(expr, ast.Attribute):
+            # a field annotated in a class of the file, read on an instance of the class
+            fields = self.structure._field_annotations.get(expr.attr, ())
+            return any(self.annotation(a, roots) for a in fields) and self.may_infer(
+                expr.value, None
+            )
+        return False
+
+    def _name(self, name: str, roots: frozenset[str] | None) -> bool:
+        """`FileContext.lookup`: what any binding of `name` gives."""
+        key = (name, roots is None)
+        if key in self.following:
+            return False
+        self.steps += 1
+        if self.steps > self._STEPS:
+            return True
+        bound = self.structure.bindings_of(name)
+        self.following.add(key)
+        try:
+            return (
+                any(self.may_infer(value, roots) for value in bound.values)
+                or any(self.annotation(a, roots) for a in bound.annotations)
+                # `bind_loop_target`: an element of what `infer(iterable)` gives
+                or any(self.may_infer(iterable, None) for iterable in bound.iterables)
+                or any(  # `self`: an instance of the method's class
+                    roots is None or self._may_derive(_name_of(cls), roots)
+                    for cls in bound.methods_of
+                )
+            )
+        finally:
+            self.following.discard(key)
+
+    def _call(self, call: ast.Call, roots: frozenset[str] | None) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in INSTANCE_CONSTRUCTORS:  # `Model.model_validate(data)`
+                return self._class_ref(func.value, roots) or self._holds_class(func.value)
+            if func.attr in INSTANCE_COPIERS:  # `item.model_copy()`
+                return self.may_infer(func.value, roots)
+        elif not isinstance(func, ast.Name):
+            return isinstance(func, ast.Subscript)  # `Page[Item](...)`: not followed here
+        # `Model(...)`: `class_ref(func)` names a class of the file, a model base or a
+        # CapWords import; or `func` holds a class (`schema: type[Model]`)
+        return self._constructor(func, roots) or self._holds_class(func)
+
+    def _constructor(self, func: ast.Name | ast.Attribute, roots: frozenset[str] | None) -> bool:
+        structure = self.structure
+        if isinstance(func, ast.Name):
+            candidates = structure.bindings.get(func.id, set())
+            class_like = structure.may_be_local_class(func.id) or any(
+                _names_a_class(ref) for ref in candidates
+            )
+        else:
+            class_like = any(_names_a_class(ref) for ref in structure.qualified(dotted_name(func)))
+        return class_like and (roots is None or self._may_derive(func, roots))
+
+    def _holds_class(self, expr: ast.expr) -> bool:
+        """`FileContext._held_class`: a name or attribute inferred as a class."""
+        return isinstance(expr, ast.Name | ast.Attribute) and self.may_infer(expr, None)
+
+    def _class_ref(self, expr: ast.expr, roots: frozenset[str] | None) -> bool:
+        """Whether `FileContext.class_ref(expr)` may name a class (given `roots`: one
+        whose derivation may not be False)."""
+        structure = self.structure
+        if roots is not None:
+            return self._may_derive(expr, roots)
+        while isinstance(expr, ast.Subscript):
+            expr = expr.value
+        if isinstance(expr, ast.Name):
+            return structure.may_be_local_class(expr.id) or expr.id in structure.bindings
+        if isinstance(expr, ast.Attribute):
+            return bool(structure.qualified(dotted_name(expr)))
+        return False
+
+    def _may_derive(self, expr: ast.expr, roots: frozenset[str]) -> bool:
+        """`Structure.may_derive`, and for a name both imported and given to a class of
+        the file, the import too (`class_ref` reads it before a class defined in a
+        function is registered)."""
+        structure = self.structure
+        if structure.may_derive(expr, roots):
+            return True
+        while isinstance(expr, ast.Subscript | ast.Starred):
+            expr = expr.value
+        return isinstance(expr, ast.Name) and any(
+            ref in roots or structure.may_be_project_class(ref)
+            for ref in structure.qualified(expr.id)
+        )
+
+    def annotation(self, annotation: ast.expr, roots: frozenset[str] | None) -> bool:
+        """`FileContext.annotation_type`: `M`, `"M"`, `M | None`, `Optional[M]`,
+        `list[M]`, `type[M]`... (any element of a subscript may be the one it reads)."""
+        if isinstance(annotation, ast.Name | ast.Attribute):
+            return self._class_ref(annotation, roots)
+        if isinstance(annotation, ast.Constant):
+            text = annotation.value.strip() if isinstance(annotation.value, str) else ""
+            if not text:
+                return False
+            try:
+                parsed = ast.parse(text, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return True  # libcst may read what CPython does not
+            return self.annotation(parsed, roots)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self.annotation(annotation.left, roots) or self.annotation(
+                annotation.right, roots
+            )
+        if isinstance(annotation, ast.Subscript):
+            index = annotation.slice
+            elements = index.elts if isinstance(index, ast.Tuple) else [index]
+            return any(self.annotation(element, roots) for element in elements)
+        return False
+
+
+def _names_a_class(ref: str) -> bool:
+    """Whether `FileContext.infer` takes a call of `ref` for an instance of it: a model
+    base, or a CapWords name (`checks.context._is_class_name`)."""
+    name = ref.rpartition(".")[2]
+    return ref in PYDANTIC_MODEL_BASES or (name[:1].isupper() and not name.isupper())
+
+
+def _name_of(cls: ast.ClassDef) -> ast.Name:
+    return ast.Name(id=cls.name, ctx=ast.Load())
+
+
 def ast_route_decorator(function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
     """The `@router.get(...)` decorator of a function, as the libcst rules find it."""
     for decorator in function.decorator_list:
@@ -386,7 +597,7 @@ class _Collector:
                 facts.keywords.update(item.arg for item in node.keywords if item.arg)
                 if last == "format" and not facts.interpolates:
                     assert isinstance(func, ast.Attribute)
-                    facts.interpolates = _stringish(func.value)
+                    facts.interpolates = stringish(func.value)
                 for item in node.keywords:
                     value = _string(item.value)
                     if item.arg is not None and value is not None:
@@ -416,6 +627,10 @@ class _Collector:
                 facts.functions.append(node)
                 is_async = kind is ast.AsyncFunctionDef
                 facts.has_async |= is_async
+                arguments = node.args
+                for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+                    if argument.annotation is not None:
+                        self._binding(argument.arg).annotations.append(argument.annotation)
                 # decorators, defaults and annotations run in the enclosing scope
                 # (the libcst traversal counts them as inside the function: both kinds)
                 outer: list[ast.AST] = [*node.decorator_list, node.args]
@@ -433,6 +648,10 @@ class _Collector:
                 assert isinstance(node, ast.ClassDef)
                 facts.classes.append(node)
                 facts.keywords.update(item.arg for item in node.keywords if item.arg)
+                for method in _methods(node.body):
+                    positional = [*method.args.posonlyargs, *method.args.args]
+                    if positional:
+                        self._binding(positional[0].arg).methods_of.append(node)
                 for item in node.keywords:
                     value = _string(item.value)
                     if item.arg is not None and value is not None:
@@ -463,6 +682,9 @@ class _Collector:
                 assert isinstance(node, ast.Assign)
                 if isinstance(node.value, ast.Call):
                     facts.bare_calls.append(node.value)
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        self._binding(target.id).values.append(node.value)
                 value = _string(node.value)
                 if value is not None:
                     for target in node.targets:
@@ -471,9 +693,22 @@ class _Collector:
                             facts.named_strings.append((name, value))
             elif kind is ast.AnnAssign:
                 assert isinstance(node, ast.AnnAssign)
+                if isinstance(node.target, ast.Name):
+                    bound = self._binding(node.target.id)
+                    bound.annotations.append(node.annotation)
+                    if node.value is not None:
+                        bound.values.append(node.value)
                 value = _string(node.value)
                 if value is not None and isinstance(node.target, ast.Name):
                     facts.named_strings.append((node.target.id, value))
+            elif kind is ast.NamedExpr:
+                assert isinstance(node, ast.NamedExpr)
+                if isinstance(node.target, ast.Name):
+                    self._binding(node.target.id).values.append(node.value)
+            elif kind is ast.Return:
+                assert isinstance(node, ast.Return)
+                if node.value is not None:
+                    facts.returns.append(node)
             elif kind is ast.Dict:
                 assert isinstance(node, ast.Dict)
                 for key, entry in zip(node.keys, node.values, strict=True):
@@ -495,19 +730,49 @@ class _Collector:
             elif kind is ast.BinOp:
                 assert isinstance(node, ast.BinOp)
                 if not facts.interpolates and isinstance(node.op, ast.Add | ast.Mod):
-                    facts.interpolates = _stringish(node)
-            elif kind is ast.AsyncFor or kind is ast.AsyncWith:
+                    facts.interpolates = stringish(node)
+            elif kind is ast.For or kind is ast.AsyncFor:
+                assert isinstance(node, ast.For | ast.AsyncFor)
+                facts.has_async |= kind is ast.AsyncFor
+                if isinstance(node.target, ast.Name):
+                    self._binding(node.target.id).iterables.append(node.iter)
+            elif kind is ast.AsyncWith:
                 facts.has_async = True
             elif kind is ast.comprehension:
                 assert isinstance(node, ast.comprehension)
                 facts.has_async |= bool(node.is_async)
+                if isinstance(node.target, ast.Name):
+                    self._binding(node.target.id).iterables.append(node.iter)
             stack.extend((child, in_async) for child in ast.iter_child_nodes(node))
 
     def _bind(self, local: str, qualified: str) -> None:
         self.facts.bindings.setdefault(local, set()).add(qualified)
 
+    def _binding(self, name: str) -> NameBindings:
+        bound = self.facts.names.get(name)
+        if bound is None:
+            bound = self.facts.names[name] = NameBindings()
+        return bound
 
-def _stringish(expr: ast.expr) -> bool:
+
+def _methods(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The functions defined in a class body, also under `if`/`try`/`with`/... (where the
+    traversal is still in the class scope: `FileContext.enter_function` gives them an
+    owner), not those nested in them."""
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield node
+        elif not isinstance(node, ast.ClassDef):
+            pending.extend(
+                child
+                for child in ast.iter_child_nodes(node)
+                if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case)
+            )
+
+
+def stringish(expr: ast.expr) -> bool:
     """A string literal, an f-string, or an expression built on one with `+`/`%`/`.format()`
     (as `checks.rules.sqlalchemy_sql_text` reads SQL text)."""
     if isinstance(expr, ast.JoinedStr):
@@ -515,13 +780,13 @@ def _stringish(expr: ast.expr) -> bool:
     if isinstance(expr, ast.Constant):
         return isinstance(expr.value, str | bytes)
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add | ast.Mod):
-        return _stringish(expr.left) or _stringish(expr.right)
+        return stringish(expr.left) or stringish(expr.right)
     if (
         isinstance(expr, ast.Call)
         and isinstance(expr.func, ast.Attribute)
         and expr.func.attr == "format"
     ):
-        return _stringish(expr.func.value)
+        return stringish(expr.func.value)
     return False
 
 

@@ -30,7 +30,16 @@ from checks.project import (
 from checks.pydantic_target import keeps_v1_layer
 
 #: `X.Config`: the text of a module that may read or extend a model's inner `Config`.
-_CONFIG_READ = re.compile(rb"\.\s*Config(?![A-Za-z0-9_])")
+CONFIG_READ = re.compile(rb"\.\s*Config(?![A-Za-z0-9_])")
+#: `x.include_router(...)`: the text of a module that may include a router.
+INCLUDE_ROUTER = re.compile(rb"\binclude_router\b")
+#: Either: a module other modules' findings depend on without importing it.
+READ_ACROSS = re.compile(CONFIG_READ.pattern + rb"|" + INCLUDE_ROUTER.pattern)
+
+FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
+FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+#: `Optional[X]`: a return annotation naming `X` (or None).
+OPTIONAL_SPELLINGS = frozenset({"typing.Optional", "typing_extensions.Optional"})
 
 
 def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
@@ -39,18 +48,28 @@ def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | N
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    reads_config = _CONFIG_READ.search(source) is not None
-    return _Summarizer(module, is_package).summary(tree, reads_config)
+    reads_config = CONFIG_READ.search(source) is not None
+    includes = INCLUDE_ROUTER.search(source) is not None
+    return _Summarizer(module, is_package).summary(tree, reads_config, includes)
 
 
 def config_refs_of(source: bytes, module: str, is_package: bool) -> frozenset[str]:
     """The classes whose inner `Config` a module reads or extends (`ModuleSummary.
     config_refs`), read with CPython's parser (none when it cannot parse the module): the
     checker's own summary of a file takes them from here, so both summaries agree."""
-    if _CONFIG_READ.search(source) is None:
+    if CONFIG_READ.search(source) is None:
         return frozenset()
     summary = summarize(source, module, is_package)
     return summary.config_refs if summary is not None else frozenset()
+
+
+def router_includes_of(source: bytes, module: str, is_package: bool) -> dict[str, bool]:
+    """The routers a module includes (`ModuleSummary.router_includes`), read with
+    CPython's parser like `config_refs_of`, and only when its text may include one."""
+    if INCLUDE_ROUTER.search(source) is None:
+        return {}
+    summary = summarize(source, module, is_package)
+    return summary.router_includes if summary is not None else {}
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -70,6 +89,23 @@ def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _statements(statement.body)
 
 
+def _union_members(annotation: ast.expr) -> list[ast.expr]:
+    """`A | B | None` -> [A, B, None]."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return [*_union_members(annotation.left), *_union_members(annotation.right)]
+    return [annotation]
+
+
+def _passes(call: ast.Call, keyword: str, constant: str) -> bool:
+    """Whether a call passes `keyword=constant` (`include_in_schema=False`)."""
+    return any(
+        given.arg == keyword
+        and isinstance(given.value, ast.Constant)
+        and repr(given.value.value) == constant
+        for given in call.keywords
+    )
+
+
 def _dotted(expr: ast.expr) -> str | None:
     if isinstance(expr, ast.Name):
         return expr.id
@@ -87,7 +123,9 @@ class _Summarizer:
         #: class name -> (bases, whether it is nested in another class)
         self.classes: dict[str, tuple[tuple[str | None, ...], bool]] = {}
 
-    def summary(self, tree: ast.Module, reads_config: bool = False) -> ModuleSummary:
+    def summary(
+        self, tree: ast.Module, reads_config: bool = False, includes: bool = False
+    ) -> ModuleSummary:
         classes: list[ast.ClassDef] = []
         bases: list[ast.Assign] = []
         #: every `name = value` / `name: T = value` at module level, in order
@@ -135,7 +173,96 @@ class _Summarizer:
             dict(self.imports),
             {f"{prefix}.{name}": made for name, made in instances.items()},
             frozenset(self._config_refs(tree.body, None)) if reads_config else frozenset(),
+            self._returns(tree.body),
+            self._router_includes(tree) if includes else {},
         )
+
+    def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:
+        """The class each module-level function and each method of a module-level class
+        names as its return annotation (`FileContext` records the same)."""
+        found: dict[str, str] = {}
+        for statement in _statements(body):
+            functions: list[tuple[str, ast.stmt]] = []
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions.append((statement.name, statement))
+            elif isinstance(statement, ast.ClassDef):
+                functions.extend(
+                    (f"{statement.name}.{inner.name}", inner)
+                    for inner in statement.body
+                    if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+                )
+            for name, function in functions:
+                assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+                returned = self._return_class(function.returns)
+                if returned is not None:
+                    found[f"{self.module}.{name}"] = returned
+        return found
+
+    def _return_class(self, annotation: ast.expr | None) -> str | None:
+        """The one class a return annotation names: `X`, `X | None`, `Optional[X]`."""
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            members = _union_members(annotation)
+            known = [m for m in members if not (isinstance(m, ast.Constant) and m.value is None)]
+            return self._return_class(known[0]) if len(known) == 1 else None
+        if (
+            isinstance(annotation, ast.Subscript)
+            and self._qualified(annotation.value) in OPTIONAL_SPELLINGS
+        ):
+            inner = annotation.slice
+            return None if isinstance(inner, ast.Tuple) else self._return_class(inner)
+        if isinstance(annotation, ast.Name | ast.Attribute):
+            ref = self._class_ref(annotation)
+            known_class = self.classes.get(ref) if ref is not None else None
+            if known_class is not None and not known_class[1]:
+                return f"{self.module}.{ref}"
+            return ref if ref is not None and "." in ref and not ref.startswith(".") else None
+        return None
+
+    def _router_includes(self, tree: ast.Module) -> dict[str, bool]:
+        """The routers the module includes, each with whether every include keeps it out
+        of the OpenAPI schema: `include_in_schema=False`, or included into an app made
+        `FastAPI(openapi_url=None)` or a router made `APIRouter(include_in_schema=False)`
+        at module level (the module-level names FG403 reads in the file it checks)."""
+        made: dict[str, str | None] = {}
+        schemaless: set[str] = set()
+        for statement in tree.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and isinstance(statement.value, ast.Call)
+            ):
+                name, call = statement.targets[0].id, statement.value
+                made[name] = factory = self._qualified(call.func)
+                if (factory in FASTAPI_APPS and _passes(call, "openapi_url", "None")) or (
+                    factory in FASTAPI_ROUTERS and _passes(call, "include_in_schema", "False")
+                ):
+                    schemaless.add(name)
+                else:
+                    schemaless.discard(name)
+        includes: dict[str, bool] = {}
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "include_router"
+                and node.args
+            ):
+                continue
+            included = node.args[0]
+            if isinstance(included, ast.Name) and included.id in made:
+                ref: str | None = f"{self.module}.{included.id}"
+            elif isinstance(included, ast.Name | ast.Attribute):
+                ref = self._qualified(included)
+            else:
+                ref = None
+            if ref is None:
+                continue
+            hidden = _passes(node, "include_in_schema", "False") or (
+                _dotted(node.func.value) in schemaless
+            )
+            includes[ref] = includes.get(ref, True) and hidden
+        return includes
 
     def _config_refs(self, body: Sequence[ast.AST], owner: str | None) -> Iterator[str]:
         """The classes whose `Config` the code reads: `X.Config` with `X` an imported name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import textwrap
+from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,16 +15,53 @@ from checks.config import DEFAULT_LAYERS, LayerMatcher
 from checks.engine import Engine
 from checks.findings import Finding
 from checks.fixer import fix_source
+from checks.project import ProjectIndex, summarize_source
 from checks.rules import ALL_RULES, RULES_BY_CODE
 
 _LAYERS = LayerMatcher.from_globs(DEFAULT_LAYERS)
 _ENGINE = Engine(ALL_RULES)
 
 
-def check_code(source: str, path: str = "app/example.py") -> list[Finding]:
-    """All findings of every rule (default or not) on a dedented snippet at `path`."""
+def check_code(
+    source: str,
+    path: str = "app/example.py",
+    project: Sequence[tuple[str, str]] = (),
+    engine: Engine = _ENGINE,
+) -> list[Finding]:
+    """All findings of every rule (default or not) on a dedented snippet at `path`, in a
+    project of which nothing else is known: findings that depend on other modules are
+    left out, those that depend on a project fact (`checks.project_facts`: a settings
+    module) are kept, as the examples show the service these rules are for."""
     code = textwrap.dedent(source).lstrip("\n")
-    return _ENGINE.check(Path(path), code.encode(), _LAYERS.layer_of(path)).findings
+    if project:
+        return _check_in_project(code, path, project, engine)
+    result = engine.check(Path(path), code.encode(), _LAYERS.layer_of(path))
+    facts = [finding for finding, condition in result.pending if condition.fact is not None]
+    return sorted([*result.findings, *facts], key=Finding.sort_key)
+
+
+def _check_in_project(
+    code: str, path: str, project: Sequence[tuple[str, str]], engine: Engine
+) -> list[Finding]:
+    """The findings of `code` at `path` as a module of a project of the other files
+    `project` names (`Example.project`), its conditional findings settled by their
+    summaries (each file's module named by its path, as if every folder were a package;
+    the other files summarised as a run summarises the modules it does not check)."""
+
+    def module_of(relative: str) -> tuple[str, bool]:
+        module, _, name = relative.removesuffix(".py").replace("/", ".").rpartition(".")
+        return (module, True) if name == "__init__" else (f"{module}.{name}".lstrip("."), False)
+
+    module, is_package = module_of(path)
+    layer = _LAYERS.layer_of(path)
+    result = engine.check(Path(path), code.encode(), layer, frozenset(), module, is_package)
+    summaries = [result.summary]
+    for relative, text in project:
+        source = textwrap.dedent(text).lstrip("\n").encode()
+        summaries.append(summarize_source(source, *module_of(relative)))
+    index = ProjectIndex(summary for summary in summaries if summary is not None)
+    settled = [finding for finding, condition in result.pending if index.holds(condition)]
+    return sorted([*result.findings, *settled], key=Finding.sort_key)
 
 
 def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: bool = False) -> str:

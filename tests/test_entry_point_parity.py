@@ -92,6 +92,9 @@ def _service(root: Path, package: str, *, inits: bool = True) -> None:
         "models.py": MODELS,
         "routes.py": ROUTE.format(package=name),
         "jobs.py": SLEEPY,
+        # a settings module: what FG407's "outside the settings module" presupposes
+        "config.py": "from pydantic_settings import BaseSettings\n\n\n"
+        "class Settings(BaseSettings):\n    debug: bool = False\n",
     }
     for relative, source in files.items():
         write(root, f"{package}/{relative}", source)
@@ -321,6 +324,11 @@ def test_dev_tooling_with_its_own_pyproject_is_still_dev_tooling(
     write(top, "dev/cli/pyproject.toml", '[project]\nname = "dev-cli"\n')
     cli = write(top, "dev/cli/analytics.py", 'import os\n\nURL = os.environ.get("URL")\n')
     service = write(top, "app/mail.py", 'import os\n\nHOST = os.getenv("SMTP_HOST")\n')
+    settings = (
+        "from pydantic_settings import BaseSettings\n\n\n"
+        "class Settings(BaseSettings):\n    x: int = 0\n"
+    )
+    write(top, "app/settings.py", settings)
     _git(top, "init", "-q")
     whole = check_dot(top, monkeypatch)
     assert _codes_in(whole, "dev/cli/analytics.py") == set()

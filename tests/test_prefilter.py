@@ -61,10 +61,8 @@ def test_every_rules_examples_find_the_same_with_and_without_prefilter() -> None
     full = Engine(ALL_RULES, prefilter=False)
     for rule in ALL_RULES:
         for example in (*rule.bad, *rule.good):
-            path = Path(example.path)
-            source = example.code.encode()
-            expected = full.check(path, source, _layer(example.path)).findings
-            found = check_code(example.code, example.path)
+            expected = check_code(example.code, example.path, example.project, engine=full)
+            found = check_code(example.code, example.path, example.project)
             assert [(f.code, f.start) for f in found] == [(f.code, f.start) for f in expected], (
                 rule.code,
                 example.note,

@@ -27,21 +27,25 @@ def _case_id(case: tuple[Rule, Example]) -> str:
 @pytest.mark.parametrize("case", _cases("bad"), ids=_case_id)
 def test_bad_example_is_flagged_by_its_rule(case: tuple[Rule, Example]) -> None:
     rule, example = case
-    found = [f for f in check_code(example.code, example.path) if f.code == rule.code]
+    found = [
+        f for f in check_code(example.code, example.path, example.project) if f.code == rule.code
+    ]
     assert len(found) == example.expect, (example.note, found)
 
 
 @pytest.mark.parametrize("case", _cases("good"), ids=_case_id)
 def test_good_example_is_not_flagged_by_its_rule(case: tuple[Rule, Example]) -> None:
     rule, example = case
-    found = [f for f in check_code(example.code, example.path) if f.code == rule.code]
+    found = [
+        f for f in check_code(example.code, example.path, example.project) if f.code == rule.code
+    ]
     assert found == [], example.note
 
 
 @pytest.mark.parametrize("case", _cases("bad"), ids=_case_id)
 def test_bad_example_triggers_no_other_rule_than_it_declares(case: tuple[Rule, Example]) -> None:
     rule, example = case
-    found = {f.code for f in check_code(example.code, example.path)}
+    found = {f.code for f in check_code(example.code, example.path, example.project)}
     assert found <= {rule.code, *example.also}, (example.note, found)
 
 

@@ -196,6 +196,157 @@ def test_http_exception_screens_follow_local_bases_and_imports() -> None:
     assert "FG401" not in _screened(builtin, service, "service")
 
 
+def test_name_bindings_list_values_annotations_loops_and_methods() -> None:
+    structure = _structure(
+        """
+        class Page(BaseModel):
+            def dump(self): ...
+
+        def render(item: Item, rows: list[Row]):
+            item = Item.model_validate({})
+            for row in rows:
+                pass
+            if (found := lookup()):
+                pass
+            first, second = pair()
+        """
+    )
+    item = structure.bindings_of("item")
+    assert [ast.unparse(v) for v in item.values] == ["Item.model_validate({})"]
+    assert [ast.unparse(a) for a in item.annotations] == ["Item"]
+    assert [ast.unparse(i) for i in structure.bindings_of("row").iterables] == ["rows"]
+    assert [ast.unparse(v) for v in structure.bindings_of("found").values] == ["lookup()"]
+    assert [c.name for c in structure.bindings_of("self").methods_of] == ["Page"]
+    assert structure.bindings_of("first") == structure.bindings_of("unbound")  # followed: none
+
+
+def test_may_infer_follows_every_binding_of_a_name() -> None:
+    from checks.context import MIGRATED_MODEL_BASES
+
+    structure = _structure(
+        """
+        import httpx
+        from pydantic import BaseModel
+
+        class Event(BaseModel):
+            kind: str
+
+        class Plain:
+            pass
+
+        async def run(client: httpx.AsyncClient, event: Event, count: int, raw):
+            response = await client.get("/")
+            rebuilt = Event(kind="a")
+            copied = rebuilt.model_copy()
+            plain = Plain()
+        """
+    )
+
+    def may_be_model(name: str) -> bool:
+        return structure.may_infer(ast.Name(id=name, ctx=ast.Load()), MIGRATED_MODEL_BASES)
+
+    assert all(may_be_model(name) for name in ("event", "rebuilt", "copied"))
+    # an awaited call, a builtin annotation, no annotation, a local class not a model
+    assert not any(may_be_model(name) for name in ("response", "count", "raw", "plain"))
+
+
+def test_json_of_an_http_response_is_no_pydantic_serialization() -> None:
+    code = """
+        import httpx
+        import requests
+        from pydantic import BaseModel
+
+
+        class Rate(BaseModel):
+            value: float
+
+
+        async def fetch(client: httpx.AsyncClient, url: str) -> dict:
+            response = await client.get(url)
+            rate = Rate.model_validate(response.json())
+            return requests.get(url).json() | {"rate": rate.model_dump()}
+        """
+    assert "FG202" not in _screened(code)
+
+
+def test_json_of_a_model_or_with_pydantic_keywords_keeps_fg202() -> None:
+    model = """
+        from pydantic import BaseModel
+
+
+        class Rate(BaseModel):
+            value: float
+
+
+        def dump(data: dict) -> str:
+            rate = Rate.model_validate(data)
+            return rate.json()
+        """
+    assert "FG202" in _screened(model)
+    keywords = """
+        async def dump(client, url: str) -> str:
+            payload = await client.get(url)
+            return payload.json(by_alias=True)
+        """
+    assert "FG202" in _screened(keywords)
+    method = """
+        from pydantic import BaseModel
+
+
+        class Rate(BaseModel):
+            value: float
+
+            def text(self) -> str:
+                return self.json()
+        """
+    assert "FG202" in _screened(method)
+
+
+def test_interpolated_sql_screen_follows_the_text_to_the_call() -> None:
+    spared = """
+        from sqlalchemy import select, text
+
+
+        async def find(session, name: str):
+            log.info(f"finding {name}")
+            statement = select(User).where(User.name == name)
+            await session.execute(text("SET LOCAL statement_timeout = 1000"))
+            return await session.execute(statement)
+        """
+    assert "FG105" not in _screened(spared, "app/users/repository.py", "repository")
+
+
+def test_interpolated_sql_screen_keeps_variables_and_helpers_building_sql() -> None:
+    variable = """
+        from sqlalchemy import text
+
+
+        async def find(session, email: str):
+            sql = f"SELECT id FROM users WHERE email = '{email}'"
+            return await session.execute(text(sql))
+        """
+    assert "FG105" in _screened(variable, "app/users/repository.py", "repository")
+    helper = """
+        def _by_status(status: str) -> str:
+            return "SELECT id FROM tasks WHERE status = " + status
+
+
+        class Tasks:
+            def _where(self, status):
+                return "status = %s" % status
+
+            async def tasks(self, session, status: str):
+                await session.execute(self._where(status))
+                return await session.execute(_by_status(status))
+        """
+    assert "FG105" in _screened(helper, "app/tasks/repository.py", "repository")
+    assert "FG105" in _screened(
+        helper.replace("await session.execute(_by_status(status))", "None"),
+        "app/tasks/repository.py",
+        "repository",
+    )
+
+
 def test_every_rule_screen_lets_its_bad_examples_through() -> None:
     for rule in ALL_RULES:
         for example in rule.bad:

@@ -4,6 +4,7 @@ and the parameter keywords it passes."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import cast
 
@@ -19,12 +20,40 @@ from checks.context import (
 from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import CALL, ROUTER, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, keyword
+from checks.summary import FASTAPI_APPS, FASTAPI_ROUTERS
 
 BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception"})
 #: How many helper functions deep FG403 follows `return helper(...)` to find a Response.
 _HELPER_DEPTH = 3
+#: Starlette's `Response` and its subclasses, as Starlette, FastAPI and sse-starlette
+#: spell them: what a call of another module's function must return (its return
+#: annotation's class, or a base of it) for FG403 to take it as a response.
+RESPONSE_CLASSES = frozenset(
+    {
+        *(
+            f"{module}.{name}"
+            for module in ("starlette.responses", "fastapi.responses")
+            for name in (
+                "Response",
+                "HTMLResponse",
+                "PlainTextResponse",
+                "JSONResponse",
+                "RedirectResponse",
+                "StreamingResponse",
+                "FileResponse",
+            )
+        ),
+        "fastapi.Response",
+        "fastapi.responses.UJSONResponse",
+        "fastapi.responses.ORJSONResponse",
+        "starlette.templating._TemplateResponse",
+        "sse_starlette.EventSourceResponse",
+        "sse_starlette.sse.EventSourceResponse",
+    }
+)
 
 
 def _annotation_classes(annotation: cst.BaseExpression, ctx: FileContext) -> list[str]:
@@ -69,14 +98,18 @@ class RouteWithoutResponseModel(Rule):
         "responses are fine: a `*Response` class called in the `return` "
         "(`RedirectResponse(url)`, `templates.TemplateResponse(...)`), a variable only ever "
         "assigned one, or a call of a function of the module annotated `-> Response` (or "
-        "a subclass), or that itself returns only responses. Nor are routes whose every "
+        "a subclass), or that itself returns only responses, or of a function or method "
+        "of another module of the project annotated with a class deriving from Starlette's "
+        "`Response` (`-> RedirectResponse`, `form_helper.get_response()` annotated "
+        "`-> _TemplateResponse`). Nor are routes whose every "
         'return is a constant (`"OK"`, `{"status": "ok"}`, a dict or list of '
         "literals: a health check, an acknowledgement), nor routes declared "
         "`include_in_schema=False` (a webhook, an internal endpoint), nor routes of an app "
         "that publishes no schema (`app = FastAPI(openapi_url=None)` in the same module) "
-        "or of a router made `APIRouter(include_in_schema=False)` or included, in the "
-        "module that makes it, only with `include_in_schema=False` or into such an app: "
-        "there is no contract to document.\n\n"
+        "or of a router made `APIRouter(include_in_schema=False)` or included, wherever "
+        "the project includes it (in its own module or another), only with "
+        "`include_in_schema=False` or into such an app: there is no contract to "
+        "document.\n\n"
         "Where it applies: route handlers outside the `tests` layer (an app a test builds "
         "to exercise middleware has no API contract to document) and the `tooling` layer "
         "(a demo's or an example's app is nobody's API)."
@@ -139,6 +172,52 @@ class RouteWithoutResponseModel(Rule):
             """,
             path="app/meta/router.py",
             note="one return is not a constant",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            from app.users.pages import profile_page
+
+            router = APIRouter()
+
+
+            @router.get("/profile")
+            async def profile():
+                return await profile_page()
+            """,
+            path="app/users/router.py",
+            project=(
+                (
+                    "app/users/pages.py",
+                    """
+                    from pydantic import BaseModel
+
+
+                    class ProfileResponse(BaseModel):
+                        name: str
+
+
+                    async def profile_page() -> ProfileResponse: ...
+                    """,
+                ),
+                (
+                    "app/main.py",
+                    """
+                    from fastapi import FastAPI
+
+                    from app.users import router as users
+
+                    app = FastAPI()
+                    app.include_router(users.router)
+                    app.include_router(users.router, prefix="/old", include_in_schema=False)
+                    """,
+                ),
+            ),
+            note=(
+                "a helper of another module returns a Pydantic model (named `*Response`), "
+                "and one module includes the router in the schema"
+            ),
         ),
         Example(
             """
@@ -329,6 +408,87 @@ class RouteWithoutResponseModel(Rule):
                 "included in it or with `include_in_schema=False` (fief's dashboard)"
             ),
         ),
+        Example(
+            """
+            from fastapi import APIRouter, Request
+
+            from app.auth.forms import LoginForm
+
+            router = APIRouter()
+
+
+            @router.post("/login")
+            async def login(request: Request):
+                form = LoginForm(await request.form())
+                return {"errors": form.errors}
+            """,
+            path="app/auth/router.py",
+            project=(
+                (
+                    "app/main.py",
+                    """
+                    from fastapi import FastAPI
+
+                    from app.auth.router import router as auth_router
+
+                    app = FastAPI()
+                    app.include_router(auth_router, include_in_schema=False)
+                    """,
+                ),
+            ),
+            note=(
+                "a router another module includes only with `include_in_schema=False` "
+                "(fief's auth pages)"
+            ),
+        ),
+        Example(
+            """
+            from fastapi import APIRouter, Request
+
+            from app.forms import FormHelper
+            from app.pages import redirect_home
+
+            router = APIRouter()
+
+
+            @router.api_route("/profile", methods=["GET", "POST"])
+            async def profile(request: Request):
+                form_helper = FormHelper("profile.html", request=request)
+                if await form_helper.is_submitted_and_valid():
+                    return redirect_home(request)
+                return await form_helper.get_response()
+            """,
+            path="app/users/router.py",
+            project=(
+                (
+                    "app/forms.py",
+                    """
+                    from starlette.templating import _TemplateResponse
+
+
+                    class FormHelper:
+                        async def get_response(self) -> _TemplateResponse: ...
+                    """,
+                ),
+                (
+                    "app/pages.py",
+                    """
+                    from fastapi.responses import RedirectResponse
+
+
+                    class HomeRedirect(RedirectResponse): ...
+
+
+                    def redirect_home(request) -> HomeRedirect: ...
+                    """,
+                ),
+            ),
+            note=(
+                "responses built by another module: a method annotated `-> _TemplateResponse` "
+                "(fief's `FormHelper.get_response`), a function annotated with a subclass of "
+                "`RedirectResponse`"
+            ),
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -358,14 +518,35 @@ class RouteWithoutResponseModel(Rule):
         receiver = decorator.func.value if isinstance(decorator.func, cst.Attribute) else None
         if receiver is not None and dotted_name(receiver) in _schemaless_receivers(ctx):
             return  # an app or router that publishes no OpenAPI schema
-        if _returns_only_responses(node, ctx, _HELPER_DEPTH, literals=True):
+        calls = _response_calls(node, ctx, _HELPER_DEPTH, literals=True)
+        if calls is not None and not calls:
             return  # returns nothing, only `Response` objects FastAPI sends as they are,
             # or constants (`{"status": "ok"}`): nothing a model would validate
-        ctx.report(node.name)
+        conditions = []
+        if calls:  # what other modules' functions return, the project index knows
+            conditions.append(
+                Condition(tuple(sorted(calls)), RESPONSE_CLASSES, negated=True, subject=CALL)
+            )
+        router = _router_ref(receiver, ctx)
+        if router is not None:  # a module that includes the router may hide it
+            conditions.append(Condition((router,), frozenset(), negated=True, subject=ROUTER))
+        if not conditions:
+            ctx.report(node.name)
+        elif len(conditions) == 1:
+            ctx.report_if(node.name, conditions[0])
+        else:
+            ctx.report_if(node.name, replace(conditions[0], also=conditions[1]))
 
 
-_FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
-_FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+def _router_ref(receiver: cst.BaseExpression | None, ctx: FileContext) -> str | None:
+    """The qualified name of the router a route is declared on, as other modules include
+    it (`app.users.router.router`; an imported one by its import), or None when no other
+    module can name it (a file outside a package)."""
+    if ctx.module_name is None or receiver is None:
+        return None
+    if isinstance(receiver, cst.Name) and receiver.value not in ctx.imports:
+        return f"{ctx.module_name}.{receiver.value}"
+    return _absolute(ctx.qualified_name(receiver))
 
 
 def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
@@ -394,8 +575,8 @@ def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
     schemaless = {
         name
         for name, (qualified, call) in made.items()
-        if (qualified in _FASTAPI_APPS and _keyword_is(call, "openapi_url", "None"))
-        or (qualified in _FASTAPI_ROUTERS and _keyword_is(call, "include_in_schema", "False"))
+        if (qualified in FASTAPI_APPS and _keyword_is(call, "openapi_url", "None"))
+        or (qualified in FASTAPI_ROUTERS and _keyword_is(call, "include_in_schema", "False"))
     }
     includes: dict[str, list[bool]] = {}
 
@@ -414,7 +595,7 @@ def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
 
     ctx.module.visit(Includes())
     for name, hidden in includes.items():
-        if name in made and made[name][0] in _FASTAPI_ROUTERS and all(hidden):
+        if name in made and made[name][0] in FASTAPI_ROUTERS and all(hidden):
             schemaless.add(name)
     found = frozenset(schemaless)
     cached.append(found)
@@ -518,63 +699,89 @@ def _module_function(name: str, ctx: FileContext) -> cst.FunctionDef | None:
     return None
 
 
-def _returns_only_responses(
+def _response_calls(
     function: cst.FunctionDef,
     ctx: FileContext,
     depth: int,
     seen: frozenset[int] = frozenset(),
     *,
     literals: bool = False,
-) -> bool:
+) -> frozenset[str] | None:
     """Whether every value `function` returns is a Starlette `Response`: built by a call of
     a `*Response` class (`RedirectResponse(url)`, `templates.TemplateResponse(...)`), held
     in a variable only ever assigned one (or annotated as one, or a parameter annotated as
     one), or returned by a function of this module annotated `-> Response` or that itself
     returns only responses. A function that returns nothing qualifies too; with
-    `literals`, so do constants (`_constant`), returned or held in a variable."""
+    `literals`, so do constants (`_constant`), returned or held in a variable.
+
+    None when some value is not (or may not be) a response; else the calls of other
+    modules whose results are returned (`pkg.pages.render`, `pkg.forms.FormHelper.
+    get_response` on a `FormHelper(...)` variable, an imported class): every value is a
+    response if each of those returns one (`ProjectIndex.returned_class`); empty: every
+    value is one."""
     values = [
         r.value
         for r in returns_in(function.body)
         if r.value is not None and not (isinstance(r.value, cst.Name) and r.value.value == "None")
     ]
     if not values:
-        return True
+        return frozenset()
     assignments = visitor(_Assignments)()
     function.body.visit(assignments)
-    variables: set[str] = set()
+    variables: dict[str, frozenset[str]] = {}
+    #: variables holding an instance of a class of another module, by its qualified name
+    instances: dict[str, str] = {}
     params = function.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-        if param.annotation is not None and _annotates_response(param.annotation.annotation, ctx):
-            variables.add(param.name.value)
+        if param.annotation is not None:
+            if _annotates_response(param.annotation.annotation, ctx):
+                variables[param.name.value] = frozenset()
+            elif (imported := _imported_class(param.annotation.annotation, ctx)) is not None:
+                instances[param.name.value] = imported
     for name, annotation in assignments.annotations.items():
         if _annotates_response(annotation, ctx):
-            variables.add(name)
+            variables[name] = frozenset()
+    for name, assigned in assignments.values.items():
+        made = {_imported_class(v.func, ctx) if isinstance(v, cst.Call) else None for v in assigned}
+        only = made.pop() if len(made) == 1 else None
+        if only is not None and name not in instances:
+            instances[name] = only
     seen = seen | {id(function)}
 
-    def is_response(value: cst.BaseExpression, held: bool = False) -> bool:
+    def is_response(value: cst.BaseExpression, held: bool = False) -> frozenset[str] | None:
         if isinstance(value, cst.Await):
             return is_response(value.expression, held)
         if isinstance(value, cst.IfExp):
-            return is_response(value.body, held) and is_response(value.orelse, held)
+            return _both(is_response(value.body, held), is_response(value.orelse, held))
         if isinstance(value, cst.Name):
-            return value.value in variables
+            return variables.get(value.value)
         if literals and _constant(value):
             # a list, dict or set a variable holds may be filled before it is returned
-            return not (held and isinstance(value, cst.List | cst.Dict | cst.Set))
+            held_container = held and isinstance(value, cst.List | cst.Dict | cst.Set)
+            return None if held_container else frozenset()
         if not isinstance(value, cst.Call):
-            return False
-        if _names_a_response(value.func, ctx):
-            return True
-        helper = (
-            _module_function(value.func.value, ctx) if isinstance(value.func, cst.Name) else None
-        )
-        if helper is None or id(helper) in seen:
-            return False
-        if helper.returns is not None:
-            return _annotates_response(helper.returns.annotation, ctx)
-        return depth > 0 and _returns_only_responses(
-            helper, ctx, depth - 1, seen, literals=literals
-        )
+            return None
+        func = value.func
+        if _names_a_response(func, ctx):
+            return frozenset()
+        helper = _module_function(func.value, ctx) if isinstance(func, cst.Name) else None
+        if helper is not None:
+            if id(helper) in seen:
+                return None
+            if helper.returns is not None:
+                annotation = helper.returns.annotation
+                if _annotates_response(annotation, ctx):
+                    return frozenset()
+                imported = _imported_class(annotation, ctx)
+                return frozenset({imported}) if imported is not None else None
+            if depth <= 0:
+                return None
+            return _response_calls(helper, ctx, depth - 1, seen, literals=literals)
+        called = _absolute(ctx.qualified_name(func))  # an imported function or class
+        if called is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            owner = instances.get(func.value.value)  # a method of another module's class
+            called = f"{owner}.{func.attr.value}" if owner is not None else None
+        return frozenset({called}) if called is not None else None
 
     # a variable is a response when every value assigned to it is one (in any order)
     pending = {n: vs for n, vs in assignments.values.items() if n not in variables}
@@ -582,11 +789,43 @@ def _returns_only_responses(
     while changed:
         changed = False
         for name, assigned in list(pending.items()):
-            if all(is_response(v, held=True) for v in assigned):
-                variables.add(name)
+            found = _all(is_response(v, held=True) for v in assigned)
+            if found is not None:
+                variables[name] = found
                 del pending[name]
                 changed = True
-    return all(is_response(value) for value in values)
+    return _all(is_response(value) for value in values)
+
+
+def _both(first: frozenset[str] | None, second: frozenset[str] | None) -> frozenset[str] | None:
+    """Both are responses: the calls each depends on (None: one is not)."""
+    return None if first is None or second is None else first | second
+
+
+def _all(found: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    """All are responses: the calls they depend on (None: one is not)."""
+    calls: frozenset[str] = frozenset()
+    for one in found:
+        if one is None:
+            return None
+        calls |= one
+    return calls
+
+
+def _imported_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The qualified name of an imported class an expression names (`FormHelper`,
+    `forms.FormHelper`, `FormHelper[LoginForm]`): what a call of it, or an annotation,
+    makes; None for a class of this module or a name not imported."""
+    if not isinstance(expr, cst.Name | cst.Attribute | cst.Subscript):
+        return None
+    ref = _absolute(ctx.class_ref(expr))
+    return ref if ref is not None and ref not in ctx.classes and "." in ref else None
+
+
+def _absolute(ref: str | None) -> str | None:
+    """A qualified name the project index can look up: not one a module outside a
+    package imports relatively (`.pages.render`)."""
+    return None if ref is None or ref.startswith(".") else ref
 
 
 class RouteReturnsOrmModel(Rule):

@@ -7,7 +7,7 @@ import ast
 from checks.context import FileContext
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import Condition
+from checks.project import CALL, Condition
 from checks.rule import Example, Rule
 from checks.structure import Structure
 
@@ -58,7 +58,8 @@ class HttpExceptionInService(Rule):
         "`HTTPException` itself, re-exported; a typed error of the project's errors module "
         "(`raise errors.NotFound(...)`) is the domain error this rule asks for, even when "
         "that module derives it from `HTTPException`: its base is one decision of that "
-        "module, not of every raise.\n\n"
+        "module, not of every raise. So does a helper's result (`raise forbidden()`) when "
+        "its return annotation, in this module or another, is `HTTPException` itself.\n\n"
         "Where it applies: services and repositories, never in the `tests` layer (a fake "
         "`*Service` that raises `HTTPException` is how a test makes a route answer an "
         "error), nor in a FastAPI dependency kept there: a function with a parameter "
@@ -141,6 +142,32 @@ class HttpExceptionInService(Rule):
             path="app/items/routes.py",
             note="a `*Repository` class, even in a route module",
         ),
+        Example(
+            """
+            from app.web.responses import forbidden
+
+
+            class TokenService:
+                def decrypt(self, token: str) -> str:
+                    if not token:
+                        raise forbidden()
+                    return token
+            """,
+            path="app/services/tokens.py",
+            project=(
+                (
+                    "app/web/responses.py",
+                    """
+                    from fastapi import HTTPException
+
+
+                    def forbidden(detail: str = "Forbidden") -> HTTPException:
+                        return HTTPException(status_code=403, detail=detail)
+                    """,
+                ),
+            ),
+            note="a helper of another module annotated `-> HTTPException` (AgentGPT)",
+        ),
     )
     good = (
         Example(
@@ -156,6 +183,33 @@ class HttpExceptionInService(Rule):
                 return user
             """,
             path="app/users/service.py",
+        ),
+        Example(
+            """
+            from app.users.errors import user_not_found
+
+
+            async def get_user(users, user_id: int):
+                user = await users.get(user_id)
+                if user is None:
+                    raise user_not_found(user_id)
+                return user
+            """,
+            path="app/users/service.py",
+            project=(
+                (
+                    "app/users/errors.py",
+                    """
+                    class UserNotFound(Exception):
+                        status_code = 404
+
+
+                    def user_not_found(user_id: int) -> UserNotFound:
+                        return UserNotFound(f"user {user_id}")
+                    """,
+                ),
+            ),
+            note="a helper that builds the project's domain error",
         ),
         Example(
             """
@@ -269,6 +323,8 @@ class HttpExceptionInService(Rule):
         )
         if not lower:
             return False
+        if _raises_a_call_result(structure):
+            return True
         expressions = [call.node.func for call in structure.calls] + structure.raised
         # a condition is reported only for a CapWords name (`_names_a_class`)
         return any(
@@ -283,8 +339,34 @@ class HttpExceptionInService(Rule):
 
     def visit_Raise(self, node: cst.Raise, ctx: FileContext) -> None:
         exc = node.exc
-        if exc is not None and not isinstance(exc, cst.Call) and _lower_layer(ctx):
+        if exc is None or not _lower_layer(ctx):
+            return
+        if not isinstance(exc, cst.Call):
             self._check(node, exc, ctx)
+        elif not _names_a_class(exc.func):
+            # `raise forbidden()`: a helper whose return annotation the project index
+            # reads (`def forbidden(...) -> HTTPException`, in this module or another);
+            # HTTPException itself, as for an imported class (a subclass the helper's
+            # module defines is that module's decision)
+            ref = ctx.class_ref(exc.func)
+            if ref is None or ref.startswith("."):
+                return
+            if "." not in ref:
+                if ctx.module_name is None:
+                    return
+                ref = f"{ctx.module_name}.{ref}"
+            ctx.report_if(
+                node,
+                Condition((ref,), HTTP_EXCEPTIONS, exact=True, subject=CALL),
+                self._message(ctx),
+            )
+
+    @classmethod
+    def _message(cls, ctx: FileContext) -> str | None:
+        """The message, naming the layer the code is in (None: the service layer's)."""
+        if ctx.effective_layer() == "repository":
+            return cls.message.replace("the service layer", "the repository layer")
+        return None
 
     @classmethod
     def _check(cls, node: cst.CSTNode, expr: cst.BaseExpression, ctx: FileContext) -> None:
@@ -302,14 +384,23 @@ class HttpExceptionInService(Rule):
             derivation = Condition((ref,), HTTP_EXCEPTIONS, exact=True)
         else:
             derivation = False
-        message = None
-        if ctx.effective_layer() == "repository":  # the message names the layer it is in
-            message = cls.message.replace("the service layer", "the repository layer")
+        message = cls._message(ctx)
         if derivation is True:
             ctx.report(node, message)
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
             ctx.report_if(node, derivation, message)
+
+
+def _raises_a_call_result(structure: Structure) -> bool:
+    """`raise helper()` of a function (not a CapWords class): `visit_Raise` asks the
+    project index what the function returns."""
+    return any(
+        isinstance(e, ast.Call)
+        and isinstance(e.func, ast.Name | ast.Attribute)
+        and not _capwords(e.func)
+        for e in structure.raised
+    )
 
 
 def _capwords(expr: ast.expr) -> bool:

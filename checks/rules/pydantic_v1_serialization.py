@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
-from checks.context import FileContext, FixSpec, rename
+from checks.context import MIGRATED_MODEL_BASES, FileContext, FixSpec, rename
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.pydantic_target import (
@@ -53,8 +54,21 @@ class _PydanticSerializerRule(Rule):
         return evidence.has_attribute(self.method)
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: the method called
-        return structure.calls_method(self.method)
+        # `_visit_serializer_call`: the method called with a keyword only Pydantic takes,
+        # on `super()`, or on a receiver `ctx.infer` may know as an instance of a class
+        # whose derivation may not be False (`Structure.may_infer`: not a name bound only
+        # to `await client.get(...)`, an unannotated parameter or `requests.get(...)`)
+        for call in structure.calls:
+            func = call.node.func
+            if not isinstance(func, ast.Attribute) or func.attr != self.method:
+                continue
+            if any(item.arg in self.evidence_keywords for item in call.node.keywords):
+                return True
+            if _is_super_call_ast(func.value) or structure.may_infer(
+                func.value, MIGRATED_MODEL_BASES
+            ):
+                return True
+        return False
 
     def _fix(self, node: cst.Call, model: str | None, ctx: FileContext) -> FixSpec | None:
         """The rename; `by_alias=False` is written too unless the call passes `by_alias`
@@ -168,6 +182,13 @@ def _v1_layer_use(ctx: FileContext) -> str:
     if not layer:
         return "none"
     return "some" if other else "only"
+
+
+def _is_super_call_ast(expr: ast.expr) -> bool:
+    """`_is_super_call` on CPython's tree."""
+    return (
+        isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "super"
+    )
 
 
 def _is_super_call(expr: cst.BaseExpression) -> bool:

@@ -9,6 +9,8 @@ from pathlib import PurePath
 from checks.context import PYDANTIC_MODEL_BASES, FileContext, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
+from checks.project_facts import SETTINGS_MODULE
 from checks.rule import Example, Rule
 from checks.structure import Structure
 
@@ -32,6 +34,8 @@ _PACKAGES_FOLDER = "packages"
 _SERVICE_WORDS = frozenset(
     {"backend", "server", "api", "app", "apps", "service", "services", "worker", "web"}
 )
+#: The condition of every finding: the project has a settings module.
+_HAS_SETTINGS_MODULE = Condition((), frozenset(), fact=SETTINGS_MODULE)
 #: Class names of settings objects: `Settings`, `Config`, `*Settings`, `*Config`.
 _SETTINGS_CLASS_SUFFIXES = ("Settings", "Config")
 #: Names of configuration modules beyond the default `settings` layer: a package or
@@ -234,7 +238,14 @@ class EnvironmentOutsideSettings(Rule):
         "times in a module is reported once, at its first read (one fix: a field of "
         "`Settings`), and reads in one statement once (`os.getenv('A') or "
         "os.getenv('B')`).\n\n"
-        "Where it applies: every module but configuration modules (the `settings` layer: "
+        "Where it applies: a project that has a settings module (a class deriving from "
+        "pydantic-settings' `BaseSettings`, or Pydantic 1's, or a configuration object of "
+        "starlette's `Config`, dynaconf, environs or python-decouple, in any module of the "
+        "project: the rule's advice presupposes a `Settings` to read from; in a project "
+        "without one, bringing one in is a decision for the whole project, not one per "
+        "read, and the rule reports only when `select` or `extend-select` names it, as "
+        "`FG407` or `FG4`); there, "
+        "every module but configuration modules (the `settings` layer: "
         "`settings.py`, `config.py`, `settings/`; outside the route, service and "
         "repository layers, a module or package named `configs`, `conf`, `configuration`, "
         "`config_*`, `*_config`, `*_configs`, `*_settings`; and a settings module under "
@@ -681,7 +692,9 @@ class EnvironmentOutsideSettings(Rule):
             elif variable is not None and len(by_variable[variable]) > 1:
                 times = len(by_variable[variable])
                 message = f"{self.message} (`{variable}`, read {times} times in this module)"
-            ctx.report(first.node, message)
+            # "outside the settings module" presupposes one: a project without any
+            # (`checks.project_facts.SETTINGS_MODULE`) gets no finding
+            ctx.report_if(first.node, _HAS_SETTINGS_MODULE, message)
 
 
 def _in_library_folder(parts: tuple[str, ...]) -> bool:

@@ -7,7 +7,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg
+from checks.context import (
+    FileContext,
+    FixSpec,
+    code_of,
+    dotted_name,
+    keyword_arg,
+    string_value,
+)
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, Condition
@@ -44,7 +51,7 @@ from checks.session_receivers import (
     receiver_class,
     self_attributes_used,
 )
-from checks.structure import Structure
+from checks.structure import Structure, stringish
 
 ASYNC_SESSION_FACTORIES = frozenset(
     {
@@ -234,7 +241,10 @@ class SyncSessionInAsyncModule(Rule):
         "its async one (`get_session()` and `get_async_session()`), and sync code may run "
         "from `run_sync()`, a thread or a nested sync `def`: only a use in the coroutine "
         "itself blocks. Test code that sets up data with a sync engine blocks nothing a "
-        "user waits for."
+        "user waits for; nor do start-up and shutdown code: a lifespan (an "
+        "`@asynccontextmanager` named `*lifespan*` or taking the app, annotated `FastAPI` "
+        'or `Starlette`) and an `@app.on_event("startup")`/`("shutdown")` handler run '
+        "when no request is being served."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
@@ -339,6 +349,26 @@ class SyncSessionInAsyncModule(Rule):
             engine = create_async_engine("postgresql+asyncpg://app@db/app")
             SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
             """
+        ),
+        Example(
+            """
+            from contextlib import asynccontextmanager
+
+            from fastapi import FastAPI
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.orm import Session
+
+            engine = create_engine("postgresql+psycopg://app@db/app")
+
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI):
+                with Session(engine) as session:
+                    session.execute(text("SELECT 1"))
+                yield
+                engine.dispose()
+            """,
+            note="start-up and shutdown code: no request waits on it (SuperAGI's start-up)",
         ),
         Example(
             """
@@ -484,6 +514,8 @@ class SyncSessionInAsyncModule(Rule):
         function = ctx.function
         assert function is not None
         reported = ctx.marks(self.code)
+        if _runs_before_serving(function.node, ctx):
+            return  # start-up or shutdown: no request waits on it
         if id(function.node) in reported or id(node) in ctx.marks(self.code + ".awaited"):
             return  # an awaited call: the receiver is async, whatever its annotation says
         made = receiver_class(node, ctx)
@@ -499,7 +531,9 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is not None:
             reported.add(id(function.node))
             ctx.report(blocking)
-        elif made is None:
+        else:
+            # `SessionLocal()` of an imported name: the file takes it for a class of that
+            # name (`made`); what it is, the project index knows
             self._imported_handle(node, ctx, id(function.node), queried)
 
     def _pending(self, ctx: FileContext, function: int) -> bool:
@@ -535,7 +569,7 @@ class SyncSessionInAsyncModule(Rule):
         elif queried:
             receiver = node.func
             assert isinstance(receiver, cst.Attribute)
-            if receiver_class(receiver.value, ctx) is None:
+            if receiver_class(receiver.value, ctx) not in _SYNC_HANDLES:
                 origin = imported_origin(receiver.value, ctx)
         if origin is None:
             return
@@ -544,6 +578,43 @@ class SyncSessionInAsyncModule(Rule):
             return  # one finding per coroutine and imported object
         asked.append((function, origin))
         ctx.report_if(node, Condition((origin,), _SYNC_HANDLES))
+
+
+#: The decorators of a lifespan function.
+_ASYNC_CONTEXT_MANAGERS = frozenset({"contextlib.asynccontextmanager"})
+#: The events of `@app.on_event(...)` that run before serving or after it.
+_LIFECYCLE_EVENTS = frozenset({"startup", "shutdown"})
+#: Apps a lifespan function takes.
+_APP_CLASSES = frozenset(
+    {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
+)
+
+
+def _runs_before_serving(function: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether a coroutine runs when the app serves no request: an `on_event("startup")`
+    or `("shutdown")` handler, or a lifespan (an `@asynccontextmanager` named `*lifespan*`
+    or taking the app, annotated `FastAPI`/`Starlette`): the requests wait for none of it,
+    they start after its start-up part and end before its shutdown part."""
+    if not isinstance(function, cst.FunctionDef):
+        return False
+    for decorator in function.decorators:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            if (
+                isinstance(expr.func, cst.Attribute)
+                and expr.func.attr.value == "on_event"
+                and expr.args
+                and string_value(expr.args[0].value) in _LIFECYCLE_EVENTS
+            ):
+                return True
+        elif ctx.qualified_name(expr) in _ASYNC_CONTEXT_MANAGERS:
+            params = function.params.params
+            annotation = params[0].annotation if params else None
+            takes_app = annotation is not None and (
+                ctx.qualified_name(annotation.annotation) in _APP_CLASSES
+            )
+            return takes_app or "lifespan" in function.name.value.lower()
+    return False
 
 
 #: Calls that run what they are given in a worker thread: a sync session passed to them
@@ -993,7 +1064,11 @@ class InterpolatedSql(Rule):
         "`ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be bound: it is reported with a "
         "message asking "
         "to quote it or check it, unless the function checked it first (`if schema not in "
-        "ALLOWED`, `validate_schema(schema)`, `assert NAME.fullmatch(schema)`). Pieces that "
+        "ALLOWED`, `validate_schema(schema)`, `assert NAME.fullmatch(schema)`) or the name "
+        "is held by the object or the settings (`self.table`, `self._table_name(Model)`, "
+        "`settings.db_schema`, `get_settings().schema`: set by the code that configured "
+        "them, not by a request; a value from there, or the operand of `SET`, which "
+        "`set_config()` binds, is still reported). Pieces that "
         "cannot carry input are not reported: literals, ALL_CAPS constants, "
         "`Model.__tablename__`, an enum member's value (also `unit.value` of `unit: "
         "Unit`, an enum of the file), `int()`/`len()`/`float()` and helpers of the module "
@@ -1109,6 +1184,21 @@ class InterpolatedSql(Rule):
             """,
             note="a name no one checked: the message asks to quote it",
         ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            class VectorStore:
+                def __init__(self, table: str) -> None:
+                    self.table = table
+
+                async def search(self, session, owner: str):
+                    sql = f"SELECT id FROM {self.table} WHERE owner = '{owner}'"
+                    return await session.execute(text(sql))
+            """,
+            note="the store's own table name is not reported, the value next to it is",
+        ),
     )
     good = (
         Example(
@@ -1121,6 +1211,28 @@ class InterpolatedSql(Rule):
                 stmt = text("select * from users where email = :email")
                 return await session.execute(stmt, {"email": email})
             """
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            class VectorStore:
+                def __init__(self, table: str) -> None:
+                    self.table = table
+
+                async def create(self, session) -> None:
+                    ddl = f"CREATE TABLE IF NOT EXISTS {self.table} (id uuid PRIMARY KEY)"
+                    await session.execute(text(ddl))
+
+                async def count(self, session) -> int:
+                    sql = f"SELECT count(*) FROM {self._qualified()}"
+                    return (await session.execute(text(sql))).scalar_one()
+
+                def _qualified(self) -> str:
+                    return f"public.{self.table}"
+            """,
+            note="names held by the object: set by the code that configured it (mem0, R2R)",
         ),
         Example(
             """
@@ -1343,17 +1455,25 @@ class InterpolatedSql(Rule):
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call` below: SQL built from pieces (the analysis places only pieces of
-        # f-strings, `+`, `%` and `.format()`, followed within the file) given to
-        # `execute()` or `text()`
-        return (
-            structure.layer not in ("test", "tooling")
-            and structure.interpolates
-            and (
-                structure.calls_method("execute", "exec_driver_sql")
-                or any(structure.calls_to(TEXT_FUNCTIONS))
-            )
-        )
+        # `visit_Call` below: `analyze()` of the first argument of `execute()`,
+        # `exec_driver_sql()` or `text()` finds pieces only in text built with an f-string,
+        # `+`, `%` or `.format()`, there or where it follows it: `_may_build_sql`
+        if structure.layer in ("test", "tooling") or not structure.interpolates:
+            return False
+        text_calls = {id(call.node) for call in structure.calls_to(TEXT_FUNCTIONS)}
+        for call in structure.calls:
+            func = call.node.func
+            is_execute = isinstance(func, ast.Attribute) and func.attr in {
+                "execute",
+                "exec_driver_sql",
+            }
+            if not is_execute and id(call.node) not in text_calls:
+                continue
+            if any(
+                _may_build_sql(first, structure, set()) for first in _first_arguments(call.node)
+            ):
+                return True
+        return False
 
     # -- the flow facts: blocks, loops, bindings, checks, in the order the code runs ---
     def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
@@ -1439,9 +1559,96 @@ class InterpolatedSql(Rule):
         if ctx.marks(_MIGRATION_MARK):
             return
         for piece in sql.pieces:
-            if piece.kind == NAME and not flow.is_checked(piece.expr, ctx):
+            if (
+                piece.kind == NAME
+                and not flow.is_checked(piece.expr, ctx)
+                and not (_configured_name(piece.expr) and _SET_STATEMENT.match(sql.text) is None)
+            ):
                 ctx.report(node.args[0], self.name_message.format(piece=piece_code(piece)))
                 return
+
+
+#: `SET x TO {value}`: a setting's value, which `set_config(..., :value)` binds.
+_SET_STATEMENT = re.compile(r"\s*SET\b", re.IGNORECASE)
+#: Roots of a name the code configured: the object's own (`self.table`), its class's,
+#: and the settings' (`settings.schema`, `get_settings().schema`).
+_CONFIGURED_ROOTS = frozenset({"self", "cls", "settings", "get_settings"})
+
+
+def _configured_name(expr: cst.BaseExpression) -> bool:
+    """Whether a name pasted into SQL is held by the object or the settings (`self.table`,
+    `self._table_name(Model)`, `settings.db_schema`): set by the code that configured
+    them, not by a request. Only names: a value from there is still reported."""
+    while True:
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        elif isinstance(expr, cst.Attribute | cst.Subscript):
+            if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+                return expr.value.value in _CONFIGURED_ROOTS
+            expr = expr.value
+        else:  # `get_settings().schema` ends at the function called
+            return isinstance(expr, cst.Name) and expr.value == "get_settings"
+
+
+def _first_arguments(call: ast.Call) -> list[ast.expr]:
+    """What libcst's `call.args[0]` may be when it is no `name=` argument: the first
+    positional argument (for `*rows`: `rows`), else a leading `**options` (CPython's tree
+    keeps positional and keyword arguments apart; none may follow a `**`)."""
+    if call.args:
+        first = call.args[0]
+        return [first.value if isinstance(first, ast.Starred) else first]
+    return [item.value for item in call.keywords[:1] if item.arg is None]
+
+
+def _may_build_sql(expr: ast.expr, structure: Structure, followed: set[str]) -> bool:
+    """Whether `analyze(expr)` (`_Renderer.resolve`) may find pieces: text built with an
+    f-string's `{}`, `%`, `.format()` or `+` with something else than literals; a name any
+    binding of the file assigns such text (`SqlFlow.value_of` picks one of them); or a call
+    of a function of the file with a `return` of such text (`_Renderer._helper`: a
+    function of the module, or `self.method(...)`). Anything else renders no text."""
+    if stringish(expr):
+        return _interpolates(expr)
+    if isinstance(expr, ast.Name):
+        if expr.id in followed:
+            return False  # what it holds comes from its other bindings
+        followed.add(expr.id)
+        values = structure.bindings_of(expr.id).values
+        return any(_may_build_sql(value, structure, followed) for value in values)
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    if isinstance(func, ast.Name):
+        helper = func.id
+    elif (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in {"self", "cls"}
+    ):
+        helper = func.attr
+    else:
+        return False
+    return any(
+        returned.value is not None and stringish(returned.value) and _interpolates(returned.value)
+        for function in structure.functions
+        if function.name == helper
+        for returned in structure.returns_in(function)
+    )
+
+
+def _interpolates(text: ast.expr) -> bool:
+    """Whether rendering text built of strings (`stringish`) may place a piece: not when
+    it is made of literals and f-strings without `{}` joined by `+` only."""
+    pending = [text]
+    while pending:
+        part = pending.pop()
+        if isinstance(part, ast.BinOp) and isinstance(part.op, ast.Add):
+            pending.extend((part.left, part.right))
+        elif isinstance(part, ast.JoinedStr):
+            if any(isinstance(value, ast.FormattedValue) for value in part.values):
+                return True
+        elif not (isinstance(part, ast.Constant) and isinstance(part.value, str | bytes)):
+            return True  # `%`, `.format()`, or something pasted in with `+`
+    return False
 
 
 class SessionSharedByTasks(Rule):

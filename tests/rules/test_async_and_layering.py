@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import check_code, positions, run_cli, write
 
 
@@ -352,3 +354,30 @@ def test_an_enum_imported_with_an_orm_model_is_not_called_an_orm_model(tmp_path:
     assert "ORM models `AuditLogMessage`" not in stdout
     assert "imports an ORM model (one of `AuditLogMessage`, `Role`)" in stdout
     assert "Found 1 error." in stdout
+
+
+@pytest.mark.parametrize("returned", ["HTTPException", "Forbidden"])
+def test_a_raised_helper_result_is_judged_by_its_return_annotation(
+    tmp_path: Path, returned: str
+) -> None:
+    """`raise forbidden()` in a service, `forbidden` of another module: reported when it
+    is annotated `-> HTTPException`, not when it returns the project's own error (whatever
+    that module derives it from), also in a run of the service module alone."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/errors.py",
+        "from fastapi import HTTPException\n\n\n"
+        "class Forbidden(HTTPException):\n    pass\n\n\n"
+        f"def forbidden() -> {returned}:\n    return {returned}(status_code=403)\n",
+    )
+    service = write(
+        tmp_path,
+        "app/services/tokens.py",
+        "from app.errors import forbidden\n\n\n"
+        "def check(token: str) -> None:\n    if not token:\n        raise forbidden()\n",
+    )
+    for target in (tmp_path, service):
+        out = run_cli("check", "--no-cache", "--select", "FG401", str(target)).stdout
+        assert ("tokens.py:6:9: FG401" in out) is (returned == "HTTPException"), out

@@ -76,15 +76,35 @@ def test_identifier_from_a_parameter_gets_the_quoting_message() -> None:
     from sqlalchemy import text
 
     class Tenants:
-        def __init__(self, schema: str) -> None:
-            self.schema = schema
-
-        def create(self, session):
-            session.execute(text(f"CREATE SCHEMA {self.schema}"))
+        def create(self, session, schema: str):
+            session.execute(text(f"CREATE SCHEMA {schema}"))
     """
     [message] = _fg105(source)
-    assert message.startswith("`self.schema` pasted into SQL where a bound parameter cannot go")
+    assert message.startswith("`schema` pasted into SQL where a bound parameter cannot go")
     assert "identifier preparer" in message
+
+
+@pytest.mark.parametrize(
+    ("piece", "reported"),
+    [
+        ("CREATE SCHEMA {self.schema}", False),
+        ("SELECT * FROM {self._table(Model)}", False),
+        ("SELECT * FROM {settings.db_schema}.users", False),
+        ("SELECT * FROM {get_settings().db_schema}.users", False),
+        ("SET search_path TO {self.schema}", True),  # a value `set_config()` binds
+        ("SELECT * FROM t WHERE owner = '{self.owner}'", True),  # a value
+        ("SELECT * FROM {other.schema}.users", True),
+    ],
+)
+def test_a_name_the_object_or_the_settings_hold_is_not_reported(piece: str, reported: bool) -> None:
+    source = f"""
+    from sqlalchemy import text
+
+    class Tenants:
+        def create(self, session, settings, get_settings, other, Model):
+            session.execute(text(f"{piece}"))
+    """
+    assert bool(_fg105(source)) is reported
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ before the fix on a Pydantic 2 target.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -429,6 +430,67 @@ def test_a_config_another_module_reads_is_kept_by_fix_of_the_project(
     ran = _imports(tmp_path, "app.users")
     assert ran.returncode == 0, ran.stderr
     assert "app/base.py:7:11: FG207 Inner" in result.stdout.replace(str(tmp_path) + "/", "")
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []], ids=["uncached", "cached"])
+def test_a_run_of_the_config_file_alone_keeps_a_config_another_module_extends(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    """pre-commit's `--fix` runs on the changed files only: the other modules are read
+    from disk for their `.Config` reads, and a reader added later is seen by a cached
+    rerun (no run snapshot answers it)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    base = write(
+        tmp_path,
+        "app/base.py",
+        """
+        from pydantic import BaseModel
+
+
+        class UserBase(BaseModel):
+            email: str
+
+            class Config:
+                title = "User"
+        """,
+    )
+    write(tmp_path, "app/api/__init__.py", "")
+    reader = "from app.base import UserBase\n\n\nclass Admin(UserBase):\n    level: int = 0\n"
+    write(tmp_path, "app/api/users.py", reader)
+    check = ["check", *cache, "--exit-zero", "--output-format", "json", str(base)]
+    fixes = [f["fix"] is not None for f in json.loads(run_cli(*check).stdout)]
+    assert fixes == [True]  # nothing reads it yet
+    write(tmp_path, "app/api/users.py", reader + "\n\nTITLE = Admin.Config.title\n")
+    assert [f["fix"] for f in json.loads(run_cli(*check).stdout)] == [None]
+    run_cli("check", *cache, "--fix", "--unsafe-fixes", str(base))
+    assert "class Config:" in base.read_text()
+    ran = _imports(tmp_path, "app.api.users")
+    assert ran.returncode == 0, ran.stderr
+
+
+def test_a_cached_run_of_a_folder_sees_a_reader_added_outside_it(tmp_path: Path) -> None:
+    """A run of enough files keeps a snapshot of its findings; one whose fix depended on
+    the rest of the project keeps none, as a file outside its paths may change that."""
+    from checks.cli import SNAPSHOT_MIN_FILES
+
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/models/__init__.py", "")
+    for number in range(SNAPSHOT_MIN_FILES):
+        write(tmp_path, f"app/models/m{number}.py", f"VALUE = {number}\n")
+    write(
+        tmp_path,
+        "app/models/base.py",
+        "from pydantic import BaseModel\n\n\nclass UserBase(BaseModel):\n"
+        "    email: str\n\n    class Config:\n        title = 'User'\n",
+    )
+    for path in tmp_path.rglob("*"):  # stamps old enough to be trusted by a snapshot
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    check = ["check", "--exit-zero", "--output-format", "json", str(tmp_path / "app/models")]
+    assert [f["fix"] is None for f in json.loads(run_cli(*check).stdout)] == [False]
+    write(tmp_path, "app/users.py", "from app.models.base import UserBase\n\nT = UserBase.Config\n")
+    assert [f["fix"] for f in json.loads(run_cli(*check).stdout)] == [None]
 
 
 def test_a_config_no_other_module_reads_is_still_fixed(tmp_path: Path) -> None:

@@ -136,6 +136,50 @@ def test_sync_factory_imported_from_another_module_is_flagged_in_async_def(
     assert _rows(result.stdout, "FG101") == ["app/billing.py:9:16"]
 
 
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_imported_factory_named_like_a_class_is_flagged_in_async_def(
+    database_module: Path, alone: bool
+) -> None:
+    """FastAPI's tutorial spelling, `SessionLocal = sessionmaker(...)` imported elsewhere:
+    a call of a capitalised imported name looks like a class to the file alone."""
+    write(
+        database_module,
+        "app/db/tutorial.py",
+        "from sqlalchemy.ext.asyncio import async_sessionmaker\n"
+        "from sqlalchemy.orm import sessionmaker\n\n"
+        "from app.db.engines import async_engine, engine\n\n"
+        "SessionLocal = sessionmaker(bind=engine)\n"
+        "AsyncLocal = async_sessionmaker(async_engine)\n",
+    )
+    write(
+        database_module,
+        "app/auth.py",
+        """
+        from sqlalchemy import select
+
+        from app.db.tutorial import AsyncLocal, SessionLocal
+
+
+        async def verify(token: str) -> bool:
+            with SessionLocal() as db:
+                return db.scalar(select(1)) is not None
+
+
+        async def current_user(token: str):
+            db = SessionLocal()
+            return db.execute(select(1))
+
+
+        async def fine() -> None:
+            async with AsyncLocal() as session:
+                session.add(object())
+                await session.commit()
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", "app/auth.py" if alone else ".")
+    assert _rows(result.stdout, "FG102") == ["app/auth.py:7:10", "app/auth.py:13:12"]
+
+
 def test_imported_sync_factory_is_flagged_when_the_file_is_checked_alone(
     database_module: Path,
 ) -> None:
@@ -463,3 +507,31 @@ def test_gather_over_http_client_sessions_and_domain_sessions_is_not_flagged() -
         await asyncio.gather(load(chat_session), load(chat_session, session_id=session_id))
     """
     assert _found("FG106", source) == []
+
+
+@pytest.mark.parametrize(
+    ("head", "reported"),
+    [
+        ('@app.on_event("startup")\nasync def start():', False),
+        ('@app.on_event("shutdown")\nasync def stop():', False),
+        ("@asynccontextmanager\nasync def lifespan(application):", False),
+        ("@asynccontextmanager\nasync def setup(application: FastAPI):", False),
+        ("@asynccontextmanager\nasync def transaction(application):", True),
+        ('@app.get("/")\nasync def index():', True),
+        ('@app.on_event("custom")\nasync def other():', True),
+    ],
+)
+def test_start_up_and_shutdown_code_may_use_a_sync_session(head: str, reported: bool) -> None:
+    source = (
+        "from contextlib import asynccontextmanager\n\n"
+        "from fastapi import FastAPI\n"
+        "from sqlalchemy import create_engine\n"
+        "from sqlalchemy.orm import Session\n\n"
+        'engine = create_engine("postgresql+psycopg://app@db/app")\n'
+        "app = FastAPI()\n\n\n"
+        f"{head}\n"
+        "    with Session(engine) as session:\n"
+        "        session.commit()\n"
+        "    yield\n"
+    )
+    assert bool(_found("FG102", source)) is reported

@@ -1,0 +1,150 @@
+"""Project facts some findings depend on (`checks.project_facts`): FG407 reports reads of
+the environment outside the settings module only in a project that has one."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checks.cli import SNAPSHOT_MIN_FILES
+from checks.project_facts import defines_settings
+from tests.helpers import run_cli, write
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from pydantic_settings import BaseSettings\n\n"
+        "class Settings(BaseSettings):\n    x: int = 0\n",
+        "from pydantic import BaseSettings\n\nclass Settings(BaseSettings):\n    x: int = 0\n",
+        "import pydantic_settings as ps\n\nclass AppConfig(ps.BaseSettings):\n    x: int = 0\n",
+        "from pydantic.v1 import BaseSettings as V1\n\nclass Settings(V1):\n    pass\n",
+        "from starlette.config import Config\n\nconfig = Config('.env')\n",
+        "import dynaconf\n\nsettings = dynaconf.Dynaconf(settings_files=['settings.toml'])\n",
+        "from environs import Env\n\nenv = Env()\nenv.read_env()\n",
+        "from decouple import config\n\nDEBUG = config('DEBUG', cast=bool)\n",
+    ],
+    ids=[
+        "pydantic-settings",
+        "pydantic 1",
+        "module alias",
+        "v1 layer",
+        "starlette",
+        "dynaconf",
+        "environs",
+        "decouple",
+    ],
+)
+def test_a_settings_module_of_each_library_is_known(source: str) -> None:
+    assert defines_settings(source.encode())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# our settings will use pydantic_settings.BaseSettings one day\nX = 1\n",
+        "class BaseSettings:\n    pass\n\n\nclass Settings(BaseSettings):\n    pass\n",
+        "from app.core import BaseSettings\n\nclass Settings(BaseSettings):\n    pass\n",
+        "from pydantic_settings import BaseSettings\n",
+        "def broken(:\n    BaseSettings\n",
+    ],
+    ids=["a comment", "a class of that name", "another module's", "imported only", "syntax"],
+)
+def test_text_alone_is_not_a_settings_module(source: str) -> None:
+    assert not defines_settings(source.encode())
+
+
+ROUTES = """
+import os
+
+from fastapi import APIRouter
+
+router = APIRouter()
+TIMEOUT = int(os.getenv("HTTP_TIMEOUT", "5"))
+"""
+SETTINGS = """
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    http_timeout: int = 5
+"""
+
+
+def _fg407(root: Path, *args: str) -> list[str]:
+    out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
+    return [Path(f["filename"]).name for f in json.loads(out) if f["code"] == "FG407"]
+
+
+def _project(root: Path, extra_files: int = 0) -> Path:
+    write(root, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(root, "app/__init__.py", "")
+    for number in range(extra_files):
+        write(root, f"app/m{number}.py", f"VALUE = {number}\n")
+    return write(root, "app/routes.py", ROUTES)
+
+
+def test_a_project_without_a_settings_module_gets_no_finding(tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert _fg407(tmp_path, "--no-cache") == []
+
+
+def test_a_project_with_a_settings_module_anywhere_gets_the_finding(tmp_path: Path) -> None:
+    routes = _project(tmp_path)
+    write(tmp_path, "app/core/settings.py", SETTINGS)
+    assert _fg407(tmp_path, "--no-cache") == ["routes.py"]
+    # a run of the route module alone (the hook, pre-commit) finds the settings too
+    assert _fg407(routes, "--no-cache") == ["routes.py"]
+
+
+def test_naming_the_rule_reports_it_without_a_settings_module(tmp_path: Path) -> None:
+    _project(tmp_path)
+    assert _fg407(tmp_path, "--no-cache", "--select", "FG407") == ["routes.py"]
+    assert _fg407(tmp_path, "--no-cache", "--extend-select", "FG4") == ["routes.py"]
+    assert _fg407(tmp_path, "--no-cache", "--select", "ALL") == []  # names no rule
+
+
+def _age(root: Path) -> None:
+    """Stamps old enough for a run snapshot to trust them."""
+    for path in root.rglob("*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+
+
+def test_a_cached_run_sees_the_settings_module_appear_and_go(tmp_path: Path) -> None:
+    """A run snapshot must not answer with the fact of an earlier run: a settings module
+    added (anywhere, here outside the run's folder), changed or removed is seen."""
+    _project(tmp_path, SNAPSHOT_MIN_FILES)
+    app = tmp_path / "app"
+    _age(tmp_path)
+    assert _fg407(app) == []
+    assert _fg407(app) == []
+    settings = write(tmp_path, "config/settings.py", SETTINGS)
+    assert _fg407(app) == ["routes.py"]
+    _age(tmp_path)
+    assert _fg407(app) == ["routes.py"]  # answered again (the snapshot kept its file)
+    settings.write_text(textwrap.dedent(SETTINGS).replace("BaseSettings", "BaseModel"))
+    assert _fg407(app) == []
+    _age(tmp_path)
+    write(tmp_path, "config/settings.py", SETTINGS)
+    _age(tmp_path)
+    assert _fg407(app) == ["routes.py"]
+    settings.unlink()
+    assert _fg407(app) == []
+
+
+def test_a_run_of_the_whole_project_keeps_its_snapshot_and_sees_a_new_module(
+    tmp_path: Path,
+) -> None:
+    """A run of the project root checks every file: a settings module added changes its
+    files, which the snapshot compares, so the snapshot is kept even though the answer
+    was "none"."""
+    _project(tmp_path, SNAPSHOT_MIN_FILES)
+    _age(tmp_path)
+    assert _fg407(tmp_path) == []
+    assert list(tmp_path.glob(".fastapi_guardrails_cache/*/*-run-*.json"))
+    write(tmp_path, "config/settings.py", SETTINGS)
+    assert _fg407(tmp_path) == ["routes.py"]
