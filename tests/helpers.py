@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import queue
 import sys
 import textwrap
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from checks.cli import main
 from checks.config import DEFAULT_LAYERS, LayerMatcher
@@ -115,3 +120,42 @@ def write(root: Path, relative: str, source: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
     return path
+
+
+_T = TypeVar("_T")
+_Job = tuple[Future[Any], Callable[..., Any], tuple[object, ...]]
+
+
+class ParkedThread:
+    """A daemon thread that runs the jobs it is given, one at a time, and never ends.
+
+    Code that runs SQLAlchemy's async layer in a thread of its own (Alembic's env.py under
+    `asyncio.run`, a uvicorn server) leaves greenlets in that thread. When such a thread
+    ends, greenlet destroys them later from the main thread, and with coverage tracing
+    greenlets that once hung a whole test run (greenlet 3.5.6: 100% CPU in `green_dealloc`,
+    inside a pending call, where pytest-timeout's signal never lands). A parked thread
+    never ends, so it leaves nothing to destroy."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            future, function, args = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(*args))
+            except BaseException as error:  # handed to the caller, as a thread pool does
+                future.set_exception(error)
+
+    def submit(self, function: Callable[..., _T], *args: object) -> Future[_T]:
+        """Run `function(*args)` in the thread; its result or exception in the future."""
+        future: Future[_T] = Future()
+        self._jobs.put((future, function, args))
+        return future
+
+    async def run(self, function: Callable[..., _T], *args: object) -> _T:
+        """Await `function(*args)` run in the thread."""
+        return await asyncio.wrap_future(self.submit(function, *args))

@@ -58,6 +58,7 @@ from websockets.asyncio.client import connect as websocket_connect
 from app.core.database import SessionDep
 from app.core.settings import Settings
 from app.devtools import postgres
+from tests.helpers import ParkedThread
 
 REFERENCES = Path(__file__).resolve().parents[1] / "skills" / "fastapi-guardrails" / "references"
 _FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -1289,9 +1290,14 @@ ENUM_REVISION = page_revision("task_status_archived")
 BACKFILL_REVISION = page_revision("backfill_task_priority")
 
 
+#: env.py runs its own event loop: Alembic runs in a thread (`ParkedThread`: why not one
+#: that ends)
+ALEMBIC = ParkedThread("alembic")
+
+
 async def upgrade(config: Config, target: str = "head") -> None:
-    """`alembic upgrade` in a thread: env.py runs its own event loop."""
-    await asyncio.to_thread(command.upgrade, config, target)
+    """`alembic upgrade` in a thread of its own."""
+    await ALEMBIC.run(command.upgrade, config, target)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -1316,7 +1322,7 @@ async def test_enum_value_committed_in_an_autocommit_block_is_usable_in_the_same
     assert await current_revision(engine) == "0002"
     statuses = await scalar(engine, "SELECT string_agg(status::text, ',' ORDER BY id) FROM tasks")
     assert statuses == "archived,done,todo"
-    await asyncio.to_thread(command.downgrade, config, "0001")
+    await ALEMBIC.run(command.downgrade, config, "0001")
     await upgrade(config)  # IF NOT EXISTS: the value is still in the type
     assert await current_revision(engine) == "0002"
 

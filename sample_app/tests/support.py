@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from alembic.config import Config
@@ -227,3 +231,42 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert isinstance(body["error"]["message"], str)
     error: dict[str, Any] = body["error"]
     return error
+
+
+_T = TypeVar("_T")
+_Job = tuple[Future[Any], Callable[..., Any], tuple[object, ...]]
+
+
+class ParkedThread:
+    """A daemon thread that runs the jobs it is given, one at a time, and never ends.
+
+    Code that runs SQLAlchemy's async layer in a thread of its own (Alembic's env.py under
+    `asyncio.run`, a uvicorn server) leaves greenlets in that thread. When such a thread
+    ends, greenlet destroys them later from the main thread, and with coverage tracing
+    greenlets that once hung a whole test run (greenlet 3.5.6: 100% CPU in `green_dealloc`,
+    inside a pending call, where pytest-timeout's signal never lands). A parked thread
+    never ends, so it leaves nothing to destroy."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name=name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            future, function, args = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(*args))
+            except BaseException as error:  # handed to the caller, as a thread pool does
+                future.set_exception(error)
+
+    def submit(self, function: Callable[..., _T], *args: object) -> Future[_T]:
+        """Run `function(*args)` in the thread; its result or exception in the future."""
+        future: Future[_T] = Future()
+        self._jobs.put((future, function, args))
+        return future
+
+    async def run(self, function: Callable[..., _T], *args: object) -> _T:
+        """Await `function(*args)` run in the thread."""
+        return await asyncio.wrap_future(self.submit(function, *args))

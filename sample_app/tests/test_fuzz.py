@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 import httpx
 import pytest
@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
-from support import FAST_HASHER, PASSWORD
+from support import FAST_HASHER, PASSWORD, ParkedThread
 
 from app.core.settings import Settings
 from app.main import create_app
@@ -71,7 +71,8 @@ class _Served:
             lifespan="on",
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = ParkedThread("uvicorn")  # why not a thread that ends: see its docs
+        self.stopped: Future[None] | None = None
 
     def _run(self, statement: str, **params: object) -> list[object]:
         engine = create_async_engine(self.settings.database_url)
@@ -89,7 +90,7 @@ class _Served:
         #: the users before fuzzing; every user it registers is deleted afterwards, and
         #: with them (foreign keys cascade) their projects, tasks, tags and tokens
         self.existing = self._run("select id from users")
-        self.thread.start()
+        self.stopped = self.thread.submit(self.server.run)
         deadline = time.monotonic() + 20
         while not self.server.started:
             assert time.monotonic() < deadline, "uvicorn did not start"
@@ -104,7 +105,8 @@ class _Served:
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        self.thread.join(timeout=20)
+        if self.stopped is not None:
+            self.stopped.result(timeout=20)
         self._run("delete from users where id <> all(:existing)", existing=self.existing)
         self._run("delete from rate_limit_counters")  # its clients' address is everyone's
 
