@@ -393,6 +393,26 @@ def _imports(root: Path, module: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _user_base(root: Path) -> Path:
+    """A Pydantic-2 project whose `app/base.py` holds a model with an inner `Config`."""
+    write(root, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(root, "app/__init__.py", "")
+    return write(
+        root,
+        "app/base.py",
+        """
+        from pydantic import BaseModel
+
+
+        class UserBase(BaseModel):
+            email: str
+
+            class Config:
+                title = "User"
+        """,
+    )
+
+
 @pytest.mark.parametrize(
     "use",
     [
@@ -407,22 +427,7 @@ def _imports(root: Path, module: str) -> subprocess.CompletedProcess[str]:
 def test_a_config_another_module_reads_is_kept_by_fix_of_the_project(
     tmp_path: Path, use: str
 ) -> None:
-    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
-    write(tmp_path, "app/__init__.py", "")
-    write(
-        tmp_path,
-        "app/base.py",
-        """
-        from pydantic import BaseModel
-
-
-        class UserBase(BaseModel):
-            email: str
-
-            class Config:
-                title = "User"
-        """,
-    )
+    _user_base(tmp_path)
     write(tmp_path, "app/users.py", "from app.base import UserBase\n\n\n" + use)
     assert _imports(tmp_path, "app.users").returncode == 0
     result = run_cli("check", "--no-cache", "--fix", "--unsafe-fixes", str(tmp_path))
@@ -439,22 +444,7 @@ def test_a_run_of_the_config_file_alone_keeps_a_config_another_module_extends(
     """pre-commit's `--fix` runs on the changed files only: the other modules are read
     from disk for their `.Config` reads, and a reader added later is seen by a cached
     rerun (no run snapshot answers it)."""
-    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
-    write(tmp_path, "app/__init__.py", "")
-    base = write(
-        tmp_path,
-        "app/base.py",
-        """
-        from pydantic import BaseModel
-
-
-        class UserBase(BaseModel):
-            email: str
-
-            class Config:
-                title = "User"
-        """,
-    )
+    base = _user_base(tmp_path)
     write(tmp_path, "app/api/__init__.py", "")
     reader = "from app.base import UserBase\n\n\nclass Admin(UserBase):\n    level: int = 0\n"
     write(tmp_path, "app/api/users.py", reader)
