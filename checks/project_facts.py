@@ -101,9 +101,17 @@ def project_sources(files: Iterable[Path], text: re.Pattern[bytes]) -> Iterator[
             yield path, source
 
 
+#: File names where settings usually live: read first, so that a project that has a
+#: settings module is usually answered after one file (`settings.py`, `config.py`,
+#: `core/config.py`, `app_settings.py`, ...).
+_SETTINGS_NAMES = re.compile(r"(^|_)(settings|config|configs|conf|configuration)(_|$)")
+
+
 def first_settings_module(files: Iterable[Path]) -> Path | None:
-    """The first of `files` that defines settings (`defines_settings`), if any."""
-    for path, source in project_sources(files, _SETTINGS_TEXT):
+    """The first of `files` that defines settings (`defines_settings`), if any, those
+    named like a settings module read first."""
+    ordered = sorted(files, key=lambda path: _SETTINGS_NAMES.search(path.stem) is None)
+    for path, source in project_sources(ordered, _SETTINGS_TEXT):
         if defines_settings(source):
             return path
     return None

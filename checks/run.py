@@ -8,6 +8,7 @@ hook sit on top of this module; it knows nothing of either.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -378,11 +379,13 @@ def build_index(
             root = source_root_for(result.path, result.summary.module, is_package)
             if root is not None:
                 locator.add_root(root)
+    # walked at most once, by the first scan that needs the project's other files
+    project_files = functools.cache(lambda: _project_files(settings))
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
-        unchecked=_unchecked_modules(results, settings),
-        facts={SETTINGS_MODULE: _settings_module_fact(settings, others)},
+        unchecked=_unchecked_modules(results, project_files),
+        facts={SETTINGS_MODULE: _settings_module_fact(settings, project_files, others)},
         whole_project=whole_project,
     )
 
@@ -410,7 +413,7 @@ def _project_files(settings: Settings) -> list[Path]:
 
 
 def _unchecked_modules(
-    results: Sequence[FileResult], settings: Settings
+    results: Sequence[FileResult], project_files: Callable[[], list[Path]]
 ) -> Callable[[], Iterator[ModuleSummary]]:
     """The summaries of the project's files the run holds none of (outside the run, or
     spared by the pre-filter) whose text may read a model's inner `Config` (`X.Config`)
@@ -423,7 +426,7 @@ def _unchecked_modules(
         from checks.summary import READ_ACROSS
 
         checked = {os.path.abspath(r.path) for r in results if r.summary is not None}
-        others = [p for p in _project_files(settings) if os.path.abspath(p) not in checked]
+        others = [p for p in project_files() if os.path.abspath(p) not in checked]
         for path, source in project_sources(others, READ_ACROSS):
             module, is_package = module_name_for(path)
             summary = summarize_source(source, module or path.stem, is_package)
@@ -434,7 +437,9 @@ def _unchecked_modules(
 
 
 def _settings_module_fact(
-    settings: Settings, others: list[tuple[Path, list[int] | None]] | None
+    settings: Settings,
+    project_files: Callable[[], list[Path]],
+    others: list[tuple[Path, list[int] | None]] | None,
 ) -> Callable[[], bool]:
     """Whether the project has a settings module (`checks.project_facts.SETTINGS_MODULE`;
     always, when the selection names FG407). The module found is recorded in `others`,
@@ -446,7 +451,7 @@ def _settings_module_fact(
             return True
         from checks.cache import stamp_of
 
-        found = first_settings_module(_project_files(settings))
+        found = first_settings_module(project_files())
         if found is None:
             return False
         if others is not None:  # its stamp from before a read that still finds it

@@ -148,3 +148,10 @@ def test_a_run_of_the_whole_project_keeps_its_snapshot_and_sees_a_new_module(
     assert list(tmp_path.glob(".fastapi_guardrails_cache/*/*-run-*.json"))
     write(tmp_path, "config/settings.py", SETTINGS)
     assert _fg407(tmp_path) == ["routes.py"]
+
+
+def test_files_named_like_a_settings_module_are_read_first(tmp_path: Path) -> None:
+    from checks.project_facts import first_settings_module
+
+    files = [write(tmp_path, name, SETTINGS) for name in ("app/a.py", "app/core/app_config.py")]
+    assert first_settings_module(files) == files[1]

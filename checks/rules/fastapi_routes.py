@@ -545,18 +545,19 @@ def _router_ref(receiver: cst.BaseExpression | None, ctx: FileContext) -> str | 
     if ctx.module_name is None or receiver is None:
         return None
     if isinstance(receiver, cst.Name) and receiver.value not in ctx.imports:
+        made = _module_calls(ctx).get(receiver.value)
+        if made is not None and made[0] in FASTAPI_APPS:
+            return None  # an app: no module includes it (its routes are its schema's)
         return f"{ctx.module_name}.{receiver.value}"
     return _absolute(ctx.qualified_name(receiver))
 
 
-def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
-    """The module-level apps and routers of this file whose routes publish no OpenAPI
-    schema: `app = FastAPI(openapi_url=None)`, `router = APIRouter(include_in_schema=
-    False)`, and a router this file includes with `include_in_schema=False` or into such
-    an app (and nowhere else in it). Computed once per file."""
-    cached = ctx.stash("FG403-schemaless")
+def _module_calls(ctx: FileContext) -> dict[str, tuple[str | None, cst.Call]]:
+    """The module-level names of this file bound to a call (`app = FastAPI(...)`): the
+    qualified name of what is called (None: not imported), and the call. Once per file."""
+    cached = ctx.stash("FG403-made")
     if cached:
-        return cast(frozenset[str], cached[0])
+        return cast(dict[str, tuple[str | None, cst.Call]], cached[0])
     made: dict[str, tuple[str | None, cst.Call]] = {}
     for statement in ctx.module.body:
         if isinstance(statement, cst.SimpleStatementLine):
@@ -572,6 +573,19 @@ def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
                     qualified = ctx.imports.get(head)
                     name = small.targets[0].target.value
                     made[name] = (f"{qualified}{dot}{rest}" if qualified else None, small.value)
+    ctx.stash("FG403-made").append(made)
+    return made
+
+
+def _schemaless_receivers(ctx: FileContext) -> frozenset[str]:
+    """The module-level apps and routers of this file whose routes publish no OpenAPI
+    schema: `app = FastAPI(openapi_url=None)`, `router = APIRouter(include_in_schema=
+    False)`, and a router this file includes with `include_in_schema=False` or into such
+    an app (and nowhere else in it). Computed once per file."""
+    cached = ctx.stash("FG403-schemaless")
+    if cached:
+        return cast(frozenset[str], cached[0])
+    made = _module_calls(ctx)
     schemaless = {
         name
         for name, (qualified, call) in made.items()

@@ -248,3 +248,20 @@ def test_a_method_is_found_through_the_bases_of_the_class() -> None:
     assert index.returned_class("m.B.f") == "x.R"
     assert index.returned_class("m.B") == "m.B"  # a class called makes itself
     assert index.returned_class("m.B.g") is None
+
+
+def test_a_route_of_an_app_is_reported_without_asking_the_project() -> None:
+    """No module includes an app: its route's finding is definite, so a run never walks
+    the project for modules that might include it (only routers get that condition)."""
+    from checks.engine import Engine
+    from checks.rules import RULES_BY_CODE
+
+    source = (
+        b"from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        b'@app.get("/items")\ndef items(limit: int):\n    return load(limit)\n'
+    )
+    result = Engine([RULES_BY_CODE["FG403"]]).check(
+        Path("app/main.py"), source, None, frozenset(), "app.main", False
+    )
+    assert [f.code for f in result.findings] == ["FG403"]
+    assert result.pending == []
