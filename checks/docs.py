@@ -343,14 +343,20 @@ def readme_rule_row(rule: Rule) -> str:
     return f"| {rule.code} | {rule.name} | {'yes' if rule.default else 'no'} | {first} |"
 
 
+#: The header of the README's rule table: the only table whose rows are rewritten (other
+#: tables name rules too: the codes of other tools each rule honours).
+README_TABLE_HEADER = "| Code | Name | Default | Flags |"
+
+
 def readme_with_rule_rows(text: str, rules: Sequence[Rule]) -> str:
-    """The README with each rule's row rewritten (a row starts with `| FGnnn |`)."""
-    rows = {rule.code: readme_rule_row(rule) for rule in rules}
+    """The README with the rule table's rows rewritten (a row starts with `| FGnnn |`),
+    every rule's row in code order."""
     lines = text.split("\n")
-    for index, line in enumerate(lines):
-        code = line[2:7] if line.startswith("| FG") else ""
-        if code in rows and line.startswith(f"| {code} |"):
-            lines[index] = rows[code]
+    start = lines.index(README_TABLE_HEADER) + 2  # after the header and `| --- |` lines
+    end = start
+    while end < len(lines) and lines[end].startswith("| FG"):
+        end += 1
+    lines[start:end] = [readme_rule_row(rule) for rule in rules]
     return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ _NOSEMGREP = re.compile(r"#\s*nosemgrep\b(?:\s*:\s*(?P<ids>[\w.,\s-]*))?", re.IG
 #: B105-B107 (hard-coded passwords) and B608 (SQL built from strings).
 EQUIVALENT_CODES: dict[str, frozenset[str]] = {
     "FG105": frozenset({"S608", "B608", "HARDCODED_SQL_EXPRESSIONS"}),
+    "FG111": frozenset({"S608", "B608", "HARDCODED_SQL_EXPRESSIONS"}),
     "FG301": frozenset({"ASYNC251", "ASYNC101"}),
     "FG302": frozenset({"ASYNC210", "ASYNC212", "ASYNC100"}),
     "FG303": frozenset({"ASYNC220", "ASYNC221", "ASYNC222", "ASYNC250", "ASYNC101", "ASYNC102"}),
@@ -56,12 +57,13 @@ EQUIVALENT_CODES: dict[str, frozenset[str]] = {
     ),
 }
 #: Rules a bandit `# nosec` without ids silences (bandit checks the same thing).
-_BANDIT_RULES = frozenset({"FG105", "FG502"})
+_BANDIT_RULES = frozenset({"FG105", "FG111", "FG502"})
 #: Rules a `# nosemgrep` silences: bare, or naming a semgrep rule whose id has one of
 #: these words (semgrep's registry has rules for SQL built from strings, hard-coded
 #: secrets and unverified JWTs; the ids are free text, the words are what they share).
 SEMGREP_WORDS: dict[str, tuple[str, ...]] = {
     "FG105": ("sql",),
+    "FG111": ("sql",),
     "FG502": ("secret", "password", "credential", "token", "key"),
     "FG503": ("jwt", "verif"),
 }

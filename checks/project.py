@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from checks.project_facts import SELECTION_FACTS
+
 #: How many re-exports or base classes deep a resolution may go.
 MAX_DEPTH = 20
 
@@ -479,7 +481,7 @@ class ProjectIndex:
         if known is None:
             find = self._facts.get(name)
             known = self._known_facts[name] = True if find is None else find()
-            if not known and not self._whole_project:
+            if not known and not self._whole_project and name not in SELECTION_FACTS:
                 self.scanned = True  # an absence depends on every file of the project
         return known
 

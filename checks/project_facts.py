@@ -16,6 +16,13 @@ from pathlib import Path
 #: module" presupposes one): a class deriving from Pydantic's `BaseSettings`, or a
 #: settings object of another configuration library made at module level.
 SETTINGS_MODULE = "settings-module"
+#: `Condition.fact`: the selection names FG403 (`checks.config.named_in_selection`): every
+#: route without a response model is reported, not only those whose answer's shape the
+#: route states. A fact of the run's configuration, not of the project's files.
+EVERY_ROUTE_SCHEMA = "selected:FG403"
+#: Facts of the configuration: found without reading a file (their absence says nothing
+#: of files outside the run).
+SELECTION_FACTS = frozenset({EVERY_ROUTE_SCHEMA})
 
 SETTINGS_BASES = frozenset(
     {

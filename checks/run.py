@@ -35,6 +35,7 @@ from checks.project import (
     summarize_source,
 )
 from checks.project_facts import (
+    EVERY_ROUTE_SCHEMA,
     SETTINGS_MODULE,
     defines_settings,
     first_settings_module,
@@ -385,7 +386,10 @@ def build_index(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
         unchecked=_unchecked_modules(results, project_files),
-        facts={SETTINGS_MODULE: _settings_module_fact(settings, project_files, others)},
+        facts={
+            SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
+            EVERY_ROUTE_SCHEMA: lambda: "FG403" in settings.named,
+        },
         whole_project=whole_project,
     )
 

@@ -155,3 +155,43 @@ def test_files_named_like_a_settings_module_are_read_first(tmp_path: Path) -> No
 
     files = [write(tmp_path, name, SETTINGS) for name in ("app/a.py", "app/core/app_config.py")]
     assert first_settings_module(files) == files[1]
+
+
+# FG403: a route whose answer the route does not state is reported only when selected
+API = """
+from fastapi import APIRouter
+
+from app.memory import memory
+
+router = APIRouter()
+
+
+@router.get("/memories")
+async def memories(user_id: str):
+    return memory.search(user_id)
+
+
+@router.get("/config")
+async def config(user_id: str):
+    return {"user": user_id, "llm": memory.llm_names()}
+"""
+
+
+def _fg403(root: Path, *args: str) -> list[int]:
+    out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
+    return [f["location"]["row"] for f in json.loads(out) if f["code"] == "FG403"]
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_route_passing_on_an_opaque_answer_is_reported_when_fg403_is_named(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/memory.py", "memory = object()\n")
+    api = write(tmp_path, "app/api.py", API)
+    assert _fg403(tmp_path, *cache) == [14]  # the dict the route builds
+    assert _fg403(api, *cache) == [14]  # a run of the module alone: the same
+    assert _fg403(tmp_path, *cache, "--extend-select", "FG403") == [9, 14]
+    assert _fg403(api, *cache, "--select", "FG4") == [9, 14]
+    assert _fg403(tmp_path, *cache) == [14]  # the selection is no snapshot's

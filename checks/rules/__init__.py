@@ -45,6 +45,7 @@ from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
 from checks.rules.sqlalchemy_models import LegacyDeclarative, RelationshipWithoutLazy
 from checks.rules.sqlalchemy_sessions import (
     InterpolatedSql,
+    InterpolatedSqlName,
     MissingAwaitOnAsyncSession,
     SessionKeepsExpiring,
     SessionSharedByTasks,
@@ -66,6 +67,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     LegacyDeclarative,
     SyncDriverForAsyncEngine,
     RelationshipWithoutLazy,
+    InterpolatedSqlName,
     PydanticDict,
     PydanticJson,
     PydanticSchema,

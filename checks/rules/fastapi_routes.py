@@ -21,6 +21,7 @@ from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, ROUTER, Condition
+from checks.project_facts import EVERY_ROUTE_SCHEMA
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, keyword
 from checks.summary import FASTAPI_APPS, FASTAPI_ROUTERS
@@ -110,6 +111,14 @@ class RouteWithoutResponseModel(Rule):
         "the project includes it (in its own module or another), only with "
         "`include_in_schema=False` or into such an app: there is no contract to "
         "document.\n\n"
+        "Without FG403 named in the selection, only a route that states the shape of "
+        "its answer is reported: it returns a dict display with keys, a list of them, or "
+        "an object of a named class (`UserRead(...)`, `UserRead.model_validate(row)`), "
+        "itself or through a variable, so annotating it costs a line. A route that passes "
+        "on what a helper, a service or a library returned (a project's envelope, "
+        "`resp_200(data)`; a proxy's library result) is reported when the selection "
+        'names the rule (`extend-select = ["FG403"]`, `--select FG4`): a model for that '
+        "is a design decision of the project, not a fix per route.\n\n"
         "Where it applies: route handlers outside the `tests` layer (an app a test builds "
         "to exercise middleware has no API contract to document) and the `tooling` layer "
         "(a demo's or an example's app is nobody's API)."
@@ -530,12 +539,64 @@ class RouteWithoutResponseModel(Rule):
         router = _router_ref(receiver, ctx)
         if router is not None:  # a module that includes the router may hide it
             conditions.append(Condition((router,), frozenset(), negated=True, subject=ROUTER))
+        if not _states_shape(node):  # an opaque answer: reported when FG403 is selected
+            conditions.append(_EVERY_ROUTE)
         if not conditions:
             ctx.report(node.name)
-        elif len(conditions) == 1:
-            ctx.report_if(node.name, conditions[0])
-        else:
-            ctx.report_if(node.name, replace(conditions[0], also=conditions[1]))
+            return
+        condition = conditions[-1]
+        for earlier in reversed(conditions[:-1]):
+            condition = replace(earlier, also=condition)
+        ctx.report_if(node.name, condition)
+
+
+#: FG403 on a route whose answer the route does not state: only when selected by name.
+_EVERY_ROUTE = Condition((), frozenset(), fact=EVERY_ROUTE_SCHEMA)
+#: Class methods that build a model from data: `UserRead.model_validate(user)`.
+_MODEL_BUILDERS = frozenset(
+    {"model_validate", "model_construct", "from_orm", "parse_obj", "construct", "validate"}
+)
+
+
+def _states_shape(function: cst.FunctionDef) -> bool:
+    """Whether a value the route returns has a shape the route itself states, which a
+    return annotation would declare at no cost: a dict display with keys
+    (`{"id": user.id, "name": user.name}`), a list of them, an object of a named class
+    (`UserRead(...)`, `UserRead.model_validate(row)`, an ORM object), returned or held in
+    a variable. A route that passes on what a helper, a service or a library returned
+    states nothing: a model for it is a design decision, not a one-line fix."""
+    assignments = visitor(_Assignments)()
+    function.body.visit(assignments)
+
+    def stated(value: cst.BaseExpression, depth: int = 0) -> bool:
+        if isinstance(value, cst.Await):
+            return stated(value.expression, depth)
+        if isinstance(value, cst.IfExp):
+            return stated(value.body, depth) or stated(value.orelse, depth)
+        if isinstance(value, cst.Dict):
+            return any(isinstance(e, cst.DictElement) for e in value.elements)
+        if isinstance(value, cst.List | cst.Tuple):
+            return any(
+                isinstance(e, cst.Element) and stated(e.value, depth) for e in value.elements
+            )
+        if isinstance(value, cst.ListComp):
+            return stated(value.elt, depth)
+        if isinstance(value, cst.Name):
+            held = assignments.values.get(value.value, [])
+            return depth < 2 and any(stated(v, depth + 1) for v in held)
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        if isinstance(func, cst.Name) and func.value == "dict":
+            return bool(value.args) and all(a.keyword is not None for a in value.args)
+        if isinstance(func, cst.Attribute) and func.attr.value in _MODEL_BUILDERS:
+            func = func.value
+        last = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Name):
+            last = func.value
+        return last is not None and last[:1].isupper() and not last.isupper()
+
+    return any(r.value is not None and stated(r.value) for r in returns_in(function.body))
 
 
 def _router_ref(receiver: cst.BaseExpression | None, ctx: FileContext) -> str | None:
@@ -990,7 +1051,12 @@ class BroadExceptInRoute(Rule):
         "instance of the route's declared model (`-> StatusMessage`, `response_model=`; "
         "not `dict` nor a `*Response`): the failure is part of the contract; nor one that "
         "returns a function of the module annotated `-> Response` called with the caught "
-        "error (`return await render_failure(exc)`): the error is rendered on purpose.\n\n"
+        "error (`return await render_failure(exc)`): the error is rendered on purpose; nor "
+        "one that logs the failure and answers with the project's error answer: every "
+        "`return` a call (`resp_500(message=...)`, `UploadError.return_resp()`, "
+        "`JSONResponse(status_code=500, ...)`) that does not carry the exception's text "
+        "(`str(e)`) to the client and is no exception object (`return HTTPException(...)` "
+        "answers 200).\n\n"
         "Where it applies: route handlers outside the `tests` and `tooling` layers."
     )
     why = (
@@ -1393,7 +1459,40 @@ class BroadExceptInRoute(Rule):
             return  # one item of a bulk operation failed: recorded, the others go on
         if handler.logs and not handler.leaves_loop:
             return  # a best-effort step: the failure is logged, the route goes on
+        if handler.logs and _answers_with_an_error(node, handler.caught):
+            return  # logged, and answered with the project's error answer
         ctx.report(node)
+
+
+def _answers_with_an_error(handler: cst.ExceptHandler, caught: str | None) -> bool:
+    """Whether every `return` of the handler gives a call that builds the project's error
+    answer (`resp_500(message="...")`, `FileUploadError.return_resp()`, `JSONResponse(
+    status_code=500, ...)`) that does not carry the exception's text to the client, and
+    is no exception object (`return HTTPException(...)` answers 200 with it)."""
+    values = [r.value for r in returns_in(handler.body)]
+    if not values:
+        return False
+    for value in values:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        if isinstance(func, cst.Name) and func.value.endswith(("Exception", "Error")):
+            return False
+        if caught is not None and any(
+            isinstance(n, cst.Name) and n.value == caught for n in _names_in(value)
+        ):
+            return False  # `str(e)`, `f"{e}"`: the exception's text reaches the client
+    return True
+
+
+def _names_in(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    stack: list[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
 
 
 class _TracebackLog(VisitorBase):

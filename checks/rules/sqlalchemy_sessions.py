@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from checks.context import (
     FileContext,
@@ -1046,63 +1046,44 @@ class InterpolatedSql(Rule):
     name = "interpolated-sql"
     family = "SQLAlchemy"
     message = "SQL built by string interpolation: pass values as bound parameters"
-    #: the message when only names (or DDL/SET operands) are pasted in
-    name_message = (
-        "`{piece}` pasted into SQL where a bound parameter cannot go (a name, or an "
-        "operand of DDL or SET): quote it with the dialect's identifier preparer, or check "
-        "it against a fixed set"
-    )
+    #: the message naming the first value pasted in
+    value_message = "`{piece}` pasted into SQL as a value: pass it as a bound parameter"
+    #: FG111 reports the names pasted in (with its `name_message`); this rule the values
+    reports_names = False
+    name_message = ""
     summary = (
         "Checks for SQL text built with an f-string, `%`, `+` or `.format()` and passed to "
         "`text()`, `execute()` or `exec_driver_sql()`, also through a variable assigned "
         'before (`sql = f"..."` then `text(sql)`: the last binding, in straight-line '
         "code) or a helper of the module whose every `return` is a string (or a tuple whose "
-        "element is: `ph, params = in_params(ids)`). Each pasted "
-        "piece is placed in the SQL. A value (`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`) is "
-        'reported as one to bind. A name (`"{x}"`, `FROM {x}`, `{schema}.t`, '
-        "`ORDER BY {x}`) or an operand of a statement that takes no parameter (`CREATE`, "
-        "`ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be bound: it is reported with a "
-        "message asking "
-        "to quote it or check it, unless the function checked it first (`if schema not in "
-        "ALLOWED`, `validate_schema(schema)`, `assert NAME.fullmatch(schema)`) or the name "
-        "is held by the object or the settings (`self.table`, `self._table_name(Model)`, "
-        "`settings.db_schema`, `get_settings().schema`: set by the code that configured "
-        "them, not by a request; a value from there, or the operand of `SET`, which "
-        "`set_config()` binds, is still reported). Pieces that "
+        "element is: `ph, params = in_params(ids)`), where a piece pasted in is a value: "
+        "`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`, `VALUES ({x})`. Each pasted piece is "
+        'placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY {x}`, '
+        "an argument of a SQL function, `lower({x})`) or an operand of a statement that "
+        "takes no parameter (`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be "
+        "bound: FG111 (not enabled by default) reports those. Pieces that "
         "cannot carry input are not reported: literals, ALL_CAPS constants, "
         "`Model.__tablename__`, an enum member's value (also `unit.value` of `unit: "
         "Unit`, an enum of the file), `int()`/`len()`/`float()` and helpers of the module "
         "annotated `-> int`, a parameter annotated `int`/`float`/`bool`/`UUID`/`datetime` "
-        "(a helper's own parameters too), `uuid4()`, "
-        "`quoted_name()`/`quote_ident()`/`preparer.quote()`, a name assigned only string "
+        "(a helper's own parameters too), `uuid4()`, a name assigned only string "
         "literals on every branch, loop variables over constants (literal collections, "
-        "a local name bound to one, `.items()`/`.keys()`/`.values()` of an ALL_CAPS dict) "
-        "or over the database's own catalog (`inspector.get_table_names()`, "
-        "`get_columns(t)`, `metadata.sorted_tables`), bind-parameter names and placeholder "
-        "lists (`:{name}`, "
+        "a local name bound to one, `.items()`/`.keys()`/`.values()` of an ALL_CAPS dict), "
+        "bind-parameter names and placeholder lists (`:{name}`, "
         '`", ".join("?" for _ in ids)`). A piece that is itself SQL (`WHERE '
-        "{conditions}`) is checked where it is built, when that is in the same function.\n\n"
+        "{conditions}`) is checked where it is built, when that is in the same function "
+        "(also a list filled with `.append()` of SQL text, joined).\n\n"
         "Where it applies: every layer but tests, which paste the UUIDs they generate into "
         "SQL against their own database, and development tooling (the `tooling` layer: "
-        "scripts and benchmarks query their own data). In migrations (the whole "
-        "`migrations/` or `alembic/` package: revisions and the helpers they call) only "
-        "values are reported: names and DDL operands there come from the revision's code; "
-        "the same holds in a module named `migrations.py` (a home-grown runner's migration "
-        "functions, `async def m002_add_events(db)`, pasting dialect fragments such as "
-        "`db.timestamp_now`); and, for revisions, only "
-        "in the heads of a "
-        "folder: a revision another builds on is history, as for FG601."
+        "scripts and benchmarks query their own data); for revisions, only "
+        "in the heads of a folder: a revision another builds on is history, as for FG601."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "
         "Bind them: `text('select * from users where email = :email')` with "
-        "`session.execute(stmt, {'email': email})`, or build the query with `select()`. A "
-        "name (a schema, a table, a column) cannot be a bound parameter: quote it with "
-        "`connection.dialect.identifier_preparer.quote(name)` or pick it from a fixed set; "
-        "a setting takes a bound value through `SELECT set_config('search_path', :path, "
-        "true)`."
+        "`session.execute(stmt, {'email': email})`, or build the query with `select()`."
     )
-    bad = (
+    bad: ClassVar[tuple[Example, ...]] = (
         Example(
             """
             from sqlalchemy import text
@@ -1120,6 +1101,7 @@ class InterpolatedSql(Rule):
                 conn.execute("SELECT * FROM users WHERE id = " + str(days))
             """,
             expect=2,
+            also=("FG111",),  # the table name
         ),
         Example(
             """
@@ -1175,20 +1157,6 @@ class InterpolatedSql(Rule):
             from sqlalchemy import text
 
 
-            class TenantDatabase:
-                def __init__(self, schema: str) -> None:
-                    self.schema = schema
-
-                async def use(self, session) -> None:
-                    await session.execute(text(f"SET search_path TO {self.schema}"))
-            """,
-            note="a name no one checked: the message asks to quote it",
-        ),
-        Example(
-            """
-            from sqlalchemy import text
-
-
             class VectorStore:
                 def __init__(self, table: str) -> None:
                     self.table = table
@@ -1200,7 +1168,7 @@ class InterpolatedSql(Rule):
             note="the store's own table name is not reported, the value next to it is",
         ),
     )
-    good = (
+    good: ClassVar[tuple[Example, ...]] = (
         Example(
             """
             from sqlalchemy import text
@@ -1553,8 +1521,10 @@ class InterpolatedSql(Rule):
         sql = analyze(node.args[0].value, ctx)
         if sql is None or (is_execute and not _SQL.search(sql.text)):
             return
-        if any(piece.kind == VALUE for piece in sql.pieces):
-            ctx.report(node.args[0])
+        if not self.reports_names:
+            value = next((piece for piece in sql.pieces if piece.kind == VALUE), None)
+            if value is not None:
+                ctx.report(node.args[0], self.value_message.format(piece=piece_code(value)))
             return
         if ctx.marks(_MIGRATION_MARK):
             return
@@ -1566,6 +1536,104 @@ class InterpolatedSql(Rule):
             ):
                 ctx.report(node.args[0], self.name_message.format(piece=piece_code(piece)))
                 return
+
+
+class InterpolatedSqlName(InterpolatedSql):
+    code = "FG111"
+    name = "interpolated-sql-name"
+    default = False
+    message = (
+        "A name pasted into SQL where a bound parameter cannot go: quote it with the "
+        "dialect's identifier preparer, or check it against a fixed set"
+    )
+    name_message = (
+        "`{piece}` pasted into SQL where a bound parameter cannot go (a name, or an "
+        "operand of DDL or SET): quote it with the dialect's identifier preparer, or check "
+        "it against a fixed set"
+    )
+    reports_names = True
+    summary = (
+        "Checks for SQL text built as FG105 reads it (an f-string, `%`, `+` or `.format()`, "
+        "also through a variable or a helper of the module) where a piece pasted in is a "
+        'name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY {x}`, an argument of a SQL '
+        "function, `lower({x})`) or an operand of a statement that takes no parameter "
+        "(`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...), unless the function checked it "
+        "first (`if schema not in ALLOWED`, `validate_schema(schema)`, `assert "
+        "NAME.fullmatch(schema)`) or the name is held by the object or the settings "
+        "(`self.table`, `self._table_name(Model)`, `settings.db_schema`, "
+        "`get_settings().schema`: set by the code that configured them; the operand of "
+        "`SET`, which `set_config()` binds, is still reported). Pieces that cannot carry "
+        "input are not reported (FG105's list), nor names quoted by "
+        "`quoted_name()`/`quote_ident()`/`preparer.quote()`, nor loop variables over the "
+        "database's own catalog (`inspector.get_table_names()`, `get_columns(t)`, "
+        "`metadata.sorted_tables`).\n\n"
+        "Not enabled by default: whether a name can come from a request depends on code "
+        "the checker does not follow (most are the code's own: a column a helper's caller "
+        "picks, a table of a registry), so a finding here asks for a review, not a fix. "
+        "Select it for an audit of the SQL a project builds.\n\n"
+        "Where it applies: as FG105; in migrations (the whole `migrations/` or `alembic/` "
+        "package: revisions and the helpers they call) and in a module named "
+        "`migrations.py` (a home-grown runner's migration functions) names and DDL "
+        "operands come from the revision's code and are not reported."
+    )
+    why = (
+        "A name (a schema, a table, a column, a sort key) cannot be a bound parameter, so a "
+        "name that comes from a request is an injection hole that binding does not close: "
+        "quote it with `connection.dialect.identifier_preparer.quote(name)` or pick it from "
+        "a fixed set; a setting takes a bound value through `SELECT "
+        "set_config('search_path', :path, true)`."
+    )
+    bad = (
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            class TenantDatabase:
+                def __init__(self, schema: str) -> None:
+                    self.schema = schema
+
+                async def use(self, session) -> None:
+                    await session.execute(text(f"SET search_path TO {self.schema}"))
+            """,
+            note="a setting's operand: `set_config()` binds it",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            async def users(session, sort: str):
+                return await session.execute(text(f"SELECT id FROM users ORDER BY {sort}"))
+            """,
+            note="a sort key from the caller",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            async def create_index(session, index_name: str, table: str) -> None:
+                sql = f"CREATE INDEX {index_name} ON {table} (embedding)"
+                await session.execute(text(sql))
+            """,
+            note="DDL takes no parameter",
+        ),
+    )
+    good = (
+        *InterpolatedSql.good,
+        Example(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def find(session: AsyncSession, email: str):
+                return await session.execute(text(f"select * from users where email = '{email}'"))
+            """,
+            note="a value: FG105's",
+        ),
+    )
 
 
 #: `SET x TO {value}`: a setting's value, which `set_config(..., :value)` binds.

@@ -70,10 +70,14 @@ _NOT_CHECKS = frozenset({"isinstance", "len", "bool", "hasattr", "getattr", "cal
 #: Calls whose arguments a function checks: `validate_tenant_id(x)`, `check_name(x)`.
 _VALIDATOR = re.compile(r"valid|check|sanitiz|ensure|verify|allowed|whitelist|safe", re.I)
 
+#: Between the texts of a helper's `return`s, rendered in its call's place: each starts
+#: afresh, inside the statement the call is in (`CREATE INDEX ... {options(m)}`).
+_ALTERNATIVE = "\u241e"
+
 # -- SQL keywords, by what a piece right after them is ------------------------------
 _VALUE_KEYWORDS = frozenset(
     {
-        "LIKE", "ILIKE", "IN", "VALUES", "LIMIT", "OFFSET", "THEN", "ELSE", "WHEN",
+        "LIKE", "ILIKE", "IN", "VALUES", "LIMIT", "OFFSET", "WHEN",
         "BETWEEN", "INTERVAL", "DEFAULT", "ESCAPE", "FETCH", "ANY", "ALL", "SOME", "TOP",
         "IS", "RETURN", "CASE", "SIMILAR", "OVERLAPS", "ROWS", "AT", "ARRAY",
     }
@@ -84,7 +88,7 @@ _NAME_KEYWORDS = frozenset(
         "SELECT", "DISTINCT", "USING", "CONFLICT", "REFERENCES", "INDEX", "SCHEMA", "VIEW",
         "SEQUENCE", "COLUMN", "CONSTRAINT", "TRIGGER", "FUNCTION", "TYPE", "DATABASE",
         "EXTENSION", "ROLE", "TABLESPACE", "COLLATE", "LATERAL", "OF", "PARTITION",
-        "WINDOW", "ASC", "DESC", "CONCURRENTLY", "CASCADE",
+        "WINDOW", "ASC", "DESC", "CONCURRENTLY", "CASCADE", "THEN", "ELSE",
     }
 )  # fmt: skip
 _FRAGMENT_KEYWORDS = frozenset(
@@ -105,7 +109,9 @@ _UTILITY_STATEMENTS = frozenset(
 )  # fmt: skip
 #: After a piece, these make it the left side of a comparison: a column.
 _COMPARISON_OPERATORS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "~"})
-_COMPARISON_WORDS = frozenset({"IS", "IN", "LIKE", "ILIKE", "BETWEEN", "NOT", "SIMILAR"})
+_COMPARISON_WORDS = frozenset(
+    {"IS", "IN", "LIKE", "ILIKE", "BETWEEN", "NOT", "SIMILAR", "REGEXP", "RLIKE", "GLOB"}
+)
 _TABLE_WORDS = frozenset({"INTO", "TABLE", "ONLY", "REFERENCES", "INDEX", "ON"})
 
 _TOKEN = re.compile(
@@ -171,8 +177,10 @@ class SqlFlow:
 
     @staticmethod
     def of(ctx: FileContext) -> SqlFlow:
-        """The file's flow facts (created on first use)."""
-        cache = ctx.stash("sql-flow")
+        """The file's flow facts (created on first use), one per rule that walks them
+        (FG105 and FG111 may run together: each visits every node once)."""
+        rule = ctx.current_rule
+        cache = ctx.stash(f"sql-flow-{rule.code if rule is not None else ''}")
         if not cache:
             cache.append(SqlFlow())
         flow = cache[0]
@@ -415,6 +423,11 @@ class _Renderer:
         ):
             template = self.render(expr.func.value)
             return None if template is None else self._format(template, expr)
+        if isinstance(expr, cst.IfExp):  # `"WHERE " + clause if clauses else ""`
+            body, orelse = self.render(expr.body), self.render(expr.orelse)
+            if body is None or orelse is None:
+                return None
+            return f"{body} {_ALTERNATIVE} {orelse}"
         return None
 
     def _formatted_part(self, part: cst.BaseFormattedStringContent) -> str:
@@ -644,14 +657,20 @@ class _Renderer:
         items = call.args[0].value
         if self._constant_collection(items):
             return _FILLER
+        function = self.helper
         if isinstance(items, cst.Name) and self.params is None:
-            value = self.flow.value_of(items.value, self.ctx)
-            if value is not None and value is not _trusted() and self._constant_collection(value):
-                return _FILLER
-            return None
-        if isinstance(items, cst.Name) and self.helper is not None:
-            # a helper's list built by `append()`s: the text of what is appended
-            appended = _appended_items(self.helper, items.value)
+            current = self.ctx.function
+            function = None
+            if current is not None and isinstance(current.node, cst.FunctionDef):
+                function = current.node
+            if function is None or not _filled(function, items.value):
+                value = self.flow.value_of(items.value, self.ctx)
+                if value is not None and value is not _trusted():
+                    return _FILLER if self._constant_collection(value) else None
+                return None
+        if isinstance(items, cst.Name) and function is not None:
+            # a list built by `append()`s: the text of what is appended
+            appended = _appended_items(function, items.value)
             if not appended:
                 return None
             inner = self._child()
@@ -724,7 +743,7 @@ class _Renderer:
             if text is None:
                 return None
             texts.append(text)
-        return " ; ".join(texts)
+        return f" {_ALTERNATIVE} ".join(texts)
 
     def _helper_definition(self, call: cst.Call) -> cst.FunctionDef | None:
         func = call.func
@@ -854,9 +873,9 @@ def _helper_local(
 
 
 def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
-    """What a helper appends to a list it builds (`marks = []`, then `marks.append(
-    f":{key}")` in a loop), when that is all it does with the name besides reading it
-    whole (`", ".join(marks)`); else nothing."""
+    """What a function appends to a list it builds (`marks = []`, then `marks.append(
+    f":{key}")` in a loop, or `extend()`s with a list display), when that is all it does
+    with the name besides reading it whole (`", ".join(marks)`); else nothing."""
     if _bindings_of(function.body, name) != 1:
         return []
     appended: list[cst.BaseExpression] = []
@@ -870,18 +889,46 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
         ):
             empty_list = isinstance(node.value, cst.List) and not node.value.elements
         elif isinstance(node, cst.Attribute) and dotted_name(node.value) == name:
-            if node.attr.value != "append":
-                return []  # `extend`, `insert`, `+=`...: not followed
+            if node.attr.value not in {"append", "extend"}:
+                return []  # `insert`, `+=`...: not followed
         elif (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
             and dotted_name(node.func.value) == name
-            and node.func.attr.value == "append"
+            and node.func.attr.value in {"append", "extend"}
         ):
             if len(node.args) != 1 or node.args[0].star or node.args[0].keyword is not None:
                 return []
-            appended.append(node.args[0].value)
+            item = node.args[0].value
+            if node.func.attr.value == "append":
+                appended.append(item)
+            elif isinstance(item, cst.List | cst.Tuple) and all(
+                isinstance(e, cst.Element) for e in item.elements
+            ):
+                appended.extend(e.value for e in item.elements)
+            else:
+                return []  # `extend()` of something else: not followed
     return appended if empty_list else []
+
+
+#: Methods that put items in a list.
+_FILLING = frozenset({"append", "extend", "insert", "__setitem__"})
+
+
+def _filled(function: cst.FunctionDef, name: str) -> bool:
+    """Whether the function puts items in the list `name` after binding it
+    (`name.append(...)`, `name += [...]`, `name[i] = ...`)."""
+    for node in _walk(function.body):
+        if isinstance(node, cst.Attribute) and dotted_name(node.value) == name:
+            if node.attr.value in _FILLING:
+                return True
+        elif (isinstance(node, cst.AugAssign) and dotted_name(node.target) == name) or (
+            isinstance(node, cst.AssignTarget)
+            and isinstance(node.target, cst.Subscript)
+            and dotted_name(node.target.value) == name
+        ):
+            return True
+    return False
 
 
 def _bindings_of(body: cst.CSTNode, name: str) -> int:
@@ -1096,6 +1143,13 @@ def _placement(tokens: Sequence[_Token], index: int) -> str:
     bare = _MARKERS.sub("", token.text)
     if re.search(r"[A-Za-z_]", bare):
         return NAME  # glued into an identifier: idx_{name}, {table}_id
+    return _position(tokens, index)
+
+
+def _position(tokens: Sequence[_Token], index: int) -> str:
+    """What the bare word at `index` (a piece, or a function's name) stands for, from the
+    tokens around it."""
+    previous = tokens[index - 1] if index > 0 else None
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     if (previous is not None and previous.text == ".") or (
         following is not None and following.text == "."
@@ -1120,7 +1174,7 @@ def _placement(tokens: Sequence[_Token], index: int) -> str:
         return _in_list(tokens, index)
     if previous.text == ")":
         return NAME  # an alias after a call or a subquery
-    if previous.text == ";":
+    if previous.text in {";", _ALTERNATIVE}:
         return FRAGMENT
     return VALUE
 
@@ -1134,6 +1188,8 @@ def _after_word(tokens: Sequence[_Token], index: int) -> str:
         t.text.upper() == "BETWEEN" for t in tokens[max(0, index - 3) : index]
     ):
         return VALUE
+    if upper == "WHEN" and index > 0 and tokens[index - 1].text.upper() == "CASE":
+        return FRAGMENT  # `CASE WHEN` opens a condition (`CASE x WHEN` takes a value)
     if upper in _VALUE_KEYWORDS:
         return VALUE
     if upper in _FRAGMENT_KEYWORDS:
@@ -1160,7 +1216,7 @@ def _in_list(tokens: Sequence[_Token], index: int) -> str:
             kind = _keyword_kind(token.text)
             if kind is not None:
                 return kind
-        elif depth == 0 and token.text == ";":
+        elif depth == 0 and token.text in {";", _ALTERNATIVE}:
             return FRAGMENT
         position -= 1
     return FRAGMENT
@@ -1197,7 +1253,10 @@ def _opening(tokens: Sequence[_Token], position: int) -> str:
     earlier = tokens[position - 2] if position > 1 else None
     if earlier is not None and earlier.kind == "word" and earlier.text.upper() in _TABLE_WORDS:
         return NAME  # a table's column list: INSERT INTO t ({a}, {b})
-    return VALUE  # a function's arguments: lower({x})
+    # a function's arguments are what the call stands for: values where a value goes
+    # (`= lower({x})`), else expressions over columns (`ORDER BY CONVERT({col} USING
+    # gbk)`, `SELECT VECTOR_DISTANCE(v, :q, {metric})`, `CASE WHEN REGEXP_LIKE({col}, ...)`)
+    return VALUE if _position(tokens, position - 1) == VALUE else NAME
 
 
 def _in_utility_statement(tokens: Sequence[_Token], index: int) -> bool:

@@ -473,6 +473,66 @@ def test_loop_of_an_outer_function_does_not_make_a_nested_route_per_item() -> No
     assert positions(source, "FG405", path="app/items/router.py") == [(9, 13)]
 
 
+def test_a_logged_failure_answered_with_the_projects_error_answer_is_not_flagged() -> None:
+    source = """
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+
+    @router.get("/unread")
+    async def unread(service=Depends(get_service)):
+        try:
+            return resp_200(data=await service.unread())
+        except Exception as e:
+            logger.error(f"Failed to get unread count: {e}")
+            return resp_500(message="Failed to get unread count")
+
+
+    @router.post("/upload")
+    async def upload(file: UploadFile):
+        try:
+            return resp_200(data=await store(file))
+        except Exception as e:
+            logger.error(f"Upload failed: {e!s}")
+            return FileUploadError.return_resp()
+
+
+    @router.get("/download")
+    async def download(key: str):
+        try:
+            return resp_200(data=await fetch(key))
+        except Exception as e:
+            logger.error("download failed")
+            return DownloadError.return_resp(data=str(e))
+
+
+    @router.get("/variable")
+    async def variable(key: str):
+        try:
+            return resp_200(data=await read(key))
+        except Exception as e:
+            logger.error("read failed")
+            return HTTPException(status_code=500, detail="read failed")
+
+
+    @router.get("/silent")
+    async def silent(key: str):
+        try:
+            return resp_200(data=await read(key))
+        except Exception:
+            return resp_500(message="failed")
+    """
+    # bisheng's convention (logged, an error envelope) is the project's answer; the
+    # exception's text sent to the client, an exception returned (answered with 200)
+    # and a failure nobody logs are still reported
+    assert [row for row, _ in positions(source, "FG405", path="app/items/router.py")] == [
+        28,
+        37,
+        46,
+    ]
+
+
 # ---------------------------------------------------------- FG402 import statements
 
 
@@ -926,6 +986,12 @@ def feature_enabled() -> bool:
 
 TOOLING_SHAPES = {
     "FG105": """
+        from sqlalchemy import text
+
+        async def count(session, owner: str) -> int:
+            return await session.scalar(text(f"SELECT count(*) FROM t WHERE owner = '{owner}'"))
+        """,
+    "FG111": """
         from sqlalchemy import text
 
         async def count(session, table: str) -> int:

@@ -5,6 +5,8 @@ bindings and helpers are followed, and where the rule applies."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from checks.rules.sqlalchemy_sql_text import FRAGMENT, NAME, PLACEHOLDER, VALUE, place
@@ -12,10 +14,17 @@ from tests.helpers import check_code
 
 
 def _fg105(source: str, path: str = "app/users/repository.py") -> list[str]:
-    return [f.message for f in check_code(source, path) if f.code == "FG105"]
+    """The messages of FG105 (values; the piece named replaced by `<piece>`) and FG111
+    (names, as they are)."""
+    return [
+        _VALUE_PIECE.sub("<piece> pasted into SQL as a value", f.message)
+        for f in check_code(source, path)
+        if f.code in {"FG105", "FG111"}
+    ]
 
 
-VALUE_MESSAGE = "SQL built by string interpolation: pass values as bound parameters"
+_VALUE_PIECE = re.compile(r"^`.*?` pasted into SQL as a value")
+VALUE_MESSAGE = "<piece> pasted into SQL as a value: pass it as a bound parameter"
 
 M0 = "\ue000"
 
@@ -50,6 +59,15 @@ M0 = "\ue000"
         (f"SELECT * FROM users WHERE a = 1 AND {M0}", FRAGMENT),
         (f"SELECT * FROM users HAVING count(*) > 1 {M0}", FRAGMENT),
         (f"{M0}", FRAGMENT),
+        # a SQL function's arguments are what the call stands for (bisheng, mem0, freqtrade)
+        (f"SELECT * FROM t ORDER BY CONVERT({M0} USING gbk) ASC", NAME),
+        (f"CONVERT({M0} USING gbk) ASC", NAME),
+        (f"SELECT id, VECTOR_DISTANCE(v, :q, {M0}) distance FROM t", NAME),
+        (f"SELECT CASE WHEN REGEXP_LIKE({M0}, '^[a-z]') THEN 0 ELSE 1 END FROM t", NAME),
+        (f"SELECT CASE WHEN {M0} REGEXP '^[a-z]' THEN 0 ELSE 1 END FROM t", NAME),
+        (f"SELECT CASE WHEN a = 'x' THEN 'y' ELSE {M0} END FROM t", NAME),
+        (f"SELECT CASE status WHEN {M0} THEN 1 END FROM t", VALUE),
+        (f"SELECT * FROM t WHERE a = coalesce({M0}, 0)", VALUE),
     ],
 )
 def test_a_piece_is_placed_by_the_sql_around_it(sql: str, kind: str) -> None:
@@ -267,7 +285,9 @@ def test_sql_returned_by_a_helper_of_the_module_is_flagged_at_the_use() -> None:
         return f"SELECT id FROM tasks WHERE status = '{status}'"
     """
     findings = [f for f in check_code(source, "app/tasks.py") if f.code == "FG105"]
-    assert [(f.start.row, f.message) for f in findings] == [(4, VALUE_MESSAGE)]
+    assert [(f.start.row, f.message) for f in findings] == [
+        (4, "`status` pasted into SQL as a value: pass it as a bound parameter")
+    ]
 
 
 def test_helper_given_a_constant_is_not_flagged() -> None:
@@ -403,7 +423,8 @@ def test_a_name_assigned_input_on_one_branch_is_not_a_literal() -> None:
             table = "users"
         return await session.execute(text(f"SELECT id FROM {table}"))
     """
-    assert len(_fg105(source)) == 2
+    # the first query pastes a name (FG111) and a value (FG105), the second a name
+    assert len(_fg105(source)) == 3
 
 
 def test_a_local_list_holding_input_is_not_a_constant_collection() -> None:
@@ -497,7 +518,7 @@ def test_a_helper_list_holding_pasted_values_is_reported_as_values() -> None:
     async def find(conn, filters: dict):
         return await conn.execute(text(where(filters)))
     """
-    assert _fg105(source) == [VALUE_MESSAGE]
+    assert _fg105(source)[0] == VALUE_MESSAGE  # and FG111 for the column `key`
 
 
 def test_a_module_named_migrations_reports_values_but_not_names() -> None:
@@ -509,3 +530,54 @@ def test_a_module_named_migrations_reports_values_but_not_names() -> None:
     """
     assert _fg105(source, "wallet/core/migrations.py") == [VALUE_MESSAGE]
     assert len(_fg105(source, "wallet/core/schema.py")) == 2
+
+
+def test_a_helper_with_several_returns_is_placed_in_the_statement_of_its_call() -> None:
+    source = """
+    from sqlalchemy import text
+
+    class Store:
+        async def create(self, session, index_name: str, args) -> None:
+            sql = f"CREATE INDEX {index_name} ON t USING hnsw (v) {self._options(args)}"
+            await session.execute(text(sql))
+
+        def _options(self, args) -> str:
+            if args.kind == 1:
+                return f"WITH (lists={args.n})"
+            return f"WITH (m={args.m})"
+    """
+    # DDL takes no bound parameter: the options are operands of it, not values (R2R)
+    assert [f.code for f in check_code(source, "app/store.py") if f.code == "FG105"] == []
+
+
+def test_a_clause_joined_from_appended_sql_literals_is_sql() -> None:
+    source = """
+    from sqlalchemy import text
+
+    async def search(session, filters: dict):
+        conditions = []
+        params = []
+        for key, value in filters.items():
+            conditions.append("JSON_EXTRACT(payload, %s) = %s")
+            params.extend([key, value])
+        clause = "WHERE " + " AND ".join(conditions) if conditions else ""
+        return await session.execute(text(f"SELECT id FROM t {clause}"), params)
+    """
+    assert _fg105(source) == []  # mem0's filters: placeholders only, values bound
+
+
+@pytest.mark.parametrize(
+    "fill",
+    ["conditions.append(f\"a = '{value}'\")", "conditions.extend([f\"a = '{value}'\"])"],
+)
+def test_a_list_filled_after_it_is_bound_empty_is_followed(fill: str) -> None:
+    source = f"""
+from sqlalchemy import text
+
+async def search(session, value: str):
+    conditions = []
+    {fill}
+    clause = " AND ".join(conditions)
+    return await session.execute(text(f"SELECT id FROM t WHERE {{clause}}"))
+"""
+    assert _fg105(source) == [VALUE_MESSAGE]  # the empty list it started as is no constant
