@@ -165,6 +165,10 @@ class Inferred:
     cls: str
     iterable: bool = False
     of_class: bool = False
+    #: `cls` is a function or method of another module, and this is what a call of it
+    #: returned: its class is the one the project index reads in its return annotation
+    #: (`one = UserDao.get(pk)`); seen only by callers of `infer(..., calls=True)`
+    call: bool = False
 
 
 @dataclass(slots=True)
@@ -1205,20 +1209,31 @@ class FileContext:
             if not scope.is_class or index == innermost
         )
 
-    def lookup(self, name: str) -> Inferred | None:
-        """What a name is known to hold here (class scopes are invisible to functions)."""
+    def lookup(self, name: str, *, calls: bool = False) -> Inferred | None:
+        """What a name is known to hold here (class scopes are invisible to functions);
+        with `calls`, also the result of a call of another module's function."""
         innermost = len(self._scopes) - 1
         for index in range(innermost, -1, -1):
             scope = self._scopes[index]
             if scope.is_class and index != innermost:
                 continue
             if name in scope.bindings:
-                return scope.bindings[name]
+                found = scope.bindings[name]
+                return None if found is not None and found.call and not calls else found
         return None
 
     # ----------------------------------------------------------------- inference
-    def infer(self, expr: cst.BaseExpression) -> Inferred | None:
-        """What class an expression is known to be an instance of, if any."""
+    def infer(self, expr: cst.BaseExpression, *, calls: bool = False) -> Inferred | None:
+        """What class an expression is known to be an instance of, if any. With `calls`,
+        also the result of a call of a function or method of another module, which the
+        project index settles (`Inferred.call`)."""
+        if calls:
+            if isinstance(expr, cst.Await):
+                expr = expr.expression
+            if isinstance(expr, cst.Name):
+                return self.lookup(expr.value, calls=True)
+            found = self.infer(expr)
+            return found if found is not None else self._call_result(expr)
         if isinstance(expr, cst.Name):
             return self.lookup(expr.value)
         if isinstance(expr, cst.Call):
@@ -1246,6 +1261,18 @@ class FileContext:
             annotation = info.fields.get(expr.attr.value) if info is not None else None
             return self.annotation_type(annotation) if annotation is not None else None
         return None
+
+    def _call_result(self, expr: cst.BaseExpression) -> Inferred | None:
+        """A call of an imported function (`find(pk)`) or of a method of an imported class
+        (`UserDao.get(pk)`): what it returns, for the project index to read."""
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Name | cst.Attribute):
+            return None
+        ref = self.class_ref(expr.func)
+        if ref is None or "." not in ref or ref.startswith("."):
+            return None  # a local function or class: the file would have said
+        if isinstance(expr.func, cst.Name) and expr.func.value in self.classes:
+            return None
+        return Inferred(ref, call=True)
 
     def _held_class(self, expr: cst.BaseExpression) -> str | None:
         """The class a variable or attribute typed `type[M]` holds (`M` or a subclass)."""

@@ -228,14 +228,14 @@ class _Walker:
         """Record what a statement binds, once its value has been walked."""
         ctx = self.ctx
         if isinstance(node, cst.Assign):
-            value = ctx.infer(node.value)
+            value = ctx.infer(node.value, calls=True)
             for target in node.targets:
                 ctx.bind(target.target, value)
         elif isinstance(node, cst.AnnAssign):
             if ctx.enclosing_class is None or ctx.function is not None:
                 ctx.bind(node.target, ctx.annotation_type(node.annotation.annotation))
         elif isinstance(node, cst.NamedExpr):
-            ctx.bind(node.target, ctx.infer(node.value))
+            ctx.bind(node.target, ctx.infer(node.value, calls=True))
         elif isinstance(node, cst.WithItem):
             if node.asname is not None:
                 ctx.bind(node.asname.name, None)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from checks.project_facts import SELECTION_FACTS
+from checks.project_facts import COUNTED_FACTS, SELECTION_FACTS
 
 #: How many re-exports or base classes deep a resolution may go.
 MAX_DEPTH = 20
@@ -481,8 +481,10 @@ class ProjectIndex:
         if known is None:
             find = self._facts.get(name)
             known = self._known_facts[name] = True if find is None else find()
-            if not known and not self._whole_project and name not in SELECTION_FACTS:
-                self.scanned = True  # an absence depends on every file of the project
+            if not self._whole_project and (
+                name in COUNTED_FACTS or (not known and name not in SELECTION_FACTS)
+            ):
+                self.scanned = True  # the answer depends on every file of the project
         return known
 
     def holds(self, condition: Condition) -> bool:

@@ -16,13 +16,25 @@ from pathlib import Path
 #: module" presupposes one): a class deriving from Pydantic's `BaseSettings`, or a
 #: settings object of another configuration library made at module level.
 SETTINGS_MODULE = "settings-module"
-#: `Condition.fact`: the selection names FG403 (`checks.config.named_in_selection`): every
-#: route without a response model is reported, not only those whose answer's shape the
-#: route states. A fact of the run's configuration, not of the project's files.
-EVERY_ROUTE_SCHEMA = "selected:FG403"
+#: `Condition.fact`: the selection names FG210 (`checks.config.named_in_selection`):
+#: imports of the `pydantic.v1` layer are reported (an inventory of a deliberate choice,
+#: not a slip). A fact of the run's configuration, not of the project's files.
+V1_LAYER_SELECTED = "selected:FG210"
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
-SELECTION_FACTS = frozenset({EVERY_ROUTE_SCHEMA})
+SELECTION_FACTS = frozenset({V1_LAYER_SELECTED})
+#: `Condition.fact`: the project's queries are written against SQLAlchemy 2.0's API: it
+#: uses the asyncio extension (where `Query` does not exist), or its `select()`
+#: statements are at least as many as its `.query()` calls. A project written throughout
+#: against the legacy `Query` API (supported in 2.0) has made a decision: FG101 reports
+#: its sync code when selected by name.
+SQL_2_QUERIES = "sqlalchemy-2-queries"
+#: `Condition.fact`: the project's models are typed: `Mapped[...]` annotations are at
+#: least as many as `Column(...)` attributes (FG108's gate, as above).
+TYPED_MODELS = "sqlalchemy-typed-models"
+#: Facts that count over every file of the project: a run of part of it that asks one
+#: keeps no run snapshot, whatever the answer (a file outside it may change it).
+COUNTED_FACTS = frozenset({SQL_2_QUERIES, TYPED_MODELS})
 
 SETTINGS_BASES = frozenset(
     {
@@ -122,3 +134,33 @@ def first_settings_module(files: Iterable[Path]) -> Path | None:
         if defines_settings(source):
             return path
     return None
+
+
+_ASYNC_SQLALCHEMY = re.compile(rb"\b(?:AsyncSession|create_async_engine|async_sessionmaker)\b")
+_SELECT = re.compile(rb"(?<![\w.])select\(|\b(?:sa|sqlalchemy|sqlmodel)\.select\(")
+_QUERY = re.compile(rb"\.query\(")
+_MAPPED = re.compile(rb"\bMapped\[")
+_COLUMN = re.compile(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
+
+
+def queries_2_0(files: Iterable[Path]) -> bool:
+    """`SQL_2_QUERIES` of a project's files: the asyncio extension named anywhere, or
+    `select(` calls at least as many as `.query(` calls (counted in the text)."""
+    selects = queries = 0
+    either = re.compile(b"|".join(p.pattern for p in (_ASYNC_SQLALCHEMY, _SELECT, _QUERY)))
+    for _, source in project_sources(files, either):
+        if _ASYNC_SQLALCHEMY.search(source) is not None:
+            return True
+        selects += len(_SELECT.findall(source))
+        queries += len(_QUERY.findall(source))
+    return selects >= queries
+
+
+def typed_models(files: Iterable[Path]) -> bool:
+    """`TYPED_MODELS` of a project's files: `Mapped[` at least as often as `Column(`."""
+    mapped = columns = 0
+    either = re.compile(_MAPPED.pattern + b"|" + _COLUMN.pattern)
+    for _, source in project_sources(files, either):
+        mapped += len(_MAPPED.findall(source))
+        columns += len(_COLUMN.findall(source))
+    return mapped >= columns

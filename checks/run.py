@@ -35,11 +35,15 @@ from checks.project import (
     summarize_source,
 )
 from checks.project_facts import (
-    EVERY_ROUTE_SCHEMA,
     SETTINGS_MODULE,
+    SQL_2_QUERIES,
+    TYPED_MODELS,
+    V1_LAYER_SELECTED,
     defines_settings,
     first_settings_module,
     project_sources,
+    queries_2_0,
+    typed_models,
 )
 from checks.revisions import is_superseded
 
@@ -388,7 +392,9 @@ def build_index(
         unchecked=_unchecked_modules(results, project_files),
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
-            EVERY_ROUTE_SCHEMA: lambda: "FG403" in settings.named,
+            V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
+            SQL_2_QUERIES: lambda: "FG101" in settings.named or queries_2_0(project_files()),
+            TYPED_MODELS: lambda: "FG108" in settings.named or typed_models(project_files()),
         },
         whole_project=whole_project,
     )

@@ -76,7 +76,9 @@ def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: boo
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:
         result = engine.check(Path(path), data, layer)
-        return result.findings, result.text
+        # a finding that depends on a project fact stands, as in `check_code`
+        facts = [finding for finding, condition in result.pending if condition.fact is not None]
+        return sorted([*result.findings, *facts], key=Finding.sort_key), result.text
 
     code = textwrap.dedent(source).lstrip("\n")
     outcome = fix_source(code.encode(), check, unsafe)

@@ -264,6 +264,13 @@ def test_on_a_sqlalchemy_1_project_1x_models_do_not_block(tmp_path: Path) -> Non
     path = write(tmp_path, "app/models.py", source)
     assert hook(write_new(path, tmp_path)) == (0, "", "")
     write(tmp_path, "requirements.txt", "SQLAlchemy==2.0.36\n")
+    # on 2.0, a project whose models are typed: the 1.x model is a slip (`TYPED_MODELS`)
+    write(
+        tmp_path,
+        "app/teams.py",
+        "from sqlalchemy.orm import Mapped\n\n\nclass T(Base):\n    id: Mapped[int]\n"
+        "    name: Mapped[str]\n",
+    )
     assert "FG108" in reason(hook(write_new(path, tmp_path, "toolu_2"))[1])
 
 

@@ -157,7 +157,7 @@ def test_files_named_like_a_settings_module_are_read_first(tmp_path: Path) -> No
     assert first_settings_module(files) == files[1]
 
 
-# FG403: a route whose answer the route does not state is reported only when selected
+# FG403 is off by default: a project's decision, reported when selected
 API = """
 from fastapi import APIRouter
 
@@ -183,15 +183,126 @@ def _fg403(root: Path, *args: str) -> list[int]:
 
 
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
-def test_a_route_passing_on_an_opaque_answer_is_reported_when_fg403_is_named(
+def test_routes_without_a_response_model_are_reported_when_fg403_is_selected(
     tmp_path: Path, cache: list[str]
 ) -> None:
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/memory.py", "memory = object()\n")
     api = write(tmp_path, "app/api.py", API)
-    assert _fg403(tmp_path, *cache) == [14]  # the dict the route builds
-    assert _fg403(api, *cache) == [14]  # a run of the module alone: the same
+    assert _fg403(tmp_path, *cache) == []
     assert _fg403(tmp_path, *cache, "--extend-select", "FG403") == [9, 14]
     assert _fg403(api, *cache, "--select", "FG4") == [9, 14]
-    assert _fg403(tmp_path, *cache) == [14]  # the selection is no snapshot's
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nextend-select = ["FG403"]\n')
+    assert _fg403(api, *cache) == [9, 14]
+
+
+# FG101 and FG108: the 1.x style SQLAlchemy 2.0 still supports, reported against the
+# project's own convention (or when selected)
+LEGACY_REPOSITORY = """
+from app.db import Session
+from app.models import User
+
+
+def get_user(pk: int):
+    with Session() as session:
+        return session.query(User).filter(User.id == pk).first()
+"""
+LEGACY_MODELS = """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.ext.declarative import declarative_base
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+"""
+TYPED_MODELS = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    slug: Mapped[str]
+"""
+
+
+def _codes(root: Path, *args: str) -> list[tuple[str, str, int]]:
+    out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
+    return sorted(
+        (f["code"], Path(f["filename"]).name, f["location"]["row"])
+        for f in json.loads(out)
+        if f["code"] in {"FG101", "FG108"}
+    )
+
+
+def _legacy_project(root: Path) -> None:
+    write(root, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(root, "app/__init__.py", "")
+    write(
+        root, "app/db.py", "from sqlalchemy.orm import sessionmaker\n\nSession = sessionmaker()\n"
+    )
+    write(root, "app/models.py", LEGACY_MODELS)
+    write(root, "app/repository.py", LEGACY_REPOSITORY)
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_project_written_in_the_1x_style_throughout_gets_its_warnings_only(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    _legacy_project(tmp_path)
+    # `sqlalchemy.ext.declarative` warns in 2.0 (MovedIn20Warning): always reported
+    assert _codes(tmp_path, *cache) == [("FG108", "models.py", 4)]
+    assert _codes(tmp_path / "app/repository.py", *cache) == []
+    named = _codes(tmp_path, *cache, "--extend-select", "FG101,FG108")
+    assert named == [
+        ("FG101", "repository.py", 7),
+        ("FG108", "models.py", 4),
+        ("FG108", "models.py", 7),
+    ]
+
+
+def test_a_project_moving_to_the_2_0_style_gets_the_1x_slips(tmp_path: Path) -> None:
+    _legacy_project(tmp_path)
+    write(tmp_path, "app/teams.py", TYPED_MODELS)  # 3 `Mapped[` against 2 `Column(`
+    write(
+        tmp_path,
+        "app/service.py",
+        "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def f(s: AsyncSession):\n"
+        "    return s\n",
+    )
+    expected = [("FG101", "repository.py", 7), ("FG108", "models.py", 4), ("FG108", "models.py", 7)]
+    assert _codes(tmp_path, "--no-cache") == expected
+    # the hook's run of the one file reads the project's convention too
+    assert _codes(tmp_path / "app/repository.py", "--no-cache") == expected[:1]
+
+
+def test_the_v1_layer_is_reported_when_fg210_is_named(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/tools.py",
+        "from pydantic.v1 import BaseModel\n\n\nclass Args(BaseModel):\n    query: str\n",
+    )
+    write(tmp_path, "app/config.py", "from pydantic import BaseSettings\n")
+
+    def fg210(*args: str) -> list[tuple[str, int]]:
+        out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(tmp_path))
+        found = json.loads(out.stdout)
+        return sorted(
+            (Path(f["filename"]).name, f["location"]["row"]) for f in found if f["code"] == "FG210"
+        )
+
+    # `BaseSettings` fails on Pydantic 2: always; the v1 layer is somebody's decision
+    assert fg210("--no-cache") == [("config.py", 1)]
+    assert fg210("--no-cache", "--extend-select", "FG210") == [("config.py", 1), ("tools.py", 1)]

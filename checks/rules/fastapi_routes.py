@@ -4,6 +4,7 @@ and the parameter keywords it passes."""
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import cast
@@ -21,7 +22,6 @@ from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, ROUTER, Condition
-from checks.project_facts import EVERY_ROUTE_SCHEMA
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, keyword
 from checks.summary import FASTAPI_APPS, FASTAPI_ROUTERS
@@ -91,6 +91,7 @@ def _ast_annotation_names(annotation: ast.expr) -> list[ast.expr]:
 class RouteWithoutResponseModel(Rule):
     code = "FG403"
     name = "route-without-response-model"
+    default = False
     family = "API"
     message = "Route without a response model: annotate its return type (or `response_model=`)"
     summary = (
@@ -111,14 +112,13 @@ class RouteWithoutResponseModel(Rule):
         "the project includes it (in its own module or another), only with "
         "`include_in_schema=False` or into such an app: there is no contract to "
         "document.\n\n"
-        "Without FG403 named in the selection, only a route that states the shape of "
-        "its answer is reported: it returns a dict display with keys, a list of them, or "
-        "an object of a named class (`UserRead(...)`, `UserRead.model_validate(row)`), "
-        "itself or through a variable, so annotating it costs a line. A route that passes "
-        "on what a helper, a service or a library returned (a project's envelope, "
-        "`resp_200(data)`; a proxy's library result) is reported when the selection "
-        'names the rule (`extend-select = ["FG403"]`, `--select FG4`): a model for that '
-        "is a design decision of the project, not a fix per route.\n\n"
+        "Not enabled by default: on existing services, readers who did not write the rule "
+        "judged about one finding in ten worth a change (a project's envelope "
+        "`resp_200(data)`, a proxy passing on a library's result, an acknowledgement "
+        "dict: declaring a model there is a design decision of the project, not a fix per "
+        "route). A new service that declares every response model selects it "
+        '(`extend-select = ["FG403"]`), as the sample app does; FG404 (a route returning '
+        "ORM objects, which may leak their fields) stays on.\n\n"
         "Where it applies: route handlers outside the `tests` layer (an app a test builds "
         "to exercise middleware has no API contract to document) and the `tooling` layer "
         "(a demo's or an example's app is nobody's API)."
@@ -539,8 +539,6 @@ class RouteWithoutResponseModel(Rule):
         router = _router_ref(receiver, ctx)
         if router is not None:  # a module that includes the router may hide it
             conditions.append(Condition((router,), frozenset(), negated=True, subject=ROUTER))
-        if not _states_shape(node):  # an opaque answer: reported when FG403 is selected
-            conditions.append(_EVERY_ROUTE)
         if not conditions:
             ctx.report(node.name)
             return
@@ -548,55 +546,6 @@ class RouteWithoutResponseModel(Rule):
         for earlier in reversed(conditions[:-1]):
             condition = replace(earlier, also=condition)
         ctx.report_if(node.name, condition)
-
-
-#: FG403 on a route whose answer the route does not state: only when selected by name.
-_EVERY_ROUTE = Condition((), frozenset(), fact=EVERY_ROUTE_SCHEMA)
-#: Class methods that build a model from data: `UserRead.model_validate(user)`.
-_MODEL_BUILDERS = frozenset(
-    {"model_validate", "model_construct", "from_orm", "parse_obj", "construct", "validate"}
-)
-
-
-def _states_shape(function: cst.FunctionDef) -> bool:
-    """Whether a value the route returns has a shape the route itself states, which a
-    return annotation would declare at no cost: a dict display with keys
-    (`{"id": user.id, "name": user.name}`), a list of them, an object of a named class
-    (`UserRead(...)`, `UserRead.model_validate(row)`, an ORM object), returned or held in
-    a variable. A route that passes on what a helper, a service or a library returned
-    states nothing: a model for it is a design decision, not a one-line fix."""
-    assignments = visitor(_Assignments)()
-    function.body.visit(assignments)
-
-    def stated(value: cst.BaseExpression, depth: int = 0) -> bool:
-        if isinstance(value, cst.Await):
-            return stated(value.expression, depth)
-        if isinstance(value, cst.IfExp):
-            return stated(value.body, depth) or stated(value.orelse, depth)
-        if isinstance(value, cst.Dict):
-            return any(isinstance(e, cst.DictElement) for e in value.elements)
-        if isinstance(value, cst.List | cst.Tuple):
-            return any(
-                isinstance(e, cst.Element) and stated(e.value, depth) for e in value.elements
-            )
-        if isinstance(value, cst.ListComp):
-            return stated(value.elt, depth)
-        if isinstance(value, cst.Name):
-            held = assignments.values.get(value.value, [])
-            return depth < 2 and any(stated(v, depth + 1) for v in held)
-        if not isinstance(value, cst.Call):
-            return False
-        func = value.func
-        if isinstance(func, cst.Name) and func.value == "dict":
-            return bool(value.args) and all(a.keyword is not None for a in value.args)
-        if isinstance(func, cst.Attribute) and func.attr.value in _MODEL_BUILDERS:
-            func = func.value
-        last = func.attr.value if isinstance(func, cst.Attribute) else None
-        if isinstance(func, cst.Name):
-            last = func.value
-        return last is not None and last[:1].isupper() and not last.isupper()
-
-    return any(r.value is not None and stated(r.value) for r in returns_in(function.body))
 
 
 def _router_ref(receiver: cst.BaseExpression | None, ctx: FileContext) -> str | None:
@@ -1056,7 +1005,10 @@ class BroadExceptInRoute(Rule):
         "`return` a call (`resp_500(message=...)`, `UploadError.return_resp()`, "
         "`JSONResponse(status_code=500, ...)`) that does not carry the exception's text "
         "(`str(e)`) to the client and is no exception object (`return HTTPException(...)` "
-        "answers 200).\n\n"
+        "answers 200); nor one that goes on (no `return`) to a `raise` right after its "
+        "`try` statement: reading a detail of the error raised next (`try: detail = "
+        "resp.json() except Exception: pass` then `raise HTTPException(400, detail)`), "
+        "whose failure must not replace that error.\n\n"
         "Where it applies: route handlers outside the `tests` and `tooling` layers."
     )
     why = (
@@ -1417,6 +1369,15 @@ class BroadExceptInRoute(Rule):
     def leave_For(self, node: cst.For, ctx: FileContext) -> None:
         ctx.stash(self.code).pop()
 
+    def visit_IndentedBlock(self, node: cst.IndentedBlock, ctx: FileContext) -> None:
+        # a `try` followed in its block by a `raise`: it builds an error that is raised
+        # whatever the handler does (`try: detail = resp.json() except Exception: pass`
+        # then `raise HTTPException(...)`)
+        statements = node.body
+        for statement, following in itertools.pairwise(statements):
+            if isinstance(statement, cst.Try) and _raises(following):
+                ctx.marks(f"{self.code}-raised").update(id(h) for h in statement.handlers)
+
     def visit_Finally(self, node: cst.Finally, ctx: FileContext) -> None:
         self._enter_recovery(ctx)
 
@@ -1461,7 +1422,16 @@ class BroadExceptInRoute(Rule):
             return  # a best-effort step: the failure is logged, the route goes on
         if handler.logs and _answers_with_an_error(node, handler.caught):
             return  # logged, and answered with the project's error answer
+        if not handler.leaves_loop and id(node) in ctx.marks(f"{self.code}-raised"):
+            return  # a detail of an error raised next: its failure must not replace it
         ctx.report(node)
+
+
+def _raises(statement: cst.BaseStatement) -> bool:
+    """A `raise` statement (or a line holding one)."""
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Raise) for small in statement.body
+    )
 
 
 def _answers_with_an_error(handler: cst.ExceptHandler, caught: str | None) -> bool:
@@ -1631,6 +1601,10 @@ def _if_raises(node: cst.If) -> bool:
     return isinstance(orelse, cst.Else) and _block_raises(orelse.body)
 
 
+#: Modules whose response classes are no model of the route's contract.
+_FRAMEWORK_MODULES = ("starlette.", "fastapi.")
+
+
 def _answers_on_purpose(
     handler: cst.ExceptHandler, route: cst.FunctionDef | cst.Lambda, ctx: FileContext
 ) -> bool:
@@ -1643,20 +1617,21 @@ def _answers_on_purpose(
     values = [r.value for r in returns_in(handler.body)]
     if not values or any(value is None for value in values):
         return False
-    declared: set[str | None] = set()
+    annotations: list[cst.BaseExpression] = []
     if route.returns is not None:
-        declared.add(dotted_name(route.returns.annotation))
+        annotations.append(route.returns.annotation)
     decorator = route_decorator(route, ctx)
     model = keyword_arg(decorator, "response_model") if decorator is not None else None
     if model is not None:
-        declared.add(dotted_name(model.value))
-    # a class of the project's: not `dict`, nor a `JSONResponse` built from the error
+        annotations.append(model.value)
+    # a class of the project's: not `dict`, nor Starlette's `JSONResponse` built from the
+    # error (a project's model named `IntegrationResponse` is the route's contract)
     declared = {
         name
-        for name in declared
-        if name is not None
+        for annotation in annotations
+        if (name := dotted_name(annotation)) is not None
         and name.rpartition(".")[2][:1].isupper()
-        and not name.endswith("Response")
+        and not (ctx.qualified_name(annotation) or "").startswith(_FRAMEWORK_MODULES)
     }
     caught = (
         handler.name.name.value

@@ -18,8 +18,11 @@ _SECRET_NAME = re.compile(
 #: What every secret name contains (lowercase), for the pre-filter.
 _SECRET_WORDS = re.compile(rb"secret|passw|api_?key|private_key|access_key|_token|signing_key")
 _CREDENTIALED_URL = re.compile(
-    r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@([^/\s:?#]*)", re.IGNORECASE
+    r"^[a-z][a-z0-9+.-]*://(?P<user>[^/\s:@]+):(?P<password>[^/\s@]+)@(?P<host>[^/\s:?#]*)",
+    re.IGNORECASE,
 )
+#: Passwords of development defaults (docker-compose files, tutorials): not secrets.
+_DEFAULT_PASSWORDS = frozenset({"password", "pass", "changeme", "secret"})
 #: The URL pattern unanchored: a part of a string libcst sees may start inside CPython's
 #: joined constant (`"see " "postgres://u:p@db"`).
 _CREDENTIALED_URL_ANYWHERE = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
@@ -81,6 +84,8 @@ _EXAMPLE_KEYWORDS = frozenset(
     {"example", "examples", "openapi_examples", "json_schema_extra", "openapi_extra"}
 )
 _IN_EXAMPLES = "FG502.in-examples"
+#: A provider's key prefix alone, a placeholder to complete (`"sk-proj-"`, `"sk-ant-"`).
+_KEY_PREFIX_ONLY = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)*-$")
 
 
 def _is_secret_value(name: str, value: str) -> bool:
@@ -91,6 +96,7 @@ def _is_secret_value(name: str, value: str) -> bool:
         len(value) >= 8
         and not _PUBLIC_KEY.match(value)
         and not _PLACEHOLDER.match(value)
+        and not _KEY_PREFIX_ONLY.match(value)
         and not (
             _IDENTIFIER.match(value)
             and not _DIGIT_RUN.search(value)
@@ -145,11 +151,13 @@ class HardcodedSecret(Rule):
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
-        "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), values "
+        "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), a provider's "
+        "key prefix alone (`'sk-proj-'`: a placeholder to complete), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
         "value starting with `/` or holding `{name}` fields), "
-        "and the URL of a database on `localhost` (a development default).\n\n"
+        "and the URL of a database on `localhost` or whose password repeats its user name "
+        "or is `password` (`postgres:postgres@db`: a development default).\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
         "request bodies are what tests are made of) and development tooling (the "
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
@@ -317,7 +325,9 @@ class HardcodedSecret(Rule):
         match = _CREDENTIALED_URL.match(text or "")
         if (
             match is not None
-            and not _PLACEHOLDER.match(match.group(1))
-            and match.group(2).lower() not in _LOCAL_HOSTS
+            and not _PLACEHOLDER.match(match["password"])
+            and match["host"].lower() not in _LOCAL_HOSTS
+            # `postgres:postgres@db`, `app:password@db`: a compose file's default
+            and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
             ctx.report(node, "Database URL with a password in the code: read it from settings")

@@ -23,6 +23,8 @@ from checks.context import (
 from checks.imports import module_imports_from, with_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
+from checks.project_facts import V1_LAYER_SELECTED
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
@@ -1339,6 +1341,12 @@ def _settings_import_beside(node: cst.ImportFrom, module: cst.Module) -> cst.Imp
     return existing
 
 
+_V1_LAYER_MESSAGE = "`pydantic.v1` is the v1 compatibility layer: use the v2 API"
+#: An import of the v1 layer stands when the selection names FG210: nobody writes
+#: `pydantic.v1` by accident (a migration under way, a library's v1 models)
+_V1_LAYER_NAMED = Condition((), frozenset(), fact=V1_LAYER_SELECTED)
+
+
 class PydanticV1Imports(Rule):
     code = "FG210"
     name = "pydantic-v1-import"
@@ -1347,7 +1355,11 @@ class PydanticV1Imports(Rule):
     summary = (
         "Checks for imports that only exist in Pydantic v1 or its compatibility layer: "
         "`from pydantic import BaseSettings`, `pydantic.generics.GenericModel`, "
-        f"`pydantic.v1`.\n\n{WHERE_IT_APPLIES}"
+        "`pydantic.v1`. An import of `pydantic.v1` is reported when the selection names "
+        "FG210: nobody writes it by accident (a migration under way, a library's v1 models "
+        "such as langchain before 0.3 takes), so it is an inventory for the team that "
+        "finishes the move, not a slip; the two others fail on Pydantic 2 and are always "
+        f"reported.\n\n{WHERE_IT_APPLIES}"
     )
     why = (
         "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "
@@ -1464,7 +1476,7 @@ class PydanticV1Imports(Rule):
             return
         module = dotted_name(node.module)
         if module == "pydantic.v1" or (module or "").startswith("pydantic.v1."):
-            ctx.report(node, "`pydantic.v1` is the v1 compatibility layer: use the v2 API")
+            ctx.report_if(node, _V1_LAYER_NAMED, _V1_LAYER_MESSAGE)
             return
         if isinstance(node.names, cst.ImportStar):
             return
@@ -1479,4 +1491,4 @@ class PydanticV1Imports(Rule):
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             if name == "pydantic.v1" or name.startswith("pydantic.v1."):
-                ctx.report(alias, "`pydantic.v1` is the v1 compatibility layer: use the v2 API")
+                ctx.report_if(alias, _V1_LAYER_NAMED, _V1_LAYER_MESSAGE)

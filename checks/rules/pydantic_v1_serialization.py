@@ -8,6 +8,7 @@ from typing import ClassVar
 from checks.context import MIGRATED_MODEL_BASES, FileContext, FixSpec, rename
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import CALL, Condition
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
@@ -18,7 +19,7 @@ from checks.pydantic_target import (
 )
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_value
-from checks.structure import Structure
+from checks.structure import Structure, dotted_name
 
 #: Keyword arguments only Pydantic's serializers take: they identify the receiver.
 _DUMP_KEYWORDS = frozenset(
@@ -67,6 +68,8 @@ class _PydanticSerializerRule(Rule):
             if _is_super_call_ast(func.value) or structure.may_infer(
                 func.value, MIGRATED_MODEL_BASES
             ):
+                return True
+            if _may_be_call_result(func.value, structure):
                 return True
         return False
 
@@ -117,7 +120,18 @@ class _PydanticSerializerRule(Rule):
             return
         keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
         pydantic_only_keywords = bool(keywords & self.evidence_keywords)
-        inferred = ctx.infer(receiver)
+        inferred = ctx.infer(receiver, calls=True)
+        if inferred is not None and inferred.call:
+            # what a function or method of another module returned (`one = dao.get(pk)`,
+            # `await find(pk)`): a finding if its return annotation names a model
+            if not pydantic_only_keywords:
+                returned = Condition((inferred.cls,), MIGRATED_MODEL_BASES, subject=CALL)
+                fix = self._fix_for_target(node, ctx, None)
+                if fix is not None:
+                    fix = unsafe(fix, "the returned model's class may define its own method")
+                ctx.report_if(node, returned, fix=fix)
+                return
+            inferred = None
         if inferred is not None and inferred.of_class:
             return  # `Model.dict()` on the class itself is no serialization
         if inferred is not None and not inferred.iterable:
@@ -184,6 +198,27 @@ def _v1_layer_use(ctx: FileContext) -> str:
     return "some" if other else "only"
 
 
+def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:
+    """Whether `FileContext.infer(expr, calls=True)` may give a call's result
+    (`Inferred.call`): a call of a dotted name (awaited or not), or a name some binding
+    of the file assigns one; of a module the project may hold (the index finds no other's
+    return annotation)."""
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    if isinstance(expr, ast.Call):
+        dotted = dotted_name(expr.func)
+        return dotted is not None and any(
+            structure.may_be_project_class(c) for c in structure.qualified(dotted)
+        )
+    if isinstance(expr, ast.Name):
+        return any(
+            _may_be_call_result(value, structure)
+            for value in structure.bindings_of(expr.id).values
+            if isinstance(value, ast.Await | ast.Call)
+        )
+    return False
+
+
 def _is_super_call_ast(expr: ast.expr) -> bool:
     """`_is_super_call` on CPython's tree."""
     return (
@@ -226,7 +261,13 @@ class PydanticDict(_PydanticSerializerRule):
     )
     evidence_keywords = _DUMP_KEYWORDS | {"skip_defaults"}
     message = "`.dict()` is the Pydantic v1 API: use `.model_dump()`"
-    summary = f"Checks for `.dict()` called on a Pydantic model.\n\n{WHERE_IT_APPLIES}"
+    summary = (
+        "Checks for `.dict()` called on a Pydantic model: one the file knows (a parameter "
+        "or variable annotated with a model, one built or validated here, a field typed "
+        "as one), or one a function or method of another module returns, by its return "
+        "annotation (`user = UserDao.get(pk)`, `await find(pk)`: the project index reads "
+        f"it).\n\n{WHERE_IT_APPLIES}"
+    )
     why = (
         "Pydantic v2 renamed `.dict()` to `.model_dump()`; the old name is deprecated, warns "
         "on every call and will be removed. `.model_dump()` takes the same `exclude_unset`, "
@@ -263,6 +304,40 @@ class PydanticDict(_PydanticSerializerRule):
             """,
             expect=2,
             note="transitive subclass; model_validate result; constructor call",
+        ),
+        Example(
+            """
+            from app.users.dao import UserDao, find_user
+
+
+            async def export(pk: int) -> dict[str, object]:
+                user = await UserDao.get(pk)
+                other = find_user(pk)
+                return {"user": user.dict(), "other": other.dict() if other else None}
+            """,
+            path="app/users/service.py",
+            project=(
+                (
+                    "app/users/dao.py",
+                    """
+                    from pydantic import BaseModel
+
+
+                    class UserRead(BaseModel):
+                        name: str
+
+
+                    class UserDao:
+                        @classmethod
+                        async def get(cls, pk: int) -> UserRead: ...
+
+
+                    def find_user(pk: int) -> UserRead | None: ...
+                    """,
+                ),
+            ),
+            expect=2,
+            note="models returned by another module's method and function (bisheng's DAOs)",
         ),
         Example(
             """
@@ -503,7 +578,14 @@ class PydanticJson(_PydanticSerializerRule):
         {"encoder", "models_as_dict", "skip_defaults", "sort_keys", "default", "separators"}
     )
     message = "`.json()` is the Pydantic v1 API: use `.model_dump_json()`"
-    summary = f"Checks for `.json()` called on a Pydantic model.\n\n{WHERE_IT_APPLIES}"
+    summary = (
+        "Checks for `.json()` called on a Pydantic model: one the file knows (a parameter "
+        "or variable annotated with a model, one built or validated here, a field typed "
+        "as one), or one a function or method of another module returns, by its return "
+        "annotation (`user = UserDao.get(pk)`, `await find(pk)`: the project index reads "
+        "it; an `httpx.Response` a client returns is none).\n\n"
+        f"{WHERE_IT_APPLIES}"
+    )
     why = (
         "Pydantic v2 renamed `.json()` to `.model_dump_json()`; the old name is deprecated "
         "and no longer accepts `encoder=` or `models_as_dict=`. Only receivers known to be "

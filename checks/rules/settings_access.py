@@ -158,7 +158,8 @@ PLATFORM_VARIABLES = frozenset(
     }
 )
 #: Prefixes of such variables: locale, XDG directories, the Python runtime, pytest and
-#: its plugins, OpenTelemetry's SDK, Kubernetes service discovery, AWS Lambda, CI
+#: its plugins, OpenTelemetry's SDK and the LLM tracing SDKs (Langfuse, LangSmith: they
+#: read their variables themselves), Kubernetes service discovery, AWS Lambda, CI
 #: runners (GitHub's `RUNNER_*`, GitLab's `CI_*`, Buildkite, CircleCI, Travis).
 PLATFORM_PREFIXES = (
     "LC_",
@@ -166,6 +167,9 @@ PLATFORM_PREFIXES = (
     "PYTHON",
     "PYTEST_",
     "OTEL_",
+    "LANGFUSE_",
+    "LANGCHAIN_",
+    "LANGSMITH_",
     "KUBERNETES_",
     "AWS_LAMBDA_",
     "RUNNER_",
@@ -227,7 +231,9 @@ class EnvironmentOutsideSettings(Rule):
         "`HOSTNAME`, `TERM`, `LANG`, `LC_*`, `TMPDIR`; conventions every tool reads: "
         "`NO_COLOR`, `FORCE_COLOR`, `DO_NOT_TRACK`, the proxy and CA-bundle variables; the "
         "Python runtime's and test runner's: `PYTHON*`, `VIRTUAL_ENV`, `PYTEST_*`; "
-        "OpenTelemetry's `OTEL_*`; CI systems': `CI`, `GITHUB_ACTIONS`, GitHub Actions' "
+        "OpenTelemetry's `OTEL_*` and the LLM tracing SDKs' `LANGFUSE_*`, `LANGCHAIN_*`, "
+        "`LANGSMITH_*`, which those SDKs read themselves (the app reads them to see "
+        "whether tracing is on); CI systems': `CI`, `GITHUB_ACTIONS`, GitHub Actions' "
         "default `GITHUB_*` variables such as `GITHUB_SHA` (not `GITHUB_TOKEN`), "
         "`RUNNER_*`, GitLab's `CI_*`; container platforms': `KUBERNETES_*`, "
         "`AWS_LAMBDA_*`, Cloud Run's `K_SERVICE`); a variable the same module sets "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from checks.context import FileContext, FixSpec, dotted_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
+from checks.project_facts import SQL_2_QUERIES
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
@@ -118,6 +120,11 @@ def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
     return False
 
 
+#: A legacy query in sync code stands when the project's queries are 2.0-style (or FG101
+#: is named): `checks.project_facts.SQL_2_QUERIES`
+_SQL_2_PROJECT = Condition((), frozenset(), fact=SQL_2_QUERIES)
+
+
 class LegacyQueryApi(Rule):
     """Flags `session.query(...)`, Flask-SQLAlchemy's `Model.query` and `Query(...)`."""
 
@@ -138,6 +145,12 @@ class LegacyQueryApi(Rule):
         "migration. The unit is the function, not the module, so that a new function "
         "written with `query()` is still its own finding (the edit hook blocks on it). A "
         "`# noqa: FG101` on that first line therefore covers the function.\n\n"
+        "SQLAlchemy 2.0 still supports `Query` in synchronous code: a project written "
+        "against it throughout has made a decision, not a slip. Unless the selection "
+        "names FG101, the queries of synchronous code and of module level are reported "
+        "only in a project whose queries are 2.0-style: it uses the asyncio extension "
+        "(`AsyncSession`, `create_async_engine`), or its files call `select(` at least as "
+        "often as `.query(`. In async code every legacy query is reported.\n\n"
         "Where it applies: everywhere, tests and migrations included: the same API, the "
         "same move to `select()`. A test double is no session: a receiver named as one "
         "(`mock_session`, `session_mock`) and a chain that ends in a Mock's attribute "
@@ -480,8 +493,11 @@ class LegacyQueryApi(Rule):
         synchronous `def`, one finding per function, at its first legacy query (see the
         rule's summary), carrying the first fix any of them has."""
         function = ctx.function
-        if function is None or function.is_async or not isinstance(function.node, cst.FunctionDef):
-            ctx.report(node, message, fix)
+        if function is not None and function.is_async:
+            ctx.report(node, message, fix)  # no `query()` on an `AsyncSession`; else blocking
+            return
+        if function is None or not isinstance(function.node, cst.FunctionDef):
+            ctx.report_if(node, _SQL_2_PROJECT, message, fix)
             return
         units: dict[int, _SyncFunction] = _sync_functions(ctx, self.code)
         unit = units.get(id(function.node))
@@ -499,7 +515,7 @@ class LegacyQueryApi(Rule):
         message = unit.message
         if unit.count > 1:
             message = f"{message} ({unit.count} legacy queries in `{node.name.value}()`)"
-        ctx.report(unit.node, message, unit.fix)
+        ctx.report_if(unit.node, _SQL_2_PROJECT, message, unit.fix)
 
     def _fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
         for chain in ctx.stash(f"{self.code}:chains"):

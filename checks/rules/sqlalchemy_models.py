@@ -5,7 +5,8 @@ from __future__ import annotations
 from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import DECLARATIVE_BASE_FACTORIES
+from checks.project import DECLARATIVE_BASE_FACTORIES, Condition
+from checks.project_facts import TYPED_MODELS
 from checks.revisions import is_revision
 from checks.rule import Example, FixExample, Rule
 from checks.rules.typed_models import (
@@ -37,6 +38,12 @@ class LegacyDeclarative(Rule):
         "reported once per class, at its name, with their count (and the ones the fix "
         "cannot type): typing a model is decided for the model, and a service written in the "
         "1.x style would otherwise get a finding per column.\n\n"
+        "SQLAlchemy 2.0 still supports the 1.x style: a project whose models are written "
+        "in it throughout has made a decision, not a slip. Unless the selection names "
+        "FG108, these findings are reported only in a project whose models are mostly "
+        "typed (`Mapped[` at least as often as `Column(` in its files); "
+        "`sqlalchemy.ext.declarative`'s `declarative_base`, which warns in 2.0 "
+        "(`MovedIn20Warning`), always.\n\n"
         "Where it applies: everywhere but the migrations: a model a test declares maps like "
         "any other, while a model kept in a `migrations/` or `alembic/` folder, or declared "
         "in an Alembic revision wherever its folder is, is a snapshot frozen for the data "
@@ -382,15 +389,15 @@ class LegacyDeclarative(Rule):
         name = ctx.qualified_name(node.func)
         if name in DECLARATIVE_BASE_FACTORIES:
             fix = self.declarative_base_fix(node, ctx)
-            _report(
-                node, "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`", fix, ctx
-            )
+            message = "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`"
+            # `sqlalchemy.ext.declarative`'s warns (`MovedIn20Warning`) whatever the style
+            _report(node, message, fix, ctx, styled=name not in _MOVED_IN_20)
         elif name in RELATIONSHIP:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "backref":
                     fix = self.backref_fix(arg, node, ctx)
                     message = "`backref=` is legacy: declare both sides with `back_populates`"
-                    _report(arg, message, fix, ctx)
+                    _report(arg, message, fix, ctx, styled=True)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
@@ -426,7 +433,7 @@ class LegacyDeclarative(Rule):
             message += f" (no fix for {shown}{', ...' if len(left) > 5 else ''})"
         refusals = [column for _, column in columns if isinstance(column, Refusal)]
         fix = typed_columns(typed, ctx) if typed else refusals[0]
-        _report(node.name, message, fix, ctx)
+        _report(node.name, message, fix, ctx, styled=True)
 
 
 def _assigned(assign: cst.Assign) -> str:
@@ -443,13 +450,31 @@ def _in_migrations(parts: tuple[str, ...]) -> bool:
     return not _MIGRATION_FOLDERS.isdisjoint(parts[:-1])
 
 
-def _report(node: cst.CSTNode, message: str, fix: FixSpec | Refusal, ctx: FileContext) -> None:
+#: `declarative_base` of the `sqlalchemy.ext.declarative` package, moved in 2.0 (a warning)
+_MOVED_IN_20 = frozenset(
+    {
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.ext.declarative.api.declarative_base",
+    }
+)
+#: A style finding stands when the project's models are mostly typed (or FG108 is named)
+_TYPED_PROJECT = Condition((), frozenset(), fact=TYPED_MODELS)
+
+
+def _report(
+    node: cst.CSTNode, message: str, fix: FixSpec | Refusal, ctx: FileContext, *, styled: bool
+) -> None:
     """A finding with its fix; for a project on SQLAlchemy 1.x (`checks.sqlalchemy_target`)
-    it speaks of the migration and has no fix: the 2.0 names it writes do not exist there."""
+    it speaks of the migration and has no fix: the 2.0 names it writes do not exist there.
+    A `styled` finding (1.x style that 2.0 still supports) stands when the project's
+    models are mostly typed, or the selection names FG108 (`TYPED_MODELS`)."""
     if ctx.sqlalchemy_target == 1:
-        ctx.report(node, f"{message} {MIGRATION_NOTE}")
+        message, fix = f"{message} {MIGRATION_NOTE}", Refusal("1.x")
+    chosen = fix if isinstance(fix, FixSpec) else None
+    if styled:
+        ctx.report_if(node, _TYPED_PROJECT, message, fix=chosen)
     else:
-        ctx.report(node, message, fix=fix if isinstance(fix, FixSpec) else None)
+        ctx.report(node, message, fix=chosen)
 
 
 class RelationshipWithoutLazy(Rule):

@@ -1205,3 +1205,96 @@ def test_routes_of_a_router_made_out_of_the_schema_need_no_response_model() -> N
             return await load_items()
         """
     assert positions(source, "FG403", "app/views/generic.py") == [(13, 11)]
+
+
+def test_a_detail_read_for_the_error_raised_next_is_not_flagged() -> None:
+    source = """
+    from fastapi import APIRouter, HTTPException
+
+    router = APIRouter()
+
+
+    @router.get("/callback")
+    async def callback(code: str) -> dict:
+        response = await exchange(code)
+        if response.status_code != 200:
+            detail = response.text
+            try:
+                detail = response.json().get("error_description", detail)
+            except Exception:
+                pass
+            raise HTTPException(status_code=400, detail=f"Token exchange failed: {detail}")
+        try:
+            token = response.json()
+        except Exception:
+            token = {}
+        return token
+    """
+    # the first handler reads a detail of the error raised next; the second swallows a
+    # failure of the route's own answer (SurfSense's connector callbacks)
+    assert [row for row, _ in positions(source, "FG405", path="app/items/router.py")] == [18]
+
+
+def test_a_project_model_named_like_a_response_is_the_routes_declared_answer() -> None:
+    source = """
+    from fastapi import APIRouter
+    from fastapi.responses import JSONResponse
+
+    from app.schemas import IntegrationResponse
+
+    router = APIRouter()
+
+
+    @router.get("/integration")
+    async def integration() -> IntegrationResponse:
+        try:
+            return IntegrationResponse(status="ok", detail=await probe())
+        except Exception:
+            return IntegrationResponse(status="unavailable", detail=None)
+
+
+    @router.get("/raw", response_model=None)
+    async def raw() -> JSONResponse:
+        try:
+            return JSONResponse(await probe())
+        except Exception:
+            return JSONResponse({"status": "unavailable"})
+    """
+    # a project's model named `*Response` is the contract (tracecat); Starlette's is not
+    assert [row for row, _ in positions(source, "FG405", path="app/items/router.py")] == [21]
+
+
+@pytest.mark.parametrize(
+    ("line", "reported"),
+    [
+        ('DATABASE_URL = "postgresql://postgres:postgres@postgres_db:5432/app"', False),
+        ('DATABASE_URL = "postgresql://app:password@db:5432/app"', False),
+        ('DATABASE_URL = "postgresql://app:s3cr3t-Pr0d@db.internal:5432/app"', True),
+        ('OPENAI_API_KEY = "sk-proj-"', False),
+        ('OPENAI_API_KEY = "sk-proj-8Qw2b7Hk3Lm9Zp0Xy4Tv"', True),
+    ],
+)
+def test_development_defaults_and_key_prefixes_are_no_secrets(line: str, reported: bool) -> None:
+    # tracecat's compose default as an env fallback; Chatchat's key prefix to complete
+    assert bool(positions(line, "FG502", path="app/config.py")) is reported
+
+
+@pytest.mark.parametrize(
+    ("variable", "reported"),
+    [("LANGFUSE_SECRET_KEY", False), ("LANGSMITH_TRACING", False), ("APP_SECRET_KEY", True)],
+)
+def test_variables_the_tracing_sdks_read_themselves_are_no_configuration(
+    variable: str, reported: bool
+) -> None:
+    source = f"""
+    import os
+
+    from fastapi import APIRouter
+
+    router = APIRouter()
+
+
+    def callbacks() -> list[object]:
+        return [tracer()] if os.getenv("{variable}") else []
+    """
+    assert bool(positions(source, "FG407", path="app/chat/chat.py")) is reported
