@@ -32,6 +32,7 @@ from checks.project import (
     AS_DECLARATIVE,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
+    STAR,
     Condition,
     ModuleSummary,
     absolute_module,
@@ -731,9 +732,11 @@ class FileContext:
                     head = full.split(".", 1)[0]
                     self._bind_import(head, head)
             return
-        if isinstance(node.names, cst.ImportStar):
-            return
         module = _import_module_name(node, self.package)
+        if isinstance(node.names, cst.ImportStar):
+            # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
+            self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = module
+            return
         separator = "" if module.endswith(".") or not module else "."
         for alias in node.names:
             name = dotted_name(alias.name)
@@ -1002,12 +1005,18 @@ class FileContext:
         # read before the walk registers the classes functions define
         self._returns = self._return_classes(statements)
 
+    def module_function_returns(self, name: str) -> str | None:
+        """The class a module-level function of this file names as its return annotation
+        (`def make_engine(url) -> Engine`); None when it names none (`_return_classes`)."""
+        if self._shadowed(name):
+            return None
+        return self._returns.get(f"{self.module_name or ''}.{name}")
+
     def _return_classes(self, statements: Sequence[cst.BaseStatement]) -> dict[str, str]:
         """The class each module-level function, and each method of a module-level class,
         names as its return annotation (`checks.summary` reads the same)."""
         found: dict[str, str] = {}
-        if self.module_name is None:
-            return found  # no summary to give it to
+        prefix = self.module_name or ""  # outside a package: for this file's own rules
         for statement in _module_level_statements(statements):
             functions: list[tuple[str, cst.FunctionDef]] = []
             if isinstance(statement, cst.FunctionDef):
@@ -1024,7 +1033,7 @@ class FileContext:
                 if function.returns is not None:
                     returned = self._return_class(function.returns.annotation)
                     if returned is not None:
-                        found[f"{self.module_name}.{name}"] = returned
+                        found[f"{prefix}.{name}"] = returned
         return found
 
     def _return_class(self, annotation: cst.BaseExpression) -> str | None:

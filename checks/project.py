@@ -20,6 +20,9 @@ from pathlib import Path
 
 from checks.project_facts import COUNTED_FACTS, SELECTION_FACTS
 
+#: The start of the keys `ModuleSummary.imports` records a module's `from m import *`
+#: under (`*0`: no Python name starts so).
+STAR = "*"
 #: How many re-exports or base classes deep a resolution may go.
 MAX_DEPTH = 20
 
@@ -399,12 +402,38 @@ class ProjectIndex:
                 continue
             if ref in self.classes or ref in self.instances:
                 return ref
-            target = summary.imports.get(parts[cut])
+            target = summary.imports.get(parts[cut]) or self.star_export(summary, parts[cut])
             if target is not None and target != ref:
                 rest = parts[cut + 1 :]
                 return self.resolve(".".join([target, *rest]), depth + 1)
             return ref
         return ref
+
+    def star_export(
+        self, summary: ModuleSummary, name: str, seen: frozenset[str] = frozenset()
+    ) -> str | None:
+        """Where a name a module does not bind itself comes from through its `from m
+        import *` imports (`chatchat.server.pydantic_v2` re-exporting `pydantic`): a module
+        of the project that binds it (itself, or through its own star imports), else the
+        one module outside the project imported so (what it exports, the index cannot
+        read); None when that is not one."""
+        stars = [m for key, m in summary.imports.items() if key.startswith(STAR)]
+        outside: list[str] = []
+        seen = seen | {summary.module}
+        for module in stars:
+            found = self._load(module)
+            if found is None:
+                outside.append(module)
+                continue
+            candidate = f"{module}.{name}"
+            if (
+                candidate in self.classes
+                or candidate in self.instances
+                or name in found.imports
+                or (module not in seen and self.star_export(found, name, seen) is not None)
+            ):
+                return candidate
+        return f"{outside[0]}.{name}" if len(outside) == 1 else None
 
     def derives_from(self, ref: str, roots: frozenset[str]) -> bool:
         """Whether a class is one of `roots` or derives from one (across modules);

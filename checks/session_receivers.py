@@ -365,6 +365,11 @@ class _Resolver:
         ref = ctx.class_ref(func)
         if ref is not None and (ref in ctx.classes or ref in _KNOWN_CLASSES or _is_class_name(ref)):
             return canonical(ref)  # an instance of a class: `AsyncSession(engine)`
+        if isinstance(func, cst.Name) and ref is None:
+            # a function of this module annotated with what it returns (`-> Engine`)
+            returned = ctx.module_function_returns(func.value)
+            if returned is not None:
+                return canonical(returned)
         if isinstance(func, cst.Attribute):
             owner = self.resolve(func.value, depth + 1)
             return _METHOD_RESULTS.get((owner, func.attr.value)) if owner else None

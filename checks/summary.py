@@ -22,6 +22,7 @@ from checks.project import (
     AS_DECLARATIVE,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
+    STAR,
     ModuleSummary,
     absolute_module,
     instance_made_by,
@@ -324,9 +325,11 @@ class _Summarizer:
                     head = alias.name.split(".", 1)[0]
                     self._bind(head, head)
             return
-        if any(alias.name == "*" for alias in node.names):
-            return
         module = absolute_module(node.level, node.module, self.package)
+        if any(alias.name == "*" for alias in node.names):
+            # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
+            self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = module
+            return
         separator = "" if module.endswith(".") or not module else "."
         for alias in node.names:
             local = alias.asname or alias.name

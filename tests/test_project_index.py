@@ -186,3 +186,33 @@ def test_index_follows_re_exports_and_bases_without_cycles() -> None:
     assert index.derives_from("pkg.Model", roots)
     assert not index.derives_from("loop.A", roots)
     assert not index.derives_from("nowhere.X", roots)
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_base_re_exported_by_a_star_import_is_known(tmp_path: Path, cache: list[str]) -> None:
+    """Chatchat's `chatchat/server/pydantic_v2.py` is `from pydantic import *`; its models
+    import `BaseModel` from there."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "s"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/compat.py", "from pydantic import *  # noqa: F403\n")
+    write(tmp_path, "app/more.py", "from app.compat import *  # noqa: F403\n\nVERSION = 2\n")
+    schemas = write(
+        tmp_path,
+        "app/schemas.py",
+        "from app.compat import BaseModel\nfrom app.more import Field\n\n\n"
+        "class UserRead(BaseModel):\n    name: str = Field()\n\n"
+        "    class Config:\n        orm_mode = True\n",
+    )
+    for target in (tmp_path, schemas):
+        result = run_cli("check", *cache, "--exit-zero", "--output-format", "json", str(target))
+        found = sorted(f["code"] for f in json.loads(result.stdout))
+        assert found == ["FG206", "FG207"]
+    index = ProjectIndex(
+        [
+            ModuleSummary("app.compat", imports={"*0": "pydantic"}),
+            ModuleSummary("app.more", imports={"*0": "app.compat"}),
+            ModuleSummary("app.two", imports={"*0": "pydantic", "*1": "attrs"}),
+        ]
+    )
+    assert index.resolve("app.more.BaseModel") == "pydantic.BaseModel"
+    assert index.resolve("app.two.BaseModel") == "app.two.BaseModel"  # two candidates

@@ -226,7 +226,8 @@ class SyncSessionInAsyncModule(Rule):
     )
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
-        "`async def`: created there (`Session(engine)`, `create_engine(...)`), opened from a "
+        "`async def`: created there (`Session(engine)`, `create_engine(...)`, a function of "
+        "the module annotated `-> Engine` or `-> Session`), opened from a "
         "module-level sync factory (`SessionLocal()`, `engine.connect()`), of this module or "
         "imported from another of the project (`from app.db import SessionLocal`: the "
         "project index reads what it is), or queried "
@@ -254,6 +255,23 @@ class SyncSessionInAsyncModule(Rule):
         "(`run_in_threadpool`, `asyncio.to_thread`) or through `AsyncSession.run_sync()`."
     )
     bad = (
+        Example(
+            """
+            from sqlalchemy import Engine, create_engine, text
+
+
+            def _engine(url: str) -> Engine:
+                return create_engine(url, pool_pre_ping=True)
+
+
+            async def execute_query(url: str, query: str) -> list[object]:
+                engine = _engine(url)
+                with engine.begin() as conn:
+                    return list(conn.execute(text(query)))
+            """,
+            path="registry/core/sql.py",
+            note="an engine a helper of the module returns (tracecat's SQL action)",
+        ),
         Example(
             """
             from sqlalchemy import create_engine
