@@ -98,6 +98,10 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "/*/tutorials/",
         "/vignettes/",
         "/*/vignettes/",
+        "/cookbook/",
+        "/*/cookbook/",
+        "/cookbooks/",
+        "/*/cookbooks/",
         "/notebooks/",
         "/*/notebooks/",
         "noxfile.py",
@@ -152,6 +156,7 @@ LAYER_NAMES = {
 
 #: The layer of development tooling (`tooling` in the config table).
 TOOLING_LAYER = "tooling"
+TESTS_LAYER = "test"
 #: Layers of the service's own architecture: a file named like one of them inside a
 #: tooling folder is tooling.
 _ARCHITECTURE_LAYERS = frozenset({"route", "repository", "service", "settings"})
@@ -212,7 +217,9 @@ class LayerMatcher:
     def layer_of(self, relative_path: str) -> str | None:
         """The layer of a file: file-name patterns first, then directory patterns; but a
         tooling folder holds tooling whatever its files are named (`examples/app/routes.py`
-        is an example, not the service's routes), tests excepted."""
+        is an example, not the service's routes), test files excepted, and a tests folder
+        holds tests (`tests/common/config.py` is a test's configuration, not the
+        service's settings)."""
         by_name = None
         if self.any_file.match_file(relative_path):
             for layer, files, _ in self.specs:
@@ -231,7 +238,7 @@ class LayerMatcher:
                     by_folder = layer
                     break
             self._by_directory[directory] = by_folder
-        if by_name is not None and by_folder != TOOLING_LAYER:
+        if by_name is not None and by_folder not in (TOOLING_LAYER, TESTS_LAYER):
             return by_name
         return by_folder
 

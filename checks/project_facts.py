@@ -32,9 +32,18 @@ SQL_2_QUERIES = "sqlalchemy-2-queries"
 #: `Condition.fact`: the project's models are typed: `Mapped[...]` annotations are at
 #: least as many as `Column(...)` attributes (FG108's gate, as above).
 TYPED_MODELS = "sqlalchemy-typed-models"
-#: Facts that count over every file of the project: a run of part of it that asks one
+#: `Condition.fact`: the project's clients authenticate with a header only: it reads
+#: credentials from headers (FastAPI's `HTTPBearer`, `OAuth2PasswordBearer`,
+#: `APIKeyHeader`, an `Authorization` header) and never sets or reads cookies
+#: (`set_cookie(`, `request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`,
+#: `CookieTransport`). A page of another site cannot make the browser attach such a
+#: credential, so CORS's wildcard is how that API is meant to be called (FG501 asks the
+#: negation: cookies, or no authentication at all, where any page may read what an
+#: operator's browser can reach).
+HEADER_CREDENTIALS_ONLY = "header-credentials-only"
+#: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
-COUNTED_FACTS = frozenset({SQL_2_QUERIES, TYPED_MODELS})
+COUNTED_FACTS = frozenset({SQL_2_QUERIES, TYPED_MODELS, HEADER_CREDENTIALS_ONLY})
 
 SETTINGS_BASES = frozenset(
     {
@@ -164,3 +173,27 @@ def typed_models(files: Iterable[Path]) -> bool:
         mapped += len(_MAPPED.findall(source))
         columns += len(_COLUMN.findall(source))
     return mapped >= columns
+
+
+_COOKIES = re.compile(
+    rb"\bset_cookie\(|\.cookies\b|\bCookie\(|\bAPIKeyCookie\b|\bSessionMiddleware\b"
+    rb"|\bCookieTransport\b"
+)
+
+
+_HEADER_CREDENTIALS = re.compile(
+    rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
+    rb"|[\"']authorization[\"']",
+    re.IGNORECASE,
+)
+
+
+def header_credentials_only(files: Iterable[Path]) -> bool:
+    """`HEADER_CREDENTIALS_ONLY` of a project's files (their text)."""
+    headers = False
+    either = re.compile(_COOKIES.pattern + b"|" + _HEADER_CREDENTIALS.pattern, re.IGNORECASE)
+    for _, source in project_sources(files, either):
+        if _COOKIES.search(source) is not None:
+            return False
+        headers = headers or _HEADER_CREDENTIALS.search(source) is not None
+    return headers

@@ -35,12 +35,14 @@ from checks.project import (
     summarize_source,
 )
 from checks.project_facts import (
+    HEADER_CREDENTIALS_ONLY,
     SETTINGS_MODULE,
     SQL_2_QUERIES,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
     defines_settings,
     first_settings_module,
+    header_credentials_only,
     project_sources,
     queries_2_0,
     typed_models,
@@ -395,6 +397,9 @@ def build_index(
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
             SQL_2_QUERIES: lambda: "FG101" in settings.named or queries_2_0(project_files()),
             TYPED_MODELS: lambda: "FG108" in settings.named or typed_models(project_files()),
+            HEADER_CREDENTIALS_ONLY: lambda: (
+                "FG501" not in settings.named and header_credentials_only(project_files())
+            ),
         },
         whole_project=whole_project,
     )

@@ -210,6 +210,16 @@ def test_a_tooling_folder_beats_the_architecture_file_names_but_not_tests() -> N
     assert matcher.layer_of("app/routes.py") == "route"
 
 
+def test_a_tests_folder_beats_the_architecture_file_names() -> None:
+    matcher = LayerMatcher.from_globs(
+        {"tests": ("tests/",), "settings": ("config.py",), "routes": ("routes.py",)}
+    )
+    # TaskingAI's `backend/tests/common/config.py`: a test's configuration
+    assert matcher.layer_of("backend/tests/common/config.py") == "test"
+    assert matcher.layer_of("tests/routes.py") == "test"
+    assert matcher.layer_of("backend/app/config.py") == "settings"
+
+
 @pytest.mark.parametrize(
     ("path", "layer"),
     [
@@ -236,6 +246,9 @@ def test_a_tooling_folder_beats_the_architecture_file_names_but_not_tests() -> N
         ("app/server/tutorials/api.py", "route"),
         ("vignettes/tls/generate_certs.py", "tooling"),
         ("notebooks/explore.py", "tooling"),
+        ("cookbook/02_agents/crash_recovery.py", "tooling"),
+        ("libs/cookbook/run.py", "tooling"),
+        ("src/app/cookbook/service.py", "service"),
         ("src/app/notebooks/service.py", "service"),
         ("src/app/db/safe_crud.py", "repository"),
         ("app/crud_users.py", "repository"),

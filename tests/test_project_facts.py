@@ -306,3 +306,47 @@ def test_the_v1_layer_is_reported_when_fg210_is_named(tmp_path: Path) -> None:
     # `BaseSettings` fails on Pydantic 2: always; the v1 layer is somebody's decision
     assert fg210("--no-cache") == [("config.py", 1)]
     assert fg210("--no-cache", "--extend-select", "FG210") == [("config.py", 1), ("tools.py", 1)]
+
+
+CORS_APP = """
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True)
+"""
+
+
+def test_a_wildcard_origin_is_spared_where_clients_authenticate_by_header_only(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    main = write(tmp_path, "app/main.py", CORS_APP)
+
+    def fg501(target: Path, *args: str) -> list[str]:
+        out = run_cli(
+            "check", "--no-cache", *args, "--exit-zero", "--output-format", "json", str(target)
+        )
+        return [Path(f["filename"]).name for f in json.loads(out.stdout) if f["code"] == "FG501"]
+
+    # no authentication at all: any page may read what its visitors' browsers reach
+    # (feast's UI server)
+    assert fg501(tmp_path) == ["main.py"]
+    # bearer tokens only: a public API other sites call (TaskingAI, R2R)
+    write(
+        tmp_path,
+        "app/deps.py",
+        "from fastapi.security import HTTPBearer\n\nbearer = HTTPBearer()\n",
+    )
+    assert fg501(tmp_path) == []
+    assert fg501(main) == []  # the hook's run of one file reads the project too
+    assert fg501(tmp_path, "--extend-select", "FG501") == ["main.py"]
+    write(
+        tmp_path,
+        "app/auth.py",
+        "from fastapi import Response\n\n\ndef login(response: Response) -> None:\n"
+        '    response.set_cookie("session", "token", httponly=True)\n',
+    )
+    assert fg501(tmp_path) == ["main.py"]
+    assert fg501(main) == ["main.py"]

@@ -7,6 +7,8 @@ import functools
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
+from checks.project_facts import HEADER_CREDENTIALS_ONLY
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 
@@ -254,7 +256,16 @@ class CorsWildcard(Rule):
     family = "security"
     message = "CORS allows every origin (`*`): list the origins from settings"
     summary = (
-        "Checks for `CORSMiddleware` configured with `allow_origins=['*']`.\n\n"
+        "Checks for `CORSMiddleware` configured with `allow_origins=['*']`, unless the "
+        "project's clients authenticate with a header only: it reads credentials from "
+        "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, an "
+        "`Authorization` header) and never sets or reads cookies (`set_cookie(`, "
+        "`request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`, "
+        "`CookieTransport`); named in the selection, FG501 reports that case too. A page "
+        "of another site cannot make the browser attach a token it does not have: such an "
+        "API is meant to be called from other sites. With cookies, or with no "
+        "authentication at all (an internal UI, a local server), any page its users visit "
+        "can read what their browsers can reach.\n\n"
         "Where it applies: every layer but tests (a test app exercising CORS is not "
         "deployed)."
     )
@@ -328,13 +339,17 @@ class CorsWildcard(Rule):
         if string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements):
             credentials = keyword_arg(node, "allow_credentials")
             if credentials is not None and dotted_name(credentials.value) == "True":
-                ctx.report(
-                    origins,
+                message = (
                     "CORS `allow_origins=['*']` with `allow_credentials=True` lets any site "
-                    "read responses with its visitors' cookies: list the origins from settings",
+                    "read responses with its visitors' cookies: list the origins from settings"
                 )
+                ctx.report_if(origins, _COOKIES_SENT, message)
             else:
-                ctx.report(origins)
+                ctx.report_if(origins, _COOKIES_SENT)
+
+
+#: FG501 stands unless the clients authenticate with a header only (or FG501 is named)
+_COOKIES_SENT = Condition((), frozenset(), fact=HEADER_CREDENTIALS_ONLY, negated=True)
 
 
 class JwtWithoutVerification(Rule):

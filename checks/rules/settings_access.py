@@ -27,10 +27,10 @@ _SCRIPT_FILES = frozenset({"__main__.py"})
 #: Top folders of a repository holding its client libraries (an SDK, a generated API
 #: client): a library's configuration *is* its user's environment.
 _LIBRARY_FOLDERS = frozenset({"sdks", "sdk", "clients"})
-#: A monorepo's top `packages/` folder holds libraries (`packages/acme-client/`,
-#: `packages/acme-evals/`) but in some a service too (`packages/backend/app/main.py`): a
-#: package whose name has one of these words is checked.
-_PACKAGES_FOLDER = "packages"
+#: A monorepo's top `packages/` or `libs/` folder holds libraries (`packages/acme-client/`,
+#: `libs/agno/`) but in some a service too (`packages/backend/app/main.py`): a package
+#: whose name has one of these words is checked.
+_PACKAGES_FOLDERS = frozenset({"packages", "libs"})
 _SERVICE_WORDS = frozenset(
     {"backend", "server", "api", "app", "apps", "service", "services", "worker", "web"}
 )
@@ -266,7 +266,7 @@ class EnvironmentOutsideSettings(Rule):
         "the product's command-line tools (`cli/`, `tools/`, `__main__.py`), "
         "infrastructure code (`terraform/`, `infra/`, `deploy/`), and client libraries "
         "kept in the repository's top folders `sdks/`, `sdk/` and `clients/`, or in a "
-        "monorepo's top `packages/` folder unless the package is named like a service "
+        "monorepo's top `packages/` or `libs/` folder unless the package is named like a service "
         "(`backend`, `server`, `api`, `app`, `service`, `worker`, `web`: "
         "`packages/backend/` is checked) (a library's configuration is its user's "
         "environment)."
@@ -525,6 +525,15 @@ class EnvironmentOutsideSettings(Rule):
             """
             import os
 
+            API_KEY = os.getenv("NEOSANTARA_API_KEY")
+            """,
+            path="libs/agno/agno/models/neosantara/neosantara.py",
+            note="a library kept in a monorepo's `libs/` folder (agno)",
+        ),
+        Example(
+            """
+            import os
+
             def resolve(specs, stored: dict[str, str]) -> dict[str, str | None]:
                 return {spec.key: stored.get(spec.key) or os.getenv(spec.key) for spec in specs}
             """,
@@ -705,12 +714,13 @@ class EnvironmentOutsideSettings(Rule):
 
 def _in_library_folder(parts: tuple[str, ...]) -> bool:
     """Whether the file is in a client library kept in the repository's top folders
-    (`sdks/`, `sdk/`, `clients/`, and a `packages/` library not named like a service)."""
+    (`sdks/`, `sdk/`, `clients/`, and a `packages/` or `libs/` library not named like a
+    service)."""
     if len(parts) < 2:
         return False
     if parts[0] in _LIBRARY_FOLDERS:
         return True
-    if parts[0] != _PACKAGES_FOLDER or len(parts) < 3:
+    if parts[0] not in _PACKAGES_FOLDERS or len(parts) < 3:
         return False
     words = set(re.split(r"[-_.]", parts[1].lower()))
     return not words & _SERVICE_WORDS

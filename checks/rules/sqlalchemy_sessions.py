@@ -545,9 +545,13 @@ class SyncSessionInAsyncModule(Rule):
             if is_sync_database(func.value, ctx):
                 blocking = node
         if blocking is None and not self._pending(ctx, id(function.node)):
-            blocking = self._legacy_query(node, ctx) or _sync_session_passed(node, ctx)
+            # a legacy query on what an imported factory opened is the use already asked
+            blocking = self._legacy_query(node, ctx)
+        if blocking is None:
+            blocking = _sync_session_passed(node, ctx)  # `crud.get(db, pk)`, `db: Session`
         if blocking is not None:
             reported.add(id(function.node))
+            self._drop_pending(ctx, id(function.node))
             ctx.report(blocking)
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
@@ -556,8 +560,20 @@ class SyncSessionInAsyncModule(Rule):
 
     def _pending(self, ctx: FileContext, function: int) -> bool:
         """Whether the coroutine already has a finding that stands if another module's
-        object is sync (`_imported_handle`): a query on what it opened is the same use."""
+        object is sync (`_imported_handle`)."""
         return any(asked[0] == function for asked in ctx.stash(self.code + ".asked"))
+
+    def _drop_pending(self, ctx: FileContext, function: int) -> None:
+        """A definite finding of the coroutine replaces the ones it had that stand only if
+        another module's object is sync (`_imported_handle`: `session.get(...)` on an
+        `aiohttp.ClientSession` asked of the index): one finding per coroutine."""
+        asked = ctx.stash(self.code + ".asked")
+        nodes = {node for owner, _, node in asked if owner == function}
+        if nodes:
+            ctx.reports[:] = [
+                r for r in ctx.reports if not (r.rule is self and id(r.node) in nodes)
+            ]
+            asked[:] = [entry for entry in asked if entry[0] != function]
 
     def _legacy_query(self, node: cst.Call, ctx: FileContext) -> cst.CSTNode | None:
         """A legacy query run in the coroutine, not awaited (FG101's evidence): only a
@@ -592,9 +608,9 @@ class SyncSessionInAsyncModule(Rule):
         if origin is None:
             return
         asked = ctx.stash(self.code + ".asked")
-        if (function, origin) in asked:
+        if any(entry[:2] == (function, origin) for entry in asked):
             return  # one finding per coroutine and imported object
-        asked.append((function, origin))
+        asked.append((function, origin, id(node)))
         ctx.report_if(node, Condition((origin,), _SYNC_HANDLES))
 
 

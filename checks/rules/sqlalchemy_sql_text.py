@@ -424,9 +424,9 @@ class _Renderer:
             template = self.render(expr.func.value)
             return None if template is None else self._format(template, expr)
         if isinstance(expr, cst.IfExp):  # `"WHERE " + clause if clauses else ""`
-            body, orelse = self.render(expr.body), self.render(expr.orelse)
-            if body is None or orelse is None:
+            if not (_stringish(expr.body) or _stringish(expr.orelse)):
                 return None
+            body, orelse = (self.render(b) or self.piece(b) for b in (expr.body, expr.orelse))
             return f"{body} {_ALTERNATIVE} {orelse}"
         return None
 
@@ -1280,8 +1280,10 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
     if text is None or not renderer.pieces:
         return None
     kinds = place(text)
-    pieces = tuple(Piece(e, kinds.get(i, VALUE)) for i, e in enumerate(renderer.pieces))
-    return SqlText(text, pieces)
+    # a piece whose marker is not in the text was met by a rendering given up (one branch
+    # of `a if c else None`): it is not pasted in
+    pieces = tuple(Piece(e, kinds[i]) for i, e in enumerate(renderer.pieces) if i in kinds)
+    return SqlText(text, pieces) if pieces else None
 
 
 def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpression | None:

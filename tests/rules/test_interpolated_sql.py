@@ -581,3 +581,19 @@ async def search(session, value: str):
     return await session.execute(text(f"SELECT id FROM t WHERE {{clause}}"))
 """
     assert _fg105(source) == [VALUE_MESSAGE]  # the empty list it started as is no constant
+
+
+def test_a_piece_of_a_rendering_given_up_is_not_pasted() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def migrate(sess, db_type, db_schema, table_name, column_name):
+        quoted_schema = quote_db_identifier(db_type, db_schema) if db_schema else None
+        quoted_table = quote_db_identifier(db_type, table_name)
+        table_full_name = f"{quoted_schema}.{quoted_table}" if quoted_schema else quoted_table
+        sess.execute(text(f"ALTER TABLE {table_full_name} ALTER COLUMN {column_name} TYPE JSONB"))
+    """
+    # agno's migration: DDL operands only (FG111's), no value; a piece met while rendering
+    # `quoted_schema` (given up: `else None`) is not in the text
+    assert [m for m in _fg105(source) if m == VALUE_MESSAGE] == []
+    assert len(_fg105(source)) == 1  # FG111, once

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks.hook import run_claude_hook
-from tests.helpers import check_code, run_cli, write
+from tests.helpers import check_code, positions, run_cli, write
 
 
 def _found(code: str, source: str, path: str = "app/example.py") -> list[int]:
@@ -535,3 +535,24 @@ def test_start_up_and_shutdown_code_may_use_a_sync_session(head: str, reported: 
         "    yield\n"
     )
     assert bool(_found("FG102", source)) is reported
+
+
+def test_a_sync_session_passed_after_an_http_client_session_is_flagged() -> None:
+    """Open-Assistant's login callback: `session.get(...)` on an aiohttp session (asked of
+    the index as an imported object, which it is not) must not hide the `db: Session`
+    handed to a function that queries it."""
+    source = """
+    import aiohttp
+    from fastapi import Depends
+    from sqlmodel import Session
+
+    from app import auth, deps
+
+
+    async def callback(code: str, db: Session = Depends(deps.get_db)):
+        async with aiohttp.ClientSession() as session:
+            async with session.get("https://discord.com/api/users/@me") as response:
+                discord_id = (await response.json())["id"]
+        return auth.get_account_from_discord_id(db, discord_id)
+    """
+    assert positions(source, "FG102", path="app/api/login.py") == [(12, 45)]
