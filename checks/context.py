@@ -32,6 +32,7 @@ from checks.project import (
     AS_DECLARATIVE,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
+    NO_RETURN,
     STAR,
     Condition,
     ModuleSummary,
@@ -358,6 +359,31 @@ def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
         ):
             return call
     return None
+
+
+def block_raises(block: cst.BaseSuite) -> bool:
+    """Whether the block's last statement raises on every path (`raise`, or an
+    `if`/`elif`/`else` whose every branch does)."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        return any(isinstance(small, cst.Raise) for small in block.body)
+    statements = block.body if isinstance(block, cst.IndentedBlock) else ()
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, cst.Raise) for small in last.body)
+    if isinstance(last, cst.If):
+        return _if_raises(last)
+    return False
+
+
+def _if_raises(node: cst.If) -> bool:
+    if not block_raises(node.body):
+        return False
+    orelse = node.orelse
+    if isinstance(orelse, cst.If):
+        return _if_raises(orelse)
+    return isinstance(orelse, cst.Else) and block_raises(orelse.body)
 
 
 def returns_in(body: cst.CSTNode) -> list[cst.Return]:
@@ -1030,10 +1056,13 @@ class FileContext:
                     if isinstance(inner, cst.FunctionDef)
                 )
             for name, function in functions:
+                returned = None
                 if function.returns is not None:
                     returned = self._return_class(function.returns.annotation)
-                    if returned is not None:
-                        found[f"{prefix}.{name}"] = returned
+                elif not returns_in(function.body) and block_raises(function.body):
+                    returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
+                if returned is not None:
+                    found[f"{prefix}.{name}"] = returned
         return found
 
     def _return_class(self, annotation: cst.BaseExpression) -> str | None:

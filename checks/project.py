@@ -20,6 +20,10 @@ from pathlib import Path
 
 from checks.project_facts import COUNTED_FACTS, SELECTION_FACTS
 
+#: What `ModuleSummary.returns` records for a function that never returns: annotated
+#: `-> NoReturn`, or unannotated with every path ending in `raise` (`def abort(code):
+#: raise HTTPException(code)`): a call of it re-raises.
+NO_RETURN = "typing.NoReturn"
 #: The start of the keys `ModuleSummary.imports` records a module's `from m import *`
 #: under (`*0`: no Python name starts so).
 STAR = "*"

@@ -22,6 +22,7 @@ from checks.project import (
     AS_DECLARATIVE,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
+    NO_RETURN,
     STAR,
     ModuleSummary,
     absolute_module,
@@ -195,6 +196,8 @@ class _Summarizer:
             for name, function in functions:
                 assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
                 returned = self._return_class(function.returns)
+                if function.returns is None and _always_raises(function):
+                    returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
                 if returned is not None:
                     found[f"{self.module}.{name}"] = returned
         return found
@@ -359,3 +362,27 @@ class _Summarizer:
         if isinstance(expr, ast.Subscript):
             return self._class_ref(expr.value)
         return None
+
+
+def _always_raises(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """No `return` in the body (nested functions apart) and its last statement raises on
+    every path (`FileContext` reads the same with `block_raises`)."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Return):
+            return False
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+    return _block_raises(function.body)
+
+
+def _block_raises(body: Sequence[ast.stmt]) -> bool:
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return _block_raises(last.body) and _block_raises(last.orelse)
+    return False

@@ -13,6 +13,7 @@ from checks.context import (
     ORM_MODEL_BASES,
     FileContext,
     FixSpec,
+    block_raises,
     dotted_name,
     keyword_arg,
     returns_in,
@@ -21,7 +22,7 @@ from checks.context import (
 from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import CALL, ROUTER, Condition
+from checks.project import CALL, NO_RETURN, ROUTER, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, keyword
 from checks.summary import FASTAPI_APPS, FASTAPI_ROUTERS
@@ -995,8 +996,9 @@ class BroadExceptInRoute(Rule):
         "is a broad `except` on the error or cleanup path, in a `finally:` block or in "
         "another `except` handler (closing a client, a compensating step): there a second "
         "failure must not replace the first error or the response. Nor a handler that "
-        "calls a function of the module that always raises (every path ends in `raise`, "
-        "or annotated `-> NoReturn`): a re-raise; nor one whose every `return` is an "
+        "calls a function that always raises (every path ends in `raise`, or annotated "
+        "`-> NoReturn`), of the module or of another (`raise_http_error(code, str(e))`, "
+        "read by the project index): a re-raise; nor one whose every `return` is an "
         "instance of the route's declared model (`-> StatusMessage`, `response_model=`; "
         "not `dict` nor a `*Response`): the failure is part of the contract; nor one that "
         "returns a function of the module annotated `-> Response` called with the caught "
@@ -1424,6 +1426,16 @@ class BroadExceptInRoute(Rule):
             return  # logged, and answered with the project's error answer
         if not handler.leaves_loop and id(node) in ctx.marks(f"{self.code}-raised"):
             return  # a detail of an error raised next: its failure must not replace it
+        raisers = _imported_raisers(node, ctx)
+        if raisers:  # reported unless one of them never returns (a re-raise)
+            condition: Condition | None = None
+            for ref in reversed(raisers):  # each one returns: all must hold
+                condition = Condition(
+                    (ref,), _NEVER_RETURNS, negated=True, subject=CALL, exact=True, also=condition
+                )
+            assert condition is not None
+            ctx.report_if(node, condition)
+            return
         ctx.report(node)
 
 
@@ -1546,6 +1558,32 @@ _NO_RETURN = frozenset(
 )
 
 
+#: What the index records for a function that never returns (`checks.project.NO_RETURN`)
+_NEVER_RETURNS = frozenset(
+    {NO_RETURN, "typing.Never", "typing_extensions.NoReturn", "typing_extensions.Never"}
+)
+
+
+def _imported_raisers(handler: cst.ExceptHandler, ctx: FileContext) -> tuple[str, ...]:
+    """The functions of other modules the handler's body calls as a statement
+    (`raise_http_error(ErrorCode.X, str(e))`): a call of one that never returns
+    (`checks.project.NO_RETURN`, read by the index) re-raises."""
+    body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else []
+    found: list[str] = []
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            call = small.value if isinstance(small, cst.Expr) else None
+            if isinstance(call, cst.Await):
+                call = call.expression
+            if isinstance(call, cst.Call):
+                ref = ctx.qualified_name(call.func)
+                if ref is not None and "." in ref and not ref.startswith("."):
+                    found.append(ref)
+    return tuple(found)
+
+
 def _reraises(handler: cst.ExceptHandler, ctx: FileContext) -> bool:
     """A `raise` in the handler's body, or a call of a function of the module that always
     raises (`raise_error(400, str(e))`)."""
@@ -1573,32 +1611,7 @@ def _always_raises(function: cst.FunctionDef, ctx: FileContext) -> bool:
         and ctx.qualified_name(function.returns.annotation) in _NO_RETURN
     ):
         return True
-    return not returns_in(function.body) and _block_raises(function.body)
-
-
-def _block_raises(block: cst.BaseSuite) -> bool:
-    """Whether the block's last statement raises on every path (`raise`, or an
-    `if`/`elif`/`else` whose every branch does)."""
-    if isinstance(block, cst.SimpleStatementSuite):
-        return any(isinstance(small, cst.Raise) for small in block.body)
-    statements = block.body if isinstance(block, cst.IndentedBlock) else ()
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(small, cst.Raise) for small in last.body)
-    if isinstance(last, cst.If):
-        return _if_raises(last)
-    return False
-
-
-def _if_raises(node: cst.If) -> bool:
-    if not _block_raises(node.body):
-        return False
-    orelse = node.orelse
-    if isinstance(orelse, cst.If):
-        return _if_raises(orelse)
-    return isinstance(orelse, cst.Else) and _block_raises(orelse.body)
+    return not returns_in(function.body) and block_raises(function.body)
 
 
 #: Modules whose response classes are no model of the route's contract.

@@ -1298,3 +1298,34 @@ def test_variables_the_tracing_sdks_read_themselves_are_no_configuration(
         return [tracer()] if os.getenv("{variable}") else []
     """
     assert bool(positions(source, "FG407", path="app/chat/chat.py")) is reported
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_a_handler_calling_another_modules_raiser_re_raises(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    """TaskingAI's `raise_http_error(ErrorCode.X, str(e))`, unannotated, every path raising:
+    the project index records it as never returning."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/errors.py",
+        "from fastapi import HTTPException\n\n\ndef raise_http_error(code: int, message: str):\n"
+        "    raise HTTPException(status_code=code, detail=message)\n\n\n"
+        "def describe(code: int, message: str):\n    return {'code': code, 'message': message}\n",
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        "from fastapi import APIRouter\n\nfrom app.errors import describe, raise_http_error\n\n"
+        "router = APIRouter()\n\n\n@router.post('/verify')\nasync def verify() -> dict:\n"
+        "    try:\n        return await check()\n    except Exception as e:\n"
+        "        raise_http_error(400, str(e))\n\n\n@router.post('/other')\n"
+        "async def other() -> dict:\n    try:\n        return await check()\n"
+        "    except Exception as e:\n        describe(400, str(e))\n        return {}\n",
+    )
+    for target in (tmp_path, routes):
+        result = run_cli("check", *cache, "--exit-zero", "--output-format", "json", str(target))
+        rows = [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG405"]
+        assert rows == [20]  # `describe()` returns: the failure is swallowed
