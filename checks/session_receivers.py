@@ -372,7 +372,11 @@ class _Resolver:
                 return canonical(returned)
         if isinstance(func, cst.Attribute):
             owner = self.resolve(func.value, depth + 1)
-            return _METHOD_RESULTS.get((owner, func.attr.value)) if owner else None
+            method = _METHOD_RESULTS.get((owner, func.attr.value)) if owner else None
+            if method is not None or owner is None or owner not in ctx.classes:
+                return method
+            # a factory held by an object of this file: `self.Session()` with
+            # `self.Session = scoped_session(sessionmaker(bind=engine))` (agno's pgvector)
         callee = self.resolve(func, depth + 1)
         return _CALL_RESULTS.get(callee) if callee is not None else None
 

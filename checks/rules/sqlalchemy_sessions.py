@@ -227,7 +227,9 @@ class SyncSessionInAsyncModule(Rule):
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
         "`async def`: created there (`Session(engine)`, `create_engine(...)`, a function of "
-        "the module annotated `-> Engine` or `-> Session`), opened from a "
+        "the module annotated `-> Engine` or `-> Session`), opened from a factory the "
+        "object holds (`self.Session()` with `self.Session = scoped_session(...)` in "
+        "`__init__`) or from a "
         "module-level sync factory (`SessionLocal()`, `engine.connect()`), of this module or "
         "imported from another of the project (`from app.db import SessionLocal`: the "
         "project index reads what it is), or queried "
@@ -271,6 +273,24 @@ class SyncSessionInAsyncModule(Rule):
             """,
             path="registry/core/sql.py",
             note="an engine a helper of the module returns (tracecat's SQL action)",
+        ),
+        Example(
+            """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import scoped_session, sessionmaker
+
+
+            class PgVector:
+                def __init__(self, url: str) -> None:
+                    self.engine = create_engine(url)
+                    self.Session = scoped_session(sessionmaker(bind=self.engine))
+
+                async def async_insert(self, rows: list[dict[str, object]]) -> None:
+                    with self.Session() as sess, sess.begin():
+                        sess.execute(self.table.insert(), rows)
+            """,
+            path="vectordb/pgvector.py",
+            note="a factory the object holds, called in a coroutine (agno's pgvector)",
         ),
         Example(
             """
