@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 #: `Condition.fact`: the project has a settings module (FG407's "outside the settings
@@ -150,50 +151,63 @@ _SELECT = re.compile(rb"(?<![\w.])select\(|\b(?:sa|sqlalchemy|sqlmodel)\.select\
 _QUERY = re.compile(rb"\.query\(")
 _MAPPED = re.compile(rb"\bMapped\[")
 _COLUMN = re.compile(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
-
-
-def queries_2_0(files: Iterable[Path]) -> bool:
-    """`SQL_2_QUERIES` of a project's files: the asyncio extension named anywhere, or
-    `select(` calls at least as many as `.query(` calls (counted in the text)."""
-    selects = queries = 0
-    either = re.compile(b"|".join(p.pattern for p in (_ASYNC_SQLALCHEMY, _SELECT, _QUERY)))
-    for _, source in project_sources(files, either):
-        if _ASYNC_SQLALCHEMY.search(source) is not None:
-            return True
-        selects += len(_SELECT.findall(source))
-        queries += len(_QUERY.findall(source))
-    return selects >= queries
-
-
-def typed_models(files: Iterable[Path]) -> bool:
-    """`TYPED_MODELS` of a project's files: `Mapped[` at least as often as `Column(`."""
-    mapped = columns = 0
-    either = re.compile(_MAPPED.pattern + b"|" + _COLUMN.pattern)
-    for _, source in project_sources(files, either):
-        mapped += len(_MAPPED.findall(source))
-        columns += len(_COLUMN.findall(source))
-    return mapped >= columns
-
-
 _COOKIES = re.compile(
     rb"\bset_cookie\(|\.cookies\b|\bCookie\(|\bAPIKeyCookie\b|\bSessionMiddleware\b"
     rb"|\bCookieTransport\b"
 )
-
-
 _HEADER_CREDENTIALS = re.compile(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
     rb"|[\"']authorization[\"']",
     re.IGNORECASE,
 )
+#: The text any of the counted facts reads (a file without it is not counted).
+_COUNTED_TEXT = re.compile(
+    b"|".join(p.pattern for p in (_ASYNC_SQLALCHEMY, _SELECT, _QUERY, _MAPPED, _COLUMN, _COOKIES))
+    + b"|(?i:"
+    + _HEADER_CREDENTIALS.pattern
+    + b")"
+)
 
 
-def header_credentials_only(files: Iterable[Path]) -> bool:
-    """`HEADER_CREDENTIALS_ONLY` of a project's files (their text)."""
-    headers = False
-    either = re.compile(_COOKIES.pattern + b"|" + _HEADER_CREDENTIALS.pattern, re.IGNORECASE)
-    for _, source in project_sources(files, either):
-        if _COOKIES.search(source) is not None:
-            return False
-        headers = headers or _HEADER_CREDENTIALS.search(source) is not None
-    return headers
+@dataclass(frozen=True, slots=True)
+class ProjectCounts:
+    """What `COUNTED_FACTS` are found from, counted in one read of the project's files."""
+
+    async_sqlalchemy: bool = False
+    selects: int = 0
+    queries: int = 0
+    mapped: int = 0
+    columns: int = 0
+    cookies: bool = False
+    header_credentials: bool = False
+
+    @classmethod
+    def of(cls, files: Iterable[Path]) -> ProjectCounts:
+        counts = cls()
+        for _, source in project_sources(files, _COUNTED_TEXT):
+            counts = cls(
+                counts.async_sqlalchemy or _ASYNC_SQLALCHEMY.search(source) is not None,
+                counts.selects + len(_SELECT.findall(source)),
+                counts.queries + len(_QUERY.findall(source)),
+                counts.mapped + len(_MAPPED.findall(source)),
+                counts.columns + len(_COLUMN.findall(source)),
+                counts.cookies or _COOKIES.search(source) is not None,
+                counts.header_credentials or _HEADER_CREDENTIALS.search(source) is not None,
+            )
+        return counts
+
+    @property
+    def queries_2_0(self) -> bool:
+        """`SQL_2_QUERIES`: the asyncio extension named anywhere, or `select(` calls at
+        least as many as `.query(` calls."""
+        return self.async_sqlalchemy or self.selects >= self.queries
+
+    @property
+    def typed_models(self) -> bool:
+        """`TYPED_MODELS`: `Mapped[` at least as often as `Column(`."""
+        return self.mapped >= self.columns
+
+    @property
+    def header_credentials_only(self) -> bool:
+        """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie anywhere."""
+        return self.header_credentials and not self.cookies
