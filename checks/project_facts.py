@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 #: `Condition.fact`: the project has a settings module (FG407's "outside the settings
@@ -160,54 +159,47 @@ _HEADER_CREDENTIALS = re.compile(
     rb"|[\"']authorization[\"']",
     re.IGNORECASE,
 )
-#: The text any of the counted facts reads (a file without it is not counted).
-_COUNTED_TEXT = re.compile(
-    b"|".join(p.pattern for p in (_ASYNC_SQLALCHEMY, _SELECT, _QUERY, _MAPPED, _COLUMN, _COOKIES))
-    + b"|(?i:"
-    + _HEADER_CREDENTIALS.pattern
-    + b")"
-)
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectCounts:
-    """What `COUNTED_FACTS` are found from, counted in one read of the project's files."""
+def counted_sources(files: Iterable[Path]) -> list[bytes]:
+    """The texts the counted facts read: every file of the project, read once per run for
+    all of them (each fact then searches only its own words; a prefilter for all their
+    words together costs more than it spares)."""
+    found: list[bytes] = []
+    for path in files:
+        try:
+            found.append(path.read_bytes())
+        except OSError:
+            continue
+    return found
 
-    async_sqlalchemy: bool = False
-    selects: int = 0
-    queries: int = 0
-    mapped: int = 0
-    columns: int = 0
-    cookies: bool = False
-    header_credentials: bool = False
 
-    @classmethod
-    def of(cls, files: Iterable[Path]) -> ProjectCounts:
-        counts = cls()
-        for _, source in project_sources(files, _COUNTED_TEXT):
-            counts = cls(
-                counts.async_sqlalchemy or _ASYNC_SQLALCHEMY.search(source) is not None,
-                counts.selects + len(_SELECT.findall(source)),
-                counts.queries + len(_QUERY.findall(source)),
-                counts.mapped + len(_MAPPED.findall(source)),
-                counts.columns + len(_COLUMN.findall(source)),
-                counts.cookies or _COOKIES.search(source) is not None,
-                counts.header_credentials or _HEADER_CREDENTIALS.search(source) is not None,
-            )
-        return counts
+def queries_2_0(sources: Iterable[bytes]) -> bool:
+    """`SQL_2_QUERIES`: the asyncio extension named anywhere, or `select(` calls at least
+    as many as `.query(` calls."""
+    selects = queries = 0
+    for source in sources:
+        if _ASYNC_SQLALCHEMY.search(source) is not None:
+            return True
+        selects += len(_SELECT.findall(source))
+        queries += len(_QUERY.findall(source))
+    return selects >= queries
 
-    @property
-    def queries_2_0(self) -> bool:
-        """`SQL_2_QUERIES`: the asyncio extension named anywhere, or `select(` calls at
-        least as many as `.query(` calls."""
-        return self.async_sqlalchemy or self.selects >= self.queries
 
-    @property
-    def typed_models(self) -> bool:
-        """`TYPED_MODELS`: `Mapped[` at least as often as `Column(`."""
-        return self.mapped >= self.columns
+def typed_models(sources: Iterable[bytes]) -> bool:
+    """`TYPED_MODELS`: `Mapped[` at least as often as `Column(`."""
+    mapped = columns = 0
+    for source in sources:
+        mapped += len(_MAPPED.findall(source))
+        columns += len(_COLUMN.findall(source))
+    return mapped >= columns
 
-    @property
-    def header_credentials_only(self) -> bool:
-        """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie anywhere."""
-        return self.header_credentials and not self.cookies
+
+def header_credentials_only(sources: Iterable[bytes]) -> bool:
+    """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie anywhere."""
+    headers = False
+    for source in sources:
+        if _COOKIES.search(source) is not None:
+            return False
+        headers = headers or _HEADER_CREDENTIALS.search(source) is not None
+    return headers

@@ -40,10 +40,13 @@ from checks.project_facts import (
     SQL_2_QUERIES,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
-    ProjectCounts,
+    counted_sources,
     defines_settings,
     first_settings_module,
+    header_credentials_only,
     project_sources,
+    queries_2_0,
+    typed_models,
 )
 from checks.revisions import is_superseded
 
@@ -386,8 +389,8 @@ def build_index(
                 locator.add_root(root)
     # walked at most once, by the first scan that needs the project's other files
     project_files = functools.cache(lambda: _project_files(settings))
-    # the counted facts' text, read once for all of them (`ProjectCounts`)
-    counts = functools.cache(lambda: ProjectCounts.of(project_files()))
+    # the counted facts' texts, read once for all of them
+    sources = functools.cache(lambda: counted_sources(project_files()))
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
@@ -395,10 +398,10 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
-            SQL_2_QUERIES: lambda: "FG101" in settings.named or counts().queries_2_0,
-            TYPED_MODELS: lambda: "FG108" in settings.named or counts().typed_models,
+            SQL_2_QUERIES: lambda: "FG101" in settings.named or queries_2_0(sources()),
+            TYPED_MODELS: lambda: "FG108" in settings.named or typed_models(sources()),
             HEADER_CREDENTIALS_ONLY: lambda: (
-                "FG501" not in settings.named and counts().header_credentials_only
+                "FG501" not in settings.named and header_credentials_only(sources())
             ),
         },
         whole_project=whole_project,
