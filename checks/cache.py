@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, NoReturn
@@ -108,10 +108,19 @@ def _code_fingerprint() -> str:
 class Cache:
     """The results of one selection of rules, for one project."""
 
-    def __init__(self, directory: Path, enabled: Iterable[str], project_facts: str = "") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        enabled: Iterable[str],
+        project_facts: str = "",
+        file_facts: Callable[[Path], str] | None = None,
+    ) -> None:
         """`project_facts`: what else decides every file's result (the project's Pydantic
-        target, `PydanticTarget.cache_key`)."""
+        target, `PydanticTarget.cache_key`); `file_facts`: what else decides one file's
+        result and how its findings' project facts are counted (the pins of the
+        sub-services holding it, `SubServices.key`), which a run snapshot compares."""
         self.directory = directory
+        self._file_facts = file_facts
         key = ",".join(sorted(enabled)) + "|" + _code_fingerprint() + "|" + project_facts
         selection = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
         self.file = directory / __version__ / f"{selection}.json"
@@ -286,7 +295,7 @@ class Cache:
         if any(os.path.isfile(path) for path in absent):
             return None
         forget_packages()  # the packages seen by an earlier run in this process may be gone
-        if _packages_digest(files) != packages:
+        if _packages_digest(files, self._file_facts) != packages:
             return None
         return findings
 
@@ -309,7 +318,7 @@ class Cache:
             "files": [[_path_key(path), stamp] for path, stamp in files],
             "others": [[path, stamp] for path, stamp in read.items()],
             "absent": sorted(absent),
-            "packages": _packages_digest([path for path, _ in files]),
+            "packages": _packages_digest([path for path, _ in files], self._file_facts),
             "findings": [[str(f.path), _finding_json(f)] for f in findings],
         }
         payload = encode_cache_file(data)
@@ -341,12 +350,15 @@ def _prune_runs(directory: Path) -> None:
             continue
 
 
-def _packages_digest(files: Iterable[Path]) -> str:
-    """A digest of the module names of the files (the `__init__.py` files above them)."""
+def _packages_digest(files: Iterable[Path], file_facts: Callable[[Path], str] | None = None) -> str:
+    """A digest of the module names of the files (the `__init__.py` files above them),
+    and of what `file_facts` says of each."""
     names = []
     for path in files:
         module, _ = module_name_for(path)
         names.append(module or "")
+        if file_facts is not None:
+            names.append(file_facts(path))
     return hashlib.blake2b("\0".join(names).encode(), digest_size=16).hexdigest()
 
 

@@ -251,7 +251,7 @@ def _check_project(
 
         directory = args.cache_dir or settings.project_root / CACHE_DIR_NAME
         targets = f"{settings.pydantic_target.cache_key()}|{settings.sqlalchemy_target.cache_key()}"
-        cache = Cache(directory, settings.enabled, targets)
+        cache = Cache(directory, settings.enabled, targets, settings.sub_services.key)
         if (
             not (args.fix or args.diff)
             and "FG604" not in settings.enabled

@@ -21,6 +21,7 @@ import pathspec
 from checks.catalog import RuleInfo
 from checks.pydantic_target import PydanticTarget, parse_target
 from checks.sqlalchemy_target import SqlalchemyTarget
+from checks.sub_services import SubServices
 
 TOOL_KEY = "fastapi-guardrails"
 
@@ -265,12 +266,16 @@ class Settings:
     #: `target-sqlalchemy`: the SQLAlchemy major version (None: detected from the pins)
     target_sqlalchemy: int | None = None
     sqlalchemy_target: SqlalchemyTarget = field(init=False, repr=False, compare=False)
+    #: folders below the root that pin their own Pydantic, FastAPI or SQLAlchemy
+    sub_services: SubServices = field(init=False, repr=False, compare=False)
     _work_tree: Path = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        target = PydanticTarget(self.project_root, self.target_pydantic, self.named)
+        sub_services = SubServices(self.project_root)
+        object.__setattr__(self, "sub_services", sub_services)
+        target = PydanticTarget(self.project_root, self.target_pydantic, self.named, sub_services)
         object.__setattr__(self, "pydantic_target", target)
-        sqlalchemy = SqlalchemyTarget(self.project_root, self.target_sqlalchemy)
+        sqlalchemy = SqlalchemyTarget(self.project_root, self.target_sqlalchemy, sub_services)
         object.__setattr__(self, "sqlalchemy_target", sqlalchemy)
         object.__setattr__(self, "_work_tree", _work_tree_of(self.project_root))
 

@@ -552,6 +552,17 @@ class FileContext:
         guarantees = getattr(self._pydantic_target, "guarantees", None)
         return bool(guarantees(version)) if guarantees is not None else False
 
+    def fastapi_at_least(self, version: str) -> bool:
+        """Whether the project's FastAPI may be this version or later (its pins admit
+        one: `checks.pydantic_target.PydanticTarget.has_fastapi`); True when unknown."""
+        has_fastapi = getattr(self._pydantic_target, "has_fastapi", None)
+        return bool(has_fastapi(version)) if has_fastapi is not None else True
+
+    def names(self, code: str) -> bool:
+        """Whether the run's selection names the rule on purpose
+        (`checks.config.named_in_selection`); False when unknown."""
+        return code in getattr(self._pydantic_target, "named", ())
+
     @property
     def sqlalchemy_target(self) -> int:
         """The SQLAlchemy major version the project's code is written for (1 or 2)."""

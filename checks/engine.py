@@ -21,7 +21,7 @@ import typing
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from checks import bigstack
 from checks.context import FileContext, Lines, Report
@@ -615,8 +615,8 @@ class Engine:
             module_name=module_name,
             is_package=is_package,
             source=source,
-            pydantic_target=self.pydantic_target,
-            sqlalchemy_target=self.sqlalchemy_target,
+            pydantic_target=_for_file(self.pydantic_target, path),
+            sqlalchemy_target=_for_file(self.sqlalchemy_target, path),
             relative_path=relative_path,
         )
         walker = _Walker(ctx, *self._tables_for(rules))
@@ -778,3 +778,10 @@ def _decode_lossy(source: bytes) -> str | None:
         return source.decode("utf-8")
     except UnicodeDecodeError:
         return source.decode("latin-1")
+
+
+def _for_file(target: Callable[[], int] | None, path: Path) -> Callable[[], int] | None:
+    """A project's version target as it stands for one file (a sub-service's own pins:
+    `checks.sub_services`); a bare callable, as tests give, is the same for every file."""
+    for_file = getattr(target, "for_file", None)
+    return target if for_file is None else cast("Callable[[], int]", for_file(path))

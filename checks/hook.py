@@ -335,16 +335,23 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
             before = resolve_findings([earlier], settings)
     text = result.text or decode_source(source) or ""
     new, older = split_by_edit(payload, findings, text, before, original or "")
-    if any(f.code.startswith("FG2") for f in new) and settings.pydantic_target.version == 1:
+    pydantic = settings.pydantic_target.for_file(path)
+    if any(f.code.startswith("FG2") for f in new) and pydantic.version == 1:
         # On a project that targets Pydantic 1 the FG2xx findings are reported only when
         # the selection names them, as notes for a planned migration, not mistakes of
         # this edit: blocking would push v2 APIs into v1 code.
         kept = [f for f in new if not f.code.startswith("FG2")]
         older += len(new) - len(kept)
         new = kept
-    if any(f.code == "FG108" for f in new) and settings.sqlalchemy_target.version == 1:
+    sqlalchemy = settings.sqlalchemy_target.for_file(path)
+    if any(f.code == "FG108" for f in new) and sqlalchemy.version == 1:
         # the same for SQLAlchemy 1.x: a 1.x model written in a 1.x project is right there
         kept = [f for f in new if f.code != "FG108"]
+        older += len(new) - len(kept)
+        new = kept
+    if any(f.code == "FG406" for f in new) and not pydantic.has_fastapi("0.93"):
+        # the same for a FastAPI without `lifespan=`: `on_event` is its only way
+        kept = [f for f in new if f.code != "FG406"]
         older += len(new) - len(kept)
         new = kept
     if not new:  # the edit added nothing: stay out of the model's way

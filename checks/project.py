@@ -343,6 +343,8 @@ class ProjectIndex:
         unchecked: Callable[[], Iterable[ModuleSummary]] | None = None,
         facts: Mapping[str, Callable[[], bool]] | None = None,
         whole_project: bool = False,
+        counted: Mapping[str, Callable[[str | None], bool]] | None = None,
+        scope_of: Callable[[Path], str | None] | None = None,
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
         #: the modules of the project the run has no summary of that may read a model's
@@ -357,7 +359,11 @@ class ProjectIndex:
         self._scan_done = False
         #: the project facts conditions may ask (`Condition.fact`), each found once
         self._facts = dict(facts or {})
-        self._known_facts: dict[str, bool] = {}
+        #: the counted facts (`COUNTED_FACTS`), found per sub-service (`scope_of` tells
+        #: a finding's: `checks.sub_services`; None, the root's files outside them all)
+        self._counted = dict(counted or {})
+        self._scope_of = scope_of
+        self._known_facts: dict[tuple[str, str | None], bool] = {}
         self.classes: dict[str, tuple[str | None, ...]] = {}
         self.instances: dict[str, str] = {}
         self.returns: dict[str, str] = {}
@@ -507,25 +513,33 @@ class ProjectIndex:
                 if summary.module not in self.modules:
                     self.add(summary)
 
-    def fact(self, name: str) -> bool:
-        """A project fact (`checks.project_facts`), found on first use; a fact the index
+    def fact(self, name: str, path: Path | None = None) -> bool:
+        """A project fact (`checks.project_facts`), found on first use; a counted fact is
+        that of the sub-service holding `path` (the finding's file). A fact the index
         was given no way to find holds (the finding is reported, as without the gate)."""
-        known = self._known_facts.get(name)
+        counted = self._counted.get(name)
+        scope = None
+        if counted is not None and path is not None and self._scope_of is not None:
+            scope = self._scope_of(path)
+        known = self._known_facts.get((name, scope))
         if known is None:
-            find = self._facts.get(name)
-            known = self._known_facts[name] = True if find is None else find()
+            find = self._facts.get(name) if counted is None else functools.partial(counted, scope)
+            known = True if find is None else find()
+            self._known_facts[(name, scope)] = known
             if not self._whole_project and (
                 name in COUNTED_FACTS or (not known and name not in SELECTION_FACTS)
             ):
                 self.scanned = True  # the answer depends on every file of the project
         return known
 
-    def holds(self, condition: Condition) -> bool:
-        """Whether a conditional finding's condition is true."""
+    def holds(self, condition: Condition, path: Path | None = None) -> bool:
+        """Whether a conditional finding's condition is true (`path`: the finding's file,
+        whose sub-service a counted fact is asked of)."""
         if condition.also is not None:  # the condition itself first: `also` may scan
-            return self.holds(replace(condition, also=None)) and self.holds(condition.also)
+            itself = self.holds(replace(condition, also=None), path)
+            return itself and self.holds(condition.also, path)
         if condition.fact is not None:
-            return self.fact(condition.fact) != condition.negated
+            return self.fact(condition.fact, path) != condition.negated
         for ref in condition.refs:
             target = self.returned_class(ref) if condition.subject == CALL else ref
             if condition.subject == ROUTER:

@@ -1,7 +1,8 @@
 """The Pydantic major version a project's code is written for, as ruff's `target-version`.
 
 `target-pydantic = "1"` or `"2"` in `[tool.fastapi-guardrails]` decides. Without it, the
-project root's pins do: `[project] dependencies`, its optional dependencies and
+project root's pins do (for the files of a sub-service that pins Pydantic or FastAPI,
+`checks.sub_services`, that sub-service's): `[project] dependencies`, its optional dependencies and
 `[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
 `poetry.lock` and `requirements*.txt`. The target is 1 when a pin that every install
 obeys (the main dependencies, `requirements.txt`, the one Pydantic version of a lock
@@ -45,6 +46,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
+
+    from checks.sub_services import SubServices
 
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2
@@ -115,15 +118,41 @@ class PydanticTarget:
     root's pins on first use, and kept (settings are loaded once per root)."""
 
     def __init__(
-        self, root: Path, configured: int | None = None, named: frozenset[str] = frozenset()
+        self,
+        root: Path,
+        configured: int | None = None,
+        named: frozenset[str] = frozenset(),
+        sub_services: SubServices | None = None,
     ) -> None:
         self.root = root
         self.configured = configured
         #: the codes the selection names on purpose (`checks.config.named_in_selection`):
         #: on target 1, only their findings are reported
         self.named = named
+        #: the project's sub-services (`checks.sub_services`): a file under one that pins
+        #: Pydantic or FastAPI follows its pins (`for_file`)
+        self.sub_services = sub_services
         self._pins: tuple[Pin, ...] | None = None
         self._version: int | None = configured if configured == 1 else None
+        self._of_folder: dict[str, PydanticTarget] = {}
+
+    def for_file(self, path: Path | str) -> PydanticTarget:
+        """The target of one file: this one, or that of the nearest sub-service above the
+        file that pins Pydantic or FastAPI (the configured target and the selection are
+        the project's)."""
+        if self.sub_services is None:
+            return self
+        folder = self.sub_services.deciding(path, PYDANTIC_PACKAGES)
+        if folder is None:
+            return self
+        target = self._of_folder.get(folder)
+        if target is None:
+            target = PydanticTarget(Path(folder), self.configured, self.named)
+            target._pins = tuple(
+                p for p in self.sub_services.pins(folder) if p.package in PYDANTIC_PACKAGES
+            )
+            self._of_folder[folder] = target
+        return target
 
     @property
     def version(self) -> int:
@@ -164,6 +193,21 @@ class PydanticTarget:
             pin.binding and pin.package == "pydantic" and admits_below(pin, floor) is False
             for pin in self.pins()
         )
+
+    def has_fastapi(self, version: str) -> bool:
+        """Whether the project's FastAPI may be this version or later: False when a pin
+        every install obeys admits none, or every pin of FastAPI found admits none (as
+        the target is decided); True when nothing pins FastAPI."""
+        from packaging.version import Version
+
+        floor = Version(version)
+        verdicts = [
+            (pin, admits_floor(pin, floor)) for pin in self.pins() if pin.package == "fastapi"
+        ]
+        known = [(pin, admits) for pin, admits in verdicts if admits is not None]
+        if any(pin.binding and not admits for pin, admits in known):
+            return False
+        return not known or any(admits for _, admits in known)
 
     def cache_key(self) -> str:
         """What the target depends on, for the results cache: the configured value, else
@@ -337,12 +381,15 @@ def _admits_v2(pin: Pin) -> bool | None:
     return None if admits and pin.package != "pydantic" else admits
 
 
-def admits_floor(pin: Pin) -> bool | None:
+def admits_floor(pin: Pin, floor: Version | None = None) -> bool | None:
+    """Whether the pin admits `floor` or a later release (default: the first release of
+    its package that works with Pydantic 2); None when it cannot be read."""
     from packaging.requirements import InvalidRequirement, Requirement
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
-    floor = Version(_V2_FLOORS[pin.package])
+    if floor is None:
+        floor = Version(_V2_FLOORS[pin.package])
     try:
         if pin.kind == "locked":
             return Version(pin.text) >= floor
@@ -528,7 +575,8 @@ FIX_TARGET_NOTE = (
 #: The "Where it applies" paragraph every Pydantic rule's summary ends with.
 WHERE_IT_APPLIES = (
     "Where it applies: every layer, tests included, of a project that targets Pydantic "
-    "v2 (`target-pydantic`, else the project's pins, else 2). On a project that targets "
+    "v2 (`target-pydantic`, else the pins of the file's sub-service or of the project, "
+    "else 2). On a project that targets "
     "v1 it reports nothing by default, as ruff's pyupgrade rules do not fire for what "
     'its `target-version` cannot use. To plan the move, set `target-pydantic = "2"` '
     "(findings and fixes), or name the rule in the selection (`--select FG201`, "

@@ -274,11 +274,14 @@ def _rest_key(settings: Settings, path: Path) -> str:
     layer = settings.layer_of(path)
     # whether a revision is history depends on the other files of its folder
     history = "|superseded" if layer == "migration" and is_superseded(path) else ""
+    # a sub-service's pins decide the file's version targets
+    pins = settings.sub_services.key(path)
     return (
         entry_key("", layer, settings.ignored_codes_for(relative), module, is_package).partition(
             "|"
         )[2]
         + history
+        + (f"|pins={pins}" if pins else "")
     )
 
 
@@ -352,7 +355,10 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     """The definite findings, plus the pending ones whose condition holds in `index`."""
     findings = [f for r in results for f in r.findings]
     findings.extend(
-        finding for r in results for finding, condition in r.pending if index.holds(condition)
+        finding
+        for r in results
+        for finding, condition in r.pending
+        if index.holds(condition, finding.path)
     )
     # a fix that removes a `Config` another module reads is withheld (FG207)
     findings = [
@@ -389,8 +395,14 @@ def build_index(
                 locator.add_root(root)
     # walked at most once, by the first scan that needs the project's other files
     project_files = functools.cache(lambda: _project_files(settings))
-    # the counted facts' texts, read once for all of them
-    sources = functools.cache(lambda: counted_sources(project_files()))
+    sub_services = settings.sub_services
+
+    @functools.cache
+    def sources(scope: str | None) -> list[bytes]:
+        """The texts the counted facts of one sub-service read (None: the root's files
+        outside every sub-service), read once for all of them."""
+        return counted_sources(p for p in project_files() if sub_services.of_file(p) == scope)
+
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
@@ -398,13 +410,16 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
-            SQL_2_QUERIES: lambda: "FG101" in settings.named or queries_2_0(sources()),
-            TYPED_MODELS: lambda: "FG108" in settings.named or typed_models(sources()),
-            HEADER_CREDENTIALS_ONLY: lambda: (
-                "FG501" not in settings.named and header_credentials_only(sources())
-            ),
         },
         whole_project=whole_project,
+        counted={
+            SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
+            TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
+            HEADER_CREDENTIALS_ONLY: lambda scope: (
+                "FG501" not in settings.named and header_credentials_only(sources(scope))
+            ),
+        },
+        scope_of=sub_services.of_file,
     )
 
 

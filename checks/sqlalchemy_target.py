@@ -2,7 +2,8 @@
 for Pydantic (`checks.pydantic_target`).
 
 `target-sqlalchemy = "1"` or `"2"` in `[tool.fastapi-guardrails]` decides. Without it, the
-project root's pins of `sqlalchemy` do, read from the same files as Pydantic's: the target
+project root's pins of `sqlalchemy` do (a sub-service's, `checks.sub_services`, for its
+files), read from the same files as Pydantic's: the target
 is 1 when a pin that every install obeys admits no SQLAlchemy 2.x, or when every pin found
 admits none; else 2 (also when nothing pins it).
 
@@ -15,8 +16,12 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checks.pydantic_target import Pin, admits_floor, read_pins
+
+if TYPE_CHECKING:
+    from checks.sub_services import SubServices
 
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2
@@ -31,11 +36,34 @@ class SqlalchemyTarget:
     """The SQLAlchemy target of one project root: configured, or detected from its pins
     on first use, and kept."""
 
-    def __init__(self, root: Path, configured: int | None = None) -> None:
+    def __init__(
+        self, root: Path, configured: int | None = None, sub_services: SubServices | None = None
+    ) -> None:
         self.root = root
         self.configured = configured
+        #: the project's sub-services: a file under one that pins SQLAlchemy follows its
+        #: pins (`for_file`)
+        self.sub_services = sub_services
         self._pins: tuple[Pin, ...] | None = None
         self._version: int | None = configured
+        self._of_folder: dict[str, SqlalchemyTarget] = {}
+
+    def for_file(self, path: Path | str) -> SqlalchemyTarget:
+        """The target of one file: this one, or that of the nearest sub-service above it
+        that pins SQLAlchemy (a configured target is the project's)."""
+        if self.sub_services is None or self.configured is not None:
+            return self
+        folder = self.sub_services.deciding(path, ("sqlalchemy",))
+        if folder is None:
+            return self
+        target = self._of_folder.get(folder)
+        if target is None:
+            target = SqlalchemyTarget(Path(folder))
+            target._pins = tuple(
+                p for p in self.sub_services.pins(folder) if p.package == "sqlalchemy"
+            )
+            self._of_folder[folder] = target
+        return target
 
     @property
     def version(self) -> int:

@@ -50,6 +50,14 @@ _JOSE_PARTS = {
 }
 
 
+#: The FastAPI release that added `FastAPI(lifespan=...)`.
+_LIFESPAN_RELEASE = "0.93"
+_BEFORE_LIFESPAN = (
+    "`@app.on_event()` is how this project's FastAPI (pinned below 0.93, which has no "
+    "`lifespan=`) runs start-up code: when upgrading, move it to a lifespan context manager"
+)
+
+
 class OnEventHandler(Rule):
     code = "FG406"
     name = "on-event-handler"
@@ -58,7 +66,10 @@ class OnEventHandler(Rule):
     summary = (
         "Checks for `@app.on_event('startup' | 'shutdown')` handlers.\n\n"
         "Where it applies: every layer, tests included (the API is gone in Starlette 1.0 "
-        "for a test's app as for the service's)."
+        "for a test's app as for the service's); not where the project's pins (or its "
+        "sub-service's: a folder below the project root whose requirement files pin "
+        "FastAPI) admit no FastAPI 0.93 or later, which added `lifespan=`, unless the "
+        "selection names FG406 (then the finding speaks of the upgrade)."
     )
     why = (
         "FastAPI deprecated `on_event` in favour of `FastAPI(lifespan=...)`, an async "
@@ -124,8 +135,12 @@ class OnEventHandler(Rule):
         ):
             return
         event = string_value(call.args[0].value) if call.args else None
-        if event in {"startup", "shutdown"} or ctx.imports_module("fastapi", "starlette"):
+        if not (event in {"startup", "shutdown"} or ctx.imports_module("fastapi", "starlette")):
+            return
+        if ctx.fastapi_at_least(_LIFESPAN_RELEASE):
             ctx.report(node)
+        elif ctx.names(self.code):  # a migration's inventory, asked for by name
+            ctx.report(node, _BEFORE_LIFESPAN)
 
 
 class AsyncClientApp(Rule):

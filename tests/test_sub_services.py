@@ -1,0 +1,232 @@
+"""Sub-services: a folder below the project root whose requirement files pin Pydantic,
+FastAPI or SQLAlchemy decides those versions, and counts its own conventions, for the
+files under it (`checks.sub_services`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from checks.catalog import CATALOG
+from checks.config import load_settings
+from checks.sub_services import SubServices
+from tests.helpers import run_cli, write
+
+#: A route module of a service written for Pydantic 1 and FastAPI 0.88.
+V1_ROUTES = """
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Item(BaseModel):
+    name: str
+
+    class Config:
+        orm_mode = True
+
+
+@app.on_event("startup")
+async def connect() -> None:
+    app.state.ready = True
+
+
+@app.get("/items/{name}", response_model=Item)
+async def read(name: str) -> dict[str, str]:
+    return Item(name=name).dict()
+"""
+
+#: A sync data-access module written against the legacy `Query` API throughout.
+LEGACY_QUERIES = """
+from sqlalchemy.orm import Session
+
+from .models import User
+
+
+def find(db: Session, user_id: int) -> User | None:
+    return db.query(User).filter(User.id == user_id).first()
+
+
+def count(db: Session) -> int:
+    return db.query(User).count()
+"""
+
+ASYNC_SERVICE = """
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import User
+
+
+async def find(session: AsyncSession, user_id: int) -> User | None:
+    return await session.scalar(select(User).where(User.id == user_id))
+"""
+
+
+def codes(root: Path, *args: str) -> list[tuple[str, str]]:
+    """(path relative to root, code) of every finding of a run on `root`."""
+    result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(root))
+    assert result.stderr == "", result.stderr
+    found = json.loads(result.stdout)
+    return sorted((os.path.relpath(f["filename"], root), f["code"]) for f in found)
+
+
+def monorepo(tmp_path: Path) -> Path:
+    """A root pinning Pydantic 2 and FastAPI 0.115, and `backend/` pinning Pydantic 1.10
+    and FastAPI 0.88 in its own requirements file (as Open-Assistant does)."""
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "mono"\ndependencies = ["fastapi>=0.115", "pydantic>=2.7"]\n',
+    )
+    write(tmp_path, "backend/requirements.txt", "fastapi==0.88.0\npydantic[email]==1.10.7\n")
+    write(tmp_path, "backend/app/main.py", V1_ROUTES)
+    write(tmp_path, "api/app/main.py", V1_ROUTES)
+    return tmp_path
+
+
+def test_a_sub_service_pinning_pydantic_1_gets_no_v2_advice(tmp_path: Path) -> None:
+    found = codes(monorepo(tmp_path))
+    assert not [c for p, c in found if p.startswith("backend/") and c.startswith("FG2")]
+    # the same code under the root, which pins Pydantic 2, is reported
+    assert {"FG201", "FG207"} <= {c for p, c in found if p.startswith("api/")}
+
+
+def test_a_sub_service_pinning_fastapi_before_0_93_gets_no_lifespan_advice(
+    tmp_path: Path,
+) -> None:
+    found = codes(monorepo(tmp_path))
+    assert ("api/app/main.py", "FG406") in found
+    assert ("backend/app/main.py", "FG406") not in found
+
+
+def test_named_rules_speak_of_the_upgrade_in_a_sub_service(tmp_path: Path) -> None:
+    root = monorepo(tmp_path)
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG406,FG201", str(root)
+    )
+    found = json.loads(result.stdout)
+    backend = {f["code"]: f for f in found if "backend" in f["filename"]}
+    assert "0.93" in backend["FG406"]["message"]
+    assert backend["FG201"]["fix"] is None  # Pydantic 1: a migration note, no fix
+    api = {f["code"]: f for f in found if f"{os.sep}api{os.sep}" in f["filename"]}
+    assert api["FG201"]["fix"] is not None
+
+
+def test_fix_leaves_a_pydantic_1_sub_service_alone(tmp_path: Path) -> None:
+    root = monorepo(tmp_path)
+    before = (root / "backend/app/main.py").read_bytes()
+    run_cli("check", "--no-cache", "--fix", "--exit-zero", str(root))
+    assert (root / "backend/app/main.py").read_bytes() == before
+    assert b".model_dump()" in (root / "api/app/main.py").read_bytes()
+
+
+def test_a_folder_pinning_none_of_the_packages_is_no_sub_service(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "docs/requirements.txt", "mkdocs==1.5\n")
+    write(tmp_path, "backend/requirements-dev.txt", "pytest\n")
+    write(tmp_path, "backend/requirements.txt", "SQLAlchemy==1.4.41\n")
+    sub = SubServices(tmp_path)
+    assert sub.of_file(tmp_path / "docs" / "hooks.py") is None
+    assert sub.of_file(tmp_path / "backend" / "app" / "db.py") == str(tmp_path / "backend")
+    # backend pins SQLAlchemy only: the root decides its Pydantic
+    assert sub.deciding(tmp_path / "backend" / "app" / "db.py", ("pydantic", "fastapi")) is None
+    assert sub.deciding(tmp_path / "backend" / "app" / "db.py", ("sqlalchemy",)) == str(
+        tmp_path / "backend"
+    )
+    settings = load_settings(CATALOG, tmp_path)
+    assert settings.pydantic_target.for_file(tmp_path / "backend" / "db.py").version == 2
+    assert settings.sqlalchemy_target.for_file(tmp_path / "backend" / "db.py").version == 1
+    assert settings.sqlalchemy_target.for_file(tmp_path / "app" / "db.py").version == 2
+
+
+def test_the_nearest_sub_service_decides(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "services/requirements.txt", "pydantic<2\n")
+    write(tmp_path, "services/new/requirements.txt", "pydantic>=2.5\n")
+    settings = load_settings(CATALOG, tmp_path)
+    target = settings.pydantic_target
+    assert target.version == 2
+    assert target.for_file(tmp_path / "services" / "old" / "x.py").version == 1
+    assert target.for_file(tmp_path / "services" / "new" / "app" / "x.py").version == 2
+
+
+def test_conventions_are_counted_per_sub_service(tmp_path: Path) -> None:
+    """The legacy `Query` API is `backend/`'s decision (it pins SQLAlchemy 1.4 and queries
+    with `.query()` throughout); the async service next to it does not make it a slip."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "mono"\n')
+    write(tmp_path, "backend/requirements.txt", "SQLAlchemy==1.4.41\n")
+    write(tmp_path, "backend/app/__init__.py", "")
+    write(tmp_path, "backend/app/models.py", "class User: ...\n")
+    write(tmp_path, "backend/app/crud.py", LEGACY_QUERIES)
+    write(tmp_path, "server/requirements.txt", "SQLAlchemy[asyncio]==2.0.30\n")
+    write(tmp_path, "server/app/__init__.py", "")
+    write(tmp_path, "server/app/models.py", "class User: ...\n")
+    write(tmp_path, "server/app/service.py", ASYNC_SERVICE)
+    write(tmp_path, "server/app/legacy.py", LEGACY_QUERIES)
+    found = codes(tmp_path)
+    assert ("backend/app/crud.py", "FG101") not in found
+    # the async service's own sync slip is still reported
+    assert ("server/app/legacy.py", "FG101") in found
+    # selected by name, the rule reports everywhere
+    assert ("backend/app/crud.py", "FG101") in codes(tmp_path, "--extend-select", "FG101")
+
+
+def test_a_sub_service_pin_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
+    root = monorepo(tmp_path)
+    for index in range(30):  # enough files for a run snapshot
+        write(root, f"backend/app/m{index}.py", f"VALUE = {index}\n")
+    past = time.time() - 3600  # a stamp is trusted only a while after the last write
+    for path in root.rglob("*.py"):
+        os.utime(path, (past, past))
+    cache_dir = tmp_path / ".cache"
+    cache = ["--cache-dir", str(cache_dir)]
+
+    def backend_codes() -> set[str]:
+        result = run_cli("check", *cache, "--output-format", "json", str(root))
+        return {f["code"] for f in json.loads(result.stdout) if "backend" in f["filename"]}
+
+    assert not {c for c in backend_codes() if c.startswith("FG2")}
+    assert len(list(cache_dir.rglob("*-run-*.json"))) == 1  # a snapshot answers the next
+    assert not {c for c in backend_codes() if c.startswith("FG2")}
+    write(root, "backend/requirements.txt", "fastapi==0.115.0\npydantic==2.7.0\n")
+    assert {"FG201", "FG406"} <= backend_codes()
+    (root / "backend/requirements.txt").unlink()
+    write(root, "backend/requirements-prod.txt", "pydantic==1.10.7\n")
+    assert not {c for c in backend_codes() if c.startswith("FG2")}
+
+
+@pytest.mark.parametrize("name", ["uv.lock", "poetry.lock"])
+def test_a_lock_file_makes_a_sub_service(tmp_path: Path, name: str) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "mono"\n')
+    write(
+        tmp_path,
+        f"worker/{name}",
+        '[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',
+    )
+    settings = load_settings(CATALOG, tmp_path)
+    assert settings.pydantic_target.for_file(tmp_path / "worker" / "w.py").version == 1
+
+
+@pytest.mark.parametrize(
+    ("pins", "reported"),
+    [
+        ("fastapi==0.88.0\n", False),
+        ("fastapi>=0.85,<0.93\n", False),
+        ("fastapi==0.93.0\n", True),
+        ("fastapi>=0.85\n", True),
+        ("uvicorn\n", True),  # FastAPI not pinned: any release, lifespan included
+    ],
+)
+def test_on_event_is_reported_where_fastapi_has_lifespan(
+    tmp_path: Path, pins: str, reported: bool
+) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "requirements.txt", pins)
+    write(tmp_path, "app/main.py", V1_ROUTES)
+    assert (("app/main.py", "FG406") in codes(tmp_path)) == reported
