@@ -198,6 +198,28 @@ def _imported(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     return qualified
 
 
+def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The class of another module of the project that a name of the function being
+    walked is annotated with (`session: deps.Session`, where the project's `deps` module
+    imports `Session` from `sqlmodel`): the file cannot tell what that class is, the
+    project index can (it follows the re-export, or the class's bases). A name bound once,
+    by a parameter or an annotated assignment; SQLAlchemy's and SQLModel's own classes,
+    which `receiver_class` knows, are not asked."""
+    function = ctx.function
+    if not isinstance(expr, cst.Name) or function is None:
+        return None
+    bindings = _function_bindings(function.node, ctx).get(expr.value)
+    if bindings is None or len(bindings) != 1 or not isinstance(bindings[0], _Annotated):
+        return None
+    inferred = ctx.annotation_type(bindings[0].annotation)
+    if inferred is None or inferred.iterable:
+        return None
+    cls = inferred.cls
+    if not (may_be_imported_instance(cls) and _is_class_name(cls)) or cls in _KNOWN_CLASSES:
+        return None
+    return cls
+
+
 def may_be_imported_instance(qualified: str) -> bool:
     """Whether an absolute imported name may be a module-level object the project index
     reads (`app.db.SessionLocal`): not SQLAlchemy's or SQLModel's own names."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -42,6 +43,7 @@ from checks.session_receivers import (
     SYNC_DATABASE_CLASSES,
     SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
+    annotated_project_class,
     imported_origin,
     instance_attributes,
     is_async_session,
@@ -52,6 +54,7 @@ from checks.session_receivers import (
     self_attributes_used,
 )
 from checks.structure import Structure, stringish
+from checks.structure import dotted_name as ast_dotted_name
 
 ASYNC_SESSION_FACTORIES = frozenset(
     {
@@ -234,7 +237,10 @@ class SyncSessionInAsyncModule(Rule):
         "imported from another of the project (`from app.db import SessionLocal`: the "
         "project index reads what it is), or queried "
         "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`, "
-        "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`), or handed to a function "
+        "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`, a parameter annotated "
+        "with a class of another module of the project that is a sync session: "
+        "`session: deps.Session` where `deps` imports `Session` from `sqlmodel`, or a "
+        "subclass of `Session`), or handed to a function "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`), unless the "
         "call is awaited. A legacy query (`session.query(...)`, `Model.query`, as FG101 "
@@ -535,6 +541,7 @@ class SyncSessionInAsyncModule(Rule):
                 for call in in_async
                 for qualified in structure.qualified(call.dotted)
             )
+            or _annotates_with_a_project_class(structure)
         )
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
@@ -577,6 +584,7 @@ class SyncSessionInAsyncModule(Rule):
             # `SessionLocal()` of an imported name: the file takes it for a class of that
             # name (`made`); what it is, the project index knows
             self._imported_handle(node, ctx, id(function.node), queried)
+            self._annotated_handle(node, ctx, id(function.node), queried)
 
     def _pending(self, ctx: FileContext, function: int) -> bool:
         """Whether the coroutine already has a finding that stands if another module's
@@ -627,11 +635,46 @@ class SyncSessionInAsyncModule(Rule):
                 origin = imported_origin(receiver.value, ctx)
         if origin is None:
             return
+        self._ask(ctx, function, origin, node, Condition((origin,), _SYNC_HANDLES))
+
+    def _annotated_handle(
+        self, node: cst.Call, ctx: FileContext, function: int, queried: bool
+    ) -> None:
+        """A name annotated with a class of another module of the project (`session:
+        deps.Session`), queried here or handed to a call (`deps.api_auth(key, session)`):
+        a finding that stands if the project index finds that class to be a sync session
+        (a re-export of `sqlmodel.Session`, or a subclass of `Session`)."""
+        func = node.func
+        if queried:
+            assert isinstance(func, cst.Attribute)
+            cls = annotated_project_class(func.value, ctx)
+            if cls is not None:
+                condition = Condition((cls,), _SYNC_HANDLES)
+                self._ask(ctx, function, cls, node, condition)
+                return
+        if _hands_to_a_thread(node, ctx):
+            return
+        for arg in node.args:
+            cls = None if arg.star else annotated_project_class(arg.value, ctx)
+            if cls is not None:
+                self._ask(ctx, function, cls, arg.value, Condition((cls,), _SYNC_SESSIONS))
+                return
+
+    def _ask(
+        self,
+        ctx: FileContext,
+        function: int,
+        origin: str,
+        node: cst.CSTNode,
+        condition: Condition,
+    ) -> None:
+        """Report on `node` if the index finds `condition` true: once per coroutine and
+        object of another module (a definite finding of the coroutine drops it)."""
         asked = ctx.stash(self.code + ".asked")
         if any(entry[:2] == (function, origin) for entry in asked):
-            return  # one finding per coroutine and imported object
+            return
         asked.append((function, origin, id(node)))
-        ctx.report_if(node, Condition((origin,), _SYNC_HANDLES))
+        ctx.report_if(node, condition)
 
 
 #: The decorators of a lifespan function.
@@ -699,12 +742,7 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
     (`run_in_threadpool(fn, db)`, `loop.run_in_executor(None, fn, db)`) is no such call,
     and neither is an awaited one (the callee is a coroutine: the annotation may be
     wrong, as for an awaited query)."""
-    func = node.func
-    if ctx.qualified_name(func) in _THREAD_RUNNERS:
-        return None
-    if isinstance(func, cst.Attribute) and func.attr.value == "run_in_executor":
-        return None
-    if isinstance(func, cst.Name) and func.value in _INSPECTING_BUILTINS:
+    if _hands_to_a_thread(node, ctx):
         return None
     for arg in node.args:
         value = arg.value
@@ -714,6 +752,61 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
         if cls is not None and cls in _SYNC_SESSIONS:
             return value
     return None
+
+
+def _annotates_with_a_project_class(structure: Structure) -> bool:
+    """Whether a coroutine annotates a parameter or a name with what may be a class of
+    another module of the project (`_annotated_handle`, `annotated_project_class`): a
+    chain of names in the annotation, or in a string annotation, resolving through the
+    file's imports to a CapWords name of an absolute module the project may hold."""
+    for function in structure.functions:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        args = function.args
+        annotations = [
+            arg.annotation
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
+            if arg.annotation is not None
+        ]
+        annotations.extend(
+            node.annotation for node in ast.walk(function) if isinstance(node, ast.AnnAssign)
+        )
+        for annotation in annotations:
+            for chain in _annotation_chains(annotation):
+                for qualified in structure.qualified(chain):
+                    name = qualified.rpartition(".")[2]
+                    if (
+                        name[:1].isupper()
+                        and not name.isupper()
+                        and may_be_imported_instance(qualified)
+                        and structure.may_be_project_class(qualified)
+                    ):
+                        return True
+    return False
+
+
+def _annotation_chains(annotation: ast.expr) -> Iterator[str]:
+    """The chains of names an annotation holds (`deps.Session`, `Optional`, `Session` of
+    `Optional[Session]`), in a string annotation's text too."""
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name | ast.Attribute):
+            dotted = ast_dotted_name(node)
+            if dotted is not None:
+                yield dotted
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield from re.findall(r"[A-Za-z_][\w.]*", node.value)
+
+
+def _hands_to_a_thread(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether a call runs what it is given in a worker thread (`run_in_threadpool(fn,
+    db)`, `loop.run_in_executor(None, fn, db)`), or only looks at it (`isinstance(db,
+    Session)`): a sync session handed to it blocks no event loop."""
+    func = node.func
+    if ctx.qualified_name(func) in _THREAD_RUNNERS:
+        return True
+    if isinstance(func, cst.Attribute) and func.attr.value == "run_in_executor":
+        return True
+    return isinstance(func, cst.Name) and func.value in _INSPECTING_BUILTINS
 
 
 def _chain_calls(expr: cst.BaseExpression) -> set[int]:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from checks.engine import Engine
 from checks.hook import run_claude_hook
+from checks.rules import ALL_RULES
 from tests.helpers import check_code, positions, run_cli, write
 
 
@@ -190,6 +192,87 @@ def test_imported_sync_factory_is_flagged_when_the_file_is_checked_alone(
         "app/billing.py:13:10",
         "app/billing.py:18:5",
     ]
+
+
+#: A dependencies module re-exporting the session class its routes annotate with
+#: (Open-Assistant's `deps.Session`), and a subclass of an async session.
+DEPS = """
+from collections.abc import Iterator
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Session
+
+from app.db.engines import engine
+
+
+class TracedSession(AsyncSession):
+    pass
+
+
+def get_db() -> Iterator[Session]:
+    with Session(engine) as db:
+        yield db
+
+
+def api_auth(key: str, db: Session) -> object:
+    return db.query(object).filter_by(key=key).first()
+"""
+
+ANNOTATED_ROUTES = """
+from fastapi import Depends
+
+from app import deps
+
+
+async def create_client(key: str, session: deps.Session = Depends(deps.get_db)) -> object:
+    return deps.api_auth(key, session)
+
+
+async def purge(session: "deps.Session") -> None:
+    session.execute("DELETE FROM drafts")
+
+
+async def traced(session: deps.TracedSession) -> None:
+    session.add(object())
+    deps.api_auth("k", session)
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_session_class_another_module_re_exports_is_followed(
+    database_module: Path, alone: bool
+) -> None:
+    """`session: deps.Session`: the file cannot tell what `deps.Session` is, the project
+    index can (`from sqlmodel import Session` in `app/deps.py`); a subclass of
+    `AsyncSession` is no sync session."""
+    write(database_module, "app/deps.py", DEPS)
+    write(database_module, "app/routes.py", ANNOTATED_ROUTES)
+    result = run_cli("check", "--no-cache", "--select", "FG102", "app/routes.py" if alone else ".")
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:7:31", "app/routes.py:11:5"]
+
+
+@pytest.mark.parametrize(
+    "annotation", ["deps.Session", '"deps.Session"', "Optional[deps.Session]", "Session"]
+)
+def test_the_screen_admits_a_coroutine_annotated_with_another_modules_class(
+    annotation: str,
+) -> None:
+    """The only evidence is the annotation: the structural screen must still send the
+    file to the rule (`_annotates_with_a_project_class`)."""
+    source = (
+        "from typing import Optional\n\nfrom app import deps\nfrom app.deps import Session\n\n\n"
+        f"async def purge(session: {annotation}) -> None:\n"
+        "    session.flush()\n"
+    ).encode()
+    rules = [rule for rule in ALL_RULES if rule.code == "FG102"]
+    found = [
+        [
+            (f.code, c.refs)
+            for f, c in Engine(rules, screen=screen).check(Path("app/x.py"), source).pending
+        ]
+        for screen in (True, False)
+    ]
+    assert found[0] == found[1] != []
 
 
 def test_the_hook_reports_an_imported_sync_factory_opened_in_async_def(
