@@ -890,19 +890,24 @@ class FileContext:
         }
         instances = {f"{prefix}.{name}": made for name, made in self._module_instances.items()}
         # CPython's parser: see their docstrings
-        from checks.summary import config_refs_of, router_includes_of
+        from checks.summary import (
+            config_refs_of,
+            context_manager_returns_of,
+            router_includes_of,
+        )
 
         source = self.source if self.source is not None else self.module.code.encode()
         is_package = self.package == prefix
         config_refs = config_refs_of(source, prefix, is_package)
         includes = router_includes_of(source, prefix, is_package)
+        returns = {**self._returns, **context_manager_returns_of(source, prefix, is_package)}
         return ModuleSummary(
             prefix,
             classes,
             dict(self.imports),
             instances,
             config_refs,
-            dict(self._returns),
+            returns,
             includes,
         )
 

@@ -69,6 +69,16 @@ INSTANCE_FACTORIES = {
     "flask_sqlalchemy.SQLAlchemy": FLASK_SQLALCHEMY,
     "flask_sqlalchemy.extension.SQLAlchemy": FLASK_SQLALCHEMY,
 }
+#: What a call of such an object gives (`SessionLocal()`: a session).
+CALLED_INSTANCES = {
+    "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",
+    "sqlalchemy.orm.scoped_session": "sqlalchemy.orm.Session",
+    "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.AsyncSession",
+}
+#: `ModuleSummary.returns`: a function whose result is given by a chain of calls
+#: (`CALL_CHAIN + "app.db.connection|create_session"`: what `connection().
+#: create_session()` gives), which `ProjectIndex.returned_class` follows.
+CALL_CHAIN = "()"
 #: The sync `scoped_session` an attribute of such an object is (`db.session`).
 INSTANCE_ATTRIBUTES = {(FLASK_SQLALCHEMY, "session"): "sqlalchemy.orm.scoped_session"}
 _INSTANCE_ATTRIBUTE_NAMES = frozenset(attribute for _, attribute in INSTANCE_ATTRIBUTES)
@@ -171,9 +181,11 @@ class Condition:
     also: Condition | None = None
 
 
-#: `Condition.subject`s (`CLASS` is the default).
-CLASS, CALL, ROUTER = "class", "call", "router"
-SUBJECTS = frozenset({CLASS, CALL, ROUTER})
+#: `Condition.subject`s (`CLASS` is the default). `OPENED`: an object, or what a call of
+#: it gives (`with get_session() as s`, `with SessionLocal() as s`: either may be what
+#: the roots name).
+CLASS, CALL, ROUTER, OPENED = "class", "call", "router", "opened"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -544,6 +556,11 @@ class ProjectIndex:
             target = self.returned_class(ref) if condition.subject == CALL else ref
             if condition.subject == ROUTER:
                 found = self.hidden_router(ref)
+            elif condition.subject == OPENED:
+                returned = self.returned_class(ref)
+                found = self.derives_from(ref, condition.roots) or (
+                    returned is not None and self.derives_from(returned, condition.roots)
+                )
             elif target is None:
                 found = False  # a call of nothing the project annotates
             elif condition.exact:
@@ -554,17 +571,24 @@ class ProjectIndex:
                 return True
         return False
 
-    def returned_class(self, ref: str) -> str | None:
+    def returned_class(self, ref: str, depth: int = 0) -> str | None:
         """The class a call of `ref` gives: `ref` itself when it is a class, else the class
         the return annotation of the function or method `ref` names (a method found
-        through the bases of its class); None when the project does not say."""
-        if ref.startswith("."):
+        through the bases of its class), or the chain of calls a context manager yields
+        (`CALL_CHAIN`), or the session a module's session factory makes
+        (`CALLED_INSTANCES`); None when the project does not say."""
+        if ref.startswith(".") or depth > MAX_DEPTH:
             return None  # imported relatively by a module outside a package: unknown
         resolved = self.resolve(ref)
         if resolved in self.classes:
             return resolved
+        if resolved in self.instances:
+            return CALLED_INSTANCES.get(self.instances[resolved])
         if resolved in self.returns:
-            return self.returns[resolved]
+            returned = self.returns[resolved]
+            if returned.startswith(CALL_CHAIN):
+                return self._chain_class(returned[len(CALL_CHAIN) :], depth + 1)
+            return returned
         owner, _, method = resolved.rpartition(".")
         pending = [owner] if owner else []
         seen: set[str] = set()
@@ -573,12 +597,24 @@ class ProjectIndex:
             if current in seen or current not in self.classes:
                 continue
             seen.add(current)
-            returned = self.returns.get(f"{current}.{method}")
-            if returned is not None:
-                return returned
+            found = self.returns.get(f"{current}.{method}")
+            if found is not None and found.startswith(CALL_CHAIN):
+                return self._chain_class(found[len(CALL_CHAIN) :], depth + 1)
+            if found is not None:
+                return found
             bases = self.classes[current]
             pending.extend(base for base in reversed(bases) if base is not None)
         return None
+
+    def _chain_class(self, chain: str, depth: int) -> str | None:
+        """The class `first(...).method(...)...` gives (`CALL_CHAIN`)."""
+        first, *methods = chain.split("|")
+        current = self.returned_class(first, depth)
+        for method in methods:
+            if current is None or current == NO_RETURN:
+                return None
+            current = self.returned_class(f"{current}.{method}", depth)
+        return current
 
     def hidden_router(self, ref: str) -> bool:
         """Whether the router `ref` is kept out of the OpenAPI schema wherever the

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 
 from checks.project import (
     AS_DECLARATIVE,
+    CALL_CHAIN,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
     NO_RETURN,
@@ -42,6 +43,19 @@ FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: `Optional[X]`: a return annotation naming `X` (or None).
 OPTIONAL_SPELLINGS = frozenset({"typing.Optional", "typing_extensions.Optional"})
+#: Decorators making a generator function a context manager: what `with f() as x` binds
+#: is what it yields.
+CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+#: The text a module defining one holds.
+CONTEXT_MANAGER_TEXT = re.compile(rb"contextmanager")
+#: `Generator[X, ...]`, `Iterator[X]`: the annotation of such a generator, naming `X`.
+_ITERATOR_SPELLINGS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions", "collections.abc")
+    for name in ("Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator")
+)
+#: The longest chain of calls followed for what a context manager yields.
+_MAX_CHAIN = 4
 
 
 def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
@@ -72,6 +86,25 @@ def router_includes_of(source: bytes, module: str, is_package: bool) -> dict[str
         return {}
     summary = summarize(source, module, is_package)
     return summary.router_includes if summary is not None else {}
+
+
+def context_manager_returns_of(source: bytes, module: str, is_package: bool) -> dict[str, str]:
+    """What the context managers a module defines yield (`_Summarizer._yields`), read
+    with CPython's parser like `config_refs_of`, and only when its text may define one:
+    the checker's own summary of a file takes them from here."""
+    if CONTEXT_MANAGER_TEXT.search(source) is None:
+        return {}
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    summarizer = _Summarizer(module, is_package)
+    for statement in _statements(tree.body):
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            summarizer._record_import(statement)
+        elif isinstance(statement, ast.ClassDef):
+            summarizer._register(statement, nested=False)
+    return summarizer._yields(tree.body)
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -200,7 +233,109 @@ class _Summarizer:
                     returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
                 if returned is not None:
                     found[f"{self.module}.{name}"] = returned
+        found.update(self._yields(body))
         return found
+
+    def _yields(self, body: Sequence[ast.stmt]) -> dict[str, str]:
+        """What each context manager of the module yields (a generator function, or a
+        method of a module-level class, decorated `@contextmanager` or
+        `@asynccontextmanager`), recorded as what a call of it gives: `with f() as x`
+        binds it. Named by its annotation (`-> Generator[Session, None, None]`,
+        `-> Iterator[Session]`); unannotated, the chain of calls that gives the one name
+        it yields (`with db_manager.create_session() as session: yield session`, where
+        `db_manager = get_connection()`), which the project index follows
+        (`checks.project.CALL_CHAIN`)."""
+        found: dict[str, str] = {}
+        top_level = {
+            statement.name
+            for statement in _statements(body)
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+        for statement in _statements(body):
+            functions: list[tuple[str, ast.stmt]] = []
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions.append((statement.name, statement))
+            elif isinstance(statement, ast.ClassDef):
+                functions.extend(
+                    (f"{statement.name}.{inner.name}", inner)
+                    for inner in statement.body
+                    if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+                )
+            for name, function in functions:
+                assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+                if not any(
+                    self._qualified(decorator) in CONTEXT_MANAGERS
+                    for decorator in function.decorator_list
+                ):
+                    continue
+                yielded = self._yielded(function, top_level)
+                if yielded is not None:
+                    found[f"{self.module}.{name}"] = yielded
+        return found
+
+    def _yielded(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, top_level: set[str]
+    ) -> str | None:
+        annotation = function.returns
+        if isinstance(annotation, ast.Subscript):
+            if self._qualified(annotation.value) not in _ITERATOR_SPELLINGS:
+                return None
+            inner = annotation.slice
+            first = inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+            return self._return_class(first)
+        if annotation is not None:
+            return None
+        own = list(_own_nodes(function))
+        yielded: set[str] = set()
+        for node in own:
+            if isinstance(node, ast.YieldFrom):
+                return None
+            if isinstance(node, ast.Yield):
+                if not isinstance(node.value, ast.Name):
+                    return None
+                yielded.add(node.value.id)
+        if len(yielded) != 1:
+            return None
+        bindings = _local_bindings(function, own)
+        values = bindings.get(yielded.pop(), [])
+        if len(values) != 1 or values[0] is None:
+            return None
+        chain = self._call_chain(values[0], bindings, top_level, 0)
+        return CALL_CHAIN + "|".join(chain) if chain else None
+
+    def _call_chain(
+        self,
+        expr: ast.expr,
+        bindings: dict[str, list[ast.expr | None]],
+        top_level: set[str],
+        depth: int,
+    ) -> list[str] | None:
+        """`[first, method, ...]` for `first(...).method(...)...`: the callee of the
+        first call (qualified: a module-level function or class of this module, or an
+        imported name), then the methods called on each result, following local names
+        bound once to such a call."""
+        if not isinstance(expr, ast.Call) or depth >= _MAX_CHAIN:
+            return None
+        func = expr.func
+        if isinstance(func, ast.Attribute):
+            value = func.value
+            if isinstance(value, ast.Name) and value.id in bindings:
+                bound = bindings[value.id]
+                if len(bound) != 1 or bound[0] is None:
+                    return None
+                head = self._call_chain(bound[0], bindings, top_level, depth + 1)
+                return None if head is None else [*head, func.attr]
+            if isinstance(value, ast.Call):
+                head = self._call_chain(value, bindings, top_level, depth + 1)
+                return None if head is None else [*head, func.attr]
+        if isinstance(func, ast.Name) and func.id in bindings:
+            return None  # a local callable: unknown
+        if isinstance(func, ast.Name) and func.id in top_level:
+            return [f"{self.module}.{func.id}"]
+        qualified = self._qualified(func)
+        if qualified is None or qualified.startswith("."):
+            return None
+        return [qualified]
 
     def _return_class(self, annotation: ast.expr | None) -> str | None:
         """The one class a return annotation names: `X`, `X | None`, `Optional[X]`."""
@@ -362,6 +497,70 @@ class _Summarizer:
         if isinstance(expr, ast.Subscript):
             return self._class_ref(expr.value)
         return None
+
+
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    """The nodes of a function's body, not those of the functions and classes it holds."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+
+
+def _local_bindings(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, own: Sequence[ast.AST]
+) -> dict[str, list[ast.expr | None]]:
+    """Every name a function binds, with what each binding gives: `x = value` and `with
+    value as x` the value; a parameter, a loop target or any other binding None."""
+    found: dict[str, list[ast.expr | None]] = {}
+    args = function.args
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+        if arg is not None:
+            found.setdefault(arg.arg, []).append(None)
+    for node in own:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                value = node.value if isinstance(target, ast.Name) else None
+                for name in _target_names(target):
+                    found.setdefault(name, []).append(value)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    value = item.context_expr if isinstance(item.optional_vars, ast.Name) else None
+                    for name in _target_names(item.optional_vars):
+                        found.setdefault(name, []).append(value)
+        elif isinstance(node, _OTHER_BINDERS):
+            for name in _target_names(node.target):
+                found.setdefault(name, []).append(None)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.setdefault(node.name, []).append(None)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                found.setdefault((alias.asname or alias.name).partition(".")[0], []).append(None)
+    return found
+
+
+#: Nodes binding their `target` to what the function cannot follow.
+_OTHER_BINDERS = (
+    ast.AnnAssign,
+    ast.AugAssign,
+    ast.For,
+    ast.AsyncFor,
+    ast.NamedExpr,
+    ast.comprehension,
+)
+
+
+def _target_names(target: ast.expr) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, ast.Tuple | ast.List):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
 
 
 def _always_raises(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -99,6 +99,44 @@ CORNERS = [
         import hidden
         class Hidden: ...
     """,
+    """
+    from collections.abc import Generator, Iterator
+    from contextlib import asynccontextmanager, contextmanager
+
+    from sqlmodel import Session
+
+    from app.db.connection import connection, SessionLocal
+
+    @contextmanager
+    def annotated() -> Generator[Session, None, None]:
+        with SessionLocal() as session:
+            yield session
+
+    @contextmanager
+    def chained():
+        manager = connection()
+        with manager.create_session() as session:
+            yield session
+
+    @asynccontextmanager
+    async def opened():
+        session = SessionLocal()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    @contextmanager
+    def two_names(flag):
+        a = SessionLocal()
+        b = SessionLocal()
+        yield a if flag else b
+
+    class Manager:
+        @contextmanager
+        def create_session(self) -> Iterator[Session]:
+            yield Session()
+    """,
 ]
 
 
@@ -114,3 +152,17 @@ def test_corner_cases_agree(source: str, is_package: bool) -> None:
 def test_code_cpython_cannot_parse_is_summarised_with_libcst() -> None:
     code = b"class Box[T](Base):\n    item: T\n"  # Python 3.12 syntax, libcst reads it
     assert summarize(code, "m", False) is None
+
+
+def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
+    """`with f() as x` binds what `f` yields: named by its annotation, or the chain of
+    calls that gives the one name it yields (the project index follows it)."""
+    code = textwrap.dedent(CORNERS[-1]).encode()
+    summary = summarize(code, "app.db.sessions", False)
+    assert summary is not None
+    returns = summary.returns
+    assert returns["app.db.sessions.annotated"] == "sqlmodel.Session"
+    assert returns["app.db.sessions.Manager.create_session"] == "sqlmodel.Session"
+    assert returns["app.db.sessions.chained"] == "()app.db.connection.connection|create_session"
+    assert returns["app.db.sessions.opened"] == "()app.db.connection.SessionLocal"
+    assert "app.db.sessions.two_names" not in returns  # yields no one name

@@ -18,7 +18,7 @@ from checks.context import (
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, Condition
+from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.sqlalchemy_legacy_query import (
@@ -235,7 +235,11 @@ class SyncSessionInAsyncModule(Rule):
         "`__init__`) or from a "
         "module-level sync factory (`SessionLocal()`, `engine.connect()`), of this module or "
         "imported from another of the project (`from app.db import SessionLocal`: the "
-        "project index reads what it is), or queried "
+        "project index reads what it is), or from a function or context manager of another "
+        "module that gives one (`with get_sync_db_session() as session:`: its return "
+        "annotation, `-> Generator[Session, None, None]` for a `@contextmanager`, or the "
+        "chain of calls giving what it yields, `with manager.create_session() as s: yield "
+        "s`), or queried "
         "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`, "
         "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`, a parameter annotated "
         "with a class of another module of the project that is a sync session: "
@@ -635,7 +639,9 @@ class SyncSessionInAsyncModule(Rule):
                 origin = imported_origin(receiver.value, ctx)
         if origin is None:
             return
-        self._ask(ctx, function, origin, node, Condition((origin,), _SYNC_HANDLES))
+        # the imported object, or what a call of it gives (`with get_session() as s`)
+        condition = Condition((origin,), _SYNC_HANDLES, subject=OPENED)
+        self._ask(ctx, function, origin, node, condition)
 
     def _annotated_handle(
         self, node: cst.Call, ctx: FileContext, function: int, queried: bool

@@ -275,6 +275,101 @@ def test_the_screen_admits_a_coroutine_annotated_with_another_modules_class(
     assert found[0] == found[1] != []
 
 
+#: Context managers of another module yielding sessions (bisheng's
+#: `get_sync_db_session()`): through a connection manager's method, from a factory, and
+#: an async one.
+CONTEXT_MANAGERS = """
+from collections.abc import AsyncIterator, Generator
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from app.db.engines import AsyncSessionLocal, engine, session_maker
+
+
+class ConnectionManager:
+    @contextmanager
+    def create_session(self) -> Generator[Session, None, None]:
+        with Session(engine) as session:
+            yield session
+
+
+def get_connection() -> ConnectionManager:
+    return ConnectionManager()
+
+
+@contextmanager
+def get_sync_db_session():
+    manager = get_connection()
+    with manager.create_session() as session:
+        yield session
+
+
+@contextmanager
+def session_scope():
+    session = session_maker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@asynccontextmanager
+async def get_async_db_session():
+    async with AsyncSessionLocal() as session:
+        yield session
+
+
+@asynccontextmanager
+async def typed_async_session() -> AsyncIterator[AsyncSession]:
+    async with AsyncSessionLocal() as session:
+        yield session
+"""
+
+REPORTS = """
+from sqlalchemy import select
+
+from app.db.helpers import (
+    get_async_db_session,
+    get_sync_db_session,
+    session_scope,
+    typed_async_session,
+)
+
+
+async def report(key: str) -> object:
+    with get_sync_db_session() as session:
+        return session.execute(select(1)).first()
+
+
+async def purge() -> None:
+    with session_scope() as session:
+        session.execute(select(1))
+
+
+async def fine() -> object:
+    async with get_async_db_session() as session:
+        return await session.scalar(select(1))
+
+
+async def typed() -> object:
+    async with typed_async_session() as session:
+        return await session.scalar(select(1))
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_session_another_modules_context_manager_yields_is_followed(
+    database_module: Path, alone: bool
+) -> None:
+    write(database_module, "app/db/helpers.py", CONTEXT_MANAGERS)
+    write(database_module, "app/reports.py", REPORTS)
+    target = "app/reports.py" if alone else "."
+    result = run_cli("check", "--no-cache", "--select", "FG102", target)
+    assert _rows(result.stdout, "FG102") == ["app/reports.py:12:10", "app/reports.py:17:10"]
+
+
 def test_the_hook_reports_an_imported_sync_factory_opened_in_async_def(
     database_module: Path,
 ) -> None:
