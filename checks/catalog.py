@@ -52,7 +52,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG404", "route-returns-orm-model", True),
     RuleInfo("FG405", "broad-except-in-route", True),
     RuleInfo("FG406", "on-event-handler", True),
-    RuleInfo("FG407", "environ-outside-settings", True),
+    RuleInfo("FG407", "environ-outside-settings", False),
     RuleInfo("FG408", "httpx-client-app", True),
     RuleInfo("FG409", "fastapi-parameter-v1-keyword", True),
     RuleInfo("FG501", "cors-wildcard-origin", True),

@@ -433,6 +433,16 @@ def _import_module_name(node: cst.ImportFrom, package: str | None) -> str:
     return absolute_module(len(node.relative), module, package)
 
 
+#: The decorators of a lifespan function.
+_ASYNC_CONTEXT_MANAGERS = frozenset({"contextlib.asynccontextmanager"})
+#: The events of `@app.on_event(...)` that run before serving or after it.
+_LIFECYCLE_EVENTS = frozenset({"startup", "shutdown"})
+#: Apps a lifespan function takes.
+_APP_CLASSES = frozenset(
+    {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
+)
+
+
 class FileContext:
     """What the rules know about the file being checked; one per file and traversal."""
 
@@ -1132,6 +1142,37 @@ class FileContext:
     def in_async_function(self) -> bool:
         """Whether code here runs directly in an `async def` (not a nested def or lambda)."""
         return bool(self._functions) and self._functions[-1].is_async
+
+    @property
+    def runs_before_serving(self) -> bool:
+        """Whether code here runs directly in a coroutine that runs when the app serves no
+        request: an `on_event("startup")` or `("shutdown")` handler, or a lifespan (an
+        `@asynccontextmanager` named `*lifespan*` or taking the app, annotated
+        `FastAPI`/`Starlette`): the requests wait for none of it, they start after its
+        start-up part and end before its shutdown part."""
+        if not self.in_async_function:
+            return False
+        function = self._functions[-1].node
+        if not isinstance(function, cst.FunctionDef):
+            return False
+        for decorator in function.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call):
+                if (
+                    isinstance(expr.func, cst.Attribute)
+                    and expr.func.attr.value == "on_event"
+                    and expr.args
+                    and string_value(expr.args[0].value) in _LIFECYCLE_EVENTS
+                ):
+                    return True
+            elif self.qualified_name(expr) in _ASYNC_CONTEXT_MANAGERS:
+                params = function.params.params
+                annotation = params[0].annotation if params else None
+                takes_app = annotation is not None and (
+                    self.qualified_name(annotation.annotation) in _APP_CLASSES
+                )
+                return takes_app or "lifespan" in function.name.value.lower()
+        return False
 
     @property
     def superseded_revision(self) -> bool:

@@ -36,10 +36,11 @@ TYPED_MODELS = "sqlalchemy-typed-models"
 #: credentials from headers (FastAPI's `HTTPBearer`, `OAuth2PasswordBearer`,
 #: `APIKeyHeader`, an `Authorization` header) and never sets or reads cookies
 #: (`set_cookie(`, `request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`,
-#: `CookieTransport`). A page of another site cannot make the browser attach such a
-#: credential, so CORS's wildcard is how that API is meant to be called (FG501 asks the
-#: negation: cookies, or no authentication at all, where any page may read what an
-#: operator's browser can reach).
+#: `CookieTransport`) outside its tests (a browser test's cookies are the browser's).
+#: A page of another site cannot make the browser attach such a credential, so CORS's
+#: wildcard is how that API is meant to be called (FG501 asks the negation: cookies, or
+#: no authentication at all, where any page may read what an operator's browser can
+#: reach).
 HEADER_CREDENTIALS_ONLY = "header-credentials-only"
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
@@ -164,13 +165,14 @@ _HEADER_CREDENTIALS = re.compile(
 def counted_sources(files: Iterable[Path]) -> list[bytes]:
     """The texts the counted facts read: every file of the project, read once per run for
     all of them (each fact then searches only its own words; a prefilter for all their
-    words together costs more than it spares)."""
+    words together costs more than it spares); an unreadable file reads as empty, so
+    that the texts stay in the files' order."""
     found: list[bytes] = []
     for path in files:
         try:
             found.append(path.read_bytes())
         except OSError:
-            continue
+            found.append(b"")
     return found
 
 

@@ -398,10 +398,23 @@ def build_index(
     sub_services = settings.sub_services
 
     @functools.cache
+    def scoped(scope: str | None) -> tuple[list[Path], list[bytes]]:
+        """The files and texts the counted facts of one sub-service read (None: the root's
+        files outside every sub-service), read once for all of them."""
+        files = [p for p in project_files() if sub_services.of_file(p) == scope]
+        return files, counted_sources(files)
+
     def sources(scope: str | None) -> list[bytes]:
-        """The texts the counted facts of one sub-service read (None: the root's files
-        outside every sub-service), read once for all of them."""
-        return counted_sources(p for p in project_files() if sub_services.of_file(p) == scope)
+        return scoped(scope)[1]
+
+    def service_sources(scope: str | None) -> list[bytes]:
+        """The texts of the sub-service's files outside its tests (a test client's
+        cookies say nothing of how the API's clients authenticate)."""
+        files, texts = scoped(scope)
+        return [text for path, text in zip(files, texts, strict=True) if _not_a_test(path)]
+
+    def _not_a_test(path: Path) -> bool:
+        return settings.layer_of(path) != "test"
 
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
@@ -416,7 +429,7 @@ def build_index(
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
-                "FG501" not in settings.named and header_credentials_only(sources(scope))
+                "FG501" not in settings.named and header_credentials_only(service_sources(scope))
             ),
         },
         scope_of=sub_services.of_file,

@@ -76,7 +76,12 @@ class Settings(BaseSettings):
 
 
 def _fg407(root: Path, *args: str) -> list[str]:
-    out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
+    """FG407's findings, the rule enabled without being named (`ALL` names none: named,
+    it is reported whether or not the project has a settings module)."""
+    selection = ("--extend-select", "ALL", "--ignore", "FG604")  # FG604 reads git: no snapshot
+    out = run_cli(
+        "check", *selection, *args, "--exit-zero", "--output-format", "json", str(root)
+    ).stdout
     return [Path(f["filename"]).name for f in json.loads(out) if f["code"] == "FG407"]
 
 
@@ -342,6 +347,14 @@ def test_a_wildcard_origin_is_spared_where_clients_authenticate_by_header_only(
     assert fg501(tmp_path) == []
     assert fg501(main) == []  # the hook's run of one file reads the project too
     assert fg501(tmp_path, "--extend-select", "FG501") == ["main.py"]
+    # a browser test's cookies are the browser's, not the API's clients' (keep's Playwright
+    # conftest)
+    write(
+        tmp_path,
+        "tests/conftest.py",
+        "def cookies_of(page):\n    return page.context.cookies\n",
+    )
+    assert fg501(tmp_path) == []
     write(
         tmp_path,
         "app/auth.py",

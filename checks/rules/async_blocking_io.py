@@ -73,6 +73,8 @@ class _BlockingInAsync(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function or ctx.layer in ("test", "tooling"):
             return
+        if ctx.runs_before_serving:
+            return  # start-up or shutdown: no request waits on it (FG301)
         name = ctx.qualified_name(node.func)
         if name is None and self._is_builtin_input(node.func, ctx):
             name = "input"
@@ -97,7 +99,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`.\n\n"
-        "Where it applies: every layer but tests and development tooling (see FG301: a "
+        "Where it applies: every layer but tests, development tooling and start-up code "
+        "(see FG301: a "
         "test's event loop serves the test alone)."
     )
     why = (
@@ -178,7 +181,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
         "`with Popen(...) as process`, or annotated `Popen`), and `input()`; ruff's "
         "ASYNC220-222 cover the same calls.\n\n"
-        "Where it applies: every layer but tests and development tooling (see FG301)."
+        "Where it applies: every layer but tests, development tooling and start-up code "
+        "(see FG301)."
     )
     why = (
         "These wait for another process (or a terminal) on the event loop thread: the "
@@ -331,6 +335,7 @@ class BlockingCallInAsync(_BlockingInAsync):
         if (
             ctx.in_async_function
             and ctx.layer not in ("test", "tooling")
+            and not ctx.runs_before_serving
             and isinstance(func, cst.Attribute)
             and func.attr.value in POPEN_WAITS
             and self._is_popen(func.value, ctx)

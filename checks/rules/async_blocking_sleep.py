@@ -25,7 +25,11 @@ class BlockingSleepInAsync(Rule):
         "that hangs, a watchdog that must see the loop stall, a deadline that must pass). "
         "The service code they exercise is checked where it lives. Nor in development "
         "tooling (the `tooling` layer: scripts, examples, evals, benchmarks), whose event "
-        "loop serves the one run of the tool. FG302 and FG303 apply alike."
+        "loop serves the one run of the tool. Nor in start-up and shutdown code: a "
+        "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
+        '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '
+        "served (waiting for the database before serving blocks nobody). FG302 and FG303 "
+        "apply alike."
     )
     fix = (
         "Safe fix: `time.sleep(x)` becomes `await asyncio.sleep(x)` where it is a whole "
@@ -81,6 +85,23 @@ class BlockingSleepInAsync(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            import time
+            from collections.abc import AsyncIterator
+            from contextlib import asynccontextmanager
+
+            from fastapi import FastAPI
+
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+                while not app.state.database.ready():
+                    time.sleep(0.5)
+                yield
+            """,
+            note="start-up code: no request is being served yet",
+        ),
         Example(
             """
             import time
@@ -189,6 +210,8 @@ class BlockingSleepInAsync(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer in ("test", "tooling"):
             return
+        if ctx.runs_before_serving:
+            return  # start-up or shutdown: no request waits on it
         if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
             fixable = ctx.can_await and id(node) in ctx.marks(self.code)
             fix = self._fix(node, ctx) if fixable else None

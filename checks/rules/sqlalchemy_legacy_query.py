@@ -15,6 +15,7 @@ from checks.project_facts import SQL_2_QUERIES
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
+from checks.session_receivers import is_sync_database
 from checks.structure import Structure
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
@@ -138,7 +139,9 @@ class LegacyQueryApi(Rule):
     summary = (
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
-        "one fails there). In a synchronous function the calls are reported once, at the "
+        "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
+        "to be a sync one (`db: Session`, a test's sync fixture): that query runs, blocking "
+        "the loop (FG102), and counts as one of synchronous code. In a synchronous function the calls are reported once, at the "
         "first one, with their count (`... (3 legacy queries in `get_user()`)`): the move "
         "to `select()` is one decision per function, often taken when it goes async, and a "
         "SQLAlchemy 1.4 codebase would otherwise get hundreds of findings for one "
@@ -150,7 +153,7 @@ class LegacyQueryApi(Rule):
         "names FG101, the queries of synchronous code and of module level are reported "
         "only in a project whose queries are 2.0-style: it uses the asyncio extension "
         "(`AsyncSession`, `create_async_engine`), or its files call `select(` at least as "
-        "often as `.query(`. In async code every legacy query is reported.\n\n"
+        "often as `.query(`. In async code every other legacy query is reported.\n\n"
         "Where it applies: everywhere, tests and migrations included: the same API, the "
         "same move to `select()`. A test double is no session: a receiver named as one "
         "(`mock_session`, `session_mock`) and a chain that ends in a Mock's attribute "
@@ -488,12 +491,15 @@ class LegacyQueryApi(Rule):
         ctx: FileContext,
         message: str | None = None,
         fix: FixSpec | None = None,
+        on_sync_session: bool = False,
     ) -> None:
         """Report a legacy query: each one in async code and at module level; in a
         synchronous `def`, one finding per function, at its first legacy query (see the
-        rule's summary), carrying the first fix any of them has."""
+        rule's summary), carrying the first fix any of them has. A query on a session
+        known to be sync (`db: Session`) in async code is counted as in synchronous code:
+        it runs (and blocks: FG102), and the API is the project's convention."""
         function = ctx.function
-        if function is not None and function.is_async:
+        if function is not None and function.is_async and not on_sync_session:
             ctx.report(node, message, fix)  # no `query()` on an `AsyncSession`; else blocking
             return
         if function is None or not isinstance(function.node, cst.FunctionDef):
@@ -548,7 +554,8 @@ class LegacyQueryApi(Rule):
         if id(node) in ctx.marks(_MOCKED):
             return  # `mock_session.query(M).filter(...).delete.called`: a Mock's assertion
         if is_legacy_session_query(node, ctx):
-            self._report(node, ctx, fix=self._fix(node, ctx))
+            sync = is_sync_database(receiver, ctx)
+            self._report(node, ctx, fix=self._fix(node, ctx), on_sync_session=sync)
 
     def _check_model_query(
         self, receiver: cst.BaseExpression, method: str, ctx: FileContext

@@ -14,7 +14,6 @@ from checks.context import (
     code_of,
     dotted_name,
     keyword_arg,
-    string_value,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -563,7 +562,7 @@ class SyncSessionInAsyncModule(Rule):
         function = ctx.function
         assert function is not None
         reported = ctx.marks(self.code)
-        if _runs_before_serving(function.node, ctx):
+        if ctx.runs_before_serving:
             return  # start-up or shutdown: no request waits on it
         if id(function.node) in reported or id(node) in ctx.marks(self.code + ".awaited"):
             return  # an awaited call: the receiver is async, whatever its annotation says
@@ -681,43 +680,6 @@ class SyncSessionInAsyncModule(Rule):
             return
         asked.append((function, origin, id(node)))
         ctx.report_if(node, condition)
-
-
-#: The decorators of a lifespan function.
-_ASYNC_CONTEXT_MANAGERS = frozenset({"contextlib.asynccontextmanager"})
-#: The events of `@app.on_event(...)` that run before serving or after it.
-_LIFECYCLE_EVENTS = frozenset({"startup", "shutdown"})
-#: Apps a lifespan function takes.
-_APP_CLASSES = frozenset(
-    {"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette"}
-)
-
-
-def _runs_before_serving(function: cst.CSTNode, ctx: FileContext) -> bool:
-    """Whether a coroutine runs when the app serves no request: an `on_event("startup")`
-    or `("shutdown")` handler, or a lifespan (an `@asynccontextmanager` named `*lifespan*`
-    or taking the app, annotated `FastAPI`/`Starlette`): the requests wait for none of it,
-    they start after its start-up part and end before its shutdown part."""
-    if not isinstance(function, cst.FunctionDef):
-        return False
-    for decorator in function.decorators:
-        expr = decorator.decorator
-        if isinstance(expr, cst.Call):
-            if (
-                isinstance(expr.func, cst.Attribute)
-                and expr.func.attr.value == "on_event"
-                and expr.args
-                and string_value(expr.args[0].value) in _LIFECYCLE_EVENTS
-            ):
-                return True
-        elif ctx.qualified_name(expr) in _ASYNC_CONTEXT_MANAGERS:
-            params = function.params.params
-            annotation = params[0].annotation if params else None
-            takes_app = annotation is not None and (
-                ctx.qualified_name(annotation.annotation) in _APP_CLASSES
-            )
-            return takes_app or "lifespan" in function.name.value.lower()
-    return False
 
 
 #: Calls that run what they are given in a worker thread: a sync session passed to them

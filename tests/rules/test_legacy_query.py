@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.helpers import check_code, fix_code, positions
+import json
+from pathlib import Path
+
+from tests.helpers import check_code, fix_code, positions, run_cli, write
 
 
 def test_session_query_chain_is_flagged_at_the_query_call() -> None:
@@ -163,7 +166,47 @@ def test_legacy_queries_in_async_code_and_nested_functions_keep_their_own_findin
 
             return first, inner, helper
         """
-    assert positions(source, "FG101") == [(4, 13), (7, 16), (7, 43), (10, 16)]
+    # `inner` queries a sync session: it runs (FG102 says it blocks), counted as one of
+    # its function's, as in synchronous code
+    assert positions(source, "FG101") == [(4, 13), (7, 16), (10, 16)]
+
+
+def test_legacy_queries_on_an_unknown_session_in_async_code_are_each_reported() -> None:
+    source = """
+        async def stats(session):
+            return session.query(User).count(), session.query(Order).count()
+        """
+    assert positions(source, "FG101") == [(2, 12), (2, 41)]
+
+
+def test_a_sync_session_queried_in_async_code_follows_the_projects_convention(
+    tmp_path: Path,
+) -> None:
+    """keep's async tests query a sync `Session` fixture with `query()` throughout: the
+    API is its convention there (FG102 exempts tests: such a query blocks nothing a user
+    waits for)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(
+        tmp_path,
+        "tests/test_incidents.py",
+        """
+        from sqlalchemy.orm import Session
+
+        from app.models import Incident
+
+
+        async def test_count(db_session: Session) -> None:
+            assert db_session.query(Incident).count() == 0
+        """,
+    )
+    write(tmp_path, "app/crud.py", "def count(db):\n    return db.query(Incident).count()\n")
+
+    def fg101(*args: str) -> list[str]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [Path(f["filename"]).name for f in json.loads(result.stdout) if f["code"] == "FG101"]
+
+    assert fg101() == []  # the project queries with `query()`: its decision
+    assert fg101("--extend-select", "FG101") == ["crud.py", "test_incidents.py"]
 
 
 def test_fix_rewrites_every_query_of_a_sync_function() -> None:
