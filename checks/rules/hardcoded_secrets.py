@@ -12,11 +12,16 @@ from checks.structure import Structure
 
 _SECRET_NAME = re.compile(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
-    r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key)$",
+    r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key|"
+    r"encryption_key|master_key|hmac_key|fernet_key)$",
     re.IGNORECASE,
 )
 #: What every secret name contains (lowercase), for the pre-filter.
-_SECRET_WORDS = re.compile(rb"secret|passw|api_?key|private_key|access_key|_token|signing_key")
+_SECRET_WORDS = re.compile(
+    rb"secret|passw|api_?key|private_key|access_key|_token|signing_key|encryption_key"
+    rb"|master_key|hmac_key|fernet_key",
+    re.IGNORECASE,
+)
 _CREDENTIALED_URL = re.compile(
     r"^[a-z][a-z0-9+.-]*://(?P<user>[^/\s:@]+):(?P<password>[^/\s@]+)@(?P<host>[^/\s:?#]*)",
     re.IGNORECASE,
@@ -86,9 +91,20 @@ _EXAMPLE_KEYWORDS = frozenset(
 _IN_EXAMPLES = "FG502.in-examples"
 #: A provider's key prefix alone, a placeholder to complete (`"sk-proj-"`, `"sk-ant-"`).
 _KEY_PREFIX_ONLY = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)*-$")
+#: A masked or elided key (`"ya29.a0AfH6SMBxxxxxxxx"`, `"sk-...a1b2"`, `"ghp_****"`): a
+#: random key holds no run of six `x` (one chance in 62**6), three dots or four stars.
+_MASKED = re.compile(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
+#: Words separated by spaces (`"Elastic Api Key"`, `"Key has been deactivated"`): a label
+#: or a message about the secret, not one (a key has no spaces; a passphrase in code of
+#: plain words is let through).
+_PROSE = re.compile(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
 
 
-def _is_secret_value(name: str, value: str) -> bool:
+def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
+    """Whether a string given to a secret-named target is a secret (see the rule's
+    summary); `in_dict`: a dict's value, where words separated by spaces are a label or a
+    message (`{"api_key": "Elastic Api Key"}`), while a variable holding them holds its
+    value (`SECRET = "super secret jwt secret"`: a weak secret)."""
     first_word = _WORD.findall(name.lower())[:1]
     if first_word and first_word[0] in _ABOUT_THE_SECRET:
         return False
@@ -97,6 +113,8 @@ def _is_secret_value(name: str, value: str) -> bool:
         and not _PUBLIC_KEY.match(value)
         and not _PLACEHOLDER.match(value)
         and not _KEY_PREFIX_ONLY.match(value)
+        and not _MASKED.search(value)
+        and not (in_dict and _PROSE.fullmatch(value.strip()))
         and not (
             _IDENTIFIER.match(value)
             and not _DIGIT_RUN.search(value)
@@ -145,14 +163,19 @@ class HardcodedSecret(Rule):
     message = "Hard-coded secret: read it from settings (`SecretStr`, from the environment)"
     summary = (
         "Checks for string literals assigned to secret-named variables, attributes, "
-        "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`), and for "
+        "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`, "
+        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`), a "
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
         "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), a provider's "
-        "key prefix alone (`'sk-proj-'`: a placeholder to complete), values "
+        "key prefix alone (`'sk-proj-'`: a placeholder to complete), a masked or elided "
+        "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a dict's value of words "
+        "separated by spaces (`{'api_key': 'Elastic Api Key'}`, `{'secret': 'Key has been "
+        "deactivated'}`: a label or a message; a variable holding such words holds a weak "
+        "secret), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
         "value starting with `/` or holding `{name}` fields), "
@@ -188,6 +211,16 @@ class HardcodedSecret(Rule):
             path="app/agent/tools/github.py",
             note="an LLM agent's tools are the service's code, not development tooling",
         ),
+        Example(
+            """
+            DEFAULTS = {
+                "AES_ENCRYPTION_KEY": "b90e4648ad699c3bdf62c0860e09eb9efc098ee75f215bf7",
+                "JWT_SECRET_KEY": "dbefe42f34473990a3fa903a6a3283acdc3a910beb1ae271",
+            }
+            """,
+            expect=2,
+            note="defaults a deployment keeps unless it overrides them",
+        ),
     )
     good = (
         Example(
@@ -209,6 +242,15 @@ class HardcodedSecret(Rule):
             api_key = "${API_KEY}"
             """,
             note="not secrets: a token type, an environment variable name, empty, a template",
+        ),
+        Example(
+            """
+            CONFIG_KEYS = {"host": "Elastic hostname", "api_key": "Elastic Api Key"}
+            revoked = {"secret": "Key has been deactivated"}
+            SAMPLE = {"access_token": "ya29.a0AfH6SMBxxxxxxxxxxxxxxxxxxxxxxxx"}
+            MASKED_KEY = "sk-...a1b2"
+            """,
+            note="a label, a message, a masked sample and an elided key: no secret",
         ),
         Example(
             """
@@ -283,10 +325,15 @@ class HardcodedSecret(Rule):
         ) or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
 
     def _check(
-        self, name: str, value: cst.BaseExpression | None, node: cst.CSTNode, ctx: FileContext
+        self,
+        name: str,
+        value: cst.BaseExpression | None,
+        node: cst.CSTNode,
+        ctx: FileContext,
+        in_dict: bool = False,
     ) -> None:
         text = string_value(value)
-        if text is not None and _SECRET_NAME.search(name) and _is_secret_value(name, text):
+        if text is not None and _SECRET_NAME.search(name) and _is_secret_value(name, text, in_dict):
             ctx.report(node)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
@@ -316,7 +363,7 @@ class HardcodedSecret(Rule):
             _mark_examples(node.value, ctx)  # `model_config = {"json_schema_extra": ...}`
             return
         if not _exempt(ctx) and key is not None and id(node) not in _examples(ctx):
-            self._check(key, node.value, node, ctx)
+            self._check(key, node.value, node, ctx, in_dict=True)
 
     def visit_SimpleString(self, node: cst.SimpleString, ctx: FileContext) -> None:
         if _exempt(ctx):
