@@ -140,8 +140,9 @@ class LegacyQueryApi(Rule):
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
-        "to be a sync one (`db: Session`, a test's sync fixture): that query runs, blocking "
-        "the loop (FG102), and counts as one of synchronous code. In a synchronous function the calls are reported once, at the "
+        "to be a sync one (`db: Session`; in a test, any session: on an `AsyncSession` the "
+        "test fails on its own): that query runs, blocking the loop (FG102), and counts as "
+        "one of synchronous code. In a synchronous function the calls are reported once, at the "
         "first one, with their count (`... (3 legacy queries in `get_user()`)`): the move "
         "to `select()` is one decision per function, often taken when it goes async, and a "
         "SQLAlchemy 1.4 codebase would otherwise get hundreds of findings for one "
@@ -554,7 +555,9 @@ class LegacyQueryApi(Rule):
         if id(node) in ctx.marks(_MOCKED):
             return  # `mock_session.query(M).filter(...).delete.called`: a Mock's assertion
         if is_legacy_session_query(node, ctx):
-            sync = is_sync_database(receiver, ctx)
+            # a test's query runs on a sync session (on an `AsyncSession` the test would
+            # fail on its own: no `query()`), its fixture's whatever its annotation
+            sync = ctx.layer == "test" or is_sync_database(receiver, ctx)
             self._report(node, ctx, fix=self._fix(node, ctx), on_sync_session=sync)
 
     def _check_model_query(
