@@ -1358,10 +1358,23 @@ class FileContext:
         return None
 
     def _call_result(self, expr: cst.BaseExpression) -> Inferred | None:
-        """A call of an imported function (`find(pk)`) or of a method of an imported class
-        (`UserDao.get(pk)`): what it returns, for the project index to read."""
+        """A call of an imported function (`find(pk)`), of a method of an imported class
+        (`UserDao.get(pk)`), or of a method of an instance of one (`llm.generate(...)`
+        with `llm = LLMClient()`): what it returns, for the project index to read."""
         if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Name | cst.Attribute):
             return None
+        func = expr.func
+        if isinstance(func, cst.Attribute):
+            owner = self.infer(func.value)
+            if (
+                owner is not None
+                and not owner.iterable
+                and not owner.of_class
+                and "." in owner.cls
+                and not owner.cls.startswith(".")
+                and owner.cls not in PYDANTIC_MODEL_BASES
+            ):
+                return Inferred(f"{owner.cls}.{func.attr.value}", call=True)
         ref = self.class_ref(expr.func)
         if ref is None or "." not in ref or ref.startswith("."):
             return None  # a local function or class: the file would have said

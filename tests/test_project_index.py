@@ -216,3 +216,70 @@ def test_a_base_re_exported_by_a_star_import_is_known(tmp_path: Path, cache: lis
     )
     assert index.resolve("app.more.BaseModel") == "pydantic.BaseModel"
     assert index.resolve("app.two.BaseModel") == "app.two.BaseModel"  # two candidates
+
+
+#: A client of another module whose method returns a model (airweave's monke
+#: `LLMClient.generate_structured() -> BaseModel`), and an HTTP client's response.
+LLM_CLIENT = """
+from pydantic import BaseModel
+
+from app.schemas import UserRead
+
+
+class LLMClient:
+    async def generate_structured(self, schema: type[BaseModel], instruction: str) -> BaseModel:
+        return schema()
+
+    def read_user(self, name: str) -> UserRead:
+        return UserRead(name=name)
+
+    def raw(self) -> dict[str, str]:
+        return {}
+"""
+
+GENERATION = """
+import httpx
+
+from app.client import LLMClient
+
+
+async def generate(instruction: str) -> str:
+    llm = LLMClient()
+    artifact = await llm.generate_structured(object, instruction)
+    return str(artifact.dict())
+
+
+def user_json(client: LLMClient, name: str) -> str:
+    return client.read_user(name).json()
+
+
+def raw(client: LLMClient) -> object:
+    return client.raw().json()
+
+
+async def fetched(url: str) -> object:
+    async with httpx.AsyncClient() as http:
+        response = await http.get(url)
+        return response.json()
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_model_a_method_of_another_modules_class_returns_is_known(
+    service: Path, alone: bool
+) -> None:
+    """`llm.generate_structured(...)` with `llm = LLMClient()` (or `client: LLMClient`):
+    the index reads the method's return annotation; a method returning no model, and an
+    HTTP client's response, are left alone."""
+    write(service, "app/client.py", LLM_CLIENT)
+    write(service, "app/generation.py", GENERATION)
+    target = service / "app/generation.py" if alone else service
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG201,FG202", "--output-format", "json", str(target)
+    )
+    found = sorted(
+        (f["code"], f["location"]["row"])
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("generation.py")
+    )
+    assert found == [("FG201", 9), ("FG202", 13)]

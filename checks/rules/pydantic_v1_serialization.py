@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import ClassVar
 
-from checks.context import MIGRATED_MODEL_BASES, FileContext, FixSpec, rename
+from checks.context import (
+    INSTANCE_CONSTRUCTORS,
+    MIGRATED_MODEL_BASES,
+    FileContext,
+    FixSpec,
+    rename,
+)
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, Condition
@@ -207,15 +214,67 @@ def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:
         expr = expr.value
     if isinstance(expr, ast.Call):
         dotted = dotted_name(expr.func)
-        return dotted is not None and any(
+        if dotted is not None and any(
             structure.may_be_project_class(c) for c in structure.qualified(dotted)
-        )
+        ):
+            return True
+        # `llm.generate(...)` with `llm = LLMClient()`: a method of an instance of a class
+        # of another module of the project (`FileContext._call_result`)
+        func = expr.func
+        return isinstance(func, ast.Attribute) and _may_be_project_instance(func.value, structure)
     if isinstance(expr, ast.Name):
         return any(
             _may_be_call_result(value, structure)
             for value in structure.bindings_of(expr.id).values
             if isinstance(value, ast.Await | ast.Call)
         )
+    return False
+
+
+def _may_be_project_instance(
+    expr: ast.expr, structure: Structure, following: frozenset[str] = frozenset()
+) -> bool:
+    """Whether `FileContext.infer(expr)` may give an instance of a class of another module
+    of the project (a dotted CapWords name of a package the project may hold): a call of
+    such a name, a name some binding assigns one or annotates with one, or what a loop,
+    a field or a model's constructor gives (followed no further: yes)."""
+    if isinstance(expr, ast.Call):
+        if isinstance(expr.func, ast.Attribute) and expr.func.attr in INSTANCE_CONSTRUCTORS:
+            return True
+        return _names_a_project_class(expr.func, structure)
+    if isinstance(expr, ast.Attribute):
+        return expr.attr in structure._field_annotations
+    if not isinstance(expr, ast.Name) or expr.id in following:
+        return False
+    bound = structure.bindings_of(expr.id)
+    if bound.iterables:
+        return True
+    inner = following | {expr.id}
+    return any(_may_be_project_instance(value, structure, inner) for value in bound.values) or any(
+        _names_a_project_class(node, structure)
+        for annotation in bound.annotations
+        for node in ast.walk(annotation)
+        if isinstance(node, ast.Name | ast.Attribute | ast.Constant)
+    )
+
+
+def _names_a_project_class(expr: ast.expr, structure: Structure) -> bool:
+    """A chain of names (or a string annotation's text) that may name a CapWords class of
+    a module the project may hold (`LLMClient`, `deps.Session`)."""
+    if isinstance(expr, ast.Constant):
+        texts = re.findall(r"[A-Za-z_][\w.]*", expr.value) if isinstance(expr.value, str) else []
+    else:
+        dotted = dotted_name(expr)
+        texts = [dotted] if dotted is not None else []
+    for text in texts:
+        for qualified in structure.qualified(text):
+            name = qualified.rpartition(".")[2]
+            if (
+                name[:1].isupper()
+                and not name.isupper()
+                and structure.may_be_project_class(qualified)
+            ):
+                return True
     return False
 
 
