@@ -50,7 +50,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG402", "data-access-in-route", True),
     RuleInfo("FG403", "route-without-response-model", False),
     RuleInfo("FG404", "route-returns-orm-model", True),
-    RuleInfo("FG405", "broad-except-in-route", True),
+    RuleInfo("FG405", "broad-except-in-route", False),
     RuleInfo("FG406", "on-event-handler", True),
     RuleInfo("FG407", "environ-outside-settings", False),
     RuleInfo("FG408", "httpx-client-app", True),

@@ -979,6 +979,10 @@ class RouteReturnsOrmModel(Rule):
 class BroadExceptInRoute(Rule):
     code = "FG405"
     name = "broad-except-in-route"
+    #: opt-in, as ruff's blind-except (BLE001): five readers of real services judged 9 of
+    #: 56 sampled findings worth a change (a route's broad `except` is mostly a fallback
+    #: its authors chose)
+    default = False
     family = "API"
     message = (
         "Broad `except Exception` in a route: let errors reach the exception handlers, or "
