@@ -16,10 +16,15 @@ rules can see:
   shadowing locals; a superset of its answers is every binding any import makes);
 - calls are recorded with the innermost function kind they are in (`async def` or not,
   counting lambdas and nested `def`s as the rules do) and flattened over the whole file;
+  calls and raises also with the definitions around them (`Enclosing`: bodies, as the
+  walk enters them, after their decorators, defaults and annotations);
 - a name's bindings (`NameBindings`) are every one of them in the file, whatever the scope
   (the traversal's lookup, in order and scope by scope, finds one of them);
 - string constants are CPython's evaluated values (implicit concatenation joined, where
   libcst sees its parts: a screen tests a part's property on the whole with `search`).
+A screen may also leave code out on what the rule reads of it, where that answer is the
+same wherever the walk reads it: an import read before the walk that nothing else in the
+file rebinds (`resolves_only_to`), a class of the module (`_read_up_front`).
 A file CPython cannot parse (newer syntax than this interpreter's) has no structure and is
 parsed for every rule the words allow. `tests/test_prefilter.py` and
 `benchmarks/prefilter_equivalence.py` compare every finding with and without the screens.
@@ -47,15 +52,38 @@ _ANNOTATION_TEXT = re.compile(r"[\w.\[\],|'\"\s]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
 
 
+#: a function, a lambda or a class: what `Enclosing` records
+Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosing:
+    """A definition whose body holds some code, and the one around it (None: the module).
+    Its decorators, bases, defaults and annotations are outside it, as for the engine's
+    walk (`FileContext.enter_function` and `enter_class` come after them)."""
+
+    node: Definition
+    outer: Enclosing | None
+
+
+def definitions_around(enclosing: Enclosing | None) -> Iterator[Definition]:
+    """The functions, lambdas and classes around some code, innermost first."""
+    while enclosing is not None:
+        yield enclosing.node
+        enclosing = enclosing.outer
+
+
 @dataclass(frozen=True, slots=True)
 class CallSite:
     """A call: the written name of what is called (`a.b.c`, None when it is not a chain of
-    names), its last segment, and whether the innermost function around it is `async`."""
+    names), its last segment, whether the innermost function around it is `async`, and the
+    definitions it is in."""
 
     node: ast.Call
     dotted: str | None
     last: str | None
     in_async: bool
+    enclosing: Enclosing | None = None
 
 
 @dataclass(slots=True)
@@ -78,11 +106,13 @@ class NameBindings:
 @dataclass
 class _Facts:
     bindings: dict[str, set[str]] = field(default_factory=dict)
+    #: how many import aliases bind each name
+    import_counts: dict[str, int] = field(default_factory=dict)
     calls: list[CallSite] = field(default_factory=list)
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=list)
     classes: list[ast.ClassDef] = field(default_factory=list)
-    #: what `raise X` statements raise (not bare re-raises)
-    raised: list[ast.expr] = field(default_factory=list)
+    #: what `raise X` statements raise (not bare re-raises), and where
+    raised: list[tuple[ast.expr, Enclosing | None]] = field(default_factory=list)
     import_froms: list[ast.ImportFrom] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     #: (name, value): a string assigned to a name or attribute, passed as a keyword, or
@@ -102,6 +132,18 @@ class _Facts:
     names: dict[str, NameBindings] = field(default_factory=dict)
     #: every `return` statement with a value
     returns: list[ast.Return] = field(default_factory=list)
+    #: the names written outside annotations (`Structure.names_outside_annotations`)
+    written: set[str] = field(default_factory=set)
+    #: names bound otherwise than by an import: stored, deleted, or a parameter's
+    rebound: set[str] = field(default_factory=set)
+
+
+#: `_Collector` modes: in an `async def` (not a nested `def` or lambda), in an annotation
+_ASYNC, _ANNOTATION = 1, 2
+#: the nodes of type parameters (Python 3.12: none before)
+_TYPE_PARAMETERS = tuple(
+    getattr(ast, name) for name in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, name)
+)
 
 
 def dotted_name(expr: ast.expr) -> str | None:
@@ -200,6 +242,79 @@ class Structure:
         return self._facts.dotted
 
     @property
+    def names_outside_annotations(self) -> set[str]:
+        """Every name written outside an annotation (a parameter's, a return's, `x: T`'s),
+        as a libcst walk meets its `Name` nodes: read or bound, and the names of
+        definitions, parameters, plain imports (`import a.b as c`: `a`, `c`), a `from`
+        import's module (`from app.models import X`: `app`), `except ... as`, `global`;
+        a `from` import's names, attributes and keyword names aside."""
+        return self._facts.written
+
+    def resolves_only_to(self, expr: ast.expr, names: frozenset[str]) -> bool:
+        """Whether `FileContext.qualified_name(expr)` is one of `names` wherever the walk
+        reads it: a chain of names whose head only imports bind, one of them read before
+        the walk (a module-level import), every one to one of `names`, and that nothing
+        else in the file binds (a parameter or an assignment may shadow the import)."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return False
+        head = dotted.partition(".")[0]
+        if head not in self._read_up_front[0] or head in self._facts.rebound:
+            return False
+        found = self.qualified(dotted)
+        return bool(found) and found <= names
+
+    def may_be_imported_before(self, name: str) -> bool:
+        """Whether `FileContext.imports` may hold `name` when the walk meets an import of
+        it, before binding it there: a module-level import of it (read before the walk),
+        or another import statement of it (met earlier)."""
+        return name in self._read_up_front[0] or self._facts.import_counts.get(name, 0) > 1
+
+    def always_imports_from(self, *packages: str) -> bool:
+        """Whether `FileContext.imports_module(*packages)` holds wherever the walk is: a
+        module-level import (read before the walk) binds a name that every import of it
+        binds to a name of these packages."""
+        up_front = self._read_up_front[0]
+        return any(
+            name in up_front and all(target.split(".", 1)[0] in packages for target in targets)
+            for name, targets in self.bindings.items()
+        )
+
+    @cached_property
+    def _read_up_front(self) -> tuple[frozenset[str], frozenset[str]]:
+        """What `FileContext` reads before its walk (`_collect_module_level`): the names
+        the module's imports bind, and its classes (with those nested right in their
+        bodies), also under `if`/`try`/`with`, not in a function."""
+        imported: set[str] = set()
+        classes: set[str] = set()
+        pending: list[ast.stmt] = list(self.tree.body)
+        while pending:
+            statement = pending.pop()
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    imported.add(alias.asname or alias.name.split(".", 1)[0])
+            elif isinstance(statement, ast.ImportFrom):
+                imported.update(alias.asname or alias.name for alias in statement.names)
+            elif isinstance(statement, ast.ClassDef):
+                nested = [statement]
+                while nested:
+                    cls = nested.pop()
+                    classes.add(cls.name)
+                    nested.extend(s for s in cls.body if isinstance(s, ast.ClassDef))
+            elif isinstance(statement, ast.If | ast.With):
+                pending.extend(statement.body)
+                if isinstance(statement, ast.If):
+                    pending.extend(statement.orelse)
+            elif isinstance(statement, ast.Try | ast.TryStar):
+                pending.extend(statement.body)
+                for handler in statement.handlers:
+                    pending.extend(handler.body)
+                pending.extend(statement.orelse)
+                pending.extend(statement.finalbody)
+        imported.discard("*")
+        return frozenset(imported), frozenset(classes)
+
+    @property
     def keywords(self) -> set[str]:
         """The names of every keyword argument given to a call or a class statement."""
         return self._facts.keywords
@@ -291,7 +406,10 @@ class Structure:
                         name, isinstance(base, ast.Name), roots, seen, conditions
                     ):
                         return True
-            return False
+            if dotted in self._read_up_front[1] or dotted not in self.bindings:
+                return False  # `FileContext.class_ref` finds the class, never an import
+            # a class defined in a function, and an import of the name: the walk
+            # registers the class when it meets it, until then the name is the import's
         candidates = self.qualified(dotted)
         if not roots.isdisjoint(candidates):
             return True
@@ -365,6 +483,11 @@ class Structure:
     @property
     def raised(self) -> list[ast.expr]:
         """What the file's `raise` statements raise."""
+        return [exc for exc, _ in self._facts.raised]
+
+    @property
+    def raise_sites(self) -> list[tuple[ast.expr, Enclosing | None]]:
+        """What the file's `raise` statements raise, with the definitions around each."""
         return self._facts.raised
 
     @property
@@ -576,11 +699,15 @@ class _Collector:
         self.package = package
 
     def run(self, tree: ast.Module) -> None:
-        # an explicit stack: deep trees CPython accepted must not exhaust Python's
-        stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+        # an explicit stack: deep trees CPython accepted must not exhaust Python's. Each
+        # node comes with whether the innermost function around it is `async` (bit
+        # `_ASYNC`), whether it is in an annotation (bit `_ANNOTATION`), and the
+        # definitions around it.
+        stack: list[tuple[ast.AST, int, Enclosing | None]] = [(tree, 0, None)]
         facts = self.facts
+        written = facts.written
         while stack:
-            node, in_async = stack.pop()
+            node, mode, enclosing = stack.pop()
             kind = type(node)
             if kind is ast.Call:
                 assert isinstance(node, ast.Call)
@@ -593,7 +720,7 @@ class _Collector:
                     if isinstance(func, ast.Name)
                     else None
                 )
-                facts.calls.append(CallSite(node, dotted, last, in_async))
+                facts.calls.append(CallSite(node, dotted, last, bool(mode & _ASYNC), enclosing))
                 facts.keywords.update(item.arg for item in node.keywords if item.arg)
                 if last == "format" and not facts.interpolates:
                     assert isinstance(func, ast.Attribute)
@@ -607,12 +734,19 @@ class _Collector:
                 dotted = dotted_name(node)
                 if dotted is not None:
                     facts.dotted.add(dotted)
-                    facts.attributes.update(dotted.split(".")[1:])
+                    head, *attributes = dotted.split(".")
+                    facts.attributes.update(attributes)
+                    if not mode & _ANNOTATION:
+                        written.add(head)
                     continue  # a chain of names: nothing else below it
                 facts.attributes.add(node.attr)
             elif kind is ast.Name:
                 assert isinstance(node, ast.Name)
                 facts.dotted.add(node.id)
+                if not mode & _ANNOTATION:
+                    written.add(node.id)
+                if type(node.ctx) is not ast.Load:
+                    facts.rebound.add(node.id)
                 continue
             elif kind is ast.Constant:
                 assert isinstance(node, ast.Constant)
@@ -625,6 +759,7 @@ class _Collector:
             elif kind is ast.AsyncFunctionDef or kind is ast.FunctionDef:
                 assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
                 facts.functions.append(node)
+                written.add(node.name)
                 is_async = kind is ast.AsyncFunctionDef
                 facts.has_async |= is_async
                 arguments = node.args
@@ -632,21 +767,34 @@ class _Collector:
                     if argument.annotation is not None:
                         self._binding(argument.arg).annotations.append(argument.annotation)
                 # decorators, defaults and annotations run in the enclosing scope
-                # (the libcst traversal counts them as inside the function: both kinds)
-                outer: list[ast.AST] = [*node.decorator_list, node.args]
+                # (the libcst traversal counts them as inside the function for its
+                # `async`-ness: both kinds; for the definitions around them, outside)
+                outer_mode = mode | _ASYNC if is_async else mode
+                outer: list[ast.AST] = [*node.decorator_list, *_type_parameters(node)]
+                stack.extend((child, outer_mode, enclosing) for child in outer)
+                stack.append((node.args, outer_mode, enclosing))
                 if node.returns is not None:
-                    outer.append(node.returns)
-                stack.extend((child, in_async or is_async) for child in outer)
-                stack.extend((child, is_async) for child in node.body)
+                    stack.append((node.returns, outer_mode | _ANNOTATION, enclosing))
+                inner = Enclosing(node, enclosing)
+                body_mode = _ASYNC if is_async else 0
+                stack.extend((child, body_mode, inner) for child in node.body)
                 continue
             elif kind is ast.Lambda:
                 assert isinstance(node, ast.Lambda)
-                stack.append((node.args, in_async))
-                stack.append((node.body, False))
+                stack.append((node.args, mode, enclosing))
+                stack.append((node.body, mode & _ANNOTATION, Enclosing(node, enclosing)))
+                continue
+            elif kind is ast.arg:
+                assert isinstance(node, ast.arg)
+                written.add(node.arg)
+                facts.rebound.add(node.arg)
+                if node.annotation is not None:
+                    stack.append((node.annotation, mode | _ANNOTATION, enclosing))
                 continue
             elif kind is ast.ClassDef:
                 assert isinstance(node, ast.ClassDef)
                 facts.classes.append(node)
+                written.add(node.name)
                 facts.keywords.update(item.arg for item in node.keywords if item.arg)
                 for method in _methods(node.body):
                     positional = [*method.args.posonlyargs, *method.args.args]
@@ -656,17 +804,28 @@ class _Collector:
                     value = _string(item.value)
                     if item.arg is not None and value is not None:
                         facts.named_strings.append((item.arg, value))
+                # decorators, bases and keywords are outside the class's body
+                outside: list[ast.AST] = [*node.decorator_list, *node.bases, *node.keywords]
+                outside += _type_parameters(node)
+                stack.extend((child, mode, enclosing) for child in outside)
+                inner = Enclosing(node, enclosing)
+                stack.extend((child, mode, inner) for child in node.body)
+                continue
             elif kind is ast.Import:
                 assert isinstance(node, ast.Import)
                 for alias in node.names:
+                    head = alias.name.split(".", 1)[0]
+                    written.add(head)
                     if alias.asname is not None:
+                        written.add(alias.asname)
                         self._bind(alias.asname, alias.name)
                     else:
-                        head = alias.name.split(".", 1)[0]
                         self._bind(head, head)
                 continue
             elif kind is ast.ImportFrom:
                 assert isinstance(node, ast.ImportFrom)
+                if node.module is not None:
+                    written.add(node.module.split(".", 1)[0])
                 facts.import_froms.append(node)
                 module = absolute_module(node.level, node.module, self.package)
                 separator = "" if module.endswith(".") or not module else "."
@@ -701,6 +860,11 @@ class _Collector:
                 value = _string(node.value)
                 if value is not None and isinstance(node.target, ast.Name):
                     facts.named_strings.append((node.target.id, value))
+                stack.append((node.target, mode, enclosing))
+                stack.append((node.annotation, mode | _ANNOTATION, enclosing))
+                if node.value is not None:
+                    stack.append((node.value, mode, enclosing))
+                continue
             elif kind is ast.NamedExpr:
                 assert isinstance(node, ast.NamedExpr)
                 if isinstance(node.target, ast.Name):
@@ -718,7 +882,7 @@ class _Collector:
             elif kind is ast.Raise:
                 assert isinstance(node, ast.Raise)
                 if node.exc is not None:
-                    facts.raised.append(node.exc)
+                    facts.raised.append((node.exc, enclosing))
             elif kind is ast.Await:
                 facts.has_await = True
             elif kind is ast.JoinedStr:
@@ -743,16 +907,50 @@ class _Collector:
                 facts.has_async |= bool(node.is_async)
                 if isinstance(node.target, ast.Name):
                     self._binding(node.target.id).iterables.append(node.iter)
-            stack.extend((child, in_async) for child in ast.iter_child_nodes(node))
+            elif kind is ast.ExceptHandler:
+                assert isinstance(node, ast.ExceptHandler)
+                if node.name is not None:
+                    written.add(node.name)
+                    facts.rebound.add(node.name)
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                assert isinstance(node, ast.Global | ast.Nonlocal)
+                written.update(node.names)
+            elif kind is ast.MatchAs or kind is ast.MatchStar:
+                assert isinstance(node, ast.MatchAs | ast.MatchStar)
+                if node.name is not None:
+                    written.add(node.name)
+                    facts.rebound.add(node.name)
+            elif kind is ast.MatchMapping:
+                assert isinstance(node, ast.MatchMapping)
+                if node.rest is not None:
+                    written.add(node.rest)
+                    facts.rebound.add(node.rest)
+            elif kind is ast.MatchClass:
+                assert isinstance(node, ast.MatchClass)
+                written.update(node.kwd_attrs)
+            elif kind in _TYPE_PARAMETERS:  # Python 3.12: `T` of `def f[T]()`
+                name = getattr(node, "name", None)
+                if isinstance(name, str):
+                    written.add(name)
+            stack.extend((child, mode, enclosing) for child in ast.iter_child_nodes(node))
 
     def _bind(self, local: str, qualified: str) -> None:
         self.facts.bindings.setdefault(local, set()).add(qualified)
+        counts = self.facts.import_counts
+        counts[local] = counts.get(local, 0) + 1
 
     def _binding(self, name: str) -> NameBindings:
         bound = self.facts.names.get(name)
         if bound is None:
             bound = self.facts.names[name] = NameBindings()
         return bound
+
+
+def _type_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.AST]:
+    """A definition's type parameters (`def f[T: Base]()`, Python 3.12), walked outside it
+    as the engine walks them."""
+    parameters: list[ast.AST] = getattr(node, "type_params", [])
+    return parameters
 
 
 def _methods(body: list[ast.stmt]) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:

@@ -427,3 +427,282 @@ def test_a_file_with_a_finding_loads_libcst_for_it() -> None:
             time.sleep(1)
         """
     assert _run_engine_alone(sleepy) == "1 True"
+
+
+# ----------------------------------------------------------------- facts of #17
+def test_calls_and_raises_know_the_definitions_around_them() -> None:
+    from checks.structure import definitions_around
+
+    structure = _structure(
+        """
+        @decorate()
+        class UserService(Base, meta=make()):
+            def rename(self, name=default()):
+                check = lambda: inside_lambda()
+                raise Conflict()
+        """
+    )
+    around = {
+        call.last: [getattr(d, "name", "lambda") for d in definitions_around(call.enclosing)]
+        for call in structure.calls
+    }
+    # decorators, bases, keywords and defaults run outside the definition they belong to
+    assert around == {
+        "decorate": [],
+        "make": [],
+        "default": ["UserService"],
+        "inside_lambda": ["lambda", "rename", "UserService"],
+        "Conflict": ["rename", "UserService"],
+    }
+    [(raised, enclosing)] = structure.raise_sites
+    assert ast.unparse(raised) == "Conflict()"
+    assert [getattr(d, "name", None) for d in definitions_around(enclosing)] == [
+        "rename",
+        "UserService",
+    ]
+
+
+def test_names_outside_annotations_are_those_a_walk_meets_as_values() -> None:
+    structure = _structure(
+        """
+        import app.db as database
+        from app.models import Annotated, Item, User
+
+        def read(user: User, item: "Item") -> list[Annotated]:
+            count: Counter = tally(user)
+            return response(model=Schema)
+        """
+    )
+    names = structure.names_outside_annotations
+    assert {"app", "database", "read", "user", "count", "tally", "response", "Schema"} <= names
+    # annotations, the names a `from` import binds, keyword names
+    assert names.isdisjoint({"User", "Item", "Annotated", "Counter", "model", "models"})
+
+
+def test_a_name_resolves_only_to_an_import_nothing_else_binds() -> None:
+    structure = _structure(
+        """
+        from fastapi import Request
+        from starlette.requests import Request as StarletteRequest
+        if TYPE_CHECKING:
+            from fastapi import Depends
+
+        def handler(request: Request, other: StarletteRequest): ...
+
+        def shadowing():
+            Depends = None
+        """
+    )
+    requests = frozenset({"fastapi.Request", "starlette.requests.Request"})
+
+    def resolves(name: str) -> bool:
+        return structure.resolves_only_to(ast.Name(id=name, ctx=ast.Load()), requests)
+
+    assert resolves("Request")
+    assert resolves("StarletteRequest")
+    assert not resolves("Depends")  # rebound in a function: the import may be shadowed
+    assert not resolves("request")  # a parameter, no import
+
+
+# ----------------------------------------------------------------- screens of #17
+def _verdicts(code: str, rule: str, path: str, layer: str | None) -> tuple[bool, bool]:
+    """(whether the rule's screen lets the file through, whether the rule, run without
+    pre-filter, reports anything in it: a finding, or one pending on the project index).
+    The words of the pre-filter must let the file through: the screen decides."""
+    from checks.prefilter import Evidence
+
+    source = textwrap.dedent(code).encode()
+    checked = RULES_BY_CODE[rule]
+    assert checked.may_fire(Evidence(source, Path(path), layer, "app.example"))
+    admitted = checked.may_fire_in(_structure(code, path, layer))
+    engine = Engine([checked], prefilter=False)
+    result = engine.check(Path(path), source, layer, module_name="app.example")
+    found = [*result.findings, *(finding for finding, _ in result.pending)]
+    return admitted, any(finding.code == rule for finding in found)
+
+
+def test_http_exception_screen_reads_the_layer_of_the_code_it_is_in() -> None:
+    outside = """
+        from fastapi import HTTPException
+
+
+        class UserService:
+            def rename(self, user, name: str) -> None:
+                user.name = name
+
+
+        def require(user) -> None:
+            if user is None:
+                raise HTTPException(status_code=404)
+        """
+    # a `*Service` class in a file of no layer: only its own code is the service layer
+    assert _verdicts(outside, "FG401", "app/users/logic.py", None) == (False, False)
+    inside = outside.replace("user.name = name", "raise HTTPException(status_code=409)")
+    assert _verdicts(inside, "FG401", "app/users/logic.py", None) == (True, True)
+    adapter = """
+        from fastapi import HTTPException
+
+
+        class HttpRepo:
+            def get_one(self, item_id: int):
+                raise HTTPException(status_code=404)
+        """
+    assert _verdicts(adapter, "FG401", "app/web/mixins.py", None) == (False, False)
+    repository = adapter.replace("HttpRepo", "ItemRepo")
+    assert _verdicts(repository, "FG401", "app/web/mixins.py", None) == (True, True)
+
+
+def test_http_exception_screen_leaves_routes_and_dependencies_to_the_http_layer() -> None:
+    http_layer = """
+        from typing import Annotated
+
+        from fastapi import HTTPException, Request
+
+        from app.web import router
+
+
+        @router.get("/health")
+        async def health() -> None:
+            raise HTTPException(status_code=503)
+
+
+        async def client_host(request: Annotated[Request, "the caller"]) -> str:
+            if request.client is None:
+                raise HTTPException(status_code=403)
+            return request.client.host
+
+
+        def verify(request: Request) -> None:
+            raise HTTPException(status_code=401)
+        """
+    service = ("app/users/service.py", "service")
+    assert _verdicts(http_layer, "FG401", *service) == (False, False)
+    load = "\n\ndef load(user_id: int):\n    raise HTTPException(404)\n"
+    plain = textwrap.dedent(http_layer) + load
+    assert _verdicts(plain, "FG401", *service) == (True, True)
+    # `Request` rebound in the function: the walk reads no request type, no dependency
+    shadowed = textwrap.dedent(http_layer).replace(
+        "raise HTTPException(status_code=401)", "Request = None\n    raise HTTPException(401)"
+    )
+    assert _verdicts(shadowed, "FG401", *service) == (True, True)
+
+
+def test_http_exception_screen_follows_raised_helpers_the_index_can_read() -> None:
+    local = """
+        class UserService:
+            def _conflict(self):
+                return ValueError("taken")
+
+            def rename(self, user, name: str) -> None:
+                if name == user.name:
+                    raise self._conflict()
+                raise _invalid(name)
+
+
+        def _invalid(name: str) -> ValueError:
+            return ValueError(name)
+        """
+    assert _verdicts(local, "FG401", "app/users/logic.py", None) == (False, False)
+    imported = "from app import errors\n" + textwrap.dedent(local).replace(
+        "raise _invalid(name)", "raise errors.invalid(name)"
+    )
+    assert _verdicts(imported, "FG401", "app/users/logic.py", None) == (True, True)
+
+
+def test_data_access_screen_wants_a_model_used_as_a_value() -> None:
+    annotations = """
+        import fastapi
+
+        from app.models import User
+        from app.users.deps import current_user
+
+        router = fastapi.APIRouter()
+
+
+        @router.get("/me/name")
+        async def my_name(user: User = fastapi.Depends(current_user)) -> str:
+            name: User = user
+            return name.email
+        """
+    routes = ("app/users/routes.py", "route")
+    assert _verdicts(annotations, "FG402", *routes) == (False, False)
+    value = annotations.replace("return name.email", "return User(email=name.email)")
+    assert _verdicts(value, "FG402", *routes) == (True, True)
+    # imported first in a function: the walk meets the import before binding it
+    local = """
+        import fastapi
+
+        router = fastapi.APIRouter()
+
+
+        @router.get("/users/count")
+        async def count() -> int:
+            from app.models import User
+
+            return await User.count()
+        """
+    assert _verdicts(local, "FG402", *routes) == (False, False)
+    module_level = "from app.models import User\n" + textwrap.dedent(local)
+    assert _verdicts(module_level, "FG402", *routes) == (True, True)
+
+
+def test_data_access_screen_wants_a_session_running_the_query() -> None:
+    result = """
+        import fastapi
+
+        from app.users import service
+
+        router = fastapi.APIRouter()
+
+
+        @router.get("/users/ids")
+        async def user_ids() -> list[int]:
+            result = await service.list_users()
+            return list(result.scalars())
+        """
+    routes = ("app/users/routes.py", "route")
+    assert _verdicts(result, "FG402", *routes) == (False, False)
+    session = """
+        import fastapi
+
+        from app.users import service
+
+        router = fastapi.APIRouter()
+
+
+        @router.get("/users/ids")
+        async def user_ids(db_session=fastapi.Depends(service.get_db)) -> list[int]:
+            return list((await db_session.execute(service.QUERY)).scalars())
+        """
+    assert _verdicts(session, "FG402", *routes) == (True, True)
+    star = "from app.crud import *\n"  # `visit_ImportFrom` reads no star import
+    assert _verdicts(star, "FG402", *routes) == (False, False)
+    assert _verdicts("from app.crud import users\n", "FG402", *routes) == (True, True)
+
+
+def test_route_model_screen_reads_an_import_a_later_local_class_hides() -> None:
+    code = """
+        from fastapi import APIRouter
+
+        from app.models import User
+
+        router = APIRouter()
+
+
+        @router.get("/me")
+        async def me() -> User: ...
+
+
+        def fake_users() -> list[object]:
+            class User:
+                id = 1
+
+            return [User()]
+        """
+    # the route is read before the class in the function exists: `User` is the import's
+    routes = ("app/users/routes.py", "route")
+    assert _verdicts(code, "FG404", *routes) == (True, True)
+    # a class of the module: read before the walk, it is the `User` the route returns
+    module_level = textwrap.dedent(code).split("\n\ndef fake_users")[0]
+    module_level += "\n\nclass User:\n    id = 1\n"
+    assert _verdicts(module_level, "FG404", *routes) == (False, False)

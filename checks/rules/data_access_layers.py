@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -19,6 +20,7 @@ from checks.project import Condition
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_legacy_query import SESSION_CLASSES
 from checks.structure import Structure
+from checks.structure import dotted_name as ast_dotted_name
 
 SQL_BUILDERS = frozenset(
     {
@@ -71,6 +73,15 @@ def _repository_by_module(qualified: str) -> bool:
         return False
     # a private helper module of the package (`repos/_utils.py`) is not a repository
     return not any(part.startswith("_") and not part.startswith("__") for part in parts[:-1])
+
+
+def _may_be_session(expr: ast.expr, structure: Structure) -> bool:
+    """Whether `_is_session` may take `expr` for a session: by its name, or as an instance
+    `ctx.infer` may find of a session class."""
+    name = (ast_dotted_name(expr) or "").rpartition(".")[2].lower()
+    if "session" in name and "maker" not in name and "factory" not in name:
+        return True
+    return structure.may_infer(expr, SESSION_CLASSES)
 
 
 def _is_session(expr: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -325,16 +336,27 @@ class DataAccessInRoutes(Rule):
         return evidence.layer == "route"
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: a session's query method or a SQL builder called; `visit_ImportFrom`:
-        # a repository imported, or a class of another module that may be an ORM model,
-        # used as a value (the file names it outside the import)
+        # `visit_Call`: a SQL builder called, or a query method of what `_is_session` may
+        # take for a session; `visit_ImportFrom`: a repository imported, or a class of
+        # another module that may be an ORM model, used as a value (`visit_Name`: the file
+        # names it outside the import and outside annotations)
         if structure.layer != "route":
             return False
-        if structure.calls_method(*_SESSION_METHODS) or any(structure.calls_to(SQL_BUILDERS)):
+        if any(structure.calls_to(SQL_BUILDERS)):
             return True
-        names = {chain.partition(".")[0] for chain in structure.chains}
+        for call in structure.calls:
+            func = call.node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in _SESSION_METHODS
+                and _may_be_session(func.value, structure)
+            ):
+                return True
+        names = structure.names_outside_annotations
         for node in structure.import_froms:
             for alias in node.names:
+                if alias.name == "*":
+                    continue  # `visit_ImportFrom` reads no star import
                 name, local = alias.name, alias.asname or alias.name
                 bound = structure.bindings.get(local, set())
                 targets = {*bound, f"{node.module or ''}.{name}"}
@@ -349,7 +371,12 @@ class DataAccessInRoutes(Rule):
                     capwords
                     and not third_party
                     and local in names
-                    and any(structure.may_be_project_class(b) for b in bound)
+                    # `ctx.imports.get(local)`: bound before this import's own binding
+                    and structure.may_be_imported_before(local)
+                    and any(
+                        ref in ORM_MODEL_BASES or structure.may_be_project_class(ref)
+                        for ref in bound
+                    )
                 ):
                     return True
         return False

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import ast
 
-from checks.context import FileContext
+from checks.context import FileContext, http_adapter_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, Condition
 from checks.rule import Example, Rule
-from checks.structure import Structure
+from checks.structure import (
+    Enclosing,
+    Structure,
+    ast_route_decorator,
+    definitions_around,
+    dotted_name,
+)
 
 HTTP_EXCEPTIONS = frozenset(
     {
@@ -38,6 +44,9 @@ _REQUEST_TYPES = frozenset(
         "fastapi.security.SecurityScopes",
     }
 )
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+#: the class name suffixes that make code a lower layer's (`FileContext.effective_layer`)
+_LAYER_SUFFIXES = ("Service", "Repository", "Repo")
 
 
 class HttpExceptionInService(Rule):
@@ -310,28 +319,29 @@ class HttpExceptionInService(Rule):
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `_check`: code of a lower layer that calls or raises a class that is, or may
-        # derive from, `HTTPException`: named through an import (settled by the project
-        # index when it is not HTTPException itself), or a class of this file whose bases
-        # lead there or out of the file
+        # `_check`: a call or a raise, in code of a lower layer (`_lower_layer`), of a
+        # class that is, or may derive from, `HTTPException`: named through an import
+        # (settled by the project index when it is not HTTPException itself), or a class
+        # of this file whose bases lead there or out of the file; `visit_Raise`: there,
+        # `raise helper()` of a function the project index may read
         if structure.layer == "test":
             return False
-        lower = structure.layer in _LOWER_LAYERS or any(
-            cls.name.endswith(suffix) and cls.name != suffix
-            for cls in structure.classes
-            for suffix in ("Service", "Repository", "Repo")
-        )
-        if not lower:
+        file_lower = structure.layer in _LOWER_LAYERS
+        if not file_lower and not any(_layer_class(cls.name) for cls in structure.classes):
             return False
-        if _raises_a_call_result(structure):
-            return True
-        expressions = [call.node.func for call in structure.calls] + structure.raised
-        # a condition is reported only for a CapWords name (`_names_a_class`)
-        return any(
-            not isinstance(e, ast.Call)
-            and structure.may_derive(e, HTTP_EXCEPTIONS, conditions=_capwords(e))
-            for e in expressions
-        )
+        sites: list[tuple[ast.expr, Enclosing | None]] = [
+            (call.node.func, call.enclosing) for call in structure.calls
+        ]
+        sites += structure.raise_sites
+        routes = structure.always_imports_from("fastapi")  # `route_decorator` finds them
+        for expr, enclosing in sites:
+            if isinstance(expr, ast.Call):  # raised: `raise helper()`
+                fires = _may_name_a_helper(expr.func, structure)
+            else:  # a condition is reported only for a CapWords name (`_names_a_class`)
+                fires = structure.may_derive(expr, HTTP_EXCEPTIONS, conditions=_capwords(expr))
+            if fires and _may_be_lower_layer(enclosing, file_lower, routes, structure):
+                return True
+        return False
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if _lower_layer(ctx):
@@ -392,23 +402,103 @@ class HttpExceptionInService(Rule):
             ctx.report_if(node, derivation, message)
 
 
-def _raises_a_call_result(structure: Structure) -> bool:
-    """`raise helper()` of a function (not a CapWords class): `visit_Raise` asks the
-    project index what the function returns."""
+def _may_name_a_helper(func: ast.expr, structure: Structure) -> bool:
+    """Whether `visit_Raise` may ask the project index what a call of `func` returns: not
+    a CapWords class, and `ctx.class_ref(func)` may give a name it can look up (absolute,
+    or a class of this module when the module has a name)."""
+    if _capwords(func):
+        return False
+    while isinstance(func, ast.Subscript):
+        func = func.value
+    refs = structure.qualified(dotted_name(func))
+    if isinstance(func, ast.Name) and structure.may_be_local_class(func.id):
+        refs.add(func.id)
     return any(
-        isinstance(e, ast.Call)
-        and isinstance(e.func, ast.Name | ast.Attribute)
-        and not _capwords(e.func)
-        for e in structure.raised
+        not ref.startswith(".") and ("." in ref or structure.module is not None) for ref in refs
     )
 
 
 def _capwords(expr: ast.expr) -> bool:
-    """`_names_a_class` on CPython's tree."""
-    while isinstance(expr, ast.Subscript):
-        expr = expr.value
+    """`_names_a_class` on CPython's tree (a subscript, `Error[T]`, names none)."""
     name = expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", "")
     return isinstance(name, str) and name[:1].isupper() and not name.isupper()
+
+
+def _layer_class(name: str) -> bool:
+    """A `*Service`/`*Repository`/`*Repo` class name (`FileContext.effective_layer`)."""
+    return any(name.endswith(suffix) and name != suffix for suffix in _LAYER_SUFFIXES)
+
+
+def _may_be_lower_layer(
+    enclosing: Enclosing | None, file_lower: bool, routes: bool, structure: Structure
+) -> bool:
+    """`_lower_layer` for code inside these definitions, unless the file settles it False:
+    the innermost `*Service`/`*Repository` class decides the layer (the file's when its
+    name says it is an HTTP adapter, or without one); a route around the code (given
+    `routes`: FastAPI is imported wherever the walk is) or a FastAPI dependency as the
+    innermost function makes it the HTTP layer."""
+    definitions = list(definitions_around(enclosing))
+    lower = file_lower
+    for definition in definitions:
+        if isinstance(definition, ast.ClassDef) and _layer_class(definition.name):
+            lower = file_lower or not http_adapter_name(definition.name)
+            break
+    if not lower:
+        return False
+    functions = [d for d in definitions if not isinstance(d, ast.ClassDef)]
+    if routes and any(
+        not isinstance(function, ast.Lambda) and ast_route_decorator(function) is not None
+        for function in functions
+    ):
+        return False
+    return not functions or not _is_certainly_a_dependency(functions[0], structure)
+
+
+def _is_certainly_a_dependency(
+    function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, structure: Structure
+) -> bool:
+    """`is_dependency` on CPython's tree, where its answer is True wherever the walk reads
+    the function (`Structure.resolves_only_to`)."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+    defaults += arguments.defaults
+    pairs = [
+        *zip(positional, defaults, strict=True),
+        *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+    ]
+    for argument, default in pairs:
+        if isinstance(default, ast.Call) and structure.resolves_only_to(
+            default.func, _REQUEST_PARAMETERS
+        ):
+            return True
+        annotation = argument.annotation
+        if annotation is not None and _certainly_fills_from_request(annotation, structure):
+            return True
+    return False
+
+
+def _certainly_fills_from_request(annotation: ast.expr, structure: Structure) -> bool:
+    """`_fills_from_request` on CPython's tree, where its answer is True wherever the walk
+    reads the annotation."""
+    if structure.resolves_only_to(annotation, _REQUEST_TYPES):
+        return True
+    if not isinstance(annotation, ast.Subscript) or not structure.resolves_only_to(
+        annotation.value, _ANNOTATED
+    ):
+        return False
+    elements = [annotation.slice]
+    index = annotation.slice
+    if isinstance(index, ast.Tuple) and index.elts:
+        first = index.elts[0]
+        if (first.lineno, first.col_offset) != (index.lineno, index.col_offset):
+            return False  # `Annotated[(T, x)]`: libcst reads one element, a tuple
+        elements = index.elts
+    return any(
+        isinstance(element, ast.Call)
+        and structure.resolves_only_to(element.func, _REQUEST_PARAMETERS)
+        for element in elements[1:]
+    ) or structure.resolves_only_to(elements[0], _REQUEST_TYPES)
 
 
 def _lower_layer(ctx: FileContext) -> bool:
