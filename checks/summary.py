@@ -216,23 +216,12 @@ class _Summarizer:
         """The class each module-level function and each method of a module-level class
         names as its return annotation (`FileContext` records the same)."""
         found: dict[str, str] = {}
-        for statement in _statements(body):
-            functions: list[tuple[str, ast.stmt]] = []
-            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-                functions.append((statement.name, statement))
-            elif isinstance(statement, ast.ClassDef):
-                functions.extend(
-                    (f"{statement.name}.{inner.name}", inner)
-                    for inner in statement.body
-                    if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
-                )
-            for name, function in functions:
-                assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
-                returned = self._return_class(function.returns)
-                if function.returns is None and _always_raises(function):
-                    returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
-                if returned is not None:
-                    found[f"{self.module}.{name}"] = returned
+        for name, function in _module_functions(body):
+            returned = self._return_class(function.returns)
+            if function.returns is None and _always_raises(function):
+                returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
+            if returned is not None:
+                found[f"{self.module}.{name}"] = returned
         found.update(self._yields(body))
         return found
 
@@ -251,26 +240,15 @@ class _Summarizer:
             for statement in _statements(body)
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
-        for statement in _statements(body):
-            functions: list[tuple[str, ast.stmt]] = []
-            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-                functions.append((statement.name, statement))
-            elif isinstance(statement, ast.ClassDef):
-                functions.extend(
-                    (f"{statement.name}.{inner.name}", inner)
-                    for inner in statement.body
-                    if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
-                )
-            for name, function in functions:
-                assert isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
-                if not any(
-                    self._qualified(decorator) in CONTEXT_MANAGERS
-                    for decorator in function.decorator_list
-                ):
-                    continue
-                yielded = self._yielded(function, top_level)
-                if yielded is not None:
-                    found[f"{self.module}.{name}"] = yielded
+        for name, function in _module_functions(body):
+            if not any(
+                self._qualified(decorator) in CONTEXT_MANAGERS
+                for decorator in function.decorator_list
+            ):
+                continue
+            yielded = self._yielded(function, top_level)
+            if yielded is not None:
+                found[f"{self.module}.{name}"] = yielded
         return found
 
     def _yielded(
@@ -497,6 +475,20 @@ class _Summarizer:
         if isinstance(expr, ast.Subscript):
             return self._class_ref(expr.value)
         return None
+
+
+def _module_functions(
+    body: Sequence[ast.stmt],
+) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Each module-level function and each method of a module-level class, named as the
+    summary names them (`f`, `Class.method`)."""
+    for statement in _statements(body):
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield statement.name, statement
+        elif isinstance(statement, ast.ClassDef):
+            for inner in statement.body:
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    yield f"{statement.name}.{inner.name}", inner
 
 
 def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
