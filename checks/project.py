@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -184,8 +185,10 @@ class Condition:
 #: `Condition.subject`s (`CLASS` is the default). `OPENED`: an object, or what a call of
 #: it gives (`with get_session() as s`, `with SessionLocal() as s`: either may be what
 #: the roots name).
-CLASS, CALL, ROUTER, OPENED = "class", "call", "router", "opened"
-SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED})
+#: `MAY_DERIVE`: classes, each of which derives from the roots or may (a base the index
+#: cannot read: a library's class, not the standard library's).
+CLASS, CALL, ROUTER, OPENED, MAY_DERIVE = "class", "call", "router", "opened", "may derive"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -486,6 +489,23 @@ class ProjectIndex:
             pending.extend(base for base in self.classes.get(resolved, ()) if base is not None)
         return False
 
+    def _unread_base(self, ref: str) -> bool:
+        """Whether a class, or one of its ancestors, is one the index cannot read: outside
+        the project and the standard library (`sdk.Remote`, whose bases may be a model)."""
+        seen: set[str] = set()
+        pending = [ref]
+        while pending:
+            current = self.resolve(pending.pop())
+            if current in seen or len(seen) > 10 * MAX_DEPTH:
+                continue
+            seen.add(current)
+            bases = self.classes.get(current)
+            if bases is not None:
+                pending.extend(base for base in bases if base is not None)
+            elif "." in current and current.split(".", 1)[0] not in sys.stdlib_module_names:
+                return True
+        return False
+
     def _instance_attribute(self, ref: str) -> str | None:
         """What `ref` is when it is a library's object (`fastapi_sqlalchemy.db.session`)
         or an attribute of a module's object (`app.extensions.db.session` of
@@ -561,6 +581,8 @@ class ProjectIndex:
                 found = self.derives_from(ref, condition.roots) or (
                     returned is not None and self.derives_from(returned, condition.roots)
                 )
+            elif condition.subject == MAY_DERIVE:
+                found = self.derives_from(ref, condition.roots) or self._unread_base(ref)
             elif target is None:
                 found = False  # a call of nothing the project annotates
             elif condition.exact:

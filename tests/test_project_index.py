@@ -283,3 +283,82 @@ def test_a_model_a_method_of_another_modules_class_returns_is_known(
         if f["filename"].endswith("generation.py")
     )
     assert found == [("FG201", 9), ("FG202", 13)]
+
+
+#: A project's own compatibility module (evidently's `_pydantic_compat`): its names are
+#: the `pydantic.v1` layer under either major version.
+COMPAT = """
+import pydantic
+
+if pydantic.VERSION.startswith("1"):
+    from pydantic import BaseModel
+else:
+    from pydantic.v1 import BaseModel
+"""
+
+COMPAT_USERS = """
+from app._pydantic_compat import BaseModel
+from app.report import Report
+from sdk import Remote
+
+
+class Result(BaseModel):
+    value: int
+
+    def as_dict(self) -> dict:
+        return self.dict(exclude={"value"})
+
+
+def dump(result: Result, report: Report, unknown: object) -> list[object]:
+    return [result.dict(exclude_none=True), report.json(include={"a"}), unknown.json(by_alias=True)]
+
+
+def remote(item: Remote) -> str:
+    return item.json(by_alias=True)
+"""
+
+#: A class of the project with its own `json(include=...)` (evidently's `Report`).
+REPORT = """
+import abc
+
+
+class Display(abc.ABC):
+    def json(self, include: object = None) -> str:
+        return ""
+
+
+class Report(Display):
+    pass
+"""
+
+MAIN_PACKAGE_USERS = COMPAT_USERS.replace("app._pydantic_compat", "app.models")
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_project_module_re_exporting_the_v1_layer_puts_its_models_on_it(
+    service: Path, alone: bool
+) -> None:
+    """Models of a project module that re-exports `pydantic.v1` are v1 on purpose: no
+    `.dict()` / `.json()` finding on them, keyword evidence or not (the fix would raise
+    AttributeError); the same code on the main package's `BaseModel` is reported. A
+    project class that is no model is left alone though its call has Pydantic's
+    keywords; a library's class may be a model."""
+    write(service, "app/_pydantic_compat.py", COMPAT)
+    write(service, "app/models.py", "from pydantic import BaseModel\n")
+    write(service, "app/compat_users.py", COMPAT_USERS)
+    write(service, "app/main_users.py", MAIN_PACKAGE_USERS)
+    write(service, "app/report.py", REPORT)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name in ("compat_users.py", "main_users.py"):
+        target = service / "app" / name if alone else service
+        result = run_cli(
+            "check", "--no-cache", "--select", "FG201,FG202", "--output-format", "json", str(target)
+        )
+        found[name] = sorted(
+            (f["code"], f["location"]["row"])
+            for f in json.loads(result.stdout)
+            if f["filename"].endswith(name)
+        )
+    # a library's class (`sdk.Remote`) may be a model: its keywords say so
+    assert found["compat_users.py"] == [("FG202", 18)]
+    assert found["main_users.py"] == [("FG201", 10), ("FG201", 14), ("FG202", 14), ("FG202", 18)]

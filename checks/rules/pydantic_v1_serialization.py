@@ -9,13 +9,14 @@ from typing import ClassVar
 from checks.context import (
     INSTANCE_CONSTRUCTORS,
     MIGRATED_MODEL_BASES,
+    PYDANTIC_V1_LAYER_BASES,
     FileContext,
     FixSpec,
     rename,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import CALL, Condition
+from checks.project import CALL, MAY_DERIVE, Condition
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
@@ -160,6 +161,21 @@ class _PydanticSerializerRule(Rule):
                 fix = self._fix_for_target(node, ctx, inferred.cls)
                 ctx.report_if(node, derivation, fix=fix)
                 return
+            if isinstance(derivation, Condition):
+                # the same, known by its keywords too: a finding if the project says it is
+                # a model or may be one (a base it cannot read), unless a model of the
+                # `pydantic.v1` layer (the project's own re-export of it)
+                fix = self._fix_for_target(node, ctx, inferred.cls)
+                if fix is not None:
+                    fix = unsafe(
+                        fix, "the receiver's class is not known: it may define its own method"
+                    )
+                not_v1 = Condition(derivation.refs, PYDANTIC_V1_LAYER_BASES, negated=True)
+                may_be = Condition(
+                    derivation.refs, MIGRATED_MODEL_BASES, subject=MAY_DERIVE, also=not_v1
+                )
+                ctx.report_if(node, may_be, fix=fix)
+                return
         if pydantic_only_keywords:
             # a receiver known by its keywords only: in a file on the `pydantic.v1` layer
             # it may well be one of its models, v1 on purpose (never rewritten)
@@ -170,6 +186,16 @@ class _PydanticSerializerRule(Rule):
             if fix is not None:
                 # the receiver's class is unknown: it may define its own method
                 fix = unsafe(fix, "the receiver's class is not known: it may define its own method")
+            reexports = _model_base_reexports(ctx) if layer == "none" else ()
+            if reexports:
+                # `from app._pydantic_compat import BaseModel`: a module of the project
+                # that re-exports the layer's `BaseModel` puts the file on the layer too
+                ctx.report_if(
+                    node,
+                    Condition(reexports, PYDANTIC_V1_LAYER_BASES, exact=True, negated=True),
+                    fix=fix,
+                )
+                return
             ctx.report(node, fix=fix)
 
     def _fix_for_target(
@@ -203,6 +229,21 @@ def _v1_layer_use(ctx: FileContext) -> str:
     if not layer:
         return "none"
     return "some" if other else "only"
+
+
+#: The names a module re-exporting the `pydantic.v1` layer binds its models' bases to.
+_MODEL_BASE_NAMES = frozenset(base.rpartition(".")[2] for base in PYDANTIC_V1_LAYER_BASES)
+
+
+def _model_base_reexports(ctx: FileContext) -> tuple[str, ...]:
+    """The file's imports of a model base from a module outside Pydantic (`from
+    app._pydantic_compat import BaseModel`): each may re-export the `pydantic.v1` layer."""
+    return tuple(
+        qualified
+        for qualified in ctx.imports.values()
+        if qualified.rpartition(".")[2] in _MODEL_BASE_NAMES
+        and qualified.split(".", 1)[0] not in {"pydantic", "pydantic_settings"}
+    )
 
 
 def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:

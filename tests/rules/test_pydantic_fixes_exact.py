@@ -86,7 +86,9 @@ def test_a_model_whose_config_is_known_to_leave_aliases_alone_is_renamed_plainly
     assert before["use"](before["Plain"]()) == after["use"](after["Plain"]())
 
 
-def test_a_model_from_another_module_gets_by_alias_false_written() -> None:
+def test_a_model_from_another_module_gets_by_alias_false_written(tmp_path: Path) -> None:
+    """The other module's model may set `serialize_by_alias` (or a subclass may): the
+    fix keeps v1's by-name output by writing `by_alias=False`."""
     code = """
         from pydantic import BaseModel
 
@@ -96,7 +98,17 @@ def test_a_model_from_another_module_gets_by_alias_false_written() -> None:
         def use(item: Remote, other: BaseModel):
             return item.dict(exclude_unset=True), other.json()
         """
-    fixed = fix_for_target(code, None, unsafe=True)
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/schemas.py",
+        "from pydantic import BaseModel\n\nclass Remote(BaseModel): ...\n",
+    )
+    target = write(tmp_path, "app/models.py", textwrap.dedent(code).lstrip("\n"))
+    run_cli(
+        "check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "FG201,FG202", str(target)
+    )
+    fixed = target.read_text()
     assert "item.model_dump(by_alias=False, exclude_unset=True)" in fixed
     assert "other.model_dump_json(by_alias=False)" in fixed
 
