@@ -632,6 +632,10 @@ class ProjectIndex:
         """The class `first(...).method(...)...` gives (`CALL_CHAIN`)."""
         first, *methods = chain.split("|")
         current = self.returned_class(first, depth)
+        if current is None and not methods:
+            # a callable outside the project (`Session(bind=engine)`): a condition's
+            # roots are classes, so it stands for what calling it gives only if it is one
+            return self.resolve(first)
         for method in methods:
             if current is None or current == NO_RETURN:
                 return None

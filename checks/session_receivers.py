@@ -175,6 +175,40 @@ def imported_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     return _imported(expr, ctx)
 
 
+def property_opened(expr: cst.BaseExpression, ctx: FileContext, opened: set[int]) -> str | None:
+    """`own_property` of what a name of the function being walked is bound to once by a
+    `with` (`with self.session as session:`; `opened`: the ids of the items of the
+    file's `with` statements)."""
+    function = ctx.function
+    if not isinstance(expr, cst.Name) or function is None:
+        return None
+    bindings = _function_bindings(function.node, ctx).get(expr.value)
+    if bindings is None or len(bindings) != 1:
+        return None
+    bound = bindings[0]
+    if not isinstance(bound, cst.Attribute) or id(bound) not in opened:
+        return None
+    return own_property(bound, ctx)
+
+
+def own_property(expr: cst.Attribute, ctx: FileContext) -> str | None:
+    """`Module.Class.name` for `self.name` in a method of a module-level class (`with
+    self.session as session:`, where `session` is a property the class or a base of
+    another module defines): what the property gives, the project index knows
+    (`ProjectIndex.returned_class`)."""
+    function = ctx.function
+    owner = function.owner if function is not None else None
+    if (
+        owner is None
+        or owner.outer is not None
+        or ctx.module_name is None
+        or not isinstance(expr.value, cst.Name)
+        or expr.value.value != "self"
+    ):
+        return None
+    return f"{ctx.module_name}.{owner.name}.{expr.attr.value}"
+
+
 def _opened_from(call: cst.Call, ctx: FileContext) -> str | None:
     """`X` of `X()`, `X.begin()`, `X.connect()`, when `X` is imported."""
     func = call.func

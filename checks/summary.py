@@ -46,8 +46,10 @@ OPTIONAL_SPELLINGS = frozenset({"typing.Optional", "typing_extensions.Optional"}
 #: Decorators making a generator function a context manager: what `with f() as x` binds
 #: is what it yields.
 CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
-#: The text a module defining one holds.
-CONTEXT_MANAGER_TEXT = re.compile(rb"contextmanager")
+#: Decorators making a method a property: `self.x` is what a call of the method gives.
+PROPERTIES = frozenset({"property", "functools.cached_property"})
+#: The text a module defining either holds.
+CONTEXT_MANAGER_TEXT = re.compile(rb"contextmanager|property")
 #: `Generator[X, ...]`, `Iterator[X]`: the annotation of such a generator, naming `X`.
 _ITERATOR_SPELLINGS = frozenset(
     f"{module}.{name}"
@@ -241,15 +243,33 @@ class _Summarizer:
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
         for name, function in _module_functions(body):
-            if not any(
-                self._qualified(decorator) in CONTEXT_MANAGERS
-                for decorator in function.decorator_list
-            ):
+            decorators = {self._decorator(d) for d in function.decorator_list}
+            if decorators & CONTEXT_MANAGERS:
+                given = self._yielded(function, top_level)
+            elif decorators & PROPERTIES and "." in name and function.returns is None:
+                given = self._property_chain(function, top_level)
+            else:
                 continue
-            yielded = self._yielded(function, top_level)
-            if yielded is not None:
-                found[f"{self.module}.{name}"] = yielded
+            if given is not None:
+                found[f"{self.module}.{name}"] = given
         return found
+
+    def _decorator(self, decorator: ast.expr) -> str | None:
+        if isinstance(decorator, ast.Name) and decorator.id == "property":
+            return "property" if "property" not in self.imports else None
+        return self._qualified(decorator)
+
+    def _property_chain(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, top_level: set[str]
+    ) -> str | None:
+        """What an unannotated property gives, when it returns one chain of calls
+        (`return session_context(self.engine)`): `self.session` is that."""
+        own = list(_own_nodes(function))
+        returned = [node.value for node in own if isinstance(node, ast.Return)]
+        if len(returned) != 1 or returned[0] is None:
+            return None
+        chain = self._call_chain(returned[0], _local_bindings(function, own), top_level, 0)
+        return CALL_CHAIN + "|".join(chain) if chain else None
 
     def _yielded(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, top_level: set[str]
@@ -272,14 +292,18 @@ class _Summarizer:
                 if not isinstance(node.value, ast.Name):
                     return None
                 yielded.add(node.value.id)
-        if len(yielded) != 1:
-            return None
         bindings = _local_bindings(function, own)
-        values = bindings.get(yielded.pop(), [])
-        if len(values) != 1 or values[0] is None:
-            return None
-        chain = self._call_chain(values[0], bindings, top_level, 0)
-        return CALL_CHAIN + "|".join(chain) if chain else None
+        chains: set[str] = set()
+        for name in yielded:
+            values = bindings.get(name, [])
+            if len(values) != 1 or values[0] is None:
+                continue  # `yield current` of a context variable: the one made below
+            chain = self._call_chain(values[0], bindings, top_level, 0)
+            if chain:
+                chains.add("|".join(chain))
+        # one chain of calls gives what it yields (another yielded name, bound to what
+        # the module cannot follow, is the object it made before: a context variable's)
+        return CALL_CHAIN + chains.pop() if len(chains) == 1 else None
 
     def _call_chain(
         self,

@@ -136,6 +136,34 @@ CORNERS = [
         @contextmanager
         def create_session(self) -> Iterator[Session]:
             yield Session()
+
+    @contextmanager
+    def reentrant(engine):
+        current = _current.get(None)
+        if current is not None:
+            yield current
+            return
+        session = SessionLocal(bind=engine)
+        with session:
+            yield session
+
+    class Storage:
+        @property
+        def session(self):
+            return reentrant(self.engine)
+
+        @property
+        def typed(self) -> Session:
+            return self.session
+
+        @property
+        def two(self):
+            if self.flag:
+                return reentrant(self.engine)
+            return connection()
+
+        def method(self):
+            return reentrant(self.engine)
     """,
 ]
 
@@ -166,3 +194,18 @@ def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
     assert returns["app.db.sessions.chained"] == "()app.db.connection.connection|create_session"
     assert returns["app.db.sessions.opened"] == "()app.db.connection.SessionLocal"
     assert "app.db.sessions.two_names" not in returns  # yields no one name
+    # one chain of calls among the names it yields: the other is what it made before
+    assert returns["app.db.sessions.reentrant"] == "()app.db.connection.SessionLocal"
+
+
+def test_what_a_property_returns_is_what_the_attribute_gives() -> None:
+    """`self.session` is what the property returns: its annotation, or the one chain of
+    calls it returns (not a method's: `self.method` is the bound method)."""
+    code = textwrap.dedent(CORNERS[-1]).encode()
+    summary = summarize(code, "app.db.sessions", False)
+    assert summary is not None
+    returns = summary.returns
+    assert returns["app.db.sessions.Storage.session"] == "()app.db.sessions.reentrant"
+    assert returns["app.db.sessions.Storage.typed"] == "sqlmodel.Session"
+    assert "app.db.sessions.Storage.two" not in returns  # two returns
+    assert "app.db.sessions.Storage.method" not in returns

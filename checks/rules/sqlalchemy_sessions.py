@@ -49,6 +49,7 @@ from checks.session_receivers import (
     is_sync_database,
     may_be_imported_instance,
     method_node,
+    property_opened,
     receiver_class,
     self_attributes_used,
 )
@@ -530,7 +531,8 @@ class SyncSessionInAsyncModule(Rule):
         # a library's session, is named in it); a legacy query (`x.query(...)`,
         # `Model.query.get(...)`); or, for `_imported_handle`, a name imported from a
         # module the index may read, called in an `async def` (`SessionLocal()`,
-        # `engine.connect()`, `db_session.query()`: see `imported_origin`)
+        # `engine.connect()`, `db_session.query()`: see `imported_origin`), or a property
+        # of `self` opened in a `with` (`property_opened`)
         if structure.layer == "test":
             return False
         in_async = [call for call in structure.calls if call.in_async]
@@ -545,6 +547,7 @@ class SyncSessionInAsyncModule(Rule):
                 for qualified in structure.qualified(call.dotted)
             )
             or _annotates_with_a_project_class(structure)
+            or _opens_a_property(structure)
         )
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
@@ -635,7 +638,9 @@ class SyncSessionInAsyncModule(Rule):
             receiver = node.func
             assert isinstance(receiver, cst.Attribute)
             if receiver_class(receiver.value, ctx) not in _SYNC_HANDLES:
-                origin = imported_origin(receiver.value, ctx)
+                origin = imported_origin(receiver.value, ctx) or property_opened(
+                    receiver.value, ctx, ctx.marks(self.code + ".opened")
+                )
         if origin is None:
             return
         # the imported object, or what a call of it gives (`with get_session() as s`)
@@ -663,6 +668,12 @@ class SyncSessionInAsyncModule(Rule):
             cls = None if arg.star else annotated_project_class(arg.value, ctx)
             if cls is not None:
                 self._ask(ctx, function, cls, arg.value, Condition((cls,), _SYNC_SESSIONS))
+                return
+            opened = ctx.marks(self.code + ".opened")
+            origin = None if arg.star else property_opened(arg.value, ctx, opened)
+            if origin is not None:  # `with self.session as session: get(session, pk)`
+                condition = Condition((origin,), _SYNC_SESSIONS, subject=OPENED)
+                self._ask(ctx, function, origin, arg.value, condition)
                 return
 
     def _ask(
@@ -720,6 +731,25 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
         if cls is not None and cls in _SYNC_SESSIONS:
             return value
     return None
+
+
+def _opens_a_property(structure: Structure) -> bool:
+    """Whether a coroutine opens an attribute of `self` in a `with` and names it (`with
+    self.session as session:`; `property_opened`: the index knows what the property
+    gives)."""
+    for function in structure.functions:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.With) and any(
+                isinstance(item.optional_vars, ast.Name)
+                and isinstance(item.context_expr, ast.Attribute)
+                and isinstance(item.context_expr.value, ast.Name)
+                and item.context_expr.value.id == "self"
+                for item in node.items
+            ):
+                return True
+    return False
 
 
 def _annotates_with_a_project_class(structure: Structure) -> bool:

@@ -370,6 +370,91 @@ def test_a_session_another_modules_context_manager_yields_is_followed(
     assert _rows(result.stdout, "FG102") == ["app/reports.py:12:10", "app/reports.py:17:10"]
 
 
+#: A base storage whose `session` property gives a `@contextmanager`'s session, reused
+#: when one is open (evidently's `BaseSQLStorage`), and one that gives an async session.
+STORAGE_BASE = """
+import contextlib
+from contextvars import ContextVar
+
+from sqlalchemy.orm import Session
+
+from app.db.engines import AsyncSessionLocal
+
+_current: ContextVar[Session] = ContextVar("session")
+
+
+@contextlib.contextmanager
+def session_context(engine):
+    current = _current.get(None)
+    if current is not None:
+        yield current
+        return
+    session = Session(bind=engine)
+    with session:
+        yield session
+
+
+class BaseStorage:
+    def __init__(self, engine):
+        self.engine = engine
+
+    @property
+    def session(self):
+        return session_context(self.engine)
+
+
+class AsyncStorage:
+    @property
+    def session(self):
+        return AsyncSessionLocal()
+"""
+
+STORAGES = """
+from sqlalchemy import select
+
+from app.db.base import AsyncStorage, BaseStorage
+
+
+def find(session, pk):
+    return session.get(object, pk)
+
+
+class Items(BaseStorage):
+    async def list(self) -> list[object]:
+        with self.session as session:
+            return list(session.scalars(select(1)))
+
+    async def get(self, pk: int) -> object:
+        with self.session as session:
+            return find(session, pk)
+
+    def get_sync(self, pk: int) -> object:
+        with self.session as session:
+            return session.get(object, pk)
+
+
+class Events(AsyncStorage):
+    async def list(self) -> list[object]:
+        async with self.session as session:
+            return list(await session.scalars(select(1)))
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_session_an_inherited_property_opens_is_followed(
+    database_module: Path, alone: bool
+) -> None:
+    """`with self.session as session:` in a coroutine, where a base class of another
+    module defines `session` as a property returning a `@contextmanager` that yields a
+    sync `Session`: queried or handed to a function, a finding (once per coroutine);
+    a sync method, and a property giving an `AsyncSession`, are not."""
+    write(database_module, "app/db/base.py", STORAGE_BASE)
+    write(database_module, "app/storages.py", STORAGES)
+    target = "app/storages.py" if alone else "."
+    result = run_cli("check", "--no-cache", "--select", "FG102", target)
+    assert _rows(result.stdout, "FG102") == ["app/storages.py:13:25", "app/storages.py:17:25"]
+
+
 def test_the_hook_reports_an_imported_sync_factory_opened_in_async_def(
     database_module: Path,
 ) -> None:
