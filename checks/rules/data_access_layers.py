@@ -134,6 +134,34 @@ class _SqlCall:
     runs: bool
 
 
+#: Packages a module serving HTTP imports from: an `api.py` importing none
+#: (papermerge's `features/*/db/api.py`: data access) is no route module.
+WEB_FRAMEWORKS = (
+    "fastapi",
+    "starlette",
+    "litestar",
+    "flask",
+    "quart",
+    "sanic",
+    "django",
+    "falcon",
+    "tornado",
+    "aiohttp",
+)
+
+
+#: File names of the `routes` layer that data-access modules bear too (`db/api.py`).
+_AMBIGUOUS_NAMES = frozenset({"api.py"})
+
+
+def _route_module(ctx: FileContext) -> bool:
+    """Whether the file is a module of the `routes` layer: one named `api.py` only when it
+    imports a web framework."""
+    if ctx.layer != "route":
+        return False
+    return ctx.path.name not in _AMBIGUOUS_NAMES or ctx.imports_module(*WEB_FRAMEWORKS)
+
+
 class DataAccessInRoutes(Rule):
     code = "FG402"
     name = "data-access-in-route"
@@ -155,7 +183,9 @@ class DataAccessInRoutes(Rule):
         "is not reported again. In the module that creates the `FastAPI()` app, a model "
         "passed to a constructor at module level (`GitDAO(ArtifactDBE=QueryArtifact)`) is "
         "wiring, not data access.\n\n"
-        "Where it applies: the `routes` layer (never tests)."
+        "Where it applies: the `routes` layer (never tests); a module named `api.py` only "
+        "when it imports a web framework (FastAPI, Starlette, Litestar, Flask, ...): a "
+        "data-access module named so (`features/tags/db/api.py`) serves no HTTP."
     )
     why = (
         "A route that queries the database or handles ORM objects mixes HTTP with "
@@ -288,6 +318,20 @@ class DataAccessInRoutes(Rule):
         ),
         Example(
             """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app import orm
+
+
+            async def get_tag(session: AsyncSession, tag_id: int) -> orm.Tag | None:
+                return await session.scalar(select(orm.Tag).where(orm.Tag.id == tag_id))
+            """,
+            path="app/features/tags/db/api.py",
+            note="a data-access module named `api.py` that imports no web framework",
+        ),
+        Example(
+            """
             from fastapi import APIRouter, Depends
 
             from app.dependencies.repositories import get_repository
@@ -342,6 +386,10 @@ class DataAccessInRoutes(Rule):
         # names it outside the import and outside annotations)
         if structure.layer != "route":
             return False
+        path = structure.path
+        ambiguous = path is not None and path.name in _AMBIGUOUS_NAMES
+        if ambiguous and not structure.imports_from(*WEB_FRAMEWORKS):
+            return False
         if any(structure.calls_to(SQL_BUILDERS)):
             return True
         for call in structure.calls:
@@ -383,11 +431,11 @@ class DataAccessInRoutes(Rule):
 
     # ------------------------------------------------------------------ imports
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        if ctx.layer == "route":
+        if _route_module(ctx):
             _functions(ctx, self.code).append(id(node))
 
     def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
-        if ctx.layer == "route":
+        if _route_module(ctx):
             for alias in node.names:
                 bound: cst.BaseExpression = (
                     alias.asname.name if alias.asname is not None else alias.name
@@ -405,7 +453,7 @@ class DataAccessInRoutes(Rule):
             local.setdefault(functions[-1], set()).add(name)
 
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
-        if ctx.layer != "route" or isinstance(node.names, cst.ImportStar):
+        if not _route_module(ctx) or isinstance(node.names, cst.ImportStar):
             return
         module = dotted_name(node.module) if node.module is not None else ""
         functions = _functions(ctx, self.code)
@@ -473,7 +521,7 @@ class DataAccessInRoutes(Rule):
     def visit_Name(self, node: cst.Name, ctx: FileContext) -> None:
         """Record an ORM model's name used as a value (not in an annotation)."""
         if (
-            ctx.layer == "route"
+            _route_module(ctx)
             and not ctx.stash(f"{self.code}-annotations")
             and id(node) not in ctx.marks(f"{self.code}-not-a-use")
         ):
@@ -483,7 +531,7 @@ class DataAccessInRoutes(Rule):
 
     # ---------------------------------------------------------------------- SQL
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.layer != "route":
+        if not _route_module(ctx):
             return
         if ctx.qualified_name(node.func) in _FASTAPI_APPS:
             ctx.marks(f"{self.code}-app").add(id(node))
@@ -502,7 +550,7 @@ class DataAccessInRoutes(Rule):
             ctx.stash(f"{self.code}-sql").append(_SqlCall(owner, node, runs))
 
     def leave_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        if ctx.layer != "route":
+        if not _route_module(ctx):
             return
         functions = _functions(ctx, self.code)
         if functions and functions[-1] == id(node):
