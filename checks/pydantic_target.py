@@ -248,6 +248,27 @@ def read_pins(root: Path) -> Iterator[Pin]:
     for name in names:
         if name.startswith("requirements") and name.endswith(".txt"):
             yield from _requirements_pins(root / name)
+        elif name in DEPENDENCY_FOLDERS:
+            yield from _dependency_folder_pins(root / name)
+
+
+#: Folders of a project's dependency files (`requirements/base.txt`,
+#: `deploy/requirements_pg.txt`): their pins are the folder above's, when they hold no
+#: Python file (a `deploy` package of code is a part of the project of its own).
+DEPENDENCY_FOLDERS = frozenset({"requirements", "deploy", "deployment", "docker"})
+
+
+def _dependency_folder_pins(folder: Path) -> Iterator[Pin]:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:  # not a folder, or unreadable
+        return
+    if any(name.endswith(".py") for name in names):
+        return
+    every_text = folder.name == "requirements"  # `requirements/base.txt`, `prod.txt`
+    for name in names:
+        if name.endswith(".txt") and (every_text or name.startswith("requirements")):
+            yield from _requirements_pins(folder / name)
 
 
 def _read(path: Path) -> bytes | None:
