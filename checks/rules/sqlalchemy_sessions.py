@@ -239,7 +239,9 @@ class SyncSessionInAsyncModule(Rule):
         "module that gives one (`with get_sync_db_session() as session:`: its return "
         "annotation, `-> Generator[Session, None, None]` for a `@contextmanager`, or the "
         "chain of calls giving what it yields, `with manager.create_session() as s: yield "
-        "s`), or queried "
+        "s`), or from a property of the class or of a base of another module that gives "
+        "one (`with self.session as session:` where `session` is a `@property` returning "
+        "such a context manager, or annotated `-> Session`), or queried "
         "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`, "
         "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`, a parameter annotated "
         "with a class of another module of the project that is a sync session: "
@@ -1215,7 +1217,9 @@ class InterpolatedSql(Rule):
         "literals on every branch, loop variables over constants (literal collections, "
         "a local name bound to one, `.items()`/`.keys()`/`.values()` of an ALL_CAPS dict), "
         "bind-parameter names and placeholder lists (`:{name}`, "
-        '`", ".join("?" for _ in ids)`). A piece that is itself SQL (`WHERE '
+        '`", ".join("?" for _ in ids)`), psycopg\'s `cursor.mogrify(template, values)` '
+        "(values quoted by the driver, into a template that carries no input). A piece "
+        "that is itself SQL (`WHERE "
         "{conditions}`) is checked where it is built, when that is in the same function "
         "(also a list filled with `.append()` of SQL text, joined).\n\n"
         "Where it applies: every layer but tests, which paste the UUIDs they generate into "

@@ -137,6 +137,9 @@ class Piece:
 
     expr: cst.BaseExpression
     kind: str
+    #: what a message names: the collection a comprehension's variable runs over
+    #: (`sessions` of `",".join(str(k) for k in sessions)`), else `expr`
+    shown: cst.BaseExpression | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +378,8 @@ class _Renderer:
         #: the helper whose body this renders (`params` given): its annotations count
         self.helper = helper
         self.pieces: list[cst.BaseExpression] = caller.pieces if caller else []
+        #: id of a piece -> what a message names instead (`Piece.shown`)
+        self.shown: dict[int, cst.BaseExpression] = caller.shown if caller else {}
 
     def _child(self, **changes: object) -> _Renderer:
         renderer = _Renderer(
@@ -390,6 +395,7 @@ class _Renderer:
         for name, value in changes.items():
             setattr(renderer, name, value)
         renderer.pieces = self.pieces
+        renderer.shown = self.shown
         return renderer
 
     # -- strings ----------------------------------------------------------------
@@ -624,6 +630,13 @@ class _Renderer:
             return True
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in _QUOTING_METHODS:
             return True
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "mogrify":
+            # psycopg's `cursor.mogrify(template, values)`: the values bound and quoted by
+            # the driver, into a template that carries no input itself
+            return bool(call.args) and self.trusted(call.args[0].value)
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "decode":
+            receiver = call.func.value  # `cur.mogrify(...).decode("utf-8")`
+            return isinstance(receiver, cst.Call) and self._trusted_call(receiver)
         if called == "str" and len(call.args) == 1 and not ctx.is_bound("str"):
             return self.trusted(call.args[0].value)
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
@@ -707,8 +720,16 @@ class _Renderer:
             comp = comp.inner_for_in
         inner = self._child(trusted_names=frozenset(trusted), opaque_names=frozenset(opaque))
         element = items.elt
+        before = len(self.pieces)
         text = inner.render(element)
-        return text if text is not None else inner.piece(element)
+        text = text if text is not None else inner.piece(element)
+        iterables = _comprehension_iterables(items)
+        for piece in self.pieces[before:]:
+            names = {n.value for n in _walk(piece) if isinstance(n, cst.Name)}
+            shown = next((it for targets, it in iterables if names & targets), None)
+            if shown is not None:
+                self.shown.setdefault(id(piece), shown)
+        return text
 
     def _helper(self, call: cst.Call, element: int | None = None) -> str | None:
         """The SQL a helper of this module returns, with its parameters standing for the
@@ -1282,7 +1303,11 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
     kinds = place(text)
     # a piece whose marker is not in the text was met by a rendering given up (one branch
     # of `a if c else None`): it is not pasted in
-    pieces = tuple(Piece(e, kinds[i]) for i, e in enumerate(renderer.pieces) if i in kinds)
+    pieces = tuple(
+        Piece(e, kinds[i], renderer.shown.get(id(e)))
+        for i, e in enumerate(renderer.pieces)
+        if i in kinds
+    )
     return SqlText(text, pieces) if pieces else None
 
 
@@ -1325,7 +1350,22 @@ _CATALOG_READ = re.compile(
 )
 
 
+def _comprehension_iterables(
+    items: cst.GeneratorExp | cst.ListComp | cst.SetComp,
+) -> list[tuple[set[str], cst.BaseExpression]]:
+    """The names each `for` of a comprehension binds, with what it runs over."""
+    found: list[tuple[set[str], cst.BaseExpression]] = []
+    comp: cst.CompFor | None = items.for_in
+    while comp is not None:
+        targets = {n.value for n in _walk(comp.target) if isinstance(n, cst.Name)}
+        found.append((targets, comp.iter))
+        comp = comp.inner_for_in
+    return found
+
+
 def piece_code(piece: Piece) -> str:
-    """A piece's source, shortened for a message."""
-    code = " ".join(code_of(piece.expr).split())
+    """A piece's source, shortened for a message (the collection a comprehension's
+    variable runs over, for a piece made of that variable)."""
+    shown = piece.shown if piece.shown is not None else piece.expr
+    code = " ".join(code_of(shown).split())
     return code if len(code) <= 40 else code[:37] + "..."

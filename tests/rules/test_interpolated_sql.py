@@ -597,3 +597,36 @@ def test_a_piece_of_a_rendering_given_up_is_not_pasted() -> None:
     # `quoted_schema` (given up: `else None`) is not in the text
     assert [m for m in _fg105(source) if m == VALUE_MESSAGE] == []
     assert len(_fg105(source)) == 1  # FG111, once
+
+
+def test_a_comprehension_variable_is_named_by_what_it_runs_over() -> None:
+    """`",".join([str(k) for k in session_ids])`: the message names `session_ids`, what
+    the SQL carries, not the comprehension's `k`."""
+    source = """
+    from sqlalchemy import text
+
+    def purge(session, frame):
+        session_ids = frame["session_id"].unique()
+        joined = ",".join([str(k) for k in session_ids])
+        session.execute(text(f"DELETE FROM events WHERE session_id IN ({joined})"))
+    """
+    findings = [f for f in check_code(source, "app/jobs.py") if f.code == "FG105"]
+    assert [f.message for f in findings] == [
+        "`session_ids` pasted into SQL as a value: pass it as a bound parameter"
+    ]
+
+
+def test_values_psycopg_bound_with_mogrify_are_not_flagged() -> None:
+    """`cur.mogrify(template, values)` gives the values quoted by the driver: joined into
+    a multi-row `VALUES`, they are bound already. A template that pastes input itself is
+    still flagged."""
+    source = """
+    def insert(cur, rows, table):
+        values = []
+        for row in rows:
+            values.append(cur.mogrify("(%(user_id)s, %(title)s)", row).decode("utf-8"))
+        cur.execute(f"INSERT INTO notifications (user_id, title) VALUES {','.join(values)}")
+        pasted = ",".join(cur.mogrify(f"('{row['title']}')", row).decode() for row in rows)
+        cur.execute(f"INSERT INTO notifications (title) VALUES {pasted}")
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
