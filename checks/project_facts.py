@@ -42,9 +42,13 @@ TYPED_MODELS = "sqlalchemy-typed-models"
 #: no authentication at all, where any page may read what an operator's browser can
 #: reach).
 HEADER_CREDENTIALS_ONLY = "header-credentials-only"
+#: `Condition.fact`: the project hashes with bcrypt: a file of it names bcrypt
+#: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
+#: passlib breaks with bcrypt 4.1+ (FG504); with its other hashers it works, unmaintained.
+BCRYPT_HASHING = "bcrypt-hashing"
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
-COUNTED_FACTS = frozenset({SQL_2_QUERIES, TYPED_MODELS, HEADER_CREDENTIALS_ONLY})
+COUNTED_FACTS = frozenset({SQL_2_QUERIES, TYPED_MODELS, HEADER_CREDENTIALS_ONLY, BCRYPT_HASHING})
 
 SETTINGS_BASES = frozenset(
     {
@@ -195,6 +199,15 @@ def typed_models(sources: Iterable[bytes]) -> bool:
         mapped += len(_MAPPED.findall(source))
         columns += len(_COLUMN.findall(source))
     return mapped >= columns
+
+
+#: The word of bcrypt hashing, in any case (`BCRYPT`, `bcrypt_sha256`).
+BCRYPT_TEXT = re.compile(rb"bcrypt", re.IGNORECASE)
+
+
+def hashes_with_bcrypt(sources: Iterable[bytes]) -> bool:
+    """`BCRYPT_HASHING`: a file names bcrypt."""
+    return any(BCRYPT_TEXT.search(source) is not None for source in sources)
 
 
 def header_credentials_only(sources: Iterable[bytes]) -> bool:

@@ -35,6 +35,7 @@ from checks.project import (
     summarize_source,
 )
 from checks.project_facts import (
+    BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
     SETTINGS_MODULE,
     SQL_2_QUERIES,
@@ -43,6 +44,7 @@ from checks.project_facts import (
     counted_sources,
     defines_settings,
     first_settings_module,
+    hashes_with_bcrypt,
     header_credentials_only,
     project_sources,
     queries_2_0,
@@ -431,6 +433,7 @@ def build_index(
             HEADER_CREDENTIALS_ONLY: lambda scope: (
                 "FG501" not in settings.named and header_credentials_only(service_sources(scope))
             ),
+            BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
         },
         scope_of=sub_services.of_file,
     )

@@ -8,7 +8,7 @@ from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_a
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import HEADER_CREDENTIALS_ONLY
+from checks.project_facts import BCRYPT_HASHING, BCRYPT_TEXT, HEADER_CREDENTIALS_ONLY
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 
@@ -36,6 +36,12 @@ UNMAINTAINED = {
         "for JWTs (FastAPI's docs moved to it)"
     ),
 }
+#: passlib in a project that hashes with none of bcrypt: it works there, unmaintained (a
+#: note for a selection naming FG504).
+_PASSLIB_NOTE = (
+    "passlib is unmaintained (no release since 2020): hash new passwords with pwdlib "
+    "(Argon2) and rehash the stored ones when users log in"
+)
 #: What python-jose offers that PyJWT does not: JWE (encrypted tokens). PyJWT reads JWKs
 #: (`jwt.PyJWK`, `PyJWKClient`) but has no JWE at all.
 _JOSE_PARTS = {
@@ -537,7 +543,12 @@ class UnmaintainedAuthLibrary(Rule):
     family = "security"
     message = "Unmaintained authentication library"
     summary = (
-        "Checks for imports of passlib and python-jose.\n\n"
+        "Checks for imports of python-jose, and of passlib in a project that hashes with "
+        'bcrypt (a file of it names bcrypt: `CryptContext(schemes=["bcrypt"])`, a '
+        "settings value), where passlib fails with bcrypt 4.1+. With its other hashers "
+        "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
+        "rehashing the stored passwords: reported only when the selection names FG504, as "
+        "a note.\n\n"
         "Where it applies: every layer, tests included (a test that imports them keeps "
         "them among the project's dependencies, and passlib breaks there too)."
     )
@@ -606,4 +617,25 @@ class UnmaintainedAuthLibrary(Rule):
                 if part in names:
                     ctx.report(node, _JOSE_PARTS[part])
                     return
+        if parts[0] == "passlib" and not _names_bcrypt(ctx):
+            # passlib works with its other hashers: the bug is bcrypt's, the project's
+            # other files may name it (`HASH_SCHEMES = ["bcrypt"]` in its settings)
+            bcrypt = Condition((), frozenset(), fact=BCRYPT_HASHING)
+            ctx.report_if(node, bcrypt, UNMAINTAINED["passlib"])
+            if ctx.names("FG504"):
+                # on the module's name: one finding per rule and node, and only one of
+                # the two conditions holds
+                name: cst.CSTNode = node
+                if isinstance(node, cst.ImportFrom) and node.module is not None:
+                    name = node.module
+                elif isinstance(node, cst.ImportAlias):
+                    name = node.name
+                no_bcrypt = Condition((), frozenset(), fact=BCRYPT_HASHING, negated=True)
+                ctx.report_if(name, no_bcrypt, _PASSLIB_NOTE)
+            return
         ctx.report(node, UNMAINTAINED[parts[0]])
+
+
+def _names_bcrypt(ctx: FileContext) -> bool:
+    source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+    return BCRYPT_TEXT.search(source) is not None

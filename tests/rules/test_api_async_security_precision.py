@@ -1098,6 +1098,62 @@ def test_python_jose_advice_follows_what_is_imported(statement: str, advice: str
     assert "no release from 2021 to 2025" in found[0]
 
 
+# ---------------------------------------------------------- FG504 passlib and bcrypt
+
+
+def _fg504(root: Path, *select: str) -> list[tuple[str, str]]:
+    args = ("--select", *select) if select else ()
+    result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(root))
+    return sorted(
+        (Path(f["filename"]).name, f["message"])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG504"
+    )
+
+
+def test_passlib_breaks_with_bcrypt_named_anywhere_in_the_project(tmp_path: Path) -> None:
+    """passlib's bug is bcrypt's (4.1+): reported where the project hashes with bcrypt,
+    though the scheme is named in another module (its settings)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/settings.py", 'HASH_SCHEMES = ["bcrypt"]\n')
+    write(
+        tmp_path,
+        "app/security.py",
+        """
+        from passlib.context import CryptContext
+
+        from app.settings import HASH_SCHEMES
+
+        pwd_context = CryptContext(schemes=HASH_SCHEMES)
+        """,
+    )
+    (found,) = _fg504(tmp_path)
+    assert found[0] == "security.py"
+    assert "breaks with bcrypt 4.1+" in found[1]
+
+
+def test_passlib_with_its_other_hashers_is_a_note_when_named(tmp_path: Path) -> None:
+    """`pbkdf2_sha256` or `sha256_crypt` work on passlib: not reported by default (the
+    move to pwdlib is a migration of stored hashes); named, a note that says so."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/users.py",
+        """
+        from passlib.hash import pbkdf2_sha256
+
+        def check(password: str, stored: str) -> bool:
+            return pbkdf2_sha256.verify(password, stored)
+        """,
+    )
+    assert _fg504(tmp_path) == []
+    (found,) = _fg504(tmp_path, "FG504")
+    assert "rehash the stored ones" in found[1]
+    assert "bcrypt" not in found[1]
+
+
 # ------------------------------------------- FG407 settings modules, one per variable
 
 
