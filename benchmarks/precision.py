@@ -10,8 +10,10 @@ recall of the checker on the mission's patterns, found independently with CPytho
 
 - `time.sleep(...)` called directly in an `async def` (FG301);
 - FastAPI's or Starlette's `HTTPException(...)` (the name itself, not a project's own
-  `AppHTTPException`) raised in a service or repository module (a path with `service`,
-  `repositor`, `repos/` or `crud`, not a route module such as `service/views.py`) (FG401);
+  `AppHTTPException`) raised in a service or repository module (a folder `services/`,
+  `repositories/`, `repos/`, `crud/`, `daos/`, or a file `service.py`, `*_service.py`,
+  `repository.py`, `*_crud.py`, `crud_*.py`, `dao.py`, ...: the default layer globs, not a
+  route module such as `services/views.py`) (FG401);
 - `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
   `self.session`, `self.db`) (FG101: one hit per synchronous function, as the checker
   reports a sync function's legacy queries once; one per call elsewhere);
@@ -55,7 +57,24 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 CHECK = [str(BIN / "fastapi-guardrails"), "check", "--no-cache", "--exit-zero"]
 SESSION_NAMES = {"session", "db", "db_session", "dbsession", "sess", "async_session"}
-LAYER_WORDS = ("service", "repositor", "repos/", "crud")
+#: The service and data layers as the default layer globs name them (written out here, not
+#: read from the checker): folders, and file names.
+LAYER_FOLDERS = {"services", "repositories", "repos", "crud", "daos"}
+LAYER_FILES = {"service.py", "services.py", "repository.py", "repositories.py", "crud.py", "dao.py"}
+LAYER_SUFFIXES = ("_service.py", "_repository.py", "_crud.py", "_dao.py")
+
+
+def in_service_layer(relative: str) -> bool:
+    """Whether a path is in the service or data layer by the default globs."""
+    *folders, name = relative.split("/")
+    return (
+        bool(LAYER_FOLDERS.intersection(folders))
+        or name in LAYER_FILES
+        or name.endswith(LAYER_SUFFIXES)
+        or name.startswith("crud_")
+    )
+
+
 ROUTE_MODULES = {"views.py", "router.py", "routers.py", "routes.py", "api.py", "endpoints.py"}
 
 
@@ -233,7 +252,7 @@ class MissionPatterns(ast.NodeVisitor):
 
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        in_layer = any(word in self.relative for word in LAYER_WORDS)
+        in_layer = in_service_layer(self.relative)
         name = _dotted(exc) if exc is not None else ""
         named = name == "HTTPException" or name.endswith(".HTTPException")
         route_module = self.relative.rsplit("/", 1)[-1] in ROUTE_MODULES
