@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
 from checks.lazy import libcst as cst
@@ -385,7 +386,10 @@ class JwtWithoutVerification(Rule):
         "list allowing `none`, or with signature verification turned off (`options="
         "{'verify_signature': False}`, by keyword or fourth positional argument; "
         "`verify=False`). A call that passes `*args` or `**kwargs` where these could be is "
-        "not judged. authlib is not covered: its `decode()` always verifies, with the "
+        "not judged, nor claims decoded unverified into a name that the function only "
+        'reads for where the token goes (`claims.get("aud")`, `claims["iss"]`, `tid`, '
+        "`kid`, `azp`): the peek that picks the key of a verified decode. authlib is not "
+        "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
         "Where it applies: every layer but tests (a test reads its own tokens' claims "
         "without verifying them on purpose)."
@@ -432,6 +436,18 @@ class JwtWithoutVerification(Rule):
             also=("FG504",),
             note="positional: `algorithms=None`, verification off, `none` allowed",
         ),
+        Example(
+            """
+            import jwt
+
+            def tenant_user(token: str) -> str | None:
+                claims = jwt.decode(token, options={"verify_signature": False})
+                if claims.get("aud") == "tenant":
+                    return claims["sub"]
+                return None
+            """,
+            note="claims read unverified beyond the audience: the subject is trusted",
+        ),
     )
     good = (
         Example(
@@ -469,6 +485,20 @@ class JwtWithoutVerification(Rule):
             """
             import jwt
 
+            def is_partner_token(token: str) -> bool:
+                claims = jwt.decode(token, options={"verify_signature": False})
+                return claims.get("aud") == "partner"
+
+            def verify(token: str, key: str, partner_key: str) -> dict:
+                chosen = partner_key if is_partner_token(token) else key
+                return jwt.decode(token, chosen, algorithms=["HS256"], audience=["api", "partner"])
+            """,
+            note="the audience read unverified to pick the key of a verified decode",
+        ),
+        Example(
+            """
+            import jwt
+
             def test_token_carries_the_user_id(token: str) -> None:
                 claims = jwt.decode(token, options={"verify_signature": False})
                 assert claims["sub"] == "42"
@@ -484,6 +514,12 @@ class JwtWithoutVerification(Rule):
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: a JWT decoder called
         return structure.layer != "test" and any(structure.calls_to(JWT_DECODERS))
+
+    def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        # `claims = jwt.decode(...)`: what the function then reads of it (`_peeks`)
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(node.value, cst.Call) and isinstance(target, cst.Name):
+            ctx.stash(self.code + ".assigned").append((id(node.value), target.value))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer == "test" or ctx.qualified_name(node.func) not in JWT_DECODERS:
@@ -506,8 +542,55 @@ class JwtWithoutVerification(Rule):
                 (string_value(e.value) or "").lower() == "none" for e in algorithms.elements
             )
         missing = algorithms is None or dotted_name(algorithms) == "None"
+        if unverified and not allows_none and self._peeks(node, ctx):
+            return  # the claims that pick the key of a verified decode, read unverified
         if unverified or missing or allows_none:
             ctx.report(node)
+
+    def _peeks(self, node: cst.Call, ctx: FileContext) -> bool:
+        """Whether the unverified claims are only read for what routes the token to its
+        verification (`claims = jwt.decode(token, options={...: False})` then only
+        `claims.get("aud")`, `claims["iss"]`): the issuer or audience that picks the key
+        of a verified decode, the usual multi-tenant peek."""
+        name = next((n for call, n in ctx.stash(self.code + ".assigned") if call == id(node)), None)
+        function = ctx.function
+        if name is None or function is None:
+            return False
+        uses = peeks = 0
+        for inner in _walk_nodes(function.node.body):
+            if isinstance(inner, cst.Name) and inner.value == name:
+                uses += 1
+            elif isinstance(inner, cst.Subscript) and _names(inner.value, name):
+                elements = inner.slice
+                key = elements[0].slice if len(elements) == 1 else None
+                if isinstance(key, cst.Index) and string_value(key.value) in _ROUTING_CLAIMS:
+                    peeks += 1
+            elif (
+                isinstance(inner, cst.Call)
+                and isinstance(inner.func, cst.Attribute)
+                and inner.func.attr.value == "get"
+                and _names(inner.func.value, name)
+                and inner.args
+                and string_value(inner.args[0].value) in _ROUTING_CLAIMS
+            ):
+                peeks += 1
+        return uses > 0 and uses == peeks + 1  # the assignment's own target counts once
+
+
+#: Claims that say where a token is to be verified (its audience, issuer, tenant, key).
+_ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp"})
+
+
+def _names(expr: cst.BaseExpression, name: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == name
+
+
+def _walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(current.children)
 
 
 #: What `_jwt_argument` answers when `*args` or `**kwargs` may pass the argument.
