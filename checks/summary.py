@@ -48,8 +48,11 @@ OPTIONAL_SPELLINGS = frozenset({"typing.Optional", "typing_extensions.Optional"}
 CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 #: Decorators making a method a property: `self.x` is what a call of the method gives.
 PROPERTIES = frozenset({"property", "functools.cached_property"})
-#: The text a module defining either holds.
-CONTEXT_MANAGER_TEXT = re.compile(rb"contextmanager|property")
+#: The text a module defining either holds (a property without a return annotation:
+#: an annotated one is read with the module's other annotations).
+CONTEXT_MANAGER_TEXT = re.compile(
+    rb"contextmanager|property\s*(?:\#[^\n]*)?\n\s*def\s+\w+\s*\(\s*\w+\s*\)\s*:"
+)
 #: `Generator[X, ...]`, `Iterator[X]`: the annotation of such a generator, naming `X`.
 _ITERATOR_SPELLINGS = frozenset(
     f"{module}.{name}"
