@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -582,8 +582,15 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is None and not self._pending(ctx, id(function.node)):
             # a legacy query on what an imported factory opened is the use already asked
             blocking = self._legacy_query(node, ctx)
-        if blocking is None:
-            blocking = _sync_session_passed(node, ctx)  # `crud.get(db, pk)`, `db: Session`
+        if (
+            blocking is None
+            and id(node) not in ctx.marks(self.code + ".awaited-chain")
+            and not _constructed_unused(node, ctx)
+        ):
+            # `crud.get(db, pk)` with `db: Session`; not `await Service(db=db).run()`,
+            # whose constructor keeps the session for a coroutine, nor an object made
+            # and handed on (`return Params(db_session=db)`)
+            blocking = _sync_session_passed(node, ctx)
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
@@ -723,7 +730,7 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
     (`run_in_threadpool(fn, db)`, `loop.run_in_executor(None, fn, db)`) is no such call,
     and neither is an awaited one (the callee is a coroutine: the annotation may be
     wrong, as for an awaited query)."""
-    if _hands_to_a_thread(node, ctx):
+    if _hands_to_a_thread(node, ctx) or _calls_a_coroutine_function(node, ctx):
         return None
     for arg in node.args:
         value = arg.value
@@ -733,6 +740,65 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
         if cls is not None and cls in _SYNC_SESSIONS:
             return value
     return None
+
+
+def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether the call makes an object (a CapWords callee: a class) that the coroutine
+    calls no method of without `await`: neither `Service(db).run()` nor `service =
+    Service(db)` then `service.run()`. What it does with the session, another coroutine
+    or a thread does (`return Params(db_session=db)`, `await Service(db).run()`)."""
+    name = dotted_name(node.func)
+    last = (name or "").rpartition(".")[2].lstrip("_")  # `_CommonParams`
+    function = ctx.function
+    if not last[:1].isupper() or last.isupper() or function is None:
+        return False
+    body = function.node.body
+    calls: list[cst.Call] = []
+    awaited: set[int] = set()
+    assigned: set[str] = set()
+    pending: list[cst.CSTNode] = [body]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Await):
+            awaited.add(id(current.expression))
+        elif isinstance(current, cst.Call):
+            calls.append(current)
+        elif isinstance(current, cst.Assign) and current.value is node:
+            assigned.update(
+                t.target.value for t in current.targets if isinstance(t.target, cst.Name)
+            )
+        pending.extend(current.children)
+    for call in calls:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or id(call) in awaited:
+            continue
+        if func.value is node:
+            return False  # `Service(db).run()`
+        if isinstance(func.value, cst.Name) and func.value.value in assigned:
+            return False  # `service = Service(db)` then `service.run()`
+    return True
+
+
+def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether the call is of an `async def` of this file (a function of the module, or a
+    method of the class being walked, through `self`): it runs nothing when called, and
+    its own body is checked where it queries the session."""
+    func = node.func
+    body: Sequence[cst.BaseStatement | cst.BaseSmallStatement] = ()
+    name: str | None = None
+    if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
+        body, name = ctx.module.body, func.value
+    elif (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value == "self"
+    ):
+        function = ctx.function
+        owner = function.owner if function is not None else None
+        if owner is not None and isinstance(owner.node.body, cst.IndentedBlock):
+            body, name = owner.node.body.body, func.attr.value
+    found = [d for d in body if isinstance(d, cst.FunctionDef) and d.name.value == name]
+    return bool(found) and all(d.asynchronous is not None for d in found)
 
 
 def _opens_a_property(structure: Structure) -> bool:

@@ -819,3 +819,49 @@ def test_a_sync_session_passed_after_an_http_client_session_is_flagged() -> None
         return auth.get_account_from_discord_id(db, discord_id)
     """
     assert positions(source, "FG102", path="app/api/login.py") == [(12, 45)]
+
+
+def test_a_session_handed_to_what_runs_nothing_now_is_not_flagged() -> None:
+    """mlrun's coroutines: a session handed to a constructor whose object is awaited
+    (`await Deployment(db_session=db).disable()`) or handed on (`return Params(...)`),
+    or to an `async def` of the module or the class (it runs nothing when called: its
+    own body is where a query blocks). A constructed object whose method is called
+    without `await`, or a sync function given the session, still are."""
+    source = """
+    from sqlalchemy.orm import Session
+
+
+    async def disable(db: Session) -> object:
+        return await Deployment(db_session=db).disable()
+
+
+    async def params(db: Session) -> object:
+        return _CommonParams(db_session=db)
+
+
+    async def stream(db: Session) -> object:
+        return _generate(db)
+
+
+    async def _generate(db):
+        yield 1
+
+
+    class Logs:
+        async def get(self, db: Session) -> object:
+            return self._legacy(db)
+
+        async def _legacy(self, db):
+            yield 1
+
+        async def deploy(self, db: Session) -> object:
+            return Deployment(db_session=db).deploy()
+
+        async def deploy_later(self, db: Session) -> object:
+            deployment = Deployment(db_session=db)
+            return deployment.deploy()
+
+        async def verify(self, db: Session) -> None:
+            verify_empty(db)
+    """
+    assert _found("FG102", source) == [28, 31, 35]
