@@ -59,7 +59,7 @@ def _repository_by_name(name: str) -> bool:
     """A `*Repository`/`*Repo` class whose name does not say it is an HTTP adapter; one of
     another module is a repository unless the project index knows it as a Pydantic model
     or an Enum (`Repository`, a git repository's schema)."""
-    return name.endswith(("Repository", "Repo")) and not http_adapter_name(name)
+    return name.endswith(("Repository", "Repo", "Repositories")) and not http_adapter_name(name)
 
 
 def _repository_by_module(qualified: str) -> bool:
@@ -71,8 +71,18 @@ def _repository_by_module(qualified: str) -> bool:
     segments = set(parts)
     if not segments & _REPOSITORY_MODULES or segments & (_ROUTE_MODULES | _DEPENDENCY_MODULES):
         return False
+    if segments & _NOT_DATA_ACCESS_MODULES or parts[-1].endswith(_NOT_DATA_ACCESS_NAMES):
+        return False  # `repositories/schemas.py`, a `RegistryReposService`
     # a private helper module of the package (`repos/_utils.py`) is not a repository
     return not any(part.startswith("_") and not part.startswith("__") for part in parts[:-1])
+
+
+#: Modules of a data-layer package that hold no data access: its schemas, types, errors.
+_NOT_DATA_ACCESS_MODULES = frozenset(
+    {"schemas", "schema", "types", "enums", "constants", "exceptions", "errors"}
+)
+#: What a name of such a package says it is, when it is no repository.
+_NOT_DATA_ACCESS_NAMES = ("Service", "Schema", "Error", "Exception")
 
 
 def _may_be_session(expr: ast.expr, structure: Structure) -> bool:
@@ -177,7 +187,9 @@ class DataAccessInRoutes(Rule):
         "data access: the dependency hands the route an object, as an `Annotated` alias "
         "from a dependencies module would. A `*Repository` class of another module is a "
         "repository unless the project index knows it as a Pydantic model or an Enum (a "
-        "git repository's schema); dataclasses are not told apart. Names are resolved per "
+        "git repository's schema); so is a class of a `repositories`/`crud` package, whose "
+        "`schemas`, `types` and `exceptions` modules, and names ending in `Service` or "
+        "`Schema`, are not data access; dataclasses are not told apart. Names are resolved per "
         "scope: a function-local import shadows the module's. One finding per function: "
         "an import whose names are only used in functions already reported for their SQL "
         "is not reported again. In the module that creates the `FastAPI()` app, a model "
@@ -476,7 +488,18 @@ class DataAccessInRoutes(Rule):
             if target.startswith("."):  # relative, package unknown: it is near this file
                 target = ".".join([*ctx.path.parent.parts, target.lstrip(".")])
             if _repository_by_module(target):
-                found.repositories.append((local, name, True))
+                absolute = qualified is not None and not qualified.startswith(".")
+                by_module: bool | Condition = True
+                if (
+                    absolute
+                    and qualified is not None
+                    and name[:1].isupper()
+                    and not _repository_by_name(name)
+                ):
+                    # a class of the package not named a repository: one unless the
+                    # index knows it as a schema or an enumeration (a git repository's)
+                    by_module = Condition((qualified,), _NOT_A_REPOSITORY, negated=True)
+                found.repositories.append((local, name, by_module))
                 continue
             if _repository_by_name(name):
                 # a class of another module: a repository unless the index knows better
@@ -604,7 +627,10 @@ class DataAccessInRoutes(Rule):
         runs = any(call.runs for call in calls)
         builds = not all(call.runs for call in calls)
         verb = "builds and runs" if runs and builds else "runs" if runs else "builds"
-        count = f" ({len(calls)} SQL calls)" if len(calls) > 1 else ""
+        # the statements run (a `select()` run by `execute()` is one query), else built
+        counted = sum(call.runs for call in calls) if runs else len(calls)
+        noun = "queries" if runs else "statements"
+        count = f" ({counted} {noun})" if counted > 1 else ""
         ctx.report(
             calls[0].node,
             f"Route module {verb} SQL in {where}{count}: move the queries into a repository",

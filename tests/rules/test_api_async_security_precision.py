@@ -702,13 +702,12 @@ def test_sql_of_one_route_is_one_finding_at_its_first_call() -> None:
     assert found == [
         (
             8,
-            "Route module builds and runs SQL in `a()` (4 SQL calls): move the queries "
+            "Route module builds and runs SQL in `a()` (2 queries): move the queries "
             "into a repository",
         ),
         (
             14,
-            "Route module builds and runs SQL in `b()` (2 SQL calls): move the queries "
-            "into a repository",
+            "Route module builds and runs SQL in `b()`: move the queries into a repository",
         ),
         (16, "Route module builds SQL in module code: move the queries into a repository"),
     ]
@@ -1387,3 +1386,58 @@ def test_a_handler_calling_another_modules_raiser_re_raises(
         result = run_cli(*args, str(target))
         rows = [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG405"]
         assert rows == [20]  # `describe()` returns: the failure is swallowed
+
+
+def test_names_of_a_repositories_package_that_are_no_repositories(tmp_path: Path) -> None:
+    """tracecat's `registry/repositories` package is about git repositories: its schemas
+    (`repositories/schemas.py`, a Pydantic model of another module) and its
+    `RegistryReposService` are not data access; a class of a `repositories` package the
+    index does not know as a schema or an enumeration, and a module-level object of it,
+    still are."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/repositories/__init__.py", "")
+    write(
+        tmp_path,
+        "app/repositories/schemas.py",
+        "from pydantic import BaseModel\n\n\nclass GitCommitInfo(BaseModel):\n    sha: str\n",
+    )
+    write(
+        tmp_path,
+        "app/repositories/models.py",
+        "from pydantic import BaseModel\n\n\nclass RepoRead(BaseModel):\n    name: str\n",
+    )
+    write(tmp_path, "app/repositories/service.py", "class RegistryReposService: ...\n")
+    write(tmp_path, "app/repositories/store.py", "class UserStore: ...\n\nusers = UserStore()\n")
+    write(
+        tmp_path,
+        "app/api/router.py",
+        """
+        from fastapi import APIRouter
+
+        from app.repositories.models import RepoRead
+        from app.repositories.schemas import GitCommitInfo
+        from app.repositories.service import RegistryReposService
+        from app.repositories.store import UserStore
+        from app.repositories.store import users
+
+        router = APIRouter()
+
+
+        @router.get("/commits")
+        async def commits(service: RegistryReposService) -> list[GitCommitInfo]:
+            return [GitCommitInfo(sha=c) for c in await service.commits(RepoRead)]
+
+
+        @router.get("/users")
+        async def count() -> int:
+            return await UserStore().count() + await users.count()
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG402", "--output-format", "json", str(tmp_path)
+    )
+    found = sorted((f["location"]["row"], f["message"]) for f in json.loads(result.stdout))
+    assert [row for row, _ in found] == [6, 7]
+    assert "UserStore" in found[0][1]
+    assert "users" in found[1][1]
