@@ -255,10 +255,12 @@ def read_pins(root: Path) -> Iterator[Pin]:
 #: Folders of a project's dependency files (`requirements/base.txt`,
 #: `deploy/requirements_pg.txt`): their pins are the folder above's, when they hold no
 #: Python file (a `deploy` package of code is a part of the project of its own).
-DEPENDENCY_FOLDERS = frozenset({"requirements", "deploy", "deployment", "docker"})
+DEPENDENCY_FOLDERS = frozenset({"requirements", "deploy", "deployment", "docker", "dockerfiles"})
+#: Of those, the ones holding a folder per image (`dockerfiles/api/requirements.txt`).
+_IMAGE_FOLDERS = frozenset({"docker", "dockerfiles"})
 
 
-def _dependency_folder_pins(folder: Path) -> Iterator[Pin]:
+def _dependency_folder_pins(folder: Path, depth: int = 0) -> Iterator[Pin]:
     try:
         names = sorted(os.listdir(folder))
     except OSError:  # not a folder, or unreadable
@@ -269,6 +271,8 @@ def _dependency_folder_pins(folder: Path) -> Iterator[Pin]:
     for name in names:
         if name.endswith(".txt") and (every_text or name.startswith("requirements")):
             yield from _requirements_pins(folder / name)
+        elif depth == 0 and folder.name in _IMAGE_FOLDERS and "." not in name:
+            yield from _dependency_folder_pins(folder / name, depth + 1)
 
 
 def _read(path: Path) -> bytes | None:
