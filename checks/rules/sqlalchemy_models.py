@@ -175,7 +175,9 @@ class LegacyDeclarative(Rule):
         "(`primaryjoin`, `foreign_keys`, `viewonly`, ...) keep the finding without a fix. "
         'No fix on a project that targets SQLAlchemy 1.x (`target-sqlalchemy = "1"`, or pins '
         "that admit no 2.x): `Mapped`, `mapped_column` and `DeclarativeBase` do not exist "
-        "there; the finding stays, to plan the migration, and its message says so."
+        "there; the findings are reported only when the selection names FG108, to plan the "
+        "migration, and their message says so (as the Pydantic rules on a Pydantic 1 "
+        "project)."
     )
     fixes = (
         FixExample(
@@ -465,10 +467,13 @@ def _report(
     node: cst.CSTNode, message: str, fix: FixSpec | Refusal, ctx: FileContext, *, styled: bool
 ) -> None:
     """A finding with its fix; for a project on SQLAlchemy 1.x (`checks.sqlalchemy_target`)
-    it speaks of the migration and has no fix: the 2.0 names it writes do not exist there.
+    only when the selection names FG108, speaking of the migration, without a fix: the 2.0
+    names it writes do not exist there.
     A `styled` finding (1.x style that 2.0 still supports) stands when the project's
     models are mostly typed, or the selection names FG108 (`TYPED_MODELS`)."""
     if ctx.sqlalchemy_target == 1:
+        if not ctx.names("FG108"):
+            return  # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1)
         message, fix = f"{message} {MIGRATION_NOTE}", Refusal("1.x")
     chosen = fix if isinstance(fix, FixSpec) else None
     if styled:
