@@ -75,6 +75,10 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "dev/",
         "examples/",
         "benchmarks/",
+        # a distribution folder of a benchmark (`packages/tracecat-benchmark/`): a hyphen
+        # is in no importable package's name
+        "*-benchmark/",
+        "*-benchmarks/",
         "loadtest/",
         "loadtests/",
         "seeds/",

@@ -224,6 +224,8 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
     ("path", "layer"),
     [
         ("scripts/backfill.py", "tooling"),
+        ("packages/tracecat-benchmark/tracecat_benchmark/runner.py", "tooling"),
+        ("app/model_benchmark/service.py", "service"),
         ("qa/scenarios/sample_data.py", "tooling"),
         ("backend/evals/run.py", "tooling"),
         ("app/server/evals/api.py", "route"),

@@ -80,6 +80,8 @@ _ABOUT_THE_SECRET = frozenset(
         "description",
     }
 )
+#: Words of a name saying its key is made to be public (`STRIPE_PUBLISHABLE_KEY`).
+_PUBLIC_WORDS = frozenset({"public", "publishable"})
 #: Keys made to be public, shipped to browsers and apps: PostHog project keys, Stripe
 #: publishable keys.
 _PUBLIC_KEY = re.compile(r"^(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]+$")
@@ -105,9 +107,11 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
     summary); `in_dict`: a dict's value, where words separated by spaces are a label or a
     message (`{"api_key": "Elastic Api Key"}`), while a variable holding them holds its
     value (`SECRET = "super secret jwt secret"`: a weak secret)."""
-    first_word = _WORD.findall(name.lower())[:1]
-    if first_word and first_word[0] in _ABOUT_THE_SECRET:
+    words = _WORD.findall(name.lower())
+    if words and words[0] in _ABOUT_THE_SECRET:
         return False
+    if _PUBLIC_WORDS.intersection(words):
+        return False  # `INNERTUBE_PUBLIC_API_KEY`: a key made to be shipped to clients
     return (
         len(value) >= 8
         and not _PUBLIC_KEY.match(value)
@@ -170,7 +174,8 @@ class HardcodedSecret(Rule):
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
-        "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`), a provider's "
+        "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`, a name saying "
+        "`public` or `publishable`), a provider's "
         "key prefix alone (`'sk-proj-'`: a placeholder to complete), a masked or elided "
         "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a dict's value of words "
         "separated by spaces (`{'api_key': 'Elastic Api Key'}`, `{'secret': 'Key has been "
@@ -223,6 +228,13 @@ class HardcodedSecret(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            # the web client's key, in every page the site serves
+            INNERTUBE_PUBLIC_API_KEY = "web3f9a8c2e71b04d6a9e5c0d1b"
+            """,
+            note="a key its name says is public",
+        ),
         Example(
             """
             from pydantic import SecretStr
