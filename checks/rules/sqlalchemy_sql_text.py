@@ -556,6 +556,8 @@ class _Renderer:
             return True
         if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
             return self.trusted(expr.value)
+        if isinstance(expr, cst.Attribute) and self._uuid_attribute(expr):
+            return True
         if (
             isinstance(expr, cst.Name | cst.Attribute)
             and isinstance(
@@ -617,6 +619,39 @@ class _Renderer:
             if param.name.value == name and param.annotation is not None:
                 return _typed_annotation(param.annotation.annotation, ctx)
         return False
+
+    def _uuid_attribute(self, expr: cst.Attribute) -> bool:
+        """`self.ws_uuid` where the class's `__init__` assigns it only a UUID made there
+        (`WorkspaceUUID.new(...)`, `uuid.uuid4()`, `UUID(...)`): its text is a UUID's."""
+        function = self.ctx.function
+        owner = function.owner if function is not None else None
+        if (
+            owner is None
+            or not isinstance(expr.value, cst.Name)
+            or expr.value.value != "self"
+            or not isinstance(owner.node.body, cst.IndentedBlock)
+        ):
+            return False
+        values: list[cst.BaseExpression] = []
+        for statement in owner.node.body.body:
+            if not isinstance(statement, cst.FunctionDef) or statement.name.value != "__init__":
+                continue
+            for node in _walk(statement.body):
+                if isinstance(node, cst.Assign | cst.AnnAssign | cst.AugAssign):
+                    targets = (
+                        [t.target for t in node.targets]
+                        if isinstance(node, cst.Assign)
+                        else [node.target]
+                    )
+                    if any(
+                        isinstance(t, cst.Attribute)
+                        and isinstance(t.value, cst.Name)
+                        and t.value.value == "self"
+                        and t.attr.value == expr.attr.value
+                        for t in targets
+                    ):
+                        values.append(node.value if node.value is not None else cst.Name("_"))
+        return bool(values) and all(_makes_a_uuid(value, self.ctx) for value in values)
 
     def _trusted_call(self, call: cst.Call) -> bool:
         ctx = self.ctx
@@ -1348,6 +1383,19 @@ def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpres
 _CATALOG_READ = re.compile(
     r"get_(?:\w+_)?(?:names|columns|indexes|foreign_keys|pk_constraint|unique_constraints)"
 )
+
+
+def _makes_a_uuid(value: cst.BaseExpression, ctx: FileContext) -> bool:
+    """A call that makes a UUID: `uuid.uuid4()`, `UUID(...)`, a class named `...UUID` or
+    its constructor method (`WorkspaceUUID.new(...)`)."""
+    if not isinstance(value, cst.Call):
+        return False
+    if ctx.qualified_name(value.func) in _UUID_FACTORIES:
+        return True
+    name = dotted_name(value.func) or ""
+    parts = name.split(".")
+    made = parts[-2] if len(parts) > 1 and parts[-1][:1].islower() else parts[-1]
+    return made.endswith("UUID")
 
 
 def _comprehension_iterables(

@@ -630,3 +630,27 @@ def test_values_psycopg_bound_with_mogrify_are_not_flagged() -> None:
         cur.execute(f"INSERT INTO notifications (title) VALUES {pasted}")
     """
     assert _fg105(source) == [VALUE_MESSAGE]
+
+
+def test_an_attribute_init_makes_a_uuid_is_not_flagged() -> None:
+    """tracecat's `sa.text(f"'{self.ws_uuid}'::uuid")`, a column's server default, where
+    `__init__` assigns `self.ws_uuid` only a UUID (`WorkspaceUUID.new(...)`); an
+    attribute `__init__` assigns anything else still is."""
+    source = """
+    import sqlalchemy as sa
+
+    class Tables:
+        def __init__(self, workspace_id, name):
+            self.ws_uuid = WorkspaceUUID.new(workspace_id)
+            self.name = name
+
+        def tenant_default(self):
+            return sa.text(f"'{self.ws_uuid}'::uuid")
+
+        def by_name(self):
+            return sa.text(f"SELECT * FROM t WHERE name = '{self.name}'")
+    """
+    findings = [f for f in check_code(source, "app/tables/service.py") if f.code == "FG105"]
+    assert [(f.start.row, f.message) for f in findings] == [
+        (12, "`self.name` pasted into SQL as a value: pass it as a bound parameter")
+    ]
