@@ -772,9 +772,12 @@ def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
         func = call.func
         if not isinstance(func, cst.Attribute) or id(call) in awaited:
             continue
-        if func.value is node:
+        base = func.value
+        while isinstance(base, cst.Attribute | cst.Subscript):
+            base = base.value  # `repos.recipes.get_one(...)`: what `repos` holds
+        if base is node:
             return False  # `Service(db).run()`
-        if isinstance(func.value, cst.Name) and func.value.value in assigned:
+        if isinstance(base, cst.Name) and base.value in assigned:
             return False  # `service = Service(db)` then `service.run()`
     return True
 

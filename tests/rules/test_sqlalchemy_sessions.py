@@ -863,5 +863,9 @@ def test_a_session_handed_to_what_runs_nothing_now_is_not_flagged() -> None:
 
         async def verify(self, db: Session) -> None:
             verify_empty(db)
+
+        async def shared(self, db: Session) -> object:
+            repos = AllRepositories(db, group_id=None)
+            return repos.share_tokens.get_one("t")
     """
-    assert _found("FG102", source) == [28, 31, 35]
+    assert _found("FG102", source) == [28, 31, 35, 38]
