@@ -335,6 +335,15 @@ class Report:
     statement: int = -1
 
 
+def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node and every node below it (in no particular order)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
 def dotted_name(expr: cst.BaseExpression) -> str | None:
     """`a.b.c` for a chain of names and attributes, else None."""
     if isinstance(expr, cst.Name):

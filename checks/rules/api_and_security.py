@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 
-from checks.context import FileContext, FixSpec, code_of, dotted_name, keyword_arg, string_value
+from checks.context import (
+    FileContext,
+    FixSpec,
+    code_of,
+    descendants,
+    dotted_name,
+    keyword_arg,
+    string_value,
+)
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -557,7 +564,7 @@ class JwtWithoutVerification(Rule):
         if name is None or function is None:
             return False
         uses = peeks = 0
-        for inner in _walk_nodes(function.node.body):
+        for inner in descendants(function.node.body):
             if isinstance(inner, cst.Name) and inner.value == name:
                 uses += 1
             elif isinstance(inner, cst.Subscript) and _names(inner.value, name):
@@ -583,14 +590,6 @@ _ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp"})
 
 def _names(expr: cst.BaseExpression, name: str) -> bool:
     return isinstance(expr, cst.Name) and expr.value == name
-
-
-def _walk_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        yield current
-        pending.extend(current.children)
 
 
 #: What `_jwt_argument` answers when `*args` or `**kwargs` may pass the argument.

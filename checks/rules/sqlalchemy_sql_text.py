@@ -26,11 +26,11 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from checks.context import FileContext, code_of, dotted_name, returns_in
+from checks.context import FileContext, code_of, descendants, dotted_name, returns_in
 from checks.lazy import libcst as cst
 
 VALUE: Final = "value"
@@ -234,7 +234,7 @@ class SqlFlow:
         if value is None:
             self.bind(target, None, ctx)
             return
-        for node in _walk(target):
+        for node in descendants(target):
             if isinstance(node, cst.Name):
                 self.bind(node, value, ctx)
 
@@ -243,7 +243,7 @@ class SqlFlow:
         (`x not in ALLOWED`), or given to a call (`RE.fullmatch(x)`, `x.isidentifier()`,
         `is_valid(x)`; not `isinstance`, `len`, `hasattr` and such)."""
         checked = self.checked.setdefault(_key(ctx), set())
-        for node in _walk(expr):
+        for node in descendants(expr):
             if isinstance(node, cst.Comparison):
                 if any(isinstance(t.operator, cst.In | cst.NotIn) for t in node.comparisons):
                     name = dotted_name(node.left)
@@ -327,17 +327,9 @@ def _key(ctx: FileContext) -> int:
     return id(function.node) if function is not None else 0
 
 
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
-
-
 def _dotted_names(expr: cst.BaseExpression) -> set[str]:
     found: set[str] = set()
-    for node in _walk(expr):
+    for node in descendants(expr):
         if isinstance(node, cst.Name | cst.Attribute):
             name = dotted_name(node)
             if name:
@@ -636,7 +628,7 @@ class _Renderer:
         for statement in owner.node.body.body:
             if not isinstance(statement, cst.FunctionDef) or statement.name.value != "__init__":
                 continue
-            for node in _walk(statement.body):
+            for node in descendants(statement.body):
                 if isinstance(node, cst.Assign | cst.AnnAssign | cst.AugAssign):
                     targets = (
                         [t.target for t in node.targets]
@@ -732,7 +724,7 @@ class _Renderer:
         trusted, opaque = set(self.trusted_names), set(self.opaque_names)
         comp: cst.CompFor | None = items.for_in
         while comp is not None:
-            targets = [n.value for n in _walk(comp.target) if isinstance(n, cst.Name)]
+            targets = [n.value for n in descendants(comp.target) if isinstance(n, cst.Name)]
             iterable = comp.iter
             counter = (
                 isinstance(comp.target, cst.Tuple)
@@ -760,7 +752,7 @@ class _Renderer:
         text = text if text is not None else inner.piece(element)
         iterables = _comprehension_iterables(items)
         for piece in self.pieces[before:]:
-            names = {n.value for n in _walk(piece) if isinstance(n, cst.Name)}
+            names = {n.value for n in descendants(piece) if isinstance(n, cst.Name)}
             shown = next((it for targets, it in iterables if names & targets), None)
             if shown is not None:
                 self.shown.setdefault(id(piece), shown)
@@ -936,7 +928,7 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
         return []
     appended: list[cst.BaseExpression] = []
     empty_list = False
-    for node in _walk(function.body):
+    for node in descendants(function.body):
         if (
             isinstance(node, cst.Assign)
             and len(node.targets) == 1
@@ -974,7 +966,7 @@ _FILLING = frozenset({"append", "extend", "insert", "__setitem__"})
 def _filled(function: cst.FunctionDef, name: str) -> bool:
     """Whether the function puts items in the list `name` after binding it
     (`name.append(...)`, `name += [...]`, `name[i] = ...`)."""
-    for node in _walk(function.body):
+    for node in descendants(function.body):
         if isinstance(node, cst.Attribute) and dotted_name(node.value) == name:
             if node.attr.value in _FILLING:
                 return True
@@ -990,7 +982,7 @@ def _filled(function: cst.FunctionDef, name: str) -> bool:
 def _bindings_of(body: cst.CSTNode, name: str) -> int:
     """How many times a block binds `name` (assignment, loop, `with ... as`, walrus, ...)."""
     count = 0
-    for node in _walk(body):
+    for node in descendants(body):
         targets: list[cst.BaseExpression] = []
         if isinstance(node, cst.Assign):
             targets = [t.target for t in node.targets]
@@ -1003,7 +995,7 @@ def _bindings_of(body: cst.CSTNode, name: str) -> int:
         count += sum(
             1
             for target in targets
-            for n in _walk(target)
+            for n in descendants(target)
             if isinstance(n, cst.Name) and n.value == name
         )
     return count
@@ -1405,7 +1397,7 @@ def _comprehension_iterables(
     found: list[tuple[set[str], cst.BaseExpression]] = []
     comp: cst.CompFor | None = items.for_in
     while comp is not None:
-        targets = {n.value for n in _walk(comp.target) if isinstance(n, cst.Name)}
+        targets = {n.value for n in descendants(comp.target) if isinstance(n, cst.Name)}
         found.append((targets, comp.iter))
         comp = comp.inner_for_in
     return found
