@@ -1,13 +1,15 @@
 """Compare every finding with and without the pre-filters over whole trees.
 
-    uv run python benchmarks/prefilter_equivalence.py [DIR ...]
+    uv run python benchmarks/prefilter_equivalence.py [--without-packages] [DIR ...]
 
 Default: this interpreter's standard library. Checks every file with every rule (default
 or not), once parsing all of them with every rule, and once pre-filtered (the words of
-`checks.prefilter`, then the structural screens of `checks.structure`), and prints the
-differences (none expected, apart from FG000 on valid Python that libcst cannot parse and
-no rule needs) with the share of files and bytes the pre-filters spared libcst and the
-time of each pass.
+`checks.prefilter`, then the structural screens of `checks.structure`, which know the
+packages the run's index can read as a run over DIR does: `checks.run.run_packages`;
+not with `--without-packages`), and prints the differences (none expected, apart from
+FG000 on valid Python that libcst cannot parse and no rule needs) with the share of files
+and bytes the pre-filters spared libcst, the time of each pass, and for each rule the
+files it still has libcst parse.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import ast
 import sys
 import sysconfig
 import time
+from collections import Counter
 from pathlib import Path
 
 from checks.catalog import CATALOG
@@ -23,12 +26,15 @@ from checks.config import CommandLineSelection, Settings, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult
+from checks.project import module_name_for
 from checks.rules import ALL_RULES
-from checks.run import check_file, resolve_findings
+from checks.run import check_file, resolve_findings, run_packages
 from checks.structure import Structure
 
 
-def structure_of(path: Path, source: bytes, settings: Settings) -> Structure | None:
+def structure_of(
+    path: Path, source: bytes, settings: Settings, packages: frozenset[str] | None
+) -> Structure | None:
     """The file's structure as the engine builds it (None: CPython cannot parse it)."""
     try:
         tree = ast.parse(source)
@@ -36,35 +42,51 @@ def structure_of(path: Path, source: bytes, settings: Settings) -> Structure | N
         return None
     relative = str(settings.relative(path))
     layer = settings.layers.layer_of(settings.relative(path))
-    return Structure(tree, None, False, layer, relative, path, source)
+    module, is_package = module_name_for(path)
+    structure = Structure(tree, module, is_package, layer, relative, path, source)
+    structure.project_packages = packages
+    return structure
 
 
-def run(engine: Engine, settings: Settings, files: list[Path]) -> tuple[list[FileResult], float]:
+def run(
+    engine: Engine,
+    settings: Settings,
+    files: list[Path],
+    packages: frozenset[str] | None = None,
+) -> tuple[list[FileResult], float]:
     start = time.perf_counter()
-    results = [check_file(engine, settings, path, path.read_bytes()) for path in files]
+    results = [check_file(engine, settings, path, path.read_bytes(), packages) for path in files]
     return results, time.perf_counter() - start
 
 
 def main(argv: list[str]) -> int:
+    with_packages = "--without-packages" not in argv
+    argv = [a for a in argv if a != "--without-packages"]
     roots = [Path(a) for a in argv] or [Path(sysconfig.get_paths()["stdlib"])]
     differences = 0
     for root in roots:
         settings = load_settings(CATALOG, root, None, CommandLineSelection(select=["ALL"]))
         files = discover([root], settings)
         rules = [r for r in ALL_RULES if r.code in settings.enabled]
+        # what `check_files` gives the screens of a run over `root`
+        packages = run_packages(files, settings) if with_packages else None
         full, full_time = run(Engine(rules, prefilter=False), settings, files)
         filtered_engine = Engine(rules, prefilter=True)
-        filtered, filtered_time = run(filtered_engine, settings, files)
+        filtered, filtered_time = run(filtered_engine, settings, files, packages)
         spared = spared_bytes = total_bytes = 0
+        parsed_for: Counter[str] = Counter()
         for path in files:
             source = path.read_bytes()
             total_bytes += len(source)
-            if not filtered_engine.active_rules(
+            active = filtered_engine.active_rules(
                 path,
                 source,
                 settings.layers.layer_of(settings.relative(path)),
-                structure=structure_of(path, source, settings),
-            ):
+                module_name=module_name_for(path)[0],
+                structure=structure_of(path, source, settings, packages),
+            )
+            parsed_for.update(rule.code for rule in active)
+            if not active:
                 spared += 1
                 spared_bytes += len(source)
         # resolved across the project: skipped files are summarised from disk on demand
@@ -80,6 +102,10 @@ def main(argv: list[str]) -> int:
             f"({spared / max(len(files), 1):.0%}, {spared_bytes / max(total_bytes, 1):.0%} of "
             f"the bytes); all rules parsing every file {full_time:.1f} s, "
             f"pre-filtered {filtered_time:.1f} s"
+        )
+        print(
+            "  files libcst parses for each rule: "
+            + ", ".join(f"{code} {count}" for code, count in sorted(parsed_for.items()))
         )
     print(f"{differences} finding(s) differ")
     return 1 if differences else 0

@@ -9,10 +9,13 @@ target (its `target-pydantic`, else its Pydantic pins as written), so a new vers
 edit, another selection or another target starts afresh. Pending cross-file findings are stored
 unresolved, with the file's module summary: each run resolves them again against the
 summaries of all files, so a change in `schemas.py` re-parses `schemas.py` only and still
-changes what the routes that import its models report. A run snapshot answers a whole
+changes what the routes that import its models report. An entry also keeps the names its
+structural screens took to be outside the project (`FileResult.outside_packages`): a run
+whose index can read one of them checks the file again. A run snapshot answers a whole
 repeated run when nothing it depended on changed: its files and the modules it read (size
-and modification time), the module names of its files, and every path it probed for a
-module without finding one (a module appearing there would change what a finding says).
+and modification time), the module names of its files, every path it probed for a
+module without finding one (a module appearing there would change what a finding says),
+and those names of its files' screens (none of which may have become a package).
 
 The cache is never trusted blindly. A cache file is JSON (never pickle: a cache file found
 in a repository must not run code) after a header line with the format and a checksum of
@@ -52,7 +55,7 @@ from checks.project import (
 )
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 13
+_FORMAT = 14
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -188,6 +191,7 @@ class Cache:
             "findings": [_finding_json(f) for f in result.findings],
             "pending": [[_finding_json(f), _condition_json(c)] for f, c in result.pending],
             "summary": _summary_json(result.summary) if result.summary is not None else None,
+            "outside": sorted(result.outside_packages),
         }
         self._used[0].add(name)
         self._dirty = True
@@ -272,18 +276,25 @@ class Cache:
     def _run_file(self, name: str) -> Path:
         return self.file.with_name(f"{self.file.stem}-run-{name}.json")
 
-    def load_run(self, name: str, files: Sequence[Path]) -> list[Finding] | None:
+    def load_run(
+        self,
+        name: str,
+        files: Sequence[Path],
+        run_packages: Callable[[], frozenset[str]] | None = None,
+    ) -> list[Finding] | None:
         """The findings of the last run `name` (the same paths and configuration), when
         it checked the same files, and they and every other file it read (modules
         imported from outside the run) still have the size and modification time they
-        had, no path it probed for a module without finding one is now a file, and the
-        files still have the module names they had: then nothing is parsed, and no
-        per-file entry is even read."""
+        had, no path it probed for a module without finding one is now a file, the
+        files still have the module names they had, and none of the names its screens
+        took to be outside the project is one of the packages the run's index can read
+        (`run_packages`, asked only then): then nothing is parsed, and no per-file entry
+        is even read."""
         self._prune_leftovers()
         snapshot = _snapshot(read_cache_file(self._run_file(name)))
         if snapshot is None:
             return None
-        stored, others, absent, packages, findings = snapshot
+        stored, others, absent, packages, outside, findings = snapshot
         if [_path_key(path) for path in files] != [path for path, _ in stored]:
             return None
         for path, stamp in [*stored, *others]:
@@ -297,6 +308,8 @@ class Cache:
         forget_packages()  # the packages seen by an earlier run in this process may be gone
         if _packages_digest(files, self._file_facts) != packages:
             return None
+        if outside and (run_packages is None or not outside.isdisjoint(run_packages())):
+            return None  # a package its screens ruled out may now be the project's
         return findings
 
     def save_run(
@@ -305,11 +318,13 @@ class Cache:
         files: Sequence[tuple[Path, list[int] | None]],
         others: Sequence[tuple[Path, list[int] | None]],
         findings: Sequence[Finding],
+        outside: Iterable[str] = (),
     ) -> None:
         """Keep a run's findings with the stamps its files had before they were read;
         a run with a file too recently modified to trust its stamp keeps none. `others`
         holds the files read besides the run's (stamped), and the paths probed for
-        modules and not found (stamped `ABSENT`)."""
+        modules and not found (stamped `ABSENT`); `outside`, the names the screens of
+        its files took to be outside the project (`FileResult.outside_packages`)."""
         if any(stamp is None for _, stamp in [*files, *others]):
             return
         read = {_path_key(path): stamp for path, stamp in others if stamp != ABSENT}
@@ -319,6 +334,7 @@ class Cache:
             "others": [[path, stamp] for path, stamp in read.items()],
             "absent": sorted(absent),
             "packages": _packages_digest([path for path, _ in files], self._file_facts),
+            "outside": sorted(set(outside)),
             "findings": [[str(f.path), _finding_json(f)] for f in findings],
         }
         payload = encode_cache_file(data)
@@ -665,9 +681,10 @@ def _result(path: Path, entry: dict[str, Any]) -> FileResult | None:
         if "summary" not in entry:
             _invalid()
         summary = _summary(entry["summary"]) if entry["summary"] is not None else None
+        outside = frozenset(_str(name) for name in _list(entry.get("outside")))
     except _Invalid:
         return None
-    return FileResult(path, findings, None, pending, summary)
+    return FileResult(path, findings, None, pending, summary, outside)
 
 
 def _finding_json(finding: Finding) -> list[Any]:
@@ -799,20 +816,26 @@ def _summary(raw: Any) -> ModuleSummary:
 
 
 _Snapshot = tuple[
-    list[tuple[str, list[int]]], list[tuple[str, list[int]]], list[str], str, list[Finding]
+    list[tuple[str, list[int]]],
+    list[tuple[str, list[int]]],
+    list[str],
+    str,
+    frozenset[str],
+    list[Finding],
 ]
 
 
 def _snapshot(data: Any) -> _Snapshot | None:
     """A run snapshot's files and their stamps, the other files read and their stamps,
-    the paths probed and not found, the digest of the module names, and the findings;
-    None for anything else."""
+    the paths probed and not found, the digest of the module names, the names its
+    screens took to be outside the project, and the findings; None for anything else."""
     try:
         snapshot = _dict(data)
         files = [_stamped(pair) for pair in _list(snapshot.get("files"))]
         others = [_stamped(pair) for pair in _list(snapshot.get("others"))]
         absent = [_absolute_path(path) for path in _list(snapshot.get("absent"))]
         packages = _str(snapshot.get("packages"))
+        outside = frozenset(_str(name) for name in _list(snapshot.get("outside")))
         findings = []
         paths: dict[str, Path] = {}  # one Path for the findings of a file
         for pair in _list(snapshot.get("findings")):
@@ -823,7 +846,7 @@ def _snapshot(data: Any) -> _Snapshot | None:
             findings.append(_finding(path, finding))
     except _Invalid:
         return None
-    return files, others, absent, packages, findings
+    return files, others, absent, packages, outside, findings
 
 
 def _stamped(raw: Any) -> tuple[str, list[int]]:

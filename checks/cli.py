@@ -47,6 +47,7 @@ from checks.run import (
     make_engine,
     resolve_findings,
     resolve_with,
+    run_packages,
 )
 
 if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
@@ -260,7 +261,7 @@ def _check_project(
             snapshot = run_name(
                 [*(paths or [Path(".")]), settings.project_root], settings.config_file
             )
-            answered = cache.load_run(snapshot, files)
+            answered = cache.load_run(snapshot, files, lambda: run_packages(files, settings))
             if answered is not None:  # nothing changed since the same run
                 return _ProjectOutcome(answered, [])
     results = check_files(files, settings, cache, args.jobs, stamps)
@@ -276,7 +277,9 @@ def _check_project(
     if cache is not None:
         cache.save()
         if snapshot is not None and not index.scanned:  # see `ProjectIndex.scanned`
-            cache.save_run(snapshot, [(f, stamps.get(f)) for f in files], others, outcome.findings)
+            outside = {name for result in results for name in result.outside_packages}
+            stamped = [(f, stamps.get(f)) for f in files]
+            cache.save_run(snapshot, stamped, others, outcome.findings, outside)
     return outcome
 
 

@@ -543,8 +543,9 @@ class Engine:
         `relative_path` is its path inside the repository (rules that read folder names
         must not see the folders above it: `~/dev/svc/app/x.py`). `project_packages`, when
         known, are the first names of every module the project index of this check can
-        read (`checks.run.project_packages`): a class imported from another package is
-        then no condition to parse the file for."""
+        read (`checks.run.run_packages`): a class imported from another package is then
+        no condition to parse the file for, and the result records the packages taken to
+        be outside the project (`FileResult.outside_packages`)."""
         return bigstack.call(
             lambda: self._check(
                 path,
@@ -596,9 +597,14 @@ class Engine:
             )
             structure.project_packages = project_packages
         rules = self.active_rules(path, source, layer, ignored_codes, module_name, structure)
+        # the packages the screens took to be outside the project: the result depends on it
+        outside = frozenset(structure.outside_packages) if structure is not None else frozenset()
         if not rules and (verdict.parsed or not syntax_wanted):
             return FileResult(
-                path, compiler_errors, _decode_lossy(source) if compiler_errors else None
+                path,
+                compiler_errors,
+                _decode_lossy(source) if compiler_errors else None,
+                outside_packages=outside,
             )
         try:
             module = cst.parse_module(source)
@@ -606,7 +612,7 @@ class Engine:
             syntax: list[Finding] = []
             if syntax_wanted:
                 syntax.append(_syntax_error_finding(path, source, error))
-            return FileResult(path, syntax, _decode_lossy(source))
+            return FileResult(path, syntax, _decode_lossy(source), outside_packages=outside)
 
         ctx = FileContext(
             path,
@@ -678,6 +684,7 @@ class Engine:
             text,
             [(finding, condition) for finding, condition in pending if kept(finding)],
             summary,
+            outside,
         )
 
     def _locate(

@@ -114,6 +114,8 @@ class FileResult:
 
     `pending` findings stand only if their condition holds across the project (resolved
     once every file is checked); `summary` is what other files need to know of this one.
+    `outside_packages` are the first names the structural screens took to be no package
+    of the project (`Structure.outside_packages`): the result holds while none becomes one.
     """
 
     path: Path
@@ -121,3 +123,4 @@ class FileResult:
     text: str | None
     pending: list[tuple[Finding, Condition]] = dataclasses.field(default_factory=list)
     summary: ModuleSummary | None = None
+    outside_packages: frozenset[str] = frozenset()

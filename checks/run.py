@@ -147,8 +147,8 @@ def make_engine(settings: Settings, *, prefilter: bool = True) -> Engine:
     )
 
 
-#: The engine and settings of a worker process (inherited through fork).
-_WORKER: tuple[Engine, Settings] | None = None
+#: The engine, settings and run's packages of a worker process (inherited through fork).
+_WORKER: tuple[Engine, Settings, frozenset[str]] | None = None
 #: The process that started this worker (0 outside a worker).
 _PARENT = 0
 #: Linux's prctl option: the signal a process gets when its parent dies.
@@ -177,8 +177,8 @@ def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
     if _PARENT and os.getppid() != _PARENT:  # an orphan: its results have no reader
         os._exit(1)
     assert _WORKER is not None
-    engine, settings = _WORKER
-    return check_file(engine, settings, *item)
+    engine, settings, packages = _WORKER
+    return check_file(engine, settings, *item, packages)
 
 
 def check_files(
@@ -188,11 +188,23 @@ def check_files(
     jobs: int | None = None,
     stamps: dict[Path, list[int] | None] | None = None,
 ) -> list[FileResult]:
-    """Check files, in order: answered from the cache when their key is unchanged, the
-    others parsed here or, when there are enough of them, in `jobs` forked processes.
+    """Check files, in order: answered from the cache when their key is unchanged (and
+    none of the packages its screens took to be outside the project is one of the run's),
+    the others parsed here or, when there are enough of them, in `jobs` forked processes,
+    their screens knowing the packages the run's index can read (`run_packages`).
     `stamps` receives each file's size and modification time from before it was read."""
     global _WORKER
     forget_packages()
+
+    @functools.cache
+    def packages() -> frozenset[str]:
+        return run_packages(files, settings)
+
+    def still_holds(result: FileResult) -> bool:
+        """Whether a cached result's screens still stand: no package they took to be
+        outside the project is one the run's index can read now."""
+        return not result.outside_packages or result.outside_packages.isdisjoint(packages())
+
     results: list[FileResult | None] = []
     todo: list[tuple[int, Path, bytes, str, list[int] | None]] = []
     # FG604 compares migrations with git history, which changes without the file: read them
@@ -211,7 +223,7 @@ def check_files(
                 rest = _rest_key(settings, path)
                 if stamp is not None:
                     hit = cache.lookup(path, stamp, rest)
-                    if hit is not None:
+                    if hit is not None and still_holds(hit):
                         results.append(hit)
                         continue
             source = path.read_bytes()
@@ -224,6 +236,8 @@ def check_files(
         cached = None
         if cache is not None and _cacheable(settings, path, source):
             cached = cache.get(path, key, source, stamp)
+            if cached is not None and not still_holds(cached):
+                cached = None
         results.append(cached)
         if cached is None:
             todo.append((len(results) - 1, path, source, key, stamp))
@@ -236,7 +250,7 @@ def check_files(
             import concurrent.futures
             import multiprocessing
 
-            _WORKER = (engine, settings)
+            _WORKER = (engine, settings, packages())
             if any(rule.family == "Pydantic" for rule in engine.rules):
                 settings.pydantic_target()  # decided once here, not in every worker
             if "FG108" in settings.enabled:
@@ -253,7 +267,9 @@ def check_files(
             finally:
                 _WORKER = None
         else:
-            checked = [check_file(engine, settings, path, source) for path, source in items]
+            checked = [
+                check_file(engine, settings, path, source, packages()) for path, source in items
+            ]
         for (position, path, source, key, stamp), result in zip(todo, checked, strict=True):
             results[position] = result
             if cache is not None and _cacheable(settings, path, source):
@@ -305,8 +321,8 @@ def check_file(
     source: bytes,
     project_packages: frozenset[str] | None = None,
 ) -> FileResult:
-    """Check one file with its layer, per-file ignores and module name (and, for a run of
-    this file alone, `project_packages_for` it)."""
+    """Check one file with its layer, per-file ignores and module name (and the packages
+    the run's index can read, `run_packages`, when the run knows them)."""
     relative = settings.relative(path)
     layer = settings.layer_of(path)
     module, is_package = module_name_for(path)
@@ -323,22 +339,50 @@ def check_file(
 
 
 def project_packages_for(path: Path, settings: Settings) -> frozenset[str]:
-    """The first names of every module the index of a run of `path` alone can read
-    (`build_index`): what the project root, its `src/`, the file's source root and the
-    folders between it and the project root hold, and the file's own package. A run of
-    many files keeps its results cached, and a package appearing later would change them:
-    it does not use this (the hook checks one file, uncached)."""
-    module, is_package = module_name_for(path)
-    folders = [settings.project_root, settings.project_root / "src"]
-    root = source_root_for(path, module, is_package)
-    if root is not None:
-        folders.append(root)
-    directory = Path(os.path.dirname(os.path.abspath(path)))
-    while directory != settings.project_root and settings.project_root in directory.parents:
-        folders.append(directory)
-        directory = directory.parent
-    names = {module.partition(".")[0]} if module else set()
-    for folder in folders:
+    """The first names of every module the index of a run of `path` alone can read (the
+    hook's run: `run_packages`)."""
+    return run_packages([path], settings)
+
+
+def run_packages(files: Sequence[Path], settings: Settings) -> frozenset[str]:
+    """The first names of every module the index of a run of `files` can read
+    (`build_index`: a superset of its `ModuleLocator`'s): what the project root, its
+    `src/`, each file's source root and the folders between each file and the project
+    root hold, and the files' own packages. Each folder is listed once.
+
+    A result the screens found with them records the names they took to be outside the
+    project (`FileResult.outside_packages`); a cached result, or a run snapshot, whose
+    names one of a later run's packages is checked again (`check_files`, `Cache.load_run`)."""
+    root = str(settings.project_root)
+    below = os.path.join(root, "")
+    folders = {root, os.path.join(root, "src")}
+    enclosing: set[str] = set()
+    names: set[str] = set()
+    # each folder of the run's files (as spelled), and whether they are top-level modules
+    # there: the folder's facts are found once, from its first file (strings, not Paths:
+    # a warm run asks this of every file)
+    top_level: dict[str, bool] = {}
+    for path in files:
+        spelled, name = os.path.split(path)
+        stem = name.rpartition(".")[0] or name
+        alone = top_level.get(spelled)
+        if alone is None:
+            module, is_package = module_name_for(path)
+            alone = top_level[spelled] = module == stem and not is_package
+            if module:
+                names.add(module.partition(".")[0])
+            source_root = source_root_for(path, module, is_package)
+            if source_root is not None:
+                folders.add(str(source_root))
+            directory = os.path.dirname(os.path.abspath(path))
+            while directory != root and directory.startswith(below):
+                if directory in enclosing:
+                    break  # the folders above were walked for an earlier file
+                enclosing.add(directory)
+                directory = os.path.dirname(directory)
+        elif alone:
+            names.add(stem.partition(".")[0])
+    for folder in folders | enclosing:
         try:
             entries = os.listdir(folder)
         except OSError:

@@ -175,6 +175,10 @@ class Structure:
         #: the top-level names of the modules the project index can read (None: unknown,
         #: any module may be the project's): a class of another package is no condition
         self.project_packages: frozenset[str] | None = None
+        #: the first names `may_be_project_class` answered no for because `project_packages`
+        #: lacks them: the screens' answers stand while none of them becomes a package of
+        #: the project (a cached result is checked again then: `checks.run.check_files`)
+        self.outside_packages: set[str] = set()
         #: the file as the engine was given it
         self.path = path
         self.source = source
@@ -426,7 +430,13 @@ class Structure:
         if "." not in qualified or qualified.startswith("."):
             return False
         packages = self.project_packages
-        return packages is None or qualified.partition(".")[0] in packages
+        if packages is None:
+            return True
+        first = qualified.partition(".")[0]
+        if first in packages:
+            return True
+        self.outside_packages.add(first)
+        return False
 
     # ----------------------------------------------------------------- calls
     @property

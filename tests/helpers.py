@@ -124,6 +124,36 @@ def write(root: Path, relative: str, source: str) -> Path:
     return path
 
 
+#: a repository raising `NotFound` of `problems`: a library, until the project holds
+#: `problems.py` (`HTTP_ERRORS`), whose `NotFound` is FastAPI's `HTTPException` (FG401)
+REPOSITORY = """
+    from pydantic import BaseModel, ConfigDict
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from problems import NotFound
+
+
+    class UserRead(BaseModel):
+        model_config = ConfigDict(from_attributes=True)
+
+        id: int
+
+
+    class UserRepository:
+        def __init__(self, session: AsyncSession) -> None:
+            self.session = session
+
+        async def get(self, user_id: int) -> UserRead:
+            user = await self.session.scalar(select(UserRead).where(UserRead.id == user_id))
+            if user is None:
+                raise NotFound(user_id)
+            return UserRead.model_validate(user)
+"""
+#: the project's name for FastAPI's `HTTPException` (FG401 reports the class itself)
+HTTP_ERRORS = "from fastapi import HTTPException as NotFound\n"
+
+
 _T = TypeVar("_T")
 _Job = tuple[Future[Any], Callable[..., Any], tuple[object, ...]]
 

@@ -9,7 +9,7 @@ import pytest
 import checks.run
 from checks.cache import CACHE_DIR_NAME, encode_cache_file, read_cache_file
 from checks.findings import FileResult
-from tests.helpers import run_cli, write
+from tests.helpers import HTTP_ERRORS, REPOSITORY, run_cli, write
 
 SCHEMAS = """
     from pydantic import BaseModel
@@ -48,9 +48,15 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     parsed: list[Path] = []
     original = checks.run.check_file
 
-    def counting(engine: object, settings: object, path: Path, source: bytes) -> FileResult:
+    def counting(
+        engine: object,
+        settings: object,
+        path: Path,
+        source: bytes,
+        packages: frozenset[str] | None = None,
+    ) -> FileResult:
         parsed.append(path)
-        return original(engine, settings, path, source)  # type: ignore[arg-type]
+        return original(engine, settings, path, source, packages)  # type: ignore[arg-type]
 
     monkeypatch.setattr(checks.run, "check_file", counting)
     return parsed
@@ -315,6 +321,27 @@ def test_a_snapshot_notices_a_change_of_a_module_read_from_outside_the_run(
     (tmp_path / "app/schemas.py").write_text("class UserRead:\n    id: int\n")
     _age_file(tmp_path / "app/schemas.py", 600)  # the checked files keep their stamps
     assert "FG201" not in run_cli("check", *paths).stdout
+
+
+def test_a_package_that_appears_rechecks_the_files_whose_screens_ruled_it_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, counted: list[Path]
+) -> None:
+    """repository.py's `raise NotFound(...)` is no FG401 condition while `problems` is no
+    package of the project (the screens record it in the cached result and the run's
+    snapshot); `problems.py` added at the root, outside the checked paths, makes it one:
+    neither the snapshot nor the file's entry answers, and only that file is parsed."""
+    monkeypatch.chdir(tmp_path)
+    _many(tmp_path)
+    write(tmp_path, "app/users/__init__.py", "")
+    write(tmp_path, "app/users/repository.py", REPOSITORY)
+    _age(tmp_path)
+    assert "FG401" not in run_cli("check", "app").stdout
+    assert "FG401" not in run_cli("check", "app").stdout  # from the snapshot
+    write(tmp_path, "problems.py", HTTP_ERRORS)
+    _age_file(tmp_path / "problems.py", 600)
+    counted.clear()
+    assert "FG401" in run_cli("check", "app").stdout
+    assert counted == [Path("app/users/repository.py")]
 
 
 def test_an_edit_of_the_checker_itself_starts_a_new_cache(

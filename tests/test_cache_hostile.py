@@ -75,9 +75,15 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     files: list[Path] = []
     original = checks.run.check_file
 
-    def counting(engine: object, settings: object, path: Path, source: bytes) -> FileResult:
+    def counting(
+        engine: object,
+        settings: object,
+        path: Path,
+        source: bytes,
+        packages: frozenset[str] | None = None,
+    ) -> FileResult:
         files.append(path)
-        return original(engine, settings, path, source)  # type: ignore[arg-type]
+        return original(engine, settings, path, source, packages)  # type: ignore[arg-type]
 
     monkeypatch.setattr(checks.run, "check_file", counting)
     return files

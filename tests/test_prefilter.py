@@ -14,8 +14,8 @@ from checks.engine import Engine
 from checks.findings import FileResult
 from checks.prefilter import Evidence
 from checks.rules import ALL_RULES
-from checks.run import check_file, resolve_findings
-from tests.helpers import check_code
+from checks.run import check_file, check_files, resolve_findings, run_packages
+from tests.helpers import HTTP_ERRORS, REPOSITORY, check_code, write
 
 REPO = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -26,8 +26,11 @@ STDLIB_SLICE = ("asyncio", "email", "http", "json", "sqlite3", "logging", "unitt
 
 def _findings(engine: Engine, root: Path) -> set[tuple[str, str, int, int, str]]:
     settings = load_settings(CATALOG, root, None, CommandLineSelection(select=["ALL"]))
+    files = discover([root], settings)
+    # the screens know the packages the index can read, as in a run (`check_files`)
+    packages = run_packages(files, settings) if engine.prefilter else None
     results: list[FileResult] = [
-        check_file(engine, settings, path, path.read_bytes()) for path in discover([root], settings)
+        check_file(engine, settings, path, path.read_bytes(), packages) for path in files
     ]
     return {
         (str(f.path), f.code, f.start.row, f.start.column, f.message)
@@ -99,3 +102,33 @@ def test_a_package_is_named_by_its_own_relative_imports() -> None:
     assert not Evidence(b"from .routing import APIRouter\n", Path("a.py"), None).has_package(
         "fastapi"
     )
+
+
+def test_a_run_of_a_directory_does_not_parse_for_a_library_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`raise NotFound(...)` of a package the project does not hold (`problems`, a
+    library) is no FG401 condition: the run's screens know the packages its index can
+    read, and spare the file libcst. Once the project holds `problems.py`, it is parsed
+    and reported."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/users/__init__.py", "")
+    write(tmp_path, "app/users/repository.py", REPOSITORY)
+    write(tmp_path, "app/users/service.py", "from app.users.repository import UserRepository\n")
+    settings = load_settings(CATALOG, tmp_path)
+    files = discover([Path("app")], settings)
+    assert "problems" not in run_packages(files, settings)
+    results = {r.path.name: r for r in check_files(files, settings, None, 1)}
+    spared = results["repository.py"]
+    assert spared.summary is None  # libcst never parsed it
+    assert "problems" in spared.outside_packages
+    assert not resolve_findings(list(results.values()), settings)
+
+    write(tmp_path, "problems.py", HTTP_ERRORS)  # at the project root, outside the run
+    assert "problems" in run_packages(files, settings)
+    results = {r.path.name: r for r in check_files(files, settings, None, 1)}
+    assert results["repository.py"].summary is not None
+    found = resolve_findings(list(results.values()), settings)
+    assert [(f.path.name, f.code) for f in found] == [("repository.py", "FG401")]
