@@ -582,15 +582,14 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is None and not self._pending(ctx, id(function.node)):
             # a legacy query on what an imported factory opened is the use already asked
             blocking = self._legacy_query(node, ctx)
-        if (
-            blocking is None
-            and id(node) not in ctx.marks(self.code + ".awaited-chain")
-            and not _constructed_unused(node, ctx)
-        ):
+        if blocking is None and id(node) not in ctx.marks(self.code + ".awaited-chain"):
             # `crud.get(db, pk)` with `db: Session`; not `await Service(db=db).run()`,
             # whose constructor keeps the session for a coroutine, nor an object made
-            # and handed on (`return Params(db_session=db)`)
+            # and handed on (`return Params(db_session=db)`): asked only of a call given
+            # a session (it walks the coroutine)
             blocking = _sync_session_passed(node, ctx)
+            if blocking is not None and _constructed_unused(node, ctx):
+                blocking = None
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
