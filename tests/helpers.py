@@ -124,33 +124,35 @@ def write(root: Path, relative: str, source: str) -> Path:
     return path
 
 
-#: a repository raising `NotFound` of `problems`: a library, until the project holds
-#: `problems.py` (`HTTP_ERRORS`), whose `NotFound` is FastAPI's `HTTPException` (FG401)
-REPOSITORY = """
-    from pydantic import BaseModel, ConfigDict
-    from sqlalchemy import select
-    from sqlalchemy.ext.asyncio import AsyncSession
+#: a repository raising `NotFound` of the module `errors` names (`REPOSITORY_OF.format(
+#: errors=...)`): a library, until the project holds that module (`HTTP_ERRORS`), whose
+#: `NotFound` is FastAPI's `HTTPException` (FG401 reports the class itself)
+REPOSITORY_OF = """
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-    from problems import NotFound
-
-
-    class UserRead(BaseModel):
-        model_config = ConfigDict(from_attributes=True)
-
-        id: int
+from {errors} import NotFound
 
 
-    class UserRepository:
-        def __init__(self, session: AsyncSession) -> None:
-            self.session = session
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
 
-        async def get(self, user_id: int) -> UserRead:
-            user = await self.session.scalar(select(UserRead).where(UserRead.id == user_id))
-            if user is None:
-                raise NotFound(user_id)
-            return UserRead.model_validate(user)
+    id: int
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> UserRead:
+        user = await self.session.scalar(select(UserRead).where(UserRead.id == user_id))
+        if user is None:
+            raise NotFound(user_id)
+        return UserRead.model_validate(user)
 """
-#: the project's name for FastAPI's `HTTPException` (FG401 reports the class itself)
+REPOSITORY = REPOSITORY_OF.format(errors="problems")
+#: the project's name for FastAPI's `HTTPException`, re-exported (FG401)
 HTTP_ERRORS = "from fastapi import HTTPException as NotFound\n"
 
 
@@ -191,3 +193,24 @@ class ParkedThread:
     async def run(self, function: Callable[..., _T], *args: object) -> _T:
         """Await `function(*args)` run in the thread."""
         return await asyncio.wrap_future(self.submit(function, *args))
+
+
+def count_parsed(monkeypatch: Any) -> list[Path]:
+    """The files a run parses from now on (`checks.run.check_file` calls), in order."""
+    import checks.run
+
+    parsed: list[Path] = []
+    original = checks.run.check_file
+
+    def counting(
+        engine: Engine,
+        settings: Any,
+        path: Path,
+        source: bytes,
+        packages: frozenset[str] | None = None,
+    ) -> Any:
+        parsed.append(path)
+        return original(engine, settings, path, source, packages)
+
+    monkeypatch.setattr(checks.run, "check_file", counting)
+    return parsed

@@ -8,8 +8,7 @@ import pytest
 
 import checks.run
 from checks.cache import CACHE_DIR_NAME, encode_cache_file, read_cache_file
-from checks.findings import FileResult
-from tests.helpers import HTTP_ERRORS, REPOSITORY, run_cli, write
+from tests.helpers import HTTP_ERRORS, REPOSITORY, count_parsed, run_cli, write
 
 SCHEMAS = """
     from pydantic import BaseModel
@@ -45,21 +44,7 @@ def _project(root: Path) -> None:
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files the run parses (checks with the engine)."""
-    parsed: list[Path] = []
-    original = checks.run.check_file
-
-    def counting(
-        engine: object,
-        settings: object,
-        path: Path,
-        source: bytes,
-        packages: frozenset[str] | None = None,
-    ) -> FileResult:
-        parsed.append(path)
-        return original(engine, settings, path, source, packages)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(checks.run, "check_file", counting)
-    return parsed
+    return count_parsed(monkeypatch)
 
 
 def test_a_warm_run_parses_nothing_and_answers_the_same(

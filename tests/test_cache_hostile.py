@@ -36,7 +36,7 @@ from checks.cache import (
 )
 from checks.findings import Edit, FileResult, Finding, Fix, Location
 from checks.project import Condition, ModuleLocator, ModuleSummary
-from tests.helpers import run_cli, write
+from tests.helpers import count_parsed, run_cli, write
 from tests.test_cache import JOBS, ROUTES, SCHEMAS
 
 ROUTE_FILES = [f"app/routes_{n:02}.py" for n in range(22)]
@@ -72,21 +72,7 @@ def _project(root: Path) -> list[str]:
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files the run parses (checks with the engine)."""
-    files: list[Path] = []
-    original = checks.run.check_file
-
-    def counting(
-        engine: object,
-        settings: object,
-        path: Path,
-        source: bytes,
-        packages: frozenset[str] | None = None,
-    ) -> FileResult:
-        files.append(path)
-        return original(engine, settings, path, source, packages)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(checks.run, "check_file", counting)
-    return files
+    return count_parsed(monkeypatch)
 
 
 # ------------------------------------------------------------ hostile contents

@@ -14,7 +14,7 @@ import pytest
 
 import checks.hook
 from checks.hook import changed_rows, run_claude_hook
-from tests.helpers import run_cli, write
+from tests.helpers import HTTP_ERRORS, REPOSITORY_OF, run_cli, write
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude_code"
 SLEEPY = "import time\n\nasync def poll() -> None:\n    time.sleep(1)\n"
@@ -303,41 +303,14 @@ def test_on_a_pydantic_1_project_named_v1_api_findings_are_notes_not_blocks(
     assert "1 older finding in this file" in blocked  # the `.dict()` note, counted
 
 
-_REPOSITORY = """
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from {errors} import NotFound
-
-
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-
-
-class UserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, user_id: int) -> UserRead:
-        user = await self.session.scalar(select(UserRead).where(UserRead.id == user_id))
-        if user is None:
-            raise NotFound(user_id)
-        return UserRead.model_validate(user)
-"""
-_HTTP_ERRORS = "from fastapi import HTTPException as NotFound\n"  # a re-export (FG401)
-
-
 @pytest.mark.parametrize("errors", ["app.errors", "problems"])
 def test_a_class_of_the_project_is_still_followed_by_the_hook(tmp_path: Path, errors: str) -> None:
     """The hook knows which packages its index can read; a project's own module (in a
     package, or at the project root) is one of them, whatever its name."""
     write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(tmp_path, "app/__init__.py", "")
-    write(tmp_path, f"{errors.replace('.', '/')}.py", _HTTP_ERRORS)
-    path = write(tmp_path, "app/users/repository.py", _REPOSITORY.format(errors=errors))
+    write(tmp_path, f"{errors.replace('.', '/')}.py", HTTP_ERRORS)
+    path = write(tmp_path, "app/users/repository.py", REPOSITORY_OF.format(errors=errors))
     assert "FG401" in reason(hook(write_new(path, tmp_path))[1])
 
 
@@ -355,7 +328,7 @@ def test_a_clean_repository_module_is_answered_without_libcst(tmp_path: Path) ->
     reason to parse: the index of a one-file run cannot read the library's modules."""
     write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(tmp_path, "app/__init__.py", "")
-    path = write(tmp_path, "app/users/repository.py", _REPOSITORY.format(errors="werkzeug"))
+    path = write(tmp_path, "app/users/repository.py", REPOSITORY_OF.format(errors="werkzeug"))
     ran = subprocess.run(
         [sys.executable, "-c", _HOOK_ALONE],
         input=json.dumps(write_new(path, tmp_path)).encode(),
