@@ -9,6 +9,7 @@ match a rule, the more specific (longer) one wins, and `ignore` wins a tie.
 from __future__ import annotations
 
 import functools
+import glob as globbing
 import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -283,6 +284,16 @@ class Settings:
         object.__setattr__(self, "sqlalchemy_target", sqlalchemy)
         object.__setattr__(self, "_work_tree", _work_tree_of(self.project_root))
 
+    @property
+    def import_roots(self) -> tuple[Path, ...]:
+        """The folders imports start from as the project is installed: its root and `src/`,
+        and those of the other members of the uv workspace it belongs to (`wps_shared`,
+        a sibling package a service imports: `workspace_members`)."""
+        roots = [self.project_root, self.project_root / "src"]
+        for member in workspace_members(self.project_root):
+            roots += [member, member / "src"]
+        return tuple(roots)
+
     def in_work_tree(self, path: Path) -> str:
         """The path from the git work tree's root (the project root outside git): what
         rules that read folder names see. A service's own pyproject.toml under `dev/` is
@@ -463,10 +474,60 @@ def find_project_root(start: Path, fallback: Path | None = None) -> tuple[Path, 
     return root, (root / "pyproject.toml" if has_pyproject else None)
 
 
+@functools.lru_cache(maxsize=64)
+def workspace_members(project_root: Path) -> tuple[Path, ...]:
+    """The other members of the uv workspace the project belongs to: its root, or the
+    nearest folder above it (within the git work tree) whose `pyproject.toml` has a
+    `[tool.uv.workspace]` table, and the folders its `members` globs name (with a
+    `pyproject.toml`, less `exclude`), when the project is one of them. uv installs every
+    member in the workspace's environment: one member imports another's packages."""
+    directory = project_root
+    while True:
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                data = {}
+            table = data.get("tool", {}).get("uv", {}).get("workspace")
+            if isinstance(table, dict):
+                return _members(directory, table, project_root)
+        if (directory / ".git").exists() or directory.parent == directory:
+            return ()
+        directory = directory.parent
+
+
+def _members(workspace: Path, table: dict[str, Any], project_root: Path) -> tuple[Path, ...]:
+    def expand(key: str) -> set[Path]:
+        globs = table.get(key, [])
+        found: set[Path] = set()
+        for pattern in globs if isinstance(globs, list) else []:
+            if isinstance(pattern, str):
+                found.update(Path(p) for p in globbing.glob(str(workspace / pattern)))
+        return {p.resolve() for p in found if (p / "pyproject.toml").is_file()}
+
+    members = expand("members") - expand("exclude")
+    members.add(workspace.resolve())
+    root = project_root.resolve()
+    if root not in members:
+        return ()
+    return tuple(sorted(member for member in members if member != root))
+
+
 def _has_our_table(pyproject: Path) -> bool:
+    """Whether a `pyproject.toml` holds our table. One that is not valid TOML (a
+    cookiecutter template's `{{ ... }}`, a half-written file) is an error only when its
+    text names our tool: any spelling of our table does, and a file that cannot hold it
+    must not stop the run of the project it sits in."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raw = pyproject.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{pyproject}: cannot read: {error}") from error
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        if TOOL_KEY.encode() not in raw:
+            return False
         raise ConfigError(f"{pyproject}: cannot read: {error}") from error
     tool = data.get("tool", {})
     return isinstance(tool, dict) and TOOL_KEY in tool

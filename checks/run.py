@@ -320,9 +320,11 @@ def check_file(
     path: Path,
     source: bytes,
     project_packages: frozenset[str] | None = None,
+    unscreened: frozenset[str] = frozenset(),
 ) -> FileResult:
     """Check one file with its layer, per-file ignores and module name (and the packages
-    the run's index can read, `run_packages`, when the run knows them)."""
+    the run's index can read, `run_packages`, when the run knows them; `unscreened`: as
+    `Engine.check`)."""
     relative = settings.relative(path)
     layer = settings.layer_of(path)
     module, is_package = module_name_for(path)
@@ -335,6 +337,7 @@ def check_file(
         is_package,
         settings.in_work_tree(path),
         project_packages,
+        unscreened,
     )
 
 
@@ -346,16 +349,17 @@ def project_packages_for(path: Path, settings: Settings) -> frozenset[str]:
 
 def run_packages(files: Sequence[Path], settings: Settings) -> frozenset[str]:
     """The first names of every module the index of a run of `files` can read
-    (`build_index`: a superset of its `ModuleLocator`'s): what the project root, its
-    `src/`, each file's source root and the folders between each file and the project
-    root hold, and the files' own packages. Each folder is listed once.
+    (`build_index`: a superset of its `ModuleLocator`'s): what the import roots hold
+    (`Settings.import_roots`: the project root, its `src/`, those of the other members of
+    its uv workspace), each file's source root and the folders between each file and the
+    project root, and the files' own packages. Each folder is listed once.
 
     A result the screens found with them records the names they took to be outside the
     project (`FileResult.outside_packages`); a cached result, or a run snapshot, whose
     names one of a later run's packages is checked again (`check_files`, `Cache.load_run`)."""
     root = str(settings.project_root)
     below = os.path.join(root, "")
-    folders = {root, os.path.join(root, "src")}
+    folders = {str(folder) for folder in settings.import_roots}
     enclosing: set[str] = set()
     names: set[str] = set()
     # each folder of the run's files (as spelled), and whether they are top-level modules
@@ -391,10 +395,54 @@ def run_packages(files: Sequence[Path], settings: Settings) -> frozenset[str]:
     return frozenset(names)
 
 
-def resolve_findings(results: Sequence[FileResult], settings: Settings) -> list[Finding]:
+def resolve_findings(
+    results: Sequence[FileResult],
+    settings: Settings,
+    source_of: Callable[[Path], bytes] | None = None,
+) -> list[Finding]:
     """The definite findings, plus the pending ones whose condition holds across the
-    project (modules the run did not parse are read from disk on demand)."""
-    return resolve_with(results, build_index(results, settings))
+    project (modules the run did not parse are read from disk on demand), once the
+    deferred rules that must run have run (`settle`; `source_of`: the text a file was
+    checked with, when it is not the file's on disk)."""
+    index = build_index(results, settings)
+    return resolve_with(settle(results, index, settings, source_of), index)
+
+
+def settle(
+    results: Sequence[FileResult],
+    index: ProjectIndex,
+    settings: Settings,
+    source_of: Callable[[Path], bytes] | None = None,
+    cache: Cache | None = None,
+) -> list[FileResult]:
+    """The results, each file whose deferred rules (`FileResult.deferred`) have a
+    condition the index holds checked again with those rules run (parsed now: what the
+    screens spared it waited for the index). `source_of` gives the text a file was checked
+    with (default: read from disk). The new result is kept in `cache`: it is what a check
+    without deferral gives, whatever the other modules say."""
+    engine: Engine | None = None
+    settled: list[FileResult] = []
+    for result in results:
+        wanted = frozenset(
+            code for code, condition in result.deferred if index.holds(condition, result.path)
+        )
+        if not wanted:
+            settled.append(result)
+            continue
+        path = result.path
+        try:
+            source = source_of(path) if source_of is not None else path.read_bytes()
+        except OSError as error:
+            settled.append(read_failure(path, error))
+            continue
+        engine = engine or make_engine(settings)
+        checked = check_file(engine, settings, path, source, unscreened=wanted)
+        if cache is not None and _cacheable(settings, path, source):
+            from checks.cache import digest
+
+            cache.put(path, f"{digest(source)}|{_rest_key(settings, path)}", checked)
+        settled.append(checked)
+    return settled
 
 
 def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:
@@ -431,7 +479,7 @@ def build_index(
     Touches no file: the source roots come from the summaries' module names, and the
     loader reads a module only when a pending finding asks about it (a file the
     pre-filter spared, or one outside the run), through the cache when there is one."""
-    locator = ModuleLocator([settings.project_root, settings.project_root / "src"])
+    locator = ModuleLocator(settings.import_roots)
     for result in results:
         locator.add_enclosing_folders(result.path, settings.project_root)
         if result.summary is not None:
@@ -569,11 +617,21 @@ def _loader(
 
     from checks.cache import ABSENT, digest, stamp_of
 
+    listed: set[Path] = set()  # the folders whose stamps `others` has
+
     def load(module: str) -> ModuleSummary | None:
         ruled_out: list[Path] | None = None if others is None else []
-        path = locator.find(module, ruled_out)
+        listings: set[Path] | None = None if others is None else set()
+        path = locator.find(module, ruled_out, listings)
         if others is not None and ruled_out:  # a snapshot is not used once one is a file
             others.extend((candidate, ABSENT) for candidate in ruled_out)
+        if others is not None and listings:  # nor once one of these folders changes
+            for folder in listings - listed:
+                listed.add(folder)
+                try:
+                    others.append((folder, stamp_of(os.stat(folder))))
+                except OSError:
+                    others.append((folder, None))  # gone meanwhile: no snapshot
         if path is None:
             return None
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,25 @@ def test_invalid_config_is_a_one_line_error_with_exit_2(
     assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_pyproject_that_cannot_hold_our_table_does_not_stop_the_run(tmp_path: Path) -> None:
+    """A cookiecutter template's `pyproject.toml` is not TOML until rendered; the files
+    beside it are checked (as a project without our table), and the run goes on."""
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nselect = ["FG301"]\n')
+    template = tmp_path / "templates" / "{{cookiecutter.project_slug}}"
+    write(template, "pyproject.toml", '[project]\nname = "{{ cookiecutter.name }}"\n{% if x %}\n')
+    write(template, "app.py", "import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    write(tmp_path, "main.py", "import time\n\n\nasync def g():\n    time.sleep(1)\n")
+    result = run_cli("check", str(tmp_path), "--output-format", "json")
+    assert result.exit_code == 1, result.stderr
+    found = {Path(item["filename"]).name for item in json.loads(result.stdout)}
+    assert found == {"app.py", "main.py"}
+    # One that names our tool is still a config error, never silently skipped.
+    write(template, "pyproject.toml", "[tool.fastapi-guardrails]\nselect = [\n")
+    result = run_cli("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
 
 
 def test_explicit_config_file_may_be_a_plain_toml(tmp_path: Path) -> None:

@@ -362,3 +362,38 @@ def test_a_project_module_re_exporting_the_v1_layer_puts_its_models_on_it(
     # a library's class (`sdk.Remote`) may be a model: its keywords say so
     assert found["compat_users.py"] == [("FG202", 18)]
     assert found["main_users.py"] == [("FG201", 10), ("FG201", 14), ("FG202", 14), ("FG202", 18)]
+
+
+@pytest.mark.parametrize("workspace", [True, False], ids=["uv workspace", "two projects"])
+def test_a_uv_workspace_member_reads_the_packages_of_the_others(
+    tmp_path: Path, workspace: bool
+) -> None:
+    """`wps_shared` of a sibling member (`packages/*`, each with its own pyproject.toml) is
+    installed beside the service: its sync session scope is known there (FG102), in a run
+    of the service alone and in a run of the whole workspace. Two unrelated projects do
+    not read each other."""
+    table = '[tool.uv.workspace]\nmembers = ["packages/*"]\n' if workspace else ""
+    write(tmp_path, "backend/pyproject.toml", f"[project]\nname = 'all'\n{table}")
+    shared = tmp_path / "backend/packages/shared"
+    write(shared, "pyproject.toml", "[project]\nname = 'shared'\n")
+    write(shared, "src/shared/__init__.py", "")
+    write(
+        shared,
+        "src/shared/db.py",
+        "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n",
+    )
+    api = tmp_path / "backend/packages/api"
+    write(api, "pyproject.toml", "[project]\nname = 'api'\n")
+    write(api, "src/app/__init__.py", "")
+    write(
+        api,
+        "src/app/jobs.py",
+        "from shared.db import SessionLocal\n\n\n"
+        "async def count() -> int:\n"
+        "    with SessionLocal() as session:\n"
+        "        return session.execute('select 1').scalar()\n",
+    )
+    for target in (api, tmp_path / "backend"):
+        result = run_cli("check", "--no-cache", "--output-format", "json", str(target))
+        found = [(Path(f["filename"]).name, f["code"]) for f in json.loads(result.stdout)]
+        assert found == ([("jobs.py", "FG102")] if workspace else []), target
