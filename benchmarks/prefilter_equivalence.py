@@ -1,15 +1,18 @@
 """Compare every finding with and without the pre-filters over whole trees.
 
-    uv run python benchmarks/prefilter_equivalence.py [--without-packages] [DIR ...]
+    uv run python benchmarks/prefilter_equivalence.py [--without-packages] [--default] [DIR ...]
 
 Default: this interpreter's standard library. Checks every file with every rule (default
-or not), once parsing all of them with every rule, and once pre-filtered (the words of
+or not; with `--default`, the default rules, as a run without configuration: a file whose
+rules all wait for the project index is more common then), once parsing all of them with
+those rules, and once pre-filtered (the words of
 `checks.prefilter`, then the structural screens of `checks.structure`, which know the
 packages the run's index can read as a run over DIR does: `checks.run.run_packages`;
 not with `--without-packages`), and prints the differences (none expected, apart from
 FG000 on valid Python that libcst cannot parse and no rule needs) with the share of files
-and bytes the pre-filters spared libcst, the time of each pass, and for each rule the
-files it still has libcst parse.
+and bytes the pre-filters spared libcst (a file whose rules all wait for the project index,
+`FileResult.deferred`, counts as spared, and how many of them the index had parsed is
+printed), the time of each pass, and for each rule the files it still has libcst parse.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from checks.engine import Engine
 from checks.findings import FileResult
 from checks.project import module_name_for
 from checks.rules import ALL_RULES
-from checks.run import check_file, resolve_findings, run_packages
+from checks.run import build_index, check_file, resolve_findings, run_packages
 from checks.structure import Structure
 
 
@@ -61,11 +64,12 @@ def run(
 
 def main(argv: list[str]) -> int:
     with_packages = "--without-packages" not in argv
-    argv = [a for a in argv if a != "--without-packages"]
+    selection = CommandLineSelection() if "--default" in argv else CommandLineSelection(["ALL"])
+    argv = [a for a in argv if a not in ("--without-packages", "--default")]
     roots = [Path(a) for a in argv] or [Path(sysconfig.get_paths()["stdlib"])]
     differences = 0
     for root in roots:
-        settings = load_settings(CATALOG, root, None, CommandLineSelection(select=["ALL"]))
+        settings = load_settings(CATALOG, root, None, selection)
         files = discover([root], settings)
         rules = [r for r in ALL_RULES if r.code in settings.enabled]
         # what `check_files` gives the screens of a run over `root`
@@ -78,17 +82,23 @@ def main(argv: list[str]) -> int:
         for path in files:
             source = path.read_bytes()
             total_bytes += len(source)
+            structure = structure_of(path, source, settings, packages)
             active = filtered_engine.active_rules(
                 path,
                 source,
                 settings.layers.layer_of(settings.relative(path)),
                 module_name=module_name_for(path)[0],
-                structure=structure_of(path, source, settings, packages),
+                structure=structure,
             )
+            if filtered_engine.deferred(active, structure):
+                active = []  # parsed only if the index holds a condition: counted below
             parsed_for.update(rule.code for rule in active)
             if not active:
                 spared += 1
                 spared_bytes += len(source)
+        index = build_index(filtered, settings)
+        deferred = [r for r in filtered if r.deferred]
+        settled = [r for r in deferred if any(index.holds(c, r.path) for _, c in r.deferred)]
         # resolved across the project: skipped files are summarised from disk on demand
         keys = [
             {(str(f.path), f.code, f.start.row, f.start.column, f.message) for f in found}
@@ -100,7 +110,8 @@ def main(argv: list[str]) -> int:
         print(
             f"{root}: {len(files)} files, {spared} not parsed by libcst "
             f"({spared / max(len(files), 1):.0%}, {spared_bytes / max(total_bytes, 1):.0%} of "
-            f"the bytes); all rules parsing every file {full_time:.1f} s, "
+            f"the bytes; {len(deferred)} of them waited for the index, which had "
+            f"{len(settled)} parsed); all rules parsing every file {full_time:.1f} s, "
             f"pre-filtered {filtered_time:.1f} s"
         )
         print(

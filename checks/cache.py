@@ -55,7 +55,7 @@ from checks.project import (
 )
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 14
+_FORMAT = 15
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -192,6 +192,7 @@ class Cache:
             "pending": [[_finding_json(f), _condition_json(c)] for f, c in result.pending],
             "summary": _summary_json(result.summary) if result.summary is not None else None,
             "outside": sorted(result.outside_packages),
+            "deferred": [[code, _condition_json(c)] for code, c in result.deferred],
         }
         self._used[0].add(name)
         self._dirty = True
@@ -682,9 +683,13 @@ def _result(path: Path, entry: dict[str, Any]) -> FileResult | None:
             _invalid()
         summary = _summary(entry["summary"]) if entry["summary"] is not None else None
         outside = frozenset(_str(name) for name in _list(entry.get("outside")))
+        deferred = []
+        for pair in _list(entry.get("deferred")):
+            code, condition = _list(pair, 2)
+            deferred.append((_str(code), _condition(condition)))
     except _Invalid:
         return None
-    return FileResult(path, findings, None, pending, summary, outside)
+    return FileResult(path, findings, None, pending, summary, outside, tuple(deferred))
 
 
 def _finding_json(finding: Finding) -> list[Any]:

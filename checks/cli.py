@@ -45,9 +45,9 @@ from checks.run import (
     covers_project,
     group_by_project,
     make_engine,
-    resolve_findings,
     resolve_with,
     run_packages,
+    settle,
 )
 
 if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
@@ -222,8 +222,11 @@ def _check_stdin(args: argparse.Namespace, loader: SettingsLoader) -> int:
     findings: list[Finding] = []
     results: list[FileResult] = []
     if not is_excluded(path, settings):
-        results = [check_file(make_engine(settings), settings, path, sys.stdin.buffer.read())]
-        findings = sorted(resolve_findings(results, settings), key=Finding.sort_key)
+        data = sys.stdin.buffer.read()
+        results = [check_file(make_engine(settings), settings, path, data)]
+        index = build_index(results, settings)
+        results = settle(results, index, settings, lambda _: data)
+        findings = sorted(resolve_with(results, index), key=Finding.sort_key)
     sys.stdout.write(_render(args, findings, results, 0))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
@@ -266,6 +269,7 @@ def _check_project(
                 return _ProjectOutcome(answered, [])
     results = check_files(files, settings, cache, args.jobs, stamps)
     index = build_index(results, settings, cache, others, covers_project(paths, settings))
+    results = settle(results, index, settings, cache=cache)
     outcome = _ProjectOutcome([], results)
     if args.fix or args.diff:
         outcome.results, outcome.fixed, outcome.changed = _apply_fixes(
@@ -314,7 +318,7 @@ def _apply_fixes(
             continue
 
         def check(data: bytes, path: Path = path) -> tuple[list[Finding], str | None]:
-            checked = check_file(engine, settings, path, data)
+            checked = _recheck(engine, settings, index, path, data)
             return resolve_with([checked], index), checked.text
 
         source = _read_for_fix(args, settings, result, current)
@@ -324,7 +328,7 @@ def _apply_fixes(
         outcome = fix_source(source.data, check, args.unsafe_fixes)
         if outcome.source is not None:
             fixed_data[path] = outcome.source
-            current[path] = check_file(engine, settings, path, outcome.source)
+            current[path] = _recheck(engine, settings, index, path, outcome.source)
             fixed += outcome.fixed
     if args.unsafe_fixes:
         fixed += _apply_cross_file(args, engine, settings, index, current, sources, fixed_data)
@@ -339,14 +343,22 @@ def _apply_fixes(
                 write_fixed(source, data, cleared)
             except NotWritten as reason:
                 _warn(f"{display_path(path)} {reason}")
-                current[path] = check_file(engine, settings, path, source.data)
+                current[path] = _recheck(engine, settings, index, path, source.data)
                 continue
             except OSError as error:
-                failed = check_file(engine, settings, path, source.data)
+                failed = _recheck(engine, settings, index, path, source.data)
                 current[path] = _with_failure(failed, "Cannot write file", error)
                 continue
         changed = True
     return [current[r.path] for r in results], fixed, changed
+
+
+def _recheck(
+    engine: Engine, settings: Settings, index: ProjectIndex, path: Path, data: bytes
+) -> FileResult:
+    """A file's result for a text `--fix` made or kept, its deferred rules settled."""
+    checked = check_file(engine, settings, path, data)
+    return settle([checked], index, settings, lambda _: data)[0]
 
 
 def _read_for_fix(
@@ -404,7 +416,7 @@ def _apply_cross_file(
     for path, text in outcome.texts.items():
         data = encode_like(text, fixed_data.get(path, sources[path].data))
         fixed_data[path] = data
-        current[path] = check_file(engine, settings, path, data)
+        current[path] = _recheck(engine, settings, index, path, data)
     return outcome.fixed
 
 

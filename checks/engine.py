@@ -506,10 +506,12 @@ class Engine:
         ignored_codes: frozenset[str] = frozenset(),
         module_name: str | None = None,
         structure: Structure | None = None,
+        unscreened: frozenset[str] = frozenset(),
     ) -> list[Rule]:
         """The rules that may report something in this file (all when not pre-filtering):
         those its words allow (`checks.prefilter`), then, given the file's `structure`
-        (CPython's tree), those their screens allow (`checks.structure`)."""
+        (CPython's tree), those their screens allow (`checks.structure`); the `unscreened`
+        ones on their words only (a deferred rule whose condition holds: `settle`)."""
         rules = [rule for rule in self.rules if rule.code not in ignored_codes]
         if not self.prefilter:
             return rules
@@ -520,13 +522,33 @@ class Engine:
         for rule in rules:
             try:
                 fires = rule.may_fire(evidence)
-                if fires and structure is not None:
+                if fires and structure is not None and rule.code not in unscreened:
                     fires = rule.may_fire_in(structure)
             except Exception:  # a bug of the rule's pre-filter or screen: run the rule
                 fires = True
             if fires:
                 active.append(rule)
         return active
+
+    def deferred(
+        self, rules: Sequence[Rule], structure: Structure | None
+    ) -> tuple[tuple[str, Condition], ...] | None:
+        """When every rule of `rules` can wait for the project index (each states the
+        conditions without which it reports nothing here: `Rule.deferred_conditions`),
+        those conditions, each with its rule (none: no rule can report); else None (the
+        file is parsed now)."""
+        if not rules or structure is None:
+            return None
+        found: list[tuple[str, Condition]] = []
+        for rule in rules:
+            try:
+                conditions = rule.deferred_conditions(structure)
+            except Exception:  # a bug of the rule's screen: run the rule
+                return None
+            if conditions is None:
+                return None
+            found.extend((rule.code, condition) for condition in conditions)
+        return tuple(found)
 
     def check(
         self,
@@ -538,6 +560,7 @@ class Engine:
         is_package: bool = False,
         relative_path: str | None = None,
         project_packages: frozenset[str] | None = None,
+        unscreened: frozenset[str] = frozenset(),
     ) -> FileResult:
         """Check one file's source. Never raises for anything the file contains.
         `relative_path` is its path inside the repository (rules that read folder names
@@ -545,7 +568,8 @@ class Engine:
         known, are the first names of every module the project index of this check can
         read (`checks.run.run_packages`): a class imported from another package is then
         no condition to parse the file for, and the result records the packages taken to
-        be outside the project (`FileResult.outside_packages`)."""
+        be outside the project (`FileResult.outside_packages`). `unscreened` rules run
+        whatever their screens say, and none is deferred (`checks.run.settle`)."""
         return bigstack.call(
             lambda: self._check(
                 path,
@@ -556,6 +580,7 @@ class Engine:
                 is_package,
                 relative_path,
                 project_packages,
+                unscreened,
             ),
             CHECK_STACK_SIZE,
         )
@@ -570,6 +595,7 @@ class Engine:
         is_package: bool,
         relative_path: str | None = None,
         project_packages: frozenset[str] | None = None,
+        unscreened: frozenset[str] = frozenset(),
     ) -> FileResult:
         if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
@@ -596,15 +622,19 @@ class Engine:
                 source,
             )
             structure.project_packages = project_packages
-        rules = self.active_rules(path, source, layer, ignored_codes, module_name, structure)
+        rules = self.active_rules(
+            path, source, layer, ignored_codes, module_name, structure, unscreened
+        )
+        deferred = None if unscreened else self.deferred(rules, structure)
         # the packages the screens took to be outside the project: the result depends on it
         outside = frozenset(structure.outside_packages) if structure is not None else frozenset()
-        if not rules and (verdict.parsed or not syntax_wanted):
+        if (not rules or deferred is not None) and (verdict.parsed or not syntax_wanted):
             return FileResult(
                 path,
                 compiler_errors,
                 _decode_lossy(source) if compiler_errors else None,
                 outside_packages=outside,
+                deferred=deferred or (),
             )
         try:
             module = cst.parse_module(source)

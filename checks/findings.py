@@ -124,3 +124,7 @@ class FileResult:
     pending: list[tuple[Finding, Condition]] = dataclasses.field(default_factory=list)
     summary: ModuleSummary | None = None
     outside_packages: frozenset[str] = frozenset()
+    #: rules the file was not parsed for, with the conditions on other modules one of
+    #: which must hold for the rule to report here (`Rule.deferred_conditions`): the file
+    #: is checked with a rule once the run's index holds one of its (`checks.run.settle`)
+    deferred: tuple[tuple[str, Condition], ...] = ()

@@ -323,7 +323,7 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     engine = make_engine(settings)
     packages = project_packages_for(path, settings)
     result = check_file(engine, settings, path, source, packages)
-    findings = sorted(resolve_findings([result], settings), key=Finding.sort_key)
+    findings = sorted(resolve_findings([result], settings, lambda _: source), key=Finding.sort_key)
     if not findings:
         return HookAnswer()
     known, original = _original_text(payload)
@@ -331,8 +331,9 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     if known:  # the file before the edit, checked the same way (a new file had nothing)
         before = []
         if original is not None:
-            earlier = check_file(engine, settings, path, original.encode("utf-8"), packages)
-            before = resolve_findings([earlier], settings)
+            data = original.encode("utf-8")
+            earlier = check_file(engine, settings, path, data, packages)
+            before = resolve_findings([earlier], settings, lambda _: data)
     text = result.text or decode_source(source) or ""
     new, older = split_by_edit(payload, findings, text, before, original or "")
     pydantic = settings.pydantic_target.for_file(path)

@@ -240,6 +240,7 @@ class ModuleLocator:
         self.roots: list[Path] = []
         self._known: set[Path] = set()
         self._names: dict[Path, frozenset[str]] = {}
+        self._missing: set[Path] = set()
         #: folders above the checked files, searched last (see `add_enclosing_folders`)
         self._enclosing: list[Path] = []
         self._enclosing_known: set[Path] = set()
@@ -274,22 +275,46 @@ class ModuleLocator:
                 names = frozenset(os.listdir(root))
             except OSError:
                 names = frozenset()
+                self._missing.add(root)
             self._names[root] = names
         return names
 
-    def find(self, module: str, ruled_out: list[Path] | None = None) -> Path | None:
+    def _rule_out(
+        self,
+        folder: Path,
+        paths: Callable[[], Iterable[Path]],
+        ruled_out: list[Path] | None,
+        listings: set[Path] | None,
+    ) -> None:
+        """Record what rules a module out of a folder whose listing lacks its first
+        name: the folder itself (`listings`: a new entry changes its stamp), else, for
+        a folder that does not exist or without `listings`, each path that would answer."""
+        if listings is not None and folder not in self._missing:
+            listings.add(folder)
+        elif ruled_out is not None:
+            ruled_out.extend(paths())
+
+    def find(
+        self,
+        module: str,
+        ruled_out: list[Path] | None = None,
+        listings: set[Path] | None = None,
+    ) -> Path | None:
         """`app/schemas/user.py` or `app/schemas/user/__init__.py` under a root.
 
         `ruled_out` receives every path that would have answered before the one found
         (all of them when none is): once one of them is a file, the module is found
-        elsewhere, or found at all (a run snapshot is not used then)."""
+        elsewhere, or found at all (a run snapshot is not used then). Given `listings`,
+        a folder whose listing lacks the module's first name is put there instead of
+        its paths (it is stamped: hundreds of folders are asked of each module)."""
         relative = Path(*module.split("."))
         first = module.split(".", 1)[0]
         for root in self.roots:
             top = self._top_level(root)
             if first not in top and f"{first}.py" not in top and f"{first}.pyi" not in top:
-                if ruled_out is not None:
-                    ruled_out.extend(_candidates(root, relative))
+                self._rule_out(
+                    root, functools.partial(_candidates, root, relative), ruled_out, listings
+                )
                 continue
             for candidate in _candidates(root, relative):
                 if candidate.is_file():
@@ -297,8 +322,12 @@ class ModuleLocator:
                 if ruled_out is not None:
                     ruled_out.append(candidate)
         for folder in self._enclosing:
+            if first not in self._top_level(folder):
+                paths = functools.partial(_package_init, folder, first)
+                self._rule_out(folder, paths, ruled_out, listings)
+                continue
             package = folder / first / "__init__.py"
-            if not (first in self._top_level(folder) and package.is_file()):
+            if not package.is_file():
                 if ruled_out is not None:
                     ruled_out.append(package)
                 continue
@@ -311,6 +340,11 @@ class ModuleLocator:
                 if ruled_out is not None:
                     ruled_out.append(candidate)
         return None
+
+
+def _package_init(folder: Path, first: str) -> tuple[Path, ...]:
+    """The `__init__.py` of a package named `first` in a folder."""
+    return (folder / first / "__init__.py",)
 
 
 def _candidates(root: Path, relative: Path) -> tuple[Path, ...]:

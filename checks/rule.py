@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from checks.context import FileContext
     from checks.prefilter import Evidence
+    from checks.project import Condition
     from checks.structure import Structure
 
 Handler = Callable[[Any, "FileContext"], None]
@@ -106,6 +107,17 @@ class Rule:
         through. Exact, never a guess; state it next to the visitors it mirrors. The default
         parses every file the words allow."""
         return True
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        """For a file `may_fire_in` lets through: conditions on other modules (the project
+        index's answers), one of which must hold for the rule to report anything in it, or
+        None (the rule must run). When every rule a file needs has them, the file is not
+        parsed: its result keeps the conditions (`FileResult.deferred`), and it is checked
+        with those rules once the run's index is built, only if one of them holds
+        (`checks.run.settle`). Exact, like the screens: one must hold whenever a finding of
+        the rule would (for a rule whose findings here are all conditional: every
+        condition it could ask, or ones true whenever any of those is)."""
+        return None
 
     def handlers(self) -> tuple[dict[str, Handler], dict[str, Handler]]:
         """The node-type names this rule visits and leaves, with the bound methods."""

@@ -151,7 +151,7 @@ def receiver_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
 
 
 #: Methods of an engine or session factory that open a connection or session from it.
-_OPENERS = frozenset({"begin", "connect"})
+OPENERS = frozenset({"begin", "connect"})
 
 
 def imported_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
@@ -212,7 +212,7 @@ def own_property(expr: cst.Attribute, ctx: FileContext) -> str | None:
 def _opened_from(call: cst.Call, ctx: FileContext) -> str | None:
     """`X` of `X()`, `X.begin()`, `X.connect()`, when `X` is imported."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in _OPENERS:
+    if isinstance(func, cst.Attribute) and func.attr.value in OPENERS:
         opened = _imported(func.value, ctx)
         if opened is not None:
             return opened

@@ -424,6 +424,42 @@ class Structure:
         # `Base = declarative_base()`: a class of the file with an imported base
         return is_name and not candidates and self.refers_to(*DECLARATIVE_BASE_FACTORIES)
 
+    def derivation_refs(self, expr: ast.expr) -> set[str] | None:
+        """The names a condition of `FileContext.derivation(ctx.class_ref(expr), roots)` may
+        ask the project index about where the file does not settle it: every absolute name
+        the walk of `may_derive` meets (imported names, and the bases of the file's classes
+        it follows); None when it meets what may be a `declarative_base()` variable, whose
+        classes this does not follow."""
+        while isinstance(expr, ast.Subscript | ast.Starred):
+            expr = expr.value
+        dotted = dotted_name(expr)
+        found: set[str] = set()
+        if dotted is None:
+            return found
+        walked = self._derivation_refs(dotted, isinstance(expr, ast.Name), set(), found)
+        return found if walked else None
+
+    def _derivation_refs(self, dotted: str, is_name: bool, seen: set[str], found: set[str]) -> bool:
+        local = self._local_classes
+        if is_name and dotted in local:
+            if dotted in seen:
+                return True
+            seen.add(dotted)
+            for cls in local[dotted]:
+                for base in cls.bases:
+                    while isinstance(base, ast.Subscript | ast.Starred):
+                        base = base.value
+                    name = dotted_name(base)
+                    if name is not None and not self._derivation_refs(
+                        name, isinstance(base, ast.Name), seen, found
+                    ):
+                        return False
+            if dotted in self._read_up_front[1] or dotted not in self.bindings:
+                return True
+        candidates = self.qualified(dotted)
+        found.update(c for c in candidates if not c.startswith("."))
+        return not (is_name and not candidates and self.refers_to(*DECLARATIVE_BASE_FACTORIES))
+
     def may_be_project_class(self, qualified: str) -> bool:
         """Whether the project index may find `qualified` (`app.models.User`): an absolute
         dotted name whose first package the project may hold."""

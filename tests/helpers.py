@@ -59,12 +59,20 @@ def _check_in_project(
 
     module, is_package = module_of(path)
     layer = _LAYERS.layer_of(path)
-    result = engine.check(Path(path), code.encode(), layer, frozenset(), module, is_package)
-    summaries = [result.summary]
+    data = code.encode()
+    result = engine.check(Path(path), data, layer, frozenset(), module, is_package)
+    # a file whose rules wait for the index (`FileResult.deferred`) is summarised as the
+    # run's index summarises a file it did not parse
+    summaries = [result.summary or summarize_source(data, module, is_package)]
     for relative, text in project:
         source = textwrap.dedent(text).lstrip("\n").encode()
         summaries.append(summarize_source(source, *module_of(relative)))
     index = ProjectIndex(summary for summary in summaries if summary is not None)
+    wanted = frozenset(rule for rule, condition in result.deferred if index.holds(condition))
+    if wanted:  # as `checks.run.settle`
+        result = engine.check(
+            Path(path), data, layer, frozenset(), module, is_package, unscreened=wanted
+        )
     settled = [finding for finding, condition in result.pending if index.holds(condition)]
     return sorted([*result.findings, *settled], key=Finding.sort_key)
 
@@ -208,9 +216,10 @@ def count_parsed(monkeypatch: Any) -> list[Path]:
         path: Path,
         source: bytes,
         packages: frozenset[str] | None = None,
+        **options: Any,
     ) -> Any:
         parsed.append(path)
-        return original(engine, settings, path, source, packages)
+        return original(engine, settings, path, source, packages, **options)
 
     monkeypatch.setattr(checks.run, "check_file", counting)
     return parsed

@@ -314,7 +314,7 @@ def test_a_package_that_appears_rechecks_the_files_whose_screens_ruled_it_out(
     """repository.py's `raise NotFound(...)` is no FG401 condition while `problems` is no
     package of the project (the screens record it in the cached result and the run's
     snapshot); `problems.py` added at the root, outside the checked paths, makes it one:
-    neither the snapshot nor the file's entry answers, and only that file is parsed."""
+    neither the snapshot nor the file's entry answers, and only that file is checked."""
     monkeypatch.chdir(tmp_path)
     _many(tmp_path)
     write(tmp_path, "app/users/__init__.py", "")
@@ -326,7 +326,12 @@ def test_a_package_that_appears_rechecks_the_files_whose_screens_ruled_it_out(
     _age_file(tmp_path / "problems.py", 600)
     counted.clear()
     assert "FG401" in run_cli("check", "app").stdout
-    assert counted == [Path("app/users/repository.py")]
+    # checked again (its raise now waits for the index: `FileResult.deferred`), then
+    # parsed once the index finds `problems.NotFound` to be HTTPException (`settle`)
+    assert counted == [Path("app/users/repository.py")] * 2
+    counted.clear()
+    assert "FG401" in run_cli("check", "app").stdout  # the parsed result was kept
+    assert counted == []
 
 
 def test_an_edit_of_the_checker_itself_starts_a_new_cache(

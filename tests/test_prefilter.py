@@ -14,7 +14,15 @@ from checks.engine import Engine
 from checks.findings import FileResult
 from checks.prefilter import Evidence
 from checks.rules import ALL_RULES
-from checks.run import check_file, check_files, resolve_findings, run_packages
+from checks.run import (
+    build_index,
+    check_file,
+    check_files,
+    resolve_findings,
+    resolve_with,
+    run_packages,
+    settle,
+)
 from tests.helpers import HTTP_ERRORS, REPOSITORY, check_code, write
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,6 +137,69 @@ def test_a_run_of_a_directory_does_not_parse_for_a_library_class(
     write(tmp_path, "problems.py", HTTP_ERRORS)  # at the project root, outside the run
     assert "problems" in run_packages(files, settings)
     results = {r.path.name: r for r in check_files(files, settings, None, 1)}
-    assert results["repository.py"].summary is not None
+    # the raise waits for the index: parsed once it finds `problems.NotFound` HTTPException
+    deferred = results["repository.py"].deferred
+    assert results["repository.py"].summary is None
+    assert any(code == "FG401" and "problems.NotFound" in c.refs for code, c in deferred)
     found = resolve_findings(list(results.values()), settings)
     assert [(f.path.name, f.code) for f in found] == [("repository.py", "FG401")]
+
+
+#: A coroutine that opens another module's factory and hands the session on: a finding
+#: only if that factory is a sync one (FG102), which the project index knows.
+_OPENS_IMPORTED = """
+from app.db import SessionLocal
+from app.users import crud
+
+
+async def list_users() -> list[object]:
+    with SessionLocal() as session:
+        return crud.all_users(session)
+"""
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        ("from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n", 1),
+        (
+            "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker\n\n"
+            "SessionLocal = async_sessionmaker(class_=AsyncSession)\n",
+            0,
+        ),
+    ],
+    ids=["sync factory", "async factory"],
+)
+def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, factory: str, expected: int
+) -> None:
+    """Every finding FG102 could make in `tasks.py` stands only if the project index finds
+    `app.db.SessionLocal` sync: the file is not parsed by the run; it is once the index is
+    built, and only when the answer is yes (`checks.run.settle`), with the same findings
+    as a run without screens."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/db.py", factory)
+    write(tmp_path, "app/users/__init__.py", "")
+    write(tmp_path, "app/users/crud.py", "def all_users(session):\n    return []\n")
+    tasks = write(tmp_path, "app/tasks.py", _OPENS_IMPORTED)
+    settings = load_settings(CATALOG, tmp_path)
+    files = discover([Path("app")], settings)
+    results = check_files(files, settings, None, 1)
+    waiting = next(r for r in results if r.path.name == "tasks.py")
+    assert waiting.summary is None  # libcst never parsed it
+    assert [code for code, _ in waiting.deferred] == ["FG102"]
+    assert {"app.db.SessionLocal", "app.users.crud.all_users"} <= set(waiting.deferred[0][1].refs)
+    index = build_index(results, settings)
+    settled = {r.path.name: r for r in settle(results, index, settings)}
+    assert (settled["tasks.py"] is waiting) == (expected == 0)
+    found = [f for f in resolve_with(list(settled.values()), index) if f.path.name == "tasks.py"]
+    assert [(f.code, f.start.row) for f in found] == [("FG102", 6)] * expected
+    full = Engine([r for r in ALL_RULES if r.code in settings.enabled], prefilter=False)
+    unscreened = [check_file(full, settings, path, path.read_bytes()) for path in files]
+    assert [(f.code, f.start) for f in found] == [
+        (f.code, f.start)
+        for f in resolve_findings(unscreened, settings)
+        if f.path.resolve() == tasks.resolve()
+    ]

@@ -343,6 +343,40 @@ class HttpExceptionInService(Rule):
                 return True
         return False
 
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # where no site of the lower layers names HTTPException, or a class of the file
+        # leading to it within the file, every finding is one `report_if` makes: on an
+        # imported class (`_check`: exact, here any derivation), on the bases of a class of
+        # the file that lead out of it (`ctx.derivation`), or on what a helper returns
+        # (`visit_Raise`, subject `CALL`)
+        file_lower = structure.layer in _LOWER_LAYERS
+        routes = structure.always_imports_from("fastapi")
+        classes: set[str] = set()
+        helpers: set[str] = set()
+        sites: list[tuple[ast.expr, Enclosing | None]] = [
+            (call.node.func, call.enclosing) for call in structure.calls
+        ]
+        sites += structure.raise_sites
+        for expr, enclosing in sites:
+            if not _may_be_lower_layer(enclosing, file_lower, routes, structure):
+                continue
+            if isinstance(expr, ast.Call):
+                if _may_name_a_helper(expr.func, structure):
+                    helpers.update(_helper_refs(expr.func, structure))
+            elif structure.may_derive(expr, HTTP_EXCEPTIONS, conditions=False):
+                return None  # the file may settle it: a finding the index is not asked for
+            elif _capwords(expr):
+                refs = structure.derivation_refs(expr)
+                if refs is None:
+                    return None
+                classes.update(refs)
+        conditions = []
+        if classes:
+            conditions.append(Condition(tuple(sorted(classes)), HTTP_EXCEPTIONS))
+        if helpers:
+            conditions.append(Condition(tuple(sorted(helpers)), HTTP_EXCEPTIONS, subject=CALL))
+        return tuple(conditions)
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if _lower_layer(ctx):
             self._check(node, node.func, ctx)
@@ -400,6 +434,22 @@ class HttpExceptionInService(Rule):
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
             ctx.report_if(node, derivation, message)
+
+
+def _helper_refs(func: ast.expr, structure: Structure) -> set[str]:
+    """What `visit_Raise` may ask the index a call of `func` returns (`ctx.class_ref`,
+    made absolute with the module's name)."""
+    while isinstance(func, ast.Subscript):
+        func = func.value
+    names = structure.qualified(dotted_name(func))
+    if isinstance(func, ast.Name) and structure.may_be_local_class(func.id):
+        names.add(func.id)
+    module = structure.module
+    return {
+        name if "." in name else f"{module}.{name}"
+        for name in names
+        if not name.startswith(".") and ("." in name or module is not None)
+    }
 
 
 def _may_name_a_helper(func: ast.expr, structure: Structure) -> bool:

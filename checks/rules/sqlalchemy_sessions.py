@@ -12,14 +12,17 @@ from checks.context import (
     FileContext,
     FixSpec,
     code_of,
+    descendants,
     dotted_name,
     keyword_arg,
+    string_value,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
+from checks.rules.data_access_layers import WEB_FRAMEWORKS
 from checks.rules.sqlalchemy_legacy_query import (
     is_legacy_session_query,
     is_model_query,
@@ -37,6 +40,7 @@ from checks.session_receivers import (
     ASYNC_CONNECTION,
     ASYNC_ENGINE,
     ASYNC_SESSION_CLASSES,
+    OPENERS,
     SCOPED_SESSION,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
@@ -53,7 +57,7 @@ from checks.session_receivers import (
     receiver_class,
     self_attributes_used,
 )
-from checks.structure import Structure, stringish
+from checks.structure import CallSite, Structure, stringish
 from checks.structure import dotted_name as ast_dotted_name
 
 ASYNC_SESSION_FACTORIES = frozenset(
@@ -259,7 +263,10 @@ class SyncSessionInAsyncModule(Rule):
         "user waits for; nor do start-up and shutdown code: a lifespan (an "
         "`@asynccontextmanager` named `*lifespan*` or taking the app, annotated `FastAPI` "
         'or `Starlette`) and an `@app.on_event("startup")`/`("shutdown")` handler run '
-        "when no request is being served."
+        "when no request is being served; nor does a script that runs its own event loop "
+        '(a cron job, a CLI: `if __name__ == "__main__":`, `asyncio.run(...)` or '
+        "`loop.run_until_complete(...)`, and no web framework imported), whose loop "
+        "serves that run alone."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
@@ -392,6 +399,51 @@ class SyncSessionInAsyncModule(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            import asyncio
+
+            from shared.db import get_write_session_scope
+            from shared.crud import get_saved_urls
+
+
+            class RdpsJob:
+                async def run(self) -> None:
+                    with get_write_session_scope() as session:
+                        for url in get_saved_urls(session):
+                            await download(url)
+
+
+            def main() -> None:
+                loop = asyncio.new_event_loop()
+                loop.run_until_complete(RdpsJob().run())
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            path="app/jobs/rdps_sfms.py",
+            project=(
+                (
+                    "shared/db.py",
+                    """
+                    from collections.abc import Iterator
+                    from contextlib import contextmanager
+
+                    from sqlalchemy.orm import Session, sessionmaker
+
+                    SessionLocal = sessionmaker()
+
+
+                    @contextmanager
+                    def get_write_session_scope() -> Iterator[Session]:
+                        with SessionLocal() as session:
+                            yield session
+                    """,
+                ),
+            ),
+            note="a cron job running its own loop: it blocks no request (wps)",
+        ),
         Example(
             """
             from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -541,14 +593,33 @@ class SyncSessionInAsyncModule(Rule):
         if not in_async:
             return False
         return (
+            self._definite(structure, in_async)
+            or any(True for _ in _imported_callees(structure, in_async))
+            or any(True for _ in _project_annotations(structure))
+        )
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # without a sync class, factory or legacy query the file names, or a property it
+        # opens, every finding here is one `_ask` makes: `_imported_handle` of an imported
+        # object (called or queried in the coroutine: a prefix of a callee's name) and
+        # `_annotated_handle` of a class of another module annotating a name of it; each
+        # asks whether that object or class is (or, called, gives) a sync handle
+        in_async = [call for call in structure.calls if call.in_async]
+        if self._definite(structure, in_async):
+            return None
+        callees = _imported_callees(structure, in_async)
+        refs = {*(origin for name in callees for origin in _origins(name))}
+        refs.update(_project_annotations(structure))
+        return (Condition(tuple(sorted(refs)), _SYNC_HANDLES, subject=OPENED),)
+
+    @staticmethod
+    def _definite(structure: Structure, in_async: list[CallSite]) -> bool:
+        """Whether the file may hold a finding that needs no other module's answer: a
+        sync class or factory it names, a legacy query, or a property of `self` opened in
+        a `with` (`own_property`, asked of the index, but not deferred)."""
+        return (
             structure.refers_to(*_SYNC_SOURCES)
             or any(_may_be_legacy_query(call.node) for call in in_async)
-            or any(
-                structure.may_be_project_class(qualified) and may_be_imported_instance(qualified)
-                for call in in_async
-                for qualified in structure.qualified(call.dotted)
-            )
-            or _annotates_with_a_project_class(structure)
             or _opens_a_property(structure)
         )
 
@@ -569,6 +640,8 @@ class SyncSessionInAsyncModule(Rule):
         reported = ctx.marks(self.code)
         if ctx.runs_before_serving:
             return  # start-up or shutdown: no request waits on it
+        if _runs_its_own_loop(ctx):
+            return  # a script's loop serves that run alone
         if id(function.node) in reported or id(node) in ctx.marks(self.code + ".awaited"):
             return  # an awaited call: the receiver is async, whatever its annotation says
         made = receiver_class(node, ctx)
@@ -803,6 +876,46 @@ def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
     return bool(found) and all(d.asynchronous is not None for d in found)
 
 
+def _runs_its_own_loop(ctx: FileContext) -> bool:
+    """Whether the module is a script that runs its own event loop: a `__main__` guard,
+    `asyncio.run(...)` or `loop.run_until_complete(...)`, and no import of a web framework
+    (a cron job, a CLI): its coroutines block no request."""
+    found = ctx.stash("FG102.own-loop")
+    if not found:
+        found.append(_own_loop(ctx))
+    return bool(found[0])
+
+
+def _own_loop(ctx: FileContext) -> bool:
+    guarded = runs = False
+    for node in descendants(ctx.module):
+        if isinstance(node, cst.ImportFrom):
+            name = dotted_name(node.module) if node.module is not None else None
+            if not node.relative and name and name.partition(".")[0] in WEB_FRAMEWORKS:
+                return False
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                if (dotted_name(alias.name) or "").partition(".")[0] in WEB_FRAMEWORKS:
+                    return False
+        elif isinstance(node, cst.If) and _is_main_guard(node.test):
+            guarded = True
+        elif isinstance(node, cst.Call):
+            name = dotted_name(node.func) or ""
+            runs = runs or name.rpartition(".")[2] == "run_until_complete"
+            runs = runs or "asyncio.run" in (name, ctx.qualified_name(node.func))
+    return guarded and runs
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"`, either way round."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    sides = [test.left, test.comparisons[0].comparator]
+    return isinstance(test.comparisons[0].operator, cst.Equal) and {
+        dotted_name(side) or string_value(side) for side in sides
+    } == {"__name__", "__main__"}
+
+
 def _opens_a_property(structure: Structure) -> bool:
     """Whether a coroutine opens an attribute of `self` in a `with` and names it (`with
     self.session as session:`; `property_opened`: the index knows what the property
@@ -822,8 +935,28 @@ def _opens_a_property(structure: Structure) -> bool:
     return False
 
 
-def _annotates_with_a_project_class(structure: Structure) -> bool:
-    """Whether a coroutine annotates a parameter or a name with what may be a class of
+def _imported_callees(structure: Structure, in_async: list[CallSite]) -> Iterator[str]:
+    """The names, resolved through the file's imports, of what a coroutine calls that may
+    be a module-level object of another module of the project (`_imported_handle`:
+    `SessionLocal()`, `engine.connect()`, `db_session.execute(...)`)."""
+    for call in in_async:
+        for qualified in structure.qualified(call.dotted):
+            if structure.may_be_project_class(qualified) and may_be_imported_instance(qualified):
+                yield qualified
+
+
+def _origins(callee: str) -> Iterator[str]:
+    """What `imported_origin` may name for a call of `callee`: the callee (`SessionLocal()`),
+    or its receiver when the call opens it or queries it (`app.db.engine` of
+    `engine.connect()`, `app.db.db.session` of `db.session.execute(...)`)."""
+    yield callee
+    receiver, _, method = callee.rpartition(".")
+    if "." in receiver and (method in OPENERS or method in SYNC_IO_METHODS):
+        yield receiver
+
+
+def _project_annotations(structure: Structure) -> Iterator[str]:
+    """What a coroutine annotates a parameter or a name with that may be a class of
     another module of the project (`_annotated_handle`, `annotated_project_class`): a
     chain of names in the annotation, or in a string annotation, resolving through the
     file's imports to a CapWords name of an absolute module the project may hold."""
@@ -849,8 +982,7 @@ def _annotates_with_a_project_class(structure: Structure) -> bool:
                         and may_be_imported_instance(qualified)
                         and structure.may_be_project_class(qualified)
                     ):
-                        return True
-    return False
+                        yield qualified
 
 
 def _annotation_chains(annotation: ast.expr) -> Iterator[str]:
