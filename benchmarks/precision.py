@@ -15,8 +15,9 @@ recall of the checker on the mission's patterns, found independently with CPytho
   `repository.py`, `*_crud.py`, `crud_*.py`, `dao.py`, ...: the default layer globs, not a
   route module such as `services/views.py`) (FG401);
 - `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
-  `self.session`, `self.db`) (FG101: one hit per synchronous function, as the checker
-  reports a sync function's legacy queries once; one per call elsewhere);
+  `self.session`, `self.db`) (FG101: one hit per function, as the checker reports a sync
+  function's legacy queries once, and an `async def`'s on a sync session; one per call
+  at module level);
 - `orm_mode = True` in a class body, or `orm_mode=True` in a call (FG206);
 - `@validator(...)` / `@root_validator` decorators imported from pydantic (FG208);
 - `AsyncClient(app=...)` (FG408);
@@ -35,7 +36,7 @@ reported: a hit missed both ways is a miss of the checker.
 
 A hit counts as recalled when the checker reports that rule on the same file and line; an
 FG102 hit is one per `async def` (the checker reports a coroutine once, at its first
-blocking use), and an FG101 hit in a sync `def` one per function: each is recalled when a
+blocking use), and an FG101 hit one per function: each is recalled when a
 finding of its rule lies in that function.
 Files the checker excludes (gitignored, virtualenvs) are not searched, and hits in test
 files (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) are counted apart: the rules'
@@ -227,9 +228,11 @@ class MissionPatterns(ast.NodeVisitor):
         self.async_depth = depth
 
     def _query_hit(self, line: int) -> None:
-        """An FG101 hit: one per sync `def` (spanning it), else one per call."""
+        """An FG101 hit: one per function (spanning it), else one per call. The checker
+        reports a sync function's legacy queries once, and an `async def`'s once too when
+        its session is a sync one (`db: Session`), which this search cannot tell."""
         function = self.functions[-1] if self.functions else None
-        if not isinstance(function, ast.FunctionDef):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
             self._hit("FG101", line)
         elif id(function) not in self.query_functions:
             self.query_functions.add(id(function))

@@ -504,6 +504,35 @@ class JwtWithoutVerification(Rule):
         ),
         Example(
             """
+            import asyncio
+
+            import jwt
+
+
+            def _decode_token_unverified(raw_token: str) -> dict:
+                return jwt.decode(raw_token, options={"verify_signature": False})
+
+
+            async def login_redirect(user: dict, secret: str) -> str:
+                access_token = create_access_token(user, secret)
+                payload = jwt.decode(access_token, options={"verify_signature": False})
+                return "/admin" if payload["user"]["is_admin"] else "/"
+
+
+            async def verify_oauth_token(token: str, key: str) -> dict | None:
+                unverified = jwt.decode(token, options={"verify_signature": False})
+                if unverified.get("iss") not in TRUSTED or "nonce" in unverified:
+                    return None
+                return await asyncio.to_thread(jwt.decode, token, key, algorithms=["RS256"])
+            """,
+            note=(
+                "a function named for an unverified read; the claims of a token the "
+                "function made; a peek before the same token's verified decode "
+                "(mcp-context-forge)"
+            ),
+        ),
+        Example(
+            """
             import jwt
 
             def test_token_carries_the_user_id(token: str) -> None:
@@ -549,7 +578,7 @@ class JwtWithoutVerification(Rule):
                 (string_value(e.value) or "").lower() == "none" for e in algorithms.elements
             )
         missing = algorithms is None or dotted_name(algorithms) == "None"
-        if unverified and not allows_none and self._peeks(node, ctx):
+        if unverified and not allows_none and (self._peeks(node, ctx) or _deliberate(node, ctx)):
             return  # the claims that pick the key of a verified decode, read unverified
         if unverified or missing or allows_none:
             ctx.report(node)
@@ -586,6 +615,79 @@ class JwtWithoutVerification(Rule):
 
 #: Claims that say where a token is to be verified (its audience, issuer, tenant, key).
 _ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp"})
+#: Words of a function's name that state it reads a token unverified on purpose (as
+#: python-jose's `get_unverified_claims()`): its callers decide what to trust.
+_UNVERIFIED_WORDS = ("unverified", "insecure", "without_verification")
+#: Words of a callee that makes a token (`create_access_token`, `jwt.encode`).
+_MINTING_WORDS = ("create", "encode", "issue", "mint", "sign")
+
+
+def _deliberate(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether an unverified decode is one on purpose: in a function whose name says so
+    (`_decode_token_unverified`), of a token the function made (`token =
+    create_access_token(...)`, then its claims read back), or of a token the function
+    also decodes with verification (a peek before the verified decode, whatever it
+    reads: `jwt.decode(token, key, algorithms=[...])`, or `jwt.decode` handed to a thread
+    runner with the token)."""
+    function = ctx.function
+    if function is None or not node.args:
+        return False
+    if isinstance(function.node, cst.FunctionDef):
+        name = function.node.name.value.lower()
+        if any(word in name for word in _UNVERIFIED_WORDS):
+            return True
+    token = node.args[0].value
+    if not isinstance(token, cst.Name):
+        return False
+    for inner in descendants(function.node.body):
+        if isinstance(inner, cst.Assign) and isinstance(inner.value, cst.Call | cst.Await):
+            made = inner.value.expression if isinstance(inner.value, cst.Await) else inner.value
+            targets = [t.target for t in inner.targets]
+            callee = (
+                (dotted_name(made.func) or "").rpartition(".")[2].lower()
+                if isinstance(made, cst.Call)
+                else ""
+            )
+            if any(_names(t, token.value) for t in targets) and any(
+                word in callee for word in _MINTING_WORDS
+            ):
+                return True
+        elif isinstance(inner, cst.Call) and inner is not node and _verifies(inner, token, ctx):
+            return True
+    return False
+
+
+def _verifies(call: cst.Call, token: cst.Name, ctx: FileContext) -> bool:
+    """Whether a call decodes `token` with verification left on: a JWT decoder called with
+    it and `algorithms`, or handed with it to another call (`asyncio.to_thread(jwt.decode,
+    token, **kwargs)`), with no `verify_signature: False` or `verify=False` written in it."""
+    values = [arg.value for arg in call.args]
+    if ctx.qualified_name(call.func) in JWT_DECODERS:
+        decodes = bool(values) and _names(values[0], token.value)
+        algorithms = _jwt_argument(call, "algorithms")
+        if not decodes or algorithms is None or dotted_name(algorithms) == "None":
+            return False
+        if isinstance(algorithms, cst.List | cst.Tuple) and any(
+            (string_value(e.value) or "").lower() == "none" for e in algorithms.elements
+        ):
+            return False
+    elif not (
+        any(ctx.qualified_name(v) in JWT_DECODERS for v in values)
+        and any(_names(v, token.value) for v in values)
+    ):
+        return False
+    for inner in descendants(call):
+        if isinstance(inner, cst.DictElement) and string_value(inner.key) == "verify_signature":
+            if dotted_name(inner.value) == "False":
+                return False
+        elif (
+            isinstance(inner, cst.Arg)
+            and inner.keyword is not None
+            and inner.keyword.value == "verify"
+            and dotted_name(inner.value) == "False"
+        ):
+            return False
+    return True
 
 
 def _names(expr: cst.BaseExpression, name: str) -> bool:

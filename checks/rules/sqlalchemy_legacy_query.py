@@ -140,9 +140,8 @@ class LegacyQueryApi(Rule):
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
-        "to be a sync one (`db: Session`; in a test, any session: on an `AsyncSession` the "
-        "test fails on its own): that query runs, blocking the loop (FG102), and counts as "
-        "one of synchronous code. In a synchronous function the calls are reported once, at the "
+        "to be a sync one (`db: Session`): that query runs, blocking the loop (FG102), and "
+        "counts as one of synchronous code. In a synchronous function the calls are reported once, at the "
         "first one, with their count (`... (3 legacy queries in `get_user()`)`): the move "
         "to `select()` is one decision per function, often taken when it goes async, and a "
         "SQLAlchemy 1.4 codebase would otherwise get hundreds of findings for one "
@@ -155,10 +154,12 @@ class LegacyQueryApi(Rule):
         "only in a project whose queries are 2.0-style: it uses the asyncio extension "
         "(`AsyncSession`, `create_async_engine`), or its files call `select(` at least as "
         "often as `.query(`. In async code every other legacy query is reported.\n\n"
-        "Where it applies: everywhere, tests and migrations included: the same API, the "
-        "same move to `select()`. A test double is no session: a receiver named as one "
-        "(`mock_session`, `session_mock`) and a chain that ends in a Mock's attribute "
-        "(`.called`, `.return_value`, `.assert_called_once()`) are not reported."
+        "Where it applies: every layer but tests, migrations included: the same API, the "
+        "same move to `select()`. A test's legacy query either fails on its own (an "
+        "`AsyncSession` has no `query()`) or sets up and asserts through a sync session, "
+        "where it does what `select()` would. A test double is no session: a receiver "
+        "named as one (`mock_session`, `session_mock`) and a chain that ends in a Mock's "
+        "attribute (`.called`, `.return_value`, `.assert_called_once()`) are not reported."
     )
     why = (
         "`Query` is the SQLAlchemy 1.x API, kept as legacy in 2.0, and `AsyncSession` has no "
@@ -346,7 +347,7 @@ class LegacyQueryApi(Rule):
                 mock_session.query.assert_called_once_with(Config)
             """,
             path="tests/test_purge.py",
-            note="a Mock's configuration and assertions in tests",
+            note="tests: a Mock's configuration and assertions (no legacy query is reported there)",
         ),
     )
     fix = (
@@ -465,7 +466,9 @@ class LegacyQueryApi(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: a `.query(...)` call, Flask-SQLAlchemy's `Model.query...`, or a
-        # `Query` made directly
+        # `Query` made directly, outside the tests (`_report`)
+        if structure.layer == "test":
+            return False
         return "query" in structure.attributes or any(structure.calls_to(QUERY_CLASSES))
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
@@ -498,7 +501,10 @@ class LegacyQueryApi(Rule):
         synchronous `def`, one finding per function, at its first legacy query (see the
         rule's summary), carrying the first fix any of them has. A query on a session
         known to be sync (`db: Session`) in async code is counted as in synchronous code:
-        it runs (and blocks: FG102), and the API is the project's convention."""
+        it runs (and blocks: FG102), and the API is the project's convention. Nothing in
+        the tests (see the rule's summary)."""
+        if ctx.layer == "test":
+            return
         function = ctx.function
         if function is not None and function.is_async and not on_sync_session:
             ctx.report(node, message, fix)  # no `query()` on an `AsyncSession`; else blocking
@@ -555,9 +561,7 @@ class LegacyQueryApi(Rule):
         if id(node) in ctx.marks(_MOCKED):
             return  # `mock_session.query(M).filter(...).delete.called`: a Mock's assertion
         if is_legacy_session_query(node, ctx):
-            # a test's query runs on a sync session (on an `AsyncSession` the test would
-            # fail on its own: no `query()`), its fixture's whatever its annotation
-            sync = ctx.layer == "test" or is_sync_database(receiver, ctx)
+            sync = is_sync_database(receiver, ctx)
             self._report(node, ctx, fix=self._fix(node, ctx), on_sync_session=sync)
 
     def _check_model_query(
