@@ -1375,21 +1375,49 @@ class FileContext:
         func = expr.func
         if isinstance(func, cst.Attribute):
             owner = self.infer(func.value)
+            cls = owner.cls if owner is not None else None
+            info = self.classes.get(cls) if cls is not None else None
+            if (
+                info is not None
+                and info.outer is None
+                and self.module_name is not None
+                and isinstance(func.value, cst.Name)
+                and func.value.value == "self"
+            ):
+                cls = f"{self.module_name}.{cls}"  # `self._check(text)`: this module's class
             if (
                 owner is not None
+                and cls is not None
                 and not owner.iterable
                 and not owner.of_class
-                and "." in owner.cls
-                and not owner.cls.startswith(".")
-                and owner.cls not in PYDANTIC_MODEL_BASES
+                and "." in cls
+                and not cls.startswith(".")
+                and cls not in PYDANTIC_MODEL_BASES
             ):
-                return Inferred(f"{owner.cls}.{func.attr.value}", call=True)
+                return Inferred(f"{cls}.{func.attr.value}", call=True)
+        if (
+            isinstance(func, cst.Name)
+            and self.module_name is not None
+            and func.value in self._module_functions()
+            and not self.is_bound(func.value)
+        ):
+            # `evaluate(text)`, a function of this module: its return annotation is in the
+            # module's summary, which the index holds
+            return Inferred(f"{self.module_name}.{func.value}", call=True)
         ref = self.class_ref(expr.func)
         if ref is None or "." not in ref or ref.startswith("."):
-            return None  # a local function or class: the file would have said
+            return None  # a local class, or a name the file cannot follow
         if isinstance(expr.func, cst.Name) and expr.func.value in self.classes:
             return None
         return Inferred(ref, call=True)
+
+    def _module_functions(self) -> set[str]:
+        """The names the module's top level defines with `def`."""
+        found = self.stash("module-functions")
+        if not found:
+            found.append({s.name.value for s in self.module.body if isinstance(s, cst.FunctionDef)})
+        names: set[str] = found[0]
+        return names
 
     def _held_class(self, expr: cst.BaseExpression) -> str | None:
         """The class a variable or attribute typed `type[M]` holds (`M` or a subclass)."""

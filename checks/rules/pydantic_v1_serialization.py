@@ -259,9 +259,20 @@ def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:
             structure.may_be_project_class(c) for c in structure.qualified(dotted)
         ):
             return True
+        func = expr.func
+        if structure.module is not None and (
+            (isinstance(func, ast.Name) and func.id in _module_functions(structure))
+            or (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "self"
+            )
+        ):
+            # `evaluate(text)`, `self._check(text)`: a function of this module, or a
+            # method of this module's class (`FileContext._call_result`)
+            return True
         # `llm.generate(...)` with `llm = LLMClient()`: a method of an instance of a class
         # of another module of the project (`FileContext._call_result`)
-        func = expr.func
         return isinstance(func, ast.Attribute) and _may_be_project_instance(func.value, structure)
     if isinstance(expr, ast.Name):
         memo = _memo(structure, "call-result")
@@ -273,6 +284,15 @@ def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:
             )
         return memo[expr.id]
     return False
+
+
+def _module_functions(structure: Structure) -> frozenset[str]:
+    """The names the module's top level defines with `def` (`FileContext._module_functions`)."""
+    return frozenset(
+        statement.name
+        for statement in structure.tree.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+    )
 
 
 def _memo(structure: Structure, key: str) -> dict[str, bool]:
@@ -425,6 +445,34 @@ class PydanticDict(_PydanticSerializerRule):
             """,
             expect=2,
             note="transitive subclass; model_validate result; constructor call",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class Verdict(BaseModel):
+                flagged: bool
+
+
+            def moderate(text: str) -> Verdict:
+                return Verdict(flagged="spam" in text)
+
+
+            class ModerationPlugin:
+                def _check(self, text: str) -> Verdict:
+                    return moderate(text)
+
+                def report(self, text: str) -> dict[str, object]:
+                    return {"first": moderate(text).dict(), "again": self._check(text).dict()}
+            """,
+            path="plugins/content_moderation/moderation.py",
+            project=(("plugins/content_moderation/__init__.py", ""),),
+            expect=2,
+            note=(
+                "models a function and a method of the same module return "
+                "(mcp-context-forge's content moderation plugin)"
+            ),
         ),
         Example(
             """
