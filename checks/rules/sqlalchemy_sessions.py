@@ -887,6 +887,9 @@ def _runs_its_own_loop(ctx: FileContext) -> bool:
 
 
 def _own_loop(ctx: FileContext) -> bool:
+    source = ctx.source
+    if source is not None and (b"__main__" not in source or b"run" not in source):
+        return False  # no `__main__` guard, or nothing that runs a loop: the usual module
     guarded = runs = False
     for node in descendants(ctx.module):
         if isinstance(node, cst.ImportFrom):
