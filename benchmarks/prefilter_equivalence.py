@@ -30,8 +30,7 @@ from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult
 from checks.project import module_name_for
-from checks.rules import ALL_RULES
-from checks.run import build_index, check_file, resolve_findings, run_packages
+from checks.run import build_index, check_file, make_engine, resolve_findings, run_packages
 from checks.structure import Structure
 
 
@@ -71,11 +70,11 @@ def main(argv: list[str]) -> int:
     for root in roots:
         settings = load_settings(CATALOG, root, None, selection)
         files = discover([root], settings)
-        rules = [r for r in ALL_RULES if r.code in settings.enabled]
         # what `check_files` gives the screens of a run over `root`
         packages = run_packages(files, settings) if with_packages else None
-        full, full_time = run(Engine(rules, prefilter=False), settings, files)
-        filtered_engine = Engine(rules, prefilter=True)
+        # the engines of a run: the project's version targets (and the named rules) too
+        full, full_time = run(make_engine(settings, prefilter=False), settings, files)
+        filtered_engine = make_engine(settings)
         filtered, filtered_time = run(filtered_engine, settings, files, packages)
         spared = spared_bytes = total_bytes = 0
         parsed_for: Counter[str] = Counter()

@@ -577,6 +577,13 @@ class FileContext:
         has_fastapi = getattr(self._pydantic_target, "has_fastapi", None)
         return bool(has_fastapi(version)) if has_fastapi is not None else True
 
+    def package_at_least(self, package: str, version: str) -> bool:
+        """Whether the project's `package` (httpx) may be this version or later (its pins
+        admit one: `checks.pydantic_target.PydanticTarget.has_package`); True when
+        unknown."""
+        has_package = getattr(self._pydantic_target, "has_package", None)
+        return bool(has_package(package, version)) if has_package is not None else True
+
     def names(self, code: str) -> bool:
         """Whether the run's selection names the rule on purpose
         (`checks.config.named_in_selection`); False when unknown."""

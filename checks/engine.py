@@ -520,6 +520,8 @@ class Engine:
             return rules
         active = []
         for rule in rules:
+            if rule.needs_sqlalchemy_2 and not self._sqlalchemy_2_or_named(rule, path):
+                continue
             try:
                 fires = rule.may_fire(evidence)
                 if fires and structure is not None and rule.code not in unscreened:
@@ -529,6 +531,18 @@ class Engine:
             if fires:
                 active.append(rule)
         return active
+
+    def _sqlalchemy_2_or_named(self, rule: Rule, path: Path) -> bool:
+        """Whether a rule that reports only on SQLAlchemy 2 (or when named) may report in
+        this file (`Rule.needs_sqlalchemy_2`): the file's target, as `FileContext` asks
+        it, is 2, or the selection names the rule (`FileContext.names`)."""
+        if rule.code in getattr(self.pydantic_target, "named", ()):
+            return True
+        target = _for_file(self.sqlalchemy_target, path)
+        try:
+            return target is None or target() != 1
+        except Exception:  # the target cannot be read: the rule decides, as it would
+            return True
 
     def deferred(
         self, rules: Sequence[Rule], structure: Structure | None

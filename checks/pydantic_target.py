@@ -55,17 +55,20 @@ DEFAULT_TARGET = 2
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = re.compile(
-    r"\s*(pydantic|fastapi|sqlalchemy)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE
+    r"\s*(pydantic|fastapi|sqlalchemy|httpx)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = re.compile(
-    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy)"\r?\nversion = "([^"]+)"',
+    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy|httpx)"\r?\nversion = "([^"]+)"',
     re.MULTILINE,
 )
 #: The first version of each package that works with Pydantic 2.
 _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 #: The packages whose pins decide the Pydantic target.
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
+#: what the target reads the pins of: the packages deciding the Pydantic target, and
+#: those whose version a rule asks (`has_package`: httpx for FG408)
+PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,7 @@ class PydanticTarget:
         #: Pydantic or FastAPI follows its pins (`for_file`)
         self.sub_services = sub_services
         self._pins: tuple[Pin, ...] | None = None
+        self._read: tuple[Pin, ...] | None = None
         self._version: int | None = configured if configured == 1 else None
         self._of_folder: dict[str, PydanticTarget] = {}
 
@@ -148,8 +152,8 @@ class PydanticTarget:
         target = self._of_folder.get(folder)
         if target is None:
             target = PydanticTarget(Path(folder), self.configured, self.named)
-            target._pins = tuple(
-                p for p in self.sub_services.pins(folder) if p.package in PYDANTIC_PACKAGES
+            target._read = tuple(
+                p for p in self.sub_services.pins(folder) if p.package in PINNED_PACKAGES
             )
             self._of_folder[folder] = target
         return target
@@ -179,8 +183,14 @@ class PydanticTarget:
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `pydantic` and `fastapi` at the root, read once."""
         if self._pins is None:
-            self._pins = tuple(p for p in read_pins(self.root) if p.package in PYDANTIC_PACKAGES)
+            self._pins = tuple(p for p in self._all_pins() if p.package in PYDANTIC_PACKAGES)
         return self._pins
+
+    def _all_pins(self) -> tuple[Pin, ...]:
+        """The pins of every package of `PINNED_PACKAGES` at the root, read once."""
+        if self._read is None:
+            self._read = tuple(p for p in read_pins(self.root) if p.package in PINNED_PACKAGES)
+        return self._read
 
     def guarantees(self, version: str) -> bool:
         """Whether every install has at least this Pydantic: a pin every install obeys
@@ -195,14 +205,18 @@ class PydanticTarget:
         )
 
     def has_fastapi(self, version: str) -> bool:
-        """Whether the project's FastAPI may be this version or later: False when a pin
-        every install obeys admits none, or every pin of FastAPI found admits none (as
-        the target is decided); True when nothing pins FastAPI."""
+        """Whether the project's FastAPI may be this version or later (`has_package`)."""
+        return self.has_package("fastapi", version)
+
+    def has_package(self, package: str, version: str) -> bool:
+        """Whether the project's `package` (one of `PINNED_PACKAGES`) may be this version
+        or later: False when a pin every install obeys admits none, or every pin of it
+        found admits none (as the target is decided); True when nothing pins it."""
         from packaging.version import Version
 
         floor = Version(version)
         verdicts = [
-            (pin, admits_floor(pin, floor)) for pin in self.pins() if pin.package == "fastapi"
+            (pin, admits_floor(pin, floor)) for pin in self._all_pins() if pin.package == package
         ]
         known = [(pin, admits) for pin, admits in verdicts if admits is not None]
         if any(pin.binding and not admits for pin, admits in known):
@@ -218,7 +232,7 @@ class PydanticTarget:
         if self.configured == 1:
             return "pydantic=1" + named
         text = "\n".join(
-            f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self.pins()
+            f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self._all_pins()
         )
         pins = "pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         key = pins if self.configured is None else f"pydantic={self.configured}|{pins}"

@@ -93,6 +93,9 @@ class Rule:
     fixes: ClassVar[tuple[FixExample, ...]] = ()
     #: enabled without configuration
     default: ClassVar[bool] = True
+    #: reports nothing in a file whose SQLAlchemy target is 1.x unless the selection
+    #: names it (`checks.sqlalchemy_target`): such files are not parsed for it
+    needs_sqlalchemy_2: ClassVar[bool] = False
     family: ClassVar[str]
 
     def may_fire(self, evidence: Evidence) -> bool:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from checks.cli import main
 from checks.config import DEFAULT_LAYERS, LayerMatcher
 from checks.engine import Engine
-from checks.findings import Finding
+from checks.findings import FileResult, Finding
 from checks.fixer import fix_source
 from checks.project import ProjectIndex, summarize_source
 from checks.rules import ALL_RULES, RULES_BY_CODE
@@ -40,9 +40,19 @@ def check_code(
     code = textwrap.dedent(source).lstrip("\n")
     if project:
         return _check_in_project(code, path, project, engine)
-    result = engine.check(Path(path), code.encode(), _LAYERS.layer_of(path))
+    result = _checked_with_facts(engine, path, code.encode(), _LAYERS.layer_of(path))
     facts = [finding for finding, condition in result.pending if condition.fact is not None]
     return sorted([*result.findings, *facts], key=Finding.sort_key)
+
+
+def _checked_with_facts(engine: Engine, path: str, data: bytes, layer: str | None) -> FileResult:
+    """A snippet's result, the rules that wait on a project fact run (their findings
+    that depend on one are kept, as the examples show the service the rules are for)."""
+    result = engine.check(Path(path), data, layer)
+    waiting = frozenset(rule for rule, condition in result.deferred if condition.fact is not None)
+    if waiting:
+        result = engine.check(Path(path), data, layer, unscreened=waiting)
+    return result
 
 
 def _check_in_project(
@@ -83,7 +93,7 @@ def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: boo
     layer = _LAYERS.layer_of(path)
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:
-        result = engine.check(Path(path), data, layer)
+        result = _checked_with_facts(engine, path, data, layer)
         # a finding that depends on a project fact stands, as in `check_code`
         facts = [finding for finding, condition in result.pending if condition.fact is not None]
         return sorted([*result.findings, *facts], key=Finding.sort_key), result.text

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -470,6 +471,23 @@ class LegacyQueryApi(Rule):
         if structure.layer == "test":
             return False
         return "query" in structure.attributes or any(structure.calls_to(QUERY_CLASSES))
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # `_report`: a legacy query outside a coroutine stands only if the project's
+        # queries are 2.0-style (`_SQL_2_PROJECT`, a fact the index counts); one in a
+        # coroutine may be reported whatever the project does
+        for call in structure.calls:
+            if not call.in_async:
+                continue
+            func = call.node.func
+            if isinstance(func, ast.Attribute) and (
+                func.attr == "query"
+                or (isinstance(func.value, ast.Attribute) and func.value.attr == "query")
+            ):
+                return None
+        if any(structure.calls_to(QUERY_CLASSES, in_async=True)):
+            return None
+        return (_SQL_2_PROJECT,)
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         self._record_chain(node, ctx)

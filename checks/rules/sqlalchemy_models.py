@@ -29,6 +29,7 @@ _DECLARATIVE_NAMES = frozenset(name.rpartition(".")[2] for name in DECLARATIVE_B
 
 class LegacyDeclarative(Rule):
     code = "FG108"
+    needs_sqlalchemy_2 = True  # `_report`
     name = "legacy-declarative-model"
     family = "SQLAlchemy"
     message = "Legacy declarative mapping"
@@ -372,6 +373,13 @@ class LegacyDeclarative(Rule):
             any(keyword.arg == "backref" for keyword in call.node.keywords)
             for call in structure.calls_to(RELATIONSHIP)
         )
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # `_report`: every finding but `sqlalchemy.ext.declarative`'s `declarative_base()`
+        # is a style one, standing only where the project's models are mostly typed
+        if any(structure.calls_to(_MOVED_IN_20)):
+            return None
+        return (_TYPED_PROJECT,)
 
     def declarative_base_fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | Refusal:
         """The fix of a `declarative_base()` call, or why it has none."""

@@ -1441,3 +1441,31 @@ def test_names_of_a_repositories_package_that_are_no_repositories(tmp_path: Path
     assert [row for row, _ in found] == [6, 7]
     assert "UserStore" in found[0][1]
     assert "users" in found[1][1]
+
+
+@pytest.mark.parametrize(
+    ("pin", "default"),
+    [("httpx==0.23.3", False), ("httpx>=0.20,<0.27", False), ("httpx>=0.28", True), ("", True)],
+)
+def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
+    tmp_path: Path, pin: str, default: bool
+) -> None:
+    """bcgov/lcfs locks httpx 0.23.3, where `AsyncClient(app=...)` works: reported only
+    when the selection names FG408. Unpinned, the next install gets 0.28, without it."""
+    dependencies = f'dependencies = ["{pin}"]\n' if pin else ""
+    write(tmp_path, "pyproject.toml", f'[project]\nname = "svc"\n{dependencies}')
+    write(
+        tmp_path,
+        "tests/test_health.py",
+        "from httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
+        "async def test_health() -> None:\n"
+        '    async with AsyncClient(app=app, base_url="http://test") as client:\n'
+        '        assert (await client.get("/health")).status_code == 200\n',
+    )
+
+    def fg408(*args: str) -> int:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return sum(f["code"] == "FG408" for f in json.loads(result.stdout))
+
+    assert fg408() == (1 if default else 0)
+    assert fg408("--extend-select", "FG408") == 1
