@@ -56,6 +56,9 @@ _CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
 
+#: Words that make a name a state of a secret wherever they are in it, not the secret
+#: (`user_wrong_password = "User Entered Incorrect Password"`, an audit event's label).
+_STATE_WORDS = frozenset({"missing", "invalid", "wrong", "incorrect", "failed", "expired"})
 #: A name's first word that makes it a message or a state about a secret, not the secret:
 #: `"missing_api_key": "the backend has no SKYVERN_API_KEY"`, `invalid_password = ...`.
 _ABOUT_THE_SECRET = frozenset(
@@ -108,7 +111,7 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
     message (`{"api_key": "Elastic Api Key"}`), while a variable holding them holds its
     value (`SECRET = "super secret jwt secret"`: a weak secret)."""
     words = _WORD.findall(name.lower())
-    if words and words[0] in _ABOUT_THE_SECRET:
+    if words and (words[0] in _ABOUT_THE_SECRET or _STATE_WORDS.intersection(words)):
         return False
     if _PUBLIC_WORDS.intersection(words):
         return False  # `INNERTUBE_PUBLIC_API_KEY`: a key made to be shipped to clients
@@ -173,9 +176,10 @@ class HardcodedSecret(Rule):
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`), a "
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
-        "a name about the secret (`missing_api_key`, `invalid_password`: messages and "
-        "states), keys made public (PostHog `phc_...`, Stripe `pk_live_...`, a name saying "
-        "`public` or `publishable`), a provider's "
+        "a name about the secret (`missing_api_key`, `invalid_password`, "
+        "`user_wrong_password`: messages and states), keys made public (PostHog "
+        "`phc_...`, Stripe `pk_live_...`, a name saying `public` or `publishable`), a "
+        "provider's "
         "key prefix alone (`'sk-proj-'`: a placeholder to complete), a masked or elided "
         "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a dict's value of words "
         "separated by spaces (`{'api_key': 'Elastic Api Key'}`, `{'secret': 'Key has been "
@@ -228,6 +232,18 @@ class HardcodedSecret(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from enum import Enum
+
+
+            class AuditEvent(str, Enum):
+                user_authenticated = "User Authenticated"
+                user_wrong_password = "User Entered Incorrect Password"
+            """,
+            path="app/models/audit_log.py",
+            note="an audit event named for a wrong password (laa-civil-case-api)",
+        ),
         Example(
             """
             # the web client's key, in every page the site serves

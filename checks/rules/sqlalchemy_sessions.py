@@ -1033,7 +1033,9 @@ class MissingAwaitOnAsyncSession(Rule):
     engine_message = "`{owner}` method called without `await`: it never runs"
     summary = (
         "Checks for coroutine methods of an `AsyncSession` (`execute`, `commit`, `flush`, "
-        "`get`, `refresh`, ...) called as a statement or assigned without `await`. The "
+        "`get`, `refresh`, ...) called as a statement or assigned to a name without `await` "
+        "that the function neither awaits nor hands on (to a call, a container, a `return`). "
+        "The "
         "session is known from an annotation (a parameter, also of a nested function), "
         "from a repository's attribute (`self.session` annotated in the class or assigned "
         "in `__init__` from an annotated parameter), or from `async with SessionLocal() as "
@@ -1128,6 +1130,27 @@ class MissingAwaitOnAsyncSession(Rule):
     good = (
         Example(
             """
+            import asyncio
+
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def window_results(session: AsyncSession, queries: dict) -> dict:
+                pending = {}
+                for name, query in queries.items():
+                    pending[name] = session.execute(query)
+                reference = session.execute(select(1))
+                rows = await asyncio.gather(*pending.values(), reference)
+                return dict(zip([*pending, "reference"], rows))
+            """,
+            note=(
+                "coroutines kept in a container, or in a name handed on, and awaited "
+                "together (deepchecks monitoring)"
+            ),
+        ),
+        Example(
+            """
             from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -1211,6 +1234,12 @@ class MissingAwaitOnAsyncSession(Rule):
         self._check(node.value, ctx)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        targets = [target.target for target in node.targets]
+        if not all(isinstance(target, cst.Name) for target in targets):
+            return  # kept in a container or an attribute: awaited elsewhere, or not
+        names = {target.value for target in targets if isinstance(target, cst.Name)}
+        if _awaited_later(names, ctx):
+            return  # `result = session.execute(q)` then `await result` or handed on
         self._check(node.value, ctx)
 
     def _check(self, value: cst.BaseExpression, ctx: FileContext) -> None:
@@ -1231,6 +1260,28 @@ class MissingAwaitOnAsyncSession(Rule):
         if ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
         ctx.report(value, message, fix=fix)
+
+
+def _awaited_later(names: set[str], ctx: FileContext) -> bool:
+    """Whether the function (or module) that assigns a coroutine to one of `names` awaits
+    it (`await result`), or hands it on: to a call (`asyncio.gather(a, b)`), in a
+    container, returned or yielded. Only a name used nowhere, or read as a result
+    (`result.scalars()`: an `AttributeError` on a coroutine), is a coroutine never run."""
+    function = ctx.function
+    scope: cst.CSTNode = function.node.body if function is not None else ctx.module
+    # handed on: an argument, an element of a list, tuple, set or dict, a return, a yield
+    handed_on = (cst.Arg, cst.Element, cst.DictElement, cst.StarredElement, cst.Return, cst.Yield)
+    for node in descendants(scope):
+        value: object
+        if isinstance(node, cst.Await):
+            value = node.expression
+        elif isinstance(node, handed_on):
+            value = node.value
+        else:
+            continue
+        if isinstance(value, cst.Name) and value.value in names:
+            return True
+    return False
 
 
 class SessionKeepsExpiring(Rule):
