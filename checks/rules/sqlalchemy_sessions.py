@@ -2024,6 +2024,25 @@ class InterpolatedSqlName(InterpolatedSql):
         ),
     )
     good = (
+        Example(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def reset_sequences(session: AsyncSession) -> None:
+                sequences = {"organization": "organization_id", "user_profile": "user_profile_id"}
+                for table, column in sequences.items():
+                    await session.execute(
+                        text(
+                            f"SELECT setval('{table}_{column}_seq', "
+                            f"COALESCE((SELECT MAX({column}) + 1 FROM {table}), 1), false)"
+                        )
+                    )
+            """,
+            path="app/db/seeders/dev_seeder.py",
+            note="names from a loop over a local literal dict (lcfs's seeders)",
+        ),
         *InterpolatedSql.good,
         Example(
             """

@@ -677,6 +677,11 @@ class _Renderer:
         """`SCOPE_TABLES`, `("users", "teams")`, `["?"] * n`: items that are constants."""
         if isinstance(expr, cst.Tuple | cst.List | cst.Set):
             return all(isinstance(e, cst.Element) and self.trusted(e.value) for e in expr.elements)
+        if isinstance(expr, cst.Dict):  # `{"users": "user_id"}`: keys and values constants
+            return all(
+                isinstance(e, cst.DictElement) and self.trusted(e.key) and self.trusted(e.value)
+                for e in expr.elements
+            )
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Multiply):
             return _literal_or_literals(expr.left) or _literal_or_literals(expr.right)
         name = dotted_name(expr)
@@ -1341,29 +1346,37 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
 def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpression | None:
     """What a `for` target over `iterable` is bound to for `SqlFlow.bind`: a value that
     cannot carry input when the loop walks constants (a constant, a literal collection or
-    a local name bound to one, the `items()`/`keys()`/`values()` of an ALL_CAPS dict,
-    `range()`) or names read from the database's own catalog (`inspector.get_*()`,
+    a local name bound to one, the `items()`/`keys()`/`values()` of an ALL_CAPS dict or of
+    a literal one, `range()`) or names read from the database's own catalog (`inspector.get_*()`,
     `get_table_names()`, `metadata.sorted_tables`), else None (not followed)."""
     flow = SqlFlow.of(ctx)
     renderer = _Renderer(ctx, flow)
     if isinstance(iterable, cst.Await):
         iterable = iterable.expression
-    constant = renderer._constant_collection(iterable) or _called_name(iterable) == "range"
-    if not constant and isinstance(iterable, cst.Name):
-        value = flow.value_of(iterable.value, ctx)
-        constant = value is not None and (
+
+    def constants(expr: cst.BaseExpression) -> bool:
+        """A literal collection of constants, an ALL_CAPS one, or a local name bound to
+        a literal one (`sequences = {"users": "user_id"}`)."""
+        if renderer._constant_collection(expr):
+            return True
+        if not isinstance(expr, cst.Name):
+            return False
+        value = flow.value_of(expr.value, ctx)
+        return value is not None and (
             value is _trusted()
             or (
-                isinstance(value, cst.Tuple | cst.List | cst.Set)
+                isinstance(value, cst.Tuple | cst.List | cst.Set | cst.Dict)
                 and renderer._constant_collection(value)
             )
         )
+
+    constant = constants(iterable) or _called_name(iterable) == "range"
     if not constant and isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute):
         method = iterable.func.attr.value
         constant = (
             method in {"items", "keys", "values"}
             and not iterable.args
-            and renderer._constant_collection(iterable.func.value)
+            and constants(iterable.func.value)
         ) or _CATALOG_READ.fullmatch(method) is not None
     if not constant and isinstance(iterable, cst.Attribute):
         constant = iterable.attr.value == "sorted_tables"
