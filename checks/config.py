@@ -56,6 +56,9 @@ DEFAULT_EXCLUDE = (
     "venv",
     ".fastapi_guardrails_cache",
     "__pycache__",
+    # a cookiecutter or copier template (`{{cookiecutter.project_slug}}/`): not Python
+    # until it is rendered
+    "*{{*}}*",
 )
 
 #: Layer globs (gitignore syntax, relative to the project root). A pattern naming a file

@@ -164,10 +164,14 @@ def test_invalid_config_is_a_one_line_error_with_exit_2(
 
 
 def test_a_pyproject_that_cannot_hold_our_table_does_not_stop_the_run(tmp_path: Path) -> None:
-    """A cookiecutter template's `pyproject.toml` is not TOML until rendered; the files
-    beside it are checked (as a project without our table), and the run goes on."""
+    """A template's `pyproject.toml` is not TOML until rendered; the files beside it are
+    checked (as a project without our table), and the run goes on. A folder named as a
+    cookiecutter template's (`{{cookiecutter.project_slug}}`) is not checked at all."""
     write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails]\nselect = ["FG301"]\n')
-    template = tmp_path / "templates" / "{{cookiecutter.project_slug}}"
+    cookiecutter = tmp_path / "templates" / "{{cookiecutter.project_slug}}"
+    write(cookiecutter, "pyproject.toml", '[project]\nname = "{{ cookiecutter.name }}"\n')
+    write(cookiecutter, "app.py", "import time\n\n\nasync def f():\n    time.sleep(1)\n")
+    template = tmp_path / "templates" / "python"
     write(template, "pyproject.toml", '[project]\nname = "{{ cookiecutter.name }}"\n{% if x %}\n')
     write(template, "app.py", "import time\n\n\nasync def f():\n    time.sleep(1)\n")
     write(tmp_path, "main.py", "import time\n\n\nasync def g():\n    time.sleep(1)\n")
