@@ -401,15 +401,9 @@ class Structure:
             if dotted in seen:
                 return False
             seen.add(dotted)
-            for cls in local[dotted]:
-                for base in cls.bases:
-                    while isinstance(base, ast.Subscript | ast.Starred):
-                        base = base.value
-                    name = dotted_name(base)
-                    if name is not None and self._name_may_derive(
-                        name, isinstance(base, ast.Name), roots, seen, conditions
-                    ):
-                        return True
+            for name, base_is_name in self._local_bases(dotted):
+                if self._name_may_derive(name, base_is_name, roots, seen, conditions):
+                    return True
             if dotted in self._read_up_front[1] or dotted not in self.bindings:
                 return False  # `FileContext.class_ref` finds the class, never an import
             # a class defined in a function, and an import of the name: the walk
@@ -423,6 +417,17 @@ class Structure:
             return True  # another module's class: a condition
         # `Base = declarative_base()`: a class of the file with an imported base
         return is_name and not candidates and self.refers_to(*DECLARATIVE_BASE_FACTORIES)
+
+    def _local_bases(self, name: str) -> Iterator[tuple[str, bool]]:
+        """The bases of the file's classes called `name`, as chains of names, each with
+        whether it is a plain name (`Generic[T]` is `Generic`)."""
+        for cls in self._local_classes[name]:
+            for base in cls.bases:
+                while isinstance(base, ast.Subscript | ast.Starred):
+                    base = base.value
+                dotted = dotted_name(base)
+                if dotted is not None:
+                    yield dotted, isinstance(base, ast.Name)
 
     def derivation_refs(self, expr: ast.expr) -> set[str] | None:
         """The names a condition of `FileContext.derivation(ctx.class_ref(expr), roots)` may
@@ -445,15 +450,9 @@ class Structure:
             if dotted in seen:
                 return True
             seen.add(dotted)
-            for cls in local[dotted]:
-                for base in cls.bases:
-                    while isinstance(base, ast.Subscript | ast.Starred):
-                        base = base.value
-                    name = dotted_name(base)
-                    if name is not None and not self._derivation_refs(
-                        name, isinstance(base, ast.Name), seen, found
-                    ):
-                        return False
+            for name, base_is_name in self._local_bases(dotted):
+                if not self._derivation_refs(name, base_is_name, seen, found):
+                    return False
             if dotted in self._read_up_front[1] or dotted not in self.bindings:
                 return True
         candidates = self.qualified(dotted)
