@@ -363,7 +363,11 @@ def test_every_rule_screen_lets_its_bad_examples_through() -> None:
             except SyntaxError:
                 continue  # newer syntax than this interpreter's: no structure, no screen
             layer = _layer(example.path)
-            structure = Structure(tree, None, False, layer, example.path)
+            # an example in a project is a module named by its path (as `check_code` runs it)
+            module = None
+            if example.project:
+                module = example.path.removesuffix(".py").replace("/", ".")
+            structure = Structure(tree, module, False, layer, example.path)
             assert RULES_BY_CODE[rule.code].may_fire_in(structure), (rule.code, example.note)
 
 
