@@ -28,10 +28,15 @@ from checks.catalog import CATALOG
 from checks.config import CommandLineSelection, Settings, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
-from checks.findings import FileResult
+from checks.findings import FileResult, Finding
 from checks.project import module_name_for
 from checks.run import build_index, check_file, make_engine, resolve_findings, run_packages
 from checks.structure import Structure
+
+
+def _fix_of(finding: Finding) -> str | None:
+    """What a finding's fix is, for the comparison: its applicability, or None."""
+    return finding.fix.applicability if finding.fix is not None else None
 
 
 def structure_of(
@@ -100,7 +105,10 @@ def main(argv: list[str]) -> int:
         settled = [r for r in deferred if any(index.holds(c, r.path) for _, c in r.deferred)]
         # resolved across the project: skipped files are summarised from disk on demand
         keys = [
-            {(str(f.path), f.code, f.start.row, f.start.column, f.message) for f in found}
+            {
+                (str(f.path), f.code, f.start.row, f.start.column, f.message, _fix_of(f))
+                for f in found
+            }
             for found in (resolve_findings(full, settings), resolve_findings(filtered, settings))
         ]
         for key in sorted(keys[0] ^ keys[1]):

@@ -437,6 +437,9 @@ def settle(
             continue
         engine = engine or make_engine(settings)
         checked = check_file(engine, settings, path, source, unscreened=wanted)
+        summary = checked.summary
+        if summary is not None and summary.module not in index.modules:
+            index.add(summary)  # as a run that parsed it has it (`crossfix` looks there)
         if cache is not None and _cacheable(settings, path, source):
             from checks.cache import digest
 

@@ -11,7 +11,7 @@ from checks.catalog import CATALOG
 from checks.config import DEFAULT_LAYERS, CommandLineSelection, LayerMatcher, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
-from checks.findings import FileResult
+from checks.findings import FileResult, Finding
 from checks.prefilter import Evidence
 from checks.rules import ALL_RULES
 from checks.run import (
@@ -32,7 +32,12 @@ STDLIB = Path(sysconfig.get_paths()["stdlib"])
 STDLIB_SLICE = ("asyncio", "email", "http", "json", "sqlite3", "logging", "unittest")
 
 
-def _findings(engine: Engine, root: Path) -> set[tuple[str, str, int, int, str]]:
+def _fix_of(finding: Finding) -> str | None:
+    """What a finding's fix is, for the comparison: its applicability, or None."""
+    return finding.fix.applicability if finding.fix is not None else None
+
+
+def _findings(engine: Engine, root: Path) -> set[tuple[str, str, int, int, str, str | None]]:
     settings = load_settings(CATALOG, root, None, CommandLineSelection(select=["ALL"]))
     files = discover([root], settings)
     # the screens know the packages the index can read, as in a run (`check_files`)
@@ -41,7 +46,7 @@ def _findings(engine: Engine, root: Path) -> set[tuple[str, str, int, int, str]]
         check_file(engine, settings, path, path.read_bytes(), packages) for path in files
     ]
     return {
-        (str(f.path), f.code, f.start.row, f.start.column, f.message)
+        (str(f.path), f.code, f.start.row, f.start.column, f.message, _fix_of(f))
         for f in resolve_findings(results, settings)
     }
 
