@@ -234,6 +234,13 @@ class HardcodedSecret(Rule):
     good = (
         Example(
             """
+            # the web client's key, in every page the site serves
+            INNERTUBE_PUBLIC_API_KEY = "web3f9a8c2e71b04d6a9e5c0d1b"
+            """,
+            note="a key its name says is public",
+        ),
+        Example(
+            """
             from enum import Enum
 
 
@@ -243,13 +250,6 @@ class HardcodedSecret(Rule):
             """,
             path="app/models/audit_log.py",
             note="an audit event named for a wrong password (laa-civil-case-api)",
-        ),
-        Example(
-            """
-            # the web client's key, in every page the site serves
-            INNERTUBE_PUBLIC_API_KEY = "web3f9a8c2e71b04d6a9e5c0d1b"
-            """,
-            note="a key its name says is public",
         ),
         Example(
             """

@@ -401,6 +401,14 @@ class SyncSessionInAsyncModule(Rule):
     good = (
         Example(
             """
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            engine = create_async_engine("postgresql+asyncpg://app@db/app")
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            """
+        ),
+        Example(
+            """
             import asyncio
 
             from shared.db import get_write_session_scope
@@ -443,14 +451,6 @@ class SyncSessionInAsyncModule(Rule):
                 ),
             ),
             note="a cron job running its own loop: it blocks no request (wps)",
-        ),
-        Example(
-            """
-            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-
-            engine = create_async_engine("postgresql+asyncpg://app@db/app")
-            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
-            """
         ),
         Example(
             """
@@ -1130,6 +1130,16 @@ class MissingAwaitOnAsyncSession(Rule):
     good = (
         Example(
             """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def rename(session: AsyncSession, user: object, name: str) -> None:
+                user.name = name
+                await session.commit()
+            """
+        ),
+        Example(
+            """
             import asyncio
 
             from sqlalchemy import select
@@ -1148,16 +1158,6 @@ class MissingAwaitOnAsyncSession(Rule):
                 "coroutines kept in a container, or in a name handed on, and awaited "
                 "together (deepchecks monitoring)"
             ),
-        ),
-        Example(
-            """
-            from sqlalchemy.ext.asyncio import AsyncSession
-
-
-            async def rename(session: AsyncSession, user: object, name: str) -> None:
-                user.name = name
-                await session.commit()
-            """
         ),
         Example(
             """
@@ -2024,6 +2024,18 @@ class InterpolatedSqlName(InterpolatedSql):
         ),
     )
     good = (
+        *InterpolatedSql.good,
+        Example(
+            """
+            from sqlalchemy import text
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def find(session: AsyncSession, email: str):
+                return await session.execute(text(f"select * from users where email = '{email}'"))
+            """,
+            note="a value: FG105's",
+        ),
         Example(
             """
             from sqlalchemy import text
@@ -2042,18 +2054,6 @@ class InterpolatedSqlName(InterpolatedSql):
             """,
             path="app/db/seeders/dev_seeder.py",
             note="names from a loop over a local literal dict (lcfs's seeders)",
-        ),
-        *InterpolatedSql.good,
-        Example(
-            """
-            from sqlalchemy import text
-            from sqlalchemy.ext.asyncio import AsyncSession
-
-
-            async def find(session: AsyncSession, email: str):
-                return await session.execute(text(f"select * from users where email = '{email}'"))
-            """,
-            note="a value: FG105's",
         ),
     )
 
