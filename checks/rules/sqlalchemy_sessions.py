@@ -1237,6 +1237,14 @@ class MissingAwaitOnAsyncSession(Rule):
         targets = [target.target for target in node.targets]
         if not all(isinstance(target, cst.Name) for target in targets):
             return  # kept in a container or an attribute: awaited elsewhere, or not
+        value = node.value
+        method = (
+            value.func.attr.value
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            else None
+        )
+        if method not in ASYNC_SESSION_COROUTINES and method not in _ASYNC_ENGINE_METHODS:
+            return  # no coroutine method: nothing to report, no body to walk
         names = {target.value for target in targets if isinstance(target, cst.Name)}
         if _awaited_later(names, ctx):
             return  # `result = session.execute(q)` then `await result` or handed on
