@@ -187,8 +187,10 @@ def queries_2_0(sources: Iterable[bytes]) -> bool:
     for source in sources:
         if _ASYNC_SQLALCHEMY.search(source) is not None:
             return True
-        selects += len(_SELECT.findall(source))
-        queries += len(_QUERY.findall(source))
+        if b"select(" in source:
+            selects += len(_SELECT.findall(source))
+        if b".query(" in source:
+            queries += len(_QUERY.findall(source))
     return selects >= queries
 
 
@@ -196,25 +198,39 @@ def typed_models(sources: Iterable[bytes]) -> bool:
     """`TYPED_MODELS`: `Mapped[` at least as often as `Column(`."""
     mapped = columns = 0
     for source in sources:
-        mapped += len(_MAPPED.findall(source))
-        columns += len(_COLUMN.findall(source))
+        # Each pattern holds its literal: a file without it is passed over at memchr
+        # speed (the regexes alone took 0.47 s over polar and dispatch).
+        if b"Mapped[" in source:
+            mapped += len(_MAPPED.findall(source))
+        if b"Column(" in source:
+            columns += len(_COLUMN.findall(source))
     return mapped >= columns
 
 
-#: The word of bcrypt hashing, in any case (`BCRYPT`, `bcrypt_sha256`).
-BCRYPT_TEXT = re.compile(rb"bcrypt", re.IGNORECASE)
+def names_bcrypt(source: bytes) -> bool:
+    """Whether a text names bcrypt, in any case (`BCRYPT`, `bcrypt_sha256`). A lowered copy
+    and a substring test: a case-insensitive regex leaves re's literal search and took
+    50 ms over polar and dispatch, this takes 15."""
+    return b"bcrypt" in source.lower()
 
 
 def hashes_with_bcrypt(sources: Iterable[bytes]) -> bool:
     """`BCRYPT_HASHING`: a file names bcrypt."""
-    return any(BCRYPT_TEXT.search(source) is not None for source in sources)
+    return any(names_bcrypt(source) for source in sources)
 
 
 def header_credentials_only(sources: Iterable[bytes]) -> bool:
     """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie anywhere."""
     headers = False
     for source in sources:
-        if _COOKIES.search(source) is not None:
+        # Substring tests that each pattern's every alternative implies come first: the
+        # regexes alone took 80 ms over polar and dispatch.
+        if (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIES.search(
+            source
+        ) is not None:
             return False
-        headers = headers or _HEADER_CREDENTIALS.search(source) is not None
+        if not headers:
+            lowered = source.lower()
+            if any(word in lowered for word in (b"bearer", b"apikeyheader", b"authorization")):
+                headers = _HEADER_CREDENTIALS.search(source) is not None
     return headers

@@ -16,7 +16,7 @@ from checks.context import (
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import BCRYPT_HASHING, BCRYPT_TEXT, HEADER_CREDENTIALS_ONLY
+from checks.project_facts import BCRYPT_HASHING, HEADER_CREDENTIALS_ONLY, names_bcrypt
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 
@@ -830,4 +830,4 @@ class UnmaintainedAuthLibrary(Rule):
 
 def _names_bcrypt(ctx: FileContext) -> bool:
     source = ctx.source if ctx.source is not None else ctx.module.code.encode()
-    return BCRYPT_TEXT.search(source) is not None
+    return names_bcrypt(source)
