@@ -682,7 +682,9 @@ class Engine:
         if ctx.reports or walker.failed:
             try:
                 text = decode_source(source)
-                findings, pending = self._locate(path, module, ctx.reports, walker.failed, text)
+                findings, pending = self._locate(
+                    path, module, ctx.reports, walker.failed, text, verdict.tree
+                )
             except RecursionError as error:
                 engine_failure = error
             if verdict.error is not None or ctx.superseded_revision:
@@ -738,6 +740,7 @@ class Engine:
         reports: list[Report],
         failures: list[RuleFailure],
         text: str | None,
+        tree: ast.Module | None = None,
     ) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
         wanted: list[tuple[cst.CSTNode, int]] = [(r.node, r.statement) for r in reports]
         top_level: dict[int, int] | None = None
@@ -753,7 +756,7 @@ class Engine:
         wanted += [(failure.node, -1) for failure in failures]
         from checks.positions import node_ranges  # needs libcst's code generation
 
-        positions = node_ranges(module, wanted, text)
+        positions = node_ranges(module, wanted, text, tree)
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
         seen: set[tuple[str, int]] = set()

@@ -86,19 +86,21 @@ def node_ranges(
     module: cst.Module,
     wanted: Collection[tuple[cst.CSTNode, int]],
     text: str | None = None,
+    tree: ast.Module | None = None,
 ) -> dict[Any, CodeRange]:
     """The (syntactic) range of each wanted node, as `PositionProvider` gives it.
 
     A node comes with the index of the module-level statement it lies in (-1: unknown).
     With the module's `text`, only those statements are generated, each from the line it
-    starts on (found with CPython's parser, and checked against the text); a node not
-    found that way, or an unknown statement, costs one pass over the whole module."""
+    starts on (found with CPython's parser, or in its `tree` of the same text when the
+    caller has one, and checked against the text); a node not found that way, or an
+    unknown statement, costs one pass over the whole module."""
     ranges: dict[Any, CodeRange] = {}
     missing = [node for node, _ in wanted]
     by_statement: dict[int, list[cst.CSTNode]] = {}
     for node, index in wanted:
         by_statement.setdefault(index, []).append(node)
-    starts = None if -1 in by_statement else _statement_lines(module, text)
+    starts = None if -1 in by_statement else _statement_lines(module, text, tree)
     if starts is not None:
         lines = split_lines(text, keepends=True) if text is not None else []
         computed: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
@@ -136,15 +138,18 @@ def _collect(
             ranges[node] = CodeRange(CodePosition(*found[:2]), CodePosition(*found[2:]))
 
 
-def _statement_lines(module: cst.Module, text: str | None) -> list[int] | None:
+def _statement_lines(
+    module: cst.Module, text: str | None, tree: ast.Module | None = None
+) -> list[int] | None:
     """The line each module-level statement starts on (its leading comments and blank
     lines included), from CPython's positions; None when CPython cannot tell."""
     if text is None:
         return None
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None  # newer syntax than this interpreter's, for one
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None  # newer syntax than this interpreter's, for one
     starts: list[int] = []
     position = 0
     for statement in module.body:
