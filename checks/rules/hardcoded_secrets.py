@@ -16,11 +16,11 @@ _SECRET_NAME = re.compile(
     r"encryption_key|master_key|hmac_key|fernet_key)$",
     re.IGNORECASE,
 )
-#: What every secret name contains (lowercase), for the pre-filter.
+#: What every secret name contains, for the pre-filter: lowercase and searched in the
+#: lowered text (`Evidence.mentions`), so without IGNORECASE (5x slower, the same matches).
 _SECRET_WORDS = re.compile(
     rb"secret|passw|api_?key|private_key|access_key|_token|signing_key|encryption_key"
-    rb"|master_key|hmac_key|fernet_key",
-    re.IGNORECASE,
+    rb"|master_key|hmac_key|fernet_key"
 )
 _CREDENTIALED_URL = re.compile(
     r"^[a-z][a-z0-9+.-]*://(?P<user>[^/\s:@]+):(?P<password>[^/\s@]+)@(?P<host>[^/\s:?#]*)",
