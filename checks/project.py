@@ -378,7 +378,14 @@ def summarize_with_libcst(source: bytes, module: str, is_package: bool) -> Modul
         parsed = cst.parse_module(source)
     except Exception:  # a file that does not parse says nothing about its classes
         return None
-    ctx = FileContext(Path(f"{module}.py"), parsed, None, module_name=module, is_package=is_package)
+    ctx = FileContext(
+        Path(f"{module}.py"),
+        parsed,
+        None,
+        module_name=module,
+        is_package=is_package,
+        source=source,  # else the summary regenerates the text from the tree
+    )
     return ctx.summary()
 
 
