@@ -1082,7 +1082,8 @@ class FileContext:
 
     def _return_classes(self, statements: Sequence[cst.BaseStatement]) -> dict[str, str]:
         """The class each module-level function, and each method of a module-level class,
-        names as its return annotation (`checks.summary` reads the same)."""
+        names as its return annotation, and each annotated field of such a class as its
+        type (`checks.summary` reads the same)."""
         found: dict[str, str] = {}
         prefix = self.module_name or ""  # outside a package: for this file's own rules
         for statement in _module_level_statements(statements):
@@ -1105,6 +1106,18 @@ class FileContext:
                     returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
                 if returned is not None:
                     found[f"{prefix}.{name}"] = returned
+        for statement in _module_level_statements(statements):
+            if isinstance(statement, cst.ClassDef) and isinstance(
+                statement.body, cst.IndentedBlock
+            ):
+                # an annotated field: what reading it gives (a method of its name first)
+                for line in statement.body.body:
+                    for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                            typed = self._return_class(small.annotation.annotation)
+                            if typed is not None:
+                                key = f"{prefix}.{statement.name.value}.{small.target.value}"
+                                found.setdefault(key, typed)
         return found
 
     def _return_class(self, annotation: cst.BaseExpression) -> str | None:
@@ -1344,7 +1357,9 @@ class FileContext:
             if isinstance(expr, cst.Name):
                 return self.lookup(expr.value, calls=True)
             found = self.infer(expr)
-            return found if found is not None else self._call_result(expr)
+            if found is None:
+                found = self._call_result(expr)
+            return found if found is not None else self._imported_field(expr)
         if isinstance(expr, cst.Name):
             return self.lookup(expr.value)
         if isinstance(expr, cst.Call):
@@ -1372,6 +1387,25 @@ class FileContext:
             annotation = info.fields.get(expr.attr.value) if info is not None else None
             return self.annotation_type(annotation) if annotation is not None else None
         return None
+
+    def _imported_field(self, expr: cst.BaseExpression) -> Inferred | None:
+        """A field of an instance of a class of another module (`org.address` with `org:
+        Org` imported): what reading it gives is its annotation in that module's summary,
+        which the index reads as a call's result (`ModuleSummary.returns`)."""
+        if not isinstance(expr, cst.Attribute):
+            return None
+        owner = self.infer(expr.value)
+        if owner is None or owner.iterable or owner.of_class or owner.call:
+            return None
+        cls = owner.cls
+        if (
+            cls in self.classes
+            or "." not in cls
+            or cls.startswith(".")
+            or cls in PYDANTIC_MODEL_BASES
+        ):
+            return None
+        return Inferred(f"{cls}.{expr.attr.value}", call=True)
 
     def _call_result(self, expr: cst.BaseExpression) -> Inferred | None:
         """A call of an imported function (`find(pk)`), of a method of an imported class

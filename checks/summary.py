@@ -219,7 +219,9 @@ class _Summarizer:
 
     def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:
         """The class each module-level function and each method of a module-level class
-        names as its return annotation (`FileContext` records the same)."""
+        names as its return annotation, and each annotated field of such a class as its
+        type, as what reading it gives (`org.address` of `address: Address`; a method of
+        the same name first) (`FileContext` records the same)."""
         found: dict[str, str] = {}
         for name, function in _module_functions(body):
             returned = self._return_class(function.returns)
@@ -227,6 +229,14 @@ class _Summarizer:
                 returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
             if returned is not None:
                 found[f"{self.module}.{name}"] = returned
+        for statement in _statements(body):
+            if isinstance(statement, ast.ClassDef):
+                for inner in statement.body:
+                    if isinstance(inner, ast.AnnAssign) and isinstance(inner.target, ast.Name):
+                        typed = self._return_class(inner.annotation)
+                        if typed is not None:
+                            key = f"{self.module}.{statement.name}.{inner.target.id}"
+                            found.setdefault(key, typed)
         found.update(self._yields(body))
         return found
 

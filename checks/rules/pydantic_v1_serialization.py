@@ -248,9 +248,9 @@ def _model_base_reexports(ctx: FileContext) -> tuple[str, ...]:
 
 def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:
     """Whether `FileContext.infer(expr, calls=True)` may give a call's result
-    (`Inferred.call`): a call of a dotted name (awaited or not), or a name some binding
-    of the file assigns one; of a module the project may hold (the index finds no other's
-    return annotation)."""
+    (`Inferred.call`): a call of a dotted name (awaited or not), a name some binding of
+    the file assigns one, or a field of an instance of another module's class; of a
+    module the project may hold (the index finds no other's return annotation)."""
     if isinstance(expr, ast.Await):
         expr = expr.value
     if isinstance(expr, ast.Call):
@@ -274,6 +274,10 @@ def _may_be_call_result(expr: ast.expr, structure: Structure) -> bool:
         # `llm.generate(...)` with `llm = LLMClient()`: a method of an instance of a class
         # of another module of the project (`FileContext._call_result`)
         return isinstance(func, ast.Attribute) and _may_be_project_instance(func.value, structure)
+    if isinstance(expr, ast.Attribute):
+        # `org.address`, `org` an instance of another module's class: the field's
+        # annotation there (`FileContext._imported_field`)
+        return _may_be_project_instance(expr.value, structure)
     if isinstance(expr, ast.Name):
         memo = _memo(structure, "call-result")
         if expr.id not in memo:
@@ -510,6 +514,34 @@ class PydanticDict(_PydanticSerializerRule):
         ),
         Example(
             """
+            from app.orgs.schemas import Organization
+
+
+            def address_of(organization: Organization) -> dict[str, object]:
+                return organization.address.dict()
+            """,
+            path="app/orgs/service.py",
+            project=(
+                (
+                    "app/orgs/schemas.py",
+                    """
+                    from pydantic import BaseModel
+
+
+                    class Address(BaseModel):
+                        street: str
+
+
+                    class Organization(BaseModel):
+                        name: str
+                        address: Address | None = None
+                    """,
+                ),
+            ),
+            note="a field of another module's model, typed with a model (lcfs's organizations)",
+        ),
+        Example(
+            """
             from pydantic import BaseModel
 
             class Item(BaseModel):
@@ -612,6 +644,38 @@ class PydanticDict(_PydanticSerializerRule):
                 return incident.dict()
             """,
             note="an ORM base class that defines its own dict()",
+        ),
+        Example(
+            """
+            from app.orgs.models import Organization
+
+
+            def settings_of(organization: Organization) -> dict[str, object]:
+                return organization.settings.dict()
+            """,
+            path="app/orgs/service.py",
+            project=(
+                (
+                    "app/orgs/models.py",
+                    """
+                    from dataclasses import dataclass
+
+
+                    @dataclass
+                    class Settings:
+                        theme: str
+
+                        def dict(self) -> dict[str, object]:
+                            return {"theme": self.theme}
+
+
+                    @dataclass
+                    class Organization:
+                        settings: Settings
+                    """,
+                ),
+            ),
+            note="a field of another module's class, typed with a class that is no model",
         ),
         Example(
             """
