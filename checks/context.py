@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,7 +43,7 @@ from checks.project import (
 )
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
-from checks.summary import OPTIONAL_SPELLINGS
+from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -490,6 +491,9 @@ class FileContext:
         self.imports: dict[str, str] = {}
         #: classes defined in the file, by name
         self.classes: dict[str, ClassInfo] = {}
+        #: module-level type variable -> its bound (`_type_var_bounds_of`)
+        self._type_var_bounds: dict[str, cst.BaseExpression] = {}
+        self._reading_bound = False
         #: the rule being run; set by the engine around each handler call
         self.current_rule: Rule | None = None
         self.reports: list[Report] = []
@@ -1066,12 +1070,32 @@ class FileContext:
                         self._register_base_variable(target.target.value)
         for class_node in classes:
             self.register_class(class_node, outer)
+        # `T = TypeVar("T", bound=Model)`: an annotation `T` or `type[T]` reads the bound
+        self._type_var_bounds = self._type_var_bounds_of(bindings)
         # `SessionLocal = sessionmaker(...)`: what other modules importing it open
         self._module_instances = module_instances(
             (name, self._instance_made_by(value)) for name, value in bindings
         )
         # read before the walk registers the classes functions define
         self._returns = self._return_classes(statements)
+
+    def _type_var_bounds_of(
+        self, bindings: Sequence[tuple[str, cst.BaseExpression | None]]
+    ) -> dict[str, cst.BaseExpression]:
+        """The bound of each module-level type variable bound once (`T = TypeVar("T",
+        bound=BaseModel)`): what a value annotated `T` is an instance of."""
+        counted = Counter(name for name, _ in bindings)
+        found: dict[str, cst.BaseExpression] = {}
+        for name, value in bindings:
+            if (
+                counted[name] == 1
+                and isinstance(value, cst.Call)
+                and self.qualified_name(value.func) in TYPE_VAR_SPELLINGS
+            ):
+                bound = keyword_arg(value, "bound")
+                if bound is not None:
+                    found[name] = bound.value
+        return found
 
     def module_function_returns(self, name: str) -> str | None:
         """The class a module-level function of this file names as its return annotation
@@ -1470,6 +1494,14 @@ class FileContext:
     def annotation_type(self, annotation: cst.BaseExpression) -> Inferred | None:
         """The class an annotation names (`M`, `M | None`, `Optional[M]`, `list[M]`,
         `type[M]`, ...)."""
+        if isinstance(annotation, cst.Name) and annotation.value in self._type_var_bounds:
+            if self._reading_bound:
+                return None  # a bound that names a type variable: not followed
+            self._reading_bound = True
+            try:
+                return self.annotation_type(self._type_var_bounds[annotation.value])
+            finally:
+                self._reading_bound = False
         if isinstance(annotation, cst.Name | cst.Attribute):
             ref = self.class_ref(annotation)
             return Inferred(ref) if ref is not None else None

@@ -680,6 +680,8 @@ class _Inference:
     def annotation(self, annotation: ast.expr, roots: frozenset[str] | None) -> bool:
         """`FileContext.annotation_type`: `M`, `"M"`, `M | None`, `Optional[M]`,
         `list[M]`, `type[M]`... (any element of a subscript may be the one it reads)."""
+        if isinstance(annotation, ast.Name) and self._type_var_bound(annotation.id, roots):
+            return True
         if isinstance(annotation, ast.Name | ast.Attribute):
             return self._class_ref(annotation, roots)
         if isinstance(annotation, ast.Constant):
@@ -700,6 +702,23 @@ class _Inference:
             elements = index.elts if isinstance(index, ast.Tuple) else [index]
             return any(self.annotation(element, roots) for element in elements)
         return False
+
+    def _type_var_bound(self, name: str, roots: frozenset[str] | None) -> bool:
+        """`FileContext._type_var_bounds_of`: any call binding `name` with a `bound=`
+        (`T = TypeVar("T", bound=Model)`), whose bound the annotation may read."""
+        key = (f"bound {name}", roots is None)
+        if key in self.following:
+            return False
+        self.following.add(key)
+        try:
+            return any(
+                keyword.arg == "bound" and self.annotation(keyword.value, roots)
+                for value in self.structure.bindings_of(name).values
+                if isinstance(value, ast.Call)
+                for keyword in value.keywords
+            )
+        finally:
+            self.following.discard(key)
 
 
 def _names_a_class(ref: str) -> bool:

@@ -43,6 +43,8 @@ FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: `Optional[X]`: a return annotation naming `X` (or None).
 OPTIONAL_SPELLINGS = frozenset({"typing.Optional", "typing_extensions.Optional"})
+#: `TypeVar`: a name annotated with a type variable is an instance of its bound.
+TYPE_VAR_SPELLINGS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
 #: Decorators making a generator function a context manager: what `with f() as x` binds
 #: is what it yields.
 CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})

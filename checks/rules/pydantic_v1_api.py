@@ -789,6 +789,20 @@ class PydanticV1Misc(Rule):
             """,
             note="no fix: `model_copy` takes no `include=` or `exclude=`",
         ),
+        Example(
+            """
+            from typing import TypeVar
+
+            from pydantic import BaseModel
+
+            ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+            def column_names(model: type[ModelT]) -> list[str]:
+                return list(model.__fields__)
+            """,
+            note="a class typed with a type variable bound to `BaseModel`",
+        ),
     )
     good = (
         Example(
