@@ -1450,6 +1450,26 @@ def _is_migration_module(parts: tuple[str, ...]) -> bool:
 _HISTORY_MARK = "FG105.superseded-revision"
 
 
+#: Methods that run the SQL text they are given first: SQLAlchemy's, and those of the
+#: drivers and query runners services call directly (encode/databases' `fetch_all`,
+#: asyncpg's `fetchrow`, DB-API cursors' `executemany`). A call is a sink only when the
+#: text it renders reads as SQL (`_SQL`).
+_SQL_RUNNERS = frozenset(
+    {
+        "execute",
+        "exec_driver_sql",
+        "executemany",
+        "fetch_all",
+        "fetch_one",
+        "fetch_val",
+        "iterate",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+    }
+)
+
+
 class InterpolatedSql(Rule):
     code = "FG105"
     name = "interpolated-sql"
@@ -1462,32 +1482,33 @@ class InterpolatedSql(Rule):
     name_message = ""
     summary = (
         "Checks for SQL text built with an f-string, `%`, `+` or `.format()` and passed to "
-        "`text()`, `execute()` or `exec_driver_sql()`, also through a variable assigned "
-        'before (`sql = f"..."` then `text(sql)`: the last binding, in straight-line '
-        "code) or a helper of the module whose every `return` is a string (or a tuple whose "
-        "element is: `ph, params = in_params(ids)`), where a piece pasted in is a value: "
-        "`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`, `VALUES ({x})`. Each pasted piece is "
-        'placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY {x}`, '
-        "an argument of a SQL function, `lower({x})`) or an operand of a statement that "
-        "takes no parameter (`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be "
-        "bound: FG111 (not enabled by default) reports those. Pieces that "
-        "cannot carry input are not reported: literals, ALL_CAPS constants, "
-        "`Model.__tablename__`, an enum member's value (also `unit.value` of `unit: "
-        "Unit`, an enum of the file), `int()`/`len()`/`float()` and helpers of the module "
-        "annotated `-> int`, a parameter annotated `int`/`float`/`bool`/`UUID`/`datetime` "
-        "(a helper's own parameters too), `uuid4()`, a name assigned only string "
-        "literals on every branch, loop variables over constants (literal collections, "
-        "a local name bound to one, `.items()`/`.keys()`/`.values()` of an ALL_CAPS dict), "
-        "bind-parameter names and placeholder lists (`:{name}`, "
-        '`", ".join("?" for _ in ids)`), psycopg\'s `cursor.mogrify(template, values)` '
-        "(values quoted by the driver, into a template that carries no input). A piece "
-        "that is itself SQL (`WHERE "
-        "{conditions}`) is checked where it is built, when that is in the same function "
-        "(also a list filled with `.append()` of SQL text, joined).\n\n"
-        "Where it applies: every layer but tests, which paste the UUIDs they generate into "
-        "SQL against their own database, and development tooling (the `tooling` layer: "
-        "scripts and benchmarks query their own data); for revisions, only "
-        "in the heads of a folder: a revision another builds on is history, as for FG601."
+        "`text()`, `execute()` or `exec_driver_sql()` (or a driver's or query runner's "
+        "`executemany()`, `fetch_all()`, `fetch_one()`, `fetch_val()`, `iterate()`, "
+        "`fetch()`, `fetchrow()`, `fetchval()`: encode/databases, asyncpg), also through a "
+        'variable assigned before (`sql = f"..."` then `text(sql)`: the last binding, in '
+        "straight-line code) or a helper of the module whose every `return` is a string (or "
+        "a tuple whose element is: `ph, params = in_params(ids)`), where a piece pasted in "
+        "is a value: `= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`, `VALUES ({x})`. Each pasted "
+        'piece is placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY '
+        "{x}`, an argument of a SQL function, `lower({x})`) or an operand of a statement "
+        "that takes no parameter (`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be "
+        "bound: FG111 (not enabled by default) reports those. Pieces that cannot carry input "
+        "are not reported: literals, ALL_CAPS constants, `Model.__tablename__`, an enum "
+        "member's value (also `unit.value` of `unit: Unit`, an enum of the file), "
+        "`int()`/`len()`/`float()` and helpers of the module annotated `-> int`, a parameter "
+        "annotated `int`/`float`/`bool`/`UUID`/`datetime` (a helper's own parameters too), "
+        "`uuid4()`, a name assigned only string literals on every branch, loop variables "
+        "over constants (literal collections, a local name bound to one, "
+        "`.items()`/`.keys()`/`.values()` of an ALL_CAPS dict), bind-parameter names and "
+        'placeholder lists (`:{name}`, `", ".join("?" for _ in ids)`), psycopg\'s '
+        "`cursor.mogrify(template, values)` (values quoted by the driver, into a template "
+        "that carries no input). A piece that is itself SQL (`WHERE {conditions}`) is "
+        "checked where it is built, when that is in the same function (also a list filled "
+        "with `.append()` of SQL text, joined).\n\nWhere it applies: every layer but tests, "
+        "which paste the UUIDs they generate into SQL against their own database, and "
+        "development tooling (the `tooling` layer: scripts and benchmarks query their own "
+        "data); for revisions, only in the heads of a folder: a revision another builds on "
+        "is history, as for FG601."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "
@@ -1524,6 +1545,19 @@ class InterpolatedSql(Rule):
                 session.execute(text(f"SELECT * FROM {table} WHERE name = '{name}'"))
             """,
             note="a table name pasted in does not excuse the value next to it",
+        ),
+        Example(
+            """
+            from databases import Database
+
+            database = Database("postgresql+asyncpg://app@db/app")
+
+
+            async def projects_of(author: str) -> list[object]:
+                query = f"SELECT id FROM projects WHERE author = '{author}'"
+                return await database.fetch_all(query)
+            """,
+            note="encode/databases' `fetch_all()` runs the SQL it is given (tasking-manager)",
         ),
         Example(
             """
@@ -1830,7 +1864,7 @@ class InterpolatedSql(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return (evidence.has("text") and evidence.has_package("sqlalchemy", "sqlmodel")) or (
-            evidence.has_attribute("execute", "exec_driver_sql")
+            evidence.has_attribute(*_SQL_RUNNERS)
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
@@ -1842,10 +1876,7 @@ class InterpolatedSql(Rule):
         text_calls = {id(call.node) for call in structure.calls_to(TEXT_FUNCTIONS)}
         for call in structure.calls:
             func = call.node.func
-            is_execute = isinstance(func, ast.Attribute) and func.attr in {
-                "execute",
-                "exec_driver_sql",
-            }
+            is_execute = isinstance(func, ast.Attribute) and func.attr in _SQL_RUNNERS
             if not is_execute and id(call.node) not in text_calls:
                 continue
             if any(
@@ -1923,10 +1954,7 @@ class InterpolatedSql(Rule):
         if ctx.marks(_HISTORY_MARK):
             return
         func = node.func
-        is_execute = isinstance(func, cst.Attribute) and func.attr.value in {
-            "execute",
-            "exec_driver_sql",
-        }
+        is_execute = isinstance(func, cst.Attribute) and func.attr.value in _SQL_RUNNERS
         if not is_execute and ctx.qualified_name(func) not in TEXT_FUNCTIONS:
             return
         sql = analyze(node.args[0].value, ctx)
