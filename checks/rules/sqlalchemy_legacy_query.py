@@ -158,7 +158,9 @@ class LegacyQueryApi(Rule):
         "Where it applies: every layer but tests, migrations included: the same API, the "
         "same move to `select()`. A test's legacy query either fails on its own (an "
         "`AsyncSession` has no `query()`) or sets up and asserts through a sync session, "
-        "where it does what `select()` would. A test double is no session: a receiver "
+        "where it does what `select()` would. In development tooling (the `tooling` "
+        "layer: scripts, benchmarks) only a query in a coroutine is reported: a script's "
+        "sync query is the team's tool, sometimes timing the legacy API on purpose. A test double is no session: a receiver "
         "named as one (`mock_session`, `session_mock`) and a chain that ends in a Mock's "
         "attribute (`.called`, `.return_value`, `.assert_called_once()`) are not reported."
     )
@@ -210,6 +212,18 @@ class LegacyQueryApi(Rule):
                 return await db.query(Task).first()
             """,
             note="typed AsyncSession receiver",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def backfill(db: AsyncSession) -> None:
+                for task in await db.query(Task).all():
+                    task.done = False
+            """,
+            path="scripts/backfill.py",
+            note="a script's coroutine: `AsyncSession` has no `query()`, tooling or not",
         ),
         Example(
             """
@@ -350,6 +364,23 @@ class LegacyQueryApi(Rule):
             path="tests/test_purge.py",
             note="tests: a Mock's configuration and assertions (no legacy query is reported there)",
         ),
+        Example(
+            """
+            import time
+
+            from sqlalchemy.orm import Session
+
+            from app.models import Link
+
+
+            def time_native_query(session: Session, record_id: int) -> float:
+                start = time.perf_counter()
+                session.query(Link).filter(Link.record_id == record_id).all()
+                return time.perf_counter() - start
+            """,
+            path="scripts/benchmarks/link_graph.py",
+            note="a script timing the legacy API (the `tooling` layer: ukrdc's benchmark)",
+        ),
     )
     fix = (
         "Unsafe fix (`--unsafe-fixes`): a chain that ends in `.all()`, `.first()`, `.one()`, "
@@ -470,22 +501,15 @@ class LegacyQueryApi(Rule):
         # `Query` made directly, outside the tests (`_report`)
         if structure.layer == "test":
             return False
+        if structure.layer == "tooling":  # only in a coroutine there (`_report`)
+            return _may_query_in_coroutine(structure)
         return "query" in structure.attributes or any(structure.calls_to(QUERY_CLASSES))
 
     def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
         # `_report`: a legacy query outside a coroutine stands only if the project's
         # queries are 2.0-style (`_SQL_2_PROJECT`, a fact the index counts); one in a
         # coroutine may be reported whatever the project does
-        for call in structure.calls:
-            if not call.in_async:
-                continue
-            func = call.node.func
-            if isinstance(func, ast.Attribute) and (
-                func.attr == "query"
-                or (isinstance(func.value, ast.Attribute) and func.value.attr == "query")
-            ):
-                return None
-        if any(structure.calls_to(QUERY_CLASSES, in_async=True)):
+        if _may_query_in_coroutine(structure):
             return None
         return (_SQL_2_PROJECT,)
 
@@ -527,6 +551,8 @@ class LegacyQueryApi(Rule):
         if function is not None and function.is_async and not on_sync_session:
             ctx.report(node, message, fix)  # no `query()` on an `AsyncSession`; else blocking
             return
+        if ctx.layer == "tooling":
+            return  # a script's or benchmark's sync query: the team's tool, its convention
         if function is None or not isinstance(function.node, cst.FunctionDef):
             ctx.report_if(node, _SQL_2_PROJECT, message, fix)
             return
@@ -702,3 +728,18 @@ def _sync_functions(ctx: FileContext, code: str) -> dict[int, _SyncFunction]:
         holder.append({})
     found: dict[int, _SyncFunction] = holder[0]
     return found
+
+
+def _may_query_in_coroutine(structure: Structure) -> bool:
+    """Whether a legacy query may be made in a coroutine: `.query(...)` or `Model.query.x(...)`
+    called in an `async def`, or a `Query` made there."""
+    for call in structure.calls:
+        if not call.in_async:
+            continue
+        func = call.node.func
+        if isinstance(func, ast.Attribute) and (
+            func.attr == "query"
+            or (isinstance(func.value, ast.Attribute) and func.value.attr == "query")
+        ):
+            return True
+    return any(structure.calls_to(QUERY_CLASSES, in_async=True))
