@@ -1031,10 +1031,17 @@ class MissingAwaitOnAsyncSession(Rule):
     message = "`AsyncSession` method called without `await`: the query never runs"
     #: the message for an `AsyncEngine` or `AsyncConnection`
     engine_message = "`{owner}` method called without `await`: it never runs"
+    #: the message for a method called on the coroutine (`session.execute(q).scalars()`)
+    chain_message = (
+        "`.{attr}()` called on the coroutine `{callee}()` returns (an `AttributeError`): "
+        "await the call first, `(await {callee}(...)).{attr}()`"
+    )
     summary = (
         "Checks for coroutine methods of an `AsyncSession` (`execute`, `commit`, `flush`, "
         "`get`, `refresh`, ...) called as a statement or assigned to a name without `await` "
-        "that the function neither awaits nor hands on (to a call, a container, a `return`). "
+        "that the function neither awaits nor hands on (to a call, a container, a `return`), "
+        "or with a method called on what the call returns (`await session.execute(q)"
+        ".scalars().first()`: the `await` is the outer call's; no fix is offered there). "
         "The "
         "session is known from an annotation (a parameter, also of a nested function), "
         "from a repository's attribute (`self.session` annotated in the class or assigned "
@@ -1065,6 +1072,17 @@ class MissingAwaitOnAsyncSession(Rule):
                 user.name = name
                 session.commit()
             """
+        ),
+        Example(
+            """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def first_user(session: AsyncSession) -> User | None:
+                return await session.execute(select(User)).scalars().first()
+            """,
+            note="a method of the coroutine: the `await` is the chain's last call's",
         ),
         Example(
             """
@@ -1222,6 +1240,14 @@ class MissingAwaitOnAsyncSession(Rule):
         methods = {
             call.func.attr for call in structure.bare_calls if isinstance(call.func, ast.Attribute)
         }
+        # `visit_Call`: a method called on a coroutine method's call
+        methods.update(
+            call.node.func.value.func.attr
+            for call in structure.calls
+            if isinstance(call.node.func, ast.Attribute)
+            and isinstance(call.node.func.value, ast.Call)
+            and isinstance(call.node.func.value.func, ast.Attribute)
+        )
         return (
             not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
             and structure.refers_to(*ASYNC_SESSION_FACTORIES)
@@ -1232,6 +1258,21 @@ class MissingAwaitOnAsyncSession(Rule):
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         self._check(node.value, ctx)
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        # `session.execute(q).scalars()`: a method of the coroutine the call returns
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value in _COROUTINE_ATTRIBUTES:
+            return
+        inner = func.value
+        if not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)):
+            return
+        method = inner.func.attr.value
+        if method in ASYNC_SESSION_COROUTINES and is_async_session(inner.func.value, ctx):
+            callee = code_of(inner.func)
+            if "\n" in callee:
+                callee = f"session.{method}"
+            ctx.report(inner, self.chain_message.format(attr=func.attr.value, callee=callee))
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         targets = [target.target for target in node.targets]
@@ -1268,6 +1309,10 @@ class MissingAwaitOnAsyncSession(Rule):
         if ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
         ctx.report(value, message, fix=fix)
+
+
+#: What a coroutine object has: a method of these on a call's result is no mistake.
+_COROUTINE_ATTRIBUTES = frozenset({"send", "throw", "close", "__await__"})
 
 
 def _awaited_later(names: set[str], ctx: FileContext) -> bool:
