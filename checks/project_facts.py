@@ -44,7 +44,7 @@ TYPED_MODELS = "sqlalchemy-typed-models"
 HEADER_CREDENTIALS_ONLY = "header-credentials-only"
 #: `Condition.fact`: the project hashes with bcrypt: a file of it names bcrypt
 #: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
-#: passlib breaks with bcrypt 4.1+ (FG504); with its other hashers it works, unmaintained.
+#: passlib fails with bcrypt 5.0 (FG504); with its other hashers it works, unmaintained.
 BCRYPT_HASHING = "bcrypt-hashing"
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).

@@ -38,7 +38,10 @@ JWT_DECODERS = frozenset(
 #: python-jose's `decode(token, key, algorithms=None, options=None, ...)` agree.
 _JWT_POSITIONS = {"algorithms": 2, "options": 3}
 UNMAINTAINED = {
-    "passlib": "passlib is unmaintained and breaks with bcrypt 4.1+: use pwdlib (Argon2)",
+    "passlib": (
+        "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error): use pwdlib "
+        "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
+    ),
     "jose": (
         "python-jose had no release from 2021 to 2025 and is barely maintained: use PyJWT "
         "for JWTs (FastAPI's docs moved to it)"
@@ -737,7 +740,8 @@ class UnmaintainedAuthLibrary(Rule):
     summary = (
         "Checks for imports of python-jose, and of passlib in a project that hashes with "
         'bcrypt (a file of it names bcrypt: `CryptContext(schemes=["bcrypt"])`, a '
-        "settings value), where passlib fails with bcrypt 4.1+. With its other hashers "
+        "settings value), where passlib fails with bcrypt 5.0 (4.1-4.3 log an error at "
+        "start-up and work). With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
         "a note.\n\n"
@@ -745,13 +749,17 @@ class UnmaintainedAuthLibrary(Rule):
         "them among the project's dependencies, and passlib breaks there too)."
     )
     why = (
-        "passlib has had no release since 2020 and fails with bcrypt 4.1+ (it reads the "
-        "removed `bcrypt.__about__`, and bcrypt now refuses passwords over 72 bytes). "
+        "passlib has had no release since 2020. With bcrypt 4.1-4.3 it logs a caught "
+        "error at start-up (it reads `bcrypt.__about__`, which is gone) and works; bcrypt "
+        "5.0 refuses secrets over 72 bytes and passlib's start-up self-test hashes one, so "
+        "the first hash raises `ValueError`. "
         "python-jose went without a release from 3.3.0 (2021) to 3.4.0 (2025), which "
         "fixed two 2024 advisories (CVE-2024-33663, an algorithm confusion with ECDSA "
         "keys, and CVE-2024-33664, a JWE decompression bomb); it is released again, "
         "rarely, and FastAPI's documentation moved from it to PyJWT. Use pwdlib (Argon2 "
-        "by default) for passwords and PyJWT for signed tokens; for encrypted tokens "
+        "by default; `PasswordHash((Argon2Hasher(), BcryptHasher()))`, `pwdlib[bcrypt]`, "
+        "keeps verifying the stored bcrypt hashes, and `verify_and_update()` rehashes one "
+        "with Argon2 at login) for passwords and PyJWT for signed tokens; for encrypted tokens "
         "(`jose.jwe`), which PyJWT does not support, joserfc, jwcrypto or authlib."
     )
     bad = (
