@@ -1065,6 +1065,12 @@ class PydanticV1Misc(Rule):
         if derivation is False:
             return
         message = f"`{old}` is the Pydantic v1 API: use `{new}`"
+        if old == "copy" and call is not None and _narrows_copy(call):
+            # `model_copy` has no `include=` / `exclude=`: naming it would mislead
+            message = (
+                "`.copy(include=, exclude=)` is the Pydantic v1 API, and `.model_copy()` takes "
+                "neither: dump the fields wanted (`.model_dump(exclude=...)`) or build the model"
+            )
         renamed = self._renames[old]
         fix = rename(name, renamed, f"Use `{renamed}`") if name is not None else None
         if fix is not None and call is not None and old == "copy":
@@ -1149,6 +1155,13 @@ _SAME_KEYWORDS = {
     "copy": frozenset({"update", "deep"}),
     "update_forward_refs": frozenset(),
 }
+
+
+def _narrows_copy(call: cst.Call) -> bool:
+    """Whether a `.copy()` call picks fields (`include=`, `exclude=`)."""
+    return any(
+        arg.keyword is not None and arg.keyword.value in ("include", "exclude") for arg in call.args
+    )
 
 
 def _same_arguments(call: cst.Call, method: str) -> bool:
