@@ -43,6 +43,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG208", "pydantic-v1-validator", True),
     RuleInfo("FG209", "pydantic-v1-api", True),
     RuleInfo("FG210", "pydantic-v1-import", True),
+    RuleInfo("FG211", "pydantic-field-extra-keyword", True),
     RuleInfo("FG301", "blocking-sleep-in-async", True),
     RuleInfo("FG302", "blocking-http-in-async", True),
     RuleInfo("FG303", "blocking-call-in-async", True),

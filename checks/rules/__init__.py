@@ -32,6 +32,7 @@ from checks.rules.hardcoded_secrets import HardcodedSecret
 from checks.rules.http_exception_in_service import HttpExceptionInService
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
 from checks.rules.pydantic_v1_api import (
+    PydanticFieldExtra,
     PydanticFromOrm,
     PydanticParse,
     PydanticSchema,
@@ -78,6 +79,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     PydanticV1Validators,
     PydanticV1Misc,
     PydanticV1Imports,
+    PydanticFieldExtra,
     BlockingSleepInAsync,
     BlockingHttpInAsync,
     BlockingCallInAsync,

@@ -1374,6 +1374,209 @@ _V1_LAYER_MESSAGE = "`pydantic.v1` is the v1 compatibility layer: use the v2 API
 _V1_LAYER_NAMED = Condition((), frozenset(), fact=V1_LAYER_SELECTED)
 
 
+#: `pydantic.Field`'s parameters (Pydantic 2.14) and those of v1 that FG209 reports: any
+#: other keyword is an "extra", which v2 keeps only as JSON-schema data.
+_FIELD_PARAMETERS = frozenset(
+    {
+        "alias",
+        "alias_priority",
+        "allow_inf_nan",
+        "coerce_numbers_to_str",
+        "decimal_places",
+        "default",
+        "default_factory",
+        "deprecated",
+        "description",
+        "discriminator",
+        "examples",
+        "exclude",
+        "exclude_if",
+        "fail_fast",
+        "field_title_generator",
+        "frozen",
+        "ge",
+        "gt",
+        "init",
+        "init_var",
+        "json_schema_extra",
+        "kw_only",
+        "le",
+        "lt",
+        "max_digits",
+        "max_length",
+        "min_length",
+        "multiple_of",
+        "pattern",
+        "repr",
+        "serialization_alias",
+        "strict",
+        "title",
+        "union_mode",
+        "validate_default",
+        "validation_alias",
+        "include",
+        *_V1_FIELD_KEYWORDS,
+    }
+)
+_FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
+#: Extra keywords that are OpenAPI or JSON-schema annotations (`nullable` is OpenAPI
+#: 3.0's): meant as schema data, they are deprecated there, not mistaken checks.
+_SCHEMA_KEYWORDS = frozenset({"nullable", "format", "readOnly", "writeOnly", "externalDocs", "xml"})
+
+
+class PydanticFieldExtra(Rule):
+    code = "FG211"
+    name = "pydantic-field-extra-keyword"
+    family = "Pydantic"
+    message = (
+        "`Field()` keyword Pydantic does not take: kept only as JSON-schema data "
+        "(deprecated), it validates nothing"
+    )
+    summary = (
+        "Checks for keyword arguments `pydantic.Field()` does not define (`validators=`, "
+        "`required=`, `choices=`, `example=`, ...): Pydantic 1 put them in the field's JSON "
+        "schema, Pydantic 2 still does with a deprecation warning (`json_schema_extra` is "
+        "the v2 spelling). FG209 reports the v1 keywords that have a v2 name (`regex`, "
+        "`min_items`, ...).\n\n"
+        f"{WHERE_IT_APPLIES}"
+    )
+    why = (
+        "Pydantic never read them: `Field(None, validators=[check])` runs no validator, "
+        "`Field(None, required=True)` leaves the field optional and `Field(choices=[...])` "
+        "accepts any value: the keywords of another library's fields (schematics, "
+        "marshmallow) that look like checks and check nothing. Validate with a type "
+        "(`Literal[...]`, `Annotated[int, AfterValidator(check)]`), constraints "
+        "(`ge=`, `max_length=`) or a `@field_validator`; keep schema data in "
+        "`json_schema_extra={...}`, and write `examples=[...]` for `example=`. Pydantic 3 "
+        "removes the extra keywords."
+    )
+    fix = (
+        "No automatic fix: `examples=[x]` writes another JSON schema than `example=x`, and "
+        "a validator the code never ran would start rejecting data."
+    )
+    bad = (
+        Example(
+            """
+            from pydantic import BaseModel, Field
+
+
+            def is_valid_status(value: str) -> str:
+                if value not in {"MAPPED", "VALIDATED"}:
+                    raise ValueError(value)
+                return value
+
+
+            class TaskUpdate(BaseModel):
+                status: str = Field(..., validators=[is_valid_status])
+                comment: str | None = Field(None, required=True)
+            """,
+            expect=2,
+            note="a validator that never runs, a field still optional (tasking-manager)",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, Field
+
+
+            class Product(BaseModel):
+                name: str = Field(..., example="Coffee")
+            """,
+            note="a v1 schema extra: `examples=[...]` in v2",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, Field
+
+
+            class ProjectRead(BaseModel):
+                allow_self_join: bool | None = Field(True, nullable=True)
+                density: float = Field(..., pre=True, always=True)
+            """,
+            expect=3,
+            note="OpenAPI's `nullable` (json_schema_extra); a validator's keywords on a field "
+            "(dispatch, lcfs)",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from typing import Annotated, Literal
+
+            from pydantic import AfterValidator, BaseModel, Field
+
+
+            def stripped(value: str) -> str:
+                return value.strip()
+
+
+            class TaskUpdate(BaseModel):
+                status: Literal["MAPPED", "VALIDATED"]
+                comment: Annotated[str, AfterValidator(stripped)] = Field(
+                    max_length=500, examples=["done"], json_schema_extra={"x-order": 1}
+                )
+            """
+        ),
+        Example(
+            """
+            from sqlmodel import Field, SQLModel
+
+
+            class Hero(SQLModel, table=True):
+                id: int | None = Field(default=None, primary_key=True)
+                name: str = Field(index=True, nullable=False)
+            """,
+            note="SQLModel's `Field` takes its own keywords",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, Field
+
+            options = {"description": "the name"}
+
+
+            class Item(BaseModel):
+                name: str = Field(**options)
+            """,
+            note="keywords passed with `**`: not known here",
+        ),
+    )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("Field") and evidence.has_package("pydantic")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Call`: a keyword outside `_FIELD_PARAMETERS` in a call of pydantic's Field
+        return any(
+            keyword.arg is not None and keyword.arg not in _FIELD_PARAMETERS
+            for call in structure.calls_to(_FIELD_FUNCTIONS)
+            for keyword in call.node.keywords
+        )
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if ctx.qualified_name(node.func) not in _FIELD_FUNCTIONS:
+            return
+        for arg in node.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is None or keyword in _FIELD_PARAMETERS:
+                continue
+            if keyword == "example":
+                message = (
+                    "`Field(example=...)` is a Pydantic v1 schema extra (deprecated in v2): "
+                    "use `examples=[...]`"
+                )
+            elif keyword in _SCHEMA_KEYWORDS:
+                message = (
+                    f"`Field({keyword}=...)` is an extra keyword (deprecated in Pydantic 2, "
+                    f"gone in 3): write the schema's `{keyword}` in `json_schema_extra`"
+                )
+            else:
+                message = (
+                    f"`Field({keyword}=...)` is no Pydantic argument: kept only as JSON-schema "
+                    "data (deprecated), it validates nothing"
+                )
+            ctx.report(arg, message)
+
+
 class PydanticV1Imports(Rule):
     code = "FG210"
     name = "pydantic-v1-import"
