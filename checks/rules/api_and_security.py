@@ -406,7 +406,9 @@ class JwtWithoutVerification(Rule):
         "`verify=False`). A call that passes `*args` or `**kwargs` where these could be is "
         "not judged, nor claims decoded unverified into a name that the function only "
         'reads for where the token goes (`claims.get("aud")`, `claims["iss"]`, `tid`, '
-        "`kid`, `azp`): the peek that picks the key of a verified decode. authlib is not "
+        "`kid`, `azp`): the peek that picks the key of a verified decode; or for when it "
+        "expires (`exp`, `iat`, `nbf`: a client deciding to refresh its own token). "
+        "authlib is not "
         "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
         "Where it applies: every layer but tests (a test reads its own tokens' claims "
@@ -466,6 +468,20 @@ class JwtWithoutVerification(Rule):
             """,
             note="claims read unverified beyond the audience: the subject is trusted",
         ),
+        Example(
+            """
+            import time
+
+            import jwt
+
+            def session_user(token: str) -> str | None:
+                claims = jwt.decode(token, options={"verify_signature": False})
+                if "exp" not in claims or claims["exp"] < time.time():
+                    return None
+                return claims["sub"]
+            """,
+            note="an expiry checked on unverified claims, then their subject trusted",
+        ),
     )
     good = (
         Example(
@@ -477,6 +493,24 @@ class JwtWithoutVerification(Rule):
                 claims = jwt.decode(token, secret, algorithms=["HS256"], audience="api")
                 return claims["sub"]
             """
+        ),
+        Example(
+            """
+            from datetime import datetime, timezone
+
+            import jwt
+
+
+            def is_refresh_token_valid(refresh_token: str | None) -> bool:
+                if not refresh_token:
+                    return False
+                payload = jwt.decode(refresh_token, options={"verify_signature": False})
+                if not payload or "exp" not in payload:
+                    return False
+                return payload["exp"] > datetime.now(tz=timezone.utc).timestamp()
+            """,
+            path="client/auth.py",
+            note="a client reading when its own token expires (diracx's client)",
         ),
         Example(
             """
@@ -613,6 +647,20 @@ class JwtWithoutVerification(Rule):
                 if isinstance(key, cst.Index) and string_value(key.value) in _ROUTING_CLAIMS:
                     peeks += 1
             elif (
+                isinstance(inner, cst.Comparison)
+                and len(inner.comparisons) == 1
+                and isinstance(inner.comparisons[0].operator, cst.In | cst.NotIn)
+                and _names(inner.comparisons[0].comparator, name)
+                and string_value(inner.left) in _ROUTING_CLAIMS
+            ):
+                peeks += 1  # `"exp" in claims`
+            elif (
+                isinstance(inner, cst.UnaryOperation)
+                and isinstance(inner.operator, cst.Not)
+                and _names(inner.expression, name)
+            ):
+                peeks += 1  # `if not claims`
+            elif (
                 isinstance(inner, cst.Call)
                 and isinstance(inner.func, cst.Attribute)
                 and inner.func.attr.value == "get"
@@ -624,8 +672,10 @@ class JwtWithoutVerification(Rule):
         return uses > 0 and uses == peeks + 1  # the assignment's own target counts once
 
 
-#: Claims that say where a token is to be verified (its audience, issuer, tenant, key).
-_ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp"})
+#: Claims that say where a token is to be verified (its audience, issuer, tenant, key),
+#: or when it expires (a client deciding to refresh its own token): read unverified,
+#: they grant nothing.
+_ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp", "exp", "iat", "nbf"})
 #: Words of a function's name that state it reads a token unverified on purpose (as
 #: python-jose's `get_unverified_claims()`): its callers decide what to trust.
 _UNVERIFIED_WORDS = ("unverified", "insecure", "without_verification")
