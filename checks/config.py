@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import glob as globbing
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,20 @@ def glob_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
     project of a run names mostly the same ones, and pathspec compiles one regular
     expression per glob (a project's default layer globs took 4 ms)."""
     return pathspec.PathSpec.from_lines("gitignore", patterns)
+
+
+#: A class statement whose bases name a `TestCase` (`unittest.TestCase`,
+#: `IsolatedAsyncioTestCase`, Django's or a project's `TestCase` subclass named so).
+_TEST_CASE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b\w*TestCase\b", re.MULTILINE)
+
+
+def layer_with_text(layer: str | None, source: bytes) -> str | None:
+    """A file's layer from its path, corrected by its text: a module that defines a test
+    case (`class X(unittest.TestCase)`, `IsolatedAsyncioTestCase`, a framework's
+    `TestCase`) is a test wherever it lies (`services/api_tests.py`)."""
+    if layer != "test" and b"TestCase" in source and _TEST_CASE.search(source):
+        return "test"
+    return layer
 
 
 #: Ruff's default exclusions, plus our cache and bytecode caches.
@@ -342,6 +357,10 @@ class Settings:
             if outer != relative and self.layers.layer_of(outer) == TOOLING_LAYER:
                 return TOOLING_LAYER
         return layer
+
+    def file_layer(self, path: Path, source: bytes) -> str | None:
+        """The layer of a file given its text (`layer_of`, then `layer_with_text`)."""
+        return layer_with_text(self.layer_of(path), source)
 
     def ignored_codes_for(self, relative_path: str) -> frozenset[str]:
         """Codes `per-file-ignores` turns off for this file."""

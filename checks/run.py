@@ -326,7 +326,7 @@ def check_file(
     the run's index can read, `run_packages`, when the run knows them; `unscreened`: as
     `Engine.check`)."""
     relative = settings.relative(path)
-    layer = settings.layer_of(path)
+    layer = settings.file_layer(path, source)
     module, is_package = module_name_for(path)
     return engine.check(
         path,
@@ -508,10 +508,11 @@ def build_index(
         """The texts of the sub-service's files outside its tests (a test client's
         cookies say nothing of how the API's clients authenticate)."""
         files, texts = scoped(scope)
-        return [text for path, text in zip(files, texts, strict=True) if _not_a_test(path)]
-
-    def _not_a_test(path: Path) -> bool:
-        return settings.layer_of(path) != "test"
+        return [
+            text
+            for path, text in zip(files, texts, strict=True)
+            if settings.file_layer(path, text) != "test"
+        ]
 
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),

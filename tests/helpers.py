@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from checks.cli import main
-from checks.config import DEFAULT_LAYERS, LayerMatcher
+from checks.config import DEFAULT_LAYERS, LayerMatcher, layer_with_text
 from checks.engine import Engine
 from checks.findings import FileResult, Finding
 from checks.fixer import fix_source
@@ -40,7 +40,8 @@ def check_code(
     code = textwrap.dedent(source).lstrip("\n")
     if project:
         return _check_in_project(code, path, project, engine)
-    result = _checked_with_facts(engine, path, code.encode(), _LAYERS.layer_of(path))
+    data = code.encode()
+    result = _checked_with_facts(engine, path, data, layer_with_text(_LAYERS.layer_of(path), data))
     facts = [finding for finding, condition in result.pending if condition.fact is not None]
     return sorted([*result.findings, *facts], key=Finding.sort_key)
 
@@ -68,8 +69,8 @@ def _check_in_project(
         return (module, True) if name == "__init__" else (f"{module}.{name}".lstrip("."), False)
 
     module, is_package = module_of(path)
-    layer = _LAYERS.layer_of(path)
     data = code.encode()
+    layer = layer_with_text(_LAYERS.layer_of(path), data)
     result = engine.check(Path(path), data, layer, frozenset(), module, is_package)
     # a file whose rules wait for the index (`FileResult.deferred`) is summarised as the
     # run's index summarises a file it did not parse
@@ -93,7 +94,7 @@ def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: boo
     layer = _LAYERS.layer_of(path)
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:
-        result = _checked_with_facts(engine, path, data, layer)
+        result = _checked_with_facts(engine, path, data, layer_with_text(layer, data))
         # a finding that depends on a project fact stands, as in `check_code`
         facts = [finding for finding, condition in result.pending if condition.fact is not None]
         return sorted([*result.findings, *facts], key=Finding.sort_key), result.text

@@ -314,3 +314,20 @@ def test_a_project_nested_in_a_tooling_folder_of_the_repository_is_tooling(
     result = run_cli("check", str(tmp_path), "--output-format", "concise", "--no-cache")
     assert "app/launch.py:3:5: FG301" in result.stdout
     assert "acme_cli" not in result.stdout
+
+
+def test_a_module_defining_a_test_case_is_a_test_wherever_it_lies(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    secret = 'BODY = {"password": "Pa$$w0rd!"}\n'
+    case = "import unittest\n\n\nclass SignupTests(unittest.TestCase):\n    pass\n"
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/services/api_tests.py", case + secret)
+    write(tmp_path, "app/services/signup.py", secret)
+    result = run_cli("check", str(tmp_path), "--output-format", "concise", "--no-cache")
+    assert "app/services/signup.py:1:" in result.stdout
+    assert "FG502" in result.stdout
+    assert "api_tests.py" not in result.stdout
+    settings = load_settings(ALL_RULES, tmp_path)
+    tests = tmp_path / "app/services/api_tests.py"
+    assert settings.layer_of(tests) == "service"
+    assert settings.file_layer(tests, tests.read_bytes()) == "test"

@@ -191,7 +191,8 @@ class HardcodedSecret(Rule):
         "and the URL of a database on `localhost` or whose password repeats its user name "
         "or is `password` (`postgres:postgres@db`: a development default).\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
-        "request bodies are what tests are made of) and development tooling (the "
+        "request bodies are what tests are made of; a module that defines a `TestCase` "
+        "is a test wherever it lies) and development tooling (the "
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
         "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code)."
     )
@@ -238,6 +239,23 @@ class HardcodedSecret(Rule):
             INNERTUBE_PUBLIC_API_KEY = "web3f9a8c2e71b04d6a9e5c0d1b"
             """,
             note="a key its name says is public",
+        ),
+        Example(
+            """
+            import unittest
+
+            import requests
+
+
+            class SignupTests(unittest.TestCase):
+                def test_signup(self) -> None:
+                    body = {"email": "qa@example.com", "password": "Pa$$w0rd!"}
+                    response = requests.post("https://staging.example.com/auth/signup", json=body)
+                    self.assertEqual(response.status_code, 201)
+            """,
+            path="api/v1/services/api_tests.py",
+            note="a test case outside the tests folder: a module defining a `TestCase` is a "
+            "test (hng's `services/api_tests.py`)",
         ),
         Example(
             """
