@@ -229,7 +229,8 @@ class SyncSessionInAsyncModule(Rule):
     family = "SQLAlchemy"
     message = (
         "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks "
-        "the event loop; use `AsyncSession`, or run the sync code in a thread"
+        "the event loop; use `AsyncSession`, or run the sync code in a thread (a route or "
+        "dependency declared `def` runs in FastAPI's threadpool)"
     )
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
