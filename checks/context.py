@@ -396,6 +396,26 @@ def _if_raises(node: cst.If) -> bool:
     return isinstance(orelse, cst.Else) and block_raises(orelse.body)
 
 
+def _returns_its_class(function: cst.FunctionDef) -> bool:
+    """Whether an unannotated `@classmethod` returns an instance of its class on every
+    `return` (`return cls(**record)`) (`checks.summary` reads the same)."""
+    decorated = any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod"
+        for d in function.decorators
+    )
+    params = function.params.params
+    if not decorated or not params:
+        return False
+    first = params[0].name.value
+    returned = [node.value for node in returns_in(function.body)]
+    return bool(returned) and all(
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == first
+        for value in returned
+    )
+
+
 def returns_in(body: cst.CSTNode) -> list[cst.Return]:
     """The `return` statements of a function body (not of functions or classes nested
     in it)."""
@@ -1128,6 +1148,8 @@ class FileContext:
                     returned = self._return_class(function.returns.annotation)
                 elif not returns_in(function.body) and block_raises(function.body):
                     returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
+                elif "." in name and _returns_its_class(function):
+                    returned = f"{prefix}.{name.partition('.')[0]}"  # `return cls(...)`
                 if returned is not None:
                     found[f"{prefix}.{name}"] = returned
         for statement in _module_level_statements(statements):

@@ -229,6 +229,8 @@ class _Summarizer:
             returned = self._return_class(function.returns)
             if function.returns is None and _always_raises(function):
                 returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
+            elif function.returns is None and "." in name and _returns_its_class(function):
+                returned = f"{self.module}.{name.partition('.')[0]}"  # `return cls(...)`
             if returned is not None:
                 found[f"{self.module}.{name}"] = returned
         for statement in _statements(body):
@@ -528,6 +530,22 @@ def _module_functions(
             for inner in statement.body:
                 if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
                     yield f"{statement.name}.{inner.name}", inner
+
+
+def _returns_its_class(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether an unannotated `@classmethod` returns an instance of its class on every
+    `return` (`return cls(**record)`), as a factory does (`FileContext` reads the same)."""
+    decorated = any(
+        isinstance(d, ast.Name) and d.id == "classmethod" for d in function.decorator_list
+    )
+    if not decorated or not function.args.args:
+        return False
+    first = function.args.args[0].arg
+    returned = [node.value for node in _own_nodes(function) if isinstance(node, ast.Return)]
+    return bool(returned) and all(
+        isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == first
+        for value in returned
+    )
 
 
 def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:

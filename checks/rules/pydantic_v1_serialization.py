@@ -542,6 +542,33 @@ class PydanticDict(_PydanticSerializerRule):
         ),
         Example(
             """
+            from app.partners.schemas import PartnerDTO
+
+
+            def partner_body(record: dict[str, object]) -> dict[str, object]:
+                return PartnerDTO.from_record(record).dict()
+            """,
+            path="app/partners/routes.py",
+            project=(
+                (
+                    "app/partners/schemas.py",
+                    """
+                    from pydantic import BaseModel
+
+
+                    class PartnerDTO(BaseModel):
+                        name: str
+
+                        @classmethod
+                        def from_record(cls, record):
+                            return cls(**record)
+                    """,
+                ),
+            ),
+            note="an unannotated classmethod returning `cls(...)` (tasking-manager's DTOs)",
+        ),
+        Example(
+            """
             from pydantic import BaseModel
 
             class Item(BaseModel):
