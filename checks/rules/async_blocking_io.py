@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
-from checks.context import FileContext
+from checks.context import FileContext, code_of, descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
@@ -68,7 +68,22 @@ class _BlockingInAsync(Rule):
             if call.in_async
         ):
             return True
-        return any(structure.calls_to(self.calls, in_async=True))
+        if any(structure.calls_to(self.calls, in_async=True)):
+            return True
+        # `_helper_blocking`: a sync function of the module, or a method through `self`,
+        # that makes one of `calls`, called in an `async def`
+        return any(structure.calls_to(self.calls)) and any(
+            call.in_async
+            and (
+                isinstance(call.node.func, ast.Name)
+                or (
+                    isinstance(call.node.func, ast.Attribute)
+                    and isinstance(call.node.func.value, ast.Name)
+                    and call.node.func.value.id == "self"
+                )
+            )
+            for call in structure.calls
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function or ctx.layer in ("test", "tooling"):
@@ -84,6 +99,73 @@ class _BlockingInAsync(Rule):
                 node,
                 f"`{name}()` blocks the event loop inside `async def`: use {replacement}",
             )
+            return
+        helper = self._helper_blocking(node, ctx)
+        if helper is not None:
+            callee, blocking = helper
+            ctx.report(
+                node,
+                f"`{callee}()` calls `{blocking}()`, which blocks the event loop inside "
+                f"`async def`: use {self.calls[blocking]} there, or `await "
+                f"asyncio.to_thread({callee}, ...)`",
+            )
+
+    def _helper_blocking(self, node: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
+        """A sync function of this module (`set_country_info()`), or a sync method of the
+        enclosing class called through `self`, whose own body makes one of `calls`: the
+        callee's code and the blocking call's name."""
+        func = node.func
+        key: str | None = None
+        if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
+            key = func.value
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+        ):
+            function = ctx.function
+            owner = function.owner if function is not None else None
+            if owner is not None and owner.outer is None:
+                key = f"{owner.name}.{func.attr.value}"
+        if key is None:
+            return None
+        blocking = self._blocking_helpers(ctx).get(key)
+        if blocking is None:
+            return None
+        return code_of(func), blocking
+
+    def _blocking_helpers(self, ctx: FileContext) -> dict[str, str]:
+        """Each sync module-level function and sync method of a module-level class
+        (`Class.method`) whose own body calls one of `calls`, with the first such call's
+        name; computed once per file."""
+        stash = ctx.stash(f"{self.code}.helpers")
+        if stash:
+            found: dict[str, str] = stash[0]
+            return found
+        found = {}
+        for statement in ctx.module.body:
+            functions: list[tuple[str, cst.FunctionDef]] = []
+            if isinstance(statement, cst.FunctionDef):
+                functions.append((statement.name.value, statement))
+            elif isinstance(statement, cst.ClassDef) and isinstance(
+                statement.body, cst.IndentedBlock
+            ):
+                functions.extend(
+                    (f"{statement.name.value}.{inner.name.value}", inner)
+                    for inner in statement.body.body
+                    if isinstance(inner, cst.FunctionDef)
+                )
+            for key, function in functions:
+                if function.asynchronous is not None:
+                    continue
+                for inner in descendants(function.body):
+                    if isinstance(inner, cst.Call):
+                        name = ctx.qualified_name(inner.func)
+                        if name in self.calls:
+                            found[key] = name
+                            break
+        stash.append(found)
+        return found
 
     @staticmethod
     def _is_builtin_input(func: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -98,7 +180,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
     message = "Blocking HTTP call inside `async def`: use `httpx.AsyncClient`"
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
-        "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`.\n\n"
+        "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`; "
+        "also a sync function of the same module, or a sync method called through `self`, "
+        "whose own body calls one of them.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301: a "
         "test's event loop serves the test alone)."
@@ -130,6 +214,30 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 return urlopen(url).status + httpx.get(url).status_code
             """,
             expect=3,
+        ),
+        Example(
+            """
+            import requests
+
+
+            class Project:
+                def set_country_info(self) -> None:
+                    url = "https://nominatim.example.org/reverse"
+                    self.country = requests.get(url, timeout=5).json()["address"]["country"]
+
+                async def update(self) -> None:
+                    self.set_country_info()
+
+
+            def geocode(place: str) -> dict[str, object]:
+                return requests.get("https://geo.example.org", params={"q": place}).json()
+
+
+            async def locate(place: str) -> dict[str, object]:
+                return geocode(place)
+            """,
+            expect=2,
+            note="a sync method or function of the module that makes the call (tasking-manager)",
         ),
     )
     good = (
