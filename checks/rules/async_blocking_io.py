@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from typing import ClassVar
 
 from checks.context import FileContext, code_of, descendants
@@ -70,20 +71,7 @@ class _BlockingInAsync(Rule):
             return True
         if any(structure.calls_to(self.calls, in_async=True)):
             return True
-        # `_helper_blocking`: a sync function of the module, or a method through `self`,
-        # that makes one of `calls`, called in an `async def`
-        return any(structure.calls_to(self.calls)) and any(
-            call.in_async
-            and (
-                isinstance(call.node.func, ast.Name)
-                or (
-                    isinstance(call.node.func, ast.Attribute)
-                    and isinstance(call.node.func.value, ast.Name)
-                    and call.node.func.value.id == "self"
-                )
-            )
-            for call in structure.calls
-        )
+        return may_call_blocking_helper(structure, self.calls)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function or ctx.layer in ("test", "tooling"):
@@ -100,7 +88,7 @@ class _BlockingInAsync(Rule):
                 f"`{name}()` blocks the event loop inside `async def`: use {replacement}",
             )
             return
-        helper = self._helper_blocking(node, ctx)
+        helper = blocking_helper(node, ctx, self.calls, self.code)
         if helper is not None:
             callee, blocking = helper
             ctx.report(
@@ -109,63 +97,6 @@ class _BlockingInAsync(Rule):
                 f"`async def`: use {self.calls[blocking]} there, or `await "
                 f"asyncio.to_thread({callee}, ...)`",
             )
-
-    def _helper_blocking(self, node: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
-        """A sync function of this module (`set_country_info()`), or a sync method of the
-        enclosing class called through `self`, whose own body makes one of `calls`: the
-        callee's code and the blocking call's name."""
-        func = node.func
-        key: str | None = None
-        if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
-            key = func.value
-        elif (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and func.value.value == "self"
-        ):
-            function = ctx.function
-            owner = function.owner if function is not None else None
-            if owner is not None and owner.outer is None:
-                key = f"{owner.name}.{func.attr.value}"
-        if key is None:
-            return None
-        blocking = self._blocking_helpers(ctx).get(key)
-        if blocking is None:
-            return None
-        return code_of(func), blocking
-
-    def _blocking_helpers(self, ctx: FileContext) -> dict[str, str]:
-        """Each sync module-level function and sync method of a module-level class
-        (`Class.method`) whose own body calls one of `calls`, with the first such call's
-        name; computed once per file."""
-        stash = ctx.stash(f"{self.code}.helpers")
-        if stash:
-            found: dict[str, str] = stash[0]
-            return found
-        found = {}
-        for statement in ctx.module.body:
-            functions: list[tuple[str, cst.FunctionDef]] = []
-            if isinstance(statement, cst.FunctionDef):
-                functions.append((statement.name.value, statement))
-            elif isinstance(statement, cst.ClassDef) and isinstance(
-                statement.body, cst.IndentedBlock
-            ):
-                functions.extend(
-                    (f"{statement.name.value}.{inner.name.value}", inner)
-                    for inner in statement.body.body
-                    if isinstance(inner, cst.FunctionDef)
-                )
-            for key, function in functions:
-                if function.asynchronous is not None:
-                    continue
-                for inner in descendants(function.body):
-                    if isinstance(inner, cst.Call):
-                        name = ctx.qualified_name(inner.func)
-                        if name in self.calls:
-                            found[key] = name
-                            break
-        stash.append(found)
-        return found
 
     @staticmethod
     def _is_builtin_input(func: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -465,3 +396,74 @@ class BlockingCallInAsync(_BlockingInAsync):
             and function is not None
             and (id(function.node), receiver.value) in ctx.stash(self.code)
         )
+
+
+def may_call_blocking_helper(structure: Structure, calls: Collection[str]) -> bool:
+    """The screen of `blocking_helper`: one of `calls` made somewhere in the file, and a
+    call of a bare name or of a method of `self` in an `async def`."""
+    return any(structure.calls_to(calls)) and any(
+        call.in_async
+        and (
+            isinstance(call.node.func, ast.Name)
+            or (
+                isinstance(call.node.func, ast.Attribute)
+                and isinstance(call.node.func.value, ast.Name)
+                and call.node.func.value.id == "self"
+            )
+        )
+        for call in structure.calls
+    )
+
+
+def blocking_helper(
+    node: cst.Call, ctx: FileContext, calls: Collection[str], code: str
+) -> tuple[str, str] | None:
+    """A sync function of this module (`set_country_info()`), or a sync method of the
+    enclosing class called through `self`, whose own body makes one of `calls`: the
+    callee's code and the blocking call's name (`code`: the rule's, for its per-file
+    table)."""
+    func = node.func
+    key: str | None = None
+    if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
+        key = func.value
+    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        function = ctx.function
+        owner = function.owner if function is not None else None
+        if func.value.value == "self" and owner is not None and owner.outer is None:
+            key = f"{owner.name}.{func.attr.value}"
+    if key is None:
+        return None
+    blocking = _blocking_helpers(ctx, calls, code).get(key)
+    return None if blocking is None else (code_of(func), blocking)
+
+
+def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> dict[str, str]:
+    """Each sync module-level function and sync method of a module-level class
+    (`Class.method`) whose own body calls one of `calls`, with the first such call's
+    name; computed once per file and rule."""
+    stash = ctx.stash(f"{code}.helpers")
+    if stash:
+        known: dict[str, str] = stash[0]
+        return known
+    found: dict[str, str] = {}
+    for statement in ctx.module.body:
+        functions: list[tuple[str, cst.FunctionDef]] = []
+        if isinstance(statement, cst.FunctionDef):
+            functions.append((statement.name.value, statement))
+        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+            functions.extend(
+                (f"{statement.name.value}.{inner.name.value}", inner)
+                for inner in statement.body.body
+                if isinstance(inner, cst.FunctionDef)
+            )
+        for key, function in functions:
+            if function.asynchronous is not None:
+                continue
+            for inner in descendants(function.body):
+                if isinstance(inner, cst.Call):
+                    name = ctx.qualified_name(inner.func)
+                    if name is not None and name in calls:
+                        found[key] = name
+                        break
+    stash.append(found)
+    return found

@@ -6,7 +6,11 @@ from checks.context import FileContext, FixSpec
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
+from checks.rules.async_blocking_io import blocking_helper, may_call_blocking_helper
 from checks.structure import Structure
+
+#: What this rule looks for.
+_SLEEP = frozenset({"time.sleep"})
 
 
 class BlockingSleepInAsync(Rule):
@@ -18,7 +22,8 @@ class BlockingSleepInAsync(Rule):
     message = "`time.sleep()` blocks the event loop inside `async def`: use `await asyncio.sleep()`"
     summary = (
         "Checks for `time.sleep()` called in an `async def`, under any import form or "
-        "alias.\n\n"
+        "alias; also a sync function of the same module, or a sync method called through "
+        "`self`, whose own body calls it (no fix there).\n\n"
         "Where it applies: every layer but tests. A blocking call in an `async def` test or "
         "fixture does block the loop the test runs on, but that loop serves the test alone: "
         "the cost is the test's own time, and tests block on purpose (a fake dependency "
@@ -53,6 +58,26 @@ class BlockingSleepInAsync(Rule):
             async def poll_job(job_id: int) -> None:
                 time.sleep(0.5)
             """
+        ),
+        Example(
+            """
+            import time
+
+
+            def wait_for_replica(seconds: float) -> None:
+                time.sleep(seconds)
+
+
+            class Exporter:
+                def backoff(self, attempt: int) -> None:
+                    time.sleep(2**attempt)
+
+                async def export(self) -> None:
+                    wait_for_replica(1.0)
+                    self.backoff(2)
+            """,
+            expect=2,
+            note="a sync function or method of the module that sleeps (no fix)",
         ),
         Example(
             """
@@ -193,8 +218,10 @@ class BlockingSleepInAsync(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: `time.sleep` called in an `async def`
-        return structure.layer not in ("test", "tooling") and any(
-            structure.calls_to(("time.sleep",), in_async=True)
+        if structure.layer in ("test", "tooling"):
+            return False
+        return any(structure.calls_to(_SLEEP, in_async=True)) or may_call_blocking_helper(
+            structure, _SLEEP
         )
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
@@ -212,10 +239,21 @@ class BlockingSleepInAsync(Rule):
             return
         if ctx.runs_before_serving:
             return  # start-up or shutdown: no request waits on it
-        if ctx.in_async_function and ctx.qualified_name(node.func) == "time.sleep":
+        if not ctx.in_async_function:
+            return
+        if ctx.qualified_name(node.func) == "time.sleep":
             fixable = ctx.can_await and id(node) in ctx.marks(self.code)
             fix = self._fix(node, ctx) if fixable else None
             ctx.report(node, fix=fix)
+            return
+        helper = blocking_helper(node, ctx, _SLEEP, self.code)
+        if helper is not None:
+            ctx.report(
+                node,
+                f"`{helper[0]}()` calls `time.sleep()`, which blocks the event loop inside "
+                f"`async def`: use `await asyncio.sleep()` there, or `await "
+                f"asyncio.to_thread({helper[0]}, ...)`",
+            )
 
     @staticmethod
     def _fix(node: cst.Call, ctx: FileContext) -> FixSpec | None:
