@@ -9,6 +9,7 @@ start theirs (`app.devtools.postgres`), or `DATABASE_URL` is used.
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations, which
 # name dependencies local to the tests.
 import asyncio
+import contextlib
 import importlib.metadata
 import os
 import re
@@ -511,3 +512,35 @@ def test_passlib_breaks_with_bcrypt_5_and_only_logs_with_4_1_to_4_3(
     else:
         assert ran.stdout.strip() == "hashed"
         assert "error reading bcrypt version" in ran.stderr
+
+
+async def test_on_event_handlers_run_deprecated_and_never_beside_a_lifespan() -> None:
+    """FG406: FastAPI keeps `on_event` working (deprecated) with its own implementation
+    on a Starlette that removed the event handlers, and a lifespan given to the app
+    replaces them: its `on_event` handlers never run."""
+    ran: list[str] = []
+
+    def recorded(app: FastAPI) -> FastAPI:
+        with pytest.warns(DeprecationWarning, match="on_event is deprecated"):
+
+            @app.on_event("startup")
+            async def startup() -> None:
+                ran.append("on_event")
+
+        return app
+
+    alone = recorded(FastAPI())
+    async with alone.router.lifespan_context(alone):
+        pass
+    assert ran == ["on_event"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ran.append("lifespan")
+        yield
+
+    ran.clear()
+    both = recorded(FastAPI(lifespan=lifespan))
+    async with both.router.lifespan_context(both):
+        pass
+    assert ran == ["lifespan"]
