@@ -721,7 +721,9 @@ class PydanticV1Misc(Rule):
     }
     fix = (
         "Safe fix: renames `.copy(update=, deep=)`, `.construct()`, "
-        "`__fields__` and `Field(min_items=, max_items=)` to their v2 names. "
+        "`__fields__` and `Field(min_items=, max_items=)` to their v2 names (`__fields__` "
+        "of an instance becomes `type(instance).model_fields`: Pydantic 2.11 deprecates "
+        "`model_fields` read on an instance). "
         "`.copy(update=...)` gets an unsafe fix when `deep=` may be true (`copy` deep-copied "
         "the update's values, `model_copy` shares them) or when the file does not show the "
         'model\'s `extra` is not `"allow"` (an unknown key of the update lands in '
@@ -880,6 +882,29 @@ class PydanticV1Misc(Rule):
         ),
     )
     fixes = (
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
+            class Tag(BaseModel):
+                name: str
+
+                def field_names(self) -> list[str]:
+                    return list(self.__fields__)
+            """,
+            """
+            from pydantic import BaseModel
+
+
+            class Tag(BaseModel):
+                name: str
+
+                def field_names(self) -> list[str]:
+                    return list(type(self).model_fields)
+            """,
+            note="on an instance: Pydantic 2.11 deprecates `model_fields` read there",
+        ),
         FixExample(
             """
             from pydantic import BaseModel, Field
@@ -1043,10 +1068,26 @@ class PydanticV1Misc(Rule):
         if node.attr.value != "__fields__":
             return
         ref = ctx.class_ref(node.value)
+        on_instance = False
         if ref is None:
             inferred = ctx.infer(node.value)
             ref = inferred.cls if inferred is not None and not inferred.iterable else None
-        self._report_on_model(node, ref, "__fields__", "model_fields", ctx, node.attr)
+            on_instance = inferred is not None and not inferred.of_class
+        if not on_instance:
+            self._report_on_model(node, ref, "__fields__", "model_fields", ctx, node.attr)
+            return
+        # Pydantic 2.11 deprecates `model_fields` read on an instance: the class's
+        receiver = code_of(node.value)
+        replacement = None if "\n" in receiver else f"type({receiver}).model_fields"
+        self._report_on_model(
+            node,
+            ref,
+            "__fields__",
+            "type(instance).model_fields",
+            ctx,
+            None,
+            replace_with=replacement,
+        )
 
     def _report_on_model(
         self,
@@ -1057,8 +1098,10 @@ class PydanticV1Misc(Rule):
         ctx: FileContext,
         name: cst.Name | None,
         call: cst.Call | None = None,
+        replace_with: str | None = None,
     ) -> None:
-        """Report `old` on a model; `name` is what the fix renames (None: no fix)."""
+        """Report `old` on a model; `name` is what the fix renames (None: no fix), or
+        `replace_with` the code the fix writes for the whole node."""
         if ref is None or ctx.defines_method(ref, old):
             return
         derivation = ctx.pydantic_derivation(ref)
@@ -1073,6 +1116,8 @@ class PydanticV1Misc(Rule):
             )
         renamed = self._renames[old]
         fix = rename(name, renamed, f"Use `{renamed}`") if name is not None else None
+        if replace_with is not None:
+            fix = FixSpec(f"Use `{new}`", ((node, replace_with),))
         if fix is not None and call is not None and old == "copy":
             fix = _copy_fix(fix, call, ref, ctx)
         elif fix is not None and call is not None and old == "update_forward_refs":
