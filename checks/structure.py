@@ -333,6 +333,11 @@ class Structure:
         """How the file binds `name`, in any scope (`NameBindings`)."""
         return self._facts.names.get(name) or NameBindings()
 
+    @property
+    def returns(self) -> list[ast.Return]:
+        """Every `return` statement with a value in the file."""
+        return self._facts.returns
+
     def returns_in(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Return]:
         """The `return` statements with a value inside a function (those of the functions
         nested in it too: a superset of `checks.context.returns_in`)."""

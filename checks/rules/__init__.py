@@ -29,7 +29,7 @@ from checks.rules.fastapi_routes import (
     RouteWithoutResponseModel,
 )
 from checks.rules.hardcoded_secrets import HardcodedSecret
-from checks.rules.http_exception_in_service import HttpExceptionInService
+from checks.rules.http_exception_in_service import HttpExceptionInService, HttpExceptionReturned
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
 from checks.rules.pydantic_v1_api import (
     PydanticFieldExtra,
@@ -92,6 +92,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     EnvironmentOutsideSettings,
     AsyncClientApp,
     FastapiParameterV1Keyword,
+    HttpExceptionReturned,
     CorsWildcard,
     HardcodedSecret,
     JwtWithoutVerification,

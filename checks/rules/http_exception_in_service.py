@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import ast
 
-from checks.context import FileContext, http_adapter_name
+from checks.context import (
+    FileContext,
+    FixSpec,
+    code_of,
+    descendants,
+    http_adapter_name,
+    returns_in,
+)
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, Condition
-from checks.rule import Example, Rule
+from checks.rule import Example, FixExample, Rule
 from checks.structure import (
     Enclosing,
     Structure,
@@ -599,3 +606,183 @@ def _names_a_class(expr: cst.BaseExpression) -> bool:
     """CapWords names are classes; calls of functions are not worth resolving."""
     name = expr.attr.value if isinstance(expr, cst.Attribute) else getattr(expr, "value", "")
     return isinstance(name, str) and name[:1].isupper() and not name.isupper()
+
+
+class HttpExceptionReturned(Rule):
+    """`return HTTPException(...)` where the function returns data on its other paths,
+    or in a route: the error is never raised."""
+
+    code = "FG410"
+    name = "http-exception-returned"
+    family = "API"
+    message = (
+        "`HTTPException` returned, not raised: no error reaches the client (a route "
+        "answers 200 with the exception as its body); `raise` it"
+    )
+    summary = (
+        "Checks for `return HTTPException(...)` (FastAPI's or Starlette's) in a route "
+        "handler, or in a function that returns something else on another path (`return "
+        "featcol` after `if not featcol: return HTTPException(...)`). A function whose "
+        "every `return` gives an exception, or annotated to return one (`-> "
+        "HTTPException`), is a factory whose callers raise what it makes: not reported.\n\n"
+        "Where it applies: every layer but tests."
+    )
+    why = (
+        "Returning an exception does not raise it. A route that returns one answers 200 "
+        "with the exception's attributes as its JSON body; a helper that returns one hands "
+        "its caller an object that stands for the data it expected, so the error is "
+        "silently dropped (a webhook that must answer 400 answers 200)."
+    )
+    fix = (
+        "Unsafe fix: `return` becomes `raise`. It changes what the code does (the point), "
+        "and the caller may rely on getting the object back."
+    )
+    bad = (
+        Example(
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+
+            @router.post("/projects/{project_id}/publish")
+            async def publish(project_id: int, user_id: int) -> dict[str, str]:
+                if user_id != project_id:
+                    return HTTPException(status_code=403, detail="Only the author may publish")
+                return {"status": "queued"}
+            """,
+            path="app/projects/routes.py",
+            note="a route: the client gets 200 (drone-tm)",
+        ),
+        Example(
+            """
+            from http import HTTPStatus
+
+            from fastapi import HTTPException
+
+
+            async def project_features(cur, project_id: int) -> dict[str, object]:
+                await cur.execute("SELECT features FROM projects WHERE id = %s", (project_id,))
+                row = await cur.fetchone()
+                if not row:
+                    return HTTPException(status_code=HTTPStatus.UNPROCESSABLE_ENTITY)
+                return row[0]
+            """,
+            path="app/projects/crud.py",
+            also=("FG401",),
+            note="a helper that returns data on its other path (fmtm)",
+        ),
+    )
+    good = (
+        Example(
+            """
+            from fastapi import HTTPException, status
+
+
+            def credentials_error() -> HTTPException:
+                return HTTPException(
+                    status_code=status.HTTP_401_UNAUTHORIZED,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+
+
+            def not_found(what: str):
+                return HTTPException(status_code=404, detail=f"{what} not found")
+            """,
+            path="app/auth/errors.py",
+            note="factories: annotated to return the exception, or returning one on every path",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+
+            def check_owner(owner_id: int, user_id: int):
+                if owner_id != user_id:
+                    return HTTPException(status_code=403)
+                return None
+            """,
+            path="app/auth/checks.py",
+            note="an error or None, for the caller to raise",
+        ),
+    )
+    fixes = (
+        FixExample(
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+
+            @router.get("/items/{item_id}")
+            async def read_item(item_id: int) -> dict[str, int]:
+                if item_id < 0:
+                    return HTTPException(status_code=404)
+                return {"id": item_id}
+            """,
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+
+            @router.get("/items/{item_id}")
+            async def read_item(item_id: int) -> dict[str, int]:
+                if item_id < 0:
+                    raise HTTPException(status_code=404)
+                return {"id": item_id}
+            """,
+            unsafe=True,
+        ),
+    )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return evidence.has("return") and evidence.has("HTTPException")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_Return`: a `return` whose value is a call of HTTPException, outside tests
+        if structure.layer == "test":
+            return False
+        made = {id(call.node) for call in structure.calls_to(HTTP_EXCEPTIONS)}
+        return bool(made) and any(id(found.value) in made for found in structure.returns)
+
+    def visit_Return(self, node: cst.Return, ctx: FileContext) -> None:
+        value = node.value
+        if ctx.layer == "test" or not isinstance(value, cst.Call):
+            return
+        if ctx.qualified_name(value.func) not in HTTP_EXCEPTIONS:
+            return
+        function = ctx.function
+        if function is None or not isinstance(function.node, cst.FunctionDef):
+            return
+        definition = function.node
+        if not function.is_route:
+            if definition.returns is not None and _names_an_exception(
+                definition.returns.annotation
+            ):
+                return  # a factory: `def credentials_error() -> HTTPException`
+            others = [r.value for r in returns_in(definition.body) if r is not node]
+            if not any(_gives_data(other, ctx) for other in others):
+                return  # every `return` gives an exception, or None: a factory
+        fix = FixSpec("Raise it", ((node, "raise " + code_of(value)),), applicability="unsafe")
+        ctx.report(node, fix=fix)
+
+
+def _names_an_exception(annotation: cst.BaseExpression) -> bool:
+    """Whether a return annotation mentions an exception class (`HTTPException`,
+    `HTTPException | None`, `Exception`, a project's `*Error`)."""
+    return any(
+        (isinstance(inner, cst.Name) and inner.value.endswith(("Exception", "Error")))
+        or (isinstance(inner, cst.Attribute) and inner.attr.value.endswith(("Exception", "Error")))
+        for inner in descendants(annotation)
+    )
+
+
+def _gives_data(value: cst.BaseExpression | None, ctx: FileContext) -> bool:
+    """Whether a `return` gives something else than nothing or an exception."""
+    if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+        return False
+    if isinstance(value, cst.Call):
+        name = ctx.qualified_name(value.func) or ""
+        return name not in HTTP_EXCEPTIONS and not name.endswith(("Exception", "Error"))
+    return True
