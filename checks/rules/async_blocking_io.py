@@ -10,6 +10,7 @@ from checks.context import FileContext, code_of, descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
+from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.structure import Structure
 
 _REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
@@ -78,6 +79,8 @@ class _BlockingInAsync(Rule):
             return
         if ctx.runs_before_serving:
             return  # start-up or shutdown: no request waits on it (FG301)
+        if runs_its_own_loop(ctx):
+            return  # a script's loop serves that run alone (FG301)
         name = ctx.qualified_name(node.func)
         if name is None and self._is_builtin_input(node.func, ctx):
             name = "input"

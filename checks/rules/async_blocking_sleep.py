@@ -7,6 +7,7 @@ from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.rules.async_blocking_io import blocking_helper, may_call_blocking_helper
+from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.structure import Structure
 
 #: What this rule looks for.
@@ -30,7 +31,9 @@ class BlockingSleepInAsync(Rule):
         "that hangs, a watchdog that must see the loop stall, a deadline that must pass). "
         "The service code they exercise is checked where it lives. Nor in development "
         "tooling (the `tooling` layer: scripts, examples, evals, benchmarks), whose event "
-        "loop serves the one run of the tool. Nor in start-up and shutdown code: a "
+        "loop serves the one run of the tool, nor in a module that runs its own loop (a "
+        "`__main__` guard and `asyncio.run(...)`, no web framework imported: a cron job, "
+        "a one-off migration). Nor in start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '
         "served (waiting for the database before serving blocks nobody). FG302 and FG303 "
@@ -126,6 +129,24 @@ class BlockingSleepInAsync(Rule):
                 yield
             """,
             note="start-up code: no request is being served yet",
+        ),
+        Example(
+            """
+            import asyncio
+            import time
+
+
+            async def add_submission_ids(project_ids: list[int]) -> None:
+                for project_id in project_ids:
+                    await backfill(project_id)
+                    time.sleep(1)  # the remote API allows one call a second
+
+
+            if __name__ == "__main__":
+                asyncio.run(add_submission_ids([1, 2, 3]))
+            """,
+            path="src/migrations/archived/add_submission_ids.py",
+            note="a one-off script that runs its own loop (fmtm's archived migration)",
         ),
         Example(
             """
@@ -239,8 +260,8 @@ class BlockingSleepInAsync(Rule):
             return
         if ctx.runs_before_serving:
             return  # start-up or shutdown: no request waits on it
-        if not ctx.in_async_function:
-            return
+        if not ctx.in_async_function or runs_its_own_loop(ctx):
+            return  # a script that runs its own loop (`asyncio.run` under `__main__`)
         if ctx.qualified_name(node.func) == "time.sleep":
             fixable = ctx.can_await and id(node) in ctx.marks(self.code)
             fix = self._fix(node, ctx) if fixable else None

@@ -641,7 +641,7 @@ class SyncSessionInAsyncModule(Rule):
         reported = ctx.marks(self.code)
         if ctx.runs_before_serving:
             return  # start-up or shutdown: no request waits on it
-        if _runs_its_own_loop(ctx):
+        if runs_its_own_loop(ctx):
             return  # a script's loop serves that run alone
         if id(function.node) in reported or id(node) in ctx.marks(self.code + ".awaited"):
             return  # an awaited call: the receiver is async, whatever its annotation says
@@ -877,10 +877,11 @@ def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
     return bool(found) and all(d.asynchronous is not None for d in found)
 
 
-def _runs_its_own_loop(ctx: FileContext) -> bool:
+def runs_its_own_loop(ctx: FileContext) -> bool:
     """Whether the module is a script that runs its own event loop: a `__main__` guard,
     `asyncio.run(...)` or `loop.run_until_complete(...)`, and no import of a web framework
-    (a cron job, a CLI): its coroutines block no request."""
+    (a cron job, a CLI, a one-off migration): its coroutines block no request (FG102,
+    FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
