@@ -396,6 +396,12 @@ def _if_raises(node: cst.If) -> bool:
     return isinstance(orelse, cst.Else) and block_raises(orelse.body)
 
 
+def _capwords(ref: str) -> bool:
+    """Whether a dotted name's last part is spelled as a class (`checks.summary`)."""
+    name = ref.rpartition(".")[2]
+    return name[:1].isupper() and not name.isupper()
+
+
 def _returns_its_class(function: cst.FunctionDef) -> bool:
     """Whether an unannotated `@classmethod` returns an instance of its class on every
     `return` (`return cls(**record)`) (`checks.summary` reads the same)."""
@@ -1150,6 +1156,8 @@ class FileContext:
                     returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
                 elif "." in name and _returns_its_class(function):
                     returned = f"{prefix}.{name.partition('.')[0]}"  # `return cls(...)`
+                else:
+                    returned = self._constructed(function)  # `return Settings(...)`
                 if returned is not None:
                     found[f"{prefix}.{name}"] = returned
         for statement in _module_level_statements(statements):
@@ -1165,6 +1173,25 @@ class FileContext:
                                 key = f"{prefix}.{statement.name.value}.{small.target.value}"
                                 found.setdefault(key, typed)
         return found
+
+    def _constructed(self, function: cst.FunctionDef) -> str | None:
+        """The one class an unannotated function makes on every `return` that gives
+        something (`return ODKCentralIn(url=...)`; `return None` aside): a CapWords name
+        the module defines or imports (`checks.summary` reads the same)."""
+        found: set[str] = set()
+        for node in returns_in(function.body):
+            value = node.value
+            if value is None or (isinstance(value, cst.Name) and value.value == "None"):
+                continue
+            if not isinstance(value, cst.Call) or not isinstance(
+                value.func, cst.Name | cst.Attribute
+            ):
+                return None
+            made = self._return_class(value.func)
+            if made is None or not _capwords(made):
+                return None
+            found.add(made)
+        return found.pop() if len(found) == 1 else None
 
     def _return_class(self, annotation: cst.BaseExpression) -> str | None:
         """The one class a return annotation names: `X`, `X | None`, `Optional[X]`."""

@@ -231,6 +231,8 @@ class _Summarizer:
                 returned = NO_RETURN  # every path raises: `def abort(code): raise ...`
             elif function.returns is None and "." in name and _returns_its_class(function):
                 returned = f"{self.module}.{name.partition('.')[0]}"  # `return cls(...)`
+            elif function.returns is None:
+                returned = self._constructed(function)  # `return Settings(...)`
             if returned is not None:
                 found[f"{self.module}.{name}"] = returned
         for statement in _statements(body):
@@ -243,6 +245,27 @@ class _Summarizer:
                             found.setdefault(key, typed)
         found.update(self._yields(body))
         return found
+
+    def _constructed(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+        """The one class an unannotated function makes on every `return` that gives
+        something (`return ODKCentralIn(url=...)`; `return None` aside): a CapWords name
+        the module defines or imports (`FileContext` reads the same)."""
+        found: set[str] = set()
+        for node in _own_nodes(function):
+            if not isinstance(node, ast.Return) or node.value is None:
+                continue
+            value = node.value
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            if not isinstance(value, ast.Call) or not isinstance(
+                value.func, ast.Name | ast.Attribute
+            ):
+                return None
+            made = self._return_class(value.func)
+            if made is None or not _capwords(made):
+                return None
+            found.add(made)
+        return found.pop() if len(found) == 1 else None
 
     def _yields(self, body: Sequence[ast.stmt]) -> dict[str, str]:
         """What each context manager of the module yields (a generator function, or a
@@ -530,6 +553,13 @@ def _module_functions(
             for inner in statement.body:
                 if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
                     yield f"{statement.name}.{inner.name}", inner
+
+
+def _capwords(ref: str) -> bool:
+    """Whether a dotted name's last part is spelled as a class (`ODKCentralIn`, not `get`
+    nor a constant `DEFAULTS`)."""
+    name = ref.rpartition(".")[2]
+    return name[:1].isupper() and not name.isupper()
 
 
 def _returns_its_class(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
