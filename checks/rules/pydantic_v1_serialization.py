@@ -569,6 +569,33 @@ class PydanticDict(_PydanticSerializerRule):
         ),
         Example(
             """
+            from app.central.deps import default_credentials
+
+
+            def credentials_body() -> dict[str, object]:
+                return default_credentials().dict()
+            """,
+            path="app/organisations/deps.py",
+            project=(
+                (
+                    "app/central/deps.py",
+                    """
+                    from pydantic import BaseModel
+
+
+                    class Credentials(BaseModel):
+                        url: str
+
+
+                    def default_credentials():
+                        return Credentials(url="https://central.example.org")
+                    """,
+                ),
+            ),
+            note="an unannotated function whose returns make a model (fmtm's ODK credentials)",
+        ),
+        Example(
+            """
             from pydantic import BaseModel
 
             class Item(BaseModel):
