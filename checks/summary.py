@@ -282,6 +282,23 @@ class _Summarizer:
             for statement in _statements(body)
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
+        functions = dict(_module_functions(body))
+        for statement in _statements(body):
+            # `db_session = contextmanager(get_db)`: a context manager made by a call
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and isinstance(statement.value, ast.Call)
+                and self._qualified(statement.value.func) in CONTEXT_MANAGERS
+                and len(statement.value.args) == 1
+                and isinstance(statement.value.args[0], ast.Name)
+                and statement.value.args[0].id in functions
+            ):
+                wrapped = functions[statement.value.args[0].id]
+                given = self._yielded(wrapped, top_level)
+                if given is not None:
+                    found[f"{self.module}.{statement.targets[0].id}"] = given
         for name, function in _module_functions(body):
             decorators = {self._decorator(d) for d in function.decorator_list}
             if decorators & CONTEXT_MANAGERS:

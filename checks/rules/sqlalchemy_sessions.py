@@ -296,6 +296,40 @@ class SyncSessionInAsyncModule(Rule):
         ),
         Example(
             """
+            from app.database import session_scope
+
+
+            async def fail_job(job_id: int, reason: str) -> None:
+                with session_scope() as session:
+                    session.get(Job, job_id).fail(reason)
+                    session.commit()
+            """,
+            path="app/routes/tuning.py",
+            project=(
+                (
+                    "app/database.py",
+                    """
+                    import contextlib
+                    from collections.abc import Iterator
+
+                    from sqlalchemy.orm import Session, sessionmaker
+
+                    SessionLocal = sessionmaker()
+
+
+                    def get_session() -> Iterator[Session]:
+                        with SessionLocal() as session:
+                            yield session
+
+
+                    session_scope = contextlib.contextmanager(get_session)
+                    """,
+                ),
+            ),
+            note="a context manager made by a call, of the app's dependency (recordlinker)",
+        ),
+        Example(
+            """
             from sqlalchemy import create_engine
             from sqlalchemy.orm import scoped_session, sessionmaker
 
