@@ -119,6 +119,8 @@ class _PydanticSerializerRule(Rule):
         self._visit_serializer_call(node, func, ctx)
 
     def _visit_serializer_call(self, node: cst.Call, func: cst.Attribute, ctx: FileContext) -> None:
+        if any(arg.keyword is None and not arg.star for arg in node.args):
+            return  # Pydantic's serializers take keywords only: `mocker.patch.dict(d, v)`
         receiver = func.value
         if _is_super_call(receiver):
             function = ctx.function
@@ -698,6 +700,17 @@ class PydanticDict(_PydanticSerializerRule):
                 return incident.dict()
             """,
             note="an ORM base class that defines its own dict()",
+        ),
+        Example(
+            """
+            from pytest_mock import MockerFixture
+
+
+            def test_time_limit(mocker: MockerFixture, options: dict[str, int]) -> None:
+                mocker.patch.dict(options, {"time_limit": 100})
+            """,
+            path="app/worker/checks.py",
+            note="positional arguments: no Pydantic serializer (`mock.patch.dict`)",
         ),
         Example(
             """
