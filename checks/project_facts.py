@@ -8,6 +8,7 @@ the fact once per run, after every file is checked, and only when such a finding
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -46,9 +47,20 @@ HEADER_CREDENTIALS_ONLY = "header-credentials-only"
 #: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
 #: passlib fails with bcrypt 5.0 (FG504); with its other hashers it works, unmaintained.
 BCRYPT_HASHING = "bcrypt-hashing"
+#: `Condition.fact`: the project's services and repositories have errors of their own:
+#: they raise `HTTPException` fewer than `HTTP_ERRORS_CONVENTION` times, or raise their
+#: own exception classes at least as often. A sub-service whose service layer raises
+#: `HTTPException` throughout (dozens of times, its own errors rarer) has made it the
+#: layer's error mechanism: FG401 reports it when selected by name, as FG101 a project
+#: written in the 1.x query style.
+OWN_SERVICE_ERRORS = "own-service-errors"
+#: How many `raise HTTPException(...)` in the service layer make a convention, not a slip.
+HTTP_ERRORS_CONVENTION = 10
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
-COUNTED_FACTS = frozenset({SQL_2_QUERIES, TYPED_MODELS, HEADER_CREDENTIALS_ONLY, BCRYPT_HASHING})
+COUNTED_FACTS = frozenset(
+    {SQL_2_QUERIES, TYPED_MODELS, HEADER_CREDENTIALS_ONLY, BCRYPT_HASHING, OWN_SERVICE_ERRORS}
+)
 
 SETTINGS_BASES = frozenset(
     {
@@ -205,6 +217,36 @@ def typed_models(sources: Iterable[bytes]) -> bool:
         if b"Column(" in source:
             columns += len(_COLUMN.findall(source))
     return mapped >= columns
+
+
+_RAISE_HTTP_EXCEPTION = re.compile(rb"\braise\s+(?:\w+\.)*HTTPException\s*\(")
+#: `raise NotFoundError(...)`, `raise errors.Conflict`: a CapWords class raised
+_RAISE_CLASS = re.compile(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
+#: Python's own exceptions: what a service raises of them says nothing of its errors.
+_BUILTIN_ERRORS = frozenset(name.encode() for name in dir(builtins) if name[:1].isupper())
+#: A class named as a service or repository (FG401's layer by name).
+_LAYER_CLASS = re.compile(rb"^[ \t]*class[ \t]+\w*(?:Service|Repository|Repo)\b", re.MULTILINE)
+
+
+def is_service_layer_text(source: bytes) -> bool:
+    """Whether a module defines a class named as a service or repository (`*Service`,
+    `*Repository`, `*Repo`): FG401's lower layer by name, wherever the file lies."""
+    return _LAYER_CLASS.search(source) is not None
+
+
+def own_service_errors(sources: Iterable[bytes]) -> bool:
+    """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers."""
+    http = own = 0
+    for source in sources:
+        if b"raise" not in source:
+            continue
+        http += len(_RAISE_HTTP_EXCEPTION.findall(source))
+        own += sum(
+            1
+            for name in _RAISE_CLASS.findall(source)
+            if name != b"HTTPException" and name not in _BUILTIN_ERRORS
+        )
+    return http < HTTP_ERRORS_CONVENTION or own >= http
 
 
 def names_bcrypt(source: bytes) -> bool:

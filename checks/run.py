@@ -37,6 +37,7 @@ from checks.project import (
 from checks.project_facts import (
     BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
+    OWN_SERVICE_ERRORS,
     SETTINGS_MODULE,
     SQL_2_QUERIES,
     TYPED_MODELS,
@@ -46,6 +47,8 @@ from checks.project_facts import (
     first_settings_module,
     hashes_with_bcrypt,
     header_credentials_only,
+    is_service_layer_text,
+    own_service_errors,
     project_sources,
     queries_2_0,
     typed_models,
@@ -514,6 +517,17 @@ def build_index(
             if settings.file_layer(path, text) != "test"
         ]
 
+    def service_layer_sources(scope: str | None) -> list[bytes]:
+        """The texts of the sub-service's services and repositories: the files of those
+        layers, and modules defining a class named as one (FG401's lower layer)."""
+        files, texts = scoped(scope)
+        return [
+            text
+            for path, text in zip(files, texts, strict=True)
+            if settings.file_layer(path, text) in ("service", "repository")
+            or (settings.file_layer(path, text) != "test" and is_service_layer_text(text))
+        ]
+
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
@@ -530,6 +544,9 @@ def build_index(
                 "FG501" not in settings.named and header_credentials_only(service_sources(scope))
             ),
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
+            OWN_SERVICE_ERRORS: lambda scope: (
+                "FG401" in settings.named or own_service_errors(service_layer_sources(scope))
+            ),
         },
         scope_of=sub_services.of_file,
     )

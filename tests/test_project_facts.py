@@ -363,3 +363,50 @@ def test_a_wildcard_origin_is_spared_where_clients_authenticate_by_header_only(
     )
     assert fg501(tmp_path) == ["main.py"]
     assert fg501(main) == ["main.py"]
+
+
+def _fg401(root: Path, *args: str) -> list[tuple[str, int]]:
+    out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
+    return sorted(
+        (Path(f["filename"]).name, f["location"]["row"])
+        for f in json.loads(out)
+        if f["code"] == "FG401"
+    )
+
+
+def _http_services(root: Path, count: int) -> None:
+    """A project whose services raise HTTPException `count` times, in one module each."""
+    write(root, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(root, "app/__init__.py", "")
+    write(root, "app/services/__init__.py", "")
+    for number in range(count):
+        write(
+            root,
+            f"app/services/s{number}.py",
+            "from fastapi import HTTPException\n\n\ndef get(pk: int) -> int:\n"
+            "    if pk < 0:\n        raise HTTPException(status_code=404)\n    return pk\n",
+        )
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []])
+def test_services_raising_http_exception_throughout_get_fg401_when_named(
+    tmp_path: Path, cache: list[str]
+) -> None:
+    _http_services(tmp_path, 10)
+    assert _fg401(tmp_path, *cache) == []
+    assert _fg401(tmp_path / "app/services/s3.py", *cache) == []  # the hook's one file
+    named = _fg401(tmp_path, *cache, "--extend-select", "FG401")
+    assert named == sorted((f"s{n}.py", 6) for n in range(10))
+
+
+def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -> None:
+    _http_services(tmp_path, 9)  # fewer than 10: a slip, not yet a convention
+    assert len(_fg401(tmp_path, "--no-cache")) == 9
+    _http_services(tmp_path, 10)
+    write(
+        tmp_path,
+        "app/services/errors.py",
+        "class NotFoundError(Exception):\n    pass\n\n\ndef missing() -> None:\n"
+        + "    raise NotFoundError()\n" * 10,
+    )
+    assert len(_fg401(tmp_path, "--no-cache")) == 10

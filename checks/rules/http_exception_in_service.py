@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from checks.context import (
     FileContext,
@@ -15,6 +16,7 @@ from checks.context import (
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, Condition
+from checks.project_facts import OWN_SERVICE_ERRORS
 from checks.rule import Example, FixExample, Rule
 from checks.structure import (
     Enclosing,
@@ -32,6 +34,18 @@ HTTP_EXCEPTIONS = frozenset(
     }
 )
 _LOWER_LAYERS = frozenset({"service", "repository"})
+#: Every finding of FG401 stands only if the project's services have errors of their own
+#: (`checks.project_facts.OWN_SERVICE_ERRORS`; true when the selection names FG401).
+_OWN_ERRORS = Condition((), frozenset(), fact=OWN_SERVICE_ERRORS)
+
+
+def _gated(condition: Condition) -> Condition:
+    """`condition`, and the project's services have errors of their own."""
+    if condition.also is None:
+        return replace(condition, also=_OWN_ERRORS)
+    return replace(condition, also=_gated(condition.also))
+
+
 #: what makes a function's parameter one FastAPI fills from the request: the function is
 #: a dependency, which belongs to the HTTP layer wherever its module lives
 _REQUEST_PARAMETERS = frozenset(
@@ -76,6 +90,12 @@ class HttpExceptionInService(Rule):
         "that module derives it from `HTTPException`: its base is one decision of that "
         "module, not of every raise. So does a helper's result (`raise forbidden()`) when "
         "its return annotation, in this module or another, is `HTTPException` itself.\n\n"
+        "A project whose services and repositories raise `HTTPException` throughout (10 "
+        "times or more, and more often than exceptions of their own: `raise "
+        "NotFoundError(...)`, Python's own aside) has made it that layer's error "
+        "mechanism: unless the selection names FG401, it is not reported there, as FG101 "
+        "a project written in the 1.x query style. A young project (fewer than 10) and one "
+        "with errors of its own get every finding: a slip there is one.\n\n"
         "Where it applies: services and repositories, never in the `tests` layer (a fake "
         "`*Service` that raises `HTTPException` is how a test makes a route answer an "
         "error), nor in a FastAPI dependency kept there: a function with a parameter "
@@ -360,6 +380,7 @@ class HttpExceptionInService(Rule):
         routes = structure.always_imports_from("fastapi")
         classes: set[str] = set()
         helpers: set[str] = set()
+        conditions_of_file = False
         sites: list[tuple[ast.expr, Enclosing | None]] = [
             (call.node.func, call.enclosing) for call in structure.calls
         ]
@@ -371,13 +392,16 @@ class HttpExceptionInService(Rule):
                 if _may_name_a_helper(expr.func, structure):
                     helpers.update(_helper_refs(expr.func, structure))
             elif structure.may_derive(expr, HTTP_EXCEPTIONS, conditions=False):
-                return None  # the file may settle it: a finding the index is not asked for
+                # the file may settle it: a finding that stands if the project's services
+                # have errors of their own (`_OWN_ERRORS`), which the index counts
+                conditions_of_file = True
+                continue
             elif _capwords(expr):
                 refs = structure.derivation_refs(expr)
                 if refs is None:
                     return None
                 classes.update(refs)
-        conditions = []
+        conditions = [_OWN_ERRORS] if conditions_of_file else []
         if classes:
             conditions.append(Condition(tuple(sorted(classes)), HTTP_EXCEPTIONS))
         if helpers:
@@ -408,7 +432,7 @@ class HttpExceptionInService(Rule):
                 ref = f"{ctx.module_name}.{ref}"
             ctx.report_if(
                 node,
-                Condition((ref,), HTTP_EXCEPTIONS, exact=True, subject=CALL),
+                _gated(Condition((ref,), HTTP_EXCEPTIONS, exact=True, subject=CALL)),
                 self._message(ctx),
             )
 
@@ -437,10 +461,10 @@ class HttpExceptionInService(Rule):
             derivation = False
         message = cls._message(ctx)
         if derivation is True:
-            ctx.report(node, message)
+            ctx.report_if(node, _OWN_ERRORS, message)
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
-            ctx.report_if(node, derivation, message)
+            ctx.report_if(node, _gated(derivation), message)
 
 
 def _helper_refs(func: ast.expr, structure: Structure) -> set[str]:
