@@ -83,7 +83,9 @@ class OnEventHandler(Rule):
     family = "API"
     message = "`@app.on_event()` is deprecated: use a lifespan context manager"
     summary = (
-        "Checks for `@app.on_event('startup' | 'shutdown')` handlers.\n\n"
+        "Checks for `@app.on_event('startup' | 'shutdown')` handlers, and for "
+        "`app.add_event_handler('startup' | 'shutdown', ...)`, which FastAPI does not keep "
+        "on Starlette 1.x (`AttributeError` at import).\n\n"
         "Where it applies: every layer, tests included (deprecated for a test's app as for "
         "the service's); not where the project's pins (or its "
         "sub-service's: a folder below the project root whose requirement files pin "
@@ -111,6 +113,19 @@ class OnEventHandler(Rule):
             async def connect() -> None:
                 app.state.ready = True
             """
+        ),
+        Example(
+            """
+            from fastapi import FastAPI
+
+            from app.db import close_pools, open_pools
+
+            app = FastAPI()
+            app.add_event_handler("startup", open_pools)
+            app.add_event_handler("shutdown", close_pools)
+            """,
+            expect=2,
+            note="Starlette's method: gone in Starlette 1.0 (service-base-fastapi)",
         ),
     )
     good = (
@@ -146,7 +161,24 @@ class OnEventHandler(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has_attribute("on_event")
+        return evidence.has_attribute("on_event", "add_event_handler")
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        # `app.add_event_handler("startup", connect)`: Starlette's method, gone with its
+        # event handlers in 1.0 (FastAPI's app has no such method on it: AttributeError)
+        func = node.func
+        if not (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "add_event_handler"
+            and node.args
+            and string_value(node.args[0].value) in {"startup", "shutdown"}
+            and ctx.imports_module("fastapi", "starlette")
+        ):
+            return
+        if ctx.fastapi_at_least(_LIFESPAN_RELEASE):
+            ctx.report(node, _ADD_EVENT_HANDLER)
+        elif ctx.names(self.code):
+            ctx.report(node, _BEFORE_LIFESPAN)
 
     def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
         call = node.decorator
@@ -163,6 +195,13 @@ class OnEventHandler(Rule):
             ctx.report(node)
         elif ctx.names(self.code):  # a migration's inventory, asked for by name
             ctx.report(node, _BEFORE_LIFESPAN)
+
+
+#: FG406's message for `add_event_handler`, which breaks rather than warns.
+_ADD_EVENT_HANDLER = (
+    "`add_event_handler()` is Starlette's, removed in Starlette 1.0 (an `AttributeError` on "
+    "FastAPI's app there): use a lifespan context manager"
+)
 
 
 class AsyncClientApp(Rule):
