@@ -55,11 +55,12 @@ DEFAULT_TARGET = 2
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = re.compile(
-    r"\s*(pydantic|fastapi|sqlalchemy|httpx)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE
+    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = re.compile(
-    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy|httpx)"\r?\nversion = "([^"]+)"',
+    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt)"\r?\n'
+    rb'version = "([^"]+)"',
     re.MULTILINE,
 )
 #: The first version of each package that works with Pydantic 2.
@@ -67,8 +68,8 @@ _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 #: The packages whose pins decide the Pydantic target.
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
-#: those whose version a rule asks (`has_package`: httpx for FG408)
-PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx")
+#: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt for FG504)
+PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx", "bcrypt")
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,8 +43,8 @@ UNMAINTAINED = {
         "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
     ),
     "jose": (
-        "python-jose had no release from 2021 to 2025 and is barely maintained: use PyJWT "
-        "for JWTs (FastAPI's docs moved to it)"
+        "python-jose had no release from 2021 to 2025 and is barely maintained (3.3.0 has "
+        "CVE-2024-33663 and CVE-2024-33664): use PyJWT for JWTs (FastAPI's docs moved to it)"
     ),
 }
 #: passlib in a project that hashes with none of bcrypt: it works there, unmaintained (a
@@ -52,6 +52,11 @@ UNMAINTAINED = {
 _PASSLIB_NOTE = (
     "passlib is unmaintained (no release since 2020): hash new passwords with pwdlib "
     "(Argon2) and rehash the stored ones when users log in"
+)
+#: passlib in a project whose bcrypt pins admit no 4.1 (a note for a selection naming it).
+_PASSLIB_PINNED_NOTE = (
+    "passlib is unmaintained: it works with the pinned bcrypt (below 4.1) and fails from "
+    "bcrypt 5.0; hash new passwords with pwdlib (Argon2) before that upgrade"
 )
 #: What python-jose offers that PyJWT does not: JWE (encrypted tokens). PyJWT reads JWKs
 #: (`jwt.PyJWK`, `PyJWKClient`) but has no JWE at all.
@@ -833,7 +838,8 @@ class UnmaintainedAuthLibrary(Rule):
         "Checks for imports of python-jose, and of passlib in a project that hashes with "
         'bcrypt (a file of it names bcrypt: `CryptContext(schemes=["bcrypt"])`, a '
         "settings value), where passlib fails with bcrypt 5.0 (4.1-4.3 log an error at "
-        "start-up and work). With its other hashers "
+        "start-up and work); not where the project's pins admit no bcrypt 4.1 (passlib "
+        "works with it: a note when the selection names FG504). With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
         "a note.\n\n"
@@ -909,6 +915,11 @@ class UnmaintainedAuthLibrary(Rule):
                 if part in names:
                     ctx.report(node, _JOSE_PARTS[part])
                     return
+        if parts[0] == "passlib" and not ctx.package_at_least("bcrypt", "4.1"):
+            # the project's bcrypt pins admit no 4.1: passlib works with that bcrypt
+            if ctx.names("FG504"):
+                ctx.report(node, _PASSLIB_PINNED_NOTE)
+            return
         if parts[0] == "passlib" and not _names_bcrypt(ctx):
             # passlib works with its other hashers: the bug is bcrypt's, the project's
             # other files may name it (`HASH_SCHEMES = ["bcrypt"]` in its settings)

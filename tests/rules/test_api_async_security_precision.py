@@ -1469,3 +1469,24 @@ def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
 
     assert fg408() == (1 if default else 0)
     assert fg408("--extend-select", "FG408") == 1
+
+
+def test_passlib_with_bcrypt_pinned_below_4_1_is_a_note_when_named(tmp_path: Path) -> None:
+    """passlib works with bcrypt 4.0 (no error, no log): a project pinning it gets no
+    finding by default, and a note that speaks of the upgrade when FG504 is named."""
+    write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt==4.0.1\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/security.py",
+        'from passlib.context import CryptContext\n\npwd = CryptContext(schemes=["bcrypt"])\n',
+    )
+    assert _fg504(tmp_path) == []
+    ((name, message),) = _fg504(tmp_path, "FG504")
+    assert name == "security.py"
+    assert "pinned bcrypt (below 4.1)" in message
+    write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt>=4.0\n")
+    assert [m for _, m in _fg504(tmp_path)] == [
+        "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error): use pwdlib "
+        "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
+    ]
