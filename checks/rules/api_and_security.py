@@ -132,6 +132,28 @@ class OnEventHandler(Rule):
             expect=2,
             note="Starlette's method: gone in Starlette 1.0 (service-base-fastapi)",
         ),
+        Example(
+            """
+            from collections.abc import AsyncIterator
+            from contextlib import asynccontextmanager
+
+            from fastapi import FastAPI
+
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+                yield
+
+
+            app = FastAPI(lifespan=lifespan)
+
+
+            @app.on_event("shutdown")
+            async def close_pools() -> None:
+                await app.state.pools.close()
+            """,
+            note="beside a lifespan: the handler never runs (its message says so)",
+        ),
     )
     good = (
         Example(
@@ -197,9 +219,41 @@ class OnEventHandler(Rule):
         if not (event in {"startup", "shutdown"} or ctx.imports_module("fastapi", "starlette")):
             return
         if ctx.fastapi_at_least(_LIFESPAN_RELEASE):
-            ctx.report(node)
+            ctx.report(node, _NEVER_RUNS if _has_lifespan(ctx) else None)
         elif ctx.names(self.code):  # a migration's inventory, asked for by name
             ctx.report(node, _BEFORE_LIFESPAN)
+
+
+#: FG406's message where the module gives its app a lifespan: the handler is dead code.
+_NEVER_RUNS = (
+    "`@app.on_event()` never runs here: the app has a lifespan (`lifespan=`, "
+    "`lifespan_context`), which replaces the event handlers; move it into the lifespan"
+)
+
+
+def _has_lifespan(ctx: FileContext) -> bool:
+    """Whether the module gives an app or router a lifespan: a call with a `lifespan=`
+    keyword (`FastAPI(lifespan=...)`), or an assignment to a `lifespan_context`."""
+    found = ctx.stash("FG406.lifespan")
+    if not found:
+        found.append(
+            any(
+                (
+                    isinstance(node, cst.Call)
+                    and any(
+                        arg.keyword is not None and arg.keyword.value == "lifespan"
+                        for arg in node.args
+                    )
+                )
+                or (
+                    isinstance(node, cst.AssignTarget)
+                    and isinstance(node.target, cst.Attribute)
+                    and node.target.attr.value == "lifespan_context"
+                )
+                for node in descendants(ctx.module)
+            )
+        )
+    return bool(found[0])
 
 
 #: FG406's message for `add_event_handler`, which breaks rather than warns.
