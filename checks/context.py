@@ -43,7 +43,7 @@ from checks.project import (
 )
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
-from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS
+from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, star_bound
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -939,8 +939,21 @@ class FileContext:
                 return f"{prefix}.{ref}"
             return ref
 
+        def summary_bases(info: ClassInfo) -> tuple[str | None, ...]:
+            # a bare name the file does not bind, in a module with a star import, by the
+            # module's own name (`checks.summary.star_bound`), as `checks.summary` does
+            written = [base.value for base in info.node.bases]
+            found: list[str | None] = []
+            for i, base in enumerate(info.bases):
+                name = written[i] if i < len(written) else None
+                if base is None and isinstance(name, cst.Name):
+                    found.append(star_bound(name.value, prefix, self.imports))
+                else:
+                    found.append(absolute(base))
+            return tuple(found)
+
         classes = {
-            f"{prefix}.{name}": tuple(absolute(base) for base in info.bases)
+            f"{prefix}.{name}": summary_bases(info)
             for name, info in self.classes.items()
             if info.outer is None
         }

@@ -15,6 +15,7 @@ interpreter's) is summarised with libcst, as before.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterator, Sequence
 
@@ -43,6 +44,7 @@ FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: `Optional[X]`: a return annotation naming `X` (or None).
 OPTIONAL_SPELLINGS = frozenset({"typing.Optional", "typing_extensions.Optional"})
+_BUILTIN_NAMES = frozenset(dir(builtins))
 #: `TypeVar`: a name annotated with a type variable is an instance of its bound.
 TYPE_VAR_SPELLINGS = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
 #: Decorators making a generator function a context manager: what `with f() as x` binds
@@ -502,7 +504,7 @@ class _Summarizer:
         )
 
     def _register(self, node: ast.ClassDef, nested: bool) -> None:
-        declared = tuple(self._class_ref(base) for base in node.bases)
+        declared = tuple(self._summary_base(base) for base in node.bases)
         if any(
             self._qualified(d.func if isinstance(d, ast.Call) else d) in AS_DECLARATIVE
             for d in node.decorator_list
@@ -512,6 +514,14 @@ class _Summarizer:
         for statement in node.body:
             if isinstance(statement, ast.ClassDef):
                 self._register(statement, nested=True)
+
+    def _summary_base(self, base: ast.expr) -> str | None:
+        """A base class's ref; a bare name the module does not bind, in a module with a
+        star import, by the module's own name (`star_bound`)."""
+        ref = self._class_ref(base)
+        if ref is None and isinstance(base, ast.Name):
+            return star_bound(base.id, self.module, self.imports)
+        return ref
 
     def _record_import(self, node: ast.Import | ast.ImportFrom) -> None:
         if isinstance(node, ast.Import):
@@ -570,6 +580,19 @@ def _module_functions(
             for inner in statement.body:
                 if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
                     yield f"{statement.name}.{inner.name}", inner
+
+
+def star_bound(ref: str | None, module: str, imports: dict[str, str]) -> str | None:
+    """A base class's bare name the module neither defines nor imports by name, in a
+    module with `from m import *`: the module's own name for it
+    (`app.schemas.sales.VoucherBase`), which the project index follows through the star
+    import (`ProjectIndex.star_export`); None for Python's own names (`Exception`) or
+    without a star import; a dotted ref as it is."""
+    if ref is None or "." in ref:
+        return ref
+    if ref in _BUILTIN_NAMES or not any(key.startswith(STAR) for key in imports):
+        return None
+    return f"{module}.{ref}"
 
 
 def _capwords(ref: str) -> bool:

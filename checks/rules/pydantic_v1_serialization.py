@@ -598,6 +598,39 @@ class PydanticDict(_PydanticSerializerRule):
         ),
         Example(
             """
+            from app.schemas.sales import SalesVoucherCreate
+
+
+            def voucher_body(invoice: SalesVoucherCreate) -> dict[str, object]:
+                return invoice.dict(exclude={"items"})
+            """,
+            path="app/routes/vouchers.py",
+            project=(
+                (
+                    "app/schemas/base.py",
+                    """
+                    from pydantic import BaseModel
+
+
+                    class VoucherBase(BaseModel):
+                        number: str
+                    """,
+                ),
+                (
+                    "app/schemas/sales.py",
+                    """
+                    from .base import *
+
+
+                    class SalesVoucherCreate(VoucherBase):
+                        total: int
+                    """,
+                ),
+            ),
+            note="a model whose base comes through `from .base import *` (an ERP's vouchers)",
+        ),
+        Example(
+            """
             from pydantic import BaseModel
 
             class Item(BaseModel):
