@@ -92,6 +92,17 @@ class SettingsLoader:
         self.config_file = config_file
         self.fallback_root = fallback_root
         self._by_root: dict[Path, Settings] = {}
+        self._by_folder: dict[str, Settings] = {}
+
+    def for_file(self, path: Path) -> Settings:
+        """`for_path` of a file the run discovered: the same for every file of a folder,
+        found once per folder (a warm run asked it of every file: a stat and a path walk
+        each)."""
+        folder = os.path.dirname(path)
+        settings = self._by_folder.get(folder)
+        if settings is None:
+            settings = self._by_folder[folder] = self.for_path(path)
+        return settings
 
     def for_path(self, path: Path) -> Settings:
         """The settings of the project `path` (a file or a directory) belongs to."""
@@ -115,7 +126,7 @@ def group_by_project(files: Sequence[Path], top: Settings, loader: SettingsLoade
 
     groups: dict[Path, Project] = {}
     for path in files:
-        settings = loader.for_path(path)
+        settings = loader.for_file(path)
         if settings.project_root != top.project_root:
             # the walk already applied the .gitignore files (they do not depend on the
             # settings); only the root's own excludes remain to apply
