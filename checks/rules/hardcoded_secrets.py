@@ -130,7 +130,13 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
         and not _spells_its_name(name, value)
         and not value.startswith("/")
         and not _TEMPLATE_FIELD.search(value)
+        and not _SQL_TEXT.match(value)
     )
+
+
+#: SQL text (`DELETE_EXPIRED_TOKENS = "DELETE FROM tokens WHERE ..."`): a statement about
+#: the secrets, not one.
+_SQL_TEXT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s", re.IGNORECASE)
 
 
 def _spells_its_name(name: str, value: str) -> bool:
@@ -239,6 +245,12 @@ class HardcodedSecret(Rule):
             INNERTUBE_PUBLIC_API_KEY = "web3f9a8c2e71b04d6a9e5c0d1b"
             """,
             note="a key its name says is public",
+        ),
+        Example(
+            """
+            INSERT_REFRESH_TOKEN = "INSERT INTO refresh_tokens (user_id, hash) VALUES (:id, :hash)"
+            """,
+            note="SQL text named for the table it writes (an ERP's queries)",
         ),
         Example(
             """
