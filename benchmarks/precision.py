@@ -13,7 +13,9 @@ recall of the checker on the mission's patterns, found independently with CPytho
   `AppHTTPException`) raised in a service or repository module (a folder `services/`,
   `repositories/`, `repos/`, `crud/`, `daos/`, or a file `service.py`, `*_service.py`,
   `repository.py`, `*_crud.py`, `crud_*.py`, `dao.py`, ...: the default layer globs, not a
-  route module such as `services/views.py`) (FG401);
+  route module such as `services/views.py`), not in a FastAPI dependency (a parameter
+  FastAPI fills: `Depends(...)`, `Request`) and not a bare name the module never imports
+  (a NameError) (FG401);
 - `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
   `self.session`, `self.db`) (FG101: one hit per function, as the checker reports a sync
   function's legacy queries once, and an `async def`'s on a sync session; one per call
@@ -178,8 +180,18 @@ class MissionPatterns(ast.NodeVisitor):
         self.query_functions: set[int] = set()
         #: names bound to FastAPI-SQLAlchemy's `db`
         self.request_db_names: set[str] = set()
+        #: the names `from ... import` statements bind (anywhere in the module)
+        self.imported_names: set[str] = set()
+
+    def visit_Module(self, node: ast.Module) -> None:
+        # imports first, wherever they are: a function may use a name imported below it
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.ImportFrom):
+                self.imported_names.update(alias.asname or alias.name for alias in inner.names)
+        self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.imported_names.update(alias.asname or alias.name for alias in node.names)
         if node.module == "pydantic":
             for alias in node.names:
                 self.pydantic_names.add(alias.asname or alias.name)
@@ -262,7 +274,16 @@ class MissionPatterns(ast.NodeVisitor):
         name = _dotted(exc) if exc is not None else ""
         named = name == "HTTPException" or name.endswith(".HTTPException")
         route_module = self.relative.rsplit("/", 1)[-1] in ROUTE_MODULES
-        if named and in_layer and not route_module and "test" not in self.relative:
+        if (
+            named
+            and in_layer
+            and not route_module
+            and "test" not in self.relative
+            # FG401's contract: not in a FastAPI dependency, and a bare name the module
+            # never imports is a NameError (ruff's F821), not an HTTPException
+            and not _is_dependency(self.functions[-1] if self.functions else None)
+            and (name != "HTTPException" or "HTTPException" in self.imported_names)
+        ):
             self._hit("FG401", node.lineno)
         self.generic_visit(node)
 
@@ -271,6 +292,34 @@ class MissionPatterns(ast.NodeVisitor):
             if isinstance(target, ast.Name) and target.id == "orm_mode" and _is_true(node.value):
                 self._hit("FG206", node.lineno)
         self.generic_visit(node)
+
+
+#: What makes a function a FastAPI dependency (FG401 does not apply there): a parameter
+#: FastAPI fills from the request, by default or in `Annotated[...]`, or a `Request`.
+_REQUEST_PARAMETERS = frozenset(
+    {"Depends", "Security", "Query", "Path", "Body", "Form", "File", "Header", "Cookie"}
+)
+
+
+def _is_dependency(function: ast.AST | None) -> bool:
+    """Whether a function takes a parameter FastAPI fills (`Depends(...)` as default or in
+    `Annotated[...]`, `request: Request`)."""
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    arguments = function.args
+    every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    defaults = [*arguments.defaults, *arguments.kw_defaults]
+    for node in [*(a.annotation for a in every), *defaults]:
+        for inner in ast.walk(node) if node is not None else ():
+            if isinstance(inner, ast.Call) and _dotted(inner.func).rsplit(".", 1)[-1] in (
+                _REQUEST_PARAMETERS
+            ):
+                return True
+            if isinstance(inner, ast.Name | ast.Attribute) and _dotted(inner).rsplit(".", 1)[
+                -1
+            ] in ("Request", "WebSocket"):
+                return True
+    return False
 
 
 def _opens_sync_factory(function: ast.AsyncFunctionDef, names: set[str]) -> bool:
