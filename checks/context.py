@@ -44,6 +44,7 @@ from checks.project import (
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
 from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, star_bound
+from checks.summary import is_class_name as _is_class_name
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -396,12 +397,6 @@ def _if_raises(node: cst.If) -> bool:
     return isinstance(orelse, cst.Else) and block_raises(orelse.body)
 
 
-def _capwords(ref: str) -> bool:
-    """Whether a dotted name's last part is spelled as a class (`checks.summary`)."""
-    name = ref.rpartition(".")[2]
-    return name[:1].isupper() and not name.isupper()
-
-
 def _returns_its_class(function: cst.FunctionDef) -> bool:
     """Whether an unannotated `@classmethod` returns an instance of its class on every
     `return` (`return cls(**record)`) (`checks.summary` reads the same)."""
@@ -455,12 +450,6 @@ def string_value(expr: cst.BaseExpression | None) -> str | None:
         value = expr.evaluated_value
         return value if isinstance(value, str) else None
     return None
-
-
-def _is_class_name(ref: str) -> bool:
-    """`app.models.User` names a class by convention (CapWords, not a CONSTANT)."""
-    name = ref.rpartition(".")[2]
-    return name[:1].isupper() and not name.isupper()
 
 
 def _import_module_name(node: cst.ImportFrom, package: str | None) -> str:
@@ -1201,7 +1190,7 @@ class FileContext:
             ):
                 return None
             made = self._return_class(value.func)
-            if made is None or not _capwords(made):
+            if made is None or not _is_class_name(made):
                 return None
             found.add(made)
         return found.pop() if len(found) == 1 else None

@@ -532,12 +532,14 @@ def build_index(
         """The texts of the sub-service's services and repositories: the files of those
         layers, and modules defining a class named as one (FG401's lower layer)."""
         files, texts = scoped(scope)
-        return [
-            text
-            for path, text in zip(files, texts, strict=True)
-            if settings.file_layer(path, text) in ("service", "repository")
-            or (settings.file_layer(path, text) != "test" and is_service_layer_text(text))
-        ]
+        found = []
+        for path, text in zip(files, texts, strict=True):
+            layer = settings.file_layer(path, text)
+            if layer in ("service", "repository") or (
+                layer != "test" and is_service_layer_text(text)
+            ):
+                found.append(text)
+        return found
 
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),

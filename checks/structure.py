@@ -728,7 +728,7 @@ class _Inference:
 
 def _names_a_class(ref: str) -> bool:
     """Whether `FileContext.infer` takes a call of `ref` for an instance of it: a model
-    base, or a CapWords name (`checks.context._is_class_name`)."""
+    base, or a CapWords name (`checks.summary.is_class_name`)."""
     name = ref.rpartition(".")[2]
     return ref in PYDANTIC_MODEL_BASES or (name[:1].isupper() and not name.isupper())
 

@@ -264,7 +264,7 @@ class _Summarizer:
             ):
                 return None
             made = self._return_class(value.func)
-            if made is None or not _capwords(made):
+            if made is None or not is_class_name(made):
                 return None
             found.add(made)
         return found.pop() if len(found) == 1 else None
@@ -595,9 +595,9 @@ def star_bound(ref: str | None, module: str, imports: dict[str, str]) -> str | N
     return f"{module}.{ref}"
 
 
-def _capwords(ref: str) -> bool:
-    """Whether a dotted name's last part is spelled as a class (`ODKCentralIn`, not `get`
-    nor a constant `DEFAULTS`)."""
+def is_class_name(ref: str) -> bool:
+    """Whether a dotted name's last part is spelled as a class, CapWords (`ODKCentralIn`,
+    not `get` nor a constant `DEFAULTS`)."""
     name = ref.rpartition(".")[2]
     return name[:1].isupper() and not name.isupper()
 
