@@ -335,6 +335,9 @@ class Report:
     #: the index of the module-level statement being walked when it was reported (-1:
     #: none, as in `leave_Module`): positions are then computed for that statement only
     statement: int = -1
+    #: the statements the walk was in, the module-level one first and the innermost (a
+    #: statement of an indented block) last: positions start from the innermost
+    within: tuple[cst.BaseStatement, ...] = ()
 
 
 def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -514,6 +517,8 @@ class FileContext:
         self.reports: list[Report] = []
         #: the index of the module-level statement the walk is in (-1: none)
         self.statement = -1
+        #: the statements the walk is in, outermost first (kept by the engine)
+        self.within: list[cst.BaseStatement] = []
         self._functions: list[FunctionInfo] = []
         self._class_stack: list[ClassInfo] = []
         self._scopes: list[_Scope] = [_Scope()]
@@ -540,7 +545,11 @@ class FileContext:
         """Report a finding of the current rule on `node` (with a fix, if it has one)."""
         rule = self.current_rule
         assert rule is not None, "report() is only valid inside a rule handler"
-        self._add_report(Report(rule, node, message or rule.message, None, fix, self.statement))
+        self._add_report(
+            Report(
+                rule, node, message or rule.message, None, fix, self.statement, tuple(self.within)
+            )
+        )
 
     def report_if(
         self,
@@ -553,7 +562,15 @@ class FileContext:
         rule = self.current_rule
         assert rule is not None, "report_if() is only valid inside a rule handler"
         self._add_report(
-            Report(rule, node, message or rule.message, condition, fix, self.statement)
+            Report(
+                rule,
+                node,
+                message or rule.message,
+                condition,
+                fix,
+                self.statement,
+                tuple(self.within),
+            )
         )
 
     def _add_report(self, report: Report) -> None:

@@ -264,7 +264,7 @@ def _insert(path: Path, text: str, pairs: Sequence[_Pair]) -> str | None:
     replacements.extend(imports)
     from checks.positions import node_ranges
 
-    positions = node_ranges(module, [(node, -1) for node, _ in replacements], text)
+    positions = node_ranges(module, [(node, -1, ()) for node, _ in replacements], text)
     edits = []
     for node, content in replacements:
         start, end = _range(positions, node)

@@ -214,9 +214,14 @@ class _Walker:
                         walk(child)
 
     def _walk_module(self, node: cst.Module) -> None:
+        within = self.ctx.within
         for index, statement in enumerate(node.body):
             self.ctx.statement = index
-            self.walk(statement)
+            within.append(statement)
+            try:
+                self.walk(statement)
+            finally:
+                within.pop()
         self.ctx.statement = -1
 
     def _walk_optional(self, *children: object) -> None:
@@ -319,8 +324,14 @@ class _Walker:
         else branch: it ends with the block."""
         guards = self.ctx.version_guards
         depth = guards.open_block()
+        within = self.ctx.within
         try:
-            self._walk_fields(node, _code_fields(cst.IndentedBlock))
+            for statement in node.body:  # (its only code field) where a report's position starts
+                within.append(statement)
+                try:
+                    self.walk(statement)
+                finally:
+                    within.pop()
         finally:
             guards.close_block(depth)
 
@@ -451,6 +462,8 @@ def _cpython_verdict(source: bytes) -> _Verdict:
 
 
 if typing.TYPE_CHECKING:
+    from checks.positions import Wanted
+
     _Tables = tuple[
         dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
         dict[type[cst.CSTNode], list[tuple[Rule, Handler]]],
@@ -742,18 +755,32 @@ class Engine:
         text: str | None,
         tree: ast.Module | None = None,
     ) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
-        wanted: list[tuple[cst.CSTNode, int]] = [(r.node, r.statement) for r in reports]
         top_level: dict[int, int] | None = None
+
+        def own_statement(node: cst.CSTNode, statement: int) -> int:
+            """An import lives in its own statement: one a fix adds to or changes, or one
+            reported once the module was walked (`leave_Module`: no statement known)."""
+            nonlocal top_level
+            if isinstance(node, cst.Import | cst.ImportFrom):
+                if top_level is None:
+                    top_level = _top_level_imports(module)
+                return top_level.get(id(node), statement)
+            return statement
+
+        wanted: list[Wanted] = [
+            (r.node, r.statement, r.within)
+            if r.statement != -1
+            else (r.node, own_statement(r.node, -1), ())
+            for r in reports
+        ]
         for report in reports:
             for node, _ in report.fix.replacements if report.fix else ():
                 statement = report.statement
                 if isinstance(node, cst.Import | cst.ImportFrom):
-                    # an import a fix adds to or changes lives in its own statement
-                    if top_level is None:
-                        top_level = _top_level_imports(module)
-                    statement = top_level.get(id(node), -1)
-                wanted.append((node, statement))
-        wanted += [(failure.node, -1) for failure in failures]
+                    statement = own_statement(node, -1)
+                wanted.append((node, statement, ()))
+        wanted += [(failure.node, -1, ()) for failure in failures]
+
         from checks.positions import node_ranges  # needs libcst's code generation
 
         positions = node_ranges(module, wanted, text, tree)

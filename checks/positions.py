@@ -13,7 +13,7 @@ for, as plain tuples until the end. `tests/test_positions.py` compares it with
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,47 +82,177 @@ class _State(CodegenState):
             self.computed[node] = (line, column, end_line, end_column)
 
 
+#: A node whose range is asked for, with the index of the module-level statement it lies
+#: in (-1: unknown) and the statements the walk was in when it was reported (the
+#: module-level one first, the innermost last; empty: unknown).
+Wanted = tuple[cst.CSTNode, int, tuple[cst.BaseStatement, ...]]
+
+
 def node_ranges(
     module: cst.Module,
-    wanted: Collection[tuple[cst.CSTNode, int]],
+    wanted: Collection[Wanted],
     text: str | None = None,
     tree: ast.Module | None = None,
 ) -> dict[Any, CodeRange]:
     """The (syntactic) range of each wanted node, as `PositionProvider` gives it.
 
-    A node comes with the index of the module-level statement it lies in (-1: unknown).
-    With the module's `text`, only those statements are generated, each from the line it
-    starts on (found with CPython's parser, or in its `tree` of the same text when the
-    caller has one, and checked against the text); a node not found that way, or an
-    unknown statement, costs one pass over the whole module."""
+    With the module's `text`, only the innermost statement a node was reported in is
+    generated, from the line it starts on and at its block's indentation (found with
+    CPython's parser, or in its `tree` of the same text when the caller has one, and
+    checked against the text); a node not found there, the module-level statement it lies
+    in; a node not found that way, or an unknown statement, costs one pass over the whole
+    module."""
     ranges: dict[Any, CodeRange] = {}
-    missing = [node for node, _ in wanted]
+    missing = [node for node, _, _ in wanted]
     by_statement: dict[int, list[cst.CSTNode]] = {}
-    for node, index in wanted:
+    for node, index, _ in wanted:
         by_statement.setdefault(index, []).append(node)
-    starts = None if -1 in by_statement else _statement_lines(module, text, tree)
-    if starts is not None:
+    firsts = None if -1 in by_statement else _first_statements(module, text, tree)
+    if firsts is not None:
         lines = split_lines(text, keepends=True) if text is not None else []
-        computed: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
-        for index in sorted(by_statement):
-            statement = module.body[index]
-            state = _State(
-                default_indent=module.default_indent,
-                default_newline=module.default_newline,
-                line=starts[index],
-            )
-            statement._codegen(state)
-            if not _matches(lines, starts[index], state.tokens):
-                computed = {}
-                break
-            computed.update(state.computed)
-        _collect(ranges, computed, missing)
+        inner: dict[cst.BaseStatement, tuple[int, tuple[str, ...]]] = {}
+        for _, index, within in wanted:
+            if len(within) > 1 and within[-1] not in inner and within[0] is module.body[index]:
+                found = _inner_start(module, firsts[index][1], within)
+                if found is not None:
+                    inner[within[-1]] = found
+        for statement, (start, indents) in inner.items():
+            computed = _generate(module, statement, start, indents, lines)
+            if computed is not None:
+                _collect(ranges, computed, missing)
         missing = [node for node in missing if node not in ranges]
+        if missing:
+            wanted_statements = {index for node, index, _ in wanted if node not in ranges}
+            computed = {}
+            for index in sorted(wanted_statements):
+                start = firsts[index][0]
+                generated = _generate(module, module.body[index], start, (), lines)
+                if generated is None:
+                    computed = {}
+                    break
+                computed.update(generated)
+            _collect(ranges, computed, missing)
+            missing = [node for node in missing if node not in ranges]
     if missing:
         state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
         module._codegen(state)
         _collect(ranges, state.computed, missing)
     return ranges
+
+
+def _generate(
+    module: cst.Module,
+    statement: cst.BaseStatement,
+    start: int,
+    indents: tuple[str, ...],
+    lines: list[str],
+) -> dict[cst.CSTNode, tuple[int, int, int, int]] | None:
+    """The positions of a statement's nodes, its code generated from line `start` inside
+    blocks of `indents`; None when that code is not the text there."""
+    state = _State(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        line=start,
+        indent_tokens=list(indents),
+    )
+    statement._codegen(state)
+    return state.computed if _matches(lines, start, state.tokens) else None
+
+
+def _inner_start(
+    module: cst.Module, node: ast.stmt, within: tuple[cst.BaseStatement, ...]
+) -> tuple[int, tuple[str, ...]] | None:
+    """The line the innermost statement of `within` starts on (its leading comments and
+    blank lines included) and the indentation of the blocks around it, found by walking
+    CPython's tree (`node`: the first of the module-level statement's) along the same
+    path; None when the trees do not match."""
+    statement = within[0]
+    indents: list[str] = []
+    for inner in within[1:]:
+        body = None
+        for block, nodes in _blocks(statement, node):
+            if any(child is inner for child in block.body):
+                body = block, nodes
+                break
+        if body is None:
+            return None
+        block, nodes = body
+        if isinstance(statement, cst.Match):  # its cases are indented inside it
+            indents.append(
+                statement.indent if statement.indent is not None else module.default_indent
+            )
+        position = 0
+        for child in block.body:
+            if child is inner:
+                break
+            position += len(child.body) if isinstance(child, cst.SimpleStatementLine) else 1
+        if position >= len(nodes):
+            return None
+        indents.append(block.indent if block.indent is not None else module.default_indent)
+        statement, node = inner, nodes[position]
+    return _start_line(statement, node), tuple(indents)
+
+
+def _blocks(
+    statement: cst.BaseStatement | cst.If, node: ast.stmt
+) -> Iterator[tuple[cst.IndentedBlock, list[ast.stmt]]]:
+    """The indented blocks of a compound statement, each with the statements CPython's
+    tree holds for it (none when the two trees disagree)."""
+    pairs: list[tuple[cst.BaseSuite, list[ast.stmt]]] = []
+    if isinstance(statement, cst.FunctionDef):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            pairs.append((statement.body, node.body))
+    elif isinstance(statement, cst.ClassDef):
+        if isinstance(node, ast.ClassDef):
+            pairs.append((statement.body, node.body))
+    elif isinstance(statement, cst.If):
+        if isinstance(node, ast.If):
+            pairs.append((statement.body, node.body))
+            orelse = statement.orelse
+            if isinstance(orelse, cst.Else):
+                pairs.append((orelse.body, node.orelse))
+            elif isinstance(orelse, cst.If) and len(node.orelse) == 1:  # elif
+                yield from _blocks(orelse, node.orelse[0])
+    elif isinstance(statement, cst.For | cst.While):
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            pairs.append((statement.body, node.body))
+            if statement.orelse is not None:
+                pairs.append((statement.orelse.body, node.orelse))
+    elif isinstance(statement, cst.With):
+        if isinstance(node, ast.With | ast.AsyncWith):
+            pairs.append((statement.body, node.body))
+    elif isinstance(statement, cst.Try | cst.TryStar):
+        if isinstance(node, ast.Try | ast.TryStar) and len(statement.handlers) == len(
+            node.handlers
+        ):
+            pairs.append((statement.body, node.body))
+            handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = statement.handlers
+            for handler, handler_node in zip(handlers, node.handlers, strict=True):
+                pairs.append((handler.body, handler_node.body))
+            if statement.orelse is not None:
+                pairs.append((statement.orelse.body, node.orelse))
+            if statement.finalbody is not None:
+                pairs.append((statement.finalbody.body, node.finalbody))
+    elif (
+        isinstance(statement, cst.Match)
+        and isinstance(node, ast.Match)
+        and len(statement.cases) == len(node.cases)
+    ):
+        for case, case_node in zip(statement.cases, node.cases, strict=True):
+            pairs.append((case.body, case_node.body))
+    for suite, nodes in pairs:
+        if isinstance(suite, cst.IndentedBlock):
+            yield suite, nodes
+
+
+def _start_line(statement: cst.BaseStatement, node: ast.stmt) -> int:
+    """The line a statement starts on, its leading comments and blank lines included,
+    from its (first) node in CPython's tree."""
+    line = node.lineno
+    for decorator in getattr(node, "decorator_list", ()):
+        line = min(line, decorator.lineno)
+    leading: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
+    return line - len(leading)
 
 
 def _collect(
@@ -138,11 +268,12 @@ def _collect(
             ranges[node] = CodeRange(CodePosition(*found[:2]), CodePosition(*found[2:]))
 
 
-def _statement_lines(
+def _first_statements(
     module: cst.Module, text: str | None, tree: ast.Module | None = None
-) -> list[int] | None:
+) -> list[tuple[int, ast.stmt]] | None:
     """The line each module-level statement starts on (its leading comments and blank
-    lines included), from CPython's positions; None when CPython cannot tell."""
+    lines included), from CPython's positions, with its (first) node in CPython's tree;
+    None when CPython cannot tell."""
     if text is None:
         return None
     if tree is None:
@@ -150,18 +281,15 @@ def _statement_lines(
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None  # newer syntax than this interpreter's, for one
-    starts: list[int] = []
+    firsts: list[tuple[int, ast.stmt]] = []
     position = 0
     for statement in module.body:
         if position >= len(tree.body):
             return None
         first = tree.body[position]
-        line = first.lineno
-        for decorator in getattr(first, "decorator_list", ()):
-            line = min(line, decorator.lineno)
         position += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-        starts.append(line - len(statement.leading_lines))
-    return starts if position == len(tree.body) else None
+        firsts.append((_start_line(statement, first), first))
+    return firsts if position == len(tree.body) else None
 
 
 def _matches(lines: list[str], start: int, tokens: list[str]) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sysconfig
+import typing
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from checks import positions
 from checks.findings import decode_source
 from checks.positions import node_ranges
 
@@ -37,6 +40,31 @@ y = \\
     2
 if x:
     pass
+elif y:
+    # a comment first
+    z = 1; w = 2
+else:
+    match z:
+        case 1:
+            z = (
+                2)
+        case _:
+              pass
+for i in x:
+    try:
+        pass
+    except (A, B):
+        async def g(): return (
+            1)
+    else:
+        with a as b, c:
+            class C:
+                \
+                d = 1
+    finally:
+        pass
+else:
+    while y: y -= 1
 # a trailing comment
 '''
 FILES = {
@@ -48,13 +76,26 @@ FILES = {
 
 
 class _Collector(cst.CSTVisitor):
-    def __init__(self) -> None:
+    """Every node, with the statements it lies in as the engine's walk keeps them: the
+    module-level one, then each statement of an indented block around it."""
+
+    def __init__(self, statement: cst.BaseStatement) -> None:
         super().__init__()
-        self.nodes: list[cst.CSTNode] = []
+        self.nodes: list[tuple[cst.CSTNode, tuple[cst.BaseStatement, ...]]] = []
+        self.within: list[cst.BaseStatement] = [statement]
+        self.in_blocks: set[int] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        self.nodes.append(node)
+        if id(node) in self.in_blocks:
+            self.within.append(typing.cast(cst.BaseStatement, node))
+        if isinstance(node, cst.IndentedBlock):
+            self.in_blocks.update(id(statement) for statement in node.body)
+        self.nodes.append((node, tuple(self.within)))
         return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if id(original_node) in self.in_blocks:
+            self.within.pop()
 
 
 @pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
@@ -67,19 +108,34 @@ def test_every_node_gets_the_range_libcst_gives(
         source = source.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    wanted: list[tuple[cst.CSTNode, int]] = []
+    wanted: list[tuple[cst.CSTNode, int, tuple[cst.BaseStatement, ...]]] = []
     for index, statement in enumerate(module.body):
-        collector = _Collector()
+        collector = _Collector(statement)
         statement.visit(collector)
-        wanted += [(node, index) for node in collector.nodes]
+        wanted += [(node, index, within) for node, within in collector.nodes]
     text = decode_source(source)
-    whole = node_ranges(module, [(node, -1) for node, _ in wanted])  # one pass over all
+    nodes = [node for node, _, _ in wanted]
+    whole = node_ranges(module, [(node, -1, ()) for node in nodes])  # one pass over all
+    by_statement = node_ranges(module, [(node, index, ()) for node, index, _ in wanted], text)
 
     def whole_module(*args: object, **kwargs: object) -> None:
         raise AssertionError("the statements' positions must not need the whole module")
 
     monkeypatch.setattr(cst.Module, "_codegen", whole_module)
-    by_statement = node_ranges(module, wanted, text)  # only the statements' own code
-    nodes = [node for node, _ in wanted]
+    by_statement = node_ranges(module, [(node, index, ()) for node, index, _ in wanted], text)
+    generated: list[cst.BaseStatement] = []
+    real_generate = positions._generate
+
+    def generate(module: cst.Module, statement: cst.BaseStatement, *args: Any) -> Any:
+        computed = real_generate(module, statement, *args)
+        assert computed is not None, "a statement's code was not the text at its line"
+        generated.append(statement)
+        return computed
+
+    monkeypatch.setattr(positions, "_generate", generate)
+    innermost = node_ranges(module, wanted, text)  # only the innermost statements' code
+    assert [innermost[node] for node in nodes] == [expected[node] for node in nodes]
     assert [by_statement[node] for node in nodes] == [expected[node] for node in nodes]
     assert [whole[node] for node in nodes] == [expected[node] for node in nodes]
+    # a node inside an indented block got its range from its own statement's code alone
+    assert set(generated) == {within[-1] for _, _, within in wanted}
