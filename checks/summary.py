@@ -279,11 +279,16 @@ class _Summarizer:
         `db_manager = get_connection()`), which the project index follows
         (`checks.project.CALL_CHAIN`)."""
         found: dict[str, str] = {}
-        top_level = {
-            statement.name
-            for statement in _statements(body)
-            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        }
+        top_level: set[str] = set()
+        for statement in _statements(body):
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                top_level.add(statement.name)
+            elif isinstance(statement, ast.Assign | ast.AnnAssign):
+                # `SessionLocal = sessionmaker(...)`: `db = SessionLocal(); yield db`
+                targets = statement.targets if isinstance(statement, ast.Assign) else []
+                if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                    targets = [statement.target]
+                top_level.update(t.id for t in targets if isinstance(t, ast.Name))
         functions = dict(_module_functions(body))
         for statement in _statements(body):
             # `db_session = contextmanager(get_db)`: a context manager made by a call

@@ -147,6 +147,17 @@ CORNERS = [
         with session:
             yield session
 
+    LocalSession = sessionmaker(bind=engine)
+
+    def plain():
+        db = LocalSession()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    manager = contextmanager(plain)
+
     class Storage:
         @property
         def session(self):
@@ -196,6 +207,8 @@ def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
     assert "app.db.sessions.two_names" not in returns  # yields no one name
     # one chain of calls among the names it yields: the other is what it made before
     assert returns["app.db.sessions.reentrant"] == "()app.db.connection.SessionLocal"
+    # a context manager made by a call, of a generator opening a factory of the module
+    assert returns["app.db.sessions.manager"] == "()app.db.sessions.LocalSession"
 
 
 def test_what_a_property_returns_is_what_the_attribute_gives() -> None:

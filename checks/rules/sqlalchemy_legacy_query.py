@@ -141,7 +141,8 @@ class LegacyQueryApi(Rule):
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
-        "to be a sync one (`db: Session`): that query runs, blocking the loop (FG102), and "
+        "to be a sync one (`db: Session`), or the project names no `AsyncSession` and writes "
+        "1.x queries: that query runs, blocking the loop (FG102), and "
         "counts as one of synchronous code. In a synchronous function the calls are reported once, at the "
         "first one, with their count (`... (3 legacy queries in `get_user()`)`): the move "
         "to `select()` is one decision per function, often taken when it goes async, and a "
@@ -154,7 +155,10 @@ class LegacyQueryApi(Rule):
         "names FG101, the queries of synchronous code and of module level are reported "
         "only in a project whose queries are 2.0-style: it uses the asyncio extension "
         "(`AsyncSession`, `create_async_engine`), or its files call `select(` at least as "
-        "often as `.query(`. In async code every other legacy query is reported.\n\n"
+        "often as `.query(`. In async code too: there a legacy query is an `AsyncSession` "
+        "misused, or a sync session blocking the event loop (FG102 reports it in every "
+        "project); where the project names no `AsyncSession` and writes 1.x queries, it "
+        "can only be the second.\n\n"
         "Where it applies: every layer but tests, migrations included: the same API, the "
         "same move to `select()`. A test's legacy query either fails on its own (an "
         "`AsyncSession` has no `query()`) or sets up and asserts through a sync session, "
@@ -549,7 +553,10 @@ class LegacyQueryApi(Rule):
             return
         function = ctx.function
         if function is not None and function.is_async and not on_sync_session:
-            ctx.report(node, message, fix)  # no `query()` on an `AsyncSession`; else blocking
+            # no `query()` on an `AsyncSession`, else a sync session blocking (FG102's
+            # finding): where the project uses no `AsyncSession` and writes 1.x queries,
+            # the session is sync, and the query style its convention
+            ctx.report_if(node, _SQL_2_PROJECT, message, fix)
             return
         if ctx.layer == "tooling":
             return  # a script's or benchmark's sync query: the team's tool, its convention

@@ -432,6 +432,19 @@ class SyncSessionInAsyncModule(Rule):
             also=("FG101",),
             note="a legacy query in a coroutine: only a sync session has `query()`",
         ),
+        Example(
+            """
+            from app.cache import redis_client
+
+
+            async def menu(db, store_id: int) -> Menu | None:
+                cached = redis_client.get(f"menu:{store_id}")
+                return cached or db.query(Menu).filter_by(store_id=store_id).first()
+            """,
+            also=("FG101",),
+            note="a legacy query after another module's object was queried: still the "
+            "coroutine's finding (a socket.io handler of a delivery platform)",
+        ),
     )
     good = (
         Example(
@@ -687,8 +700,11 @@ class SyncSessionInAsyncModule(Rule):
             assert isinstance(func, cst.Attribute)
             if is_sync_database(func.value, ctx):
                 blocking = node
-        if blocking is None and not self._pending(ctx, id(function.node)):
-            # a legacy query on what an imported factory opened is the use already asked
+        if blocking is None and id(function.node) not in ctx.marks(self.code + ".opened-asked"):
+            # only a sync session has `query()`: definite, whatever else the coroutine
+            # asked of the index (`redis_client.get(key)` first: `_drop_pending`); but
+            # what an imported factory opened (`with SessionLocal() as s`) is the use
+            # already asked, and reported where it is opened
             blocking = self._legacy_query(node, ctx)
         if blocking is None and id(node) not in ctx.marks(self.code + ".awaited-chain"):
             # `crud.get(db, pk)` with `db: Session`; not `await Service(db=db).run()`,
@@ -707,11 +723,6 @@ class SyncSessionInAsyncModule(Rule):
             # name (`made`); what it is, the project index knows
             self._imported_handle(node, ctx, id(function.node), queried)
             self._annotated_handle(node, ctx, id(function.node), queried)
-
-    def _pending(self, ctx: FileContext, function: int) -> bool:
-        """Whether the coroutine already has a finding that stands if another module's
-        object is sync (`_imported_handle`)."""
-        return any(asked[0] == function for asked in ctx.stash(self.code + ".asked"))
 
     def _drop_pending(self, ctx: FileContext, function: int) -> None:
         """A definite finding of the coroutine replaces the ones it had that stand only if
@@ -750,6 +761,8 @@ class SyncSessionInAsyncModule(Rule):
         origin: str | None = None
         if id(node) in ctx.marks(self.code + ".opened"):
             origin = imported_origin(node, ctx)
+            if origin is not None:
+                ctx.marks(self.code + ".opened-asked").add(function)
         elif queried:
             receiver = node.func
             assert isinstance(receiver, cst.Attribute)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import check_code, fix_code, positions, run_cli, write
 
 
@@ -177,6 +179,41 @@ def test_legacy_queries_on_an_unknown_session_in_async_code_are_each_reported() 
             return session.query(User).count(), session.query(Order).count()
         """
     assert positions(source, "FG101") == [(2, 12), (2, 41)]
+
+
+@pytest.mark.parametrize("asyncio_extension", [False, True], ids=["1.x project", "async"])
+def test_a_coroutines_legacy_query_in_a_project_without_async_sessions_is_its_convention(
+    tmp_path: Path, asyncio_extension: bool
+) -> None:
+    """A delivery platform's socket.io handlers, written in the 1.x style of the whole
+    project, query an untyped `db` that can only be its sync `Session`: FG102 reports the
+    blocking; FG101 ("`AsyncSession` has no `query()`") only when named, or where the
+    project uses the asyncio extension (the session may be an `AsyncSession`)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(
+        tmp_path,
+        "app/handlers.py",
+        """
+        async def on_cart(db, sid: str):
+            return db.query(Cart).filter_by(sid=sid).first()
+
+
+        def carts(db):
+            return db.query(Cart).all()
+        """,
+    )
+    if asyncio_extension:
+        write(tmp_path, "app/db.py", "from sqlalchemy.ext.asyncio import AsyncSession\n")
+
+    def found(*args: str) -> list[tuple[str, int]]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+
+    if asyncio_extension:
+        assert found() == [("FG101", 2), ("FG102", 2), ("FG101", 6)]
+    else:
+        assert found() == [("FG102", 2)]
+    assert found("--extend-select", "FG101") == [("FG101", 2), ("FG102", 2), ("FG101", 6)]
 
 
 def test_a_sync_session_queried_in_async_code_follows_the_projects_convention(

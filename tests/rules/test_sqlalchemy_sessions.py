@@ -138,6 +138,58 @@ def test_sync_factory_imported_from_another_module_is_flagged_in_async_def(
     assert _rows(result.stdout, "FG101") == ["app/billing.py:9:16"]
 
 
+def test_context_manager_made_of_a_session_generator_is_flagged_in_async_def(
+    database_module: Path,
+) -> None:
+    """`get_db_manager = contextmanager(get_db)`, where `get_db` yields a session of the
+    module's own factory (a delivery platform's socket.io handlers): `with
+    get_db_manager() as db` in a coroutine opens a sync session, and a query of another
+    module's object before it (`redis_client.get`) does not end the search."""
+    write(
+        database_module,
+        "app/deps.py",
+        """
+        from contextlib import contextmanager
+
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker(bind=create_engine("postgresql://app@db/app"))
+
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+
+
+        get_db_manager = contextmanager(get_db)
+        """,
+    )
+    write(
+        database_module,
+        "app/handlers.py",
+        """
+        from app.cache import redis_client
+        from app.deps import get_db_manager
+
+
+        async def on_connect(sid: str) -> None:
+            with get_db_manager() as db:
+                db.get(Session, sid)
+
+
+        async def on_cart(db, sid: str) -> None:
+            cached = redis_client.get(sid)
+            return cached or db.query(Cart).filter_by(sid=sid).first()
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/handlers.py:6:10", "app/handlers.py:12:22"]
+
+
 @pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
 def test_imported_factory_named_like_a_class_is_flagged_in_async_def(
     database_module: Path, alone: bool
