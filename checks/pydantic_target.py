@@ -34,6 +34,7 @@ compatibility layer (`keeps_v1_layer`).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -387,11 +388,30 @@ def _lock_pins(path: Path) -> Iterator[Pin]:
             yield Pin(path.name, package, "locked", version, len(versions) == 1)
 
 
+#: Byte-order marks of the encodings pip reads a requirements file in (its `auto_decode`):
+#: Windows' editors and `pip freeze > requirements.txt` in PowerShell write UTF-16.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _requirements_text(raw: bytes) -> str:
+    """A requirements file's text, as pip reads it: by its byte-order mark, else UTF-8."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding, "replace")
+    return raw.decode("utf-8", "replace")
+
+
 def _requirements_pins(path: Path) -> Iterator[Pin]:
     raw = _read(path)
     if raw is None:
         return
-    text = raw.decode("utf-8", "replace").replace("\\\r\n", " ").replace("\\\n", " ")
+    text = _requirements_text(raw).replace("\\\r\n", " ").replace("\\\n", " ")
     binding = path.name == "requirements.txt"
     for line in text.splitlines():
         line = re.sub(r"(^|\s)#.*", "", line).strip()

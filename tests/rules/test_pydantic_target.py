@@ -3,6 +3,7 @@ it reaches the findings (reported or not, messages, fixes) and the results cache
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import time
@@ -190,6 +191,20 @@ def test_a_requirements_file_with_pydantic_1_10_13_means_target_1(tmp_path: Path
         -e .
         """,
     )
+    assert target_of(tmp_path) == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_a_requirements_file_is_read_in_the_encoding_its_byte_order_mark_names(
+    tmp_path: Path, encoding: str
+) -> None:
+    """`pip freeze > requirements.txt` in Windows PowerShell writes UTF-16 (a delivery
+    platform's pins, bcrypt 4.0.1 among them): pip reads it by its mark, and so do we."""
+    text = "bcrypt==4.0.1\r\npydantic==1.10.13\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    (tmp_path / "requirements.txt").write_bytes(data)
     assert target_of(tmp_path) == 1
 
 
