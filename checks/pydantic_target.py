@@ -56,11 +56,12 @@ DEFAULT_TARGET = 2
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = re.compile(
-    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt)\s*(?=[\[<>=!~;@(\s]|$)", re.IGNORECASE
+    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose)\s*(?=[\[<>=!~;@(\s]|$)",
+    re.IGNORECASE,
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = re.compile(
-    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt)"\r?\n'
+    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose)"\r?\n'
     rb'version = "([^"]+)"',
     re.MULTILINE,
 )
@@ -69,8 +70,9 @@ _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 #: The packages whose pins decide the Pydantic target.
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
-#: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt for FG504)
-PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx", "bcrypt")
+#: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt and python-jose
+#: for FG504)
+PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx", "bcrypt", "python-jose")
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,17 @@ class PydanticTarget:
             for pin in self.pins()
         )
 
+    def guarantees_package(self, package: str, version: str) -> bool:
+        """Whether every install of the project has `package` (one of `PINNED_PACKAGES`)
+        at this version or later: a pin every install obeys admits none below it."""
+        from packaging.version import Version
+
+        floor = Version(version)
+        return any(
+            pin.binding and pin.package == package and admits_below(pin, floor) is False
+            for pin in self._all_pins()
+        )
+
     def has_fastapi(self, version: str) -> bool:
         """Whether the project's FastAPI may be this version or later (`has_package`)."""
         return self.has_package("fastapi", version)
@@ -299,8 +312,14 @@ def _read(path: Path) -> bytes | None:
 
 
 def _requirement_package(text: str) -> str | None:
+    """The package a requirement names, by its normalized name (PEP 503: `python_jose`
+    is `python-jose`)."""
     match = _REQUIREMENT_NAME.match(text)
-    return match[1].lower() if match else None
+    return _normalized(match[1]) if match else None
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _pep508(source: str, texts: Iterable[object], binding: bool) -> Iterator[Pin]:
@@ -352,7 +371,7 @@ def _poetry_pins(source: str, dependencies: object, binding: bool) -> Iterator[P
     tables (one per Python version or platform: each binds only its own installs)."""
     for name, value in _table(dependencies).items():
         package = _requirement_package(name)
-        if package is None or package != name.strip().lower():
+        if package is None or package != _normalized(name.strip()):
             continue
         alternatives = value if isinstance(value, list) else [value]
         for alternative in alternatives:

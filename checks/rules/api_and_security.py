@@ -58,6 +58,12 @@ _PASSLIB_PINNED_NOTE = (
     "passlib is unmaintained: it works with the pinned bcrypt (below 4.1) and fails from "
     "bcrypt 5.0; hash new passwords with pwdlib (Argon2) before that upgrade"
 )
+#: python-jose where every install has 3.4.0 or later (the advisories fixed): a note for a
+#: selection naming FG504.
+_JOSE_PATCHED_NOTE = (
+    "python-jose is released rarely (3.4.0 in 2025 fixed CVE-2024-33663 and "
+    "CVE-2024-33664, after four years without a release): FastAPI's docs moved to PyJWT"
+)
 #: What python-jose offers that PyJWT does not: JWE (encrypted tokens). PyJWT reads JWKs
 #: (`jwt.PyJWK`, `PyJWKClient`) but has no JWE at all.
 _JOSE_PARTS = {
@@ -893,7 +899,9 @@ class UnmaintainedAuthLibrary(Rule):
         'bcrypt (a file of it names bcrypt: `CryptContext(schemes=["bcrypt"])`, a '
         "settings value), where passlib fails with bcrypt 5.0 (4.1-4.3 log an error at "
         "start-up and work); not where the project's pins admit no bcrypt 4.1 (passlib "
-        "works with it: a note when the selection names FG504). With its other hashers "
+        "works with it: a note when the selection names FG504), nor python-jose where "
+        "they admit none below 3.4.0, which fixed its 2024 advisories (a note when named). "
+        "With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
         "a note.\n\n"
@@ -962,6 +970,11 @@ class UnmaintainedAuthLibrary(Rule):
         if parts[0] not in UNMAINTAINED:
             return
         if parts[0] == "jose":
+            if ctx.package_guaranteed("python-jose", "3.4.0"):
+                # the pins admit only releases with the 2024 advisories fixed
+                if ctx.names("FG504"):
+                    ctx.report(node, _JOSE_PATCHED_NOTE)
+                return
             names: set[str | None] = set(parts[1:2])
             if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
                 names |= {dotted_name(alias.name) for alias in node.names}

@@ -1490,3 +1490,32 @@ def test_passlib_with_bcrypt_pinned_below_4_1_is_a_note_when_named(tmp_path: Pat
         "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error): use pwdlib "
         "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
     ]
+
+
+@pytest.mark.parametrize(
+    ("pins", "reported"),
+    [
+        ('[project]\nname = "svc"\ndependencies = ["python-jose[cryptography]==3.5.0"]\n', False),
+        ('[project]\nname = "svc"\ndependencies = ["python_jose>=3.4"]\n', False),
+        ('[project]\nname = "svc"\ndependencies = ["python-jose>=3.3.0"]\n', True),
+        ('[project]\nname = "svc"\n', True),
+    ],
+    ids=["locked 3.5.0", "at least 3.4", "3.3.0 admitted", "unpinned"],
+)
+def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
+    tmp_path: Path, pins: str, reported: bool
+) -> None:
+    """python-jose 3.4.0 (2025) fixed CVE-2024-33663 and CVE-2024-33664: a project whose
+    pins admit nothing older gets no finding by default, and a note when FG504 is named
+    (a to-do app's poetry lock pins 3.5.0); pins that admit 3.3.0 keep the finding."""
+    write(tmp_path, "pyproject.toml", pins)
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/security.py", "from jose import jwt\n")
+    default = [m for _, m in _fg504(tmp_path)]
+    named = [m for _, m in _fg504(tmp_path, "FG504")]
+    if reported:
+        assert len(default) == 1 and "3.3.0 has CVE-2024-33663" in default[0]
+        assert named == default
+    else:
+        assert default == []
+        assert len(named) == 1 and "3.4.0 in 2025 fixed CVE-2024-33663" in named[0]
