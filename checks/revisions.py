@@ -88,9 +88,12 @@ def _folder(directory: str) -> _Files:
 
 def is_superseded(path: str | os.PathLike[str], source: bytes | None = None) -> bool:
     """Whether another revision file of this file's folder names its revision as its
-    `down_revision`. `source` is the file's text as checked (it may differ from the disk,
-    as in the hook); a file without a `revision` is never superseded."""
+    `down_revision`, or Alembic never runs the folder (`never_run`). `source` is the
+    file's text as checked (it may differ from the disk, as in the hook); a file without
+    a `revision` is never superseded."""
     directory, name = os.path.split(os.path.abspath(path))
+    if never_run(directory):
+        return _revision_of(source) is not None if source is not None else True
     files = _folder(directory)
     if source is not None:
         revision = _revision_of(source)
@@ -101,7 +104,75 @@ def is_superseded(path: str | os.PathLike[str], source: bytes | None = None) -> 
     return any(revision in builds_on for other, (_, builds_on) in files.items() if other != name)
 
 
+#: how far above a revision's folder its `alembic.ini` is looked for
+_INI_DEPTH = 4
+#: directory -> the locations of the `alembic.ini` found above it (None: none, or one
+#: that does not say)
+_configured: dict[str, tuple[str, ...] | None] = {}
+
+
+def never_run(directory: str) -> bool:
+    """Whether the `alembic.ini` nearest above a revision's folder names script and
+    version locations that hold none of it: Alembic never runs that revision (a copy
+    kept beside the configured folder, `script_location = alembic` with revisions in
+    `migrations/versions/`). False when no `alembic.ini` is found, or it names a
+    location we cannot resolve (`package:folder`), or none (Alembic 1.16 reads
+    `pyproject.toml`)."""
+    with _lock:
+        if directory not in _configured:
+            _configured[directory] = _locations_above(directory)
+        locations = _configured[directory]
+    if not locations:
+        return False
+    return not any(
+        directory == place or directory.startswith(place + os.sep) for place in locations
+    )
+
+
+def _locations_above(directory: str) -> tuple[str, ...] | None:
+    folder = directory
+    for _ in range(_INI_DEPTH + 1):
+        ini = os.path.join(folder, "alembic.ini")
+        if os.path.isfile(ini):
+            return _configured_locations(ini)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return None
+
+
+def _configured_locations(ini: str) -> tuple[str, ...] | None:
+    """`script_location` and each of `version_locations` of an `alembic.ini`, as paths
+    (`%(here)s` is its folder, a relative path is taken from it, as Alembic's command line
+    does when run there)."""
+    import configparser
+
+    here = os.path.dirname(ini)
+    parser = configparser.ConfigParser(defaults={"here": here})
+    try:
+        with open(ini, encoding="utf-8") as handle:
+            parser.read_file(handle)
+        section = parser["alembic"]
+        script = section.get("script_location")
+        versions = section.get("version_locations")
+    except (OSError, UnicodeDecodeError, configparser.Error, KeyError, ValueError):
+        return None
+    if not script:
+        return None
+    places = [script.strip()]
+    if versions:
+        places += [p for p in re.split(r"[\s,]+|" + re.escape(os.pathsep), versions) if p]
+    resolved = []
+    for place in places:
+        if ":" in place and not os.path.isabs(place):
+            return None  # `package:folder`, a resource of an installed package
+        resolved.append(os.path.normpath(os.path.join(here, place)))
+    return tuple(resolved)
+
+
 def forget() -> None:
     """Forget the folders read (a test changes them within one process)."""
     with _lock:
         _folders.clear()
+        _configured.clear()

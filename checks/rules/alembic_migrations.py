@@ -211,7 +211,9 @@ class DestructiveMigration(_MigrationRule):
         "Where it applies: revision files (the `migrations` layer, or a module defining "
         "`revision` and `down_revision`), not the `tests` layer; the heads of a folder "
         "only: a revision another revision names as its `down_revision` is history "
-        "(editing it changes nothing where it ran; FG604 is the rule for that)."
+        "(editing it changes nothing where it ran; FG604 is the rule for that). Nor a "
+        "revision outside the locations the nearest `alembic.ini` above it configures "
+        "(`script_location`, `version_locations`): Alembic never runs it."
     )
     why = (
         "While a deploy rolls out, the old code still runs against the new schema: a "

@@ -131,3 +131,43 @@ def test_edited_history_is_still_fg604s() -> None:
     assert not any(
         getattr(RULES_BY_CODE[code], "history_too", True) for code in ("FG601", "FG602", "FG603")
     )
+
+
+@pytest.mark.parametrize(
+    ("ini", "judged"),
+    [
+        ("[alembic]\nscript_location = alembic\n", False),
+        ("[alembic]\nscript_location = %(here)s/alembic\n", False),
+        ("[alembic]\nscript_location = migrations\n", True),
+        ("[alembic]\nscript_location = %(here)s/migrations\n", True),
+        (
+            "[alembic]\nscript_location = alembic\nversion_locations = %(here)s/migrations/versions\n",
+            True,
+        ),
+        ("[alembic]\nscript_location = app:alembic\n", True),
+        ("[alembic]\nsqlalchemy.url = postgresql://db/app\n", True),
+        (None, True),
+    ],
+    ids=[
+        "other",
+        "other here",
+        "configured",
+        "configured here",
+        "version location",
+        "package resource",
+        "no location",
+        "no ini",
+    ],
+)
+def test_a_revision_alembic_never_runs_is_not_judged(
+    tmp_path: Path, ini: str | None, judged: bool
+) -> None:
+    """A trading engine keeps a revision in `migrations/versions/` while its
+    `alembic.ini` runs `alembic/`: Alembic never applies it, and what it does is no
+    finding. A location we cannot resolve (an installed package's folder), or no
+    location at all, keeps the revision judged."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    if ini is not None:
+        write(tmp_path, "alembic.ini", ini)
+    _revision(tmp_path, "0001", "None")
+    assert bool(_reported(tmp_path).get("0001")) is judged
