@@ -65,13 +65,21 @@ CHECK = [str(BIN / "fastapi-guardrails"), "check", "--no-cache", "--exit-zero"]
 SESSION_NAMES = {"session", "db", "db_session", "dbsession", "sess", "async_session"}
 #: The service and data layers as the default layer globs name them (written out here, not
 #: read from the checker): folders, and file names.
-LAYER_FOLDERS = {"services", "repositories", "repos", "crud", "daos"}
+LAYER_FOLDERS = {"services", "repositories", "repos", "crud", "daos", "use_cases", "usecases"}
 LAYER_FILES = {"service.py", "services.py", "repository.py", "repositories.py", "crud.py", "dao.py"}
-LAYER_SUFFIXES = ("_service.py", "_repository.py", "_crud.py", "_dao.py")
+LAYER_SUFFIXES = (
+    "_service.py",
+    "_repository.py",
+    "_crud.py",
+    "_dao.py",
+    "_use_case.py",
+    "_usecase.py",
+)
 
 
 def in_service_layer(relative: str) -> bool:
-    """Whether a path is in the service or data layer by the default globs."""
+    """Whether a path (from its project's root: the nearest folder with a
+    `pyproject.toml`) is in the service or data layer by the default globs."""
     *folders, name = relative.split("/")
     return (
         bool(LAYER_FOLDERS.intersection(folders))
@@ -168,8 +176,16 @@ def _imported_factories(
 class MissionPatterns(ast.NodeVisitor):
     """The mission's patterns in one module, as (code, line, last line)."""
 
-    def __init__(self, relative: str, sync_factory_names: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        relative: str,
+        sync_factory_names: set[str] | None = None,
+        in_project: str | None = None,
+    ) -> None:
         self.relative = relative.lower()
+        #: the path from the module's project root (a monorepo's `services/api/` with
+        #: its own `pyproject.toml` is a project: its `services/` folder is no layer)
+        self.in_project = (in_project or relative).lower()
         self.hits: list[tuple[str, int, int]] = []
         self.sync_factory_names = sync_factory_names or set()
         self.async_depth = 0
@@ -270,7 +286,7 @@ class MissionPatterns(ast.NodeVisitor):
 
     def visit_Raise(self, node: ast.Raise) -> None:
         exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-        in_layer = in_service_layer(self.relative)
+        in_layer = in_service_layer(self.in_project)
         name = _dotted(exc) if exc is not None else ""
         named = name == "HTTPException" or name.endswith(".HTTPException")
         route_module = self.relative.rsplit("/", 1)[-1] in ROUTE_MODULES
@@ -438,10 +454,24 @@ def mission_hits(tree: Path, files: list[Path]) -> Iterator[tuple[str, str, int,
             continue
     factories = sync_factories(modules)
     for relative, module in modules.items():
-        visitor = MissionPatterns(relative, _imported_factories(relative, module, factories))
+        visitor = MissionPatterns(
+            relative,
+            _imported_factories(relative, module, factories),
+            _from_project_root(tree, relative),
+        )
         visitor.visit(module)
         for code, line, last in visitor.hits:
             yield code, relative, line, last
+
+
+def _from_project_root(tree: Path, relative: str) -> str:
+    """The path of a file from the nearest folder above it, within `tree`, that holds a
+    `pyproject.toml` (a project root, as the checker finds one), else from `tree`."""
+    parts = relative.split("/")
+    for depth in range(len(parts) - 1, 0, -1):
+        if (tree.joinpath(*parts[:depth]) / "pyproject.toml").is_file():
+            return "/".join(parts[depth:])
+    return relative
 
 
 def _recalled(

@@ -173,7 +173,17 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "dao.py",
         "*_dao.py",
     ),
-    "services": ("services/", "service.py", "services.py", "*_service.py"),
+    # a use case of a clean architecture is an application service (`*UseCase` classes)
+    "services": (
+        "services/",
+        "service.py",
+        "services.py",
+        "*_service.py",
+        "use_cases/",
+        "usecases/",
+        "*_use_case.py",
+        "*_usecase.py",
+    ),
     "settings": ("settings.py", "config.py", "settings/"),
 }
 #: Config table name -> the layer name rules use; the order breaks ties.

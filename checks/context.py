@@ -158,7 +158,12 @@ def http_adapter_name(name: str) -> bool:
     return not _HTTP_NAME_WORDS.isdisjoint(words)
 
 
-_CLASS_NAME_LAYERS = (("Service", "service"), ("Repository", "repository"), ("Repo", "repository"))
+_CLASS_NAME_LAYERS = (
+    ("Service", "service"),
+    ("UseCase", "service"),
+    ("Repository", "repository"),
+    ("Repo", "repository"),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,12 +225,15 @@ _RAISE_CLASS = re.compile(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
 #: Python's own exceptions: what a service raises of them says nothing of its errors.
 _BUILTIN_ERRORS = frozenset(name.encode() for name in dir(builtins) if name[:1].isupper())
 #: A class named as a service or repository (FG401's layer by name).
-_LAYER_CLASS = re.compile(rb"^[ \t]*class[ \t]+\w*(?:Service|Repository|Repo)\b", re.MULTILINE)
+_LAYER_CLASS = re.compile(
+    rb"^[ \t]*class[ \t]+\w*(?:Service|Repository|Repo|UseCase)\b", re.MULTILINE
+)
 
 
 def is_service_layer_text(source: bytes) -> bool:
     """Whether a module defines a class named as a service or repository (`*Service`,
-    `*Repository`, `*Repo`): FG401's lower layer by name, wherever the file lies."""
+    `*Repository`, `*Repo`, `*UseCase`): FG401's lower layer by name, wherever the file
+    lies."""
     return _LAYER_CLASS.search(source) is not None
 
 

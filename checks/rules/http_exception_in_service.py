@@ -67,7 +67,7 @@ _REQUEST_TYPES = frozenset(
 )
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 #: the class name suffixes that make code a lower layer's (`FileContext.effective_layer`)
-_LAYER_SUFFIXES = ("Service", "Repository", "Repo")
+_LAYER_SUFFIXES = ("Service", "UseCase", "Repository", "Repo")
 
 
 class HttpExceptionInService(Rule):
@@ -342,7 +342,7 @@ class HttpExceptionInService(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.layer in _LOWER_LAYERS or any(
-            name.endswith(("Service", "Repository", "Repo")) for name in evidence.identifiers
+            name.endswith(_LAYER_SUFFIXES) for name in evidence.identifiers
         )
 
     def may_fire_in(self, structure: Structure) -> bool:

@@ -110,6 +110,21 @@ def test_http_exception_in_repository_class_of_a_route_file_is_flagged() -> None
     assert positions(source, "FG401", path="app/users/routes.py") == [(5, 15)]
 
 
+def test_http_exception_in_a_use_case_is_flagged() -> None:
+    """A clean architecture's use cases are its application services (a social app's
+    `features/auth/use_cases/`, `*UseCase` classes): the same layer as FG401's."""
+    source = """
+        from fastapi import HTTPException
+
+        class SessionUseCase:
+            async def refresh(self, token):
+                raise HTTPException(status_code=401)
+        """
+    assert positions(source, "FG401", path="app/auth/use_cases/session.py") == [(5, 15)]
+    assert positions(source, "FG401", path="app/auth/session_use_case.py") == [(5, 15)]
+    assert positions(source, "FG401", path="app/auth/helpers.py") == [(5, 15)]
+
+
 def test_http_exception_in_route_and_plain_modules_is_not_flagged() -> None:
     source = """
         from fastapi import HTTPException
