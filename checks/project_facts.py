@@ -56,10 +56,22 @@ BCRYPT_HASHING = "bcrypt-hashing"
 OWN_SERVICE_ERRORS = "own-service-errors"
 #: How many `raise HTTPException(...)` in the service layer make a convention, not a slip.
 HTTP_ERRORS_CONVENTION = 10
+#: `Condition.fact`: the project uses SQLAlchemy's asyncio extension (`AsyncSession`,
+#: `create_async_engine`, `async_sessionmaker` named anywhere). Where it does not, a
+#: session is a sync one: tasks sharing it cannot fail as an `AsyncSession` does (FG106),
+#: they block (FG102).
+ASYNC_SESSIONS = "sqlalchemy-async-sessions"
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
 COUNTED_FACTS = frozenset(
-    {SQL_2_QUERIES, TYPED_MODELS, HEADER_CREDENTIALS_ONLY, BCRYPT_HASHING, OWN_SERVICE_ERRORS}
+    {
+        SQL_2_QUERIES,
+        TYPED_MODELS,
+        HEADER_CREDENTIALS_ONLY,
+        BCRYPT_HASHING,
+        OWN_SERVICE_ERRORS,
+        ASYNC_SESSIONS,
+    }
 )
 
 SETTINGS_BASES = frozenset(
@@ -204,6 +216,15 @@ def queries_2_0(sources: Iterable[bytes]) -> bool:
         if b".query(" in source:
             queries += len(_QUERY.findall(source))
     return selects >= queries
+
+
+def async_sessions(sources: Iterable[bytes]) -> bool:
+    """`ASYNC_SESSIONS`: the asyncio extension named anywhere."""
+    # each name holds `Async` or `async_`: a file without them is passed over at memchr speed
+    return any(
+        (b"Async" in source or b"async_" in source) and _ASYNC_SQLALCHEMY.search(source)
+        for source in sources
+    )
 
 
 def typed_models(sources: Iterable[bytes]) -> bool:

@@ -35,6 +35,7 @@ from checks.project import (
     summarize_source,
 )
 from checks.project_facts import (
+    ASYNC_SESSIONS,
     BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
     OWN_SERVICE_ERRORS,
@@ -42,6 +43,7 @@ from checks.project_facts import (
     SQL_2_QUERIES,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
+    async_sessions,
     counted_sources,
     defines_settings,
     first_settings_module,
@@ -559,6 +561,9 @@ def build_index(
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (
                 "FG401" in settings.named or own_service_errors(service_layer_sources(scope))
+            ),
+            ASYNC_SESSIONS: lambda scope: (
+                "FG106" in settings.named or async_sessions(sources(scope))
             ),
         },
         scope_of=sub_services.of_file,

@@ -622,6 +622,20 @@ class JwtWithoutVerification(Rule):
         Example(
             """
             import jwt
+
+
+            async def logout(user: CurrentUser, token: str = Depends(oauth2_scheme)) -> None:
+                claims = jwt.decode(token, options={"verify_signature": False})
+                jti, exp = claims.get("jti"), claims.get("exp")
+                if jti and exp:
+                    await deny_list.add(jti, until=exp)
+            """,
+            path="app/auth/routes.py",
+            note="a logout putting the token's id on a deny list until it expires",
+        ),
+        Example(
+            """
+            import jwt
             from jose import jwt as jose_jwt
 
             ALGORITHMS = ["RS256"]
@@ -780,9 +794,9 @@ class JwtWithoutVerification(Rule):
 
 
 #: Claims that say where a token is to be verified (its audience, issuer, tenant, key),
-#: or when it expires (a client deciding to refresh its own token): read unverified,
-#: they grant nothing.
-_ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp", "exp", "iat", "nbf"})
+#: when it expires (a client deciding to refresh its own token), or its id (a logout
+#: putting it on a deny list until it expires): read unverified, they grant nothing.
+_ROUTING_CLAIMS = frozenset({"aud", "iss", "tid", "kid", "azp", "exp", "iat", "nbf", "jti"})
 #: Words of a function's name that state it reads a token unverified on purpose (as
 #: python-jose's `get_unverified_claims()`): its callers decide what to trust.
 _UNVERIFIED_WORDS = ("unverified", "insecure", "without_verification")

@@ -20,6 +20,7 @@ from checks.context import (
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
+from checks.project_facts import ASYNC_SESSIONS
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.data_access_layers import WEB_FRAMEWORKS
@@ -2287,7 +2288,11 @@ class SessionSharedByTasks(Rule):
         "name alone (`session`, `db`, `db_session`, in a file that imports SQLAlchemy) is a "
         "local name or `self.x`, never an attribute of another object (`info.context.db` "
         "is as often a session factory) nor a name the coroutine calls (`db()`: a "
-        "factory, each task opens its own session).\n\n"
+        "factory, each task opens its own session). Only in a project that uses "
+        "SQLAlchemy's asyncio extension (`AsyncSession`, `create_async_engine`, "
+        "`async_sessionmaker` named in a file of it) or when the selection names FG106: "
+        "elsewhere the session is a sync one, which blocks the loop (FG102) and cannot "
+        "fail so.\n\n"
         "Where it applies: everywhere, tests included: a test sharing one session between "
         "tasks fails at random."
     )
@@ -2483,7 +2488,14 @@ class SessionSharedByTasks(Rule):
             for name in _sessions_in(value, ctx):
                 uses[name] = uses.get(name, 0) + 1
         if any(count > 1 for count in uses.values()):
-            ctx.report(node)
+            # a sync session shared by tasks blocks (FG102's) and cannot fail as an
+            # `AsyncSession` does: reported where the project uses the asyncio extension
+            ctx.report_if(node, _ASYNC_PROJECT)
+
+
+#: The project uses SQLAlchemy's asyncio extension (`checks.project_facts.ASYNC_SESSIONS`;
+#: true when the selection names FG106).
+_ASYNC_PROJECT = Condition((), frozenset(), fact=ASYNC_SESSIONS)
 
 
 def _sessions_in(expr: cst.BaseExpression, ctx: FileContext) -> set[str]:

@@ -141,7 +141,8 @@ def test_edited_history_is_still_fg604s() -> None:
         ("[alembic]\nscript_location = migrations\n", True),
         ("[alembic]\nscript_location = %(here)s/migrations\n", True),
         (
-            "[alembic]\nscript_location = alembic\nversion_locations = %(here)s/migrations/versions\n",
+            "[alembic]\nscript_location = alembic\n"
+            "version_locations = %(here)s/migrations/versions\n",
             True,
         ),
         ("[alembic]\nscript_location = app:alembic\n", True),

@@ -1514,8 +1514,10 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     default = [m for _, m in _fg504(tmp_path)]
     named = [m for _, m in _fg504(tmp_path, "FG504")]
     if reported:
-        assert len(default) == 1 and "3.3.0 has CVE-2024-33663" in default[0]
+        assert len(default) == 1
+        assert "3.3.0 has CVE-2024-33663" in default[0]
         assert named == default
     else:
         assert default == []
-        assert len(named) == 1 and "3.4.0 in 2025 fixed CVE-2024-33663" in named[0]
+        assert len(named) == 1
+        assert "3.4.0 in 2025 fixed CVE-2024-33663" in named[0]

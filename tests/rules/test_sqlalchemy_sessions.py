@@ -922,3 +922,33 @@ def test_a_session_handed_to_what_runs_nothing_now_is_not_flagged() -> None:
             return repos.share_tokens.get_one("t")
     """
     assert _found("FG102", source) == [28, 31, 35, 38]
+
+
+@pytest.mark.parametrize("asyncio_extension", [False, True], ids=["sync project", "async"])
+def test_a_session_shared_by_tasks_is_reported_where_sessions_may_be_async(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, asyncio_extension: bool
+) -> None:
+    """A delivery platform's socket.io emitters gather two coroutines given one `db`; the
+    project has no `AsyncSession` anywhere, so `db` is a sync `Session`: the tasks block
+    (FG102) but cannot fail with "another operation is in progress" (FG106's finding)."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(
+        tmp_path,
+        "app/emitters.py",
+        """
+        import asyncio
+
+        from sqlalchemy.orm import Session
+
+
+        async def emit_store_updates(db, store_id: int) -> None:
+            await asyncio.gather(emit_admin(db, store_id), emit_totem(db, store_id))
+        """,
+    )
+    if asyncio_extension:
+        write(tmp_path, "app/db.py", "from sqlalchemy.ext.asyncio import async_sessionmaker\n")
+    monkeypatch.chdir(tmp_path)
+    default = _rows(run_cli("check", "--no-cache", ".").stdout, "FG106")
+    assert default == (["app/emitters.py:7:11"] if asyncio_extension else [])
+    named = _rows(run_cli("check", "--no-cache", "--select", "FG106", ".").stdout, "FG106")
+    assert named == ["app/emitters.py:7:11"]
