@@ -13,9 +13,11 @@ recall of the checker on the mission's patterns, found independently with CPytho
   `AppHTTPException`) raised in a service or repository module (a folder `services/`,
   `repositories/`, `repos/`, `crud/`, `daos/`, or a file `service.py`, `*_service.py`,
   `repository.py`, `*_crud.py`, `crud_*.py`, `dao.py`, ...: the default layer globs, not a
-  route module such as `services/views.py`), not in a FastAPI dependency (a parameter
-  FastAPI fills: `Depends(...)`, `Request`) and not a bare name the module never imports
-  (a NameError) (FG401);
+  route module such as `services/views.py`; a project's own root, the nearest folder with
+  a `pyproject.toml`, is where they are matched from), not in a route
+  (`@router.get(...)`) nor in a FastAPI dependency (a parameter FastAPI fills:
+  `Depends(...)`, `Request`) and not a bare name the module never imports (a NameError)
+  (FG401);
 - `<name>.query(Model)` on a name spelled like a session (`session`, `db`, `db_session`,
   `self.session`, `self.db`) (FG101: one hit per function, as the checker reports a sync
   function's legacy queries once, and an `async def`'s on a sync session; one per call
@@ -298,6 +300,7 @@ class MissionPatterns(ast.NodeVisitor):
             # FG401's contract: not in a FastAPI dependency, and a bare name the module
             # never imports is a NameError (ruff's F821), not an HTTPException
             and not _is_dependency(self.functions[-1] if self.functions else None)
+            and not any(_is_route(function) for function in self.functions)
             and (name != "HTTPException" or "HTTPException" in self.imported_names)
         ):
             self._hit("FG401", node.lineno)
@@ -315,6 +318,24 @@ class MissionPatterns(ast.NodeVisitor):
 _REQUEST_PARAMETERS = frozenset(
     {"Depends", "Security", "Query", "Path", "Body", "Form", "File", "Header", "Cookie"}
 )
+
+
+_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route", "websocket"}
+)
+
+
+def _is_route(function: ast.AST) -> bool:
+    """Whether a function is decorated as a route (`@app.post("/x")`, `@router.get(...)`):
+    the HTTP layer, wherever its module lies (a monorepo's `services/calculations/main.py`)."""
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    return any(
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr in _ROUTE_METHODS
+        for decorator in function.decorator_list
+    )
 
 
 def _is_dependency(function: ast.AST | None) -> bool:

@@ -49,7 +49,8 @@ HEADER_CREDENTIALS_ONLY = "header-credentials-only"
 BCRYPT_HASHING = "bcrypt-hashing"
 #: `Condition.fact`: the project's services and repositories have errors of their own:
 #: they raise `HTTPException` fewer than `HTTP_ERRORS_CONVENTION` times, or raise their
-#: own exception classes at least as often. A sub-service whose service layer raises
+#: own exception classes at least as often, or raise it in one module only while they
+#: raise errors of their own. A sub-service whose service layer raises
 #: `HTTPException` throughout (dozens of times, its own errors rarer) has made it the
 #: layer's error mechanism: FG401 reports it when selected by name, as FG101 a project
 #: written in the 1.x query style.
@@ -260,17 +261,21 @@ def is_service_layer_text(source: bytes) -> bool:
 
 def own_service_errors(sources: Iterable[bytes]) -> bool:
     """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers."""
-    http = own = 0
+    http = own = http_modules = 0
     for source in sources:
         if b"raise" not in source:
             continue
-        http += len(_RAISE_HTTP_EXCEPTION.findall(source))
+        raised = len(_RAISE_HTTP_EXCEPTION.findall(source))
+        http += raised
+        http_modules += raised > 0
         own += sum(
             1
             for name in _RAISE_CLASS.findall(source)
             if name != b"HTTPException" and name not in _BUILTIN_ERRORS
         )
-    return http < HTTP_ERRORS_CONVENTION or own >= http
+    # one module raising it, where the others raise errors of their own, is that module's
+    # slip, however often it raises (a to-do app's `tasks/service.py`: 35 raises)
+    return http < HTTP_ERRORS_CONVENTION or own >= http or (http_modules == 1 and own > 0)
 
 
 def names_bcrypt(source: bytes) -> bool:

@@ -410,3 +410,27 @@ def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -
         + "    raise NotFoundError()\n" * 10,
     )
     assert len(_fg401(tmp_path, "--no-cache")) == 10
+
+
+def test_one_module_raising_http_exception_beside_own_errors_gets_fg401(tmp_path: Path) -> None:
+    """A to-do app's `tasks/service.py` raises HTTPException 35 times while its other
+    services raise the project's own `ApiError`s: that module is the slip, not the
+    convention. With no errors of its own anywhere, one module is the convention."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/services/tasks.py",
+        "from fastapi import HTTPException\n\n\ndef get(pk: int) -> int:\n"
+        + "    if pk < 0:\n        raise HTTPException(status_code=404)\n" * 12
+        + "    return pk\n",
+    )
+    assert _fg401(tmp_path, "--no-cache") == []  # no errors of its own: its mechanism
+    write(
+        tmp_path,
+        "app/services/users.py",
+        "from app.errors import NotFound\n\n\ndef get(pk: int) -> int:\n"
+        + "    if pk < 0:\n        raise NotFound()\n" * 3
+        + "    return pk\n",
+    )
+    assert len(_fg401(tmp_path, "--no-cache")) == 12
