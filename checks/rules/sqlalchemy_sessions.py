@@ -1592,8 +1592,9 @@ class InterpolatedSql(Rule):
         "member's value (also `unit.value` of `unit: Unit`, an enum of the file), "
         "`int()`/`len()`/`float()` and helpers of the module annotated `-> int`, a parameter "
         "annotated `int`/`float`/`bool`/`UUID`/`datetime` (a helper's own parameters too), "
-        "`uuid4()`, a name assigned only string literals on every branch, loop variables "
-        "over constants (literal collections, a local name bound to one, "
+        "`uuid4()`, a name assigned only string literals (or placeholder joins: `?` for "
+        "one driver, `$n` for another) on every branch, loop variables over constants "
+        "(literal collections, also of tuples unpacked by the loop, a local name bound to one, "
         "`.items()`/`.keys()`/`.values()` of an ALL_CAPS dict), bind-parameter names and "
         'placeholder lists (`:{name}`, `", ".join("?" for _ in ids)`), psycopg\'s '
         "`cursor.mogrify(template, values)` (values quoted by the driver, into a template "
@@ -1719,6 +1720,29 @@ class InterpolatedSql(Rule):
                 stmt = text("select * from users where email = :email")
                 return await session.execute(stmt, {"email": email})
             """
+        ),
+        Example(
+            """
+            class LogWriter:
+                def _sql(self) -> str:
+                    if self.sqlite:
+                        marks = ", ".join(["?"] * 3)
+                    else:
+                        marks = ", ".join(f"${i}" for i in range(1, 4))
+                    return f"INSERT INTO app_logs (ts, level, summary) VALUES ({marks})"
+
+                async def write(self, rows: list[tuple[str, str, str]]) -> None:
+                    await self.conn.executemany(self._sql(), rows)
+
+
+            async def label(conn) -> None:
+                for kind, table in (("agent", "agents"), ("tool", "tools")):
+                    await conn.execute(f"INSERT INTO labels SELECT '{kind}', id FROM {table}")
+            """,
+            note=(
+                "placeholders chosen per driver on each branch (`?` for SQLite, `$n` for "
+                "asyncpg), and loop variables unpacked from a literal table"
+            ),
         ),
         Example(
             """

@@ -287,6 +287,23 @@ class SqlFlow:
             for suite in self.suites
         )
 
+    def branch_values(self, name: str, ctx: FileContext) -> list[cst.BaseExpression] | None:
+        """The values every binding of `name` in this function so far assigns, in whatever
+        branch (`if ...: marks = ", ".join(["?"] * n)` / `else: marks = ...`), when each
+        is followed, none is in a loop around here, and `name` is no parameter; else
+        None."""
+        records = self.bindings.get(_key(ctx), {}).get(name)
+        if not records or ctx.is_parameter(name):
+            return None
+        if any(record.value is None for record in records):
+            return None
+        if any(
+            (loop := self.loops.get(suite)) is not None and _binds(loop.body, name)
+            for suite in self.suites
+        ):
+            return None
+        return [record.value for record in records if record.value is not None]
+
     def value_of(self, name: str, ctx: FileContext) -> cst.BaseExpression | None:
         """The value `name` holds here, when its last binding in this function is an
         assignment that runs before this point on every path (see the module's docs)."""
@@ -475,6 +492,10 @@ class _Renderer:
                 inner = self._child()
                 text = inner.render(value)
                 return text if text is not None else inner.piece(value)
+            # or bound on each branch of an `if`, to text that carries no input on each
+            values = _helper_branch_values(self.helper, expr.value)
+            if values and all(self._carries_nothing(v) for v in values):
+                return _FILLER
         if self.trusted(expr):
             text = _literal(expr) if isinstance(expr, cst.SimpleString) else None
             return text if text is not None else _FILLER
@@ -493,6 +514,8 @@ class _Renderer:
                 return text if text is not None else inner.piece(value)
             if self._typed_parameter(expr.value) or self.flow.always_literal(expr.value, self.ctx):
                 return _FILLER
+            if self._every_branch_safe(expr.value):
+                return _FILLER
         if isinstance(expr, cst.Call) and self.depth < _MAX_DEPTH:
             joined = self._join(expr)
             if joined is not None:
@@ -508,6 +531,21 @@ class _Renderer:
             if text is not None:
                 return text
         return self.marker(expr)
+
+    def _carries_nothing(self, value: cst.BaseExpression) -> bool:
+        """Whether a value renders to SQL text with no piece that may carry input."""
+        inner = self._child()
+        if inner.render(value) is None:
+            inner.piece(value)  # a join, a helper's call: the pieces it is made of
+        return not inner.pieces
+
+    def _every_branch_safe(self, name: str) -> bool:
+        """Whether every value the branches bind `name` to carries no input (a join of
+        placeholders on each branch: `"?"` for SQLite, `$n` for asyncpg)."""
+        values = self.flow.branch_values(name, self.ctx)
+        if not values:
+            return False
+        return all(value is _trusted() or self._carries_nothing(value) for value in values)
 
     def marker(self, expr: cst.BaseExpression) -> str:
         """A marker standing for a piece that may carry input."""
@@ -674,9 +712,18 @@ class _Renderer:
         return returns is not None and _typed_annotation(returns.annotation, ctx)
 
     def _constant_collection(self, expr: cst.BaseExpression) -> bool:
-        """`SCOPE_TABLES`, `("users", "teams")`, `["?"] * n`: items that are constants."""
+        """`SCOPE_TABLES`, `("users", "teams")`, `["?"] * n`: items that are constants, or
+        literal collections of them (`(("agent", "agents"), ("tool", "tools"))`)."""
         if isinstance(expr, cst.Tuple | cst.List | cst.Set):
-            return all(isinstance(e, cst.Element) and self.trusted(e.value) for e in expr.elements)
+            return all(
+                isinstance(e, cst.Element)
+                and (
+                    self._constant_collection(e.value)
+                    if isinstance(e.value, cst.Tuple | cst.List)
+                    else self.trusted(e.value)
+                )
+                for e in expr.elements
+            )
         if isinstance(expr, cst.Dict):  # `{"users": "user_id"}`: keys and values constants
             return all(
                 isinstance(e, cst.DictElement) and self.trusted(e.key) and self.trusted(e.value)
@@ -923,6 +970,46 @@ def _helper_local(
     if len(found) != 1 or _bindings_of(function.body, expr.value) != 1:
         return None
     return found[0]
+
+
+def _helper_branch_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
+    """What a helper binds `name` to on each branch of one `if`/`elif`/`else` of its own
+    body, when that `if` binds it on every branch, once each, and nothing else does
+    (`if sqlite: marks = ", ".join(["?"] * n)` / `else: marks = ", ".join(...)`)."""
+    if not isinstance(function.body, cst.IndentedBlock):
+        return []
+    for statement in function.body.body:
+        if not isinstance(statement, cst.If):
+            continue
+        values: list[cst.BaseExpression] = []
+        branch: cst.If | cst.Else | None = statement
+        while branch is not None:
+            value = _assigned_once(branch.body, name)
+            if value is None:
+                values = []
+                break
+            values.append(value)
+            branch = branch.orelse if isinstance(branch, cst.If) else None
+        if values and len(values) == _bindings_of(function.body, name):
+            return values
+    return []
+
+
+def _assigned_once(body: cst.BaseSuite, name: str) -> cst.BaseExpression | None:
+    """The value of the one `name = value` statement at the top of a block, else None."""
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    found = [
+        small.value
+        for statement in body.body
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+        if isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and small.targets[0].target.value == name
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:

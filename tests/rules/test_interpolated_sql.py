@@ -654,3 +654,44 @@ def test_an_attribute_init_makes_a_uuid_is_not_flagged() -> None:
     assert [(f.start.row, f.message) for f in findings] == [
         (12, "`self.name` pasted into SQL as a value: pass it as a bound parameter")
     ]
+
+
+def test_a_name_bound_on_every_branch_is_followed_on_each() -> None:
+    """Placeholders chosen per driver on each branch carry no input; one branch that
+    binds the caller's value does."""
+    source = """
+    import sqlite3
+
+
+    class Writer:
+        def _sql(self, name: str) -> str:
+            if self.sqlite:
+                marks = ", ".join(["?"] * 14)
+            elif self.pg:
+                marks = ", ".join(f"${i}" for i in range(1, 15))
+            else:
+                marks = name
+            return f"INSERT INTO logs VALUES ({marks})"
+
+        def write(self, name: str) -> None:
+            sqlite3.connect("x").execute(self._sql(name))
+
+
+    async def insert(conn, name: str, sqlite: bool) -> None:
+        if sqlite:
+            marks = ", ".join(["?"] * 14)
+        else:
+            marks = ", ".join("?" for _ in range(3))
+        await conn.execute(f"INSERT INTO t VALUES ({marks})")
+        if sqlite:
+            other = ", ".join(["?"] * 14)
+        else:
+            other = name
+        await conn.execute(f"INSERT INTO t VALUES ({other})")
+    """
+    found = [
+        (f.start.row, f.message.split("`")[1])
+        for f in check_code(source, "app/logs.py")
+        if f.code == "FG105"
+    ]
+    assert found == [(15, "marks"), (28, "other")]
