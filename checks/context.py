@@ -460,10 +460,12 @@ def string_value(expr: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _import_module_name(node: cst.ImportFrom, package: str | None) -> str:
+def _import_module_name(
+    node: cst.ImportFrom, package: str | None, namespace: str | None = None
+) -> str:
     """The module of a `from ... import` (see `checks.project.absolute_module`)."""
     module = dotted_name(node.module) if node.module is not None else None
-    return absolute_module(len(node.relative), module, package)
+    return absolute_module(len(node.relative), module, package, namespace)
 
 
 #: The decorators of a lifespan function.
@@ -491,8 +493,12 @@ class FileContext:
         relative_path: str | None = None,
         pydantic_target: Callable[[], int] | None = None,
         sqlalchemy_target: Callable[[], int] | None = None,
+        namespace: str | None = None,
     ) -> None:
         self.path = path
+        #: the file's package from the project's root, folders without `__init__.py`
+        #: taken as namespace packages (`checks.project.namespace_package`)
+        self.namespace = namespace
         #: the path inside the repository (`Settings.in_work_tree`): what rules that read
         #: folder names look at
         self.relative_path = Path(relative_path) if relative_path is not None else path
@@ -842,7 +848,7 @@ class FileContext:
                     head = full.split(".", 1)[0]
                     self._bind_import(head, head)
             return
-        module = _import_module_name(node, self.package)
+        module = _import_module_name(node, self.package, self.namespace)
         if isinstance(node.names, cst.ImportStar):
             # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
             self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = module

@@ -588,6 +588,7 @@ class Engine:
         relative_path: str | None = None,
         project_packages: frozenset[str] | None = None,
         unscreened: frozenset[str] = frozenset(),
+        namespace: str | None = None,
     ) -> FileResult:
         """Check one file's source. Never raises for anything the file contains.
         `relative_path` is its path inside the repository (rules that read folder names
@@ -596,7 +597,10 @@ class Engine:
         read (`checks.run.run_packages`): a class imported from another package is then
         no condition to parse the file for, and the result records the packages taken to
         be outside the project (`FileResult.outside_packages`). `unscreened` rules run
-        whatever their screens say, and none is deferred (`checks.run.settle`)."""
+        whatever their screens say, and none is deferred (`checks.run.settle`).
+        `namespace` is the file's package from the project's root
+        (`checks.project.namespace_package`), for relative imports that climb above its
+        top package."""
         return bigstack.call(
             lambda: self._check(
                 path,
@@ -608,6 +612,7 @@ class Engine:
                 relative_path,
                 project_packages,
                 unscreened,
+                namespace,
             ),
             CHECK_STACK_SIZE,
         )
@@ -623,6 +628,7 @@ class Engine:
         relative_path: str | None = None,
         project_packages: frozenset[str] | None = None,
         unscreened: frozenset[str] = frozenset(),
+        namespace: str | None = None,
     ) -> FileResult:
         if sys.getrecursionlimit() < CHECK_RECURSION_LIMIT:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
@@ -647,6 +653,7 @@ class Engine:
                 relative_path or str(path),
                 path,
                 source,
+                namespace=namespace,
             )
             structure.project_packages = project_packages
         rules = self.active_rules(
@@ -681,6 +688,7 @@ class Engine:
             pydantic_target=_for_file(self.pydantic_target, path),
             sqlalchemy_target=_for_file(self.sqlalchemy_target, path),
             relative_path=relative_path,
+            namespace=namespace,
         )
         walker = _Walker(ctx, *self._tables_for(rules))
         engine_failure: BaseException | None = None

@@ -120,11 +120,26 @@ def module_instances(bindings: Iterable[tuple[str, str | None]]) -> dict[str, st
     return {name: made for name, made in found.items() if made is not None}
 
 
-def absolute_module(level: int, module: str | None, package: str | None) -> str:
+def absolute_module(
+    level: int, module: str | None, package: str | None, namespace: str | None = None
+) -> str:
     """The module of a `from ... import` with `level` dots: absolute when the importing
     file's package is known (`from .models import X` in `app.users` ->
-    `app.users.models`), else with its relative dots kept."""
-    if level == 0 or package is None:
+    `app.users.models`), else with its relative dots kept. One that climbs above the
+    file's top package (or a file in no package) climbs its `namespace` package instead
+    (`namespace_package`: folders without `__init__.py` are PEP 420 namespace packages),
+    when it has one."""
+    if level == 0:
+        return module or ""
+    if namespace is not None and (
+        package is None
+        or (
+            level - 1 > package.count(".") + 1
+            and (namespace == package or namespace.endswith("." + package))
+        )
+    ):
+        package = namespace
+    if package is None:
         return "." * level + (module or "")
     parts = package.split(".")
     if level - 1 > len(parts):
@@ -202,6 +217,22 @@ def module_name_for(path: Path) -> tuple[str | None, bool]:
     if not parts:
         return None, is_package
     return ".".join(parts), is_package
+
+
+def namespace_package(path: Path, root: Path) -> str | None:
+    """The package of a file as the import system finds it from the project's root when
+    folders without `__init__.py` are namespace packages (PEP 420): `app/api/routers/
+    things.py` -> `app.api.routers` (None: a file at the root, outside it, or a folder
+    that is no identifier). `from ...models import X` there is `app.models`, as
+    `uvicorn app.main:app` run at the root imports it."""
+    try:
+        relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        return None
+    parts = relative.parts[:-1]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
 
 
 def forget_packages() -> None:

@@ -31,6 +31,7 @@ from checks.project import (
     ProjectIndex,
     forget_packages,
     module_name_for,
+    namespace_package,
     source_root_for,
     summarize_source,
 )
@@ -354,6 +355,7 @@ def check_file(
         settings.in_work_tree(path),
         project_packages,
         unscreened,
+        namespace_package(path, settings.project_root),
     )
 
 

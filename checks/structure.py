@@ -170,6 +170,7 @@ class Structure:
         relative_path: str | None = None,
         path: Path | None = None,
         source: bytes | None = None,
+        namespace: str | None = None,
     ) -> None:
         self.tree = tree
         #: the top-level names of the modules the project index can read (None: unknown,
@@ -187,11 +188,13 @@ class Structure:
         self.relative_path = PurePath(relative_path) if relative_path is not None else None
         self.module = module
         self.package = module if is_package else ((module or "").rpartition(".")[0] or None)
+        #: the file's package from the project's root (`checks.project.namespace_package`)
+        self.namespace = namespace
 
     @cached_property
     def _facts(self) -> _Facts:
         facts = _Facts()
-        _Collector(facts, self.package).run(self.tree)
+        _Collector(facts, self.package, self.namespace).run(self.tree)
         return facts
 
     # ----------------------------------------------------------------- names
@@ -763,9 +766,10 @@ def _string(node: ast.expr | None) -> str | None:
 class _Collector:
     """One recursive pass over the tree (faster than `ast.walk` plus isinstance tests)."""
 
-    def __init__(self, facts: _Facts, package: str | None) -> None:
+    def __init__(self, facts: _Facts, package: str | None, namespace: str | None = None) -> None:
         self.facts = facts
         self.package = package
+        self.namespace = namespace
 
     def run(self, tree: ast.Module) -> None:
         # an explicit stack: deep trees CPython accepted must not exhaust Python's. Each
@@ -896,7 +900,7 @@ class _Collector:
                 if node.module is not None:
                     written.add(node.module.split(".", 1)[0])
                 facts.import_froms.append(node)
-                module = absolute_module(node.level, node.module, self.package)
+                module = absolute_module(node.level, node.module, self.package, self.namespace)
                 separator = "" if module.endswith(".") or not module else "."
                 for alias in node.names:
                     if alias.name != "*":

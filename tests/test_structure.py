@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from checks.engine import Engine
+from checks.project import absolute_module, namespace_package
 from checks.rules import ALL_RULES, RULES_BY_CODE
 from checks.structure import Structure
 
@@ -44,6 +45,25 @@ def test_a_call_resolves_through_every_import_of_its_name() -> None:
 def test_a_relative_import_resolves_against_the_files_package() -> None:
     structure = _structure("from .errors import NotFound\nraise NotFound()\n")
     assert structure.qualified("NotFound") == {"app.errors.NotFound"}
+
+
+def test_a_relative_import_above_the_top_package_climbs_the_namespace_packages(
+    tmp_path: Path,
+) -> None:
+    """`app/` and `app/api/` without `__init__.py` are namespace packages (PEP 420): in
+    `app/api/routers/things.py` (package `routers`), `from ...schemas.thing import X`
+    is `app.schemas.thing`, as the import system finds it from the project's root."""
+    path = tmp_path / "app/api/routers/things.py"
+    namespace = namespace_package(path, tmp_path)
+    assert namespace == "app.api.routers"
+    code = "from ...schemas.thing import ThingCreate\nfrom . import deps\n"
+    structure = Structure(ast.parse(code), "routers.things", False, namespace=namespace)
+    assert structure.qualified("ThingCreate") == {"app.schemas.thing.ThingCreate"}
+    assert structure.qualified("deps") == {"routers.deps"}  # within the package: as before
+    assert absolute_module(2, "models", None, "app.services") == "app.models"
+    assert absolute_module(2, "models", None) == "..models"  # no namespace known
+    assert namespace_package(tmp_path / "main.py", tmp_path) is None
+    assert namespace_package(tmp_path / "my-app/x.py", tmp_path) is None
 
 
 def test_calls_know_the_innermost_function_kind() -> None:

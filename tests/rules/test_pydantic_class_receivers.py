@@ -3,7 +3,9 @@ named like its own inner `class Config`: what FG201-FG204 and FG209 see through 
 
 from __future__ import annotations
 
-from tests.helpers import check_code, positions
+from pathlib import Path
+
+from tests.helpers import check_code, positions, run_cli, write
 
 TOOL = """
     from typing import Type
@@ -117,3 +119,29 @@ def test_each_fields_access_of_a_comprehension_is_one_finding() -> None:
             }
         """
     assert positions(source, "FG209") == [(6, 16), (6, 46), (8, 20)]
+
+
+def test_a_model_imported_through_namespace_packages_is_known(tmp_path: Path) -> None:
+    """A booking service without `__init__.py` in `app/` and `app/api/` (namespace
+    packages) imports its schemas with `from ...schemas.booking import BookingCreate`
+    from `app/api/routers/`, a package: the model is found, and its `.dict()` reported."""
+    write(tmp_path, "requirements.txt", "pydantic==2.10.6\n")
+    write(
+        tmp_path,
+        "app/schemas/booking.py",
+        "from pydantic import BaseModel\n\n\nclass BookingCreate(BaseModel):\n    room: int\n",
+    )
+    write(tmp_path, "app/api/routers/__init__.py", "")
+    write(
+        tmp_path,
+        "app/api/routers/bookings.py",
+        """
+        from ...schemas.booking import BookingCreate
+
+
+        def create(booking: BookingCreate) -> dict:
+            return booking.dict()
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG201", str(tmp_path))
+    assert "bookings.py:5:12: FG201" in result.stdout
