@@ -88,7 +88,8 @@ DEFAULT_EXCLUDE = (
 #: Layer globs (gitignore syntax, relative to the project root). A pattern naming a file
 #: beats one naming a directory, so `service/views.py` is a route module.
 DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
-    "tests": ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py"),
+    # `test-*.py`: a hyphen is in no importable module's name, a test script run by hand
+    "tests": ("tests/", "test/", "test_*.py", "*_test.py", "test-*.py", "conftest.py"),
     "migrations": ("**/migrations/versions/", "**/alembic/versions/"),
     # development tooling: run by the team, never deployed as the service. Folder names
     # that are also a product's domain words (`evals`, `qa`, `demo`, `tutorials`,
@@ -144,6 +145,8 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "hatch_build.py",
         "manage.py",
         "seed.py",
+        # a seed script at the top of the repository (`run_seed.py`, `seed_demo.py`)
+        "/*seed*.py",
         "**/migrations/env.py",
         "**/alembic/env.py",
     ),

@@ -1349,6 +1349,11 @@ class FileContext:
         """The innermost class whose body encloses this point, if any."""
         return self._class_stack[-1] if self._class_stack else None
 
+    @property
+    def class_stack(self) -> tuple[ClassInfo, ...]:
+        """The classes whose bodies enclose this point, outermost first."""
+        return tuple(self._class_stack)
+
     def effective_layer(self) -> str | None:
         """The layer of the code here. A route handler (`@router.get(...)`, also a method of a
         class-based controller) is the route layer wherever it lives; otherwise an enclosing

@@ -283,6 +283,13 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("app/dbs/postgres/users/dao.py", "repository"),
         ("app/users/users_dao.py", "repository"),
         ("app/daos/users.py", "repository"),
+        ("run_seed.py", "tooling"),
+        ("seed_demo_data.py", "tooling"),
+        ("app/seed_service.py", "service"),
+        ("app/planting/seeds_api.py", None),
+        ("test-notification-endpoints.py", "test"),
+        ("app/features/auth/use_cases/session.py", "service"),
+        ("app/features/auth/session_use_case.py", "service"),
     ],
 )
 def test_default_layers(path: str, layer: str | None) -> None:

@@ -148,8 +148,11 @@ def _spells_its_name(name: str, value: str) -> bool:
 
 
 def _exempt(ctx: FileContext) -> bool:
-    """Tests and development tooling hold fake secrets on purpose."""
-    return ctx.layer in _EXEMPT_LAYERS
+    """Tests and development tooling hold fake secrets on purpose; so does a class whose
+    name says it configures tests (`TestSettings`, `TestingConfig`), wherever it lies."""
+    if ctx.layer in _EXEMPT_LAYERS:
+        return True
+    return any(info.name.startswith("Test") for info in ctx.class_stack)
 
 
 def _examples(ctx: FileContext) -> set[int]:
@@ -198,7 +201,8 @@ class HardcodedSecret(Rule):
         "or is `password` (`postgres:postgres@db`: a development default).\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
         "request bodies are what tests are made of; a module that defines a `TestCase` "
-        "is a test wherever it lies) and development tooling (the "
+        "is a test wherever it lies, and so is a class named for tests, `TestSettings`, "
+        "`TestingConfig`, in a settings module) and development tooling (the "
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
         "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code)."
     )

@@ -1521,3 +1521,23 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
         assert default == []
         assert len(named) == 1
         assert "3.4.0 in 2025 fixed CVE-2024-33663" in named[0]
+
+
+def test_a_class_named_for_tests_holds_fixtures_not_secrets() -> None:
+    """A shop's `shared/settings.py` keeps a `TestSettings` next to its `Settings`: the
+    test class's passwords and fake Stripe secrets are fixtures; the service's are not."""
+    source = """
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            JWT_SECRET: str = "f3a9c2e1d4b5a6978877665544332211"
+
+
+        class TestSettings(Settings):
+            TEST_PASSWORD: str = "Sup3rS3cret!pass"
+            STRIPE_SECRET_KEY: str = "sk_test_51HxYzFakeKeyForTests0000"
+        """
+    assert [f.start.row for f in check_code(source, "shared/settings.py") if f.code == "FG502"] == [
+        5
+    ]
