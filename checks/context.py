@@ -1500,6 +1500,14 @@ class FileContext:
             info = self.classes.get(owner.cls)
             annotation = info.fields.get(expr.attr.value) if info is not None else None
             return self.annotation_type(annotation) if annotation is not None else None
+        if isinstance(expr, cst.ListComp | cst.SetComp | cst.GeneratorExp) and isinstance(
+            expr.elt, cst.Call
+        ):
+            # `[Instrument(name=r.name) for r in rows]`: instances of the one class made
+            # (a call, not a name: the comprehension's own names are not bound here)
+            element = self.infer(expr.elt)
+            if element is not None and not element.iterable and not element.of_class:
+                return Inferred(element.cls, iterable=True)
         return None
 
     def _imported_field(self, expr: cst.BaseExpression) -> Inferred | None:

@@ -603,6 +603,12 @@ class _Inference:
             return any(self.annotation(a, roots) for a in fields) and self.may_infer(
                 expr.value, None
             )
+        if isinstance(expr, ast.ListComp | ast.SetComp | ast.GeneratorExp):
+            # `[Model(...) for row in rows]`: a collection of what its call makes (asked
+            # as an iterable, `bind_loop_target`; never an instance itself)
+            return (
+                roots is None and isinstance(expr.elt, ast.Call) and self.may_infer(expr.elt, None)
+            )
         return False
 
     def _name(self, name: str, roots: frozenset[str] | None) -> bool:

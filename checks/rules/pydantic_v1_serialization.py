@@ -438,6 +438,21 @@ class PydanticDict(_PydanticSerializerRule):
             """
             from pydantic import BaseModel
 
+
+            class Instrument(BaseModel):
+                symbol: str
+
+
+            def listing(rows) -> list[dict[str, object]]:
+                instruments = [Instrument(symbol=row.symbol) for row in rows]
+                return [instrument.dict() for instrument in instruments]
+            """,
+            note="the elements of a list the function builds of one model",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
             class Base(BaseModel):
                 pass
 
