@@ -25,7 +25,7 @@ recall of the checker on the mission's patterns, found independently with CPytho
 - `orm_mode = True` in a class body, or `orm_mode=True` in a call (FG206);
 - `@validator(...)` / `@root_validator` decorators imported from pydantic (FG208);
 - `AsyncClient(app=...)` (FG408);
-- `from pydantic import BaseSettings` (FG210);
+- `from pydantic import BaseSettings` (FG210), not in an `except ImportError:` fallback;
 - a sync session factory (`name = sessionmaker(...)` without `class_=`, or
   `scoped_session(...)`, at module level) opened with `with name() as ...:` in an
   `async def`, defined in the same module or imported from another (`from app.db import
@@ -191,6 +191,8 @@ class MissionPatterns(ast.NodeVisitor):
         self.hits: list[tuple[str, int, int]] = []
         self.sync_factory_names = sync_factory_names or set()
         self.async_depth = 0
+        #: how many `except ImportError:` handlers enclose the node (a compat fallback)
+        self.import_fallback = 0
         self.pydantic_names: set[str] = set()
         self.time_sleep_names = {"time.sleep"}
         #: the functions and lambdas being visited, innermost last
@@ -208,12 +210,24 @@ class MissionPatterns(ast.NodeVisitor):
                 self.imported_names.update(alias.asname or alias.name for alias in inner.names)
         self.generic_visit(node)
 
+    def visit_Try(self, node: ast.Try) -> None:
+        """An `except ImportError:` handler is a compat fallback: it runs only where the
+        import in the `try` fails (`from pydantic import BaseSettings` under Pydantic 1)."""
+        for child in [*node.body, *node.orelse, *node.finalbody]:
+            self.visit(child)
+        for handler in node.handlers:
+            names = {_dotted(t) for t in _handler_types(handler.type)}
+            fallback = bool(names & {"ImportError", "ModuleNotFoundError"})
+            self.import_fallback += fallback
+            self.visit(handler)
+            self.import_fallback -= fallback
+
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         self.imported_names.update(alias.asname or alias.name for alias in node.names)
         if node.module == "pydantic":
             for alias in node.names:
                 self.pydantic_names.add(alias.asname or alias.name)
-                if alias.name == "BaseSettings":
+                if alias.name == "BaseSettings" and not self.import_fallback:
                     self._hit("FG210", node.lineno)
         if node.module in {"fastapi_sqlalchemy", "fastapi_sqlalchemy.middleware"}:
             self.request_db_names.update(
@@ -323,6 +337,13 @@ _REQUEST_PARAMETERS = frozenset(
 _ROUTE_METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "api_route", "route", "websocket"}
 )
+
+
+def _handler_types(node: ast.expr | None) -> list[ast.expr]:
+    """The exception classes an `except` names (one, or a tuple of them)."""
+    if node is None:
+        return []
+    return list(node.elts) if isinstance(node, ast.Tuple) else [node]
 
 
 def _is_route(function: ast.AST) -> bool:

@@ -1633,8 +1633,10 @@ class PydanticV1Imports(Rule):
         "`pydantic.v1`. An import of `pydantic.v1` is reported when the selection names "
         "FG210: nobody writes it by accident (a migration under way, a library's v1 models "
         "such as langchain before 0.3 takes), so it is an inventory for the team that "
-        "finishes the move, not a slip; the two others fail on Pydantic 2 and are always "
-        f"reported.\n\n{WHERE_IT_APPLIES}"
+        "finishes the move, not a slip; the two others fail on Pydantic 2 and are "
+        "reported, but not in a compat fallback that only Pydantic 1 runs (`try: from "
+        "pydantic_settings import BaseSettings` / `except ImportError: from pydantic "
+        f"import BaseSettings`).\n\n{WHERE_IT_APPLIES}"
     )
     why = (
         "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "
