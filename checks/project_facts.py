@@ -247,8 +247,12 @@ _RAISE_CLASS = re.compile(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
 #: Python's own exceptions: what a service raises of them says nothing of its errors.
 _BUILTIN_ERRORS = frozenset(name.encode() for name in dir(builtins) if name[:1].isupper())
 #: A class named as a service or repository (FG401's layer by name).
+#: A class named as a service or repository, not a schema named so
+#: (`class SearchAvailabilityService(BaseModel)`: a request's part, by its bases).
 _LAYER_CLASS = re.compile(
-    rb"^[ \t]*class[ \t]+\w*(?:Service|Repository|Repo|UseCase)\b", re.MULTILINE
+    rb"^[ \t]*class[ \t]+\w*(?:Service|Repository|Repo|UseCase)\b"
+    rb"(?![ \t]*\([^)]*\b(?:BaseModel|\w*Schema|\w*Model|\w*Enum|Enum)\b)",
+    re.MULTILINE,
 )
 
 

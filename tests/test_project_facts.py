@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.cli import SNAPSHOT_MIN_FILES
-from checks.project_facts import defines_settings
+from checks.project_facts import defines_settings, is_service_layer_text
 from tests.helpers import run_cli, write
 
 
@@ -434,3 +434,21 @@ def test_one_module_raising_http_exception_beside_own_errors_gets_fg401(tmp_path
         + "    return pk\n",
     )
     assert len(_fg401(tmp_path, "--no-cache")) == 12
+
+
+@pytest.mark.parametrize(
+    ("line", "service"),
+    [
+        ("class CheckoutService:", True),
+        ("class UserRepository(BaseRepository[User]):", True),
+        ("class SessionUseCase:", True),
+        ("class SearchAvailabilityService(BaseModel):", False),
+        ("class ServiceKind(str, Enum):", False),
+        ("class BookingServiceSchema(Schema):", False),
+    ],
+)
+def test_a_schema_named_like_a_service_is_no_service_code(line: str, service: bool) -> None:
+    """A booking service's routes declare `class SearchAvailabilityService(BaseModel)`, a
+    part of a search request: by its bases, not a service whose raises make FG401's
+    convention (the routes' own raises would then count as the service layer's)."""
+    assert is_service_layer_text(f"from x import y\n\n\n{line}\n    pass\n".encode()) is service
