@@ -631,11 +631,11 @@ class FileContext:
         has_package = getattr(self._pydantic_target, "has_package", None)
         return bool(has_package(package, version)) if has_package is not None else True
 
-    def package_pinned(self, package: str) -> bool:
-        """Whether the project's files pin `package` at all
-        (`checks.pydantic_target.PydanticTarget.pins_package`); False when unknown."""
-        pins = getattr(self._pydantic_target, "pins_package", None)
-        return bool(pins(package)) if pins is not None else False
+    def package_guaranteed(self, package: str, version: str) -> bool:
+        """Whether every install of the project has `package` at this version or later
+        (`checks.pydantic_target.PydanticTarget.guarantees_package`); False when unknown."""
+        guarantees = getattr(self._pydantic_target, "guarantees_package", None)
+        return bool(guarantees(package, version)) if guarantees is not None else False
 
     def names(self, code: str) -> bool:
         """Whether the run's selection names the rule on purpose

@@ -208,9 +208,16 @@ class PydanticTarget:
             for pin in self.pins()
         )
 
-    def pins_package(self, package: str) -> bool:
-        """Whether the project's files pin `package` (one of `PINNED_PACKAGES`) at all."""
-        return any(pin.package == package for pin in self._all_pins())
+    def guarantees_package(self, package: str, version: str) -> bool:
+        """Whether every install of the project has `package` (one of `PINNED_PACKAGES`)
+        at this version or later: a pin every install obeys admits none below it."""
+        from packaging.version import Version
+
+        floor = Version(version)
+        return any(
+            pin.binding and pin.package == package and admits_below(pin, floor) is False
+            for pin in self._all_pins()
+        )
 
     def has_fastapi(self, version: str) -> bool:
         """Whether the project's FastAPI may be this version or later (`has_package`)."""

@@ -58,9 +58,9 @@ _PASSLIB_PINNED_NOTE = (
     "passlib is unmaintained: it works with the pinned bcrypt (below 4.1) and fails from "
     "bcrypt 5.0; hash new passwords with pwdlib (Argon2) before that upgrade"
 )
-#: python-jose where the project pins it and the pins admit 3.4.0 or later (the advisories
-#: fixed; a new install takes the newest release they admit): a note for a selection
-#: naming FG504. Unpinned (an assistant's new import), it is reported: use PyJWT.
+#: python-jose where the pins admit nothing below 3.4.0 (the advisories fixed): a note for
+#: a selection naming FG504. Where they admit 3.3.0 (a floor below 3.4, no version, no
+#: pin: an assistant's new import), it is reported: use PyJWT.
 _JOSE_PATCHED_NOTE = (
     "python-jose is released rarely (3.4.0 in 2025 fixed CVE-2024-33663 and "
     "CVE-2024-33664, after four years without a release): FastAPI's docs moved to PyJWT"
@@ -915,9 +915,9 @@ class UnmaintainedAuthLibrary(Rule):
         "settings value), where passlib fails with bcrypt 5.0 (4.1-4.3 log an error at "
         "start-up and work); not where the project's pins admit no bcrypt 4.1 (passlib "
         "works with it: a note when the selection names FG504), nor python-jose where "
-        "the project pins it to admit 3.4.0 or later (which fixed its 2024 advisories, and "
-        "which a new install takes; a note when named): reported where the pins hold it "
-        "below (`python-jose==3.3.0`), or where nothing pins it (a new import). "
+        "they admit nothing below 3.4.0, which fixed its 2024 advisories (a lock at 3.5.0, "
+        "`>=3.4`; a note when named): reported where they admit 3.3.0 (`==3.3.0`, "
+        "`>=3.3`, no version) or nothing pins it (a new import). "
         "With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
@@ -987,9 +987,8 @@ class UnmaintainedAuthLibrary(Rule):
         if parts[0] not in UNMAINTAINED:
             return
         if parts[0] == "jose":
-            if ctx.package_pinned("python-jose") and ctx.package_at_least("python-jose", "3.4.0"):
-                # pinned to admit a release with the 2024 advisories fixed (3.4.0, 2025),
-                # which an install takes (the newest one they admit): a choice made knowingly
+            if ctx.package_guaranteed("python-jose", "3.4.0"):
+                # the pins admit only releases with the 2024 advisories fixed (3.4.0, 2025)
                 if ctx.names("FG504"):
                     ctx.report(node, _JOSE_PATCHED_NOTE)
                 return

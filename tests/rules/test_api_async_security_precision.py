@@ -1497,7 +1497,7 @@ def test_passlib_with_bcrypt_pinned_below_4_1_is_a_note_when_named(tmp_path: Pat
     [
         ('[project]\nname = "svc"\ndependencies = ["python-jose[cryptography]==3.5.0"]\n', False),
         ('[project]\nname = "svc"\ndependencies = ["python_jose>=3.4"]\n', False),
-        ('[project]\nname = "svc"\ndependencies = ["python-jose>=3.3.0"]\n', False),
+        ('[project]\nname = "svc"\ndependencies = ["python-jose>=3.3.0"]\n', True),
         ('[project]\nname = "svc"\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose==3.3.0"]\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose<3.4"]\n', True),
@@ -1508,9 +1508,9 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     tmp_path: Path, pins: str, reported: bool
 ) -> None:
     """python-jose 3.4.0 (2025) fixed CVE-2024-33663 and CVE-2024-33664: a project whose
-    pins admit it (a to-do app's poetry lock pins 3.5.0; a floor installs the newest)
-    gets no finding by default, and a note when FG504 is named; pins that hold it below
-    3.4.0, or none (an assistant's new import), keep the finding."""
+    pins admit nothing older (a to-do app's poetry lock pins 3.5.0; `>=3.4`) gets no
+    finding by default, and a note when FG504 is named; pins that admit 3.3.0 (a floor
+    below 3.4, an exact pin) or none (an assistant's new import) keep the finding."""
     write(tmp_path, "pyproject.toml", pins)
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/security.py", "from jose import jwt\n")
