@@ -111,27 +111,30 @@ def node_ranges(
     if firsts is not None:
         lines = split_lines(text, keepends=True) if text is not None else []
         inner: dict[cst.BaseStatement, tuple[int, tuple[str, ...]]] = {}
+        places_of: dict[int, dict[int, int]] = {}
         for _, index, within in wanted:
             if len(within) > 1 and within[-1] not in inner and within[0] is module.body[index]:
-                found = _inner_start(module, firsts[index][1], within)
+                found = _inner_start(module, firsts[index][1], within, places_of)
                 if found is not None:
                     inner[within[-1]] = found
+        generated: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
         for statement, (start, indents) in inner.items():
             computed = _generate(module, statement, start, indents, lines)
             if computed is not None:
-                _collect(ranges, computed, missing)
+                generated.update(computed)
+        _collect(ranges, generated, missing)
         missing = [node for node in missing if node not in ranges]
         if missing:
             wanted_statements = {index for node, index, _ in wanted if node not in ranges}
-            computed = {}
+            top: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
             for index in sorted(wanted_statements):
                 start = firsts[index][0]
-                generated = _generate(module, module.body[index], start, (), lines)
-                if generated is None:
-                    computed = {}
+                computed = _generate(module, module.body[index], start, (), lines)
+                if computed is None:
+                    top = {}
                     break
-                computed.update(generated)
-            _collect(ranges, computed, missing)
+                top.update(computed)
+            _collect(ranges, top, missing)
             missing = [node for node in missing if node not in ranges]
     if missing:
         state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
@@ -159,8 +162,25 @@ def _generate(
     return state.computed if _matches(lines, start, state.tokens) else None
 
 
+def _places(block: cst.IndentedBlock, places_of: dict[int, dict[int, int]]) -> dict[int, int]:
+    """Each statement of a block (by id) -> the index of its first node in CPython's list
+    of the block's statements (a line of `a; b` holds two), computed once per block."""
+    places = places_of.get(id(block))
+    if places is None:
+        places = {}
+        position = 0
+        for child in block.body:
+            places[id(child)] = position
+            position += len(child.body) if isinstance(child, cst.SimpleStatementLine) else 1
+        places_of[id(block)] = places
+    return places
+
+
 def _inner_start(
-    module: cst.Module, node: ast.stmt, within: tuple[cst.BaseStatement, ...]
+    module: cst.Module,
+    node: ast.stmt,
+    within: tuple[cst.BaseStatement, ...],
+    places_of: dict[int, dict[int, int]],
 ) -> tuple[int, tuple[str, ...]] | None:
     """The line the innermost statement of `within` starts on (its leading comments and
     blank lines included) and the indentation of the blocks around it, found by walking
@@ -169,23 +189,19 @@ def _inner_start(
     statement = within[0]
     indents: list[str] = []
     for inner in within[1:]:
-        body = None
+        found = None
         for block, nodes in _blocks(statement, node):
-            if any(child is inner for child in block.body):
-                body = block, nodes
+            places = _places(block, places_of)
+            if id(inner) in places:
+                found = block, nodes, places[id(inner)]
                 break
-        if body is None:
+        if found is None:
             return None
-        block, nodes = body
+        block, nodes, position = found
         if isinstance(statement, cst.Match):  # its cases are indented inside it
             indents.append(
                 statement.indent if statement.indent is not None else module.default_indent
             )
-        position = 0
-        for child in block.body:
-            if child is inner:
-                break
-            position += len(child.body) if isinstance(child, cst.SimpleStatementLine) else 1
         if position >= len(nodes):
             return None
         indents.append(block.indent if block.indent is not None else module.default_indent)

@@ -116,7 +116,6 @@ def test_every_node_gets_the_range_libcst_gives(
     text = decode_source(source)
     nodes = [node for node, _, _ in wanted]
     whole = node_ranges(module, [(node, -1, ()) for node in nodes])  # one pass over all
-    by_statement = node_ranges(module, [(node, index, ()) for node, index, _ in wanted], text)
 
     def whole_module(*args: object, **kwargs: object) -> None:
         raise AssertionError("the statements' positions must not need the whole module")
@@ -133,9 +132,10 @@ def test_every_node_gets_the_range_libcst_gives(
         return computed
 
     monkeypatch.setattr(positions, "_generate", generate)
-    innermost = node_ranges(module, wanted, text)  # only the innermost statements' code
-    assert [innermost[node] for node in nodes] == [expected[node] for node in nodes]
+    inner = wanted  # only the innermost statements' code
+    innermost = node_ranges(module, inner, text)
+    assert [innermost[node] for node, _, _ in inner] == [expected[node] for node, _, _ in inner]
     assert [by_statement[node] for node in nodes] == [expected[node] for node in nodes]
     assert [whole[node] for node in nodes] == [expected[node] for node in nodes]
     # a node inside an indented block got its range from its own statement's code alone
-    assert set(generated) == {within[-1] for _, _, within in wanted}
+    assert set(generated) == {within[-1] for _, _, within in inner}
