@@ -200,13 +200,7 @@ class PydanticTarget:
         """Whether every install has at least this Pydantic: a pin every install obeys
         (the main dependencies, `requirements.txt`, a lock's one version) admits none
         below it. A fix that writes a name a later minor release added asks this."""
-        from packaging.version import Version
-
-        floor = Version(version)
-        return any(
-            pin.binding and pin.package == "pydantic" and admits_below(pin, floor) is False
-            for pin in self.pins()
-        )
+        return self.guarantees_package("pydantic", version)
 
     def guarantees_package(self, package: str, version: str) -> bool:
         """Whether every install of the project has `package` (one of `PINNED_PACKAGES`)

@@ -147,12 +147,17 @@ def _spells_its_name(name: str, value: str) -> bool:
     return bool(words) and words <= set(_WORD.findall(name.lower()))
 
 
+#: A class named for tests (`TestSettings`, `TestingConfig`, `Test`), not one whose name
+#: only starts so (`Testimonial`).
+_TEST_CLASS = re.compile(r"Test(?:ing)?(?:[A-Z_0-9]|$)")
+
+
 def _exempt(ctx: FileContext) -> bool:
     """Tests and development tooling hold fake secrets on purpose; so does a class whose
     name says it configures tests (`TestSettings`, `TestingConfig`), wherever it lies."""
     if ctx.layer in _EXEMPT_LAYERS:
         return True
-    return any(info.name.startswith("Test") for info in ctx.class_stack)
+    return any(_TEST_CLASS.match(info.name) for info in ctx.class_stack)
 
 
 def _examples(ctx: FileContext) -> set[int]:

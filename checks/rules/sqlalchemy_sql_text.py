@@ -269,24 +269,6 @@ class SqlFlow:
         checked = self.checked.get(_key(ctx), set())
         return any(name in checked for name in _dotted_names(expr))
 
-    def always_literal(self, name: str, ctx: FileContext) -> bool:
-        """Whether every binding of `name` in this function so far assigns a string
-        literal (or a loop's constant), in whatever branch, none in a loop around here,
-        and `name` is no parameter: its value is one of those literals."""
-        records = self.bindings.get(_key(ctx), {}).get(name)
-        if not records or ctx.is_parameter(name):
-            return False
-        for record in records:
-            value = record.value
-            if value is None:
-                return False
-            if value is not _trusted() and not _literal_text(value):
-                return False
-        return not any(
-            (loop := self.loops.get(suite)) is not None and _binds(loop.body, name)
-            for suite in self.suites
-        )
-
     def branch_values(self, name: str, ctx: FileContext) -> list[cst.BaseExpression] | None:
         """The values every binding of `name` in this function so far assigns, in whatever
         branch (`if ...: marks = ", ".join(["?"] * n)` / `else: marks = ...`), when each
@@ -326,17 +308,6 @@ def _element_of(call: cst.BaseExpression, index: int) -> cst.Subscript:
     return cst.Subscript(
         value=call, slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Integer(str(index))))]
     )
-
-
-def _literal_text(expr: cst.BaseExpression) -> bool:
-    """A string literal, also implicitly concatenated or an f-string without pieces."""
-    if isinstance(expr, cst.SimpleString):
-        return True
-    if isinstance(expr, cst.ConcatenatedString):
-        return _literal_text(expr.left) and _literal_text(expr.right)
-    if isinstance(expr, cst.FormattedString):
-        return not any(isinstance(p, cst.FormattedStringExpression) for p in expr.parts)
-    return False
 
 
 def _key(ctx: FileContext) -> int:
@@ -512,9 +483,7 @@ class _Renderer:
                 inner = self._child()
                 text = inner.resolve(value)
                 return text if text is not None else inner.piece(value)
-            if self._typed_parameter(expr.value) or self.flow.always_literal(expr.value, self.ctx):
-                return _FILLER
-            if self._every_branch_safe(expr.value):
+            if self._typed_parameter(expr.value) or self._every_branch_safe(expr.value):
                 return _FILLER
         if isinstance(expr, cst.Call) and self.depth < _MAX_DEPTH:
             joined = self._join(expr)
@@ -540,8 +509,9 @@ class _Renderer:
         return not inner.pieces
 
     def _every_branch_safe(self, name: str) -> bool:
-        """Whether every value the branches bind `name` to carries no input (a join of
-        placeholders on each branch: `"?"` for SQLite, `$n` for asyncpg)."""
+        """Whether every value the branches bind `name` to carries no input: a string
+        literal, a loop's constant, a join of placeholders (`"?"` for SQLite, `$n` for
+        asyncpg) on each branch."""
         values = self.flow.branch_values(name, self.ctx)
         if not values:
             return False
@@ -956,20 +926,10 @@ def _helper_local(
     of its own body (`placeholders = ", ".join(...)` then `return placeholders, params`)."""
     if not isinstance(expr, cst.Name) or not isinstance(function.body, cst.IndentedBlock):
         return expr
-    found: list[cst.BaseExpression] = []
-    for statement in function.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.Assign)
-                    and len(small.targets) == 1
-                    and isinstance(small.targets[0].target, cst.Name)
-                    and small.targets[0].target.value == expr.value
-                ):
-                    found.append(small.value)
-    if len(found) != 1 or _bindings_of(function.body, expr.value) != 1:
+    value = _assigned_once(function.body, expr.value)
+    if value is None or _bindings_of(function.body, expr.value) != 1:
         return None
-    return found[0]
+    return value
 
 
 def _helper_branch_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:

@@ -1544,3 +1544,11 @@ def test_a_class_named_for_tests_holds_fixtures_not_secrets() -> None:
     assert [f.start.row for f in check_code(source, "shared/settings.py") if f.code == "FG502"] == [
         5
     ]
+
+
+def test_a_class_whose_name_only_starts_with_test_holds_secrets() -> None:
+    source = """
+        class Testimonial:
+            API_KEY = "f3a9c2e1d4b5a6978877665544332211"
+        """
+    assert [f.code for f in check_code(source, "app/reviews/models.py")] == ["FG502"]
