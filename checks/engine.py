@@ -533,14 +533,16 @@ class Engine:
             return rules
         active = []
         for rule in rules:
-            if rule.needs_sqlalchemy_2 and not self._sqlalchemy_2_or_named(rule, path):
-                continue
             try:
                 fires = rule.may_fire(evidence)
                 if fires and structure is not None and rule.code not in unscreened:
                     fires = rule.may_fire_in(structure)
             except Exception:  # a bug of the rule's pre-filter or screen: run the rule
                 fires = True
+            # the target last: deciding it reads the pins with `packaging` (a fifth of
+            # libcst's import), which a file no such rule may fire in never pays for
+            if fires and rule.needs_sqlalchemy_2:
+                fires = self._sqlalchemy_2_or_named(rule, path)
             if fires:
                 active.append(rule)
         return active

@@ -338,3 +338,32 @@ def test_a_clean_repository_module_is_answered_without_libcst(tmp_path: Path) ->
         env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
     )
     assert json.loads(ran.stdout) == [0, "", False]
+
+
+_HOOK_MODULES = """
+import json, sys
+from checks.hook import run_claude_hook
+answer = run_claude_hook(sys.stdin.buffer.read(), {})
+print(json.dumps([answer.exit_code, answer.stdout, "packaging" in sys.modules]))
+"""
+
+
+def test_a_file_no_sqlalchemy_2_rule_may_fire_in_never_reads_the_pins(tmp_path: Path) -> None:
+    """Deciding the SQLAlchemy target imports `packaging` (a fifth of libcst's import): a
+    file whose words leave no SQLAlchemy-2-only rule a chance is answered without it."""
+    write(tmp_path, "requirements.txt", "sqlalchemy==2.0.30\npydantic==2.9.2\n")
+    write(tmp_path, "app/__init__.py", "")
+    path = write(
+        tmp_path,
+        "app/jobs.py",
+        "import asyncio\n\n\nasync def tick() -> None:\n    await asyncio.sleep(1)\n",
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", _HOOK_MODULES],
+        input=json.dumps(write_new(path, tmp_path)).encode(),
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+    )
+    assert json.loads(ran.stdout) == [0, "", False]
