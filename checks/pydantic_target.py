@@ -9,7 +9,9 @@ obeys (the main dependencies, `requirements.txt`, the one Pydantic version of a 
 file) admits no Pydantic 2.x, or when every pin found admits none (extras, groups and
 other requirement files are alternatives: one of them alone does not decide); else 2.
 A `fastapi` pin below 0.100 counts as a Pydantic 1 pin: those FastAPI versions require
-Pydantic < 2 (a later FastAPI works with both, and says nothing).
+Pydantic < 2 (a later FastAPI works with both, and says nothing). A lock's version that a
+binding requirement beside it excludes is stale (`current_pins`): the package manager
+installs the requirement, not it.
 
 `target-pydantic = "2"` set over pins that admit no Pydantic 2 is a migration
 (`TargetVersion.migrating`): the code still runs on Pydantic 1, and a fix is safe only
@@ -210,7 +212,7 @@ class PydanticTarget:
         floor = Version(version)
         return any(
             pin.binding and pin.package == package and admits_below(pin, floor) is False
-            for pin in self._all_pins()
+            for pin in current_pins(self._all_pins())
         )
 
     def has_fastapi(self, version: str) -> bool:
@@ -225,7 +227,9 @@ class PydanticTarget:
 
         floor = Version(version)
         verdicts = [
-            (pin, admits_floor(pin, floor)) for pin in self._all_pins() if pin.package == package
+            (pin, admits_floor(pin, floor))
+            for pin in current_pins(self._all_pins())
+            if pin.package == package
         ]
         known = [(pin, admits) for pin, admits in verdicts if admits is not None]
         if any(pin.binding and not admits for pin, admits in known):
@@ -437,13 +441,55 @@ def _requirements_pins(path: Path) -> Iterator[Pin]:
 # ------------------------------------------------------------- deciding the version
 def target_from_pins(pins: Iterable[Pin]) -> int:
     """1 when a binding pin admits no Pydantic 2, or every pin admits none; else 2."""
-    verdicts = [(pin, _admits_v2(pin)) for pin in pins]
+    verdicts = [(pin, _admits_v2(pin)) for pin in current_pins(pins)]
     known = [(pin, admits) for pin, admits in verdicts if admits is not None]
     if any(pin.binding and not admits for pin, admits in known):
         return 1
     if known and not any(admits for _, admits in known):
         return 1
     return DEFAULT_TARGET
+
+
+def current_pins(pins: Iterable[Pin]) -> tuple[Pin, ...]:
+    """The pins without a lock's version that a binding requirement of the same files
+    excludes: such a lock is stale (`pydantic = "^2.7"` over a `poetry.lock` at 1.10.2),
+    and the package manager refuses to install it (`poetry install`: "pyproject.toml
+    changed significantly since poetry.lock was last generated"; `uv sync --locked`
+    fails, `uv sync` locks anew): the requirement is what an install gets."""
+    pins = tuple(pins)
+    required: dict[str, list[Pin]] = {}
+    for pin in pins:
+        if pin.kind != "locked" and pin.binding:
+            required.setdefault(pin.package, []).append(pin)
+    if not required:
+        return pins
+    return tuple(
+        pin
+        for pin in pins
+        if pin.kind != "locked"
+        or not any(admits_version(r, pin.text) is False for r in required.get(pin.package, ()))
+    )
+
+
+def admits_version(pin: Pin, version: str) -> bool | None:
+    """Whether a requirement (`pep508` or `poetry`) admits this exact version, pre-releases
+    included; None when either cannot be read."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        exact = Version(version)
+        if pin.kind == "poetry":
+            alternatives = [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
+        else:
+            requirement = Requirement(pin.text)
+            if requirement.url is not None:
+                return None
+            alternatives = [requirement.specifier]
+    except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
+        return None
+    return any(s.contains(exact, prereleases=True) for s in alternatives)
 
 
 def _admits_v2(pin: Pin) -> bool | None:

@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks.pydantic_target import Pin, admits_floor, read_pins
+from checks.pydantic_target import Pin, admits_floor, current_pins, read_pins
 
 if TYPE_CHECKING:
     from checks.sub_services import SubServices
@@ -92,7 +92,8 @@ class SqlalchemyTarget:
 
 def target_from_pins(pins: tuple[Pin, ...]) -> int:
     """1 when a binding pin admits no SQLAlchemy 2, or every readable pin admits none."""
-    known = [(pin, admits) for pin in pins if (admits := admits_floor(pin)) is not None]
+    current = current_pins(pins)
+    known = [(pin, admits) for pin in current if (admits := admits_floor(pin)) is not None]
     if any(pin.binding and not admits for pin, admits in known):
         return 1
     if known and not any(admits for _, admits in known):

@@ -27,6 +27,7 @@ from checks.pydantic_target import (
 )
 from checks.rule import Rule
 from checks.rules import ALL_RULES
+from checks.sqlalchemy_target import SqlalchemyTarget
 from tests.helpers import check_code, run_cli, write
 
 
@@ -263,6 +264,32 @@ def test_a_poetry_lock_with_pydantic_1_9_means_target_1(tmp_path: Path) -> None:
         '[[package]]\nname = "pydantic"\nversion = "1.9.2"\ndescription = "Data validation"\n',
     )
     assert target_of(tmp_path) == 1
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "lock", "target"),
+    [
+        # Poetry refuses a lock its pyproject.toml has moved away from: the pin decides
+        ('[tool.poetry.dependencies]\npydantic = "^2.7.3"\n', "poetry.lock", 2),
+        ('[project]\nname = "svc"\ndependencies = ["pydantic>=2.7"]\n', "uv.lock", 2),
+        # a lock the requirement admits stays the version every install gets
+        ('[project]\nname = "svc"\ndependencies = ["pydantic>=1.9"]\n', "uv.lock", 1),
+    ],
+)
+def test_a_lock_its_requirements_exclude_is_stale_and_does_not_decide(
+    tmp_path: Path, pyproject: str, lock: str, target: int
+) -> None:
+    write(tmp_path, "pyproject.toml", pyproject)
+    write(tmp_path, lock, UV_LOCK.format(version="1.10.2"))
+    assert target_of(tmp_path) == target
+
+
+def test_a_stale_sqlalchemy_lock_does_not_decide(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.poetry.dependencies]\nsqlalchemy = "^2.0.30"\n')
+    write(tmp_path, "poetry.lock", '[[package]]\nname = "sqlalchemy"\nversion = "1.4.52"\n')
+    assert SqlalchemyTarget(tmp_path).version == 2
+    write(tmp_path, "pyproject.toml", '[tool.poetry.dependencies]\nsqlalchemy = ">=1.4"\n')
+    assert SqlalchemyTarget(tmp_path).version == 1
 
 
 def test_a_fastapi_pin_below_0_100_is_a_pydantic_1_pin(tmp_path: Path) -> None:
