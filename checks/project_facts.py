@@ -30,6 +30,11 @@ SELECTION_FACTS = frozenset({V1_LAYER_SELECTED})
 #: against the legacy `Query` API (supported in 2.0) has made a decision: FG101 reports
 #: its sync code when selected by name.
 SQL_2_QUERIES = "sqlalchemy-2-queries"
+#: `Condition.fact`: the project's `select()` statements are at least as many as its
+#: `.query()` calls, whatever else it uses: FG101's gate for synchronous code, where a
+#: project that names the asyncio extension but writes most queries with `Query` (its
+#: sync half) has made the same decision.
+SELECT_QUERIES = "sqlalchemy-select-queries"
 #: `Condition.fact`: the project's models are typed: `Mapped[...]` annotations are at
 #: least as many as `Column(...)` attributes (FG108's gate, as above).
 TYPED_MODELS = "sqlalchemy-typed-models"
@@ -67,6 +72,7 @@ ASYNC_SESSIONS = "sqlalchemy-async-sessions"
 COUNTED_FACTS = frozenset(
     {
         SQL_2_QUERIES,
+        SELECT_QUERIES,
         TYPED_MODELS,
         HEADER_CREDENTIALS_ONLY,
         BCRYPT_HASHING,
@@ -208,9 +214,15 @@ def counted_sources(files: Iterable[Path]) -> list[bytes]:
 def queries_2_0(sources: Iterable[bytes]) -> bool:
     """`SQL_2_QUERIES`: the asyncio extension named anywhere, or `select(` calls at least
     as many as `.query(` calls."""
+    return select_queries(sources, asyncio_decides=True)
+
+
+def select_queries(sources: Iterable[bytes], asyncio_decides: bool = False) -> bool:
+    """`SELECT_QUERIES`: `select(` calls at least as many as `.query(` calls (with
+    `asyncio_decides`, also true wherever the asyncio extension is named)."""
     selects = queries = 0
     for source in sources:
-        if _ASYNC_SQLALCHEMY.search(source) is not None:
+        if asyncio_decides and _ASYNC_SQLALCHEMY.search(source) is not None:
             return True
         if b"select(" in source:
             selects += len(_SELECT.findall(source))

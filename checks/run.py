@@ -41,6 +41,7 @@ from checks.project_facts import (
     HEADER_CREDENTIALS_ONLY,
     OWN_SERVICE_ERRORS,
     SETTINGS_MODULE,
+    SELECT_QUERIES,
     SQL_2_QUERIES,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
@@ -54,6 +55,7 @@ from checks.project_facts import (
     own_service_errors,
     project_sources,
     queries_2_0,
+    select_queries,
     typed_models,
 )
 from checks.revisions import is_superseded
@@ -556,6 +558,9 @@ def build_index(
         whole_project=whole_project,
         counted={
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
+            SELECT_QUERIES: lambda scope: (
+                "FG101" in settings.named or select_queries(sources(scope))
+            ),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
                 "FG501" not in settings.named and header_credentials_only(service_sources(scope))

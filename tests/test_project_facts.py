@@ -282,9 +282,10 @@ def test_a_project_moving_to_the_2_0_style_gets_the_1x_slips(tmp_path: Path) -> 
     write(
         tmp_path,
         "app/service.py",
-        "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def f(s: AsyncSession):\n"
-        "    return s\n",
+        "from sqlalchemy import select\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+        "async def f(s: AsyncSession):\n    return await s.scalars(select(User))\n",
     )
+    # its new code's `select()` as frequent as the old `query()`: the style it moves to
     expected = [("FG101", "repository.py", 7), ("FG108", "models.py", 4), ("FG108", "models.py", 7)]
     assert _codes(tmp_path, "--no-cache") == expected
     # the hook's run of the one file reads the project's convention too
