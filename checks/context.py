@@ -631,6 +631,12 @@ class FileContext:
         has_package = getattr(self._pydantic_target, "has_package", None)
         return bool(has_package(package, version)) if has_package is not None else True
 
+    def package_pinned(self, package: str) -> bool:
+        """Whether the project's dependency files name `package`
+        (`checks.pydantic_target.PydanticTarget.pins_package`); False when unknown."""
+        pins = getattr(self._pydantic_target, "pins_package", None)
+        return bool(pins(package)) if pins is not None else False
+
     def package_guaranteed(self, package: str, version: str) -> bool:
         """Whether every install of the project has `package` at this version or later
         (`checks.pydantic_target.PydanticTarget.guarantees_package`); False when unknown."""

@@ -215,6 +215,11 @@ class PydanticTarget:
             for pin in current_pins(self._all_pins())
         )
 
+    def pins_package(self, package: str) -> bool:
+        """Whether a dependency file of the project names `package` (one of
+        `PINNED_PACKAGES`), with a version or without."""
+        return any(pin.package == package for pin in current_pins(self._all_pins()))
+
     def has_fastapi(self, version: str) -> bool:
         """Whether the project's FastAPI may be this version or later (`has_package`)."""
         return self.has_package("fastapi", version)

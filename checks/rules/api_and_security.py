@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from checks.context import (
     FileContext,
@@ -53,14 +54,24 @@ _PASSLIB_NOTE = (
     "passlib is unmaintained (no release since 2020): hash new passwords with pwdlib "
     "(Argon2) and rehash the stored ones when users log in"
 )
-#: passlib in a project whose bcrypt pins admit no 4.1 (a note for a selection naming it).
+#: passlib in a project whose bcrypt pins admit no 5.0 (a note for a selection naming it).
 _PASSLIB_PINNED_NOTE = (
-    "passlib is unmaintained: it works with the pinned bcrypt (below 4.1) and fails from "
-    "bcrypt 5.0; hash new passwords with pwdlib (Argon2) before that upgrade"
+    "passlib is unmaintained: it works with the pinned bcrypt (below 5.0; 4.1-4.3 log a "
+    "caught error at start-up) and fails from bcrypt 5.0; hash new passwords with pwdlib "
+    "(Argon2) before that upgrade"
+)
+#: `CryptContext(schemes=[...])` with its schemes written out: the file's hashers.
+_CRYPT_CONTEXT = re.compile(rb"\bCryptContext\s*\(")
+_LITERAL_SCHEMES = re.compile(
+    rb"\bCryptContext\s*\(\s*schemes\s*=\s*[\[(]\s*(?:(?:\"[\w-]*\"|'[\w-]*')\s*,?\s*)+[\])]"
 )
 #: python-jose where the pins admit nothing below 3.4.0 (the advisories fixed): a note for
 #: a selection naming FG504. Where they admit 3.3.0 (a floor below 3.4, no version, no
 #: pin: an assistant's new import), it is reported: use PyJWT.
+_JOSE_FLOOR = (
+    "python-jose: the pins admit 3.3.0 (CVE-2024-33663, CVE-2024-33664, fixed in 3.4.0, "
+    "2025): require `python-jose>=3.4.0`, or move to PyJWT, which FastAPI's docs use"
+)
 _JOSE_PATCHED_NOTE = (
     "python-jose is released rarely (3.4.0 in 2025 fixed CVE-2024-33663 and "
     "CVE-2024-33664, after four years without a release): FastAPI's docs moved to PyJWT"
@@ -913,11 +924,14 @@ class UnmaintainedAuthLibrary(Rule):
         "Checks for imports of python-jose, and of passlib in a project that hashes with "
         'bcrypt (a file of it names bcrypt: `CryptContext(schemes=["bcrypt"])`, a '
         "settings value), where passlib fails with bcrypt 5.0 (4.1-4.3 log an error at "
-        "start-up and work); not where the project's pins admit no bcrypt 4.1 (passlib "
-        "works with it: a note when the selection names FG504), nor python-jose where "
+        "start-up and work); not where the project's pins admit no bcrypt 5.0 (passlib "
+        "works with it: a note when the selection names FG504), nor in a file whose "
+        '`CryptContext(schemes=["argon2"])` names its hashers, bcrypt not among them (a '
+        "note when named), nor python-jose where "
         "they admit nothing below 3.4.0, which fixed its 2024 advisories (a lock at 3.5.0, "
-        "`>=3.4`; a note when named): reported where they admit 3.3.0 (`==3.3.0`, "
-        "`>=3.3`, no version) or nothing pins it (a new import). "
+        "`>=3.4`; a note when named): reported where they admit 3.3.0 (`==3.3.0`; a "
+        "floor, `>=3.3` or no version, with a message to raise it to 3.4.0, which a fresh "
+        "install already gets) or nothing pins it (a new import). "
         "With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
@@ -999,10 +1013,20 @@ class UnmaintainedAuthLibrary(Rule):
                 if part in names:
                     ctx.report(node, _JOSE_PARTS[part])
                     return
-        if parts[0] == "passlib" and not ctx.package_at_least("bcrypt", "4.1"):
-            # the project's bcrypt pins admit no 4.1: passlib works with that bcrypt
+            if ctx.package_pinned("python-jose") and ctx.package_at_least("python-jose", "3.4"):
+                # a floor below 3.4 (`>=3.3`, no version): a fresh install gets the fixed
+                # release, an old one may keep 3.3.0; raising the floor is the fix
+                ctx.report(node, _JOSE_FLOOR)
+                return
+        if parts[0] == "passlib" and not ctx.package_at_least("bcrypt", "5.0"):
+            # the project's bcrypt pins admit no 5.0: passlib works with that bcrypt
             if ctx.names("FG504"):
                 ctx.report(node, _PASSLIB_PINNED_NOTE)
+            return
+        if parts[0] == "passlib" and _hashes_without_bcrypt(ctx):
+            # the file's own `CryptContext` names its hashers, bcrypt not among them
+            if ctx.names("FG504"):
+                ctx.report(node, _PASSLIB_NOTE)
             return
         if parts[0] == "passlib" and not _names_bcrypt(ctx):
             # passlib works with its other hashers: the bug is bcrypt's, the project's
@@ -1026,3 +1050,14 @@ class UnmaintainedAuthLibrary(Rule):
 def _names_bcrypt(ctx: FileContext) -> bool:
     source = ctx.source if ctx.source is not None else ctx.module.code.encode()
     return names_bcrypt(source)
+
+
+def _hashes_without_bcrypt(ctx: FileContext) -> bool:
+    """Whether the file makes its `CryptContext`s with their schemes written out
+    (`CryptContext(schemes=["argon2"])`), and names bcrypt nowhere: its passwords are
+    hashed with those, which passlib handles, whatever another file of the project uses."""
+    source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+    if names_bcrypt(source):
+        return False
+    made = len(_CRYPT_CONTEXT.findall(source))
+    return made > 0 and made == len(_LITERAL_SCHEMES.findall(source))

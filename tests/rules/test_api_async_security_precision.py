@@ -1471,7 +1471,7 @@ def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
     assert fg408("--extend-select", "FG408") == 1
 
 
-def test_passlib_with_bcrypt_pinned_below_4_1_is_a_note_when_named(tmp_path: Path) -> None:
+def test_passlib_with_bcrypt_pinned_below_5_is_a_note_when_named(tmp_path: Path) -> None:
     """passlib works with bcrypt 4.0 (no error, no log): a project pinning it gets no
     finding by default, and a note that speaks of the upgrade when FG504 is named."""
     write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt==4.0.1\n")
@@ -1484,12 +1484,43 @@ def test_passlib_with_bcrypt_pinned_below_4_1_is_a_note_when_named(tmp_path: Pat
     assert _fg504(tmp_path) == []
     ((name, message),) = _fg504(tmp_path, "FG504")
     assert name == "security.py"
-    assert "pinned bcrypt (below 4.1)" in message
+    assert "pinned bcrypt (below 5.0; 4.1-4.3 log a caught error at start-up)" in message
+    # 4.1-4.3 log passlib's caught version error and work: the break is 5.0's
+    write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt==4.1.3\n")
+    assert _fg504(tmp_path) == []
     write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt>=4.0\n")
     assert [m for _, m in _fg504(tmp_path)] == [
         "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error): use pwdlib "
         "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
     ]
+
+
+def test_a_file_whose_crypt_context_names_no_bcrypt_is_not_the_bcrypt_finding(
+    tmp_path: Path,
+) -> None:
+    """One file of a service hashes with bcrypt, another writes out its own schemes
+    (`argon2`): passlib handles those whatever bcrypt does, so that file gets the note
+    when FG504 is named, not the bcrypt-5 finding; a context whose schemes come from
+    elsewhere (`schemes=SCHEMES`) still follows the project."""
+    write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt==5.0.0\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/security.py",
+        'from passlib.context import CryptContext\n\npwd = CryptContext(schemes=["bcrypt"])\n',
+    )
+    argon = 'from passlib.context import CryptContext\n\npwd = CryptContext(schemes=["argon2"])\n'
+    write(tmp_path, "app/auth_utils.py", argon)
+    assert [name for name, _ in _fg504(tmp_path)] == ["security.py"]
+    ((_, note),) = [f for f in _fg504(tmp_path, "FG504") if f[0] == "auth_utils.py"]
+    assert note.startswith("passlib is unmaintained (no release since 2020)")
+    write(
+        tmp_path,
+        "app/auth_utils.py",
+        "from passlib.context import CryptContext\n\nfrom app.config import SCHEMES\n\n"
+        "pwd = CryptContext(schemes=SCHEMES)\n",
+    )
+    assert [name for name, _ in _fg504(tmp_path)] == ["auth_utils.py", "security.py"]
 
 
 @pytest.mark.parametrize(
@@ -1501,8 +1532,17 @@ def test_passlib_with_bcrypt_pinned_below_4_1_is_a_note_when_named(tmp_path: Pat
         ('[project]\nname = "svc"\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose==3.3.0"]\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose<3.4"]\n', True),
+        ('[project]\nname = "svc"\ndependencies = ["python-jose"]\n', True),
     ],
-    ids=["locked 3.5.0", "at least 3.4", "3.3.0 and later", "unpinned", "3.3.0", "below 3.4"],
+    ids=[
+        "locked 3.5.0",
+        "at least 3.4",
+        "3.3.0 and later",
+        "unpinned",
+        "3.3.0",
+        "below 3.4",
+        "no version",
+    ],
 )
 def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     tmp_path: Path, pins: str, reported: bool
@@ -1518,7 +1558,10 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     named = [m for _, m in _fg504(tmp_path, "FG504")]
     if reported:
         assert len(default) == 1
-        assert "3.3.0 has CVE-2024-33663" in default[0]
+        if ">=3.3" in pins or '"python-jose"]' in pins:  # a floor: raise it
+            assert "require `python-jose>=3.4.0`" in default[0]
+        else:
+            assert "3.3.0 has CVE-2024-33663" in default[0]
         assert named == default
     else:
         assert default == []
