@@ -92,8 +92,8 @@ _JOSE_PARTS = {
 
 #: The FastAPI release that added `FastAPI(lifespan=...)`.
 _LIFESPAN_RELEASE = "0.93"
-#: The httpx release that deprecated `AsyncClient(app=...)` (0.28 removed it).
-_APP_DEPRECATED = "0.27"
+#: The httpx release that removed `AsyncClient(app=...)` (0.27 deprecated it: a warning).
+_APP_REMOVED = "0.28"
 _BEFORE_LIFESPAN = (
     "`@app.on_event()` is how this project's FastAPI (pinned below 0.93, which has no "
     "`lifespan=`) runs start-up code: when upgrading, move it to a lifespan context manager"
@@ -293,9 +293,9 @@ class AsyncClientApp(Rule):
         "Checks for `httpx.AsyncClient(app=...)` and `httpx.Client(app=...)`.\n\n"
         "Where it applies: every layer; it is mostly found in tests, where it breaks. A "
         "project whose pins of httpx (`pyproject.toml`, requirements, `uv.lock`, "
-        "`poetry.lock`) admit no 0.27 or later, which deprecated `app=`, gets it only "
-        "when the selection names FG408: the shortcut works there, and the finding is a "
-        "note for the upgrade."
+        "`poetry.lock`) admit no 0.28 or later, which removed `app=`, gets it only when "
+        "the selection names FG408: the shortcut works there (0.27 warns), and the "
+        "finding is a note for the upgrade."
     )
     why = (
         "httpx 0.28 removed the `app=` shortcut: the call raises `TypeError`. Wrap the "
@@ -378,7 +378,7 @@ class AsyncClientApp(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         app = keyword_arg(node, "app")
         if ctx.qualified_name(node.func) in HTTPX_CLIENTS and app is not None:
-            if not ctx.package_at_least("httpx", _APP_DEPRECATED) and not ctx.names(self.code):
+            if not ctx.package_at_least("httpx", _APP_REMOVED) and not ctx.names(self.code):
                 return  # the project's httpx still has `app=`: an upgrade note, when named
             ctx.report(node, fix=self._fix(node, app, ctx))
 

@@ -1445,7 +1445,15 @@ def test_names_of_a_repositories_package_that_are_no_repositories(tmp_path: Path
 
 @pytest.mark.parametrize(
     ("pin", "default"),
-    [("httpx==0.23.3", False), ("httpx>=0.20,<0.27", False), ("httpx>=0.28", True), ("", True)],
+    [
+        ("httpx==0.23.3", False),
+        ("httpx>=0.20,<0.27", False),
+        # a template's `^0.27.0`: `app=` warns there, and works
+        ("httpx>=0.27.0,<0.28.0", False),
+        ("httpx>=0.27", True),
+        ("httpx>=0.28", True),
+        ("", True),
+    ],
 )
 def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
     tmp_path: Path, pin: str, default: bool
