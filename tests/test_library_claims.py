@@ -544,3 +544,15 @@ async def test_on_event_handlers_run_deprecated_and_never_beside_a_lifespan() ->
     async with both.router.lifespan_context(both):
         pass
     assert ran == ["lifespan"]
+
+
+def test_add_event_handler_is_gone_on_starlette_1() -> None:
+    """FG406's other half: `app.add_event_handler("startup", f)`, which FastAPI does not
+    keep where Starlette removed it (1.0): an `AttributeError` when the module runs."""
+    import starlette
+
+    app = FastAPI()
+    major = int(starlette.__version__.split(".")[0])
+    assert major >= 1, "the claim is about Starlette 1.x: the locked version must be one"
+    with pytest.raises(AttributeError, match="add_event_handler"):
+        app.add_event_handler("startup", lambda: None)  # type: ignore[attr-defined]

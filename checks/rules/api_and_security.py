@@ -106,9 +106,10 @@ class OnEventHandler(Rule):
     family = "API"
     message = "`@app.on_event()` is deprecated: use a lifespan context manager"
     summary = (
-        "Checks for `@app.on_event('startup' | 'shutdown')` handlers, and for "
-        "`app.add_event_handler('startup' | 'shutdown', ...)`, which FastAPI does not keep "
-        "on Starlette 1.x (`AttributeError` at import).\n\n"
+        "Checks for `@app.on_event('startup' | 'shutdown')` handlers (deprecated: on "
+        "Starlette 1.x FastAPI keeps them with its own implementation, and a warning), and "
+        "for `app.add_event_handler('startup' | 'shutdown', ...)`, which it does not keep "
+        "there (`AttributeError` at import).\n\n"
         "Where it applies: every layer, tests included (deprecated for a test's app as for "
         "the service's); not where the project's pins (or its "
         "sub-service's: a folder below the project root whose requirement files pin "
