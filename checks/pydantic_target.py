@@ -476,23 +476,32 @@ def current_pins(pins: Iterable[Pin]) -> tuple[Pin, ...]:
     )
 
 
+def _alternatives(pin: Pin) -> list[SpecifierSet] | None:
+    """A requirement's (`pep508` or `poetry`) specifier sets, one per alternative; None
+    when it cannot be read, or is a direct reference (its version is not written)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        if pin.kind == "poetry":
+            return [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
+        requirement = Requirement(pin.text)
+    except (InvalidRequirement, InvalidSpecifier, ValueError):
+        return None
+    return None if requirement.url is not None else [requirement.specifier]
+
+
 def admits_version(pin: Pin, version: str) -> bool | None:
     """Whether a requirement (`pep508` or `poetry`) admits this exact version, pre-releases
     included; None when either cannot be read."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     try:
         exact = Version(version)
-        if pin.kind == "poetry":
-            alternatives = [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
-        else:
-            requirement = Requirement(pin.text)
-            if requirement.url is not None:
-                return None
-            alternatives = [requirement.specifier]
-    except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
+    except InvalidVersion:
+        return None
+    alternatives = _alternatives(pin)
+    if alternatives is None:
         return None
     return any(s.contains(exact, prereleases=True) for s in alternatives)
 
@@ -508,23 +517,17 @@ def _admits_v2(pin: Pin) -> bool | None:
 def admits_floor(pin: Pin, floor: Version | None = None) -> bool | None:
     """Whether the pin admits `floor` or a later release (default: the first release of
     its package that works with Pydantic 2); None when it cannot be read."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
     if floor is None:
         floor = Version(_V2_FLOORS[pin.package])
-    try:
-        if pin.kind == "locked":
+    if pin.kind == "locked":
+        try:
             return Version(pin.text) >= floor
-        if pin.kind == "poetry":
-            alternatives = [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
-        else:
-            requirement = Requirement(pin.text)
-            if requirement.url is not None:
-                return None  # a direct reference: its version is not written
-            alternatives = [requirement.specifier]
-    except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
+        except InvalidVersion:
+            return None
+    alternatives = _alternatives(pin)
+    if alternatives is None:
         return None
     return any(admits_at_least(specifiers, floor) for specifiers in alternatives)
 
@@ -533,21 +536,15 @@ def admits_below(pin: Pin, floor: Version) -> bool | None:
     """Whether the pin admits a release below `floor` (None: it cannot be read). The set a
     specifier set admits is a union of intervals bounded by the versions it names: where
     it meets `[0, floor)` it holds 0, one of those versions or its nearest successor."""
-    from packaging.requirements import InvalidRequirement, Requirement
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
-    try:
-        if pin.kind == "locked":
+    if pin.kind == "locked":
+        try:
             return Version(pin.text) < floor
-        if pin.kind == "poetry":
-            alternatives = [SpecifierSet(s) for s in poetry_specifiers(pin.text)]
-        else:
-            requirement = Requirement(pin.text)
-            if requirement.url is not None:
-                return None
-            alternatives = [requirement.specifier]
-    except (InvalidRequirement, InvalidSpecifier, InvalidVersion, ValueError):
+        except InvalidVersion:
+            return None
+    alternatives = _alternatives(pin)
+    if alternatives is None:
         return None
     for specifiers in alternatives:
         candidates = {Version("0")}

@@ -329,15 +329,21 @@ def test_a_clean_repository_module_is_answered_without_libcst(tmp_path: Path) ->
     write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(tmp_path, "app/__init__.py", "")
     path = write(tmp_path, "app/users/repository.py", REPOSITORY_OF.format(errors="werkzeug"))
+    assert _hook_in_a_process(_HOOK_ALONE, path, tmp_path) == [0, "", False]
+
+
+def _hook_in_a_process(script: str, path: Path, tmp_path: Path) -> object:
+    """What `script` prints, run in a fresh interpreter with the hook's payload for an
+    edit of `path` on its stdin (what a fresh process imports is part of the answer)."""
     ran = subprocess.run(
-        [sys.executable, "-c", _HOOK_ALONE],
+        [sys.executable, "-c", script],
         input=json.dumps(write_new(path, tmp_path)).encode(),
         capture_output=True,
         check=True,
         cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
     )
-    assert json.loads(ran.stdout) == [0, "", False]
+    return json.loads(ran.stdout)
 
 
 _HOOK_MODULES = """
@@ -358,12 +364,4 @@ def test_a_file_no_sqlalchemy_2_rule_may_fire_in_never_reads_the_pins(tmp_path: 
         "app/jobs.py",
         "import asyncio\n\n\nasync def tick() -> None:\n    await asyncio.sleep(1)\n",
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", _HOOK_MODULES],
-        input=json.dumps(write_new(path, tmp_path)).encode(),
-        capture_output=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
-    )
-    assert json.loads(ran.stdout) == [0, "", False]
+    assert _hook_in_a_process(_HOOK_MODULES, path, tmp_path) == [0, "", False]

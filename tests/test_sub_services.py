@@ -196,7 +196,10 @@ def test_conventions_are_counted_per_sub_service(tmp_path: Path) -> None:
     write(tmp_path, "server/requirements.txt", "SQLAlchemy[asyncio]==2.0.30\n")
     write(tmp_path, "server/app/__init__.py", "")
     write(tmp_path, "server/app/models.py", "class User: ...\n")
-    write(tmp_path, "server/app/service.py", ASYNC_SERVICE)
+    # its queries are `select()`s (as many as the stray module's two `query()`s)
+    more = "\n\nasync def every(session: AsyncSession) -> list[User]:\n"
+    more += "    return list(await session.scalars(select(User)))\n"
+    write(tmp_path, "server/app/service.py", ASYNC_SERVICE + more)
     write(tmp_path, "server/app/legacy.py", LEGACY_QUERIES)
     found = codes(tmp_path)
     assert ("backend/app/crud.py", "FG101") not in found
