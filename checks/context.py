@@ -41,6 +41,7 @@ from checks.project import (
     instance_made_by,
     module_instances,
 )
+from checks.project_facts import PYDANTIC_SPELLING, SPELLING_RULES
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
 from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, star_bound
@@ -327,6 +328,22 @@ def code_of(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+def _and(condition: Condition | None, extra: Condition) -> Condition:
+    """Both conditions: `extra` last in the chain of `also`s (the first one stays what the
+    report is about: a class condition's finding is still left out where nothing of the
+    project is known)."""
+    if condition is None:
+        return extra
+    also = extra if condition.also is None else _and(condition.also, extra)
+    return replace(condition, also=also)
+
+
+#: `FileContext.marks` key: the nodes of v1 spellings that Pydantic 2 ignores or refuses
+#: (a `class Config` setting `orm_mode`): their findings are never gated by the project's
+#: spelling (`FileContext._add_report`).
+MISBEHAVES_ON_V2 = "pydantic:misbehaves-on-v2"
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """A finding as a rule reports it, before positions are computed; with a condition,
@@ -587,7 +604,10 @@ class FileContext:
     def _add_report(self, report: Report) -> None:
         """Keep a report; a Pydantic rule's is dropped under a version guard, and for a
         project that targets Pydantic 1 it is kept only when the selection names the
-        rule (`PydanticTarget.reports`), then speaking of the migration, without a fix."""
+        rule (`PydanticTarget.reports`), then speaking of the migration, without a fix. A
+        v1 spelling Pydantic 2 still runs stands where the project writes its family in
+        the v2 spelling (`checks.project_facts.PYDANTIC_SPELLING`), unless the rule marked
+        it as one Pydantic 2 ignores or refuses (`MISBEHAVES_ON_V2`)."""
         if report.rule.family == PYDANTIC_FAMILY:
             if self.version_guards.active:
                 return
@@ -596,6 +616,10 @@ class FileContext:
                     return
                 message = migration_message(report.message)
                 report = replace(report, message=message, fix=None)
+            family = SPELLING_RULES.get(report.rule.code)
+            if family is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
+                gate = Condition((), frozenset(), fact=PYDANTIC_SPELLING[family])
+                report = replace(report, condition=_and(report.condition, gate))
         self.reports.append(report)
 
     def _reported_on_target_1(self, code: str) -> bool:

@@ -631,7 +631,9 @@ class ProjectIndex:
             known = True if find is None else find()
             self._known_facts[(name, scope)] = known
             if not self._whole_project and (
-                name in COUNTED_FACTS or (not known and name not in SELECTION_FACTS)
+                # a counted fact the selection decides (given as a plain fact) reads no file
+                (name in COUNTED_FACTS and name not in self._facts)
+                or (not known and name not in SELECTION_FACTS)
             ):
                 self.scanned = True  # the answer depends on every file of the project
         return known

@@ -67,6 +67,58 @@ HTTP_ERRORS_CONVENTION = 10
 #: session is a sync one: tasks sharing it cannot fail as an `AsyncSession` does (FG106),
 #: they block (FG102).
 ASYNC_SESSIONS = "sqlalchemy-async-sessions"
+#: `Condition.fact`s, one per family of Pydantic v1 APIs that Pydantic 2 still runs (with
+#: a deprecation warning; they go in Pydantic 3): the project writes that family in the
+#: v2 spelling (its v2 calls at least as many as its v1 ones), or uses the v1 spelling
+#: fewer than `SPELLING_CONVENTION` times (a young project, an assistant's first
+#: `.dict()`). A project on Pydantic 2 that writes a family in the v1 spelling throughout
+#: (134 `.dict()` to 12 `.model_dump()`) has made a decision, as FG101's 1.x-style
+#: projects: those findings are reported when the selection names the rule. What
+#: Pydantic 2 ignores or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
+PYDANTIC_SPELLING = {
+    family: f"pydantic-v2-spelling:{family}"
+    for family in ("serialization", "validation", "config", "validators")
+}
+#: The rules whose findings each family gates.
+SPELLING_RULES = {
+    "FG201": "serialization",
+    "FG202": "serialization",
+    "FG204": "validation",
+    "FG205": "validation",
+    "FG207": "config",
+    "FG208": "validators",
+}
+#: How many v1 spellings of a family make a convention, not a slip.
+SPELLING_CONVENTION = 10
+#: Each family's v1 and v2 spellings, as text.
+_SPELLINGS = {
+    "serialization": (re.compile(rb"\.dict\("), re.compile(rb"\.model_dump(?:_json)?\(")),
+    "validation": (
+        re.compile(rb"\.(?:parse_obj|parse_raw|from_orm)\("),
+        re.compile(rb"\.model_validate(?:_json)?\("),
+    ),
+    "config": (
+        re.compile(rb"^[ \t]+class[ \t]+Config\b", re.MULTILINE),
+        re.compile(rb"\bmodel_config[ \t]*[:=]"),
+    ),
+    "validators": (
+        re.compile(rb"@(?:pydantic\.)?(?:validator|root_validator)\b"),
+        re.compile(rb"@(?:pydantic\.)?(?:field_validator|model_validator)\b"),
+    ),
+}
+
+
+def v2_spelling(family: str, sources: Iterable[bytes]) -> bool:
+    """`PYDANTIC_SPELLING[family]`: the v2 spellings at least as many as the v1 ones, or
+    the v1 ones fewer than `SPELLING_CONVENTION`."""
+    v1_pattern, v2_pattern = _SPELLINGS[family]
+    v1 = v2 = 0
+    for source in sources:
+        v1 += len(v1_pattern.findall(source))
+        v2 += len(v2_pattern.findall(source))
+    return v1 < SPELLING_CONVENTION or v2 >= v1
+
+
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
 COUNTED_FACTS = frozenset(
@@ -78,6 +130,7 @@ COUNTED_FACTS = frozenset(
         BCRYPT_HASHING,
         OWN_SERVICE_ERRORS,
         ASYNC_SESSIONS,
+        *PYDANTIC_SPELLING.values(),
     }
 )
 

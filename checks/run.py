@@ -12,7 +12,7 @@ import functools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,8 +40,10 @@ from checks.project_facts import (
     BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
     OWN_SERVICE_ERRORS,
+    PYDANTIC_SPELLING,
     SELECT_QUERIES,
     SETTINGS_MODULE,
+    SPELLING_RULES,
     SQL_2_QUERIES,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
@@ -57,6 +59,7 @@ from checks.project_facts import (
     queries_2_0,
     select_queries,
     typed_models,
+    v2_spelling,
 )
 from checks.revisions import is_superseded
 
@@ -554,6 +557,13 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
+            # a family whose rule the selection names: its findings stand, whatever the
+            # files say (no file is read for it)
+            **{
+                fact: _true
+                for family, fact in PYDANTIC_SPELLING.items()
+                if _spelling_named(settings, family)
+            },
         },
         whole_project=whole_project,
         counted={
@@ -572,9 +582,31 @@ def build_index(
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))
             ),
+            **{
+                fact: functools.partial(_spelling_fact, family, sources)
+                for family, fact in PYDANTIC_SPELLING.items()
+                if not _spelling_named(settings, family)
+            },
         },
         scope_of=sub_services.of_file,
     )
+
+
+def _spelling_fact(
+    family: str, sources: Callable[[str | None], Iterable[bytes]], scope: str | None
+) -> bool:
+    """`checks.project_facts.PYDANTIC_SPELLING`: the scope writes the family in the v2
+    spelling (or seldom in the v1 one)."""
+    return v2_spelling(family, sources(scope))
+
+
+def _spelling_named(settings: Settings, family: str) -> bool:
+    """Whether the selection names a rule of a Pydantic spelling family."""
+    return any(code in settings.named for code, of in SPELLING_RULES.items() if of == family)
+
+
+def _true() -> bool:
+    return True
 
 
 def covers_project(paths: Sequence[Path], settings: Settings) -> bool:

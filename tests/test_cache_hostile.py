@@ -37,7 +37,7 @@ from checks.cache import (
 from checks.findings import Edit, FileResult, Finding, Fix, Location
 from checks.project import Condition, ModuleLocator, ModuleSummary
 from tests.helpers import count_parsed, run_cli, write
-from tests.test_cache import JOBS, ROUTES, SCHEMAS
+from tests.test_cache import DEMO_PYPROJECT, JOBS, ROUTES, SCHEMAS
 
 ROUTE_FILES = [f"app/routes_{n:02}.py" for n in range(22)]
 
@@ -59,7 +59,7 @@ def _project(root: Path) -> list[str]:
     """A project whose run (the paths returned) fills every kind of cache entry: definite
     findings (jobs.py), pending ones with a fix (the routes), the summary of a module
     read from outside the run (schemas.py), and the run's snapshot (22 routes)."""
-    write(root, "pyproject.toml", "[project]\nname = 'demo'\n")
+    write(root, "pyproject.toml", DEMO_PYPROJECT)
     write(root, "app/__init__.py", "")
     write(root, "app/schemas.py", SCHEMAS)
     write(root, "app/jobs.py", JOBS)
@@ -701,7 +701,7 @@ def test_a_snapshot_is_not_used_once_an_import_that_did_not_resolve_does(
     branch switch brings app/schemas.py, outside the run's paths: the next run on app/api
     must see it, not answer from its snapshot."""
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, "pyproject.toml", "[project]\nname = 'demo'\n")
+    write(tmp_path, "pyproject.toml", DEMO_PYPROJECT)
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/api/__init__.py", "")
     for n in range(22):
@@ -726,7 +726,7 @@ def test_a_snapshot_is_not_used_once_a_package_appears_above_the_run(
     `helpers.*`, not configuration: FG407. A branch that makes conf/ a package (its
     `__init__.py`, above the checked folder) makes them `conf.helpers.*`, configuration."""
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, "pyproject.toml", "[project]\nname = 'demo'\n")
+    write(tmp_path, "pyproject.toml", DEMO_PYPROJECT)
     write(tmp_path, "conf/helpers/__init__.py", "")
     for n in range(22):
         write(

@@ -453,3 +453,74 @@ def test_a_schema_named_like_a_service_is_no_service_code(line: str, service: bo
     part of a search request: by its bases, not a service whose raises make FG401's
     convention (the routes' own raises would then count as the service layer's)."""
     assert is_service_layer_text(f"from x import y\n\n\n{line}\n    pass\n".encode()) is service
+
+
+# ------------------------------------------------------------ Pydantic spelling families
+SPELLING_SCHEMA = """
+from pydantic import BaseModel
+
+
+class User{n}(BaseModel):
+    name: str
+
+    class Config:
+        {key} = True
+
+
+def dump{n}(user: User{n}) -> dict:
+    return user.{method}()
+"""
+
+
+def _pydantic_codes(root: Path, *args: str) -> list[tuple[str, str]]:
+    out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
+    return sorted(
+        (f["code"], Path(f["filename"]).name)
+        for f in json.loads(out)
+        if f["code"].startswith("FG2")
+    )
+
+
+def _spelled_project(root: Path, files: int, method: str = "dict", key: str = "from_attributes"):
+    write(root, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2.7"]\n')
+    write(root, "app/__init__.py", "")
+    for n in range(files):
+        write(root, f"app/schema_{n}.py", SPELLING_SCHEMA.format(n=n, method=method, key=key))
+
+
+def test_a_pydantic_2_project_written_in_the_v1_spelling_throughout_gets_its_findings_when_named(
+    tmp_path: Path,
+) -> None:
+    """dispatch runs Pydantic 2 and writes `.dict()` 134 times (12 `.model_dump()`): the
+    v1 spelling, which Pydantic 2 runs with a warning, is the project's decision; the
+    sixteenth reader judged 47 such findings of four services, none worth acting on.
+    A config key Pydantic 2 ignores (`orm_mode`) is reported all the same."""
+    _spelled_project(tmp_path, 10)
+    assert _pydantic_codes(tmp_path) == []
+    named = _pydantic_codes(tmp_path, "--extend-select", "FG201,FG207")
+    assert len(named) == 20
+    assert {code for code, _ in named} == {"FG201", "FG207"}
+    # the hook's run of one file reads the project's spelling too
+    assert _pydantic_codes(tmp_path / "app/schema_0.py", "--no-cache") == []
+    write(tmp_path, "app/schema_3.py", SPELLING_SCHEMA.format(n=3, method="dict", key="orm_mode"))
+    assert _pydantic_codes(tmp_path, "--no-cache") == [
+        ("FG206", "schema_3.py"),
+        ("FG207", "schema_3.py"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("files", "v2_calls", "reported"),
+    [(9, 0, True), (10, 0, False), (10, 10, True)],
+    ids=["a young project", "the v1 spelling throughout", "moving to the v2 spelling"],
+)
+def test_the_v1_spelling_is_a_slip_in_a_young_project_or_one_that_writes_v2(
+    tmp_path: Path, files: int, v2_calls: int, reported: bool
+) -> None:
+    _spelled_project(tmp_path, files)
+    calls = "".join(
+        f"\n\ndef out{n}(user) -> dict:\n    return user.model_dump()\n" for n in range(v2_calls)
+    )
+    write(tmp_path, "app/views.py", calls)
+    found = [code for code, _ in _pydantic_codes(tmp_path, "--no-cache") if code == "FG201"]
+    assert len(found) == (files if reported else 0)

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from checks.context import (
+    MISBEHAVES_ON_V2,
     ClassInfo,
     FileContext,
     FixSpec,
@@ -20,7 +21,13 @@ from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.pydantic_target import FIX_TARGET_NOTE, WHERE_IT_APPLIES, is_migration, unsafe
+from checks.pydantic_target import (
+    FIX_TARGET_NOTE,
+    WHERE_IT_APPLIES,
+    WHERE_IT_APPLIES_SPELLING,
+    is_migration,
+    unsafe,
+)
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 
@@ -340,7 +347,9 @@ class PydanticClassConfig(Rule):
     name = "pydantic-class-config"
     family = "Pydantic"
     message = "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`"
-    summary = f"Checks for an inner `class Config:` in a Pydantic model.\n\n{WHERE_IT_APPLIES}"
+    summary = (
+        f"Checks for an inner `class Config:` in a Pydantic model.\n\n{WHERE_IT_APPLIES_SPELLING}"
+    )
     why = (
         "Pydantic v2 configures a model with a `model_config = ConfigDict(...)` attribute "
         "(`SettingsConfigDict` for settings); the inner `class Config` is deprecated, and "
@@ -691,6 +700,9 @@ class PydanticClassConfig(Rule):
         # the fix stands only while no other module reads or extends this `Config`
         # (`class Config(UserBase.Config)`): resolved across the project
         fix = _config_dict_fix(node, outer, ctx)
+        if _ignored_by_v2(node):
+            # Pydantic 2 runs the model without what the key asked for: never a convention
+            ctx.marks(MISBEHAVES_ON_V2).add(id(node.name))
         if fix is not None and outer.outer is None:
             owner = f"{ctx.module_name}.{outer.name}" if ctx.module_name else outer.name
             fix = replace(fix, config_of=owner)
@@ -1112,6 +1124,36 @@ IGNORED_BY_V2 = frozenset(
         "validate_all",
     }
 )
+#: v1 keys Pydantic 2 removed: ignored with a warning (`allow_mutation`, whose v2 form
+#: is `frozen`), so the model no longer does what they asked.
+REMOVED_BY_V2 = frozenset(
+    {
+        "allow_mutation",
+        "copy_on_model_validation",
+        "error_msg_templates",
+        "fields",
+        "getter_dict",
+        "json_dumps",
+        "json_loads",
+        "post_init_call",
+        "smart_union",
+        "underscore_attrs_are_private",
+    }
+)
+
+
+def _ignored_by_v2(node: cst.ClassDef) -> bool:
+    """Whether a `class Config` sets a key Pydantic 2 ignores (renamed or removed) to
+    anything but `False`, or defines a method (`schema_extra`, `customise_sources`),
+    which Pydantic 2 does not call: the model misbehaves now, not only warns."""
+    for name, value in config_assignments(node):
+        off = isinstance(value, cst.Name) and value.value == "False"
+        if name.value in IGNORED_BY_V2 | REMOVED_BY_V2 and not off:
+            return True
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    return any(isinstance(statement, cst.FunctionDef) for statement in body)
+
+
 _TURNS_ON = (
     "Pydantic 2 ignores the v1 key (a warning only): the new key turns on what it asked "
     "for, which changes what the model does"

@@ -29,6 +29,7 @@ from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
     WHERE_IT_APPLIES,
+    WHERE_IT_APPLIES_SPELLING,
     for_target,
     unsafe,
 )
@@ -343,7 +344,7 @@ class PydanticParse(_PydanticMethodRule):
     message = "`.parse_obj()` is the Pydantic v1 API: use `Model.model_validate()`"
     summary = (
         "Checks for `parse_obj`, `parse_raw` and `parse_file` on Pydantic models.\n\n"
-        f"{WHERE_IT_APPLIES}"
+        f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic v2 validates with `Model.model_validate(data)` and "
@@ -527,7 +528,7 @@ class PydanticFromOrm(_PydanticMethodRule):
         return unsafe(fix, reason)
 
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
-    summary = f"Checks for `Model.from_orm(obj)`.\n\n{WHERE_IT_APPLIES}"
+    summary = f"Checks for `Model.from_orm(obj)`.\n\n{WHERE_IT_APPLIES_SPELLING}"
     why = (
         "Pydantic v2 reads attributes of any object with `Model.model_validate(obj)` when "
         "the model's config has `from_attributes=True` (v1's `orm_mode`); `from_orm` is "

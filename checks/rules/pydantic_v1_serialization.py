@@ -21,7 +21,7 @@ from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
     V1_LAYER,
-    WHERE_IT_APPLIES,
+    WHERE_IT_APPLIES_SPELLING,
     for_target,
     unsafe,
 )
@@ -413,7 +413,7 @@ class PydanticDict(_PydanticSerializerRule):
         "or variable annotated with a model, one built or validated here, a field typed "
         "as one), or one a function or method of another module returns, by its return "
         "annotation (`user = UserDao.get(pk)`, `await find(pk)`: the project index reads "
-        f"it).\n\n{WHERE_IT_APPLIES}"
+        f"it).\n\n{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic v2 renamed `.dict()` to `.model_dump()`; the old name is deprecated, warns "
@@ -932,7 +932,7 @@ class PydanticJson(_PydanticSerializerRule):
         "as one), or one a function or method of another module returns, by its return "
         "annotation (`user = UserDao.get(pk)`, `await find(pk)`: the project index reads "
         "it; an `httpx.Response` a client returns is none).\n\n"
-        f"{WHERE_IT_APPLIES}"
+        f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic v2 renamed `.json()` to `.model_dump_json()`; the old name is deprecated "

@@ -25,7 +25,7 @@ from checks.imports import NameVisitor, names_in
 from checks.lazy import libcst as cst
 from checks.lazy import visitor
 from checks.prefilter import Evidence
-from checks.pydantic_target import FIX_TARGET_NOTE, WHERE_IT_APPLIES
+from checks.pydantic_target import FIX_TARGET_NOTE, WHERE_IT_APPLIES_SPELLING
 from checks.rule import Example, FixExample, Rule
 
 _V1_VALIDATORS = {
@@ -138,7 +138,7 @@ class PydanticV1Validators(Rule):
     message = "`@validator` is the Pydantic v1 API: use `@field_validator` with `@classmethod`"
     summary = (
         "Checks for Pydantic's v1 `@validator` and `@root_validator` decorators.\n\n"
-        f"{WHERE_IT_APPLIES}"
+        f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic v2 replaced `@validator` with `@field_validator` (a classmethod; `pre=True` "

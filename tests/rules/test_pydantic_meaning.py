@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks.engine import Engine
-from checks.findings import Finding
+from checks.findings import FileResult, Finding
 from checks.fixer import fix_source
 from checks.pydantic_target import PydanticTarget, TargetVersion, is_migration
 from checks.rule import Rule
@@ -81,7 +81,14 @@ def findings(code: str, target: int | None = None, select: str = "FG2") -> list[
     rules = [rule for rule in ALL_RULES if rule.code.startswith(select)]
     engine = Engine(rules, pydantic_target=(lambda: target) if target is not None else None)
     source = textwrap.dedent(code).lstrip("\n").encode()
-    return engine.check(Path("app/example.py"), source, None).findings
+    return with_facts(engine.check(Path("app/example.py"), source, None))
+
+
+def with_facts(result: FileResult) -> list[Finding]:
+    """A result's findings, those that wait on a project fact included: the snippet is
+    taken from a project written in the v2 spelling (`checks.project_facts`)."""
+    waiting = [finding for finding, condition in result.pending if condition.fact is not None]
+    return sorted([*result.findings, *waiting], key=Finding.sort_key)
 
 
 def fix_for_target(code: str, target: int | None, unsafe: bool = False) -> str:
@@ -90,7 +97,7 @@ def fix_for_target(code: str, target: int | None, unsafe: bool = False) -> str:
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:
         result = engine.check(Path("app/models.py"), data, None)
-        return result.findings, result.text
+        return with_facts(result), result.text
 
     source = textwrap.dedent(code).lstrip("\n")
     outcome = fix_source(source.encode(), check, unsafe)
