@@ -53,6 +53,7 @@ from checks.rules.sqlalchemy_sessions import (
     SyncDriverForAsyncEngine,
     SyncSessionInAsyncModule,
 )
+from checks.rules.sqlalchemy_textual import TextualSqlWithoutText
 from checks.rules.tool import InternalErrorRule, SyntaxErrorRule
 
 RULE_CLASSES: tuple[type[Rule], ...] = (
@@ -69,6 +70,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     SyncDriverForAsyncEngine,
     RelationshipWithoutLazy,
     InterpolatedSqlName,
+    TextualSqlWithoutText,
     PydanticDict,
     PydanticJson,
     PydanticSchema,

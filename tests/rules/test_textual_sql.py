@@ -1,0 +1,132 @@
+"""FG112: a SQL string given to a SQLAlchemy session's or connection's `execute()`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
+
+from tests.helpers import check_code, fix_code, run_cli, write
+
+
+def _fg112(source: str, path: str = "app/health.py") -> list[tuple[int, bool]]:
+    """(row, whether a fix is offered) of each FG112 finding."""
+    return [(f.start.row, f.fix is not None) for f in check_code(source, path) if f.code == "FG112"]
+
+
+def test_sqlalchemy_2_refuses_a_string_and_runs_its_text() -> None:
+    """The claim the rule stands on, on the installed SQLAlchemy: a string is refused
+    before anything reaches the database; `text()` of it runs."""
+    assert int(sqlalchemy.__version__.split(".")[0]) >= 2
+    with Session(create_engine("sqlite://")) as session:
+        with pytest.raises(ArgumentError, match="should be explicitly declared as text"):
+            session.execute("SELECT 1")  # type: ignore[call-overload]
+        assert session.execute(text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.parametrize(
+    ("statement", "fixed"),
+    [
+        ('"SELECT 1"', True),
+        ('"SELECT now()::date"', True),  # a cast, not a bound parameter
+        ("\"SELECT * FROM runs WHERE at > '12:30'\"", True),  # after a word: no parameter
+        ("\"SELECT * FROM notes WHERE state = ':draft'\"", False),  # text() binds `:draft`
+        ('"DELETE FROM audit WHERE id = %s" % audit_id', False),
+        ('"DELETE FROM audit WHERE id = {}".format(audit_id)', False),
+        ('f"DELETE FROM audit WHERE id = {audit_id}"', False),
+    ],
+)
+def test_a_string_statement_is_reported_and_only_a_plain_literal_is_fixed(
+    statement: str, fixed: bool
+) -> None:
+    source = f"""
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        async def run(session: AsyncSession, audit_id: int) -> None:
+            await session.execute({statement})
+        """
+    assert _fg112(source) == [(5, fixed)]
+
+
+def test_the_fix_wraps_the_literal_and_imports_text() -> None:
+    source = """
+        from sqlalchemy.orm import Session
+
+
+        def ping(session: Session) -> None:
+            session.execute("SELECT 1")
+        """
+    fixed = fix_code(source, "FG112", unsafe=True)
+    assert 'session.execute(text("SELECT 1"))' in fixed
+    assert "from sqlalchemy import text" in fixed
+
+
+def test_a_text_name_of_another_meaning_gets_no_fix() -> None:
+    source = """
+        from sqlalchemy.orm import Session
+
+        from app.i18n import text
+
+
+        def ping(session: Session) -> None:
+            session.execute("SELECT 1")
+        """
+    assert _fg112(source) == [(7, False)]
+
+
+@pytest.mark.parametrize(
+    "receiver",
+    [
+        "conn: asyncpg.Connection",  # asyncpg takes strings
+        "cursor: sqlite3.Cursor",
+        "db",  # unknown
+    ],
+)
+def test_other_libraries_execute_strings(receiver: str) -> None:
+    source = f"""
+        import sqlite3
+
+        import asyncpg
+        import sqlalchemy
+
+
+        def run({receiver}) -> None:
+            {receiver.split(":")[0]}.execute("SELECT 1")
+        """
+    assert _fg112(source) == []
+
+
+def test_a_project_on_sqlalchemy_1_gets_it_when_named(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "sqlalchemy==1.4.52\n")
+    write(
+        tmp_path,
+        "app/health.py",
+        "from sqlalchemy.orm import Session\n\n\ndef ping(session: Session) -> None:\n"
+        '    session.execute("SELECT 1")\n',
+    )
+
+    def messages(*args: str) -> list[str]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG112"]
+
+    assert messages() == []
+    (note,) = messages("--extend-select", "FG112")
+    assert "SQLAlchemy 1.x" in note
+
+
+def test_a_revision_another_revision_follows_is_history(tmp_path: Path) -> None:
+    revision = (
+        'from sqlalchemy.orm import Session\n\nrevision = "{r}"\ndown_revision = {d}\n\n\n'
+        'def upgrade(session: Session) -> None:\n    session.execute("UPDATE t SET x = 1")\n'
+    )
+    write(tmp_path, "alembic/versions/0001_a.py", revision.format(r="0001", d="None"))
+    write(tmp_path, "alembic/versions/0002_b.py", revision.format(r="0002", d='"0001"'))
+    out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [Path(f["filename"]).name for f in json.loads(out.stdout) if f["code"] == "FG112"]
+    assert found == ["0002_b.py"]
