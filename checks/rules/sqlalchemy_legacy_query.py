@@ -144,9 +144,11 @@ class LegacyQueryApi(Rule):
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
-        "to be a sync one (`db: Session`), or the project names no `AsyncSession` and writes "
-        "1.x queries: that query runs, blocking the loop (FG102), and "
-        "counts as one of synchronous code. In a synchronous function the calls are reported once, at the "
+        "to be a sync one (`db: Session`): that query runs, blocking the loop, and FG102 "
+        "reports it (its fix, a `def` or an `AsyncSession`, comes first: `select()` on the "
+        "same session blocks as much; FG101 follows once the function is sync); or the "
+        "project names no `AsyncSession` and writes 1.x queries, where it can only be such "
+        "a session. In a synchronous function the calls are reported once, at the "
         "first one, with their count (`... (3 legacy queries in `get_user()`)`): the move "
         "to `select()` is one decision per function, often taken when it goes async, and a "
         "SQLAlchemy 1.4 codebase would otherwise get hundreds of findings for one "
@@ -551,12 +553,16 @@ class LegacyQueryApi(Rule):
         """Report a legacy query: each one in async code and at module level; in a
         synchronous `def`, one finding per function, at its first legacy query (see the
         rule's summary), carrying the first fix any of them has. A query on a session
-        known to be sync (`db: Session`) in async code is counted as in synchronous code:
-        it runs (and blocks: FG102), and the API is the project's convention. Nothing in
-        the tests (see the rule's summary)."""
+        known to be sync (`db: Session`) in async code is FG102's (it runs, and blocks).
+        Nothing in the tests (see the rule's summary)."""
         if ctx.layer == "test":
             return
         function = ctx.function
+        if function is not None and function.is_async and on_sync_session:
+            # a session known to be sync, in a coroutine: FG102 reports the blocking, and
+            # its fix (a `def`, or an `AsyncSession`) comes first: `select()` on the same
+            # session blocks as much (FG101 reports it once the function is sync)
+            return
         if function is not None and function.is_async and not on_sync_session:
             # no `query()` on an `AsyncSession`, else a sync session blocking (FG102's
             # finding): where the project uses no `AsyncSession` and writes 1.x queries,
