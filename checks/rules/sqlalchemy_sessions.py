@@ -1397,7 +1397,9 @@ class SessionKeepsExpiring(Rule):
     )
     summary = (
         "Checks for `async_sessionmaker(...)` and `AsyncSession(...)` without "
-        "`expire_on_commit=False`.\n\n"
+        "`expire_on_commit=False`; not an `AsyncSession(...)` opened by `async with ... as "
+        "session:` whose block never commits through it nor hands it on (a `SELECT 1` "
+        "probe, a read: nothing is ever expired).\n\n"
         "Where it applies: every layer but tests. A test's session often never commits "
         "(each test runs in a transaction that is rolled back), and one that reads an "
         "expired attribute fails at once with `MissingGreenlet`: the test says it, not "
@@ -1426,6 +1428,19 @@ class SessionKeepsExpiring(Rule):
             SessionLocal = async_sessionmaker(engine)
             """
         ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+            from app.db import seed
+
+
+            async def create_initial_data(engine: AsyncEngine) -> None:
+                async with AsyncSession(engine) as session:
+                    await seed(session)
+            """,
+            note="the session handed on: the callee may commit and read",
+        ),
     )
     good = (
         Example(
@@ -1435,6 +1450,19 @@ class SessionKeepsExpiring(Rule):
             engine = create_async_engine("postgresql+asyncpg://app@db/app")
             SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
             """
+        ),
+        Example(
+            """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+
+            async def database_is_up(engine: AsyncEngine) -> bool:
+                async with AsyncSession(engine) as session:
+                    await session.execute(select(1))
+                return True
+            """,
+            note="a session that never commits: nothing is expired",
         ),
         Example(
             """
@@ -1504,6 +1532,8 @@ class SessionKeepsExpiring(Rule):
         expire = keyword_arg(node, "expire_on_commit")
         if any(arg.star for arg in node.args):
             return  # **options: cannot tell
+        if name in ASYNC_SESSION_CLASSES and _opened_never_committed(node, ctx):
+            return  # a probe (`SELECT 1`), a read: no commit, nothing expires
         if expire is not None and dotted_name(expire.value) != "False":
             ctx.report(node)  # an explicit choice: the author's to change
         elif expire is None:
@@ -1511,6 +1541,39 @@ class SessionKeepsExpiring(Rule):
             # objects stop being expired at commit: a later read in the same session
             # returns what the session holds, not what the database has now
             ctx.report(node, fix=replace(fix, applicability="unsafe") if fix else None)
+
+
+def _opened_never_committed(call: cst.Call, ctx: FileContext) -> bool:
+    """Whether `call` is opened by an `async with ... as name:` whose block never commits
+    through `name` and never hands it on (an argument, a return, another binding): then
+    no object of the session is ever expired."""
+    statement = ctx.within[-1] if ctx.within else None
+    if not isinstance(statement, cst.With):
+        return False
+    names = [
+        item.asname.name.value
+        for item in statement.items
+        if item.item is call and item.asname is not None and isinstance(item.asname.name, cst.Name)
+    ]
+    if len(names) != 1:
+        return False
+    name = names[0]
+    # the name as a receiver (`session.execute`), and attribute names (`x.session`)
+    seen: set[int] = set()
+    for found in descendants(statement.body):
+        if not isinstance(found, cst.Attribute):
+            continue
+        seen.add(id(found.attr))
+        if isinstance(found.value, cst.Name) and found.value.value == name:
+            if found.attr.value in {"commit", "begin"}:  # `session.begin()` commits at exit
+                return False
+            seen.add(id(found.value))
+    # any other use of the name hands the session on
+    return all(
+        id(found) in seen
+        for found in descendants(statement.body)
+        if isinstance(found, cst.Name) and found.value == name
+    )
 
 
 def _add_keyword(call: cst.Call, keyword: str) -> FixSpec | None:
