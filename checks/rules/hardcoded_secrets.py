@@ -131,9 +131,16 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
         and not value.startswith("/")
         and not _TEMPLATE_FIELD.search(value)
         and not _SQL_TEXT.match(value)
+        and not _REGEX.search(value)
     )
 
 
+#: A regular expression (a log redactor's `API_KEY = r"sk-[a-zA-Z0-9]{20,}"`): a pattern
+#: that finds keys, not one. A character range, a counted repetition, a class escape or a
+#: group's `(?`: generated keys and passwords hold none of them.
+_REGEX = re.compile(
+    r"\[\^?[^\]]*[A-Za-z0-9]-[A-Za-z0-9][^\]]*\]|\{\d+,\d*\}|\\[dwsDWS]|\(\?[:P<=!]"
+)
 #: SQL text (`DELETE_EXPIRED_TOKENS = "DELETE FROM tokens WHERE ..."`): a statement about
 #: the secrets, not one.
 _SQL_TEXT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s", re.IGNORECASE)
@@ -195,7 +202,9 @@ class HardcodedSecret(Rule):
         "`phc_...`, Stripe `pk_live_...`, a name saying `public` or `publishable`), a "
         "provider's "
         "key prefix alone (`'sk-proj-'`: a placeholder to complete), a masked or elided "
-        "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a dict's value of words "
+        "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a regular expression "
+        "that finds keys (`r'sk-[a-zA-Z0-9]{20,}'`: a character range, a counted "
+        "repetition, `\\d`, `(?:`), a dict's value of words "
         "separated by spaces (`{'api_key': 'Elastic Api Key'}`, `{'secret': 'Key has been "
         "deactivated'}`: a label or a message; a variable holding such words holds a weak "
         "secret), values "
@@ -318,6 +327,15 @@ class HardcodedSecret(Rule):
             MASKED_KEY = "sk-...a1b2"
             """,
             note="a label, a message, a masked sample and an elided key: no secret",
+        ),
+        Example(
+            r"""
+            REDACTED = {
+                "API_KEY": r"(sk-[a-zA-Z0-9]{20,})",
+                "JWT_TOKEN": r"eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+",
+            }
+            """,
+            note="a log redactor's patterns: regular expressions that find keys",
         ),
         Example(
             """
