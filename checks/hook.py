@@ -15,6 +15,7 @@ user on stderr with exit status 1: Claude Code's non-blocking hook error, never 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -308,6 +309,9 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     path = edited.path
     try:
         settings = SettingsLoader(CATALOG, fallback_root=edited.project_dir).for_path(path)
+        # new code: the deprecated spellings a project's convention lets stand in its
+        # existing code are the model's to avoid (`Settings.new_code`)
+        settings = dataclasses.replace(settings, new_code=True)
     except ConfigError as error:
         # Claude Code shows the user the first line of stderr, cut at 200 characters
         message = f"fastapi-guardrails: configuration error, edits are not checked: {error}"

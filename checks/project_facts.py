@@ -69,12 +69,12 @@ HTTP_ERRORS_CONVENTION = 10
 ASYNC_SESSIONS = "sqlalchemy-async-sessions"
 #: `Condition.fact`s, one per family of Pydantic v1 APIs that Pydantic 2 still runs (with
 #: a deprecation warning; they go in Pydantic 3): the project writes that family in the
-#: v2 spelling (its v2 calls at least as many as its v1 ones), or uses the v1 spelling
-#: fewer than `SPELLING_CONVENTION` times (a young project, an assistant's first
-#: `.dict()`). A project on Pydantic 2 that writes a family in the v1 spelling throughout
-#: (134 `.dict()` to 12 `.model_dump()`) has made a decision, as FG101's 1.x-style
-#: projects: those findings are reported when the selection names the rule. What
-#: Pydantic 2 ignores or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
+#: v2 spelling (its v2 calls at least as many as its v1 ones): there a v1 spelling is a
+#: slip. Elsewhere (134 `.dict()` to 12 `.model_dump()`, or a young project's few v1
+#: calls) the existing code's deprecated spelling is an inventory for a planned move,
+#: reported when the selection names the rule, as ruff's pyupgrade rules are opt-in; new
+#: code (the edit hook: `Settings.new_code`) gets every finding. What Pydantic 2 ignores
+#: or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
 PYDANTIC_SPELLING = {
     family: f"pydantic-v2-spelling:{family}"
     for family in ("serialization", "validation", "config", "validators")
@@ -88,8 +88,6 @@ SPELLING_RULES = {
     "FG207": "config",
     "FG208": "validators",
 }
-#: How many v1 spellings of a family make a convention, not a slip.
-SPELLING_CONVENTION = 10
 #: Each family's v1 and v2 spellings, as text.
 _SPELLINGS = {
     "serialization": (re.compile(rb"\.dict\("), re.compile(rb"\.model_dump(?:_json)?\(")),
@@ -109,14 +107,13 @@ _SPELLINGS = {
 
 
 def v2_spelling(family: str, sources: Iterable[bytes]) -> bool:
-    """`PYDANTIC_SPELLING[family]`: the v2 spellings at least as many as the v1 ones, or
-    the v1 ones fewer than `SPELLING_CONVENTION`."""
+    """`PYDANTIC_SPELLING[family]`: the v2 spellings at least as many as the v1 ones."""
     v1_pattern, v2_pattern = _SPELLINGS[family]
     v1 = v2 = 0
     for source in sources:
         v1 += len(v1_pattern.findall(source))
         v2 += len(v2_pattern.findall(source))
-    return v1 < SPELLING_CONVENTION or v2 >= v1
+    return v2 >= v1
 
 
 #: Facts that depend on every file of the project: a run of part of it that asks one

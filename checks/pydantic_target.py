@@ -708,15 +708,16 @@ WHERE_IT_APPLIES = (
 #: What the rules of a spelling family (`checks.project_facts.SPELLING_RULES`) add to it.
 SPELLING_NOTE = (
     " Pydantic 2 still runs this v1 API (with a deprecation warning; Pydantic 3 removes "
-    "it): a project that writes its family in the v1 spelling throughout (10 times or "
-    "more, and more often than the v2 spelling: `.dict()` against `.model_dump()`, "
-    "`parse_obj`/`from_orm` against `model_validate`, `class Config` against "
-    "`model_config`, `@validator` against `@field_validator`) has made a decision, as a "
-    "project written in SQLAlchemy's 1.x query style (FG101): there its findings are "
-    "reported when the selection names the rule. A young project, or one that writes "
-    "the family in the v2 spelling, gets every finding; what Pydantic 2 ignores (a "
-    "`class Config` setting `orm_mode` or another renamed or removed key) is always "
-    "reported."
+    "it). In existing code it is reported where the project writes its family in the v2 "
+    "spelling at least as often (`.dict()` against `.model_dump()`, `parse_obj`/`from_orm` "
+    "against `model_validate`, `class Config` against `model_config`, `@validator` "
+    "against `@field_validator`): there a v1 spelling is a slip. A project written in "
+    "the v1 spelling (all of it, or most, or a young one's few calls) gets the findings "
+    "when the selection names the rule or the configuration sets `target-pydantic = "
+    '"2"`, an inventory for its move to v2 (`check --fix --extend-select FG2`), as '
+    "ruff's pyupgrade rules are opt-in; the edit hook reports "
+    "them in new code everywhere. What Pydantic 2 ignores (a `class Config` setting "
+    "`orm_mode` or another renamed or removed key) is always reported."
 )
 #: The "Where it applies" paragraph of a rule of a spelling family.
 WHERE_IT_APPLIES_SPELLING = WHERE_IT_APPLIES + SPELLING_NOTE

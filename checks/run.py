@@ -601,8 +601,12 @@ def _spelling_fact(
 
 
 def _spelling_named(settings: Settings, family: str) -> bool:
-    """Whether the selection names a rule of a Pydantic spelling family."""
-    return any(code in settings.named for code, of in SPELLING_RULES.items() if of == family)
+    """Whether a Pydantic spelling family's findings stand whatever the project writes:
+    the selection names one of its rules, the configuration sets `target-pydantic = "2"`
+    (the team holds its code to v2: a migration, or a v2 project), or the run checks new
+    code (the edit hook)."""
+    named = any(code in settings.named for code, of in SPELLING_RULES.items() if of == family)
+    return named or settings.target_pydantic == 2 or settings.new_code
 
 
 def _true() -> bool:

@@ -55,6 +55,11 @@ async def list_users(session: AsyncSession) -> list[dict[str, object]]:
 
 def dump(user: UserOut) -> dict[str, object]:
     return user.dict()
+
+
+def dump_all(user: UserOut) -> tuple[dict[str, object], str]:
+    # the service writes the v2 spelling as often: the v1 calls above are slips
+    return user.model_dump(), user.model_dump_json()
 """
 MODELS = """
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column

@@ -365,3 +365,27 @@ def test_a_file_no_sqlalchemy_2_rule_may_fire_in_never_reads_the_pins(tmp_path: 
         "import asyncio\n\n\nasync def tick() -> None:\n    await asyncio.sleep(1)\n",
     )
     assert _hook_in_a_process(_HOOK_MODULES, path, tmp_path) == [0, "", False]
+
+
+def test_a_v1_spelling_in_new_code_is_blocked_where_existing_code_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    """An assistant's first `.dict()` in a young project: `check` leaves the project's
+    existing v1 spelling to it (an inventory when named: `checks.project_facts`); the
+    hook blocks the new call (`Settings.new_code`)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2.7"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    schema = "from pydantic import BaseModel\n\n\nclass User(BaseModel):\n    name: str\n"
+    write(
+        tmp_path,
+        "app/schemas.py",
+        schema + "\n\ndef dump(user: User) -> dict:\n    return user.dict()\n",
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert json.loads(result.stdout) == []
+    path = write(
+        tmp_path,
+        "app/views.py",
+        "from app.schemas import User\n\n\ndef out(user: User) -> dict:\n    return user.dict()\n",
+    )
+    assert listed_codes(reason(hook(write_new(path, tmp_path))[1])) == ["FG201"]

@@ -536,7 +536,10 @@ def test_pre_commit_fix_variant_rewrites_the_file(tmp_path: Path) -> None:
         "from pydantic import BaseModel\n\n\nclass M(BaseModel):\n    a: int\n\n\n"
         "def dump(m: M) -> dict[str, int]:\n    return m.dict()\n"
     )
-    result = _try_repo(tmp_path, {"models.py": source}, "fastapi-guardrails-fix", "models.py")
+    # a young project holds its commits to the v2 spelling by naming the rule (README)
+    pyproject = '[project]\nname = "svc"\n\n[tool.fastapi-guardrails]\nextend-select = ["FG201"]\n'
+    files = {"pyproject.toml": pyproject, "models.py": source}
+    result = _try_repo(tmp_path, files, "fastapi-guardrails-fix", "models.py")
     assert result.returncode == 1, result.stdout + result.stderr  # files were modified
     fixed = (tmp_path / "service" / "models.py").read_text()
     assert fixed == source.replace("m.dict()", "m.model_dump()")

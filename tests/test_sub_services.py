@@ -87,6 +87,10 @@ def monorepo(tmp_path: Path) -> Path:
     write(tmp_path, "backend/requirements.txt", "fastapi==0.88.0\npydantic[email]==1.10.7\n")
     write(tmp_path, "backend/app/main.py", V1_ROUTES)
     write(tmp_path, "api/app/main.py", V1_ROUTES)
+    # both write the v2 spelling as often as `.dict()`: where Pydantic 2 runs, the
+    # `.dict()` is a slip (`checks.project_facts.PYDANTIC_SPELLING`)
+    for service in ("backend", "api"):
+        write(tmp_path, f"{service}/app/out.py", "def out(item):\n    return item.model_dump()\n")
     return tmp_path
 
 

@@ -26,6 +26,14 @@ pytestmark = [
 ]
 
 
+#: A project holding its code to Pydantic 2 (`target-pydantic = "2"`): the v1 spellings
+#: of its existing code are reported whatever it writes most (`checks.project_facts`).
+V2_TARGETED = (
+    '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n\n'
+    '[tool.fastapi-guardrails]\ntarget-pydantic = "2"\n'
+)
+
+
 def applicability(code: str, rule: str) -> list[str | None]:
     """The applicability of each finding's fix of `rule` (None: no fix)."""
     return [f.fix.applicability if f.fix else None for f in findings(code, select=rule)]
@@ -407,7 +415,7 @@ def _imports(root: Path, module: str) -> subprocess.CompletedProcess[str]:
 
 def _user_base(root: Path) -> Path:
     """A Pydantic-2 project whose `app/base.py` holds a model with an inner `Config`."""
-    write(root, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(root, "pyproject.toml", V2_TARGETED)
     write(root, "app/__init__.py", "")
     return write(
         root,
@@ -476,7 +484,7 @@ def test_a_cached_run_of_a_folder_sees_a_reader_added_outside_it(tmp_path: Path)
     the rest of the project keeps none, as a file outside its paths may change that."""
     from checks.cli import SNAPSHOT_MIN_FILES
 
-    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "pyproject.toml", V2_TARGETED)
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/models/__init__.py", "")
     for number in range(SNAPSHOT_MIN_FILES):
@@ -496,6 +504,7 @@ def test_a_cached_run_of_a_folder_sees_a_reader_added_outside_it(tmp_path: Path)
 
 
 def test_a_config_no_other_module_reads_is_still_fixed(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", V2_TARGETED)
     write(tmp_path, "app/__init__.py", "")
     write(
         tmp_path,

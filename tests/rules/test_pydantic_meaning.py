@@ -62,6 +62,14 @@ def as_v1(code: str) -> str:
 _RUNS = itertools.count()
 
 
+#: A project holding its code to Pydantic 2 (`target-pydantic = "2"`): the v1 spellings
+#: of its existing code are reported whatever it writes most (`checks.project_facts`).
+V2_TARGETED = (
+    '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n\n'
+    '[tool.fastapi-guardrails]\ntarget-pydantic = "2"\n'
+)
+
+
 def run(code: str, name: str = "example") -> dict[str, Any]:
     """Execute code as a new module (a fresh name each time: Pydantic 1 refuses a
     validator it has seen under the same module and class); its namespace."""
@@ -247,7 +255,7 @@ def test_a_model_without_fields_or_with_subclasses_gets_an_unsafe_fix() -> None:
 
 
 def _project(root: Path, files: dict[str, str]) -> None:
-    write(root, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(root, "pyproject.toml", V2_TARGETED)
     write(root, "app/__init__.py", "")
     for path, text in files.items():
         write(root, path, text)
