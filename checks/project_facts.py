@@ -77,7 +77,7 @@ ASYNC_SESSIONS = "sqlalchemy-async-sessions"
 #: or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
 PYDANTIC_SPELLING = {
     family: f"pydantic-v2-spelling:{family}"
-    for family in ("serialization", "validation", "config", "validators")
+    for family in ("serialization", "validation", "config", "validators", "schema-extras")
 }
 #: The rules whose findings each family gates.
 SPELLING_RULES = {
@@ -87,6 +87,7 @@ SPELLING_RULES = {
     "FG205": "validation",
     "FG207": "config",
     "FG208": "validators",
+    "FG211": "schema-extras",
 }
 #: Each family's v1 and v2 spellings, as text.
 _SPELLINGS = {
@@ -103,6 +104,12 @@ _SPELLINGS = {
         re.compile(rb"@(?:pydantic\.)?(?:validator|root_validator)\b"),
         re.compile(rb"@(?:pydantic\.)?(?:field_validator|model_validator)\b"),
     ),
+    # `Field(example=...)`, OpenAPI's `nullable=`: schema data, written in v2 as
+    # `examples=[...]` and `json_schema_extra={...}`
+    "schema-extras": (
+        re.compile(rb"\b(?:example|nullable)[ \t]*="),
+        re.compile(rb"\b(?:examples|json_schema_extra)[ \t]*="),
+    ),
 }
 
 
@@ -114,6 +121,25 @@ def v2_spelling(family: str, sources: Iterable[bytes]) -> bool:
         v1 += len(v1_pattern.findall(source))
         v2 += len(v2_pattern.findall(source))
     return v2 >= v1
+
+
+#: `Condition.fact`: the project declares relationships with `back_populates` at least as
+#: often as with `backref` (legacy in SQLAlchemy 2.0, not deprecated): there FG108's
+#: `backref=` is a slip; elsewhere the findings stand when the selection names FG108, or
+#: in new code (the edit hook).
+BACK_POPULATES = "sqlalchemy-back-populates"
+_BACKREF = re.compile(rb"\bbackref[ \t]*=")
+_BACK_POPULATES = re.compile(rb"\bback_populates[ \t]*=")
+
+
+def back_populates(sources: Iterable[bytes]) -> bool:
+    """`BACK_POPULATES`: `back_populates=` at least as often as `backref=`."""
+    backrefs = populates = 0
+    for source in sources:
+        if b"back" in source:
+            backrefs += len(_BACKREF.findall(source))
+            populates += len(_BACK_POPULATES.findall(source))
+    return populates >= backrefs
 
 
 #: Facts that depend on every file of the project: a run of part of it that asks one
@@ -128,6 +154,7 @@ COUNTED_FACTS = frozenset(
         OWN_SERVICE_ERRORS,
         ASYNC_SESSIONS,
         *PYDANTIC_SPELLING.values(),
+        BACK_POPULATES,
     }
 )
 

@@ -711,7 +711,8 @@ SPELLING_NOTE = (
     "it). In existing code it is reported where the project writes its family in the v2 "
     "spelling at least as often (`.dict()` against `.model_dump()`, `parse_obj`/`from_orm` "
     "against `model_validate`, `class Config` against `model_config`, `@validator` "
-    "against `@field_validator`): there a v1 spelling is a slip. A project written in "
+    "against `@field_validator`, `example=`/`nullable=` against "
+    "`examples=`/`json_schema_extra=`): there a v1 spelling is a slip. A project written in "
     "the v1 spelling (all of it, or most, or a young one's few calls) gets the findings "
     "when the selection names the rule or the configuration sets `target-pydantic = "
     '"2"`, an inventory for its move to v2 (`check --fix --extend-select FG2`), as '

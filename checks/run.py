@@ -37,6 +37,7 @@ from checks.project import (
 )
 from checks.project_facts import (
     ASYNC_SESSIONS,
+    BACK_POPULATES,
     BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
     OWN_SERVICE_ERRORS,
@@ -48,6 +49,7 @@ from checks.project_facts import (
     TYPED_MODELS,
     V1_LAYER_SELECTED,
     async_sessions,
+    back_populates,
     counted_sources,
     defines_settings,
     first_settings_module,
@@ -564,6 +566,7 @@ def build_index(
                 for family, fact in PYDANTIC_SPELLING.items()
                 if _spelling_named(settings, family)
             },
+            **({BACK_POPULATES: _true} if _backref_named(settings) else {}),
         },
         whole_project=whole_project,
         counted={
@@ -587,6 +590,11 @@ def build_index(
                 for family, fact in PYDANTIC_SPELLING.items()
                 if not _spelling_named(settings, family)
             },
+            **(
+                {}
+                if _backref_named(settings)
+                else {BACK_POPULATES: lambda scope: back_populates(sources(scope))}
+            ),
         },
         scope_of=sub_services.of_file,
     )
@@ -607,6 +615,12 @@ def _spelling_named(settings: Settings, family: str) -> bool:
     code (the edit hook)."""
     named = any(code in settings.named for code, of in SPELLING_RULES.items() if of == family)
     return named or settings.target_pydantic == 2 or settings.new_code
+
+
+def _backref_named(settings: Settings) -> bool:
+    """Whether FG108's `backref=` findings stand whatever the project writes: the selection
+    names FG108, or the run checks new code (the edit hook)."""
+    return "FG108" in settings.named or settings.new_code
 
 
 def _true() -> bool:

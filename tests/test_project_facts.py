@@ -531,3 +531,63 @@ def test_the_v1_spelling_is_a_slip_in_a_project_that_writes_v2(
     write(tmp_path, "app/views.py", calls)
     found = [code for code, _ in _pydantic_codes(tmp_path, "--no-cache") if code == "FG201"]
     assert len(found) == (files if reported else 0)
+
+
+TYPED_WITH_BACKREF = """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    team = relationship("Team", backref="members")
+"""
+
+
+@pytest.mark.parametrize(("populates", "reported"), [(0, False), (1, True)])
+def test_backref_is_a_slip_where_the_project_writes_back_populates(
+    tmp_path: Path, populates: int, reported: bool
+) -> None:
+    """A typed project whose relationships use `backref=` (legacy, not deprecated: the
+    seventeenth reader's 9 findings, none worth) gets FG108's `backref=` when named; one
+    that writes `back_populates=` as often has slipped."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/models.py", TYPED_WITH_BACKREF)
+    for n in range(populates):
+        write(tmp_path, f"app/other_{n}.py", "NOTE = dict(back_populates='members')\n")
+    assert bool(_codes(tmp_path, "--no-cache")) == reported
+    assert _codes(tmp_path, "--no-cache", "--extend-select", "FG108") == [
+        ("FG108", "models.py", 18)
+    ]
+
+
+def test_field_schema_data_follows_the_spelling_and_a_fake_check_is_always_reported(
+    tmp_path: Path,
+) -> None:
+    """`Field(example=...)` still reaches the schema on Pydantic 2 (deprecated): a young
+    project's is an inventory when named; `Field(required=True)` looks like a check and
+    checks nothing: reported everywhere."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/schemas.py",
+        "from pydantic import BaseModel, Field\n\n\nclass Item(BaseModel):\n"
+        '    name: str = Field(..., example="Coffee")\n'
+        "    note: str | None = Field(None, required=True)\n",
+    )
+    assert _pydantic_codes(tmp_path, "--no-cache") == [("FG211", "schemas.py")]
+    named = _pydantic_codes(tmp_path, "--no-cache", "--extend-select", "FG211")
+    assert named == [("FG211", "schemas.py"), ("FG211", "schemas.py")]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from checks.context import (
+    MISBEHAVES_ON_V2,
     FileContext,
     FixSpec,
     code_of,
@@ -1483,8 +1484,11 @@ class PydanticFieldExtra(Rule):
         "`required=`, `choices=`, `example=`, ...): Pydantic 1 put them in the field's JSON "
         "schema, Pydantic 2 still does with a deprecation warning (`json_schema_extra` is "
         "the v2 spelling). FG209 reports the v1 keywords that have a v2 name (`regex`, "
-        "`min_items`, ...).\n\n"
-        f"{WHERE_IT_APPLIES}"
+        "`min_items`, ...). A keyword that looks like a check (`validators=`, "
+        "`required=`, `choices=`) is always reported; the schema data Pydantic 2 still "
+        "writes (`example=`, OpenAPI's `nullable=`) follows the project's spelling "
+        "(`examples=`, `json_schema_extra=`), as below.\n\n"
+        f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic never read them: `Field(None, validators=[check])` runs no validator, "
@@ -1620,6 +1624,8 @@ class PydanticFieldExtra(Rule):
                     f"`Field({keyword}=...)` is no Pydantic argument: kept only as JSON-schema "
                     "data (deprecated), it validates nothing"
                 )
+                # it looks like a check and checks nothing: never the project's spelling
+                ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             ctx.report(arg, message)
 
 

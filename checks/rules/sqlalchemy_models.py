@@ -6,7 +6,7 @@ from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES, Condition
-from checks.project_facts import TYPED_MODELS
+from checks.project_facts import BACK_POPULATES, TYPED_MODELS
 from checks.revisions import is_revision
 from checks.rule import Example, FixExample, Rule
 from checks.rules.typed_models import (
@@ -42,7 +42,9 @@ class LegacyDeclarative(Rule):
         "SQLAlchemy 2.0 still supports the 1.x style: a project whose models are written "
         "in it throughout has made a decision, not a slip. Unless the selection names "
         "FG108, these findings are reported only in a project whose models are mostly "
-        "typed (`Mapped[` at least as often as `Column(` in its files); "
+        "typed (`Mapped[` at least as often as `Column(` in its files); a `backref=` "
+        "(legacy in 2.0, not deprecated) only where it also writes `back_populates=` at "
+        "least as often (a slip there; elsewhere named, or by the edit hook in new code); "
         "`sqlalchemy.ext.declarative`'s `declarative_base`, which warns in 2.0 "
         "(`MovedIn20Warning`), always.\n\n"
         "Where it applies: everywhere but the migrations: a model a test declares maps like "
@@ -407,7 +409,7 @@ class LegacyDeclarative(Rule):
                 if arg.keyword is not None and arg.keyword.value == "backref":
                     fix = self.backref_fix(arg, node, ctx)
                     message = "`backref=` is legacy: declare both sides with `back_populates`"
-                    _report(arg, message, fix, ctx, styled=True)
+                    _report(arg, message, fix, ctx, styled=True, condition=_BACK_POPULATES_PROJECT)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
@@ -469,10 +471,19 @@ _MOVED_IN_20 = frozenset(
 )
 #: A style finding stands when the project's models are mostly typed (or FG108 is named)
 _TYPED_PROJECT = Condition((), frozenset(), fact=TYPED_MODELS)
+#: ...and a `backref=` where the project writes `back_populates` at least as often (or
+#: FG108 is named, or the code is new: `checks.project_facts.BACK_POPULATES`)
+_BACK_POPULATES_PROJECT = Condition((), frozenset(), fact=BACK_POPULATES, also=_TYPED_PROJECT)
 
 
 def _report(
-    node: cst.CSTNode, message: str, fix: FixSpec | Refusal, ctx: FileContext, *, styled: bool
+    node: cst.CSTNode,
+    message: str,
+    fix: FixSpec | Refusal,
+    ctx: FileContext,
+    *,
+    styled: bool,
+    condition: Condition | None = None,
 ) -> None:
     """A finding with its fix; for a project on SQLAlchemy 1.x (`checks.sqlalchemy_target`)
     only when the selection names FG108, speaking of the migration, without a fix: the 2.0
@@ -485,7 +496,7 @@ def _report(
         message, fix = f"{message} {MIGRATION_NOTE}", Refusal("1.x")
     chosen = fix if isinstance(fix, FixSpec) else None
     if styled:
-        ctx.report_if(node, _TYPED_PROJECT, message, fix=chosen)
+        ctx.report_if(node, condition or _TYPED_PROJECT, message, fix=chosen)
     else:
         ctx.report(node, message, fix=chosen)
 
