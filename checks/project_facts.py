@@ -21,9 +21,14 @@ SETTINGS_MODULE = "settings-module"
 #: imports of the `pydantic.v1` layer are reported (an inventory of a deliberate choice,
 #: not a slip). A fact of the run's configuration, not of the project's files.
 V1_LAYER_SELECTED = "selected:FG210"
+#: `Condition.fact`: the run checks new code (the edit hook), or the selection names
+#: FG406: `@app.on_event()` with no lifespan beside it (deprecated, and FastAPI keeps it
+#: running on Starlette 1.x) is reported there; in existing code it is an inventory for
+#: the move to a lifespan, as the other forms that still work.
+ON_EVENT_SELECTED = "new-code-or-selected:FG406"
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
-SELECTION_FACTS = frozenset({V1_LAYER_SELECTED})
+SELECTION_FACTS = frozenset({V1_LAYER_SELECTED, ON_EVENT_SELECTED})
 #: `Condition.fact`: the project's queries are written against SQLAlchemy 2.0's API: it
 #: uses the asyncio extension (where `Query` does not exist), or its `select()`
 #: statements are at least as many as its `.query()` calls. A project written throughout

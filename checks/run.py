@@ -40,6 +40,7 @@ from checks.project_facts import (
     BACK_POPULATES,
     BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
+    ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
     PYDANTIC_SPELLING,
     SELECT_QUERIES,
@@ -559,6 +560,7 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
+            ON_EVENT_SELECTED: lambda: "FG406" in settings.named or settings.new_code,
             # a family whose rule the selection names: its findings stand, whatever the
             # files say (no file is read for it)
             **{

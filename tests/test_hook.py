@@ -389,3 +389,21 @@ def test_a_v1_spelling_in_new_code_is_blocked_where_existing_code_is_left_alone(
         "from app.schemas import User\n\n\ndef out(user: User) -> dict:\n    return user.dict()\n",
     )
     assert listed_codes(reason(hook(write_new(path, tmp_path))[1])) == ["FG201"]
+
+
+def test_on_event_alone_is_new_codes_finding_and_beside_a_lifespan_always(
+    tmp_path: Path,
+) -> None:
+    """`@app.on_event()` still runs (deprecated): `check` leaves existing handlers to the
+    project (named: an inventory), the hook blocks a new one; beside a lifespan it never
+    runs, and `check` reports it."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    main = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    main += '@app.on_event("startup")\nasync def connect() -> None:\n    pass\n'
+    path = write(tmp_path, "app/main.py", main)
+    found = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert json.loads(found.stdout) == []
+    assert listed_codes(reason(hook(write_new(path, tmp_path))[1])) == ["FG406"]
+    write(tmp_path, "app/main.py", main.replace("FastAPI()", "FastAPI(lifespan=lifespan)"))
+    found = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert [f["code"] for f in json.loads(found.stdout)] == ["FG406"]

@@ -17,7 +17,12 @@ from checks.context import (
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import BCRYPT_HASHING, HEADER_CREDENTIALS_ONLY, names_bcrypt
+from checks.project_facts import (
+    BCRYPT_HASHING,
+    HEADER_CREDENTIALS_ONLY,
+    ON_EVENT_SELECTED,
+    names_bcrypt,
+)
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 
@@ -109,7 +114,10 @@ class OnEventHandler(Rule):
         "Checks for `@app.on_event('startup' | 'shutdown')` handlers (deprecated: on "
         "Starlette 1.x FastAPI keeps them with its own implementation, and a warning), and "
         "for `app.add_event_handler('startup' | 'shutdown', ...)`, which it does not keep "
-        "there (`AttributeError` at import).\n\n"
+        "there (`AttributeError` at import). An `on_event` handler in a module that also "
+        "gives the app a lifespan never runs, and is always reported; one alone still runs "
+        "(deprecated): reported by the edit hook in new code, and in existing code when "
+        "the selection names FG406 (an inventory for the move to a lifespan).\n\n"
         "Where it applies: every layer, tests included (deprecated for a test's app as for "
         "the service's); not where the project's pins (or its "
         "sub-service's: a folder below the project root whose requirement files pin "
@@ -238,11 +246,16 @@ class OnEventHandler(Rule):
         if not (event in {"startup", "shutdown"} or ctx.imports_module("fastapi", "starlette")):
             return
         if ctx.fastapi_at_least(_LIFESPAN_RELEASE):
-            ctx.report(node, _NEVER_RUNS if _has_lifespan(ctx) else None)
+            if _has_lifespan(ctx):
+                ctx.report(node, _NEVER_RUNS)  # dead code: always
+            else:  # deprecated, and kept running: new code's, or named
+                ctx.report_if(node, _ON_EVENT_SELECTED)
         elif ctx.names(self.code):  # a migration's inventory, asked for by name
             ctx.report(node, _BEFORE_LIFESPAN)
 
 
+#: `@app.on_event()` alone stands in new code (the edit hook) or when FG406 is named.
+_ON_EVENT_SELECTED = Condition((), frozenset(), fact=ON_EVENT_SELECTED)
 #: FG406's message where the module gives its app a lifespan: the handler is dead code.
 _NEVER_RUNS = (
     "`@app.on_event()` never runs here: the app has a lifespan (`lifespan=`, "
