@@ -396,7 +396,9 @@ class _Resolver:
         ctx = self.ctx
         if self.function is None and isinstance(expr, cst.Name | cst.Attribute):
             inferred = ctx.infer(expr)
-            if inferred is not None:
+            # a `sessionmaker` may make async sessions (`class_=AsyncSession`, the 1.4
+            # spelling; `sessionmaker[AsyncSession]`): its bindings below say which
+            if inferred is not None and canonical(inferred.cls) != SYNC_SESSION_FACTORY:
                 return None if inferred.iterable else canonical(inferred.cls)
         if isinstance(expr, cst.Name):
             return self._name(expr.value, depth)
@@ -460,11 +462,30 @@ class _Resolver:
         if isinstance(annotation, cst.Subscript):
             ref = ctx.class_ref(annotation.value)
             if ref is not None and canonical(ref) in _GENERIC_FACTORIES:
+                made = _subscripted_class(annotation, ctx)
+                if canonical(ref) == SYNC_SESSION_FACTORY and made in ASYNC_SESSION_CLASSES:
+                    return ASYNC_SESSION_FACTORY  # `sessionmaker[AsyncSession]`
                 return canonical(ref)
         inferred = ctx.annotation_type(annotation)
         if inferred is None or inferred.iterable:
             return None
-        return canonical(inferred.cls)
+        cls = canonical(inferred.cls)
+        if cls == SYNC_SESSION_FACTORY:
+            # a bare `sessionmaker` says nothing of what it makes: SQLAlchemy 1.4 made
+            # async sessions with `sessionmaker(engine, class_=AsyncSession)`
+            return None
+        return cls
+
+
+def _subscripted_class(annotation: cst.Subscript, ctx: FileContext) -> str | None:
+    """The class a generic factory's annotation names as what it makes
+    (`sessionmaker[AsyncSession]`: `AsyncSession`), qualified; None when unknown."""
+    if len(annotation.slice) != 1:
+        return None
+    element = annotation.slice[0].slice
+    if not isinstance(element, cst.Index):
+        return None
+    return ctx.class_ref(element.value)
 
 
 def _function_bindings(
@@ -517,7 +538,15 @@ def _assignments(
                     if isinstance(target.target, cst.Name):
                         yield target.target.value, small.value
             elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                yield small.target.value, _Annotated(small.annotation.annotation)
+                annotation = small.annotation.annotation
+                if small.value is not None and (dotted_name(annotation) or "").endswith(
+                    "sessionmaker"
+                ):
+                    # a bare `sessionmaker` annotation says nothing of what it makes
+                    # (`annotation_class`): the value does (`class_=AsyncSession` or not)
+                    yield small.target.value, small.value
+                else:
+                    yield small.target.value, _Annotated(annotation)
     elif with_items and isinstance(statement, cst.With):
         for item in statement.items:
             if item.asname is not None and isinstance(item.asname.name, cst.Name):

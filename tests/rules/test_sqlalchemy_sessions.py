@@ -952,3 +952,47 @@ def test_a_session_shared_by_tasks_is_reported_where_sessions_may_be_async(
     assert default == (["app/emitters.py:7:11"] if asyncio_extension else [])
     named = _rows(run_cli("check", "--no-cache", "--select", "FG106", ".").stdout, "FG106")
     assert named == ["app/emitters.py:7:11"]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "blocking"),
+    [
+        ("sessionmaker", False),  # SQLAlchemy 1.4 made async sessions with it too
+        ("sessionmaker[AsyncSession]", False),
+        ("sessionmaker[Session]", True),
+    ],
+)
+def test_a_sessionmaker_annotation_says_sync_only_when_it_names_session(
+    annotation: str, blocking: bool
+) -> None:
+    """A one-off script of a yoga studio's backend receives its factory as
+    `AsyncronSession: sessionmaker`, made elsewhere by `sessionmaker(engine,
+    class_=AsyncSession)`: no sync session is known there."""
+    source = """
+        from sqlalchemy import select
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.orm import Session, sessionmaker
+
+
+        async def migrate(factory: ANNOTATION) -> None:
+            session = factory()
+            session.execute(select(1))
+        """.replace("ANNOTATION", annotation)
+    assert bool(positions(source, "FG102")) == blocking
+
+
+@pytest.mark.parametrize(("class_", "blocking"), [("", True), (", class_=AsyncSession", False)])
+def test_an_annotated_sessionmaker_is_what_its_value_makes(class_: str, blocking: bool) -> None:
+    source = """
+        from sqlalchemy import create_engine, select
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal: sessionmaker = sessionmaker(bind=create_engine("sqlite://")CLASS)
+
+
+        async def handler() -> None:
+            session = SessionLocal()
+            session.execute(select(1))
+        """.replace("CLASS", class_)
+    assert bool(positions(source, "FG102")) == blocking
