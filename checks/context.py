@@ -107,6 +107,7 @@ _TYPE_WRAPPERS = frozenset(
     }
 )
 _UNIONS = frozenset({"typing.Union", "typing_extensions.Union"})
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 #: `type[M]`: the class `M` or a subclass, not an instance.
 _CLASS_TYPES = frozenset({"type", "builtins.type", "typing.Type", "typing_extensions.Type"})
 _ITERABLES = frozenset(
@@ -1175,18 +1176,26 @@ class FileContext:
         self, bindings: Sequence[tuple[str, cst.BaseExpression | None]]
     ) -> dict[str, cst.BaseExpression]:
         """The bound of each module-level type variable bound once (`T = TypeVar("T",
-        bound=BaseModel)`): what a value annotated `T` is an instance of."""
+        bound=BaseModel)`): what a value annotated `T` is an instance of; and the type of
+        each module-level `Annotated` alias bound once (`DbSession = Annotated[Session,
+        Depends(get_db)]`, FastAPI's way to share a dependency): what a parameter
+        annotated `DbSession` is."""
         counted = Counter(name for name, _ in bindings)
         found: dict[str, cst.BaseExpression] = {}
         for name, value in bindings:
+            if counted[name] != 1:
+                continue
             if (
-                counted[name] == 1
-                and isinstance(value, cst.Call)
+                isinstance(value, cst.Call)
                 and self.qualified_name(value.func) in TYPE_VAR_SPELLINGS
             ):
                 bound = keyword_arg(value, "bound")
                 if bound is not None:
                     found[name] = bound.value
+            elif (
+                isinstance(value, cst.Subscript) and self.qualified_name(value.value) in _ANNOTATED
+            ):
+                found[name] = value
         return found
 
     def module_function_returns(self, name: str) -> str | None:

@@ -996,3 +996,25 @@ def test_an_annotated_sessionmaker_is_what_its_value_makes(class_: str, blocking
             session.execute(select(1))
         """.replace("CLASS", class_)
     assert bool(positions(source, "FG102")) == blocking
+
+
+def test_a_module_level_annotated_alias_of_a_sync_session_is_a_sync_session() -> None:
+    """FastAPI's shared dependency, `GetDatabaseSession = Annotated[Session,
+    Depends(get_db)]`, annotates a license-plate service's `async def get_current_user`
+    (the dependency of every authenticated route), which then queries the sync session."""
+    source = """
+        from typing import Annotated
+
+        from fastapi import Depends
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.db import get_db
+
+        GetDatabaseSession = Annotated[Session, Depends(get_db)]
+
+
+        async def get_current_user(db: GetDatabaseSession):
+            return db.execute(select(1)).scalar()
+        """
+    assert positions(source, "FG102") == [(13, 12)]
