@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,6 +108,19 @@ _TYPE_WRAPPERS = frozenset(
 )
 _UNIONS = frozenset({"typing.Union", "typing_extensions.Union"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+
+
+def _imported_ref(expr: cst.BaseExpression, imports: Mapping[str, str]) -> str | None:
+    """What an imported name or attribute chain names (`Session`, `orm.Session`), by the
+    file's imports alone, as `checks.summary` qualifies names."""
+    if isinstance(expr, cst.Name):
+        return imports.get(expr.value)
+    if isinstance(expr, cst.Attribute):
+        head = _imported_ref(expr.value, imports)
+        return None if head is None else f"{head}.{expr.attr.value}"
+    return None
+
+
 #: `type[M]`: the class `M` or a subclass, not an instance.
 _CLASS_TYPES = frozenset({"type", "builtins.type", "typing.Type", "typing_extensions.Type"})
 _ITERABLES = frozenset(
@@ -540,6 +553,8 @@ class FileContext:
         self.classes: dict[str, ClassInfo] = {}
         #: module-level type variable -> its bound (`_type_var_bounds_of`)
         self._type_var_bounds: dict[str, cst.BaseExpression] = {}
+        #: module-level `X = Annotated[T, ...]` aliases (also in `_type_var_bounds`)
+        self._annotated_aliases: dict[str, cst.Subscript] = {}
         self._reading_bound = False
         #: the rule being run; set by the engine around each handler call
         self.current_rule: Rule | None = None
@@ -1021,13 +1036,22 @@ class FileContext:
 
         source = self.source if self.source is not None else self.module.code.encode()
         is_package = self.package == prefix
+        # an `Annotated` alias is a re-export of the type it annotates, as
+        # `checks.summary._record_annotated_aliases` records it
+        imports = dict(self.imports)
+        for name, alias in self._annotated_aliases.items():
+            first = alias.slice[0].slice if len(alias.slice) > 1 else None
+            if name not in imports and isinstance(first, cst.Index):
+                ref = _imported_ref(first.value, self.imports)
+                if ref is not None:
+                    imports[name] = ref
         config_refs = config_refs_of(source, prefix, is_package)
         includes = router_includes_of(source, prefix, is_package)
         returns = {**self._returns, **context_manager_returns_of(source, prefix, is_package)}
         return ModuleSummary(
             prefix,
             classes,
-            dict(self.imports),
+            imports,
             instances,
             config_refs,
             returns,
@@ -1196,6 +1220,7 @@ class FileContext:
                 isinstance(value, cst.Subscript) and self.qualified_name(value.value) in _ANNOTATED
             ):
                 found[name] = value
+                self._annotated_aliases[name] = value
         return found
 
     def module_function_returns(self, name: str) -> str | None:

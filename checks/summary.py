@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from checks.project import (
@@ -159,6 +160,10 @@ def _dotted(expr: ast.expr) -> str | None:
     return None
 
 
+#: `Annotated[T, ...]`: an alias of `T` with metadata (`Depends(...)`).
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+
+
 class _Summarizer:
     def __init__(self, module: str, is_package: bool) -> None:
         self.module = module
@@ -211,14 +216,17 @@ class _Summarizer:
             if not nested
         }
         instances = module_instances((name, self._made(value)) for name, value in bindings)
+        config_refs = self._config_refs(tree.body, None) if reads_config else ()
+        returns = self._returns(tree.body)
+        router_includes = self._router_includes(tree) if includes else {}
         return ModuleSummary(
             prefix,
             summary_classes,
-            dict(self.imports),
+            {**self._annotated_aliases(bindings), **self.imports},
             {f"{prefix}.{name}": made for name, made in instances.items()},
-            frozenset(self._config_refs(tree.body, None)) if reads_config else frozenset(),
-            self._returns(tree.body),
-            self._router_includes(tree) if includes else {},
+            frozenset(config_refs),
+            returns,
+            router_includes,
         )
 
     def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:
@@ -546,6 +554,29 @@ class _Summarizer:
         for alias in node.names:
             local = alias.asname or alias.name
             self._bind(local, f"{module}{separator}{alias.name}")
+
+    def _annotated_aliases(self, bindings: list[tuple[str, ast.expr | None]]) -> dict[str, str]:
+        """`DbSession = Annotated[Session, Depends(get_db)]` (FastAPI's shared dependency),
+        bound once at module level: another module's parameter annotated `DbSession` is a
+        `Session`. Recorded (in the summary only: this module's own names resolve as
+        before) as a re-export of the type it annotates, which the project
+        index follows as it follows `from sqlalchemy.orm import Session as DbSession`
+        (`FileContext` reads the same alias in its own module)."""
+        counted = Counter(name for name, _ in bindings)
+        found: dict[str, str] = {}
+        for name, value in bindings:
+            if (
+                counted[name] == 1
+                and name not in self.imports
+                and isinstance(value, ast.Subscript)
+                and self._qualified(value.value) in _ANNOTATED
+                and isinstance(value.slice, ast.Tuple)
+                and value.slice.elts
+            ):
+                annotated = self._qualified(value.slice.elts[0])
+                if annotated is not None:
+                    found[name] = annotated
+        return found
 
     def _bind(self, local: str, qualified: str) -> None:
         if not keeps_v1_layer(self.imports.get(local), qualified):

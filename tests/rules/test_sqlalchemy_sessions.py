@@ -1018,3 +1018,34 @@ def test_a_module_level_annotated_alias_of_a_sync_session_is_a_sync_session() ->
             return db.execute(select(1)).scalar()
         """
     assert positions(source, "FG102") == [(13, 12)]
+
+
+def test_an_annotated_alias_imported_from_another_module_is_its_type(tmp_path: Path) -> None:
+    """A delivery platform declares `GetDBDep = Annotated[Session, Depends(get_db)]` in its
+    database module and annotates its `async def` routes with it: 45 routes blocked the
+    loop on the sync session unseen (the fourteenth reader counted them; the module
+    summaries now carry the alias as what it annotates)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/database.py",
+        "from typing import Annotated\n\nfrom fastapi import Depends\n"
+        "from sqlalchemy.orm import Session\n\n\ndef get_db(): ...\n\n\n"
+        "GetDBDep = Annotated[Session, Depends(get_db)]\n",
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        "from sqlalchemy import select\n\nfrom app.database import GetDBDep\n\n\n"
+        "async def banners(db: GetDBDep):\n    return db.execute(select(1)).all()\n",
+    )
+
+    def fg102(*paths: Path) -> list[int]:
+        out = run_cli(
+            "check", "--no-cache", "--output-format", "json", "--select", "FG102", *map(str, paths)
+        )
+        return [f["location"]["row"] for f in json.loads(out.stdout)]
+
+    assert fg102(tmp_path) == [7]
+    assert fg102(routes) == [7]  # the edit hook's run of one file reads the alias too
