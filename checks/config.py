@@ -307,10 +307,6 @@ class Settings:
     target_pydantic: int | None = None
     #: the enabled codes the selection names on purpose (`named_in_selection`)
     named: frozenset[str] = frozenset()
-    #: the run checks code being written (the edit hook): what a project's convention
-    #: lets stand in its existing code is reported in new code all the same
-    #: (`checks.project_facts.PYDANTIC_SPELLING`)
-    new_code: bool = False
     pydantic_target: PydanticTarget = field(init=False, repr=False, compare=False)
     #: `target-sqlalchemy`: the SQLAlchemy major version (None: detected from the pins)
     target_sqlalchemy: int | None = None

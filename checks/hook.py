@@ -15,7 +15,6 @@ user on stderr with exit status 1: Claude Code's non-blocking hook error, never 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tempfile
@@ -309,9 +308,6 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     path = edited.path
     try:
         settings = SettingsLoader(CATALOG, fallback_root=edited.project_dir).for_path(path)
-        # new code: the deprecated spellings a project's convention lets stand in its
-        # existing code are the model's to avoid (`Settings.new_code`)
-        settings = dataclasses.replace(settings, new_code=True)
     except ConfigError as error:
         # Claude Code shows the user the first line of stderr, cut at 200 characters
         message = f"fastapi-guardrails: configuration error, edits are not checked: {error}"
@@ -327,7 +323,10 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     engine = make_engine(settings)
     packages = project_packages_for(path, settings)
     result = check_file(engine, settings, path, source, packages)
-    findings = sorted(resolve_findings([result], settings, lambda _: source), key=Finding.sort_key)
+    # new code: the forms that still work, which a project's existing code may keep, are
+    # the model's to avoid (`checks.run.build_index`)
+    found = resolve_findings([result], settings, lambda _: source, new_code=True)
+    findings = sorted(found, key=Finding.sort_key)
     if not findings:
         return HookAnswer()
     known, original = _original_text(payload)
@@ -337,7 +336,7 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
         if original is not None:
             data = original.encode("utf-8")
             earlier = check_file(engine, settings, path, data, packages)
-            before = resolve_findings([earlier], settings, lambda _: data)
+            before = resolve_findings([earlier], settings, lambda _: data, new_code=True)
     text = result.text or decode_source(source) or ""
     new, older = split_by_edit(payload, findings, text, before, original or "")
     pydantic = settings.pydantic_target.for_file(path)

@@ -78,8 +78,8 @@ ASYNC_SESSIONS = "sqlalchemy-async-sessions"
 #: slip. Elsewhere (134 `.dict()` to 12 `.model_dump()`, or a young project's few v1
 #: calls) the existing code's deprecated spelling is an inventory for a planned move,
 #: reported when the selection names the rule, as ruff's pyupgrade rules are opt-in; new
-#: code (the edit hook: `Settings.new_code`) gets every finding. What Pydantic 2 ignores
-#: or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
+#: code (the edit hook: `new_code` of `checks.run.build_index`) gets every finding. What
+#: Pydantic 2 ignores or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
 PYDANTIC_SPELLING = {
     family: f"pydantic-v2-spelling:{family}"
     for family in ("serialization", "validation", "config", "validators", "schema-extras")

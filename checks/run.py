@@ -425,12 +425,13 @@ def resolve_findings(
     results: Sequence[FileResult],
     settings: Settings,
     source_of: Callable[[Path], bytes] | None = None,
+    new_code: bool = False,
 ) -> list[Finding]:
     """The definite findings, plus the pending ones whose condition holds across the
     project (modules the run did not parse are read from disk on demand), once the
     deferred rules that must run have run (`settle`; `source_of`: the text a file was
-    checked with, when it is not the file's on disk)."""
-    index = build_index(results, settings)
+    checked with, when it is not the file's on disk; `new_code`: see `build_index`)."""
+    index = build_index(results, settings, new_code=new_code)
     return resolve_with(settle(results, index, settings, source_of), index)
 
 
@@ -501,9 +502,12 @@ def build_index(
     cache: Cache | None = None,
     others: list[tuple[Path, list[int] | None]] | None = None,
     whole_project: bool = False,
+    new_code: bool = False,
 ) -> ProjectIndex:
     """The project index of a run: its files' summaries, and the rest loaded on demand
-    (`whole_project`: the run's paths hold the project root, see `covers_project`).
+    (`whole_project`: the run's paths hold the project root, see `covers_project`;
+    `new_code`: the run checks code being written, the edit hook's, where the forms that
+    still work are reported whatever the project's existing code writes: `_modernizations`).
 
     Touches no file: the source roots come from the summaries' module names, and the
     loader reads a module only when a pending finding asks about it (a file the
@@ -553,6 +557,7 @@ def build_index(
                 found.append(text)
         return found
 
+    decided, counted = _modernizations(settings, sources, new_code)
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
@@ -560,15 +565,8 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
-            ON_EVENT_SELECTED: lambda: "FG406" in settings.named or settings.new_code,
-            # a family whose rule the selection names: its findings stand, whatever the
-            # files say (no file is read for it)
-            **{
-                fact: _true
-                for family, fact in PYDANTIC_SPELLING.items()
-                if _spelling_named(settings, family)
-            },
-            **({BACK_POPULATES: _true} if _backref_named(settings) else {}),
+            ON_EVENT_SELECTED: lambda: "FG406" in settings.named or new_code,
+            **decided,
         },
         whole_project=whole_project,
         counted={
@@ -587,42 +585,45 @@ def build_index(
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))
             ),
-            **{
-                fact: functools.partial(_spelling_fact, family, sources)
-                for family, fact in PYDANTIC_SPELLING.items()
-                if not _spelling_named(settings, family)
-            },
-            **(
-                {}
-                if _backref_named(settings)
-                else {BACK_POPULATES: lambda scope: back_populates(sources(scope))}
-            ),
+            **counted,
         },
         scope_of=sub_services.of_file,
     )
 
 
-def _spelling_fact(
-    family: str, sources: Callable[[str | None], Iterable[bytes]], scope: str | None
+def _modernizations(
+    settings: Settings, sources: Callable[[str | None], list[bytes]], new_code: bool
+) -> tuple[dict[str, Callable[[], bool]], dict[str, Callable[[str | None], bool]]]:
+    """The facts of the forms that still work (the Pydantic v1 spellings by family,
+    `checks.project_facts.PYDANTIC_SPELLING`; FG108's `backref=`, `BACK_POPULATES`): each
+    holds without reading a file (a plain fact) in new code, where the selection names
+    one of its rules, or, for Pydantic's, where `target-pydantic = "2"` is configured;
+    else it is counted in the scope's files (a counted fact)."""
+    checks: dict[str, tuple[bool, Callable[[Iterable[bytes]], bool]]] = {
+        fact: (
+            any(settings.named.intersection(c for c, f in SPELLING_RULES.items() if f == family))
+            or settings.target_pydantic == 2,
+            functools.partial(v2_spelling, family),
+        )
+        for family, fact in PYDANTIC_SPELLING.items()
+    }
+    checks[BACK_POPULATES] = ("FG108" in settings.named, back_populates)
+    decided: dict[str, Callable[[], bool]] = {}
+    counted: dict[str, Callable[[str | None], bool]] = {}
+    for fact, (named, count) in checks.items():
+        if named or new_code:
+            decided[fact] = _true
+        else:
+            counted[fact] = functools.partial(_counted, count, sources)
+    return decided, counted
+
+
+def _counted(
+    count: Callable[[Iterable[bytes]], bool],
+    sources: Callable[[str | None], list[bytes]],
+    scope: str | None,
 ) -> bool:
-    """`checks.project_facts.PYDANTIC_SPELLING`: the scope writes the family in the v2
-    spelling (or seldom in the v1 one)."""
-    return v2_spelling(family, sources(scope))
-
-
-def _spelling_named(settings: Settings, family: str) -> bool:
-    """Whether a Pydantic spelling family's findings stand whatever the project writes:
-    the selection names one of its rules, the configuration sets `target-pydantic = "2"`
-    (the team holds its code to v2: a migration, or a v2 project), or the run checks new
-    code (the edit hook)."""
-    named = any(code in settings.named for code, of in SPELLING_RULES.items() if of == family)
-    return named or settings.target_pydantic == 2 or settings.new_code
-
-
-def _backref_named(settings: Settings) -> bool:
-    """Whether FG108's `backref=` findings stand whatever the project writes: the selection
-    names FG108, or the run checks new code (the edit hook)."""
-    return "FG108" in settings.named or settings.new_code
+    return count(sources(scope))
 
 
 def _true() -> bool:

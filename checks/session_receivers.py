@@ -539,9 +539,8 @@ def _assignments(
                         yield target.target.value, small.value
             elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 annotation = small.annotation.annotation
-                if small.value is not None and (dotted_name(annotation) or "").endswith(
-                    "sessionmaker"
-                ):
+                written = dotted_name(annotation) or ""
+                if small.value is not None and written.rpartition(".")[2] == "sessionmaker":
                     # a bare `sessionmaker` annotation says nothing of what it makes
                     # (`annotation_class`): the value does (`class_=AsyncSession` or not)
                     yield small.target.value, small.value

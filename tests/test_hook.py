@@ -372,7 +372,7 @@ def test_a_v1_spelling_in_new_code_is_blocked_where_existing_code_is_left_alone(
 ) -> None:
     """An assistant's first `.dict()` in a young project: `check` leaves the project's
     existing v1 spelling to it (an inventory when named: `checks.project_facts`); the
-    hook blocks the new call (`Settings.new_code`)."""
+    hook blocks the new call (`new_code` of `checks.run.build_index`)."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2.7"]\n')
     write(tmp_path, "app/__init__.py", "")
     schema = "from pydantic import BaseModel\n\n\nclass User(BaseModel):\n    name: str\n"
