@@ -49,7 +49,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG302", "blocking-http-in-async", True),
     RuleInfo("FG303", "blocking-call-in-async", True),
     RuleInfo("FG401", "http-exception-in-service", True),
-    RuleInfo("FG402", "data-access-in-route", True),
+    RuleInfo("FG402", "data-access-in-route", False),
     RuleInfo("FG403", "route-without-response-model", False),
     RuleInfo("FG404", "route-returns-orm-model", True),
     RuleInfo("FG405", "broad-except-in-route", False),

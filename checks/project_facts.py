@@ -26,20 +26,19 @@ V1_LAYER_SELECTED = "selected:FG210"
 #: running on Starlette 1.x) is reported there; in existing code it is an inventory for
 #: the move to a lifespan, as the other forms that still work.
 ON_EVENT_SELECTED = "new-code-or-selected:FG406"
-#: Facts of the configuration: found without reading a file (their absence says nothing
-#: of files outside the run).
-SELECTION_FACTS = frozenset({V1_LAYER_SELECTED, ON_EVENT_SELECTED})
 #: `Condition.fact`: the project's queries are written against SQLAlchemy 2.0's API: it
 #: uses the asyncio extension (where `Query` does not exist), or its `select()`
 #: statements are at least as many as its `.query()` calls. A project written throughout
 #: against the legacy `Query` API (supported in 2.0) has made a decision: FG101 reports
 #: its sync code when selected by name.
 SQL_2_QUERIES = "sqlalchemy-2-queries"
-#: `Condition.fact`: the project's `select()` statements are at least as many as its
-#: `.query()` calls, whatever else it uses: FG101's gate for synchronous code, where a
-#: project that names the asyncio extension but writes most queries with `Query` (its
-#: sync half) has made the same decision.
-SELECT_QUERIES = "sqlalchemy-select-queries"
+#: `Condition.fact`: the run checks new code (the edit hook), or the selection names
+#: FG101: a legacy `Query` in synchronous code (or at module level) is reported there.
+#: SQLAlchemy 2.0 keeps `Query` working for sync sessions (legacy, not deprecated): in
+#: existing code it is an inventory for the move to `select()`, reported when named, as
+#: ruff's pyupgrade rules are opt-in (the sixteenth reader judged 16 such findings, in
+#: projects that write `select()` at least as often: none worth acting on, the code works).
+SYNC_QUERY_SELECTED = "new-code-or-selected:FG101"
 #: `Condition.fact`: the project's models are typed: `Mapped[...]` annotations are at
 #: least as many as `Column(...)` attributes (FG108's gate, as above).
 TYPED_MODELS = "sqlalchemy-typed-models"
@@ -73,93 +72,64 @@ HTTP_ERRORS_CONVENTION = 10
 #: they block (FG102).
 ASYNC_SESSIONS = "sqlalchemy-async-sessions"
 #: `Condition.fact`s, one per family of Pydantic v1 APIs that Pydantic 2 still runs (with
-#: a deprecation warning; they go in Pydantic 3): the project writes that family in the
-#: v2 spelling (its v2 calls at least as many as its v1 ones): there a v1 spelling is a
-#: slip. Elsewhere (134 `.dict()` to 12 `.model_dump()`, or a young project's few v1
-#: calls) the existing code's deprecated spelling is an inventory for a planned move,
-#: reported when the selection names the rule, as ruff's pyupgrade rules are opt-in; new
-#: code (the edit hook: `new_code` of `checks.run.build_index`) gets every finding. What
+#: a deprecation warning; they go in Pydantic 3): the run checks new code (the edit hook:
+#: `new_code` of `checks.run.build_index`), the selection names a rule of the family, or
+#: the configuration sets `target-pydantic = "2"`. In existing code such a spelling is an
+#: inventory for a planned move, as ruff's pyupgrade rules are opt-in: two readers judged
+#: 18 of them in projects that write the family mostly in the v2 spelling (1 `class
+#: Config` against 46 `model_config`), none worth acting on, the code works. What
 #: Pydantic 2 ignores or refuses (`orm_mode`, a `Config` key it renamed) is never gated.
 PYDANTIC_SPELLING = {
-    family: f"pydantic-v2-spelling:{family}"
-    for family in ("serialization", "validation", "config", "validators", "schema-extras")
+    family: f"new-code-or-selected:pydantic-{family}"
+    for family in (
+        "serialization",
+        "validation",
+        "config",
+        "validators",
+        "schema-extras",
+        "json-schema",
+        "other-v1-api",
+    )
 }
 #: The rules whose findings each family gates.
 SPELLING_RULES = {
     "FG201": "serialization",
     "FG202": "serialization",
+    "FG203": "json-schema",
     "FG204": "validation",
     "FG205": "validation",
     "FG207": "config",
     "FG208": "validators",
+    "FG209": "other-v1-api",
     "FG211": "schema-extras",
 }
-#: Each family's v1 and v2 spellings, as text.
-_SPELLINGS = {
-    "serialization": (re.compile(rb"\.dict\("), re.compile(rb"\.model_dump(?:_json)?\(")),
-    "validation": (
-        re.compile(rb"\.(?:parse_obj|parse_raw|from_orm)\("),
-        re.compile(rb"\.model_validate(?:_json)?\("),
-    ),
-    "config": (
-        re.compile(rb"^[ \t]+class[ \t]+Config\b", re.MULTILINE),
-        re.compile(rb"\bmodel_config[ \t]*[:=]"),
-    ),
-    "validators": (
-        re.compile(rb"@(?:pydantic\.)?(?:validator|root_validator)\b"),
-        re.compile(rb"@(?:pydantic\.)?(?:field_validator|model_validator)\b"),
-    ),
-    # `Field(example=...)`, OpenAPI's `nullable=`: schema data, written in v2 as
-    # `examples=[...]` and `json_schema_extra={...}`
-    "schema-extras": (
-        re.compile(rb"\b(?:example|nullable)[ \t]*="),
-        re.compile(rb"\b(?:examples|json_schema_extra)[ \t]*="),
-    ),
-}
-
-
-def v2_spelling(family: str, sources: Iterable[bytes]) -> bool:
-    """`PYDANTIC_SPELLING[family]`: the v2 spellings at least as many as the v1 ones."""
-    v1_pattern, v2_pattern = _SPELLINGS[family]
-    v1 = v2 = 0
-    for source in sources:
-        v1 += len(v1_pattern.findall(source))
-        v2 += len(v2_pattern.findall(source))
-    return v2 >= v1
-
-
-#: `Condition.fact`: the project declares relationships with `back_populates` at least as
-#: often as with `backref` (legacy in SQLAlchemy 2.0, not deprecated): there FG108's
-#: `backref=` is a slip; elsewhere the findings stand when the selection names FG108, or
-#: in new code (the edit hook).
-BACK_POPULATES = "sqlalchemy-back-populates"
-_BACKREF = re.compile(rb"\bbackref[ \t]*=")
-_BACK_POPULATES = re.compile(rb"\bback_populates[ \t]*=")
-
-
-def back_populates(sources: Iterable[bytes]) -> bool:
-    """`BACK_POPULATES`: `back_populates=` at least as often as `backref=`."""
-    backrefs = populates = 0
-    for source in sources:
-        if b"back" in source:
-            backrefs += len(_BACKREF.findall(source))
-            populates += len(_BACK_POPULATES.findall(source))
-    return populates >= backrefs
-
+#: `Condition.fact`: the run checks new code, or the selection names FG108: a
+#: `relationship(backref=...)` and `sqlalchemy.orm.declarative_base()` (legacy in
+#: SQLAlchemy 2.0, not deprecated: they work, without a warning) are reported there; in
+#: existing code they are an inventory, as above.
+LEGACY_MAPPING_SELECTED = "new-code-or-selected:FG108-legacy"
+#: Facts of the configuration: found without reading a file (their absence says nothing
+#: of files outside the run).
+SELECTION_FACTS = frozenset(
+    {
+        V1_LAYER_SELECTED,
+        ON_EVENT_SELECTED,
+        SYNC_QUERY_SELECTED,
+        *PYDANTIC_SPELLING.values(),
+        LEGACY_MAPPING_SELECTED,
+    }
+)
 
 #: Facts that depend on every file of the project: a run of part of it that asks one
 #: keeps no run snapshot, whatever the answer (a file outside it may change it).
 COUNTED_FACTS = frozenset(
     {
         SQL_2_QUERIES,
-        SELECT_QUERIES,
         TYPED_MODELS,
         HEADER_CREDENTIALS_ONLY,
         BCRYPT_HASHING,
         OWN_SERVICE_ERRORS,
         ASYNC_SESSIONS,
-        *PYDANTIC_SPELLING.values(),
-        BACK_POPULATES,
     }
 )
 
@@ -296,15 +266,9 @@ def counted_sources(files: Iterable[Path]) -> list[bytes]:
 def queries_2_0(sources: Iterable[bytes]) -> bool:
     """`SQL_2_QUERIES`: the asyncio extension named anywhere, or `select(` calls at least
     as many as `.query(` calls."""
-    return select_queries(sources, asyncio_decides=True)
-
-
-def select_queries(sources: Iterable[bytes], asyncio_decides: bool = False) -> bool:
-    """`SELECT_QUERIES`: `select(` calls at least as many as `.query(` calls (with
-    `asyncio_decides`, also true wherever the asyncio extension is named)."""
     selects = queries = 0
     for source in sources:
-        if asyncio_decides and _ASYNC_SQLALCHEMY.search(source) is not None:
+        if _ASYNC_SQLALCHEMY.search(source) is not None:
             return True
         if b"select(" in source:
             selects += len(_SELECT.findall(source))

@@ -58,12 +58,14 @@ DEFAULT_TARGET = 2
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = re.compile(
-    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose)\s*(?=[\[<>=!~;@(\s]|$)",
+    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette)"
+    r"\s*(?=[\[<>=!~;@(\s]|$)",
     re.IGNORECASE,
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = re.compile(
-    rb'^\[\[package\]\]\r?\nname = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose)"\r?\n'
+    rb"^\[\[package\]\]\r?\n"
+    rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette)"\r?\n'
     rb'version = "([^"]+)"',
     re.MULTILINE,
 )
@@ -73,8 +75,8 @@ _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
 #: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt and python-jose
-#: for FG504)
-PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx", "bcrypt", "python-jose")
+#: for FG504, starlette for FG406)
+PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx", "bcrypt", "python-jose", "starlette")
 
 
 @dataclass(frozen=True, slots=True)
@@ -708,17 +710,12 @@ WHERE_IT_APPLIES = (
 #: What the rules of a spelling family (`checks.project_facts.SPELLING_RULES`) add to it.
 SPELLING_NOTE = (
     " Pydantic 2 still runs this v1 API (with a deprecation warning; Pydantic 3 removes "
-    "it). In existing code it is reported where the project writes its family in the v2 "
-    "spelling at least as often (`.dict()` against `.model_dump()`, `parse_obj`/`from_orm` "
-    "against `model_validate`, `class Config` against `model_config`, `@validator` "
-    "against `@field_validator`, `example=`/`nullable=` against "
-    "`examples=`/`json_schema_extra=`): there a v1 spelling is a slip. A project written in "
-    "the v1 spelling (all of it, or most, or a young one's few calls) gets the findings "
-    "when the selection names the rule or the configuration sets `target-pydantic = "
-    '"2"`, an inventory for its move to v2 (`check --fix --extend-select FG2`), as '
-    "ruff's pyupgrade rules are opt-in; the edit hook reports "
-    "them in new code everywhere. What Pydantic 2 ignores (a `class Config` setting "
-    "`orm_mode` or another renamed or removed key) is always reported."
+    "it): in existing code it is an inventory for the move to the v2 spelling, reported "
+    "when the selection names the rule (`check --fix --extend-select FG2` migrates) or the "
+    'configuration sets `target-pydantic = "2"` (a team holding its code to the v2 '
+    "spelling), as ruff's pyupgrade rules are opt-in; the edit hook reports it in new "
+    "code everywhere. What Pydantic 2 ignores or refuses (a `class Config` setting "
+    "`orm_mode` or another renamed or removed key, `Field(regex=)`) is always reported."
 )
 #: The "Where it applies" paragraph of a rule of a spelling family.
 WHERE_IT_APPLIES_SPELLING = WHERE_IT_APPLIES + SPELLING_NOTE

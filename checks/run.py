@@ -12,7 +12,7 @@ import functools
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,20 +37,19 @@ from checks.project import (
 )
 from checks.project_facts import (
     ASYNC_SESSIONS,
-    BACK_POPULATES,
     BCRYPT_HASHING,
     HEADER_CREDENTIALS_ONLY,
+    LEGACY_MAPPING_SELECTED,
     ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
     PYDANTIC_SPELLING,
-    SELECT_QUERIES,
     SETTINGS_MODULE,
     SPELLING_RULES,
     SQL_2_QUERIES,
+    SYNC_QUERY_SELECTED,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
     async_sessions,
-    back_populates,
     counted_sources,
     defines_settings,
     first_settings_module,
@@ -60,9 +59,7 @@ from checks.project_facts import (
     own_service_errors,
     project_sources,
     queries_2_0,
-    select_queries,
     typed_models,
-    v2_spelling,
 )
 from checks.revisions import is_superseded
 
@@ -557,7 +554,6 @@ def build_index(
                 found.append(text)
         return found
 
-    decided, counted = _modernizations(settings, sources, new_code)
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
@@ -565,15 +561,11 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
-            ON_EVENT_SELECTED: lambda: "FG406" in settings.named or new_code,
-            **decided,
+            **_modernizations(settings, new_code),
         },
         whole_project=whole_project,
         counted={
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
-            SELECT_QUERIES: lambda scope: (
-                "FG101" in settings.named or select_queries(sources(scope))
-            ),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
                 "FG501" not in settings.named and header_credentials_only(service_sources(scope))
@@ -585,49 +577,34 @@ def build_index(
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))
             ),
-            **counted,
         },
         scope_of=sub_services.of_file,
     )
 
 
-def _modernizations(
-    settings: Settings, sources: Callable[[str | None], list[bytes]], new_code: bool
-) -> tuple[dict[str, Callable[[], bool]], dict[str, Callable[[str | None], bool]]]:
+def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[], bool]]:
     """The facts of the forms that still work (the Pydantic v1 spellings by family,
-    `checks.project_facts.PYDANTIC_SPELLING`; FG108's `backref=`, `BACK_POPULATES`): each
-    holds without reading a file (a plain fact) in new code, where the selection names
-    one of its rules, or, for Pydantic's, where `target-pydantic = "2"` is configured;
-    else it is counted in the scope's files (a counted fact)."""
-    checks: dict[str, tuple[bool, Callable[[Iterable[bytes]], bool]]] = {
-        fact: (
-            any(settings.named.intersection(c for c, f in SPELLING_RULES.items() if f == family))
-            or settings.target_pydantic == 2,
-            functools.partial(v2_spelling, family),
-        )
+    `checks.project_facts.PYDANTIC_SPELLING`; FG101's `Query` in sync code, FG108's
+    `backref=`, FG406's `on_event`): each holds in new code (the edit hook), where the
+    selection names one of its rules, or, for Pydantic's, where `target-pydantic = "2"`
+    is configured; read from the run's configuration, never from a file."""
+    named = {
+        fact: any(settings.named.intersection(c for c, f in SPELLING_RULES.items() if f == family))
+        or settings.target_pydantic == 2
         for family, fact in PYDANTIC_SPELLING.items()
     }
-    checks[BACK_POPULATES] = ("FG108" in settings.named, back_populates)
-    decided: dict[str, Callable[[], bool]] = {}
-    counted: dict[str, Callable[[str | None], bool]] = {}
-    for fact, (named, count) in checks.items():
-        if named or new_code:
-            decided[fact] = _true
-        else:
-            counted[fact] = functools.partial(_counted, count, sources)
-    return decided, counted
-
-
-def _counted(
-    count: Callable[[Iterable[bytes]], bool],
-    sources: Callable[[str | None], list[bytes]],
-    scope: str | None,
-) -> bool:
-    return count(sources(scope))
+    named[SYNC_QUERY_SELECTED] = "FG101" in settings.named
+    named[LEGACY_MAPPING_SELECTED] = "FG108" in settings.named
+    named[ON_EVENT_SELECTED] = "FG406" in settings.named
+    return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 
 def _true() -> bool:
     return True
+
+
+def _false() -> bool:
+    return False
 
 
 def covers_project(paths: Sequence[Path], settings: Settings) -> bool:

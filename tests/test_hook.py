@@ -391,6 +391,34 @@ def test_a_v1_spelling_in_new_code_is_blocked_where_existing_code_is_left_alone(
     assert listed_codes(reason(hook(write_new(path, tmp_path))[1])) == ["FG201"]
 
 
+def test_legacy_forms_in_new_code_are_blocked_in_a_project_written_with_them(
+    tmp_path: Path,
+) -> None:
+    """SQLAlchemy 2.0 runs `Query` on a sync session and `relationship(backref=)`: `check`
+    leaves a project's existing ones to it; a new one is the assistant's to avoid."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["sqlalchemy>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    crud = "from sqlalchemy.orm import Session\n\n\ndef count(db: Session) -> int:\n"
+    crud += "    return db.query(User).count()\n"
+    write(tmp_path, "app/crud.py", crud)
+    models = (
+        "from sqlalchemy import ForeignKey\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class User(Base):\n    __tablename__ = 'users'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "    team_id: Mapped[int] = mapped_column(ForeignKey('teams.id'))\n"
+        "    team = relationship('Team', backref='members')\n"
+    )
+    write(tmp_path, "app/models.py", models)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert json.loads(result.stdout) == []
+    path = write(tmp_path, "app/reports.py", crud.replace("count", "total"))
+    assert listed_codes(reason(hook(write_new(path, tmp_path))[1])) == ["FG101"]
+    path = write(tmp_path, "app/teams.py", models.replace("User", "Member"))
+    assert listed_codes(reason(hook(write_new(path, tmp_path, "toolu_2"))[1])) == ["FG108"]
+
+
 def test_on_event_alone_is_new_codes_finding_and_beside_a_lifespan_always(
     tmp_path: Path,
 ) -> None:

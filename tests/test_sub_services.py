@@ -41,30 +41,34 @@ async def read(name: str) -> dict[str, str]:
     return Item(name=name).dict()
 """
 
-#: A sync data-access module written against the legacy `Query` API throughout.
-LEGACY_QUERIES = """
-from sqlalchemy.orm import Session
+#: Models in the 1.x declarative style, and in the typed 2.0 style (more `Mapped[` than
+#: the other's `Column(`).
+UNTYPED_MODELS = """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
 
-from .models import User
-
-
-def find(db: Session, user_id: int) -> User | None:
-    return db.query(User).filter(User.id == user_id).first()
+Base = declarative_base()
 
 
-def count(db: Session) -> int:
-    return db.query(User).count()
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
 """
-
-ASYNC_SERVICE = """
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from .models import User
+TYPED_MODELS = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
-async def find(session: AsyncSession, user_id: int) -> User | None:
-    return await session.scalar(select(User).where(User.id == user_id))
+class Base(DeclarativeBase):
+    pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    slug: Mapped[str]
+    owner: Mapped[str]
 """
 
 
@@ -87,18 +91,16 @@ def monorepo(tmp_path: Path) -> Path:
     write(tmp_path, "backend/requirements.txt", "fastapi==0.88.0\npydantic[email]==1.10.7\n")
     write(tmp_path, "backend/app/main.py", V1_ROUTES)
     write(tmp_path, "api/app/main.py", V1_ROUTES)
-    # both write the v2 spelling as often as `.dict()`: where Pydantic 2 runs, the
-    # `.dict()` is a slip (`checks.project_facts.PYDANTIC_SPELLING`)
-    for service in ("backend", "api"):
-        write(tmp_path, f"{service}/app/out.py", "def out(item):\n    return item.model_dump()\n")
     return tmp_path
 
 
 def test_a_sub_service_pinning_pydantic_1_gets_no_v2_advice(tmp_path: Path) -> None:
     found = codes(monorepo(tmp_path))
     assert not [c for p, c in found if p.startswith("backend/") and c.startswith("FG2")]
-    # the same code under the root, which pins Pydantic 2, is reported
-    assert {"FG201", "FG207"} <= {c for p, c in found if p.startswith("api/")}
+    # the same code under the root, which pins Pydantic 2, is reported: `orm_mode`, which
+    # Pydantic 2 ignores (its `.dict()` still runs: reported when named)
+    assert {"FG206", "FG207"} <= {c for p, c in found if p.startswith("api/")}
+    assert ("api/app/main.py", "FG201") in codes(tmp_path, "--extend-select", "FG201")
 
 
 def test_a_sub_service_pinning_fastapi_before_0_93_gets_no_lifespan_advice(
@@ -126,7 +128,7 @@ def test_named_rules_speak_of_the_upgrade_in_a_sub_service(tmp_path: Path) -> No
 def test_fix_leaves_a_pydantic_1_sub_service_alone(tmp_path: Path) -> None:
     root = monorepo(tmp_path)
     before = (root / "backend/app/main.py").read_bytes()
-    run_cli("check", "--no-cache", "--fix", "--exit-zero", str(root))
+    run_cli("check", "--no-cache", "--fix", "--extend-select", "FG2", "--exit-zero", str(root))
     assert (root / "backend/app/main.py").read_bytes() == before
     assert b".model_dump()" in (root / "api/app/main.py").read_bytes()
 
@@ -191,27 +193,20 @@ def test_the_nearest_sub_service_decides(tmp_path: Path) -> None:
 
 
 def test_conventions_are_counted_per_sub_service(tmp_path: Path) -> None:
-    """The legacy `Query` API is `backend/`'s decision (it pins SQLAlchemy 1.4 and queries
-    with `.query()` throughout); the async service next to it does not make it a slip."""
+    """The 1.x declarative style is `backend/`'s decision (its models are `Column`s
+    throughout); the typed service next to it does not make it a slip, and its own stray
+    `Column` is one."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "mono"\n')
-    write(tmp_path, "backend/requirements.txt", "SQLAlchemy==1.4.41\n")
-    write(tmp_path, "backend/app/__init__.py", "")
-    write(tmp_path, "backend/app/models.py", "class User: ...\n")
-    write(tmp_path, "backend/app/crud.py", LEGACY_QUERIES)
+    write(tmp_path, "backend/requirements.txt", "SQLAlchemy==2.0.30\n")
+    write(tmp_path, "backend/app/models.py", UNTYPED_MODELS)
     write(tmp_path, "server/requirements.txt", "SQLAlchemy[asyncio]==2.0.30\n")
-    write(tmp_path, "server/app/__init__.py", "")
-    write(tmp_path, "server/app/models.py", "class User: ...\n")
-    # its queries are `select()`s (as many as the stray module's two `query()`s)
-    more = "\n\nasync def every(session: AsyncSession) -> list[User]:\n"
-    more += "    return list(await session.scalars(select(User)))\n"
-    write(tmp_path, "server/app/service.py", ASYNC_SERVICE + more)
-    write(tmp_path, "server/app/legacy.py", LEGACY_QUERIES)
+    write(tmp_path, "server/app/models.py", TYPED_MODELS)
+    write(tmp_path, "server/app/legacy.py", UNTYPED_MODELS.replace("User", "Event"))
     found = codes(tmp_path)
-    assert ("backend/app/crud.py", "FG101") not in found
-    # the async service's own sync slip is still reported
-    assert ("server/app/legacy.py", "FG101") in found
+    assert ("backend/app/models.py", "FG108") not in found
+    assert ("server/app/legacy.py", "FG108") in found
     # selected by name, the rule reports everywhere
-    assert ("backend/app/crud.py", "FG101") in codes(tmp_path, "--extend-select", "FG101")
+    assert ("backend/app/models.py", "FG108") in codes(tmp_path, "--extend-select", "FG108")
 
 
 def test_a_sub_service_pin_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:
@@ -232,7 +227,7 @@ def test_a_sub_service_pin_change_is_not_answered_from_the_cache(tmp_path: Path)
     assert len(list(cache_dir.rglob("*-run-*.json"))) == 1  # a snapshot answers the next
     assert not {c for c in backend_codes() if c.startswith("FG2")}
     write(root, "backend/requirements.txt", "fastapi==0.115.0\npydantic==2.7.0\n")
-    assert "FG201" in backend_codes()
+    assert "FG206" in backend_codes()
     (root / "backend/requirements.txt").unlink()
     write(root, "backend/requirements-prod.txt", "pydantic==1.10.7\n")
     assert not {c for c in backend_codes() if c.startswith("FG2")}

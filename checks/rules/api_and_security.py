@@ -70,12 +70,14 @@ _CRYPT_CONTEXT = re.compile(rb"\bCryptContext\s*\(")
 _LITERAL_SCHEMES = re.compile(
     rb"\bCryptContext\s*\(\s*schemes\s*=\s*[\[(]\s*(?:(?:\"[\w-]*\"|'[\w-]*')\s*,?\s*)+[\])]"
 )
-#: python-jose where the pins admit nothing below 3.4.0 (the advisories fixed): a note for
-#: a selection naming FG504. Where they admit 3.3.0 (a floor below 3.4, no version, no
-#: pin: an assistant's new import), it is reported: use PyJWT.
+#: python-jose where the pins admit nothing below 3.4.0 (the advisories fixed), or where a
+#: fresh install takes 3.4.0 or later (a floor below it, no version, and no lock): a note
+#: for a selection naming FG504. Where only older releases are admitted (`==3.3.0`, a lock
+#: at 3.3.0) or nothing pins it (an assistant's new import), it is reported: use PyJWT.
 _JOSE_FLOOR = (
     "python-jose: the pins admit 3.3.0 (CVE-2024-33663, CVE-2024-33664, fixed in 3.4.0, "
-    "2025): require `python-jose>=3.4.0`, or move to PyJWT, which FastAPI's docs use"
+    "2025); a fresh install gets a fixed release, an environment built before may keep "
+    "3.3.0: require `python-jose>=3.4.0`, or move to PyJWT, which FastAPI's docs use"
 )
 _JOSE_PATCHED_NOTE = (
     "python-jose is released rarely (3.4.0 in 2025 fixed CVE-2024-33663 and "
@@ -97,6 +99,8 @@ _JOSE_PARTS = {
 
 #: The FastAPI release that added `FastAPI(lifespan=...)`.
 _LIFESPAN_RELEASE = "0.93"
+#: The first FastAPI whose pins admit Starlette 1.0, which removed `add_event_handler`.
+_STARLETTE_1_RELEASE = "0.133"
 #: The httpx release that removed `AsyncClient(app=...)` (0.27 deprecated it: a warning).
 _APP_REMOVED = "0.28"
 _BEFORE_LIFESPAN = (
@@ -229,10 +233,18 @@ class OnEventHandler(Rule):
             and ctx.imports_module("fastapi", "starlette")
         ):
             return
-        if ctx.fastapi_at_least(_LIFESPAN_RELEASE):
+        if not ctx.fastapi_at_least(_LIFESPAN_RELEASE):
+            if ctx.names(self.code):
+                ctx.report(node, _BEFORE_LIFESPAN)
+        elif ctx.fastapi_at_least(_STARLETTE_1_RELEASE) and ctx.package_at_least(
+            "starlette", "1.0"
+        ):
             ctx.report(node, _ADD_EVENT_HANDLER)
-        elif ctx.names(self.code):
-            ctx.report(node, _BEFORE_LIFESPAN)
+        else:
+            # the pins admit no Starlette 1.0 (no FastAPI 0.133+): it runs until the upgrade
+            # that brings Starlette's security fixes (the seventeenth reader: `starlette
+            # ==0.50.0` pinned, "the next bump fails at import"); said so
+            ctx.report(node, _ADD_EVENT_HANDLER_BEFORE_1)
 
     def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
         call = node.decorator
@@ -292,6 +304,11 @@ def _has_lifespan(ctx: FileContext) -> bool:
 _ADD_EVENT_HANDLER = (
     "`add_event_handler()` is Starlette's, removed in Starlette 1.0 (an `AttributeError` on "
     "FastAPI's app there): use a lifespan context manager"
+)
+_ADD_EVENT_HANDLER_BEFORE_1 = (
+    "`add_event_handler()` is Starlette's, removed in Starlette 1.0, which FastAPI 0.133 "
+    "admits (an `AttributeError` at import after that upgrade): use a lifespan context "
+    "manager"
 )
 
 
@@ -943,9 +960,10 @@ class UnmaintainedAuthLibrary(Rule):
         '`CryptContext(schemes=["argon2"])` names its hashers, bcrypt not among them (a '
         "note when named), nor python-jose where "
         "they admit nothing below 3.4.0, which fixed its 2024 advisories (a lock at 3.5.0, "
-        "`>=3.4`; a note when named): reported where they admit 3.3.0 (`==3.3.0`; a "
-        "floor, `>=3.3` or no version, with a message to raise it to 3.4.0, which a fresh "
-        "install already gets) or nothing pins it (a new import). "
+        "`>=3.4`), or where a fresh install gets 3.4.0 or later (a floor, `>=3.3` or no "
+        "version, and no lock holding an older release; a note to raise the floor when "
+        "named): reported where they admit only older releases (`==3.3.0`, `<3.4`, a lock "
+        "at 3.3.0) or nothing pins it (a new import). "
         "With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
@@ -1028,9 +1046,11 @@ class UnmaintainedAuthLibrary(Rule):
                     ctx.report(node, _JOSE_PARTS[part])
                     return
             if ctx.package_pinned("python-jose") and ctx.package_at_least("python-jose", "3.4"):
-                # a floor below 3.4 (`>=3.3`, no version): a fresh install gets the fixed
-                # release, an old one may keep 3.3.0; raising the floor is the fix
-                ctx.report(node, _JOSE_FLOOR)
+                # a floor below 3.4 (`>=3.3`, no version) and no lock: a fresh install gets
+                # the fixed release (three readers judged 11 such findings, none worth a
+                # change); an old environment may keep 3.3.0, which raising the floor fixes
+                if ctx.names("FG504"):
+                    ctx.report(node, _JOSE_FLOOR)
                 return
         if parts[0] == "passlib" and not ctx.package_at_least("bcrypt", "5.0"):
             # the project's bcrypt pins admit no 5.0: passlib works with that bcrypt

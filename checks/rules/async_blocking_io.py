@@ -11,6 +11,7 @@ from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
+from checks.session_receivers import receiver_class
 from checks.structure import Structure
 
 _REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
@@ -23,7 +24,54 @@ BLOCKING_HTTP = {
     "urllib.request.urlopen": "httpx.AsyncClient",
     "http.client.HTTPConnection": "httpx.AsyncClient",
     "http.client.HTTPSConnection": "httpx.AsyncClient",
+    # SDKs whose module functions make a request
+    **{
+        f"cloudinary.uploader.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
+        for f in ("upload", "upload_large", "destroy", "explicit", "rename", "add_tag")
+    },
+    # connects to the server when given one (`SMTP(host, port)`, `with SMTP(host) as s`)
+    "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
 }
+#: Sync clients of network services: every request through one blocks (`client.chat.
+#: completions.create(...)` on an `openai.OpenAI`), with the async client to use.
+BLOCKING_CLIENTS = {
+    "openai.OpenAI": "`openai.AsyncOpenAI` (awaited)",
+    "openai.AzureOpenAI": "`openai.AsyncAzureOpenAI` (awaited)",
+    "anthropic.Anthropic": "`anthropic.AsyncAnthropic` (awaited)",
+    "anthropic.AnthropicBedrock": "`anthropic.AsyncAnthropicBedrock` (awaited)",
+    "anthropic.AnthropicVertex": "`anthropic.AsyncAnthropicVertex` (awaited)",
+    "redis.Redis": "`redis.asyncio.Redis` (awaited)",
+    "redis.StrictRedis": "`redis.asyncio.Redis` (awaited)",
+    "redis.client.Redis": "`redis.asyncio.Redis` (awaited)",
+    "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
+}
+#: Methods of those clients that make no request: options, a pipeline or lock to fill,
+#: closing the connection pool.
+_LOCAL_METHODS = frozenset({"with_options", "copy", "pipeline", "pubsub", "lock", "close"})
+#: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
+#: stripe-python 8.10+ (2024) has an awaitable `*_async` twin of each.
+_STRIPE_REQUESTS = frozenset(
+    {
+        "create",
+        "retrieve",
+        "modify",
+        "list",
+        "delete",
+        "search",
+        "cancel",
+        "capture",
+        "confirm",
+        "pay",
+        "finalize_invoice",
+        "void_invoice",
+        "send_invoice",
+        "list_line_items",
+        "create_login_link",
+        "expire",
+    }
+)
 _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
 BLOCKING_CALLS = {
     "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
@@ -43,6 +91,11 @@ BLOCKING_CALLS = {
         for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
     },
 }
+#: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
+#: does not block (async-stripe's patched `stripe.Customer.create`).
+_AWAITED = "fg302:awaited"
+#: (function, client class) already reported in the file (`ctx.stash`).
+_CLIENTS_REPORTED = "fg302:clients"
 #: Methods of a `subprocess.Popen` object that wait for the process.
 POPEN_WAITS = frozenset({"wait", "communicate"})
 POPEN_CLASSES = frozenset({"subprocess.Popen"})
@@ -116,7 +169,14 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`; "
         "also a sync function of the same module, or a sync method called through `self`, "
-        "whose own body calls one of them.\n\n"
+        "whose own body calls one of them. And the sync clients of network services: a "
+        "request through an `openai.OpenAI`/`AzureOpenAI`, an `anthropic.Anthropic` "
+        "(Bedrock, Vertex), a sync `redis.Redis`, or an `smtplib.SMTP` (its constructor "
+        "connects), known by the receiver's class (made in the function or at module level, "
+        "annotated, or assigned in `__init__`: `self.client = OpenAI()`), once per client "
+        "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`; "
+        "stripe-python's resource requests (`stripe.Customer.create(...)`), not awaited "
+        "(async-stripe's); Cloudinary's `uploader.upload()`.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301: a "
         "test's event loop serves the test alone)."
@@ -173,6 +233,29 @@ class BlockingHttpInAsync(_BlockingInAsync):
             expect=2,
             note="a sync method or function of the module that makes the call (tasking-manager)",
         ),
+        Example(
+            """
+            import stripe
+            from openai import OpenAI
+
+
+            class Advisor:
+                def __init__(self, key: str) -> None:
+                    self.client = OpenAI(api_key=key)
+
+                async def plan(self, prompt: str) -> str | None:
+                    response = self.client.chat.completions.create(
+                        model="gpt-4o", messages=[{"role": "user", "content": prompt}]
+                    )
+                    return response.choices[0].message.content
+
+
+            async def subscribe(email: str) -> str:
+                return stripe.Customer.create(email=email).id
+            """,
+            expect=2,
+            note="the sync OpenAI client an async method calls (a health service's advisor)",
+        ),
     )
     good = (
         Example(
@@ -199,7 +282,119 @@ class BlockingHttpInAsync(_BlockingInAsync):
             """,
             note="sync helper run in a thread",
         ),
+        Example(
+            """
+            import stripe
+            from openai import AsyncOpenAI
+
+
+            class Advisor:
+                def __init__(self, key: str) -> None:
+                    self.client = AsyncOpenAI(api_key=key)
+
+                async def plan(self, prompt: str) -> str | None:
+                    response = await self.client.chat.completions.create(
+                        model="gpt-4o", messages=[{"role": "user", "content": prompt}]
+                    )
+                    return response.choices[0].message.content
+
+
+            async def subscribe(email: str) -> str:
+                customer = await stripe.Customer.create_async(email=email)
+                return customer.id
+            """,
+            note="the async clients",
+        ),
     )
+
+    def may_fire(self, evidence: Evidence) -> bool:
+        return super().may_fire(evidence) or (
+            evidence.has("async")
+            and evidence.has_package("openai", "anthropic", "redis", "smtplib", "stripe")
+        )
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        if super().may_fire_in(structure):
+            return True
+        if structure.layer in ("test", "tooling"):
+            return False
+        # `visit_Call`: a method of a client of `BLOCKING_CLIENTS` (a class the file names,
+        # which `receiver_class` needs), or a stripe resource's request, in an `async def`
+        clients = structure.refers_to(*BLOCKING_CLIENTS)
+        for call in structure.calls:
+            if not call.in_async or call.dotted is None or "." not in call.dotted:
+                continue
+            if clients and call.last not in _LOCAL_METHODS:
+                return True
+            if call.last in _STRIPE_REQUESTS and any(
+                name.startswith("stripe.") for name in structure.qualified(call.dotted)
+            ):
+                return True
+        return False
+
+    def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
+        ctx.marks(_AWAITED).add(id(node.expression))
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        reported = len(ctx.reports)
+        super().visit_Call(node, ctx)
+        if len(ctx.reports) > reported and ctx.function is not None:
+            # `smtplib.SMTP(host)`: its client's requests in this function are one finding
+            _reported_clients(ctx).add((id(ctx.function.node), ctx.qualified_name(node.func)))
+        func = node.func
+        if (
+            not isinstance(func, cst.Attribute)
+            or not ctx.in_async_function
+            or ctx.layer in ("test", "tooling")
+            or id(node) in ctx.marks(_AWAITED)
+            or ctx.runs_before_serving
+            or runs_its_own_loop(ctx)
+        ):
+            return
+        method = func.attr.value
+        name = ctx.qualified_name(func)
+        if name is not None and name in self.calls:
+            return  # reported above (a `smtplib.SMTP` it connects is marked below)
+        if name is not None and name.startswith("stripe.") and method in _STRIPE_REQUESTS:
+            parts = name.split(".")
+            if len(parts) >= 3 and parts[-2][:1].isupper():
+                ctx.report(
+                    node,
+                    f"`{name}()` makes a blocking request inside `async def`: use "
+                    f"`await {name}_async(...)` (stripe 8.10+), or `await "
+                    "asyncio.to_thread(...)`",
+                )
+            return
+        if method in _LOCAL_METHODS:
+            return
+        receiver: cst.BaseExpression = func.value
+        while True:
+            client = receiver_class(receiver, ctx)
+            if client is not None:
+                replacement = BLOCKING_CLIENTS.get(client)
+                function = ctx.function
+                key = (id(function.node) if function is not None else None, client)
+                if replacement is not None and key not in _reported_clients(ctx):
+                    # one finding per client and function: the fix is the client
+                    _reported_clients(ctx).add(key)
+                    ctx.report(
+                        node,
+                        f"`{code_of(func)}()` on a sync `{client}` client blocks the event "
+                        f"loop inside `async def`: use {replacement}",
+                    )
+                return
+            if not isinstance(receiver, cst.Attribute):
+                return
+            receiver = receiver.value
+
+
+def _reported_clients(ctx: FileContext) -> set[tuple[int | None, str | None]]:
+    """The (function, client class) pairs FG302 reported in the file."""
+    stash = ctx.stash(_CLIENTS_REPORTED)
+    if not stash:
+        stash.append(set())
+    found: set[tuple[int | None, str | None]] = stash[0]
+    return found
 
 
 class BlockingCallInAsync(_BlockingInAsync):

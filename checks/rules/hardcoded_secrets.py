@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
-from checks.context import FileContext, string_value
+from checks.context import FileContext, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
-from checks.structure import Structure
+from checks.structure import CallSite, Structure
 
 _SECRET_NAME = re.compile(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
@@ -25,6 +26,28 @@ _SECRET_WORDS = re.compile(
 _CREDENTIALED_URL = re.compile(
     r"^[a-z][a-z0-9+.-]*://(?P<user>[^/\s:@]+):(?P<password>[^/\s@]+)@(?P<host>[^/\s:?#]*)",
     re.IGNORECASE,
+)
+#: Calls whose literal argument is the value a secret-named target gets: a settings
+#: field's default (`SecretStr("...")`, `Field(default="...")`), by the position of that
+#: argument (a keyword `default=` too, for `Field`).
+_WRAPPERS = {
+    "pydantic.SecretStr": 0,
+    "pydantic.types.SecretStr": 0,
+    "pydantic.SecretBytes": 0,
+    "pydantic.types.SecretBytes": 0,
+    "pydantic.Field": 0,
+    "pydantic.fields.Field": 0,
+    "sqlmodel.Field": 0,
+}
+#: Reads of the environment whose default is the value when the variable is missing
+#: (`os.getenv("JWT_SECRET", "dev-secret-123")`): the process runs with it, unnoticed.
+_ENV_READS = frozenset({"os.getenv", "os.environ.get"})
+#: The last names of those calls, for the screen.
+_WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get"})
+_ENV_DEFAULT = (
+    "Hard-coded secret as the environment's fallback: the service runs with it when "
+    "the variable is missing; make the setting required (a `Settings` field without a "
+    "default) so that start-up fails instead"
 )
 #: Passwords of development defaults (docker-compose files, tutorials): not secrets.
 _DEFAULT_PASSWORDS = frozenset({"password", "pass", "changeme", "secret"})
@@ -105,11 +128,13 @@ _MASKED = re.compile(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
 _PROSE = re.compile(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
 
 
-def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
+def _is_secret_value(name: str, value: str, in_dict: bool = False, declared: bool = False) -> bool:
     """Whether a string given to a secret-named target is a secret (see the rule's
     summary); `in_dict`: a dict's value, where words separated by spaces are a label or a
     message (`{"api_key": "Elastic Api Key"}`), while a variable holding them holds its
-    value (`SECRET = "super secret jwt secret"`: a weak secret)."""
+    value (`SECRET = "super secret jwt secret"`: a weak secret); `declared`: wrapped in
+    `SecretStr(...)`, where a lower-case slug (`"secret-prod"`) is a weak secret, not the
+    name of one."""
     words = _WORD.findall(name.lower())
     if words and (words[0] in _ABOUT_THE_SECRET or _STATE_WORDS.intersection(words)):
         return False
@@ -123,7 +148,8 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False) -> bool:
         and not _MASKED.search(value)
         and not (in_dict and _PROSE.fullmatch(value.strip()))
         and not (
-            _IDENTIFIER.match(value)
+            not declared
+            and _IDENTIFIER.match(value)
             and not _DIGIT_RUN.search(value)
             and not _KEY_SEGMENT.search(value)
         )
@@ -192,9 +218,14 @@ class HardcodedSecret(Rule):
     summary = (
         "Checks for string literals assigned to secret-named variables, attributes, "
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`, "
-        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), and for "
+        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), also as a settings field's default "
+        "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
+        "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
+        "by the variable), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
-        "names, lower-case identifiers without digit runs (`'polar_client_secret'`), a "
+        "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
+        "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
+        "one), a "
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`, "
@@ -255,8 +286,43 @@ class HardcodedSecret(Rule):
             expect=2,
             note="defaults a deployment keeps unless it overrides them",
         ),
+        Example(
+            """
+            import os
+
+            from pydantic import SecretStr
+            from pydantic_settings import BaseSettings
+
+            JWT_SECRET = os.getenv("JWT_SECRET", "dev-secret-key-1234567")
+
+
+            class ProdSettings(BaseSettings):
+                secret_key: SecretStr = SecretStr("secret-prod")
+            """,
+            expect=2,
+            path="app/core/settings.py",
+            note="an environment read's fallback, a settings field's default declared secret",
+        ),
     )
     good = (
+        Example(
+            """
+            import os
+
+            from pydantic import Field, SecretStr
+            from pydantic_settings import BaseSettings
+
+            DEBUG = os.getenv("DEBUG", "false")
+            DB_PASSWORD = os.getenv("DB_PASSWORD", "")
+
+
+            class Settings(BaseSettings):
+                secret_key: SecretStr
+                api_key: str = Field(..., description="the provider's key")
+            """,
+            path="app/core/settings.py",
+            note="no fallback: a missing variable fails at start-up",
+        ),
         Example(
             """
             # the web client's key, in every page the site serves
@@ -404,10 +470,20 @@ class HardcodedSecret(Rule):
         # an implicit concatenation), or a credentialed URL anywhere in a string constant
         if structure.layer in _EXEMPT_LAYERS:
             return False
-        return any(
-            _SECRET_NAME.search(name) and _is_secret_value(name, value)
-            for name, value in structure.named_strings
-        ) or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
+        return (
+            any(
+                _SECRET_NAME.search(name) and _is_secret_value(name, value)
+                for name, value in structure.named_strings
+            )
+            or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
+            or any(
+                # `_wrapped`: a literal in a wrapper or an environment read (a name
+                # without words makes `_is_secret_value` answer for every name)
+                call.last in _WRAPPER_NAMES
+                and any(_is_secret_value("", v) for v in _literals(call))
+                for call in structure.calls
+            )
+        )
 
     def _check(
         self,
@@ -418,8 +494,21 @@ class HardcodedSecret(Rule):
         in_dict: bool = False,
     ) -> None:
         text = string_value(value)
-        if text is not None and _SECRET_NAME.search(name) and _is_secret_value(name, text, in_dict):
-            ctx.report(node)
+        message = None
+        declared = False
+        if text is None and isinstance(value, cst.Call):
+            text, env_name = _wrapped(value, ctx)
+            declared = (ctx.qualified_name(value.func) or "").endswith(("SecretStr", "SecretBytes"))
+            if env_name is not None:
+                message = _ENV_DEFAULT
+                if not _SECRET_NAME.search(name):
+                    name = env_name  # `signing = os.getenv("JWT_SECRET", "...")`
+        if (
+            text is not None
+            and _SECRET_NAME.search(name)
+            and _is_secret_value(name, text, in_dict, declared)
+        ):
+            ctx.report(node, message)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         if _exempt(ctx):
@@ -463,3 +552,38 @@ class HardcodedSecret(Rule):
             and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
             ctx.report(node, "Database URL with a password in the code: read it from settings")
+
+
+def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
+    """The literal a wrapper call holds (`SecretStr("...")`, `Field(default="...")`), or an
+    environment read's default with the variable's name (`os.getenv("X", "...")`)."""
+    name = ctx.qualified_name(call.func)
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if name in _ENV_READS:
+        default = keyword_arg(call, "default")
+        if default is None and len(positional) > 1:
+            default = positional[1]
+        env_name = string_value(positional[0].value) if positional else None
+        if default is None or env_name is None:
+            return None, None
+        return string_value(default.value), env_name
+    index = _WRAPPERS.get(name or "")
+    if index is None:
+        return None, None
+    chosen = keyword_arg(call, "default") if name and name.endswith("Field") else None
+    if chosen is None and len(positional) > index:
+        chosen = positional[index]
+    return (string_value(chosen.value) if chosen is not None else None), None
+
+
+def _literals(call: CallSite) -> list[str]:
+    """The string constants `_wrapped` may read from a call (its first two positional
+    arguments and its `default=`), for the screen."""
+    node = call.node
+    found = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
+    found += [
+        k.value.value
+        for k in node.keywords
+        if k.arg == "default" and isinstance(k.value, ast.Constant)
+    ]
+    return [value for value in found if isinstance(value, str)]

@@ -54,6 +54,9 @@ _V1_FIELD_KEYWORDS = {
     "allow_mutation": "`frozen=True`",
 }
 
+#: The keywords Pydantic 2's `Field` refuses (`PydanticUserError` when the model is defined).
+_REFUSED_BY_V2 = frozenset({"regex", "const", "unique_items"})
+
 
 class _PydanticMethodRule(Rule):
     """A v1 method called on a Pydantic model class, or on an instance of one."""
@@ -168,7 +171,8 @@ class PydanticSchema(_PydanticMethodRule):
 
     message = "`.schema()` is the Pydantic v1 API: use `.model_json_schema()`"
     summary = (
-        f"Checks for `.schema()` and `.schema_json()` on Pydantic models.\n\n{WHERE_IT_APPLIES}"
+        "Checks for `.schema()` and `.schema_json()` on Pydantic models.\n\n"
+        f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic v2 renamed `.schema()` to `.model_json_schema()` and dropped "
@@ -699,7 +703,8 @@ class PydanticV1Misc(Rule):
         "Checks for other Pydantic v1 APIs: `.copy()`, `.construct()`, `__fields__`, "
         "`update_forward_refs()` on models, `parse_obj_as()`, and `Field(regex=...)`, "
         "`min_items`, `max_items`, `const`, `unique_items`, `allow_mutation`.\n\n"
-        f"{WHERE_IT_APPLIES}"
+        f"{WHERE_IT_APPLIES_SPELLING} `Field(regex=)`, `const=` and `unique_items=` raise "
+        "`PydanticUserError` on Pydantic 2 when the model is defined: always reported."
     )
     why = (
         "Each has a v2 name: `.model_copy()`, `.model_construct()`, `model_fields`, "
@@ -1040,6 +1045,8 @@ class PydanticV1Misc(Rule):
                         fix = _regex_to_pattern(arg, arg.keyword)
                     elif new is not None:
                         fix = rename(arg.keyword, new, f"Use `{new}=`")
+                    if old in _REFUSED_BY_V2:
+                        ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
                     ctx.report(
                         arg,
                         f"`Field({old}=...)` is the Pydantic v1 API: use {_V1_FIELD_KEYWORDS[old]}",

@@ -12,7 +12,7 @@ from checks.context import FileContext, FixSpec, dotted_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import SELECT_QUERIES, SQL_2_QUERIES
+from checks.project_facts import SQL_2_QUERIES, SYNC_QUERY_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
@@ -125,9 +125,9 @@ def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
 #: A legacy query in async code stands when the project's queries are 2.0-style (or FG101
 #: is named): `checks.project_facts.SQL_2_QUERIES`
 _SQL_2_PROJECT = Condition((), frozenset(), fact=SQL_2_QUERIES)
-#: One in sync code, or at module level, when its `select()` statements are at least as
-#: many as its `.query()` calls (or FG101 is named): `checks.project_facts.SELECT_QUERIES`
-_SELECT_PROJECT = Condition((), frozenset(), fact=SELECT_QUERIES)
+#: One in sync code, or at module level, where `Query` works: in new code, or when FG101 is
+#: named (`checks.project_facts.SYNC_QUERY_SELECTED`)
+_SYNC_SELECTED = Condition((), frozenset(), fact=SYNC_QUERY_SELECTED)
 
 
 class LegacyQueryApi(Rule):
@@ -155,17 +155,15 @@ class LegacyQueryApi(Rule):
         "migration. The unit is the function, not the module, so that a new function "
         "written with `query()` is still its own finding (the edit hook blocks on it). A "
         "`# noqa: FG101` on that first line therefore covers the function.\n\n"
-        "SQLAlchemy 2.0 still supports `Query` in synchronous code: a project written "
-        "mostly against it has made a decision, not a slip. Unless the selection names "
-        "FG101, the queries of synchronous code and of module level are reported only in "
-        "a project whose files call `select(` at least as often as `.query(` (one that "
-        "also uses the asyncio extension, but writes its sync half with `Query`, has "
-        "decided the same for that half). In async code, where the project's queries are "
-        "2.0-style: it uses the asyncio extension (`AsyncSession`, "
-        "`create_async_engine`), or calls `select(` at least as often: there a legacy "
-        "query is an `AsyncSession` misused, or a sync session blocking the event loop "
-        "(FG102 reports it in every project); where the project names no `AsyncSession` "
-        "and writes 1.x queries, it can only be the second.\n\n"
+        "SQLAlchemy 2.0 still supports `Query` in synchronous code (legacy, not "
+        "deprecated): there existing code's queries are an inventory for the move to "
+        "`select()`, reported when the selection names FG101, as ruff's pyupgrade rules are "
+        "opt-in; the edit hook reports them in new code everywhere. In async code, where "
+        "the project's queries are 2.0-style: it uses the asyncio extension "
+        "(`AsyncSession`, `create_async_engine`), or calls `select(` at least as often as "
+        "`.query(`: there a legacy query is an `AsyncSession` misused, or a sync session "
+        "blocking the event loop (FG102 reports it in every project); where the project "
+        "names no `AsyncSession` and writes 1.x queries, it can only be the second.\n\n"
         "Where it applies: every layer but tests, migrations included: the same API, the "
         "same move to `select()`. A test's legacy query either fails on its own (an "
         "`AsyncSession` has no `query()`) or sets up and asserts through a sync session, "
@@ -522,7 +520,7 @@ class LegacyQueryApi(Rule):
         # coroutine may be reported whatever the project does
         if _may_query_in_coroutine(structure):
             return None
-        return (_SELECT_PROJECT,)
+        return (_SYNC_SELECTED,)
 
     def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
         self._record_chain(node, ctx)
@@ -572,7 +570,7 @@ class LegacyQueryApi(Rule):
         if ctx.layer == "tooling":
             return  # a script's or benchmark's sync query: the team's tool, its convention
         if function is None or not isinstance(function.node, cst.FunctionDef):
-            ctx.report_if(node, _SELECT_PROJECT, message, fix)
+            ctx.report_if(node, _SYNC_SELECTED, message, fix)
             return
         units: dict[int, _SyncFunction] = _sync_functions(ctx, self.code)
         unit = units.get(id(function.node))
@@ -590,7 +588,7 @@ class LegacyQueryApi(Rule):
         message = unit.message
         if unit.count > 1:
             message = f"{message} ({unit.count} legacy queries in `{node.name.value}()`)"
-        ctx.report_if(unit.node, _SELECT_PROJECT, message, unit.fix)
+        ctx.report_if(unit.node, _SYNC_SELECTED, message, unit.fix)
 
     def _fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
         for chain in ctx.stash(f"{self.code}:chains"):

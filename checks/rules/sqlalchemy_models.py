@@ -6,7 +6,7 @@ from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES, Condition
-from checks.project_facts import BACK_POPULATES, TYPED_MODELS
+from checks.project_facts import LEGACY_MAPPING_SELECTED, TYPED_MODELS
 from checks.revisions import is_revision
 from checks.rule import Example, FixExample, Rule
 from checks.rules.typed_models import (
@@ -42,15 +42,17 @@ class LegacyDeclarative(Rule):
         "SQLAlchemy 2.0 still supports the 1.x style: a project whose models are written "
         "in it throughout has made a decision, not a slip. Unless the selection names "
         "FG108, these findings are reported only in a project whose models are mostly "
-        "typed (`Mapped[` at least as often as `Column(` in its files); a `backref=` "
-        "(legacy in 2.0, not deprecated) only where it also writes `back_populates=` at "
-        "least as often (a slip there; elsewhere named, or by the edit hook in new code); "
+        "typed (`Mapped[` at least as often as `Column(` in its files); a `backref=` and "
+        "`sqlalchemy.orm`'s `declarative_base()` (legacy in 2.0, not deprecated: they work "
+        "without a warning) only when named, and by the edit hook in new code; "
         "`sqlalchemy.ext.declarative`'s `declarative_base`, which warns in 2.0 "
         "(`MovedIn20Warning`), always.\n\n"
-        "Where it applies: everywhere but the migrations: a model a test declares maps like "
-        "any other, while a model kept in a `migrations/` or `alembic/` folder, or declared "
-        "in an Alembic revision wherever its folder is, is a snapshot frozen for the data "
-        "migrations that still query it (rewriting it changes what they run)."
+        "Where it applies: everywhere but tests and the migrations: a model a test declares "
+        "for its fixtures is the test's (its style changes nothing the service does: the "
+        "eighteenth reader's two), while a model kept in a `migrations/` or `alembic/` "
+        "folder, or declared in an Alembic revision wherever its folder is, is a snapshot "
+        "frozen for the data migrations that still query it (rewriting it changes what "
+        "they run)."
     )
     why = (
         "SQLAlchemy 2.0 maps with `class Base(DeclarativeBase)` and typed attributes: "
@@ -369,7 +371,7 @@ class LegacyDeclarative(Rule):
         relative = structure.relative_path
         if relative is not None and _in_migrations(relative.parts):
             return False
-        if is_revision(structure.source):
+        if structure.layer == "test" or is_revision(structure.source):
             return False
         return any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN)) or any(
             any(keyword.arg == "backref" for keyword in call.node.keywords)
@@ -396,28 +398,30 @@ class LegacyDeclarative(Rule):
         return back_populates(arg, node, ctx)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if _in_migrations(ctx.relative_path.parts) or is_revision(ctx.source):
+        if _outside_scope(ctx):
             return
         name = ctx.qualified_name(node.func)
         if name in DECLARATIVE_BASE_FACTORIES:
             fix = self.declarative_base_fix(node, ctx)
             message = "`declarative_base()` is the 1.x API: subclass `DeclarativeBase`"
-            # `sqlalchemy.ext.declarative`'s warns (`MovedIn20Warning`) whatever the style
-            _report(node, message, fix, ctx, styled=name not in _MOVED_IN_20)
+            # `sqlalchemy.ext.declarative`'s warns (`MovedIn20Warning`) whatever the style;
+            # `sqlalchemy.orm`'s works without one: new code's, or named
+            moved = name in _MOVED_IN_20
+            condition = None if moved else _LEGACY_SELECTED
+            _report(node, message, fix, ctx, styled=not moved, condition=condition)
         elif name in RELATIONSHIP:
             for arg in node.args:
                 if arg.keyword is not None and arg.keyword.value == "backref":
                     fix = self.backref_fix(arg, node, ctx)
                     message = "`backref=` is legacy: declare both sides with `back_populates`"
-                    _report(arg, message, fix, ctx, styled=True, condition=_BACK_POPULATES_PROJECT)
+                    _report(arg, message, fix, ctx, styled=True, condition=_LEGACY_SELECTED)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
         owner = ctx.enclosing_class
         if (
             owner is not None
-            and not _in_migrations(ctx.relative_path.parts)
-            and not is_revision(ctx.source)
+            and not _outside_scope(ctx)
             and ctx.in_class_body
             and isinstance(value, cst.Call)
             and ctx.qualified_name(value.func) in COLUMN
@@ -471,9 +475,14 @@ _MOVED_IN_20 = frozenset(
 )
 #: A style finding stands when the project's models are mostly typed (or FG108 is named)
 _TYPED_PROJECT = Condition((), frozenset(), fact=TYPED_MODELS)
-#: ...and a `backref=` where the project writes `back_populates` at least as often (or
-#: FG108 is named, or the code is new: `checks.project_facts.BACK_POPULATES`)
-_BACK_POPULATES_PROJECT = Condition((), frozenset(), fact=BACK_POPULATES, also=_TYPED_PROJECT)
+#: ...and a `backref=` or `sqlalchemy.orm.declarative_base()` in new code, or when FG108 is
+#: named (`checks.project_facts.LEGACY_MAPPING_SELECTED`)
+_LEGACY_SELECTED = Condition((), frozenset(), fact=LEGACY_MAPPING_SELECTED, also=_TYPED_PROJECT)
+
+
+def _outside_scope(ctx: FileContext) -> bool:
+    """Tests, and the migrations' frozen models (see FG108's "Where it applies")."""
+    return ctx.layer == "test" or _in_migrations(ctx.relative_path.parts) or is_revision(ctx.source)
 
 
 def _report(

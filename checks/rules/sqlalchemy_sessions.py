@@ -926,10 +926,11 @@ def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
 
 
 def runs_its_own_loop(ctx: FileContext) -> bool:
-    """Whether the module is a script that runs its own event loop: a `__main__` guard,
-    `asyncio.run(...)` or `loop.run_until_complete(...)`, and no import of a web framework
-    (a cron job, a CLI, a one-off migration): its coroutines block no request (FG102,
-    FG301-FG303)."""
+    """Whether the module is a script that runs its own event loop: a `__main__` guard and
+    `asyncio.run(...)` or `loop.run_until_complete(...)`, or `asyncio.run(...)` as a
+    statement of the module itself (an example client run as a file), and no import of a
+    web framework (a cron job, a CLI, a one-off migration): its coroutines block no
+    request (FG102, FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
@@ -938,9 +939,22 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
 
 def _own_loop(ctx: FileContext) -> bool:
     source = ctx.source
-    if source is not None and (b"__main__" not in source or b"run" not in source):
-        return False  # no `__main__` guard, or nothing that runs a loop: the usual module
+    if source is not None and b"run" not in source:
+        return False  # nothing that runs a loop: the usual module
     guarded = runs = False
+    top_level = any(
+        isinstance(statement, cst.SimpleStatementLine)
+        and any(
+            isinstance(small, cst.Expr | cst.Assign)
+            and isinstance(small.value, cst.Call)
+            and "asyncio.run"
+            in (dotted_name(small.value.func), ctx.qualified_name(small.value.func))
+            for small in statement.body
+        )
+        for statement in ctx.module.body
+    )
+    if not top_level and source is not None and b"__main__" not in source:
+        return False  # no `__main__` guard
     for node in descendants(ctx.module):
         if isinstance(node, cst.ImportFrom):
             name = dotted_name(node.module) if node.module is not None else None
@@ -956,7 +970,7 @@ def _own_loop(ctx: FileContext) -> bool:
             name = dotted_name(node.func) or ""
             runs = runs or name.rpartition(".")[2] == "run_until_complete"
             runs = runs or "asyncio.run" in (name, ctx.qualified_name(node.func))
-    return guarded and runs
+    return (guarded and runs) or top_level
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

@@ -747,8 +747,118 @@ def test_blocking_calls_in_async_tests_are_not_flagged() -> None:
     assert codes_in(source, "app/upstream.py") == ["FG301", "FG302", "FG303"]
 
 
+def test_a_module_running_its_own_loop_at_module_level_blocks_no_request() -> None:
+    """letta's example websocket client: `asyncio.run(main())` as a statement of the
+    module, no `__main__` guard, no web framework: its loop serves one terminal."""
+    source = """
+        import asyncio
+        import time
+
+
+        async def main() -> None:
+            name = input("name? ")
+            time.sleep(1)
+            print(name)
+
+
+        asyncio.run(main())
+        """
+    assert codes_in(source, "app/ws_api/example_client.py") == []
+    served = source.replace("import time", "import time\n        from fastapi import FastAPI")
+    assert codes_in(served, "app/ws_api/example_client.py") == ["FG303", "FG301"]
+
+
 def codes_in(source: str, path: str) -> list[str]:
     return [f.code for f in check_code(source, path) if f.code in {"FG301", "FG302", "FG303"}]
+
+
+# ------------------------------------------------------- FG302 sync SDK clients
+
+
+def test_a_sync_sdk_client_in_async_def_is_flagged_once_per_function() -> None:
+    """The readers' misses: an async method calling the sync OpenAI client that
+    `__init__` made (a health service's advisors), a module-level sync Redis, an SMTP
+    connection opened in a coroutine (an e-mail helper behind every sign-up)."""
+    source = """
+        import smtplib
+
+        import redis
+        from anthropic import Anthropic
+        from openai import OpenAI
+
+        cache = redis.Redis()
+
+
+        class Advisor:
+            def __init__(self, key: str) -> None:
+                self.client = OpenAI(api_key=key)
+                self.claude = Anthropic()
+
+            async def ask(self, prompt: str) -> str:
+                first = self.client.chat.completions.create(model="m", messages=[])
+                second = self.client.embeddings.create(model="m", input=prompt)
+                self.claude.messages.create(model="m", max_tokens=5, messages=[])
+                return str(first) + str(second)
+
+
+        async def send(to: str) -> None:
+            cache.get(to)
+            with smtplib.SMTP("localhost", 25) as server:
+                server.login("user", "password")
+                server.send_message(None)
+        """
+    assert positions(source, "FG302") == [(16, 17), (18, 9), (23, 5), (24, 10)]
+    assert messages(source, "FG302")[0] == (
+        "`self.client.chat.completions.create()` on a sync `openai.OpenAI` client blocks "
+        "the event loop inside `async def`: use `openai.AsyncOpenAI` (awaited)"
+    )
+
+
+def test_async_clients_local_methods_and_sync_code_are_not_flagged() -> None:
+    source = """
+        import redis
+        from openai import AsyncOpenAI, OpenAI
+
+        client = OpenAI()
+        cache = redis.Redis()
+
+
+        async def ask(prompt: str) -> None:
+            aclient = AsyncOpenAI()
+            await aclient.chat.completions.create(model="m", messages=[])
+            client.with_options(timeout=5)
+            pipe = cache.pipeline()
+            client.close()
+
+
+        def ask_sync(prompt: str) -> None:
+            client.chat.completions.create(model="m", messages=[])
+            cache.get(prompt)
+        """
+    assert positions(source, "FG302") == []
+
+
+def test_stripe_requests_in_async_def_are_flagged_not_awaited_or_local_ones() -> None:
+    source = """
+        import stripe
+
+
+        async def subscribe(email: str, payload: bytes, signature: str) -> None:
+            stripe.Customer.create(email=email)
+            stripe.checkout.Session.create(mode="payment")
+            await stripe.Customer.create_async(email=email)
+            stripe.Webhook.construct_event(payload, signature, "whsec")
+
+
+        def subscribe_sync(email: str) -> None:
+            stripe.Customer.create(email=email)
+        """
+    assert positions(source, "FG302") == [(5, 5), (6, 5)]
+    assert messages(source, "FG302")[0] == (
+        "`stripe.Customer.create()` makes a blocking request inside `async def`: use "
+        "`await stripe.Customer.create_async(...)` (stripe 8.10+), or `await "
+        "asyncio.to_thread(...)`"
+    )
 
 
 # ------------------------------------------------------- FG303 subprocesses
@@ -1536,11 +1646,11 @@ def test_a_file_whose_crypt_context_names_no_bcrypt_is_not_the_bcrypt_finding(
     [
         ('[project]\nname = "svc"\ndependencies = ["python-jose[cryptography]==3.5.0"]\n', False),
         ('[project]\nname = "svc"\ndependencies = ["python_jose>=3.4"]\n', False),
-        ('[project]\nname = "svc"\ndependencies = ["python-jose>=3.3.0"]\n', True),
+        ('[project]\nname = "svc"\ndependencies = ["python-jose>=3.3.0"]\n', False),
         ('[project]\nname = "svc"\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose==3.3.0"]\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose<3.4"]\n', True),
-        ('[project]\nname = "svc"\ndependencies = ["python-jose"]\n', True),
+        ('[project]\nname = "svc"\ndependencies = ["python-jose"]\n', False),
     ],
     ids=[
         "locked 3.5.0",
@@ -1556,9 +1666,11 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     tmp_path: Path, pins: str, reported: bool
 ) -> None:
     """python-jose 3.4.0 (2025) fixed CVE-2024-33663 and CVE-2024-33664: a project whose
-    pins admit nothing older (a to-do app's poetry lock pins 3.5.0; `>=3.4`) gets no
-    finding by default, and a note when FG504 is named; pins that admit 3.3.0 (a floor
-    below 3.4, an exact pin) or none (an assistant's new import) keep the finding."""
+    pins admit nothing older (a to-do app's poetry lock pins 3.5.0; `>=3.4`), or whose
+    fresh install takes a fixed release (a floor below 3.4 or no version, no lock: the
+    readers' 11 findings, none worth a change), gets no finding by default, and a note
+    when FG504 is named; pins that admit only older releases (an exact pin, `<3.4`) or
+    none (an assistant's new import) keep the finding."""
     write(tmp_path, "pyproject.toml", pins)
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/security.py", "from jose import jwt\n")
@@ -1566,15 +1678,24 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     named = [m for _, m in _fg504(tmp_path, "FG504")]
     if reported:
         assert len(default) == 1
-        if ">=3.3" in pins or '"python-jose"]' in pins:  # a floor: raise it
-            assert "require `python-jose>=3.4.0`" in default[0]
-        else:
-            assert "3.3.0 has CVE-2024-33663" in default[0]
+        assert "3.3.0 has CVE-2024-33663" in default[0]
         assert named == default
     else:
         assert default == []
         assert len(named) == 1
-        assert "3.4.0 in 2025 fixed CVE-2024-33663" in named[0]
+        if ">=3.3" in pins or '"python-jose"]' in pins:  # a floor: raise it
+            assert "require `python-jose>=3.4.0`" in named[0]
+        else:
+            assert "3.4.0 in 2025 fixed CVE-2024-33663" in named[0]
+
+
+def test_a_floor_over_a_lock_of_3_3_is_reported(tmp_path: Path) -> None:
+    """A floor whose lock holds 3.3.0 installs 3.3.0: the advisories apply."""
+    write(tmp_path, "pyproject.toml", '[tool.poetry.dependencies]\npython-jose = ">=3.3.0"\n')
+    write(tmp_path, "poetry.lock", '[[package]]\nname = "python-jose"\nversion = "3.3.0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/security.py", "from jose import jwt\n")
+    assert ["3.3.0 has CVE-2024-33663" in m for _, m in _fg504(tmp_path)] == [True]
 
 
 def test_a_class_named_for_tests_holds_fixtures_not_secrets() -> None:
@@ -1603,3 +1724,34 @@ def test_a_class_whose_name_only_starts_with_test_holds_secrets() -> None:
             API_KEY = "f3a9c2e1d4b5a6978877665544332211"
         """
     assert [f.code for f in check_code(source, "app/reviews/models.py")] == ["FG502"]
+
+
+# ------------------------------------------------------- FG406 add_event_handler
+
+
+@pytest.mark.parametrize(
+    ("pins", "breaks"),
+    [
+        ('dependencies = ["fastapi>=0.133"]', True),
+        ('dependencies = ["fastapi"]', True),
+        ('dependencies = ["fastapi>=0.110,<0.111"]', False),
+        ('dependencies = ["fastapi>=0.133", "starlette<1.0"]', False),
+    ],
+    ids=["fastapi 0.133", "unpinned", "fastapi 0.110", "starlette below 1.0"],
+)
+def test_add_event_handler_says_when_it_breaks(tmp_path: Path, pins: str, breaks: bool) -> None:
+    """Starlette 1.0 removed `add_event_handler` and FastAPI 0.133 is the first to admit it:
+    where the pins admit neither, the handler runs until that upgrade (the seventeenth
+    reader's exact `starlette==0.50.0`: "the next bump fails at import"), and the message
+    says so."""
+    write(tmp_path, "pyproject.toml", f'[project]\nname = "svc"\n{pins}\n')
+    main = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\nasync def connect() -> None:\n"
+    main += '    pass\n\n\napp.add_event_handler("startup", connect)\n'
+    write(tmp_path, "app/main.py", main)
+
+    def fg406(*options: str) -> list[str]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG406"]
+
+    (message,) = fg406()
+    assert ("FastAPI 0.133" in message) != breaks

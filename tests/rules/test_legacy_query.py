@@ -217,14 +217,14 @@ def test_a_coroutines_legacy_query_in_a_project_without_async_sessions_is_its_co
     assert found("--extend-select", "FG101") == [("FG101", 2), ("FG102", 2), ("FG101", 6)]
 
 
-@pytest.mark.parametrize(("selects", "reported"), [(0, False), (2, True)])
-def test_sync_legacy_queries_follow_the_select_count_even_with_the_asyncio_extension(
-    tmp_path: Path, selects: int, reported: bool
+@pytest.mark.parametrize("selects", [0, 2])
+def test_sync_legacy_queries_in_existing_code_are_reported_when_named(
+    tmp_path: Path, selects: int
 ) -> None:
-    """A project that names `AsyncSession` in a few files but writes most of its queries
-    with `Query` in sync code (45 `.query(` to 15 `select(` in one service read) has made
-    its sync half a 1.x-style one; where `select(` is as frequent, a new `query()` is the
-    slip."""
+    """`Query` works on a sync session in SQLAlchemy 2.0 (legacy, not deprecated): in
+    existing code it is an inventory, reported when FG101 is named, however often the
+    project writes `select()` (the sixteenth reader judged 16 such findings, none worth a
+    change); in new code the edit hook reports it (`tests/test_hook.py`)."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
     write(tmp_path, "app/db.py", "from sqlalchemy.ext.asyncio import AsyncSession\n")
     write(
@@ -234,9 +234,13 @@ def test_sync_legacy_queries_follow_the_select_count_even_with_the_asyncio_exten
         "\n\ndef users(db):\n    return db.query(User).all()\n"
         + "".join(f"\n\ndef q{i}():\n    return select(User)\n" for i in range(selects)),
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    rows = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
-    assert rows == ([("FG101", 5), ("FG101", 9)] if reported else [])
+
+    def rows(*options: str) -> list[tuple[str, int]]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+
+    assert rows() == []
+    assert rows("--extend-select", "FG101") == [("FG101", 5), ("FG101", 9)]
 
 
 def test_a_sync_session_queried_in_async_code_follows_the_projects_convention(
