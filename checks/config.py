@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pathspec
-
 from checks.catalog import RuleInfo
+from checks.globs import Globs
 from checks.pydantic_target import PydanticTarget, parse_target
 from checks.sqlalchemy_target import SqlalchemyTarget
 from checks.sub_services import SubServices
@@ -29,11 +28,10 @@ TOOL_KEY = "fastapi-guardrails"
 
 
 @functools.lru_cache(maxsize=256)
-def glob_spec(patterns: tuple[str, ...]) -> pathspec.PathSpec[Any]:
-    """The compiled gitignore-style globs (`exclude`, layers, per-file ignores): each
-    project of a run names mostly the same ones, and pathspec compiles one regular
-    expression per glob (a project's default layer globs took 4 ms)."""
-    return pathspec.PathSpec.from_lines("gitignore", patterns)
+def glob_spec(patterns: tuple[str, ...]) -> Globs:
+    """The gitignore-style globs (`exclude`, layers, per-file ignores): each project of a
+    run names mostly the same ones, compiled only where they may match (`Globs`)."""
+    return Globs(patterns)
 
 
 #: A class statement whose bases name a `TestCase` (`unittest.TestCase`,
@@ -236,9 +234,9 @@ class ConfigError(Exception):
 class LayerMatcher:
     """Decides a file's layer from its path relative to the project root."""
 
-    specs: tuple[tuple[str, pathspec.PathSpec[Any], pathspec.PathSpec[Any]], ...]
+    specs: tuple[tuple[str, Globs, Globs], ...]
     #: every file-name pattern of every layer: most files match none, tested once
-    any_file: pathspec.PathSpec[Any]
+    any_file: Globs
     #: directory -> the layer its directory patterns give (they do not depend on the name)
     _by_directory: dict[str, str | None] = field(default_factory=dict, compare=False)
 
@@ -296,10 +294,8 @@ class Settings:
     project_root: Path
     config_file: Path | None
     enabled: frozenset[str]
-    per_file_ignores: tuple[tuple[pathspec.PathSpec[Any], frozenset[str]], ...] = ()
-    exclude: pathspec.PathSpec[Any] = field(
-        default_factory=lambda: glob_spec(tuple(DEFAULT_EXCLUDE))
-    )
+    per_file_ignores: tuple[tuple[Globs, frozenset[str]], ...] = ()
+    exclude: Globs = field(default_factory=lambda: glob_spec(tuple(DEFAULT_EXCLUDE)))
     respect_gitignore: bool = True
     layers: LayerMatcher = field(default_factory=lambda: LayerMatcher.from_globs(DEFAULT_LAYERS))
     #: `target-pydantic`: the Pydantic major version the code is written for (None:

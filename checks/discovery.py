@@ -24,9 +24,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from checks.config import ConfigError, Settings
+from checks.globs import Globs
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 #: how much of a path too long to open a warning shows
@@ -37,7 +36,7 @@ _PATH_PREFIX_SHOWN = 120
 class _Gitignore:
     #: the base directory, absolute, as a string ending in `/`
     prefix: str
-    spec: pathspec.GitIgnoreSpec
+    spec: Globs
 
 
 def _read_gitignore(path: Path | str, base: Path | str) -> _Gitignore | None:
@@ -47,7 +46,7 @@ def _read_gitignore(path: Path | str, base: Path | str) -> _Gitignore | None:
     except OSError:
         return None
     prefix = (base.as_posix() if isinstance(base, Path) else base).rstrip("/") + "/"
-    return _Gitignore(prefix, pathspec.GitIgnoreSpec.from_lines(lines))
+    return _Gitignore(prefix, Globs(lines, gitignore=True))
 
 
 def _gitignore_of(path: Path, base: Path) -> _Gitignore | None:
@@ -104,9 +103,9 @@ def _is_gitignored(absolute: str, is_dir: bool, gitignores: Sequence[_Gitignore]
         if not absolute.startswith(gitignore.prefix):
             continue
         relative = absolute[len(gitignore.prefix) :]
-        result = gitignore.spec.check_file(relative + "/" if is_dir else relative)
-        if result.include is not None:
-            return result.include
+        include = gitignore.spec.include(relative + "/" if is_dir else relative)
+        if include is not None:
+            return include
     return False
 
 
