@@ -1110,7 +1110,10 @@ class MissingAwaitOnAsyncSession(Rule):
         "session is known from an annotation (a parameter, also of a nested function), "
         "from a repository's attribute (`self.session` annotated in the class or assigned "
         "in `__init__` from an annotated parameter), or from `async with SessionLocal() as "
-        "session` where `SessionLocal` is a module-level `async_sessionmaker`. The same for "
+        "session` where `SessionLocal` is a module-level `async_sessionmaker`; or, where the "
+        "file cannot tell, from the function itself awaiting on the same receiver a method "
+        "only a session has (`await session.flush()`, `commit`, `refresh`, `merge`, "
+        "`scalars`). The same for "
         "the coroutine methods of an `AsyncEngine` (`dispose()`) and of an `AsyncConnection` "
         "(`execute`, `commit`, `close`, ...), known from `create_async_engine(...)`, "
         "`engine.connect()` / `engine.begin()` or an annotation.\n\n"
@@ -1293,8 +1296,10 @@ class MissingAwaitOnAsyncSession(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has_package(*_PACKAGES) and evidence.has(
-            *_LAST_SEGMENTS_ASYNC_SESSION, *_LAST_SEGMENTS_ASYNC_ENGINE
+        return evidence.has_package(*_PACKAGES) and (
+            evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION, *_LAST_SEGMENTS_ASYNC_ENGINE)
+            # `_awaited_as_a_session`: a session's own coroutine method awaited
+            or evidence.has_attribute(*_SESSION_ONLY_COROUTINES)
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
@@ -1314,7 +1319,11 @@ class MissingAwaitOnAsyncSession(Rule):
         )
         return (
             not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
-            and structure.refers_to(*ASYNC_SESSION_FACTORIES)
+            and (
+                structure.refers_to(*ASYNC_SESSION_FACTORIES)
+                # `_awaited_as_a_session`: a method only a session has, called in async code
+                or structure.calls_method(*_SESSION_ONLY_COROUTINES, in_async=True)
+            )
         ) or (
             not methods.isdisjoint(_ASYNC_ENGINE_METHODS)
             and structure.refers_to(*_ASYNC_ENGINE_SOURCES)
@@ -1360,7 +1369,9 @@ class MissingAwaitOnAsyncSession(Rule):
             return
         method = value.func.attr.value
         message: str | None = None
-        if method in ASYNC_SESSION_COROUTINES and is_async_session(value.func.value, ctx):
+        if method in ASYNC_SESSION_COROUTINES and (
+            is_async_session(value.func.value, ctx) or _awaited_as_a_session(value.func.value, ctx)
+        ):
             message = self.message
         elif method in _ASYNC_ENGINE_METHODS:
             owner = receiver_class(value.func.value, ctx)
@@ -1373,6 +1384,41 @@ class MissingAwaitOnAsyncSession(Rule):
         if ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
         ctx.report(value, message, fix=fix)
+
+
+#: Coroutine methods an `AsyncSession` has and other async clients (asyncpg, databases,
+#: httpx, aiohttp) do not: a receiver awaited with one is a session.
+_SESSION_ONLY_COROUTINES = frozenset(
+    {"flush", "refresh", "merge", "scalars", "scalar", "commit", "rollback", "run_sync"}
+)
+
+
+def _awaited_as_a_session(receiver: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether the function awaits a method only a session has on the same receiver
+    (`await session.flush()` beside `session.delete(entry)`): a session opened where the
+    file cannot tell its class (letta's `async with db_registry.async_session() as
+    session`, a registry's method of another module)."""
+    function = ctx.function
+    if function is None or not function.is_async:
+        return False
+    known = ctx.stash(f"FG103.awaited:{id(function.node)}")
+    if not known:
+        found: set[str] = set()
+        synced: set[str] = set()  # bound by a sync `with ... as name` too: not one object
+        for node in descendants(function.node.body):
+            if (
+                isinstance(node, cst.Await)
+                and isinstance(node.expression, cst.Call)
+                and isinstance(node.expression.func, cst.Attribute)
+                and node.expression.func.attr.value in _SESSION_ONLY_COROUTINES
+            ):
+                found.add(code_of(node.expression.func.value))
+            elif isinstance(node, cst.With) and node.asynchronous is None:
+                synced.update(
+                    code_of(item.asname.name) for item in node.items if item.asname is not None
+                )
+        known.append(found - synced)
+    return code_of(receiver) in known[0]
 
 
 #: What a coroutine object has: a method of these on a call's result is no mistake.

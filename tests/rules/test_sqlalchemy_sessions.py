@@ -1049,3 +1049,39 @@ def test_an_annotated_alias_imported_from_another_module_is_its_type(tmp_path: P
 
     assert fg102(tmp_path) == [7]
     assert fg102(routes) == [7]  # the edit hook's run of one file reads the alias too
+
+
+def test_a_session_the_function_awaits_as_one_is_known_without_its_class() -> None:
+    """letta's block history: the session comes from a registry of another module
+    (`async with db_registry.async_session() as session`); the function awaits
+    `session.flush()`, so its `session.delete(entry)` is a coroutine never run. A name
+    bound by a sync `with` too is not one object (advanced-alchemy's tests)."""
+    source = """
+        from sqlalchemy import select
+
+        from app.db import db_registry
+
+
+        async def truncate(block_id: str) -> None:
+            async with db_registry.async_session() as session:
+                result = await session.execute(select(History))
+                for entry in result.scalars():
+                    session.delete(entry)
+                await session.flush()
+
+
+        async def upsert(engine, statement, is_async: bool) -> None:
+            if is_async:
+                async with engine.connect() as conn:
+                    await conn.commit()
+            else:
+                with engine.connect() as conn:
+                    conn.execute(statement)
+
+
+        async def fetch(pool) -> None:
+            async with pool.acquire() as conn:
+                await conn.fetch("SELECT 1")
+                conn.execute("SELECT 2")
+        """
+    assert [(f.code, f.start.row) for f in check_code(source, "app/blocks.py")] == [("FG103", 10)]
