@@ -83,6 +83,11 @@ DEFAULT_EXCLUDE = (
     "*{{*}}*",
 )
 
+#: Default excludes that name what a build leaves (`build/lib/...`, `dist/`): a folder so
+#: named is skipped unless it is a Python package or inside one (onyx's
+#: `onyx/server/features/build/` holds live routes), which a build's output never is.
+ARTIFACT_FOLDERS = frozenset({"build", "dist"})
+
 #: Layer globs (gitignore syntax, relative to the project root). A pattern naming a file
 #: beats one naming a directory, so `service/views.py` is a route module.
 DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
@@ -295,7 +300,14 @@ class Settings:
     config_file: Path | None
     enabled: frozenset[str]
     per_file_ignores: tuple[tuple[Globs, frozenset[str]], ...] = ()
-    exclude: Globs = field(default_factory=lambda: glob_spec(tuple(DEFAULT_EXCLUDE)))
+    exclude: Globs = field(
+        default_factory=lambda: glob_spec(
+            tuple(p for p in DEFAULT_EXCLUDE if p not in ARTIFACT_FOLDERS)
+        )
+    )
+    #: folder names excluded unless they hold an `__init__.py` (`ARTIFACT_FOLDERS`, when
+    #: `exclude` is not configured)
+    artifact_folders: frozenset[str] = ARTIFACT_FOLDERS
     respect_gitignore: bool = True
     layers: LayerMatcher = field(default_factory=lambda: LayerMatcher.from_globs(DEFAULT_LAYERS))
     #: `target-pydantic`: the Pydantic major version the code is written for (None:
@@ -670,9 +682,11 @@ def load_settings(
         matched = frozenset(rule.code for rule in rules if _best_match(rule.code, selectors) >= 0)
         per_file_ignores.append((glob_spec((glob,)), matched))
 
-    exclude = list(DEFAULT_EXCLUDE)
+    exclude = [p for p in DEFAULT_EXCLUDE if p not in ARTIFACT_FOLDERS]
+    artifact_folders = ARTIFACT_FOLDERS
     if "exclude" in table:
         exclude = _string_list(table["exclude"], "exclude", source)
+        artifact_folders = frozenset()
     exclude += _string_list(table.get("extend-exclude", []), "extend-exclude", source)
 
     respect_gitignore = table.get("respect-gitignore", True)
@@ -696,6 +710,7 @@ def load_settings(
         enabled=enabled,
         per_file_ignores=tuple(per_file_ignores),
         exclude=glob_spec(tuple(exclude)),
+        artifact_folders=artifact_folders,
         respect_gitignore=respect_gitignore,
         layers=LayerMatcher.from_globs(_layers_from(table, source)),
         target_pydantic=target_pydantic,

@@ -132,6 +132,8 @@ class _Walker:
         return absolute.lstrip("/")
 
     def excluded(self, relative: str, is_dir: bool) -> bool:
+        if is_dir and _build_output(self.root, relative, self.settings):
+            return True
         relative = _matchable(relative)
         return bool(self.settings.exclude.match_file(relative + "/" if is_dir else relative))
 
@@ -203,10 +205,24 @@ def matches_exclude(path: Path, settings: Settings) -> bool:
     up to the project root."""
     relative = _matchable(settings.relative(path))
     parts = relative.split("/")
+    root = settings.project_root.as_posix().rstrip("/") + "/"
     for depth in range(1, len(parts)):
-        if settings.exclude.match_file("/".join(parts[:depth]) + "/"):
+        folder = "/".join(parts[:depth])
+        if _build_output(root, folder, settings) or settings.exclude.match_file(folder + "/"):
             return True
     return bool(settings.exclude.match_file(relative))
+
+
+def _build_output(root: str, folder: str, settings: Settings) -> bool:
+    """Whether a folder (relative to the project root, `root` ending in `/`) is a build's
+    output: named as one (`Settings.artifact_folders`), neither a package nor inside one
+    (onyx's `features/build/` has no `__init__.py`, a namespace package of `features`)."""
+    parent, _, name = folder.rpartition("/")
+    if name not in settings.artifact_folders:
+        return False
+    return not os.path.isfile(f"{root}{folder}/__init__.py") and not (
+        parent and os.path.isfile(f"{root}{parent}/__init__.py")
+    )
 
 
 def is_excluded(path: Path, settings: Settings) -> bool:

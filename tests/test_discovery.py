@@ -161,3 +161,38 @@ def test_a_named_fifo_or_device_is_a_config_error_and_a_walk_skips_them(
     for name in ("pipe.py", "null.py"):
         with pytest.raises(ConfigError, match="not a regular file"):
             discover([tmp_path / "app" / name], settings)
+
+
+def test_a_package_named_build_is_code_and_a_build_output_is_not(tmp_path: Path) -> None:
+    """onyx keeps live routes in `onyx/server/features/build/` (a namespace package of
+    `features`): the nineteenth reader found the default exclude skipped it; `build/lib/`
+    and `dist/` stay out, and a configured `exclude` is taken as written."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/features/__init__.py", "")
+    write(tmp_path, "app/features/build/api.py", "X = 1\n")  # a namespace package
+    write(tmp_path, "app/dist/__init__.py", "")
+    write(tmp_path, "build/lib/app/api.py", "X = 1\n")
+    write(tmp_path, "dist/app/api.py", "X = 1\n")
+
+    def found() -> list[str]:
+        settings = load_settings(CATALOG, tmp_path)
+        files = discover([tmp_path], settings)
+        return sorted(p.relative_to(tmp_path).as_posix() for p in files)
+
+    assert found() == [
+        "app/__init__.py",
+        "app/dist/__init__.py",
+        "app/features/__init__.py",
+        "app/features/build/api.py",
+    ]
+    # a file named on its own is skipped as a walk skips it
+    settings = load_settings(CATALOG, tmp_path)
+    assert discover([tmp_path / "build/lib/app/api.py"], settings) == []
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n[tool.fastapi-guardrails]\nexclude = ["build"]\n',
+    )
+    assert "app/features/build/api.py" not in found()
+    assert "dist/app/api.py" in found()
