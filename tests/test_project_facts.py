@@ -506,10 +506,8 @@ def test_a_pydantic_2_project_written_in_the_v1_spelling_throughout_gets_its_fin
     # the hook's run of one file reads the project's spelling too
     assert _pydantic_codes(tmp_path / "app/schema_0.py", "--no-cache") == []
     write(tmp_path, "app/schema_3.py", SPELLING_SCHEMA.format(n=3, method="dict", key="orm_mode"))
-    assert _pydantic_codes(tmp_path, "--no-cache") == [
-        ("FG206", "schema_3.py"),
-        ("FG207", "schema_3.py"),
-    ]
+    # `orm_mode` is FG206's: the `class Config` holding it is the spelling, named
+    assert _pydantic_codes(tmp_path, "--no-cache") == [("FG206", "schema_3.py")]
 
 
 @pytest.mark.parametrize("v2_calls", [0, 10, 40])
@@ -619,3 +617,26 @@ def test_field_schema_data_follows_the_spelling_and_a_fake_check_is_always_repor
     assert _pydantic_codes(tmp_path, "--no-cache") == [("FG211", "schemas.py")]
     named = _pydantic_codes(tmp_path, "--no-cache", "--extend-select", "FG211")
     assert named == [("FG211", "schemas.py"), ("FG211", "schemas.py")]
+
+
+def test_from_orm_on_a_model_without_from_attributes_is_a_bug_not_a_spelling(
+    tmp_path: Path,
+) -> None:
+    """`from_orm` raises `PydanticUserError` on Pydantic 2 unless the config sets
+    `from_attributes=True` (v1's `orm_mode` does not count): reported by default, while
+    one on a model that sets it is the v1 spelling (named, or new code)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/dtos.py",
+        "from pydantic import BaseModel, ConfigDict\n\n\n"
+        "class Broken(BaseModel):\n    model_config = ConfigDict(orm_config=True)\n    x: int\n\n\n"
+        "class Works(BaseModel):\n"
+        "    model_config = ConfigDict(from_attributes=True)\n    x: int\n\n\n"
+        "def read(row):\n    return Broken.from_orm(row), Works.from_orm(row)\n",
+    )
+    found = _pydantic_codes(tmp_path, "--no-cache")
+    assert found == [("FG205", "dtos.py")]
+    named = _pydantic_codes(tmp_path, "--no-cache", "--extend-select", "FG205")
+    assert named == [("FG205", "dtos.py"), ("FG205", "dtos.py")]

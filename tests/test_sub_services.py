@@ -99,7 +99,7 @@ def test_a_sub_service_pinning_pydantic_1_gets_no_v2_advice(tmp_path: Path) -> N
     assert not [c for p, c in found if p.startswith("backend/") and c.startswith("FG2")]
     # the same code under the root, which pins Pydantic 2, is reported: `orm_mode`, which
     # Pydantic 2 ignores (its `.dict()` still runs: reported when named)
-    assert {"FG206", "FG207"} <= {c for p, c in found if p.startswith("api/")}
+    assert "FG206" in {c for p, c in found if p.startswith("api/")}
     assert ("api/app/main.py", "FG201") in codes(tmp_path, "--extend-select", "FG201")
 
 

@@ -348,7 +348,10 @@ class PydanticClassConfig(Rule):
     family = "Pydantic"
     message = "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`"
     summary = (
-        f"Checks for an inner `class Config:` in a Pydantic model.\n\n{WHERE_IT_APPLIES_SPELLING}"
+        "Checks for an inner `class Config:` in a Pydantic model. One that sets a key "
+        "Pydantic 2 ignores or refuses (renamed or removed), or defines a method, "
+        "misbehaves and is always reported; `orm_mode` alone is FG206's finding.\n\n"
+        f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
         "Pydantic v2 configures a model with a `model_config = ConfigDict(...)` attribute "
@@ -1148,7 +1151,9 @@ def _ignored_by_v2(node: cst.ClassDef) -> bool:
     which Pydantic 2 does not call: the model misbehaves now, not only warns."""
     for name, value in config_assignments(node):
         off = isinstance(value, cst.Name) and value.value == "False"
-        if name.value in IGNORED_BY_V2 | REMOVED_BY_V2 and not off:
+        # `orm_mode` is FG206's finding: the `class Config` holding it alone is a spelling
+        # (two readers: "the FG207 change alone changes nothing")
+        if name.value in (IGNORED_BY_V2 | REMOVED_BY_V2) - {"orm_mode"} and not off:
             return True
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     return any(isinstance(statement, cst.FunctionDef) for statement in body)

@@ -101,10 +101,19 @@ class _PydanticMethodRule(Rule):
         differs = self.migration_differs.get(method)
         if differs is not None:
             fix = for_target(fix, ctx.pydantic_target, differs)
+        broken = self.breaks_on_v2(ref, ctx) if ctx.pydantic_target == 2 else None
+        if broken is not None:
+            ctx.marks(MISBEHAVES_ON_V2).add(id(node))  # not a spelling: always reported
+            message = broken
         if derivation is True:
             ctx.report(node, message, fix=fix)
         else:
             ctx.report_if(node, derivation, message, fix=fix)
+
+    def breaks_on_v2(self, ref: str, ctx: FileContext) -> str | None:
+        """The message of a call Pydantic 2 refuses for this model, if it does (then it is
+        reported as a bug, not as a spelling)."""
+        return None
 
     def fix_for(
         self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
@@ -510,6 +519,17 @@ class PydanticFromOrm(_PydanticMethodRule):
         f" {FIX_TARGET_NOTE}"
     )
 
+    def breaks_on_v2(self, ref: str, ctx: FileContext) -> str | None:
+        # `from_orm` raises `PydanticUserError` on Pydantic 2 unless the config sets
+        # `from_attributes=True` (v1's `orm_mode` does not count there)
+        known, value = config_value(ref, "from_attributes", ctx)
+        if not known or _is_true(value):
+            return None
+        return (
+            "`.from_orm()` raises on Pydantic 2 (`PydanticUserError`): the model's config "
+            "lacks `from_attributes=True`; use `Model.model_validate(obj, from_attributes=True)`"
+        )
+
     def fix_for(
         self, node: cst.Call, func: cst.Attribute, ref: str, ctx: FileContext
     ) -> FixSpec | None:
@@ -533,7 +553,12 @@ class PydanticFromOrm(_PydanticMethodRule):
         return unsafe(fix, reason)
 
     message = "`.from_orm()` is the Pydantic v1 API: use `Model.model_validate(obj)`"
-    summary = f"Checks for `Model.from_orm(obj)`.\n\n{WHERE_IT_APPLIES_SPELLING}"
+    summary = (
+        "Checks for `Model.from_orm(obj)`. Where the file shows that the model's config "
+        "lacks `from_attributes=True` (v1's `orm_mode` does not count on Pydantic 2), the "
+        "call raises `PydanticUserError` on Pydantic 2: reported as that bug, always.\n\n"
+        f"{WHERE_IT_APPLIES_SPELLING}"
+    )
     why = (
         "Pydantic v2 reads attributes of any object with `Model.model_validate(obj)` when "
         "the model's config has `from_attributes=True` (v1's `orm_mode`); `from_orm` is "
