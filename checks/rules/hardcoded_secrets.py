@@ -8,6 +8,7 @@ import re
 from checks.context import FileContext, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project_facts import SETTINGS_BASES
 from checks.rule import Example, Rule
 from checks.structure import CallSite, Structure
 
@@ -42,8 +43,24 @@ _WRAPPERS = {
 #: Reads of the environment whose default is the value when the variable is missing
 #: (`os.getenv("JWT_SECRET", "dev-secret-123")`): the process runs with it, unnoticed.
 _ENV_READS = frozenset({"os.getenv", "os.environ.get"})
-#: The last names of those calls, for the screen.
-_WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get"})
+#: Configuration readers whose `default=` is the fallback (python-decouple's `config`; a
+#: `starlette.config.Config` instance is known by its class).
+_CONFIG_READS = frozenset({"decouple.config"})
+_STARLETTE_CONFIG = frozenset({"starlette.config.Config"})
+#: The last names of those calls, for the screen (a `Config` instance has any name: its
+#: calls are screened by their `default=`).
+_WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get", "config"})
+#: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
+#: lets anyone forge what it protects.
+_SIGNING_NAME = re.compile(
+    r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key)$",
+    re.IGNORECASE,
+)
+_SETTINGS_DEFAULT = (
+    "Hard-coded secret as a settings default: the service runs with it unless the "
+    "environment sets it; declare the field without a default (`SecretStr`) so that "
+    "start-up fails instead"
+)
 _ENV_DEFAULT = (
     "Hard-coded secret as the environment's fallback: the service runs with it when "
     "the variable is missing; make the setting required (a `Settings` field without a "
@@ -221,7 +238,9 @@ class HardcodedSecret(Rule):
         "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), also as a settings field's default "
         "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
-        "by the variable), and for "
+        "by the variable); in a settings class, a signing key's default even when it reads "
+        "like a name (`SECRET_KEY: str = 'your-secret-key'`: the key tokens are signed "
+        "with unless the environment sets one), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
@@ -472,15 +491,19 @@ class HardcodedSecret(Rule):
             return False
         return (
             any(
-                _SECRET_NAME.search(name) and _is_secret_value(name, value)
+                # `declared`: a settings class's default (`_check`) is one
+                _SECRET_NAME.search(name) and _is_secret_value(name, value, declared=True)
                 for name, value in structure.named_strings
             )
             or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
             or any(
                 # `_wrapped`: a literal in a wrapper or an environment read (a name
                 # without words makes `_is_secret_value` answer for every name)
-                call.last in _WRAPPER_NAMES
-                and any(_is_secret_value("", v) for v in _literals(call))
+                (
+                    call.last in _WRAPPER_NAMES
+                    or any(keyword.arg == "default" for keyword in call.node.keywords)
+                )
+                and any(_is_secret_value("", v, declared=True) for v in _literals(call))
                 for call in structure.calls
             )
         )
@@ -495,10 +518,19 @@ class HardcodedSecret(Rule):
     ) -> None:
         text = string_value(value)
         message = None
-        declared = False
+        # a settings class's default is the value the service runs with unless the
+        # environment says otherwise: a slug there (`"your-secret-key"`) signing tokens is
+        # a weak key anyone can forge with (a password's or an API key's slug fails to
+        # log in instead: `"postgres"`, `"sk-local"`)
+        in_settings = _in_settings_class(ctx)
+        declared = in_settings and _SIGNING_NAME.search(name) is not None
+        if in_settings:
+            message = _SETTINGS_DEFAULT
         if text is None and isinstance(value, cst.Call):
             text, env_name = _wrapped(value, ctx)
-            declared = (ctx.qualified_name(value.func) or "").endswith(("SecretStr", "SecretBytes"))
+            declared = declared or (ctx.qualified_name(value.func) or "").endswith(
+                ("SecretStr", "SecretBytes")
+            )
             if env_name is not None:
                 message = _ENV_DEFAULT
                 if not _SECRET_NAME.search(name):
@@ -559,6 +591,13 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     environment read's default with the variable's name (`os.getenv("X", "...")`)."""
     name = ctx.qualified_name(call.func)
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if name in _CONFIG_READS or _is_starlette_config(call.func, ctx):
+        # `config("ADMIN_PASSWORD", default="...")`: python-decouple's, starlette's
+        default = keyword_arg(call, "default")
+        env_name = string_value(positional[0].value) if positional else None
+        if default is None or env_name is None:
+            return None, None
+        return string_value(default.value), env_name
     if name in _ENV_READS:
         default = keyword_arg(call, "default")
         if default is None and len(positional) > 1:
@@ -574,6 +613,22 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     if chosen is None and len(positional) > index:
         chosen = positional[index]
     return (string_value(chosen.value) if chosen is not None else None), None
+
+
+def _is_starlette_config(func: cst.BaseExpression, ctx: FileContext) -> bool:
+    inferred = ctx.infer(func)
+    return inferred is not None and not inferred.iterable and inferred.cls in _STARLETTE_CONFIG
+
+
+def _in_settings_class(ctx: FileContext) -> bool:
+    """Whether the statement is in the body of a class deriving from a settings base
+    (`pydantic_settings.BaseSettings`)."""
+    owner = ctx.enclosing_class
+    return (
+        owner is not None
+        and ctx.in_class_body
+        and any(base in SETTINGS_BASES for base in owner.bases)
+    )
 
 
 def _literals(call: CallSite) -> list[str]:

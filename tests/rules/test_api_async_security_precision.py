@@ -1755,3 +1755,40 @@ def test_add_event_handler_says_when_it_breaks(tmp_path: Path, pins: str, breaks
 
     (message,) = fg406()
     assert ("FastAPI 0.133" in message) != breaks
+
+
+# ------------------------------------------------------- FG502 defaults and fallbacks
+
+
+def test_secret_defaults_and_fallbacks_are_secrets() -> None:
+    """The readers' misses: a settings class's signing key default that reads like a name
+    (`"your-secret-key"`: tokens are signed with it unless the environment sets one),
+    `SecretStr("secret-prod")`, an environment read's fallback (`os.getenv`, decouple,
+    starlette's `Config`); not a password's or an API key's slug, nor an empty fallback."""
+    source = """
+        import os
+
+        from decouple import config as dconfig
+        from pydantic import SecretStr
+        from pydantic_settings import BaseSettings
+        from starlette.config import Config
+
+        env = Config(".env")
+        ADMIN_PASSWORD = env("ADMIN_PASSWORD", default="Admin@12345678")
+        REDIS_PASSWORD = dconfig("REDIS_PASSWORD", default="redis-pass-2024")
+        JWT_SECRET = os.getenv("JWT_SECRET", "dev-secret-key-1234567")
+        DEBUG = env("DEBUG", default="false")
+        DB_PASSWORD = os.getenv("DB_PASSWORD", "")
+
+
+        class Settings(BaseSettings):
+            JWT_SECRET_KEY: str = "your-secret-key"
+            secret_key: SecretStr = SecretStr("secret-prod")
+            CHAT_API_KEY: str = "sk-local"
+            pg_password: str = "postgres"
+        """
+    rows = [row for row, _ in positions(source, "FG502", path="app/core/settings.py")]
+    assert rows == [9, 10, 11, 17, 18]
+    assert messages(source, "FG502", path="app/core/settings.py")[3].startswith(
+        "Hard-coded secret as a settings default"
+    )
