@@ -8,7 +8,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from checks.context import FileContext, FixSpec, dotted_name
+from checks.context import FileContext, FixSpec, code_of, descendants, dotted_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -144,7 +144,8 @@ class LegacyQueryApi(Rule):
         "Checks for SQLAlchemy's legacy `Query` API: `session.query(...)`, Flask-SQLAlchemy's "
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
-        "to be a sync one (`db: Session`): that query runs, blocking the loop, and FG102 "
+        "to be a sync one (`db: Session`, or opened by a sync `with ... as session`, which "
+        "no `AsyncSession` is): that query runs, blocking the loop, and FG102 "
         "reports it (its fix, a `def` or an `AsyncSession`, comes first: `select()` on the "
         "same session blocks as much; FG101 follows once the function is sync); or the "
         "project names no `AsyncSession` and writes 1.x queries, where it can only be such "
@@ -621,7 +622,7 @@ class LegacyQueryApi(Rule):
         if id(node) in ctx.marks(_MOCKED):
             return  # `mock_session.query(M).filter(...).delete.called`: a Mock's assertion
         if is_legacy_session_query(node, ctx):
-            sync = is_sync_database(receiver, ctx)
+            sync = is_sync_database(receiver, ctx) or _opened_by_sync_with(receiver, ctx)
             self._report(node, ctx, fix=self._fix(node, ctx), on_sync_session=sync)
 
     def _check_model_query(
@@ -633,6 +634,27 @@ class LegacyQueryApi(Rule):
                 ctx,
                 "Legacy `Model.query` API: build a `select()` and run it with a session",
             )
+
+
+def _opened_by_sync_with(receiver: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether the coroutine binds the receiver with a sync `with ... as name` only (an
+    `AsyncSession` opens with `async with`): onyx's `with get_session_with_tenant() as
+    db_session` in an `async def`, a sync session whose class another module's factory
+    decides (FG102 reports the blocking)."""
+    function = ctx.function
+    if function is None or not function.is_async or not isinstance(receiver, cst.Name):
+        return False
+    name = receiver.value
+    synced = opened_async = False
+    for node in descendants(function.node.body):
+        if isinstance(node, cst.With):
+            for item in node.items:
+                if isinstance(item.asname, cst.AsName) and code_of(item.asname.name) == name:
+                    if node.asynchronous is None:
+                        synced = True
+                    else:
+                        opened_async = True
+    return synced and not opened_async
 
 
 #: Marks shared by FG101 and FG102 (which reports a legacy query in a coroutine as a

@@ -291,3 +291,25 @@ def test_fix_rewrites_every_query_of_a_sync_function() -> None:
     fixed = fix_code(source, "FG101", unsafe=True)
     assert "query(" not in fixed
     assert "session.execute(select(Order).where(Order.paid))" in fixed
+
+
+def test_a_session_a_sync_with_opens_in_a_coroutine_is_fg102s(tmp_path: Path) -> None:
+    """onyx's `with get_session_with_tenant(tenant_id) as db_session:` in an `async def`:
+    an `AsyncSession` opens with `async with`, so the session is a sync one whose queries
+    block (FG102's finding); `select()` on it would block as much."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/db.py", "from sqlalchemy.ext.asyncio import AsyncSession\n")
+    write(
+        tmp_path,
+        "app/provisioning.py",
+        "from app.tenants import get_session_with_tenant\n\n\n"
+        "async def setup(tenant_id: str) -> None:\n"
+        "    with get_session_with_tenant(tenant_id) as db_session:\n"
+        "        db_session.query(Settings).first()\n\n\n"
+        "async def other(maker) -> None:\n"
+        "    async with maker() as db_session:\n"
+        "        db_session.query(Settings).first()\n",
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    rows = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+    assert rows == [("FG101", 11), ("FG102", 11)]  # the `async with` one: unknown
