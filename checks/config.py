@@ -113,6 +113,9 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "*-benchmarks/",
         "loadtest/",
         "loadtests/",
+        # a Locust load test's folder (`locust/config.py`: a client's login password)
+        "/locust/",
+        "/*/locust/",
         "seeds/",
         "fixtures/",
         "noxfiles/",

@@ -58,14 +58,14 @@ DEFAULT_TARGET = 2
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = re.compile(
-    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette)"
+    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette|libpass)"
     r"\s*(?=[\[<>=!~;@(\s]|$)",
     re.IGNORECASE,
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = re.compile(
     rb"^\[\[package\]\]\r?\n"
-    rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette)"\r?\n'
+    rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette|libpass)"\r?\n'
     rb'version = "([^"]+)"',
     re.MULTILINE,
 )
@@ -75,8 +75,15 @@ _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
 #: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt and python-jose
-#: for FG504, starlette for FG406)
-PINNED_PACKAGES = (*PYDANTIC_PACKAGES, "httpx", "bcrypt", "python-jose", "starlette")
+#: for FG504, and libpass, passlib's maintained fork, starlette for FG406)
+PINNED_PACKAGES = (
+    *PYDANTIC_PACKAGES,
+    "httpx",
+    "bcrypt",
+    "python-jose",
+    "starlette",
+    "libpass",
+)
 
 
 @dataclass(frozen=True, slots=True)

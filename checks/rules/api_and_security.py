@@ -79,6 +79,10 @@ _JOSE_FLOOR = (
     "2025); a fresh install gets a fixed release, an environment built before may keep "
     "3.3.0: require `python-jose>=3.4.0`, or move to PyJWT, which FastAPI's docs use"
 )
+_LIBPASS_NOTE = (
+    "passlib here is libpass, its maintained fork (pinned), which works with bcrypt 5; "
+    "pwdlib is what FastAPI's docs use"
+)
 _JOSE_PATCHED_NOTE = (
     "python-jose is released rarely (3.4.0 in 2025 fixed CVE-2024-33663 and "
     "CVE-2024-33664, after four years without a release): FastAPI's docs moved to PyJWT"
@@ -967,7 +971,8 @@ class UnmaintainedAuthLibrary(Rule):
         "With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
-        "a note.\n\n"
+        "a note; so is passlib where the project pins libpass, its maintained fork (the "
+        "same `passlib` package).\n\n"
         "Where it applies: every layer, tests included (a test that imports them keeps "
         "them among the project's dependencies, and passlib breaks there too)."
     )
@@ -1052,6 +1057,12 @@ class UnmaintainedAuthLibrary(Rule):
                 if ctx.names("FG504"):
                     ctx.report(node, _JOSE_FLOOR)
                 return
+        if parts[0] == "passlib" and ctx.package_pinned("libpass"):
+            # libpass, passlib's maintained fork, installs the same `passlib` package and
+            # works with bcrypt 5 (onyx pins it: the nineteenth reader's false finding)
+            if ctx.names("FG504"):
+                ctx.report(node, _LIBPASS_NOTE)
+            return
         if parts[0] == "passlib" and not ctx.package_at_least("bcrypt", "5.0"):
             # the project's bcrypt pins admit no 5.0: passlib works with that bcrypt
             if ctx.names("FG504"):

@@ -1792,3 +1792,28 @@ def test_secret_defaults_and_fallbacks_are_secrets() -> None:
     assert messages(source, "FG502", path="app/core/settings.py")[3].startswith(
         "Hard-coded secret as a settings default"
     )
+
+
+def test_passlib_from_libpass_is_the_maintained_fork(tmp_path: Path) -> None:
+    """onyx pins libpass, passlib's maintained fork (the same `passlib` package, working
+    with bcrypt 5): a note when named."""
+    write(
+        tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["libpass==1.9.3"]\n'
+    )
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/auth.py",
+        'from passlib.context import CryptContext\n\npwd = CryptContext(schemes=["bcrypt"])\n',
+    )
+    assert _fg504(tmp_path) == []
+    ((_, note),) = _fg504(tmp_path, "FG504")
+    assert note.startswith("passlib here is libpass")
+
+
+def test_a_locust_folder_is_development_tooling() -> None:
+    source = """
+        PASSWORD = "Ch4ng3Th1sP4ssW0rd"
+        """
+    assert positions(source, "FG502", path="locust/config.py") == []
+    assert positions(source, "FG502", path="app/locust_config.py") == [(1, 1)]
