@@ -15,6 +15,7 @@ from checks.catalog import CATALOG
 from checks.config import load_settings
 from checks.sub_services import SubServices
 from tests.helpers import run_cli, write
+from tests.test_project_facts import TYPED_MODELS
 
 #: A route module of a service written for Pydantic 1 and FastAPI 0.88.
 V1_ROUTES = """
@@ -41,8 +42,8 @@ async def read(name: str) -> dict[str, str]:
     return Item(name=name).dict()
 """
 
-#: Models in the 1.x declarative style, and in the typed 2.0 style (more `Mapped[` than
-#: the other's `Column(`).
+#: Models in the 1.x declarative style (`sqlalchemy.orm`'s `declarative_base`, which
+#: does not warn); `TYPED_MODELS` writes more `Mapped[` than this has `Column(`.
 UNTYPED_MODELS = """
 from sqlalchemy import Column, Integer, String
 from sqlalchemy.orm import declarative_base
@@ -54,21 +55,6 @@ class User(Base):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
     name = Column(String)
-"""
-TYPED_MODELS = """
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Team(Base):
-    __tablename__ = "teams"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    slug: Mapped[str]
-    owner: Mapped[str]
 """
 
 
