@@ -181,6 +181,8 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "daos/",
         "dao.py",
         "*_dao.py",
+        # a data layer named `db/` (onyx's `onyx/db/*.py`: the queries its services call)
+        "db/",
     ),
     # a use case of a clean architecture is an application service (`*UseCase` classes)
     "services": (

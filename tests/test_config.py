@@ -290,6 +290,8 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("test-notification-endpoints.py", "test"),
         ("app/features/auth/use_cases/session.py", "service"),
         ("app/features/auth/session_use_case.py", "service"),
+        ("backend/onyx/db/input_prompt.py", "repository"),
+        ("app/db/routes.py", "route"),
     ],
 )
 def test_default_layers(path: str, layer: str | None) -> None:
