@@ -7,7 +7,7 @@ importing pathspec 20 ms more. A pattern can only match a path holding each of i
 literal runs (`tests` of `**/tests/**`, `.py` of `*.py[cod]`): `Globs` asks about the
 patterns that pass that test, in their order (the answer depends only on the patterns
 that match, and on their order), and compiles the whole set once it has been asked about
-many paths (a walk of a tree). When those patterns are all names matched at any depth
+more than a few paths (a walk of a tree). When those patterns are all names matched at any depth
 (`*.py[cod]`, `__pycache__/`, `**/tests/**`), none negated, any of them matching decides,
 and `fnmatch` answers for each path component without pathspec; anything else is
 pathspec's.
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 #: What splits a pattern into literal runs: wildcards, a character class, a separator.
 _NOT_LITERAL = re.compile(r"\[[^\]]*\]|[*?/]")
-#: How many different subsets are compiled before the whole set is (a tree's walk).
-_SUBSETS = 16
+#: How many paths are asked about before the whole set is compiled (a tree's walk).
+_PATHS = 32
 
 
 def _literals(pattern: str) -> tuple[str, ...]:
@@ -95,14 +95,14 @@ class Globs:
     """Gitignore-style patterns (`gitignore`: with Git's rules for a `.gitignore` file,
     `pathspec.GitIgnoreSpec`), matched as pathspec matches them."""
 
-    __slots__ = ("_gitignore", "_literals", "_names", "_patterns", "_subsets", "_whole")
+    __slots__ = ("_asked", "_gitignore", "_literals", "_names", "_patterns", "_whole")
 
     def __init__(self, patterns: Sequence[str], *, gitignore: bool = False) -> None:
         self._patterns = tuple(patterns)
         self._gitignore = gitignore
         self._literals = tuple(_literals(pattern) for pattern in self._patterns)
         self._names = {pattern: _name_pattern(pattern) for pattern in self._patterns}
-        self._subsets: set[tuple[str, ...]] = set()
+        self._asked = 0
         self._whole: pathspec.PathSpec[Any] | None = None
 
     @property
@@ -113,6 +113,11 @@ class Globs:
         """What the patterns say of `path` when it is known without pathspec (True: one
         matches, None: none may), else the compiled patterns that may match it."""
         if self._whole is not None:
+            return self._whole
+        self._asked += 1
+        if self._asked > _PATHS:
+            # a walk: one compiled set answers each path faster than a scan of the patterns
+            self._whole = _compiled(self._patterns, self._gitignore)
             return self._whole
         subset = tuple(
             pattern
@@ -126,10 +131,6 @@ class Globs:
             # names at any depth, none negated: whichever matches says "included"
             found = any(_matches_name(path, *name) for name in names if name is not None)
             return True if found else None
-        self._subsets.add(subset)
-        if len(self._subsets) > _SUBSETS:
-            self._whole = _compiled(self._patterns, self._gitignore)
-            return self._whole
         return _compiled(subset, self._gitignore)
 
     def match_file(self, path: str) -> bool:

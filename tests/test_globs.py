@@ -124,7 +124,7 @@ def test_names_at_any_depth_and_paths_no_pattern_may_match_compile_nothing() -> 
 
 
 def test_a_walk_of_many_paths_compiles_the_whole_set_once() -> None:
-    """Past a few subsets (a tree's walk) the whole set is compiled and used."""
+    """Past a few paths (a tree's walk) the whole set is compiled and used."""
     patterns = [f"/dir{n}/" for n in range(40)]
     globs = Globs(patterns)
     theirs = pathspec.PathSpec.from_lines("gitignore", patterns)
