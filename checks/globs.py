@@ -101,13 +101,9 @@ class Globs:
         self._patterns = tuple(patterns)
         self._gitignore = gitignore
         self._literals = tuple(_literals(pattern) for pattern in self._patterns)
-        self._names = {pattern: _name_pattern(pattern) for pattern in self._patterns}
+        self._names = tuple(_name_pattern(pattern) for pattern in self._patterns)
         self._asked = 0
         self._whole: pathspec.PathSpec[Any] | None = None
-
-    @property
-    def patterns(self) -> tuple[str, ...]:
-        return self._patterns
 
     def _answer(self, path: str) -> bool | pathspec.PathSpec[Any] | None:
         """What the patterns say of `path` when it is known without pathspec (True: one
@@ -119,19 +115,17 @@ class Globs:
             # a walk: one compiled set answers each path faster than a scan of the patterns
             self._whole = _compiled(self._patterns, self._gitignore)
             return self._whole
-        subset = tuple(
-            pattern
-            for pattern, runs in zip(self._patterns, self._literals, strict=True)
-            if all(run in path for run in runs)
-        )
-        if not subset:
+        may_match = [
+            index for index, runs in enumerate(self._literals) if all(run in path for run in runs)
+        ]
+        if not may_match:
             return None
-        names = [self._names[pattern] for pattern in subset]
+        names = [self._names[index] for index in may_match]
         if all(name is not None for name in names):
             # names at any depth, none negated: whichever matches says "included"
             found = any(_matches_name(path, *name) for name in names if name is not None)
             return True if found else None
-        return _compiled(subset, self._gitignore)
+        return _compiled(tuple(self._patterns[index] for index in may_match), self._gitignore)
 
     def match_file(self, path: str) -> bool:
         """Whether the patterns select `path` (relative, `/`-separated; a trailing `/`

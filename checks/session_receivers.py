@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from checks.context import ClassInfo, FileContext, dotted_name, keyword_arg
+from checks.context import ClassInfo, FileContext, code_of, descendants, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
 from checks.project import (
     INSTANCE_ATTRIBUTES,
@@ -113,6 +113,30 @@ _KNOWN_CLASSES = SESSION_CLASSES | SYNC_DATABASE_CLASSES | frozenset(_CANONICAL)
 #: Generic factory classes an annotation subscripts: `async_sessionmaker[AsyncSession]`.
 _GENERIC_FACTORIES = frozenset({ASYNC_SESSION_FACTORY, SYNC_SESSION_FACTORY, SCOPED_SESSION})
 _CACHE_KEY = "session-receivers"
+
+
+def with_targets(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
+    """The names the coroutine being walked binds by a sync `with ... as name` and by an
+    `async with ... as name` (an `AsyncSession` opens only with the second), once per
+    function; none outside a coroutine."""
+    function = ctx.function
+    if function is None or not function.is_async:
+        return frozenset(), frozenset()
+    known = ctx.stash(f"with-targets:{id(function.node)}")
+    if not known:
+        synced: set[str] = set()
+        opened_async: set[str] = set()
+        for node in descendants(function.node.body):
+            if isinstance(node, cst.With):
+                names = {
+                    code_of(item.asname.name)
+                    for item in node.items
+                    if isinstance(item.asname, cst.AsName)
+                }
+                (synced if node.asynchronous is None else opened_async).update(names)
+        known.append((frozenset(synced), frozenset(opened_async)))
+    found: tuple[frozenset[str], frozenset[str]] = known[0]
+    return found
 
 
 def canonical(cls: str) -> str:

@@ -336,11 +336,12 @@ class BlockingHttpInAsync(_BlockingInAsync):
         ctx.marks(_AWAITED).add(id(node.expression))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        reported = len(ctx.reports)
         super().visit_Call(node, ctx)
-        if len(ctx.reports) > reported and ctx.function is not None:
-            # `smtplib.SMTP(host)`: its client's requests in this function are one finding
-            _reported_clients(ctx).add((id(ctx.function.node), ctx.qualified_name(node.func)))
+        made = ctx.qualified_name(node.func)
+        if made in BLOCKING_CLIENTS and made in self.calls and ctx.function is not None:
+            # `smtplib.SMTP(host)`, reported above: its requests in this function are the
+            # same finding
+            _reported_clients(ctx).add((id(ctx.function.node), made))
         func = node.func
         if (
             not isinstance(func, cst.Attribute)
@@ -352,9 +353,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         ):
             return
         method = func.attr.value
-        name = ctx.qualified_name(func)
+        name = made
         if name is not None and name in self.calls:
-            return  # reported above (a `smtplib.SMTP` it connects is marked below)
+            return  # reported above
         if name is not None and name.startswith("stripe.") and method in _STRIPE_REQUESTS:
             parts = name.split(".")
             if len(parts) >= 3 and parts[-2][:1].isupper():

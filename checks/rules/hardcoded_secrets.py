@@ -29,17 +29,18 @@ _CREDENTIALED_URL = re.compile(
     re.IGNORECASE,
 )
 #: Calls whose literal argument is the value a secret-named target gets: a settings
-#: field's default (`SecretStr("...")`, `Field(default="...")`), by the position of that
-#: argument (a keyword `default=` too, for `Field`).
-_WRAPPERS = {
-    "pydantic.SecretStr": 0,
-    "pydantic.types.SecretStr": 0,
-    "pydantic.SecretBytes": 0,
-    "pydantic.types.SecretBytes": 0,
-    "pydantic.Field": 0,
-    "pydantic.fields.Field": 0,
-    "sqlmodel.Field": 0,
-}
+#: field's default (`SecretStr("...")`, `Field("...")`, `Field(default="...")`).
+_WRAPPERS = frozenset(
+    {
+        "pydantic.SecretStr",
+        "pydantic.types.SecretStr",
+        "pydantic.SecretBytes",
+        "pydantic.types.SecretBytes",
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "sqlmodel.Field",
+    }
+)
 #: Reads of the environment whose default is the value when the variable is missing
 #: (`os.getenv("JWT_SECRET", "dev-secret-123")`): the process runs with it, unnoticed.
 _ENV_READS = frozenset({"os.getenv", "os.environ.get"})
@@ -591,28 +592,20 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     environment read's default with the variable's name (`os.getenv("X", "...")`)."""
     name = ctx.qualified_name(call.func)
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    if name in _CONFIG_READS or _is_starlette_config(call.func, ctx):
-        # `config("ADMIN_PASSWORD", default="...")`: python-decouple's, starlette's
-        default = keyword_arg(call, "default")
-        env_name = string_value(positional[0].value) if positional else None
-        if default is None or env_name is None:
-            return None, None
-        return string_value(default.value), env_name
-    if name in _ENV_READS:
-        default = keyword_arg(call, "default")
-        if default is None and len(positional) > 1:
+    default = keyword_arg(call, "default")
+    if name in _ENV_READS or name in _CONFIG_READS or _is_starlette_config(call.func, ctx):
+        # `os.getenv("X", "...")`; decouple's and starlette's `config("X", default="...")`
+        if default is None and name in _ENV_READS and len(positional) > 1:
             default = positional[1]
         env_name = string_value(positional[0].value) if positional else None
         if default is None or env_name is None:
             return None, None
         return string_value(default.value), env_name
-    index = _WRAPPERS.get(name or "")
-    if index is None:
+    if name not in _WRAPPERS:
         return None, None
-    chosen = keyword_arg(call, "default") if name and name.endswith("Field") else None
-    if chosen is None and len(positional) > index:
-        chosen = positional[index]
-    return (string_value(chosen.value) if chosen is not None else None), None
+    if default is None and positional:
+        default = positional[0]
+    return (string_value(default.value) if default is not None else None), None
 
 
 def _is_starlette_config(func: cst.BaseExpression, ctx: FileContext) -> bool:

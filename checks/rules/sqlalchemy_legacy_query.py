@@ -8,7 +8,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from checks.context import FileContext, FixSpec, code_of, descendants, dotted_name
+from checks.context import FileContext, FixSpec, code_of, dotted_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -16,7 +16,7 @@ from checks.project_facts import SQL_2_QUERIES, SYNC_QUERY_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
-from checks.session_receivers import is_sync_database
+from checks.session_receivers import is_sync_database, with_targets
 from checks.structure import Structure
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
@@ -641,20 +641,9 @@ def _opened_by_sync_with(receiver: cst.BaseExpression, ctx: FileContext) -> bool
     `AsyncSession` opens with `async with`): onyx's `with get_session_with_tenant() as
     db_session` in an `async def`, a sync session whose class another module's factory
     decides (FG102 reports the blocking)."""
-    function = ctx.function
-    if function is None or not function.is_async or not isinstance(receiver, cst.Name):
-        return False
-    name = receiver.value
-    synced = opened_async = False
-    for node in descendants(function.node.body):
-        if isinstance(node, cst.With):
-            for item in node.items:
-                if isinstance(item.asname, cst.AsName) and code_of(item.asname.name) == name:
-                    if node.asynchronous is None:
-                        synced = True
-                    else:
-                        opened_async = True
-    return synced and not opened_async
+    synced, opened_async = with_targets(ctx)
+    name = code_of(receiver)
+    return name in synced and name not in opened_async
 
 
 #: Marks shared by FG101 and FG102 (which reports a legacy query in a coroutine as a

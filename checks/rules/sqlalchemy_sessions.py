@@ -57,6 +57,7 @@ from checks.session_receivers import (
     property_opened,
     receiver_class,
     self_attributes_used,
+    with_targets,
 )
 from checks.structure import CallSite, Structure, stringish
 from checks.structure import dotted_name as ast_dotted_name
@@ -1403,22 +1404,19 @@ def _awaited_as_a_session(receiver: cst.BaseExpression, ctx: FileContext) -> boo
         return False
     known = ctx.stash(f"FG103.awaited:{id(function.node)}")
     if not known:
-        found: set[str] = set()
-        synced: set[str] = set()  # bound by a sync `with ... as name` too: not one object
-        for node in descendants(function.node.body):
-            if (
-                isinstance(node, cst.Await)
+        known.append(
+            {
+                code_of(node.expression.func.value)
+                for node in descendants(function.node.body)
+                if isinstance(node, cst.Await)
                 and isinstance(node.expression, cst.Call)
                 and isinstance(node.expression.func, cst.Attribute)
                 and node.expression.func.attr.value in _SESSION_ONLY_COROUTINES
-            ):
-                found.add(code_of(node.expression.func.value))
-            elif isinstance(node, cst.With) and node.asynchronous is None:
-                synced.update(
-                    code_of(item.asname.name) for item in node.items if item.asname is not None
-                )
-        known.append(found - synced)
-    return code_of(receiver) in known[0]
+            }
+        )
+    name = code_of(receiver)
+    # a name a sync `with` binds too is not one object (advanced-alchemy's tests)
+    return name in known[0] and name not in with_targets(ctx)[0]
 
 
 #: What a coroutine object has: a method of these on a call's result is no mistake.
