@@ -55,7 +55,7 @@ from checks.project import (
 )
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 17
+_FORMAT = 18
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -801,11 +801,12 @@ def _summary_json(summary: ModuleSummary) -> list[Any]:
         sorted(summary.config_refs),
         summary.returns,
         summary.router_includes,
+        summary.blocking,
     ]
 
 
 def _summary(raw: Any) -> ModuleSummary:
-    module, classes, imports, instances, config_refs, returns, includes = _list(raw, 7)
+    module, classes, imports, instances, config_refs, returns, includes, blocking = _list(raw, 8)
     return ModuleSummary(
         _str(module),
         {
@@ -817,6 +818,7 @@ def _summary(raw: Any) -> ModuleSummary:
         frozenset(_str(ref) for ref in _list(config_refs)),
         {name: _str(returned) for name, returned in _dict(returns).items()},
         {name: _bool(hidden) for name, hidden in _dict(includes).items()},
+        {name: _str(call) for name, call in _dict(blocking).items()},
     )
 
 

@@ -555,6 +555,8 @@ class FileContext:
         self._type_var_bounds: dict[str, cst.BaseExpression] = {}
         #: module-level `X = Annotated[T, ...]` aliases (also in `_type_var_bounds`)
         self._annotated_aliases: dict[str, cst.Subscript] = {}
+        #: `alias = function` at module level (`checks.summary._Summarizer._name_aliases`)
+        self._name_aliases: dict[str, str] = {}
         self._reading_bound = False
         #: the rule being run; set by the engine around each handler call
         self.current_rule: Rule | None = None
@@ -1029,8 +1031,10 @@ class FileContext:
         instances = {f"{prefix}.{name}": made for name, made in self._module_instances.items()}
         # CPython's parser: see their docstrings
         from checks.summary import (
+            blocking_functions_of,
             config_refs_of,
             context_manager_returns_of,
+            imports_blocking,
             router_includes_of,
         )
 
@@ -1045,8 +1049,15 @@ class FileContext:
                 ref = _imported_ref(first.value, self.imports)
                 if ref is not None:
                     imports[name] = ref
+        for name, ref in self._name_aliases.items():
+            imports.setdefault(name, ref)
         config_refs = config_refs_of(source, prefix, is_package)
         includes = router_includes_of(source, prefix, is_package)
+        blocking = (
+            blocking_functions_of(source, prefix, is_package)
+            if imports_blocking(self.imports, source)
+            else {}
+        )
         returns = {**self._returns, **context_manager_returns_of(source, prefix, is_package)}
         return ModuleSummary(
             prefix,
@@ -1056,6 +1067,7 @@ class FileContext:
             config_refs,
             returns,
             includes,
+            blocking,
         )
 
     def derives_from(self, ref: str | None, roots: frozenset[str]) -> bool:
@@ -1195,6 +1207,36 @@ class FileContext:
         )
         # read before the walk registers the classes functions define
         self._returns = self._return_classes(statements)
+        self._name_aliases = self._name_aliases_of(statements, bindings)
+
+    def _name_aliases_of(
+        self,
+        statements: Sequence[cst.BaseStatement],
+        bindings: Sequence[tuple[str, cst.BaseExpression | None]],
+    ) -> dict[str, str]:
+        """`get_session_with_shared_schema = get_catalog_session`: a module-level name
+        bound once to a function or class the module defines or imports, recorded in the
+        summary as a re-export of it (as `checks.summary` records it)."""
+        defined = {
+            statement.name.value
+            for statement in _module_level_statements(statements)
+            if isinstance(statement, cst.FunctionDef | cst.ClassDef)
+        }
+        counted = Counter(name for name, _ in bindings)
+        found: dict[str, str] = {}
+        for name, value in bindings:
+            if (
+                counted[name] != 1
+                or name in self.imports
+                or name in defined
+                or not isinstance(value, cst.Name)
+            ):
+                continue
+            if value.value in self.imports:
+                found[name] = self.imports[value.value]
+            elif value.value in defined:
+                found[name] = f"{self.module_name}.{value.value}"
+        return found
 
     def _type_var_bounds_of(
         self, bindings: Sequence[tuple[str, cst.BaseExpression | None]]

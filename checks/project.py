@@ -171,6 +171,10 @@ class ModuleSummary:
     #: imports name it) -> whether every include keeps its routes out of the OpenAPI
     #: schema (`include_in_schema=False`, or into an app made `openapi_url=None`)
     router_includes: dict[str, bool] = field(default_factory=dict)
+    #: qualified name of a module-level sync function or of a sync method of a
+    #: module-level class -> the blocking call its body makes (`requests.get`,
+    #: `subprocess.run`: `checks.blocking.BLOCKING`), the first one
+    blocking: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +206,11 @@ class Condition:
 #: the roots name).
 #: `MAY_DERIVE`: classes, each of which derives from the roots or may (a base the index
 #: cannot read: a library's class, not the standard library's).
+#: `BLOCKS`: callables, each of which is a sync function of the project whose body makes
+#: one of the roots' calls (`ModuleSummary.blocking`).
 CLASS, CALL, ROUTER, OPENED, MAY_DERIVE = "class", "call", "router", "opened", "may derive"
-SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE})
+BLOCKS = "blocks"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -454,6 +461,7 @@ class ProjectIndex:
         self.classes: dict[str, tuple[str | None, ...]] = {}
         self.instances: dict[str, str] = {}
         self.returns: dict[str, str] = {}
+        self.blocking: dict[str, str] = {}
         #: the modules that include a router (`ModuleSummary.router_includes`)
         self._includers: list[ModuleSummary] = []
         self._loader = loader
@@ -468,6 +476,7 @@ class ProjectIndex:
         self.classes.update(summary.classes)
         self.instances.update(summary.instances)
         self.returns.update(summary.returns)
+        self.blocking.update(summary.blocking)
         if summary.router_includes:
             self._includers.append(summary)
 
@@ -655,6 +664,8 @@ class ProjectIndex:
                 found = self.derives_from(ref, condition.roots) or (
                     returned is not None and self.derives_from(returned, condition.roots)
                 )
+            elif condition.subject == BLOCKS:
+                found = self.blocking.get(self.resolve(ref)) in condition.roots
             elif condition.subject == MAY_DERIVE:
                 found = self.derives_from(ref, condition.roots) or self._unread_base(ref)
             elif target is None:

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from checks.blocking import BLOCKING, BLOCKING_PACKAGES
 from checks.project import (
     AS_DECLARATIVE,
     CALL_CHAIN,
@@ -76,7 +77,7 @@ def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | N
         return None
     reads_config = CONFIG_READ.search(source) is not None
     includes = INCLUDE_ROUTER.search(source) is not None
-    return _Summarizer(module, is_package).summary(tree, reads_config, includes)
+    return _Summarizer(module, is_package).summary(tree, reads_config, includes, source)
 
 
 def config_refs_of(source: bytes, module: str, is_package: bool) -> frozenset[str]:
@@ -115,6 +116,37 @@ def context_manager_returns_of(source: bytes, module: str, is_package: bool) -> 
         elif isinstance(statement, ast.ClassDef):
             summarizer._register(statement, nested=False)
     return summarizer._yields(tree.body)
+
+
+def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[str, str]:
+    """The sync functions of a module that make a blocking call (`ModuleSummary.blocking`),
+    read with CPython's parser like `config_refs_of`: the checker's own summary of a file
+    that imports one of `BLOCKING_PACKAGES` takes them from here."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    summarizer = _Summarizer(module, is_package)
+    for statement in _statements(tree.body):
+        if isinstance(statement, ast.Import | ast.ImportFrom):
+            summarizer._record_import(statement)
+    return summarizer._blocking(tree.body)
+
+
+#: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).
+_OS_BLOCKING_TEXT = re.compile(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
+
+
+def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
+    """Whether a module may make one of the blocking calls: its imports (local name ->
+    qualified name) name a package of `BLOCKING_PACKAGES` (for `os`, which most modules
+    import, only with the text of a call of one of its blocking functions)."""
+    tops = {qualified.partition(".")[0] for qualified in imports.values()}
+    if not tops & BLOCKING_PACKAGES:
+        return False
+    return bool(tops & (BLOCKING_PACKAGES - {"os"})) or (
+        _OS_BLOCKING_TEXT.search(source) is not None
+    )
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
@@ -173,7 +205,11 @@ class _Summarizer:
         self.classes: dict[str, tuple[tuple[str | None, ...], bool]] = {}
 
     def summary(
-        self, tree: ast.Module, reads_config: bool = False, includes: bool = False
+        self,
+        tree: ast.Module,
+        reads_config: bool = False,
+        includes: bool = False,
+        source: bytes = b"",
     ) -> ModuleSummary:
         classes: list[ast.ClassDef] = []
         bases: list[ast.Assign] = []
@@ -219,15 +255,41 @@ class _Summarizer:
         config_refs = self._config_refs(tree.body, None) if reads_config else ()
         returns = self._returns(tree.body)
         router_includes = self._router_includes(tree) if includes else {}
+        blocking = self._blocking(tree.body) if imports_blocking(self.imports, source) else {}
         return ModuleSummary(
             prefix,
             summary_classes,
-            {**self._annotated_aliases(bindings), **self.imports},
+            {
+                **self._annotated_aliases(bindings),
+                **self._name_aliases(bindings, tree.body),
+                **self.imports,
+            },
             {f"{prefix}.{name}": made for name, made in instances.items()},
             frozenset(config_refs),
             returns,
             router_includes,
+            blocking,
         )
+
+    def _blocking(self, body: Sequence[ast.stmt]) -> dict[str, str]:
+        """Each sync module-level function and sync method of a module-level class whose
+        own body calls one of `BLOCKING` (`requests.get`, `subprocess.run`; not a function
+        it defines, which may run in a thread), with the first such call's name, as FG302's
+        and FG303's same-module helpers are found."""
+        found: dict[str, str] = {}
+        for name, function in _module_functions(body):
+            if isinstance(function, ast.AsyncFunctionDef):
+                continue
+            calls = [
+                (node.lineno, node.col_offset, called)
+                for node in _own_nodes(function)
+                if isinstance(node, ast.Call)
+                and (called := self._qualified(node.func)) is not None
+                and called in BLOCKING
+            ]
+            if calls:
+                found[f"{self.module}.{name}"] = min(calls)[2]
+        return found
 
     def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:
         """The class each module-level function and each method of a module-level class
@@ -576,6 +638,34 @@ class _Summarizer:
                 annotated = self._qualified(value.slice.elts[0])
                 if annotated is not None:
                     found[name] = annotated
+        return found
+
+    def _name_aliases(
+        self, bindings: list[tuple[str, ast.expr | None]], body: Sequence[ast.stmt]
+    ) -> dict[str, str]:
+        """`get_session_with_shared_schema = get_catalog_session`: a module-level name
+        bound once to a function or class the module defines or imports is another name of
+        it. Recorded (in the summary only, as `_annotated_aliases`) as a re-export, which
+        the project index follows (`FileContext` reads the same)."""
+        defined = {
+            statement.name
+            for statement in _statements(body)
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+        counted = Counter(name for name, _ in bindings)
+        found: dict[str, str] = {}
+        for name, value in bindings:
+            if (
+                counted[name] != 1
+                or name in self.imports
+                or name in defined
+                or not isinstance(value, ast.Name)
+            ):
+                continue
+            if value.id in self.imports:
+                found[name] = self.imports[value.id]
+            elif value.id in defined:
+                found[name] = f"{self.module}.{value.id}"
         return found
 
     def _bind(self, local: str, qualified: str) -> None:

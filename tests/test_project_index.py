@@ -397,3 +397,140 @@ def test_a_uv_workspace_member_reads_the_packages_of_the_others(
         result = run_cli("check", "--no-cache", "--output-format", "json", str(target))
         found = [(Path(f["filename"]).name, f["code"]) for f in json.loads(result.stdout)]
         assert found == ([("jobs.py", "FG102")] if workspace else []), target
+
+
+def test_another_name_of_a_session_context_manager_is_followed(tmp_path: Path) -> None:
+    """onyx: `get_session_with_shared_schema = get_catalog_session` at module level, and
+    an async route of another module opening it in a `with`: a sync session in a
+    coroutine (FG102), in a project run and in a run of the route's file alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'tenants'\n")
+    for package in ("app", "app/db", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/db/engine.py",
+        """
+        from collections.abc import Iterator
+        from contextlib import contextmanager
+
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        engine = create_engine("postgresql://localhost/app")
+
+
+        @contextmanager
+        def get_catalog_session() -> Iterator[Session]:
+            with Session(engine) as session:
+                yield session
+
+
+        get_session_with_shared_schema = get_catalog_session
+        """,
+    )
+    write(
+        tmp_path,
+        "app/api/anonymous.py",
+        """
+        from fastapi import APIRouter
+
+        from app.db.engine import get_session_with_shared_schema
+
+        router = APIRouter()
+
+
+        @router.post("/login")
+        async def login(tenant: str) -> dict[str, str]:
+            with get_session_with_shared_schema() as session:
+                session.flush()
+            return {"tenant": tenant}
+        """,
+    )
+    for target in (tmp_path, tmp_path / "app/api/anonymous.py"):
+        result = run_cli(
+            "check", "--no-cache", "--select", "FG102", "--output-format", "json", str(target)
+        )
+        found = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+        assert found == [("FG102", 10)], result.stdout
+
+
+BILLING_CLIENT = """
+import subprocess
+
+import requests
+
+
+def fetch_invoice(tenant: str) -> dict[str, object]:
+    return requests.get(f"https://billing.example/{tenant}", timeout=5).json()
+
+
+def render(path: str) -> None:
+    subprocess.run(["convert", path], check=True)
+
+
+def total(amounts: list[int]) -> int:
+    return sum(amounts)
+
+
+async def fetch_async(tenant: str) -> None:
+    requests.get(f"https://billing.example/{tenant}", timeout=5)
+
+
+class Portal:
+    @staticmethod
+    def session(tenant: str) -> str:
+        return requests.post("https://billing.example/portal", json={"t": tenant}).text
+"""
+
+BILLING_ROUTES = """
+import asyncio
+
+from fastapi import APIRouter
+
+from app.billing import client
+from app.billing.client import Portal, fetch_async, fetch_invoice, render, total
+
+router = APIRouter()
+
+
+@router.get("/invoice")
+async def invoice(tenant: str) -> dict[str, object]:
+    total([1, 2])
+    data = fetch_invoice(tenant)
+    await asyncio.to_thread(fetch_invoice, tenant)
+    await fetch_async(tenant)
+    render("invoice.pdf")
+    return {"data": data, "portal": Portal.session(tenant), "again": client.fetch_invoice(tenant)}
+
+
+@router.get("/sync")
+def sync_route(tenant: str) -> dict[str, object]:
+    return fetch_invoice(tenant)
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_sync_helper_of_another_module_that_blocks_is_reported(
+    tmp_path: Path, alone: bool
+) -> None:
+    """onyx's billing routes: an `async def` calling a sync function of another module
+    whose body makes a request (`requests.get`) or runs a process blocks the loop as the
+    call itself would (FG302, FG303); a pure function, one handed to a thread, a
+    coroutine, and a sync route are left alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'billing'\n")
+    for package in ("app", "app/billing", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/billing/client.py", BILLING_CLIENT)
+    write(tmp_path, "app/api/routes.py", BILLING_ROUTES)
+    target = tmp_path / "app/api/routes.py" if alone else tmp_path
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG302,FG303", "--output-format", "json", str(target)
+    )
+    found = sorted(
+        (f["code"], f["location"]["row"], f["location"]["column"])
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py")
+    )
+    assert found == [("FG302", 14, 12), ("FG302", 18, 37), ("FG302", 18, 70), ("FG303", 17, 5)]
+    message = next(f["message"] for f in json.loads(result.stdout) if f["code"] == "FG303")
+    assert message.startswith("`render()` is a sync function of `app.billing.client`")

@@ -158,6 +158,13 @@ CORNERS = [
 
     manager = contextmanager(plain)
 
+    # another name of a function the module defines, or of an imported one (bound once)
+    get_session_with_shared_schema = annotated
+    Maker = SessionLocal
+    twice = plain
+    twice = annotated
+    DEBUG = True
+
     class Storage:
         @property
         def session(self):
@@ -209,6 +216,12 @@ def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
     assert returns["app.db.sessions.reentrant"] == "()app.db.connection.SessionLocal"
     # a context manager made by a call, of a generator opening a factory of the module
     assert returns["app.db.sessions.manager"] == "()app.db.sessions.LocalSession"
+    # another name of a function is a re-export of it, which the index follows
+    imports = summary.imports
+    assert imports["get_session_with_shared_schema"] == "app.db.sessions.annotated"
+    assert imports["Maker"] == "app.db.connection.SessionLocal"
+    assert "twice" not in imports  # bound twice
+    assert "DEBUG" not in imports
 
 
 def test_what_a_property_returns_is_what_the_attribute_gives() -> None:

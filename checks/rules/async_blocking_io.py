@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection
+import sys
+from collections.abc import Collection, Iterator
 from typing import ClassVar
 
-from checks.context import FileContext, code_of, descendants
+from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP
+from checks.context import FileContext, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import BLOCKS, Condition
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.session_receivers import receiver_class
 from checks.structure import Structure
 
-_REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
-BLOCKING_HTTP = {
-    **{f"requests.{m}": "httpx.AsyncClient" for m in _REQUESTS_METHODS},
-    **{f"requests.api.{m}": "httpx.AsyncClient" for m in _REQUESTS_METHODS},
-    "requests.Session": "httpx.AsyncClient",
-    **{f"httpx.{m}": "an httpx.AsyncClient" for m in (*_REQUESTS_METHODS, "stream")},
-    "httpx.Client": "httpx.AsyncClient",
-    "urllib.request.urlopen": "httpx.AsyncClient",
-    "http.client.HTTPConnection": "httpx.AsyncClient",
-    "http.client.HTTPSConnection": "httpx.AsyncClient",
-    # SDKs whose module functions make a request
-    **{
-        f"cloudinary.uploader.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
-        for f in ("upload", "upload_large", "destroy", "explicit", "rename", "add_tag")
-    },
-    # connects to the server when given one (`SMTP(host, port)`, `with SMTP(host) as s`)
-    "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
-    "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
-}
 #: Sync clients of network services: every request through one blocks (`client.chat.
 #: completions.create(...)` on an `openai.OpenAI`), with the async client to use.
 BLOCKING_CLIENTS = {
@@ -72,25 +56,6 @@ _STRIPE_REQUESTS = frozenset(
         "expire",
     }
 )
-_SPAWN = "`await asyncio.create_subprocess_exec(...)`"
-BLOCKING_CALLS = {
-    "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
-    "subprocess.run": "`await asyncio.create_subprocess_exec(...)`",
-    "subprocess.call": "`await asyncio.create_subprocess_exec(...)`",
-    "subprocess.check_call": "`await asyncio.create_subprocess_exec(...)`",
-    "subprocess.check_output": "`await asyncio.create_subprocess_exec(...)`",
-    "subprocess.getoutput": "`await asyncio.create_subprocess_shell(...)`",
-    "subprocess.getstatusoutput": "`await asyncio.create_subprocess_shell(...)`",
-    "os.system": "`await asyncio.create_subprocess_shell(...)`",
-    "os.popen": "`await asyncio.create_subprocess_shell(...)`",
-    "os.posix_spawn": _SPAWN,
-    "os.posix_spawnp": _SPAWN,
-    **{f"os.spawn{suffix}": _SPAWN for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")},
-    **{
-        f"os.{wait}": "`await process.wait()` on an asyncio subprocess"
-        for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
-    },
-}
 #: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
 #: does not block (async-stripe's patched `stripe.Customer.create`).
 _AWAITED = "fg302:awaited"
@@ -103,17 +68,27 @@ POPEN_CLASSES = frozenset({"subprocess.Popen"})
 
 class _BlockingInAsync(Rule):
     calls: ClassVar[dict[str, str]]
+    #: what the calls do, for a helper of another module that makes one
+    does: ClassVar[str]
 
     def may_fire(self, evidence: Evidence) -> bool:
-        if not evidence.has("async"):
-            return False
-        if "input" in self.calls and evidence.has("input"):
-            return True
-        packages = {name.split(".", 1)[0] for name in self.calls if "." in name}
-        names = {name.rpartition(".")[2] for name in self.calls}
-        return evidence.has_package(*packages) and evidence.has(*names)
+        # `_imported_helper`: any call in an `async def` may be of another module's helper
+        return evidence.has("async")
 
     def may_fire_in(self, structure: Structure) -> bool:
+        return self._definite(structure) or any(True for _ in _imported_callees(structure))
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # without a call the file shows to block, every finding here is one of
+        # `_imported_helper`: a coroutine calling a function of another module of the
+        # project, which the index knows to make one of `calls`
+        if self._definite(structure):
+            return None
+        refs = tuple(sorted(set(_imported_callees(structure))))
+        return (Condition(refs, frozenset(self.calls), subject=BLOCKS),)
+
+    def _definite(self, structure: Structure) -> bool:
+        """Whether the file may hold a finding that needs no other module's answer."""
         # `visit_Call`: one of `calls` (or the builtin `input`) in an `async def`
         if structure.layer in ("test", "tooling"):
             return False
@@ -153,6 +128,24 @@ class _BlockingInAsync(Rule):
                 f"`async def`: use {self.calls[blocking]} there, or `await "
                 f"asyncio.to_thread({callee}, ...)`",
             )
+            return
+        self._imported_helper(node, name, ctx)
+
+    def _imported_helper(self, node: cst.Call, name: str | None, ctx: FileContext) -> None:
+        """A function of another module of the project called here (`billing.
+        fetch_invoice(...)`), reported if the project index finds it to be a sync function
+        whose body makes one of `calls` (`ModuleSummary.blocking`)."""
+        if name is None or not _may_be_project_function(name):
+            return
+        callee = code_of(node.func)
+        module = name.rpartition(".")[0]
+        ctx.report_if(
+            node,
+            Condition((name,), frozenset(self.calls), subject=BLOCKS),
+            f"`{callee}()` is a sync function of `{module}` that {self.does}, which blocks "
+            f"the event loop inside `async def`: make it async, or `await "
+            f"asyncio.to_thread({callee}, ...)`",
+        )
 
     @staticmethod
     def _is_builtin_input(func: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -164,6 +157,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
     name = "blocking-http-in-async"
     family = "async"
     calls = BLOCKING_HTTP
+    does = "makes a blocking request"
     message = "Blocking HTTP call inside `async def`: use `httpx.AsyncClient`"
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
@@ -307,14 +301,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         ),
     )
 
-    def may_fire(self, evidence: Evidence) -> bool:
-        return super().may_fire(evidence) or (
-            evidence.has("async")
-            and evidence.has_package("openai", "anthropic", "redis", "smtplib", "stripe")
-        )
-
-    def may_fire_in(self, structure: Structure) -> bool:
-        if super().may_fire_in(structure):
+    def _definite(self, structure: Structure) -> bool:
+        if super()._definite(structure):
             return True
         if structure.layer in ("test", "tooling"):
             return False
@@ -402,6 +390,7 @@ class BlockingCallInAsync(_BlockingInAsync):
     code = "FG303"
     name = "blocking-call-in-async"
     family = "async"
+    does = "runs or waits for a process"
     calls: ClassVar[dict[str, str]] = {
         **BLOCKING_CALLS,
         # the same call in a command-line client and in a server: advice for both
@@ -542,10 +531,10 @@ class BlockingCallInAsync(_BlockingInAsync):
         ),
     )
 
-    def may_fire_in(self, structure: Structure) -> bool:
+    def _definite(self, structure: Structure) -> bool:
         # and `.wait()` / `.communicate()` on what the file shows to be a `Popen`: named in
         # code through an import, or in a string annotation
-        return super().may_fire_in(structure) or (
+        return super()._definite(structure) or (
             structure.layer not in ("test", "tooling")
             and structure.calls_method(*POPEN_WAITS, in_async=True)
             and (
@@ -597,6 +586,34 @@ class BlockingCallInAsync(_BlockingInAsync):
         )
 
 
+#: Libraries a service calls in its coroutines all the time, none of whose functions is
+#: a helper of the project (their own blocking calls are named in `checks.blocking`).
+_LIBRARIES = frozenset(
+    {"sqlalchemy", "sqlmodel", "fastapi", "starlette", "pydantic", "pydantic_settings", "httpx"}
+)
+
+
+def _may_be_project_function(qualified: str) -> bool:
+    """Whether an imported callee may be a function the project index reads: an absolute
+    dotted name outside the standard library and the libraries every service calls."""
+    top, dot, _ = qualified.partition(".")
+    return bool(dot) and bool(top) and top not in sys.stdlib_module_names and top not in _LIBRARIES
+
+
+def _imported_callees(structure: Structure) -> Iterator[str]:
+    """The screen of `_imported_helper`: what a coroutine calls that may be a function of
+    another module of the project, resolved through the file's imports."""
+    if structure.layer in ("test", "tooling"):
+        return
+    for call in structure.calls:
+        if call.in_async:
+            for qualified in structure.qualified(call.dotted):
+                if _may_be_project_function(qualified) and structure.may_be_project_class(
+                    qualified
+                ):
+                    yield qualified
+
+
 def may_call_blocking_helper(structure: Structure, calls: Collection[str]) -> bool:
     """The screen of `blocking_helper`: one of `calls` made somewhere in the file, and a
     call of a bare name or of a method of `self` in an `async def`."""
@@ -636,6 +653,17 @@ def blocking_helper(
     return None if blocking is None else (code_of(func), blocking)
 
 
+def _own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a function's body, not those of the functions, lambdas and classes it
+    defines (which may run elsewhere: a thread's target)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            stack.extend(current.children)
+
+
 def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> dict[str, str]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
@@ -658,7 +686,7 @@ def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> di
         for key, function in functions:
             if function.asynchronous is not None:
                 continue
-            for inner in descendants(function.body):
+            for inner in _own_descendants(function.body):
                 if isinstance(inner, cst.Call):
                     name = ctx.qualified_name(inner.func)
                     if name is not None and name in calls:

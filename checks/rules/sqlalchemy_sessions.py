@@ -926,12 +926,17 @@ def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
     return bool(found) and all(d.asynchronous is not None for d in found)
 
 
+#: Command-line frameworks: a module of commands that run their own event loop.
+CLI_FRAMEWORKS = ("typer", "click", "argparse", "fire", "cyclopts")
+
+
 def runs_its_own_loop(ctx: FileContext) -> bool:
     """Whether the module is a script that runs its own event loop: a `__main__` guard and
     `asyncio.run(...)` or `loop.run_until_complete(...)`, or `asyncio.run(...)` as a
-    statement of the module itself (an example client run as a file), and no import of a
-    web framework (a cron job, a CLI, a one-off migration): its coroutines block no
-    request (FG102, FG301-FG303)."""
+    statement of the module itself (an example client run as a file), or a command-line
+    program's commands running one (typer, click, argparse: `asyncio.run(_run())` in a
+    command), and no import of a web framework (a cron job, a CLI, a one-off
+    migration): its coroutines block no request (FG102, FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
@@ -954,7 +959,8 @@ def _own_loop(ctx: FileContext) -> bool:
         )
         for statement in ctx.module.body
     )
-    if not top_level and source is not None and b"__main__" not in source:
+    cli = ctx.imports_module(*CLI_FRAMEWORKS)
+    if not top_level and not cli and source is not None and b"__main__" not in source:
         return False  # no `__main__` guard
     for node in descendants(ctx.module):
         if isinstance(node, cst.ImportFrom):
@@ -971,7 +977,7 @@ def _own_loop(ctx: FileContext) -> bool:
             name = dotted_name(node.func) or ""
             runs = runs or name.rpartition(".")[2] == "run_until_complete"
             runs = runs or "asyncio.run" in (name, ctx.qualified_name(node.func))
-    return (guarded and runs) or top_level
+    return ((guarded or cli) and runs) or top_level
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

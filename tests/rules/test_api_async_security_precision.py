@@ -768,6 +768,33 @@ def test_a_module_running_its_own_loop_at_module_level_blocks_no_request() -> No
     assert codes_in(served, "app/ws_api/example_client.py") == ["FG303", "FG301"]
 
 
+def test_a_command_line_program_running_its_own_loop_blocks_no_request() -> None:
+    """skyvern's CLI: typer commands calling `asyncio.run(...)`, whose coroutines start
+    ngrok and prompt the user: the loop serves one terminal (no `__main__` guard)."""
+    source = """
+        import asyncio
+        import subprocess
+
+        import typer
+
+        app = typer.Typer()
+
+
+        async def _tunnel(port: int) -> None:
+            subprocess.run(["ngrok", "http", str(port)], check=True)
+
+
+        @app.command()
+        def tunnel(port: int) -> None:
+            asyncio.run(_tunnel(port))
+        """
+    assert codes_in(source, "app/cli/commands/browser.py") == []
+    served = source.replace("import typer", "import typer\n        from fastapi import FastAPI")
+    assert codes_in(served, "app/cli/commands/browser.py") == ["FG303"]
+    no_loop = source.replace("asyncio.run(_tunnel(port))", "print(port)")
+    assert codes_in(no_loop, "app/cli/commands/browser.py") == ["FG303"]
+
+
 def codes_in(source: str, path: str) -> list[str]:
     return [f.code for f in check_code(source, path) if f.code in {"FG301", "FG302", "FG303"}]
 

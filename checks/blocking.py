@@ -1,0 +1,49 @@
+"""The calls that block the thread they run on: a request over the network, a process
+started or waited for. FG302 and FG303 report them in an `async def`, and the project's
+summaries record the sync functions that make one (`ModuleSummary.blocking`), so that a
+coroutine calling such a helper of another module is reported too."""
+
+from __future__ import annotations
+
+_REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+BLOCKING_HTTP = {
+    **{f"requests.{m}": "httpx.AsyncClient" for m in _REQUESTS_METHODS},
+    **{f"requests.api.{m}": "httpx.AsyncClient" for m in _REQUESTS_METHODS},
+    "requests.Session": "httpx.AsyncClient",
+    **{f"httpx.{m}": "an httpx.AsyncClient" for m in (*_REQUESTS_METHODS, "stream")},
+    "httpx.Client": "httpx.AsyncClient",
+    "urllib.request.urlopen": "httpx.AsyncClient",
+    "http.client.HTTPConnection": "httpx.AsyncClient",
+    "http.client.HTTPSConnection": "httpx.AsyncClient",
+    # SDKs whose module functions make a request
+    **{
+        f"cloudinary.uploader.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
+        for f in ("upload", "upload_large", "destroy", "explicit", "rename", "add_tag")
+    },
+    # connects to the server when given one (`SMTP(host, port)`, `with SMTP(host) as s`)
+    "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
+}
+_SPAWN = "`await asyncio.create_subprocess_exec(...)`"
+BLOCKING_CALLS = {
+    "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
+    "subprocess.run": "`await asyncio.create_subprocess_exec(...)`",
+    "subprocess.call": "`await asyncio.create_subprocess_exec(...)`",
+    "subprocess.check_call": "`await asyncio.create_subprocess_exec(...)`",
+    "subprocess.check_output": "`await asyncio.create_subprocess_exec(...)`",
+    "subprocess.getoutput": "`await asyncio.create_subprocess_shell(...)`",
+    "subprocess.getstatusoutput": "`await asyncio.create_subprocess_shell(...)`",
+    "os.system": "`await asyncio.create_subprocess_shell(...)`",
+    "os.popen": "`await asyncio.create_subprocess_shell(...)`",
+    "os.posix_spawn": _SPAWN,
+    "os.posix_spawnp": _SPAWN,
+    **{f"os.spawn{suffix}": _SPAWN for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")},
+    **{
+        f"os.{wait}": "`await process.wait()` on an asyncio subprocess"
+        for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
+    },
+}
+#: Both: what a summary records of a sync function's body.
+BLOCKING = frozenset({*BLOCKING_HTTP, *BLOCKING_CALLS})
+#: The first segment of each: a module importing none of them makes none of the calls.
+BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING)
