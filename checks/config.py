@@ -181,8 +181,10 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "daos/",
         "dao.py",
         "*_dao.py",
-        # a data layer named `db/` (onyx's `onyx/db/*.py`: the queries its services call)
+        # a data layer named `db/` or `database/` (onyx's `onyx/db/*.py`: the queries its
+        # services call; R2R's `providers/database/*.py` handlers)
         "db/",
+        "database/",
     ),
     # a use case of a clean architecture is an application service (`*UseCase` classes)
     "services": (

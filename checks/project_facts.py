@@ -321,19 +321,52 @@ def is_service_layer_text(source: bytes) -> bool:
     return _LAYER_CLASS.search(source) is not None
 
 
-def own_service_errors(sources: Iterable[bytes]) -> bool:
-    """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers."""
+#: `class NotFoundError(HTTPException):`, `class Gone(errors.NotFound, Base):`: a class
+#: and the last names of its bases.
+_CLASS_BASES = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+_BASE_NAME = re.compile(rb"(\w+)[ \t]*(?:,|$)")
+
+
+def http_error_classes(sources: Iterable[bytes]) -> frozenset[bytes]:
+    """The names of the project's classes deriving from `HTTPException` (by the names of
+    their bases, followed from class to class): fides' `NotFoundError(HTTPException)`."""
+    bases: dict[bytes, set[bytes]] = {}
+    for source in sources:
+        if b"class" not in source:
+            continue
+        for name, written in _CLASS_BASES.findall(source):
+            bases.setdefault(name, set()).update(_BASE_NAME.findall(written.strip()))
+    found = {b"HTTPException"}
+    grew = True
+    while grew:
+        grew = False
+        for name, named in bases.items():
+            if name not in found and named & found:
+                found.add(name)
+                grew = True
+    found.discard(b"HTTPException")
+    return frozenset(found)
+
+
+def own_service_errors(sources: Iterable[bytes], project: Iterable[bytes] = ()) -> bool:
+    """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers; a class
+    of the project's (`project`: its texts) deriving from `HTTPException` is an HTTP
+    error, not one of its own (fides raises `NotFoundError(HTTPException)` from its data
+    layer by design)."""
+    http_classes = http_error_classes(project)
     http = own = http_modules = 0
     for source in sources:
         if b"raise" not in source:
             continue
+        names = _RAISE_CLASS.findall(source)
         raised = len(_RAISE_HTTP_EXCEPTION.findall(source))
+        raised += sum(1 for name in names if name in http_classes)
         http += raised
         http_modules += raised > 0
         own += sum(
             1
-            for name in _RAISE_CLASS.findall(source)
-            if name != b"HTTPException" and name not in _BUILTIN_ERRORS
+            for name in names
+            if name != b"HTTPException" and name not in _BUILTIN_ERRORS and name not in http_classes
         )
     # one module raising it, where the others raise errors of their own, is that module's
     # slip, however often it raises (a to-do app's `tasks/service.py`: 35 raises)

@@ -572,7 +572,8 @@ def build_index(
             ),
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (
-                "FG401" in settings.named or own_service_errors(service_layer_sources(scope))
+                "FG401" in settings.named
+                or own_service_errors(service_layer_sources(scope), sources(scope))
             ),
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))

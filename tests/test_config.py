@@ -292,6 +292,7 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("app/features/auth/session_use_case.py", "service"),
         ("backend/onyx/db/input_prompt.py", "repository"),
         ("app/db/routes.py", "route"),
+        ("py/core/providers/database/graphs.py", "repository"),
     ],
 )
 def test_default_layers(path: str, layer: str | None) -> None:

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from checks.cli import SNAPSHOT_MIN_FILES
-from checks.project_facts import defines_settings, is_service_layer_text
+from checks.project_facts import (
+    defines_settings,
+    http_error_classes,
+    is_service_layer_text,
+    own_service_errors,
+)
 from tests.helpers import run_cli, write
 
 
@@ -640,3 +645,39 @@ def test_from_orm_on_a_model_without_from_attributes_is_a_bug_not_a_spelling(
     assert found == [("FG205", "dtos.py")]
     named = _pydantic_codes(tmp_path, "--no-cache", "--extend-select", "FG205")
     assert named == [("FG205", "dtos.py"), ("FG205", "dtos.py")]
+
+
+def test_the_projects_own_http_exception_subclasses_are_http_errors() -> None:
+    """fides: the errors its data layer raises subclass `HTTPException` (`NotFoundError(
+    HTTPException)`, and subclasses of those): raised there, they are the HTTP errors the
+    layer's convention is made of, not errors of its own; a raw `HTTPException` beside
+    them keeps that convention (FG401 asks `own_service_errors`)."""
+    errors = textwrap.dedent(
+        """
+        class NotFoundError(HTTPException):
+            pass
+
+        class ForbiddenError(
+            fastapi.HTTPException,
+        ):
+            pass
+
+        class DefaultTaxonomyError(errors.ForbiddenError, Mixin):
+            pass
+
+        class FidesError(Exception):
+            pass
+        """
+    ).encode()
+    assert http_error_classes([errors]) == {
+        b"NotFoundError",
+        b"ForbiddenError",
+        b"DefaultTaxonomyError",
+    }
+    service = b"raise NotFoundError()\nraise errors.DefaultTaxonomyError()\n" * 6
+    service += b"raise HTTPException(status_code=400)\n"
+    assert not own_service_errors([service], [errors])
+    # without the classes the text is read alone: 12 errors of its own against one
+    assert own_service_errors([service])
+    mixed = service + b"raise FidesError()\n" * 20
+    assert own_service_errors([mixed], [errors])
