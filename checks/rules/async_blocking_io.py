@@ -14,7 +14,7 @@ from checks.prefilter import Evidence
 from checks.project import BLOCKS, Condition
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
-from checks.session_receivers import receiver_class
+from checks.session_receivers import CLIENT_FACTORY_NAMES, receiver_class
 from checks.structure import Structure
 
 #: Sync clients of network services: every request through one blocks (`client.chat.
@@ -30,10 +30,28 @@ BLOCKING_CLIENTS = {
     "redis.client.Redis": "`redis.asyncio.Redis` (awaited)",
     "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    # made by a factory (`checks.session_receivers`): `boto3.client("s3")`,
+    # `supabase.create_client(url, key)`
+    "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
+    "supabase.Client": "`await supabase.acreate_client(...)` (an `AsyncClient`, awaited)",
 }
 #: Methods of those clients that make no request: options, a pipeline or lock to fill,
-#: closing the connection pool.
-_LOCAL_METHODS = frozenset({"with_options", "copy", "pipeline", "pubsub", "lock", "close"})
+#: closing the connection pool; boto3's local signing and paginators.
+_LOCAL_METHODS = frozenset(
+    {
+        "with_options",
+        "copy",
+        "pipeline",
+        "pubsub",
+        "lock",
+        "close",
+        "generate_presigned_url",
+        "generate_presigned_post",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+    }
+)
 #: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
 #: stripe-python 8.10+ (2024) has an awaitable `*_async` twin of each.
 _STRIPE_REQUESTS = frozenset(
@@ -162,13 +180,17 @@ class BlockingHttpInAsync(_BlockingInAsync):
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`; "
-        "also a sync function of the same module, or a sync method called through `self`, "
-        "whose own body calls one of them. And the sync clients of network services: a "
+        "also a sync function of the same module, a sync method called through `self`, or a "
+        "sync function of another module of the project (the project index records which "
+        "make such a call), whose own body calls one of them (not a function it defines: a "
+        "thread's target). And the sync clients of network services: a "
         "request through an `openai.OpenAI`/`AzureOpenAI`, an `anthropic.Anthropic` "
-        "(Bedrock, Vertex), a sync `redis.Redis`, or an `smtplib.SMTP` (its constructor "
-        "connects), known by the receiver's class (made in the function or at module level, "
+        "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
+        "connects), a `boto3.client(...)` or a supabase `create_client(...)`, known by the "
+        "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`), once per client "
-        "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`; "
+        "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`, nor "
+        "boto3's local `generate_presigned_url()` and paginators; "
         "stripe-python's resource requests (`stripe.Customer.create(...)`), not awaited "
         "(async-stripe's); Cloudinary's `uploader.upload()`.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
@@ -308,7 +330,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
             return False
         # `visit_Call`: a method of a client of `BLOCKING_CLIENTS` (a class the file names,
         # which `receiver_class` needs), or a stripe resource's request, in an `async def`
-        clients = structure.refers_to(*BLOCKING_CLIENTS)
+        clients = structure.refers_to(*BLOCKING_CLIENTS, *CLIENT_FACTORY_NAMES)
         for call in structure.calls:
             if not call.in_async or call.dotted is None or "." not in call.dotted:
                 continue

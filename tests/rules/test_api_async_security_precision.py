@@ -795,6 +795,39 @@ def test_a_command_line_program_running_its_own_loop_blocks_no_request() -> None
     assert codes_in(no_loop, "app/cli/commands/browser.py") == ["FG303"]
 
 
+def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
+    """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
+    provider (`self.supabase: Client = create_client(...)`): every request blocks the loop
+    (once per client and function); signing a URL makes no request."""
+    source = """
+        import boto3
+        from supabase import Client, create_client
+
+
+        class Files:
+            def __init__(self, url: str, key: str) -> None:
+                self.s3_client = boto3.client("s3")
+                self.supabase: Client = create_client(url, key)
+
+            async def store(self, key: str, data: bytes) -> None:
+                self.s3_client.put_object(Bucket="files", Key=key, Body=data)
+                self.s3_client.head_object(Bucket="files", Key=key)
+
+            async def link(self, key: str) -> str:
+                return self.s3_client.generate_presigned_url("get_object", Params={"Key": key})
+
+            async def delete(self, key: str) -> None:
+                boto3.Session().client("s3").delete_object(Bucket="files", Key=key)
+
+            async def login(self, email: str, password: str) -> object:
+                return self.supabase.auth.sign_in_with_password(
+                    {"email": email, "password": password}
+                )
+        """
+    found = [(f.code, f.start.row) for f in check_code(source, "app/files.py")]
+    assert found == [("FG302", 11), ("FG302", 18), ("FG302", 21)]
+
+
 def codes_in(source: str, path: str) -> list[str]:
     return [f.code for f in check_code(source, path) if f.code in {"FG301", "FG302", "FG303"}]
 
