@@ -103,11 +103,16 @@ SPELLING_RULES = {
     "FG209": "other-v1-api",
     "FG211": "schema-extras",
 }
-#: `Condition.fact`: the run checks new code, or the selection names FG108: a
-#: `relationship(backref=...)` and `sqlalchemy.orm.declarative_base()` (legacy in
+#: `Condition.fact`: the run checks new code, or the selection names FG108: an untyped
+#: `Column()`, a `relationship(backref=...)` and `sqlalchemy.orm.declarative_base()` (legacy in
 #: SQLAlchemy 2.0, not deprecated: they work, without a warning) are reported there; in
 #: existing code they are an inventory, as above.
 LEGACY_MAPPING_SELECTED = "new-code-or-selected:FG108-legacy"
+#: `Condition.fact`: the run checks new code, or the selection names FG409: a FastAPI
+#: parameter's `regex=`, which FastAPI still applies (as `pattern=`, with a deprecation
+#: warning, up to today's 0.165), is reported there; `min_items=`/`max_items=`, which it
+#: ignores or refuses, always.
+PARAMETER_REGEX_SELECTED = "new-code-or-selected:FG409-regex"
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
 SELECTION_FACTS = frozenset(
@@ -117,6 +122,7 @@ SELECTION_FACTS = frozenset(
         SYNC_QUERY_SELECTED,
         *PYDANTIC_SPELLING.values(),
         LEGACY_MAPPING_SELECTED,
+        PARAMETER_REGEX_SELECTED,
     }
 )
 

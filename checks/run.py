@@ -42,6 +42,7 @@ from checks.project_facts import (
     LEGACY_MAPPING_SELECTED,
     ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
+    PARAMETER_REGEX_SELECTED,
     PYDANTIC_SPELLING,
     SETTINGS_MODULE,
     SPELLING_RULES,
@@ -597,6 +598,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[SYNC_QUERY_SELECTED] = "FG101" in settings.named
     named[LEGACY_MAPPING_SELECTED] = "FG108" in settings.named
     named[ON_EVENT_SELECTED] = "FG406" in settings.named
+    named[PARAMETER_REGEX_SELECTED] = "FG409" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

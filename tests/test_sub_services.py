@@ -15,6 +15,7 @@ from checks.catalog import CATALOG
 from checks.config import load_settings
 from checks.sub_services import SubServices
 from tests.helpers import run_cli, write
+from tests.test_hook import hook, write_new
 from tests.test_project_facts import TYPED_MODELS
 
 #: A route module of a service written for Pydantic 1 and FastAPI 0.88.
@@ -178,21 +179,33 @@ def test_the_nearest_sub_service_decides(tmp_path: Path) -> None:
     assert target.for_file(tmp_path / "services" / "new" / "app" / "x.py").version == 2
 
 
-def test_conventions_are_counted_per_sub_service(tmp_path: Path) -> None:
+def test_conventions_are_counted_per_sub_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The 1.x declarative style is `backend/`'s decision (its models are `Column`s
-    throughout); the typed service next to it does not make it a slip, and its own stray
-    `Column` is one."""
+    throughout); the typed service next to it does not make it a slip, and a new untyped
+    model written in that service is one (the edit hook's new code: untyped columns work,
+    so existing ones are an inventory, reported when named)."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "mono"\n')
     write(tmp_path, "backend/requirements.txt", "SQLAlchemy==2.0.30\n")
     write(tmp_path, "backend/app/models.py", UNTYPED_MODELS)
     write(tmp_path, "server/requirements.txt", "SQLAlchemy[asyncio]==2.0.30\n")
     write(tmp_path, "server/app/models.py", TYPED_MODELS)
-    write(tmp_path, "server/app/legacy.py", UNTYPED_MODELS.replace("User", "Event"))
     found = codes(tmp_path)
-    assert ("backend/app/models.py", "FG108") not in found
-    assert ("server/app/legacy.py", "FG108") in found
+    assert not [code for _, code in found if code == "FG108"]
+    markers = tmp_path / "markers"  # the hook's record of the edits it answered
+    markers.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(markers))
+    backend = write(tmp_path, "backend/app/events.py", UNTYPED_MODELS.replace("User", "Event"))
+    assert hook(write_new(backend, tmp_path), tmp_path)[1] == ""  # the sub-service's style
+    server = write(tmp_path, "server/app/legacy.py", UNTYPED_MODELS.replace("User", "Event"))
+    answer = hook(write_new(server, tmp_path, "toolu_2"), tmp_path)[1]
+    assert json.loads(answer)["decision"] == "block"
+    assert "FG108" in answer
     # selected by name, the rule reports everywhere
-    assert ("backend/app/models.py", "FG108") in codes(tmp_path, "--extend-select", "FG108")
+    named = codes(tmp_path, "--extend-select", "FG108")
+    assert ("backend/app/models.py", "FG108") in named
+    assert ("server/app/legacy.py", "FG108") in named
 
 
 def test_a_sub_service_pin_change_is_not_answered_from_the_cache(tmp_path: Path) -> None:

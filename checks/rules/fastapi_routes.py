@@ -23,6 +23,7 @@ from checks.lazy import VisitorBase, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, NO_RETURN, ROUTER, Condition
+from checks.project_facts import PARAMETER_REGEX_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, keyword
 from checks.summary import FASTAPI_APPS, FASTAPI_ROUTERS
@@ -1690,6 +1691,10 @@ FASTAPI_PARAMETERS = frozenset(
 V1_PARAMETER_KEYWORDS = {"regex": "pattern", "min_items": "min_length", "max_items": "max_length"}
 
 
+#: `regex=` is reported in new code or when FG409 is named (`PARAMETER_REGEX_SELECTED`).
+_REGEX_SELECTED = Condition((), frozenset(), fact=PARAMETER_REGEX_SELECTED)
+
+
 class FastapiParameterV1Keyword(Rule):
     code = "FG409"
     name = "fastapi-parameter-v1-keyword"
@@ -1700,6 +1705,10 @@ class FastapiParameterV1Keyword(Rule):
         "and `Cookie()` called with the Pydantic v1 keywords `regex=`, `min_items=` or "
         "`max_items=` (FastAPI 0.100+ names them `pattern=`, `min_length=`, "
         "`max_length=`). `Field()` keywords are FG209's.\n\n"
+        "`regex=`, which FastAPI still applies (as `pattern=`, with a deprecation warning), "
+        "is reported by the edit hook in new code and when the selection names FG409: in "
+        "existing code it is an inventory, as the other forms that still work; "
+        "`min_items=` and `max_items=`, which FastAPI ignores or refuses, always.\n\n"
         "Where it applies: every layer, tests included (the call fails or warns there too)."
     )
     why = (
@@ -1822,7 +1831,12 @@ class FastapiParameterV1Keyword(Rule):
             if keyword is None or keyword.value not in V1_PARAMETER_KEYWORDS:
                 continue
             new = V1_PARAMETER_KEYWORDS[keyword.value]
-            ctx.report(arg, *self._finding(call, keyword, new, given, ctx))
+            message, fix = self._finding(call, keyword, new, given, ctx)
+            if keyword.value == "regex":
+                # still applied (as `pattern=`): new code's, or named
+                ctx.report_if(arg, _REGEX_SELECTED, message, fix=fix)
+            else:
+                ctx.report(arg, message, fix=fix)
 
     @staticmethod
     def _finding(

@@ -1070,15 +1070,48 @@ def test_no_fix_when_the_new_keyword_is_also_given() -> None:
 
 def test_project_on_pydantic_1_hears_of_the_migration_without_a_fix() -> None:
     engine = Engine([RULES_BY_CODE["FG409"]], pydantic_target=lambda: 1)
-    source = b"from fastapi import Query\n\ndef route(q: str = Query(None, regex='^a')): ...\n"
+    source = (
+        b"from fastapi import Query\n\ndef route(q: list[str] = Query(None, min_items=1)): ...\n"
+    )
     found = engine.check(Path("app/example.py"), source, None).findings
     assert [(f.message, f.fix) for f in found] == [
         (
-            "`Query(regex=...)` is a Pydantic v1 keyword, renamed in FastAPI 0.100+ "
-            "(Pydantic 2): when migrating, use `pattern=`",
+            "`Query(min_items=...)` is a Pydantic v1 keyword, renamed in FastAPI 0.100+ "
+            "(Pydantic 2): when migrating, use `min_length=`",
             None,
         )
     ]
+
+
+def test_regex_which_fastapi_still_applies_is_reported_in_new_code_or_when_named(
+    tmp_path: Path,
+) -> None:
+    """The twentieth reader's `Form(regex=...)` on FastAPI 0.123: deprecated, applied as
+    `pattern=` (up to 0.165): an inventory in existing code; `min_items=`, which FastAPI
+    ignores, always."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'forms'\n")
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import Body, Form
+
+
+        def login(code: str = Form(regex="^[0-9]{6}$"), tags: list[str] = Body(min_items=1)):
+            return code, tags
+        """,
+    )
+
+    def found(*args: str) -> list[tuple[int, int]]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [
+            (f["location"]["row"], f["location"]["column"])
+            for f in json.loads(result.stdout)
+            if f["code"] == "FG409"
+        ]
+
+    assert found() == [(4, 72)]
+    assert found("--extend-select", "FG409") == [(4, 28), (4, 72)]
 
 
 def test_field_keywords_are_left_to_fg209() -> None:
