@@ -567,3 +567,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # never a traceback: one line, exit 2
         print(f"{PROG}: error: internal error: {_printable(repr(error))}", file=sys.stderr)
         return EXIT_ERROR
+
+
+if __name__ == "__main__":  # `python -m checks.cli`, as `python -m checks`
+    sys.exit(main())

@@ -246,7 +246,8 @@ def test_rule_unknown_code_and_missing_code_are_exit_2() -> None:
 
 def test_console_script_and_python_m_entry_points(project: Path) -> None:
     executable = Path(sys.executable).parent / "fastapi-guardrails"
-    for command in ([str(executable)], [sys.executable, "-m", "checks"]):
+    modules = ([sys.executable, "-m", "checks"], [sys.executable, "-m", "checks.cli"])
+    for command in ([str(executable)], *modules):
         completed = subprocess.run(
             [*command, "check", "--select", "FG301"], capture_output=True, text=True, check=False
         )

@@ -15,14 +15,14 @@ from checks.structure import CallSite, Structure
 _SECRET_NAME = re.compile(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
     r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key|"
-    r"encryption_key|master_key|hmac_key|fernet_key)$",
+    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)$",
     re.IGNORECASE,
 )
 #: What every secret name contains, for the pre-filter: lowercase and searched in the
 #: lowered text (`Evidence.mentions`), so without IGNORECASE (5x slower, the same matches).
 _SECRET_WORDS = re.compile(
     rb"secret|passw|api_?key|private_key|access_key|_token|signing_key|encryption_key"
-    rb"|master_key|hmac_key|fernet_key"
+    rb"|master_key|hmac_key|fernet_key|token_key|jwt_key"
 )
 _CREDENTIALED_URL = re.compile(
     r"^[a-z][a-z0-9+.-]*://(?P<user>[^/\s:@]+):(?P<password>[^/\s@]+)@(?P<host>[^/\s:?#]*)",
@@ -54,7 +54,8 @@ _WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get"
 #: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
 #: lets anyone forge what it protects.
 _SIGNING_NAME = re.compile(
-    r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key)$",
+    r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key"
+    r"|token_key|jwt_key)$",
     re.IGNORECASE,
 )
 _SETTINGS_DEFAULT = (
@@ -176,7 +177,15 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False, declared: boo
         and not _TEMPLATE_FIELD.search(value)
         and not _SQL_TEXT.match(value)
         and not _REGEX.search(value)
+        and not _MARKUP.search(value)
+        and not ("\n" in value.strip() and "-----BEGIN" not in value)
     )
+
+
+#: Markup or a template (`{"reset_password": """<html>...{{ otp }}..."""}`: the e-mail a
+#: password reset sends): text about a secret, not one. Nor is any text of several lines
+#: but a PEM key's (`-----BEGIN PRIVATE KEY-----`).
+_MARKUP = re.compile(r"<[A-Za-z!/][^>]*>|\{\{|\{%")
 
 
 #: A regular expression (a log redactor's `API_KEY = r"sk-[a-zA-Z0-9]{20,}"`): a pattern
@@ -318,10 +327,19 @@ class HardcodedSecret(Rule):
 
             class ProdSettings(BaseSettings):
                 secret_key: SecretStr = SecretStr("secret-prod")
+                REFRESH_TOKEN_KEY: str = "dev-refresh-key-change-in-production"
             """,
-            expect=2,
+            expect=3,
             path="app/core/settings.py",
             note="an environment read's fallback, a settings field's default declared secret",
+        ),
+        Example(
+            '''
+            JWT_PRIVATE_KEY = """-----BEGIN PRIVATE KEY-----
+            MC4CAQAwBQYDK2VwBCIEIMbn1zaD3WqQ8rX2kV7o0wYc5d2fJvZyq9XoG0rW1a2b
+            -----END PRIVATE KEY-----"""
+            ''',
+            note="a PEM key: text of several lines that is a secret",
         ),
     )
     good = (
@@ -413,6 +431,18 @@ class HardcodedSecret(Rule):
             MASKED_KEY = "sk-...a1b2"
             """,
             note="a label, a message, a masked sample and an elided key: no secret",
+        ),
+        Example(
+            '''
+            EMAIL_TEMPLATES = {
+                "reset_password": """
+            <p>Hi {{ name }}, your password reset code is:</p>
+            <p>{{ otp }}</p>
+            """,
+                "admin_password": "<b>Your new password is set</b>",
+            }
+            ''',
+            note="markup and templates: the e-mail a reset sends, not a secret",
         ),
         Example(
             r"""
