@@ -106,6 +106,8 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "bin/",
         "dev/",
         "examples/",
+        "example-projects/",
+        "example_projects/",
         "benchmarks/",
         # a distribution folder of a benchmark (`packages/tracecat-benchmark/`): a hyphen
         # is in no importable package's name

@@ -460,8 +460,8 @@ class CorsWildcard(Rule):
         "API is meant to be called from other sites. With cookies, or with no "
         "authentication at all (an internal UI, a local server), any page its users visit "
         "can read what their browsers can reach.\n\n"
-        "Where it applies: every layer but tests (a test app exercising CORS is not "
-        "deployed)."
+        "Where it applies: every layer but tests and development tooling (a test app "
+        "exercising CORS, a library's example app, a demo: not deployed)."
     )
     why = (
         "With `allow_credentials=True`, Starlette's `CORSMiddleware` answers a wildcard by "
@@ -512,13 +512,26 @@ class CorsWildcard(Rule):
             path="tests/test_cors.py",
             note="a test app",
         ),
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware, allow_origins=["*"], allow_credentials=True, allow_methods=["*"]
+            )
+            """,
+            path="examples/app/main.py",
+            note="a library's example app (development tooling: not deployed)",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("allow_origins")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.layer == "test":
+        if ctx.layer in ("test", "tooling"):
             return
         names = [ctx.qualified_name(node.func)] + [
             ctx.qualified_name(arg.value) for arg in node.args if arg.keyword is None
