@@ -62,7 +62,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG502", "hardcoded-secret", True),
     RuleInfo("FG503", "jwt-decode-unverified", True),
     RuleInfo("FG504", "unmaintained-auth-library", True),
-    RuleInfo("FG601", "destructive-migration", True),
+    RuleInfo("FG601", "destructive-migration", False),
     RuleInfo("FG602", "not-null-column-without-default", True),
     RuleInfo("FG603", "empty-downgrade", True),
     RuleInfo("FG604", "committed-migration-edited", False),

@@ -38,6 +38,7 @@ from checks.project import (
 from checks.project_facts import (
     ASYNC_SESSIONS,
     BCRYPT_HASHING,
+    EXPIRE_ON_COMMIT_SELECTED,
     HEADER_CREDENTIALS_ONLY,
     LEGACY_MAPPING_SELECTED,
     ON_EVENT_SELECTED,
@@ -599,6 +600,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[LEGACY_MAPPING_SELECTED] = "FG108" in settings.named
     named[ON_EVENT_SELECTED] = "FG406" in settings.named
     named[PARAMETER_REGEX_SELECTED] = "FG409" in settings.named
+    named[EXPIRE_ON_COMMIT_SELECTED] = "FG104" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

@@ -435,3 +435,26 @@ def test_on_event_alone_is_new_codes_finding_and_beside_a_lifespan_always(
     write(tmp_path, "app/main.py", main.replace("FastAPI()", "FastAPI(lifespan=lifespan)"))
     found = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     assert [f["code"] for f in json.loads(found.stdout)] == ["FG406"]
+
+
+def test_an_expiring_async_session_factory_is_new_codes_finding(tmp_path: Path) -> None:
+    """`async_sessionmaker(engine)` keeps expiring objects at commit: in code that runs
+    the trap has been stepped around (readers judged one of eleven worth a change), so
+    `check` reports it when named; a factory the assistant writes is blocked."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    source = (
+        "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n\n"
+        'engine = create_async_engine("postgresql+asyncpg://app@db/app")\n'
+        "SessionLocal = async_sessionmaker(engine)\n"
+    )
+    write(tmp_path, "app/db.py", source)
+
+    def codes(*args: str) -> list[str]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [f["code"] for f in json.loads(result.stdout)]
+
+    assert codes() == []
+    assert codes("--extend-select", "FG104") == ["FG104"]
+    path = write(tmp_path, "app/database.py", source)
+    assert listed_codes(reason(hook(write_new(path, tmp_path), tmp_path)[1])) == ["FG104"]

@@ -20,7 +20,7 @@ from checks.context import (
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
-from checks.project_facts import ASYNC_SESSIONS
+from checks.project_facts import ASYNC_SESSIONS, EXPIRE_ON_COMMIT_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.data_access_layers import WEB_FRAMEWORKS
@@ -1451,6 +1451,10 @@ def _awaited_later(names: set[str], ctx: FileContext) -> bool:
     return False
 
 
+#: FG104 reports in new code, or when named (`EXPIRE_ON_COMMIT_SELECTED`).
+_EXPIRE_SELECTED = Condition((), frozenset(), fact=EXPIRE_ON_COMMIT_SELECTED)
+
+
 class SessionKeepsExpiring(Rule):
     code = "FG104"
     name = "async-session-expire-on-commit"
@@ -1464,6 +1468,10 @@ class SessionKeepsExpiring(Rule):
         "`expire_on_commit=False`; not an `AsyncSession(...)` opened by `async with ... as "
         "session:` whose block never commits through it nor hands it on (a `SELECT 1` "
         "probe, a read: nothing is ever expired).\n\n"
+        "Reported by the edit hook in new code (where the factory is written) and when "
+        "the selection names FG104: in code that runs, the trap has been stepped around "
+        "(a `refresh()` after each commit, no attribute read after one), and readers of "
+        "eleven such findings on real services judged one worth a change.\n\n"
         "Where it applies: every layer but tests. A test's session often never commits "
         "(each test runs in a transaction that is rolled back), and one that reads an "
         "expired attribute fails at once with `MissingGreenlet`: the test says it, not "
@@ -1599,12 +1607,14 @@ class SessionKeepsExpiring(Rule):
         if name in ASYNC_SESSION_CLASSES and _opened_never_committed(node, ctx):
             return  # a probe (`SELECT 1`), a read: no commit, nothing expires
         if expire is not None and dotted_name(expire.value) != "False":
-            ctx.report(node)  # an explicit choice: the author's to change
+            # an explicit choice: the author's to change
+            ctx.report_if(node, _EXPIRE_SELECTED)
         elif expire is None:
             fix = _add_keyword(node, "expire_on_commit=False")
             # objects stop being expired at commit: a later read in the same session
             # returns what the session holds, not what the database has now
-            ctx.report(node, fix=replace(fix, applicability="unsafe") if fix else None)
+            unsafe_fix = replace(fix, applicability="unsafe") if fix else None
+            ctx.report_if(node, _EXPIRE_SELECTED, fix=unsafe_fix)
 
 
 def _opened_never_committed(call: cst.Call, ctx: FileContext) -> bool:

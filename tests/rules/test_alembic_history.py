@@ -55,8 +55,12 @@ def _fresh_folders() -> None:
     revisions.forget()
 
 
+#: A project that deploys without downtime selects FG601 (opt-in).
+_ROLLING = "[project]\nname = 'svc'\n\n[tool.fastapi-guardrails]\nextend-select = ['FG601']\n"
+
+
 def test_only_the_head_revision_is_judged(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "pyproject.toml", _ROLLING)
     _revision(tmp_path, "0001", "None")
     _revision(tmp_path, "0002", '"0001"', annotation=": str")
     assert _reported(tmp_path, "--no-cache") == {"0002": ["FG105", "FG601", "FG602", "FG603"]}
@@ -106,7 +110,7 @@ def test_the_hook_judges_a_revision_as_written_against_its_folder(
     from checks.hook import run_claude_hook
 
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the hook's run markers
-    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "pyproject.toml", _ROLLING)
     _revision(tmp_path, "0001", "None")
     _revision(tmp_path, "0002", '"0001"')
     for name, expected in (("0002", True), ("0001", False)):
