@@ -126,6 +126,8 @@ class _Facts:
     bare_calls: list[ast.Call] = field(default_factory=list)
     has_async: bool = False
     has_await: bool = False
+    #: the ids of the calls an `await` applies to (`await f(...)`)
+    awaited: set[int] = field(default_factory=set)
     #: an f-string with a `{}`, or `+` / `%` / `.format()` on a string
     interpolates: bool = False
     #: how each name is bound (`NameBindings`)
@@ -509,6 +511,10 @@ class Structure:
         return any(
             call.last in names and (call.in_async or not in_async) for call in self._facts.calls
         )
+
+    def is_awaited(self, call: ast.Call) -> bool:
+        """Whether an `await` applies to the call itself (`await f(...)`)."""
+        return id(call) in self._facts.awaited
 
     @property
     def bare_calls(self) -> list[ast.Call]:
@@ -963,7 +969,10 @@ class _Collector:
                 if node.exc is not None:
                     facts.raised.append((node.exc, enclosing))
             elif kind is ast.Await:
+                assert isinstance(node, ast.Await)
                 facts.has_await = True
+                if isinstance(node.value, ast.Call):
+                    facts.awaited.add(id(node.value))
             elif kind is ast.JoinedStr:
                 assert isinstance(node, ast.JoinedStr)
                 if not facts.interpolates:

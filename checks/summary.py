@@ -105,32 +105,34 @@ def context_manager_returns_of(source: bytes, module: str, is_package: bool) -> 
     the checker's own summary of a file takes them from here."""
     if CONTEXT_MANAGER_TEXT.search(source) is None:
         return {}
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
-    summarizer = _Summarizer(module, is_package)
-    for statement in _statements(tree.body):
-        if isinstance(statement, ast.Import | ast.ImportFrom):
-            summarizer._record_import(statement)
-        elif isinstance(statement, ast.ClassDef):
-            summarizer._register(statement, nested=False)
-    return summarizer._yields(tree.body)
+    read = _module_read(source, module, is_package)
+    return read[1]._yields(read[0].body) if read is not None else {}
 
 
 def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[str, str]:
     """The sync functions of a module that make a blocking call (`ModuleSummary.blocking`),
     read with CPython's parser like `config_refs_of`: the checker's own summary of a file
     that imports one of `BLOCKING_PACKAGES` takes them from here."""
+    read = _module_read(source, module, is_package)
+    return read[1]._blocking(read[0].body) if read is not None else {}
+
+
+def _module_read(
+    source: bytes, module: str, is_package: bool
+) -> tuple[ast.Module, _Summarizer] | None:
+    """A module's tree, and a summarizer that has read its imports and classes (None:
+    CPython cannot parse it)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+        return None
     summarizer = _Summarizer(module, is_package)
     for statement in _statements(tree.body):
         if isinstance(statement, ast.Import | ast.ImportFrom):
             summarizer._record_import(statement)
-    return summarizer._blocking(tree.body)
+        elif isinstance(statement, ast.ClassDef):
+            summarizer._register(statement, nested=False)
+    return tree, summarizer
 
 
 #: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).

@@ -96,6 +96,9 @@ class _BlockingInAsync(Rule):
     def may_fire_in(self, structure: Structure) -> bool:
         return self._definite(structure) or any(True for _ in _imported_callees(structure))
 
+    def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
+        ctx.marks(_AWAITED).add(id(node.expression))
+
     def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
         # without a call the file shows to block, every finding here is one of
         # `_imported_helper`: a coroutine calling a function of another module of the
@@ -153,8 +156,8 @@ class _BlockingInAsync(Rule):
         """A function of another module of the project called here (`billing.
         fetch_invoice(...)`), reported if the project index finds it to be a sync function
         whose body makes one of `calls` (`ModuleSummary.blocking`)."""
-        if name is None or not _may_be_project_function(name):
-            return
+        if name is None or not _may_be_project_function(name) or id(node) in ctx.marks(_AWAITED):
+            return  # awaited: an awaitable, not a sync helper's result
         callee = code_of(node.func)
         module = name.rpartition(".")[0]
         ctx.report_if(
@@ -341,9 +344,6 @@ class BlockingHttpInAsync(_BlockingInAsync):
             ):
                 return True
         return False
-
-    def visit_Await(self, node: cst.Await, ctx: FileContext) -> None:
-        ctx.marks(_AWAITED).add(id(node.expression))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         super().visit_Call(node, ctx)
@@ -628,7 +628,8 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
     if structure.layer in ("test", "tooling"):
         return
     for call in structure.calls:
-        if call.in_async:
+        # a call awaited gives an awaitable: not a sync helper's (`_imported_helper`)
+        if call.in_async and not structure.is_awaited(call.node):
             for qualified in structure.qualified(call.dotted):
                 if _may_be_project_function(qualified) and structure.may_be_project_class(
                     qualified
