@@ -44,7 +44,7 @@ from checks.project import (
 from checks.project_facts import PYDANTIC_SPELLING, SPELLING_RULES
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
-from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, star_bound
+from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, name_aliases, star_bound
 from checks.summary import is_class_name as _is_class_name
 
 if TYPE_CHECKING:
@@ -1222,21 +1222,8 @@ class FileContext:
             for statement in _module_level_statements(statements)
             if isinstance(statement, cst.FunctionDef | cst.ClassDef)
         }
-        counted = Counter(name for name, _ in bindings)
-        found: dict[str, str] = {}
-        for name, value in bindings:
-            if (
-                counted[name] != 1
-                or name in self.imports
-                or name in defined
-                or not isinstance(value, cst.Name)
-            ):
-                continue
-            if value.value in self.imports:
-                found[name] = self.imports[value.value]
-            elif value.value in defined:
-                found[name] = f"{self.module_name}.{value.value}"
-        return found
+        named = [(name, v.value if isinstance(v, cst.Name) else None) for name, v in bindings]
+        return name_aliases(named, defined, self.imports, self.module_name or "")
 
     def _type_var_bounds_of(
         self, bindings: Sequence[tuple[str, cst.BaseExpression | None]]

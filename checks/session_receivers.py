@@ -93,8 +93,7 @@ _METHOD_RESULTS = {
     (ASYNC_ENGINE, "connect"): ASYNC_CONNECTION,
     (ASYNC_ENGINE, "begin"): ASYNC_CONNECTION,
 }
-#: Qualified names that mean the same class as the canonical one used above (and boto3's
-#: `Session`, whose `client(...)` makes a client: `_CLIENT_FACTORIES`).
+#: Qualified names that mean the same class as the canonical one used above.
 _CANONICAL = {
     **dict.fromkeys(
         ASYNC_SESSION_CLASSES - {"sqlalchemy.ext.asyncio.async_scoped_session"}, ASYNC_SESSION
@@ -106,24 +105,24 @@ _CANONICAL = {
     "sqlalchemy.ext.asyncio.session.async_sessionmaker": ASYNC_SESSION_FACTORY,
     "sqlalchemy.orm.session.sessionmaker": SYNC_SESSION_FACTORY,
     "sqlalchemy.orm.scoping.scoped_session": SCOPED_SESSION,
-    "boto3.Session": "boto3.session.Session",
 }
 #: Every qualified name that leads a receiver to a class above (for screens).
 SYNC_FACTORY_SPELLINGS = frozenset({*_FACTORY_RESULTS, *_CANONICAL})
-#: Classes whose instantiation `ctx.infer` may not see (lowercase factory classes).
-#: Functions of network SDKs that make a sync client (FG302's `BLOCKING_CLIENTS`): a
-#: call's result is named by the factory (`self.s3 = boto3.client("s3")`).
-_CLIENT_FACTORIES = {
+#: Functions and methods of network SDKs that make a sync client (FG302's
+#: `BLOCKING_CLIENTS`): what they make is named by the factory (`self.s3 =
+#: boto3.client("s3")`, `boto3.Session().client("s3")`).
+_CLIENT_FUNCTIONS = {
     "boto3.client": "boto3.client",
-    "boto3.session.Session.client": "boto3.client",
     "supabase.create_client": "supabase.Client",
     "supabase.client.create_client": "supabase.Client",
 }
+_CLIENT_METHODS = {
+    ("boto3.Session", "client"): "boto3.client",
+    ("boto3.session.Session", "client"): "boto3.client",
+}
 #: What a file names when it may make one of those clients (a screen's words).
-CLIENT_FACTORY_NAMES = frozenset(
-    {*_CLIENT_FACTORIES, "boto3.Session", "boto3.session.Session"}
-    - {"boto3.session.Session.client"}
-)
+CLIENT_FACTORY_NAMES = frozenset({*_CLIENT_FUNCTIONS, *(cls for cls, _ in _CLIENT_METHODS)})
+#: Classes whose instantiation `ctx.infer` may not see (lowercase factory classes).
 _KNOWN_CLASSES = SESSION_CLASSES | SYNC_DATABASE_CLASSES | frozenset(_CANONICAL)
 #: Generic factory classes an annotation subscripts: `async_sessionmaker[AsyncSession]`.
 _GENERIC_FACTORIES = frozenset({ASYNC_SESSION_FACTORY, SYNC_SESSION_FACTORY, SCOPED_SESSION})
@@ -455,7 +454,7 @@ class _Resolver:
 
     def _call(self, call: cst.Call, depth: int) -> str | None:
         ctx = self.ctx
-        made = factory_result(call, ctx) or _CLIENT_FACTORIES.get(
+        made = factory_result(call, ctx) or _CLIENT_FUNCTIONS.get(
             ctx.qualified_name(call.func) or ""
         )
         if made is not None:
@@ -473,7 +472,7 @@ class _Resolver:
             owner = self.resolve(func.value, depth + 1)
             method = _METHOD_RESULTS.get((owner, func.attr.value)) if owner else None
             if method is None and owner is not None:  # `boto3.Session(...).client("s3")`
-                method = _CLIENT_FACTORIES.get(f"{canonical(owner)}.{func.attr.value}")
+                method = _CLIENT_METHODS.get((owner, func.attr.value))
             if method is not None or owner is None or owner not in ctx.classes:
                 return method
             # a factory held by an object of this file: `self.Session()` with

@@ -18,7 +18,7 @@ import ast
 import builtins
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from checks.blocking import BLOCKING, BLOCKING_PACKAGES
 from checks.project import (
@@ -77,7 +77,7 @@ def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | N
         return None
     reads_config = CONFIG_READ.search(source) is not None
     includes = INCLUDE_ROUTER.search(source) is not None
-    return _Summarizer(module, is_package).summary(tree, reads_config, includes, source)
+    return _Summarizer(module, is_package).summary(tree, source, reads_config, includes)
 
 
 def config_refs_of(source: bytes, module: str, is_package: bool) -> frozenset[str]:
@@ -151,6 +151,29 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     )
 
 
+def name_aliases(
+    bindings: Sequence[tuple[str, str | None]],
+    defined: Collection[str],
+    imports: Mapping[str, str],
+    module: str,
+) -> dict[str, str]:
+    """The module-level names bound once to another name (`bindings`: each `name = value`,
+    with the value's name when it is a bare name) that the module defines (`defined`:
+    functions and classes) or imports: `get_session_with_shared_schema =
+    get_catalog_session`, recorded as a re-export of what it names. Both summaries of a
+    module read them here."""
+    counted = Counter(name for name, _ in bindings)
+    found: dict[str, str] = {}
+    for name, value in bindings:
+        if counted[name] != 1 or name in imports or name in defined or value is None:
+            continue
+        if value in imports:
+            found[name] = imports[value]
+        elif value in defined:
+            found[name] = f"{module}.{value}"
+    return found
+
+
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements at module level, looking inside if/try/with blocks (not functions)."""
     for statement in body:
@@ -209,9 +232,9 @@ class _Summarizer:
     def summary(
         self,
         tree: ast.Module,
+        source: bytes,
         reads_config: bool = False,
         includes: bool = False,
-        source: bytes = b"",
     ) -> ModuleSummary:
         classes: list[ast.ClassDef] = []
         bases: list[ast.Assign] = []
@@ -654,21 +677,8 @@ class _Summarizer:
             for statement in _statements(body)
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
         }
-        counted = Counter(name for name, _ in bindings)
-        found: dict[str, str] = {}
-        for name, value in bindings:
-            if (
-                counted[name] != 1
-                or name in self.imports
-                or name in defined
-                or not isinstance(value, ast.Name)
-            ):
-                continue
-            if value.id in self.imports:
-                found[name] = self.imports[value.id]
-            elif value.id in defined:
-                found[name] = f"{self.module}.{value.id}"
-        return found
+        named = [(name, v.id if isinstance(v, ast.Name) else None) for name, v in bindings]
+        return name_aliases(named, defined, self.imports, self.module)
 
     def _bind(self, local: str, qualified: str) -> None:
         if not keeps_v1_layer(self.imports.get(local), qualified):

@@ -455,7 +455,9 @@ def test_another_name_of_a_session_context_manager_is_followed(tmp_path: Path) -
 
 
 BILLING_CLIENT = """
+import os
 import subprocess
+import threading
 
 import requests
 
@@ -470,6 +472,17 @@ def render(path: str) -> None:
 
 def total(amounts: list[int]) -> int:
     return sum(amounts)
+
+
+def report_usage(tenant: str) -> None:
+    def send() -> None:
+        requests.post("https://telemetry.example", json={"t": tenant}, timeout=5)
+
+    threading.Thread(target=send, daemon=True).start()
+
+
+def purge(tenant: str) -> None:
+    os.system(f"rm -rf /tmp/{tenant}")
 
 
 async def fetch_async(tenant: str) -> None:
@@ -488,7 +501,15 @@ import asyncio
 from fastapi import APIRouter
 
 from app.billing import client
-from app.billing.client import Portal, fetch_async, fetch_invoice, render, total
+from app.billing.client import (
+    Portal,
+    fetch_async,
+    fetch_invoice,
+    purge,
+    render,
+    report_usage,
+    total,
+)
 
 router = APIRouter()
 
@@ -496,6 +517,8 @@ router = APIRouter()
 @router.get("/invoice")
 async def invoice(tenant: str) -> dict[str, object]:
     total([1, 2])
+    report_usage(tenant)
+    purge(tenant)
     data = fetch_invoice(tenant)
     await asyncio.to_thread(fetch_invoice, tenant)
     await fetch_async(tenant)
@@ -514,9 +537,10 @@ def test_a_sync_helper_of_another_module_that_blocks_is_reported(
     tmp_path: Path, alone: bool
 ) -> None:
     """onyx's billing routes: an `async def` calling a sync function of another module
-    whose body makes a request (`requests.get`) or runs a process blocks the loop as the
-    call itself would (FG302, FG303); a pure function, one handed to a thread, a
-    coroutine, and a sync route are left alone."""
+    whose body makes a request (`requests.get`) or runs a process (`subprocess.run`,
+    `os.system`) blocks the loop as the call itself would (FG302, FG303); a pure
+    function, one that posts from a thread it starts (onyx's telemetry), one handed to a
+    thread, a coroutine, and a sync route are left alone."""
     write(tmp_path, "pyproject.toml", "[project]\nname = 'billing'\n")
     for package in ("app", "app/billing", "app/api"):
         write(tmp_path, f"{package}/__init__.py", "")
@@ -531,6 +555,14 @@ def test_a_sync_helper_of_another_module_that_blocks_is_reported(
         for f in json.loads(result.stdout)
         if f["filename"].endswith("routes.py")
     )
-    assert found == [("FG302", 14, 12), ("FG302", 18, 37), ("FG302", 18, 70), ("FG303", 17, 5)]
+    # lines 22-23: `report_usage` posts from a thread it starts (not reported), `purge`
+    # runs `os.system`
+    assert found == [
+        ("FG302", 24, 12),
+        ("FG302", 28, 37),
+        ("FG302", 28, 70),
+        ("FG303", 23, 5),
+        ("FG303", 27, 5),
+    ]
     message = next(f["message"] for f in json.loads(result.stdout) if f["code"] == "FG303")
-    assert message.startswith("`render()` is a sync function of `app.billing.client`")
+    assert message.startswith("`purge()` is a sync function of `app.billing.client`")
