@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import sysconfig
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult, Finding
 from checks.prefilter import Evidence
-from checks.rules import ALL_RULES
+from checks.rules import ALL_RULES, RULES_BY_CODE
 from checks.run import (
     build_index,
     check_file,
@@ -23,6 +25,7 @@ from checks.run import (
     run_packages,
     settle,
 )
+from checks.structure import Structure
 from tests.helpers import HTTP_ERRORS, REPOSITORY, check_code, write
 
 REPO = Path(__file__).resolve().parent.parent
@@ -209,3 +212,50 @@ def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
         for f in resolve_findings(unscreened, settings)
         if f.path.resolve() == tasks.resolve()
     ]
+
+
+def _structure(source: str, path: str = "app/example.py") -> Structure:
+    code = textwrap.dedent(source).lstrip("\n").encode()
+    return Structure(ast.parse(code), "app.example", False, _layer(path), path, Path(path), code)
+
+
+def test_screens_spare_query_results_dict_reads_and_imported_response_schemas() -> None:
+    """What kept most of polar's parsed files in libcst: a query result's `.scalars()`
+    (FG103), a dict's `.get("client_secret")` (FG502), a route returning a schema of another
+    module (FG404, which now waits for the index instead). Each still fires where it can."""
+    fg103, fg502, fg404 = (RULES_BY_CODE[code] for code in ("FG103", "FG502", "FG404"))
+    results = """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async def names(session: AsyncSession) -> list[str]:
+            result = await session.execute(q)
+            rows = (await session.execute(q)).scalars().all()
+            return list(result.unique().scalars().all()) + rows
+        """
+    assert not fg103.may_fire_in(_structure(results))
+    session = results.replace("result.unique()", "session")
+    assert fg103.may_fire_in(_structure(session))
+    rebound = textwrap.dedent(results).replace("    return", "    result = session\n    return")
+    assert fg103.may_fire_in(_structure(rebound))
+
+    headers = 'def token(request):\n    return request.headers.get("client_secret", "none")\n'
+    assert not fg502.may_fire_in(_structure(headers))
+    environment = 'import os\n\nclient_secret = os.environ.get("X", "hunter2-prod-9f8e7d")\n'
+    assert fg502.may_fire_in(_structure(environment))
+
+    route = """
+        from fastapi import APIRouter
+        from app.schemas import UserRead
+
+        router = APIRouter()
+
+        @router.get("/users/{user_id}")
+        async def read_user(user_id: int) -> UserRead: ...
+        """
+    (condition,) = fg404.deferred_conditions(_structure(route)) or ()
+    assert condition.refs == ("app.schemas.UserRead",)
+    local = textwrap.dedent(route).replace(
+        "from app.schemas import UserRead",
+        "from sqlalchemy.orm import DeclarativeBase\n\nclass UserRead(DeclarativeBase): ...",
+    )
+    assert fg404.deferred_conditions(_structure(local)) is None

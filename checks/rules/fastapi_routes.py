@@ -955,6 +955,26 @@ class RouteReturnsOrmModel(Rule):
                 return True
         return False
 
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # where the file settles no declared class to be an ORM model, every finding is
+        # one `report_if` makes on the classes it imports (`ctx.derivation`): a response
+        # schema of another module waits for the index, the file is not parsed for it
+        refs: set[str] = set()
+        for function in structure.routes:
+            decorator = ast_route_decorator(function)
+            model = keyword(decorator, "response_model") if decorator is not None else None
+            declared = model.value if model is not None else function.returns
+            if declared is None:
+                continue
+            for name in _ast_annotation_names(declared):
+                if structure.may_derive(name, ORM_MODEL_BASES, conditions=False):
+                    return None
+                found = structure.derivation_refs(name)
+                if found is None:
+                    return None
+                refs.update(found)
+        return (Condition(tuple(sorted(refs)), ORM_MODEL_BASES),)
+
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         if ctx.layer == "test":
             return

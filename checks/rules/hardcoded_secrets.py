@@ -531,8 +531,16 @@ class HardcodedSecret(Rule):
                 # `_wrapped`: a literal in a wrapper or an environment read (a name
                 # without words makes `_is_secret_value` answer for every name)
                 (
-                    call.last in _WRAPPER_NAMES
-                    or any(keyword.arg == "default" for keyword in call.node.keywords)
+                    any(keyword.arg == "default" for keyword in call.node.keywords)
+                    or (
+                        call.last in _WRAPPER_NAMES
+                        # `_wrapped` reads a positional literal of these only: a `.get()`
+                        # of a dict (`headers.get("Authorization")`) holds none
+                        and (
+                            call.last != "get"
+                            or not structure.qualified(call.dotted).isdisjoint(_ENV_READS)
+                        )
+                    )
                 )
                 and any(_is_secret_value("", v, declared=True) for v in _literals(call))
                 for call in structure.calls

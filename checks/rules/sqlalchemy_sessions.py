@@ -1316,14 +1316,24 @@ class MissingAwaitOnAsyncSession(Rule):
         methods = {
             call.func.attr for call in structure.bare_calls if isinstance(call.func, ast.Attribute)
         }
-        # `visit_Call`: a method called on a coroutine method's call
-        methods.update(
-            call.node.func.value.func.attr
-            for call in structure.calls
-            if isinstance(call.node.func, ast.Attribute)
-            and isinstance(call.node.func.value, ast.Call)
-            and isinstance(call.node.func.value.func, ast.Attribute)
-        )
+        # `visit_Call`: a method called on a coroutine method's call, whose receiver may
+        # be a session (`result.scalars().all()` with `result = await session.execute(q)`
+        # is a result's: `receiver_class` knows no class there)
+        results: frozenset[str] | None = None
+        for call in structure.calls:
+            func = call.node.func
+            if not (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Call)
+                and isinstance(func.value.func, ast.Attribute)
+                and func.value.func.attr in ASYNC_SESSION_COROUTINES
+                and func.value.func.attr not in methods
+            ):
+                continue
+            if results is None:
+                results = _query_results(structure.tree)
+            if not _a_query_result(func.value.func.value, results):
+                methods.add(func.value.func.attr)
         return (
             not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
             and (
@@ -1427,6 +1437,61 @@ def _awaited_as_a_session(receiver: cst.BaseExpression, ctx: FileContext) -> boo
 
 #: What a coroutine object has: a method of these on a call's result is no mistake.
 _COROUTINE_ATTRIBUTES = frozenset({"send", "throw", "close", "__await__"})
+#: Methods whose awaited result is a query's (a `Result`, a row, a scalar): never a session.
+_QUERY_METHODS = frozenset({"execute", "scalars", "scalar", "stream", "stream_scalars"})
+
+
+def _query_results(tree: ast.Module) -> frozenset[str]:
+    """The names the file binds only as `name = await receiver.execute(...)` (or another
+    of `_QUERY_METHODS`): in every scope, no parameter, import, loop, `with`, `except`,
+    `match`, `global` or definition of the name. `receiver_class` finds no class for
+    them: what the file binds them to is an awaited call of no class (FG103's screen)."""
+    awaited: dict[str, int] = {}
+    bound: dict[str, int] = {}
+
+    def count(name: str) -> None:
+        bound[name] = bound.get(name, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                count(node.id)
+        elif isinstance(node, ast.Assign):
+            value = node.value
+            if (
+                len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(value, ast.Await)
+                and isinstance(value.value, ast.Call)
+                and isinstance(value.value.func, ast.Attribute)
+                and value.value.func.attr in _QUERY_METHODS
+            ):
+                name = node.targets[0].id
+                awaited[name] = awaited.get(name, 0) + 1
+        elif isinstance(node, ast.arg):
+            count(node.arg)
+        elif isinstance(node, ast.alias):
+            count((node.asname or node.name).partition(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            count(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal | ast.MatchClass):
+            for name in node.kwd_attrs if isinstance(node, ast.MatchClass) else node.names:
+                count(name)
+        else:
+            name = getattr(node, "name", None) or getattr(node, "rest", None)
+            if isinstance(name, str):  # `except E as name`, match captures, 3.12 type params
+                count(name)
+    return frozenset(name for name, times in awaited.items() if bound.get(name) == times)
+
+
+def _a_query_result(receiver: ast.expr, results: frozenset[str]) -> bool:
+    """Whether `receiver` is an awaited call, a name of `results`, or a method's call on
+    one (`result.unique()`): what `receiver_class` resolves to no class."""
+    while isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute):
+        receiver = receiver.func.value
+    return isinstance(receiver, ast.Await) or (
+        isinstance(receiver, ast.Name) and receiver.id in results
+    )
 
 
 def _awaited_later(names: set[str], ctx: FileContext) -> bool:
