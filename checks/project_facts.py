@@ -118,6 +118,10 @@ PARAMETER_REGEX_SELECTED = "new-code-or-selected:FG409-regex"
 #: runs it is a trap the code has stepped around (a `refresh()` after each commit, no
 #: attribute read after one): readers of eleven such findings judged one worth a change.
 EXPIRE_ON_COMMIT_SELECTED = "new-code-or-selected:FG104"
+#: `Condition.fact`: the run checks new code, or the selection names FG211: a settings
+#: field's `env=` naming the variable pydantic-settings 2 reads anyway (the field's own
+#: name) is reported there; one naming another variable, which it ignores, always.
+FIELD_ENV_SELECTED = "new-code-or-selected:FG211-env"
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
 SELECTION_FACTS = frozenset(
@@ -129,6 +133,7 @@ SELECTION_FACTS = frozenset(
         LEGACY_MAPPING_SELECTED,
         PARAMETER_REGEX_SELECTED,
         EXPIRE_ON_COMMIT_SELECTED,
+        FIELD_ENV_SELECTED,
     }
 )
 

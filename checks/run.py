@@ -39,6 +39,7 @@ from checks.project_facts import (
     ASYNC_SESSIONS,
     BCRYPT_HASHING,
     EXPIRE_ON_COMMIT_SELECTED,
+    FIELD_ENV_SELECTED,
     HEADER_CREDENTIALS_ONLY,
     LEGACY_MAPPING_SELECTED,
     ON_EVENT_SELECTED,
@@ -601,6 +602,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[ON_EVENT_SELECTED] = "FG406" in settings.named
     named[PARAMETER_REGEX_SELECTED] = "FG409" in settings.named
     named[EXPIRE_ON_COMMIT_SELECTED] = "FG104" in settings.named
+    named[FIELD_ENV_SELECTED] = "FG211" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

@@ -25,7 +25,7 @@ from checks.imports import module_imports_from, with_name
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import V1_LAYER_SELECTED
+from checks.project_facts import FIELD_ENV_SELECTED, SETTINGS_BASES, V1_LAYER_SELECTED
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
@@ -1503,6 +1503,22 @@ _FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 _SCHEMA_KEYWORDS = frozenset({"nullable", "format", "readOnly", "writeOnly", "externalDocs", "xml"})
 
 
+#: `Field(env=...)` args `PydanticFieldExtra.visit_AnnAssign` has reported (`ctx.marks`).
+_ENV_SEEN = "fg211:env"
+#: A redundant `env=` is reported in new code or when FG211 is named: the field reads the
+#: same variable without it (readers judged 0 of 9 such findings worth a change).
+_ENV_SELECTED = Condition((), frozenset(), fact=FIELD_ENV_SELECTED)
+_ENV_SAME = (
+    '`Field(env="{variable}")` names the variable pydantic-settings 2 reads anyway (the '
+    "field's own name): drop the keyword (deprecated, gone in Pydantic 3)"
+)
+_ENV_IGNORED = (
+    "`Field(env=...)` is ignored by pydantic-settings 2: `{field}` is read from the "
+    "variable of its own name (after any `env_prefix`), not from {named}: name the "
+    "variable with `validation_alias=`"
+)
+
+
 class PydanticFieldExtra(Rule):
     code = "FG211"
     name = "pydantic-field-extra-keyword"
@@ -1519,7 +1535,10 @@ class PydanticFieldExtra(Rule):
         "`min_items`, ...). A keyword that looks like a check (`validators=`, "
         "`required=`, `choices=`) is always reported; the schema data Pydantic 2 still "
         "writes (`example=`, OpenAPI's `nullable=`) follows the project's spelling "
-        "(`examples=`, `json_schema_extra=`), as below.\n\n"
+        "(`examples=`, `json_schema_extra=`), as below. A settings field's `env=` (the v1 "
+        "way to name its variable) is reported when it names another variable than the "
+        "field's own name, which pydantic-settings 2 reads instead; one naming the same "
+        "variable changes nothing and is reported in new code or when FG211 is named.\n\n"
         f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
@@ -1578,6 +1597,30 @@ class PydanticFieldExtra(Rule):
             note="OpenAPI's `nullable` (json_schema_extra); a validator's keywords on a field "
             "(dispatch, lcfs)",
         ),
+        Example(
+            """
+            from pydantic import Field
+            from pydantic_settings import BaseSettings
+
+
+            class MonitorSettings(BaseSettings):
+                check_interval_minutes: int = Field(default=30, env="CREDIT_CHECK_INTERVAL")
+            """,
+            note="pydantic-settings 2 reads CHECK_INTERVAL_MINUTES: the variable the "
+            "operator sets is ignored",
+        ),
+        Example(
+            """
+            from pydantic import Field
+            from pydantic_settings import BaseSettings
+
+
+            class WorkerSettings(BaseSettings):
+                log_level: str = Field(default="INFO", env="LOG_LEVEL")
+            """,
+            note="`env=` naming the field's own variable: it changes nothing, reported in "
+            "new code (the edit hook) or when FG211 is named",
+        ),
     )
     good = (
         Example(
@@ -1611,6 +1654,17 @@ class PydanticFieldExtra(Rule):
         ),
         Example(
             """
+            from pydantic import Field
+            from pydantic_settings import BaseSettings
+
+
+            class WorkerSettings(BaseSettings):
+                check_interval: int = Field(default=30, validation_alias="CHECK_EVERY")
+            """,
+            note="the variable named with `validation_alias=`",
+        ),
+        Example(
+            """
             from pydantic import BaseModel, Field
 
             options = {"description": "the name"}
@@ -1634,12 +1688,59 @@ class PydanticFieldExtra(Rule):
             for keyword in call.node.keywords
         )
 
+    def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
+        # `env=` of a pydantic-settings field: the v1 way to name its variable, which
+        # pydantic-settings 2 ignores (it reads the field's own name)
+        value, target, owner = node.value, node.target, ctx.enclosing_class
+        if not (
+            isinstance(value, cst.Call)
+            and isinstance(target, cst.Name)
+            and owner is not None
+            and ctx.in_class_body
+            and ctx.derives_from(owner.name, SETTINGS_BASES)
+            and ctx.qualified_name(value.func) in _FIELD_FUNCTIONS
+        ):
+            return
+        env = keyword_arg(value, "env")
+        if env is None:
+            return
+        ctx.marks(_ENV_SEEN).add(id(env))
+        variable = string_value(env.value)
+        field = target.value
+        if variable is not None and self._reads_the_same(variable, field, value, ctx):
+            ctx.report_if(env, _ENV_SELECTED, _ENV_SAME.format(variable=variable))
+            return
+        named = f"`{variable}`" if variable is not None else "the variable it names"
+        ctx.marks(MISBEHAVES_ON_V2).add(id(env))
+        ctx.report(env, _ENV_IGNORED.format(field=field, named=named))
+
+    @staticmethod
+    def _reads_the_same(variable: str, field: str, call: cst.Call, ctx: FileContext) -> bool:
+        """Whether pydantic-settings 2 reads `variable` for the field anyway: its own name
+        (case-insensitively unless the class says `case_sensitive = True`), no alias, and
+        no `env_prefix` in the class's config (as the file shows it)."""
+        owner = ctx.enclosing_class
+        if owner is None or any(
+            keyword_arg(call, name) is not None for name in ("alias", "validation_alias")
+        ):
+            return False
+        known, prefix = config_value(owner.name, "env_prefix", ctx)
+        if not known or (prefix is not None and string_value(prefix) != ""):
+            return False
+        known, sensitive = config_value(owner.name, "case_sensitive", ctx)
+        if not known or not (sensitive is None or isinstance(sensitive, cst.Name)):
+            return False
+        if isinstance(sensitive, cst.Name) and sensitive.value == "True":
+            return variable == field
+        return variable.lower() == field.lower()
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in _FIELD_FUNCTIONS:
             return
+        seen = ctx.marks(_ENV_SEEN)
         for arg in node.args:
             keyword = arg.keyword.value if arg.keyword is not None else None
-            if keyword is None or keyword in _FIELD_PARAMETERS:
+            if keyword is None or keyword in _FIELD_PARAMETERS or id(arg) in seen:
                 continue
             if keyword == "example":
                 message = (

@@ -1910,3 +1910,80 @@ def test_a_locust_folder_is_development_tooling() -> None:
         """
     assert positions(source, "FG502", path="locust/config.py") == []
     assert positions(source, "FG502", path="app/locust_config.py") == [(1, 1)]
+
+
+def test_settings_env_keyword_is_reported_where_pydantic_settings_2_reads_another_variable(
+    tmp_path: Path,
+) -> None:
+    """The twenty-first reader's settings: `env=` naming the field's own variable changes
+    nothing on pydantic-settings 2 (it reads the field's name, case-insensitively): an
+    inventory for new code or a named rule; one naming another variable is ignored (the
+    operator's `CREDIT_CHECK_INTERVAL_MINUTES` never read), and so is a prefixed class's."""
+    write(
+        tmp_path, "pyproject.toml", "[project]\nname = 'worker'\ndependencies = ['pydantic>=2']\n"
+    )
+    write(
+        tmp_path,
+        "app/config.py",
+        """
+        from pydantic import Field
+        from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+        class WorkerSettings(BaseSettings):
+            log_level: str = Field(default="INFO", env="LOG_LEVEL")
+            check_interval_minutes: int = Field(default=30, env="CREDIT_CHECK_INTERVAL_MINUTES")
+
+
+        class PrefixedSettings(BaseSettings):
+            model_config = SettingsConfigDict(env_prefix="APP_")
+
+            redis_url: str = Field(default="redis://localhost", env="REDIS_URL")
+        """,
+    )
+
+    def found(*args: str) -> list[tuple[int, str]]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [
+            (f["location"]["row"], f["message"].split(":")[0])
+            for f in json.loads(result.stdout)
+            if f["code"] == "FG211"
+        ]
+
+    ignored = "`Field(env=...)` is ignored by pydantic-settings 2"
+    assert found() == [(7, ignored), (13, ignored)]
+    assert found("--extend-select", "FG211") == [
+        (
+            6,
+            '`Field(env="LOG_LEVEL")` names the variable pydantic-settings 2 reads anyway (the '
+            "field's own name)",
+        ),
+        (7, ignored),
+        (13, ignored),
+    ]
+
+
+def test_settings_env_keyword_of_a_case_sensitive_class_must_match_exactly() -> None:
+    source = """
+        from pydantic import Field
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            JWT_SECRET_KEY: str = Field(..., env="JWT_SECRET_KEY")
+            api_key: str = Field(..., env="API_KEY")
+
+            class Config:
+                case_sensitive = True
+        """
+    found = [
+        (f.start.row, f.message.split(":")[0]) for f in check_code(source) if f.code == "FG211"
+    ]
+    assert found == [
+        (
+            6,
+            '`Field(env="JWT_SECRET_KEY")` names the variable pydantic-settings 2 reads anyway'
+            " (the field's own name)",
+        ),
+        (7, "`Field(env=...)` is ignored by pydantic-settings 2"),
+    ]
