@@ -198,6 +198,11 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "usecases/",
         "*_use_case.py",
         "*_usecase.py",
+        # the steps a workflow engine runs (R2R's `orchestration/*/ingestion_workflow.py`,
+        # run inline by its `simple` orchestrator or on a Hatchet worker): no request waits
+        # on an `HTTPException` there
+        "workflows/",
+        "*_workflow.py",
     ),
     "settings": ("settings.py", "config.py", "settings/"),
 }
