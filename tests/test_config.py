@@ -293,6 +293,9 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("backend/onyx/db/input_prompt.py", "repository"),
         ("app/db/routes.py", "route"),
         ("py/core/providers/database/graphs.py", "repository"),
+        ("py/core/main/orchestration/simple/ingestion_workflow.py", "service"),
+        ("app/workflows/steps.py", "service"),
+        ("app/workflows/router.py", "route"),
     ],
 )
 def test_default_layers(path: str, layer: str | None) -> None:
