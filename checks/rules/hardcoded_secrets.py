@@ -44,6 +44,8 @@ _WRAPPERS = frozenset(
 #: Reads of the environment whose default is the value when the variable is missing
 #: (`os.getenv("JWT_SECRET", "dev-secret-123")`): the process runs with it, unnoticed.
 _ENV_READS = frozenset({"os.getenv", "os.environ.get"})
+#: The builtin `str`, as `ctx.qualified_name` spells it (a conversion kept around a read).
+_STR = frozenset({"str", "builtins.str"})
 #: Configuration readers whose `default=` is the fallback (python-decouple's `config`; a
 #: `starlette.config.Config` instance is known by its class).
 _CONFIG_READS = frozenset({"decouple.config"})
@@ -147,20 +149,24 @@ _MASKED = re.compile(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
 _PROSE = re.compile(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
 
 
-def _is_secret_value(name: str, value: str, in_dict: bool = False, declared: bool = False) -> bool:
+def _is_secret_value(
+    name: str, value: str, in_dict: bool = False, declared: bool = False, signing: bool = False
+) -> bool:
     """Whether a string given to a secret-named target is a secret (see the rule's
     summary); `in_dict`: a dict's value, where words separated by spaces are a label or a
     message (`{"api_key": "Elastic Api Key"}`), while a variable holding them holds its
     value (`SECRET = "super secret jwt secret"`: a weak secret); `declared`: wrapped in
     `SecretStr(...)`, where a lower-case slug (`"secret-prod"`) is a weak secret, not the
-    name of one."""
+    name of one; `signing`: the key a service signs with when nothing else is configured (a
+    settings default, an environment read's fallback), where any literal is a key anyone
+    can forge with, however short or however it echoes its name (`"secret"`)."""
     words = _WORD.findall(name.lower())
     if words and (words[0] in _ABOUT_THE_SECRET or _STATE_WORDS.intersection(words)):
         return False
     if _PUBLIC_WORDS.intersection(words):
         return False  # `INNERTUBE_PUBLIC_API_KEY`: a key made to be shipped to clients
     return (
-        len(value) >= 8
+        (len(value) >= 8 or (signing and value.strip() != ""))
         and not _PUBLIC_KEY.match(value)
         and not _PLACEHOLDER.match(value)
         and not _KEY_PREFIX_ONLY.match(value)
@@ -172,7 +178,13 @@ def _is_secret_value(name: str, value: str, in_dict: bool = False, declared: boo
             and not _DIGIT_RUN.search(value)
             and not _KEY_SEGMENT.search(value)
         )
-        and not _spells_its_name(name, value)
+        # a signing key's fallback that names what it is (`"secret"`, `"jwt-secret-key"`) is
+        # that key; one that names something else is a label (`SANDBOX_PROXY_CA_SECRET =
+        # "sandbox-proxy-ca"`: the name of a Kubernetes secret)
+        and not (
+            _spells_its_name(name, value)
+            and not (signing and _SECRET_WORDS.intersection(_value_words(value)))
+        )
         and not value.startswith("/")
         and not _TEMPLATE_FIELD.search(value)
         and not _SQL_TEXT.match(value)
@@ -199,11 +211,20 @@ _REGEX = re.compile(
 _SQL_TEXT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s", re.IGNORECASE)
 
 
+#: Words that say a value is a key (`"secret"`, `"my-jwt-key"`).
+_SECRET_WORDS = frozenset({"secret", "key", "jwt", "token", "signing", "password"})
+
+
+def _value_words(value: str) -> set[str]:
+    """The words of a value, its CamelCase split, lower-cased."""
+    return {word.lower() for word in _CAMEL_WORD.findall(value)}
+
+
 def _spells_its_name(name: str, value: str) -> bool:
     """`ERROR_INVALID_API_KEY = "invalid api key"`, `_USER_API_KEY = "UserApiKey"`: the
     value only repeats words of the name (a label, message or type name about the secret,
     not the secret). The value's CamelCase is split before comparing."""
-    words = {word.lower() for word in _CAMEL_WORD.findall(value)}
+    words = _value_words(value)
     return bool(words) and words <= set(_WORD.findall(name.lower()))
 
 
@@ -248,9 +269,11 @@ class HardcodedSecret(Rule):
         "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), also as a settings field's default "
         "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
-        "by the variable); in a settings class, a signing key's default even when it reads "
-        "like a name (`SECRET_KEY: str = 'your-secret-key'`: the key tokens are signed "
-        "with unless the environment sets one), and for "
+        "by the variable, also inside `str(...)`); a signing key's settings default or "
+        "environment fallback even when it reads like a name or is short "
+        "(`SECRET_KEY: str = 'your-secret-key'`, `os.getenv('JWT_SECRET_KEY', 'secret')`: "
+        "the key tokens are signed with unless the environment sets one; not a value "
+        "naming something else, `'sandbox-proxy-ca'`, a Kubernetes secret's name), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
@@ -523,7 +546,8 @@ class HardcodedSecret(Rule):
         return (
             any(
                 # `declared`: a settings class's default (`_check`) is one
-                _SECRET_NAME.search(name) and _is_secret_value(name, value, declared=True)
+                _SECRET_NAME.search(name)
+                and _is_secret_value(name, value, declared=True, signing=True)
                 for name, value in structure.named_strings
             )
             or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
@@ -542,7 +566,9 @@ class HardcodedSecret(Rule):
                         )
                     )
                 )
-                and any(_is_secret_value("", v, declared=True) for v in _literals(call))
+                and any(
+                    _is_secret_value("", v, declared=True, signing=True) for v in _literals(call)
+                )
                 for call in structure.calls
             )
         )
@@ -574,10 +600,11 @@ class HardcodedSecret(Rule):
                 message = _ENV_DEFAULT
                 if not _SECRET_NAME.search(name):
                     name = env_name  # `signing = os.getenv("JWT_SECRET", "...")`
+        signing = (in_settings or message == _ENV_DEFAULT) and _SIGNING_NAME.search(name)
         if (
             text is not None
             and _SECRET_NAME.search(name)
-            and _is_secret_value(name, text, in_dict, declared)
+            and _is_secret_value(name, text, in_dict, declared or bool(signing), bool(signing))
         ):
             ctx.report(node, message)
 
@@ -630,6 +657,14 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     environment read's default with the variable's name (`os.getenv("X", "...")`)."""
     name = ctx.qualified_name(call.func)
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    builtin_str = isinstance(call.func, cst.Name) and call.func.value == "str"
+    if (
+        (name in _STR or (builtin_str and not ctx.is_bound("str")))
+        and len(call.args) == 1
+        and len(positional) == 1
+        and isinstance(positional[0].value, cst.Call)
+    ):
+        return _wrapped(positional[0].value, ctx)  # `str(os.environ.get("KEY", "..."))`
     default = keyword_arg(call, "default")
     if name in _ENV_READS or name in _CONFIG_READS or _is_starlette_config(call.func, ctx):
         # `os.getenv("X", "...")`; decouple's and starlette's `config("X", default="...")`

@@ -1887,6 +1887,26 @@ def test_secret_defaults_and_fallbacks_are_secrets() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "reported"),
+    [
+        # the twenty-first reader's: a signing key's fallback, however short, is the key
+        ('JWT_SECRET_KEY = os.getenv("JWT_SECRET_KEY", "secret")', True),
+        ('SECRET_KEY = str(os.environ.get("SECRET_KEY", "fb45dfg565t56h46"))', True),
+        ('ADMIN_PASSWORD = str(os.environ.get("ADMIN_PASSWORD", "adminRpZZs12"))', True),
+        # onyx: the name of a Kubernetes secret, not a key
+        (
+            'SANDBOX_PROXY_CA_SECRET = os.environ.get("SANDBOX_PROXY_CA_SECRET", "sandbox-ca")',
+            False,
+        ),
+        ('API_KEY = os.getenv("API_KEY", "key")', False),
+        ('SECRET_KEY = os.getenv("SECRET_KEY", "")', False),
+    ],
+)
+def test_a_signing_keys_fallback_is_the_key_it_signs_with(line: str, reported: bool) -> None:
+    assert bool(positions(f"import os\n\n{line}\n", "FG502", path="app/config.py")) is reported
+
+
 def test_passlib_from_libpass_is_the_maintained_fork(tmp_path: Path) -> None:
     """onyx pins libpass, passlib's maintained fork (the same `passlib` package, working
     with bcrypt 5): a note when named."""
