@@ -183,7 +183,7 @@ def _is_secret_value(
         # "sandbox-proxy-ca"`: the name of a Kubernetes secret)
         and not (
             _spells_its_name(name, value)
-            and not (signing and _SECRET_WORDS.intersection(_value_words(value)))
+            and not (signing and _KEY_WORDS.intersection(_value_words(value)))
         )
         and not value.startswith("/")
         and not _TEMPLATE_FIELD.search(value)
@@ -212,7 +212,7 @@ _SQL_TEXT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s"
 
 
 #: Words that say a value is a key (`"secret"`, `"my-jwt-key"`).
-_SECRET_WORDS = frozenset({"secret", "key", "jwt", "token", "signing", "password"})
+_KEY_WORDS = frozenset({"secret", "key", "jwt", "token", "signing", "password"})
 
 
 def _value_words(value: str) -> set[str]:

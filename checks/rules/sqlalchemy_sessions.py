@@ -1475,12 +1475,12 @@ def _query_results(tree: ast.Module) -> frozenset[str]:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             count(node.name)
         elif isinstance(node, ast.Global | ast.Nonlocal | ast.MatchClass):
-            for name in node.kwd_attrs if isinstance(node, ast.MatchClass) else node.names:
-                count(name)
+            for written in node.kwd_attrs if isinstance(node, ast.MatchClass) else node.names:
+                count(written)
         else:
-            name = getattr(node, "name", None) or getattr(node, "rest", None)
-            if isinstance(name, str):  # `except E as name`, match captures, 3.12 type params
-                count(name)
+            other = getattr(node, "name", None) or getattr(node, "rest", None)
+            if isinstance(other, str):  # `except E as name`, match captures, 3.12 type params
+                count(other)
     return frozenset(name for name, times in awaited.items() if bound.get(name) == times)
 
 
