@@ -135,6 +135,8 @@ class _BlockingInAsync(Rule):
             name = "input"
         replacement = self.calls.get(name or "")
         if replacement is not None:
+            if self._reported_at_its_wait(node, name, ctx):
+                return
             ctx.report(
                 node,
                 f"`{name}()` blocks the event loop inside `async def`: use {replacement}",
@@ -167,6 +169,11 @@ class _BlockingInAsync(Rule):
             f"the event loop inside `async def`: make it async, or `await "
             f"asyncio.to_thread({callee}, ...)`",
         )
+
+    def _reported_at_its_wait(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
+        """Whether the call's finding is another's (FG303: a `Popen` the coroutine waits
+        for is reported at the wait)."""
+        return False
 
     @staticmethod
     def _is_builtin_input(func: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -429,7 +436,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`os.popen`), waiting for one (`os.wait*`, and `.wait()`/`.communicate()` on a "
         "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
         "`with Popen(...) as process`, or annotated `Popen`), and `input()`; ruff's "
-        "ASYNC220-222 cover the same calls.\n\n"
+        "ASYNC220-222 cover the same calls. A `Popen` the coroutine itself waits for is "
+        "reported once, at the wait (one fix).\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301)."
     )
@@ -476,10 +484,10 @@ class BlockingCallInAsync(_BlockingInAsync):
                 os.spawnlp(os.P_NOWAIT, "notify", "notify", path)
                 return output
             """,
-            expect=6,
+            expect=4,
             note=(
-                "`Popen` started, then waited for (assigned, `with ... as`, annotated), "
-                "and `os.spawn*`"
+                "`Popen` started, then waited for (assigned, `with ... as`, annotated: "
+                "reported at the wait), and `os.spawn*`"
             ),
         ),
     )
@@ -596,6 +604,34 @@ class BlockingCallInAsync(_BlockingInAsync):
                 f"and `await process.{func.attr.value}()`",
             )
 
+    def _reported_at_its_wait(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
+        # `proc = Popen(...)` (or `with Popen(...) as proc:`) and `proc.wait()` in the same
+        # coroutine: starting the process takes a moment, waiting for it is what blocks; one
+        # finding, at the wait (`visit_Call` below), not two for one fix
+        function = ctx.function
+        if name not in POPEN_CLASSES or function is None or not ctx.within:
+            return False
+        statement = ctx.within[-1]
+        names: set[str] = set()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and small.value is node:
+                    names.update(
+                        t.target.value for t in small.targets if isinstance(t.target, cst.Name)
+                    )
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                asname = item.asname.name if item.asname is not None else None
+                if item.item is node and isinstance(asname, cst.Name):
+                    names.add(asname.value)
+        return bool(names) and any(
+            isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in POPEN_WAITS
+            and isinstance(call.func.value, cst.Name)
+            and call.func.value.value in names
+            for call in _own_calls(function.node)
+        )
+
     def _is_popen(self, receiver: cst.BaseExpression, ctx: FileContext) -> bool:
         inferred = ctx.infer(receiver)
         if inferred is not None and not inferred.iterable and inferred.cls in POPEN_CLASSES:
@@ -606,6 +642,19 @@ class BlockingCallInAsync(_BlockingInAsync):
             and function is not None
             and (id(function.node), receiver.value) in ctx.stash(self.code)
         )
+
+
+def _own_calls(function: cst.FunctionDef | cst.Lambda) -> Iterator[cst.Call]:
+    """The calls of a function's own body (not of the functions and lambdas nested in it,
+    which run elsewhere)."""
+    stack: list[cst.CSTNode] = list(function.body.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.FunctionDef | cst.Lambda):
+            continue
+        if isinstance(current, cst.Call):
+            yield current
+        stack.extend(current.children)
 
 
 #: Libraries a service calls in its coroutines all the time, none of whose functions is
