@@ -365,12 +365,35 @@ def http_error_classes(sources: Iterable[bytes]) -> frozenset[bytes]:
     return frozenset(found)
 
 
+#: A class named as an error (`NotFound`, no: `NotFoundError`, `QuotaExceeded` no).
+_ERROR_NAME = re.compile(rb"(?:Error|Exception)$")
+
+
+def _error_classes(sources: Iterable[bytes]) -> set[bytes]:
+    """The names of the project's classes named as errors, or deriving from a class named
+    so (`class NotFound(AppError)`)."""
+    found: set[bytes] = set()
+    for source in sources:
+        if b"class" not in source:
+            continue
+        for name, written in _CLASS_BASES.findall(source):
+            bases = _BASE_NAME.findall(written.strip())
+            if _ERROR_NAME.search(name) or any(_ERROR_NAME.search(base) for base in bases):
+                found.add(name)
+    return found
+
+
 def own_service_errors(sources: Iterable[bytes], project: Iterable[bytes] = ()) -> bool:
     """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers; a class
     of the project's (`project`: its texts) deriving from `HTTPException` is an HTTP
     error, not one of its own (fides raises `NotFoundError(HTTPException)` from its data
-    layer by design)."""
+    layer by design). A project whose every error class is an HTTP error (clean
+    architecture's `AuthError(HTTPException)`, no handler) has none of its own: raising
+    one where it raises `HTTPException` changes nothing."""
+    project = list(project)
     http_classes = http_error_classes(project)
+    if http_classes and not _error_classes(project) - http_classes:
+        return False
     http = own = http_modules = 0
     for source in sources:
         if b"raise" not in source:

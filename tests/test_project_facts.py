@@ -684,3 +684,19 @@ def test_the_projects_own_http_exception_subclasses_are_http_errors() -> None:
     assert own_service_errors([service])
     mixed = service + b"raise FidesError()\n" * 20
     assert own_service_errors([mixed], [errors])
+
+
+def test_a_project_whose_every_error_class_is_an_http_error_has_none_of_its_own() -> None:
+    """The twenty-first reader's clean architecture: `AuthError(HTTPException)` and its
+    siblings are the project's only errors, no handler maps anything: two raw
+    `HTTPException`s in a service are its design (too few for a convention alone), and a
+    domain error there would be another `HTTPException`. One error class of another kind
+    makes the raw ones slips again."""
+    errors = (
+        b"class AuthError(HTTPException):\n    pass\n\n"
+        b"class NotFoundError(HTTPException):\n    pass\n"
+    )
+    service = b"raise HTTPException(status_code=400)\nraise HTTPException(status_code=401)\n"
+    assert not own_service_errors([service], [errors, service])
+    domain = errors + b"\nclass QuotaError(Exception):\n    pass\n"
+    assert own_service_errors([service], [domain, service])
