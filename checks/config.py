@@ -146,6 +146,9 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "/*/cookbooks/",
         "/notebooks/",
         "/*/notebooks/",
+        # the repository's own tools (lnbits' `tools/conv.py` database converter, a
+        # release script); not a package's `tools/` (an agent's tools), which lies deeper
+        "/tools/",
         "noxfile.py",
         "/tasks.py",
         "fabfile.py",

@@ -296,6 +296,8 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("py/core/main/orchestration/simple/ingestion_workflow.py", "service"),
         ("app/workflows/steps.py", "service"),
         ("app/workflows/router.py", "route"),
+        ("tools/conv.py", "tooling"),
+        ("app/agents/tools/search.py", None),
     ],
 )
 def test_default_layers(path: str, layer: str | None) -> None:
