@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from typing import ClassVar
 
 from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP
-from checks.context import FileContext, code_of
+from checks.context import FileContext, code_of, keyword_arg
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import BLOCKS, Condition
@@ -202,7 +202,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`, nor "
         "boto3's local `generate_presigned_url()` and paginators; "
         "stripe-python's resource requests (`stripe.Customer.create(...)`), not awaited "
-        "(async-stripe's); Cloudinary's `uploader.upload()`.\n\n"
+        "(async-stripe's); Cloudinary's `uploader.upload()`; Celery's remote control "
+        "waiting for the workers' replies (`app.control.broadcast(..., reply=True)`, "
+        "`app.control.ping()`, `app.control.inspect().stats()`, in a file naming Celery).\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301: a "
         "test's event loop serves the test alone)."
@@ -350,7 +352,11 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 name.startswith("stripe.") for name in structure.qualified(call.dotted)
             ):
                 return True
-        return False
+        # `_celery_control_wait`: a remote-control call of a file that names Celery
+        source = structure.source
+        return (source is None or b"celery" in source.lower()) and any(
+            call.in_async and call.last in _CELERY_WAITS for call in structure.calls
+        )
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         super().visit_Call(node, ctx)
@@ -385,6 +391,15 @@ class BlockingHttpInAsync(_BlockingInAsync):
             return
         if method in _LOCAL_METHODS:
             return
+        waited = _celery_control_wait(node, ctx)
+        if waited is not None:
+            ctx.report(
+                node,
+                f"`{waited}` waits for the Celery workers' replies (up to its timeout) "
+                "inside `async def`, blocking the event loop: `await asyncio.to_thread(...)` "
+                "it",
+            )
+            return
         receiver: cst.BaseExpression = func.value
         while True:
             client = receiver_class(receiver, ctx)
@@ -404,6 +419,97 @@ class BlockingHttpInAsync(_BlockingInAsync):
             if not isinstance(receiver, cst.Attribute):
                 return
             receiver = receiver.value
+
+
+#: Methods of Celery's `app.control.inspect()` that ask the workers and wait for replies.
+_CELERY_INSPECTIONS = frozenset(
+    {
+        "ping",
+        "stats",
+        "active",
+        "scheduled",
+        "reserved",
+        "registered",
+        "registered_tasks",
+        "revoked",
+        "active_queues",
+        "query_task",
+        "conf",
+        "report",
+        "clock",
+    }
+)
+
+
+_CELERY_WAITS = _CELERY_INSPECTIONS | {"broadcast"}
+
+
+def _celery_control_wait(node: cst.Call, ctx: FileContext) -> str | None:
+    """What a call of Celery's remote control waits for, written short (`app.control
+    .broadcast(..., reply=True)`, `app.control.ping()`, `app.control.inspect().stats()`
+    or a method of an `inspect()` kept in a name), or None. The file names Celery: a
+    `.control` attribute alone says nothing of the library."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or not _names_celery(ctx):
+        return None
+    method = func.attr.value
+    owner = func.value
+    if _is_control(owner):
+        if method == "ping" or (
+            method == "broadcast"
+            and (reply := keyword_arg(node, "reply")) is not None
+            and not (isinstance(reply.value, cst.Name) and reply.value.value in ("False", "None"))
+        ):
+            return f"{code_of(owner)}.{method}(...)"
+        return None
+    if method not in _CELERY_INSPECTIONS:
+        return None
+    inspector = owner
+    if isinstance(owner, cst.Name) and ctx.function is not None:
+        bound = [
+            value for target, value in _assignments(ctx.function.node) if target == owner.value
+        ]
+        inspector = bound[0] if len(bound) == 1 else owner
+    if (
+        isinstance(inspector, cst.Call)
+        and isinstance(inspector.func, cst.Attribute)
+        and inspector.func.attr.value == "inspect"
+        and _is_control(inspector.func.value)
+    ):
+        return f"{code_of(inspector.func.value)}.inspect().{method}()"
+    return None
+
+
+def _is_control(expr: cst.BaseExpression) -> bool:
+    """`<app>.control`: Celery's remote control of an app."""
+    return isinstance(expr, cst.Attribute) and expr.attr.value == "control"
+
+
+def _names_celery(ctx: FileContext) -> bool:
+    source = ctx.source
+    return source is None or b"celery" in source.lower()
+
+
+def _assignments(
+    function: cst.FunctionDef | cst.Lambda,
+) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """`name = value` (also annotated) statements of a function's own body."""
+    stack: list[cst.CSTNode] = list(function.body.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.FunctionDef | cst.Lambda):
+            continue
+        if isinstance(current, cst.Assign):
+            for target in current.targets:
+                if isinstance(target.target, cst.Name):
+                    yield target.target.value, current.value
+        elif (
+            isinstance(current, cst.AnnAssign)
+            and isinstance(current.target, cst.Name)
+            and current.value is not None
+        ):
+            yield current.target.value, current.value
+        stack.extend(current.children)
 
 
 def _reported_clients(ctx: FileContext) -> set[tuple[int | None, str | None]]:

@@ -33,7 +33,8 @@ class BlockingSleepInAsync(Rule):
         "tooling (the `tooling` layer: scripts, examples, evals, benchmarks), whose event "
         "loop serves the one run of the tool, nor in a module that runs its own loop (a "
         "`__main__` guard and `asyncio.run(...)`, or a command-line program's commands "
-        "calling `asyncio.run(...)` (typer, click, argparse); no web framework imported: a "
+        "calling `asyncio.run(...)` (typer, click, argparse), or a module of a `cli/` "
+        "package (the helpers its commands await); no web framework imported: a "
         "cron job, a one-off migration, a CLI). Nor in start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '

@@ -935,8 +935,9 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
     `asyncio.run(...)` or `loop.run_until_complete(...)`, or `asyncio.run(...)` as a
     statement of the module itself (an example client run as a file), or a command-line
     program's commands running one (typer, click, argparse: `asyncio.run(_run())` in a
-    command), and no import of a web framework (a cron job, a CLI, a one-off
-    migration): its coroutines block no request (FG102, FG301-FG303)."""
+    command), or a module of a `cli/` package, and no import of a web framework (a cron
+    job, a CLI, a one-off migration): its coroutines block no request (FG102,
+    FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
@@ -945,6 +946,11 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
 
 def _own_loop(ctx: FileContext) -> bool:
     source = ctx.source
+    if "cli" in ctx.relative_path.parts[:-1]:
+        # a module of a command-line package (prefect's `cli/deploy/_actions.py`, the
+        # helpers its commands await): its coroutines run in the command's loop, unless
+        # the module serves requests itself (a login callback's web app)
+        return not _imports_a_web_framework(ctx)
     if source is not None and b"run" not in source:
         return False  # nothing that runs a loop: the usual module
     guarded = runs = False
@@ -962,22 +968,30 @@ def _own_loop(ctx: FileContext) -> bool:
     cli = ctx.imports_module(*CLI_FRAMEWORKS)
     if not top_level and not cli and source is not None and b"__main__" not in source:
         return False  # no `__main__` guard
+    if _imports_a_web_framework(ctx):
+        return False
     for node in descendants(ctx.module):
-        if isinstance(node, cst.ImportFrom):
-            name = dotted_name(node.module) if node.module is not None else None
-            if not node.relative and name and name.partition(".")[0] in WEB_FRAMEWORKS:
-                return False
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                if (dotted_name(alias.name) or "").partition(".")[0] in WEB_FRAMEWORKS:
-                    return False
-        elif isinstance(node, cst.If) and _is_main_guard(node.test):
+        if isinstance(node, cst.If) and _is_main_guard(node.test):
             guarded = True
         elif isinstance(node, cst.Call):
             name = dotted_name(node.func) or ""
             runs = runs or name.rpartition(".")[2] == "run_until_complete"
             runs = runs or "asyncio.run" in (name, ctx.qualified_name(node.func))
     return ((guarded or cli) and runs) or top_level
+
+
+def _imports_a_web_framework(ctx: FileContext) -> bool:
+    """Whether the module imports a web framework anywhere (`WEB_FRAMEWORKS`)."""
+    for node in descendants(ctx.module):
+        if isinstance(node, cst.ImportFrom):
+            name = dotted_name(node.module) if node.module is not None else None
+            if not node.relative and name and name.partition(".")[0] in WEB_FRAMEWORKS:
+                return True
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                if (dotted_name(alias.name) or "").partition(".")[0] in WEB_FRAMEWORKS:
+                    return True
+    return False
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

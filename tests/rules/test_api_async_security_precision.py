@@ -792,7 +792,16 @@ def test_a_command_line_program_running_its_own_loop_blocks_no_request() -> None
     served = source.replace("import typer", "import typer\n        from fastapi import FastAPI")
     assert codes_in(served, "app/cli/commands/browser.py") == ["FG303"]
     no_loop = source.replace("asyncio.run(_tunnel(port))", "print(port)")
-    assert codes_in(no_loop, "app/cli/commands/browser.py") == ["FG303"]
+    assert codes_in(no_loop, "app/tools/browser.py") == ["FG303"]
+    # a module of a command-line package: the helpers its commands await (prefect's
+    # `cli/deploy/_actions.py` runs `git` for `prefect deploy`, the twenty-first reader)
+    helper = (
+        "import subprocess\n\n"
+        "async def branch() -> bytes:\n"
+        '    return subprocess.check_output(["git"])\n'
+    )
+    assert codes_in(helper, "src/prefect/cli/deploy/_actions.py") == []
+    assert codes_in(helper, "src/prefect/workers/process.py") == ["FG303"]
 
 
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
@@ -2019,3 +2028,33 @@ def test_settings_env_keyword_of_a_case_sensitive_class_must_match_exactly() -> 
         ),
         (7, "`Field(env=...)` is ignored by pydantic-settings 2"),
     ]
+
+
+def test_celery_remote_control_waiting_for_replies_in_async_def_is_flagged() -> None:
+    """The twenty-first reader's worker routes (`celery_app.control.broadcast(...,
+    reply=True, timeout=5.0)`: the loop stalls up to 5 s) and fides' health checks
+    (`control.inspect().ping()`, an `Inspect` kept in a name); a broadcast without reply
+    only publishes, and an inspector created is no request."""
+    source = """
+        from celery import Celery
+        from celery.app.control import Inspect
+
+        celery_app = Celery("worker")
+
+
+        async def worker_status() -> object:
+            replies = celery_app.control.broadcast("health", reply=True, timeout=5.0)
+            celery_app.control.broadcast("shutdown")
+            inspector: Inspect = celery_app.control.inspect()
+            stats = inspector.stats()
+            alive = celery_app.control.inspect().ping()
+            return replies, stats, alive, celery_app.control.ping(timeout=1)
+
+
+        def sync_status() -> object:
+            return celery_app.control.inspect().ping()
+        """
+    assert positions(source, "FG302") == [(8, 15), (11, 13), (12, 13), (13, 35)]
+    assert messages(source, "FG302")[0].startswith(
+        "`celery_app.control.broadcast(...)` waits for the Celery workers' replies"
+    )
