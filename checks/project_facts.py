@@ -52,6 +52,12 @@ TYPED_MODELS = "sqlalchemy-typed-models"
 #: no authentication at all, where any page may read what an operator's browser can
 #: reach).
 HEADER_CREDENTIALS_ONLY = "header-credentials-only"
+#: `Condition.fact`: the service's code takes credentials at all, from a cookie or a
+#: header (the patterns of `HEADER_CREDENTIALS_ONLY`). A wildcard without
+#: `allow_credentials=True` lets no site read what a cookie or a header unlocks (the
+#: browser sends neither, or the response stays unreadable): FG501 reports it where there
+#: are no credentials to protect, an internal UI or a local server any page may read.
+CREDENTIALS_USED = "credentials-used"
 #: `Condition.fact`: the project hashes with bcrypt: a file of it names bcrypt
 #: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
 #: passlib fails with bcrypt 5.0 (FG504); with its other hashers it works, unmaintained.
@@ -144,6 +150,7 @@ COUNTED_FACTS = frozenset(
         SQL_2_QUERIES,
         TYPED_MODELS,
         HEADER_CREDENTIALS_ONLY,
+        CREDENTIALS_USED,
         BCRYPT_HASHING,
         OWN_SERVICE_ERRORS,
         ASYNC_SESSIONS,
@@ -423,6 +430,19 @@ def names_bcrypt(source: bytes) -> bool:
 def hashes_with_bcrypt(sources: Iterable[bytes]) -> bool:
     """`BCRYPT_HASHING`: a file names bcrypt."""
     return any(names_bcrypt(source) for source in sources)
+
+
+def credentials_used(sources: Iterable[bytes]) -> bool:
+    """`CREDENTIALS_USED`: a cookie or a header credential anywhere."""
+    return any(
+        _COOKIES.search(source) is not None or _HEADER_CREDENTIALS.search(source) is not None
+        for source in sources
+        if b"ookie" in source
+        or b"Session" in source
+        or b"earer" in source
+        or b"APIKey" in source
+        or b"uthorization" in source
+    )
 
 
 def header_credentials_only(sources: Iterable[bytes]) -> bool:

@@ -38,6 +38,7 @@ from checks.project import (
 from checks.project_facts import (
     ASYNC_SESSIONS,
     BCRYPT_HASHING,
+    CREDENTIALS_USED,
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD_ENV_SELECTED,
     HEADER_CREDENTIALS_ONLY,
@@ -54,6 +55,7 @@ from checks.project_facts import (
     V1_LAYER_SELECTED,
     async_sessions,
     counted_sources,
+    credentials_used,
     defines_settings,
     first_settings_module,
     hashes_with_bcrypt,
@@ -572,6 +574,9 @@ def build_index(
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
                 "FG501" not in settings.named and header_credentials_only(service_sources(scope))
+            ),
+            CREDENTIALS_USED: lambda scope: (
+                "FG501" not in settings.named and credentials_used(service_sources(scope))
             ),
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (

@@ -377,6 +377,36 @@ def test_a_wildcard_origin_is_spared_where_clients_authenticate_by_header_only(
     assert fg501(main) == ["main.py"]
 
 
+def test_a_wildcard_origin_without_credentials_is_reported_only_where_nothing_is_protected(
+    tmp_path: Path,
+) -> None:
+    """lnbits: `allow_origins=["*"]` without `allow_credentials=True` in a service whose UI
+    logs in with a cookie (the twenty-first reader: not worth acting on): the browser sends
+    no cookie cross-site, or hides the answer; with no credentials at all (a local server,
+    an internal UI) any page may read it."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/main.py", CORS_APP.replace(", allow_credentials=True", ""))
+
+    def fg501(*args: str) -> list[str]:
+        out = run_cli(
+            "check", "--no-cache", *args, "--exit-zero", "--output-format", "json", str(tmp_path)
+        )
+        return [Path(f["filename"]).name for f in json.loads(out.stdout) if f["code"] == "FG501"]
+
+    assert fg501() == ["main.py"]
+    write(
+        tmp_path,
+        "app/auth.py",
+        "from fastapi import Response\n\n\ndef login(response: Response) -> None:\n"
+        '    response.set_cookie("session", "token", httponly=True)\n',
+    )
+    assert fg501() == []
+    assert fg501("--extend-select", "FG501") == ["main.py"]
+    write(tmp_path, "app/main.py", CORS_APP)
+    assert fg501() == ["main.py"]
+
+
 def _fg401(root: Path, *args: str) -> list[tuple[str, int]]:
     out = run_cli("check", *args, "--exit-zero", "--output-format", "json", str(root)).stdout
     return sorted(

@@ -19,6 +19,7 @@ from checks.prefilter import Evidence
 from checks.project import Condition
 from checks.project_facts import (
     BCRYPT_HASHING,
+    CREDENTIALS_USED,
     HEADER_CREDENTIALS_ONLY,
     ON_EVENT_SELECTED,
     names_bcrypt,
@@ -457,9 +458,12 @@ class CorsWildcard(Rule):
         "`request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`, "
         "`CookieTransport`); named in the selection, FG501 reports that case too. A page "
         "of another site cannot make the browser attach a token it does not have: such an "
-        "API is meant to be called from other sites. With cookies, or with no "
-        "authentication at all (an internal UI, a local server), any page its users visit "
-        "can read what their browsers can reach.\n\n"
+        "API is meant to be called from other sites. With cookies and "
+        "`allow_credentials=True`, any page its users visit can read what their cookies "
+        "unlock; without `allow_credentials=True` the browser sends no cookie or hides the "
+        "answer, and the wildcard is reported only where the code takes no credentials at "
+        "all (an internal UI, a local server: any page may read what its users' browsers "
+        "reach).\n\n"
         "Where it applies: every layer but tests and development tooling (a test app "
         "exercising CORS, a library's example app, a demo: not deployed)."
     )
@@ -552,11 +556,15 @@ class CorsWildcard(Rule):
                 )
                 ctx.report_if(origins, _COOKIES_SENT, message)
             else:
-                ctx.report_if(origins, _COOKIES_SENT)
+                # no credentials mode: a cookie is not sent, or its response unreadable
+                ctx.report_if(origins, _NO_CREDENTIALS)
 
 
 #: FG501 stands unless the clients authenticate with a header only (or FG501 is named)
 _COOKIES_SENT = Condition((), frozenset(), fact=HEADER_CREDENTIALS_ONLY, negated=True)
+#: without `allow_credentials=True`: only where the code takes no credentials at all (an
+#: internal UI, a local server: what it answers is what any page may read), or named
+_NO_CREDENTIALS = Condition((), frozenset(), fact=CREDENTIALS_USED, negated=True)
 
 
 class JwtWithoutVerification(Rule):
