@@ -273,6 +273,12 @@ class Structure:
         found = self.qualified(dotted)
         return bool(found) and found <= names
 
+    def imported_only(self, name: str) -> bool:
+        """Whether only a module-level import binds `name` (read before the walk), nothing
+        else in the file: wherever the walk reads it, `FileContext` resolves it through
+        that import."""
+        return name in self._read_up_front[0] and name not in self._facts.rebound
+
     def may_be_imported_before(self, name: str) -> bool:
         """Whether `FileContext.imports` may hold `name` when the walk meets an import of
         it, before binding it there: a module-level import of it (read before the walk),

@@ -259,3 +259,17 @@ def test_screens_spare_query_results_dict_reads_and_imported_response_schemas() 
         "from sqlalchemy.orm import DeclarativeBase\n\nclass UserRead(DeclarativeBase): ...",
     )
     assert fg404.deferred_conditions(_structure(local)) is None
+
+
+def test_a_v1_method_of_an_imported_class_waits_for_the_index() -> None:
+    """polar's `NotPermitted.schema()` in 40 route modules (its errors build their own
+    schema): a class the file imports, never rebinds: FG203 waits for the index instead
+    of having libcst parse the file; a class of the file, or a name bound here, is run."""
+    fg203 = RULES_BY_CODE["FG203"]
+    imported = "from app.errors import NotPermitted\n\nRESPONSES = {403: NotPermitted.schema()}\n"
+    (condition,) = fg203.deferred_conditions(_structure(imported)) or ()
+    assert condition.refs == ("app.errors.NotPermitted",)
+    rebound = imported + "NotPermitted = object\n"
+    assert fg203.deferred_conditions(_structure(rebound)) is None
+    local = "def responses(model):\n    return model.schema()\n"
+    assert fg203.deferred_conditions(_structure(local)) is None

@@ -7,11 +7,13 @@ file or across the project: `Model.parse_obj(...)`, never `json.parse_obj` or a
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from checks.context import (
+    MIGRATED_MODEL_BASES,
     MISBEHAVES_ON_V2,
     FileContext,
     FixSpec,
@@ -37,6 +39,7 @@ from checks.pydantic_target import (
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_value
 from checks.structure import Structure
+from checks.structure import dotted_name as ast_dotted_name
 
 _V1_IMPORTS = {
     "pydantic.BaseSettings": "`BaseSettings` moved to pydantic-settings: "
@@ -77,6 +80,24 @@ class _PydanticMethodRule(Rule):
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: one of the methods called
         return structure.calls_method(*self.methods)
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # where every call is on a class the file imports and never rebinds
+        # (`NotPermitted.schema()`: polar's errors build their own), each finding is one
+        # `report_if` makes on its derivation (`ctx.pydantic_derivation`)
+        refs: set[str] = set()
+        for call in structure.calls:
+            func = call.node.func
+            if not isinstance(func, ast.Attribute) or func.attr not in self.methods:
+                continue
+            dotted = ast_dotted_name(func.value)
+            if dotted is None or not structure.imported_only(dotted.partition(".")[0]):
+                return None
+            found = structure.derivation_refs(func.value)
+            if found is None:
+                return None
+            refs.update(found)
+        return (Condition(tuple(sorted(refs)), MIGRATED_MODEL_BASES),)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
