@@ -494,22 +494,17 @@ def _assignments(
     function: cst.FunctionDef | cst.Lambda,
 ) -> Iterator[tuple[str, cst.BaseExpression]]:
     """`name = value` (also annotated) statements of a function's own body."""
-    stack: list[cst.CSTNode] = list(function.body.children)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.FunctionDef | cst.Lambda):
-            continue
-        if isinstance(current, cst.Assign):
-            for target in current.targets:
+    for node in _own_descendants(function.body):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
                 if isinstance(target.target, cst.Name):
-                    yield target.target.value, current.value
+                    yield target.target.value, node.value
         elif (
-            isinstance(current, cst.AnnAssign)
-            and isinstance(current.target, cst.Name)
-            and current.value is not None
+            isinstance(node, cst.AnnAssign)
+            and isinstance(node.target, cst.Name)
+            and node.value is not None
         ):
-            yield current.target.value, current.value
-        stack.extend(current.children)
+            yield node.target.value, node.value
 
 
 def _reported_clients(ctx: FileContext) -> set[tuple[int | None, str | None]]:
@@ -753,14 +748,9 @@ class BlockingCallInAsync(_BlockingInAsync):
 def _own_calls(function: cst.FunctionDef | cst.Lambda) -> Iterator[cst.Call]:
     """The calls of a function's own body (not of the functions and lambdas nested in it,
     which run elsewhere)."""
-    stack: list[cst.CSTNode] = list(function.body.children)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.FunctionDef | cst.Lambda):
-            continue
-        if isinstance(current, cst.Call):
-            yield current
-        stack.extend(current.children)
+    for node in _own_descendants(function.body):
+        if isinstance(node, cst.Call):
+            yield node
 
 
 #: Libraries a service calls in its coroutines all the time, none of whose functions is
