@@ -118,6 +118,8 @@ class _Walker:
         self.warnings = warnings
         self.visited: set[tuple[int, int]] = set()
         self.root = settings.project_root.as_posix().rstrip("/") + "/"
+        #: the excluded folders named as a template's (`{{cookiecutter.project_slug}}`)
+        self.templates: list[str] = []
 
     def unreachable(self, path: str, error: OSError) -> None:
         """Report a path the system cannot open because it is too long (any other error
@@ -176,6 +178,8 @@ class _Walker:
                 continue
             child = f"{absolute}/{entry.name}"
             if self.excluded(self.relative(child), is_dir):
+                if is_dir and "{{" in entry.name:
+                    self.templates.append(f"{directory}/{entry.name}")
                 continue
             if self.settings.respect_gitignore and _is_gitignored(child, is_dir, gitignores):
                 continue
@@ -295,4 +299,11 @@ def discover(
             raise ConfigError(f"{path}: not a regular file (a FIFO or a device); not checked")
         elif path.suffix in PYTHON_SUFFIXES and not is_excluded(path, settings):
             add(path, (status.st_dev, status.st_ino), os.path.islink(path))
+    if not found and walker.templates and warnings is not None:
+        # a cookiecutter repository: "no Python files" alone reads as a clean bill
+        warnings.append(
+            f"{walker.templates[0]}: a template's folder, which `exclude` leaves out (the "
+            "default `*{{*}}*`: its files hold template syntax); check a project generated "
+            "from it"
+        )
     return found

@@ -253,3 +253,19 @@ def test_console_script_and_python_m_entry_points(project: Path) -> None:
         )
         assert completed.returncode == 1, completed.stderr
         assert "app/users/service.py:5:5: FG301" in completed.stdout
+
+
+def test_a_template_repository_says_why_nothing_was_checked(tmp_path: Path) -> None:
+    """The twenty-first reader's cookiecutter template: every file lies under
+    `{{cookiecutter.project_slug}}/`, which the default `exclude` leaves out; "no Python
+    files found" alone read as a clean bill of health."""
+    write(tmp_path, "cookiecutter.json", '{"project_slug": "app"}\n')
+    write(tmp_path, "{{cookiecutter.project_slug}}/app/main.py", 'SECRET_KEY = "35C18Sr5YyUb"\n')
+    result = run_cli("check", "--no-cache", str(tmp_path))
+    assert result.exit_code == 0
+    assert "{{cookiecutter.project_slug}}: a template's folder, which `exclude` leaves out" in (
+        result.stderr
+    )
+    assert "no Python files found" in result.stderr
+    write(tmp_path, "hooks/post_gen_project.py", "print('generated')\n")
+    assert "a template's folder" not in run_cli("check", "--no-cache", str(tmp_path)).stderr
