@@ -354,12 +354,21 @@ _BASE_NAME = re.compile(rb"(\w+)[ \t]*(?:,|$)")
 def http_error_classes(sources: Iterable[bytes]) -> frozenset[bytes]:
     """The names of the project's classes deriving from `HTTPException` (by the names of
     their bases, followed from class to class): fides' `NotFoundError(HTTPException)`."""
+    return _http_error_classes(_class_bases(sources))
+
+
+def _class_bases(sources: Iterable[bytes]) -> dict[bytes, set[bytes]]:
+    """Each class the texts define, with the names of its bases."""
     bases: dict[bytes, set[bytes]] = {}
     for source in sources:
         if b"class" not in source:
             continue
         for name, written in _CLASS_BASES.findall(source):
             bases.setdefault(name, set()).update(_BASE_NAME.findall(written.strip()))
+    return bases
+
+
+def _http_error_classes(bases: dict[bytes, set[bytes]]) -> frozenset[bytes]:
     found = {b"HTTPException"}
     grew = True
     while grew:
@@ -376,18 +385,14 @@ def http_error_classes(sources: Iterable[bytes]) -> frozenset[bytes]:
 _ERROR_NAME = re.compile(rb"(?:Error|Exception)$")
 
 
-def _error_classes(sources: Iterable[bytes]) -> set[bytes]:
-    """The names of the project's classes named as errors, or deriving from a class named
-    so (`class NotFound(AppError)`)."""
-    found: set[bytes] = set()
-    for source in sources:
-        if b"class" not in source:
-            continue
-        for name, written in _CLASS_BASES.findall(source):
-            bases = _BASE_NAME.findall(written.strip())
-            if _ERROR_NAME.search(name) or any(_ERROR_NAME.search(base) for base in bases):
-                found.add(name)
-    return found
+def _error_classes(bases: dict[bytes, set[bytes]]) -> set[bytes]:
+    """The classes named as errors, or deriving from a class named so (`class
+    NotFound(AppError)`)."""
+    return {
+        name
+        for name, named in bases.items()
+        if _ERROR_NAME.search(name) or any(_ERROR_NAME.search(base) for base in named)
+    }
 
 
 def own_service_errors(sources: Iterable[bytes], project: Iterable[bytes] = ()) -> bool:
@@ -397,9 +402,9 @@ def own_service_errors(sources: Iterable[bytes], project: Iterable[bytes] = ()) 
     layer by design). A project whose every error class is an HTTP error (clean
     architecture's `AuthError(HTTPException)`, no handler) has none of its own: raising
     one where it raises `HTTPException` changes nothing."""
-    project = list(project)
-    http_classes = http_error_classes(project)
-    if http_classes and not _error_classes(project) - http_classes:
+    bases = _class_bases(project)
+    http_classes = _http_error_classes(bases)
+    if http_classes and not _error_classes(bases) - http_classes:
         return False
     http = own = http_modules = 0
     for source in sources:
@@ -434,14 +439,24 @@ def hashes_with_bcrypt(sources: Iterable[bytes]) -> bool:
 
 def credentials_used(sources: Iterable[bytes]) -> bool:
     """`CREDENTIALS_USED`: a cookie or a header credential anywhere."""
-    return any(
-        _COOKIES.search(source) is not None or _HEADER_CREDENTIALS.search(source) is not None
-        for source in sources
-        if b"ookie" in source
-        or b"Session" in source
-        or b"earer" in source
-        or b"APIKey" in source
-        or b"uthorization" in source
+    return any(_sets_cookies(source) or _reads_header_credentials(source) for source in sources)
+
+
+def _sets_cookies(source: bytes) -> bool:
+    """Whether a text sets or reads a cookie (`_COOKIES`); a substring every alternative
+    implies comes first: the regexes alone took 80 ms over polar and dispatch."""
+    return (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIES.search(
+        source
+    ) is not None
+
+
+def _reads_header_credentials(source: bytes) -> bool:
+    """Whether a text reads a credential from a header (`_HEADER_CREDENTIALS`, which
+    ignores case: so do the substrings tested first)."""
+    lowered = source.lower()
+    return (
+        any(word in lowered for word in (b"bearer", b"apikeyheader", b"authorization"))
+        and _HEADER_CREDENTIALS.search(source) is not None
     )
 
 
@@ -449,14 +464,7 @@ def header_credentials_only(sources: Iterable[bytes]) -> bool:
     """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie anywhere."""
     headers = False
     for source in sources:
-        # Substring tests that each pattern's every alternative implies come first: the
-        # regexes alone took 80 ms over polar and dispatch.
-        if (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIES.search(
-            source
-        ) is not None:
+        if _sets_cookies(source):
             return False
-        if not headers:
-            lowered = source.lower()
-            if any(word in lowered for word in (b"bearer", b"apikeyheader", b"authorization")):
-                headers = _HEADER_CREDENTIALS.search(source) is not None
+        headers = headers or _reads_header_credentials(source)
     return headers

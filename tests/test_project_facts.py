@@ -12,6 +12,7 @@ import pytest
 
 from checks.cli import SNAPSHOT_MIN_FILES
 from checks.project_facts import (
+    credentials_used,
     defines_settings,
     http_error_classes,
     is_service_layer_text,
@@ -730,3 +731,19 @@ def test_a_project_whose_every_error_class_is_an_http_error_has_none_of_its_own(
     assert not own_service_errors([service], [errors, service])
     domain = errors + b"\nclass QuotaError(Exception):\n    pass\n"
     assert own_service_errors([service], [domain, service])
+
+
+@pytest.mark.parametrize(
+    ("text", "used"),
+    [
+        (b'token = request.headers["AUTHORIZATION"]\n', True),
+        (b"scheme = apikeyheader(name='x-key')\n", True),
+        (b'response.set_cookie("session", token)\n', True),
+        (b"def add(a, b):\n    return a + b\n", False),
+    ],
+)
+def test_credentials_are_found_in_any_case_the_patterns_accept(text: bytes, used: bool) -> None:
+    """`CREDENTIALS_USED` (FG501 without `allow_credentials=True`) reads what
+    `HEADER_CREDENTIALS_ONLY` does, case-insensitively for headers: a substring test in
+    front of the regex must not be narrower than it."""
+    assert credentials_used([text]) is used

@@ -353,8 +353,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
             ):
                 return True
         # `_celery_control_wait`: a remote-control call of a file that names Celery
-        source = structure.source
-        return (source is None or b"celery" in source.lower()) and any(
+        return _names_celery(structure.source) and any(
             call.in_async and call.last in _CELERY_WAITS for call in structure.calls
         )
 
@@ -450,7 +449,7 @@ def _celery_control_wait(node: cst.Call, ctx: FileContext) -> str | None:
     or a method of an `inspect()` kept in a name), or None. The file names Celery: a
     `.control` attribute alone says nothing of the library."""
     func = node.func
-    if not isinstance(func, cst.Attribute) or not _names_celery(ctx):
+    if not isinstance(func, cst.Attribute) or not _names_celery(ctx.source):
         return None
     method = func.attr.value
     owner = func.value
@@ -485,8 +484,8 @@ def _is_control(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Attribute) and expr.attr.value == "control"
 
 
-def _names_celery(ctx: FileContext) -> bool:
-    source = ctx.source
+def _names_celery(source: bytes | None) -> bool:
+    """Whether the file's text names Celery (unknown text: it may)."""
     return source is None or b"celery" in source.lower()
 
 

@@ -44,8 +44,6 @@ _WRAPPERS = frozenset(
 #: Reads of the environment whose default is the value when the variable is missing
 #: (`os.getenv("JWT_SECRET", "dev-secret-123")`): the process runs with it, unnoticed.
 _ENV_READS = frozenset({"os.getenv", "os.environ.get"})
-#: The builtin `str`, as `ctx.qualified_name` spells it (a conversion kept around a read).
-_STR = frozenset({"str", "builtins.str"})
 #: Configuration readers whose `default=` is the fallback (python-decouple's `config`; a
 #: `starlette.config.Config` instance is known by its class).
 _CONFIG_READS = frozenset({"decouple.config"})
@@ -657,9 +655,10 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     environment read's default with the variable's name (`os.getenv("X", "...")`)."""
     name = ctx.qualified_name(call.func)
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    # the builtin `str` (`ctx.qualified_name` spells it only as `builtins.str`)
     builtin_str = isinstance(call.func, cst.Name) and call.func.value == "str"
     if (
-        (name in _STR or (builtin_str and not ctx.is_bound("str")))
+        (name == "builtins.str" or (builtin_str and not ctx.is_bound("str")))
         and len(call.args) == 1
         and len(positional) == 1
         and isinstance(positional[0].value, cst.Call)

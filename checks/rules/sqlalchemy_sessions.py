@@ -968,9 +968,9 @@ def _own_loop(ctx: FileContext) -> bool:
     cli = ctx.imports_module(*CLI_FRAMEWORKS)
     if not top_level and not cli and source is not None and b"__main__" not in source:
         return False  # no `__main__` guard
-    if _imports_a_web_framework(ctx):
-        return False
     for node in descendants(ctx.module):
+        if _imports_web_framework(node):
+            return False
         if isinstance(node, cst.If) and _is_main_guard(node.test):
             guarded = True
         elif isinstance(node, cst.Call):
@@ -982,15 +982,19 @@ def _own_loop(ctx: FileContext) -> bool:
 
 def _imports_a_web_framework(ctx: FileContext) -> bool:
     """Whether the module imports a web framework anywhere (`WEB_FRAMEWORKS`)."""
-    for node in descendants(ctx.module):
-        if isinstance(node, cst.ImportFrom):
-            name = dotted_name(node.module) if node.module is not None else None
-            if not node.relative and name and name.partition(".")[0] in WEB_FRAMEWORKS:
-                return True
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                if (dotted_name(alias.name) or "").partition(".")[0] in WEB_FRAMEWORKS:
-                    return True
+    return any(_imports_web_framework(node) for node in descendants(ctx.module))
+
+
+def _imports_web_framework(node: cst.CSTNode) -> bool:
+    """Whether `node` is an import of a web framework."""
+    if isinstance(node, cst.ImportFrom):
+        name = dotted_name(node.module) if node.module is not None else None
+        return name is not None and not node.relative and name.partition(".")[0] in WEB_FRAMEWORKS
+    if isinstance(node, cst.Import):
+        return any(
+            (dotted_name(alias.name) or "").partition(".")[0] in WEB_FRAMEWORKS
+            for alias in node.names
+        )
     return False
 
 
