@@ -269,7 +269,7 @@ def _check_project(
                 return _ProjectOutcome(answered, [])
     results = check_files(files, settings, cache, args.jobs, stamps)
     index = build_index(results, settings, cache, others, covers_project(paths, settings))
-    results = settle(results, index, settings, cache=cache)
+    results = settle(results, index, settings, cache=cache, stamps=stamps)
     outcome = _ProjectOutcome([], results)
     if args.fix or args.diff:
         outcome.results, outcome.fixed, outcome.changed = _apply_fixes(

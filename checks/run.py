@@ -443,12 +443,15 @@ def settle(
     settings: Settings,
     source_of: Callable[[Path], bytes] | None = None,
     cache: Cache | None = None,
+    stamps: dict[Path, list[int] | None] | None = None,
 ) -> list[FileResult]:
     """The results, each file whose deferred rules (`FileResult.deferred`) have a
     condition the index holds checked again with those rules run (parsed now: what the
     screens spared it waited for the index). `source_of` gives the text a file was checked
     with (default: read from disk). The new result is kept in `cache`: it is what a check
-    without deferral gives, whatever the other modules say."""
+    without deferral gives, whatever the other modules say; with the stamp `check_files`
+    took of the file before it first read it (`stamps`), so that the next run answers it
+    from its stamp as it would the deferred one."""
     engine: Engine | None = None
     settled: list[FileResult] = []
     for result in results:
@@ -472,7 +475,8 @@ def settle(
         if cache is not None and _cacheable(settings, path, source):
             from checks.cache import digest
 
-            cache.put(path, f"{digest(source)}|{_rest_key(settings, path)}", checked)
+            stamp = stamps.get(path) if stamps is not None else None
+            cache.put(path, f"{digest(source)}|{_rest_key(settings, path)}", checked, stamp)
         settled.append(checked)
     return settled
 
@@ -511,17 +515,22 @@ def build_index(
     `new_code`: the run checks code being written, the edit hook's, where the forms that
     still work are reported whatever the project's existing code writes: `_modernizations`).
 
-    Touches no file: the source roots come from the summaries' module names, and the
+    Touches no file but the folders above a deferred one: the source roots come from
+    the summaries' module names (a file whose rules wait for the index has none yet: its
+    module name is found as a check finds it, for `settle` will parse it), and the
     loader reads a module only when a pending finding asks about it (a file the
     pre-filter spared, or one outside the run), through the cache when there is one."""
     locator = ModuleLocator(settings.import_roots)
     for result in results:
         locator.add_enclosing_folders(result.path, settings.project_root)
+        is_package = result.path.stem == "__init__"
+        root = None
         if result.summary is not None:
-            is_package = result.path.stem == "__init__"
             root = source_root_for(result.path, result.summary.module, is_package)
-            if root is not None:
-                locator.add_root(root)
+        elif result.deferred:
+            root = source_root_for(result.path, module_name_for(result.path)[0], is_package)
+        if root is not None:
+            locator.add_root(root)
     # walked at most once, by the first scan that needs the project's other files
     project_files = functools.cache(lambda: _project_files(settings))
     sub_services = settings.sub_services

@@ -41,12 +41,12 @@ def check_code(
     if project:
         return _check_in_project(code, path, project, engine)
     data = code.encode()
-    result = _checked_with_facts(engine, path, data, layer_with_text(_LAYERS.layer_of(path), data))
+    result = checked_with_facts(engine, path, data, layer_with_text(_LAYERS.layer_of(path), data))
     facts = [finding for finding, condition in result.pending if condition.fact is not None]
     return sorted([*result.findings, *facts], key=Finding.sort_key)
 
 
-def _checked_with_facts(engine: Engine, path: str, data: bytes, layer: str | None) -> FileResult:
+def checked_with_facts(engine: Engine, path: str, data: bytes, layer: str | None) -> FileResult:
     """A snippet's result, the rules that wait on a project fact run (their findings
     that depend on one are kept, as the examples show the service the rules are for)."""
     result = engine.check(Path(path), data, layer)
@@ -94,7 +94,7 @@ def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: boo
     layer = _LAYERS.layer_of(path)
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:
-        result = _checked_with_facts(engine, path, data, layer_with_text(layer, data))
+        result = checked_with_facts(engine, path, data, layer_with_text(layer, data))
         # a finding that depends on a project fact stands, as in `check_code`
         facts = [finding for finding, condition in result.pending if condition.fact is not None]
         return sorted([*result.findings, *facts], key=Finding.sort_key), result.text
@@ -215,7 +215,9 @@ class ParkedThread:
 
 
 def count_parsed(monkeypatch: Any) -> list[Path]:
-    """The files a run parses from now on (`checks.run.check_file` calls), in order."""
+    """The files a run parses from now on (`checks.run.check_file` calls), in order: a
+    call whose rules all wait for the project index (`FileResult.deferred`) parses
+    nothing; `checks.run.settle` parses the file if the index asks for it."""
     import checks.run
 
     parsed: list[Path] = []
@@ -229,8 +231,10 @@ def count_parsed(monkeypatch: Any) -> list[Path]:
         packages: frozenset[str] | None = None,
         **options: Any,
     ) -> Any:
-        parsed.append(path)
-        return original(engine, settings, path, source, packages, **options)
+        result = original(engine, settings, path, source, packages, **options)
+        if not result.deferred:
+            parsed.append(path)
+        return result
 
     monkeypatch.setattr(checks.run, "check_file", counting)
     return parsed

@@ -332,9 +332,10 @@ def test_a_package_that_appears_rechecks_the_files_whose_screens_ruled_it_out(
     _age_file(tmp_path / "problems.py", 600)
     counted.clear()
     assert "FG401" in run_cli("check", "app").stdout
-    # checked again (its raise now waits for the index: `FileResult.deferred`), then
-    # parsed once the index finds `problems.NotFound` to be HTTPException (`settle`)
-    assert counted == [Path("app/users/repository.py")] * 2
+    # checked again (its raise now waits for the index, `FileResult.deferred`: not
+    # parsed), then parsed once the index finds `problems.NotFound` to be HTTPException
+    # (`settle`)
+    assert counted == [Path("app/users/repository.py")]
     counted.clear()
     assert "FG401" in run_cli("check", "app").stdout  # the parsed result was kept
     assert counted == []

@@ -40,7 +40,7 @@ from checks.fixer import fix_source
 from checks.pydantic_target import PydanticTarget, TargetVersion, is_migration
 from checks.rule import Rule
 from checks.rules import ALL_RULES, RULES_BY_CODE
-from tests.helpers import check_code, run_cli, write
+from tests.helpers import check_code, checked_with_facts, run_cli, write
 
 #: the v1 API run on Pydantic 2 warns at every call: expected here, not news
 pytestmark = [
@@ -89,7 +89,7 @@ def findings(code: str, target: int | None = None, select: str = "FG2") -> list[
     rules = [rule for rule in ALL_RULES if rule.code.startswith(select)]
     engine = Engine(rules, pydantic_target=(lambda: target) if target is not None else None)
     source = textwrap.dedent(code).lstrip("\n").encode()
-    return with_facts(engine.check(Path("app/example.py"), source, None))
+    return with_facts(checked_with_facts(engine, "app/example.py", source, None))
 
 
 def with_facts(result: FileResult) -> list[Finding]:
@@ -104,7 +104,7 @@ def fix_for_target(code: str, target: int | None, unsafe: bool = False) -> str:
     engine = Engine(PYDANTIC_RULES, pydantic_target=(lambda: target) if target else None)
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:
-        result = engine.check(Path("app/models.py"), data, None)
+        result = checked_with_facts(engine, "app/models.py", data, None)
         return with_facts(result), result.text
 
     source = textwrap.dedent(code).lstrip("\n")

@@ -28,7 +28,7 @@ from checks.pydantic_target import (
 from checks.rule import Rule
 from checks.rules import ALL_RULES
 from checks.sqlalchemy_target import SqlalchemyTarget
-from tests.helpers import check_code, run_cli, write
+from tests.helpers import check_code, checked_with_facts, run_cli, write
 
 
 def target_of(root: Path) -> int:
@@ -51,7 +51,7 @@ def check_with_target(
     engine = Engine(ALL_RULES, pydantic_target=PydanticTarget(Path("."), target, named))
     if project:
         return check_code(source, path, project, engine=engine)
-    result = engine.check(Path(path), source.encode(), None)
+    result = checked_with_facts(engine, path, source.encode(), None)
     # a finding that stands on the selection (FG210's `pydantic.v1`): as `check_code` does
     facts = [finding for finding, condition in result.pending if condition.fact is not None]
     return [*result.findings, *facts]
