@@ -342,6 +342,18 @@ def code_of(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+def spelling_gate(code: str) -> Condition | None:
+    """The project fact a finding of a spelling family's rule stands on
+    (`checks.project_facts.SPELLING_RULES`; None: the rule is of none), unless the rule
+    marks it as one Pydantic 2 ignores or refuses (`FileContext._add_report`). A rule all
+    of whose findings in a file are such spellings waits for the index on it
+    (`Rule.deferred_conditions`)."""
+    family = SPELLING_RULES.get(code)
+    if family is None:
+        return None
+    return Condition((), frozenset(), fact=PYDANTIC_SPELLING[family])
+
+
 def _and(condition: Condition | None, extra: Condition) -> Condition:
     """Both conditions: `extra` last in the chain of `also`s (the first one stays what the
     report is about: a class condition's finding is still left out where nothing of the
@@ -383,6 +395,17 @@ def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         current = stack.pop()
         yield current
         stack.extend(current.children)
+
+
+def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a function's body, not those of the functions, lambdas and classes it
+    defines (which may run elsewhere: a thread's target)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            stack.extend(current.children)
 
 
 def dotted_name(expr: cst.BaseExpression) -> str | None:
@@ -634,9 +657,8 @@ class FileContext:
                     return
                 message = migration_message(report.message)
                 report = replace(report, message=message, fix=None)
-            family = SPELLING_RULES.get(report.rule.code)
-            if family is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
-                gate = Condition((), frozenset(), fact=PYDANTIC_SPELLING[family])
+            gate = spelling_gate(report.rule.code)
+            if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
                 report = replace(report, condition=_and(report.condition, gate))
         self.reports.append(report)
 

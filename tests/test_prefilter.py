@@ -263,13 +263,51 @@ def test_screens_spare_query_results_dict_reads_and_imported_response_schemas() 
 
 def test_a_v1_method_of_an_imported_class_waits_for_the_index() -> None:
     """polar's `NotPermitted.schema()` in 40 route modules (its errors build their own
-    schema): a class the file imports, never rebinds: FG203 waits for the index instead
-    of having libcst parse the file; a class of the file, or a name bound here, is run."""
-    fg203 = RULES_BY_CODE["FG203"]
+    schema): every finding of FG203 is a spelling Pydantic 2 still runs, so it waits for
+    the index on the family's fact (`spelling_gate`: existing code reports it only when
+    named), whatever its receiver. FG205's `from_orm()` may raise on Pydantic 2 (always
+    reported): on a class the file imports and never rebinds it waits on that class's
+    derivation; a class of the file, or a name bound here, is run."""
+    fg203, fg205 = RULES_BY_CODE["FG203"], RULES_BY_CODE["FG205"]
     imported = "from app.errors import NotPermitted\n\nRESPONSES = {403: NotPermitted.schema()}\n"
-    (condition,) = fg203.deferred_conditions(_structure(imported)) or ()
+    local = "def responses(model):\n    return model.schema()\n"
+    for source in (imported, local):
+        (condition,) = fg203.deferred_conditions(_structure(source)) or ()
+        assert condition.fact == "new-code-or-selected:pydantic-json-schema"
+    imported = imported.replace("schema()", "from_orm(row)")
+    (condition,) = fg205.deferred_conditions(_structure(imported)) or ()
     assert condition.refs == ("app.errors.NotPermitted",)
     rebound = imported + "NotPermitted = object\n"
-    assert fg203.deferred_conditions(_structure(rebound)) is None
-    local = "def responses(model):\n    return model.schema()\n"
-    assert fg203.deferred_conditions(_structure(local)) is None
+    assert fg205.deferred_conditions(_structure(rebound)) is None
+    local = local.replace("schema()", "from_orm(row)")
+    assert fg205.deferred_conditions(_structure(local)) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "source", "waits"),
+    [
+        ("FG201", "def dump(item: Item) -> dict:\n    return item.dict()\n", True),
+        ("FG209", "from pydantic import Field\n\nx: int = Field(min_items=1)\n", True),
+        ("FG209", "from pydantic import Field\n\nx: str = Field(regex='^a')\n", False),
+        ("FG209", "def f(schema):\n    return schema.build(const=1)\n", False),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(example=1)\n", True),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(nullable=True)\n", True),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(env='X')\n", False),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(required=True)\n", False),
+    ],
+)
+def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(
+    code: str, source: str, waits: bool
+) -> None:
+    """A Pydantic rule whose findings in a file can only be spellings Pydantic 2 still
+    runs waits for the index on the family's fact (a default run of existing code never
+    parses the file for it); a keyword Pydantic 2 refuses (`regex=`, passed to any call:
+    the screen does not tell `Field` apart), a settings field's `env=` (which it may
+    ignore) or one that looks like a check (`required=`) is always reported: run."""
+    conditions = RULES_BY_CODE[code].deferred_conditions(_structure(source))
+    if waits:
+        (condition,) = conditions or ()
+        assert condition.fact is not None
+        assert condition.fact.startswith("new-code-or-selected")
+    else:
+        assert conditions is None

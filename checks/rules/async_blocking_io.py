@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from typing import ClassVar
 
 from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP
-from checks.context import FileContext, code_of, keyword_arg
+from checks.context import FileContext, code_of, keyword_arg, own_descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import BLOCKS, Condition
@@ -493,7 +493,7 @@ def _assignments(
     function: cst.FunctionDef | cst.Lambda,
 ) -> Iterator[tuple[str, cst.BaseExpression]]:
     """`name = value` (also annotated) statements of a function's own body."""
-    for node in _own_descendants(function.body):
+    for node in own_descendants(function.body):
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -747,7 +747,7 @@ class BlockingCallInAsync(_BlockingInAsync):
 def _own_calls(function: cst.FunctionDef | cst.Lambda) -> Iterator[cst.Call]:
     """The calls of a function's own body (not of the functions and lambdas nested in it,
     which run elsewhere)."""
-    for node in _own_descendants(function.body):
+    for node in own_descendants(function.body):
         if isinstance(node, cst.Call):
             yield node
 
@@ -820,17 +820,6 @@ def blocking_helper(
     return None if blocking is None else (code_of(func), blocking)
 
 
-def _own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes of a function's body, not those of the functions, lambdas and classes it
-    defines (which may run elsewhere: a thread's target)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
-            stack.extend(current.children)
-
-
 def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> dict[str, str]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
@@ -853,7 +842,7 @@ def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> di
         for key, function in functions:
             if function.asynchronous is not None:
                 continue
-            for inner in _own_descendants(function.body):
+            for inner in own_descendants(function.body):
                 if isinstance(inner, cst.Call):
                     name = ctx.qualified_name(inner.func)
                     if name is not None and name in calls:

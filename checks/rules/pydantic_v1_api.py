@@ -21,6 +21,7 @@ from checks.context import (
     dotted_name,
     keyword_arg,
     rename,
+    spelling_gate,
     string_value,
 )
 from checks.imports import module_imports_from, with_name
@@ -82,6 +83,11 @@ class _PydanticMethodRule(Rule):
         return structure.calls_method(*self.methods)
 
     def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # a rule whose every finding is a spelling Pydantic 2 still runs (no
+        # `breaks_on_v2`) stands on the family's fact (`spelling_gate`)
+        gate = spelling_gate(self.code)
+        if gate is not None and type(self).breaks_on_v2 is _PydanticMethodRule.breaks_on_v2:
+            return (gate,)
         # where every call is on a class the file imports and never rebinds
         # (`NotPermitted.schema()`: polar's errors build their own), each finding is one
         # `report_if` makes on its derivation (`ctx.pydantic_derivation`)
@@ -1075,6 +1081,18 @@ class PydanticV1Misc(Rule):
             evidence.has_attribute(*self._methods)
         )
 
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # every finding is a spelling Pydantic 2 still runs but a `Field()` keyword it
+        # refuses (`visit_Call`): none passed to any call here
+        if any(
+            keyword.arg in _REFUSED_BY_V2
+            for call in structure.calls
+            for keyword in call.node.keywords
+        ):
+            return None
+        gate = spelling_gate(self.code)
+        return (gate,) if gate is not None else None
+
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         func = node.func
         name = ctx.qualified_name(func)
@@ -1522,6 +1540,8 @@ _FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 #: Extra keywords that are OpenAPI or JSON-schema annotations (`nullable` is OpenAPI
 #: 3.0's): meant as schema data, they are deprecated there, not mistaken checks.
 _SCHEMA_KEYWORDS = frozenset({"nullable", "format", "readOnly", "writeOnly", "externalDocs", "xml"})
+#: The extra keywords FG211 reports as the project's spelling of its schema data.
+_SPELLING_KEYWORDS = _SCHEMA_KEYWORDS | {"example"}
 
 
 #: `Field(env=...)` args `PydanticFieldExtra.visit_AnnAssign` has reported (`ctx.marks`).
@@ -1708,6 +1728,20 @@ class PydanticFieldExtra(Rule):
             for call in structure.calls_to(_FIELD_FUNCTIONS)
             for keyword in call.node.keywords
         )
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # every finding is a spelling Pydantic 2 still runs (`visit_Call`: `example=`, a
+        # schema keyword) but `env=` (`visit_AnnAssign`) and a keyword that looks like a
+        # check
+        if any(
+            keyword.arg not in _FIELD_PARAMETERS and keyword.arg not in _SPELLING_KEYWORDS
+            for call in structure.calls_to(_FIELD_FUNCTIONS)
+            for keyword in call.node.keywords
+            if keyword.arg is not None
+        ):
+            return None
+        gate = spelling_gate(self.code)
+        return (gate,) if gate is not None else None
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
         # `env=` of a pydantic-settings field: the v1 way to name its variable, which

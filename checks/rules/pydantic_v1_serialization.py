@@ -13,11 +13,11 @@ from checks.context import (
     FileContext,
     FixSpec,
     rename,
+    spelling_gate,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, MAY_DERIVE, Condition
-from checks.project_facts import PYDANTIC_SPELLING, SPELLING_RULES
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     MIGRATION_NOTE,
@@ -85,7 +85,8 @@ class _PydanticSerializerRule(Rule):
     def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
         # every finding is a spelling Pydantic 2 still runs (none is marked as misbehaving
         # on it): it stands only where the run reports its family (`FileContext._add_report`)
-        return (Condition((), frozenset(), fact=PYDANTIC_SPELLING[SPELLING_RULES[self.code]]),)
+        gate = spelling_gate(self.code)
+        return (gate,) if gate is not None else None
 
     def _fix(self, node: cst.Call, model: str | None, ctx: FileContext) -> FixSpec | None:
         """The rename; `by_alias=False` is written too unless the call passes `by_alias`
