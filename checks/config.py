@@ -206,6 +206,10 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         # on an `HTTPException` there
         "workflows/",
         "*_workflow.py",
+        # a business-logic layer (keep's `api/bl/incidents_bl.py`: `IncidentBl`, which its
+        # routes and its background tasks call)
+        "bl/",
+        "*_bl.py",
     ),
     "settings": ("settings.py", "config.py", "settings/"),
 }

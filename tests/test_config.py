@@ -296,6 +296,8 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("py/core/main/orchestration/simple/ingestion_workflow.py", "service"),
         ("app/workflows/steps.py", "service"),
         ("app/workflows/router.py", "route"),
+        ("keep/api/bl/incidents_bl.py", "service"),
+        ("app/orders/orders_bl.py", "service"),
         ("tools/conv.py", "tooling"),
         ("app/agents/tools/search.py", None),
     ],

@@ -12,6 +12,7 @@ from checks.context import (
     descendants,
     dotted_name,
     keyword_arg,
+    own_descendants,
     string_value,
 )
 from checks.lazy import libcst as cst
@@ -126,7 +127,9 @@ class OnEventHandler(Rule):
         "there (`AttributeError` at import). An `on_event` handler in a module that also "
         "gives the app a lifespan never runs, and is always reported; one alone still runs "
         "(deprecated): reported by the edit hook in new code, and in existing code when "
-        "the selection names FG406 (an inventory for the move to a lifespan).\n\n"
+        "the selection names FG406 (an inventory for the move to a lifespan). So is "
+        "`add_event_handler` where no FastAPI the pins admit takes Starlette 1.0 "
+        '(`fastapi = "^0.95.1"`): it runs on every install of them.\n\n'
         "Where it applies: every layer, tests included (deprecated for a test's app as for "
         "the service's); not where the project's pins (or its "
         "sub-service's: a folder below the project root whose requirement files pin "
@@ -245,11 +248,16 @@ class OnEventHandler(Rule):
             "starlette", "1.0"
         ):
             ctx.report(node, _ADD_EVENT_HANDLER)
-        else:
-            # the pins admit no Starlette 1.0 (no FastAPI 0.133+): it runs until the upgrade
-            # that brings Starlette's security fixes (the seventeenth reader: `starlette
-            # ==0.50.0` pinned, "the next bump fails at import"); said so
+        elif ctx.fastapi_at_least(_STARLETTE_1_RELEASE):
+            # the pins admit no Starlette 1.0 but their FastAPI does: it runs until the
+            # upgrade that brings Starlette's security fixes (the seventeenth reader:
+            # `starlette==0.50.0` pinned, "the next bump fails at import"); said so
             ctx.report(node, _ADD_EVENT_HANDLER_BEFORE_1)
+        else:
+            # no FastAPI the pins admit takes Starlette 1.0 (`fastapi = "^0.95.1"`): it runs
+            # on every install of them, as `on_event` does; a move of the whole stack's
+            # inventory (the twenty-second reader), new code's or named
+            ctx.report_if(node, _ON_EVENT_SELECTED, _ADD_EVENT_HANDLER_BEFORE_1)
 
     def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
         call = node.decorator
@@ -451,7 +459,8 @@ class CorsWildcard(Rule):
     family = "security"
     message = "CORS allows every origin (`*`): list the origins from settings"
     summary = (
-        "Checks for `CORSMiddleware` configured with `allow_origins=['*']`, unless the "
+        "Checks for `CORSMiddleware` configured with `allow_origins=['*']` (or a name its "
+        'scope binds to it, in one branch or all: `origins = ["*"]`), unless the '
         "project's clients authenticate with a header only: it reads credentials from "
         "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, an "
         "`Authorization` header) and never sets or reads cookies (`set_cookie(`, "
@@ -485,6 +494,36 @@ class CorsWildcard(Rule):
                 CORSMiddleware, allow_origins=["*"], allow_credentials=True, allow_methods=["*"]
             )
             """
+        ),
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            origins = ["*"]
+            app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True)
+            """,
+            note="FastAPI's tutorial spelling: the list in a name",
+        ),
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+
+            def create_app(allowed: str | None) -> FastAPI:
+                if allowed is not None:
+                    allow_origins = allowed.split(",")
+                else:
+                    allow_origins = ["*"]
+                app = FastAPI()
+                app.add_middleware(
+                    CORSMiddleware, allow_origins=allow_origins, allow_credentials=True
+                )
+                return app
+            """,
+            note="every origin when the setting is unset (tracecat)",
         ),
     )
     good = (
@@ -546,18 +585,57 @@ class CorsWildcard(Rule):
         if origins is None:
             return
         value = origins.value
-        elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
-        if string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements):
-            credentials = keyword_arg(node, "allow_credentials")
-            if credentials is not None and dotted_name(credentials.value) == "True":
-                message = (
-                    "CORS `allow_origins=['*']` with `allow_credentials=True` lets any site "
-                    "read responses with its visitors' cookies: list the origins from settings"
-                )
-                ctx.report_if(origins, _COOKIES_SENT, message)
-            else:
-                # no credentials mode: a cookie is not sent, or its response unreadable
-                ctx.report_if(origins, _NO_CREDENTIALS)
+        if _wildcard(value):
+            shown, every = "`allow_origins=['*']`", "(`*`)"
+        elif isinstance(value, cst.Name) and _assigned_wildcard(value.value, ctx):
+            # `origins = ["*"]` (FastAPI's tutorial), or `["*"]` as the fallback of an
+            # `if`/`else` (tracecat's unset `TRACECAT__ALLOW_ORIGINS`): bound in the scope
+            shown = f"`allow_origins={value.value}` (`['*']` here)"
+            every = f"(`{value.value}` may be `['*']`)"
+        else:
+            return
+        credentials = keyword_arg(node, "allow_credentials")
+        if credentials is not None and dotted_name(credentials.value) == "True":
+            message = (
+                f"CORS {shown} with `allow_credentials=True` lets any site read responses "
+                "with its visitors' cookies: list the origins from settings"
+            )
+            ctx.report_if(origins, _COOKIES_SENT, message)
+        else:
+            # no credentials mode: a cookie is not sent, or its response unreadable
+            message = f"CORS allows every origin {every}: list the origins from settings"
+            ctx.report_if(origins, _NO_CREDENTIALS, message)
+
+
+def _wildcard(value: cst.BaseExpression) -> bool:
+    """Whether the expression is `"*"` or a list or tuple holding it, or may give one
+    (`origins or ["*"]`, `["*"] if debug else origins`)."""
+    if isinstance(value, cst.BooleanOperation):
+        return _wildcard(value.left) or _wildcard(value.right)
+    if isinstance(value, cst.IfExp):
+        return _wildcard(value.body) or _wildcard(value.orelse)
+    elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
+    return string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements)
+
+
+def _assigned_wildcard(name: str, ctx: FileContext) -> bool:
+    """Whether a statement of the scope of a name passed as `allow_origins` (the
+    function's own body, else the module outside its functions and classes) binds it to
+    a wildcard (`origins = ["*"]`, or in one branch of an `if`)."""
+    function = ctx.function
+    scope = function.node.body if function is not None else ctx.module
+    for node in own_descendants(scope):
+        if isinstance(node, cst.Assign):
+            targets = [target.target for target in node.targets]
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        if any(isinstance(t, cst.Name) and t.value == name for t in targets) and (
+            node.value is not None and _wildcard(node.value)
+        ):
+            return True
+    return False
 
 
 #: FG501 stands unless the clients authenticate with a header only (or FG501 is named)
