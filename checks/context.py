@@ -408,6 +408,19 @@ def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             stack.extend(current.children)
 
 
+def is_main_guard(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    comparison = test.comparisons[0]
+    if not isinstance(comparison.operator, cst.Equal):
+        return False
+    sides = (test.left, comparison.comparator)
+    names = {side.value for side in sides if isinstance(side, cst.Name)}
+    strings = {string_value(side) for side in sides}
+    return names == {"__name__"} and "__main__" in strings
+
+
 def dotted_name(expr: cst.BaseExpression) -> str | None:
     """`a.b.c` for a chain of names and attributes, else None."""
     if isinstance(expr, cst.Name):

@@ -660,7 +660,9 @@ class JwtWithoutVerification(Rule):
         "not judged, nor claims decoded unverified into a name that the function only "
         'reads for where the token goes (`claims.get("aud")`, `claims["iss"]`, `tid`, '
         "`kid`, `azp`): the peek that picks the key of a verified decode; or for when it "
-        "expires (`exp`, `iat`, `nbf`: a client deciding to refresh its own token). "
+        "expires (`exp`, `iat`, `nbf`: a client deciding to refresh its own token); nor a "
+        "token the function also decodes with verification, or gives to a verifier "
+        "(`verify_token(token, ...)`). "
         "authlib is not "
         "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
@@ -813,6 +815,22 @@ class JwtWithoutVerification(Rule):
                 return jwt.decode(token, chosen, algorithms=["HS256"], audience=["api", "partner"])
             """,
             note="the audience read unverified to pick the key of a verified decode",
+        ),
+        Example(
+            """
+            import jwt
+
+            from app.auth import Claims, verify_token
+
+
+            def claims_of(token: str, keys: dict[str, str]) -> Claims | None:
+                unverified = jwt.decode(token, options={"verify_signature": False})
+                idempotency_key = unverified.get("idk")
+                if not isinstance(idempotency_key, str):
+                    return None
+                return verify_token(token, keys, idempotency_key=idempotency_key)
+            """,
+            note="a claim peeked to pass to the project's verifier of the same token (julep)",
         ),
         Example(
             """
@@ -988,8 +1006,18 @@ def _deliberate(node: cst.Call, ctx: FileContext) -> bool:
 def _verifies(call: cst.Call, token: cst.Name, ctx: FileContext) -> bool:
     """Whether a call decodes `token` with verification left on: a JWT decoder called with
     it and `algorithms`, or handed with it to another call (`asyncio.to_thread(jwt.decode,
-    token, **kwargs)`), with no `verify_signature: False` or `verify=False` written in it."""
+    token, **kwargs)`), with no `verify_signature: False` or `verify=False` written in it;
+    or a function whose name says it verifies (`verify_token(token, ...)`) given it."""
     values = [arg.value for arg in call.args]
+    callee = (dotted_name(call.func) or "").rpartition(".")[2].lower()
+    if (
+        "verify" in callee
+        and not callee.startswith("un")
+        and any(_names(v, token.value) for v in values)
+    ):
+        # a verifier of the project given the token (julep's `verify_token(token,
+        # verify_keys=..., idempotency_key=idk)`: the claim peeked is one it checks)
+        return True
     if ctx.qualified_name(call.func) in JWT_DECODERS:
         decodes = bool(values) and _names(values[0], token.value)
         algorithms = _jwt_argument(call, "algorithms")

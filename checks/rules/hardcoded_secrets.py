@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from checks.context import FileContext, keyword_arg, string_value
+from checks.context import FileContext, is_main_guard, keyword_arg, string_value
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project_facts import SETTINGS_BASES
@@ -219,11 +219,17 @@ def _value_words(value: str) -> set[str]:
 
 
 def _spells_its_name(name: str, value: str) -> bool:
-    """`ERROR_INVALID_API_KEY = "invalid api key"`, `_USER_API_KEY = "UserApiKey"`: the
-    value only repeats words of the name (a label, message or type name about the secret,
-    not the secret). The value's CamelCase is split before comparing."""
+    """`ERROR_INVALID_API_KEY = "invalid api key"`, `_USER_API_KEY = "UserApiKey"`,
+    `CSRF_TOKEN_KEY = "csrftoken"`: the value only repeats words of the name, apart or run
+    together (a label, message, type or field name about the secret, not the secret).
+    The value's CamelCase is split before comparing."""
     words = _value_words(value)
-    return bool(words) and words <= set(_WORD.findall(name.lower()))
+    named = _WORD.findall(name.lower())
+    if bool(words) and words <= set(named):
+        return True
+    # its words run together (`CSRF_TOKEN_KEY = "csrftoken"`: a cookie's name)
+    compact = "".join(_WORD.findall(value.lower()))
+    return len(compact) >= 4 and compact in "".join(named)
 
 
 #: A class named for tests (`TestSettings`, `TestingConfig`, `Test`), not one whose name
@@ -233,10 +239,16 @@ _TEST_CLASS = re.compile(r"Test(?:ing)?(?:[A-Z_0-9]|$)")
 
 def _exempt(ctx: FileContext) -> bool:
     """Tests and development tooling hold fake secrets on purpose; so does a class whose
-    name says it configures tests (`TestSettings`, `TestingConfig`), wherever it lies."""
-    if ctx.layer in _EXEMPT_LAYERS:
+    name says it configures tests (`TestSettings`, `TestingConfig`), wherever it lies, and
+    a module's `if __name__ == "__main__":` block (its own demo run: MultiDB's MinIO
+    client against a local server, keep's Kafka provider)."""
+    if ctx.layer in _EXEMPT_LAYERS or ctx.stash(_MAIN_GUARDS):
         return True
     return any(_TEST_CLASS.match(info.name) for info in ctx.class_stack)
+
+
+#: The `if __name__ == "__main__":` blocks FG502 is inside.
+_MAIN_GUARDS = "FG502.main"
 
 
 def _examples(ctx: FileContext) -> set[int]:
@@ -293,13 +305,16 @@ class HardcodedSecret(Rule):
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
         "value starting with `/` or holding `{name}` fields), "
         "and the URL of a database on `localhost` or whose password repeats its user name "
-        "or is `password` (`postgres:postgres@db`: a development default).\n\n"
+        "or is `password` (`postgres:postgres@db`: a development default). A module's "
+        "constant named as a signing key (`JWT_SECRET = 'mysupersecret'`) is the key "
+        "itself: a lower-case word is one there.\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
         "request bodies are what tests are made of; a module that defines a `TestCase` "
         "is a test wherever it lies, and so is a class named for tests, `TestSettings`, "
         "`TestingConfig`, in a settings module) and development tooling (the "
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
-        "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code)."
+        "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code), nor "
+        "a module's `if __name__ == '__main__':` block (its own demo run)."
     )
     why = (
         "A secret in the code is in every clone, fork, CI log and backup of the "
@@ -318,6 +333,18 @@ class HardcodedSecret(Rule):
                 return client_factory(api_key="sk_live_0123456789abcdef")
             """,
             expect=3,
+        ),
+        Example(
+            """
+            import jwt
+
+            JWT_SECRET = "mysupersecret"
+
+
+            def issue(claims: dict[str, str]) -> str:
+                return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
+            """,
+            note="a module's signing key: the key itself, however it reads",
         ),
         Example(
             """
@@ -364,6 +391,31 @@ class HardcodedSecret(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from minio import Minio
+
+
+            def client(endpoint: str, access_key: str, secret_key: str) -> Minio:
+                return Minio(endpoint, access_key=access_key, secret_key=secret_key)
+
+
+            if __name__ == "__main__":
+                _secret_key = "12345678"
+                print(client("localhost:9000", "minioadmin", _secret_key).list_buckets())
+            """,
+            path="app/utils/minio_client.py",
+            note="a module's own demo run, under its `__main__` guard",
+        ),
+        Example(
+            """
+            SECRET_KEY = "secret_key"
+            CLIENT_SECRET = "client_secret"
+            CSRF_TOKEN_KEY = "csrftoken"
+            """,
+            path="app/core/oauth_fields.py",
+            note="constants naming a form's or a config's fields: they repeat their names",
+        ),
         Example(
             """
             import os
@@ -578,6 +630,7 @@ class HardcodedSecret(Rule):
         node: cst.CSTNode,
         ctx: FileContext,
         in_dict: bool = False,
+        constant: bool = False,
     ) -> None:
         text = string_value(value)
         message = None
@@ -599,6 +652,9 @@ class HardcodedSecret(Rule):
                 if not _SECRET_NAME.search(name):
                     name = env_name  # `signing = os.getenv("JWT_SECRET", "...")`
         signing = (in_settings or message == _ENV_DEFAULT) and _SIGNING_NAME.search(name)
+        # a module's constant named as a signing key (`JWT_SECRET = "mysupersecret"`) is
+        # the key itself, not a name: no lower-case word is spared there
+        declared = declared or (constant and _SIGNING_NAME.search(name) is not None)
         if (
             text is not None
             and _SECRET_NAME.search(name)
@@ -612,13 +668,22 @@ class HardcodedSecret(Rule):
         for target in node.targets:
             name = target.target
             if isinstance(name, cst.Name):
-                self._check(name.value, node.value, node, ctx)
+                self._check(name.value, node.value, node, ctx, constant=_at_module_level(ctx))
             elif isinstance(name, cst.Attribute):
                 self._check(name.attr.value, node.value, node, ctx)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
         if not _exempt(ctx) and isinstance(node.target, cst.Name):
-            self._check(node.target.value, node.value, node, ctx)
+            self._check(node.target.value, node.value, node, ctx, constant=_at_module_level(ctx))
+
+    def visit_If(self, node: cst.If, ctx: FileContext) -> None:
+        if is_main_guard(node.test):
+            ctx.stash(_MAIN_GUARDS).append(node)
+
+    def leave_If(self, node: cst.If, ctx: FileContext) -> None:
+        guards = ctx.stash(_MAIN_GUARDS)
+        if guards and guards[-1] is node:
+            guards.pop()
 
     def visit_Arg(self, node: cst.Arg, ctx: FileContext) -> None:
         if node.keyword is not None and node.keyword.value in _EXAMPLE_KEYWORDS:
@@ -648,6 +713,11 @@ class HardcodedSecret(Rule):
             and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
             ctx.report(node, "Database URL with a password in the code: read it from settings")
+
+
+def _at_module_level(ctx: FileContext) -> bool:
+    """Whether the statement visited is the module's own (not a function's, a class's)."""
+    return ctx.function is None and not ctx.class_stack
 
 
 def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:

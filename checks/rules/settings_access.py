@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from checks.context import PYDANTIC_MODEL_BASES, FileContext, keyword_arg, string_value
+from checks.context import (
+    PYDANTIC_MODEL_BASES,
+    FileContext,
+    is_main_guard,
+    keyword_arg,
+    string_value,
+)
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -616,7 +622,7 @@ class EnvironmentOutsideSettings(Rule):
 
     # ----------------------------------------------------------------- `__main__`
     def visit_If(self, node: cst.If, ctx: FileContext) -> None:
-        if _is_main_guard(node.test):
+        if is_main_guard(node.test):
             ctx.stash(f"{self.code}-main").append(node)
 
     def leave_If(self, node: cst.If, ctx: FileContext) -> None:
@@ -756,16 +762,3 @@ def _subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         return node.slice[0].slice.value
     return None
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    """`__name__ == "__main__"` (either way round)."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    comparison = test.comparisons[0]
-    if not isinstance(comparison.operator, cst.Equal):
-        return False
-    sides = (test.left, comparison.comparator)
-    names = {side.value for side in sides if isinstance(side, cst.Name)}
-    strings = {string_value(side) for side in sides}
-    return names == {"__name__"} and "__main__" in strings

@@ -14,8 +14,8 @@ from checks.context import (
     code_of,
     descendants,
     dotted_name,
+    is_main_guard,
     keyword_arg,
-    string_value,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -935,9 +935,9 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
     `asyncio.run(...)` or `loop.run_until_complete(...)`, or `asyncio.run(...)` as a
     statement of the module itself (an example client run as a file), or a command-line
     program's commands running one (typer, click, argparse: `asyncio.run(_run())` in a
-    command), or a module of a `cli/` package, and no import of a web framework (a cron
-    job, a CLI, a one-off migration): its coroutines block no request (FG102,
-    FG301-FG303)."""
+    command), or a module of a `cli/` package, or a loop it makes and runs forever (a
+    simulator in a thread of its own), and no import of a web framework (a cron job, a
+    CLI, a one-off migration): its coroutines block no request (FG102, FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
@@ -966,18 +966,24 @@ def _own_loop(ctx: FileContext) -> bool:
         for statement in ctx.module.body
     )
     cli = ctx.imports_module(*CLI_FRAMEWORKS)
-    if not top_level and not cli and source is not None and b"__main__" not in source:
+    forever = source is None or b"run_forever" in source
+    if not (top_level or cli or forever) and source is not None and b"__main__" not in source:
         return False  # no `__main__` guard
+    made = kept = False  # `asyncio.new_event_loop()`, and `loop.run_forever()`
     for node in descendants(ctx.module):
         if _imports_web_framework(node):
             return False
-        if isinstance(node, cst.If) and _is_main_guard(node.test):
+        if isinstance(node, cst.If) and is_main_guard(node.test):
             guarded = True
         elif isinstance(node, cst.Call):
             name = dotted_name(node.func) or ""
             runs = runs or name.rpartition(".")[2] == "run_until_complete"
             runs = runs or "asyncio.run" in (name, ctx.qualified_name(node.func))
-    return ((guarded or cli) and runs) or top_level
+            made = made or ctx.qualified_name(node.func) == "asyncio.new_event_loop"
+            kept = kept or name.rpartition(".")[2] == "run_forever"
+    # a loop of its own run forever (keep's demo simulator: `new_event_loop()`,
+    # `run_forever()`, in a thread it starts): its coroutines run there, not a request's
+    return ((guarded or cli) and runs) or top_level or (made and kept)
 
 
 def _imports_a_web_framework(ctx: FileContext) -> bool:
@@ -986,26 +992,30 @@ def _imports_a_web_framework(ctx: FileContext) -> bool:
 
 
 def _imports_web_framework(node: cst.CSTNode) -> bool:
-    """Whether `node` is an import of a web framework."""
+    """Whether `node` is an import of a web framework (aiohttp's server: `aiohttp.web`;
+    its `ClientSession` serves nothing)."""
     if isinstance(node, cst.ImportFrom):
         name = dotted_name(node.module) if node.module is not None else None
-        return name is not None and not node.relative and name.partition(".")[0] in WEB_FRAMEWORKS
+        if name is None or node.relative:
+            return False
+        if name == "aiohttp":
+            names = node.names
+            return isinstance(names, cst.ImportStar) or any(
+                dotted_name(alias.name) == "web" for alias in names
+            )
+        return _web_framework_module(name)
     if isinstance(node, cst.Import):
-        return any(
-            (dotted_name(alias.name) or "").partition(".")[0] in WEB_FRAMEWORKS
-            for alias in node.names
-        )
+        return any(_web_framework_module(dotted_name(alias.name) or "") for alias in node.names)
     return False
 
 
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    """`__name__ == "__main__"`, either way round."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    sides = [test.left, test.comparisons[0].comparator]
-    return isinstance(test.comparisons[0].operator, cst.Equal) and {
-        dotted_name(side) or string_value(side) for side in sides
-    } == {"__name__", "__main__"}
+def _web_framework_module(name: str) -> bool:
+    """Whether the module named is a web framework's (`WEB_FRAMEWORKS`; of aiohttp, its
+    server, `aiohttp.web`)."""
+    top = name.partition(".")[0]
+    if top == "aiohttp":
+        return name == "aiohttp.web" or name.startswith("aiohttp.web_")
+    return top in WEB_FRAMEWORKS
 
 
 def _opens_a_property(structure: Structure) -> bool:

@@ -804,6 +804,43 @@ def test_a_command_line_program_running_its_own_loop_blocks_no_request() -> None
     assert codes_in(helper, "src/prefect/workers/process.py") == ["FG303"]
 
 
+def test_a_loop_made_and_run_forever_in_a_thread_blocks_no_request() -> None:
+    """keep's demo simulator: `asyncio.new_event_loop()` and `run_forever()` in a thread
+    the module starts; its coroutines post with `requests` in that loop alone (the
+    twenty-second reader: 4 of 4 not worth acting on). aiohttp's client is no web
+    framework; its server is, and so is a loop run until one coroutine completes."""
+    source = """
+        import asyncio
+        import threading
+
+        import aiohttp
+        import requests
+
+
+        async def simulate(url: str) -> None:
+            requests.post(url, timeout=5)
+            async with aiohttp.ClientSession() as session:
+                await session.get(url)
+
+
+        def run(url: str) -> None:
+            loop = asyncio.new_event_loop()
+            loop.create_task(simulate(url))
+            loop.run_forever()
+
+
+        def launch(url: str) -> threading.Thread:
+            thread = threading.Thread(target=run, args=(url,), daemon=True)
+            thread.start()
+            return thread
+        """
+    assert codes_in(source, "app/core/demo_mode.py") == []
+    served = source.replace("import aiohttp", "import aiohttp\n        from aiohttp import web")
+    assert codes_in(served, "app/core/demo_mode.py") == ["FG302"]
+    wrapped = source.replace("loop.run_forever()", "loop.run_until_complete(simulate(url))")
+    assert codes_in(wrapped, "app/core/demo_mode.py") == ["FG302"]
+
+
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
     provider (`self.supabase: Client = create_client(...)`): every request blocks the loop
