@@ -43,7 +43,19 @@ BLOCKING_CALLS = {
         for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
     },
 }
+#: Sync SQLAlchemy sessions made in a function (`with Session(engine) as session:`): the
+#: queries run on it block the thread (FG102 reports a coroutine calling such a helper of
+#: another module). A summary records one for a function that makes none of the calls
+#: above (those are FG302's and FG303's).
+SYNC_SESSION_OPENERS = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+    }
+)
 #: Both: what a summary records of a sync function's body.
 BLOCKING = frozenset({*BLOCKING_HTTP, *BLOCKING_CALLS})
 #: The first segment of each: a module importing none of them makes none of the calls.
-BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING)
+BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING | SYNC_SESSION_OPENERS)

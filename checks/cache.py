@@ -55,7 +55,7 @@ from checks.project import (
 )
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 18
+_FORMAT = 19
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"

@@ -173,7 +173,8 @@ class ModuleSummary:
     router_includes: dict[str, bool] = field(default_factory=dict)
     #: qualified name of a module-level sync function or of a sync method of a
     #: module-level class -> the blocking call its body makes (`requests.get`,
-    #: `subprocess.run`: `checks.blocking.BLOCKING`), the first one
+    #: `subprocess.run`: `checks.blocking.BLOCKING`), the first one; else the sync
+    #: session it makes (`sqlmodel.Session`: `checks.blocking.SYNC_SESSION_OPENERS`)
     blocking: dict[str, str] = field(default_factory=dict)
 
 

@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
-from checks.blocking import BLOCKING, BLOCKING_PACKAGES
+from checks.blocking import BLOCKING, BLOCKING_PACKAGES, SYNC_SESSION_OPENERS
 from checks.project import (
     AS_DECLARATIVE,
     CALL_CHAIN,
@@ -300,20 +300,24 @@ class _Summarizer:
         """Each sync module-level function and sync method of a module-level class whose
         own body calls one of `BLOCKING` (`requests.get`, `subprocess.run`; not a function
         it defines, which may run in a thread), with the first such call's name, as FG302's
-        and FG303's same-module helpers are found."""
+        and FG303's same-module helpers are found; else, one that makes a sync session
+        (`Session(engine)`: `SYNC_SESSION_OPENERS`), with that class (FG102)."""
         found: dict[str, str] = {}
         for name, function in _module_functions(body):
             if isinstance(function, ast.AsyncFunctionDef):
                 continue
-            calls = [
-                (node.lineno, node.col_offset, called)
-                for node in _own_nodes(function)
-                if isinstance(node, ast.Call)
-                and (called := self._qualified(node.func)) is not None
-                and called in BLOCKING
-            ]
-            if calls:
-                found[f"{self.module}.{name}"] = min(calls)[2]
+            calls = []
+            sessions = []
+            for node in _own_nodes(function):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = self._qualified(node.func)
+                if called in BLOCKING:
+                    calls.append((node.lineno, node.col_offset, called))
+                elif called in SYNC_SESSION_OPENERS:
+                    sessions.append((node.lineno, node.col_offset, called))
+            if calls or sessions:
+                found[f"{self.module}.{name}"] = min(calls or sessions)[2]
         return found
 
     def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:

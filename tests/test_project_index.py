@@ -566,3 +566,81 @@ def test_a_sync_helper_of_another_module_that_blocks_is_reported(
     ]
     message = next(f["message"] for f in json.loads(result.stdout) if f["code"] == "FG303")
     assert message.startswith("`purge()` is a sync function of `app.billing.client`")
+
+
+#: keep's `db.py`: sync helpers that open their own session, and one that posts instead.
+SESSION_HELPERS = """
+import requests
+from sqlmodel import Session, create_engine, select
+
+engine = create_engine("postgresql://db/app")
+
+
+def get_rule(rule_id: int) -> object:
+    with Session(engine) as session:
+        return session.exec(select(object)).first()
+
+
+def notify(url: str) -> None:
+    requests.post(url, timeout=5)
+    with Session(engine) as session:
+        session.commit()
+
+
+def slugify(name: str) -> str:
+    return name.lower()
+
+
+async def get_rule_async(rule_id: int) -> object:
+    return rule_id
+"""
+
+SESSION_HELPER_USERS = """
+import asyncio
+
+from app.db import get_rule, get_rule_async, notify, slugify
+
+
+async def read(rule_id: int) -> object:
+    return get_rule(rule_id)
+
+
+async def awaited(rule_id: int) -> object:
+    return await get_rule_async(rule_id)
+
+
+async def in_a_thread(rule_id: int) -> object:
+    return await asyncio.to_thread(get_rule, rule_id)
+
+
+async def posts(url: str) -> None:
+    notify(url)
+
+
+async def pure(name: str) -> str:
+    return slugify(name)
+
+
+def sync_route(rule_id: int) -> object:
+    return get_rule(rule_id)
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_coroutine_calling_a_helper_that_opens_a_sync_session_is_reported(
+    service: Path, alone: bool
+) -> None:
+    """keep's async routes call `db.py` functions that open `Session(engine)` (the
+    twenty-second reader's ten misses): the queries run in the coroutine (FG102). Not an
+    awaited coroutine function, one handed to a thread, a helper that opens no session,
+    nor a sync route; a helper that also posts is FG302's, reported once."""
+    write(service, "app/db.py", SESSION_HELPERS)
+    write(service, "app/rules.py", SESSION_HELPER_USERS)
+    target = service / "app/rules.py" if alone else service
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(target))
+    found = sorted(
+        (f["code"], f["location"]["row"])
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("rules.py")
+    )
+    assert found == [("FG102", 7), ("FG302", 19)]

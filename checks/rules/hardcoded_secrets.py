@@ -58,6 +58,14 @@ _SIGNING_NAME = re.compile(
     r"|token_key|jwt_key)$",
     re.IGNORECASE,
 )
+#: A module constant's name that says it holds the key (`JWT_SECRET`, `SECRET_KEY`);
+#: not `*_TOKEN_KEY`, which names a key of a dict as often (onyx's
+#: `DB_CREDENTIALS_DICT_TOKEN_KEY = "google_tokens"`).
+_CONSTANT_KEY_NAME = re.compile(
+    r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key"
+    r"|jwt_key)$",
+    re.IGNORECASE,
+)
 _SETTINGS_DEFAULT = (
     "Hard-coded secret as a settings default: the service runs with it unless the "
     "environment sets it; declare the field without a default (`SecretStr`) so that "
@@ -412,6 +420,7 @@ class HardcodedSecret(Rule):
             SECRET_KEY = "secret_key"
             CLIENT_SECRET = "client_secret"
             CSRF_TOKEN_KEY = "csrftoken"
+            DB_CREDENTIALS_DICT_TOKEN_KEY = "google_tokens"
             """,
             path="app/core/oauth_fields.py",
             note="constants naming a form's or a config's fields: they repeat their names",
@@ -654,7 +663,7 @@ class HardcodedSecret(Rule):
         signing = (in_settings or message == _ENV_DEFAULT) and _SIGNING_NAME.search(name)
         # a module's constant named as a signing key (`JWT_SECRET = "mysupersecret"`) is
         # the key itself, not a name: no lower-case word is spared there
-        declared = declared or (constant and _SIGNING_NAME.search(name) is not None)
+        declared = declared or (constant and _CONSTANT_KEY_NAME.search(name) is not None)
         if (
             text is not None
             and _SECRET_NAME.search(name)

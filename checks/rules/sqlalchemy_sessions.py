@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from checks.blocking import SYNC_SESSION_OPENERS
 from checks.context import (
     FileContext,
     FixSpec,
@@ -19,7 +20,7 @@ from checks.context import (
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
+from checks.project import BLOCKS, INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
 from checks.project_facts import ASYNC_SESSIONS, EXPIRE_ON_COMMIT_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
@@ -255,8 +256,12 @@ class SyncSessionInAsyncModule(Rule):
         "`session: deps.Session` where `deps` imports `Session` from `sqlmodel`, or a "
         "subclass of `Session`), or handed to a function "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
-        "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`), unless the "
-        "call is awaited. A legacy query (`session.query(...)`, `Model.query`, as FG101 "
+        "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
+        "`background_tasks.add_task`, run after the response), unless the call is awaited; "
+        "and a sync function of another module of the project called in it that opens a "
+        "session itself (`get_provider_by_name(name)`, whose body runs `with "
+        "Session(engine) as session:`: the project index reads it), reported once per "
+        "function called. A legacy query (`session.query(...)`, `Model.query`, as FG101 "
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`. One finding per `async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests. A module may offer a sync path next to "
@@ -329,6 +334,40 @@ class SyncSessionInAsyncModule(Rule):
                 ),
             ),
             note="a context manager made by a call, of the app's dependency (recordlinker)",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            from app.core.db import get_provider_by_name
+
+            router = APIRouter()
+
+
+            @router.post("/event/{provider}")
+            async def receive_event(provider: str) -> dict[str, str]:
+                found = get_provider_by_name(provider)
+                return {"id": found.id}
+            """,
+            path="app/routes/alerts.py",
+            project=(
+                (
+                    "app/core/db.py",
+                    """
+                    from sqlmodel import Session, create_engine, select
+
+                    from app.models import Provider
+
+                    engine = create_engine("postgresql://db/app")
+
+
+                    def get_provider_by_name(name: str) -> Provider:
+                        with Session(engine) as session:
+                            return session.exec(select(Provider).where(Provider.name == name)).one()
+                    """,
+                ),
+            ),
+            note="a sync helper of another module that opens its own session (keep's webhook)",
         ),
         Example(
             """
@@ -449,6 +488,21 @@ class SyncSessionInAsyncModule(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from fastapi import BackgroundTasks
+            from sqlalchemy.orm import Session
+
+            from app.imports import process_menu
+
+
+            async def import_menu(background_tasks: BackgroundTasks, db: Session) -> dict[str, str]:
+                background_tasks.add_task(process_menu, db=db)
+                return {"status": "queued"}
+            """,
+            path="app/routes/import_menu.py",
+            note="a session handed to a background task: run after the response",
+        ),
         Example(
             """
             from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
@@ -622,11 +676,10 @@ class SyncSessionInAsyncModule(Rule):
             return False
         if evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_SYNC):
             return True
-        if evidence.has_package(*_SESSION_LIBRARIES) and evidence.has_attribute("session"):
-            return True  # FastAPI-SQLAlchemy's or Flask-SQLAlchemy's `db.session`
         # `_imported_handle`: another module's factory opened in a `with`, or queried;
-        # `_legacy_query`: `.query(...)`, `Model.query`
-        return evidence.has("with") or evidence.has_attribute(*SYNC_IO_METHODS)
+        # `_legacy_query`: `.query(...)`, `Model.query`; `_session_helper`: any call in an
+        # `async def` may be of another module's function that makes a sync session
+        return True
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: a call in an `async def` on what the file shows to be a sync
@@ -657,10 +710,14 @@ class SyncSessionInAsyncModule(Rule):
         in_async = [call for call in structure.calls if call.in_async]
         if self._definite(structure, in_async):
             return None
-        callees = _imported_callees(structure, in_async)
+        callees = set(_imported_callees(structure, in_async))
         refs = {*(origin for name in callees for origin in _origins(name))}
         refs.update(_project_annotations(structure))
-        return (Condition(tuple(sorted(refs)), _SYNC_HANDLES, subject=OPENED),)
+        return (
+            Condition(tuple(sorted(refs)), _SYNC_HANDLES, subject=OPENED),
+            # `_session_helper`: a function of another module that makes a sync session
+            Condition(tuple(sorted(callees)), SYNC_SESSION_OPENERS, subject=BLOCKS),
+        )
 
     @staticmethod
     def _definite(structure: Structure, in_async: list[CallSite]) -> bool:
@@ -725,6 +782,7 @@ class SyncSessionInAsyncModule(Rule):
             # name (`made`); what it is, the project index knows
             self._imported_handle(node, ctx, id(function.node), queried)
             self._annotated_handle(node, ctx, id(function.node), queried)
+            self._session_helper(node, ctx, id(function.node))
 
     def _drop_pending(self, ctx: FileContext, function: int) -> None:
         """A definite finding of the coroutine replaces the ones it had that stand only if
@@ -807,6 +865,29 @@ class SyncSessionInAsyncModule(Rule):
                 self._ask(ctx, function, origin, arg.value, condition)
                 return
 
+    def _session_helper(self, node: cst.Call, ctx: FileContext, function: int) -> None:
+        """A sync function of another module called here, neither awaited nor handed to
+        a thread (`get_provider_by_name(...)`, where keep's `db.py` opens `with
+        Session(engine) as session:`): its queries run in the coroutine, a finding that
+        stands if the project index finds it to make a sync session
+        (`ModuleSummary.blocking`)."""
+        if id(node) in ctx.marks(self.code + ".opened"):
+            return  # `with get_session() as s:`: what it gives is asked (`_imported_handle`)
+        if _hands_to_a_thread(node, ctx) or _calls_a_coroutine_function(node, ctx):
+            return
+        name = imported_origin(node.func, ctx)
+        if name is None:
+            return
+        callee = code_of(node.func)
+        message = (
+            f"`{callee}()` is a sync function of `{name.rpartition('.')[0]}` that opens a "
+            "sync SQLAlchemy session: its queries block the event loop inside `async def`; "
+            f"use `AsyncSession` there, or `await asyncio.to_thread({callee}, ...)`"
+        )
+        condition = Condition((name,), SYNC_SESSION_OPENERS, subject=BLOCKS)
+        # asked apart from what the object opens (`db = SessionLocal()`, then `db.execute`)
+        self._ask(ctx, function, f"{name}()", node, condition, message)
+
     def _ask(
         self,
         ctx: FileContext,
@@ -814,6 +895,7 @@ class SyncSessionInAsyncModule(Rule):
         origin: str,
         node: cst.CSTNode,
         condition: Condition,
+        message: str | None = None,
     ) -> None:
         """Report on `node` if the index finds `condition` true: once per coroutine and
         object of another module (a definite finding of the coroutine drops it)."""
@@ -821,7 +903,7 @@ class SyncSessionInAsyncModule(Rule):
         if any(entry[:2] == (function, origin) for entry in asked):
             return
         asked.append((function, origin, id(node)))
-        ctx.report_if(node, condition)
+        ctx.report_if(node, condition, message)
 
 
 #: Calls that run what they are given in a worker thread: a sync session passed to them
@@ -1101,12 +1183,14 @@ def _annotation_chains(annotation: ast.expr) -> Iterator[str]:
 
 def _hands_to_a_thread(node: cst.Call, ctx: FileContext) -> bool:
     """Whether a call runs what it is given in a worker thread (`run_in_threadpool(fn,
-    db)`, `loop.run_in_executor(None, fn, db)`), or only looks at it (`isinstance(db,
-    Session)`): a sync session handed to it blocks no event loop."""
+    db)`, `loop.run_in_executor(None, fn, db)`), or later (`background_tasks.add_task(fn,
+    db=db)`: FastAPI runs a sync task in its threadpool after the response; an async one
+    is its own coroutine, checked where it is defined), or only looks at it
+    (`isinstance(db, Session)`): a sync session handed to it blocks no event loop here."""
     func = node.func
     if ctx.qualified_name(func) in _THREAD_RUNNERS:
         return True
-    if isinstance(func, cst.Attribute) and func.attr.value == "run_in_executor":
+    if isinstance(func, cst.Attribute) and func.attr.value in ("run_in_executor", "add_task"):
         return True
     return isinstance(func, cst.Name) and func.value in _INSPECTING_BUILTINS
 
