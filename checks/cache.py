@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from checks import __version__
-from checks.findings import Companion, Edit, FileResult, Finding, Fix, Location
+from checks.findings import Companion, Edit, FileResult, Finding, Fix, HeldBack, Location
 from checks.project import (
     SUBJECTS,
     Condition,
@@ -132,6 +132,8 @@ class Cache:
         self._used: tuple[set[str], set[str]] = (set(), set())
         self._dirty = False
         self._pruned = False
+        #: what the run `load_run` answered for held back (`checks.run.held_back`)
+        self.held_back = HeldBack({}, {})
 
     @property
     def _entries(self) -> dict[str, Any]:
@@ -295,7 +297,7 @@ class Cache:
         snapshot = _snapshot(read_cache_file(self._run_file(name)))
         if snapshot is None:
             return None
-        stored, others, absent, packages, outside, findings = snapshot
+        stored, others, absent, packages, outside, findings, held = snapshot
         if [_path_key(path) for path in files] != [path for path, _ in stored]:
             return None
         for path, stamp in [*stored, *others]:
@@ -311,6 +313,7 @@ class Cache:
             return None
         if outside and (run_packages is None or not outside.isdisjoint(run_packages())):
             return None  # a package its screens ruled out may now be the project's
+        self.held_back = held
         return findings
 
     def save_run(
@@ -320,12 +323,14 @@ class Cache:
         others: Sequence[tuple[Path, list[int] | None]],
         findings: Sequence[Finding],
         outside: Iterable[str] = (),
+        held: HeldBack | None = None,
     ) -> None:
         """Keep a run's findings with the stamps its files had before they were read;
         a run with a file too recently modified to trust its stamp keeps none. `others`
         holds the files read besides the run's (stamped), and the paths probed for
         modules and not found (stamped `ABSENT`); `outside`, the names the screens of
-        its files took to be outside the project (`FileResult.outside_packages`)."""
+        its files took to be outside the project (`FileResult.outside_packages`);
+        `held`, what it held back per rule (`checks.run.held_back`)."""
         if any(stamp is None for _, stamp in [*files, *others]):
             return
         read = {_path_key(path): stamp for path, stamp in others if stamp != ABSENT}
@@ -337,6 +342,8 @@ class Cache:
             "packages": _packages_digest([path for path, _ in files], self._file_facts),
             "outside": sorted(set(outside)),
             "findings": [[str(f.path), _finding_json(f)] for f in findings],
+            "held": held.findings if held is not None else {},
+            "held_files": held.files if held is not None else {},
         }
         payload = encode_cache_file(data)
         if len(payload) > MAX_CACHE_BYTES:
@@ -644,6 +651,12 @@ def _bool(value: Any) -> bool:
     return value
 
 
+def _count(value: Any) -> int:
+    if type(value) is not int or not 0 < value <= _MAX_POSITION:
+        _invalid()
+    return value
+
+
 def _position(value: Any) -> int:
     if type(value) is not int or not 1 <= value <= _MAX_POSITION:
         _invalid()
@@ -829,13 +842,15 @@ _Snapshot = tuple[
     str,
     frozenset[str],
     list[Finding],
+    HeldBack,
 ]
 
 
 def _snapshot(data: Any) -> _Snapshot | None:
     """A run snapshot's files and their stamps, the other files read and their stamps,
     the paths probed and not found, the digest of the module names, the names its
-    screens took to be outside the project, and the findings; None for anything else."""
+    screens took to be outside the project, the findings, and what the run held back
+    per rule; None for anything else."""
     try:
         snapshot = _dict(data)
         files = [_stamped(pair) for pair in _list(snapshot.get("files"))]
@@ -851,9 +866,13 @@ def _snapshot(data: Any) -> _Snapshot | None:
             if path is None:
                 path = paths[name] = Path(name)
             findings.append(_finding(path, finding))
+        held = HeldBack(
+            {_str(code): _count(n) for code, n in _dict(snapshot.get("held", {})).items()},
+            {_str(code): _count(n) for code, n in _dict(snapshot.get("held_files", {})).items()},
+        )
     except _Invalid:
         return None
-    return files, others, absent, packages, outside, findings
+    return files, others, absent, packages, outside, findings, held
 
 
 def _stamped(raw: Any) -> tuple[str, list[int]]:

@@ -24,7 +24,7 @@ from checks import __version__
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings
 from checks.discovery import discover, is_excluded
-from checks.findings import FileResult, Finding, Location, split_lines
+from checks.findings import FileResult, Finding, HeldBack, Location, split_lines
 from checks.output import (
     OUTPUT_FORMATS,
     display_path,
@@ -44,6 +44,7 @@ from checks.run import (
     check_files,
     covers_project,
     group_by_project,
+    held_back,
     make_engine,
     resolve_with,
     run_packages,
@@ -197,6 +198,7 @@ def run_check(args: argparse.Namespace) -> int:
         _warn("no Python files found under the given path(s)")
     findings: list[Finding] = []
     results: list[FileResult] = []
+    held = HeldBack({}, {})
     fixed = 0
     changed = False
     for project in group_by_project(files, top, loader):
@@ -205,11 +207,12 @@ def run_check(args: argparse.Namespace) -> int:
         results += outcome.results
         fixed += outcome.fixed
         changed = changed or outcome.changed
+        held = held + outcome.held
     if args.diff:
         sys.stderr.write(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.\n")
         return EXIT_FINDINGS if changed else EXIT_CLEAN
     findings.sort(key=Finding.sort_key)
-    sys.stdout.write(_render(args, findings, results, fixed))
+    sys.stdout.write(_render(args, findings, results, fixed, held))
     sys.stdout.flush()
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
 
@@ -238,6 +241,8 @@ class _ProjectOutcome:
     results: list[FileResult]
     fixed: int = 0
     changed: bool = False
+    #: what the project's conventions or the selection held back
+    held: HeldBack = dataclasses.field(default_factory=lambda: HeldBack({}, {}))
 
 
 def _check_project(
@@ -266,7 +271,7 @@ def _check_project(
             )
             answered = cache.load_run(snapshot, files, lambda: run_packages(files, settings))
             if answered is not None:  # nothing changed since the same run
-                return _ProjectOutcome(answered, [])
+                return _ProjectOutcome(answered, [], held=cache.held_back)
     results = check_files(files, settings, cache, args.jobs, stamps)
     index = build_index(results, settings, cache, others, covers_project(paths, settings))
     results = settle(results, index, settings, cache=cache, stamps=stamps)
@@ -278,12 +283,13 @@ def _check_project(
         if args.diff:
             return outcome
     outcome.findings = resolve_with(outcome.results, index)
+    outcome.held = held_back(outcome.results, index, settings, cache)
     if cache is not None:
         cache.save()
         if snapshot is not None and not index.scanned:  # see `ProjectIndex.scanned`
             outside = {name for result in results for name in result.outside_packages}
             stamped = [(f, stamps.get(f)) for f in files]
-            cache.save_run(snapshot, stamped, others, outcome.findings, outside)
+            cache.save_run(snapshot, stamped, others, outcome.findings, outside, outcome.held)
     return outcome
 
 
@@ -483,7 +489,11 @@ def _printable_paths(
 
 
 def _render(
-    args: argparse.Namespace, findings: list[Finding], results: list[FileResult], fixed: int
+    args: argparse.Namespace,
+    findings: list[Finding],
+    results: list[FileResult],
+    fixed: int,
+    held: HeldBack | None = None,
 ) -> str:
     output_format = args.output_format
     texts = _texts(findings, results) if output_format == "full" and not args.statistics else {}
@@ -501,8 +511,8 @@ def _render(
     if output_format == "github":
         return render_github(findings)
     if output_format == "full":
-        return render_full(findings, texts, fixed)
-    return render_concise(findings, fixed)
+        return render_full(findings, texts, fixed, held)
+    return render_concise(findings, fixed, held)
 
 
 def run_rule(args: argparse.Namespace) -> int:

@@ -128,3 +128,25 @@ class FileResult:
     #: which must hold for the rule to report here (`Rule.deferred_conditions`): the file
     #: is checked with a rule once the run's index holds one of its (`checks.run.settle`)
     deferred: tuple[tuple[str, Condition], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HeldBack:
+    """What the project's conventions or the selection held back (`held_back`), per rule:
+    the findings a run naming every rule reports, and the files not run at all for a
+    rule that was waiting on such a fact (`FileResult.deferred`): a count of findings
+    there would need them parsed, which is what waiting spares."""
+
+    findings: dict[str, int]
+    files: dict[str, int]
+
+    def __bool__(self) -> bool:
+        return bool(self.findings or self.files)
+
+    def __add__(self, other: HeldBack) -> HeldBack:
+        """Two projects' together."""
+        return HeldBack(_summed(self.findings, other.findings), _summed(self.files, other.files))
+
+
+def _summed(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {code: a.get(code, 0) + b.get(code, 0) for code in {*a, *b}}

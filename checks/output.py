@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from checks import __version__
 from checks.catalog import RuleInfo
-from checks.findings import Finding, split_lines
+from checks.findings import Finding, HeldBack, split_lines
 
 if TYPE_CHECKING:
     from checks.rule import Rule
@@ -33,8 +33,46 @@ def _absolute(path: Path) -> str:
     return str(path if path.is_absolute() else Path.cwd() / path)
 
 
-def summary(findings: Sequence[Finding], fixed: int = 0) -> str:
-    """Ruff's closing lines: the count (and what --fix did), and what --fix could do."""
+def summary(findings: Sequence[Finding], fixed: int = 0, held: HeldBack | None = None) -> str:
+    """Ruff's closing lines: the count (and what --fix did), and what --fix could do; then
+    what the project's conventions or the selection held back (`checks.run.held_back`),
+    and how to list it."""
+    line = _counts(findings, fixed)
+    if held:
+        line += "\n" + _held_line(held)
+    return line
+
+
+def _held_line(held: HeldBack) -> str:
+    """`12 more findings held back by this project's conventions or the selection: FG101
+    (10), FG401 (2); not run for the same reason: FG201 (3 files). Name a rule ...`."""
+    parts = []
+    if held.findings:
+        total = sum(held.findings.values())
+        listed = ", ".join(f"{code} ({n})" for code, n in _by_count(held.findings))
+        parts.append(
+            f"{total} more finding{'s' if total != 1 else ''} held back by this project's "
+            f"conventions or the selection: {listed}"
+        )
+    if held.files:
+        listed = ", ".join(
+            f"{code} ({n} file{'s' if n != 1 else ''})" for code, n in _by_count(held.files)
+        )
+        reason = "this project's conventions or the selection"
+        parts.append(
+            f"not run for the same reason: {listed}"
+            if parts
+            else f"Rules held back by {reason}, not run: {listed}"
+        )
+    first = _by_count({**held.files, **held.findings})[0][0]
+    return f"{'; '.join(parts)}. Name a rule to list its findings (`--extend-select {first}`)."
+
+
+def _by_count(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _counts(findings: Sequence[Finding], fixed: int) -> str:
     if fixed:
         total = fixed + len(findings)
         line = (
@@ -65,12 +103,14 @@ def _marker(finding: Finding) -> str:
     return "[*] " if finding.fix is not None and finding.fix.applicability == "safe" else ""
 
 
-def render_concise(findings: Sequence[Finding], fixed: int = 0) -> str:
+def render_concise(
+    findings: Sequence[Finding], fixed: int = 0, held: HeldBack | None = None
+) -> str:
     lines = [
         f"{display_path(f.path)}:{f.start.row}:{f.start.column}: {f.code} {_marker(f)}{f.message}"
         for f in findings
     ]
-    lines.append(summary(findings, fixed))
+    lines.append(summary(findings, fixed, held))
     return "\n".join(lines) + "\n"
 
 
@@ -99,14 +139,17 @@ def _snippet(finding: Finding, text: str | None) -> list[str]:
 
 
 def render_full(
-    findings: Sequence[Finding], texts: Mapping[Path, str | None], fixed: int = 0
+    findings: Sequence[Finding],
+    texts: Mapping[Path, str | None],
+    fixed: int = 0,
+    held: HeldBack | None = None,
 ) -> str:
     blocks = []
     for f in findings:
         location = f"{display_path(f.path)}:{f.start.row}:{f.start.column}"
         header = f"{location}: {f.code} {_marker(f)}{f.message}"
         blocks.append("\n".join([header, *_snippet(f, texts.get(f.path))]))
-    blocks.append(summary(findings, fixed))
+    blocks.append(summary(findings, fixed, held))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -24,7 +24,7 @@ from checks.config import (
     find_project_root,
     load_settings,
 )
-from checks.findings import FileResult, Finding, Location
+from checks.findings import FileResult, Finding, HeldBack, Location
 from checks.project import (
     ModuleLocator,
     ModuleSummary,
@@ -479,6 +479,44 @@ def settle(
             cache.put(path, f"{digest(source)}|{_rest_key(settings, path)}", checked, stamp)
         settled.append(checked)
     return settled
+
+
+def held_back(
+    results: Sequence[FileResult],
+    index: ProjectIndex,
+    settings: Settings,
+    cache: Cache | None = None,
+) -> HeldBack:
+    """What `index` drops that a run naming every enabled rule reports: the findings held
+    back by the project's conventions or by the selection (a spelling Pydantic 2 still
+    runs, a legacy query in a project written in the 1.x style, `HTTPException` as a
+    service layer's error mechanism), which `--select ALL` does not name
+    (`checks.config.named_in_selection`); another index answers, built only when
+    something is dropped."""
+    dropped = [
+        (finding.code, finding.path, condition)
+        for result in results
+        for finding, condition in result.pending
+        if finding.code not in settings.named and not index.holds(condition, finding.path)
+    ]
+    waiting = [
+        (code, result.path, condition)
+        for result in results
+        for code, condition in result.deferred
+        if code not in settings.named and not index.holds(condition, result.path)
+    ]
+    if not dropped and not waiting:
+        return HeldBack({}, {})
+    named = build_index(results, replace(settings, named=settings.enabled), cache)
+    findings: dict[str, int] = {}
+    for code, path, condition in dropped:
+        if named.holds(condition, path):
+            findings[code] = findings.get(code, 0) + 1
+    files: dict[str, set[Path]] = {}
+    for code, path, condition in waiting:
+        if named.holds(condition, path):
+            files.setdefault(code, set()).add(path)
+    return HeldBack(findings, {code: len(paths) for code, paths in files.items()})
 
 
 def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:

@@ -269,3 +269,49 @@ def test_a_template_repository_says_why_nothing_was_checked(tmp_path: Path) -> N
     assert "no Python files found" in result.stderr
     write(tmp_path, "hooks/post_gen_project.py", "print('generated')\n")
     assert "a template's folder" not in run_cli("check", "--no-cache", str(tmp_path)).stderr
+
+
+def test_what_the_conventions_hold_back_is_counted_and_how_to_list_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A legacy query in sync code stands only when FG101 is named (the twenty-second
+    reader took `--select ALL`'s silence on 57 of them for none): the summary says how
+    many findings the conventions held back, per rule, and how to list them; from the
+    run snapshot too; naming the rule lists them instead."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    for n in range(25):  # enough files for a run snapshot
+        write(
+            tmp_path,
+            f"app/repo_{n}.py",
+            "def users(session, model):\n    return session.query(model).all()\n",
+        )
+    line = (
+        "Rules held back by this project's conventions or the selection, not run: "
+        "FG101 (25 files). Name a rule to list its findings (`--extend-select FG101`)."
+    )
+    for _ in range(2):  # cold, then answered by the snapshot
+        result = run_cli("check", "--select", "ALL", ".")
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[-2:] == ["All checks passed!", line]
+    named = run_cli("check", "--no-cache", "--extend-select", "FG101", ".")
+    assert named.stdout.count(": FG101 ") == 25
+    assert "held back" not in named.stdout
+
+
+def test_the_held_back_line_counts_findings_and_the_files_not_run() -> None:
+    """Findings of parsed files are counted per rule; a rule that waited on the fact was
+    not run at all there, so its files are counted instead (parsing them to count would
+    undo what waiting spares)."""
+    from checks.findings import HeldBack
+    from checks.output import summary
+
+    held = HeldBack({"FG401": 28, "FG101": 42, "FG501": 1}, {"FG201": 16, "FG101": 29})
+    assert summary([], 0, held).splitlines() == [
+        "All checks passed!",
+        "71 more findings held back by this project's conventions or the selection: FG101 "
+        "(42), FG401 (28), FG501 (1); not run for the same reason: FG101 (29 files), FG201 "
+        "(16 files). Name a rule to list its findings (`--extend-select FG101`).",
+    ]
+    assert summary([], 0, HeldBack({}, {})) == "All checks passed!"

@@ -33,6 +33,7 @@ from checks.rules.sqlalchemy_legacy_query import (
 from checks.rules.sqlalchemy_sql_text import (
     NAME,
     VALUE,
+    Piece,
     SqlFlow,
     analyze,
     loop_value,
@@ -2394,9 +2395,16 @@ class InterpolatedSql(Rule):
         if sql is None or (is_execute and not _SQL.search(sql.text)):
             return
         if not self.reports_names:
-            value = next((piece for piece in sql.pieces if piece.kind == VALUE), None)
-            if value is not None:
-                ctx.report(node.args[0], self.value_message.format(piece=piece_code(value)))
+            # every value pasted in, named: the one an attacker controls may be any of them
+            # (keep's MERGE: `tenant_id` from the token, `field` from a webhook's payload)
+            values = list(dict.fromkeys(piece_code(piece) for piece in _values(sql.pieces)))
+            if len(values) == 1:
+                ctx.report(node.args[0], self.value_message.format(piece=values[0]))
+            elif values:
+                named = ", ".join(f"`{value}`" for value in values[:4])
+                more = ", ..." if len(values) > 4 else ""
+                message = f"{named}{more} pasted into SQL as values: pass them as bound parameters"
+                ctx.report(node.args[0], message)
             return
         if ctx.marks(_MIGRATION_MARK):
             return
@@ -2408,6 +2416,11 @@ class InterpolatedSql(Rule):
             ):
                 ctx.report(node.args[0], self.name_message.format(piece=piece_code(piece)))
                 return
+
+
+def _values(pieces: Sequence[Piece]) -> list[Piece]:
+    """The pieces pasted into SQL as values, in order."""
+    return [piece for piece in pieces if piece.kind == VALUE]
 
 
 class InterpolatedSqlName(InterpolatedSql):

@@ -695,3 +695,22 @@ def test_a_name_bound_on_every_branch_is_followed_on_each() -> None:
         if f.code == "FG105"
     ]
     assert found == [(15, "marks"), (28, "other")]
+
+
+def test_every_value_pasted_in_is_named() -> None:
+    """keep's MERGE pastes four values, the tenant's id from the token and the alert
+    fields from a webhook's payload: naming only the first (`tenant_id`) let a reader
+    dismiss an injection; the message names each (the first four)."""
+    source = """
+        from sqlalchemy import text
+
+
+        def upsert(session, tenant_id: str, fields: list[str], provider_id: str) -> None:
+            values = ", ".join(f"('{tenant_id}', '{field}', '{provider_id}')" for field in fields)
+            session.execute(text(f"MERGE INTO AlertField USING (VALUES {values}) AS s (t, f, p)"))
+        """
+    (message,) = [f.message for f in check_code(source, "app/db.py") if f.code == "FG105"]
+    assert message == (
+        "`tenant_id`, `fields`, `provider_id` pasted into SQL as values: pass them as bound "
+        "parameters"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,9 @@ async def total() -> int:
 
 
 def _rows(stdout: str, code: str) -> list[str]:
-    return [line.split(": ")[0] for line in stdout.splitlines() if f": {code} " in line]
+    """`path:row:col` of each finding of `code` (not the summary's held-back line)."""
+    finding = re.compile(rf"^(\S+:\d+:\d+): {code} ")
+    return [m[1] for line in stdout.splitlines() if (m := finding.match(line))]
 
 
 def test_sync_factory_imported_from_another_module_is_flagged_in_async_def(
