@@ -708,6 +708,12 @@ class FileContext:
         has_package = getattr(self._pydantic_target, "has_package", None)
         return bool(has_package(package, version)) if has_package is not None else True
 
+    def package_pinned_exactly(self, package: str) -> bool:
+        """Whether a manifest of the project pins `package` to one release
+        (`checks.pydantic_target.PydanticTarget.pins_exactly`); False when unknown."""
+        pins = getattr(self._pydantic_target, "pins_exactly", None)
+        return bool(pins(package)) if pins is not None else False
+
     def package_pinned(self, package: str) -> bool:
         """Whether the project's dependency files name `package`
         (`checks.pydantic_target.PydanticTarget.pins_package`); False when unknown."""

@@ -229,6 +229,25 @@ class PydanticTarget:
         `PINNED_PACKAGES`), with a version or without."""
         return any(pin.package == package for pin in current_pins(self._all_pins()))
 
+    def pins_exactly(self, package: str) -> bool:
+        """Whether a manifest of the project pins `package` (one of `PINNED_PACKAGES`) to
+        one release (`fastapi==0.128.0`, `fastapi = "0.115.8"`): a snapshot the next
+        bump moves, where a range (`^0.110.0`, `<0.111`) states what the code supports."""
+        for pin in current_pins(self._all_pins()):
+            if pin.package != package or pin.kind == "locked":
+                continue
+            alternatives = _alternatives(pin)
+            if alternatives and all(
+                len(specifiers) == 1
+                and all(
+                    spec.operator in ("==", "===") and not spec.version.endswith(".*")
+                    for spec in specifiers
+                )
+                for specifiers in alternatives
+            ):
+                return True
+        return False
+
     def has_fastapi(self, version: str) -> bool:
         """Whether the project's FastAPI may be this version or later (`has_package`)."""
         return self.has_package("fastapi", version)

@@ -128,8 +128,9 @@ class OnEventHandler(Rule):
         "gives the app a lifespan never runs, and is always reported; one alone still runs "
         "(deprecated): reported by the edit hook in new code, and in existing code when "
         "the selection names FG406 (an inventory for the move to a lifespan). So is "
-        "`add_event_handler` where no FastAPI the pins admit takes Starlette 1.0 "
-        '(`fastapi = "^0.95.1"`): it runs on every install of them.\n\n'
+        "`add_event_handler` where the project's FastAPI range takes no Starlette 1.0 "
+        '(`fastapi = "^0.95.1"`: it runs on every install the project supports); pinned '
+        "to one release (`fastapi==0.128.0`), the next bump is the break: reported.\n\n"
         "Where it applies: every layer, tests included (deprecated for a test's app as for "
         "the service's); not where the project's pins (or its "
         "sub-service's: a folder below the project root whose requirement files pin "
@@ -248,15 +249,17 @@ class OnEventHandler(Rule):
             "starlette", "1.0"
         ):
             ctx.report(node, _ADD_EVENT_HANDLER)
-        elif ctx.fastapi_at_least(_STARLETTE_1_RELEASE):
-            # the pins admit no Starlette 1.0 but their FastAPI does: it runs until the
-            # upgrade that brings Starlette's security fixes (the seventeenth reader:
-            # `starlette==0.50.0` pinned, "the next bump fails at import"); said so
+        elif ctx.fastapi_at_least(_STARLETTE_1_RELEASE) or ctx.package_pinned_exactly("fastapi"):
+            # the pins admit no Starlette 1.0 but their FastAPI does, or pin one release
+            # of it (a snapshot the next bump moves): it runs until the upgrade that
+            # brings Starlette's security fixes (the seventeenth reader: `fastapi==0.128.0`,
+            # `starlette==0.50.0`, "the next bump fails at import"); said so
             ctx.report(node, _ADD_EVENT_HANDLER_BEFORE_1)
         else:
-            # no FastAPI the pins admit takes Starlette 1.0 (`fastapi = "^0.95.1"`): it runs
-            # on every install of them, as `on_event` does; a move of the whole stack's
-            # inventory (the twenty-second reader), new code's or named
+            # a range of FastAPI that takes no Starlette 1.0 (`fastapi = "^0.95.1"`): it
+            # runs on every install the project supports, as `on_event` does; a move of
+            # the whole stack's inventory (the eighteenth and twenty-second readers), new
+            # code's or named
             ctx.report_if(node, _ON_EVENT_SELECTED, _ADD_EVENT_HANDLER_BEFORE_1)
 
     def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:

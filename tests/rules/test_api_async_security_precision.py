@@ -1886,17 +1886,20 @@ def test_a_class_whose_name_only_starts_with_test_holds_secrets() -> None:
         ('dependencies = ["fastapi>=0.133"]', "breaks"),
         ('dependencies = ["fastapi"]', "breaks"),
         ('dependencies = ["fastapi>=0.133", "starlette<1.0"]', "at the upgrade"),
+        ('dependencies = ["fastapi==0.128.0", "starlette==0.50.0"]', "at the upgrade"),
         ('dependencies = ["fastapi>=0.110,<0.111"]', "named"),
     ],
-    ids=["fastapi 0.133", "unpinned", "starlette below 1.0", "fastapi 0.110"],
+    ids=["fastapi 0.133", "unpinned", "starlette below 1.0", "one release", "fastapi 0.110"],
 )
 def test_add_event_handler_says_when_it_breaks(tmp_path: Path, pins: str, reported: str) -> None:
     """Starlette 1.0 removed `add_event_handler` and FastAPI 0.133 is the first to admit it:
     where the pins admit no Starlette 1.0 but do admit that FastAPI, the handler runs until
     that upgrade (the seventeenth reader's exact `starlette==0.50.0`: "the next bump fails
-    at import"), and the message says so; where they admit no such FastAPI (the
-    twenty-second reader's `fastapi = "^0.95.1"`, a Pydantic 1 stack), it runs on every
-    install of them: an inventory for the stack's move, reported when FG406 is named."""
+    at import"), and the message says so; so where they pin FastAPI to one release
+    (`fastapi==0.128.0`: a snapshot the next bump moves); where a range admits no such
+    FastAPI (the eighteenth reader's `^0.110.0`, the twenty-second's `^0.95.1`), it runs
+    on every install the project supports: an inventory for the stack's move, reported
+    when FG406 is named."""
     write(tmp_path, "pyproject.toml", f'[project]\nname = "svc"\n{pins}\n')
     main = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\nasync def connect() -> None:\n"
     main += '    pass\n\n\napp.add_event_handler("startup", connect)\n'
