@@ -187,10 +187,7 @@ def _is_secret_value(
         # a signing key's fallback that names what it is (`"secret"`, `"jwt-secret-key"`) is
         # that key; one that names something else is a label (`SANDBOX_PROXY_CA_SECRET =
         # "sandbox-proxy-ca"`: the name of a Kubernetes secret)
-        and not (
-            _spells_its_name(name, value)
-            and not (signing and _KEY_WORDS.intersection(_value_words(value)))
-        )
+        and not (_spells_its_name(name, value) and not (signing and _says_key(value)))
         and not value.startswith("/")
         and not _TEMPLATE_FIELD.search(value)
         and not _SQL_TEXT.match(value)
@@ -219,6 +216,15 @@ _SQL_TEXT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s"
 
 #: Words that say a value is a key (`"secret"`, `"my-jwt-key"`).
 _KEY_WORDS = frozenset({"secret", "key", "jwt", "token", "signing", "password"})
+
+
+def _says_key(value: str) -> bool:
+    """Whether a value says it is a key (`"secret"`, `"my-jwt-key"`, `"jwtsecret"`: a
+    word of `_KEY_WORDS`, apart or run together with others)."""
+    compact = "".join(_WORD.findall(value.lower()))
+    return bool(_KEY_WORDS.intersection(_value_words(value))) or any(
+        word in compact for word in _KEY_WORDS
+    )
 
 
 def _value_words(value: str) -> set[str]:
@@ -353,6 +359,19 @@ class HardcodedSecret(Rule):
                 return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
             """,
             note="a module's signing key: the key itself, however it reads",
+        ),
+        Example(
+            """
+            import os
+
+
+            def verify(token: str) -> str:
+                jwt_secret = os.environ.get("KEEP_JWT_SECRET", "jwtsecret")
+                return jwt_secret
+            """,
+            path="app/auth/verifier.py",
+            also=("FG407",),
+            note="a signing key's fallback that says what it is, its words run together (keep)",
         ),
         Example(
             """
