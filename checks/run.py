@@ -26,6 +26,7 @@ from checks.config import (
 )
 from checks.findings import FileResult, Finding, HeldBack, Location
 from checks.project import (
+    Condition,
     ModuleLocator,
     ModuleSummary,
     ProjectIndex,
@@ -38,6 +39,7 @@ from checks.project import (
 from checks.project_facts import (
     ASYNC_SESSIONS,
     BCRYPT_HASHING,
+    COUNTED_FACTS,
     CREDENTIALS_USED,
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD_ENV_SELECTED,
@@ -47,6 +49,7 @@ from checks.project_facts import (
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
     PYDANTIC_SPELLING,
+    SELECTION_FACTS,
     SETTINGS_MODULE,
     SPELLING_RULES,
     SQL_2_QUERIES,
@@ -497,13 +500,17 @@ def held_back(
         (finding.code, finding.path, condition)
         for result in results
         for finding, condition in result.pending
-        if finding.code not in settings.named and not index.holds(condition, finding.path)
+        if finding.code not in settings.named
+        and _gated(condition)
+        and not index.holds(condition, finding.path)
     ]
     waiting = [
         (code, result.path, condition)
         for result in results
         for code, condition in result.deferred
-        if code not in settings.named and not index.holds(condition, result.path)
+        if code not in settings.named
+        and _gated(condition)
+        and not index.holds(condition, result.path)
     ]
     if not dropped and not waiting:
         return HeldBack({}, {})
@@ -517,6 +524,18 @@ def held_back(
         if named.holds(condition, path):
             files.setdefault(code, set()).add(path)
     return HeldBack(findings, {code: len(paths) for code, paths in files.items()})
+
+
+def _gated(condition: Condition) -> bool:
+    """Whether a condition asks a fact that naming a rule changes (the selection's, or a
+    counted convention: `SELECTION_FACTS`, `COUNTED_FACTS`): only such a condition can
+    hold in a run that names every rule where it does not in this one."""
+    while True:
+        if condition.fact in SELECTION_FACTS or condition.fact in COUNTED_FACTS:
+            return True
+        if condition.also is None:
+            return False
+        condition = condition.also
 
 
 def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:
