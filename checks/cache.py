@@ -133,7 +133,7 @@ class Cache:
         self._dirty = False
         self._pruned = False
         #: what the run `load_run` answered for held back (`checks.run.held_back`)
-        self.held_back = HeldBack({}, {})
+        self.held_back = HeldBack()
 
     @property
     def _entries(self) -> dict[str, Any]:
@@ -651,12 +651,6 @@ def _bool(value: Any) -> bool:
     return value
 
 
-def _count(value: Any) -> int:
-    if type(value) is not int or not 0 < value <= _MAX_POSITION:
-        _invalid()
-    return value
-
-
 def _position(value: Any) -> int:
     if type(value) is not int or not 1 <= value <= _MAX_POSITION:
         _invalid()
@@ -866,9 +860,10 @@ def _snapshot(data: Any) -> _Snapshot | None:
             if path is None:
                 path = paths[name] = Path(name)
             findings.append(_finding(path, finding))
+        # counts, positive as positions are
         held = HeldBack(
-            {_str(code): _count(n) for code, n in _dict(snapshot.get("held", {})).items()},
-            {_str(code): _count(n) for code, n in _dict(snapshot.get("held_files", {})).items()},
+            {_str(code): _position(n) for code, n in _dict(snapshot.get("held", {})).items()},
+            {_str(c): _position(n) for c, n in _dict(snapshot.get("held_files", {})).items()},
         )
     except _Invalid:
         return None

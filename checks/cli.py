@@ -198,7 +198,7 @@ def run_check(args: argparse.Namespace) -> int:
         _warn("no Python files found under the given path(s)")
     findings: list[Finding] = []
     results: list[FileResult] = []
-    held = HeldBack({}, {})
+    held = HeldBack()
     fixed = 0
     changed = False
     for project in group_by_project(files, top, loader):
@@ -242,7 +242,7 @@ class _ProjectOutcome:
     fixed: int = 0
     changed: bool = False
     #: what the project's conventions or the selection held back
-    held: HeldBack = dataclasses.field(default_factory=lambda: HeldBack({}, {}))
+    held: HeldBack = dataclasses.field(default_factory=HeldBack)
 
 
 def _check_project(

@@ -137,8 +137,8 @@ class HeldBack:
     rule that was waiting on such a fact (`FileResult.deferred`): a count of findings
     there would need them parsed, which is what waiting spares."""
 
-    findings: dict[str, int]
-    files: dict[str, int]
+    findings: dict[str, int] = dataclasses.field(default_factory=dict)
+    files: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.findings or self.files)

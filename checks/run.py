@@ -513,7 +513,7 @@ def held_back(
         and not index.holds(condition, result.path)
     ]
     if not dropped and not waiting:
-        return HeldBack({}, {})
+        return HeldBack()
     named = build_index(results, replace(settings, named=settings.enabled), cache)
     findings: dict[str, int] = {}
     for code, path, condition in dropped:
@@ -526,12 +526,18 @@ def held_back(
     return HeldBack(findings, {code: len(paths) for code, paths in files.items()})
 
 
+#: The facts naming a rule decides (`build_index`: the selection's, and the counted
+#: conventions a named rule sets aside); whether the project hashes with bcrypt is no
+#: convention, and asking it again would read every file of the project once more.
+_NAMING_DECIDES = (SELECTION_FACTS | COUNTED_FACTS) - {BCRYPT_HASHING}
+
+
 def _gated(condition: Condition) -> bool:
-    """Whether a condition asks a fact that naming a rule changes (the selection's, or a
-    counted convention: `SELECTION_FACTS`, `COUNTED_FACTS`): only such a condition can
-    hold in a run that names every rule where it does not in this one."""
+    """Whether a condition asks a fact that naming a rule decides (`_NAMING_DECIDES`):
+    only such a condition can hold in a run that names every rule where it does not in
+    this one."""
     while True:
-        if condition.fact in SELECTION_FACTS or condition.fact in COUNTED_FACTS:
+        if condition.fact in _NAMING_DECIDES:
             return True
         if condition.also is None:
             return False

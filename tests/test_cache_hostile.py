@@ -34,7 +34,7 @@ from checks.cache import (
     stamp_of,
     with_header,
 )
-from checks.findings import Edit, FileResult, Finding, Fix, Location
+from checks.findings import Edit, FileResult, Finding, Fix, HeldBack, Location
 from checks.project import Condition, ModuleLocator, ModuleSummary
 from tests.helpers import count_parsed, run_cli, write
 from tests.test_cache import DEMO_PYPROJECT, JOBS, ROUTES, SCHEMAS
@@ -505,17 +505,23 @@ def test_every_wrong_value_in_a_snapshot_is_no_snapshot(tmp_path: Path) -> None:
     finding = _sample_finding(checked)
     cache = Cache(tmp_path / "cache", {"FG201"})
     stamps = [(checked, stamp_of(checked.stat())), (read, stamp_of(read.stat()))]
-    cache.save_run("run", stamps[:1], [stamps[1], (tmp_path / "app/models.py", ABSENT)], [finding])
+    held = HeldBack({"FG101": 2}, {"FG201": 3})
+    others = [stamps[1], (tmp_path / "app/models.py", ABSENT)]
+    cache.save_run("run", stamps[:1], others, [finding], held=held)
     assert cache.load_run("run", [checked]) == [finding]
+    assert cache.held_back == held
     (snapshot_file,) = cache.file.parent.glob("*-run-*.json")
     sound = read_cache_file(snapshot_file)
 
     for at in list(_places(sound)):
         for value in _WRONG_VALUES:
             snapshot_file.write_bytes(with_header(json.dumps(_replaced(sound, at, value)).encode()))
-            answered = Cache(tmp_path / "cache", {"FG201"}).load_run("run", [checked])
+            fresh = Cache(tmp_path / "cache", {"FG201"})
+            answered = fresh.load_run("run", [checked])
             for each in answered or []:
                 _assert_well_formed(each)
+            counts = [*fresh.held_back.findings.values(), *fresh.held_back.files.values()]
+            assert all(type(n) is int and n > 0 for n in counts)
 
 
 def test_a_cache_past_the_size_cap_keeps_only_the_entries_of_its_run(

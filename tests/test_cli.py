@@ -315,3 +315,39 @@ def test_the_held_back_line_counts_findings_and_the_files_not_run() -> None:
         "(16 files). Name a rule to list its findings (`--extend-select FG101`).",
     ]
     assert summary([], 0, HeldBack({}, {})) == "All checks passed!"
+
+
+def test_a_fact_naming_does_not_decide_builds_no_second_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the project hashes with bcrypt (FG504's fact) is the same whatever the
+    selection names: a finding dropped on it is not held back, and no second index
+    (which would read every file of the project again) is built to ask."""
+    import checks.run
+    from checks.catalog import CATALOG
+    from checks.config import load_settings
+    from checks.findings import FileResult, Finding, Location
+    from checks.project import Condition
+    from checks.project_facts import BCRYPT_HASHING, SYNC_QUERY_SELECTED
+
+    settings = load_settings(CATALOG, tmp_path)
+    path = write(tmp_path, "app/auth.py", "import passlib\n")
+    finding = Finding(path, "FG504", "passlib", Location(1, 1), Location(1, 15))
+    built: list[object] = []
+    original = checks.run.build_index
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(args)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    def result(fact: str) -> FileResult:
+        condition = Condition((), frozenset(), fact=fact)
+        return FileResult(path, [], None, pending=[(finding, condition)])
+
+    index = original([result(BCRYPT_HASHING)], settings)
+    monkeypatch.setattr(checks.run, "build_index", counting)
+    assert not checks.run.held_back([result(BCRYPT_HASHING)], index, settings)
+    assert built == []
+    held = checks.run.held_back([result(SYNC_QUERY_SELECTED)], index, settings)
+    assert held.findings == {"FG504": 1}
+    assert len(built) == 1

@@ -166,9 +166,6 @@ SYNC_DRIVERS = re.compile(
 )
 #: The names whose presence the pre-filter requires (the last part of a qualified name
 #: always appears: as an attribute, or in the `from ... import` statement).
-_LAST_SEGMENTS_SYNC = frozenset(
-    name.rpartition(".")[2] for name in SYNC_SESSION_FACTORIES | SYNC_DATABASE_CLASSES
-)
 _LAST_SEGMENTS_ASYNC_SESSION = frozenset(
     name.rpartition(".")[2] for name in ASYNC_SESSION_CLASSES | ASYNC_SESSION_FACTORIES
 )
@@ -211,8 +208,6 @@ _SYNC_SOURCES = frozenset(
     )
     if "asyncio" not in name
 )
-#: Libraries whose `db.session` is a sync `scoped_session` (`checks.project`).
-_SESSION_LIBRARIES = ("fastapi_sqlalchemy", "flask_sqlalchemy")
 
 
 def _may_be_legacy_query(call: ast.Call) -> bool:
@@ -673,14 +668,11 @@ class SyncSessionInAsyncModule(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        if not evidence.has("async"):
-            return False
-        if evidence.has_package(*_PACKAGES) and evidence.has(*_LAST_SEGMENTS_SYNC):
-            return True
-        # `_imported_handle`: another module's factory opened in a `with`, or queried;
-        # `_legacy_query`: `.query(...)`, `Model.query`; `_session_helper`: any call in an
-        # `async def` may be of another module's function that makes a sync session
-        return True
+        # a sync class or factory named here, or (`_imported_handle`) another module's
+        # factory opened or queried, a legacy query (`_legacy_query`), or any call that
+        # may be of another module's function that makes a sync session
+        # (`_session_helper`): every coroutine may hold one
+        return evidence.has("async")
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: a call in an `async def` on what the file shows to be a sync
