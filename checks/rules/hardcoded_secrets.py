@@ -58,14 +58,6 @@ _SIGNING_NAME = re.compile(
     r"|token_key|jwt_key)$",
     re.IGNORECASE,
 )
-#: A module constant's name that says it holds the key (`JWT_SECRET`, `SECRET_KEY`);
-#: not `*_TOKEN_KEY`, which names a key of a dict as often (onyx's
-#: `DB_CREDENTIALS_DICT_TOKEN_KEY = "google_tokens"`).
-_CONSTANT_KEY_NAME = re.compile(
-    r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key"
-    r"|jwt_key)$",
-    re.IGNORECASE,
-)
 _SETTINGS_DEFAULT = (
     "Hard-coded secret as a settings default: the service runs with it unless the "
     "environment sets it; declare the field without a default (`SecretStr`) so that "
@@ -222,9 +214,7 @@ def _says_key(value: str) -> bool:
     """Whether a value says it is a key (`"secret"`, `"my-jwt-key"`, `"jwtsecret"`: a
     word of `_KEY_WORDS`, apart or run together with others)."""
     compact = "".join(_WORD.findall(value.lower()))
-    return bool(_KEY_WORDS.intersection(_value_words(value))) or any(
-        word in compact for word in _KEY_WORDS
-    )
+    return any(word in compact for word in _KEY_WORDS)
 
 
 def _value_words(value: str) -> set[str]:
@@ -682,7 +672,13 @@ class HardcodedSecret(Rule):
         signing = (in_settings or message == _ENV_DEFAULT) and _SIGNING_NAME.search(name)
         # a module's constant named as a signing key (`JWT_SECRET = "mysupersecret"`) is
         # the key itself, not a name: no lower-case word is spared there
-        declared = declared or (constant and _CONSTANT_KEY_NAME.search(name) is not None)
+        # (not `*_TOKEN_KEY`, which names a key of a dict as often: onyx's
+        # `DB_CREDENTIALS_DICT_TOKEN_KEY = "google_tokens"`)
+        declared = declared or (
+            constant
+            and _SIGNING_NAME.search(name) is not None
+            and not name.lower().endswith("token_key")
+        )
         if (
             text is not None
             and _SECRET_NAME.search(name)
