@@ -14,7 +14,7 @@ from checks.structure import Structure
 
 def _structure(code: str, path: str = "app/example.py", layer: str | None = None) -> Structure:
     source = textwrap.dedent(code)
-    return Structure(ast.parse(source), "app.example", False, layer, path)
+    return Structure(ast.parse(source), "app.example", False, layer, path, source=source.encode())
 
 
 def _screened(code: str, path: str = "app/example.py", layer: str | None = None) -> set[str]:
@@ -373,6 +373,32 @@ def test_interpolated_sql_screen_keeps_variables_and_helpers_building_sql() -> N
         "app/tasks/repository.py",
         "repository",
     )
+
+
+def test_secret_screen_wants_a_secret_name_for_a_literal_in_a_call() -> None:
+    # polar's sentry.py: a URL in a comment lets the words through; the environment read's
+    # default is no secret's, nothing in the file is named like one
+    code = """
+        import os
+
+        # See: https://docs.sentry.io/platforms/python/integrations/fastapi/#options
+        release = os.environ.get("RELEASE_VERSION", "development")
+        """
+    rule = RULES_BY_CODE["FG502"]
+    assert rule.may_fire_in(_structure(code)) is False
+    named = [
+        code.replace('"RELEASE_VERSION"', '"JWT_SECRET"'),  # the variable's name
+        code.replace("release =", "jwt_secret ="),  # the target's
+        code.replace('"RELEASE_VERSION"', '"JWT_\\x53ECRET"'),  # an escape spells it
+        code.replace("release =", "config = dict(api_key="),
+    ]
+    named[3] = named[3].rstrip() + ")\n"
+    for text in named:
+        assert rule.may_fire_in(_structure(text)) is True, text
+        assert "FG502" in _screened(text)
+    for text in named[:3]:  # and the rule reports them
+        found = Engine([rule]).check(Path("app/example.py"), textwrap.dedent(text).encode())
+        assert [f.code for f in found.findings] == ["FG502"], text
 
 
 def test_every_rule_screen_lets_its_bad_examples_through() -> None:
