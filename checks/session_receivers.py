@@ -311,9 +311,19 @@ def module_factories(ctx: FileContext) -> dict[str, str]:
                 if target in found:
                     found[target] = None
                     continue
-                found[target] = factory_result(value, ctx) if isinstance(value, cst.Call) else None
+                found[target] = _made_by(value, ctx) if isinstance(value, cst.Call) else None
         facts.module = {name: cls for name, cls in found.items() if cls is not None}
     return facts.module
+
+
+def _made_by(call: cst.Call, ctx: FileContext) -> str | None:
+    """What a module-level factory call makes: a SQLAlchemy factory's result, or a network
+    SDK's sync client (`s3 = boto3.client("s3")`, `boto3.Session().client("s3")`)."""
+    made = factory_result(call, ctx) or _CLIENT_FUNCTIONS.get(ctx.qualified_name(call.func) or "")
+    func = call.func
+    if made is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        made = _CLIENT_METHODS.get((ctx.qualified_name(func.value.func) or "", func.attr.value))
+    return made
 
 
 def instance_attributes(class_name: str, ctx: FileContext) -> dict[str, str]:

@@ -74,6 +74,22 @@ _STRIPE_REQUESTS = frozenset(
         "expire",
     }
 )
+#: openai-python 0.x's resource requests (`openai.ChatCompletion.create(...)`): each has an
+#: awaitable `a*` twin (`acreate`); 1.0 replaced them with clients (`openai.AsyncOpenAI`).
+_OPENAI_V0_REQUESTS = frozenset(
+    {
+        "create",
+        "create_edit",
+        "create_variation",
+        "transcribe",
+        "translate",
+        "retrieve",
+        "list",
+        "delete",
+        "download",
+        "cancel",
+    }
+)
 #: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
 #: does not block (async-stripe's patched `stripe.Customer.create`).
 _AWAITED = "fg302:awaited"
@@ -202,7 +218,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`, nor "
         "boto3's local `generate_presigned_url()` and paginators; "
         "stripe-python's resource requests (`stripe.Customer.create(...)`), not awaited "
-        "(async-stripe's); Cloudinary's `uploader.upload()`; Celery's remote control "
+        "(async-stripe's); openai-python 0.x's (`openai.ChatCompletion.create(...)`, whose "
+        "awaitable twin is `acreate`); Cloudinary's `uploader.upload()`; Celery's remote control "
         "waiting for the workers' replies (`app.control.broadcast(..., reply=True)`, "
         "`app.control.ping()`, `app.control.inspect().stats()`, in a file naming Celery).\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
@@ -284,6 +301,35 @@ class BlockingHttpInAsync(_BlockingInAsync):
             expect=2,
             note="the sync OpenAI client an async method calls (a health service's advisor)",
         ),
+        Example(
+            """
+            import boto3
+            import openai
+            from fastapi import FastAPI, UploadFile
+
+            app = FastAPI()
+            s3 = boto3.client("s3")
+            sqs = boto3.Session(region_name="eu-west-1").client("sqs")
+
+
+            @app.post("/upload")
+            async def upload(file: UploadFile) -> None:
+                s3.upload_fileobj(file.file, "uploads", file.filename)
+
+
+            @app.post("/notify")
+            async def notify(name: str) -> None:
+                sqs.send_message(QueueUrl="uploads", MessageBody=name)
+
+
+            @app.get("/image")
+            async def image(prompt: str) -> str:
+                response = openai.Image.create(prompt=prompt, n=1)
+                return response["data"][0]["url"]
+            """,
+            expect=3,
+            note="module-level boto3 clients (SuperAGI); openai 0.x's resources (AgentGPT)",
+        ),
     )
     good = (
         Example(
@@ -352,6 +398,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 name.startswith("stripe.") for name in structure.qualified(call.dotted)
             ):
                 return True
+            if call.last in _OPENAI_V0_REQUESTS and any(
+                name.startswith("openai.") for name in structure.qualified(call.dotted)
+            ):
+                return True
         # `_celery_control_wait`: a remote-control call of a file that names Celery
         return _names_celery(structure.source) and any(
             call.in_async and call.last in _CELERY_WAITS for call in structure.calls
@@ -386,6 +436,16 @@ class BlockingHttpInAsync(_BlockingInAsync):
                     f"`{name}()` makes a blocking request inside `async def`: use "
                     f"`await {name}_async(...)` (stripe 8.10+), or `await "
                     "asyncio.to_thread(...)`",
+                )
+            return
+        if name is not None and name.startswith("openai.") and method in _OPENAI_V0_REQUESTS:
+            parts = name.split(".")
+            if len(parts) == 3 and parts[1][:1].isupper():
+                ctx.report(
+                    node,
+                    f"`{name}()` makes a blocking request inside `async def`: use "
+                    f"`await {parts[0]}.{parts[1]}.a{method}(...)` (openai 0.x), or "
+                    "`openai.AsyncOpenAI` (1.0 removed these resources)",
                 )
             return
         if method in _LOCAL_METHODS:

@@ -75,6 +75,7 @@ _DEFAULT_PASSWORDS = frozenset({"password", "pass", "changeme", "secret"})
 #: joined constant (`"see " "postgres://u:p@db"`).
 _CREDENTIALED_URL_ANYWHERE = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
+_CAPITALS = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
 
 
@@ -167,7 +168,9 @@ def _is_secret_value(
     return (
         (len(value) >= 8 or (signing and value.strip() != ""))
         and not _PUBLIC_KEY.match(value)
-        and not _PLACEHOLDER.match(value)
+        # a signing key's default in capitals is the key too (`"TEST_SECRET_DO_NOT_USE"`,
+        # `"CHANGEME"`: the service signs with it until the environment says otherwise)
+        and not (_PLACEHOLDER.match(value) and not (signing and _CAPITALS.match(value)))
         and not _KEY_PREFIX_ONLY.match(value)
         and not _MASKED.search(value)
         and not (in_dict and _PROSE.fullmatch(value.strip()))
@@ -406,6 +409,17 @@ class HardcodedSecret(Rule):
             -----END PRIVATE KEY-----"""
             ''',
             note="a PEM key: text of several lines that is a secret",
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                SECRET_KEY: str = "TEST_SECRET_DO_NOT_USE_IN_PROD"
+            """,
+            path="app/core/config.py",
+            note="a signing key's default in capitals: the key until the environment sets one",
         ),
     )
     good = (
