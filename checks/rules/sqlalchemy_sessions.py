@@ -222,6 +222,16 @@ def _may_be_legacy_query(call: ast.Call) -> bool:
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
+def _is_async_engine(cls: str | None) -> bool:
+    """`AsyncEngine` in any spelling (sqlmodel re-exports it from
+    `sqlmodel.ext.asyncio.session`)."""
+    return (
+        cls is not None
+        and cls.startswith(("sqlalchemy.", "sqlmodel."))
+        and cls.endswith(".AsyncEngine")
+    )
+
+
 class SyncSessionInAsyncModule(Rule):
     code = "FG102"
     name = "sync-session-in-async-code"
@@ -233,7 +243,8 @@ class SyncSessionInAsyncModule(Rule):
     )
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
-        "`async def`: created there (`Session(engine)`, `create_engine(...)`, a function of "
+        "`async def`: created there (`Session(engine)`, `create_engine(...)` unless "
+        "wrapped in an `AsyncEngine(...)`, a function of "
         "the module annotated `-> Engine` or `-> Session`), opened from a factory the "
         "object holds (`self.Session()` with `self.Session = scoped_session(...)` in "
         "`__init__`) or from a "
@@ -501,6 +512,21 @@ class SyncSessionInAsyncModule(Rule):
         ),
         Example(
             """
+            from sqlalchemy import create_engine
+            from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+            async def run_migrations_online() -> None:
+                connectable = AsyncEngine(create_engine("postgresql+asyncpg://app@db/app"))
+                async with connectable.connect() as connection:
+                    await connection.run_sync(do_run_migrations)
+                await connectable.dispose()
+            """,
+            path="app/db/migrations/env.py",
+            note="a sync engine wrapped in an `AsyncEngine`: every statement is awaited",
+        ),
+        Example(
+            """
             from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
             engine = create_async_engine("postgresql+asyncpg://app@db/app")
@@ -746,7 +772,14 @@ class SyncSessionInAsyncModule(Rule):
             return  # an awaited call: the receiver is async, whatever its annotation says
         made = receiver_class(node, ctx)
         func = node.func
-        blocking: cst.CSTNode | None = node if made is not None and made in _SYNC_HANDLES else None
+        wrapped = ctx.marks(self.code + ".wrapped")
+        if _is_async_engine(made) and node.args and isinstance(node.args[0].value, cst.Call):
+            # `AsyncEngine(create_engine(url))`: the sync engine is the async one's, whose
+            # every statement is awaited (what `create_async_engine` does)
+            wrapped.add(id(node.args[0].value))
+        blocking: cst.CSTNode | None = (
+            node if made is not None and made in _SYNC_HANDLES and id(node) not in wrapped else None
+        )
         queried = isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS
         if blocking is None and queried:
             assert isinstance(func, cst.Attribute)
@@ -2216,6 +2249,28 @@ class InterpolatedSql(Rule):
             """
             from sqlalchemy import text
 
+
+            def _in_params(prefix: str, values: list[str]) -> tuple[str, dict[str, str]]:
+                params = {f"{prefix}_{i}": v for i, v in enumerate(values)}
+                return ", ".join(f":{prefix}_{i}" for i in range(len(values))), params
+
+
+            async def nodes(session, filters: dict[str, list[str]]):
+                where = []
+                params = {}
+                for i, (attr, values) in enumerate(filters.items()):
+                    marks, bound = _in_params(f"filt_{i}", values)
+                    where.append(f"type_{i} IN ({marks})")
+                    params.update(bound)
+                sql = "SELECT id FROM node WHERE " + " AND ".join(where)
+                return await session.execute(text(sql), params)
+            """,
+            note="placeholders bound in the loop that appends them (cognee's graph filters)",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
             RENAMED = {"app_old": "app_core"}
 
 
@@ -2336,7 +2391,7 @@ class InterpolatedSql(Rule):
     def visit_For(self, node: cst.For, ctx: FileContext) -> None:
         flow = SqlFlow.of(ctx)
         flow.enter_loop(node)
-        flow.bind_loop(node.target, loop_value(node.iter, ctx), ctx)
+        flow.bind_loop(node.target, loop_value(node.iter, ctx), ctx, node.iter)
 
     def visit_While(self, node: cst.While, ctx: FileContext) -> None:
         flow = SqlFlow.of(ctx)
@@ -2375,6 +2430,7 @@ class InterpolatedSql(Rule):
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         flow = SqlFlow.of(ctx)
         flow.validator_call(node, ctx)
+        flow.appended(node)
         if ctx.layer in ("test", "tooling") or not node.args or node.args[0].keyword is not None:
             return
         if ctx.marks(_HISTORY_MARK):

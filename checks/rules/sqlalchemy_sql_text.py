@@ -177,6 +177,10 @@ class SqlFlow:
     checked: dict[int, set[str]] = field(default_factory=dict)
     helpers: dict[str, cst.FunctionDef | None] = field(default_factory=dict)
     order: int = 0
+    #: id of what a list is given (`parts.append(f"... {ph}")`) -> where that runs: the
+    #: blocks around it and the bindings made before it (its names hold what they held
+    #: there: `ph` bound in the loop that appends)
+    sites: dict[int, tuple[tuple[int, ...], int]] = field(default_factory=dict)
 
     @staticmethod
     def of(ctx: FileContext) -> SqlFlow:
@@ -227,10 +231,26 @@ class SqlFlow:
             self.bind(target.value, None, ctx)
 
     def bind_loop(
-        self, target: cst.BaseExpression, value: cst.BaseExpression | None, ctx: FileContext
+        self,
+        target: cst.BaseExpression,
+        value: cst.BaseExpression | None,
+        ctx: FileContext,
+        iterable: cst.BaseExpression | None = None,
     ) -> None:
         """Bind a loop target: every name of it to `value` when the loop walks constants
-        (`for table, column in PAIRS`), else to None."""
+        (`for table, column in PAIRS`), else to None; `enumerate()`'s counter (`for i,
+        item in enumerate(items)`) is a number, as in a comprehension (`_join`)."""
+        if (
+            value is None
+            and iterable is not None
+            and _called_name(iterable) == "enumerate"
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+            and isinstance(target.elements[0].value, cst.Name)
+        ):
+            self.bind(target.elements[0].value, _trusted(), ctx)
+            self.bind(target.elements[1].value, None, ctx)
+            return
         if value is None:
             self.bind(target, None, ctx)
             return
@@ -286,14 +306,25 @@ class SqlFlow:
             return None
         return [record.value for record in records if record.value is not None]
 
-    def value_of(self, name: str, ctx: FileContext) -> cst.BaseExpression | None:
-        """The value `name` holds here, when its last binding in this function is an
-        assignment that runs before this point on every path (see the module's docs)."""
+    def appended(self, node: cst.Call) -> None:
+        """Record where a list is given an item (`parts.append(...)`), for `value_of`."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "append" and node.args:
+            self.sites[id(node.args[0].value)] = (tuple(self.suites), self.order)
+
+    def value_of(
+        self, name: str, ctx: FileContext, at: tuple[tuple[int, ...], int] | None = None
+    ) -> cst.BaseExpression | None:
+        """The value `name` holds here (or `at` a site `appended` recorded), when its last
+        binding in this function is an assignment that runs before this point on every
+        path (see the module's docs)."""
         records = self.bindings.get(_key(ctx), {}).get(name)
+        if at is not None and records:
+            records = [record for record in records if record.order <= at[1]]
         if not records:
             return None
         last = records[-1]
-        here = tuple(self.suites)
+        here = tuple(self.suites) if at is None else at[0]
         if last.value is None or here[: len(last.path)] != last.path:
             return None
         for suite in here[len(last.path) :]:
@@ -357,6 +388,8 @@ class _Renderer:
         self.opaque_names = opaque_names
         #: the helper whose body this renders (`params` given): its annotations count
         self.helper = helper
+        #: where the text is made, when not here: an item a list was given (`SqlFlow.sites`)
+        self.at: tuple[tuple[int, ...], int] | None = caller.at if caller else None
         self.pieces: list[cst.BaseExpression] = caller.pieces if caller else []
         #: id of a piece -> what a message names instead (`Piece.shown`)
         self.shown: dict[int, cst.BaseExpression] = caller.shown if caller else {}
@@ -372,6 +405,7 @@ class _Renderer:
             self.opaque_names,
             self.helper,
         )
+        renderer.at = self.at
         for name, value in changes.items():
             setattr(renderer, name, value)
         renderer.pieces = self.pieces
@@ -432,7 +466,7 @@ class _Renderer:
         if isinstance(expr, cst.Name) and self.params is None:
             if expr.value in self.trusted_names | self.opaque_names:
                 return None
-            value = self.flow.value_of(expr.value, self.ctx)
+            value = self.flow.value_of(expr.value, self.ctx, self.at)
             if value is not None and value is not _trusted():
                 return self._child().resolve(value)
             return None
@@ -476,7 +510,7 @@ class _Renderer:
             and self.depth < _MAX_DEPTH
             and expr.value not in self.trusted_names | self.opaque_names
         ):
-            value = self.flow.value_of(expr.value, self.ctx)
+            value = self.flow.value_of(expr.value, self.ctx, self.at)
             if value is _trusted():
                 return _FILLER
             if value is not None:
@@ -564,7 +598,7 @@ class _Renderer:
                 base := expr.value if isinstance(expr, cst.Attribute) else expr, cst.Name
             )
             and self.params is None
-            and self.flow.value_of(base.value, ctx) is _trusted()
+            and self.flow.value_of(base.value, ctx, self.at) is _trusted()
         ):
             return True  # `table.name` of a loop over constants or the catalog's tables
         name = dotted_name(expr)
@@ -726,7 +760,7 @@ class _Renderer:
             if current is not None and isinstance(current.node, cst.FunctionDef):
                 function = current.node
             if function is None or not _filled(function, items.value):
-                value = self.flow.value_of(items.value, self.ctx)
+                value = self.flow.value_of(items.value, self.ctx, self.at)
                 if value is not None and value is not _trusted():
                     return _FILLER if self._constant_collection(value) else None
                 return None
@@ -735,12 +769,14 @@ class _Renderer:
             appended = _appended_items(function, items.value)
             if not appended:
                 return None
-            inner = self._child()
-            texts = [inner.render(item) for item in appended]
-            return ", ".join(
-                text if text is not None else inner.piece(item)
-                for text, item in zip(texts, appended, strict=True)
-            )
+            texts: list[str] = []
+            for item in appended:
+                inner = self._child()
+                if self.params is None:  # the names of an item hold what they held there
+                    inner.at = self.flow.sites.get(id(item), self.at)
+                text = inner.render(item)
+                texts.append(text if text is not None else inner.piece(item))
+            return ", ".join(texts)
         if not isinstance(items, cst.GeneratorExp | cst.ListComp | cst.SetComp):
             return None
         trusted, opaque = set(self.trusted_names), set(self.opaque_names)

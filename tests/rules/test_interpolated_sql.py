@@ -714,3 +714,60 @@ def test_every_value_pasted_in_is_named() -> None:
         "`tenant_id`, `fields`, `provider_id` pasted into SQL as values: pass them as bound "
         "parameters"
     )
+
+
+def test_an_item_a_loop_appends_holds_what_its_names_held_there() -> None:
+    """A list of clauses built in a loop (`where.append(f"... IN ({marks})")`, `marks`
+    bound in the same turn): each name of an item is read as it was where the item was
+    appended, not where the list is joined (cognee's graph filters: placeholders from a
+    helper, judged a false finding by the twenty-third reader)."""
+    helper = """
+        from sqlalchemy import text
+
+
+        def _in_params(prefix, values):
+            params = {f"{prefix}_{i}": v for i, v in enumerate(values)}
+            return ", ".join(f":{prefix}_{i}" for i in range(len(values))), params
+        """
+    placeholders = (
+        helper
+        + """
+
+        async def nodes(session, filters):
+            where = []
+            params = {}
+            for i, (attr, values) in enumerate(filters.items()):
+                marks, bound = _in_params(f"filt_{i}", values)
+                where.append(f"type_{i} IN ({marks})")
+                params.update(bound)
+            return await session.execute(text("SELECT id FROM node WHERE " + " AND ".join(where)), params)
+        """
+    )
+    assert _fg105(placeholders) == []
+    # a value there is named as what it is: the loop's variable, not the clause holding it
+    value = """
+        from sqlalchemy import text
+
+
+        async def nodes(session, names):
+            where = []
+            for name in names:
+                clause = f"name = '{name}'"
+                where.append(clause)
+            return await session.execute(text("SELECT id FROM node WHERE " + " OR ".join(where)))
+        """
+    found = [f.message for f in check_code(value, "app/users/repository.py") if f.code == "FG105"]
+    assert found == ["`name` pasted into SQL as a value: pass it as a bound parameter"]
+    # a name bound again after the append held the earlier value when it was appended
+    rebound = """
+        from sqlalchemy import text
+
+
+        async def nodes(session, names):
+            where = []
+            marks = "1"
+            where.append(f"id IN ({marks})")
+            marks = names[0]
+            return await session.execute(text("SELECT id FROM node WHERE " + " AND ".join(where)))
+        """
+    assert _fg105(rebound) == []

@@ -1090,3 +1090,35 @@ def test_a_session_the_function_awaits_as_one_is_known_without_its_class() -> No
                 conn.execute("SELECT 2")
         """
     assert [(f.code, f.start.row) for f in check_code(source, "app/blocks.py")] == [("FG103", 10)]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "from sqlalchemy.ext.asyncio import AsyncEngine",
+        "from sqlmodel.ext.asyncio.session import AsyncEngine",
+    ],
+)
+def test_a_sync_engine_wrapped_in_an_async_engine_blocks_nothing(spelling: str) -> None:
+    """`AsyncEngine(create_engine(url))` (an Alembic `env.py` of the sqlmodel template):
+    the sync engine is the async one's, every statement is awaited; a sync engine used
+    beside it still blocks."""
+    source = f"""
+from sqlmodel import create_engine
+{spelling}
+
+
+async def run_migrations_online() -> None:
+    connectable = AsyncEngine(
+        create_engine("postgresql+asyncpg://app@db/app", echo=True, future=True)
+    )
+    async with connectable.connect() as connection:
+        await connection.run_sync(print)
+
+
+async def report() -> None:
+    engine = create_engine("postgresql://app@db/app")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+"""
+    assert positions(source, "FG102") == [(14, 14)]
