@@ -62,6 +62,13 @@ CREDENTIALS_USED = "credentials-used"
 #: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
 #: passlib fails with bcrypt 5.0 (FG504); with its other hashers it works, unmaintained.
 BCRYPT_HASHING = "bcrypt-hashing"
+#: `Condition.fact`: the project signs or encrypts tokens with asymmetric keys: a file of
+#: it names an asymmetric JOSE algorithm (`RS256`, `ES256`, `PS512`, `EdDSA`, `RSA-OAEP`,
+#: `ECDH-ES`), a JWK set (`jwks`) or a PEM public key or certificate. python-jose 3.3.0's
+#: advisories need one: CVE-2024-33663 confuses an ECDSA public key with an HMAC secret,
+#: CVE-2024-33664 is a JWE bomb anyone holding the public key can make. A project whose
+#: tokens are HMAC-signed (`HS256` with a secret) is reached by neither (FG504).
+JOSE_ASYMMETRIC = "jose-asymmetric-keys"
 #: `Condition.fact`: the project's services and repositories have errors of their own:
 #: they raise `HTTPException` fewer than `HTTP_ERRORS_CONVENTION` times, or raise their
 #: own exception classes at least as often, or raise it in one module only while they
@@ -152,6 +159,7 @@ COUNTED_FACTS = frozenset(
         HEADER_CREDENTIALS_ONLY,
         CREDENTIALS_USED,
         BCRYPT_HASHING,
+        JOSE_ASYMMETRIC,
         OWN_SERVICE_ERRORS,
         ASYNC_SESSIONS,
     }
@@ -435,6 +443,20 @@ def names_bcrypt(source: bytes) -> bool:
 def hashes_with_bcrypt(sources: Iterable[bytes]) -> bool:
     """`BCRYPT_HASHING`: a file names bcrypt."""
     return any(names_bcrypt(source) for source in sources)
+
+
+#: What names asymmetric keys in a text (`JOSE_ASYMMETRIC`): an algorithm of RFC 7518
+#: (`RS256`, `ES256K`, `PS384`, `EdDSA`, `RSA-OAEP-256`, `RSA1_5`, `ECDH-ES+A128KW`), a JWK
+#: set, a PEM public key or certificate.
+_ASYMMETRIC_JOSE = re.compile(
+    rb"\b(?:RS|ES|PS)(?:256|384|512)K?\b|\bEdDSA\b|RSA-OAEP|RSA1_5|ECDH-ES|\bjwks\b|JWKS"
+    rb"|-----BEGIN (?:RSA |EC )?PUBLIC KEY|-----BEGIN CERTIFICATE"
+)
+
+
+def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
+    """`JOSE_ASYMMETRIC`: a file names an asymmetric algorithm, a JWK set or a public key."""
+    return any(_ASYMMETRIC_JOSE.search(source) is not None for source in sources)
 
 
 def credentials_used(sources: Iterable[bytes]) -> bool:

@@ -44,6 +44,7 @@ from checks.project_facts import (
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD_ENV_SELECTED,
     HEADER_CREDENTIALS_ONLY,
+    JOSE_ASYMMETRIC,
     LEGACY_MAPPING_SELECTED,
     ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
@@ -68,6 +69,7 @@ from checks.project_facts import (
     project_sources,
     queries_2_0,
     typed_models,
+    uses_asymmetric_jose,
 )
 from checks.revisions import is_superseded
 
@@ -527,9 +529,10 @@ def held_back(
 
 
 #: The facts naming a rule decides (`build_index`: the selection's, and the counted
-#: conventions a named rule sets aside); whether the project hashes with bcrypt is no
-#: convention, and asking it again would read every file of the project once more.
-_NAMING_DECIDES = (SELECTION_FACTS | COUNTED_FACTS) - {BCRYPT_HASHING}
+#: conventions a named rule sets aside); whether the project hashes with bcrypt or signs
+#: with asymmetric keys is no convention, and asking it again would read every file of the
+#: project once more.
+_NAMING_DECIDES = (SELECTION_FACTS | COUNTED_FACTS) - {BCRYPT_HASHING, JOSE_ASYMMETRIC}
 
 
 def _gated(condition: Condition) -> bool:
@@ -651,6 +654,7 @@ def build_index(
                 "FG501" not in settings.named and credentials_used(service_sources(scope))
             ),
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
+            JOSE_ASYMMETRIC: lambda scope: uses_asymmetric_jose(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (
                 "FG401" in settings.named
                 or own_service_errors(service_layer_sources(scope), sources(scope))

@@ -22,6 +22,7 @@ from checks.project_facts import (
     BCRYPT_HASHING,
     CREDENTIALS_USED,
     HEADER_CREDENTIALS_ONLY,
+    JOSE_ASYMMETRIC,
     ON_EVENT_SELECTED,
     names_bcrypt,
 )
@@ -84,6 +85,14 @@ _JOSE_FLOOR = (
 _LIBPASS_NOTE = (
     "passlib here is libpass, its maintained fork (pinned), which works with bcrypt 5; "
     "pwdlib is what FastAPI's docs use"
+)
+#: python-jose with its advisories in a project whose tokens are HMAC-signed: a note for a
+#: selection naming FG504.
+_JOSE_HMAC_NOTE = (
+    "python-jose: the pins admit only 3.3.0 and older, whose advisories (CVE-2024-33663, "
+    "ECDSA keys; CVE-2024-33664, JWE bombs) need asymmetric keys, which this project "
+    "names nowhere (HMAC-signed tokens): require `python-jose>=3.4.0`, or move to PyJWT, "
+    "which FastAPI's docs use"
 )
 _JOSE_PATCHED_NOTE = (
     "python-jose is released rarely (3.4.0 in 2025 fixed CVE-2024-33663 and "
@@ -1097,7 +1106,10 @@ class UnmaintainedAuthLibrary(Rule):
         "`>=3.4`), or where a fresh install gets 3.4.0 or later (a floor, `>=3.3` or no "
         "version, and no lock holding an older release; a note to raise the floor when "
         "named): reported where they admit only older releases (`==3.3.0`, `<3.4`, a lock "
-        "at 3.3.0) or nothing pins it (a new import). "
+        "at 3.3.0) in a project with asymmetric keys (a file of it names an algorithm such "
+        "as `RS256`, `ES256` or `RSA-OAEP`, a JWK set or a PEM public key: both advisories "
+        "need one; HMAC-signed tokens get a note when named), or where nothing pins it (a "
+        "new import); once per file, on its first import of python-jose. "
         "With its other hashers "
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
@@ -1168,18 +1180,16 @@ class UnmaintainedAuthLibrary(Rule):
         if parts[0] not in UNMAINTAINED:
             return
         if parts[0] == "jose":
+            # one finding per file, on its first import of python-jose: the move is the
+            # file's (`from jose import jwt` and `from jose.exceptions import JWTError`)
+            imports = _jose_imports(ctx)
+            if imports and imports[0] is not node:
+                return
             if ctx.package_guaranteed("python-jose", "3.4.0"):
                 # the pins admit only releases with the 2024 advisories fixed (3.4.0, 2025)
                 if ctx.names("FG504"):
                     ctx.report(node, _JOSE_PATCHED_NOTE)
                 return
-            names: set[str | None] = set(parts[1:2])
-            if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-                names |= {dotted_name(alias.name) for alias in node.names}
-            for part in ("jwe", "jwk"):
-                if part in names:
-                    ctx.report(node, _JOSE_PARTS[part])
-                    return
             if ctx.package_pinned("python-jose") and ctx.package_at_least("python-jose", "3.4"):
                 # a floor below 3.4 (`>=3.3`, no version) and no lock: a fresh install gets
                 # the fixed release (three readers judged 11 such findings, none worth a
@@ -1187,6 +1197,23 @@ class UnmaintainedAuthLibrary(Rule):
                 if ctx.names("FG504"):
                     ctx.report(node, _JOSE_FLOOR)
                 return
+            names = {part for found in imports for part in _jose_parts(found)}
+            message = next(
+                (_JOSE_PARTS[part] for part in ("jwe", "jwk") if part in names),
+                UNMAINTAINED["jose"],
+            )
+            if not ctx.package_pinned("python-jose"):
+                ctx.report(node, message)  # nothing pins it: a new dependency, PyJWT instead
+                return
+            # the pins admit only releases with the advisories (`==3.3.0`, a lock at 3.3.0):
+            # they reach a project with asymmetric keys; HMAC-signed tokens (`HS256` and a
+            # secret) are safe from both (the twenty-third reader: 11 of 12 such findings
+            # not worth a change, the CVEs not applying)
+            ctx.report_if(node, Condition((), frozenset(), fact=JOSE_ASYMMETRIC), message)
+            if ctx.names("FG504"):
+                hmac = Condition((), frozenset(), fact=JOSE_ASYMMETRIC, negated=True)
+                ctx.report_if(_module_name_of(node), hmac, _JOSE_HMAC_NOTE)
+            return
         if parts[0] == "passlib" and ctx.package_pinned("libpass"):
             # libpass, passlib's maintained fork, installs the same `passlib` package and
             # works with bcrypt 5 (onyx pins it: the nineteenth reader's false finding)
@@ -1209,17 +1236,59 @@ class UnmaintainedAuthLibrary(Rule):
             bcrypt = Condition((), frozenset(), fact=BCRYPT_HASHING)
             ctx.report_if(node, bcrypt, UNMAINTAINED["passlib"])
             if ctx.names("FG504"):
-                # on the module's name: one finding per rule and node, and only one of
-                # the two conditions holds
-                name: cst.CSTNode = node
-                if isinstance(node, cst.ImportFrom) and node.module is not None:
-                    name = node.module
-                elif isinstance(node, cst.ImportAlias):
-                    name = node.name
                 no_bcrypt = Condition((), frozenset(), fact=BCRYPT_HASHING, negated=True)
-                ctx.report_if(name, no_bcrypt, _PASSLIB_NOTE)
+                ctx.report_if(_module_name_of(node), no_bcrypt, _PASSLIB_NOTE)
             return
         ctx.report(node, UNMAINTAINED[parts[0]])
+
+
+def _module_name_of(node: cst.CSTNode) -> cst.CSTNode:
+    """Where a note whose condition negates a finding's goes: the import's module name (one
+    finding per rule and node, and only one of the two conditions holds)."""
+    if isinstance(node, cst.ImportFrom) and node.module is not None:
+        return node.module
+    if isinstance(node, cst.ImportAlias):
+        return node.name
+    return node
+
+
+def _jose_imports(ctx: FileContext) -> list[cst.CSTNode]:
+    """The file's imports of python-jose, in order: `from jose... import` statements and
+    `import jose...` aliases (the nodes `_check` is given)."""
+    stash = ctx.stash("FG504.jose")
+    if not stash:
+        found: list[cst.CSTNode] = []
+        stack: list[cst.CSTNode] = [ctx.module]
+        while stack:  # in the order of the text; statements only (imports are none's part)
+            node = stack.pop()
+            if isinstance(node, cst.ImportFrom):
+                if not node.relative and _is_jose(node.module):
+                    found.append(node)
+            elif isinstance(node, cst.Import):
+                found += [alias for alias in node.names if _is_jose(alias.name)]
+            else:
+                stack += reversed(
+                    [child for child in node.children if not isinstance(child, cst.BaseExpression)]
+                )
+        stash.append(found)
+    imports: list[cst.CSTNode] = stash[0]
+    return imports
+
+
+def _is_jose(module: cst.BaseExpression | None) -> bool:
+    return module is not None and (dotted_name(module) or "").split(".")[0] == "jose"
+
+
+def _jose_parts(node: cst.CSTNode) -> set[str | None]:
+    """The parts of python-jose an import names (`jwe` of `from jose import jwe`,
+    `from jose.jwe import encrypt`, `import jose.jwe`)."""
+    if isinstance(node, cst.ImportAlias):
+        return set((dotted_name(node.name) or "").split(".")[1:2])
+    assert isinstance(node, cst.ImportFrom)
+    names: set[str | None] = set((dotted_name(node.module) or "").split(".")[1:2])
+    if not isinstance(node.names, cst.ImportStar):
+        names |= {dotted_name(alias.name) for alias in node.names}
+    return names
 
 
 def _names_bcrypt(ctx: FileContext) -> bool:

@@ -1820,11 +1820,12 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     pins admit nothing older (a to-do app's poetry lock pins 3.5.0; `>=3.4`), or whose
     fresh install takes a fixed release (a floor below 3.4 or no version, no lock: the
     readers' 11 findings, none worth a change), gets no finding by default, and a note
-    when FG504 is named; pins that admit only older releases (an exact pin, `<3.4`) or
-    none (an assistant's new import) keep the finding."""
+    when FG504 is named; pins that admit only older releases (an exact pin, `<3.4`) in a
+    project with asymmetric keys, or none (an assistant's new import), keep the finding."""
     write(tmp_path, "pyproject.toml", pins)
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/security.py", "from jose import jwt\n")
+    write(tmp_path, "app/config.py", 'JWT_ALGORITHM = "RS256"\n')
     default = [m for _, m in _fg504(tmp_path)]
     named = [m for _, m in _fg504(tmp_path, "FG504")]
     if reported:
@@ -1845,8 +1846,54 @@ def test_a_floor_over_a_lock_of_3_3_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[tool.poetry.dependencies]\npython-jose = ">=3.3.0"\n')
     write(tmp_path, "poetry.lock", '[[package]]\nname = "python-jose"\nversion = "3.3.0"\n')
     write(tmp_path, "app/__init__.py", "")
-    write(tmp_path, "app/security.py", "from jose import jwt\n")
+    write(tmp_path, "app/security.py", "from jose import jwt\n\nKEYS_URL = '/.well-known/jwks'\n")
     assert ["3.3.0 has CVE-2024-33663" in m for _, m in _fg504(tmp_path)] == [True]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        'ALGORITHMS = ["ES256"]\n',
+        'jwks_client = "https://issuer.example.com/.well-known/jwks.json"\n',
+        'PUBLIC = """-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----"""\n',
+        'ENC = "RSA-OAEP-256"\n',
+        "",
+    ],
+    ids=["ecdsa", "jwk set", "public key", "rsa jwe", "hmac only"],
+)
+def test_python_jose_3_3_reaches_only_projects_with_asymmetric_keys(
+    tmp_path: Path, names: str
+) -> None:
+    """python-jose 3.3.0's advisories need asymmetric keys (CVE-2024-33663 takes an ECDSA
+    public key for an HMAC secret; CVE-2024-33664's JWE bomb is made with the public key):
+    a project whose tokens are HMAC-signed gets a note when FG504 is named (the
+    twenty-third reader: 11 of 12 such findings not worth a change). The file's second
+    import of python-jose is the same move: one finding per file, the JWE advice if it
+    decrypts."""
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\ndependencies = ["python-jose==3.3.0"]\n',
+    )
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/config.py", 'JWT_ALGORITHM = "HS256"\n' + names)
+    write(
+        tmp_path,
+        "app/security.py",
+        "from jose import jwt\nfrom jose.exceptions import JWTError\n\n\n"
+        "def open_cookie(token: str, key: bytes) -> dict:\n"
+        "    from jose import jwe\n\n    return jwe.decrypt(token, key)\n",
+    )
+    default = _fg504(tmp_path)
+    named = _fg504(tmp_path, "FG504")
+    if names:
+        assert [m for _, m in default] == [m for _, m in named]
+        assert len(default) == 1
+        assert "PyJWT has no JWE" in default[0][1]
+    else:
+        assert default == []
+        assert len(named) == 1
+        assert "need asymmetric keys" in named[0][1]
 
 
 def test_a_class_named_for_tests_holds_fixtures_not_secrets() -> None:
