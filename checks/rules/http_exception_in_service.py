@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 from checks.context import (
@@ -104,7 +105,8 @@ class HttpExceptionInService(Rule):
         "`*Service` that raises `HTTPException` is how a test makes a route answer an "
         "error), nor in a FastAPI dependency kept there: a function with a parameter "
         "FastAPI fills from the request (`Depends()`, `Security()`, `Header()`, ... as "
-        "default or in `Annotated[...]`, or a `Request`) is the HTTP layer."
+        "default or in `Annotated[...]`, or a `Request`) is the HTTP layer; so is a helper "
+        "whose name gives the HTTP answer it raises (`get_or_404`, `first_or_404`)."
     )
     why = (
         "A service that raises `HTTPException` knows about HTTP: it cannot be reused from a "
@@ -342,6 +344,21 @@ class HttpExceptionInService(Rule):
             path="app/services/auth_service.py",
             note="a FastAPI dependency kept in a services module: the HTTP layer",
         ),
+        Example(
+            """
+            from fastapi import HTTPException
+
+
+            class Base:
+                @classmethod
+                async def get_or_404(cls, session, id_: str):
+                    if model := await session.get(cls, id_):
+                        return model
+                    raise HTTPException(status_code=404, detail=f"{cls.__name__} not found")
+            """,
+            path="app/db/base.py",
+            note="a helper whose name gives its HTTP answer (Flask-SQLAlchemy's `get_or_404`)",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -536,7 +553,10 @@ def _may_be_lower_layer(
         for function in functions
     ):
         return False
-    return not functions or not _is_certainly_a_dependency(functions[0], structure)
+    return not functions or not (
+        _is_certainly_a_dependency(functions[0], structure)
+        or (not isinstance(functions[0], ast.Lambda) and answers_http(functions[0].name))
+    )
 
 
 def _is_certainly_a_dependency(
@@ -592,7 +612,20 @@ def _lower_layer(ctx: FileContext) -> bool:
     if ctx.layer == "test" or ctx.effective_layer() not in _LOWER_LAYERS:
         return False
     function = ctx.function
-    return function is None or not is_dependency(function.node, ctx)
+    return function is None or not (
+        is_dependency(function.node, ctx)
+        or (isinstance(function.node, cst.FunctionDef) and answers_http(function.node.name.value))
+    )
+
+
+#: A function whose name gives the HTTP answer it raises (`get_or_404`, Flask-SQLAlchemy's
+#: `first_or_404`, `get_object_or_404`): an HTTP helper by its contract, wherever it lives.
+_ANSWERS_HTTP = re.compile(r"_or_4\d\d$")
+
+
+def answers_http(name: str) -> bool:
+    """Whether a function's name says it raises an HTTP status (`get_or_404`)."""
+    return _ANSWERS_HTTP.search(name) is not None
 
 
 def is_dependency(node: cst.FunctionDef | cst.Lambda, ctx: FileContext) -> bool:
