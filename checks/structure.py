@@ -776,8 +776,13 @@ def keyword(call: ast.Call, name: str) -> ast.keyword | None:
 
 
 def _string(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
+    """A string constant's value; a bytes constant's, decoded as Latin-1 (a key given as
+    bytes: `AUTH_SECRET: bytes = b"..."`)."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            return node.value
+        if isinstance(node.value, bytes):
+            return node.value.decode("latin-1")
     return None
 
 

@@ -417,9 +417,11 @@ class HardcodedSecret(Rule):
 
             class Settings(BaseSettings):
                 SECRET_KEY: str = "TEST_SECRET_DO_NOT_USE_IN_PROD"
+                AUTH_SECRET: bytes = b"O/M2uIbGj+lDD2oyNa8ax4jEOJqCPJzO53UbWShmq98="
             """,
+            expect=2,
             path="app/core/config.py",
-            note="a signing key's default in capitals: the key until the environment sets one",
+            note="a signing key's default in capitals; a key given as bytes (Open-Assistant)",
         ),
     )
     good = (
@@ -611,6 +613,13 @@ class HardcodedSecret(Rule):
         ),
         Example(
             """
+            # Fixed HMAC key for KEK identification: a protocol constant
+            _KEK_ID_HMAC_KEY = b"fides-kek-id"
+            """,
+            note="a bytes constant outside settings: a protocol's constant as often as a key",
+        ),
+        Example(
+            """
             DEMO_USERS = [{"username": "demo_owner", "password": "DemoOwner123!"}]
             """,
             path="qa/scenarios/sharing_demo.py",
@@ -676,13 +685,16 @@ class HardcodedSecret(Rule):
         in_dict: bool = False,
         constant: bool = False,
     ) -> None:
-        text = string_value(value)
         message = None
         # a settings class's default is the value the service runs with unless the
         # environment says otherwise: a slug there (`"your-secret-key"`) signing tokens is
         # a weak key anyone can forge with (a password's or an API key's slug fails to
         # log in instead: `"postgres"`, `"sk-local"`)
         in_settings = _in_settings_class(ctx)
+        # bytes there too (`AUTH_SECRET: bytes = b"..."`); elsewhere a bytes constant named
+        # like a key is as often a protocol's constant (fides' `_KEK_ID_HMAC_KEY =
+        # b"fides-kek-id"`, a fingerprint's salt)
+        text = _literal_text(value) if in_settings else string_value(value)
         declared = in_settings and _SIGNING_NAME.search(name) is not None
         if in_settings:
             message = _SETTINGS_DEFAULT
@@ -763,6 +775,17 @@ class HardcodedSecret(Rule):
             and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
             ctx.report(node, "Database URL with a password in the code: read it from settings")
+
+
+def _literal_text(value: cst.BaseExpression | None) -> str | None:
+    """A string literal's value, or a bytes literal's decoded as Latin-1 (a key given as
+    bytes: `AUTH_SECRET: bytes = b"..."`)."""
+    text = string_value(value)
+    if text is None and isinstance(value, cst.SimpleString):
+        evaluated = value.evaluated_value
+        if isinstance(evaluated, bytes):
+            return evaluated.decode("latin-1")
+    return text
 
 
 def _at_module_level(ctx: FileContext) -> bool:
