@@ -228,7 +228,9 @@ class MissionPatterns(ast.NodeVisitor):
             for alias in node.names:
                 self.pydantic_names.add(alias.asname or alias.name)
                 if alias.name == "BaseSettings" and not self.import_fallback:
-                    self._hit("FG210", node.lineno)
+                    # the statement's span: the checker reports the name, which a
+                    # parenthesized import puts on a line of its own
+                    self.hits.append(("FG210", node.lineno, node.end_lineno or node.lineno))
         if node.module in {"fastapi_sqlalchemy", "fastapi_sqlalchemy.middleware"}:
             self.request_db_names.update(
                 alias.asname or alias.name for alias in node.names if alias.name == "db"
