@@ -536,11 +536,17 @@ class _Renderer:
         return self.marker(expr)
 
     def _carries_nothing(self, value: cst.BaseExpression) -> bool:
-        """Whether a value renders to SQL text with no piece that may carry input."""
+        """Whether a value renders to SQL text with no piece that may carry input. The
+        pieces list is the whole rendering's (a helper's caller's too): what this check
+        adds is counted, then taken back (the pieces met before it are not this value's:
+        mem0's `{filter_clause} {limit_clause}`, `limit_clause` bound to two literals)."""
+        before = len(self.pieces)
         inner = self._child()
         if inner.render(value) is None:
             inner.piece(value)  # a join, a helper's call: the pieces it is made of
-        return not inner.pieces
+        added = len(self.pieces) > before
+        del self.pieces[before:]
+        return not added
 
     def _every_branch_safe(self, name: str) -> bool:
         """Whether every value the branches bind `name` to carries no input: a string

@@ -771,3 +771,21 @@ def test_an_item_a_loop_appends_holds_what_its_names_held_there() -> None:
             return await session.execute(text("SELECT id FROM node WHERE " + " AND ".join(where)))
         """
     assert _fg105(rebound) == []
+
+
+def test_a_name_bound_to_literals_on_every_branch_carries_nothing_after_another_piece() -> None:
+    """mem0's vector store: `limit_clause` is `""` or a literal with a placeholder; whether
+    it carries input is its own values' question, not the pieces met before it in the
+    same text (`{filter_clause}`, from a helper the module does not define)."""
+    source = """
+        def list_(self, cursor, top_k):
+            filter_clause, params = self._build_filters(top_k)
+            limit_clause = ""
+            if top_k is not None:
+                limit_clause = " FETCH FIRST :limit ROWS ONLY"
+            cursor.execute(f"SELECT id, payload FROM memories {filter_clause} {limit_clause}", params)
+        """
+    assert _fg105(source, "app/vector_stores/oracledb.py") == []
+    # a branch that binds what a caller gave is still a name pasted in
+    tainted = source.replace('limit_clause = ""', "limit_clause = self.limit")
+    assert _fg105(tainted, "app/vector_stores/oracledb.py") != []
