@@ -17,6 +17,7 @@ from checks.context import (
     dotted_name,
     is_main_guard,
     keyword_arg,
+    own_descendants,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -222,6 +223,78 @@ def _may_be_legacy_query(call: ast.Call) -> bool:
 _SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
+def _querying_method(node: cst.Call, ctx: FileContext) -> str | None:
+    """For `self.method(...)` in a method of a module-level class: the first query on a
+    sync session the object holds that `method` (sync) runs, itself or through the class's
+    other sync methods it calls on `self` (`self.db.query(...)`), else None."""
+    func = node.func
+    function = ctx.function
+    owner = function.owner if function is not None else None
+    if (
+        owner is None
+        or owner.outer is not None
+        or not isinstance(func, cst.Attribute)
+        or not isinstance(func.value, cst.Name)
+        or func.value.value != "self"
+    ):
+        return None
+    return _querying_methods(owner.node, ctx).get(func.attr.value)
+
+
+def _querying_methods(cls: cst.ClassDef, ctx: FileContext) -> dict[str, str]:
+    """The sync methods of a class whose own body queries a sync session, engine or
+    connection held by the object (`self.db.commit()`, with `self.db: Session` typed in
+    `__init__`), or calls another such method on `self`: each with its first query's code.
+    Not what a function it defines runs (a thread's target). Computed once per class."""
+    stash = ctx.stash("FG102.methods")
+    for known_class, known in stash:
+        if known_class is cls:
+            found: dict[str, str] = known
+            return found
+    methods = {
+        statement.name.value: statement
+        for statement in (cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ())
+        if isinstance(statement, cst.FunctionDef) and statement.asynchronous is None
+    }
+    found = {}
+    calls: dict[str, set[str]] = {}
+    for name, method in methods.items():
+        for inner in own_descendants(method.body):
+            if not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)):
+                continue
+            receiver, attr = inner.func.value, inner.func.attr.value
+            if isinstance(receiver, cst.Name) and receiver.value == "self":
+                if attr in methods:
+                    calls.setdefault(name, set()).add(attr)
+            elif (
+                name not in found
+                and attr in SYNC_IO_METHODS
+                and _held_by_self(receiver)
+                and is_sync_database(receiver, ctx)
+            ):
+                found[name] = code_of(inner.func)
+    changed = True
+    while changed:  # through the methods it calls on `self`
+        changed = False
+        for name, callees in calls.items():
+            if name not in found:
+                via = next((found[callee] for callee in sorted(callees) if callee in found), None)
+                if via is not None:
+                    found[name] = via
+                    changed = True
+    stash.append((cls, found))
+    return found
+
+
+def _held_by_self(expr: cst.BaseExpression) -> bool:
+    """`self.db`, `self.repo.session`: an attribute chain from `self`."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+        if isinstance(expr, cst.Name):
+            return expr.value == "self"
+    return False
+
+
 def _is_async_engine(cls: str | None) -> bool:
     """`AsyncEngine` in any spelling (sqlmodel re-exports it from
     `sqlmodel.ext.asyncio.session`)."""
@@ -268,7 +341,10 @@ class SyncSessionInAsyncModule(Rule):
         "and a sync function of another module of the project called in it that opens a "
         "session itself (`get_provider_by_name(name)`, whose body runs `with "
         "Session(engine) as session:`: the project index reads it), reported once per "
-        "function called. A legacy query (`session.query(...)`, `Model.query`, as FG101 "
+        "function called; and a sync method of the class called through `self` that "
+        "queries a sync session the object holds (`self.db.flush()` with `self.db: "
+        "Session` typed in `__init__`), itself or through the class's other such methods. "
+        "A legacy query (`session.query(...)`, `Model.query`, as FG101 "
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`. One finding per `async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests. A module may offer a sync path next to "
@@ -492,6 +568,29 @@ class SyncSessionInAsyncModule(Rule):
             also=("FG101",),
             note="a legacy query after another module's object was queried: still the "
             "coroutine's finding (a socket.io handler of a delivery platform)",
+        ),
+        Example(
+            """
+            from sqlalchemy.orm import Session
+
+
+            class TreeManager:
+                def __init__(self, db: Session) -> None:
+                    self.db = db
+
+                def _insert_tree_state(self, root_id: int) -> None:
+                    self.db.add(root_id)
+                    self.db.flush()
+
+                def _insert_default_state(self, root_id: int) -> None:
+                    self._insert_tree_state(root_id)
+
+                async def handle_interaction(self, root_id: int) -> int:
+                    self._insert_default_state(root_id)
+                    return root_id
+            """,
+            path="app/tree_manager.py",
+            note="a sync method of the class that queries the object's session (Open-Assistant)",
         ),
     )
     good = (
@@ -799,10 +898,23 @@ class SyncSessionInAsyncModule(Rule):
             blocking = _sync_session_passed(node, ctx)
             if blocking is not None and _constructed_unused(node, ctx):
                 blocking = None
+        message = None
+        if blocking is None:
+            # `self.add_state(...)`: a sync method of the class that queries the session
+            # the object holds (`self.db: Session`), itself or through another such method
+            queried_by = _querying_method(node, ctx)
+            if queried_by is not None:
+                blocking = node
+                message = (
+                    f"`{code_of(node.func)}()` runs sync SQLAlchemy queries "
+                    f"(`{queried_by}()`) inside `async def`: each blocks the event loop; "
+                    "declare this function `def` (FastAPI runs it in its threadpool), or "
+                    "use `AsyncSession`"
+                )
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
-            ctx.report(blocking)
+            ctx.report(blocking, message)
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
             # name (`made`); what it is, the project index knows
