@@ -1285,7 +1285,8 @@ def _jose_parts(node: cst.CSTNode) -> set[str | None]:
     if isinstance(node, cst.ImportAlias):
         return set((dotted_name(node.name) or "").split(".")[1:2])
     assert isinstance(node, cst.ImportFrom)
-    names: set[str | None] = set((dotted_name(node.module) or "").split(".")[1:2])
+    module = dotted_name(node.module) if node.module is not None else None
+    names: set[str | None] = set((module or "").split(".")[1:2])
     if not isinstance(node.names, cst.ImportStar):
         names |= {dotted_name(alias.name) for alias in node.names}
     return names
