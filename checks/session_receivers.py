@@ -464,9 +464,7 @@ class _Resolver:
 
     def _call(self, call: cst.Call, depth: int) -> str | None:
         ctx = self.ctx
-        made = factory_result(call, ctx) or _CLIENT_FUNCTIONS.get(
-            ctx.qualified_name(call.func) or ""
-        )
+        made = _made_by(call, ctx)
         if made is not None:
             return made
         func = call.func

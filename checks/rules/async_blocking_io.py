@@ -90,6 +90,32 @@ _OPENAI_V0_REQUESTS = frozenset(
         "cancel",
     }
 )
+#: SDKs whose resource classes make a request in a class method (`stripe.Customer.create`,
+#: `openai.Image.create`): the methods, and how the awaitable twin is spelled.
+_RESOURCE_REQUESTS = {
+    "stripe": (
+        _STRIPE_REQUESTS,
+        "`await {resource}.{method}_async(...)` (stripe 8.10+), or `await asyncio.to_thread(...)`",
+    ),
+    "openai": (
+        _OPENAI_V0_REQUESTS,
+        "`await {resource}.a{method}(...)` (openai 0.x), or `openai.AsyncOpenAI` (1.0 "
+        "removed these resources)",
+    ),
+}
+_RESOURCE_METHODS = _STRIPE_REQUESTS | _OPENAI_V0_REQUESTS
+
+
+def _resource_request(name: str) -> str | None:
+    """The awaitable twin to name for a resource request (`stripe.Customer.create`: a
+    method of a capitalized resource of one of `_RESOURCE_REQUESTS`), else None."""
+    parts = name.split(".")
+    known = _RESOURCE_REQUESTS.get(parts[0])
+    if known is None or len(parts) < 3 or not parts[-2][:1].isupper() or parts[-1] not in known[0]:
+        return None
+    return known[1].format(resource=".".join(parts[:-1]), method=parts[-1])
+
+
 #: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
 #: does not block (async-stripe's patched `stripe.Customer.create`).
 _AWAITED = "fg302:awaited"
@@ -394,12 +420,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 continue
             if clients and call.last not in _LOCAL_METHODS:
                 return True
-            if call.last in _STRIPE_REQUESTS and any(
-                name.startswith("stripe.") for name in structure.qualified(call.dotted)
-            ):
-                return True
-            if call.last in _OPENAI_V0_REQUESTS and any(
-                name.startswith("openai.") for name in structure.qualified(call.dotted)
+            if call.last in _RESOURCE_METHODS and any(
+                _resource_request(name) for name in structure.qualified(call.dotted)
             ):
                 return True
         # `_celery_control_wait`: a remote-control call of a file that names Celery
@@ -428,24 +450,13 @@ class BlockingHttpInAsync(_BlockingInAsync):
         name = made
         if name is not None and name in self.calls:
             return  # reported above
-        if name is not None and name.startswith("stripe.") and method in _STRIPE_REQUESTS:
-            parts = name.split(".")
-            if len(parts) >= 3 and parts[-2][:1].isupper():
+        resource = _RESOURCE_REQUESTS.get(name.split(".", 1)[0]) if name is not None else None
+        if resource is not None and method in resource[0]:
+            assert name is not None
+            twin = _resource_request(name)
+            if twin is not None:
                 ctx.report(
-                    node,
-                    f"`{name}()` makes a blocking request inside `async def`: use "
-                    f"`await {name}_async(...)` (stripe 8.10+), or `await "
-                    "asyncio.to_thread(...)`",
-                )
-            return
-        if name is not None and name.startswith("openai.") and method in _OPENAI_V0_REQUESTS:
-            parts = name.split(".")
-            if len(parts) == 3 and parts[1][:1].isupper():
-                ctx.report(
-                    node,
-                    f"`{name}()` makes a blocking request inside `async def`: use "
-                    f"`await {parts[0]}.{parts[1]}.a{method}(...)` (openai 0.x), or "
-                    "`openai.AsyncOpenAI` (1.0 removed these resources)",
+                    node, f"`{name}()` makes a blocking request inside `async def`: use {twin}"
                 )
             return
         if method in _LOCAL_METHODS:

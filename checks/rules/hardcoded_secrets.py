@@ -635,45 +635,37 @@ class HardcodedSecret(Rule):
         # an implicit concatenation), or a credentialed URL anywhere in a string constant
         if structure.layer in _EXEMPT_LAYERS:
             return False
+        if any(
+            # `declared`: a settings class's default (`_check`) is one
+            _SECRET_NAME.search(name) and _is_secret_value(name, value, declared=True, signing=True)
+            for name, value in structure.named_strings
+        ) or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings):
+            return True
         # an environment read's or a wrapper's literal is reported under a secret name:
         # an identifier of the text (a target, an attribute, a keyword, as written) or a
         # string's value (a dict key, an environment variable's name, escapes decoded)
-        named = structure.source is None or (
-            _SECRET_WORDS.search(structure.source.lower()) is not None
+        if structure.source is not None and not (
+            _SECRET_WORDS.search(structure.source.lower())
             or any(_SECRET_TEXT.search(text.lower()) for text in structure.strings)
-        )
-        return (
-            any(
-                # `declared`: a settings class's default (`_check`) is one
-                _SECRET_NAME.search(name)
-                and _is_secret_value(name, value, declared=True, signing=True)
-                for name, value in structure.named_strings
-            )
-            or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings)
-            or (
-                named
-                and any(
-                    # `_wrapped`: a literal in a wrapper or an environment read (a name
-                    # without words makes `_is_secret_value` answer for every name)
-                    (
-                        any(keyword.arg == "default" for keyword in call.node.keywords)
-                        or (
-                            call.last in _WRAPPER_NAMES
-                            # `_wrapped` reads a positional literal of these only: a `.get()`
-                            # of a dict (`headers.get("Authorization")`) holds none
-                            and (
-                                call.last != "get"
-                                or not structure.qualified(call.dotted).isdisjoint(_ENV_READS)
-                            )
-                        )
+        ):
+            return False
+        return any(
+            # `_wrapped`: a literal in a wrapper or an environment read (a name without
+            # words makes `_is_secret_value` answer for every name)
+            (
+                any(keyword.arg == "default" for keyword in call.node.keywords)
+                or (
+                    call.last in _WRAPPER_NAMES
+                    # `_wrapped` reads a positional literal of these only: a `.get()` of a
+                    # dict (`headers.get("Authorization")`) holds none
+                    and (
+                        call.last != "get"
+                        or not structure.qualified(call.dotted).isdisjoint(_ENV_READS)
                     )
-                    and any(
-                        _is_secret_value("", v, declared=True, signing=True)
-                        for v in _literals(call)
-                    )
-                    for call in structure.calls
                 )
             )
+            and any(_is_secret_value("", v, declared=True, signing=True) for v in _literals(call))
+            for call in structure.calls
         )
 
     def _check(

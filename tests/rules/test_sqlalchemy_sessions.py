@@ -1122,3 +1122,49 @@ async def report() -> None:
         connection.exec_driver_sql("SELECT 1")
 """
     assert positions(source, "FG102") == [(14, 14)]
+
+
+def test_a_method_of_self_blocks_only_where_it_queries_the_objects_sync_session() -> None:
+    """A sync method called through `self` is reported where it (or a method it calls on
+    `self`) queries the session the object holds; not a method that only computes, nor one
+    whose query runs in a function it hands to a thread, nor one of an async session."""
+    source = """
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+
+class Reports:
+    def __init__(self, db: Session) -> None:
+        self.db = db
+
+    def _total(self, rows: list[int]) -> int:
+        return sum(rows)
+
+    def _in_thread(self) -> None:
+        def work() -> None:
+            self.db.commit()
+        start_thread(work)
+
+    def _save(self) -> None:
+        self.db.commit()
+
+    async def build(self, rows: list[int]) -> int:
+        self._in_thread()
+        return self._total(rows)
+
+    async def save(self) -> None:
+        self._save()
+
+
+class AsyncReports:
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    def _stage(self, row: object) -> None:
+        self.db.add(row)
+
+    async def save(self, row: object) -> None:
+        self._stage(row)
+        await self.db.commit()
+"""
+    assert positions(source, "FG102") == [(25, 9)]  # `self._save()` in `save`
