@@ -204,17 +204,32 @@ def _file_key(path: Path) -> tuple[int, int]:
     return (stat.st_dev, stat.st_ino)
 
 
-def matches_exclude(path: Path, settings: Settings) -> bool:
+def matches_exclude(path: Path, settings: Settings, folders: dict[str, bool] | None = None) -> bool:
     """Whether an `exclude`/`extend-exclude` glob matches the file or a folder above it,
-    up to the project root."""
+    up to the project root. `folders` keeps the folders' answers, for a caller that asks
+    of many files of one project (a warm run asks it of every file of a sub-project)."""
     relative = _matchable(settings.relative(path))
-    parts = relative.split("/")
+    folder = relative.rpartition("/")[0]
+    excluded = folders.get(folder) if folders is not None else None
+    if excluded is None:
+        excluded = _folder_excluded(folder, settings)
+        if folders is not None:
+            folders[folder] = excluded
+    return excluded or bool(settings.exclude.match_file(relative))
+
+
+def _folder_excluded(folder: str, settings: Settings) -> bool:
+    """Whether a glob excludes a folder (relative to the project root; "" the root
+    itself) or one above it, or one of them is a build's output."""
+    if not folder:
+        return False
+    parts = folder.split("/")
     root = settings.project_root.as_posix().rstrip("/") + "/"
-    for depth in range(1, len(parts)):
-        folder = "/".join(parts[:depth])
-        if _build_output(root, folder, settings) or settings.exclude.match_file(folder + "/"):
+    for depth in range(1, len(parts) + 1):
+        above = "/".join(parts[:depth])
+        if _build_output(root, above, settings) or settings.exclude.match_file(above + "/"):
             return True
-    return bool(settings.exclude.match_file(relative))
+    return False
 
 
 def _build_output(root: str, folder: str, settings: Settings) -> bool:

@@ -298,13 +298,18 @@ def parse_target(value: object) -> int | None:
 def read_pins(root: Path) -> Iterator[Pin]:
     """Every pin of `pydantic`, `fastapi` or `sqlalchemy` in the root's project files; a
     file that is missing or cannot be read or parsed gives none."""
-    yield from _pyproject_pins(root / "pyproject.toml")
-    for lock in ("uv.lock", "poetry.lock"):
-        yield from _lock_pins(root / lock)
     try:
         names = sorted(os.listdir(root))
-    except OSError:
+    except OSError:  # a folder one may open files of but not list: try them
         names = []
+        listed = None
+    else:
+        listed = frozenset(names)  # one listing, not three failed opens per folder
+    if listed is None or "pyproject.toml" in listed:
+        yield from _pyproject_pins(root / "pyproject.toml")
+    for lock in ("uv.lock", "poetry.lock"):
+        if listed is None or lock in listed:
+            yield from _lock_pins(root / lock)
     for name in names:
         if name.startswith("requirements") and name.endswith(".txt"):
             yield from _requirements_pins(root / name)

@@ -143,13 +143,17 @@ def group_by_project(files: Sequence[Path], top: Settings, loader: SettingsLoade
     from checks.discovery import is_excluded, matches_exclude
 
     groups: dict[Path, Project] = {}
+    #: each root's excluded folders (`matches_exclude`)
+    folders: dict[Path, dict[str, bool]] = {}
     for path in files:
         settings = loader.for_file(path)
         if settings.project_root != top.project_root:
             # the walk already applied the .gitignore files (they do not depend on the
             # settings); only the root's own excludes remain to apply
             own_gitignore = settings.respect_gitignore and not top.respect_gitignore
-            if (own_gitignore and is_excluded(path, settings)) or matches_exclude(path, settings):
+            if own_gitignore and is_excluded(path, settings):
+                continue
+            if matches_exclude(path, settings, folders.setdefault(settings.project_root, {})):
                 continue
         group = groups.get(settings.project_root)
         if group is None:

@@ -39,6 +39,10 @@ class SubServices:
         self.root = os.path.abspath(root)
         self._pins: dict[str, tuple[Pin, ...]] = {}
         self._of_directory: dict[str, str | None] = {}
+        #: `of_file` by the folder as the file's path spells it
+        self._of_folder: dict[str, str | None] = {}
+        #: `key` by the nearest sub-service (a warm run asks it of every file)
+        self._keys: dict[str | None, str] = {}
 
     def pins(self, folder: str) -> tuple[Pin, ...]:
         """The pins of `pydantic`, `fastapi` and `sqlalchemy` in a folder's dependency
@@ -51,7 +55,11 @@ class SubServices:
     def of_file(self, path: Path | str) -> str | None:
         """The nearest sub-service holding the file (an absolute folder); None: the file
         belongs to the project root (or lies outside it)."""
-        return self.of_directory(os.path.dirname(os.path.abspath(path)))
+        folder = os.path.dirname(path)
+        if folder in self._of_folder:
+            return self._of_folder[folder]
+        found = self._of_folder[folder] = self.of_directory(os.path.dirname(os.path.abspath(path)))
+        return found
 
     def of_directory(self, directory: str) -> str | None:
         """The nearest sub-service at or above an absolute folder, below the root."""
@@ -81,7 +89,15 @@ class SubServices:
         """What the file's sub-services pin, for the results cache: empty at the root (its
         pins are in the cache's own key), else a digest of the pins of every sub-service
         above the file, as written."""
-        folder = self.of_file(path)
+        nearest = self.of_file(path)
+        known = self._keys.get(nearest)
+        if known is not None:
+            return known
+        key = self._keys[nearest] = self._key_of(nearest)
+        return key
+
+    def _key_of(self, folder: str | None) -> str:
+        """`key` of the files whose nearest sub-service is `folder`."""
         if folder is None:
             return ""
         parts: list[str] = []

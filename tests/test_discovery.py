@@ -196,3 +196,34 @@ def test_a_package_named_build_is_code_and_a_build_output_is_not(tmp_path: Path)
     )
     assert "app/features/build/api.py" not in found()
     assert "dist/app/api.py" in found()
+
+
+def test_excludes_asked_file_by_file_answer_alike_with_the_folders_kept(tmp_path: Path) -> None:
+    """A warm run asks `matches_exclude` of every file of a sub-project and keeps the
+    folders' answers: a file's own glob still decides for each file of a kept folder."""
+    from checks.discovery import matches_exclude
+
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.fastapi-guardrails]\nextend-exclude = ["legacy/", "app/gen_*.py", "*/deep/"]\n',
+    )
+    names = (
+        "app/main.py",
+        "app/gen_client.py",
+        "app/models.py",
+        "legacy/old.py",
+        "legacy/sub/older.py",
+        "pkg/deep/x.py",
+        "pkg/deep/more/y.py",
+        "pkg/shallow/z.py",
+        "top.py",
+    )
+    paths = [write(tmp_path, name, "x = 1\n") for name in names]
+    settings = load_settings(CATALOG, tmp_path)
+    alone = [matches_exclude(path, settings) for path in paths]
+    folders: dict[str, bool] = {}
+    kept = [matches_exclude(path, settings, folders) for path in paths]
+    assert kept == alone == [False, True, False, True, True, True, True, False, False]
+    assert folders["legacy/sub"]
+    assert not folders["app"]
