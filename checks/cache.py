@@ -36,7 +36,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -500,6 +499,8 @@ def _nesting_within(body: bytes, limit: int) -> bool:
 
 def _write_atomically(file: Path, payload: bytes) -> None:
     """Write to a temporary file named after this process, then rename it over `file`."""
+    import tempfile  # only a write needs it (it imports shutil: 5 ms of a one-file run)
+
     handle, temporary = tempfile.mkstemp(
         dir=file.parent, prefix=f"{_TEMPORARY_PREFIX}{os.getpid()}-"
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -435,6 +434,8 @@ def _with_failure(result: FileResult, what: str, error: OSError) -> FileResult:
 
 
 def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
+    import difflib  # only --diff needs it
+
     from checks.findings import decode_source
 
     name = display_path(path)
