@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import stat
 import sys
 import time
@@ -45,6 +44,7 @@ from typing import Any, NoReturn
 
 from checks import __version__
 from checks.findings import Companion, Edit, FileResult, Finding, Fix, HeldBack, Location
+from checks.lazy import lazy_pattern
 from checks.project import (
     SUBJECTS,
     Condition,
@@ -70,10 +70,10 @@ ABSENT: list[int] = [-1, -1]
 #: A temporary file older than this (seconds) is a leftover, whoever wrote it.
 _STALE_TEMPORARY_SECONDS = 600
 
-_HEADER = re.compile(rb"fastapi-guardrails-cache (\d{1,9}) ([0-9a-f]{32})")
+_HEADER = lazy_pattern(rb"fastapi-guardrails-cache (\d{1,9}) ([0-9a-f]{32})")
 _TEMPORARY_PREFIX = ".tmp-"
 #: `.tmp-<pid>-<random>`, and the `.tmp-<random>` of earlier versions
-_TEMPORARY = re.compile(r"\.tmp-(?:(\d{1,10})-)?[A-Za-z0-9_]{1,64}")
+_TEMPORARY = lazy_pattern(r"\.tmp-(?:(\d{1,10})-)?[A-Za-z0-9_]{1,64}")
 
 
 def digest(source: bytes) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from checks.catalog import RuleInfo
 from checks.globs import Globs
+from checks.lazy import lazy_pattern
 from checks.pydantic_target import PydanticTarget, parse_target
 from checks.sqlalchemy_target import SqlalchemyTarget
 from checks.sub_services import SubServices
@@ -36,7 +37,7 @@ def glob_spec(patterns: tuple[str, ...]) -> Globs:
 
 #: A class statement whose bases name a `TestCase` (`unittest.TestCase`,
 #: `IsolatedAsyncioTestCase`, Django's or a project's `TestCase` subclass named so).
-_TEST_CASE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b\w*TestCase\b", re.MULTILINE)
+_TEST_CASE = lazy_pattern(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b\w*TestCase\b", re.MULTILINE)
 
 
 def layer_with_text(layer: str | None, source: bytes) -> str | None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from checks import revisions
 from checks.findings import Companion
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.project import (
     AS_DECLARATIVE,
@@ -163,7 +164,7 @@ ORM_MODEL_BASES = frozenset(
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
 #: Words of a class name that make a `*Service`/`*Repo` class part of the HTTP layer.
 _HTTP_NAME_WORDS = frozenset({"http", "controller", "router", "route", "view", "endpoint"})
-_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+_CAMEL_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
 
 def http_adapter_name(name: str) -> bool:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.lazy import lazy_pattern
 from checks.project import Condition, ModuleSummary
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE = lazy_pattern(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def split_lines(text: str, keepends: bool = False) -> list[str]:

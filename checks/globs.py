@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from checks.lazy import lazy_pattern
 
 if TYPE_CHECKING:
     import pathspec
 
 #: What splits a pattern into literal runs: wildcards, a character class, a separator.
-_NOT_LITERAL = re.compile(r"\[[^\]]*\]|[*?/]")
+_NOT_LITERAL = lazy_pattern(r"\[[^\]]*\]|[*?/]")
 #: How many paths are asked about before the whole set is compiled (a tree's walk).
 _PATHS = 32
 
@@ -49,7 +50,7 @@ def _literals(pattern: str) -> tuple[str, ...]:
 
 #: A name pattern `fnmatch` reads as gitwildmatch does: letters, digits, `_.-+$,@~%=`,
 #: `*`, `?` and plain classes (`[cod]`, `[a-z]`: no `!`, `^` or `]` inside).
-_NAME = re.compile(r"(?:[\w.*?+$,@~%=-]|\[[\w.-]+\])+")
+_NAME = lazy_pattern(r"(?:[\w.*?+$,@~%=-]|\[[\w.-]+\])+")
 
 
 def _name_pattern(pattern: str) -> tuple[str, bool] | None:

@@ -17,18 +17,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_NOQA = re.compile(
+from checks.lazy import lazy_pattern
+
+_NOQA = lazy_pattern(
     r"#\s*noqa(?![A-Za-z])(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)?)?",
     re.IGNORECASE,
 )
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+_CODE = lazy_pattern(r"[A-Z]+[0-9]+", re.IGNORECASE)
 #: `# type: ignore[ASYNC101]`: some projects silence flake8-async with mypy's spelling.
-_TYPE_IGNORE = re.compile(r"#\s*type:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+_TYPE_IGNORE = lazy_pattern(r"#\s*type:\s*ignore\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
 #: bandit: `# nosec` (every check) or `# nosec B608, B105` (test ids or names).
-_NOSEC = re.compile(r"#\s*nosec\b(?P<ids>[^#]*)", re.IGNORECASE)
-_BANDIT_ID = re.compile(r"B[0-9]{3}", re.IGNORECASE)
+_NOSEC = lazy_pattern(r"#\s*nosec\b(?P<ids>[^#]*)", re.IGNORECASE)
+_BANDIT_ID = lazy_pattern(r"B[0-9]{3}", re.IGNORECASE)
 #: semgrep: `# nosemgrep` (every rule) or `# nosemgrep: rule-id, other-id`.
-_NOSEMGREP = re.compile(r"#\s*nosemgrep\b(?:\s*:\s*(?P<ids>[\w.,\s-]*))?", re.IGNORECASE)
+_NOSEMGREP = lazy_pattern(r"#\s*nosemgrep\b(?:\s*:\s*(?P<ids>[\w.,\s-]*))?", re.IGNORECASE)
 
 #: Codes of other linters that report what our rule reports, honoured in a `noqa` comment
 #: naming them (ruff, flake8 plugins), in `type: ignore[CODE]` and in bandit's `nosec CODE`.
@@ -68,7 +70,7 @@ SEMGREP_WORDS: dict[str, tuple[str, ...]] = {
     "FG503": ("jwt", "verif"),
 }
 #: Secret scanners' allowlist comments, for FG502: detect-secrets and gitleaks.
-_SECRET_ALLOWLIST = re.compile(r"#.*(?:pragma:\s*allowlist\s+secret|gitleaks:allow)", re.I)
+_SECRET_ALLOWLIST = lazy_pattern(r"#.*(?:pragma:\s*allowlist\s+secret|gitleaks:allow)", re.I)
 #: FG503: a comment that says why the signature is not verified names it.
 REASON_WORDS = ("verif", "signature", "signed", "trust")
 _REASON_RULES = frozenset({"FG503"})
@@ -132,7 +134,7 @@ def _gives_a_reason(lines: Sequence[str], row: int, end_row: int) -> bool:
     return any(word in comment.lower() for comment in comments for word in REASON_WORDS)
 
 
-_CLOSING = re.compile(r"^[\s)\]},]*$")
+_CLOSING = lazy_pattern(r"^[\s)\]},]*$")
 
 
 def _statement_rows(lines: Sequence[str], row: int, end_row: int) -> range:

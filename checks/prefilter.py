@@ -27,11 +27,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_ATTRIBUTE = re.compile(rb"\.(?:\s|\\|#[^\r\n]*+)*([A-Za-z_][A-Za-z0-9_]*)")
-_LETTER_ESCAPE = re.compile(rb"\\(?:[xuU0-7]|N\{)")
+from checks.lazy import lazy_pattern
+
+_IDENTIFIER = lazy_pattern(rb"[A-Za-z_][A-Za-z0-9_]*")
+_ATTRIBUTE = lazy_pattern(rb"\.(?:\s|\\|#[^\r\n]*+)*([A-Za-z_][A-Za-z0-9_]*)")
+_LETTER_ESCAPE = lazy_pattern(rb"\\(?:[xuU0-7]|N\{)")
 #: PEP 263: a coding declaration in the first two lines.
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+_CODING = lazy_pattern(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 _UTF8_NAMES = frozenset({b"utf-8", b"utf8", b"utf_8", b"ascii", b"us-ascii"})
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from checks.lazy import lazy_pattern
+
 #: `Condition.fact`: the project has a settings module (FG407's "outside the settings
 #: module" presupposes one): a class deriving from Pydantic's `BaseSettings`, or a
 #: settings object of another configuration library made at module level.
@@ -190,7 +192,7 @@ SETTINGS_FACTORIES = frozenset(
 #: python-decouple's ready-made reader (`from decouple import config`)
 _SETTINGS_READERS = frozenset({"decouple.config"})
 #: The text any of the above needs (a file without it is not parsed).
-_SETTINGS_TEXT = re.compile(rb"BaseSettings|starlette|dynaconf|environs|decouple")
+_SETTINGS_TEXT = lazy_pattern(rb"BaseSettings|starlette|dynaconf|environs|decouple")
 
 
 def defines_settings(source: bytes) -> bool:
@@ -252,7 +254,7 @@ def project_sources(files: Iterable[Path], text: re.Pattern[bytes]) -> Iterator[
 #: File names where settings usually live: read first, so that a project that has a
 #: settings module is usually answered after one file (`settings.py`, `config.py`,
 #: `core/config.py`, `app_settings.py`, ...).
-_SETTINGS_NAMES = re.compile(r"(^|_)(settings|config|configs|conf|configuration)(_|$)")
+_SETTINGS_NAMES = lazy_pattern(r"(^|_)(settings|config|configs|conf|configuration)(_|$)")
 
 
 def first_settings_module(files: Iterable[Path]) -> Path | None:
@@ -265,16 +267,16 @@ def first_settings_module(files: Iterable[Path]) -> Path | None:
     return None
 
 
-_ASYNC_SQLALCHEMY = re.compile(rb"\b(?:AsyncSession|create_async_engine|async_sessionmaker)\b")
-_SELECT = re.compile(rb"(?<![\w.])select\(|\b(?:sa|sqlalchemy|sqlmodel)\.select\(")
-_QUERY = re.compile(rb"\.query\(")
-_MAPPED = re.compile(rb"\bMapped\[")
-_COLUMN = re.compile(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
-_COOKIES = re.compile(
+_ASYNC_SQLALCHEMY = lazy_pattern(rb"\b(?:AsyncSession|create_async_engine|async_sessionmaker)\b")
+_SELECT = lazy_pattern(rb"(?<![\w.])select\(|\b(?:sa|sqlalchemy|sqlmodel)\.select\(")
+_QUERY = lazy_pattern(rb"\.query\(")
+_MAPPED = lazy_pattern(rb"\bMapped\[")
+_COLUMN = lazy_pattern(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
+_COOKIES = lazy_pattern(
     rb"\bset_cookie\(|\.cookies\b|\bCookie\(|\bAPIKeyCookie\b|\bSessionMiddleware\b"
     rb"|\bCookieTransport\b"
 )
-_HEADER_CREDENTIALS = re.compile(
+_HEADER_CREDENTIALS = lazy_pattern(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
     rb"|[\"']authorization[\"']",
     re.IGNORECASE,
@@ -331,15 +333,15 @@ def typed_models(sources: Iterable[bytes]) -> bool:
     return mapped >= columns
 
 
-_RAISE_HTTP_EXCEPTION = re.compile(rb"\braise\s+(?:\w+\.)*HTTPException\s*\(")
+_RAISE_HTTP_EXCEPTION = lazy_pattern(rb"\braise\s+(?:\w+\.)*HTTPException\s*\(")
 #: `raise NotFoundError(...)`, `raise errors.Conflict`: a CapWords class raised
-_RAISE_CLASS = re.compile(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
+_RAISE_CLASS = lazy_pattern(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
 #: Python's own exceptions: what a service raises of them says nothing of its errors.
 _BUILTIN_ERRORS = frozenset(name.encode() for name in dir(builtins) if name[:1].isupper())
 #: A class named as a service or repository (FG401's layer by name).
 #: A class named as a service or repository, not a schema named so
 #: (`class SearchAvailabilityService(BaseModel)`: a request's part, by its bases).
-_LAYER_CLASS = re.compile(
+_LAYER_CLASS = lazy_pattern(
     rb"^[ \t]*class[ \t]+\w*(?:Service|Repository|Repo|UseCase)\b"
     rb"(?![ \t]*\([^)]*\b(?:BaseModel|\w*Schema|\w*Model|\w*Enum|Enum)\b)",
     re.MULTILINE,
@@ -355,8 +357,8 @@ def is_service_layer_text(source: bytes) -> bool:
 
 #: `class NotFoundError(HTTPException):`, `class Gone(errors.NotFound, Base):`: a class
 #: and the last names of its bases.
-_CLASS_BASES = re.compile(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
-_BASE_NAME = re.compile(rb"(\w+)[ \t]*(?:,|$)")
+_CLASS_BASES = lazy_pattern(rb"^[ \t]*class[ \t]+(\w+)[ \t]*\(([^)]*)\)", re.MULTILINE)
+_BASE_NAME = lazy_pattern(rb"(\w+)[ \t]*(?:,|$)")
 
 
 def http_error_classes(sources: Iterable[bytes]) -> frozenset[bytes]:
@@ -390,7 +392,7 @@ def _http_error_classes(bases: dict[bytes, set[bytes]]) -> frozenset[bytes]:
 
 
 #: A class named as an error (`NotFound`, no: `NotFoundError`, `QuotaExceeded` no).
-_ERROR_NAME = re.compile(rb"(?:Error|Exception)$")
+_ERROR_NAME = lazy_pattern(rb"(?:Error|Exception)$")
 
 
 def _error_classes(bases: dict[bytes, set[bytes]]) -> set[bytes]:
@@ -448,7 +450,7 @@ def hashes_with_bcrypt(sources: Iterable[bytes]) -> bool:
 #: What names asymmetric keys in a text (`JOSE_ASYMMETRIC`): an algorithm of RFC 7518
 #: (`RS256`, `ES256K`, `PS384`, `EdDSA`, `RSA-OAEP-256`, `RSA1_5`, `ECDH-ES+A128KW`), a JWK
 #: set, a PEM public key or certificate.
-_ASYMMETRIC_JOSE = re.compile(
+_ASYMMETRIC_JOSE = lazy_pattern(
     rb"\b(?:RS|ES|PS)(?:256|384|512)K?\b|\bEdDSA\b|RSA-OAEP|RSA1_5|ECDH-ES|\bjwks\b|JWKS"
     rb"|-----BEGIN (?:RSA |EC )?PUBLIC KEY|-----BEGIN CERTIFICATE"
 )

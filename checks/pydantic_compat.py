@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.pydantic_target import V1_LAYER
 
@@ -35,13 +36,13 @@ if TYPE_CHECKING:
 
 #: A flag or constant that names the Pydantic version: PYDANTIC_V2, IS_PYDANTIC_V1,
 #: PYDANTIC_VERSION, PYDANTIC_MAJOR_VERSION, PYDANTIC_VERSION_MINOR_TUPLE, pydantic_v2.
-_VERSION_NAME = re.compile(
+_VERSION_NAME = lazy_pattern(
     r"pydantic.*(?:v[12]|version|major|_[12](?![0-9]))|(?:v[12]|version).*pydantic",
     re.IGNORECASE,
 )
 #: A function that asks about the version or a model's version: is_v2_model,
 #: is_pydantic_v2, _is_v1_model, get_pydantic_version.
-_VERSION_CALL = re.compile(
+_VERSION_CALL = lazy_pattern(
     r"(?:^|_)(?:is|has|use|using)_(?:pydantic_)?v[12](?:_|$)|pydantic.*(?:v[12]|version)",
     re.IGNORECASE,
 )

@@ -46,6 +46,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
+from checks.lazy import lazy_pattern
+
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
@@ -57,13 +59,13 @@ DEFAULT_TARGET = 2
 
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
-_REQUIREMENT_NAME = re.compile(
+_REQUIREMENT_NAME = lazy_pattern(
     r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette|libpass)"
     r"\s*(?=[\[<>=!~;@(\s]|$)",
     re.IGNORECASE,
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
-_LOCKED = re.compile(
+_LOCKED = lazy_pattern(
     rb"^\[\[package\]\]\r?\n"
     rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette|libpass)"\r?\n'
     rb'version = "([^"]+)"',
@@ -620,7 +622,7 @@ def admits_at_least(specifiers: SpecifierSet, floor: Version) -> bool:
     )
 
 
-_POETRY_TOKEN = re.compile(r"(\^|~=|~|==|!=|<=|>=|<|>|=)?\s*([0-9A-Za-z][0-9A-Za-z.*+!-]*)")
+_POETRY_TOKEN = lazy_pattern(r"(\^|~=|~|==|!=|<=|>=|<|>|=)?\s*([0-9A-Za-z][0-9A-Za-z.*+!-]*)")
 
 
 def poetry_specifiers(constraint: str) -> list[str]:
@@ -697,7 +699,7 @@ def keeps_v1_layer(previous: str | None, new: str) -> bool:
 
 
 # ------------------------------------------------------------------ the findings
-_V1_API = re.compile(r"^(?P<subject>.+?) is the Pydantic v1 (?P<kind>API|name): use (?P<use>.+)$")
+_V1_API = lazy_pattern(r"^(?P<subject>.+?) is the Pydantic v1 (?P<kind>API|name): use (?P<use>.+)$")
 TARGET_V1_NOTE = "(this project targets Pydantic v1)"
 
 

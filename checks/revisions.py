@@ -15,9 +15,11 @@ import os
 import re
 import threading
 
-_REVISION = re.compile(rb"""^revision\s*(?::[^=\n]*)?=\s*(?:u|r)?['"]([^'"\n]+)['"]""", re.M)
-_DOWN_REVISION = re.compile(rb"^down_revision\s*(?::[^=\n]*)?=([^\n]*(?:\n[ \t)][^\n]*)*)", re.M)
-_QUOTED = re.compile(rb"""['"]([^'"\n]+)['"]""")
+from checks.lazy import lazy_pattern
+
+_REVISION = lazy_pattern(rb"""^revision\s*(?::[^=\n]*)?=\s*(?:u|r)?['"]([^'"\n]+)['"]""", re.M)
+_DOWN_REVISION = lazy_pattern(rb"^down_revision\s*(?::[^=\n]*)?=([^\n]*(?:\n[ \t)][^\n]*)*)", re.M)
+_QUOTED = lazy_pattern(rb"""['"]([^'"\n]+)['"]""")
 #: a revision file larger than this is not read (no real one comes close)
 _MAX_SIZE = 1 << 20
 

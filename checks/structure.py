@@ -33,13 +33,13 @@ parsed for every rule the words allow. `tests/test_prefilter.py` and
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
 
 from checks.context import INSTANCE_CONSTRUCTORS, INSTANCE_COPIERS, PYDANTIC_MODEL_BASES
+from checks.lazy import lazy_pattern
 from checks.project import DECLARATIVE_BASE_FACTORIES, absolute_module
 
 #: FastAPI's route decorators: `@router.get(...)` (as `checks.context.route_decorator`).
@@ -48,8 +48,8 @@ ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "
 
 #: A string the rules may read as an annotation (`"list[User] | None"`): names, dots,
 #: brackets, commas, pipes, quotes and spaces only.
-_ANNOTATION_TEXT = re.compile(r"[\w.\[\],|'\"\s]*")
-_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
+_ANNOTATION_TEXT = lazy_pattern(r"[\w.\[\],|'\"\s]*")
+_DOTTED = lazy_pattern(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
 
 
 #: a function, a lambda or a class: what `Enclosing` records

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from checks.blocking import BLOCKING, BLOCKING_PACKAGES, SYNC_SESSION_OPENERS
+from checks.lazy import lazy_pattern
 from checks.project import (
     AS_DECLARATIVE,
     CALL_CHAIN,
@@ -36,11 +36,11 @@ from checks.project import (
 from checks.pydantic_target import keeps_v1_layer
 
 #: `X.Config`: the text of a module that may read or extend a model's inner `Config`.
-CONFIG_READ = re.compile(rb"\.\s*Config(?![A-Za-z0-9_])")
+CONFIG_READ = lazy_pattern(rb"\.\s*Config(?![A-Za-z0-9_])")
 #: `x.include_router(...)`: the text of a module that may include a router.
-INCLUDE_ROUTER = re.compile(rb"\binclude_router\b")
+INCLUDE_ROUTER = lazy_pattern(rb"\binclude_router\b")
 #: Either: a module other modules' findings depend on without importing it.
-READ_ACROSS = re.compile(CONFIG_READ.pattern + rb"|" + INCLUDE_ROUTER.pattern)
+READ_ACROSS = lazy_pattern(CONFIG_READ.pattern + rb"|" + INCLUDE_ROUTER.pattern)
 
 FASTAPI_APPS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI"})
 FASTAPI_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
@@ -56,7 +56,7 @@ CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccont
 PROPERTIES = frozenset({"property", "functools.cached_property"})
 #: The text a module defining either holds (a property without a return annotation:
 #: an annotated one is read with the module's other annotations).
-CONTEXT_MANAGER_TEXT = re.compile(
+CONTEXT_MANAGER_TEXT = lazy_pattern(
     rb"contextmanager|property\s*(?:\#[^\n]*)?\n\s*def\s+\w+\s*\(\s*\w+\s*\)\s*:"
 )
 #: `Generator[X, ...]`, `Iterator[X]`: the annotation of such a generator, naming `X`.
@@ -136,7 +136,7 @@ def _module_read(
 
 
 #: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).
-_OS_BLOCKING_TEXT = re.compile(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
+_OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
 
 
 def imports_blocking(imports: dict[str, str], source: bytes) -> bool:

@@ -20,9 +20,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.lazy import lazy_pattern
+
 #: what names the temporary files of a write, after a dot and the file's name
 TEMPORARY_MARK = "fastapi-guardrails"
-_TEMPORARY = re.compile(rf"\.(?P<name>.+)\.{TEMPORARY_MARK}-(?P<pid>[1-9][0-9]*)\.tmp", re.S)
+_TEMPORARY = lazy_pattern(rf"\.(?P<name>.+)\.{TEMPORARY_MARK}-(?P<pid>[1-9][0-9]*)\.tmp", re.S)
 #: the longest file name most file systems allow, in bytes
 _NAME_MAX = 255
 

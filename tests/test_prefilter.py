@@ -312,3 +312,25 @@ def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(
         assert condition.fact.startswith("new-code-or-selected")
     else:
         assert conditions is None
+
+
+def test_a_lazy_pattern_answers_as_the_compiled_one() -> None:
+    """The checker's module-level patterns are compiled on first use (`lazy_pattern`)."""
+    import copy
+    import pickle
+    import re
+
+    from checks.lazy import lazy_pattern
+
+    lazy = lazy_pattern(rb"\bsession\.(query|execute)\(", re.IGNORECASE)
+    compiled = re.compile(rb"\bsession\.(query|execute)\(", re.IGNORECASE)
+    assert lazy.pattern == compiled.pattern
+    text = b"SESSION.query(User) and session.execute(stmt) and db.query(x)"
+    assert lazy.findall(text) == compiled.findall(text) == [b"query", b"execute"]
+    assert lazy.sub(b"s.", text) == compiled.sub(b"s.", text)
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert lazy.flags == compiled.flags
+    assert lazy.groups == 1
+    # copies and pickles (a worker started by spawn) answer the same
+    assert copy.deepcopy(lazy).findall(text) == compiled.findall(text)
+    assert pickle.loads(pickle.dumps(lazy_pattern("a+"))).fullmatch("aaa") is not None

@@ -14,6 +14,7 @@ import subprocess
 
 from checks import revisions
 from checks.context import FileContext, dotted_name, keyword_arg, string_value
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
@@ -44,14 +45,14 @@ SCHEMA_OPERATIONS = frozenset(
 #: Raw DDL run with `op.execute()`: CREATE, ALTER or DROP of an object. Not
 #: `ALTER TYPE ... ADD VALUE` (PostgreSQL cannot remove an enum value), nor
 #: `CREATE OR REPLACE` (the revision does not hold the body it replaces), nor extensions.
-_DDL = re.compile(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
-_NOT_REVERSIBLE_DDL = re.compile(
+_DDL = lazy_pattern(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
+_NOT_REVERSIBLE_DDL = lazy_pattern(
     r"\s*(ALTER\s+TYPE\b[^;]*\bADD\s+VALUE\b|CREATE\s+(OR\s+REPLACE|EXTENSION)\b|"
     r"(CREATE|DROP)\s+EXTENSION\b)",
     re.IGNORECASE,
 )
 #: `DELETE FROM t` (no WHERE) or `TRUNCATE [TABLE] t`: the table is empty afterwards.
-_EMPTIES_TABLE = re.compile(
+_EMPTIES_TABLE = lazy_pattern(
     r'\s*(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?([\w.]+)"?\s*;?\s*$',
     re.IGNORECASE,
 )
@@ -715,9 +716,9 @@ def _has_comment(function: cst.FunctionDef) -> bool:
 
 
 #: Alembic's autogenerate markers, and commented-out code: not an explanation.
-_GENERATED_COMMENT = re.compile(r"^#+\s*###")
-_CODE_IN_COMMENT = re.compile(r"""^([\w.]+\s*[(=]|\w+\.\w[\w.]*|["'].*["'],?$|[)\]}],?$)""")
-_TWO_WORDS = re.compile(r"[A-Za-z']+[\s,:;-]+[A-Za-z']+")
+_GENERATED_COMMENT = lazy_pattern(r"^#+\s*###")
+_CODE_IN_COMMENT = lazy_pattern(r"""^([\w.]+\s*[(=]|\w+\.\w[\w.]*|["'].*["'],?$|[)\]}],?$)""")
+_TWO_WORDS = lazy_pattern(r"[A-Za-z']+[\s,:;-]+[A-Za-z']+")
 
 
 def _explains(comment: cst.Comment | None) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from checks.context import (
     FileContext,
@@ -15,6 +14,7 @@ from checks.context import (
     own_descendants,
     string_value,
 )
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -69,8 +69,8 @@ _PASSLIB_PINNED_NOTE = (
     "(Argon2) before that upgrade"
 )
 #: `CryptContext(schemes=[...])` with its schemes written out: the file's hashers.
-_CRYPT_CONTEXT = re.compile(rb"\bCryptContext\s*\(")
-_LITERAL_SCHEMES = re.compile(
+_CRYPT_CONTEXT = lazy_pattern(rb"\bCryptContext\s*\(")
+_LITERAL_SCHEMES = lazy_pattern(
     rb"\bCryptContext\s*\(\s*schemes\s*=\s*[\[(]\s*(?:(?:\"[\w-]*\"|'[\w-]*')\s*,?\s*)+[\])]"
 )
 #: python-jose where the pins admit nothing below 3.4.0 (the advisories fixed), or where a

@@ -6,13 +6,14 @@ import ast
 import re
 
 from checks.context import FileContext, is_main_guard, keyword_arg, string_value
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project_facts import SETTINGS_BASES
 from checks.rule import Example, Rule
 from checks.structure import CallSite, Structure
 
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy_pattern(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
     r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key|"
     r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)$",
@@ -20,12 +21,12 @@ _SECRET_NAME = re.compile(
 )
 #: What every secret name contains, for the pre-filter: lowercase and searched in the
 #: lowered text (`Evidence.mentions`), so without IGNORECASE (5x slower, the same matches).
-_SECRET_WORDS = re.compile(
+_SECRET_WORDS = lazy_pattern(
     rb"secret|passw|api_?key|private_key|access_key|_token|signing_key|encryption_key"
     rb"|master_key|hmac_key|fernet_key|token_key|jwt_key"
 )
-_SECRET_TEXT = re.compile(_SECRET_WORDS.pattern.decode("ascii"))
-_CREDENTIALED_URL = re.compile(
+_SECRET_TEXT = lazy_pattern(_SECRET_WORDS.pattern.decode("ascii"))
+_CREDENTIALED_URL = lazy_pattern(
     r"^[a-z][a-z0-9+.-]*://(?P<user>[^/\s:@]+):(?P<password>[^/\s@]+)@(?P<host>[^/\s:?#]*)",
     re.IGNORECASE,
 )
@@ -54,7 +55,7 @@ _STARLETTE_CONFIG = frozenset({"starlette.config.Config"})
 _WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get", "config"})
 #: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
 #: lets anyone forge what it protects.
-_SIGNING_NAME = re.compile(
+_SIGNING_NAME = lazy_pattern(
     r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key"
     r"|token_key|jwt_key)$",
     re.IGNORECASE,
@@ -73,29 +74,29 @@ _ENV_DEFAULT = (
 _DEFAULT_PASSWORDS = frozenset({"password", "pass", "changeme", "secret"})
 #: The URL pattern unanchored: a part of a string libcst sees may start inside CPython's
 #: joined constant (`"see " "postgres://u:p@db"`).
-_CREDENTIALED_URL_ANYWHERE = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_CREDENTIALED_URL_ANYWHERE = lazy_pattern(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
-_CAPITALS = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_PLACEHOLDER = re.compile(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
+_CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
+_PLACEHOLDER = lazy_pattern(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
 
 
 #: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`): a name.
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
+_IDENTIFIER = lazy_pattern(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
 #: Keys and tokens carry runs of digits (hex, base62); names of things do not.
-_DIGIT_RUN = re.compile(r"[0-9]{3,}")
+_DIGIT_RUN = lazy_pattern(r"[0-9]{3,}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
-_KEY_SEGMENT = re.compile(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
+_KEY_SEGMENT = lazy_pattern(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
 #: A path or URL template (`"/oauth/client/{client_id}/secret"`): a route named like a
 #: secret, not one.
-_TEMPLATE_FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+_TEMPLATE_FIELD = lazy_pattern(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 #: Layers where fake secrets are made on purpose: tests, and development tooling (seed
 #: scripts, demos, examples: `[tool.fastapi-guardrails.layers] tooling`).
 _EXEMPT_LAYERS = frozenset({"test", "tooling"})
 
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = lazy_pattern(r"[a-z0-9]+")
 #: A word of a CamelCase, snake_case or spaced text (`UserApiKey`: user, api, key).
-_CAMEL_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_CAMEL_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 #: Hosts of a database on the developer's own machine: its URL is a local default.
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
@@ -131,7 +132,7 @@ _ABOUT_THE_SECRET = frozenset(
 _PUBLIC_WORDS = frozenset({"public", "publishable"})
 #: Keys made to be public, shipped to browsers and apps: PostHog project keys, Stripe
 #: publishable keys.
-_PUBLIC_KEY = re.compile(r"^(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]+$")
+_PUBLIC_KEY = lazy_pattern(r"^(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]+$")
 #: Keyword arguments whose value documents an API (OpenAPI examples): sample credentials
 #: there are meant to be read.
 _EXAMPLE_KEYWORDS = frozenset(
@@ -139,14 +140,14 @@ _EXAMPLE_KEYWORDS = frozenset(
 )
 _IN_EXAMPLES = "FG502.in-examples"
 #: A provider's key prefix alone, a placeholder to complete (`"sk-proj-"`, `"sk-ant-"`).
-_KEY_PREFIX_ONLY = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)*-$")
+_KEY_PREFIX_ONLY = lazy_pattern(r"^[a-z]{2,4}(?:-[a-z]+)*-$")
 #: A masked or elided key (`"ya29.a0AfH6SMBxxxxxxxx"`, `"sk-...a1b2"`, `"ghp_****"`): a
 #: random key holds no run of six `x` (one chance in 62**6), three dots or four stars.
-_MASKED = re.compile(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
+_MASKED = lazy_pattern(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
 #: Words separated by spaces (`"Elastic Api Key"`, `"Key has been deactivated"`): a label
 #: or a message about the secret, not one (a key has no spaces; a passphrase in code of
 #: plain words is let through).
-_PROSE = re.compile(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
+_PROSE = lazy_pattern(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
 
 
 def _is_secret_value(
@@ -196,18 +197,18 @@ def _is_secret_value(
 #: Markup or a template (`{"reset_password": """<html>...{{ otp }}..."""}`: the e-mail a
 #: password reset sends): text about a secret, not one. Nor is any text of several lines
 #: but a PEM key's (`-----BEGIN PRIVATE KEY-----`).
-_MARKUP = re.compile(r"<[A-Za-z!/][^>]*>|\{\{|\{%")
+_MARKUP = lazy_pattern(r"<[A-Za-z!/][^>]*>|\{\{|\{%")
 
 
 #: A regular expression (a log redactor's `API_KEY = r"sk-[a-zA-Z0-9]{20,}"`): a pattern
 #: that finds keys, not one. A character range, a counted repetition, a class escape or a
 #: group's `(?`: generated keys and passwords hold none of them.
-_REGEX = re.compile(
+_REGEX = lazy_pattern(
     r"\[\^?[^\]]*[A-Za-z0-9]-[A-Za-z0-9][^\]]*\]|\{\d+,\d*\}|\\[dwsDWS]|\(\?[:P<=!]"
 )
 #: SQL text (`DELETE_EXPIRED_TOKENS = "DELETE FROM tokens WHERE ..."`): a statement about
 #: the secrets, not one.
-_SQL_TEXT = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s", re.IGNORECASE)
+_SQL_TEXT = lazy_pattern(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\s", re.IGNORECASE)
 
 
 #: Words that say a value is a key (`"secret"`, `"my-jwt-key"`).
@@ -242,7 +243,7 @@ def _spells_its_name(name: str, value: str) -> bool:
 
 #: A class named for tests (`TestSettings`, `TestingConfig`, `Test`), not one whose name
 #: only starts so (`Testimonial`).
-_TEST_CLASS = re.compile(r"Test(?:ing)?(?:[A-Z_0-9]|$)")
+_TEST_CLASS = lazy_pattern(r"Test(?:ing)?(?:[A-Z_0-9]|$)")
 
 
 def _exempt(ctx: FileContext) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import replace
 
 from checks.context import (
@@ -14,6 +13,7 @@ from checks.context import (
     http_adapter_name,
     returns_in,
 )
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, Condition
@@ -620,7 +620,7 @@ def _lower_layer(ctx: FileContext) -> bool:
 
 #: A function whose name gives the HTTP answer it raises (`get_or_404`, Flask-SQLAlchemy's
 #: `first_or_404`, `get_object_or_404`): an HTTP helper by its contract, wherever it lives.
-_ANSWERS_HTTP = re.compile(r"_or_4\d\d$")
+_ANSWERS_HTTP = lazy_pattern(r"_or_4\d\d$")
 
 
 def answers_http(name: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -17,7 +16,7 @@ from checks.context import (
     rename,
     string_value,
 )
-from checks.lazy import VisitorBase, visitor
+from checks.lazy import VisitorBase, lazy_pattern, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -996,7 +995,7 @@ def _extended_elsewhere(outer: ClassInfo, ctx: FileContext) -> str | None:
 
 
 #: A `Config` name that is not the one a class statement defines.
-_CONFIG_USE = re.compile(rb"(?<!class )(?<![A-Za-z0-9_])Config(?![A-Za-z0-9_])")
+_CONFIG_USE = lazy_pattern(rb"(?<!class )(?<![A-Za-z0-9_])Config(?![A-Za-z0-9_])")
 _CONFIG_READERS = "pydantic-config-readers"
 
 

@@ -25,6 +25,7 @@ from checks.context import (
     string_value,
 )
 from checks.imports import module_imports_from, with_name
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -1305,7 +1306,7 @@ class _PatternShape:
 
 
 #: Inline flags at the start of a pattern: `(?i)`, `(?ms)`.
-_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_INLINE_FLAGS = lazy_pattern(r"\(\?[aiLmsux]+\)")
 
 
 def _pattern_shape(pattern: str) -> _PatternShape:

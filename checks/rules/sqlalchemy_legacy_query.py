@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from checks.context import FileContext, FixSpec, code_of, dotted_name
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
@@ -71,10 +72,10 @@ WEAK_CHAIN_METHODS = frozenset(
     }
 )
 #: Calls that build an entity-like argument: `session.query(func.count(User.id))`.
-_ENTITY_FUNCTIONS = re.compile(r"^(?:sqlalchemy\.)?(?:func\.\w+|distinct|literal_column|label)$")
-_SESSION_NAME = re.compile(r"session|^(?:db|database|sess|conn)$|_db$", re.IGNORECASE)
+_ENTITY_FUNCTIONS = lazy_pattern(r"^(?:sqlalchemy\.)?(?:func\.\w+|distinct|literal_column|label)$")
+_SESSION_NAME = lazy_pattern(r"session|^(?:db|database|sess|conn)$|_db$", re.IGNORECASE)
 #: No other common Python API has a `.query()` method on something named "session".
-_SURE_SESSION_NAME = re.compile(r"session", re.IGNORECASE)
+_SURE_SESSION_NAME = lazy_pattern(r"session", re.IGNORECASE)
 _QUERY_OBJECT = "Legacy `Query` object: build a `select()` statement instead"
 
 
@@ -671,7 +672,7 @@ MOCK_ATTRIBUTES = frozenset(
     }
 )
 #: A receiver named as a test double (`mock_session`, `session_mock`, `MockDB`).
-_MOCK_NAME = re.compile(r"mock", re.IGNORECASE)
+_MOCK_NAME = lazy_pattern(r"mock", re.IGNORECASE)
 
 
 def note_query_chain(node: cst.Call, ctx: FileContext) -> None:

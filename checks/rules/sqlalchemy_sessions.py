@@ -19,6 +19,7 @@ from checks.context import (
     keyword_arg,
     own_descendants,
 )
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import BLOCKS, INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
@@ -161,7 +162,7 @@ SYNC_IO_METHODS = frozenset(
 #: What a coroutine must not create, open or query: sync sessions, engines,
 #: connections and session factories.
 _SYNC_HANDLES = SYNC_DATABASE_CLASSES | {SYNC_CONNECTION, SYNC_SESSION_FACTORY, SCOPED_SESSION}
-SYNC_DRIVERS = re.compile(
+SYNC_DRIVERS = lazy_pattern(
     r"^(postgres|postgresql|postgresql\+psycopg2|postgresql\+pg8000|mysql|mysql\+pymysql|"
     r"mysql\+mysqldb|sqlite|mssql\+pyodbc|oracle)://"
 )
@@ -220,7 +221,7 @@ def _may_be_legacy_query(call: ast.Call) -> bool:
     )
 
 
-_SQL = re.compile(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
+_SQL = lazy_pattern(r"\b(select|insert|update|delete|create|drop|alter|truncate|with)\b", re.I)
 
 
 def _querying_method(node: cst.Call, ctx: FileContext) -> str | None:
@@ -2701,7 +2702,7 @@ class InterpolatedSqlName(InterpolatedSql):
 
 
 #: `SET x TO {value}`: a setting's value, which `set_config(..., :value)` binds.
-_SET_STATEMENT = re.compile(r"\s*SET\b", re.IGNORECASE)
+_SET_STATEMENT = lazy_pattern(r"\s*SET\b", re.IGNORECASE)
 #: Roots of a name the code configured: the object's own (`self.table`), its class's,
 #: and the settings' (`settings.schema`, `get_settings().schema`).
 _CONFIGURED_ROOTS = frozenset({"self", "cls", "settings", "get_settings"})
@@ -3085,7 +3086,7 @@ _SESSION_METHODS_WITHOUT_IO = frozenset({"add", "add_all", "expunge", "expunge_a
 #: Names of a database session when nothing says what it is: `session`, `db`,
 #: `db_session`, `async_session`, `tenant_db_session`; not `browser_session`,
 #: `chat_session`, `session_id` (domain objects and ids) nor `session_maker`.
-_DB_SESSION_NAME = re.compile(
+_DB_SESSION_NAME = lazy_pattern(
     r"^(?:(?:async|sql|orm|database)_)?session$|^(?:\w+_)?db_?session$|^db$", re.IGNORECASE
 )
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from checks.context import FileContext, code_of, descendants, dotted_name, returns_in
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 
 VALUE: Final = "value"
@@ -40,11 +41,11 @@ FRAGMENT: Final = "fragment"
 
 _MARKER_BASE = 0xE000
 _MARKER_COUNT = 0xF8FF - _MARKER_BASE
-_MARKERS = re.compile("[\ue000-\uf8ff]")
+_MARKERS = lazy_pattern("[\ue000-\uf8ff]")
 _FILLER = "x"
 _MAX_DEPTH = 4
 
-_CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_CONSTANT = lazy_pattern(r"^_*[A-Z][A-Z0-9_]*$")
 _ENUMS = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
 #: Attributes that name a table, fixed when the model class is written.
 _TABLE_NAME_ATTRS = ("__tablename__", "__table__.name", "__table__.fullname")
@@ -68,7 +69,7 @@ _QUOTING_NAMES = frozenset({"quote_ident", "quote_identifier", "quoted_name"})
 #: Calls in a test that say nothing of a value's content.
 _NOT_CHECKS = frozenset({"isinstance", "len", "bool", "hasattr", "getattr", "callable", "type"})
 #: Calls whose arguments a function checks: `validate_tenant_id(x)`, `check_name(x)`.
-_VALIDATOR = re.compile(r"valid|check|sanitiz|ensure|verify|allowed|whitelist|safe", re.I)
+_VALIDATOR = lazy_pattern(r"valid|check|sanitiz|ensure|verify|allowed|whitelist|safe", re.I)
 
 #: Between the texts of a helper's `return`s, rendered in its call's place: each starts
 #: afresh, inside the statement the call is in (`CREATE INDEX ... {options(m)}`).
@@ -114,7 +115,7 @@ _COMPARISON_WORDS = frozenset(
 )
 _TABLE_WORDS = frozenset({"INTO", "TABLE", "ONLY", "REFERENCES", "INDEX", "ON"})
 
-_TOKEN = re.compile(
+_TOKEN = lazy_pattern(
     r"""
       (?P<single>[EeNnBbXx]?'(?:[^']|'')*'?)
     | (?P<double>"(?:[^"]|"")*"?)
@@ -1117,7 +1118,7 @@ def _parameter_annotation(
     return None
 
 
-_PERCENT_SPEC = re.compile(
+_PERCENT_SPEC = lazy_pattern(
     r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
 )
 
@@ -1474,7 +1475,7 @@ def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpres
 
 #: Methods that read names from the database's catalog (SQLAlchemy's `Inspector`, and
 #: adapters named after it): `get_table_names()`, `get_columns(t)`, `get_indexes(t)`.
-_CATALOG_READ = re.compile(
+_CATALOG_READ = lazy_pattern(
     r"get_(?:\w+_)?(?:names|columns|indexes|foreign_keys|pk_constraint|unique_constraints)"
 )
 

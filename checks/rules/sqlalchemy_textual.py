@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import ast
-import re
 
 from checks import revisions
 from checks.context import FileContext, FixSpec
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.pydantic_target import unsafe
@@ -31,7 +31,7 @@ _EXECUTORS = frozenset(
 )
 #: What `text()` reads as a bound parameter (SQLAlchemy's own pattern, `TextClause`): a
 #: colon before a name, not a `::` cast nor one after a word (`'12:30'`).
-_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)")
+_BIND = lazy_pattern(r"(?<![:\w\x5c]):(\w+)(?!:)")
 
 
 class TextualSqlWithoutText(Rule):

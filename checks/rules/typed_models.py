@@ -32,12 +32,12 @@ enum class, and a backref's target name for the class of the file that has it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from checks.context import ClassInfo, FileContext, FixSpec, ImportPlan, code_of
 from checks.findings import Companion
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 
 DECLARATIVE_BASE_CALLS = frozenset(
@@ -615,7 +615,7 @@ def _primary_key_names(value: cst.BaseExpression | None, ctx: FileContext) -> se
     return names
 
 
-_IDENTIFIER = re.compile(r"(?<![.\w])[A-Za-z_]\w*")
+_IDENTIFIER = lazy_pattern(r"(?<![.\w])[A-Za-z_]\w*")
 
 
 def _names_of(annotation: str) -> set[str]:
