@@ -86,9 +86,10 @@ _IDENTIFIER = lazy_pattern(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
 _DIGIT_RUN = lazy_pattern(r"[0-9]{3,}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
 _KEY_SEGMENT = lazy_pattern(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
-#: A path or URL template (`"/oauth/client/{client_id}/secret"`): a route named like a
-#: secret, not one.
-_TEMPLATE_FIELD = lazy_pattern(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
+#: A path or URL template (`"/oauth/client/{client_id}/secret"`) or a message to format
+#: (`"Set the API key in the configuration file {}"`, `"... {0}"`, `"... %s"`): a route
+#: or a text named like a secret, not one (a key holds no braces nor `%s`).
+_TEMPLATE_FIELD = lazy_pattern(r"\{(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]*)\}|%(?:\([A-Za-z_]\w*\))?s")
 #: Layers where fake secrets are made on purpose: tests, and development tooling (seed
 #: scripts, demos, examples: `[tool.fastapi-guardrails.layers] tooling`).
 _EXEMPT_LAYERS = frozenset({"test", "tooling"})
@@ -312,7 +313,9 @@ class HardcodedSecret(Rule):
         "secret), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
-        "value starting with `/` or holding `{name}` fields), "
+        "value starting with `/` or holding `{name}` fields) and a message to format "
+        "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
+        "`%s`), "
         "and the URL of a database on `localhost` or whose password repeats its user name "
         "or is `password` (`postgres:postgres@db`: a development default). A module's "
         "constant named as a signing key (`JWT_SECRET = 'mysupersecret'`) is the key "
@@ -611,6 +614,15 @@ class HardcodedSecret(Rule):
             RESET_PASSWORD = "/auth/reset-password"
             """,
             note="routes named like a secret: a path, a URL template",
+        ),
+        Example(
+            """
+            MESSAGES = {
+                "set_api_key": "Please set the correct API Key in the configuration file {}",
+                "api_key_for": "API key of %s:",
+            }
+            """,
+            note="messages to format (DB-GPT's installer): `{}` and `%s` are no key's",
         ),
         Example(
             """
