@@ -285,30 +285,31 @@ class LayerMatcher:
             )
         return cls(tuple(specs), glob_spec(tuple(all_files)))
 
-    def layer_of(self, relative_path: str) -> str | None:
+    def layer_of(self, relative_path: str, without: str | None = None) -> str | None:
         """The layer of a file: file-name patterns first, then directory patterns; but a
         tooling folder holds tooling whatever its files are named (`examples/app/routes.py`
         is an example, not the service's routes), test files excepted, and a tests folder
         holds tests (`tests/common/config.py` is a test's configuration, not the
-        service's settings)."""
+        service's settings). `without`: a layer left out (not kept per folder)."""
         by_name = None
         if self.any_file.match_file(relative_path):
             for layer, files, _ in self.specs:
-                if files.match_file(relative_path):
+                if layer != without and files.match_file(relative_path):
                     by_name = layer
                     break
         if by_name is not None and by_name not in _ARCHITECTURE_LAYERS:
             return by_name
         directory = relative_path.rpartition("/")[0]
-        if directory in self._by_directory:
+        if without is None and directory in self._by_directory:
             by_folder = self._by_directory[directory]
         else:
             by_folder = None
             for layer, _, directories in self.specs:
-                if directories.match_file(relative_path):
+                if layer != without and directories.match_file(relative_path):
                     by_folder = layer
                     break
-            self._by_directory[directory] = by_folder
+            if without is None:
+                self._by_directory[directory] = by_folder
         if by_name is not None and by_folder not in (TOOLING_LAYER, TESTS_LAYER):
             return by_name
         return by_folder
@@ -395,6 +396,8 @@ class Settings:
         says."""
         relative = self.relative(path)
         layer = self.layers.layer_of(relative)
+        if layer == TOOLING_LAYER and _domain_package(self.project_root, relative):
+            layer = self.layers.layer_of(relative, without=TOOLING_LAYER)
         if layer is None or layer in _ARCHITECTURE_LAYERS:
             outer = self.in_work_tree(path)
             if outer != relative and self.layers.layer_of(outer) == TOOLING_LAYER:
@@ -412,6 +415,30 @@ class Settings:
             if spec.match_file(relative_path):
                 ignored |= codes
         return frozenset(ignored)
+
+
+#: The tooling folders named with a product's domain words, tooling only at the top of
+#: the repository or one folder below it (`DEFAULT_LAYERS`).
+_DOMAIN_WORDS = frozenset(
+    {"evals", "evaluation", "qa", "demo", "demos", "tutorials", "vignettes", "notebooks"}
+    | {"cookbook", "cookbooks", "locust"}
+)
+
+
+def _domain_package(root: Path, relative: str) -> bool:
+    """Whether a file lies in a domain-word folder one folder below the root that is a
+    package's (`bisheng/evaluation/`, `bisheng/__init__.py` beside it: the product's
+    evaluations feature, with routes and services), not a repository's folder of evals
+    (`backend/evals/`)."""
+    parts = relative.split("/")
+    if len(parts) < 3 or (parts[1] not in _DOMAIN_WORDS and not parts[1].startswith("demo_")):
+        return False
+    return _is_package(_prefix(root) + parts[0])
+
+
+@functools.lru_cache(maxsize=256)
+def _is_package(folder: str) -> bool:
+    return os.path.isfile(f"{folder}/__init__.py")
 
 
 @functools.lru_cache(maxsize=16)

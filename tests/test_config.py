@@ -348,3 +348,22 @@ def test_a_module_defining_a_test_case_is_a_test_wherever_it_lies(tmp_path: Path
     tests = tmp_path / "app/services/api_tests.py"
     assert settings.layer_of(tests) == "service"
     assert settings.file_layer(tests, tests.read_bytes()) == "test"
+
+
+def test_a_domain_word_folder_of_a_package_one_below_the_root_is_product_code(
+    tmp_path: Path,
+) -> None:
+    """`/*/evaluation/` is tooling in a repository (`backend/evals/`) but bisheng's
+    `bisheng/evaluation/` is a package's feature, with routes and services."""
+    write(tmp_path, "bisheng/__init__.py", "")
+    write(tmp_path, "bisheng/evaluation/__init__.py", "")
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'bisheng'\n")
+    settings = load_settings(CATALOG, tmp_path)
+    layer = settings.layer_of
+    assert layer(tmp_path / "bisheng/evaluation/domain/services/evaluation_service.py") == (
+        "service"
+    )
+    assert layer(tmp_path / "bisheng/evaluation/api/endpoints.py") == "route"
+    assert layer(tmp_path / "backend/evals/run.py") == "tooling"  # no package above
+    assert layer(tmp_path / "bisheng/evaluation/tests/test_x.py") == "test"
+    assert layer(tmp_path / "bisheng/scripts/run.py") == "tooling"  # not a domain word
