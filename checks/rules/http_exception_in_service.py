@@ -90,7 +90,10 @@ class HttpExceptionInService(Rule):
         "(`raise errors.NotFound(...)`) is the domain error this rule asks for, even when "
         "that module derives it from `HTTPException`: its base is one decision of that "
         "module, not of every raise. So does a helper's result (`raise forbidden()`) when "
-        "its return annotation, in this module or another, is `HTTPException` itself.\n\n"
+        "its return annotation, in this module or another, is `HTTPException` itself; "
+        "not a method of an error class of the project's that makes one (`raise "
+        "NotFoundError.http_exception()`): the service names its domain error, and how it "
+        "becomes a response is that class's decision.\n\n"
         "A project whose services and repositories raise `HTTPException` throughout (10 "
         "times or more, and more often than exceptions of their own: `raise "
         "NotFoundError(...)`, Python's own aside), in more than one module or with no "
@@ -252,6 +255,42 @@ class HttpExceptionInService(Rule):
                 ),
             ),
             note="a helper that builds the project's domain error",
+        ),
+        Example(
+            """
+            from app.errors import NotFoundError
+
+
+            async def get_space(spaces, space_id: int):
+                space = await spaces.get(space_id)
+                if space is None:
+                    raise NotFoundError.http_exception()
+                return space
+            """,
+            path="app/spaces/service.py",
+            project=(
+                (
+                    "app/errors.py",
+                    """
+                    from fastapi import HTTPException
+
+
+                    class BaseErrorCode(Exception):
+                        Code: int
+                        Msg: str
+
+                        @classmethod
+                        def http_exception(cls, msg: str | None = None) -> HTTPException:
+                            return HTTPException(status_code=cls.Code, detail=msg or cls.Msg)
+
+
+                    class NotFoundError(BaseErrorCode):
+                        Code = 404
+                        Msg = "This resource does not exist"
+                    """,
+                ),
+            ),
+            note="the project's error class makes the response (bisheng's error codes)",
         ),
         Example(
             """
@@ -439,6 +478,11 @@ class HttpExceptionInService(Rule):
             return
         if not isinstance(exc, cst.Call):
             self._check(node, exc, ctx)
+        elif _error_class_method(exc.func, ctx):
+            # `raise NotFoundError.http_exception()`: the service names its domain error;
+            # how that class turns into a response is the class's decision, as a base
+            # is (bisheng's error codes, rendered as `raise NotFoundError()` is)
+            return
         elif not _names_a_class(exc.func):
             # `raise forbidden()`: a helper whose return annotation the project index
             # reads (`def forbidden(...) -> HTTPException`, in this module or another);
@@ -661,6 +705,23 @@ def _fills_from_request(annotation: cst.BaseExpression, ctx: FileContext) -> boo
         if isinstance(first, cst.Index):
             return ctx.qualified_name(first.value) in _REQUEST_TYPES
     return False
+
+
+#: What ends the name of an error class (`NotFoundError`, `AuthException`, `ErrorCode`).
+_ERROR_CLASS_ENDINGS = ("Error", "Exception", "ErrorCode", "Errors")
+
+
+def _error_class_method(func: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether a call's function is a method of an error class of the project's
+    (`NotFoundError.http_exception`), not of `HTTPException` itself."""
+    if not isinstance(func, cst.Attribute) or not _names_a_class(func.value):
+        return False
+    name = func.value.attr.value if isinstance(func.value, cst.Attribute) else None
+    if isinstance(func.value, cst.Name):
+        name = func.value.value
+    if name is None or not name.endswith(_ERROR_CLASS_ENDINGS):
+        return False
+    return ctx.class_ref(func.value) not in HTTP_EXCEPTIONS
 
 
 def _names_a_class(expr: cst.BaseExpression) -> bool:
