@@ -1412,6 +1412,14 @@ class FileContext:
         return any(param.name.value == name for param in every)
 
     @property
+    def outermost_function(self) -> cst.FunctionDef | None:
+        """The outermost function the walk is in, when it is not a method."""
+        if not self._functions or self._functions[0].owner is not None:
+            return None
+        node = self._functions[0].node
+        return node if isinstance(node, cst.FunctionDef) else None
+
+    @property
     def in_async_function(self) -> bool:
         """Whether code here runs directly in an `async def` (not a nested def or lambda)."""
         return bool(self._functions) and self._functions[-1].is_async
@@ -1421,7 +1429,8 @@ class FileContext:
         """Whether code here runs directly in a coroutine that runs when the app serves no
         request: an `on_event("startup")` or `("shutdown")` handler, or a lifespan (an
         `@asynccontextmanager` named `*lifespan*` or taking the app, annotated
-        `FastAPI`/`Starlette`): the requests wait for none of it, they start after its
+        `FastAPI`/`Starlette`, or such an async generator function undecorated, which
+        Starlette takes as one): the requests wait for none of it, they start after its
         start-up part and end before its shutdown part."""
         if not self.in_async_function:
             return False
@@ -1439,13 +1448,23 @@ class FileContext:
                 ):
                     return True
             elif self.qualified_name(expr) in _ASYNC_CONTEXT_MANAGERS:
-                params = function.params.params
-                annotation = params[0].annotation if params else None
-                takes_app = annotation is not None and (
-                    self.qualified_name(annotation.annotation) in _APP_CLASSES
-                )
-                return takes_app or "lifespan" in function.name.value.lower()
-        return False
+                return self._lifespan_shaped(function)
+        # an async generator function given as `lifespan=` as it is (Starlette wraps it,
+        # with a deprecation warning: fides' `async def lifespan(app: FastAPI)`)
+        return (
+            not function.decorators
+            and self._lifespan_shaped(function)
+            and any(isinstance(node, cst.Yield) for node in own_descendants(function.body))
+        )
+
+    def _lifespan_shaped(self, function: cst.FunctionDef) -> bool:
+        """Named `*lifespan*`, or taking the app (annotated `FastAPI`/`Starlette`)."""
+        params = function.params.params
+        annotation = params[0].annotation if params else None
+        takes_app = annotation is not None and (
+            self.qualified_name(annotation.annotation) in _APP_CLASSES
+        )
+        return takes_app or "lifespan" in function.name.value.lower()
 
     @property
     def superseded_revision(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from checks.context import FileContext, is_main_guard, keyword_arg, string_value
+from checks.context import FileContext, descendants, is_main_guard, keyword_arg, string_value
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -216,6 +216,18 @@ _SQL_TEXT = lazy_pattern(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER)\
 _KEY_WORDS = frozenset({"secret", "key", "jwt", "token", "signing", "password"})
 
 
+#: Where a token is kept: a `*_TOKEN_KEY` named so is the key it is kept under (a
+#: cookie's or a header's name, a cache key), not a key tokens are signed with.
+_PLACES = frozenset({"cookie", "header", "cache", "redis", "storage", "dict", "field", "param"})
+
+
+def _names_a_place(name: str) -> bool:
+    """`COOKIE_REFRESH_TOKEN_KEY = "fba_refresh_token"`: the name of the cookie a refresh
+    token is kept in (fastapi_best_architecture's settings)."""
+    words = _WORD.findall(name.lower())
+    return name.lower().endswith("token_key") and not _PLACES.isdisjoint(words)
+
+
 def _says_key(value: str) -> bool:
     """Whether a value says it is a key (`"secret"`, `"my-jwt-key"`, `"jwtsecret"`: a
     word of `_KEY_WORDS`, apart or run together with others)."""
@@ -251,10 +263,49 @@ def _exempt(ctx: FileContext) -> bool:
     """Tests and development tooling hold fake secrets on purpose; so does a class whose
     name says it configures tests (`TestSettings`, `TestingConfig`), wherever it lies, and
     a module's `if __name__ == "__main__":` block (its own demo run: MultiDB's MinIO
-    client against a local server, keep's Kafka provider)."""
+    client against a local server, keep's Kafka provider), and the functions only that
+    block calls (`_in_demo_function`)."""
     if ctx.layer in _EXEMPT_LAYERS or ctx.stash(_MAIN_GUARDS):
         return True
     return any(_TEST_CLASS.match(info.name) for info in ctx.class_stack)
+
+
+def _in_demo_function(ctx: FileContext) -> bool:
+    """Whether the walk is in a function only the module's `__main__` block calls (asked
+    of a finding: it reads the whole module)."""
+    function = ctx.outermost_function
+    return function is not None and function.name.value in _demo_functions(ctx)
+
+
+def _demo_functions(ctx: FileContext) -> frozenset[str]:
+    """The module's functions that only its `if __name__ == "__main__":` block calls
+    (`def main(): ...` with sample input, run as `python module.py`): named there and
+    nowhere else in the module (bisheng's `mask_data.main()`)."""
+    found = ctx.stash("FG502.demo")
+    if not found:
+        found.append(_only_called_by_the_main_guard(ctx.module))
+    demo: frozenset[str] = found[0]
+    return demo
+
+
+def _only_called_by_the_main_guard(module: cst.Module) -> frozenset[str]:
+    guarded: set[str] = set()
+    elsewhere: set[str] = set()
+    defined: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef):
+            defined.add(statement.name.value)
+        names = {
+            node.value
+            for node in descendants(statement)
+            if isinstance(node, cst.Name)
+            and not (isinstance(statement, cst.FunctionDef) and node is statement.name)
+        }
+        if isinstance(statement, cst.If) and is_main_guard(statement.test):
+            guarded |= names
+        else:
+            elsewhere |= names
+    return frozenset((guarded & defined) - elsewhere)
 
 
 #: The `if __name__ == "__main__":` blocks FG502 is inside.
@@ -293,7 +344,9 @@ class HardcodedSecret(Rule):
         "environment fallback even when it reads like a name or is short "
         "(`SECRET_KEY: str = 'your-secret-key'`, `os.getenv('JWT_SECRET_KEY', 'secret')`: "
         "the key tokens are signed with unless the environment sets one; not a value "
-        "naming something else, `'sandbox-proxy-ca'`, a Kubernetes secret's name), and for "
+        "naming something else, `'sandbox-proxy-ca'`, a Kubernetes secret's name, nor the "
+        "key a token is kept under, `COOKIE_REFRESH_TOKEN_KEY = 'fba_refresh_token'`, a "
+        "cookie's name), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
@@ -326,7 +379,8 @@ class HardcodedSecret(Rule):
         "`TestingConfig`, in a settings module) and development tooling (the "
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
         "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code), nor "
-        "a module's `if __name__ == '__main__':` block (its own demo run)."
+        "a module's `if __name__ == '__main__':` block (its own demo run) and the "
+        "functions only that block calls (`def main():` with sample input)."
     )
     why = (
         "A secret in the code is in every clone, fork, CI log and backup of the "
@@ -407,6 +461,31 @@ class HardcodedSecret(Rule):
             note="an environment read's fallback, a settings field's default declared secret",
         ),
         Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                COOKIE_SECRET_KEY: str = "cookie-signing-key-0042"
+                SESSION_TOKEN_KEY: str = "s3ss10n-t0k3n-k3y"
+
+
+            def main() -> None:
+                connect(password="Xk93mQ7pLw2z")
+
+
+            def serve() -> None:
+                main()
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            expect=3,
+            path="app/core/settings.py",
+            note="a cookie's signing key; a function the module calls besides its `__main__` block",
+        ),
+        Example(
             '''
             JWT_PRIVATE_KEY = """-----BEGIN PRIVATE KEY-----
             MC4CAQAwBQYDK2VwBCIEIMbn1zaD3WqQ8rX2kV7o0wYc5d2fJvZyq9XoG0rW1a2b
@@ -444,6 +523,34 @@ class HardcodedSecret(Rule):
             """,
             path="app/utils/minio_client.py",
             note="a module's own demo run, under its `__main__` guard",
+        ),
+        Example(
+            """
+            def mask(record: dict[str, str]) -> dict[str, str]:
+                return {key: "***" if key == "password" else value for key, value in record.items()}
+
+
+            def main() -> None:
+                print(mask({"user": "alice", "password": "mysecret123"}))
+
+
+            if __name__ == "__main__":
+                main()
+            """,
+            path="app/utils/mask_data.py",
+            note="sample input of a function only the `__main__` block calls (bisheng)",
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                COOKIE_REFRESH_TOKEN_KEY: str = "fba_refresh_token"
+                TOKEN_SECRET_KEY: str
+            """,
+            path="app/core/conf.py",
+            note="the name of the cookie a token is kept in (fastapi_best_architecture)",
         ),
         Example(
             """
@@ -700,7 +807,9 @@ class HardcodedSecret(Rule):
         # like a key is as often a protocol's constant (fides' `_KEK_ID_HMAC_KEY =
         # b"fides-kek-id"`, a fingerprint's salt)
         text = _literal_text(value) if in_settings else string_value(value)
-        declared = in_settings and _SIGNING_NAME.search(name) is not None
+        declared = (
+            in_settings and _SIGNING_NAME.search(name) is not None and not _names_a_place(name)
+        )
         if in_settings:
             message = _SETTINGS_DEFAULT
         if text is None and isinstance(value, cst.Call):
@@ -712,7 +821,11 @@ class HardcodedSecret(Rule):
                 message = _ENV_DEFAULT
                 if not _SECRET_NAME.search(name):
                     name = env_name  # `signing = os.getenv("JWT_SECRET", "...")`
-        signing = (in_settings or message == _ENV_DEFAULT) and _SIGNING_NAME.search(name)
+        signing = (
+            (in_settings or message == _ENV_DEFAULT)
+            and _SIGNING_NAME.search(name)
+            and not _names_a_place(name)
+        )
         # a module's constant named as a signing key (`JWT_SECRET = "mysupersecret"`) is
         # the key itself, not a name: no lower-case word is spared there
         # (not `*_TOKEN_KEY`, which names a key of a dict as often: onyx's
@@ -726,6 +839,7 @@ class HardcodedSecret(Rule):
             text is not None
             and _SECRET_NAME.search(name)
             and _is_secret_value(name, text, in_dict, declared or bool(signing), bool(signing))
+            and not _in_demo_function(ctx)
         ):
             ctx.report(node, message)
 

@@ -840,6 +840,10 @@ def test_gather_over_http_client_sessions_and_domain_sessions_is_not_flagged() -
         ("@asynccontextmanager\nasync def transaction(application):", True),
         ('@app.get("/")\nasync def index():', True),
         ('@app.on_event("custom")\nasync def other():', True),
+        # an async generator given as `lifespan=` undecorated (fides)
+        ("async def lifespan(wrapped_app: FastAPI):", False),
+        ("async def stream(application: FastAPI):", False),
+        ("async def stream(application):", True),
     ],
 )
 def test_start_up_and_shutdown_code_may_use_a_sync_session(head: str, reported: bool) -> None:
