@@ -55,6 +55,11 @@ SYNC_SESSION_OPENERS = frozenset(
         "sqlmodel.orm.session.Session",
     }
 )
+#: What a summary records of a sync function that makes none of the calls above but
+#: opens what calls of the project give (`with get_sync_db_session() as session:`):
+#: this prefix, then those calls' names, joined by commas; the project index asks
+#: whether one gives a sync session (FG102).
+OPENS = "opens:"
 #: Both: what a summary records of a sync function's body.
 BLOCKING = frozenset({*BLOCKING_HTTP, *BLOCKING_CALLS})
 #: The first segment of each: a module importing none of them makes none of the calls.

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from checks.blocking import OPENS
 from checks.project_facts import COUNTED_FACTS, SELECTION_FACTS
 
 #: What `ModuleSummary.returns` records for a function that never returns: annotated
@@ -666,7 +667,15 @@ class ProjectIndex:
                     returned is not None and self.derives_from(returned, condition.roots)
                 )
             elif condition.subject == BLOCKS:
-                found = self.blocking.get(self.resolve(ref)) in condition.roots
+                made = self.blocking.get(self.resolve(ref))
+                found = made in condition.roots or (
+                    made is not None
+                    and made.startswith(OPENS)
+                    and any(
+                        self._gives(opened, condition.roots)
+                        for opened in made[len(OPENS) :].split(",")
+                    )
+                )
             elif condition.subject == MAY_DERIVE:
                 found = self.derives_from(ref, condition.roots) or self._unread_base(ref)
             elif target is None:
@@ -678,6 +687,12 @@ class ProjectIndex:
             if found != condition.negated:
                 return True
         return False
+
+    def _gives(self, ref: str, roots: frozenset[str]) -> bool:
+        """Whether a call of `ref` (a context manager a sync function opens) gives one of
+        `roots` or a subclass: what the project says it returns or yields."""
+        returned = self.returned_class(ref)
+        return returned is not None and (returned in roots or self.derives_from(returned, roots))
 
     def returned_class(self, ref: str, depth: int = 0) -> str | None:
         """The class a call of `ref` gives: `ref` itself when it is a class, else the class

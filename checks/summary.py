@@ -19,7 +19,7 @@ import builtins
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
-from checks.blocking import BLOCKING, BLOCKING_PACKAGES, SYNC_SESSION_OPENERS
+from checks.blocking import BLOCKING, BLOCKING_PACKAGES, OPENS, SYNC_SESSION_OPENERS
 from checks.lazy import lazy_pattern
 from checks.project import (
     AS_DECLARATIVE,
@@ -136,14 +136,20 @@ def _module_read(
 
 
 #: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).
+#: A `with` statement whose item may be a call (`with get_sync_db_session() as s:`).
+_WITH_CALL = lazy_pattern(rb"\bwith\s[^\n]*\(")
 _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
 
 
 def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     """Whether a module may make one of the blocking calls: its imports (local name ->
     qualified name) name a package of `BLOCKING_PACKAGES` (for `os`, which most modules
-    import, only with the text of a call of one of its blocking functions)."""
+    import, only with the text of a call of one of its blocking functions), or it opens
+    what a call gives in a `with` statement (`with get_sync_db_session() as session:`,
+    an imported context manager that may give a sync session)."""
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
+    if imports and _WITH_CALL.search(source) is not None:
+        return True
     if not tops & BLOCKING_PACKAGES:
         return False
     return bool(tops & (BLOCKING_PACKAGES - {"os"})) or (
@@ -308,7 +314,16 @@ class _Summarizer:
                 continue
             calls = []
             sessions = []
+            opened: list[str] = []
             for node in _own_nodes(function):
+                if isinstance(node, ast.With):
+                    opened.extend(
+                        called
+                        for item in node.items
+                        if isinstance(item.context_expr, ast.Call)
+                        and (called := self._qualified(item.context_expr.func)) is not None
+                        and called not in SYNC_SESSION_OPENERS
+                    )
                 if not isinstance(node, ast.Call):
                     continue
                 called = self._qualified(node.func)
@@ -318,6 +333,10 @@ class _Summarizer:
                     sessions.append((node.lineno, node.col_offset, called))
             if calls or sessions:
                 found[f"{self.module}.{name}"] = min(calls or sessions)[2]
+            elif opened:
+                # `with get_sync_db_session() as session:`: the index asks what the
+                # imported context manager gives (`ProjectIndex.opens_sync`)
+                found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
         return found
 
     def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:

@@ -37,6 +37,7 @@ from checks.rules.sqlalchemy_sql_text import (
     VALUE,
     Piece,
     SqlFlow,
+    SqlText,
     analyze,
     loop_value,
     piece_code,
@@ -341,7 +342,9 @@ class SyncSessionInAsyncModule(Rule):
         "`background_tasks.add_task`, run after the response), unless the call is awaited; "
         "and a sync function of another module of the project called in it that opens a "
         "session itself (`get_provider_by_name(name)`, whose body runs `with "
-        "Session(engine) as session:`: the project index reads it), reported once per "
+        "Session(engine) as session:`, or opens a context manager of the project that "
+        "gives one, `with get_sync_db_session() as session:`: the project index reads "
+        "them), reported once per "
         "function called; and a sync method of the class called through `self` that "
         "queries a sync session the object holds (`self.db.flush()` with `self.db: "
         "Session` typed in `__init__`), itself or through the class's other such methods. "
@@ -452,6 +455,56 @@ class SyncSessionInAsyncModule(Rule):
                 ),
             ),
             note="a sync helper of another module that opens its own session (keep's webhook)",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            from app.roles.dao import RoleDao
+
+            router = APIRouter()
+
+
+            @router.get("/roles/{role_id}")
+            async def read_role(role_id: int) -> dict[str, str]:
+                role = RoleDao.get_role(role_id)
+                return {"name": role.name}
+            """,
+            path="app/roles/routes.py",
+            project=(
+                (
+                    "app/core/database.py",
+                    """
+                    from collections.abc import Iterator
+                    from contextlib import contextmanager
+
+                    from sqlmodel import Session, create_engine
+
+                    engine = create_engine("postgresql://db/app")
+
+
+                    @contextmanager
+                    def get_sync_db_session() -> Iterator[Session]:
+                        with Session(engine) as session:
+                            yield session
+                    """,
+                ),
+                (
+                    "app/roles/dao.py",
+                    """
+                    from app.core.database import get_sync_db_session
+                    from app.roles.models import Role
+
+
+                    class RoleDao:
+                        @classmethod
+                        def get_role(cls, role_id: int) -> Role:
+                            with get_sync_db_session() as session:
+                                return session.get(Role, role_id)
+                    """,
+                ),
+            ),
+            note="a sync DAO method opening the project's session context manager (bisheng)",
         ),
         Example(
             """
@@ -2034,7 +2087,9 @@ class InterpolatedSql(Rule):
         "`executemany()`, `fetch_all()`, `fetch_one()`, `fetch_val()`, `iterate()`, "
         "`fetch()`, `fetchrow()`, `fetchval()`: encode/databases, asyncpg), also through a "
         'variable assigned before (`sql = f"..."` then `text(sql)`: the last binding, in '
-        "straight-line code) or a helper of the module whose every `return` is a string (or "
+        "straight-line code, or any binding on a path to the call: `if user_id: sql = "
+        'f"..."`, `sql += f" AND kind = \'{kind}\'"` under an `if`) or a helper of the '
+        "module whose every `return` is a string (or "
         "a tuple whose element is: `ph, params = in_params(ids)`), where a piece pasted in "
         "is a value: `= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`, `VALUES ({x})`. Each pasted "
         'piece is placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY '
@@ -2094,6 +2149,28 @@ class InterpolatedSql(Rule):
                 session.execute(text(f"SELECT * FROM {table} WHERE name = '{name}'"))
             """,
             note="a table name pasted in does not excuse the value next to it",
+        ),
+        Example(
+            """
+            from sqlalchemy import text
+
+
+            def get_db_list(session, db_name=None, user_id=None):
+                if user_id:
+                    sql = f"SELECT * FROM connect_config WHERE user_id = '{user_id}'"
+                else:
+                    sql = "SELECT * FROM connect_config"
+                return session.execute(text(sql))
+
+
+            def search(session, kind=None):
+                sql = "SELECT * FROM items WHERE 1 = 1"
+                if kind:
+                    sql += f" AND kind = '{kind}'"
+                return session.execute(text(sql))
+            """,
+            expect=2,
+            note="text built on one branch, or added to under an `if` (DB-GPT's data sources)",
         ),
         Example(
             """
@@ -2526,7 +2603,7 @@ class InterpolatedSql(Rule):
         SqlFlow.of(ctx).bind(node.target, node.value, ctx)
 
     def leave_AugAssign(self, node: cst.AugAssign, ctx: FileContext) -> None:
-        SqlFlow.of(ctx).bind(node.target, None, ctx)
+        SqlFlow.of(ctx).augmented(node, ctx)
 
     def leave_NamedExpr(self, node: cst.NamedExpr, ctx: FileContext) -> None:
         SqlFlow.of(ctx).bind(node.target, node.value, ctx)
@@ -2553,6 +2630,8 @@ class InterpolatedSql(Rule):
         if not is_execute and ctx.qualified_name(func) not in TEXT_FUNCTIONS:
             return
         sql = analyze(node.args[0].value, ctx)
+        if sql is None:
+            sql = _on_some_path(node.args[0].value, flow, ctx)
         if sql is None or (is_execute and not _SQL.search(sql.text)):
             return
         if not self.reports_names:
@@ -2577,6 +2656,19 @@ class InterpolatedSql(Rule):
             ):
                 ctx.report(node.args[0], self.name_message.format(piece=piece_code(piece)))
                 return
+
+
+def _on_some_path(expr: cst.BaseExpression, flow: SqlFlow, ctx: FileContext) -> SqlText | None:
+    """The SQL text a name holds on one of the paths to here, built from pieces, when no
+    one value is certain (`if user_id: sql = f"... '{user_id}'"` / `else: sql = "..."`,
+    or `sql += f" AND kind = '{kind}'"` under an `if`): the first that pastes a piece."""
+    if not isinstance(expr, cst.Name) or flow.value_of(expr.value, ctx) is not None:
+        return None
+    for value in flow.reaching_values(expr.value, ctx) or ():
+        found = analyze(value, ctx)
+        if found is not None:
+            return found
+    return None
 
 
 def _values(pieces: Sequence[Piece]) -> list[Piece]:

@@ -307,6 +307,41 @@ class SqlFlow:
             return None
         return [record.value for record in records if record.value is not None]
 
+    def reaching_values(self, name: str, ctx: FileContext) -> list[cst.BaseExpression] | None:
+        """The values `name` may hold here when no one binding of it is certain to (see
+        `value_of`): the last binding that runs on every path to here, and each later one,
+        made in blocks the code has left (`if ...: sql = f"..."` / `else: sql = ...`);
+        None when one of them is not followed, a loop around here rebinds it, or it is a
+        parameter."""
+        records = self.bindings.get(_key(ctx), {}).get(name)
+        if not records or ctx.is_parameter(name):
+            return None
+        here = tuple(self.suites)
+        start = 0
+        for index, record in enumerate(records):
+            if here[: len(record.path)] == record.path:
+                start = index
+        if any(record.value is None for record in records[start:]):
+            return None
+        if any(
+            (loop := self.loops.get(suite)) is not None and _binds(loop.body, name)
+            for suite in here
+        ):
+            return None
+        return [record.value for record in records[start:] if record.value is not None]
+
+    def augmented(self, node: cst.AugAssign, ctx: FileContext) -> None:
+        """`sql += f" AND kind = '{kind}'"`: the name holds what it held, then the text
+        added (when what it held here is followed), else a value not followed."""
+        target = node.target
+        if isinstance(target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+            before = self.value_of(target.value, ctx)
+            if before is not None and before is not _trusted():
+                joined = cst.BinaryOperation(before, cst.Add(), node.value)
+                self.bind(target, joined, ctx)
+                return
+        self.bind(target, None, ctx)
+
     def appended(self, node: cst.Call) -> None:
         """Record where a list is given an item (`parts.append(...)`), for `value_of`."""
         func = node.func

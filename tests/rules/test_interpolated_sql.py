@@ -202,7 +202,8 @@ def test_sql_in_a_variable_run_through_execute_is_flagged() -> None:
     assert _fg105(source) == [VALUE_MESSAGE]
 
 
-def test_variable_reassigned_in_a_branch_is_not_followed() -> None:
+def test_variable_reassigned_in_a_branch_is_followed_on_that_path() -> None:
+    """When `admin` is true, the interpolated text is what runs."""
     source = """
     from sqlalchemy import text
 
@@ -211,6 +212,35 @@ def test_variable_reassigned_in_a_branch_is_not_followed() -> None:
         if admin:
             sql = f"SELECT id FROM users WHERE email = '{email}'"
         return session.execute(text(sql))
+    """
+    assert len(_fg105(source)) == 1
+
+
+def test_variable_bound_on_branches_to_literals_only_is_not_reported() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def find(session, admin):
+        if admin:
+            sql = "SELECT id FROM users"
+        else:
+            sql = "SELECT id FROM users WHERE active"
+        sql += " ORDER BY id"
+        return session.execute(text(sql))
+    """
+    assert _fg105(source) == []
+
+
+def test_text_added_to_under_an_if_is_followed() -> None:
+    source = """
+    from sqlalchemy import text
+
+    def search(session, kind, limit: int):
+        sql = "SELECT * FROM items WHERE 1 = 1"
+        if kind:
+            sql += " AND kind = :kind"
+        sql += f" LIMIT {limit}"
+        return session.execute(text(sql), {"kind": kind})
     """
     assert _fg105(source) == []
 
