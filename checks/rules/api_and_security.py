@@ -331,9 +331,9 @@ _ADD_EVENT_HANDLER = (
     "FastAPI's app there): use a lifespan context manager"
 )
 _ADD_EVENT_HANDLER_BEFORE_1 = (
-    "`add_event_handler()` is Starlette's, removed in Starlette 1.0, which FastAPI 0.133 "
-    "admits (an `AttributeError` at import after that upgrade): use a lifespan context "
-    "manager"
+    "`add_event_handler()` is Starlette's: it works with the FastAPI the project pins, but "
+    "Starlette 1.0 removes it and FastAPI 0.133 admits 1.0 (an `AttributeError` at import "
+    "after that upgrade): use a lifespan context manager"
 )
 
 
