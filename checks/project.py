@@ -291,7 +291,10 @@ class ModuleLocator:
         """Search the folders between a checked file and the project root too, last, and
         only for a module whose first name is a regular package there: a service kept in
         `backend/` imports `onyx.db.models` from `backend/onyx/`, which a run of the whole
-        tree learns from `backend/onyx/__init__.py` and a run of one file would miss."""
+        tree learns from `backend/onyx/__init__.py` and a run of one file would miss. Or
+        a folder the checked file lies in, package or not: `app/web/manager/user.py`
+        imports `web.models.user` (`web/` has no `__init__.py`: the service runs from
+        `app/`, and `web` is a namespace package there)."""
         directory = Path(os.path.dirname(os.path.abspath(path)))
         while directory != project_root and project_root in directory.parents:
             if directory in self._enclosing_known:
@@ -367,7 +370,7 @@ class ModuleLocator:
                 self._rule_out(folder, paths, ruled_out, listings)
                 continue
             package = folder / first / "__init__.py"
-            if not package.is_file():
+            if not package.is_file() and (folder / first) not in self._enclosing_known:
                 if ruled_out is not None:
                     ruled_out.append(package)
                 continue

@@ -644,3 +644,49 @@ def test_a_coroutine_calling_a_helper_that_opens_a_sync_session_is_reported(
         if f["filename"].endswith("rules.py")
     )
     assert found == [("FG102", 7), ("FG302", 19)]
+
+
+def test_a_namespace_package_the_checked_file_lies_in_is_searched(tmp_path: Path) -> None:
+    """The scraper's `app/web/manager/user.py` imports `web.models.user`: `web/` has no
+    `__init__.py`, the service runs from `app/`. The model is found, run on one file or
+    on the tree."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/requirements.txt", "pydantic==2.7.4\nsqlmodel==0.0.19\n")
+    write(tmp_path, "app/web/models/__init__.py", "")
+    write(
+        tmp_path,
+        "app/web/models/user.py",
+        """
+        from sqlmodel import SQLModel
+
+
+        class User(SQLModel, table=True):
+            email: str
+        """,
+    )
+    write(tmp_path, "app/web/manager/__init__.py", "")
+    checked = write(
+        tmp_path,
+        "app/web/manager/user.py",
+        """
+        from web.models.user import User
+
+
+        def create(data):
+            return User.from_orm(data)
+        """,
+    )
+    for target in (checked, tmp_path):
+        result = run_cli("check", "--no-cache", "--select", "FG205", str(target))
+        assert "manager/user.py:5:12: FG205" in result.stdout, result.stdout
+    # a folder beside the file's own is no namespace package of it
+    write(tmp_path, "app/other/models/user.py", "class User:\n    pass\n")
+    write(
+        tmp_path,
+        "app/web/manager/other.py",
+        "from other.models.user import User\n\n\ndef make(data):\n    return User.from_orm(data)\n",
+    )
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG205", str(tmp_path / "app/web/manager/other.py")
+    )
+    assert "FG205" not in result.stdout, result.stdout
