@@ -315,6 +315,13 @@ class _Summarizer:
             calls = []
             sessions = []
             opened: list[str] = []
+            # a generator function's call runs none of its body: what it is given to runs
+            # it (`StreamingResponse(iter_archive(...))`, iterated in Starlette's
+            # threadpool); its blocking calls are not the caller's (its sessions are asked
+            # as before: `next(get_db())` runs up to the session's `yield`)
+            generator = any(
+                isinstance(node, ast.Yield | ast.YieldFrom) for node in _own_nodes(function)
+            )
             for node in _own_nodes(function):
                 if isinstance(node, ast.With):
                     opened.extend(
@@ -328,7 +335,8 @@ class _Summarizer:
                     continue
                 called = self._qualified(node.func)
                 if called in BLOCKING:
-                    calls.append((node.lineno, node.col_offset, called))
+                    if not generator:
+                        calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))
             if calls or sessions:

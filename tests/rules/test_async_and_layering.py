@@ -396,3 +396,54 @@ def test_a_raised_helper_result_is_judged_by_its_return_annotation(
     for target in (tmp_path, service):
         out = run_cli("check", "--no-cache", "--select", "FG401", str(target)).stdout
         assert ("tokens.py:6:9: FG401" in out) is (returned == "HTTPException"), out
+
+
+def test_a_generator_of_another_module_given_to_a_response_blocks_nothing(
+    tmp_path: Path,
+) -> None:
+    """onyx's sandbox daemon: `StreamingResponse(iter_snapshot_archive(...))` calls a
+    generator function, which runs none of its body; Starlette iterates it in its
+    threadpool. A plain function of that module that runs a process still blocks."""
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        "daemon/snapshot.py",
+        """
+        import subprocess
+
+
+        def iter_snapshot_archive(session_id: str):
+            with subprocess.Popen(["tar", "-cz", session_id], stdout=subprocess.PIPE) as proc:
+                assert proc.stdout is not None
+                yield from proc.stdout
+
+
+        def snapshot_size(session_id: str) -> int:
+            return len(subprocess.run(["du", session_id], capture_output=True).stdout)
+        """,
+    )
+    server = write(
+        tmp_path,
+        "daemon/server.py",
+        """
+        from fastapi import FastAPI
+        from fastapi.responses import StreamingResponse
+
+        from daemon.snapshot import iter_snapshot_archive, snapshot_size
+
+        app = FastAPI()
+
+
+        @app.get("/snapshot/{session_id}")
+        async def snapshot(session_id: str):
+            return StreamingResponse(iter_snapshot_archive(session_id))
+
+
+        @app.get("/snapshot/{session_id}/size")
+        async def size(session_id: str):
+            return {"size": snapshot_size(session_id)}
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG303", str(server))
+    assert "server.py:11" not in result.stdout, result.stdout
+    assert "server.py:16:21: FG303 `snapshot_size()`" in result.stdout, result.stdout
