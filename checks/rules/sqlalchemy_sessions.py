@@ -1077,8 +1077,13 @@ class SyncSessionInAsyncModule(Rule):
             f"use `AsyncSession` there, or `await asyncio.to_thread({callee}, ...)`"
         )
         condition = Condition((name,), SYNC_SESSION_OPENERS, subject=BLOCKS)
-        # asked apart from what the object opens (`db = SessionLocal()`, then `db.execute`)
-        self._ask(ctx, function, f"{name}()", node, condition, message)
+        # asked apart from what the object opens (`db = SessionLocal()`, then `db.execute`);
+        # on the called name when the call itself was asked of as a query on its receiver
+        # (`MessageSessionDao.get_one(...)`: `get_one` is also a session's method): the
+        # engine keeps one finding per node, the first asked
+        asked = {entry[2] for entry in ctx.stash(self.code + ".asked")}
+        where = node.func if id(node) in asked else node
+        self._ask(ctx, function, f"{name}()", where, condition, message)
 
     def _ask(
         self,

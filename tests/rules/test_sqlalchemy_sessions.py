@@ -1172,3 +1172,69 @@ class AsyncReports:
         await self.db.commit()
 """
     assert positions(source, "FG102") == [(25, 9)]  # `self._save()` in `save`
+
+
+def test_a_dao_helper_named_as_a_session_method_is_asked_of_its_own(tmp_path: Path) -> None:
+    """bisheng's `MessageSessionDao.get_one(chat_id)`: `get_one` is also a session's method,
+    so the call is first asked of as a query on its receiver (not a session); the sync
+    session the DAO opens is asked apart and reported."""
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        "app/db.py",
+        """
+        from collections.abc import Iterator
+        from contextlib import contextmanager
+
+        from sqlmodel import Session, create_engine
+
+        engine = create_engine("postgresql://db/app")
+
+
+        @contextmanager
+        def get_sync_db_session() -> Iterator[Session]:
+            with Session(engine) as session:
+                yield session
+        """,
+    )
+    write(
+        tmp_path,
+        "app/dao.py",
+        """
+        from sqlmodel import SQLModel
+
+        from app.db import get_sync_db_session
+
+
+        class MessageSessionBase(SQLModel):
+            chat_id: str
+
+
+        class MessageSessionDao(MessageSessionBase):
+            @classmethod
+            def get_one(cls, chat_id: str):
+                with get_sync_db_session() as session:
+                    return session.get(MessageSessionBase, chat_id)
+        """,
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import APIRouter
+
+        from app.dao import MessageSessionDao
+
+        router = APIRouter()
+
+
+        @router.get("/sessions/{chat_id}")
+        async def read(chat_id: str):
+            return MessageSessionDao.get_one(chat_id)
+        """,
+    )
+    for target in (routes, tmp_path):
+        result = run_cli("check", "--no-cache", "--select", "FG102", str(target))
+        assert "routes.py:10:12: FG102 `MessageSessionDao.get_one()`" in result.stdout, (
+            result.stdout
+        )
