@@ -775,6 +775,14 @@ def keyword(call: ast.Call, name: str) -> ast.keyword | None:
     return next((k for k in call.keywords if k.arg == name), None)
 
 
+def _fallback_string(node: ast.expr | None) -> str | None:
+    """`_string` of a value, or of the last operand of an `or` (`os.getenv("X") or
+    "..."`: the fallback the code runs with)."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        return _fallback_string(node.values[-1])
+    return _string(node)
+
+
 def _string(node: ast.expr | None) -> str | None:
     """A string constant's value; a bytes constant's, decoded as Latin-1 (a key given as
     bytes: `AUTH_SECRET: bytes = b"..."`)."""
@@ -822,7 +830,7 @@ class _Collector:
                     assert isinstance(func, ast.Attribute)
                     facts.interpolates = stringish(func.value)
                 for item in node.keywords:
-                    value = _string(item.value)
+                    value = _fallback_string(item.value)
                     if item.arg is not None and value is not None:
                         facts.named_strings.append((item.arg, value))
             elif kind is ast.Attribute:
@@ -897,7 +905,7 @@ class _Collector:
                     if positional:
                         self._binding(positional[0].arg).methods_of.append(node)
                 for item in node.keywords:
-                    value = _string(item.value)
+                    value = _fallback_string(item.value)
                     if item.arg is not None and value is not None:
                         facts.named_strings.append((item.arg, value))
                 # decorators, bases and keywords are outside the class's body
@@ -940,7 +948,7 @@ class _Collector:
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         self._binding(target.id).values.append(node.value)
-                value = _string(node.value)
+                value = _fallback_string(node.value)
                 if value is not None:
                     for target in node.targets:
                         name = _target_name(target)
@@ -953,7 +961,7 @@ class _Collector:
                     bound.annotations.append(node.annotation)
                     if node.value is not None:
                         bound.values.append(node.value)
-                value = _string(node.value)
+                value = _fallback_string(node.value)
                 if value is not None and isinstance(node.target, ast.Name):
                     facts.named_strings.append((node.target.id, value))
                 stack.append((node.target, mode, enclosing))

@@ -340,7 +340,8 @@ class HardcodedSecret(Rule):
         "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), also as a settings field's default "
         "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
-        "by the variable, also inside `str(...)`); a signing key's settings default or "
+        "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
+        "'...'`); a signing key's settings default or "
         "environment fallback even when it reads like a name or is short "
         "(`SECRET_KEY: str = 'your-secret-key'`, `os.getenv('JWT_SECRET_KEY', 'secret')`: "
         "the key tokens are signed with unless the environment sets one; not a value "
@@ -459,6 +460,21 @@ class HardcodedSecret(Rule):
             expect=3,
             path="app/core/settings.py",
             note="an environment read's fallback, a settings field's default declared secret",
+        ),
+        Example(
+            """
+            import os
+
+            SECRET_KEY = os.getenv("SECRET_KEY") or "dev-secret-key-1234567"
+
+
+            class SearchStore:
+                def __init__(self, password: str | None = None) -> None:
+                    self.password = password or os.getenv("ES_PASSWORD", "Xk93mQ7pLw2z")
+            """,
+            expect=2,
+            path="app/core/config.py",
+            note="a fallback after `or`: the last operand is what runs when the rest is empty",
         ),
         Example(
             """
@@ -798,6 +814,16 @@ class HardcodedSecret(Rule):
         constant: bool = False,
     ) -> None:
         message = None
+        # `os.getenv("SECRET_KEY") or "dev-secret-123"`, `password or os.getenv("X", "...")`:
+        # the last operand of an `or` is the fallback the code runs with
+        read_before: str | None = None
+        operands = _or_operands(value) if isinstance(value, cst.BooleanOperation) else None
+        if operands is not None:
+            read_before = next(
+                (found for operand in operands[:-1] if (found := _env_variable(operand, ctx))),
+                None,
+            )
+            value = operands[-1]
         # a settings class's default is the value the service runs with unless the
         # environment says otherwise: a slug there (`"your-secret-key"`) signing tokens is
         # a weak key anyone can forge with (a password's or an API key's slug fails to
@@ -821,6 +847,10 @@ class HardcodedSecret(Rule):
                 message = _ENV_DEFAULT
                 if not _SECRET_NAME.search(name):
                     name = env_name  # `signing = os.getenv("JWT_SECRET", "...")`
+        elif text is not None and read_before is not None:
+            message = _ENV_DEFAULT
+            if not _SECRET_NAME.search(name):
+                name = read_before  # `signing = os.getenv("JWT_SECRET") or "..."`
         signing = (
             (in_settings or message == _ENV_DEFAULT)
             and _SIGNING_NAME.search(name)
@@ -940,6 +970,33 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     if default is None and positional:
         default = positional[0]
     return (string_value(default.value) if default is not None else None), None
+
+
+def _or_operands(expr: cst.BooleanOperation) -> list[cst.BaseExpression] | None:
+    """The operands of `a or b or c`, in order (None: an `and` in the chain)."""
+    if not isinstance(expr.operator, cst.Or):
+        return None
+    found: list[cst.BaseExpression] = []
+    for side in (expr.left, expr.right):
+        if isinstance(side, cst.BooleanOperation):
+            inner = _or_operands(side)
+            if inner is None:
+                return None
+            found.extend(inner)
+        else:
+            found.append(side)
+    return found
+
+
+def _env_variable(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The variable an environment read names (`os.getenv("X")`, `os.environ.get("X",
+    None)`, decouple's `config("X")`), with or without a default."""
+    if not isinstance(expr, cst.Call) or not expr.args or expr.args[0].keyword is not None:
+        return None
+    name = ctx.qualified_name(expr.func)
+    if name in _ENV_READS or name in _CONFIG_READS:
+        return string_value(expr.args[0].value)
+    return None
 
 
 def _is_starlette_config(func: cst.BaseExpression, ctx: FileContext) -> bool:
