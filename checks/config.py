@@ -264,6 +264,8 @@ class LayerMatcher:
     specs: tuple[tuple[str, Globs, Globs], ...]
     #: every file-name pattern of every layer: most files match none, tested once
     any_file: Globs
+    #: the tooling patterns but those of a folder one below the root (`/*/evals/`)
+    tooling_elsewhere: Globs = field(default_factory=lambda: glob_spec(()))
     #: directory -> the layer its directory patterns give (they do not depend on the name)
     _by_directory: dict[str, str | None] = field(default_factory=dict, compare=False)
 
@@ -283,7 +285,9 @@ class LayerMatcher:
                     glob_spec(tuple(directories)),
                 )
             )
-        return cls(tuple(specs), glob_spec(tuple(all_files)))
+        tooling = layers.get("tooling", ())
+        elsewhere = tuple(p for p in tooling if not p.startswith("/*/"))
+        return cls(tuple(specs), glob_spec(tuple(all_files)), glob_spec(elsewhere))
 
     def layer_of(self, relative_path: str, without: str | None = None) -> str | None:
         """The layer of a file: file-name patterns first, then directory patterns; but a
@@ -396,13 +400,27 @@ class Settings:
         says."""
         relative = self.relative(path)
         layer = self.layers.layer_of(relative)
-        if layer == TOOLING_LAYER and _domain_package(self.project_root, relative):
+        if layer == TOOLING_LAYER and self._in_package_one_below(relative):
             layer = self.layers.layer_of(relative, without=TOOLING_LAYER)
         if layer is None or layer in _ARCHITECTURE_LAYERS:
             outer = self.in_work_tree(path)
             if outer != relative and self.layers.layer_of(outer) == TOOLING_LAYER:
                 return TOOLING_LAYER
         return layer
+
+    def _in_package_one_below(self, relative: str) -> bool:
+        """Whether a tooling file is one only through a pattern of a folder one below the
+        root (`/*/evaluation/`: a product's domain word, `backend/evals/`) and that folder
+        lies in a package (`bisheng/evaluation/`, `bisheng/__init__.py` beside it: the
+        product's evaluations feature, with routes and services). A pattern the project
+        configures otherwise (`bisheng/evaluation/`) keeps it tooling."""
+        head, separator, rest = relative.partition("/")
+        return (
+            bool(separator)
+            and "/" in rest
+            and not self.layers.tooling_elsewhere.match_file(relative)
+            and _is_package(_prefix(self.project_root) + head)
+        )
 
     def file_layer(self, path: Path, source: bytes) -> str | None:
         """The layer of a file given its text (`layer_of`, then `layer_with_text`)."""
@@ -415,25 +433,6 @@ class Settings:
             if spec.match_file(relative_path):
                 ignored |= codes
         return frozenset(ignored)
-
-
-#: The tooling folders named with a product's domain words, tooling only at the top of
-#: the repository or one folder below it (`DEFAULT_LAYERS`).
-_DOMAIN_WORDS = frozenset(
-    {"evals", "evaluation", "qa", "demo", "demos", "tutorials", "vignettes", "notebooks"}
-    | {"cookbook", "cookbooks", "locust"}
-)
-
-
-def _domain_package(root: Path, relative: str) -> bool:
-    """Whether a file lies in a domain-word folder one folder below the root that is a
-    package's (`bisheng/evaluation/`, `bisheng/__init__.py` beside it: the product's
-    evaluations feature, with routes and services), not a repository's folder of evals
-    (`backend/evals/`)."""
-    parts = relative.split("/")
-    if len(parts) < 3 or (parts[1] not in _DOMAIN_WORDS and not parts[1].startswith("demo_")):
-        return False
-    return _is_package(_prefix(root) + parts[0])
 
 
 @functools.lru_cache(maxsize=256)

@@ -319,11 +319,11 @@ class _Summarizer:
             # it (`StreamingResponse(iter_archive(...))`, iterated in Starlette's
             # threadpool); its blocking calls are not the caller's (its sessions are asked
             # as before: `next(get_db())` runs up to the session's `yield`)
-            generator = any(
-                isinstance(node, ast.Yield | ast.YieldFrom) for node in _own_nodes(function)
-            )
+            generator = False
             for node in _own_nodes(function):
-                if isinstance(node, ast.With):
+                if isinstance(node, ast.Yield | ast.YieldFrom):
+                    generator = True
+                elif isinstance(node, ast.With):
                     opened.extend(
                         called
                         for item in node.items
@@ -335,15 +335,16 @@ class _Summarizer:
                     continue
                 called = self._qualified(node.func)
                 if called in BLOCKING:
-                    if not generator:
-                        calls.append((node.lineno, node.col_offset, called))
+                    calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))
+            if generator:
+                calls.clear()
             if calls or sessions:
                 found[f"{self.module}.{name}"] = min(calls or sessions)[2]
             elif opened:
                 # `with get_sync_db_session() as session:`: the index asks what the
-                # imported context manager gives (`ProjectIndex.opens_sync`)
+                # imported context manager gives (`ProjectIndex._gives`)
                 found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
         return found
 

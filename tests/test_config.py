@@ -367,3 +367,12 @@ def test_a_domain_word_folder_of_a_package_one_below_the_root_is_product_code(
     assert layer(tmp_path / "backend/evals/run.py") == "tooling"  # no package above
     assert layer(tmp_path / "bisheng/evaluation/tests/test_x.py") == "test"
     assert layer(tmp_path / "bisheng/scripts/run.py") == "tooling"  # not a domain word
+    # a project that says its evaluations are tooling is heard
+    write(
+        tmp_path,
+        "pyproject.toml",
+        "[project]\nname = 'bisheng'\n\n[tool.fastapi-guardrails.layers]\n"
+        'tooling = ["bisheng/evaluation/", "/*/evaluation/"]\n',
+    )
+    configured = load_settings(CATALOG, tmp_path)
+    assert configured.layer_of(tmp_path / "bisheng/evaluation/api/endpoints.py") == "tooling"

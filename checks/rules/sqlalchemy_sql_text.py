@@ -295,9 +295,28 @@ class SqlFlow:
         branch (`if ...: marks = ", ".join(["?"] * n)` / `else: marks = ...`), when each
         is followed, none is in a loop around here, and `name` is no parameter; else
         None."""
+        return self._values_from(name, ctx, reaching=False)
+
+    def reaching_values(self, name: str, ctx: FileContext) -> list[cst.BaseExpression] | None:
+        """The values `name` may hold here when no one binding of it is certain to (see
+        `value_of`): the last binding that runs on every path to here, and each later one,
+        made in blocks the code has left (`if ...: sql = f"..."` / `else: sql = ...`);
+        None as for `branch_values`."""
+        return self._values_from(name, ctx, reaching=True)
+
+    def _values_from(
+        self, name: str, ctx: FileContext, *, reaching: bool
+    ) -> list[cst.BaseExpression] | None:
         records = self.bindings.get(_key(ctx), {}).get(name)
         if not records or ctx.is_parameter(name):
             return None
+        if reaching:  # from the last binding that runs on every path to here
+            here = tuple(self.suites)
+            start = 0
+            for index, record in enumerate(records):
+                if here[: len(record.path)] == record.path:
+                    start = index
+            records = records[start:]
         if any(record.value is None for record in records):
             return None
         if any(
@@ -306,29 +325,6 @@ class SqlFlow:
         ):
             return None
         return [record.value for record in records if record.value is not None]
-
-    def reaching_values(self, name: str, ctx: FileContext) -> list[cst.BaseExpression] | None:
-        """The values `name` may hold here when no one binding of it is certain to (see
-        `value_of`): the last binding that runs on every path to here, and each later one,
-        made in blocks the code has left (`if ...: sql = f"..."` / `else: sql = ...`);
-        None when one of them is not followed, a loop around here rebinds it, or it is a
-        parameter."""
-        records = self.bindings.get(_key(ctx), {}).get(name)
-        if not records or ctx.is_parameter(name):
-            return None
-        here = tuple(self.suites)
-        start = 0
-        for index, record in enumerate(records):
-            if here[: len(record.path)] == record.path:
-                start = index
-        if any(record.value is None for record in records[start:]):
-            return None
-        if any(
-            (loop := self.loops.get(suite)) is not None and _binds(loop.body, name)
-            for suite in here
-        ):
-            return None
-        return [record.value for record in records[start:] if record.value is not None]
 
     def augmented(self, node: cst.AugAssign, ctx: FileContext) -> None:
         """`sql += f" AND kind = '{kind}'"`: the name holds what it held, then the text
