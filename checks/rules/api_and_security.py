@@ -7,6 +7,7 @@ import functools
 from checks.context import (
     FileContext,
     FixSpec,
+    child_nodes,
     code_of,
     descendants,
     dotted_name,
@@ -1268,7 +1269,11 @@ def _jose_imports(ctx: FileContext) -> list[cst.CSTNode]:
                 found += [alias for alias in node.names if _is_jose(alias.name)]
             else:
                 stack += reversed(
-                    [child for child in node.children if not isinstance(child, cst.BaseExpression)]
+                    [
+                        child
+                        for child in child_nodes(node)
+                        if not isinstance(child, cst.BaseExpression)
+                    ]
                 )
         stash.append(found)
     imports: list[cst.CSTNode] = stash[0]

@@ -14,6 +14,7 @@ from checks.context import (
     FileContext,
     FixSpec,
     block_raises,
+    child_nodes,
     dotted_name,
     keyword_arg,
     returns_in,
@@ -1499,7 +1500,7 @@ def _names_in(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
 
 
 class _TracebackLog(VisitorBase):

@@ -12,6 +12,7 @@ from checks.blocking import SYNC_SESSION_OPENERS
 from checks.context import (
     FileContext,
     FixSpec,
+    child_nodes,
     code_of,
     descendants,
     dotted_name,
@@ -1168,7 +1169,7 @@ def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
             assigned.update(
                 t.target.value for t in current.targets if isinstance(t.target, cst.Name)
             )
-        pending.extend(current.children)
+        pending.extend(child_nodes(current))
     for call in calls:
         func = call.func
         if not isinstance(func, cst.Attribute) or id(call) in awaited:
@@ -1810,19 +1811,23 @@ def _awaited_later(names: set[str], ctx: FileContext) -> bool:
     (`result.scalars()`: an `AttributeError` on a coroutine), is a coroutine never run."""
     function = ctx.function
     scope: cst.CSTNode = function.node.body if function is not None else ctx.module
-    # handed on: an argument, an element of a list, tuple, set or dict, a return, a yield
-    handed_on = (cst.Arg, cst.Element, cst.DictElement, cst.StarredElement, cst.Return, cst.Yield)
-    for node in descendants(scope):
-        value: object
-        if isinstance(node, cst.Await):
-            value = node.expression
-        elif isinstance(node, handed_on):
-            value = node.value
-        else:
-            continue
-        if isinstance(value, cst.Name) and value.value in names:
-            return True
-    return False
+    known = ctx.stash(f"FG103.used:{id(scope)}")  # one walk of the scope per file
+    if not known:
+        # handed on: an argument, an element of a list, tuple, set or dict, a return, a yield
+        handed_on = cst.Arg | cst.Element | cst.DictElement | cst.StarredElement | cst.Return
+        used: set[str] = set()
+        for node in descendants(scope):
+            value: object
+            if isinstance(node, cst.Await):
+                value = node.expression
+            elif isinstance(node, handed_on | cst.Yield):
+                value = node.value
+            else:
+                continue
+            if isinstance(value, cst.Name):
+                used.add(value.value)
+        known.append(used)
+    return not names.isdisjoint(known[0])
 
 
 #: FG104 reports in new code, or when named (`EXPIRE_ON_COMMIT_SELECTED`).
