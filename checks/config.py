@@ -349,8 +349,11 @@ class Settings:
     #: folders below the root that pin their own Pydantic, FastAPI or SQLAlchemy
     sub_services: SubServices = field(init=False, repr=False, compare=False)
     _work_tree: Path = field(init=False, repr=False, compare=False)
+    #: each file's layer, as `layer_of` found it (asked of a file by several steps of a run)
+    _layers: dict[Path, str | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_layers", {})
         sub_services = SubServices(self.project_root)
         object.__setattr__(self, "sub_services", sub_services)
         target = PydanticTarget(self.project_root, self.target_pydantic, self.named, sub_services)
@@ -398,6 +401,12 @@ class Settings:
         nested in a tooling folder of its repository (`dev/cli/pyproject.toml`,
         `evals/bench/src/pyproject.toml`) is tooling all through, as its work-tree path
         says."""
+        if path in self._layers:
+            return self._layers[path]
+        layer = self._layers[path] = self._layer_of(path)
+        return layer
+
+    def _layer_of(self, path: Path) -> str | None:
         relative = self.relative(path)
         layer = self.layers.layer_of(relative)
         if layer == TOOLING_LAYER and self._in_package_one_below(relative):

@@ -444,6 +444,26 @@ class _Verdict:
         return Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
 
 
+def _waits_on_modules(condition: Condition | None) -> bool:
+    """Whether a report waits only on what the index reads of other modules: a condition
+    asking no fact of the project (a convention's count of findings held back needs the
+    report placed: `checks.run.held_back`)."""
+    if condition is None:
+        return False
+    while condition is not None:
+        if condition.fact is not None:
+            return False
+        condition = condition.also
+    return True
+
+
+def _summary_of(ctx: FileContext) -> ModuleSummary | None:
+    try:
+        return ctx.summary()
+    except Exception:  # pragma: no cover - a summary is plain data; never fail the file
+        return None
+
+
 def _cpython_verdict(source: bytes) -> _Verdict:
     """Parse with CPython (14 times faster than libcst), then compile the tree: the
     compiler rejects code no parser does (`await` outside an async function, `return`
@@ -509,6 +529,13 @@ class Engine:
         self.prefilter = prefilter
         #: ask each rule's structural screen (`Rule.may_fire_in`); default: as `prefilter`
         self.screen = prefilter if screen is None else screen
+        #: a file whose every report waits on other modules (a condition the index
+        #: settles, no fact of the project) is returned deferred on those conditions,
+        #: without placing its reports: most such conditions are false, and placing them
+        #: took a twentieth of a cold run; the few files whose condition holds are checked
+        #: again by `checks.run.settle`. For runs of many files (`check_files`); one file
+        #: (the hook) is better placed at once than parsed twice
+        self.defer_waiting = False
         self._tables: dict[tuple[str, ...], _Tables] = {}
         # the tables name libcst's node types: built on the first walk, so that a run
         # whose files need no tree never loads libcst (`checks.lazy`)
@@ -708,6 +735,24 @@ class Engine:
         except Exception as error:  # too deep a tree, or a bug of the engine: never a crash
             engine_failure = error
 
+        if (
+            self.defer_waiting
+            and not unscreened
+            and ctx.reports
+            and not walker.failed
+            and not compiler_errors
+            and engine_failure is None
+            and all(_waits_on_modules(report.condition) for report in ctx.reports)
+        ):
+            waiting = tuple(dict.fromkeys((r.rule.code, r.condition) for r in ctx.reports))
+            return FileResult(
+                path,
+                [],
+                None,
+                summary=_summary_of(ctx),
+                outside_packages=outside,
+                deferred=typing.cast("tuple[tuple[str, Condition], ...]", waiting),
+            )
         findings: list[Finding] = list(compiler_errors)
         pending: list[tuple[Finding, Condition]] = []
         text: str | None = None
@@ -751,11 +796,7 @@ class Engine:
                 lines, finding.noqa_row, finding.code, finding.end.row
             )
 
-        summary: ModuleSummary | None = None
-        try:
-            summary = ctx.summary()
-        except Exception:  # pragma: no cover - a summary is plain data; never fail the file
-            summary = None
+        summary = _summary_of(ctx)
         return FileResult(
             path,
             sorted(filter(kept, findings), key=Finding.sort_key),

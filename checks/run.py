@@ -279,6 +279,7 @@ def check_files(
             todo.append((len(results) - 1, path, source, key, stamp))
     if todo:
         engine = make_engine(settings)
+        engine.defer_waiting = len(todo) > 1
         workers = min(jobs or os.cpu_count() or 1, len(todo))
         items = [(path, source) for _, path, source, _, _ in todo]
         checked: list[FileResult]
