@@ -45,9 +45,9 @@ def summary(findings: Sequence[Finding], fixed: int = 0, held: HeldBack | None =
 
 def _held_line(held: HeldBack) -> str:
     """`12 more findings held back by this project's conventions or the selection: FG101
-    (10), FG401 (2); not run for the same reason in files that may hold findings of
-    theirs: FG201 (3 files). Name a rule ...`: the files are those its screens could not
-    rule out, not findings (the twenty-third reader read them as hidden findings)."""
+    (10), FG401 (2); not run for the same reason: FG201 (3 files) (counts of files its
+    pre-screen could not rule out, not of findings). Name a rule ...`: the twenty-third
+    and twenty-fifth readers read the file counts as hidden findings."""
     parts = []
     if held.findings:
         total = sum(held.findings.values())
@@ -61,11 +61,11 @@ def _held_line(held: HeldBack) -> str:
             f"{code} ({n} file{'s' if n != 1 else ''})" for code, n in _by_count(held.files)
         )
         reason = "this project's conventions or the selection"
-        where = "in files that may hold findings of theirs"
+        what = "counts of files its pre-screen could not rule out, not of findings"
         parts.append(
-            f"not run for the same reason {where}: {listed}"
+            f"not run for the same reason: {listed} ({what})"
             if parts
-            else f"Rules held back by {reason}, not run {where}: {listed}"
+            else f"Rules held back by {reason}, not run: {listed} ({what})"
         )
     first = _by_count({**held.files, **held.findings})[0][0]
     action = "list its findings" if held.findings else "run it"

@@ -288,9 +288,9 @@ def test_what_the_conventions_hold_back_is_counted_and_how_to_list_it(
             "def users(session, model):\n    return session.query(model).all()\n",
         )
     line = (
-        "Rules held back by this project's conventions or the selection, not run in files "
-        "that may hold findings of theirs: FG101 (25 files). Name a rule to run it "
-        "(`--extend-select FG101`; `ALL` names none)."
+        "Rules held back by this project's conventions or the selection, not run: FG101 "
+        "(25 files) (counts of files its pre-screen could not rule out, not of findings). "
+        "Name a rule to run it (`--extend-select FG101`; `ALL` names none)."
     )
     for _ in range(2):  # cold, then answered by the snapshot
         result = run_cli("check", "--select", "ALL", ".")
@@ -312,9 +312,10 @@ def test_the_held_back_line_counts_findings_and_the_files_not_run() -> None:
     assert summary([], 0, held).splitlines() == [
         "All checks passed!",
         "71 more findings held back by this project's conventions or the selection: FG101 "
-        "(42), FG401 (28), FG501 (1); not run for the same reason in files that may hold "
-        "findings of theirs: FG101 (29 files), FG201 (16 files). Name a rule to list its "
-        "findings (`--extend-select FG101`; `ALL` names none).",
+        "(42), FG401 (28), FG501 (1); not run for the same reason: FG101 (29 files), "
+        "FG201 (16 files) (counts of files its pre-screen could not rule out, not of "
+        "findings). Name a rule to list its findings (`--extend-select FG101`; `ALL` names "
+        "none).",
     ]
     assert summary([], 0, HeldBack({}, {})) == "All checks passed!"
 
