@@ -62,5 +62,15 @@ SYNC_SESSION_OPENERS = frozenset(
 OPENS = "opens:"
 #: Both: what a summary records of a sync function's body.
 BLOCKING = frozenset({*BLOCKING_HTTP, *BLOCKING_CALLS})
+#: Clients whose constructor makes no request: a function that makes one and hands it on
+#: (`return httpx.Client(...)`) blocks no caller; one that sends through it does.
+CLIENT_CONSTRUCTORS = frozenset(
+    {
+        "httpx.Client",
+        "requests.Session",
+        "http.client.HTTPConnection",
+        "http.client.HTTPSConnection",
+    }
+)
 #: The first segment of each: a module importing none of them makes none of the calls.
 BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING | SYNC_SESSION_OPENERS)

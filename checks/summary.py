@@ -19,7 +19,13 @@ import builtins
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
-from checks.blocking import BLOCKING, BLOCKING_PACKAGES, OPENS, SYNC_SESSION_OPENERS
+from checks.blocking import (
+    BLOCKING,
+    BLOCKING_PACKAGES,
+    CLIENT_CONSTRUCTORS,
+    OPENS,
+    SYNC_SESSION_OPENERS,
+)
 from checks.lazy import lazy_pattern
 from checks.project import (
     AS_DECLARATIVE,
@@ -115,6 +121,24 @@ def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[
     that imports one of `BLOCKING_PACKAGES` takes them from here."""
     read = _module_read(source, module, is_package)
     return read[1]._blocking(read[0].body) if read is not None else {}
+
+
+def _sends_through(made: ast.Call, function: ast.FunctionDef) -> bool:
+    """Whether a function uses the client a call of it makes: opens it in a `with`, calls
+    a method on it (`httpx.Client().get(url)`), or binds it to a name it calls a method of
+    (`client = httpx.Client()`, then `client.get(url)`)."""
+    names: set[str] = set()
+    for node in _own_nodes(function):
+        if isinstance(node, ast.With) and any(item.context_expr is made for item in node.items):
+            return True
+        if isinstance(node, ast.Assign) and node.value is made:
+            names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if receiver is made or (isinstance(receiver, ast.Name) and receiver.id in names):
+                return True
+    return False
 
 
 def _module_read(
@@ -334,6 +358,8 @@ class _Summarizer:
                 if not isinstance(node, ast.Call):
                     continue
                 called = self._qualified(node.func)
+                if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
+                    continue  # a client made and handed on: no request here
                 if called in BLOCKING:
                     calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Collection, Iterator
 from typing import ClassVar
 
-from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP
+from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP, CLIENT_CONSTRUCTORS
 from checks.context import FileContext, code_of, keyword_arg, own_descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -30,6 +30,10 @@ BLOCKING_CLIENTS = {
     "redis.client.Redis": "`redis.asyncio.Redis` (awaited)",
     "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    **dict.fromkeys(
+        ("slack_sdk.WebClient", "slack_sdk.web.WebClient", "slack_sdk.web.client.WebClient"),
+        "`slack_sdk.web.async_client.AsyncWebClient` (awaited)",
+    ),
     # made by a factory (`checks.session_receivers`): `boto3.client("s3")`,
     # `supabase.create_client(url, key)`
     "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
@@ -235,8 +239,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "also a sync function of the same module, a sync method called through `self`, or a "
         "sync function of another module of the project (the project index records which "
         "make such a call), whose own body calls one of them (not a function it defines: a "
-        "thread's target). And the sync clients of network services: a "
-        "request through an `openai.OpenAI`/`AzureOpenAI`, an `anthropic.Anthropic` "
+        "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
+        "its constructor sends nothing). And the sync clients of network services: a "
+        "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
+        "`anthropic.Anthropic` "
         "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
         "connects), a `boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
@@ -891,6 +897,26 @@ def blocking_helper(
     return None if blocking is None else (code_of(func), blocking)
 
 
+def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:
+    """Whether a function uses the client a call of it makes: opens it in a `with`, calls
+    a method on it (`httpx.Client().get(url)`), or binds it to a name it calls a method of
+    (`client = httpx.Client()`, then `client.get(url)`): `checks.summary` asks the same of
+    another module's function."""
+    names: set[str] = set()
+    nodes = list(own_descendants(function.body))
+    for node in nodes:
+        if isinstance(node, cst.WithItem) and node.item is made:
+            return True
+        if isinstance(node, cst.Assign) and node.value is made:
+            names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+    for node in nodes:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            receiver = node.func.value
+            if receiver is made or (isinstance(receiver, cst.Name) and receiver.value in names):
+                return True
+    return False
+
+
 def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> dict[str, str]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
@@ -916,6 +942,8 @@ def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> di
             for inner in own_descendants(function.body):
                 if isinstance(inner, cst.Call):
                     name = ctx.qualified_name(inner.func)
+                    if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
+                        continue  # a client made and handed on (`return httpx.Client()`)
                     if name is not None and name in calls:
                         found[key] = name
                         break

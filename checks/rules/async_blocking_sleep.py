@@ -34,8 +34,10 @@ class BlockingSleepInAsync(Rule):
         "loop serves the one run of the tool, nor in a module that runs its own loop (a "
         "`__main__` guard and `asyncio.run(...)`, or a command-line program's commands "
         "calling `asyncio.run(...)` (typer, click, argparse), or a module of a `cli/` "
-        "package (the helpers its commands await); no web framework imported: a "
-        "cron job, a one-off migration, a CLI). Nor in start-up and shutdown code: a "
+        "package (the helpers its commands await), or a module of Celery tasks "
+        "(`@celery_app.task`, `@shared_task`: a worker runs the loop a task makes); no web "
+        "framework imported: a cron job, a one-off migration, a CLI, a task). Nor in "
+        "start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '
         "served (waiting for the database before serving blocks nobody). FG302 and FG303 "

@@ -54,6 +54,7 @@ from checks.session_receivers import (
     SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
     annotated_project_class,
+    canonical,
     imported_origin,
     instance_attributes,
     is_async_session,
@@ -65,7 +66,7 @@ from checks.session_receivers import (
     self_attributes_used,
     with_targets,
 )
-from checks.structure import CallSite, Structure, stringish
+from checks.structure import CallSite, Structure, definitions_around, stringish
 from checks.structure import dotted_name as ast_dotted_name
 
 ASYNC_SESSION_FACTORIES = frozenset(
@@ -332,7 +333,9 @@ class SyncSessionInAsyncModule(Rule):
         "chain of calls giving what it yields, `with manager.create_session() as s: yield "
         "s`), or from a property of the class or of a base of another module that gives "
         "one (`with self.session as session:` where `session` is a `@property` returning "
-        "such a context manager, or annotated `-> Session`), or queried "
+        "such a context manager, or annotated `-> Session`), or from a `sessionmaker` of "
+        "unknown class (`session_maker: sessionmaker`, a dataclass field) opened by a "
+        "plain `with` (only a sync `Session` is a sync context manager), or queried "
         "through a receiver known to be one (`db: Session`, `self.db` typed in `__init__`, "
         "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`, a parameter annotated "
         "with a class of another module of the project that is a sync session: "
@@ -341,7 +344,9 @@ class SyncSessionInAsyncModule(Rule):
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
         "`background_tasks.add_task`, run after the response), unless the call is awaited; "
-        "and a sync function of another module of the project called in it that opens a "
+        "and a sync function of this module or another of the project (or a sync method "
+        "of one of its module-level classes: `FlowDao.get_flows()`, `cls.get_flows()`) "
+        "called in it that opens a "
         "session itself (`get_provider_by_name(name)`, whose body runs `with "
         "Session(engine) as session:`, or opens a context manager of the project that "
         "gives one, `with get_sync_db_session() as session:`: the project index reads "
@@ -361,8 +366,8 @@ class SyncSessionInAsyncModule(Rule):
         'or `Starlette`) and an `@app.on_event("startup")`/`("shutdown")` handler run '
         "when no request is being served; nor does a script that runs its own event loop "
         '(a cron job, a CLI: `if __name__ == "__main__":`, `asyncio.run(...)` or '
-        "`loop.run_until_complete(...)`, and no web framework imported), whose loop "
-        "serves that run alone."
+        "`loop.run_until_complete(...)`; a module of Celery tasks, `@celery_app.task`; and "
+        "no web framework imported), whose loop serves that run alone."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
@@ -871,6 +876,7 @@ class SyncSessionInAsyncModule(Rule):
         return (
             self._definite(structure, in_async)
             or any(True for _ in _imported_callees(structure, in_async))
+            or any(True for _ in _own_callees(structure, in_async))
             or any(True for _ in _project_annotations(structure))
         )
 
@@ -886,10 +892,12 @@ class SyncSessionInAsyncModule(Rule):
         callees = set(_imported_callees(structure, in_async))
         refs = {*(origin for name in callees for origin in _origins(name))}
         refs.update(_project_annotations(structure))
+        # `_session_helper`: a function of another module, or of this one, that makes a
+        # sync session
+        helpers = callees | set(_own_callees(structure, in_async))
         return (
             Condition(tuple(sorted(refs)), _SYNC_HANDLES, subject=OPENED),
-            # `_session_helper`: a function of another module that makes a sync session
-            Condition(tuple(sorted(callees)), SYNC_SESSION_OPENERS, subject=BLOCKS),
+            Condition(tuple(sorted(helpers)), SYNC_SESSION_OPENERS, subject=BLOCKS),
         )
 
     @staticmethod
@@ -910,6 +918,10 @@ class SyncSessionInAsyncModule(Rule):
     def visit_With(self, node: cst.With, ctx: FileContext) -> None:
         if node.asynchronous is None:
             ctx.marks(self.code + ".opened").update(id(item.item) for item in node.items)
+            bodies = ctx.stash(self.code + ".with-bodies")
+            for item in node.items:
+                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                    bodies.append((id(item.item), item.asname.name.value, node.body))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         note_query_chain(node, ctx)
@@ -934,6 +946,8 @@ class SyncSessionInAsyncModule(Rule):
         blocking: cst.CSTNode | None = (
             node if made is not None and made in _SYNC_HANDLES and id(node) not in wrapped else None
         )
+        if blocking is None and made is None and _sync_factory_opened(node, ctx, self.code):
+            blocking = node
         queried = isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS
         if blocking is None and queried:
             assert isinstance(func, cst.Attribute)
@@ -1068,12 +1082,17 @@ class SyncSessionInAsyncModule(Rule):
             return  # `with get_session() as s:`: what it gives is asked (`_imported_handle`)
         if _hands_to_a_thread(node, ctx) or _calls_a_coroutine_function(node, ctx):
             return
-        name = imported_origin(node.func, ctx)
+        name = imported_origin(node.func, ctx) or _own_function(node.func, ctx)
         if name is None:
             return
         callee = code_of(node.func)
+        owner = name.rpartition(".")[0]
+        if owner.startswith(f"{ctx.module_name}.") or owner == ctx.module_name:
+            owner = "this module"
+        else:
+            owner = f"`{owner}`"
         message = (
-            f"`{callee}()` is a sync function of `{name.rpartition('.')[0]}` that opens a "
+            f"`{callee}()` is a sync function of {owner} that opens a "
             "sync SQLAlchemy session: its queries block the event loop inside `async def`; "
             f"use `AsyncSession` there, or `await asyncio.to_thread({callee}, ...)`"
         )
@@ -1184,6 +1203,82 @@ def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
     return True
 
 
+def _sync_factory_opened(node: cst.Call, ctx: FileContext, code: str) -> bool:
+    """A `sessionmaker` of unknown class (`session_maker: sessionmaker`, a dataclass field
+    of OpenHands' settings store) called as the item of a plain `with` and queried in its
+    block: only a sync `Session` is a sync context manager (`AsyncSession` has only
+    `async with`), so what it opens is sync, whatever class the factory was given."""
+    if id(node) not in ctx.marks(code + ".opened"):
+        return False
+    inferred = ctx.infer(node.func)
+    if inferred is None or inferred.iterable or canonical(inferred.cls) != SYNC_SESSION_FACTORY:
+        return False
+    # queried in the coroutine itself, or handed to a sync call there; not handed to a
+    # thread (sqladmin's sync branch runs `await anyio.to_thread.run_sync(session.execute,
+    # stmt)`)
+    for opened, name, body in ctx.stash(code + ".with-bodies"):
+        if opened == id(node):
+            nodes = list(own_descendants(body))
+            awaited = {id(n.expression) for n in nodes if isinstance(n, cst.Await)}
+            return any(
+                isinstance(call, cst.Call) and _queries_or_hands_on(call, name, awaited, ctx)
+                for call in nodes
+            )
+    return False
+
+
+def _queries_or_hands_on(call: cst.Call, name: str, awaited: set[int], ctx: FileContext) -> bool:
+    """Whether a call queries the session `name` holds (`session.execute(...)`) or hands
+    it to a sync call (`store.load(session)`), neither awaited nor a thread's."""
+    func = call.func
+    if (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Name)
+        and func.value.value == name
+    ):
+        return func.attr.value in SYNC_IO_METHODS
+    if id(call) in awaited or _hands_to_a_thread(call, ctx):
+        return False
+    return any(isinstance(arg.value, cst.Name) and arg.value.value == name for arg in call.args)
+
+
+def _own_function(func: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The module-qualified name of a function of this module (`get_flows`), or a method
+    of one of its module-level classes (`FlowDao.get_flows`, or `cls.get_flows` /
+    `self.get_flows` in a method of `FlowDao`), that a call names: the index knows whether
+    it makes a sync session (`ModuleSummary.blocking`, as for another module's)."""
+    module = ctx.module_name
+    dotted = dotted_name(func)
+    if module is None or dotted is None:
+        return None
+    head, dot, rest = dotted.partition(".")
+    if "." in rest:
+        return None
+    if dot and head in ("self", "cls"):
+        function = ctx.function
+        owner = function.owner if function is not None else None
+        if owner is None or owner.outer is not None:
+            return None
+        return f"{module}.{owner.name}.{rest}"
+    if head not in _module_definitions(ctx):
+        return None
+    if dot:  # `FlowDao.get_flows(...)`: a method of a class of the module
+        return f"{module}.{dotted}" if head in ctx.classes else None
+    return None if head in ctx.classes or ctx.is_bound(head) else f"{module}.{dotted}"
+
+
+def _module_definitions(ctx: FileContext) -> frozenset[str]:
+    """The names of the functions and classes the module's own statements define."""
+    stash = ctx.stash("FG102.definitions")
+    if not stash:
+        body = ctx.module.body
+        stash.append(
+            frozenset(s.name.value for s in body if isinstance(s, cst.FunctionDef | cst.ClassDef))
+        )
+    found: frozenset[str] = stash[0]
+    return found
+
+
 def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
     """Whether the call is of an `async def` of this file (a function of the module, or a
     method of the class being walked, through `self`): it runs nothing when called, and
@@ -1216,8 +1311,9 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
     statement of the module itself (an example client run as a file), or a command-line
     program's commands running one (typer, click, argparse: `asyncio.run(_run())` in a
     command), or a module of a `cli/` package, or a loop it makes and runs forever (a
-    simulator in a thread of its own), and no import of a web framework (a cron job, a
-    CLI, a one-off migration): its coroutines block no request (FG102, FG301-FG303)."""
+    simulator in a thread of its own), or a module of Celery tasks (`_defines_tasks`),
+    and no import of a web framework (a cron job, a CLI, a one-off migration, a task):
+    its coroutines block no request (FG102, FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
@@ -1230,6 +1326,11 @@ def _own_loop(ctx: FileContext) -> bool:
         # a module of a command-line package (prefect's `cli/deploy/_actions.py`, the
         # helpers its commands await): its coroutines run in the command's loop, unless
         # the module serves requests itself (a login callback's web app)
+        return not _imports_a_web_framework(ctx)
+    if (source is None or b"elery" in source or b"shared_task" in source) and _defines_tasks(ctx):
+        # a module of Celery tasks (`@celery_app.task`, `@shared_task`): a worker process
+        # runs them, and the coroutines a task runs are on the loop it makes for them
+        # (SurfSense's `run_async_celery_task(...)`): they serve that task alone
         return not _imports_a_web_framework(ctx)
     if source is not None and b"run" not in source:
         return False  # nothing that runs a loop: the usual module
@@ -1264,6 +1365,27 @@ def _own_loop(ctx: FileContext) -> bool:
     # a loop of its own run forever (keep's demo simulator: `new_event_loop()`,
     # `run_forever()`, in a thread it starts): its coroutines run there, not a request's
     return ((guarded or cli) and runs) or top_level or (made and kept)
+
+
+def _defines_tasks(ctx: FileContext) -> bool:
+    """Whether a module-level function of the module is a Celery task: decorated with
+    `@shared_task` (Celery's) or with an app's `task` decorator, in a module importing
+    Celery (`@app.task` where `app = Celery(...)`) or on an app named so
+    (`@celery_app.task(name=...)`)."""
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        for decorator in statement.decorators:
+            expr = decorator.decorator
+            func = expr.func if isinstance(expr, cst.Call) else expr
+            name = ctx.qualified_name(func) or ""
+            dotted = dotted_name(func) or ""
+            if name in ("celery.shared_task", "celery.app.shared_task"):
+                return True
+            app, _, attribute = dotted.rpartition(".")
+            if attribute == "task" and ("celery" in app.lower() or ctx.imports_module("celery")):
+                return True
+    return False
 
 
 def _imports_a_web_framework(ctx: FileContext) -> bool:
@@ -1301,19 +1423,23 @@ def _web_framework_module(name: str) -> bool:
 def _opens_a_property(structure: Structure) -> bool:
     """Whether a coroutine opens an attribute of `self` in a `with` and names it (`with
     self.session as session:`; `property_opened`: the index knows what the property
-    gives)."""
+    gives), or calls in a `with` what the file may know the class of (`with
+    self.session_maker() as session:`, `_sync_factory_opened`)."""
     for function in structure.functions:
         if not isinstance(function, ast.AsyncFunctionDef):
             continue
         for node in ast.walk(function):
-            if isinstance(node, ast.With) and any(
-                isinstance(item.optional_vars, ast.Name)
-                and isinstance(item.context_expr, ast.Attribute)
-                and isinstance(item.context_expr.value, ast.Name)
-                and item.context_expr.value.id == "self"
-                for item in node.items
-            ):
-                return True
+            if not isinstance(node, ast.With):
+                continue
+            for item in node.items:
+                opened = item.context_expr
+                if (
+                    isinstance(item.optional_vars, ast.Name)
+                    and isinstance(opened, ast.Attribute)
+                    and isinstance(opened.value, ast.Name)
+                    and opened.value.id == "self"
+                ) or (isinstance(opened, ast.Call) and structure.may_infer(opened.func)):
+                    return True
     return False
 
 
@@ -1325,6 +1451,36 @@ def _imported_callees(structure: Structure, in_async: list[CallSite]) -> Iterato
         for qualified in structure.qualified(call.dotted):
             if structure.may_be_project_class(qualified) and may_be_imported_instance(qualified):
                 yield qualified
+
+
+def _own_callees(structure: Structure, in_async: list[CallSite]) -> Iterator[str]:
+    """The module-qualified names of what a coroutine calls that may be a sync function
+    of this module, or a sync method of one of its module-level classes (`get_flows()`,
+    `FlowDao.get_flows()`, `cls.get_flows()` in a method of `FlowDao`): what
+    `_own_function` asks the index of (`_session_helper`)."""
+    module = structure.module
+    if module is None:
+        return
+    defined = _module_level_definitions(structure.tree.body)
+    for call in in_async:
+        head, dot, rest = (call.dotted or "").partition(".")
+        if not dot and head in defined:
+            yield f"{module}.{head}"
+        elif dot and "." not in rest and head in defined:
+            yield f"{module}.{call.dotted}"
+        elif dot and "." not in rest and head in ("self", "cls"):
+            owners = [d for d in definitions_around(call.enclosing) if isinstance(d, ast.ClassDef)]
+            if owners and owners[0] in structure.tree.body:
+                yield f"{module}.{owners[0].name}.{rest}"
+
+
+def _module_level_definitions(body: Sequence[ast.stmt]) -> frozenset[str]:
+    """The names of the functions and classes a module's own statements define."""
+    return frozenset(
+        statement.name
+        for statement in body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    )
 
 
 def _origins(callee: str) -> Iterator[str]:

@@ -768,6 +768,41 @@ def test_a_module_running_its_own_loop_at_module_level_blocks_no_request() -> No
     assert codes_in(served, "app/ws_api/example_client.py") == ["FG303", "FG301"]
 
 
+def test_a_module_of_celery_tasks_runs_its_coroutines_on_their_own_loop() -> None:
+    """SurfSense's cleanup task: `@celery_app.task` runs `run_async_celery_task(_clean)`,
+    a loop the worker makes for that task: a sync redis call in `_clean` blocks no
+    request. The same module importing FastAPI (its coroutines may serve one) is
+    checked, and so is one with no task."""
+    source = """
+        import time
+
+        import redis
+
+        from app.celery_app import celery_app
+        from app.tasks import run_async_celery_task
+
+        client = redis.Redis()
+
+
+        @celery_app.task(name="cleanup")
+        def cleanup_task() -> None:
+            run_async_celery_task(_clean)
+
+
+        async def _clean() -> None:
+            client.exists("heartbeat")
+            time.sleep(1)
+        """
+    assert codes_in(source, "app/tasks/cleanup.py") == []
+    shared = source.replace('@celery_app.task(name="cleanup")', "@shared_task")
+    shared = shared.replace("import redis", "import redis\n        from celery import shared_task")
+    assert codes_in(shared, "app/tasks/cleanup.py") == []
+    served = source.replace("import redis", "import redis\n        from fastapi import APIRouter")
+    assert codes_in(served, "app/tasks/cleanup.py") == ["FG302", "FG301"]
+    untasked = source.replace('@celery_app.task(name="cleanup")', "# not a task")
+    assert codes_in(untasked, "app/tasks/cleanup.py") == ["FG302", "FG301"]
+
+
 def test_a_command_line_program_running_its_own_loop_blocks_no_request() -> None:
     """skyvern's CLI: typer commands calling `asyncio.run(...)`, whose coroutines start
     ngrok and prompt the user: the loop serves one terminal (no `__main__` guard)."""
@@ -2171,3 +2206,92 @@ def test_celery_remote_control_waiting_for_replies_in_async_def_is_flagged() -> 
     assert messages(source, "FG302")[0].startswith(
         "`celery_app.control.broadcast(...)` waits for the Celery workers' replies"
     )
+
+
+#: A module whose helpers make sync HTTP clients: one hands its client on (OpenHands'
+#: `get_file_store()`, whose store sends later, in a thread), the others send through it.
+_CLIENT_HELPERS = """
+import httpx
+import requests
+
+
+def make_store(url: str) -> object:
+    client = httpx.Client(base_url=url, timeout=5)
+    return Store(client)
+
+
+def make_session() -> requests.Session:
+    return requests.Session()
+
+
+def fetch(url: str) -> bytes:
+    with httpx.Client() as client:
+        return client.get(url).content
+
+
+def ping(url: str) -> int:
+    session = requests.Session()
+    return session.head(url).status_code
+
+
+def probe(url: str) -> int:
+    return httpx.Client().get(url).status_code
+
+
+class Store:
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+
+async def here(url: str) -> object:
+    return make_store(url), make_session(), fetch(url), ping(url), probe(url)
+"""
+
+
+def test_a_helper_that_makes_a_client_and_hands_it_on_makes_no_request(tmp_path: Path) -> None:
+    """Constructing `httpx.Client` or `requests.Session` sends nothing: a helper that
+    returns one is no blocking call of its caller (the claim "makes a blocking request"
+    was false); one that opens it, or calls a method of it, is. Same module and another."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/clients.py", _CLIENT_HELPERS)
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.clients import fetch, make_session, make_store, ping, probe
+
+
+        async def there(url: str) -> object:
+            return make_store(url), make_session(), fetch(url), ping(url), probe(url)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG302", str(tmp_path))
+    found = sorted(
+        line.split("FG302 ")[1].split("()")[0]
+        for line in result.stdout.splitlines()
+        if "FG302" in line
+    )
+    assert found == ["`fetch", "`fetch", "`ping", "`ping", "`probe", "`probe"], result.stdout
+
+
+def test_a_sync_slack_web_client_blocks_and_its_async_twin_does_not() -> None:
+    """SurfSense's Slack connector: `WebClient.conversations_list()` in the coroutine a
+    route awaits is a blocking HTTPS request; `AsyncWebClient`'s, awaited, is not."""
+    source = """
+        from slack_sdk import WebClient
+        from slack_sdk.web.async_client import AsyncWebClient
+
+
+        class SlackHistory:
+            def __init__(self, token: str) -> None:
+                self.client = WebClient(token=token)
+                self.aclient = AsyncWebClient(token=token)
+
+            async def channels(self) -> list[dict]:
+                result = self.client.conversations_list(limit=1000)
+                more = await self.aclient.conversations_list(limit=1000)
+                return result["channels"] + more["channels"]
+        """
+    assert positions(textwrap.dedent(source), "FG302") == [(11, 18)]
+    assert "AsyncWebClient" in messages(textwrap.dedent(source), "FG302")[0]

@@ -1174,29 +1174,29 @@ class AsyncReports:
     assert positions(source, "FG102") == [(25, 9)]  # `self._save()` in `save`
 
 
+#: bisheng's `get_sync_db_session()`: a context manager of the project giving a sync session.
+_SYNC_DB = """
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlmodel import Session, create_engine
+
+engine = create_engine("postgresql://db/app")
+
+
+@contextmanager
+def get_sync_db_session() -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+"""
+
+
 def test_a_dao_helper_named_as_a_session_method_is_asked_of_its_own(tmp_path: Path) -> None:
     """bisheng's `MessageSessionDao.get_one(chat_id)`: `get_one` is also a session's method,
     so the call is first asked of as a query on its receiver (not a session); the sync
     session the DAO opens is asked apart and reported."""
     (tmp_path / ".git").mkdir()
-    write(
-        tmp_path,
-        "app/db.py",
-        """
-        from collections.abc import Iterator
-        from contextlib import contextmanager
-
-        from sqlmodel import Session, create_engine
-
-        engine = create_engine("postgresql://db/app")
-
-
-        @contextmanager
-        def get_sync_db_session() -> Iterator[Session]:
-            with Session(engine) as session:
-                yield session
-        """,
-    )
+    write(tmp_path, "app/db.py", _SYNC_DB)
     write(
         tmp_path,
         "app/dao.py",
@@ -1238,3 +1238,112 @@ def test_a_dao_helper_named_as_a_session_method_is_asked_of_its_own(tmp_path: Pa
         assert "routes.py:10:12: FG102 `MessageSessionDao.get_one()`" in result.stdout, (
             result.stdout
         )
+
+
+def test_a_sync_helper_of_the_same_module_is_asked_of_the_index(tmp_path: Path) -> None:
+    """bisheng's `FlowDao.aget_user_access_online_flows()` returns `FlowDao.get_flows(...)`,
+    a sync classmethod of the same module that opens `get_sync_db_session()`: asked of the
+    index like another module's helper, through the class, `cls` and a module function;
+    not a sync helper that opens nothing, nor one a thread runs."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/db.py", _SYNC_DB)
+    flows = write(
+        tmp_path,
+        "app/flow.py",
+        """
+        import asyncio
+
+        from sqlmodel import select
+
+        from app.db import get_sync_db_session
+
+
+        def count_flows() -> int:
+            with get_sync_db_session() as session:
+                return len(session.exec(select(1)).all())
+
+
+        def label(name: str) -> str:
+            return name.title()
+
+
+        class FlowDao:
+            @classmethod
+            def get_flows(cls, user_id: int) -> list[object]:
+                with get_sync_db_session() as session:
+                    return list(session.exec(select(1)).all())
+
+            @classmethod
+            async def aget_flows(cls, user_id: int) -> list[object]:
+                return FlowDao.get_flows(user_id)
+
+            @classmethod
+            async def aget_mine(cls, user_id: int) -> list[object]:
+                return cls.get_flows(user_id)
+
+            @classmethod
+            async def acount(cls) -> int:
+                return count_flows()
+
+            @classmethod
+            async def alabel(cls, name: str) -> str:
+                return label(name)
+
+            @classmethod
+            async def athreaded(cls, user_id: int) -> list[object]:
+                return await asyncio.to_thread(cls.get_flows, user_id)
+        """,
+    )
+    for target in (flows, tmp_path):
+        result = run_cli("check", "--no-cache", "--select", "FG102", str(target))
+        rows = [row.rpartition("app/")[2] for row in _rows(result.stdout, "FG102")]
+        assert rows == ["flow.py:25:16", "flow.py:29:16", "flow.py:33:16"], result.stdout
+        assert "`FlowDao.get_flows()` is a sync function of this module" in result.stdout
+
+
+def test_a_sessionmaker_of_unknown_class_opened_by_a_plain_with_is_sync() -> None:
+    """OpenHands' `SaasSettingsStore`: a dataclass field `session_maker: sessionmaker`,
+    opened by `with self.session_maker() as session:` in a coroutine. A bare `sessionmaker`
+    may make async sessions (`class_=AsyncSession`), but only a sync `Session` is a sync
+    context manager: what a plain `with` opens is sync, and queried in its block, blocks.
+    Opened by `async with`, or handed to a thread (sqladmin), it is not."""
+    source = """
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+
+@dataclass
+class SettingsStore:
+    user_id: str
+    session_maker: sessionmaker
+
+    async def load(self) -> object:
+        with self.session_maker() as session:
+            return session.execute(select(1)).first()
+
+    async def aload(self) -> object:
+        async with self.session_maker() as session:
+            return (await session.execute(select(1))).first()
+
+
+async def count(maker: sessionmaker) -> object:
+    with maker() as session:
+        return session.scalar(select(1))
+
+
+async def threaded(maker: sessionmaker) -> object:
+    with maker() as session:  # sqladmin's sync branch: the query runs in a thread
+        return await anyio.to_thread.run_sync(session.execute, select(1))
+
+
+def read(session: object) -> object:
+    return session
+
+
+async def handed(maker: sessionmaker) -> object:
+    with maker() as session:
+        return read(session)
+"""
+    assert positions("import anyio" + source, "FG102") == [(14, 14), (23, 10), (37, 10)]
