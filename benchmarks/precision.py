@@ -41,7 +41,8 @@ reported: a hit missed both ways is a miss of the checker.
 A hit counts as recalled when the checker reports that rule on the same file and line; an
 FG102 hit is one per `async def` (the checker reports a coroutine once, at its first
 blocking use), and an FG101 hit one per function: each is recalled when a
-finding of its rule lies in that function.
+finding of its rule lies in that function (for FG101, FG102's too: a legacy query on a
+sync session in a coroutine is FG102's by FG101's contract).
 Files the checker excludes (gitignored, virtualenvs) are not searched, and hits in test
 files (`tests/`, `test_*.py`, `*_test.py`, `conftest.py`) are counted apart, as are FG101,
 FG301 and FG302 hits in development tooling (the default `tooling` layer: `scripts/`,
@@ -521,8 +522,11 @@ def _from_project_root(tree: Path, relative: str) -> str:
 def _recalled(
     reported: set[tuple[str, str, int]], code: str, path: str, line: int, last: int
 ) -> bool:
-    """Whether the checker reports `code` in `path` on a line of the hit's span."""
-    return any((code, path, row) in reported for row in range(line, last + 1))
+    """Whether the checker reports `code` in `path` on a line of the hit's span; for a
+    legacy query, FG102 too: in a coroutine, FG101's contract gives a query on a sync
+    session to FG102 (it blocks; its fix comes first)."""
+    codes = (code, "FG102") if code == "FG101" else (code,)
+    return any((c, path, row) in reported for c in codes for row in range(line, last + 1))
 
 
 def _reported(tree: Path, findings: list[dict[str, object]]) -> set[tuple[str, str, int]]:
