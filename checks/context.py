@@ -413,7 +413,10 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     fifth of a cold run's walk (tests/test_context.py compares the two)."""
     node_class = cst.CSTNode
     found: list[cst.CSTNode] = []
-    for name in _CHILD_FIELDS.get(type(node)) or _child_fields(type(node)):
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:  # an empty tuple is an answer too (a whitespace node has no child)
+        fields = _child_fields(type(node))
+    for name in fields:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:

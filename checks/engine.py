@@ -744,14 +744,16 @@ class Engine:
             and engine_failure is None
             and all(_waits_on_modules(report.condition) for report in ctx.reports)
         ):
-            waiting = tuple(dict.fromkeys((r.rule.code, r.condition) for r in ctx.reports))
+            waiting = dict.fromkeys(
+                (r.rule.code, r.condition) for r in ctx.reports if r.condition is not None
+            )
             return FileResult(
                 path,
                 [],
                 None,
                 summary=_summary_of(ctx),
                 outside_packages=outside,
-                deferred=typing.cast("tuple[tuple[str, Condition], ...]", waiting),
+                deferred=tuple(waiting),
             )
         findings: list[Finding] = list(compiler_errors)
         pending: list[tuple[Finding, Condition]] = []

@@ -354,3 +354,16 @@ def test_a_fact_naming_does_not_decide_builds_no_second_index(
     held = checks.run.held_back([result(SYNC_QUERY_SELECTED)], index, settings)
     assert held.findings == {"FG504": 1}
     assert len(built) == 1
+
+
+def test_a_check_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """A run freezes what the imports made and collects less often (`_collecting_less`);
+    a caller in the same process (these tests, an editor's plugin) gets its collector back."""
+    import gc
+
+    from checks.cli import main
+
+    (tmp_path / "app.py").write_text("import time\n\n\nasync def f() -> None:\n    time.sleep(1)\n")
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert main(["check", "--no-cache", "--exit-zero", str(tmp_path)]) == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before

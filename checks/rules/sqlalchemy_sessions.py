@@ -1082,15 +1082,12 @@ class SyncSessionInAsyncModule(Rule):
             return  # `with get_session() as s:`: what it gives is asked (`_imported_handle`)
         if _hands_to_a_thread(node, ctx) or _calls_a_coroutine_function(node, ctx):
             return
-        name = imported_origin(node.func, ctx) or _own_function(node.func, ctx)
+        name = imported_origin(node.func, ctx)
+        owner = f"`{name.rpartition('.')[0]}`" if name is not None else "this module"
+        name = name or _own_function(node.func, ctx)
         if name is None:
             return
         callee = code_of(node.func)
-        owner = name.rpartition(".")[0]
-        if owner.startswith(f"{ctx.module_name}.") or owner == ctx.module_name:
-            owner = "this module"
-        else:
-            owner = f"`{owner}`"
         message = (
             f"`{callee}()` is a sync function of {owner} that opens a "
             "sync SQLAlchemy session: its queries block the event loop inside `async def`; "
@@ -1970,13 +1967,15 @@ def _awaited_later(names: set[str], ctx: FileContext) -> bool:
     known = ctx.stash(f"FG103.used:{id(scope)}")  # one walk of the scope per file
     if not known:
         # handed on: an argument, an element of a list, tuple, set or dict, a return, a yield
-        handed_on = cst.Arg | cst.Element | cst.DictElement | cst.StarredElement | cst.Return
+        handed_on = (
+            cst.Arg | cst.Element | cst.DictElement | cst.StarredElement | cst.Return | cst.Yield
+        )
         used: set[str] = set()
         for node in descendants(scope):
             value: object
             if isinstance(node, cst.Await):
                 value = node.expression
-            elif isinstance(node, handed_on | cst.Yield):
+            elif isinstance(node, handed_on):
                 value = node.value
             else:
                 continue
