@@ -84,3 +84,77 @@ def test_child_nodes_on_the_checkers_own_code() -> None:
     sources = sorted((Path(__file__).parents[1] / "checks").rglob("*.py"))
     assert len(sources) > 40
     assert sum(_pairs(cst.parse_module(path.read_bytes())) for path in sources) > 100_000
+
+
+_RETURNS = """
+def f(x):
+    if x:
+        return 1
+    elif y:
+        for i in x:
+            while i:
+                try:
+                    return 2
+                except* E:
+                    return 3
+                finally:
+                    return 4
+            else:
+                return 5
+    with a as b:
+        match b:
+            case [c]:
+                return c
+    def inner(): return 6
+    class Inner:
+        def m(self): return 7
+    fn = lambda: 8
+    return [i for i in x]; return
+"""
+
+
+def _visited_returns(body: cst.CSTNode) -> list[cst.Return]:
+    """The `return` statements libcst's visitor finds, other scopes left out."""
+    found: list[cst.Return] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    body.visit(_Returns())
+    return found
+
+
+def test_returns_in_finds_the_returns_libcsts_visitor_finds_in_order() -> None:
+    from checks.context import returns_in
+
+    function = cst.parse_module(_RETURNS).body[0]
+    assert isinstance(function, cst.FunctionDef)
+    found = returns_in(function.body)
+    assert [cst.Module([]).code_for_node(r) for r in found] == [
+        "return 1",
+        "return 2",
+        "return 3",
+        "return 4",
+        "return 5",
+        "return c",
+        "return [i for i in x]; ",
+        "return",
+    ]
+    expected = _visited_returns(function.body)
+    assert all(a is b for a, b in zip(found, expected, strict=True))
+    for path in sorted(Path(__file__).parent.parent.joinpath("checks").rglob("*.py")):
+        for node in cst.parse_module(path.read_bytes()).body:
+            if isinstance(node, cst.FunctionDef):
+                expected = _visited_returns(node.body)
+                found = returns_in(node.body)
+                assert all(a is b for a, b in zip(found, expected, strict=True)), path
