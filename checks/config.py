@@ -40,12 +40,32 @@ def glob_spec(patterns: tuple[str, ...]) -> Globs:
 _TEST_CASE = lazy_pattern(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b\w*TestCase\b", re.MULTILINE)
 
 
+#: `from alembic import op` (Alembic's operations, usable only while a revision runs)
+_ALEMBIC_OP = lazy_pattern(rb"^[ \t]*from[ \t]+alembic[ \t]+import[^\n]*\bop\b", re.MULTILINE)
+#: a revision's identifiers, as Alembic's template writes them (`revision: str = "..."`)
+_REVISION = lazy_pattern(rb"^(?:down_)?revision\b", re.MULTILINE)
+#: an import of the web framework: a module serving requests
+_WEB_IMPORT = lazy_pattern(rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|starlette)\b", re.MULTILINE)
+
+
 def layer_with_text(layer: str | None, source: bytes) -> str | None:
     """A file's layer from its path, corrected by its text: a module that defines a test
     case (`class X(unittest.TestCase)`, `IsolatedAsyncioTestCase`, a framework's
-    `TestCase`) is a test wherever it lies (`services/api_tests.py`)."""
+    `TestCase`) is a test wherever it lies (`services/api_tests.py`); a helper module of
+    the revisions, which imports Alembic's `op` but is no revision itself (gpustack's
+    `utils/sql_enum.py`), is tooling: it runs while the team migrates, never per
+    request; not when it imports FastAPI or Starlette too (lcfs' `db/dependencies.py`,
+    the request's session)."""
     if layer != "test" and b"TestCase" in source and _TEST_CASE.search(source):
         return "test"
+    if (
+        layer not in ("test", "migration", TOOLING_LAYER)
+        and b"alembic" in source
+        and _ALEMBIC_OP.search(source)
+        and len(_REVISION.findall(source)) < 2
+        and not _WEB_IMPORT.search(source)
+    ):
+        return TOOLING_LAYER
     return layer
 
 
@@ -93,8 +113,12 @@ ARTIFACT_FOLDERS = frozenset({"build", "dist"})
 #: beats one naming a directory, so `service/views.py` is a route module.
 DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
     # `test-*.py`: a hyphen is in no importable module's name, a test script run by hand
-    "tests": ("tests/", "test/", "test_*.py", "*_test.py", "test-*.py", "conftest.py"),
-    "migrations": ("**/migrations/versions/", "**/alembic/versions/"),
+    # `e2e/`: an end-to-end suite (agentops' `app/e2e/sdk-api/`: a test agent, the
+    # seeded project's key)
+    "tests": ("tests/", "test/", "e2e/", "test_*.py", "*_test.py", "test-*.py", "conftest.py"),
+    # a revisions folder in Alembic's script folder, or in one of several kept there
+    # (agenta's `migrations/core/versions/`, `migrations/tracing/versions/`)
+    "migrations": ("**/migrations/**/versions/", "**/alembic/**/versions/"),
     # development tooling: run by the team, never deployed as the service. Folder names
     # that are also a product's domain words (`evals`, `qa`, `demo`, `tutorials`,
     # `notebooks`) count only at the top of the repository or one folder below it
@@ -159,8 +183,12 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "seed.py",
         # a seed script at the top of the repository (`run_seed.py`, `seed_demo.py`)
         "/*seed*.py",
-        "**/migrations/env.py",
-        "**/alembic/env.py",
+        # Alembic's script folder but its revisions (the `migrations` layer, matched
+        # first): `env.py`, and the helpers its revisions and deploy steps run (agenta's
+        # `migrations/utils.py`, awaited by a runner's `asyncio.run`; constraint names read
+        # from `pg_constraint`): run once by the team at deploy time, never per request
+        "migrations/",
+        "alembic/",
     ),
     "routes": (
         "views.py",
@@ -231,6 +259,8 @@ TESTS_LAYER = "test"
 #: Layers of the service's own architecture: a file named like one of them inside a
 #: tooling folder is tooling.
 _ARCHITECTURE_LAYERS = frozenset({"route", "repository", "service", "settings"})
+#: the layers below the routes, which a folder of a feature's HTTP package is not
+_LOWER_LAYERS = frozenset({"repository", "service"})
 
 _KNOWN_KEYS = frozenset(
     {
@@ -288,6 +318,14 @@ class LayerMatcher:
         tooling = layers.get("tooling", ())
         elsewhere = tuple(p for p in tooling if not p.startswith("/*/"))
         return cls(tuple(specs), glob_spec(tuple(all_files)), glob_spec(elsewhere))
+
+    def named_layer(self, relative_path: str) -> str | None:
+        """The layer a file's own name gives (`router.py`, `*_service.py`), folders aside."""
+        if self.any_file.match_file(relative_path):
+            for layer, files, _ in self.specs:
+                if files.match_file(relative_path):
+                    return layer
+        return None
 
     def layer_of(self, relative_path: str, without: str | None = None) -> str | None:
         """The layer of a file: file-name patterns first, then directory patterns; but a
@@ -351,9 +389,12 @@ class Settings:
     _work_tree: Path = field(init=False, repr=False, compare=False)
     #: each file's layer, as `layer_of` found it (asked of a file by several steps of a run)
     _layers: dict[Path, str | None] = field(init=False, repr=False, compare=False)
+    #: folder (relative to the root) -> whether a route module lies in it
+    _routes_folders: dict[str, bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_layers", {})
+        object.__setattr__(self, "_routes_folders", {})
         sub_services = SubServices(self.project_root)
         object.__setattr__(self, "sub_services", sub_services)
         target = PydanticTarget(self.project_root, self.target_pydantic, self.named, sub_services)
@@ -415,7 +456,33 @@ class Settings:
             outer = self.in_work_tree(path)
             if outer != relative and self.layers.layer_of(outer) == TOOLING_LAYER:
                 return TOOLING_LAYER
+        if (
+            layer in _LOWER_LAYERS
+            and self.layers.named_layer(relative) != layer
+            and self._beside_routes(relative)
+        ):
+            # a feature's HTTP package that a folder pattern of a lower layer reaches
+            # (agenta's `apis/fastapi/workflows/`: `router.py` beside the `exceptions.py`
+            # that turns the domain's errors into `HTTPException`s): its files are the
+            # routes' helpers, not services; a file named for its layer keeps it
+            return None
         return layer
+
+    def _beside_routes(self, relative: str) -> bool:
+        """Whether the file's folder holds a module its name makes a route module."""
+        directory = relative.rpartition("/")[0]
+        known = self._routes_folders.get(directory)
+        if known is None:
+            try:
+                names = os.listdir(_prefix(self.project_root) + directory)
+            except OSError:
+                names = []
+            prefix = f"{directory}/" if directory else ""
+            known = self._routes_folders[directory] = any(
+                name.endswith(".py") and self.layers.named_layer(prefix + name) == "route"
+                for name in names
+            )
+        return known
 
     def _in_package_one_below(self, relative: str) -> bool:
         """Whether a tooling file is one only through a pattern of a folder one below the

@@ -263,6 +263,13 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("src/app/db/seed.py", "tooling"),
         ("app/migrations/env.py", "tooling"),
         ("app/migrations/versions/0001_users.py", "migration"),
+        ("api/oss/databases/postgres/migrations/utils.py", "tooling"),
+        ("api/oss/databases/postgres/migrations/core/utils.py", "tooling"),
+        ("api/oss/databases/postgres/migrations/core/versions/b80c_initial.py", "migration"),
+        ("app/alembic/versions/0001_users.py", "migration"),
+        ("app/alembic/helpers.py", "tooling"),
+        ("app/migrations/test_upgrade.py", "test"),
+        ("app/e2e/sdk-api/src/constants.py", "test"),
         ("demo_resources/load.py", "tooling"),
         ("app/demographics/report.py", None),
         ("docs/src/cookbook_create_user.py", "tooling"),
@@ -316,6 +323,69 @@ def test_the_tooling_layer_is_configurable(tmp_path: Path) -> None:
     result = run_cli("check", str(tmp_path), "--output-format", "concise")
     assert "scripts/launch.py:3:5: FG301" in result.stdout
     assert "ops/launch.py" not in result.stdout
+
+
+def test_a_helper_of_the_revisions_is_tooling_and_a_revision_anywhere_is_not() -> None:
+    from checks.config import layer_with_text
+
+    helper = b"from alembic import op\n\ndef add_enum_value(t, c, v): ...\n"
+    revision = b'from alembic import op\n\nrevision = "b1"\ndown_revision = "a0"\n'
+    assert layer_with_text(None, helper) == "tooling"
+    assert layer_with_text("repository", helper) == "tooling"
+    assert layer_with_text(None, revision) is None
+    assert layer_with_text("test", helper) == "test"
+    assert layer_with_text(None, b"from alembic import command\n") is None
+    # lcfs' `db/dependencies.py`: the request's session, beside an `op` import
+    dependency = b"from alembic import op\nfrom fastapi import Request\n"
+    assert layer_with_text("repository", dependency) == "repository"
+
+
+def test_fg108_leaves_a_one_off_script_and_reports_the_service(tmp_path: Path) -> None:
+    legacy = (
+        "from sqlalchemy import Column, Integer\n"
+        "from sqlalchemy.ext.declarative import declarative_base\n"
+        "Base = declarative_base()\n"
+    )
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "scripts/migrate/migrate_chroma_db.py", legacy)
+    write(tmp_path, "app/models.py", legacy)
+    result = run_cli("check", str(tmp_path), "--output-format", "concise", "--no-cache")
+    assert "app/models.py:3:8: FG108" in result.stdout
+    assert "migrate_chroma_db.py" not in result.stdout
+
+
+def test_a_lower_layer_folder_holding_a_route_module_is_that_features_http_package(
+    tmp_path: Path,
+) -> None:
+    # agenta's `apis/fastapi/workflows/`: the `workflows/` services pattern reaches it,
+    # but its `router.py` makes it the HTTP package; `exceptions.py` there turns domain
+    # errors into `HTTPException`s, as FG401 asks
+    http_error = (
+        "from fastapi import HTTPException\n"
+        "class SlugTaken(HTTPException):\n"
+        "    def __init__(self) -> None:\n"
+        "        super().__init__(status_code=409, detail='taken')\n"
+        "def taken() -> None:\n"
+        "    raise HTTPException(status_code=409)\n"
+    )
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/apis/fastapi/workflows/router.py", "from fastapi import APIRouter\n")
+    write(tmp_path, "app/apis/fastapi/workflows/exceptions.py", http_error)
+    write(tmp_path, "app/apis/fastapi/workflows/workflow_service.py", http_error)
+    write(tmp_path, "app/core/workflows/steps.py", http_error)
+    settings = load_settings(CATALOG, tmp_path)
+    assert settings.layer_of(tmp_path / "app/apis/fastapi/workflows/exceptions.py") is None
+    assert settings.layer_of(tmp_path / "app/apis/fastapi/workflows/router.py") == "route"
+    named = tmp_path / "app/apis/fastapi/workflows/workflow_service.py"
+    assert settings.layer_of(named) == "service"
+    assert settings.layer_of(tmp_path / "app/core/workflows/steps.py") == "service"
+    # FG401 named: this project has no errors of its own, which would hold it back
+    result = run_cli(
+        "check", str(tmp_path), "--select", "FG401", "--output-format", "concise", "--no-cache"
+    )
+    assert "app/core/workflows/steps.py:6:11: FG401" in result.stdout
+    assert "workflow_service.py:6:11: FG401" in result.stdout
+    assert "exceptions.py" not in result.stdout
 
 
 def test_a_project_nested_in_a_tooling_folder_of_the_repository_is_tooling(

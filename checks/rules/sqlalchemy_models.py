@@ -49,12 +49,13 @@ class LegacyDeclarative(Rule):
         "projects: one straggler worth typing, the rest style). "
         "`sqlalchemy.ext.declarative`'s `declarative_base`, which warns in 2.0 "
         "(`MovedIn20Warning`), is reported always.\n\n"
-        "Where it applies: everywhere but tests and the migrations: a model a test declares "
-        "for its fixtures is the test's (its style changes nothing the service does: the "
-        "eighteenth reader's two), while a model kept in a `migrations/` or `alembic/` "
-        "folder, or declared in an Alembic revision wherever its folder is, is a snapshot "
-        "frozen for the data migrations that still query it (rewriting it changes what "
-        "they run)."
+        "Where it applies: everywhere but tests, tooling and the migrations: a model a "
+        "test declares for its fixtures is the test's (its style changes nothing the "
+        "service does: the eighteenth reader's two), a one-off script's (`scripts/`) is "
+        "run as it is until it is thrown away (the twenty-sixth reader's), while a model "
+        "kept in a `migrations/` or `alembic/` folder, or declared in an Alembic revision "
+        "wherever its folder is, is a snapshot frozen for the data migrations that still "
+        "query it (rewriting it changes what they run)."
     )
     why = (
         "SQLAlchemy 2.0 maps with `class Base(DeclarativeBase)` and typed attributes: "
@@ -373,7 +374,7 @@ class LegacyDeclarative(Rule):
         relative = structure.relative_path
         if relative is not None and _in_migrations(relative.parts):
             return False
-        if structure.layer == "test" or is_revision(structure.source):
+        if structure.layer in ("test", "tooling") or is_revision(structure.source):
             return False
         return any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN)) or any(
             any(keyword.arg == "backref" for keyword in call.node.keywords)
@@ -485,8 +486,13 @@ _LEGACY_SELECTED = Condition((), frozenset(), fact=LEGACY_MAPPING_SELECTED, also
 
 
 def _outside_scope(ctx: FileContext) -> bool:
-    """Tests, and the migrations' frozen models (see FG108's "Where it applies")."""
-    return ctx.layer == "test" or _in_migrations(ctx.relative_path.parts) or is_revision(ctx.source)
+    """Tests, tooling, and the migrations' frozen models (see FG108's "Where it
+    applies")."""
+    return (
+        ctx.layer in ("test", "tooling")
+        or _in_migrations(ctx.relative_path.parts)
+        or is_revision(ctx.source)
+    )
 
 
 def _report(
