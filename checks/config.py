@@ -22,6 +22,7 @@ from checks.catalog import RuleInfo
 from checks.globs import Globs
 from checks.lazy import lazy_pattern
 from checks.pydantic_target import PydanticTarget, parse_target
+from checks.revisions import is_revision
 from checks.sqlalchemy_target import SqlalchemyTarget
 from checks.sub_services import SubServices
 
@@ -42,8 +43,6 @@ _TEST_CASE = lazy_pattern(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b\w*TestCase\b",
 
 #: `from alembic import op` (Alembic's operations, usable only while a revision runs)
 _ALEMBIC_OP = lazy_pattern(rb"^[ \t]*from[ \t]+alembic[ \t]+import[^\n]*\bop\b", re.MULTILINE)
-#: a revision's identifiers, as Alembic's template writes them (`revision: str = "..."`)
-_REVISION = lazy_pattern(rb"^(?:down_)?revision\b", re.MULTILINE)
 #: an import of the web framework: a module serving requests
 _WEB_IMPORT = lazy_pattern(rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|starlette)\b", re.MULTILINE)
 
@@ -62,7 +61,7 @@ def layer_with_text(layer: str | None, source: bytes) -> str | None:
         layer not in ("test", "migration", TOOLING_LAYER)
         and b"alembic" in source
         and _ALEMBIC_OP.search(source)
-        and len(_REVISION.findall(source)) < 2
+        and not is_revision(source)
         and not _WEB_IMPORT.search(source)
     ):
         return TOOLING_LAYER
