@@ -239,9 +239,29 @@ def namespace_package(path: Path, root: Path) -> str | None:
     except ValueError:
         return None
     parts = relative.parts[:-1]
-    if not parts or not all(part.isidentifier() for part in parts):
+    if not parts:
         return None
-    return ".".join(parts)
+    if all(part.isidentifier() for part in parts):
+        return ".".join(parts)
+    return _namespace_in_package(os.path.dirname(os.path.abspath(path)), len(parts))
+
+
+def _namespace_in_package(directory: str, depth: int) -> str | None:
+    """A folder without `__init__.py` inside a regular package is a namespace portion of
+    it (`chatchat/server/api_server/`, `chatchat/server/` a package: `chatchat.server.
+    api_server`), whatever the folders above the top package are called (`libs/
+    chatchat-server/`); None when no package below the root (`depth` folders up)
+    encloses it."""
+    names: list[str] = []
+    while not _packages_above(directory):
+        parent, name = os.path.split(directory)
+        if len(names) == depth or not name.isidentifier():
+            return None
+        names.append(name)
+        directory = parent
+    if not names:
+        return None  # the file's own folder is a package: its package is known
+    return ".".join([*_packages_above(directory), *reversed(names)])
 
 
 def forget_packages() -> None:
@@ -350,6 +370,8 @@ class ModuleLocator:
         elsewhere, or found at all (a run snapshot is not used then). Given `listings`,
         a folder whose listing lacks the module's first name is put there instead of
         its paths (it is stamped: hundreds of folders are asked of each module)."""
+        if not all(module.split(".")):
+            return None  # a relative import no package made absolute (`.schemas`) names no file
         relative = Path(*module.split("."))
         first = module.split(".", 1)[0]
         for root in self.roots:

@@ -690,3 +690,52 @@ def test_a_namespace_package_the_checked_file_lies_in_is_searched(tmp_path: Path
         "check", "--no-cache", "--select", "FG205", str(tmp_path / "app/web/manager/other.py")
     )
     assert "FG205" not in result.stdout, result.stdout
+
+
+def test_a_folder_without_init_inside_a_package_is_a_namespace_portion_of_it(
+    tmp_path: Path,
+) -> None:
+    """Langchain-Chatchat's `libs/chatchat-server/chatchat/server/api_server/` has no
+    `__init__.py` inside the package `chatchat.server`, under a folder that is no
+    identifier: `from .api_schemas import *` there made the index look up the module
+    `.api_schemas`, then `''`, and the run stopped with an internal error. The folder is
+    `chatchat.server.api_server`, as the import system finds it once the package is
+    imported: its relative imports resolve, and a run never fails on one that does not."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "my-lib/pkg/__init__.py", "")
+    write(
+        tmp_path,
+        "my-lib/pkg/sub/schemas.py",
+        "from pydantic import BaseModel\n\n\nclass A(BaseModel):\n    x: int\n",
+    )
+    routes = """
+        from fastapi import APIRouter
+
+        from .schemas import *
+        {model_import}
+
+        router = APIRouter()
+
+
+        def _file_id(name: str) -> str:
+            return name
+
+
+        @router.get("/files/{{name}}")
+        async def files(name: str) -> str:
+            return _file_id(name)
+
+
+        def dump(a: A) -> dict[str, int]:
+            return a.dict()
+        """
+    write(tmp_path, "my-lib/pkg/sub/routes.py", routes.format(model_import=""))
+    result = run_cli("check", "--no-cache", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    explicit = routes.format(model_import="from .schemas import A")
+    write(tmp_path, "my-lib/pkg/sub/routes.py", explicit)
+    for target in (tmp_path, tmp_path / "my-lib/pkg/sub/routes.py"):
+        result = run_cli("check", "--no-cache", "--select", "FG201", str(target))
+        assert "routes.py:19:12: FG201" in result.stdout, result.stdout

@@ -64,6 +64,12 @@ def test_a_relative_import_above_the_top_package_climbs_the_namespace_packages(
     assert absolute_module(2, "models", None) == "..models"  # no namespace known
     assert namespace_package(tmp_path / "main.py", tmp_path) is None
     assert namespace_package(tmp_path / "my-app/x.py", tmp_path) is None
+    # a folder without `__init__.py` in a package below a folder that is no identifier
+    (tmp_path / "my-app/pkg").mkdir(parents=True)
+    (tmp_path / "my-app/pkg/__init__.py").write_text("")
+    assert namespace_package(tmp_path / "my-app/pkg/sub/x.py", tmp_path) == "pkg.sub"
+    assert namespace_package(tmp_path / "my-app/pkg/x.py", tmp_path) is None  # a package
+    assert namespace_package(tmp_path / "my-app/other/x.py", tmp_path) is None
 
 
 def test_calls_know_the_innermost_function_kind() -> None:
