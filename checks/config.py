@@ -539,6 +539,17 @@ def expand_selectors(selectors: Iterable[str], rules: Sequence[RuleInfo], source
     return result
 
 
+def _hint(key: str) -> str:
+    """What to say after an unknown option: the known one it is closest to, if any, else
+    all of them (as ruff names the fields it expected)."""
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(_KNOWN_KEYS), n=1)
+    if close:
+        return f" (did you mean `{close[0]}`?)"
+    return " (known: " + ", ".join(f"`{known}`" for known in sorted(_KNOWN_KEYS)) + ")"
+
+
 def _specificity(selector: str) -> int:
     return 0 if selector == "ALL" else len(selector)
 
@@ -776,7 +787,7 @@ def load_settings(
     source = str(path) if path is not None else "configuration"
     unknown = sorted(set(table) - _KNOWN_KEYS)
     if unknown:
-        raise ConfigError(f"{source}: unknown option `{unknown[0]}`")
+        raise ConfigError(f"{source}: unknown option `{unknown[0]}`{_hint(unknown[0])}")
 
     select: list[str] | None = None
     if "select" in table:

@@ -142,7 +142,9 @@ def test_without_pyproject_or_git_the_fallback_then_the_start_is_the_root(
     ("body", "message"),
     [
         ('select = ["FG999"]', "unknown rule selector `FG999`"),
-        ('selct = ["FG1"]', "unknown option `selct`"),
+        ('selct = ["FG1"]', "unknown option `selct` (did you mean `select`?)"),
+        ('layer = {service = ["x/**"]}', "unknown option `layer` (did you mean `layers`?)"),
+        ("frobnicate = true", "unknown option `frobnicate` (known: `exclude`, `extend-exclude`"),
         ('select = "FG1"', "`select` must be a list of strings"),
         ("respect-gitignore = 1", "`respect-gitignore` must be true or false"),
         ('layers = { services = "x" }', "`layers.services` must be a list of strings"),

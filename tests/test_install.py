@@ -321,6 +321,10 @@ def test_project_hook_runs_the_installed_launcher(
     assert settings["hooks"]["PostToolUse"] == [
         {"matcher": MATCHER, "hooks": [{"type": "command", "command": HOOK_COMMAND, "timeout": 60}]}
     ]
+    # the README shows the entry the installer writes, to copy by hand
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split('```json\n{"hooks": {"PostToolUse"', 1)[1].split("```", 1)[0]
+    assert json.loads('{"hooks": {"PostToolUse"' + shown) == {"hooks": settings["hooks"]}
     assert "hooks/fastapi-guardrails.sh" in manifest_entries(project / ".claude")
 
     # Run the command the way Claude Code does, with a stand-in CLI on PATH.
