@@ -4,7 +4,7 @@
 project root's pins do (for the files of a sub-service that pins Pydantic or FastAPI,
 `checks.sub_services`, that sub-service's): `[project] dependencies`, its optional dependencies and
 `[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
-`poetry.lock` and `requirements*.txt`. The target is 1 when a pin that every install
+`poetry.lock` and `*requirements*.txt`. The target is 1 when a pin that every install
 obeys (the main dependencies, `requirements.txt`, the one Pydantic version of a lock
 file) admits no Pydantic 2.x, or when every pin found admits none (extras, groups and
 other requirement files are alternatives: one of them alone does not decide); else 2.
@@ -313,10 +313,16 @@ def read_pins(root: Path) -> Iterator[Pin]:
         if listed is None or lock in listed:
             yield from _lock_pins(root / lock)
     for name in names:
-        if name.startswith("requirements") and name.endswith(".txt"):
+        if _requirements_file(name):
             yield from _requirements_pins(root / name)
         elif name in DEPENDENCY_FOLDERS:
             yield from _dependency_folder_pins(root / name)
+
+
+def _requirements_file(name: str) -> bool:
+    """A requirements file's name: `requirements.txt`, `requirements-dev.txt`, and the
+    prefixed spelling pip-tools projects use (`dev-requirements.txt`, mlrun's)."""
+    return name.endswith(".txt") and "requirements" in name
 
 
 #: Folders of a project's dependency files (`requirements/base.txt`,
@@ -336,7 +342,7 @@ def _dependency_folder_pins(folder: Path, depth: int = 0) -> Iterator[Pin]:
         return
     every_text = folder.name == "requirements"  # `requirements/base.txt`, `prod.txt`
     for name in names:
-        if name.endswith(".txt") and (every_text or name.startswith("requirements")):
+        if name.endswith(".txt") and (every_text or _requirements_file(name)):
             yield from _requirements_pins(folder / name)
         elif depth == 0 and folder.name in _IMAGE_FOLDERS and "." not in name:
             yield from _dependency_folder_pins(folder / name, depth + 1)

@@ -70,8 +70,27 @@ _ENV_DEFAULT = (
     "the variable is missing; make the setting required (a `Settings` field without a "
     "default) so that start-up fails instead"
 )
-#: Passwords of development defaults (docker-compose files, tutorials): not secrets.
-_DEFAULT_PASSWORDS = frozenset({"password", "pass", "changeme", "secret"})
+#: Passwords of development defaults (docker-compose files, tutorials): not secrets; and
+#: the word "password" of the languages whose docs spell a URL to fill in their own
+#: (Langchain-Chatchat's `mysql+pymysql://用户名:密码@主机地址/数据库名称`).
+_DEFAULT_PASSWORDS = frozenset(
+    {
+        "password",
+        "pass",
+        "changeme",
+        "secret",
+        "密码",
+        "密碼",
+        "パスワード",
+        "비밀번호",
+        "пароль",
+        "passwort",
+        "contraseña",
+        "senha",
+        "motdepasse",
+        "mot_de_passe",
+    }
+)
 #: The URL pattern unanchored: a part of a string libcst sees may start inside CPython's
 #: joined constant (`"see " "postgres://u:p@db"`).
 _CREDENTIALED_URL_ANYWHERE = lazy_pattern(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)

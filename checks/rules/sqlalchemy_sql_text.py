@@ -626,6 +626,8 @@ class _Renderer:
             return self._trusted_call(expr)
         if isinstance(expr, cst.Name) and expr.value in self.trusted_names:
             return True
+        if isinstance(expr, cst.Name) and self.params is None and self._typed_parameter(expr.value):
+            return True  # `(max_val - min_val) / bins` of `min_val: float`, `bins: int`
         if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
             return self.trusted(expr.value)
         if isinstance(expr, cst.Attribute) and self._uuid_attribute(expr):

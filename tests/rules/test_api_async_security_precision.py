@@ -1640,6 +1640,8 @@ def test_a_project_model_named_like_a_response_is_the_routes_declared_answer() -
     [
         ('DATABASE_URL = "postgresql://postgres:postgres@postgres_db:5432/app"', False),
         ('DATABASE_URL = "postgresql://app:password@db:5432/app"', False),
+        ('MYSQL_URL = "mysql+pymysql://用户名:密码@主机地址/数据库名称"', False),
+        ('MYSQL_URL = "mysql+pymysql://root:密码123@10.0.0.7/kb"', True),
         ('DATABASE_URL = "postgresql://app:s3cr3t-Pr0d@db.internal:5432/app"', True),
         ('OPENAI_API_KEY = "sk-proj-"', False),
         ('OPENAI_API_KEY = "sk-proj-8Qw2b7Hk3Lm9Zp0Xy4Tv"', True),
@@ -1793,6 +1795,28 @@ def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
 
     assert fg408() == (1 if default else 0)
     assert fg408("--extend-select", "FG408") == 1
+
+
+def test_fg408_reads_the_pin_of_a_prefixed_requirements_file(tmp_path: Path) -> None:
+    """mlrun pins its test client in `dev-requirements.txt` (`httpx~=0.27.0`), where
+    `app=` works: the finding is a note for the upgrade, as with `requirements-dev.txt`."""
+    write(tmp_path, "requirements.txt", "fastapi\n")
+    write(tmp_path, "dev-requirements.txt", "pytest\nhttpx~=0.27.0\n")
+    write(
+        tmp_path,
+        "tests/conftest.py",
+        "from httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
+        "async def client() -> AsyncClient:\n"
+        '    return AsyncClient(app=app, base_url="http://test")\n',
+    )
+
+    def fg408(*args: str) -> int:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return sum(f["code"] == "FG408" for f in json.loads(result.stdout))
+
+    assert (fg408(), fg408("--extend-select", "FG408")) == (0, 1)
+    write(tmp_path, "dev-requirements.txt", "pytest\nhttpx\n")
+    assert fg408() == 1
 
 
 def test_passlib_with_bcrypt_pinned_below_5_is_a_note_when_named(tmp_path: Path) -> None:

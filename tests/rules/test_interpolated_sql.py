@@ -182,6 +182,20 @@ def page(session, conn, limit, ids, name, flag, typed_limit: int):
     assert _fg105(source) == []
 
 
+def test_arithmetic_of_parameters_typed_as_numbers_is_not_flagged() -> None:
+    """feast's DuckDB histogram: `bin_width` is computed from parameters annotated `float`
+    and `int`, which are not reported on their own either. A parameter of no annotation
+    in the same sum still is."""
+    source = """
+    def histogram(conn, bins: int, min_val: float, max_val: float, offset):
+        bin_width = (max_val - min_val) / bins
+        conn.execute(f"SELECT FLOOR((x - {min_val}) / {bin_width}) AS bucket FROM t")
+        shifted = (max_val - offset) / bins
+        conn.execute(f"SELECT FLOOR(x / {shifted}) AS bucket FROM t")
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
 def test_sql_built_in_a_variable_then_run_is_flagged() -> None:
     source = """
     from sqlalchemy import text
