@@ -338,7 +338,9 @@ def _dependency_folder_pins(folder: Path, depth: int = 0) -> Iterator[Pin]:
         names = sorted(os.listdir(folder))
     except OSError:  # not a folder, or unreadable
         return
-    if any(name.endswith(".py") for name in names):
+    # a package of code is a part of the project of its own; an image's folder keeps its
+    # build scripts beside the image's pins (frigate's `docker/main/build_ov_model.py`)
+    if "__init__.py" in names or (depth == 0 and any(name.endswith(".py") for name in names)):
         return
     every_text = folder.name == "requirements"  # `requirements/base.txt`, `prod.txt`
     for name in names:

@@ -556,3 +556,28 @@ def test_add_event_handler_is_gone_on_starlette_1() -> None:
     assert major >= 1, "the claim is about Starlette 1.x: the locked version must be one"
     with pytest.raises(AttributeError, match="add_event_handler"):
         app.add_event_handler("startup", lambda: None)  # type: ignore[attr-defined]
+
+
+def test_fastapi_parameter_functions_take_what_fg211_knows_and_refuse_the_rest() -> None:
+    """FG211's page: FastAPI's `Query()`, `Body()`, ... take their own parameters, and
+    since 0.155 (no `**extra`) another keyword is a `TypeError` when the route's module is
+    imported (`Body(0, max=100)`, Langchain-Chatchat's)."""
+    import inspect
+
+    import fastapi
+    from fastapi import Body
+
+    from checks.rules.pydantic_v1_api import (
+        _FASTAPI_OWN_PARAMETERS,
+        _FASTAPI_PARAMETERS,
+        _fastapi_extra,
+    )
+
+    for name in ("Query", "Path", "Body", "Form", "File", "Header", "Cookie"):
+        taken = set(inspect.signature(getattr(fastapi, name)).parameters)
+        known = {*_FASTAPI_PARAMETERS, *_FASTAPI_OWN_PARAMETERS.get(name, ())}
+        assert taken == known - {"min_items", "max_items"}, name  # FG409's, gone
+        assert not any(_fastapi_extra(f"fastapi.{name}", keyword) for keyword in taken)
+    assert Version(fastapi.__version__) >= Version("0.155")
+    with pytest.raises(TypeError, match="max"):
+        Body(0, max=100)  # type: ignore[call-arg]

@@ -142,12 +142,16 @@ def test_a_folder_pinning_none_of_the_packages_is_no_sub_service(tmp_path: Path)
 def test_a_folder_of_requirement_files_pins_for_the_folder_above(tmp_path: Path) -> None:
     """`connectors/deploy/requirements_pg.txt` pins SQLAlchemy 1.4 for `connectors/`
     (openreplay's connectors); a `requirements/` folder pins for its parent (the root
-    too), and so does a folder per image of `dockerfiles/` (mlrun's); a `deploy/`
-    package of code pins nothing for the folder above."""
+    too), and so does a folder per image of `dockerfiles/` (mlrun's), a build script
+    beside its pins (frigate's `docker/main/build_ov_model.py`); a `deploy/` folder of
+    code, or an image's package, pins nothing for the folder above."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["sqlalchemy>=2"]\n')
     write(tmp_path, "connectors/deploy/requirements_pg.txt", "SQLAlchemy==1.4.43\npsycopg2\n")
     write(tmp_path, "worker/requirements/base.txt", "pydantic==1.10.13\n")
     write(tmp_path, "server/dockerfiles/api/requirements.txt", "sqlalchemy~=1.4\n")
+    write(tmp_path, "server/dockerfiles/api/build_model.py", "print('building')\n")
+    write(tmp_path, "web/docker/main/requirements-wheels.txt", "pydantic==1.10.13\n")
+    write(tmp_path, "web/docker/main/__init__.py", "")
     write(tmp_path, "tools/deploy/requirements.txt", "SQLAlchemy==1.4.43\n")
     write(tmp_path, "tools/deploy/run.py", "print('deploying')\n")
     models = "connectors/db/models.py"
@@ -158,6 +162,7 @@ def test_a_folder_of_requirement_files_pins_for_the_folder_above(tmp_path: Path)
     assert settings.sqlalchemy_target.for_file(tmp_path / "tools" / "x.py").version == 2
     assert settings.pydantic_target.for_file(tmp_path / "worker" / "app.py").version == 1
     assert settings.sqlalchemy_target.for_file(tmp_path / "server" / "db.py").version == 1
+    assert settings.pydantic_target.for_file(tmp_path / "web" / "app.py").version == 2
     result = run_cli(
         "check", "--no-cache", "--output-format", "json", "--select", "FG108", str(tmp_path)
     )

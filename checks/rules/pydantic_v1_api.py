@@ -39,6 +39,7 @@ from checks.pydantic_target import (
     unsafe,
 )
 from checks.rule import Example, FixExample, Rule
+from checks.rules.fastapi_routes import FASTAPI_PARAMETERS, V1_PARAMETER_KEYWORDS
 from checks.rules.pydantic_config import config_value
 from checks.structure import Structure
 from checks.structure import dotted_name as ast_dotted_name
@@ -1538,6 +1539,66 @@ _FIELD_PARAMETERS = frozenset(
     }
 )
 _FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
+#: The parameters of FastAPI's `Query()`, `Path()`, `Header()`, `Cookie()`, `Body()`,
+#: `Form()` and `File()` (0.165; 0.100-0.154 took the same, and any other keyword as an
+#: extra, `**extra`), with the v1 keywords FG409 reports.
+_FASTAPI_PARAMETERS = frozenset(
+    {
+        "alias",
+        "alias_priority",
+        "allow_inf_nan",
+        "decimal_places",
+        "default",
+        "default_factory",
+        "deprecated",
+        "description",
+        "discriminator",
+        "example",
+        "examples",
+        "fail_fast",
+        "ge",
+        "gt",
+        "include_in_schema",
+        "json_schema_extra",
+        "le",
+        "lt",
+        "max_digits",
+        "max_length",
+        "min_length",
+        "multiple_of",
+        "openapi_examples",
+        "pattern",
+        "serialization_alias",
+        "strict",
+        "title",
+        "union_mode",
+        "validate_default",
+        "validation_alias",
+        *V1_PARAMETER_KEYWORDS,
+    }
+)
+#: What each function takes besides (`Body(embed=True)`, `Header(convert_underscores=)`).
+_FASTAPI_OWN_PARAMETERS = {
+    "Header": frozenset({"convert_underscores"}),
+    "Body": frozenset({"embed", "media_type"}),
+    "Form": frozenset({"media_type"}),
+    "File": frozenset({"media_type"}),
+}
+_FASTAPI_FUNCTION_NAMES = ("Query", "Path", "Body", "Form", "File", "Header", "Cookie")
+#: The FastAPI release that dropped `**extra`: another keyword is a `TypeError` at import.
+_FASTAPI_EXTRA_REMOVED = "0.155"
+
+
+def _fastapi_extra(function: str | None, keyword: str | None) -> bool:
+    """Whether `keyword` is no parameter of the FastAPI parameter function `function`."""
+    if function not in FASTAPI_PARAMETERS or keyword is None:
+        return False
+    name = function.rpartition(".")[2]
+    return keyword not in _FASTAPI_PARAMETERS and keyword not in _FASTAPI_OWN_PARAMETERS.get(
+        name, frozenset()
+    )
+
+
 #: Extra keywords that are OpenAPI or JSON-schema annotations (`nullable` is OpenAPI
 #: 3.0's): meant as schema data, they are deprecated there, not mistaken checks.
 _SCHEMA_KEYWORDS = frozenset({"nullable", "format", "readOnly", "writeOnly", "externalDocs", "xml"})
@@ -1580,7 +1641,13 @@ class PydanticFieldExtra(Rule):
         "(`examples=`, `json_schema_extra=`), as below. A settings field's `env=` (the v1 "
         "way to name its variable) is reported when it names another variable than the "
         "field's own name, which pydantic-settings 2 reads instead; one naming the same "
-        "variable changes nothing and is reported in new code or when FG211 is named.\n\n"
+        "variable changes nothing and is reported in new code or when FG211 is named. "
+        "FastAPI's `Query()`, `Path()`, `Body()`, `Form()`, `File()`, `Header()` and "
+        "`Cookie()` are checked the same way against their own parameters (FG409 reports "
+        "their v1 keywords): FastAPI 0.100-0.154 kept another keyword as schema data, with "
+        "a deprecation warning, and 0.155 dropped it: `Body(0, max=100)` raises "
+        "`TypeError` when the module is imported. Where the project's pins admit FastAPI "
+        "0.155 or later such a keyword is always reported.\n\n"
         f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
@@ -1615,6 +1682,19 @@ class PydanticFieldExtra(Rule):
             """,
             expect=2,
             note="a validator that never runs, a field still optional (tasking-manager)",
+        ),
+        Example(
+            """
+            from fastapi import APIRouter, Body
+
+            router = APIRouter()
+
+
+            @router.post("/feedback")
+            async def rate(score: int = Body(0, max=100)) -> int:
+                return score
+            """,
+            note="`le=100` meant: a `TypeError` at import on FastAPI 0.155+ (Langchain-Chatchat)",
         ),
         Example(
             """
@@ -1665,6 +1745,22 @@ class PydanticFieldExtra(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from fastapi import APIRouter, Body, Header
+
+            router = APIRouter()
+
+
+            @router.post("/feedback")
+            async def rate(
+                score: int = Body(0, le=100, embed=True),
+                x_token: str | None = Header(None, convert_underscores=False),
+            ) -> int:
+                return score
+            """,
+            note="FastAPI's own parameters, `Body`'s and `Header`'s included",
+        ),
         Example(
             """
             from typing import Annotated, Literal
@@ -1720,13 +1816,21 @@ class PydanticFieldExtra(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("Field") and evidence.has_package("pydantic")
+        return (evidence.has("Field") and evidence.has_package("pydantic")) or (
+            evidence.has_package("fastapi") and evidence.has(*_FASTAPI_FUNCTION_NAMES)
+        )
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: a keyword outside `_FIELD_PARAMETERS` in a call of pydantic's Field
+        # `visit_Call`: a keyword outside `_FIELD_PARAMETERS` in a call of pydantic's Field,
+        # or one no FastAPI parameter function takes (`_fastapi_extra`)
         return any(
             keyword.arg is not None and keyword.arg not in _FIELD_PARAMETERS
             for call in structure.calls_to(_FIELD_FUNCTIONS)
+            for keyword in call.node.keywords
+        ) or any(
+            _fastapi_extra(function, keyword.arg)
+            for call in structure.calls_to(FASTAPI_PARAMETERS)
+            for function in structure.qualified(call.dotted)
             for keyword in call.node.keywords
         )
 
@@ -1739,7 +1843,7 @@ class PydanticFieldExtra(Rule):
             for call in structure.calls_to(_FIELD_FUNCTIONS)
             for keyword in call.node.keywords
             if keyword.arg is not None
-        ):
+        ) or any(True for _ in structure.calls_to(FASTAPI_PARAMETERS)):
             return None
         gate = spelling_gate(self.code)
         return (gate,) if gate is not None else None
@@ -1791,7 +1895,11 @@ class PydanticFieldExtra(Rule):
         return variable.lower() == field.lower()
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.qualified_name(node.func) not in _FIELD_FUNCTIONS:
+        function = ctx.qualified_name(node.func)
+        if function in FASTAPI_PARAMETERS:
+            self._fastapi_call(node, function, ctx)
+            return
+        if function not in _FIELD_FUNCTIONS:
             return
         seen = ctx.marks(_ENV_SEEN)
         for arg in node.args:
@@ -1814,6 +1922,33 @@ class PydanticFieldExtra(Rule):
                     "data (deprecated), it validates nothing"
                 )
                 # it looks like a check and checks nothing: never the project's spelling
+                ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
+            ctx.report(arg, message)
+
+    @staticmethod
+    def _fastapi_call(node: cst.Call, function: str, ctx: FileContext) -> None:
+        """`Body(0, max=100)`: a keyword FastAPI's parameter functions do not take. FastAPI
+        0.100-0.154 kept it as JSON-schema data (deprecated: it validates nothing); 0.155
+        dropped `**extra`, and the call raises `TypeError` when the module is imported."""
+        name = function.rpartition(".")[2]
+        fails = ctx.package_at_least("fastapi", _FASTAPI_EXTRA_REMOVED)
+        for arg in node.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is None or not _fastapi_extra(function, keyword):
+                continue
+            if fails:
+                message = (
+                    f"`{name}({keyword}=...)` is no FastAPI parameter: FastAPI 0.155+ raises "
+                    "`TypeError` when the module is imported (older versions keep it as "
+                    "JSON-schema data, which validates nothing)"
+                )
+            else:
+                message = (
+                    f"`{name}({keyword}=...)` is no FastAPI parameter: kept only as "
+                    "JSON-schema data (deprecated, a `TypeError` from FastAPI 0.155), it "
+                    "validates nothing"
+                )
+            if fails or keyword not in _SPELLING_KEYWORDS:
                 ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             ctx.report(arg, message)
 

@@ -2319,3 +2319,50 @@ def test_a_sync_slack_web_client_blocks_and_its_async_twin_does_not() -> None:
         """
     assert positions(textwrap.dedent(source), "FG302") == [(11, 18)]
     assert "AsyncWebClient" in messages(textwrap.dedent(source), "FG302")[0]
+
+
+def test_fg211_on_fastapi_parameters_follows_the_projects_fastapi(tmp_path: Path) -> None:
+    """`Body(0, max=100)` checks nothing on FastAPI 0.100-0.154 and raises `TypeError` at
+    import from 0.155: always reported, its message after the pins. OpenAPI's `nullable=`,
+    schema data that worked before 0.155, follows the project's spelling there; the
+    function's own parameters (`embed=`, `convert_underscores=`) are none of it."""
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import APIRouter, Body, Header, Query
+
+        router = APIRouter()
+
+
+        @router.post("/feedback")
+        def feedback(
+            score: int = Body(0, max=100),
+            q: str | None = Query(None, nullable=True),
+            x_token: str | None = Header(None, convert_underscores=False),
+            name: str | None = Body(None, embed=True),
+        ) -> int:
+            return score
+        """,
+    )
+
+    def found(*args: str) -> list[tuple[int, str]]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [
+            (f["location"]["row"], f["message"].split(":")[1].strip())
+            for f in json.loads(result.stdout)
+            if f["code"] == "FG211"
+        ]
+
+    fails = (
+        "FastAPI 0.155+ raises `TypeError` when the module is imported (older versions keep "
+        "it as JSON-schema data, which validates nothing)"
+    )
+    assert found() == [(8, fails), (9, fails)]
+    write(tmp_path, "requirements.txt", "fastapi==0.110.0\npydantic==2.7.0\n")
+    kept = (
+        "kept only as JSON-schema data (deprecated, a `TypeError` from FastAPI 0.155), it "
+        "validates nothing"
+    )
+    assert found() == [(8, kept)]
+    assert found("--extend-select", "FG211") == [(8, kept), (9, kept)]
