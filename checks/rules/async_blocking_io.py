@@ -939,7 +939,13 @@ def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> di
         for key, function in functions:
             if function.asynchronous is not None:
                 continue
-            for inner in own_descendants(function.body):
+            own = list(own_descendants(function.body))
+            if any(isinstance(inner, cst.Yield) for inner in own):
+                # a generator function's call runs none of its body: what it is given to
+                # runs it (frigate's `StreamingResponse(imagestream(...))`, iterated in
+                # Starlette's threadpool), as the summaries of other modules say
+                continue
+            for inner in own:
                 if isinstance(inner, cst.Call):
                     name = ctx.qualified_name(inner.func)
                     if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):

@@ -35,8 +35,11 @@ class BlockingSleepInAsync(Rule):
         "`__main__` guard and `asyncio.run(...)`, or a command-line program's commands "
         "calling `asyncio.run(...)` (typer, click, argparse), or a module of a `cli/` "
         "package (the helpers its commands await), or a module of Celery tasks "
-        "(`@celery_app.task`, `@shared_task`: a worker runs the loop a task makes); no web "
-        "framework imported: a cron job, a one-off migration, a CLI, a task). Nor in "
+        "(`@celery_app.task`, `@shared_task`: a worker runs the loop a task makes), or a "
+        "module that makes a loop of its own (`asyncio.new_event_loop()`) and runs it "
+        "(`run_until_complete`, `run_forever`: in a thread or a sync function, where no "
+        "request's loop runs); no web framework imported: a cron job, a one-off "
+        "migration, a CLI, a task). Nor in "
         "start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '

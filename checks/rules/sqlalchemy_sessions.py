@@ -1307,8 +1307,9 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
     `asyncio.run(...)` or `loop.run_until_complete(...)`, or `asyncio.run(...)` as a
     statement of the module itself (an example client run as a file), or a command-line
     program's commands running one (typer, click, argparse: `asyncio.run(_run())` in a
-    command), or a module of a `cli/` package, or a loop it makes and runs forever (a
-    simulator in a thread of its own), or a module of Celery tasks (`_defines_tasks`),
+    command), or a module of a `cli/` package, or a loop it makes (`new_event_loop()`)
+    and runs forever (a simulator in a thread of its own) or until its coroutines are
+    done (`run_until_complete`), or a module of Celery tasks (`_defines_tasks`),
     and no import of a web framework (a cron job, a CLI, a one-off migration, a task):
     its coroutines block no request (FG102, FG301-FG303)."""
     found = ctx.stash("FG102.own-loop")
@@ -1344,9 +1345,9 @@ def _own_loop(ctx: FileContext) -> bool:
         for statement in ctx.module.body
     )
     cli = ctx.imports_module(*CLI_FRAMEWORKS)
-    forever = source is None or b"run_forever" in source
+    forever = source is None or b"run_forever" in source or b"new_event_loop" in source
     if not (top_level or cli or forever) and source is not None and b"__main__" not in source:
-        return False  # no `__main__` guard
+        return False  # no `__main__` guard, no loop of its own
     made = kept = False  # `asyncio.new_event_loop()`, and `loop.run_forever()`
     for node in descendants(ctx.module):
         if _imports_web_framework(node):
@@ -1360,8 +1361,10 @@ def _own_loop(ctx: FileContext) -> bool:
             made = made or ctx.qualified_name(node.func) == "asyncio.new_event_loop"
             kept = kept or name.rpartition(".")[2] == "run_forever"
     # a loop of its own run forever (keep's demo simulator: `new_event_loop()`,
-    # `run_forever()`, in a thread it starts): its coroutines run there, not a request's
-    return ((guarded or cli) and runs) or top_level or (made and kept)
+    # `run_forever()`, in a thread it starts), or run to complete its coroutines
+    # (frigate's stats: `new_event_loop()`, `run_until_complete(run_tasks())` in a sync
+    # function its thread and sync routes call): they run there, not on a request's
+    return ((guarded or cli) and runs) or top_level or (made and (kept or runs))
 
 
 def _defines_tasks(ctx: FileContext) -> bool:
@@ -1383,6 +1386,28 @@ def _defines_tasks(ctx: FileContext) -> bool:
             if attribute == "task" and ("celery" in app.lower() or ctx.imports_module("celery")):
                 return True
     return False
+
+
+#: Libraries of command-line programs: argument parsers, and prompts for a terminal.
+_TERMINAL_LIBRARIES = (*CLI_FRAMEWORKS, "prompt_toolkit", "questionary", "inquirer")
+
+
+def command_line_program(ctx: FileContext) -> bool:
+    """Whether the module is a command-line program: a `__main__` guard at module level,
+    an import of a command-line or prompt library (`argparse`, `click`, `prompt_toolkit`,
+    ...) and none of a web framework (invokeai's `gallery_maintenance.py`, its 3.0 image
+    import tool): what it runs comes from the operator at the terminal (FG105)."""
+    found = ctx.stash("own:command-line")
+    if not found:
+        found.append(
+            any(
+                isinstance(statement, cst.If) and is_main_guard(statement.test)
+                for statement in ctx.module.body
+            )
+            and ctx.imports_module(*_TERMINAL_LIBRARIES)
+            and not _imports_a_web_framework(ctx)
+        )
+    return bool(found[0])
 
 
 def _imports_a_web_framework(ctx: FileContext) -> bool:
@@ -2276,8 +2301,10 @@ class InterpolatedSql(Rule):
         "with `.append()` of SQL text, joined).\n\nWhere it applies: every layer but tests, "
         "which paste the UUIDs they generate into SQL against their own database, and "
         "development tooling (the `tooling` layer: scripts and benchmarks query their own "
-        "data); for revisions, only in the heads of a folder: a revision another builds on "
-        "is history, as for FG601."
+        "data), nor a command-line program in the package (a `__main__` guard, an argument "
+        "parser or a terminal prompt, no web framework: its input is its operator's); for "
+        "revisions, only in the heads of a folder: a revision another builds on is "
+        "history, as for FG601."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "
@@ -2799,6 +2826,8 @@ class InterpolatedSql(Rule):
             sql = _on_some_path(node.args[0].value, flow, ctx)
         if sql is None or (is_execute and not _SQL.search(sql.text)):
             return
+        if command_line_program(ctx):
+            return  # the operator's input, at the terminal, as in the tooling layer
         if not self.reports_names:
             # every value pasted in, named: the one an attacker controls may be any of them
             # (keep's MERGE: `tenant_id` from the token, `field` from a webhook's payload)

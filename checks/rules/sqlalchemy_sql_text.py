@@ -152,6 +152,11 @@ class SqlText:
 
 
 # ---------------------------------------------------------------- straight-line flow
+#: The values of a name `SqlFlow.alternatives` stands for at most (each `+=` under its
+#: own `if` adds one: a search endpoint's optional filters).
+_MAX_ALTERNATIVES = 16
+
+
 @functools.cache
 def _trusted() -> cst.Name:
     """The value of a loop variable over constants (one node: compared by identity)."""
@@ -332,11 +337,30 @@ class SqlFlow:
         target = node.target
         if isinstance(target, cst.Name) and isinstance(node.operator, cst.AddAssign):
             before = self.value_of(target.value, ctx)
+            if before is None:
+                before = self.alternatives(target.value, ctx)
             if before is not None and before is not _trusted():
                 joined = cst.BinaryOperation(before, cst.Add(), node.value)
                 self.bind(target, joined, ctx)
                 return
         self.bind(target, None, ctx)
+
+    def alternatives(self, name: str, ctx: FileContext) -> cst.BaseExpression | None:
+        """What `name` may hold here when no one binding is certain to (`if a: sql += ...`
+        then `if b: sql += ...`, invokeai's `query_conditions`): one value standing for
+        each that may reach here (`x if _ else y`, rendered as alternatives), at most
+        `_MAX_ALTERNATIVES` of them, each text built from strings; else None."""
+        values = self.reaching_values(name, ctx)
+        if not values or len(values) > _MAX_ALTERNATIVES:
+            return None
+        # a loop's constant carries nothing, as an empty literal does
+        values = [cst.SimpleString('""') if value is _trusted() else value for value in values]
+        if not all(_stringish(value) for value in values):
+            return None  # `column = custom` on one branch: a piece where it is pasted
+        joined = values[0]
+        for value in values[1:]:
+            joined = cst.IfExp(test=cst.Name("_"), body=joined, orelse=value)
+        return joined
 
     def appended(self, node: cst.Call) -> None:
         """Record where a list is given an item (`parts.append(...)`), for `value_of`."""
@@ -551,6 +575,14 @@ class _Renderer:
                 return text if text is not None else inner.piece(value)
             if self._typed_parameter(expr.value) or self._every_branch_safe(expr.value):
                 return _FILLER
+            if self.at is None:
+                # text built on several paths (`if a: sql += ...` / `if b: sql += ...`):
+                # each that may reach here, as alternatives, with its own pieces
+                alternatives = self.flow.alternatives(expr.value, self.ctx)
+                if alternatives is not None:
+                    text = self._child().render(alternatives)
+                    if text is not None:
+                        return text
         if isinstance(expr, cst.Call) and self.depth < _MAX_DEPTH:
             joined = self._join(expr)
             if joined is not None:
@@ -1207,6 +1239,8 @@ def _stringish(expr: cst.BaseExpression) -> bool:
     """A string literal, an f-string, or an expression built on one with `+`/`%`."""
     return (
         isinstance(expr, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString)
+        # `("WHERE " + clause if clause else "")`, and `SqlFlow._alternatives`' values
+        or (isinstance(expr, cst.IfExp) and (_stringish(expr.body) or _stringish(expr.orelse)))
         or (
             isinstance(expr, cst.BinaryOperation)
             and isinstance(expr.operator, cst.Add | cst.Modulo)

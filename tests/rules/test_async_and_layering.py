@@ -398,6 +398,36 @@ def test_a_raised_helper_result_is_judged_by_its_return_annotation(
         assert ("tokens.py:6:9: FG401" in out) is (returned == "HTTPException"), out
 
 
+def test_a_generator_of_the_same_module_given_to_a_response_blocks_nothing() -> None:
+    """frigate's `mjpeg_feed`: `StreamingResponse(imagestream(...))`, whose generator
+    sleeps between frames, in Starlette's threadpool; a plain helper that sleeps blocks."""
+    source = """
+    import time
+
+    from fastapi import FastAPI
+    from fastapi.responses import StreamingResponse
+
+    app = FastAPI()
+
+
+    def imagestream(fps: int):
+        while True:
+            time.sleep(1 / fps)
+            yield b"frame"
+
+
+    def pause(fps: int) -> None:
+        time.sleep(1 / fps)
+
+
+    @app.get("/feed")
+    async def feed(fps: int):
+        pause(fps)
+        return StreamingResponse(imagestream(fps))
+    """
+    assert [row for row, _ in positions(source, "FG301", path="app/routes.py")] == [21]
+
+
 def test_a_generator_of_another_module_given_to_a_response_blocks_nothing(
     tmp_path: Path,
 ) -> None:

@@ -182,6 +182,62 @@ def page(session, conn, limit, ids, name, flag, typed_limit: int):
     assert _fg105(source) == []
 
 
+def test_text_added_to_under_several_ifs_is_followed_on_each_path() -> None:
+    """invokeai's image records: `query_conditions` gets `" AND ... = ?"` under one `if`
+    per filter, and is pasted after `WHERE 1=1`: text with placeholders only, on every
+    path (reported as a value when two `if`s added to it, as a name after `WHERE TRUE`).
+    A value pasted into it under one of the `if`s is reported, by its own name."""
+    source = """
+    def search(cursor, a, b, space):
+        query_conditions = ""
+        if a:
+            query_conditions += " AND v.a = ? "
+        if b:
+            query_conditions += " AND v.b = ? "
+        cursor.execute(f"SELECT 1 FROM v WHERE 1=1{query_conditions}", [a, b])
+        cursor.execute(f"SELECT 1 FROM v WHERE TRUE {query_conditions}", [a, b])
+
+    def pasted(cursor, a, b):
+        query_conditions = ""
+        if a:
+            query_conditions += " AND v.a = ? "
+        if b:
+            query_conditions += f" AND v.b = '{b}' "
+        cursor.execute(f"SELECT 1 FROM v WHERE 1=1 {query_conditions}", [a])
+    """
+    found = [(f.code, f.start.row, f.message) for f in check_code(source, "app/repository.py")]
+    assert found == [("FG105", 16, "`b` pasted into SQL as a value: pass it as a bound parameter")]
+
+
+def test_a_command_line_program_in_the_package_pastes_its_operators_input() -> None:
+    """invokeai's `gallery_maintenance.py` (argparse) and 3.0 image import tool
+    (prompt_toolkit), each with a `__main__` guard and no web framework: a maintenance
+    command run on the user's own database. A module serving requests beside its
+    `__main__` guard, or a guard without a command-line library, is checked."""
+    source = """
+    import argparse
+    import sqlite3
+
+
+    def forget(conn: sqlite3.Connection, filename: str) -> None:
+        conn.execute(f"DELETE FROM images WHERE image_name = '{filename}'")
+
+
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("filename")
+        forget(sqlite3.connect("db.sqlite"), parser.parse_args().filename)
+    """
+    path = "app/backend/util/gallery_maintenance.py"
+    assert _fg105(source, path) == []
+    served = source.replace("import sqlite3", "import sqlite3\n\n    from fastapi import FastAPI")
+    assert _fg105(served, path) == [VALUE_MESSAGE]
+    unparsed = source.replace("import argparse", "import sys").replace(
+        "parser.parse_args().filename", "sys.argv[1]"
+    )
+    assert _fg105(unparsed, path) == [VALUE_MESSAGE]
+
+
 def test_arithmetic_of_parameters_typed_as_numbers_is_not_flagged() -> None:
     """feast's DuckDB histogram: `bin_width` is computed from parameters annotated `float`
     and `int`, which are not reported on their own either. A parameter of no annotation
