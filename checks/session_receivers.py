@@ -115,6 +115,10 @@ _CLIENT_FUNCTIONS = {
     "boto3.client": "boto3.client",
     "supabase.create_client": "supabase.Client",
     "supabase.client.create_client": "supabase.Client",
+    # a CONSTANT-cased class, which `_is_class_name` takes for no class
+    "yagmail.SMTP": "yagmail.SMTP",
+    "docker.from_env": "docker.DockerClient",
+    "docker.client.from_env": "docker.DockerClient",
 }
 _CLIENT_METHODS = {
     ("boto3.Session", "client"): "boto3.client",

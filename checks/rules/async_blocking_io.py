@@ -30,6 +30,13 @@ BLOCKING_CLIENTS = {
     "redis.client.Redis": "`redis.asyncio.Redis` (awaited)",
     "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    # smtplib underneath (XAgent's sign-up mail: `yag.send(...)`)
+    "yagmail.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    # a request to the Docker daemon's API per call (`client.containers.run(...)`)
+    **dict.fromkeys(
+        ("docker.DockerClient", "docker.client.DockerClient"),
+        "aiodocker (awaited), or `await asyncio.to_thread(...)`",
+    ),
     **dict.fromkeys(
         ("slack_sdk.WebClient", "slack_sdk.web.WebClient", "slack_sdk.web.client.WebClient"),
         "`slack_sdk.web.async_client.AsyncWebClient` (awaited)",
@@ -244,7 +251,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
         "`anthropic.Anthropic` "
         "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
-        "connects), a `boto3.client(...)` or a supabase `create_client(...)`, known by the "
+        "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), a "
+        "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`), once per client "
         "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`, nor "

@@ -881,6 +881,41 @@ def test_a_loop_made_and_run_forever_in_a_thread_blocks_no_request() -> None:
     assert codes_in(shared, "app/core/demo_mode.py") == ["FG302"]
 
 
+def test_docker_and_yagmail_clients_in_async_def_are_flagged() -> None:
+    """hummingbot's backend-api calls the Docker SDK in its async routes; XAgent sends its
+    sign-up mail with yagmail (smtplib underneath) in `async def register`. Closing the
+    client makes no request."""
+    source = """
+        import docker
+        import yagmail
+        from fastapi import APIRouter
+
+        router = APIRouter()
+        client = docker.from_env()
+
+
+        @router.get("/containers")
+        async def containers() -> list[str]:
+            return [c.name for c in client.containers.list()]
+
+
+        @router.post("/register")
+        async def register(email: str) -> None:
+            yag = yagmail.SMTP("me@example.com", oauth2_file="~/oauth2.json")
+            yag.send(to=email, subject="welcome", contents="hi")
+
+
+        @router.get("/images")
+        async def images() -> int:
+            local = docker.DockerClient(base_url="unix://var/run/docker.sock")
+            try:
+                return len(local.images.list())
+            finally:
+                local.close()
+        """
+    assert [row for row, _ in positions(source, "FG302", path="app/routes.py")] == [11, 17, 24]
+
+
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
     provider (`self.supabase: Client = create_client(...)`): every request blocks the loop
