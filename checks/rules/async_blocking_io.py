@@ -32,6 +32,37 @@ BLOCKING_CLIENTS = {
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
     # smtplib underneath (XAgent's sign-up mail: `yag.send(...)`)
     "yagmail.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    # PyJWT's key set client: fetches the issuer's JWKS over urllib when its cache is cold
+    # or stale (feast's OIDC parser: `get_signing_key_from_jwt(token)` per request)
+    **dict.fromkeys(
+        ("jwt.PyJWKClient", "jwt.jwks_client.PyJWKClient"),
+        "`await asyncio.to_thread(...)` (PyJWT's `PyJWKClient` fetches with urllib)",
+    ),
+    # the Kubernetes client's API groups: a request to the API server per call (feast's
+    # token review and role bindings, `self.rbac_v1.list_cluster_role_binding()`)
+    **dict.fromkeys(
+        (
+            f"kubernetes.client.{group}"
+            for group in (
+                "CoreV1Api",
+                "AppsV1Api",
+                "BatchV1Api",
+                "RbacAuthorizationV1Api",
+                "AuthenticationV1Api",
+                "AuthorizationV1Api",
+                "CustomObjectsApi",
+                "NetworkingV1Api",
+                "StorageV1Api",
+                "AutoscalingV1Api",
+                "AutoscalingV2Api",
+                "PolicyV1Api",
+                "CoordinationV1Api",
+                "EventsV1Api",
+                "ApiextensionsV1Api",
+            )
+        ),
+        "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
+    ),
     # a request to the Docker daemon's API per call (`client.containers.run(...)`)
     **dict.fromkeys(
         ("docker.DockerClient", "docker.client.DockerClient"),
@@ -251,7 +282,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
         "`anthropic.Anthropic` "
         "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
-        "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), a "
+        "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), the "
+        "Kubernetes client's API groups (`client.CoreV1Api()`), PyJWT's `PyJWKClient`, a "
         "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`), once per client "

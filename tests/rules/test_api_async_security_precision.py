@@ -916,6 +916,30 @@ def test_docker_and_yagmail_clients_in_async_def_are_flagged() -> None:
     assert [row for row, _ in positions(source, "FG302", path="app/routes.py")] == [11, 17, 24]
 
 
+def test_kubernetes_and_jwks_clients_in_async_def_are_flagged() -> None:
+    """feast's token parsers: a TokenReview through the Kubernetes client, and PyJWT's
+    `PyJWKClient` fetching the issuer's keys (urllib, when its cache is stale), each in
+    the `async def` that authenticates a request."""
+    source = """
+        import jwt
+        from jwt import PyJWKClient
+        from kubernetes import client
+
+
+        class Parser:
+            def __init__(self, jwks_url: str) -> None:
+                self.auth_v1 = client.AuthenticationV1Api()
+                self.jwks: PyJWKClient = PyJWKClient(jwks_url)
+
+            async def user(self, token: str) -> str:
+                review = client.V1TokenReview(spec=client.V1TokenReviewSpec(token=token))
+                self.auth_v1.create_token_review(review)
+                key = self.jwks.get_signing_key_from_jwt(token)
+                return jwt.decode(token, key.key, algorithms=["RS256"])["sub"]
+        """
+    assert [row for row, _ in positions(source, "FG302", path="app/auth.py")] == [13, 14]
+
+
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
     provider (`self.supabase: Client = create_client(...)`): every request blocks the loop
