@@ -118,11 +118,26 @@ _CLIENT_FUNCTIONS = {
     # a CONSTANT-cased class, which `_is_class_name` takes for no class
     "yagmail.SMTP": "yagmail.SMTP",
     "docker.from_env": "docker.DockerClient",
+    **{
+        f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"
+        for cls, made in (
+            ("BlobServiceClient", "from_connection_string"),
+            ("ContainerClient", "from_connection_string"),
+            ("ContainerClient", "from_container_url"),
+            ("BlobClient", "from_connection_string"),
+            ("BlobClient", "from_blob_url"),
+        )
+    },
     "docker.client.from_env": "docker.DockerClient",
 }
 _CLIENT_METHODS = {
     ("boto3.Session", "client"): "boto3.client",
     ("boto3.session.Session", "client"): "boto3.client",
+    ("azure.storage.blob.BlobServiceClient", "get_container_client"): (
+        "azure.storage.blob.ContainerClient"
+    ),
+    ("azure.storage.blob.BlobServiceClient", "get_blob_client"): "azure.storage.blob.BlobClient",
+    ("azure.storage.blob.ContainerClient", "get_blob_client"): "azure.storage.blob.BlobClient",
 }
 #: What a file names when it may make one of those clients (a screen's words).
 CLIENT_FACTORY_NAMES = frozenset({*_CLIENT_FUNCTIONS, *(cls for cls, _ in _CLIENT_METHODS)})

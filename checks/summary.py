@@ -204,6 +204,17 @@ def name_aliases(
     return found
 
 
+def _polls(call: ast.Call, called: str) -> bool:
+    """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once (as FG303's
+    `_polls` reads it in the file it checks)."""
+    return called in {"os.waitpid", "os.wait3", "os.wait4", "os.waitid"} and any(
+        (isinstance(node, ast.Name) and node.id == "WNOHANG")
+        or (isinstance(node, ast.Attribute) and node.attr == "WNOHANG")
+        for arg in call.args
+        for node in ast.walk(arg)
+    )
+
+
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements at module level, looking inside if/try/with blocks (not functions)."""
     for statement in body:
@@ -360,7 +371,7 @@ class _Summarizer:
                 called = self._qualified(node.func)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
-                if called in BLOCKING:
+                if called in BLOCKING and not _polls(node, called):
                     calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from typing import ClassVar
 
 from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP, CLIENT_CONSTRUCTORS
-from checks.context import FileContext, code_of, keyword_arg, own_descendants
+from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import BLOCKS, Condition
@@ -63,6 +63,19 @@ BLOCKING_CLIENTS = {
         ),
         "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
     ),
+    "huggingface_hub.InferenceClient": "`huggingface_hub.AsyncInferenceClient` (awaited)",
+    "elasticsearch.Elasticsearch": "`elasticsearch.AsyncElasticsearch` (awaited)",
+    "opensearchpy.OpenSearch": "`opensearchpy.AsyncOpenSearch` (awaited)",
+    # Azure Blob Storage's sync clients (gpt-researcher's document loader); their async
+    # twins are in `azure.storage.blob.aio`
+    **dict.fromkeys(
+        (
+            "azure.storage.blob.BlobServiceClient",
+            "azure.storage.blob.ContainerClient",
+            "azure.storage.blob.BlobClient",
+        ),
+        "the `azure.storage.blob.aio` client (awaited)",
+    ),
     # a request to the Docker daemon's API per call (`client.containers.run(...)`)
     **dict.fromkeys(
         ("docker.DockerClient", "docker.client.DockerClient"),
@@ -92,6 +105,9 @@ _LOCAL_METHODS = frozenset(
         "get_paginator",
         "get_waiter",
         "can_paginate",
+        # Azure's clients for a container or a blob of the account: made locally
+        "get_container_client",
+        "get_blob_client",
     }
 )
 #: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
@@ -219,7 +235,7 @@ class _BlockingInAsync(Rule):
             name = "input"
         replacement = self.calls.get(name or "")
         if replacement is not None:
-            if self._reported_at_its_wait(node, name, ctx):
+            if self._reported_at_its_wait(node, name, ctx) or _polls(node, name):
                 return
             ctx.report(
                 node,
@@ -283,7 +299,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "`anthropic.Anthropic` "
         "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
         "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), the "
-        "Kubernetes client's API groups (`client.CoreV1Api()`), PyJWT's `PyJWKClient`, a "
+        "Kubernetes client's API groups (`client.CoreV1Api()`), PyJWT's `PyJWKClient`, "
+        "Elasticsearch's, OpenSearch's, Hugging Face's `InferenceClient`, Azure Blob "
+        "Storage's clients (not `get_container_client()`, made locally), a "
         "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`), once per client "
@@ -957,6 +975,21 @@ def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:
     return False
 
 
+#: The `os` waits that take options: with `WNOHANG` they return at once.
+_WAITS_WITH_OPTIONS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+
+
+def _polls(call: cst.Call, name: str | None) -> bool:
+    """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once (mlserver's
+    SIGCHLD handler reaping a child that already exited)."""
+    return name in _WAITS_WITH_OPTIONS and any(
+        isinstance(node, cst.Name | cst.Attribute)
+        and (node.value if isinstance(node, cst.Name) else node.attr.value) == "WNOHANG"
+        for arg in call.args
+        for node in (arg.value, *descendants(arg.value))
+    )
+
+
 def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> dict[str, str]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
@@ -990,7 +1023,7 @@ def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> di
                     name = ctx.qualified_name(inner.func)
                     if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
                         continue  # a client made and handed on (`return httpx.Client()`)
-                    if name is not None and name in calls:
+                    if name is not None and name in calls and not _polls(inner, name):
                         found[key] = name
                         break
     stash.append(found)

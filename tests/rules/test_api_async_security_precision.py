@@ -940,6 +940,39 @@ def test_kubernetes_and_jwks_clients_in_async_def_are_flagged() -> None:
     assert [row for row, _ in positions(source, "FG302", path="app/auth.py")] == [13, 14]
 
 
+def test_search_hub_and_azure_blob_clients_in_async_def_are_flagged() -> None:
+    """The sync clients of Elasticsearch, OpenSearch (graphiti's Neptune driver), Hugging
+    Face's inference API (FastChat's worker) and Azure Blob Storage (gpt-researcher's
+    loader: a container's client from the account's, made locally, its listing a
+    request)."""
+    source = """
+        from azure.storage.blob import BlobServiceClient
+        from elasticsearch import Elasticsearch
+        from huggingface_hub import InferenceClient
+        from opensearchpy import OpenSearch
+
+
+        async def search(q: str) -> list[object]:
+            es = Elasticsearch("http://localhost:9200")
+            hits = es.search(index="docs", q=q)
+            os_client = OpenSearch(hosts=["localhost"])
+            more = os_client.search(index="docs", body={})
+            return [hits, more]
+
+
+        async def generate(prompt: str) -> str:
+            client = InferenceClient(model="gpt2")
+            return client.text_generation(prompt)
+
+
+        async def load(conn: str) -> list[str]:
+            service = BlobServiceClient.from_connection_string(conn)
+            container = service.get_container_client("docs")
+            return [blob.name for blob in container.list_blobs()]
+        """
+    assert [row for row, _ in positions(source, "FG302", path="app/search.py")] == [9, 11, 17, 23]
+
+
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
     provider (`self.supabase: Client = create_client(...)`): every request blocks the loop

@@ -477,3 +477,57 @@ def test_a_generator_of_another_module_given_to_a_response_blocks_nothing(
     result = run_cli("check", "--no-cache", "--select", "FG303", str(server))
     assert "server.py:11" not in result.stdout, result.stdout
     assert "server.py:16:21: FG303 `snapshot_size()`" in result.stdout, result.stdout
+
+
+def test_a_wait_told_not_to_hang_blocks_nothing(tmp_path: Path) -> None:
+    """mlserver reaps its workers with `os.waitpid(-1, os.WNOHANG)`: it returns at once.
+    In the coroutine, in a helper of the module or of another one; a wait with no such
+    option blocks, in each place."""
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        "app/reaping.py",
+        """
+        import os
+
+
+        def reap() -> None:
+            os.waitpid(-1, os.WNOHANG)
+
+
+        def wait_all() -> None:
+            os.waitpid(-1, 0)
+        """,
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        """
+        import os
+        from os import WNOHANG, WUNTRACED
+
+        from fastapi import FastAPI
+
+        from app.reaping import reap, wait_all
+
+        app = FastAPI()
+
+
+        def poll() -> None:
+            os.wait3(WNOHANG)
+
+
+        @app.post("/unload")
+        async def unload() -> None:
+            os.waitpid(-1, WNOHANG | WUNTRACED)
+            poll()
+            reap()
+            wait_all()
+            os.waitpid(-1, 0)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG303", "--output-format", "concise", str(routes)
+    )
+    rows = [line.split(":")[1] for line in result.stdout.splitlines() if ": FG303" in line]
+    assert rows == ["20", "21"], result.stdout
