@@ -461,7 +461,10 @@ class _Resolver:
         if depth > 4:
             return None
         ctx = self.ctx
-        if self.function is None and isinstance(expr, cst.Name | cst.Attribute):
+        walked = ctx.function.node if ctx.function is not None else None
+        # the walk's own inference when the names are the walked function's (a binding
+        # of it followed: `client = self.aoss_client`, graphiti's Neptune driver)
+        if self.function in (None, walked) and isinstance(expr, cst.Name | cst.Attribute):
             inferred = ctx.infer(expr)
             # a `sessionmaker` may make async sessions (`class_=AsyncSession`, the 1.4
             # spelling; `sessionmaker[AsyncSession]`): its bindings below say which

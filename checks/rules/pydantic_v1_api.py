@@ -1544,36 +1544,26 @@ _FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
 #: extra, `**extra`), with the v1 keywords FG409 reports.
 _FASTAPI_PARAMETERS = frozenset(
     {
-        "alias",
-        "alias_priority",
-        "allow_inf_nan",
-        "decimal_places",
-        "default",
-        "default_factory",
-        "deprecated",
-        "description",
-        "discriminator",
+        # what `pydantic.Field` takes too: FastAPI's parameters are Pydantic fields
+        *(
+            _FIELD_PARAMETERS
+            - _V1_FIELD_KEYWORDS.keys()
+            - {
+                "coerce_numbers_to_str",
+                "exclude",
+                "exclude_if",
+                "field_title_generator",
+                "frozen",
+                "include",
+                "init",
+                "init_var",
+                "kw_only",
+                "repr",
+            }
+        ),
         "example",
-        "examples",
-        "fail_fast",
-        "ge",
-        "gt",
         "include_in_schema",
-        "json_schema_extra",
-        "le",
-        "lt",
-        "max_digits",
-        "max_length",
-        "min_length",
-        "multiple_of",
         "openapi_examples",
-        "pattern",
-        "serialization_alias",
-        "strict",
-        "title",
-        "union_mode",
-        "validate_default",
-        "validation_alias",
         *V1_PARAMETER_KEYWORDS,
     }
 )

@@ -973,6 +973,26 @@ def test_search_hub_and_azure_blob_clients_in_async_def_are_flagged() -> None:
     assert [row for row, _ in positions(source, "FG302", path="app/search.py")] == [9, 11, 17, 23]
 
 
+def test_a_client_attribute_bound_to_a_local_name_is_followed() -> None:
+    """graphiti's Neptune driver: `client = self.aoss_client` in each turn of a loop, then
+    `client.indices.create(...)`: the attribute's class, `OpenSearch`, made in
+    `__init__`, as when the attribute is called on directly."""
+    source = """
+        from opensearchpy import OpenSearch
+
+
+        class Driver:
+            def __init__(self, host: str) -> None:
+                self.aoss_client = OpenSearch(hosts=[host])
+
+            async def create(self, names: list[str]) -> None:
+                for name in names:
+                    client = self.aoss_client
+                    client.indices.create(index=name)
+        """
+    assert [row for row, _ in positions(source, "FG302", path="app/driver.py")] == [11]
+
+
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
     provider (`self.supabase: Client = create_client(...)`): every request blocks the loop
@@ -1858,6 +1878,12 @@ def test_names_of_a_repositories_package_that_are_no_repositories(tmp_path: Path
     assert "users" in found[1][1]
 
 
+def _fg408_count(tmp_path: Path, *args: str) -> int:
+    """How many FG408 findings a check of the tree reports."""
+    result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+    return sum(f["code"] == "FG408" for f in json.loads(result.stdout))
+
+
 @pytest.mark.parametrize(
     ("pin", "default"),
     [
@@ -1887,8 +1913,7 @@ def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
     )
 
     def fg408(*args: str) -> int:
-        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
-        return sum(f["code"] == "FG408" for f in json.loads(result.stdout))
+        return _fg408_count(tmp_path, *args)
 
     assert fg408() == (1 if default else 0)
     assert fg408("--extend-select", "FG408") == 1
@@ -1908,8 +1933,7 @@ def test_fg408_reads_the_pin_of_a_prefixed_requirements_file(tmp_path: Path) -> 
     )
 
     def fg408(*args: str) -> int:
-        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
-        return sum(f["code"] == "FG408" for f in json.loads(result.stdout))
+        return _fg408_count(tmp_path, *args)
 
     assert (fg408(), fg408("--extend-select", "FG408")) == (0, 1)
     write(tmp_path, "dev-requirements.txt", "pytest\nhttpx\n")
