@@ -703,7 +703,9 @@ def _init_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
                 if isinstance(value, cst.Name) and value.value in annotations:
                     cls = resolver.annotation_class(annotations[value.value])
                 elif isinstance(value, cst.Call):
-                    cls = resolver.resolve(value, depth=1)
+                    cls = resolver.resolve(value, depth=1) or _made_from_attribute(
+                        value, owner, found
+                    )
             for target in targets:
                 if (
                     isinstance(target, cst.Attribute)
@@ -713,6 +715,25 @@ def _init_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
                 ):
                     found[target.attr.value] = cls
     return found
+
+
+def _made_from_attribute(call: cst.Call, owner: str, found: dict[str, str]) -> str | None:
+    """What `self.x.method(...)` makes in `__init__`, `x` an attribute assigned above it
+    (gpt-researcher's `self.container = self.client.get_container_client(name)` of
+    `self.client = BlobServiceClient.from_connection_string(...)`)."""
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Attribute)
+        and isinstance(func.value.value, cst.Name)
+        and func.value.value.value == owner
+    ):
+        return None
+    made_by = found.get(func.value.attr.value)
+    if made_by is None:
+        return None
+    method = func.attr.value
+    return _METHOD_RESULTS.get((made_by, method)) or _CLIENT_METHODS.get((made_by, method))
 
 
 def _is_class_name(ref: str) -> bool:

@@ -993,6 +993,29 @@ def test_a_client_attribute_bound_to_a_local_name_is_followed() -> None:
     assert [row for row, _ in positions(source, "FG302", path="app/driver.py")] == [11]
 
 
+def test_an_attribute_made_in_init_from_another_is_known() -> None:
+    """gpt-researcher's Azure loader: `self.container` is made in `__init__` from
+    `self.client`, the account's client; listing its blobs, and downloading one through a
+    blob's client made from it, are requests."""
+    source = """
+        from azure.storage.blob import BlobServiceClient
+
+
+        class AzureDocumentLoader:
+            def __init__(self, container_name: str, connection_string: str) -> None:
+                self.client = BlobServiceClient.from_connection_string(connection_string)
+                self.container = self.client.get_container_client(container_name)
+
+            async def load(self) -> list[str]:
+                return [blob.name for blob in self.container.list_blobs()]
+
+            async def read(self, name: str) -> bytes:
+                blob_client = self.container.get_blob_client(name)
+                return blob_client.download_blob().readall()
+        """
+    assert [row for row, _ in positions(source, "FG302", path="app/loader.py")] == [10, 14]
+
+
 def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     """R2R's S3 file provider (`self.s3_client = boto3.client("s3")`) and Supabase auth
     provider (`self.supabase: Client = create_client(...)`): every request blocks the loop
