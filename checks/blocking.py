@@ -60,6 +60,9 @@ SYNC_SESSION_OPENERS = frozenset(
 #: this prefix, then those calls' names, joined by commas; the project index asks
 #: whether one gives a sync session (FG102).
 OPENS = "opens:"
+#: The `os` waits that take options: with `WNOHANG` they return at once (FG303's
+#: `_polls`, and the summaries' of other modules).
+WAITS_WITH_OPTIONS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
 #: Both: what a summary records of a sync function's body.
 BLOCKING = frozenset({*BLOCKING_HTTP, *BLOCKING_CALLS})
 #: Clients whose constructor makes no request: a function that makes one and hands it on

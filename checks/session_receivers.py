@@ -118,6 +118,7 @@ _CLIENT_FUNCTIONS = {
     # a CONSTANT-cased class, which `_is_class_name` takes for no class
     "yagmail.SMTP": "yagmail.SMTP",
     "docker.from_env": "docker.DockerClient",
+    "docker.client.from_env": "docker.DockerClient",
     **{
         f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"
         for cls, made in (
@@ -128,7 +129,6 @@ _CLIENT_FUNCTIONS = {
             ("BlobClient", "from_blob_url"),
         )
     },
-    "docker.client.from_env": "docker.DockerClient",
 }
 _CLIENT_METHODS = {
     ("boto3.Session", "client"): "boto3.client",

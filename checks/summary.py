@@ -25,6 +25,7 @@ from checks.blocking import (
     CLIENT_CONSTRUCTORS,
     OPENS,
     SYNC_SESSION_OPENERS,
+    WAITS_WITH_OPTIONS,
 )
 from checks.lazy import lazy_pattern
 from checks.project import (
@@ -207,7 +208,7 @@ def name_aliases(
 def _polls(call: ast.Call, called: str) -> bool:
     """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once (as FG303's
     `_polls` reads it in the file it checks)."""
-    return called in {"os.waitpid", "os.wait3", "os.wait4", "os.waitid"} and any(
+    return called in WAITS_WITH_OPTIONS and any(
         (isinstance(node, ast.Name) and node.id == "WNOHANG")
         or (isinstance(node, ast.Attribute) and node.attr == "WNOHANG")
         for arg in call.args

@@ -7,7 +7,12 @@ import sys
 from collections.abc import Collection, Iterator
 from typing import ClassVar
 
-from checks.blocking import BLOCKING_CALLS, BLOCKING_HTTP, CLIENT_CONSTRUCTORS
+from checks.blocking import (
+    BLOCKING_CALLS,
+    BLOCKING_HTTP,
+    CLIENT_CONSTRUCTORS,
+    WAITS_WITH_OPTIONS,
+)
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -975,14 +980,10 @@ def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:
     return False
 
 
-#: The `os` waits that take options: with `WNOHANG` they return at once.
-_WAITS_WITH_OPTIONS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
-
-
 def _polls(call: cst.Call, name: str | None) -> bool:
     """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once (mlserver's
     SIGCHLD handler reaping a child that already exited)."""
-    return name in _WAITS_WITH_OPTIONS and any(
+    return name in WAITS_WITH_OPTIONS and any(
         isinstance(node, cst.Name | cst.Attribute)
         and (node.value if isinstance(node, cst.Name) else node.attr.value) == "WNOHANG"
         for arg in call.args

@@ -1574,7 +1574,7 @@ _FASTAPI_OWN_PARAMETERS = {
     "Form": frozenset({"media_type"}),
     "File": frozenset({"media_type"}),
 }
-_FASTAPI_FUNCTION_NAMES = ("Query", "Path", "Body", "Form", "File", "Header", "Cookie")
+_FASTAPI_FUNCTION_NAMES = tuple(sorted({name.rpartition(".")[2] for name in FASTAPI_PARAMETERS}))
 #: The FastAPI release that dropped `**extra`: another keyword is a `TypeError` at import.
 _FASTAPI_EXTRA_REMOVED = "0.155"
 
@@ -1834,7 +1834,12 @@ class PydanticFieldExtra(Rule):
             for call in structure.calls_to(_FIELD_FUNCTIONS)
             for keyword in call.node.keywords
             if keyword.arg is not None
-        ) or any(True for _ in structure.calls_to(FASTAPI_PARAMETERS)):
+        ) or any(
+            _fastapi_extra(function, keyword.arg)
+            for call in structure.calls_to(FASTAPI_PARAMETERS)
+            for function in structure.qualified(call.dotted)
+            for keyword in call.node.keywords
+        ):
             return None
         gate = spelling_gate(self.code)
         return (gate,) if gate is not None else None

@@ -1239,7 +1239,7 @@ def _stringish(expr: cst.BaseExpression) -> bool:
     """A string literal, an f-string, or an expression built on one with `+`/`%`."""
     return (
         isinstance(expr, cst.SimpleString | cst.FormattedString | cst.ConcatenatedString)
-        # `("WHERE " + clause if clause else "")`, and `SqlFlow._alternatives`' values
+        # `("WHERE " + clause if clause else "")`, and `SqlFlow.alternatives`' values
         or (isinstance(expr, cst.IfExp) and (_stringish(expr.body) or _stringish(expr.orelse)))
         or (
             isinstance(expr, cst.BinaryOperation)
