@@ -349,7 +349,8 @@ class PydanticClassConfig(Rule):
     summary = (
         "Checks for an inner `class Config:` in a Pydantic model. One that sets a key "
         "Pydantic 2 ignores or refuses (renamed or removed), or defines a method, "
-        "misbehaves and is always reported; `orm_mode` alone is FG206's finding.\n\n"
+        "misbehaves and is always reported, its message naming the key or method; `orm_mode` "
+        "alone is FG206's finding.\n\n"
         f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
@@ -702,9 +703,15 @@ class PydanticClassConfig(Rule):
         # the fix stands only while no other module reads or extends this `Config`
         # (`class Config(UserBase.Config)`): resolved across the project
         fix = _config_dict_fix(node, outer, ctx)
-        if _ignored_by_v2(node):
+        ignored = _ignored_by_v2(node, ctx)
+        message = None
+        if ignored is not None:
             # Pydantic 2 runs the model without what the key asked for: never a convention
             ctx.marks(MISBEHAVES_ON_V2).add(id(node.name))
+            message = (
+                f"Inner `class Config` {ignored} is the Pydantic v1 API: use "
+                "`model_config = ConfigDict(...)`"
+            )
         if fix is not None and outer.outer is None:
             owner = f"{ctx.module_name}.{outer.name}" if ctx.module_name else outer.name
             fix = replace(fix, config_of=owner)
@@ -712,11 +719,11 @@ class PydanticClassConfig(Rule):
             # a base from another module: a finding if the project says it is a model of
             # the main package, not of the `pydantic.v1` layer (which a ConfigDict would
             # not configure)
-            ctx.report_if(node.name, derivation, fix=fix)
+            ctx.report_if(node.name, derivation, message, fix=fix)
         elif derivation is True:
-            ctx.report(node.name, fix=fix)
+            ctx.report(node.name, message, fix=fix)
         elif looks_like_pydantic_config(node, ctx):
-            ctx.report(node.name)  # a Pydantic config of a class not known to be a model
+            ctx.report(node.name, message)  # a Pydantic config of a class not known to be a model
 
 
 #: The first Pydantic with `validate_by_name`.
@@ -1144,18 +1151,35 @@ REMOVED_BY_V2 = frozenset(
 )
 
 
-def _ignored_by_v2(node: cst.ClassDef) -> bool:
-    """Whether a `class Config` sets a key Pydantic 2 ignores (renamed or removed) to
-    anything but `False`, or defines a method (`schema_extra`, `customise_sources`),
-    which Pydantic 2 does not call: the model misbehaves now, not only warns."""
+def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
+    """What of a `class Config` Pydantic 2 ignores, said for the message (None: nothing):
+    a key it renamed or removed, set to anything but v1's default, or a method
+    (`schema_extra`, `customise_sources`), which it does not call: the model misbehaves
+    now, not only warns."""
     for name, value in config_assignments(node):
-        off = isinstance(value, cst.Name) and value.value == "False"
+        key = name.value
+        # v1's default, which changes nothing: `False`, but `allow_mutation = True`
+        # (`allow_mutation = False` froze the model; Pydantic 2 leaves it mutable)
+        off = isinstance(value, cst.Name) and value.value == (
+            "True" if key == "allow_mutation" else "False"
+        )
         # `orm_mode` is FG206's finding: the `class Config` holding it alone is a spelling
         # (two readers: "the FG207 change alone changes nothing")
-        if name.value in (IGNORED_BY_V2 | REMOVED_BY_V2) - {"orm_mode"} and not off:
-            return True
+        if key in IGNORED_BY_V2 - {"orm_mode"} and not off:
+            renamed = _V2_KEYS.get(key)
+            if key == "allow_population_by_field_name" and ctx.pydantic_at_least(
+                VALIDATE_BY_NAME_SINCE
+            ):
+                renamed = "validate_by_name"
+            return f"setting `{key}`, which Pydantic 2 ignores (renamed `{renamed}`),"
+        if key in REMOVED_BY_V2 and not off:
+            return f"setting `{key}`, which Pydantic 2 removed and ignores,"
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-    return any(isinstance(statement, cst.FunctionDef) for statement in body)
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef):
+            method = statement.name.value
+            return f"defining `{method}()`, which Pydantic 2 never calls,"
+    return None
 
 
 _TURNS_ON = (

@@ -51,6 +51,8 @@ _V1_IMPORTS = {
     "`from pydantic_settings import BaseSettings`",
     "pydantic.generics.GenericModel": "`GenericModel` is gone: subclass `BaseModel, Generic[T]`",
 }
+#: The last names of `_V1_IMPORTS`: an attribute of the module spelled so is asked further.
+_V1_ATTRIBUTE_NAMES = frozenset(name.rpartition(".")[2] for name in _V1_IMPORTS)
 _V1_FIELD_KEYWORDS = {
     "regex": "pattern",
     "min_items": "min_length",
@@ -1956,7 +1958,8 @@ class PydanticV1Imports(Rule):
     message = "Pydantic v1 import"
     summary = (
         "Checks for imports that only exist in Pydantic v1 or its compatibility layer: "
-        "`from pydantic import BaseSettings`, `pydantic.generics.GenericModel`, "
+        "`from pydantic import BaseSettings` (or `pydantic.BaseSettings`), "
+        "`pydantic.generics.GenericModel`, "
         "`pydantic.v1`. An import of `pydantic.v1` is reported when the selection names "
         "FG210: nobody writes it by accident (a migration under way, a library's v1 models "
         "such as langchain before 0.3 takes), so it is an inventory for the team that "
@@ -2001,6 +2004,16 @@ class PydanticV1Imports(Rule):
             """,
             expect=3,
         ),
+        Example(
+            """
+            import pydantic
+
+
+            class Settings(pydantic.BaseSettings):
+                database_url: str
+            """,
+            note="the module's attribute: the same `PydanticImportError` on Pydantic 2",
+        ),
     )
     good = (
         Example(
@@ -2037,6 +2050,17 @@ class PydanticV1Imports(Rule):
                 from pydantic import BaseSettings
             """,
             note="compat imports in a try/except ImportError block",
+        ),
+        Example(
+            """
+            import pydantic
+
+            try:
+                from pydantic_settings import BaseSettings
+            except ImportError:
+                BaseSettings = pydantic.BaseSettings
+            """,
+            note="the module's attribute in the fallback only Pydantic 1 runs",
         ),
         Example(
             """
@@ -2090,6 +2114,15 @@ class PydanticV1Imports(Rule):
             if message is not None:
                 fix = _move_base_settings(node, alias, ctx.module)
                 ctx.report(alias, message, fix=fix)
+
+    def visit_Attribute(self, node: cst.Attribute, ctx: FileContext) -> None:
+        # the module's attribute: `class Settings(pydantic.BaseSettings)` fails on
+        # Pydantic 2 as its import does (`PydanticImportError`, when the class body runs)
+        if node.attr.value not in _V1_ATTRIBUTE_NAMES:
+            return
+        message = _V1_IMPORTS.get(ctx.qualified_name(node) or "")
+        if message is not None:
+            ctx.report(node, message)
 
     def visit_Import(self, node: cst.Import, ctx: FileContext) -> None:
         for alias in node.names:

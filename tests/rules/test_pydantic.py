@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import positions
+from tests.helpers import check_code, positions
 
 
 def test_dict_call_on_annotated_pydantic_parameter_is_flagged() -> None:
@@ -155,6 +155,44 @@ def test_inner_config_is_reported_on_its_name() -> None:
                 frozen = True
         """
     assert positions(source, "FG207") == [(4, 11)]
+
+
+def test_inner_config_names_what_pydantic_2_ignores_in_it() -> None:
+    # aeternalis' schemas: camelCase aliases with `allow_population_by_field_name`, which
+    # Pydantic 2 ignores, so every response built by field name fails validation
+    source = """
+        from pydantic import BaseModel, validator
+
+        class A(BaseModel):
+            class Config:
+                validate_assignment = True
+                allow_population_by_field_name = True
+
+        class B(BaseModel):
+            class Config:
+                allow_mutation = False
+
+        class C(BaseModel):
+            class Config:
+                @staticmethod
+                def schema_extra(schema, model):
+                    schema.pop("title")
+
+        class D(BaseModel):
+            class Config:
+                frozen = True
+        """
+    messages = [f.message for f in check_code(source) if f.code == "FG207"]
+    assert messages == [
+        "Inner `class Config` setting `allow_population_by_field_name`, which Pydantic 2 "
+        "ignores (renamed `populate_by_name`), is the Pydantic v1 API: use "
+        "`model_config = ConfigDict(...)`",
+        "Inner `class Config` setting `allow_mutation`, which Pydantic 2 removed and "
+        "ignores, is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
+        "Inner `class Config` defining `schema_extra()`, which Pydantic 2 never calls, is "
+        "the Pydantic v1 API: use `model_config = ConfigDict(...)`",
+        "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
+    ]
 
 
 def test_inner_config_of_unrelated_class_with_generic_keys_is_not_flagged() -> None:
