@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from checks.context import (
     FileContext,
@@ -473,7 +474,8 @@ class CorsWildcard(Rule):
     message = "CORS allows every origin (`*`): list the origins from settings"
     summary = (
         "Checks for `CORSMiddleware` configured with `allow_origins=['*']` (or a name its "
-        'scope binds to it, in one branch or all: `origins = ["*"]`), unless the '
+        'scope binds to it, in one branch or all: `origins = ["*"]`), or with an '
+        '`allow_origin_regex` that any site matches (`".*"`), unless the '
         "project's clients authenticate with a header only: it reads credentials from "
         "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, an "
         "`Authorization` header) and never sets or reads cookies (`set_cookie(`, "
@@ -538,6 +540,18 @@ class CorsWildcard(Rule):
             """,
             note="every origin when the setting is unset (tracecat)",
         ),
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware, allow_origin_regex=".*", allow_credentials=True
+            )
+            """,
+            note="a pattern every origin matches: each is echoed, as `*` is (cheshire-cat)",
+        ),
     )
     good = (
         Example(
@@ -581,10 +595,24 @@ class CorsWildcard(Rule):
             path="examples/app/main.py",
             note="a library's example app (development tooling: not deployed)",
         ),
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            app = FastAPI()
+            app.add_middleware(
+                CORSMiddleware,
+                allow_origin_regex=r"https://[a-z0-9-]+\\.example\\.com",
+                allow_credentials=True,
+            )
+            """,
+            note="a pattern of the project's own sites",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("allow_origins")
+        return evidence.has("allow_origins", "allow_origin_regex")
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.layer in ("test", "tooling"):
@@ -595,18 +623,23 @@ class CorsWildcard(Rule):
         if not CORS_MIDDLEWARE.intersection(n for n in names if n):
             return
         origins = keyword_arg(node, "allow_origins")
-        if origins is None:
-            return
-        value = origins.value
-        if _wildcard(value):
+        regex = keyword_arg(node, "allow_origin_regex")
+        value = origins.value if origins is not None else None
+        if value is not None and _wildcard(value):
             shown, every = "`allow_origins=['*']`", "(`*`)"
         elif isinstance(value, cst.Name) and _assigned_wildcard(value.value, ctx):
             # `origins = ["*"]` (FastAPI's tutorial), or `["*"]` as the fallback of an
             # `if`/`else` (tracecat's unset `TRACECAT__ALLOW_ORIGINS`): bound in the scope
             shown = f"`allow_origins={value.value}` (`['*']` here)"
             every = f"(`{value.value}` may be `['*']`)"
+        elif regex is not None and _admits_any_site(regex.value):
+            # `allow_origin_regex=".*"`: every origin echoed, as the wildcard is
+            origins = regex
+            shown = f"`allow_origin_regex={code_of(regex.value)}`"
+            every = f"(`allow_origin_regex={code_of(regex.value)}`)"
         else:
             return
+        assert origins is not None
         credentials = keyword_arg(node, "allow_credentials")
         if credentials is not None and dotted_name(credentials.value) == "True":
             message = (
@@ -629,6 +662,23 @@ def _wildcard(value: cst.BaseExpression) -> bool:
         return _wildcard(value.body) or _wildcard(value.orelse)
     elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
     return string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements)
+
+
+#: Origins no project lists: a pattern that admits one admits every site.
+_FOREIGN_ORIGINS = ("https://attacker.invalid", "http://attacker.invalid:8080")
+
+
+def _admits_any_site(value: cst.BaseExpression) -> bool:
+    """Whether an `allow_origin_regex` literal admits an origin nobody listed: Starlette
+    answers an origin the pattern matches in full (`re.fullmatch`) as it answers `*`."""
+    pattern = string_value(value)
+    if pattern is None:
+        return False
+    try:
+        compiled = re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    return any(compiled.fullmatch(origin) for origin in _FOREIGN_ORIGINS)
 
 
 def _assigned_wildcard(name: str, ctx: FileContext) -> bool:

@@ -47,6 +47,7 @@ from checks.session_receivers import (
     ASYNC_CONNECTION,
     ASYNC_ENGINE,
     ASYNC_SESSION_CLASSES,
+    ASYNC_SESSION_FACTORY,
     OPENERS,
     SCOPED_SESSION,
     SYNC_CONNECTION,
@@ -61,6 +62,7 @@ from checks.session_receivers import (
     is_sync_database,
     may_be_imported_instance,
     method_node,
+    module_factories,
     property_opened,
     receiver_class,
     self_attributes_used,
@@ -3090,9 +3092,15 @@ class SessionSharedByTasks(Rule):
         "SQLAlchemy's asyncio extension (`AsyncSession`, `create_async_engine`, "
         "`async_sessionmaker` named in a file of it) or when the selection names FG106: "
         "elsewhere the session is a sync one, which blocks the loop (FG102) and cannot "
-        "fail so.\n\n"
+        "fail so. Also checks for an `AsyncSession` made at import: a module-level name "
+        "bound to `AsyncSession(...)` or to a call of an `async_sessionmaker` of the file, "
+        "or an attribute `__init__` binds so in a class the module makes an instance of at "
+        "module level (`db = Database()`): every request that uses it shares the one "
+        "session (`async_scoped_session`, made for this, is left alone).\n\n"
         "Where it applies: everywhere, tests included: a test sharing one session between "
-        "tasks fails at random."
+        "tasks fails at random; the session made at import, everywhere but tests, "
+        "development tooling, migrations and command-line programs (one session for a "
+        "script's one run)."
     )
     why = (
         "An `AsyncSession` has one connection and one transaction state: two tasks using it "
@@ -3151,6 +3159,35 @@ class SessionSharedByTasks(Rule):
                 return await asyncio.gather(tasks.count(), tasks.page(20))
             """,
             note="two methods of one repository, one session",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+
+            class Database:
+                def __init__(self, url: str) -> None:
+                    self.engine = create_async_engine(url)
+                    self.session = AsyncSession(bind=self.engine, expire_on_commit=False)
+
+
+            db = Database("postgresql+asyncpg://app@db/app")
+
+
+            async def get_session():
+                yield db.session
+            """,
+            note="one session made at import, yielded to every request (a service template)",
+        ),
+        Example(
+            """
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+            engine = create_async_engine("postgresql+asyncpg://db/app")
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            session = SessionLocal()
+            """,
+            note="a module-level session from the module's factory",
         ),
     )
     good = (
@@ -3264,14 +3301,141 @@ class SessionSharedByTasks(Rule):
                 "coroutine calls; each callee opens its own session"
             ),
         ),
+        Example(
+            """
+            from asyncio import current_task
+
+            from sqlalchemy.ext.asyncio import (
+                AsyncSession,
+                async_scoped_session,
+                async_sessionmaker,
+                create_async_engine,
+            )
+
+            engine = create_async_engine("postgresql+asyncpg://app@db/app")
+            SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+            ScopedSession = async_scoped_session(SessionLocal, scopefunc=current_task)
+
+
+            class Database:
+                def __init__(self) -> None:
+                    self.factory = async_sessionmaker(engine, expire_on_commit=False)
+
+                def session(self) -> AsyncSession:
+                    return self.factory()
+
+
+            db = Database()
+
+
+            async def get_session():
+                async with SessionLocal() as session:
+                    yield session
+            """,
+            note="factories at import, a session per request, a scoped session",
+        ),
+        Example(
+            """
+            import argparse
+            import asyncio
+
+            from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+            session = AsyncSession(
+                create_async_engine("postgresql+asyncpg://app@db/app"), expire_on_commit=False
+            )
+
+
+            async def main(name: str) -> None:
+                await session.execute(...)
+
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.add_argument("name")
+                asyncio.run(main(parser.parse_args().name))
+            """,
+            path="app/seed.py",
+            note="a command-line program: one session for its one run",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("gather")
+        return evidence.has("gather", "AsyncSession", "async_sessionmaker")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: `asyncio.gather(...)` called
-        return any(structure.calls_to(("asyncio.gather",)))
+        # `visit_Call`: `asyncio.gather(...)` called; `visit_Assign`: an async session
+        # class or factory named (`_made_at_import`), outside tests, tooling, migrations
+        return any(structure.calls_to(("asyncio.gather",))) or (
+            structure.layer not in _SCRIPT_LAYERS
+            and (
+                any(structure.calls_to(_SHARED_SESSIONS))
+                or structure.refers_to(*_ASYNC_SESSIONMAKERS)
+                or (
+                    structure.refers_to(*_SESSIONMAKERS)
+                    and structure.refers_to(*ASYNC_SESSION_CLASSES)
+                )
+            )
+        )
+
+    def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        self._made_at_import(node, [target.target for target in node.targets], ctx)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
+        if node.value is not None:
+            self._made_at_import(node, [node.target], ctx)
+
+    def _made_at_import(
+        self, node: cst.Assign | cst.AnnAssign, targets: list[cst.BaseExpression], ctx: FileContext
+    ) -> None:
+        """An `AsyncSession` bound at module level, or to `self.x` in the `__init__` of a
+        class the module makes an instance of at module level: one session for every
+        request that reaches it."""
+        value = node.value
+        if not isinstance(value, cst.Call) or ctx.layer in _SCRIPT_LAYERS:
+            return
+        function = ctx.function
+        if function is None:
+            if ctx.enclosing_class is not None or not all(
+                isinstance(target, cst.Name) for target in targets
+            ):
+                return
+            owner = None
+        else:
+            outer = ctx.enclosing_class
+            node_of = function.node
+            params = node_of.params.params if isinstance(node_of, cst.FunctionDef) else ()
+            if (
+                outer is None
+                or not isinstance(node_of, cst.FunctionDef)
+                or node_of.name.value != "__init__"
+                or not params
+                or not all(
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == params[0].name.value
+                    for target in targets
+                )
+            ):
+                return
+            owner = _instance_made_at_import(outer.name, ctx)
+            if owner is None:
+                return
+        if not _session_made(value, ctx) or command_line_program(ctx):
+            return
+        if owner is None:
+            message = (
+                "An `AsyncSession` made at import is shared by every request and task that "
+                "uses it, and is not safe for concurrent use: open one per request "
+                "(`async with SessionLocal() as session:` in a dependency)"
+            )
+        else:
+            message = (
+                f"An `AsyncSession` made when `{owner}` is made at import is shared by "
+                "every request and task that uses it, and is not safe for concurrent use: "
+                "keep an `async_sessionmaker` there, and open a session per request"
+            )
+        ctx.report(node, message)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) != "asyncio.gather":
@@ -3289,6 +3453,52 @@ class SessionSharedByTasks(Rule):
             # a sync session shared by tasks blocks (FG102's) and cannot fail as an
             # `AsyncSession` does: reported where the project uses the asyncio extension
             ctx.report_if(node, _ASYNC_PROJECT)
+
+
+#: Layers where one session made at import is one run's (a script, a test module's).
+_SCRIPT_LAYERS = frozenset({"test", "tooling", "migration"})
+#: Sessions one task at a time may use (`async_scoped_session` is one per task).
+_SHARED_SESSIONS = frozenset(c for c in ASYNC_SESSION_CLASSES if "scoped" not in c)
+
+
+_ASYNC_SESSIONMAKERS = ASYNC_SESSION_FACTORIES - ASYNC_SESSION_CLASSES
+_SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
+
+
+def _session_made(call: cst.Call, ctx: FileContext) -> bool:
+    """Whether a call makes an `AsyncSession`: the class called (SQLModel's too), or an
+    `async_sessionmaker` the module binds at module level (`sessionmaker(class_=
+    AsyncSession)` also, the 1.4 spelling)."""
+    if ctx.qualified_name(call.func) in _SHARED_SESSIONS:
+        return True
+    func = call.func
+    return (
+        isinstance(func, cst.Name)
+        and module_factories(ctx).get(func.value) == ASYNC_SESSION_FACTORY
+    )
+
+
+def _instance_made_at_import(class_name: str, ctx: FileContext) -> str | None:
+    """The module-level statement that makes an instance of a class of this file
+    (`db = Database()`, shown as `db = Database()`), or None."""
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            value: cst.BaseExpression | None
+            if isinstance(small, cst.Assign):
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            else:
+                continue
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == class_name
+            ):
+                return f"{code_of(target)} = {class_name}()"
+    return None
 
 
 #: The project uses SQLAlchemy's asyncio extension (`checks.project_facts.ASYNC_SESSIONS`;

@@ -791,6 +791,42 @@ def test_gather_over_methods_of_one_repository_sharing_its_session_is_flagged() 
     assert _found("FG106", source) == [16, 19]
 
 
+def test_a_session_made_at_import_is_flagged_where_requests_share_it() -> None:
+    # aeternalis' template: one AsyncSession in a singleton made at import, yielded to
+    # every request by the session dependency
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+    from sqlalchemy.orm import sessionmaker
+    from sqlmodel.ext.asyncio.session import AsyncSession as ModelSession
+
+    engine = create_async_engine("postgresql+asyncpg://app@db/app")
+    LegacyFactory = sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+    shared = LegacyFactory()
+    model_session: ModelSession = ModelSession(engine, expire_on_commit=False)
+
+
+    class Database:
+        def __init__(self) -> None:
+            self.session = AsyncSession(engine, expire_on_commit=False)
+
+
+    class PerCall:
+        def __init__(self) -> None:
+            self.session = AsyncSession(engine, expire_on_commit=False)
+
+
+    db = Database()
+
+
+    def make() -> PerCall:
+        return PerCall()
+    """
+    assert _found("FG106", source) == [7, 8, 13]
+    # a test module's, a script's: one run's session
+    assert _found("FG106", source, path="tests/conftest.py") == []
+    assert _found("FG106", source, path="scripts/seed.py") == []
+
+
 def test_gather_over_a_method_that_does_not_use_the_session_is_not_flagged() -> None:
     source = """
     import asyncio
