@@ -23,7 +23,14 @@ from checks.context import (
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import BLOCKS, INSTANCE_ATTRIBUTES, LIBRARY_INSTANCES, OPENED, Condition
+from checks.project import (
+    _INSTANCE_ATTRIBUTE_NAMES,
+    BLOCKS,
+    INSTANCE_ATTRIBUTES,
+    LIBRARY_INSTANCES,
+    OPENED,
+    Condition,
+)
 from checks.project_facts import ASYNC_SESSIONS, EXPIRE_ON_COMMIT_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
@@ -1803,9 +1810,18 @@ class MissingAwaitOnAsyncSession(Rule):
         # `_check`: a coroutine method called, not awaited, on what the file shows to be an
         # `AsyncSession` (an async session class or factory is named in it), or an
         # `AsyncEngine` / `AsyncConnection` (`create_async_engine` or the class is named)
-        methods = {
-            call.func.attr for call in structure.bare_calls if isinstance(call.func, ast.Attribute)
-        }
+        methods: set[str] = set()
+        sessions = _MaybeSessions(structure)
+        for bare in structure.bare_calls:
+            func = bare.func
+            if not isinstance(func, ast.Attribute):
+                continue
+            # `is_async_session` or `_awaited_as_a_session` of the receiver, for a
+            # session's coroutine method; an engine's methods as they are
+            if func.attr in _ASYNC_ENGINE_METHODS or (
+                func.attr in ASYNC_SESSION_COROUTINES and sessions.may_be(func.value)
+            ):
+                methods.add(func.attr)
         # `visit_Call`: a method called on a coroutine method's call, whose receiver may
         # be a session (`result.scalars().all()` with `result = await session.execute(q)`
         # is a result's: `receiver_class` knows no class there)
@@ -1822,7 +1838,8 @@ class MissingAwaitOnAsyncSession(Rule):
                 continue
             if results is None:
                 results = _query_results(structure.tree)
-            if not _a_query_result(func.value.func.value, results):
+            receiver = func.value.func.value
+            if not _a_query_result(receiver, results) and sessions.may_be(receiver):
                 methods.add(func.value.func.attr)
         return (
             not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
@@ -1923,6 +1940,161 @@ def _awaited_as_a_session(receiver: cst.BaseExpression, ctx: FileContext) -> boo
     name = code_of(receiver)
     # a name a sync `with` binds too is not one object (advanced-alchemy's tests)
     return name in known[0] and name not in with_targets(ctx)[0]
+
+
+class _MaybeSessions:
+    """Whether `receiver_class` may find an `AsyncSession` for a receiver, or
+    `_awaited_as_a_session` take it for one, from CPython's tree (FG103's screen). It
+    follows what `_Resolver` follows, over every binding in the file:
+
+    - a name: one a `with` or an import binds or the file awaits a session-only method
+      on, one `FileContext.infer` may know as a session (`Structure.may_infer`), or one
+      bound to a value that may be one (a name, an attribute or a call; an awaited call,
+      a subscript, a literal or an operation is none: `job = await queue.get()`);
+    - an attribute: one `infer` may know, a library's object, a chain awaited as a
+      session, or a name stored on an object or annotated in a class of the file (what
+      `instance_attributes` reads);
+    - a call: of SQLAlchemy or SQLModel (a class, a factory), `.begin()`, an imported
+      name, a function of the file with a return annotation, a name bound otherwise (a
+      session factory held in it), or a method named as such an attribute; a builtin
+      (`dict(...)`) or a module's function (`json.loads(...)`) is none.
+
+    Other expressions may always be one."""
+
+    def __init__(self, structure: Structure) -> None:
+        self.structure = structure
+        self._known: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+    def _facts(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The names a `with` binds, the chains awaited with a session-only method, and
+        the attribute names stored or annotated (`self.x = ...`, `x: T` in a class)."""
+        if self._known is None:
+            bound: set[str] = set()
+            awaited: set[str] = set()
+            stored: set[str] = set(_INSTANCE_ATTRIBUTE_NAMES)
+            for node in ast.walk(self.structure.tree):
+                if isinstance(node, ast.With | ast.AsyncWith):
+                    for item in node.items:
+                        if item.optional_vars is not None:
+                            names = ast.walk(item.optional_vars)
+                            bound.update(n.id for n in names if isinstance(n, ast.Name))
+                elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                    stored.add(node.attr)
+                elif isinstance(node, ast.ClassDef):
+                    stored.update(
+                        target.id
+                        for statement in node.body
+                        if isinstance(statement, ast.AnnAssign | ast.Assign)
+                        for target in (
+                            [statement.target]
+                            if isinstance(statement, ast.AnnAssign)
+                            else statement.targets
+                        )
+                        if isinstance(target, ast.Name)
+                    )
+                elif (
+                    isinstance(node, ast.Await)
+                    and isinstance(node.value, ast.Call)
+                    and isinstance(node.value.func, ast.Attribute)
+                    and node.value.func.attr in _SESSION_ONLY_COROUTINES
+                ):
+                    chain = ast_dotted_name(node.value.func.value)
+                    if chain is not None:
+                        awaited.add(chain)
+            self._known = (frozenset(bound), frozenset(awaited), frozenset(stored))
+        return self._known
+
+    def may_be(self, receiver: ast.expr) -> bool:
+        return self._session(receiver, set())
+
+    def _session(self, expr: ast.expr, seen: set[str]) -> bool:
+        structure = self.structure
+        bound, awaited, stored = self._facts()
+        if isinstance(expr, ast.Name):
+            name = expr.id
+            if name in seen:
+                return False  # what it holds comes from its other bindings
+            seen.add(name)
+            if name in bound or name in awaited or name in structure.bindings:
+                return True
+            if structure.may_infer(expr, ASYNC_SESSION_CLASSES):
+                return True
+            return any(
+                self._session(value.value if isinstance(value, ast.NamedExpr) else value, seen)
+                for value in structure.bindings_of(name).values
+                if isinstance(value, _FOLLOWED)
+            )
+        if isinstance(expr, ast.Attribute):
+            chain = ast_dotted_name(expr)
+            return (
+                chain is None
+                or chain in awaited
+                or expr.attr in stored
+                or structure.may_infer(expr, ASYNC_SESSION_CLASSES)
+                or not structure.qualified(chain).isdisjoint(LIBRARY_INSTANCES)
+            )
+        if isinstance(expr, ast.Call):
+            return self._call(expr.func)
+        return not isinstance(expr, _NEVER_RESOLVED)
+
+    def _call(self, func: ast.expr) -> bool:
+        """`_Resolver._call`: what a call of `func` may make."""
+        structure = self.structure
+        _, _, stored = self._facts()
+        chain = ast_dotted_name(func)
+        qualified = structure.qualified(chain)
+        if any(name.startswith(_MAKERS) for name in qualified):
+            return True  # `AsyncSession(engine)`, a factory's result
+        if isinstance(func, ast.Name):
+            name = func.id
+            if name in structure.bindings:
+                return True  # an import: whatever its call makes
+            bindings = structure.bindings_of(name)
+            # `module_function_returns`, or a session factory held in the name
+            return _annotated_function(structure, name) or bool(
+                bindings.values or bindings.annotations or bindings.iterables
+            )
+        if isinstance(func, ast.Attribute):
+            # `factory.begin()`; a factory held by an object (`self.Session()`)
+            return (
+                func.attr == "begin"
+                or chain is None
+                or func.attr in stored
+                or structure.may_infer(func, None)
+            )
+        return True
+
+
+def _annotated_function(structure: Structure, name: str) -> bool:
+    """Whether the file defines a function `name` with a return annotation."""
+    return any(
+        function.name == name and function.returns is not None for function in structure.functions
+    )
+
+
+#: The bound values `_Resolver` follows to a class.
+_FOLLOWED = (ast.Name, ast.Attribute, ast.Call, ast.NamedExpr)
+#: Receivers `_Resolver` finds no class for.
+_NEVER_RESOLVED = (
+    ast.Await,
+    ast.Subscript,
+    ast.Constant,
+    ast.Dict,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.JoinedStr,
+    ast.BinOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.UnaryOp,
+    ast.ListComp,
+    ast.DictComp,
+    ast.SetComp,
+    ast.GeneratorExp,
+)
+#: The packages whose calls make sessions and factories.
+_MAKERS = ("sqlalchemy.", "sqlmodel.")
 
 
 #: What a coroutine object has: a method of these on a call's result is no mistake.

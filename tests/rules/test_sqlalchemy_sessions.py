@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from checks.engine import Engine
 from checks.hook import run_claude_hook
 from checks.rules import ALL_RULES
+from checks.structure import Structure
 from tests.helpers import check_code, positions, run_cli, write
 
 
@@ -763,6 +766,90 @@ def test_fg104_does_not_apply_to_tests() -> None:
     """
     assert _found("FG104", source, "tests/conftest.py") == []
     assert _found("FG104", source, "app/database.py") == [3]
+
+
+def test_fg103s_screen_keeps_every_receiver_the_rule_resolves_and_drops_plain_data() -> None:
+    # the screen follows what `receiver_class` follows (polar: 52 files let through for
+    # `.get()` on dicts and JSON before, 27 after): the same findings screened or not, and
+    # a file whose receivers are all data is not parsed for FG103
+    source = """
+    from typing import Annotated
+
+    from fastapi import Depends
+    from sqlalchemy.ext.asyncio import AsyncSession, async_scoped_session, async_sessionmaker
+
+    SessionDep = Annotated[AsyncSession, Depends(get_db)]
+    Maker = async_sessionmaker(expire_on_commit=False)
+    Scoped = async_scoped_session(Maker, scopefunc=current_task)
+
+
+    def make_session() -> AsyncSession:
+        return Maker()
+
+
+    class Repo:
+        session: AsyncSession
+
+        def __init__(self, db: AsyncSession) -> None:
+            self.db = db
+            self.factory = Maker
+
+        async def purge(self, x, y, z) -> None:
+            self.session.delete(x)
+            self.db.delete(y)
+            made = self.factory()
+            made.delete(z)
+
+
+    async def handler(session: SessionDep, other: "AsyncSession | None", raw, x) -> None:
+        session.delete(x)
+        other.delete(x)
+        raw.delete(x)
+        await raw.flush()
+        data = {"a": 1}
+        data.get("a")
+        fresh = Maker()
+        fresh.get(User, 1)
+        async with Maker() as opened:
+            opened.get(User, 2)
+        awaited = await make_session()
+        awaited.get(User, 3)
+        helper = make_session()
+        helper.delete(x)
+        Scoped.delete(x)
+        (walrus := Maker()).delete(x)
+    """
+    rules = [rule for rule in ALL_RULES if rule.code == "FG103"]
+    code = textwrap.dedent(source).lstrip("\n").encode()
+    full = Engine(rules, screen=False).check(Path("app/x.py"), code)
+    screened = Engine(rules).check(Path("app/x.py"), code)
+    assert [f.start.row for f in full.findings] == [23, 24, 30, 31, 32, 37, 39, 43, 44]
+    assert screened == full
+
+    data_only = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def webhook(session: AsyncSession, event: dict, payload: str) -> None:
+        resource_data = event["data"]
+        resource_data.get("id")
+        parsed = json.loads(payload)
+        parsed.get("id")
+        job = await queue.get()
+        job.get("id")
+        totals = dict(a=1)
+        totals.get("a")
+        await session.commit()
+    """
+    code = textwrap.dedent(data_only).lstrip("\n").encode()
+    assert Engine(rules, screen=False).check(Path("app/x.py"), code).findings == []
+    assert (
+        Engine(rules).active_rules(Path("app/x.py"), code, None, structure=_structure(code)) == []
+    )
+
+
+def _structure(code: bytes) -> Structure:
+    return Structure(ast.parse(code), "app.x", False, None, "app/x.py", Path("app/x.py"), code)
 
 
 # -- FG106 --------------------------------------------------------------------------
