@@ -29,6 +29,7 @@ from checks.config import CommandLineSelection, Settings, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult, Finding
+from checks.newer_syntax import newer_syntax_tree
 from checks.project import module_name_for
 from checks.run import build_index, check_file, make_engine, resolve_findings, run_packages
 from checks.structure import Structure
@@ -42,10 +43,16 @@ def _fix_of(finding: Finding) -> str | None:
 def structure_of(
     path: Path, source: bytes, settings: Settings, packages: frozenset[str] | None
 ) -> Structure | None:
-    """The file's structure as the engine builds it (None: CPython cannot parse it)."""
+    """The file's structure as the engine builds it (None: CPython cannot parse it, even
+    once its Python 3.12+ forms are rewritten: `checks.newer_syntax`)."""
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except SyntaxError:
+        newer = newer_syntax_tree(source)
+        if newer is None:
+            return None
+        tree = newer
+    except (ValueError, RecursionError, MemoryError):
         return None
     relative = str(settings.relative(path))
     layer = settings.layers.layer_of(settings.relative(path))

@@ -28,6 +28,7 @@ from checks.context import FileContext, Lines, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
+from checks.newer_syntax import newer_syntax_tree
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
@@ -432,8 +433,11 @@ class _Verdict:
     parsed: bool
     error: BaseException | None = None
     too_deep: bool = False
-    #: CPython's tree, when it parsed the file
+    #: CPython's tree, when it parsed the file (or, `newer`, the rewritten text)
     tree: ast.Module | None = None
+    #: not parsed, but parsed once its Python 3.12+ forms are rewritten (`tree` is that
+    #: text's, for the screens: `checks.newer_syntax`): valid Python of a newer version
+    newer: bool = False
 
     def finding(self, path: Path) -> Finding:
         error = self.error
@@ -479,7 +483,12 @@ def _cpython_verdict(source: bytes) -> _Verdict:
             too_deep = isinstance(error, SyntaxError) and any(
                 phrase in (error.msg or "") for phrase in _TOO_DEEP
             )
-            return _Verdict(False, error, too_deep=too_deep)
+            newer = (
+                None
+                if too_deep or not isinstance(error, SyntaxError)
+                else newer_syntax_tree(source)
+            )
+            return _Verdict(False, error, too_deep=too_deep, tree=newer, newer=newer is not None)
         tree = typing.cast(ast.Module, tree)
         try:
             compile(tree, "<checked>", "exec", dont_inherit=True)
@@ -505,7 +514,9 @@ class Engine:
     With `prefilter` (the default), a file is walked only with the rules its text allows
     to fire (`Rule.may_fire`), and not parsed with libcst at all when no rule may fire:
     CPython's parser then checks its syntax for FG000, and only a file CPython rejects is
-    handed to libcst for the diagnosis. A file CPython accepts but libcst does not parse
+    handed to libcst for the diagnosis, unless it parses once its Python 3.12+ forms are
+    rewritten (`checks.newer_syntax`: valid Python of a newer version, whose rewritten
+    tree the screens read). A file CPython accepts but libcst does not parse
     (`(x): int = 1`) is therefore reported only when a rule needs its tree."""
 
     def __init__(
@@ -700,7 +711,10 @@ class Engine:
         deferred = None if unscreened else self.deferred(rules, structure)
         # the packages the screens took to be outside the project: the result depends on it
         outside = frozenset(structure.outside_packages) if structure is not None else frozenset()
-        if (not rules or deferred is not None) and (verdict.parsed or not syntax_wanted):
+        # a file of a newer Python (CPython parsed it once its 3.12+ forms were
+        # rewritten) is valid: libcst parses it only for a rule that needs its tree
+        valid = verdict.parsed or verdict.newer
+        if (not rules or deferred is not None) and (valid or not syntax_wanted):
             return FileResult(
                 path,
                 compiler_errors,

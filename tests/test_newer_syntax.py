@@ -1,0 +1,120 @@
+"""The screens' tree of a file written for Python 3.12+ (`checks.newer_syntax`)."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+from unittest import mock
+
+import libcst
+import pytest
+
+from checks.engine import Engine
+from checks.newer_syntax import newer_syntax_tree
+from checks.rules import ALL_RULES
+
+NEWER = textwrap.dedent(
+    """\
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    type Rows[R: RowModel] = list[R]
+
+
+    class Repository[M: Base = DefaultModel, *Ts, **P](Protocol):
+        model: M
+
+
+    class Mixin[
+        ID: IdProtocol,  # type: ignore[type-arg]
+        KEY,
+    ]:
+        pass
+
+
+    async def first[T: AsyncSession](session: T) -> T:
+        try:
+            return await session.get(Item, 1)
+        except LookupError, ValueError:
+            raise
+    """
+).encode()
+
+
+def test_each_newer_form_is_rewritten_and_keeps_every_name() -> None:
+    with pytest.raises(SyntaxError):
+        ast.parse(NEWER)
+    tree = newer_syntax_tree(NEWER)
+    assert tree is not None
+    text = ast.unparse(tree)
+    assert "except (LookupError, ValueError):" in text
+    assert "class Repository(Protocol):" in text
+    assert "class Mixin:" in text
+    assert "async def first(session: T) -> T:" in text
+    # the `type` statement's value stays, its name is bound nowhere (as the engine's
+    # traversal binds none); bounds and defaults are read at the end
+    assert "list[R]" in text
+    assert not any(isinstance(node, ast.Assign) for node in ast.walk(tree))
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert {"RowModel", "Base", "DefaultModel", "IdProtocol", "AsyncSession"} <= read
+    # the line count is kept: what follows a rewritten form keeps its line
+    functions = [node for node in ast.walk(tree) if isinstance(node, ast.AsyncFunctionDef)]
+    assert (
+        functions[0].lineno
+        == NEWER.splitlines().index(b"async def first[T: AsyncSession](session: T) -> T:") + 1
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"def f(:\n    pass\n",  # a syntax error of every version
+        b"{% for enum in api.enums %}\nclass A:\n    pass\n",  # a template
+        b"class A[T: Literal['a']]:\n    pass\n",  # a string in the brackets
+        b"try:\n    pass\nexcept A, B as error:\n    pass\n",  # no version allows it
+        b"class A[T:\n" + b"    int,\n" * 30 + b"]:\n    pass\n",  # brackets too long
+    ],
+)
+def test_what_no_python_parses_or_the_rewrite_does_not_follow_gets_no_tree(source: bytes) -> None:
+    assert newer_syntax_tree(source) is None
+
+
+def test_a_newer_file_no_rule_may_fire_in_is_not_parsed_with_libcst() -> None:
+    # before, CPython's refusal sent it to libcst for FG000 and to every rule its words
+    # allow (here FG106's `AsyncSession`, FG302's `requests`)
+    clean = textwrap.dedent(
+        """\
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        type Ids = list[int]
+
+
+        def first[T](items: list[T], session: AsyncSession) -> T:
+            return items[0]
+        """
+    ).encode()
+    with mock.patch("libcst.parse_module", wraps=libcst.parse_module) as parse:
+        assert Engine(ALL_RULES).check(Path("app/ids.py"), clean).findings == []
+        assert parse.call_count == 0
+        assert Engine(ALL_RULES, screen=False).check(Path("app/ids.py"), clean).findings == []
+        assert parse.call_count == 1
+
+
+def test_a_newer_file_gets_the_same_findings_screened_or_not() -> None:
+    source = (
+        NEWER
+        + textwrap.dedent(
+            """
+
+        async def sleepy(session: AsyncSession) -> None:
+            import time
+
+            time.sleep(1)
+            session.delete(Item)
+        """
+        ).encode()
+    )
+    full = Engine(ALL_RULES, screen=False).check(Path("app/repository.py"), source)
+    screened = Engine(ALL_RULES).check(Path("app/repository.py"), source)
+    assert {f.code for f in full.findings} >= {"FG103", "FG301"}
+    assert screened == full
