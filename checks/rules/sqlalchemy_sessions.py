@@ -1957,7 +1957,9 @@ class _MaybeSessions:
     - a call: of SQLAlchemy or SQLModel (a class, a factory), `.begin()`, an imported
       name, a function of the file with a return annotation, a name bound otherwise (a
       session factory held in it), or a method named as such an attribute; a builtin
-      (`dict(...)`) or a module's function (`json.loads(...)`) is none.
+      (`dict(...)`) or a module's function (`json.loads(...)`) is none;
+    - a subscript, a literal or an operation: only one whose text the file awaits a
+      session-only method on (`await sessions[0].flush()`).
 
     Other expressions may always be one."""
 
@@ -1998,9 +2000,9 @@ class _MaybeSessions:
                     and isinstance(node.value.func, ast.Attribute)
                     and node.value.func.attr in _SESSION_ONLY_COROUTINES
                 ):
-                    chain = ast_dotted_name(node.value.func.value)
-                    if chain is not None:
-                        awaited.add(chain)
+                    # `code_of` in the rule: the same text unparses the same
+                    receiver = node.value.func.value
+                    awaited.add(ast_dotted_name(receiver) or ast.unparse(receiver))
             self._known = (frozenset(bound), frozenset(awaited), frozenset(stored))
         return self._known
 
@@ -2034,8 +2036,9 @@ class _MaybeSessions:
                 or not structure.qualified(chain).isdisjoint(LIBRARY_INSTANCES)
             )
         if isinstance(expr, ast.Call):
-            return self._call(expr.func)
-        return not isinstance(expr, _NEVER_RESOLVED)
+            return self._call(expr.func) or ast.unparse(expr) in awaited
+        # `_Resolver` knows no class for it, `_awaited_as_a_session` may know its text
+        return not isinstance(expr, _NEVER_RESOLVED) or ast.unparse(expr) in awaited
 
     def _call(self, func: ast.expr) -> bool:
         """`_Resolver._call`: what a call of `func` may make."""

@@ -818,6 +818,7 @@ def test_fg103s_screen_keeps_every_receiver_the_rule_resolves_and_drops_plain_da
         helper.delete(x)
         Scoped.delete(x)
         (walrus := Maker()).delete(x)
+
     """
     rules = [rule for rule in ALL_RULES if rule.code == "FG103"]
     code = textwrap.dedent(source).lstrip("\n").encode()
@@ -825,6 +826,18 @@ def test_fg103s_screen_keeps_every_receiver_the_rule_resolves_and_drops_plain_da
     screened = Engine(rules).check(Path("app/x.py"), code)
     assert [f.start.row for f in full.findings] == [23, 24, 30, 31, 32, 37, 39, 43, 44]
     assert screened == full
+
+    # a receiver no class is known for, which the function awaits as a session
+    awaited_text = b"""from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def pair(sessions: list, x) -> None:
+    sessions[0].delete(x)
+    await sessions[0].flush()
+"""
+    full = Engine(rules, screen=False).check(Path("app/x.py"), awaited_text)
+    assert [f.start.row for f in full.findings] == [5]
+    assert Engine(rules).check(Path("app/x.py"), awaited_text) == full
 
     data_only = """
     from sqlalchemy.ext.asyncio import AsyncSession
