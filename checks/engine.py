@@ -486,7 +486,7 @@ def _cpython_verdict(source: bytes) -> _Verdict:
             newer = (
                 None
                 if too_deep or not isinstance(error, SyntaxError)
-                else newer_syntax_tree(source)
+                else newer_syntax_tree(source, error)
             )
             return _Verdict(False, error, too_deep=too_deep, tree=newer, newer=newer is not None)
         tree = typing.cast(ast.Module, tree)

@@ -44,28 +44,33 @@ _DEFINITION = re.compile(
 )
 
 
-def newer_syntax_tree(source: bytes) -> ast.Module | None:
+def newer_syntax_tree(source: bytes, refusal: SyntaxError | None = None) -> ast.Module | None:
     """The tree of `source` once its Python 3.12+ forms are rewritten for this parser,
-    or None when CPython still refuses it."""
+    or None when CPython still refuses it. `refusal`: its parser's error on `source`,
+    when known (a parse saved)."""
     lines = source.splitlines(keepends=True)
     if lines and not lines[-1].endswith((b"\n", b"\r")):
         lines[-1] += b"\n"
     appended: list[bytes] = []
+    error: BaseException | None = refusal
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(_MOST):
-            try:
-                return ast.parse(b"".join(lines) + b"".join(appended))
-            except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as error:
-                if not isinstance(error, SyntaxError) or error.lineno is None:
-                    return None
-                index = error.lineno - 1
-                if not 0 <= index < len(lines):
-                    return None
-                parameters = _rewrite(lines, index, error.msg or "")
-                if parameters is None:
-                    return None
-                appended.extend(_parameter_expressions(parameters))
+            if error is None:
+                try:
+                    return ast.parse(b"".join(lines) + b"".join(appended))
+                except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as e:
+                    error = e
+            if not isinstance(error, SyntaxError) or error.lineno is None:
+                return None
+            index = error.lineno - 1
+            if not 0 <= index < len(lines):
+                return None
+            parameters = _rewrite(lines, index, error.msg or "")
+            if parameters is None:
+                return None
+            appended.extend(_parameter_expressions(parameters))
+            error = None
     return None
 
 
