@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from checks.project import summarize_with_libcst
+from checks.project import summarize_source, summarize_with_libcst
 from checks.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,9 +195,43 @@ def test_corner_cases_agree(source: str, is_package: bool) -> None:
     assert fast == summarize_with_libcst(code, "app.users.service", is_package)
 
 
-def test_code_cpython_cannot_parse_is_summarised_with_libcst() -> None:
-    code = b"class Box[T](Base):\n    item: T\n"  # Python 3.12 syntax, libcst reads it
+def test_newer_syntax_is_summarised_from_its_rewrite_with_the_facts_libcst_finds() -> None:
+    # polar's worker module: a 3.14 `except A, B:` used to leave the facts CPython's
+    # parser gives both summaries (what a context manager yields) out
+    code = textwrap.dedent(
+        """\
+        import contextlib
+        from collections.abc import AsyncIterator
+
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        type Ids = list[int]
+
+
+        def pool_name[T: str](names: list[T]) -> T:
+            try:
+                return names[0]
+            except ValueError, IndexError:
+                return "default"
+
+
+        @contextlib.asynccontextmanager
+        async def session_maker() -> AsyncIterator[AsyncSession]:
+            yield AsyncSession()
+        """
+    ).encode()
+    summary = summarize(code, "m", False)
+    assert summary is not None
+    assert summary == summarize_with_libcst(code, "m", False)
+    assert summary.returns == {"m.session_maker": "sqlalchemy.ext.asyncio.AsyncSession"}
+
+
+def test_code_cpython_cannot_parse_even_rewritten_is_summarised_with_libcst() -> None:
+    code = b'label = f"{names["a"]}"\nclass Box(Base):\n    pass\n'  # 3.12's f-string
     assert summarize(code, "m", False) is None
+    summary = summarize_source(code, "m", False)
+    assert summary is not None
+    assert "m.Box" in summary.classes
 
 
 def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
