@@ -15,6 +15,7 @@ from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult, Finding
 from checks.prefilter import Evidence
+from checks.rule import Rule
 from checks.rules import ALL_RULES, RULES_BY_CODE
 from checks.run import (
     build_index,
@@ -215,6 +216,12 @@ def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
     ]
 
 
+def _unscreened(rule: Rule, source: str) -> list[Finding]:
+    """What `rule` reports in `source` when it runs whatever its screen says."""
+    code = textwrap.dedent(source).encode()
+    return Engine([rule], screen=False).check(Path("app/example.py"), code).findings
+
+
 def _structure(source: str, path: str = "app/example.py") -> Structure:
     code = textwrap.dedent(source).lstrip("\n").encode()
     return Structure(ast.parse(code), "app.example", False, _layer(path), path, Path(path), code)
@@ -237,7 +244,13 @@ def test_screens_spare_query_results_dict_reads_and_imported_response_schemas() 
     session = results.replace("result.unique()", "session")
     assert fg103.may_fire_in(_structure(session))
     rebound = textwrap.dedent(results).replace("    return", "    result = session\n    return")
+    # `result` may be the session now: `result.scalars()` unawaited fires, while a method
+    # no session has (`result.unique()`) gives the rule no class to report on
+    assert not fg103.may_fire_in(_structure(rebound))
+    assert _unscreened(fg103, rebound) == []
+    rebound = rebound.replace("result.unique().scalars()", "result.scalars()")
     assert fg103.may_fire_in(_structure(rebound))
+    assert len(_unscreened(fg103, rebound)) == 1
 
     headers = 'def token(request):\n    return request.headers.get("client_secret", "none")\n'
     assert not fg502.may_fire_in(_structure(headers))
