@@ -17,7 +17,6 @@ printed), the time of each pass, and for each rule the files it still has libcst
 
 from __future__ import annotations
 
-import ast
 import sys
 import sysconfig
 import time
@@ -29,7 +28,7 @@ from checks.config import CommandLineSelection, Settings, load_settings
 from checks.discovery import discover
 from checks.engine import Engine
 from checks.findings import FileResult, Finding
-from checks.newer_syntax import newer_syntax_tree
+from checks.newer_syntax import parse
 from checks.project import module_name_for
 from checks.run import build_index, check_file, make_engine, resolve_findings, run_packages
 from checks.structure import Structure
@@ -45,14 +44,8 @@ def structure_of(
 ) -> Structure | None:
     """The file's structure as the engine builds it (None: CPython cannot parse it, even
     once its Python 3.12+ forms are rewritten: `checks.newer_syntax`)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        newer = newer_syntax_tree(source)
-        if newer is None:
-            return None
-        tree = newer
-    except (ValueError, RecursionError, MemoryError):
+    tree = parse(source)
+    if tree is None:
         return None
     relative = str(settings.relative(path))
     layer = settings.layers.layer_of(settings.relative(path))

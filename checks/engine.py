@@ -435,9 +435,13 @@ class _Verdict:
     too_deep: bool = False
     #: CPython's tree, when it parsed the file (or, `newer`, the rewritten text)
     tree: ast.Module | None = None
-    #: not parsed, but parsed once its Python 3.12+ forms are rewritten (`tree` is that
-    #: text's, for the screens: `checks.newer_syntax`): valid Python of a newer version
-    newer: bool = False
+
+    @property
+    def newer(self) -> bool:
+        """Not parsed, but parsed once its Python 3.12+ forms are rewritten (`tree` is
+        that text's, for the screens: `checks.newer_syntax`): valid Python of a newer
+        version."""
+        return not self.parsed and self.tree is not None
 
     def finding(self, path: Path) -> Finding:
         error = self.error
@@ -488,7 +492,7 @@ def _cpython_verdict(source: bytes) -> _Verdict:
                 if too_deep or not isinstance(error, SyntaxError)
                 else newer_syntax_tree(source, error)
             )
-            return _Verdict(False, error, too_deep=too_deep, tree=newer, newer=newer is not None)
+            return _Verdict(False, error, too_deep=too_deep, tree=newer)
         tree = typing.cast(ast.Module, tree)
         try:
             compile(tree, "<checked>", "exec", dont_inherit=True)

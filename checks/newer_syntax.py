@@ -30,18 +30,31 @@ import ast
 import re
 import warnings
 
+from checks.lazy import lazy_pattern
+
 #: how many rewrites one file may take (one parse each)
 _MOST = 100
 #: how many lines a type parameter list may span
 _SPAN = 20
 
-_EXCEPT = re.compile(
+_EXCEPT = lazy_pattern(
     rb"(?P<head>[ \t]*except\*?[ \t]*)(?P<types>[^:(\s][^:]*?)(?P<tail>[ \t]*:.*)", re.S
 )
-_TYPE = re.compile(rb"(?P<indent>[ \t]*)type[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*(?P<params>\[)?")
-_DEFINITION = re.compile(
+_TYPE = lazy_pattern(rb"(?P<indent>[ \t]*)type[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*(?P<params>\[)?")
+_DEFINITION = lazy_pattern(
     rb"[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*\["
 )
+
+
+def parse(source: bytes) -> ast.Module | None:
+    """CPython's tree of `source`, or of its text once its Python 3.12+ forms are
+    rewritten (`newer_syntax_tree`); None when it cannot parse either."""
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        return newer_syntax_tree(source, error)
+    except (ValueError, OverflowError, RecursionError, MemoryError):
+        return None
 
 
 def newer_syntax_tree(source: bytes, refusal: SyntaxError | None = None) -> ast.Module | None:

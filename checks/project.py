@@ -83,7 +83,7 @@ CALLED_INSTANCES = {
 CALL_CHAIN = "()"
 #: The sync `scoped_session` an attribute of such an object is (`db.session`).
 INSTANCE_ATTRIBUTES = {(FLASK_SQLALCHEMY, "session"): "sqlalchemy.orm.scoped_session"}
-_INSTANCE_ATTRIBUTE_NAMES = frozenset(attribute for _, attribute in INSTANCE_ATTRIBUTES)
+INSTANCE_ATTRIBUTE_NAMES = frozenset(attribute for _, attribute in INSTANCE_ATTRIBUTES)
 #: Objects of libraries that are a sync `scoped_session`: FastAPI-SQLAlchemy's
 #: `db.session`, the request's session (`from fastapi_sqlalchemy import db`).
 LIBRARY_INSTANCES = {
@@ -622,7 +622,7 @@ class ProjectIndex:
         if known is not None:
             return known
         owner, dot, attribute = ref.rpartition(".")
-        if not dot or attribute not in _INSTANCE_ATTRIBUTE_NAMES:
+        if not dot or attribute not in INSTANCE_ATTRIBUTE_NAMES:
             return None  # no module is loaded for other names
         made = self.instances.get(self.resolve(owner))
         return INSTANCE_ATTRIBUTES.get((made, attribute)) if made is not None else None

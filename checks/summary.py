@@ -28,7 +28,7 @@ from checks.blocking import (
     WAITS_WITH_OPTIONS,
 )
 from checks.lazy import lazy_pattern
-from checks.newer_syntax import newer_syntax_tree
+from checks.newer_syntax import parse
 from checks.project import (
     AS_DECLARATIVE,
     CALL_CHAIN,
@@ -79,7 +79,7 @@ _MAX_CHAIN = 4
 
 def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
     """The summary of a module, or None when CPython cannot parse it (see above)."""
-    tree = _tree(source)
+    tree = parse(source)
     if tree is None:
         return None
     reads_config = CONFIG_READ.search(source) is not None
@@ -142,24 +142,14 @@ def _sends_through(made: ast.Call, function: ast.FunctionDef) -> bool:
     return False
 
 
-def _tree(source: bytes) -> ast.Module | None:
-    """CPython's tree of a module, or of its text once its Python 3.12+ forms are
-    rewritten (`checks.newer_syntax`: type parameters, `type` statements and 3.14's
-    `except A, B:` change no fact a summary holds); None when it cannot parse it."""
-    try:
-        return ast.parse(source)
-    except SyntaxError as error:
-        return newer_syntax_tree(source, error)
-    except (ValueError, RecursionError, MemoryError):
-        return None
-
-
 def _module_read(
     source: bytes, module: str, is_package: bool
 ) -> tuple[ast.Module, _Summarizer] | None:
     """A module's tree, and a summarizer that has read its imports and classes (None:
     CPython cannot parse it)."""
-    tree = _tree(source)
+    # newer syntax rewritten (`checks.newer_syntax`): type parameters, `type` statements
+    # and 3.14's `except A, B:` change no fact a summary holds
+    tree = parse(source)
     if tree is None:
         return None
     summarizer = _Summarizer(module, is_package)

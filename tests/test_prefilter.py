@@ -327,6 +327,24 @@ def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(
         assert conditions is None
 
 
+def test_no_module_of_the_checker_compiles_a_pattern_when_imported() -> None:
+    """Importing a module runs no `re.compile`: the edit hook's one-file run imports most
+    of them and uses few patterns (`lazy_pattern`)."""
+    compiled = []
+    import checks
+
+    for path in sorted(Path(checks.__file__).parent.rglob("*.py")):
+        for statement in ast.parse(path.read_bytes()).body:
+            if not isinstance(statement, ast.Assign | ast.AnnAssign | ast.Expr):
+                continue
+            compiled.extend(
+                f"{path}:{node.lineno}"
+                for node in ast.walk(statement)
+                if isinstance(node, ast.Call) and ast.unparse(node.func) == "re.compile"
+            )
+    assert compiled == []
+
+
 def test_a_lazy_pattern_answers_as_the_compiled_one() -> None:
     """The checker's module-level patterns are compiled on first use (`lazy_pattern`)."""
     import copy

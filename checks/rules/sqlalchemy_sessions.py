@@ -24,9 +24,10 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import (
-    _INSTANCE_ATTRIBUTE_NAMES,
     BLOCKS,
+    INSTANCE_ATTRIBUTE_NAMES,
     INSTANCE_ATTRIBUTES,
+    INSTANCE_FACTORIES,
     LIBRARY_INSTANCES,
     OPENED,
     Condition,
@@ -1973,7 +1974,7 @@ class _MaybeSessions:
         if self._known is None:
             bound: set[str] = set()
             awaited: set[str] = set()
-            stored: set[str] = set(_INSTANCE_ATTRIBUTE_NAMES)
+            stored: set[str] = set(INSTANCE_ATTRIBUTE_NAMES)
             for node in ast.walk(self.structure.tree):
                 if isinstance(node, ast.With | ast.AsyncWith):
                     for item in node.items:
@@ -3637,7 +3638,9 @@ _SHARED_SESSIONS = frozenset(c for c in ASYNC_SESSION_CLASSES if "scoped" not in
 
 
 _ASYNC_SESSIONMAKERS = ASYNC_SESSION_FACTORIES - ASYNC_SESSION_CLASSES
-_SESSIONMAKERS = frozenset({"sqlalchemy.orm.sessionmaker", "sqlalchemy.orm.session.sessionmaker"})
+_SESSIONMAKERS = frozenset(
+    name for name, made in INSTANCE_FACTORIES.items() if made == SYNC_SESSION_FACTORY
+)
 
 
 def _session_made(call: cst.Call, ctx: FileContext) -> bool:
