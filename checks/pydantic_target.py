@@ -4,10 +4,12 @@
 project root's pins do (for the files of a sub-service that pins Pydantic or FastAPI,
 `checks.sub_services`, that sub-service's): `[project] dependencies`, its optional dependencies and
 `[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
-`poetry.lock` and `*requirements*.txt`. The target is 1 when a pin that every install
-obeys (the main dependencies, `requirements.txt`, the one Pydantic version of a lock
-file) admits no Pydantic 2.x, or when every pin found admits none (extras, groups and
-other requirement files are alternatives: one of them alone does not decide); else 2.
+`poetry.lock`, `*requirements*.txt`, setuptools' `requires.txt` and the literal
+`install_requires`/`extras_require` of `setup.py`. The target is 1 when a pin that every
+install obeys (the main dependencies, `requirements.txt`, `requires.txt`,
+`install_requires`, the one Pydantic version of a lock file) admits no Pydantic 2.x, or
+when every pin found admits none (extras, groups and other requirement files are
+alternatives: one of them alone does not decide); else 2.
 A `fastapi` pin below 0.100 counts as a Pydantic 1 pin: those FastAPI versions require
 Pydantic < 2 (a later FastAPI works with both, and says nothing). A lock's version that a
 binding requirement beside it excludes is stale (`current_pins`): the package manager
@@ -36,6 +38,7 @@ compatibility layer (`keeps_v1_layer`).
 
 from __future__ import annotations
 
+import ast
 import codecs
 import hashlib
 import os
@@ -312,6 +315,8 @@ def read_pins(root: Path) -> Iterator[Pin]:
     for lock in ("uv.lock", "poetry.lock"):
         if listed is None or lock in listed:
             yield from _lock_pins(root / lock)
+    if listed is None or "setup.py" in listed:
+        yield from _setup_pins(root / "setup.py")
     for name in names:
         if _requirements_file(name):
             yield from _requirements_pins(root / name)
@@ -320,9 +325,48 @@ def read_pins(root: Path) -> Iterator[Pin]:
 
 
 def _requirements_file(name: str) -> bool:
-    """A requirements file's name: `requirements.txt`, `requirements-dev.txt`, and the
-    prefixed spelling pip-tools projects use (`dev-requirements.txt`, mlrun's)."""
-    return name.endswith(".txt") and "requirements" in name
+    """A requirements file's name: `requirements.txt`, `requirements-dev.txt`, the
+    prefixed spelling pip-tools projects use (`dev-requirements.txt`, mlrun's), and
+    setuptools' `requires.txt` (an egg-info's `install_requires`, which opal's `setup.py`
+    files read from a `requires.txt` of their own)."""
+    return name.endswith(".txt") and ("requirements" in name or name == "requires.txt")
+
+
+#: The text of a `setup.py` that may pass its dependencies as literals.
+_SETUP_REQUIRES = lazy_pattern(rb"\binstall_requires\b|\bextras_require\b")
+
+
+def _setup_pins(path: Path) -> Iterator[Pin]:
+    """The pins a `setup.py` writes as literals in its `setup(...)` call:
+    `install_requires=[...]` (every install obeys them) and `extras_require={...}`
+    (alternatives). A list computed at run time (read from a file, built by a function)
+    gives none here; a `requires.txt` beside it is read as a requirements file."""
+    raw = _read(path)
+    if raw is None or _SETUP_REQUIRES.search(raw) is None:
+        return
+    try:
+        tree = ast.parse(raw)
+    except (SyntaxError, ValueError):
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            value = keyword.value
+            if keyword.arg == "install_requires" and isinstance(value, ast.List | ast.Tuple):
+                yield from _pep508(path.name, _literal_strings(value.elts), True)
+            elif keyword.arg == "extras_require" and isinstance(value, ast.Dict):
+                for group in value.values:
+                    if isinstance(group, ast.List | ast.Tuple):
+                        yield from _pep508(path.name, _literal_strings(group.elts), False)
+
+
+def _literal_strings(elements: Iterable[object]) -> list[str]:
+    return [
+        element.value
+        for element in elements
+        if isinstance(element, ast.Constant) and isinstance(element.value, str)
+    ]
 
 
 #: Folders of a project's dependency files (`requirements/base.txt`,
@@ -477,7 +521,7 @@ def _requirements_pins(path: Path) -> Iterator[Pin]:
     if raw is None:
         return
     text = _requirements_text(raw).replace("\\\r\n", " ").replace("\\\n", " ")
-    binding = path.name == "requirements.txt"
+    binding = path.name in ("requirements.txt", "requires.txt")
     for line in text.splitlines():
         line = re.sub(r"(^|\s)#.*", "", line).strip()
         if not line or line.startswith("-"):

@@ -218,6 +218,43 @@ def test_another_requirements_file_counts_as_an_alternative(tmp_path: Path) -> N
     assert target_of(tmp_path) == 1
 
 
+def test_setuptools_pins_decide_the_target(tmp_path: Path) -> None:
+    """opal's packages pin `pydantic[email]>=1.9.1,<2` in a `requires.txt` their `setup.py`
+    reads (setuptools' name for `install_requires`, as in an egg-info); an older
+    `setup.py` writes `install_requires=[...]` as a literal. Both bind every install;
+    `extras_require` is an alternative, and a list computed at run time says nothing."""
+    write(tmp_path, "requires.txt", "fastapi>=0.109.1,<1\npydantic[email]>=1.9.1,<2\n")
+    assert target_of(tmp_path) == 1
+    (tmp_path / "requires.txt").unlink()
+    write(
+        tmp_path,
+        "setup.py",
+        """
+        from setuptools import setup
+
+        setup(
+            name="svc",
+            install_requires=["fastapi>=0.100", "pydantic>=1.10,<2"],
+            extras_require={"v2": ["pydantic>=2"]},
+        )
+        """,
+    )
+    assert target_of(tmp_path) == 1
+    write(
+        tmp_path,
+        "setup.py",
+        """
+        from setuptools import setup
+
+        setup(name="svc", install_requires=open("deps.txt").read().split(), extras_require={
+            "legacy": ["pydantic<2"], "current": ["pydantic>=2"]})
+        """,
+    )
+    assert target_of(tmp_path) == 2  # one alternative alone does not decide
+    write(tmp_path, "setup.py", "setup(install_requires=['pydantic<2'\n")  # broken: none
+    assert target_of(tmp_path) == 2
+
+
 def test_requirements_files_in_subdirectories_are_not_read(tmp_path: Path) -> None:
     write(tmp_path, "docs/requirements.txt", "pydantic<2\n")
     assert target_of(tmp_path) == 2
