@@ -1176,10 +1176,18 @@ def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
             return f"setting `{key}`, which Pydantic 2 removed and ignores,"
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for statement in body:
-        if isinstance(statement, cst.FunctionDef):
+        if isinstance(statement, cst.FunctionDef) and statement.name.value not in _CALLABLE_KEYS:
             method = statement.name.value
             return f"defining `{method}()`, which Pydantic 2 never calls,"
     return None
+
+
+#: The keys of Pydantic 2's `ConfigDict` that take a function: a `class Config` method of
+#: that name is its value, which Pydantic 2 reads from the class and calls
+#: (`json_schema_extra`, privategpt's, edits the schema), with the class-config warning.
+_CALLABLE_KEYS = frozenset(
+    {"json_schema_extra", "alias_generator", "model_title_generator", "field_title_generator"}
+)
 
 
 _TURNS_ON = (

@@ -181,7 +181,15 @@ def test_inner_config_names_what_pydantic_2_ignores_in_it() -> None:
         class D(BaseModel):
             class Config:
                 frozen = True
+
+        class E(BaseModel):
+            class Config:
+                @staticmethod
+                def json_schema_extra(schema, model):
+                    schema.pop("title")
         """
+    # E: privategpt's `Completion`; Pydantic 2 reads a method named as one of its keys
+    # that take a function from the class (a deprecation warning) and calls it
     messages = [f.message for f in check_code(source) if f.code == "FG207"]
     assert messages == [
         "Inner `class Config` setting `allow_population_by_field_name`, which Pydantic 2 "
@@ -191,6 +199,7 @@ def test_inner_config_names_what_pydantic_2_ignores_in_it() -> None:
         "ignores, is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
         "Inner `class Config` defining `schema_extra()`, which Pydantic 2 never calls, is "
         "the Pydantic v1 API: use `model_config = ConfigDict(...)`",
+        "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
         "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
     ]
 
