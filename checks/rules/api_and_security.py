@@ -725,7 +725,9 @@ class JwtWithoutVerification(Rule):
         "`kid`, `azp`): the peek that picks the key of a verified decode; or for when it "
         "expires (`exp`, `iat`, `nbf`: a client deciding to refresh its own token); nor a "
         "token the function also decodes with verification, or gives to a verifier "
-        "(`verify_token(token, ...)`). "
+        "(`verify_token(token, ...)`); nor an unverified decode whose result is dropped "
+        "(a statement of its own: a check that the token parses, whose claims nothing "
+        "reads). "
         "authlib is not "
         "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
@@ -935,6 +937,18 @@ class JwtWithoutVerification(Rule):
             path="tests/test_tokens.py",
             note="a test reading its own token's claims",
         ),
+        Example(
+            """
+            import jwt
+
+
+            class Client:
+                def __init__(self, token: str) -> None:
+                    jwt.decode(token, options={"verify_signature": False})  # it parses
+                    self._token = token
+            """,
+            note="a format check whose claims nothing reads (morphik's SDK)",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -973,6 +987,8 @@ class JwtWithoutVerification(Rule):
         missing = algorithms is None or dotted_name(algorithms) == "None"
         if unverified and not allows_none and (self._peeks(node, ctx) or _deliberate(node, ctx)):
             return  # the claims that pick the key of a verified decode, read unverified
+        if unverified and not allows_none and _discarded(node, ctx):
+            return  # a format check (`jwt.decode(token, options=...)` alone): no claim read
         if unverified or missing or allows_none:
             ctx.report(node)
 
@@ -1361,3 +1377,14 @@ def _hashes_without_bcrypt(ctx: FileContext) -> bool:
         return False
     made = len(_CRYPT_CONTEXT.findall(source))
     return made > 0 and made == len(_LITERAL_SCHEMES.findall(source))
+
+
+def _discarded(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether a call is a statement of its own, its result dropped: an unverified decode
+    there only checks that the token parses (morphik's SDK: `jwt.decode(self._auth_token,
+    options={"verify_signature": False})` as "basic token validation"), and no claim of it
+    is trusted."""
+    statement = ctx.within[-1] if ctx.within else None
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Expr) and small.value is node for small in statement.body
+    )

@@ -99,8 +99,9 @@ _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
 _PLACEHOLDER = lazy_pattern(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
 
 
-#: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`): a name.
-_IDENTIFIER = lazy_pattern(r"^[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
+#: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`, a private
+#: `_pgpt_previous_refresh_token`): a name.
+_IDENTIFIER = lazy_pattern(r"^_*[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
 #: Keys and tokens carry runs of digits (hex, base62); names of things do not.
 _DIGIT_RUN = lazy_pattern(r"[0-9]{3,}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
@@ -593,9 +594,13 @@ class HardcodedSecret(Rule):
             CLIENT_SECRET = "client_secret"
             CSRF_TOKEN_KEY = "csrftoken"
             DB_CREDENTIALS_DICT_TOKEN_KEY = "google_tokens"
+            MCP_PREVIOUS_REFRESH_TOKEN_KEY = "_pgpt_previous_refresh_token"
             """,
             path="app/core/oauth_fields.py",
-            note="constants naming a form's or a config's fields: they repeat their names",
+            note=(
+                "constants naming a form's or a config's fields: they repeat their names, or "
+                "name the metadata key a token is kept under (privategpt's, a leading `_`)"
+            ),
         ),
         Example(
             """
