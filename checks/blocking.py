@@ -1,7 +1,8 @@
 """The calls that block the thread they run on: a request over the network, a process
-started or waited for. FG302 and FG303 report them in an `async def`, and the project's
-summaries record the sync functions that make one (`ModuleSummary.blocking`), so that a
-coroutine calling such a helper of another module is reported too."""
+started or waited for, a password hashed. FG302 and FG303 report them in an `async def`,
+and the project's summaries record the sync functions that make one
+(`ModuleSummary.blocking`), so that a coroutine calling such a helper of another module is
+reported too."""
 
 from __future__ import annotations
 
@@ -24,6 +25,57 @@ BLOCKING_HTTP = {
     "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
 }
+#: A password hash is CPU work of a tenth to half a second per call, on purpose (a cost
+#: factor an attacker must pay per guess): on the event loop, every other request waits
+#: for it. bcrypt, argon2-cffi and hashlib release the GIL, so a thread runs it in
+#: parallel with the loop (`checks.rules.async_blocking_io` reports these in FG303).
+_HASH = (
+    "`await asyncio.to_thread(...)` (a password hash is CPU work of a tenth of a second or "
+    "more, on purpose)"
+)
+#: passlib's hash classes (`from passlib.hash import bcrypt; bcrypt.hash(password)`)
+_PASSLIB_HANDLERS = (
+    "bcrypt",
+    "bcrypt_sha256",
+    "argon2",
+    "pbkdf2_sha256",
+    "pbkdf2_sha512",
+    "sha256_crypt",
+    "sha512_crypt",
+    "scrypt",
+)
+#: Classes whose instances hash passwords, and their methods that hash
+#: (`pwd_context = CryptContext(schemes=["bcrypt"])`, then `pwd_context.verify(...)`).
+PASSWORD_HASHERS = {
+    "passlib.context.CryptContext": frozenset({"hash", "verify", "verify_and_update", "encrypt"}),
+    "pwdlib.PasswordHash": frozenset({"hash", "verify", "verify_and_update"}),
+    "argon2.PasswordHasher": frozenset({"hash", "verify"}),
+}
+#: Every spelling that makes one (`PasswordHash.recommended()`), with the class it makes.
+PASSWORD_HASHER_MAKERS = {
+    **{cls: cls for cls in PASSWORD_HASHERS},
+    "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
+}
+#: The methods those instances hash with.
+PASSWORD_HASHER_METHODS = frozenset(m for methods in PASSWORD_HASHERS.values() for m in methods)
+PASSWORD_HASHING = {
+    "bcrypt.hashpw": _HASH,
+    "bcrypt.checkpw": _HASH,
+    "bcrypt.kdf": _HASH,
+    "hashlib.pbkdf2_hmac": _HASH,
+    "hashlib.scrypt": _HASH,
+    "argon2.low_level.hash_secret": _HASH,
+    "argon2.low_level.hash_secret_raw": _HASH,
+    "argon2.low_level.verify_secret": _HASH,
+    **{
+        f"passlib.hash.{handler}.{method}": _HASH
+        for handler in _PASSLIB_HANDLERS
+        for method in ("hash", "verify", "encrypt")
+    },
+    # a method of an instance of the hashers above, as a summary records it (`checks.
+    # summary`: `pwd_context.verify(...)` of a module-level `CryptContext`)
+    **{f"{cls}.{method}": _HASH for cls, methods in PASSWORD_HASHERS.items() for method in methods},
+}
 _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
 BLOCKING_CALLS = {
     "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
@@ -42,6 +94,7 @@ BLOCKING_CALLS = {
         f"os.{wait}": "`await process.wait()` on an asyncio subprocess"
         for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
     },
+    **PASSWORD_HASHING,
 }
 #: Sync SQLAlchemy sessions made in a function (`with Session(engine) as session:`): the
 #: queries run on it block the thread (FG102 reports a coroutine calling such a helper of

@@ -118,6 +118,8 @@ _CLIENT_FUNCTIONS = {
     # a CONSTANT-cased class, which `_is_class_name` takes for no class
     "yagmail.SMTP": "yagmail.SMTP",
     "docker.from_env": "docker.DockerClient",
+    # a password hasher (FG303): `password_hash = PasswordHash.recommended()`
+    "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
     "docker.client.from_env": "docker.DockerClient",
     **{
         f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"

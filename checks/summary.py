@@ -24,6 +24,8 @@ from checks.blocking import (
     BLOCKING_PACKAGES,
     CLIENT_CONSTRUCTORS,
     OPENS,
+    PASSWORD_HASHER_MAKERS,
+    PASSWORD_HASHERS,
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
 )
@@ -346,6 +348,9 @@ class _Summarizer:
         and FG303's same-module helpers are found; else, one that makes a sync session
         (`Session(engine)`: `SYNC_SESSION_OPENERS`), with that class (FG102)."""
         found: dict[str, str] = {}
+        hashers = self._password_hashers(body)
+        #: the sync functions that make none, with the helpers of the module they call
+        pending: list[tuple[str, list[str]]] = []
         for name, function in _module_functions(body):
             if isinstance(function, ast.AsyncFunctionDef):
                 continue
@@ -370,7 +375,7 @@ class _Summarizer:
                     )
                 if not isinstance(node, ast.Call):
                     continue
-                called = self._qualified(node.func)
+                called = self._qualified(node.func) or self._hashes(node.func, hashers)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
                 if called in BLOCKING and not _polls(node, called):
@@ -385,7 +390,66 @@ class _Summarizer:
                 # `with get_sync_db_session() as session:`: the index asks what the
                 # imported context manager gives (`ProjectIndex._gives`)
                 found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
+            elif not generator:
+                pending.append((name, _helpers_called(name, function)))
+        # then each that calls one of those, until none is added (`authenticate_user`
+        # calls `verify_password`, which calls `pwd_context.verify`), as FG302's and
+        # FG303's same-module helpers are found
+        added = True
+        while added:
+            added = False
+            for name, helpers in pending:
+                key = f"{self.module}.{name}"
+                if key in found:
+                    continue
+                made = next(
+                    (
+                        found[f"{self.module}.{helper}"]
+                        for helper in helpers
+                        if f"{self.module}.{helper}" in found
+                    ),
+                    None,
+                )
+                if made is not None and not made.startswith(OPENS):
+                    found[key] = made
+                    added = True
         return found
+
+    def _password_hashers(self, body: Sequence[ast.stmt]) -> dict[str, str]:
+        """The module-level names bound once, to a password hasher made there
+        (`pwd_context = CryptContext(schemes=["bcrypt"])`), with its class."""
+        made: dict[str, str | None] = {}
+        for statement in _statements(body):
+            if isinstance(statement, ast.Assign | ast.AnnAssign):
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                value = statement.value
+                cls = (
+                    PASSWORD_HASHER_MAKERS.get(self._qualified(value.func) or "")
+                    if isinstance(value, ast.Call)
+                    else None
+                )
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        made[target.id] = None if target.id in made else cls
+        return {name: cls for name, cls in made.items() if cls is not None}
+
+    def _hashes(self, func: ast.expr, hashers: Mapping[str, str]) -> str | None:
+        """`Class.method` for a call that hashes a password with a hasher's method: of a
+        module-level hasher (`pwd_context.verify`) or of one made there
+        (`CryptContext(...).hash`)."""
+        if not isinstance(func, ast.Attribute):
+            return None
+        receiver = func.value
+        cls: str | None = None
+        if isinstance(receiver, ast.Name):
+            cls = hashers.get(receiver.id)
+        elif isinstance(receiver, ast.Call):
+            cls = PASSWORD_HASHER_MAKERS.get(self._qualified(receiver.func) or "")
+        if cls is None or func.attr not in PASSWORD_HASHERS[cls]:
+            return None
+        return f"{cls}.{func.attr}"
 
     def _returns(self, body: Sequence[ast.stmt]) -> dict[str, str]:
         """The class each module-level function and each method of a module-level class
@@ -825,6 +889,27 @@ def _returns_its_class(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool
         isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == first
         for value in returned
     )
+
+
+def _helpers_called(name: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """What a function's own body calls that may be a helper of its module, in order and
+    named as the summary names them: a bare name (`verify_password(...)`), and for a
+    method (`Class.method`) another of its class through `self` (`Class.other`)."""
+    owner = name.rpartition(".")[0]
+    found: list[str] = []
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                found.append(func.id)
+            elif (
+                owner
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "self"
+            ):
+                found.append(f"{owner}.{func.attr}")
+    return found
 
 
 def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:

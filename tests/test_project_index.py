@@ -568,6 +568,84 @@ def test_a_sync_helper_of_another_module_that_blocks_is_reported(
     assert message.startswith("`purge()` is a sync function of `app.billing.client`")
 
 
+#: FastAPI's security tutorial, spread over two modules: a module-level `CryptContext`,
+#: a helper that verifies with it, and one that calls that helper.
+SECURITY = """
+from passlib.context import CryptContext
+from pwdlib import PasswordHash
+
+pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+password_hash = PasswordHash.recommended()
+
+
+def verify_password(plain: str, hashed: str) -> bool:
+    return pwd_context.verify(plain, hashed)
+
+
+def authenticate_user(users: dict[str, str], email: str, password: str) -> bool:
+    stored = users.get(email)
+    return stored is not None and verify_password(password, stored)
+
+
+def get_password_hash(password: str) -> str:
+    return password_hash.hash(password)
+
+
+def needs_rehash(stored: str) -> bool:
+    return pwd_context.needs_update(stored)
+"""
+
+SECURITY_ROUTES = """
+import asyncio
+
+from fastapi import APIRouter
+
+from app.core.security import authenticate_user, get_password_hash, needs_rehash
+
+router = APIRouter()
+
+
+@router.post("/login")
+async def login(email: str, password: str, stored: str) -> bool:
+    ok = authenticate_user({email: stored}, email, password)
+    needs_rehash(stored)
+    await asyncio.to_thread(get_password_hash, password)
+    return ok
+
+
+@router.post("/users")
+async def register(password: str) -> str:
+    return get_password_hash(password)
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_helper_of_another_module_that_hashes_a_password_is_reported(
+    tmp_path: Path, alone: bool
+) -> None:
+    """A coroutine calling a sync helper of another module that hashes a password (on a
+    module-level `CryptContext` or pwdlib `PasswordHash`), directly or through another
+    helper of that module, blocks the loop for the hash's tenth of a second (FG303); a
+    hasher's method that hashes nothing (`needs_update`) and a hash run in a thread are
+    left alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'auth'\n")
+    for package in ("app", "app/core", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/core/security.py", SECURITY)
+    write(tmp_path, "app/api/routes.py", SECURITY_ROUTES)
+    target = tmp_path / "app/api/routes.py" if alone else tmp_path
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG303", "--output-format", "json", str(target)
+    )
+    found = [
+        (f["location"]["row"], f["message"].split(" is a sync function")[0])
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py")
+    ]
+    assert found == [(12, "`authenticate_user()`"), (20, "`get_password_hash()`")]
+    assert "hashes a password" in json.loads(result.stdout)[0]["message"]
+
+
 #: keep's `db.py`: sync helpers that open their own session, and one that posts instead.
 SESSION_HELPERS = """
 import requests

@@ -11,6 +11,10 @@ from checks.blocking import (
     BLOCKING_CALLS,
     BLOCKING_HTTP,
     CLIENT_CONSTRUCTORS,
+    PASSWORD_HASHER_MAKERS,
+    PASSWORD_HASHER_METHODS,
+    PASSWORD_HASHERS,
+    PASSWORD_HASHING,
     WAITS_WITH_OPTIONS,
 )
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
@@ -249,10 +253,18 @@ class _BlockingInAsync(Rule):
             return
         helper = blocking_helper(node, ctx, self.calls, self.code)
         if helper is not None:
-            callee, blocking = helper
+            callee, blocking, chain = helper
+            if blocking in PASSWORD_HASHING:
+                ctx.report(
+                    node,
+                    f"`{callee}()` calls {chain}, which hashes a password (CPU work of a "
+                    "tenth of a second or more, on purpose), blocking the event loop inside "
+                    f"`async def`: `await asyncio.to_thread({callee}, ...)`",
+                )
+                return
             ctx.report(
                 node,
-                f"`{callee}()` calls `{blocking}()`, which blocks the event loop inside "
+                f"`{callee}()` calls {chain}, which blocks the event loop inside "
                 f"`async def`: use {self.calls[blocking]} there, or `await "
                 f"asyncio.to_thread({callee}, ...)`",
             )
@@ -297,7 +309,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`; "
         "also a sync function of the same module, a sync method called through `self`, or a "
         "sync function of another module of the project (the project index records which "
-        "make such a call), whose own body calls one of them (not a function it defines: a "
+        "make such a call), whose own body calls one of them, or another such function of "
+        "its module (not a function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing). And the sync clients of network services: a "
         "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
@@ -659,7 +672,7 @@ class BlockingCallInAsync(_BlockingInAsync):
     code = "FG303"
     name = "blocking-call-in-async"
     family = "async"
-    does = "runs or waits for a process"
+    does = "runs or waits for a process, or hashes a password"
     calls: ClassVar[dict[str, str]] = {
         **BLOCKING_CALLS,
         # the same call in a command-line client and in a server: advice for both
@@ -677,7 +690,12 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
         "`with Popen(...) as process`, or annotated `Popen`), and `input()`; ruff's "
         "ASYNC220-222 cover the same calls. A `Popen` the coroutine itself waits for is "
-        "reported once, at the wait (one fix).\n\n"
+        "reported once, at the wait (one fix). Also a password hashed: `bcrypt.hashpw`/"
+        "`checkpw`, `hashlib.pbkdf2_hmac`/`scrypt`, argon2-cffi's low-level functions, "
+        "passlib's hash classes (`passlib.hash.bcrypt.verify`), and the `hash`/`verify` "
+        "methods of a passlib `CryptContext`, a pwdlib `PasswordHash` or an argon2 "
+        "`PasswordHasher`. A sync function of the module is followed through the helpers "
+        "it calls (`authenticate_user` calls `verify_password`, which hashes).\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301)."
     )
@@ -685,7 +703,10 @@ class BlockingCallInAsync(_BlockingInAsync):
         "These wait for another process (or a terminal) on the event loop thread: the "
         "worker serves nothing else until they return. asyncio has non-blocking "
         "equivalents (`asyncio.create_subprocess_exec`), and `asyncio.to_thread` runs "
-        "anything else off the loop."
+        "anything else off the loop. A password hash is slow on purpose (a tenth to half a "
+        "second of CPU per call, the cost an attacker pays per guess): on the loop, every "
+        "login stalls every other request for that long. bcrypt, argon2-cffi and hashlib "
+        "release the GIL, so `asyncio.to_thread` runs the hash in parallel with the loop."
     )
     bad = (
         Example(
@@ -729,6 +750,42 @@ class BlockingCallInAsync(_BlockingInAsync):
                 "`Popen` started, then waited for (assigned, `with ... as`, annotated: "
                 "reported at the wait), and `os.spawn*`"
             ),
+        ),
+        Example(
+            """
+            import bcrypt
+            from fastapi import APIRouter
+            from passlib.context import CryptContext
+            from pwdlib import PasswordHash
+
+            router = APIRouter()
+            pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+            password_hash = PasswordHash.recommended()
+
+
+            def verify_password(plain: str, hashed: str) -> bool:
+                return pwd_context.verify(plain, hashed)
+
+
+            def authenticate(users: dict[str, str], email: str, password: str) -> bool:
+                stored = users.get(email)
+                return stored is not None and verify_password(password, stored)
+
+
+            @router.post("/login")
+            async def login(email: str, password: str, stored: str) -> bool:
+                return (
+                    bcrypt.checkpw(password.encode(), stored.encode())
+                    and password_hash.verify(password, stored)
+                    and authenticate({email: stored}, email, password)
+                )
+            """,
+            expect=3,
+            note=(
+                "a password hashed on the event loop: a hashing function, a hasher's "
+                "method, and a helper of the module that calls one through another"
+            ),
+            also=("FG504",),
         ),
     )
     good = (
@@ -785,6 +842,33 @@ class BlockingCallInAsync(_BlockingInAsync):
         ),
         Example(
             """
+            import asyncio
+            import hashlib
+
+            from passlib.context import CryptContext
+
+            pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+
+
+            def verify_password(plain: str, hashed: str) -> bool:
+                return pwd_context.verify(plain, hashed)
+
+
+            async def login(password: str, stored: str, token: str) -> bool:
+                if pwd_context.identify(stored) is None:
+                    return False
+                digest = hashlib.sha256(token.encode()).hexdigest()
+                ok = await asyncio.to_thread(pwd_context.verify, password, stored)
+                return ok and await asyncio.to_thread(verify_password, password, digest)
+            """,
+            note=(
+                "a hash run in a thread; a hasher's method that hashes nothing "
+                "(`identify`); a fast digest (`hashlib.sha256`)"
+            ),
+            also=("FG504",),
+        ),
+        Example(
+            """
             import subprocess
             import time
 
@@ -804,12 +888,24 @@ class BlockingCallInAsync(_BlockingInAsync):
     def _definite(self, structure: Structure) -> bool:
         # and `.wait()` / `.communicate()` on what the file shows to be a `Popen`: named in
         # code through an import, or in a string annotation
+        # and a password hasher's method (`_hashes`, a class the file names, which
+        # `receiver_class` needs), in an `async def` or in a same-module helper
+        # (`_blocking_helpers`)
         return super()._definite(structure) or (
             structure.layer not in ("test", "tooling")
-            and structure.calls_method(*POPEN_WAITS, in_async=True)
             and (
-                structure.refers_to(*POPEN_CLASSES)
-                or any("Popen" in text for text in structure.strings)
+                (
+                    structure.calls_method(*POPEN_WAITS, in_async=True)
+                    and (
+                        structure.refers_to(*POPEN_CLASSES)
+                        or any("Popen" in text for text in structure.strings)
+                    )
+                )
+                or (
+                    structure.refers_to(*PASSWORD_HASHER_MAKERS)
+                    and structure.calls_method(*PASSWORD_HASHER_METHODS)
+                    and any(call.in_async for call in structure.calls)
+                )
             )
         )
 
@@ -843,6 +939,41 @@ class BlockingCallInAsync(_BlockingInAsync):
                 "event loop inside `async def`: use `await asyncio.create_subprocess_exec(...)` "
                 f"and `await process.{func.attr.value}()`",
             )
+            return
+        hashed = self._hashes(node, ctx)
+        if hashed is not None:
+            method = code_of(func)
+            ctx.report(
+                node,
+                f"`{method}()` on a `{hashed}` hashes a password on the event loop inside "
+                "`async def` (CPU work of a tenth of a second or more, on purpose): "
+                f"`await asyncio.to_thread({method}, ...)`",
+            )
+
+    def _hashes(self, node: cst.Call, ctx: FileContext) -> str | None:
+        """The password hasher class (`PASSWORD_HASHERS`) whose hashing method a call of
+        a coroutine makes, on an instance the context knows (`pwd_context.verify(...)` of a
+        module-level `CryptContext(...)`, `self.hasher.hash(...)`), or None."""
+        func = node.func
+        if (
+            not isinstance(func, cst.Attribute)
+            or func.attr.value not in PASSWORD_HASHER_METHODS
+            or not ctx.in_async_function
+            or ctx.layer in ("test", "tooling")
+            or ctx.runs_before_serving
+            or runs_its_own_loop(ctx)
+            or id(node) in ctx.marks(_AWAITED)
+        ):
+            return None
+        receiver = func.value
+        cls = (
+            PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(receiver.func) or "")
+            if isinstance(receiver, cst.Call)
+            else receiver_class(receiver, ctx)
+        )
+        if cls is None or func.attr.value not in PASSWORD_HASHERS.get(cls, ()):
+            return None
+        return cls
 
     def _reported_at_its_wait(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
         # `proc = Popen(...)` (or `with Popen(...) as proc:`) and `proc.wait()` in the same
@@ -940,7 +1071,7 @@ def may_call_blocking_helper(structure: Structure, calls: Collection[str]) -> bo
 
 def blocking_helper(
     node: cst.Call, ctx: FileContext, calls: Collection[str], code: str
-) -> tuple[str, str] | None:
+) -> tuple[str, str, str] | None:
     """A sync function of this module (`set_country_info()`), or a sync method of the
     enclosing class called through `self`, whose own body makes one of `calls`: the
     callee's code and the blocking call's name (`code`: the rule's, for its per-file
@@ -956,8 +1087,16 @@ def blocking_helper(
             key = f"{owner.name}.{func.attr.value}"
     if key is None:
         return None
-    blocking = _blocking_helpers(ctx, calls, code).get(key)
-    return None if blocking is None else (code_of(func), blocking)
+    helpers = _blocking_helpers(ctx, calls, code)
+    found = helpers.get(key)
+    if found is None:
+        return None
+    blocking, through = found
+    links: list[str] = []
+    while through is not None and len(links) < len(helpers):
+        links.append(f"`{through}()`, which calls ")
+        through = helpers[through][1]
+    return code_of(func), blocking, "".join(links) + f"`{blocking}()`"
 
 
 def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:
@@ -991,15 +1130,21 @@ def _polls(call: cst.Call, name: str | None) -> bool:
     )
 
 
-def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> dict[str, str]:
+def _blocking_helpers(
+    ctx: FileContext, calls: Collection[str], code: str
+) -> dict[str, tuple[str, str | None]]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
-    name; computed once per file and rule."""
+    name; then, until none is added, each that calls one of those (by its bare name, or
+    through `self` in the same class), with its call's name and that helper's
+    (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`);
+    computed once per file and rule."""
     stash = ctx.stash(f"{code}.helpers")
     if stash:
-        known: dict[str, str] = stash[0]
+        known: dict[str, tuple[str, str | None]] = stash[0]
         return known
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str | None]] = {}
+    pending: list[tuple[str, list[cst.Call]]] = []
     for statement in ctx.module.body:
         functions: list[tuple[str, cst.FunctionDef]] = []
         if isinstance(statement, cst.FunctionDef):
@@ -1019,13 +1164,89 @@ def _blocking_helpers(ctx: FileContext, calls: Collection[str], code: str) -> di
                 # runs it (frigate's `StreamingResponse(imagestream(...))`, iterated in
                 # Starlette's threadpool), as the summaries of other modules say
                 continue
-            for inner in own:
-                if isinstance(inner, cst.Call):
-                    name = ctx.qualified_name(inner.func)
-                    if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
-                        continue  # a client made and handed on (`return httpx.Client()`)
-                    if name is not None and name in calls and not _polls(inner, name):
-                        found[key] = name
-                        break
+            own_calls = [inner for inner in own if isinstance(inner, cst.Call)]
+            for inner in own_calls:
+                name = ctx.qualified_name(inner.func) or _module_hasher_call(inner, ctx)
+                if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
+                    continue  # a client made and handed on (`return httpx.Client()`)
+                if name is not None and name in calls and not _polls(inner, name):
+                    found[key] = (name, None)
+                    break
+            else:
+                pending.append((key, own_calls))
+    added = True
+    while added:
+        added = False
+        for key, own_calls in pending:
+            if key in found:
+                continue
+            owner = key.rpartition(".")[0]
+            for inner in own_calls:
+                func = inner.func
+                callee: str | None = None
+                if isinstance(func, cst.Name):
+                    callee = func.value
+                elif (
+                    owner
+                    and isinstance(func, cst.Attribute)
+                    and isinstance(func.value, cst.Name)
+                    and func.value.value == "self"
+                ):
+                    callee = f"{owner}.{func.attr.value}"
+                if callee is not None and callee in found:
+                    found[key] = (found[callee][0], callee)
+                    added = True
+                    break
+    stash.append(found)
+    return found
+
+
+def _module_hasher_call(call: cst.Call, ctx: FileContext) -> str | None:
+    """`Class.method` (`PASSWORD_HASHERS`) for a call of a hashing method on a module-level
+    name bound once, to a hasher (`pwd_context = CryptContext(...)`, then
+    `pwd_context.verify(...)` in a helper), or on one made there (`CryptContext(...).hash`),
+    as the summaries of other modules record it."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in PASSWORD_HASHER_METHODS:
+        return None
+    receiver = func.value
+    cls: str | None = None
+    if isinstance(receiver, cst.Call):
+        cls = PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(receiver.func) or "")
+    elif isinstance(receiver, cst.Name):
+        cls = _module_hashers(ctx).get(receiver.value)
+    if cls is None or func.attr.value not in PASSWORD_HASHERS[cls]:
+        return None
+    return f"{cls}.{func.attr.value}"
+
+
+def _module_hashers(ctx: FileContext) -> dict[str, str]:
+    """The module-level names bound once (in the module's own statements), to a password
+    hasher made there, with its class; computed once per file."""
+    stash = ctx.stash("fg303.hashers")
+    if stash:
+        known: dict[str, str] = stash[0]
+        return known
+    made: dict[str, str | None] = {}
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign):
+                targets = [target.target for target in small.targets]
+                value = small.value
+            elif isinstance(small, cst.AnnAssign):
+                targets, value = [small.target], small.value
+            cls = (
+                PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(value.func) or "")
+                if isinstance(value, cst.Call)
+                else None
+            )
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    made[target.value] = None if target.value in made else cls
+    found = {name: cls for name, cls in made.items() if cls is not None}
     stash.append(found)
     return found

@@ -34,6 +34,58 @@ def test_sleep_in_async_def_nested_in_sync_def_is_flagged() -> None:
     assert positions(source, "FG301") == [(5, 9)]
 
 
+def test_a_blocking_call_is_followed_through_the_helpers_of_the_module() -> None:
+    """kiln's MCP session manager: a coroutine calls a sync method, which calls another,
+    which runs `subprocess.run`; gpustack's benchmark manager sleeps two helpers down. The
+    message names each step; a chain that never blocks, and a loop of helpers calling
+    each other, are left alone."""
+    source = """
+        import subprocess
+        import time
+
+
+        def backoff() -> None:
+            time.sleep(1)
+
+
+        def retry() -> None:
+            backoff()
+
+
+        def ping() -> None:
+            pong()
+
+
+        def pong() -> None:
+            ping()
+
+
+        class Manager:
+            def shell_path(self) -> str:
+                return subprocess.run(["sh", "-c", "echo $PATH"], capture_output=True).stdout
+
+            def path(self) -> str:
+                return self.shell_path()
+
+            def params(self) -> dict[str, str]:
+                return {"PATH": self.path()}
+
+            async def start(self) -> None:
+                self.params()
+                retry()
+                ping()
+        """
+    found = [
+        (f.code, f.start.row, f.message) for f in check_code(source) if f.code in ("FG301", "FG303")
+    ]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 32), ("FG301", 33)]
+    assert found[0][2].startswith(
+        "`self.params()` calls `Manager.path()`, which calls `Manager.shell_path()`, which "
+        "calls `subprocess.run()`, which blocks the event loop"
+    )
+    assert found[1][2].startswith("`retry()` calls `backoff()`, which calls `time.sleep()`")
+
+
 def test_sleep_in_default_argument_runs_outside_the_coroutine() -> None:
     source = """
         import time
