@@ -76,6 +76,14 @@ PASSWORD_HASHING = {
     # summary`: `pwd_context.verify(...)` of a module-level `CryptContext`)
     **{f"{cls}.{method}": _HASH for cls, methods in PASSWORD_HASHERS.items() for method in methods},
 }
+#: Of those, the checks of a password against its stored hash: a login attempt, which
+#: anyone may send as often as they like. The others hash a new one (a sign-up, a password
+#: change), reported in new code or when FG303 is named
+#: (`checks.project_facts.NEW_PASSWORD_HASH_SELECTED`).
+PASSWORD_VERIFYING = frozenset(
+    name for name in PASSWORD_HASHING if name.endswith((".checkpw", ".verify", "verify_secret"))
+) | frozenset(name for name in PASSWORD_HASHING if name.endswith(".verify_and_update"))
+NEW_PASSWORD_HASHES = frozenset(PASSWORD_HASHING) - PASSWORD_VERIFYING
 _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
 BLOCKING_CALLS = {
     "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from checks.blocking import OPENS
-from checks.project_facts import COUNTED_FACTS, SELECTION_FACTS
+from checks.blocking import NEW_PASSWORD_HASHES, OPENS
+from checks.project_facts import COUNTED_FACTS, NEW_PASSWORD_HASH_SELECTED, SELECTION_FACTS
 
 #: What `ModuleSummary.returns` records for a function that never returns: annotated
 #: `-> NoReturn`, or unannotated with every path ending in `raise` (`def abort(code):
@@ -693,6 +693,8 @@ class ProjectIndex:
                 )
             elif condition.subject == BLOCKS:
                 made = self.blocking.get(self.resolve(ref))
+                if made in NEW_PASSWORD_HASHES and not self.fact(NEW_PASSWORD_HASH_SELECTED, path):
+                    made = None  # a new password hashed: reported in new code, or named
                 found = made in condition.roots or (
                     made is not None
                     and made.startswith(OPENS)
@@ -712,6 +714,12 @@ class ProjectIndex:
             if found != condition.negated:
                 return True
         return False
+
+    def hashes_a_new_password(self, refs: Iterable[str]) -> bool:
+        """Whether one of these callables is a sync function whose blocking call hashes a
+        new password (`NEW_PASSWORD_HASHES`): a `BLOCKS` condition on it holds only where
+        the run reports those (`NEW_PASSWORD_HASH_SELECTED`)."""
+        return any(self.blocking.get(self.resolve(ref)) in NEW_PASSWORD_HASHES for ref in refs)
 
     def _gives(self, ref: str, roots: frozenset[str]) -> bool:
         """Whether a call of `ref` (a context manager a sync function opens) gives one of

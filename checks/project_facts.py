@@ -137,6 +137,13 @@ EXPIRE_ON_COMMIT_SELECTED = "new-code-or-selected:FG104"
 #: field's `env=` naming the variable pydantic-settings 2 reads anyway (the field's own
 #: name) is reported there; one naming another variable, which it ignores, always.
 FIELD_ENV_SELECTED = "new-code-or-selected:FG211-env"
+#: `Condition.fact`: the run checks new code, or the selection names FG303: a new password
+#: hashed on the event loop (`bcrypt.hashpw`, `pwd_context.hash`, `hashlib.pbkdf2_hmac`) is
+#: reported there. In running code it is a sign-up, a password change or a credential an
+#: administrator creates, a rare request: readers judged 3 of 11 such findings worth a
+#: change, against 6 of 6 verifications (`checkpw`, `.verify`), which run on every login
+#: attempt anyone can send, reported always.
+NEW_PASSWORD_HASH_SELECTED = "new-code-or-selected:FG303-hash"
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
 SELECTION_FACTS = frozenset(
@@ -149,6 +156,7 @@ SELECTION_FACTS = frozenset(
         PARAMETER_REGEX_SELECTED,
         EXPIRE_ON_COMMIT_SELECTED,
         FIELD_ENV_SELECTED,
+        NEW_PASSWORD_HASH_SELECTED,
     }
 )
 

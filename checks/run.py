@@ -26,6 +26,7 @@ from checks.config import (
 )
 from checks.findings import FileResult, Finding, HeldBack, Location
 from checks.project import (
+    BLOCKS,
     Condition,
     ModuleLocator,
     ModuleSummary,
@@ -46,6 +47,7 @@ from checks.project_facts import (
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
     LEGACY_MAPPING_SELECTED,
+    NEW_PASSWORD_HASH_SELECTED,
     ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
@@ -508,7 +510,7 @@ def held_back(
         for result in results
         for finding, condition in result.pending
         if finding.code not in settings.named
-        and _gated(condition)
+        and _gated(condition, index)
         and not index.holds(condition, finding.path)
     ]
     waiting = [
@@ -516,7 +518,7 @@ def held_back(
         for result in results
         for code, condition in result.deferred
         if code not in settings.named
-        and _gated(condition)
+        and _gated(condition, index)
         and not index.holds(condition, result.path)
     ]
     if not dropped and not waiting:
@@ -540,12 +542,14 @@ def held_back(
 _NAMING_DECIDES = (SELECTION_FACTS | COUNTED_FACTS) - {BCRYPT_HASHING, JOSE_ASYMMETRIC}
 
 
-def _gated(condition: Condition) -> bool:
+def _gated(condition: Condition, index: ProjectIndex) -> bool:
     """Whether a condition asks a fact that naming a rule decides (`_NAMING_DECIDES`):
     only such a condition can hold in a run that names every rule where it does not in
-    this one."""
+    this one. A helper hashing a new password asks one (FG303's, through the index)."""
     while True:
         if condition.fact in _NAMING_DECIDES:
+            return True
+        if condition.subject == BLOCKS and index.hashes_a_new_password(condition.refs):
             return True
         if condition.also is None:
             return False
@@ -689,6 +693,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[PARAMETER_REGEX_SELECTED] = "FG409" in settings.named
     named[EXPIRE_ON_COMMIT_SELECTED] = "FG104" in settings.named
     named[FIELD_ENV_SELECTED] = "FG211" in settings.named
+    named[NEW_PASSWORD_HASH_SELECTED] = "FG303" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

@@ -26,6 +26,7 @@ from checks.blocking import (
     OPENS,
     PASSWORD_HASHER_MAKERS,
     PASSWORD_HASHERS,
+    PASSWORD_HASHING,
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
 )
@@ -392,9 +393,9 @@ class _Summarizer:
                 found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
             elif not generator:
                 pending.append((name, _helpers_called(name, function)))
-        # then each that calls one of those, until none is added (`authenticate_user`
-        # calls `verify_password`, which calls `pwd_context.verify`), as FG302's and
-        # FG303's same-module helpers are found
+        # then each that calls one of those that hashes a password, until none is added
+        # (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`),
+        # as FG303's same-module helpers are found
         added = True
         while added:
             added = False
@@ -410,7 +411,7 @@ class _Summarizer:
                     ),
                     None,
                 )
-                if made is not None and not made.startswith(OPENS):
+                if made is not None and made in PASSWORD_HASHING:
                     found[key] = made
                     added = True
         return found

@@ -644,6 +644,13 @@ def test_a_helper_of_another_module_that_hashes_a_password_is_reported(
     ]
     assert found == [(12, "`authenticate_user()`"), (20, "`get_password_hash()`")]
     assert "hashes a password" in json.loads(result.stdout)[0]["message"]
+    # by default a new password hashed (a sign-up) is held back, a login's check is not
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(target))
+    assert [
+        f["location"]["row"]
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py") and f["code"] == "FG303"
+    ] == [12]
 
 
 #: keep's `db.py`: sync helpers that open their own session, and one that posts instead.

@@ -11,6 +11,7 @@ from checks.blocking import (
     BLOCKING_CALLS,
     BLOCKING_HTTP,
     CLIENT_CONSTRUCTORS,
+    NEW_PASSWORD_HASHES,
     PASSWORD_HASHER_MAKERS,
     PASSWORD_HASHER_METHODS,
     PASSWORD_HASHERS,
@@ -21,6 +22,7 @@ from checks.context import FileContext, code_of, descendants, keyword_arg, own_d
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import BLOCKS, Condition
+from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.session_receivers import CLIENT_FACTORY_NAMES, receiver_class
@@ -183,6 +185,10 @@ def _resource_request(name: str) -> str | None:
     return known[1].format(resource=".".join(parts[:-1]), method=parts[-1])
 
 
+#: A new password hashed on the loop is reported in new code or when FG303 is named
+#: (`checks.project_facts.NEW_PASSWORD_HASH_SELECTED`); a verification always.
+_NEW_HASH = Condition((), frozenset(), fact=NEW_PASSWORD_HASH_SELECTED)
+
 #: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
 #: does not block (async-stripe's patched `stripe.Customer.create`).
 _AWAITED = "fg302:awaited"
@@ -246,20 +252,24 @@ class _BlockingInAsync(Rule):
         if replacement is not None:
             if self._reported_at_its_wait(node, name, ctx) or _polls(node, name):
                 return
-            ctx.report(
+            _report(
+                ctx,
                 node,
                 f"`{name}()` blocks the event loop inside `async def`: use {replacement}",
+                name or "",
             )
             return
         helper = blocking_helper(node, ctx, self.calls, self.code)
         if helper is not None:
             callee, blocking, chain = helper
             if blocking in PASSWORD_HASHING:
-                ctx.report(
+                _report(
+                    ctx,
                     node,
                     f"`{callee}()` calls {chain}, which hashes a password (CPU work of a "
                     "tenth of a second or more, on purpose), blocking the event loop inside "
                     f"`async def`: `await asyncio.to_thread({callee}, ...)`",
+                    blocking,
                 )
                 return
             ctx.report(
@@ -279,6 +289,8 @@ class _BlockingInAsync(Rule):
             return  # awaited: an awaitable, not a sync helper's result
         callee = code_of(node.func)
         module = name.rpartition(".")[0]
+        # (a helper hashing a new password holds where the run reports those: the index
+        # asks `checks.project_facts.NEW_PASSWORD_HASH_SELECTED`)
         ctx.report_if(
             node,
             Condition((name,), frozenset(self.calls), subject=BLOCKS),
@@ -309,8 +321,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`; "
         "also a sync function of the same module, a sync method called through `self`, or a "
         "sync function of another module of the project (the project index records which "
-        "make such a call), whose own body calls one of them, or another such function of "
-        "its module (not a function it defines: a "
+        "make such a call), whose own body calls one of them (not a function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing). And the sync clients of network services: a "
         "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
@@ -694,8 +705,14 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`checkpw`, `hashlib.pbkdf2_hmac`/`scrypt`, argon2-cffi's low-level functions, "
         "passlib's hash classes (`passlib.hash.bcrypt.verify`), and the `hash`/`verify` "
         "methods of a passlib `CryptContext`, a pwdlib `PasswordHash` or an argon2 "
-        "`PasswordHasher`. A sync function of the module is followed through the helpers "
-        "it calls (`authenticate_user` calls `verify_password`, which hashes).\n\n"
+        "`PasswordHasher`. A sync function of the project is followed through the helpers "
+        "of its module it calls, to a password hash (`authenticate_user` calls "
+        "`verify_password`, which checks the hash; a process further down was a cached or "
+        "guarded one-off for readers, and is not followed). A check of a "
+        "password (`checkpw`, `verify`) is always reported: a login attempt, which anyone "
+        "may send as often as they like; a new password hashed (`hashpw`, `hash`, "
+        "`pbkdf2_hmac`: a sign-up, a password change, a credential an administrator "
+        "creates) in new code (the edit hook) or when the selection names FG303.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301)."
     )
@@ -943,11 +960,13 @@ class BlockingCallInAsync(_BlockingInAsync):
         hashed = self._hashes(node, ctx)
         if hashed is not None:
             method = code_of(func)
-            ctx.report(
+            _report(
+                ctx,
                 node,
                 f"`{method}()` on a `{hashed}` hashes a password on the event loop inside "
                 "`async def` (CPU work of a tenth of a second or more, on purpose): "
                 f"`await asyncio.to_thread({method}, ...)`",
+                f"{hashed}.{func.attr.value}" if isinstance(func, cst.Attribute) else hashed,
             )
 
     def _hashes(self, node: cst.Call, ctx: FileContext) -> str | None:
@@ -1135,10 +1154,10 @@ def _blocking_helpers(
 ) -> dict[str, tuple[str, str | None]]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
-    name; then, until none is added, each that calls one of those (by its bare name, or
-    through `self` in the same class), with its call's name and that helper's
-    (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`);
-    computed once per file and rule."""
+    name; then, until none is added, each that calls one of those that hashes a password
+    (by its bare name, or through `self` in the same class), with its call's name and that
+    helper's (`authenticate_user` calls `verify_password`, which calls
+    `pwd_context.verify`); computed once per file and rule."""
     stash = ctx.stash(f"{code}.helpers")
     if stash:
         known: dict[str, tuple[str, str | None]] = stash[0]
@@ -1193,7 +1212,11 @@ def _blocking_helpers(
                     and func.value.value == "self"
                 ):
                     callee = f"{owner}.{func.attr.value}"
-                if callee is not None and callee in found:
+                # through several helpers only to a password hash: a process, a request
+                # or a sleep two helpers down was a cached or guarded one-off for readers
+                # (a shell's PATH probed once, a package installed when missing: 2 of 7
+                # worth a change), a login's hash behind two helpers never is
+                if callee is not None and callee in found and found[callee][0] in PASSWORD_HASHING:
                     found[key] = (found[callee][0], callee)
                     added = True
                     break
@@ -1250,3 +1273,12 @@ def _module_hashers(ctx: FileContext) -> dict[str, str]:
     found = {name: cls for name, cls in made.items() if cls is not None}
     stash.append(found)
     return found
+
+
+def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> None:
+    """Report a blocking call: a new password hashed (`NEW_PASSWORD_HASHES`) where the
+    run reports those (`_NEW_HASH`), any other always."""
+    if blocking in NEW_PASSWORD_HASHES:
+        ctx.report_if(node, _NEW_HASH, message)
+    else:
+        ctx.report(node, message)
