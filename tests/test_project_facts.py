@@ -446,12 +446,15 @@ def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -
     _http_services(tmp_path, 9)  # fewer than 10: a slip, not yet a convention
     assert len(_fg401(tmp_path, "--no-cache")) == 9
     _http_services(tmp_path, 10)
-    write(
-        tmp_path,
-        "app/services/errors.py",
-        "class NotFoundError(Exception):\n    pass\n\n\ndef missing() -> None:\n"
-        + "    raise NotFoundError()\n" * 10,
-    )
+    write(tmp_path, "app/services/errors.py", "class NotFoundError(Exception):\n    pass\n")
+    # as many modules raising errors of their own, as often: not the layer's convention
+    for number in range(10):
+        write(
+            tmp_path,
+            f"app/services/own{number}.py",
+            "from app.services.errors import NotFoundError\n\n\ndef missing() -> None:\n"
+            "    raise NotFoundError()\n",
+        )
     assert len(_fg401(tmp_path, "--no-cache")) == 10
 
 
@@ -747,3 +750,17 @@ def test_credentials_are_found_in_any_case_the_patterns_accept(text: bytes, used
     `HEADER_CREDENTIALS_ONLY` does, case-insensitively for headers: a substring test in
     front of the regex must not be narrower than it."""
     assert credentials_used([text]) is used
+
+
+def test_errors_of_its_own_are_counted_by_modules_too() -> None:
+    """morphik: four services raise `HTTPException` 37 times and no error of their own;
+    a metadata filter parser raises its own error 59 times. Its raises are that module's,
+    not the layer's mechanism: `HTTPException` is the convention (FG401 held back). Where
+    as many modules raise errors of their own, the count of raises decides as before."""
+    services = [b"raise HTTPException(status_code=404)\n" * 9 + b"raise ValueError()\n"] * 4
+    parser = b"raise InvalidMetadataFilterError()\n" * 59
+    assert not own_service_errors([*services, parser])
+    others = [b"raise QuotaError()\n" * 3, b"raise BillingError()\n", b"raise AuthError()\n"]
+    assert own_service_errors([*services, parser, *others])
+    # and one module raising it, beside modules raising their own, is that module's slip
+    assert own_service_errors([b"raise HTTPException(status_code=404)\n" * 35, parser])
