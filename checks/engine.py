@@ -598,6 +598,23 @@ class Engine:
                 active.append(rule)
         return active
 
+    def _spared_summary(
+        self, tree: ast.Module | None, source: bytes, module_name: str | None, is_package: bool
+    ) -> ModuleSummary | None:
+        """The summary of a file no rule parses, from CPython's tree the screens read, in a
+        run of many files (`defer_waiting`): the project index reads it there instead of
+        parsing the file again, in the run's one process, when a finding asks of it
+        (`checks.run.settle`), as it would for half of a service's modules. It is the
+        summary that loading the module gives (`checks.project.summarize_source`)."""
+        if not self.defer_waiting or tree is None or module_name is None:
+            return None
+        from checks.summary import summarize
+
+        try:
+            return summarize(source, module_name, is_package, tree)
+        except Exception:  # pragma: no cover - a summary is plain data; never fail the file
+            return None
+
     def _sqlalchemy_2_or_named(self, rule: Rule, path: Path) -> bool:
         """Whether a rule that reports only on SQLAlchemy 2 (or when named) may report in
         this file (`Rule.needs_sqlalchemy_2`): the file's target, as `FileContext` asks
@@ -723,6 +740,7 @@ class Engine:
                 path,
                 compiler_errors,
                 _decode_lossy(source) if compiler_errors else None,
+                summary=self._spared_summary(verdict.tree, source, module_name, is_package),
                 outside_packages=outside,
                 deferred=deferred or (),
             )

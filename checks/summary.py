@@ -80,9 +80,12 @@ _ITERATOR_SPELLINGS = frozenset(
 _MAX_CHAIN = 4
 
 
-def summarize(source: bytes, module: str, is_package: bool) -> ModuleSummary | None:
-    """The summary of a module, or None when CPython cannot parse it (see above)."""
-    tree = parse(source)
+def summarize(
+    source: bytes, module: str, is_package: bool, tree: ast.Module | None = None
+) -> ModuleSummary | None:
+    """The summary of a module, or None when CPython cannot parse it (see above); `tree`:
+    CPython's tree of `source` when the caller has it (`checks.newer_syntax.parse`'s)."""
+    tree = tree if tree is not None else parse(source)
     if tree is None:
         return None
     reads_config = CONFIG_READ.search(source) is not None

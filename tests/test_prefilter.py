@@ -27,6 +27,7 @@ from checks.run import (
     settle,
 )
 from checks.structure import Structure
+from checks.summary import summarize
 from tests.helpers import HTTP_ERRORS, REPOSITORY, check_code, write
 
 REPO = Path(__file__).resolve().parent.parent
@@ -137,21 +138,41 @@ def test_a_run_of_a_directory_does_not_parse_for_a_library_class(
     settings = load_settings(CATALOG, tmp_path)
     files = discover([Path("app")], settings)
     assert "problems" not in run_packages(files, settings)
+    parsed = _parsed_by_libcst(monkeypatch)
     results = {r.path.name: r for r in check_files(files, settings, None, 1)}
     spared = results["repository.py"]
-    assert spared.summary is None  # libcst never parsed it
+    assert "class UserRepository" not in "".join(parsed)  # libcst never parsed it
+    # its summary is CPython's, which the index reads instead of parsing it again
+    assert spared.summary == summarize(REPOSITORY.encode(), "app.users.repository", False)
     assert "problems" in spared.outside_packages
     assert not resolve_findings(list(results.values()), settings)
 
     write(tmp_path, "problems.py", HTTP_ERRORS)  # at the project root, outside the run
     assert "problems" in run_packages(files, settings)
+    parsed.clear()
     results = {r.path.name: r for r in check_files(files, settings, None, 1)}
     # the raise waits for the index: parsed once it finds `problems.NotFound` HTTPException
     deferred = results["repository.py"].deferred
-    assert results["repository.py"].summary is None
+    assert "class UserRepository" not in "".join(parsed)
     assert any(code == "FG401" and "problems.NotFound" in c.refs for code, c in deferred)
     found = resolve_findings(list(results.values()), settings)
     assert [(f.path.name, f.code) for f in found] == [("repository.py", "FG401")]
+    assert "class UserRepository" in "".join(parsed)  # by `settle`
+
+
+def _parsed_by_libcst(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts libcst parses from now on in this process."""
+    import libcst
+
+    parsed: list[str] = []
+    parse_module = libcst.parse_module
+
+    def recording(source: str | bytes, *args: object, **kwargs: object) -> libcst.Module:
+        parsed.append(source if isinstance(source, str) else source.decode("utf-8", "replace"))
+        return parse_module(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(libcst, "parse_module", recording)
+    return parsed
 
 
 #: A coroutine that opens another module's factory and hands the session on: a finding
@@ -195,9 +216,10 @@ def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
     tasks = write(tmp_path, "app/tasks.py", _OPENS_IMPORTED)
     settings = load_settings(CATALOG, tmp_path)
     files = discover([Path("app")], settings)
+    parsed = _parsed_by_libcst(monkeypatch)
     results = check_files(files, settings, None, 1)
     waiting = next(r for r in results if r.path.name == "tasks.py")
-    assert waiting.summary is None  # libcst never parsed it
+    assert "async def list_users" not in "".join(parsed)  # libcst never parsed it
     # FG302 and FG303 wait too: `crud.all_users` may be a sync helper that blocks; FG102
     # asks twice: what `SessionLocal()` opens, and whether a callee makes a sync session
     assert [code for code, _ in waiting.deferred] == ["FG102", "FG102", "FG302", "FG303"]
