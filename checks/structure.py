@@ -66,6 +66,11 @@ class Enclosing:
     outer: Enclosing | None
 
 
+def _in_coroutine(enclosing: Enclosing | None) -> bool:
+    """Whether an `async def` is among the definitions around some code."""
+    return any(isinstance(d, ast.AsyncFunctionDef) for d in definitions_around(enclosing))
+
+
 def definitions_around(enclosing: Enclosing | None) -> Iterator[Definition]:
     """The functions, lambdas and classes around some code, innermost first."""
     while enclosing is not None:
@@ -138,8 +143,18 @@ class _Facts:
     written: set[str] = field(default_factory=set)
     #: names bound otherwise than by an import: stored, deleted, or a parameter's
     rebound: set[str] = field(default_factory=set)
+    #: `with` statements (not `async with`) and annotated assignments, with the
+    #: definitions around them
+    withs: list[tuple[ast.With, Enclosing | None]] = field(default_factory=list)
+    annotated: list[tuple[ast.AnnAssign, Enclosing | None]] = field(default_factory=list)
+    #: the names a `with` or `async with` binds (`as session`, `as (a, b)`)
+    with_targets: set[str] = field(default_factory=set)
+    #: the attribute names stored or deleted (`self.x = ...`, `del o.x`)
+    stored_attributes: set[str] = field(default_factory=set)
 
 
+#: Nodes with no children whose kind no fact asks: expression contexts and operators.
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 #: `_Collector` modes: in an `async def` (not a nested `def` or lambda), in an annotation
 _ASYNC, _ANNOTATION = 1, 2
 #: the nodes of type parameters (Python 3.12: none before)
@@ -338,6 +353,28 @@ class Structure:
     def attributes(self) -> set[str]:
         """Every attribute name read, written or called (`x.dict` gives `dict`)."""
         return self._facts.attributes
+
+    @property
+    def with_targets(self) -> set[str]:
+        """The names a `with` or `async with` binds, anywhere in the file."""
+        return self._facts.with_targets
+
+    @property
+    def stored_attributes(self) -> set[str]:
+        """The attribute names stored or deleted anywhere in the file (`self.x = ...`)."""
+        return self._facts.stored_attributes
+
+    @cached_property
+    def withs_in_coroutines(self) -> list[ast.With]:
+        """The `with` statements (not `async with`) inside an `async def`, at any depth
+        (in a function, lambda or class it defines too): those `ast.walk` of each
+        coroutine meets, in the file's order of collection."""
+        return [node for node, enclosing in self._facts.withs if _in_coroutine(enclosing)]
+
+    @cached_property
+    def annotated_in_coroutines(self) -> list[ast.AnnAssign]:
+        """The annotated assignments inside an `async def`, at any depth (as above)."""
+        return [node for node, enclosing in self._facts.annotated if _in_coroutine(enclosing)]
 
     # ----------------------------------------------------------------- bindings
     def bindings_of(self, name: str) -> NameBindings:
@@ -835,6 +872,8 @@ class _Collector:
                         facts.named_strings.append((item.arg, value))
             elif kind is ast.Attribute:
                 assert isinstance(node, ast.Attribute)
+                if type(node.ctx) is not ast.Load:
+                    facts.stored_attributes.add(node.attr)
                 dotted = dotted_name(node)
                 if dotted is not None:
                     facts.dotted.add(dotted)
@@ -956,6 +995,7 @@ class _Collector:
                             facts.named_strings.append((name, value))
             elif kind is ast.AnnAssign:
                 assert isinstance(node, ast.AnnAssign)
+                facts.annotated.append((node, enclosing))
                 if isinstance(node.target, ast.Name):
                     bound = self._binding(node.target.id)
                     bound.annotations.append(node.annotation)
@@ -983,6 +1023,16 @@ class _Collector:
                     key_text, value = _string(key), _string(entry)
                     if key_text is not None and value is not None:
                         facts.named_strings.append((key_text, value))
+            elif kind is ast.With or kind is ast.AsyncWith:
+                assert isinstance(node, ast.With | ast.AsyncWith)
+                if isinstance(node, ast.With):
+                    facts.withs.append((node, enclosing))
+                else:
+                    facts.has_async = True
+                for with_item in node.items:
+                    if with_item.optional_vars is not None:
+                        targets = ast.walk(with_item.optional_vars)
+                        facts.with_targets.update(n.id for n in targets if isinstance(n, ast.Name))
             elif kind is ast.Raise:
                 assert isinstance(node, ast.Raise)
                 if node.exc is not None:
@@ -1007,8 +1057,6 @@ class _Collector:
                 facts.has_async |= kind is ast.AsyncFor
                 if isinstance(node.target, ast.Name):
                     self._binding(node.target.id).iterables.append(node.iter)
-            elif kind is ast.AsyncWith:
-                facts.has_async = True
             elif kind is ast.comprehension:
                 assert isinstance(node, ast.comprehension)
                 facts.has_async |= bool(node.is_async)
@@ -1039,7 +1087,18 @@ class _Collector:
                 name = getattr(node, "name", None)
                 if isinstance(name, str):
                     written.add(name)
-            stack.extend((child, mode, enclosing) for child in ast.iter_child_nodes(node))
+            # the children, as `ast.iter_child_nodes` gives them, but for the leaves no
+            # fact is read of (`Load`, `Add`, `Eq`: a fifth of a tree's nodes)
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    stack.extend(
+                        (child, mode, enclosing)
+                        for child in value
+                        if isinstance(child, ast.AST) and not isinstance(child, _LEAVES)
+                    )
+                elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                    stack.append((value, mode, enclosing))
 
     def _bind(self, local: str, qualified: str) -> None:
         self.facts.bindings.setdefault(local, set()).add(qualified)

@@ -762,3 +762,58 @@ def test_route_model_screen_reads_an_import_a_later_local_class_hides() -> None:
     module_level = textwrap.dedent(code).split("\n\ndef fake_users")[0]
     module_level += "\n\nclass User:\n    id = 1\n"
     assert _verdicts(module_level, "FG404", *routes) == (False, False)
+
+
+def _walked_facts(tree: ast.Module) -> tuple[object, ...]:
+    """What FG102's and FG103's screens read, by walking the tree as they once did."""
+    coroutines = [n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef)]
+    withs = {id(n) for f in coroutines for n in ast.walk(f) if isinstance(n, ast.With)}
+    annotated = {id(n) for f in coroutines for n in ast.walk(f) if isinstance(n, ast.AnnAssign)}
+    targets = {
+        name.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.With | ast.AsyncWith)
+        for item in node.items
+        if item.optional_vars is not None
+        for name in ast.walk(item.optional_vars)
+        if isinstance(name, ast.Name)
+    }
+    stored = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+    }
+    has_async = any(
+        isinstance(node, ast.AsyncFunctionDef | ast.AsyncFor | ast.AsyncWith)
+        or (isinstance(node, ast.comprehension) and node.is_async)
+        for node in ast.walk(tree)
+    )
+    return withs, annotated, targets, stored, has_async
+
+
+def test_the_collected_facts_are_what_a_walk_of_the_tree_finds() -> None:
+    """The `with` statements and annotated assignments inside coroutines (at any depth),
+    the names a `with` binds and the attributes stored, collected in the one pass, are
+    those a walk of each tree finds: on the checker's code, its tests and the sample
+    app (thousands of each)."""
+    root = Path(__file__).resolve().parents[1]
+    checked = 0
+    for path in sorted(
+        [
+            *root.glob("checks/**/*.py"),
+            *root.glob("tests/**/*.py"),
+            *root.glob("sample_app/**/*.py"),
+        ]
+    ):
+        tree = ast.parse(path.read_bytes())
+        structure = Structure(tree)
+        collected = (
+            {id(n) for n in structure.withs_in_coroutines},
+            {id(n) for n in structure.annotated_in_coroutines},
+            structure.with_targets,
+            structure.stored_attributes,
+            structure.has_async,
+        )
+        assert collected == _walked_facts(tree), path
+        checked += 1
+    assert checked > 150

@@ -1457,21 +1457,16 @@ def _opens_a_property(structure: Structure) -> bool:
     self.session as session:`; `property_opened`: the index knows what the property
     gives), or calls in a `with` what the file may know the class of (`with
     self.session_maker() as session:`, `_sync_factory_opened`)."""
-    for function in structure.functions:
-        if not isinstance(function, ast.AsyncFunctionDef):
-            continue
-        for node in ast.walk(function):
-            if not isinstance(node, ast.With):
-                continue
-            for item in node.items:
-                opened = item.context_expr
-                if (
-                    isinstance(item.optional_vars, ast.Name)
-                    and isinstance(opened, ast.Attribute)
-                    and isinstance(opened.value, ast.Name)
-                    and opened.value.id == "self"
-                ) or (isinstance(opened, ast.Call) and structure.may_infer(opened.func)):
-                    return True
+    for node in structure.withs_in_coroutines:
+        for item in node.items:
+            opened = item.context_expr
+            if (
+                isinstance(item.optional_vars, ast.Name)
+                and isinstance(opened, ast.Attribute)
+                and isinstance(opened.value, ast.Name)
+                and opened.value.id == "self"
+            ) or (isinstance(opened, ast.Call) and structure.may_infer(opened.func)):
+                return True
     return False
 
 
@@ -1530,29 +1525,25 @@ def _project_annotations(structure: Structure) -> Iterator[str]:
     another module of the project (`_annotated_handle`, `annotated_project_class`): a
     chain of names in the annotation, or in a string annotation, resolving through the
     file's imports to a CapWords name of an absolute module the project may hold."""
-    for function in structure.functions:
-        if not isinstance(function, ast.AsyncFunctionDef):
-            continue
-        args = function.args
-        annotations = [
-            arg.annotation
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs)
-            if arg.annotation is not None
-        ]
-        annotations.extend(
-            node.annotation for node in ast.walk(function) if isinstance(node, ast.AnnAssign)
-        )
-        for annotation in annotations:
-            for chain in _annotation_chains(annotation):
-                for qualified in structure.qualified(chain):
-                    name = qualified.rpartition(".")[2]
-                    if (
-                        name[:1].isupper()
-                        and not name.isupper()
-                        and may_be_imported_instance(qualified)
-                        and structure.may_be_project_class(qualified)
-                    ):
-                        yield qualified
+    annotations = [
+        arg.annotation
+        for function in structure.functions
+        if isinstance(function, ast.AsyncFunctionDef)
+        for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)
+        if arg.annotation is not None
+    ]
+    annotations.extend(node.annotation for node in structure.annotated_in_coroutines)
+    for annotation in annotations:
+        for chain in _annotation_chains(annotation):
+            for qualified in structure.qualified(chain):
+                name = qualified.rpartition(".")[2]
+                if (
+                    name[:1].isupper()
+                    and not name.isupper()
+                    and may_be_imported_instance(qualified)
+                    and structure.may_be_project_class(qualified)
+                ):
+                    yield qualified
 
 
 def _annotation_chains(annotation: ast.expr) -> Iterator[str]:
@@ -1972,39 +1963,31 @@ class _MaybeSessions:
         """The names a `with` binds, the chains awaited with a session-only method, and
         the attribute names stored or annotated (`self.x = ...`, `x: T` in a class)."""
         if self._known is None:
-            bound: set[str] = set()
-            awaited: set[str] = set()
-            stored: set[str] = set(INSTANCE_ATTRIBUTE_NAMES)
-            for node in ast.walk(self.structure.tree):
-                if isinstance(node, ast.With | ast.AsyncWith):
-                    for item in node.items:
-                        if item.optional_vars is not None:
-                            names = ast.walk(item.optional_vars)
-                            bound.update(n.id for n in names if isinstance(n, ast.Name))
-                elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-                    stored.add(node.attr)
-                elif isinstance(node, ast.ClassDef):
-                    stored.update(
-                        target.id
-                        for statement in node.body
-                        if isinstance(statement, ast.AnnAssign | ast.Assign)
-                        for target in (
-                            [statement.target]
-                            if isinstance(statement, ast.AnnAssign)
-                            else statement.targets
-                        )
-                        if isinstance(target, ast.Name)
+            structure = self.structure
+            stored: set[str] = {*INSTANCE_ATTRIBUTE_NAMES, *structure.stored_attributes}
+            for cls in structure.classes:
+                stored.update(
+                    target.id
+                    for statement in cls.body
+                    if isinstance(statement, ast.AnnAssign | ast.Assign)
+                    for target in (
+                        [statement.target]
+                        if isinstance(statement, ast.AnnAssign)
+                        else statement.targets
                     )
-                elif (
-                    isinstance(node, ast.Await)
-                    and isinstance(node.value, ast.Call)
-                    and isinstance(node.value.func, ast.Attribute)
-                    and node.value.func.attr in _SESSION_ONLY_COROUTINES
+                    if isinstance(target, ast.Name)
+                )
+            awaited: set[str] = set()
+            for call in structure.calls:
+                func = call.node.func
+                if (
+                    call.last in _SESSION_ONLY_COROUTINES
+                    and isinstance(func, ast.Attribute)
+                    and structure.is_awaited(call.node)
                 ):
                     # `code_of` in the rule: the same text unparses the same
-                    receiver = node.value.func.value
-                    awaited.add(ast_dotted_name(receiver) or ast.unparse(receiver))
-            self._known = (frozenset(bound), frozenset(awaited), frozenset(stored))
+                    awaited.add(ast_dotted_name(func.value) or ast.unparse(func.value))
+            self._known = (frozenset(structure.with_targets), frozenset(awaited), frozenset(stored))
         return self._known
 
     def may_be(self, receiver: ast.expr) -> bool:

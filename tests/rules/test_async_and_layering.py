@@ -93,9 +93,7 @@ def test_only_a_password_check_is_followed_through_several_helpers() -> None:
                 self.authenticate(password, stored)
         """
     found = [
-        (f.code, f.start.row, f.message)
-        for f in check_code(source)
-        if f.code in ("FG301", "FG303")
+        (f.code, f.start.row, f.message) for f in check_code(source) if f.code in ("FG301", "FG303")
     ]
     assert [(code, row) for code, row, _ in found] == [
         ("FG303", 45),
