@@ -255,7 +255,15 @@ class SqlFlow:
             and isinstance(target.elements[0].value, cst.Name)
         ):
             self.bind(target.elements[0].value, _trusted(), ctx)
-            self.bind(target.elements[1].value, None, ctx)
+            # the item: what a loop over `enumerate`'s iterable binds (`for batch, start
+            # in enumerate(range(0, total, size))`: tracardi's MySQL importer)
+            args = iterable.args if isinstance(iterable, cst.Call) else ()
+            inner = args[0].value if args and args[0].star == "" else None
+            item = target.elements[1].value
+            if inner is None:
+                self.bind(item, None, ctx)
+            else:
+                self.bind_loop(item, loop_value(inner, ctx), ctx, inner)
             return
         if value is None:
             self.bind(target, None, ctx)
@@ -662,7 +670,9 @@ class _Renderer:
             return True  # `(max_val - min_val) / bins` of `min_val: float`, `bins: int`
         if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
             return self.trusted(expr.value)
-        if isinstance(expr, cst.Attribute) and self._uuid_attribute(expr):
+        if isinstance(expr, cst.Attribute) and (
+            self._uuid_attribute(expr) or self._typed_field(expr)
+        ):
             return True
         if (
             isinstance(expr, cst.Name | cst.Attribute)
@@ -725,6 +735,49 @@ class _Renderer:
             if param.name.value == name and param.annotation is not None:
                 return _typed_annotation(param.annotation.annotation, ctx)
         return False
+
+    def _typed_field(self, expr: cst.Attribute) -> bool:
+        """`self.batch` in a method of a Pydantic model of this file that declares
+        `batch: int` (a number, a boolean, a UUID, a date: `_typed_annotation`) and whose
+        methods never assign it: Pydantic validated it to that type (tracardi's
+        `MySQLImporter.batch`)."""
+        function = self.ctx.function
+        owner = function.owner if function is not None else None
+        if (
+            owner is None
+            or not isinstance(expr.value, cst.Name)
+            or expr.value.value != "self"
+            or not isinstance(owner.node.body, cst.IndentedBlock)
+            or not self.ctx.is_pydantic_model(owner.name)
+        ):
+            return False
+        field = expr.attr.value
+        declared = False
+        for statement in owner.node.body.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if (
+                        isinstance(small, cst.AnnAssign)
+                        and isinstance(small.target, cst.Name)
+                        and small.target.value == field
+                    ):
+                        declared = _typed_annotation(small.annotation.annotation, self.ctx)
+            elif isinstance(statement, cst.FunctionDef):
+                for node in descendants(statement.body):
+                    targets: list[cst.BaseExpression] = []
+                    if isinstance(node, cst.Assign):
+                        targets = [t.target for t in node.targets]
+                    elif isinstance(node, cst.AnnAssign | cst.AugAssign):
+                        targets = [node.target]
+                    if any(
+                        isinstance(t, cst.Attribute)
+                        and isinstance(t.value, cst.Name)
+                        and t.value.value == "self"
+                        and t.attr.value == field
+                        for t in targets
+                    ):
+                        return False  # assigned after validation: anything may be there
+        return declared
 
     def _uuid_attribute(self, expr: cst.Attribute) -> bool:
         """`self.ws_uuid` where the class's `__init__` assigns it only a UUID made there

@@ -866,3 +866,43 @@ def test_a_name_bound_to_literals_on_every_branch_carries_nothing_after_another_
     # a branch that binds what a caller gave is still a name pasted in
     tainted = source.replace('limit_clause = ""', "limit_clause = self.limit")
     assert _fg105(tainted, "app/vector_stores/oracledb.py") != []
+
+
+def test_numbers_of_an_enumerated_range_and_a_models_int_field_carry_no_sql() -> None:
+    """tracardi's MySQL importer pages with `LIMIT {start}, {self.batch}`: `start` walks
+    `enumerate(range(...))`, and `batch: int` is a field Pydantic validated. A field the
+    model's methods assign again, one of a class that validates nothing, and an item of an
+    enumerated list of input are values."""
+    source = """
+        from pydantic import BaseModel
+
+
+        class Importer(BaseModel):
+            batch: int
+            table: str
+
+            def pages(self, cursor, total: int, names: list[str]) -> None:
+                for number, start in enumerate(range(0, total, self.batch)):
+                    cursor.execute(f"SELECT * FROM t LIMIT {start}, {self.batch}")
+                for number, name in enumerate(names):
+                    cursor.execute(f"SELECT * FROM t WHERE name = '{name}'")
+
+
+        class Resized(BaseModel):
+            batch: int
+
+            def pages(self, cursor, size) -> None:
+                self.batch = size
+                cursor.execute(f"SELECT * FROM t LIMIT {self.batch}")
+
+
+        class Plain:
+            batch: int
+
+            def pages(self, cursor) -> None:
+                cursor.execute(f"SELECT * FROM t LIMIT {self.batch}")
+        """
+    found = [
+        (f.start.row, f.message.split("`")[1]) for f in check_code(source) if f.code == "FG105"
+    ]
+    assert found == [(12, "name"), (20, "self.batch"), (27, "self.batch")]
