@@ -263,11 +263,20 @@ def test_a_template_repository_says_why_nothing_was_checked(tmp_path: Path) -> N
     write(tmp_path, "{{cookiecutter.project_slug}}/app/main.py", 'SECRET_KEY = "35C18Sr5YyUb"\n')
     result = run_cli("check", "--no-cache", str(tmp_path))
     assert result.exit_code == 0
-    assert "{{cookiecutter.project_slug}}: a template's folder, which `exclude` leaves out" in (
-        result.stderr
+    assert (
+        "{{cookiecutter.project_slug}}: a template's folder, which `exclude` leaves out "
+        "(1 Python file;" in result.stderr
     )
     assert "no Python files found" in result.stderr
+    # the thirty-fourth reader's: the generator's hooks checked, "All checks passed!", and
+    # the template's own code left out without a word
     write(tmp_path, "hooks/post_gen_project.py", "print('generated')\n")
+    write(tmp_path, "{{cookiecutter.project_slug}}/app/db.py", "URL = 'sqlite://'\n")
+    result = run_cli("check", "--no-cache", str(tmp_path))
+    assert "All checks passed!" in result.stdout
+    assert "a template's folder, which `exclude` leaves out (2 Python files;" in result.stderr
+    (tmp_path / "{{cookiecutter.project_slug}}/app/main.py").unlink()
+    (tmp_path / "{{cookiecutter.project_slug}}/app/db.py").unlink()
     assert "a template's folder" not in run_cli("check", "--no-cache", str(tmp_path)).stderr
 
 
