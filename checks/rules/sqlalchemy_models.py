@@ -411,6 +411,14 @@ class LegacyDeclarative(Rule):
             # `sqlalchemy.ext.declarative`'s warns (`MovedIn20Warning`) whatever the style;
             # `sqlalchemy.orm`'s works without one: new code's, or named
             moved = name in _MOVED_IN_20
+            if moved:
+                # the one-line change first: readers' maintainers would take that, and the
+                # typed base as the next step
+                message = (
+                    "`sqlalchemy.ext.declarative.declarative_base()` moved in SQLAlchemy 2.0 "
+                    "(`MovedIn20Warning`): import it from `sqlalchemy.orm`, or subclass "
+                    "`DeclarativeBase`"
+                )
             condition = None if moved else _LEGACY_SELECTED
             _report(node, message, fix, ctx, styled=not moved, condition=condition)
         elif name in RELATIONSHIP:
