@@ -30,7 +30,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from checks.context import FileContext, code_of, descendants, dotted_name, returns_in
+from checks.context import (
+    ClassInfo,
+    FileContext,
+    code_of,
+    descendants,
+    dotted_name,
+    returns_in,
+)
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 
@@ -736,11 +743,9 @@ class _Renderer:
                 return _typed_annotation(param.annotation.annotation, ctx)
         return False
 
-    def _typed_field(self, expr: cst.Attribute) -> bool:
-        """`self.batch` in a method of a Pydantic model of this file that declares
-        `batch: int` (a number, a boolean, a UUID, a date: `_typed_annotation`) and whose
-        methods never assign it: Pydantic validated it to that type (tracardi's
-        `MySQLImporter.batch`)."""
+    def _self_owner(self, expr: cst.Attribute) -> ClassInfo | None:
+        """The class of the method being walked, when `expr` is `self.<name>` there and
+        the class's body is a block of statements."""
         function = self.ctx.function
         owner = function.owner if function is not None else None
         if (
@@ -748,9 +753,19 @@ class _Renderer:
             or not isinstance(expr.value, cst.Name)
             or expr.value.value != "self"
             or not isinstance(owner.node.body, cst.IndentedBlock)
-            or not self.ctx.is_pydantic_model(owner.name)
         ):
+            return None
+        return owner
+
+    def _typed_field(self, expr: cst.Attribute) -> bool:
+        """`self.batch` in a method of a Pydantic model of this file that declares
+        `batch: int` (a number, a boolean, a UUID, a date: `_typed_annotation`) and whose
+        methods never assign it: Pydantic validated it to that type (tracardi's
+        `MySQLImporter.batch`)."""
+        owner = self._self_owner(expr)
+        if owner is None or not self.ctx.is_pydantic_model(owner.name):
             return False
+        assert isinstance(owner.node.body, cst.IndentedBlock)
         field = expr.attr.value
         declared = False
         for statement in owner.node.body.body:
@@ -782,15 +797,10 @@ class _Renderer:
     def _uuid_attribute(self, expr: cst.Attribute) -> bool:
         """`self.ws_uuid` where the class's `__init__` assigns it only a UUID made there
         (`WorkspaceUUID.new(...)`, `uuid.uuid4()`, `UUID(...)`): its text is a UUID's."""
-        function = self.ctx.function
-        owner = function.owner if function is not None else None
-        if (
-            owner is None
-            or not isinstance(expr.value, cst.Name)
-            or expr.value.value != "self"
-            or not isinstance(owner.node.body, cst.IndentedBlock)
-        ):
+        owner = self._self_owner(expr)
+        if owner is None:
             return False
+        assert isinstance(owner.node.body, cst.IndentedBlock)
         values: list[cst.BaseExpression] = []
         for statement in owner.node.body.body:
             if not isinstance(statement, cst.FunctionDef) or statement.name.value != "__init__":
