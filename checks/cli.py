@@ -471,7 +471,12 @@ def _unified_diff(path: Path, before: bytes, after: bytes) -> str:
         fromfile=f"a/{name.lstrip('/')}",
         tofile=f"b/{name.lstrip('/')}",
     )
-    return "".join(lines)
+    # a last line without its line break: the marker diff and git write, which `patch`
+    # and `git apply` read (without it the next file's header joins that line)
+    return "".join(
+        line if line.endswith(("\n", "\r")) else f"{line}\n\\ No newline at end of file\n"
+        for line in lines
+    )
 
 
 def _texts(findings: Sequence[Finding], results: Sequence[FileResult]) -> dict[Path, str | None]:

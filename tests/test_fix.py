@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -523,3 +524,35 @@ def test_a_local_name_that_shadows_an_import_is_not_the_import() -> None:
         "def build(async_sessionmaker, engine):\n    return async_sessionmaker(engine)\n"
     )
     assert [(f.code, f.start.row) for f in check_code(source, "app/jobs.py")] == [("FG301", 21)]
+
+
+def test_diff_of_files_without_a_final_line_break_applies_with_patch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A last line without its line break gets diff's `\\ No newline at end of file`
+    marker: `patch` applies the output of several files, and makes what `--fix` makes."""
+    sources = {
+        "a.py": "import time\n\nasync def f() -> None:\n    time.sleep(1)",
+        "b.py": "import time\n\nasync def g() -> None:\n    time.sleep(2)\n\nx = 1",
+    }
+    monkeypatch.chdir(tmp_path)
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    diff = run_cli("check", "--select", "FG301", "--diff", ".")
+    assert diff.exit_code == 1
+    # a.py's removed and added last lines, b.py's unchanged last line
+    assert diff.stdout.count("\\ No newline at end of file\n") == 3
+    applied = subprocess.run(
+        ["patch", "-p1", "--batch", "--silent"],
+        input=diff.stdout,
+        text=True,
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    patched = {name: (tmp_path / name).read_bytes() for name in sources}
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    run_cli("check", "--select", "FG301", "--fix", ".")
+    assert patched == {name: (tmp_path / name).read_bytes() for name in sources}
+    assert patched["a.py"].endswith(b"await asyncio.sleep(1)")
