@@ -330,6 +330,8 @@ def test_a_v1_method_of_an_imported_class_waits_for_the_index() -> None:
         ("FG211", "from pydantic import Field\n\nx: int = Field(nullable=True)\n", True),
         ("FG211", "from pydantic import Field\n\nx: int = Field(env='X')\n", False),
         ("FG211", "from pydantic import Field\n\nx: int = Field(required=True)\n", False),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(extra={'w': 1})\n", True),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(extra=dict(w=1))\n", False),
     ],
 )
 def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(

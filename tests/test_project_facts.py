@@ -650,7 +650,8 @@ def test_field_schema_data_follows_the_spelling_and_a_fake_check_is_always_repor
     tmp_path: Path,
 ) -> None:
     """`Field(example=...)` still reaches the schema on Pydantic 2 (deprecated): a young
-    project's is an inventory when named; `Field(required=True)` looks like a check and
+    project's is an inventory when named, as is a keyword given a mapping of data
+    (langserve's `extra={"widget": ...}`); `Field(required=True)` looks like a check and
     checks nothing: reported everywhere."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
     write(tmp_path, "app/__init__.py", "")
@@ -659,11 +660,12 @@ def test_field_schema_data_follows_the_spelling_and_a_fake_check_is_always_repor
         "app/schemas.py",
         "from pydantic import BaseModel, Field\n\n\nclass Item(BaseModel):\n"
         '    name: str = Field(..., example="Coffee")\n'
+        '    tags: list[str] = Field(..., extra={"widget": {"type": "chat"}})\n'
         "    note: str | None = Field(None, required=True)\n",
     )
     assert _pydantic_codes(tmp_path, "--no-cache") == [("FG211", "schemas.py")]
     named = _pydantic_codes(tmp_path, "--no-cache", "--extend-select", "FG211")
-    assert named == [("FG211", "schemas.py"), ("FG211", "schemas.py")]
+    assert named == [("FG211", "schemas.py")] * 3
 
 
 def test_from_orm_on_a_model_without_from_attributes_is_a_bug_not_a_spelling(

@@ -1629,7 +1629,8 @@ class PydanticFieldExtra(Rule):
         "the v2 spelling). FG209 reports the v1 keywords that have a v2 name (`regex`, "
         "`min_items`, ...). A keyword that looks like a check (`validators=`, "
         "`required=`, `choices=`) is always reported; the schema data Pydantic 2 still "
-        "writes (`example=`, OpenAPI's `nullable=`) follows the project's spelling "
+        "writes (`example=`, OpenAPI's `nullable=`, a keyword given a mapping of data: "
+        "langserve's `extra={\"widget\": {...}}`) follows the project's spelling "
         "(`examples=`, `json_schema_extra=`), as below. A settings field's `env=` (the v1 "
         "way to name its variable) is reported when it names another variable than the "
         "field's own name, which pydantic-settings 2 reads instead; one naming the same "
@@ -1698,6 +1699,17 @@ class PydanticFieldExtra(Rule):
                 name: str = Field(..., example="Coffee")
             """,
             note="a v1 schema extra: `examples=[...]` in v2",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel, Field
+
+
+            class ChatInput(BaseModel):
+                messages: list[str] = Field(..., extra={"widget": {"type": "chat"}})
+            """,
+            note="a mapping of schema data (langserve's playground widgets): "
+            '`json_schema_extra={"extra": {...}}` writes the same schema',
         ),
         Example(
             """
@@ -1832,7 +1844,9 @@ class PydanticFieldExtra(Rule):
         # schema keyword) but `env=` (`visit_AnnAssign`) and a keyword that looks like a
         # check
         if any(
-            keyword.arg not in _FIELD_PARAMETERS and keyword.arg not in _SPELLING_KEYWORDS
+            keyword.arg not in _FIELD_PARAMETERS
+            and keyword.arg not in _SPELLING_KEYWORDS
+            and not isinstance(keyword.value, ast.Dict)
             for call in structure.calls_to(_FIELD_FUNCTIONS)
             for keyword in call.node.keywords
             if keyword.arg is not None
@@ -1913,6 +1927,14 @@ class PydanticFieldExtra(Rule):
                 message = (
                     f"`Field({keyword}=...)` is an extra keyword (deprecated in Pydantic 2, "
                     f"gone in 3): write the schema's `{keyword}` in `json_schema_extra`"
+                )
+            elif isinstance(arg.value, cst.Dict):
+                # a mapping of data, not a check: what a schema's reader (langserve's
+                # playground reads `extra.widget`) finds under the keyword's name
+                message = (
+                    f"`Field({keyword}={{...}})` is an extra keyword (deprecated in Pydantic "
+                    f"2, gone in 3), written in the field's JSON schema as `{keyword}`: "
+                    f'write `json_schema_extra={{"{keyword}": {{...}}}}`, which writes the same'
                 )
             else:
                 message = (
