@@ -48,6 +48,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG301", "blocking-sleep-in-async", True),
     RuleInfo("FG302", "blocking-http-in-async", True),
     RuleInfo("FG303", "blocking-call-in-async", True),
+    RuleInfo("FG304", "coroutine-not-awaited", True),
     RuleInfo("FG401", "http-exception-in-service", True),
     RuleInfo("FG402", "data-access-in-route", False),
     RuleInfo("FG403", "route-without-response-model", False),

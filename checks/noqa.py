@@ -69,6 +69,12 @@ SEMGREP_WORDS: dict[str, tuple[str, ...]] = {
     "FG502": ("secret", "password", "credential", "token", "key"),
     "FG503": ("jwt", "verif"),
 }
+#: FG304: mypy's and pyright's codes for a coroutine whose value is not used
+#: (`# type: ignore[unused-coroutine]`, `# pyright: ignore[reportUnusedCoroutine]`).
+_UNUSED_COROUTINE = lazy_pattern(
+    r"#\s*(?:type|pyright):\s*ignore\[[^\]]*\b(?:unused-coroutine|reportUnusedCoroutine)\b",
+    re.IGNORECASE,
+)
 #: Secret scanners' allowlist comments, for FG502: detect-secrets and gitleaks.
 _SECRET_ALLOWLIST = lazy_pattern(r"#.*(?:pragma:\s*allowlist\s+secret|gitleaks:allow)", re.I)
 #: FG503: a comment that says why the signature is not verified names it.
@@ -115,6 +121,8 @@ def _silenced_by_another_tool(line: str, code: str) -> bool:
         rules = (nosemgrep["ids"] or "").strip().lower()
         if not rules or any(word in rules for word in SEMGREP_WORDS[code]):
             return True
+    if code == "FG304" and _UNUSED_COROUTINE.search(line) is not None:
+        return True
     return code == "FG502" and _SECRET_ALLOWLIST.search(line) is not None
 
 

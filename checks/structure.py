@@ -129,6 +129,9 @@ class _Facts:
     attributes: set[str] = field(default_factory=set)
     #: calls whose result is dropped or assigned: an `Expr` or `Assign` statement's value
     bare_calls: list[ast.Call] = field(default_factory=list)
+    #: the element of a list or set comprehension that is a whole statement, when it is a
+    #: call (`[notify(u) for u in users]`: every result dropped)
+    dropped_comprehension_calls: list[ast.Call] = field(default_factory=list)
     has_async: bool = False
     has_await: bool = False
     #: the ids of the calls an `await` applies to (`await f(...)`)
@@ -564,6 +567,12 @@ class Structure:
         """Calls that are a whole statement or an assignment's value (not awaited)."""
         return self._facts.bare_calls
 
+    @property
+    def dropped_comprehension_calls(self) -> list[ast.Call]:
+        """The calls that are the element of a list or set comprehension that is a whole
+        statement (`[notify(u) for u in users]`)."""
+        return self._facts.dropped_comprehension_calls
+
     # ----------------------------------------------------------------- definitions
     @property
     def has_async(self) -> bool:
@@ -978,8 +987,13 @@ class _Collector:
                 continue
             elif kind is ast.Expr:
                 assert isinstance(node, ast.Expr)
-                if isinstance(node.value, ast.Call):
-                    facts.bare_calls.append(node.value)
+                statement = node.value
+                if isinstance(statement, ast.Call):
+                    facts.bare_calls.append(statement)
+                elif isinstance(statement, ast.ListComp | ast.SetComp) and isinstance(
+                    statement.elt, ast.Call
+                ):
+                    facts.dropped_comprehension_calls.append(statement.elt)
             elif kind is ast.Assign:
                 assert isinstance(node, ast.Assign)
                 if isinstance(node.value, ast.Call):

@@ -44,8 +44,12 @@ def test_ignore_wins_a_tie() -> None:
 
 
 def test_extend_select_adds_to_defaults_and_all_selects_everything() -> None:
-    # FG301 (extend-select, 5 characters) beats FG3 (ignore, 3); FG302/FG303 stay ignored
-    assert resolve_enabled(ALL_RULES, None, ["FG301"], ["FG3"]) == DEFAULTS - {"FG302", "FG303"}
+    # FG301 (extend-select, 5 characters) beats FG3 (ignore, 3); FG302-FG304 stay ignored
+    assert resolve_enabled(ALL_RULES, None, ["FG301"], ["FG3"]) == DEFAULTS - {
+        "FG302",
+        "FG303",
+        "FG304",
+    }
     everything = frozenset(rule.code for rule in ALL_RULES)
     assert resolve_enabled(ALL_RULES, ["ALL"], [], []) == everything
 
@@ -98,7 +102,7 @@ def test_config_is_read_from_nearest_pyproject(tmp_path: Path) -> None:
     nested.mkdir(parents=True)
     settings = load_settings(CATALOG, nested)
     assert settings.config_file == tmp_path / "pyproject.toml"
-    assert settings.enabled == {"FG301", "FG302", "FG303"}
+    assert settings.enabled == {"FG301", "FG302", "FG303", "FG304"}
     assert settings.ignored_codes_for("legacy/x.py") == {"FG301"}
     assert settings.ignored_codes_for("app/x.py") == frozenset()
 

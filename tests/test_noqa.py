@@ -170,3 +170,23 @@ def test_another_tools_comment_on_the_line_closing_the_call_counts() -> None:
 def test_our_noqa_stays_on_the_reported_line_as_ruff_reads_it() -> None:
     source = "import time\nasync def f():\n    time.sleep(\n        1\n    )  # noqa: FG301\n"
     assert codes(source) == ["FG301"]
+
+
+@pytest.mark.parametrize(
+    ("comment", "suppressed"),
+    [
+        ("  # type: ignore[unused-coroutine]", True),
+        ("  # type: ignore[attr-defined, unused-coroutine]", True),
+        ("  # pyright: ignore[reportUnusedCoroutine]", True),
+        ("  # type: ignore[attr-defined]", False),
+        ("  # type: ignore", False),
+        ("  # noqa: ASYNC251", False),
+    ],
+)
+def test_type_checkers_codes_suppress_a_coroutine_not_awaited(
+    comment: str, suppressed: bool
+) -> None:
+    source = "async def notify() -> None: ...\n\n\nasync def f() -> None:\n    notify(){comment}\n"
+    assert codes(source.format(comment="")) == ["FG304"]
+    found = codes(source.format(comment=comment))
+    assert (found == []) is suppressed, found

@@ -788,12 +788,20 @@ def _walked_facts(tree: ast.Module) -> tuple[object, ...]:
         or (isinstance(node, ast.comprehension) and node.is_async)
         for node in ast.walk(tree)
     )
-    return withs, annotated, targets, stored, has_async
+    dropped = {
+        id(node.value.elt)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.ListComp | ast.SetComp)
+        and isinstance(node.value.elt, ast.Call)
+    }
+    return withs, annotated, targets, stored, has_async, dropped
 
 
 def test_the_collected_facts_are_what_a_walk_of_the_tree_finds() -> None:
     """The `with` statements and annotated assignments inside coroutines (at any depth),
-    the names a `with` binds and the attributes stored, collected in the one pass, are
+    the names a `with` binds, the attributes stored and the calls of comprehensions that
+    are whole statements, collected in the one pass, are
     those a walk of each tree finds: on the checker's code, its tests and the sample
     app (thousands of each)."""
     root = Path(__file__).resolve().parents[1]
@@ -813,6 +821,7 @@ def test_the_collected_facts_are_what_a_walk_of_the_tree_finds() -> None:
             structure.with_targets,
             structure.stored_attributes,
             structure.has_async,
+            {id(n) for n in structure.dropped_comprehension_calls},
         )
         assert collected == _walked_facts(tree), path
         checked += 1

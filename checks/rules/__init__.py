@@ -21,6 +21,7 @@ from checks.rules.api_and_security import (
 )
 from checks.rules.async_blocking_io import BlockingCallInAsync, BlockingHttpInAsync
 from checks.rules.async_blocking_sleep import BlockingSleepInAsync
+from checks.rules.coroutine_not_awaited import CoroutineNotAwaited
 from checks.rules.data_access_layers import AddInLoop, DataAccessInRoutes
 from checks.rules.fastapi_routes import (
     BroadExceptInRoute,
@@ -85,6 +86,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     BlockingSleepInAsync,
     BlockingHttpInAsync,
     BlockingCallInAsync,
+    CoroutineNotAwaited,
     HttpExceptionInService,
     DataAccessInRoutes,
     RouteWithoutResponseModel,
