@@ -377,21 +377,44 @@ class CoroutineNotAwaited(Rule):
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `_called`: a call whose result is dropped (a statement, or a comprehension's
-        # element as one) of an `async def` of the module or of a class of it, by name
-        called: set[str] = set()
-        for call in [*structure.bare_calls, *structure.dropped_comprehension_calls]:
-            func = call.func
-            if isinstance(func, ast.Name):
-                called.add(func.id)
-            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                called.add(func.attr)
-        if not called:
+        # element as one) of a module-level `async def` by its name, or of an `async def`
+        # of the class whose method (`ctx.function.owner`) calls it on its first parameter
+        dropped = {id(call) for call in structure.bare_calls}
+        dropped.update(id(call) for call in structure.dropped_comprehension_calls)
+        if not dropped:
             return False
-        functions, methods = _candidates(structure.tree.body, structure.classes)
-        return any(
-            function.name in called
-            for function in [*functions, *(m for found in methods.values() for m in found)]
-        )
+        functions = {
+            node.name for node in structure.tree.body if isinstance(node, ast.AsyncFunctionDef)
+        }
+        for call in structure.calls:
+            if id(call.node) not in dropped:
+                continue
+            func = call.node.func
+            if isinstance(func, ast.Name):
+                if func.id in functions:
+                    return True
+            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                method = call.enclosing
+                if method is None or not isinstance(
+                    method.node, ast.FunctionDef | ast.AsyncFunctionDef
+                ):
+                    continue
+                owner = method.outer
+                if owner is None or not isinstance(owner.node, ast.ClassDef):
+                    continue
+                params = [*method.node.args.posonlyargs, *method.node.args.args]
+                if (
+                    params
+                    and params[0].arg == func.value.id
+                    and func.attr
+                    in {
+                        item.name
+                        for item in owner.node.body
+                        if isinstance(item, ast.AsyncFunctionDef)
+                    }
+                ):
+                    return True
+        return False
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         value = node.value
