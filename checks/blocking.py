@@ -21,6 +21,18 @@ BLOCKING_HTTP = {
         f"cloudinary.uploader.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
         for f in ("upload", "upload_large", "destroy", "explicit", "rename", "add_tag")
     },
+    # google-auth fetches Google's certificates through the request it is given, on every
+    # call unless that request caches (khoj's sign-in: `verify_oauth2_token(credential,
+    # google_requests.Request(), client_id)`)
+    **dict.fromkeys(
+        (
+            "google.oauth2.id_token.verify_oauth2_token",
+            "google.oauth2.id_token.verify_token",
+            "google.oauth2.id_token.verify_firebase_token",
+            "google.oauth2.id_token.fetch_id_token",
+        ),
+        "`await asyncio.to_thread(...)` (google-auth fetches the certificates with a sync request)",
+    ),
     # connects to the server when given one (`SMTP(host, port)`, `with SMTP(host) as s`)
     "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",

@@ -220,9 +220,12 @@ def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
     results = check_files(files, settings, None, 1)
     waiting = next(r for r in results if r.path.name == "tasks.py")
     assert "async def list_users" not in "".join(parsed)  # libcst never parsed it
-    # FG302 and FG303 wait too: `crud.all_users` may be a sync helper that blocks; FG102
-    # asks twice: what `SessionLocal()` opens, and whether a callee makes a sync session
-    assert [code for code, _ in waiting.deferred] == ["FG102", "FG102", "FG302", "FG303"]
+    # FG302 and FG303 wait too: `crud.all_users` may be a sync helper that blocks (and
+    # FG302 asks whether `SessionLocal()` returns a sync client of a network service);
+    # FG102 asks twice: what `SessionLocal()` opens, and whether a callee makes a sync
+    # session
+    deferred = [code for code, _ in waiting.deferred]
+    assert deferred == ["FG102", "FG102", "FG302", "FG302", "FG303"]
     assert {"app.db.SessionLocal", "app.users.crud.all_users"} <= set(waiting.deferred[0][1].refs)
     index = build_index(results, settings)
     settled = {r.path.name: r for r in settle(results, index, settings)}

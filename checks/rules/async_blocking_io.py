@@ -21,7 +21,7 @@ from checks.blocking import (
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import BLOCKS, Condition
+from checks.project import BLOCKS, CALL, Condition
 from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
@@ -100,7 +100,16 @@ BLOCKING_CLIENTS = {
     # `supabase.create_client(url, key)`
     "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
     "supabase.Client": "`await supabase.acreate_client(...)` (an `AsyncClient`, awaited)",
+    # MinIO's client: an S3 request per call (ragwebui's uploads and deletes); its
+    # presigned URLs may ask the server for the bucket's region too
+    "minio.Minio": "miniopy-async (awaited), or `await asyncio.to_thread(...)`",
+    # google-genai: `client.models.generate_content(...)` waits for the model's answer;
+    # `client.aio` is the same API, awaited (`_ASYNC_NAMESPACES`)
+    "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
 }
+#: Attributes of a client that lead to its async twin: a call through one is no request
+#: made on the loop (`client.aio.models.generate_content(...)` is a coroutine).
+_ASYNC_NAMESPACES = {"google.genai.Client": frozenset({"aio"})}
 #: Methods of those clients that make no request: options, a pipeline or lock to fill,
 #: closing the connection pool; boto3's local signing and paginators.
 _LOCAL_METHODS = frozenset(
@@ -330,17 +339,23 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), the "
         "Kubernetes client's API groups (`client.CoreV1Api()`), PyJWT's `PyJWKClient`, "
         "Elasticsearch's, OpenSearch's, Hugging Face's `InferenceClient`, Azure Blob "
-        "Storage's clients (not `get_container_client()`, made locally), a "
+        "Storage's clients (not `get_container_client()`, made locally), a MinIO "
+        "`Minio`, a google-genai `Client` (not through its `client.aio`), a "
         "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
-        "annotated, or assigned in `__init__`: `self.client = OpenAI()`), once per client "
-        "and function, not its `with_options()`, `pipeline()`, `lock()` or `close()`, nor "
+        "annotated, or assigned in `__init__`: `self.client = OpenAI()`), or returned by a "
+        "function of another module imported by its name whose return annotation names "
+        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`), once "
+        "per client and function, not its `with_options()`, `pipeline()`, `lock()` or "
+        "`close()`, nor "
         "boto3's local `generate_presigned_url()` and paginators; "
         "stripe-python's resource requests (`stripe.Customer.create(...)`), not awaited "
         "(async-stripe's); openai-python 0.x's (`openai.ChatCompletion.create(...)`, whose "
         "awaitable twin is `acreate`); Cloudinary's `uploader.upload()`; Celery's remote control "
         "waiting for the workers' replies (`app.control.broadcast(..., reply=True)`, "
-        "`app.control.ping()`, `app.control.inspect().stats()`, in a file naming Celery).\n\n"
+        "`app.control.ping()`, `app.control.inspect().stats()`, in a file naming Celery); "
+        "google-auth's ID-token checks (`id_token.verify_oauth2_token(...)`), which fetch "
+        "Google's certificates on every call.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301: a "
         "test's event loop serves the test alone)."
@@ -449,6 +464,55 @@ class BlockingHttpInAsync(_BlockingInAsync):
             expect=3,
             note="module-level boto3 clients (SuperAGI); openai 0.x's resources (AgentGPT)",
         ),
+        Example(
+            """
+            from fastapi import UploadFile
+
+            from app.core.storage import get_minio_client
+
+
+            async def upload(file: UploadFile) -> None:
+                client = get_minio_client()
+                data = await file.read()
+                client.put_object("uploads", file.filename, data, len(data))
+            """,
+            path="app/api/uploads.py",
+            project=(
+                (
+                    "app/core/storage.py",
+                    """
+                    from minio import Minio
+
+
+                    def get_minio_client() -> Minio:
+                        return Minio("minio:9000", secure=False)
+                    """,
+                ),
+            ),
+            note="a sync client a factory of another module returns (ragwebui's MinIO)",
+        ),
+        Example(
+            """
+            from google import genai
+            from google.auth.transport import requests as google_requests
+            from google.oauth2 import id_token
+
+
+            async def sign_in(credential: str, client_id: str) -> str:
+                claims = id_token.verify_oauth2_token(
+                    credential, google_requests.Request(), client_id
+                )
+                return claims["email"]
+
+
+            async def caption(client: genai.Client, prompt: str) -> str | None:
+                answer = client.models.generate_content(model="gemini-2.5-flash", contents=prompt)
+                return answer.text
+            """,
+            expect=2,
+            note="google-auth fetches Google's certificates on each check; google-genai's "
+            "sync client (khoj)",
+        ),
     )
     good = (
         Example(
@@ -498,7 +562,57 @@ class BlockingHttpInAsync(_BlockingInAsync):
             """,
             note="the async clients",
         ),
+        Example(
+            """
+            import asyncio
+
+            from google import genai
+
+            from app.core.storage import get_storage
+
+
+            async def caption(client: genai.Client, prompt: str) -> str | None:
+                pending = client.aio.models.generate_content(model="gemini", contents=prompt)
+                answer = await asyncio.wait_for(pending, timeout=30)
+                return answer.text
+
+
+            async def upload(name: str, data: bytes) -> None:
+                storage = get_storage()
+                pending = storage.put_object("uploads", name, data)
+                await pending
+            """,
+            project=(
+                (
+                    "app/core/storage.py",
+                    """
+                    from miniopy_async import Minio
+
+
+                    def get_storage() -> Minio:
+                        return Minio("minio:9000", secure=False)
+                    """,
+                ),
+            ),
+            note="google-genai's `client.aio`; an async client a factory returns",
+        ),
     )
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        return super().may_fire_in(structure) or any(True for _ in _client_factories(structure))
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # and `_factory_client`: a method of what an imported function returned, when the
+        # index reads a sync client in its return annotation
+        conditions = super().deferred_conditions(structure)
+        if conditions is None:
+            return None
+        factories = tuple(sorted(set(_client_factories(structure))))
+        if factories:
+            conditions += (
+                Condition(factories, _BLOCKING_CLIENT_CLASSES, exact=True, subject=CALL),
+            )
+        return conditions
 
     def _definite(self, structure: Structure) -> bool:
         if super()._definite(structure):
@@ -564,9 +678,12 @@ class BlockingHttpInAsync(_BlockingInAsync):
             )
             return
         receiver: cst.BaseExpression = func.value
+        walked: list[str] = []
         while True:
             client = receiver_class(receiver, ctx)
             if client is not None:
+                if not _ASYNC_NAMESPACES.get(client, frozenset()).isdisjoint(walked):
+                    return  # `client.aio.models.generate_content(...)`: a coroutine
                 replacement = BLOCKING_CLIENTS.get(client)
                 function = ctx.function
                 key = (id(function.node) if function is not None else None, client)
@@ -580,7 +697,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
                     )
                 return
             if not isinstance(receiver, cst.Attribute):
+                if isinstance(receiver, cst.Name) and not walked_async(walked):
+                    _factory_client(node, receiver, ctx)
                 return
+            walked.append(receiver.attr.value)
             receiver = receiver.value
 
 
@@ -668,6 +788,67 @@ def _assignments(
             and node.value is not None
         ):
             yield node.target.value, node.value
+
+
+def walked_async(walked: list[str]) -> bool:
+    """Whether a chain of attributes passes through a client's async twin (`aio`)."""
+    return any(not names.isdisjoint(walked) for names in _ASYNC_NAMESPACES.values())
+
+
+#: The clients a project's factory may return (`ProjectIndex.returned_class`).
+_BLOCKING_CLIENT_CLASSES = frozenset(BLOCKING_CLIENTS)
+
+
+def _factory_client(node: cst.Call, base: cst.Name, ctx: FileContext) -> None:
+    """A method of what a function of another module returned, called by the name it was
+    imported under (`minio_client = get_minio_client()`, then `minio_client.put_object(...)`):
+    reported if the project index reads a sync client of `BLOCKING_CLIENTS` in that
+    function's return annotation (`-> Minio`)."""
+    inferred = ctx.infer(base, calls=True)
+    if inferred is None or not inferred.call:
+        return
+    factory = inferred.cls
+    # a function imported by its name (the screen's `_client_factories` lists those)
+    if factory not in ctx.imports.values() or not _may_be_project_function(factory):
+        return
+    function = ctx.function
+    key = (id(function.node) if function is not None else None, factory)
+    if key in _reported_clients(ctx):
+        return
+    _reported_clients(ctx).add(key)
+    named = factory.rpartition(".")[2]
+    func = node.func
+    callee = code_of(func) if "\n" not in code_of(func) else f"{base.value}..."
+    ctx.report_if(
+        node,
+        Condition((factory,), _BLOCKING_CLIENT_CLASSES, exact=True, subject=CALL),
+        f"`{callee}()` is a request of the sync client `{named}()` returns, which blocks "
+        "the event loop inside `async def`: make it return the library's async client "
+        "(awaited), or `await asyncio.to_thread(...)`",
+    )
+
+
+def _client_factories(structure: Structure) -> Iterator[str]:
+    """The screen of `_factory_client`: the functions of other modules of the project the
+    file calls by an imported name, when a coroutine calls a method (not awaited)."""
+    if structure.layer in ("test", "tooling"):
+        return
+    if not any(
+        call.in_async
+        and isinstance(call.node.func, ast.Attribute)
+        and not structure.is_awaited(call.node)
+        for call in structure.calls
+    ):
+        return
+    for call in structure.calls:
+        func = call.node.func
+        if isinstance(func, ast.Name) and func.id in structure.bindings:
+            # the index reads return annotations of the project's modules only
+            for qualified in structure.qualified(func.id):
+                if _may_be_project_function(qualified) and structure.may_be_project_class(
+                    qualified
+                ):
+                    yield qualified
 
 
 def _reported_clients(ctx: FileContext) -> set[tuple[int | None, str | None]]:
