@@ -150,6 +150,12 @@ _ITERABLES = frozenset(
     }
 )
 _BUILTIN_CONTAINERS = frozenset({"list", "set", "frozenset", "tuple"})
+#: The subscripted types whose first element `FileContext.annotation_type` reads
+#: (`Optional[M]`, `type[M]`, `list[M]`), and those whose every element it may
+#: (`Union[M, None]`); of any other subscript (`dict[K, V]`, `Page[M]`) it reads nothing
+#: (`checks.structure`'s screens mirror it).
+FIRST_ELEMENT_READ = _TYPE_WRAPPERS | _CLASS_TYPES | _ITERABLES | _BUILTIN_CONTAINERS | {"type"}
+EVERY_ELEMENT_READ = _UNIONS
 
 #: Classes whose subclasses are SQLAlchemy ORM models.
 ORM_MODEL_BASES = frozenset(

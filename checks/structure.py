@@ -38,7 +38,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
 
-from checks.context import INSTANCE_CONSTRUCTORS, INSTANCE_COPIERS, PYDANTIC_MODEL_BASES
+from checks.context import (
+    EVERY_ELEMENT_READ,
+    FIRST_ELEMENT_READ,
+    INSTANCE_CONSTRUCTORS,
+    INSTANCE_COPIERS,
+    PYDANTIC_MODEL_BASES,
+)
 from checks.lazy import lazy_pattern
 from checks.project import DECLARATIVE_BASE_FACTORIES, absolute_module
 
@@ -772,7 +778,18 @@ class _Inference:
         if isinstance(annotation, ast.Subscript):
             index = annotation.slice
             elements = index.elts if isinstance(index, ast.Tuple) else [index]
-            return any(self.annotation(element, roots) for element in elements)
+            # `_subscript_type`: the first element of `Optional[M]`, `list[M]`, `type[M]`;
+            # any of `Union[...]`; nothing of another subscript (`dict[K, V]`, `Page[M]`)
+            outer = annotation.value
+            written = dotted_name(outer) if isinstance(outer, ast.Name | ast.Attribute) else None
+            if written is None:
+                return any(self.annotation(element, roots) for element in elements)
+            names = {written, *self.structure.qualified(written)}
+            if not names.isdisjoint(EVERY_ELEMENT_READ):
+                return any(self.annotation(element, roots) for element in elements)
+            if not names.isdisjoint(FIRST_ELEMENT_READ):
+                return bool(elements) and self.annotation(elements[0], roots)
+            return False
         return False
 
     def _type_var_bound(self, name: str, roots: frozenset[str] | None) -> bool:

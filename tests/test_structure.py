@@ -826,3 +826,33 @@ def test_the_collected_facts_are_what_a_walk_of_the_tree_finds() -> None:
         assert collected == _walked_facts(tree), path
         checked += 1
     assert checked > 150
+
+
+def test_a_mapping_annotation_gives_the_session_screen_no_instance() -> None:
+    """`annotation_type` reads the first element of `Optional[M]`, `list[M]`, `type[M]`
+    and any of a `Union`, nothing of another subscript: a name annotated `dict[K, V]`
+    holds no session, so its `.get(...)` does not send the file to libcst (polar's
+    scripts and services: `latest_events: dict[str, Event]`); one annotated `Optional`
+    of a session still does, and the rule agrees both ways."""
+    mapping = """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from app.models import Event
+
+
+        async def backfill(session: AsyncSession, ids: list[str]) -> None:
+            latest: dict[str, Event] = {}
+            await session.flush()
+            for event_id in ids:
+                current = latest.get(event_id)
+        """
+    routes = ("app/scripts/backfill.py", None)
+    assert _verdicts(mapping, "FG103", *routes) == (False, False)
+    optional = mapping.replace("dict[str, Event]", "Optional[AsyncSession]").replace(
+        "from app.models import Event", "from typing import Optional"
+    )
+    assert _verdicts(optional, "FG103", *routes) == (True, True)
+    union = mapping.replace("dict[str, Event]", "Union[AsyncSession, None]").replace(
+        "from app.models import Event", "from typing import Union"
+    )
+    assert _verdicts(union, "FG103", *routes) == (True, True)
