@@ -296,6 +296,8 @@ class _BlockingInAsync(Rule):
         whose body makes one of `calls` (`ModuleSummary.blocking`)."""
         if name is None or not _may_be_project_function(name) or id(node) in ctx.marks(_AWAITED):
             return  # awaited: an awaitable, not a sync helper's result
+        if not _first_in_function(ctx, self.code, name):
+            return  # once per helper and calling function (`blocking_helper`)
         callee = code_of(node.func)
         module = name.rpartition(".")[0]
         # (a helper hashing a new password holds where the run reports those: the index
@@ -332,7 +334,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "sync function of another module of the project (the project index records which "
         "make such a call), whose own body calls one of them (not a function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
-        "its constructor sends nothing). And the sync clients of network services: a "
+        "its constructor sends nothing), reported at its first call in each function that "
+        "calls it. And the sync clients of network services: a "
         "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
         "`anthropic.Anthropic` "
         "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
@@ -889,7 +892,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`PasswordHasher`. A sync function of the project is followed through the helpers "
         "of its module it calls, to a password hash (`authenticate_user` calls "
         "`verify_password`, which checks the hash; a process further down was a cached or "
-        "guarded one-off for readers, and is not followed). A check of a "
+        "guarded one-off for readers, and is not followed); a helper is reported at its "
+        "first call in each function that calls it. A check of a "
         "password (`checkpw`, `verify`) is always reported: a login attempt, which anyone "
         "may send as often as they like; a new password hashed (`hashpw`, `hash`, "
         "`pbkdf2_hmac`: a sign-up, a password change, a credential an administrator "
@@ -984,6 +988,31 @@ class BlockingCallInAsync(_BlockingInAsync):
                 "method, and a helper of the module that calls one through another"
             ),
             also=("FG504",),
+        ),
+        Example(
+            """
+            import subprocess
+
+
+            def rm(path: str) -> None:
+                subprocess.check_call(["rm", "-rf", path])
+
+
+            async def upload_weights(path: str) -> None:
+                try:
+                    await unpack(path)
+                except OSError:
+                    rm(path)
+                    raise
+                finally:
+                    rm(path + ".part")
+
+
+            async def delete_weights(path: str) -> None:
+                rm(path)
+            """,
+            expect=2,
+            note="a helper reported once per function that calls it (refact's `rm()`)",
         ),
     )
     good = (
@@ -1275,7 +1304,9 @@ def blocking_helper(
     """A sync function of this module (`set_country_info()`), or a sync method of the
     enclosing class called through `self`, whose own body makes one of `calls`: the
     callee's code and the blocking call's name (`code`: the rule's, for its per-file
-    table)."""
+    table). Once per helper and calling function: its first call there (the fix is the
+    helper's, or one thread for the function's calls of it; refact's `rm()` was reported
+    at each of nine calls, on error paths and in `finally` blocks)."""
     func = node.func
     key: str | None = None
     if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
@@ -1289,7 +1320,7 @@ def blocking_helper(
         return None
     helpers = _blocking_helpers(ctx, calls, code)
     found = helpers.get(key)
-    if found is None:
+    if found is None or not _first_in_function(ctx, code, key):
         return None
     blocking, through = found
     links: list[str] = []
@@ -1297,6 +1328,21 @@ def blocking_helper(
         links.append(f"`{through}()`, which calls ")
         through = helpers[through][1]
     return code_of(func), blocking, "".join(links) + f"`{blocking}()`"
+
+
+def _first_in_function(ctx: FileContext, code: str, helper: str) -> bool:
+    """Whether this is the first call of `helper` the rule meets in the enclosing function
+    (recording it)."""
+    function = ctx.function
+    stash = ctx.stash(f"{code}.helpers-called")
+    if not stash:
+        stash.append(set())
+    seen: set[tuple[int | None, str]] = stash[0]
+    key = (id(function.node) if function is not None else None, helper)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:

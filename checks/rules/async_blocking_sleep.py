@@ -24,7 +24,8 @@ class BlockingSleepInAsync(Rule):
     summary = (
         "Checks for `time.sleep()` called in an `async def`, under any import form or "
         "alias; also a sync function of the same module, or a sync method called through "
-        "`self`, whose own body calls it (no fix there).\n\n"
+        "`self`, whose own body calls it (no fix there), at its first call in each "
+        "function.\n\n"
         "Where it applies: every layer but tests. A blocking call in an `async def` test or "
         "fixture does block the loop the test runs on, but that loop serves the test alone: "
         "the cost is the test's own time, and tests block on purpose (a fake dependency "
