@@ -121,6 +121,10 @@ _CLIENT_FUNCTIONS = {
     # a password hasher (FG303): `password_hash = PasswordHash.recommended()`
     "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
     "docker.client.from_env": "docker.DockerClient",
+    # redis-py's constructors from a URL (farfalle's `redis.Redis.from_url(url)`)
+    **dict.fromkeys(
+        ("redis.from_url", "redis.Redis.from_url", "redis.StrictRedis.from_url"), "redis.Redis"
+    ),
     **{
         f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"
         for cls, made in (
@@ -332,9 +336,26 @@ def module_factories(ctx: FileContext) -> dict[str, str]:
                 if target in found:
                     found[target] = None
                     continue
+                if isinstance(value, cst.IfExp):
+                    value = _unless_none(value)
                 found[target] = _made_by(value, ctx) if isinstance(value, cst.Call) else None
         facts.module = {name: cls for name, cls in found.items() if cls is not None}
     return facts.module
+
+
+def _unless_none(value: cst.BaseExpression) -> cst.BaseExpression:
+    """The value a conditional expression gives unless it gives `None` (`redis.Redis(...)
+    if url else None`: a client or nothing, and a method is called only on the client)."""
+    if isinstance(value, cst.IfExp):
+        if _is_none(value.orelse):
+            return value.body
+        if _is_none(value.body):
+            return value.orelse
+    return value
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 def _made_by(call: cst.Call, ctx: FileContext) -> str | None:
@@ -484,6 +505,9 @@ class _Resolver:
             return INSTANCE_ATTRIBUTES.get((owner, expr.attr.value)) if owner else None
         if isinstance(expr, cst.Call):
             return self._call(expr, depth)
+        if isinstance(expr, cst.IfExp):
+            chosen = _unless_none(expr)
+            return None if chosen is expr else self.resolve(chosen, depth + 1)
         return None
 
     def _call(self, call: cst.Call, depth: int) -> str | None:

@@ -338,7 +338,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "calls it. And the sync clients of network services: a "
         "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
         "`anthropic.Anthropic` "
-        "(Bedrock, Vertex), a sync `redis.Redis`, an `smtplib.SMTP` (its constructor "
+        "(Bedrock, Vertex), a sync `redis.Redis` (also made by `Redis.from_url(...)`, or "
+        "bound to one `if url else None`), an `smtplib.SMTP` (its constructor "
         "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), the "
         "Kubernetes client's API groups (`client.CoreV1Api()`), PyJWT's `PyJWKClient`, "
         "Elasticsearch's, OpenSearch's, Hugging Face's `InferenceClient`, Azure Blob "
@@ -493,6 +494,24 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 ),
             ),
             note="a sync client a factory of another module returns (ragwebui's MinIO)",
+        ),
+        Example(
+            """
+            import os
+
+            import redis
+
+            redis_url = os.getenv("REDIS_URL")
+            cache = redis.Redis.from_url(redis_url) if redis_url else None
+
+
+            async def search(query: str) -> str | None:
+                if cache and (hit := cache.get(query)):
+                    return hit.decode()
+                return None
+            """,
+            note="a client made from a URL, or none (farfalle's search cache)",
+            also=("FG407",),
         ),
         Example(
             """

@@ -40,7 +40,10 @@ class BlockingSleepInAsync(Rule):
         "module that makes a loop of its own (`asyncio.new_event_loop()`) and runs it "
         "(`run_until_complete`, `run_forever`: in a thread or a sync function, where no "
         "request's loop runs); no web framework imported: a cron job, a one-off "
-        "migration, a CLI, a task). Nor in "
+        "migration, a CLI, a task), nor in the body of a module-level `async def` the "
+        "module runs with `asyncio.run(main())` and names nowhere else, even where it "
+        "imports a web framework for another mode (a terminal chat beside a `--server` "
+        "option: the loop `asyncio.run` makes serves that coroutine). Nor in "
         "start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '
@@ -110,6 +113,30 @@ class BlockingSleepInAsync(Rule):
         ),
         Example(
             """
+            import asyncio
+            import time
+
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            async def refresh() -> None:
+                time.sleep(1)
+
+
+            @app.post("/refresh")
+            async def refresh_now() -> None:
+                await refresh()
+
+
+            if __name__ == "__main__":
+                asyncio.run(refresh())
+            """,
+            note="run by `asyncio.run`, and awaited by a route too: the server's loop waits",
+        ),
+        Example(
+            """
             import time
 
             class Worker:
@@ -155,6 +182,34 @@ class BlockingSleepInAsync(Rule):
             """,
             path="src/migrations/archived/add_submission_ids.py",
             note="a one-off script that runs its own loop (fmtm's archived migration)",
+        ),
+        Example(
+            """
+            import asyncio
+            import sys
+            import time
+
+            import uvicorn
+            from fastapi import FastAPI
+
+            app = FastAPI()
+
+
+            async def main() -> None:
+                print("Welcome")
+                time.sleep(1)
+                answer = input("> ")
+                print(answer)
+
+
+            if __name__ == "__main__":
+                if "--server" in sys.argv:
+                    uvicorn.run(app)
+                else:
+                    asyncio.run(main())
+            """,
+            note="the coroutine `asyncio.run` is given, in a module that also serves "
+            "(open-interpreter's terminal chat): its loop serves that coroutine alone",
         ),
         Example(
             """

@@ -377,7 +377,9 @@ class SyncSessionInAsyncModule(Rule):
         "when no request is being served; nor does a script that runs its own event loop "
         '(a cron job, a CLI: `if __name__ == "__main__":`, `asyncio.run(...)` or '
         "`loop.run_until_complete(...)`; a module of Celery tasks, `@celery_app.task`; and "
-        "no web framework imported), whose loop serves that run alone."
+        "no web framework imported), whose loop serves that run alone; nor the body of a "
+        "module-level `async def` the module runs with `asyncio.run(main())` and names "
+        "nowhere else, even where it imports a web framework for another mode."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
@@ -1325,7 +1327,61 @@ def runs_its_own_loop(ctx: FileContext) -> bool:
     found = ctx.stash("FG102.own-loop")
     if not found:
         found.append(_own_loop(ctx))
-    return bool(found[0])
+    return bool(found[0]) or _runs_a_private_loop(ctx)
+
+
+def _runs_a_private_loop(ctx: FileContext) -> bool:
+    """Whether the code is in the body of a module-level `async def` the module runs with
+    `asyncio.run(name(...))` and names nowhere else: the entry of a loop of its own, even
+    in a module that imports a web framework (open-interpreter's `computer_use/loop.py`:
+    `asyncio.run(main())` for its terminal chat, FastAPI for `--server`), whose own
+    prompts and pauses block no request. Not the coroutines it awaits."""
+    function = ctx.function
+    if function is None or len(ctx.class_stack) or not function.is_async:
+        return False
+    node = function.node
+    if not isinstance(node, cst.FunctionDef) or node is not ctx.outermost_function:
+        return False
+    entries = ctx.stash("own-loop:entries")
+    if not entries:
+        entries.append(_private_loop_entries(ctx))
+    names: frozenset[str] = entries[0]
+    return node.name.value in names
+
+
+def _private_loop_entries(ctx: FileContext) -> frozenset[str]:
+    """The module-level `async def`s whose every mention is the call `asyncio.run` is
+    given (`asyncio.run(main())`) and which no decorator wraps."""
+    source = ctx.source
+    if source is not None and b"run" not in source:
+        return frozenset()
+    functions = {
+        statement.name.value: statement
+        for statement in ctx.module.body
+        if isinstance(statement, cst.FunctionDef)
+        and statement.asynchronous is not None
+        and not statement.decorators
+    }
+    if not functions:
+        return frozenset()
+    run: dict[str, int] = {}
+    mentions: dict[str, int] = {}
+    for node in descendants(ctx.module):
+        if isinstance(node, cst.Name) and node.value in functions:
+            mentions[node.value] = mentions.get(node.value, 0) + 1
+        elif (
+            isinstance(node, cst.Call)
+            and "asyncio.run" in (dotted_name(node.func), ctx.qualified_name(node.func))
+            and len(node.args) == 1
+            and isinstance(node.args[0].value, cst.Call)
+            and isinstance(node.args[0].value.func, cst.Name)
+        ):
+            name = node.args[0].value.func.value
+            run[name] = run.get(name, 0) + 1
+    # each mention of the name: its `def` and the calls `asyncio.run` is given
+    return frozenset(
+        name for name, count in run.items() if name in functions and mentions[name] == count + 1
+    )
 
 
 def _own_loop(ctx: FileContext) -> bool:
