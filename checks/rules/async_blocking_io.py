@@ -100,6 +100,10 @@ BLOCKING_CLIENTS = {
     # `supabase.create_client(url, key)`
     "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
     "supabase.Client": "`await supabase.acreate_client(...)` (an `AsyncClient`, awaited)",
+    # vector databases' sync clients: a request per search, upsert or delete (pyspur's
+    # datastores call them from `async def`); each has an async twin
+    "qdrant_client.QdrantClient": "`qdrant_client.AsyncQdrantClient` (awaited)",
+    "pymilvus.MilvusClient": "`pymilvus.AsyncMilvusClient` (awaited)",
     # MinIO's client: an S3 request per call (ragwebui's uploads and deletes); its
     # presigned URLs may ask the server for the bucket's region too
     "minio.Minio": "miniopy-async (awaited), or `await asyncio.to_thread(...)`",
@@ -343,7 +347,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "connects) or a `yagmail.SMTP`, a Docker SDK client (`docker.from_env()`), the "
         "Kubernetes client's API groups (`client.CoreV1Api()`), PyJWT's `PyJWKClient`, "
         "Elasticsearch's, OpenSearch's, Hugging Face's `InferenceClient`, Azure Blob "
-        "Storage's clients (not `get_container_client()`, made locally), a MinIO "
+        "Storage's clients (not `get_container_client()`, made locally), Qdrant's "
+        "`QdrantClient` and Milvus' `MilvusClient`, a MinIO "
         "`Minio`, a google-genai `Client` (not through its `client.aio`), a "
         "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
@@ -512,6 +517,20 @@ class BlockingHttpInAsync(_BlockingInAsync):
             """,
             note="a client made from a URL, or none (farfalle's search cache)",
             also=("FG407",),
+        ),
+        Example(
+            """
+            from qdrant_client import QdrantClient, models
+
+
+            class QdrantStore:
+                def __init__(self, url: str) -> None:
+                    self.client = QdrantClient(url=url)
+
+                async def delete(self, collection: str, ids: list[str]) -> None:
+                    self.client.delete(collection, points_selector=models.PointIdsList(points=ids))
+            """,
+            note="a vector database's sync client (pyspur's datastores)",
         ),
         Example(
             """
