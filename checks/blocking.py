@@ -150,3 +150,8 @@ CLIENT_CONSTRUCTORS = frozenset(
 )
 #: The first segment of each: a module importing none of them makes none of the calls.
 BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING | SYNC_SESSION_OPENERS)
+#: What a finding on a call of another module's sync helper says the helper does, before
+#: the project index has read it (FG302's, FG303's); once it has, the finding names the
+#: blocking call instead (`checks.run.resolve_with`: "that calls `subprocess.run()`").
+HELPER_REQUESTS = "makes a blocking request"
+HELPER_BLOCKS = "runs or waits for a process, or hashes a password"

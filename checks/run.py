@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.blocking import HELPER_BLOCKS, HELPER_REQUESTS, OPENS, PASSWORD_HASHING
 from checks.config import (
     CommandLineSelection,
     ConfigError,
@@ -560,7 +561,7 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     """The definite findings, plus the pending ones whose condition holds in `index`."""
     findings = [f for r in results for f in r.findings]
     findings.extend(
-        finding
+        _named_blocking_call(finding, condition, index)
         for r in results
         for finding, condition in r.pending
         if index.holds(condition, finding.path)
@@ -575,6 +576,23 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 
         findings = settle(findings, index, results)
     return findings
+
+
+def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectIndex) -> Finding:
+    """A finding on a call of another module's sync helper names the blocking call the
+    index read in it (`rm()` "calls `subprocess.check_call()`"), not what any such helper
+    may do ("runs or waits for a process, or hashes a password": a reader could not tell
+    which)."""
+    if condition.subject != BLOCKS or len(condition.refs) != 1 or condition.also is not None:
+        return finding
+    made = index.blocking.get(index.resolve(condition.refs[0]))
+    if made is None or made.startswith(OPENS):
+        return finding
+    does = f"hashes a password (`{made}()`)" if made in PASSWORD_HASHING else f"calls `{made}()`"
+    for phrase in (HELPER_BLOCKS, HELPER_REQUESTS):
+        if phrase in finding.message:
+            return replace(finding, message=finding.message.replace(phrase, does, 1))
+    return finding
 
 
 def build_index(

@@ -11,6 +11,8 @@ from checks.blocking import (
     BLOCKING_CALLS,
     BLOCKING_HTTP,
     CLIENT_CONSTRUCTORS,
+    HELPER_BLOCKS,
+    HELPER_REQUESTS,
     NEW_PASSWORD_HASHES,
     PASSWORD_HASHER_MAKERS,
     PASSWORD_HASHER_METHODS,
@@ -329,7 +331,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
     name = "blocking-http-in-async"
     family = "async"
     calls = BLOCKING_HTTP
-    does = "makes a blocking request"
+    does = HELPER_REQUESTS
     message = "Blocking HTTP call inside `async def`: use `httpx.AsyncClient`"
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
@@ -905,7 +907,7 @@ class BlockingCallInAsync(_BlockingInAsync):
     code = "FG303"
     name = "blocking-call-in-async"
     family = "async"
-    does = "runs or waits for a process, or hashes a password"
+    does = HELPER_BLOCKS
     calls: ClassVar[dict[str, str]] = {
         **BLOCKING_CALLS,
         # the same call in a command-line client and in a server: advice for both
