@@ -60,6 +60,9 @@ _SIGNING_NAME = lazy_pattern(
     r"|token_key|jwt_key)$",
     re.IGNORECASE,
 )
+#: The secret of another service's API, which that service holds too (`livekit_api_secret`,
+#: an OAuth `client_secret`), not a key the service itself signs with.
+_SHARED_SECRET = lazy_pattern(r"(?:^|_)(?:api|client)_secret$", re.IGNORECASE)
 _SETTINGS_DEFAULT = (
     "Hard-coded secret as a settings default: the service runs with it unless the "
     "environment sets it; declare the field without a default (`SecretStr`) so that "
@@ -191,8 +194,13 @@ def _is_secret_value(
         (len(value) >= 8 or (signing and value.strip() != ""))
         and not _PUBLIC_KEY.match(value)
         # a signing key's default in capitals is the key too (`"TEST_SECRET_DO_NOT_USE"`,
-        # `"CHANGEME"`: the service signs with it until the environment says otherwise)
-        and not (_PLACEHOLDER.match(value) and not (signing and _CAPITALS.match(value)))
+        # `"CHANGEME"`: the service signs with it until the environment says otherwise);
+        # not another service's API secret, which that service must share: a placeholder
+        # there (`livekit_api_secret = "ENTER_YOUR_LIVE_KIT_API_SECRET"`) forges nothing
+        and not (
+            _PLACEHOLDER.match(value)
+            and not (signing and _CAPITALS.match(value) and not _SHARED_SECRET.search(name))
+        )
         and not _KEY_PREFIX_ONLY.match(value)
         and not _MASKED.search(value)
         and not (in_dict and _PROSE.fullmatch(value.strip()))
@@ -367,7 +375,9 @@ class HardcodedSecret(Rule):
         "the key tokens are signed with unless the environment sets one; not a value "
         "naming something else, `'sandbox-proxy-ca'`, a Kubernetes secret's name, nor the "
         "key a token is kept under, `COOKIE_REFRESH_TOKEN_KEY = 'fba_refresh_token'`, a "
-        "cookie's name), and for "
+        "cookie's name; nor a placeholder in capitals as another service's API secret, "
+        "`livekit_api_secret = 'ENTER_YOUR_LIVE_KIT_API_SECRET'`, which that service must "
+        "share), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
@@ -784,6 +794,18 @@ class HardcodedSecret(Rule):
             """,
             path="qa/scenarios/sharing_demo.py",
             note="development tooling: a demo's users (the `tooling` layer)",
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                livekit_api_key: str = "ENTER_YOUR_LIVE_KIT_API_KEY"
+                livekit_api_secret: str = "ENTER_YOUR_LIVE_KIT_API_SECRET"
+            """,
+            path="apps/livekit/app.py",
+            note="placeholders for another service's key and secret (vocode's LiveKit app)",
         ),
     )
 
