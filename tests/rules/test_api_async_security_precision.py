@@ -764,8 +764,14 @@ def test_a_module_running_its_own_loop_at_module_level_blocks_no_request() -> No
         asyncio.run(main())
         """
     assert codes_in(source, "app/ws_api/example_client.py") == []
+    # a module that also serves: `asyncio.run` still runs `main` on a loop of its own,
+    # named nowhere else; once a route awaits it, the server's loop runs it too
     served = source.replace("import time", "import time\n        from fastapi import FastAPI")
-    assert codes_in(served, "app/ws_api/example_client.py") == ["FG303", "FG301"]
+    assert codes_in(served, "app/ws_api/example_client.py") == []
+    routed = textwrap.dedent(served) + (
+        '\napp = FastAPI()\n\n\n@app.get("/")\nasync def index() -> None:\n    await main()\n'
+    )
+    assert codes_in(routed, "app/ws_api/example_client.py") == ["FG303", "FG301"]
 
 
 def test_a_module_of_celery_tasks_runs_its_coroutines_on_their_own_loop() -> None:
@@ -824,8 +830,15 @@ def test_a_command_line_program_running_its_own_loop_blocks_no_request() -> None
             asyncio.run(_tunnel(port))
         """
     assert codes_in(source, "app/cli/commands/browser.py") == []
+    # importing FastAPI too: `_tunnel` is still only what `asyncio.run` runs
     served = source.replace("import typer", "import typer\n        from fastapi import FastAPI")
-    assert codes_in(served, "app/cli/commands/browser.py") == ["FG303"]
+    assert codes_in(served, "app/cli/commands/browser.py") == []
+    shared = served.replace(
+        "            asyncio.run(_tunnel(port))",
+        "            asyncio.run(_tunnel(port))\n\n\n        async def serve() -> None:\n"
+        "            await _tunnel(8000)",
+    )
+    assert codes_in(shared, "app/cli/commands/browser.py") == ["FG303"]
     no_loop = source.replace("asyncio.run(_tunnel(port))", "print(port)")
     assert codes_in(no_loop, "app/tools/browser.py") == ["FG303"]
     # a module of a command-line package: the helpers its commands await (prefect's

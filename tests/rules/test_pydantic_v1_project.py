@@ -125,6 +125,10 @@ async def refresh(user: UserRead) -> dict:
     return user.dict()
 
 
+async def handle(user: UserRead) -> dict:
+    return await refresh(user)
+
+
 def exercise() -> None:
     user = UserRead(id=1, email="a")
     assert asyncio.run(refresh(user)) == {"id": 1, "email": "a", "tags": []}
