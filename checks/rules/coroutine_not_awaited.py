@@ -11,7 +11,7 @@ from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
-from checks.structure import Structure, ast_route_decorator
+from checks.structure import Structure, ast_route_decorator, dotted_name
 
 #: Decorators that keep an `async def` a coroutine function: tenacity's and backoff's
 #: retries wrap one in a coroutine function, `override` returns it, `staticmethod` and
@@ -550,15 +550,11 @@ def _keeps_a_coroutine(function: ast.AsyncFunctionDef, imports: dict[str, set[st
     for decorator in function.decorator_list:
         if decorator is route:
             continue
-        target = decorator.func if isinstance(decorator, ast.Call) else decorator
-        parts: list[str] = []
-        while isinstance(target, ast.Attribute):
-            parts.append(target.attr)
-            target = target.value
-        if not isinstance(target, ast.Name):
+        written = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+        if written is None:
             return False
-        rest = ".".join(reversed(parts))
-        heads = imports.get(target.id, {target.id})
+        first, _, rest = written.partition(".")
+        heads = imports.get(first, {first})
         qualified = {f"{head}.{rest}" if rest else head for head in heads}
         if not qualified <= _KEEPS_A_COROUTINE:
             return False
