@@ -1770,7 +1770,7 @@ class FileContext:
         if (
             isinstance(func, cst.Name)
             and self.module_name is not None
-            and func.value in self._module_functions()
+            and func.value in self.module_functions()
             and not self.is_bound(func.value)
         ):
             # `evaluate(text)`, a function of this module: its return annotation is in the
@@ -1783,7 +1783,7 @@ class FileContext:
             return None
         return Inferred(ref, call=True)
 
-    def _module_functions(self) -> set[str]:
+    def module_functions(self) -> set[str]:
         """The names the module's top level defines with `def`."""
         found = self.stash("module-functions")
         if not found:

@@ -114,8 +114,9 @@ BLOCKING_CLIENTS = {
     "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
 }
 #: Attributes of a client that lead to its async twin: a call through one is no request
-#: made on the loop (`client.aio.models.generate_content(...)` is a coroutine).
-_ASYNC_NAMESPACES = {"google.genai.Client": frozenset({"aio"})}
+#: made on the loop (google-genai's `client.aio.models.generate_content(...)` is a
+#: coroutine).
+_ASYNC_NAMESPACES = frozenset({"aio"})
 #: Methods of those clients that make no request: options, a pipeline or lock to fill,
 #: closing the connection pool; boto3's local signing and paginators.
 _LOCAL_METHODS = frozenset(
@@ -516,8 +517,15 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 if cache and (hit := cache.get(query)):
                     return hit.decode()
                 return None
+
+
+            async def size(url: str | None) -> int:
+                client = redis.Redis(host=url) if url else None
+                return client.dbsize() if client else 0
             """,
-            note="a client made from a URL, or none (farfalle's search cache)",
+            expect=2,
+            note="a client made from a URL, or none (farfalle's search cache); the same "
+            "in the function",
             also=("FG407",),
         ),
         Example(
@@ -721,12 +729,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
             )
             return
         receiver: cst.BaseExpression = func.value
-        walked: list[str] = []
         while True:
             client = receiver_class(receiver, ctx)
             if client is not None:
-                if not _ASYNC_NAMESPACES.get(client, frozenset()).isdisjoint(walked):
-                    return  # `client.aio.models.generate_content(...)`: a coroutine
                 replacement = BLOCKING_CLIENTS.get(client)
                 function = ctx.function
                 key = (id(function.node) if function is not None else None, client)
@@ -740,10 +745,11 @@ class BlockingHttpInAsync(_BlockingInAsync):
                     )
                 return
             if not isinstance(receiver, cst.Attribute):
-                if isinstance(receiver, cst.Name) and not walked_async(walked):
+                if isinstance(receiver, cst.Name):
                     _factory_client(node, receiver, ctx)
                 return
-            walked.append(receiver.attr.value)
+            if receiver.attr.value in _ASYNC_NAMESPACES:
+                return  # `client.aio.models.generate_content(...)`: a coroutine
             receiver = receiver.value
 
 
@@ -833,11 +839,6 @@ def _assignments(
             yield node.target.value, node.value
 
 
-def walked_async(walked: list[str]) -> bool:
-    """Whether a chain of attributes passes through a client's async twin (`aio`)."""
-    return any(not names.isdisjoint(walked) for names in _ASYNC_NAMESPACES.values())
-
-
 #: The clients a project's factory may return (`ProjectIndex.returned_class`).
 _BLOCKING_CLIENT_CLASSES = frozenset(BLOCKING_CLIENTS)
 
@@ -860,8 +861,9 @@ def _factory_client(node: cst.Call, base: cst.Name, ctx: FileContext) -> None:
         return
     _reported_clients(ctx).add(key)
     named = factory.rpartition(".")[2]
-    func = node.func
-    callee = code_of(func) if "\n" not in code_of(func) else f"{base.value}..."
+    callee = code_of(node.func)
+    if "\n" in callee:
+        callee = f"{base.value}..."
     ctx.report_if(
         node,
         Condition((factory,), _BLOCKING_CLIENT_CLASSES, exact=True, subject=CALL),

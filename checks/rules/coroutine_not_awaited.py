@@ -424,23 +424,30 @@ class CoroutineNotAwaited(Rule):
             self._called(value.elt, ctx, comprehension=True)
 
     def _called(self, call: cst.Call, ctx: FileContext, *, comprehension: bool) -> None:
-        coroutines = _coroutines(ctx)
-        if coroutines is None:
-            return
         func = call.func
         if isinstance(func, cst.Name):
-            if func.value not in coroutines.functions:
-                return
             name = func.value
+            # a name the module defines with `def` (libcst's tree says it without
+            # CPython's): only then is the source read for its bindings
+            if name not in ctx.module_functions():
+                return
+            coroutines = _coroutines(ctx)
+            if coroutines is None or name not in coroutines.functions:
+                return
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             name = func.attr.value
             function = ctx.function
             if (
                 function is None
                 or function.owner is None
+                or name not in function.owner.methods
                 or not isinstance(function.node, cst.FunctionDef)
-                or name not in coroutines.methods.get(function.owner.name, frozenset())
                 or func.value.value != _first_parameter(function.node)
+            ):
+                return
+            coroutines = _coroutines(ctx)
+            if coroutines is None or name not in coroutines.methods.get(
+                function.owner.name, frozenset()
             ):
                 return
         else:
