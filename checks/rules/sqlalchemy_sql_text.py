@@ -69,8 +69,20 @@ _QUOTING_FUNCTIONS = frozenset(
         "psycopg2.sql.Identifier",
     }
 )
+#: Methods and functions that quote a piece: an identifier's quoting, and PostgreSQL's
+#: literal quoting as PL/Python's `plpy.quote_literal()`/`quote_nullable()` call it (the
+#: value escaped by the server's own rules, as a quoted literal or NULL).
 _QUOTING_METHODS = frozenset(
-    {"quote", "quote_identifier", "quote_schema", "format_table", "format_column"}
+    {
+        "quote",
+        "quote_identifier",
+        "quote_schema",
+        "format_table",
+        "format_column",
+        "quote_ident",
+        "quote_literal",
+        "quote_nullable",
+    }
 )
 _QUOTING_NAMES = frozenset({"quote_ident", "quote_identifier", "quoted_name"})
 #: Calls in a test that say nothing of a value's content.

@@ -166,6 +166,8 @@ def test_identifier_checked_after_it_is_pasted_is_still_flagged() -> None:
         "Status.ACTIVE.value",
         "quoted_name(name, quote=True)",
         "conn.dialect.identifier_preparer.quote(name)",
+        "plpy.quote_literal(name)",
+        "plpy.quote_nullable(name)",
         "'a' if flag else 'b'",
         "typed_limit",
     ],
