@@ -42,6 +42,24 @@ class _Coroutines:
     #: class name -> its `async def` methods that nothing else in the class binds and no
     #: attribute of that name is stored anywhere in the module
     methods: dict[str, frozenset[str]]
+    #: of those, the ones whose own body awaits nothing (no `await`, `async for`,
+    #: `async with`): `name` for a function, `Class.name` for a method
+    idle: frozenset[str] = frozenset()
+
+
+def _awaits(function: ast.AsyncFunctionDef) -> bool:
+    """Whether the function's own body awaits (`await`, `async for`, `async with`, an
+    async comprehension), nested functions and classes aside."""
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith):
+            return True
+        if isinstance(node, ast.comprehension) and node.is_async:
+            return True
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _yields(function: ast.AsyncFunctionDef) -> bool:
@@ -136,6 +154,11 @@ class CoroutineNotAwaited(Rule):
         "call only makes a coroutine, which is dropped, so nothing of `{name}` runs: make "
         "the caller `async def` and await it, or schedule it on the running loop "
         "(`asyncio.create_task`, keeping a reference to the task)"
+    )
+    #: added to `sync_message` when the coroutine function awaits nothing itself
+    idle_hint = (
+        "; or, as `{name}` awaits nothing, declare it `def` (then every `await` of it "
+        "elsewhere goes too)"
     )
     comprehension_message = (
         "`{callee}()` is an `async def` called in a comprehension whose result is dropped: "
@@ -434,6 +457,7 @@ class CoroutineNotAwaited(Rule):
             coroutines = _coroutines(ctx)
             if coroutines is None or name not in coroutines.functions:
                 return
+            key = name
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             name = func.attr.value
             function = ctx.function
@@ -450,6 +474,7 @@ class CoroutineNotAwaited(Rule):
                 function.owner.name, frozenset()
             ):
                 return
+            key = f"{function.owner.name}.{name}"
         else:
             return
         callee = code_of(func)
@@ -461,6 +486,8 @@ class CoroutineNotAwaited(Rule):
             message = self.module_message
         else:
             message = self.sync_message
+            if key in coroutines.idle:
+                message += self.idle_hint
         fix = None
         if not comprehension and ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((func, f"await {callee}"),), applicability="unsafe")
@@ -506,6 +533,8 @@ def _read_coroutines(ctx: FileContext) -> _Coroutines | None:
         if bound[function.name] == 1 and _keeps_a_coroutine(function, imports)
     )
     methods: dict[str, frozenset[str]] = {}
+    idle = {function.name for function in functions if function.name in kept}
+    idle.difference_update(function.name for function in functions if _awaits(function))
     defined = Counter(cls.name for cls in classes)
     for cls in classes:
         if defined[cls.name] != 1:
@@ -520,7 +549,12 @@ def _read_coroutines(ctx: FileContext) -> _Coroutines | None:
             and method.name not in stored
             and _keeps_a_coroutine(method, imports)
         )
-    return _Coroutines(kept, methods)
+        idle.update(
+            f"{cls.name}.{method.name}"
+            for method in candidates[cls.name]
+            if method.name in methods[cls.name] and not _awaits(method)
+        )
+    return _Coroutines(kept, methods, frozenset(idle))
 
 
 def _bound_in_class_body(statement: ast.stmt) -> list[str]:

@@ -643,3 +643,27 @@ def test_a_wait_told_not_to_hang_blocks_nothing(tmp_path: Path) -> None:
     )
     rows = [line.split(":")[1] for line in result.stdout.splitlines() if ": FG303" in line]
     assert rows == ["20", "21"], result.stdout
+
+
+def test_fg304_in_sync_code_offers_def_when_the_coroutine_function_awaits_nothing() -> None:
+    """lmdeploy's `zmq_disconnect`: an `async def` that awaits nothing, dropped by a sync
+    method of its class. Making the caller async is one way; the other, as the reader
+    said, is the callee's `async` gone. One that awaits keeps the first advice only."""
+    source = """
+        class EngineConnection:
+            async def zmq_disconnect(self, key: str) -> None:
+                self.sockets.pop(key).close()
+
+            async def drain(self, key: str) -> None:
+                async for _ in self.stream(key):
+                    pass
+
+            def close(self, key: str) -> None:
+                self.zmq_disconnect(key)
+                self.drain(key)
+        """
+    messages = [f.message for f in check_code(source) if f.code == "FG304"]
+    assert len(messages) == 2
+    idle, busy = messages
+    assert "`zmq_disconnect` awaits nothing, declare it `def`" in idle
+    assert "awaits nothing" not in busy
