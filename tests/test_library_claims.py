@@ -28,7 +28,7 @@ import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from fastapi import BackgroundTasks, Depends, FastAPI, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Request
 from fastapi.exceptions import DependencyScopeError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
@@ -556,6 +556,21 @@ def test_add_event_handler_is_gone_on_starlette_1() -> None:
     assert major >= 1, "the claim is about Starlette 1.x: the locked version must be one"
     with pytest.raises(AttributeError, match="add_event_handler"):
         app.add_event_handler("startup", lambda: None)  # type: ignore[attr-defined]
+
+
+async def test_a_routers_add_event_handler_is_kept_and_runs_on_starlette_1() -> None:
+    """FG406 holds back `router.add_event_handler(...)`: FastAPI's `APIRouter` (and so a
+    FastAPI app's `.router`) keeps the method Starlette 1.0 removed, for backward
+    compatibility, and the handler runs at start-up as an `on_event` one does."""
+    ran: list[str] = []
+    router = APIRouter()
+    router.add_event_handler("startup", lambda: ran.append("router"))
+    app = FastAPI()
+    app.include_router(router)
+    app.router.add_event_handler("startup", lambda: ran.append("app.router"))
+    async with app.router.lifespan_context(app):
+        pass
+    assert {"router", "app.router"} <= set(ran)
 
 
 def test_fastapi_parameter_functions_take_what_fg211_knows_and_refuse_the_rest() -> None:

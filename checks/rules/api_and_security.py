@@ -30,6 +30,7 @@ from checks.project_facts import (
 )
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
+from checks.summary import FASTAPI_APPS, FASTAPI_ROUTERS
 
 CORS_MIDDLEWARE = frozenset(
     {"fastapi.middleware.cors.CORSMiddleware", "starlette.middleware.cors.CORSMiddleware"}
@@ -141,7 +142,10 @@ class OnEventHandler(Rule):
         "the selection names FG406 (an inventory for the move to a lifespan). So is "
         "`add_event_handler` where the project's FastAPI range takes no Starlette 1.0 "
         '(`fastapi = "^0.95.1"`: it runs on every install the project supports); pinned '
-        "to one release (`fastapi==0.128.0`), the next bump is the break: reported.\n\n"
+        "to one release (`fastapi==0.128.0`), the next bump is the break: reported. So is "
+        "`add_event_handler` on FastAPI's `APIRouter` (`router = APIRouter()`, a FastAPI "
+        "app's `.router`), which FastAPI keeps on every Starlette for backward "
+        "compatibility, as `on_event`: an inventory, in new code or when named.\n\n"
         "Where it applies: every layer, tests included (deprecated for a test's app as for "
         "the service's); not where the project's pins (or its "
         "sub-service's: a folder below the project root whose requirement files pin "
@@ -205,6 +209,16 @@ class OnEventHandler(Rule):
             """,
             note="beside a lifespan: the handler never runs (its message says so)",
         ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            router.add_event_handler("startup", lambda: None)
+            """,
+            note="FastAPI's router keeps the method, deprecated as `on_event` is: "
+            "reported in new code or when named (deerflow's test of a router's hook)",
+        ),
     )
     good = (
         Example(
@@ -253,7 +267,11 @@ class OnEventHandler(Rule):
             and ctx.imports_module("fastapi", "starlette")
         ):
             return
-        if not ctx.fastapi_at_least(_LIFESPAN_RELEASE):
+        if _fastapi_router(func.value, ctx):
+            # FastAPI's own router keeps the method, for backward compatibility, on every
+            # Starlette: it works as `on_event` does (deerflow's test of a router's hook)
+            ctx.report_if(node, _ON_EVENT_SELECTED, _ROUTER_EVENT_HANDLER)
+        elif not ctx.fastapi_at_least(_LIFESPAN_RELEASE):
             if ctx.names(self.code):
                 ctx.report(node, _BEFORE_LIFESPAN)
         elif ctx.fastapi_at_least(_STARLETTE_1_RELEASE) and ctx.package_at_least(
@@ -293,6 +311,21 @@ class OnEventHandler(Rule):
             ctx.report(node, _BEFORE_LIFESPAN)
 
 
+def _fastapi_router(receiver: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether the receiver is FastAPI's `APIRouter`: one made as such, or a FastAPI
+    app's `.router`."""
+    if isinstance(receiver, cst.Attribute) and receiver.attr.value == "router":
+        app = ctx.infer(receiver.value)
+        return app is not None and app.cls in FASTAPI_APPS
+    made = ctx.infer(receiver)
+    return made is not None and made.cls in FASTAPI_ROUTERS
+
+
+#: FG406's message for `add_event_handler` on FastAPI's router, which FastAPI keeps.
+_ROUTER_EVENT_HANDLER = (
+    "`add_event_handler()` on an `APIRouter` is kept by FastAPI only for backward "
+    "compatibility, as `on_event` is (deprecated): use a lifespan context manager"
+)
 #: `@app.on_event()` alone stands in new code (the edit hook) or when FG406 is named.
 _ON_EVENT_SELECTED = Condition((), frozenset(), fact=ON_EVENT_SELECTED)
 #: FG406's message where the module gives its app a lifespan: the handler is dead code.

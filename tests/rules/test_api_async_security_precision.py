@@ -2523,3 +2523,27 @@ def test_fg211_on_fastapi_parameters_follows_the_projects_fastapi(tmp_path: Path
     )
     assert found() == [(8, kept)]
     assert found("--extend-select", "FG211") == [(8, kept), (9, kept)]
+
+
+def test_a_routers_add_event_handler_is_held_back_as_on_event_is(tmp_path: Path) -> None:
+    """deerflow's test registers a hook on an `APIRouter` on purpose: FastAPI keeps
+    the method there (deprecated, as `on_event`), so it is an inventory reported when
+    FG406 is named, with its own message; the app's own method, gone, is reported."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["fastapi"]\n')
+    main = "from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\nrouter = APIRouter()\n"
+    main += 'router.add_event_handler("startup", print)\n'
+    main += 'app.router.add_event_handler("startup", print)\n'
+    main += 'app.add_event_handler("startup", print)\n'
+    write(tmp_path, "app/main.py", main)
+
+    def fg406(*options: str) -> list[tuple[int, str]]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        found = json.loads(out.stdout)
+        return [(f["location"]["row"], f["message"]) for f in found if f["code"] == "FG406"]
+
+    ((row, message),) = fg406()
+    assert row == 7
+    assert "removed in Starlette 1.0" in message
+    named = fg406("--extend-select", "FG406")
+    assert [row for row, _ in named] == [5, 6, 7]
+    assert all("kept by FastAPI only for backward compatibility" in m for _, m in named[:2])
