@@ -72,9 +72,12 @@ BCRYPT_HASHING = "bcrypt-hashing"
 #: tokens are HMAC-signed (`HS256` with a secret) is reached by neither (FG504).
 JOSE_ASYMMETRIC = "jose-asymmetric-keys"
 #: `Condition.fact`: the project's services and repositories have errors of their own:
-#: they raise `HTTPException` fewer than `HTTP_ERRORS_CONVENTION` times, or raise their
-#: own exception classes at least as often (in as many modules as raise it more than
-#: theirs), or raise it in one module only while they raise errors of their own. A
+#: they raise an exception class of their own (not `HTTPException`, not Python's), and
+#: raise `HTTPException` fewer than `HTTP_ERRORS_CONVENTION` times, or their own classes
+#: at least as often (in as many modules as raise it more than theirs), or raise it in
+#: one module only. A layer that raises none of its own answers with `HTTPException`
+#: by design, however young (in new code, the edit hook's, a young one still gets FG401:
+#: its convention is being made). A
 #: sub-service whose service layer raises `HTTPException` throughout (dozens of times, in
 #: more modules than its own errors, or its own errors rarer) has made it the
 #: layer's error mechanism: FG401 reports it when selected by name, as FG101 a project
@@ -414,13 +417,17 @@ def _error_classes(bases: dict[bytes, set[bytes]]) -> set[bytes]:
     }
 
 
-def own_service_errors(sources: Iterable[bytes], project: Iterable[bytes] = ()) -> bool:
+def own_service_errors(
+    sources: Iterable[bytes], project: Iterable[bytes] = (), young: bool = False
+) -> bool:
     """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers; a class
     of the project's (`project`: its texts) deriving from `HTTPException` is an HTTP
     error, not one of its own (fides raises `NotFoundError(HTTPException)` from its data
     layer by design). A project whose every error class is an HTTP error (clean
     architecture's `AuthError(HTTPException)`, no handler) has none of its own: raising
-    one where it raises `HTTPException` changes nothing."""
+    one where it raises `HTTPException` changes nothing. `young`: new code's run (the edit
+    hook), where a layer raising none of its own yet, and `HTTPException` fewer than
+    `HTTP_ERRORS_CONVENTION` times, is still making its convention."""
     bases = _class_bases(project)
     http_classes = _http_error_classes(bases)
     if http_classes and not _error_classes(bases) - http_classes:
@@ -442,6 +449,10 @@ def own_service_errors(sources: Iterable[bytes], project: Iterable[bytes] = ()) 
         own += mine
         http_led += raised > mine
         own_led += 0 < mine >= raised
+    if own == 0:
+        # no error of its own anywhere in the layer (Python's aside): `HTTPException` is
+        # how it answers, however young; there is no convention for a raise to slip from
+        return young and http < HTTP_ERRORS_CONVENTION
     # counted by modules too: where more of them raise `HTTPException` than errors of
     # their own, one module's many raises of its own (morphik's metadata filter parser:
     # 59, against 37 `HTTPException` across four services) are that module's, not the

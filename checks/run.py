@@ -684,7 +684,7 @@ def build_index(
             JOSE_ASYMMETRIC: lambda scope: uses_asymmetric_jose(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (
                 "FG401" in settings.named
-                or own_service_errors(service_layer_sources(scope), sources(scope))
+                or own_service_errors(service_layer_sources(scope), sources(scope), young=new_code)
             ),
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))

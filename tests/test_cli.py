@@ -24,9 +24,22 @@ async def get_user(pk: int):
 """
 
 
+#: a service raising an error of the project's own: `HTTPException` in another is a slip
+#: (FG401 holds back a layer that raises none of its own)
+BILLING = """
+class QuotaExceeded(Exception):
+    pass
+
+def charge() -> None:
+    raise QuotaExceeded()
+"""
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(tmp_path, "app/users/service.py", SERVICE)
+    write(tmp_path, "app/billing/service.py", BILLING)
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
     write(tmp_path, "app/main.py", "def main() -> None:\n    return None\n")
     monkeypatch.chdir(tmp_path)
     return tmp_path

@@ -93,6 +93,9 @@ def _service(root: Path, package: str, *, inits: bool = True) -> None:
     name = package.rpartition("/")[2]
     files = {
         "services/users.py": SERVICE,
+        # an error of its own raised in the layer: the raw `HTTPException` is a slip
+        "services/billing.py": "class QuotaExceeded(Exception):\n    pass\n\n\n"
+        "def charge() -> None:\n    raise QuotaExceeded()\n",
         "schemas.py": SCHEMAS,
         "models.py": MODELS,
         "routes.py": ROUTE.format(package=name),

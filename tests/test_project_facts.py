@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.cli import SNAPSHOT_MIN_FILES
+from checks.hook import run_claude_hook
 from checks.project_facts import (
     credentials_used,
     defines_settings,
@@ -448,7 +449,32 @@ def test_services_raising_http_exception_throughout_get_fg401_when_named(
 
 
 def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -> None:
-    _http_services(tmp_path, 9)  # fewer than 10: a slip, not yet a convention
+    """Nine raises in services that raise no error of their own (farfalle's search
+    service, opennotebook's podcasts, hb-backend's accounts: 13 of 15 judged not worth a
+    change) are how that young layer answers: held back in existing code, reported when
+    named, and by the edit hook in new code, where the convention is being made. One
+    error of its own makes each raise a slip."""
+    _http_services(tmp_path, 9)  # fewer than 10, none of its own
+    assert _fg401(tmp_path, "--no-cache") == []
+    assert len(_fg401(tmp_path, "--no-cache", "--extend-select", "FG401")) == 9
+    written = tmp_path / "app/services/s3.py"
+    content = written.read_text(encoding="utf-8")
+    payload = {
+        "session_id": "s",
+        "cwd": str(tmp_path),
+        "hook_event_name": "PostToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(written), "content": content},
+        "tool_response": {"type": "create", "filePath": str(written), "content": content},
+    }
+    answer = run_claude_hook(json.dumps(payload).encode(), {})
+    assert "FG401" in answer.stdout
+    write(
+        tmp_path,
+        "app/services/own.py",
+        "class QuotaExceeded(Exception):\n    pass\n\n\ndef spend() -> None:\n"
+        "    raise QuotaExceeded()\n",
+    )
     assert len(_fg401(tmp_path, "--no-cache")) == 9
     _http_services(tmp_path, 10)
     write(tmp_path, "app/services/errors.py", "class NotFoundError(Exception):\n    pass\n")
@@ -732,7 +758,7 @@ def test_a_project_whose_every_error_class_is_an_http_error_has_none_of_its_own(
     siblings are the project's only errors, no handler maps anything: two raw
     `HTTPException`s in a service are its design (too few for a convention alone), and a
     domain error there would be another `HTTPException`. One error class of another kind
-    makes the raw ones slips again."""
+    raised by a service makes the raw ones slips again."""
     errors = (
         b"class AuthError(HTTPException):\n    pass\n\n"
         b"class NotFoundError(HTTPException):\n    pass\n"
@@ -740,7 +766,10 @@ def test_a_project_whose_every_error_class_is_an_http_error_has_none_of_its_own(
     service = b"raise HTTPException(status_code=400)\nraise HTTPException(status_code=401)\n"
     assert not own_service_errors([service], [errors, service])
     domain = errors + b"\nclass QuotaError(Exception):\n    pass\n"
-    assert own_service_errors([service], [domain, service])
+    spends = service + b"raise QuotaError()\n"
+    assert own_service_errors([spends], [domain, spends])
+    # defined, never raised by a service: that layer still raises none of its own
+    assert not own_service_errors([service], [domain, service])
 
 
 @pytest.mark.parametrize(
