@@ -33,6 +33,22 @@ BLOCKING_HTTP = {
         ),
         "`await asyncio.to_thread(...)` (google-auth fetches the certificates with a sync request)",
     ),
+    # LiteLLM's module functions: a sync request to the model's provider (seconds for a
+    # completion), each with its async twin prefixed `a` (`litellm.acompletion`)
+    **{
+        f"litellm.{f}": f"`await litellm.a{f}(...)`"
+        for f in (
+            "completion",
+            "text_completion",
+            "embedding",
+            "image_generation",
+            "transcription",
+            "speech",
+            "moderation",
+            "rerank",
+            "responses",
+        )
+    },
     # connects to the server when given one (`SMTP(host, port)`, `with SMTP(host) as s`)
     "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
     "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
@@ -97,6 +113,12 @@ PASSWORD_VERIFYING = frozenset(
 ) | frozenset(name for name in PASSWORD_HASHING if name.endswith(".verify_and_update"))
 NEW_PASSWORD_HASHES = frozenset(PASSWORD_HASHING) - PASSWORD_VERIFYING
 _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
+#: What a function does with a `subprocess.Popen` that makes it block: wait for it, or
+#: read or write its pipes. A `Popen` only started costs what asyncio's own start costs
+#: (`create_subprocess_exec` calls it on the loop's thread): a helper that only starts
+#: one is no blocking helper.
+POPEN = "subprocess.Popen"
+POPEN_BLOCKING_USES = frozenset({"wait", "communicate", "stdout", "stderr", "stdin"})
 BLOCKING_CALLS = {
     "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
     "subprocess.run": "`await asyncio.create_subprocess_exec(...)`",

@@ -27,6 +27,8 @@ from checks.blocking import (
     PASSWORD_HASHER_MAKERS,
     PASSWORD_HASHERS,
     PASSWORD_HASHING,
+    POPEN,
+    POPEN_BLOCKING_USES,
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
 )
@@ -170,6 +172,8 @@ def _module_read(
 #: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).
 #: A `with` statement whose item may be a call (`with get_sync_db_session() as s:`).
 _WITH_CALL = lazy_pattern(rb"\bwith\s[^\n]*\(")
+#: An import inside a block (a function's own), with its package's top name.
+_INDENTED_IMPORT = lazy_pattern(rb"(?m)^[ \t]+(?:from|import)[ \t]+(\w+)")
 _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
 
 
@@ -180,6 +184,8 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     what a call gives in a `with` statement (`with get_sync_db_session() as session:`,
     an imported context manager that may give a sync session)."""
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
+    # and a function's own imports (`from litellm import completion` in its body)
+    tops.update(top.decode() for top in _INDENTED_IMPORT.findall(source))
     if imports and _WITH_CALL.search(source) is not None:
         return True
     if not tops & BLOCKING_PACKAGES:
@@ -366,7 +372,16 @@ class _Summarizer:
             # threadpool); its blocking calls are not the caller's (its sessions are asked
             # as before: `next(get_db())` runs up to the session's `yield`)
             generator = False
-            for node in _own_nodes(function):
+            own = list(_own_nodes(function))
+            # the function's own imports (`from litellm import completion` in its body, as
+            # crawl4ai's helper imports it) name its calls, as libcst's scopes read them
+            module_imports = self.imports
+            local = [node for node in own if isinstance(node, ast.Import | ast.ImportFrom)]
+            if local:
+                self.imports = dict(module_imports)
+                for statement in local:
+                    self._record_import(statement)
+            for node in own:
                 if isinstance(node, ast.Yield | ast.YieldFrom):
                     generator = True
                 elif isinstance(node, ast.With):
@@ -386,8 +401,13 @@ class _Summarizer:
                     calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))
+            self.imports = module_imports
             if generator:
                 calls.clear()
+            if any(call[2] == POPEN for call in calls) and not any(
+                isinstance(node, ast.Attribute) and node.attr in POPEN_BLOCKING_USES for node in own
+            ):
+                calls = [call for call in calls if call[2] != POPEN]  # started, not waited
             if calls or sessions:
                 found[f"{self.module}.{name}"] = min(calls or sessions)[2]
             elif opened:

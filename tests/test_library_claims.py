@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import tomllib
 from collections.abc import AsyncIterator, Iterator, MutableMapping
@@ -556,6 +557,25 @@ def test_add_event_handler_is_gone_on_starlette_1() -> None:
     assert major >= 1, "the claim is about Starlette 1.x: the locked version must be one"
     with pytest.raises(AttributeError, match="add_event_handler"):
         app.add_event_handler("startup", lambda: None)  # type: ignore[attr-defined]
+
+
+async def test_asyncio_starts_a_process_with_popen_on_the_loops_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FG303 leaves a `subprocess.Popen` the coroutine only starts: asyncio's own
+    `create_subprocess_exec` calls `subprocess.Popen` on the event loop's thread, so the
+    start costs the loop the same either way; waiting and the pipes are what differ."""
+    threads: list[int] = []
+    real = subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", recording)
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    assert await process.wait() == 0
+    assert threads == [threading.get_ident()]
 
 
 async def test_a_routers_add_event_handler_is_kept_and_runs_on_starlette_1() -> None:

@@ -18,6 +18,8 @@ from checks.blocking import (
     PASSWORD_HASHER_METHODS,
     PASSWORD_HASHERS,
     PASSWORD_HASHING,
+    POPEN,
+    POPEN_BLOCKING_USES,
     WAITS_WITH_OPTIONS,
 )
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
@@ -212,7 +214,9 @@ _AWAITED = "fg302:awaited"
 _CLIENTS_REPORTED = "fg302:clients"
 #: Methods of a `subprocess.Popen` object that wait for the process.
 POPEN_WAITS = frozenset({"wait", "communicate"})
-POPEN_CLASSES = frozenset({"subprocess.Popen"})
+POPEN_CLASSES = frozenset({POPEN})
+#: A `subprocess.Popen` object's pipes: read or written, they block as a wait does.
+_POPEN_PIPES = frozenset({"stdout", "stderr", "stdin"})
 
 
 class _BlockingInAsync(Rule):
@@ -336,7 +340,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
     message = "Blocking HTTP call inside `async def`: use `httpx.AsyncClient`"
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
-        "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`; "
+        "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`, "
+        "LiteLLM's module functions (`litellm.completion`, `embedding`, ...: each has an "
+        "async twin, `acompletion`); "
         "also a sync function of the same module, a sync method called through `self`, or a "
         "sync function of another module of the project (the project index records which "
         "make such a call), whose own body calls one of them (not a function it defines: a "
@@ -387,6 +393,29 @@ class BlockingHttpInAsync(_BlockingInAsync):
             async def fetch_rates() -> dict[str, float]:
                 return requests.get("https://rates.example.com/latest", timeout=5).json()
             """
+        ),
+        Example(
+            """
+            import litellm
+
+
+            def rephrase(question: str, history: str) -> str:
+                prompt = f"{history} Rephrase as a standalone question: {question}"
+                response = litellm.completion(
+                    model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}]
+                )
+                return str(response.choices[0].message.content)
+
+
+            async def answer(question: str, history: str) -> str:
+                standalone = rephrase(question, history)
+                response = await litellm.acompletion(
+                    model="gpt-4o", messages=[{"role": "user", "content": standalone}]
+                )
+                return str(response.choices[0].message.content)
+            """,
+            note="LiteLLM's sync completion in a helper of the coroutine (farfalle's "
+            "chat stream); its async twin, awaited, is fine",
         ),
         Example(
             """
@@ -921,7 +950,10 @@ class BlockingCallInAsync(_BlockingInAsync):
     message = "Blocking call inside `async def`"
     summary = (
         "Checks for other blocking calls in an `async def`: starting a process "
-        "(`subprocess.Popen`, `os.posix_spawn`, `os.spawn*`), running one "
+        "(`os.posix_spawn`, `os.spawn*`; a `subprocess.Popen` only when the coroutine "
+        "reads or writes its pipes, `proc.stdout.read()`: started alone, it costs what "
+        "asyncio's `create_subprocess_exec` costs, which calls `Popen` on the loop's "
+        "thread too), running one "
         "(`subprocess.run`/`call`/`check_call`/`check_output`/`getoutput`, `os.system`, "
         "`os.popen`), waiting for one (`os.wait*`, and `.wait()`/`.communicate()` on a "
         "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
@@ -994,6 +1026,17 @@ class BlockingCallInAsync(_BlockingInAsync):
                 "`Popen` started, then waited for (assigned, `with ... as`, annotated: "
                 "reported at the wait), and `os.spawn*`"
             ),
+        ),
+        Example(
+            """
+            import subprocess
+
+
+            async def tail(path: str) -> list[str]:
+                process = subprocess.Popen(["tail", "-n", "100", path], stdout=subprocess.PIPE)
+                return [line.decode() for line in process.stdout]
+            """,
+            note="a `Popen` whose pipe the coroutine reads: reported at the start",
         ),
         Example(
             """
@@ -1108,6 +1151,21 @@ class BlockingCallInAsync(_BlockingInAsync):
                 return output + await asyncio.to_thread(run_sync, args)
             """,
             note="an asyncio process, an unknown receiver, `Popen` in a sync helper",
+        ),
+        Example(
+            """
+            import os
+            import subprocess
+
+
+            class BrowserManager:
+                async def start(self, args: list[str]) -> str:
+                    self.process = subprocess.Popen(args, preexec_fn=os.setpgrp)
+                    await self.wait_for_devtools()
+                    return self.endpoint
+            """,
+            note="a process started and kept, not waited for (crawl4ai's browser): "
+            "`create_subprocess_exec` would call `Popen` on the loop's thread too",
         ),
         Example(
             """
@@ -1247,31 +1305,37 @@ class BlockingCallInAsync(_BlockingInAsync):
         return cls
 
     def _reported_at_its_wait(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
-        # `proc = Popen(...)` (or `with Popen(...) as proc:`) and `proc.wait()` in the same
-        # coroutine: starting the process takes a moment, waiting for it is what blocks; one
-        # finding, at the wait (`visit_Call` below), not two for one fix
+        # `proc = Popen(...)`: starting a process is what asyncio's own API does on the
+        # loop's thread too (`create_subprocess_exec` calls `subprocess.Popen` there), so
+        # a process only started is no finding (crawl4ai's browser, started and left); one
+        # the coroutine waits for is reported at the wait (`visit_Call` below: one fix),
+        # one whose pipes it reads or writes (`proc.stdout.read()`) here, at the start
         function = ctx.function
-        if name not in POPEN_CLASSES or function is None or not ctx.within:
+        if name not in POPEN_CLASSES or function is None:
             return False
-        statement = ctx.within[-1]
         names: set[str] = set()
+        statement = ctx.within[-1] if ctx.within else None
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                if isinstance(small, cst.Assign) and small.value is node:
+                if isinstance(small, cst.Assign | cst.AnnAssign) and small.value is node:
+                    targets = (
+                        [t.target for t in small.targets]
+                        if isinstance(small, cst.Assign)
+                        else [small.target]
+                    )
                     names.update(
-                        t.target.value for t in small.targets if isinstance(t.target, cst.Name)
+                        code_of(t) for t in targets if isinstance(t, cst.Name | cst.Attribute)
                     )
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 asname = item.asname.name if item.asname is not None else None
                 if item.item is node and isinstance(asname, cst.Name):
                     names.add(asname.value)
-        return bool(names) and any(
-            isinstance(call.func, cst.Attribute)
-            and call.func.attr.value in POPEN_WAITS
-            and isinstance(call.func.value, cst.Name)
-            and call.func.value.value in names
-            for call in _own_calls(function.node)
+        return not any(
+            isinstance(used, cst.Attribute)
+            and used.attr.value in _POPEN_PIPES
+            and (used.value is node or code_of(used.value) in names)
+            for used in own_descendants(function.node.body)
         )
 
     def _is_popen(self, receiver: cst.BaseExpression, ctx: FileContext) -> bool:
@@ -1453,10 +1517,16 @@ def _blocking_helpers(
                 # Starlette's threadpool), as the summaries of other modules say
                 continue
             own_calls = [inner for inner in own if isinstance(inner, cst.Call)]
+            waits = any(
+                isinstance(inner, cst.Attribute) and inner.attr.value in POPEN_BLOCKING_USES
+                for inner in own
+            )
             for inner in own_calls:
                 name = ctx.qualified_name(inner.func) or _module_hasher_call(inner, ctx)
                 if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
                     continue  # a client made and handed on (`return httpx.Client()`)
+                if name == POPEN and not waits:
+                    continue  # a process started, not waited for (`POPEN_BLOCKING_USES`)
                 if name is not None and name in calls and not _polls(inner, name):
                     found[key] = (name, None)
                     break

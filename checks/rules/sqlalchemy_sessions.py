@@ -355,7 +355,9 @@ class SyncSessionInAsyncModule(Rule):
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
         "`background_tasks.add_task`, run after the response), unless the call is awaited; "
         "and a sync function of this module or another of the project (or a sync method "
-        "of one of its module-level classes: `FlowDao.get_flows()`, `cls.get_flows()`) "
+        "of one of its module-level classes: `FlowDao.get_flows()`, `cls.get_flows()`, or "
+        "on a name annotated with such a class of another module: `db.get()` with `db: "
+        "DatabaseManager = Depends(get_db)`) "
         "called in it that opens a "
         "session itself (`get_provider_by_name(name)`, whose body runs `with "
         "Session(engine) as session:`, or opens a context manager of the project that "
@@ -907,6 +909,15 @@ class SyncSessionInAsyncModule(Rule):
         # `_session_helper`: a function of another module, or of this one, that makes a
         # sync session
         helpers = callees | set(_own_callees(structure, in_async))
+        # `_typed_receivers_method`: a method of such a class, called on a name in the
+        # coroutine (`db.get(...)` with `db: DatabaseManager`)
+        methods = {
+            call.node.func.attr
+            for call in in_async
+            if isinstance(call.node.func, ast.Attribute)
+            and isinstance(call.node.func.value, ast.Name)
+        }
+        helpers.update(f"{ref}.{method}" for ref in refs for method in methods)
         return (
             Condition(tuple(sorted(refs)), _SYNC_HANDLES, subject=OPENED),
             Condition(tuple(sorted(helpers)), SYNC_SESSION_OPENERS, subject=BLOCKS),
@@ -1095,13 +1106,15 @@ class SyncSessionInAsyncModule(Rule):
         if _hands_to_a_thread(node, ctx) or _calls_a_coroutine_function(node, ctx):
             return
         name = imported_origin(node.func, ctx)
-        owner = f"`{name.rpartition('.')[0]}`" if name is not None else "this module"
+        owner = f"function of `{name.rpartition('.')[0]}`" if name is not None else None
+        if name is None and (name := _typed_receivers_method(node.func, ctx)) is not None:
+            owner = f"method of `{name.rpartition('.')[0]}`"
         name = name or _own_function(node.func, ctx)
         if name is None:
             return
         callee = code_of(node.func)
         message = (
-            f"`{callee}()` is a sync function of {owner} that opens a "
+            f"`{callee}()` is a sync {owner or 'function of this module'} that opens a "
             "sync SQLAlchemy session: its queries block the event loop inside `async def`; "
             f"use `AsyncSession` there, or `await asyncio.to_thread({callee}, ...)`"
         )
@@ -1251,6 +1264,17 @@ def _queries_or_hands_on(call: cst.Call, name: str, awaited: set[int], ctx: File
     return any(isinstance(arg.value, cst.Name) and arg.value.value == name for arg in call.args)
 
 
+def _typed_receivers_method(func: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """`Class.method` of another module of the project, for a call of a method on a name
+    annotated with that class (autogen-studio's routes: `db: DatabaseManager =
+    Depends(get_db)`, then `db.get(...)`, whose body opens `with Session(self.engine)`):
+    the index knows whether the method makes a sync session, as for a function."""
+    if not isinstance(func, cst.Attribute):
+        return None
+    cls = annotated_project_class(func.value, ctx)
+    return f"{cls}.{func.attr.value}" if cls is not None else None
+
+
 def _own_function(func: cst.BaseExpression, ctx: FileContext) -> str | None:
     """The module-qualified name of a function of this module (`get_flows`), or a method
     of one of its module-level classes (`FlowDao.get_flows`, or `cls.get_flows` /
@@ -1384,6 +1408,10 @@ def _private_loop_entries(ctx: FileContext) -> frozenset[str]:
     )
 
 
+#: Functions that run an event loop of their own until the coroutine given is done.
+_LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run"})
+
+
 def _own_loop(ctx: FileContext) -> bool:
     source = ctx.source
     if "cli" in ctx.relative_path.parts[:-1]:
@@ -1423,7 +1451,9 @@ def _own_loop(ctx: FileContext) -> bool:
         elif isinstance(node, cst.Call):
             name = dotted_name(node.func) or ""
             runs = runs or name.rpartition(".")[2] == "run_until_complete"
-            runs = runs or "asyncio.run" in (name, ctx.qualified_name(node.func))
+            # `asyncio.run(main())`, or AnyIO's `anyio.run(main)` (crawl4ai's click
+            # commands): a loop of the program's own
+            runs = runs or not _LOOP_RUNNERS.isdisjoint((name, ctx.qualified_name(node.func)))
             made = made or ctx.qualified_name(node.func) == "asyncio.new_event_loop"
             kept = kept or name.rpartition(".")[2] == "run_forever"
     # a loop of its own run forever (keep's demo simulator: `new_event_loop()`,

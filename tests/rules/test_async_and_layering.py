@@ -667,3 +667,74 @@ def test_fg304_in_sync_code_offers_def_when_the_coroutine_function_awaits_nothin
     idle, busy = messages
     assert "`zmq_disconnect` awaits nothing, declare it `def`" in idle
     assert "awaits nothing" not in busy
+
+
+def test_fg303_a_helper_that_only_starts_a_process_is_no_blocking_helper() -> None:
+    """A sync helper that starts a `Popen` and hands it back costs the coroutine what
+    asyncio's own start costs; one that reads the process's output blocks until it ends.
+    The same, of a helper of another module (the summaries)."""
+    helpers = """
+        import subprocess
+
+
+        def start(args: list[str]) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(args)
+
+
+        def output(args: list[str]) -> bytes:
+            process = subprocess.Popen(args, stdout=subprocess.PIPE)
+            return process.stdout.read()
+        """
+    source = (
+        helpers
+        + """
+
+        async def launch(args: list[str]) -> bytes:
+            start(args)
+            return output(args)
+        """
+    )
+    found = [(f.start.row, f.message) for f in check_code(source) if f.code == "FG303"]
+    assert [row for row, _ in found] == [15]
+    assert "output()" in found[0][1]
+    route = """
+        from app.procs import output, start
+
+
+        async def launch(args: list[str]) -> bytes:
+            start(args)
+            return output(args)
+        """
+    project = (("app/procs.py", textwrap.dedent(helpers)),)
+    across = [f.start.row for f in check_code(route, project=project) if f.code == "FG303"]
+    assert across == [6]
+
+
+def test_fg302_a_helper_of_another_module_importing_its_client_in_its_body() -> None:
+    """crawl4ai's `perform_completion_with_backoff` imports `completion` from litellm in
+    its own body: the summary of its module names the call as libcst's scopes do, so a
+    route calling it is reported, as it is in the helper's own module."""
+    helpers = """
+        def complete_with_backoff(prompt: str) -> str:
+            from litellm import completion
+
+            response = completion(model="gpt-4o", messages=[{"role": "user", "content": prompt}])
+            return str(response.choices[0].message.content)
+
+
+        def label(prompt: str) -> str:
+            from litellm import acompletion
+
+            return str(acompletion)
+        """
+    route = """
+        from app.utils import complete_with_backoff, label
+
+
+        async def ask(prompt: str) -> str:
+            return complete_with_backoff(prompt) + label(prompt)
+        """
+    project = (("app/utils.py", textwrap.dedent(helpers)),)
+    found = [f for f in check_code(route, project=project) if f.code == "FG302"]
+    assert [(f.start.row, f.start.column) for f in found] == [(5, 12)]
+    assert "is a sync function of `app.utils` that makes a blocking request" in found[0].message

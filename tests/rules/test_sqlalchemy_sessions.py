@@ -1483,3 +1483,71 @@ async def handed(maker: sessionmaker) -> object:
         return read(session)
 """
     assert positions("import anyio" + source, "FG102") == [(14, 14), (23, 10), (37, 10)]
+
+
+def test_a_method_of_a_class_annotating_a_parameter_is_asked_of_the_index(
+    tmp_path: Path,
+) -> None:
+    """autogen-studio's routes: `db: DatabaseManager = Depends(get_db)`, then `db.get(...)`,
+    a method of another module's class (re-exported by its package) whose body opens
+    `with Session(self.engine)`: asked of the index as a helper is. In `Annotated[...]`
+    too; not a method that opens nothing, nor one a thread runs."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/database/__init__.py", "from .manager import DatabaseManager\n")
+    write(
+        tmp_path,
+        "app/database/manager.py",
+        """
+        from sqlmodel import Session, select
+
+
+        class DatabaseManager:
+            def __init__(self, engine: object) -> None:
+                self.engine = engine
+
+            def get(self, model: type) -> list[object]:
+                with Session(self.engine) as session:
+                    return list(session.exec(select(model)).all())
+
+            def name(self) -> str:
+                return "db"
+        """,
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        """
+        import asyncio
+        from typing import Annotated
+
+        from fastapi import Depends
+
+        from app.database import DatabaseManager
+        from app.deps import get_db
+
+
+        async def list_teams(db: DatabaseManager = Depends(get_db)) -> list[object]:
+            return db.get(object)
+
+
+        async def list_runs(db: Annotated[DatabaseManager, Depends(get_db)]) -> list[object]:
+            return db.get(object)
+
+
+        async def label(db: DatabaseManager = Depends(get_db)) -> str:
+            return db.name()
+
+
+        async def threaded(db: DatabaseManager = Depends(get_db)) -> list[object]:
+            return await asyncio.to_thread(db.get, object)
+        """,
+    )
+    for target in (routes, tmp_path):
+        result = run_cli("check", "--no-cache", "--select", "FG102", str(target))
+        rows = [row.rpartition("app/")[2] for row in _rows(result.stdout, "FG102")]
+        assert rows == ["routes.py:11:12", "routes.py:15:12"], result.stdout
+        assert (
+            "`db.get()` is a sync method of `app.database.DatabaseManager` that opens"
+            in result.stdout
+        )
