@@ -43,7 +43,7 @@ from checks.project import (
     instance_made_by,
     module_instances,
 )
-from checks.project_facts import PYDANTIC_SPELLING, SPELLING_RULES
+from checks.project_facts import PYDANTIC_SPELLING, SPELLING_RULES, pydantic_1_named
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
 from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, name_aliases, star_bound
@@ -722,10 +722,16 @@ class FileContext:
             if self.version_guards.active:
                 return
             if self.pydantic_target == 1:
-                if not self._reported_on_target_1(report.rule.code):
-                    return
+                code = report.rule.code
+                if getattr(self._pydantic_target, "reports", None) is None:
+                    return  # a bare target (a test's): the default run reports none
                 message = migration_message(report.message)
                 report = replace(report, message=message, fix=None)
+                if not self._reported_on_target_1(code):
+                    # held back, and counted so (`checks.run.held_back`): reported
+                    # where the selection names the rule
+                    named = Condition((), frozenset(), fact=pydantic_1_named(code))
+                    report = replace(report, condition=_and(report.condition, named))
             gate = spelling_gate(report.rule.code)
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
                 report = replace(report, condition=_and(report.condition, gate))

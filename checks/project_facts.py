@@ -148,6 +148,18 @@ FIELD_ENV_SELECTED = "new-code-or-selected:FG211-env"
 #: change, against 6 of 6 verifications (`checkpw`, `.verify`), which run on every login
 #: attempt anyone can send, reported always.
 NEW_PASSWORD_HASH_SELECTED = "new-code-or-selected:FG303-hash"
+
+
+#: `Condition.fact`, one per rule of the Pydantic family: the selection names that rule.
+#: A project whose code targets Pydantic 1 gets a Pydantic rule's findings (speaking of
+#: the migration, without a fix) only then; held back otherwise, and counted as such.
+def pydantic_1_named(code: str) -> str:
+    """The fact of `code` named where the project targets Pydantic 1."""
+    return f"selected-on-pydantic-1:{code}"
+
+
+PYDANTIC_CODES = tuple(f"FG2{number:02d}" for number in range(1, 12))
+PYDANTIC_1_NAMED = frozenset(pydantic_1_named(code) for code in PYDANTIC_CODES)
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
 SELECTION_FACTS = frozenset(
@@ -161,6 +173,7 @@ SELECTION_FACTS = frozenset(
         EXPIRE_ON_COMMIT_SELECTED,
         FIELD_ENV_SELECTED,
         NEW_PASSWORD_HASH_SELECTED,
+        *PYDANTIC_1_NAMED,
     }
 )
 
@@ -293,6 +306,10 @@ _HEADER_CREDENTIALS = lazy_pattern(
     rb"|[\"']authorization[\"']",
     re.IGNORECASE,
 )
+
+
+#: The headers a CORS configuration lets through or exposes (`allow_headers=[...]`).
+_CORS_HEADER_LISTS = lazy_pattern(rb"\b(?:allow|expose)_headers\s*=\s*[\[(][^\])]*[\])]")
 
 
 def counted_sources(files: Iterable[Path]) -> list[bytes]:
@@ -505,12 +522,15 @@ def _sets_cookies(source: bytes) -> bool:
 
 def _reads_header_credentials(source: bytes) -> bool:
     """Whether a text reads a credential from a header (`_HEADER_CREDENTIALS`, which
-    ignores case: so do the substrings tested first)."""
+    ignores case: so do the substrings tested first). A header a CORS configuration lets
+    through (`allow_headers=["Content-Type", "Authorization"]`, llama_deploy's apiserver,
+    which reads none) is no credential read."""
     lowered = source.lower()
-    return (
-        any(word in lowered for word in (b"bearer", b"apikeyheader", b"authorization"))
-        and _HEADER_CREDENTIALS.search(source) is not None
-    )
+    if not any(word in lowered for word in (b"bearer", b"apikeyheader", b"authorization")):
+        return False
+    if b"_headers" in source:
+        source = _CORS_HEADER_LISTS.sub(b"", source)
+    return _HEADER_CREDENTIALS.search(source) is not None
 
 
 def header_credentials_only(sources: Iterable[bytes]) -> bool:

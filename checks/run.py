@@ -9,6 +9,7 @@ hook sit on top of this module; it knows nothing of either.
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import signal
 import sys
@@ -52,6 +53,7 @@ from checks.project_facts import (
     ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
+    PYDANTIC_CODES,
     PYDANTIC_SPELLING,
     SELECTION_FACTS,
     SETTINGS_MODULE,
@@ -70,6 +72,7 @@ from checks.project_facts import (
     is_service_layer_text,
     own_service_errors,
     project_sources,
+    pydantic_1_named,
     queries_2_0,
     typed_models,
     uses_asymmetric_jose,
@@ -668,6 +671,10 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
+            **{
+                pydantic_1_named(code): functools.partial(operator.contains, settings.named, code)
+                for code in PYDANTIC_CODES
+            },
             **_modernizations(settings, new_code),
         },
         whole_project=whole_project,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
+import operator
 import queue
 import sys
 import textwrap
@@ -21,6 +23,7 @@ from checks.engine import Engine
 from checks.findings import FileResult, Finding
 from checks.fixer import fix_source
 from checks.project import ProjectIndex, summarize_source
+from checks.project_facts import PYDANTIC_CODES, pydantic_1_named
 from checks.rules import ALL_RULES, RULES_BY_CODE
 
 _LAYERS = LayerMatcher.from_globs(DEFAULT_LAYERS)
@@ -78,7 +81,13 @@ def _check_in_project(
     for relative, text in project:
         source = textwrap.dedent(text).lstrip("\n").encode()
         summaries.append(summarize_source(source, *module_of(relative)))
-    index = ProjectIndex(summary for summary in summaries if summary is not None)
+    # the selection's facts the engine's target knows (a Pydantic rule named on target 1)
+    named = getattr(engine.pydantic_target, "named", frozenset())
+    facts = {
+        pydantic_1_named(code): functools.partial(operator.contains, named, code)
+        for code in PYDANTIC_CODES
+    }
+    index = ProjectIndex((summary for summary in summaries if summary is not None), facts=facts)
     wanted = frozenset(rule for rule, condition in result.deferred if index.holds(condition))
     if wanted:  # as `checks.run.settle`
         result = engine.check(

@@ -15,6 +15,7 @@ from checks.hook import run_claude_hook
 from checks.project_facts import (
     credentials_used,
     defines_settings,
+    header_credentials_only,
     http_error_classes,
     is_service_layer_text,
     own_service_errors,
@@ -800,3 +801,16 @@ def test_errors_of_its_own_are_counted_by_modules_too() -> None:
     assert own_service_errors([*services, parser, *others])
     # and one module raising it, beside modules raising their own, is that module's slip
     assert own_service_errors([b"raise HTTPException(status_code=404)\n" * 35, parser])
+
+
+def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> None:
+    """llama_deploy's apiserver names `Authorization` only in its CORS middleware's
+    `allow_headers`: it reads no credential, so FG501's wildcard there is not held back
+    as a header-authenticated API's. Read from a request, it is one."""
+    cors = b'app.add_middleware(CORSMiddleware, allow_origins=["*"],\n'
+    cors += b'    allow_headers=["Content-Type", "Authorization"])\n'
+    assert not credentials_used([cors])
+    assert not header_credentials_only([cors])
+    read = cors + b'token = request.headers.get("Authorization")\n'
+    assert credentials_used([read])
+    assert header_credentials_only([read])

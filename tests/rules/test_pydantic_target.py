@@ -17,6 +17,8 @@ from checks.catalog import CATALOG
 from checks.config import load_settings
 from checks.engine import Engine
 from checks.findings import Finding
+from checks.project import Condition
+from checks.project_facts import PYDANTIC_1_NAMED
 from checks.pydantic_target import (
     Pin,
     PydanticTarget,
@@ -52,9 +54,23 @@ def check_with_target(
     if project:
         return check_code(source, path, project, engine=engine)
     result = checked_with_facts(engine, path, source.encode(), None)
-    # a finding that stands on the selection (FG210's `pydantic.v1`): as `check_code` does
-    facts = [finding for finding, condition in result.pending if condition.fact is not None]
+    # a finding that stands on the selection (FG210's `pydantic.v1`): as `check_code` does;
+    # one held back on target 1 unless its rule is named, as the run's index decides
+    facts = [
+        finding
+        for finding, condition in result.pending
+        if condition.fact is not None and _named_on_target_1(condition, named)
+    ]
     return [*result.findings, *facts]
+
+
+def _named_on_target_1(condition: Condition | None, named: frozenset[str]) -> bool:
+    """Whether no fact of the chain is a Pydantic rule's on target 1 that is not named."""
+    while condition is not None:
+        if condition.fact in PYDANTIC_1_NAMED and condition.fact.rpartition(":")[2] not in named:
+            return False
+        condition = condition.also
+    return True
 
 
 # ------------------------------------------------------------------- pin sources

@@ -312,3 +312,18 @@ def test_compat_code_of_a_v2_project_still_runs_under_both_versions_after_fix(
     for python in (pydantic_1, Path(sys.executable)):  # Pydantic 1.10, then this one's 2.x
         ran = run_under(python, tmp_path, "app.compat")
         assert ran.returncode == 0, ran.stderr
+
+
+def test_a_v1_pinned_projects_pydantic_findings_are_counted_as_held_back(tmp_path: Path) -> None:
+    """The thirty-ninth reader: marqo (Pydantic 1.10 pinned) heard of none of its 57
+    `@validator`s and `class Config`s. They are not reported on target 1 unless named, and
+    the closing line counts them, as every finding a convention holds back."""
+    v1_project(tmp_path)
+    default = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    held = default.splitlines()[-1]
+    assert "held back by this project's conventions or the selection" in held
+    assert "FG208 (3)" in held
+    assert "FG207 (2)" in held
+    named = run_cli("check", "--no-cache", "--extend-select", "FG208", str(tmp_path)).stdout
+    assert named.count(": FG208 ") == 3
+    assert "FG208 (" not in named.splitlines()[-1]
