@@ -54,6 +54,29 @@ TYPED_MODELS = "sqlalchemy-typed-models"
 #: no authentication at all, where any page may read what an operator's browser can
 #: reach).
 HEADER_CREDENTIALS_ONLY = "header-credentials-only"
+#: `Condition.fact`: the service's databases may be a server's: its code (tests aside)
+#: names a database server (PostgreSQL, MySQL, ... by their names or drivers') or does not
+#: name SQLite (a `sqlite://` URL, `aiosqlite`, `sqlite3`). Where it names SQLite alone,
+#: a sync session's query takes a millisecond or so on a file, and the fix FG102 offers
+#: breaks it: a session moved to a thread fails SQLite's same-thread check
+#: (`check_same_thread=True`, the default); the move is the whole data layer's, to
+#: `aiosqlite`. Readers judged 18 of 18 such findings (serge, autogen-studio) not worth a
+#: change: FG102 reports them when named, and in new code (the edit hook).
+SERVER_DATABASES = "server-databases"
+#: `Condition.fact`: the service's code sets or reads a cookie (the patterns of
+#: `HEADER_CREDENTIALS_ONLY`), whatever the selection: which of FG501's messages a
+#: wildcard with `allow_credentials=True` gets (its visitors' cookies read by any site,
+#: or a service any site may call and read without one).
+COOKIES_USED = "cookies-used"
+#: FG501's message where the service sets no cookie (no credentials at all, or FG501
+#: named over a header-authenticated API): nothing a cookie unlocks, but any page its
+#: users visit may call it and read what it answers (dataline's local server: stored
+#: connections, and SQL run on them); `checks.run.resolve_with` puts it in place.
+COOKIE_PHRASE = "lets any site read responses with its visitors' cookies"
+NO_COOKIE_PHRASE = (
+    "on a service that sets no cookie: any site its users visit may call it and read "
+    "what it answers without one"
+)
 #: `Condition.fact`: the service's code takes credentials at all, from a cookie or a
 #: header (the patterns of `HEADER_CREDENTIALS_ONLY`). A wildcard without
 #: `allow_credentials=True` lets no site read what a cookie or a header unlocks (the
@@ -184,6 +207,8 @@ COUNTED_FACTS = frozenset(
         SQL_2_QUERIES,
         TYPED_MODELS,
         HEADER_CREDENTIALS_ONLY,
+        SERVER_DATABASES,
+        COOKIES_USED,
         CREDENTIALS_USED,
         BCRYPT_HASHING,
         JOSE_ASYMMETRIC,
@@ -505,6 +530,44 @@ _ASYMMETRIC_JOSE = lazy_pattern(
 def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
     """`JOSE_ASYMMETRIC`: a file names an asymmetric algorithm, a JWK set or a public key."""
     return any(_ASYMMETRIC_JOSE.search(source) is not None for source in sources)
+
+
+#: What names SQLite in a text, and the words that name a database server or its driver
+#: (`SERVER_DATABASES`), lowered: substring tests, as `names_bcrypt`'s.
+_SQLITE = lazy_pattern(rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b")
+_DATABASE_SERVERS = (
+    b"postgres",
+    b"psycopg",
+    b"asyncpg",
+    b"mysql",
+    b"mariadb",
+    b"mssql",
+    b"pyodbc",
+    b"oracle",
+    b"cockroach",
+    b"snowflake",
+    b"bigquery",
+    b"redshift",
+    b"clickhouse",
+    b"duckdb",
+)
+
+
+def sqlite_databases(sources: Iterable[bytes]) -> bool:
+    """Whether a text names SQLite, and none a database server (`SERVER_DATABASES` is
+    its negation)."""
+    sqlite = False
+    for source in sources:
+        lowered = source.lower()
+        if any(word in lowered for word in _DATABASE_SERVERS):
+            return False
+        sqlite = sqlite or (b"sqlite" in lowered and _SQLITE.search(lowered) is not None)
+    return sqlite
+
+
+def cookies_used(sources: Iterable[bytes]) -> bool:
+    """`COOKIES_USED`: a cookie set or read anywhere."""
+    return any(_sets_cookies(source) for source in sources)
 
 
 def credentials_used(sources: Iterable[bytes]) -> bool:

@@ -42,6 +42,8 @@ from checks.project import (
 from checks.project_facts import (
     ASYNC_SESSIONS,
     BCRYPT_HASHING,
+    COOKIE_PHRASE,
+    COOKIES_USED,
     COUNTED_FACTS,
     CREDENTIALS_USED,
     EXPIRE_ON_COMMIT_SELECTED,
@@ -50,12 +52,14 @@ from checks.project_facts import (
     JOSE_ASYMMETRIC,
     LEGACY_MAPPING_SELECTED,
     NEW_PASSWORD_HASH_SELECTED,
+    NO_COOKIE_PHRASE,
     ON_EVENT_SELECTED,
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
     SELECTION_FACTS,
+    SERVER_DATABASES,
     SETTINGS_MODULE,
     SPELLING_RULES,
     SQL_2_QUERIES,
@@ -63,6 +67,7 @@ from checks.project_facts import (
     TYPED_MODELS,
     V1_LAYER_SELECTED,
     async_sessions,
+    cookies_used,
     counted_sources,
     credentials_used,
     defines_settings,
@@ -74,6 +79,7 @@ from checks.project_facts import (
     project_sources,
     pydantic_1_named,
     queries_2_0,
+    sqlite_databases,
     typed_models,
     uses_asymmetric_jose,
 )
@@ -564,7 +570,7 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     """The definite findings, plus the pending ones whose condition holds in `index`."""
     findings = [f for r in results for f in r.findings]
     findings.extend(
-        _named_blocking_call(finding, condition, index)
+        _without_cookies(_named_blocking_call(finding, condition, index), index)
         for r in results
         for finding, condition in r.pending
         if index.holds(condition, finding.path)
@@ -579,6 +585,17 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 
         findings = settle(findings, index, results)
     return findings
+
+
+def _without_cookies(finding: Finding, index: ProjectIndex) -> Finding:
+    """FG501's wildcard with `allow_credentials=True` on a service that sets no cookie
+    says what is at stake there (`NO_COOKIE_PHRASE`), not its visitors' cookies."""
+    if finding.code != "FG501" or COOKIE_PHRASE not in finding.message:
+        return finding
+    if index.fact(COOKIES_USED, finding.path):
+        return finding
+    message = finding.message.replace(f" {COOKIE_PHRASE}", f", {NO_COOKIE_PHRASE}", 1)
+    return replace(finding, message=message)
 
 
 def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectIndex) -> Finding:
@@ -683,6 +700,12 @@ def build_index(
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
                 "FG501" not in settings.named and header_credentials_only(service_sources(scope))
+            ),
+            COOKIES_USED: lambda scope: cookies_used(service_sources(scope)),
+            SERVER_DATABASES: lambda scope: (
+                "FG102" in settings.named
+                or new_code
+                or not sqlite_databases(service_sources(scope))
             ),
             CREDENTIALS_USED: lambda scope: (
                 "FG501" not in settings.named and credentials_used(service_sources(scope))

@@ -19,6 +19,7 @@ from checks.project_facts import (
     http_error_classes,
     is_service_layer_text,
     own_service_errors,
+    sqlite_databases,
 )
 from tests.helpers import run_cli, write
 
@@ -814,3 +815,19 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
     read = cors + b'token = request.headers.get("Authorization")\n'
     assert credentials_used([read])
     assert header_credentials_only([read])
+
+
+@pytest.mark.parametrize(
+    ("texts", "sqlite"),
+    [
+        ([b'engine = create_engine("sqlite:///./serge.db")\n'], True),
+        ([b"import aiosqlite\n", b"from sqlmodel import Session\n"], True),
+        ([b'url = "sqlite:///app.db"\n', b'PROD = "postgresql+psycopg://db/app"\n'], False),
+        ([b'url = "SQLite:///app.db"\n', b"import asyncpg\n"], False),
+        ([b"from sqlalchemy.orm import Session\n"], False),
+    ],
+    ids=["sqlite url", "aiosqlite", "and postgres", "and asyncpg", "no database named"],
+)
+def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
+    """FG102's gate (`SERVER_DATABASES` is the negation): SQLite named, and no server."""
+    assert sqlite_databases(texts) is sqlite

@@ -22,6 +22,7 @@ from checks.prefilter import Evidence
 from checks.project import Condition
 from checks.project_facts import (
     BCRYPT_HASHING,
+    COOKIE_PHRASE,
     CREDENTIALS_USED,
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
@@ -511,16 +512,18 @@ class CorsWildcard(Rule):
         '`allow_origin_regex` that any site matches (`".*"`), unless the '
         "project's clients authenticate with a header only: it reads credentials from "
         "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, an "
-        "`Authorization` header) and never sets or reads cookies (`set_cookie(`, "
+        "`Authorization` header; not one a CORS configuration only lets through, "
+        "`allow_headers=[...]`) and never sets or reads cookies (`set_cookie(`, "
         "`request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`, "
         "`CookieTransport`); named in the selection, FG501 reports that case too. A page "
         "of another site cannot make the browser attach a token it does not have: such an "
         "API is meant to be called from other sites. With cookies and "
         "`allow_credentials=True`, any page its users visit can read what their cookies "
-        "unlock; without `allow_credentials=True` the browser sends no cookie or hides the "
-        "answer, and the wildcard is reported only where the code takes no credentials at "
-        "all (an internal UI, a local server: any page may read what its users' browsers "
-        "reach).\n\n"
+        "unlock (a service that sets no cookie is told so: any page may call it and read "
+        "what it answers); without `allow_credentials=True` the browser sends no cookie or "
+        "hides the answer, and the wildcard is reported only where the code takes no "
+        "credentials at all (an internal UI, a local server: any page may read what its "
+        "users' browsers reach).\n\n"
         "Where it applies: every layer but tests and development tooling (a test app "
         "exercising CORS, a library's example app, a demo: not deployed)."
     )
@@ -676,9 +679,11 @@ class CorsWildcard(Rule):
         credentials = keyword_arg(node, "allow_credentials")
         if credentials is not None and dotted_name(credentials.value) == "True":
             message = (
-                f"CORS {shown} with `allow_credentials=True` lets any site read responses "
-                "with its visitors' cookies: list the origins from settings"
+                f"CORS {shown} with `allow_credentials=True` {COOKIE_PHRASE}: list the "
+                "origins from settings"
             )
+            # where the service sets no cookie, the run says what is at stake instead
+            # (`checks.run.resolve_with`: `NO_COOKIE_MESSAGE`)
             ctx.report_if(origins, _COOKIES_SENT, message)
         else:
             # no credentials mode: a cookie is not sent, or its response unreadable
@@ -736,6 +741,8 @@ def _assigned_wildcard(name: str, ctx: FileContext) -> bool:
 
 #: FG501 stands unless the clients authenticate with a header only (or FG501 is named)
 _COOKIES_SENT = Condition((), frozenset(), fact=HEADER_CREDENTIALS_ONLY, negated=True)
+
+
 #: without `allow_credentials=True`: only where the code takes no credentials at all (an
 #: internal UI, a local server: what it answers is what any page may read), or named
 _NO_CREDENTIALS = Condition((), frozenset(), fact=CREDENTIALS_USED, negated=True)

@@ -32,7 +32,7 @@ from checks.project import (
     OPENED,
     Condition,
 )
-from checks.project_facts import ASYNC_SESSIONS, EXPIRE_ON_COMMIT_SELECTED
+from checks.project_facts import ASYNC_SESSIONS, EXPIRE_ON_COMMIT_SELECTED, SERVER_DATABASES
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.data_access_layers import WEB_FRAMEWORKS
@@ -369,7 +369,11 @@ class SyncSessionInAsyncModule(Rule):
         "A legacy query (`session.query(...)`, `Model.query`, as FG101 "
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`. One finding per `async def`, at its first such use.\n\n"
-        "Where it applies: every layer but tests. A module may offer a sync path next to "
+        "Where it applies: every layer but tests; not a service whose databases are "
+        "SQLite files (its code names SQLite and no database server: a query there takes "
+        "a millisecond or so, and a session moved to a thread fails SQLite's same-thread "
+        "check; the move is the whole data layer's, to `aiosqlite`), unless the selection "
+        "names FG102 or the code is new (the edit hook). A module may offer a sync path next to "
         "its async one (`get_session()` and `get_async_session()`), and sync code may run "
         "from `run_sync()`, a thread or a nested sync `def`: only a use in the coroutine "
         "itself blocks. Test code that sets up data with a sync engine blocks nothing a "
@@ -1006,7 +1010,7 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
-            ctx.report(blocking, message)
+            ctx.report_if(blocking, _SERVER_DATABASE, message)
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
             # name (`made`); what it is, the project index knows
@@ -1142,7 +1146,19 @@ class SyncSessionInAsyncModule(Rule):
         if any(entry[:2] == (function, origin) for entry in asked):
             return
         asked.append((function, origin, id(node)))
-        ctx.report_if(node, condition, message)
+        ctx.report_if(node, _and_server_database(condition), message)
+
+
+#: FG102 stands unless the service's databases are SQLite files (or FG102 is named, or
+#: the code is new: `checks.project_facts.SERVER_DATABASES`).
+_SERVER_DATABASE = Condition((), frozenset(), fact=SERVER_DATABASES)
+
+
+def _and_server_database(condition: Condition) -> Condition:
+    """`condition`, and `_SERVER_DATABASE` last in its chain of `also`s."""
+    if condition.also is None:
+        return replace(condition, also=_SERVER_DATABASE)
+    return replace(condition, also=_and_server_database(condition.also))
 
 
 #: Calls that run what they are given in a worker thread: a sync session passed to them

@@ -2570,3 +2570,23 @@ def test_a_routers_add_event_handler_is_held_back_as_on_event_is(tmp_path: Path)
     named = fg406("--extend-select", "FG406")
     assert [row for row, _ in named] == [5, 6, 7]
     assert all("kept by FastAPI only for backward compatibility" in m for _, m in named[:2])
+
+
+@pytest.mark.parametrize("cookie", [True, False], ids=["cookies", "no cookie"])
+def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: bool) -> None:
+    """The wildcard with `allow_credentials=True`: where the service sets cookies, any site
+    reads responses with them; where it sets none (farfalle, pyspur, llama_deploy: no
+    credentials at all), the cookie message was wrong, and any site its users visit may
+    call it and read what it answers."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    main = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\n"
+    main += "app = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n"
+    main += '    allow_origins=["*"],\n    allow_credentials=True,\n)\n'
+    if cookie:
+        main += '\n\n@app.post("/login")\ndef login(response: Response) -> None:\n'
+        main += '    response.set_cookie("session", "token")\n'
+    write(tmp_path, "app/main.py", main)
+    out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    (message,) = [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG501"]
+    assert ("with its visitors' cookies" in message) is cookie
+    assert ("on a service that sets no cookie" in message) is not cookie

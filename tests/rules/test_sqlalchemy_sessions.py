@@ -1551,3 +1551,50 @@ def test_a_method_of_a_class_annotating_a_parameter_is_asked_of_the_index(
             "`db.get()` is a sync method of `app.database.DatabaseManager` that opens"
             in result.stdout
         )
+
+
+def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path: Path) -> None:
+    """serge and autogen-studio keep their data in a SQLite file: a sync session's query
+    takes a millisecond or so, and `asyncio.to_thread` breaks SQLite's same-thread check.
+    Readers judged 18 of 18 such findings not worth a change: held back (counted), named
+    reported, and the edit hook reports it in new code. A PostgreSQL URL anywhere in the
+    service makes it a finding again."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/db.py",
+        'from sqlmodel import Session, create_engine\n\nengine = create_engine("sqlite:///./app.db")\n',
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from sqlmodel import Session, select
+
+        from app.db import engine
+
+
+        async def users() -> list[object]:
+            with Session(engine) as session:
+                return list(session.exec(select(1)).all())
+        """,
+    )
+    default = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert _rows(default, "FG102") == []
+    assert "held back by this project's conventions or the selection: FG102 (1)" in default
+    named = run_cli("check", "--no-cache", "--extend-select", "FG102", str(tmp_path)).stdout
+    assert len(_rows(named, "FG102")) == 1
+    content = routes.read_text(encoding="utf-8")
+    payload = {
+        "session_id": "s",
+        "cwd": str(tmp_path),
+        "hook_event_name": "PostToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(routes), "content": content},
+        "tool_response": {"type": "create", "filePath": str(routes), "content": content},
+    }
+    assert "FG102" in run_claude_hook(json.dumps(payload).encode(), {}).stdout
+    write(tmp_path, "app/settings.py", 'PRODUCTION_URL = "postgresql://db/app"\n')
+    served = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert len(_rows(served, "FG102")) == 1
