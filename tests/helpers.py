@@ -82,7 +82,7 @@ def _check_in_project(
         source = textwrap.dedent(text).lstrip("\n").encode()
         summaries.append(summarize_source(source, *module_of(relative)))
     # the selection's facts the engine's target knows (a Pydantic rule named on target 1)
-    named = getattr(engine.pydantic_target, "named", frozenset())
+    named: frozenset[str] = getattr(engine.pydantic_target, "named", frozenset())
     facts = {
         pydantic_1_named(code): functools.partial(operator.contains, named, code)
         for code in PYDANTIC_CODES
@@ -247,3 +247,23 @@ def count_parsed(monkeypatch: Any) -> list[Path]:
 
     monkeypatch.setattr(checks.run, "check_file", counting)
     return parsed
+
+
+def write_new(path: Path, cwd: Path, tool_use_id: str = "toolu_1") -> dict[str, Any]:
+    """A Write of a new file, in the shape Claude Code sends it (every line is new)."""
+    content = path.read_text(encoding="utf-8")
+    return {
+        "session_id": "s",
+        "cwd": str(cwd),
+        "hook_event_name": "PostToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(path), "content": content},
+        "tool_response": {
+            "type": "create",
+            "filePath": str(path),
+            "content": content,
+            "structuredPatch": [],
+            "originalFile": None,
+        },
+        "tool_use_id": tool_use_id,
+    }

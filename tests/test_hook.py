@@ -14,7 +14,7 @@ import pytest
 
 import checks.hook
 from checks.hook import changed_rows, run_claude_hook
-from tests.helpers import HTTP_ERRORS, REPOSITORY_OF, run_cli, write
+from tests.helpers import HTTP_ERRORS, REPOSITORY_OF, run_cli, write, write_new
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude_code"
 SLEEPY = "import time\n\nasync def poll() -> None:\n    time.sleep(1)\n"
@@ -35,26 +35,6 @@ def hook(payload: object, project: Path | None = None) -> tuple[int, str, str]:
     environ = {"CLAUDE_PROJECT_DIR": str(project)} if project is not None else {}
     answer = run_claude_hook(data, environ)
     return answer.exit_code, answer.stdout, answer.stderr
-
-
-def write_new(path: Path, cwd: Path, tool_use_id: str = "toolu_1") -> dict[str, Any]:
-    """A Write of a new file, in the shape Claude Code sends it (every line is new)."""
-    content = path.read_text(encoding="utf-8")
-    return {
-        "session_id": "s",
-        "cwd": str(cwd),
-        "hook_event_name": "PostToolUse",
-        "tool_name": "Write",
-        "tool_input": {"file_path": str(path), "content": content},
-        "tool_response": {
-            "type": "create",
-            "filePath": str(path),
-            "content": content,
-            "structuredPatch": [],
-            "originalFile": None,
-        },
-        "tool_use_id": tool_use_id,
-    }
 
 
 def reason(stdout: str) -> str:

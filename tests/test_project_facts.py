@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from checks.project_facts import (
     own_service_errors,
     sqlite_databases,
 )
-from tests.helpers import run_cli, write
+from tests.helpers import run_cli, write, write_new
 
 
 @pytest.mark.parametrize(
@@ -459,16 +460,8 @@ def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -
     _http_services(tmp_path, 9)  # fewer than 10, none of its own
     assert _fg401(tmp_path, "--no-cache") == []
     assert len(_fg401(tmp_path, "--no-cache", "--extend-select", "FG401")) == 9
-    written = tmp_path / "app/services/s3.py"
-    content = written.read_text(encoding="utf-8")
-    payload = {
-        "session_id": "s",
-        "cwd": str(tmp_path),
-        "hook_event_name": "PostToolUse",
-        "tool_name": "Write",
-        "tool_input": {"file_path": str(written), "content": content},
-        "tool_response": {"type": "create", "filePath": str(written), "content": content},
-    }
+    # a tool use of its own: the hook answers each once
+    payload = write_new(tmp_path / "app/services/s3.py", tmp_path, f"toolu_{uuid.uuid4().hex}")
     answer = run_claude_hook(json.dumps(payload).encode(), {})
     assert "FG401" in answer.stdout
     write(

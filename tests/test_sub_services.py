@@ -14,8 +14,8 @@ import pytest
 from checks.catalog import CATALOG
 from checks.config import load_settings
 from checks.sub_services import SubServices
-from tests.helpers import run_cli, write
-from tests.test_hook import hook, write_new
+from tests.helpers import run_cli, write, write_new
+from tests.test_hook import hook
 from tests.test_project_facts import TYPED_MODELS
 
 #: A route module of a service written for Pydantic 1 and FastAPI 0.88.

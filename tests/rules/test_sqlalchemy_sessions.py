@@ -6,6 +6,7 @@ import ast
 import json
 import re
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from checks.engine import Engine
 from checks.hook import run_claude_hook
 from checks.rules import ALL_RULES
 from checks.structure import Structure
-from tests.helpers import check_code, positions, run_cli, write
+from tests.helpers import check_code, positions, run_cli, write, write_new
 
 
 def _found(code: str, source: str, path: str = "app/example.py") -> list[int]:
@@ -1585,15 +1586,8 @@ def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path
     assert "held back by this project's conventions or the selection: FG102 (1)" in default
     named = run_cli("check", "--no-cache", "--extend-select", "FG102", str(tmp_path)).stdout
     assert len(_rows(named, "FG102")) == 1
-    content = routes.read_text(encoding="utf-8")
-    payload = {
-        "session_id": "s",
-        "cwd": str(tmp_path),
-        "hook_event_name": "PostToolUse",
-        "tool_name": "Write",
-        "tool_input": {"file_path": str(routes), "content": content},
-        "tool_response": {"type": "create", "filePath": str(routes), "content": content},
-    }
+    # a tool use of its own: the hook answers each once
+    payload = write_new(routes, tmp_path, f"toolu_{uuid.uuid4().hex}")
     assert "FG102" in run_claude_hook(json.dumps(payload).encode(), {}).stdout
     write(tmp_path, "app/settings.py", 'PRODUCTION_URL = "postgresql://db/app"\n')
     served = run_cli("check", "--no-cache", str(tmp_path)).stdout
