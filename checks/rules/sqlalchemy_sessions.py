@@ -913,15 +913,9 @@ class SyncSessionInAsyncModule(Rule):
         # `_session_helper`: a function of another module, or of this one, that makes a
         # sync session
         helpers = callees | set(_own_callees(structure, in_async))
-        # `_typed_receivers_method`: a method of such a class, called on a name in the
-        # coroutine (`db.get(...)` with `db: DatabaseManager`)
-        methods = {
-            call.node.func.attr
-            for call in in_async
-            if isinstance(call.node.func, ast.Attribute)
-            and isinstance(call.node.func.value, ast.Name)
-        }
-        helpers.update(f"{ref}.{method}" for ref in refs for method in methods)
+        # `_typed_receivers_method`: a method of such a class, called on a name the
+        # coroutine annotates with it (`db.get(...)` with `db: DatabaseManager`)
+        helpers.update(_typed_method_refs(structure, in_async))
         return (
             Condition(tuple(sorted(refs)), _SYNC_HANDLES, subject=OPENED),
             Condition(tuple(sorted(helpers)), SYNC_SESSION_OPENERS, subject=BLOCKS),
@@ -1636,16 +1630,54 @@ def _project_annotations(structure: Structure) -> Iterator[str]:
     ]
     annotations.extend(node.annotation for node in structure.annotated_in_coroutines)
     for annotation in annotations:
-        for chain in _annotation_chains(annotation):
-            for qualified in structure.qualified(chain):
-                name = qualified.rpartition(".")[2]
-                if (
-                    name[:1].isupper()
-                    and not name.isupper()
-                    and may_be_imported_instance(qualified)
-                    and structure.may_be_project_class(qualified)
-                ):
-                    yield qualified
+        yield from _annotated_classes(annotation, structure)
+
+
+def _annotated_classes(annotation: ast.expr, structure: Structure) -> Iterator[str]:
+    """The names an annotation holds that may be a class of another module of the project
+    (`_project_annotations`)."""
+    for chain in _annotation_chains(annotation):
+        for qualified in structure.qualified(chain):
+            name = qualified.rpartition(".")[2]
+            if (
+                name[:1].isupper()
+                and not name.isupper()
+                and may_be_imported_instance(qualified)
+                and structure.may_be_project_class(qualified)
+            ):
+                yield qualified
+
+
+def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterator[str]:
+    """`Class.method` for each call of a method on a name the function around it
+    annotates with a class of another module (a parameter, `x: T = ...`): what
+    `_typed_receivers_method` may ask of the index."""
+    for call in in_async:
+        func = call.node.func
+        function = call.enclosing.node if call.enclosing is not None else None
+        if not (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        ):
+            continue
+        name = func.value.id
+        arguments = function.args
+        annotations = [
+            arg.annotation
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+            if arg.arg == name and arg.annotation is not None
+        ]
+        annotations.extend(
+            node.annotation
+            for node in ast.walk(function)
+            if isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name
+        )
+        for annotation in annotations:
+            for cls in _annotated_classes(annotation, structure):
+                yield f"{cls}.{func.attr}"
 
 
 def _annotation_chains(annotation: ast.expr) -> Iterator[str]:
