@@ -32,6 +32,7 @@ from checks.newer_syntax import newer_syntax_tree
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
+from checks.project_facts import DEFERRABLE_GATES
 from checks.rule import Handler, Rule
 from checks.structure import Structure
 
@@ -455,14 +456,19 @@ class _Verdict:
 def _waits_on_modules(condition: Condition | None) -> bool:
     """Whether a report waits only on what the index reads of other modules: a condition
     asking no fact of the project (a convention's count of findings held back needs the
-    report placed: `checks.run.held_back`)."""
+    report placed: `checks.run.held_back`), or only a gate on such a question
+    (`DEFERRABLE_GATES`: FG102's SQLite gate on a helper of another module, which had
+    every such report placed, its file's positions computed)."""
     if condition is None:
         return False
+    only_gates = True
     while condition is not None:
-        if condition.fact is not None:
+        if condition.fact is None:
+            only_gates = False
+        elif condition.fact not in DEFERRABLE_GATES:
             return False
         condition = condition.also
-    return True
+    return not only_gates
 
 
 def _summary_of(ctx: FileContext) -> ModuleSummary | None:

@@ -63,6 +63,10 @@ HEADER_CREDENTIALS_ONLY = "header-credentials-only"
 #: `aiosqlite`. Readers judged 18 of 18 such findings (serge, autogen-studio) not worth a
 #: change: FG102 reports them when named, and in new code (the edit hook).
 SERVER_DATABASES = "server-databases"
+#: Facts that only gate a report asking the index about other modules: such a report may
+#: still wait, unplaced (`Engine.defer_waiting`); where the gate holds back its rule, the
+#: closing line counts the file among those not run, not the finding.
+DEFERRABLE_GATES = frozenset({SERVER_DATABASES})
 #: `Condition.fact`: the service's code sets or reads a cookie (the patterns of
 #: `HEADER_CREDENTIALS_ONLY`), whatever the selection: which of FG501's messages a
 #: wildcard with `allow_credentials=True` gets (its visitors' cookies read by any site,
