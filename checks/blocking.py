@@ -118,7 +118,11 @@ _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
 #: (`create_subprocess_exec` calls it on the loop's thread): a helper that only starts
 #: one is no blocking helper.
 POPEN = "subprocess.Popen"
-POPEN_BLOCKING_USES = frozenset({"wait", "communicate", "stdout", "stderr", "stdin"})
+#: Its methods that wait for the process, and its pipes (read or written, they block as
+#: a wait does).
+POPEN_WAITS = frozenset({"wait", "communicate"})
+POPEN_PIPES = frozenset({"stdout", "stderr", "stdin"})
+POPEN_BLOCKING_USES = POPEN_WAITS | POPEN_PIPES
 BLOCKING_CALLS = {
     "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
     "subprocess.run": "`await asyncio.create_subprocess_exec(...)`",

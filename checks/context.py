@@ -723,11 +723,12 @@ class FileContext:
                 return
             if self.pydantic_target == 1:
                 code = report.rule.code
-                if getattr(self._pydantic_target, "reports", None) is None:
+                reports = getattr(self._pydantic_target, "reports", None)
+                if reports is None:
                     return  # a bare target (a test's): the default run reports none
                 message = migration_message(report.message)
                 report = replace(report, message=message, fix=None)
-                if not self._reported_on_target_1(code):
+                if not reports(code):
                     # held back, and counted so (`checks.run.held_back`): reported
                     # where the selection names the rule
                     named = Condition((), frozenset(), fact=pydantic_1_named(code))
@@ -736,12 +737,6 @@ class FileContext:
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
                 report = replace(report, condition=_and(report.condition, gate))
         self.reports.append(report)
-
-    def _reported_on_target_1(self, code: str) -> bool:
-        """Whether the project's target reports this Pydantic rule on Pydantic 1 (a bare
-        callable given for the target, as in a test, reports none: the default run)."""
-        reports = getattr(self._pydantic_target, "reports", None)
-        return bool(reports(code)) if reports is not None else False
 
     # ------------------------------------------------------------- Pydantic target
     @property

@@ -658,6 +658,7 @@ def build_index(
     def sources(scope: str | None) -> list[bytes]:
         return scoped(scope)[1]
 
+    @functools.cache
     def service_sources(scope: str | None) -> list[bytes]:
         """The texts of the sub-service's files outside its tests (a test client's
         cookies say nothing of how the API's clients authenticate)."""

@@ -184,10 +184,12 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     what a call gives in a `with` statement (`with get_sync_db_session() as session:`,
     an imported context manager that may give a sync session)."""
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
-    # and a function's own imports (`from litellm import completion` in its body)
-    tops.update(top.decode() for top in _INDENTED_IMPORT.findall(source))
     if imports and _WITH_CALL.search(source) is not None:
         return True
+    if not tops & (BLOCKING_PACKAGES - {"os"}):
+        # and a function's own imports (`from litellm import completion` in its body),
+        # read only where the module's own do not decide
+        tops.update(top.decode() for top in _INDENTED_IMPORT.findall(source))
     if not tops & BLOCKING_PACKAGES:
         return False
     return bool(tops & (BLOCKING_PACKAGES - {"os"})) or (

@@ -683,7 +683,7 @@ class CorsWildcard(Rule):
                 "origins from settings"
             )
             # where the service sets no cookie, the run says what is at stake instead
-            # (`checks.run.resolve_with`: `NO_COOKIE_MESSAGE`)
+            # (`checks.run.resolve_with`: `NO_COOKIE_PHRASE`)
             ctx.report_if(origins, _COOKIES_SENT, message)
         else:
             # no credentials mode: a cookie is not sent, or its response unreadable
@@ -741,8 +741,6 @@ def _assigned_wildcard(name: str, ctx: FileContext) -> bool:
 
 #: FG501 stands unless the clients authenticate with a header only (or FG501 is named)
 _COOKIES_SENT = Condition((), frozenset(), fact=HEADER_CREDENTIALS_ONLY, negated=True)
-
-
 #: without `allow_credentials=True`: only where the code takes no credentials at all (an
 #: internal UI, a local server: what it answers is what any page may read), or named
 _NO_CREDENTIALS = Condition((), frozenset(), fact=CREDENTIALS_USED, negated=True)

@@ -20,6 +20,8 @@ from checks.blocking import (
     PASSWORD_HASHING,
     POPEN,
     POPEN_BLOCKING_USES,
+    POPEN_PIPES,
+    POPEN_WAITS,
     WAITS_WITH_OPTIONS,
 )
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
@@ -212,11 +214,7 @@ _NEW_HASH = Condition((), frozenset(), fact=NEW_PASSWORD_HASH_SELECTED)
 _AWAITED = "fg302:awaited"
 #: (function, client class) already reported in the file (`ctx.stash`).
 _CLIENTS_REPORTED = "fg302:clients"
-#: Methods of a `subprocess.Popen` object that wait for the process.
-POPEN_WAITS = frozenset({"wait", "communicate"})
 POPEN_CLASSES = frozenset({POPEN})
-#: A `subprocess.Popen` object's pipes: read or written, they block as a wait does.
-_POPEN_PIPES = frozenset({"stdout", "stderr", "stdin"})
 
 
 class _BlockingInAsync(Rule):
@@ -270,7 +268,7 @@ class _BlockingInAsync(Rule):
             name = "input"
         replacement = self.calls.get(name or "")
         if replacement is not None:
-            if self._reported_at_its_wait(node, name, ctx) or _polls(node, name):
+            if self._not_reported_here(node, name, ctx) or _polls(node, name):
                 return
             _report(
                 ctx,
@@ -321,9 +319,9 @@ class _BlockingInAsync(Rule):
             f"asyncio.to_thread({callee}, ...)`",
         )
 
-    def _reported_at_its_wait(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
-        """Whether the call's finding is another's (FG303: a `Popen` the coroutine waits
-        for is reported at the wait)."""
+    def _not_reported_here(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
+        """Whether the call is no finding of its own (FG303: a `Popen` the coroutine waits
+        for is reported at the wait; one only started is none)."""
         return False
 
     @staticmethod
@@ -1304,7 +1302,7 @@ class BlockingCallInAsync(_BlockingInAsync):
             return None
         return cls
 
-    def _reported_at_its_wait(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
+    def _not_reported_here(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
         # `proc = Popen(...)`: starting a process is what asyncio's own API does on the
         # loop's thread too (`create_subprocess_exec` calls `subprocess.Popen` there), so
         # a process only started is no finding (crawl4ai's browser, started and left); one
@@ -1333,7 +1331,7 @@ class BlockingCallInAsync(_BlockingInAsync):
                     names.add(asname.value)
         return not any(
             isinstance(used, cst.Attribute)
-            and used.attr.value in _POPEN_PIPES
+            and used.attr.value in POPEN_PIPES
             and (used.value is node or code_of(used.value) in names)
             for used in own_descendants(function.node.body)
         )
