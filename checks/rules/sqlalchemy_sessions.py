@@ -1652,6 +1652,7 @@ def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterat
     """`Class.method` for each call of a method on a name the function around it
     annotates with a class of another module (a parameter, `x: T = ...`): what
     `_typed_receivers_method` may ask of the index."""
+    annotated: dict[int, dict[str, list[ast.expr]]] = {}
     for call in in_async:
         func = call.node.func
         function = call.enclosing.node if call.enclosing is not None else None
@@ -1661,23 +1662,26 @@ def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterat
             and isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
         ):
             continue
-        name = func.value.id
-        arguments = function.args
-        annotations = [
-            arg.annotation
-            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-            if arg.arg == name and arg.annotation is not None
-        ]
-        annotations.extend(
-            node.annotation
-            for node in ast.walk(function)
-            if isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and node.target.id == name
-        )
-        for annotation in annotations:
+        names = annotated.get(id(function))
+        if names is None:  # each function's annotated names, read once
+            names = annotated[id(function)] = _annotated_names(function)
+        for annotation in names.get(func.value.id, ()):
             for cls in _annotated_classes(annotation, structure):
                 yield f"{cls}.{func.attr}"
+
+
+def _annotated_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[ast.expr]]:
+    """The annotations of each name a function annotates: its parameters, and `x: T = ...`
+    anywhere in its body."""
+    found: dict[str, list[ast.expr]] = {}
+    arguments = function.args
+    for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        if arg.annotation is not None:
+            found.setdefault(arg.arg, []).append(arg.annotation)
+    for node in ast.walk(function):
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            found.setdefault(node.target.id, []).append(node.annotation)
+    return found
 
 
 def _annotation_chains(annotation: ast.expr) -> Iterator[str]:
