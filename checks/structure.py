@@ -385,6 +385,16 @@ class Structure:
         """The annotated assignments inside an `async def`, at any depth (as above)."""
         return [node for node, enclosing in self._facts.annotated if _in_coroutine(enclosing)]
 
+    @cached_property
+    def annotated_within(self) -> dict[int, list[ast.AnnAssign]]:
+        """The annotated assignments under each definition (by `id` of its node), at any
+        depth: what `ast.walk` of it finds, in the file's order of collection."""
+        found: dict[int, list[ast.AnnAssign]] = {}
+        for node, enclosing in self._facts.annotated:
+            for definition in definitions_around(enclosing):
+                found.setdefault(id(definition), []).append(node)
+        return found
+
     # ----------------------------------------------------------------- bindings
     def bindings_of(self, name: str) -> NameBindings:
         """How the file binds `name`, in any scope (`NameBindings`)."""
@@ -889,9 +899,8 @@ class _Collector:
                 )
                 facts.calls.append(CallSite(node, dotted, last, bool(mode & _ASYNC), enclosing))
                 facts.keywords.update(item.arg for item in node.keywords if item.arg)
-                if last == "format" and not facts.interpolates:
-                    assert isinstance(func, ast.Attribute)
-                    facts.interpolates = stringish(func.value)
+                if last == "format" and isinstance(func, ast.Attribute) and not facts.interpolates:
+                    facts.interpolates = stringish(func.value)  # not the builtin `format(x)`
                 for item in node.keywords:
                     value = _fallback_string(item.value)
                     if item.arg is not None and value is not None:

@@ -137,6 +137,8 @@ def test_interpolation_is_text_built_from_pieces() -> None:
     assert _structure('x = "id = %s" % value\n').interpolates
     assert _structure('x = "id = {}".format(value)\n').interpolates
     assert _structure('x = ("a" "b") + value\n').interpolates
+    # the builtin `format(value, spec)` is no text's `.format()`: read, not a failed screen
+    assert not _structure('x = format(3.5, ".2f")\n').interpolates
 
 
 def test_named_strings_cover_assignments_keywords_and_dict_entries() -> None:

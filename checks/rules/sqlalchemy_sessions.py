@@ -1664,13 +1664,15 @@ def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterat
             continue
         names = annotated.get(id(function))
         if names is None:  # each function's annotated names, read once
-            names = annotated[id(function)] = _annotated_names(function)
+            names = annotated[id(function)] = _annotated_names(function, structure)
         for annotation in names.get(func.value.id, ()):
             for cls in _annotated_classes(annotation, structure):
                 yield f"{cls}.{func.attr}"
 
 
-def _annotated_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, list[ast.expr]]:
+def _annotated_names(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, structure: Structure
+) -> dict[str, list[ast.expr]]:
     """The annotations of each name a function annotates: its parameters, and `x: T = ...`
     anywhere in its body."""
     found: dict[str, list[ast.expr]] = {}
@@ -1678,8 +1680,8 @@ def _annotated_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[s
     for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
         if arg.annotation is not None:
             found.setdefault(arg.arg, []).append(arg.annotation)
-    for node in ast.walk(function):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+    for node in structure.annotated_within.get(id(function), ()):
+        if isinstance(node.target, ast.Name):
             found.setdefault(node.target.id, []).append(node.annotation)
     return found
 
