@@ -215,12 +215,18 @@ def _is_secret_value(
         # "sandbox-proxy-ca"`: the name of a Kubernetes secret)
         and not (_spells_its_name(name, value) and not (signing and _says_key(value)))
         and not value.startswith("/")
+        and not _HEADER_NAME.match(value)
         and not _TEMPLATE_FIELD.search(value)
         and not _SQL_TEXT.match(value)
         and not _REGEX.search(value)
         and not _MARKUP.search(value)
         and not ("\n" in value.strip() and "-----BEGIN" not in value)
     )
+
+
+#: The name of an HTTP header (`TOKEN_KEY = "X-SQLBOT-TOKEN"`: the header a token comes
+#: in), not a key: words of letters, joined by hyphens after `X-`.
+_HEADER_NAME = lazy_pattern(r"^[Xx]-[A-Za-z]+(?:-[A-Za-z]+)*$")
 
 
 #: Markup or a template (`{"reset_password": """<html>...{{ otp }}..."""}`: the e-mail a
@@ -400,8 +406,15 @@ class HardcodedSecret(Rule):
         "value starting with `/` or holding `{name}` fields) and a message to format "
         "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
         "`%s`), "
+        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), "
         "and the URL of a database on `localhost` or whose password repeats its user name "
-        "or is `password` (`postgres:postgres@db`: a development default). A module's "
+        "or is `password` (`postgres:postgres@db`: a development default); so, too, a "
+        "password the service gives a server that the settings next to it place on this "
+        "machine (`NEO4J_PASSWORD` beside `NEO4J_URI = 'bolt://localhost:7687'`, in one dict "
+        "or call or among the statements of a block, related by the first word of their "
+        "names or environment variables; not a key the service signs with, unless its name "
+        "says which server it is for: `MINIO_SECRET_KEY`), or one that repeats the user "
+        "given next to it (`minioadmin`/`minioadmin`). A module's "
         "constant named as a signing key (`JWT_SECRET = 'mysupersecret'`) is the key "
         "itself: a lower-case word is one there.\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
@@ -552,8 +565,72 @@ class HardcodedSecret(Rule):
             path="app/core/config.py",
             note="a signing key's default in capitals; a key given as bytes (Open-Assistant)",
         ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                POSTGRES_SERVER: str = "localhost"
+                ADMIN_PASSWORD: str = "Adm1n-Bootstrap-2024"
+            """,
+            path="app/core/config.py",
+            note="the service's own credential beside a local database's host (not its setting)",
+        ),
+        Example(
+            """
+            DEFAULTS = {
+                "HOST_URL": "http://localhost:8000",
+                "AES_ENCRYPTION_KEY": "b90e4648ad699c3bdf62c0860e09eb9efc098ee75f215bf7",
+            }
+            """,
+            path="app/config.py",
+            note="a key the service encrypts with, in a dict beside its own local URL (taskingai)",
+        ),
     )
     good = (
+        Example(
+            """
+            import os
+
+
+            def neo4j_config() -> dict[str, str]:
+                return {
+                    "uri": os.getenv("NEO4J_URI", "bolt://localhost:7687"),
+                    "user": os.getenv("NEO4J_USER", "neo4j"),
+                    "password": os.getenv("NEO4J_PASSWORD", "12345678"),
+                }
+            """,
+            path="app/api/config.py",
+            note="a password for a server its settings place on this machine (memos' Neo4j)",
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                POSTGRES_SERVER: str = "localhost"
+                POSTGRES_PASSWORD: str = "Password123@pg"
+                TOKEN_KEY: str = "X-APP-TOKEN"
+            """,
+            path="app/core/config.py",
+            note="a local database's password; the name of the header a token comes in (sqlbot)",
+        ),
+        Example(
+            """
+            import os
+
+
+            class Storage:
+                def __init__(self) -> None:
+                    self.endpoint = os.getenv("MINIO_URI") or "http://minio:9000"
+                    self.access_key = os.getenv("MINIO_ACCESS_KEY") or "minioadmin"
+                    self.secret_key = os.getenv("MINIO_SECRET_KEY") or "minioadmin"
+            """,
+            path="app/storage/minio.py",
+            note="a password that repeats its user name: the server's factory default (yuxi)",
+        ),
         Example(
             """
             from minio import Minio
@@ -916,6 +993,7 @@ class HardcodedSecret(Rule):
             and _SECRET_NAME.search(name)
             and _is_secret_value(name, text, in_dict, declared or bool(signing), bool(signing))
             and not _in_demo_function(ctx)
+            and not _local_server_default(name, text, node, ctx)
         ):
             ctx.report(node, message)
 
@@ -1072,3 +1150,162 @@ def _literals(call: CallSite) -> list[str]:
         if k.arg == "default" and isinstance(k.value, ast.Constant)
     ]
     return [value for value in found if isinstance(value, str)]
+
+
+#: A host on the developer's own machine, in a URL, a `host:port` or alone.
+_LOCAL_HOST_TEXT = lazy_pattern(
+    r"(?:^|[/@\s])(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:$|[:/\s?])", re.IGNORECASE
+)
+#: First words of the names of a server's settings (`MINIO_SECRET_KEY`, `REDIS_PASSWORD`):
+#: a key so named is what the service presents to that server, not one it signs with.
+_SERVER_WORDS = frozenset(
+    {
+        "postgres",
+        "postgresql",
+        "pg",
+        "mysql",
+        "mariadb",
+        "mssql",
+        "neo4j",
+        "milvus",
+        "minio",
+        "redis",
+        "mongo",
+        "mongodb",
+        "rabbitmq",
+        "amqp",
+        "elastic",
+        "elasticsearch",
+        "opensearch",
+        "clickhouse",
+        "qdrant",
+        "weaviate",
+        "db",
+        "database",
+        "smtp",
+        "mail",
+        "ldap",
+        "s3",
+        "kafka",
+        "nats",
+    }
+)
+#: A password's name (`NEO4J_PASSWORD`, `db_pass`), not a key's.
+_PASSWORD_NAME = lazy_pattern(r"(?:^|_)(?:password|passwd|pass|pwd)$", re.IGNORECASE)
+#: Names of the user a password goes with (`NEO4J_USER`, MinIO's `access_key`).
+_USER_NAME = lazy_pattern(
+    r"(?:^|_)(?:user|username|user_name|login|access_key|access_key_id)$", re.IGNORECASE
+)
+
+
+def _local_server_default(name: str, text: str, node: cst.CSTNode, ctx: FileContext) -> bool:
+    """A development default of a password the service gives a server it connects to, as
+    for a database URL on `localhost` or whose password repeats its user name: the
+    password repeats the user given next to it (MinIO's `minioadmin`/`minioadmin`), or,
+    for a password (not a key the service signs with, unless its name says which server
+    it is for: `MINIO_SECRET_KEY`, `_SERVER_WORDS`), the setting next to it places that
+    server on this machine (`NEO4J_URI = "bolt://localhost:7687"` beside
+    `NEO4J_PASSWORD`). Next to it: in the same dict or call (one server's settings), or,
+    among the statements of its block (a settings class, a function), one whose name or
+    environment variable starts with the same word (`NEO4J_`, `POSTGRES_`):
+    `ADMIN_PASSWORD` beside `POSTGRES_SERVER = "localhost"` is the service's own."""
+    own, neighbours, grouped = _neighbours(node, ctx)
+    words = {first for found in (name, *own) if (first := _first_word(found)) is not None}
+    related = [
+        texts
+        for names, texts in neighbours
+        if any(_first_word(found) in words for found in names)
+        # one server's settings, named for what they are (`{"uri": ..., "password": ...}`)
+        or (grouped and not words and not any(_first_word(found) for found in names))
+    ]
+    users = [
+        texts
+        for (names, texts) in neighbours
+        if texts in related and any(_USER_NAME.search(found) for found in names)
+    ]
+    if any(text in texts for texts in users):
+        return True
+    password = _PASSWORD_NAME.search(name) or any(_PASSWORD_NAME.search(f) for f in own)
+    if not password and _SIGNING_NAME.search(name) and words.isdisjoint(_SERVER_WORDS):
+        return False  # `SECRET_KEY`, `AES_ENCRYPTION_KEY`: keys the service itself holds
+    return any(_LOCAL_HOST_TEXT.search(found) for texts in related for found in texts)
+
+
+def _first_word(name: str) -> str | None:
+    """The first word of a name of two words or more (`neo4j` of `NEO4J_PASSWORD`)."""
+    words = _WORD.findall(name.lower())
+    return words[0] if len(words) >= 2 else None
+
+
+def _neighbours(
+    node: cst.CSTNode, ctx: FileContext
+) -> tuple[list[str], list[tuple[list[str], list[str]]], bool]:
+    """The names of the reported setting (its environment variables), and its neighbours:
+    each with its names (a target, a key, a keyword, the environment variables it reads)
+    and the strings it holds; and whether they are one group (a dict's entries, a call's
+    arguments) rather than the statements of a block."""
+    parent = ctx.parent(node)
+    if isinstance(node, cst.DictElement | cst.Arg) and isinstance(parent, cst.Dict | cst.Call):
+        items: list[cst.CSTNode] = list(
+            parent.elements if isinstance(parent, cst.Dict) else parent.args
+        )
+        grouped = True
+    else:
+        block = ctx.parent(parent) if isinstance(parent, cst.SimpleStatementLine) else None
+        if not isinstance(block, cst.Module | cst.IndentedBlock):
+            return [], [], False
+        items = [
+            small
+            for line in block.body
+            if isinstance(line, cst.SimpleStatementLine)
+            for small in line.body
+            if isinstance(small, cst.Assign | cst.AnnAssign)
+        ]
+        grouped = False
+    own: list[str] = []
+    neighbours: list[tuple[list[str], list[str]]] = []
+    for item in items:
+        names, texts = _named_texts(item)
+        if item is node:
+            own = [found for found in texts if _CAPITALS.match(found)]
+        else:
+            neighbours.append((names, texts))
+    return own, neighbours, grouped
+
+
+def _named_texts(item: cst.CSTNode) -> tuple[list[str], list[str]]:
+    """A setting's names (its target, key or keyword, and the environment variables its
+    value names: strings in capitals) and every string it holds."""
+    names: list[str] = []
+    value: cst.CSTNode | None = None
+    if isinstance(item, cst.Assign):
+        targets = [target.target for target in item.targets]
+        value = item.value
+    elif isinstance(item, cst.AnnAssign):
+        targets = [item.target]
+        value = item.value
+    elif isinstance(item, cst.DictElement):
+        targets = []
+        key = string_value(item.key)
+        if key is not None:
+            names.append(key)
+        value = item.value
+    elif isinstance(item, cst.Arg):
+        targets = []
+        if item.keyword is not None:
+            names.append(item.keyword.value)
+        value = item.value
+    else:
+        return [], []
+    for target in targets:
+        if isinstance(target, cst.Name):
+            names.append(target.value)
+        elif isinstance(target, cst.Attribute):
+            names.append(target.attr.value)
+    texts = [
+        found
+        for string in (descendants(value) if value is not None else ())
+        if isinstance(string, cst.SimpleString) and (found := string_value(string)) is not None
+    ]
+    names.extend(found for found in texts if _CAPITALS.match(found))
+    return names, texts
