@@ -108,6 +108,18 @@ class VersionGuards:
         """Whether the walk is in a branch of a test of the Pydantic version or API."""
         return any(self._is_guard(node) for node in self._stack)
 
+    def in_import_fallback(self, packages: frozenset[str]) -> bool:
+        """Whether the walk is in a `try` that catches `ImportError` and whose body
+        imports from one of `packages` (`try: from sqlalchemy.orm import DeclarativeBase`
+        / `except ImportError: from sqlalchemy.ext.declarative import declarative_base`:
+        each branch runs on the versions the other does not)."""
+        return any(
+            isinstance(node, cst.Try)
+            and any(_catches_import_error(h.type) for h in node.handlers)
+            and _imports_from(node.body, packages)
+            for node in self._stack
+        )
+
     def _is_guard(self, node: Branching) -> bool:
         known = self._known.get(id(node))
         if known is None:
@@ -247,6 +259,11 @@ def _catches_import_error(caught: cst.BaseExpression | None) -> bool:
 
 def _imports_pydantic(block: cst.BaseSuite) -> bool:
     """Whether a block's own statements (not nested blocks) import from Pydantic."""
+    return _imports_from(block, _PYDANTIC_PACKAGES)
+
+
+def _imports_from(block: cst.BaseSuite, packages: frozenset[str]) -> bool:
+    """Whether a block's own statements (not nested blocks) import from `packages`."""
     lines: list[cst.BaseStatement | cst.BaseSmallStatement] = []
     if isinstance(block, cst.IndentedBlock):
         for statement in block.body:
@@ -261,7 +278,7 @@ def _imports_pydantic(block: cst.BaseSuite) -> bool:
             modules = [_dotted(small.module)]
         else:
             continue
-        if any(m is not None and m.split(".", 1)[0] in _PYDANTIC_PACKAGES for m in modules):
+        if any(m is not None and m.split(".", 1)[0] in packages for m in modules):
             return True
     return False
 

@@ -48,7 +48,10 @@ class LegacyDeclarative(Rule):
         "inventory for a planned move (three readers judged 16 such findings in typed "
         "projects: one straggler worth typing, the rest style). "
         "`sqlalchemy.ext.declarative`'s `declarative_base`, which warns in 2.0 "
-        "(`MovedIn20Warning`), is reported always.\n\n"
+        "(`MovedIn20Warning`), is reported always, but in the `except ImportError:` "
+        "branch of a `try` that imports from SQLAlchemy (`try: from sqlalchemy.orm import "
+        "DeclarativeBase`): that branch runs only where the 2.0 names do not exist, and "
+        "the fix would break it there.\n\n"
         "Where it applies: everywhere but tests, tooling and the migrations: a model a "
         "test declares for its fixtures is the test's (its style changes nothing the "
         "service does: the eighteenth reader's two), a one-off script's (`scripts/`) is "
@@ -84,6 +87,22 @@ class LegacyDeclarative(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            try:
+                from sqlalchemy.orm import DeclarativeBase
+
+                class Base(DeclarativeBase):
+                    pass
+
+            except ImportError:
+                from sqlalchemy.ext.declarative import declarative_base
+
+                Base = declarative_base()
+            """,
+            path="app/db_models.py",
+            note="the fallback of a try that imports the 2.0 name: it runs only on 1.x (quetz)",
+        ),
         Example(
             """
             from sqlalchemy import String
@@ -469,6 +488,7 @@ def _assigned(assign: cst.Assign) -> str:
     return target.value if isinstance(target, cst.Name) else code_of(target)
 
 
+_SQLALCHEMY = frozenset({"sqlalchemy"})
 #: Folders of a project's migrations: models kept there are frozen snapshots.
 _MIGRATION_FOLDERS = frozenset({"migrations", "alembic"})
 
@@ -517,6 +537,10 @@ def _report(
     names it writes do not exist there.
     A `styled` finding (1.x style that 2.0 still supports) stands when the project's
     models are mostly typed, or the selection names FG108 (`TYPED_MODELS`)."""
+    if ctx.version_guards.in_import_fallback(_SQLALCHEMY):
+        # `except ImportError:` after `from sqlalchemy.orm import DeclarativeBase`: the
+        # branch that runs only where the 2.0 names do not exist (quetz)
+        return
     if ctx.sqlalchemy_target == 1:
         if not ctx.names("FG108"):
             return  # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1)
