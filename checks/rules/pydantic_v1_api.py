@@ -1594,6 +1594,43 @@ def _fastapi_extra(function: str | None, keyword: str | None) -> bool:
 #: Extra keywords that are OpenAPI or JSON-schema annotations (`nullable` is OpenAPI
 #: 3.0's): meant as schema data, they are deprecated there, not mistaken checks.
 _SCHEMA_KEYWORDS = frozenset({"nullable", "format", "readOnly", "writeOnly", "externalDocs", "xml"})
+#: Keywords of other libraries' fields, or of a validator, that read as a check (`Field(...,
+#: validators=[...])`, `required=True`, `choices=[...]`, `pre=True`, an ORM's
+#: `primary_key=True`): Pydantic checks none of them, which the code cannot mean. Also any
+#: `min_*`, `max_*` or `allow_*` keyword Pydantic does not define (`min_value=`).
+_CHECK_KEYWORDS = frozenset(
+    {
+        "validators",
+        "validator",
+        "validate",
+        "required",
+        "choices",
+        "allowed",
+        "allowed_values",
+        "blank",
+        "null",
+        "unique",
+        "primary_key",
+        "foreign_key",
+        "index",
+        "min",
+        "max",
+        "minimum",
+        "maximum",
+        "length",
+        "range",
+        "regexp",
+        "enum",
+        "one_of",
+        "not_empty",
+        "error_messages",
+        "pre",
+        "always",
+        "each_item",
+        "check_fields",
+    }
+)
+_CHECK_PREFIXES = ("min_", "max_", "allow_")
 #: The extra keywords FG211 reports as the project's spelling of its schema data.
 _SPELLING_KEYWORDS = _SCHEMA_KEYWORDS | {"example"}
 
@@ -1628,9 +1665,12 @@ class PydanticFieldExtra(Rule):
         "schema, Pydantic 2 still does with a deprecation warning (`json_schema_extra` is "
         "the v2 spelling). FG209 reports the v1 keywords that have a v2 name (`regex`, "
         "`min_items`, ...). A keyword that looks like a check (`validators=`, "
-        "`required=`, `choices=`) is always reported; the schema data Pydantic 2 still "
+        "`required=`, `choices=`, `pre=`, an ORM's `primary_key=`, a `min_*`, `max_*` or "
+        "`allow_*` keyword) is always reported; the schema data Pydantic 2 still "
         "writes (`example=`, OpenAPI's `nullable=`, a keyword given a mapping of data: "
-        "langserve's `extra={\"widget\": {...}}`) follows the project's spelling "
+        'langserve\'s `extra={"widget": {...}}`, or any other keyword: data a library '
+        "reads from the field's schema, fastapi-amis-admin's `amis_form_item=`) follows "
+        "the project's spelling "
         "(`examples=`, `json_schema_extra=`), as below. A settings field's `env=` (the v1 "
         "way to name its variable) is reported when it names another variable than the "
         "field's own name, which pydantic-settings 2 reads instead; one naming the same "
@@ -1847,6 +1887,7 @@ class PydanticFieldExtra(Rule):
             keyword.arg not in _FIELD_PARAMETERS
             and keyword.arg not in _SPELLING_KEYWORDS
             and not isinstance(keyword.value, ast.Dict)
+            and _reads_as_a_check(keyword.arg)
             for call in structure.calls_to(_FIELD_FUNCTIONS)
             for keyword in call.node.keywords
             if keyword.arg is not None
@@ -1928,13 +1969,15 @@ class PydanticFieldExtra(Rule):
                     f"`Field({keyword}=...)` is an extra keyword (deprecated in Pydantic 2, "
                     f"gone in 3): write the schema's `{keyword}` in `json_schema_extra`"
                 )
-            elif isinstance(arg.value, cst.Dict):
-                # a mapping of data, not a check: what a schema's reader (langserve's
-                # playground reads `extra.widget`) finds under the keyword's name
+            elif isinstance(arg.value, cst.Dict) or not _reads_as_a_check(keyword):
+                # data, not a check: what a schema's reader (langserve's playground reads
+                # `extra.widget`, fastapi-amis-admin's parser `amis_form_item`) finds under
+                # the keyword's name
+                value = "{...}" if isinstance(arg.value, cst.Dict) else "..."
                 message = (
-                    f"`Field({keyword}={{...}})` is an extra keyword (deprecated in Pydantic "
+                    f"`Field({keyword}={value})` is an extra keyword (deprecated in Pydantic "
                     f"2, gone in 3), written in the field's JSON schema as `{keyword}`: "
-                    f'write `json_schema_extra={{"{keyword}": {{...}}}}`, which writes the same'
+                    f'write `json_schema_extra={{"{keyword}": {value}}}`, which writes the same'
                 )
             else:
                 message = (
@@ -1971,6 +2014,11 @@ class PydanticFieldExtra(Rule):
             if fails or keyword not in _SPELLING_KEYWORDS:
                 ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             ctx.report(arg, message)
+
+
+def _reads_as_a_check(keyword: str) -> bool:
+    """Whether an extra keyword of `Field()` reads as a check (`_CHECK_KEYWORDS`)."""
+    return keyword in _CHECK_KEYWORDS or keyword.startswith(_CHECK_PREFIXES)
 
 
 class PydanticV1Imports(Rule):

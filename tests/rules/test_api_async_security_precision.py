@@ -2590,3 +2590,49 @@ def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: bo
     (message,) = [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG501"]
     assert ("with its visitors' cookies" in message) is cookie
     assert ("on a service that sets no cookie" in message) is not cookie
+
+
+def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
+    tmp_path: Path,
+) -> None:
+    """The forty-first reader's fastapi-amis-admin: `Field(amis_form_item=...)` is data
+    its parser reads from the field's JSON schema, not a check, so it follows the
+    project's spelling as `example=` does (an inventory in existing code); a keyword
+    that reads as a check (`min_value=`, `primary_key=`) checks nothing and stands."""
+    write(
+        tmp_path, "pyproject.toml", "[project]\nname = 'admin'\ndependencies = ['pydantic>=2']\n"
+    )
+    write(
+        tmp_path,
+        "app/schemas.py",
+        """
+        from pydantic import BaseModel, Field
+
+
+        class Article(BaseModel):
+            title: str = Field(..., amis_form_item={"type": "input-text"})
+            body: str = Field(..., amis_table_column="tpl")
+            score: int = Field(0, min_value=0)
+            id: int = Field(..., primary_key=True)
+        """,
+    )
+
+    def found(*args: str) -> list[tuple[int, str]]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
+        return [
+            (f["location"]["row"], f["message"].split(":")[0])
+            for f in json.loads(result.stdout)
+            if f["code"] == "FG211"
+        ]
+
+    checks = [
+        (7, "`Field(min_value=...)` is no Pydantic argument"),
+        (8, "`Field(primary_key=...)` is no Pydantic argument"),
+    ]
+    assert found() == checks
+    data = "is an extra keyword (deprecated in Pydantic 2, gone in 3), written in the field's"
+    assert found("--extend-select", "FG211") == [
+        (5, f"`Field(amis_form_item={{...}})` {data} JSON schema as `amis_form_item`"),
+        (6, f"`Field(amis_table_column=...)` {data} JSON schema as `amis_table_column`"),
+        *checks,
+    ]
