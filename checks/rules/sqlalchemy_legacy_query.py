@@ -16,8 +16,15 @@ from checks.project import Condition
 from checks.project_facts import SQL_2_QUERIES, SYNC_QUERY_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
+from checks.session_receivers import (
+    SCOPED_SESSION,
+    SYNC_CONNECTION,
+    SYNC_DATABASE_CLASSES,
+    annotated_project_class,
+    is_sync_database,
+    with_targets,
+)
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
-from checks.session_receivers import is_sync_database, with_targets
 from checks.structure import Structure
 
 SQLALCHEMY_PACKAGES = ("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "fastapi_sqlalchemy")
@@ -126,6 +133,8 @@ def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
 #: A legacy query in async code stands when the project's queries are 2.0-style (or FG101
 #: is named): `checks.project_facts.SQL_2_QUERIES`
 _SQL_2_PROJECT = Condition((), frozenset(), fact=SQL_2_QUERIES)
+#: The sync sessions FG102 reports a query on, in a coroutine.
+_SYNC_SESSIONS = SYNC_DATABASE_CLASSES | {SYNC_CONNECTION, SCOPED_SESSION}
 #: One in sync code, or at module level, where `Query` works: in new code, or when FG101 is
 #: named (`checks.project_facts.SYNC_QUERY_SELECTED`)
 _SYNC_SELECTED = Condition((), frozenset(), fact=SYNC_QUERY_SELECTED)
@@ -146,7 +155,8 @@ class LegacyQueryApi(Rule):
         "`Model.query`, and `Query(...)` objects. In async code each call is reported (each "
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
         "to be a sync one (`db: Session`, or opened by a sync `with ... as session`, which "
-        "no `AsyncSession` is): that query runs, blocking the loop, and FG102 "
+        "no `AsyncSession` is, or annotated with another module's alias or class that the "
+        "project index finds to be one: `session: SessionDep`): that query runs, blocking the loop, and FG102 "
         "reports it (its fix, a `def` or an `AsyncSession`, comes first: `select()` on the "
         "same session blocks as much; FG101 follows once the function is sync); or the "
         "project names no `AsyncSession` and writes 1.x queries, where it can only be such "
@@ -549,11 +559,14 @@ class LegacyQueryApi(Rule):
         message: str | None = None,
         fix: FixSpec | None = None,
         on_sync_session: bool = False,
+        annotated: str | None = None,
     ) -> None:
         """Report a legacy query: each one in async code and at module level; in a
         synchronous `def`, one finding per function, at its first legacy query (see the
         rule's summary), carrying the first fix any of them has. A query on a session
-        known to be sync (`db: Session`) in async code is FG102's (it runs, and blocks).
+        known to be sync (`db: Session`) in async code is FG102's (it runs, and blocks),
+        also where the index finds the class of another module it is `annotated` with to
+        be one (`session: SessionDep`, sqlbot's `Annotated[Session, Depends(...)]`).
         Nothing in the tests (see the rule's summary)."""
         if ctx.layer == "test":
             return
@@ -567,7 +580,12 @@ class LegacyQueryApi(Rule):
             # no `query()` on an `AsyncSession`, else a sync session blocking (FG102's
             # finding): where the project uses no `AsyncSession` and writes 1.x queries,
             # the session is sync, and the query style its convention
-            ctx.report_if(node, _SQL_2_PROJECT, message, fix)
+            condition = _SQL_2_PROJECT
+            if annotated is not None:
+                condition = Condition(
+                    (annotated,), _SYNC_SESSIONS, negated=True, also=_SQL_2_PROJECT
+                )
+            ctx.report_if(node, condition, message, fix)
             return
         if ctx.layer == "tooling":
             return  # a script's or benchmark's sync query: the team's tool, its convention
@@ -624,7 +642,9 @@ class LegacyQueryApi(Rule):
             return  # `mock_session.query(M).filter(...).delete.called`: a Mock's assertion
         if is_legacy_session_query(node, ctx):
             sync = is_sync_database(receiver, ctx) or _opened_by_sync_with(receiver, ctx)
-            self._report(node, ctx, fix=self._fix(node, ctx), on_sync_session=sync)
+            annotated = None if sync else annotated_project_class(receiver, ctx)
+            fix = self._fix(node, ctx)
+            self._report(node, ctx, fix=fix, on_sync_session=sync, annotated=annotated)
 
     def _check_model_query(
         self, receiver: cst.BaseExpression, method: str, ctx: FileContext

@@ -1197,6 +1197,41 @@ def test_an_annotated_alias_imported_from_another_module_is_its_type(tmp_path: P
     assert fg102(routes) == [7]  # the edit hook's run of one file reads the alias too
 
 
+def test_a_legacy_query_on_an_imported_alias_of_a_sync_session_is_fg102s(
+    tmp_path: Path,
+) -> None:
+    """sqlbot's upload route: `session: SessionDep` (`Annotated[Session, Depends(...)]` of
+    another module) runs `session.query(...)`: the query works and blocks the loop, which
+    FG102 reports; FG101, whose advice (`select()` on the same session) blocks as much,
+    leaves it as it does for `db: Session` (reader 41 judged its 3 findings not worth acting
+    on, beside FG102's). An alias of an `AsyncSession` keeps FG101's finding."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/deps.py",
+        "from typing import Annotated\n\nfrom fastapi import Depends\n"
+        "from sqlalchemy.ext.asyncio import AsyncSession\nfrom sqlmodel import Session\n\n\n"
+        "def get_session(): ...\n\n\nSessionDep = Annotated[Session, Depends(get_session)]\n"
+        "AsyncDep = Annotated[AsyncSession, Depends(get_session)]\n",
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from sqlalchemy import select\n\nfrom app.deps import AsyncDep, SessionDep\n"
+        "from app.models import Table\n\n\n"
+        "async def upload(session: SessionDep):\n    session.query(Table).first()\n"
+        "    await session.execute(select(1))\n\n\n"
+        "async def listed(session: AsyncDep):\n    return session.query(Table).all()\n",
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG101,FG102", str(tmp_path)
+    )
+    found = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+    assert [row for code, row in found if code == "FG101"] == [13]
+    assert ("FG102", 8) in found
+
+
 def test_a_session_the_function_awaits_as_one_is_known_without_its_class() -> None:
     """letta's block history: the session comes from a registry of another module
     (`async with db_registry.async_session() as session`); the function awaits
