@@ -1596,7 +1596,8 @@ def _fastapi_extra(function: str | None, keyword: str | None) -> bool:
 _SCHEMA_KEYWORDS = frozenset({"nullable", "format", "readOnly", "writeOnly", "externalDocs", "xml"})
 #: Keywords of other libraries' fields, or of a validator, that read as a check (`Field(...,
 #: validators=[...])`, `required=True`, `choices=[...]`, `pre=True`, an ORM's
-#: `primary_key=True`): Pydantic checks none of them, which the code cannot mean. Also any
+#: `primary_key=True`, SQLModel's `sa_column=`): Pydantic checks or maps none of them,
+#: which the code cannot mean. Also any
 #: `min_*`, `max_*` or `allow_*` keyword Pydantic does not define (`min_value=`).
 _CHECK_KEYWORDS = frozenset(
     {
@@ -1613,6 +1614,13 @@ _CHECK_KEYWORDS = frozenset(
         "primary_key",
         "foreign_key",
         "index",
+        "sa_column",
+        "sa_type",
+        "sa_column_args",
+        "sa_column_kwargs",
+        "sa_relationship",
+        "sa_relationship_args",
+        "sa_relationship_kwargs",
         "min",
         "max",
         "minimum",
@@ -1665,7 +1673,8 @@ class PydanticFieldExtra(Rule):
         "schema, Pydantic 2 still does with a deprecation warning (`json_schema_extra` is "
         "the v2 spelling). FG209 reports the v1 keywords that have a v2 name (`regex`, "
         "`min_items`, ...). A keyword that looks like a check (`validators=`, "
-        "`required=`, `choices=`, `pre=`, an ORM's `primary_key=`, a `min_*`, `max_*` or "
+        "`required=`, `choices=`, `pre=`, an ORM's `primary_key=` or `sa_column=`, a "
+        "`min_*`, `max_*` or "
         "`allow_*` keyword) is always reported; the schema data Pydantic 2 still "
         "writes (`example=`, OpenAPI's `nullable=`, a keyword given a mapping of data: "
         'langserve\'s `extra={"widget": {...}}`, or any other keyword: data a library '
