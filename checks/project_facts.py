@@ -327,12 +327,15 @@ _QUERY = lazy_pattern(rb"\.query\(")
 _MAPPED = lazy_pattern(rb"\bMapped\[")
 _COLUMN = lazy_pattern(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
 _COOKIES = lazy_pattern(
-    rb"\bset_cookie\(|\.cookies\b|\bCookie\(|\bAPIKeyCookie\b|\bSessionMiddleware\b"
+    rb"\bset_cookie\(|\b(?:request|websocket)\.cookies\b|\bCookie\(|\bAPIKeyCookie\b"
+    rb"|\bSessionMiddleware\b"
     rb"|\bCookieTransport\b"
 )
 _HEADER_CREDENTIALS = lazy_pattern(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
-    rb"|[\"']authorization[\"']",
+    # not a dict's key (`{"Authorization": f"Bearer {key}"}`: a header the service sends
+    # to another API with its own key, not one it reads)
+    rb"|[\"']authorization[\"'](?!\s*:)",
     re.IGNORECASE,
 )
 

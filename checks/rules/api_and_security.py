@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 from checks.context import (
     FileContext,
@@ -13,7 +14,6 @@ from checks.context import (
     descendants,
     dotted_name,
     keyword_arg,
-    own_descendants,
     string_value,
 )
 from checks.lazy import lazy_pattern
@@ -508,14 +508,19 @@ class CorsWildcard(Rule):
     message = "CORS allows every origin (`*`): list the origins from settings"
     summary = (
         "Checks for `CORSMiddleware` configured with `allow_origins=['*']` (or a name its "
-        'scope binds to it, in one branch or all: `origins = ["*"]`), or with an '
+        'scope binds to it, in one branch or all: `origins = ["*"]`; not in a branch that '
+        "asks for a development run, the developer's: `if settings.DEBUG:`, `if ENV == "
+        "'development':`, `['*'] if debug else origins`), or with an "
         '`allow_origin_regex` that any site matches (`".*"`), unless the '
         "project's clients authenticate with a header only: it reads credentials from "
         "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, an "
         "`Authorization` header; not one a CORS configuration only lets through, "
-        "`allow_headers=[...]`) and never sets or reads cookies (`set_cookie(`, "
-        "`request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`, "
-        "`CookieTransport`); named in the selection, FG501 reports that case too. A page "
+        "`allow_headers=[...]`, nor one it sends to another API, a dict's key: "
+        "`{'Authorization': f'Bearer {key}'}`) and never sets or reads cookies "
+        "(`set_cookie(`, `request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`, "
+        "`CookieTransport`; not the cookies of its own clients: `http.cookies`, a browser "
+        "automation's `context.cookies()`); named in the selection, FG501 reports that "
+        "case too. A page "
         "of another site cannot make the browser attach a token it does not have: such an "
         "API is meant to be called from other sites. With cookies and "
         "`allow_credentials=True`, any page its users visit can read what their cookies "
@@ -590,6 +595,22 @@ class CorsWildcard(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from fastapi import FastAPI
+            from fastapi.middleware.cors import CORSMiddleware
+
+            from app.core.config import settings
+
+            app = FastAPI()
+            origins = settings.CORS_ORIGINS
+            if settings.DEBUG:
+                origins = ["*"]
+            app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET"])
+            """,
+            path="app/main.py",
+            note="a wildcard bound only in a development branch (spoolman's debug mode)",
+        ),
         Example(
             """
             from fastapi import FastAPI
@@ -693,11 +714,13 @@ class CorsWildcard(Rule):
 
 def _wildcard(value: cst.BaseExpression) -> bool:
     """Whether the expression is `"*"` or a list or tuple holding it, or may give one
-    (`origins or ["*"]`, `["*"] if debug else origins`)."""
+    (`origins or ["*"]`, `["*"] if not production else origins`; not in a development
+    branch: `["*"] if settings.DEBUG else origins`)."""
     if isinstance(value, cst.BooleanOperation):
         return _wildcard(value.left) or _wildcard(value.right)
     if isinstance(value, cst.IfExp):
-        return _wildcard(value.body) or _wildcard(value.orelse)
+        body = not _development_test(value.test) and _wildcard(value.body)
+        return body or _wildcard(value.orelse)
     elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
     return string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements)
 
@@ -725,7 +748,7 @@ def _assigned_wildcard(name: str, ctx: FileContext) -> bool:
     a wildcard (`origins = ["*"]`, or in one branch of an `if`)."""
     function = ctx.function
     scope = function.node.body if function is not None else ctx.module
-    for node in own_descendants(scope):
+    for node in _outside_development(scope):
         if isinstance(node, cst.Assign):
             targets = [target.target for target in node.targets]
         elif isinstance(node, cst.AnnAssign) and node.value is not None:
@@ -737,6 +760,58 @@ def _assigned_wildcard(name: str, ctx: FileContext) -> bool:
         ):
             return True
     return False
+
+
+def _outside_development(scope: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a scope (not of the functions, lambdas and classes it defines) outside
+    the bodies of `if` statements that test for a development run (`_development_test`):
+    a wildcard bound there (spoolman's `if env.is_debug_mode(): origins = ["*"]`) is the
+    developer's, as a `--reload` is."""
+    stack = [scope]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, cst.If) and _development_test(current.test):
+            if current.orelse is not None:
+                stack.append(current.orelse)
+        elif not isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
+            stack.extend(child_nodes(current))
+
+
+#: Words of a name that asks for a development run (`settings.DEBUG`, `is_debug_mode()`,
+#: `DEV_MODE`, `is_development`), and the values an environment's name is compared with.
+_DEVELOPMENT_WORDS = frozenset({"debug", "dev", "development"})
+_DEVELOPMENT_VALUES = frozenset({"debug", "dev", "development", "local"})
+
+
+def _development_test(test: cst.BaseExpression) -> bool:
+    """Whether an `if` test asks for a development run: a flag named for it (`DEBUG`,
+    `settings.debug`, `env.is_debug_mode()`, `DEV_MODE`), or the environment's name
+    compared, equal or among, with a development one (`ENV == "development"`, `in ("dev",
+    "local")`). Not a negation (`if not settings.DEBUG:` is production's branch)."""
+    if isinstance(test, cst.Comparison):
+        return all(
+            isinstance(target.operator, cst.Equal | cst.In) for target in test.comparisons
+        ) and any(
+            (found := string_value(value)) is not None and found.lower() in _DEVELOPMENT_VALUES
+            for side in (test.left, *(target.comparator for target in test.comparisons))
+            for value in (
+                [e.value for e in side.elements]
+                if isinstance(side, cst.List | cst.Tuple | cst.Set)
+                else [side]
+            )
+        )
+    if isinstance(test, cst.Call):
+        test = test.func
+    dotted = dotted_name(test)
+    if dotted is None:
+        return False
+    words = {word.lower() for word in _NAME_WORDS.findall(dotted)}
+    return not words.isdisjoint(_DEVELOPMENT_WORDS)
+
+
+#: The words of a dotted name, its CamelCase and snake_case split (`isDebugMode`).
+_NAME_WORDS = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 #: FG501 stands unless the clients authenticate with a header only (or FG501 is named)

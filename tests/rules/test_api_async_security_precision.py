@@ -2572,24 +2572,43 @@ def test_a_routers_add_event_handler_is_held_back_as_on_event_is(tmp_path: Path)
     assert all("kept by FastAPI only for backward compatibility" in m for _, m in named[:2])
 
 
-@pytest.mark.parametrize("cookie", [True, False], ids=["cookies", "no cookie"])
-def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: bool) -> None:
-    """The wildcard with `allow_credentials=True`: where the service sets cookies, any site
-    reads responses with them; where it sets none (farfalle, pyspur, llama_deploy: no
-    credentials at all), the cookie message was wrong, and any site its users visit may
-    call it and read what it answers."""
+@pytest.mark.parametrize("cookie", ["set", "read", "none", "clients"])
+def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: str) -> None:
+    """The wildcard with `allow_credentials=True`: where the service sets or reads cookies,
+    any site reads responses with them; where it uses none (farfalle, pyspur, llama_deploy:
+    no credentials at all), the cookie message was wrong, and any site its users visit may
+    call it and read what it answers. The cookies of the service's own outbound clients
+    are not its visitors' (Open-LLM-VTuber's `http.cookies.SimpleCookie()` for a live
+    stream's API, ii-agent's Playwright `context.cookies()`), nor is the `Authorization`
+    header they send a credential the service reads (which would hold the finding back
+    as a header-authenticated API's: ii-agent's backend)."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
-    main = "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\n"
+    main = "from fastapi import FastAPI, Request, Response\n"
+    main += "from fastapi.middleware.cors import CORSMiddleware\n\n"
     main += "app = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n"
     main += '    allow_origins=["*"],\n    allow_credentials=True,\n)\n'
-    if cookie:
+    if cookie == "set":
         main += '\n\n@app.post("/login")\ndef login(response: Response) -> None:\n'
         main += '    response.set_cookie("session", "token")\n'
+    elif cookie == "read":
+        main += '\n\n@app.get("/me")\ndef me(request: Request) -> str | None:\n'
+        main += '    return request.cookies.get("session")\n'
+    elif cookie == "clients":
+        write(
+            tmp_path,
+            "app/live.py",
+            "import http.cookies\n\n\ndef jar() -> http.cookies.SimpleCookie[str]:\n"
+            "    return http.cookies.SimpleCookie()\n\n\n"
+            "async def saved(context) -> list:\n    return await context.cookies()\n\n\n"
+            "def headers(key: str) -> dict[str, str]:\n"
+            '    return {"Authorization": f"Bearer {key}"}\n',  # sent to another API
+        )
     write(tmp_path, "app/main.py", main)
     out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     (message,) = [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG501"]
-    assert ("with its visitors' cookies" in message) is cookie
-    assert ("on a service that sets no cookie" in message) is not cookie
+    uses = cookie in ("set", "read")
+    assert ("with its visitors' cookies" in message) is uses
+    assert ("on a service that sets no cookie" in message) is not uses
 
 
 def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
@@ -2636,3 +2655,30 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
         (6, f"`Field(amis_table_column=...)` {data} JSON schema as `amis_table_column`"),
         *checks,
     ]
+
+
+@pytest.mark.parametrize(
+    ("binding", "reported"),
+    [
+        ('if settings.ENVIRONMENT == "development":\n    origins = ["*"]', False),
+        ('if settings.ENV in ("dev", "local"):\n    origins = ["*"]', False),
+        ('if env.is_debug_mode():\n    origins = ["*"]', False),
+        ('if settings.DEBUG:\n    pass\nelse:\n    origins = ["*"]', True),
+        ('if not settings.DEBUG:\n    origins = ["*"]', True),
+        ('if settings.ENVIRONMENT != "production":\n    origins = ["*"]', True),
+        ('origins = ["*"] if settings.DEBUG else settings.ORIGINS', False),
+        ('origins = settings.ORIGINS if settings.DEBUG else ["*"]', True),
+    ],
+)
+def test_fg501_a_wildcard_of_a_development_branch_is_the_developers(
+    binding: str, reported: bool
+) -> None:
+    """spoolman: `origins = ["*"]` only `if env.is_debug_mode():`, as a developer's
+    setting (reader 41): a branch that asks for a development run (a flag named so, the
+    environment compared equal with a development name), not its negation or else."""
+    source = (
+        "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n\n"
+        "from app import env, settings\n\napp = FastAPI()\norigins = settings.ORIGINS\n"
+        f"{binding}\napp.add_middleware(CORSMiddleware, allow_origins=origins)\n"
+    )
+    assert bool(positions(source, "FG501", path="app/main.py")) is reported
