@@ -2584,7 +2584,10 @@ class InterpolatedSql(Rule):
         "a tuple whose element is: `ph, params = in_params(ids)`), where a piece pasted in "
         "is a value: `= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`, `VALUES ({x})`. Each pasted "
         'piece is placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY '
-        "{x}`, an argument of a SQL function, `lower({x})`) or an operand of a statement "
+        "{x}`, an argument of a SQL function, `lower({x})`; quoted, an object's name: "
+        "cast to `::name`, the graph of Apache AGE's `cypher('{x}', $$...$$)`, which takes "
+        "no parameter, or of its `create_graph()`, or a piece the same statement also "
+        "pastes as a name, `{g}.\"Memory\"` beside `'{g}'::name`) or an operand of a statement "
         "that takes no parameter (`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be "
         "bound: FG111 (not enabled by default) reports those. Pieces that cannot carry input "
         "are not reported: literals, ALL_CAPS constants, `Model.__tablename__`, an enum "
@@ -2746,6 +2749,26 @@ class InterpolatedSql(Rule):
                 stmt = text("select * from users where email = :email")
                 return await session.execute(stmt, {"email": email})
             """
+        ),
+        Example(
+            """
+            class GraphStore:
+                def delete(self, cursor, node_id: str) -> None:
+                    cursor.execute(
+                        f\"\"\"
+                        DELETE FROM {self.graph}."Memory"
+                        WHERE id = ag_catalog._make_graph_id('{self.graph}'::name, %s::cstring)
+                        \"\"\",
+                        (node_id,),
+                    )
+
+                def count(self, cursor) -> None:
+                    query = "$$ MATCH (n) RETURN n $$"
+                    cursor.execute(f"SELECT * FROM cypher('{self.graph}', {query}) AS (n agtype)")
+            """,
+            path="app/graph.py",
+            note="a graph's name: pasted as an identifier in the same statement, cast to "
+            "`::name`, or Apache AGE's `cypher()` graph, which takes no parameter (memos; FG111)",
         ),
         Example(
             """

@@ -1420,7 +1420,7 @@ def _placement(tokens: Sequence[_Token], index: int) -> str:
     if _in_utility_statement(tokens, index):
         return NAME
     if token.kind == "single":
-        return VALUE
+        return NAME if _names_an_object(tokens, index) else VALUE
     if token.kind in {"double", "backtick"}:
         return NAME
     if token.kind != "word":
@@ -1429,6 +1429,33 @@ def _placement(tokens: Sequence[_Token], index: int) -> str:
     if re.search(r"[A-Za-z_]", bare):
         return NAME  # glued into an identifier: idx_{name}, {table}_id
     return _position(tokens, index)
+
+
+#: Apache AGE's functions whose first argument is a graph's name: `cypher()` takes it as a
+#: constant only (AGE plans the Cypher query with the graph; no parameter may stand for
+#: it), the others name the graph or label they create or drop.
+_GRAPH_NAME_FUNCTIONS = frozenset(
+    {"cypher", "create_graph", "drop_graph", "create_vlabel", "create_elabel", "drop_label"}
+)
+
+
+def _names_an_object(tokens: Sequence[_Token], index: int) -> bool:
+    """Whether the quoted text at `index` names a database object, not a value: a literal
+    cast to PostgreSQL's identifier type (`'{graph}'::name`), or the first argument of
+    one of AGE's graph functions (`cypher('{graph}', $$ ... $$)`)."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    after = tokens[index + 2] if index + 2 < len(tokens) else None
+    if following is not None and following.text == "::" and after is not None:
+        return after.text.lower() == "name"
+    opening = tokens[index - 1] if index > 0 else None
+    function = tokens[index - 2] if index > 1 else None
+    return (
+        opening is not None
+        and opening.text == "("
+        and function is not None
+        and function.kind == "word"
+        and function.text.lower() in _GRAPH_NAME_FUNCTIONS
+    )
 
 
 def _position(tokens: Sequence[_Token], index: int) -> str:
@@ -1565,6 +1592,13 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
     if text is None or not renderer.pieces:
         return None
     kinds = place(text)
+    # a piece the statement also pastes as a name is that object's name where it is
+    # quoted too (memos: `DELETE FROM {db}_graph."Memory" WHERE id = _make_graph_id(
+    # '{db}_graph', ...)`): binding the quoted copy would leave the name pasted
+    named = {code_of(e) for i, e in enumerate(renderer.pieces) if kinds.get(i) == NAME}
+    for i, e in enumerate(renderer.pieces):
+        if kinds.get(i) == VALUE and named and code_of(e) in named:
+            kinds[i] = NAME
     # a piece whose marker is not in the text was met by a rendering given up (one branch
     # of `a if c else None`): it is not pasted in
     pieces = tuple(
