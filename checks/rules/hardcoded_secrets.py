@@ -216,6 +216,9 @@ def _is_secret_value(
         and not (_spells_its_name(name, value) and not (signing and _says_key(value)))
         and not value.startswith("/")
         and not _HEADER_NAME.match(value)
+        # what a user table stores for a password (a seed row's admin): a verifier that
+        # logs in nobody without the password, not the password
+        and not (_PASSWORD_NAME.search(name) and _PASSWORD_HASH.match(value))
         and not _TEMPLATE_FIELD.search(value)
         and not _SQL_TEXT.match(value)
         and not _REGEX.search(value)
@@ -224,6 +227,12 @@ def _is_secret_value(
     )
 
 
+#: A password's hash: a modular-crypt string (bcrypt `$2b$12$...`, argon2, PBKDF2, scrypt,
+#: sha-crypt) or a hex digest (MD5, SHA-1, SHA-256, SHA-512).
+_PASSWORD_HASH = lazy_pattern(
+    r"^(?:\$(?:2[abxy]?|argon2(?:id|i|d)|pbkdf2(?:[-_]sha\d+)?|scrypt|[156]|7|y|gy)\$\S+"
+    r"|[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$"
+)
 #: The name of an HTTP header (`TOKEN_KEY = "X-SQLBOT-TOKEN"`: the header a token comes
 #: in), not a key: words of letters, joined by hyphens after `X-`.
 _HEADER_NAME = lazy_pattern(r"^[Xx]-[A-Za-z]+(?:-[A-Za-z]+)*$")
@@ -406,7 +415,8 @@ class HardcodedSecret(Rule):
         "value starting with `/` or holding `{name}` fields) and a message to format "
         "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
         "`%s`), "
-        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), "
+        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a password's hash (bcrypt's "
+        "`$2b$...`, argon2's, a hex digest) as a user table stores it, "
         "and the URL of a database on `localhost` or whose password repeats its user name "
         "or is `password` (`postgres:postgres@db`: a development default); so, too, a "
         "password the service gives a server that the settings next to it place on this "
@@ -630,6 +640,16 @@ class HardcodedSecret(Rule):
             """,
             path="app/storage/minio.py",
             note="a password that repeats its user name: the server's factory default (yuxi)",
+        ),
+        Example(
+            """
+            DEFAULT_ADMIN = {
+                "account": "admin",
+                "password": "8f32d1e371702c1b1b7346f4b07a701d",
+            }
+            """,
+            path="app/bootstrap.py",
+            note="a password's hash, as a user table stores it: no password (sqlbot's seed row)",
         ),
         Example(
             """
