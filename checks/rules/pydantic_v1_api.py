@@ -8,6 +8,7 @@ file or across the project: `Model.parse_obj(...)`, never `json.parse_obj` or a
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from typing import ClassVar
@@ -1675,7 +1676,8 @@ class PydanticFieldExtra(Rule):
         "`min_items`, ...). A keyword that looks like a check (`validators=`, "
         "`required=`, `choices=`, `pre=`, an ORM's `primary_key=` or `sa_column=`, a "
         "`min_*`, `max_*` or "
-        "`allow_*` keyword) is always reported; the schema data Pydantic 2 still "
+        "`allow_*` keyword), or a misspelt parameter (`descriptino=`: the field has no "
+        "description), is always reported; the schema data Pydantic 2 still "
         "writes (`example=`, OpenAPI's `nullable=`, a keyword given a mapping of data: "
         'langserve\'s `extra={"widget": {...}}`, or any other keyword: data a library '
         "reads from the field's schema, fastapi-amis-admin's `amis_form_item=`) follows "
@@ -1978,6 +1980,13 @@ class PydanticFieldExtra(Rule):
                     f"`Field({keyword}=...)` is an extra keyword (deprecated in Pydantic 2, "
                     f"gone in 3): write the schema's `{keyword}` in `json_schema_extra`"
                 )
+            elif (meant := _misspelt(keyword)) is not None:
+                message = (
+                    f"`Field({keyword}=...)` is no Pydantic argument: `{meant}` misspelt? "
+                    f"Pydantic keeps it as JSON-schema data under its own name (deprecated) "
+                    f"and the field has no `{meant}`"
+                )
+                ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             elif isinstance(arg.value, cst.Dict) or not _reads_as_a_check(keyword):
                 # data, not a check: what a schema's reader (langserve's playground reads
                 # `extra.widget`, fastapi-amis-admin's parser `amis_form_item`) finds under
@@ -2026,8 +2035,23 @@ class PydanticFieldExtra(Rule):
 
 
 def _reads_as_a_check(keyword: str) -> bool:
-    """Whether an extra keyword of `Field()` reads as a check (`_CHECK_KEYWORDS`)."""
-    return keyword in _CHECK_KEYWORDS or keyword.startswith(_CHECK_PREFIXES)
+    """Whether an extra keyword of `Field()` reads as a check (`_CHECK_KEYWORDS`), or is a
+    misspelt parameter (`_misspelt`): either way the code means what Pydantic ignores."""
+    return (
+        keyword in _CHECK_KEYWORDS
+        or keyword.startswith(_CHECK_PREFIXES)
+        or _misspelt(keyword) is not None
+    )
+
+
+@functools.cache
+def _misspelt(keyword: str) -> str | None:
+    """The parameter of `Field()` an extra keyword misspells (`descriptino`: a letter off
+    `description`), if one is that close."""
+    import difflib
+
+    close = difflib.get_close_matches(keyword, sorted(_FIELD_PARAMETERS), n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 class PydanticV1Imports(Rule):

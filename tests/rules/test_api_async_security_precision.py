@@ -2617,7 +2617,8 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
     """The forty-first reader's fastapi-amis-admin: `Field(amis_form_item=...)` is data
     its parser reads from the field's JSON schema, not a check, so it follows the
     project's spelling as `example=` does (an inventory in existing code); a keyword
-    that reads as a check (`min_value=`, `primary_key=`) checks nothing and stands."""
+    that reads as a check (`min_value=`, `primary_key=`) checks nothing and stands, and so
+    does a misspelt parameter (`descriptino=`)."""
     write(
         tmp_path, "pyproject.toml", "[project]\nname = 'admin'\ndependencies = ['pydantic>=2']\n"
     )
@@ -2633,6 +2634,7 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
             body: str = Field(..., amis_table_column="tpl")
             score: int = Field(0, min_value=0)
             id: int = Field(..., primary_key=True)
+            note: str = Field("", descriptino="A note")
         """,
     )
 
@@ -2647,6 +2649,8 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
     checks = [
         (7, "`Field(min_value=...)` is no Pydantic argument"),
         (8, "`Field(primary_key=...)` is no Pydantic argument"),
+        # nemoguardrails' typo (judged worth acting on): the field has no description
+        (9, "`Field(descriptino=...)` is no Pydantic argument"),
     ]
     assert found() == checks
     data = "is an extra keyword (deprecated in Pydantic 2, gone in 3), written in the field's"
