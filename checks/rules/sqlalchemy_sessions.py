@@ -1387,8 +1387,8 @@ def _private_loop_entries(ctx: FileContext) -> frozenset[str]:
     """The module-level `async def`s whose every mention is the call `asyncio.run` is
     given (`asyncio.run(main())`) and which no decorator wraps."""
     source = ctx.source
-    if source is not None and b"run" not in source:
-        return frozenset()
+    if source is not None and _RUN_CALL.search(source) is None:
+        return frozenset()  # no call of a `run`: `asyncio.run(...)`, `from asyncio import run`
     functions = {
         statement.name.value: statement
         for statement in ctx.module.body
@@ -1418,6 +1418,8 @@ def _private_loop_entries(ctx: FileContext) -> frozenset[str]:
     )
 
 
+#: The text of a call of a function named `run` (`asyncio.run(main())`, `run(main())`).
+_RUN_CALL = lazy_pattern(rb"\brun\s*\(")
 #: Functions that run an event loop of their own until the coroutine given is done.
 _LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run"})
 
