@@ -333,9 +333,15 @@ _COOKIES = lazy_pattern(
 )
 _HEADER_CREDENTIALS = lazy_pattern(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
-    # not a dict's key (`{"Authorization": f"Bearer {key}"}`: a header the service sends
-    # to another API with its own key, not one it reads)
-    rb"|[\"']authorization[\"'](?!\s*:)",
+    # the header read: `headers.get("Authorization")`, `headers["authorization"]` (not an
+    # item set: `headers["Authorization"] = ...` is sent to another API with the
+    # service's own key, as is a dict's `{"Authorization": ...}`, and a set of names to
+    # redact names none), `Header(alias="Authorization")`, or a parameter FastAPI fills
+    # from it (`authorization: str = Header(None)`)
+    rb"|\.get\(\s*[\"']authorization[\"']"
+    rb"|\[\s*[\"']authorization[\"']\s*\](?!\s*=[^=])"
+    rb"|\balias\s*=\s*[\"']authorization[\"']"
+    rb"|\bauthorization\s*:[^\n=]*=\s*(?:fastapi\.)?Header\(",
     re.IGNORECASE,
 )
 

@@ -824,3 +824,26 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
     """FG102's gate (`SERVER_DATABASES` is the negation): SQLite named, and no server."""
     assert sqlite_databases(texts) is sqlite
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ('auth = request.headers.get("Authorization")', True),
+        ('token = request.headers["authorization"]', True),
+        ("async def me(authorization: str = Header(None)) -> str: ...", True),
+        ('key: str = Header(..., alias="Authorization")', True),
+        ("bearer = HTTPBearer()", True),
+        # what the service sends to another API with its own key
+        ('headers = {"Authorization": f"Bearer {api_key}"}', False),
+        ('headers["Authorization"] = api_token', False),
+        # names of headers to redact from a log
+        ('sensitive = {"authorization", "proxy-authorization", "x-api-key"}', False),
+    ],
+)
+def test_a_header_credential_is_one_the_service_reads(text: str, reads: bool) -> None:
+    """FG501's exemption for header-authenticated APIs (`HEADER_CREDENTIALS_ONLY`) stands on
+    a credential the service reads: ottomator's TinyDM reads `authorization: str =
+    Header(None)`; chatdev, bolna and Verba only send one to the LLM APIs they call, which
+    had held their wildcard back (reader 43)."""
+    assert header_credentials_only([text.encode()]) is reads

@@ -510,13 +510,17 @@ class CorsWildcard(Rule):
         "Checks for `CORSMiddleware` configured with `allow_origins=['*']` (or a name its "
         'scope binds to it, in one branch or all: `origins = ["*"]`; not in a branch that '
         "asks for a development run, the developer's: `if settings.DEBUG:`, `if ENV == "
-        "'development':`, `['*'] if debug else origins`), or with an "
+        "'development':`, `['*'] if debug else origins`, nor the middleware added in one), "
+        "or with an "
         '`allow_origin_regex` that any site matches (`".*"`), unless the '
         "project's clients authenticate with a header only: it reads credentials from "
-        "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, an "
-        "`Authorization` header; not one a CORS configuration only lets through, "
-        "`allow_headers=[...]`, nor one it sends to another API, a dict's key: "
-        "`{'Authorization': f'Bearer {key}'}`) and never sets or reads cookies "
+        "headers (`HTTPBearer`, `OAuth2PasswordBearer`, `APIKeyHeader`, the "
+        "`Authorization` header read: `headers.get('Authorization')`, "
+        "`headers['authorization']`, `authorization: str = Header(None)`, "
+        "`alias='Authorization'`; not one a CORS configuration only lets through, "
+        "`allow_headers=[...]`, nor one it sends to another API: "
+        "`{'Authorization': f'Bearer {key}'}`, `headers['Authorization'] = ...`) and never "
+        "sets or reads cookies "
         "(`set_cookie(`, `request.cookies`, `Cookie(`, `APIKeyCookie`, `SessionMiddleware`, "
         "`CookieTransport`; not the cookies of its own clients: `http.cookies`, a browser "
         "automation's `context.cookies()`); named in the selection, FG501 reports that "
@@ -679,6 +683,8 @@ class CorsWildcard(Rule):
         ]
         if not CORS_MIDDLEWARE.intersection(n for n in names if n):
             return
+        if _in_development_branch(node, ctx):
+            return  # `if settings.environment == "dev": app.add_middleware(...)` (ragapp)
         origins = keyword_arg(node, "allow_origins")
         regex = keyword_arg(node, "allow_origin_regex")
         value = origins.value if origins is not None else None
@@ -776,6 +782,18 @@ def _outside_development(scope: cst.CSTNode) -> Iterator[cst.CSTNode]:
                 stack.append(current.orelse)
         elif not isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
             stack.extend(child_nodes(current))
+
+
+def _in_development_branch(node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether `node` is in the body of an `if` that tests for a development run
+    (`_development_test`), in the statement being walked."""
+    child: cst.CSTNode = node
+    parent = ctx.parent(child)
+    while parent is not None:
+        if isinstance(parent, cst.If) and child is parent.body and _development_test(parent.test):
+            return True
+        child, parent = parent, ctx.parent(parent)
+    return False
 
 
 #: Words of a name that asks for a development run (`settings.DEBUG`, `is_debug_mode()`,

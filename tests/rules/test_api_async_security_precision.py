@@ -2672,6 +2672,12 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
         ('if settings.ENVIRONMENT != "production":\n    origins = ["*"]', True),
         ('origins = ["*"] if settings.DEBUG else settings.ORIGINS', False),
         ('origins = settings.ORIGINS if settings.DEBUG else ["*"]', True),
+        # the middleware itself added only in a development run (ragapp)
+        (
+            'if settings.environment == "dev":\n'
+            '    app.add_middleware(CORSMiddleware, allow_origins=["*"])',
+            False,
+        ),
     ],
 )
 def test_fg501_a_wildcard_of_a_development_branch_is_the_developers(
