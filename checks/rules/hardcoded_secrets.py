@@ -203,7 +203,10 @@ def _is_secret_value(
         )
         and not _KEY_PREFIX_ONLY.match(value)
         and not _MASKED.search(value)
-        and not (in_dict and _PROSE.fullmatch(value.strip()))
+        # words separated by spaces: a dict's label, or any name's of an API key or token,
+        # which no provider issues with spaces (unstract's Postman item names,
+        # `EXECUTE_API_KEY = "Process document"`); a password may be a passphrase
+        and not ((in_dict or _KEY_NAME.search(name)) and _PROSE.fullmatch(value.strip()))
         and not (
             not declared
             and _IDENTIFIER.match(value)
@@ -232,6 +235,11 @@ def _is_secret_value(
 _PASSWORD_HASH = lazy_pattern(
     r"^(?:\$(?:2[abxy]?|argon2(?:id|i|d)|pbkdf2(?:[-_]sha\d+)?|scrypt|[156]|7|y|gy)\$\S+"
     r"|[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$"
+)
+#: The name of an API key or a token (not a password, nor a key the service signs with).
+_KEY_NAME = lazy_pattern(
+    r"(?:^|_)(?:api_key|apikey|access_key|auth_token|access_token|refresh_token)$",
+    re.IGNORECASE,
 )
 #: The name of an HTTP header (`TOKEN_KEY = "X-SQLBOT-TOKEN"`: the header a token comes
 #: in), not a key: words of letters, joined by hyphens after `X-`.
@@ -408,8 +416,9 @@ class HardcodedSecret(Rule):
         "that finds keys (`r'sk-[a-zA-Z0-9]{20,}'`: a character range, a counted "
         "repetition, `\\d`, `(?:`), a dict's value of words "
         "separated by spaces (`{'api_key': 'Elastic Api Key'}`, `{'secret': 'Key has been "
-        "deactivated'}`: a label or a message; a variable holding such words holds a weak "
-        "secret), values "
+        "deactivated'}`: a label or a message; so under any name of an API key or token, "
+        "`EXECUTE_API_KEY = 'Process document'`; a variable of another name holding such "
+        "words holds a weak secret or a passphrase), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
         "value starting with `/` or holding `{name}` fields) and a message to format "
@@ -650,6 +659,15 @@ class HardcodedSecret(Rule):
             """,
             path="app/bootstrap.py",
             note="a password's hash, as a user table stores it: no password (sqlbot's seed row)",
+        ),
+        Example(
+            """
+            class CollectionKey:
+                EXECUTE_API_KEY = "Process document"
+                STATUS_API_KEY = "Execution status"
+            """,
+            path="app/postman/constants.py",
+            note="labels under a key's name: no API key holds spaces (unstract's Postman items)",
         ),
         Example(
             """
