@@ -1504,16 +1504,29 @@ def command_line_program(ctx: FileContext) -> bool:
     """Whether the module is a command-line program: a `__main__` guard at module level,
     an import of a command-line or prompt library (`argparse`, `click`, `prompt_toolkit`,
     ...) and none of a web framework (invokeai's `gallery_maintenance.py`, its 3.0 image
-    import tool): what it runs comes from the operator at the terminal (FG105)."""
+    import tool), or a Django management command (`management/commands/x.py` defining
+    `Command`): what it runs comes from the operator at the terminal (FG105)."""
     found = ctx.stash("own:command-line")
     if not found:
+        parts = ctx.relative_path.parts
         found.append(
-            any(
-                isinstance(statement, cst.If) and is_main_guard(statement.test)
-                for statement in ctx.module.body
+            # a Django management command (`manage.py migrate_to_v2`: unstract's one-off
+            # migration), run by the operator at the terminal
+            (
+                parts[-3:-1] == ("management", "commands")
+                and any(
+                    isinstance(statement, cst.ClassDef) and statement.name.value == "Command"
+                    for statement in ctx.module.body
+                )
             )
-            and ctx.imports_module(*_TERMINAL_LIBRARIES)
-            and not _imports_a_web_framework(ctx)
+            or (
+                any(
+                    isinstance(statement, cst.If) and is_main_guard(statement.test)
+                    for statement in ctx.module.body
+                )
+                and ctx.imports_module(*_TERMINAL_LIBRARIES)
+                and not _imports_a_web_framework(ctx)
+            )
         )
     return bool(found[0])
 
@@ -2588,7 +2601,8 @@ class InterpolatedSql(Rule):
         'piece is placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY '
         "{x}`, an argument of a SQL function, `lower({x})`; quoted, an object's name: "
         "cast to `::name`, the graph of Apache AGE's `cypher('{x}', $$...$$)`, which takes "
-        "no parameter, or of its `create_graph()`, or a piece the same statement also "
+        "no parameter, or of its `create_graph()`, a sequence's, `setval('{seq}', n)`, or "
+        "a piece the same statement also "
         "pastes as a name, `{g}.\"Memory\"` beside `'{g}'::name`) or an operand of a statement "
         "that takes no parameter (`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be "
         "bound: FG111 (not enabled by default) reports those. Pieces that cannot carry input "
@@ -2610,7 +2624,8 @@ class InterpolatedSql(Rule):
         "with `.append()` of SQL text, joined).\n\nWhere it applies: every layer but tests, "
         "which paste the UUIDs they generate into SQL against their own database, and "
         "development tooling (the `tooling` layer: scripts and benchmarks query their own "
-        "data), nor a command-line program in the package (a `__main__` guard, an argument "
+        "data), nor a command-line program in the package (a Django management command, a "
+        "`__main__` guard, an argument "
         "parser or a terminal prompt, no web framework: its input is its operator's); for "
         "revisions, only in the heads of a folder: a revision another builds on is "
         "history, as for FG601."

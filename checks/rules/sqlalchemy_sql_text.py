@@ -248,9 +248,22 @@ class SqlFlow:
             unpacked = isinstance(value, cst.Call) and not any(
                 isinstance(e, cst.StarredElement) for e in target.elements
             )
+            # `ready, claimed = State.READY.value, State.CLAIMED.value`: each name is bound
+            # to the element of a tuple literal of as many elements, none starred
+            paired = (
+                isinstance(value, cst.Tuple | cst.List)
+                and len(value.elements) == len(target.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in target.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in value.elements)
+            )
             for index, element in enumerate(target.elements):
                 # `ph, params = helper(...)`: `ph` is element 0 of what the call returns
-                item = _element_of(value, index) if unpacked and value is not None else None
+                item: cst.BaseExpression | None = (
+                    _element_of(value, index) if unpacked and value is not None else None
+                )
+                if paired:
+                    assert isinstance(value, cst.Tuple | cst.List)
+                    item = value.elements[index].value
                 self.bind(element.value, item, ctx)
         elif isinstance(target, cst.StarredElement):
             self.bind(target.value, None, ctx)
@@ -1437,12 +1450,16 @@ def _placement(tokens: Sequence[_Token], index: int) -> str:
 _GRAPH_NAME_FUNCTIONS = frozenset(
     {"cypher", "create_graph", "drop_graph", "create_vlabel", "create_elabel", "drop_label"}
 )
+#: PostgreSQL's sequence functions, whose first argument is the sequence's name (`regclass`:
+#: `setval('{seq}', ...)`).
+_SEQUENCE_FUNCTIONS = frozenset({"setval", "nextval", "currval"})
 
 
 def _names_an_object(tokens: Sequence[_Token], index: int) -> bool:
     """Whether the quoted text at `index` names a database object, not a value: a literal
     cast to PostgreSQL's identifier type (`'{graph}'::name`), or the first argument of
-    one of AGE's graph functions (`cypher('{graph}', $$ ... $$)`)."""
+    one of AGE's graph functions (`cypher('{graph}', $$ ... $$)`) or of a sequence
+    function (`setval('{seq}', ...)`)."""
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     after = tokens[index + 2] if index + 2 < len(tokens) else None
     if following is not None and following.text == "::" and after is not None:
@@ -1454,7 +1471,7 @@ def _names_an_object(tokens: Sequence[_Token], index: int) -> bool:
         and opening.text == "("
         and function is not None
         and function.kind == "word"
-        and function.text.lower() in _GRAPH_NAME_FUNCTIONS
+        and function.text.lower() in _GRAPH_NAME_FUNCTIONS | _SEQUENCE_FUNCTIONS
     )
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from checks.rules.sqlalchemy_sql_text import FRAGMENT, NAME, PLACEHOLDER, VALUE, place
-from tests.helpers import check_code
+from tests.helpers import check_code, positions
 
 
 def _fg105(source: str, path: str = "app/users/repository.py") -> list[str]:
@@ -908,3 +908,38 @@ def test_numbers_of_an_enumerated_range_and_a_models_int_field_carry_no_sql() ->
         (f.start.row, f.message.split("`")[1]) for f in check_code(source) if f.code == "FG105"
     ]
     assert found == [(12, "name"), (20, "self.batch"), (27, "self.batch")]
+
+
+def test_fg105_reader_43_values_no_user_controls() -> None:
+    """unstract: the state names bound by unpacking a tuple of enum values (`ready,
+    claimed = State.READY.value, State.CLAIMED.value`), and a sequence's name, the
+    `regclass` of `setval('{seq}', n)`; a name unpacked from input stays reported."""
+    source = """
+        from app.states import QueueMessageState
+
+
+        def reap(conn, user_state: str) -> None:
+            ready, claimed = QueueMessageState.READY.value, QueueMessageState.CLAIMED.value
+            conn.execute(f"UPDATE q SET state = '{ready}' WHERE state = '{claimed}'")
+            conn.execute(f"SELECT setval('{conn.sequence}', 1)")
+            ready, other = "ready", user_state
+            conn.execute(f"UPDATE q SET state = '{ready}' WHERE state = '{other}'")
+        """
+    assert positions(source, "FG105") == [(9, 18)]
+
+
+def test_fg105_a_django_management_command_is_a_command_line_program() -> None:
+    """unstract's one-off `manage.py migrate_to_v2`: the operator runs it at the terminal
+    (as a `__main__` guard's argument parser); the same code in a view is reported."""
+    source = """
+        from django.core.management.base import BaseCommand
+        from django.db import connection
+
+
+        class Command(BaseCommand):
+            def handle(self, *args, **options) -> None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT * FROM t WHERE name = '{options['name']}'")
+        """
+    assert positions(source, "FG105", path="app/management/commands/migrate.py") == []
+    assert positions(source, "FG105", path="app/views.py") == [(8, 28)]
