@@ -366,7 +366,10 @@ def test_a_v1_method_of_an_imported_class_waits_for_the_index() -> None:
         ("FG211", "from pydantic import Field\n\nx: int = Field(env='X')\n", False),
         ("FG211", "from pydantic import Field\n\nx: int = Field(required=True)\n", False),
         ("FG211", "from pydantic import Field\n\nx: int = Field(extra={'w': 1})\n", True),
-        ("FG211", "from pydantic import Field\n\nx: int = Field(extra=dict(w=1))\n", False),
+        # data a library reads from the schema, however it is given (fastapi-amis-admin)
+        ("FG211", "from pydantic import Field\n\nx: int = Field(extra=dict(w=1))\n", True),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(amis_form_item='x')\n", True),
+        ("FG211", "from pydantic import Field\n\nx: int = Field(descriptino='x')\n", False),
     ],
 )
 def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(
@@ -376,7 +379,8 @@ def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(
     runs waits for the index on the family's fact (a default run of existing code never
     parses the file for it); a keyword Pydantic 2 refuses (`regex=`, passed to any call:
     the screen does not tell `Field` apart), a settings field's `env=` (which it may
-    ignore) or one that looks like a check (`required=`) is always reported: run."""
+    ignore) or one that looks like a check (`required=`) or misspells a parameter
+    (`descriptino=`) is always reported: run."""
     conditions = RULES_BY_CODE[code].deferred_conditions(_structure(source))
     if waits:
         (condition,) = conditions or ()

@@ -1633,6 +1633,7 @@ _CHECK_KEYWORDS = frozenset(
         "one_of",
         "not_empty",
         "error_messages",
+        "env",
         "pre",
         "always",
         "each_item",

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from checks.context import (
+    MISBEHAVES_ON_V2,
     FileContext,
     FixSpec,
     ImportPlan,
@@ -466,6 +467,15 @@ class PydanticV1Validators(Rule):
                 continue
             v1 = "validator" if found.v2 == "field_validator" else "root_validator"
             message = f"`@{v1}` is the Pydantic v1 API: use `@{found.v2}`"
+            if v1 == "root_validator" and _refused_on_v2(found):
+                # Pydantic 2 refuses the class (`PydanticUserError` when it is defined):
+                # never the project's spelling (uptrain's drift operator, reader 43)
+                message = (
+                    "`@root_validator` without `pre=True` or `skip_on_failure=True`: Pydantic 2 "
+                    "refuses the model when it is defined (`PydanticUserError`); use "
+                    "`@model_validator`"
+                )
+                ctx.marks(MISBEHAVES_ON_V2).add(id(decorator))
             try:
                 fix = _fix(node, found, ctx)
             except _NoFix:
@@ -485,6 +495,21 @@ def _v1_decorator(decorator: cst.Decorator, ctx: FileContext) -> _Decorator | No
         return _Decorator(decorator, v2, code_of(target.value), None, args)
     local = target.value if isinstance(target, cst.Name) else None
     return _Decorator(decorator, v2, None, local, args)
+
+
+def _refused_on_v2(found: _Decorator) -> bool:
+    """Whether a `@root_validator` says neither `pre=True` nor `skip_on_failure=True`,
+    which Pydantic 2 requires of it (bare, `@root_validator()`, `pre=False`)."""
+    for arg in found.args:
+        if arg.star or (arg.keyword is not None and arg.keyword.value not in _ROOT_FLAGS):
+            return False  # `**options`: not known here
+        said = arg.keyword is not None and arg.keyword.value in ("pre", "skip_on_failure")
+        if said and not (isinstance(arg.value, cst.Name) and arg.value.value == "False"):
+            return False
+    return True
+
+
+_ROOT_FLAGS = frozenset({"pre", "skip_on_failure", "allow_reuse"})
 
 
 class _NoFix(Exception):

@@ -2619,9 +2619,7 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
     project's spelling as `example=` does (an inventory in existing code); a keyword
     that reads as a check (`min_value=`, `primary_key=`) checks nothing and stands, and so
     does a misspelt parameter (`descriptino=`)."""
-    write(
-        tmp_path, "pyproject.toml", "[project]\nname = 'admin'\ndependencies = ['pydantic>=2']\n"
-    )
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'admin'\ndependencies = ['pydantic>=2']\n")
     write(
         tmp_path,
         "app/schemas.py",

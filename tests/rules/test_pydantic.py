@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.helpers import check_code, positions
+import json
+from pathlib import Path
+
+from tests.helpers import check_code, positions, run_cli, write
 
 
 def test_dict_call_on_annotated_pydantic_parameter_is_flagged() -> None:
@@ -228,3 +231,40 @@ def test_inner_config_of_transitive_model_subclass_is_flagged() -> None:
                 title = "child"
         """
     assert positions(source, "FG207") == [(7, 11)]
+
+
+def test_a_root_validator_pydantic_2_refuses_is_reported_in_existing_code(
+    tmp_path: Path,
+) -> None:
+    """uptrain's drift operator (reader 43): a bare `@root_validator` (no `pre=True`, no
+    `skip_on_failure=True`) makes Pydantic 2 refuse the model when it is defined, so it is
+    no spelling of the project's, held back as `@validator` is: it is reported."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'ops'\ndependencies = ['pydantic>=2']\n")
+    write(
+        tmp_path,
+        "app/drift.py",
+        """
+        from pydantic import BaseModel, root_validator, validator
+
+
+        class Drift(BaseModel):
+            algorithm: str
+            window: int = 10
+
+            @validator("window")
+            def positive(cls, value):
+                return value
+
+            @root_validator
+            def check(cls, values):
+                return values
+
+            @root_validator(pre=True)
+            def fill(cls, values):
+                return values
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [row for row, _ in found] == [12]
+    assert "Pydantic 2 refuses the model" in found[0][1]
