@@ -53,8 +53,8 @@ class BlockingSleepInAsync(Rule):
     fix = (
         "Safe fix: `time.sleep(x)` becomes `await asyncio.sleep(x)` where it is a whole "
         "statement, an assignment or a return value; `import asyncio` is added before the "
-        "first import when the file lacks it. An import of `time` left unused is ruff's "
-        "F401 to remove."
+        "first import when the file lacks it. The import of `time` (or `from time import "
+        "sleep`) the fix leaves unused is dropped with it, as ruff's F401 fix would."
     )
     why = (
         "An `async def` runs on the event loop thread: `time.sleep()` stops that thread, so "
