@@ -2601,9 +2601,8 @@ class InterpolatedSql(Rule):
         'piece is placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY '
         "{x}`, an argument of a SQL function, `lower({x})`; quoted, an object's name: "
         "cast to `::name`, the graph of Apache AGE's `cypher('{x}', $$...$$)`, which takes "
-        "no parameter, or of its `create_graph()`, a sequence's, `setval('{seq}', n)`, or "
-        "a piece the same statement also "
-        "pastes as a name, `{g}.\"Memory\"` beside `'{g}'::name`) or an operand of a statement "
+        "no parameter, or of its `create_graph()`, or a sequence's, `setval('{seq}', n)`) "
+        "or an operand of a statement "
         "that takes no parameter (`CREATE`, `ALTER`, `DROP`, `SET`, `PRAGMA`, ...) cannot be "
         "bound: FG111 (not enabled by default) reports those. Pieces that cannot carry input "
         "are not reported: literals, ALL_CAPS constants, `Model.__tablename__`, an enum "
@@ -2784,8 +2783,8 @@ class InterpolatedSql(Rule):
                     cursor.execute(f"SELECT * FROM cypher('{self.graph}', {query}) AS (n agtype)")
             """,
             path="app/graph.py",
-            note="a graph's name: pasted as an identifier in the same statement, cast to "
-            "`::name`, or Apache AGE's `cypher()` graph, which takes no parameter (memos; FG111)",
+            note="a graph's name: cast to `::name`, or Apache AGE's `cypher()` graph, which "
+            "takes no parameter (memos; FG111)",
         ),
         Example(
             """

@@ -1609,13 +1609,6 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
     if text is None or not renderer.pieces:
         return None
     kinds = place(text)
-    # a piece the statement also pastes as a name is that object's name where it is
-    # quoted too (memos: `DELETE FROM {db}_graph."Memory" WHERE id = _make_graph_id(
-    # '{db}_graph', ...)`): binding the quoted copy would leave the name pasted
-    named = {code_of(e) for i, e in enumerate(renderer.pieces) if kinds.get(i) == NAME}
-    for i, e in enumerate(renderer.pieces):
-        if kinds.get(i) == VALUE and named and code_of(e) in named:
-            kinds[i] = NAME
     # a piece whose marker is not in the text was met by a rendering given up (one branch
     # of `a if c else None`): it is not pasted in
     pieces = tuple(

@@ -943,3 +943,16 @@ def test_fg105_a_django_management_command_is_a_command_line_program() -> None:
         """
     assert positions(source, "FG105", path="app/management/commands/migrate.py") == []
     assert positions(source, "FG105", path="app/views.py") == [(8, 28)]
+
+
+def test_fg105_a_name_pasted_inside_a_string_literal_too_stays_a_value() -> None:
+    """The stdlib's `sqlite3/dump.py`: a table's name pasted as an identifier
+    (`FROM "{0}"`) and inside a string literal (`'INSERT INTO "{0}" ...'`), escaped for
+    the first only: a quote in it breaks the literal. Only a quoted piece that is itself
+    a name (`'{g}'::name`, AGE's `cypher('{g}', ...)`) is one."""
+    source = """
+        def dump(cu, table_name: str) -> None:
+            ident = table_name.replace('"', '""')
+            cu.execute(\"\"\"SELECT 'INSERT INTO "{0}" VALUES(1)' FROM "{0}";\"\"\".format(ident))
+        """
+    assert positions(source, "FG105") == [(3, 16)]
