@@ -2335,17 +2335,9 @@ def test_settings_env_keyword_is_reported_where_pydantic_settings_2_reads_anothe
         """,
     )
 
-    def found(*args: str) -> list[tuple[int, str]]:
-        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
-        return [
-            (f["location"]["row"], f["message"].split(":")[0])
-            for f in json.loads(result.stdout)
-            if f["code"] == "FG211"
-        ]
-
     ignored = "`Field(env=...)` is ignored by pydantic-settings 2"
-    assert found() == [(7, ignored), (13, ignored)]
-    assert found("--extend-select", "FG211") == [
+    assert _fg211_heads(tmp_path) == [(7, ignored), (13, ignored)]
+    assert _fg211_heads(tmp_path, "--extend-select", "FG211") == [
         (
             6,
             '`Field(env="LOG_LEVEL")` names the variable pydantic-settings 2 reads anyway (the '
@@ -2611,6 +2603,16 @@ def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: st
     assert ("on a service that sets no cookie" in message) is not uses
 
 
+def _fg211_heads(root: Path, *args: str) -> list[tuple[int, str]]:
+    """FG211's findings in a run over `root`: row and message up to its first colon."""
+    result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(root))
+    return [
+        (f["location"]["row"], f["message"].split(":")[0])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG211"
+    ]
+
+
 def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
     tmp_path: Path,
 ) -> None:
@@ -2636,23 +2638,15 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
         """,
     )
 
-    def found(*args: str) -> list[tuple[int, str]]:
-        result = run_cli("check", "--no-cache", "--output-format", "json", *args, str(tmp_path))
-        return [
-            (f["location"]["row"], f["message"].split(":")[0])
-            for f in json.loads(result.stdout)
-            if f["code"] == "FG211"
-        ]
-
     checks = [
         (7, "`Field(min_value=...)` is no Pydantic argument"),
         (8, "`Field(primary_key=...)` is no Pydantic argument"),
         # nemoguardrails' typo (judged worth acting on): the field has no description
         (9, "`Field(descriptino=...)` is no Pydantic argument"),
     ]
-    assert found() == checks
+    assert _fg211_heads(tmp_path) == checks
     data = "is an extra keyword (deprecated in Pydantic 2, gone in 3), written in the field's"
-    assert found("--extend-select", "FG211") == [
+    assert _fg211_heads(tmp_path, "--extend-select", "FG211") == [
         (5, f"`Field(amis_form_item={{...}})` {data} JSON schema as `amis_form_item`"),
         (6, f"`Field(amis_table_column=...)` {data} JSON schema as `amis_table_column`"),
         *checks,
