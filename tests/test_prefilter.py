@@ -370,6 +370,8 @@ def test_a_v1_method_of_an_imported_class_waits_for_the_index() -> None:
         ("FG211", "from pydantic import Field\n\nx: int = Field(extra=dict(w=1))\n", True),
         ("FG211", "from pydantic import Field\n\nx: int = Field(amis_form_item='x')\n", True),
         ("FG211", "from pydantic import Field\n\nx: int = Field(descriptino='x')\n", False),
+        # a value held to one literal (taskingai's `Literal="object"` on a request model)
+        ("FG211", "from pydantic import Field\n\nx: str = Field('a', Literal='a')\n", False),
     ],
 )
 def test_a_spelling_rule_waits_for_its_fact_unless_a_finding_may_misbehave(

@@ -1630,6 +1630,8 @@ _CHECK_KEYWORDS = frozenset(
         "range",
         "regexp",
         "enum",
+        "Literal",
+        "literal",
         "one_of",
         "not_empty",
         "error_messages",
@@ -1675,7 +1677,8 @@ class PydanticFieldExtra(Rule):
         "schema, Pydantic 2 still does with a deprecation warning (`json_schema_extra` is "
         "the v2 spelling). FG209 reports the v1 keywords that have a v2 name (`regex`, "
         "`min_items`, ...). A keyword that looks like a check (`validators=`, "
-        "`required=`, `choices=`, `pre=`, an ORM's `primary_key=` or `sa_column=`, a "
+        "`required=`, `choices=`, `Literal=`, `pre=`, an ORM's `primary_key=` or "
+        "`sa_column=`, a "
         "`min_*`, `max_*` or "
         "`allow_*` keyword), or a misspelt parameter (`descriptino=`: the field has no "
         "description), is always reported; the schema data Pydantic 2 still "
