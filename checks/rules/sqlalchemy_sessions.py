@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from checks.blocking import SYNC_SESSION_OPENERS
 from checks.context import (
+    HTTP_METHODS,
     FileContext,
     FixSpec,
     child_nodes,
@@ -19,6 +20,7 @@ from checks.context import (
     is_main_guard,
     keyword_arg,
     own_descendants,
+    route_decorator,
 )
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
@@ -330,7 +332,9 @@ class SyncSessionInAsyncModule(Rule):
     )
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
-        "`async def`: created there (`Session(engine)`, `create_engine(...)` unless "
+        "`async def` (on a route another decorator wraps, `@require_permissions(...)`, "
+        "whose wrapper may await it, the message offers `run_in_threadpool` rather than "
+        "`def`): created there (`Session(engine)`, `create_engine(...)` unless "
         "wrapped in an `AsyncEngine(...)`, a function of "
         "the module annotated `-> Engine` or `-> Session`), opened from a factory the "
         "object holds (`self.Session()` with `self.Session = scoped_session(...)` in "
@@ -1004,6 +1008,8 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
+            if message is None and _wrapped_route(function.node, ctx):
+                message = _WRAPPED_ROUTE_MESSAGE
             ctx.report_if(blocking, _SERVER_DATABASE, message)
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
@@ -1141,6 +1147,32 @@ class SyncSessionInAsyncModule(Rule):
             return
         asked.append((function, origin, id(node)))
         ctx.report_if(node, _and_server_database(condition), message)
+
+
+#: FG102's message for a route another decorator wraps (sqlbot's
+#: `@require_permissions(...)`, whose wrapper awaits the route): declared `def`, it would
+#: hand that wrapper a value to await, not a coroutine.
+_WRAPPED_ROUTE_MESSAGE = (
+    "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "
+    "event loop; use `AsyncSession`, or run the sync code in a thread (`await "
+    "run_in_threadpool(...)`: a decorator wraps this route, which may await it, so "
+    "declaring it `def` may not do)"
+)
+
+
+def _wrapped_route(node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether a route (`@router.get(...)`) has a decorator besides its route
+    registrations: a wrapper the route is called through."""
+    if not isinstance(node, cst.FunctionDef) or route_decorator(node, ctx) is None:
+        return False
+    return any(
+        not (
+            isinstance(call := decorator.decorator, cst.Call)
+            and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in HTTP_METHODS
+        )
+        for decorator in node.decorators
+    )
 
 
 #: FG102 stands unless the service's databases are SQLite files (or FG102 is named, or

@@ -1627,3 +1627,34 @@ def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path
     write(tmp_path, "app/settings.py", 'PRODUCTION_URL = "postgresql://db/app"\n')
     served = run_cli("check", "--no-cache", str(tmp_path)).stdout
     assert len(_rows(served, "FG102")) == 1
+
+
+def test_fg102_on_a_route_another_decorator_wraps_does_not_say_declare_it_def() -> None:
+    """sqlbot's routes under `@require_permissions(...)`, whose wrapper awaits the route
+    (reader 41): declared `def`, the route would hand it a value to await; the message
+    offers the thread instead. A route with its registrations only keeps the `def`."""
+    source = """
+        from fastapi import APIRouter
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.auth import require_permissions
+
+        router = APIRouter()
+
+
+        @router.get("/models")
+        @require_permissions(role=["admin"])
+        async def models(session: Session):
+            return session.execute(select(1)).all()
+
+
+        @router.get("/plain")
+        @router.get("/plain/")
+        async def plain(session: Session):
+            return session.execute(select(1)).all()
+        """
+    found = [f.message for f in check_code(source, "app/routes.py") if f.code == "FG102"]
+    assert len(found) == 2
+    assert "a decorator wraps this route" in found[0]
+    assert "declared `def` runs in FastAPI's threadpool" in found[1]
