@@ -13,6 +13,7 @@ from checks.context import (
     code_of,
     descendants,
     dotted_name,
+    is_main_guard,
     keyword_arg,
     string_value,
 )
@@ -510,7 +511,8 @@ class CorsWildcard(Rule):
         "Checks for `CORSMiddleware` configured with `allow_origins=['*']` (or a name its "
         'scope binds to it, in one branch or all: `origins = ["*"]`; not in a branch that '
         "asks for a development run, the developer's: `if settings.DEBUG:`, `if ENV == "
-        "'development':`, `['*'] if debug else origins`, nor the middleware added in one), "
+        "'development':`, `['*'] if debug else origins`, nor the middleware added in one "
+        "or in the module's `if __name__ == '__main__':` block, its run as a script), "
         "or with an "
         '`allow_origin_regex` that any site matches (`".*"`), unless the '
         "project's clients authenticate with a header only: it reads credentials from "
@@ -684,7 +686,10 @@ class CorsWildcard(Rule):
         if not CORS_MIDDLEWARE.intersection(n for n in names if n):
             return
         if _in_development_branch(node, ctx):
-            return  # `if settings.environment == "dev": app.add_middleware(...)` (ragapp)
+            # `if settings.environment == "dev": app.add_middleware(...)` (ragapp), or a
+            # module's own run as a script, `if __name__ == "__main__":` (a sample model
+            # server's: kserve), as FG502 leaves a secret there
+            return
         origins = keyword_arg(node, "allow_origins")
         regex = keyword_arg(node, "allow_origin_regex")
         value = origins.value if origins is not None else None
@@ -786,11 +791,16 @@ def _outside_development(scope: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def _in_development_branch(node: cst.CSTNode, ctx: FileContext) -> bool:
     """Whether `node` is in the body of an `if` that tests for a development run
-    (`_development_test`), in the statement being walked."""
+    (`_development_test`) or is the module's `__main__` guard, in the statement being
+    walked."""
     child: cst.CSTNode = node
     parent = ctx.parent(child)
     while parent is not None:
-        if isinstance(parent, cst.If) and child is parent.body and _development_test(parent.test):
+        if (
+            isinstance(parent, cst.If)
+            and child is parent.body
+            and (_development_test(parent.test) or is_main_guard(parent.test))
+        ):
             return True
         child, parent = parent, ctx.parent(parent)
     return False

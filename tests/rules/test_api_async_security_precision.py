@@ -2664,6 +2664,12 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
         ('if settings.ENVIRONMENT != "production":\n    origins = ["*"]', True),
         ('origins = ["*"] if settings.DEBUG else settings.ORIGINS', False),
         ('origins = settings.ORIGINS if settings.DEBUG else ["*"]', True),
+        # the module's own run as a script (kserve's sample model server)
+        (
+            'if __name__ == "__main__":\n'
+            '    app.add_middleware(CORSMiddleware, allow_origins=["*"])',
+            False,
+        ),
         # the middleware itself added only in a development run (ragapp)
         (
             'if settings.environment == "dev":\n'
