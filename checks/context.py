@@ -172,6 +172,14 @@ HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "h
 #: Words of a class name that make a `*Service`/`*Repo` class part of the HTTP layer.
 _HTTP_NAME_WORDS = frozenset({"http", "controller", "router", "route", "view", "endpoint"})
 _CAMEL_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+#: A word of a CamelCase, snake_case, dotted or spaced text, its digits apart.
+_TEXT_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def text_words(text: str) -> set[str]:
+    """The words of a text, lower-cased (`UserApiKey`: user, api, key; `settings.DEBUG`:
+    settings, debug; `isDebugMode`: is, debug, mode)."""
+    return {word.lower() for word in _TEXT_WORD.findall(text)}
 
 
 def http_adapter_name(name: str) -> bool:

@@ -16,6 +16,7 @@ from checks.context import (
     is_main_guard,
     keyword_arg,
     string_value,
+    text_words,
 )
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
@@ -834,12 +835,7 @@ def _development_test(test: cst.BaseExpression) -> bool:
     dotted = dotted_name(test)
     if dotted is None:
         return False
-    words = {word.lower() for word in _NAME_WORDS.findall(dotted)}
-    return not words.isdisjoint(_DEVELOPMENT_WORDS)
-
-
-#: The words of a dotted name, its CamelCase and snake_case split (`isDebugMode`).
-_NAME_WORDS = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+    return not text_words(dotted).isdisjoint(_DEVELOPMENT_WORDS)
 
 
 #: FG501 stands unless the clients authenticate with a header only (or FG501 is named)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import ast
 import re
 
-from checks.context import FileContext, descendants, is_main_guard, keyword_arg, string_value
+from checks.context import (
+    FileContext,
+    descendants,
+    is_main_guard,
+    keyword_arg,
+    string_value,
+    text_words,
+)
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -119,8 +126,6 @@ _EXEMPT_LAYERS = frozenset({"test", "tooling"})
 
 
 _WORD = lazy_pattern(r"[a-z0-9]+")
-#: A word of a CamelCase, snake_case or spaced text (`UserApiKey`: user, api, key).
-_CAMEL_WORD = lazy_pattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 #: Hosts of a database on the developer's own machine: its URL is a local default.
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
@@ -286,17 +291,12 @@ def _says_key(value: str) -> bool:
     return any(word in compact for word in _KEY_WORDS)
 
 
-def _value_words(value: str) -> set[str]:
-    """The words of a value, its CamelCase split, lower-cased."""
-    return {word.lower() for word in _CAMEL_WORD.findall(value)}
-
-
 def _spells_its_name(name: str, value: str) -> bool:
     """`ERROR_INVALID_API_KEY = "invalid api key"`, `_USER_API_KEY = "UserApiKey"`,
     `CSRF_TOKEN_KEY = "csrftoken"`: the value only repeats words of the name, apart or run
     together (a label, message, type or field name about the secret, not the secret).
     The value's CamelCase is split before comparing."""
-    words = _value_words(value)
+    words = text_words(value)
     named = _WORD.findall(name.lower())
     if bool(words) and words <= set(named):
         return True
@@ -1192,7 +1192,8 @@ def _literals(call: CallSite) -> list[str]:
 
 #: A host on the developer's own machine, in a URL, a `host:port` or alone.
 _LOCAL_HOST_TEXT = lazy_pattern(
-    r"(?:^|[/@\s])(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?:$|[:/\s?])", re.IGNORECASE
+    rf"(?:^|[/@\s])(?:{'|'.join(map(re.escape, sorted(_LOCAL_HOSTS)))})(?:$|[:/\s?])",
+    re.IGNORECASE,
 )
 #: First words of the names of a server's settings (`MINIO_SECRET_KEY`, `REDIS_PASSWORD`):
 #: a key so named is what the service presents to that server, not one it signs with.
@@ -1250,23 +1251,22 @@ def _local_server_default(name: str, text: str, node: cst.CSTNode, ctx: FileCont
     own, neighbours, grouped = _neighbours(node, ctx)
     words = {first for found in (name, *own) if (first := _first_word(found)) is not None}
     related = [
-        texts
+        (names, texts)
         for names, texts in neighbours
         if any(_first_word(found) in words for found in names)
         # one server's settings, named for what they are (`{"uri": ..., "password": ...}`)
         or (grouped and not words and not any(_first_word(found) for found in names))
     ]
-    users = [
-        texts
-        for (names, texts) in neighbours
-        if texts in related and any(_USER_NAME.search(found) for found in names)
-    ]
-    if any(text in texts for texts in users):
+    if any(
+        text in texts
+        for names, texts in related
+        if any(_USER_NAME.search(found) for found in names)
+    ):
         return True
     password = _PASSWORD_NAME.search(name) or any(_PASSWORD_NAME.search(f) for f in own)
     if not password and _SIGNING_NAME.search(name) and words.isdisjoint(_SERVER_WORDS):
         return False  # `SECRET_KEY`, `AES_ENCRYPTION_KEY`: keys the service itself holds
-    return any(_LOCAL_HOST_TEXT.search(found) for texts in related for found in texts)
+    return any(_LOCAL_HOST_TEXT.search(found) for _, texts in related for found in texts)
 
 
 def _first_word(name: str) -> str | None:
