@@ -556,13 +556,22 @@ _DATABASE_SERVERS = (
     b"mariadb",
     b"mssql",
     b"pyodbc",
-    b"oracle",
     b"cockroach",
-    b"snowflake",
     b"bigquery",
     b"redshift",
     b"clickhouse",
     b"duckdb",
+)
+
+
+#: The database servers whose names are also ordinary words (keras-tuner's
+#: `self.tuner.oracle` in aim, whose web UI keeps its data in a SQLite file; Twitter's
+#: snowflake ids), lowered: named as a database only by a URL's scheme, a driver or a
+#: dialect, or a quoted name (`DB_TYPE = "oracle"`).
+_WORD_DATABASE_SERVERS = lazy_pattern(
+    rb"\b(?:oracle|snowflake)(?:\+\w+)?://|cx_oracle|\boracledb\b|dialects\.oracle"
+    rb"|\bsnowflake\.(?:connector|sqlalchemy)|snowflake[-_]sqlalchemy"
+    rb"|[\"'](?:oracle|snowflake)[\"']"
 )
 
 
@@ -573,6 +582,10 @@ def sqlite_databases(sources: Iterable[bytes]) -> bool:
     for source in sources:
         lowered = source.lower()
         if any(word in lowered for word in _DATABASE_SERVERS):
+            return False
+        if (b"oracle" in lowered or b"snowflake" in lowered) and _WORD_DATABASE_SERVERS.search(
+            lowered
+        ) is not None:
             return False
         sqlite = sqlite or (b"sqlite" in lowered and _SQLITE.search(lowered) is not None)
     return sqlite

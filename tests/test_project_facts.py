@@ -818,8 +818,26 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         ([b'url = "sqlite:///app.db"\n', b'PROD = "postgresql+psycopg://db/app"\n'], False),
         ([b'url = "SQLite:///app.db"\n', b"import asyncpg\n"], False),
         ([b"from sqlalchemy.orm import Session\n"], False),
+        ([b'url = "sqlite:///aim_db"\n', b"trials = self.tuner.oracle.ongoing_trials\n"], True),
+        ([b'url = "sqlite:///a.db"\n', b"from snowflake import SnowflakeGenerator\n"], True),
+        ([b'url = "sqlite:///a.db"\n', b'PROD = "oracle+oracledb://scott@db/app"\n'], False),
+        ([b'url = "sqlite:///a.db"\n', b"import cx_Oracle\n"], False),
+        ([b'url = "sqlite:///a.db"\n', b'if settings.DB_TYPE == "oracle":\n'], False),
+        ([b'url = "sqlite:///a.db"\n', b"import snowflake.connector\n"], False),
     ],
-    ids=["sqlite url", "aiosqlite", "and postgres", "and asyncpg", "no database named"],
+    ids=[
+        "sqlite url",
+        "aiosqlite",
+        "and postgres",
+        "and asyncpg",
+        "no database named",
+        "a tuner's oracle",
+        "snowflake ids",
+        "and an oracle url",
+        "and an oracle driver",
+        "and oracle by its name",
+        "and snowflake's connector",
+    ],
 )
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
     """FG102's gate (`SERVER_DATABASES` is the negation): SQLite named, and no server."""
