@@ -374,7 +374,8 @@ class SyncSessionInAsyncModule(Rule):
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`. One finding per `async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests; not a service whose databases are "
-        "SQLite files (its code names SQLite and no database server: a query there takes "
+        "SQLite files (its code names SQLite and no database server, by a name, URL, driver "
+        "or dialect; `oracle` and `snowflake` only as a database's: a query there takes "
         "a millisecond or so, and a session moved to a thread fails SQLite's same-thread "
         "check; the move is the whole data layer's, to `aiosqlite`), unless the selection "
         "names FG102 or the code is new (the edit hook). A module may offer a sync path next to "
@@ -389,7 +390,8 @@ class SyncSessionInAsyncModule(Rule):
         "`loop.run_until_complete(...)`; a module of Celery tasks, `@celery_app.task`; and "
         "no web framework imported), whose loop serves that run alone; nor the body of a "
         "module-level `async def` the module runs with `asyncio.run(main())` and names "
-        "nowhere else, even where it imports a web framework for another mode."
+        "nowhere else (or a method it runs only so: `asyncio.run(self.observe())`), even "
+        "where it imports a web framework for another mode."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
@@ -1403,10 +1405,17 @@ def _runs_a_private_loop(ctx: FileContext) -> bool:
     `asyncio.run(main())` for its terminal chat, FastAPI for `--server`), whose own
     prompts and pauses block no request. Not the coroutines it awaits."""
     function = ctx.function
-    if function is None or len(ctx.class_stack) or not function.is_async:
+    if function is None or len(ctx.class_stack) > 1 or not function.is_async:
         return False
     node = function.node
-    if not isinstance(node, cst.FunctionDef) or node is not ctx.outermost_function:
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    if ctx.class_stack:
+        # a method of a module-level class, not of a class nested in a function
+        owner = ctx.class_stack[0]
+        if function.owner is not owner or not any(s is owner.node for s in ctx.module.body):
+            return False
+    elif node is not ctx.outermost_function:
         return False
     entries = ctx.stash("own-loop:entries")
     if not entries:
@@ -1417,37 +1426,50 @@ def _runs_a_private_loop(ctx: FileContext) -> bool:
 
 def _private_loop_entries(ctx: FileContext) -> frozenset[str]:
     """The module-level `async def`s whose every mention is the call `asyncio.run` is
-    given (`asyncio.run(main())`) and which no decorator wraps."""
+    given (`asyncio.run(main())`) and which no decorator wraps; and so the `async def`
+    methods of the module's classes whose every mention is such a call on an object
+    (`asyncio.run(self.get_perception_infos(path))` in a sync method of modelscope-agent's
+    Android environment, reader 44): the name's only other mention is its `def`."""
     source = ctx.source
     if source is not None and _RUN_CALL.search(source) is None:
         return frozenset()  # no call of a `run`: `asyncio.run(...)`, `from asyncio import run`
     functions = {
-        statement.name.value: statement
+        statement.name.value
         for statement in ctx.module.body
         if isinstance(statement, cst.FunctionDef)
         and statement.asynchronous is not None
         and not statement.decorators
     }
-    if not functions:
+    methods = {
+        member.name.value
+        for statement in ctx.module.body
+        if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock)
+        for member in statement.body.body
+        if isinstance(member, cst.FunctionDef)
+        and member.asynchronous is not None
+        and not member.decorators
+    }
+    if not functions and not methods:
         return frozenset()
     run: dict[str, int] = {}
     mentions: dict[str, int] = {}
     for node in descendants(ctx.module):
-        if isinstance(node, cst.Name) and node.value in functions:
+        if isinstance(node, cst.Name) and (node.value in functions or node.value in methods):
             mentions[node.value] = mentions.get(node.value, 0) + 1
         elif (
             isinstance(node, cst.Call)
             and "asyncio.run" in (dotted_name(node.func), ctx.qualified_name(node.func))
             and len(node.args) == 1
             and isinstance(node.args[0].value, cst.Call)
-            and isinstance(node.args[0].value.func, cst.Name)
         ):
-            name = node.args[0].value.func.value
-            run[name] = run.get(name, 0) + 1
-    # each mention of the name: its `def` and the calls `asyncio.run` is given
-    return frozenset(
-        name for name, count in run.items() if name in functions and mentions[name] == count + 1
-    )
+            func = node.args[0].value.func
+            if isinstance(func, cst.Name) and func.value in functions:
+                run[func.value] = run.get(func.value, 0) + 1
+            elif isinstance(func, cst.Attribute) and func.attr.value in methods:
+                run[func.attr.value] = run.get(func.attr.value, 0) + 1
+    # each mention of the name: its `def` and the calls `asyncio.run` is given (a
+    # function and a method of one name: two `def`s, so neither counts)
+    return frozenset(name for name, count in run.items() if mentions[name] == count + 1)
 
 
 #: The text of a call of a function named `run` (`asyncio.run(main())`, `run(main())`).
@@ -4021,8 +4043,20 @@ class SyncDriverForAsyncEngine(Rule):
         return evidence.has_package(*_PACKAGES) and evidence.has("create_async_engine")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: `create_async_engine(...)` called
-        return any(structure.calls_to(ASYNC_ENGINE_FACTORIES))
+        # `visit_Call`: `create_async_engine(...)` called with a URL written as one string
+        # of a sync driver (`url=`, or the first argument); an f-string, a name or a
+        # concatenation is none (gpustack's tests, `create_async_engine("sqlite+aiosqlite://")`)
+        for call in structure.calls_to(ASYNC_ENGINE_FACTORIES):
+            # `url=`, or the first argument as written, which may be a keyword's
+            given = [k.value for k in call.node.keywords]
+            for value in [*given, *call.node.args[:1]]:
+                if (
+                    isinstance(value, ast.Constant)
+                    and isinstance(value.value, str)
+                    and SYNC_DRIVERS.match(value.value)
+                ):
+                    return True
+        return False
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if ctx.qualified_name(node.func) not in ASYNC_ENGINE_FACTORIES:

@@ -774,6 +774,38 @@ def test_a_module_running_its_own_loop_at_module_level_blocks_no_request() -> No
     assert codes_in(routed, "app/ws_api/example_client.py") == ["FG303", "FG301"]
 
 
+def test_a_method_run_only_by_asyncio_run_is_on_a_loop_of_its_own() -> None:
+    """modelscope-agent's Android environment (reader 44): the sync `observe()` runs the
+    coroutine method with `asyncio.run(self.get_perception_infos(...))`, its only call, in
+    a module that imports FastAPI: a loop of its own, whose pauses block no request. Once
+    the method is awaited elsewhere in the module, a server's loop may run it too."""
+    source = """
+        import asyncio
+        import subprocess
+        import time
+
+        from fastapi import FastAPI
+
+
+        class Env:
+            def observe(self, path: str) -> str:
+                return asyncio.run(self.get_perception_infos(path))
+
+            async def get_perception_infos(self, path: str) -> str:
+                subprocess.run(["adb", "shell", "screencap", path])
+                time.sleep(5)
+                return path
+        """
+    assert codes_in(source, "app/env.py") == []
+    awaited = textwrap.dedent(source) + (
+        "\n\nasync def read(env: Env) -> str:\n    return await env.get_perception_infos('x')\n"
+    )
+    assert codes_in(awaited, "app/env.py") == ["FG303", "FG301"]
+    # a decorated method, or one nested in a function, is not an entry of the loop
+    wrapped = source.replace("async def get_", "@staticmethod\n            async def get_")
+    assert sorted(codes_in(wrapped, "app/env.py")) == ["FG301", "FG303"]
+
+
 def test_a_module_of_celery_tasks_runs_its_coroutines_on_their_own_loop() -> None:
     """SurfSense's cleanup task: `@celery_app.task` runs `run_async_celery_task(_clean)`,
     a loop the worker makes for that task: a sync redis call in `_clean` blocks no
