@@ -803,6 +803,13 @@ class FileContext:
             return 2
         return self._sqlalchemy_target()
 
+    @property
+    def sqlalchemy_1_admitted(self) -> bool:
+        """Whether the project's pins let an install get SQLAlchemy 1.x on a 2 target
+        (`checks.sqlalchemy_target.SqlalchemyTarget.admits_1`); False when unknown."""
+        admits = getattr(self._sqlalchemy_target, "admits_1", None)
+        return bool(admits is not None and admits())
+
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""
         return self._marks.setdefault(key, set())

@@ -337,10 +337,11 @@ _SETUP_REQUIRES = lazy_pattern(rb"\binstall_requires\b|\bextras_require\b")
 
 
 def _setup_pins(path: Path) -> Iterator[Pin]:
-    """The pins a `setup.py` writes as literals in its `setup(...)` call:
-    `install_requires=[...]` (every install obeys them) and `extras_require={...}`
-    (alternatives). A list computed at run time (read from a file, built by a function)
-    gives none here; a `requires.txt` beside it is read as a requirements file."""
+    """The pins a `setup.py` writes as literals in its `setup(...)` call, or in a list
+    it binds once at module level and names there: `install_requires=[...]` (every
+    install obeys them) and `extras_require={...}` (alternatives). A list computed at
+    run time (read from a file, built by a function) gives none here; a `requires.txt`
+    beside it is read as a requirements file."""
     raw = _read(path)
     if raw is None or _SETUP_REQUIRES.search(raw) is None:
         return
@@ -348,11 +349,22 @@ def _setup_pins(path: Path) -> Iterator[Pin]:
         tree = ast.parse(raw)
     except (SyntaxError, ValueError):
         return
+    # lists bound at module level and named in the call (aim's `REQUIRED = [...]`,
+    # `install_requires=REQUIRED`): the literal every install obeys
+    bound = {
+        statement.targets[0].id: statement.value
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    }
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         for keyword in node.keywords:
             value = keyword.value
+            if isinstance(value, ast.Name):
+                value = bound.get(value.id, value)
             if keyword.arg == "install_requires" and isinstance(value, ast.List | ast.Tuple):
                 yield from _pep508(path.name, _literal_strings(value.elts), True)
             elif keyword.arg == "extras_require" and isinstance(value, ast.Dict):

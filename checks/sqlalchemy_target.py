@@ -18,7 +18,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks.pydantic_target import Pin, admits_floor, current_pins, read_pins
+from checks.pydantic_target import Pin, admits_below, admits_floor, current_pins, read_pins
 
 if TYPE_CHECKING:
     from checks.sub_services import SubServices
@@ -46,6 +46,7 @@ class SqlalchemyTarget:
         self.sub_services = sub_services
         self._pins: tuple[Pin, ...] | None = None
         self._version: int | None = configured
+        self._admits_1: bool | None = None
         self._of_folder: dict[str, SqlalchemyTarget] = {}
 
     def for_file(self, path: Path | str) -> SqlalchemyTarget:
@@ -76,6 +77,17 @@ class SqlalchemyTarget:
         """The version, for the engine, which asks only when FG108 reports."""
         return self.version
 
+    def admits_1(self) -> bool:
+        """Whether an install the pins allow may still get SQLAlchemy 1.x on a 2 target
+        (`SQLAlchemy>=1.4.1`, aim's only pin): code that needs 2.0's names (`Mapped`,
+        `mapped_column`, `DeclarativeBase`) would fail to import there. Only what the pins
+        say: a configured target, or no pin, admits nothing below it."""
+        if self.configured is not None:
+            return self.configured == 1
+        if self._admits_1 is None:
+            self._admits_1 = pins_admit_1(self.pins())
+        return self._admits_1
+
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `sqlalchemy` at the root, read once."""
         if self._pins is None:
@@ -88,6 +100,18 @@ class SqlalchemyTarget:
             return f"sqlalchemy={self.configured}"
         text = "\n".join(f"{p.source}|{p.kind}|{p.text}|{p.binding}" for p in self.pins())
         return "sqlalchemy-pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def pins_admit_1(pins: tuple[Pin, ...]) -> bool:
+    """Whether every binding pin (a lock's version among them) admits a SQLAlchemy 1.x,
+    and at least one says so: an install may get 1.x (`SQLAlchemy>=1.4.1`)."""
+    from packaging.version import Version
+
+    binding = [pin for pin in current_pins(pins) if pin.binding]
+    if not binding:
+        return False
+    below = [admits_below(pin, Version("2")) for pin in binding]
+    return any(below) and all(admits is not False for admits in below)
 
 
 def target_from_pins(pins: tuple[Pin, ...]) -> int:

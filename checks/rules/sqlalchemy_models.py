@@ -204,7 +204,9 @@ class LegacyDeclarative(Rule):
         "that admit no 2.x): `Mapped`, `mapped_column` and `DeclarativeBase` do not exist "
         "there; the findings are reported only when the selection names FG108, to plan the "
         "migration, and their message says so (as the Pydantic rules on a Pydantic 1 "
-        "project)."
+        "project). No fix either where the pins target 2 but also admit 1.x "
+        "(`SQLAlchemy>=1.4.1`): an install that gets 1.4 could not import the fixed "
+        'code; `target-sqlalchemy = "2"` says none will.'
     )
     fixes = (
         FixExample(
@@ -545,6 +547,9 @@ def _report(
         if not ctx.names("FG108"):
             return  # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1)
         message, fix = f"{message} {MIGRATION_NOTE}", Refusal("1.x")
+    elif isinstance(fix, FixSpec) and ctx.sqlalchemy_1_admitted:
+        # `SQLAlchemy>=1.4.1` (aim): the 2.0 names the fix writes fail to import on 1.4
+        fix = Refusal("the pins also admit SQLAlchemy 1.x, which lacks 2.0's names")
     chosen = fix if isinstance(fix, FixSpec) else None
     if styled:
         ctx.report_if(node, condition or _TYPED_PROJECT, message, fix=chosen)

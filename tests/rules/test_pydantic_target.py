@@ -262,6 +262,18 @@ def test_setuptools_pins_decide_the_target(tmp_path: Path) -> None:
         """
         from setuptools import setup
 
+        REQUIRED = ["fastapi>=0.100", "pydantic>=1.10,<2"]
+
+        setup(name="svc", install_requires=REQUIRED)
+        """,
+    )
+    assert target_of(tmp_path) == 1  # a module-level list the call names (aim's)
+    write(
+        tmp_path,
+        "setup.py",
+        """
+        from setuptools import setup
+
         setup(name="svc", install_requires=open("deps.txt").read().split(), extras_require={
             "legacy": ["pydantic<2"], "current": ["pydantic>=2"]})
         """,

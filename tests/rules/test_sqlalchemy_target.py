@@ -101,6 +101,44 @@ def test_a_configured_target_of_2_offers_the_fix(tmp_path: Path) -> None:
     assert all(f["fix"] is not None for f in found)
 
 
+@pytest.mark.parametrize(
+    ("files", "admits"),
+    [
+        ({}, False),
+        ({"pyproject.toml": PROJECT.format('"SQLAlchemy>=1.4.1"')}, True),
+        ({"pyproject.toml": PROJECT.format('"sqlalchemy>=2"')}, False),
+        ({"pyproject.toml": PROJECT.format('"sqlalchemy>=1.4,<2"')}, True),
+        ({"requirements.txt": "SQLAlchemy>=1.4.1\n", "uv.lock": UV_LOCK_14}, True),
+        ({"requirements.txt": "SQLAlchemy>=1.4.1\nSQLAlchemy>=2.0\n"}, False),
+    ],
+)
+def test_whether_the_pins_admit_1_x(tmp_path: Path, files: dict[str, str], admits: bool) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    assert SqlalchemyTarget(tmp_path).admits_1() is admits
+
+
+def test_pins_that_also_admit_1_x_keep_the_finding_without_the_fix(tmp_path: Path) -> None:
+    """aim pins `SQLAlchemy>=1.4.1` (reader 44): the target is 2, so FG108 reports, but
+    `class Base(DeclarativeBase)` fails to import where an install gets 1.4."""
+    write(tmp_path, "pyproject.toml", PROJECT.format('"SQLAlchemy>=1.4.1"'))
+    moved = MODELS.replace(
+        "sqlalchemy.orm import declarative_base",
+        "sqlalchemy.ext.declarative import declarative_base",
+    )
+    models = write(tmp_path, "app/models.py", moved)
+    found = _fg108(tmp_path)
+    assert len(found) == 2  # the moved `declarative_base()`, and the class's columns
+    assert not any(MIGRATION_NOTE in str(f["message"]) for f in found)
+    assert all(f["fix"] is None for f in found)
+    before = models.read_bytes()
+    run_cli("check", "--select", "FG108", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    assert models.read_bytes() == before
+    # pins of 2.x alone: the fix is offered
+    write(tmp_path, "pyproject.toml", PROJECT.format('"SQLAlchemy>=2.0"'))
+    assert [f["fix"] is not None for f in _fg108(tmp_path)] == [True, True]
+
+
 def test_a_bad_configured_target_is_a_configuration_error(tmp_path: Path) -> None:
     write(
         tmp_path,
