@@ -129,12 +129,17 @@ class _Facts:
     #: (name, value): a string assigned to a name or attribute, passed as a keyword, or
     #: stored under a string key of a dict literal
     named_strings: list[tuple[str, str]] = field(default_factory=list)
+    #: (name, call): a call held the same ways (its value, or the last operand of an `or`)
+    named_calls: list[tuple[str, ast.Call]] = field(default_factory=list)
     dotted: set[str] = field(default_factory=set)
     #: the names of keyword arguments (of calls and class statements)
     keywords: set[str] = field(default_factory=set)
     attributes: set[str] = field(default_factory=set)
     #: calls whose result is dropped or assigned: an `Expr` or `Assign` statement's value
     bare_calls: list[ast.Call] = field(default_factory=list)
+    #: the ids of the calls that are a whole statement (an `Expr`'s value): no value
+    #: of an assignment, an argument or a dict
+    statement_calls: set[int] = field(default_factory=set)
     #: the element of a list or set comprehension that is a whole statement, when it is a
     #: call (`[notify(u) for u in users]`: every result dropped)
     dropped_comprehension_calls: list[ast.Call] = field(default_factory=list)
@@ -583,6 +588,11 @@ class Structure:
         """Calls that are a whole statement or an assignment's value (not awaited)."""
         return self._facts.bare_calls
 
+    def is_statement(self, call: ast.Call) -> bool:
+        """Whether the call is a whole statement (`parser.add_argument(...)`): its result is
+        no value of an assignment, an argument or a dict."""
+        return id(call) in self._facts.statement_calls
+
     @property
     def dropped_comprehension_calls(self) -> list[ast.Call]:
         """The calls that are the element of a list or set comprehension that is a whole
@@ -643,6 +653,12 @@ class Structure:
     @property
     def named_strings(self) -> list[tuple[str, str]]:
         return self._facts.named_strings
+
+    @property
+    def named_calls(self) -> list[tuple[str, ast.Call]]:
+        """(name, call): a call assigned to a name or attribute, passed as a keyword, or
+        stored under a string key of a dict literal (or the last operand of an `or` there)."""
+        return self._facts.named_calls
 
     @property
     def interpolates(self) -> bool:
@@ -856,6 +872,13 @@ def _fallback_string(node: ast.expr | None) -> str | None:
     return _string(node)
 
 
+def _fallback_call(node: ast.expr | None) -> ast.Call | None:
+    """A call that is the value, or the last operand of an `or` (as `_fallback_string`)."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        return _fallback_call(node.values[-1])
+    return node if isinstance(node, ast.Call) else None
+
+
 def _string(node: ast.expr | None) -> str | None:
     """A string constant's value; a bytes constant's, decoded as Latin-1 (a key given as
     bytes: `AUTH_SECRET: bytes = b"..."`)."""
@@ -905,6 +928,9 @@ class _Collector:
                     value = _fallback_string(item.value)
                     if item.arg is not None and value is not None:
                         facts.named_strings.append((item.arg, value))
+                    held = _fallback_call(item.value)
+                    if item.arg is not None and held is not None:
+                        facts.named_calls.append((item.arg, held))
             elif kind is ast.Attribute:
                 assert isinstance(node, ast.Attribute)
                 if type(node.ctx) is not ast.Load:
@@ -982,6 +1008,9 @@ class _Collector:
                     value = _fallback_string(item.value)
                     if item.arg is not None and value is not None:
                         facts.named_strings.append((item.arg, value))
+                    held = _fallback_call(item.value)
+                    if item.arg is not None and held is not None:
+                        facts.named_calls.append((item.arg, held))
                 # decorators, bases and keywords are outside the class's body
                 outside: list[ast.AST] = [*node.decorator_list, *node.bases, *node.keywords]
                 outside += _type_parameters(node)
@@ -1016,6 +1045,7 @@ class _Collector:
                 statement = node.value
                 if isinstance(statement, ast.Call):
                     facts.bare_calls.append(statement)
+                    facts.statement_calls.add(id(statement))
                 elif isinstance(statement, ast.ListComp | ast.SetComp) and isinstance(
                     statement.elt, ast.Call
                 ):
@@ -1033,6 +1063,12 @@ class _Collector:
                         name = _target_name(target)
                         if name is not None:
                             facts.named_strings.append((name, value))
+                held = _fallback_call(node.value)
+                if held is not None:
+                    for target in node.targets:
+                        name = _target_name(target)
+                        if name is not None:
+                            facts.named_calls.append((name, held))
             elif kind is ast.AnnAssign:
                 assert isinstance(node, ast.AnnAssign)
                 facts.annotated.append((node, enclosing))
@@ -1044,6 +1080,9 @@ class _Collector:
                 value = _fallback_string(node.value)
                 if value is not None and isinstance(node.target, ast.Name):
                     facts.named_strings.append((node.target.id, value))
+                held = _fallback_call(node.value)
+                if held is not None and isinstance(node.target, ast.Name):
+                    facts.named_calls.append((node.target.id, held))
                 stack.append((node.target, mode, enclosing))
                 stack.append((node.annotation, mode | _ANNOTATION, enclosing))
                 if node.value is not None:
@@ -1060,9 +1099,12 @@ class _Collector:
             elif kind is ast.Dict:
                 assert isinstance(node, ast.Dict)
                 for key, entry in zip(node.keys, node.values, strict=True):
-                    key_text, value = _string(key), _string(entry)
+                    key_text, value = _string(key), _fallback_string(entry)
                     if key_text is not None and value is not None:
                         facts.named_strings.append((key_text, value))
+                    held = _fallback_call(entry)
+                    if key_text is not None and held is not None:
+                        facts.named_calls.append((key_text, held))
             elif kind is ast.With or kind is ast.AsyncWith:
                 assert isinstance(node, ast.With | ast.AsyncWith)
                 if isinstance(node, ast.With):

@@ -858,3 +858,56 @@ def test_a_mapping_annotation_gives_the_session_screen_no_instance() -> None:
         "from app.models import Event", "from typing import Union"
     )
     assert _verdicts(union, "FG103", *routes) == (True, True)
+
+
+def _fires(code: str, rule: str, path: str = "app/example.py") -> bool:
+    """Whether the rule reports in the file, run without screens."""
+    from tests.helpers import check_code
+
+    engine = Engine([RULES_BY_CODE[rule]], prefilter=False)
+    return any(f.code == rule for f in check_code(textwrap.dedent(code), path, (), engine))
+
+
+def test_fg109s_screen_asks_for_a_sync_driver_written_as_one_string() -> None:
+    """gpustack's tests make `create_async_engine("sqlite+aiosqlite://")`: an async driver,
+    no finding; the screen spared none of those files before it read the URL."""
+    cases = {
+        'create_async_engine("sqlite+aiosqlite://")': False,
+        "create_async_engine(settings.DATABASE_URL)": False,
+        'create_async_engine(f"postgresql://{host}/db")': False,
+        'create_async_engine("postgresql://db/app", echo=True)': True,
+        'create_async_engine(echo=True, url="mysql://db/app")': True,
+        'create_async_engine(dsn="postgres://db/app")': True,  # the first argument as written
+    }
+    for call, fires in cases.items():
+        code = f"from sqlalchemy.ext.asyncio import create_async_engine\nengine = {call}\n"
+        assert ("FG109" in _screened(code)) is fires, call
+        assert _fires(code, "FG109") is fires, call
+
+
+def test_fg502s_screen_reads_a_wrapped_literal_where_a_name_holds_it() -> None:
+    """gpustack's CLI modules pass `default=` to `parser.add_argument("--api-key", ...)` as
+    statements, and polar reads `os.getenv("LOAD_TEST_..._THRESHOLD", "1000")`: no
+    secret's name holds either literal, and the screen spares them. Held by a secret's
+    name, or read from a secret's variable, it is read."""
+    spared = """
+        import argparse
+        import os
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--api-key", default="change-me-please-0042")
+        parser.add_argument("--secret-file", type=str)
+        THRESHOLD = int(os.getenv("LOAD_TEST_EVENT_INGEST_THRESHOLD", "1000"))
+        """
+    assert "FG502" not in _screened(spared)
+    assert not _fires(spared, "FG502")
+    for held in (
+        'JWT_SECRET = os.getenv("JWT_SIGNING", "k3y-f0r-s1gn1ng-t0k3ns")',
+        'signing = os.getenv("JWT_SECRET", "k3y-f0r-s1gn1ng-t0k3ns")',
+        'signing = str(os.environ.get("JWT_SECRET", "k3y-f0r-s1gn1ng-t0k3ns"))',
+        'config = {"jwt_secret": os.getenv("X") or os.getenv("Y", "k3y-f0r-s1gn1ng-t0k3ns")}',
+        'config = {"jwt_secret": os.getenv("JWT_SECRET") or "k3y-f0r-s1gn1ng-t0k3ns"}',
+    ):
+        code = "import os\n" + held + "\n"
+        assert "FG502" in _screened(code), held
+        assert _fires(code, "FG502"), held

@@ -18,7 +18,7 @@ from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project_facts import SETTINGS_BASES
 from checks.rule import Example, Rule
-from checks.structure import CallSite, Structure
+from checks.structure import Structure
 
 _SECRET_NAME = lazy_pattern(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
@@ -946,24 +946,35 @@ class HardcodedSecret(Rule):
             or any(_SECRET_TEXT.search(text.lower()) for text in structure.strings)
         ):
             return False
-        return any(
-            # `_wrapped`: a literal in a wrapper or an environment read (a name without
-            # words makes `_is_secret_value` answer for every name)
-            (
-                any(keyword.arg == "default" for keyword in call.node.keywords)
-                or (
-                    call.last in _WRAPPER_NAMES
-                    # `_wrapped` reads a positional literal of these only: a `.get()` of a
-                    # dict (`headers.get("Authorization")`) holds none
-                    and (
-                        call.last != "get"
-                        or not structure.qualified(call.dotted).isdisjoint(_ENV_READS)
-                    )
-                )
-            )
-            and any(_is_secret_value("", v, declared=True, signing=True) for v in _literals(call))
-            for call in structure.calls
-        )
+        # `_wrapped`: a literal in a wrapper or an environment read, where `_check` reads
+        # it: a call held by a name (assigned, a keyword's, a dict's; never a statement:
+        # gpustack's `parser.add_argument("--api-key", default=None)`), under a secret
+        # name: the holder's, or else the variable an environment read names (polar's
+        # `THRESHOLD = os.getenv("LOAD_TEST_..._THRESHOLD", "1000")` has neither)
+        for holder, call in structure.named_calls:
+            while (
+                isinstance(call.func, ast.Name)
+                and call.func.id == "str"
+                and len(call.args) == 1
+                and not call.keywords
+                and isinstance(call.args[0], ast.Call)
+            ):
+                call = call.args[0]  # `str(os.environ.get("KEY", "..."))`
+            literals = _literals(call)
+            if not literals:
+                continue
+            names = [holder]
+            first = next(iter(_positional(call)), None)
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                names.append(first.value)  # an environment read's variable
+            if any(
+                _SECRET_NAME.search(name)
+                and _is_secret_value(name, value, declared=True, signing=True)
+                for name in names
+                for value in literals
+            ):
+                return True
+        return False
 
     def _check(
         self,
@@ -1177,11 +1188,15 @@ def _in_settings_class(ctx: FileContext) -> bool:
     )
 
 
-def _literals(call: CallSite) -> list[str]:
+def _positional(node: ast.Call) -> list[ast.expr]:
+    """A call's positional arguments, as `_wrapped` counts them (no `*args`)."""
+    return [argument for argument in node.args if not isinstance(argument, ast.Starred)]
+
+
+def _literals(node: ast.Call) -> list[str]:
     """The string constants `_wrapped` may read from a call (its first two positional
     arguments and its `default=`), for the screen."""
-    node = call.node
-    found = [a.value for a in node.args[:2] if isinstance(a, ast.Constant)]
+    found = [a.value for a in _positional(node)[:2] if isinstance(a, ast.Constant)]
     found += [
         k.value.value
         for k in node.keywords
