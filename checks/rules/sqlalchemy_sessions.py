@@ -2649,8 +2649,9 @@ class InterpolatedSql(Rule):
         'variable assigned before (`sql = f"..."` then `text(sql)`: the last binding, in '
         "straight-line code, or any binding on a path to the call: `if user_id: sql = "
         'f"..."`, `sql += f" AND kind = \'{kind}\'"` under an `if`) or a helper of the '
-        "module whose every `return` is a string (or "
-        "a tuple whose element is: `ph, params = in_params(ids)`), where a piece pasted in "
+        "module or method of the class whose every `return` is a string (or "
+        "a tuple whose element is: `ph, params = in_params(ids)`), its locals bound once "
+        "followed (a clause a loop quotes and appends, then joins), where a piece pasted in "
         "is a value: `= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`, `VALUES ({x})`. Each pasted "
         'piece is placed in the SQL; a name (`"{x}"`, `FROM {x}`, `{schema}.t`, `ORDER BY '
         "{x}`, an argument of a SQL function, `lower({x})`; quoted, an object's name: "

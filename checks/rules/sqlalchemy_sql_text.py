@@ -50,7 +50,7 @@ _MARKER_BASE = 0xE000
 _MARKER_COUNT = 0xF8FF - _MARKER_BASE
 _MARKERS = lazy_pattern("[\ue000-\uf8ff]")
 _FILLER = "x"
-_MAX_DEPTH = 4
+_MAX_DEPTH = 6
 
 _CONSTANT = lazy_pattern(r"^_*[A-Z][A-Z0-9_]*$")
 _ENUMS = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
@@ -1119,12 +1119,25 @@ def _helper_local(
     function: cst.FunctionDef, expr: cst.BaseExpression | None
 ) -> cst.BaseExpression | None:
     """What a name a helper returns holds, when the helper binds it once, in a statement
-    of its own body (`placeholders = ", ".join(...)` then `return placeholders, params`)."""
+    of its own body (`placeholders = ", ".join(...)` then `return placeholders, params`)
+    or of a block in it (`value = f"'{f.value}'"` in the loop that appends the clause
+    rag-postgres' filter builder joins, reader 44): every value it ever holds is that
+    expression's."""
     if not isinstance(expr, cst.Name) or not isinstance(function.body, cst.IndentedBlock):
         return expr
-    value = _assigned_once(function.body, expr.value)
-    if value is None or _bindings_of(function.body, expr.value) != 1:
+    if _bindings_of(function.body, expr.value) != 1:
         return None
+    value = _assigned_once(function.body, expr.value)
+    if value is None:
+        found = [
+            node.value
+            for node in descendants(function.body)
+            if isinstance(node, cst.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and node.targets[0].target.value == expr.value
+        ]
+        value = found[0] if len(found) == 1 else None
     return value
 
 

@@ -555,6 +555,43 @@ def test_a_value_in_the_fragment_a_helper_returns_is_flagged() -> None:
     assert _fg105(source) == [VALUE_MESSAGE]
 
 
+def test_a_quoted_value_a_helper_joins_into_its_clauses_is_flagged() -> None:
+    """rag-postgres' filter builder (reader 44): a method quotes the value an LLM's tool
+    call gives (`f"'{filter.value}'"`) in the loop that appends each clause, joins the
+    clauses, and returns them as `WHERE ...` and `AND ...`; the search pastes them in.
+    A local bound once in the loop holds that expression's values only."""
+    source = """
+    from sqlalchemy import text
+
+    class Searcher:
+        def build_filter_clause(self, filters) -> tuple[str, str]:
+            clauses = []
+            for filter in filters:
+                value = f"'{filter.value}'" if isinstance(filter.value, str) else filter.value
+                clauses.append(f"{filter.column} = {value}")
+            clause = " AND ".join(clauses)
+            return f"WHERE {clause}", f"AND {clause}"
+
+        async def search(self, session, filters):
+            where, _ = self.build_filter_clause(filters)
+            return await session.execute(text(f"SELECT id FROM items {where} LIMIT 20"))
+    """
+
+    def values(code: str) -> list[str]:
+        return [f.message for f in check_code(code, "app/search.py") if f.code == "FG105"]
+
+    assert values(source) == [
+        "`filter.value` pasted into SQL as a value: pass it as a bound parameter"
+    ]
+    # bound twice in the helper: what `value` holds is not followed, the name is reported
+    twice = source.replace(
+        "                clauses.append(",
+        "                value = filter.value if filter.trusted else value\n"
+        "                clauses.append(",
+    )
+    assert values(twice) == ["`value` pasted into SQL as a value: pass it as a bound parameter"]
+
+
 def test_columns_read_from_the_inspector_are_catalog_names() -> None:
     source = """
     from sqlalchemy import inspect, text
