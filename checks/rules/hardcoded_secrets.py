@@ -1179,12 +1179,14 @@ def _is_starlette_config(func: cst.BaseExpression, ctx: FileContext) -> bool:
 
 def _in_settings_class(ctx: FileContext) -> bool:
     """Whether the statement is in the body of a class deriving from a settings base
-    (`pydantic_settings.BaseSettings`)."""
+    (`pydantic_settings.BaseSettings`), also through a class of the file
+    (`class Config(BaseConfig)` with `class BaseConfig(BaseSettings)`: the FastAPI
+    production boilerplate's `SECRET_KEY: str = "super-secret-key"`, reader 45)."""
     owner = ctx.enclosing_class
     return (
         owner is not None
         and ctx.in_class_body
-        and any(base in SETTINGS_BASES for base in owner.bases)
+        and any(ctx.derives_from(base, SETTINGS_BASES) for base in owner.bases)
     )
 
 

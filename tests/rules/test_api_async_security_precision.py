@@ -2292,6 +2292,28 @@ def test_secret_defaults_and_fallbacks_are_secrets() -> None:
     )
 
 
+def test_a_settings_class_through_a_base_of_the_file_is_a_settings_class() -> None:
+    """The FastAPI production boilerplate (reader 45): `class Config(BaseConfig)`, where
+    `BaseConfig(BaseSettings)` is in the same file, signs its tokens with a `SECRET_KEY`
+    default that reads like a name; as in a settings class itself, it is reported."""
+    source = """
+        from pydantic_settings import BaseSettings
+
+
+        class BaseConfig(BaseSettings):
+            model_config = {"case_sensitive": True}
+
+
+        class Config(BaseConfig):
+            SECRET_KEY: str = "super-secret-key"
+
+
+        class Plain:
+            SECRET_KEY: str = "super-secret-key"
+        """
+    assert [row for row, _ in positions(source, "FG502", path="core/config.py")] == [9]
+
+
 @pytest.mark.parametrize(
     ("line", "reported"),
     [
