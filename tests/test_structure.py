@@ -911,3 +911,27 @@ def test_fg502s_screen_reads_a_wrapped_literal_where_a_name_holds_it() -> None:
         code = "import os\n" + held + "\n"
         assert "FG502" in _screened(code), held
         assert _fires(code, "FG502"), held
+
+
+def test_fg106s_screen_asks_for_a_gather_whose_awaitables_may_share_a_name() -> None:
+    """gpustack gathers coroutines made before the call (`asyncio.gather(*tasks)`) in 23
+    files the screen let through: none can share a session there. Two calls that name the
+    same first name, or a starred comprehension of calls, may."""
+    head = (
+        "import asyncio\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\n"
+        "async def f(session: AsyncSession, repo, tasks, ids) -> None:\n"
+    )
+    cases = {
+        "await asyncio.gather(*tasks)": False,
+        "await asyncio.gather(fetch(1), fetch(2))": False,
+        "await asyncio.gather(count(session), page(session))": True,
+        "await asyncio.gather(session.execute(a), session.execute(b))": True,
+        "await asyncio.gather(*[load(session, i) for i in ids])": True,
+        "await asyncio.gather(*(fetch(i) for i in ids))": True,  # a name it is given: `i`
+    }
+    for body, may in cases.items():
+        code = head + "    " + body + "\n"
+        assert ("FG106" in _screened(code)) is may, body
+        if not may:
+            assert not _fires(code, "FG106"), body
+    assert _fires(head + "    await asyncio.gather(count(session), page(session))\n", "FG106")

@@ -3760,9 +3760,13 @@ class SessionSharedByTasks(Rule):
         return evidence.has("gather", "AsyncSession", "async_sessionmaker")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: `asyncio.gather(...)` called; `visit_Assign`: an async session
-        # class or factory named (`_made_at_import`), outside tests, tooling, migrations
-        return any(structure.calls_to(("asyncio.gather",))) or (
+        # `visit_Call`: `asyncio.gather(...)` given two awaitables that may use one
+        # session (`_sessions_in`: names an argument's call is given or called on, by their
+        # first name), or a comprehension's; `visit_Assign`: an async session class or
+        # factory named (`_made_at_import`), outside tests, tooling, migrations
+        return any(
+            _may_share_a_session(call.node) for call in structure.calls_to(("asyncio.gather",))
+        ) or (
             structure.layer not in _SCRIPT_LAYERS
             and (
                 any(structure.calls_to(_SHARED_SESSIONS))
@@ -3849,6 +3853,46 @@ class SessionSharedByTasks(Rule):
             # a sync session shared by tasks blocks (FG102's) and cannot fail as an
             # `AsyncSession` does: reported where the project uses the asyncio extension
             ctx.report_if(node, _ASYNC_PROJECT)
+
+
+def _may_share_a_session(gather: ast.Call) -> bool:
+    """Whether `_sessions_in` may find one name in two of the gather's awaitables, read by
+    the first names of what their calls are given and called on (a repository's session
+    is its object's): a starred comprehension of calls (every element), or two calls
+    sharing a first name. `asyncio.gather(*tasks)` and coroutines made before the call
+    (gpustack's 23 files) hold none."""
+    seen: set[str] = set()
+    values = [*gather.args, *(keyword.value for keyword in gather.keywords)]
+    for value in values:
+        if isinstance(value, ast.Starred):
+            inner = value.value
+            if isinstance(inner, ast.GeneratorExp | ast.ListComp) and _first_names(inner.elt):
+                return True
+            value = inner
+        names = _first_names(value)
+        if names & seen:
+            return True
+        seen |= names
+    return False
+
+
+def _first_names(expr: ast.expr) -> set[str]:
+    """The first names of the dotted names a call is given or called on (`repo.page(db)`:
+    `repo`, `db`); none for what is not a call."""
+    if not isinstance(expr, ast.Call):
+        return set()
+    candidates = [*expr.args, *(keyword.value for keyword in expr.keywords)]
+    if isinstance(expr.func, ast.Attribute):
+        candidates.append(expr.func.value)
+    found = set()
+    for candidate in candidates:
+        if isinstance(candidate, ast.Starred):
+            candidate = candidate.value
+        while isinstance(candidate, ast.Attribute):
+            candidate = candidate.value
+        if isinstance(candidate, ast.Name):
+            found.add(candidate.id)
+    return found
 
 
 #: Layers where one session made at import is one run's (a script, a test module's).
