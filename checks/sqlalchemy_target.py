@@ -47,6 +47,7 @@ class SqlalchemyTarget:
         self._pins: tuple[Pin, ...] | None = None
         self._version: int | None = configured
         self._admits_1: bool | None = None
+        self._before_1_4: bool | None = None
         self._of_folder: dict[str, SqlalchemyTarget] = {}
 
     def for_file(self, path: Path | str) -> SqlalchemyTarget:
@@ -77,6 +78,18 @@ class SqlalchemyTarget:
         """The version, for the engine, which asks only when FG108 reports."""
         return self.version
 
+    def admits_before_1_4(self) -> bool:
+        """Whether an install the pins allow may get SQLAlchemy 1.3 or older, where
+        `Session.execute(select(...))` returns no ORM objects and `Result.scalars()` does
+        not exist (fastapi-react's `SQLAlchemy==1.3.19`): FG101's `select()` needs 1.4. A
+        configured target of 2, or no pin, admits nothing below 1.4; on a configured 1 the
+        pins decide."""
+        if self.configured == 2:
+            return False
+        if self._before_1_4 is None:
+            self._before_1_4 = pins_admit_below(self.pins(), "1.4")
+        return self._before_1_4
+
     def admits_1(self) -> bool:
         """Whether an install the pins allow may still get SQLAlchemy 1.x on a 2 target
         (`SQLAlchemy>=1.4.1`, aim's only pin): code that needs 2.0's names (`Mapped`,
@@ -96,21 +109,30 @@ class SqlalchemyTarget:
 
     def cache_key(self) -> str:
         """What the target depends on, for the results cache."""
-        if self.configured is not None:
+        if self.configured == 2:
             return f"sqlalchemy={self.configured}"
+        # on a configured 1, the pins still say whether 1.3 may be installed
+        configured = "" if self.configured is None else f"sqlalchemy={self.configured}|"
         text = "\n".join(f"{p.source}|{p.kind}|{p.text}|{p.binding}" for p in self.pins())
-        return "sqlalchemy-pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        return f"{configured}sqlalchemy-pins={digest}"
 
 
 def pins_admit_1(pins: tuple[Pin, ...]) -> bool:
     """Whether every binding pin (a lock's version among them) admits a SQLAlchemy 1.x,
     and at least one says so: an install may get 1.x (`SQLAlchemy>=1.4.1`)."""
+    return pins_admit_below(pins, "2")
+
+
+def pins_admit_below(pins: tuple[Pin, ...], version: str) -> bool:
+    """Whether every binding pin (a lock's version among them) admits a SQLAlchemy
+    release below `version`, and at least one says so."""
     from packaging.version import Version
 
     binding = [pin for pin in current_pins(pins) if pin.binding]
     if not binding:
         return False
-    below = [admits_below(pin, Version("2")) for pin in binding]
+    below = [admits_below(pin, Version(version)) for pin in binding]
     return any(below) and all(admits is not False for admits in below)
 
 

@@ -418,7 +418,9 @@ class LegacyQueryApi(Rule):
         "taken for a mapped class, `User.email` for a column); a Query kept in a variable, "
         "string joins, `with_entities` and the like keep the finding without a fix. The one "
         "finding of a synchronous function carries the fix of its first fixable call; "
-        "`--fix` rewrites the others one per pass, as each pass reports the function again."
+        "`--fix` rewrites the others one per pass, as each pass reports the function again. "
+        "No fix where the project's pins admit SQLAlchemy 1.3 or older (`SQLAlchemy==1.3.19`"
+        "): `select()` in `Session.execute()` and `.scalars()` came with 1.4."
     )
     fixes = (
         FixExample(

@@ -149,3 +149,49 @@ def test_a_bad_configured_target_is_a_configuration_error(tmp_path: Path) -> Non
     result = run_cli("check", "--no-cache", str(tmp_path))
     assert result.exit_code == 2
     assert "target-sqlalchemy" in result.stderr
+
+
+QUERIES = """
+from sqlalchemy.orm import Session
+
+from app.models import User
+
+
+def get_user(db: Session, user_id: int) -> User | None:
+    return db.query(User).filter(User.id == user_id).first()
+"""
+
+
+def _fg101_fixes(root: Path) -> list[bool]:
+    result = run_cli(
+        "check", "--select", "FG101", "--output-format", "json", "--no-cache", str(root)
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    return [f["fix"] is not None for f in json.loads(result.stdout)]
+
+
+@pytest.mark.parametrize(
+    ("requirements", "fixes"),
+    [
+        ("SQLAlchemy==1.3.19\n", [False]),
+        ("SQLAlchemy>=1.3,<2\n", [False]),
+        ("SQLAlchemy==1.4.52\n", [True]),
+        ("SQLAlchemy>=2\n", [True]),
+    ],
+)
+def test_fg101s_select_is_not_offered_where_sqlalchemy_1_3_may_be_installed(
+    tmp_path: Path, requirements: str, fixes: list[bool]
+) -> None:
+    """fastapi-react pins `SQLAlchemy==1.3.19` (reader 45): there `session.execute(
+    select(User))` gives rows of one column, and `.scalars()` does not exist (TypeError on
+    1.3.24); the finding stays, without the fix."""
+    write(tmp_path, "requirements.txt", requirements)
+    write(tmp_path, "app/crud.py", QUERIES)
+    assert _fg101_fixes(tmp_path) == fixes
+
+
+def test_a_configured_target_of_2_admits_no_1_3(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "SQLAlchemy==1.3.19\n")
+    assert SqlalchemyTarget(tmp_path).admits_before_1_4()
+    assert SqlalchemyTarget(tmp_path, configured=1).admits_before_1_4()  # 1.3 or 1.4
+    assert not SqlalchemyTarget(tmp_path, configured=2).admits_before_1_4()
