@@ -317,6 +317,48 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
     return cls
 
 
+#: FastAPI's `Depends` (a parameter's default naming its dependency).
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
+
+
+def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The function of the project a name of the coroutine being walked is filled by,
+    when it is an unannotated parameter (bound once) whose default is `Depends(get_db)`:
+    another module's (`from app.db.session import get_db`) or this one's. The file cannot
+    tell what `get_db` gives (fastapi-react's `db=Depends(get_db)`, whose `get_db` yields
+    `SessionLocal()`); the project index can."""
+    function = ctx.function
+    if not isinstance(expr, cst.Name) or function is None:
+        return None
+    node = function.node
+    if not isinstance(node, cst.FunctionDef):
+        return None
+    bindings = _function_bindings(node, ctx).get(expr.value)
+    if bindings is None or len(bindings) != 1 or bindings[0] is not None:
+        return None
+    params = node.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        if param.name.value != expr.value:
+            continue
+        default = param.default
+        if (
+            param.annotation is not None
+            or not isinstance(default, cst.Call)
+            or ctx.qualified_name(default.func) not in DEPENDS
+            or not default.args
+        ):
+            return None
+        first = default.args[0]
+        if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
+            return None
+        dependency = first.value
+        name = ctx.qualified_name(dependency)
+        if name is None or not may_be_imported_instance(name):
+            return None
+        return name
+    return None
+
+
 def may_be_imported_instance(qualified: str) -> bool:
     """Whether an absolute imported name may be a module-level object the project index
     reads (`app.db.SessionLocal`): not SQLAlchemy's or SQLModel's own names."""

@@ -68,9 +68,11 @@ CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccont
 #: Decorators making a method a property: `self.x` is what a call of the method gives.
 PROPERTIES = frozenset({"property", "functools.cached_property"})
 #: The text a module defining either holds (a property without a return annotation:
-#: an annotated one is read with the module's other annotations).
+#: an annotated one is read with the module's other annotations), or a generator function
+#: a FastAPI dependency may be (`yield`).
 CONTEXT_MANAGER_TEXT = lazy_pattern(
-    rb"contextmanager|property\s*(?:\#[^\n]*)?\n\s*def\s+\w+\s*\(\s*\w+\s*\)\s*:"
+    rb"contextmanager|\byield\b"
+    rb"|property\s*(?:\#[^\n]*)?\n\s*def\s+\w+\s*\(\s*\w+\s*\)\s*:"
 )
 #: `Generator[X, ...]`, `Iterator[X]`: the annotation of such a generator, naming `X`.
 _ITERATOR_SPELLINGS = frozenset(
@@ -568,6 +570,17 @@ class _Summarizer:
                 given = self._yielded(function, top_level)
             elif decorators & PROPERTIES and "." in name and function.returns is None:
                 given = self._property_chain(function, top_level)
+            elif (
+                not function.decorator_list
+                and "." not in name
+                and isinstance(function, ast.FunctionDef)
+                and any(isinstance(node, ast.Yield) for node in _own_nodes(function))
+            ):
+                # a FastAPI dependency (`def get_db(): db = SessionLocal(); yield db`):
+                # `Depends(get_db)` fills a parameter with what it yields, as a context
+                # manager's `with` does (fastapi-react's `db=Depends(get_db)`, reader 45);
+                # a call of it anywhere else gives a generator, which no one queries
+                given = self._yielded(function, top_level)
             else:
                 continue
             if given is not None:

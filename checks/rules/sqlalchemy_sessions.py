@@ -58,6 +58,7 @@ from checks.session_receivers import (
     ASYNC_ENGINE,
     ASYNC_SESSION_CLASSES,
     ASYNC_SESSION_FACTORY,
+    DEPENDS,
     OPENERS,
     SCOPED_SESSION,
     SYNC_CONNECTION,
@@ -66,6 +67,7 @@ from checks.session_receivers import (
     SYNC_SESSION_FACTORY,
     annotated_project_class,
     canonical,
+    depends_origin,
     imported_origin,
     instance_attributes,
     is_async_session,
@@ -354,7 +356,9 @@ class SyncSessionInAsyncModule(Rule):
         "FastAPI-SQLAlchemy's and Flask-SQLAlchemy's `db.session`, a parameter annotated "
         "with a class of another module of the project that is a sync session: "
         "`session: deps.Session` where `deps` imports `Session` from `sqlmodel`, or a "
-        "subclass of `Session`), or handed to a function "
+        "subclass of `Session`; an unannotated parameter FastAPI fills from a dependency of "
+        "another module that yields or returns one: `db=Depends(get_db)` where `get_db` "
+        "yields `SessionLocal()`), or handed to a function "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
         "`background_tasks.add_task`, run after the response), unless the call is awaited; "
@@ -902,6 +906,7 @@ class SyncSessionInAsyncModule(Rule):
             or any(True for _ in _imported_callees(structure, in_async))
             or any(True for _ in _own_callees(structure, in_async))
             or any(True for _ in _project_annotations(structure))
+            or any(True for _ in _project_dependencies(structure))
         )
 
     def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
@@ -916,6 +921,8 @@ class SyncSessionInAsyncModule(Rule):
         callees = set(_imported_callees(structure, in_async))
         refs = {*(origin for name in callees for origin in _origins(name))}
         refs.update(_project_annotations(structure))
+        # `depends_origin`: what a dependency fills an unannotated parameter with
+        refs.update(_project_dependencies(structure))
         # `_session_helper`: a function of another module, or of this one, that makes a
         # sync session
         helpers = callees | set(_own_callees(structure, in_async))
@@ -1087,12 +1094,22 @@ class SyncSessionInAsyncModule(Rule):
                 condition = Condition((cls,), _SYNC_HANDLES)
                 self._ask(ctx, function, cls, node, condition)
                 return
+            dependency = depends_origin(func.value, ctx)
+            if dependency is not None:  # `db=Depends(get_db)`, then `db.execute(...)`
+                condition = Condition((dependency,), _SYNC_HANDLES, subject=OPENED)
+                self._ask(ctx, function, dependency, node, condition)
+                return
         if _hands_to_a_thread(node, ctx):
             return
         for arg in node.args:
             cls = None if arg.star else annotated_project_class(arg.value, ctx)
             if cls is not None:
                 self._ask(ctx, function, cls, arg.value, Condition((cls,), _SYNC_SESSIONS))
+                return
+            dependency = None if arg.star else depends_origin(arg.value, ctx)
+            if dependency is not None:  # `db=Depends(get_db)`, then `get_users(db)`
+                condition = Condition((dependency,), _SYNC_SESSIONS, subject=OPENED)
+                self._ask(ctx, function, dependency, arg.value, condition)
                 return
             opened = ctx.marks(self.code + ".opened")
             origin = None if arg.star else property_opened(arg.value, ctx, opened)
@@ -1700,6 +1717,38 @@ def _project_annotations(structure: Structure) -> Iterator[str]:
     annotations.extend(node.annotation for node in structure.annotated_in_coroutines)
     for annotation in annotations:
         yield from _annotated_classes(annotation, structure)
+
+
+def _project_dependencies(structure: Structure) -> Iterator[str]:
+    """The functions that may fill an unannotated parameter of a coroutine through
+    `Depends(...)` (`depends_origin`): its first argument (or `dependency=`), a chain of
+    names resolving through the file's imports to an absolute module the project may
+    hold."""
+    for function in structure.functions:
+        if not isinstance(function, ast.AsyncFunctionDef):
+            continue
+        arguments = function.args
+        positional = [*arguments.posonlyargs, *arguments.args]
+        defaulted = positional[len(positional) - len(arguments.defaults) :]
+        pairs = list(zip(defaulted, arguments.defaults, strict=True))
+        pairs += [
+            (arg, default)
+            for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+            if default is not None
+        ]
+        for arg, default in pairs:
+            if arg.annotation is not None or not isinstance(default, ast.Call):
+                continue
+            if structure.qualified(ast_dotted_name(default.func)).isdisjoint(DEPENDS):
+                continue
+            given = [
+                *default.args[:1],
+                *(k.value for k in default.keywords if k.arg == "dependency"),
+            ]
+            for dependency in given:
+                for name in structure.qualified(ast_dotted_name(dependency)):
+                    if may_be_imported_instance(name):
+                        yield name
 
 
 def _annotated_classes(annotation: ast.expr, structure: Structure) -> Iterator[str]:

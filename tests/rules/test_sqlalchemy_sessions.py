@@ -312,6 +312,65 @@ def test_a_session_class_another_module_re_exports_is_followed(
     assert _rows(result.stdout, "FG102") == ["app/routes.py:7:31", "app/routes.py:11:5"]
 
 
+DEPENDENCIES = """
+from app.db.engines import AsyncSessionLocal, session_maker
+
+
+def get_db():
+    db = session_maker()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+async def get_async_db():
+    async with AsyncSessionLocal() as session:
+        yield session
+
+
+def list_users(db):
+    return db.query(object).all()
+"""
+
+UNANNOTATED_ROUTES = """
+from fastapi import Depends
+
+from app.dependencies import get_async_db, get_db, list_users
+
+
+async def users(db=Depends(get_db)) -> object:
+    return list_users(db)
+
+
+async def flush(db=Depends(dependency=get_db)) -> None:
+    db.flush()
+
+
+async def async_users(db=Depends(get_async_db)) -> object:
+    return list_users(db)
+
+
+def sync_users(db=Depends(get_db)) -> object:
+    return list_users(db)
+"""
+
+
+@pytest.mark.parametrize("selection", [["--select", "FG102"], []], ids=["named", "default"])
+def test_an_unannotated_parameter_a_dependency_fills_with_a_sync_session(
+    database_module: Path, selection: list[str]
+) -> None:
+    """fastapi-react's `db=Depends(get_db)` with no annotation (reader 45's miss: 8
+    routes), where `get_db` yields `SessionLocal()` of a sync `sessionmaker`: FastAPI fills
+    the parameter with what the generator yields, and the route hands it to sync CRUD
+    functions or queries it on the loop. A dependency yielding an `AsyncSession`, and a
+    route declared `def` (run in the threadpool), are not reported."""
+    write(database_module, "app/dependencies.py", DEPENDENCIES)
+    write(database_module, "app/routes.py", UNANNOTATED_ROUTES)
+    result = run_cli("check", "--no-cache", *selection, ".")
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:7:23", "app/routes.py:11:5"]
+
+
 @pytest.mark.parametrize(
     "annotation", ["deps.Session", '"deps.Session"', "Optional[deps.Session]", "Session"]
 )
