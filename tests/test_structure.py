@@ -898,6 +898,8 @@ def test_fg502s_screen_reads_a_wrapped_literal_where_a_name_holds_it() -> None:
         parser.add_argument("--api-key", default="change-me-please-0042")
         parser.add_argument("--secret-file", type=str)
         THRESHOLD = int(os.getenv("LOAD_TEST_EVENT_INGEST_THRESHOLD", "1000"))
+        api_key = getattr(request.state, "api_key", None)
+        password = update_data.pop("password", None)
         """
     assert "FG502" not in _screened(spared)
     assert not _fires(spared, "FG502")

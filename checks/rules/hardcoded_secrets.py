@@ -18,7 +18,7 @@ from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project_facts import SETTINGS_BASES
 from checks.rule import Example, Rule
-from checks.structure import Structure
+from checks.structure import Structure, dotted_name
 
 _SECRET_NAME = lazy_pattern(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
@@ -960,6 +960,22 @@ class HardcodedSecret(Rule):
                 and isinstance(call.args[0], ast.Call)
             ):
                 call = call.args[0]  # `str(os.environ.get("KEY", "..."))`
+            func = call.func
+            last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if not (
+                any(keyword.arg == "default" for keyword in call.keywords)
+                or (
+                    last in _WRAPPER_NAMES
+                    # `_wrapped` reads a positional literal of these only: a `.get()` of
+                    # a dict (`headers.get("Authorization")`) holds none, nor a builtin
+                    # (`getattr(request.state, "api_key", None)`)
+                    and (
+                        last != "get"
+                        or not structure.qualified(dotted_name(func)).isdisjoint(_ENV_READS)
+                    )
+                )
+            ):
+                continue
             literals = _literals(call)
             if not literals:
                 continue
