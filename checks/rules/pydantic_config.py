@@ -686,12 +686,12 @@ class PydanticClassConfig(Rule):
         return evidence.has("Config")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_ClassDef`: a `class Config` (in a class body); a module that reads
-        # `Model.Config` is checked too, so that the run's index holds its summary
-        # (`ModuleSummary.config_refs`: the fix of that `Config` is withheld)
-        return any(cls.name == "Config" for cls in structure.classes) or (
-            "Config" in structure.attributes
-        )
+        # `visit_ClassDef`: a `class Config` (in a class body). A module that reads
+        # `Model.Config` needs no parse: the run's index reads its summary
+        # (`ModuleSummary.config_refs`, which withholds the fix of that `Config`) with
+        # CPython's parser, as every module's (`Engine._spared_summary`,
+        # `ProjectIndex.load`); gpustack's `uvicorn.Config(...)` kept 10 files parsed
+        return any(cls.name == "Config" for cls in structure.classes)
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         if node.name.value != "Config" or not ctx.in_class_body:

@@ -28,6 +28,7 @@ from checks.lazy import visitor
 from checks.prefilter import Evidence
 from checks.pydantic_target import FIX_TARGET_NOTE, WHERE_IT_APPLIES_SPELLING
 from checks.rule import Example, FixExample, Rule
+from checks.structure import Structure
 
 _V1_VALIDATORS = {
     "pydantic.validator": "field_validator",
@@ -456,6 +457,12 @@ class PydanticV1Validators(Rule):
 
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("validator", "root_validator")
+
+    def may_fire_in(self, structure: Structure) -> bool:
+        # `visit_FunctionDef`: a decorator naming Pydantic 1's `validator` or
+        # `root_validator`, as the file's imports resolve it (v2's `field_validator` and
+        # `model_validator` hold the word too: gpustack's 10 files parsed for nothing)
+        return structure.refers_to(*_V1_VALIDATORS)
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         owner = ctx.enclosing_class
