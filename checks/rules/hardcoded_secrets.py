@@ -1016,7 +1016,12 @@ class HardcodedSecret(Rule):
         # environment says otherwise: a slug there (`"your-secret-key"`) signing tokens is
         # a weak key anyone can forge with (a password's or an API key's slug fails to
         # log in instead: `"postgres"`, `"sk-local"`)
-        in_settings = _in_settings_class(ctx)
+        # a private attribute (`_DEFAULT_PASSWORD`: Pydantic reads no environment for it)
+        # or a `ClassVar` is no field the environment sets (mealie's first admin's
+        # documented password, judged not worth acting on)
+        in_settings = _in_settings_class(ctx) and not (
+            name.startswith("_") or _class_var(node, ctx)
+        )
         # bytes there too (`AUTH_SECRET: bytes = b"..."`); elsewhere a bytes constant named
         # like a key is as often a protocol's constant (fides' `_KEK_ID_HMAC_KEY =
         # b"fides-kek-id"`, a fingerprint's salt)
@@ -1204,6 +1209,15 @@ def _in_settings_class(ctx: FileContext) -> bool:
         and ctx.in_class_body
         and any(ctx.derives_from(base, SETTINGS_BASES) for base in owner.bases)
     )
+
+
+def _class_var(node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether an annotated assignment declares a `ClassVar` (`typing.ClassVar[str]`)."""
+    if not isinstance(node, cst.AnnAssign):
+        return False
+    annotation = node.annotation.annotation
+    target = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    return ctx.qualified_name(target) in {"typing.ClassVar", "typing_extensions.ClassVar"}
 
 
 def _positional(node: ast.Call) -> list[ast.expr]:

@@ -2312,6 +2312,26 @@ def test_a_settings_class_through_a_base_of_the_file_is_a_settings_class() -> No
             SECRET_KEY: str = "super-secret-key"
         """
     assert [row for row, _ in positions(source, "FG502", path="core/config.py")] == [9]
+    # a private attribute or a `ClassVar` is no field the environment sets: mealie's
+    # `_DEFAULT_PASSWORD`, the documented first admin's (reader 46), keeps the plain
+    # message, as any literal under a secret's name
+    private = """
+        from typing import ClassVar
+
+        from pydantic_settings import BaseSettings
+
+
+        class BaseConfig(BaseSettings):
+            model_config = {"case_sensitive": True}
+
+
+        class Config(BaseConfig):
+            _DEFAULT_PASSWORD: str = "MyPassword-2024"
+            ADMIN_PASSWORD: ClassVar[str] = "MyPassword-2024"
+        """
+    found = messages(private, "FG502", path="core/config.py")
+    assert len(found) == 2
+    assert not any("settings default" in message for message in found)
 
 
 @pytest.mark.parametrize(
