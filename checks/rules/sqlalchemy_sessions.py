@@ -1019,7 +1019,7 @@ class SyncSessionInAsyncModule(Rule):
             self._drop_pending(ctx, id(function.node))
             if message is None and _wrapped_route(function.node, ctx):
                 message = _WRAPPED_ROUTE_MESSAGE
-            ctx.report_if(blocking, _SERVER_DATABASE, message)
+            ctx.report_if(blocking, _SERVER_DATABASE, message or _before_1_4_message(ctx))
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
             # name (`made`); what it is, the project index knows
@@ -1165,7 +1165,21 @@ class SyncSessionInAsyncModule(Rule):
         if any(entry[:2] == (function, origin) for entry in asked):
             return
         asked.append((function, origin, id(node)))
-        ctx.report_if(node, _and_server_database(condition), message)
+        ctx.report_if(node, _and_server_database(condition), message or _before_1_4_message(ctx))
+
+
+#: FG102's message where the pins admit SQLAlchemy 1.3 or older, which has no
+#: `AsyncSession` (fastapi-react's `SQLAlchemy==1.3.19`, reader 46).
+_BEFORE_1_4_MESSAGE = (
+    "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "
+    "event loop; declare the route or dependency `def` (FastAPI runs it in its "
+    "threadpool), or run the sync code in a thread (`AsyncSession` needs SQLAlchemy 1.4, "
+    "which this project's pins do not require)"
+)
+
+
+def _before_1_4_message(ctx: FileContext) -> str | None:
+    return _BEFORE_1_4_MESSAGE if ctx.sqlalchemy_before_1_4_admitted else None
 
 
 #: FG102's message for a route another decorator wraps (sqlbot's

@@ -195,3 +195,29 @@ def test_a_configured_target_of_2_admits_no_1_3(tmp_path: Path) -> None:
     assert SqlalchemyTarget(tmp_path).admits_before_1_4()
     assert SqlalchemyTarget(tmp_path, configured=1).admits_before_1_4()  # 1.3 or 1.4
     assert not SqlalchemyTarget(tmp_path, configured=2).admits_before_1_4()
+
+
+def test_fg102s_message_offers_no_async_session_where_1_3_may_be_installed(
+    tmp_path: Path,
+) -> None:
+    """fastapi-react (`SQLAlchemy==1.3.19`, reader 46): `AsyncSession` came with 1.4, so
+    the message offers the `def` route and a thread, and says why not `AsyncSession`."""
+    write(tmp_path, "requirements.txt", "SQLAlchemy==1.3.19\npsycopg2==2.8.6\n")
+    route = (
+        "from sqlalchemy.orm import Session\n\n\n"
+        "async def read(db: Session) -> None:\n    db.execute('SELECT 1')\n"
+    )
+    write(tmp_path, "app/routes.py", route)
+
+    def messages() -> list[str]:
+        result = run_cli(
+            "check", "--select", "FG102", "--output-format", "json", "--no-cache", str(tmp_path)
+        )
+        return [str(f["message"]) for f in json.loads(result.stdout)]
+
+    assert len(found := messages()) == 1
+    assert "declare the route or dependency `def`" in found[0]
+    assert "`AsyncSession` needs SQLAlchemy 1.4" in found[0]
+    write(tmp_path, "requirements.txt", "SQLAlchemy==2.0.36\npsycopg2==2.9.10\n")
+    assert messages()[0].startswith("Synchronous SQLAlchemy engine or session used in ")
+    assert "use `AsyncSession`" in messages()[0]
