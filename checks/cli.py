@@ -39,6 +39,7 @@ from checks.run import (
     SYNTAX_ERROR_CODE,
     Project,
     SettingsLoader,
+    WorkerPool,
     build_index,
     check_file,
     check_files,
@@ -297,9 +298,13 @@ def _check_project(
             answered = cache.load_run(snapshot, files, lambda: run_packages(files, settings))
             if answered is not None:  # nothing changed since the same run
                 return _ProjectOutcome(answered, [], held=cache.held_back)
-    results = check_files(files, settings, cache, args.jobs, stamps)
-    index = build_index(results, settings, cache, others, covers_project(paths, settings))
-    results = settle(results, index, settings, cache=cache, stamps=stamps)
+    pool = WorkerPool()  # the workers `check_files` forks, kept for `settle`
+    try:
+        results = check_files(files, settings, cache, args.jobs, stamps, keep=pool)
+        index = build_index(results, settings, cache, others, covers_project(paths, settings))
+        results = settle(results, index, settings, cache=cache, stamps=stamps, pool=pool)
+    finally:
+        pool.close()
     outcome = _ProjectOutcome([], results)
     if args.fix or args.diff:
         outcome.results, outcome.fixed, outcome.changed = _apply_fixes(

@@ -86,6 +86,8 @@ from checks.project_facts import (
 from checks.revisions import is_superseded
 
 if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
+    import concurrent.futures
+
     from checks.cache import Cache
     from checks.catalog import RuleInfo
     from checks.engine import Engine
@@ -229,18 +231,51 @@ def _check_in_worker(item: tuple[Path, bytes]) -> FileResult:
     return check_file(engine, settings, *item, packages)
 
 
+#: A worker's engine for `settle` (made on its first such file, as `settle` makes one).
+_SETTLE_ENGINE: Engine | None = None
+
+
+def _settle_in_worker(item: tuple[Path, bytes, frozenset[str]]) -> FileResult:
+    """`settle`'s check of one file, in a worker `check_files` kept (`WorkerPool`)."""
+    global _SETTLE_ENGINE
+    if _PARENT and os.getppid() != _PARENT:
+        os._exit(1)
+    assert _WORKER is not None
+    settings = _WORKER[1]
+    _SETTLE_ENGINE = _SETTLE_ENGINE or make_engine(settings)
+    path, source, wanted = item
+    return check_file(_SETTLE_ENGINE, settings, path, source, unscreened=wanted)
+
+
+class WorkerPool:
+    """The forked workers of one project's `check_files`, kept for its `settle`: the few
+    files whose deferred rules the index asks for are checked there, in parallel, by
+    processes that have libcst imported already (each took a second or two of a cold
+    run in the run's one process). `close()` ends them."""
+
+    def __init__(self) -> None:
+        self.executor: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
+
+
 def check_files(
     files: Sequence[Path],
     settings: Settings,
     cache: Cache | None,
     jobs: int | None = None,
     stamps: dict[Path, list[int] | None] | None = None,
+    keep: WorkerPool | None = None,
 ) -> list[FileResult]:
     """Check files, in order: answered from the cache when their key is unchanged (and
     none of the packages its screens took to be outside the project is one of the run's),
     the others parsed here or, when there are enough of them, in `jobs` forked processes,
     their screens knowing the packages the run's index can read (`run_packages`).
-    `stamps` receives each file's size and modification time from before it was read."""
+    `stamps` receives each file's size and modification time from before it was read;
+    `keep`, the forked workers, for `settle` (the caller closes it)."""
     global _WORKER
     forget_packages()
 
@@ -304,17 +339,24 @@ def check_files(
                 settings.pydantic_target()  # decided once here, not in every worker
             if "FG108" in settings.enabled:
                 settings.sqlalchemy_target()
+            pool = concurrent.futures.ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
             try:
-                with concurrent.futures.ProcessPoolExecutor(
-                    workers,
-                    mp_context=multiprocessing.get_context("fork"),
-                    initializer=_die_with_parent,
-                    initargs=(os.getpid(),),
-                ) as pool:
-                    chunk = max(1, len(items) // (workers * 8))
-                    checked = list(pool.map(_check_in_worker, items, chunksize=chunk))
+                chunk = max(1, len(items) // (workers * 8))
+                checked = list(pool.map(_check_in_worker, items, chunksize=chunk))
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
             finally:
                 _WORKER = None
+            if keep is not None:
+                keep.executor = pool  # forked with `_WORKER` set: `settle` runs there
+            else:
+                pool.shutdown()
         else:
             checked = [
                 check_file(engine, settings, path, source, packages()) for path, source in items
@@ -466,6 +508,7 @@ def settle(
     source_of: Callable[[Path], bytes] | None = None,
     cache: Cache | None = None,
     stamps: dict[Path, list[int] | None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> list[FileResult]:
     """The results, each file whose deferred rules (`FileResult.deferred`) have a
     condition the index holds checked again with those rules run (parsed now: what the
@@ -473,9 +516,12 @@ def settle(
     with (default: read from disk). The new result is kept in `cache`: it is what a check
     without deferral gives, whatever the other modules say; with the stamp `check_files`
     took of the file before it first read it (`stamps`), so that the next run answers it
-    from its stamp as it would the deferred one."""
-    engine: Engine | None = None
-    settled: list[FileResult] = []
+    from its stamp as it would the deferred one. Two files or more are checked in `pool`'s
+    workers, when `check_files` kept them. What the index holds is asked of every file
+    first: a file checked again adds its summary only where the index had none, which a
+    deferred file (summarised from CPython's tree) has."""
+    settled: list[FileResult | None] = []
+    todo: list[tuple[int, Path, bytes, frozenset[str]]] = []
     for result in results:
         wanted = frozenset(
             code for code, condition in result.deferred if index.holds(condition, result.path)
@@ -489,8 +535,22 @@ def settle(
         except OSError as error:
             settled.append(read_failure(path, error))
             continue
-        engine = engine or make_engine(settings)
-        checked = check_file(engine, settings, path, source, unscreened=wanted)
+        todo.append((len(settled), path, source, wanted))
+        settled.append(None)
+    checked_files: list[FileResult]
+    executor = pool.executor if pool is not None else None
+    if executor is not None and len(todo) > 1:
+        items = [(path, source, wanted) for _, path, source, wanted in todo]
+        checked_files = list(executor.map(_settle_in_worker, items))
+    else:
+        checked_files = []
+        if todo:
+            engine = make_engine(settings)
+            checked_files = [
+                check_file(engine, settings, path, source, unscreened=wanted)
+                for _, path, source, wanted in todo
+            ]
+    for (position, path, source, _), checked in zip(todo, checked_files, strict=True):
         summary = checked.summary
         if summary is not None and summary.module not in index.modules:
             index.add(summary)  # as a run that parsed it has it (`crossfix` looks there)
@@ -499,8 +559,8 @@ def settle(
 
             stamp = stamps.get(path) if stamps is not None else None
             cache.put(path, f"{digest(source)}|{_rest_key(settings, path)}", checked, stamp)
-        settled.append(checked)
-    return settled
+        settled[position] = checked
+    return [result for result in settled if result is not None]
 
 
 def held_back(

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from checks.catalog import CATALOG
 from checks.config import load_settings
-from checks.run import build_index, check_file, check_files, make_engine, resolve_with, settle
+from checks.run import (
+    WorkerPool,
+    build_index,
+    check_file,
+    check_files,
+    make_engine,
+    resolve_with,
+    settle,
+)
 from tests.helpers import write
 
 #: A coroutine calling a helper of another module that blocks, one calling a helper that
@@ -69,3 +77,31 @@ def test_waiting_reports_are_deferred_then_settled_as_placed_ones(tmp_path: Path
     index = build_index(placed, settings)
     found = resolve_with(settle(placed, index, settings), index)
     assert [(f.path.name, f.code, f.start.row) for f in found] == [("blocks.py", "FG302", 11)]
+
+
+def test_the_workers_check_files_forked_settle_as_the_run_does(tmp_path: Path) -> None:
+    """A run of enough files forks workers (`check_files`) and keeps them for `settle`
+    (`WorkerPool`), which checks the files the index asks for there, two or more at a
+    time: the same results, in the same order, as a run in one process."""
+    _project(tmp_path)
+    files = [tmp_path / "app/helpers.py"]
+    for number in range(8):  # enough files for a pool (`PARALLEL_MIN_FILES`)
+        helper = "fetch" if number % 2 == 0 else "label"
+        files.append(write(tmp_path, f"app/route_{number}.py", _ROUTE.format(helper=helper)))
+    settings = load_settings(CATALOG, tmp_path)
+
+    def run(jobs: int) -> list[tuple[str, str, int]]:
+        pool = WorkerPool()
+        try:
+            results = check_files(files, settings, None, jobs=jobs, keep=pool)
+            assert (pool.executor is not None) is (jobs > 1)
+            index = build_index(results, settings)
+            settled = settle(results, index, settings, pool=pool)
+        finally:
+            pool.close()
+        assert [result.path for result in settled] == files
+        return [(f.path.name, f.code, f.start.row) for f in resolve_with(settled, index)]
+
+    expected = [(f"route_{n}.py", "FG302", 11) for n in (0, 2, 4, 6)]
+    assert run(1) == expected
+    assert run(2) == expected
