@@ -1058,17 +1058,13 @@ class _Collector:
                     if isinstance(target, ast.Name):
                         self._binding(target.id).values.append(node.value)
                 value = _fallback_string(node.value)
-                if value is not None:
-                    for target in node.targets:
-                        name = _target_name(target)
-                        if name is not None:
-                            facts.named_strings.append((name, value))
                 held = _fallback_call(node.value)
-                if held is not None:
-                    for target in node.targets:
-                        name = _target_name(target)
-                        if name is not None:
-                            facts.named_calls.append((name, held))
+                for target in node.targets:
+                    name = _target_name(target)
+                    if name is not None and value is not None:
+                        facts.named_strings.append((name, value))
+                    if name is not None and held is not None:
+                        facts.named_calls.append((name, held))
             elif kind is ast.AnnAssign:
                 assert isinstance(node, ast.AnnAssign)
                 facts.annotated.append((node, enclosing))
