@@ -545,34 +545,39 @@ def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
     return any(_ASYMMETRIC_JOSE.search(source) is not None for source in sources)
 
 
-#: What names SQLite in a text, and the words that name a database server or its driver
-#: (`SERVER_DATABASES`), lowered: substring tests, as `names_bcrypt`'s.
+#: What names SQLite in a text, and the drivers and products that name a database
+#: server (`SERVER_DATABASES`), lowered: substring tests, as `names_bcrypt`'s.
 _SQLITE = lazy_pattern(rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b")
 _DATABASE_SERVERS = (
-    b"postgres",
     b"psycopg",
     b"asyncpg",
-    b"mysql",
-    b"mariadb",
-    b"mssql",
     b"pyodbc",
+    b"pymysql",
+    b"aiomysql",
+    b"mysqldb",
+    b"pymssql",
     b"cockroach",
     b"bigquery",
     b"redshift",
     b"clickhouse",
     b"duckdb",
 )
-
-
-#: The database servers whose names are also ordinary words (keras-tuner's
-#: `self.tuner.oracle` in aim, whose web UI keeps its data in a SQLite file; Twitter's
-#: snowflake ids), lowered: named as a database only by a URL's scheme, a driver or a
-#: dialect, or a quoted name (`DB_TYPE = "oracle"`).
+#: The servers whose names are also words of a text (a skill tag `"postgres"` in
+#: starlette-admin's HR example's seed data, keras-tuner's `self.tuner.oracle`, Twitter's
+#: snowflake ids), lowered: named as a database only by a URL's scheme, a dialect, a
+#: driver, a setting's name (`POSTGRES_HOST`, `mysql_user`), an import, or a quoted name
+#: assigned, compared, passed or stored under a key (`scheme="postgresql+psycopg"`,
+#: `DB_TYPE == "oracle"`), not one listed among others.
+_NAMED = rb"(?:postgres(?:ql)?|mysql|mariadb|mssql|oracle|snowflake)"
 _WORD_DATABASE_SERVERS = lazy_pattern(
-    rb"\b(?:oracle|snowflake)(?:\+\w+)?://|cx_oracle|\boracledb\b|dialects\.oracle"
-    rb"|\bsnowflake\.(?:connector|sqlalchemy)|snowflake[-_]sqlalchemy"
-    rb"|[\"'](?:oracle|snowflake)[\"']"
+    rb"\b" + _NAMED + rb"(?:\+\w+)?://"
+    rb"|dialects\.(?:postgresql|mysql|mssql|oracle)"
+    rb"|\b(?:postgres(?:ql)?|mysql|mariadb|mssql)_\w"
+    rb"|(?:==|=|\(|:)\s*[\"']" + _NAMED + rb"(?:\+\w+)?[\"']"
+    rb"|(?:^|\n)\s*(?:import|from)\s+(?:mysql|mariadb)\b"
+    rb"|cx_oracle|\boracledb\b|snowflake[-_.]sqlalchemy|snowflake\.connector"
 )
+_WORD_SERVER_NAMES = (b"postgres", b"mysql", b"mariadb", b"mssql", b"oracle", b"snowflake")
 
 
 def sqlite_databases(sources: Iterable[bytes]) -> bool:
@@ -583,9 +588,10 @@ def sqlite_databases(sources: Iterable[bytes]) -> bool:
         lowered = source.lower()
         if any(word in lowered for word in _DATABASE_SERVERS):
             return False
-        if (b"oracle" in lowered or b"snowflake" in lowered) and _WORD_DATABASE_SERVERS.search(
-            lowered
-        ) is not None:
+        if (
+            any(word in lowered for word in _WORD_SERVER_NAMES)
+            and _WORD_DATABASE_SERVERS.search(lowered) is not None
+        ):
             return False
         sqlite = sqlite or (b"sqlite" in lowered and _SQLITE.search(lowered) is not None)
     return sqlite

@@ -824,6 +824,16 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         ([b'url = "sqlite:///a.db"\n', b"import cx_Oracle\n"], False),
         ([b'url = "sqlite:///a.db"\n', b'if settings.DB_TYPE == "oracle":\n'], False),
         ([b'url = "sqlite:///a.db"\n', b"import snowflake.connector\n"], False),
+        ([b'url = "sqlite:///hr.db"\n', b'SKILLS = ["python", "postgres", "sqlalchemy"]\n'], True),
+        ([b'url = "sqlite:///a.db"\n', b"# also runs on PostgreSQL\n"], True),
+        ([b'url = "sqlite:///a.db"\n', b'scheme="postgresql+psycopg"\n'], False),
+        ([b'url = "sqlite:///a.db"\n', b'POSTGRES_SERVER: str = "db"\n'], False),
+        ([b'url = "sqlite:///a.db"\n', b'if engine == "mysql":\n'], False),
+        ([b'url = "sqlite:///a.db"\n', b"import mysql.connector\n"], False),
+        (
+            [b'url = "sqlite:///a.db"\n', b"from sqlalchemy.dialects.postgresql import JSONB\n"],
+            False,
+        ),
     ],
     ids=[
         "sqlite url",
@@ -837,6 +847,13 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         "and an oracle driver",
         "and oracle by its name",
         "and snowflake's connector",
+        "a skill tag",
+        "a comment",
+        "a url's scheme given alone",
+        "a setting named for the server",
+        "a comparison",
+        "an import",
+        "a dialect",
     ],
 )
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
