@@ -453,6 +453,13 @@ class _Verdict:
         return Finding(path, SYNTAX_ERROR_CODE, message, Location(1, 1), Location(1, 1))
 
 
+#: The files of the test layer a test runner imports by their names (pytest's and
+#: unittest's test modules, Django's `tests.py`, `conftest.py`, a package's `__init__`):
+#: FG000 is reported there; the other files of the layer are data, often broken on
+#: purpose (CPython's `badsyntax_*.py`, the cases of devon's diff tool: reader 47).
+_TEST_RUNNER_MODULE = lazy_pattern(r"(?:test_.*|.*_tests?|tests|test|conftest|__init__)\.py$")
+
+
 def _waits_on_modules(condition: Condition | None) -> bool:
     """Whether a report waits only on what the index reads of other modules: a condition
     asking no fact of the project (a convention's count of findings held back needs the
@@ -710,7 +717,11 @@ class Engine:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
         if is_generated(source):
             return FileResult(path, [], None)
-        syntax_wanted = self.report_syntax_errors and SYNTAX_ERROR_CODE not in ignored_codes
+        syntax_wanted = (
+            self.report_syntax_errors
+            and SYNTAX_ERROR_CODE not in ignored_codes
+            and (layer != "test" or _TEST_RUNNER_MODULE.match(path.name) is not None)
+        )
         verdict = _cpython_verdict(source)
         if verdict.too_deep:
             found = [verdict.finding(path)] if syntax_wanted else []

@@ -8,6 +8,7 @@ from typing import ClassVar
 import libcst as cst
 import pytest
 
+from checks.config import DEFAULT_LAYERS, LayerMatcher
 from checks.context import FileContext
 from checks.engine import Engine
 from checks.rule import Example, Rule
@@ -180,3 +181,27 @@ def test_no_positions_computed_for_clean_files() -> None:
     result = Engine(ALL_RULES).check(Path("app/x.py"), b"def f():\n    return 1\n")
     assert result.findings == []
     assert result.text is None
+
+
+@pytest.mark.parametrize(
+    ("path", "reported"),
+    [
+        ("tests/test_users.py", True),
+        ("tests/users_test.py", True),
+        ("tests/conftest.py", True),
+        ("app/tests.py", True),
+        ("tests/__init__.py", True),
+        ("tests/expected/case1.py", False),
+        ("test/test_future_stmt/badsyntax_future3.py", False),
+        ("lib2to3/tests/data/crlf.py", False),
+        ("app/services/users.py", True),
+    ],
+)
+def test_a_syntax_error_in_test_data_is_not_reported(path: str, reported: bool) -> None:
+    """In the test layer, FG000 is reported for the modules a test runner imports by their
+    names; its other files are data, often broken on purpose (devon's diff-tool cases,
+    CPython's `badsyntax_*.py`: reader 47 judged 10 such findings not worth acting on)."""
+    source = b"def broken(:\n    pass\n"
+    layer = LayerMatcher.from_globs(DEFAULT_LAYERS).layer_of(path)
+    result = Engine(ALL_RULES).check(Path(path), source, layer)
+    assert [f.code for f in result.findings] == (["FG000"] if reported else [])

@@ -12,7 +12,13 @@ class SyntaxErrorRule(Rule):
     name = "syntax-error"
     family = "tool"
     message = "SyntaxError"
-    summary = "Reports a file that could not be parsed, with the parser's position."
+    summary = (
+        "Reports a file that could not be parsed, with the parser's position.\n\n"
+        "Where it applies: every layer; in the test layer, the modules a test runner imports "
+        "by their names (`test_*.py`, `*_test.py`, `tests.py`, `conftest.py`, `__init__.py`): "
+        "its other files are data, often broken on purpose (CPython's `badsyntax_*.py`, a "
+        "diff tool's cases)."
+    )
     why = (
         "A file that does not parse cannot be checked at all: every other rule is silent on "
         "it. The finding keeps a broken edit from passing as clean. Python up to 3.14 syntax "
