@@ -8,6 +8,7 @@ from dataclasses import replace
 from checks.context import (
     FileContext,
     FixSpec,
+    Lines,
     code_of,
     descendants,
     http_adapter_name,
@@ -863,6 +864,42 @@ class HttpExceptionReturned(Rule):
             """,
             unsafe=True,
         ),
+        FixExample(
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+
+            @router.post("/ask")
+            async def ask(msg: str | None = None) -> dict[str, str]:
+                if action_needs_a_message():
+                    if not msg:
+                        return HTTPException(
+                            status_code=400,
+                            detail="msg is required for ask command",
+                        )
+                return {"answer": msg or ""}
+            """,
+            """
+            from fastapi import APIRouter, HTTPException
+
+            router = APIRouter()
+
+
+            @router.post("/ask")
+            async def ask(msg: str | None = None) -> dict[str, str]:
+                if action_needs_a_message():
+                    if not msg:
+                        raise HTTPException(
+                            status_code=400,
+                            detail="msg is required for ask command",
+                        )
+                return {"answer": msg or ""}
+            """,
+            unsafe=True,
+            note="a call over several lines keeps its lines (pr-agent's Gerrit route, reader 47)",
+        ),
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
@@ -893,7 +930,16 @@ class HttpExceptionReturned(Rule):
             others = [r.value for r in returns_in(definition.body) if r is not node]
             if not any(_gives_data(other, ctx) for other in others):
                 return  # every `return` gives an exception, or None: a factory
-        fix = FixSpec("Raise it", ((node, "raise " + code_of(value)),), applicability="unsafe")
+        code = "raise " + code_of(value)
+        replacement: str | Lines = code
+        if "\n" in code and not any(
+            isinstance(part, cst.SimpleString | cst.FormattedString) and "\n" in code_of(part)
+            for part in descendants(value)
+        ):
+            # a call over several lines: libcst writes its continuation lines against the
+            # block's indentation, which `Lines` puts back (a string's own lines aside)
+            replacement = Lines(tuple(code.split("\n")))
+        fix = FixSpec("Raise it", ((node, replacement),), applicability="unsafe")
         ctx.report(node, fix=fix)
 
 

@@ -2764,3 +2764,45 @@ def test_fg501_a_wildcard_of_a_development_branch_is_the_developers(
         f"{binding}\napp.add_middleware(CORSMiddleware, allow_origins=origins)\n"
     )
     assert bool(positions(source, "FG501", path="app/main.py")) is reported
+
+
+def test_fg410s_fix_keeps_a_multi_line_call_and_a_multi_line_string() -> None:
+    """`return HTTPException(` over several lines becomes `raise HTTPException(` with its
+    lines as they were (pr-agent's Gerrit route, reader 47: the continuation lines had
+    gone to columns 4 and 0); a string over several lines keeps its text."""
+    source = '''
+        from fastapi import APIRouter, HTTPException
+
+        router = APIRouter()
+
+
+        @router.get("/a")
+        async def a(x: int) -> dict[str, int]:
+            if x:
+                if x > 1:
+                    return HTTPException(
+                        status_code=400,
+                        detail="""too
+        big""",
+                    )
+            return {"x": x}
+        '''
+    # the string's own lines cannot take the block's indentation: the call is written as
+    # libcst writes it alone, which still compiles, and the string is kept
+    fixed = fix_code(source, "FG410", path="app/routes.py", unsafe=True)
+    assert "raise HTTPException(" in fixed
+    assert 'detail="""too\nbig"""' in fixed
+    compile(fixed, "app/routes.py", "exec")
+    plain = source.replace('"""too\n        big"""', '"too big"')
+    fixed = fix_code(plain, "FG410", path="app/routes.py", unsafe=True)
+    lines = fixed.splitlines()
+    raised = next(i for i, line in enumerate(lines) if "raise HTTPException(" in line)
+    assert lines[raised : raised + 4] == [
+        "            raise HTTPException(",
+        "                status_code=400,",
+        '                detail="too big",',
+        "            )",
+    ]
+    assert fixed == textwrap.dedent(plain).lstrip("\n").replace(
+        "return HTTPException", "raise HTTPException"
+    )
