@@ -803,20 +803,11 @@ class FileContext:
             return 2
         return self._sqlalchemy_target()
 
-    @property
-    def sqlalchemy_before_1_4_admitted(self) -> bool:
-        """Whether the project's pins let an install get SQLAlchemy 1.3 or older
-        (`checks.sqlalchemy_target.SqlalchemyTarget.admits_before_1_4`); False when
-        unknown."""
-        admits = getattr(self._sqlalchemy_target, "admits_before_1_4", None)
-        return bool(admits is not None and admits())
-
-    @property
-    def sqlalchemy_1_admitted(self) -> bool:
-        """Whether the project's pins let an install get SQLAlchemy 1.x on a 2 target
-        (`checks.sqlalchemy_target.SqlalchemyTarget.admits_1`); False when unknown."""
-        admits = getattr(self._sqlalchemy_target, "admits_1", None)
-        return bool(admits is not None and admits())
+    def sqlalchemy_admits_below(self, version: str) -> bool:
+        """Whether the project's pins let an install get a SQLAlchemy older than `version`
+        (`checks.sqlalchemy_target.SqlalchemyTarget.admits_below`); False when unknown."""
+        admits = getattr(self._sqlalchemy_target, "admits_below", None)
+        return bool(admits is not None and admits(version))
 
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""

@@ -46,8 +46,7 @@ class SqlalchemyTarget:
         self.sub_services = sub_services
         self._pins: tuple[Pin, ...] | None = None
         self._version: int | None = configured
-        self._admits_1: bool | None = None
-        self._before_1_4: bool | None = None
+        self._admits_below: dict[str, bool] = {}
         self._of_folder: dict[str, SqlalchemyTarget] = {}
 
     def for_file(self, path: Path | str) -> SqlalchemyTarget:
@@ -78,28 +77,18 @@ class SqlalchemyTarget:
         """The version, for the engine, which asks only when FG108 reports."""
         return self.version
 
-    def admits_before_1_4(self) -> bool:
-        """Whether an install the pins allow may get SQLAlchemy 1.3 or older, where
-        `Session.execute(select(...))` returns no ORM objects and `Result.scalars()` does
-        not exist (fastapi-react's `SQLAlchemy==1.3.19`): FG101's `select()` needs 1.4. A
-        configured target of 2, or no pin, admits nothing below 1.4; on a configured 1 the
-        pins decide."""
+    def admits_below(self, version: str) -> bool:
+        """Whether an install the pins allow may get a SQLAlchemy older than `version`:
+        below "2" the fixed code's 2.0 names (`Mapped`, `DeclarativeBase`) fail to import
+        (aim's only pin, `SQLAlchemy>=1.4.1`); below "1.4" `Session.execute(select(...))`
+        gives no ORM objects and `Result.scalars()` does not exist (fastapi-react's
+        `SQLAlchemy==1.3.19`). A configured target of 2, or no pin, admits nothing older;
+        on a configured 1, the pins decide."""
         if self.configured == 2:
             return False
-        if self._before_1_4 is None:
-            self._before_1_4 = pins_admit_below(self.pins(), "1.4")
-        return self._before_1_4
-
-    def admits_1(self) -> bool:
-        """Whether an install the pins allow may still get SQLAlchemy 1.x on a 2 target
-        (`SQLAlchemy>=1.4.1`, aim's only pin): code that needs 2.0's names (`Mapped`,
-        `mapped_column`, `DeclarativeBase`) would fail to import there. Only what the pins
-        say: a configured target, or no pin, admits nothing below it."""
-        if self.configured is not None:
-            return self.configured == 1
-        if self._admits_1 is None:
-            self._admits_1 = pins_admit_1(self.pins())
-        return self._admits_1
+        if version not in self._admits_below:
+            self._admits_below[version] = pins_admit_below(self.pins(), version)
+        return self._admits_below[version]
 
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `sqlalchemy` at the root, read once."""
@@ -116,12 +105,6 @@ class SqlalchemyTarget:
         text = "\n".join(f"{p.source}|{p.kind}|{p.text}|{p.binding}" for p in self.pins())
         digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         return f"{configured}sqlalchemy-pins={digest}"
-
-
-def pins_admit_1(pins: tuple[Pin, ...]) -> bool:
-    """Whether every binding pin (a lock's version among them) admits a SQLAlchemy 1.x,
-    and at least one says so: an install may get 1.x (`SQLAlchemy>=1.4.1`)."""
-    return pins_admit_below(pins, "2")
 
 
 def pins_admit_below(pins: tuple[Pin, ...], version: str) -> bool:

@@ -185,7 +185,7 @@ class _Names:
 
 def query_fix(chain: Chain, ctx: FileContext) -> FixSpec | None:
     """The unsafe fix of a whole chain, or None when its meaning is not kept for sure."""
-    if ctx.sqlalchemy_before_1_4_admitted:
+    if ctx.sqlalchemy_admits_below("1.4"):
         return None  # `select()` in `Session.execute()` and `.scalars()` came with 1.4
     query, *middle, terminal = chain.calls
     method = _method(terminal)

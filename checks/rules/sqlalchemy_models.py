@@ -547,7 +547,7 @@ def _report(
         if not ctx.names("FG108"):
             return  # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1)
         message, fix = f"{message} {MIGRATION_NOTE}", Refusal("1.x")
-    elif isinstance(fix, FixSpec) and ctx.sqlalchemy_1_admitted:
+    elif isinstance(fix, FixSpec) and ctx.sqlalchemy_admits_below("2"):
         # `SQLAlchemy>=1.4.1` (aim): the 2.0 names the fix writes fail to import on 1.4
         fix = Refusal("the pins also admit SQLAlchemy 1.x, which lacks 2.0's names")
     chosen = fix if isinstance(fix, FixSpec) else None

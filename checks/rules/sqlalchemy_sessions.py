@@ -1180,7 +1180,7 @@ _BEFORE_1_4_MESSAGE = (
 
 
 def _before_1_4_message(ctx: FileContext) -> str | None:
-    return _BEFORE_1_4_MESSAGE if ctx.sqlalchemy_before_1_4_admitted else None
+    return _BEFORE_1_4_MESSAGE if ctx.sqlalchemy_admits_below("1.4") else None
 
 
 #: FG102's message for a route another decorator wraps (sqlbot's

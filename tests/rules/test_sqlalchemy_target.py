@@ -115,7 +115,7 @@ def test_a_configured_target_of_2_offers_the_fix(tmp_path: Path) -> None:
 def test_whether_the_pins_admit_1_x(tmp_path: Path, files: dict[str, str], admits: bool) -> None:
     for name, text in files.items():
         write(tmp_path, name, text)
-    assert SqlalchemyTarget(tmp_path).admits_1() is admits
+    assert SqlalchemyTarget(tmp_path).admits_below("2") is admits
 
 
 def test_pins_that_also_admit_1_x_keep_the_finding_without_the_fix(tmp_path: Path) -> None:
@@ -192,9 +192,9 @@ def test_fg101s_select_is_not_offered_where_sqlalchemy_1_3_may_be_installed(
 
 def test_a_configured_target_of_2_admits_no_1_3(tmp_path: Path) -> None:
     write(tmp_path, "requirements.txt", "SQLAlchemy==1.3.19\n")
-    assert SqlalchemyTarget(tmp_path).admits_before_1_4()
-    assert SqlalchemyTarget(tmp_path, configured=1).admits_before_1_4()  # 1.3 or 1.4
-    assert not SqlalchemyTarget(tmp_path, configured=2).admits_before_1_4()
+    assert SqlalchemyTarget(tmp_path).admits_below("1.4")
+    assert SqlalchemyTarget(tmp_path, configured=1).admits_below("1.4")  # 1.3 or 1.4
+    assert not SqlalchemyTarget(tmp_path, configured=2).admits_below("1.4")
 
 
 def test_fg102s_message_offers_no_async_session_where_1_3_may_be_installed(
