@@ -114,7 +114,19 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
     # `test-*.py`: a hyphen is in no importable module's name, a test script run by hand
     # `e2e/`: an end-to-end suite (agentops' `app/e2e/sdk-api/`: a test agent, the
     # seeded project's key)
-    "tests": ("tests/", "test/", "e2e/", "test_*.py", "*_test.py", "test-*.py", "conftest.py"),
+    # `testing/`: a package's test support, imported by its tests and its users' tests
+    # (`numpy.testing`, `sqlalchemy.testing`, nicegui's `nicegui/testing/`: a simulated
+    # user whose `storage_secret` is a literal)
+    "tests": (
+        "tests/",
+        "test/",
+        "testing/",
+        "e2e/",
+        "test_*.py",
+        "*_test.py",
+        "test-*.py",
+        "conftest.py",
+    ),
     # a revisions folder in Alembic's script folder, or in one of several kept there
     # (agenta's `migrations/core/versions/`, `migrations/tracing/versions/`)
     "migrations": ("**/migrations/**/versions/", "**/alembic/**/versions/"),

@@ -279,6 +279,8 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("app/alembic/helpers.py", "tooling"),
         ("app/migrations/test_upgrade.py", "test"),
         ("app/e2e/sdk-api/src/constants.py", "test"),
+        ("nicegui/testing/user_simulation.py", "test"),
+        ("app/ab_testing.py", None),
         ("demo_resources/load.py", "tooling"),
         ("app/demographics/report.py", None),
         ("docs/src/cookbook_create_user.py", "tooling"),

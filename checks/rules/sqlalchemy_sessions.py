@@ -386,8 +386,10 @@ class SyncSessionInAsyncModule(Rule):
         "names FG102 or the code is new (the edit hook). A module may offer a sync path next to "
         "its async one (`get_session()` and `get_async_session()`), and sync code may run "
         "from `run_sync()`, a thread or a nested sync `def`: only a use in the coroutine "
-        "itself blocks. Test code that sets up data with a sync engine blocks nothing a "
-        "user waits for; nor do start-up and shutdown code: a lifespan (an "
+        "itself blocks (a session made there, which connects when first used, and only "
+        "handed to threads or stored for others, is no such use). Test code that sets up "
+        "data with a sync engine blocks nothing a user waits for; nor do start-up and "
+        "shutdown code: a lifespan (an "
         "`@asynccontextmanager` named `*lifespan*` or taking the app, annotated `FastAPI` "
         'or `Starlette`) and an `@app.on_event("startup")`/`("shutdown")` handler run '
         "when no request is being served; nor does a script that runs its own event loop "
@@ -422,6 +424,22 @@ class SyncSessionInAsyncModule(Rule):
             """,
             path="registry/core/sql.py",
             note="an engine a helper of the module returns (tracecat's SQL action)",
+        ),
+        Example(
+            """
+            import anyio
+            from sqlalchemy.orm import Session
+
+
+            async def dispatch(request: Request, call_next: Callable[..., Any]) -> Response:
+                session = Session(engine, expire_on_commit=False)
+                request.state.session = session
+                response = await call_next(request)
+                await anyio.to_thread.run_sync(session.commit)
+                session.close()
+                return response
+            """,
+            note="a session made in the coroutine, whose `close()` runs there",
         ),
         Example(
             """
@@ -866,6 +884,25 @@ class SyncSessionInAsyncModule(Rule):
         ),
         Example(
             """
+            import anyio
+            from sqlalchemy.orm import Session
+
+
+            async def dispatch(request: Request, call_next: Callable[..., Any]) -> Response:
+                session = Session(engine, expire_on_commit=False)  # connects when first used
+                request.state.session = session
+                try:
+                    response = await call_next(request)
+                    await anyio.to_thread.run_sync(session.commit)
+                    return response
+                finally:
+                    await anyio.to_thread.run_sync(session.close)
+            """,
+            note="a session made in the coroutine and used only by worker threads "
+            "(starlette-admin's middleware)",
+        ),
+        Example(
+            """
             from sqlalchemy import create_engine
             from sqlalchemy.orm import Session
 
@@ -981,6 +1018,8 @@ class SyncSessionInAsyncModule(Rule):
         blocking: cst.CSTNode | None = (
             node if made is not None and made in _SYNC_HANDLES and id(node) not in wrapped else None
         )
+        if blocking is not None and _made_for_threads(node, ctx):
+            blocking = None  # made here, used only by worker threads
         if blocking is None and made is None and _sync_factory_opened(node, ctx, self.code):
             blocking = node
         queried = isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS
@@ -1299,6 +1338,75 @@ def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
         if isinstance(base, cst.Name) and base.value in assigned:
             return False  # `service = Service(db)` then `service.run()`
     return True
+
+
+def _made_for_threads(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether a sync handle made in the coroutine (`session = Session(engine)`, which
+    connects only when first used) is bound to a name that the coroutine only hands to
+    a worker thread (`await anyio.to_thread.run_sync(session.commit)`, starlette-admin's
+    session middleware) or stores for others (`request.state.session = session`, where
+    each user is checked where it is): none of its I/O runs on the event loop. Any other
+    use of the name, in a nested function too, keeps the finding."""
+    function = ctx.function
+    if function is None:
+        return False
+    nodes = list(own_descendants(function.node.body))
+    bound: str | None = None
+    binding: set[int] = set()
+    for current in nodes:
+        if isinstance(current, cst.Assign | cst.AnnAssign) and _gives(current.value, node):
+            targets = (
+                [t.target for t in current.targets]
+                if isinstance(current, cst.Assign)
+                else [current.target]
+            )
+            if len(targets) != 1 or not isinstance(targets[0], cst.Name):
+                return False
+            bound = targets[0].value
+            binding.add(id(targets[0]))
+            break
+    if bound is None:
+        return False
+    neutral = set(binding)
+    for current in nodes:
+        if isinstance(current, cst.Call) and _hands_to_a_thread(current, ctx):
+            for arg in current.args:
+                value = arg.value
+                if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+                    value = value.value  # `run_sync(session.commit)`
+                if isinstance(value, cst.Name) and value.value == bound:
+                    neutral.add(id(value))
+        elif (
+            isinstance(current, cst.Assign)
+            and isinstance(current.value, cst.Name)
+            and current.value.value == bound
+            and all(isinstance(t.target, cst.Attribute | cst.Subscript) for t in current.targets)
+        ):
+            neutral.add(id(current.value))  # `request.state.session = session`
+    pending: list[cst.CSTNode] = [function.node.body]
+    while pending:  # every use, nested functions and lambdas included
+        current = pending.pop()
+        if isinstance(current, cst.Name) and current.value == bound and id(current) not in neutral:
+            return False
+        if isinstance(current, cst.Attribute):
+            pending.append(current.value)  # `x.session` is another object's attribute
+        else:
+            pending.extend(child_nodes(current))
+    return True
+
+
+def _gives(value: cst.BaseExpression | None, node: cst.Call) -> bool:
+    """Whether an assigned value is the call, or one branch of a conditional expression
+    that gives it (`cast(Session, factory()) if ... else Session(factory)`)."""
+    while True:
+        if value is node:
+            return True
+        if isinstance(value, cst.IfExp):
+            if _gives(value.body, node):
+                return True
+            value = value.orelse
+        else:
+            return False
 
 
 def _sync_factory_opened(node: cst.Call, ctx: FileContext, code: str) -> bool:
