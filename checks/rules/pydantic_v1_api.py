@@ -805,7 +805,10 @@ class PydanticV1Misc(Rule):
         'before a final newline and v2\'s does not (`"abc\\n"` passes `regex="^[a-z]+$"`, '
         'not `pattern="^[a-z]+$"`). No fix for '
         "`.copy(include=, exclude=)` (`model_copy` has neither: TypeError) nor for "
-        "`update_forward_refs(**localns)`; `parse_obj_as`, `const` and the rest have none. "
+        "`update_forward_refs(**localns)`, nor for `__fields__` whose field is read for "
+        "an attribute of v1's `ModelField` that v2's `FieldInfo` lacks "
+        "(`Model.__fields__[name].type_`: the rename alone leaves it broken); "
+        "`parse_obj_as`, `const` and the rest have none. "
         + MIGRATION_NOTE.format(differs="; ".join(_MIGRATION_DIFFERS.values()))
         + f" {FIX_TARGET_NOTE}"
     )
@@ -827,6 +830,16 @@ class PydanticV1Misc(Rule):
                 return parse_obj_as(list[Tag], data)
             """,
             expect=3,
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            def pk_type(schema: type[BaseModel], pk_field: str = "id") -> type:
+                return schema.__fields__[pk_field].type_
+            """,
+            note="a v1 `ModelField`'s attribute: the rename alone would leave it, so no fix",
         ),
         Example(
             """
@@ -1151,6 +1164,25 @@ class PydanticV1Misc(Rule):
             inferred = ctx.infer(node.value)
             ref = inferred.cls if inferred is not None and not inferred.iterable else None
             on_instance = inferred is not None and not inferred.of_class
+        v1_attribute = _model_field_attribute(node, ctx)
+        if v1_attribute is not None:
+            # `Model.__fields__[name].type_`: the rename alone leaves `.type_` on a v2
+            # `FieldInfo`, which has none: no fix, and a message that names it
+            advice = _MODEL_FIELD_ADVICE.get(v1_attribute, "")
+            self._report_on_model(
+                node,
+                ref,
+                "__fields__",
+                "model_fields",
+                ctx,
+                None,
+                message=(
+                    f"`__fields__[...].{v1_attribute}` reads a Pydantic v1 `ModelField`: "
+                    f"Pydantic 2's `model_fields` holds `FieldInfo`s, which have no "
+                    f"`.{v1_attribute}`{advice}"
+                ),
+            )
+            return
         if not on_instance:
             self._report_on_model(node, ref, "__fields__", "model_fields", ctx, node.attr)
             return
@@ -1177,6 +1209,7 @@ class PydanticV1Misc(Rule):
         name: cst.Name | None,
         call: cst.Call | None = None,
         replace_with: str | None = None,
+        message: str | None = None,
     ) -> None:
         """Report `old` on a model; `name` is what the fix renames (None: no fix), or
         `replace_with` the code the fix writes for the whole node."""
@@ -1185,7 +1218,7 @@ class PydanticV1Misc(Rule):
         derivation = ctx.pydantic_derivation(ref)
         if derivation is False:
             return
-        message = f"`{old}` is the Pydantic v1 API: use `{new}`"
+        message = message or f"`{old}` is the Pydantic v1 API: use `{new}`"
         if old == "copy" and call is not None and _narrows_copy(call):
             # `model_copy` has no `include=` / `exclude=`: naming it would mislead
             message = (
@@ -1207,6 +1240,48 @@ class PydanticV1Misc(Rule):
             ctx.report(node, message, fix=fix)
         else:
             ctx.report_if(node, derivation, message, fix=fix)
+
+
+#: Attributes of Pydantic 1's `ModelField` that Pydantic 2's `FieldInfo` lacks, with
+#: what a v2 field offers instead.
+_MODEL_FIELD_ADVICE = {
+    "type_": " (its type is `.annotation`)",
+    "outer_type_": " (its type is `.annotation`)",
+    "required": " (`.is_required()`)",
+    "allow_none": " (read `.annotation` for `None`)",
+    "field_info": " (the `FieldInfo` is the value itself)",
+    "name": " (the name is the key)",
+    "shape": " (read `.annotation`)",
+    "sub_fields": " (read `.annotation`)",
+    "key_field": " (read `.annotation`)",
+    "class_validators": "",
+    "pre_validators": "",
+    "post_validators": "",
+    "validators": "",
+    "parse_json": "",
+    "has_alias": " (test `.alias`)",
+    "model_config": "",
+    "validate": " (validate with a `TypeAdapter`)",
+    "is_complex": "",
+}
+
+
+def _model_field_attribute(node: cst.Attribute, ctx: FileContext) -> str | None:
+    """The v1 `ModelField` attribute read on one field of `__fields__`
+    (`Model.__fields__[name].type_`, `Model.__fields__.get(name).required`), if any."""
+    holder = ctx.parent(node)
+    if isinstance(holder, cst.Attribute) and holder.attr.value == "get":
+        call = ctx.parent(holder)
+        holder = call if isinstance(call, cst.Call) and call.func is holder else None
+    elif not (isinstance(holder, cst.Subscript) and holder.value is node):
+        return None
+    if holder is None:
+        return None
+    read = ctx.parent(holder)
+    if isinstance(read, cst.Attribute) and read.value is holder:
+        attribute = read.attr.value
+        return attribute if attribute in _MODEL_FIELD_ADVICE else None
+    return None
 
 
 def _copy_fix(fix: FixSpec, call: cst.Call, ref: str, ctx: FileContext) -> FixSpec:
