@@ -114,6 +114,10 @@ _PLACEHOLDER = lazy_pattern(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\
 _IDENTIFIER = lazy_pattern(r"^_*[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
 #: Keys and tokens carry runs of digits (hex, base62); names of things do not.
 _DIGIT_RUN = lazy_pattern(r"[0-9]{3,}")
+#: ...and a password of random letters has no separator and runs of consonants no name
+#: has (a Google app password: 16 lower-case letters, `"ybddxyueijfkscku"`); a name
+#: glued from words keeps them shorter (`"mysecretpassword"`, `"polarclientsecret"`).
+_RANDOM_LETTERS = lazy_pattern(r"^(?=[a-z]{12,}$)[a-z]*[b-df-hj-np-tv-z]{5}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
 _KEY_SEGMENT = lazy_pattern(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
 #: A path or URL template (`"/oauth/client/{client_id}/secret"`) or a message to format
@@ -217,6 +221,7 @@ def _is_secret_value(
             and _IDENTIFIER.match(value)
             and not _DIGIT_RUN.search(value)
             and not _KEY_SEGMENT.search(value)
+            and not _RANDOM_LETTERS.match(value)
         )
         # a signing key's fallback that names what it is (`"secret"`, `"jwt-secret-key"`) is
         # that key; one that names something else is a label (`SANDBOX_PROXY_CA_SECRET =
@@ -403,6 +408,7 @@ class HardcodedSecret(Rule):
         "share), and for "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
+        "random letters, `'ybddxyueijfkscku'`, a Google app password's form; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
         "one), a "
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
@@ -474,6 +480,19 @@ class HardcodedSecret(Rule):
                 return jwt.encode(claims, JWT_SECRET, algorithm="HS256")
             """,
             note="a module's signing key: the key itself, however it reads",
+        ),
+        Example(
+            """
+            import smtplib
+
+
+            def send_email(message: EmailMessage) -> None:
+                app_email_password = "ybddxyueijfkscku"
+                with smtplib.SMTP_SSL("smtp.gmail.com", 465) as smtp:
+                    smtp.login("alerts@example.com", app_email_password)
+                    smtp.send_message(message)
+            """,
+            note="random letters, a Google app password's form (login-backend)",
         ),
         Example(
             """
