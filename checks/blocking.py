@@ -104,13 +104,45 @@ PASSWORD_HASHING = {
     # summary`: `pwd_context.verify(...)` of a module-level `CryptContext`)
     **{f"{cls}.{method}": _HASH for cls, methods in PASSWORD_HASHERS.items() for method in methods},
 }
+#: Key derivations a service runs both to hash a new password and to check one: the
+#: function that also compares the digest it derived with a stored one
+#: (`hmac.compare_digest(actual, expected)`) checks a password, and the summaries and
+#: FG303's same-module helpers record its call under the name `checked(...)` gives
+#: (`hashlib.pbkdf2_hmac#checked`; `call_name` is what a message shows).
+DERIVATIONS = frozenset(
+    {
+        "hashlib.pbkdf2_hmac",
+        "hashlib.scrypt",
+        "bcrypt.kdf",
+        "argon2.low_level.hash_secret",
+        "argon2.low_level.hash_secret_raw",
+    }
+)
+DIGEST_COMPARISONS = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+CHECKED = "#checked"
+PASSWORD_HASHING.update({f"{name}{CHECKED}": _HASH for name in DERIVATIONS})
+
+
+def checked(name: str, compared: bool) -> str:
+    """The name a blocking call is recorded under: a derivation in a function that
+    compares digests is a check of a password (`CHECKED`)."""
+    return f"{name}{CHECKED}" if compared and name in DERIVATIONS else name
+
+
+def call_name(name: str) -> str:
+    """The call a recorded name stands for, as a message names it."""
+    return name.removesuffix(CHECKED)
+
+
 #: Of those, the checks of a password against its stored hash: a login attempt, which
 #: anyone may send as often as they like. The others hash a new one (a sign-up, a password
 #: change), reported in new code or when FG303 is named
 #: (`checks.project_facts.NEW_PASSWORD_HASH_SELECTED`).
 PASSWORD_VERIFYING = frozenset(
-    name for name in PASSWORD_HASHING if name.endswith((".checkpw", ".verify", "verify_secret"))
-) | frozenset(name for name in PASSWORD_HASHING if name.endswith(".verify_and_update"))
+    name
+    for name in PASSWORD_HASHING
+    if name.endswith((".checkpw", ".verify", "verify_secret", ".verify_and_update", CHECKED))
+)
 NEW_PASSWORD_HASHES = frozenset(PASSWORD_HASHING) - PASSWORD_VERIFYING
 _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
 #: What a function does with a `subprocess.Popen` that makes it block: wait for it, or

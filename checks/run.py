@@ -18,7 +18,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks.blocking import HELPER_BLOCKS, HELPER_REQUESTS, OPENS, PASSWORD_HASHING
+from checks.blocking import (
+    HELPER_BLOCKS,
+    HELPER_REQUESTS,
+    OPENS,
+    PASSWORD_HASHING,
+    call_name,
+)
 from checks.config import (
     CommandLineSelection,
     ConfigError,
@@ -668,7 +674,8 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     made = index.blocking.get(index.resolve(condition.refs[0]))
     if made is None or made.startswith(OPENS):
         return finding
-    does = f"hashes a password (`{made}()`)" if made in PASSWORD_HASHING else f"calls `{made}()`"
+    call = call_name(made)
+    does = f"hashes a password (`{call}()`)" if made in PASSWORD_HASHING else f"calls `{call}()`"
     for phrase in (HELPER_BLOCKS, HELPER_REQUESTS):
         if phrase in finding.message:
             return replace(finding, message=finding.message.replace(phrase, does, 1))

@@ -23,6 +23,8 @@ from checks.blocking import (
     BLOCKING,
     BLOCKING_PACKAGES,
     CLIENT_CONSTRUCTORS,
+    DERIVATIONS,
+    DIGEST_COMPARISONS,
     OPENS,
     PASSWORD_HASHER_MAKERS,
     PASSWORD_HASHERS,
@@ -31,6 +33,7 @@ from checks.blocking import (
     POPEN_BLOCKING_USES,
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
+    checked,
 )
 from checks.lazy import lazy_pattern
 from checks.newer_syntax import parse
@@ -413,7 +416,17 @@ class _Summarizer:
             ):
                 calls = [call for call in calls if call[2] != POPEN]  # started, not waited
             if calls or sessions:
-                found[f"{self.module}.{name}"] = min(calls or sessions)[2]
+                made = min(calls or sessions)[2]
+                if made in DERIVATIONS:  # hashed to compare with a stored hash: a check
+                    made = checked(
+                        made,
+                        any(
+                            isinstance(node, ast.Call)
+                            and self._qualified(node.func) in DIGEST_COMPARISONS
+                            for node in own
+                        ),
+                    )
+                found[f"{self.module}.{name}"] = made
             elif opened:
                 # `with get_sync_db_session() as session:`: the index asks what the
                 # imported context manager gives (`ProjectIndex._gives`)

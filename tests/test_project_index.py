@@ -658,6 +658,76 @@ def test_a_helper_of_another_module_that_hashes_a_password_is_reported(
     ] == [12]
 
 
+#: polars-svelte's `modules/auth/service.py`: one PBKDF2 derivation hashes a new password,
+#: the other is compared with the stored digest (a login).
+DERIVED = """
+import hashlib
+import hmac
+import os
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+    return f"{salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    salt, digest = stored.split("$")
+    actual = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), 600_000)
+    return hmac.compare_digest(actual, bytes.fromhex(digest))
+"""
+
+DERIVED_ROUTES = """
+from fastapi import APIRouter
+
+from app.service import hash_password, verify_password
+
+router = APIRouter()
+
+
+@router.post("/login")
+async def login(password: str, stored: str) -> bool:
+    return verify_password(password, stored)
+
+
+@router.post("/users")
+async def register(password: str) -> str:
+    return hash_password(password)
+"""
+
+
+@pytest.mark.parametrize("same_module", [False, True], ids=["imported", "same module"])
+def test_a_derivation_compared_with_the_stored_digest_is_a_login_check(
+    tmp_path: Path, same_module: bool
+) -> None:
+    """`hashlib.pbkdf2_hmac` hashes a new password and checks one alike: in a function
+    that compares the digest (`hmac.compare_digest`) it is a login's check, reported by
+    default, where the sign-up's hash is held back (polars-svelte, reader 49)."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'auth'\n")
+    write(tmp_path, "app/__init__.py", "")
+    if same_module:
+        routes = DERIVED + DERIVED_ROUTES.replace(
+            "from app.service import hash_password, verify_password\n", ""
+        )
+        write(tmp_path, "app/routes.py", routes)
+    else:
+        write(tmp_path, "app/service.py", DERIVED)
+        write(tmp_path, "app/routes.py", DERIVED_ROUTES)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        f["message"].split("()`")[0]
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py") and f["code"] == "FG303"
+    ]
+    assert found == ["`verify_password"]
+    assert "`hashlib.pbkdf2_hmac()`" in json.loads(result.stdout)[0]["message"]
+    named = run_cli(
+        "check", "--no-cache", "--select", "FG303", "--output-format", "json", str(tmp_path)
+    )
+    assert len(json.loads(named.stdout)) == 2
+
+
 #: keep's `db.py`: sync helpers that open their own session, and one that posts instead.
 SESSION_HELPERS = """
 import requests

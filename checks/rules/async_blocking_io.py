@@ -11,6 +11,8 @@ from checks.blocking import (
     BLOCKING_CALLS,
     BLOCKING_HTTP,
     CLIENT_CONSTRUCTORS,
+    DERIVATIONS,
+    DIGEST_COMPARISONS,
     HELPER_BLOCKS,
     HELPER_REQUESTS,
     NEW_PASSWORD_HASHES,
@@ -23,6 +25,8 @@ from checks.blocking import (
     POPEN_PIPES,
     POPEN_WAITS,
     WAITS_WITH_OPTIONS,
+    call_name,
+    checked,
 )
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
 from checks.lazy import libcst as cst
@@ -966,7 +970,9 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`verify_password`, which checks the hash; a process further down was a cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
         "first call in each function that calls it. A check of a "
-        "password (`checkpw`, `verify`) is always reported: a login attempt, which anyone "
+        "password (`checkpw`, `verify`, or `pbkdf2_hmac`, `scrypt` in a function that "
+        "compares the digest with `hmac.compare_digest`) is always reported: a login "
+        "attempt, which anyone "
         "may send as often as they like; a new password hashed (`hashpw`, `hash`, "
         "`pbkdf2_hmac`: a sign-up, a password change, a credential an administrator "
         "creates) in new code (the edit hook) or when the selection names FG303.\n\n"
@@ -1071,6 +1077,31 @@ class BlockingCallInAsync(_BlockingInAsync):
                 "method, and a helper of the module that calls one through another"
             ),
             also=("FG504",),
+        ),
+        Example(
+            """
+            import hashlib
+            import hmac
+
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            def verify_password(password: str, stored: str) -> bool:
+                salt, digest = (bytes.fromhex(part) for part in stored.split("$"))
+                actual = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)
+                return hmac.compare_digest(actual, digest)
+
+
+            @router.post("/login")
+            async def login(email: str, password: str, stored: str) -> bool:
+                return verify_password(password, stored)
+            """,
+            note=(
+                "a derivation compared with the stored digest: a check of a password "
+                "(polars-svelte's login)"
+            ),
         ),
         Example(
             """
@@ -1431,7 +1462,7 @@ def blocking_helper(
     while through is not None and len(links) < len(helpers):
         links.append(f"`{through}()`, which calls ")
         through = helpers[through][1]
-    return code_of(func), blocking, "".join(links) + f"`{blocking}()`"
+    return code_of(func), blocking, "".join(links) + f"`{call_name(blocking)}()`"
 
 
 def _first_in_function(ctx: FileContext, code: str, helper: str) -> bool:
@@ -1526,7 +1557,11 @@ def _blocking_helpers(
                 if name == POPEN and not waits:
                     continue  # a process started, not waited for (`POPEN_BLOCKING_USES`)
                 if name is not None and name in calls and not _polls(inner, name):
-                    found[key] = (name, None)
+                    # a derivation compared with a stored digest: a check of a password
+                    compared = name in DERIVATIONS and any(
+                        ctx.qualified_name(other.func) in DIGEST_COMPARISONS for other in own_calls
+                    )
+                    found[key] = (checked(name, compared), None)
                     break
             else:
                 pending.append((key, own_calls))
