@@ -416,17 +416,17 @@ class _Summarizer:
             ):
                 calls = [call for call in calls if call[2] != POPEN]  # started, not waited
             if calls or sessions:
-                made = min(calls or sessions)[2]
-                if made in DERIVATIONS:  # hashed to compare with a stored hash: a check
-                    made = checked(
-                        made,
+                first = min(calls or sessions)[2]
+                if first in DERIVATIONS:  # hashed to compare with a stored hash: a check
+                    first = checked(
+                        first,
                         any(
                             isinstance(node, ast.Call)
                             and self._qualified(node.func) in DIGEST_COMPARISONS
                             for node in own
                         ),
                     )
-                found[f"{self.module}.{name}"] = made
+                found[f"{self.module}.{name}"] = first
             elif opened:
                 # `with get_sync_db_session() as session:`: the index asks what the
                 # imported context manager gives (`ProjectIndex._gives`)
