@@ -546,7 +546,8 @@ def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
 
 
 #: What names SQLite in a text, and the drivers and products that name a database
-#: server (`SERVER_DATABASES`), lowered: substring tests, as `names_bcrypt`'s.
+#: server (`SERVER_DATABASES`), lowered: substring tests, as `names_bcrypt`'s. Not DuckDB:
+#: an engine in the process, as SQLite is (polars-svelte reads users' `.duckdb` files).
 _SQLITE = lazy_pattern(rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b")
 _DATABASE_SERVERS = (
     b"psycopg",
@@ -560,7 +561,6 @@ _DATABASE_SERVERS = (
     b"bigquery",
     b"redshift",
     b"clickhouse",
-    b"duckdb",
 )
 #: The servers whose names are also words of a text (a skill tag `"postgres"` in
 #: starlette-admin's HR example's seed data, keras-tuner's `self.tuner.oracle`, Twitter's
@@ -570,7 +570,14 @@ _DATABASE_SERVERS = (
 #: `DB_TYPE == "oracle"`), not one listed among others.
 _NAMED = rb"(?:postgres(?:ql)?|mysql|mariadb|mssql|oracle|snowflake)"
 _WORD_DATABASE_SERVERS = lazy_pattern(
-    rb"\b" + _NAMED + rb"(?:\+\w+)?://"
+    # a URL: with more after the scheme (`postgresql://app@db/app`, an f-string's
+    # `postgresql://{user}`), or a scheme built on (`"postgresql://" + host`) or rewritten
+    # (`url.replace("postgres://", "postgresql://")`: the service's own URL, Heroku's
+    # spelling); not a scheme only tested (`connection_string.startswith("postgresql://")`,
+    # polars-svelte's check of a user's data source)
+    rb"\b" + _NAMED + rb"(?:\+\w+)?://(?![\"'])"
+    rb"|\b" + _NAMED + rb"(?:\+\w+)?://[\"']\s*\+"
+    rb"|\.replace\(\s*[\"']" + _NAMED + rb"(?:\+\w+)?://"
     rb"|dialects\.(?:postgresql|mysql|mssql|oracle)"
     rb"|\b(?:postgres(?:ql)?|mysql|mariadb|mssql)_\w"
     rb"|(?:==|=|\(|:)\s*[\"']" + _NAMED + rb"(?:\+\w+)?[\"']"

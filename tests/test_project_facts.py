@@ -834,6 +834,14 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
             [b'url = "sqlite:///a.db"\n', b"from sqlalchemy.dialects.postgresql import JSONB\n"],
             False,
         ),
+        ([b'url = "sqlite:///a.db"\n', b"import duckdb\nduckdb.connect(path)\n"], True),
+        ([b'url = "sqlite:///a.db"\n', b"if source.startswith('postgresql://'):\n"], True),
+        (
+            [b'url = "sqlite:///a.db"\n', b'url = url.replace("postgres://", "postgresql://")\n'],
+            False,
+        ),
+        ([b'url = "sqlite:///a.db"\n', b'url = "postgresql://" + settings.db_host\n'], False),
+        ([b'url = "sqlite:///a.db"\n', b'url = f"postgresql://{user}@{host}/app"\n'], False),
     ],
     ids=[
         "sqlite url",
@@ -854,6 +862,11 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         "a comparison",
         "an import",
         "a dialect",
+        "duckdb: in the process, as sqlite",
+        "a scheme only tested: a user's data source",
+        "a url's scheme rewritten",
+        "a url's scheme built on",
+        "a url formatted",
     ],
 )
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
