@@ -119,6 +119,10 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
     # user whose `storage_secret` is a literal)
     "tests": (
         "tests/",
+        # a suite kept beside it (streamlit-llm's `tests.old/`, `tests.new/`) or split
+        # (`tests_integration/`)
+        "tests.*/",
+        "tests_*/",
         "test/",
         "testing/",
         "e2e/",

@@ -181,6 +181,20 @@ _MASKED = lazy_pattern(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
 #: or a message about the secret, not one (a key has no spaces; a passphrase in code of
 #: plain words is let through).
 _PROSE = lazy_pattern(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
+_PROSE_WORD = lazy_pattern(r"\(?[A-Za-z][A-Za-z',.:;!?()-]*")
+
+
+def _prose(value: str) -> bool:
+    """Words separated by spaces (`_PROSE`), or a sentence of five words or more, two in
+    three of them plain words, around a URL, a variable's name or a number (keepa's
+    troubleshooting hints: `"Make sure EMAIL_PASSWORD in .env is a 16-character App
+    Password (no spaces)"`)."""
+    text = value.strip()
+    if _PROSE.fullmatch(text):
+        return True
+    tokens = text.split()
+    plain = sum(1 for token in tokens if _PROSE_WORD.fullmatch(token))
+    return len(tokens) >= 5 and plain * 3 >= len(tokens) * 2
 
 
 def _is_secret_value(
@@ -215,7 +229,7 @@ def _is_secret_value(
         # words separated by spaces: a dict's label, or any name's of an API key or token,
         # which no provider issues with spaces (unstract's Postman item names,
         # `EXECUTE_API_KEY = "Process document"`); a password may be a passphrase
-        and not ((in_dict or _KEY_NAME.search(name)) and _PROSE.fullmatch(value.strip()))
+        and not ((in_dict or _KEY_NAME.search(name)) and _prose(value))
         and not (
             not declared
             and _IDENTIFIER.match(value)
@@ -641,6 +655,15 @@ class HardcodedSecret(Rule):
             """,
             path="app/api/config.py",
             note="a password for a server its settings place on this machine (memos' Neo4j)",
+        ),
+        Example(
+            """
+            HINTS = {
+                "gmail_app_password": "Use an App Password: https://myaccount.google.com/apppasswords",
+                "check_password": "Make sure EMAIL_PASSWORD in .env is a 16-character App Password",
+            }
+            """,
+            note="sentences about a password, with a URL and a variable's name (keepa's hints)",
         ),
         Example(
             """
