@@ -343,6 +343,8 @@ class _Summarizer:
         returns = self._returns(tree.body)
         router_includes = self._router_includes(tree) if includes else {}
         blocking = self._blocking(tree.body) if imports_blocking(self.imports, source) else {}
+        if blocking:
+            blocking.update(self._instance_methods(blocking, bindings))
         return ModuleSummary(
             prefix,
             summary_classes,
@@ -357,6 +359,29 @@ class _Summarizer:
             router_includes,
             blocking,
         )
+
+    def _instance_methods(
+        self, blocking: Mapping[str, str], bindings: Sequence[tuple[str, ast.expr | None]]
+    ) -> dict[str, str]:
+        """The blocking methods of a module-level class, also under the module-level name
+        bound once to its instance (`user_service = UserService()`, then another module's
+        `user_service.change_password(...)`, as hng-boilerplate's routes call theirs)."""
+        counted = Counter(name for name, _ in bindings)
+        found: dict[str, str] = {}
+        for name, value in bindings:
+            if counted[name] != 1 or not isinstance(value, ast.Call):
+                continue
+            func = value.func
+            known = self.classes.get(func.id) if isinstance(func, ast.Name) else None
+            if known is None or known[1]:
+                continue  # not a module-level class of this module
+            assert isinstance(func, ast.Name)
+            owner = f"{self.module}.{func.id}."
+            for key, made in blocking.items():
+                method = key[len(owner) :] if key.startswith(owner) else ""
+                if method and "." not in method:
+                    found[f"{self.module}.{name}.{method}"] = made
+        return found
 
     def _blocking(self, body: Sequence[ast.stmt]) -> dict[str, str]:
         """Each sync module-level function and sync method of a module-level class whose

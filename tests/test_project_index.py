@@ -728,6 +728,89 @@ def test_a_derivation_compared_with_the_stored_digest_is_a_login_check(
     assert len(json.loads(named.stdout)) == 2
 
 
+#: A service module of sync methods: hng-boilerplate's `fb_user_service`, whisperx's
+#: `FileService`.
+SERVICE_OBJECTS = """
+import requests
+
+
+class FacebookService:
+    def validate_token(self, token: str) -> bool:
+        return requests.get("https://graph.facebook.com/me", params={"t": token}).ok
+
+
+class FileService:
+    @staticmethod
+    def download_from_url(url: str) -> bytes:
+        return requests.get(url, timeout=30).content
+
+    def extension(self, name: str) -> str:
+        return name.rpartition(".")[2]
+
+
+fb_user_service = FacebookService()
+"""
+
+SERVICE_OBJECT_ROUTES = """
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.services import FileService, fb_user_service, get_file_service
+
+router = APIRouter()
+
+
+@router.post("/facebook")
+async def facebook_login(token: str) -> bool:
+    return fb_user_service.validate_token(token)
+
+
+@router.post("/transcribe")
+async def transcribe(url: str, files: FileService = Depends(get_file_service)) -> int:
+    files.extension(url)
+    return len(files.download_from_url(url))
+
+
+@router.post("/fetch")
+async def fetch(url: str, files: Annotated[FileService, Depends(get_file_service)]) -> int:
+    return len(files.download_from_url(url))
+"""
+
+
+def test_a_method_of_another_modules_service_object_that_blocks_is_reported(
+    tmp_path: Path,
+) -> None:
+    """A coroutine calling a sync method that makes a blocking request, of a module-level
+    instance imported from another module (hng-boilerplate's `fb_user_service`) or of a
+    parameter annotated with another module's class (whisperx's `FileService` from
+    `Depends`), blocks the loop (FG302, readers 48 and 49); a method that blocks nothing
+    (`extension`) is left alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/services.py",
+        SERVICE_OBJECTS + "\n\ndef get_file_service() -> FileService:\n    return FileService()\n",
+    )
+    write(tmp_path, "app/routes.py", SERVICE_OBJECT_ROUTES)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (f["location"]["row"], f["message"].split(" that ")[0])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG302"
+    ]
+    assert found == [
+        (
+            12,
+            "`fb_user_service.validate_token()` is a sync function of `app.services."
+            "fb_user_service`",
+        ),
+        (18, "`files.download_from_url()` is a sync method of `app.services.FileService`"),
+        (23, "`files.download_from_url()` is a sync method of `app.services.FileService`"),
+    ]
+
+
 #: keep's `db.py`: sync helpers that open their own session, and one that posts instead.
 SESSION_HELPERS = """
 import requests

@@ -37,6 +37,7 @@ from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.session_receivers import CLIENT_FACTORY_NAMES, receiver_class
 from checks.structure import Structure
+from checks.structure import dotted_name as ast_dotted_name
 
 #: Sync clients of network services: every request through one blocks (`client.chat.
 #: completions.create(...)` on an `openai.OpenAI`), with the async client to use.
@@ -301,7 +302,7 @@ class _BlockingInAsync(Rule):
                 f"asyncio.to_thread({callee}, ...)`",
             )
             return
-        self._imported_helper(node, name, ctx)
+        self._imported_helper(node, name or _annotated_receiver_method(node, ctx), ctx)
 
     def _imported_helper(self, node: cst.Call, name: str | None, ctx: FileContext) -> None:
         """A function of another module of the project called here (`billing.
@@ -313,12 +314,14 @@ class _BlockingInAsync(Rule):
             return  # once per helper and calling function (`blocking_helper`)
         callee = code_of(node.func)
         module = name.rpartition(".")[0]
+        # `file_service.download(...)` on a parameter annotated with a class
+        kind = "method" if module.rpartition(".")[2][:1].isupper() else "function"
         # (a helper hashing a new password holds where the run reports those: the index
         # asks `checks.project_facts.NEW_PASSWORD_HASH_SELECTED`)
         ctx.report_if(
             node,
             Condition((name,), frozenset(self.calls), subject=BLOCKS),
-            f"`{callee}()` is a sync function of `{module}` that {self.does}, which blocks "
+            f"`{callee}()` is a sync {kind} of `{module}` that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
             f"asyncio.to_thread({callee}, ...)`",
         )
@@ -347,7 +350,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "async twin, `acompletion`); "
         "also a sync function of the same module, a sync method called through `self`, or a "
         "sync function of another module of the project (the project index records which "
-        "make such a call), whose own body calls one of them (not a function it defines: a "
+        "make such a call), or a sync method of a class of another module, called on the "
+        "instance that module binds (`user_service = UserService()`) or on a parameter of "
+        "the coroutine annotated with the class (`files: FileService = Depends(...)`), "
+        "whose own body calls one of them (not a function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing), reported at its first call in each function that "
         "calls it. And the sync clients of network services: a "
@@ -1403,7 +1409,9 @@ def _may_be_project_function(qualified: str) -> bool:
 
 def _imported_callees(structure: Structure) -> Iterator[str]:
     """The screen of `_imported_helper`: what a coroutine calls that may be a function of
-    another module of the project, resolved through the file's imports."""
+    another module of the project, resolved through the file's imports; or a method of a
+    class of another module called on a parameter the coroutine annotates with it
+    (`_annotated_receiver_method`)."""
     if structure.layer in ("test", "tooling"):
         return
     for call in structure.calls:
@@ -1414,6 +1422,64 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                     qualified
                 ):
                     yield qualified
+            func = call.node.func
+            enclosing = call.enclosing.node if call.enclosing is not None else None
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and isinstance(enclosing, ast.AsyncFunctionDef)
+            ):
+                arguments = enclosing.args
+                for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+                    if argument.arg != func.value.id or argument.annotation is None:
+                        continue
+                    annotation = argument.annotation
+                    if isinstance(annotation, ast.Subscript) and (
+                        ast_dotted_name(annotation.value) or ""
+                    ).endswith("Annotated"):
+                        inner = annotation.slice
+                        annotation = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
+                    for qualified in structure.qualified(ast_dotted_name(annotation)):
+                        if _may_be_project_function(qualified) and (
+                            structure.may_be_project_class(qualified)
+                        ):
+                            yield f"{qualified}.{func.attr}"
+
+
+#: `typing.Annotated`'s spellings: its first argument is the parameter's class.
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+
+
+def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
+    """`Class.method` of another module for a call of a method on a parameter of the
+    coroutine annotated with that class (`file_service: FileService =
+    Depends(get_file_service)`, then `file_service.download_from_url(url)`: whisperx's
+    route), as `checks.summary` records a sync method's blocking call."""
+    func = node.func
+    function = ctx.function
+    if (
+        not isinstance(func, cst.Attribute)
+        or not isinstance(func.value, cst.Name)
+        or function is None
+        or not isinstance(function.node, cst.FunctionDef)
+        or function.node.asynchronous is None
+    ):
+        return None
+    params = function.node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value != func.value.value or param.annotation is None:
+            continue
+        annotation = param.annotation.annotation
+        if isinstance(annotation, cst.Subscript) and (
+            ctx.qualified_name(annotation.value) in _ANNOTATED
+        ):
+            first = annotation.slice[0].slice
+            if not isinstance(first, cst.Index):
+                return None
+            annotation = first.value
+        cls = ctx.qualified_name(annotation)
+        return f"{cls}.{func.attr.value}" if cls is not None else None
+    return None
 
 
 def may_call_blocking_helper(structure: Structure, calls: Collection[str]) -> bool:
