@@ -122,6 +122,8 @@ BLOCKING_CLIENTS = {
     # `client.aio` is the same API, awaited (`_ASYNC_NAMESPACES`)
     "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
 }
+#: Clients whose async twin is the same API under `.aio` (the message names the call's).
+_AIO_CLIENTS = frozenset({"google.genai.Client"})
 #: Attributes of a client that lead to its async twin: a call through one is no request
 #: made on the loop (google-genai's `client.aio.models.generate_content(...)` is a
 #: coroutine).
@@ -775,6 +777,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 if replacement is not None and key not in _reported_clients(ctx):
                     # one finding per client and function: the fix is the client
                     _reported_clients(ctx).add(key)
+                    if client in _AIO_CLIENTS:  # the call's own twin under `.aio`
+                        held = code_of(receiver)
+                        rest = code_of(func)[len(held) + 1 :]
+                        replacement = f"`{held}.aio` (`await {held}.aio.{rest}(...)`)"
                     ctx.report(
                         node,
                         f"`{code_of(func)}()` on a sync `{client}` client blocks the event "

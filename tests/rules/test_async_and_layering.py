@@ -738,3 +738,22 @@ def test_fg302_a_helper_of_another_module_importing_its_client_in_its_body() -> 
     found = [f for f in check_code(route, project=project) if f.code == "FG302"]
     assert [(f.start.row, f.start.column) for f in found] == [(5, 12)]
     assert "is a sync function of `app.utils` that makes a blocking request" in found[0].message
+
+
+def test_a_google_genai_call_is_offered_its_own_twin_under_aio() -> None:
+    """google-genai's async API is the same one under `client.aio`: the message names the
+    call's own twin (`client.aio.models.embed_content`), not `generate_content` whatever
+    was called (agentnexus' embedder, reader 49)."""
+    code = """
+        from google import genai
+
+        client = genai.Client()
+
+
+        async def embed(text: str) -> list[float]:
+            result = client.models.embed_content(model="text-embedding-004", contents=text)
+            return result.embeddings[0].values
+        """
+    found = [f for f in check_code(code) if f.code == "FG302"]
+    assert len(found) == 1
+    assert "`await client.aio.models.embed_content(...)`" in found[0].message
