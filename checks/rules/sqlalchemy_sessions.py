@@ -335,8 +335,9 @@ class SyncSessionInAsyncModule(Rule):
     summary = (
         "Checks for a synchronous engine, session or connection used directly in an "
         "`async def` (on a route another decorator wraps, `@require_permissions(...)`, "
-        "whose wrapper may await it, the message offers `run_in_threadpool` rather than "
-        "`def`): created there (`Session(engine)`, `create_engine(...)` unless "
+        "whose wrapper may await it, not a rate limit, `@limiter.limit(...)`, and in a "
+        "coroutine that awaits something else, the message offers `run_in_threadpool` "
+        "rather than `def`): created there (`Session(engine)`, `create_engine(...)` unless "
         "wrapped in an `AsyncEngine(...)`, a function of "
         "the module annotated `-> Engine` or `-> Session`), opened from a factory the "
         "object holds (`self.Session()` with `self.Session = scoped_session(...)` in "
@@ -1061,6 +1062,8 @@ class SyncSessionInAsyncModule(Rule):
             self._drop_pending(ctx, id(function.node))
             if message is None and _wrapped_route(function.node, ctx):
                 message = _WRAPPED_ROUTE_MESSAGE
+            elif message is None and _awaits(function.node):
+                message = _AWAITING_MESSAGE
             ctx.report_if(blocking, _SERVER_DATABASE, message or _before_1_4_message(ctx))
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
@@ -1235,16 +1238,43 @@ _WRAPPED_ROUTE_MESSAGE = (
 )
 
 
+#: FG102's message for a coroutine that awaits something besides its sync queries: it
+#: must stay `async def`, so a thread is the way for the sync code.
+_AWAITING_MESSAGE = (
+    "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "
+    "event loop; use `AsyncSession`, or run the sync code in a thread (`await "
+    "run_in_threadpool(...)`: this function awaits, so it stays `async def`)"
+)
+
+
+def _awaits(node: cst.CSTNode) -> bool:
+    """Whether a function's own body awaits (`await`, `async for`, `async with`)."""
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    return any(
+        isinstance(inner, cst.Await)
+        or (isinstance(inner, cst.For | cst.With) and inner.asynchronous is not None)
+        for inner in own_descendants(node.body)
+    )
+
+
 def _wrapped_route(node: cst.CSTNode, ctx: FileContext) -> bool:
     """Whether a route (`@router.get(...)`) has a decorator besides its route
-    registrations: a wrapper the route is called through."""
+    registrations: a wrapper the route is called through. Not a rate limit
+    (`@limiter.limit("5/minute")`: slowapi's wrapper calls a sync route as it is)."""
     if not isinstance(node, cst.FunctionDef) or route_decorator(node, ctx) is None:
         return False
     return any(
         not (
             isinstance(call := decorator.decorator, cst.Call)
             and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value in HTTP_METHODS
+            and (
+                call.func.attr.value in HTTP_METHODS
+                or (
+                    call.func.attr.value == "limit"
+                    and code_of(call.func.value).lower().endswith("limiter")
+                )
+            )
         )
         for decorator in node.decorators
     )

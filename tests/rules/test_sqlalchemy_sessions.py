@@ -1717,3 +1717,37 @@ def test_fg102_on_a_route_another_decorator_wraps_does_not_say_declare_it_def() 
     assert len(found) == 2
     assert "a decorator wraps this route" in found[0]
     assert "declared `def` runs in FastAPI's threadpool" in found[1]
+
+
+def test_fg102_on_a_coroutine_that_awaits_or_a_rate_limited_route() -> None:
+    """A coroutine that awaits something else (login-backend's token store) must stay
+    `async def`: the message offers the thread. A rate limit (`@limiter.limit(...)`:
+    slowapi calls a sync route as it is) is no wrapper that awaits the route
+    (hng-boilerplate, reader 48): its message keeps the `def`."""
+    source = """
+        from fastapi import APIRouter, Request
+        from slowapi import Limiter
+        from slowapi.util import get_remote_address
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        router = APIRouter()
+        limiter = Limiter(key_func=get_remote_address)
+
+
+        @router.post("/login")
+        async def login(session: Session, tokens: TokenStore):
+            user = session.execute(select(1)).one()
+            await tokens.store(user)
+            return user
+
+
+        @router.get("/plans")
+        @limiter.limit("5/minute")
+        async def plans(request: Request, session: Session):
+            return session.execute(select(1)).all()
+        """
+    found = [f.message for f in check_code(source, "app/routes.py") if f.code == "FG102"]
+    assert len(found) == 2
+    assert "this function awaits, so it stays `async def`" in found[0]
+    assert "declared `def` runs in FastAPI's threadpool" in found[1]
