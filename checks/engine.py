@@ -460,6 +460,73 @@ class _Verdict:
 _TEST_RUNNER_MODULE = lazy_pattern(r"(?:test_.*|.*_tests?|tests|test|conftest|__init__)\.py$")
 
 
+#: pytest's configuration files, in the order it looks for them in each folder
+#: (`rootdir` and `inifile` in pytest's docs): the first one that configures pytest wins.
+_PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+
+
+def collected_by_pytest(path: Path) -> bool:
+    """Whether pytest, run without arguments, may collect a test module: unless the
+    configuration it finds above the file (`pytest.ini`, `[tool.pytest.ini_options]`,
+    `[pytest]` of `tox.ini`, `[tool:pytest]` of `setup.cfg`) sets `testpaths` and the
+    file is under none of them (streamlit-llm's `tests.new/`, beside `testpaths = tests`:
+    a suite being moved, which no run imports; reader 49)."""
+    try:
+        folder = path.resolve().parent
+    except OSError:
+        return True
+    for directory in (folder, *folder.parents):
+        for name in _PYTEST_CONFIGS:
+            testpaths = _testpaths(directory / name)
+            if testpaths is None:
+                continue  # not there, or not pytest's
+            import fnmatch  # only for a test module that fails to compile
+
+            parts = path.resolve().relative_to(directory).parts
+            for testpath in testpaths:
+                wanted = Path(testpath).parts  # a folder, a file or a glob (`src/*/tests`)
+                if len(parts) >= len(wanted) and all(
+                    fnmatch.fnmatchcase(part, pattern)
+                    for part, pattern in zip(parts, wanted, strict=False)
+                ):
+                    return True
+            return not testpaths
+    return True
+
+
+def _testpaths(config: Path) -> list[str] | None:
+    """The `testpaths` of a file that configures pytest ([] when it sets none), or None
+    when the file is absent or configures something else."""
+    import configparser
+    import tomllib
+
+    try:
+        raw = config.read_bytes()
+    except OSError:
+        return None
+    text = raw.decode("utf-8", "replace")
+    if config.name == "pyproject.toml":
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("pytest", {})
+        except tomllib.TOMLDecodeError:
+            return None
+        options = table.get("ini_options") if isinstance(table, dict) else None
+        if not isinstance(options, dict):
+            return None
+        value = options.get("testpaths", [])
+        found = [value] if isinstance(value, str) else value
+        return [str(item).strip("/") for item in found if isinstance(item, str)]
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    section = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}.get(config.name, "pytest")
+    if not parser.has_section(section):
+        return None
+    return [item.strip("/") for item in parser.get(section, "testpaths", fallback="").split()]
+
+
 def _waits_on_modules(condition: Condition | None) -> bool:
     """Whether a report waits only on what the index reads of other modules: a condition
     asking no fact of the project (a convention's count of findings held back needs the
@@ -717,12 +784,19 @@ class Engine:
             sys.setrecursionlimit(CHECK_RECURSION_LIMIT)
         if is_generated(source):
             return FileResult(path, [], None)
+        verdict = _cpython_verdict(source)
         syntax_wanted = (
             self.report_syntax_errors
             and SYNTAX_ERROR_CODE not in ignored_codes
-            and (layer != "test" or _TEST_RUNNER_MODULE.match(path.name) is not None)
+            and (
+                layer != "test"
+                or (
+                    _TEST_RUNNER_MODULE.match(path.name) is not None
+                    # asked only of a file that fails (it reads the runner's settings)
+                    and ((verdict.parsed and verdict.error is None) or collected_by_pytest(path))
+                )
+            )
         )
-        verdict = _cpython_verdict(source)
         if verdict.too_deep:
             found = [verdict.finding(path)] if syntax_wanted else []
             return FileResult(path, found, _decode_lossy(source) if found else None)

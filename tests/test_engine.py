@@ -205,3 +205,33 @@ def test_a_syntax_error_in_test_data_is_not_reported(path: str, reported: bool) 
     layer = LayerMatcher.from_globs(DEFAULT_LAYERS).layer_of(path)
     result = Engine(ALL_RULES).check(Path(path), source, layer)
     assert [f.code for f in result.findings] == (["FG000"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("config", "text", "reported"),
+    [
+        ("pytest.ini", "[pytest]\ntestpaths = tests\n", False),
+        ("pyproject.toml", '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n', False),
+        ("setup.cfg", "[tool:pytest]\ntestpaths = tests integration\n", False),
+        ("tox.ini", "[pytest]\ntestpaths = tests.new\n", True),
+        ("pytest.ini", "[pytest]\ntestpaths = tests*\n", True),
+        ("pytest.ini", "[pytest]\naddopts = -ra\n", True),
+        ("pyproject.toml", "[tool.ruff]\nline-length = 100\n", True),
+    ],
+)
+def test_a_test_module_outside_pytests_testpaths_is_not_reported(
+    tmp_path: Path, config: str, text: str, reported: bool
+) -> None:
+    """A test module pytest never collects (outside the `testpaths` of the configuration
+    it finds above it) is imported by no run: streamlit-llm's `tests.new/` beside
+    `testpaths = tests`, a suite being moved (reader 49: 9 FG000, none worth acting on).
+    A configuration without `testpaths`, or one that is not pytest's, collects it."""
+    (tmp_path / config).write_text(text)
+    module = tmp_path / "tests.new" / "integration" / "test_health.py"
+    module.parent.mkdir(parents=True)
+    source = b"def test_health():\n    await client.get('/health')\n"
+    module.write_bytes(source)
+    layer = LayerMatcher.from_globs(DEFAULT_LAYERS).layer_of("tests.new/integration/test_health.py")
+    assert layer == "test"
+    result = Engine(ALL_RULES).check(module, source, layer)
+    assert [f.code for f in result.findings] == (["FG000"] if reported else [])

@@ -17,7 +17,9 @@ class SyntaxErrorRule(Rule):
         "Where it applies: every layer; in the test layer, the modules a test runner imports "
         "by their names (`test_*.py`, `*_test.py`, `tests.py`, `conftest.py`, `__init__.py`): "
         "its other files are data, often broken on purpose (CPython's `badsyntax_*.py`, a "
-        "diff tool's cases)."
+        "diff tool's cases); not a test module outside the `testpaths` of the pytest "
+        "configuration above it (`pytest.ini`, `[tool.pytest.ini_options]`, `tox.ini`, "
+        "`setup.cfg`), which no run collects (a suite being moved, `tests.new/`)."
     )
     why = (
         "A file that does not parse cannot be checked at all: every other rule is silent on "
