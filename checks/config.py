@@ -148,6 +148,9 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         "examples/",
         "example-projects/",
         "example_projects/",
+        # fastapi-ref's `example_apps/app_1/...` (reader 50): demos
+        "example-apps/",
+        "example_apps/",
         "benchmarks/",
         # a distribution folder of a benchmark (`packages/tracecat-benchmark/`): a hyphen
         # is in no importable package's name

@@ -281,6 +281,7 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("app/e2e/sdk-api/src/constants.py", "test"),
         ("nicegui/testing/user_simulation.py", "test"),
         ("backend/tests.old/fixtures.py", "test"),
+        ("example_apps/app_1/app/main.py", "tooling"),
         ("tests_integration/helpers.py", "test"),
         ("app/contests/service.py", "service"),
         ("app/ab_testing.py", None),

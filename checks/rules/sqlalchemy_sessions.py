@@ -1109,6 +1109,8 @@ class SyncSessionInAsyncModule(Rule):
         origin: str | None = None
         if id(node) in ctx.marks(self.code + ".opened"):
             origin = imported_origin(node, ctx)
+            if origin is not None and not _used_in_block(node, ctx, self.code):
+                return  # only handed to awaited code or threads (capella's middleware)
             if origin is not None:
                 ctx.marks(self.code + ".opened-asked").add(function)
         elif queried:
@@ -1463,6 +1465,23 @@ def _sync_factory_opened(node: cst.Call, ctx: FileContext, code: str) -> bool:
                 for call in nodes
             )
     return False
+
+
+def _used_in_block(node: cst.Call, ctx: FileContext, code: str) -> bool:
+    """Whether what a plain `with` opens (`with SessionLocal() as session:`) is queried in
+    its block or handed to a sync call there (`_queries_or_hands_on`); not when it is only
+    handed to awaited code, which is checked where it is defined, or to threads (capella's
+    middleware awaits a validation that runs each query through `asyncify`). A `with`
+    binding no name keeps the finding."""
+    for opened, name, body in ctx.stash(code + ".with-bodies"):
+        if opened == id(node):
+            nodes = list(own_descendants(body))
+            awaited = {id(n.expression) for n in nodes if isinstance(n, cst.Await)}
+            return any(
+                isinstance(call, cst.Call) and _queries_or_hands_on(call, name, awaited, ctx)
+                for call in nodes
+            )
+    return True
 
 
 def _queries_or_hands_on(call: cst.Call, name: str, awaited: set[int], ctx: FileContext) -> bool:

@@ -243,6 +243,46 @@ def test_imported_factory_named_like_a_class_is_flagged_in_async_def(
     assert _rows(result.stdout, "FG102") == ["app/auth.py:7:10", "app/auth.py:13:12"]
 
 
+def test_an_imported_factorys_session_only_handed_to_awaited_code_is_left_alone(
+    database_module: Path,
+) -> None:
+    """capella's middleware opens `SessionLocal()` in a `with` and hands the session only
+    to an awaited coroutine (which runs each query in a thread: checked where it is
+    defined), or stores it for others (reader 50: not worth acting on); a query in the
+    block is reported, as for a factory of the file itself."""
+    write(
+        database_module,
+        "app/db/tutorial.py",
+        "from sqlalchemy.orm import sessionmaker\n\n"
+        "from app.db.engines import engine\n\n"
+        "SessionLocal = sessionmaker(bind=engine)\n",
+    )
+    write(
+        database_module,
+        "app/middleware.py",
+        """
+        from sqlalchemy import select
+
+        from app.db.tutorial import SessionLocal
+
+
+        async def dispatch(request, call_next):
+            with SessionLocal() as session:
+                request.state.session = session
+                user = await validate(request, session)
+            return await call_next(request)
+
+
+        async def audit(request):
+            with SessionLocal() as session:
+                await validate(request, session)
+                return session.scalar(select(1))
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/middleware.py:14:10"]
+
+
 def test_imported_sync_factory_is_flagged_when_the_file_is_checked_alone(
     database_module: Path,
 ) -> None:
