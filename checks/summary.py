@@ -485,6 +485,15 @@ class _Summarizer:
         """The module-level names bound once, to a password hasher made there
         (`pwd_context = CryptContext(schemes=["bcrypt"])`), with its class."""
         made: dict[str, str | None] = {}
+        # a function of the module that makes one (`def _create_hasher() ->
+        # argon2.PasswordHasher`, axergy's), by its return annotation
+        makers = {
+            statement.name: cls
+            for statement in body
+            if isinstance(statement, ast.FunctionDef)
+            and statement.returns is not None
+            and (cls := PASSWORD_HASHER_MAKERS.get(self._qualified(statement.returns) or ""))
+        }
         for statement in _statements(body):
             if isinstance(statement, ast.Assign | ast.AnnAssign):
                 targets = (
@@ -493,6 +502,7 @@ class _Summarizer:
                 value = statement.value
                 cls = (
                     PASSWORD_HASHER_MAKERS.get(self._qualified(value.func) or "")
+                    or (makers.get(value.func.id) if isinstance(value.func, ast.Name) else None)
                     if isinstance(value, ast.Call)
                     else None
                 )

@@ -728,6 +728,62 @@ def test_a_derivation_compared_with_the_stored_digest_is_a_login_check(
     assert len(json.loads(named.stdout)) == 2
 
 
+#: axergy's `core/security/crypto.py`: the hasher comes from a function of the module
+#: whose return annotation names its class.
+FACTORY_HASHER = """
+import argon2
+
+
+def _create_password_hasher() -> argon2.PasswordHasher:
+    return argon2.PasswordHasher(time_cost=2)
+
+
+_password_hasher = _create_password_hasher()
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    try:
+        return _password_hasher.verify(hashed, password)
+    except argon2.exceptions.VerifyMismatchError:
+        return False
+"""
+
+
+@pytest.mark.parametrize("same_module", [False, True], ids=["imported", "same module"])
+def test_a_hasher_a_function_of_the_module_makes_is_followed(
+    tmp_path: Path, same_module: bool
+) -> None:
+    """A module-level hasher bound to what a function of the module returns, annotated
+    `-> argon2.PasswordHasher` (axergy's login, reader 50): its `verify` in a helper a
+    coroutine calls is a password check on the loop (FG303)."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'auth'\n")
+    write(tmp_path, "app/__init__.py", "")
+    routes = (
+        "from fastapi import APIRouter\n\n"
+        "from app.crypto import verify_password\n\n"
+        "router = APIRouter()\n\n\n"
+        "@router.post('/login')\n"
+        "async def login(password: str, stored: str) -> bool:\n"
+        "    return verify_password(password, stored)\n"
+    )
+    if same_module:
+        write(
+            tmp_path,
+            "app/routes.py",
+            FACTORY_HASHER + routes.replace("from app.crypto import verify_password\n", ""),
+        )
+    else:
+        write(tmp_path, "app/crypto.py", FACTORY_HASHER)
+        write(tmp_path, "app/routes.py", routes)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        f["message"].split("()`")[0]
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py") and f["code"] == "FG303"
+    ]
+    assert found == ["`verify_password"]
+
+
 #: A service module of sync methods: hng-boilerplate's `fb_user_service`, whisperx's
 #: `FileService`.
 SERVICE_OBJECTS = """

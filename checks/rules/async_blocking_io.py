@@ -977,7 +977,9 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`checkpw`, `hashlib.pbkdf2_hmac`/`scrypt`, argon2-cffi's low-level functions, "
         "passlib's hash classes (`passlib.hash.bcrypt.verify`), and the `hash`/`verify` "
         "methods of a passlib `CryptContext`, a pwdlib `PasswordHash` or an argon2 "
-        "`PasswordHasher`. A sync function of the project is followed through the helpers "
+        "`PasswordHasher` (also one a function of the module makes, known by its return "
+        "annotation: `-> argon2.PasswordHasher`). A sync function of the project is "
+        "followed through the helpers "
         "of its module it calls, to a password hash (`authenticate_user` calls "
         "`verify_password`, which checks the hash; a process further down was a cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
@@ -1695,6 +1697,19 @@ def _module_hashers(ctx: FileContext) -> dict[str, str]:
         known: dict[str, str] = stash[0]
         return known
     made: dict[str, str | None] = {}
+    # a function of the module that makes one, by its return annotation (as the summaries)
+    makers = {
+        statement.name.value: cls
+        for statement in ctx.module.body
+        if isinstance(statement, cst.FunctionDef)
+        and statement.asynchronous is None
+        and statement.returns is not None
+        and (
+            cls := PASSWORD_HASHER_MAKERS.get(
+                ctx.qualified_name(statement.returns.annotation) or ""
+            )
+        )
+    }
     for statement in ctx.module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -1708,6 +1723,7 @@ def _module_hashers(ctx: FileContext) -> dict[str, str]:
                 targets, value = [small.target], small.value
             cls = (
                 PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(value.func) or "")
+                or (makers.get(value.func.value) if isinstance(value.func, cst.Name) else None)
                 if isinstance(value, cst.Call)
                 else None
             )
