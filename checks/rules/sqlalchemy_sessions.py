@@ -1456,23 +1456,15 @@ def _sync_factory_opened(node: cst.Call, ctx: FileContext, code: str) -> bool:
     # queried in the coroutine itself, or handed to a sync call there; not handed to a
     # thread (sqladmin's sync branch runs `await anyio.to_thread.run_sync(session.execute,
     # stmt)`)
-    for opened, name, body in ctx.stash(code + ".with-bodies"):
-        if opened == id(node):
-            nodes = list(own_descendants(body))
-            awaited = {id(n.expression) for n in nodes if isinstance(n, cst.Await)}
-            return any(
-                isinstance(call, cst.Call) and _queries_or_hands_on(call, name, awaited, ctx)
-                for call in nodes
-            )
-    return False
+    return _used_in_block(node, ctx, code, unbound=False)
 
 
-def _used_in_block(node: cst.Call, ctx: FileContext, code: str) -> bool:
+def _used_in_block(node: cst.Call, ctx: FileContext, code: str, unbound: bool = True) -> bool:
     """Whether what a plain `with` opens (`with SessionLocal() as session:`) is queried in
     its block or handed to a sync call there (`_queries_or_hands_on`); not when it is only
     handed to awaited code, which is checked where it is defined, or to threads (capella's
-    middleware awaits a validation that runs each query through `asyncify`). A `with`
-    binding no name keeps the finding."""
+    middleware awaits a validation that runs each query through `asyncify`). `unbound`:
+    the answer for a `with` that binds no name."""
     for opened, name, body in ctx.stash(code + ".with-bodies"):
         if opened == id(node):
             nodes = list(own_descendants(body))
@@ -1481,7 +1473,7 @@ def _used_in_block(node: cst.Call, ctx: FileContext, code: str) -> bool:
                 isinstance(call, cst.Call) and _queries_or_hands_on(call, name, awaited, ctx)
                 for call in nodes
             )
-    return True
+    return unbound
 
 
 def _queries_or_hands_on(call: cst.Call, name: str, awaited: set[int], ctx: FileContext) -> bool:
