@@ -23,6 +23,7 @@ from checks.blocking import (
     HELPER_REQUESTS,
     OPENS,
     PASSWORD_HASHING,
+    PASSWORD_VERIFYING,
     call_name,
 )
 from checks.config import (
@@ -671,14 +672,26 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     which)."""
     if condition.subject != BLOCKS or len(condition.refs) != 1 or condition.also is not None:
         return finding
-    made = index.blocking.get(index.resolve(condition.refs[0]))
+    ref = index.resolve(condition.refs[0])
+    made = index.blocking.get(ref)
     if made is None or made.startswith(OPENS):
         return finding
     call = call_name(made)
-    does = f"hashes a password (`{call}()`)" if made in PASSWORD_HASHING else f"calls `{call}()`"
+    message = finding.message
+    if made in PASSWORD_HASHING:
+        # CPU work: an async helper would run it on the loop all the same
+        checks = "checks" if made in PASSWORD_VERIFYING else "hashes"
+        does = f"{checks} a password (`{call}()`)"
+        message = message.replace(": make it async, or `await asyncio", ": `await asyncio", 1)
+    else:
+        does = f"calls `{call}()`"
+    owner = ref.rpartition(".")[0]
+    if index.load(owner) is None and "is a sync function of" in message:
+        # `user_service.change_password`: a method of the instance another module binds
+        message = message.replace("is a sync function of", "is a sync method of", 1)
     for phrase in (HELPER_BLOCKS, HELPER_REQUESTS):
-        if phrase in finding.message:
-            return replace(finding, message=finding.message.replace(phrase, does, 1))
+        if phrase in message:
+            return replace(finding, message=message.replace(phrase, does, 1))
     return finding
 
 
