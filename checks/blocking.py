@@ -58,8 +58,8 @@ BLOCKING_HTTP = {
 #: for it. bcrypt, argon2-cffi and hashlib release the GIL, so a thread runs it in
 #: parallel with the loop (`checks.rules.async_blocking_io` reports these in FG303).
 _HASH = (
-    "`await asyncio.to_thread(...)` (a password hash is CPU work of a tenth of a second or "
-    "more, on purpose)"
+    "`await asyncio.to_thread(...)` (a password hash is CPU work of milliseconds to a tenth of a "
+    "second or more, on purpose)"
 )
 #: passlib's hash classes (`from passlib.hash import bcrypt; bcrypt.hash(password)`)
 _PASSLIB_HANDLERS = (

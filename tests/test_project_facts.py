@@ -19,6 +19,7 @@ from checks.project_facts import (
     header_credentials_only,
     http_error_classes,
     is_service_layer_text,
+    names_bcrypt,
     own_service_errors,
     sqlite_databases,
 )
@@ -895,3 +896,25 @@ def test_a_header_credential_is_one_the_service_reads(text: str, reads: bool) ->
     Header(None)`; chatdev, bolna and Verba only send one to the LLM APIs they call, which
     had held their wildcard back (reader 43)."""
     assert header_credentials_only([text.encode()]) is reads
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        (b'pwd = CryptContext(schemes=["bcrypt"])\n', True),
+        (b"import bcrypt\n", True),
+        (b'HASHER = "BCRYPT_SHA256"\n', True),
+        (
+            b"# bcrypt ignores anything after 72 bytes\n"
+            b"pwd = CryptContext(schemes=['pbkdf2_sha256'])\n",
+            False,
+        ),
+        (b'"""Hash with pbkdf2."""\nx = 1  # not bcrypt\n', False),
+        (b"def broken(:\n    bcrypt = 1\n", True),
+    ],
+    ids=["a scheme", "an import", "a setting", "a comment", "a trailing comment", "not python"],
+)
+def test_bcrypt_named_in_a_comment_only_is_not_named(source: bytes, named: bool) -> None:
+    """FG504's bcrypt fact: dz's `# bcrypt ignores anything after 72 bytes` above a
+    `CryptContext` of `pbkdf2_sha256` alone names no hasher the code uses (reader 51)."""
+    assert names_bcrypt(source) is named

@@ -1303,8 +1303,9 @@ class UnmaintainedAuthLibrary(Rule):
     message = "Unmaintained authentication library"
     summary = (
         "Checks for imports of python-jose, and of passlib in a project that hashes with "
-        'bcrypt (a file of it names bcrypt: `CryptContext(schemes=["bcrypt"])`, a '
-        "settings value), where passlib fails with bcrypt 5.0 (4.1-4.3 log an error at "
+        "bcrypt (a file of it names bcrypt outside its comments: "
+        '`CryptContext(schemes=["bcrypt"])`, a settings value), where passlib fails with '
+        "bcrypt 5.0 (4.1-4.3 log an error at "
         "start-up and work); not where the project's pins admit no bcrypt 5.0 (passlib "
         "works with it: a note when the selection names FG504), nor in a file whose "
         '`CryptContext(schemes=["argon2"])` names its hashers, bcrypt not among them (a '

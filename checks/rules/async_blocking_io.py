@@ -291,9 +291,9 @@ class _BlockingInAsync(Rule):
                 _report(
                     ctx,
                     node,
-                    f"`{callee}()` calls {chain}, which hashes a password (CPU work of a "
-                    "tenth of a second or more, on purpose), blocking the event loop inside "
-                    f"`async def`: `await asyncio.to_thread({callee}, ...)`",
+                    f"`{callee}()` calls {chain}, which hashes a password (CPU work of "
+                    "milliseconds to a tenth of a second or more, on purpose), blocking the "
+                    f"event loop inside `async def`: `await asyncio.to_thread({callee}, ...)`",
                     blocking,
                 )
                 return
@@ -1317,8 +1317,8 @@ class BlockingCallInAsync(_BlockingInAsync):
                 ctx,
                 node,
                 f"`{method}()` on a `{hashed}` hashes a password on the event loop inside "
-                "`async def` (CPU work of a tenth of a second or more, on purpose): "
-                f"`await asyncio.to_thread({method}, ...)`",
+                "`async def` (CPU work of milliseconds to a tenth of a second or more, on "
+                f"purpose): `await asyncio.to_thread({method}, ...)`",
                 f"{hashed}.{func.attr.value}" if isinstance(func, cst.Attribute) else hashed,
             )
 

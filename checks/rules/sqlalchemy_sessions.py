@@ -1757,15 +1757,39 @@ def command_line_program(ctx: FileContext) -> bool:
                 )
             )
             or (
-                any(
-                    isinstance(statement, cst.If) and is_main_guard(statement.test)
-                    for statement in ctx.module.body
+                (
+                    (
+                        any(
+                            isinstance(statement, cst.If) and is_main_guard(statement.test)
+                            for statement in ctx.module.body
+                        )
+                        and ctx.imports_module(*_TERMINAL_LIBRARIES)
+                    )
+                    or _defines_commands(ctx)
                 )
-                and ctx.imports_module(*_TERMINAL_LIBRARIES)
                 and not _imports_a_web_framework(ctx)
             )
         )
     return bool(found[0])
+
+
+def _defines_commands(ctx: FileContext) -> bool:
+    """Whether the module defines a click or typer command (`@search.command()`, `@cli.
+    group()`, `@app.command()`): a command group's module, run from the terminal through
+    its program's entry point (example-service's `cli/commands/search.py`, reader 51)."""
+    if not ctx.imports_module("click", "typer"):
+        return False
+    return any(
+        isinstance(statement, cst.FunctionDef)
+        and any(
+            isinstance(call := decorator.decorator, cst.Call)
+            and isinstance(call.func, cst.Attribute | cst.Name)
+            and (call.func.attr.value if isinstance(call.func, cst.Attribute) else call.func.value)
+            in ("command", "group")
+            for decorator in statement.decorators
+        )
+        for statement in ctx.module.body
+    )
 
 
 def _imports_a_web_framework(ctx: FileContext) -> bool:
@@ -2894,7 +2918,7 @@ class InterpolatedSql(Rule):
         "which paste the UUIDs they generate into SQL against their own database, and "
         "development tooling (the `tooling` layer: scripts and benchmarks query their own "
         "data), nor a command-line program in the package (a Django management command, a "
-        "`__main__` guard, an argument "
+        "`__main__` guard, a click or typer command, an argument "
         "parser or a terminal prompt, no web framework: its input is its operator's); for "
         "revisions, only in the heads of a folder: a revision another builds on is "
         "history, as for FG601."

@@ -694,6 +694,9 @@ class _Renderer:
             return self.trusted(expr.value)
         if isinstance(expr, cst.IfExp):
             return self.trusted(expr.body) and self.trusted(expr.orelse)
+        if isinstance(expr, cst.BooleanOperation):
+            # `limit or 10`: one of its operands, each trusted
+            return self.trusted(expr.left) and self.trusted(expr.right)
         if isinstance(expr, cst.Call):
             return self._trusted_call(expr)
         if isinstance(expr, cst.Name) and expr.value in self.trusted_names:

@@ -240,6 +240,52 @@ def test_a_command_line_program_in_the_package_pastes_its_operators_input() -> N
     assert _fg105(unparsed, path) == [VALUE_MESSAGE]
 
 
+def test_a_click_command_groups_module_pastes_its_operators_input() -> None:
+    """example-service's `cli/commands/search.py` defines `@search.command()`s of a click
+    group, without a `__main__` guard (the program's entry point runs them): a command-line
+    program (reader 51). The same function in a module without a command is checked."""
+    source = """
+    import click
+    from sqlalchemy import text
+
+
+    @click.group()
+    def search() -> None: ...
+
+
+    @search.command()
+    @click.argument("entity")
+    async def reindex(entity: str) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"UPDATE search SET dirty = true WHERE entity = '{entity}'"))
+    """
+    path = "example_service/cli/commands/search.py"
+    assert _fg105(source, path) == []
+    plain = source.replace("    @click.group()\n", "").replace(
+        '    @search.command()\n    @click.argument("entity")\n', ""
+    )
+    assert _fg105(plain, path) == [VALUE_MESSAGE]
+
+
+def test_a_typed_number_or_a_literal_is_not_flagged() -> None:
+    """`limit or 10` of `limit: int | None` (example-service's vector search, reader 51):
+    either operand is a number. `limit or name` with a string is reported."""
+    source = """
+    from sqlalchemy import text
+
+
+    async def nearest(session, name: str, limit: int | None = None):
+        size = limit or 10
+        return await session.execute(text(f"SELECT id FROM items LIMIT {size}"))
+
+
+    async def labelled(session, name: str, limit: int | None = None):
+        size = limit or name
+        return await session.execute(text(f"SELECT id FROM items LIMIT {size}"))
+    """
+    assert _fg105(source, "app/repository.py") == [VALUE_MESSAGE]
+
+
 def test_arithmetic_of_parameters_typed_as_numbers_is_not_flagged() -> None:
     """feast's DuckDB histogram: `bin_width` is computed from parameters annotated `float`
     and `int`, which are not reported on their own either. A parameter of no annotation
