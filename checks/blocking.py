@@ -213,3 +213,26 @@ BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING | SYNC
 #: blocking call instead (`checks.run.resolve_with`: "that calls `subprocess.run()`").
 HELPER_REQUESTS = "makes a blocking request"
 HELPER_BLOCKS = "runs or waits for a process, or hashes a password"
+
+
+#: Methods of a sync session, engine or connection that do database IO (FG102; the
+#: summaries ask them of a session a helper opens by assignment, `db = SessionLocal()`).
+SYNC_IO_METHODS = frozenset(
+    {
+        "execute",
+        "exec",
+        "exec_driver_sql",
+        "scalar",
+        "scalars",
+        "query",
+        "get",
+        "get_one",
+        "commit",
+        "rollback",
+        "flush",
+        "refresh",
+        "merge",
+        "connect",
+        "begin",
+    }
+)

@@ -231,7 +231,11 @@ def imported_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
         if function is not None:
             bindings = _function_bindings(function.node, ctx).get(expr.value)
             if bindings is not None:
-                value = bindings[0] if len(bindings) == 1 else None
+                # `db = None` first, for the `finally` that closes it (hei's login)
+                values = [
+                    b for b in bindings if not (isinstance(b, cst.Name) and b.value == "None")
+                ]
+                value = values[0] if len(values) == 1 else None
                 return _opened_from(value, ctx) if isinstance(value, cst.Call) else None
     if isinstance(expr, cst.Call):
         return _opened_from(expr, ctx)

@@ -31,6 +31,7 @@ from checks.blocking import (
     PASSWORD_HASHING,
     POPEN,
     POPEN_BLOCKING_USES,
+    SYNC_IO_METHODS,
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
     checked,
@@ -177,6 +178,12 @@ def _module_read(
 #: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).
 #: A `with` statement whose item may be a call (`with get_sync_db_session() as s:`).
 _WITH_CALL = lazy_pattern(rb"\bwith\s[^\n]*\(")
+#: ...or assigns what a call gives and queries a session (`db = SessionLocal()`, then
+#: `db.commit()`: `_blocking` asks the index what the call opens).
+_ASSIGNED_CALL = lazy_pattern(rb"(?m)^[ \t]+\w+\s*=\s*[\w.]+\(")
+_SESSION_QUERY = lazy_pattern(
+    rb"\.(?:execute|exec|scalars?|query|get_one|commit|rollback|flush|refresh|merge)\("
+)
 #: An import inside a block (a function's own), with its package's top name.
 _INDENTED_IMPORT = lazy_pattern(rb"(?m)^[ \t]+(?:from|import)[ \t]+(\w+)")
 _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
@@ -190,6 +197,12 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     an imported context manager that may give a sync session)."""
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
     if imports and _WITH_CALL.search(source) is not None:
+        return True
+    if (
+        imports
+        and _SESSION_QUERY.search(source) is not None
+        and _ASSIGNED_CALL.search(source) is not None
+    ):
         return True
     if not tops & (BLOCKING_PACKAGES - {"os"}):
         # and a function's own imports (`from litellm import completion` in its body),
@@ -413,9 +426,30 @@ class _Summarizer:
                 self.imports = dict(module_imports)
                 for statement in local:
                     self._record_import(statement)
+            # `db = SessionLocal()` then `db.commit()`: what an imported factory opens,
+            # queried in the function (hei's `record_auth_log`), asked as a `with`'s is
+            queried = {
+                node.func.value.id
+                for node in own
+                if isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.attr in SYNC_IO_METHODS
+            }
             for node in own:
                 if isinstance(node, ast.Yield | ast.YieldFrom):
                     generator = True
+                elif (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Call)
+                    and any(
+                        isinstance(target, ast.Name) and target.id in queried
+                        for target in node.targets
+                    )
+                ):
+                    called = self._qualified(node.value.func)
+                    if called is not None and called not in SYNC_SESSION_OPENERS:
+                        opened.append(called)
                 elif isinstance(node, ast.With):
                     opened.extend(
                         called

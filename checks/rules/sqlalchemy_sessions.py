@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from checks.blocking import SYNC_SESSION_OPENERS
+from checks.blocking import SYNC_IO_METHODS, SYNC_SESSION_OPENERS
 from checks.context import (
     HTTP_METHODS,
     FileContext,
@@ -156,26 +156,6 @@ ASYNC_ENGINE_COROUTINES = {
 }
 _ENGINE_WORDS = {ASYNC_ENGINE: "AsyncEngine", ASYNC_CONNECTION: "AsyncConnection"}
 _ASYNC_ENGINE_METHODS = frozenset().union(*ASYNC_ENGINE_COROUTINES.values())
-#: Methods of a sync session, engine or connection that do database IO.
-SYNC_IO_METHODS = frozenset(
-    {
-        "execute",
-        "exec",
-        "exec_driver_sql",
-        "scalar",
-        "scalars",
-        "query",
-        "get",
-        "get_one",
-        "commit",
-        "rollback",
-        "flush",
-        "refresh",
-        "merge",
-        "connect",
-        "begin",
-    }
-)
 #: What a coroutine must not create, open or query: sync sessions, engines,
 #: connections and session factories.
 _SYNC_HANDLES = SYNC_DATABASE_CLASSES | {SYNC_CONNECTION, SYNC_SESSION_FACTORY, SCOPED_SESSION}
@@ -359,7 +339,8 @@ class SyncSessionInAsyncModule(Rule):
         "`session: deps.Session` where `deps` imports `Session` from `sqlmodel`, or a "
         "subclass of `Session`; an unannotated parameter FastAPI fills from a dependency of "
         "another module that yields or returns one: `db=Depends(get_db)` where `get_db` "
-        "yields `SessionLocal()`), or handed to a function "
+        "yields `SessionLocal()`), or handed to a function (also one an imported factory "
+        "opened, `db = SessionLocal()` then `UserService(db).record_login(...)`) "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
         "`background_tasks.add_task`, run after the response), unless the call is awaited; "
@@ -369,7 +350,8 @@ class SyncSessionInAsyncModule(Rule):
         "DatabaseManager = Depends(get_db)`) "
         "called in it that opens a "
         "session itself (`get_provider_by_name(name)`, whose body runs `with "
-        "Session(engine) as session:`, or opens a context manager of the project that "
+        "Session(engine) as session:`, or `db = SessionLocal()` and queries it, or opens "
+        "a context manager of the project that "
         "gives one, `with get_sync_db_session() as session:`: the project index reads "
         "them), reported once per "
         "function called; and a sync method of the class called through `self` that "
@@ -1120,6 +1102,8 @@ class SyncSessionInAsyncModule(Rule):
                 origin = imported_origin(receiver.value, ctx) or property_opened(
                     receiver.value, ctx, ctx.marks(self.code + ".opened")
                 )
+        else:
+            origin = _handed_on(node, ctx, self.code)
         if origin is None:
             return
         # the imported object, or what a call of it gives (`with get_session() as s`)
@@ -1331,6 +1315,29 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
         cls = receiver_class(value, ctx)
         if cls is not None and cls in _SYNC_SESSIONS:
             return value
+    return None
+
+
+def _handed_on(node: cst.Call, ctx: FileContext, code: str) -> str | None:
+    """What a session handed to a sync call here was opened from, when an imported factory
+    made it (`db = SessionLocal()`, then `UserService(db).record_login(...)`: hei's login,
+    reader 51), as `_sync_session_passed` asks of a session the file knows: not a call
+    awaited, nor one that hands it to a thread or a coroutine function, nor an object
+    made and handed on (`_constructed_unused`)."""
+    if (
+        id(node) in ctx.marks(code + ".awaited-chain")
+        or _hands_to_a_thread(node, ctx)
+        or _calls_a_coroutine_function(node, ctx)
+    ):
+        return None
+    for arg in node.args:
+        # a name of the function bound to what the call of an imported factory gives, not
+        # the imported object itself (`helper(engine)`)
+        if arg.star or not isinstance(arg.value, cst.Name) or ctx.qualified_name(arg.value):
+            continue
+        origin = imported_origin(arg.value, ctx)
+        if origin is not None:
+            return None if _constructed_unused(node, ctx) else origin
     return None
 
 

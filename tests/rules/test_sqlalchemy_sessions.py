@@ -283,6 +283,69 @@ def test_an_imported_factorys_session_only_handed_to_awaited_code_is_left_alone(
     assert _rows(result.stdout, "FG102") == ["app/middleware.py:14:10"]
 
 
+def test_an_imported_factorys_session_handed_to_a_sync_call_is_flagged(
+    database_module: Path,
+) -> None:
+    """hei's login (reader 51): `db = SessionLocal()` of an imported factory (bound after
+    `db = None`, for the `finally` that closes it) handed to a sync service
+    (`UserService(db).record_login(...)`), and a sync helper of another module that opens
+    its session by assignment and commits (`record_auth_log`): both query on the loop.
+    The session handed to an awaited call is not this use."""
+    write(
+        database_module,
+        "app/db/tutorial.py",
+        "from sqlalchemy.orm import sessionmaker\n\n"
+        "from app.db.engines import engine\n\n"
+        "SessionLocal = sessionmaker(bind=engine)\n",
+    )
+    write(
+        database_module,
+        "app/audit.py",
+        """
+        from app.db.tutorial import SessionLocal
+
+
+        def record_auth_log(name: str) -> None:
+            db = SessionLocal()
+            try:
+                db.add(AuditLog(name=name))
+                db.commit()
+            finally:
+                db.close()
+        """,
+    )
+    write(
+        database_module,
+        "app/login.py",
+        """
+        from app.audit import record_auth_log
+        from app.db.tutorial import SessionLocal
+        from app.users import UserService
+
+
+        async def do_login(user_id: int) -> None:
+            db = None
+            try:
+                db = SessionLocal()
+                UserService(db).record_login(user_id)
+            finally:
+                if db:
+                    db.close()
+
+
+        async def do_logout(user_id: int) -> None:
+            record_auth_log("logout")
+
+
+        async def do_check(user_id: int) -> None:
+            db = SessionLocal()
+            await UserService(db).check(user_id)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/login.py:10:9", "app/login.py:17:5"]
+
+
 def test_imported_sync_factory_is_flagged_when_the_file_is_checked_alone(
     database_module: Path,
 ) -> None:
