@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from checks import bigstack
+from checks.config import TOOLING_LAYER
 from checks.context import FileContext, Lines, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
 from checks.lazy import lazy_pattern
@@ -32,7 +33,7 @@ from checks.newer_syntax import newer_syntax_tree
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
-from checks.project_facts import DEFERRABLE_GATES
+from checks.project_facts import DEFERRABLE_GATES, SYNTAX_ERROR_SELECTED
 from checks.rule import Handler, Rule
 from checks.structure import Structure
 
@@ -381,6 +382,46 @@ def _handler_tables(
 
 
 _LIBCST_ERROR_AT = lazy_pattern(r"error at (\d+):(\d+)")
+
+
+#: FG000 where no import names the file and the service does not run it: held back
+#: (`SYNTAX_ERROR_SELECTED`), reported in new code or when the selection names FG000.
+_SYNTAX_ERROR_HELD = Condition((), frozenset(), fact=SYNTAX_ERROR_SELECTED)
+#: The first line of an unresolved merge conflict's block.
+_CONFLICT_START = lazy_pattern(rb"(?m)^<{7}(?: |$)")
+_CONFLICT_END = lazy_pattern(rb"(?m)^>{7}(?: |$)")
+
+
+def _with_syntax_errors(
+    result: FileResult, found: list[Finding], source: bytes, layer: str | None
+) -> FileResult:
+    """A file's result with its FG000 findings: at the start of an unresolved merge
+    conflict when the file holds one (CPython fails at its `=======` or `>>>>>>>` line,
+    walkerchiu's routers: reader 51); held back for a file of the development tooling or
+    one whose name no import can spell (`dependency-chaining.py`)."""
+    if not found:
+        return result
+    conflict = _CONFLICT_START.search(source)
+    if conflict is not None and _CONFLICT_END.search(source, conflict.end()) is not None:
+        row = source.count(b"\n", 0, conflict.start()) + 1
+        start = Location(row, 1)
+        found = [
+            dataclasses.replace(
+                finding,
+                message="SyntaxError: an unresolved merge conflict (`<<<<<<<` ... `>>>>>>>`)",
+                start=start,
+                end=start,
+            )
+            for finding in found
+        ]
+    text = result.text if result.text is not None else _decode_lossy(source)
+    if layer == TOOLING_LAYER or not result.path.stem.isidentifier():
+        return dataclasses.replace(
+            result,
+            text=text,
+            pending=[*result.pending, *((f, _SYNTAX_ERROR_HELD) for f in found)],
+        )
+    return dataclasses.replace(result, findings=[*found, *result.findings], text=text)
 
 
 def _syntax_error_finding(path: Path, source: bytes, error: Exception) -> Finding:
@@ -799,7 +840,7 @@ class Engine:
         )
         if verdict.too_deep:
             found = [verdict.finding(path)] if syntax_wanted else []
-            return FileResult(path, found, _decode_lossy(source) if found else None)
+            return _with_syntax_errors(FileResult(path, [], None), found, source, layer)
         # code CPython parses but its compiler rejects: reported, and the rules still run
         compiler_errors: list[Finding] = []
         if verdict.parsed and verdict.error is not None and syntax_wanted:
@@ -827,13 +868,18 @@ class Engine:
         # rewritten) is valid: libcst parses it only for a rule that needs its tree
         valid = verdict.parsed or verdict.newer
         if (not rules or deferred is not None) and (valid or not syntax_wanted):
-            return FileResult(
-                path,
+            return _with_syntax_errors(
+                FileResult(
+                    path,
+                    [],
+                    None,
+                    summary=self._spared_summary(verdict.tree, source, module_name, is_package),
+                    outside_packages=outside,
+                    deferred=deferred or (),
+                ),
                 compiler_errors,
-                _decode_lossy(source) if compiler_errors else None,
-                summary=self._spared_summary(verdict.tree, source, module_name, is_package),
-                outside_packages=outside,
-                deferred=deferred or (),
+                source,
+                layer,
             )
         try:
             module = cst.parse_module(source)
@@ -841,7 +887,9 @@ class Engine:
             syntax: list[Finding] = []
             if syntax_wanted:
                 syntax.append(_syntax_error_finding(path, source, error))
-            return FileResult(path, syntax, _decode_lossy(source), outside_packages=outside)
+            return _with_syntax_errors(
+                FileResult(path, [], None, outside_packages=outside), syntax, source, layer
+            )
 
         ctx = FileContext(
             path,

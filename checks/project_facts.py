@@ -175,6 +175,12 @@ FIELD_ENV_SELECTED = "new-code-or-selected:FG211-env"
 #: change, against 6 of 6 verifications (`checkpw`, `.verify`), which run on every login
 #: attempt anyone can send, reported always.
 NEW_PASSWORD_HASH_SELECTED = "new-code-or-selected:FG303-hash"
+#: `Condition.fact`: FG000 in a file no import names and the service does not run: the
+#: development tooling (a one-off repair script, zyntro's `scripts/Fix_pr_79.py`; devon's
+#: generated evals), or a module whose name is no identifier (`dependency-chaining.py`, a
+#: docs excerpt saved in a package). Readers judged 4 such findings, none worth acting
+#: on; reported in new code (the edit hook) or when the selection names FG000.
+SYNTAX_ERROR_SELECTED = "new-code-or-selected:FG000"
 
 
 #: `Condition.fact`, one per rule of the Pydantic family: the selection names that rule.
@@ -200,6 +206,7 @@ SELECTION_FACTS = frozenset(
         EXPIRE_ON_COMMIT_SELECTED,
         FIELD_ENV_SELECTED,
         NEW_PASSWORD_HASH_SELECTED,
+        SYNTAX_ERROR_SELECTED,
         *PYDANTIC_1_NAMED,
     }
 )

@@ -71,6 +71,7 @@ from checks.project_facts import (
     SPELLING_RULES,
     SQL_2_QUERIES,
     SYNC_QUERY_SELECTED,
+    SYNTAX_ERROR_SELECTED,
     TYPED_MODELS,
     V1_LAYER_SELECTED,
     async_sessions,
@@ -823,6 +824,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[EXPIRE_ON_COMMIT_SELECTED] = "FG104" in settings.named
     named[FIELD_ENV_SELECTED] = "FG211" in settings.named
     named[NEW_PASSWORD_HASH_SELECTED] = "FG303" in settings.named
+    named[SYNTAX_ERROR_SELECTED] = "FG000" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

@@ -235,3 +235,40 @@ def test_a_test_module_outside_pytests_testpaths_is_not_reported(
     assert layer == "test"
     result = Engine(ALL_RULES).check(module, source, layer)
     assert [f.code for f in result.findings] == (["FG000"] if reported else [])
+
+
+def test_a_syntax_error_in_tooling_or_an_unimportable_module_is_held_back(
+    tmp_path: Path,
+) -> None:
+    """FG000 in a file no import names and the service does not run: a one-off script of
+    the tooling layer (zyntro's `scripts/Fix_pr_79.py`), a module whose name is no
+    identifier (`app/core/dependency-chaining.py`, a docs excerpt): held back, counted,
+    reported when FG000 is named (reader 51: 2 such findings, neither worth acting on).
+    A module of the service is reported as ever."""
+    from tests.helpers import run_cli, write
+
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for path in ("scripts/fix_pr_79.py", "app/core/dependency-chaining.py", "app/db.py"):
+        write(tmp_path, path, "def broken(:\n    pass\n")
+    result = run_cli("check", "--no-cache", "--output-format", "concise", str(tmp_path))
+    rows = [
+        line.split(": FG000")[0].removeprefix(f"{tmp_path}/")
+        for line in result.stdout.splitlines()
+        if line.startswith(str(tmp_path)) and ": FG000" in line
+    ]
+    assert rows == ["app/db.py:1:12"]
+    assert "FG000 (2)" in result.stdout
+    named = run_cli(
+        "check", "--no-cache", "--select", "FG000", "--output-format", "concise", str(tmp_path)
+    )
+    assert sum(line.startswith(str(tmp_path)) for line in named.stdout.splitlines()) == 3
+
+
+def test_an_unresolved_merge_conflict_is_reported_where_it_starts() -> None:
+    """CPython fails at a conflict's `=======` or `>>>>>>>` line; the finding points at
+    its `<<<<<<<` line (walkerchiu's routers, reader 51)."""
+    source = b"def ok():\n    return 1\n\n<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> feature\n"
+    result = Engine(ALL_RULES).check(Path("app/api/users.py"), source)
+    assert [(f.code, f.start.row, f.message) for f in result.findings] == [
+        ("FG000", 4, "SyntaxError: an unresolved merge conflict (`<<<<<<<` ... `>>>>>>>`)")
+    ]

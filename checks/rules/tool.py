@@ -19,7 +19,12 @@ class SyntaxErrorRule(Rule):
         "its other files are data, often broken on purpose (CPython's `badsyntax_*.py`, a "
         "diff tool's cases); not a test module outside the `testpaths` of the pytest "
         "configuration above it (`pytest.ini`, `[tool.pytest.ini_options]`, `tox.ini`, "
-        "`setup.cfg`), which no run collects (a suite being moved, `tests.new/`)."
+        "`setup.cfg`), which no run collects (a suite being moved, `tests.new/`). In "
+        "the development tooling and in a module whose name no import can spell "
+        "(`dependency-chaining.py`), held back (counted in the closing line; reported in "
+        "new code, the edit hook, or when the selection names FG000): a one-off script or "
+        "a note saved as `.py`, which no service imports. An unresolved merge conflict is "
+        "reported at its `<<<<<<<` line."
     )
     why = (
         "A file that does not parse cannot be checked at all: every other rule is silent on "
