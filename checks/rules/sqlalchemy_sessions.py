@@ -1042,11 +1042,7 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
-            if message is None and _wrapped_route(function.node, ctx):
-                message = _WRAPPED_ROUTE_MESSAGE
-            elif message is None and _awaits(function.node):
-                message = _AWAITING_MESSAGE
-            ctx.report_if(blocking, _SERVER_DATABASE, message or _before_1_4_message(ctx))
+            ctx.report_if(blocking, _SERVER_DATABASE, message or _default_message(ctx))
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
             # name (`made`); what it is, the project index knows
@@ -1196,7 +1192,7 @@ class SyncSessionInAsyncModule(Rule):
         if any(entry[:2] == (function, origin) for entry in asked):
             return
         asked.append((function, origin, id(node)))
-        ctx.report_if(node, _and_server_database(condition), message or _before_1_4_message(ctx))
+        ctx.report_if(node, _and_server_database(condition), message or _default_message(ctx))
 
 
 #: FG102's message where the pins admit SQLAlchemy 1.3 or older, which has no
@@ -1211,6 +1207,20 @@ _BEFORE_1_4_MESSAGE = (
 
 def _before_1_4_message(ctx: FileContext) -> str | None:
     return _BEFORE_1_4_MESSAGE if ctx.sqlalchemy_admits_below("1.4") else None
+
+
+def _default_message(ctx: FileContext) -> str | None:
+    """FG102's message for a use in the coroutine being walked, definite or asked of the
+    index (hei's login helpers, reader 53): on SQLAlchemy 1.3 pins, a thread or `def`;
+    on a route another decorator wraps, or in a coroutine that awaits something else, a
+    thread; else the rule's own (None)."""
+    before = _before_1_4_message(ctx)
+    function = ctx.function
+    if before is not None or function is None:
+        return before
+    if _wrapped_route(function.node, ctx):
+        return _WRAPPED_ROUTE_MESSAGE
+    return _AWAITING_MESSAGE if _awaits(function.node) else None
 
 
 #: FG102's message for a route another decorator wraps (sqlbot's

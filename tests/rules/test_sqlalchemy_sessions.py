@@ -346,6 +346,37 @@ def test_an_imported_factorys_session_handed_to_a_sync_call_is_flagged(
     assert _rows(result.stdout, "FG102") == ["app/login.py:10:9", "app/login.py:17:5"]
 
 
+def test_a_finding_asked_of_the_index_in_an_awaiting_coroutine_offers_a_thread(
+    database_module: Path,
+) -> None:
+    """hei's login helpers (reader 53): a session of an imported factory queried in a
+    coroutine that awaits something else, a finding the index settles, gets the message
+    that offers `run_in_threadpool`, as a definite finding does: `def` is no fix there."""
+    write(
+        database_module,
+        "app/db/tutorial.py",
+        "from sqlalchemy.orm import sessionmaker\n\n"
+        "from app.db.engines import engine\n\n"
+        "SessionLocal = sessionmaker(bind=engine)\n",
+    )
+    write(
+        database_module,
+        "app/login.py",
+        """
+        from app.db.tutorial import SessionLocal
+
+
+        async def do_login(user_id: int) -> str:
+            token = await issue_token(user_id)
+            db = SessionLocal()
+            db.commit()
+            return token
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert "this function awaits, so it stays `async def`" in result.stdout
+
+
 def test_imported_sync_factory_is_flagged_when_the_file_is_checked_alone(
     database_module: Path,
 ) -> None:
