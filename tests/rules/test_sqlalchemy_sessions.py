@@ -243,13 +243,9 @@ def test_imported_factory_named_like_a_class_is_flagged_in_async_def(
     assert _rows(result.stdout, "FG102") == ["app/auth.py:7:10", "app/auth.py:13:12"]
 
 
-def test_an_imported_factorys_session_only_handed_to_awaited_code_is_left_alone(
-    database_module: Path,
-) -> None:
-    """capella's middleware opens `SessionLocal()` in a `with` and hands the session only
-    to an awaited coroutine (which runs each query in a thread: checked where it is
-    defined), or stores it for others (reader 50: not worth acting on); a query in the
-    block is reported, as for a factory of the file itself."""
+def _write_sync_factory(database_module: Path) -> None:
+    """FastAPI's tutorial spelling of a sync factory, `SessionLocal = sessionmaker(...)`,
+    in a module the tests' files import it from."""
     write(
         database_module,
         "app/db/tutorial.py",
@@ -257,6 +253,16 @@ def test_an_imported_factorys_session_only_handed_to_awaited_code_is_left_alone(
         "from app.db.engines import engine\n\n"
         "SessionLocal = sessionmaker(bind=engine)\n",
     )
+
+
+def test_an_imported_factorys_session_only_handed_to_awaited_code_is_left_alone(
+    database_module: Path,
+) -> None:
+    """capella's middleware opens `SessionLocal()` in a `with` and hands the session only
+    to an awaited coroutine (which runs each query in a thread: checked where it is
+    defined), or stores it for others (reader 50: not worth acting on); a query in the
+    block is reported, as for a factory of the file itself."""
+    _write_sync_factory(database_module)
     write(
         database_module,
         "app/middleware.py",
@@ -291,13 +297,7 @@ def test_an_imported_factorys_session_handed_to_a_sync_call_is_flagged(
     (`UserService(db).record_login(...)`), and a sync helper of another module that opens
     its session by assignment and commits (`record_auth_log`): both query on the loop.
     The session handed to an awaited call is not this use."""
-    write(
-        database_module,
-        "app/db/tutorial.py",
-        "from sqlalchemy.orm import sessionmaker\n\n"
-        "from app.db.engines import engine\n\n"
-        "SessionLocal = sessionmaker(bind=engine)\n",
-    )
+    _write_sync_factory(database_module)
     write(
         database_module,
         "app/audit.py",
@@ -352,13 +352,7 @@ def test_a_finding_asked_of_the_index_in_an_awaiting_coroutine_offers_a_thread(
     """hei's login helpers (reader 53): a session of an imported factory queried in a
     coroutine that awaits something else, a finding the index settles, gets the message
     that offers `run_in_threadpool`, as a definite finding does: `def` is no fix there."""
-    write(
-        database_module,
-        "app/db/tutorial.py",
-        "from sqlalchemy.orm import sessionmaker\n\n"
-        "from app.db.engines import engine\n\n"
-        "SessionLocal = sessionmaker(bind=engine)\n",
-    )
+    _write_sync_factory(database_module)
     write(
         database_module,
         "app/login.py",
