@@ -180,9 +180,9 @@ def _module_read(
 _WITH_CALL = lazy_pattern(rb"\bwith\s[^\n]*\(")
 #: ...or assigns what a call gives and queries a session (`db = SessionLocal()`, then
 #: `db.commit()`: `_blocking` asks the index what the call opens).
-_ASSIGNED_CALL = lazy_pattern(rb"(?m)^[ \t]+\w+\s*=\s*[\w.]+\(")
+_ASSIGNED_CALL = lazy_pattern(rb"(?m)^[ \t]+(\w+)\s*=\s*[\w.]+\(")
 _SESSION_QUERY = lazy_pattern(
-    rb"\.(?:execute|exec|scalars?|query|get_one|commit|rollback|flush|refresh|merge)\("
+    rb"\b(\w+)\.(?:execute|exec|scalars?|query|get_one|commit|rollback|flush|refresh|merge)\("
 )
 #: An import inside a block (a function's own), with its package's top name.
 _INDENTED_IMPORT = lazy_pattern(rb"(?m)^[ \t]+(?:from|import)[ \t]+(\w+)")
@@ -198,12 +198,10 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
     if imports and _WITH_CALL.search(source) is not None:
         return True
-    if (
-        imports
-        and _SESSION_QUERY.search(source) is not None
-        and _ASSIGNED_CALL.search(source) is not None
-    ):
-        return True
+    if imports and b"=" in source:
+        queried = set(_SESSION_QUERY.findall(source))
+        if queried and queried.intersection(_ASSIGNED_CALL.findall(source)):
+            return True  # the same name assigned a call's result and queried
     if not tops & (BLOCKING_PACKAGES - {"os"}):
         # and a function's own imports (`from litellm import completion` in its body),
         # read only where the module's own do not decide
