@@ -181,9 +181,11 @@ _WITH_CALL = lazy_pattern(rb"\bwith\s[^\n]*\(")
 #: ...or assigns what a call gives and queries a session (`db = SessionLocal()`, then
 #: `db.commit()`: `_blocking` asks the index what the call opens).
 _ASSIGNED_CALL = lazy_pattern(rb"(?m)^[ \t]+(\w+)\s*=\s*[\w.]+\(")
-_SESSION_QUERY = lazy_pattern(
-    rb"\b(\w+)\.(?:execute|exec|scalars?|query|get_one|commit|rollback|flush|refresh|merge)\("
-)
+_QUERY_METHOD = rb"\.(?:execute|exec|scalars?|query|get_one|commit|rollback|flush|refresh|merge)\("
+_SESSION_QUERY = lazy_pattern(_QUERY_METHOD)
+#: The name just before a query's dot (a pattern that starts at every word is slow over a
+#: whole text: the receiver is read back from each query found).
+_RECEIVER = lazy_pattern(rb"(\w+)$")
 #: An import inside a block (a function's own), with its package's top name.
 _INDENTED_IMPORT = lazy_pattern(rb"(?m)^[ \t]+(?:from|import)[ \t]+(\w+)")
 _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
@@ -198,9 +200,13 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
     if imports and _WITH_CALL.search(source) is not None:
         return True
-    if imports and b"=" in source:
-        queried = set(_SESSION_QUERY.findall(source))
-        if queried and queried.intersection(_ASSIGNED_CALL.findall(source)):
+    if imports and _SESSION_QUERY.search(source) is not None:
+        queried = {
+            found[1]
+            for query in _SESSION_QUERY.finditer(source)
+            if (found := _RECEIVER.search(source, max(0, query.start() - 64), query.start()))
+        }
+        if queried.intersection(_ASSIGNED_CALL.findall(source)):
             return True  # the same name assigned a call's result and queried
     if not tops & (BLOCKING_PACKAGES - {"os"}):
         # and a function's own imports (`from litellm import completion` in its body),
