@@ -432,28 +432,17 @@ class _Summarizer:
                     self._record_import(statement)
             # `db = SessionLocal()` then `db.commit()`: what an imported factory opens,
             # queried in the function (hei's `record_auth_log`), asked as a `with`'s is
-            queried = {
-                node.func.value.id
-                for node in own
-                if isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.attr in SYNC_IO_METHODS
-            }
+            assigned: list[tuple[str, ast.Call]] = []
+            queried: set[str] = set()
             for node in own:
                 if isinstance(node, ast.Yield | ast.YieldFrom):
                     generator = True
-                elif (
-                    isinstance(node, ast.Assign)
-                    and isinstance(node.value, ast.Call)
-                    and any(
-                        isinstance(target, ast.Name) and target.id in queried
+                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    assigned.extend(
+                        (target.id, node.value)
                         for target in node.targets
+                        if isinstance(target, ast.Name)
                     )
-                ):
-                    called = self._qualified(node.value.func)
-                    if called is not None and called not in SYNC_SESSION_OPENERS:
-                        opened.append(called)
                 elif isinstance(node, ast.With):
                     opened.extend(
                         called
@@ -464,6 +453,13 @@ class _Summarizer:
                     )
                 if not isinstance(node, ast.Call):
                     continue
+                func = node.func
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.attr in SYNC_IO_METHODS
+                ):
+                    queried.add(func.value.id)
                 called = self._qualified(node.func) or self._hashes(node.func, hashers)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
@@ -471,6 +467,13 @@ class _Summarizer:
                     calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))
+            opened.extend(
+                called
+                for name, value in assigned
+                if name in queried
+                and (called := self._qualified(value.func)) is not None
+                and called not in SYNC_SESSION_OPENERS
+            )
             self.imports = module_imports
             if generator:
                 calls.clear()
