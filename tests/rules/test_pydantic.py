@@ -268,3 +268,28 @@ def test_a_root_validator_pydantic_2_refuses_is_reported_in_existing_code(
     found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
     assert [row for row, _ in found] == [12]
     assert "Pydantic 2 refuses the model" in found[0][1]
+
+
+def test_a_v1_model_fields_attribute_is_named_and_gets_no_fix() -> None:
+    """crudrouter's `schema.__fields__[pk_field].type_` (reader 48): renaming `__fields__`
+    alone leaves `.type_`, which v2's `FieldInfo` lacks, so the finding names the
+    attribute and what v2 offers, with no fix; `__fields__` read otherwise keeps its safe
+    rename."""
+    source = """
+        from pydantic import BaseModel
+
+
+        class Tag(BaseModel):
+            id: int
+
+
+        def pk_type(pk: str = "id") -> type:
+            return Tag.__fields__[pk].type_
+
+
+        NAMES = list(Tag.__fields__)
+        """
+    found = [f for f in check_code(source) if f.code == "FG209"]
+    assert [(f.start.row, f.fix is None) for f in found] == [(9, True), (12, False)]
+    assert "`__fields__[...].type_` reads a Pydantic v1 `ModelField`" in found[0].message
+    assert "(its type is `.annotation`)" in found[0].message
