@@ -395,12 +395,27 @@ _CONFLICT_END = lazy_pattern(rb"(?m)^>{7}(?: |$)")
 def _with_syntax_errors(
     result: FileResult, found: list[Finding], source: bytes, layer: str | None
 ) -> FileResult:
-    """A file's result with its FG000 findings: at the start of an unresolved merge
-    conflict when the file holds one (CPython fails at its `=======` or `>>>>>>>` line,
-    walkerchiu's routers: reader 51); held back for a file of the development tooling or
-    one whose name no import can spell (`dependency-chaining.py`)."""
+    """A file's result with its FG000 findings (`_placed_syntax_errors`)."""
     if not found:
         return result
+    reported, held = _placed_syntax_errors(found, source, result.path, layer)
+    return dataclasses.replace(
+        result,
+        findings=[*reported, *result.findings],
+        pending=[*result.pending, *held],
+        text=result.text if result.text is not None else _decode_lossy(source),
+    )
+
+
+def _placed_syntax_errors(
+    found: list[Finding], source: bytes, path: Path, layer: str | None
+) -> tuple[list[Finding], list[tuple[Finding, Condition]]]:
+    """A file's FG000 findings, reported and held back: at the start of an unresolved
+    merge conflict when the file holds one (CPython fails at its `=======` or `>>>>>>>`
+    line, walkerchiu's routers: reader 51); held back for a file of the development
+    tooling or one whose name no import can spell (`dependency-chaining.py`)."""
+    if not found:
+        return [], []
     conflict = _CONFLICT_START.search(source)
     if conflict is not None and _CONFLICT_END.search(source, conflict.end()) is not None:
         row = source.count(b"\n", 0, conflict.start()) + 1
@@ -414,14 +429,9 @@ def _with_syntax_errors(
             )
             for finding in found
         ]
-    text = result.text if result.text is not None else _decode_lossy(source)
-    if layer == TOOLING_LAYER or not result.path.stem.isidentifier():
-        return dataclasses.replace(
-            result,
-            text=text,
-            pending=[*result.pending, *((f, _SYNTAX_ERROR_HELD) for f in found)],
-        )
-    return dataclasses.replace(result, findings=[*found, *result.findings], text=text)
+    if layer == TOOLING_LAYER or not path.stem.isidentifier():
+        return [], [(finding, _SYNTAX_ERROR_HELD) for finding in found]
+    return found, []
 
 
 def _syntax_error_finding(path: Path, source: bytes, error: Exception) -> Finding:
@@ -930,7 +940,7 @@ class Engine:
                 outside_packages=outside,
                 deferred=tuple(waiting),
             )
-        findings: list[Finding] = list(compiler_errors)
+        findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
         text: str | None = None
         if ctx.reports or walker.failed:
@@ -947,7 +957,9 @@ class Engine:
                 findings = [dataclasses.replace(f, fix=None) for f in findings]
                 pending = [(dataclasses.replace(f, fix=None), c) for f, c in pending]
         if compiler_errors:
-            findings += compiler_errors
+            reported, held = _placed_syntax_errors(compiler_errors, source, path, layer)
+            findings += reported
+            pending += held
             text = text if text is not None else decode_source(source)
         if engine_failure is not None and self.report_internal_errors:
             reason = (

@@ -272,3 +272,14 @@ def test_an_unresolved_merge_conflict_is_reported_where_it_starts() -> None:
     assert [(f.code, f.start.row, f.message) for f in result.findings] == [
         ("FG000", 4, "SyntaxError: an unresolved merge conflict (`<<<<<<<` ... `>>>>>>>`)")
     ]
+
+
+def test_a_compiler_error_is_held_back_the_same_way_when_the_rules_run() -> None:
+    """A file CPython parses but its compiler rejects is still checked by the rules; its
+    FG000 is held back in an unimportable module there too, as where no rule runs."""
+    source = b"import time\n\n\nasync def f():\n    time.sleep(1)\n\n\ndef g():\n    await f()\n"
+    held = Engine(ALL_RULES).check(Path("app/my-jobs.py"), source)
+    assert [f.code for f in held.findings] == ["FG301"]
+    assert "FG000" in [f.code for f, _ in held.pending]
+    kept = Engine(ALL_RULES).check(Path("app/jobs.py"), source)
+    assert [f.code for f in kept.findings] == ["FG301", "FG000"]
