@@ -283,3 +283,12 @@ def test_a_compiler_error_is_held_back_the_same_way_when_the_rules_run() -> None
     assert "FG000" in [f.code for f, _ in held.pending]
     kept = Engine(ALL_RULES).check(Path("app/jobs.py"), source)
     assert [f.code for f in kept.findings] == ["FG301", "FG000"]
+
+
+def test_a_compiler_error_is_reported_once_when_the_rules_run_and_report_nothing() -> None:
+    """A file the rules are run on (the screens pass, or `settle` runs them unscreened)
+    that they report nothing in: its compiler error was put in the findings twice."""
+    source = b"import time\n\n\nasync def f():\n    return 1\n\n\ndef g():\n    await f()\n"
+    every = frozenset(rule.code for rule in ALL_RULES)
+    result = Engine(ALL_RULES).check(Path("app/jobs.py"), source, unscreened=every)
+    assert [(f.code, f.start.row) for f in result.findings] == [("FG000", 9)]
