@@ -515,6 +515,43 @@ def test_passlib_breaks_with_bcrypt_5_and_only_logs_with_4_1_to_4_3(
         assert "error reading bcrypt version" in ran.stderr
 
 
+_PASSLIB_VERIFY_ONLY = """
+import bcrypt
+from passlib.context import CryptContext
+context = CryptContext(schemes=["argon2", "bcrypt"], deprecated="auto")
+new = context.hash("correct horse")
+print(new.split("$")[1], context.verify("correct horse", new))
+stored = bcrypt.hashpw(b"correct horse", bcrypt.gensalt()).decode()
+try:
+    print(context.verify("correct horse", stored))
+except ValueError as error:
+    print("ValueError", error)
+"""
+
+
+def test_passlib_hashes_with_argon2_first_and_fails_on_stored_bcrypt_hashes(
+    passlib_python: Path,
+) -> None:
+    """FG504's message for `CryptContext(schemes=["argon2", "bcrypt"])` (reader 55): with
+    bcrypt 5.0 new passwords hash and verify with Argon2; checking a stored bcrypt hash
+    raises `ValueError` (the self-test passlib runs when bcrypt is first used)."""
+    import shutil
+
+    uv = shutil.which("uv")
+    assert uv is not None
+    _install(uv, passlib_python, "bcrypt==5.0.0", "argon2-cffi")
+    ran = subprocess.run(
+        [str(passlib_python), "-c", _PASSLIB_VERIFY_ONLY],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, second = ran.stdout.splitlines()
+    assert first == "argon2id True"
+    assert second.startswith("ValueError")
+    assert "72 bytes" in second
+
+
 async def test_on_event_handlers_run_deprecated_and_never_beside_a_lifespan() -> None:
     """FG406: FastAPI keeps `on_event` working (deprecated) with its own implementation
     on a Starlette that removed the event handlers, and a lifespan given to the app

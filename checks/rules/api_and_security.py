@@ -62,6 +62,14 @@ UNMAINTAINED = {
         "CVE-2024-33663 and CVE-2024-33664): use PyJWT for JWTs (FastAPI's docs moved to it)"
     ),
 }
+#: passlib where the file's contexts hash new passwords with another scheme and keep bcrypt
+#: to verify the stored hashes (`schemes=["argon2", "bcrypt"]`): hashing works with
+#: bcrypt 5, checking a stored bcrypt hash raises `ValueError` (reader 55, norvor).
+_PASSLIB_VERIFY_ONLY = (
+    "passlib is unmaintained and, with bcrypt 5, cannot check a stored bcrypt hash "
+    "(`ValueError`; this file hashes new passwords with {first}): use pwdlib (Argon2), "
+    "with its bcrypt hasher beside it to verify the stored hashes"
+)
 #: passlib in a project that hashes with none of bcrypt: it works there, unmaintained (a
 #: note for a selection naming FG504).
 _PASSLIB_NOTE = (
@@ -1322,7 +1330,9 @@ class UnmaintainedAuthLibrary(Rule):
         "(`pbkdf2_sha256`, `sha256_crypt`) passlib works, unmaintained, and leaving it means "
         "rehashing the stored passwords: reported only when the selection names FG504, as "
         "a note; so is passlib where the project pins libpass, its maintained fork (the "
-        "same `passlib` package).\n\n"
+        "same `passlib` package). A file whose contexts hash with another scheme first and "
+        'keep bcrypt to verify the stored hashes (`schemes=["argon2", "bcrypt"]`) is '
+        "reported with what fails there: checking a stored bcrypt hash.\n\n"
         "Where it applies: every layer, tests included (a test that imports them keeps "
         "them among the project's dependencies, and passlib breaks there too)."
     )
@@ -1358,6 +1368,17 @@ class UnmaintainedAuthLibrary(Rule):
                 return jwe.encrypt(claims, key, algorithm="dir", encryption="A256GCM")
             """,
             note="JWE, which PyJWT lacks: the message names joserfc, jwcrypto, authlib",
+        ),
+        Example(
+            """
+            from passlib.context import CryptContext
+
+            pwd_context = CryptContext(schemes=["argon2", "bcrypt"], deprecated="auto")
+            """,
+            note=(
+                "new passwords hash with argon2, which works; bcrypt 5 fails only to check "
+                "a stored bcrypt hash: the message says so"
+            ),
         ),
     )
     good = (
@@ -1437,6 +1458,12 @@ class UnmaintainedAuthLibrary(Rule):
             # the file's own `CryptContext` names its hashers, bcrypt not among them
             if ctx.names("FG504"):
                 ctx.report(node, _PASSLIB_NOTE)
+            return
+        first = _first_schemes(ctx) if parts[0] == "passlib" else None
+        if first is not None:
+            # every context of the file hashes with another scheme first: bcrypt only
+            # verifies, and only that fails
+            ctx.report(node, _PASSLIB_VERIFY_ONLY.format(first=first))
             return
         if parts[0] == "passlib" and not _names_bcrypt(ctx):
             # passlib works with its other hashers: the bug is bcrypt's, the project's
@@ -1518,6 +1545,35 @@ def _hashes_without_bcrypt(ctx: FileContext) -> bool:
         return False
     made = len(_CRYPT_CONTEXT.findall(source))
     return made > 0 and made == len(_LITERAL_SCHEMES.findall(source))
+
+
+#: A scheme of a literal `schemes=[...]` list.
+_SCHEME = lazy_pattern(rb"[\"']([\w-]*)[\"']")
+
+
+def _first_schemes(ctx: FileContext) -> str | None:
+    """The scheme the file's `CryptContext`s hash new passwords with, where every one of
+    them writes its schemes out, puts one other than bcrypt first (passlib hashes with the
+    first) and names bcrypt after it (to verify the stored hashes); else None. The file
+    names bcrypt nowhere else (a `CryptContext(schemes=["bcrypt"])` elsewhere in it, a
+    `bcrypt.hashpw` call, or a `default="bcrypt"`, may hash with it)."""
+    source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+    made = len(_CRYPT_CONTEXT.findall(source))
+    lists = [m.group(0) for m in _LITERAL_SCHEMES.finditer(source)]
+    if made == 0 or made != len(lists):
+        return None
+    firsts: set[str] = set()
+    for written in lists:
+        schemes = [m.group(1).decode() for m in _SCHEME.finditer(written)]
+        if "bcrypt" in schemes[0].lower() or not any("bcrypt" in s.lower() for s in schemes):
+            return None
+        firsts.add(schemes[0])
+    rest = source
+    for written in lists:
+        rest = rest.replace(written, b"")
+    if names_bcrypt(rest) or len(firsts) != 1:
+        return None
+    return firsts.pop()
 
 
 def _discarded(node: cst.Call, ctx: FileContext) -> bool:

@@ -2084,6 +2084,36 @@ def test_a_file_whose_crypt_context_names_no_bcrypt_is_not_the_bcrypt_finding(
 
 
 @pytest.mark.parametrize(
+    ("schemes", "verify_only"),
+    [
+        ('["argon2", "bcrypt"]', True),
+        ("['pbkdf2_sha256', 'bcrypt_sha256']", True),
+        ('["bcrypt", "argon2"]', False),
+        ('["argon2"], bcrypt__rounds=12', False),
+    ],
+)
+def test_passlib_keeping_bcrypt_only_to_verify_is_told_what_fails(
+    tmp_path: Path, schemes: str, verify_only: bool
+) -> None:
+    """`CryptContext(schemes=["argon2", "bcrypt"])` hashes new passwords with argon2, which
+    works with bcrypt 5; only checking a stored bcrypt hash fails (reader 55, norvor): still
+    reported, with what fails. bcrypt first, or named elsewhere in the file, keeps the
+    general message."""
+    write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt==5.0.0\n")
+    write(tmp_path, "app/__init__.py", "")
+    source = f"from passlib.context import CryptContext\n\npwd = CryptContext(schemes={schemes})\n"
+    write(tmp_path, "app/security.py", source)
+    ((_, message),) = _fg504(tmp_path)
+    if verify_only:
+        assert message.startswith(
+            "passlib is unmaintained and, with bcrypt 5, cannot check a stored bcrypt hash "
+            "(`ValueError`; this file hashes new passwords with "
+        ), message
+    else:
+        assert message.startswith("passlib is unmaintained and fails with bcrypt 5"), message
+
+
+@pytest.mark.parametrize(
     ("pins", "reported"),
     [
         ('[project]\nname = "svc"\ndependencies = ["python-jose[cryptography]==3.5.0"]\n', False),
