@@ -256,11 +256,21 @@ class Lines:
 
 
 @dataclass(frozen=True, slots=True)
+class After:
+    """Text added right after a node, which stays as written: a line added below a
+    statement. Rendering the statement again would lose the indentation its inner lines
+    take from the blocks around it (a multi-line `__table_args__ = (...)` in a class body:
+    reader 54)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class FixSpec:
     """A fix as a rule describes it: nodes to replace with new source text."""
 
     message: str
-    replacements: tuple[tuple[cst.CSTNode, str | Lines], ...]
+    replacements: tuple[tuple[cst.CSTNode, str | Lines | After], ...]
     applicability: str = "safe"
     #: imported names the fix may leave unused (dropped when nothing else uses them)
     releases: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from checks.context import ORM_MODEL_BASES, FileContext, ImportPlan, code_of
+from checks.context import ORM_MODEL_BASES, FileContext, ImportPlan
 from checks.engine import _range
 from checks.findings import Companion, Edit, FileResult, Finding
 from checks.fixer import apply_edits, compiles
@@ -235,7 +235,9 @@ def _insert(path: Path, text: str, pairs: Sequence[_Pair]) -> str | None:
         lines_by_class.setdefault(pair.target_class, []).append(
             f"{pair.companion.attribute} = {local}({pair.companion.arguments})"
         )
-    replacements: list[tuple[cst.CSTNode, str]] = []
+    # added after the anchor, which stays as written (rendering it again would lose the
+    # indentation of its inner lines: `__table_args__ = (...)` over several lines)
+    insertions: list[tuple[cst.CSTNode, str]] = []
     for class_name, new_lines in lines_by_class.items():
         info = ctx.classes.get(class_name)
         if info is None or info.outer is not None:
@@ -257,17 +259,20 @@ def _insert(path: Path, text: str, pairs: Sequence[_Pair]) -> str | None:
         anchor = statements[-1].body[-1]
         indent = module.default_indent if body.indent is None else body.indent
         glue = newline + indent
-        replacements.append((anchor, code_of(anchor) + glue + glue.join(new_lines)))
+        insertions.append((anchor, glue + glue.join(new_lines)))
     imports = plan.replacements()
     if imports is None:
         return None
-    replacements.extend(imports)
     from checks.positions import node_ranges
 
-    positions = node_ranges(module, [(node, -1, ()) for node, _ in replacements], text)
+    wanted = [(node, -1, ()) for node, _ in [*insertions, *imports]]
+    positions = node_ranges(module, wanted, text)
     edits = []
-    for node, content in replacements:
+    for node, content in imports:
         start, end = _range(positions, node)
         edits.append(Edit(content, start, end))
+    for node, content in insertions:
+        _, end = _range(positions, node)
+        edits.append(Edit(content, end, end))
     new_text, applied = apply_edits(text, [(edit,) for edit in edits])
     return new_text if len(applied) == len(edits) else None

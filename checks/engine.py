@@ -25,7 +25,7 @@ from typing import Any, cast
 
 from checks import bigstack
 from checks.config import TOOLING_LAYER
-from checks.context import FileContext, Lines, Report
+from checks.context import After, FileContext, Lines, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
@@ -1047,6 +1047,9 @@ class Engine:
                 edits = []
                 for node, content in report.fix.replacements:
                     edit_start, edit_end = _range(positions, node)
+                    if isinstance(content, After):
+                        edits.append(Edit(content.text, edit_end, edit_end))
+                        continue
                     if isinstance(content, Lines):
                         content = _join_lines(content, edit_start, module, text)
                     edits.append(Edit(content, edit_start, edit_end))

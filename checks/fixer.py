@@ -70,7 +70,8 @@ def apply_edits(text: str, fixes: Sequence[tuple[Edit, ...]]) -> tuple[str, list
         applied.append(index)
     pieces: list[str] = []
     position = 0
-    for start, end, content in sorted(chosen):
+    # by place, in the order of the fixes where two insertions share one
+    for start, end, content in sorted(chosen, key=lambda span: span[:2]):
         pieces.append(text[position:start])
         pieces.append(content)
         position = max(position, end)

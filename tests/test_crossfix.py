@@ -231,3 +231,70 @@ def test_a_one_file_run_leaves_a_backref_to_another_file_alone(tmp_path: Path) -
     )
     assert "members" not in texts(root)["team.py"]
     assert 'backref="members"' in texts(root)["user.py"]
+
+
+TAG_WITH_ARGS = """
+from sqlalchemy import Column, Integer, String, UniqueConstraint
+
+from app.db import Base
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+    id = Column(Integer, primary_key=True)
+    label = Column(String)
+    __table_args__ = (
+        UniqueConstraint("label"),
+        {"comment": "tags"},
+    )
+"""
+FAN = """
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy.orm import relationship
+
+from app.db import Base
+from app.tag import Tag
+
+
+class Fan(Base):
+    __tablename__ = "fan"
+    id = Column(Integer, primary_key=True)
+    favourite_id = Column(Integer, ForeignKey("tag.id"))
+    favourite = relationship(Tag, backref="fans")
+"""
+#: the lines the fix adds go below a statement of several lines, which keeps its
+#: indentation (reader 54: cryptostorage's `__table_args__` lost 4 spaces, its `)` at 0)
+TABLE_ARGS_THEN_FANS = """
+    __table_args__ = (
+        UniqueConstraint("label"),
+        {"comment": "tags"},
+    )
+    fans = relationship("Fan", back_populates="favourite")
+"""
+
+
+def test_the_line_added_below_a_statement_of_several_lines_keeps_its_indentation(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path, db=DB, tag=TAG_WITH_ARGS, fan=FAN)
+    modules = ("app.db", "app.tag", "app.fan")
+    before = package_schema(root, *modules)
+    fix(root, "--unsafe-fixes")
+    assert package_schema(root, *modules) == before
+    assert TABLE_ARGS_THEN_FANS in texts(root)["tag.py"]
+
+
+def test_the_in_file_fix_below_a_statement_of_several_lines_keeps_its_indentation(
+    tmp_path: Path,
+) -> None:
+    both = TAG_WITH_ARGS + FAN.split("from app.tag import Tag\n", 1)[1]
+    both = both.replace(
+        "from sqlalchemy import Column, Integer, String, UniqueConstraint\n",
+        "from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint\n"
+        "from sqlalchemy.orm import relationship\n",
+    )
+    root = project(tmp_path, db=DB, tag=both)
+    before = package_schema(root, "app.db", "app.tag")
+    fix(root, "--unsafe-fixes")
+    assert package_schema(root, "app.db", "app.tag") == before
+    assert TABLE_ARGS_THEN_FANS in texts(root)["tag.py"]

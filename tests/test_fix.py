@@ -183,6 +183,18 @@ def test_overlapping_edits_wait_for_the_next_pass() -> None:
     assert apply_edits(text, [first, overlapping, later]) == ("XdeZ\n", [0, 2])
 
 
+def test_insertions_at_one_place_keep_the_order_of_their_fixes() -> None:
+    """Two fixes adding a line below one statement (two `backref=` of one class's
+    relationships) both apply, in the order of the fixes, not of their text."""
+    text = "class A:\n    x = 1\n"
+    at = Location(2, 10)
+    fixes = [(Edit("\n    zeta = 2", at, at),), (Edit("\n    alpha = 3", at, at),)]
+    assert apply_edits(text, fixes) == (
+        "class A:\n    x = 1\n    zeta = 2\n    alpha = 3\n",
+        [0, 1],
+    )
+
+
 def test_fix_and_stdin_cannot_be_combined() -> None:
     result = run_cli("check", "--fix", "--stdin-filename", "x.py", stdin=b"x = 1\n")
     assert result.exit_code == 2

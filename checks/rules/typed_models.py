@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from checks.context import ClassInfo, FileContext, FixSpec, ImportPlan, code_of
+from checks.context import After, ClassInfo, FileContext, FixSpec, ImportPlan, code_of
 from checks.findings import Companion
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
@@ -969,7 +969,7 @@ def back_populates(arg: cst.Arg, call: cst.Call, ctx: FileContext) -> FixSpec | 
     assert arg.keyword is not None
     return FixSpec(
         "Declare both sides with `back_populates`",
-        ((arg.keyword, "back_populates"), (anchor, f"{code_of(anchor)}{newline}{indent}{reverse}")),
+        ((arg.keyword, "back_populates"), (anchor, After(f"{newline}{indent}{reverse}"))),
         applicability="unsafe",
     )
 
