@@ -1007,22 +1007,32 @@ class FileContext:
 
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
         """Remember the names an import statement binds."""
+        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+            # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
+            module = _import_module_name(node, self.package, self.namespace)
+            self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = module
+            return
+        for local, qualified in self.import_bindings(node):
+            self._bind_import(local, qualified)
+
+    def import_bindings(self, node: cst.Import | cst.ImportFrom) -> list[tuple[str, str]]:
+        """The names an import statement binds, with what each refers to (none for
+        `from m import *`)."""
+        bound: list[tuple[str, str]] = []
         if isinstance(node, cst.Import):
             for alias in node.names:
                 full = dotted_name(alias.name)
                 if full is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self._bind_import(alias.asname.name.value, full)
+                    bound.append((alias.asname.name.value, full))
                 else:
                     head = full.split(".", 1)[0]
-                    self._bind_import(head, head)
-            return
-        module = _import_module_name(node, self.package, self.namespace)
+                    bound.append((head, head))
+            return bound
         if isinstance(node.names, cst.ImportStar):
-            # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
-            self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = module
-            return
+            return bound
+        module = _import_module_name(node, self.package, self.namespace)
         separator = "" if module.endswith(".") or not module else "."
         for alias in node.names:
             name = dotted_name(alias.name)
@@ -1031,7 +1041,8 @@ class FileContext:
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self._bind_import(local, f"{module}{separator}{name}")
+            bound.append((local, f"{module}{separator}{name}"))
+        return bound
 
     def _bind_import(self, local: str, qualified: str) -> None:
         if not keeps_v1_layer(self.imports.get(local), qualified):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import ClassVar
 
 from checks.blocking import (
@@ -426,6 +426,20 @@ class BlockingHttpInAsync(_BlockingInAsync):
             """,
             note="LiteLLM's sync completion in a helper of the coroutine (farfalle's "
             "chat stream); its async twin, awaited, is fine",
+        ),
+        Example(
+            """
+            async def expand(profile_url: str) -> list[str]:
+                return fetch_repositories(profile_url)
+
+
+            def fetch_repositories(profile_url: str) -> list[str]:
+                import httpx
+
+                answer = httpx.get(f"{profile_url}/repos", timeout=10)
+                return [repo["name"] for repo in answer.json()]
+            """,
+            note="a helper below the coroutine, importing httpx in its own body",
         ),
         Example(
             """
@@ -1620,12 +1634,25 @@ def _blocking_helpers(
                 # Starlette's threadpool), as the summaries of other modules say
                 continue
             own_calls = [inner for inner in own if isinstance(inner, cst.Call)]
+            # the helper's own imports (`import httpx` in its body): the file's names
+            # know them only once the walk has passed the helper, which may be defined
+            # below the coroutine that calls it (reader 54, jobsearch's GitHub fetch)
+            local = {
+                name: qualified
+                for inner in own
+                if isinstance(inner, cst.Import | cst.ImportFrom)
+                for name, qualified in ctx.import_bindings(inner)
+            }
             waits = any(
                 isinstance(inner, cst.Attribute) and inner.attr.value in POPEN_BLOCKING_USES
                 for inner in own
             )
             for inner in own_calls:
-                name = ctx.qualified_name(inner.func) or _module_hasher_call(inner, ctx)
+                name = (
+                    _locally_imported(inner.func, local)
+                    or ctx.qualified_name(inner.func)
+                    or _module_hasher_call(inner, ctx)
+                )
                 if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
                     continue  # a client made and handed on (`return httpx.Client()`)
                 if name == POPEN and not waits:
@@ -1668,6 +1695,17 @@ def _blocking_helpers(
                     break
     stash.append(found)
     return found
+
+
+def _locally_imported(expr: cst.BaseExpression, local: Mapping[str, str]) -> str | None:
+    """The name an expression refers to through a function's own import (`httpx.get` after
+    `import httpx` in its body), or None."""
+    if isinstance(expr, cst.Attribute):
+        head = _locally_imported(expr.value, local)
+        return None if head is None else f"{head}.{expr.attr.value}"
+    if isinstance(expr, cst.Name):
+        return local.get(expr.value)
+    return None
 
 
 def _module_hasher_call(call: cst.Call, ctx: FileContext) -> str | None:
