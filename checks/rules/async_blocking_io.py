@@ -795,6 +795,17 @@ class BlockingHttpInAsync(_BlockingInAsync):
                         held = code_of(receiver)
                         rest = code_of(func)[len(held) + 1 :]
                         replacement = f"`{held}.aio` (`await {held}.aio.{rest}(...)`)"
+                    sent = _request_sent(node, ctx)
+                    if sent is not None:
+                        # a query builder: its last call sends the request (supabase's
+                        # `client.table("t").select("*").eq(...).execute()`: reader 55)
+                        ctx.report(
+                            sent,
+                            f"`{code_of(func)}(...)` ... `.execute()` sends its request on a "
+                            f"sync `{client}` client, which blocks the event loop inside "
+                            f"`async def`: use {replacement}",
+                        )
+                        return
                     ctx.report(
                         node,
                         f"`{code_of(func)}()` on a sync `{client}` client blocks the event "
@@ -1695,6 +1706,25 @@ def _blocking_helpers(
                     break
     stash.append(found)
     return found
+
+
+def _request_sent(call: cst.Call, ctx: FileContext) -> cst.Call | None:
+    """The end of the chain of calls a call starts (`client.table("t").select("*")` ...),
+    where the chain ends in `.execute()`: the call that sends a query builder's request;
+    else None."""
+    current: cst.Call = call
+    while True:
+        attribute = ctx.parent(current)
+        if not isinstance(attribute, cst.Attribute) or attribute.value is not current:
+            break
+        outer = ctx.parent(attribute)
+        if not isinstance(outer, cst.Call) or outer.func is not attribute:
+            break
+        current = outer
+    func = current.func
+    if current is call or not isinstance(func, cst.Attribute) or func.attr.value != "execute":
+        return None
+    return current
 
 
 def _locally_imported(expr: cst.BaseExpression, local: Mapping[str, str]) -> str | None:

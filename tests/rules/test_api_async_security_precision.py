@@ -1118,6 +1118,36 @@ def test_boto3_and_supabase_clients_in_async_def_are_flagged() -> None:
     assert found == [("FG302", 11), ("FG302", 18), ("FG302", 21)]
 
 
+def test_a_supabase_query_is_reported_where_execute_sends_it() -> None:
+    """A query builder sends nothing until `.execute()` (reader 55: tm's 38 findings sat
+    on `.table()`): the finding spans the chain and names the call that blocks; a builder
+    kept in a variable keeps the first call's message."""
+    source = """
+        from supabase import create_client
+
+        supabase = create_client("https://db.example.com", "service-key")
+
+
+        async def orders(shop: str) -> list[dict[str, str]]:
+            result = supabase.table("orders").select("*").eq(
+                "shop", shop
+            ).execute()
+            return result.data
+
+
+        async def recent(shop: str) -> list[dict[str, str]]:
+            query = supabase.table("orders").select("*")
+            return query.eq("shop", shop).execute().data
+        """
+    found = [f for f in check_code(source, "app/orders.py") if f.code == "FG302"]
+    assert [(f.start.row, f.end.row) for f in found] == [(7, 9), (14, 14)]
+    assert found[0].message.startswith(
+        "`supabase.table(...)` ... `.execute()` sends its request on a sync `supabase.Client` "
+        "client, which blocks the event loop inside `async def`"
+    )
+    assert found[1].message.startswith("`supabase.table()` on a sync `supabase.Client` client")
+
+
 def codes_in(source: str, path: str) -> list[str]:
     return [f.code for f in check_code(source, path) if f.code in {"FG301", "FG302", "FG303"}]
 
