@@ -43,7 +43,13 @@ from checks.project import (
     instance_made_by,
     module_instances,
 )
-from checks.project_facts import PYDANTIC_SPELLING, SPELLING_RULES, pydantic_1_named
+from checks.project_facts import (
+    LOOP_RULES,
+    PYDANTIC_SPELLING,
+    RUN_ALONE_FACT,
+    SPELLING_RULES,
+    pydantic_1_named,
+)
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
 from checks.summary import OPTIONAL_SPELLINGS, TYPE_VAR_SPELLINGS, name_aliases, star_bound
@@ -754,7 +760,28 @@ class FileContext:
             gate = spelling_gate(report.rule.code)
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
                 report = replace(report, condition=_and(report.condition, gate))
+        elif report.rule.code in LOOP_RULES:
+            coroutine = self._module_coroutine()
+            if coroutine is not None:
+                # unless the project runs the coroutine only on loops of its own
+                # (`asyncio.run(f())` in a Celery task of another module: reader 54)
+                alone = Condition((), frozenset(), fact=RUN_ALONE_FACT + coroutine, negated=True)
+                report = replace(report, condition=_and(report.condition, alone))
         self.reports.append(report)
+
+    def _module_coroutine(self) -> str | None:
+        """The qualified name of the module-level `async def` the code is in, which no
+        decorator wraps (a decorator may hand it to anything); None elsewhere."""
+        outermost = self.outermost_function
+        if (
+            outermost is None
+            or outermost.asynchronous is None
+            or outermost.decorators
+            or self.module_name is None
+            or not any(statement is outermost for statement in self.module.body)
+        ):
+            return None
+        return f"{self.module_name}.{outermost.name.value}"
 
     # ------------------------------------------------------------- Pydantic target
     @property

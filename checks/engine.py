@@ -33,7 +33,7 @@ from checks.newer_syntax import newer_syntax_tree
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
-from checks.project_facts import DEFERRABLE_GATES, SYNTAX_ERROR_SELECTED
+from checks.project_facts import DEFERRABLE_GATES, RUN_ALONE_FACT, SYNTAX_ERROR_SELECTED
 from checks.rule import Handler, Rule
 from checks.structure import Structure
 
@@ -590,8 +590,10 @@ def _waits_on_modules(condition: Condition | None) -> bool:
     while condition is not None:
         if condition.fact is None:
             only_gates = False
-        elif condition.fact not in DEFERRABLE_GATES:
-            return False
+        elif condition.fact not in DEFERRABLE_GATES and not condition.fact.startswith(
+            RUN_ALONE_FACT
+        ):
+            return False  # (a coroutine's loop is asked of the index alone, as a gate)
         condition = condition.also
     return not only_gates
 

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checks.blocking import NEW_PASSWORD_HASHES, OPENS
-from checks.project_facts import COUNTED_FACTS, NEW_PASSWORD_HASH_SELECTED, SELECTION_FACTS
+from checks.project_facts import (
+    COUNTED_FACTS,
+    NEW_PASSWORD_HASH_SELECTED,
+    RUN_ALONE_FACT,
+    SELECTION_FACTS,
+)
 
 #: What `ModuleSummary.returns` records for a function that never returns: annotated
 #: `-> NoReturn`, or unannotated with every path ending in `raise` (`def abort(code):
@@ -466,8 +471,13 @@ class ProjectIndex:
         whole_project: bool = False,
         counted: Mapping[str, Callable[[str | None], bool]] | None = None,
         scope_of: Callable[[Path], str | None] | None = None,
+        runs_alone: Callable[[ProjectIndex, str], bool] | None = None,
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
+        #: whether the project runs a coroutine only on loops of its own
+        #: (`checks.private_loops`; `RUN_ALONE_FACT`), given the index; asked in a run of
+        #: the whole project only
+        self._runs_alone = runs_alone
         #: the modules of the project the run has no summary of that may read a model's
         #: `Config` or include a router (`_scan_unchecked`); `scanned` says the run's
         #: findings depend on files no stamp records (that scan, or a project fact found
@@ -657,6 +667,12 @@ class ProjectIndex:
         """A project fact (`checks.project_facts`), found on first use; a counted fact is
         that of the sub-service holding `path` (the finding's file). A fact the index
         was given no way to find holds (the finding is reported, as without the gate)."""
+        if name.startswith(RUN_ALONE_FACT):
+            if self._runs_alone is None or not self._whole_project:
+                # a run of some files (the hooks) reads no other file to ask: the finding
+                # stands, as where nothing of the project is known
+                return False
+            return self._runs_alone(self, name[len(RUN_ALONE_FACT) :])
         counted = self._counted.get(name)
         scope = None
         if counted is not None and path is not None and self._scope_of is not None:

@@ -193,6 +193,12 @@ def pydantic_1_named(code: str) -> str:
 
 PYDANTIC_CODES = tuple(f"FG2{number:02d}" for number in range(1, 12))
 PYDANTIC_1_NAMED = frozenset(pydantic_1_named(code) for code in PYDANTIC_CODES)
+#: The fact a finding of a rule about blocking the event loop (`LOOP_RULES`) in a
+#: module-level coroutine waits on, followed by the coroutine's qualified name
+#: (`checks.context.FileContext._add_report`): negated, the finding stands unless the
+#: project runs the coroutine only on loops of its own (`checks.private_loops`).
+RUN_ALONE_FACT = "runs-alone:"
+LOOP_RULES = frozenset({"FG102", "FG301", "FG302", "FG303"})
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
 SELECTION_FACTS = frozenset(

@@ -65,6 +65,7 @@ from checks.project_facts import (
     PARAMETER_REGEX_SELECTED,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
+    RUN_ALONE_FACT,
     SELECTION_FACTS,
     SERVER_DATABASES,
     SETTINGS_MODULE,
@@ -99,6 +100,7 @@ if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cac
     from checks.cache import Cache
     from checks.catalog import RuleInfo
     from checks.engine import Engine
+    from checks.private_loops import PrivateLoops
 
 SYNTAX_ERROR_CODE = "FG000"
 #: Fewer files than this to parse are checked in this process: a pool costs more.
@@ -671,7 +673,10 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     index read in it (`rm()` "calls `subprocess.check_call()`"), not what any such helper
     may do ("runs or waits for a process, or hashes a password": a reader could not tell
     which)."""
-    if condition.subject != BLOCKS or len(condition.refs) != 1 or condition.also is not None:
+    also = condition.also
+    if also is not None and also.also is None and (also.fact or "").startswith(RUN_ALONE_FACT):
+        also = None  # the coroutine's own: asked of where it runs, not of the helper
+    if condition.subject != BLOCKS or len(condition.refs) != 1 or also is not None:
         return finding
     ref = index.resolve(condition.refs[0])
     made = index.blocking.get(ref)
@@ -803,7 +808,29 @@ def build_index(
             ),
         },
         scope_of=sub_services.of_file,
+        runs_alone=_runs_alone(project_files, settings),
     )
+
+
+def _runs_alone(
+    project_files: Callable[[], list[Path]], settings: Settings
+) -> Callable[[ProjectIndex, str], bool]:
+    """`ProjectIndex.fact`'s answer to `RUN_ALONE_FACT`: whether the project runs a
+    coroutine only on loops of its own (`checks.private_loops`), its tests left out (a
+    run of the whole project; its files are read on the first question)."""
+    found: list[PrivateLoops] = []
+
+    def runs_alone(index: ProjectIndex, ref: str) -> bool:
+        if not found:
+            from checks.private_loops import PrivateLoops
+
+            def is_test(path: Path, source: bytes) -> bool:
+                return settings.file_layer(path, source) == "test"
+
+            found.append(PrivateLoops(project_files, is_test))
+        return found[0].runs_alone(ref, index)
+
+    return runs_alone
 
 
 def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[], bool]]:

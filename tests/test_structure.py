@@ -442,7 +442,9 @@ source = sys.stdin.buffer.read()
 result = Engine(ALL_RULES).check(
     Path("app/users/service.py"), source, "service", module_name="app.users.service"
 )
-print(len(result.findings), is_loaded())
+# a finding in a module-level coroutine waits on whether it runs on a loop of its own
+reported = [*result.findings, *(finding for finding, _ in result.pending)]
+print(sum(finding.code == "FG301" for finding in reported), is_loaded())
 """
 
 

@@ -44,7 +44,12 @@ class BlockingSleepInAsync(Rule):
         "module runs with `asyncio.run(main())` and names nowhere else (or an `async def` "
         "method it runs only so: `asyncio.run(self.observe())`), even where it "
         "imports a web framework for another mode (a terminal chat beside a `--server` "
-        "option: the loop `asyncio.run` makes serves that coroutine). Nor in "
+        "option: the loop `asyncio.run` makes serves that coroutine), nor of one another "
+        "module of the project runs so (`asyncio.run(collect())` in a Celery task, "
+        "`loop.run_until_complete(...)`, `anyio.run(...)`) where no other module names it "
+        "(awaited by a route, handed to a scheduler, in a string or by a star import; its "
+        "tests aside) and no decorator wraps it (a run of the whole project: a run of "
+        "some files, the hooks', reads no other file to tell). Nor in "
         "start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '

@@ -383,7 +383,10 @@ class SyncSessionInAsyncModule(Rule):
         "no web framework imported), whose loop serves that run alone; nor the body of a "
         "module-level `async def` the module runs with `asyncio.run(main())` and names "
         "nowhere else (or a method it runs only so: `asyncio.run(self.observe())`), even "
-        "where it imports a web framework for another mode."
+        "where it imports a web framework for another mode, or of one another module of "
+        "the project runs so (`asyncio.run(collect())` in a Celery task) where no other "
+        "module names it (its tests aside) and no decorator wraps it (a run of the whole "
+        "project)."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
