@@ -75,8 +75,10 @@ class PrivateLoops:
         if self._run is None:
             self._run = set()
             for path, source in project_sources(self._files(), LOOP_TEXT):
+                if self._is_test(path, source):
+                    continue
                 tree = parse(source)
-                if tree is not None and not self._is_test(path, source):
+                if tree is not None:
                     module, is_package = module_name_for(path)
                     self._run.update(loop_runs(tree, module or path.stem, is_package))
         return self._run
