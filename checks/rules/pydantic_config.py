@@ -162,6 +162,22 @@ class PydanticOrmMode(Rule):
             """,
             expect=3,
         ),
+        Example(
+            """
+            from pydantic import BaseConfig, create_model
+
+
+            class OrmConfig(BaseConfig):
+                orm_mode = True
+
+
+            UserRead = create_model("UserRead", id=(int, ...), __config__=OrmConfig)
+            """,
+            note=(
+                "a config class of v1's `BaseConfig` (Pydantic 2.10 ignores its `orm_mode`; "
+                "2.11 and later refuse a class as `__config__`)"
+            ),
+        ),
     )
     good = (
         Example(
@@ -301,6 +317,13 @@ class PydanticOrmMode(Rule):
                 derivation = ctx.pydantic_derivation(node.name.value)
                 fix = _rename_orm_mode(keyword.keyword, keyword.value, ctx)
                 _report_in_model(keyword, derivation, fix, ctx)
+        if ctx.derives_from(node.name.value, _BASE_CONFIGS):
+            # `class OrmConfig(BaseConfig): orm_mode = True`, handed to `create_model(...,
+            # __config__=OrmConfig)` or named as a model's `Config`: Pydantic 2 reads its
+            # keys as a deprecated config class and ignores `orm_mode` as in `class Config`
+            for name, value in config_assignments(node):
+                if name.value == "orm_mode":
+                    ctx.report(name, fix=_rename_orm_mode(name, value, ctx))
         outer = ctx.enclosing_class
         if node.name.value == "Config" and outer is not None and not _in_v1_layer_model(ctx):
             derivation = ctx.pydantic_derivation(outer.name)
@@ -1098,6 +1121,11 @@ class _ConfigReferences(VisitorBase):
             info = self.ctx.classes.get(current)
             if info is not None:
                 pending.extend(base for base in info.bases if base is not None)
+
+
+#: Pydantic's own config base of v1, kept in 2 as a deprecated class (`pydantic.v1`'s is
+#: v1 on purpose: not one of them).
+_BASE_CONFIGS = frozenset({"pydantic.BaseConfig", "pydantic.config.BaseConfig"})
 
 
 def _report_in_model(
