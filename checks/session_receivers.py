@@ -242,6 +242,20 @@ def imported_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     return _imported(expr, ctx)
 
 
+def bound_once(name: cst.Name, ctx: FileContext) -> cst.BaseExpression | None:
+    """The value a name of the function being walked is given by its one binding, a plain
+    `name = value` (`count = repo.count()`), or None (bound more than once, by a loop, a
+    parameter, an annotated assignment, or not in the function)."""
+    function = ctx.function
+    if function is None:
+        return None
+    bindings = _function_bindings(function.node, ctx).get(name.value)
+    if bindings is None or len(bindings) != 1:
+        return None
+    value = bindings[0]
+    return value if isinstance(value, cst.BaseExpression) else None
+
+
 def property_opened(expr: cst.BaseExpression, ctx: FileContext, opened: set[int]) -> str | None:
     """`own_property` of what a name of the function being walked is bound to once by a
     `with` (`with self.session as session:`; `opened`: the ids of the items of the

@@ -66,6 +66,7 @@ from checks.session_receivers import (
     SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
     annotated_project_class,
+    bound_once,
     canonical,
     depends_origin,
     imported_origin,
@@ -3817,6 +3818,22 @@ class SessionSharedByTasks(Rule):
         ),
         Example(
             """
+            import asyncio
+
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def stats(session: AsyncSession, ids: list[int]):
+                total = count_orders(session)
+                lines = [order_lines(session, i) for i in ids]
+                first = await asyncio.gather(total, latest_order(session))
+                return first, await asyncio.gather(*lines)
+            """,
+            expect=2,
+            note="coroutines made before the call, kept in names",
+        ),
+        Example(
+            """
             from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 
@@ -4024,7 +4041,8 @@ class SessionSharedByTasks(Rule):
         # first name), or a comprehension's; `visit_Assign`: an async session class or
         # factory named (`_made_at_import`), outside tests, tooling, migrations
         return any(
-            _may_share_a_session(call.node) for call in structure.calls_to(("asyncio.gather",))
+            _may_share_a_session(call.node, call.enclosing.node if call.enclosing else None)
+            for call in structure.calls_to(("asyncio.gather",))
         ) or (
             structure.layer not in _SCRIPT_LAYERS
             and (
@@ -4102,6 +4120,10 @@ class SessionSharedByTasks(Rule):
         uses: dict[str, int] = {}
         for arg in node.args:
             value = arg.value
+            if isinstance(value, cst.Name):
+                # a coroutine or a list of them made before the call (`count =
+                # repo.count()`, then `gather(count, page)`), bound once in the function
+                value = bound_once(value, ctx) or value
             if arg.star == "*" and isinstance(value, cst.GeneratorExp | cst.ListComp):
                 for name in _sessions_in(value.elt, ctx):
                     uses[name] = uses.get(name, 0) + 2  # repeated for every element
@@ -4114,25 +4136,53 @@ class SessionSharedByTasks(Rule):
             ctx.report_if(node, _ASYNC_PROJECT)
 
 
-def _may_share_a_session(gather: ast.Call) -> bool:
+def _may_share_a_session(gather: ast.Call, function: ast.AST | None) -> bool:
     """Whether `_sessions_in` may find one name in two of the gather's awaitables, read by
     the first names of what their calls are given and called on (a repository's session
     is its object's): a starred comprehension of calls (every element), or two calls
-    sharing a first name. `asyncio.gather(*tasks)` and coroutines made before the call
-    (gpustack's 23 files) hold none."""
+    sharing a first name; a name given is read as every value the function around the
+    call assigns it (`count = repo.count()`, `tasks = [...]`: the rule follows a name bound
+    once). `asyncio.gather(*tasks)` of tasks made otherwise holds none."""
     seen: set[str] = set()
     values = [*gather.args, *(keyword.value for keyword in gather.keywords)]
+    assigned: dict[str, list[ast.expr]] | None = None
     for value in values:
+        starred = isinstance(value, ast.Starred)
         if isinstance(value, ast.Starred):
-            inner = value.value
-            if isinstance(inner, ast.GeneratorExp | ast.ListComp) and _first_names(inner.elt):
+            value = value.value
+        candidates = [value]
+        if isinstance(value, ast.Name) and function is not None:
+            if assigned is None:
+                assigned = _assigned_values(function)
+            candidates = assigned.get(value.id, [])
+        names: set[str] = set()
+        for candidate in candidates:
+            if (
+                starred
+                and isinstance(candidate, ast.GeneratorExp | ast.ListComp)
+                and _first_names(candidate.elt)
+            ):
                 return True
-            value = inner
-        names = _first_names(value)
+            names |= _first_names(candidate)
         if names & seen:
             return True
         seen |= names
     return False
+
+
+def _assigned_values(function: ast.AST) -> dict[str, list[ast.expr]]:
+    """The values a function's plain assignments give its names (`x = value`)."""
+    found: dict[str, list[ast.expr]] = {}
+    pending = list(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, []).append(node.value)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            pending.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _first_names(expr: ast.expr) -> set[str]:
