@@ -4,7 +4,8 @@
 project root's pins do (for the files of a sub-service that pins Pydantic or FastAPI,
 `checks.sub_services`, that sub-service's): `[project] dependencies`, its optional dependencies and
 `[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
-`poetry.lock`, `*requirements*.txt`, setuptools' `requires.txt` and the literal
+`poetry.lock`, Pipenv's `Pipfile` and `Pipfile.lock`, `*requirements*.txt`, setuptools'
+`requires.txt` and the literal
 `install_requires`/`extras_require` of `setup.py`. The target is 1 when a pin that every
 install obeys (the main dependencies, `requirements.txt`, `requires.txt`,
 `install_requires`, the one Pydantic version of a lock file) admits no Pydantic 2.x, or
@@ -315,6 +316,10 @@ def read_pins(root: Path) -> Iterator[Pin]:
     for lock in ("uv.lock", "poetry.lock"):
         if listed is None or lock in listed:
             yield from _lock_pins(root / lock)
+    if listed is None or "Pipfile" in listed:
+        yield from _pipfile_pins(root / "Pipfile")
+    if listed is None or "Pipfile.lock" in listed:
+        yield from _pipfile_lock_pins(root / "Pipfile.lock")
     if listed is None or "setup.py" in listed:
         yield from _setup_pins(root / "setup.py")
     for name in names:
@@ -507,6 +512,57 @@ def _lock_pins(path: Path) -> Iterator[Pin]:
         for version in versions:
             # a lock resolving several versions (uv's forks by marker) binds none of them
             yield Pin(path.name, package, "locked", version, len(versions) == 1)
+
+
+def _pipfile_pins(path: Path) -> Iterator[Pin]:
+    """Pipenv's `Pipfile`: `[packages]` (every install) and `[dev-packages]`, each
+    `name = "<specifier>"` (`"*"`: any version) or a table with a `version`."""
+    raw = _read(path)
+    if raw is None:
+        return
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return
+    for section, binding in (("packages", True), ("dev-packages", False)):
+        for name, value in _table(data.get(section)).items():
+            package = _requirement_package(name)
+            if package is None or package != _normalized(name.strip()):
+                continue
+            conditional = False
+            if isinstance(value, dict):
+                conditional = any(key in value for key in ("markers", "sys_platform", "os_name"))
+                value = value.get("version", "*")
+            if not isinstance(value, str):
+                continue
+            specifier = "" if value.strip() == "*" else value.strip()
+            yield Pin(
+                path.name, package, "pep508", f"{name}{specifier}", binding and not conditional
+            )
+
+
+def _pipfile_lock_pins(path: Path) -> Iterator[Pin]:
+    """Pipenv's `Pipfile.lock` (JSON): the versions of `default` (every install) and of
+    `develop`, written `"==1.9.0"`."""
+    raw = _read(path)
+    if raw is None:
+        return
+    import json
+
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return
+    if not isinstance(data, dict):
+        return
+    for section, binding in (("default", True), ("develop", False)):
+        for name, value in _table(data.get(section)).items():
+            package = _requirement_package(name) if isinstance(name, str) else None
+            if package is None or package != _normalized(name.strip()):
+                continue
+            version = _table(value).get("version")
+            if isinstance(version, str) and version.startswith("=="):
+                yield Pin(path.name, package, "locked", version[2:].strip(), binding)
 
 
 #: Byte-order marks of the encodings pip reads a requirements file in (its `auto_decode`):

@@ -4,7 +4,7 @@ One repository often holds several services under one `pyproject.toml` (or under
 that pins nothing): Open-Assistant's `backend/requirements.txt` pins Pydantic 1.10,
 FastAPI 0.88 and SQLAlchemy 1.4 while its `inference/server/` is a separate async
 service. A folder below the project root whose dependency files (`*requirements*.txt`,
-`uv.lock`, `poetry.lock`, `requires.txt`, `setup.py`: what
+`uv.lock`, `poetry.lock`, `Pipfile`, `Pipfile.lock`, `requires.txt`, `setup.py`: what
 `checks.pydantic_target.read_pins` reads) pin Pydantic,
 FastAPI or SQLAlchemy is a sub-service; a folder whose files pin none of them
 (`docs/requirements.txt` with mkdocs) is not.

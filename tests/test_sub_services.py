@@ -237,14 +237,18 @@ def test_a_sub_service_pin_change_is_not_answered_from_the_cache(tmp_path: Path)
     assert not {c for c in backend_codes() if c.startswith("FG2")}
 
 
-@pytest.mark.parametrize("name", ["uv.lock", "poetry.lock"])
-def test_a_lock_file_makes_a_sub_service(tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("uv.lock", '[[package]]\nname = "pydantic"\nversion = "1.10.13"\n'),
+        ("poetry.lock", '[[package]]\nname = "pydantic"\nversion = "1.10.13"\n'),
+        ("Pipfile.lock", '{"default": {"pydantic": {"version": "==1.10.13"}}}'),
+        ("Pipfile", '[packages]\npydantic = "==1.10.13"\n'),
+    ],
+)
+def test_a_lock_file_makes_a_sub_service(tmp_path: Path, name: str, content: str) -> None:
     write(tmp_path, "pyproject.toml", '[project]\nname = "mono"\n')
-    write(
-        tmp_path,
-        f"worker/{name}",
-        '[[package]]\nname = "pydantic"\nversion = "1.10.13"\n',
-    )
+    write(tmp_path, f"worker/{name}", content)
     settings = load_settings(CATALOG, tmp_path)
     assert settings.pydantic_target.for_file(tmp_path / "worker" / "w.py").version == 1
 

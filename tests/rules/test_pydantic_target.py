@@ -331,6 +331,43 @@ def test_a_poetry_lock_with_pydantic_1_9_means_target_1(tmp_path: Path) -> None:
     assert target_of(tmp_path) == 1
 
 
+#: A Pipfile.lock as `pipenv lock` writes it (forum's: `pipenv install --deploy` installs
+#: exactly its `default` section).
+PIPFILE_LOCK = """{
+    "_meta": {"hash": {"sha256": "0"}, "pipfile-spec": 6, "requires": {}, "sources": []},
+    "default": {
+        "pydantic": {"hashes": ["sha256:0"], "version": "==%s"},
+        "sqlalchemy": {"hashes": ["sha256:0"], "version": "==1.4.36"}
+    },
+    "develop": {}
+}"""
+
+
+@pytest.mark.parametrize(
+    ("files", "target"),
+    [
+        ({"Pipfile.lock": PIPFILE_LOCK % "1.9.0"}, 1),
+        ({"Pipfile.lock": PIPFILE_LOCK % "2.7.1"}, 2),
+        ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "==1.10.2"\n'}, 1),
+        ({"Pipfile": '[packages]\npydantic = {version = "<2", extras = ["email"]}\n'}, 1),
+        ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "*"\n'}, 2),
+        # a development package alone does not decide what the service installs
+        ({"Pipfile": '[packages]\npydantic = ">=2"\n\n[dev-packages]\npydantic = "<2"\n'}, 2),
+        ({"Pipfile": '[packages]\npydantic = {version = "<2", markers = "os_name == \'nt\'"}\n'}, 1),
+        ({"Pipfile": "[packages\n", "Pipfile.lock": "{not json"}, 2),
+    ],
+)
+def test_pipenv_files_pin_pydantic(tmp_path: Path, files: dict[str, str], target: int) -> None:
+    for name, content in files.items():
+        write(tmp_path, name, content)
+    assert target_of(tmp_path) == target
+
+
+def test_a_pipfile_lock_pins_sqlalchemy(tmp_path: Path) -> None:
+    write(tmp_path, "Pipfile.lock", PIPFILE_LOCK % "1.9.0")
+    assert SqlalchemyTarget(tmp_path).version == 1
+
+
 @pytest.mark.parametrize(
     ("pyproject", "lock", "target"),
     [
