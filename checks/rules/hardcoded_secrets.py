@@ -1159,7 +1159,17 @@ class HardcodedSecret(Rule):
             # `postgres:postgres@db`, `app:password@db`: a compose file's default
             and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
-            ctx.report(node, "Database URL with a password in the code: read it from settings")
+            if _in_settings_class(ctx) and isinstance(ctx.parent(node), cst.AnnAssign | cst.Assign):
+                # `database_url: str = "postgresql://app:s3cret@db/app"`: it is read from
+                # settings already, and the default is what runs without the variable
+                ctx.report(
+                    node,
+                    "Database URL with a password as a settings default: the service "
+                    "connects with it unless the environment sets it; declare the field "
+                    "without a default so that start-up fails instead",
+                )
+            else:
+                ctx.report(node, "Database URL with a password in the code: read it from settings")
 
 
 def _literal_text(value: cst.BaseExpression | None) -> str | None:

@@ -2053,6 +2053,20 @@ def _chain_calls(expr: cst.BaseExpression) -> set[int]:
     return found
 
 
+#: What is left undone when an `AsyncSession` method that runs no query is not awaited
+#: (reader 57: "the query never runs" said of a `rollback()`); the others run one.
+_UNRUN_EFFECTS = {
+    "commit": "nothing is committed",
+    "rollback": "the transaction is not rolled back",
+    "flush": "nothing is flushed",
+    "delete": "the object is not deleted",
+    "refresh": "the object is not refreshed",
+    "close": "the session is not closed",
+    "merge": "the object is not merged",
+    "invalidate": "the connection is not invalidated",
+}
+
+
 class MissingAwaitOnAsyncSession(Rule):
     code = "FG103"
     name = "async-session-call-not-awaited"
@@ -2357,7 +2371,12 @@ class MissingAwaitOnAsyncSession(Rule):
         if method in ASYNC_SESSION_COROUTINES and (
             is_async_session(value.func.value, ctx) or _awaited_as_a_session(value.func.value, ctx)
         ):
-            message = self.message
+            effect = _UNRUN_EFFECTS.get(method)
+            message = (
+                self.message
+                if effect is None
+                else f"`AsyncSession.{method}()` called without `await`: {effect}"
+            )
         elif method in _ASYNC_ENGINE_METHODS:
             owner = receiver_class(value.func.value, ctx)
             if owner is not None and method in ASYNC_ENGINE_COROUTINES.get(owner, ()):

@@ -2866,3 +2866,27 @@ def test_fg410s_fix_keeps_a_multi_line_call_and_a_multi_line_string() -> None:
     assert fixed == textwrap.dedent(plain).lstrip("\n").replace(
         "return HTTPException", "raise HTTPException"
     )
+
+
+def test_a_database_url_with_a_password_as_a_settings_default_says_so() -> None:
+    """reader 57: arifgafizov's `database_url: str = "...:superpassword@db/..."` is read
+    from settings already: the advice is to drop the default, not to "read it from
+    settings"; a URL in a call stays the plain message."""
+    source = textwrap.dedent(
+        """
+        from pydantic_settings import BaseSettings
+        from sqlalchemy import create_engine
+
+
+        class Settings(BaseSettings):
+            database_url: str = "postgresql+asyncpg://lms_user:superpassword@db/lms_db"
+            engine_args: dict = {}
+
+
+        engine = create_engine("postgresql://app:hunter22@db.internal/app")
+        """
+    )
+    found = messages(source, "FG502", "app/core/settings.py")
+    assert len(found) == 2
+    assert found[0].startswith("Database URL with a password as a settings default")
+    assert found[1] == "Database URL with a password in the code: read it from settings"

@@ -351,9 +351,9 @@ PIPFILE_LOCK = """{
         ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "==1.10.2"\n'}, 1),
         ({"Pipfile": '[packages]\npydantic = {version = "<2", extras = ["email"]}\n'}, 1),
         ({"Pipfile": '[packages]\nfastapi = "*"\npydantic = "*"\n'}, 2),
-        # a development package alone does not decide what the service installs
+        # a development package does not decide what the service installs
         ({"Pipfile": '[packages]\npydantic = ">=2"\n\n[dev-packages]\npydantic = "<2"\n'}, 2),
-        ({"Pipfile": '[packages]\npydantic = {version = "<2", markers = "os_name == \'nt\'"}\n'}, 1),
+        ({"Pipfile": "[packages]\npydantic = {version = '<2', markers = 'os_name'}\n"}, 1),
         ({"Pipfile": "[packages\n", "Pipfile.lock": "{not json"}, 2),
     ],
 )

@@ -1879,3 +1879,27 @@ def test_fg102_on_a_coroutine_that_awaits_or_a_rate_limited_route() -> None:
     assert len(found) == 2
     assert "this function awaits, so it stays `async def`" in found[0]
     assert "declared `def` runs in FastAPI's threadpool" in found[1]
+
+
+def test_fg103_says_what_an_unawaited_method_leaves_undone() -> None:
+    """reader 57: cazlo's `db_session.rollback()` in an `except` was told "the query never
+    runs"; a rollback runs no query: it is the transaction that is not rolled back."""
+    source = """
+        from sqlalchemy import select
+        from sqlalchemy.exc import IntegrityError
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        async def create(db_session: AsyncSession, item) -> None:
+            db_session.add(item)
+            try:
+                await db_session.commit()
+            except IntegrityError:
+                db_session.rollback()
+            db_session.execute(select(1))
+        """
+    found = [f.message for f in check_code(textwrap.dedent(source), "app/crud.py")]
+    assert found == [
+        "`AsyncSession.rollback()` called without `await`: the transaction is not rolled back",
+        "`AsyncSession` method called without `await`: the query never runs",
+    ]
