@@ -33,7 +33,12 @@ from checks.newer_syntax import newer_syntax_tree
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
-from checks.project_facts import DEFERRABLE_GATES, RUN_ALONE_FACT, SYNTAX_ERROR_SELECTED
+from checks.project_facts import (
+    DEFERRABLE_GATES,
+    RUN_ALONE_FACT,
+    SYNTAX_ERROR_SELECTED,
+    sqlalchemy_1_named,
+)
 from checks.rule import Handler, Rule
 from checks.structure import Structure
 
@@ -723,10 +728,6 @@ class Engine:
                     fires = rule.may_fire_in(structure)
             except Exception:  # a bug of the rule's pre-filter or screen: run the rule
                 fires = True
-            # the target last: deciding it reads the pins with `packaging` (a fifth of
-            # libcst's import), which a file no such rule may fire in never pays for
-            if fires and rule.needs_sqlalchemy_2:
-                fires = self._sqlalchemy_2_or_named(rule, path)
             if fires:
                 active.append(rule)
         return active
@@ -761,16 +762,24 @@ class Engine:
             return True
 
     def deferred(
-        self, rules: Sequence[Rule], structure: Structure | None
+        self,
+        rules: Sequence[Rule],
+        structure: Structure | None,
+        on_sqlalchemy_1: frozenset[str] = frozenset(),
     ) -> tuple[tuple[str, Condition], ...] | None:
         """When every rule of `rules` can wait for the project index (each states the
         conditions without which it reports nothing here: `Rule.deferred_conditions`),
         those conditions, each with its rule (none: no rule can report); else None (the
-        file is parsed now)."""
+        file is parsed now). A rule of `on_sqlalchemy_1` (one that reports on SQLAlchemy
+        1.x only when named, `Rule.needs_sqlalchemy_2`) waits on that naming."""
         if not rules or structure is None:
             return None
         found: list[tuple[str, Condition]] = []
         for rule in rules:
+            if rule.code in on_sqlalchemy_1:
+                named = Condition((), frozenset(), fact=sqlalchemy_1_named(rule.code))
+                found.append((rule.code, named))
+                continue
             try:
                 conditions = rule.deferred_conditions(structure)
             except Exception:  # a bug of the rule's screen: run the rule
@@ -873,7 +882,14 @@ class Engine:
         rules = self.active_rules(
             path, source, layer, ignored_codes, module_name, structure, unscreened
         )
-        deferred = None if unscreened else self.deferred(rules, structure)
+        # the target last: deciding it reads the pins with `packaging` (a fifth of
+        # libcst's import), which a file no such rule may fire in never pays for
+        on_1 = frozenset(
+            rule.code
+            for rule in rules
+            if rule.needs_sqlalchemy_2 and not self._sqlalchemy_2_or_named(rule, path)
+        )
+        deferred = None if unscreened else self.deferred(rules, structure, on_1)
         # the packages the screens took to be outside the project: the result depends on it
         outside = frozenset(structure.outside_packages) if structure is not None else frozenset()
         # a file of a newer Python (CPython parsed it once its 3.12+ forms were

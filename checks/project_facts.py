@@ -154,6 +154,9 @@ SPELLING_RULES = {
 #: SQLAlchemy 2.0, not deprecated: they work, without a warning) are reported there; in
 #: existing code they are an inventory, as above.
 LEGACY_MAPPING_SELECTED = "new-code-or-selected:FG108-legacy"
+#: The rules whose findings, on a project that pins SQLAlchemy 1.x, speak of the
+#: migration to 2.0 (`Rule.needs_sqlalchemy_2`).
+SQLALCHEMY_2_CODES = ("FG108", "FG112")
 #: `Condition.fact`: the run checks new code, or the selection names FG409: a FastAPI
 #: parameter's `regex=`, which FastAPI still applies (as `pattern=`, with a deprecation
 #: warning, up to today's 0.165), is reported there; `min_items=`/`max_items=`, which it
@@ -191,6 +194,13 @@ def pydantic_1_named(code: str) -> str:
     return f"selected-on-pydantic-1:{code}"
 
 
+def sqlalchemy_1_named(code: str) -> str:
+    """The fact of `code` named where the project targets SQLAlchemy 1.x: its findings
+    are held back otherwise, and counted so, as the Pydantic rules' on Pydantic 1."""
+    return f"selected-on-sqlalchemy-1:{code}"
+
+
+SQLALCHEMY_1_NAMED = frozenset(sqlalchemy_1_named(code) for code in SQLALCHEMY_2_CODES)
 PYDANTIC_CODES = tuple(f"FG2{number:02d}" for number in range(1, 12))
 PYDANTIC_1_NAMED = frozenset(pydantic_1_named(code) for code in PYDANTIC_CODES)
 #: The fact a finding of a rule about blocking the event loop (`LOOP_RULES`) in a
@@ -214,6 +224,7 @@ SELECTION_FACTS = frozenset(
         NEW_PASSWORD_HASH_SELECTED,
         SYNTAX_ERROR_SELECTED,
         *PYDANTIC_1_NAMED,
+        *SQLALCHEMY_1_NAMED,
     }
 )
 

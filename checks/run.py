@@ -71,6 +71,7 @@ from checks.project_facts import (
     SETTINGS_MODULE,
     SPELLING_RULES,
     SQL_2_QUERIES,
+    SQLALCHEMY_2_CODES,
     SYNC_QUERY_SELECTED,
     SYNTAX_ERROR_SELECTED,
     TYPED_MODELS,
@@ -88,6 +89,7 @@ from checks.project_facts import (
     project_sources,
     pydantic_1_named,
     queries_2_0,
+    sqlalchemy_1_named,
     sqlite_databases,
     typed_models,
     uses_asymmetric_jose,
@@ -775,6 +777,10 @@ def build_index(
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
             V1_LAYER_SELECTED: lambda: "FG210" in settings.named,
+            **{
+                sqlalchemy_1_named(code): functools.partial(operator.contains, settings.named, code)
+                for code in SQLALCHEMY_2_CODES
+            },
             **{
                 pydantic_1_named(code): functools.partial(operator.contains, settings.named, code)
                 for code in PYDANTIC_CODES

@@ -6,7 +6,7 @@ from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import DECLARATIVE_BASE_FACTORIES, Condition
-from checks.project_facts import LEGACY_MAPPING_SELECTED, TYPED_MODELS
+from checks.project_facts import LEGACY_MAPPING_SELECTED, TYPED_MODELS, sqlalchemy_1_named
 from checks.revisions import is_revision
 from checks.rule import Example, FixExample, Rule
 from checks.rules.typed_models import (
@@ -509,6 +509,7 @@ _MOVED_IN_20 = frozenset(
 )
 #: A style finding stands when the project's models are mostly typed (or FG108 is named)
 _TYPED_PROJECT = Condition((), frozenset(), fact=TYPED_MODELS)
+_NAMED_ON_1 = Condition((), frozenset(), fact=sqlalchemy_1_named("FG108"))
 #: ...and in new code, or when FG108 is named (`checks.project_facts.
 #: LEGACY_MAPPING_SELECTED`): an untyped `Column()`, a `backref=`,
 #: `sqlalchemy.orm.declarative_base()`
@@ -544,10 +545,11 @@ def _report(
         # branch that runs only where the 2.0 names do not exist (quetz)
         return
     if ctx.sqlalchemy_target == 1:
-        if not ctx.names("FG108"):
-            return  # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1)
-        message, fix = f"{message} {MIGRATION_NOTE}", Refusal("1.x")
-    elif isinstance(fix, FixSpec) and ctx.sqlalchemy_admits_below("2"):
+        # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1): held
+        # back otherwise, and counted so by the closing line
+        ctx.report_if(node, _NAMED_ON_1, f"{message} {MIGRATION_NOTE}")
+        return
+    if isinstance(fix, FixSpec) and ctx.sqlalchemy_admits_below("2"):
         # `SQLAlchemy>=1.4.1` (aim): the 2.0 names the fix writes fail to import on 1.4
         fix = Refusal("the pins also admit SQLAlchemy 1.x, which lacks 2.0's names")
     chosen = fix if isinstance(fix, FixSpec) else None

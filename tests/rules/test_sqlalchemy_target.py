@@ -6,6 +6,7 @@ sqlalchemy.orm import Mapped, mapped_column`, an ImportError on 1.4."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,28 @@ def test_on_sqlalchemy_1_fg108_is_a_migration_without_a_fix(tmp_path: Path) -> N
     before = models.read_bytes()
     run_cli("check", "--select", "FG108", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
     assert models.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "counted"),
+    [
+        # only FG108 may fire: the file is not parsed, and counted among those not run
+        ("", "not run: FG108 (1 file)"),
+        # another rule parses the file: FG108's findings are held back, and counted
+        ("\nimport time\n\n\nasync def tick() -> None:\n    time.sleep(1)\n", "FG108 (2)"),
+    ],
+)
+def test_on_sqlalchemy_1_the_closing_line_counts_fg108(
+    tmp_path: Path, extra: str, counted: str
+) -> None:
+    """reader 57: on arifgafizov (SQLAlchemy 1.4.41) the closing line named the Pydantic
+    rules held back but not FG108, whose `--extend-select` listed 7 findings."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "uv.lock", UV_LOCK_14)
+    write(tmp_path, "app/models.py", MODELS + extra)
+    result = run_cli("check", "--no-cache", "--output-format", "concise", str(tmp_path))
+    assert not re.search(r":\d+:\d+: FG108 ", result.stdout)
+    assert counted in result.stdout
 
 
 def test_a_configured_target_of_2_offers_the_fix(tmp_path: Path) -> None:
