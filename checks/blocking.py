@@ -6,6 +6,8 @@ reported too."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 _REQUESTS_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 BLOCKING_HTTP = {
     **{f"requests.{m}": "httpx.AsyncClient" for m in _REQUESTS_METHODS},
@@ -95,6 +97,10 @@ PASSWORD_HASHING = {
     "argon2.low_level.hash_secret": _HASH,
     "argon2.low_level.hash_secret_raw": _HASH,
     "argon2.low_level.verify_secret": _HASH,
+    # werkzeug's: scrypt (32 MiB, by default since 3.0) or pbkdf2 with 600,000 iterations
+    # (realestate's login: reader 56)
+    "werkzeug.security.generate_password_hash": _HASH,
+    "werkzeug.security.check_password_hash": _HASH,
     **{
         f"passlib.hash.{handler}.{method}": _HASH
         for handler in _PASSLIB_HANDLERS
@@ -141,7 +147,16 @@ def call_name(name: str) -> str:
 PASSWORD_VERIFYING = frozenset(
     name
     for name in PASSWORD_HASHING
-    if name.endswith((".checkpw", ".verify", "verify_secret", ".verify_and_update", CHECKED))
+    if name.endswith(
+        (
+            ".checkpw",
+            ".verify",
+            "verify_secret",
+            ".verify_and_update",
+            "check_password_hash",
+            CHECKED,
+        )
+    )
 )
 NEW_PASSWORD_HASHES = frozenset(PASSWORD_HASHING) - PASSWORD_VERIFYING
 _SPAWN = "`await asyncio.create_subprocess_exec(...)`"
@@ -174,6 +189,203 @@ BLOCKING_CALLS = {
     },
     **PASSWORD_HASHING,
 }
+#: Sync clients of network services: every request through one blocks (`client.chat.
+#: completions.create(...)` on an `openai.OpenAI`), with the async client to use.
+BLOCKING_CLIENTS = {
+    "openai.OpenAI": "`openai.AsyncOpenAI` (awaited)",
+    "openai.AzureOpenAI": "`openai.AsyncAzureOpenAI` (awaited)",
+    "anthropic.Anthropic": "`anthropic.AsyncAnthropic` (awaited)",
+    "anthropic.AnthropicBedrock": "`anthropic.AsyncAnthropicBedrock` (awaited)",
+    "anthropic.AnthropicVertex": "`anthropic.AsyncAnthropicVertex` (awaited)",
+    "redis.Redis": "`redis.asyncio.Redis` (awaited)",
+    "redis.StrictRedis": "`redis.asyncio.Redis` (awaited)",
+    "redis.client.Redis": "`redis.asyncio.Redis` (awaited)",
+    "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    # smtplib underneath (XAgent's sign-up mail: `yag.send(...)`)
+    "yagmail.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
+    # PyJWT's key set client: fetches the issuer's JWKS over urllib when its cache is cold
+    # or stale (feast's OIDC parser: `get_signing_key_from_jwt(token)` per request)
+    **dict.fromkeys(
+        ("jwt.PyJWKClient", "jwt.jwks_client.PyJWKClient"),
+        "`await asyncio.to_thread(...)` (PyJWT's `PyJWKClient` fetches with urllib)",
+    ),
+    # the Kubernetes client's API groups: a request to the API server per call (feast's
+    # token review and role bindings, `self.rbac_v1.list_cluster_role_binding()`)
+    **dict.fromkeys(
+        (
+            f"kubernetes.client.{group}"
+            for group in (
+                "CoreV1Api",
+                "AppsV1Api",
+                "BatchV1Api",
+                "RbacAuthorizationV1Api",
+                "AuthenticationV1Api",
+                "AuthorizationV1Api",
+                "CustomObjectsApi",
+                "NetworkingV1Api",
+                "StorageV1Api",
+                "AutoscalingV1Api",
+                "AutoscalingV2Api",
+                "PolicyV1Api",
+                "CoordinationV1Api",
+                "EventsV1Api",
+                "ApiextensionsV1Api",
+            )
+        ),
+        "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
+    ),
+    "huggingface_hub.InferenceClient": "`huggingface_hub.AsyncInferenceClient` (awaited)",
+    "elasticsearch.Elasticsearch": "`elasticsearch.AsyncElasticsearch` (awaited)",
+    "opensearchpy.OpenSearch": "`opensearchpy.AsyncOpenSearch` (awaited)",
+    # Azure Blob Storage's sync clients (gpt-researcher's document loader); their async
+    # twins are in `azure.storage.blob.aio`
+    **dict.fromkeys(
+        (
+            "azure.storage.blob.BlobServiceClient",
+            "azure.storage.blob.ContainerClient",
+            "azure.storage.blob.BlobClient",
+        ),
+        "the `azure.storage.blob.aio` client (awaited)",
+    ),
+    # a request to the Docker daemon's API per call (`client.containers.run(...)`)
+    **dict.fromkeys(
+        ("docker.DockerClient", "docker.client.DockerClient"),
+        "aiodocker (awaited), or `await asyncio.to_thread(...)`",
+    ),
+    **dict.fromkeys(
+        ("slack_sdk.WebClient", "slack_sdk.web.WebClient", "slack_sdk.web.client.WebClient"),
+        "`slack_sdk.web.async_client.AsyncWebClient` (awaited)",
+    ),
+    # made by a factory (`checks.session_receivers`): `boto3.client("s3")`,
+    # `supabase.create_client(url, key)`
+    "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
+    "supabase.Client": "`await supabase.acreate_client(...)` (an `AsyncClient`, awaited)",
+    # vector databases' sync clients: a request per search, upsert or delete (pyspur's
+    # datastores call them from `async def`); each has an async twin
+    "qdrant_client.QdrantClient": "`qdrant_client.AsyncQdrantClient` (awaited)",
+    "pymilvus.MilvusClient": "`pymilvus.AsyncMilvusClient` (awaited)",
+    # MinIO's client: an S3 request per call (ragwebui's uploads and deletes); its
+    # presigned URLs may ask the server for the bucket's region too
+    "minio.Minio": "miniopy-async (awaited), or `await asyncio.to_thread(...)`",
+    # Google Cloud's sync clients: a gRPC or HTTP request per call (realestate's image
+    # route: reader 56); Vision has an async twin, Storage none of its own
+    **dict.fromkeys(
+        ("google.cloud.vision.ImageAnnotatorClient", "google.cloud.vision_v1.ImageAnnotatorClient"),
+        "`google.cloud.vision.ImageAnnotatorAsyncClient` (awaited)",
+    ),
+    **dict.fromkeys(
+        ("google.cloud.storage.Client", "google.cloud.storage.client.Client"),
+        "gcloud-aio-storage (awaited), or `await asyncio.to_thread(...)`",
+    ),
+    # google-genai: `client.models.generate_content(...)` waits for the model's answer;
+    # `client.aio` is the same API, awaited (`ASYNC_NAMESPACES`)
+    "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
+}
+#: Clients whose async twin is the same API under `.aio` (the message names the call's).
+AIO_CLIENTS = frozenset({"google.genai.Client"})
+#: Attributes of a client that lead to its async twin: a call through one is no request
+#: made on the loop (google-genai's `client.aio.models.generate_content(...)` is a
+#: coroutine).
+ASYNC_NAMESPACES = frozenset({"aio"})
+#: Methods of those clients that make no request: options, a pipeline or lock to fill,
+#: closing the connection pool; boto3's local signing and paginators.
+CLIENT_LOCAL_METHODS = frozenset(
+    {
+        "with_options",
+        "copy",
+        "pipeline",
+        "pubsub",
+        "lock",
+        "close",
+        "generate_presigned_url",
+        "generate_presigned_post",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        # Azure's clients for a container or a blob of the account: made locally
+        "get_container_client",
+        "get_blob_client",
+        # Google Cloud Storage's bucket handle (`client.bucket(name)`, no request; its
+        # `get_bucket(name)` fetches the bucket)
+        "bucket",
+    }
+)
+#: Functions of network SDKs that make a sync client of `BLOCKING_CLIENTS`, with the
+#: client they make (`self.s3 = boto3.client("s3")`; `checks.session_receivers` also
+#: reads `boto3.Session().client("s3")`).
+CLIENT_FUNCTIONS = {
+    "boto3.client": "boto3.client",
+    "supabase.create_client": "supabase.Client",
+    "supabase.client.create_client": "supabase.Client",
+    # a CONSTANT-cased class, which `_is_class_name` takes for no class
+    "yagmail.SMTP": "yagmail.SMTP",
+    "docker.from_env": "docker.DockerClient",
+    # a password hasher (FG303): `password_hash = PasswordHash.recommended()`
+    "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
+    "docker.client.from_env": "docker.DockerClient",
+    # redis-py's constructors from a URL (farfalle's `redis.Redis.from_url(url)`)
+    **dict.fromkeys(
+        ("redis.from_url", "redis.Redis.from_url", "redis.StrictRedis.from_url"), "redis.Redis"
+    ),
+    **{
+        f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"
+        for cls, made in (
+            ("BlobServiceClient", "from_connection_string"),
+            ("ContainerClient", "from_connection_string"),
+            ("ContainerClient", "from_container_url"),
+            ("BlobClient", "from_connection_string"),
+            ("BlobClient", "from_blob_url"),
+        )
+    },
+}
+#: Every call that makes one of those clients (a screen's names).
+CLIENT_MAKERS = frozenset({*BLOCKING_CLIENTS, *CLIENT_FUNCTIONS})
+#: What a BLOCKS condition's roots hold for a call through one of `BLOCKING_CLIENTS`
+#: that a helper makes (`ModuleSummary.blocking` records it as `client_request` names it):
+#: FG302's conditions ask for it, FG303's do not.
+CLIENT_REQUEST = "<a request through a sync client>"
+
+
+def client_request(cls: str, attributes: Sequence[str]) -> str | None:
+    """The name a helper's call through a sync client is recorded under (`s3.put_object`
+    on a `boto3.client`: `boto3.client.put_object`), or None for a call that sends
+    nothing (`CLIENT_LOCAL_METHODS`) or goes through the async twin (`client.aio...`)."""
+    if (
+        cls not in BLOCKING_CLIENTS
+        or not attributes
+        or attributes[-1] in CLIENT_LOCAL_METHODS
+        or any(attribute in ASYNC_NAMESPACES for attribute in attributes)
+    ):
+        return None
+    return f"{cls}.{'.'.join(attributes)}"
+
+
+def describe_call(name: str) -> str:
+    """A recorded blocking call as a message names it: `` `subprocess.run()` ``, or
+    `` `put_object()` on a sync `boto3.client` client `` for a request through a client."""
+    client = client_of(name)
+    if client is not None:
+        return f"`{name[len(client) + 1 :]}()` on a sync `{client}` client"
+    return f"`{call_name(name)}()`"
+
+
+def client_of(name: str) -> str | None:
+    """The client class of a recorded request through one (`boto3.client.put_object`:
+    `boto3.client`), else None."""
+    head = name
+    while "." in head:
+        head = head.rpartition(".")[0]
+        if head in BLOCKING_CLIENTS:
+            return head
+    return None
+
+
+def is_client_request(name: str | None) -> bool:
+    """Whether a recorded blocking call is a request through a sync client."""
+    return name is not None and client_of(name) is not None
+
+
 #: Sync SQLAlchemy sessions made in a function (`with Session(engine) as session:`): the
 #: queries run on it block the thread (FG102 reports a coroutine calling such a helper of
 #: another module). A summary records one for a function that makes none of the calls
@@ -206,8 +418,12 @@ CLIENT_CONSTRUCTORS = frozenset(
         "http.client.HTTPSConnection",
     }
 )
-#: The first segment of each: a module importing none of them makes none of the calls.
-BLOCKING_PACKAGES = frozenset(name.partition(".")[0] for name in BLOCKING | SYNC_SESSION_OPENERS)
+#: The first segment of each (and of the sync clients): a module importing none of them
+#: makes none of the calls.
+BLOCKING_PACKAGES = frozenset(
+    name.partition(".")[0]
+    for name in BLOCKING | SYNC_SESSION_OPENERS | BLOCKING_CLIENTS.keys() | CLIENT_FUNCTIONS.keys()
+)
 #: What a finding on a call of another module's sync helper says the helper does, before
 #: the project index has read it (FG302's, FG303's); once it has, the finding names the
 #: blocking call instead (`checks.run.resolve_with`: "that calls `subprocess.run()`").

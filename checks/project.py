@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from checks.blocking import NEW_PASSWORD_HASHES, OPENS
+from checks.blocking import CLIENT_REQUEST, NEW_PASSWORD_HASHES, OPENS, is_client_request
 from checks.project_facts import (
     COUNTED_FACTS,
     NEW_PASSWORD_HASH_SELECTED,
@@ -711,12 +711,16 @@ class ProjectIndex:
                 made = self.blocking.get(self.resolve(ref))
                 if made in NEW_PASSWORD_HASHES and not self.fact(NEW_PASSWORD_HASH_SELECTED, path):
                     made = None  # a new password hashed: reported in new code, or named
-                found = made in condition.roots or (
-                    made is not None
-                    and made.startswith(OPENS)
-                    and any(
-                        self._gives(opened, condition.roots)
-                        for opened in made[len(OPENS) :].split(",")
+                found = (
+                    made in condition.roots
+                    or (CLIENT_REQUEST in condition.roots and is_client_request(made))
+                    or (
+                        made is not None
+                        and made.startswith(OPENS)
+                        and any(
+                            self._gives(opened, condition.roots)
+                            for opened in made[len(OPENS) :].split(",")
+                        )
                     )
                 )
             elif condition.subject == MAY_DERIVE:

@@ -25,6 +25,7 @@ from checks.blocking import (
     PASSWORD_HASHING,
     PASSWORD_VERIFYING,
     call_name,
+    describe_call,
 )
 from checks.config import (
     CommandLineSelection,
@@ -692,7 +693,7 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         does = f"{checks} a password (`{call}()`)"
         message = message.replace(": make it async, or `await asyncio", ": `await asyncio", 1)
     else:
-        does = f"calls `{call}()`"
+        does = f"calls {describe_call(made)}"
     owner = ref.rpartition(".")[0]
     if index.load(owner) is None and "is a sync function of" in message:
         # `user_service.change_password`: a method of the instance another module binds

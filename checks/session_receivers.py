@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from checks.blocking import CLIENT_FUNCTIONS
 from checks.context import ClassInfo, FileContext, code_of, descendants, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
 from checks.project import (
@@ -108,34 +109,8 @@ _CANONICAL = {
 }
 #: Every qualified name that leads a receiver to a class above (for screens).
 SYNC_FACTORY_SPELLINGS = frozenset({*_FACTORY_RESULTS, *_CANONICAL})
-#: Functions and methods of network SDKs that make a sync client (FG302's
-#: `BLOCKING_CLIENTS`): what they make is named by the factory (`self.s3 =
-#: boto3.client("s3")`, `boto3.Session().client("s3")`).
-_CLIENT_FUNCTIONS = {
-    "boto3.client": "boto3.client",
-    "supabase.create_client": "supabase.Client",
-    "supabase.client.create_client": "supabase.Client",
-    # a CONSTANT-cased class, which `_is_class_name` takes for no class
-    "yagmail.SMTP": "yagmail.SMTP",
-    "docker.from_env": "docker.DockerClient",
-    # a password hasher (FG303): `password_hash = PasswordHash.recommended()`
-    "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
-    "docker.client.from_env": "docker.DockerClient",
-    # redis-py's constructors from a URL (farfalle's `redis.Redis.from_url(url)`)
-    **dict.fromkeys(
-        ("redis.from_url", "redis.Redis.from_url", "redis.StrictRedis.from_url"), "redis.Redis"
-    ),
-    **{
-        f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"
-        for cls, made in (
-            ("BlobServiceClient", "from_connection_string"),
-            ("ContainerClient", "from_connection_string"),
-            ("ContainerClient", "from_container_url"),
-            ("BlobClient", "from_connection_string"),
-            ("BlobClient", "from_blob_url"),
-        )
-    },
-}
+#: Functions of network SDKs that make a sync client: `checks.blocking.CLIENT_FUNCTIONS`.
+_CLIENT_FUNCTIONS = CLIENT_FUNCTIONS
 _CLIENT_METHODS = {
     ("boto3.Session", "client"): "boto3.client",
     ("boto3.session.Session", "client"): "boto3.client",

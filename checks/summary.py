@@ -21,8 +21,10 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from checks.blocking import (
     BLOCKING,
+    BLOCKING_CLIENTS,
     BLOCKING_PACKAGES,
     CLIENT_CONSTRUCTORS,
+    CLIENT_FUNCTIONS,
     DERIVATIONS,
     DIGEST_COMPARISONS,
     OPENS,
@@ -35,6 +37,8 @@ from checks.blocking import (
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
     checked,
+    client_request,
+    is_client_request,
 )
 from checks.lazy import lazy_pattern
 from checks.newer_syntax import parse
@@ -408,6 +412,7 @@ class _Summarizer:
         (`Session(engine)`: `SYNC_SESSION_OPENERS`), with that class (FG102)."""
         found: dict[str, str] = {}
         hashers = self._password_hashers(body)
+        clients = self._sync_clients(body)
         #: the sync functions that make none, with the helpers of the module they call
         pending: list[tuple[str, list[str]]] = []
         for name, function in _module_functions(body):
@@ -434,6 +439,7 @@ class _Summarizer:
             # queried in the function (hei's `record_auth_log`), asked as a `with`'s is
             assigned: list[tuple[str, ast.Call]] = []
             queried: set[str] = set()
+            receivers = self._client_receivers(name, function, own, clients)
             for node in own:
                 if isinstance(node, ast.Yield | ast.YieldFrom):
                     generator = True
@@ -460,10 +466,18 @@ class _Summarizer:
                     and func.attr in SYNC_IO_METHODS
                 ):
                     queried.add(func.value.id)
-                called = self._qualified(node.func) or self._hashes(node.func, hashers)
+                # a request through a sync client first (`s3.put_object(...)` on the
+                # module's `s3 = boto3.client("s3")`), which a qualified name would hide
+                called = (
+                    _client_call(node.func, receivers)
+                    or self._qualified(node.func)
+                    or self._hashes(node.func, hashers)
+                )
+                if called is None:
+                    continue
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
-                if called in BLOCKING and not _polls(node, called):
+                if (called in BLOCKING or is_client_request(called)) and not _polls(node, called):
                     calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))
@@ -551,6 +565,86 @@ class _Summarizer:
                     if isinstance(target, ast.Name):
                         made[target.id] = None if target.id in made else cls
         return {name: cls for name, cls in made.items() if cls is not None}
+
+    def _client_class(self, value: ast.expr | None) -> str | None:
+        """The sync client a call makes (`boto3.client("s3")`, `Minio(...)`), else None."""
+        if not isinstance(value, ast.Call):
+            return None
+        made = self._qualified(value.func) or ""
+        cls = CLIENT_FUNCTIONS.get(made, made)
+        return cls if cls in BLOCKING_CLIENTS else None
+
+    def _sync_clients(self, body: Sequence[ast.stmt]) -> dict[str, str]:
+        """The module-level names bound once, to a sync client made there
+        (`s3 = boto3.client("s3")`, `client = Client()` of google-cloud-storage), with its
+        class; and `Class.self.attribute` for an attribute a class's `__init__` binds to
+        one (`self.client = Minio(...)`), read by the class's methods."""
+        made: dict[str, str | None] = {}
+        for statement in _statements(body):
+            if isinstance(statement, ast.Assign | ast.AnnAssign):
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                cls = self._client_class(statement.value)
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        made[target.id] = None if target.id in made else cls
+            elif isinstance(statement, ast.ClassDef):
+                for inner in statement.body:
+                    if not (isinstance(inner, ast.FunctionDef) and inner.name == "__init__"):
+                        continue
+                    for node in _own_nodes(inner):
+                        if not isinstance(node, ast.Assign | ast.AnnAssign):
+                            continue
+                        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                        cls = self._client_class(node.value)
+                        for target in targets:
+                            if (
+                                isinstance(target, ast.Attribute)
+                                and isinstance(target.value, ast.Name)
+                                and target.value.id == "self"
+                            ):
+                                key = f"{statement.name}.self.{target.attr}"
+                                made[key] = None if key in made else cls
+        return {name: cls for name, cls in made.items() if cls is not None}
+
+    def _client_receivers(
+        self,
+        name: str,
+        function: ast.FunctionDef,
+        own: Sequence[ast.AST],
+        clients: Mapping[str, str],
+    ) -> dict[str, str]:
+        """The names a sync function reaches a sync client by, with its class: the module's
+        (`clients`), its own (`client = Minio(...)`, a parameter annotated `client:
+        ImageAnnotatorClient`), and `self.x` in a method of a class whose `__init__` binds
+        it (`self.x`)."""
+        receivers = {key: cls for key, cls in clients.items() if ".self." not in key}
+        owner = name.rpartition(".")[0]
+        if owner:
+            prefix = f"{owner}.self."
+            receivers.update(
+                (f"self.{key[len(prefix) :]}", cls)
+                for key, cls in clients.items()
+                if key.startswith(prefix)
+            )
+        args = function.args
+        for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+            cls = self._qualified(arg.annotation) if arg.annotation is not None else None
+            if cls is not None and cls in BLOCKING_CLIENTS:
+                receivers[arg.arg] = cls
+            elif arg.arg in receivers:
+                del receivers[arg.arg]  # a parameter hides the module's name
+        for node in own:
+            if isinstance(node, ast.Assign):
+                cls = self._client_class(node.value)
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        if cls is not None:
+                            receivers[target.id] = cls
+                        else:
+                            receivers.pop(target.id, None)
+        return receivers
 
     def _hashes(self, func: ast.expr, hashers: Mapping[str, str]) -> str | None:
         """`Class.method` for a call that hashes a password with a hasher's method: of a
@@ -967,6 +1061,25 @@ class _Summarizer:
         if isinstance(expr, ast.Subscript):
             return self._class_ref(expr.value)
         return None
+
+
+def _client_call(func: ast.expr, receivers: Mapping[str, str]) -> str | None:
+    """The recorded name of a call through a sync client (`s3.put_object` ->
+    `boto3.client.put_object`, `self.client.put_object` in a method), else None."""
+    attributes: list[str] = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        if (
+            isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+            and f"self.{node.attr}" in receivers
+        ):
+            return client_request(receivers[f"self.{node.attr}"], attributes[::-1])
+        attributes.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id in receivers:
+        return client_request(receivers[node.id], attributes[::-1])
+    return None
 
 
 def _module_functions(

@@ -1038,3 +1038,184 @@ def test_a_folder_without_init_inside_a_package_is_a_namespace_portion_of_it(
     for target in (tmp_path, tmp_path / "my-lib/pkg/sub/routes.py"):
         result = run_cli("check", "--no-cache", "--select", "FG201", str(target))
         assert "routes.py:19:12: FG201" in result.stdout, result.stdout
+
+
+#: A module of sync helpers around SDK clients (realestate's storage and vision helpers,
+#: cazlo's `MinioRepository`): a module-level client, one made in the helper, one given
+#: as an annotated parameter, and one `__init__` binds to `self`.
+CLIENT_HELPERS = """
+import boto3
+from google.cloud.storage import Client
+from google.cloud.vision import ImageAnnotatorClient
+from minio import Minio
+
+s3 = boto3.client("s3")
+storage = Client()
+
+
+def put(key: str, body: bytes) -> None:
+    s3.put_object(Bucket="media", Key=key, Body=body)
+
+
+def bucket_of(name: str):
+    return storage.bucket(name)
+
+
+def fetch(name: str) -> bytes:
+    return storage.get_bucket("media").blob(name).download_as_bytes()
+
+
+def scan(image, client: ImageAnnotatorClient) -> bool:
+    return client.safe_search_detection(image=image) is not None
+
+
+def presign(key: str) -> str:
+    return s3.generate_presigned_url("get_object", Params={"Key": key})
+
+
+class MinioRepository:
+    def __init__(self, url: str) -> None:
+        self.client = Minio(url)
+
+    def upload(self, name: str, data) -> None:
+        self.client.put_object("media", name, data, length=-1)
+
+
+async def store(key: str, body: bytes) -> None:
+    put(key, body)
+"""
+
+CLIENT_HELPER_ROUTES = """
+from fastapi import Depends
+
+from app.clients import MinioRepository, bucket_of, fetch, presign, put, scan
+
+
+def get_repo() -> MinioRepository:
+    return MinioRepository("minio:9000")
+
+
+async def upload(key: str, body: bytes, repo: MinioRepository = Depends(get_repo)) -> str:
+    put(key, body)
+    fetch(key)
+    scan(body, None)
+    bucket_of(key)
+    repo.upload(key, body)
+    return presign(key)
+"""
+
+
+def test_a_sync_helper_that_sends_through_a_sync_client_is_reported(tmp_path: Path) -> None:
+    """A coroutine calling a sync helper whose body sends a request through a sync SDK
+    client (FG302's clients) blocks the loop, in another module or the same one (readers
+    56 and 57: realestate's Google Cloud helpers, cazlo's MinIO repository); a helper whose
+    calls send nothing (`bucket()`, boto3's local presigning) is left alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/clients.py", CLIENT_HELPERS)
+    write(tmp_path, "app/routes.py", CLIENT_HELPER_ROUTES)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (Path(f["filename"]).name, f["location"]["row"], f["message"].split(", which")[0])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG302"
+    ]
+    assert found == [
+        ("clients.py", 39, "`put()` calls `put_object()` on a sync `boto3.client` client"),
+        (
+            "routes.py",
+            11,
+            "`put()` is a sync function of `app.clients` that calls `put_object()` on a sync "
+            "`boto3.client` client",
+        ),
+        (
+            "routes.py",
+            12,
+            "`fetch()` is a sync function of `app.clients` that calls `get_bucket()` on a sync "
+            "`google.cloud.storage.Client` client",
+        ),
+        (
+            "routes.py",
+            13,
+            "`scan()` is a sync function of `app.clients` that calls `safe_search_detection()` "
+            "on a sync `google.cloud.vision.ImageAnnotatorClient` client",
+        ),
+        (
+            "routes.py",
+            15,
+            "`repo.upload()` is a sync method of `app.clients.MinioRepository` that calls "
+            "`put_object()` on a sync `minio.Minio` client",
+        ),
+    ]
+
+
+#: A model whose method checks a password (movies' `User.check_password`).
+HASHING_MODEL = """
+import bcrypt
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str]
+    hashed: Mapped[bytes]
+
+    def check_password(self, password: str) -> bool:
+        return bcrypt.checkpw(password.encode(), self.hashed)
+
+    def display(self) -> str:
+        return self.email
+"""
+
+QUERIED_ROWS = """
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import User
+
+
+async def login(db: AsyncSession, email: str, password: str) -> bool:
+    result = await db.execute(select(User).filter_by(email=email))
+    user = result.scalar_one_or_none()
+    return user is not None and user.check_password(password)
+
+
+async def login_scalar(session: AsyncSession, email: str, password: str) -> bool:
+    user = await session.scalar(select(User).where(User.email == email))
+    user.display()
+    return user.check_password(password)
+
+
+async def by_id(session: AsyncSession, pk: int, password: str) -> bool:
+    user = await session.get(User, pk)
+    return user.check_password(password)
+
+
+async def from_cache(cache, password: str) -> bool:
+    user = await cache.get(User, 1)
+    return user.check_password(password)
+"""
+
+
+def test_a_method_of_a_queried_row_that_hashes_is_reported(tmp_path: Path) -> None:
+    """A coroutine calling a model's method that checks a password, on the row it queried
+    (`select(User)` run by `execute`/`scalar`, or `session.get(User, pk)`), blocks the
+    loop (reader 56: movies' login, `user.check_password(password)`); a method that hashes
+    nothing, and a row from what is not a session, are left alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/models.py", HASHING_MODEL)
+    write(tmp_path, "app/auth.py", QUERIED_ROWS)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (f["code"], f["location"]["row"], f["message"].split(" that ")[0])
+        for f in json.loads(result.stdout)
+    ]
+    method = "`user.check_password()` is a sync method of `app.models.User`"
+    assert found == [("FG303", 10, method), ("FG303", 16, method), ("FG303", 21, method)]

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Collection, Iterator, Mapping
 from typing import ClassVar
 
 from checks.blocking import (
+    AIO_CLIENTS,
+    ASYNC_NAMESPACES,
     BLOCKING_CALLS,
+    BLOCKING_CLIENTS,
     BLOCKING_HTTP,
     CLIENT_CONSTRUCTORS,
+    CLIENT_LOCAL_METHODS,
+    CLIENT_MAKERS,
+    CLIENT_REQUEST,
     DERIVATIONS,
     DIGEST_COMPARISONS,
     HELPER_BLOCKS,
@@ -25,129 +32,28 @@ from checks.blocking import (
     POPEN_PIPES,
     POPEN_WAITS,
     WAITS_WITH_OPTIONS,
-    call_name,
     checked,
+    client_of,
+    describe_call,
+    is_client_request,
 )
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
+from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import BLOCKS, CALL, Condition
 from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
-from checks.session_receivers import CLIENT_FACTORY_NAMES, receiver_class
+from checks.session_receivers import (
+    CLIENT_FACTORY_NAMES,
+    bound_once,
+    is_async_session,
+    receiver_class,
+)
 from checks.structure import Structure
 from checks.structure import dotted_name as ast_dotted_name
 
-#: Sync clients of network services: every request through one blocks (`client.chat.
-#: completions.create(...)` on an `openai.OpenAI`), with the async client to use.
-BLOCKING_CLIENTS = {
-    "openai.OpenAI": "`openai.AsyncOpenAI` (awaited)",
-    "openai.AzureOpenAI": "`openai.AsyncAzureOpenAI` (awaited)",
-    "anthropic.Anthropic": "`anthropic.AsyncAnthropic` (awaited)",
-    "anthropic.AnthropicBedrock": "`anthropic.AsyncAnthropicBedrock` (awaited)",
-    "anthropic.AnthropicVertex": "`anthropic.AsyncAnthropicVertex` (awaited)",
-    "redis.Redis": "`redis.asyncio.Redis` (awaited)",
-    "redis.StrictRedis": "`redis.asyncio.Redis` (awaited)",
-    "redis.client.Redis": "`redis.asyncio.Redis` (awaited)",
-    "smtplib.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
-    "smtplib.SMTP_SSL": "aiosmtplib (`await aiosmtplib.send(...)`)",
-    # smtplib underneath (XAgent's sign-up mail: `yag.send(...)`)
-    "yagmail.SMTP": "aiosmtplib (`await aiosmtplib.send(...)`)",
-    # PyJWT's key set client: fetches the issuer's JWKS over urllib when its cache is cold
-    # or stale (feast's OIDC parser: `get_signing_key_from_jwt(token)` per request)
-    **dict.fromkeys(
-        ("jwt.PyJWKClient", "jwt.jwks_client.PyJWKClient"),
-        "`await asyncio.to_thread(...)` (PyJWT's `PyJWKClient` fetches with urllib)",
-    ),
-    # the Kubernetes client's API groups: a request to the API server per call (feast's
-    # token review and role bindings, `self.rbac_v1.list_cluster_role_binding()`)
-    **dict.fromkeys(
-        (
-            f"kubernetes.client.{group}"
-            for group in (
-                "CoreV1Api",
-                "AppsV1Api",
-                "BatchV1Api",
-                "RbacAuthorizationV1Api",
-                "AuthenticationV1Api",
-                "AuthorizationV1Api",
-                "CustomObjectsApi",
-                "NetworkingV1Api",
-                "StorageV1Api",
-                "AutoscalingV1Api",
-                "AutoscalingV2Api",
-                "PolicyV1Api",
-                "CoordinationV1Api",
-                "EventsV1Api",
-                "ApiextensionsV1Api",
-            )
-        ),
-        "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
-    ),
-    "huggingface_hub.InferenceClient": "`huggingface_hub.AsyncInferenceClient` (awaited)",
-    "elasticsearch.Elasticsearch": "`elasticsearch.AsyncElasticsearch` (awaited)",
-    "opensearchpy.OpenSearch": "`opensearchpy.AsyncOpenSearch` (awaited)",
-    # Azure Blob Storage's sync clients (gpt-researcher's document loader); their async
-    # twins are in `azure.storage.blob.aio`
-    **dict.fromkeys(
-        (
-            "azure.storage.blob.BlobServiceClient",
-            "azure.storage.blob.ContainerClient",
-            "azure.storage.blob.BlobClient",
-        ),
-        "the `azure.storage.blob.aio` client (awaited)",
-    ),
-    # a request to the Docker daemon's API per call (`client.containers.run(...)`)
-    **dict.fromkeys(
-        ("docker.DockerClient", "docker.client.DockerClient"),
-        "aiodocker (awaited), or `await asyncio.to_thread(...)`",
-    ),
-    **dict.fromkeys(
-        ("slack_sdk.WebClient", "slack_sdk.web.WebClient", "slack_sdk.web.client.WebClient"),
-        "`slack_sdk.web.async_client.AsyncWebClient` (awaited)",
-    ),
-    # made by a factory (`checks.session_receivers`): `boto3.client("s3")`,
-    # `supabase.create_client(url, key)`
-    "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
-    "supabase.Client": "`await supabase.acreate_client(...)` (an `AsyncClient`, awaited)",
-    # vector databases' sync clients: a request per search, upsert or delete (pyspur's
-    # datastores call them from `async def`); each has an async twin
-    "qdrant_client.QdrantClient": "`qdrant_client.AsyncQdrantClient` (awaited)",
-    "pymilvus.MilvusClient": "`pymilvus.AsyncMilvusClient` (awaited)",
-    # MinIO's client: an S3 request per call (ragwebui's uploads and deletes); its
-    # presigned URLs may ask the server for the bucket's region too
-    "minio.Minio": "miniopy-async (awaited), or `await asyncio.to_thread(...)`",
-    # google-genai: `client.models.generate_content(...)` waits for the model's answer;
-    # `client.aio` is the same API, awaited (`_ASYNC_NAMESPACES`)
-    "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
-}
-#: Clients whose async twin is the same API under `.aio` (the message names the call's).
-_AIO_CLIENTS = frozenset({"google.genai.Client"})
-#: Attributes of a client that lead to its async twin: a call through one is no request
-#: made on the loop (google-genai's `client.aio.models.generate_content(...)` is a
-#: coroutine).
-_ASYNC_NAMESPACES = frozenset({"aio"})
-#: Methods of those clients that make no request: options, a pipeline or lock to fill,
-#: closing the connection pool; boto3's local signing and paginators.
-_LOCAL_METHODS = frozenset(
-    {
-        "with_options",
-        "copy",
-        "pipeline",
-        "pubsub",
-        "lock",
-        "close",
-        "generate_presigned_url",
-        "generate_presigned_post",
-        "get_paginator",
-        "get_waiter",
-        "can_paginate",
-        # Azure's clients for a container or a blob of the account: made locally
-        "get_container_client",
-        "get_blob_client",
-    }
-)
 #: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
 #: stripe-python 8.10+ (2024) has an awaitable `*_async` twin of each.
 _STRIPE_REQUESTS = frozenset(
@@ -228,6 +134,13 @@ class _BlockingInAsync(Rule):
     calls: ClassVar[dict[str, str]]
     #: what the calls do, for a helper of another module that makes one
     does: ClassVar[str]
+    #: whether a helper's request through a sync client is the rule's (`CLIENT_REQUEST`)
+    client_requests: ClassVar[bool] = False
+
+    def roots(self) -> frozenset[str]:
+        """What a helper of another module makes that the rule reports (a BLOCKS
+        condition's roots)."""
+        return frozenset(self.calls) | ({CLIENT_REQUEST} if self.client_requests else set())
 
     def may_fire(self, evidence: Evidence) -> bool:
         # `_imported_helper`: any call in an `async def` may be of another module's helper
@@ -246,7 +159,7 @@ class _BlockingInAsync(Rule):
         if self._definite(structure):
             return None
         refs = tuple(sorted(set(_imported_callees(structure))))
-        return (Condition(refs, frozenset(self.calls), subject=BLOCKS),)
+        return (Condition(refs, self.roots(), subject=BLOCKS),)
 
     def _definite(self, structure: Structure) -> bool:
         """Whether the file may hold a finding that needs no other module's answer."""
@@ -261,7 +174,7 @@ class _BlockingInAsync(Rule):
             return True
         if any(structure.calls_to(self.calls, in_async=True)):
             return True
-        return may_call_blocking_helper(structure, self.calls)
+        return may_call_blocking_helper(structure, self.calls, self.client_requests)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if not ctx.in_async_function or ctx.layer in ("test", "tooling"):
@@ -284,7 +197,7 @@ class _BlockingInAsync(Rule):
                 name or "",
             )
             return
-        helper = blocking_helper(node, ctx, self.calls, self.code)
+        helper = blocking_helper(node, ctx, self.calls, self.code, self.client_requests)
         if helper is not None:
             callee, blocking, chain = helper
             if blocking in PASSWORD_HASHING:
@@ -297,14 +210,22 @@ class _BlockingInAsync(Rule):
                     blocking,
                 )
                 return
+            client = client_of(blocking)
+            replacement = BLOCKING_CLIENTS[client] if client is not None else self.calls[blocking]
+            # the client's own advice may offer a thread too: the helper's is the one here
+            replacement = replacement.split(", or `await asyncio.to_thread")[0]
             ctx.report(
                 node,
                 f"`{callee}()` calls {chain}, which blocks the event loop inside "
-                f"`async def`: use {self.calls[blocking]} there, or `await "
+                f"`async def`: use {replacement} there, or `await "
                 f"asyncio.to_thread({callee}, ...)`",
             )
             return
-        self._imported_helper(node, name or _annotated_receiver_method(node, ctx), ctx)
+        self._imported_helper(
+            node,
+            name or _annotated_receiver_method(node, ctx) or _queried_model_method(node, ctx),
+            ctx,
+        )
 
     def _imported_helper(self, node: cst.Call, name: str | None, ctx: FileContext) -> None:
         """A function of another module of the project called here (`billing.
@@ -322,7 +243,7 @@ class _BlockingInAsync(Rule):
         # asks `checks.project_facts.NEW_PASSWORD_HASH_SELECTED`)
         ctx.report_if(
             node,
-            Condition((name,), frozenset(self.calls), subject=BLOCKS),
+            Condition((name,), self.roots(), subject=BLOCKS),
             f"`{callee}()` is a sync {kind} of `{module}` that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
             f"asyncio.to_thread({callee}, ...)`",
@@ -344,6 +265,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
     family = "async"
     calls = BLOCKING_HTTP
     does = HELPER_REQUESTS
+    client_requests = True
     message = "Blocking HTTP call inside `async def`: use `httpx.AsyncClient`"
     summary = (
         "Checks for blocking HTTP clients called in an `async def`: `requests`, `httpx`'s "
@@ -355,7 +277,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
         "the coroutine annotated with the class (`files: FileService = Depends(...)`), "
-        "whose own body calls one of them (not a function it defines: a "
+        "whose own body calls one of them or sends a request through one of the sync "
+        'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
+        "annotated with the client's class; or one `__init__` binds to `self`) (not a "
+        "function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing), reported at its first call in each function that "
         "calls it. And the sync clients of network services: a "
@@ -368,7 +293,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "Elasticsearch's, OpenSearch's, Hugging Face's `InferenceClient`, Azure Blob "
         "Storage's clients (not `get_container_client()`, made locally), Qdrant's "
         "`QdrantClient` and Milvus' `MilvusClient`, a MinIO "
-        "`Minio`, a google-genai `Client` (not through its `client.aio`), a "
+        "`Minio`, Google Cloud Vision's `ImageAnnotatorClient` and Storage's `Client` "
+        "(not its local `bucket()`), a google-genai `Client` (not through its `client.aio`), a "
         "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`), or returned by a "
@@ -729,7 +655,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
         for call in structure.calls:
             if not call.in_async or call.dotted is None or "." not in call.dotted:
                 continue
-            if clients and call.last not in _LOCAL_METHODS:
+            if clients and call.last not in CLIENT_LOCAL_METHODS:
                 return True
             if call.last in _RESOURCE_METHODS and any(
                 _resource_request(name) for name in structure.qualified(call.dotted)
@@ -770,7 +696,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
                     node, f"`{name}()` makes a blocking request inside `async def`: use {twin}"
                 )
             return
-        if method in _LOCAL_METHODS:
+        if method in CLIENT_LOCAL_METHODS:
             return
         waited = _celery_control_wait(node, ctx)
         if waited is not None:
@@ -791,7 +717,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 if replacement is not None and key not in _reported_clients(ctx):
                     # one finding per client and function: the fix is the client
                     _reported_clients(ctx).add(key)
-                    if client in _AIO_CLIENTS:  # the call's own twin under `.aio`
+                    if client in AIO_CLIENTS:  # the call's own twin under `.aio`
                         held = code_of(receiver)
                         rest = code_of(func)[len(held) + 1 :]
                         replacement = f"`{held}.aio` (`await {held}.aio.{rest}(...)`)"
@@ -816,7 +742,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 if isinstance(receiver, cst.Name):
                     _factory_client(node, receiver, ctx)
                 return
-            if receiver.attr.value in _ASYNC_NAMESPACES:
+            if receiver.attr.value in ASYNC_NAMESPACES:
                 return  # `client.aio.models.generate_content(...)`: a coroutine
             receiver = receiver.value
 
@@ -1477,10 +1403,109 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             structure.may_be_project_class(qualified)
                         ):
                             yield f"{qualified}.{func.attr}"
+                # a method of a row the coroutine queried (`_queried_model_method`): of
+                # every entity the coroutine selects or gets
+                for entity in _entities_queried(enclosing):
+                    for qualified in structure.qualified(entity):
+                        if _may_be_project_function(qualified) and (
+                            structure.may_be_project_class(qualified)
+                        ):
+                            yield f"{qualified}.{func.attr}"
+
+
+def _entities_queried(function: ast.AsyncFunctionDef) -> set[str]:
+    """The dotted names a coroutine selects (`select(User)`) or gets (`.get(User, pk)`):
+    the screen's superset of `_queried_model_method`'s classes."""
+    found: set[str] = set()
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if last in ("select", "get", "get_one"):
+            name = ast_dotted_name(node.args[0])
+            if name is not None:
+                found.add(name)
+    return found
 
 
 #: `typing.Annotated`'s spellings: its first argument is the parameter's class.
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+
+
+#: SQLAlchemy's `select()`: the entity it selects is what a query's one row holds.
+_SELECTS = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select"})
+#: Calls that give one row's entity of the statement they are given or follow
+#: (`await session.scalar(select(User)...)`, `result.scalar_one_or_none()`).
+_ONE_ENTITY = frozenset(
+    {"scalar", "scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "get", "get_one"}
+)
+#: A receiver named as a session (`session`, `db`, `db_session`, `self.session`).
+_SESSION_NAME = lazy_pattern(r"^(?:\w+_)?(?:session|db)$", re.IGNORECASE)
+#: Calls that run a statement and give its result (`await session.execute(select(User))`).
+_RUNS_STATEMENT = frozenset({"execute", "scalars", "exec"})
+
+
+def _queried_model_method(node: cst.Call, ctx: FileContext) -> str | None:
+    """`Model.method` for a method called on a row a coroutine queried (`user = await
+    session.scalar(select(User)...)`, or `result.scalar_one_or_none()` of `result = await
+    db.execute(select(User)...)`, or `await session.get(User, pk)`), `Model` being a class
+    of another module: readers 56's forum, movies and uuipdemo check a login's password
+    with `user.check_password(password)`, a model method that hashes."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    if ctx.function is None or not ctx.in_async_function:
+        return None
+    model = _entity_of(bound_once(func.value, ctx), ctx, 0)
+    if model is None or "." not in model:
+        return None
+    return f"{model}.{func.attr.value}"
+
+
+def _entity_of(value: cst.BaseExpression | None, ctx: FileContext, depth: int) -> str | None:
+    """The class of the one row `value` gives (see `_queried_model_method`), else None."""
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if depth > 2 or not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
+        return None
+    method = value.func.attr.value
+    receiver = value.func.value
+    first = value.args[0].value if value.args and value.args[0].keyword is None else None
+    if method in _ONE_ENTITY and first is not None:
+        if method in ("get", "get_one"):
+            # `session.get(User, pk)`, on what is named or typed as a session (not a
+            # cache's `get(settings.KEY)`)
+            written = code_of(receiver).rpartition(".")[2]
+            if _SESSION_NAME.match(written) or is_async_session(receiver, ctx):
+                return ctx.class_ref(first)
+            return None
+        return _selected(first, ctx)  # `session.scalar(select(User)...)`
+    if method in _ONE_ENTITY or method in ("scalars", "unique"):
+        # `result.scalar_one_or_none()`, `(await db.execute(q)).scalars().first()`
+        if isinstance(receiver, cst.Name):
+            return _entity_of(bound_once(receiver, ctx), ctx, depth + 1)
+        if isinstance(receiver, cst.Await | cst.Call):
+            return _entity_of(receiver, ctx, depth + 1)
+        return None
+    if method in _RUNS_STATEMENT and first is not None:
+        return _selected(first, ctx)
+    return None
+
+
+def _selected(statement: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The one entity of a `select(User)...` chain (`.where(...)`, `.filter_by(...)`)."""
+    while isinstance(statement, cst.Call):
+        func = statement.func
+        if ctx.qualified_name(func) in _SELECTS:
+            args = statement.args
+            if len(args) == 1 and args[0].keyword is None and not args[0].star:
+                return ctx.class_ref(args[0].value)
+            return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        statement = func.value
+    return None
 
 
 def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
@@ -1515,10 +1540,17 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
     return None
 
 
-def may_call_blocking_helper(structure: Structure, calls: Collection[str]) -> bool:
-    """The screen of `blocking_helper`: one of `calls` made somewhere in the file, and a
-    call of a bare name or of a method of `self` in an `async def`."""
-    return any(structure.calls_to(calls)) and any(
+def may_call_blocking_helper(
+    structure: Structure, calls: Collection[str], clients: bool = False
+) -> bool:
+    """The screen of `blocking_helper`: one of `calls` made somewhere in the file (with
+    `clients`, or a sync client made or named there), and a call of a bare name or of a
+    method of `self` in an `async def`."""
+    made = any(structure.calls_to(calls)) or (
+        clients
+        and (any(structure.calls_to(CLIENT_MAKERS)) or structure.refers_to(*BLOCKING_CLIENTS))
+    )
+    return made and any(
         call.in_async
         and (
             isinstance(call.node.func, ast.Name)
@@ -1533,7 +1565,7 @@ def may_call_blocking_helper(structure: Structure, calls: Collection[str]) -> bo
 
 
 def blocking_helper(
-    node: cst.Call, ctx: FileContext, calls: Collection[str], code: str
+    node: cst.Call, ctx: FileContext, calls: Collection[str], code: str, clients: bool = False
 ) -> tuple[str, str, str] | None:
     """A sync function of this module (`set_country_info()`), or a sync method of the
     enclosing class called through `self`, whose own body makes one of `calls`: the
@@ -1552,7 +1584,7 @@ def blocking_helper(
             key = f"{owner.name}.{func.attr.value}"
     if key is None:
         return None
-    helpers = _blocking_helpers(ctx, calls, code)
+    helpers = _blocking_helpers(ctx, calls, code, clients)
     found = helpers.get(key)
     if found is None or not _first_in_function(ctx, code, key):
         return None
@@ -1561,7 +1593,7 @@ def blocking_helper(
     while through is not None and len(links) < len(helpers):
         links.append(f"`{through}()`, which calls ")
         through = helpers[through][1]
-    return code_of(func), blocking, "".join(links) + f"`{call_name(blocking)}()`"
+    return code_of(func), blocking, "".join(links) + describe_call(blocking)
 
 
 def _first_in_function(ctx: FileContext, code: str, helper: str) -> bool:
@@ -1611,7 +1643,7 @@ def _polls(call: cst.Call, name: str | None) -> bool:
 
 
 def _blocking_helpers(
-    ctx: FileContext, calls: Collection[str], code: str
+    ctx: FileContext, calls: Collection[str], code: str, clients: bool = False
 ) -> dict[str, tuple[str, str | None]]:
     """Each sync module-level function and sync method of a module-level class
     (`Class.method`) whose own body calls one of `calls`, with the first such call's
@@ -1677,6 +1709,19 @@ def _blocking_helpers(
                     break
             else:
                 pending.append((key, own_calls))
+    if clients:
+        # a request through a sync client the module or the helper makes (`s3 =
+        # boto3.client("s3")`, then `s3.put_object(...)` in `upload()`), as the summaries
+        # of other modules record it (`checks.summary`)
+        from checks.summary import blocking_functions_of
+
+        module = ctx.module_name or "__main__"
+        source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+        is_package = ctx.module_name is not None and ctx.package == ctx.module_name
+        for name, made in blocking_functions_of(source, module, is_package).items():
+            helper = name.removeprefix(f"{module}.")
+            if is_client_request(made) and helper not in found:
+                found[helper] = (made, None)
     added = True
     while added:
         added = False
