@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 from checks.context import (
@@ -165,6 +166,22 @@ class HttpExceptionInService(Rule):
             """
             from fastapi import HTTPException
 
+            not_found = HTTPException(404, "no such tag")
+
+
+            async def get_tag(tags, tag_id: int):
+                tag = await tags.get(tag_id)
+                if tag is None:
+                    raise not_found
+                return tag
+            """,
+            path="app/tags/service.py",
+            note="an instance made at import, raised by the module",
+        ),
+        Example(
+            """
+            from fastapi import HTTPException
+
             class ProjectService:
                 def archive(self, project):
                     if project.archived:
@@ -223,6 +240,24 @@ class HttpExceptionInService(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from fastapi import HTTPException, status
+
+            from app.errors import TagNotFound
+
+            server_error = HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, "Try again")
+
+
+            async def get_tag(tags, tag_id: int):
+                tag = await tags.get(tag_id)
+                if tag is None:
+                    raise TagNotFound(tag_id)
+                return tag
+            """,
+            path="app/tags/service.py",
+            note="an instance made at import that nothing names: dead code, no error path",
+        ),
         Example(
             """
             from app.errors import NotFoundError
@@ -477,7 +512,7 @@ class HttpExceptionInService(Rule):
         return tuple(conditions)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if _lower_layer(ctx):
+        if _lower_layer(ctx) and not _unused_module_instance(node, ctx):
             self._check(node, node.func, ctx)
 
     def visit_Raise(self, node: cst.Raise, ctx: FileContext) -> None:
@@ -538,6 +573,25 @@ class HttpExceptionInService(Rule):
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
             ctx.report_if(node, _gated(derivation), message)
+
+
+def _unused_module_instance(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether a call is the value of a module-level assignment whose names the module's
+    text names nowhere else (`server_error = HTTPException(500, ...)`, never raised:
+    beyondcrud's, dead code a reader judged not worth acting on)."""
+    if ctx.function is not None or ctx.enclosing_class is not None or ctx.source is None:
+        return False
+    parent = ctx.parent(node)
+    if not isinstance(parent, cst.Assign) or parent.value is not node:
+        return False
+    names = [target.target for target in parent.targets]
+    if not all(isinstance(name, cst.Name) for name in names):
+        return False
+    return all(
+        len(re.findall(rb"\b%s\b" % re.escape(name.value.encode()), ctx.source)) == 1
+        for name in names
+        if isinstance(name, cst.Name)
+    )
 
 
 def _helper_refs(func: ast.expr, structure: Structure) -> set[str]:
