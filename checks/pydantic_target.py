@@ -447,13 +447,20 @@ def _lists(value: object) -> Iterator[list[Any]]:
             yield group
 
 
-def _pyproject_pins(path: Path) -> Iterator[Pin]:
+def _read_toml(path: Path) -> dict[str, Any] | None:
+    """A TOML file's tables (None: missing, unreadable or not TOML)."""
     raw = _read(path)
     if raw is None:
-        return
+        return None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def _pyproject_pins(path: Path) -> Iterator[Pin]:
+    data = _read_toml(path)
+    if data is None:
         return
     source = path.name
     project = _table(data.get("project"))
@@ -517,12 +524,8 @@ def _lock_pins(path: Path) -> Iterator[Pin]:
 def _pipfile_pins(path: Path) -> Iterator[Pin]:
     """Pipenv's `Pipfile`: `[packages]` (every install) and `[dev-packages]`, each
     `name = "<specifier>"` (`"*"`: any version) or a table with a `version`."""
-    raw = _read(path)
-    if raw is None:
-        return
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    data = _read_toml(path)
+    if data is None:
         return
     for section, binding in (("packages", True), ("dev-packages", False)):
         for name, value in _table(data.get(section)).items():

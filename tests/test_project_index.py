@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1040,6 +1041,18 @@ def test_a_folder_without_init_inside_a_package_is_a_namespace_portion_of_it(
         assert "routes.py:19:12: FG201" in result.stdout, result.stdout
 
 
+def _checked_package(root: Path, files: dict[str, str]) -> list[dict[str, Any]]:
+    """The default run's findings (JSON) on a project `svc` with a package `app` of
+    `files`."""
+    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(root, "app/__init__.py", "")
+    for name, text in files.items():
+        write(root, name, text)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(root))
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
 #: A module of sync helpers around SDK clients (realestate's storage and vision helpers,
 #: cazlo's `MinioRepository`): a module-level client, one made in the helper, one given
 #: as an annotated parameter, and one `__init__` binds to `self`.
@@ -1110,14 +1123,12 @@ def test_a_sync_helper_that_sends_through_a_sync_client_is_reported(tmp_path: Pa
     client (FG302's clients) blocks the loop, in another module or the same one (readers
     56 and 57: realestate's Google Cloud helpers, cazlo's MinIO repository); a helper whose
     calls send nothing (`bucket()`, boto3's local presigning) is left alone."""
-    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
-    write(tmp_path, "app/__init__.py", "")
-    write(tmp_path, "app/clients.py", CLIENT_HELPERS)
-    write(tmp_path, "app/routes.py", CLIENT_HELPER_ROUTES)
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    checked = _checked_package(
+        tmp_path, {"app/clients.py": CLIENT_HELPERS, "app/routes.py": CLIENT_HELPER_ROUTES}
+    )
     found = [
         (Path(f["filename"]).name, f["location"]["row"], f["message"].split(", which")[0])
-        for f in json.loads(result.stdout)
+        for f in checked
         if f["code"] == "FG302"
     ]
     assert found == [
@@ -1208,14 +1219,9 @@ def test_a_method_of_a_queried_row_that_hashes_is_reported(tmp_path: Path) -> No
     (`select(User)` run by `execute`/`scalar`, or `session.get(User, pk)`), blocks the
     loop (reader 56: movies' login, `user.check_password(password)`); a method that hashes
     nothing, and a row from what is not a session, are left alone."""
-    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
-    write(tmp_path, "app/__init__.py", "")
-    write(tmp_path, "app/models.py", HASHING_MODEL)
-    write(tmp_path, "app/auth.py", QUERIED_ROWS)
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [
-        (f["code"], f["location"]["row"], f["message"].split(" that ")[0])
-        for f in json.loads(result.stdout)
-    ]
+    checked = _checked_package(
+        tmp_path, {"app/models.py": HASHING_MODEL, "app/auth.py": QUERIED_ROWS}
+    )
+    found = [(f["code"], f["location"]["row"], f["message"].split(" that ")[0]) for f in checked]
     method = "`user.check_password()` is a sync method of `app.models.User`"
     assert found == [("FG303", 10, method), ("FG303", 16, method), ("FG303", 21, method)]
