@@ -653,3 +653,43 @@ def test_fastapi_parameter_functions_take_what_fg211_knows_and_refuse_the_rest()
     assert Version(fastapi.__version__) >= Version("0.155")
     with pytest.raises(TypeError, match="max"):
         Body(0, max=100)  # type: ignore[call-arg]
+
+
+def test_a_field_validators_third_argument_is_no_dict_on_pydantic_2() -> None:
+    """FG208: a `@field_validator` reading its third argument as v1's `values` dict
+    raises when it runs (`AttributeError` for `.get`, `TypeError` for `[...]`); its
+    `.data` holds the fields validated before (pogchamp's `assemble_db_connection`)."""
+    from pydantic import ValidationInfo, field_validator
+
+    class Settings(BaseModel):
+        user: str = "app"
+        url: str
+
+        @field_validator("url")
+        @classmethod
+        def with_get(cls, value: str, values: Any) -> str:
+            return f"{values.get('user')}@{value}"
+
+    class Indexed(BaseModel):
+        user: str = "app"
+        url: str
+
+        @field_validator("url")
+        @classmethod
+        def with_index(cls, value: str, values: Any) -> str:
+            return f"{values['user']}@{value}"
+
+    class Fixed(BaseModel):
+        user: str = "app"
+        url: str
+
+        @field_validator("url")
+        @classmethod
+        def with_data(cls, value: str, info: ValidationInfo) -> str:
+            return f"{info.data['user']}@{value}"
+
+    with pytest.raises(AttributeError, match="has no attribute 'get'"):
+        Settings(url="db")
+    with pytest.raises(TypeError, match="not subscriptable"):
+        Indexed(url="db")
+    assert Fixed(url="db").url == "app@db"

@@ -9,6 +9,7 @@ Anything it cannot prove equivalent keeps the finding without a fix.
 
 from __future__ import annotations
 
+import ast
 import functools
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from checks.context import (
     ImportPlan,
     Lines,
     code_of,
+    descendants,
     returns_in,
     string_value,
 )
@@ -139,7 +141,12 @@ class PydanticV1Validators(Rule):
     family = "Pydantic"
     message = "`@validator` is the Pydantic v1 API: use `@field_validator` with `@classmethod`"
     summary = (
-        "Checks for Pydantic's v1 `@validator` and `@root_validator` decorators.\n\n"
+        "Checks for Pydantic's v1 `@validator` and `@root_validator` decorators, and for a "
+        "v2 `@field_validator` whose third argument its body reads as v1's `values` dict "
+        "(`values.get(...)`, `values[...]`, `... in values`): in Pydantic 2 it is a "
+        "`ValidationInfo`, and reading it so raises when the validator runs; its `.data` "
+        "holds the fields validated before it, as v1's dict did (reported without a "
+        "fix).\n\n"
         f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
@@ -170,6 +177,27 @@ class PydanticV1Validators(Rule):
         f" {FIX_TARGET_NOTE}"
     )
     bad = (
+        Example(
+            """
+            from typing import Any
+
+            from pydantic import field_validator
+            from pydantic_settings import BaseSettings
+
+
+            class Settings(BaseSettings):
+                postgres_user: str = "app"
+                database_uri: str | None = None
+
+                @field_validator("database_uri", mode="before")
+                @classmethod
+                def assemble(cls, value: str | None, values: dict[str, Any]) -> str:
+                    if isinstance(value, str):
+                        return value
+                    return f"postgresql+asyncpg://{values.get('postgres_user')}@db/app"
+            """,
+            note="v1's `values` in a v2 `@field_validator`: a `ValidationInfo`, with no `.get`",
+        ),
         Example(
             """
             from pydantic import BaseModel, validator
@@ -225,6 +253,24 @@ class PydanticV1Validators(Rule):
         ),
     )
     good = (
+        Example(
+            """
+            from pydantic import BaseModel, ValidationInfo, field_validator
+
+
+            class Window(BaseModel):
+                start: int
+                end: int
+
+                @field_validator("end")
+                @classmethod
+                def after_start(cls, end: int, info: ValidationInfo) -> int:
+                    if "start" in info.data and end < info.data["start"]:
+                        raise ValueError("end before start")
+                    return end
+            """,
+            note="v2's `ValidationInfo`, read through `.data`",
+        ),
         Example(
             """
             from pydantic import BaseModel, field_validator
@@ -456,18 +502,33 @@ class PydanticV1Validators(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("validator", "root_validator")
+        return evidence.has("validator", "root_validator", "field_validator")
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_FunctionDef`: a decorator naming Pydantic 1's `validator` or
         # `root_validator`, as the file's imports resolve it (v2's `field_validator` and
-        # `model_validator` hold the word too: gpustack's 10 files parsed for nothing)
-        return structure.refers_to(*_V1_VALIDATORS)
+        # `model_validator` hold the word too: gpustack's 10 files parsed for nothing);
+        # or a `field_validator` whose third parameter its body reads as a dict
+        # (`_values_read`)
+        return structure.refers_to(*_V1_VALIDATORS) or (
+            structure.refers_to(*_FIELD_VALIDATORS)
+            and any(_may_read_values(function) for function in structure.functions)
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
         owner = ctx.enclosing_class
         if owner is not None and ctx.is_v1_layer_model(owner.name):
             return  # a validator of a `pydantic.v1` model: v1 on purpose
+        read = _values_read(node, ctx)
+        if read is not None:
+            name, first = read
+            ctx.marks(MISBEHAVES_ON_V2).add(id(first))
+            ctx.report(
+                first,
+                f"`{name}` of a `@field_validator` is a `ValidationInfo` in Pydantic 2, not "
+                "v1's dict of the fields validated before it: reading it as one raises "
+                f"(`AttributeError`, `TypeError`); read `{name}.data`",
+            )
         for decorator in node.decorators:
             found = _v1_decorator(decorator, ctx)
             if found is None:
@@ -488,6 +549,77 @@ class PydanticV1Validators(Rule):
             except _NoFix:
                 fix = None
             ctx.report(decorator, message, fix=fix)
+
+
+#: Pydantic 2's field validator decorator: its function's third parameter (after `cls`
+#: and the value) is a `ValidationInfo`.
+_FIELD_VALIDATORS = frozenset(
+    {"pydantic.field_validator", "pydantic.functional_validators.field_validator"}
+)
+#: How v1's `values` dict is read: a `ValidationInfo` has none of these.
+_DICT_METHODS = frozenset({"get", "keys", "items", "values", "copy", "setdefault", "pop"})
+
+
+def _values_read(node: cst.FunctionDef, ctx: FileContext) -> tuple[str, cst.CSTNode] | None:
+    """The third parameter of a `@field_validator` function and the first place its
+    body reads it as v1's `values` dict (`values.get("a")`, `values["a"]`, `"a" in
+    values`): pogchamp's half-migrated `assemble_db_connection` (reader 56). None when
+    it has none, or the function is no such validator."""
+    if not any(
+        ctx.qualified_name(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+        in _FIELD_VALIDATORS
+        for d in node.decorators
+    ):
+        return None
+    params = [*node.params.posonly_params, *node.params.params]
+    if len(params) < 3:
+        return None
+    name = params[2].name.value
+    for inner in descendants(node.body):
+        if (
+            isinstance(inner, cst.Attribute)
+            and isinstance(inner.value, cst.Name)
+            and inner.value.value == name
+            and inner.attr.value in _DICT_METHODS
+        ) or (
+            isinstance(inner, cst.Subscript)
+            and isinstance(inner.value, cst.Name)
+            and inner.value.value == name
+        ):
+            return name, inner
+        if (
+            isinstance(inner, cst.ComparisonTarget)
+            and isinstance(inner.operator, cst.In | cst.NotIn)
+            and isinstance(inner.comparator, cst.Name)
+            and inner.comparator.value == name
+        ):
+            return name, inner.comparator
+    return None
+
+
+def _may_read_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """`_values_read`'s screen: a decorated function of three or more positional
+    parameters whose third one its body subscripts, calls a dict method of, or tests
+    membership in (the decorator's name is the file's `refers_to`)."""
+    params = [*function.args.posonlyargs, *function.args.args]
+    if not function.decorator_list or len(params) < 3:
+        return False
+    name = params[2].arg
+    for inner in ast.walk(function):
+        if (
+            isinstance(inner, ast.Attribute | ast.Subscript)
+            and isinstance(inner.value, ast.Name)
+            and inner.value.id == name
+            and (isinstance(inner, ast.Subscript) or inner.attr in _DICT_METHODS)
+        ):
+            return True
+        if (
+            isinstance(inner, ast.Compare)
+            and any(isinstance(op, ast.In | ast.NotIn) for op in inner.ops)
+            and any(isinstance(c, ast.Name) and c.id == name for c in inner.comparators)
+        ):
+            return True
+    return False
 
 
 def _v1_decorator(decorator: cst.Decorator, ctx: FileContext) -> _Decorator | None:
