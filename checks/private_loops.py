@@ -26,15 +26,12 @@ from pathlib import Path
 
 from checks.lazy import lazy_pattern
 from checks.newer_syntax import parse
-from checks.project import ProjectIndex, absolute_module, module_name_for
-from checks.project_facts import project_sources
+from checks.project import ProjectIndex, module_name_for
+from checks.project_facts import LOOP_RUN_CALLS, LOOP_RUN_FUNCTIONS, project_sources
+from checks.summary import import_bindings
 
 #: The text of a file that may run a loop: a call of a `run` or `run_until_complete`.
 LOOP_TEXT = lazy_pattern(rb"\brun(?:_until_complete)?\s*\(")
-#: Functions given a coroutine (a call) that run a loop of their own until it is done.
-_RUN_CALL = frozenset({"asyncio.run", "asyncio.runners.run"})
-#: Functions given the coroutine function itself (`anyio.run(main)`).
-_RUN_FUNCTION = frozenset({"anyio.run", "trio.run"})
 
 
 def loop_runs(tree: ast.Module, module: str, is_package: bool) -> frozenset[str]:
@@ -120,23 +117,12 @@ class _Module:
         self.imports: dict[str, str] = {}
         self.star = False
         for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname is not None:
-                        self.imports[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".", 1)[0]
-                        self.imports[head] = head
-            elif isinstance(node, ast.ImportFrom):
-                source = absolute_module(node.level, node.module, package)
-                separator = "" if source.endswith(".") or not source else "."
-                for alias in node.names:
-                    if alias.name == "*":
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for local, qualified in import_bindings(node, package):
+                    if local == "*":
                         self.star = True
                     else:
-                        self.imports[alias.asname or alias.name] = (
-                            f"{source}{separator}{alias.name}"
-                        )
+                        self.imports[local] = qualified
         self.defined = {
             statement.name
             for statement in tree.body
@@ -164,10 +150,10 @@ class _Module:
             func = node.func
             runner = self.qualified(func)
             first = node.args[0]
-            if runner in _RUN_FUNCTION:
+            if runner in LOOP_RUN_FUNCTIONS:
                 yield first
             elif (
-                runner in _RUN_CALL
+                runner in LOOP_RUN_CALLS
                 or (isinstance(func, ast.Attribute) and func.attr == "run_until_complete")
             ) and isinstance(first, ast.Call):
                 yield first.func

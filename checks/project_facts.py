@@ -208,6 +208,10 @@ PYDANTIC_1_NAMED = frozenset(pydantic_1_named(code) for code in PYDANTIC_CODES)
 #: (`checks.context.FileContext._add_report`): negated, the finding stands unless the
 #: project runs the coroutine only on loops of its own (`checks.private_loops`).
 RUN_ALONE_FACT = "runs-alone:"
+#: Functions given a coroutine (a call) that run a loop of their own until it is done.
+LOOP_RUN_CALLS = frozenset({"asyncio.run", "asyncio.runners.run"})
+#: Functions given the coroutine function itself (`anyio.run(main)`).
+LOOP_RUN_FUNCTIONS = frozenset({"anyio.run", "trio.run"})
 LOOP_RULES = frozenset({"FG102", "FG301", "FG302", "FG303"})
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).

@@ -981,23 +981,12 @@ class _Summarizer:
         return ref
 
     def _record_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname is not None:
-                    self._bind(alias.asname, alias.name)
-                else:
-                    head = alias.name.split(".", 1)[0]
-                    self._bind(head, head)
-            return
-        module = absolute_module(node.level, node.module, self.package)
-        if any(alias.name == "*" for alias in node.names):
-            # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
-            self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = module
-            return
-        separator = "" if module.endswith(".") or not module else "."
-        for alias in node.names:
-            local = alias.asname or alias.name
-            self._bind(local, f"{module}{separator}{alias.name}")
+        for local, qualified in import_bindings(node, self.package):
+            if local == "*":
+                # `from pydantic import *`: a key no name can be (`ProjectIndex.star_export`)
+                self.imports[f"{STAR}{sum(k.startswith(STAR) for k in self.imports)}"] = qualified
+            else:
+                self._bind(local, qualified)
 
     def _annotated_aliases(self, bindings: list[tuple[str, ast.expr | None]]) -> dict[str, str]:
         """`DbSession = Annotated[Session, Depends(get_db)]` (FastAPI's shared dependency),
@@ -1061,6 +1050,29 @@ class _Summarizer:
         if isinstance(expr, ast.Subscript):
             return self._class_ref(expr.value)
         return None
+
+
+def import_bindings(
+    node: ast.Import | ast.ImportFrom, package: str | None
+) -> Iterator[tuple[str, str]]:
+    """The local name each alias of an import binds, with the qualified name it binds
+    (`import a.b` binds `a`; a relative module made absolute in `package`); a star
+    import gives `("*", module)`."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname is not None:
+                yield alias.asname, alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                yield head, head
+        return
+    module = absolute_module(node.level, node.module, package)
+    separator = "" if module.endswith(".") or not module else "."
+    for alias in node.names:
+        if alias.name == "*":
+            yield "*", module
+        else:
+            yield alias.asname or alias.name, f"{module}{separator}{alias.name}"
 
 
 def _client_call(func: ast.expr, receivers: Mapping[str, str]) -> str | None:

@@ -34,7 +34,13 @@ from checks.project import (
     OPENED,
     Condition,
 )
-from checks.project_facts import ASYNC_SESSIONS, EXPIRE_ON_COMMIT_SELECTED, SERVER_DATABASES
+from checks.project_facts import (
+    ASYNC_SESSIONS,
+    EXPIRE_ON_COMMIT_SELECTED,
+    LOOP_RUN_CALLS,
+    LOOP_RUN_FUNCTIONS,
+    SERVER_DATABASES,
+)
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.data_access_layers import WEB_FRAMEWORKS
@@ -1679,7 +1685,9 @@ def _private_loop_entries(ctx: FileContext) -> frozenset[str]:
 #: The text of a call of a function named `run` (`asyncio.run(main())`, `run(main())`).
 _RUN_CALL = lazy_pattern(rb"\brun\s*\(")
 #: Functions that run an event loop of their own until the coroutine given is done.
-_LOOP_RUNNERS = frozenset({"asyncio.run", "anyio.run"})
+#: What runs a loop of the module's own (`checks.project_facts`, as `checks.private_loops`
+#: reads them across modules).
+_LOOP_RUNNERS = LOOP_RUN_CALLS | LOOP_RUN_FUNCTIONS
 
 
 def _own_loop(ctx: FileContext) -> bool:
