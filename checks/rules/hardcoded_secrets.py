@@ -446,8 +446,9 @@ class HardcodedSecret(Rule):
         "`%s`), "
         "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a password's hash (bcrypt's "
         "`$2b$...`, argon2's, a hex digest) as a user table stores it, "
-        "and the URL of a database on `localhost` or whose password repeats its user name "
-        "or is `password` (`postgres:postgres@db`: a development default); so, too, a "
+        "and the URL of a database on `localhost`, on a host of one label (`db`, a compose "
+        "service's name), or whose password repeats its user name or is `password` "
+        "(`postgres:postgres@db`: a development default); so, too, a "
         "password the service gives a server that the settings next to it place on this "
         "machine (`NEO4J_PASSWORD` beside `NEO4J_URI = 'bolt://localhost:7687'`, in one dict "
         "or call or among the statements of a block, related by the first word of their "
@@ -475,7 +476,7 @@ class HardcodedSecret(Rule):
         Example(
             """
             SECRET_KEY = "f3a9c2e1d4b5a6978877665544332211"
-            DATABASE_URL = "postgresql+asyncpg://app:hunter2hunter2@db:5432/app"
+            DATABASE_URL = "postgresql+asyncpg://app:hunter2hunter2@db.internal:5432/app"
 
 
             def connect(client_factory):
@@ -895,8 +896,19 @@ class HardcodedSecret(Rule):
             """
             AUTH_ERROR_INVALID_API_KEY = "invalid api key"
             DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
+            COMPOSE_DATABASE_URL = "postgresql+asyncpg://myuser:mypassword@db:5432/mydb"
             """,
-            note="a message that repeats its name; a local development database (onyx, letta)",
+            note=(
+                "a message that repeats its name; a local development database (onyx, "
+                "letta), one on a compose service's host"
+            ),
+        ),
+        Example(
+            """
+            postgres_password = "admin123"
+            postgres_host = "127.0.0.1"
+            """,
+            note="a module's password for a server its neighbour places on this machine",
         ),
         Example(
             """
@@ -1156,6 +1168,10 @@ class HardcodedSecret(Rule):
             match is not None
             and not _PLACEHOLDER.match(match["password"])
             and match["host"].lower() not in _LOCAL_HOSTS
+            # a host of one label (`db`, `postgres`): a compose service's name, whose
+            # password is the compose file's development default (readers 57 and 58:
+            # `lms_user:superpassword@db`, `myuser:mypassword@db`)
+            and "." in match["host"].strip("[]")
             # `postgres:postgres@db`, `app:password@db`: a compose file's default
             and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
@@ -1389,6 +1405,11 @@ def _neighbours(
         grouped = True
     else:
         block = ctx.parent(parent) if isinstance(parent, cst.SimpleStatementLine) else None
+        if block is None and any(line is parent for line in ctx.module.body):
+            # a module-level setting (`ctx.parent` searches the statement being walked):
+            # its neighbours are the module's (reader 58: skeleton's `postgres_password`
+            # beside `postgres_host = "127.0.0.1"`)
+            block = ctx.module
         if not isinstance(block, cst.Module | cst.IndentedBlock):
             return [], [], False
         items = [

@@ -2879,7 +2879,7 @@ def test_a_database_url_with_a_password_as_a_settings_default_says_so() -> None:
 
 
         class Settings(BaseSettings):
-            database_url: str = "postgresql+asyncpg://lms_user:superpassword@db/lms_db"
+            database_url: str = "postgresql+asyncpg://lms_user:superpassword@db.prod.internal/lms"
             engine_args: dict = {}
 
 
