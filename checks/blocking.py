@@ -403,6 +403,12 @@ SYNC_SESSION_OPENERS = frozenset(
 #: this prefix, then those calls' names, joined by commas; the project index asks
 #: whether one gives a sync session (FG102).
 OPENS = "opens:"
+#: What a summary records of a sync function that makes none of the calls above but
+#: calls password helpers of other modules (`user.check_password()` calling
+#: `verify_password` of `app.core.password`): this prefix, then their qualified names,
+#: joined by commas; the project index follows them (`ProjectIndex.blocking_call`), to a
+#: password hash only, as the same module's helpers are followed.
+CALLS = "calls:"
 #: The `os` waits that take options: with `WNOHANG` they return at once (FG303's
 #: `_polls`, and the summaries' of other modules).
 WAITS_WITH_OPTIONS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})

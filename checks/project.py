@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from checks.blocking import CLIENT_REQUEST, NEW_PASSWORD_HASHES, OPENS, is_client_request
+from checks.blocking import (
+    CALLS,
+    CLIENT_REQUEST,
+    NEW_PASSWORD_HASHES,
+    OPENS,
+    PASSWORD_HASHING,
+    is_client_request,
+)
 from checks.project_facts import (
     COUNTED_FACTS,
     NEW_PASSWORD_HASH_SELECTED,
@@ -708,7 +715,7 @@ class ProjectIndex:
                     returned is not None and self.derives_from(returned, condition.roots)
                 )
             elif condition.subject == BLOCKS:
-                made = self.blocking.get(self.resolve(ref))
+                made = self.blocking_call(ref)
                 if made in NEW_PASSWORD_HASHES and not self.fact(NEW_PASSWORD_HASH_SELECTED, path):
                     made = None  # a new password hashed: reported in new code, or named
                 found = (
@@ -735,11 +742,25 @@ class ProjectIndex:
                 return True
         return False
 
+    def blocking_call(self, ref: str, depth: int = 0) -> str | None:
+        """The blocking call the sync function `ref` makes (`ModuleSummary.blocking`);
+        for one that calls password helpers of other modules (`CALLS`), the password
+        hash the first of them makes, followed two helpers deep."""
+        made = self.blocking.get(self.resolve(ref))
+        if made is None or not made.startswith(CALLS):
+            return made
+        if depth < 2:
+            for helper in made[len(CALLS) :].split(","):
+                found = self.blocking_call(helper, depth + 1)
+                if found in PASSWORD_HASHING:
+                    return found
+        return None
+
     def hashes_a_new_password(self, refs: Iterable[str]) -> bool:
         """Whether one of these callables is a sync function whose blocking call hashes a
         new password (`NEW_PASSWORD_HASHES`): a `BLOCKS` condition on it holds only where
         the run reports those (`NEW_PASSWORD_HASH_SELECTED`)."""
-        return any(self.blocking.get(self.resolve(ref)) in NEW_PASSWORD_HASHES for ref in refs)
+        return any(self.blocking_call(ref) in NEW_PASSWORD_HASHES for ref in refs)
 
     def _gives(self, ref: str, roots: frozenset[str]) -> bool:
         """Whether a call of `ref` (a context manager a sync function opens) gives one of

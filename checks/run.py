@@ -682,7 +682,7 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     if condition.subject != BLOCKS or len(condition.refs) != 1 or also is not None:
         return finding
     ref = index.resolve(condition.refs[0])
-    made = index.blocking.get(ref)
+    made = index.blocking_call(ref)
     if made is None or made.startswith(OPENS):
         return finding
     call = call_name(made)

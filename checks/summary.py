@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
@@ -23,6 +24,7 @@ from checks.blocking import (
     BLOCKING,
     BLOCKING_CLIENTS,
     BLOCKING_PACKAGES,
+    CALLS,
     CLIENT_CONSTRUCTORS,
     CLIENT_FUNCTIONS,
     DERIVATIONS,
@@ -195,6 +197,12 @@ _INDENTED_IMPORT = lazy_pattern(rb"(?m)^[ \t]+(?:from|import)[ \t]+(\w+)")
 _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
 
 
+#: A function's name that may hash or check a password (`verify_password`,
+#: `get_password_hash`, `check_pwd`): a call of one imported from another module is
+#: recorded for the project index to follow (`CALLS`).
+_PASSWORD_HELPER = lazy_pattern(r"passw|pwd|hash", re.IGNORECASE)
+
+
 def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     """Whether a module may make one of the blocking calls: its imports (local name ->
     qualified name) name a package of `BLOCKING_PACKAGES` (for `os`, which most modules
@@ -204,6 +212,8 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     tops = {qualified.partition(".")[0] for qualified in imports.values()}
     if imports and _WITH_CALL.search(source) is not None:
         return True
+    if any(_PASSWORD_HELPER.search(local) for local in imports):
+        return True  # a password helper of another module may be called (`CALLS`)
     if imports and _SESSION_QUERY.search(source) is not None:
         queried = {
             found[1]
@@ -415,6 +425,8 @@ class _Summarizer:
         clients = self._sync_clients(body)
         #: the sync functions that make none, with the helpers of the module they call
         pending: list[tuple[str, list[str]]] = []
+        #: and the password helpers of other modules they call (`CALLS`)
+        imported_helpers: dict[str, list[str]] = {}
         for name, function in _module_functions(body):
             if isinstance(function, ast.AsyncFunctionDef):
                 continue
@@ -440,6 +452,8 @@ class _Summarizer:
             assigned: list[tuple[str, ast.Call]] = []
             queried: set[str] = set()
             receivers = self._client_receivers(name, function, own, clients)
+            #: functions of other modules it calls, named like password helpers
+            helpers_imported: list[str] = []
             for node in own:
                 if isinstance(node, ast.Yield | ast.YieldFrom):
                     generator = True
@@ -475,6 +489,12 @@ class _Summarizer:
                 )
                 if called is None:
                     continue
+                if (
+                    isinstance(node.func, ast.Name)
+                    and "." in called
+                    and _PASSWORD_HELPER.search(node.func.id) is not None
+                ):
+                    helpers_imported.append(called)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
                 if (called in BLOCKING or is_client_request(called)) and not _polls(node, called):
@@ -513,6 +533,8 @@ class _Summarizer:
                 found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
             elif not generator:
                 pending.append((name, _helpers_called(name, function)))
+                if helpers_imported:
+                    imported_helpers[name] = helpers_imported
         # then each that calls one of those that hashes a password, until none is added
         # (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`),
         # as FG303's same-module helpers are found
@@ -534,6 +556,13 @@ class _Summarizer:
                 if made is not None and made in PASSWORD_HASHING:
                     found[key] = made
                     added = True
+        # a function that calls a password helper of another module (`User.check_password`
+        # calling `verify_password` of `app.core.password`, uuipdemo's): the project index
+        # asks what that helper does (`ProjectIndex.blocking_call`)
+        for name, helpers in imported_helpers.items():
+            key = f"{self.module}.{name}"
+            if key not in found:
+                found[key] = CALLS + ",".join(dict.fromkeys(helpers))
         return found
 
     def _password_hashers(self, body: Sequence[ast.stmt]) -> dict[str, str]:

@@ -1225,3 +1225,45 @@ def test_a_method_of_a_queried_row_that_hashes_is_reported(tmp_path: Path) -> No
     found = [(f["code"], f["location"]["row"], f["message"].split(" that ")[0]) for f in checked]
     method = "`user.check_password()` is a sync method of `app.models.User`"
     assert found == [("FG303", 10, method), ("FG303", 16, method), ("FG303", 21, method)]
+
+
+def test_a_method_that_calls_another_modules_password_helper_is_followed(
+    tmp_path: Path,
+) -> None:
+    """A model method that checks a password through a helper of another module
+    (uuipdemo's `User.check_password` calling `verify_password` of `app.core.password`,
+    reader 56): the summary records the call, the index follows it to the hash; a helper
+    of another module that hashes nothing is no blocking call."""
+    password = (
+        "from pwdlib import PasswordHash\n\nhasher = PasswordHash.recommended()\n\n\n"
+        "def verify_password(plain: str, hashed: str) -> bool:\n"
+        "    return hasher.verify(plain, hashed)\n\n\n"
+        "def password_policy(plain: str) -> bool:\n    return len(plain) > 8\n"
+    )
+    model = (
+        "from app.password import password_policy, verify_password\n\n\n"
+        "class User:\n    password: str\n\n"
+        "    def check_password(self, plain: str) -> bool:\n"
+        "        return verify_password(plain, self.password)\n\n"
+        "    def strong(self, plain: str) -> bool:\n        return password_policy(plain)\n"
+    )
+    routes = (
+        "from sqlalchemy import select\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n"
+        "from app.models import User\n\n\n"
+        "async def login(session: AsyncSession, name: str, plain: str) -> bool:\n"
+        "    user = await session.scalar(select(User).where(User.name == name))\n"
+        "    return user.strong(plain) and user.check_password(plain)\n"
+    )
+    checked = _checked_package(
+        tmp_path, {"app/password.py": password, "app/models.py": model, "app/auth.py": routes}
+    )
+    assert [
+        (f["code"], f["location"]["row"], f["message"].split(", which")[0]) for f in checked
+    ] == [
+        (
+            "FG303",
+            9,
+            "`user.check_password()` is a sync method of `app.models.User` that checks a "
+            "password (`pwdlib.PasswordHash.verify()`)",
+        )
+    ]
