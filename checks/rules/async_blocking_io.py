@@ -1404,8 +1404,8 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                         ):
                             yield f"{qualified}.{func.attr}"
                 # a method of a row the coroutine queried (`_queried_model_method`): of
-                # every entity the coroutine selects or gets
-                for entity in _entities_queried(enclosing):
+                # the entities selected or got in what the name was assigned
+                for entity in _entities_queried(enclosing).get(func.value.id, ()):
                     for qualified in structure.qualified(entity):
                         if _may_be_project_function(qualified) and (
                             structure.may_be_project_class(qualified)
@@ -1413,20 +1413,54 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             yield f"{qualified}.{func.attr}"
 
 
-def _entities_queried(function: ast.AsyncFunctionDef) -> set[str]:
-    """The dotted names a coroutine selects (`select(User)`) or gets (`.get(User, pk)`):
-    the screen's superset of `_queried_model_method`'s classes."""
-    found: set[str] = set()
+def _entities_queried(function: ast.AsyncFunctionDef) -> dict[str, set[str]]:
+    """For each name a coroutine assigns, the dotted names of the entities selected
+    (`select(User)`) or got (`.get(User, pk)`) in what it is assigned, also through a
+    name assigned so (`result = await db.execute(select(User))`, then `user =
+    result.scalar_one_or_none()`): the screen's superset of `_queried_model_method`'s
+    classes, for the rows the coroutine holds (not the results it reads them from)."""
+    assigned: dict[str, list[ast.expr]] = {}
     for node in ast.walk(function):
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        func = node.func
-        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-        if last in ("select", "get", "get_one"):
-            name = ast_dotted_name(node.args[0])
-            if name is not None:
-                found.add(name)
-    return found
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, []).append(node.value)
+
+    def entities(value: ast.expr, depth: int) -> set[str]:
+        found: set[str] = set()
+        for node in ast.walk(value):
+            if isinstance(node, ast.Name) and depth < 2 and node.id in assigned:
+                for inner in assigned[node.id]:
+                    found |= entities(inner, depth + 1)
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if last in ("select", "get", "get_one"):
+                name = ast_dotted_name(node.args[0])
+                if name is not None:
+                    found.add(name)
+        return found
+
+    rows: dict[str, set[str]] = {}
+    for name, values in assigned.items():
+        found = set().union(*(entities(value, 0) for value in values))
+        if found and not any(_runs_a_statement(value) for value in values):
+            rows[name] = found
+    return rows
+
+
+def _runs_a_statement(value: ast.expr) -> bool:
+    """Whether an assigned value is a statement's result, not one of its rows (`await
+    db.execute(select(User))`, `session.scalars(...)`): a method called on it reads the
+    rows (`result.scalar_one_or_none()`), it is no model's."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in ("execute", "exec", "scalars", "stream", "stream_scalars")
+    )
 
 
 #: `typing.Annotated`'s spellings: its first argument is the parameter's class.
