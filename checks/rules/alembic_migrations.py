@@ -10,7 +10,6 @@ revision is a fixture of a test of the migration tooling. Operations are `op.<na
 from __future__ import annotations
 
 import re
-import subprocess
 
 from checks import revisions
 from checks.context import FileContext, dotted_name, keyword_arg, string_value
@@ -803,6 +802,7 @@ class EditedMigration(_MigrationRule):
 
 def _first_committed_version(path: object) -> bytes | None:
     """The file's content in the commit that added it, or None (no git, not committed)."""
+    import subprocess  # here, not at the top: only a revision file needs it (start-up time)
     from pathlib import Path
 
     file = Path(str(path)).absolute()
