@@ -7,11 +7,10 @@ the cache never needs. `tests/test_catalog.py` keeps it equal to `checks.rules.A
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """A rule's code, kebab-case name, and whether it is enabled without configuration."""
 
     code: str

@@ -505,9 +505,7 @@ def _applicable(findings: Sequence[Finding]) -> list[Finding]:
     return [
         finding
         if finding.fix is None or finding.fix.applicability == "safe"
-        else dataclasses.replace(
-            finding, fix=dataclasses.replace(finding.fix, applicability="safe")
-        )
+        else finding._replace(fix=finding.fix._replace(applicability="safe"))
         for finding in findings
     ]
 
@@ -520,7 +518,7 @@ def _printable_paths(
     if all(name == path for path, name in names.items()):
         return findings, texts
     return (
-        [dataclasses.replace(f, path=names[f.path]) for f in findings],
+        [f._replace(path=names[f.path]) for f in findings],
         {names.get(path, path): text for path, text in texts.items()},
     )
 

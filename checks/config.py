@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checks.catalog import RuleInfo
 from checks.globs import Globs
@@ -776,8 +776,7 @@ def _layers_from(table: dict[str, Any], source: str) -> dict[str, tuple[str, ...
     return layers
 
 
-@dataclass(frozen=True, slots=True)
-class CommandLineSelection:
+class CommandLineSelection(NamedTuple):
     """Selection given on the command line (None: not given)."""
 
     select: Sequence[str] | None = None

@@ -22,9 +22,9 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checks import revisions
 from checks.findings import Companion
@@ -203,8 +203,7 @@ _CLASS_NAME_LAYERS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Inferred:
+class Inferred(NamedTuple):
     """What an expression is known to hold: an instance of `cls`, an iterable of them, or
     (`of_class`) the class `cls` itself or a subclass of it (`type[M]`, `Type[M]`)."""
 
@@ -252,8 +251,7 @@ class _Scope:
     is_generator: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Lines:
+class Lines(NamedTuple):
     """Replacement text of several lines: the engine joins them with the file's newline
     and the indentation of the line the replaced node starts on (`@classmethod` added
     under a decorator lines up with it)."""
@@ -261,8 +259,7 @@ class Lines:
     lines: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class After:
+class After(NamedTuple):
     """Text added right after a node, which stays as written: a line added below a
     statement. Rendering the statement again would lose the indentation its inner lines
     take from the blocks around it (a multi-line `__table_args__ = (...)` in a class body:
@@ -271,8 +268,7 @@ class After:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class FixSpec:
+class FixSpec(NamedTuple):
     """A fix as a rule describes it: nodes to replace with new source text."""
 
     message: str
@@ -393,7 +389,7 @@ def _and(condition: Condition | None, extra: Condition) -> Condition:
     if condition is None:
         return extra
     also = extra if condition.also is None else _and(condition.also, extra)
-    return replace(condition, also=also)
+    return condition._replace(also=also)
 
 
 #: `FileContext.marks` key: the nodes of v1 spellings that Pydantic 2 ignores or refuses
@@ -402,8 +398,7 @@ def _and(condition: Condition | None, extra: Condition) -> Condition:
 MISBEHAVES_ON_V2 = "pydantic:misbehaves-on-v2"
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     """A finding as a rule reports it, before positions are computed; with a condition,
     it stands only if the condition holds across the project."""
 
@@ -751,22 +746,22 @@ class FileContext:
                 if reports is None:
                     return  # a bare target (a test's): the default run reports none
                 message = migration_message(report.message)
-                report = replace(report, message=message, fix=None)
+                report = report._replace(message=message, fix=None)
                 if not reports(code):
                     # held back, and counted so (`checks.run.held_back`): reported
                     # where the selection names the rule
                     named = Condition((), frozenset(), fact=pydantic_1_named(code))
-                    report = replace(report, condition=_and(report.condition, named))
+                    report = report._replace(condition=_and(report.condition, named))
             gate = spelling_gate(report.rule.code)
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
-                report = replace(report, condition=_and(report.condition, gate))
+                report = report._replace(condition=_and(report.condition, gate))
         elif report.rule.code in LOOP_RULES:
             coroutine = self._module_coroutine()
             if coroutine is not None:
                 # unless the project runs the coroutine only on loops of its own
                 # (`asyncio.run(f())` in a Celery task of another module: reader 54)
                 alone = Condition((), frozenset(), fact=RUN_ALONE_FACT + coroutine, negated=True)
-                report = replace(report, condition=_and(report.condition, alone))
+                report = report._replace(condition=_and(report.condition, alone))
         self.reports.append(report)
 
     def _module_coroutine(self) -> str | None:

@@ -18,7 +18,7 @@ classes (the new side names it by string). Anything else keeps the finding witho
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.context import ORM_MODEL_BASES, FileContext, ImportPlan
@@ -126,7 +126,7 @@ def settle(
                 paths = complete(index, results)
             target = target_class(fix.companion, index)
             if target is None or target.rpartition(".")[0] not in paths:
-                finding = replace(finding, fix=None)
+                finding = finding._replace(fix=None)
         settled.append(finding)
     return settled
 

@@ -21,8 +21,8 @@ import functools
 import os
 import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from checks.config import ConfigError, Settings
 from checks.globs import Globs
@@ -32,8 +32,7 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 _PATH_PREFIX_SHOWN = 120
 
 
-@dataclass(frozen=True, slots=True)
-class _Gitignore:
+class _Gitignore(NamedTuple):
     #: the base directory, absolute, as a string ending in `/`
     prefix: str
     spec: Globs

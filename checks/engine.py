@@ -21,7 +21,7 @@ import typing
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from checks import bigstack
 from checks.config import TOOLING_LAYER
@@ -426,8 +426,7 @@ def _placed_syntax_errors(
         row = source.count(b"\n", 0, conflict.start()) + 1
         start = Location(row, 1)
         found = [
-            dataclasses.replace(
-                finding,
+            finding._replace(
                 message="SyntaxError: an unresolved merge conflict (`<<<<<<<` ... `>>>>>>>`)",
                 start=start,
                 end=start,
@@ -481,8 +480,7 @@ _TOO_DEEP = (
 )
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Verdict:
+class _Verdict(NamedTuple):
     """What CPython makes of a file: `parsed` by its parser; `error` is its refusal
     (a parse error, or one of its compiler's when `parsed`); `too_deep` when the refusal
     is about nesting, which libcst must not be given."""
@@ -972,8 +970,8 @@ class Engine:
             if verdict.error is not None or ctx.superseded_revision:
                 # no fix is offered that `--fix` would refuse (CPython does not compile
                 # the file: `checks.fixer`) or must not make (history: `checks.revisions`)
-                findings = [dataclasses.replace(f, fix=None) for f in findings]
-                pending = [(dataclasses.replace(f, fix=None), c) for f, c in pending]
+                findings = [f._replace(fix=None) for f in findings]
+                pending = [(f._replace(fix=None), c) for f, c in pending]
         if compiler_errors:
             reported, held = _placed_syntax_errors(compiler_errors, source, path, layer)
             findings += reported

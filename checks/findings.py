@@ -7,6 +7,7 @@ import io
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from checks.lazy import lazy_pattern
 from checks.project import Condition, ModuleSummary
@@ -42,8 +43,7 @@ class Location:
     column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the text from `start` to `end` (exclusive) with `content`."""
 
     content: str
@@ -51,8 +51,7 @@ class Edit:
     end: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Companion:
+class Companion(NamedTuple):
     """The half of a fix that lives in another file: a line `attribute = relationship(...)`
     added to the mapped class `target` (a class name as the registry resolves it, or the
     qualified names the file's imports give it). `owner` is the qualified name of the class
@@ -66,8 +65,7 @@ class Companion:
     arguments: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A fix of a finding: `safe` fixes keep the code's meaning; `unsafe` ones may not."""
 
     applicability: str
@@ -83,8 +81,7 @@ class Fix:
     config_of: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One reported problem in one file.
 
     `end` is exclusive, like ruff's `end_location`: the column just after the last

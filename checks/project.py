@@ -16,8 +16,9 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from checks.blocking import (
     CALLS,
@@ -191,8 +192,7 @@ class ModuleSummary:
     blocking: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
+class Condition(NamedTuple):
     """A fact about classes defined in other modules: one of `refs` derives from `roots`
     (or, when `exact`, is one of them, re-exports followed: `from app.web import
     HTTPException` where `app.web` imports FastAPI's). When `negated`: one of `refs` does
@@ -701,7 +701,7 @@ class ProjectIndex:
         """Whether a conditional finding's condition is true (`path`: the finding's file,
         whose sub-service a counted fact is asked of)."""
         if condition.also is not None:  # the condition itself first: `also` may scan
-            itself = self.holds(replace(condition, also=None), path)
+            itself = self.holds(condition._replace(also=None), path)
             return itself and self.holds(condition.also, path)
         if condition.fact is not None:
             return self.fact(condition.fact, path) != condition.negated

@@ -46,9 +46,8 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TypeVar
 
 from checks.lazy import lazy_pattern
 
@@ -92,8 +91,7 @@ PINNED_PACKAGES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Pin:
+class Pin(NamedTuple):
     """One constraint on a package that decides the target, as written."""
 
     #: the file it was read from, relative to the root
@@ -885,9 +883,7 @@ MIGRATION_NOTE = (
 
 
 class _Fix(Protocol):
-    """A fix as the rules describe it (`checks.context.FixSpec`): a dataclass with these."""
-
-    __dataclass_fields__: ClassVar[dict[str, Any]]
+    """A fix as the rules describe it (`checks.context.FixSpec`): a named tuple with these."""
 
     @property
     def applicability(self) -> str: ...
@@ -895,13 +891,15 @@ class _Fix(Protocol):
     @property
     def message(self) -> str: ...
 
+    def _replace(self, *, applicability: str = ..., message: str = ...) -> Self: ...
+
 
 _F = TypeVar("_F", bound=_Fix)
 
 
 def unsafe(fix: _F, reason: str) -> _F:
     """The fix, applied with `--unsafe-fixes` only; its message says why."""
-    return replace(fix, applicability="unsafe", message=f"{fix.message} (unsafe: {reason})")
+    return fix._replace(applicability="unsafe", message=f"{fix.message} (unsafe: {reason})")
 
 
 def for_target(fix: _F | None, target: int, differs: str) -> _F | None:

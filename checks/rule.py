@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from checks.context import FileContext
@@ -23,8 +22,7 @@ if TYPE_CHECKING:
 Handler = Callable[[Any, "FileContext"], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
     """A code example of a rule: a bad one must be flagged `expect` times, a good one never.
 
     `path` is where the code lives, relative to the project root: the layer rules (a
@@ -48,8 +46,7 @@ class Example:
         return textwrap.dedent(self.source).lstrip("\n")
 
 
-@dataclass(frozen=True, slots=True)
-class FixExample:
+class FixExample(NamedTuple):
     """What `--fix` makes of a flagged example: the docs show both, and a test runs the
     rule's fix on `before` and compares the result with `after`, byte for byte."""
 

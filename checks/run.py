@@ -14,9 +14,9 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from checks.blocking import (
     HELPER_BLOCKS,
@@ -110,8 +110,7 @@ SYNTAX_ERROR_CODE = "FG000"
 PARALLEL_MIN_FILES = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Project:
+class Project(NamedTuple):
     """The files of one run that belong to one project root, with its settings."""
 
     settings: Settings
@@ -650,7 +649,7 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
     )
     # a fix that removes a `Config` another module reads is withheld (FG207)
     findings = [
-        f if f.fix is None or index.keeps_fix(f.fix.config_of) else replace(f, fix=None)
+        f if f.fix is None or index.keeps_fix(f.fix.config_of) else f._replace(fix=None)
         for f in findings
     ]
     if any(f.fix is not None and f.fix.companion is not None for f in findings):
@@ -668,7 +667,7 @@ def _without_cookies(finding: Finding, index: ProjectIndex) -> Finding:
     if index.fact(COOKIES_USED, finding.path):
         return finding
     message = finding.message.replace(f" {COOKIE_PHRASE}", f", {NO_COOKIE_PHRASE}", 1)
-    return replace(finding, message=message)
+    return finding._replace(message=message)
 
 
 def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectIndex) -> Finding:
@@ -700,7 +699,7 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         message = message.replace("is a sync function of", "is a sync method of", 1)
     for phrase in (HELPER_BLOCKS, HELPER_REQUESTS):
         if phrase in message:
-            return replace(finding, message=message.replace(phrase, does, 1))
+            return finding._replace(message=message.replace(phrase, does, 1))
     return finding
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from checks.blocking import CLIENT_FUNCTIONS
 from checks.context import ClassInfo, FileContext, code_of, descendants, dotted_name, keyword_arg
@@ -476,8 +476,7 @@ def method_node(class_name: str, method: str, ctx: FileContext) -> cst.FunctionD
 
 
 # ------------------------------------------------------------------------ internals
-@dataclass(frozen=True, slots=True)
-class _Annotated:
+class _Annotated(NamedTuple):
     """A binding whose value is given by an annotation: a parameter, `x: T = ...`."""
 
     annotation: cst.BaseExpression

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from checks.context import (
     EVERY_ELEMENT_READ,
@@ -62,8 +63,7 @@ _DOTTED = lazy_pattern(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
 
 
-@dataclass(frozen=True, slots=True)
-class Enclosing:
+class Enclosing(NamedTuple):
     """A definition whose body holds some code, and the one around it (None: the module).
     Its decorators, bases, defaults and annotations are outside it, as for the engine's
     walk (`FileContext.enter_function` and `enter_class` come after them)."""
@@ -84,8 +84,7 @@ def definitions_around(enclosing: Enclosing | None) -> Iterator[Definition]:
         enclosing = enclosing.outer
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
+class CallSite(NamedTuple):
     """A call: the written name of what is called (`a.b.c`, None when it is not a chain of
     names), its last segment, whether the innermost function around it is `async`, and the
     definitions it is in."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import warnings
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checks.context import FileContext, FixSpec, code_of
 from checks.lazy import libcst as cst
@@ -33,8 +33,7 @@ _KEEPS_A_COROUTINE = frozenset(
 _WEB_FRAMEWORKS = frozenset({"fastapi", "starlette"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Coroutines:
+class _Coroutines(NamedTuple):
     """The coroutine functions a module defines, as CPython's tree shows them."""
 
     #: module-level `async def`s whose name nothing else in the module binds

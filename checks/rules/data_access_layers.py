@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from checks.context import (
     ORM_MODEL_BASES,
@@ -124,8 +124,7 @@ class _RouteImport:
     aliases: dict[str, cst.ImportAlias] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class _Use:
+class _Use(NamedTuple):
     """A name used as a value in a route module."""
 
     name: str

@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import itertools
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import cast
 
 from checks.context import (
@@ -547,7 +546,7 @@ class RouteWithoutResponseModel(Rule):
             return
         condition = conditions[-1]
         for earlier in reversed(conditions[:-1]):
-            condition = replace(earlier, also=condition)
+            condition = earlier._replace(also=condition)
         ctx.report_if(node.name, condition)
 
 
@@ -1879,8 +1878,7 @@ class FastapiParameterV1Keyword(Rule):
         if fix is not None and old != "regex":
             # FastAPI 0.100+ ignores `min_items=`/`max_items=`: the new name turns the check
             # on (a list it accepted becomes a 422), which changes what the route does
-            fix = replace(
-                fix,
+            fix = fix._replace(
                 applicability="unsafe",
                 message=f"{fix.message} (unsafe: the limit, ignored today, takes effect)",
             )

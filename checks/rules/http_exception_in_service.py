@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
 
 from checks.context import (
     FileContext,
@@ -45,8 +44,8 @@ _OWN_ERRORS = Condition((), frozenset(), fact=OWN_SERVICE_ERRORS)
 def _gated(condition: Condition) -> Condition:
     """`condition`, and the project's services have errors of their own."""
     if condition.also is None:
-        return replace(condition, also=_OWN_ERRORS)
-    return replace(condition, also=_gated(condition.also))
+        return condition._replace(also=_OWN_ERRORS)
+    return condition._replace(also=_gated(condition.also))
 
 
 #: what makes a function's parameter one FastAPI fills from the request: the function is

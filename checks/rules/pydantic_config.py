@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from checks.context import (
     MISBEHAVES_ON_V2,
@@ -740,7 +740,7 @@ class PydanticClassConfig(Rule):
             )
         if fix is not None and outer.outer is None:
             owner = f"{ctx.module_name}.{outer.name}" if ctx.module_name else outer.name
-            fix = replace(fix, config_of=owner)
+            fix = fix._replace(config_of=owner)
         if isinstance(derivation, Condition):
             # a base from another module: a finding if the project says it is a model of
             # the main package, not of the `pydantic.v1` layer (which a ConfigDict would
@@ -887,8 +887,7 @@ def _config_dict_fix(node: cst.ClassDef, outer: ClassInfo, ctx: FileContext) -> 
     return fix
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
+class _Entry(NamedTuple):
     """One key of the new `ConfigDict(...)`, with the comments of its line."""
 
     argument: str

@@ -10,8 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from checks.context import (
     MIGRATED_MODEL_BASES,
@@ -1373,8 +1372,7 @@ def _same_arguments(call: cst.Call, method: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _PatternShape:
+class _PatternShape(NamedTuple):
     """What `_anchored_literal` needs to know of a regular expression."""
 
     #: a `|` outside every group: `a|b` (then `^a|b` is not anchored as a whole)

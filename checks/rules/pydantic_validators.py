@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from checks.context import (
     MISBEHAVES_ON_V2,
@@ -40,8 +40,7 @@ _V1_VALIDATORS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Decorator:
+class _Decorator(NamedTuple):
     """A v1 validator decorator: its node, the v2 name, and how the file spells it."""
 
     node: cst.Decorator

@@ -28,8 +28,7 @@ class, a lower-case attribute of one for a column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from checks.context import FileContext, FixSpec, ImportPlan, dotted_name
 from checks.lazy import TransformerBase, transformer
@@ -93,8 +92,7 @@ _FUNC_NAMES = frozenset({"sqlalchemy.func", "sqlalchemy.sql.func", "sqlalchemy.s
 _COLUMN_FUNCTIONS = frozenset({"func", "label", "literal_column", "distinct"})
 
 
-@dataclass(frozen=True, slots=True)
-class Chain:
+class Chain(NamedTuple):
     """A query chain from `session.query(...)` to its last call: the node to replace
     (the outermost call, or the `await` around it) and the calls, innermost first."""
 

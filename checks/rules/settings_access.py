@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePath
+from typing import NamedTuple
 
 from checks.context import (
     PYDANTIC_MODEL_BASES,
@@ -206,8 +206,7 @@ def is_configuration_module(path: PurePath, module: str | None = None) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
+class _Read(NamedTuple):
     """A read of the environment, and the variable's name when it is a literal."""
 
     node: cst.CSTNode

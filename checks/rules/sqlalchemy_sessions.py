@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from checks.blocking import SYNC_IO_METHODS, SYNC_SESSION_OPENERS
@@ -1294,8 +1293,8 @@ _SERVER_DATABASE = Condition((), frozenset(), fact=SERVER_DATABASES)
 def _and_server_database(condition: Condition) -> Condition:
     """`condition`, and `_SERVER_DATABASE` last in its chain of `also`s."""
     if condition.also is None:
-        return replace(condition, also=_SERVER_DATABASE)
-    return replace(condition, also=_and_server_database(condition.also))
+        return condition._replace(also=_SERVER_DATABASE)
+    return condition._replace(also=_and_server_database(condition.also))
 
 
 #: Calls that run what they are given in a worker thread: a sync session passed to them
@@ -2829,7 +2828,7 @@ class SessionKeepsExpiring(Rule):
             fix = _add_keyword(node, "expire_on_commit=False")
             # objects stop being expired at commit: a later read in the same session
             # returns what the session holds, not what the database has now
-            unsafe_fix = replace(fix, applicability="unsafe") if fix else None
+            unsafe_fix = fix._replace(applicability="unsafe") if fix else None
             ctx.report_if(node, _EXPIRE_SELECTED, fix=unsafe_fix)
 
 

@@ -28,7 +28,7 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from checks.context import (
     ClassInfo,
@@ -151,8 +151,7 @@ _TOKEN = lazy_pattern(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """A piece of SQL text that may carry input, and where it is pasted."""
 
     expr: cst.BaseExpression
@@ -162,8 +161,7 @@ class Piece:
     shown: cst.BaseExpression | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SqlText:
+class SqlText(NamedTuple):
     """SQL text as rendered (markers for the pieces), with its pieces placed."""
 
     text: str
@@ -1401,8 +1399,7 @@ def _bind_arguments(
 
 
 # ----------------------------------------------------------------------- placement
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str
     text: str
     start: int

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from checks.context import After, ClassInfo, FileContext, FixSpec, ImportPlan, code_of
 from checks.findings import Companion
@@ -330,8 +331,7 @@ def _variant_type(call: cst.Call, ctx: FileContext) -> PyType | Refusal:
 
 
 # ------------------------------------------------------------------- columns
-@dataclass(frozen=True, slots=True)
-class ColumnArgs:
+class ColumnArgs(NamedTuple):
     """What a `Column(...)`/`mapped_column(...)` call says of its type."""
 
     type_expr: cst.BaseExpression | None
@@ -526,8 +526,7 @@ def _assigned_names(small: cst.BaseSmallStatement) -> list[str]:
     return []
 
 
-@dataclass(frozen=True, slots=True)
-class _ClassFacts:
+class _ClassFacts(NamedTuple):
     """What the column fix needs to know of its class, found once per class."""
 
     refusal: Refusal | None
@@ -623,8 +622,7 @@ def _names_of(annotation: str) -> set[str]:
     return set(_IDENTIFIER.findall(annotation))
 
 
-@dataclass(frozen=True, slots=True)
-class TypedColumn:
+class TypedColumn(NamedTuple):
     """One column's rewrite: its new statement, and the imports it needs."""
 
     assign: cst.Assign
