@@ -16,7 +16,7 @@ import io
 import tokenize
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -28,8 +28,7 @@ from checks.imports import drop_unused_imports
 MAX_PASSES = 100
 
 
-@dataclass(frozen=True, slots=True)
-class FixOutcome:
+class FixOutcome(NamedTuple):
     """What fixing a file did: its new source (None when unchanged) and findings fixed."""
 
     source: bytes | None

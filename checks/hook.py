@@ -21,9 +21,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from checks.catalog import CATALOG
 from checks.config import ConfigError
@@ -45,8 +44,7 @@ MAX_LISTED = 20
 MARKER_MAX_AGE = 24 * 3600
 
 
-@dataclass(frozen=True, slots=True)
-class HookAnswer:
+class HookAnswer(NamedTuple):
     """What the hook process prints and how it exits."""
 
     stdout: str = ""
@@ -54,8 +52,7 @@ class HookAnswer:
     exit_code: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class EditedFile:
+class EditedFile(NamedTuple):
     """The Python file a payload says was edited, and the project it was edited in."""
 
     path: Path

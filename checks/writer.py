@@ -17,8 +17,8 @@ import contextlib
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from checks.lazy import lazy_pattern
 
@@ -33,8 +33,7 @@ class NotWritten(Exception):
     """A file `--fix` leaves as it is; the message says why, after the file's name."""
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     """A file as `--fix` read it: the name it was found under, the regular file that name
     leads to (links resolved), and the bytes read from it."""
 
