@@ -30,7 +30,6 @@ its own `.gitignore` (`*`) and a `CACHEDIR.TAG`, like ruff's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -40,11 +39,11 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from checks import __version__
 from checks.findings import Companion, Edit, FileResult, Finding, Fix, HeldBack, Location
-from checks.lazy import lazy_pattern
+from checks.lazy import lazy_import, lazy_pattern
 from checks.project import (
     SUBJECTS,
     Condition,
@@ -52,6 +51,12 @@ from checks.project import (
     forget_packages,
     module_name_for,
 )
+
+if TYPE_CHECKING:
+    import hashlib
+else:
+    # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
+    hashlib = lazy_import("hashlib")
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
 _FORMAT = 19

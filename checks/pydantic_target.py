@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import ast
 import codecs
-import hashlib
 import os
 import re
 import tomllib
@@ -49,13 +48,18 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TypeVar
 
-from checks.lazy import lazy_pattern
+from checks.lazy import lazy_import, lazy_pattern
 
 if TYPE_CHECKING:
+    import hashlib
+
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
 
     from checks.sub_services import SubServices
+else:
+    # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
+    hashlib = lazy_import("hashlib")
 
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2

@@ -14,14 +14,19 @@ FG108's findings speak of the migration and offer no fix.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.lazy import lazy_import
 from checks.pydantic_target import Pin, admits_below, admits_floor, current_pins, read_pins
 
 if TYPE_CHECKING:
+    import hashlib
+
     from checks.sub_services import SubServices
+else:
+    # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
+    hashlib = lazy_import("hashlib")
 
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2

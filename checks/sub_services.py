@@ -22,12 +22,20 @@ folders between each file and the root.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Collection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from checks.lazy import lazy_import
 from checks.pydantic_target import Pin, read_pins
+
+if TYPE_CHECKING:
+    import hashlib
+else:
+    # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
+    hashlib = lazy_import("hashlib")
+
 
 #: The packages whose pins make a folder a sub-service.
 PINNED_PACKAGES = frozenset({"pydantic", "fastapi", "sqlalchemy"})
