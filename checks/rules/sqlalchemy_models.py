@@ -85,6 +85,17 @@ class LegacyDeclarative(Rule):
             expect=3,
             also=("FG110",),
         ),
+        Example(
+            """
+            from sqlalchemy.ext.declarative import as_declarative
+
+
+            @as_declarative()
+            class Base:
+                pass
+            """,
+            note="`sqlalchemy.ext.declarative`'s class decorator, moved to `sqlalchemy.orm`",
+        ),
     )
     good = (
         Example(
@@ -387,7 +398,9 @@ class LegacyDeclarative(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("Column", "relationship", "relation", *_DECLARATIVE_NAMES)
+        return evidence.has(
+            "Column", "relationship", "relation", "as_declarative", *_DECLARATIVE_NAMES
+        )
 
     def may_fire_in(self, structure: Structure) -> bool:
         # the visitors below: outside the migrations, `declarative_base()` or `Column(...)`
@@ -397,7 +410,10 @@ class LegacyDeclarative(Rule):
             return False
         if structure.layer in ("test", "tooling") or is_revision(structure.source):
             return False
-        return any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN)) or any(
+        return (
+            any(structure.calls_to(DECLARATIVE_BASE_FACTORIES | COLUMN))
+            or structure.refers_to(*_MOVED_DECORATORS)
+        ) or any(
             any(keyword.arg == "backref" for keyword in call.node.keywords)
             for call in structure.calls_to(RELATIONSHIP)
         )
@@ -406,7 +422,7 @@ class LegacyDeclarative(Rule):
         # `_report`: every finding but `sqlalchemy.ext.declarative`'s `declarative_base()`
         # is a style one, standing only in new code or when named, where the project's
         # models are mostly typed
-        if any(structure.calls_to(_MOVED_IN_20)):
+        if any(structure.calls_to(_MOVED_IN_20)) or structure.refers_to(*_MOVED_DECORATORS):
             return None
         return (_LEGACY_SELECTED,)
 
@@ -448,6 +464,14 @@ class LegacyDeclarative(Rule):
                     fix = self.backref_fix(arg, node, ctx)
                     message = "`backref=` is legacy: declare both sides with `back_populates`"
                     _report(arg, message, fix, ctx, styled=True, condition=_LEGACY_SELECTED)
+
+    def visit_Decorator(self, node: cst.Decorator, ctx: FileContext) -> None:
+        # `@as_declarative()` or `@as_declarative` of `sqlalchemy.ext.declarative`
+        # (websocket's base: reader 58), which warns as its `declarative_base()` does
+        expr = node.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if not _outside_scope(ctx) and ctx.qualified_name(target) in _MOVED_DECORATORS:
+            _report(expr, _MOVED_DECORATOR, Refusal("a decorator"), ctx, styled=False)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value
@@ -506,6 +530,15 @@ _MOVED_IN_20 = frozenset(
         "sqlalchemy.ext.declarative.declarative_base",
         "sqlalchemy.ext.declarative.api.declarative_base",
     }
+)
+#: `sqlalchemy.ext.declarative`'s class decorator that makes a base: moved to
+#: `sqlalchemy.orm` in 2.0, where the old name warns (`MovedIn20Warning`, measured on 2.1).
+_MOVED_DECORATORS = frozenset(
+    {"sqlalchemy.ext.declarative.as_declarative", "sqlalchemy.ext.declarative.api.as_declarative"}
+)
+_MOVED_DECORATOR = (
+    "`sqlalchemy.ext.declarative.as_declarative()` moved in SQLAlchemy 2.0 "
+    "(`MovedIn20Warning`): import it from `sqlalchemy.orm`, or subclass `DeclarativeBase`"
 )
 #: A style finding stands when the project's models are mostly typed (or FG108 is named)
 _TYPED_PROJECT = Condition((), frozenset(), fact=TYPED_MODELS)
