@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterator
 from typing import NamedTuple
 
 from checks.context import (
@@ -19,8 +20,8 @@ from checks.context import (
     FixSpec,
     ImportPlan,
     Lines,
+    child_nodes,
     code_of,
-    descendants,
     returns_in,
     string_value,
 )
@@ -574,7 +575,7 @@ def _values_read(node: cst.FunctionDef, ctx: FileContext) -> tuple[str, cst.CSTN
     if len(params) < 3:
         return None
     name = params[2].name.value
-    for inner in descendants(node.body):
+    for inner in _in_order(node.body):
         if (
             isinstance(inner, cst.Attribute)
             and isinstance(inner.value, cst.Name)
@@ -594,6 +595,16 @@ def _values_read(node: cst.FunctionDef, ctx: FileContext) -> tuple[str, cst.CSTN
         ):
             return name, inner.comparator
     return None
+
+
+def _in_order(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node and every node below it, in the order of the source (the first read of a
+    name is the one that raises: reader 59)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(child_nodes(current)))
 
 
 def _may_read_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

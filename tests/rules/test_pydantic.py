@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 from tests.helpers import check_code, positions, run_cli, write
@@ -293,3 +294,29 @@ def test_a_v1_model_fields_attribute_is_named_and_gets_no_fix() -> None:
     assert [(f.start.row, f.fix is None) for f in found] == [(9, True), (12, False)]
     assert "`__fields__[...].type_` reads a Pydantic v1 `ModelField`" in found[0].message
     assert "(its type is `.annotation`)" in found[0].message
+
+
+def test_fg208_reports_the_first_read_of_v1_values_in_a_field_validator() -> None:
+    """The first read is the one that raises (reader 59: pogchamp's finding sat on the
+    last of three `values.get(...)`)."""
+    source = textwrap.dedent(
+        """
+        from typing import Any
+
+        from pydantic import BaseModel, field_validator
+
+
+        class Settings(BaseModel):
+            user: str = "app"
+            url: str | None = None
+
+            @field_validator("url", mode="before")
+            @classmethod
+            def assemble(cls, value: str | None, values: dict[str, Any]) -> str:
+                user = values.get("user")
+                host = values["host"]
+                return f"postgresql://{user}@{host}/{values.get('db')}"
+        """
+    )
+    found = [(f.code, f.start.row, f.start.column) for f in check_code(source, "app/config.py")]
+    assert found == [("FG208", 13, 16)]  # `values.get("user")`
