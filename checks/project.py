@@ -84,6 +84,16 @@ INSTANCE_FACTORIES = {
     "flask_sqlalchemy.SQLAlchemy": FLASK_SQLALCHEMY,
     "flask_sqlalchemy.extension.SQLAlchemy": FLASK_SQLALCHEMY,
 }
+#: Errors a module makes once for other modules to raise (`credentials_exception =
+#: HTTPException(401)` in `exceptions.py`: FG401, reader 58), recorded as instances by
+#: the summaries (not among the factories above, which the SQLAlchemy screens name).
+ERRORS_MADE_ONCE = frozenset(
+    {
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
 #: What a call of such an object gives (`SessionLocal()`: a session).
 CALLED_INSTANCES = {
     "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",
@@ -222,9 +232,13 @@ class Condition(NamedTuple):
 #: cannot read: a library's class, not the standard library's).
 #: `BLOCKS`: callables, each of which is a sync function of the project whose body makes
 #: one of the roots' calls (`ModuleSummary.blocking`).
+#: `INSTANCE`: module-level objects, each of which is one of the roots (re-exported) or
+#: an instance of one made where it is bound (`ModuleSummary.instances`: `not_found =
+#: HTTPException(404)`).
 CLASS, CALL, ROUTER, OPENED, MAY_DERIVE = "class", "call", "router", "opened", "may derive"
 BLOCKS = "blocks"
-SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS})
+INSTANCE = "instance"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS, INSTANCE})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -714,6 +728,10 @@ class ProjectIndex:
                 found = self.derives_from(ref, condition.roots) or (
                     returned is not None and self.derives_from(returned, condition.roots)
                 )
+            elif condition.subject == INSTANCE:
+                resolved = self.resolve(ref)
+                made = self.instances.get(resolved)
+                found = resolved in condition.roots or made in condition.roots
             elif condition.subject == BLOCKS:
                 made = self.blocking_call(ref)
                 if made in NEW_PASSWORD_HASHES and not self.fact(NEW_PASSWORD_HASH_SELECTED, path):

@@ -49,6 +49,7 @@ from checks.project import (
     CALL_CHAIN,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
+    ERRORS_MADE_ONCE,
     NO_RETURN,
     STAR,
     ModuleSummary,
@@ -981,13 +982,15 @@ class _Summarizer:
         return None
 
     def _made(self, value: ast.expr | None) -> str | None:
-        """What a module-level value is, when a SQLAlchemy factory call makes it."""
+        """What a module-level value is, when a SQLAlchemy factory call makes it, or an
+        HTTP error (`ERRORS_MADE_ONCE`)."""
         if not isinstance(value, ast.Call):
             return None
         class_ = next((k.value for k in value.keywords if k.arg == "class_"), None)
-        return instance_made_by(
-            self._qualified(value.func), self._qualified(class_) if class_ is not None else None
-        )
+        called = self._qualified(value.func)
+        if called in ERRORS_MADE_ONCE:
+            return called  # an HTTP error other modules raise (FG401)
+        return instance_made_by(called, self._qualified(class_) if class_ is not None else None)
 
     def _register(self, node: ast.ClassDef, nested: bool) -> None:
         declared = tuple(self._summary_base(base) for base in node.bases)

@@ -1267,3 +1267,38 @@ def test_a_method_that_calls_another_modules_password_helper_is_followed(
             "password (`pwdlib.PasswordHash.verify()`)",
         )
     ]
+
+
+def test_an_http_error_another_module_made_raised_in_a_service_is_reported(
+    tmp_path: Path,
+) -> None:
+    """`raise credentials_exception` in a service, the instance made once in another
+    module (`credentials_exception = HTTPException(401)`), is HTTPException in the service
+    layer as `raise HTTPException(401)` is (reader 58: prometheus' services); a domain
+    error of that module is not."""
+    errors = (
+        "from fastapi import HTTPException, status\n\n"
+        "credentials_exception = HTTPException(status.HTTP_401_UNAUTHORIZED, 'no')\n"
+        "UserExists = HTTPException(409, 'taken')\n\n\n"
+        "class NotFound(Exception):\n    pass\n\n\n"
+        "missing = NotFound()\n"
+    )
+    service = (
+        "from app import errors\n"
+        "from app.errors import UserExists, credentials_exception, missing\n\n\n"
+        "async def login(user) -> None:\n"
+        "    if user is None:\n        raise credentials_exception\n\n\n"
+        "async def register(taken: bool) -> None:\n    if taken:\n        raise UserExists\n"
+        "    raise errors.credentials_exception\n\n\n"
+        "async def find(user) -> None:\n    raise missing\n"
+    )
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/errors.py", errors)
+    write(tmp_path, "app/services/__init__.py", "")
+    write(tmp_path, "app/services/users.py", service)
+    result = run_cli(
+        "check", "--no-cache", "--select", "FG401", "--output-format", "json", str(tmp_path)
+    )
+    rows = [(Path(f["filename"]).name, f["location"]["row"]) for f in json.loads(result.stdout)]
+    assert rows == [("users.py", 7), ("users.py", 12), ("users.py", 13)]

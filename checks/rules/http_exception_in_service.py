@@ -17,7 +17,7 @@ from checks.context import (
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import CALL, Condition
+from checks.project import CALL, INSTANCE, Condition
 from checks.project_facts import OWN_SERVICE_ERRORS
 from checks.rule import Example, FixExample, Rule
 from checks.structure import (
@@ -463,11 +463,14 @@ class HttpExceptionInService(Rule):
         ]
         sites += structure.raise_sites
         routes = structure.always_imports_from("fastapi")  # `route_decorator` finds them
+        raised = {id(expr) for expr, _ in structure.raise_sites}
         for expr, enclosing in sites:
             if isinstance(expr, ast.Call):  # raised: `raise helper()`
                 fires = _may_name_a_helper(expr.func, structure)
             else:  # a condition is reported only for a CapWords name (`_names_a_class`)
                 fires = structure.may_derive(expr, HTTP_EXCEPTIONS, conditions=_capwords(expr))
+                # or an error another module made, raised here (`raise not_found`)
+                fires = fires or (id(expr) in raised and bool(_imported_refs(expr, structure)))
             if fires and _may_be_lower_layer(enclosing, file_lower, routes, structure):
                 return True
         return False
@@ -503,7 +506,20 @@ class HttpExceptionInService(Rule):
                 if refs is None:
                     return None
                 classes.update(refs)
+        # module-level HTTP errors of other modules it raises (`raise not_found`:
+        # `visit_Raise`, subject `INSTANCE`)
+        instances = {
+            ref
+            for expr, enclosing in structure.raise_sites
+            if not isinstance(expr, ast.Call)
+            and _may_be_lower_layer(enclosing, file_lower, routes, structure)
+            for ref in _imported_refs(expr, structure)
+        }
         conditions = [_OWN_ERRORS] if conditions_of_file else []
+        if instances:
+            conditions.append(
+                Condition(tuple(sorted(instances)), HTTP_EXCEPTIONS, subject=INSTANCE)
+            )
         if classes:
             conditions.append(Condition(tuple(sorted(classes)), HTTP_EXCEPTIONS))
         if helpers:
@@ -519,7 +535,21 @@ class HttpExceptionInService(Rule):
         if exc is None or not _lower_layer(ctx):
             return
         if not isinstance(exc, cst.Call):
-            self._check(node, exc, ctx)
+            ref = ctx.class_ref(exc)
+            if (
+                ref is not None
+                and "." in ref
+                and not ref.startswith(".")
+                and ref not in HTTP_EXCEPTIONS
+                and ref not in ctx.classes
+            ):
+                # what another module binds: HTTPException re-exported, or an HTTP error
+                # it made once (`credentials_exception = HTTPException(401)` in
+                # `exceptions.py`), raised here (prometheus' services: reader 58)
+                instance = Condition((ref,), HTTP_EXCEPTIONS, subject=INSTANCE)
+                ctx.report_if(node, _gated(instance), self._message(ctx))
+            else:
+                self._check(node, exc, ctx)
         elif _error_class_method(exc.func, ctx):
             # `raise NotFoundError.http_exception()`: the service names its domain error;
             # how that class turns into a response is the class's decision, as a base
@@ -591,6 +621,17 @@ def _unused_module_instance(node: cst.Call, ctx: FileContext) -> bool:
         for name in names
         if isinstance(name, cst.Name)
     )
+
+
+def _imported_refs(expr: ast.expr, structure: Structure) -> set[str]:
+    """What a raised name or attribute may name through the file's imports (`raise
+    errors.not_found`: `app.errors.not_found`), for the project index to tell whether it
+    is an HTTP error another module made."""
+    return {
+        name
+        for name in structure.qualified(dotted_name(expr))
+        if "." in name and not name.startswith(".")
+    }
 
 
 def _helper_refs(func: ast.expr, structure: Structure) -> set[str]:
