@@ -1097,6 +1097,18 @@ class BlockingCallInAsync(_BlockingInAsync):
     good = (
         Example(
             """
+            import asyncio
+
+
+            async def render_pdf(path: str) -> None:
+                process = await asyncio.create_subprocess_exec("wkhtmltopdf", path, path + ".pdf")
+                if await process.wait() != 0:
+                    raise RuntimeError(f"wkhtmltopdf failed on {path}")
+            """,
+            note="the process started and waited for on the loop, with asyncio's subprocess",
+        ),
+        Example(
+            """
             import subprocess
 
 
