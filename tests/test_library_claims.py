@@ -693,3 +693,26 @@ def test_a_field_validators_third_argument_is_no_dict_on_pydantic_2() -> None:
     with pytest.raises(TypeError, match="not subscriptable"):
         Indexed(url="db")
     assert Fixed(url="db").url == "app@db"
+
+
+def test_a_scalar_has_no_first_and_scalars_first_gives_the_row() -> None:
+    """FG103: `result.scalar().first()` raises `AttributeError` (the selected object has
+    no `first()`); `result.scalars().first()`, the unsafe fix, gives the object."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Shift(Base):
+        __tablename__ = "shifts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        session.add(Shift(id=7))
+        session.commit()
+        with pytest.raises(AttributeError, match="has no attribute 'first'"):
+            session.execute(select(Shift)).scalar().first()
+        assert session.execute(select(Shift)).scalars().first().id == 7

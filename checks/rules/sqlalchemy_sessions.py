@@ -2092,6 +2092,10 @@ class MissingAwaitOnAsyncSession(Rule):
         "that the function neither awaits nor hands on (to a call, a container, a `return`), "
         "or with a method called on what the call returns (`await session.execute(q)"
         ".scalars().first()`: the `await` is the outer call's; no fix is offered there). "
+        "Also a result's row method called on the one value `.scalar()`, `.scalar_one()` or "
+        "`.scalar_one_or_none()` gives (`result.scalar().first()`, `result` from a "
+        "session's `execute()`): the selected object has no `first()`, an `AttributeError` "
+        "(unsafe fix for `.scalar()`: `.scalars().first()`). "
         "The "
         "session is known from an annotation (a parameter, also of a nested function), "
         "from a repository's attribute (`self.session` annotated in the class or assigned "
@@ -2197,6 +2201,19 @@ class MissingAwaitOnAsyncSession(Rule):
             expect=2,
             note="an `AsyncEngine` and its `AsyncConnection`",
         ),
+        Example(
+            """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def delete_user(db: AsyncSession, user_id: int) -> None:
+                result = await db.execute(select(User).where(User.id == user_id))
+                user = result.scalar().first()
+                await db.delete(user)
+            """,
+            note="`.scalar()` is the `User`, which has no `.first()` (1.x's `query().first()`)",
+        ),
     )
     good = (
         Example(
@@ -2265,6 +2282,26 @@ class MissingAwaitOnAsyncSession(Rule):
             from sqlalchemy.ext.asyncio import AsyncSession
 
 
+            async def first_shift(db: AsyncSession, stmt):
+                result = await db.execute(stmt)
+                return result.scalar().first()
+            """,
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            async def first_shift(db: AsyncSession, stmt):
+                result = await db.execute(stmt)
+                return result.scalars().first()
+            """,
+            unsafe=True,
+            note="unsafe: the code raised `AttributeError`; fixed, it returns the row",
+        ),
+        FixExample(
+            """
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
             async def rename(session: AsyncSession, user: object, name: str) -> None:
                 user.name = name
                 session.commit()
@@ -2286,6 +2323,8 @@ class MissingAwaitOnAsyncSession(Rule):
             evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION, *_LAST_SEGMENTS_ASYNC_ENGINE)
             # `_awaited_as_a_session`: a session's own coroutine method awaited
             or evidence.has_attribute(*_SESSION_ONLY_COROUTINES)
+            # `_row_method_on_a_value`: `result.scalar().first()`
+            or evidence.has_attribute(*_ONE_VALUE)
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
@@ -2323,6 +2362,8 @@ class MissingAwaitOnAsyncSession(Rule):
             receiver = func.value.func.value
             if not _a_query_result(receiver, results) and sessions.may_be(receiver):
                 methods.add(func.value.func.attr)
+        if any(_row_method_on_a_value(call.node) for call in structure.calls):
+            return True  # `visit_Call`: `result.scalar().first()`
         return (
             not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
             and (
@@ -2345,6 +2386,21 @@ class MissingAwaitOnAsyncSession(Rule):
             return
         inner = func.value
         if not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)):
+            return
+        if _row_method_of_a_result_value(node, ctx):
+            one, row = inner.func.attr.value, func.attr.value
+            fix = FixSpec(
+                "Use `.scalars()`",
+                ((inner.func.attr, "scalars"),),
+                applicability="unsafe",
+            )
+            ctx.report(
+                node,
+                f"`.{one}()` gives the first row's first column (the object selected), not "
+                f"a result: `.{row}()` on it raises `AttributeError`; use "
+                f"`.scalars().{row}()`, or `.{one}()` alone",
+                fix=fix if one == "scalar" else None,
+            )
             return
         method = inner.func.attr.value
         if method in ASYNC_SESSION_COROUTINES and is_async_session(inner.func.value, ctx):
@@ -2581,6 +2637,55 @@ _MAKERS = ("sqlalchemy.", "sqlmodel.")
 
 #: What a coroutine object has: a method of these on a call's result is no mistake.
 _COROUTINE_ATTRIBUTES = frozenset({"send", "throw", "close", "__await__"})
+#: A `Result`'s methods that give one value of its first row (the object selected).
+_ONE_VALUE = frozenset({"scalar", "scalar_one", "scalar_one_or_none"})
+#: Methods of a `Result` or `ScalarResult` that a value has not (`result.scalar().first()`:
+#: the 1.x `query().first()` half moved to 2.0, an `AttributeError`; 10 files of public
+#: code written so).
+_ROW_METHODS = frozenset({"first", "all", "one", "one_or_none", "unique", "fetchall"})
+
+
+def _row_method_on_a_value(call: ast.Call) -> bool:
+    """The screen of `_row_method_of_a_result_value`: `x.scalar().first()`, no arguments."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in _ROW_METHODS
+        and not call.args
+        and isinstance(func.value, ast.Call)
+        and isinstance(func.value.func, ast.Attribute)
+        and func.value.func.attr in _ONE_VALUE
+        and not func.value.args
+    )
+
+
+def _row_method_of_a_result_value(node: cst.Call, ctx: FileContext) -> bool:
+    """`result.scalar().first()` where `result` is what a session's `execute()` gave
+    (`result = await db.execute(q)`, or the call itself): `.scalar()` is the selected
+    object, which has no `first()` (ecommerce's admin route: reader 58)."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _ROW_METHODS or node.args:
+        return False
+    inner = func.value
+    if not (
+        isinstance(inner, cst.Call)
+        and isinstance(inner.func, cst.Attribute)
+        and inner.func.attr.value in _ONE_VALUE
+        and not inner.args
+    ):
+        return False
+    source: cst.BaseExpression | None = inner.func.value
+    if isinstance(source, cst.Name):
+        source = bound_once(source, ctx)
+    if isinstance(source, cst.Await):
+        source = source.expression
+    return (
+        isinstance(source, cst.Call)
+        and isinstance(source.func, cst.Attribute)
+        and source.func.attr.value in ("execute", "exec")
+    )
+
+
 #: Methods whose awaited result is a query's (a `Result`, a row, a scalar): never a session.
 _QUERY_METHODS = frozenset({"execute", "scalars", "scalar", "stream", "stream_scalars"})
 
