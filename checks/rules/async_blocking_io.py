@@ -1385,6 +1385,7 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
     (`_annotated_receiver_method`)."""
     if structure.layer in ("test", "tooling"):
         return
+    queried: dict[int, dict[str, set[str]]] = {}  # per coroutine: read once
     for call in structure.calls:
         # a call awaited gives an awaitable: not a sync helper's (`_imported_helper`)
         if call.in_async and not structure.is_awaited(call.node):
@@ -1417,7 +1418,10 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             yield f"{qualified}.{func.attr}"
                 # a method of a row the coroutine queried (`_queried_model_method`): of
                 # the entities selected or got in what the name was assigned
-                for entity in _entities_queried(enclosing).get(func.value.id, ()):
+                rows = queried.get(id(enclosing))
+                if rows is None:
+                    rows = queried[id(enclosing)] = _entities_queried(enclosing)
+                for entity in rows.get(func.value.id, ()):
                     for qualified in structure.qualified(entity):
                         if _may_be_project_function(qualified) and (
                             structure.may_be_project_class(qualified)
