@@ -811,6 +811,12 @@ class FileContext:
         pins = getattr(self._pydantic_target, "pins_exactly", None)
         return bool(pins(package)) if pins is not None else False
 
+    def package_not_locked(self, package: str) -> bool:
+        """Whether the project's lock file installs no `package`
+        (`checks.pydantic_target.PydanticTarget.lock_lacks`); False when unknown."""
+        lacks = getattr(self._pydantic_target, "lock_lacks", None)
+        return bool(lacks(package)) if lacks is not None else False
+
     def package_pinned(self, package: str) -> bool:
         """Whether the project's dependency files name `package`
         (`checks.pydantic_target.PydanticTarget.pins_package`); False when unknown."""

@@ -232,6 +232,13 @@ class PydanticTarget:
             for pin in current_pins(self._all_pins())
         )
 
+    def lock_lacks(self, package: str) -> bool:
+        """Whether the project has a lock file (`uv.lock`, `poetry.lock`, `Pipfile.lock`:
+        one of its packages read) that installs no `package` (one of `PINNED_PACKAGES`)."""
+        pins = current_pins(self._all_pins())
+        locked = [pin for pin in pins if pin.kind == "locked"]
+        return bool(locked) and not any(pin.package == package for pin in locked)
+
     def pins_package(self, package: str) -> bool:
         """Whether a dependency file of the project names `package` (one of
         `PINNED_PACKAGES`), with a version or without."""

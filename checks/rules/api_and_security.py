@@ -1454,6 +1454,13 @@ class UnmaintainedAuthLibrary(Rule):
             if ctx.names("FG504"):
                 ctx.report(node, _PASSLIB_PINNED_NOTE)
             return
+        if parts[0] == "passlib" and ctx.package_not_locked("bcrypt"):
+            # the project's lock installs no bcrypt: passlib's bcrypt hashes run on the
+            # system's crypt(3) (measured: its `os_crypt` backend on Debian), not on the
+            # package whose 5.0 breaks it (readers 56 and 60: lameque's, kamran's)
+            if ctx.names("FG504"):
+                ctx.report(node, _PASSLIB_NOTE)
+            return
         if parts[0] == "passlib" and _hashes_without_bcrypt(ctx):
             # the file's own `CryptContext` names its hashers, bcrypt not among them
             if ctx.names("FG504"):

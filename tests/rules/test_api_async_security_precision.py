@@ -2085,6 +2085,31 @@ def test_passlib_with_bcrypt_pinned_below_5_is_a_note_when_named(tmp_path: Path)
     ]
 
 
+def test_passlib_in_a_project_whose_lock_installs_no_bcrypt_is_a_note_when_named(
+    tmp_path: Path,
+) -> None:
+    """A lock without bcrypt (kamran's `poetry.lock`: `passlib = "^1.7.4"`, no extra):
+    passlib's bcrypt hashes run on the system's crypt(3), and bcrypt 5 cannot break them
+    (readers 56 and 60); a lock that holds bcrypt 5 still gets the finding."""
+    lock = '[[package]]\nname = "fastapi"\nversion = "0.110.0"\n\n'
+    write(tmp_path, "pyproject.toml", '[tool.poetry.dependencies]\npasslib = "^1.7.4"\n')
+    write(tmp_path, "poetry.lock", lock)
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/security.py",
+        'from passlib.context import CryptContext\n\npwd = CryptContext(schemes=["bcrypt"])\n',
+    )
+    assert _fg504(tmp_path) == []
+    assert [m.split(":")[0] for _, m in _fg504(tmp_path, "FG504")] == [
+        "passlib is unmaintained (no release since 2020)"
+    ]
+    write(tmp_path, "poetry.lock", lock + '[[package]]\nname = "bcrypt"\nversion = "5.0.0"\n')
+    assert [m.split(":")[0] for _, m in _fg504(tmp_path)] == [
+        "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error)"
+    ]
+
+
 def test_a_file_whose_crypt_context_names_no_bcrypt_is_not_the_bcrypt_finding(
     tmp_path: Path,
 ) -> None:
