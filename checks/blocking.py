@@ -236,6 +236,8 @@ BLOCKING_CLIENTS = {
         "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
     ),
     "huggingface_hub.InferenceClient": "`huggingface_hub.AsyncInferenceClient` (awaited)",
+    # Voyage AI's embeddings: a request per `embed()` (rbacblog's semantic search: reader 60)
+    "voyageai.Client": "`voyageai.AsyncClient` (awaited)",
     "elasticsearch.Elasticsearch": "`elasticsearch.AsyncElasticsearch` (awaited)",
     "opensearchpy.OpenSearch": "`opensearchpy.AsyncOpenSearch` (awaited)",
     # Azure Blob Storage's sync clients (gpt-researcher's document loader); their async

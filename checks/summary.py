@@ -615,7 +615,10 @@ class _Summarizer:
                 targets = (
                     statement.targets if isinstance(statement, ast.Assign) else [statement.target]
                 )
-                cls = self._client_class(statement.value)
+                value = statement.value
+                if isinstance(value, ast.Constant) and value.value is None:
+                    continue  # `client = None` where making it failed (rbacblog's Voyage)
+                cls = self._client_class(value)
                 for target in targets:
                     if isinstance(target, ast.Name):
                         made[target.id] = None if target.id in made else cls

@@ -1302,3 +1302,29 @@ def test_an_http_error_another_module_made_raised_in_a_service_is_reported(
     )
     rows = [(Path(f["filename"]).name, f["location"]["row"]) for f in json.loads(result.stdout)]
     assert rows == [("users.py", 7), ("users.py", 12), ("users.py", 13)]
+
+
+def test_a_module_client_set_to_none_where_making_it_failed_is_still_its_client(
+    tmp_path: Path,
+) -> None:
+    """`vo_client = voyageai.Client(...)` in a `try`, `vo_client = None` in its `except`
+    (rbacblog's embeddings, reader 60): the helper that embeds through it blocks."""
+    embedding = (
+        "import voyageai\n\ntry:\n    vo_client = voyageai.Client()\nexcept Exception:\n"
+        "    vo_client = None\n\n\n"
+        "def get_embedding(text: str) -> list[float]:\n"
+        "    if not vo_client:\n        return []\n"
+        "    return vo_client.embed([text], model='voyage-4').embeddings[0]\n"
+    )
+    routes = (
+        "from app.embedding import get_embedding\n\n\n"
+        "async def search(text: str) -> list[float]:\n    return get_embedding(text)\n"
+    )
+    checked = _checked_package(tmp_path, {"app/embedding.py": embedding, "app/posts.py": routes})
+    assert [(f["code"], f["message"].split(", which")[0]) for f in checked] == [
+        (
+            "FG302",
+            "`get_embedding()` is a sync function of `app.embedding` that calls `embed()` on "
+            "a sync `voyageai.Client` client",
+        )
+    ]
