@@ -33,11 +33,11 @@ parsed for every rule the words allow. `tests/test_prefilter.py` and
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePath
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar, cast
 
 from checks.context import (
     EVERY_ELEMENT_READ,
@@ -48,6 +48,8 @@ from checks.context import (
 )
 from checks.lazy import lazy_pattern
 from checks.project import DECLARATIVE_BASE_FACTORIES, absolute_module
+
+_T = TypeVar("_T")
 
 #: FastAPI's route decorators: `@router.get(...)` (as `checks.context.route_decorator`).
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "options", "head", "api_route"})
@@ -220,6 +222,15 @@ class Structure:
         self.package = module if is_package else ((module or "").rpartition(".")[0] or None)
         #: the file's package from the project's root (`checks.project.namespace_package`)
         self.namespace = namespace
+        #: what the rules' screens compute once for the file (`memo`)
+        self._memo: dict[object, object] = {}
+
+    def memo(self, key: object, make: Callable[[], _T]) -> _T:
+        """A value a screen computes from this file once, for the rules and screens that
+        ask it again (`key`: the screen's own, with what it is of)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return cast(_T, self._memo[key])
 
     @cached_property
     def _facts(self) -> _Facts:

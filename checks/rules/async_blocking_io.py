@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from collections.abc import Collection, Iterator, Mapping
@@ -1385,7 +1386,6 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
     (`_annotated_receiver_method`)."""
     if structure.layer in ("test", "tooling"):
         return
-    queried: dict[int, dict[str, set[str]]] = {}  # per coroutine: read once
     for call in structure.calls:
         # a call awaited gives an awaitable: not a sync helper's (`_imported_helper`)
         if call.in_async and not structure.is_awaited(call.node):
@@ -1418,10 +1418,10 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             yield f"{qualified}.{func.attr}"
                 # a method of a row the coroutine queried (`_queried_model_method`): of
                 # the entities selected or got in what the name was assigned
-                rows = queried.get(id(enclosing))
-                if rows is None:
-                    rows = queried[id(enclosing)] = _entities_queried(enclosing)
-                for entity in rows.get(func.value.id, ()):
+                queried = structure.memo(
+                    ("fg302:queried", id(enclosing)), functools.partial(_Queried, enclosing)
+                )
+                for entity in queried.rows_of(func.value.id):
                     for qualified in structure.qualified(entity):
                         if _may_be_project_function(qualified) and (
                             structure.may_be_project_class(qualified)
@@ -1429,41 +1429,53 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             yield f"{qualified}.{func.attr}"
 
 
-def _entities_queried(function: ast.AsyncFunctionDef) -> dict[str, set[str]]:
-    """For each name a coroutine assigns, the dotted names of the entities selected
-    (`select(User)`) or got (`.get(User, pk)`) in what it is assigned, also through a
-    name assigned so (`result = await db.execute(select(User))`, then `user =
-    result.scalar_one_or_none()`): the screen's superset of `_queried_model_method`'s
-    classes, for the rows the coroutine holds (not the results it reads them from)."""
-    assigned: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(function):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(target.id, []).append(node.value)
+class _Queried:
+    """What the names a coroutine assigns hold of a query, asked name by name (the
+    screen's superset of `_queried_model_method`'s classes): the dotted names of the
+    entities selected (`select(User)`) or got (`.get(User, pk)`) in what a name is
+    assigned, also through a name assigned so (`result = await db.execute(select(User))`,
+    then `user = result.scalar_one_or_none()`), for the rows the coroutine holds, not the
+    results it reads them from. Its assignments are read on the first question."""
 
-    def entities(value: ast.expr, depth: int) -> set[str]:
+    def __init__(self, function: ast.AsyncFunctionDef) -> None:
+        self._function = function
+        self._assigned: dict[str, list[ast.expr]] | None = None
+        self._rows: dict[str, frozenset[str]] = {}
+
+    def rows_of(self, name: str) -> frozenset[str]:
+        found = self._rows.get(name)
+        if found is None:
+            if self._assigned is None:
+                self._assigned = {}
+                for node in ast.walk(self._function):
+                    if isinstance(node, ast.Assign):
+                        for target in node.targets:
+                            if isinstance(target, ast.Name):
+                                self._assigned.setdefault(target.id, []).append(node.value)
+            values = self._assigned.get(name, [])
+            if values and not any(_runs_a_statement(value) for value in values):
+                found = frozenset().union(*(self._entities(value, 0) for value in values))
+            else:
+                found = frozenset()
+            self._rows[name] = found
+        return found
+
+    def _entities(self, value: ast.expr, depth: int) -> set[str]:
+        assert self._assigned is not None
         found: set[str] = set()
         for node in ast.walk(value):
-            if isinstance(node, ast.Name) and depth < 2 and node.id in assigned:
-                for inner in assigned[node.id]:
-                    found |= entities(inner, depth + 1)
+            if isinstance(node, ast.Name) and depth < 2 and node.id in self._assigned:
+                for inner in self._assigned[node.id]:
+                    found |= self._entities(inner, depth + 1)
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             func = node.func
             last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if last in ("select", "get", "get_one"):
-                name = ast_dotted_name(node.args[0])
-                if name is not None:
-                    found.add(name)
+                dotted = ast_dotted_name(node.args[0])
+                if dotted is not None:
+                    found.add(dotted)
         return found
-
-    rows: dict[str, set[str]] = {}
-    for name, values in assigned.items():
-        found = set().union(*(entities(value, 0) for value in values))
-        if found and not any(_runs_a_statement(value) for value in values):
-            rows[name] = found
-    return rows
 
 
 def _runs_a_statement(value: ast.expr) -> bool:
