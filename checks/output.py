@@ -46,8 +46,9 @@ def summary(findings: Sequence[Finding], fixed: int = 0, held: HeldBack | None =
 def _held_line(held: HeldBack) -> str:
     """`12 more findings held back by this project's conventions or the selection: FG101
     (10), FG401 (2); not run for the same reason: FG201 (3 files) (counts of files its
-    pre-screen could not rule out, not of findings). Name a rule ...`: the twenty-third
-    and twenty-fifth readers read the file counts as hidden findings."""
+    pre-screen could not rule out, not of findings). List them with `--extend-select
+    FG101,FG201,FG401` ...`: the twenty-third and twenty-fifth readers read the file counts
+    as hidden findings."""
     parts = []
     if held.findings:
         total = sum(held.findings.values())
@@ -67,11 +68,13 @@ def _held_line(held: HeldBack) -> str:
             if parts
             else f"Rules held back by {reason}, not run: {listed} ({what})"
         )
-    first = _by_count({**held.files, **held.findings})[0][0]
-    action = "list its findings" if held.findings else "run it"
+    codes = ",".join(code for code, _ in _by_count({**held.files, **held.findings}))
+    action = "List them" if held.findings else "Run them"
+    # every code, ready to paste: readers 56, 58 and 60 could not tell from the first
+    # code alone what to name, nor why `--select ALL` showed none of them
     return (
-        f"{'; '.join(parts)}. Name a rule to {action} (`--extend-select {first}`; "
-        "`ALL` names none)."
+        f"{'; '.join(parts)}. {action} with `--extend-select {codes}` (`--select ALL` "
+        "holds them back too: it names no rule)."
     )
 
 

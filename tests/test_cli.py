@@ -312,7 +312,8 @@ def test_what_the_conventions_hold_back_is_counted_and_how_to_list_it(
     line = (
         "Rules held back by this project's conventions or the selection, not run: FG101 "
         "(25 files) (counts of files its pre-screen could not rule out, not of findings). "
-        "Name a rule to run it (`--extend-select FG101`; `ALL` names none)."
+        "Run them with `--extend-select FG101` (`--select ALL` holds them back too: it "
+        "names no rule)."
     )
     for _ in range(2):  # cold, then answered by the snapshot
         result = run_cli("check", "--select", "ALL", ".")
@@ -336,8 +337,8 @@ def test_the_held_back_line_counts_findings_and_the_files_not_run() -> None:
         "71 more findings held back by this project's conventions or the selection: FG101 "
         "(42), FG401 (28), FG501 (1); not run for the same reason: FG101 (29 files), "
         "FG201 (16 files) (counts of files its pre-screen could not rule out, not of "
-        "findings). Name a rule to list its findings (`--extend-select FG101`; `ALL` names "
-        "none).",
+        "findings). List them with `--extend-select FG101,FG401,FG201,FG501` (`--select "
+        "ALL` holds them back too: it names no rule).",
     ]
     assert summary([], 0, HeldBack({}, {})) == "All checks passed!"
 
