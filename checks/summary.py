@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -140,7 +141,13 @@ def context_manager_returns_of(source: bytes, module: str, is_package: bool) -> 
 def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[str, str]:
     """The sync functions of a module that make a blocking call (`ModuleSummary.blocking`),
     read with CPython's parser like `config_refs_of`: the checker's own summary of a file
-    that imports one of `BLOCKING_PACKAGES` takes them from here."""
+    that imports one of `BLOCKING_PACKAGES` takes them from here, and so does FG302's
+    search of the file's own helpers (`_blocking_functions`: read once for both)."""
+    return dict(_blocking_functions(source, module, is_package))
+
+
+@functools.lru_cache(maxsize=1)
+def _blocking_functions(source: bytes, module: str, is_package: bool) -> dict[str, str]:
     read = _module_read(source, module, is_package)
     return read[1]._blocking(read[0].body) if read is not None else {}
 
