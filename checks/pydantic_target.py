@@ -658,6 +658,15 @@ def _alternatives(pin: Pin) -> list[SpecifierSet] | None:
     return None if requirement.url is not None else [requirement.specifier]
 
 
+def writes_version(pin: Pin) -> bool:
+    """Whether a pin names a version: a lock's, or a requirement with a specifier (one
+    that cannot be read counts as naming one)."""
+    if pin.kind == "locked":
+        return True
+    alternatives = _alternatives(pin)
+    return alternatives is None or any(str(specifiers) for specifiers in alternatives)
+
+
 def admits_version(pin: Pin, version: str) -> bool | None:
     """Whether a requirement (`pep508` or `poetry`) admits this exact version, pre-releases
     included; None when either cannot be read."""

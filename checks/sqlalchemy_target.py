@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks.lazy import lazy_import
-from checks.pydantic_target import Pin, admits_below, admits_floor, current_pins, read_pins
+from checks.pydantic_target import (
+    Pin,
+    admits_below,
+    admits_floor,
+    current_pins,
+    read_pins,
+    writes_version,
+)
 
 if TYPE_CHECKING:
     import hashlib
@@ -113,11 +120,13 @@ class SqlalchemyTarget:
 
 
 def pins_admit_below(pins: tuple[Pin, ...], version: str) -> bool:
-    """Whether every binding pin (a lock's version among them) admits a SQLAlchemy
-    release below `version`, and at least one says so."""
+    """Whether every binding pin that writes a version (a lock's version among them)
+    admits a SQLAlchemy release below `version`, and at least one says so. A bare
+    requirement (`sqlalchemy` in requirements.txt, poetry's `*`) writes none: an install
+    gets the newest release, as with no pin (BookStore's `sqlalchemy`, reader 61)."""
     from packaging.version import Version
 
-    binding = [pin for pin in current_pins(pins) if pin.binding]
+    binding = [pin for pin in current_pins(pins) if pin.binding and writes_version(pin)]
     if not binding:
         return False
     below = [admits_below(pin, Version(version)) for pin in binding]

@@ -30,6 +30,7 @@ class Identity(Base):
 """
 
 PROJECT = '[project]\nname = "s"\ndependencies = [{}]\n'
+POETRY = '[tool.poetry.dependencies]\npython = "^3.11"\nsqlalchemy = {}\n'
 UV_LOCK_14 = """
 version = 1
 
@@ -133,6 +134,11 @@ def test_a_configured_target_of_2_offers_the_fix(tmp_path: Path) -> None:
         ({"pyproject.toml": PROJECT.format('"sqlalchemy>=1.4,<2"')}, True),
         ({"requirements.txt": "SQLAlchemy>=1.4.1\n", "uv.lock": UV_LOCK_14}, True),
         ({"requirements.txt": "SQLAlchemy>=1.4.1\nSQLAlchemy>=2.0\n"}, False),
+        # a bare requirement names no version: an install gets the newest (BookStore)
+        ({"requirements.txt": "fastapi\nsqlalchemy\n"}, False),
+        ({"requirements.txt": "sqlalchemy[asyncio]\n"}, False),
+        ({"pyproject.toml": POETRY.format('"*"')}, False),
+        ({"requirements.txt": "sqlalchemy\nsqlalchemy==1.3.19\n"}, True),
     ],
 )
 def test_whether_the_pins_admit_1_x(tmp_path: Path, files: dict[str, str], admits: bool) -> None:
