@@ -17,11 +17,13 @@ from checks.project_facts import SQL_2_QUERIES, SYNC_QUERY_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
 from checks.session_receivers import (
+    ASYNC_SESSION_CLASSES,
     SCOPED_SESSION,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
     annotated_project_class,
     is_sync_database,
+    receiver_class,
     with_targets,
 )
 from checks.session_receivers import SESSION_CLASSES as SESSION_CLASSES
@@ -84,6 +86,12 @@ _SESSION_NAME = lazy_pattern(r"session|^(?:db|database|sess|conn)$|_db$", re.IGN
 #: No other common Python API has a `.query()` method on something named "session".
 _SURE_SESSION_NAME = lazy_pattern(r"session", re.IGNORECASE)
 _QUERY_OBJECT = "Legacy `Query` object: build a `select()` statement instead"
+#: A query on a session known to be an `AsyncSession` (`db: AsyncSession = Depends(...)`),
+#: which has no `query()` (evilmoose's sample feature, reader 61).
+_ASYNC_SESSION_QUERY = (
+    "`AsyncSession` has no `query()`: this call raises `AttributeError`; build a `select()` "
+    "and run it with `await session.execute()` or `await session.scalars()`"
+)
 
 
 @dataclass(slots=True)
@@ -562,13 +570,15 @@ class LegacyQueryApi(Rule):
         fix: FixSpec | None = None,
         on_sync_session: bool = False,
         annotated: str | None = None,
+        on_async_session: bool = False,
     ) -> None:
         """Report a legacy query: each one in async code and at module level; in a
         synchronous `def`, one finding per function, at its first legacy query (see the
         rule's summary), carrying the first fix any of them has. A query on a session
         known to be sync (`db: Session`) in async code is FG102's (it runs, and blocks),
         also where the index finds the class of another module it is `annotated` with to
-        be one (`session: SessionDep`, sqlbot's `Annotated[Session, Depends(...)]`).
+        be one (`session: SessionDep`, sqlbot's `Annotated[Session, Depends(...)]`). A
+        query on a known `AsyncSession` raises wherever it is: reported as it stands.
         Nothing in the tests (see the rule's summary)."""
         if ctx.layer == "test":
             return
@@ -577,6 +587,9 @@ class LegacyQueryApi(Rule):
             # a session known to be sync, in a coroutine: FG102 reports the blocking, and
             # its fix (a `def`, or an `AsyncSession`) comes first: `select()` on the same
             # session blocks as much (FG101 reports it once the function is sync)
+            return
+        if on_async_session:
+            ctx.report(node, message, fix)  # fails wherever it runs: no convention holds it
             return
         if function is not None and function.is_async and not on_sync_session:
             # no `query()` on an `AsyncSession`, else a sync session blocking (FG102's
@@ -646,6 +659,9 @@ class LegacyQueryApi(Rule):
             sync = is_sync_database(receiver, ctx) or _opened_by_sync_with(receiver, ctx)
             annotated = None if sync else annotated_project_class(receiver, ctx)
             fix = self._fix(node, ctx)
+            if not sync and receiver_class(receiver, ctx) in ASYNC_SESSION_CLASSES:
+                self._report(node, ctx, _ASYNC_SESSION_QUERY, fix, on_async_session=True)
+                return
             self._report(node, ctx, fix=fix, on_sync_session=sync, annotated=annotated)
 
     def _check_model_query(

@@ -1081,6 +1081,8 @@ class SyncSessionInAsyncModule(Rule):
         if not isinstance(func, cst.Attribute):
             return None
         if func.attr.value == "query" and is_legacy_session_query(node, ctx):
+            if receiver_class(func.value, ctx) in ASYNC_SESSION_CLASSES:
+                return None  # no `query()` on an `AsyncSession`: it raises (FG101)
             return node
         receiver = func.value
         if isinstance(receiver, cst.Attribute) and is_model_query(receiver, func.attr.value, ctx):

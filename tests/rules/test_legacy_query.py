@@ -313,3 +313,26 @@ def test_a_session_a_sync_with_opens_in_a_coroutine_is_fg102s(tmp_path: Path) ->
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     rows = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
     assert rows == [("FG101", 11), ("FG102", 11)]  # the `async with` one: unknown
+
+
+def test_a_query_on_an_async_session_is_fg101s_attribute_error_not_fg102s_blocking() -> None:
+    """evilmoose's sample feature (reader 61): `db: AsyncSession` then `db.query(...)`
+    raises `AttributeError`; FG102's "sync session blocks" was wrong there, and the
+    finding stands in a project whose convention is 1.x queries too."""
+    source = """
+        from fastapi import APIRouter, Depends
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        router = APIRouter()
+
+        @router.get("/items")
+        async def list_items(db: AsyncSession = Depends(get_session)):
+            result = await db.execute(db.query(Item).limit(3))
+            return result.scalars().all()
+
+        def count(db: AsyncSession) -> int:
+            return db.query(Item).count()
+        """
+    found = [f for f in check_code(source) if f.code in {"FG101", "FG102"}]
+    assert [(f.code, f.start.row) for f in found] == [("FG101", 8), ("FG101", 12)]
+    assert all("`AsyncSession` has no `query()`" in f.message for f in found)
