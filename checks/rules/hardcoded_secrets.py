@@ -7,6 +7,7 @@ import re
 
 from checks.context import (
     FileContext,
+    code_of,
     descendants,
     is_main_guard,
     keyword_arg,
@@ -60,6 +61,38 @@ _STARLETTE_CONFIG = frozenset({"starlette.config.Config"})
 #: The last names of those calls, for the screen (a `Config` instance has any name: its
 #: calls are screened by their `default=`).
 _WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get", "config"})
+#: Calls that sign or verify with the key they are given, and where it goes: the index
+#: of the positional argument and the keyword (PyJWT's and python-jose's
+#: `jwt.encode(payload, key, ...)`, itsdangerous' `URLSafeTimedSerializer(secret_key)`).
+#: A literal there is the key itself, whatever it reads like (frostyalce's
+#: `jwt.encode(..., "my-super-secret")`).
+_SIGNERS: dict[str, tuple[int, str]] = {
+    "jwt.encode": (1, "key"),
+    "jwt.decode": (1, "key"),
+    "jose.jwt.encode": (1, "key"),
+    "jose.jwt.decode": (1, "key"),
+    **{
+        f"itsdangerous.{name}": (0, "secret_key")
+        for name in (
+            "Signer",
+            "TimestampSigner",
+            "Serializer",
+            "TimedSerializer",
+            "URLSafeSerializer",
+            "URLSafeTimedSerializer",
+        )
+    },
+}
+#: Middleware whose `secret_key=` signs the session cookie, given to `add_middleware()` or
+#: `Middleware()` (frostyalce's `SessionMiddleware, secret_key="secret-key"`).
+_SIGNING_MIDDLEWARE = frozenset({"starlette.middleware.sessions.SessionMiddleware"})
+_SIGNER_KEYS = "FG502.signer-keys"
+_SIGNER_MESSAGE = (
+    "Hard-coded signing key given to `{callee}`: anyone who reads the code can forge what "
+    "it signs; read the key from settings (`SecretStr`, from the environment)"
+)
+
+
 #: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
 #: lets anyone forge what it protects.
 _SIGNING_NAME = lazy_pattern(
@@ -411,7 +444,9 @@ class HardcodedSecret(Rule):
         "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
         "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
-        "'...'`); a signing key's settings default or "
+        "'...'`); a literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
+        "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`): the key "
+        "itself, whatever it reads like (not a public key); a signing key's settings default or "
         "environment fallback even when it reads like a name or is short "
         "(`SECRET_KEY: str = 'your-secret-key'`, `os.getenv('JWT_SECRET_KEY', 'secret')`: "
         "the key tokens are signed with unless the environment sets one; not a value "
@@ -979,13 +1014,22 @@ class HardcodedSecret(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.mentions(_SECRET_WORDS) or b"://" in evidence.source
+        source = evidence.source
+        return (
+            evidence.mentions(_SECRET_WORDS)
+            or b"://" in source
+            # a signer's literal key (`jwt.encode(payload, "k")`, `URLSafeSerializer("k")`)
+            or b"jwt" in source
+            or b"itsdangerous" in source
+        )
 
     def may_fire_in(self, structure: Structure) -> bool:
         # the visitors below: a secret-named string (whole, where libcst may see a part of
         # an implicit concatenation), or a credentialed URL anywhere in a string constant
         if structure.layer in _EXEMPT_LAYERS:
             return False
+        if any(_signer_literal(site.node, structure) for site in structure.calls):
+            return True
         if any(
             # `declared`: a settings class's default (`_check`) is one
             _SECRET_NAME.search(name) and _is_secret_value(name, value, declared=True, signing=True)
@@ -1144,7 +1188,22 @@ class HardcodedSecret(Rule):
         if guards and guards[-1] is node:
             guards.pop()
 
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        if _exempt(ctx):
+            return
+        found = _signer_key(node, ctx)
+        if found is None:
+            return
+        callee, arg = found
+        text = _literal_text(arg.value)
+        if not text or "PUBLIC KEY" in text or _in_demo_function(ctx):
+            return  # no key, or a public key (RS256's verifying half)
+        ctx.marks(_SIGNER_KEYS).add(id(arg))
+        ctx.report(arg, _SIGNER_MESSAGE.format(callee=callee))
+
     def visit_Arg(self, node: cst.Arg, ctx: FileContext) -> None:
+        if id(node) in ctx.marks(_SIGNER_KEYS):
+            return
         if node.keyword is not None and node.keyword.value in _EXAMPLE_KEYWORDS:
             _mark_examples(node.value, ctx)
             return
@@ -1186,6 +1245,60 @@ class HardcodedSecret(Rule):
                 )
             else:
                 ctx.report(node, "Database URL with a password in the code: read it from settings")
+
+
+def _signer_key(node: cst.Call, ctx: FileContext) -> tuple[str, cst.Arg] | None:
+    """The argument a signing call takes its key from, and how to name the call: a
+    signer's (`_SIGNERS`), or a signing middleware's `secret_key=` where the call names it
+    first (`app.add_middleware(SessionMiddleware, secret_key=...)`)."""
+    qualified = ctx.qualified_name(node.func)
+    where = _SIGNERS.get(qualified or "")
+    args = node.args
+    if where is not None:
+        index, keyword = where
+        positional = [arg for arg in args if arg.keyword is None and not arg.star]
+        for arg in args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return f"{code_of(node.func)}()", arg
+        if len(positional) > index:
+            return f"{code_of(node.func)}()", positional[index]
+        return None
+    if args and args[0].keyword is None and not args[0].star:
+        middleware = ctx.qualified_name(args[0].value)
+        if middleware in _SIGNING_MIDDLEWARE:
+            for arg in args[1:]:
+                if arg.keyword is not None and arg.keyword.value == "secret_key":
+                    return code_of(args[0].value), arg
+    return None
+
+
+def _signer_literal(call: ast.Call, structure: Structure) -> bool:
+    """The screen of `_signer_key`: a string or bytes constant where a signer may take its
+    key, or any `secret_key=` constant of a call naming a signing middleware first."""
+    where = next(
+        (
+            _SIGNERS[name]
+            for name in structure.qualified(dotted_name(call.func))
+            if name in _SIGNERS
+        ),
+        None,
+    )
+    if where is not None:
+        index, keyword = where
+        values = [kw.value for kw in call.keywords if kw.arg == keyword]
+        positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+        values += positional[index : index + 1]
+        return any(_is_literal(value) for value in values)
+    if not call.args or not any(
+        name in _SIGNING_MIDDLEWARE for name in structure.qualified(dotted_name(call.args[0]))
+    ):
+        return False
+    return any(kw.arg == "secret_key" and _is_literal(kw.value) for kw in call.keywords)
+
+
+def _is_literal(value: ast.expr) -> bool:
+    """A string or bytes constant, or an implicit concatenation of them (one constant)."""
+    return isinstance(value, ast.Constant) and isinstance(value.value, str | bytes)
 
 
 def _literal_text(value: cst.BaseExpression | None) -> str | None:

@@ -2915,3 +2915,39 @@ def test_a_database_url_with_a_password_as_a_settings_default_says_so() -> None:
     assert len(found) == 2
     assert found[0].startswith("Database URL with a password as a settings default")
     assert found[1] == "Database URL with a password in the code: read it from settings"
+
+
+def test_a_literal_key_given_to_a_signer_is_a_secret_whatever_it_reads_like() -> None:
+    """frostyalce's `SessionMiddleware, secret_key="secret-key"` and a literal key given
+    to `jwt.encode()` (session 33's misses): the key tokens and cookies are signed with.
+    Not a public key (RS256 verifies with one), not a key read from a variable, not in
+    tests."""
+    source = """
+        import jwt
+        from fastapi import FastAPI
+        from itsdangerous import URLSafeTimedSerializer
+        from jose import jwt as jose_jwt
+        from starlette.middleware import Middleware
+        from starlette.middleware.sessions import SessionMiddleware
+
+        app = FastAPI(middleware=[Middleware(SessionMiddleware, secret_key="another-one")])
+        app.add_middleware(SessionMiddleware, secret_key="secret-key")
+        links = URLSafeTimedSerializer("reset-links")
+
+
+        def token(data: dict, key: str) -> str:
+            jose_jwt.decode(data["t"], key=b"raw-bytes-key", algorithms=["HS256"])
+            jwt.decode(data["t"], "-----BEGIN PUBLIC KEY-----\\nMIIB", algorithms=["RS256"])
+            jwt.decode(data["t"], key, algorithms=["HS256"])
+            return jwt.encode(data, "my-super-secret", algorithm="HS256")
+        """
+    found = [f for f in check_code(source, "app/main.py") if f.code == "FG502"]
+    assert [(f.start.row, f.start.column) for f in found] == [
+        (8, 57),  # `secret_key="another-one"`
+        (9, 39),  # `secret_key="secret-key"`
+        (10, 32),  # `"reset-links"`
+        (14, 32),  # `key=b"raw-bytes-key"`
+        (17, 29),  # `"my-super-secret"`
+    ]
+    assert "given to `jwt.encode()`" in found[-1].message
+    assert [f for f in check_code(source, "tests/test_tokens.py") if f.code == "FG502"] == []
