@@ -49,6 +49,7 @@ from checks.project_facts import (
     RUN_ALONE_FACT,
     SPELLING_RULES,
     pydantic_1_named,
+    used_fact,
 )
 from checks.pydantic_compat import VersionGuards
 from checks.pydantic_target import DEFAULT_TARGET, keeps_v1_layer, migration_message
@@ -755,6 +756,14 @@ class FileContext:
             gate = spelling_gate(report.rule.code)
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
                 report = report._replace(condition=_and(report.condition, gate))
+            outermost = self._class_stack[0] if self._class_stack else None
+            if outermost is not None and any(s is outermost.node for s in self.module.body):
+                # a module-level class nothing names is dead code (BookStore's unused
+                # `UserResponse` with `orm_mode`, reader 61)
+                used = used_fact(report.rule.code, outermost.name)
+                report = report._replace(
+                    condition=_and(report.condition, Condition((), frozenset(), fact=used))
+                )
         elif report.rule.code in LOOP_RULES:
             coroutine = self._module_coroutine()
             if coroutine is not None:

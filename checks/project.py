@@ -33,6 +33,7 @@ from checks.project_facts import (
     NEW_PASSWORD_HASH_SELECTED,
     RUN_ALONE_FACT,
     SELECTION_FACTS,
+    USED_FACT,
 )
 
 #: What `ModuleSummary.returns` records for a function that never returns: annotated
@@ -493,12 +494,16 @@ class ProjectIndex:
         counted: Mapping[str, Callable[[str | None], bool]] | None = None,
         scope_of: Callable[[Path], str | None] | None = None,
         runs_alone: Callable[[ProjectIndex, str], bool] | None = None,
+        used: Callable[[str | None, str, str], bool] | None = None,
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
         #: whether the project runs a coroutine only on loops of its own
         #: (`checks.private_loops`; `RUN_ALONE_FACT`), given the index; asked in a run of
         #: the whole project only
         self._runs_alone = runs_alone
+        #: whether a name is used in a sub-service, for a rule's finding (`USED_FACT`:
+        #: given the scope, the code and the name)
+        self._used = used
         #: the modules of the project the run has no summary of that may read a model's
         #: `Config` or include a router (`_scan_unchecked`); `scanned` says the run's
         #: findings depend on files no stamp records (that scan, or a project fact found
@@ -695,6 +700,10 @@ class ProjectIndex:
                 return False
             return self._runs_alone(self, name[len(RUN_ALONE_FACT) :])
         counted = self._counted.get(name)
+        if counted is None and name.startswith(USED_FACT) and self._used is not None:
+            code, _, used = name[len(USED_FACT) :].partition(":")
+            ask = self._used
+            counted = lambda scope: ask(scope, code, used)  # noqa: E731
         scope = None
         if counted is not None and path is not None and self._scope_of is not None:
             scope = self._scope_of(path)
@@ -706,6 +715,7 @@ class ProjectIndex:
             if not self._whole_project and (
                 # a counted fact the selection decides (given as a plain fact) reads no file
                 (name in COUNTED_FACTS and name not in self._facts)
+                or name.startswith(USED_FACT)
                 or (not known and name not in SELECTION_FACTS)
             ):
                 self.scanned = True  # the answer depends on every file of the project

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -184,6 +185,12 @@ NEW_PASSWORD_HASH_SELECTED = "new-code-or-selected:FG303-hash"
 #: docs excerpt saved in a package). Readers judged 4 such findings, none worth acting
 #: on; reported in new code (the edit hook) or when the selection names FG000.
 SYNTAX_ERROR_SELECTED = "new-code-or-selected:FG000"
+#: `Condition.fact`: the run checks new code, or the selection names FG504: python-jose
+#: imported where no dependency file names it is reported there (an assistant's new
+#: import: PyJWT instead). In a project's existing code a fresh install gets the newest
+#: release, its 2024 advisories fixed in 3.4.0: BookStore's imports (reader 61), whose
+#: message quoted 3.3.0's advisories, were judged not worth a change.
+JOSE_UNPINNED_SELECTED = "new-code-or-selected:FG504-jose"
 
 
 #: `Condition.fact`, one per rule of the Pydantic family: the selection names that rule.
@@ -208,6 +215,21 @@ PYDANTIC_1_NAMED = frozenset(pydantic_1_named(code) for code in PYDANTIC_CODES)
 #: (`checks.context.FileContext._add_report`): negated, the finding stands unless the
 #: project runs the coroutine only on loops of its own (`checks.private_loops`).
 RUN_ALONE_FACT = "runs-alone:"
+#: The fact a finding in a module-level class or a settings field waits on, followed by
+#: the rule's code, `:` and the name (`used_fact`): the name is written elsewhere in the
+#: sub-service (its Python files, tests too), or the selection names the rule, or the run
+#: checks new code. A Pydantic v1 `Config` in a schema nothing imports, a password as the
+#: default of a setting nothing reads: dead code, which readers judged not worth a change
+#: (BookStore's `UserResponse`, evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61; two
+#: unused models of session 33's readings).
+USED_FACT = "used:"
+
+
+def used_fact(code: str, name: str) -> str:
+    """The fact that `name` is used (written more than once), for a finding of `code`."""
+    return f"{USED_FACT}{code}:{name}"
+
+
 #: Functions given a coroutine (a call) that run a loop of their own until it is done.
 LOOP_RUN_CALLS = frozenset({"asyncio.run", "asyncio.runners.run"})
 #: Functions given the coroutine function itself (`anyio.run(main)`).
@@ -227,6 +249,7 @@ SELECTION_FACTS = frozenset(
         FIELD_ENV_SELECTED,
         NEW_PASSWORD_HASH_SELECTED,
         SYNTAX_ERROR_SELECTED,
+        JOSE_UNPINNED_SELECTED,
         *PYDANTIC_1_NAMED,
         *SQLALCHEMY_1_NAMED,
     }
@@ -390,6 +413,24 @@ def counted_sources(files: Iterable[Path]) -> list[bytes]:
         except OSError:
             found.append(b"")
     return found
+
+
+def written_twice(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT`: the identifier is written at least twice in the texts, as a whole word
+    (its definition, and a use: an import, an annotation, an attribute read, a string
+    naming it; a comment counts too, which only keeps a finding)."""
+    word = name.encode()
+    pattern: re.Pattern[bytes] | None = None
+    count = 0
+    for source in sources:
+        if word not in source:
+            continue
+        if pattern is None:
+            pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
+        count += sum(1 for _ in itertools.islice(pattern.finditer(source), 2))
+        if count > 1:
+            return True
+    return False
 
 
 def queries_2_0(sources: Iterable[bytes]) -> bool:

@@ -602,12 +602,40 @@ def _requirements_pins(path: Path) -> Iterator[Pin]:
         return
     text = _requirements_text(raw).replace("\\\r\n", " ").replace("\\\n", " ")
     binding = path.name in ("requirements.txt", "requires.txt")
+    requirements = []
     for line in text.splitlines():
         line = re.sub(r"(^|\s)#.*", "", line).strip()
         if not line or line.startswith("-"):
             continue  # options, `-r other.txt`, `-e .`
         requirement = re.split(r"\s+--?[a-z]", line, maxsplit=1)[0]  # `--hash=...`
+        requirements.append(requirement)
         yield from _pep508(path.name, [requirement], binding)
+    yield from _frozen_pins(path.name, requirements, binding)
+
+
+#: Packages FastAPI or Pydantic install that a project does not list by hand: a
+#: requirements file naming one, every line pinned to one release, is an environment's
+#: snapshot (`pip freeze`).
+_TRANSITIVE = frozenset(
+    {"starlette", "anyio", "annotated-types", "pydantic-core", "sniffio", "h11", "idna"}
+)
+_EXACT = lazy_pattern(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;,=<>!~*]+)$")
+
+
+def _frozen_pins(source: str, requirements: list[str], binding: bool) -> Iterator[Pin]:
+    """A frozen requirements file's versions, read as a lock's (`locked` pins): what it
+    lacks is not installed (o4codes' and lameque's `pip freeze` without bcrypt, which
+    their passlib hashes with: reader 62). Frozen: ten lines or more, each pinned to one
+    release (`name==1.2.3`), one of them a package nobody lists by hand (`_TRANSITIVE`)."""
+    exact = [_EXACT.match(requirement) for requirement in requirements]
+    if len(exact) < 10 or not all(exact):
+        return
+    names = {re.sub(r"[-_.]+", "-", match[1]).lower(): match[2] for match in exact if match}
+    if _TRANSITIVE.isdisjoint(names):
+        return
+    for package in PINNED_PACKAGES:
+        if package in names:
+            yield Pin(source, package, "locked", names[package], binding)
 
 
 # ------------------------------------------------------------- deciding the version

@@ -58,6 +58,7 @@ from checks.project_facts import (
     FIELD_ENV_SELECTED,
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
+    JOSE_UNPINNED_SELECTED,
     LEGACY_MAPPING_SELECTED,
     NEW_PASSWORD_HASH_SELECTED,
     NO_COOKIE_PHRASE,
@@ -76,6 +77,7 @@ from checks.project_facts import (
     SYNC_QUERY_SELECTED,
     SYNTAX_ERROR_SELECTED,
     TYPED_MODELS,
+    USED_FACT,
     V1_LAYER_SELECTED,
     async_sessions,
     cookies_used,
@@ -94,6 +96,7 @@ from checks.project_facts import (
     sqlite_databases,
     typed_models,
     uses_asymmetric_jose,
+    written_twice,
 )
 from checks.revisions import is_superseded
 
@@ -629,7 +632,7 @@ def _gated(condition: Condition, index: ProjectIndex) -> bool:
     only such a condition can hold in a run that names every rule where it does not in
     this one. A helper hashing a new password asks one (FG303's, through the index)."""
     while True:
-        if condition.fact in _NAMING_DECIDES:
+        if condition.fact in _NAMING_DECIDES or (condition.fact or "").startswith(USED_FACT):
             return True
         if condition.subject == BLOCKS and index.hashes_a_new_password(condition.refs):
             return True
@@ -815,6 +818,9 @@ def build_index(
         },
         scope_of=sub_services.of_file,
         runs_alone=_runs_alone(project_files, settings),
+        used=lambda scope, code, name: (
+            code in settings.named or new_code or written_twice(name, sources(scope))
+        ),
     )
 
 
@@ -858,6 +864,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[FIELD_ENV_SELECTED] = "FG211" in settings.named
     named[NEW_PASSWORD_HASH_SELECTED] = "FG303" in settings.named
     named[SYNTAX_ERROR_SELECTED] = "FG000" in settings.named
+    named[JOSE_UNPINNED_SELECTED] = "FG504" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

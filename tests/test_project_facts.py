@@ -683,7 +683,7 @@ def test_field_schema_data_follows_the_spelling_and_a_fake_check_is_always_repor
         "from pydantic import BaseModel, Field\n\n\nclass Item(BaseModel):\n"
         '    name: str = Field(..., example="Coffee")\n'
         '    tags: list[str] = Field(..., extra={"widget": {"type": "chat"}})\n'
-        "    note: str | None = Field(None, required=True)\n",
+        "    note: str | None = Field(None, required=True)\n\n\nITEMS: list[Item] = []\n",
     )
     assert _pydantic_codes(tmp_path, "--no-cache") == [("FG211", "schemas.py")]
     named = _pydantic_codes(tmp_path, "--no-cache", "--extend-select", "FG211")

@@ -202,7 +202,8 @@ def test_a_base_re_exported_by_a_star_import_is_known(tmp_path: Path, cache: lis
         "app/schemas.py",
         "from app.compat import BaseModel\nfrom app.more import Field\n\n\n"
         "class UserRead(BaseModel):\n    name: str = Field()\n\n"
-        "    class Config:\n        orm_mode = True\n        extra = 'forbid'\n",
+        "    class Config:\n        orm_mode = True\n        extra = 'forbid'\n\n\n"
+        "USERS: list[UserRead] = []\n",
     )
     for target in (tmp_path, schemas):
         result = run_cli("check", *cache, "--exit-zero", "--output-format", "json", str(target))

@@ -28,6 +28,7 @@ from checks.project_facts import (
     CREDENTIALS_USED,
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
+    JOSE_UNPINNED_SELECTED,
     ON_EVENT_SELECTED,
     names_bcrypt,
 )
@@ -1432,7 +1433,10 @@ class UnmaintainedAuthLibrary(Rule):
                 UNMAINTAINED["jose"],
             )
             if not ctx.package_pinned("python-jose"):
-                ctx.report(node, message)  # nothing pins it: a new dependency, PyJWT instead
+                # nothing pins it: in new code a new dependency, PyJWT instead; in existing
+                # code a fresh install gets the newest release (`JOSE_UNPINNED_SELECTED`)
+                unpinned = Condition((), frozenset(), fact=JOSE_UNPINNED_SELECTED)
+                ctx.report_if(node, unpinned, message)
                 return
             # the pins admit only releases with the advisories (`==3.3.0`, a lock at 3.3.0):
             # they reach a project with asymmetric keys; HMAC-signed tokens (`HS256` and a

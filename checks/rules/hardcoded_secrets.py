@@ -17,7 +17,8 @@ from checks.context import (
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project_facts import SETTINGS_BASES
+from checks.project import Condition
+from checks.project_facts import SETTINGS_BASES, used_fact
 from checks.rule import Example, Rule
 from checks.structure import Structure, dotted_name
 
@@ -86,6 +87,11 @@ _SIGNERS: dict[str, tuple[int, str]] = {
 #: Middleware whose `secret_key=` signs the session cookie, given to `add_middleware()` or
 #: `Middleware()` (frostyalce's `SessionMiddleware, secret_key="secret-key"`).
 _SIGNING_MIDDLEWARE = frozenset({"starlette.middleware.sessions.SessionMiddleware"})
+#: The last names of those calls as written, for the screen (`URLSafeTimedSerializer`,
+#: `jwt.encode`; the middleware is given to `add_middleware()` or `Middleware()`).
+_SIGNER_LAST_NAMES = frozenset(
+    {*(name.rsplit(".", 1)[1] for name in _SIGNERS), "add_middleware", "Middleware"}
+)
 _SIGNER_KEYS = "FG502.signer-keys"
 _SIGNER_MESSAGE = (
     "Hard-coded signing key given to `{callee}`: anyone who reads the code can forge what "
@@ -1028,7 +1034,10 @@ class HardcodedSecret(Rule):
         # an implicit concatenation), or a credentialed URL anywhere in a string constant
         if structure.layer in _EXEMPT_LAYERS:
             return False
-        if any(_signer_literal(site.node, structure) for site in structure.calls):
+        if any(
+            site.last in _SIGNER_LAST_NAMES and _signer_literal(site.node, structure)
+            for site in structure.calls
+        ):
             return True
         if any(
             # `declared`: a settings class's default (`_check`) is one
@@ -1100,6 +1109,7 @@ class HardcodedSecret(Rule):
         constant: bool = False,
     ) -> None:
         message = None
+        field = name
         # `os.getenv("SECRET_KEY") or "dev-secret-123"`, `password or os.getenv("X", "...")`:
         # the last operand of an `or` is the fallback the code runs with
         read_before: str | None = None
@@ -1163,6 +1173,12 @@ class HardcodedSecret(Rule):
             and not _in_demo_function(ctx)
             and not _local_server_default(name, text, node, ctx)
         ):
+            if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
+                # a setting nothing reads is dead code: its default never runs
+                # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)
+                used = Condition((), frozenset(), fact=used_fact(self.code, field))
+                ctx.report_if(node, used, message)
+                return
             ctx.report(node, message)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:

@@ -2174,7 +2174,7 @@ def test_passlib_keeping_bcrypt_only_to_verify_is_told_what_fails(
         ('[project]\nname = "svc"\ndependencies = ["python-jose[cryptography]==3.5.0"]\n', False),
         ('[project]\nname = "svc"\ndependencies = ["python_jose>=3.4"]\n', False),
         ('[project]\nname = "svc"\ndependencies = ["python-jose>=3.3.0"]\n', False),
-        ('[project]\nname = "svc"\n', True),
+        ('[project]\nname = "svc"\n', None),
         ('[project]\nname = "svc"\ndependencies = ["python-jose==3.3.0"]\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose<3.4"]\n', True),
         ('[project]\nname = "svc"\ndependencies = ["python-jose"]\n', False),
@@ -2190,21 +2190,27 @@ def test_passlib_keeping_bcrypt_only_to_verify_is_told_what_fails(
     ],
 )
 def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
-    tmp_path: Path, pins: str, reported: bool
+    tmp_path: Path, pins: str, reported: bool | None
 ) -> None:
     """python-jose 3.4.0 (2025) fixed CVE-2024-33663 and CVE-2024-33664: a project whose
     pins admit nothing older (a to-do app's poetry lock pins 3.5.0; `>=3.4`), or whose
     fresh install takes a fixed release (a floor below 3.4 or no version, no lock: the
     readers' 11 findings, none worth a change), gets no finding by default, and a note
     when FG504 is named; pins that admit only older releases (an exact pin, `<3.4`) in a
-    project with asymmetric keys, or none (an assistant's new import), keep the finding."""
+    project with asymmetric keys, keep the finding; none (an assistant's new import, or an
+    import no dependency file names, whose fresh install gets a fixed release: BookStore,
+    reader 61) is reported when named (`tests/test_unused_code.py`: and by the hook)."""
     write(tmp_path, "pyproject.toml", pins)
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/security.py", "from jose import jwt\n")
     write(tmp_path, "app/config.py", 'JWT_ALGORITHM = "RS256"\n')
     default = [m for _, m in _fg504(tmp_path)]
     named = [m for _, m in _fg504(tmp_path, "FG504")]
-    if reported:
+    if reported is None:
+        assert default == []
+        assert len(named) == 1
+        assert "3.3.0 has CVE-2024-33663" in named[0]
+    elif reported:
         assert len(default) == 1
         assert "3.3.0 has CVE-2024-33663" in default[0]
         assert named == default
@@ -2491,6 +2497,9 @@ def test_settings_env_keyword_is_reported_where_pydantic_settings_2_reads_anothe
             model_config = SettingsConfigDict(env_prefix="APP_")
 
             redis_url: str = Field(default="redis://localhost", env="REDIS_URL")
+
+
+        SETTINGS = (WorkerSettings(), PrefixedSettings())
         """,
     )
 
@@ -2794,6 +2803,9 @@ def test_a_field_keyword_of_a_librarys_schema_data_is_the_projects_spelling(
             score: int = Field(0, min_value=0)
             id: int = Field(..., primary_key=True)
             note: str = Field("", descriptino="A note")
+
+
+        ARTICLES: list[Article] = []
         """,
     )
 

@@ -263,6 +263,9 @@ def test_a_root_validator_pydantic_2_refuses_is_reported_in_existing_code(
             @root_validator(pre=True)
             def fill(cls, values):
                 return values
+
+
+        DRIFTS: list[Drift] = []
         """,
     )
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))

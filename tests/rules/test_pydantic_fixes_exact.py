@@ -495,6 +495,7 @@ def test_a_cached_run_of_a_folder_sees_a_reader_added_outside_it(tmp_path: Path)
         "from pydantic import BaseModel\n\n\nclass UserBase(BaseModel):\n"
         "    email: str\n\n    class Config:\n        title = 'User'\n",
     )
+    write(tmp_path, "app/api.py", "from app.models.base import UserBase\n\nBODIES = [UserBase]\n")
     for path in tmp_path.rglob("*"):  # stamps old enough to be trusted by a snapshot
         os.utime(path, (1_600_000_000, 1_600_000_000))
     check = ["check", "--exit-zero", "--output-format", "json", str(tmp_path / "app/models")]

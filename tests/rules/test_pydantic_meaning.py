@@ -290,6 +290,7 @@ def test_a_config_extended_in_another_module_survives_a_fix_of_either(tmp_path: 
                     class Config(BaseSchema.Config):
                         title = "User"
                 """,
+            "app/api.py": "from app.users import UserRead\n\nRESPONSES = [UserRead]\n",
         },
     )
     check = "assert m.UserRead.model_config['title'] == 'User'"
@@ -431,6 +432,7 @@ def test_a_model_whose_base_is_a_v2_model_in_another_module_is_fixed(tmp_path: P
                     class Config:
                         anystr_strip_whitespace = True
                 """,
+            "app/api.py": "from app.items import Item\n\nRESPONSES = [Item]\n",
         },
     )
     run_cli("check", "--no-cache", "--fix", "--unsafe-fixes", str(tmp_path))  # anystr_*

@@ -1,0 +1,184 @@
+"""Findings in code nothing uses (`checks.project_facts.USED_FACT`), python-jose that no
+dependency file names, and a frozen requirements file read as a lock: held back in a
+project's existing code, counted in the closing line, reported when the selection names
+the rule, and reported by the edit hook (new code is not yet used)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from checks.hook import run_claude_hook
+from checks.project_facts import written_twice
+from tests.helpers import run_cli, write
+
+SCHEMAS = """
+    from pydantic import BaseModel
+
+
+    class UserOut(BaseModel):
+        id: int
+
+        class Config:
+            orm_mode = True
+
+
+    class LegacyOut(BaseModel):
+        id: int
+
+        class Config:
+            orm_mode = True
+"""
+
+ROUTES = """
+    from fastapi import APIRouter
+
+    from app.schemas import UserOut
+
+    router = APIRouter()
+
+
+    @router.get("/users/{user_id}", response_model=UserOut)
+    async def read_user(user_id: int) -> dict[str, int]:
+        return {"id": user_id}
+"""
+
+SETTINGS = """
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        FIRST_SUPERUSER_PASSWORD: str = "admin123"
+        SMTP_PASSWORD: str = "Xk9#mQ2vL8"
+
+
+    settings = Settings()
+"""
+
+MAILER = """
+    from app.config import settings
+
+
+    def smtp_login() -> str:
+        return settings.SMTP_PASSWORD
+"""
+
+
+def _project(root: Path) -> None:
+    write(root, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
+    write(root, "app/__init__.py", "")
+    write(root, "app/schemas.py", SCHEMAS)
+    write(root, "app/routes.py", ROUTES)
+    write(root, "app/config.py", SETTINGS)
+    write(root, "app/mail.py", MAILER)
+
+
+def _rows(root: Path, *options: str) -> list[tuple[str, str, int]]:
+    result = run_cli("check", "--no-cache", "--output-format", "json", *options, str(root))
+    return sorted(
+        (Path(f["filename"]).name, f["code"], f["location"]["row"])
+        for f in json.loads(result.stdout)
+    )
+
+
+def test_a_model_and_a_setting_nothing_uses_are_held_back_and_counted(tmp_path: Path) -> None:
+    _project(tmp_path)
+    found = _rows(tmp_path)
+    assert ("schemas.py", "FG206", 8) in found  # `UserOut`: a route's response model
+    assert ("schemas.py", "FG206", 15) not in found  # `LegacyOut`: written nowhere else
+    assert ("config.py", "FG502", 6) in found  # `SMTP_PASSWORD`: read by the mailer
+    assert ("config.py", "FG502", 5) not in found  # `FIRST_SUPERUSER_PASSWORD`: by nothing
+    closing = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert "FG206 (1)" in closing
+    assert "FG502 (1)" in closing
+
+
+def test_naming_the_rule_reports_unused_code(tmp_path: Path) -> None:
+    _project(tmp_path)
+    found = _rows(tmp_path, "--extend-select", "FG206,FG502")
+    assert ("schemas.py", "FG206", 15) in found
+    assert ("config.py", "FG502", 5) in found
+
+
+def test_the_edit_hook_reports_a_model_nothing_uses_yet(tmp_path: Path) -> None:
+    _project(tmp_path)
+    path = tmp_path / "app/schemas.py"
+    payload = {"tool_input": {"file_path": str(path)}, "cwd": str(tmp_path)}
+    answer = run_claude_hook(json.dumps(payload).encode(), {})
+    reason = json.loads(answer.stdout)["reason"]
+    assert "schemas.py:8" in reason
+    assert "schemas.py:15" in reason
+
+
+def test_a_name_is_used_when_written_twice_as_a_whole_word() -> None:
+    assert written_twice("UserOut", [b"class UserOut:\n", b"x: UserOut\n"])
+    assert written_twice("UserOut", [b"class UserOut:\n    y: 'UserOut'\n"])
+    assert not written_twice("UserOut", [b"class UserOut:\n", b"UserOutput\nMyUserOut\n"])
+    assert not written_twice("UserOut", [b"", b"class UserOut:\n"])
+
+
+FROZEN = "\n".join(
+    [
+        "annotated-types==0.7.0",
+        "anyio==4.10.0",
+        "fastapi==0.116.1",
+        "h11==0.16.0",
+        "idna==3.10",
+        "passlib==1.7.4",
+        "pydantic==2.11.7",
+        "pydantic_core==2.33.2",
+        "sniffio==1.3.1",
+        "starlette==0.47.3",
+        "uvicorn==0.35.0",
+    ]
+)
+
+HASHING = """
+    from passlib.context import CryptContext
+
+    pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+"""
+
+
+def test_passlib_with_a_frozen_requirements_file_without_bcrypt_is_a_note(
+    tmp_path: Path,
+) -> None:
+    """o4codes' `pip freeze` (reader 62): no bcrypt installed, so bcrypt 5 cannot break
+    passlib there; a hand-written list without bcrypt says nothing of what is installed."""
+    write(tmp_path, "requirements.txt", FROZEN + "\n")
+    write(tmp_path, "app/security.py", HASHING)
+    assert [code for _, code, _ in _rows(tmp_path)] == []
+    named = run_cli("check", "--no-cache", "--select", "FG504", str(tmp_path)).stdout
+    assert "FG504" in named
+    write(tmp_path, "requirements.txt", "fastapi==0.116.1\npasslib==1.7.4\n")
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG504"]
+    write(tmp_path, "requirements.txt", FROZEN + "\nbcrypt==5.0.0\n")
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG504"]
+
+
+JOSE = """
+    from jose import jwt
+
+
+    def decode(token: str, key: str) -> dict[str, object]:
+        return jwt.decode(token, key, algorithms=["HS256"])
+"""
+
+
+def test_python_jose_no_dependency_file_names_is_held_back_in_existing_code(
+    tmp_path: Path,
+) -> None:
+    """BookStore imports python-jose that its requirements do not list (reader 61): a
+    fresh install gets 3.5.0, its advisories fixed. Held back and counted; reported when
+    named, and by the edit hook (an assistant's new import: PyJWT instead)."""
+    write(tmp_path, "requirements.txt", "fastapi\npydantic\n")
+    path = write(tmp_path, "app/tokens.py", JOSE)
+    assert _rows(tmp_path) == []
+    assert "FG504 (1)" in run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG504")] == ["FG504"]
+    payload = {"tool_input": {"file_path": str(path)}, "cwd": str(tmp_path)}
+    answer = run_claude_hook(json.dumps(payload).encode(), {})
+    assert "FG504" in json.loads(answer.stdout)["reason"]
+    write(tmp_path, "requirements.txt", "fastapi\npydantic\npython-jose==3.3.0\n")
+    write(tmp_path, "app/keys.py", 'ALGORITHM = "RS256"\n')
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG504"]
