@@ -159,6 +159,12 @@ class CoroutineNotAwaited(Rule):
         "; or, as `{name}` awaits nothing, declare it `def` (then every `await` of it "
         "elsewhere goes too)"
     )
+    #: a call in a condition (`if not self.exists(item_id):`): the coroutine is true
+    condition_message = (
+        "`{callee}()` is an `async def` called without `await` in a condition: the call "
+        "only makes a coroutine, which is always true, so the test never sees what "
+        "`{name}` returns and nothing of it runs: `await {callee}(...)`"
+    )
     comprehension_message = (
         "`{callee}()` is an `async def` called in a comprehension whose result is dropped: "
         "each call only makes a coroutine, so nothing of `{name}` runs: "
@@ -166,7 +172,9 @@ class CoroutineNotAwaited(Rule):
     )
     summary = (
         "Checks for a coroutine function of the module called as a whole statement, or as "
-        "the element of a list or set comprehension that is a whole statement, without "
+        "the element of a list or set comprehension that is a whole statement, or in the "
+        "test of an `if`, `elif`, `while`, `assert` or conditional expression (alone, under "
+        "`not`, or an operand of `and`/`or`: a coroutine is always true), without "
         "`await`: a module-level `async def` whose name nothing else in the module binds, "
         "or, through the method's first parameter (`self.notify(...)`), an `async def` "
         "method of the caller's class that nothing else in the class body binds and no "
@@ -403,6 +411,10 @@ class CoroutineNotAwaited(Rule):
         # of the class whose method (`ctx.function.owner`) calls it on its first parameter
         dropped = {id(call) for call in structure.bare_calls}
         dropped.update(id(call) for call in structure.dropped_comprehension_calls)
+        # and one in a condition (`if not self.exists(...)`): no call awaited is one
+        dropped.update(
+            id(call.node) for call in structure.calls if not structure.is_awaited(call.node)
+        )
         if not dropped:
             return False
         functions = {
@@ -445,7 +457,36 @@ class CoroutineNotAwaited(Rule):
         elif isinstance(value, cst.ListComp | cst.SetComp) and isinstance(value.elt, cst.Call):
             self._called(value.elt, ctx, comprehension=True)
 
-    def _called(self, call: cst.Call, ctx: FileContext, *, comprehension: bool) -> None:
+    def visit_If(self, node: cst.If, ctx: FileContext) -> None:
+        self._tested(node.test, ctx)
+
+    def visit_While(self, node: cst.While, ctx: FileContext) -> None:
+        self._tested(node.test, ctx)
+
+    def visit_Assert(self, node: cst.Assert, ctx: FileContext) -> None:
+        self._tested(node.test, ctx)
+
+    def visit_IfExp(self, node: cst.IfExp, ctx: FileContext) -> None:
+        self._tested(node.test, ctx)
+
+    def _tested(self, test: cst.BaseExpression, ctx: FileContext) -> None:
+        """The calls whose truth a test takes: the test itself, under `not`, or an operand
+        of `and`/`or` (`if not self.exists(id) or force:`)."""
+        pending = [test]
+        while pending:
+            expression = pending.pop()
+            if isinstance(expression, cst.UnaryOperation) and isinstance(
+                expression.operator, cst.Not
+            ):
+                pending.append(expression.expression)
+            elif isinstance(expression, cst.BooleanOperation):
+                pending.extend((expression.left, expression.right))
+            elif isinstance(expression, cst.Call):
+                self._called(expression, ctx, comprehension=False, condition=True)
+
+    def _called(
+        self, call: cst.Call, ctx: FileContext, *, comprehension: bool, condition: bool = False
+    ) -> None:
         func = call.func
         if isinstance(func, cst.Name):
             name = func.value
@@ -479,6 +520,13 @@ class CoroutineNotAwaited(Rule):
         callee = code_of(func)
         if comprehension:
             message = self.comprehension_message
+        elif condition:
+            message = self.condition_message
+            if not ctx.can_await:
+                message = message.replace(
+                    ": `await {callee}(...)`",
+                    ": make the caller `async def` and `await {callee}(...)`",
+                )
         elif ctx.in_async_function:
             message = self.message
         elif ctx.function is None and ctx.enclosing_class is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import check_code, positions, run_cli, write
+from tests.helpers import check_code, fix_code, positions, run_cli, write
 
 
 def test_sleep_in_nested_sync_def_inside_async_is_not_flagged() -> None:
@@ -757,3 +757,51 @@ def test_a_google_genai_call_is_offered_its_own_twin_under_aio() -> None:
     found = [f for f in check_code(code) if f.code == "FG302"]
     assert len(found) == 1
     assert "`await client.aio.models.embed_content(...)`" in found[0].message
+
+
+def test_a_coroutine_tested_without_await_is_always_true() -> None:
+    """ihaterepositories' services test `if not self.repository.is_object_exists(id):`
+    (reader 61): a coroutine is true, so the check never fails. Reported in `if`, `while`,
+    `assert` and a conditional expression, under `not` and in `and`/`or`; an awaited
+    test, or a call of a sync function, is not."""
+    source = """
+        class Repo:
+            async def exists(self, item_id: int) -> bool:
+                return item_id > 0
+
+            def known(self, item_id: int) -> bool:
+                return item_id > 0
+
+            async def get(self, item_id: int) -> str:
+                if not self.exists(item_id):
+                    return "missing"
+                while self.exists(item_id) and item_id:
+                    item_id -= 1
+                assert self.exists(item_id)
+                label = "a" if self.exists(1) else "b"
+                if await self.exists(item_id) or self.known(item_id):
+                    return label
+                return "ok"
+
+
+        async def check(x: int) -> bool:
+            return x > 0
+
+
+        def sync_user(x: int) -> str:
+            return "yes" if check(x) else "no"
+        """
+    found = [f for f in check_code(source) if f.code == "FG304"]
+    assert [(f.start.row, f.start.column) for f in found] == [
+        (9, 16),
+        (11, 15),
+        (13, 16),
+        (14, 24),
+        (25, 21),
+    ]
+    assert "in a condition" in found[0].message
+    assert found[0].message.endswith("`await self.exists(...)`")
+    assert "make the caller `async def`" in found[-1].message
+    fixed = fix_code(source, "FG304", unsafe=True)
+    assert "if not await self.exists(item_id):" in fixed
+    assert '"a" if await self.exists(1) else "b"' in fixed
