@@ -763,17 +763,74 @@ def read_config_table(path: Path) -> dict[str, Any]:
     return table
 
 
-def _layers_from(table: dict[str, Any], source: str) -> dict[str, tuple[str, ...]]:
+def _layers_from(
+    table: dict[str, Any], source: str, root: Path | None = None
+) -> dict[str, tuple[str, ...]]:
     raw = table.get("layers", {})
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: `layers` must be a table")
     layers = dict(DEFAULT_LAYERS)
+    if root is not None:
+        extra = [p for p in pytest_test_files(root) if p not in layers["tests"]]
+        layers["tests"] = (*layers["tests"], *extra)
     for key, value in raw.items():
         if key not in LAYER_NAMES:
             known = ", ".join(LAYER_NAMES)
             raise ConfigError(f"{source}: unknown layer `{key}` (known: {known})")
         layers[key] = tuple(_string_list(value, f"layers.{key}", source))
     return layers
+
+
+#: pytest's configuration files, in the order it looks for them in each folder
+#: (`rootdir` and `inifile` in pytest's docs): the first one that configures pytest wins.
+PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+
+
+def pytest_option(config: Path, option: str) -> list[str] | None:
+    """A pytest option of a configuration file (`testpaths`, `python_files`), split into
+    its items ([] when the file configures pytest without it), or None when the file is
+    absent or configures something else (`pytest.ini`, `[tool.pytest.ini_options]`,
+    `[pytest]` of `tox.ini`, `[tool:pytest]` of `setup.cfg`)."""
+    import configparser
+
+    try:
+        raw = config.read_bytes()
+    except OSError:
+        return None
+    text = raw.decode("utf-8", "replace")
+    if config.name == "pyproject.toml":
+        try:
+            table = tomllib.loads(text).get("tool", {}).get("pytest", {})
+        except tomllib.TOMLDecodeError:
+            return None
+        options = table.get("ini_options") if isinstance(table, dict) else None
+        if not isinstance(options, dict):
+            return None
+        value = options.get(option, [])
+        found = [value] if isinstance(value, str) else value
+        items = [item for item in found if isinstance(item, str)] if isinstance(found, list) else []
+        return [part for item in items for part in item.split()]
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    section = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}.get(config.name, "pytest")
+    if not parser.has_section(section):
+        return None
+    return parser.get(section, option, fallback="").split()
+
+
+def pytest_test_files(root: Path) -> tuple[str, ...]:
+    """The file names pytest collects tests from, as the project's root configures it
+    (`python_files = test_*.py tests.py`: zero1max's `tests.py`, whose request bodies'
+    passwords FG502 took for secrets, reader 63): names or name patterns, added to the
+    tests layer unless `layers.tests` is configured."""
+    for name in PYTEST_CONFIGS:
+        patterns = pytest_option(root / name, "python_files")
+        if patterns is not None:
+            return tuple(p for p in patterns if p.endswith(".py") and "/" not in p)
+    return ()
 
 
 class CommandLineSelection(NamedTuple):
@@ -864,7 +921,7 @@ def load_settings(
         exclude=glob_spec(tuple(exclude)),
         artifact_folders=artifact_folders,
         respect_gitignore=respect_gitignore,
-        layers=LayerMatcher.from_globs(_layers_from(table, source)),
+        layers=LayerMatcher.from_globs(_layers_from(table, source, root)),
         target_pydantic=target_pydantic,
         named=named,
         target_sqlalchemy=target_sqlalchemy,

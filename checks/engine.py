@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from checks import bigstack
-from checks.config import TOOLING_LAYER
+from checks.config import PYTEST_CONFIGS, TOOLING_LAYER, pytest_option
 from checks.context import After, FileContext, Lines, Report
 from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_source, split_lines
 from checks.lazy import lazy_pattern
@@ -514,11 +514,6 @@ class _Verdict(NamedTuple):
 _TEST_RUNNER_MODULE = lazy_pattern(r"(?:test_.*|.*_tests?|tests|test|conftest|__init__)\.py$")
 
 
-#: pytest's configuration files, in the order it looks for them in each folder
-#: (`rootdir` and `inifile` in pytest's docs): the first one that configures pytest wins.
-_PYTEST_CONFIGS = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
-
-
 def collected_by_pytest(path: Path) -> bool:
     """Whether pytest, run without arguments, may collect a test module: unless the
     configuration it finds above the file (`pytest.ini`, `[tool.pytest.ini_options]`,
@@ -530,15 +525,17 @@ def collected_by_pytest(path: Path) -> bool:
     except OSError:
         return True
     for directory in (folder, *folder.parents):
-        for name in _PYTEST_CONFIGS:
-            testpaths = _testpaths(directory / name)
+        for name in PYTEST_CONFIGS:
+            testpaths = pytest_option(directory / name, "testpaths")
             if testpaths is None:
                 continue  # not there, or not pytest's
             import fnmatch  # only for a test module that fails to compile
 
             parts = path.resolve().relative_to(directory).parts
             for testpath in testpaths:
-                wanted = Path(testpath).parts  # a folder, a file or a glob (`src/*/tests`)
+                wanted = Path(
+                    testpath.strip("/")
+                ).parts  # a folder, a file or a glob (`src/*/tests`)
                 if len(parts) >= len(wanted) and all(
                     fnmatch.fnmatchcase(part, pattern)
                     for part, pattern in zip(parts, wanted, strict=False)
@@ -546,39 +543,6 @@ def collected_by_pytest(path: Path) -> bool:
                     return True
             return not testpaths
     return True
-
-
-def _testpaths(config: Path) -> list[str] | None:
-    """The `testpaths` of a file that configures pytest ([] when it sets none), or None
-    when the file is absent or configures something else."""
-    import configparser
-    import tomllib
-
-    try:
-        raw = config.read_bytes()
-    except OSError:
-        return None
-    text = raw.decode("utf-8", "replace")
-    if config.name == "pyproject.toml":
-        try:
-            table = tomllib.loads(text).get("tool", {}).get("pytest", {})
-        except tomllib.TOMLDecodeError:
-            return None
-        options = table.get("ini_options") if isinstance(table, dict) else None
-        if not isinstance(options, dict):
-            return None
-        value = options.get("testpaths", [])
-        found = [value] if isinstance(value, str) else value
-        return [str(item).strip("/") for item in found if isinstance(item, str)]
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return None
-    section = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}.get(config.name, "pytest")
-    if not parser.has_section(section):
-        return None
-    return [item.strip("/") for item in parser.get(section, "testpaths", fallback="").split()]
 
 
 def _waits_on_modules(condition: Condition | None) -> bool:

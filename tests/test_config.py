@@ -15,6 +15,7 @@ from checks.config import (
     find_project_root,
     load_settings,
     named_in_selection,
+    pytest_test_files,
     resolve_enabled,
 )
 from checks.rules import ALL_RULES
@@ -461,3 +462,33 @@ def test_a_domain_word_folder_of_a_package_one_below_the_root_is_product_code(
     )
     configured = load_settings(CATALOG, tmp_path)
     assert configured.layer_of(tmp_path / "bisheng/evaluation/api/endpoints.py") == "tooling"
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pytest.ini", "[pytest]\npython_files = test_*.py tests.py tests_*.py\n"),
+        ("tox.ini", "[tox]\nenvlist = py311\n\n[pytest]\npython_files =\n    tests.py\n"),
+        ("setup.cfg", "[metadata]\nname = svc\n\n[tool:pytest]\npython_files = tests.py\n"),
+        (
+            "pyproject.toml",
+            '[project]\nname = "svc"\n\n[tool.pytest.ini_options]\npython_files = ["tests.py"]\n',
+        ),
+    ],
+)
+def test_the_files_pytest_collects_are_tests(tmp_path: Path, name: str, text: str) -> None:
+    """zero1max's `pytest.ini` collects `tests.py` (reader 63): its request bodies'
+    passwords are fixtures, not secrets; without that configuration it is a module."""
+    source = 'def test_signup(client):\n    client.post("/users", json={"password": "secret123"})\n'
+    write(tmp_path, "tests.py", source)
+    assert "FG502" in run_cli("check", "--no-cache", str(tmp_path)).stdout
+    write(tmp_path, name, text)
+    assert run_cli("check", "--no-cache", str(tmp_path)).stdout.startswith("All checks passed")
+    assert "tests.py" in pytest_test_files(tmp_path)
+
+
+def test_a_configured_tests_layer_is_the_projects_own(tmp_path: Path) -> None:
+    write(tmp_path, "pytest.ini", "[pytest]\npython_files = tests.py\n")
+    write(tmp_path, "pyproject.toml", '[tool.fastapi-guardrails.layers]\ntests = ["qa/"]\n')
+    write(tmp_path, "tests.py", 'PAYLOAD = {"password": "Xk9#mQ2vL8"}\n')
+    assert "FG502" in run_cli("check", "--no-cache", str(tmp_path)).stdout
