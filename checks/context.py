@@ -41,6 +41,7 @@ from checks.project import (
     ModuleSummary,
     absolute_module,
     instance_made_by,
+    local_made,
     module_instances,
 )
 from checks.project_facts import (
@@ -1517,6 +1518,15 @@ class FileContext:
     def _instance_made_by(self, value: cst.BaseExpression | None) -> str | None:
         if not isinstance(value, cst.Call):
             return None
+        func = value.func
+        if isinstance(func, cst.Name) and func.value not in self.imports:
+            return local_made(func.value, None, None)  # `session = SessionLocal()`
+        if (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value not in self.imports
+        ):
+            return local_made(None, func.value.value, func.attr.value)  # `engine.connect()`
         class_ = keyword_arg(value, "class_")
         return instance_made_by(
             self.qualified_name(value.func),

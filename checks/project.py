@@ -135,12 +135,45 @@ def instance_made_by(factory: str | None, class_keyword: str | None) -> str | No
     return made
 
 
+#: A module-level value made from another module-level object of the same module, as the
+#: summaries write it (`LOCAL_MADE + "SessionLocal"`: `session = SessionLocal()`;
+#: `LOCAL_MADE + "engine.connect"`: `conn = engine.connect()`), for `module_instances` to
+#: read: a session or a connection opened at import, which other modules query
+#: (erikkurniawan12's `from config.database import conn` in every route, reader 63).
+LOCAL_MADE = "local:"
+#: What an engine's opener gives.
+OPENED_BY = {
+    ("sqlalchemy.engine.Engine", "connect"): "sqlalchemy.engine.Connection",
+    ("sqlalchemy.engine.Engine", "begin"): "sqlalchemy.engine.Connection",
+}
+
+
+def local_made(called: str | None, receiver: str | None, attribute: str | None) -> str | None:
+    """`LOCAL_MADE`'s spelling of a call of a module-level name the module does not import
+    (`called`: `SessionLocal()`), or of an engine's opener on one (`receiver`.`attribute`:
+    `engine.connect()`)."""
+    if called is not None:
+        return LOCAL_MADE + called
+    if receiver is not None and attribute in ("connect", "begin"):
+        return f"{LOCAL_MADE}{receiver}.{attribute}"
+    return None
+
+
 def module_instances(bindings: Iterable[tuple[str, str | None]]) -> dict[str, str]:
-    """The names a module binds to one SQLAlchemy object (`instance_made_by`), from its
-    module-level `name = value` bindings in order (None: a value that is not such a
-    call); a name bound more than once is left out."""
+    """The names a module binds to one SQLAlchemy object (`instance_made_by`, or what a
+    module-level object of the module gives: `LOCAL_MADE`), from its module-level `name =
+    value` bindings in order (None: a value that is not such a call); a name bound more
+    than once is left out."""
     found: dict[str, str | None] = {}
     for name, made in bindings:
+        if made is not None and made.startswith(LOCAL_MADE):
+            obj, _, method = made[len(LOCAL_MADE) :].partition(".")
+            made_by = found.get(obj)
+            made = (
+                CALLED_INSTANCES.get(made_by or "")
+                if not method
+                else OPENED_BY.get((made_by or "", method))
+            )
         found[name] = None if name in found else made
     return {name: made for name, made in found.items() if made is not None}
 

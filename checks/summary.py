@@ -56,6 +56,7 @@ from checks.project import (
     ModuleSummary,
     absolute_module,
     instance_made_by,
+    local_made,
     module_instances,
 )
 from checks.pydantic_target import keeps_v1_layer
@@ -997,7 +998,16 @@ class _Summarizer:
         if not isinstance(value, ast.Call):
             return None
         class_ = next((k.value for k in value.keywords if k.arg == "class_"), None)
-        called = self._qualified(value.func)
+        func = value.func
+        if isinstance(func, ast.Name) and func.id not in self.imports:
+            return local_made(func.id, None, None)  # `session = SessionLocal()`
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id not in self.imports
+        ):
+            return local_made(None, func.value.id, func.attr)  # `conn = engine.connect()`
+        called = self._qualified(func)
         if called in ERRORS_MADE_ONCE:
             return called  # an HTTP error other modules raise (FG401)
         return instance_made_by(called, self._qualified(class_) if class_ is not None else None)

@@ -1903,3 +1903,57 @@ def test_fg103_says_what_an_unawaited_method_leaves_undone() -> None:
         "`AsyncSession.rollback()` called without `await`: the transaction is not rolled back",
         "`AsyncSession` method called without `await`: the query never runs",
     ]
+
+
+def test_a_session_or_connection_opened_at_import_and_queried_elsewhere_is_flagged(
+    tmp_path: Path,
+) -> None:
+    """erikkurniawan12's `conn = engine.connect()` in `config/database.py`, imported by
+    every route (reader 63): each `conn.execute(...)` blocks. So does `session =
+    SessionLocal()`; an async session opened so does not."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/database.py",
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("postgresql://app@db/app")
+        conn = engine.connect()
+        SessionLocal = sessionmaker(bind=engine)
+        session = SessionLocal()
+        AsyncLocal = async_sessionmaker(create_async_engine("postgresql+asyncpg://app@db/app"))
+        async_session = AsyncLocal()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from sqlalchemy import text
+
+        from app.database import async_session, conn, session
+
+
+        async def with_connection() -> list:
+            return conn.execute(text("select 1")).fetchall()
+
+
+        async def with_session() -> list:
+            return session.execute(text("select 1")).fetchall()
+
+
+        async def with_async_session() -> None:
+            await async_session.execute(text("select 1"))
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (Path(f["filename"]).name, f["location"]["row"])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG102"
+    ]
+    assert found == [("routes.py", 7), ("routes.py", 11)]
