@@ -23,7 +23,7 @@ file's context. Nothing here resolves other files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -31,9 +31,11 @@ from checks.blocking import CLIENT_FUNCTIONS
 from checks.context import ClassInfo, FileContext, code_of, descendants, dotted_name, keyword_arg
 from checks.lazy import libcst as cst
 from checks.project import (
+    CALLED_INSTANCES,
     INSTANCE_ATTRIBUTES,
     INSTANCE_FACTORIES,
     LIBRARY_INSTANCES,
+    OPENED_BY,
     instance_made_by,
 )
 
@@ -373,9 +375,24 @@ def module_factories(ctx: FileContext) -> dict[str, str]:
                     continue
                 if isinstance(value, cst.IfExp):
                     value = _unless_none(value)
-                found[target] = _made_by(value, ctx) if isinstance(value, cst.Call) else None
+                made = None
+                if isinstance(value, cst.Call):
+                    made = _made_by(value, ctx) or _made_from_module_object(value, found)
+                found[target] = made
         facts.module = {name: cls for name, cls in found.items() if cls is not None}
     return facts.module
+
+
+def _made_from_module_object(call: cst.Call, found: Mapping[str, str | None]) -> str | None:
+    """What a call of a module-level object bound before gives (`session = SessionLocal()`,
+    `conn = engine.connect()`: a session or a connection opened at import), as the
+    summaries record it for other modules (`checks.project.module_instances`)."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return CALLED_INSTANCES.get(found.get(func.value) or "")
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return OPENED_BY.get((found.get(func.value.value) or "", func.attr.value))
+    return None
 
 
 def _unless_none(value: cst.BaseExpression) -> cst.BaseExpression:

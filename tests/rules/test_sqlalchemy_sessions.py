@@ -1957,3 +1957,25 @@ def test_a_session_or_connection_opened_at_import_and_queried_elsewhere_is_flagg
         if f["code"] == "FG102"
     ]
     assert found == [("routes.py", 7), ("routes.py", 11)]
+
+
+def test_a_connection_or_session_opened_at_import_and_queried_in_the_same_file() -> None:
+    """The same module-level objects queried in the module that opens them."""
+    source = """
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("postgresql://app@db/app")
+        conn = engine.connect()
+        SessionLocal = sessionmaker(bind=engine)
+        session = SessionLocal()
+
+
+        async def with_connection() -> list:
+            return conn.execute(text("select 1")).fetchall()
+
+
+        async def with_session() -> list:
+            return session.execute(text("select 1")).fetchall()
+        """
+    assert _found("FG102", source) == [11, 15]
