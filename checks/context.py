@@ -738,7 +738,13 @@ class FileContext:
         rule (`PydanticTarget.reports`), then speaking of the migration, without a fix. A
         v1 spelling Pydantic 2 still runs stands where the project writes its family in
         the v2 spelling (`checks.project_facts.PYDANTIC_SPELLING`), unless the rule marked
-        it as one Pydantic 2 ignores or refuses (`MISBEHAVES_ON_V2`)."""
+        it as one Pydantic 2 ignores or refuses (`MISBEHAVES_ON_V2`). A finding in a test
+        module pytest skips whole, or in a module-level class nothing names, is held back
+        as dead code (`checks.project_facts.USED_FACT`)."""
+        if self.layer == "test" and self._skipped_module():
+            # nothing of it runs (johanguse's deprecated `tests/test_team.py`, reader 64)
+            dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
+            report = report._replace(condition=_and(report.condition, dead))
         if report.rule.family == PYDANTIC_FAMILY:
             if self.version_guards.active:
                 return
@@ -773,6 +779,48 @@ class FileContext:
                 alone = Condition((), frozenset(), fact=RUN_ALONE_FACT + coroutine, negated=True)
                 report = report._replace(condition=_and(report.condition, alone))
         self.reports.append(report)
+
+    def _skipped_module(self) -> bool:
+        """Whether pytest skips the whole module, unconditionally: `pytestmark =
+        pytest.mark.skip(...)` (alone or in a list), or a module-level `pytest.skip(...,
+        allow_module_level=True)` statement."""
+        known = self.stash("skipped-module")
+        if not known:
+            known.append(any(self._skips(line) for line in self.module.body))
+        return bool(known[0])
+
+    def _skips(self, statement: cst.BaseStatement) -> bool:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return False
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == "pytestmark"
+                for t in small.targets
+            ):
+                value = small.value
+                marks = (
+                    [e.value for e in value.elements]
+                    if isinstance(value, cst.List | cst.Tuple)
+                    else [value]
+                )
+                for mark in marks:
+                    target = mark.func if isinstance(mark, cst.Call) else mark
+                    if self.qualified_name(target) == "pytest.mark.skip":
+                        return True
+            if (
+                isinstance(small, cst.Expr)
+                and isinstance(small.value, cst.Call)
+                and self.qualified_name(small.value.func) == "pytest.skip"
+                and any(
+                    arg.keyword is not None
+                    and arg.keyword.value == "allow_module_level"
+                    and isinstance(arg.value, cst.Name)
+                    and arg.value.value == "True"
+                    for arg in small.value.args
+                )
+            ):
+                return True
+        return False
 
     def _module_coroutine(self) -> str | None:
         """The qualified name of the module-level `async def` the code is in, which no

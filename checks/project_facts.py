@@ -226,7 +226,9 @@ USED_FACT = "used:"
 
 
 def used_fact(code: str, name: str) -> str:
-    """The fact that `name` is used (written more than once), for a finding of `code`."""
+    """The fact that `name` is used (written more than once), for a finding of `code`; with
+    no name, code nothing runs (a test module pytest skips whole): it holds only where the
+    selection names the rule, or in new code."""
     return f"{USED_FACT}{code}:{name}"
 
 

@@ -819,7 +819,8 @@ def build_index(
         scope_of=sub_services.of_file,
         runs_alone=_runs_alone(project_files, settings),
         used=lambda scope, code, name: (
-            code in settings.named or new_code or written_twice(name, sources(scope))
+            # no name: code nothing runs (a test module pytest skips whole)
+            code in settings.named or new_code or bool(name and written_twice(name, sources(scope)))
         ),
     )
 

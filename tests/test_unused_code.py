@@ -182,3 +182,36 @@ def test_python_jose_no_dependency_file_names_is_held_back_in_existing_code(
     write(tmp_path, "requirements.txt", "fastapi\npydantic\npython-jose==3.3.0\n")
     write(tmp_path, "app/keys.py", 'ALGORITHM = "RS256"\n')
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG504"]
+
+
+SKIPPED = """
+    import pytest
+    from httpx import AsyncClient
+
+    from app.main import app
+
+    {skip}
+
+
+    async def test_teams() -> None:
+        async with AsyncClient(app=app, base_url="http://test") as client:
+            await client.get("/teams")
+"""
+
+
+def test_a_test_module_pytest_skips_whole_is_held_back(tmp_path: Path) -> None:
+    """johanguse's `tests/test_team.py` (reader 64): `pytestmark = pytest.mark.skip(...)`,
+    a deprecated duplicate nothing runs. Held back, counted, reported when named; a
+    conditional skip (`skipif`) runs somewhere, and stands."""
+    write(tmp_path, "app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    for skip, held in (
+        ('pytestmark = pytest.mark.skip(reason="replaced by test_orgs.py")', True),
+        ("pytestmark = [pytest.mark.asyncio, pytest.mark.skip]", True),
+        ('pytest.skip("moved", allow_module_level=True)', True),
+        ('pytestmark = pytest.mark.skipif(True, reason="slow")', False),
+    ):
+        write(tmp_path, "tests/test_team.py", SKIPPED.format(skip=skip))
+        found = [code for _, code, _ in _rows(tmp_path)]
+        assert found == ([] if held else ["FG408"]), skip
+        named = [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG408")]
+        assert named == ["FG408"]

@@ -337,9 +337,30 @@ _PLACES = frozenset({"cookie", "header", "cache", "redis", "storage", "dict", "f
 
 def _names_a_place(name: str) -> bool:
     """`COOKIE_REFRESH_TOKEN_KEY = "fba_refresh_token"`: the name of the cookie a refresh
-    token is kept in (fastapi_best_architecture's settings)."""
-    words = _WORD.findall(name.lower())
-    return name.lower().endswith("token_key") and not _PLACES.isdisjoint(words)
+    token is kept in (fastapi_best_architecture's settings); or an OAuth client's secret
+    (`GOOGLE_CLIENT_SECRET`), which the provider issues and checks: no key this service
+    signs with, so its placeholder (`"your-google-client-secret"`) is one like any other
+    service's (balorette's, reader 64)."""
+    lowered = name.lower()
+    if lowered.endswith("client_secret"):
+        return True
+    words = _WORD.findall(lowered)
+    return lowered.endswith("token_key") and not _PLACES.isdisjoint(words)
+
+
+def _refused_default(text: str, ctx: FileContext) -> bool:
+    """Whether the module compares something with this very default (`if self.secret_key
+    == "change-me-in-production": raise ValueError(...)` in a validator): the project
+    refuses it where it matters (ikidevz's production and staging, reader 64)."""
+    source = ctx.source
+    if source is None:
+        return False
+    literal = re.escape(text.encode("utf-8", "surrogatepass"))
+    quoted = rb"([\"'])" + literal + rb"\1"
+    return any(
+        re.search(pattern, source) is not None
+        for pattern in (rb"[!=]=\s*" + quoted, quoted + rb"\s*[!=]=")
+    )
 
 
 def _says_key(value: str) -> bool:
@@ -485,7 +506,11 @@ class HardcodedSecret(Rule):
         "value starting with `/` or holding `{name}` fields) and a message to format "
         "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
         "`%s`), "
-        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a password's hash (bcrypt's "
+        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a settings default the module "
+        "compares with to refuse it (`if self.secret_key == 'change-me': raise ...` in a "
+        "validator), an OAuth client's secret placeholder (`GOOGLE_CLIENT_SECRET = "
+        "'your-google-client-secret'`: the provider's, not a key the service signs with), "
+        "a password's hash (bcrypt's "
         "`$2b$...`, argon2's, a hex digest) as a user table stores it, "
         "and the URL of a database on `localhost`, on a host of one label (`db`, a compose "
         "service's name), or whose password repeats its user name or is `password` "
@@ -1173,6 +1198,8 @@ class HardcodedSecret(Rule):
             and not _in_demo_function(ctx)
             and not _local_server_default(name, text, node, ctx)
         ):
+            if in_settings and message == _SETTINGS_DEFAULT and _refused_default(text, ctx):
+                return
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a setting nothing reads is dead code: its default never runs
                 # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)

@@ -3063,7 +3063,9 @@ class InterpolatedSql(Rule):
         "one driver, `$n` for another) on every branch, loop variables over constants "
         "(literal collections, also of tuples unpacked by the loop, a local name bound to one, "
         "`.items()`/`.keys()`/`.values()` of an ALL_CAPS dict, `range()`, also through "
-        "`enumerate()`, whose counter is a number), bind-parameter names and "
+        "`enumerate()`, whose counter is a number), a local bound only to numbers "
+        "(`offset = 0`, then `offset += batch_size` of `batch_size: int`), bind-parameter "
+        "names and "
         'placeholder lists (`:{name}`, `", ".join("?" for _ in ids)`), psycopg\'s '
         "`cursor.mogrify(template, values)` (values quoted by the driver, into a template "
         "that carries no input). A piece that is itself SQL (`WHERE {conditions}`) is "

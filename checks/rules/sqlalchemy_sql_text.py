@@ -701,6 +701,8 @@ class _Renderer:
             return True
         if isinstance(expr, cst.Name) and self.params is None and self._typed_parameter(expr.value):
             return True  # `(max_val - min_val) / bins` of `min_val: float`, `bins: int`
+        if isinstance(expr, cst.Name) and self.params is None and self._counter(expr.value):
+            return True  # `offset = 0`, then `offset += batch_size` (`batch_size: int`)
         if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
             return self.trusted(expr.value)
         if isinstance(expr, cst.Attribute) and (
@@ -768,6 +770,43 @@ class _Renderer:
             if param.name.value == name and param.annotation is not None:
                 return _typed_annotation(param.annotation.annotation, ctx)
         return False
+
+    def _counter(self, name: str) -> bool:
+        """A local the function binds only to numbers: a number literal, then `+=`, `-=`
+        or `*=` a number literal or a parameter typed as a number (`offset = 0`, `offset
+        += batch_size` with `batch_size: int`: johanguse's paging, reader 64); never a
+        parameter, and no other binding of it (a loop target, a tuple's element)."""
+        function = self.ctx.function
+        if function is None or not isinstance(function.node, cst.FunctionDef):
+            return False
+        if self.ctx.is_parameter(name):
+            return False
+        numbers = increments = 0
+        for node in descendants(function.node.body):
+            if (
+                isinstance(node, cst.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0].target, cst.Name)
+                and node.targets[0].target.value == name
+                and isinstance(node.value, cst.Integer | cst.Float)
+            ):
+                numbers += 1
+            elif (
+                isinstance(node, cst.AugAssign)
+                and isinstance(node.target, cst.Name)
+                and node.target.value == name
+                and isinstance(
+                    node.operator, cst.AddAssign | cst.SubtractAssign | cst.MultiplyAssign
+                )
+                and (
+                    isinstance(node.value, cst.Integer | cst.Float)
+                    or (
+                        isinstance(node.value, cst.Name) and self._typed_parameter(node.value.value)
+                    )
+                )
+            ):
+                increments += 1
+        return numbers > 0 and numbers + increments == _bindings_of(function.node.body, name)
 
     def _self_owner(self, expr: cst.Attribute) -> ClassInfo | None:
         """The class of the method being walked, when `expr` is `self.<name>` there and

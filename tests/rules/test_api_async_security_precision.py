@@ -21,6 +21,10 @@ def messages(source: str, code: str, path: str = "app/example.py") -> list[str]:
     return [f.message for f in check_code(source, path) if f.code == code]
 
 
+def _found(code: str, source: str, path: str = "app/example.py") -> list[int]:
+    return [f.start.row for f in check_code(source, path) if f.code == code]
+
+
 # ---------------------------------------------------------------------- FG503 JWT
 
 
@@ -2963,3 +2967,55 @@ def test_a_literal_key_given_to_a_signer_is_a_secret_whatever_it_reads_like() ->
     ]
     assert "given to `jwt.encode()`" in found[-1].message
     assert [f for f in check_code(source, "tests/test_tokens.py") if f.code == "FG502"] == []
+
+
+def test_a_settings_default_the_module_refuses_is_no_finding() -> None:
+    """ikidevz's settings (reader 64): a validator raises when the secret is still its
+    default in production: the project refuses it where it matters. A default nothing
+    compares with stands."""
+    source = """
+        from pydantic import Field, model_validator
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            environment: str = "dev"
+            secret_key: str = Field(default="change-me-in-production")
+            admin_password: str = "Admin123!"
+            smtp_password: str = "Xk9#mQ2vL8"
+
+            @model_validator(mode="after")
+            def _reject_insecure_defaults(self) -> "Settings":
+                if self.environment == "prod":
+                    if self.secret_key == "change-me-in-production":
+                        raise ValueError("SECRET_KEY must be set")
+                    if "Admin123!" != self.admin_password:
+                        return self
+                    raise ValueError("ADMIN_PASSWORD must be changed")
+                return self
+
+
+        settings = Settings()
+        SMTP = settings.smtp_password
+        """
+    assert _found("FG502", source, "app/core/config.py") == [9]
+
+
+def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
+    """balorette's `GOOGLE_CLIENT_SECRET: str = "your-google-client-secret"` (reader 64):
+    a secret Google issues and checks, not a key this service signs with, so its
+    placeholder is spared as another service's is; a real-looking one is reported."""
+    source = """
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            GOOGLE_CLIENT_SECRET: str = "your-google-client-secret"
+            GITHUB_CLIENT_SECRET: str = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+            JWT_SECRET: str = "your-jwt-secret"
+
+
+        settings = Settings()
+        USED = (settings.GOOGLE_CLIENT_SECRET, settings.GITHUB_CLIENT_SECRET, settings.JWT_SECRET)
+        """
+    assert _found("FG502", source, "app/core/config.py") == [6, 7]

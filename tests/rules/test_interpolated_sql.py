@@ -1039,3 +1039,29 @@ def test_fg105_a_name_pasted_inside_a_string_literal_too_stays_a_value() -> None
             cu.execute(\"\"\"SELECT 'INSERT INTO "{0}" VALUES(1)' FROM "{0}";\"\"\".format(ident))
         """
     assert positions(source, "FG105") == [(3, 16)]
+
+
+def test_a_local_counting_by_numbers_carries_no_input() -> None:
+    """johanguse's paging (reader 64): `offset = 0`, then `offset += batch_size` with
+    `batch_size: int`, pasted after `OFFSET`: a number the function counts (as a loop
+    over `range()` gives one). Not a name that also takes an untyped parameter, nor a
+    parameter that holds text."""
+    source = """
+        from sqlalchemy import text
+
+
+        async def stream(db, query: str, batch_size: int = 100, step=None, start: str = "0"):
+            offset = 0
+            while True:
+                rows = await db.execute(text(f"SELECT * FROM t LIMIT {batch_size} OFFSET {offset}"))
+                offset += batch_size
+                skipped = 0
+                skipped += step
+                await db.execute(text(f"SELECT * FROM t OFFSET {skipped}"))
+                for page in range(3):
+                    await db.execute(text(f"SELECT * FROM t OFFSET {page}"))
+                await db.execute(text(f"SELECT * FROM t OFFSET {start}"))
+                if not rows:
+                    break
+        """
+    assert positions(source, "FG105") == [(11, 31), (14, 31)]
