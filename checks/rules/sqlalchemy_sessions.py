@@ -1139,22 +1139,26 @@ class SyncSessionInAsyncModule(Rule):
                 return
         if _hands_to_a_thread(node, ctx):
             return
+        # each argument is asked (co-demos' `get_user_from_token(security_scopes=...,
+        # db=db, token=token)`: the first one's class, a re-exported `SecurityScopes`,
+        # is no session, and `db`'s is: reader 64)
         for arg in node.args:
-            cls = None if arg.star else annotated_project_class(arg.value, ctx)
+            if arg.star:
+                continue
+            cls = annotated_project_class(arg.value, ctx)
             if cls is not None:
                 self._ask(ctx, function, cls, arg.value, Condition((cls,), _SYNC_SESSIONS))
-                return
-            dependency = None if arg.star else depends_origin(arg.value, ctx)
+                continue
+            dependency = depends_origin(arg.value, ctx)
             if dependency is not None:  # `db=Depends(get_db)`, then `get_users(db)`
                 condition = Condition((dependency,), _SYNC_SESSIONS, subject=OPENED)
                 self._ask(ctx, function, dependency, arg.value, condition)
-                return
+                continue
             opened = ctx.marks(self.code + ".opened")
-            origin = None if arg.star else property_opened(arg.value, ctx, opened)
+            origin = property_opened(arg.value, ctx, opened)
             if origin is not None:  # `with self.session as session: get(session, pk)`
                 condition = Condition((origin,), _SYNC_SESSIONS, subject=OPENED)
                 self._ask(ctx, function, origin, arg.value, condition)
-                return
 
     def _session_helper(self, node: cst.Call, ctx: FileContext, function: int) -> None:
         """A sync function of another module called here, neither awaited nor handed to

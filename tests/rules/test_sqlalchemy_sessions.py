@@ -1979,3 +1979,39 @@ def test_a_connection_or_session_opened_at_import_and_queried_in_the_same_file()
             return session.execute(text("select 1")).fetchall()
         """
     assert _found("FG102", source) == [11, 15]
+
+
+def test_each_argument_annotated_with_another_modules_class_is_asked(tmp_path: Path) -> None:
+    """co-demos' auth dependency (reader 64): `get_user_from_token(security_scopes=...,
+    db=db, token=token)`, both classes re-exported by the package: the first argument's
+    (`SecurityScopes`) is no session, the second's (`Session`) is."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/crud/__init__.py",
+        "from fastapi import Depends\nfrom fastapi.security import SecurityScopes\n"
+        "from sqlalchemy.orm import Session\n",
+    )
+    write(
+        tmp_path,
+        "app/crud/users.py",
+        """
+        from . import Depends, SecurityScopes, Session
+
+
+        def get_db():
+            yield None
+
+
+        def from_token(scopes: SecurityScopes, db: Session, token: str):
+            return db.query(User).filter(User.token == token).first()
+
+
+        async def current_user(scopes: SecurityScopes, token: str, db: Session = Depends(get_db)):
+            return from_token(scopes=scopes, db=db, token=token)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
+    assert ("FG102", 13) in found
