@@ -23,6 +23,15 @@ BLOCKING_HTTP = {
         f"cloudinary.uploader.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
         for f in ("upload", "upload_large", "destroy", "explicit", "rename", "add_tag")
     },
+    # Resend's SDK sends with `requests` (johanguse's sign-up emails, reader 64); its
+    # 2.x resources and the module aliases its docs show
+    **{
+        f"resend.{resource}.{f}": (
+            "`await asyncio.to_thread(...)` (Resend's SDK sends with `requests`)"
+        )
+        for resource in ("Emails", "emails", "Batch", "batch")
+        for f in ("send", "get", "cancel", "update")
+    },
     # google-auth fetches Google's certificates through the request it is given, on every
     # call unless that request caches (khoj's sign-in: `verify_oauth2_token(credential,
     # google_requests.Request(), client_id)`)

@@ -805,3 +805,21 @@ def test_a_coroutine_tested_without_await_is_always_true() -> None:
     fixed = fix_code(source, "FG304", unsafe=True)
     assert "if not await self.exists(item_id):" in fixed
     assert '"a" if await self.exists(1) else "b"' in fixed
+
+
+def test_resends_sdk_sends_with_requests() -> None:
+    """johanguse's sign-up emails (reader 64): `resend.Emails.send(params)` in `async def`
+    blocks on `requests`; in a thread it does not."""
+    source = """
+        import asyncio
+
+        import resend
+
+
+        async def send_welcome(params: dict) -> None:
+            resend.Emails.send(params)
+            await asyncio.to_thread(resend.Emails.send, params)
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [7]
+    assert "Resend's SDK sends with `requests`" in found[0].message
