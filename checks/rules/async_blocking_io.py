@@ -52,7 +52,7 @@ from checks.session_receivers import (
     is_async_session,
     receiver_class,
 )
-from checks.structure import Structure
+from checks.structure import CallSite, Structure
 from checks.structure import dotted_name as ast_dotted_name
 
 #: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
@@ -224,7 +224,10 @@ class _BlockingInAsync(Rule):
             return
         self._imported_helper(
             node,
-            name or _annotated_receiver_method(node, ctx) or _queried_model_method(node, ctx),
+            name
+            or _annotated_receiver_method(node, ctx)
+            or _queried_model_method(node, ctx)
+            or _own_method(node, ctx),
             ctx,
         )
 
@@ -1373,6 +1376,32 @@ _LIBRARIES = frozenset(
 )
 
 
+def _own_method_of(call: CallSite, structure: Structure) -> str | None:
+    """The screen of `_own_method`: `self.method(...)` in a method of a module-level class
+    whose body defines `method` with `def`."""
+    func = call.node.func
+    method = call.enclosing
+    if (
+        structure.module is None
+        or method is None
+        or not isinstance(func, ast.Attribute)
+        or not isinstance(func.value, ast.Name)
+        or not isinstance(method.node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ):
+        return None
+    owner = method.outer
+    if owner is None or not isinstance(owner.node, ast.ClassDef) or owner.outer is not None:
+        return None
+    params = [*method.node.args.posonlyargs, *method.node.args.args]
+    if not params or params[0].arg != func.value.id:
+        return None
+    if not any(
+        isinstance(item, ast.FunctionDef) and item.name == func.attr for item in owner.node.body
+    ):
+        return None
+    return f"{structure.module}.{owner.node.name}.{func.attr}"
+
+
 def _may_be_project_function(qualified: str) -> bool:
     """Whether an imported callee may be a function the project index reads: an absolute
     dotted name outside the standard library and the libraries every service calls."""
@@ -1390,6 +1419,9 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
     for call in structure.calls:
         # a call awaited gives an awaitable: not a sync helper's (`_imported_helper`)
         if call.in_async and not structure.is_awaited(call.node):
+            own = _own_method_of(call, structure)
+            if own is not None:
+                yield own
             for qualified in structure.qualified(call.dotted):
                 if _may_be_project_function(qualified) and structure.may_be_project_class(
                     qualified
@@ -1569,6 +1601,42 @@ def _selected(statement: cst.BaseExpression, ctx: FileContext) -> str | None:
             return None
         statement = func.value
     return None
+
+
+def _own_method(node: cst.Call, ctx: FileContext) -> str | None:
+    """`module.Class.method` for `self.method(...)` in a method of a module-level class
+    whose body defines `method` with `def`: the summary of this module records what such a
+    method calls (balorette's `self._verify_password(...)`, which calls `verify_password`
+    of `app.core.security`, which runs `bcrypt.checkpw`: reader 64), and the project
+    index follows it as it follows another module's helper."""
+    func = node.func
+    function = ctx.function
+    owner = function.owner if function is not None else None
+    if (
+        ctx.module_name is None
+        or owner is None
+        or owner.outer is not None
+        or not isinstance(func, cst.Attribute)
+        or not isinstance(func.value, cst.Name)
+        or function is None
+        or not isinstance(function.node, cst.FunctionDef)
+        or func.value.value != _first_parameter_name(function.node)
+    ):
+        return None
+    method = func.attr.value
+    if not any(
+        isinstance(statement, cst.FunctionDef)
+        and statement.name.value == method
+        and statement.asynchronous is None
+        for statement in owner.node.body.body
+    ):
+        return None
+    return f"{ctx.module_name}.{owner.name}.{method}"
+
+
+def _first_parameter_name(function: cst.FunctionDef) -> str | None:
+    params = [*function.params.posonly_params, *function.params.params]
+    return params[0].name.value if params else None
 
 
 def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -823,3 +824,48 @@ def test_resends_sdk_sends_with_requests() -> None:
     found = [f for f in check_code(source) if f.code == "FG302"]
     assert [f.start.row for f in found] == [7]
     assert "Resend's SDK sends with `requests`" in found[0].message
+
+
+def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
+    tmp_path: Path,
+) -> None:
+    """balorette's login (reader 64): `self._verify_password(...)`, a `def` of the class
+    that calls `verify_password` of `app.core.security`, which runs `bcrypt.checkpw`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/core", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/core/security.py",
+        """
+        import bcrypt
+
+
+        def verify_password(plain: str, hashed: str) -> bool:
+            return bcrypt.checkpw(plain.encode(), hashed.encode())
+        """,
+    )
+    write(
+        tmp_path,
+        "app/services/user.py",
+        """
+        from app.core.security import verify_password
+
+
+        class UserService:
+            def _verify_password(self, plain: str, hashed: str) -> bool:
+                return verify_password(plain, hashed)
+
+            def _label(self, name: str) -> str:
+                return name.title()
+
+            async def authenticate(self, plain: str, hashed: str) -> bool:
+                self._label(plain)
+                return self._verify_password(plain, hashed)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 13)]
+    assert "`self._verify_password()` is a sync method of" in found[0][2]
+    assert "(`bcrypt.checkpw()`)" in found[0][2]
