@@ -442,6 +442,16 @@ def _only_called_by_the_main_guard(module: cst.Module) -> frozenset[str]:
 _MAIN_GUARDS = "FG502.main"
 
 
+def _names_examples(expr: cst.BaseExpression) -> bool:
+    """Whether a name or attribute says it holds API examples (`USER_CREATE_EXAMPLES`,
+    `user_create_example`, `merge_examples`): jpcadena's request bodies given to
+    `openapi_examples=` and `json_schema_extra=` by name (reader 65)."""
+    last = expr.attr.value if isinstance(expr, cst.Attribute) else None
+    if isinstance(expr, cst.Name):
+        last = expr.value
+    return last is not None and "example" in last.lower()
+
+
 def _examples(ctx: FileContext) -> set[int]:
     return ctx.marks(_IN_EXAMPLES)
 
@@ -501,7 +511,8 @@ class HardcodedSecret(Rule):
         "deactivated'}`: a label or a message; so under any name of an API key or token, "
         "`EXECUTE_API_KEY = 'Process document'`; a variable of another name holding such "
         "words holds a weak secret or a passphrase), values "
-        "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`), "
+        "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`, or held "
+        "by a name that says so: `USER_CREATE_EXAMPLES = {...}`, `merge_examples(...)`), "
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
         "value starting with `/` or holding `{name}` fields) and a message to format "
         "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
@@ -1190,6 +1201,7 @@ class HardcodedSecret(Rule):
             constant
             and _SIGNING_NAME.search(name) is not None
             and not name.lower().endswith("token_key")
+            and not _names_a_place(name)
         )
         if (
             text is not None
@@ -1211,6 +1223,8 @@ class HardcodedSecret(Rule):
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         if _exempt(ctx):
             return
+        if any(_names_examples(target.target) for target in node.targets):
+            _mark_examples(node.value, ctx)  # `USER_CREATE_EXAMPLES = {...}`
         for target in node.targets:
             name = target.target
             if isinstance(name, cst.Name):
@@ -1219,6 +1233,8 @@ class HardcodedSecret(Rule):
                 self._check(name.attr.value, node.value, node, ctx)
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
+        if node.value is not None and _names_examples(node.target):
+            _mark_examples(node.value, ctx)
         if not _exempt(ctx) and isinstance(node.target, cst.Name):
             self._check(node.target.value, node.value, node, ctx, constant=_at_module_level(ctx))
 
@@ -1233,6 +1249,9 @@ class HardcodedSecret(Rule):
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         if _exempt(ctx):
+            return
+        if _names_examples(node.func):
+            _mark_examples(node, ctx)  # `merge_examples(base, {"password": "..."})`
             return
         found = _signer_key(node, ctx)
         if found is None:

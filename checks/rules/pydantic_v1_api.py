@@ -2094,6 +2094,11 @@ class PydanticFieldExtra(Rule):
             keyword = arg.keyword.value if arg.keyword is not None else None
             if keyword is None or not _fastapi_extra(function, keyword):
                 continue
+            if keyword == "annotation" and not fails:
+                # FastAPI's own `params.Param(annotation=...)`, which the declared type
+                # overrides: a no-op, no schema data (jpcadena's `Query(annotation=...)`
+                # on FastAPI 0.115, reader 65)
+                continue
             if fails:
                 message = (
                     f"`{name}({keyword}=...)` is no FastAPI parameter: FastAPI 0.155+ raises "

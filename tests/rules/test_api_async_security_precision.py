@@ -3019,3 +3019,49 @@ def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
         USED = (settings.GOOGLE_CLIENT_SECRET, settings.GITHUB_CLIENT_SECRET, settings.JWT_SECRET)
         """
     assert _found("FG502", source, "app/core/config.py") == [6, 7]
+
+
+def test_fastapis_own_annotation_keyword_is_a_no_op_before_0_155(tmp_path: Path) -> None:
+    """jpcadena's `Query(annotation=Optional[PositiveInt], ...)` on FastAPI 0.115 (reader
+    65): passed on to `params.Query(annotation=...)`, FastAPI's own parameter, which the
+    declared type overrides: no schema data, nothing to report. From 0.155 the call
+    raises `TypeError`, reported as any keyword FastAPI does not take."""
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from typing import Optional
+
+        from fastapi import APIRouter, Query
+        from pydantic import PositiveInt
+
+        router = APIRouter()
+
+
+        @router.get("/users")
+        def users(limit: Optional[int] = Query(None, annotation=Optional[PositiveInt])) -> int:
+            return limit or 0
+        """,
+    )
+    write(tmp_path, "requirements.txt", "fastapi==0.115.8\npydantic==2.10.0\n")
+    assert _fg211_heads(tmp_path, "--extend-select", "FG211") == []
+    write(tmp_path, "requirements.txt", "fastapi>=0.155\npydantic==2.10.0\n")
+    assert [row for row, _ in _fg211_heads(tmp_path)] == [10]
+
+
+def test_examples_kept_by_name_hold_no_secrets() -> None:
+    """jpcadena's request bodies (reader 65): `USER_CREATE_EXAMPLES: dict[str, Example] =
+    {...}` given to `openapi_examples=` by name, and `merge_examples(base, {"password":
+    ...})` given to `json_schema_extra=`; and a module's `GOOGLE_CLIENT_SECRET =
+    "your-google-client-secret"`, another service's placeholder."""
+    source = """
+        from fastapi.openapi.models import Example
+
+        GOOGLE_CLIENT_SECRET = "your-google-client-secret"
+        USER_CREATE_EXAMPLES: dict[str, Example] = {
+            "normal": {"value": {"username": "someone", "password": "Hk7pH9*35Fu&3U"}},
+        }
+        user_create_example = merge_examples({"username": "x"}, {"password": "Hk7pH9*35Fu&3U"})
+        SMTP = {"password": "Hk7pH9*35Fu&3U"}
+        """
+    assert _found("FG502", source, "app/config/examples.py") == [8]
