@@ -154,7 +154,7 @@ def local_made(called: str | None, receiver: str | None, attribute: str | None) 
     `engine.connect()`)."""
     if called is not None:
         return LOCAL_MADE + called
-    if receiver is not None and attribute in ("connect", "begin"):
+    if receiver is not None and any(attribute == method for _, method in OPENED_BY):
         return f"{LOCAL_MADE}{receiver}.{attribute}"
     return None
 
