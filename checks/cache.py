@@ -15,7 +15,10 @@ whose index can read one of them checks the file again. A run snapshot answers a
 repeated run when nothing it depended on changed: its files and the modules it read (size
 and modification time), the module names of its files, every path it probed for a
 module without finding one (a module appearing there would change what a finding says),
-and those names of its files' screens (none of which may have become a package).
+and those names of its files' screens (none of which may have become a package). The
+probed paths are kept under the nearest folder that exists above each, with its stamp
+(inode, modification and change times): while that stamp stands, nothing was created
+below it (a new entry changes its folder's), and its paths are not looked up one by one.
 
 The cache is never trusted blindly. A cache file is JSON (never pickle: a cache file found
 in a repository must not run code) after a header line with the format and a checksum of
@@ -54,12 +57,14 @@ from checks.project import (
 
 if TYPE_CHECKING:
     import hashlib
+
+    from checks.discovery import WalkMemo
 else:
     # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
     hashlib = lazy_import("hashlib")
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 19
+_FORMAT = 20
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -310,7 +315,7 @@ class Cache:
                     return None
             except (OSError, ValueError):
                 return None
-        if any(os.path.isfile(path) for path in absent):
+        if any(_appeared(folder, stamp, paths) for folder, stamp, paths in absent):
             return None
         forget_packages()  # the packages seen by an earlier run in this process may be gone
         if _packages_digest(files, self._file_facts) != packages:
@@ -338,11 +343,13 @@ class Cache:
         if any(stamp is None for _, stamp in [*files, *others]):
             return
         read = {_path_key(path): stamp for path, stamp in others if stamp != ABSENT}
-        absent = {_path_key(path) for path, stamp in others if stamp == ABSENT}
+        absent = _absent_below_folders({_path_key(p) for p, stamp in others if stamp == ABSENT})
+        if absent is None:
+            return  # a path probed and not found is there now: the run saw another project
         data = {
             "files": [[_path_key(path), stamp] for path, stamp in files],
             "others": [[path, stamp] for path, stamp in read.items()],
-            "absent": sorted(absent),
+            "absent": absent,
             "packages": _packages_digest([path for path, _ in files], self._file_facts),
             "outside": sorted(set(outside)),
             "findings": [[str(f.path), _finding_json(f)] for f in findings],
@@ -357,6 +364,58 @@ class Cache:
             _prune_runs(self.file.parent)
         except OSError:
             return
+
+
+def _folder_stamp(folder: str) -> list[int] | None:
+    """A folder's inode, modification and change times, while it is a folder; None when
+    it is not one, or changed too recently to tell a later change (`stamp_of`)."""
+    try:
+        status = os.stat(folder)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISDIR(status.st_mode) or stamp_of(status) is None:
+        return None
+    if time.time_ns() - status.st_ctime_ns < _RACY_SECONDS * 1_000_000_000:
+        return None
+    return [status.st_ino, status.st_mtime_ns, status.st_ctime_ns]
+
+
+def _absent_below_folders(absent: Iterable[str]) -> list[list[Any]] | None:
+    """Paths probed and not found, grouped under the nearest folder that exists above
+    each, with its stamp ([folder, stamp or None, paths]: None, a folder too recently
+    changed, whose paths are looked up one by one); None when one of them is a file now.
+    The stamps are taken before the paths are looked up again: a file created after the
+    lookup changes its folder's stamp."""
+    nearest: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    for path in sorted(absent):
+        folder = os.path.dirname(path)
+        chain = []
+        while folder not in nearest and not os.path.isdir(folder):
+            chain.append(folder)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        found = nearest.get(folder, folder)
+        for passed in chain:
+            nearest[passed] = found
+        nearest[folder] = found
+        groups.setdefault(found, []).append(path)
+    grouped: list[list[Any]] = [
+        [folder, _folder_stamp(folder), paths] for folder, paths in groups.items()
+    ]
+    if any(os.path.isfile(path) for paths in groups.values() for path in paths):
+        return None
+    return grouped
+
+
+def _appeared(folder: str, stamp: list[int] | None, paths: list[str]) -> bool:
+    """Whether one of the paths probed under `folder` is a file now: none, while the
+    folder keeps its stamp."""
+    if stamp is not None and _folder_stamp(folder) == stamp:
+        return False
+    return any(os.path.isfile(path) for path in paths)
 
 
 #: run snapshots kept per cache directory (the most recently written)
@@ -388,6 +447,55 @@ def _packages_digest(files: Iterable[Path], file_facts: Callable[[Path], str] | 
         if file_facts is not None:
             names.append(file_facts(path))
     return hashlib.blake2b("\0".join(names).encode(), digest_size=16).hexdigest()
+
+
+# ------------------------------------------------------------------ walk memo
+def _walk_file(directory: Path, settings_key: str) -> Path:
+    key = f"{settings_key}|{_code_fingerprint()}"
+    name = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    return directory / __version__ / f"walk-{name}.json"
+
+
+#: the walk memos this process read, by file: a run walks its project more than once (the
+#: files to check, then the project's files for its counted facts)
+_WALK_MEMOS: dict[Path, WalkMemo] = {}
+
+
+def load_walk_memo(directory: Path, settings_key: str) -> WalkMemo:
+    """What the walks of the project kept of each folder with the same settings (see
+    `checks.discovery`), or an empty memo (no cache yet, another format, a damaged file).
+    Read once per process: every answer it gives is checked against the folder's stamp."""
+    from checks.discovery import WalkMemo
+
+    file = _walk_file(directory, settings_key)
+    memo = _WALK_MEMOS.get(file)
+    if memo is None:
+        stored = read_cache_file(file)
+        folders = stored.get("folders") if isinstance(stored, dict) else None
+        memo = _WALK_MEMOS[file] = WalkMemo(folders if isinstance(folders, dict) else None)
+    return memo
+
+
+def save_walk_memo(directory: Path, settings_key: str, memo: WalkMemo) -> None:
+    """Keep a memo a walk changed, atomically; one grown past `MAX_CACHE_BYTES` keeps only
+    the folders of this run. A cache directory we cannot write is left alone."""
+    if not memo.changed:
+        return
+    payload = encode_cache_file({"folders": memo.folders})
+    if len(payload) > MAX_CACHE_BYTES:
+        used = {path: memo.folders[path] for path in memo.used if path in memo.folders}
+        payload = encode_cache_file({"folders": used})
+        if len(payload) > MAX_CACHE_BYTES:
+            return
+    file = _walk_file(directory, settings_key)
+    try:
+        _prepare(directory)
+        _own_folder(file.parent)
+        prune_temporary_files(file.parent)
+        _write_atomically(file, payload)
+    except OSError:
+        return
+    memo.changed = False
 
 
 # ----------------------------------------------------------------- cache files
@@ -838,7 +946,7 @@ def _summary(raw: Any) -> ModuleSummary:
 _Snapshot = tuple[
     list[tuple[str, list[int]]],
     list[tuple[str, list[int]]],
-    list[str],
+    list[tuple[str, list[int] | None, list[str]]],
     str,
     frozenset[str],
     list[Finding],
@@ -855,7 +963,7 @@ def _snapshot(data: Any) -> _Snapshot | None:
         snapshot = _dict(data)
         files = [_stamped(pair) for pair in _list(snapshot.get("files"))]
         others = [_stamped(pair) for pair in _list(snapshot.get("others"))]
-        absent = [_absolute_path(path) for path in _list(snapshot.get("absent"))]
+        absent = [_absent_group(group) for group in _list(snapshot.get("absent"))]
         packages = _str(snapshot.get("packages"))
         outside = frozenset(_str(name) for name in _list(snapshot.get("outside")))
         findings = []
@@ -874,6 +982,15 @@ def _snapshot(data: Any) -> _Snapshot | None:
     except _Invalid:
         return None
     return files, others, absent, packages, outside, findings, held
+
+
+def _absent_group(raw: Any) -> tuple[str, list[int] | None, list[str]]:
+    folder, stamp, paths = _list(raw, 3)
+    if stamp is not None:
+        stamp = _list(stamp, 3)
+        if any(type(value) is not int or not -(2**63) <= value < 2**63 for value in stamp):
+            _invalid()
+    return _absolute_path(folder), stamp, [_absolute_path(path) for path in _list(paths)]
 
 
 def _stamped(raw: Any) -> tuple[str, list[int]]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 from checks import __version__
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings
-from checks.discovery import discover, is_excluded
+from checks.discovery import discover, is_excluded, walk_key
 from checks.findings import FileResult, Finding, HeldBack, Location, split_lines
 from checks.output import (
     OUTPUT_FORMATS,
@@ -217,7 +217,7 @@ def run_check(args: argparse.Namespace) -> int:
     top = loader.for_path(paths[0] if paths else Path.cwd())
     loader.fallback_root = top.project_root  # a file with no pyproject or git above it
     unreachable: list[str] = []
-    files = discover(paths or [Path(".")], top, unreachable)
+    files = _discover(args, paths or [Path(".")], top, unreachable)
     for message in unreachable:
         _warn(message)
     if not files:
@@ -269,6 +269,23 @@ class _ProjectOutcome:
     changed: bool = False
     #: what the project's conventions or the selection held back
     held: HeldBack = dataclasses.field(default_factory=HeldBack)
+
+
+def _discover(
+    args: argparse.Namespace, paths: list[Path], top: Settings, unreachable: list[str]
+) -> list[Path]:
+    """`discover`, with the walk memo of the top project's cache (`checks.cache`), unless
+    the run keeps no cache."""
+    if args.no_cache or all(not path.is_dir() for path in paths):
+        return discover(paths, top, unreachable)
+    from checks.cache import CACHE_DIR_NAME, load_walk_memo, save_walk_memo
+
+    directory = args.cache_dir or top.project_root / CACHE_DIR_NAME
+    key = walk_key(top)
+    memo = load_walk_memo(directory, key)
+    files = discover(paths, top, unreachable, memo)
+    save_walk_memo(directory, key, memo)
+    return files
 
 
 def _check_project(

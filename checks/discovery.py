@@ -12,6 +12,17 @@ one named on the command line is refused before it is opened. A file reached und
 names (a link and its target, hard links) is checked once, under the name of the file
 itself when the run meets it. File names need not be UTF-8; a folder whose path is too
 long for the system to open is reported, not skipped in silence.
+
+A walk given a `WalkMemo` (the results cache's, `checks.cache.load_walk_memo`) takes a
+folder's answer from it without listing the folder or matching a pattern, as git's
+untracked cache does: a folder whose inode, modification and change times are those the
+memo holds has the same entries (adding, removing or renaming one changes them), and
+under the same `.gitignore` files (their stamps) and settings (the memo's key) the walk
+keeps the same of them. A folder is kept only when nothing else decides what the walk
+keeps of it: no symlink among its entries (a link's target changes elsewhere), no folder
+named as a build's output (`_build_output` looks inside it), no template folder (it
+warns), no entry it could not read, and no stamp too recent to tell a later change
+within the same clock tick (`RACY_SECONDS`).
 """
 
 from __future__ import annotations
@@ -20,14 +31,18 @@ import errno
 import functools
 import os
 import stat
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from checks.config import ConfigError, Settings
 from checks.globs import Globs
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: a file or folder changed this recently (seconds) gets no stamp: a change later within
+#: the same clock tick would leave the stamp as it is
+RACY_SECONDS = 2
 #: how much of a path too long to open a warning shows
 _PATH_PREFIX_SHOWN = 120
 
@@ -36,16 +51,90 @@ class _Gitignore(NamedTuple):
     #: the base directory, absolute, as a string ending in `/`
     prefix: str
     spec: Globs
+    #: the file's path, size, modification and change times (`WalkMemo`'s), or None when
+    #: it changed too recently to tell
+    stamp: str | None = None
+
+
+def _settled(status: os.stat_result) -> bool:
+    """Whether a stamp taken of this status tells every later change (`RACY_SECONDS`)."""
+    changed = max(status.st_mtime_ns, status.st_ctime_ns)
+    return time.time_ns() - changed >= RACY_SECONDS * 1_000_000_000
 
 
 def _read_gitignore(path: Path | str, base: Path | str) -> _Gitignore | None:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
+            status = os.fstat(handle.fileno())
             lines = handle.read().splitlines()
     except OSError:
         return None
     prefix = (base.as_posix() if isinstance(base, Path) else base).rstrip("/") + "/"
-    return _Gitignore(prefix, Globs(lines, gitignore=True))
+    stamp = None
+    if _settled(status):
+        stamp = f"{path}:{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}"
+    return _Gitignore(prefix, Globs(lines, gitignore=True), stamp)
+
+
+def _chain_of(gitignores: Sequence[_Gitignore]) -> str | None:
+    """What identifies a list of `.gitignore` files for `WalkMemo` (None: one of them
+    changed too recently to tell)."""
+    stamps = [gitignore.stamp for gitignore in gitignores]
+    if any(stamp is None for stamp in stamps):
+        return None
+    return "\0".join(stamp for stamp in stamps if stamp is not None)
+
+
+class WalkMemo:
+    """What walks kept of each folder (see the module's docstring): absolute path ->
+    [inode, modification time, change time, the `.gitignore` files' `_chain_of` that
+    applied, whether it holds a `.gitignore`, the entries kept ([name, inode], -1 for a
+    folder)]. `changed`: whether this run added or replaced a folder's answer."""
+
+    def __init__(self, folders: dict[str, Any] | None = None) -> None:
+        self.folders: dict[str, Any] = folders if folders is not None else {}
+        self.used: set[str] = set()
+        self.changed = False
+
+    def known(
+        self, absolute: str, status: os.stat_result
+    ) -> tuple[str, bool, list[tuple[str, int]]] | None:
+        """The `.gitignore` chain, whether the folder holds a `.gitignore`, and the
+        entries kept, of a folder unchanged since they were kept; None otherwise (a
+        value this class did not write is not one)."""
+        entry = self.folders.get(absolute)
+        if not isinstance(entry, list) or len(entry) != 6:
+            return None
+        inode, modified, changed, chain, own, kept = entry
+        if (inode, modified, changed) != (status.st_ino, status.st_mtime_ns, status.st_ctime_ns):
+            return None
+        if not isinstance(chain, str) or not isinstance(own, bool) or not isinstance(kept, list):
+            return None
+        children: list[tuple[str, int]] = []
+        for child in kept:
+            if not (isinstance(child, list) and len(child) == 2):
+                return None
+            name, child_inode = child
+            if not isinstance(name, str) or type(child_inode) is not int or "/" in name:
+                return None
+            children.append((name, child_inode))
+        self.used.add(absolute)
+        return chain, own, children
+
+    def keep(
+        self,
+        absolute: str,
+        status: os.stat_result,
+        chain: str,
+        own: bool,
+        children: list[tuple[str, int]],
+    ) -> None:
+        kept = [[name, inode] for name, inode in children]
+        entry = [status.st_ino, status.st_mtime_ns, status.st_ctime_ns, chain, own, kept]
+        self.used.add(absolute)
+        if self.folders.get(absolute) != entry:
+            self.folders[absolute] = entry
+            self.changed = True
 
 
 def _gitignore_of(path: Path, base: Path) -> _Gitignore | None:
@@ -112,9 +201,12 @@ class _Walker:
     """Walks directories with plain strings: one `realpath` per command-line path, not one
     per file (resolving every entry was a third of the time on large trees)."""
 
-    def __init__(self, settings: Settings, warnings: list[str] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, warnings: list[str] | None = None, memo: WalkMemo | None = None
+    ) -> None:
         self.settings = settings
         self.warnings = warnings
+        self.memo = memo
         self.visited: set[tuple[int, int]] = set()
         self.root = settings.project_root.as_posix().rstrip("/") + "/"
         #: the excluded folders named as a template's (`{{cookiecutter.project_slug}}`)
@@ -139,10 +231,15 @@ class _Walker:
         return bool(self.settings.exclude.match_file(relative + "/" if is_dir else relative))
 
     def walk(
-        self, directory: str, absolute: str, gitignores: list[_Gitignore]
+        self,
+        directory: str,
+        absolute: str,
+        gitignores: list[_Gitignore],
+        chain: str | None = None,
     ) -> Iterator[tuple[str, tuple[int, int], bool]]:
         """The files under `directory` (`absolute` is its real path), each with its
-        (device, inode) to tell a file reached twice, and whether it is a symlink."""
+        (device, inode) to tell a file reached twice, and whether it is a symlink.
+        `chain`: the `.gitignore` files' `_chain_of`, when the walk has a memo."""
         try:
             status = os.stat(absolute)
         except OSError as error:
@@ -153,6 +250,11 @@ class _Walker:
         if key in self.visited:
             return  # a symlink loop, or a directory reached twice
         self.visited.add(key)
+        if self.memo is not None and chain is not None:
+            remembered = self._remembered(directory, absolute, status, gitignores, chain)
+            if remembered is not None:
+                yield from remembered
+                return
         try:
             with os.scandir(absolute) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
@@ -160,34 +262,101 @@ class _Walker:
             self.unreachable(directory, error)
             return
         names = {entry.name for entry in entries if entry.name[0] in ".p"}
+        #: what the memo keeps of this folder: the entries kept, while nothing else decides
+        kept: list[tuple[str, int]] | None = [] if _settled(status) else None
+        own = False
         if "pyvenv.cfg" in names and os.path.isfile(f"{absolute}/pyvenv.cfg"):
+            self._keep(absolute, status, gitignores, chain, own, kept)
             return
         if self.settings.respect_gitignore and ".gitignore" in names:
-            own = _read_gitignore(f"{absolute}/.gitignore", absolute)
-            if own is not None:
-                gitignores = [*gitignores, own]
+            read = _read_gitignore(f"{absolute}/.gitignore", absolute)
+            if read is not None:
+                own = True
+                gitignores = [*gitignores, read]
+                chain = None if chain is None or read.stamp is None else f"{chain}\0{read.stamp}"
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()  # a regular file, or a link to one
+                if kept is not None and entry.is_symlink():
+                    kept = None  # a link's target may change without this folder
             except OSError as error:
                 self.unreachable(f"{directory}/{entry.name}", error)
+                kept = None
                 continue
             if not (is_dir or (is_file and entry.name.endswith(PYTHON_SUFFIXES))):
                 continue
             child = f"{absolute}/{entry.name}"
+            if is_dir and entry.name in self.settings.artifact_folders:
+                kept = None  # whether it is a build's output is read inside it
             if self.excluded(self.relative(child), is_dir):
                 if is_dir and "{{" in entry.name:
                     self.templates.append(f"{directory}/{entry.name}")
+                    kept = None
                 continue
             if self.settings.respect_gitignore and _is_gitignored(child, is_dir, gitignores):
                 continue
+            if kept is not None:
+                kept.append((entry.name, -1 if is_dir else entry.inode()))
             if is_dir:
-                yield from self.walk(f"{directory}/{entry.name}", child, gitignores)
+                yield from self.walk(f"{directory}/{entry.name}", child, gitignores, chain)
             elif entry.is_symlink():
                 yield f"{directory}/{entry.name}", _file_key(Path(child)), True
             else:
                 yield f"{directory}/{entry.name}", (device, entry.inode()), False
+        self._keep(absolute, status, gitignores, chain, own, kept)
+
+    def _keep(
+        self,
+        absolute: str,
+        status: os.stat_result,
+        gitignores: list[_Gitignore],
+        chain: str | None,
+        own: bool,
+        kept: list[tuple[str, int]] | None,
+    ) -> None:
+        if self.memo is not None and chain is not None and kept is not None:
+            self.memo.keep(absolute, status, chain, own, kept)
+
+    def _remembered(
+        self,
+        directory: str,
+        absolute: str,
+        status: os.stat_result,
+        gitignores: list[_Gitignore],
+        chain: str,
+    ) -> Iterator[tuple[str, tuple[int, int], bool]] | None:
+        """The walk of a folder the memo answers for (None: it does not), its folders
+        walked as any other."""
+        assert self.memo is not None
+        known = self.memo.known(absolute, status)
+        if known is None:
+            return None
+        kept_chain, own, children = known
+        if own and self.settings.respect_gitignore:
+            read = _read_gitignore(f"{absolute}/.gitignore", absolute)
+            if read is None or read.stamp is None:
+                return None
+            gitignores = [*gitignores, read]
+            chain = f"{chain}\0{read.stamp}"
+        if kept_chain != chain:
+            return None
+        return self._children(directory, absolute, status.st_dev, gitignores, chain, children)
+
+    def _children(
+        self,
+        directory: str,
+        absolute: str,
+        device: int,
+        gitignores: list[_Gitignore],
+        chain: str,
+        children: list[tuple[str, int]],
+    ) -> Iterator[tuple[str, tuple[int, int], bool]]:
+        for name, inode in children:
+            if inode < 0:
+                yield from self.walk(f"{directory}/{name}", f"{absolute}/{name}", gitignores, chain)
+            else:
+                yield f"{directory}/{name}", (device, inode), False
 
 
 def _too_long(path: str) -> str:
@@ -272,13 +441,29 @@ def is_excluded(path: Path, settings: Settings) -> bool:
     return any(_is_gitignored(folder.as_posix(), True, gitignores) for folder in below[:-1])
 
 
+def walk_key(settings: Settings) -> str:
+    """What of the settings decides what a walk keeps (`WalkMemo`'s key)."""
+    return "\0".join(
+        [
+            settings.project_root.as_posix(),
+            *settings.exclude.patterns,
+            f"gitignore={settings.respect_gitignore}",
+            *sorted(settings.artifact_folders),
+        ]
+    )
+
+
 def discover(
-    paths: Sequence[Path], settings: Settings, warnings: list[str] | None = None
+    paths: Sequence[Path],
+    settings: Settings,
+    warnings: list[str] | None = None,
+    memo: WalkMemo | None = None,
 ) -> list[Path]:
     """The Python files to check, sorted, each once. A missing path, or a named file that
     is not a regular file (a FIFO, a device), is a ConfigError; `warnings` receives what
-    the walk could not look at (paths too long to open)."""
-    walker = _Walker(settings, warnings)
+    the walk could not look at (paths too long to open); `memo`, what the walk kept of
+    each folder, answers for the folders unchanged since (the module's docstring)."""
+    walker = _Walker(settings, warnings, memo)
     found: list[Path] = []
     #: (device, inode) -> the position in `found`, and whether it was reached by a link
     seen: dict[tuple[int, int], tuple[int, bool]] = {}
@@ -305,7 +490,8 @@ def discover(
             real = path.resolve()
             inherited = _inherited_gitignores(real) if settings.respect_gitignore else []
             top = str(path).rstrip("/")  # "/" -> "", so that children are "/name"
-            walked = walker.walk(top, real.as_posix().rstrip("/"), inherited)
+            chain = _chain_of(inherited) if memo is not None else None
+            walked = walker.walk(top, real.as_posix().rstrip("/"), inherited, chain)
             for candidate, key, is_link in walked:
                 add(Path(candidate), key, is_link)
         elif not stat.S_ISREG(status.st_mode):

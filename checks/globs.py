@@ -144,6 +144,10 @@ class Globs:
             return answer
         return answer.check_file(path).include
 
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return self._patterns
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Globs):
             return NotImplemented

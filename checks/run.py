@@ -736,7 +736,7 @@ def build_index(
         if root is not None:
             locator.add_root(root)
     # walked at most once, by the first scan that needs the project's other files
-    project_files = functools.cache(lambda: _project_files(settings))
+    project_files = functools.cache(lambda: _project_files(settings, cache))
     sub_services = settings.sub_services
 
     @functools.cache
@@ -888,15 +888,27 @@ def covers_project(paths: Sequence[Path], settings: Settings) -> bool:
     return False
 
 
-def _project_files(settings: Settings) -> list[Path]:
+def _project_files(settings: Settings, cache: Cache | None = None) -> list[Path]:
     """Every Python file of the project, walked as the CLI walks it (its excludes and
-    .gitignore); none when the walk fails."""
-    from checks.discovery import discover
+    .gitignore), with the walk memo of the run's `cache` when it has one; none when the
+    walk fails."""
+    from checks.discovery import discover, walk_key
 
+    if cache is None:
+        try:
+            return discover([settings.project_root], settings)
+        except ConfigError:
+            return []
+    from checks.cache import load_walk_memo, save_walk_memo
+
+    key = walk_key(settings)
+    memo = load_walk_memo(cache.directory, key)
     try:
-        return discover([settings.project_root], settings)
+        files = discover([settings.project_root], settings, memo=memo)
     except ConfigError:
         return []
+    save_walk_memo(cache.directory, key, memo)
+    return files
 
 
 def _unchecked_modules(

@@ -358,3 +358,49 @@ def test_an_edit_of_the_checker_itself_starts_a_new_cache(
     assert checks.cache.Cache(tmp_path / "c", {"FG201"}).file == before
     rule.write_text("# a rule, edited\n")
     assert checks.cache.Cache(tmp_path / "c", {"FG201"}).file != before
+
+
+def test_a_warm_walk_is_answered_by_the_memo_and_other_excludes_walk_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk memo lives in the cache, under the settings that decide a walk: a run
+    whose folders are unchanged lists none of them; an `extend-exclude` added to the
+    configuration (its folder's stamp unchanged) is a walk of its own."""
+    import os
+    import time
+
+    import checks.discovery
+
+    class Later:
+        @staticmethod
+        def time_ns() -> int:
+            return time.time_ns() + 10_000_000_000
+
+    monkeypatch.setattr(checks.discovery, "time", Later)
+    project = tmp_path / "project"
+    _project(project)
+    write(project, "legacy/old.py", "import time\n\nasync def f():\n    time.sleep(1)\n")
+    old = time.time_ns() - 60_000_000_000
+    for folder in [project, *(p for p in project.rglob("*") if p.is_dir())]:
+        os.utime(folder, ns=(old, old))
+    cache = str(tmp_path / "cache")
+    cold = run_cli("check", "--cache-dir", cache, str(project))
+    assert "legacy/old.py" in cold.stdout
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counted_scandir(path: str) -> os.ScandirIterator[str]:
+        if str(path).startswith(str(project)):
+            listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(checks.discovery.os, "scandir", counted_scandir)
+    warm = run_cli("check", "--cache-dir", cache, str(project))
+    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    assert listed == []
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(DEMO_PYPROJECT + "extend-exclude = ['legacy/']\n", encoding="utf-8")
+    os.utime(project, ns=(old, old))
+    excluded = run_cli("check", "--cache-dir", cache, str(project))
+    assert "legacy/old.py" not in excluded.stdout
+    assert listed

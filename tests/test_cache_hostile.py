@@ -699,6 +699,53 @@ def test_a_snapshot_is_not_used_once_a_path_probed_for_a_module_is_a_file(tmp_pa
     assert cache.load_run("run", [checked]) is None
 
 
+class _Later:
+    """`time` as a run ten seconds from now sees it: the folders the test made are
+    settled, and their stamps trusted (`checks.cache._folder_stamp`)."""
+
+    @staticmethod
+    def time_ns() -> int:
+        return time.time_ns() + 10_000_000_000
+
+    @staticmethod
+    def time() -> float:
+        return time.time() + 10
+
+
+@pytest.mark.parametrize("appears", ["app/schemas.py", "lib/pkg/mod/__init__.py"])
+def test_paths_probed_under_an_unchanged_folder_are_not_looked_up_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, appears: str
+) -> None:
+    """The probed paths are kept under the nearest folder that exists (`app/`, or the
+    root for `lib/pkg/mod/`): while its stamp stands none is looked up; a module created
+    there, in a folder that did not exist either, changes that stamp."""
+    monkeypatch.setattr(checks.cache, "time", _Later)
+    checked = write(tmp_path, "app/api/routes.py", ROUTES)
+    _age(tmp_path)
+    old = time.time_ns() - 60_000_000_000
+    for folder in (tmp_path, tmp_path / "app", tmp_path / "app/api"):
+        os.utime(folder, ns=(old, old))
+    finding = _sample_finding(checked)
+    cache = Cache(tmp_path.parent / f"{tmp_path.name}-cache", {"FG201"})
+    probed = [tmp_path / "app/schemas.py", tmp_path / "lib/pkg/mod/__init__.py"]
+    stamp = stamp_of(checked.stat())
+    cache.save_run("run", [(checked, stamp)], [(path, ABSENT) for path in probed], [finding])
+    looked_up: list[str] = []
+    isfile = os.path.isfile
+
+    def counted(path: str) -> bool:
+        looked_up.append(str(path))
+        return isfile(path)
+
+    monkeypatch.setattr(checks.cache.os.path, "isfile", counted)
+    assert cache.load_run("run", [checked]) == [finding]
+    assert not {str(path) for path in probed} & set(looked_up)
+
+    write(tmp_path, appears, SCHEMAS)  # a branch switch brings the module
+
+    assert cache.load_run("run", [checked]) is None
+
+
 def test_a_snapshot_is_not_used_once_an_import_that_did_not_resolve_does(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:

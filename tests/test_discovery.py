@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from checks import discovery
 from checks.catalog import CATALOG
 from checks.config import ConfigError, load_settings
-from checks.discovery import discover
+from checks.discovery import WalkMemo, discover
 from tests.helpers import write
 
 
@@ -227,3 +229,131 @@ def test_excludes_asked_file_by_file_answer_alike_with_the_folders_kept(tmp_path
     assert kept == alone == [False, True, False, True, True, True, True, False, False]
     assert folders["legacy/sub"]
     assert not folders["app"]
+
+
+class _Later:
+    """`time` as a run ten seconds from now sees it: every stamp the test made is settled
+    (`RACY_SECONDS`); stamps are made old with `os.utime` where a later change must tell."""
+
+    @staticmethod
+    def time_ns() -> int:
+        return time.time_ns() + 10_000_000_000
+
+
+def _aged(*paths: Path) -> None:
+    """Give paths a modification time a minute old: a change the test makes next gets
+    another one, whatever the clock's tick."""
+    old = time.time_ns() - 60_000_000_000
+    for path in paths:
+        os.utime(path, ns=(old, old))
+
+
+def _all_folders(root: Path) -> list[Path]:
+    return [root, *(path for path in root.rglob("*") if path.is_dir())]
+
+
+def _memo_walk(root: Path, memo: WalkMemo, *paths: Path) -> list[str]:
+    settings = load_settings(CATALOG, root)
+    files = discover(list(paths) or [root], settings, memo=memo)
+    return [p.relative_to(root).as_posix() for p in files]
+
+
+def test_a_walk_memo_answers_for_unchanged_folders_without_listing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As git's untracked cache: a warm run takes an unchanged folder's kept entries from
+    the memo (no listing, no pattern); the same files come out, in the same order."""
+    monkeypatch.setattr(discovery, "time", _Later)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    write(tmp_path, ".gitignore", "generated/\n")
+    for name in ("app/main.py", "app/api/routes.py", "generated/x.py", "b.py", "notes.txt"):
+        write(tmp_path, name, "x = 1\n")
+    _aged(*_all_folders(tmp_path), tmp_path / ".gitignore")
+    memo = WalkMemo()
+    first = _memo_walk(tmp_path, memo)
+    assert first == ["app/api/routes.py", "app/main.py", "b.py"]
+    assert memo.changed
+    assert str(tmp_path / "app") in memo.folders
+    again = WalkMemo(memo.folders)
+
+    def no_listing(path: str) -> None:
+        raise AssertionError(f"listed {path}")
+
+    monkeypatch.setattr(discovery.os, "scandir", no_listing)
+    assert _memo_walk(tmp_path, again) == first
+    assert not again.changed
+
+
+def test_a_walk_memo_sees_a_new_file_a_removed_one_and_a_changed_gitignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discovery, "time", _Later)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    gitignore = write(tmp_path, "app/.gitignore", "local.py\n")
+    for name in ("app/main.py", "app/local.py", "app/old.py", "lib/util.py"):
+        write(tmp_path, name, "x = 1\n")
+    _aged(*_all_folders(tmp_path), gitignore)
+    memo = WalkMemo()
+    assert _memo_walk(tmp_path, memo) == ["app/main.py", "app/old.py", "lib/util.py"]
+    write(tmp_path, "lib/new.py", "x = 1\n")
+    (tmp_path / "app/old.py").unlink()
+    memo = WalkMemo(memo.folders)
+    assert _memo_walk(tmp_path, memo) == ["app/main.py", "lib/new.py", "lib/util.py"]
+    gitignore.write_text("main.py\n", encoding="utf-8")  # the folder's entries stay
+    _aged(tmp_path / "app")
+    memo = WalkMemo(memo.folders)
+    assert _memo_walk(tmp_path, memo) == ["app/local.py", "lib/new.py", "lib/util.py"]
+    # a .gitignore above the walked folder counts as one in it
+    write(tmp_path, ".gitignore", "util.py\n")
+    memo = WalkMemo(memo.folders)
+    assert _memo_walk(tmp_path, memo, tmp_path / "lib") == ["lib/new.py"]
+
+
+def test_a_walk_memo_keeps_nothing_of_a_folder_changed_within_its_clock_tick(
+    tmp_path: Path,
+) -> None:
+    """A folder changed less than `RACY_SECONDS` ago may change again with the same
+    stamp: the memo keeps no answer for it (nor below a `.gitignore` that recent)."""
+    write(tmp_path, "app/main.py", "x = 1\n")
+    memo = WalkMemo()
+    assert _memo_walk(tmp_path, memo) == ["app/main.py"]
+    assert memo.folders == {}
+
+
+def test_a_walk_memo_keeps_no_folder_whose_answer_lies_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symlink's target and a build folder's `__init__.py` change without the folder
+    holding them: such a folder is listed every time."""
+    monkeypatch.setattr(discovery, "time", _Later)
+    write(tmp_path, "target/x.py", "x = 1\n")
+    write(tmp_path, "linked/keep.py", "x = 1\n")
+    os.symlink(tmp_path / "target", tmp_path / "linked" / "alias")
+    write(tmp_path, "out/build/gen.py", "x = 1\n")
+    write(tmp_path, "plain/a.py", "x = 1\n")
+    _aged(*_all_folders(tmp_path))
+    memo = WalkMemo()
+    found = _memo_walk(tmp_path, memo)
+    assert "out/build/gen.py" not in found
+    assert "linked/alias/x.py" in found
+    assert str(tmp_path / "plain") in memo.folders
+    assert str(tmp_path / "linked") not in memo.folders
+    assert str(tmp_path / "out") not in memo.folders
+    # the build folder becomes a package: the walk sees it, though `out/` kept its stamp
+    write(tmp_path, "out/build/__init__.py", "")
+    _aged(tmp_path / "out")
+    assert "out/build/gen.py" in _memo_walk(tmp_path, WalkMemo(memo.folders))
+
+
+def test_a_walk_memo_entry_it_did_not_write_is_no_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discovery, "time", _Later)
+    write(tmp_path, "app/main.py", "x = 1\n")
+    _aged(*_all_folders(tmp_path))
+    memo = WalkMemo()
+    _memo_walk(tmp_path, memo)
+    key = str(tmp_path / "app")
+    for damaged in (None, [], "x", [*memo.folders[key][:5], [["../b.py", 3]]]):
+        folders = {**memo.folders, key: damaged}
+        assert _memo_walk(tmp_path, WalkMemo(folders)) == ["app/main.py"]
