@@ -16,6 +16,7 @@ BLOCKING_HTTP = {
     **{f"httpx.{m}": "an httpx.AsyncClient" for m in (*_REQUESTS_METHODS, "stream")},
     "httpx.Client": "httpx.AsyncClient",
     "urllib.request.urlopen": "httpx.AsyncClient",
+    "urllib.request.urlretrieve": "httpx.AsyncClient",
     "http.client.HTTPConnection": "httpx.AsyncClient",
     "http.client.HTTPSConnection": "httpx.AsyncClient",
     # SDKs whose module functions make a request

@@ -7,7 +7,7 @@ import warnings
 from collections import Counter
 from typing import NamedTuple
 
-from checks.context import FileContext, FixSpec, code_of
+from checks.context import FileContext, FixSpec, code_of, descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
@@ -165,6 +165,12 @@ class CoroutineNotAwaited(Rule):
         "only makes a coroutine, which is always true, so the test never sees what "
         "`{name}` returns and nothing of it runs: `await {callee}(...)`"
     )
+    #: a coroutine assigned to a name the function then reads as the result
+    #: (`article = self.get_article(id)`, then `if article:` or `article.title`)
+    assigned_message = (
+        "`{callee}()` is an `async def` called without `await`: `{target}` holds the "
+        "coroutine, not what `{name}` returns, and {use}: `{target} = await {callee}(...)`"
+    )
     comprehension_message = (
         "`{callee}()` is an `async def` called in a comprehension whose result is dropped: "
         "each call only makes a coroutine, so nothing of `{name}` runs: "
@@ -182,8 +188,11 @@ class CoroutineNotAwaited(Rule):
         "def` that yields) and a function with a decorator other than tenacity's or "
         "backoff's retries, `override`, `staticmethod` and `classmethod` are left: a "
         "decorator may make the call something else (a task queue's `@task` enqueues "
-        "it). A call whose coroutine is kept (assigned, returned, passed to "
-        "`asyncio.create_task` or `gather`) is not this rule's.\n\n"
+        "it). A call whose coroutine is kept (returned, passed to `asyncio.create_task` "
+        "or `gather`, put in a container) is not this rule's; one assigned to a name in an "
+        "`async def` is, when the function never awaits nor hands on that name and reads "
+        "it as the result: an attribute other than a coroutine's own (`article.title`), "
+        "an item, an iteration, or a test (`if article:`: always true).\n\n"
         "Where it applies: everywhere, tests included (a test that drops the coroutine "
         "of what it means to exercise passes without running it). FG103 reports the same "
         "mistake for an `AsyncSession`'s methods."
@@ -221,6 +230,21 @@ class CoroutineNotAwaited(Rule):
                     self._log_event("research", cost=cost)
             """,
             note="a sync method drops the coroutine of its class's `async def` (gpt-researcher)",
+        ),
+        Example(
+            """
+            class ArticleRepository:
+                async def get_article(self, article_id: int) -> Article | None:
+                    return await self.db.get(Article, article_id)
+
+                async def delete_article(self, article_id: int) -> Article | None:
+                    article = self.get_article(article_id)
+                    if article:
+                        await self.db.delete(article)
+                        await self.db.commit()
+                    return article
+            """,
+            note="the coroutine assigned, then tested as the row: always true",
         ),
         Example(
             """
@@ -469,6 +493,21 @@ class CoroutineNotAwaited(Rule):
     def visit_IfExp(self, node: cst.IfExp, ctx: FileContext) -> None:
         self._tested(node.test, ctx)
 
+    def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
+        # `article = self.get_article(article_id)` then `if article:` (vinodvpillai's
+        # repository, reader 66: the update and delete routes fail on every call)
+        if not (
+            ctx.in_async_function
+            and len(node.targets) == 1
+            and isinstance(node.targets[0].target, cst.Name)
+            and isinstance(node.value, cst.Call)
+        ):
+            return
+        target = node.targets[0].target.value
+        use = _read_as_a_result(target, ctx)
+        if use is not None:
+            self._called(node.value, ctx, comprehension=False, assigned=(target, use))
+
     def _tested(self, test: cst.BaseExpression, ctx: FileContext) -> None:
         """The calls whose truth a test takes: the test itself, under `not`, or an operand
         of `and`/`or` (`if not self.exists(id) or force:`)."""
@@ -485,7 +524,13 @@ class CoroutineNotAwaited(Rule):
                 self._called(expression, ctx, comprehension=False, condition=True)
 
     def _called(
-        self, call: cst.Call, ctx: FileContext, *, comprehension: bool, condition: bool = False
+        self,
+        call: cst.Call,
+        ctx: FileContext,
+        *,
+        comprehension: bool,
+        condition: bool = False,
+        assigned: tuple[str, str] | None = None,
     ) -> None:
         func = call.func
         if isinstance(func, cst.Name):
@@ -518,7 +563,10 @@ class CoroutineNotAwaited(Rule):
         else:
             return
         callee = code_of(func)
-        if comprehension:
+        if assigned is not None:
+            target, use = assigned
+            message = self.assigned_message.replace("{target}", target).replace("{use}", use)
+        elif comprehension:
             message = self.comprehension_message
         elif condition:
             message = self.condition_message
@@ -539,6 +587,78 @@ class CoroutineNotAwaited(Rule):
         if not comprehension and ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((func, f"await {callee}"),), applicability="unsafe")
         ctx.report(call, message.format(callee=callee, name=name), fix=fix)
+
+
+#: what a coroutine object has: a name read through one of these may be used as one
+_COROUTINE_ATTRIBUTES = frozenset(
+    {"send", "throw", "close", "cr_await", "cr_code", "cr_frame", "cr_running", "cr_origin"}
+)
+
+
+def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
+    """How the enclosing function reads `name` as a value rather than a coroutine (an
+    attribute that no coroutine has, an item, an iteration, a test), said for the
+    message; None when it never does, or when it awaits the name (`await article`), or
+    binds it more than once (`task = asyncio.create_task(task)`: what is read may be the
+    other value). Handing it on decides nothing: a coroutine tested or read as a row is
+    the mistake whatever else receives it (`if article: setattr(article, ...)`)."""
+    function = ctx.function
+    if function is None:
+        return None
+    uses = ctx.stash(f"FG304.uses:{id(function.node)}")  # one walk of each function
+    if not uses:
+        awaited: set[str] = set()
+        bound: Counter[str] = Counter()
+        read: dict[str, str] = {}
+        for node in descendants(function.node.body):
+            if isinstance(node, cst.Await) and isinstance(node.expression, cst.Name):
+                awaited.add(node.expression.value)
+            elif isinstance(node, cst.AssignTarget | cst.AnnAssign | cst.AugAssign | cst.For):
+                if isinstance(node.target, cst.Name):
+                    bound[node.target.value] += 1
+            elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name):
+                bound[node.name.value] += 1
+            elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+                bound[node.target.value] += 1
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+                if node.attr.value not in _COROUTINE_ATTRIBUTES:
+                    read.setdefault(
+                        node.value.value,
+                        f"`{node.value.value}.{node.attr.value}` raises `AttributeError`",
+                    )
+            elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
+                read.setdefault(node.value.value, f"`{node.value.value}[...]` raises `TypeError`")
+            elif isinstance(node, cst.For) and isinstance(node.iter, cst.Name):
+                read.setdefault(
+                    node.iter.value, f"`for ... in {node.iter.value}` raises `TypeError`"
+                )
+            elif isinstance(node, cst.If | cst.While | cst.IfExp):
+                test = node.test
+                if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                    test = test.expression
+                if isinstance(test, cst.Name):
+                    read.setdefault(test.value, f"`if {test.value}:` is always true")
+                elif (
+                    isinstance(test, cst.Comparison)
+                    and isinstance(test.left, cst.Name)
+                    and len(test.comparisons) == 1
+                    and isinstance(test.comparisons[0].operator, cst.Is | cst.IsNot)
+                    and isinstance(test.comparisons[0].comparator, cst.Name)
+                    and test.comparisons[0].comparator.value == "None"
+                ):
+                    left = test.left.value
+                    is_not = isinstance(test.comparisons[0].operator, cst.IsNot)
+                    read.setdefault(
+                        left,
+                        f"`{left} is not None` is always true"
+                        if is_not
+                        else f"`{left} is None` is never true",
+                    )
+        uses.append(
+            {key: value for key, value in read.items() if key not in awaited and bound[key] < 2}
+        )
+    found: str | None = uses[0].get(name)
+    return found
 
 
 def _first_parameter(function: cst.FunctionDef) -> str | None:

@@ -2095,9 +2095,12 @@ class MissingAwaitOnAsyncSession(Rule):
     summary = (
         "Checks for coroutine methods of an `AsyncSession` (`execute`, `commit`, `flush`, "
         "`get`, `refresh`, ...) called as a statement or assigned to a name without `await` "
-        "that the function neither awaits nor hands on (to a call, a container, a `return`), "
-        "or with a method called on what the call returns (`await session.execute(q)"
-        ".scalars().first()`: the `await` is the outer call's; no fix is offered there). "
+        "that the function neither awaits nor hands on (to a call, a container, a `return` "
+        "of a sync function), or returned from an `async def` (its caller's `await` gives "
+        "the coroutine, not the result; not where the return annotation names `Awaitable` "
+        "or `Coroutine`), or with a method called on what the call returns (`await "
+        "session.execute(q).scalars().first()`: the `await` is the outer call's; no fix is "
+        "offered there). "
         "Also a result's row method called on the one value `.scalar()`, `.scalar_one()` or "
         "`.scalar_one_or_none()` gives (`result.scalar().first()`, `result` from a "
         "session's `execute()`): the selected object has no `first()`, an `AttributeError` "
@@ -2163,6 +2166,22 @@ class MissingAwaitOnAsyncSession(Rule):
             """,
             path="app/users/repository.py",
             note="a repository's session, typed in `__init__`",
+        ),
+        Example(
+            """
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+
+            class ArticleRepository:
+                def __init__(self, db: AsyncSession) -> None:
+                    self.db = db
+
+                async def list_articles(self):
+                    return self.db.scalars(select(Article))
+            """,
+            path="app/articles/repository.py",
+            note="returned from an `async def`: the caller's `await` gives the coroutine",
         ),
         Example(
             """
@@ -2349,6 +2368,18 @@ class MissingAwaitOnAsyncSession(Rule):
                 func.attr in ASYNC_SESSION_COROUTINES and sessions.may_be(func.value)
             ):
                 methods.add(func.attr)
+        # `visit_Return`: a coroutine method's call returned from an `async def`
+        returned = {id(found.value) for found in structure.returns}
+        for call in structure.calls:
+            func = call.node.func
+            if (
+                call.in_async
+                and id(call.node) in returned
+                and isinstance(func, ast.Attribute)
+                and func.attr in ASYNC_SESSION_COROUTINES
+                and sessions.may_be(func.value)
+            ):
+                methods.add(func.attr)
         # `visit_Call`: a method called on a coroutine method's call, whose receiver may
         # be a session (`result.scalars().all()` with `result = await session.execute(q)`
         # is a result's: `receiver_class` knows no class there)
@@ -2415,6 +2446,20 @@ class MissingAwaitOnAsyncSession(Rule):
                 callee = f"session.{method}"
             ctx.report(inner, self.chain_message.format(attr=func.attr.value, callee=callee))
 
+    def visit_Return(self, node: cst.Return, ctx: FileContext) -> None:
+        # `return session.scalars(q)` in an `async def`: its caller awaits the function
+        # and gets the coroutine, never the rows (vinodvpillai's article list, reader 66);
+        # a sync function handing the coroutine on to be awaited is left alone
+        function = ctx.function
+        if function is None or not function.is_async or node.value is None:
+            return
+        returns = function.node.returns if isinstance(function.node, cst.FunctionDef) else None
+        if returns is not None and any(
+            word in code_of(returns.annotation) for word in ("Awaitable", "Coroutine")
+        ):
+            return  # a coroutine returned on purpose
+        self._check(node.value, ctx, returned=True)
+
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         targets = [target.target for target in node.targets]
         if not all(isinstance(target, cst.Name) for target in targets):
@@ -2432,7 +2477,7 @@ class MissingAwaitOnAsyncSession(Rule):
             return  # `result = session.execute(q)` then `await result` or handed on
         self._check(node.value, ctx)
 
-    def _check(self, value: cst.BaseExpression, ctx: FileContext) -> None:
+    def _check(self, value: cst.BaseExpression, ctx: FileContext, returned: bool = False) -> None:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return
         method = value.func.attr.value
@@ -2452,6 +2497,11 @@ class MissingAwaitOnAsyncSession(Rule):
                 message = self.engine_message.format(owner=_ENGINE_WORDS[owner])
         if message is None:
             return
+        if returned:
+            message = message.split(":", 1)[0] + (
+                " and returned from an `async def`: its caller awaits the function and gets "
+                "the coroutine, not the result; `return await ...`"
+            )
         callee = code_of(value.func)
         fix = None
         if ctx.can_await and "\n" not in callee:

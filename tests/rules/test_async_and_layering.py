@@ -869,3 +869,58 @@ def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
     assert [(code, row) for code, row, _ in found] == [("FG303", 13)]
     assert "`self._verify_password()` is a sync method of" in found[0][2]
     assert "(`bcrypt.checkpw()`)" in found[0][2]
+
+
+def test_urlretrieve_in_async_def_blocks_the_loop() -> None:
+    """Nurshot's avatar download (reader 66): `urllib.request.urlretrieve` is a sync
+    request and a file write, as `urlopen` is."""
+    code = """
+        import urllib.request
+        from urllib.request import urlretrieve
+
+
+        async def download(url: str) -> None:
+            urllib.request.urlretrieve(url, "avatar.jpg")
+            urlretrieve(url, "cover.jpg")
+        """
+    assert [f.start.row for f in check_code(code) if f.code == "FG302"] == [6, 7]
+
+
+def test_a_coroutine_assigned_and_read_as_its_result_is_flagged() -> None:
+    """vinodvpillai's repository (reader 66): `db_article = self.get_article(id)` then
+    `if db_article:` (always true) and `setattr(db_article, ...)`: its update and delete
+    routes fail on every call. A name awaited later, or bound again, is left."""
+    source = """
+        import asyncio
+
+
+        class ArticleRepository:
+            async def get_article(self, article_id: int):
+                return await self.db.get(Article, article_id)
+
+            async def update_article(self, article_id: int, data: dict):
+                db_article = self.get_article(article_id)
+                if db_article:
+                    for key, value in data.items():
+                        setattr(db_article, key, value)
+                return db_article
+
+            async def title(self, article_id: int) -> str:
+                article = self.get_article(article_id)
+                return article.title
+
+            async def awaited_later(self, article_id: int) -> str:
+                article = self.get_article(article_id)
+                other = await asyncio.sleep(0)
+                article = await article
+                return article.title
+
+            async def scheduled(self, article_id: int) -> None:
+                task = self.get_article(article_id)
+                task = asyncio.create_task(task)
+                task.add_done_callback(print)
+        """
+    found = [f for f in check_code(source) if f.code == "FG304"]
+    assert [f.start.row for f in found] == [9, 16]
+    assert "`if db_article:` is always true" in found[0].message
+    assert "`article.title` raises `AttributeError`" in found[1].message

@@ -2015,3 +2015,35 @@ def test_each_argument_annotated_with_another_modules_class_is_asked(tmp_path: P
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     found = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
     assert ("FG102", 13) in found
+
+
+def test_a_session_coroutine_returned_from_an_async_def_is_flagged() -> None:
+    """vinodvpillai's article list (reader 66): `return self.db.scalars(...)` in an
+    `async def` hands its caller's `await` the coroutine; a sync function handing it on,
+    and one annotated to return an awaitable, do so on purpose."""
+    source = """
+    from collections.abc import Awaitable
+
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    class ArticleRepository:
+        def __init__(self, db: AsyncSession) -> None:
+            self.db = db
+
+        async def list_articles(self):
+            return self.db.scalars(select(Article))
+
+        def later(self):
+            return self.db.scalars(select(Article))
+
+        async def awaited(self):
+            return await self.db.scalars(select(Article))
+
+        async def on_purpose(self) -> Awaitable[object]:
+            return self.db.scalars(select(Article))
+    """
+    assert _found("FG103", source) == [12]
+    (finding,) = [f for f in check_code(source, "app/example.py") if f.code == "FG103"]
+    assert "returned from an `async def`" in finding.message
