@@ -10,13 +10,16 @@ that match, and on their order), and compiles the whole set once it has been ask
 more than a few paths (a walk of a tree). When those patterns are all names matched at any depth
 (`*.py[cod]`, `__pycache__/`, `**/tests/**`), none negated, any of them matching decides,
 and `fnmatch` answers for each path component without pathspec; anything else is
-pathspec's.
+pathspec's. A set made only of such names (the default `exclude`) is never compiled by
+pathspec: a walk asks one regular expression of their `fnmatch` translations about each
+component.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import functools
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,9 +51,10 @@ def _literals(pattern: str) -> tuple[str, ...]:
     return runs
 
 
-#: A name pattern `fnmatch` reads as gitwildmatch does: letters, digits, `_.-+$,@~%=`,
-#: `*`, `?` and plain classes (`[cod]`, `[a-z]`: no `!`, `^` or `]` inside).
-_NAME = lazy_pattern(r"(?:[\w.*?+$,@~%=-]|\[[\w.-]+\])+")
+#: A name pattern `fnmatch` reads as gitwildmatch does: letters, digits, `_.-+$,@~%={}`
+#: (neither expands braces), `*`, `?` and plain classes (`[cod]`, `[a-z]`: no `!`, `^` or
+#: `]` inside).
+_NAME = lazy_pattern(r"(?:[\w.*?+$,@~%={}-]|\[[\w.-]+\])+")
 
 
 def _name_pattern(pattern: str) -> tuple[str, bool] | None:
@@ -83,6 +87,13 @@ def _matches_name(path: str, name: str, directory: bool) -> bool:
     )
 
 
+def _one_of(globs: Sequence[str]) -> re.Pattern[str] | None:
+    """One regular expression matching a name any of the globs matches (`fnmatch`'s)."""
+    if not globs:
+        return None
+    return re.compile("|".join(f"(?:{fnmatch.translate(glob)})" for glob in globs))
+
+
 @functools.lru_cache(maxsize=1024)
 def _compiled(patterns: tuple[str, ...], gitignore: bool) -> pathspec.PathSpec[Any]:
     import pathspec
@@ -96,7 +107,15 @@ class Globs:
     """Gitignore-style patterns (`gitignore`: with Git's rules for a `.gitignore` file,
     `pathspec.GitIgnoreSpec`), matched as pathspec matches them."""
 
-    __slots__ = ("_asked", "_gitignore", "_literals", "_names", "_patterns", "_whole")
+    __slots__ = (
+        "_asked",
+        "_gitignore",
+        "_literals",
+        "_named",
+        "_names",
+        "_patterns",
+        "_whole",
+    )
 
     def __init__(self, patterns: Sequence[str], *, gitignore: bool = False) -> None:
         self._patterns = tuple(patterns)
@@ -105,6 +124,29 @@ class Globs:
         self._names = tuple(_name_pattern(pattern) for pattern in self._patterns)
         self._asked = 0
         self._whole: pathspec.PathSpec[Any] | None = None
+        #: every pattern a name (`_name_pattern`): the regular expressions of those that
+        #: match any component and of those that match a folder's, once a walk asks
+        self._named: tuple[re.Pattern[str] | None, re.Pattern[str] | None] | None = None
+
+    def _by_names(self, path: str) -> bool:
+        """`_matches_name` of every pattern, for a set made only of names."""
+        if self._named is None:
+            names = [name for name in self._names if name is not None]
+            self._named = (
+                _one_of([glob for glob, directory in names if not directory]),
+                _one_of([glob for glob, directory in names if directory]),
+            )
+        anywhere, folders = self._named
+        parts = path.split("/")
+        last = len(parts) - 1  # "a/b/" ends with "", so "b" counts as a folder
+        for index, part in enumerate(parts):
+            if not part:
+                continue
+            if anywhere is not None and anywhere.match(part):
+                return True
+            if folders is not None and index < last and folders.match(part):
+                return True
+        return False
 
     def _answer(self, path: str) -> bool | pathspec.PathSpec[Any] | None:
         """What the patterns say of `path` when it is known without pathspec (True: one
@@ -113,6 +155,8 @@ class Globs:
             return self._whole
         self._asked += 1
         if self._asked > _PATHS:
+            if self._patterns and all(name is not None for name in self._names):
+                return True if self._by_names(path) else None
             # a walk: one compiled set answers each path faster than a scan of the patterns
             self._whole = _compiled(self._patterns, self._gitignore)
             return self._whole
