@@ -25,6 +25,7 @@ from checks.pydantic_target import PydanticTarget, parse_target
 from checks.revisions import is_revision
 from checks.sqlalchemy_target import SqlalchemyTarget
 from checks.sub_services import SubServices
+from checks.toml_files import tables
 
 TOOL_KEY = "fastapi-guardrails"
 
@@ -699,9 +700,10 @@ def workspace_members(project_root: Path) -> tuple[Path, ...]:
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                data = {}
+                parsed = tables(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                parsed = {}
+            data = parsed if isinstance(parsed, dict) else {}
             table = data.get("tool", {}).get("uv", {}).get("workspace")
             if isinstance(table, dict):
                 return _members(directory, table, project_root)
@@ -737,11 +739,13 @@ def _has_our_table(pyproject: Path) -> bool:
     except OSError as error:
         raise ConfigError(f"{pyproject}: cannot read: {error}") from error
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tables(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        data = tomllib.TOMLDecodeError(str(error))
+    if isinstance(data, tomllib.TOMLDecodeError):
         if TOOL_KEY.encode() not in raw:
             return False
-        raise ConfigError(f"{pyproject}: cannot read: {error}") from error
+        raise ConfigError(f"{pyproject}: cannot read: {data}") from data
     tool = data.get("tool", {})
     return isinstance(tool, dict) and TOOL_KEY in tool
 
@@ -799,10 +803,10 @@ def pytest_option(config: Path, option: str) -> list[str] | None:
         return None
     text = raw.decode("utf-8", "replace")
     if config.name == "pyproject.toml":
-        try:
-            table = tomllib.loads(text).get("tool", {}).get("pytest", {})
-        except tomllib.TOMLDecodeError:
+        data = tables(text)
+        if isinstance(data, tomllib.TOMLDecodeError):
             return None
+        table = data.get("tool", {}).get("pytest", {})
         options = table.get("ini_options") if isinstance(table, dict) else None
         if not isinstance(options, dict):
             return None

@@ -41,14 +41,15 @@ from __future__ import annotations
 
 import ast
 import codecs
+import functools
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TypeVar
 
 from checks.lazy import lazy_import, lazy_pattern
+from checks.toml_files import tables
 
 if TYPE_CHECKING:
     import hashlib
@@ -461,10 +462,17 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
     raw = _read(path)
     if raw is None:
         return None
+    return _parsed_toml(raw)
+
+
+def _parsed_toml(raw: bytes) -> dict[str, Any] | None:
+    """The tables of a TOML text (`checks.toml_files`: parsed once per run, for a run
+    reads a project's pins for each sub-service above a folder and for each target)."""
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tables(raw.decode("utf-8"))
+    except UnicodeDecodeError:
         return None
+    return data if isinstance(data, dict) else None
 
 
 def _pyproject_pins(path: Path) -> Iterator[Pin]:
@@ -520,14 +528,20 @@ def _lock_pins(path: Path) -> Iterator[Pin]:
     raw = _read(path)
     if raw is None:
         return
+    for package, versions in _locked_versions(raw):
+        for version in versions:
+            # a lock resolving several versions (uv's forks by marker) binds none of them
+            yield Pin(path.name, package, "locked", version, len(versions) == 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _locked_versions(raw: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The versions a lock file resolves for each pinned package, read once per text."""
     locked: dict[str, list[str]] = {}
     for match in _LOCKED.finditer(raw):
         package = match[1].decode("ascii")
         locked.setdefault(package, []).append(match[2].decode("ascii", "replace"))
-    for package, versions in locked.items():
-        for version in versions:
-            # a lock resolving several versions (uv's forks by marker) binds none of them
-            yield Pin(path.name, package, "locked", version, len(versions) == 1)
+    return tuple((package, tuple(versions)) for package, versions in locked.items())
 
 
 def _pipfile_pins(path: Path) -> Iterator[Pin]:
