@@ -4,10 +4,11 @@
 project root's pins do (for the files of a sub-service that pins Pydantic or FastAPI,
 `checks.sub_services`, that sub-service's): `[project] dependencies`, its optional dependencies and
 `[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
-`poetry.lock`, Pipenv's `Pipfile` and `Pipfile.lock`, `*requirements*.txt`, setuptools'
-`requires.txt` and the literal
+`poetry.lock`, Pipenv's `Pipfile` and `Pipfile.lock`, requirements files however spelled
+(`*requirements*.txt`, `requirement.txt`, `reqs.txt`), setuptools' `requires.txt` and the
+literal
 `install_requires`/`extras_require` of `setup.py`. The target is 1 when a pin that every
-install obeys (the main dependencies, `requirements.txt`, `requires.txt`,
+install obeys (the main dependencies, `requirements.txt` and its other spellings, `requires.txt`,
 `install_requires`, the one Pydantic version of a lock file) admits no Pydantic 2.x, or
 when every pin found admits none (extras, groups and other requirement files are
 alternatives: one of them alone does not decide); else 2.
@@ -339,12 +340,20 @@ def read_pins(root: Path) -> Iterator[Pin]:
             yield from _dependency_folder_pins(root / name)
 
 
+#: A requirements file's name however it is spelled (`pip install -r` takes any): the
+#: plural, the singular `requirement.txt`, `reqs.txt`, a misspelling (Md-Merazul-Islam's
+#: `requerments.txt`, whose bcrypt pin went unread: reader 66), with a qualifier before or
+#: after (`requirements-dev.txt`, pip-tools' `dev-requirements.txt`, mlrun's).
+_REQUIREMENTS_NAME = lazy_pattern(r"(?:[\w.]+[-_.])?(req[a-z]*)(?:[-_.][\w.-]+)?\.txt")
+#: Of those, the names of a project's main requirements: every install obeys them.
+_MAIN_REQUIREMENTS = lazy_pattern(r"req[a-z]*\.txt")
+
+
 def _requirements_file(name: str) -> bool:
-    """A requirements file's name: `requirements.txt`, `requirements-dev.txt`, the
-    prefixed spelling pip-tools projects use (`dev-requirements.txt`, mlrun's), and
-    setuptools' `requires.txt` (an egg-info's `install_requires`, which opal's `setup.py`
-    files read from a `requires.txt` of their own)."""
-    return name.endswith(".txt") and ("requirements" in name or name == "requires.txt")
+    """A requirements file's name (`_REQUIREMENTS_NAME`), or setuptools' `requires.txt`
+    (an egg-info's `install_requires`, which opal's `setup.py` files read from a
+    `requires.txt` of their own)."""
+    return _REQUIREMENTS_NAME.fullmatch(name) is not None
 
 
 #: The text of a `setup.py` that may pass its dependencies as literals.
@@ -615,7 +624,7 @@ def _requirements_pins(path: Path) -> Iterator[Pin]:
     if raw is None:
         return
     text = _requirements_text(raw).replace("\\\r\n", " ").replace("\\\n", " ")
-    binding = path.name in ("requirements.txt", "requires.txt")
+    binding = _MAIN_REQUIREMENTS.fullmatch(path.name) is not None
     requirements = []
     for line in text.splitlines():
         line = re.sub(r"(^|\s)#.*", "", line).strip()

@@ -225,6 +225,20 @@ def test_a_requirements_file_is_read_in_the_encoding_its_byte_order_mark_names(
     assert target_of(tmp_path) == 1
 
 
+@pytest.mark.parametrize("name", ["requirement.txt", "requerments.txt", "reqs.txt"])
+def test_a_requirements_file_however_spelled_binds_every_install(tmp_path: Path, name: str) -> None:
+    """`pip install -r` takes any name: Md-Merazul-Islam pins bcrypt 4.0.1 in a
+    `requerments.txt` (reader 66: FG504 told them passlib would break); a main file,
+    whatever its spelling, binds every install. A name that merely holds `req`
+    (`frequencies.txt`, `prerequisites.txt`) is no requirements file."""
+    write(tmp_path, "frequencies.txt", "pydantic==2.7.0\n")
+    write(tmp_path, "prerequisites.txt", "pydantic==2.7.0\n")
+    write(tmp_path, "requirements-extra.txt", "pydantic>=2\n")
+    assert target_of(tmp_path) == 2
+    write(tmp_path, name, "pydantic==1.10.13\n")
+    assert target_of(tmp_path) == 1
+
+
 def test_another_requirements_file_counts_as_an_alternative(tmp_path: Path) -> None:
     write(tmp_path, "requirements-base.txt", "pydantic==1.10.21\n")
     assert target_of(tmp_path) == 1
