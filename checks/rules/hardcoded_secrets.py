@@ -116,8 +116,8 @@ _SETTINGS_DEFAULT = (
 )
 _ENV_DEFAULT = (
     "Hard-coded secret as the environment's fallback: the service runs with it when "
-    "the variable is missing; make the setting required (a `Settings` field without a "
-    "default) so that start-up fails instead"
+    "the variable is missing; make it required so that start-up fails instead "
+    "(`os.environ[{variable!r}]`, or a pydantic-settings field without a default)"
 )
 #: Passwords of development defaults (docker-compose files, tutorials): not secrets; and
 #: the word "password" of the languages whose docs spell a URL to fill in their own
@@ -1175,21 +1175,24 @@ class HardcodedSecret(Rule):
         )
         if in_settings:
             message = _SETTINGS_DEFAULT
+        from_environment = False
         if text is None and isinstance(value, cst.Call):
             text, env_name = _wrapped(value, ctx)
             declared = declared or (ctx.qualified_name(value.func) or "").endswith(
                 ("SecretStr", "SecretBytes")
             )
             if env_name is not None:
-                message = _ENV_DEFAULT
+                from_environment = True
+                message = _ENV_DEFAULT.format(variable=env_name)
                 if not _SECRET_NAME.search(name):
                     name = env_name  # `signing = os.getenv("JWT_SECRET", "...")`
         elif text is not None and read_before is not None:
-            message = _ENV_DEFAULT
+            from_environment = True
+            message = _ENV_DEFAULT.format(variable=read_before)
             if not _SECRET_NAME.search(name):
                 name = read_before  # `signing = os.getenv("JWT_SECRET") or "..."`
         signing = (
-            (in_settings or message == _ENV_DEFAULT)
+            (in_settings or from_environment)
             and _SIGNING_NAME.search(name)
             and not _names_a_place(name)
         )

@@ -3065,3 +3065,23 @@ def test_examples_kept_by_name_hold_no_secrets() -> None:
         SMTP = {"password": "Hk7pH9*35Fu&3U"}
         """
     assert _found("FG502", source, "app/config/examples.py") == [8]
+
+
+def test_an_environment_fallback_names_the_variable_to_require() -> None:
+    """HuynhLongTGG's plain `class Settings:` reads `os.environ.get('SECRET_KEY',
+    'SERECT_KEY')` (reader 66): "a `Settings` field without a default" is no fix there;
+    the message names `os.environ['SECRET_KEY']` first."""
+    source = """
+        import os
+
+
+        class Settings:
+            SECRET_KEY = os.environ.get("SECRET_KEY", "SERECT_KEY")
+
+
+        JWT_SECRET = os.getenv("JWT_SIGNING_KEY", "dev-secret-key-1234567")
+        """
+    found = [f for f in check_code(source, "app/core/config.py") if f.code == "FG502"]
+    assert [f.start.row for f in found] == [5, 8]
+    assert "`os.environ['SECRET_KEY']`" in found[0].message
+    assert "`os.environ['JWT_SIGNING_KEY']`" in found[1].message
