@@ -2497,6 +2497,16 @@ class MissingAwaitOnAsyncSession(Rule):
                 message = self.engine_message.format(owner=_ENGINE_WORDS[owner])
         if message is None:
             return
+        if method == "refresh" and _refreshes_what_it_deleted(value, ctx):
+            # kndbvortex's `session.delete(user); await session.commit(); session.refresh(
+            # user)` (reader 66): awaited, the refresh raises; the call goes, no `await`
+            ctx.report(
+                value,
+                "`AsyncSession.refresh()` called without `await` on an object this "
+                "function deletes: once the delete is committed it is no longer in the "
+                "session, and an awaited refresh raises `InvalidRequestError`: remove the call",
+            )
+            return
         if returned:
             message = message.split(":", 1)[0] + (
                 " and returned from an `async def`: its caller awaits the function and gets "
@@ -2507,6 +2517,36 @@ class MissingAwaitOnAsyncSession(Rule):
         if ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
         ctx.report(value, message, fix=fix)
+
+
+def _refreshes_what_it_deleted(call: cst.Call, ctx: FileContext) -> bool:
+    """Whether `session.refresh(obj)` comes after `session.delete(obj)` (the same receiver
+    and name, written before it) in the function that calls it."""
+    function = ctx.function
+    func = call.func
+    if function is None or not isinstance(func, cst.Attribute) or not call.args:
+        return False
+    target = call.args[0].value
+    if not isinstance(target, cst.Name):
+        return False
+    receiver = code_of(func.value)
+    stack: list[cst.CSTNode] = [function.node]
+    while stack:  # in the order the source writes them
+        node = stack.pop()
+        if node is call:
+            return False
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "delete"
+            and node.args
+            and isinstance(node.args[0].value, cst.Name)
+            and node.args[0].value.value == target.value
+            and code_of(node.func.value) == receiver
+        ):
+            return True
+        stack.extend(reversed(child_nodes(node)))
+    return False
 
 
 #: Coroutine methods an `AsyncSession` has and other async clients (asyncpg, databases,

@@ -2047,3 +2047,28 @@ def test_a_session_coroutine_returned_from_an_async_def_is_flagged() -> None:
     assert _found("FG103", source) == [12]
     (finding,) = [f for f in check_code(source, "app/example.py") if f.code == "FG103"]
     assert "returned from an `async def`" in finding.message
+
+
+def test_a_refresh_of_what_the_function_deleted_says_remove_it() -> None:
+    """kndbvortex's delete route (reader 66): `session.delete(user)`, a commit, then
+    `session.refresh(user)` without `await`. Adding the `await` would raise
+    `InvalidRequestError` (the deleted object is no longer in the session): the message
+    says to remove the call, and no fix adds `await`; a refresh before any delete, or of
+    another object, keeps the usual message and fix."""
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def delete_user(session: AsyncSession, user, other) -> None:
+        session.refresh(other)
+        await session.delete(user)
+        await session.commit()
+        session.refresh(user)
+        session.refresh(other)
+    """
+    found = [f for f in check_code(source, "app/example.py") if f.code == "FG103"]
+    assert [f.start.row for f in found] == [5, 8, 9]
+    assert "remove the call" in found[1].message
+    assert found[1].fix is None
+    assert found[0].fix is not None
+    assert "remove the call" not in found[2].message
