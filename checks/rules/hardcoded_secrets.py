@@ -491,7 +491,10 @@ class HardcodedSecret(Rule):
         "key a token is kept under, `COOKIE_REFRESH_TOKEN_KEY = 'fba_refresh_token'`, a "
         "cookie's name; nor a placeholder in capitals as another service's API secret, "
         "`livekit_api_secret = 'ENTER_YOUR_LIVE_KIT_API_SECRET'`, which that service must "
-        "share), and for "
+        "share); a credential sent with a request, in a `headers=` dict (an "
+        "`Authorization` scheme's value, `'Bearer 9f8e...'`, or an API-key header's) or a "
+        "`cookies=` dict (a session's or a token's cookie), 16 characters or more and not "
+        "a placeholder, once per dict; and "
         "database URLs with a password. Not secrets: placeholders, environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "random letters, `'ybddxyueijfkscku'`, a Google app password's form; not "
@@ -560,6 +563,20 @@ class HardcodedSecret(Rule):
                 return client_factory(api_key="sk_live_0123456789abcdef")
             """,
             expect=3,
+        ),
+        Example(
+            """
+            import httpx
+
+
+            async def profile(client: httpx.AsyncClient, username: str) -> dict:
+                response = await client.get(
+                    f"https://www.example-social.com/@{username}",
+                    cookies={"sessionid": "1709dc65dbf38af23f5ba125d895e8a1", "lang": "en"},
+                )
+                return response.json()
+            """,
+            note="an account's session cookie sent with a request",
         ),
         Example(
             """
@@ -1063,6 +1080,9 @@ class HardcodedSecret(Rule):
             # a signer's literal key (`jwt.encode(payload, "k")`, `URLSafeSerializer("k")`)
             or b"jwt" in source
             or b"itsdangerous" in source
+            # `_sent`: a credential in a request's headers or cookies
+            or b"headers=" in source
+            or b"cookies=" in source
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
@@ -1075,6 +1095,8 @@ class HardcodedSecret(Rule):
             for site in structure.calls
         ):
             return True
+        if any(_sends_a_credential(site.node) for site in structure.calls):
+            return True  # `_sent`
         if any(
             # `declared`: a settings class's default (`_check`) is one
             _SECRET_NAME.search(name) and _is_secret_value(name, value, declared=True, signing=True)
@@ -1282,6 +1304,20 @@ class HardcodedSecret(Rule):
             return
         if not _exempt(ctx) and key is not None and id(node) not in _examples(ctx):
             self._check(key, node.value, node, ctx, in_dict=True)
+            self._sent(key, node, ctx)
+
+    def _sent(self, key: str, node: cst.DictElement, ctx: FileContext) -> None:
+        """A credential in a request's `headers=` or `cookies=` dict."""
+        table = ctx.parent(node)
+        arg = ctx.parent(table) if isinstance(table, cst.Dict) else None
+        if not (isinstance(arg, cst.Arg) and arg.keyword is not None):
+            return
+        text = string_value(node.value)
+        what = _request_credential(arg.keyword.value, key, text) if text is not None else None
+        reported = ctx.marks(_SENT)
+        if what is not None and id(table) not in reported and not _in_demo_function(ctx):
+            reported.add(id(table))  # one finding per dict: one fix, settings for all
+            ctx.report(node.value, _REQUEST_CREDENTIAL_MESSAGE.format(what=what))
 
     def visit_SimpleString(self, node: cst.SimpleString, ctx: FileContext) -> None:
         if _exempt(ctx):
@@ -1310,6 +1346,50 @@ class HardcodedSecret(Rule):
                 )
             else:
                 ctx.report(node, "Database URL with a password in the code: read it from settings")
+
+
+#: `Authorization: Bearer <token>` and the other schemes a header carries a credential in
+_AUTHORIZATION = lazy_pattern(r"(?i)(?:bearer|token|basic|bot|apikey|api-key)\s+(\S+)")
+#: Headers whose whole value is a credential
+_KEY_HEADERS = frozenset(
+    {"x-api-key", "api-key", "apikey", "x-auth-token", "x-access-token", "x-token"}
+)
+#: A cookie's name that says it holds a session or a token
+_SESSION_COOKIE = lazy_pattern(r"(?i)session|token|sid\b|^sid|auth")
+
+
+def _request_credential(keyword: str, key: str, value: str) -> str | None:
+    """What a literal sent with a request is, when it is a credential: the value of an
+    `Authorization` header's scheme (`Bearer 9f8e...`) or of an API-key header, or a
+    session or token cookie's (`{"sessionid": "1709dc65..."}`: Nurshot's TikTok account,
+    reader 66); None for anything else (a placeholder, a template, a short value)."""
+    lowered = key.lower()
+    credential = None
+    if keyword == "headers":
+        if lowered in ("authorization", "proxy-authorization"):
+            match = _AUTHORIZATION.fullmatch(value.strip())
+            credential = match[1] if match else None
+        elif lowered in _KEY_HEADERS:
+            credential = value.strip()
+        what = f"the `{key}` header"
+    elif keyword == "cookies" and _SESSION_COOKIE.search(key):
+        credential = value.strip()
+        what = f"the `{key}` cookie"
+    else:
+        return None
+    if credential is None or len(credential) < 16:
+        return None
+    if not _is_secret_value("api_key", credential, in_dict=True):
+        return None
+    return what
+
+
+#: the `headers=`/`cookies=` dicts reported (`_sent`)
+_SENT = "FG502.sent"
+_REQUEST_CREDENTIAL_MESSAGE = (
+    "Hard-coded credential sent with a request ({what}): anyone who reads the code can "
+    "use it; read it from settings (`SecretStr`, from the environment)"
+)
 
 
 def _signer_key(node: cst.Call, ctx: FileContext) -> tuple[str, cst.Arg] | None:
@@ -1359,6 +1439,24 @@ def _signer_literal(call: ast.Call, structure: Structure) -> bool:
     ):
         return False
     return any(kw.arg == "secret_key" and _is_literal(kw.value) for kw in call.keywords)
+
+
+def _sends_a_credential(call: ast.Call) -> bool:
+    """`_sent`'s question, of CPython's tree: a `headers=` or `cookies=` dict holding a
+    credential (`_request_credential`)."""
+    for keyword in call.keywords:
+        if keyword.arg not in ("headers", "cookies") or not isinstance(keyword.value, ast.Dict):
+            continue
+        for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+            if (
+                isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and _request_credential(keyword.arg, key.value, value.value) is not None
+            ):
+                return True
+    return False
 
 
 def _is_literal(value: ast.expr) -> bool:

@@ -3085,3 +3085,36 @@ def test_an_environment_fallback_names_the_variable_to_require() -> None:
     assert [f.start.row for f in found] == [5, 8]
     assert "`os.environ['SECRET_KEY']`" in found[0].message
     assert "`os.environ['JWT_SIGNING_KEY']`" in found[1].message
+
+
+def test_a_credential_sent_with_a_request_is_a_hard_coded_secret() -> None:
+    """Nurshot's TikTok client sends an account's `sessionid` and `msToken` cookies as
+    literals (reader 66); a bearer token or an API-key header is the same leak. One
+    finding per dict; placeholders, templates, f-strings and other headers are not."""
+    source = """
+        import httpx
+        import requests
+
+        TOKEN = "x"
+
+
+        def fetch(url: str) -> None:
+            requests.get(url, headers={"Authorization": "Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0"})
+            requests.get(
+                url,
+                cookies={
+                    "sessionid": "1709dc65dbf38af23f5ba125d895e8a1",
+                    "msToken": "KYbfxga7ash0oVlUapzabmlzteIiZynR93tZt0g1iQp2lrbWBW84",
+                },
+            )
+            requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"})
+            requests.get(url, headers={"Authorization": "Bearer YOUR_TOKEN_HERE"})
+            requests.get(url, headers={"Authorization": "Bearer <token>"})
+            requests.get(url, headers={"Content-Type": "application/json; charset=utf-8"})
+            requests.get(url, cookies={"theme": "dark-mode-1709dc65dbf38af23f5b"})
+            httpx.Client(headers={"X-API-Key": "sk-live-4f9a8b7c6d5e4f3a2b1c"})
+        """
+    found = [f for f in check_code(source, "app/clients/social.py") if f.code == "FG502"]
+    assert [f.start.row for f in found] == [8, 12, 21]
+    assert "the `sessionid` cookie" in found[1].message
+    assert not [f for f in check_code(source, "tests/test_social.py") if f.code == "FG502"]
