@@ -115,8 +115,14 @@ class WalkMemo:
             if not (isinstance(child, list) and len(child) == 2):
                 return None
             name, child_inode = child
-            if not isinstance(name, str) or type(child_inode) is not int or "/" in name:
-                return None
+            if (
+                not isinstance(name, str)
+                or type(child_inode) is not int
+                or name in ("", ".", "..")
+                or "/" in name
+                or "\0" in name
+            ):
+                return None  # never a way out of the folder
             children.append((name, child_inode))
         self.used.add(absolute)
         return chain, own, children

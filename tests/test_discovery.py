@@ -354,6 +354,12 @@ def test_a_walk_memo_entry_it_did_not_write_is_no_answer(
     memo = WalkMemo()
     _memo_walk(tmp_path, memo)
     key = str(tmp_path / "app")
-    for damaged in (None, [], "x", [*memo.folders[key][:5], [["../b.py", 3]]]):
+    for damaged in (
+        None,
+        [],
+        "x",
+        [*memo.folders[key][:5], [["../b.py", 3]]],
+        [*memo.folders[key][:5], [["..", -1]]],
+    ):
         folders = {**memo.folders, key: damaged}
         assert _memo_walk(tmp_path, WalkMemo(folders)) == ["app/main.py"]
