@@ -1081,8 +1081,8 @@ class HardcodedSecret(Rule):
             or b"jwt" in source
             or b"itsdangerous" in source
             # `_sent`: a credential in a request's headers or cookies
-            or b"headers=" in source
-            or b"cookies=" in source
+            or (b"headers=" in source and _CREDENTIAL_HEADER_WORDS.search(source) is not None)
+            or (b"cookies=" in source and _SESSION_COOKIE_WORDS.search(source) is not None)
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
@@ -1384,6 +1384,10 @@ def _request_credential(keyword: str, key: str, value: str) -> str | None:
     return what
 
 
+#: For the pre-filter: what a header `_request_credential` reads is named with (the
+#: `Authorization` schemes' header, `_KEY_HEADERS`), and a session or token cookie's name.
+_CREDENTIAL_HEADER_WORDS = lazy_pattern(rb"(?i)authorization|api-?key|-token")
+_SESSION_COOKIE_WORDS = lazy_pattern(rb"(?i)session|token|sid|auth")
 #: the `headers=`/`cookies=` dicts reported (`_sent`)
 _SENT = "FG502.sent"
 _REQUEST_CREDENTIAL_MESSAGE = (
