@@ -632,7 +632,12 @@ def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
 #: What names SQLite in a text, and the drivers and products that name a database
 #: server (`SERVER_DATABASES`), lowered: substring tests, as `names_bcrypt`'s. Not DuckDB:
 #: an engine in the process, as SQLite is (polars-svelte reads users' `.duckdb` files).
-_SQLITE = lazy_pattern(rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b")
+#: SQLite named: a URL, its drivers, or `connect_args={"check_same_thread": False}`, an
+#: argument only SQLite's driver takes (davemac93's engine on a `DATABASE_URL` from the
+#: environment, beside its `subscription.db`: reader 67)
+_SQLITE = lazy_pattern(
+    rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b|[\"']check_same_thread[\"']"
+)
 _DATABASE_SERVERS = (
     b"psycopg",
     b"asyncpg",
@@ -684,7 +689,10 @@ def sqlite_databases(sources: Iterable[bytes]) -> bool:
             and _WORD_DATABASE_SERVERS.search(lowered) is not None
         ):
             return False
-        sqlite = sqlite or (b"sqlite" in lowered and _SQLITE.search(lowered) is not None)
+        sqlite = sqlite or (
+            (b"sqlite" in lowered or b"check_same_thread" in lowered)
+            and _SQLITE.search(lowered) is not None
+        )
     return sqlite
 
 

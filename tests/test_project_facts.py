@@ -843,6 +843,11 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         ),
         ([b'url = "sqlite:///a.db"\n', b'url = "postgresql://" + settings.db_host\n'], False),
         ([b'url = "sqlite:///a.db"\n', b'url = f"postgresql://{user}@{host}/app"\n'], False),
+        (
+            [b'engine = create_engine(url, connect_args={"check_same_thread": False})\n'],
+            True,
+        ),
+        ([b"# check_same_thread is SQLite's\n"], False),
     ],
     ids=[
         "sqlite url",
@@ -868,6 +873,8 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         "a url's scheme rewritten",
         "a url's scheme built on",
         "a url formatted",
+        "sqlite's own connect argument",
+        "the word alone",
     ],
 )
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
