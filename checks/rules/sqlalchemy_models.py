@@ -471,7 +471,12 @@ class LegacyDeclarative(Rule):
         expr = node.decorator
         target = expr.func if isinstance(expr, cst.Call) else expr
         if not _outside_scope(ctx) and ctx.qualified_name(target) in _MOVED_DECORATORS:
-            _report(expr, _MOVED_DECORATOR, Refusal("a decorator"), ctx, styled=False)
+            # once per file: the one import line is the fix of every use (man780's two
+            # bases, reader 67)
+            reported = ctx.stash("FG108.moved-decorator")
+            if not reported:
+                reported.append(True)
+                _report(expr, _MOVED_DECORATOR, Refusal("a decorator"), ctx, styled=False)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         value = node.value

@@ -13,7 +13,7 @@ import pytest
 
 from checks.pydantic_target import PydanticTarget
 from checks.sqlalchemy_target import MIGRATION_NOTE, SqlalchemyTarget
-from tests.helpers import run_cli, write
+from tests.helpers import check_code, run_cli, write
 
 MODELS = """
 from sqlalchemy import Column, Integer, String
@@ -250,3 +250,25 @@ def test_fg102s_message_offers_no_async_session_where_1_3_may_be_installed(
     write(tmp_path, "requirements.txt", "SQLAlchemy==2.0.36\npsycopg2==2.9.10\n")
     assert messages()[0].startswith("Synchronous SQLAlchemy engine or session used in ")
     assert "use `AsyncSession`" in messages()[0]
+
+
+def test_the_moved_decorator_is_reported_once_per_file() -> None:
+    """man780's two bases under `@as_declarative()` of `sqlalchemy.ext.declarative`
+    (reader 67): one import line is the fix of both, one finding, at the first use."""
+    source = """
+        from typing import Any
+
+        from sqlalchemy.ext.declarative import as_declarative
+
+
+        @as_declarative()
+        class ReadOnlyBase:
+            id: Any
+
+
+        @as_declarative()
+        class Base:
+            id: Any
+        """
+    found = [f for f in check_code(source, "app/models/base.py") if f.code == "FG108"]
+    assert [f.start.row for f in found] == [6]
