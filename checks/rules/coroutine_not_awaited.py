@@ -7,7 +7,7 @@ import warnings
 from collections import Counter
 from typing import NamedTuple
 
-from checks.context import FileContext, FixSpec, code_of, descendants
+from checks.context import FileContext, FixSpec, code_of, descendants, own_descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
@@ -504,9 +504,7 @@ class CoroutineNotAwaited(Rule):
         ):
             return
         target = node.targets[0].target.value
-        use = _read_as_a_result(target, ctx)
-        if use is not None:
-            self._called(node.value, ctx, comprehension=False, assigned=(target, use))
+        self._called(node.value, ctx, comprehension=False, assigned=target)
 
     def _tested(self, test: cst.BaseExpression, ctx: FileContext) -> None:
         """The calls whose truth a test takes: the test itself, under `not`, or an operand
@@ -530,8 +528,10 @@ class CoroutineNotAwaited(Rule):
         *,
         comprehension: bool,
         condition: bool = False,
-        assigned: tuple[str, str] | None = None,
+        assigned: str | None = None,
     ) -> None:
+        """Report a call of the module's or the class's coroutine function whose coroutine
+        is dropped, tested, or (`assigned`: the name it is bound to) read as its result."""
         func = call.func
         if isinstance(func, cst.Name):
             name = func.value
@@ -564,8 +564,11 @@ class CoroutineNotAwaited(Rule):
             return
         callee = code_of(func)
         if assigned is not None:
-            target, use = assigned
-            message = self.assigned_message.replace("{target}", target).replace("{use}", use)
+            # the function's body is walked only for a call of a coroutine function
+            use = _read_as_a_result(assigned, ctx)
+            if use is None:
+                return
+            message = self.assigned_message.replace("{target}", assigned).replace("{use}", use)
         elif comprehension:
             message = self.comprehension_message
         elif condition:
@@ -601,7 +604,9 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
     message; None when it never does, or when it awaits the name (`await article`), or
     binds it more than once (`task = asyncio.create_task(task)`: what is read may be the
     other value). Handing it on decides nothing: a coroutine tested or read as a row is
-    the mistake whatever else receives it (`if article: setattr(article, ...)`)."""
+    the mistake whatever else receives it (`if article: setattr(article, ...)`). Reads
+    are the function's own (a nested function's `article` is its own); an `await` or a
+    binding anywhere inside it counts."""
     function = ctx.function
     if function is None:
         return None
@@ -620,6 +625,7 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
                 bound[node.name.value] += 1
             elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
                 bound[node.target.value] += 1
+        for node in own_descendants(function.node.body):
             if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
                 if node.attr.value not in _COROUTINE_ATTRIBUTES:
                     read.setdefault(

@@ -2451,14 +2451,21 @@ class MissingAwaitOnAsyncSession(Rule):
         # and gets the coroutine, never the rows (vinodvpillai's article list, reader 66);
         # a sync function handing the coroutine on to be awaited is left alone
         function = ctx.function
-        if function is None or not function.is_async or node.value is None:
-            return
+        value = node.value
+        if not (
+            function is not None
+            and function.is_async
+            and isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ASYNC_SESSION_COROUTINES | _ASYNC_ENGINE_METHODS
+        ):
+            return  # no coroutine method returned: the annotation is not read
         returns = function.node.returns if isinstance(function.node, cst.FunctionDef) else None
         if returns is not None and any(
             word in code_of(returns.annotation) for word in ("Awaitable", "Coroutine")
         ):
             return  # a coroutine returned on purpose
-        self._check(node.value, ctx, returned=True)
+        self._check(value, ctx, returned=True)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         targets = [target.target for target in node.targets]

@@ -919,6 +919,14 @@ def test_a_coroutine_assigned_and_read_as_its_result_is_flagged() -> None:
                 task = self.get_article(article_id)
                 task = asyncio.create_task(task)
                 task.add_done_callback(print)
+
+            async def gathered(self, article_id: int) -> list:
+                article = self.get_article(article_id)
+
+                def title(article) -> str:
+                    return article.title
+
+                return [title(found) for found in await asyncio.gather(article)]
         """
     found = [f for f in check_code(source) if f.code == "FG304"]
     assert [f.start.row for f in found] == [9, 16]
