@@ -58,6 +58,7 @@ from checks.project import (
 if TYPE_CHECKING:
     import hashlib
 
+    from checks.config import Settings
     from checks.discovery import WalkMemo
 else:
     # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
@@ -474,6 +475,20 @@ def load_walk_memo(directory: Path, settings_key: str) -> WalkMemo:
         folders = stored.get("folders") if isinstance(stored, dict) else None
         memo = _WALK_MEMOS[file] = WalkMemo(folders if isinstance(folders, dict) else None)
     return memo
+
+
+def remembered_walk(
+    paths: Sequence[Path], settings: Settings, directory: Path, warnings: list[str] | None = None
+) -> list[Path]:
+    """`checks.discovery.discover`, answered where it can be by the walk memo of the cache
+    in `directory` (kept for the next walk)."""
+    from checks.discovery import discover, walk_key
+
+    key = walk_key(settings)
+    memo = load_walk_memo(directory, key)
+    files = discover(paths, settings, warnings, memo)
+    save_walk_memo(directory, key, memo)
+    return files
 
 
 def save_walk_memo(directory: Path, settings_key: str, memo: WalkMemo) -> None:

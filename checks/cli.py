@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 from checks import __version__
 from checks.catalog import CATALOG, CATALOG_BY_CODE
 from checks.config import CommandLineSelection, ConfigError, Settings
-from checks.discovery import discover, is_excluded, walk_key
+from checks.discovery import discover, is_excluded
 from checks.findings import FileResult, Finding, HeldBack, Location, split_lines
 from checks.output import (
     OUTPUT_FORMATS,
@@ -278,14 +278,11 @@ def _discover(
     the run keeps no cache."""
     if args.no_cache or all(not path.is_dir() for path in paths):
         return discover(paths, top, unreachable)
-    from checks.cache import CACHE_DIR_NAME, load_walk_memo, save_walk_memo
+    from checks.cache import CACHE_DIR_NAME, remembered_walk
 
-    directory = args.cache_dir or top.project_root / CACHE_DIR_NAME
-    key = walk_key(top)
-    memo = load_walk_memo(directory, key)
-    files = discover(paths, top, unreachable, memo)
-    save_walk_memo(directory, key, memo)
-    return files
+    return remembered_walk(
+        paths, top, args.cache_dir or top.project_root / CACHE_DIR_NAME, unreachable
+    )
 
 
 def _check_project(

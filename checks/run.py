@@ -892,23 +892,16 @@ def _project_files(settings: Settings, cache: Cache | None = None) -> list[Path]
     """Every Python file of the project, walked as the CLI walks it (its excludes and
     .gitignore), with the walk memo of the run's `cache` when it has one; none when the
     walk fails."""
-    from checks.discovery import discover, walk_key
+    from checks.discovery import discover
 
-    if cache is None:
-        try:
-            return discover([settings.project_root], settings)
-        except ConfigError:
-            return []
-    from checks.cache import load_walk_memo, save_walk_memo
-
-    key = walk_key(settings)
-    memo = load_walk_memo(cache.directory, key)
     try:
-        files = discover([settings.project_root], settings, memo=memo)
+        if cache is None:
+            return discover([settings.project_root], settings)
+        from checks.cache import remembered_walk
+
+        return remembered_walk([settings.project_root], settings, cache.directory)
     except ConfigError:
         return []
-    save_walk_memo(cache.directory, key, memo)
-    return files
 
 
 def _unchecked_modules(
