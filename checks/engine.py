@@ -30,6 +30,7 @@ from checks.findings import Edit, FileResult, Finding, Fix, Location, decode_sou
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.newer_syntax import newer_syntax_tree
+from checks.newer_syntax import remember as remember_tree
 from checks.noqa import is_suppressed
 from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
@@ -809,6 +810,8 @@ class Engine:
         if is_generated(source):
             return FileResult(path, [], None)
         verdict = _cpython_verdict(source)
+        if verdict.tree is not None:
+            remember_tree(source, verdict.tree)  # the summary's and helpers' `parse`
         syntax_wanted = (
             self.report_syntax_errors
             and SYNTAX_ERROR_CODE not in ignored_codes

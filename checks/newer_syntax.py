@@ -46,15 +46,33 @@ _DEFINITION = lazy_pattern(
 )
 
 
+#: The last text parsed, or whose tree the engine's syntax check made (`remember`), with
+#: its tree: a file's summary and its rules' helpers read that tree, not a parse of
+#: their own (the same `bytes` object: compared by identity).
+_LAST: list[tuple[bytes, ast.Module | None]] = []
+
+
+def remember(source: bytes, tree: ast.Module) -> None:
+    """Keep `tree` as `parse(source)`'s answer (the caller made it from `source`, as
+    `parse` would; no reader changes a tree)."""
+    _LAST[:] = [(source, tree)]
+
+
 def parse(source: bytes) -> ast.Module | None:
     """CPython's tree of `source`, or of its text once its Python 3.12+ forms are
     rewritten (`newer_syntax_tree`); None when it cannot parse either."""
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is source:
+        return last[1]
+    tree: ast.Module | None
     try:
-        return ast.parse(source)
+        tree = ast.parse(source)
     except SyntaxError as error:
-        return newer_syntax_tree(source, error)
+        tree = newer_syntax_tree(source, error)
     except (ValueError, OverflowError, RecursionError, MemoryError):
-        return None
+        tree = None
+    _LAST[:] = [(source, tree)]
+    return tree
 
 
 def newer_syntax_tree(source: bytes, refusal: SyntaxError | None = None) -> ast.Module | None:

@@ -18,6 +18,7 @@ import ast
 import builtins
 import functools
 import re
+import typing
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 
@@ -64,7 +65,9 @@ from checks.pydantic_target import keeps_v1_layer
 #: `X.Config`: the text of a module that may read or extend a model's inner `Config`.
 CONFIG_READ = lazy_pattern(rb"\.\s*Config(?![A-Za-z0-9_])")
 #: `x.include_router(...)`: the text of a module that may include a router.
-INCLUDE_ROUTER = lazy_pattern(rb"\binclude_router\b")
+#: (the word first, its boundary checked behind it: a pattern that starts with a literal
+#: is searched for that literal, twenty times faster than one starting with `\b`)
+INCLUDE_ROUTER = lazy_pattern(rb"include_router(?<=\binclude_router)\b")
 #: Either: a module other modules' findings depend on without importing it.
 READ_ACROSS = lazy_pattern(CONFIG_READ.pattern + rb"|" + INCLUDE_ROUTER.pattern)
 
@@ -1217,14 +1220,27 @@ def _helpers_called(name: str, function: ast.FunctionDef | ast.AsyncFunctionDef)
     return found
 
 
-def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
-    """The nodes of a function's body, not those of the functions and classes it holds."""
+#: The attribute of a function's node that keeps its own nodes (`_own_nodes`).
+_OWN = "_fastapi_guardrails_own_nodes"
+
+
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[ast.AST, ...]:
+    """The nodes of a function's body, not those of the functions and classes it holds.
+    Listed once per node and kept on it: a summary reads each function four or five
+    times (blocking calls, returns, yields, helpers), and the tree is never changed."""
+    kept = getattr(function, _OWN, None)
+    if kept is not None:
+        return typing.cast(tuple[ast.AST, ...], kept)
+    found: list[ast.AST] = []
     pending: list[ast.AST] = list(function.body)
     while pending:
         node = pending.pop()
-        yield node
+        found.append(node)
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
             pending.extend(ast.iter_child_nodes(node))
+    own = tuple(found)
+    setattr(function, _OWN, own)
+    return own
 
 
 def _local_bindings(

@@ -10,6 +10,7 @@ from unittest import mock
 import libcst
 import pytest
 
+from checks import newer_syntax
 from checks.engine import Engine
 from checks.newer_syntax import newer_syntax_tree
 from checks.rules import ALL_RULES
@@ -118,3 +119,20 @@ def test_a_newer_file_gets_the_same_findings_screened_or_not() -> None:
     screened = Engine(ALL_RULES).check(Path("app/repository.py"), source)
     assert {f.code for f in full.findings} >= {"FG103", "FG301"}
     assert screened == full
+
+
+def test_parse_answers_with_the_tree_remembered_for_that_same_text() -> None:
+    # the engine's syntax check made this file's tree: its summary reads that one
+    source = b"async def f():\n    return 1\n"
+    tree = ast.parse(source)
+    newer_syntax.remember(source, tree)
+    assert newer_syntax.parse(source) is tree
+    # an equal text that is another object is parsed (compared by identity, never by
+    # content: a tree is kept for one text only)
+    other = bytes(bytearray(source))
+    parsed = newer_syntax.parse(other)
+    assert parsed is not None
+    assert parsed is not tree
+    assert ast.dump(parsed) == ast.dump(tree)
+    # and the last text parsed is answered from the memo
+    assert newer_syntax.parse(other) is parsed

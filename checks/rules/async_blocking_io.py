@@ -816,8 +816,10 @@ def _is_control(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Attribute) and expr.attr.value == "control"
 
 
+@functools.lru_cache(maxsize=2)
 def _names_celery(source: bytes | None) -> bool:
-    """Whether the file's text names Celery (unknown text: it may)."""
+    """Whether the file's text names Celery (unknown text: it may); read once per file,
+    not at each call in a coroutine."""
     return source is None or b"celery" in source.lower()
 
 

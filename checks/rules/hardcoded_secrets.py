@@ -1308,12 +1308,16 @@ class HardcodedSecret(Rule):
 
     def _sent(self, key: str, node: cst.DictElement, ctx: FileContext) -> None:
         """A credential in a request's `headers=` or `cookies=` dict."""
+        text = string_value(node.value)
+        if text is None or not any(
+            _request_credential(keyword, key, text) for keyword in ("headers", "cookies")
+        ):
+            return  # asked first: finding the dict's argument searches the statement
         table = ctx.parent(node)
         arg = ctx.parent(table) if isinstance(table, cst.Dict) else None
         if not (isinstance(arg, cst.Arg) and arg.keyword is not None):
             return
-        text = string_value(node.value)
-        what = _request_credential(arg.keyword.value, key, text) if text is not None else None
+        what = _request_credential(arg.keyword.value, key, text)
         reported = ctx.marks(_SENT)
         if what is not None and id(table) not in reported and not _in_demo_function(ctx):
             reported.add(id(table))  # one finding per dict: one fix, settings for all

@@ -1235,7 +1235,13 @@ def _default_message(ctx: FileContext) -> str | None:
         return before
     if _wrapped_route(function.node, ctx):
         return _WRAPPED_ROUTE_MESSAGE
-    return _AWAITING_MESSAGE if _awaits(function.node) else None
+    # asked once per coroutine (each of its asks and findings takes this message)
+    known, awaiting = ctx.marks("FG102.awaits-read"), ctx.marks("FG102.awaits")
+    if id(function.node) not in known:
+        known.add(id(function.node))
+        if _awaits(function.node):
+            awaiting.add(id(function.node))
+    return _AWAITING_MESSAGE if id(function.node) in awaiting else None
 
 
 #: FG102's message for a route another decorator wraps (sqlbot's
