@@ -811,7 +811,8 @@ class Engine:
             return FileResult(path, [], None)
         verdict = _cpython_verdict(source)
         if verdict.tree is not None:
-            remember_tree(source, verdict.tree)  # the summary's and helpers' `parse`
+            # the summary's and the rules' helpers' tree (`checks.newer_syntax.parse`)
+            remember_tree(source, verdict.tree, rewritten=not verdict.parsed)
         syntax_wanted = (
             self.report_syntax_errors
             and SYNTAX_ERROR_CODE not in ignored_codes

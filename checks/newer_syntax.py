@@ -47,15 +47,16 @@ _DEFINITION = lazy_pattern(
 
 
 #: The last text parsed, or whose tree the engine's syntax check made (`remember`), with
-#: its tree: a file's summary and its rules' helpers read that tree, not a parse of
-#: their own (the same `bytes` object: compared by identity).
-_LAST: list[tuple[bytes, ast.Module | None]] = []
+#: its tree and whether that is the tree of its rewritten text: a file's summary and its
+#: rules' helpers read that tree, not a parse of their own (the same `bytes` object:
+#: compared by identity).
+_LAST: list[tuple[bytes, ast.Module | None, bool]] = []
 
 
-def remember(source: bytes, tree: ast.Module) -> None:
+def remember(source: bytes, tree: ast.Module, rewritten: bool = False) -> None:
     """Keep `tree` as `parse(source)`'s answer (the caller made it from `source`, as
-    `parse` would; no reader changes a tree)."""
-    _LAST[:] = [(source, tree)]
+    `parse` would, `rewritten` when from its rewritten text; no reader changes a tree)."""
+    _LAST[:] = [(source, tree, rewritten)]
 
 
 def parse(source: bytes) -> ast.Module | None:
@@ -65,14 +66,24 @@ def parse(source: bytes) -> ast.Module | None:
     if last is not None and last[0] is source:
         return last[1]
     tree: ast.Module | None
+    rewritten = False
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        tree = newer_syntax_tree(source, error)
+        tree, rewritten = newer_syntax_tree(source, error), True
     except (ValueError, OverflowError, RecursionError, MemoryError):
         tree = None
-    _LAST[:] = [(source, tree)]
+    _LAST[:] = [(source, tree, rewritten)]
     return tree
+
+
+def plain_parse(source: bytes) -> ast.Module:
+    """`ast.parse(source)`, raising as it does (no rewriting), answered with the tree kept
+    for that same text when it is its own (`remember`)."""
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is source and last[1] is not None and not last[2]:
+        return last[1]
+    return ast.parse(source)
 
 
 def newer_syntax_tree(source: bytes, refusal: SyntaxError | None = None) -> ast.Module | None:

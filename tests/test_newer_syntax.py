@@ -136,3 +136,15 @@ def test_parse_answers_with_the_tree_remembered_for_that_same_text() -> None:
     assert ast.dump(parsed) == ast.dump(tree)
     # and the last text parsed is answered from the memo
     assert newer_syntax.parse(other) is parsed
+
+
+def test_plain_parse_never_answers_with_a_rewritten_tree() -> None:
+    # FG304 reads only a tree CPython itself gives: a 3.12 text stays unread there
+    source = b"type Alias = int\n"
+    assert newer_syntax.parse(source) is not None  # rewritten, and kept
+    with pytest.raises(SyntaxError):
+        newer_syntax.plain_parse(source)
+    plain = b"x = 1\n"
+    tree = ast.parse(plain)
+    newer_syntax.remember(plain, tree)
+    assert newer_syntax.plain_parse(plain) is tree

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from checks.context import FileContext, FixSpec, code_of, descendants, own_descendants
 from checks.lazy import libcst as cst
+from checks.newer_syntax import plain_parse
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure, ast_route_decorator, dotted_name
@@ -693,7 +694,7 @@ def _read_coroutines(ctx: FileContext) -> _Coroutines | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            tree = ast.parse(ctx.source)
+            tree = plain_parse(ctx.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
     bound, stored = _bindings(tree)
