@@ -463,6 +463,28 @@ def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(child_nodes(current))
 
 
+#: FastAPI's `Depends` (`FileContext.dependency_given`).
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
+#: What a generator dependency is annotated with: what it yields is the first argument.
+_GENERATORS = frozenset(
+    f"{module}.{name}"
+    for module in ("typing", "typing_extensions", "collections.abc")
+    for name in ("Generator", "Iterator", "AsyncGenerator", "AsyncIterator")
+)
+#: The sessions `dependency_given` tells apart (`checks.session_receivers` holds the
+#: whole set: it imports this module).
+_SYNC_SESSIONS = frozenset(
+    {"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session"}
+)
+_ASYNC_SESSIONS = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+
+
 def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The nodes of a function's body, not those of the functions, lambdas and classes it
     defines (which may run elsewhere: a thread's target)."""
@@ -1723,9 +1745,12 @@ class FileContext:
         positional = [*params.posonly_params, *params.params]
         for param in [*positional, *params.kwonly_params]:
             annotation = param.annotation
-            scope.bindings[param.name.value] = (
-                self.annotation_type(annotation.annotation) if annotation is not None else None
-            )
+            if annotation is not None:
+                given = self.dependency_given(param)
+                annotated = given if given is not None else annotation.annotation
+                scope.bindings[param.name.value] = self.annotation_type(annotated)
+            else:
+                scope.bindings[param.name.value] = None
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 scope.bindings[star.name.value] = None
@@ -1921,6 +1946,46 @@ class FileContext:
             found.append({s.name.value for s in self.module.body if isinstance(s, cst.FunctionDef)})
         names: set[str] = found[0]
         return names
+
+    def dependency_given(self, param: cst.Param) -> cst.BaseExpression | None:
+        """The annotation of what a parameter's dependency gives, when the parameter's own
+        annotation says a sync session and the dependency, a function of this module, says
+        it gives an async one: FastAPI fills the parameter with what the dependency yields
+        or returns, whatever the parameter's annotation says (JohnDoe1996's `db: Session =
+        Depends(get_db)` with `async def get_db() -> AsyncGenerator[AsyncSession, None]`:
+        an `AsyncSession`, whose unawaited calls FG102 took for blocking ones, reader 68).
+        The dependency is the default's `Depends(get_db)`; None otherwise."""
+        default, annotation = param.default, param.annotation
+        if not isinstance(default, cst.Call) or annotation is None or not default.args:
+            return None
+        if self.qualified_name(default.func) not in _DEPENDS:
+            return None
+        first = default.args[0]
+        if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
+            return None
+        dependency = first.value
+        if not isinstance(dependency, cst.Name) or dependency.value not in self.module_functions():
+            return None
+        function = [
+            s
+            for s in self.module.body
+            if isinstance(s, cst.FunctionDef) and s.name.value == dependency.value
+        ][-1]
+        if function.returns is None:
+            return None
+        given = function.returns.annotation
+        if isinstance(given, cst.Subscript) and self.qualified_name(given.value) in _GENERATORS:
+            element = given.slice[0].slice if given.slice else None
+            if not isinstance(element, cst.Index):
+                return None
+            given = element.value
+        said = self.annotation_type(annotation.annotation)
+        gives = self.annotation_type(given)
+        if said is None or gives is None or said.iterable or gives.iterable:
+            return None
+        if said.cls in _SYNC_SESSIONS and gives.cls in _ASYNC_SESSIONS:
+            return given
+        return None
 
     def _held_class(self, expr: cst.BaseExpression) -> str | None:
         """The class a variable or attribute typed `type[M]` holds (`M` or a subclass)."""

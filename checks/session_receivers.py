@@ -661,7 +661,12 @@ def _function_bindings(
     params = node.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         annotation = param.annotation
-        add(param.name, _Annotated(annotation.annotation) if annotation is not None else None)
+        if annotation is None:
+            add(param.name, None)
+            continue
+        # what the dependency gives, where the annotation says otherwise (`dependency_given`)
+        given = ctx.dependency_given(param)
+        add(param.name, _Annotated(given if given is not None else annotation.annotation))
     for star in (params.star_arg, params.star_kwarg):
         if isinstance(star, cst.Param):
             add(star.name, None)

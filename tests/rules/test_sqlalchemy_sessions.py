@@ -2072,3 +2072,38 @@ def test_a_refresh_of_what_the_function_deleted_says_remove_it() -> None:
     assert found[1].fix is None
     assert found[0].fix is not None
     assert "remove the call" not in found[2].message
+
+
+def test_a_session_the_dependency_says_is_async_is_async_whatever_its_annotation() -> None:
+    # JohnDoe1996's permission check (reader 68): `db: Session = Depends(get_db)`, where
+    # the module's `get_db` yields an `AsyncSession`: FastAPI passes what `get_db`
+    # yields, so `crud.get_roles(db, ...)` is handed an `AsyncSession`, no sync session
+    source = """
+    from typing import AsyncGenerator
+
+    from fastapi import Depends
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
+
+    from app.db import async_session_manager
+    from app import crud
+
+    async def get_db() -> AsyncGenerator[AsyncSession, None]:
+        async with async_session_manager.session() as db:
+            yield db
+
+    async def get_sync() -> Session:
+        ...
+
+    async def check_perm(db: Session = Depends(get_db)):
+        roles = crud.get_roles(db, 1)
+        db.commit()
+        return roles
+
+    async def check_other(db: Session = Depends(get_sync)):
+        return crud.get_roles(db, 1)
+    """
+    # the second says it gives a sync session, as its parameter does: that one stands
+    assert _found("FG102", source) == [23]
+    # and its unawaited commit is FG103's: `db` is the `AsyncSession` the dependency gives
+    assert _found("FG103", source) == [19]
