@@ -56,7 +56,8 @@ _JWT_POSITIONS = {"algorithms": 2, "options": 3}
 UNMAINTAINED = {
     "passlib": (
         "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error): use pwdlib "
-        "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
+        "(Argon2), with its bcrypt hasher beside it to verify the stored hashes (until then, "
+        "pin `bcrypt<5`)"
     ),
     "jose": (
         "python-jose had no release from 2021 to 2025 and is barely maintained (3.3.0 has "

@@ -28,6 +28,7 @@ from checks.blocking import (
     PASSWORD_HASHER_METHODS,
     PASSWORD_HASHERS,
     PASSWORD_HASHING,
+    PASSWORD_VERIFYING,
     POPEN,
     POPEN_BLOCKING_USES,
     POPEN_PIPES,
@@ -202,10 +203,11 @@ class _BlockingInAsync(Rule):
         if helper is not None:
             callee, blocking, chain = helper
             if blocking in PASSWORD_HASHING:
+                checks = "checks" if blocking in PASSWORD_VERIFYING else "hashes"
                 _report(
                     ctx,
                     node,
-                    f"`{callee}()` calls {chain}, which hashes a password (CPU work of "
+                    f"`{callee}()` calls {chain}, which {checks} a password (CPU work of "
                     "milliseconds to a tenth of a second or more, on purpose), blocking the "
                     f"event loop inside `async def`: `await asyncio.to_thread({callee}, ...)`",
                     blocking,

@@ -92,6 +92,13 @@ _ASYNC_SESSION_QUERY = (
     "`AsyncSession` has no `query()`: this call raises `AttributeError`; build a `select()` "
     "and run it with `await session.execute()` or `await session.scalars()`"
 )
+#: ...ending in a bulk `.delete()` or `.update(...)`: its statement is `delete()` or
+#: `update()`, not a `select()` (JohnDoe1996's role labels, reader 68).
+_ASYNC_SESSION_BULK = (
+    "`AsyncSession` has no `query()`: this call raises `AttributeError`; build {article} "
+    "`{method}()` statement (`{method}(Model).where(...)`) and run it with `await "
+    "session.execute()`"
+)
 
 
 @dataclass(slots=True)
@@ -625,6 +632,16 @@ class LegacyQueryApi(Rule):
             message = f"{message} ({unit.count} legacy queries in `{node.name.value}()`)"
         ctx.report_if(unit.node, _SYNC_SELECTED, message, unit.fix)
 
+    def _bulk_method(self, node: cst.Call, ctx: FileContext) -> str | None:
+        """`delete` or `update` when the chain a `.query(...)` call starts ends in that bulk
+        method (`db.query(M).filter(...).delete()`), else None."""
+        for chain in ctx.stash(f"{self.code}:chains"):
+            if chain.calls[0] is node:
+                last = chain.calls[-1].func
+                assert isinstance(last, cst.Attribute)
+                return last.attr.value if last.attr.value in ("delete", "update") else None
+        return None
+
     def _fix(self, node: cst.Call, ctx: FileContext) -> FixSpec | None:
         for chain in ctx.stash(f"{self.code}:chains"):
             if chain.calls[0] is node:
@@ -660,7 +677,15 @@ class LegacyQueryApi(Rule):
             annotated = None if sync else annotated_project_class(receiver, ctx)
             fix = self._fix(node, ctx)
             if not sync and receiver_class(receiver, ctx) in ASYNC_SESSION_CLASSES:
-                self._report(node, ctx, _ASYNC_SESSION_QUERY, fix, on_async_session=True)
+                bulk = self._bulk_method(node, ctx)
+                message = (
+                    _ASYNC_SESSION_BULK.format(
+                        method=bulk, article="an" if bulk == "update" else "a"
+                    )
+                    if bulk
+                    else _ASYNC_SESSION_QUERY
+                )
+                self._report(node, ctx, message, fix, on_async_session=True)
                 return
             self._report(node, ctx, fix=fix, on_sync_session=sync, annotated=annotated)
 

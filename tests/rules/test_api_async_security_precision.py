@@ -2085,7 +2085,8 @@ def test_passlib_with_bcrypt_pinned_below_5_is_a_note_when_named(tmp_path: Path)
     write(tmp_path, "requirements.txt", "passlib==1.7.4\nbcrypt>=4.0\n")
     assert [m for _, m in _fg504(tmp_path)] == [
         "passlib is unmaintained and fails with bcrypt 5 (4.1-4.3 log an error): use pwdlib "
-        "(Argon2), with its bcrypt hasher beside it to verify the stored hashes"
+        "(Argon2), with its bcrypt hasher beside it to verify the stored hashes (until then, "
+        "pin `bcrypt<5`)"
     ]
 
 

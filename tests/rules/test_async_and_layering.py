@@ -104,7 +104,7 @@ def test_only_a_password_check_is_followed_through_several_helpers() -> None:
     assert found[0][2].startswith("`self.shell_path()` calls `subprocess.run()`, which blocks")
     assert found[2][2].startswith(
         "`self.authenticate()` calls `Manager.check()`, which calls `verify_password()`, "
-        "which calls `bcrypt.checkpw()`, which hashes a password"
+        "which calls `bcrypt.checkpw()`, which checks a password"
     )
 
 

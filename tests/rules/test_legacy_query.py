@@ -336,3 +336,21 @@ def test_a_query_on_an_async_session_is_fg101s_attribute_error_not_fg102s_blocki
     found = [f for f in check_code(source) if f.code in {"FG101", "FG102"}]
     assert [(f.code, f.start.row) for f in found] == [("FG101", 8), ("FG101", 12)]
     assert all("`AsyncSession` has no `query()`" in f.message for f in found)
+
+
+def test_a_bulk_delete_or_update_on_an_async_session_is_told_its_own_statement() -> None:
+    """JohnDoe1996's role labels (reader 68): `db.query(M).filter(...).delete()` on an
+    `AsyncSession` is rebuilt as `delete(M).where(...)`, not a `select()`."""
+    source = """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async def reset(db: AsyncSession, label_id: int) -> None:
+            db.query(LabelRole).filter(LabelRole.label_id == label_id).delete()
+            db.query(Label).filter(Label.id == label_id).update({"name": "x"})
+            db.query(Label).filter(Label.id == label_id).first()
+        """
+    found = [f for f in check_code(source) if f.code == "FG101"]
+    assert [f.start.row for f in found] == [4, 5, 6]
+    assert "build a `delete()` statement" in found[0].message
+    assert "build an `update()` statement" in found[1].message
+    assert "build a `select()`" in found[2].message
