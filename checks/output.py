@@ -44,38 +44,43 @@ def summary(findings: Sequence[Finding], fixed: int = 0, held: HeldBack | None =
 
 
 def _held_line(held: HeldBack) -> str:
-    """`12 more findings held back by this project's conventions or the selection: FG101
-    (10), FG401 (2); not run for the same reason: FG201 (3 files) (counts of files its
-    pre-screen could not rule out, not of findings). List them with `--extend-select
-    FG101,FG201,FG401` ...`: the twenty-third and twenty-fifth readers read the file counts
-    as hidden findings."""
-    parts = []
+    """What was held back, one sentence a line: `12 more findings held back by this
+    project's conventions or the selection: FG101 (10), FG401 (2).`, then `Skipped where
+    they could only report what is held back: FG201 in 3 files (files, not findings).`,
+    then how to list them. The twenty-third and twenty-fifth readers read the file counts
+    as hidden findings; the sixty-sixth found the one long line hard to read, and the
+    sixty-ninth read "not run: FG303" as the whole rule not run, after an FG303 finding
+    (a rule is skipped only in the files where every finding it could make is held)."""
+    lines = []
+    reason = "this project's conventions or the selection"
     if held.findings:
         total = sum(held.findings.values())
         listed = ", ".join(f"{code} ({n})" for code, n in _by_count(held.findings))
-        parts.append(
-            f"{total} more finding{'s' if total != 1 else ''} held back by this project's "
-            f"conventions or the selection: {listed}"
+        lines.append(
+            f"{total} more finding{'s' if total != 1 else ''} held back by {reason}: {listed}."
         )
     if held.files:
+        counted = _by_count(held.files)
         listed = ", ".join(
-            f"{code} ({n} file{'s' if n != 1 else ''})" for code, n in _by_count(held.files)
+            f"{code} in {n}" + (f" file{'s' if n != 1 else ''}" if i == 0 else "")
+            for i, (code, n) in enumerate(counted)
         )
-        reason = "this project's conventions or the selection"
-        what = "counts of files its pre-screen could not rule out, not of findings"
-        parts.append(
-            f"not run for the same reason: {listed} ({what})"
-            if parts
-            else f"Rules held back by {reason}, not run: {listed} ({what})"
+        lines.append(
+            f"Skipped where they could only report what is held back: {listed} (files "
+            "its pre-screen could not rule out, not findings)."
+            if held.findings
+            else f"Held back by {reason}, so skipped: {listed} (files its pre-screen "
+            "could not rule out, not findings)."
         )
     codes = ",".join(code for code, _ in _by_count({**held.files, **held.findings}))
     action = "List them" if held.findings else "Run them"
     # every code, ready to paste: readers 56, 58 and 60 could not tell from the first
     # code alone what to name, nor why `--select ALL` showed none of them
-    return (
-        f"{'; '.join(parts)}. {action} with `--extend-select {codes}` (`--select ALL` "
-        "holds them back too: it names no rule)."
+    lines.append(
+        f"{action} with `--extend-select {codes}` (`--select ALL` holds them back too: it "
+        "names no rule)."
     )
+    return "\n".join(lines)
 
 
 def _by_count(counts: Mapping[str, int]) -> list[tuple[str, int]]:
