@@ -1167,6 +1167,16 @@ class FileContext:
             return None if head is None else f"{head}.{expr.attr.value}"
         return None
 
+    def module_instance(self, name: str) -> bool:
+        """Whether `name` here is a module-level name the module binds itself (an
+        assignment above, no import), no function around hiding it."""
+        return (
+            name not in self.imports
+            and not self._shadowed(name)
+            and bool(self._scopes)
+            and name in self._scopes[0].bindings
+        )
+
     def _shadowed(self, name: str) -> bool:
         """Whether a function here binds `name` (parameter, assignment, loop target), hiding
         the module's import of it (`async def f(time: Clock): time.sleep(1)`). Class

@@ -269,10 +269,14 @@ class Condition(NamedTuple):
 #: `INSTANCE`: module-level objects, each of which is one of the roots (re-exported) or
 #: an instance of one made where it is bound (`ModuleSummary.instances`: `not_found =
 #: HTTPException(404)`).
+#: `COROUTINE`: callables, each of which is a coroutine function of the project: a
+#: module-level `async def`, or a method of a module-level instance
+#: (`checks.coroutines.exported_coroutines`); roots unused.
 CLASS, CALL, ROUTER, OPENED, MAY_DERIVE = "class", "call", "router", "opened", "may derive"
 BLOCKS = "blocks"
 INSTANCE = "instance"
-SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS, INSTANCE})
+COROUTINE = "coroutine"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS, INSTANCE, COROUTINE})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -521,6 +525,7 @@ class ProjectIndex:
         self,
         summaries: Iterable[ModuleSummary] = (),
         loader: Callable[[str], ModuleSummary | None] | None = None,
+        coroutines: Callable[[str, str], bool] | None = None,
         unchecked: Callable[[], Iterable[ModuleSummary]] | None = None,
         facts: Mapping[str, Callable[[], bool]] | None = None,
         whole_project: bool = False,
@@ -561,6 +566,9 @@ class ProjectIndex:
         #: the modules that include a router (`ModuleSummary.router_includes`)
         self._includers: list[ModuleSummary] = []
         self._loader = loader
+        #: whether a module defines a name as a coroutine function, read from its file
+        #: when asked (`is_coroutine`)
+        self._coroutine_reader = coroutines
         self._tried: set[str] = set()
         self._derives: dict[tuple[str, frozenset[str]], bool] = {}
         for summary in summaries:
@@ -791,6 +799,8 @@ class ProjectIndex:
                         )
                     )
                 )
+            elif condition.subject == COROUTINE:
+                found = self.is_coroutine(ref)
             elif condition.subject == MAY_DERIVE:
                 found = self.derives_from(ref, condition.roots) or self._unread_base(ref)
             elif target is None:
@@ -801,6 +811,19 @@ class ProjectIndex:
                 found = self.derives_from(target, condition.roots)
             if found != condition.negated:
                 return True
+        return False
+
+    def is_coroutine(self, ref: str) -> bool:
+        """Whether `ref`, re-exports followed, is a coroutine function of a module of the
+        project (`COROUTINE`), as its file says (read once per module, when asked)."""
+        resolved = self.resolve(ref)
+        parts = resolved.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if self._load(module) is None:
+                continue
+            reader = self._coroutine_reader
+            return reader is not None and reader(module, resolved)
         return False
 
     def blocking_call(self, ref: str, depth: int = 0) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -776,6 +777,7 @@ def build_index(
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(locator, cache, others),
+        coroutines=_coroutine_reader(locator, others),
         unchecked=_unchecked_modules(results, project_files),
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
@@ -958,19 +960,17 @@ def _settings_module_fact(
     return find
 
 
-def _loader(
-    locator: ModuleLocator,
-    cache: Cache | None,
-    others: list[tuple[Path, list[int] | None]] | None = None,
-) -> Callable[[str], ModuleSummary | None]:
-    """Load a module's summary from the file the locator finds for it; `others`
-    receives each file read, with its stamp from before the read."""
+def _reader(
+    locator: ModuleLocator, others: list[tuple[Path, list[int] | None]] | None
+) -> Callable[[str], tuple[Path, bytes] | None]:
+    """Read a module's file, found by the locator; `others` receives each file read, with
+    its stamp from before the read, and what the search ruled out or listed."""
 
-    from checks.cache import ABSENT, digest, stamp_of
+    from checks.cache import ABSENT, stamp_of
 
     listed: set[Path] = set()  # the folders whose stamps `others` has
 
-    def load(module: str) -> ModuleSummary | None:
+    def read(module: str) -> tuple[Path, bytes] | None:
         ruled_out: list[Path] | None = None if others is None else []
         listings: set[Path] | None = None if others is None else set()
         path = locator.find(module, ruled_out, listings)
@@ -988,9 +988,60 @@ def _loader(
         try:
             if others is not None:
                 others.append((path, stamp_of(os.stat(path))))
-            source = path.read_bytes()
+            return path, path.read_bytes()
         except OSError:
             return None
+
+    return read
+
+
+def _coroutine_reader(
+    locator: ModuleLocator, others: list[tuple[Path, list[int] | None]] | None
+) -> Callable[[str, str], bool]:
+    """Whether a module defines `ref` as a coroutine function other modules may call
+    (`checks.coroutines.exported_coroutines`), read from its file when a finding asks
+    (FG304's call of another module's `async def`, its coroutine dropped): parsed only
+    when its text has an `async def` of that name; each file read once."""
+    from checks.coroutines import exported_coroutines
+
+    read = _reader(locator, others)
+    sources: dict[str, bytes | None] = {}
+    exported: dict[str, frozenset[str]] = {}
+
+    def is_coroutine(module: str, ref: str) -> bool:
+        if module not in sources:
+            found = read(module)
+            sources[module] = found[1] if found is not None else None
+        source = sources[module]
+        name = ref.rpartition(".")[2].encode()
+        if source is None or not re.search(
+            rb"async[ \t]+def[ \t]+" + re.escape(name) + rb"\b", source
+        ):
+            return False
+        if module not in exported:
+            exported[module] = exported_coroutines(source, module)
+        return ref in exported[module]
+
+    return is_coroutine
+
+
+def _loader(
+    locator: ModuleLocator,
+    cache: Cache | None,
+    others: list[tuple[Path, list[int] | None]] | None = None,
+) -> Callable[[str], ModuleSummary | None]:
+    """Load a module's summary from the file the locator finds for it; `others`
+    receives each file read, with its stamp from before the read."""
+
+    from checks.cache import digest
+
+    read = _reader(locator, others)
+
+    def load(module: str) -> ModuleSummary | None:
+        file = read(module)
+        if file is None:
+            return None
+        path, source = file
         key = f"{digest(source)}|{module}"
         if cache is not None:
             found, summary = cache.get_summary(path, key)

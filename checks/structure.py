@@ -144,6 +144,11 @@ class _Facts:
     #: the element of a list or set comprehension that is a whole statement, when it is a
     #: call (`[notify(u) for u in users]`: every result dropped)
     dropped_comprehension_calls: list[ast.Call] = field(default_factory=list)
+    #: the calls whose truth an `if`, `while`, `assert` or conditional expression tests
+    #: (alone, under `not`, or an operand of `and`/`or`)
+    tested_calls: list[ast.Call] = field(default_factory=list)
+    #: the calls a sync `for` or comprehension iterates (`for row in rows(...)`)
+    iterated_calls: list[ast.Call] = field(default_factory=list)
     has_async: bool = False
     has_await: bool = False
     #: the ids of the calls an `await` applies to (`await f(...)`)
@@ -597,6 +602,16 @@ class Structure:
     def bare_calls(self) -> list[ast.Call]:
         """Calls that are a whole statement or an assignment's value (not awaited)."""
         return self._facts.bare_calls
+
+    @property
+    def iterated_calls(self) -> list[ast.Call]:
+        """The calls a sync `for` or comprehension iterates (`for row in rows(...)`)."""
+        return self._facts.iterated_calls
+
+    @property
+    def tested_calls(self) -> list[ast.Call]:
+        """The calls whose truth a test takes (`if not exists(...):`, `while poll():`)."""
+        return self._facts.tested_calls
 
     def is_statement(self, call: ast.Call) -> bool:
         """Whether the call is a whole statement (`parser.add_argument(...)`): its result is
@@ -1143,11 +1158,15 @@ class _Collector:
             elif kind is ast.For or kind is ast.AsyncFor:
                 assert isinstance(node, ast.For | ast.AsyncFor)
                 facts.has_async |= kind is ast.AsyncFor
+                if kind is ast.For and isinstance(node.iter, ast.Call):
+                    facts.iterated_calls.append(node.iter)
                 if isinstance(node.target, ast.Name):
                     self._binding(node.target.id).iterables.append(node.iter)
             elif kind is ast.comprehension:
                 assert isinstance(node, ast.comprehension)
                 facts.has_async |= bool(node.is_async)
+                if not node.is_async and isinstance(node.iter, ast.Call):
+                    facts.iterated_calls.append(node.iter)
                 if isinstance(node.target, ast.Name):
                     self._binding(node.target.id).iterables.append(node.iter)
             elif kind is ast.ExceptHandler:
@@ -1171,6 +1190,9 @@ class _Collector:
             elif kind is ast.MatchClass:
                 assert isinstance(node, ast.MatchClass)
                 written.update(node.kwd_attrs)
+            elif kind is ast.If or kind is ast.While or kind is ast.IfExp or kind is ast.Assert:
+                assert isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert)
+                facts.tested_calls.extend(_tested_calls(node.test))
             elif kind in _TYPE_PARAMETERS:  # Python 3.12: `T` of `def f[T]()`
                 name = getattr(node, "name", None)
                 if isinstance(name, str):
@@ -1248,3 +1270,17 @@ def _target_name(target: ast.expr) -> str | None:
     if isinstance(target, ast.Attribute):
         return target.attr
     return None
+
+
+def _tested_calls(test: ast.expr) -> Iterator[ast.Call]:
+    """The calls whose truth a test takes: the test itself, under `not`, or an operand of
+    `and`/`or` (as FG304's `_tested` reads them in libcst's tree)."""
+    pending = [test]
+    while pending:
+        expression = pending.pop()
+        if isinstance(expression, ast.UnaryOp) and isinstance(expression.op, ast.Not):
+            pending.append(expression.operand)
+        elif isinstance(expression, ast.BoolOp):
+            pending.extend(expression.values)
+        elif isinstance(expression, ast.Call):
+            yield expression

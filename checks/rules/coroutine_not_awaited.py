@@ -1,136 +1,19 @@
-"""FG304: a coroutine function of the module called as a statement, its coroutine dropped."""
+"""FG304: a coroutine function called without `await`, its coroutine dropped, tested or iterated."""
 
 from __future__ import annotations
 
 import ast
 import warnings
 from collections import Counter
-from typing import NamedTuple
 
 from checks.context import FileContext, FixSpec, code_of, descendants, own_descendants
+from checks.coroutines import Coroutines, read_coroutines
 from checks.lazy import libcst as cst
 from checks.newer_syntax import plain_parse
 from checks.prefilter import Evidence
+from checks.project import COROUTINE, Condition
 from checks.rule import Example, FixExample, Rule
-from checks.structure import Structure, ast_route_decorator, dotted_name
-
-#: Decorators that keep an `async def` a coroutine function: tenacity's and backoff's
-#: retries wrap one in a coroutine function, `override` returns it, `staticmethod` and
-#: `classmethod` call it. Any other decorator may make it something else (a task queue's
-#: `@huey.task()` enqueues the call: tracardi's workers), so a function with one is left.
-_KEEPS_A_COROUTINE = frozenset(
-    {
-        "tenacity.retry",
-        "backoff.on_exception",
-        "backoff.on_predicate",
-        "typing.override",
-        "typing_extensions.override",
-        "staticmethod",
-        "classmethod",
-    }
-)
-
-#: Their route decorators return the function they register (`@router.delete(...)`).
-_WEB_FRAMEWORKS = frozenset({"fastapi", "starlette"})
-
-
-class _Coroutines(NamedTuple):
-    """The coroutine functions a module defines, as CPython's tree shows them."""
-
-    #: module-level `async def`s whose name nothing else in the module binds
-    functions: frozenset[str]
-    #: class name -> its `async def` methods that nothing else in the class binds and no
-    #: attribute of that name is stored anywhere in the module
-    methods: dict[str, frozenset[str]]
-    #: of those, the ones whose own body awaits nothing (no `await`, `async for`,
-    #: `async with`): `name` for a function, `Class.name` for a method
-    idle: frozenset[str] = frozenset()
-
-
-def _awaits(function: ast.AsyncFunctionDef) -> bool:
-    """Whether the function's own body awaits (`await`, `async for`, `async with`, an
-    async comprehension), nested functions and classes aside."""
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith):
-            return True
-        if isinstance(node, ast.comprehension) and node.is_async:
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            pending.extend(ast.iter_child_nodes(node))
-    return False
-
-
-def _yields(function: ast.AsyncFunctionDef) -> bool:
-    """Whether the function is an async generator (a `yield` of its own body)."""
-    pending: list[ast.AST] = list(function.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Yield | ast.YieldFrom):
-            return True
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            pending.extend(ast.iter_child_nodes(node))
-    return False
-
-
-def _bindings(tree: ast.Module) -> tuple[Counter[str], set[str]]:
-    """How many times each name is bound anywhere in the module (a definition, a
-    parameter, an assignment, an import, `except ... as`, a `match` capture), and the
-    attribute names stored (`obj.name = ...`)."""
-    names: Counter[str] = Counter()
-    stored: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names[node.name] += 1
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names[node.id] += 1
-        elif isinstance(node, ast.arg):
-            names[node.arg] += 1
-        elif isinstance(node, ast.alias):
-            names[node.asname or node.name.partition(".")[0]] += 1
-        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
-            if node.name is not None:
-                names[node.name] += 1
-        elif isinstance(node, ast.MatchMapping) and node.rest is not None:
-            names[node.rest] += 1
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-        elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-            stored.add(node.attr)
-    return names, stored
-
-
-def _candidates(
-    body: list[ast.stmt], classes: list[ast.ClassDef]
-) -> tuple[list[ast.AsyncFunctionDef], dict[str, list[ast.AsyncFunctionDef]]]:
-    """The module-level `async def`s that are coroutine functions, and each class's (by
-    name), before the checks of bindings and decorators."""
-    functions = [node for node in body if isinstance(node, ast.AsyncFunctionDef)]
-    methods: dict[str, list[ast.AsyncFunctionDef]] = {}
-    for cls in classes:
-        methods.setdefault(cls.name, []).extend(
-            item for item in cls.body if isinstance(item, ast.AsyncFunctionDef)
-        )
-    return functions, methods
-
-
-def _imports(tree: ast.Module) -> dict[str, set[str]]:
-    """Each name an absolute import binds, with what it may name."""
-    found: dict[str, set[str]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname is not None:
-                    found.setdefault(alias.asname, set()).add(alias.name)
-                else:
-                    head = alias.name.partition(".")[0]
-                    found.setdefault(head, set()).add(head)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                local = alias.asname or alias.name
-                found.setdefault(local, set()).add(f"{node.module}.{alias.name}")
-    return found
+from checks.structure import Structure
 
 
 class CoroutineNotAwaited(Rule):
@@ -172,18 +55,29 @@ class CoroutineNotAwaited(Rule):
         "`{callee}()` is an `async def` called without `await`: `{target}` holds the "
         "coroutine, not what `{name}` returns, and {use}: `{target} = await {callee}(...)`"
     )
+    #: a coroutine iterated (`for r in crud.get_roles(db, pk)`): a `TypeError`
+    iterated_message = (
+        "`{callee}()` is an `async def` called without `await` and iterated: a coroutine "
+        "is not iterable (`TypeError`), so nothing of `{name}` runs: "
+        "`for ... in await {callee}(...)`"
+    )
     comprehension_message = (
         "`{callee}()` is an `async def` called in a comprehension whose result is dropped: "
         "each call only makes a coroutine, so nothing of `{name}` runs: "
         "`await asyncio.gather(*({callee}(...) for ...))`, or await each in a loop"
     )
     summary = (
-        "Checks for a coroutine function of the module called as a whole statement, or as "
+        "Checks for a coroutine function called as a whole statement, or as "
         "the element of a list or set comprehension that is a whole statement, or in the "
         "test of an `if`, `elif`, `while`, `assert` or conditional expression (alone, under "
-        "`not`, or an operand of `and`/`or`: a coroutine is always true), without "
-        "`await`: a module-level `async def` whose name nothing else in the module binds, "
-        "or, through the method's first parameter (`self.notify(...)`), an `async def` "
+        "`not`, or an operand of `and`/`or`: a coroutine is always true), or as what a "
+        "`for` or a comprehension iterates (a coroutine is not iterable: `TypeError`), "
+        "without `await`: a module-level `async def` whose name nothing else in its module "
+        "binds, called by name in its module or imported from it (`from app.mail import "
+        "notify`, or `mail.notify(...)`: the project index reads the other module); an "
+        "`async def` method of a module-level instance (`repo = Repo()`, bound once), in its "
+        "module or imported from it (`curd_user.get_roles(...)`); or, through the method's "
+        "first parameter (`self.notify(...)`), an `async def` "
         "method of the caller's class that nothing else in the class body binds and no "
         "attribute of that name is stored in the module. An async generator (an `async "
         "def` that yields) and a function with a decorator other than tenacity's or "
@@ -431,6 +325,19 @@ class CoroutineNotAwaited(Rule):
         return evidence.has("async")
 
     def may_fire_in(self, structure: Structure) -> bool:
+        return self._local_may_fire(structure) or bool(_project_callees(structure))
+
+    def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
+        # without a call of the module's own coroutine functions, every finding here is
+        # one of a function another module defines (or a method of a module-level
+        # instance), which the index reads (`_project_coroutine`)
+        if self._local_may_fire(structure):
+            return None
+        return (
+            Condition(tuple(sorted(_project_callees(structure))), frozenset(), subject=COROUTINE),
+        )
+
+    def _local_may_fire(self, structure: Structure) -> bool:
         # `_called`: a call whose result is dropped (a statement, or a comprehension's
         # element as one) of a module-level `async def` by its name, or of an `async def`
         # of the class whose method (`ctx.function.owner`) calls it on its first parameter
@@ -485,6 +392,14 @@ class CoroutineNotAwaited(Rule):
     def visit_If(self, node: cst.If, ctx: FileContext) -> None:
         self._tested(node.test, ctx)
 
+    def visit_For(self, node: cst.For, ctx: FileContext) -> None:
+        if node.asynchronous is None and isinstance(node.iter, cst.Call):
+            self._called(node.iter, ctx, comprehension=False, iterated=True)
+
+    def visit_CompFor(self, node: cst.CompFor, ctx: FileContext) -> None:
+        if node.asynchronous is None and isinstance(node.iter, cst.Call):
+            self._called(node.iter, ctx, comprehension=False, iterated=True)
+
     def visit_While(self, node: cst.While, ctx: FileContext) -> None:
         self._tested(node.test, ctx)
 
@@ -530,10 +445,29 @@ class CoroutineNotAwaited(Rule):
         comprehension: bool,
         condition: bool = False,
         assigned: str | None = None,
+        iterated: bool = False,
     ) -> None:
         """Report a call of the module's or the class's coroutine function whose coroutine
-        is dropped, tested, or (`assigned`: the name it is bound to) read as its result."""
+        is dropped, tested, iterated, or (`assigned`: the name it is bound to) read as its
+        result; or of another module's (`_project_coroutine`), the index's answer asked."""
         func = call.func
+        # another module's (not for a call assigned: reading how the function uses each
+        # name bound to an imported call took a tenth of a cold run)
+        project = _project_coroutine(func, ctx) if assigned is None else None
+        if project is not None:
+            # another module's coroutine function, or a method of a module-level instance:
+            # the index reads whether it is one (`checks.coroutines.exported_coroutines`)
+            self._report(
+                call,
+                ctx,
+                project.rpartition(".")[2],
+                Condition((project,), frozenset(), subject=COROUTINE),
+                comprehension=comprehension,
+                condition=condition,
+                assigned=assigned,
+                iterated=iterated,
+            )
+            return
         if isinstance(func, cst.Name):
             name = func.value
             # a name the module defines with `def` (libcst's tree says it without
@@ -563,6 +497,35 @@ class CoroutineNotAwaited(Rule):
             key = f"{function.owner.name}.{name}"
         else:
             return
+        idle = key in coroutines.idle
+        self._report(
+            call,
+            ctx,
+            name,
+            None,
+            comprehension=comprehension,
+            condition=condition,
+            assigned=assigned,
+            iterated=iterated,
+            idle=idle,
+        )
+
+    def _report(
+        self,
+        call: cst.Call,
+        ctx: FileContext,
+        name: str,
+        asked: Condition | None,
+        *,
+        comprehension: bool,
+        condition: bool,
+        assigned: str | None,
+        iterated: bool = False,
+        idle: bool = False,
+    ) -> None:
+        """The finding on a dropped, tested or misread coroutine of `name`'s function
+        (`asked`: the index's answer it stands on, for another module's)."""
+        func = call.func
         callee = code_of(func)
         if assigned is not None:
             # the function's body is walked only for a call of a coroutine function
@@ -572,6 +535,13 @@ class CoroutineNotAwaited(Rule):
             message = self.assigned_message.replace("{target}", assigned).replace("{use}", use)
         elif comprehension:
             message = self.comprehension_message
+        elif iterated:
+            message = self.iterated_message
+            if not ctx.can_await:
+                message = message.replace(
+                    ": `for ... in await {callee}(...)`",
+                    ": make the caller `async def` and iterate `await {callee}(...)`",
+                )
         elif condition:
             message = self.condition_message
             if not ctx.can_await:
@@ -585,12 +555,15 @@ class CoroutineNotAwaited(Rule):
             message = self.module_message
         else:
             message = self.sync_message
-            if key in coroutines.idle:
+            if idle:
                 message += self.idle_hint
         fix = None
         if not comprehension and ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((func, f"await {callee}"),), applicability="unsafe")
-        ctx.report(call, message.format(callee=callee, name=name), fix=fix)
+        if asked is None:
+            ctx.report(call, message.format(callee=callee, name=name), fix=fix)
+        else:
+            ctx.report_if(call, asked, message.format(callee=callee, name=name), fix)
 
 
 #: what a coroutine object has: a name read through one of these may be used as one
@@ -678,17 +651,17 @@ def _first_parameter(function: cst.FunctionDef) -> str | None:
     return params[0].name.value if params else None
 
 
-def _coroutines(ctx: FileContext) -> _Coroutines | None:
-    """The module's coroutine functions (`_Coroutines`), from CPython's tree of the
+def _coroutines(ctx: FileContext) -> Coroutines | None:
+    """The module's coroutine functions (`Coroutines`), from CPython's tree of the
     source: None when CPython cannot parse it (newer syntax: nothing is reported)."""
     found = ctx.stash("FG304-coroutines")
     if not found:
         found.append(_read_coroutines(ctx))
-    coroutines: _Coroutines | None = found[0]
+    coroutines: Coroutines | None = found[0]
     return coroutines
 
 
-def _read_coroutines(ctx: FileContext) -> _Coroutines | None:
+def _read_coroutines(ctx: FileContext) -> Coroutines | None:
     if ctx.source is None:
         return None
     with warnings.catch_warnings():
@@ -697,80 +670,78 @@ def _read_coroutines(ctx: FileContext) -> _Coroutines | None:
             tree = plain_parse(ctx.source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-    bound, stored = _bindings(tree)
-    imports = _imports(tree)
-    classes = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
-    functions, candidates = _candidates(tree.body, classes)
-    kept = frozenset(
-        function.name
-        for function in functions
-        if bound[function.name] == 1 and _keeps_a_coroutine(function, imports)
-    )
-    methods: dict[str, frozenset[str]] = {}
-    idle = {function.name for function in functions if function.name in kept}
-    idle.difference_update(function.name for function in functions if _awaits(function))
-    defined = Counter(cls.name for cls in classes)
-    for cls in classes:
-        if defined[cls.name] != 1:
-            continue  # two classes of one name: which one calls is not known here
-        own: Counter[str] = Counter()
-        for item in cls.body:
-            own.update(_bound_in_class_body(item))
-        methods[cls.name] = frozenset(
-            method.name
-            for method in candidates[cls.name]
-            if own[method.name] == 1
-            and method.name not in stored
-            and _keeps_a_coroutine(method, imports)
-        )
-        idle.update(
-            f"{cls.name}.{method.name}"
-            for method in candidates[cls.name]
-            if method.name in methods[cls.name] and not _awaits(method)
-        )
-    return _Coroutines(kept, methods, frozenset(idle))
+    return read_coroutines(tree)
 
 
-def _bound_in_class_body(statement: ast.stmt) -> list[str]:
-    """The names a statement of a class body binds in the class (a method, an
-    assignment; also under `if`/`try`)."""
-    names: list[str] = []
-    pending: list[ast.AST] = [statement]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
-            continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.append(node.id)
-        elif isinstance(node, ast.alias):
-            names.append(node.asname or node.name.partition(".")[0])
-        pending.extend(
-            child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.Lambda)
-        )
-    return names
+def _project_coroutine(func: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """What a call names that another module, or a module-level instance, may define as a
+    coroutine function, qualified (the index reads whether it is: `COROUTINE`): a
+    function imported from a module of the project (`notify(...)` after `from app.mail
+    import notify`, or `mail.notify(...)`), or a method of a module-level instance,
+    imported (`curd_user.get_roles(...)`: JohnDoe1996's permission check, reader 68) or
+    the module's own (`repo.list(...)` with `repo = Repo()` above). Not the module's own
+    functions nor `self`'s methods, which the file reads itself."""
+    if isinstance(func, cst.Name):
+        if func.value in ctx.module_functions():
+            return None
+        qualified = ctx.qualified_name(func)
+    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        qualified = ctx.qualified_name(func)
+        head = func.value.value
+        if qualified is None and ctx.module_name is not None and ctx.module_instance(head):
+            qualified = f"{ctx.module_name}.{head}.{func.attr.value}"
+    else:
+        return None
+    if qualified is None or "." not in qualified or qualified.startswith("."):
+        return None
+    return qualified
 
 
-def _keeps_a_coroutine(function: ast.AsyncFunctionDef, imports: dict[str, set[str]]) -> bool:
-    """Whether the function is no async generator and each of its decorators keeps it a
-    coroutine function (`_KEEPS_A_COROUTINE`, as the module's imports name them; and in
-    a module that imports FastAPI or Starlette, a route's `@router.get(...)`, which
-    registers the function and returns it)."""
-    if _yields(function):
-        return False
-    web = any(
-        name.partition(".")[0] in _WEB_FRAMEWORKS for names in imports.values() for name in names
-    )
-    route = ast_route_decorator(function) if web else None
-    for decorator in function.decorator_list:
-        if decorator is route:
-            continue
-        written = dotted_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
-        if written is None:
-            return False
-        first, _, rest = written.partition(".")
-        heads = imports.get(first, {first})
-        qualified = {f"{head}.{rest}" if rest else head for head in heads}
-        if not qualified <= _KEEPS_A_COROUTINE:
-            return False
-    return True
+def _project_callees(structure: Structure) -> set[str]:
+    """The screen of `_project_coroutine`: what the calls whose coroutine `_called` would
+    drop, test or iterate name, through the file's imports, of another module of the
+    project; or a method of a module-level instance of one of the file's classes."""
+
+    def make() -> set[str]:
+        candidates = {id(call) for call in structure.bare_calls if structure.is_statement(call)}
+        candidates.update(id(call) for call in structure.dropped_comprehension_calls)
+        candidates.update(id(call) for call in structure.tested_calls)
+        candidates.update(id(call) for call in structure.iterated_calls)
+        instances = _module_instances(structure.tree)
+        found: set[str] = set()
+        for call in structure.calls:
+            if id(call.node) not in candidates or structure.is_awaited(call.node):
+                continue
+            found.update(
+                qualified
+                for qualified in structure.qualified(call.dotted)
+                if structure.may_be_project_class(qualified)
+            )
+            func = call.node.func
+            if (
+                structure.module is not None
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id in instances
+            ):
+                found.add(f"{structure.module}.{func.value.id}.{func.attr}")
+        return found
+
+    return structure.memo(_project_callees, make)
+
+
+def _module_instances(tree: ast.Module) -> set[str]:
+    """The module-level names a plain `name = Class(...)` statement binds to an instance
+    of one of the module's module-level classes (`checks.coroutines.read_coroutines`
+    reads the same, and whether each is bound once)."""
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    return {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Name)
+        and statement.value.func.id in classes
+        for target in statement.targets
+        if isinstance(target, ast.Name)
+    }

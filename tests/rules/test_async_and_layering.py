@@ -932,3 +932,151 @@ def test_a_coroutine_assigned_and_read_as_its_result_is_flagged() -> None:
     assert [f.start.row for f in found] == [9, 16]
     assert "`if db_article:` is always true" in found[0].message
     assert "`article.title` raises `AttributeError`" in found[1].message
+
+
+def _fg304(root: Path, *args: str) -> list[tuple[str, int, str]]:
+    result = run_cli("check", "--output-format", "json", "--select", "FG304", *args, str(root))
+    return sorted(
+        (Path(f["filename"]).relative_to(root).as_posix(), f["location"]["row"], f["message"])
+        for f in json.loads(result.stdout)
+    )
+
+
+def _coroutine_project(root: Path) -> None:
+    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(root, "app/__init__.py", "")
+    write(
+        root,
+        "app/crud.py",
+        """
+        import asyncio
+        import functools
+
+
+        class CRUDUser:
+            async def get_roles(self, db, pk):
+                await asyncio.sleep(0)
+                return []
+
+            def count(self, db):
+                return 0
+
+
+        curd_user = CRUDUser()
+
+
+        async def notify(pk):
+            await asyncio.sleep(0)
+
+
+        def log(pk):
+            return pk
+
+
+        @functools.cache
+        async def cached(pk):
+            return pk
+        """,
+    )
+    write(root, "app/services/__init__.py", "from app.crud import notify as notify\n")
+
+
+def test_another_modules_coroutine_dropped_tested_or_iterated_is_flagged(
+    tmp_path: Path,
+) -> None:
+    """JohnDoe1996's permission check (reader 68): `curd_user.get_roles(db, pk)`, an
+    `async def` of another module's instance, iterated without `await` (a `TypeError` for
+    every user who is no superuser); and another module's `async def` dropped or tested,
+    which FG304 read only in its own module before."""
+    _coroutine_project(tmp_path)
+    write(
+        tmp_path,
+        "app/deps.py",
+        """
+        from app import crud
+        from app.crud import cached, curd_user, log, notify
+        from app.services import notify as told
+
+
+        async def check_perm(db, pk):
+            roles = set([r.id for r in curd_user.get_roles(db, pk)])
+            for role in curd_user.get_roles(db, pk):
+                print(role)
+            notify(pk)
+            crud.notify(pk)
+            told(pk)
+            if not notify(pk):
+                return None
+            log(pk)
+            cached(pk)
+            curd_user.count(db)
+            await notify(pk)
+            return roles
+        """,
+    )
+    found = _fg304(tmp_path, "--no-cache")
+    assert [(path, row) for path, row, _ in found] == [
+        ("app/deps.py", 7),
+        ("app/deps.py", 8),
+        ("app/deps.py", 10),
+        ("app/deps.py", 11),
+        ("app/deps.py", 12),
+        ("app/deps.py", 13),
+    ]
+    assert (
+        "`curd_user.get_roles()` is an `async def` called without `await` and iterated"
+        in (found[0][2])
+    )
+    assert "`for ... in await curd_user.get_roles(...)`" in found[0][2]
+    assert "called without `await` in a condition" in found[5][2]
+    # the unsafe fix awaits each one, and the file still compiles
+    run_cli("check", "--select", "FG304", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    fixed = (tmp_path / "app/deps.py").read_text()
+    assert "for r in await curd_user.get_roles(db, pk)" in fixed
+    assert "    await notify(pk)\n    await crud.notify(pk)\n    await told(pk)\n" in fixed
+    compile(fixed, "deps.py", "exec")
+
+
+def test_a_module_instances_coroutine_dropped_in_its_own_module_is_flagged(
+    tmp_path: Path,
+) -> None:
+    _coroutine_project(tmp_path)
+    write(
+        tmp_path,
+        "app/jobs.py",
+        """
+        import asyncio
+
+
+        class Repo:
+            async def purge(self):
+                await asyncio.sleep(0)
+
+
+        repo = Repo()
+
+
+        async def nightly():
+            repo.purge()
+        """,
+    )
+    assert [(p, r) for p, r, _ in _fg304(tmp_path, "--no-cache")] == [("app/jobs.py", 13)]
+
+
+def test_a_warm_run_sees_another_modules_function_become_sync(tmp_path: Path) -> None:
+    """The answer is read from the other module's file: a run snapshot kept from before
+    it changed is not reused."""
+    _coroutine_project(tmp_path)
+    write(
+        tmp_path,
+        "app/deps.py",
+        "from app.crud import notify\n\n\nasync def f(pk):\n    notify(pk)\n",
+    )
+    for n in range(25):  # enough files for a run snapshot
+        write(tmp_path, f"app/m{n}.py", "X = 1\n")
+    cache = tmp_path / ".cache"
+    assert [r for _, r, _ in _fg304(tmp_path, "--cache-dir", str(cache))] == [5]
+    assert [r for _, r, _ in _fg304(tmp_path, "--cache-dir", str(cache))] == [5]
+    crud = tmp_path / "app/crud.py"
+    crud.write_text(crud.read_text().replace("async def notify", "def notify"))
+    assert _fg304(tmp_path, "--cache-dir", str(cache)) == []
