@@ -1448,6 +1448,11 @@ class UnmaintainedAuthLibrary(Rule):
                 hmac = Condition((), frozenset(), fact=JOSE_ASYMMETRIC, negated=True)
                 ctx.report_if(_module_name_of(node), hmac, _JOSE_HMAC_NOTE)
             return
+        if parts[0] == "passlib" and _unused_import(node, ctx):
+            # nothing of it runs here (Azadron228's `auth.py` and solomonya's teacher
+            # service import `CryptContext` and never use it: reader 70): ruff's F401 says
+            # to remove the import; the files that hash with it get the finding
+            return
         if parts[0] == "passlib" and ctx.package_pinned("libpass"):
             # libpass, passlib's maintained fork, installs the same `passlib` package and
             # works with bcrypt 5 (onyx pins it: the nineteenth reader's false finding)
@@ -1487,6 +1492,30 @@ class UnmaintainedAuthLibrary(Rule):
                 ctx.report_if(_module_name_of(node), no_bcrypt, _PASSLIB_NOTE)
             return
         ctx.report(node, UNMAINTAINED[parts[0]])
+
+
+def _unused_import(node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether every name an import binds is written nowhere else in the file (as a whole
+    word, comments and strings included: a mention keeps the import used)."""
+    if isinstance(node, cst.ImportAlias):
+        aliases = [node]
+    elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        aliases = list(node.names)
+    else:
+        return False  # `from passlib.hash import *`
+    if ctx.source is None or not aliases:
+        return False
+    for alias in aliases:
+        bound: cst.BaseExpression = alias.asname.name if alias.asname else alias.name
+        if isinstance(node, cst.ImportAlias) and alias.asname is None:
+            while isinstance(bound, cst.Attribute):  # `import passlib.context` binds `passlib`
+                bound = bound.value
+        if not isinstance(bound, cst.Name):
+            return False
+        word = re.escape(bound.value.encode())
+        if len(re.findall(rb"(?<![\w.])" + word + rb"(?!\w)", ctx.source)) > 1:
+            return False
+    return True
 
 
 def _module_name_of(node: cst.CSTNode) -> cst.CSTNode:

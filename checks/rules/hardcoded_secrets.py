@@ -145,7 +145,11 @@ _DEFAULT_PASSWORDS = frozenset(
 _CREDENTIALED_URL_ANYWHERE = lazy_pattern(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
 #: Values that are not secrets: empty, placeholders to fill, environment variable names.
 _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
-_PLACEHOLDER = lazy_pattern(r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\*+|x+)$")
+#: (a label in square brackets stands for a value: `"[Hidden for security]"`, a
+#: redaction put in a welcome email where the password was: tawounfouet, reader 71)
+_PLACEHOLDER = lazy_pattern(
+    r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\[[^\]]*\]|\*+|x+)$"
+)
 
 
 #: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`, a private

@@ -1648,6 +1648,27 @@ def _fg504(root: Path, *select: str) -> list[tuple[str, str]]:
     )
 
 
+def test_a_passlib_import_nothing_uses_is_no_fg504(tmp_path: Path) -> None:
+    """Azadron228's `auth.py` (reader 70): `from passlib.context import CryptContext`,
+    never used; its `utils.py` hashes with it. Nothing of passlib runs in the first: the
+    import is ruff's F401 to remove, and the finding is the second file's."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "requirements.txt", "passlib[bcrypt]\n")
+    write(tmp_path, "app/auth.py", "import jwt\nfrom passlib.context import CryptContext\n")
+    write(tmp_path, "app/old.py", "import passlib.context\n\nVERSION = 1\n")
+    write(
+        tmp_path,
+        "app/utils.py",
+        'from passlib.context import CryptContext\n\nctx = CryptContext(schemes=["bcrypt"])\n',
+    )
+    write(
+        tmp_path,
+        "app/named.py",
+        'import passlib.context\n\nctx = passlib.context.CryptContext(schemes=["bcrypt"])\n',
+    )
+    assert [name for name, _ in _fg504(tmp_path)] == ["named.py", "utils.py"]
+
+
 def test_passlib_breaks_with_bcrypt_named_anywhere_in_the_project(tmp_path: Path) -> None:
     """passlib's failure is bcrypt's (5.0): reported where the project hashes with bcrypt,
     though the scheme is named in another module (its settings)."""
@@ -3020,6 +3041,18 @@ def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
         USED = (settings.GOOGLE_CLIENT_SECRET, settings.GITHUB_CLIENT_SECRET, settings.JWT_SECRET)
         """
     assert _found("FG502", source, "app/core/config.py") == [6, 7]
+
+
+def test_a_label_in_square_brackets_is_a_placeholder() -> None:
+    """tawounfouet's welcome email (reader 71): `password="[Hidden for security]"` is the
+    redaction put where the password was, no secret; a real one beside it is reported."""
+    source = """
+        def welcome(send, user):
+            send(user.email, password="[Hidden for security]")
+            send(user.email, password="[REDACTED]")
+            send(user.email, password="Xk9#mP2$vL8qR4wZ")
+        """
+    assert _found("FG502", source, "app/mail.py") == [4]
 
 
 def test_fastapis_own_annotation_keyword_is_a_no_op_before_0_155(tmp_path: Path) -> None:
