@@ -845,7 +845,9 @@ class HttpExceptionReturned(Rule):
     )
     summary = (
         "Checks for `return HTTPException(...)` (FastAPI's or Starlette's) in a route "
-        "handler, or in a function that returns something else on another path (`return "
+        "handler or a function FastAPI calls (a dependency: a parameter declared with "
+        "`Header(...)`, `Query(...)`, `Depends(...)`, ...), or in a function that returns "
+        "something else on another path (`return "
         "featcol` after `if not featcol: return HTTPException(...)`). A function whose "
         "every `return` gives an exception, or annotated to return one (`-> "
         "HTTPException`), is a factory whose callers raise what it makes: not reported.\n\n"
@@ -895,6 +897,18 @@ class HttpExceptionReturned(Rule):
             path="app/projects/crud.py",
             also=("FG401",),
             note="a helper that returns data on its other path (fmtm)",
+        ),
+        Example(
+            """
+            from fastapi import Header, HTTPException
+
+
+            async def verify_token(x_token: str = Header()) -> None:
+                if x_token != "expected":
+                    return HTTPException(status_code=400, detail="X-Token header invalid")
+            """,
+            path="app/dependencies.py",
+            note="a dependency (`dependencies=[Depends(verify_token)]`): no token is refused",
         ),
     )
     good = (
@@ -1016,7 +1030,14 @@ class HttpExceptionReturned(Rule):
         if function is None or not isinstance(function.node, cst.FunctionDef):
             return
         definition = function.node
-        if not function.is_route:
+        message = None
+        marker = None if function.is_route else _fastapi_parameter(definition, ctx)
+        if marker is not None:
+            # a dependency (or a route FastAPI registers elsewhere): FastAPI fills its
+            # parameters and drops or injects what it returns (Jang-Jaewon's
+            # `get_token_header`, whose wrong token is never refused: reader 71)
+            message = _DEPENDENCY_MESSAGE.format(marker=marker)
+        elif not function.is_route:
             if definition.returns is not None and _names_an_exception(
                 definition.returns.annotation
             ):
@@ -1034,7 +1055,48 @@ class HttpExceptionReturned(Rule):
             # block's indentation, which `Lines` puts back (a string's own lines aside)
             replacement = Lines(tuple(code.split("\n")))
         fix = FixSpec("Raise it", ((node, replacement),), applicability="unsafe")
-        ctx.report(node, fix=fix)
+        ctx.report(node, message, fix=fix)
+
+
+#: FG410's message for a function FastAPI calls that is no route here (a dependency).
+_DEPENDENCY_MESSAGE = (
+    "`HTTPException` returned, not raised, by a function FastAPI calls (its parameters are "
+    "FastAPI's: `{marker}(...)`): FastAPI refuses nothing, the request goes on (a "
+    "dependency's value is dropped, or injected as the exception); `raise` it"
+)
+#: What makes a parameter FastAPI's to fill: only FastAPI calls such a function.
+_FASTAPI_PARAMETERS = frozenset(
+    f"{module}.{name}"
+    for module in ("fastapi", "fastapi.params", "fastapi.param_functions")
+    for name in ("Header", "Query", "Cookie", "Path", "Body", "Form", "File", "Depends", "Security")
+)
+
+
+def _fastapi_parameter(definition: cst.FunctionDef, ctx: FileContext) -> str | None:
+    """The FastAPI parameter function one of a function's parameters is declared with
+    (`x_token: str = Header(...)`, `user: Annotated[User, Depends(current_user)]`), or
+    None."""
+    params = definition.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        found: list[cst.BaseExpression] = []
+        if param.default is not None:
+            found.append(param.default)
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript) and ctx.qualified_name(annotation.value) in (
+            "typing.Annotated",
+            "typing_extensions.Annotated",
+        ):
+            found.extend(
+                element.slice.value
+                for element in annotation.slice[1:]
+                if isinstance(element.slice, cst.Index)
+            )
+        for value in found:
+            if isinstance(value, cst.Call):
+                name = ctx.qualified_name(value.func)
+                if name in _FASTAPI_PARAMETERS:
+                    return name.rpartition(".")[2]
+    return None
 
 
 def _names_an_exception(annotation: cst.BaseExpression) -> bool:

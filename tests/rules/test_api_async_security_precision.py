@@ -3152,3 +3152,36 @@ def test_a_credential_sent_with_a_request_is_a_hard_coded_secret() -> None:
     assert [f.start.row for f in found] == [8, 12, 21]
     assert "the `sessionid` cookie" in found[1].message
     assert not [f for f in check_code(source, "tests/test_social.py") if f.code == "FG502"]
+
+
+def test_an_http_exception_returned_by_a_dependency_is_flagged() -> None:
+    """Jang-Jaewon's `get_token_header` (reader 71): a function FastAPI calls (its parameter
+    is FastAPI's `Header(...)`), returning the exception where it meant to refuse the
+    request; an error-or-None helper without FastAPI's parameters stays a factory."""
+    source = """
+        from typing import Annotated
+
+        from fastapi import Depends, Header, HTTPException
+
+
+        async def get_token_header(x_token: str = Header("secret")):
+            if x_token != "secret":
+                return HTTPException(status_code=400, detail="X-Token header invalid")
+
+
+        async def current_user(token: Annotated[str, Depends(get_token_header)]):
+            if not token:
+                return HTTPException(status_code=401)
+
+
+        def check_owner(owner_id: int, user_id: int):
+            if owner_id != user_id:
+                return HTTPException(status_code=403)
+            return None
+        """
+    found = [f for f in check_code(source, "app/dependencies.py") if f.code == "FG410"]
+    assert [f.start.row for f in found] == [8, 13]
+    assert "by a function FastAPI calls (its parameters are FastAPI's: `Header(...)`)" in (
+        found[0].message
+    )
+    assert "`Depends(...)`" in found[1].message
