@@ -474,8 +474,9 @@ def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -
     assert len(_fg401(tmp_path, "--no-cache")) == 9
     _http_services(tmp_path, 10)
     write(tmp_path, "app/services/errors.py", "class NotFoundError(Exception):\n    pass\n")
-    # as many modules raising errors of their own, as often: not the layer's convention
-    for number in range(10):
+    # more than twice as many modules raising errors of their own: not the layer's
+    # convention (as many is a split layer: `test_errors_of_its_own_are_counted_by_modules`)
+    for number in range(21):
         write(
             tmp_path,
             f"app/services/own{number}.py",
@@ -788,12 +789,23 @@ def test_errors_of_its_own_are_counted_by_modules_too() -> None:
     """morphik: four services raise `HTTPException` 37 times and no error of their own;
     a metadata filter parser raises its own error 59 times. Its raises are that module's,
     not the layer's mechanism: `HTTPException` is the convention (FG401 held back). Where
-    as many modules raise errors of their own, the count of raises decides as before."""
+    as many modules lead with errors of their own, the layer is split (held back too);
+    where more than twice as many do, theirs is the convention."""
     services = [b"raise HTTPException(status_code=404)\n" * 9 + b"raise ValueError()\n"] * 4
     parser = b"raise InvalidMetadataFilterError()\n" * 59
     assert not own_service_errors([*services, parser])
     others = [b"raise QuotaError()\n" * 3, b"raise BillingError()\n", b"raise AuthError()\n"]
-    assert own_service_errors([*services, parser, *others])
+    # as many modules leading with errors of their own as with it: the layer is split
+    # between two conventions, each module keeping its own (tawounfouet's blog and demo
+    # apps against its auth and users apps, whose tests pin each: reader 71)
+    assert not own_service_errors([*services, parser, *others])
+    # more than twice as many leading with their own: that is the layer's convention, and
+    # the four modules raising `HTTPException` slip from it
+    many = [
+        *others,
+        *(b"raise %sError()\n" % name for name in (b"Plan", b"Seat", b"Team", b"Org", b"Role")),
+    ]
+    assert own_service_errors([*services, parser, *many])
     # and one module raising it, beside modules raising their own, is that module's slip
     assert own_service_errors([b"raise HTTPException(status_code=404)\n" * 35, parser])
 
