@@ -536,19 +536,11 @@ class CoroutineNotAwaited(Rule):
         elif comprehension:
             message = self.comprehension_message
         elif iterated:
-            message = self.iterated_message
-            if not ctx.can_await:
-                message = message.replace(
-                    ": `for ... in await {callee}(...)`",
-                    ": make the caller `async def` and iterate `await {callee}(...)`",
-                )
+            message = _in_sync_code(
+                self.iterated_message, ctx, "for ... in await {callee}(...)", "iterate"
+            )
         elif condition:
-            message = self.condition_message
-            if not ctx.can_await:
-                message = message.replace(
-                    ": `await {callee}(...)`",
-                    ": make the caller `async def` and `await {callee}(...)`",
-                )
+            message = _in_sync_code(self.condition_message, ctx, "await {callee}(...)", "")
         elif ctx.in_async_function:
             message = self.message
         elif ctx.function is None and ctx.enclosing_class is None:
@@ -671,6 +663,16 @@ def _read_coroutines(ctx: FileContext) -> Coroutines | None:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
     return read_coroutines(tree)
+
+
+def _in_sync_code(message: str, ctx: FileContext, written: str, verb: str) -> str:
+    r"""A message's advice (`: \`await f(...)\``) where the caller cannot await: make it
+    `async def` first."""
+    if ctx.can_await:
+        return message
+    awaited = written.rpartition("for ... in ")[2]
+    instead = f"{verb} `{awaited}`" if verb else f"`{awaited}`"
+    return message.replace(f": `{written}`", f": make the caller `async def` and {instead}")
 
 
 def _project_coroutine(func: cst.BaseExpression, ctx: FileContext) -> str | None:
