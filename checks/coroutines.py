@@ -107,15 +107,17 @@ def _yields(function: ast.AsyncFunctionDef) -> bool:
 
 def _bindings(
     tree: ast.Module,
-) -> tuple[Counter[str], set[str], dict[str, set[str]], list[ast.ClassDef]]:
+) -> tuple[Counter[str], set[str], dict[str, set[str]], list[ast.ClassDef], set[str]]:
     """In one walk of the module: how many times each name is bound anywhere (a
     definition, a parameter, an assignment, an import, `except ... as`, a `match`
     capture), the attribute names stored (`obj.name = ...`), each name an absolute import
-    binds with what it may name, and every class statement."""
+    binds with what it may name, every class statement, and the names a `global`
+    statement declares."""
     names: Counter[str] = Counter()
     stored: set[str] = set()
     imports: dict[str, set[str]] = {}
     classes: list[ast.ClassDef] = []
+    declared: set[str] = set()
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
@@ -160,13 +162,15 @@ def _bindings(
                 names[node.rest] += 1  # type: ignore[attr-defined]
         elif kind is ast.Global or kind is ast.Nonlocal:
             names.update(node.names)  # type: ignore[attr-defined]
+            if kind is ast.Global:
+                declared.update(node.names)  # type: ignore[attr-defined]
         for field in node._fields:
             value = getattr(node, field, None)
             if type(value) is list:
                 stack.extend(child for child in value if isinstance(child, ast.AST))
             elif isinstance(value, ast.AST):
                 stack.append(value)
-    return names, stored, imports, classes
+    return names, stored, imports, classes, declared
 
 
 def _candidates(
@@ -185,7 +189,7 @@ def _candidates(
 
 def read_coroutines(tree: ast.Module) -> Coroutines:
     """The module's coroutine functions (`Coroutines`)."""
-    bound, stored, imports, classes = _bindings(tree)
+    bound, stored, imports, classes, declared_global = _bindings(tree)
     functions, candidates = _candidates(tree.body, classes)
     kept = frozenset(
         function.name
@@ -215,19 +219,44 @@ def read_coroutines(tree: ast.Module) -> Coroutines:
             if method.name in methods[cls.name] and not awaits(method)
         )
     module_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    # bound once as a module's name: at module level, and by no `global` statement (a
+    # function's parameter or local of the same name is its own: mlbase's `user`
+    # instance beside every `user: User` parameter, reader 72)
+    at_module = _module_bindings(tree)
     instances = tuple(
         (statement.targets[0].id, statement.value.func.id)
         for statement in tree.body
         if isinstance(statement, ast.Assign)
         and len(statement.targets) == 1
         and isinstance(statement.targets[0], ast.Name)
-        and bound[statement.targets[0].id] == 1
+        and at_module[statement.targets[0].id] == 1
+        and statement.targets[0].id not in declared_global
         and isinstance(statement.value, ast.Call)
         and isinstance(statement.value.func, ast.Name)
         and statement.value.func.id in module_classes
         and methods.get(statement.value.func.id)
     )
     return Coroutines(kept, methods, frozenset(idle), instances)
+
+
+def _module_bindings(tree: ast.Module) -> Counter[str]:
+    """How many times each name is bound at module level (under `if`, `try`, `with` and
+    `for` too, not in functions or classes)."""
+    counted: Counter[str] = Counter()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            counted[node.name] += 1
+            continue
+        if isinstance(node, ast.Lambda | ast.expr_context):
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counted[node.id] += 1
+        elif isinstance(node, ast.alias):
+            counted[node.asname or node.name.partition(".")[0]] += 1
+        pending.extend(ast.iter_child_nodes(node))
+    return counted
 
 
 def _bound_in_class_body(statement: ast.stmt) -> list[str]:

@@ -687,11 +687,16 @@ def _project_coroutine(func: cst.BaseExpression, ctx: FileContext) -> str | None
         if func.value in ctx.module_functions():
             return None
         qualified = ctx.qualified_name(func)
-    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+    elif isinstance(func, cst.Attribute):
+        # `crud.user.is_active(...)`: an instance a package re-exports (mlbase, reader 72)
         qualified = ctx.qualified_name(func)
-        head = func.value.value
-        if qualified is None and ctx.module_name is not None and ctx.module_instance(head):
-            qualified = f"{ctx.module_name}.{head}.{func.attr.value}"
+        if (
+            qualified is None
+            and isinstance(func.value, cst.Name)
+            and ctx.module_name is not None
+            and ctx.module_instance(func.value.value)
+        ):
+            qualified = f"{ctx.module_name}.{func.value.value}.{func.attr.value}"
     else:
         return None
     if qualified is None or "." not in qualified or qualified.startswith("."):

@@ -1080,3 +1080,47 @@ def test_a_warm_run_sees_another_modules_function_become_sync(tmp_path: Path) ->
     crud = tmp_path / "app/crud.py"
     crud.write_text(crud.read_text().replace("async def notify", "def notify"))
     assert _fg304(tmp_path, "--cache-dir", str(cache)) == []
+
+
+def test_an_instance_a_package_re_exports_is_read_through_its_attribute_chain(
+    tmp_path: Path,
+) -> None:
+    """mlbase's login (reader 72): `elif not crud.user.is_active(user):`, `crud` the
+    package whose `__init__` imports `user` from `crud_user`, where `user = CRUDUser(User)`
+    is bound once as a module's name though methods take a `user` parameter too."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "crud/__init__.py", "from .crud_user import user\n")
+    write(
+        tmp_path,
+        "crud/crud_user.py",
+        """
+        import asyncio
+
+
+        class CRUDUser:
+            async def is_active(self, user) -> bool:
+                await asyncio.sleep(0)
+                return user.active
+
+
+        user = CRUDUser()
+        """,
+    )
+    write(
+        tmp_path,
+        "api/login.py",
+        """
+        import crud
+
+
+        async def login(current):
+            if current is None:
+                return None
+            elif not crud.user.is_active(current):
+                return None
+            return current
+        """,
+    )
+    found = _fg304(tmp_path, "--no-cache")
+    assert [(path, row) for path, row, _ in found] == [("api/login.py", 7)]
+    assert "`crud.user.is_active()` is an `async def` called without `await` in a" in found[0][2]
