@@ -233,6 +233,15 @@ def bound_once(name: cst.Name, ctx: FileContext) -> cst.BaseExpression | None:
     return value if isinstance(value, cst.BaseExpression) else None
 
 
+def bindings_of(name: cst.Name, ctx: FileContext) -> int:
+    """How many bindings the function being walked has of a name (its parameters
+    included; 0 outside a function or for a name it does not bind)."""
+    function = ctx.function
+    if function is None:
+        return 0
+    return len(_function_bindings(function.node, ctx).get(name.value, ()))
+
+
 def property_opened(expr: cst.BaseExpression, ctx: FileContext, opened: set[int]) -> str | None:
     """`own_property` of what a name of the function being walked is bound to once by a
     `with` (`with self.session as session:`; `opened`: the ids of the items of the

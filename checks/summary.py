@@ -800,13 +800,13 @@ class _Summarizer:
             elif (
                 not function.decorator_list
                 and "." not in name
-                and isinstance(function, ast.FunctionDef)
                 and any(isinstance(node, ast.Yield) for node in _own_nodes(function))
             ):
-                # a FastAPI dependency (`def get_db(): db = SessionLocal(); yield db`):
-                # `Depends(get_db)` fills a parameter with what it yields, as a context
-                # manager's `with` does (fastapi-react's `db=Depends(get_db)`, reader 45);
-                # a call of it anywhere else gives a generator, which no one queries
+                # a FastAPI dependency (`def get_db(): db = SessionLocal(); yield db`, or
+                # `async def get_db(): async with factory() as s: yield s`): `Depends(
+                # get_db)` fills a parameter with what it yields, as a context manager's
+                # `with` does (fastapi-react's `db=Depends(get_db)`, reader 45); a call of
+                # it anywhere else gives a generator, which no one queries
                 given = self._yielded(function, top_level)
             else:
                 continue

@@ -26,6 +26,7 @@ from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import (
     BLOCKS,
+    CALL,
     INSTANCE_ATTRIBUTE_NAMES,
     INSTANCE_ATTRIBUTES,
     INSTANCE_FACTORIES,
@@ -71,6 +72,7 @@ from checks.session_receivers import (
     SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
     annotated_project_class,
+    bindings_of,
     bound_once,
     canonical,
     depends_origin,
@@ -1051,7 +1053,16 @@ class SyncSessionInAsyncModule(Rule):
         if blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
-            ctx.report_if(blocking, _SERVER_DATABASE, message or _default_message(ctx))
+            condition = _SERVER_DATABASE
+            dependency = _annotated_dependency(node, ctx)
+            if dependency is not None:
+                # `db: Session = Depends(get_db)` with `get_db` of another module: unless
+                # the index reads an `AsyncSession` in what it gives (julesadonsi's
+                # `async def get_db() -> AsyncSession`, reader 73), as a dependency of the
+                # module is read in the file (`FileContext.dependency_given`)
+                asked = Condition((dependency,), ASYNC_SESSION_CLASSES, subject=CALL, negated=True)
+                condition = _and_server_database(asked)
+            ctx.report_if(blocking, condition, message or _default_message(ctx))
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
             # name (`made`); what it is, the project index knows
@@ -1300,6 +1311,38 @@ def _wrapped_route(node: cst.CSTNode, ctx: FileContext) -> bool:
 #: FG102 stands unless the service's databases are SQLite files (or FG102 is named, or
 #: the code is new: `checks.project_facts.SERVER_DATABASES`).
 _SERVER_DATABASE = Condition((), frozenset(), fact=SERVER_DATABASES)
+
+
+def _annotated_dependency(node: cst.Call, ctx: FileContext) -> str | None:
+    """The dependency of another module of the project that fills a name the call
+    queries or is handed (`db.get(...)`, `crud.get(db, pk)`), when that name is a
+    parameter of the coroutine annotated with a class and defaulting to `Depends(dep)`
+    (`db: Session = Depends(get_db)`): what FastAPI passes is what `dep` gives."""
+    function = ctx.function
+    if function is None or not isinstance(function.node, cst.FunctionDef):
+        return None
+    names = [arg.value for arg in node.args if isinstance(arg.value, cst.Name)]
+    if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+        names.insert(0, node.func.value)
+    params = function.node.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    by_name = {param.name.value: param for param in every}
+    for name in names:
+        param = by_name.get(name.value)
+        if param is None or param.annotation is None or not isinstance(param.default, cst.Call):
+            continue
+        if bindings_of(name, ctx) != 1:
+            continue  # bound again in the body: what it holds there is another thing
+        default = param.default
+        if ctx.qualified_name(default.func) not in DEPENDS or not default.args:
+            continue
+        first = default.args[0]
+        if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
+            continue
+        dependency = ctx.qualified_name(first.value)
+        if dependency is not None and may_be_imported_instance(dependency):
+            return dependency
+    return None
 
 
 def _and_server_database(condition: Condition) -> Condition:

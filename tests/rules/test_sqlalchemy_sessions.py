@@ -1204,7 +1204,14 @@ def test_a_sync_session_passed_after_an_http_client_session_is_flagged() -> None
                 discord_id = (await response.json())["id"]
         return auth.get_account_from_discord_id(db, discord_id)
     """
-    assert positions(source, "FG102", path="app/api/login.py") == [(12, 45)]
+    # `deps.get_db` gives a sync session (the index reads what it yields)
+    deps = (
+        "from sqlmodel import Session, create_engine\n\nengine = create_engine('sqlite://')\n\n\n"
+        "def get_db():\n    with Session(engine) as db:\n        yield db\n"
+    )
+    project = [("app/__init__.py", ""), ("app/deps.py", deps)]
+    found = check_code(source, "app/api/login.py", project=project)
+    assert [(f.start.row, f.start.column) for f in found if f.code == "FG102"] == [(12, 45)]
 
 
 def test_a_session_handed_to_what_runs_nothing_now_is_not_flagged() -> None:
@@ -2107,3 +2114,75 @@ def test_a_session_the_dependency_says_is_async_is_async_whatever_its_annotation
     assert _found("FG102", source) == [23]
     # and its unawaited commit is FG103's: `db` is the `AsyncSession` the dependency gives
     assert _found("FG103", source) == [19]
+
+
+def test_a_dependency_of_another_module_that_gives_an_async_session_is_read(
+    tmp_path: Path,
+) -> None:
+    """julesadonsi's `update_user` (reader 73): `db: Session = Depends(get_db)` with
+    `get_db` of `src.db` annotated `-> AsyncSession` (an async generator): FastAPI passes
+    an `AsyncSession`, so its unawaited calls are no blocking ones. A dependency of
+    another module that gives a sync session, annotated or through the session it
+    yields, keeps the finding."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "src/__init__.py", "")
+    write(
+        tmp_path,
+        "src/db.py",
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+        from sqlalchemy.orm import Session, sessionmaker
+
+        engine = create_async_engine("postgresql+asyncpg://app@db/app")
+        factory = async_sessionmaker(engine)
+        SessionLocal = sessionmaker(create_engine("postgresql+psycopg://app@db/app"))
+
+
+        async def get_db() -> AsyncSession:
+            async with factory() as session:
+                yield session
+
+
+        async def get_sessions():
+            async with factory() as session:
+                yield session
+
+
+        def get_sync():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+        """,
+    )
+    write(
+        tmp_path,
+        "src/routes.py",
+        """
+        from fastapi import Depends
+        from sqlalchemy.orm import Session
+
+        from src.db import get_db, get_sessions, get_sync
+
+
+        async def update_user(user_id: int, db: Session = Depends(get_db)):
+            user = db.get(dict, user_id)
+            db.commit()
+            return user
+
+
+        async def other(user_id: int, db: Session = Depends(get_sessions)):
+            return db.get(dict, user_id)
+
+
+        async def legacy(user_id: int, db: Session = Depends(get_sync)):
+            return db.get(dict, user_id)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG102", str(tmp_path)
+    )
+    rows = [(Path(f["filename"]).name, f["location"]["row"]) for f in json.loads(result.stdout)]
+    assert rows == [("routes.py", 18)]
