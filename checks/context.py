@@ -33,9 +33,11 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.project import (
     AS_DECLARATIVE,
+    ASYNC_SESSION_CLASSES,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
     NO_RETURN,
+    SESSION_CLASSES,
     STAR,
     Condition,
     ModuleSummary,
@@ -463,26 +465,29 @@ def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(child_nodes(current))
 
 
-#: FastAPI's `Depends` (`FileContext.dependency_given`).
-_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
+#: FastAPI's `Depends` (a parameter's default naming its dependency).
+DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 #: What a generator dependency is annotated with: what it yields is the first argument.
 _GENERATORS = frozenset(
     f"{module}.{name}"
     for module in ("typing", "typing_extensions", "collections.abc")
     for name in ("Generator", "Iterator", "AsyncGenerator", "AsyncIterator")
 )
-#: The sessions `dependency_given` tells apart (`checks.session_receivers` holds the
-#: whole set: it imports this module).
-_SYNC_SESSIONS = frozenset(
-    {"sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session", "sqlmodel.Session"}
-)
-_ASYNC_SESSIONS = frozenset(
-    {
-        "sqlalchemy.ext.asyncio.AsyncSession",
-        "sqlalchemy.ext.asyncio.session.AsyncSession",
-        "sqlmodel.ext.asyncio.session.AsyncSession",
-    }
-)
+
+
+def dependency_of(
+    default: cst.BaseExpression | None, ctx: FileContext
+) -> cst.BaseExpression | None:
+    """The dependency a parameter's default names (`get_db` of `Depends(get_db)` or
+    `Depends(dependency=get_db)`), or None."""
+    if not isinstance(default, cst.Call) or ctx.qualified_name(default.func) not in DEPENDS:
+        return None
+    if not default.args:
+        return None
+    first = default.args[0]
+    if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
+        return None
+    return first.value
 
 
 def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -1965,15 +1970,10 @@ class FileContext:
         Depends(get_db)` with `async def get_db() -> AsyncGenerator[AsyncSession, None]`:
         an `AsyncSession`, whose unawaited calls FG102 took for blocking ones, reader 68).
         The dependency is the default's `Depends(get_db)`; None otherwise."""
-        default, annotation = param.default, param.annotation
-        if not isinstance(default, cst.Call) or annotation is None or not default.args:
+        annotation = param.annotation
+        dependency = dependency_of(param.default, self)
+        if annotation is None or dependency is None:
             return None
-        if self.qualified_name(default.func) not in _DEPENDS:
-            return None
-        first = default.args[0]
-        if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
-            return None
-        dependency = first.value
         if not isinstance(dependency, cst.Name) or dependency.value not in self.module_functions():
             return None
         function = [
@@ -1993,7 +1993,8 @@ class FileContext:
         gives = self.annotation_type(given)
         if said is None or gives is None or said.iterable or gives.iterable:
             return None
-        if said.cls in _SYNC_SESSIONS and gives.cls in _ASYNC_SESSIONS:
+        sync = SESSION_CLASSES - ASYNC_SESSION_CLASSES
+        if said.cls in sync and gives.cls in ASYNC_SESSION_CLASSES:
             return given
         return None
 

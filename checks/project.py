@@ -259,6 +259,24 @@ class Condition(NamedTuple):
     also: Condition | None = None
 
 
+#: Every spelling of a session class (sync and async, SQLModel's too).
+SESSION_CLASSES = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
+
+
 #: `Condition.subject`s (`CLASS` is the default). `OPENED`: an object, or what a call of
 #: it gives (`with get_session() as s`, `with SessionLocal() as s`: either may be what
 #: the roots name).

@@ -774,10 +774,11 @@ def build_index(
                 found.append(text)
         return found
 
+    read = _reader(locator, others)  # the loader's and the coroutine reader's
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
-        loader=_loader(locator, cache, others),
-        coroutines=_coroutine_reader(locator, others),
+        loader=_loader(read, cache),
+        coroutines=_coroutine_reader(read),
         unchecked=_unchecked_modules(results, project_files),
         facts={
             SETTINGS_MODULE: _settings_module_fact(settings, project_files, others),
@@ -964,13 +965,21 @@ def _reader(
     locator: ModuleLocator, others: list[tuple[Path, list[int] | None]] | None
 ) -> Callable[[str], tuple[Path, bytes] | None]:
     """Read a module's file, found by the locator; `others` receives each file read, with
-    its stamp from before the read, and what the search ruled out or listed."""
+    its stamp from before the read, and what the search ruled out or listed, once per
+    module (the summary's loader and the coroutine reader may both read one)."""
 
     from checks.cache import ABSENT, stamp_of
 
     listed: set[Path] = set()  # the folders whose stamps `others` has
+    located: dict[str, Path | None] = {}
 
     def read(module: str) -> tuple[Path, bytes] | None:
+        if module in located:
+            path = located[module]
+            try:
+                return (path, path.read_bytes()) if path is not None else None
+            except OSError:
+                return None
         ruled_out: list[Path] | None = None if others is None else []
         listings: set[Path] | None = None if others is None else set()
         path = locator.find(module, ruled_out, listings)
@@ -983,6 +992,7 @@ def _reader(
                     others.append((folder, stamp_of(os.stat(folder))))
                 except OSError:
                     others.append((folder, None))  # gone meanwhile: no snapshot
+        located[module] = path
         if path is None:
             return None
         try:
@@ -996,7 +1006,7 @@ def _reader(
 
 
 def _coroutine_reader(
-    locator: ModuleLocator, others: list[tuple[Path, list[int] | None]] | None
+    read: Callable[[str], tuple[Path, bytes] | None],
 ) -> Callable[[str, str], bool]:
     """Whether a module defines `ref` as a coroutine function other modules may call
     (`checks.coroutines.exported_coroutines`), read from its file when a finding asks
@@ -1004,7 +1014,6 @@ def _coroutine_reader(
     when its text has an `async def` of that name; each file read once."""
     from checks.coroutines import exported_coroutines
 
-    read = _reader(locator, others)
     sources: dict[str, bytes | None] = {}
     exported: dict[str, frozenset[str]] = {}
 
@@ -1026,16 +1035,12 @@ def _coroutine_reader(
 
 
 def _loader(
-    locator: ModuleLocator,
-    cache: Cache | None,
-    others: list[tuple[Path, list[int] | None]] | None = None,
+    read: Callable[[str], tuple[Path, bytes] | None], cache: Cache | None
 ) -> Callable[[str], ModuleSummary | None]:
-    """Load a module's summary from the file the locator finds for it; `others`
-    receives each file read, with its stamp from before the read."""
+    """Load a module's summary from its file (`_reader`), through the cache when there
+    is one."""
 
     from checks.cache import digest
-
-    read = _reader(locator, others)
 
     def load(module: str) -> ModuleSummary | None:
         file = read(module)

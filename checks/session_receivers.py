@@ -28,8 +28,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from checks.blocking import CLIENT_FUNCTIONS
-from checks.context import ClassInfo, FileContext, code_of, descendants, dotted_name, keyword_arg
+from checks.context import DEPENDS as DEPENDS
+from checks.context import (
+    ClassInfo,
+    FileContext,
+    code_of,
+    dependency_of,
+    descendants,
+    dotted_name,
+    keyword_arg,
+)
 from checks.lazy import libcst as cst
+from checks.project import (
+    ASYNC_SESSION_CLASSES as ASYNC_SESSION_CLASSES,
+)
 from checks.project import (
     CALLED_INSTANCES,
     INSTANCE_ATTRIBUTES,
@@ -37,6 +49,9 @@ from checks.project import (
     LIBRARY_INSTANCES,
     OPENED_BY,
     instance_made_by,
+)
+from checks.project import (
+    SESSION_CLASSES as SESSION_CLASSES,
 )
 
 ASYNC_SESSION = "sqlalchemy.ext.asyncio.AsyncSession"
@@ -49,22 +64,6 @@ ASYNC_SESSION_FACTORY = "sqlalchemy.ext.asyncio.async_sessionmaker"
 SYNC_SESSION_FACTORY = "sqlalchemy.orm.sessionmaker"
 SCOPED_SESSION = "sqlalchemy.orm.scoped_session"
 
-#: Every spelling of a session class (sync and async, SQLModel's too).
-SESSION_CLASSES = frozenset(
-    {
-        "sqlalchemy.orm.Session",
-        "sqlalchemy.orm.session.Session",
-        "sqlalchemy.orm.scoped_session",
-        "sqlalchemy.orm.scoping.scoped_session",
-        "sqlalchemy.ext.asyncio.AsyncSession",
-        "sqlalchemy.ext.asyncio.session.AsyncSession",
-        "sqlalchemy.ext.asyncio.async_scoped_session",
-        "sqlmodel.Session",
-        "sqlmodel.orm.session.Session",
-        "sqlmodel.ext.asyncio.session.AsyncSession",
-    }
-)
-ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
 #: Sync sessions, engines and connections: each call on them blocks on database IO.
 SYNC_DATABASE_CLASSES = frozenset(
     {
@@ -321,10 +320,6 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
     return cls
 
 
-#: FastAPI's `Depends` (a parameter's default naming its dependency).
-DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
-
-
 def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     """The function of the project a name of the coroutine being walked is filled by,
     when it is an unannotated parameter (bound once) whose default is `Depends(get_db)`:
@@ -344,18 +339,9 @@ def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         if param.name.value != expr.value:
             continue
-        default = param.default
-        if (
-            param.annotation is not None
-            or not isinstance(default, cst.Call)
-            or ctx.qualified_name(default.func) not in DEPENDS
-            or not default.args
-        ):
+        dependency = dependency_of(param.default, ctx)
+        if param.annotation is not None or dependency is None:
             return None
-        first = default.args[0]
-        if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
-            return None
-        dependency = first.value
         name = ctx.qualified_name(dependency)
         if name is None or not may_be_imported_instance(name):
             return None

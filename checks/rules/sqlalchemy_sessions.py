@@ -14,6 +14,7 @@ from checks.context import (
     FixSpec,
     child_nodes,
     code_of,
+    dependency_of,
     descendants,
     dotted_name,
     is_main_guard,
@@ -1329,17 +1330,12 @@ def _annotated_dependency(node: cst.Call, ctx: FileContext) -> str | None:
     by_name = {param.name.value: param for param in every}
     for name in names:
         param = by_name.get(name.value)
-        if param is None or param.annotation is None or not isinstance(param.default, cst.Call):
+        if param is None or param.annotation is None:
             continue
         if bindings_of(name, ctx) != 1:
             continue  # bound again in the body: what it holds there is another thing
-        default = param.default
-        if ctx.qualified_name(default.func) not in DEPENDS or not default.args:
-            continue
-        first = default.args[0]
-        if first.star or (first.keyword is not None and first.keyword.value != "dependency"):
-            continue
-        dependency = ctx.qualified_name(first.value)
+        given = dependency_of(param.default, ctx)
+        dependency = ctx.qualified_name(given) if given is not None else None
         if dependency is not None and may_be_imported_instance(dependency):
             return dependency
     return None

@@ -1124,3 +1124,28 @@ def test_an_instance_a_package_re_exports_is_read_through_its_attribute_chain(
     found = _fg304(tmp_path, "--no-cache")
     assert [(path, row) for path, row, _ in found] == [("api/login.py", 7)]
     assert "`crud.user.is_active()` is an `async def` called without `await` in a" in found[0][2]
+
+
+def test_a_coroutine_iterated_in_sync_code_says_to_make_the_caller_async() -> None:
+    """A coroutine is not iterable (`TypeError`): in an `async def` the advice awaits it
+    where it is iterated; in a `def`, which cannot await, the caller must become async."""
+    source = """
+        import asyncio
+
+
+        async def roles(pk: int) -> list[int]:
+            await asyncio.sleep(0)
+            return [pk]
+
+
+        async def names(pk: int) -> list[str]:
+            return [str(r) for r in roles(pk)]
+
+
+        def count(pk: int) -> int:
+            return sum(1 for _ in roles(pk))
+        """
+    found = [f for f in check_code(source) if f.code == "FG304"]
+    assert [f.start.row for f in found] == [10, 14]
+    assert found[0].message.endswith(": `for ... in await roles(...)`")
+    assert found[1].message.endswith(": make the caller `async def` and iterate `await roles(...)`")
