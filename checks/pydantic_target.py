@@ -636,11 +636,17 @@ def _requirements_pins(path: Path) -> Iterator[Pin]:
     yield from _frozen_pins(path.name, requirements, binding)
 
 
-#: Packages FastAPI or Pydantic install that a project does not list by hand: a
+#: Packages a project's dependencies install that it does not list by hand (FastAPI's and
+#: Pydantic's; pre-commit's, pytest's, httpx's, requests' and python-jose's): a
 #: requirements file naming one, every line pinned to one release, is an environment's
-#: snapshot (`pip freeze`).
+#: snapshot (`pip freeze`; danhnxv's names pre-commit's `cfgv`, `distlib`, `identify` and
+#: `nodeenv`, and no Starlette: reader 73).
 _TRANSITIVE = frozenset(
-    {"starlette", "anyio", "annotated-types", "pydantic-core", "sniffio", "h11", "idna"}
+    {
+        *("starlette", "anyio", "annotated-types", "pydantic-core", "sniffio", "h11", "idna"),
+        *("cfgv", "distlib", "identify", "nodeenv", "iniconfig", "pluggy", "httpcore"),
+        *("charset-normalizer", "pyasn1", "ecdsa", "markupsafe"),
+    }
 )
 _EXACT = lazy_pattern(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*==\s*([^\s;,=<>!~*]+)$")
 

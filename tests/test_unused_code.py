@@ -144,7 +144,8 @@ def test_passlib_with_a_frozen_requirements_file_without_bcrypt_is_a_note(
     tmp_path: Path,
 ) -> None:
     """o4codes' `pip freeze` (reader 62): no bcrypt installed, so bcrypt 5 cannot break
-    passlib there; a hand-written list without bcrypt says nothing of what is installed."""
+    passlib there; a hand-written list without bcrypt says nothing of what is installed.
+    danhnxv's freeze (reader 73) names no Starlette, but pre-commit's own dependencies."""
     write(tmp_path, "requirements.txt", FROZEN + "\n")
     write(tmp_path, "app/security.py", HASHING)
     assert [code for _, code, _ in _rows(tmp_path)] == []
@@ -154,6 +155,11 @@ def test_passlib_with_a_frozen_requirements_file_without_bcrypt_is_a_note(
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG504"]
     write(tmp_path, "requirements.txt", FROZEN + "\nbcrypt==5.0.0\n")
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG504"]
+    tools = ["cfgv==3.4.0", "distlib==0.3.7", "identify==2.5.32", "nodeenv==1.8.0"]
+    frozen = [*tools, "pytest==7.4.2", "ruff==0.1.6", "fastapi==0.103.2", "uvicorn==0.23.2"]
+    frozen += ["pydantic-settings==2.1.0", "python-jose==3.3.0", "passlib==1.7.4"]
+    write(tmp_path, "requirements.txt", "\n".join(frozen) + "\n")
+    assert [code for _, code, _ in _rows(tmp_path)] == [], "pre-commit's deps: a freeze"
 
 
 JOSE = """

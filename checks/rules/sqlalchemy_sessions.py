@@ -3152,11 +3152,13 @@ _HISTORY_MARK = "FG105.superseded-revision"
 
 #: Methods that run the SQL text they are given first: SQLAlchemy's, and those of the
 #: drivers and query runners services call directly (encode/databases' `fetch_all`,
-#: asyncpg's `fetchrow`, DB-API cursors' `executemany`). A call is a sink only when the
-#: text it renders reads as SQL (`_SQL`).
+#: asyncpg's `fetchrow`, DB-API cursors' `executemany`, SQLModel's `exec`: JayJose's
+#: `session.exec(f"... WHERE table_name = '{table}'")`, reader 73). A call is a sink only
+#: when the text it renders reads as SQL (`_SQL`).
 _SQL_RUNNERS = frozenset(
     {
         "execute",
+        "exec",
         "exec_driver_sql",
         "executemany",
         "fetch_all",
@@ -3182,9 +3184,10 @@ class InterpolatedSql(Rule):
     name_message = ""
     summary = (
         "Checks for SQL text built with an f-string, `%`, `+` or `.format()` and passed to "
-        "`text()`, `execute()` or `exec_driver_sql()` (or a driver's or query runner's "
-        "`executemany()`, `fetch_all()`, `fetch_one()`, `fetch_val()`, `iterate()`, "
-        "`fetch()`, `fetchrow()`, `fetchval()`: encode/databases, asyncpg), also through a "
+        "`text()`, `execute()` or `exec_driver_sql()` (or SQLModel's `exec()`, or a "
+        "driver's or query runner's `executemany()`, `fetch_all()`, `fetch_one()`, "
+        "`fetch_val()`, `iterate()`, `fetch()`, `fetchrow()`, `fetchval()`: "
+        "encode/databases, asyncpg), also through a "
         'variable assigned before (`sql = f"..."` then `text(sql)`: the last binding, in '
         "straight-line code, or any binding on a path to the call: `if user_id: sql = "
         'f"..."`, `sql += f" AND kind = \'{kind}\'"` under an `if`) or a helper of the '

@@ -320,6 +320,18 @@ def test_sql_in_a_variable_run_through_execute_is_flagged() -> None:
     assert _fg105(source) == [VALUE_MESSAGE]
 
 
+def test_sql_run_through_sqlmodels_exec_is_flagged() -> None:
+    """JayJose's metadata route (reader 73): SQLModel's `Session.exec` runs the text."""
+    source = """
+    from sqlmodel import Session
+
+    def columns(session: Session, table: str):
+        sql = f"SELECT * FROM information_schema.columns WHERE table_name = '{table}'"
+        return session.exec(sql).all()
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
+
+
 def test_variable_reassigned_in_a_branch_is_followed_on_that_path() -> None:
     """When `admin` is true, the interpolated text is what runs."""
     source = """
