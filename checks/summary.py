@@ -575,6 +575,11 @@ class _Summarizer:
             key = f"{self.module}.{name}"
             if key not in found:
                 found[key] = CALLS + ",".join(dict.fromkeys(helpers))
+        # the hasher itself, whose methods other modules call (djccnt15's
+        # `security.pwd_context.verify(...)` in an async login, reader 75)
+        for name, cls in hashers.items():
+            for method in PASSWORD_HASHERS[cls]:
+                found.setdefault(f"{self.module}.{name}.{method}", f"{cls}.{method}")
         return found
 
     def _password_hashers(self, body: Sequence[ast.stmt]) -> dict[str, str]:

@@ -1270,6 +1270,35 @@ def test_a_method_that_calls_another_modules_password_helper_is_followed(
     ]
 
 
+def test_another_modules_password_hasher_called_in_a_coroutine_is_reported(
+    tmp_path: Path,
+) -> None:
+    """djccnt15's async login (reader 75): `security.pwd_context.verify(...)`, the
+    `CryptContext` of `src.core.security`, imported as a module or by name; its
+    `identify()` hashes nothing, and a new password hashed waits for new code or the
+    rule named (as the module's own hasher's `hash()`)."""
+    security = (
+        "from passlib.context import CryptContext\n\n"
+        'pwd_context = CryptContext(schemes=["argon2"])\n'
+    )
+    login = (
+        "from app import security\nfrom app.security import pwd_context\n\n\n"
+        "async def login(plain: str, hashed: str) -> bool:\n"
+        "    return security.pwd_context.verify(secret=plain, hash=hashed)\n\n\n"
+        "async def check(plain: str, hashed: str) -> bool:\n"
+        "    known = pwd_context.identify(hashed) is not None\n"
+        "    return known and pwd_context.verify(plain, hashed)\n\n\n"
+        "async def sign_up(plain: str) -> str:\n"
+        "    return pwd_context.hash(plain)\n"
+    )
+    checked = _checked_package(tmp_path, {"app/security.py": security, "app/auth.py": login})
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 6), ("FG303", 11)]
+    assert checked[0]["message"].startswith(
+        "`security.pwd_context.verify()` is a sync method of `app.security.pwd_context` that "
+        "checks a password (`passlib.context.CryptContext.verify()`)"
+    )
+
+
 def test_an_http_error_another_module_made_raised_in_a_service_is_reported(
     tmp_path: Path,
 ) -> None:

@@ -155,6 +155,10 @@ _PLACEHOLDER = lazy_pattern(
 #: A lower-case identifier or slug (`polar_client_secret`, `setup.access_token`, a private
 #: `_pgpt_previous_refresh_token`): a name.
 _IDENTIFIER = lazy_pattern(r"^_*[a-z][a-z0-9]*(?:[_.:-][a-z0-9]+)*$")
+#: A path of them (an AWS Secrets Manager or Vault id: JMSolorzano-13's
+#: `EMAIL_PROVIDER_SECRET = "siigo/mailprovider/token"`, reader 74): the name of a secret
+#: kept elsewhere, whatever the constant is called (a key has no path of words).
+_SECRET_PATH = lazy_pattern(r"^[a-z][a-z0-9_.-]*(?:/[a-z][a-z0-9_.-]*)+$")
 #: Keys and tokens carry runs of digits (hex, base62); names of things do not.
 _DIGIT_RUN = lazy_pattern(r"[0-9]{3,}")
 #: ...and a password of random letters has no separator and runs of consonants no name
@@ -285,6 +289,11 @@ def _is_secret_value(
         # "sandbox-proxy-ca"`: the name of a Kubernetes secret)
         and not (_spells_its_name(name, value) and not (signing and _says_key(value)))
         and not value.startswith("/")
+        and not (
+            _SECRET_PATH.match(value)
+            and not _DIGIT_RUN.search(value)
+            and not any(_KEY_SEGMENT.search(part) for part in value.split("/"))
+        )
         and not _HEADER_NAME.match(value)
         # what a user table stores for a password (a seed row's admin): a verifier that
         # logs in nobody without the password, not the password

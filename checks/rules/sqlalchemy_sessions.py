@@ -2534,7 +2534,16 @@ class MissingAwaitOnAsyncSession(Rule):
             return
         method = value.func.attr.value
         message: str | None = None
-        if method in ASYNC_SESSION_COROUTINES and (
+        if _is_super(value.func.value):
+            # `super().delete(...)` is the base class's method, no session's: a coroutine
+            # when the function awaits it elsewhere (kirilldarealcaucasian's
+            # `_ = super().delete(...)` beside `await super().delete(...)`, reader 75)
+            if method in ASYNC_SESSION_COROUTINES and _awaited_elsewhere(value, ctx):
+                message = (
+                    f"`super().{method}()` called without `await`, where this function "
+                    "awaits it elsewhere: it never runs"
+                )
+        elif method in ASYNC_SESSION_COROUTINES and (
             is_async_session(value.func.value, ctx) or _awaited_as_a_session(value.func.value, ctx)
         ):
             effect = _UNRUN_EFFECTS.get(method)
@@ -2569,6 +2578,30 @@ class MissingAwaitOnAsyncSession(Rule):
         if ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
         ctx.report(value, message, fix=fix)
+
+
+def _is_super(receiver: cst.BaseExpression) -> bool:
+    """`super()`: a base class's methods, whatever their names."""
+    return (
+        isinstance(receiver, cst.Call)
+        and isinstance(receiver.func, cst.Name)
+        and receiver.func.value == "super"
+    )
+
+
+def _awaited_elsewhere(call: cst.Call, ctx: FileContext) -> bool:
+    """Whether the function that makes `call` awaits a call of the same callee
+    (`await super().delete(...)`)."""
+    function = ctx.function
+    if function is None or not function.is_async:
+        return False
+    callee = code_of(call.func)
+    return any(
+        isinstance(node, cst.Await)
+        and isinstance(node.expression, cst.Call)
+        and code_of(node.expression.func) == callee
+        for node in descendants(function.node.body)
+    )
 
 
 def _refreshes_what_it_deleted(call: cst.Call, ctx: FileContext) -> bool:

@@ -672,6 +672,8 @@ class _Renderer:
         ctx = self.ctx
         if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float | cst.Imaginary):
             return True
+        if isinstance(expr, cst.Name) and expr.value in {"True", "False", "None"}:
+            return True
         if isinstance(expr, cst.FormattedString):
             return all(
                 not isinstance(p, cst.FormattedStringExpression) or self.trusted(p.expression)
@@ -910,6 +912,12 @@ class _Renderer:
             return self.trusted(call.args[0].value)
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "join":
             return len(call.args) == 1 and self._constant_collection(call.args[0].value)
+        if qualified == "json.dumps" and call.args and not call.args[0].keyword:
+            # JSON of constants (JMSolorzano-13's `server_default=text(f"'{json.dumps(
+            # DEFAULT_DATA)}'::jsonb")`, `{str(mail_type.value): True}` of an enum of the
+            # file: reader 74)
+            value = call.args[0].value
+            return self.trusted(value) or self._constant_collection(value)
         helper = self._helper_definition(call)
         returns = helper.returns if helper is not None else None
         # a helper of the module annotated `-> int` (or float, bool, UUID, ...): like `int()`
@@ -1536,6 +1544,16 @@ def _position(tokens: Sequence[_Token], index: int) -> str:
         following is not None and following.text == "."
     ):
         return NAME  # {schema}.users, users.{column}
+    token = tokens[index]
+    if (
+        _MARKERS.search(token.text)
+        and following is not None
+        and following.text == "("
+        and following.start == token.start + len(token.text)
+    ):
+        # a function's name: `@@ {search}(:query)` (Kostiantyn-Salnykov's choice of three
+        # text search functions, the user's text bound: reader 75)
+        return NAME
     if previous is not None and previous.kind == "op":
         return NAME if previous.text == "::" else VALUE
     if following is not None and (

@@ -1908,6 +1908,9 @@ def test_a_project_model_named_like_a_response_is_the_routes_declared_answer() -
         ('DATABASE_URL = "postgresql://app:s3cr3t-Pr0d@db.internal:5432/app"', True),
         ('OPENAI_API_KEY = "sk-proj-"', False),
         ('OPENAI_API_KEY = "sk-proj-8Qw2b7Hk3Lm9Zp0Xy4Tv"', True),
+        # an AWS Secrets Manager id (JMSolorzano-13, reader 74); a key with slashes
+        ('EMAIL_PROVIDER_SECRET = "siigo/mailprovider/token"', False),
+        ('EMAIL_PROVIDER_SECRET = "q8Zr/Tb9x+Lm2Wv/Hk4Pc7Ny"', True),
     ],
 )
 def test_development_defaults_and_key_prefixes_are_no_secrets(line: str, reported: bool) -> None:

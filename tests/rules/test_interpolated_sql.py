@@ -38,6 +38,8 @@ M0 = "\ue000"
         (f"SELECT * FROM users LIMIT {M0}", VALUE),
         (f"INSERT INTO users (name) VALUES ('a', {M0})", VALUE),
         (f"SELECT * FROM users WHERE lower(email) = lower({M0})", VALUE),
+        (f"SELECT * FROM docs WHERE to_tsvector(body) @@ {M0}(:query)", NAME),
+        (f"SELECT * FROM docs WHERE body @@ {M0} (:query)", VALUE),
         (f"SELECT * FROM events WHERE at > now() - INTERVAL '{M0} days'", VALUE),
         (f'SELECT * FROM "{M0}".users', NAME),
         (f"SELECT * FROM {M0}", NAME),
@@ -170,10 +172,13 @@ def test_identifier_checked_after_it_is_pasted_is_still_flagged() -> None:
         "plpy.quote_nullable(name)",
         "'a' if flag else 'b'",
         "typed_limit",
+        "json.dumps(DEFAULT_DATA)",
+        "json.dumps({'beta': True, 'quota': None})",
     ],
 )
 def test_pieces_that_cannot_carry_input_are_not_flagged(piece: str) -> None:
     source = f"""
+import json
 import uuid
 
 from sqlalchemy import quoted_name, text
@@ -182,6 +187,19 @@ def page(session, conn, limit, ids, name, flag, typed_limit: int):
     session.execute(text(f"SELECT * FROM users WHERE id = {{{piece}}}"))
 """
     assert _fg105(source) == []
+
+
+def test_json_of_a_parameter_is_flagged() -> None:
+    """JSON of constants cannot carry input; of a parameter it can."""
+    source = """
+    import json
+
+    from sqlalchemy import text
+
+    def tag(session, labels):
+        session.execute(text(f"UPDATE t SET data = '{json.dumps(labels)}'::jsonb"))
+    """
+    assert _fg105(source) == [VALUE_MESSAGE]
 
 
 def test_text_added_to_under_several_ifs_is_followed_on_each_path() -> None:

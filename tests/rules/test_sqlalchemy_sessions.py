@@ -2186,3 +2186,32 @@ def test_a_dependency_of_another_module_that_gives_an_async_session_is_read(
     )
     rows = [(Path(f["filename"]).name, f["location"]["row"]) for f in json.loads(result.stdout)]
     assert rows == [("routes.py", 18)]
+
+
+def test_a_base_class_method_is_no_session_method() -> None:
+    """kirilldarealcaucasian's `delete_instance_with_images` (reader 75): `super()` is
+    the base service, whose `delete` the function awaits on its other branch: the
+    unawaited call never runs, and the message names the base class's method, not
+    `AsyncSession.delete()`. A `super()` method the function never awaits is not
+    reported: nothing says it is a coroutine."""
+    source = """
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from app.services.base import EntityBaseService
+
+    class StorageService(EntityBaseService):
+        async def remove(self, pk: int, session: AsyncSession, images: bool) -> None:
+            if images:
+                _ = super().delete(session=session, instance_id=pk)
+                await super().commit(session=session)
+            else:
+                await super().delete(session=session, instance_id=pk)
+                await super().commit(session=session)
+
+        async def detach(self, pk: int, session: AsyncSession) -> None:
+            super().refresh(session=session, instance_id=pk)
+            await super().commit(session=session)
+    """
+    found = [f for f in check_code(source, "app/services/storage.py") if f.code == "FG103"]
+    assert [f.start.row for f in found] == [8]
+    assert found[0].message.startswith("`super().delete()` called without `await`, where")
