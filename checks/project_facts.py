@@ -697,10 +697,19 @@ def sqlite_databases(sources: Iterable[bytes]) -> bool:
         ):
             return False
         sqlite = sqlite or (
-            (b"sqlite" in lowered or b"check_same_thread" in lowered)
-            and _SQLITE.search(lowered) is not None
+            (b"sqlite" in lowered or b"check_same_thread" in lowered) and _names_sqlite(lowered)
         )
     return sqlite
+
+
+def _names_sqlite(lowered: bytes) -> bool:
+    """`_SQLITE` outside a comment (minsuhya's `# connect_args = {"check_same_thread":
+    False}  # only for SQLite` above a MySQL engine read from the environment: reader 76)."""
+    for match in _SQLITE.finditer(lowered):
+        line = lowered.rfind(b"\n", 0, match.start()) + 1
+        if b"#" not in lowered[line : match.start()]:
+            return True
+    return False
 
 
 def cookies_used(sources: Iterable[bytes]) -> bool:

@@ -860,6 +860,8 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
             True,
         ),
         ([b"# check_same_thread is SQLite's\n"], False),
+        ([b'# connect_args = {"check_same_thread": False}  # only for SQLite\n'], False),
+        ([b'# engine = create_engine("sqlite:///./app.db")\nengine = create_engine(url)\n'], False),
     ],
     ids=[
         "sqlite url",
@@ -887,6 +889,8 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
         "a url formatted",
         "sqlite's own connect argument",
         "the word alone",
+        "a connect argument commented out",
+        "a url commented out",
     ],
 )
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:

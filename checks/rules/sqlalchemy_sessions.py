@@ -33,6 +33,7 @@ from checks.project import (
     INSTANCE_FACTORIES,
     LIBRARY_INSTANCES,
     OPENED,
+    SESSION_CLASSES,
     Condition,
 )
 from checks.project_facts import (
@@ -1319,25 +1320,33 @@ def _annotated_dependency(node: cst.Call, ctx: FileContext) -> str | None:
     queries or is handed (`db.get(...)`, `crud.get(db, pk)`), when that name is a
     parameter of the coroutine annotated with a class and defaulting to `Depends(dep)`
     (`db: Session = Depends(get_db)`): what FastAPI passes is what `dep` gives."""
-    function = ctx.function
-    if function is None or not isinstance(function.node, cst.FunctionDef):
-        return None
     names = [arg.value for arg in node.args if isinstance(arg.value, cst.Name)]
     if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
         names.insert(0, node.func.value)
+    return next(
+        (found for name in names if (found := _parameter_dependency(name, ctx)) is not None),
+        None,
+    )
+
+
+def _parameter_dependency(name: cst.Name, ctx: FileContext) -> str | None:
+    """The dependency of another module of the project that fills `name`, a parameter of
+    the function annotated with a class and defaulting to `Depends(dep)`, never bound
+    again in its body."""
+    function = ctx.function
+    if function is None or not isinstance(function.node, cst.FunctionDef):
+        return None
     params = function.node.params
     every = [*params.posonly_params, *params.params, *params.kwonly_params]
-    by_name = {param.name.value: param for param in every}
-    for name in names:
-        param = by_name.get(name.value)
-        if param is None or param.annotation is None:
-            continue
-        if bindings_of(name, ctx) != 1:
-            continue  # bound again in the body: what it holds there is another thing
-        given = dependency_of(param.default, ctx)
-        dependency = ctx.qualified_name(given) if given is not None else None
-        if dependency is not None and may_be_imported_instance(dependency):
-            return dependency
+    param = next((p for p in every if p.name.value == name.value), None)
+    if param is None or param.annotation is None:
+        return None
+    if bindings_of(name, ctx) != 1:
+        return None  # bound again in the body: what it holds there is another thing
+    given = dependency_of(param.default, ctx)
+    dependency = ctx.qualified_name(given) if given is not None else None
+    if dependency is not None and may_be_imported_instance(dependency):
+        return dependency
     return None
 
 
@@ -2157,7 +2166,11 @@ class MissingAwaitOnAsyncSession(Rule):
         "session` where `SessionLocal` is a module-level `async_sessionmaker`; or, where the "
         "file cannot tell, from the function itself awaiting on the same receiver a method "
         "only a session has (`await session.flush()`, `commit`, `refresh`, `merge`, "
-        "`scalars`). The same for "
+        "`scalars`); or from what a dependency of another module gives a parameter "
+        "annotated as a sync session (`db: Session = Depends(get_db)`, the project index "
+        "reading an `AsyncSession` in `get_db`). A base class's method called through "
+        "`super()` is no session's: reported only where the function awaits the same call "
+        "elsewhere. The same for "
         "the coroutine methods of an `AsyncEngine` (`dispose()`) and of an `AsyncConnection` "
         "(`execute`, `commit`, `close`, ...), known from `create_async_engine(...)`, "
         "`engine.connect()` / `engine.begin()` or an annotation.\n\n"
@@ -2395,6 +2408,8 @@ class MissingAwaitOnAsyncSession(Rule):
             or evidence.has_attribute(*_SESSION_ONLY_COROUTINES)
             # `_row_method_on_a_value`: `result.scalar().first()`
             or evidence.has_attribute(*_ONE_VALUE)
+            # `_check`: a session another module's dependency gives (`_filled_by_a_call`)
+            or (evidence.has("Depends") and evidence.has_attribute(*ASYNC_SESSION_COROUTINES))
         )
 
     def may_fire_in(self, structure: Structure) -> bool:
@@ -2447,15 +2462,19 @@ class MissingAwaitOnAsyncSession(Rule):
         if any(_row_method_on_a_value(call.node) for call in structure.calls):
             return True  # `visit_Call`: `result.scalar().first()`
         return (
-            not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
-            and (
-                structure.refers_to(*ASYNC_SESSION_FACTORIES)
-                # `_awaited_as_a_session`: a method only a session has, called in async code
-                or structure.calls_method(*_SESSION_ONLY_COROUTINES, in_async=True)
+            (
+                not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
+                and (
+                    structure.refers_to(*ASYNC_SESSION_FACTORIES)
+                    # `_awaited_as_a_session`: a method only a session has, called in async code
+                    or structure.calls_method(*_SESSION_ONLY_COROUTINES, in_async=True)
+                )
             )
-        ) or (
-            not methods.isdisjoint(_ASYNC_ENGINE_METHODS)
-            and structure.refers_to(*_ASYNC_ENGINE_SOURCES)
+            or (
+                not methods.isdisjoint(_ASYNC_ENGINE_METHODS)
+                and structure.refers_to(*_ASYNC_ENGINE_SOURCES)
+            )
+            or any(_filled_by_a_call(call) for call in structure.calls)
         )
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
@@ -2534,6 +2553,8 @@ class MissingAwaitOnAsyncSession(Rule):
             return
         method = value.func.attr.value
         message: str | None = None
+        #: the condition of a session another module's dependency gives (None: known here)
+        given: Condition | None = None
         if _is_super(value.func.value):
             # `super().delete(...)` is the base class's method, no session's: a coroutine
             # when the function awaits it elsewhere (kirilldarealcaucasian's
@@ -2556,6 +2577,25 @@ class MissingAwaitOnAsyncSession(Rule):
             owner = receiver_class(value.func.value, ctx)
             if owner is not None and method in ASYNC_ENGINE_COROUTINES.get(owner, ()):
                 message = self.engine_message.format(owner=_ENGINE_WORDS[owner])
+        if (
+            message is None
+            and method in ASYNC_SESSION_COROUTINES
+            and isinstance(value.func.value, cst.Name)
+            and receiver_class(value.func.value, ctx) in SESSION_CLASSES
+            and (dependency := _parameter_dependency(value.func.value, ctx)) is not None
+        ):
+            # `db: Session = Depends(get_db)`, `get_db` of another module giving an
+            # `AsyncSession` (julesadonsi's `update_user`, reader 73): FastAPI passes what
+            # it gives; FG102 reports the call where the index reads a sync session there
+            given = Condition((dependency,), ASYNC_SESSION_CLASSES, subject=CALL)
+            name = value.func.value.value
+            effect = _UNRUN_EFFECTS.get(method)
+            message = (
+                f"`AsyncSession.{method}()` called without `await` "
+                f"({effect or 'the query never runs'}): `{name}` is annotated as a sync "
+                f"session, but `{dependency.rpartition('.')[2]}` gives an `AsyncSession`; "
+                f"annotate `{name}` as one"
+            )
         if message is None:
             return
         if method == "refresh" and _refreshes_what_it_deleted(value, ctx):
@@ -2577,7 +2617,34 @@ class MissingAwaitOnAsyncSession(Rule):
         fix = None
         if ctx.can_await and "\n" not in callee:
             fix = FixSpec("Add `await`", ((value.func, f"await {callee}"),), applicability="unsafe")
-        ctx.report(value, message, fix=fix)
+        if given is not None:
+            ctx.report_if(value, given, message, fix=fix)
+        else:
+            ctx.report(value, message, fix=fix)
+
+
+def _filled_by_a_call(call: CallSite) -> bool:
+    """The screen of `_check`'s session another module's dependency gives: a session's
+    coroutine method called in an `async def` on its annotated parameter with a call for
+    a default (`db: Session = Depends(get_db)`)."""
+    func = call.node.func
+    enclosing = call.enclosing.node if call.enclosing is not None else None
+    if not (
+        call.in_async
+        and isinstance(func, ast.Attribute)
+        and func.attr in ASYNC_SESSION_COROUTINES
+        and isinstance(func.value, ast.Name)
+        and isinstance(enclosing, ast.AsyncFunctionDef)
+    ):
+        return False
+    arguments = enclosing.args
+    named = func.value.id
+    return any(
+        argument.arg == named and argument.annotation is not None
+        for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+    ) and any(
+        isinstance(default, ast.Call) for default in (*arguments.defaults, *arguments.kw_defaults)
+    )
 
 
 def _is_super(receiver: cst.BaseExpression) -> bool:

@@ -2186,6 +2186,33 @@ def test_a_dependency_of_another_module_that_gives_an_async_session_is_read(
     )
     rows = [(Path(f["filename"]).name, f["location"]["row"]) for f in json.loads(result.stdout)]
     assert rows == [("routes.py", 18)]
+    # the `AsyncSession`'s unawaited calls are FG103's (the index reads it in what
+    # `get_db` and `get_sessions` give; `user = db.get(...)` is handed on by `return user`)
+    write(
+        tmp_path,
+        "src/lookup.py",
+        """
+        from fastapi import Depends
+        from sqlalchemy.orm import Session
+
+        from src.db import get_db
+
+
+        async def warm(user_id: int, db: Session = Depends(get_db)) -> None:
+            db.get(dict, user_id)
+        """,
+    )  # no word of an `AsyncSession` in the file: its screens let it through
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG103", str(tmp_path)
+    )
+    found = json.loads(result.stdout)
+    rows = [(Path(f["filename"]).name, f["location"]["row"]) for f in found]
+    assert rows == [("lookup.py", 8), ("routes.py", 9), ("routes.py", 14)]
+    assert found[1]["message"] == (
+        "`AsyncSession.commit()` called without `await` (nothing is committed): `db` is "
+        "annotated as a sync session, but `get_db` gives an `AsyncSession`; annotate `db` "
+        "as one"
+    )
 
 
 def test_a_base_class_method_is_no_session_method() -> None:
