@@ -393,9 +393,63 @@ def client_of(name: str) -> str | None:
     return None
 
 
+#: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
+#: stripe-python 8.10+ (2024) has an awaitable `*_async` twin of each.
+STRIPE_REQUESTS = frozenset(
+    {
+        "create",
+        "retrieve",
+        "modify",
+        "list",
+        "delete",
+        "search",
+        "cancel",
+        "capture",
+        "confirm",
+        "pay",
+        "finalize_invoice",
+        "void_invoice",
+        "send_invoice",
+        "list_line_items",
+        "create_login_link",
+        "expire",
+    }
+)
+#: openai-python 0.x's resource requests (`openai.ChatCompletion.create(...)`): each has an
+#: awaitable `a*` twin (`acreate`); 1.0 replaced them with clients (`openai.AsyncOpenAI`).
+OPENAI_V0_REQUESTS = frozenset(
+    {
+        "create",
+        "create_edit",
+        "create_variation",
+        "transcribe",
+        "translate",
+        "retrieve",
+        "list",
+        "delete",
+        "download",
+        "cancel",
+    }
+)
+#: SDKs whose resource classes make a request in a class method, with those methods.
+RESOURCE_SDKS = {"stripe": STRIPE_REQUESTS, "openai": OPENAI_V0_REQUESTS}
+
+
+def is_resource_request(name: str) -> bool:
+    """Whether a qualified call is an SDK resource's request (`stripe.Customer.create`: a
+    method of `RESOURCE_SDKS` on a capitalized resource of that SDK)."""
+    parts = name.split(".")
+    methods = RESOURCE_SDKS.get(parts[0])
+    return (
+        methods is not None and len(parts) >= 3 and parts[-2][:1].isupper() and parts[-1] in methods
+    )
+
+
 def is_client_request(name: str | None) -> bool:
-    """Whether a recorded blocking call is a request through a sync client."""
-    return name is not None and client_of(name) is not None
+    """Whether a recorded blocking call is a request through a sync client, or an SDK
+    resource's (a helper's `stripe.Subscription.retrieve(...)`: JoeWat2005's webhook,
+    reader 76; JMSolorzano-13's `stripe.Product.list`, reader 74)."""
+    return name is not None and (client_of(name) is not None or is_resource_request(name))
 
 
 #: Sync SQLAlchemy sessions made in a function (`with Session(engine) as session:`): the
@@ -438,9 +492,15 @@ CLIENT_CONSTRUCTORS = frozenset(
 )
 #: The first segment of each (and of the sync clients): a module importing none of them
 #: makes none of the calls.
-BLOCKING_PACKAGES = frozenset(
-    name.partition(".")[0]
-    for name in BLOCKING | SYNC_SESSION_OPENERS | BLOCKING_CLIENTS.keys() | CLIENT_FUNCTIONS.keys()
+BLOCKING_PACKAGES = (
+    frozenset(
+        name.partition(".")[0]
+        for name in BLOCKING
+        | SYNC_SESSION_OPENERS
+        | BLOCKING_CLIENTS.keys()
+        | CLIENT_FUNCTIONS.keys()
+    )
+    | RESOURCE_SDKS.keys()
 )
 #: What a finding on a call of another module's sync helper says the helper does, before
 #: the project index has read it (FG302's, FG303's); once it has, the finding names the

@@ -1270,6 +1270,34 @@ def test_a_method_that_calls_another_modules_password_helper_is_followed(
     ]
 
 
+def test_another_modules_helper_making_an_sdk_resources_request_is_reported(
+    tmp_path: Path,
+) -> None:
+    """JoeWat2005's Stripe webhook (reader 76) calls `_safe_stripe_subscription_refresh`
+    of `app.core.utils`, which runs `stripe.Subscription.retrieve(...)`: a request, as
+    through a sync client; one that awaits the `_async` twin, or a resource's method
+    that sends nothing, is none."""
+    utils = (
+        "import stripe as stripe_api\n\n\n"
+        "def refresh(subscription_id: str) -> object:\n"
+        "    return stripe_api.Subscription.retrieve(subscription_id)\n\n\n"
+        "def build(data: dict) -> object:\n"
+        "    return stripe_api.Subscription.construct_from(data, 'key')\n"
+    )
+    webhook = (
+        "from app.utils import build, refresh\n\n\n"
+        "async def on_event(subscription_id: str, data: dict) -> None:\n"
+        "    build(data)\n"
+        "    refresh(subscription_id)\n"
+    )
+    checked = _checked_package(tmp_path, {"app/utils.py": utils, "app/webhook.py": webhook})
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG302", 6)]
+    assert checked[0]["message"].startswith(
+        "`refresh()` is a sync function of `app.utils` that calls "
+        "`stripe.Subscription.retrieve()`, which blocks the event loop"
+    )
+
+
 def test_another_modules_password_hasher_called_in_a_coroutine_is_reported(
     tmp_path: Path,
 ) -> None:

@@ -24,6 +24,7 @@ from checks.blocking import (
     HELPER_BLOCKS,
     HELPER_REQUESTS,
     NEW_PASSWORD_HASHES,
+    OPENAI_V0_REQUESTS,
     PASSWORD_HASHER_MAKERS,
     PASSWORD_HASHER_METHODS,
     PASSWORD_HASHERS,
@@ -33,11 +34,13 @@ from checks.blocking import (
     POPEN_BLOCKING_USES,
     POPEN_PIPES,
     POPEN_WAITS,
+    STRIPE_REQUESTS,
     WAITS_WITH_OPTIONS,
     checked,
     client_of,
     describe_call,
     is_client_request,
+    is_resource_request,
 )
 from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
 from checks.lazy import lazy_pattern
@@ -56,68 +59,29 @@ from checks.session_receivers import (
 from checks.structure import CallSite, Structure
 from checks.structure import dotted_name as ast_dotted_name
 
-#: stripe-python's resource methods that make a request (`stripe.Customer.create(...)`);
-#: stripe-python 8.10+ (2024) has an awaitable `*_async` twin of each.
-_STRIPE_REQUESTS = frozenset(
-    {
-        "create",
-        "retrieve",
-        "modify",
-        "list",
-        "delete",
-        "search",
-        "cancel",
-        "capture",
-        "confirm",
-        "pay",
-        "finalize_invoice",
-        "void_invoice",
-        "send_invoice",
-        "list_line_items",
-        "create_login_link",
-        "expire",
-    }
-)
-#: openai-python 0.x's resource requests (`openai.ChatCompletion.create(...)`): each has an
-#: awaitable `a*` twin (`acreate`); 1.0 replaced them with clients (`openai.AsyncOpenAI`).
-_OPENAI_V0_REQUESTS = frozenset(
-    {
-        "create",
-        "create_edit",
-        "create_variation",
-        "transcribe",
-        "translate",
-        "retrieve",
-        "list",
-        "delete",
-        "download",
-        "cancel",
-    }
-)
 #: SDKs whose resource classes make a request in a class method (`stripe.Customer.create`,
 #: `openai.Image.create`): the methods, and how the awaitable twin is spelled.
 _RESOURCE_REQUESTS = {
     "stripe": (
-        _STRIPE_REQUESTS,
+        STRIPE_REQUESTS,
         "`await {resource}.{method}_async(...)` (stripe 8.10+), or `await asyncio.to_thread(...)`",
     ),
     "openai": (
-        _OPENAI_V0_REQUESTS,
+        OPENAI_V0_REQUESTS,
         "`await {resource}.a{method}(...)` (openai 0.x), or `openai.AsyncOpenAI` (1.0 "
         "removed these resources)",
     ),
 }
-_RESOURCE_METHODS = _STRIPE_REQUESTS | _OPENAI_V0_REQUESTS
+_RESOURCE_METHODS = STRIPE_REQUESTS | OPENAI_V0_REQUESTS
 
 
 def _resource_request(name: str) -> str | None:
-    """The awaitable twin to name for a resource request (`stripe.Customer.create`: a
-    method of a capitalized resource of one of `_RESOURCE_REQUESTS`), else None."""
-    parts = name.split(".")
-    known = _RESOURCE_REQUESTS.get(parts[0])
-    if known is None or len(parts) < 3 or not parts[-2][:1].isupper() or parts[-1] not in known[0]:
+    """The awaitable twin to name for a resource request (`stripe.Customer.create`:
+    `checks.blocking.is_resource_request`), else None."""
+    if not is_resource_request(name):
         return None
-    return known[1].format(resource=".".join(parts[:-1]), method=parts[-1])
+    parts = name.split(".")
+    return _RESOURCE_REQUESTS[parts[0]][1].format(resource=".".join(parts[:-1]), method=parts[-1])
 
 
 #: A new password hashed on the loop is reported in new code or when FG303 is named
@@ -214,7 +178,15 @@ class _BlockingInAsync(Rule):
                 )
                 return
             client = client_of(blocking)
-            replacement = BLOCKING_CLIENTS[client] if client is not None else self.calls[blocking]
+            # a client's request, one of `calls`, or an SDK resource's (`_blocking_helpers`)
+            twin = _resource_request(blocking)
+            replacement = (
+                BLOCKING_CLIENTS[client]
+                if client is not None
+                else twin
+                if twin is not None
+                else self.calls[blocking]
+            )
             # the client's own advice may offer a thread too: the helper's is the one here
             replacement = replacement.split(", or `await asyncio.to_thread")[0]
             ctx.report(
@@ -283,7 +255,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
         "the coroutine annotated with the class (`files: FileService = Depends(...)`), "
-        "whose own body calls one of them or sends a request through one of the sync "
+        "whose own body calls one of them, makes a Stripe resource's request (below), or "
+        "sends a request through one of the sync "
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
         "annotated with the client's class; or one `__init__` binds to `self`) (not a "
         "function it defines: a "
@@ -1683,7 +1656,16 @@ def may_call_blocking_helper(
     method of `self` in an `async def`."""
     made = any(structure.calls_to(calls)) or (
         clients
-        and (any(structure.calls_to(CLIENT_MAKERS)) or structure.refers_to(*BLOCKING_CLIENTS))
+        and (
+            any(structure.calls_to(CLIENT_MAKERS))
+            or structure.refers_to(*BLOCKING_CLIENTS)
+            # an SDK resource's request (`stripe.Subscription.retrieve(...)`)
+            or any(
+                call.last in _RESOURCE_METHODS
+                and any(is_resource_request(name) for name in structure.qualified(call.dotted))
+                for call in structure.calls
+            )
+        )
     )
     return made and any(
         call.in_async

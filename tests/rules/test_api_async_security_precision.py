@@ -1245,6 +1245,34 @@ def test_stripe_requests_in_async_def_are_flagged_not_awaited_or_local_ones() ->
     )
 
 
+def test_a_helper_of_the_module_making_a_stripe_request_is_followed() -> None:
+    """A sync helper's `stripe.Subscription.retrieve(...)`, called in a webhook (as
+    JoeWat2005's, whose helper is in another module: reader 76); a helper that only
+    builds a Stripe object sends nothing."""
+    source = """
+        import stripe
+
+
+        def refresh(subscription_id: str) -> object:
+            return stripe.Subscription.retrieve(subscription_id)
+
+
+        def event_of(payload: bytes, signature: str) -> object:
+            return stripe.Webhook.construct_event(payload, signature, "whsec")
+
+
+        async def on_event(payload: bytes, signature: str, subscription_id: str) -> None:
+            event_of(payload, signature)
+            refresh(subscription_id)
+        """
+    assert positions(source, "FG302") == [(14, 5)]
+    assert messages(source, "FG302")[0] == (
+        "`refresh()` calls `stripe.Subscription.retrieve()`, which blocks the event loop "
+        "inside `async def`: use `await stripe.Subscription.retrieve_async(...)` (stripe "
+        "8.10+) there, or `await asyncio.to_thread(refresh, ...)`"
+    )
+
+
 # ------------------------------------------------------- FG303 subprocesses
 
 
