@@ -497,7 +497,7 @@ class _Summarizer:
                 called = (
                     _client_call(node.func, receivers)
                     or self._qualified(node.func)
-                    or self._hashes(node.func, hashers)
+                    or self._hashes(node.func, hashers, name.rpartition(".")[0])
                 )
                 if called is None:
                     continue
@@ -578,6 +578,8 @@ class _Summarizer:
         # the hasher itself, whose methods other modules call (djccnt15's
         # `security.pwd_context.verify(...)` in an async login, reader 75)
         for name, cls in hashers.items():
+            if ".self." in name:
+                continue  # an instance's, not the module's
             for method in PASSWORD_HASHERS[cls]:
                 found.setdefault(f"{self.module}.{name}.{method}", f"{cls}.{method}")
         return found
@@ -610,6 +612,33 @@ class _Summarizer:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         made[target.id] = None if target.id in made else cls
+            elif isinstance(statement, ast.ClassDef):
+                # `Class.self.attribute`: one the class annotates as a hasher (Forgot-0's
+                # `HashService` dataclass, `pwd_context: CryptContext`: reader 77) or its
+                # `__init__` makes (`self.hasher = PasswordHasher()`)
+                for inner in statement.body:
+                    found: list[tuple[ast.expr, str | None]] = []
+                    if isinstance(inner, ast.AnnAssign):
+                        annotated = self._qualified(inner.annotation)
+                        found.append((inner.target, PASSWORD_HASHER_MAKERS.get(annotated or "")))
+                    elif isinstance(inner, ast.FunctionDef) and inner.name == "__init__":
+                        for node in _own_nodes(inner):
+                            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                                maker = self._qualified(node.value.func) or ""
+                                cls = PASSWORD_HASHER_MAKERS.get(maker)
+                                found.extend((target, cls) for target in node.targets)
+                    for target, cls in found:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"
+                        ):
+                            key = f"{statement.name}.self.{target.attr}"
+                        elif isinstance(target, ast.Name) and isinstance(inner, ast.AnnAssign):
+                            key = f"{statement.name}.self.{target.id}"
+                        else:
+                            continue
+                        made[key] = None if key in made else cls
         return {name: cls for name, cls in made.items() if cls is not None}
 
     def _client_class(self, value: ast.expr | None) -> str | None:
@@ -695,16 +724,24 @@ class _Summarizer:
                             receivers.pop(target.id, None)
         return receivers
 
-    def _hashes(self, func: ast.expr, hashers: Mapping[str, str]) -> str | None:
+    def _hashes(self, func: ast.expr, hashers: Mapping[str, str], owner: str = "") -> str | None:
         """`Class.method` for a call that hashes a password with a hasher's method: of a
-        module-level hasher (`pwd_context.verify`) or of one made there
-        (`CryptContext(...).hash`)."""
+        module-level hasher (`pwd_context.verify`), of one made there
+        (`CryptContext(...).hash`), or, in a method of the class `owner`, of one of its
+        instance's (`self.pwd_context.verify`)."""
         if not isinstance(func, ast.Attribute):
             return None
         receiver = func.value
         cls: str | None = None
         if isinstance(receiver, ast.Name):
             cls = hashers.get(receiver.id)
+        elif (
+            owner
+            and isinstance(receiver, ast.Attribute)
+            and isinstance(receiver.value, ast.Name)
+            and receiver.value.id == "self"
+        ):
+            cls = hashers.get(f"{owner}.self.{receiver.attr}")
         elif isinstance(receiver, ast.Call):
             cls = PASSWORD_HASHER_MAKERS.get(self._qualified(receiver.func) or "")
         if cls is None or func.attr not in PASSWORD_HASHERS[cls]:

@@ -1298,6 +1298,51 @@ def test_another_modules_helper_making_an_sdk_resources_request_is_reported(
     )
 
 
+def test_a_service_attribute_whose_method_checks_a_password_is_followed(
+    tmp_path: Path,
+) -> None:
+    """Forgot-0's login handler (reader 77): a dataclass whose `hash_service:
+    HashService` field is a class of another module, whose `verify_password` calls
+    `self.pwd_context.verify(...)` on the `CryptContext` the class annotates; and a
+    class whose `__init__` takes the service, and makes its own hasher."""
+    hashing = (
+        "from argon2 import PasswordHasher\n"
+        "from passlib.context import CryptContext\n\n\n"
+        "class HashService:\n"
+        "    pwd_context: CryptContext\n\n"
+        "    def verify_password(self, plain: str, hashed: str) -> bool:\n"
+        "        return self.pwd_context.verify(plain, hashed)\n\n"
+        "    def describe(self) -> str:\n"
+        "        return 'argon2'\n\n\n"
+        "class Argon:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.hasher = PasswordHasher()\n\n"
+        "    def check(self, hashed: str, plain: str) -> bool:\n"
+        "        return self.hasher.verify(hashed, plain)\n"
+    )
+    login = (
+        "from dataclasses import dataclass\n\n"
+        "from app.hashing import Argon, HashService\n\n\n"
+        "@dataclass\n"
+        "class Login:\n"
+        "    hash_service: HashService\n\n"
+        "    async def handle(self, plain: str, hashed: str) -> bool:\n"
+        "        self.hash_service.describe()\n"
+        "        return self.hash_service.verify_password(plain, hashed)\n\n\n"
+        "class Other:\n"
+        "    def __init__(self, argon: Argon) -> None:\n"
+        "        self.argon = argon\n\n"
+        "    async def handle(self, plain: str, hashed: str) -> bool:\n"
+        "        return self.argon.check(hashed, plain)\n"
+    )
+    checked = _checked_package(tmp_path, {"app/hashing.py": hashing, "app/login.py": login})
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 12), ("FG303", 20)]
+    assert checked[0]["message"].startswith(
+        "`self.hash_service.verify_password()` is a sync method of `app.hashing.HashService` "
+        "that checks a password (`passlib.context.CryptContext.verify()`)"
+    )
+
+
 def test_another_modules_password_hasher_called_in_a_coroutine_is_reported(
     tmp_path: Path,
 ) -> None:

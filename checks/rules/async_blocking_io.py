@@ -53,6 +53,7 @@ from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.session_receivers import (
     CLIENT_FACTORY_NAMES,
     bound_once,
+    instance_attributes,
     is_async_session,
     receiver_class,
 )
@@ -254,7 +255,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "sync function of another module of the project (the project index records which "
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
-        "the coroutine annotated with the class (`files: FileService = Depends(...)`), "
+        "the coroutine annotated with the class (`files: FileService = Depends(...)`) or an "
+        "attribute of `self` its class annotates so (a dataclass's `files: FileService`), "
         "whose own body calls one of them, makes a Stripe resource's request (below), or "
         "sends a request through one of the sync "
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
@@ -1437,6 +1439,44 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             structure.may_be_project_class(qualified)
                         ):
                             yield f"{qualified}.{func.attr}"
+            yield from _attribute_classes_methods(call, structure)
+
+
+def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator[str]:
+    """The screen of `_annotated_receiver_method`'s `self.x.method()`: `Class.method` for
+    each class of the project the enclosing class annotates an attribute of that name
+    with, or its `__init__` a parameter with (a superset of `instance_attributes`)."""
+    func = call.node.func
+    enclosing = call.enclosing
+    if not (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Attribute)
+        and isinstance(func.value.value, ast.Name)
+        and func.value.value.id == "self"
+        and enclosing is not None
+        and enclosing.outer is not None
+        and isinstance(enclosing.outer.node, ast.ClassDef)
+    ):
+        return
+    annotations: list[ast.expr] = []
+    for statement in enclosing.outer.node.body:
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and statement.target.id == func.value.attr
+        ):
+            annotations.append(statement.annotation)
+        elif isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
+            arguments = statement.args
+            annotations.extend(
+                argument.annotation
+                for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+                if argument.annotation is not None
+            )
+    for annotation in annotations:
+        for qualified in structure.qualified(ast_dotted_name(annotation)):
+            if _may_be_project_function(qualified) and structure.may_be_project_class(qualified):
+                yield f"{qualified}.{func.attr}"
 
 
 class _Queried:
@@ -1625,15 +1665,28 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
     function = ctx.function
     if (
         not isinstance(func, cst.Attribute)
-        or not isinstance(func.value, cst.Name)
         or function is None
         or not isinstance(function.node, cst.FunctionDef)
         or function.node.asynchronous is None
     ):
         return None
+    receiver = func.value
+    if (
+        isinstance(receiver, cst.Attribute)
+        and isinstance(receiver.value, cst.Name)
+        and receiver.value.value == "self"
+        and function.owner is not None
+    ):
+        # `self.hash_service.verify_password(...)`: an attribute the class annotates or
+        # its `__init__` binds from an annotated parameter (Forgot-0's login handler, a
+        # dataclass whose `hash_service: HashService` checks passwords: reader 77)
+        cls = instance_attributes(function.owner.name, ctx).get(receiver.attr.value)
+        return f"{cls}.{func.attr.value}" if cls is not None else None
+    if not isinstance(receiver, cst.Name):
+        return None
     params = function.node.params
     for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if param.name.value != func.value.value or param.annotation is None:
+        if param.name.value != receiver.value or param.annotation is None:
             continue
         annotation = param.annotation.annotation
         if isinstance(annotation, cst.Subscript) and (
