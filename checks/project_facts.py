@@ -383,9 +383,14 @@ _COOKIES = lazy_pattern(
     rb"\bset_cookie\(|\b(?:request|websocket)\.cookies\b|\bCookie\(|\bAPIKeyCookie\b"
     rb"|\bSessionMiddleware\b"
     rb"|\bCookieTransport\b"
+    # fastapi-jwt's classes that read a cookie (`JwtAccessBearerCookie`)
+    rb"|\bJwt(?:Access|Refresh)(?:Bearer)?Cookie\b"
 )
 _HEADER_CREDENTIALS = lazy_pattern(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
+    # fastapi-jwt's that read the `Authorization` header alone (fscorrales' API, whose
+    # `set_access_cookie` sets a cookie nothing reads: reader 78)
+    rb"|\bJwt(?:Access|Refresh)Bearer\b"
     # the header read: `headers.get("Authorization")`, `headers["authorization"]` (not an
     # item set: `headers["Authorization"] = ...` is sent to another API with the
     # service's own key, as is a dict's `{"Authorization": ...}`, and a set of names to
@@ -544,7 +549,10 @@ def _error_classes(bases: dict[bytes, set[bytes]]) -> set[bytes]:
 
 
 def own_service_errors(
-    sources: Iterable[bytes], project: Iterable[bytes] = (), young: bool = False
+    sources: Iterable[bytes],
+    project: Iterable[bytes] = (),
+    young: bool = False,
+    shared: Iterable[bytes] = (),
 ) -> bool:
     """`OWN_SERVICE_ERRORS`, over the texts of the service and repository layers; a class
     of the project's (`project`: its texts) deriving from `HTTPException` is an HTTP
@@ -553,8 +561,15 @@ def own_service_errors(
     architecture's `AuthError(HTTPException)`, no handler) has none of its own: raising
     one where it raises `HTTPException` changes nothing. `young`: new code's run (the edit
     hook), where a layer raising none of its own yet, and `HTTPException` fewer than
-    `HTTP_ERRORS_CONVENTION` times, is still making its convention."""
+    `HTTP_ERRORS_CONVENTION` times, is still making its convention. An error of its own
+    is a class the project defines (in `project`, or the texts it shares with other
+    sub-services, `shared`), not a library's it raises again (moscow1worker2every1day's
+    cart service re-raising redis' `RedisError` beside its `HTTPException`s, as its three
+    sibling services do with `ValueError`: reader 78)."""
+    project = list(project)
     bases = _class_bases(project)
+    # (without the project's texts, every class raised counts as its own)
+    defined = set(bases) | set(_class_bases(shared)) if project else None
     http_classes = _http_error_classes(bases)
     if http_classes and not _error_classes(bases) - http_classes:
         return False
@@ -570,7 +585,10 @@ def own_service_errors(
         mine = sum(
             1
             for name in names
-            if name != b"HTTPException" and name not in _BUILTIN_ERRORS and name not in http_classes
+            if name != b"HTTPException"
+            and name not in _BUILTIN_ERRORS
+            and name not in http_classes
+            and (defined is None or name in defined)
         )
         own += mine
         http_led += raised > mine

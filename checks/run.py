@@ -813,7 +813,12 @@ def build_index(
             JOSE_ASYMMETRIC: lambda scope: uses_asymmetric_jose(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (
                 "FG401" in settings.named
-                or own_service_errors(service_layer_sources(scope), sources(scope), young=new_code)
+                or own_service_errors(
+                    service_layer_sources(scope),
+                    sources(scope),
+                    young=new_code,
+                    shared=sources(None) if scope is not None else (),
+                )
             ),
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))

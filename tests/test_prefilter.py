@@ -180,6 +180,13 @@ def test_a_run_of_a_directory_does_not_parse_for_a_library_class(
     assert not resolve_findings(list(results.values()), settings)
 
     write(tmp_path, "problems.py", HTTP_ERRORS)  # at the project root, outside the run
+    # and a service raising an error of its own: FG401's convention (`own_service_errors`)
+    write(
+        tmp_path,
+        "app/users/service.py",
+        "class UserError(Exception):\n    pass\n\n\n"
+        "def check(user_id: int) -> None:\n    if user_id < 0:\n        raise UserError()\n",
+    )
     assert "problems" in run_packages(files, settings)
     parsed.clear()
     results = {r.path.name: r for r in check_files(files, settings, None, 1)}

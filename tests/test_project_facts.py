@@ -489,7 +489,8 @@ def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -
 def test_one_module_raising_http_exception_beside_own_errors_gets_fg401(tmp_path: Path) -> None:
     """A to-do app's `tasks/service.py` raises HTTPException 35 times while its other
     services raise the project's own `ApiError`s: that module is the slip, not the
-    convention. With no errors of its own anywhere, one module is the convention."""
+    convention. With no errors of its own anywhere (a library's raised again is none),
+    one module is the convention."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
     write(tmp_path, "app/__init__.py", "")
     write(
@@ -500,6 +501,17 @@ def test_one_module_raising_http_exception_beside_own_errors_gets_fg401(tmp_path
         + "    return pk\n",
     )
     assert _fg401(tmp_path, "--no-cache") == []  # no errors of its own: its mechanism
+    # a library's error raised again is none of its own (moscow1worker2every1day's cart
+    # service and redis' `RedisError`, reader 78)
+    write(
+        tmp_path,
+        "app/services/users.py",
+        "from redis.exceptions import RedisError\n\n\ndef get(pk: int) -> int:\n"
+        + "    if pk < 0:\n        raise RedisError()\n" * 3
+        + "    return pk\n",
+    )
+    assert _fg401(tmp_path, "--no-cache") == []
+    write(tmp_path, "app/errors.py", "class NotFound(Exception):\n    pass\n")
     write(
         tmp_path,
         "app/services/users.py",
@@ -821,6 +833,17 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
     read = cors + b'token = request.headers.get("Authorization")\n'
     assert credentials_used([read])
     assert header_credentials_only([read])
+
+
+def test_fastapi_jwts_header_bearer_is_a_header_credential_its_cookie_classes_cookies() -> None:
+    """fscorrales' API (reader 78): fastapi-jwt's `JwtAccessBearer` reads the
+    `Authorization` header alone (its `set_access_cookie` sets a cookie nothing reads);
+    `JwtAccessBearerCookie` reads a cookie too."""
+    bearer = b"from fastapi_jwt import JwtAccessBearer\n\nsecurity = JwtAccessBearer(key)\n"
+    assert header_credentials_only([bearer])
+    both = bearer.replace(b"JwtAccessBearer", b"JwtAccessBearerCookie")
+    assert credentials_used([both])
+    assert not header_credentials_only([both])
 
 
 @pytest.mark.parametrize(

@@ -361,19 +361,36 @@ def _names_a_place(name: str) -> bool:
     return lowered.endswith("token_key") and not _PLACES.isdisjoint(words)
 
 
-def _refused_default(text: str, ctx: FileContext) -> bool:
+def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bool:
     """Whether the module compares something with this very default (`if self.secret_key
     == "change-me-in-production": raise ValueError(...)` in a validator): the project
-    refuses it where it matters (ikidevz's production and staging, reader 64)."""
+    refuses it where it matters (ikidevz's production and staging, reader 64); or with
+    `name`, the constant holding it (Stonuv's `self.secret_key == _DEFAULT_SECRET_KEY`,
+    reader 78); or tests it against a collection of the module holding it (`if
+    self.JWT_SECRET_KEY.lower() in self._INSECURE_SECRET_VALUES`, joseantoniogahez's,
+    reader 79)."""
     source = ctx.source
     if source is None:
         return False
     literal = re.escape(text.encode("utf-8", "surrogatepass"))
     quoted = rb"([\"'])" + literal + rb"\1"
-    return any(
-        re.search(pattern, source) is not None
-        for pattern in (rb"[!=]=\s*" + quoted, quoted + rb"\s*[!=]=")
-    )
+    patterns = [rb"[!=]=\s*" + quoted, quoted + rb"\s*[!=]="]
+    if name is not None:
+        named = re.escape(name.encode())
+        patterns += [rb"[!=]=\s*" + named + rb"\b", rb"\b" + named + rb"\s*[!=]="]
+    if any(re.search(pattern, source) is not None for pattern in patterns):
+        return True
+    for collection in _COLLECTION.finditer(source):
+        if re.search(quoted, collection[2]) is not None and re.search(
+            rb"\bin\s+(?:self\.|cls\.)?" + re.escape(collection[1]) + rb"\b", source
+        ):
+            return True
+    return False
+
+
+#: A name bound to a literal collection (`_INSECURE = {"changeme", "secret"}`, annotated
+#: or not), and the collection's text.
+_COLLECTION = lazy_pattern(rb"(\w+)\s*(?::[^=\n]*)?=\s*[\[{(]([^\]})]*)[\]})]")
 
 
 def _says_key(value: str) -> bool:
@@ -1250,6 +1267,8 @@ class HardcodedSecret(Rule):
         ):
             if in_settings and message == _SETTINGS_DEFAULT and _refused_default(text, ctx):
                 return
+            if constant and _refused_default(text, ctx, name):
+                return  # the module's default, refused where it matters
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a setting nothing reads is dead code: its default never runs
                 # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)

@@ -12,8 +12,10 @@ from checks.context import (
     code_of,
     descendants,
     http_adapter_name,
+    keyword_arg,
     returns_in,
 )
+from checks.context import dotted_name as cst_dotted_name
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -850,7 +852,9 @@ class HttpExceptionReturned(Rule):
         "something else on another path (`return "
         "featcol` after `if not featcol: return HTTPException(...)`). A function whose "
         "every `return` gives an exception, or annotated to return one (`-> "
-        "HTTPException`), is a factory whose callers raise what it makes: not reported.\n\n"
+        "HTTPException`), is a factory whose callers raise what it makes: not reported; "
+        "nor an exception made with a status below 400 (`status_code=200`): raised, it "
+        "answers what a return of data would.\n\n"
         "Where it applies: every layer but tests."
     )
     why = (
@@ -1029,6 +1033,8 @@ class HttpExceptionReturned(Rule):
         function = ctx.function
         if function is None or not isinstance(function.node, cst.FunctionDef):
             return
+        if _success_status(value):
+            return  # `HTTPException(status_code=200, ...)`: raised, the client sees the same
         definition = function.node
         message = None
         marker = None if function.is_route else _fastapi_parameter(definition, ctx)
@@ -1045,6 +1051,7 @@ class HttpExceptionReturned(Rule):
             others = [r.value for r in returns_in(definition.body) if r is not node]
             if not any(_gives_data(other, ctx) for other in others):
                 return  # every `return` gives an exception, or None: a factory
+            message = _HELPER_MESSAGE
         code = "raise " + code_of(value)
         replacement: str | Lines = code
         if "\n" in code and not any(
@@ -1059,6 +1066,36 @@ class HttpExceptionReturned(Rule):
 
 
 #: FG410's message for a function FastAPI calls that is no route here (a dependency).
+#: A helper's (a route's caller sees what the helper returned: Mekan777-alt's helpers,
+#: whose exception fails the route's `JSONResponse` with a 500: reader 79).
+_HELPER_MESSAGE = (
+    "`HTTPException` returned, not raised, by a function that returns data on its other "
+    "paths: its caller gets the exception where it expects the data, and no error reaches "
+    "the client as this one; `raise` it"
+)
+
+
+def _success_status(call: cst.Call) -> bool:
+    """Whether an `HTTPException(...)` is given a status below 400 (`status_code=200`,
+    `status.HTTP_200_OK`): Mekan777-alt's `HTTPException(status_code=200, detail=...)`
+    answers what a return of data would (reader 79)."""
+    given = keyword_arg(call, "status_code")
+    if given is None and call.args and call.args[0].keyword is None:
+        given = call.args[0]
+    if given is None:
+        return False
+    value = given.value
+    if isinstance(value, cst.Integer):
+        number = value.evaluated_value
+    else:
+        written = cst_dotted_name(value) or ""
+        found = re.search(r"HTTP_(\d{3})_", written.rpartition(".")[2] + "_")
+        if found is None:
+            return False
+        number = int(found[1])
+    return isinstance(number, int) and number < 400
+
+
 _DEPENDENCY_MESSAGE = (
     "`HTTPException` returned, not raised, by a function FastAPI calls (its parameters are "
     "FastAPI's: `{marker}(...)`): FastAPI refuses nothing, the request goes on (a "

@@ -3054,6 +3054,37 @@ def test_a_settings_default_the_module_refuses_is_no_finding() -> None:
     assert _found("FG502", source, "app/core/config.py") == [9]
 
 
+def test_a_default_refused_through_its_constant_or_a_set_is_no_finding() -> None:
+    """Stonuv's `_DEFAULT_SECRET_KEY` (reader 78), compared by name in the validator,
+    and joseantoniogahez's default in the `_INSECURE_SECRET_VALUES` the validator tests
+    with `in` (reader 79); a constant of the same shape nothing refuses stands."""
+    source = """
+        from typing import ClassVar
+
+        from pydantic import model_validator
+        from pydantic_settings import BaseSettings
+
+        _DEFAULT_SECRET_KEY = "change-me-in-production"
+        _SIGNING_SECRET = "change-me-before-release"
+
+
+        class Settings(BaseSettings):
+            _INSECURE: ClassVar[set[str]] = {"changeme", "local-dev-jwt-secret"}
+            debug: bool = True
+            secret_key: str = _DEFAULT_SECRET_KEY
+            jwt_secret_key: str = "local-dev-jwt-secret"
+
+            @model_validator(mode="after")
+            def _refuse(self) -> "Settings":
+                if not self.debug and self.secret_key == _DEFAULT_SECRET_KEY:
+                    raise ValueError("SECRET_KEY must be set")
+                if self.jwt_secret_key.lower() in self._INSECURE:
+                    raise ValueError("JWT_SECRET_KEY must be set")
+                return self
+        """
+    assert _found("FG502", source, "app/config.py") == [7]
+
+
 def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
     """balorette's `GOOGLE_CLIENT_SECRET: str = "your-google-client-secret"` (reader 64):
     a secret Google issues and checks, not a key this service signs with, so its
@@ -3216,3 +3247,39 @@ def test_an_http_exception_returned_by_a_dependency_is_flagged() -> None:
         found[0].message
     )
     assert "`Depends(...)`" in found[1].message
+
+
+def test_an_http_exception_a_helper_returns_says_so_and_a_success_status_is_none() -> None:
+    """Mekan777-alt's helpers (reader 79): the route gets the exception where it expects
+    data (its `JSONResponse` then fails), no 200: the message says what the caller
+    gets. An exception made with a status below 400 answers what a return would
+    (`status_code=200`, `status.HTTP_200_OK`): no finding."""
+    source = """
+        from fastapi import APIRouter, HTTPException, status
+
+        router = APIRouter()
+
+
+        async def create_bathroom(data: dict) -> dict:
+            if not data:
+                return HTTPException(status_code=400, detail="empty")
+            return data
+
+
+        @router.post("/code")
+        async def send_code(email: str) -> dict:
+            if "@" not in email:
+                return HTTPException(status_code=200, detail="no such user")
+            if email.startswith("x"):
+                return HTTPException(status.HTTP_200_OK, detail="no such user")
+            if email.endswith("y"):
+                return HTTPException(status.HTTP_404_NOT_FOUND, detail="no such user")
+            return {"sent": email}
+        """
+    found = [f for f in check_code(source, "app/rooms.py") if f.code == "FG410"]
+    assert [f.start.row for f in found] == [8, 19]
+    assert found[0].message.startswith(
+        "`HTTPException` returned, not raised, by a function that returns data on its other "
+        "paths: its caller gets the exception where it expects the data"
+    )
+    assert "a route answers 200" in found[1].message
