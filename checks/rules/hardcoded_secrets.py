@@ -168,9 +168,10 @@ _RANDOM_LETTERS = lazy_pattern(r"^(?=[a-z]{12,}$)[a-z]*[b-df-hj-np-tv-z]{5}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
 _KEY_SEGMENT = lazy_pattern(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
 #: A path or URL template (`"/oauth/client/{client_id}/secret"`) or a message to format
-#: (`"Set the API key in the configuration file {}"`, `"... {0}"`, `"... %s"`): a route
-#: or a text named like a secret, not one (a key holds no braces nor `%s`).
-_TEMPLATE_FIELD = lazy_pattern(r"\{(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]*)\}|%(?:\([A-Za-z_]\w*\))?s")
+#: (`"Set the API key in the configuration file {}"`, `"... {0}"`, `"... %s"`, a Redis
+#: key's `"User:Token:%d"`: LesslsMore's, reader 80): a route or a text named like a
+#: secret, not one (a key holds no braces nor `%s`).
+_TEMPLATE_FIELD = lazy_pattern(r"\{(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]*)\}|%(?:\([A-Za-z_]\w*\))?[sdi]")
 #: Layers where fake secrets are made on purpose: tests, and development tooling (seed
 #: scripts, demos, examples: `[tool.fastapi-guardrails.layers] tooling`).
 _EXEMPT_LAYERS = frozenset({"test", "tooling"})
@@ -511,7 +512,8 @@ class HardcodedSecret(Rule):
         "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
         "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
-        "'...'`); a literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
+        "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`); a "
+        "literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
         "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`): the key "
         "itself, whatever it reads like (not a public key); a signing key's settings default or "
         "environment fallback even when it reads like a name or is short "
@@ -1208,6 +1210,10 @@ class HardcodedSecret(Rule):
                 None,
             )
             value = operands[-1]
+        elif constant:
+            # `SECRET_KEY = os.getenv("SECRET_KEY")`, then `if not SECRET_KEY: SECRET_KEY =
+            # "insecure-dev-secret"` (amusphere's, reader 80): the fallback of that read
+            read_before = _fallback_of_a_read(name, ctx)
         # a settings class's default is the value the service runs with unless the
         # environment says otherwise: a slug there (`"your-secret-key"`) signing tokens is
         # a weak key anyone can forge with (a password's or an API key's slug fails to
@@ -1574,6 +1580,35 @@ def _env_variable(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     name = ctx.qualified_name(expr.func)
     if name in _ENV_READS or name in _CONFIG_READS:
         return string_value(expr.args[0].value)
+    return None
+
+
+def _fallback_of_a_read(name: str, ctx: FileContext) -> str | None:
+    """The variable of an environment read assigned to `name` at module level before, when
+    the assignment being checked is under `if not name:` (the read's fallback)."""
+    guards = [
+        statement
+        for statement in ctx.within
+        if isinstance(statement, cst.If)
+        and isinstance(statement.test, cst.UnaryOperation)
+        and isinstance(statement.test.operator, cst.Not)
+        and isinstance(statement.test.expression, cst.Name)
+        and statement.test.expression.value == name
+    ]
+    if not guards or ctx.statement < 0:
+        return None
+    for statement in ctx.module.body[: ctx.statement]:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.Assign)
+                and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                )
+                and (variable := _env_variable(small.value, ctx)) is not None
+            ):
+                return variable
     return None
 
 

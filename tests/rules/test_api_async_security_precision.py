@@ -3283,3 +3283,24 @@ def test_an_http_exception_a_helper_returns_says_so_and_a_success_status_is_none
         "paths: its caller gets the exception where it expects the data"
     )
     assert "a route answers 200" in found[1].message
+
+
+def test_a_fallback_under_if_not_is_the_environment_reads_and_a_key_template_is_none() -> None:
+    """amusphere's `SECRET_KEY = os.getenv("SECRET_KEY")`, then `if not SECRET_KEY:
+    SECRET_KEY = "insecure-dev-secret"` (reader 80): the read's fallback, told so; and
+    LesslsMore's Redis key template `"User:Token:%d"` (reader 80) is no secret."""
+    source = """
+        import os
+
+        SECRET_KEY = os.getenv("SECRET_KEY")
+        if not SECRET_KEY:
+            SECRET_KEY = os.getenv("JWT_SECRET")
+        if not SECRET_KEY:
+            SECRET_KEY = "insecure-dev-secret"
+        USER_TOKEN_KEY = "User:Token:%d"
+        PAYMENTS_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"
+        """
+    found = messages(source, "FG502", path="app/auth.py")
+    assert [row for row, _ in positions(source, "FG502", path="app/auth.py")] == [7, 9]
+    assert found[0].startswith("Hard-coded secret as the environment's fallback")
+    assert "os.environ['SECRET_KEY']" in found[0]
