@@ -621,6 +621,11 @@ class _Summarizer:
                     if isinstance(inner, ast.AnnAssign):
                         annotated = self._qualified(inner.annotation)
                         found.append((inner.target, PASSWORD_HASHER_MAKERS.get(annotated or "")))
+                    elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Call):
+                        # `pwd_context = CryptContext(...)` in the class body (akeeperctl's)
+                        maker = self._qualified(inner.value.func) or ""
+                        cls = PASSWORD_HASHER_MAKERS.get(maker)
+                        found.extend((target, cls) for target in inner.targets)
                     elif isinstance(inner, ast.FunctionDef) and inner.name == "__init__":
                         for node in _own_nodes(inner):
                             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
@@ -634,7 +639,9 @@ class _Summarizer:
                             and target.value.id == "self"
                         ):
                             key = f"{statement.name}.self.{target.attr}"
-                        elif isinstance(target, ast.Name) and isinstance(inner, ast.AnnAssign):
+                        elif isinstance(target, ast.Name) and isinstance(
+                            inner, ast.AnnAssign | ast.Assign
+                        ):
                             key = f"{statement.name}.self.{target.id}"
                         else:
                             continue

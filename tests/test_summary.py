@@ -269,3 +269,49 @@ def test_what_a_property_returns_is_what_the_attribute_gives() -> None:
     assert returns["app.db.sessions.Storage.typed"] == "sqlmodel.Session"
     assert "app.db.sessions.Storage.two" not in returns  # two returns
     assert "app.db.sessions.Storage.method" not in returns
+
+
+def test_a_classs_hashers_make_its_methods_blocking() -> None:
+    """A hasher in the class body (akeeperctl's `pwd_context = CryptContext(...)`, reader
+    81), annotated there (Forgot-0's `pwd_context: CryptContext`, reader 77) or made by
+    `__init__`: the methods that call it through `self` check or hash a password, for
+    the modules that call them; a method of another name on it hashes nothing."""
+    source = textwrap.dedent(
+        """
+        from argon2 import PasswordHasher
+        from passlib.context import CryptContext
+
+
+        class AuthService:
+            pwd_context = CryptContext(schemes=["bcrypt"])
+
+            def verify_password(self, plain, hashed):
+                return self.pwd_context.verify(plain, hashed)
+
+            def needs_update(self, hashed):
+                return self.pwd_context.needs_update(hashed)
+
+
+        class HashService:
+            pwd_context: CryptContext
+
+            def hash_password(self, plain):
+                return self.pwd_context.hash(plain)
+
+
+        class Argon:
+            def __init__(self):
+                self.hasher = PasswordHasher()
+
+            def check(self, hashed, plain):
+                return self.hasher.verify(hashed, plain)
+        """
+    ).encode()
+    summary = summarize(source, "app.auth", False)
+    assert summary is not None
+    made = {key: value for key, value in summary.blocking.items() if "__init__" not in key}
+    assert made == {
+        "app.auth.AuthService.verify_password": "passlib.context.CryptContext.verify",
+        "app.auth.HashService.hash_password": "passlib.context.CryptContext.hash",
+        "app.auth.Argon.check": "argon2.PasswordHasher.verify",
+    }

@@ -1290,6 +1290,11 @@ class BlockingCallInAsync(_BlockingInAsync):
             if isinstance(receiver, cst.Call)
             else receiver_class(receiver, ctx)
         )
+        function = ctx.function
+        if cls is None and function is not None and function.owner is not None:
+            # `self.pwd_context.verify(...)` of a hasher the class binds
+            found = _self_hasher_call(node, _class_hashers(function.owner.node, ctx))
+            cls = found.rpartition(".")[0] if found is not None else None
         if cls is None or func.attr.value not in PASSWORD_HASHERS.get(cls, ()):
             return None
         return cls
@@ -1837,6 +1842,7 @@ def _blocking_helpers(
                 for inner in statement.body.body
                 if isinstance(inner, cst.FunctionDef)
             )
+        hashers = _class_hashers(statement, ctx) if isinstance(statement, cst.ClassDef) else {}
         for key, function in functions:
             if function.asynchronous is not None:
                 continue
@@ -1865,6 +1871,7 @@ def _blocking_helpers(
                     _locally_imported(inner.func, local)
                     or ctx.qualified_name(inner.func)
                     or _module_hasher_call(inner, ctx)
+                    or _self_hasher_call(inner, hashers)
                 )
                 if name in CLIENT_CONSTRUCTORS and not _sends_through(inner, function):
                     continue  # a client made and handed on (`return httpx.Client()`)
@@ -1967,6 +1974,71 @@ def _module_hasher_call(call: cst.Call, ctx: FileContext) -> str | None:
         cls = PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(receiver.func) or "")
     elif isinstance(receiver, cst.Name):
         cls = _module_hashers(ctx).get(receiver.value)
+    if cls is None or func.attr.value not in PASSWORD_HASHERS[cls]:
+        return None
+    return f"{cls}.{func.attr.value}"
+
+
+def _class_hashers(node: cst.ClassDef, ctx: FileContext) -> dict[str, str]:
+    """The attributes of a class's instances bound once to a password hasher: in its body
+    (`pwd_context = CryptContext(...)`, akeeperctl's and artni96's `AuthService`: reader
+    81; or annotated, `pwd_context: CryptContext`) or by its `__init__` (`self.hasher =
+    PasswordHasher()`), with the hasher's class; computed once per class and file."""
+    stash = ctx.stash(f"fg303.class-hashers:{id(node)}")
+    if stash:
+        known: dict[str, str] = stash[0]
+        return known
+    made: dict[str, str | None] = {}
+
+    def bind(name: str, cls: str | None) -> None:
+        made[name] = None if name in made else cls
+
+    def maker(value: cst.BaseExpression | None) -> str | None:
+        if not isinstance(value, cst.Call):
+            return None
+        return PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(value.func) or "")
+
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            bind(target.target.value, maker(small.value))
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    annotated = ctx.qualified_name(small.annotation.annotation) or ""
+                    bind(
+                        small.target.value,
+                        maker(small.value) or PASSWORD_HASHER_MAKERS.get(annotated),
+                    )
+        elif isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
+            for inner in own_descendants(statement.body):
+                if isinstance(inner, cst.Assign):
+                    for target in inner.targets:
+                        attribute = target.target
+                        if (
+                            isinstance(attribute, cst.Attribute)
+                            and isinstance(attribute.value, cst.Name)
+                            and attribute.value.value == "self"
+                        ):
+                            bind(attribute.attr.value, maker(inner.value))
+    found = {name: cls for name, cls in made.items() if cls is not None}
+    stash.append(found)
+    return found
+
+
+def _self_hasher_call(call: cst.Call, hashers: Mapping[str, str]) -> str | None:
+    """`Class.method` for a hashing method called on `self.x`, one of `hashers`."""
+    func = call.func
+    if not (
+        isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Attribute)
+        and isinstance(func.value.value, cst.Name)
+        and func.value.value.value == "self"
+    ):
+        return None
+    cls = hashers.get(func.value.attr.value)
     if cls is None or func.attr.value not in PASSWORD_HASHERS[cls]:
         return None
     return f"{cls}.{func.attr.value}"

@@ -3304,3 +3304,37 @@ def test_a_fallback_under_if_not_is_the_environment_reads_and_a_key_template_is_
     assert [row for row, _ in positions(source, "FG502", path="app/auth.py")] == [7, 9]
     assert found[0].startswith("Hard-coded secret as the environment's fallback")
     assert "os.environ['SECRET_KEY']" in found[0]
+
+
+def test_a_hasher_the_class_binds_is_followed_through_self() -> None:
+    """akeeperctl's and artni96's `AuthService` (reader 81): `pwd_context =
+    CryptContext(...)` in the class body, `self.pwd_context.verify(...)` in a sync
+    method the async login calls through `self`, or in the coroutine itself; one the
+    `__init__` makes too. A method that hashes nothing is no finding."""
+    source = """
+        from argon2 import PasswordHasher
+        from passlib.context import CryptContext
+
+
+        class AuthService:
+            pwd_context = CryptContext(schemes=["argon2"])
+
+            def verify_password(self, plain: str, hashed: str) -> bool:
+                return self.pwd_context.verify(plain, hashed)
+
+            def needs_update(self, hashed: str) -> bool:
+                return self.pwd_context.needs_update(hashed)
+
+            async def login(self, plain: str, hashed: str) -> bool:
+                self.needs_update(hashed)
+                return self.verify_password(plain, hashed)
+
+
+        class Argon:
+            def __init__(self) -> None:
+                self.hasher = PasswordHasher()
+
+            async def check(self, hashed: str, plain: str) -> bool:
+                return self.hasher.verify(hashed, plain)
+        """
+    assert positions(source, "FG303", path="app/services/auth.py") == [(16, 16), (24, 16)]
