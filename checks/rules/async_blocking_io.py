@@ -1980,50 +1980,37 @@ def _module_hasher_call(call: cst.Call, ctx: FileContext) -> str | None:
 
 
 def _class_hashers(node: cst.ClassDef, ctx: FileContext) -> dict[str, str]:
-    """The attributes of a class's instances bound once to a password hasher: in its body
-    (`pwd_context = CryptContext(...)`, akeeperctl's and artni96's `AuthService`: reader
-    81; or annotated, `pwd_context: CryptContext`) or by its `__init__` (`self.hasher =
-    PasswordHasher()`), with the hasher's class; computed once per class and file."""
+    """The attributes of a class's instances that hold a password hasher, with its class:
+    those `instance_attributes` knows (annotated in the body, `pwd_context:
+    CryptContext`, or bound by `__init__`, `self.hasher = PasswordHasher()`), and those
+    the body binds once to one (`pwd_context = CryptContext(...)`: akeeperctl's and
+    artni96's `AuthService`, reader 81); computed once per class and file."""
     stash = ctx.stash(f"fg303.class-hashers:{id(node)}")
     if stash:
         known: dict[str, str] = stash[0]
         return known
     made: dict[str, str | None] = {}
-
-    def bind(name: str, cls: str | None) -> None:
-        made[name] = None if name in made else cls
-
-    def maker(value: cst.BaseExpression | None) -> str | None:
-        if not isinstance(value, cst.Call):
-            return None
-        return PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(value.func) or "")
-
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        if isinstance(target.target, cst.Name):
-                            bind(target.target.value, maker(small.value))
-                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                    annotated = ctx.qualified_name(small.annotation.annotation) or ""
-                    bind(
-                        small.target.value,
-                        maker(small.value) or PASSWORD_HASHER_MAKERS.get(annotated),
-                    )
-        elif isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__":
-            for inner in own_descendants(statement.body):
-                if isinstance(inner, cst.Assign):
-                    for target in inner.targets:
-                        attribute = target.target
-                        if (
-                            isinstance(attribute, cst.Attribute)
-                            and isinstance(attribute.value, cst.Name)
-                            and attribute.value.value == "self"
-                        ):
-                            bind(attribute.attr.value, maker(inner.value))
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign):
+                continue
+            value = small.value
+            cls = (
+                PASSWORD_HASHER_MAKERS.get(ctx.qualified_name(value.func) or "")
+                if isinstance(value, cst.Call)
+                else None
+            )
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    name = target.target.value
+                    made[name] = None if name in made else cls
     found = {name: cls for name, cls in made.items() if cls is not None}
+    for name, cls in instance_attributes(node.name.value, ctx).items():
+        if cls in PASSWORD_HASHERS:
+            found.setdefault(name, cls)
     stash.append(found)
     return found
 

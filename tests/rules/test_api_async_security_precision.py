@@ -3310,7 +3310,7 @@ def test_a_hasher_the_class_binds_is_followed_through_self() -> None:
     """akeeperctl's and artni96's `AuthService` (reader 81): `pwd_context =
     CryptContext(...)` in the class body, `self.pwd_context.verify(...)` in a sync
     method the async login calls through `self`, or in the coroutine itself; one the
-    `__init__` makes too. A method that hashes nothing is no finding."""
+    `__init__` makes too, in either place. A method that hashes nothing is no finding."""
     source = """
         from argon2 import PasswordHasher
         from passlib.context import CryptContext
@@ -3334,7 +3334,11 @@ def test_a_hasher_the_class_binds_is_followed_through_self() -> None:
             def __init__(self) -> None:
                 self.hasher = PasswordHasher()
 
-            async def check(self, hashed: str, plain: str) -> bool:
+            def _check(self, hashed: str, plain: str) -> bool:
                 return self.hasher.verify(hashed, plain)
+
+            async def check(self, hashed: str, plain: str) -> bool:
+                return self._check(hashed, plain) or self.hasher.verify(hashed, plain)
         """
-    assert positions(source, "FG303", path="app/services/auth.py") == [(16, 16), (24, 16)]
+    found = positions(source, "FG303", path="app/services/auth.py")
+    assert found == [(16, 16), (27, 16), (27, 46)]
