@@ -154,6 +154,38 @@ def with_targets(ctx: FileContext) -> tuple[frozenset[str], frozenset[str]]:
     return found
 
 
+#: Coroutine methods an `AsyncSession` has and other async clients (asyncpg, databases,
+#: httpx, aiohttp) do not: a receiver awaited with one is a session.
+SESSION_ONLY_COROUTINES = frozenset(
+    {"flush", "refresh", "merge", "scalars", "scalar", "commit", "rollback", "run_sync"}
+)
+
+
+def awaited_as_a_session(receiver: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether the function awaits a method only a session has on the same receiver
+    (`await session.flush()` beside `session.delete(entry)`): a session opened where the
+    file cannot tell its class (letta's `async with db_registry.async_session() as
+    session`, a registry's method of another module)."""
+    function = ctx.function
+    if function is None or not function.is_async:
+        return False
+    known = ctx.stash(f"awaited-as-a-session:{id(function.node)}")
+    if not known:
+        known.append(
+            {
+                code_of(node.expression.func.value)
+                for node in descendants(function.node.body)
+                if isinstance(node, cst.Await)
+                and isinstance(node.expression, cst.Call)
+                and isinstance(node.expression.func, cst.Attribute)
+                and node.expression.func.attr.value in SESSION_ONLY_COROUTINES
+            }
+        )
+    name = code_of(receiver)
+    # a name a sync `with` binds too is not one object (advanced-alchemy's tests)
+    return name in known[0] and name not in with_targets(ctx)[0]
+
+
 def canonical(cls: str) -> str:
     """One spelling per class: `sqlmodel.ext.asyncio.session.AsyncSession` is an
     `AsyncSession`, `sqlalchemy.Engine` an `Engine`."""

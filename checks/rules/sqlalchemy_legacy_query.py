@@ -22,6 +22,7 @@ from checks.session_receivers import (
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
     annotated_project_class,
+    awaited_as_a_session,
     is_sync_database,
     receiver_class,
     with_targets,
@@ -248,6 +249,20 @@ class LegacyQueryApi(Rule):
                 return await db.query(Task).first()
             """,
             note="typed AsyncSession receiver",
+        ),
+        Example(
+            """
+            class LogRepository:
+                def __init__(self, session):
+                    self.session = session
+
+                async def delete_old_logs(self, cutoff: datetime) -> None:
+                    self.session.query(RequestLog).filter(RequestLog.at < cutoff).delete()
+                    await self.session.commit()
+            """,
+            path="app/repositories/logs.py",
+            note="an untyped receiver the coroutine awaits `commit()` on: an `AsyncSession`, "
+            "whose `query()` raises (not FG102's sync session)",
         ),
         Example(
             """
@@ -676,7 +691,12 @@ class LegacyQueryApi(Rule):
             sync = is_sync_database(receiver, ctx) or _opened_by_sync_with(receiver, ctx)
             annotated = None if sync else annotated_project_class(receiver, ctx)
             fix = self._fix(node, ctx)
-            if not sync and receiver_class(receiver, ctx) in ASYNC_SESSION_CLASSES:
+            if not sync and (
+                receiver_class(receiver, ctx) in ASYNC_SESSION_CLASSES
+                # the coroutine awaits a session's method on it (`await self.session.
+                # commit()`): an `AsyncSession` (trouchet's repository, reader 83)
+                or awaited_as_a_session(receiver, ctx)
+            ):
                 bulk = self._bulk_method(node, ctx)
                 message = (
                     _ASYNC_SESSION_BULK.format(

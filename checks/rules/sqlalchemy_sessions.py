@@ -69,11 +69,13 @@ from checks.session_receivers import (
     DEPENDS,
     OPENERS,
     SCOPED_SESSION,
+    SESSION_ONLY_COROUTINES,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
     SYNC_FACTORY_SPELLINGS,
     SYNC_SESSION_FACTORY,
     annotated_project_class,
+    awaited_as_a_session,
     bindings_of,
     bound_once,
     canonical,
@@ -88,7 +90,6 @@ from checks.session_receivers import (
     property_opened,
     receiver_class,
     self_attributes_used,
-    with_targets,
 )
 from checks.structure import CallSite, Structure, definitions_around, stringish
 from checks.structure import dotted_name as ast_dotted_name
@@ -369,7 +370,9 @@ class SyncSessionInAsyncModule(Rule):
         "Session` typed in `__init__`), itself or through the class's other such methods. "
         "A legacy query (`session.query(...)`, `Model.query`, as FG101 "
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
-        "session has `query()`. One finding per `async def`, at its first such use.\n\n"
+        "session has `query()`; not on a receiver the coroutine awaits a session's own "
+        "method on (`await self.session.commit()`): an `AsyncSession`, whose `query()` "
+        "raises (FG101 reports it). One finding per `async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests; not a service whose databases are "
         "SQLite files (its code names SQLite and no database server: by a URL, a URL's "
         "scheme built on or rewritten, a driver, a dialect, an import, a setting named for "
@@ -713,6 +716,21 @@ class SyncSessionInAsyncModule(Rule):
             """,
             path="app/routes/import_menu.py",
             note="a session handed to a background task: run after the response",
+        ),
+        Example(
+            """
+            class LogRepository:
+                def __init__(self, session):
+                    self.session = session
+
+                async def delete_old_logs(self, cutoff: datetime) -> None:
+                    self.session.query(RequestLog).filter(RequestLog.at < cutoff).delete()
+                    await self.session.commit()
+            """,
+            path="app/repositories/logs.py",
+            also=("FG101",),
+            note="a legacy query on a receiver the coroutine awaits `commit()` on: an "
+            "`AsyncSession`, whose `query()` raises (FG101's), no sync session blocking",
         ),
         Example(
             """
@@ -1094,8 +1112,13 @@ class SyncSessionInAsyncModule(Rule):
         if not isinstance(func, cst.Attribute):
             return None
         if func.attr.value == "query" and is_legacy_session_query(node, ctx):
-            if receiver_class(func.value, ctx) in ASYNC_SESSION_CLASSES:
-                return None  # no `query()` on an `AsyncSession`: it raises (FG101)
+            if receiver_class(func.value, ctx) in ASYNC_SESSION_CLASSES or awaited_as_a_session(
+                func.value, ctx
+            ):
+                # no `query()` on an `AsyncSession`: it raises (FG101); also on a receiver
+                # the coroutine awaits a session's method on (trouchet's `self.session.
+                # query(...)` beside `await self.session.commit()`, reader 83)
+                return None
             return node
         receiver = func.value
         if isinstance(receiver, cst.Attribute) and is_model_query(receiver, func.attr.value, ctx):
@@ -2404,8 +2427,8 @@ class MissingAwaitOnAsyncSession(Rule):
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has_package(*_PACKAGES) and (
             evidence.has(*_LAST_SEGMENTS_ASYNC_SESSION, *_LAST_SEGMENTS_ASYNC_ENGINE)
-            # `_awaited_as_a_session`: a session's own coroutine method awaited
-            or evidence.has_attribute(*_SESSION_ONLY_COROUTINES)
+            # `awaited_as_a_session`: a session's own coroutine method awaited
+            or evidence.has_attribute(*SESSION_ONLY_COROUTINES)
             # `_row_method_on_a_value`: `result.scalar().first()`
             or evidence.has_attribute(*_ONE_VALUE)
             # `_check`: a session another module's dependency gives (`_filled_by_a_call`)
@@ -2422,7 +2445,7 @@ class MissingAwaitOnAsyncSession(Rule):
             func = bare.func
             if not isinstance(func, ast.Attribute):
                 continue
-            # `is_async_session` or `_awaited_as_a_session` of the receiver, for a
+            # `is_async_session` or `awaited_as_a_session` of the receiver, for a
             # session's coroutine method; an engine's methods as they are
             if func.attr in _ASYNC_ENGINE_METHODS or (
                 func.attr in ASYNC_SESSION_COROUTINES and sessions.may_be(func.value)
@@ -2466,8 +2489,8 @@ class MissingAwaitOnAsyncSession(Rule):
                 not methods.isdisjoint(ASYNC_SESSION_COROUTINES)
                 and (
                     structure.refers_to(*ASYNC_SESSION_FACTORIES)
-                    # `_awaited_as_a_session`: a method only a session has, called in async code
-                    or structure.calls_method(*_SESSION_ONLY_COROUTINES, in_async=True)
+                    # `awaited_as_a_session`: a method only a session has, called in async code
+                    or structure.calls_method(*SESSION_ONLY_COROUTINES, in_async=True)
                 )
             )
             or (
@@ -2565,7 +2588,7 @@ class MissingAwaitOnAsyncSession(Rule):
                     "awaits it elsewhere: it never runs"
                 )
         elif method in ASYNC_SESSION_COROUTINES and (
-            is_async_session(value.func.value, ctx) or _awaited_as_a_session(value.func.value, ctx)
+            is_async_session(value.func.value, ctx) or awaited_as_a_session(value.func.value, ctx)
         ):
             effect = _UNRUN_EFFECTS.get(method)
             message = (
@@ -2701,41 +2724,9 @@ def _refreshes_what_it_deleted(call: cst.Call, ctx: FileContext) -> bool:
     return False
 
 
-#: Coroutine methods an `AsyncSession` has and other async clients (asyncpg, databases,
-#: httpx, aiohttp) do not: a receiver awaited with one is a session.
-_SESSION_ONLY_COROUTINES = frozenset(
-    {"flush", "refresh", "merge", "scalars", "scalar", "commit", "rollback", "run_sync"}
-)
-
-
-def _awaited_as_a_session(receiver: cst.BaseExpression, ctx: FileContext) -> bool:
-    """Whether the function awaits a method only a session has on the same receiver
-    (`await session.flush()` beside `session.delete(entry)`): a session opened where the
-    file cannot tell its class (letta's `async with db_registry.async_session() as
-    session`, a registry's method of another module)."""
-    function = ctx.function
-    if function is None or not function.is_async:
-        return False
-    known = ctx.stash(f"FG103.awaited:{id(function.node)}")
-    if not known:
-        known.append(
-            {
-                code_of(node.expression.func.value)
-                for node in descendants(function.node.body)
-                if isinstance(node, cst.Await)
-                and isinstance(node.expression, cst.Call)
-                and isinstance(node.expression.func, cst.Attribute)
-                and node.expression.func.attr.value in _SESSION_ONLY_COROUTINES
-            }
-        )
-    name = code_of(receiver)
-    # a name a sync `with` binds too is not one object (advanced-alchemy's tests)
-    return name in known[0] and name not in with_targets(ctx)[0]
-
-
 class _MaybeSessions:
     """Whether `receiver_class` may find an `AsyncSession` for a receiver, or
-    `_awaited_as_a_session` take it for one, from CPython's tree (FG103's screen). It
+    `awaited_as_a_session` take it for one, from CPython's tree (FG103's screen). It
     follows what `_Resolver` follows, over every binding in the file:
 
     - a name: one a `with` or an import binds or the file awaits a session-only method
@@ -2780,7 +2771,7 @@ class _MaybeSessions:
             for call in structure.calls:
                 func = call.node.func
                 if (
-                    call.last in _SESSION_ONLY_COROUTINES
+                    call.last in SESSION_ONLY_COROUTINES
                     and isinstance(func, ast.Attribute)
                     and structure.is_awaited(call.node)
                 ):
@@ -2820,7 +2811,7 @@ class _MaybeSessions:
             )
         if isinstance(expr, ast.Call):
             return self._call(expr.func) or ast.unparse(expr) in awaited
-        # `_Resolver` knows no class for it, `_awaited_as_a_session` may know its text
+        # `_Resolver` knows no class for it, `awaited_as_a_session` may know its text
         return not isinstance(expr, _NEVER_RESOLVED) or ast.unparse(expr) in awaited
 
     def _call(self, func: ast.expr) -> bool:

@@ -338,6 +338,33 @@ def test_a_query_on_an_async_session_is_fg101s_attribute_error_not_fg102s_blocki
     assert all("`AsyncSession` has no `query()`" in f.message for f in found)
 
 
+def test_a_query_on_a_receiver_the_coroutine_awaits_commit_on_is_an_async_sessions() -> None:
+    """trouchet's log repository (reader 83): `self.session` untyped, `await
+    self.session.commit()` beside `self.session.query(...)...delete()`: an `AsyncSession`,
+    whose `query()` raises; FG102's "a sync session blocks" was the wrong diagnosis. A
+    receiver only queried stays FG102's too."""
+    source = """
+        class LogRepository:
+            def __init__(self, session):
+                self.session = session
+
+            async def delete_old_logs(self, cutoff):
+                self.session.query(RequestLog).filter(RequestLog.at < cutoff).delete()
+                await self.session.commit()
+
+            async def count(self):
+                return self.session.query(RequestLog).count()
+        """
+    found = [f for f in check_code(source) if f.code in {"FG101", "FG102"}]
+    assert [(f.code, f.start.row) for f in found] == [
+        ("FG101", 6),
+        ("FG101", 10),
+        ("FG102", 10),
+    ]
+    assert "has no `query()`" in found[0].message
+    assert "delete(Model).where(...)" in found[0].message
+
+
 def test_a_bulk_delete_or_update_on_an_async_session_is_told_its_own_statement() -> None:
     """JohnDoe1996's role labels (reader 68): `db.query(M).filter(...).delete()` on an
     `AsyncSession` is rebuilt as `delete(M).where(...)`, not a `select()`."""
