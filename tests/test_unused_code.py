@@ -221,3 +221,21 @@ def test_a_test_module_pytest_skips_whole_is_held_back(tmp_path: Path) -> None:
         assert found == ([] if held else ["FG408"]), skip
         named = [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG408")]
         assert named == ["FG408"]
+
+
+def test_a_generated_key_in_a_setting_nothing_reads_stands(tmp_path: Path) -> None:
+    """nvson2201's `GOOGLE_CLIENT_SECRET = "GOCSPX-..."` (reader 82), read by nothing:
+    the repository leaks the key whether or not the service reads it; a typed password
+    nothing reads (`"admin123"`) stays dead code."""
+    settings = SETTINGS.replace(
+        'SMTP_PASSWORD: str = "Xk9#mQ2vL8"',
+        'SMTP_PASSWORD: str = "Xk9#mQ2vL8"\n        GOOGLE_CLIENT_SECRET = '
+        '"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"',
+    )
+    _project(tmp_path)
+    write(tmp_path, "app/config.py", settings)
+    found = _rows(tmp_path)
+    assert ("config.py", "FG502", 7) in found
+    assert ("config.py", "FG502", 5) not in found
+    closing = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert "anyone who reads the repository has it" in closing

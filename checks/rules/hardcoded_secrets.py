@@ -114,6 +114,12 @@ _SETTINGS_DEFAULT = (
     "environment sets it; declare the field without a default (`SecretStr`) so that "
     "start-up fails instead"
 )
+#: A settings default a provider generated (`_generated`): leaked, read or not.
+_LEAKED_KEY = (
+    "Hard-coded key as a settings default: anyone who reads the repository has it, whether "
+    "the service reads the setting or not; revoke it, and declare the field without a "
+    "default (`SecretStr`) so that the environment gives it"
+)
 _ENV_DEFAULT = (
     "Hard-coded secret as the environment's fallback: the service runs with it when "
     "the variable is missing; make it required so that start-up fails instead "
@@ -386,12 +392,50 @@ def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bo
             rb"\bin\s+(?:self\.|cls\.)?" + re.escape(collection[1]) + rb"\b", source
         ):
             return True
+    return name is not None and _named_in_a_validator(name, ctx)
+
+
+def _named_in_a_validator(name: str, ctx: FileContext) -> bool:
+    """Whether a Pydantic validator of the module names the constant (trouchet's
+    `@model_validator` checking `("JWT_SECRET_KEY", self.JWT_SECRET_KEY,
+    DEFAULT_SECRET_KEY)` through a helper that refuses a value left at its default, reader
+    83): the default is what the settings compare their values with."""
+    if name.encode() not in (ctx.source or b""):
+        return False
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.ClassDef):
+            continue
+        for member in statement.body.body:
+            if (
+                isinstance(member, cst.FunctionDef)
+                and any(
+                    code_of(
+                        decorator.decorator.func
+                        if isinstance(decorator.decorator, cst.Call)
+                        else decorator.decorator
+                    ).endswith("validator")
+                    for decorator in member.decorators
+                )
+                and any(
+                    isinstance(node, cst.Name) and node.value == name
+                    for node in descendants(member.body)
+                )
+            ):
+                return True
     return False
 
 
 #: A name bound to a literal collection (`_INSECURE = {"changeme", "secret"}`, annotated
 #: or not), and the collection's text.
 _COLLECTION = lazy_pattern(rb"(\w+)\s*(?::[^=\n]*)?=\s*[\[{(]([^\]})]*)[\]})]")
+
+
+def _generated(value: str) -> bool:
+    """Whether a value reads as a provider generated it, not as a person typed it: a long
+    run mixing letters and digits (`"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"`, `_KEY_SEGMENT`
+    in any case) or of random letters (`_RANDOM_LETTERS`)."""
+    lowered = value.lower()
+    return _KEY_SEGMENT.search(lowered) is not None or _RANDOM_LETTERS.search(lowered) is not None
 
 
 def _says_key(value: str) -> bool:
@@ -1275,6 +1319,12 @@ class HardcodedSecret(Rule):
                 return
             if constant and _refused_default(text, ctx, name):
                 return  # the module's default, refused where it matters
+            if in_settings and _generated(text):
+                # a provider's key is leaked by the repository whether or not the service
+                # reads it (nvson2201's unread `GOOGLE_CLIENT_SECRET = "GOCSPX-..."`,
+                # reader 82)
+                ctx.report(node, _LEAKED_KEY)
+                return
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a setting nothing reads is dead code: its default never runs
                 # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)

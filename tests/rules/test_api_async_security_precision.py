@@ -3085,6 +3085,37 @@ def test_a_default_refused_through_its_constant_or_a_set_is_no_finding() -> None
     assert _found("FG502", source, "app/config.py") == [7]
 
 
+def test_a_default_a_validator_names_is_refused() -> None:
+    """trouchet's settings (reader 83): the `@model_validator` lists `("JWT_SECRET_KEY",
+    self.JWT_SECRET_KEY, DEFAULT_SECRET_KEY)` for a helper that refuses a value left at
+    its default outside development; a constant no validator names stands."""
+    source = """
+        from pydantic import model_validator
+        from pydantic_settings import BaseSettings
+
+        DEFAULT_SECRET_KEY = "secret_key_123"
+        OTHER_SECRET_KEY = "other_key_123"
+
+
+        class Settings(BaseSettings):
+            JWT_SECRET_KEY: str = DEFAULT_SECRET_KEY
+            COOKIE_SECRET_KEY: str = OTHER_SECRET_KEY
+
+            def _check_default_values(self, pairs: list[tuple[str, str, str]]) -> None:
+                unchanged = [name for name, value, default in pairs if value == default]
+                if unchanged:
+                    raise ValueError(f"change {unchanged}")
+
+            @model_validator(mode="after")
+            def _enforce_non_default_secrets(self) -> "Settings":
+                self._check_default_values(
+                    [("JWT_SECRET_KEY", self.JWT_SECRET_KEY, DEFAULT_SECRET_KEY)]
+                )
+                return self
+        """
+    assert _found("FG502", source, "app/config.py") == [5]
+
+
 def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
     """balorette's `GOOGLE_CLIENT_SECRET: str = "your-google-client-secret"` (reader 64):
     a secret Google issues and checks, not a key this service signs with, so its
