@@ -38,6 +38,7 @@ from checks.project_facts import (
     DEFERRABLE_GATES,
     RUN_ALONE_FACT,
     SYNTAX_ERROR_SELECTED,
+    USED_FACT,
     sqlalchemy_1_named,
 )
 from checks.rule import Handler, Rule
@@ -546,6 +547,17 @@ def collected_by_pytest(path: Path) -> bool:
     return True
 
 
+def _definite_first(report: Report) -> int:
+    """The order in which a rule's reports on one node are kept (the first one only): a
+    definite one, then one held only where its class is dead code (`USED_FACT` first in
+    its condition: `FileContext._in_dead_class` held a definite report so; sajanv88's
+    boto3 call, reported also on condition of what the index reads), then the others."""
+    condition = report.condition
+    if condition is None:
+        return 0
+    return 1 if (condition.fact or "").startswith(USED_FACT) else 2
+
+
 def _waits_on_modules(condition: Condition | None) -> bool:
     """Whether a report waits only on what the index reads of other modules: a condition
     asking no fact of the project (a convention's count of findings held back needs the
@@ -1020,7 +1032,7 @@ class Engine:
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
         seen: set[tuple[str, int]] = set()
-        for report in sorted(reports, key=lambda r: r.condition is not None):
+        for report in sorted(reports, key=_definite_first):
             key = (report.rule.code, id(report.node))
             if key in seen:  # one finding per rule and node, a definite one first
                 continue

@@ -680,8 +680,10 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     may do ("runs or waits for a process, or hashes a password": a reader could not tell
     which)."""
     also = condition.also
-    if also is not None and also.also is None and (also.fact or "").startswith(RUN_ALONE_FACT):
-        also = None  # the coroutine's own: asked of where it runs, not of the helper
+    while also is not None and (also.fact or "").startswith((RUN_ALONE_FACT, USED_FACT)):
+        # the coroutine's own: asked of where it runs, or whether its class is named,
+        # not of the helper
+        also = also.also
     if condition.subject != BLOCKS or len(condition.refs) != 1 or also is not None:
         return finding
     ref = index.resolve(condition.refs[0])
@@ -774,6 +776,7 @@ def build_index(
                 found.append(text)
         return found
 
+    packaging = _packaging(settings)
     read = _reader(locator, others)  # the loader's and the coroutine reader's
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
@@ -828,9 +831,34 @@ def build_index(
         runs_alone=_runs_alone(project_files, settings),
         used=lambda scope, code, name: (
             # no name: code nothing runs (a test module pytest skips whole)
-            code in settings.named or new_code or bool(name and written_twice(name, sources(scope)))
+            code in settings.named
+            or new_code
+            or bool(name and written_twice(name, [*sources(scope), *packaging(scope)]))
         ),
     )
+
+
+def _packaging(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:
+    """The packaging files of the project root and of a sub-service (`pyproject.toml`,
+    `setup.cfg`), where an entry point names a class nothing else does (dispatch's
+    plugins: `dispatch_basic_auth = "dispatch.plugins.dispatch_core.plugin:
+    BasicAuthProviderPlugin"`): `USED_FACT`'s texts beside the sources, read once a run."""
+
+    @functools.cache
+    def texts(folder: str) -> tuple[bytes, ...]:
+        found = []
+        for name in ("pyproject.toml", "setup.cfg"):
+            try:
+                found.append(Path(folder, name).read_bytes())
+            except OSError:
+                continue
+        return tuple(found)
+
+    def of_scope(scope: str | None) -> tuple[bytes, ...]:
+        root = texts(str(settings.project_root))
+        return root if scope is None else root + texts(scope)
+
+    return of_scope
 
 
 def _runs_alone(

@@ -223,6 +223,64 @@ def test_a_test_module_pytest_skips_whole_is_held_back(tmp_path: Path) -> None:
         assert named == ["FG408"]
 
 
+CRUD = """
+    from sqlalchemy.orm import Session
+
+
+    class CrudManager:
+        def __init__(self, db: Session) -> None:
+            self.db = db
+
+        async def count(self, model: type) -> int:
+            return self.db.query(model).count()
+
+
+    @register
+    class Registered:
+        def __init__(self, db: Session) -> None:
+            self.db = db
+
+        async def count(self, model: type) -> int:
+            return self.db.query(model).count()
+
+
+    class TestCrud:
+        async def test_count(self, db: Session) -> None:
+            assert db.query(User).count() == 0
+
+
+    class Used:
+        def __init__(self, db: Session) -> None:
+            self.db = db
+
+        async def count(self, model: type) -> int:
+            return self.db.query(model).count()
+
+
+    used = Used
+"""
+
+
+def test_a_finding_in_a_class_nothing_names_is_held_back(tmp_path: Path) -> None:
+    """sergey-vernyk's sync `CrudManager` (reader 82, 10 of 12 findings judged not worth
+    acting on), twin of the `CrudManagerAsync` every caller uses: a module-level class
+    whose name is written nowhere else is dead code, whatever the rule. A decorated class
+    (a decorator may register it) and a test class (pytest collects it) stand; reported
+    when the selection names the rule, and by the edit hook."""
+    write(tmp_path, "app/__init__.py", "")
+    path = write(tmp_path, "app/crud.py", CRUD)
+    found = _rows(tmp_path)
+    assert ("crud.py", "FG102", 9) not in found  # `CrudManager`: nothing names it
+    assert ("crud.py", "FG102", 18) in found  # `@register`
+    assert ("crud.py", "FG102", 23) in found  # `TestCrud`
+    assert ("crud.py", "FG102", 31) in found  # `Used`: named below
+    assert "FG102 (1)" in run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert ("crud.py", "FG102", 9) in _rows(tmp_path, "--extend-select", "FG102")
+    payload = {"tool_input": {"file_path": str(path)}, "cwd": str(tmp_path)}
+    answer = run_claude_hook(json.dumps(payload).encode(), {})
+    assert "crud.py:9" in json.loads(answer.stdout)["reason"]
+
+
 def test_a_generated_key_in_a_setting_nothing_reads_stands(tmp_path: Path) -> None:
     """nvson2201's `GOOGLE_CLIENT_SECRET = "GOCSPX-..."` (reader 82), read by nothing:
     the repository leaks the key whether or not the service reads it; a typed password
@@ -239,3 +297,73 @@ def test_a_generated_key_in_a_setting_nothing_reads_stands(tmp_path: Path) -> No
     assert ("config.py", "FG502", 5) not in found
     closing = run_cli("check", "--no-cache", str(tmp_path)).stdout
     assert "anyone who reads the repository has it" in closing
+
+
+PLUGIN = """
+    import boto3
+
+
+    class S3Storage:
+        def __init__(self) -> None:
+            self.s3_client = boto3.client("s3")
+
+        async def upload(self, data: bytes, key: str) -> None:
+            self.s3_client.put_object(Body=data, Bucket="files", Key=key)
+"""
+
+
+def test_a_class_an_entry_point_or_another_module_names_is_live(tmp_path: Path) -> None:
+    """dispatch's plugins are named only by entry points in `pyproject.toml`
+    (`dispatch_basic_auth = "...plugin:BasicAuthProviderPlugin"`); sajanv88's
+    `S3Storage` by the module that makes it, where the call is reported both outright
+    and on condition of what the index reads: the outright report stands."""
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/storage.py", PLUGIN)
+    assert _rows(tmp_path) == []
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n\n[project.entry-points."svc.plugins"]\n'
+        's3 = "app.storage:S3Storage"\n',
+    )
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/files.py", "from app.storage import S3Storage\n\nSTORE = S3Storage()\n")
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
+
+
+SECURITY = """
+    from passlib.context import CryptContext
+
+    pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+    def verify_password(plain: str, hashed: str) -> bool:
+        return pwd_context.verify(plain, hashed)
+"""
+
+CRUD_USER = """
+    from app.security import verify_password
+
+
+    class CrudUser:
+        async def authenticate(self, plain: str, hashed: str) -> bool:
+            return verify_password(plain, hashed)
+
+
+    crud_user = CrudUser()
+"""
+
+
+def test_a_helper_called_in_a_named_class_is_told_by_the_call_it_makes(tmp_path: Path) -> None:
+    """JohnDoe1996's `CURDUser.authenticate` (svc63a): the finding held on its class
+    being named still names what the helper does (`checks a password`), not what any
+    helper may do."""
+    write(tmp_path, "requirements.txt", "fastapi\npasslib\nbcrypt==4.0.1\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/security.py", SECURITY)
+    write(tmp_path, "app/crud.py", CRUD_USER)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    messages = [f["message"] for f in json.loads(result.stdout) if f["code"] == "FG303"]
+    assert len(messages) == 1
+    assert "checks a password (`passlib.context.CryptContext.verify()`)" in messages[0]

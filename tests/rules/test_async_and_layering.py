@@ -862,6 +862,9 @@ def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
             async def authenticate(self, plain: str, hashed: str) -> bool:
                 self._label(plain)
                 return self._verify_password(plain, hashed)
+
+
+        user_service = UserService()
         """,
     )
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))

@@ -1012,7 +1012,9 @@ def test_fg103s_screen_keeps_every_receiver_the_rule_resolves_and_drops_plain_da
     code = textwrap.dedent(source).lstrip("\n").encode()
     full = Engine(rules, screen=False).check(Path("app/x.py"), code)
     screened = Engine(rules).check(Path("app/x.py"), code)
-    assert [f.start.row for f in full.findings] == [23, 24, 30, 31, 32, 37, 39, 43, 44]
+    # `Repo`'s two wait on its being named (`FileContext._in_dead_class`)
+    rows = sorted([f.start.row for f in full.findings] + [f.start.row for f, _ in full.pending])
+    assert rows == [23, 24, 30, 31, 32, 37, 39, 43, 44]
     assert screened == full
 
     # a receiver no class is known for, which the function awaits as a session
