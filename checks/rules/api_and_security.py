@@ -704,7 +704,14 @@ class CorsWildcard(Rule):
         origins = keyword_arg(node, "allow_origins")
         regex = keyword_arg(node, "allow_origin_regex")
         value = origins.value if origins is not None else None
-        if value is not None and _wildcard(value):
+        advice = "list the origins from settings"
+        if value is not None and _fallback_wildcard(value):
+            # `settings.origins.split(",") if settings.origins else ["*"]` (mouakos',
+            # reader 82): the origins already come from settings; the fallback opens it
+            shown = "`allow_origins` falling back to `['*']`"
+            every = "(its fallback is `*`)"
+            advice = "drop the `['*']` fallback, so that no origin is allowed when none is set"
+        elif value is not None and _wildcard(value):
             shown, every = "`allow_origins=['*']`", "(`*`)"
         elif isinstance(value, cst.Name) and _assigned_wildcard(value.value, ctx):
             # `origins = ["*"]` (FastAPI's tutorial), or `["*"]` as the fallback of an
@@ -721,16 +728,13 @@ class CorsWildcard(Rule):
         assert origins is not None
         credentials = keyword_arg(node, "allow_credentials")
         if credentials is not None and dotted_name(credentials.value) == "True":
-            message = (
-                f"CORS {shown} with `allow_credentials=True` {COOKIE_PHRASE}: list the "
-                "origins from settings"
-            )
+            message = f"CORS {shown} with `allow_credentials=True` {COOKIE_PHRASE}: {advice}"
             # where the service sets no cookie, the run says what is at stake instead
             # (`checks.run.resolve_with`: `NO_COOKIE_PHRASE`)
             ctx.report_if(origins, _COOKIES_SENT, message)
         else:
             # no credentials mode: a cookie is not sent, or its response unreadable
-            message = f"CORS allows every origin {every}: list the origins from settings"
+            message = f"CORS allows every origin {every}: {advice}"
             ctx.report_if(origins, _NO_CREDENTIALS, message)
 
 
@@ -745,6 +749,16 @@ def _wildcard(value: cst.BaseExpression) -> bool:
         return body or _wildcard(value.orelse)
     elements = value.elements if isinstance(value, cst.List | cst.Tuple) else []
     return string_value(value) == "*" or any(string_value(e.value) == "*" for e in elements)
+
+
+def _fallback_wildcard(value: cst.BaseExpression) -> bool:
+    """Whether the wildcard is only the fallback of origins given otherwise (`origins or
+    ["*"]`, `origins.split(",") if origins else ["*"]`)."""
+    if isinstance(value, cst.IfExp):
+        return _wildcard(value.orelse) and not _wildcard(value.body)
+    if isinstance(value, cst.BooleanOperation):
+        return _wildcard(value.right) and not _wildcard(value.left)
+    return False
 
 
 #: Origins no project lists: a pattern that admits one admits every site.
@@ -874,10 +888,13 @@ class JwtWithoutVerification(Rule):
         "token the function also decodes with verification, or gives to a verifier "
         "(`verify_token(token, ...)`); nor an unverified decode whose result is dropped "
         "(a statement of its own: a check that the token parses, whose claims nothing "
-        "reads); nor one a comment on its lines, or in the lines right above it, speaks "
-        "of: the author's note that the verification is elsewhere (a word of `verif`, "
-        "`signature`, `signed`, `trust`: `# the gateway verified the signature`), read as "
-        "a `# noqa: FG503` with its reason. "
+        "reads); nor the `id_token` of the answer to an authorization code the function "
+        'exchanges itself at the provider\'s token endpoint (`"grant_type": '
+        '"authorization_code"`): received from it over TLS, OpenID Connect lets the '
+        "client trust it unchecked; nor one a comment on its lines, or in the lines "
+        "right above it, speaks of: the author's note that the verification is "
+        "elsewhere (a word of `verif`, `signature`, `signed`, `trust`: `# the gateway "
+        "verified the signature`), read as a `# noqa: FG503` with its reason. "
         "authlib is not "
         "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
@@ -1078,6 +1095,29 @@ class JwtWithoutVerification(Rule):
         ),
         Example(
             """
+            import httpx
+            import jwt
+
+
+            async def google_user(code: str, client_id: str, secret: str) -> str:
+                async with httpx.AsyncClient() as client:
+                    response = await client.post(
+                        "https://oauth2.googleapis.com/token",
+                        data={
+                            "code": code,
+                            "client_id": client_id,
+                            "client_secret": secret,
+                            "grant_type": "authorization_code",
+                        },
+                    )
+                id_token = response.json()["id_token"]
+                return jwt.decode(id_token, options={"verify_signature": False})["email"]
+            """,
+            note="the id_token of the code exchanged at the token endpoint over TLS (OpenID "
+            "Connect Core 3.1.3.7; fastapi-auth's Google login)",
+        ),
+        Example(
+            """
             import jwt
 
             def test_token_carries_the_user_id(token: str) -> None:
@@ -1214,6 +1254,8 @@ def _deliberate(node: cst.Call, ctx: FileContext) -> bool:
     token = node.args[0].value
     if not isinstance(token, cst.Name):
         return False
+    if _from_the_token_endpoint(token, function.node):
+        return True
     for inner in descendants(function.node.body):
         if isinstance(inner, cst.Assign) and isinstance(inner.value, cst.Call | cst.Await):
             made = inner.value.expression if isinstance(inner.value, cst.Await) else inner.value
@@ -1230,6 +1272,28 @@ def _deliberate(node: cst.Call, ctx: FileContext) -> bool:
         elif isinstance(inner, cst.Call) and inner is not node and _verifies(inner, token, ctx):
             return True
     return False
+
+
+def _from_the_token_endpoint(token: cst.Name, function: cst.CSTNode) -> bool:
+    """Whether the token is the `id_token` of the answer to the authorization code the
+    function exchanges itself (`"grant_type": "authorization_code"`, then `id_token =
+    data.get("id_token")` or `data["id_token"]`): received straight from the provider's
+    token endpoint over TLS, OpenID Connect lets the client trust it without checking its
+    signature (Core 3.1.3.7; pegov's Google login, reader 83)."""
+    exchanges = named = False
+    for inner in descendants(function):
+        if isinstance(inner, cst.SimpleString) and string_value(inner) == "authorization_code":
+            exchanges = True
+        elif (
+            isinstance(inner, cst.Assign)
+            and any(_names(target.target, token.value) for target in inner.targets)
+            and any(
+                isinstance(part, cst.SimpleString) and string_value(part) == "id_token"
+                for part in descendants(inner.value)
+            )
+        ):
+            named = True
+    return exchanges and named
 
 
 def _verifies(call: cst.Call, token: cst.Name, ctx: FileContext) -> bool:

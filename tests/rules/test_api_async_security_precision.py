@@ -2920,6 +2920,36 @@ def test_fg501_a_wildcard_of_a_development_branch_is_the_developers(
     assert bool(positions(source, "FG501", path="app/main.py")) is reported
 
 
+def test_fg501_a_wildcard_fallback_is_told_as_one() -> None:
+    """mouakos' origins (reader 82): `settings.origins.split(",") if settings.origins
+    else ["*"]` already reads the origins from settings; the message names the fallback
+    and says to drop it, where a plain wildcard is told to list the origins."""
+    source = """
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        from app.config import settings
+
+        app = FastAPI()
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins.split(",") if settings.origins else ["*"],
+            allow_credentials=True,
+        )
+        api = FastAPI()
+        api.add_middleware(CORSMiddleware, allow_origins=["*"] if settings.open else ["a"])
+        """
+    found = [f for f in check_code(source, "app/main.py") if f.code == "FG501"]
+    assert [f.start.row for f in found] == [9, 13]
+    assert "`allow_origins` falling back to `['*']` with `allow_credentials=True`" in (
+        found[0].message
+    )
+    assert found[0].message.endswith(
+        "drop the `['*']` fallback, so that no origin is allowed when none is set"
+    )
+    assert found[1].message.endswith("list the origins from settings")
+
+
 def test_fg410s_fix_keeps_a_multi_line_call_and_a_multi_line_string() -> None:
     """`return HTTPException(` over several lines becomes `raise HTTPException(` with its
     lines as they were (pr-agent's Gerrit route, reader 47: the continuation lines had
