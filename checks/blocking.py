@@ -351,6 +351,23 @@ CLIENT_FUNCTIONS = {
         )
     },
 }
+#: `typing.cast` in its spellings.
+_CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
+
+
+def client_made_by(called: str | None, cast_to: str | None) -> str | None:
+    """The sync client of `BLOCKING_CLIENTS` a module-level call makes, given the
+    qualified names of its callee and of its first argument: a client's constructor or
+    factory (`redis_client = Redis(...)`, `s3 = boto3.client("s3")`), or `typing.cast` to
+    one (`redis = cast(Redis, get_redis())`: waruingugi's, reader 82); other modules
+    import it and call its methods (`ProjectIndex.blocking_call`)."""
+    if called in _CASTS:
+        return cast_to if cast_to in BLOCKING_CLIENTS else None
+    if called in BLOCKING_CLIENTS:
+        return called
+    return CLIENT_FUNCTIONS.get(called or "")
+
+
 #: Every call that makes one of those clients (a screen's names).
 CLIENT_MAKERS = frozenset({*BLOCKING_CLIENTS, *CLIENT_FUNCTIONS})
 #: What a BLOCKS condition's roots hold for a call through one of `BLOCKING_CLIENTS`

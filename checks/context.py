@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checks import revisions
+from checks.blocking import client_made_by
 from checks.findings import Companion
 from checks.imports import import_sort_key, module_imports_from, names_in, with_name
 from checks.lazy import lazy_pattern
@@ -1534,6 +1535,11 @@ class FileContext:
                 self._annotated_aliases[name] = value
         return found
 
+    def annotated_alias(self, name: str) -> cst.Subscript | None:
+        """The `Annotated[T, ...]` a module-level alias bound once names (`user_dependency
+        = Annotated[UserService, Depends(get_user_service)]`), else None."""
+        return self._annotated_aliases.get(name)
+
     def module_function_returns(self, name: str) -> str | None:
         """The class a module-level function of this file names as its return annotation
         (`def make_engine(url) -> Engine`); None when it names none (`_return_classes`)."""
@@ -1638,9 +1644,14 @@ class FileContext:
             and func.value.value not in self.imports
         ):
             return local_made(None, func.value.value, func.attr.value)  # `engine.connect()`
+        called = self.qualified_name(value.func)
+        first = value.args[0].value if value.args else None
+        client = client_made_by(called, self.qualified_name(first) if first is not None else None)
+        if client is not None:
+            return client  # as `checks.summary._Summarizer._made` reads it
         class_ = keyword_arg(value, "class_")
         return instance_made_by(
-            self.qualified_name(value.func),
+            called,
             self.qualified_name(class_.value) if class_ is not None else None,
         )
 

@@ -26,6 +26,7 @@ from checks.blocking import (
     NEW_PASSWORD_HASHES,
     OPENS,
     PASSWORD_HASHING,
+    client_request,
     is_client_request,
 )
 from checks.project_facts import (
@@ -848,8 +849,15 @@ class ProjectIndex:
         """The blocking call the sync function `ref` makes (`ModuleSummary.blocking`);
         for one that calls password helpers of other modules (`CALLS`), the password
         hash the first of them makes, followed two helpers deep."""
-        made = self.blocking.get(self.resolve(ref))
-        if made is None or not made.startswith(CALLS):
+        resolved = self.resolve(ref)
+        made = self.blocking.get(resolved)
+        if made is None:
+            # a method of a module's sync client (`redis.delete(key)` with `from app.core.
+            # config import redis`, a `redis.Redis`): a request through it
+            owner, _, method = resolved.rpartition(".")
+            client = self.instances.get(self.resolve(owner)) if owner else None
+            return client_request(client, [method]) if client is not None else None
+        if not made.startswith(CALLS):
             return made
         if depth < 2:
             for helper in made[len(CALLS) :].split(","):

@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from checks.blocking import (
+    BLOCKING_CLIENTS,
     HELPER_BLOCKS,
     HELPER_REQUESTS,
     OPENS,
     PASSWORD_HASHING,
     PASSWORD_VERIFYING,
     call_name,
+    client_of,
     describe_call,
 )
 from checks.config import (
@@ -692,6 +694,22 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         return finding
     call = call_name(made)
     message = finding.message
+    owner = ref.rpartition(".")[0]
+    client = client_of(made)
+    if client is not None and index.instances.get(index.resolve(owner)) == client:
+        # a method of another module's sync client (`redis.delete(key)`, `redis` bound to
+        # `Redis(...)` in `app.core.config`: waruingugi's, reader 82)
+        advice = BLOCKING_CLIENTS[client].split(", or `await asyncio.to_thread")[0]
+        for kind in ("function", "method"):  # (`REDIS_CLIENT`: named as a class)
+            message = message.replace(
+                f"is a sync {kind} of `{owner}` that {HELPER_REQUESTS}",
+                f"is a request through `{owner}`, a sync `{client}` client",
+                1,
+            )
+        message = message.replace(
+            ": make it async, or `await asyncio", f": use {advice}, or `await asyncio", 1
+        )
+        return finding._replace(message=message)
     if made in PASSWORD_HASHING:
         # CPU work: an async helper would run it on the loop all the same
         checks = "checks" if made in PASSWORD_VERIFYING else "hashes"
@@ -699,7 +717,6 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         message = message.replace(": make it async, or `await asyncio", ": `await asyncio", 1)
     else:
         does = f"calls {describe_call(made)}"
-    owner = ref.rpartition(".")[0]
     if index.load(owner) is None and "is a sync function of" in message:
         # `user_service.change_password`: a method of the instance another module binds
         message = message.replace("is a sync function of", "is a sync method of", 1)

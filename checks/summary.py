@@ -20,7 +20,7 @@ import functools
 import re
 import typing
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 
 from checks.blocking import (
     BLOCKING,
@@ -41,6 +41,7 @@ from checks.blocking import (
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
     checked,
+    client_made_by,
     client_request,
     is_client_request,
 )
@@ -550,6 +551,35 @@ class _Summarizer:
         # then each that calls one of those that hashes a password, until none is added
         # (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`),
         # as FG303's same-module helpers are found
+        self._through_helpers(found, pending, lambda made: made in PASSWORD_HASHING)
+        # a function that calls a password helper of another module (`User.check_password`
+        # calling `verify_password` of `app.core.password`, uuipdemo's): the project index
+        # asks what that helper does (`ProjectIndex.blocking_call`)
+        for name, helpers in imported_helpers.items():
+            key = f"{self.module}.{name}"
+            if key not in found:
+                found[key] = CALLS + ",".join(dict.fromkeys(helpers))
+        # and one that calls such a function of its module (Sanoy24's `UserService.login`
+        # calling `self.authenticate_user`, which calls `app.utils.security.
+        # verify_password`, reader 82): asked the same way
+        self._through_helpers(found, pending, lambda made: made.startswith(CALLS))
+        # the hasher itself, whose methods other modules call (djccnt15's
+        # `security.pwd_context.verify(...)` in an async login, reader 75)
+        for name, cls in hashers.items():
+            if ".self." in name:
+                continue  # an instance's, not the module's
+            for method in PASSWORD_HASHERS[cls]:
+                found.setdefault(f"{self.module}.{name}.{method}", f"{cls}.{method}")
+        return found
+
+    def _through_helpers(
+        self,
+        found: dict[str, str],
+        pending: list[tuple[str, list[str]]],
+        passes: Callable[[str], bool],
+    ) -> None:
+        """Record each pending function that calls a helper of the module already found
+        whose record `passes`, with that record, until none is added."""
         added = True
         while added:
             added = False
@@ -565,24 +595,9 @@ class _Summarizer:
                     ),
                     None,
                 )
-                if made is not None and made in PASSWORD_HASHING:
+                if made is not None and passes(made):
                     found[key] = made
                     added = True
-        # a function that calls a password helper of another module (`User.check_password`
-        # calling `verify_password` of `app.core.password`, uuipdemo's): the project index
-        # asks what that helper does (`ProjectIndex.blocking_call`)
-        for name, helpers in imported_helpers.items():
-            key = f"{self.module}.{name}"
-            if key not in found:
-                found[key] = CALLS + ",".join(dict.fromkeys(helpers))
-        # the hasher itself, whose methods other modules call (djccnt15's
-        # `security.pwd_context.verify(...)` in an async login, reader 75)
-        for name, cls in hashers.items():
-            if ".self." in name:
-                continue  # an instance's, not the module's
-            for method in PASSWORD_HASHERS[cls]:
-                found.setdefault(f"{self.module}.{name}.{method}", f"{cls}.{method}")
-        return found
 
     def _password_hashers(self, body: Sequence[ast.stmt]) -> dict[str, str]:
         """The module-level names bound once, to a password hasher made there
@@ -1062,6 +1077,9 @@ class _Summarizer:
         called = self._qualified(func)
         if called in ERRORS_MADE_ONCE:
             return called  # an HTTP error other modules raise (FG401)
+        client = client_made_by(called, self._qualified(value.args[0]) if value.args else None)
+        if client is not None:
+            return client
         return instance_made_by(called, self._qualified(class_) if class_ is not None else None)
 
     def _register(self, node: ast.ClassDef, nested: bool) -> None:

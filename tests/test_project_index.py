@@ -1432,3 +1432,57 @@ def test_a_module_client_set_to_none_where_making_it_failed_is_still_its_client(
             "a sync `voyageai.Client` client",
         )
     ]
+
+
+def test_another_modules_sync_client_called_in_a_coroutine_is_reported(tmp_path: Path) -> None:
+    """waruingugi's `redis = cast(Redis, get_redis())` in `app.core.config`, imported by
+    the auth dependency, whose `redis.delete(...)` runs on the loop (reader 82); a client
+    made by its constructor or a factory is read the same way, whether the module is
+    parsed by libcst or only summarised; `pipeline()` sends nothing, and an async client
+    is none."""
+    config = (
+        "from typing import cast\n\n"
+        "import boto3\n"
+        "from redis import Redis\n"
+        "from redis.asyncio import Redis as AsyncRedis\n\n\n"
+        "def get_redis() -> Redis:\n"
+        '    return Redis(host="localhost")\n\n\n'
+        "redis = cast(Redis, get_redis())\n"
+        's3 = boto3.client("s3")\n'
+        'cache = AsyncRedis(host="localhost")\n'
+        'REDIS_CLIENT = Redis(host="localhost")\n'
+    )
+    deps = (
+        "from app import config\n"
+        "from app.config import cache, redis\n\n\n"
+        "async def logout(token: str) -> None:\n"
+        "    redis.delete(token)\n\n\n"
+        "async def upload(data: bytes) -> None:\n"
+        '    config.s3.put_object(Body=data, Bucket="b", Key="k")\n\n\n'
+        "async def batch(token: str) -> None:\n"
+        "    redis.pipeline()\n"
+        "    await cache.delete(token)\n\n\n"
+        "async def health() -> bool:\n"
+        "    return config.REDIS_CLIENT.ping()\n"
+    )
+    found = _checked_package(tmp_path, {"app/config.py": config, "app/deps.py": deps})
+    assert [(f["code"], f["location"]["row"]) for f in found] == [
+        ("FG302", 6),
+        ("FG302", 10),
+        ("FG302", 19),
+    ]
+    assert found[0]["message"] == (
+        "`redis.delete()` is a request through `app.config.redis`, a sync `redis.Redis` "
+        "client, which blocks the event loop inside `async def`: use `redis.asyncio.Redis` "
+        "(awaited), or `await asyncio.to_thread(redis.delete, ...)`"
+    )
+    assert "`app.config.s3`, a sync `boto3.client` client" in found[1]["message"]
+    assert "`app.config.REDIS_CLIENT`, a sync `redis.Redis` client" in found[2]["message"]
+    # the configuration parsed by libcst too (a rule of its own fires there)
+    write(tmp_path, "app/config.py", config + 'API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c0d9e"\n')
+    found = _checked_package(tmp_path, {})
+    assert [(f["code"], f["location"]["row"]) for f in found if f["code"] == "FG302"] == [
+        ("FG302", 6),
+        ("FG302", 10),
+        ("FG302", 19),
+    ]

@@ -255,7 +255,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "sync function of another module of the project (the project index records which "
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
-        "the coroutine annotated with the class (`files: FileService = Depends(...)`) or an "
+        "the coroutine annotated with the class (`files: FileService = Depends(...)`, or "
+        "the module's `Annotated[FileService, Depends(...)]` alias) or an "
         "attribute of `self` its class annotates so (a dataclass's `files: FileService`), "
         "whose own body calls one of them, makes a Stripe resource's request (below), or "
         "sends a request through one of the sync "
@@ -280,7 +281,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`), or returned by a "
         "function of another module imported by its name whose return annotation names "
-        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`), once "
+        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`), or "
+        "bound at module level by another module, which this one imports (`from app.core."
+        "config import redis`, made there by `Redis(...)` or `cast(Redis, get_redis())`: "
+        "the project index reads it), once "
         "per client and function, not its `with_options()`, `pipeline()`, `lock()` or "
         "`close()`, nor "
         "boto3's local `generate_presigned_url()` and paginators; "
@@ -916,7 +920,9 @@ class BlockingCallInAsync(_BlockingInAsync):
         "annotation: `-> argon2.PasswordHasher`). A sync function of the project is "
         "followed through the helpers "
         "of its module it calls, to a password hash (`authenticate_user` calls "
-        "`verify_password`, which checks the hash; a process further down was a cached or "
+        "`verify_password`, which checks the hash; `login` calls `self.authenticate_user`, "
+        "which calls another module's `verify_password`; a process further down was a "
+        "cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
         "first call in each function that calls it. A check of a "
         "password (`checkpw`, `verify`, or `pbkdf2_hmac`, `scrypt` in a function that "
@@ -1422,17 +1428,22 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                 for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
                     if argument.arg != func.value.id or argument.annotation is None:
                         continue
-                    annotation = argument.annotation
-                    if isinstance(annotation, ast.Subscript) and (
-                        ast_dotted_name(annotation.value) or ""
-                    ).endswith("Annotated"):
-                        inner = annotation.slice
-                        annotation = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
-                    for qualified in structure.qualified(ast_dotted_name(annotation)):
-                        if _may_be_project_function(qualified) and (
-                            structure.may_be_project_class(qualified)
-                        ):
-                            yield f"{qualified}.{func.attr}"
+                    annotations = [argument.annotation]
+                    if isinstance(argument.annotation, ast.Name):
+                        # a module's `Annotated` alias (`FileContext.annotated_alias`):
+                        # whatever the name is bound to
+                        annotations += structure.bindings_of(argument.annotation.id).values
+                    for annotation in annotations:
+                        if isinstance(annotation, ast.Subscript) and (
+                            ast_dotted_name(annotation.value) or ""
+                        ).endswith("Annotated"):
+                            inner = annotation.slice
+                            annotation = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
+                        for qualified in structure.qualified(ast_dotted_name(annotation)):
+                            if _may_be_project_function(qualified) and (
+                                structure.may_be_project_class(qualified)
+                            ):
+                                yield f"{qualified}.{func.attr}"
                 # a method of a row the coroutine queried (`_queried_model_method`): of
                 # the entities selected or got in what the name was assigned
                 queried = structure.memo(
@@ -1694,6 +1705,10 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
         if param.name.value != receiver.value or param.annotation is None:
             continue
         annotation = param.annotation.annotation
+        if isinstance(annotation, cst.Name):
+            # `user_service: user_dependency`, the module's `Annotated[UserService,
+            # Depends(...)]` alias (Sanoy24's login route, reader 82)
+            annotation = ctx.annotated_alias(annotation.value) or annotation
         if isinstance(annotation, cst.Subscript) and (
             ctx.qualified_name(annotation.value) in _ANNOTATED
         ):

@@ -826,6 +826,69 @@ def test_resends_sdk_sends_with_requests() -> None:
     assert "Resend's SDK sends with `requests`" in found[0].message
 
 
+def test_a_service_method_reaching_another_modules_password_helper_through_self_blocks(
+    tmp_path: Path,
+) -> None:
+    """Sanoy24's login route (reader 82): `user_service: user_dependency`, the module's
+    `Annotated[UserService, Depends(...)]` alias, then `user_service.login(...)`, whose
+    `self.authenticate_user(...)` calls `verify_password` of `app.utils.security`, which
+    runs pwdlib's `verify`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/utils", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/utils/security.py",
+        """
+        from pwdlib import PasswordHash
+
+        password_hash = PasswordHash.recommended()
+
+
+        def verify_password(plain: str, hashed: str) -> bool:
+            return password_hash.verify(password=plain, hash=hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/services/user_service.py",
+        """
+        from app.utils.security import verify_password
+
+
+        class UserService:
+            def authenticate_user(self, plain: str, hashed: str) -> bool:
+                return verify_password(plain, hashed)
+
+            def login(self, plain: str, hashed: str) -> bool:
+                return self.authenticate_user(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from typing import Annotated
+
+        from fastapi import APIRouter, Depends
+
+        from app.services.user_service import UserService
+
+        router = APIRouter()
+        user_dependency = Annotated[UserService, Depends(UserService)]
+
+
+        @router.post("/login")
+        async def login(plain: str, hashed: str, user_service: user_dependency) -> bool:
+            return user_service.login(plain, hashed)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 13)]
+    assert "checks a password (`pwdlib.PasswordHash.verify()`)" in found[0][2]
+
+
 def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
     tmp_path: Path,
 ) -> None:
