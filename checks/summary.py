@@ -551,7 +551,11 @@ class _Summarizer:
         # then each that calls one of those that hashes a password, until none is added
         # (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`),
         # as FG303's same-module helpers are found
-        self._through_helpers(found, pending, lambda made: made in PASSWORD_HASHING)
+        # (and a request through a sync client: agfianf's `RedisHelper.is_token_revoked`
+        # calling `self.get_data`, which calls `self.redis.get`, reader 83)
+        self._through_helpers(
+            found, pending, lambda made: made in PASSWORD_HASHING or is_client_request(made)
+        )
         # a function that calls a password helper of another module (`User.check_password`
         # calling `verify_password` of `app.core.password`, uuipdemo's): the project index
         # asks what that helper does (`ProjectIndex.blocking_call`)

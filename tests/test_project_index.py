@@ -1486,3 +1486,34 @@ def test_another_modules_sync_client_called_in_a_coroutine_is_reported(tmp_path:
         ("FG302", 10),
         ("FG302", 19),
     ]
+
+
+def test_a_local_annotated_with_a_helper_class_whose_method_requests_through_self(
+    tmp_path: Path,
+) -> None:
+    """agfianf's auth dependency (reader 83): `redis_helper: RedisHelper =
+    request.state.redis_helper`, then `redis_helper.is_token_revoked(token)`, whose
+    `self.get_data(...)` runs `self.redis.get(...)` on the `Redis` its `__init__` makes."""
+    helper = (
+        "from redis import Redis\n\n\n"
+        "class RedisHelper:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.redis = Redis(host="localhost")\n\n'
+        "    def get_data(self, key: str) -> object:\n"
+        "        return self.redis.get(key)\n\n"
+        "    def is_token_revoked(self, token: str) -> bool:\n"
+        '        return self.get_data(token) == "blacklist"\n'
+    )
+    deps = (
+        "from fastapi import Request\n\n"
+        "from app.helper import RedisHelper\n\n\n"
+        "async def check(request: Request, token: str) -> bool:\n"
+        "    redis_helper: RedisHelper = request.state.redis_helper\n"
+        "    return redis_helper.is_token_revoked(token)\n"
+    )
+    found = _checked_package(tmp_path, {"app/helper.py": helper, "app/deps.py": deps})
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("FG302", 8)]
+    assert found[0]["message"].startswith(
+        "`redis_helper.is_token_revoked()` is a sync method of `app.helper.RedisHelper` "
+        "that calls `get()` on a sync `redis.Redis` client"
+    )

@@ -256,13 +256,15 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
         "the coroutine annotated with the class (`files: FileService = Depends(...)`, or "
-        "the module's `Annotated[FileService, Depends(...)]` alias) or an "
+        "the module's `Annotated[FileService, Depends(...)]` alias), on a name it "
+        "annotates so once (`helper: RedisHelper = request.state.redis_helper`), or an "
         "attribute of `self` its class annotates so (a dataclass's `files: FileService`), "
         "whose own body calls one of them, makes a Stripe resource's request (below), or "
         "sends a request through one of the sync "
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
-        "annotated with the client's class; or one `__init__` binds to `self`) (not a "
-        "function it defines: a "
+        "annotated with the client's class; or one `__init__` binds to `self`), or calls "
+        "another method of its class that does (`is_token_revoked` calling `self."
+        "get_data`, which calls `self.redis.get`) (not a function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing), reported at its first call in each function that "
         "calls it. And the sync clients of network services: a "
@@ -1425,14 +1427,23 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                 and isinstance(enclosing, ast.AsyncFunctionDef)
             ):
                 arguments = enclosing.args
-                for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
-                    if argument.arg != func.value.id or argument.annotation is None:
-                        continue
-                    annotations = [argument.annotation]
-                    if isinstance(argument.annotation, ast.Name):
+                written = [
+                    argument.annotation
+                    for argument in (
+                        *arguments.posonlyargs,
+                        *arguments.args,
+                        *arguments.kwonlyargs,
+                    )
+                    if argument.arg == func.value.id and argument.annotation is not None
+                ]
+                # a local name the coroutine annotates (any `x: T` of the file's)
+                written += structure.bindings_of(func.value.id).annotations
+                for written_annotation in written:
+                    annotations = [written_annotation]
+                    if isinstance(written_annotation, ast.Name):
                         # a module's `Annotated` alias (`FileContext.annotated_alias`):
                         # whatever the name is bound to
-                        annotations += structure.bindings_of(argument.annotation.id).values
+                        annotations += structure.bindings_of(written_annotation.id).values
                     for annotation in annotations:
                         if isinstance(annotation, ast.Subscript) and (
                             ast_dotted_name(annotation.value) or ""
@@ -1701,10 +1712,30 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
     if not isinstance(receiver, cst.Name):
         return None
     params = function.node.params
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if param.name.value != receiver.value or param.annotation is None:
-            continue
-        annotation = param.annotation.annotation
+    annotations = [
+        param.annotation.annotation
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+        if param.name.value == receiver.value and param.annotation is not None
+    ]
+    if not annotations:
+        # a local name the coroutine annotates (`redis_helper: RedisHelper =
+        # request.state.redis_helper`, agfianf's auth dependency, reader 83), bound once
+        bound = [
+            node
+            for node in own_descendants(function.node.body)
+            if isinstance(node, cst.AnnAssign | cst.Assign | cst.AugAssign)
+            and any(
+                isinstance(target, cst.Name) and target.value == receiver.value
+                for target in (
+                    [t.target for t in node.targets]
+                    if isinstance(node, cst.Assign)
+                    else [node.target]
+                )
+            )
+        ]
+        if len(bound) == 1 and isinstance(bound[0], cst.AnnAssign):
+            annotations = [bound[0].annotation.annotation]
+    for annotation in annotations:
         if isinstance(annotation, cst.Name):
             # `user_service: user_dependency`, the module's `Annotated[UserService,
             # Depends(...)]` alias (Sanoy24's login route, reader 82)
