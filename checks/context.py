@@ -48,6 +48,7 @@ from checks.project import (
     module_instances,
 )
 from checks.project_facts import (
+    DEFINED,
     LOOP_RULES,
     PYDANTIC_SPELLING,
     RUN_ALONE_FACT,
@@ -817,14 +818,44 @@ class FileContext:
         test class (pytest collects it); nor for a secret, which the repository leaks
         whether or not it runs."""
         outermost = self._class_stack[0] if self._class_stack else None
+        if outermost is None:
+            return self._in_dead_coroutine(report)
         if (
-            outermost is None
-            or report.rule.code in _LIVE_UNNAMED
+            report.rule.code in _LIVE_UNNAMED
             or (report.rule.family != PYDANTIC_FAMILY and not self._unnamed_may_be_dead(outermost))
             or not any(s is outermost.node for s in self.module.body)
         ):
             return report
-        used = used_fact(report.rule.code, outermost.name)
+        used = used_fact(report.rule.code, DEFINED + outermost.name)
+        return report._replace(
+            condition=_and(report.condition, Condition((), frozenset(), fact=used))
+        )
+
+    def _in_dead_coroutine(self, report: Report) -> Report:
+        """A finding in a module-level `async def` that defines again a name the module
+        defined above (pyflakes' F811), undecorated, and nothing names besides its
+        definitions: dead code (sepehremami's `async def get_users`, left below the route
+        of that name, whose decorator registered the first: reader 84). Not any coroutine
+        nothing names: a module of examples or a file checked alone has many, and a sync
+        function may be named outside the code (`uvicorn --factory app.main:create_app`)."""
+        outermost = self._functions[0].node if self._functions else None
+        if (
+            not isinstance(outermost, cst.FunctionDef)
+            or outermost.asynchronous is None
+            or outermost.decorators
+            or report.rule.code in _LIVE_UNNAMED
+            or self.layer == "test"
+        ):
+            return report
+        body = self.module.body
+        index = next((i for i, s in enumerate(body) if s is outermost), None)
+        name = outermost.name.value
+        if index is None or not any(
+            isinstance(earlier, cst.FunctionDef | cst.ClassDef) and earlier.name.value == name
+            for earlier in body[:index]
+        ):
+            return report
+        used = used_fact(report.rule.code, DEFINED + outermost.name.value)
         return report._replace(
             condition=_and(report.condition, Condition((), frozenset(), fact=used))
         )

@@ -225,6 +225,11 @@ RUN_ALONE_FACT = "runs-alone:"
 USED_FACT = "used:"
 
 
+#: `used_fact`'s name of a class or function: used where written besides its definitions
+#: (`named_besides_definitions`), not merely twice.
+DEFINED = "def:"
+
+
 def used_fact(code: str, name: str) -> str:
     """The fact that `name` is used (written more than once), for a finding of `code`; with
     no name, code nothing runs (a test module pytest skips whole): it holds only where the
@@ -438,6 +443,28 @@ def written_twice(name: str, sources: Iterable[bytes]) -> bool:
         if count > 1:
             return True
     return False
+
+
+def named_besides_definitions(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for a class or function (`DEFINED`): the identifier is written, as a
+    whole word, somewhere else than after `def` or `class` (sepehremami's `async def
+    get_users` defined again below the route of that name, whose decorator registered
+    the first: reader 84)."""
+    word = name.encode()
+    pattern: re.Pattern[bytes] | None = None
+    for source in sources:
+        if word not in source:
+            continue
+        if pattern is None:
+            pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
+        for found in pattern.finditer(source):
+            before = source[max(0, found.start() - 12) : found.start()]
+            if _DEFINES.search(before) is None:
+                return True
+    return False
+
+
+_DEFINES = lazy_pattern(rb"\b(?:def|class)[ \t]+$")
 
 
 def queries_2_0(sources: Iterable[bytes]) -> bool:
@@ -761,11 +788,32 @@ def _reads_header_credentials(source: bytes) -> bool:
     return _HEADER_CREDENTIALS.search(source) is not None
 
 
+#: What reads a cookie: `_COOKIES` but `set_cookie(`, and a library told to read them
+#: (`JWT_TOKEN_LOCATION = ["headers", "cookies"]`, `LoginManager(..., use_cookie=True)`).
+_COOKIE_READS = lazy_pattern(
+    rb"\b(?:request|websocket|req)\.cookies\b|\.cookies(?:\.get\(|\[)|\bCookie\("
+    rb"|\bAPIKeyCookie\b|\bSessionMiddleware\b|\bCookieTransport\b"
+    rb"|\bJwt(?:Access|Refresh)(?:Bearer)?Cookie\b"
+    rb"|[\"']cookies?[\"']|\buse_cookies?\s*="
+)
+
+
+def _reads_cookies(source: bytes) -> bool:
+    """Whether a text reads a cookie (`_COOKIE_READS`): one only set or deleted
+    (`set_cookie(`, fastapi-jwt's `set_access_cookie(`) authenticates nothing the service
+    reads (fike's httponly `token` cookie beside an `OAuth2PasswordBearer` that reads the
+    header alone: reader 84)."""
+    return (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIE_READS.search(
+        source
+    ) is not None
+
+
 def header_credentials_only(sources: Iterable[bytes]) -> bool:
-    """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie anywhere."""
+    """`HEADER_CREDENTIALS_ONLY`: credentials read from headers, no cookie read anywhere
+    (one only set authenticates nothing the service reads)."""
     headers = False
     for source in sources:
-        if _sets_cookies(source):
+        if _reads_cookies(source):
             return False
         headers = headers or _reads_header_credentials(source)
     return headers

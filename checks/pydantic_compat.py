@@ -120,6 +120,33 @@ class VersionGuards:
             for node in self._stack
         )
 
+    def in_fallback_of_an_import(self) -> bool:
+        """Whether the walk is in a `try` that catches `ImportError`, whose body imports a
+        name its handler binds again (zhuguang2477's `try: from backend.app.database
+        import Base` / `except ImportError: Base = declarative_base()`, reader 85): the
+        stand-in for an import that does not fail where the code runs."""
+        for node in self._stack:
+            if not isinstance(node, cst.Try):
+                continue
+            handlers = [h for h in node.handlers if _catches_import_error(h.type)]
+            imported = _imported_names(node.body)
+            if imported and any(
+                isinstance(line, cst.SimpleStatementLine)
+                and any(
+                    isinstance(small, cst.Assign)
+                    and any(
+                        isinstance(t.target, cst.Name) and t.target.value in imported
+                        for t in small.targets
+                    )
+                    for small in line.body
+                )
+                for handler in handlers
+                if isinstance(handler.body, cst.IndentedBlock)
+                for line in handler.body.body
+            ):
+                return True
+        return False
+
     def _is_guard(self, node: Branching) -> bool:
         known = self._known.get(id(node))
         if known is None:
@@ -281,6 +308,22 @@ def _imports_from(block: cst.BaseSuite, packages: frozenset[str]) -> bool:
         if any(m is not None and m.split(".", 1)[0] in packages for m in modules):
             return True
     return False
+
+
+def _imported_names(block: cst.BaseSuite) -> set[str]:
+    """The names a block's own `from ... import` statements bind."""
+    names: set[str] = set()
+    lines = block.body if isinstance(block, cst.IndentedBlock) else []
+    for statement in lines:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name):
+                        names.add(bound.value)
+    return names
 
 
 def _dotted(expr: cst.BaseExpression) -> str | None:

@@ -57,6 +57,7 @@ from checks.project_facts import (
     COOKIES_USED,
     COUNTED_FACTS,
     CREDENTIALS_USED,
+    DEFINED,
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD_ENV_SELECTED,
     HEADER_CREDENTIALS_ONLY,
@@ -91,6 +92,7 @@ from checks.project_facts import (
     hashes_with_bcrypt,
     header_credentials_only,
     is_service_layer_text,
+    named_besides_definitions,
     own_service_errors,
     project_sources,
     pydantic_1_named,
@@ -850,9 +852,17 @@ def build_index(
             # no name: code nothing runs (a test module pytest skips whole)
             code in settings.named
             or new_code
-            or bool(name and written_twice(name, [*sources(scope), *packaging(scope)]))
+            or bool(name and _used(name, [*sources(scope), *packaging(scope)]))
         ),
     )
+
+
+def _used(name: str, texts: Sequence[bytes]) -> bool:
+    """`USED_FACT`'s answer: a class or function (`DEFINED`) named besides its
+    definitions, another name written twice (a setting: its declaration and a read)."""
+    if name.startswith(DEFINED):
+        return named_besides_definitions(name[len(DEFINED) :], texts)
+    return written_twice(name, texts)
 
 
 def _packaging(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:

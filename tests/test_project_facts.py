@@ -384,6 +384,14 @@ def test_a_wildcard_origin_is_spared_where_clients_authenticate_by_header_only(
         "from fastapi import Response\n\n\ndef login(response: Response) -> None:\n"
         '    response.set_cookie("session", "token", httponly=True)\n',
     )
+    # a cookie only set authenticates nothing the service reads (fike's, reader 84)
+    assert fg501(tmp_path) == []
+    write(
+        tmp_path,
+        "app/session.py",
+        "from fastapi import Request\n\n\ndef session_of(request: Request) -> str | None:\n"
+        '    return request.cookies.get("session")\n',
+    )
     assert fg501(tmp_path) == ["main.py"]
     assert fg501(main) == ["main.py"]
 
@@ -844,6 +852,29 @@ def test_fastapi_jwts_header_bearer_is_a_header_credential_its_cookie_classes_co
     both = bearer.replace(b"JwtAccessBearer", b"JwtAccessBearerCookie")
     assert credentials_used([both])
     assert not header_credentials_only([both])
+
+
+def test_a_cookie_only_set_is_no_cookie_credential() -> None:
+    """fike's login (reader 84): `response.set_cookie(key="token", ..., httponly=True)`
+    beside an `OAuth2PasswordBearer` that reads the header alone: the cookie authenticates
+    nothing the service reads. A cookie read (`request.cookies`, `Cookie(...)`) or a
+    library told to read one (`JWT_TOKEN_LOCATION = ["cookies"]`) keeps it a cookie API."""
+    bearer = b'oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")\n'
+    login = b'response.set_cookie(key="token", value=token, httponly=True)\n'
+    assert header_credentials_only([bearer, login])
+    assert header_credentials_only([bearer, b"response.delete_cookie('token')\n"])
+    # a name or a comment that speaks of a cookie reads none (fscorrales' route, minsuhya's
+    # comment on `allow_credentials`)
+    named = b"async def login_with_cookie(response: Response) -> None: ...\n"
+    comment = b"    allow_credentials=True,  # send the cookie cross-origin\n"
+    assert header_credentials_only([bearer, login, named, comment])
+    for read in (
+        b'token = request.cookies.get("token")\n',
+        b"async def me(token: str = Cookie(None)) -> None: ...\n",
+        b'JWT_TOKEN_LOCATION = ["headers", "cookies"]\n',
+        b"app.add_middleware(SessionMiddleware, secret_key=key)\n",
+    ):
+        assert not header_credentials_only([bearer, login, read]), read
 
 
 @pytest.mark.parametrize(

@@ -367,3 +367,49 @@ def test_a_helper_called_in_a_named_class_is_told_by_the_call_it_makes(tmp_path:
     messages = [f["message"] for f in json.loads(result.stdout) if f["code"] == "FG303"]
     assert len(messages) == 1
     assert "checks a password (`passlib.context.CryptContext.verify()`)" in messages[0]
+
+
+ROUTES_TWICE = """
+    from fastapi import APIRouter, Depends
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    router = APIRouter()
+
+
+    @router.get("/users")
+    def get_users(db: Session = Depends(get_db)) -> list[User]:
+        return db.query(User).all()
+
+
+    async def get_users(db: Session = Depends(get_db)) -> list[User]:
+        return db.query(User).all()
+
+
+    async def count_users(db: Session) -> int:
+        return db.query(User).count()
+
+
+    def find(db: Session, email: str) -> object:
+        return db.execute(text(f"SELECT * FROM users WHERE email = '{email}'"))
+"""
+
+
+def test_a_coroutine_nothing_names_is_held_back_a_sync_function_is_not(tmp_path: Path) -> None:
+    """sepehremami's `async def get_users` (reader 84): defined again, undecorated, below
+    the route of that name whose decorator registered the first; nothing calls it. Its
+    finding is held back as dead code (a definition is no use). A coroutine defined once
+    stands, named or not (a file checked alone, a module of examples), and so does a sync
+    function (a factory or handler may be named outside the code: `uvicorn --factory
+    app.main:create_app`)."""
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/users.py", ROUTES_TWICE)
+    rows = [(code, row) for _, code, row in _rows(tmp_path, "--select", "FG102")]
+    assert rows == [("FG102", 14), ("FG102", 18)]
+    assert [(c, r) for _, c, r in _rows(tmp_path)] == [("FG102", 18), ("FG105", 22)]
+    write(tmp_path, "app/stats.py", "from app.users import get_users\n")
+    assert [(c, r) for _, c, r in _rows(tmp_path)] == [
+        ("FG102", 14),
+        ("FG102", 18),
+        ("FG105", 22),
+    ]

@@ -362,7 +362,9 @@ def _names_a_place(name: str) -> bool:
     signs with, so its placeholder (`"your-google-client-secret"`) is one like any other
     service's (balorette's, reader 64)."""
     lowered = name.lower()
-    if lowered.endswith("client_secret"):
+    # (Facebook's `FACEBOOK_APP_SECRET`, Twitter's `CONSUMER_SECRET`: eedu7's
+    # `"YOUR_FACEBOOK_APP_SECRET"`, reader 85)
+    if lowered.endswith(("client_secret", "app_secret", "consumer_secret")):
         return True
     words = _WORD.findall(lowered)
     return lowered.endswith("token_key") and not _PLACES.isdisjoint(words)
@@ -598,8 +600,10 @@ class HardcodedSecret(Rule):
         "`%s`), "
         "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a settings default the module "
         "compares with to refuse it (`if self.secret_key == 'change-me': raise ...` in a "
-        "validator), an OAuth client's secret placeholder (`GOOGLE_CLIENT_SECRET = "
-        "'your-google-client-secret'`: the provider's, not a key the service signs with), "
+        "validator, or a constant a validator names), an OAuth client's secret "
+        "placeholder (`GOOGLE_CLIENT_SECRET = 'your-google-client-secret'`, "
+        "`FACEBOOK_APP_SECRET`, `*_CONSUMER_SECRET`: the provider's, not a key the service "
+        "signs with), "
         "a password's hash (bcrypt's "
         "`$2b$...`, argon2's, a hex digest) as a user table stores it, "
         "and the URL of a database on `localhost`, on a host of one label (`db`, a compose "

@@ -51,7 +51,9 @@ class LegacyDeclarative(Rule):
         "(`MovedIn20Warning`), is reported always, but in the `except ImportError:` "
         "branch of a `try` that imports from SQLAlchemy (`try: from sqlalchemy.orm import "
         "DeclarativeBase`): that branch runs only where the 2.0 names do not exist, and "
-        "the fix would break it there.\n\n"
+        "the fix would break it there; nor in one that binds again a name its `try` "
+        "imports (`try: from app.database import Base` / `except ImportError: Base = "
+        "declarative_base()`): a stand-in for an import that does not fail.\n\n"
         "Where it applies: everywhere but tests, tooling and the migrations: a model a "
         "test declares for its fixtures is the test's (its style changes nothing the "
         "service does: the eighteenth reader's two), a one-off script's (`scripts/`) is "
@@ -113,6 +115,18 @@ class LegacyDeclarative(Rule):
             """,
             path="app/db_models.py",
             note="the fallback of a try that imports the 2.0 name: it runs only on 1.x (quetz)",
+        ),
+        Example(
+            """
+            try:
+                from app.database import Base
+            except ImportError:
+                from sqlalchemy.ext.declarative import declarative_base
+
+                Base = declarative_base()
+            """,
+            path="app/models/base.py",
+            note="a stand-in for the project's own base, bound again where its import fails",
         ),
         Example(
             """
@@ -578,9 +592,13 @@ def _report(
     names it writes do not exist there.
     A `styled` finding (1.x style that 2.0 still supports) stands when the project's
     models are mostly typed, or the selection names FG108 (`TYPED_MODELS`)."""
-    if ctx.version_guards.in_import_fallback(_SQLALCHEMY):
+    if (
+        ctx.version_guards.in_import_fallback(_SQLALCHEMY)
+        or ctx.version_guards.in_fallback_of_an_import()
+    ):
         # `except ImportError:` after `from sqlalchemy.orm import DeclarativeBase`: the
-        # branch that runs only where the 2.0 names do not exist (quetz)
+        # branch that runs only where the 2.0 names do not exist (quetz); or the stand-in
+        # for the project's own `Base` (`except ImportError: Base = declarative_base()`)
         return
     if ctx.sqlalchemy_target == 1:
         # a plan for the move to 2.0, asked for by name (as FG2xx on Pydantic 1): held

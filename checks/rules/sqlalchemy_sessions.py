@@ -354,7 +354,9 @@ class SyncSessionInAsyncModule(Rule):
         "opened, `db = SessionLocal()` then `UserService(db).record_login(...)`) "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
-        "`background_tasks.add_task`, run after the response), unless the call is awaited; "
+        "`background_tasks.add_task`, run after the response; nor to a class or a factory "
+        "named for what it makes, `get_dashboard_service(db)`, whose methods the coroutine "
+        "only awaits), unless the call is awaited; "
         "and a sync function of this module or another of the project (or a sync method "
         "of one of its module-level classes: `FlowDao.get_flows()`, `cls.get_flows()`, or "
         "on a name annotated with such a class of another module: `db.get()` with `db: "
@@ -731,6 +733,21 @@ class SyncSessionInAsyncModule(Rule):
             also=("FG101",),
             note="a legacy query on a receiver the coroutine awaits `commit()` on: an "
             "`AsyncSession`, whose `query()` raises (FG101's), no sync session blocking",
+        ),
+        Example(
+            """
+            from sqlalchemy.orm import Session
+
+            from app.services.dashboard import get_dashboard_service
+
+
+            async def dashboard(shop_id: int, db: Session) -> dict[str, int]:
+                service = get_dashboard_service(db)
+                return await service.stats(shop_id)
+            """,
+            path="app/routes/dashboard.py",
+            note="a session handed to a factory named for the service it makes, whose "
+            "methods the coroutine awaits: where they query it, they are the findings",
         ),
         Example(
             """
@@ -1443,15 +1460,26 @@ def _handed_on(node: cst.Call, ctx: FileContext, code: str) -> str | None:
     return None
 
 
+#: A function named for the object it makes (`get_dashboard_service`, `make_user_repo`).
+_FACTORY_OF = lazy_pattern(
+    r"^(?:get|make|create|build|new)_\w*(?:service|repository|repo|dao|manager|usecase)$"
+)
+
+
 def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
-    """Whether the call makes an object (a CapWords callee: a class) that the coroutine
+    """Whether the call makes an object (a CapWords callee: a class; or a factory named for
+    it, `_FACTORY_OF`) that the coroutine
     calls no method of without `await`: neither `Service(db).run()` nor `service =
     Service(db)` then `service.run()`. What it does with the session, another coroutine
     or a thread does (`return Params(db_session=db)`, `await Service(db).run()`)."""
     name = dotted_name(node.func)
     last = (name or "").rpartition(".")[2].lstrip("_")  # `_CommonParams`
     function = ctx.function
-    if not last[:1].isupper() or last.isupper() or function is None:
+    # or a factory named for what it makes (zhuguang2477's `get_dashboard_service(db)`,
+    # which returns `DashboardService(db)`, then `await service.get_dashboard_stats(...)`:
+    # reader 85)
+    made = (last[:1].isupper() and not last.isupper()) or _FACTORY_OF.match(last) is not None
+    if not made or function is None:
         return False
     body = function.node.body
     calls: list[cst.Call] = []

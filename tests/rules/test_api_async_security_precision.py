@@ -3149,7 +3149,8 @@ def test_a_default_a_validator_names_is_refused() -> None:
 def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
     """balorette's `GOOGLE_CLIENT_SECRET: str = "your-google-client-secret"` (reader 64):
     a secret Google issues and checks, not a key this service signs with, so its
-    placeholder is spared as another service's is; a real-looking one is reported."""
+    placeholder is spared as another service's is; a real-looking one is reported. So is
+    Facebook's app secret (eedu7's `"YOUR_FACEBOOK_APP_SECRET"`, reader 85)."""
     source = """
         from pydantic_settings import BaseSettings
 
@@ -3158,10 +3159,12 @@ def test_an_oauth_client_secret_placeholder_is_a_placeholder() -> None:
             GOOGLE_CLIENT_SECRET: str = "your-google-client-secret"
             GITHUB_CLIENT_SECRET: str = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
             JWT_SECRET: str = "your-jwt-secret"
+            FACEBOOK_APP_SECRET: str = "YOUR_FACEBOOK_APP_SECRET"
 
 
         settings = Settings()
         USED = (settings.GOOGLE_CLIENT_SECRET, settings.GITHUB_CLIENT_SECRET, settings.JWT_SECRET)
+        FB = settings.FACEBOOK_APP_SECRET
         """
     assert _found("FG502", source, "app/core/config.py") == [6, 7]
 
