@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from checks import revisions
-from checks.context import FileContext, dotted_name, keyword_arg, string_value
+from checks.context import FileContext, descendants, dotted_name, keyword_arg, string_value
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -345,7 +345,10 @@ class NotNullWithoutDefault(_MigrationRule):
     summary = (
         "Checks for `op.add_column()` (or `batch_op.add_column()`) of a `nullable=False` "
         "column without `server_default`, unless the upgrade created the table, or emptied "
-        "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column.\n\n"
+        "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column. "
+        "Where the upgrade also drops a column of that table, the message says it may be a "
+        "rename, which autogenerate writes as an add and a drop that lose the values, and "
+        "offers `op.alter_column(table, old, new_column_name=new)`.\n\n"
         "Where it applies: revision files, not the `tests` layer; the heads of a folder "
         "only, as for FG601."
     )
@@ -471,7 +474,39 @@ class NotNullWithoutDefault(_MigrationRule):
             nullable = keyword_arg(column, "nullable")
             not_null = nullable is not None and dotted_name(nullable.value) == "False"
             if not_null and keyword_arg(column, "server_default") is None:
-                ctx.report(column)
+                ctx.report(column, _renamed_message(column, table, ctx))
+
+
+def _renamed_message(column: cst.Call, table: str | None, ctx: FileContext) -> str | None:
+    """FG602's message where the upgrade also drops a column of that table: Alembic's
+    autogenerate writes a rename so, an add and a drop that lose the values (akiko23's
+    `content` added and `description` dropped from `posts`, reader 87); None otherwise."""
+    function = ctx.function
+    name = string_value(column.args[0].value) if column.args else None
+    if function is None or table is None or name is None:
+        return None
+    dropped = [
+        # `op.drop_column("posts", "description")`, `batch_op.drop_column("description")`
+        string_value(call.args[-1].value)
+        for call in descendants(function.node.body)
+        if isinstance(call, cst.Call)
+        and call.args
+        and _alembic_op(call, ctx) == "drop_column"
+        and _table_of(call, "drop_column", ctx) == table
+    ]
+    old = [found for found in dropped if found is not None]
+    if not old:
+        return None
+    old = sorted(set(old))
+    listed = ", ".join(f"`{found}`" for found in old)
+    renamed = f'"{old[0]}"' if len(old) == 1 else "<its old name>"
+    return (
+        f"NOT NULL column `{name}` added to `{table}` without `server_default`, where the "
+        f"upgrade drops {listed} from it: if it is a rename (autogenerate writes one as an "
+        f'add and a drop, losing the values), `op.alter_column("{table}", {renamed}, '
+        f'new_column_name="{name}")` keeps them; else the upgrade fails on a table that has '
+        "rows"
+    )
 
 
 class EmptyDowngrade(_MigrationRule):

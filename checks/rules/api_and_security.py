@@ -901,7 +901,9 @@ class JwtWithoutVerification(Rule):
         "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
         "Where it applies: every layer but tests (a test reads its own tokens' claims "
-        "without verifying them on purpose)."
+        "without verifying them on purpose) and development tooling (mci77777's "
+        "`scripts/utils/analyze_jwt.py` prints a token's claims for its developer: no "
+        "request is served on what it decodes)."
     )
     why = (
         "A token whose signature is not checked proves nothing: anyone can write one. "
@@ -1131,6 +1133,17 @@ class JwtWithoutVerification(Rule):
         ),
         Example(
             """
+            import sys
+
+            import jwt
+
+            print(jwt.decode(sys.argv[1], options={"verify_signature": False}))
+            """,
+            path="scripts/analyze_jwt.py",
+            note="a developer's script printing a token's claims (development tooling)",
+        ),
+        Example(
+            """
             import jwt
 
 
@@ -1157,7 +1170,7 @@ class JwtWithoutVerification(Rule):
             ctx.stash(self.code + ".assigned").append((id(node.value), target.value))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.layer == "test" or ctx.qualified_name(node.func) not in JWT_DECODERS:
+        if ctx.layer in ("test", "tooling") or ctx.qualified_name(node.func) not in JWT_DECODERS:
             return
         algorithms = _jwt_argument(node, "algorithms")
         options = _jwt_argument(node, "options")

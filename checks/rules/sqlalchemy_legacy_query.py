@@ -89,6 +89,18 @@ _SURE_SESSION_NAME = lazy_pattern(r"session", re.IGNORECASE)
 _QUERY_OBJECT = "Legacy `Query` object: build a `select()` statement instead"
 #: A query on a session known to be an `AsyncSession` (`db: AsyncSession = Depends(...)`),
 #: which has no `query()` (evilmoose's sample feature, reader 61).
+#: A legacy query on an untyped receiver the coroutine awaits `commit()` on (trouchet's
+#: log repository, reader 83): FG101's example of an `AsyncSession` misused, and FG102's
+#: of no sync session blocking.
+AWAITED_SESSION_QUERY = """
+    class LogRepository:
+        def __init__(self, session):
+            self.session = session
+
+        async def delete_old_logs(self, cutoff: datetime) -> None:
+            self.session.query(RequestLog).filter(RequestLog.at < cutoff).delete()
+            await self.session.commit()
+"""
 _ASYNC_SESSION_QUERY = (
     "`AsyncSession` has no `query()`: this call raises `AttributeError`; build a `select()` "
     "and run it with `await session.execute()` or `await session.scalars()`"
@@ -251,15 +263,7 @@ class LegacyQueryApi(Rule):
             note="typed AsyncSession receiver",
         ),
         Example(
-            """
-            class LogRepository:
-                def __init__(self, session):
-                    self.session = session
-
-                async def delete_old_logs(self, cutoff: datetime) -> None:
-                    self.session.query(RequestLog).filter(RequestLog.at < cutoff).delete()
-                    await self.session.commit()
-            """,
+            AWAITED_SESSION_QUERY,
             path="app/repositories/logs.py",
             note="an untyped receiver the coroutine awaits `commit()` on: an `AsyncSession`, "
             "whose `query()` raises (not FG102's sync session)",

@@ -47,6 +47,7 @@ from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
 from checks.rules.data_access_layers import WEB_FRAMEWORKS
 from checks.rules.sqlalchemy_legacy_query import (
+    AWAITED_SESSION_QUERY,
     is_legacy_session_query,
     is_model_query,
     note_query_chain,
@@ -720,15 +721,7 @@ class SyncSessionInAsyncModule(Rule):
             note="a session handed to a background task: run after the response",
         ),
         Example(
-            """
-            class LogRepository:
-                def __init__(self, session):
-                    self.session = session
-
-                async def delete_old_logs(self, cutoff: datetime) -> None:
-                    self.session.query(RequestLog).filter(RequestLog.at < cutoff).delete()
-                    await self.session.commit()
-            """,
+            AWAITED_SESSION_QUERY,
             path="app/repositories/logs.py",
             also=("FG101",),
             note="a legacy query on a receiver the coroutine awaits `commit()` on: an "
