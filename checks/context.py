@@ -810,13 +810,14 @@ class FileContext:
 
     def _in_dead_class(self, report: Report) -> Report:
         """A finding in a module-level class nothing names is dead code: held back unless
-        the class's name is written again in the project (an import, a call, a base, a
-        string). First for Pydantic models (BookStore's unused `UserResponse` with
-        `orm_mode`, reader 61), then for every rule (sergey-vernyk's sync `CrudManager`,
-        twin of the `CrudManagerAsync` every caller uses: 10 of reader 82's 12 "no"). Not
-        where a class may run unnamed: a decorated class (a decorator may register it), a
-        test class (pytest collects it); nor for a secret, which the repository leaks
-        whether or not it runs."""
+        the class's name is written in the project besides its definitions (an import, a
+        call, a base, a string) or in an entry point of its packaging files
+        (`checks.run._packaging`). First for Pydantic models (BookStore's unused
+        `UserResponse` with `orm_mode`, reader 61), then for every rule (sergey-vernyk's
+        sync `CrudManager`, twin of the `CrudManagerAsync` every caller uses: 10 of reader
+        82's 12 "no"). Not where a class may run unnamed: a decorated class (a decorator
+        may register it), a test class (pytest collects it); nor for the rules of
+        `_LIVE_UNNAMED`. Outside a class, `_in_dead_coroutine`."""
         outermost = self._class_stack[0] if self._class_stack else None
         if outermost is None:
             return self._in_dead_coroutine(report)
@@ -855,7 +856,7 @@ class FileContext:
             for earlier in body[:index]
         ):
             return report
-        used = used_fact(report.rule.code, DEFINED + outermost.name.value)
+        used = used_fact(report.rule.code, DEFINED + name)
         return report._replace(
             condition=_and(report.condition, Condition((), frozenset(), fact=used))
         )
