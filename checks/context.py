@@ -404,6 +404,13 @@ def _and(condition: Condition | None, extra: Condition) -> Condition:
     return condition._replace(also=also)
 
 
+def _held_unless_named(report: Report, name: str) -> Report:
+    """The report held back unless the class or function `name` is named in the project
+    besides its definitions (`USED_FACT`, `DEFINED`)."""
+    used = Condition((), frozenset(), fact=used_fact(report.rule.code, DEFINED + name))
+    return report._replace(condition=_and(report.condition, used))
+
+
 #: `FileContext.marks` key: the nodes of v1 spellings that Pydantic 2 ignores or refuses
 #: (a `class Config` setting `orm_mode`): their findings are never gated by the project's
 #: spelling (`FileContext._add_report`).
@@ -827,10 +834,7 @@ class FileContext:
             or not any(s is outermost.node for s in self.module.body)
         ):
             return report
-        used = used_fact(report.rule.code, DEFINED + outermost.name)
-        return report._replace(
-            condition=_and(report.condition, Condition((), frozenset(), fact=used))
-        )
+        return _held_unless_named(report, outermost.name)
 
     def _in_dead_coroutine(self, report: Report) -> Report:
         """A finding in a module-level `async def` that defines again a name the module
@@ -856,10 +860,7 @@ class FileContext:
             for earlier in body[:index]
         ):
             return report
-        used = used_fact(report.rule.code, DEFINED + name)
-        return report._replace(
-            condition=_and(report.condition, Condition((), frozenset(), fact=used))
-        )
+        return _held_unless_named(report, name)
 
     def _unnamed_may_be_dead(self, info: ClassInfo) -> bool:
         """Whether a class nothing names is dead (see `_in_dead_class`)."""

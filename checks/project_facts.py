@@ -384,13 +384,15 @@ _SELECT = lazy_pattern(rb"(?<![\w.])select\(|\b(?:sa|sqlalchemy|sqlmodel)\.selec
 _QUERY = lazy_pattern(rb"\.query\(")
 _MAPPED = lazy_pattern(rb"\bMapped\[")
 _COLUMN = lazy_pattern(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
-_COOKIES = lazy_pattern(
-    rb"\bset_cookie\(|\b(?:request|websocket)\.cookies\b|\bCookie\(|\bAPIKeyCookie\b"
-    rb"|\bSessionMiddleware\b"
-    rb"|\bCookieTransport\b"
-    # fastapi-jwt's classes that read a cookie (`JwtAccessBearerCookie`)
+#: What reads a cookie in every count: a request's, FastAPI's `Cookie(` and
+#: `APIKeyCookie`, Starlette's sessions, fastapi-users' transport, fastapi-jwt's classes
+#: that read one (`JwtAccessBearerCookie`).
+_READ_COOKIE_WORDS = (
+    rb"\b(?:request|websocket)\.cookies\b|\bCookie\(|\bAPIKeyCookie\b"
+    rb"|\bSessionMiddleware\b|\bCookieTransport\b"
     rb"|\bJwt(?:Access|Refresh)(?:Bearer)?Cookie\b"
 )
+_COOKIES = lazy_pattern(rb"\bset_cookie\(|" + _READ_COOKIE_WORDS)
 _HEADER_CREDENTIALS = lazy_pattern(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
     # fastapi-jwt's that read the `Authorization` header alone (fscorrales' API, whose
@@ -788,13 +790,12 @@ def _reads_header_credentials(source: bytes) -> bool:
     return _HEADER_CREDENTIALS.search(source) is not None
 
 
-#: What reads a cookie: `_COOKIES` but `set_cookie(`, and a library told to read them
-#: (`JWT_TOKEN_LOCATION = ["headers", "cookies"]`, `LoginManager(..., use_cookie=True)`).
+#: What reads a cookie: `_READ_COOKIE_WORDS`, any `.cookies.get(`/`.cookies[`, and a
+#: library told to read them (`JWT_TOKEN_LOCATION = ["headers", "cookies"]`,
+#: `LoginManager(..., use_cookie=True)`).
 _COOKIE_READS = lazy_pattern(
-    rb"\b(?:request|websocket|req)\.cookies\b|\.cookies(?:\.get\(|\[)|\bCookie\("
-    rb"|\bAPIKeyCookie\b|\bSessionMiddleware\b|\bCookieTransport\b"
-    rb"|\bJwt(?:Access|Refresh)(?:Bearer)?Cookie\b"
-    rb"|[\"']cookies?[\"']|\buse_cookies?\s*="
+    _READ_COOKIE_WORDS
+    + rb"|\breq\.cookies\b|\.cookies(?:\.get\(|\[)|[\"']cookies?[\"']|\buse_cookies?\s*="
 )
 
 
