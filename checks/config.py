@@ -162,7 +162,14 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         # a Locust load test's folder (`locust/config.py`: a client's login password)
         "/locust/",
         "/*/locust/",
+        # Locust's own file name, wherever it is (Anikk02's `performance/locustfile.py`,
+        # reader 88)
+        "locustfile.py",
         "seeds/",
+        # a folder of seeders (georgephilippas-ber's `seeder/eodhd/eodhd_seeder.py`,
+        # reader 90)
+        "seeder/",
+        "seeders/",
         "fixtures/",
         "noxfiles/",
         ".*/",

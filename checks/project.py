@@ -856,7 +856,12 @@ class ProjectIndex:
             # config import redis`, a `redis.Redis`): a request through it
             owner, _, method = resolved.rpartition(".")
             client = self.instances.get(self.resolve(owner)) if owner else None
-            return client_request(client, [method]) if client is not None else None
+            if client is not None:
+                return client_request(client, [method])
+            shadowing = self.package_binding(owner)
+            if shadowing is not None and depth < MAX_DEPTH:
+                return self.blocking_call(f"{shadowing}.{method}", depth + 1)
+            return None
         if not made.startswith(CALLS):
             return made
         if depth < 2:
@@ -865,6 +870,16 @@ class ProjectIndex:
                 if found in PASSWORD_HASHING:
                     return found
         return None
+
+    def package_binding(self, ref: str) -> str | None:
+        """What a package's `__init__` binds under the name of one of its submodules,
+        which the attribute then is (`from .user import user` in `app/crud/__init__.py`:
+        `crud.user` is the `CRUDUser` instance, not the module; ddcroft73's
+        `crud.user.authenticate(...)`, reader 88); None when it binds nothing so."""
+        package, dot, name = ref.rpartition(".")
+        summary = self._load(package) if dot else None
+        target = summary.imports.get(name) if summary is not None else None
+        return target if target is not None and target != ref else None
 
     def hashes_a_new_password(self, refs: Iterable[str]) -> bool:
         """Whether one of these callables is a sync function whose blocking call hashes a

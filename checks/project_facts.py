@@ -689,8 +689,11 @@ def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
 #: SQLite named: a URL, its drivers, or `connect_args={"check_same_thread": False}`, an
 #: argument only SQLite's driver takes (davemac93's engine on a `DATABASE_URL` from the
 #: environment, beside its `subscription.db`: reader 67)
+#: A DuckDB URL (`duckdb:///...`, duckdb-engine's) is such a database too: in the process,
+#: no server (georgephilippas-ber's seeder, reader 90); the module alone is not (`import
+#: duckdb`: polars-svelte's users' files).
 _SQLITE = lazy_pattern(
-    rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b|[\"']check_same_thread[\"']"
+    rb"sqlite(?:\+\w+)?://|\baiosqlite\b|\bsqlite3\b|[\"']check_same_thread[\"']|\bduckdb://"
 )
 _DATABASE_SERVERS = (
     b"psycopg",
@@ -744,7 +747,8 @@ def sqlite_databases(sources: Iterable[bytes]) -> bool:
         ):
             return False
         sqlite = sqlite or (
-            (b"sqlite" in lowered or b"check_same_thread" in lowered) and _names_sqlite(lowered)
+            (b"sqlite" in lowered or b"check_same_thread" in lowered or b"duckdb://" in lowered)
+            and _names_sqlite(lowered)
         )
     return sqlite
 

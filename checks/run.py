@@ -719,7 +719,14 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         message = message.replace(": make it async, or `await asyncio", ": `await asyncio", 1)
     else:
         does = f"calls {describe_call(made)}"
-    if index.load(owner) is None and "is a sync function of" in message:
+    shadowing = index.package_binding(owner)
+    if shadowing is not None:
+        # `crud.user.authenticate`: a method of the instance the package binds under its
+        # submodule's name (`from .user import user`)
+        message = message.replace(
+            f"is a sync function of `{owner}`", f"is a sync method of `{shadowing}`", 1
+        )
+    elif index.load(owner) is None and "is a sync function of" in message:
         # `user_service.change_password`: a method of the instance another module binds
         message = message.replace("is a sync function of", "is a sync method of", 1)
     for phrase in (HELPER_BLOCKS, HELPER_REQUESTS):

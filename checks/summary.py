@@ -216,6 +216,10 @@ _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wai
 _PASSWORD_HELPER = lazy_pattern(r"passw|pwd|hash", re.IGNORECASE)
 
 
+#: A call of such a function through a name (`security.verify_password(`), with the name.
+_MODULE_PASSWORD_CALL = lazy_pattern(rb"\b(\w+)\.\w*(?:passw|pwd|hash)\w*\s*\(", re.IGNORECASE)
+
+
 def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
     """Whether a module may make one of the blocking calls: its imports (local name ->
     qualified name) name a package of `BLOCKING_PACKAGES` (for `os`, which most modules
@@ -227,6 +231,10 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
         return True
     if any(_PASSWORD_HELPER.search(local) for local in imports):
         return True  # a password helper of another module may be called (`CALLS`)
+    if imports and any(
+        found[1].decode() in imports for found in _MODULE_PASSWORD_CALL.finditer(source)
+    ):
+        return True  # ...through its module (`security.verify_password(...)`)
     if imports and _SESSION_QUERY.search(source) is not None:
         queried = {
             found[1]
@@ -502,10 +510,19 @@ class _Summarizer:
                 )
                 if called is None:
                     continue
-                if (
-                    isinstance(node.func, ast.Name)
-                    and "." in called
-                    and _PASSWORD_HELPER.search(node.func.id) is not None
+                if "." in called and (
+                    (
+                        isinstance(node.func, ast.Name)
+                        and _PASSWORD_HELPER.search(node.func.id) is not None
+                    )
+                    # through the module imported (`security.verify_password(...)` of
+                    # `from app.commons import security`: o4codes' `AuthService`, reader 90)
+                    or (
+                        isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Name)
+                        and node.func.value.id in self.imports
+                        and _PASSWORD_HELPER.search(node.func.attr) is not None
+                    )
                 ):
                     helpers_imported.append(called)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):

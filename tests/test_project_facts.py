@@ -902,6 +902,8 @@ def test_a_cookie_only_set_is_no_cookie_credential() -> None:
             False,
         ),
         ([b'url = "sqlite:///a.db"\n', b"import duckdb\nduckdb.connect(path)\n"], True),
+        ([b'DATABASE_URL: str = f"duckdb:///{root}/app.db"\n'], True),
+        ([b"import duckdb\nduckdb.connect(path)\n"], False),
         ([b'url = "sqlite:///a.db"\n', b"if source.startswith('postgresql://'):\n"], True),
         (
             [b'url = "sqlite:///a.db"\n', b'url = url.replace("postgres://", "postgresql://")\n'],
@@ -937,6 +939,8 @@ def test_a_cookie_only_set_is_no_cookie_credential() -> None:
         "an import",
         "a dialect",
         "duckdb: in the process, as sqlite",
+        "a duckdb url alone",
+        "duckdb's module alone: a user's files",
         "a scheme only tested: a user's data source",
         "a url's scheme rewritten",
         "a url's scheme built on",

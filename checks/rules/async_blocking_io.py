@@ -160,7 +160,8 @@ class _BlockingInAsync(Rule):
             _report(
                 ctx,
                 node,
-                f"`{name}()` blocks the event loop inside `async def`: use {replacement}",
+                f"`{name}()` blocks the event loop inside `async def`: use {replacement}"
+                + _idle_route_hint(ctx),
                 name or "",
             )
             return
@@ -174,7 +175,8 @@ class _BlockingInAsync(Rule):
                     node,
                     f"`{callee}()` calls {chain}, which {checks} a password (CPU work of "
                     "milliseconds to a tenth of a second or more, on purpose), blocking the "
-                    f"event loop inside `async def`: `await asyncio.to_thread({callee}, ...)`",
+                    f"event loop inside `async def`: `await asyncio.to_thread({callee}, ...)`"
+                    + _idle_route_hint(ctx),
                     blocking,
                 )
                 return
@@ -194,7 +196,7 @@ class _BlockingInAsync(Rule):
                 node,
                 f"`{callee}()` calls {chain}, which blocks the event loop inside "
                 f"`async def`: use {replacement} there, or `await "
-                f"asyncio.to_thread({callee}, ...)`",
+                f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
             )
             return
         self._imported_helper(
@@ -225,7 +227,7 @@ class _BlockingInAsync(Rule):
             Condition((name,), self.roots(), subject=BLOCKS),
             f"`{callee}()` is a sync {kind} of `{module}` that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
-            f"asyncio.to_thread({callee}, ...)`",
+            f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
         )
 
     def _not_reported_here(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
@@ -717,13 +719,13 @@ class BlockingHttpInAsync(_BlockingInAsync):
                             sent,
                             f"`{code_of(func)}(...)` ... `.execute()` sends its request on a "
                             f"sync `{client}` client, which blocks the event loop inside "
-                            f"`async def`: use {replacement}",
+                            f"`async def`: use {replacement}" + _idle_route_hint(ctx),
                         )
                         return
                     ctx.report(
                         node,
                         f"`{code_of(func)}()` on a sync `{client}` client blocks the event "
-                        f"loop inside `async def`: use {replacement}",
+                        f"loop inside `async def`: use {replacement}" + _idle_route_hint(ctx),
                     )
                 return
             if not isinstance(receiver, cst.Attribute):
@@ -923,10 +925,14 @@ class BlockingCallInAsync(_BlockingInAsync):
         "followed through the helpers "
         "of its module it calls, to a password hash (`authenticate_user` calls "
         "`verify_password`, which checks the hash; `login` calls `self.authenticate_user`, "
-        "which calls another module's `verify_password`; a process further down was a "
-        "cached or "
+        "which calls another module's `verify_password`, also through that module, "
+        "`security.verify_password(...)`; `crud.user.authenticate(...)`, a method of the "
+        "instance a package binds over its submodule's name, `from .user import user`; a "
+        "process further down was a cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
-        "first call in each function that calls it. A check of a "
+        "first call in each function that calls it. In a route that awaits nothing, the "
+        "message offers `def` too: FastAPI runs a `def` route in its threadpool, with "
+        "every blocking call of it (FG302 the same). A check of a "
         "password (`checkpw`, `verify`, or `pbkdf2_hmac`, `scrypt` in a function that "
         "compares the digest with `hmac.compare_digest`) is always reported: a login "
         "attempt, which anyone "
@@ -1273,7 +1279,7 @@ class BlockingCallInAsync(_BlockingInAsync):
                 node,
                 f"`{method}()` on a `{hashed}` hashes a password on the event loop inside "
                 "`async def` (CPU work of milliseconds to a tenth of a second or more, on "
-                f"purpose): `await asyncio.to_thread({method}, ...)`",
+                f"purpose): `await asyncio.to_thread({method}, ...)`" + _idle_route_hint(ctx),
                 f"{hashed}.{func.attr.value}" if isinstance(func, cst.Attribute) else hashed,
             )
 
@@ -2121,6 +2127,22 @@ def _module_hashers(ctx: FileContext) -> dict[str, str]:
     found = {name: cls for name, cls in made.items() if cls is not None}
     stash.append(found)
     return found
+
+
+def _idle_route_hint(ctx: FileContext) -> str:
+    """What a route that awaits nothing can do instead: be a `def`, which FastAPI runs in
+    its threadpool, all its blocking calls with it (ark948's login route, reader 89: its
+    bcrypt check and its sync session's query)."""
+    function = ctx.function
+    if function is None or not function.is_route or not isinstance(function.node, cst.FunctionDef):
+        return ""
+    for inner in own_descendants(function.node.body):
+        if isinstance(inner, cst.Await) or (
+            isinstance(inner, cst.For | cst.With | cst.CompFor) and inner.asynchronous is not None
+        ):
+            return ""
+    name = function.node.name.value
+    return f"; or, as `{name}` awaits nothing, declare it `def` (FastAPI runs it in its threadpool)"
 
 
 def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> None:

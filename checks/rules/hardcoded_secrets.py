@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator, Sequence
 
 from checks.context import (
     FileContext,
@@ -153,6 +154,10 @@ _CREDENTIALED_URL_ANYWHERE = lazy_pattern(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@
 _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
 #: (a label in square brackets stands for a value: `"[Hidden for security]"`, a
 #: redaction put in a welcome email where the password was: tawounfouet, reader 71)
+#: ...but not a generated key in capitals (ddcroft73's `ADMIN_API_KEY =
+#: "HDG673L2MNDUI76E"`, reader 88): sixteen letters and digits or more, its digits in
+#: runs letters part, as no placeholder's words and numbers are.
+_GENERATED_CAPITALS = lazy_pattern(r"^(?=[A-Z0-9]{16,}$)[A-Z0-9]*[0-9][A-Z]+[0-9][A-Z0-9]*$")
 _PLACEHOLDER = lazy_pattern(
     r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\[[^\]]*\]|\*+|x+)$"
 )
@@ -215,6 +220,8 @@ _ABOUT_THE_SECRET = frozenset(
         "description",
     }
 )
+#: Words of a name saying its value is a sample of the secret, not the secret.
+_EXAMPLE_WORDS = frozenset({"example", "examples"})
 #: Words of a name saying its key is made to be public (`STRIPE_PUBLISHABLE_KEY`).
 _PUBLIC_WORDS = frozenset({"public", "publishable"})
 #: Keys made to be public, shipped to browsers and apps: PostHog project keys, Stripe
@@ -265,6 +272,10 @@ def _is_secret_value(
     words = _WORD.findall(name.lower())
     if words and (words[0] in _ABOUT_THE_SECRET or _STATE_WORDS.intersection(words)):
         return False
+    if _EXAMPLE_WORDS.intersection(words):
+        # `_EXAMPLE_ACCESS_TOKEN = "eyJ...signature"`: a sample shown in the API's docs
+        # (prosoftdev999's `json_schema_extra`, reader 89)
+        return False
     if _PUBLIC_WORDS.intersection(words):
         return False  # `INNERTUBE_PUBLIC_API_KEY`: a key made to be shipped to clients
     return (
@@ -277,6 +288,7 @@ def _is_secret_value(
         and not (
             _PLACEHOLDER.match(value)
             and not (signing and _CAPITALS.match(value) and not _SHARED_SECRET.search(name))
+            and not _GENERATED_CAPITALS.match(value)
         )
         and not _KEY_PREFIX_ONLY.match(value)
         and not _MASKED.search(value)
@@ -377,13 +389,19 @@ def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bo
     `name`, the constant holding it (Stonuv's `self.secret_key == _DEFAULT_SECRET_KEY`,
     reader 78); or tests it against a collection of the module holding it (`if
     self.JWT_SECRET_KEY.lower() in self._INSECURE_SECRET_VALUES`, joseantoniogahez's,
-    reader 79)."""
+    reader 79), or written in the test (`in {"dev-only-change-me", ...}`)."""
     source = ctx.source
     if source is None:
         return False
     literal = re.escape(text.encode("utf-8", "surrogatepass"))
     quoted = rb"([\"'])" + literal + rb"\1"
-    patterns = [rb"[!=]=\s*" + quoted, quoted + rb"\s*[!=]="]
+    # (or tests it against a literal collection: prodkit-labs' `if settings.secret_key in
+    # {"dev-only-change-me", ...}: raise RuntimeError(...)` at start-up, reader 89)
+    patterns = [
+        rb"[!=]=\s*" + quoted,
+        quoted + rb"\s*[!=]=",
+        rb"\bin\s*[\[{(][^\]})]*" + quoted,
+    ]
     if name is not None:
         named = re.escape(name.encode())
         patterns += [rb"[!=]=\s*" + named + rb"\b", rb"\b" + named + rb"\s*[!=]="]
@@ -573,7 +591,8 @@ class HardcodedSecret(Rule):
         "`Authorization` scheme's value, `'Bearer 9f8e...'`, or an API-key header's) or a "
         "`cookies=` dict (a session's or a token's cookie), 16 characters or more and not "
         "a placeholder, once per dict; and "
-        "database URLs with a password. Not secrets: placeholders, environment variable "
+        "database URLs with a password. Not secrets: placeholders (not a key in "
+        "capitals with digits among its letters, `'HDG673L2MNDUI76E'`), environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "random letters, `'ybddxyueijfkscku'`, a Google app password's form; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "
@@ -593,7 +612,8 @@ class HardcodedSecret(Rule):
         "`EXECUTE_API_KEY = 'Process document'`; a variable of another name holding such "
         "words holds a weak secret or a passphrase), values "
         "inside API examples (`examples=`, `json_schema_extra=`, `openapi_extra=`, or held "
-        "by a name that says so: `USER_CREATE_EXAMPLES = {...}`, `merge_examples(...)`), "
+        "by a name that says so: `USER_CREATE_EXAMPLES = {...}`, `merge_examples(...)`, "
+        "`_EXAMPLE_ACCESS_TOKEN = 'eyJ...'`), "
         "a path or URL template (`CLIENT_SECRET = '/oauth/client/{client_id}/secret'`: a "
         "value starting with `/` or holding `{name}` fields) and a message to format "
         "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
@@ -1739,6 +1759,10 @@ _SERVER_WORDS = frozenset(
         "clickhouse",
         "qdrant",
         "weaviate",
+        # (georgephilippas-ber's `MEILISEARCH_MASTER_KEY`, the key of its compose
+        # service, reader 90)
+        "meilisearch",
+        "typesense",
         "db",
         "database",
         "smtp",
@@ -1817,13 +1841,7 @@ def _neighbours(
             block = ctx.module
         if not isinstance(block, cst.Module | cst.IndentedBlock):
             return [], [], False
-        items = [
-            small
-            for line in block.body
-            if isinstance(line, cst.SimpleStatementLine)
-            for small in line.body
-            if isinstance(small, cst.Assign | cst.AnnAssign)
-        ]
+        items = list(_assignments(block.body))
         grouped = False
     own: list[str] = []
     neighbours: list[tuple[list[str], list[str]]] = []
@@ -1834,6 +1852,20 @@ def _neighbours(
         else:
             neighbours.append((names, texts))
     return own, neighbours, grouped
+
+
+def _assignments(body: Sequence[cst.BaseStatement]) -> Iterator[cst.Assign | cst.AnnAssign]:
+    """The assignments of a block, and of the branches of its `if` statements (a server's
+    URL chosen by where the service runs: `if is_running_in_docker(): URL = ...`)."""
+    for line in body:
+        if isinstance(line, cst.SimpleStatementLine):
+            yield from (s for s in line.body if isinstance(s, cst.Assign | cst.AnnAssign))
+        elif isinstance(line, cst.If):
+            branch: cst.If | cst.Else | None = line
+            while branch is not None:
+                if isinstance(branch.body, cst.IndentedBlock):
+                    yield from _assignments(branch.body.body)
+                branch = branch.orelse if isinstance(branch, cst.If) else None
 
 
 def _named_texts(item: cst.CSTNode) -> tuple[list[str], list[str]]:

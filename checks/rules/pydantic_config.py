@@ -122,7 +122,8 @@ class PydanticOrmMode(Rule):
     message = "`orm_mode` is the Pydantic v1 name: use `from_attributes=True`"
     summary = (
         "Checks for `orm_mode` in a Pydantic config: an inner `class Config`, a "
-        "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword.\n\n"
+        "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword; not the "
+        "`Config` of a class of no base but `object`, which no Pydantic reads.\n\n"
         f"{WHERE_IT_APPLIES}"
     )
     why = (
@@ -327,6 +328,11 @@ class PydanticOrmMode(Rule):
         outer = ctx.enclosing_class
         if node.name.value == "Config" and outer is not None and not _in_v1_layer_model(ctx):
             derivation = ctx.pydantic_derivation(outer.name)
+            if derivation is False and not _may_be_a_model(outer, ctx):
+                # a class of no base but `object` (wlsouza's `class TaskInDBBase:`, reader
+                # 91): no Pydantic reads its `Config`, v1 nor v2, nor a model's that
+                # extends it (a model inherits the config of its model bases only)
+                return
             for name, value in config_assignments(node):
                 if name.value == "orm_mode":
                     _report_in_model(name, derivation, _rename_orm_mode(name, value, ctx), ctx)
@@ -376,7 +382,8 @@ class PydanticClassConfig(Rule):
         "Checks for an inner `class Config:` in a Pydantic model. One that sets a key "
         "Pydantic 2 ignores or refuses (renamed or removed), or defines a method, "
         "misbehaves and is always reported, its message naming the key or method; `orm_mode` "
-        "alone is FG206's finding.\n\n"
+        "alone is FG206's finding. Not in a class of no base but `object`: no Pydantic "
+        "reads its `Config`, nor that of a plain class a model extends.\n\n"
         f"{WHERE_IT_APPLIES_SPELLING}"
     )
     why = (
@@ -748,7 +755,7 @@ class PydanticClassConfig(Rule):
             ctx.report_if(node.name, derivation, message, fix=fix)
         elif derivation is True:
             ctx.report(node.name, message, fix=fix)
-        elif looks_like_pydantic_config(node, ctx):
+        elif looks_like_pydantic_config(node, ctx) and _may_be_a_model(outer, ctx):
             ctx.report(node.name, message)  # a Pydantic config of a class not known to be a model
 
 
@@ -1137,6 +1144,13 @@ def _report_in_model(
         ctx.report_if(node, derivation, fix=fix)
     else:
         ctx.report(node, fix=fix)
+
+
+def _may_be_a_model(info: ClassInfo, ctx: FileContext) -> bool:
+    """Whether a class the file settles is no Pydantic model may be one all the same: it
+    has a base other than `object` (a local class, a base variable: what the file reads
+    of those is not all a metaclass may make of them)."""
+    return any(base not in {"object", "builtins.object"} for base in info.bases)
 
 
 def _in_v1_layer_model(ctx: FileContext) -> bool:

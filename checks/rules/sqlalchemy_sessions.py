@@ -376,7 +376,9 @@ class SyncSessionInAsyncModule(Rule):
         "session has `query()`; not on a receiver the coroutine awaits a session's own "
         "method on (`await self.session.commit()`): an `AsyncSession`, whose `query()` "
         "raises (FG101 reports it). One finding per `async def`, at its first such use.\n\n"
-        "Where it applies: every layer but tests; not a service whose databases are "
+        "Where it applies: every layer but tests and development tooling (the `tooling` "
+        "layer: a seed script's or a benchmark's loop serves no request); not a service "
+        "whose databases are "
         "SQLite files (its code names SQLite and no database server: by a URL, a URL's "
         "scheme built on or rewritten, a driver, a dialect, an import, a setting named for "
         "it, `POSTGRES_HOST`, or a quoted name assigned or compared; not a word of data or "
@@ -960,7 +962,7 @@ class SyncSessionInAsyncModule(Rule):
         # module the index may read, called in an `async def` (`SessionLocal()`,
         # `engine.connect()`, `db_session.query()`: see `imported_origin`), or a property
         # of `self` opened in a `with` (`property_opened`)
-        if structure.layer == "test":
+        if structure.layer in ("test", "tooling"):
             return False
         in_async = [call for call in structure.calls if call.in_async]
         if not in_async:
@@ -1023,7 +1025,9 @@ class SyncSessionInAsyncModule(Rule):
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
         note_query_chain(node, ctx)
-        if ctx.layer == "test" or not ctx.in_async_function:
+        # development tooling's coroutines run on its own loop, which serves no request
+        # (FG301-FG303 leave it too: georgephilippas-ber's seeder, reader 90)
+        if ctx.layer in ("test", "tooling") or not ctx.in_async_function:
             return
         function = ctx.function
         assert function is not None
@@ -3338,7 +3342,8 @@ class InterpolatedSql(Rule):
         "`__main__` guard, a click or typer command, an argument "
         "parser or a terminal prompt, no web framework: its input is its operator's); for "
         "revisions, only in the heads of a folder: a revision another builds on is "
-        "history, as for FG601."
+        "history, as for FG601; there an object the revision builds at import "
+        "(`admin_role = Role(...)`, then `'{admin_role.id}'`) is its own data, no input."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "

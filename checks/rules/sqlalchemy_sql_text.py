@@ -707,6 +707,8 @@ class _Renderer:
             return True  # `offset = 0`, then `offset += batch_size` (`batch_size: int`)
         if isinstance(expr, cst.Attribute) and expr.attr.value == "hex":
             return self.trusted(expr.value)
+        if self._revision_object(expr):
+            return True
         if isinstance(expr, cst.Attribute) and (
             self._uuid_attribute(expr) or self._typed_field(expr)
         ):
@@ -860,6 +862,33 @@ class _Renderer:
                     ):
                         return False  # assigned after validation: anything may be there
         return declared
+
+    def _revision_object(self, expr: cst.BaseExpression) -> bool:
+        """`admin_role.id` in a revision, where the module builds `admin_role = Role(...)`
+        at import: an object of the revision's own data, which no input reaches (harokki's
+        seed roles, whose `__init__` makes a `str(uuid4())`, reader 88). Not a name the
+        function binds or takes as a parameter."""
+        ctx = self.ctx
+        base: cst.BaseExpression = expr
+        while isinstance(base, cst.Attribute):
+            base = base.value
+        if ctx.layer != "migration" or self.params is not None or not isinstance(base, cst.Name):
+            return False
+        name = base.value
+        if ctx.is_parameter(name) or name in self.flow.bindings.get(_key(ctx), {}):
+            return False
+        return any(
+            isinstance(statement, cst.SimpleStatementLine)
+            and any(
+                isinstance(small, cst.Assign)
+                and isinstance(small.value, cst.Call)
+                and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                )
+                for small in statement.body
+            )
+            for statement in ctx.module.body
+        )
 
     def _uuid_attribute(self, expr: cst.Attribute) -> bool:
         """`self.ws_uuid` where the class's `__init__` assigns it only a UUID made there

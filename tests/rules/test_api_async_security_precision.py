@@ -1697,6 +1697,37 @@ def test_a_passlib_import_nothing_uses_is_no_fg504(tmp_path: Path) -> None:
     assert [name for name, _ in _fg504(tmp_path)] == ["named.py", "utils.py"]
 
 
+def test_a_module_importing_only_passlib_s_exceptions_is_held(tmp_path: Path) -> None:
+    """zayycev22's user model (reader 88) imports only `UnknownHashError` to catch it;
+    its hasher hashes with bcrypt and gets the finding; a selection naming FG504 sees
+    both."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "requirements.txt", "passlib[bcrypt]\n")
+    write(
+        tmp_path,
+        "app/hasher.py",
+        'from passlib.context import CryptContext\n\nctx = CryptContext(schemes=["bcrypt"])\n',
+    )
+    write(
+        tmp_path,
+        "app/models.py",
+        "from passlib.exc import UnknownHashError\n\nERRORS = (UnknownHashError,)\n",
+    )
+    write(
+        tmp_path,
+        "app/both.py",
+        "from passlib.exc import UnknownHashError\nfrom passlib.hash import bcrypt\n\n"
+        "ERRORS = (UnknownHashError, bcrypt)\n",
+    )
+    assert [name for name, _ in _fg504(tmp_path)] == ["both.py", "both.py", "hasher.py"]
+    assert [name for name, _ in _fg504(tmp_path, "FG504")] == [
+        "both.py",
+        "both.py",
+        "hasher.py",
+        "models.py",
+    ]
+
+
 def test_passlib_breaks_with_bcrypt_named_anywhere_in_the_project(tmp_path: Path) -> None:
     """passlib's failure is bcrypt's (5.0): reported where the project hashes with bcrypt,
     though the scheme is named in another module (its settings)."""
@@ -3113,6 +3144,89 @@ def test_a_default_refused_through_its_constant_or_a_set_is_no_finding() -> None
                 return self
         """
     assert _found("FG502", source, "app/config.py") == [7]
+
+
+def test_a_default_refused_by_a_start_up_check_in_a_literal_set_is_no_finding() -> None:
+    """prodkit-labs' `validate_production_settings()` (reader 89), called at start-up:
+    `if settings.secret_key in {"dev-only-change-me", ...}: raise RuntimeError(...)`; a
+    default of the same shape the check does not name stands."""
+    source = """
+        from pydantic import Field
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            secret_key: str = Field(default="dev-only-change-me", alias="AUTH_SECRET_KEY")
+            refresh_secret: str = Field(default="dev-only-refresh-me", alias="AUTH_REFRESH")
+
+
+        def validate_production_settings(settings: Settings) -> None:
+            if settings.secret_key in {"dev-only-change-me", "change-me-before-production"}:
+                raise RuntimeError("AUTH_SECRET_KEY must be changed in production.")
+        """
+    assert _found("FG502", source, "app/config.py") == [7]
+
+
+def test_examples_named_so_and_generated_keys_in_capitals() -> None:
+    """prosoftdev999's `_EXAMPLE_ACCESS_TOKEN` (reader 89), a sample token for the API's
+    docs, is no secret; ddcroft73's `ADMIN_API_KEY = "HDG673L2MNDUI76E"` (reader 88), a
+    key in capitals with digits among its letters, is one, where a placeholder in
+    capitals (`"YOUR_API_KEY_HERE"`, `"APIKEY1234567890"`) is not."""
+    source = """
+        from pydantic_settings import BaseSettings
+
+        _EXAMPLE_ACCESS_TOKEN = (
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJqYW5lQGV4YW1wbGUuY29tIn0.signature"
+        )
+
+
+        class Settings(BaseSettings):
+            ADMIN_API_KEY: str = "HDG673L2MNDUI76E"
+            PARTNER_API_KEY: str = "YOUR_API_KEY_HERE"
+            VENDOR_API_KEY: str = "APIKEY1234567890"
+
+
+        settings = Settings()
+        USED = (settings.ADMIN_API_KEY, settings.PARTNER_API_KEY, settings.VENDOR_API_KEY)
+        """
+    assert _found("FG502", source, "app/core/config.py") == [9]
+
+
+def test_a_server_s_key_beside_its_local_url_chosen_by_branches_is_a_local_default() -> None:
+    """georgephilippas-ber's `MEILISEARCH_MASTER_KEY` (reader 90), the key of its compose
+    service, beside `MEILISEARCH_SERVER_URL` set in `if`/`else` branches to a container's
+    name or `127.0.0.1`; a key of its own beside them is still reported."""
+    source = """
+        if is_running_in_docker():
+            MEILISEARCH_SERVER_URL = "http://meilisearch:7700"
+        else:
+            if ENVIRONMENT == "development":
+                MEILISEARCH_SERVER_URL = "http://127.0.0.1:7700"
+            else:
+                MEILISEARCH_SERVER_URL = "http://127.0.0.1:7700"
+
+        MEILISEARCH_MASTER_KEY = "jYRlnO2U1liwOSdm9CjTPFS1HZuBjeaLK3gh2NXcr28"
+        SIGNING_SECRET_KEY = "jYRlnO2U1liwOSdm9CjTPFS1HZuBjeaLK3gh2NXcr29"
+        """
+    assert _found("FG502", source, "configuration/meilisearch.py") == [10]
+
+
+def test_a_locustfile_is_development_tooling() -> None:
+    """Anikk02's `performance/locustfile.py` (reader 88): a load test's synthetic users'
+    password, wherever Locust's file lies."""
+    source = """
+        from locust import HttpUser, task
+
+        PASSWORD = "Str0ngP@ssw0rd!2024"
+
+
+        class Visitor(HttpUser):
+            @task
+            def login(self) -> None:
+                self.client.post("/login", json={"password": PASSWORD})
+        """
+    assert _found("FG502", source, "performance/locustfile.py") == []
+    assert _found("FG502", source, "performance/load.py") == [3]
 
 
 def test_a_default_a_validator_names_is_refused() -> None:

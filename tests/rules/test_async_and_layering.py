@@ -889,6 +889,159 @@ def test_a_service_method_reaching_another_modules_password_helper_through_self_
     assert "checks a password (`pwdlib.PasswordHash.verify()`)" in found[0][2]
 
 
+def test_a_route_that_awaits_nothing_is_told_it_may_be_a_def() -> None:
+    """ark948's login route (reader 89): it awaits nothing, so a `def` runs the bcrypt
+    check, and every other blocking call of the route, in FastAPI's threadpool; a route
+    that awaits something, or a helper coroutine, gets only the thread."""
+    source = """
+        import time
+
+        from fastapi import APIRouter
+        from passlib.context import CryptContext
+
+        router = APIRouter()
+        pwd = CryptContext(schemes=["bcrypt"])
+
+
+        @router.post("/login")
+        async def login(password: str, hashed: str) -> bool:
+            return pwd.verify(password, hashed)
+
+
+        @router.post("/slow")
+        async def slow(password: str, hashed: str) -> bool:
+            time.sleep(1)
+            async with lock:
+                return pwd.verify(password, hashed)
+
+
+        async def check(password: str, hashed: str) -> bool:
+            return pwd.verify(password, hashed)
+        """
+    found = [f for f in check_code(source, "app/routes.py") if f.code == "FG303"]
+    idle = "; or, as `login` awaits nothing, declare it `def` (FastAPI runs it in its threadpool)"
+    assert [(f.start.row, f.message.endswith(idle)) for f in found] == [
+        (12, True),
+        (19, False),
+        (23, False),
+    ]
+
+
+def test_a_method_of_the_instance_a_package_binds_over_its_submodule_blocks(
+    tmp_path: Path,
+) -> None:
+    """ddcroft73's login route (reader 88): `crud.user.authenticate(...)`, where
+    `app/crud/__init__.py` binds `user` (`from .user import user`, a `CRUDUser`) over the
+    submodule of that name, whose `authenticate` calls `verify_password` of
+    `app.core.security`, passlib's `verify`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/core", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/crud/__init__.py", "from .user import user\n")
+    write(
+        tmp_path,
+        "app/core/security.py",
+        """
+        from passlib.context import CryptContext
+
+        pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+        def verify_password(plain: str, hashed: str) -> bool:
+            return pwd_context.verify(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/crud/user.py",
+        """
+        from app.core.security import verify_password
+
+
+        class CRUDUser:
+            def authenticate(self, plain: str, hashed: str) -> bool:
+                return verify_password(plain, hashed)
+
+
+        user = CRUDUser()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/api/login.py",
+        """
+        from fastapi import APIRouter
+
+        from app import crud
+
+        router = APIRouter()
+
+
+        @router.post("/login")
+        async def login(plain: str, hashed: str) -> bool:
+            return crud.user.authenticate(plain, hashed)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
+    )
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 10)]
+    assert found[0][2].startswith(
+        "`crud.user.authenticate()` is a sync method of `app.crud.user.user` that checks a "
+        "password (`passlib.context.CryptContext.verify()`)"
+    )
+
+
+def test_a_method_calling_a_password_helper_through_its_module_blocks(
+    tmp_path: Path,
+) -> None:
+    """o4codes' `AuthService.verify_password` (reader 90), a static method returning
+    `security.verify_password(...)` of `from app.commons import security`, called as
+    `self.verify_password(...)` in the login coroutine."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/commons", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/commons/security.py",
+        """
+        from passlib.context import CryptContext
+
+        pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+        def verify_password(plain: str, hashed: str) -> bool:
+            return pwd_context.verify(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/services/auth.py",
+        """
+        from app.commons import security
+
+
+        class AuthService:
+            @staticmethod
+            def verify_password(plain: str, hashed: str) -> bool:
+                return security.verify_password(plain, hashed)
+
+            async def authenticate_user(self, plain: str, hashed: str) -> bool:
+                return self.verify_password(plain, hashed)
+
+
+        auth_service = AuthService()
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
+    )
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 10)]
+    assert "checks a password (`passlib.context.CryptContext.verify()`)" in found[0][2]
+
+
 def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
     tmp_path: Path,
 ) -> None:

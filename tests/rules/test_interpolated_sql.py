@@ -561,6 +561,30 @@ def test_migration_reports_values_but_not_names() -> None:
     assert _fg105(source, "migrations/versions/0002_index.py") == [VALUE_MESSAGE]
 
 
+def test_a_revision_s_own_module_object_carries_no_input() -> None:
+    # harokki's seed roles (reader 88): built at import, their ids made by `Role.__init__`
+    source = """
+    from alembic import op
+
+    from app.domains.entities.role import Role
+
+    revision = "0002"
+    down_revision = "0001"
+
+    admin_role = Role("Admin", "Admin of Application Ecosystem")
+
+    def upgrade():
+        op.bulk_insert(role_table, [{"id": admin_role.id, "name": admin_role.name}])
+
+    def downgrade():
+        op.execute(f"DELETE FROM roles WHERE id = '{admin_role.id}'")
+        for admin_role in fetch_roles():
+            op.execute(f"DELETE FROM grants WHERE role_id = '{admin_role.id}'")
+    """
+    assert _fg105(source, "migrations/versions/0002_roles.py") == [VALUE_MESSAGE]
+    assert len(_fg105(source, "app/roles/repository.py")) == 2
+
+
 def test_a_none_or_type_check_is_not_a_check_of_the_name() -> None:
     source = """
     from sqlalchemy import text

@@ -141,6 +141,30 @@ def test_orm_mode_positions_for_each_config_form() -> None:
     assert positions(source, "FG206") == [(5, 9), (8, 31), (11, 21)]
 
 
+def test_a_config_in_a_class_of_no_base_configures_nothing() -> None:
+    """wlsouza's `class TaskInDBBase:` (reader 91), a plain class: no Pydantic reads its
+    `Config`, nor that of a plain class a model extends; a class of a local or unknown
+    base may be a model."""
+    source = """
+        from pydantic import BaseModel
+
+        class TaskInDBBase:
+            id: str
+
+            class Config:
+                orm_mode = True
+
+        class Task(TaskInDBBase):
+            pass
+
+        class Local(Task, Unknown):
+            class Config:
+                orm_mode = True
+        """
+    assert positions(source, "FG206") == [(14, 9)]
+    assert positions(source, "FG207") == [(13, 11)]
+
+
 def test_config_dict_outside_a_class_is_flagged_when_resolved() -> None:
     source = """
         import pydantic

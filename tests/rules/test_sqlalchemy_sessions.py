@@ -43,6 +43,22 @@ def test_sync_factory_used_only_by_sync_functions_is_not_flagged() -> None:
     assert _found("FG102", source) == []
 
 
+def test_a_seeder_s_coroutine_is_development_tooling() -> None:
+    """georgephilippas-ber's `seeder/eodhd/eodhd_seeder.py` (reader 90), run from a seed
+    script's `asyncio.run`: its loop serves no request, as FG301-FG303 leave tooling."""
+    source = """
+    from sqlalchemy.orm import Session
+
+
+    async def seed(session: Session, rows: list[dict]) -> None:
+        session.add_all(rows)
+        session.commit()
+    """
+    assert _found("FG102", source, "seeder/eodhd/eodhd_seeder.py") == []
+    assert _found("FG102", source, "scripts/seed_all.py") == []
+    assert _found("FG102", source, "app/services/import_rows.py") == [6]
+
+
 def test_sync_factory_opened_in_async_def_is_flagged_once_per_function() -> None:
     source = """
     from sqlalchemy import create_engine
