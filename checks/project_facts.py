@@ -111,6 +111,12 @@ JOSE_ASYMMETRIC = "jose-asymmetric-keys"
 #: layer's error mechanism: FG401 reports it when selected by name, as FG101 a project
 #: written in the 1.x query style.
 OWN_SERVICE_ERRORS = "own-service-errors"
+#: `Condition.fact`: the project has an error of its own for a refused caller (a class
+#: named `Unauthorized...`, `Forbidden...`, `PermissionDenied`, `AuthError`, not an HTTP
+#: error) or names 401/403 beside its own errors' handler: without one, `HTTPException(401
+#: or 403)` in a service is how the project answers those (saptadi73's services, whose
+#: `AppException`s map to 400, 404 and 409 only: reader 95, 12 of 14 judged so).
+OWN_AUTH_ERRORS = "own-auth-errors"
 #: How many `raise HTTPException(...)` in the service layer make a convention, not a slip.
 HTTP_ERRORS_CONVENTION = 10
 #: `Condition.fact`: the project uses SQLAlchemy's asyncio extension (`AsyncSession`,
@@ -228,6 +234,10 @@ USED_FACT = "used:"
 #: `used_fact`'s name of a class or function: used where written besides its definitions
 #: (`named_besides_definitions`), not merely twice.
 DEFINED = "def:"
+#: `used_fact`'s name of a module's constant read from the environment variable of its
+#: own name (`JWT_SECRET = os.getenv("JWT_SECRET", "...")`): the variable's name is no use
+#: of the constant (`written_twice_but_read_as_a_variable`).
+ENV_NAMED = "env:"
 
 
 def used_fact(code: str, name: str) -> str:
@@ -275,6 +285,7 @@ COUNTED_FACTS = frozenset(
         BCRYPT_HASHING,
         JOSE_ASYMMETRIC,
         OWN_SERVICE_ERRORS,
+        OWN_AUTH_ERRORS,
         ASYNC_SESSIONS,
     }
 )
@@ -447,6 +458,34 @@ def written_twice(name: str, sources: Iterable[bytes]) -> bool:
     return False
 
 
+def written_besides_its_variable(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for `ENV_NAMED`: written twice, not counting the name quoted as an
+    environment variable's (`os.getenv("JWT_SECRET"`, `os.environ["JWT_SECRET"]`,
+    `environ.get('JWT_SECRET'`): TungYuChiang's `JWT_SECRET`, which nothing reads while
+    its tokens are signed with another hard-coded key, reader 94."""
+    word = name.encode()
+    pattern: re.Pattern[bytes] | None = None
+    count = 0
+    for source in sources:
+        if word not in source:
+            continue
+        if pattern is None:
+            pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
+        for found in pattern.finditer(source):
+            before = source[max(0, found.start() - 40) : found.start()]
+            if _ENV_READ_BEFORE.search(before) is None:
+                count += 1
+                if count > 1:
+                    return True
+    return False
+
+
+#: What comes before an environment variable's quoted name.
+_ENV_READ_BEFORE = lazy_pattern(
+    rb"(?:getenv|environ\.get|environ\s*\[|environ\.setdefault)\s*\(?\s*[\"']$"
+)
+
+
 def named_besides_definitions(name: str, sources: Iterable[bytes]) -> bool:
     """`USED_FACT` for a class or function (`DEFINED`): the identifier is written, as a
     whole word, somewhere else than after `def` or `class` (sepehremami's `async def
@@ -575,6 +614,24 @@ def _error_classes(bases: dict[bytes, set[bytes]]) -> set[bytes]:
         for name, named in bases.items()
         if _ERROR_NAME.search(name) or any(_ERROR_NAME.search(base) for base in named)
     }
+
+
+#: A class name saying it refuses a caller (`UnauthorizedError`, `ForbiddenException`,
+#: `PermissionDenied`, `AuthenticationError`, `NotAuthorized`, `AccessDenied`).
+_AUTH_ERROR_NAME = lazy_pattern(
+    rb"Unauthori[sz]ed|Unauthenticated|Forbidden|Permission|Auth(?:entication|orization)?"
+    rb"(?:Error|Exception|Failed)|NotAuthori[sz]ed|AccessDenied|Denied|NotAllowed|Credential"
+)
+
+
+def own_auth_errors(project: Iterable[bytes]) -> bool:
+    """`OWN_AUTH_ERRORS`: an error class of the project's (`_error_classes`), not an HTTP
+    error, whose name says it refuses a caller."""
+    bases = _class_bases(project)
+    http_classes = _http_error_classes(bases)
+    return any(
+        _AUTH_ERROR_NAME.search(name) is not None for name in _error_classes(bases) - http_classes
+    )
 
 
 def own_service_errors(

@@ -58,6 +58,7 @@ from checks.project_facts import (
     COUNTED_FACTS,
     CREDENTIALS_USED,
     DEFINED,
+    ENV_NAMED,
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD_ENV_SELECTED,
     HEADER_CREDENTIALS_ONLY,
@@ -67,6 +68,7 @@ from checks.project_facts import (
     NEW_PASSWORD_HASH_SELECTED,
     NO_COOKIE_PHRASE,
     ON_EVENT_SELECTED,
+    OWN_AUTH_ERRORS,
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
     PYDANTIC_CODES,
@@ -93,6 +95,7 @@ from checks.project_facts import (
     header_credentials_only,
     is_service_layer_text,
     named_besides_definitions,
+    own_auth_errors,
     own_service_errors,
     project_sources,
     pydantic_1_named,
@@ -101,6 +104,7 @@ from checks.project_facts import (
     sqlite_databases,
     typed_models,
     uses_asymmetric_jose,
+    written_besides_its_variable,
     written_twice,
 )
 from checks.revisions import is_superseded
@@ -849,6 +853,9 @@ def build_index(
                     shared=sources(None) if scope is not None else (),
                 )
             ),
+            OWN_AUTH_ERRORS: lambda scope: (
+                "FG401" in settings.named or own_auth_errors(sources(scope))
+            ),
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))
             ),
@@ -859,7 +866,9 @@ def build_index(
             # no name: code nothing runs (a test module pytest skips whole)
             code in settings.named
             or new_code
-            or bool(name and _used(name, [*sources(scope), *packaging(scope)]))
+            # (named in the service's code: a class only its tests name is dead code too,
+            # MarchenkoRuslan's `SurveyService`, reader 93)
+            or bool(name and _used(name, [*service_sources(scope), *packaging(scope)]))
         ),
     )
 
@@ -869,6 +878,8 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
     definitions, another name written twice (a setting: its declaration and a read)."""
     if name.startswith(DEFINED):
         return named_besides_definitions(name[len(DEFINED) :], texts)
+    if name.startswith(ENV_NAMED):
+        return written_besides_its_variable(name[len(ENV_NAMED) :], texts)
     return written_twice(name, texts)
 
 

@@ -494,6 +494,52 @@ def test_a_young_project_or_one_with_its_own_errors_gets_fg401(tmp_path: Path) -
     assert len(_fg401(tmp_path, "--no-cache")) == 10
 
 
+def test_a_refusal_where_the_project_has_no_error_for_one_is_its_convention(
+    tmp_path: Path,
+) -> None:
+    """saptadi73's services (reader 95): its `AppException`s are a not-found, a
+    validation and a conflict error, and its dependencies and services answer 401 and
+    403 with `HTTPException`; the 404 beside them is the slip. An error of its own for a
+    refused caller (`class ForbiddenError(AppError)`) makes each refusal one too."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\nversion = "0"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/errors.py",
+        "class AppError(Exception):\n    pass\n\n\nclass NotFoundError(AppError):\n    pass\n",
+    )
+    write(
+        tmp_path,
+        "app/services/meetings.py",
+        """
+        from fastapi import HTTPException, status
+
+        from app.errors import NotFoundError
+
+
+        def get(pk: int, owner: int, user: int) -> int:
+            if pk < 0:
+                raise NotFoundError()
+            if owner != user:
+                raise HTTPException(403, "Only the owner may see it")
+            if user < 0:
+                raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED)
+            if pk > 100:
+                raise HTTPException(404, "Meeting not found")
+            return pk
+        """,
+    )
+    assert _fg401(tmp_path, "--no-cache") == [("meetings.py", 14)]
+    assert len(_fg401(tmp_path, "--no-cache", "--extend-select", "FG401")) == 3
+    write(
+        tmp_path,
+        "app/errors.py",
+        "class AppError(Exception):\n    pass\n\n\nclass NotFoundError(AppError):\n    pass\n"
+        "\n\nclass ForbiddenError(AppError):\n    pass\n",
+    )
+    assert len(_fg401(tmp_path, "--no-cache")) == 3
+
+
 def test_one_module_raising_http_exception_beside_own_errors_gets_fg401(tmp_path: Path) -> None:
     """A to-do app's `tasks/service.py` raises HTTPException 35 times while its other
     services raise the project's own `ApiError`s: that module is the slip, not the

@@ -281,6 +281,37 @@ def test_a_finding_in_a_class_nothing_names_is_held_back(tmp_path: Path) -> None
     assert "crud.py:9" in json.loads(answer.stdout)["reason"]
 
 
+def test_a_module_setting_read_from_its_variable_that_nothing_reads_is_held(
+    tmp_path: Path,
+) -> None:
+    """TungYuChiang's `JWT_SECRET = os.getenv("JWT_SECRET", "your-secret-key")` (reader
+    94): the variable's quoted name is no read of the constant, which nothing reads (its
+    tokens are signed with another key); read elsewhere (`settings.API_SECRET`, or a
+    `getattr` naming it), the fallback runs."""
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/settings.py",
+        """
+        import os
+
+        JWT_SECRET = os.getenv("JWT_SECRET", "your-secret-key")
+        API_SECRET = os.environ.get("API_SECRET", "your-api-secret")
+        SIGNING_SECRET = os.getenv("SIGNING_SECRET", "your-signing-secret")
+        """,
+    )
+    write(
+        tmp_path,
+        "app/tokens.py",
+        "from app import settings\n\nKEY = settings.API_SECRET\n"
+        'OTHER = getattr(settings, "SIGNING_SECRET")\n',
+    )
+    found = [row for name, code, row in _rows(tmp_path) if code == "FG502"]
+    assert found == [4, 5]
+    named = [row for _, code, row in _rows(tmp_path, "--extend-select", "FG502") if code == "FG502"]
+    assert named == [3, 4, 5]
+
+
 def test_a_generated_key_in_a_setting_nothing_reads_stands(tmp_path: Path) -> None:
     """nvson2201's `GOOGLE_CLIENT_SECRET = "GOCSPX-..."` (reader 82), read by nothing:
     the repository leaks the key whether or not the service reads it; a typed password
@@ -328,6 +359,23 @@ def test_a_class_an_entry_point_or_another_module_names_is_live(tmp_path: Path) 
     )
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/files.py", "from app.storage import S3Storage\n\nSTORE = S3Storage()\n")
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
+
+
+def test_a_class_only_tests_name_is_dead_code(tmp_path: Path) -> None:
+    """MarchenkoRuslan's `SurveyService` (reader 93): only its test makes one; no code of
+    the service does, so its sync query blocks no request."""
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/storage.py", PLUGIN)
+    write(
+        tmp_path,
+        "tests/test_storage.py",
+        "from app.storage import S3Storage\n\n\ndef test_upload() -> None:\n"
+        "    assert S3Storage()\n",
+    )
+    assert _rows(tmp_path) == []
+    assert [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG302")] == ["FG302"]
     write(tmp_path, "app/files.py", "from app.storage import S3Storage\n\nSTORE = S3Storage()\n")
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
 

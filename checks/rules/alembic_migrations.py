@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 
 from checks import revisions
-from checks.context import FileContext, descendants, dotted_name, keyword_arg, string_value
+from checks.context import (
+    FileContext,
+    code_of,
+    descendants,
+    dotted_name,
+    keyword_arg,
+    string_value,
+)
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -348,7 +355,9 @@ class NotNullWithoutDefault(_MigrationRule):
         "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column. "
         "Where the upgrade also drops a column of that table, the message says it may be a "
         "rename, which autogenerate writes as an add and a drop that lose the values, and "
-        "offers `op.alter_column(table, old, new_column_name=new)`.\n\n"
+        "offers `op.alter_column(table, old, new_column_name=new)` (not for a column the "
+        "downgrade adds back with a type of another kind: an `INTEGER` dropped where a "
+        "`UUID` is added is no rename).\n\n"
         "Where it applies: revision files, not the `tests` layer; the heads of a folder "
         "only, as for FG601."
     )
@@ -495,6 +504,15 @@ def _renamed_message(column: cst.Call, table: str | None, ctx: FileContext) -> s
         and _table_of(call, "drop_column", ctx) == table
     ]
     old = [found for found in dropped if found is not None]
+    # not a column the downgrade adds back of another type (MikeZ77's `offer_id`, an
+    # INTEGER, against the `content_id` UUID added: reader 94), which no rename keeps
+    restored = _types_restored(table, ctx)
+    added = _column_type(column)
+    old = [
+        found
+        for found in old
+        if found not in restored or added is None or _same_type(restored[found], added)
+    ]
     if not old:
         return None
     old = sorted(set(old))
@@ -507,6 +525,78 @@ def _renamed_message(column: cst.Call, table: str | None, ctx: FileContext) -> s
         f'new_column_name="{name}")` keeps them; else the upgrade fails on a table that has '
         "rows"
     )
+
+
+def _column_type(column: cst.Call) -> str | None:
+    """The type a `sa.Column(name, type, ...)` call declares, as written (`sa.UUID()`)."""
+    if len(column.args) < 2 or column.args[1].keyword is not None:
+        return None
+    return code_of(column.args[1].value)
+
+
+def _types_restored(table: str, ctx: FileContext) -> dict[str, str]:
+    """The columns the module's `downgrade()` adds back to `table`, with their types."""
+    found: dict[str, str] = {}
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.FunctionDef) or statement.name.value != "downgrade":
+            continue
+        for call in descendants(statement.body):
+            if (
+                isinstance(call, cst.Call)
+                and _alembic_op(call, ctx) == "add_column"
+                and _table_of(call, "add_column", ctx) == table
+                and call.args
+                and isinstance(column := call.args[-1].value, cst.Call)
+            ):
+                name = string_value(column.args[0].value) if column.args else None
+                kind = _column_type(column)
+                if name is not None and kind is not None:
+                    found[name] = kind
+    return found
+
+
+#: Families of column types: autogenerate's downgrade writes the type the database
+#: reflects (`sa.VARCHAR(length=64)`, `postgresql.TIMESTAMP()`, `sa.INTEGER()`) where the
+#: upgrade wrote the model's (`sa.String(length=64)`, `sa.DateTime()`, `sa.Integer()`).
+_TYPE_FAMILIES = {
+    **dict.fromkeys(
+        (
+            "string",
+            "varchar",
+            "nvarchar",
+            "char",
+            "nchar",
+            "text",
+            "unicode",
+            "unicodetext",
+            "citext",
+            "enum",
+        ),
+        "text",
+    ),
+    **dict.fromkeys(
+        ("integer", "int", "biginteger", "bigint", "smallinteger", "smallint"), "integer"
+    ),
+    **dict.fromkeys(
+        ("numeric", "decimal", "float", "double", "real", "double_precision"), "number"
+    ),
+    **dict.fromkeys(("boolean", "bool"), "boolean"),
+    **dict.fromkeys(("datetime", "timestamp"), "timestamp"),
+    **dict.fromkeys(("uuid", "uuidtype", "guid"), "uuid"),
+    **dict.fromkeys(("json", "jsonb"), "json"),
+}
+
+
+def _same_type(first: str, second: str) -> bool:
+    """Whether two written column types may be the same type: their names, without the
+    module and the arguments, in one family of `_TYPE_FAMILIES` (`sa.INTEGER()` and
+    `sa.Integer`); a type outside them may be anything."""
+
+    def family(kind: str) -> str | None:
+        return _TYPE_FAMILIES.get(kind.partition("(")[0].rpartition(".")[2].lower())
+
+    one, other = family(first), family(second)
+    return one is None or other is None or one == other
 
 
 class EmptyDowngrade(_MigrationRule):

@@ -1525,6 +1525,9 @@ class UnmaintainedAuthLibrary(Rule):
             # they reach a project with asymmetric keys; HMAC-signed tokens (`HS256` and a
             # secret) are safe from both (the twenty-third reader: 11 of 12 such findings
             # not worth a change, the CVEs not applying)
+            # (the one-line alternative: the release that fixed both, saptadi73's pin
+            # `python-jose[cryptography]==3.3.0` beside RS256 keys, reader 95)
+            message += "; or, to keep it, require `python-jose>=3.4.0` (it fixed both advisories)"
             ctx.report_if(node, Condition((), frozenset(), fact=JOSE_ASYMMETRIC), message)
             if ctx.names("FG504"):
                 hmac = Condition((), frozenset(), fact=JOSE_ASYMMETRIC, negated=True)

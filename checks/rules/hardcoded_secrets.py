@@ -19,7 +19,7 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import SETTINGS_BASES, used_fact
+from checks.project_facts import ENV_NAMED, SETTINGS_BASES, used_fact
 from checks.rule import Example, Rule
 from checks.structure import Structure, dotted_name
 
@@ -382,6 +382,23 @@ def _names_a_place(name: str) -> bool:
     return lowered.endswith("token_key") and not _PLACES.isdisjoint(words)
 
 
+def _paired_with_an_access_key(name: str, node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether a secret sits beside the API or access key of the same provider
+    (`BINANCE_API_KEY` next to `BINANCE_SECRET_KEY` and `BINANCE_API_SECRET`,
+    MarchenkoRuslan's, reader 93; AWS's access key and secret key): the pair another
+    service issued, which signs requests that service checks, not tokens this one
+    issues; its placeholder (`"test_secret"`) forges nothing."""
+    first = _first_word(name)
+    if first is None:
+        return False
+    _, neighbours, _ = _neighbours(node, ctx)
+    pattern = re.compile(
+        re.escape(first) + r"_(?:api_key|access_key|access_key_id|api_key_id|key_id)$",
+        re.IGNORECASE,
+    )
+    return any(pattern.fullmatch(found) for names, _ in neighbours for found in names)
+
+
 def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bool:
     """Whether the module compares something with this very default (`if self.secret_key
     == "change-me-in-production": raise ValueError(...)` in a validator): the project
@@ -485,12 +502,17 @@ _TEST_CLASS = lazy_pattern(r"Test(?:ing)?(?:[A-Z_0-9]|$)")
 
 
 def _exempt(ctx: FileContext) -> bool:
-    """Tests and development tooling hold fake secrets on purpose; so does a class whose
+    """Tests and development tooling hold fake secrets on purpose; so does a module that
+    makes fake data (it imports Faker, factory_boy, polyfactory or mimesis), a class whose
     name says it configures tests (`TestSettings`, `TestingConfig`), wherever it lies, and
     a module's `if __name__ == "__main__":` block (its own demo run: MultiDB's MinIO
     client against a local server, keep's Kafka provider), and the functions only that
     block calls (`_in_demo_function`)."""
     if ctx.layer in _EXEMPT_LAYERS or ctx.stash(_MAIN_GUARDS):
+        return True
+    if ctx.imports_module("faker", "factory", "polyfactory", "mimesis"):
+        # a module that makes fake data (zamaniamin's `BaseFakeAccount`, `fake = Faker()`
+        # beside the password of the accounts its tests and seed script create: reader 92)
         return True
     return any(_TEST_CLASS.match(info.name) for info in ctx.class_stack)
 
@@ -644,7 +666,9 @@ class HardcodedSecret(Rule):
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
         "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code), nor "
         "a module's `if __name__ == '__main__':` block (its own demo run) and the "
-        "functions only that block calls (`def main():` with sample input)."
+        "functions only that block calls (`def main():` with sample input), nor a module "
+        "that makes fake data (it imports Faker, factory_boy, polyfactory or mimesis: "
+        "the password of the accounts it makes for tests and seeds)."
     )
     why = (
         "A secret in the code is in every clone, fork, CI log and backup of the "
@@ -1297,17 +1321,22 @@ class HardcodedSecret(Rule):
         # b"fides-kek-id"`, a fingerprint's salt)
         text = _literal_text(value) if in_settings else string_value(value)
         declared = (
-            in_settings and _SIGNING_NAME.search(name) is not None and not _names_a_place(name)
+            in_settings
+            and _SIGNING_NAME.search(name) is not None
+            and not _names_a_place(name)
+            and not _paired_with_an_access_key(name, node, ctx)
         )
         if in_settings:
             message = _SETTINGS_DEFAULT
         from_environment = False
+        variable: str | None = None  # the environment variable read, when one is
         if text is None and isinstance(value, cst.Call):
             text, env_name = _wrapped(value, ctx)
             declared = declared or (ctx.qualified_name(value.func) or "").endswith(
                 ("SecretStr", "SecretBytes")
             )
             if env_name is not None:
+                variable = env_name
                 from_environment = True
                 message = _ENV_DEFAULT.format(variable=env_name)
                 if not _SECRET_NAME.search(name):
@@ -1321,6 +1350,7 @@ class HardcodedSecret(Rule):
             (in_settings or from_environment)
             and _SIGNING_NAME.search(name)
             and not _names_a_place(name)
+            and not _paired_with_an_access_key(name, node, ctx)
         )
         # a module's constant named as a signing key (`JWT_SECRET = "mysupersecret"`) is
         # the key itself, not a name: no lower-case word is spared there
@@ -1354,6 +1384,12 @@ class HardcodedSecret(Rule):
                 # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)
                 used = Condition((), frozenset(), fact=used_fact(self.code, field))
                 ctx.report_if(node, used, message)
+                return
+            if constant and variable == field and isinstance(node, cst.AnnAssign | cst.Assign):
+                # a module's setting read from the variable of its name, which nothing
+                # reads (TungYuChiang's `JWT_SECRET`, reader 94): dead code too
+                named = used_fact(self.code, ENV_NAMED + field)
+                ctx.report_if(node, Condition((), frozenset(), fact=named), message)
                 return
             ctx.report(node, message)
 

@@ -20,7 +20,7 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, INSTANCE, Condition
-from checks.project_facts import OWN_SERVICE_ERRORS
+from checks.project_facts import OWN_AUTH_ERRORS, OWN_SERVICE_ERRORS
 from checks.rule import Example, FixExample, Rule
 from checks.structure import (
     Enclosing,
@@ -41,6 +41,45 @@ _LOWER_LAYERS = frozenset({"service", "repository"})
 #: Every finding of FG401 stands only if the project's services have errors of their own
 #: (`checks.project_facts.OWN_SERVICE_ERRORS`; true when the selection names FG401).
 _OWN_ERRORS = Condition((), frozenset(), fact=OWN_SERVICE_ERRORS)
+
+
+#: ...and, for a refused caller's status (401, 403), an error of its own for those
+#: (`checks.project_facts.OWN_AUTH_ERRORS`).
+_OWN_AUTH = Condition((), frozenset(), fact=OWN_AUTH_ERRORS)
+#: The statuses of a refused caller, as `HTTPException` is given them.
+_REFUSALS = frozenset({"401", "403", "HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN"})
+
+
+def _refuses(node: cst.CSTNode) -> bool:
+    """Whether an `HTTPException(...)` call answers 401 or 403 (its first argument or
+    `status_code=`: a number, or `status.HTTP_401_UNAUTHORIZED`)."""
+    if not isinstance(node, cst.Call):
+        return False
+    for index, arg in enumerate(node.args):
+        if (arg.keyword is None and index == 0) or (
+            arg.keyword is not None and arg.keyword.value == "status_code"
+        ):
+            value = arg.value
+            text = (
+                value.value
+                if isinstance(value, cst.Integer)
+                else value.attr.value
+                if isinstance(value, cst.Attribute)
+                else value.value
+                if isinstance(value, cst.Name)
+                else None
+            )
+            return text in _REFUSALS
+    return False
+
+
+def _and_auth(condition: Condition, node: cst.CSTNode) -> Condition:
+    """`condition`, and, for a refusal (`_refuses`), `_OWN_AUTH` last in its chain."""
+    if not _refuses(node):
+        return condition
+    if condition.also is None:
+        return condition._replace(also=_OWN_AUTH)
+    return condition._replace(also=_and_auth(condition.also, node))
 
 
 def _gated(condition: Condition) -> Condition:
@@ -113,7 +152,11 @@ class HttpExceptionInService(Rule):
         "their own get every finding: a slip there is one. A project whose every error "
         "class derives from `HTTPException` (`class AuthError(HTTPException)`, no error of "
         "another kind) "
-        "has no error of its own either: its design, not a slip.\n\n"
+        "has no error of its own either: its design, not a slip. Nor is a 401 or 403 "
+        "(`HTTPException(403, ...)`, `status.HTTP_401_UNAUTHORIZED`) where none of the "
+        "project's own errors is for a refused caller (`ForbiddenError`, `Unauthorized`, "
+        "`PermissionDenied`, `AuthError`...): its errors answer other statuses, and "
+        "`HTTPException` is how it refuses a caller; reported when named.\n\n"
         "Where it applies: services and repositories, never in the `tests` layer (a fake "
         "`*Service` that raises `HTTPException` is how a test makes a route answer an "
         "error), nor in a FastAPI dependency kept there: a function with a parameter "
@@ -599,11 +642,13 @@ class HttpExceptionInService(Rule):
         else:
             derivation = False
         message = cls._message(ctx)
+        # a 401 or 403 where the project has no error of its own for a refused caller is
+        # how it answers those (`_OWN_AUTH`)
         if derivation is True:
-            ctx.report_if(node, _OWN_ERRORS, message)
+            ctx.report_if(node, _and_auth(_OWN_ERRORS, node), message)
         elif derivation is not False and _names_a_class(expr):
             # an exception class imported from another module of the project
-            ctx.report_if(node, _gated(derivation), message)
+            ctx.report_if(node, _and_auth(_gated(derivation), node), message)
 
 
 def _unused_module_instance(node: cst.Call, ctx: FileContext) -> bool:

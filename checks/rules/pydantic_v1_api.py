@@ -2057,6 +2057,13 @@ class PydanticFieldExtra(Rule):
                     f"`Field({keyword}=...)` is an extra keyword (deprecated in Pydantic 2, "
                     f"gone in 3): write the schema's `{keyword}` in `json_schema_extra`"
                 )
+            elif keyword in _BOUND_NAMES:
+                message = (
+                    f"`Field({keyword}=...)` is no Pydantic argument: the bound is "
+                    f"`{_BOUND_NAMES[keyword]}=`; Pydantic keeps `{keyword}` as JSON-schema "
+                    "data (deprecated) and checks nothing"
+                )
+                ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             elif (meant := _misspelt(keyword)) is not None:
                 message = (
                     f"`Field({keyword}=...)` is no Pydantic argument: `{meant}` misspelt? "
@@ -2111,6 +2118,20 @@ class PydanticFieldExtra(Rule):
                     "JSON-schema data (deprecated, a `TypeError` from FastAPI 0.155), it "
                     "validates nothing"
                 )
+            text = string_value(arg.value)
+            meant = _misspelt(keyword, _FASTAPI_PARAMETERS)
+            if meant is not None:
+                # (hbx2919554702-cell's `Query(escription=...)`, phan-tang's bounds: reader
+                # 94)
+                message += (
+                    f": the bound is `{meant}=`"
+                    if keyword in _BOUND_NAMES
+                    else f": `{meant}` misspelt?"
+                )
+            elif text is not None and " " in text.strip():
+                # prose (AndreyGichan's `Query("", detail="Поиск по статусу")`, reader
+                # 93): the parameter's help text, which OpenAPI reads from `description=`
+                message += f": write the text as `{name}(description=...)`"
             if fails or keyword not in _SPELLING_KEYWORDS:
                 ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             ctx.report(arg, message)
@@ -2126,13 +2147,32 @@ def _reads_as_a_check(keyword: str) -> bool:
     )
 
 
+#: Bounds written with another library's or language's name (JSON Schema's `minimum`,
+#: marshmallow's and WTForms' `min`): the constraint Pydantic and FastAPI name otherwise
+#: (phan-tang's `Field(min=0)` on prices, which then accepts negative ones: reader 94).
+_BOUND_NAMES = {
+    "min": "ge",
+    "max": "le",
+    "minimum": "ge",
+    "maximum": "le",
+    "min_value": "ge",
+    "max_value": "le",
+    "exclusive_minimum": "gt",
+    "exclusive_maximum": "lt",
+}
+
+
 @functools.cache
-def _misspelt(keyword: str) -> str | None:
-    """The parameter of `Field()` an extra keyword misspells (`descriptino`: a letter off
-    `description`), if one is that close."""
+def _misspelt(keyword: str, parameters: frozenset[str] | None = None) -> str | None:
+    """The parameter of `Field()` (or of `parameters`) an extra keyword misspells
+    (`descriptino`: a letter off `description`; `escription`, a letter short), if one is
+    that close, or names otherwise (`min`: `ge`, `_BOUND_NAMES`)."""
     import difflib
 
-    close = difflib.get_close_matches(keyword, sorted(_FIELD_PARAMETERS), n=1, cutoff=0.85)
+    if keyword in _BOUND_NAMES:
+        return _BOUND_NAMES[keyword]
+    known = sorted(_FIELD_PARAMETERS if parameters is None else parameters)
+    close = difflib.get_close_matches(keyword, known, n=1, cutoff=0.85)
     return close[0] if close else None
 
 

@@ -1189,6 +1189,11 @@ class SyncSessionInAsyncModule(Rule):
                 return
         if _hands_to_a_thread(node, ctx):
             return
+        if _constructed_unused(node, ctx):
+            # `BinanceService(db)`, then only `await binance_service.get_order(...)`: what
+            # it does with the session, its coroutines do (MarchenkoRuslan's, reader 93),
+            # as for a session the file shows sync (`_sync_session_passed`)
+            return
         # each argument is asked (co-demos' `get_user_from_token(security_scopes=...,
         # db=db, token=token)`: the first one's class, a re-exported `SecurityScopes`,
         # is no session, and `db`'s is: reader 64)

@@ -86,6 +86,33 @@ def upgrade() -> None:
     assert found[2].message.startswith("NOT NULL column added without `server_default`")
 
 
+def test_a_column_the_downgrade_adds_back_of_another_type_is_no_rename() -> None:
+    """MikeZ77's revision (reader 94): `content_id`, a UUID, added NOT NULL where
+    `offer_id` goes, which the downgrade adds back as an INTEGER: no rename keeps those
+    values; a reflected type of the same family (`sa.VARCHAR` for `sa.String`) may be one."""
+    source = (
+        HEADER
+        + """
+def upgrade() -> None:
+    op.add_column("content", sa.Column("content_id", sa.UUID(), nullable=False))
+    op.add_column("content", sa.Column("title", sa.String(64), nullable=False))
+    op.drop_column("content", "offer_id")
+    op.drop_column("content", "name")
+
+
+def downgrade() -> None:
+    op.add_column("content", sa.Column("name", sa.VARCHAR(length=64), nullable=False))
+    op.add_column("content", sa.Column("offer_id", sa.INTEGER(), nullable=True))
+    op.drop_column("content", "title")
+    op.drop_column("content", "content_id")
+"""
+    )
+    found = [f for f in check_code(source, MIGRATION) if f.code == "FG602"]
+    assert [f.start.row for f in found] == [9, 10]
+    assert found[0].message.startswith("NOT NULL column added without `server_default`")
+    assert 'op.alter_column("content", "name", new_column_name="title")' in found[1].message
+
+
 def test_batch_mode_not_null_column_without_default() -> None:
     body = """
 def upgrade() -> None:

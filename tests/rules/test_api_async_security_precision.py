@@ -2301,6 +2301,8 @@ def test_python_jose_with_its_advisories_fixed_is_a_note_when_named(
     elif reported:
         assert len(default) == 1
         assert "3.3.0 has CVE-2024-33663" in default[0]
+        # the one-line alternative to PyJWT (saptadi73's exact pin, reader 95)
+        assert default[0].endswith("require `python-jose>=3.4.0` (it fixed both advisories)")
         assert named == default
     else:
         assert default == []
@@ -3211,6 +3213,47 @@ def test_a_server_s_key_beside_its_local_url_chosen_by_branches_is_a_local_defau
     assert _found("FG502", source, "configuration/meilisearch.py") == [10]
 
 
+def test_a_provider_s_secret_beside_its_api_key_is_no_signing_key() -> None:
+    """MarchenkoRuslan's `BINANCE_SECRET_KEY` and `BINANCE_API_SECRET` (reader 93), each
+    `os.getenv(..., "test_secret")` beside `BINANCE_API_KEY`: the pair Binance issued,
+    which signs requests Binance checks, so its placeholder forges nothing; the service's
+    own `SECRET_KEY` of the same shape is its signing key; a real-looking secret of the
+    pair is reported."""
+    source = """
+        import os
+
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            BINANCE_API_KEY: str = os.getenv("BINANCE_API_KEY", "test_key")
+            BINANCE_SECRET_KEY: str = os.getenv("BINANCE_SECRET_KEY", "test_secret")
+            BINANCE_API_SECRET: str = os.getenv("BINANCE_API_SECRET", "test_secret")
+            KRAKEN_SECRET_KEY: str = os.getenv("KRAKEN_SECRET_KEY", "test_secret")
+            BYBIT_API_KEY: str = os.getenv("BYBIT_API_KEY", "")
+            BYBIT_SECRET_KEY: str = os.getenv("BYBIT_SECRET_KEY", "q8Vz3kP0wLm5Rt7Yx2Nb4Hc6")
+            SECRET_KEY: str = os.getenv("SECRET_KEY", "test_secret")
+        """
+    assert _found("FG502", source, "app/core/config.py") == [10, 12, 13]
+
+
+def test_a_module_making_fake_data_holds_fake_passwords() -> None:
+    """zamaniamin's `apps/accounts/faker/data.py` (reader 92): `fake = Faker()` beside
+    the password of the accounts its tests and seed script create."""
+    source = """
+        from faker import Faker
+
+
+        class BaseFakeAccount:
+            fake = Faker()
+            password = "Test_1234"
+        """
+    assert _found("FG502", source, "apps/accounts/faker/data.py") == []
+    assert _found(
+        "FG502", source.replace("faker import Faker", "random import choice"), "apps/data.py"
+    ) == [6]
+
+
 def test_a_locustfile_is_development_tooling() -> None:
     """Anikk02's `performance/locustfile.py` (reader 88): a load test's synthetic users'
     password, wherever Locust's file lies."""
@@ -3321,6 +3364,60 @@ def test_fastapis_own_annotation_keyword_is_a_no_op_before_0_155(tmp_path: Path)
     assert _fg211_heads(tmp_path, "--extend-select", "FG211") == []
     write(tmp_path, "requirements.txt", "fastapi>=0.155\npydantic==2.10.0\n")
     assert [row for row, _ in _fg211_heads(tmp_path)] == [10]
+
+
+def test_a_fastapi_parameter_s_help_text_under_another_keyword_is_told_description() -> None:
+    """AndreyGichan's `Query("", detail="Поиск по статусу")` (reader 93): prose under a
+    keyword FastAPI does not take is the parameter's help text, which OpenAPI reads from
+    `description=`; a word is not told so."""
+    source = """
+        from fastapi import APIRouter, Query
+
+        router = APIRouter()
+
+
+        @router.get("/orders")
+        def orders(
+            status: str = Query("", detail="Search by status"),
+            sort: str = Query("", widget="select"),
+        ) -> list[str]:
+            return []
+        """
+    found = [f.message for f in check_code(source, "app/routes.py") if f.code == "FG211"]
+    assert len(found) == 2
+    assert found[0].endswith(": write the text as `Query(description=...)`")
+    assert "description" not in found[1]
+
+
+def test_a_bound_under_another_library_s_name_or_a_misspelt_parameter_is_named() -> None:
+    """phan-tang's `Field(min=0)` on prices (reader 94), which accepts negative ones:
+    the bound is `ge=`; hbx2919554702-cell's `Query(escription=...)`: `description`
+    misspelt."""
+    source = """
+        from fastapi import APIRouter, Query
+        from pydantic import BaseModel, Field
+
+        router = APIRouter()
+
+
+        class Product(BaseModel):
+            price: float = Field(..., min=0)
+            stock: int = Field(0, maximum=1000)
+
+
+        @router.get("/articles")
+        def articles(
+            q: str = Query("", escription="Search"),
+            page: int = Query(1, min=1),
+        ) -> list[str]:
+            return []
+        """
+    found = [f.message for f in check_code(source, "app/routes.py") if f.code == "FG211"]
+    assert found[0].startswith("`Field(min=...)` is no Pydantic argument: the bound is `ge=`")
+    assert found[1].startswith("`Field(maximum=...)` is no Pydantic argument: the bound is `le=`")
+    assert found[2].endswith(": `description` misspelt?")
+    assert found[3].endswith(": the bound is `ge=`")
+    assert len(found) == 4
 
 
 def test_examples_kept_by_name_hold_no_secrets() -> None:

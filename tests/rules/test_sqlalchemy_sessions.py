@@ -163,6 +163,50 @@ def test_sync_factory_imported_from_another_module_is_flagged_in_async_def(
     assert _rows(result.stdout, "FG101") == []
 
 
+def test_a_service_made_of_a_dependency_s_session_and_only_awaited_is_left(
+    database_module: Path,
+) -> None:
+    """MarchenkoRuslan's `BinanceService(db)` of `db=Depends(get_db)` (reader 93): the
+    coroutine awaits every method it calls on the object, whose coroutines do what they
+    do with the session; handed to a sync helper, the session is still reported."""
+    write(
+        database_module,
+        "app/deps.py",
+        """
+        from app.db.engines import session_maker
+
+
+        def get_db():
+            db = session_maker()
+            try:
+                yield db
+            finally:
+                db.close()
+        """,
+    )
+    write(
+        database_module,
+        "app/routes.py",
+        """
+        from fastapi import Depends
+
+        from app.deps import get_db
+        from app.services import BinanceService, list_orders
+
+
+        async def check_order(order_id: str, db=Depends(get_db)):
+            service = BinanceService(db)
+            return await service.get_order(order_id)
+
+
+        async def orders(db=Depends(get_db)):
+            return list_orders(db)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:13:24"]
+
+
 def test_context_manager_made_of_a_session_generator_is_flagged_in_async_def(
     database_module: Path,
 ) -> None:
