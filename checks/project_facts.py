@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import itertools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -440,29 +439,15 @@ def counted_sources(files: Iterable[Path]) -> list[bytes]:
     return found
 
 
-def written_twice(name: str, sources: Iterable[bytes]) -> bool:
-    """`USED_FACT`: the identifier is written at least twice in the texts, as a whole word
-    (its definition, and a use: an import, an annotation, an attribute read, a string
-    naming it; a comment counts too, which only keeps a finding)."""
-    word = name.encode()
-    pattern: re.Pattern[bytes] | None = None
-    count = 0
-    for source in sources:
-        if word not in source:
-            continue
-        if pattern is None:
-            pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
-        count += sum(1 for _ in itertools.islice(pattern.finditer(source), 2))
-        if count > 1:
-            return True
-    return False
-
-
-def written_besides_its_variable(name: str, sources: Iterable[bytes]) -> bool:
-    """`USED_FACT` for `ENV_NAMED`: written twice, not counting the name quoted as an
-    environment variable's (`os.getenv("JWT_SECRET"`, `os.environ["JWT_SECRET"]`,
-    `environ.get('JWT_SECRET'`): TungYuChiang's `JWT_SECRET`, which nothing reads while
-    its tokens are signed with another hard-coded key, reader 94."""
+def _written(
+    name: str,
+    sources: Iterable[bytes],
+    times: int,
+    skipped: re.Pattern[bytes] | None = None,
+    before: int = 0,
+) -> bool:
+    """Whether the identifier is written `times` times or more in the texts, as a whole
+    word, not counting a place whose `before` bytes ahead match `skipped`."""
     word = name.encode()
     pattern: re.Pattern[bytes] | None = None
     count = 0
@@ -472,12 +457,27 @@ def written_besides_its_variable(name: str, sources: Iterable[bytes]) -> bool:
         if pattern is None:
             pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
         for found in pattern.finditer(source):
-            before = source[max(0, found.start() - 40) : found.start()]
-            if _ENV_READ_BEFORE.search(before) is None:
+            start = found.start()
+            if skipped is None or skipped.search(source[max(0, start - before) : start]) is None:
                 count += 1
-                if count > 1:
+                if count >= times:
                     return True
     return False
+
+
+def written_twice(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT`: the identifier is written at least twice in the texts, as a whole word
+    (its definition, and a use: an import, an annotation, an attribute read, a string
+    naming it; a comment counts too, which only keeps a finding)."""
+    return _written(name, sources, 2)
+
+
+def written_besides_its_variable(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for `ENV_NAMED`: written twice, not counting the name quoted as an
+    environment variable's (`os.getenv("JWT_SECRET"`, `os.environ["JWT_SECRET"]`,
+    `environ.get('JWT_SECRET'`): TungYuChiang's `JWT_SECRET`, which nothing reads while
+    its tokens are signed with another hard-coded key, reader 94."""
+    return _written(name, sources, 2, _ENV_READ_BEFORE, 40)
 
 
 #: What comes before an environment variable's quoted name.
@@ -491,18 +491,7 @@ def named_besides_definitions(name: str, sources: Iterable[bytes]) -> bool:
     whole word, somewhere else than after `def` or `class` (sepehremami's `async def
     get_users` defined again below the route of that name, whose decorator registered
     the first: reader 84)."""
-    word = name.encode()
-    pattern: re.Pattern[bytes] | None = None
-    for source in sources:
-        if word not in source:
-            continue
-        if pattern is None:
-            pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
-        for found in pattern.finditer(source):
-            before = source[max(0, found.start() - 12) : found.start()]
-            if _DEFINES.search(before) is None:
-                return True
-    return False
+    return _written(name, sources, 1, _DEFINES, 12)
 
 
 _DEFINES = lazy_pattern(rb"\b(?:def|class)[ \t]+$")

@@ -927,6 +927,19 @@ def test_a_route_that_awaits_nothing_is_told_it_may_be_a_def() -> None:
     ]
 
 
+#: A module checking passwords with passlib's bcrypt, which the tests below call through
+#: other modules.
+PASSLIB_SECURITY = """
+    from passlib.context import CryptContext
+
+    pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+    def verify_password(plain: str, hashed: str) -> bool:
+        return pwd_context.verify(plain, hashed)
+"""
+
+
 def test_a_method_of_the_instance_a_package_binds_over_its_submodule_blocks(
     tmp_path: Path,
 ) -> None:
@@ -941,15 +954,7 @@ def test_a_method_of_the_instance_a_package_binds_over_its_submodule_blocks(
     write(
         tmp_path,
         "app/core/security.py",
-        """
-        from passlib.context import CryptContext
-
-        pwd_context = CryptContext(schemes=["bcrypt"])
-
-
-        def verify_password(plain: str, hashed: str) -> bool:
-            return pwd_context.verify(plain, hashed)
-        """,
+        PASSLIB_SECURITY,
     )
     write(
         tmp_path,
@@ -1005,15 +1010,7 @@ def test_a_method_calling_a_password_helper_through_its_module_blocks(
     write(
         tmp_path,
         "app/commons/security.py",
-        """
-        from passlib.context import CryptContext
-
-        pwd_context = CryptContext(schemes=["bcrypt"])
-
-
-        def verify_password(plain: str, hashed: str) -> bool:
-            return pwd_context.verify(plain, hashed)
-        """,
+        PASSLIB_SECURITY,
     )
     write(
         tmp_path,

@@ -169,29 +169,15 @@ def test_a_service_made_of_a_dependency_s_session_and_only_awaited_is_left(
     """MarchenkoRuslan's `BinanceService(db)` of `db=Depends(get_db)` (reader 93): the
     coroutine awaits every method it calls on the object, whose coroutines do what they
     do with the session; handed to a sync helper, the session is still reported."""
-    write(
-        database_module,
-        "app/deps.py",
-        """
-        from app.db.engines import session_maker
-
-
-        def get_db():
-            db = session_maker()
-            try:
-                yield db
-            finally:
-                db.close()
-        """,
-    )
+    write(database_module, "app/dependencies.py", DEPENDENCIES)
     write(
         database_module,
         "app/routes.py",
         """
         from fastapi import Depends
 
-        from app.deps import get_db
-        from app.services import BinanceService, list_orders
+        from app.dependencies import get_db, list_users
+        from app.services import BinanceService
 
 
         async def check_order(order_id: str, db=Depends(get_db)):
@@ -199,12 +185,12 @@ def test_a_service_made_of_a_dependency_s_session_and_only_awaited_is_left(
             return await service.get_order(order_id)
 
 
-        async def orders(db=Depends(get_db)):
-            return list_orders(db)
+        async def users(db=Depends(get_db)):
+            return list_users(db)
         """,
     )
     result = run_cli("check", "--no-cache", "--select", "FG102", ".")
-    assert _rows(result.stdout, "FG102") == ["app/routes.py:13:24"]
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:13:23"]
 
 
 def test_context_manager_made_of_a_session_generator_is_flagged_in_async_def(
