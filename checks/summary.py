@@ -517,11 +517,16 @@ class _Summarizer:
                     )
                     # through the module imported (`security.verify_password(...)` of
                     # `from app.commons import security`: o4codes' `AuthService`, reader 90)
+                    # or a method of a hasher another module makes (`pwd_context.verify(...)`
+                    # of `from app.config import pwd_context`: DorLex's, reader 96)
                     or (
                         isinstance(node.func, ast.Attribute)
                         and isinstance(node.func.value, ast.Name)
                         and node.func.value.id in self.imports
-                        and _PASSWORD_HELPER.search(node.func.attr) is not None
+                        and (
+                            _PASSWORD_HELPER.search(node.func.attr) is not None
+                            or _PASSWORD_HELPER.search(node.func.value.id) is not None
+                        )
                     )
                 ):
                     helpers_imported.append(called)

@@ -1039,6 +1039,50 @@ def test_a_method_calling_a_password_helper_through_its_module_blocks(
     assert "checks a password (`passlib.context.CryptContext.verify()`)" in found[0][2]
 
 
+def test_a_helper_calling_the_method_of_a_hasher_another_module_makes_blocks(
+    tmp_path: Path,
+) -> None:
+    """DorLex's login (reader 96): `verify_password` calls `pwd_context.verify(...)` on
+    the `CryptContext` of `from app.config import pwd_context`; its check was missed where
+    its hash (`pwd_context.hash`, a word of a password helper) was followed."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/config.py",
+        "from passlib.context import CryptContext\n\n"
+        'pwd_context = CryptContext(schemes=["bcrypt"])\n',
+    )
+    write(
+        tmp_path,
+        "app/utils.py",
+        """
+        from app.config import pwd_context
+
+
+        def verify_password(plain: str, hashed: str) -> bool:
+            return pwd_context.verify(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.utils import verify_password
+
+
+        async def login(plain: str, hashed: str) -> bool:
+            return verify_password(plain, hashed)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
+    )
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 5)]
+    assert "checks a password (`passlib.context.CryptContext.verify()`)" in found[0][2]
+
+
 def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
     tmp_path: Path,
 ) -> None:
