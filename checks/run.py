@@ -807,6 +807,7 @@ def build_index(
         return found
 
     packaging = _packaging(settings)
+    deployment = _deployment(settings)
     read = _reader(locator, others)  # the loader's and the coroutine reader's
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
@@ -837,7 +838,10 @@ def build_index(
             SERVER_DATABASES: lambda scope: (
                 "FG102" in settings.named
                 or new_code
-                or not sqlite_databases(service_sources(scope))
+                # (and how it is deployed: QuadDarv1ne's compose file runs PostgreSQL for
+                # code whose default URL is SQLite's, reader 97; AmitAlfasi's
+                # `.env.example` sets MySQL's, reader 88)
+                or not sqlite_databases([*service_sources(scope), *deployment(scope)])
             ),
             CREDENTIALS_USED: lambda scope: (
                 "FG501" not in settings.named and credentials_used(service_sources(scope))
@@ -881,6 +885,46 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
     if name.startswith(ENV_NAMED):
         return written_besides_its_variable(name[len(ENV_NAMED) :], texts)
     return written_twice(name, texts)
+
+
+#: The files that say which database a service is deployed with, at the top of the
+#: project root or of a sub-service: its dependencies, compose files, and the example of
+#: its environment (the `.env` itself is the developer's, and often not committed).
+_DEPLOYMENT_FILES = (
+    "requirements*.txt",
+    "pyproject.toml",
+    "Pipfile",
+    "docker-compose*.y*ml",
+    "compose*.y*ml",
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "env.example",
+)
+
+
+def _deployment(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:
+    """The texts of the deployment files (`_DEPLOYMENT_FILES`), read once a run, when
+    the SQLite question is asked."""
+
+    @functools.cache
+    def texts(folder: str) -> tuple[bytes, ...]:
+        found: list[bytes] = []
+        for pattern in _DEPLOYMENT_FILES:
+            for path in sorted(Path(folder).glob(pattern)):
+                try:
+                    if path.is_file() and path.stat().st_size < 1_000_000:
+                        found.append(path.read_bytes())
+                except OSError:
+                    continue
+        return tuple(found)
+
+    def of_scope(scope: str | None) -> tuple[bytes, ...]:
+        root = texts(str(settings.project_root))
+        return root if scope is None else root + texts(scope)
+
+    return of_scope
 
 
 def _packaging(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:

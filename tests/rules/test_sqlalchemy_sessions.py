@@ -1871,6 +1871,49 @@ def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path
     assert len(_rows(served, "FG102")) == 1
 
 
+def test_a_service_deployed_with_a_database_server_is_no_sqlite_service(tmp_path: Path) -> None:
+    """QuadDarv1ne's code defaults to SQLite and its compose file runs PostgreSQL (reader
+    97: 24 FG102 held back); AmitAlfasi's `.env.example` sets a MySQL URL (reader 88):
+    deployed so, each query blocks on a server, and FG102 reports it."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/db.py",
+        "import os\n\nfrom sqlmodel import create_engine\n\n"
+        'engine = create_engine(os.getenv("DATABASE_URL", "sqlite:///./app.db"))\n',
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from sqlmodel import Session, select
+
+        from app.db import engine
+
+
+        async def users() -> list[object]:
+            with Session(engine) as session:
+                return list(session.exec(select(1)).all())
+        """,
+    )
+    assert _rows(run_cli("check", "--no-cache", str(tmp_path)).stdout, "FG102") == []
+    for name, text in (
+        (
+            "docker-compose.yml",
+            "services:\n  db:\n    image: postgres:15\n    environment:\n"
+            "      - POSTGRES_USER=app\n",
+        ),
+        (".env.example", "DATABASE_URL=mysql+mysqlconnector://user:password@localhost/app\n"),
+        ("requirements.txt", "fastapi\nsqlmodel\npsycopg2-binary\n"),
+    ):
+        for old in ("docker-compose.yml", ".env.example", "requirements.txt"):
+            (tmp_path / old).unlink(missing_ok=True)
+        write(tmp_path, name, text)
+        found = _rows(run_cli("check", "--no-cache", str(tmp_path)).stdout, "FG102")
+        assert len(found) == 1, name
+
+
 def test_fg102_on_a_route_another_decorator_wraps_does_not_say_declare_it_def() -> None:
     """sqlbot's routes under `@require_permissions(...)`, whose wrapper awaits the route
     (reader 41): declared `def`, the route would hand it a value to await; the message
