@@ -394,13 +394,13 @@ def spelling_gate(code: str) -> Condition | None:
     return Condition((), frozenset(), fact=PYDANTIC_SPELLING[family])
 
 
-def _and(condition: Condition | None, extra: Condition) -> Condition:
+def conjoin(condition: Condition | None, extra: Condition) -> Condition:
     """Both conditions: `extra` last in the chain of `also`s (the first one stays what the
     report is about: a class condition's finding is still left out where nothing of the
     project is known)."""
     if condition is None:
         return extra
-    also = extra if condition.also is None else _and(condition.also, extra)
+    also = extra if condition.also is None else conjoin(condition.also, extra)
     return condition._replace(also=also)
 
 
@@ -408,7 +408,7 @@ def _held_unless_named(report: Report, name: str) -> Report:
     """The report held back unless the class or function `name` is named in the project
     besides its definitions (`USED_FACT`, `DEFINED`)."""
     used = Condition((), frozenset(), fact=used_fact(report.rule.code, DEFINED + name))
-    return report._replace(condition=_and(report.condition, used))
+    return report._replace(condition=conjoin(report.condition, used))
 
 
 #: `FileContext.marks` key: the nodes of v1 spellings that Pydantic 2 ignores or refuses
@@ -786,7 +786,7 @@ class FileContext:
         if self.layer == "test" and self._skipped_module():
             # nothing of it runs (johanguse's deprecated `tests/test_team.py`, reader 64)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
-            report = report._replace(condition=_and(report.condition, dead))
+            report = report._replace(condition=conjoin(report.condition, dead))
         if report.rule.family == PYDANTIC_FAMILY:
             if self.version_guards.active:
                 return
@@ -801,10 +801,10 @@ class FileContext:
                     # held back, and counted so (`checks.run.held_back`): reported
                     # where the selection names the rule
                     named = Condition((), frozenset(), fact=pydantic_1_named(code))
-                    report = report._replace(condition=_and(report.condition, named))
+                    report = report._replace(condition=conjoin(report.condition, named))
             gate = spelling_gate(report.rule.code)
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
-                report = report._replace(condition=_and(report.condition, gate))
+                report = report._replace(condition=conjoin(report.condition, gate))
         report = self._in_dead_class(report)
         if report.rule.code in LOOP_RULES:
             coroutine = self._module_coroutine()
@@ -812,7 +812,7 @@ class FileContext:
                 # unless the project runs the coroutine only on loops of its own
                 # (`asyncio.run(f())` in a Celery task of another module: reader 54)
                 alone = Condition((), frozenset(), fact=RUN_ALONE_FACT + coroutine, negated=True)
-                report = report._replace(condition=_and(report.condition, alone))
+                report = report._replace(condition=conjoin(report.condition, alone))
         self.reports.append(report)
 
     def _in_dead_class(self, report: Report) -> Report:

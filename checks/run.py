@@ -904,14 +904,16 @@ _DEPLOYMENT_FILES = (
 )
 
 
-def _deployment(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:
-    """The texts of the deployment files (`_DEPLOYMENT_FILES`), read once a run, when
-    the SQLite question is asked."""
+def _top_files(
+    settings: Settings, patterns: Sequence[str]
+) -> Callable[[str | None], tuple[bytes, ...]]:
+    """The texts of the files matching `patterns` at the top of the project root and of
+    a sub-service's folder (`scope`), each folder read once a run, when first asked."""
 
     @functools.cache
     def texts(folder: str) -> tuple[bytes, ...]:
         found: list[bytes] = []
-        for pattern in _DEPLOYMENT_FILES:
+        for pattern in patterns:
             for path in sorted(Path(folder).glob(pattern)):
                 try:
                     if path.is_file() and path.stat().st_size < 1_000_000:
@@ -927,27 +929,18 @@ def _deployment(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]
     return of_scope
 
 
+def _deployment(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:
+    """The texts of the deployment files (`_DEPLOYMENT_FILES`), read when the SQLite
+    question is asked."""
+    return _top_files(settings, _DEPLOYMENT_FILES)
+
+
 def _packaging(settings: Settings) -> Callable[[str | None], tuple[bytes, ...]]:
     """The packaging files of the project root and of a sub-service (`pyproject.toml`,
     `setup.cfg`), where an entry point names a class nothing else does (dispatch's
     plugins: `dispatch_basic_auth = "dispatch.plugins.dispatch_core.plugin:
-    BasicAuthProviderPlugin"`): `USED_FACT`'s texts beside the sources, read once a run."""
-
-    @functools.cache
-    def texts(folder: str) -> tuple[bytes, ...]:
-        found = []
-        for name in ("pyproject.toml", "setup.cfg"):
-            try:
-                found.append(Path(folder, name).read_bytes())
-            except OSError:
-                continue
-        return tuple(found)
-
-    def of_scope(scope: str | None) -> tuple[bytes, ...]:
-        root = texts(str(settings.project_root))
-        return root if scope is None else root + texts(scope)
-
-    return of_scope
+    BasicAuthProviderPlugin"`): `USED_FACT`'s texts beside the sources."""
+    return _top_files(settings, ("pyproject.toml", "setup.cfg"))
 
 
 def _runs_alone(

@@ -10,6 +10,7 @@ from checks.context import (
     FixSpec,
     Lines,
     code_of,
+    conjoin,
     descendants,
     http_adapter_name,
     keyword_arg,
@@ -75,18 +76,12 @@ def _refuses(node: cst.CSTNode) -> bool:
 
 def _and_auth(condition: Condition, node: cst.CSTNode) -> Condition:
     """`condition`, and, for a refusal (`_refuses`), `_OWN_AUTH` last in its chain."""
-    if not _refuses(node):
-        return condition
-    if condition.also is None:
-        return condition._replace(also=_OWN_AUTH)
-    return condition._replace(also=_and_auth(condition.also, node))
+    return conjoin(condition, _OWN_AUTH) if _refuses(node) else condition
 
 
 def _gated(condition: Condition) -> Condition:
     """`condition`, and the project's services have errors of their own."""
-    if condition.also is None:
-        return condition._replace(also=_OWN_ERRORS)
-    return condition._replace(also=_gated(condition.also))
+    return conjoin(condition, _OWN_ERRORS)
 
 
 #: what makes a function's parameter one FastAPI fills from the request: the function is

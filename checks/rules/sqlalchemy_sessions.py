@@ -14,6 +14,7 @@ from checks.context import (
     FixSpec,
     child_nodes,
     code_of,
+    conjoin,
     dependency_of,
     descendants,
     dotted_name,
@@ -1396,9 +1397,7 @@ def _parameter_dependency(name: cst.Name, ctx: FileContext) -> str | None:
 
 def _and_server_database(condition: Condition) -> Condition:
     """`condition`, and `_SERVER_DATABASE` last in its chain of `also`s."""
-    if condition.also is None:
-        return condition._replace(also=_SERVER_DATABASE)
-    return condition._replace(also=_and_server_database(condition.also))
+    return conjoin(condition, _SERVER_DATABASE)
 
 
 #: Calls that run what they are given in a worker thread: a sync session passed to them
