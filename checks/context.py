@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from checks import revisions
 from checks.blocking import client_made_by
@@ -452,11 +452,17 @@ def _child_fields(node_type: type[Any]) -> tuple[str, ...]:
     return order
 
 
+#: Whether a field's value of each type is a node (`cst.CSTNode` is an abstract class: its
+#: `isinstance` goes through `ABCMeta.__instancecheck__`, a tenth of a cold run's time
+#: when `child_nodes` asked it of every value).
+_IS_NODE: dict[type[Any], bool] = {}
+
+
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """`node.children`, in the same order, read from the node's fields: libcst collects
     them by rebuilding the node with a visitor (each child revalidated), which made a
     fifth of a cold run's walk (tests/test_context.py compares the two)."""
-    node_class = cst.CSTNode
+    is_node = _IS_NODE
     found: list[cst.CSTNode] = []
     fields = _CHILD_FIELDS.get(type(node))
     if fields is None:  # an empty tuple is an answer too (a whitespace node has no child)
@@ -465,9 +471,19 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
         value = getattr(node, name)
         kind = type(value)
         if kind is tuple or kind is list:
-            found.extend(child for child in value if isinstance(child, node_class))
-        elif isinstance(value, node_class):
-            found.append(value)
+            for child in value:
+                child_kind = type(child)
+                known = is_node.get(child_kind)
+                if known is None:
+                    known = is_node[child_kind] = issubclass(child_kind, cst.CSTNode)
+                if known:
+                    found.append(child)
+        else:
+            known = is_node.get(kind)
+            if known is None:
+                known = is_node[kind] = issubclass(kind, cst.CSTNode)
+            if known:
+                found.append(value)
     return found
 
 
@@ -505,15 +521,47 @@ def dependency_of(
     return first.value
 
 
-def own_descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+_Node = TypeVar("_Node", bound="cst.CSTNode")  # (a string: libcst is imported lazily)
+_Answer = TypeVar("_Answer")
+
+
+def node_memo(function: Callable[[_Node], _Answer]) -> Callable[[_Node], _Answer]:
+    """`function`, answering again from its last answers for the same node (by identity:
+    a node is kept with its answer, so its id is not reused while it is). For what rules
+    ask of the function they are in at each call in it: walked again each time, the body
+    of a coroutine was a quarter of a cold run on polar."""
+    kept: dict[int, tuple[_Node, _Answer]] = {}
+
+    @functools.wraps(function)
+    def memo(node: _Node) -> _Answer:
+        known = kept.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        answer = function(node)
+        if len(kept) >= _MEMO_KEPT:
+            kept.clear()
+        kept[id(node)] = (node, answer)
+        return answer
+
+    return memo
+
+
+#: How many answers `node_memo` keeps per function (the functions a walk is in).
+_MEMO_KEPT = 64
+
+
+@node_memo
+def own_descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
     """The nodes of a function's body, not those of the functions, lambdas and classes it
     defines (which may run elsewhere: a thread's target)."""
+    found: list[cst.CSTNode] = []
     stack = [node]
     while stack:
         current = stack.pop()
-        yield current
+        found.append(current)
         if not isinstance(current, cst.FunctionDef | cst.Lambda | cst.ClassDef):
             stack.extend(child_nodes(current))
+    return tuple(found)
 
 
 def is_main_guard(test: cst.BaseExpression) -> bool:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from checks.context import child_nodes
+from checks.context import child_nodes, node_memo, own_descendants
 
 #: Every kind of statement and expression, with comments, parentheses and odd spacing.
 _EVERY_SHAPE = '''
@@ -158,3 +158,18 @@ def test_returns_in_finds_the_returns_libcsts_visitor_finds_in_order() -> None:
                 expected = _visited_returns(node.body)
                 found = returns_in(node.body)
                 assert all(a is b for a, b in zip(found, expected, strict=True)), path
+
+
+def test_node_memo_answers_again_only_for_the_same_node() -> None:
+    calls: list[int] = []
+
+    @node_memo
+    def names(node: cst.CSTNode) -> tuple[str, ...]:
+        calls.append(id(node))
+        return tuple(sorted(n.value for n in own_descendants(node) if isinstance(n, cst.Name)))
+
+    first = cst.parse_module("x = y\n")
+    twin = cst.parse_module("x = y\n")  # equal, not the same node
+    assert names(first) == names(first) == ("x", "y")
+    assert names(twin) == ("x", "y")
+    assert calls == [id(first), id(twin)]

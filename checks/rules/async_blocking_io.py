@@ -42,7 +42,14 @@ from checks.blocking import (
     is_client_request,
     is_resource_request,
 )
-from checks.context import FileContext, code_of, descendants, keyword_arg, own_descendants
+from checks.context import (
+    FileContext,
+    code_of,
+    descendants,
+    keyword_arg,
+    node_memo,
+    own_descendants,
+)
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -1689,6 +1696,23 @@ def _first_parameter_name(function: cst.FunctionDef) -> str | None:
     return params[0].name.value if params else None
 
 
+@node_memo
+def _local_assignments(
+    body: cst.BaseSuite,
+) -> dict[str, list[cst.AnnAssign | cst.Assign | cst.AugAssign]]:
+    """The assignments of a function's own body to each plain name, in the order
+    `own_descendants` gives them."""
+    found: dict[str, list[cst.AnnAssign | cst.Assign | cst.AugAssign]] = {}
+    for node in own_descendants(body):
+        if isinstance(node, cst.AnnAssign | cst.Assign | cst.AugAssign):
+            targets = (
+                [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            )
+            for name in dict.fromkeys(t.value for t in targets if isinstance(t, cst.Name)):
+                found.setdefault(name, []).append(node)
+    return found
+
+
 def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
     """`Class.method` of another module for a call of a method on a parameter of the
     coroutine annotated with that class (`file_service: FileService =
@@ -1726,19 +1750,7 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
     if not annotations:
         # a local name the coroutine annotates (`redis_helper: RedisHelper =
         # request.state.redis_helper`, agfianf's auth dependency, reader 83), bound once
-        bound = [
-            node
-            for node in own_descendants(function.node.body)
-            if isinstance(node, cst.AnnAssign | cst.Assign | cst.AugAssign)
-            and any(
-                isinstance(target, cst.Name) and target.value == receiver.value
-                for target in (
-                    [t.target for t in node.targets]
-                    if isinstance(node, cst.Assign)
-                    else [node.target]
-                )
-            )
-        ]
+        bound = _local_assignments(function.node.body).get(receiver.value, ())
         if len(bound) == 1 and isinstance(bound[0], cst.AnnAssign):
             annotations = [bound[0].annotation.annotation]
     for annotation in annotations:
@@ -2129,6 +2141,16 @@ def _module_hashers(ctx: FileContext) -> dict[str, str]:
     return found
 
 
+@node_memo
+def _awaits(body: cst.BaseSuite) -> bool:
+    """Whether a function's own body awaits (`async for` and `async with` do)."""
+    return any(
+        isinstance(inner, cst.Await)
+        or (isinstance(inner, cst.For | cst.With | cst.CompFor) and inner.asynchronous is not None)
+        for inner in own_descendants(body)
+    )
+
+
 def _idle_route_hint(ctx: FileContext) -> str:
     """What a route that awaits nothing can do instead: be a `def`, which FastAPI runs in
     its threadpool, all its blocking calls with it (ark948's login route, reader 89: its
@@ -2136,11 +2158,8 @@ def _idle_route_hint(ctx: FileContext) -> str:
     function = ctx.function
     if function is None or not function.is_route or not isinstance(function.node, cst.FunctionDef):
         return ""
-    for inner in own_descendants(function.node.body):
-        if isinstance(inner, cst.Await) or (
-            isinstance(inner, cst.For | cst.With | cst.CompFor) and inner.asynchronous is not None
-        ):
-            return ""
+    if _awaits(function.node.body):
+        return ""
     name = function.node.name.value
     return f"; or, as `{name}` awaits nothing, declare it `def` (FastAPI runs it in its threadpool)"
 

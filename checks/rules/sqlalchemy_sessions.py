@@ -20,6 +20,7 @@ from checks.context import (
     dotted_name,
     is_main_guard,
     keyword_arg,
+    node_memo,
     own_descendants,
     route_decorator,
 )
@@ -1469,6 +1470,30 @@ _FACTORY_OF = lazy_pattern(
 )
 
 
+@node_memo
+def _calls_and_bindings(
+    body: cst.CSTNode,
+) -> tuple[list[cst.Call], set[int], dict[int, set[str]]]:
+    """The calls of a function's body (its nested functions' too), the ids of the
+    expressions it awaits, and the names each value (by id) is assigned to."""
+    calls: list[cst.Call] = []
+    awaited: set[int] = set()
+    assigned: dict[int, set[str]] = {}
+    pending: list[cst.CSTNode] = [body]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, cst.Await):
+            awaited.add(id(current.expression))
+        elif isinstance(current, cst.Call):
+            calls.append(current)
+        elif isinstance(current, cst.Assign):
+            assigned.setdefault(id(current.value), set()).update(
+                t.target.value for t in current.targets if isinstance(t.target, cst.Name)
+            )
+        pending.extend(child_nodes(current))
+    return calls, awaited, assigned
+
+
 def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
     """Whether the call makes an object (a CapWords callee: a class; or a factory named for
     it, `_FACTORY_OF`) that the coroutine
@@ -1484,22 +1509,8 @@ def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
     made = (last[:1].isupper() and not last.isupper()) or _FACTORY_OF.match(last) is not None
     if not made or function is None:
         return False
-    body = function.node.body
-    calls: list[cst.Call] = []
-    awaited: set[int] = set()
-    assigned: set[str] = set()
-    pending: list[cst.CSTNode] = [body]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, cst.Await):
-            awaited.add(id(current.expression))
-        elif isinstance(current, cst.Call):
-            calls.append(current)
-        elif isinstance(current, cst.Assign) and current.value is node:
-            assigned.update(
-                t.target.value for t in current.targets if isinstance(t.target, cst.Name)
-            )
-        pending.extend(child_nodes(current))
+    calls, awaited, assigned_by_value = _calls_and_bindings(function.node.body)
+    assigned = assigned_by_value.get(id(node), set())
     for call in calls:
         func = call.func
         if not isinstance(func, cst.Attribute) or id(call) in awaited:
