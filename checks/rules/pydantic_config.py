@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import NamedTuple
 
 from checks.context import (
@@ -313,18 +313,21 @@ class PydanticOrmMode(Rule):
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         if ctx.is_v1_layer_model(node.name.value):
             return  # `class M(pydantic.v1.BaseModel, orm_mode=True)`: v1 on purpose
+        keywords = {k.keyword.value for k in node.keywords if k.keyword is not None}
         for keyword in node.keywords:
             if keyword.keyword is not None and keyword.keyword.value == "orm_mode":
                 derivation = ctx.pydantic_derivation(node.name.value)
-                fix = _rename_orm_mode(keyword.keyword, keyword.value, ctx)
+                fix = _rename_orm_mode(keyword.keyword, keyword.value, ctx, keywords)
                 _report_in_model(keyword, derivation, fix, ctx)
         if ctx.derives_from(node.name.value, _BASE_CONFIGS):
             # `class OrmConfig(BaseConfig): orm_mode = True`, handed to `create_model(...,
             # __config__=OrmConfig)` or named as a model's `Config`: Pydantic 2 reads its
             # keys as a deprecated config class and ignores `orm_mode` as in `class Config`
+            names = {name.value for name, _ in config_assignments(node)}
             for name, value in config_assignments(node):
                 if name.value == "orm_mode":
-                    ctx.report(name, fix=_rename_orm_mode(name, value, ctx))
+                    fix = _rename_orm_mode(name, value, ctx, names)
+                    ctx.report(name, _message(fix), fix=fix)
         outer = ctx.enclosing_class
         if node.name.value == "Config" and outer is not None and not _in_v1_layer_model(ctx):
             derivation = ctx.pydantic_derivation(outer.name)
@@ -333,9 +336,11 @@ class PydanticOrmMode(Rule):
                 # 91): no Pydantic reads its `Config`, v1 nor v2, nor a model's that
                 # extends it (a model inherits the config of its model bases only)
                 return
+            names = {name.value for name, _ in config_assignments(node)}
             for name, value in config_assignments(node):
                 if name.value == "orm_mode":
-                    _report_in_model(name, derivation, _rename_orm_mode(name, value, ctx), ctx)
+                    fix = _rename_orm_mode(name, value, ctx, names)
+                    _report_in_model(name, derivation, fix, ctx)
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         if not ctx.in_class_body or _in_v1_layer_model(ctx):
@@ -347,9 +352,18 @@ class PydanticOrmMode(Rule):
             return
         value = node.value
         if isinstance(value, cst.Dict):
+            keys = {
+                element.key.evaluated_value
+                for element in value.elements
+                if isinstance(element, cst.DictElement)
+                and isinstance(element.key, cst.SimpleString)
+            }
             for element in value.elements:
                 key = element.key if isinstance(element, cst.DictElement) else None
                 if isinstance(key, cst.SimpleString) and key.evaluated_value == "orm_mode":
+                    if "from_attributes" in keys:
+                        ctx.report(key, ALSO_SET)
+                        continue
                     quote = key.value[-1]
                     fix = FixSpec(
                         "Use `from_attributes`", ((key, f"{quote}from_attributes{quote}"),)
@@ -366,9 +380,11 @@ class PydanticOrmMode(Rule):
             self._check_keywords(node, ctx)
 
     def _check_keywords(self, call: cst.Call, ctx: FileContext) -> None:
+        keywords = {arg.keyword.value for arg in call.args if arg.keyword is not None}
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == "orm_mode":
-                ctx.report(arg, fix=_rename_orm_mode(arg.keyword, arg.value, ctx))
+                fix = _rename_orm_mode(arg.keyword, arg.value, ctx, keywords)
+                ctx.report(arg, _message(fix), fix=fix)
 
 
 class PydanticClassConfig(Rule):
@@ -629,6 +645,32 @@ class PydanticClassConfig(Rule):
             from pydantic import BaseModel
 
 
+            class ProfileRead(BaseModel):
+                followers: int = 0
+
+                class Config:
+                    orm_mode = True
+                    from_attributes = True
+            """,
+            """
+            from pydantic import BaseModel, ConfigDict
+
+
+            class ProfileRead(BaseModel):
+                followers: int = 0
+
+                model_config = ConfigDict(from_attributes=True)
+            """,
+            note=(
+                "a v1 key beside its v2 name: Pydantic 2 ignores `orm_mode`, and the "
+                "config keeps the key it reads, once"
+            ),
+        ),
+        FixExample(
+            """
+            from pydantic import BaseModel
+
+
             class Signup(BaseModel):
                 email: str
 
@@ -834,6 +876,14 @@ def _config_dict_fix(node: cst.ClassDef, outer: ClassInfo, ctx: FileContext) -> 
     anystr: list[str] = []
     turned_on: list[str] = []  # keys v2 ignores, whose new name changes the model
     pending = _comments(node.body.header.comment)
+    # the v2 names the body writes itself, with their values: a v1 key beside its v2 name
+    # (`orm_mode = True` and `from_attributes = True`, Axopher's, reader 98) is not
+    # written twice, which CPython refuses; Pydantic 2 ignores it
+    v2_written = {
+        name.value: code_of(value) if value is not None else None
+        for name, value in config_assignments(node)
+        if keys.get(name.value) == name.value
+    }
     for statement in node.body.body:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             return None
@@ -859,6 +909,11 @@ def _config_dict_fix(node: cst.ClassDef, outer: ClassInfo, ctx: FileContext) -> 
         value = code_of(small.value)
         if key is None or "\n" in value:
             return None
+        if key != v1_key and key in v2_written:
+            if is_migration(ctx.pydantic_target) and v2_written[key] != value:
+                return None  # Pydantic 1 reads the v1 key, Pydantic 2 the other value
+            pending += _comments(trailing)
+            continue
         if v1_key.startswith(("anystr_", "min_anystr", "max_anystr")):
             anystr.append(v1_key)
         if v1_key in IGNORED_BY_V2 and value != "False":
@@ -1135,15 +1190,28 @@ _BASE_CONFIGS = frozenset({"pydantic.BaseConfig", "pydantic.config.BaseConfig"})
 
 
 def _report_in_model(
-    node: cst.CSTNode, derivation: bool | Condition, fix: FixSpec, ctx: FileContext
+    node: cst.CSTNode, derivation: bool | Condition, fix: FixSpec | None, ctx: FileContext
 ) -> None:
     """Report `orm_mode` in the config of a class: a finding with its fix, but when the
     class's base comes from another module, only if the project says it is a model of the
     main package (one of the `pydantic.v1` layer reads `orm_mode`, not `from_attributes`)."""
     if isinstance(derivation, Condition):
-        ctx.report_if(node, derivation, fix=fix)
+        ctx.report_if(node, derivation, _message(fix), fix=fix)
     else:
-        ctx.report(node, fix=fix)
+        ctx.report(node, _message(fix), fix=fix)
+
+
+#: FG206's message where the same config sets `from_attributes` too (Axopher's `class
+#: Config:` with both lines, reader 98: the rename wrote `from_attributes` twice).
+ALSO_SET = (
+    "`orm_mode` is the Pydantic v1 name, and this config sets `from_attributes` too: "
+    "delete `orm_mode`"
+)
+
+
+def _message(fix: FixSpec | None) -> str | None:
+    """FG206's message for its fix: the rename's (the rule's), or `ALSO_SET` (no fix)."""
+    return ALSO_SET if fix is None else None
 
 
 def _may_be_a_model(info: ClassInfo, ctx: FileContext) -> bool:
@@ -1240,10 +1308,19 @@ _TURNS_ON = (
 )
 
 
-def _rename_orm_mode(name: cst.Name, value: cst.BaseExpression | None, ctx: FileContext) -> FixSpec:
+def _rename_orm_mode(
+    name: cst.Name,
+    value: cst.BaseExpression | None,
+    ctx: FileContext,
+    beside: Collection[str] = (),
+) -> FixSpec | None:
     """`orm_mode` -> `from_attributes`. During a migration the code runs on Pydantic 1,
     which reads `orm_mode`: the rename keeps that meaning on Pydantic 2. On a Pydantic 2
-    target it changes what runs now, unless the value is `False` (both off)."""
+    target it changes what runs now, unless the value is `False` (both off). None where
+    the same config sets `from_attributes` too (`beside`: its other keys): the rename
+    would write the key twice; `orm_mode` is to be deleted (`ALSO_SET`)."""
+    if "from_attributes" in beside:
+        return None
     fix = rename(name, "from_attributes", "Use `from_attributes`")
     return fix if _keeps_meaning(value, ctx) else unsafe(fix, _TURNS_ON)
 

@@ -347,3 +347,30 @@ def test_fg208_reports_the_first_read_of_v1_values_in_a_field_validator() -> Non
     )
     found = [(f.code, f.start.row, f.start.column) for f in check_code(source, "app/config.py")]
     assert found == [("FG208", 13, 16)]  # `values.get("user")`
+
+
+def test_orm_mode_beside_from_attributes_is_to_be_deleted_not_renamed() -> None:
+    # Axopher's `class Config:` held both lines (reader 98): the rename wrote
+    # `from_attributes` twice, and FG207's `ConfigDict(...)` repeated the keyword
+    source = """
+        from pydantic import BaseModel, ConfigDict
+
+        class A(BaseModel):
+            model_config = ConfigDict(orm_mode=True, from_attributes=True)
+
+        class B(BaseModel):
+            model_config = {"orm_mode": True, "from_attributes": True}
+
+        class C(BaseModel, orm_mode=True, from_attributes=True):
+            name: str
+
+        class D(BaseModel):
+            class Config:
+                orm_mode = True
+                from_attributes = True
+        """
+    found = [f for f in check_code(source) if f.code == "FG206"]
+    assert [f.start.row for f in found] == [4, 7, 9, 14]
+    for finding in found:
+        assert "sets `from_attributes` too: delete `orm_mode`" in finding.message
+        assert finding.fix is None

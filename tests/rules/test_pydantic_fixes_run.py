@@ -78,3 +78,16 @@ def test_a_bare_root_validator_fixed_unsafely_loads_and_validates() -> None:
     assert window(start=1).start == 1
     with pytest.raises(pydantic.ValidationError, match="negative"):
         window(start=-1)
+
+
+def test_a_v1_key_beside_its_v2_name_is_dropped_keeping_what_the_model_reads() -> None:
+    rule = next(rule for rule in ALL_RULES if rule.code == "FG207")
+    example = next(e for e in rule.fixes if "orm_mode = True\n        from_attr" in e.before_code)
+    assert fix_code(example.before_code, "FG207") == example.after_code  # safe
+
+    class Row:
+        followers = 3
+
+    before = _namespace(example.before_code, deprecated="ignore")["ProfileRead"]
+    after = _namespace(example.after_code)["ProfileRead"]
+    assert before.model_validate(Row()).followers == after.model_validate(Row()).followers == 3
