@@ -18,6 +18,7 @@ from checks.context import (
     descendants,
     dotted_name,
     keyword_arg,
+    own_descendants,
     string_value,
 )
 from checks.lazy import lazy_pattern
@@ -357,7 +358,9 @@ class NotNullWithoutDefault(_MigrationRule):
         "rename, which autogenerate writes as an add and a drop that lose the values, and "
         "offers `op.alter_column(table, old, new_column_name=new)` (not for a column the "
         "downgrade adds back with a type of another kind: an `INTEGER` dropped where a "
-        "`UUID` is added is no rename).\n\n"
+        "`UUID` is added is no rename). For a foreign key (a `ForeignKey(...)` in the "
+        "column, or one the upgrade creates on it) it says to add it nullable, fill it, "
+        "then set NOT NULL: no `server_default` names the row each refers to.\n\n"
         "Where it applies: revision files, not the `tests` layer; the heads of a folder "
         "only, as for FG601."
     )
@@ -483,7 +486,71 @@ class NotNullWithoutDefault(_MigrationRule):
             nullable = keyword_arg(column, "nullable")
             not_null = nullable is not None and dotted_name(nullable.value) == "False"
             if not_null and keyword_arg(column, "server_default") is None:
-                ctx.report(column, _renamed_message(column, table, ctx))
+                message = _renamed_message(column, table, ctx)
+                if message is None and _references(column, table, ctx):
+                    message = _FOREIGN_KEY_MESSAGE.format(
+                        name=string_value(column.args[0].value), table=table
+                    )
+                ctx.report(column, message)
+
+
+#: FG602's message for a foreign key: no `server_default` names the row each existing
+#: one refers to (NeverWalkAloner's `public_key_id`, reader 99: the message said to give
+#: one).
+_FOREIGN_KEY_MESSAGE = (
+    "NOT NULL foreign key `{name}` added to `{table}` without a value for the rows it "
+    "has: the upgrade fails on a table that has rows, and no `server_default` can name "
+    "the row each refers to: add it nullable, fill it (`op.execute(...)`), then "
+    "`op.alter_column(..., nullable=False)`"
+)
+
+
+def _references(column: cst.Call, table: str | None, ctx: FileContext) -> bool:
+    """Whether an added column is a foreign key: it holds a `ForeignKey(...)`, or the
+    upgrade makes one of it (`op.create_foreign_key(None, table, other, [name], ...)`)."""
+    if any(
+        isinstance(arg.value, cst.Call)
+        and (ctx.qualified_name(arg.value.func) or "").rpartition(".")[2] == "ForeignKey"
+        for arg in column.args
+    ):
+        return True
+    name = string_value(column.args[0].value) if column.args else None
+    function = ctx.function
+    if name is None or function is None:
+        return False
+    for call in own_descendants(function.node.body):
+        if not isinstance(call, cst.Call) or _alembic_op(call, ctx) != "create_foreign_key":
+            continue
+        # `op.create_foreign_key(name, source, referent, local_cols, remote_cols)`;
+        # `batch_op.create_foreign_key(name, referent, local_cols, remote_cols)`
+        func = call.func
+        batches = _batches(ctx)
+        receiver = (
+            func.value.value
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+            else None
+        )
+        batch = receiver in batches
+        source = (
+            batches[receiver]
+            if receiver is not None and batch
+            else string_value(_argument(call, 1, "source_table"))
+        )
+        local = _argument(call, 2 if batch else 3, "local_cols")
+        if source != table or not isinstance(local, cst.List | cst.Tuple):
+            continue
+        if any(string_value(element.value) == name for element in local.elements):
+            return True
+    return False
+
+
+def _argument(call: cst.Call, index: int, keyword: str) -> cst.BaseExpression | None:
+    """The argument at `index` of the positional ones, or given by its keyword."""
+    found = keyword_arg(call, keyword)
+    if found is not None:
+        return found.value
+    positional = [arg.value for arg in call.args if arg.keyword is None]
+    return positional[index] if len(positional) > index else None
 
 
 def _renamed_message(column: cst.Call, table: str | None, ctx: FileContext) -> str | None:

@@ -86,6 +86,39 @@ def upgrade() -> None:
     assert found[2].message.startswith("NOT NULL column added without `server_default`")
 
 
+def test_a_not_null_foreign_key_is_told_to_be_filled_not_given_a_default() -> None:
+    """NeverWalkAloner's revision (reader 99): `public_key_id` added NOT NULL, then made a
+    foreign key by `op.create_foreign_key`: no `server_default` names the row each
+    existing one refers to. A `ForeignKey(...)` in the column, and batch mode, too; a
+    plain column keeps the rule's message."""
+    source = (
+        HEADER
+        + """
+def upgrade() -> None:
+    op.add_column("read_request", sa.Column("key_id", sa.Integer(), nullable=False))
+    op.create_foreign_key(None, "read_request", "user_keys", ["key_id"], ["id"])
+    op.add_column(
+        "posts", sa.Column("author_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False)
+    )
+    with op.batch_alter_table("tasks") as batch_op:
+        batch_op.add_column(sa.Column("team_id", sa.Integer(), nullable=False))
+        batch_op.create_foreign_key("fk_team", "teams", ["team_id"], ["id"])
+    op.add_column("teams", sa.Column("size", sa.Integer(), nullable=False))
+    op.create_foreign_key(None, "other", "teams", ["size"], ["id"])
+"""
+    )
+    found = [f for f in check_code(source, MIGRATION) if f.code == "FG602"]
+    assert [f.start.row for f in found] == [9, 12, 15, 17]
+    for finding, (name, table) in zip(
+        found[:3], [("key_id", "read_request"), ("author_id", "posts"), ("team_id", "tasks")]
+    ):
+        assert finding.message.startswith(
+            f"NOT NULL foreign key `{name}` added to `{table}` without a value for the rows"
+        )
+        assert "add it nullable, fill it" in finding.message
+    assert found[3].message.startswith("NOT NULL column added without `server_default`")
+
+
 def test_a_column_the_downgrade_adds_back_of_another_type_is_no_rename() -> None:
     """MikeZ77's revision (reader 94): `content_id`, a UUID, added NOT NULL where
     `offer_id` goes, which the downgrade adds back as an INTEGER: no rename keeps those
