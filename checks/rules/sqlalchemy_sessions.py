@@ -3341,7 +3341,9 @@ class InterpolatedSql(Rule):
         "annotated `int`/`float`/`bool`/`UUID`/`datetime` (a helper's own parameters too), "
         "`self.x` of a Pydantic model of the file declaring `x: int` (or another of those "
         "types) that its methods never assign, "
-        "`uuid4()`, a name assigned only string literals (or placeholder joins: `?` for "
+        "`uuid4()`, a password hash (a hasher's call, or a helper named for one: "
+        "`get_password_hash(...)`; its text holds no quote), "
+        "a name assigned only string literals (or placeholder joins: `?` for "
         "one driver, `$n` for another) on every branch, loop variables over constants "
         "(literal collections, also of tuples unpacked by the loop, a local name bound to one, "
         "`.items()`/`.keys()`/`.values()` of an ALL_CAPS dict, `range()`, also through "
@@ -3798,6 +3800,26 @@ class InterpolatedSql(Rule):
             """,
             path="tests/test_tenants.py",
             note="tests",
+        ),
+        Example(
+            """
+            from alembic import op
+
+            from app.core.security import get_password_hash
+
+            revision = "0004"
+            down_revision = "0003"
+
+
+            def upgrade() -> None:
+                hashed = get_password_hash("change-me-on-first-login")
+                op.execute(
+                    "INSERT INTO users (email, hashed_password) "
+                    f"VALUES ('admin@example.com', '{hashed}')"
+                )
+            """,
+            path="migrations/versions/0004_seed_admin.py",
+            note="a password hash: its text holds no quote, whatever was hashed",
         ),
     )
 

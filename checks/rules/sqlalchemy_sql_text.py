@@ -59,6 +59,21 @@ _TABLE_NAME_ATTRS = ("__tablename__", "__table__.name", "__table__.fullname")
 #: Builtins whose result cannot carry SQL: numbers and booleans.
 _NUMERIC_BUILTINS = frozenset({"int", "float", "len", "round", "abs", "bool", "min", "max"})
 _UUID_FACTORIES = frozenset({"uuid.uuid1", "uuid.uuid3", "uuid.uuid4", "uuid.uuid5"})
+#: A password hash's text holds no quote, whatever was hashed (`$2b$12$...`,
+#: `$argon2id$...`, `pbkdf2:sha256:...`): a helper named for making one
+#: (`get_password_hash`, `hash_password`: pedroist's seed revision, reader 98), or a
+#: hasher's own call.
+_PASSWORD_HASH_HELPER = lazy_pattern(
+    r"^_*(?:get_|make_|generate_|create_)?(?:password_hash|(?:hash|encrypt)_?(?:password|pwd|pw))$",
+    re.IGNORECASE,
+)
+_PASSWORD_HASH_CALLS = frozenset(
+    {
+        "werkzeug.security.generate_password_hash",
+        "passlib.context.CryptContext.hash",
+        "pwdlib.PasswordHash.hash",
+    }
+)
 #: Calls that quote an identifier, or declare a piece to be one (`quoted_name`).
 _QUOTING_FUNCTIONS = frozenset(
     {
@@ -928,6 +943,9 @@ class _Renderer:
             return True
         if called in _QUOTING_NAMES:
             return True
+        last = call.func.attr.value if isinstance(call.func, cst.Attribute) else called
+        if qualified in _PASSWORD_HASH_CALLS or _PASSWORD_HASH_HELPER.match(last or ""):
+            return True  # a password hash: no quote in its text (`security.hash_password`)
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in _QUOTING_METHODS:
             return True
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "mogrify":
