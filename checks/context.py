@@ -49,6 +49,7 @@ from checks.project import (
 )
 from checks.project_facts import (
     DEFINED,
+    FIXTURE,
     LOOP_RULES,
     PYDANTIC_SPELLING,
     RUN_ALONE_FACT,
@@ -226,6 +227,8 @@ class Inferred(NamedTuple):
 #: (`FileContext._in_dead_class`): a secret, which the repository leaks whether or not it
 #: runs, and a model's declaration, which its declarative base maps named or not.
 _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
+#: The decorators that make a function a pytest fixture.
+_FIXTURES = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 
 
 @dataclass(slots=True)
@@ -892,6 +895,12 @@ class FileContext:
         nothing names: a module of examples or a file checked alone has many, and a sync
         function may be named outside the code (`uvicorn --factory app.main:create_app`)."""
         outermost = self._functions[0].node if self._functions else None
+        fixture = self._fixture_name(outermost) if report.rule.code not in _LIVE_UNNAMED else None
+        if fixture is not None:
+            # a fixture no test takes: nothing runs it (ButakovIlya's `auth_http_client`
+            # and its removed `AsyncClient(app=...)`, reader 98)
+            used = Condition((), frozenset(), fact=used_fact(report.rule.code, FIXTURE + fixture))
+            return report._replace(condition=conjoin(report.condition, used))
         if (
             not isinstance(outermost, cst.FunctionDef)
             or outermost.asynchronous is None
@@ -909,6 +918,31 @@ class FileContext:
         ):
             return report
         return _held_unless_named(report, name)
+
+    def _fixture_name(self, node: cst.FunctionDef | cst.Lambda | None) -> str | None:
+        """The name a module-level pytest fixture is taken by (its `name=`, else its own),
+        unless pytest uses it unasked (`autouse=True`)."""
+        if not isinstance(node, cst.FunctionDef) or not any(s is node for s in self.module.body):
+            return None
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            if self.qualified_name(call.func if call is not None else expr) not in _FIXTURES:
+                continue
+            name = node.name.value
+            for arg in call.args if call is not None else ():
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                if keyword == "autouse" and not (
+                    isinstance(arg.value, cst.Name) and arg.value.value == "False"
+                ):
+                    return None
+                if keyword == "name":
+                    given = string_value(arg.value)
+                    if given is None:
+                        return None
+                    name = given
+            return name
+        return None
 
     def _unnamed_may_be_dead(self, info: ClassInfo) -> bool:
         """Whether a class nothing names is dead (see `_in_dead_class`)."""

@@ -239,6 +239,11 @@ DEFINED = "def:"
 ENV_NAMED = "env:"
 
 
+#: `used_fact`'s name of a pytest fixture: used where a test or fixture of the project
+#: names it (its parameters, `usefixtures`), the tests included.
+FIXTURE = "fixture:"
+
+
 def used_fact(code: str, name: str) -> str:
     """The fact that `name` is used (written more than once), for a finding of `code`; with
     no name, code nothing runs (a test module pytest skips whole): it holds only where the

@@ -61,6 +61,7 @@ from checks.project_facts import (
     ENV_NAMED,
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD_ENV_SELECTED,
+    FIXTURE,
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
@@ -870,9 +871,19 @@ def build_index(
             # no name: code nothing runs (a test module pytest skips whole)
             code in settings.named
             or new_code
+            # a fixture: named by the tests that take it (ButakovIlya's
+            # `auth_http_client`, which no test takes: reader 98)
+            or bool(
+                name.startswith(FIXTURE)
+                and named_besides_definitions(name[len(FIXTURE) :], sources(scope))
+            )
             # (named in the service's code: a class only its tests name is dead code too,
             # MarchenkoRuslan's `SurveyService`, reader 93)
-            or bool(name and _used(name, [*service_sources(scope), *packaging(scope)]))
+            or bool(
+                name
+                and not name.startswith(FIXTURE)
+                and _used(name, [*service_sources(scope), *packaging(scope)])
+            )
         ),
     )
 

@@ -461,3 +461,58 @@ def test_a_coroutine_nothing_names_is_held_back_a_sync_function_is_not(tmp_path:
         ("FG102", 18),
         ("FG105", 22),
     ]
+
+
+CONFTEST = """
+    import pytest
+    import pytest_asyncio
+    from httpx import AsyncClient
+
+    from app.main import app
+
+
+    @pytest.fixture
+    async def client():
+        async with AsyncClient(app=app, base_url="http://test") as made:
+            yield made
+
+
+    @pytest.fixture(scope="function")
+    async def auth_client():
+        async with AsyncClient(app=app, base_url="http://test") as made:
+            yield made
+
+
+    @pytest_asyncio.fixture(name="admin")
+    async def admin_client():
+        async with AsyncClient(app=app, base_url="http://test") as made:
+            yield made
+
+
+    @pytest.fixture(autouse=True)
+    async def warm():
+        async with AsyncClient(app=app, base_url="http://test") as made:
+            yield made
+"""
+
+
+def test_a_fixture_no_test_takes_is_dead_code(tmp_path: Path) -> None:
+    """ButakovIlya's `auth_http_client` (reader 98): its removed `AsyncClient(app=...)`
+    breaks no test, for no test takes it. A fixture a test takes, by its name or the
+    `name=` it is given, and one pytest uses unasked (`autouse=True`) are live."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\ndependencies = ["httpx==0.28.1"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    write(tmp_path, "tests/conftest.py", CONFTEST)
+    write(
+        tmp_path,
+        "tests/test_api.py",
+        "async def test_read(client, admin) -> None:\n    assert client and admin\n",
+    )
+    assert [(code, row) for _, code, row in _rows(tmp_path)] == [
+        ("FG408", 10),
+        ("FG408", 22),
+        ("FG408", 28),
+    ]
+    named = _rows(tmp_path, "--extend-select", "FG408")
+    assert [row for _, _, row in named] == [10, 16, 22, 28]
