@@ -861,7 +861,9 @@ class RouteReturnsOrmModel(Rule):
     message = "Route returns an ORM model: return a Pydantic schema built from it"
     summary = (
         "Checks for FastAPI routes whose return annotation or `response_model=` is a "
-        "SQLAlchemy ORM class (in the file or anywhere in the project).\n\n"
+        "SQLAlchemy ORM class (in the file or anywhere in the project). Where the model's "
+        "import hides a class of the same name imported above (a schema), the message "
+        "says so.\n\n"
         "Where it applies: route handlers outside the `tests` layer."
     )
     why = (
@@ -989,12 +991,39 @@ class RouteReturnsOrmModel(Rule):
             return
         for ref in _annotation_classes(declared, ctx):
             derivation = ctx.is_orm_model(ref)
+            message = _hidden_schema_message(ref, ctx)
             if derivation is True:
-                ctx.report(declared)
+                ctx.report(declared, message)
                 return
             if derivation is not False:
-                ctx.report_if(declared, derivation)
+                ctx.report_if(declared, derivation, message)
                 return
+
+
+def _hidden_schema_message(ref: str | None, ctx: FileContext) -> str | None:
+    """FG404's message where the model's import hides another class of the same name the
+    module imported first (Maria-Shakhverdyan's `from app.schemas.loans import Loan`, then
+    `from app.database.models.loans import Loan`: the route meant the schema, reader 99)."""
+    if ref is None:
+        return None
+    bound: dict[str, list[str]] = {}
+    for statement in ctx.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom):
+                for local, qualified in ctx.import_bindings(small):
+                    bound.setdefault(local, []).append(qualified)
+    for local, targets in bound.items():
+        if targets[-1] != ref or len(set(targets)) < 2:
+            continue
+        hidden = next(target for target in targets if target != ref)
+        return (
+            f"Route returns an ORM model: `{local}` here is `{ref}`, whose import hides "
+            f"`{hidden}` imported above under the same name: import one of them under "
+            "another name"
+        )
+    return None
 
 
 class BroadExceptInRoute(Rule):

@@ -265,3 +265,45 @@ def test_a_route_of_an_app_is_reported_without_asking_the_project() -> None:
     )
     assert [f.code for f in result.findings] == ["FG403"]
     assert result.pending == []
+
+
+def test_an_orm_model_whose_import_hides_a_schema_of_its_name_is_told_so(tmp_path: Path) -> None:
+    """Maria-Shakhverdyan's loans router (reader 99): `Loan` imported from the schemas,
+    then from the models, so `response_model=Loan` is the ORM class (FastAPI refuses it at
+    start-up); the message names the import that hides the schema."""
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/models.py",
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Loan(Base):\n    __tablename__ = 'loans'\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n",
+    )
+    write(
+        tmp_path,
+        "app/schemas.py",
+        "from pydantic import BaseModel\n\n\nclass Loan(BaseModel):\n    id: int\n",
+    )
+    routes = (
+        "from fastapi import APIRouter\n\n"
+        "from app.schemas import Loan\n"
+        "from app.models import Loan\n\n"
+        "router = APIRouter()\n\n\n"
+        "@router.get('/loans/{pk}', response_model=Loan)\n"
+        "async def read(pk: int):\n    return {'id': pk}\n"
+    )
+    write(tmp_path, "app/routes.py", routes)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [f for f in json.loads(result.stdout) if f["code"] == "FG404"]
+    assert [f["message"] for f in found] == [
+        "Route returns an ORM model: `Loan` here is `app.models.Loan`, whose import hides "
+        "`app.schemas.Loan` imported above under the same name: import one of them under "
+        "another name"
+    ]
+    write(tmp_path, "app/routes.py", routes.replace("from app.schemas import Loan\n", ""))
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [f for f in json.loads(result.stdout) if f["code"] == "FG404"]
+    assert [f["message"] for f in found] == [
+        "Route returns an ORM model: return a Pydantic schema built from it"
+    ]
