@@ -109,9 +109,8 @@ def upgrade() -> None:
     )
     found = [f for f in check_code(source, MIGRATION) if f.code == "FG602"]
     assert [f.start.row for f in found] == [9, 12, 15, 17]
-    for finding, (name, table) in zip(
-        found[:3], [("key_id", "read_request"), ("author_id", "posts"), ("team_id", "tasks")]
-    ):
+    named = [("key_id", "read_request"), ("author_id", "posts"), ("team_id", "tasks")]
+    for finding, (name, table) in zip(found[:3], named, strict=True):
         assert finding.message.startswith(
             f"NOT NULL foreign key `{name}` added to `{table}` without a value for the rows"
         )
