@@ -50,6 +50,7 @@ from checks.project import (
 from checks.project_facts import (
     DEFINED,
     FIXTURE,
+    IMPORTS,
     LOOP_RULES,
     PYDANTIC_SPELLING,
     RUN_ALONE_FACT,
@@ -567,6 +568,21 @@ def own_descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
     return tuple(found)
 
 
+@node_memo
+def _imported_modules(block: cst.Module | cst.IndentedBlock) -> tuple[str, ...]:
+    """The absolute modules the statements of a block import (not in a `try`, an `if`)."""
+    found: list[str] = []
+    for statement in block.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Import):
+                found += [name for a in small.names if (name := dotted_name(a.name))]
+            elif isinstance(small, cst.ImportFrom) and not small.relative and small.module:
+                name = dotted_name(small.module)
+                if name:
+                    found.append(name)
+    return tuple(found)
+
+
 def is_main_guard(test: cst.BaseExpression) -> bool:
     """`__name__ == "__main__"` (either way round)."""
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
@@ -838,6 +854,14 @@ class FileContext:
             # nothing of it runs (johanguse's deprecated `tests/test_team.py`, reader 64)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             report = report._replace(condition=conjoin(report.condition, dead))
+        elif self.layer == "test" and report.rule.code not in _LIVE_UNNAMED:
+            # a test importing a module its project no longer has fails before it runs
+            # (DeepStacker's tests of `services.historical`, removed: reader 101)
+            imported = self._test_imports()
+            if imported:
+                fact = used_fact(report.rule.code, IMPORTS + ",".join(imported))
+                stale = Condition((), frozenset(), fact=fact)
+                report = report._replace(condition=conjoin(report.condition, stale))
         if report.rule.family == PYDANTIC_FAMILY:
             if self.version_guards.active:
                 return
@@ -918,6 +942,17 @@ class FileContext:
         ):
             return report
         return _held_unless_named(report, name)
+
+    def _test_imports(self) -> tuple[str, ...]:
+        """The absolute modules a test imports before it can run: the module's own imports
+        (statements of its body) and those of the function the walk is in (of its body),
+        `from a.b import c` as `a.b` (`c` may be a name of it)."""
+        outermost = self._functions[0].node if self._functions else None
+        body = outermost.body if isinstance(outermost, cst.FunctionDef) else None
+        found = [*_imported_modules(self.module)]
+        if isinstance(body, cst.IndentedBlock):
+            found += _imported_modules(body)
+        return tuple(sorted(set(found)))
 
     def _fixture_name(self, node: cst.FunctionDef | cst.Lambda | None) -> str | None:
         """The name a module-level pytest fixture is taken by (its `name=`, else its own),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -242,6 +243,38 @@ ENV_NAMED = "env:"
 #: `used_fact`'s name of a pytest fixture: used where a test or fixture of the project
 #: names it (its parameters, `usefixtures`), the tests included.
 FIXTURE = "fixture:"
+#: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
+#: a module of the project that it does not have (`module_missing`).
+IMPORTS = "imports:"
+
+
+#: Files a folder builds its modules from (a Rust or C extension, Cython): a module it
+#: lacks may be built.
+_BUILT_FROM = (".so", ".pyd", ".pyx", ".rs", ".c", ".cpp")
+_BUILD_FILES = frozenset({"Cargo.toml", "setup.py", "meson.build", "CMakeLists.txt"})
+
+
+def module_missing(module: str, root: Path) -> bool:
+    """Whether `module` is one of the project's, whose first package lies in `root`, that
+    the project does not have: a folder of its path lacks the next name (as a folder, a
+    `.py` or `.pyi` file), and builds no module (`_BUILT_FROM`, `_BUILD_FILES`). A module
+    whose first name is not in `root` is another's (installed): not missing."""
+    folder = root
+    parts = module.split(".")
+    for index, part in enumerate(parts):
+        if (folder / part).is_dir():
+            folder = folder / part
+            continue
+        if (folder / f"{part}.py").is_file() or (folder / f"{part}.pyi").is_file():
+            return False  # (the rest may be names of that module)
+        if index == 0:
+            return False  # not the project's
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return False
+        return not any(n.endswith(_BUILT_FROM) or n in _BUILD_FILES for n in names)
+    return False
 
 
 def used_fact(code: str, name: str) -> str:

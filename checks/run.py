@@ -63,6 +63,7 @@ from checks.project_facts import (
     FIELD_ENV_SELECTED,
     FIXTURE,
     HEADER_CREDENTIALS_ONLY,
+    IMPORTS,
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
     LEGACY_MAPPING_SELECTED,
@@ -95,6 +96,7 @@ from checks.project_facts import (
     hashes_with_bcrypt,
     header_credentials_only,
     is_service_layer_text,
+    module_missing,
     named_besides_definitions,
     own_auth_errors,
     own_service_errors,
@@ -877,11 +879,18 @@ def build_index(
                 name.startswith(FIXTURE)
                 and named_besides_definitions(name[len(FIXTURE) :], sources(scope))
             )
+            or bool(
+                name.startswith(IMPORTS)
+                and not any(
+                    module_missing(module, Path(scope or settings.project_root))
+                    for module in name[len(IMPORTS) :].split(",")
+                )
+            )
             # (named in the service's code: a class only its tests name is dead code too,
             # MarchenkoRuslan's `SurveyService`, reader 93)
             or bool(
                 name
-                and not name.startswith(FIXTURE)
+                and not name.startswith((FIXTURE, IMPORTS))
                 and _used(name, [*service_sources(scope), *packaging(scope)])
             )
         ),

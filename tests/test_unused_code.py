@@ -516,3 +516,41 @@ def test_a_fixture_no_test_takes_is_dead_code(tmp_path: Path) -> None:
     ]
     named = _rows(tmp_path, "--extend-select", "FG408")
     assert [row for _, _, row in named] == [10, 16, 22, 28]
+
+
+STALE_TEST = """
+    import pytest
+    from httpx import AsyncClient
+
+
+    @pytest.mark.asyncio
+    async def test_reads() -> None:
+        from services.{module}.main import app
+
+        async with AsyncClient(app=app, base_url="http://test") as client:
+            assert (await client.get("/")).status_code == 200
+"""
+
+
+def test_a_test_importing_a_module_its_project_no_longer_has_is_dead_code(
+    tmp_path: Path,
+) -> None:
+    """DeepStacker's tests of `services.historical` (reader 101), a service it removed: the
+    test fails at its import before its removed `AsyncClient(app=...)` runs. A module the
+    project has, one of a package it does not hold (installed), and one a folder may
+    build (a Rust extension) keep the finding."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\ndependencies = ["httpx==0.28.1"]\n')
+    write(tmp_path, "services/__init__.py", "")
+    write(tmp_path, "services/live/__init__.py", "")
+    write(tmp_path, "services/live/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    write(tmp_path, "tests/test_gone.py", STALE_TEST.replace("{module}", "historical"))
+    assert _rows(tmp_path) == []
+    assert [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG408")] == ["FG408"]
+    write(tmp_path, "tests/test_gone.py", STALE_TEST.replace("{module}", "live"))
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG408"]
+    elsewhere = STALE_TEST.replace("services.{module}.main", "vendor_app.main")
+    write(tmp_path, "tests/test_gone.py", elsewhere)
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG408"]
+    write(tmp_path, "tests/test_gone.py", STALE_TEST.replace("{module}", "historical"))
+    write(tmp_path, "services/Cargo.toml", "[package]\nname = 'historical'\n")
+    assert [code for _, code, _ in _rows(tmp_path)] == ["FG408"]
