@@ -243,6 +243,11 @@ ENV_NAMED = "env:"
 #: `used_fact`'s name of a pytest fixture: used where a test or fixture of the project
 #: names it (its parameters, `usefixtures`), the tests included.
 FIXTURE = "fixture:"
+#: `used_fact`'s name of a settings class's field: used where read as an attribute
+#: (`settings.SECRET_KEY`), named in a string (`getattr(settings, "SECRET_KEY")`) or given
+#: as a keyword (`Settings(SECRET_KEY=...)`), not where another variable bears its name
+#: (`field_read`).
+FIELD = "field:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"
@@ -522,6 +527,21 @@ def written_besides_its_variable(name: str, sources: Iterable[bytes]) -> bool:
 _ENV_READ_BEFORE = lazy_pattern(
     rb"(?:getenv|environ\.get|environ\s*\[|environ\.setdefault)\s*\(?\s*[\"']$"
 )
+
+
+def field_read(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for `FIELD`: the settings field is read somewhere: an attribute, a
+    string, a keyword (darlingtonmuzari's `SECRET_KEY` setting, which its tokens never
+    use, while its scripts sign with variables of that name: reader 101)."""
+    word = name.encode()
+    pattern = re.compile(
+        rb"(?:[.\"']"
+        + re.escape(word)
+        + rb"(?![\w]))|(?:[(,]\s*"
+        + re.escape(word)
+        + rb"\s*=(?!=))"
+    )
+    return any(word in source and pattern.search(source) is not None for source in sources)
 
 
 def named_besides_definitions(name: str, sources: Iterable[bytes]) -> bool:

@@ -60,6 +60,7 @@ from checks.project_facts import (
     DEFINED,
     ENV_NAMED,
     EXPIRE_ON_COMMIT_SELECTED,
+    FIELD,
     FIELD_ENV_SELECTED,
     FIXTURE,
     HEADER_CREDENTIALS_ONLY,
@@ -92,6 +93,7 @@ from checks.project_facts import (
     counted_sources,
     credentials_used,
     defines_settings,
+    field_read,
     first_settings_module,
     hashes_with_bcrypt,
     header_credentials_only,
@@ -904,6 +906,8 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
         return named_besides_definitions(name[len(DEFINED) :], texts)
     if name.startswith(ENV_NAMED):
         return written_besides_its_variable(name[len(ENV_NAMED) :], texts)
+    if name.startswith(FIELD):
+        return field_read(name[len(FIELD) :], texts)
     return written_twice(name, texts)
 
 

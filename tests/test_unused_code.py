@@ -554,3 +554,21 @@ def test_a_test_importing_a_module_its_project_no_longer_has_is_dead_code(
     write(tmp_path, "tests/test_gone.py", STALE_TEST.replace("{module}", "historical"))
     write(tmp_path, "services/Cargo.toml", "[package]\nname = 'historical'\n")
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG408"]
+
+
+def test_a_setting_read_only_as_another_variable_of_its_name_is_unused(tmp_path: Path) -> None:
+    """darlingtonmuzari's `SECRET_KEY` setting (reader 101): its tokens are signed with
+    `JWT_SECRET_KEY`; scripts sign with `SECRET_KEY` variables of their own, which read
+    nothing of the settings. Read as an attribute, a string or a keyword, it is used."""
+    _project(tmp_path)
+    script = 'import jwt\n\nFIRST_SUPERUSER_PASSWORD = "x"\nprint(FIRST_SUPERUSER_PASSWORD)\n'
+    write(tmp_path, "make_token.py", script)
+    assert ("config.py", "FG502", 5) not in _rows(tmp_path)
+    for read in (
+        "settings.FIRST_SUPERUSER_PASSWORD",
+        'getattr(settings, "FIRST_SUPERUSER_PASSWORD")',
+        "Settings(FIRST_SUPERUSER_PASSWORD=None)",
+    ):
+        admin = f"from app.config import Settings, settings\n\nX = {read}\n"
+        write(tmp_path, "app/admin.py", admin)
+        assert ("config.py", "FG502", 5) in _rows(tmp_path), read

@@ -19,7 +19,7 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import ENV_NAMED, SETTINGS_BASES, used_fact
+from checks.project_facts import ENV_NAMED, FIELD, SETTINGS_BASES, used_fact
 from checks.rule import Example, Rule
 from checks.structure import Structure, dotted_name
 
@@ -1382,7 +1382,7 @@ class HardcodedSecret(Rule):
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a setting nothing reads is dead code: its default never runs
                 # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)
-                used = Condition((), frozenset(), fact=used_fact(self.code, field))
+                used = Condition((), frozenset(), fact=used_fact(self.code, FIELD + field))
                 ctx.report_if(node, used, message)
                 return
             if constant and variable == field and isinstance(node, cst.AnnAssign | cst.Assign):
