@@ -166,6 +166,8 @@ DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {
         # reader 88)
         "locustfile.py",
         "seeds/",
+        # (Holeekey's `src/seed/data/user_data.py`, its demo accounts: reader 101)
+        "seed/",
         # a folder of seeders (georgephilippas-ber's `seeder/eodhd/eodhd_seeder.py`,
         # reader 90)
         "seeder/",

@@ -310,6 +310,8 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("seed_demo_data.py", "tooling"),
         ("app/seed_service.py", "service"),
         ("app/planting/seeds_api.py", None),
+        ("src/seed/data/user_data.py", "tooling"),  # Holeekey's demo accounts (reader 101)
+        ("app/seed_api.py", None),
         ("test-notification-endpoints.py", "test"),
         ("app/features/auth/use_cases/session.py", "service"),
         ("app/features/auth/session_use_case.py", "service"),
