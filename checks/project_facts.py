@@ -248,6 +248,9 @@ FIXTURE = "fixture:"
 #: as a keyword (`Settings(SECRET_KEY=...)`), not where another variable bears its name
 #: (`field_read`).
 FIELD = "field:"
+#: `used_fact`'s name of a module (its last name): used where the service's code imports
+#: it, or names it in a string (`importlib`, `uvicorn "m:app"`): `module_imported`.
+IMPORTED = "imported:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"
@@ -527,6 +530,27 @@ def written_besides_its_variable(name: str, sources: Iterable[bytes]) -> bool:
 _ENV_READ_BEFORE = lazy_pattern(
     rb"(?:getenv|environ\.get|environ\s*\[|environ\.setdefault)\s*\(?\s*[\"']$"
 )
+
+
+def module_imported(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for `IMPORTED`: a module whose last name is `name` is imported in the
+    texts (`import a.name`, `from a.name import x`, `from a import name` on one line or in
+    brackets), or its name is quoted as part of a path (haruningen's `refresh_db.py`,
+    which only its tests import, and its Makefile runs: reader 101)."""
+    word = re.escape(name.encode())
+    pattern = re.compile(
+        rb"(?m)^[ \t]*(?:from[ \t]+[\w.]*\b"
+        + word
+        + rb"\b|import[ \t]+[^\n#]*\b"
+        + word
+        + rb"\b|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n#]*)\b"
+        + word
+        + rb"\b)|[\"'][\w./:-]*\b"
+        + word
+        + rb"\b"
+    )
+    encoded = name.encode()
+    return any(encoded in source and pattern.search(source) is not None for source in sources)
 
 
 def field_read(name: str, sources: Iterable[bytes]) -> bool:

@@ -64,6 +64,7 @@ from checks.project_facts import (
     FIELD_ENV_SELECTED,
     FIXTURE,
     HEADER_CREDENTIALS_ONLY,
+    IMPORTED,
     IMPORTS,
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
@@ -98,6 +99,7 @@ from checks.project_facts import (
     hashes_with_bcrypt,
     header_credentials_only,
     is_service_layer_text,
+    module_imported,
     module_missing,
     named_besides_definitions,
     own_auth_errors,
@@ -908,6 +910,8 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
         return written_besides_its_variable(name[len(ENV_NAMED) :], texts)
     if name.startswith(FIELD):
         return field_read(name[len(FIELD) :], texts)
+    if name.startswith(IMPORTED):
+        return module_imported(name[len(IMPORTED) :], texts)
     return written_twice(name, texts)
 
 

@@ -41,9 +41,11 @@ from checks.project import (
 from checks.project_facts import (
     ASYNC_SESSIONS,
     EXPIRE_ON_COMMIT_SELECTED,
+    IMPORTED,
     LOOP_RUN_CALLS,
     LOOP_RUN_FUNCTIONS,
     SERVER_DATABASES,
+    used_fact,
 )
 from checks.rule import Example, FixExample, Rule
 from checks.rules.alembic_migrations import is_revision_file
@@ -3359,7 +3361,9 @@ class InterpolatedSql(Rule):
         "development tooling (the `tooling` layer: scripts and benchmarks query their own "
         "data), nor a command-line program in the package (a Django management command, a "
         "`__main__` guard, a click or typer command, an argument "
-        "parser or a terminal prompt, no web framework: its input is its operator's); for "
+        "parser or a terminal prompt, no web framework: its input is its operator's; a "
+        "module with a `__main__` guard and no web framework that the service's code does "
+        "not import, its tests aside, is a script too); for "
         "revisions, only in the heads of a folder: a revision another builds on is "
         "history, as for FG601; there an object the revision builds at import "
         "(`admin_role = Role(...)`, then `'{admin_role.id}'`) is its own data, no input."
@@ -3926,17 +3930,23 @@ class InterpolatedSql(Rule):
             return
         if command_line_program(ctx):
             return  # the operator's input, at the terminal, as in the tooling layer
+        script = _script_condition(self.code, ctx)
         if not self.reports_names:
             # every value pasted in, named: the one an attacker controls may be any of them
             # (keep's MERGE: `tenant_id` from the token, `field` from a webhook's payload)
             values = list(dict.fromkeys(piece_code(piece) for piece in _values(sql.pieces)))
             if len(values) == 1:
-                ctx.report(node.args[0], self.value_message.format(piece=values[0]))
+                message = self.value_message.format(piece=values[0])
             elif values:
                 named = ", ".join(f"`{value}`" for value in values[:4])
                 more = ", ..." if len(values) > 4 else ""
                 message = f"{named}{more} pasted into SQL as values: pass them as bound parameters"
+            else:
+                return
+            if script is None:
                 ctx.report(node.args[0], message)
+            else:
+                ctx.report_if(node.args[0], script, message)
             return
         if ctx.marks(_MIGRATION_MARK):
             return
@@ -3946,8 +3956,29 @@ class InterpolatedSql(Rule):
                 and not flow.is_checked(piece.expr, ctx)
                 and not (_configured_name(piece.expr) and _SET_STATEMENT.match(sql.text) is None)
             ):
-                ctx.report(node.args[0], self.name_message.format(piece=piece_code(piece)))
+                message = self.name_message.format(piece=piece_code(piece))
+                if script is None:
+                    ctx.report(node.args[0], message)
+                else:
+                    ctx.report_if(node.args[0], script, message)
                 return
+
+
+def _script_condition(code: str, ctx: FileContext) -> Condition | None:
+    """Where a module with a `__main__` guard, no web framework, may be a script the
+    service never imports (haruningen's `refresh_db.py`, run by its Makefile, imported by
+    its tests: reader 101): its findings stand only where the service's code imports it
+    (`IMPORTED`), its input being its operator's otherwise, as a command-line program's."""
+    found = ctx.stash("own:script")
+    if not found:
+        found.append(
+            any(isinstance(s, cst.If) and is_main_guard(s.test) for s in ctx.module.body)
+            and not _imports_a_web_framework(ctx)
+        )
+    if not found[0]:
+        return None
+    stem = ctx.path.stem if ctx.path.stem != "__init__" else ctx.path.parent.name
+    return Condition((), frozenset(), fact=used_fact(code, IMPORTED + stem))
 
 
 def _on_some_path(expr: cst.BaseExpression, flow: SqlFlow, ctx: FileContext) -> SqlText | None:

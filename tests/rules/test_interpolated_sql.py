@@ -5,12 +5,14 @@ bindings and helpers are followed, and where the rule applies."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
 from checks.rules.sqlalchemy_sql_text import FRAGMENT, NAME, PLACEHOLDER, VALUE, place
-from tests.helpers import check_code, positions
+from tests.helpers import check_code, positions, run_cli, write
 
 
 def _fg105(source: str, path: str = "app/users/repository.py") -> list[str]:
@@ -1119,3 +1121,41 @@ def test_a_local_counting_by_numbers_carries_no_input() -> None:
                     break
         """
     assert positions(source, "FG105") == [(11, 31), (14, 31)]
+
+
+REFRESH_DB = """
+import asyncio
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from config import settings
+
+
+async def create_database(name: str) -> None:
+    engine = create_async_engine(settings.DSN, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f"SELECT 1 FROM pg_database WHERE datname = '{name}'"))
+
+
+if __name__ == "__main__":
+    asyncio.run(create_database("app"))
+"""
+
+
+def test_a_script_only_tests_import_is_its_operators(tmp_path: Path) -> None:
+    """haruningen's `refresh_db.py` (reader 101): a `__main__` guard, no web framework,
+    run by its Makefile and imported by its tests only: what it pastes is its operator's.
+    Imported by the service's code, or FG105 named, it is reported."""
+    write(tmp_path, "src/config.py", "settings = object()\n")
+    write(tmp_path, "src/refresh_db.py", REFRESH_DB)
+    write(tmp_path, "src/tests/conftest.py", "from refresh_db import create_database\n")
+
+    def found(*options: str) -> list[str]:
+        ran = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [f["code"] for f in json.loads(ran.stdout)]
+
+    assert found() == []
+    assert found("--extend-select", "FG105") == ["FG105"]
+    write(tmp_path, "src/app.py", "from refresh_db import (\n    create_database,\n)\n")
+    assert found() == ["FG105"]
