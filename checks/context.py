@@ -957,7 +957,11 @@ class FileContext:
     def _fixture_name(self, node: cst.FunctionDef | cst.Lambda | None) -> str | None:
         """The name a module-level pytest fixture is taken by (its `name=`, else its own),
         unless pytest uses it unasked (`autouse=True`)."""
-        if not isinstance(node, cst.FunctionDef) or not any(s is node for s in self.module.body):
+        if (
+            self.layer != "test"  # (a plugin's fixtures serve other projects' tests)
+            or not isinstance(node, cst.FunctionDef)
+            or not any(s is node for s in self.module.body)
+        ):
             return None
         for decorator in node.decorators:
             expr = decorator.decorator

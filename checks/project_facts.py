@@ -243,6 +243,11 @@ ENV_NAMED = "env:"
 #: `used_fact`'s name of a pytest fixture: used where a test or fixture of the project
 #: names it (its parameters, `usefixtures`), the tests included.
 FIXTURE = "fixture:"
+#: `used_fact`'s name of a library and a module (`first:jose:app.security`): used where
+#: the module is the first (by name) of the sub-service's modules whose findings ask it
+#: (`checks.run`): one finding per project of a move that is one pin or one migration
+#: (FG504: readers 100-102 judged the copies in each importing file not worth a change).
+FIRST = "first:"
 #: `used_fact`'s name of a settings class's field: used where read as an attribute
 #: (`settings.SECRET_KEY`), named in a string (`getattr(settings, "SECRET_KEY")`) or given
 #: as a keyword (`Settings(SECRET_KEY=...)`), not where another variable bears its name

@@ -62,6 +62,7 @@ from checks.project_facts import (
     EXPIRE_ON_COMMIT_SELECTED,
     FIELD,
     FIELD_ENV_SELECTED,
+    FIRST,
     FIXTURE,
     HEADER_CREDENTIALS_ONLY,
     IMPORTED,
@@ -813,6 +814,32 @@ def build_index(
                 found.append(text)
         return found
 
+    @functools.cache
+    def first_importers() -> dict[tuple[str, str | None], str]:
+        """The first module, by name, of each library and sub-service among the modules
+        whose findings ask `FIRST` of it: the importing modules that report."""
+        found: dict[tuple[str, str | None], str] = {}
+        for result in results:
+            for _, condition in result.pending:
+                chain: Condition | None = condition
+                while chain is not None:
+                    fact = chain.fact or ""
+                    _, _, asked = fact.partition(FIRST)
+                    if fact.startswith(USED_FACT) and asked:
+                        library, _, module = asked.partition(":")
+                        key = (library, sub_services.of_file(result.path))
+                        if key not in found or module < found[key]:
+                            found[key] = module
+                    chain = chain.also
+        return found
+
+    def _first_importer(asked: str, scope: str | None) -> bool:
+        """`FIRST`'s answer: the module is the first, by name, of the sub-service's
+        modules that report a finding asking it (or none is known)."""
+        library, _, module = asked.partition(":")
+        first = first_importers().get((library, scope))
+        return first is None or first == module
+
     packaging = _packaging(settings)
     deployment = _deployment(settings)
     read = _reader(locator, others)  # the loader's and the coroutine reader's
@@ -883,6 +910,7 @@ def build_index(
                 name.startswith(FIXTURE)
                 and named_besides_definitions(name[len(FIXTURE) :], sources(scope))
             )
+            or bool(name.startswith(FIRST) and _first_importer(name[len(FIRST) :], scope))
             or bool(
                 name.startswith(IMPORTS)
                 and not any(
@@ -894,7 +922,7 @@ def build_index(
             # MarchenkoRuslan's `SurveyService`, reader 93)
             or bool(
                 name
-                and not name.startswith((FIXTURE, IMPORTS))
+                and not name.startswith((FIXTURE, IMPORTS, FIRST))
                 and _used(name, [*service_sources(scope), *packaging(scope)])
             )
         ),

@@ -11,6 +11,7 @@ from checks.context import (
     FixSpec,
     child_nodes,
     code_of,
+    conjoin,
     descendants,
     dotted_name,
     is_main_guard,
@@ -26,11 +27,13 @@ from checks.project_facts import (
     BCRYPT_HASHING,
     COOKIE_PHRASE,
     CREDENTIALS_USED,
+    FIRST,
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
     ON_EVENT_SELECTED,
     names_bcrypt,
+    used_fact,
 )
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
@@ -1417,8 +1420,12 @@ class UnmaintainedAuthLibrary(Rule):
         "imports only passlib's exceptions (`from passlib.exc import UnknownHashError`, "
         "to catch them) hashes nothing: the file that hashes is reported, this one when "
         "the selection names FG504.\n\n"
-        "Where it applies: every layer, tests included (a test that imports them keeps "
-        "them among the project's dependencies, and passlib breaks there too)."
+        "Where it applies: every layer but tests (a test forging tokens or hashes follows "
+        "the service's move; a library only tests import decodes no caller's token). One "
+        "finding per library and service (or sub-service): on the first of its modules "
+        "by name that reports it; the others are held back, counted in the closing line, "
+        "and listed when the selection names FG504 (the move is one pin or one "
+        "migration)."
     )
     why = (
         "passlib has had no release since 2020. With bcrypt 4.1-4.3 it logs a caught "
@@ -1489,9 +1496,26 @@ class UnmaintainedAuthLibrary(Rule):
 
     @staticmethod
     def _check(node: cst.CSTNode, module: str | None, ctx: FileContext) -> None:
-        parts = (module or "").split(".")
-        if parts[0] not in UNMAINTAINED:
+        library = (module or "").split(".")[0]
+        if library not in UNMAINTAINED or ctx.layer == "test":
+            # (a test forging tokens or hashes follows the service's move: 0x5chn0uf's
+            # eight test modules importing python-jose, reader 102)
             return
+        before = len(ctx.reports)
+        UnmaintainedAuthLibrary._check_import(node, module, ctx)
+        if ctx.module_name is None:
+            return
+        # one finding per library and project, on the first of its modules importing it:
+        # the pin or the move is one (readers 100-102: the copies, not worth a change)
+        fact = used_fact("FG504", f"{FIRST}{library}:{ctx.module_name}")
+        once = Condition((), frozenset(), fact=fact)
+        for index in range(before, len(ctx.reports)):
+            report = ctx.reports[index]
+            ctx.reports[index] = report._replace(condition=conjoin(report.condition, once))
+
+    @staticmethod
+    def _check_import(node: cst.CSTNode, module: str | None, ctx: FileContext) -> None:
+        parts = (module or "").split(".")
         if parts[0] == "jose":
             # one finding per file, on its first import of python-jose: the move is the
             # file's (`from jose import jwt` and `from jose.exceptions import JWTError`)

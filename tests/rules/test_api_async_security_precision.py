@@ -1694,7 +1694,9 @@ def test_a_passlib_import_nothing_uses_is_no_fg504(tmp_path: Path) -> None:
         "app/named.py",
         'import passlib.context\n\nctx = passlib.context.CryptContext(schemes=["bcrypt"])\n',
     )
-    assert [name for name, _ in _fg504(tmp_path)] == ["named.py", "utils.py"]
+    # one finding per library and project (the first module by name), each when named
+    assert [name for name, _ in _fg504(tmp_path)] == ["named.py"]
+    assert [name for name, _ in _fg504(tmp_path, "FG504")] == ["named.py", "utils.py"]
 
 
 def test_a_module_importing_only_passlib_s_exceptions_is_held(tmp_path: Path) -> None:
@@ -1719,7 +1721,7 @@ def test_a_module_importing_only_passlib_s_exceptions_is_held(tmp_path: Path) ->
         "from passlib.exc import UnknownHashError\nfrom passlib.hash import bcrypt\n\n"
         "ERRORS = (UnknownHashError, bcrypt)\n",
     )
-    assert [name for name, _ in _fg504(tmp_path)] == ["both.py", "both.py", "hasher.py"]
+    assert [name for name, _ in _fg504(tmp_path)] == ["both.py", "both.py"]
     assert [name for name, _ in _fg504(tmp_path, "FG504")] == [
         "both.py",
         "both.py",
@@ -2223,7 +2225,8 @@ def test_a_file_whose_crypt_context_names_no_bcrypt_is_not_the_bcrypt_finding(
         "from passlib.context import CryptContext\n\nfrom app.config import SCHEMES\n\n"
         "pwd = CryptContext(schemes=SCHEMES)\n",
     )
-    assert [name for name, _ in _fg504(tmp_path)] == ["auth_utils.py", "security.py"]
+    assert [name for name, _ in _fg504(tmp_path)] == ["auth_utils.py"]  # the first
+    assert [name for name, _ in _fg504(tmp_path, "FG504")] == ["auth_utils.py", "security.py"]
 
 
 @pytest.mark.parametrize(
@@ -3617,3 +3620,27 @@ def test_a_hasher_the_class_binds_is_followed_through_self() -> None:
         """
     found = positions(source, "FG303", path="app/services/auth.py")
     assert found == [(16, 16), (27, 16), (27, 46)]
+
+
+def test_fg504_is_one_finding_per_library_and_project_and_none_in_tests(tmp_path: Path) -> None:
+    """0x5chn0uf (reader 102): python-jose 3.3.0 pinned and imported by five modules of
+    the service and eight of its tests; one pin bump, or one move to PyJWT. The first
+    module by name that reports gets the finding, the others are held back (counted, and
+    listed when FG504 is named); tests, which forge tokens as the service reads them, none.
+    A sub-service has its own."""
+    write(tmp_path, "requirements.txt", "python-jose==3.3.0\n")
+    write(tmp_path, "app/__init__.py", "")
+    jose = "from jose import jwt\n\nKEY = jwt\n"
+    for name in ("security", "oauth", "tokens"):
+        write(tmp_path, f"app/{name}.py", jose)
+    write(tmp_path, "tests/test_tokens.py", jose)
+    write(tmp_path, "worker/requirements.txt", "python-jose==3.3.0\nfastapi\n")
+    write(tmp_path, "worker/app/__init__.py", "")
+    write(tmp_path, "worker/app/keys.py", jose)
+    for folder in ("app", "worker/app"):  # (keys the advisories reach)
+        write(tmp_path, f"{folder}/asymmetric.py", 'ALGORITHM = "RS256"\n')
+    assert [name for name, _ in _fg504(tmp_path)] == ["keys.py", "oauth.py"]
+    named = [name for name, _ in _fg504(tmp_path, "FG504")]
+    assert named == ["keys.py", "oauth.py", "security.py", "tokens.py"]
+    closing = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert "FG504 (2)" in closing
