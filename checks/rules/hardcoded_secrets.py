@@ -306,7 +306,7 @@ def _is_secret_value(
         # a signing key's fallback that names what it is (`"secret"`, `"jwt-secret-key"`) is
         # that key; one that names something else is a label (`SANDBOX_PROXY_CA_SECRET =
         # "sandbox-proxy-ca"`: the name of a Kubernetes secret)
-        and not (_spells_its_name(name, value) and not (signing and _says_key(value)))
+        and not (_spells_its_name(name, value) and not (signing and _says_key(value, name)))
         and not value.startswith("/")
         and not (
             _SECRET_PATH.match(value)
@@ -475,11 +475,20 @@ def _generated(value: str) -> bool:
     return _KEY_SEGMENT.search(lowered) is not None or _RANDOM_LETTERS.search(lowered) is not None
 
 
-def _says_key(value: str) -> bool:
+def _says_key(value: str, name: str = "") -> bool:
     """Whether a value says it is a key (`"secret"`, `"my-jwt-key"`, `"jwtsecret"`: a
-    word of `_KEY_WORDS`, apart or run together with others)."""
+    word of `_KEY_WORDS`, apart or run together with others). For the key a token is
+    kept under (`REFRESH_TOKEN_KEY`), a value saying only "token" names the token
+    (9WooPWooP8's `"refreshToken"`, its cookie's name: reader 102)."""
     compact = "".join(_WORD.findall(value.lower()))
-    return any(word in compact for word in _KEY_WORDS)
+    words = _SAYS_SECRET if _TOKEN_KEY_NAME.search(name) else _KEY_WORDS
+    return any(word in compact for word in words)
+
+
+#: The name of the key a token is kept under (`REFRESH_TOKEN_KEY`, `ACCESS_TOKEN_NAME`).
+_TOKEN_KEY_NAME = lazy_pattern(r"(?i)token_?(?:key|name)$")
+#: The words of `_KEY_WORDS` that say a secret, not what it is a key of.
+_SAYS_SECRET = frozenset({"secret", "key", "signing", "password"})
 
 
 def _spells_its_name(name: str, value: str) -> bool:
@@ -969,10 +978,14 @@ class HardcodedSecret(Rule):
 
             class Settings(BaseSettings):
                 COOKIE_REFRESH_TOKEN_KEY: str = "fba_refresh_token"
+                REFRESH_TOKEN_KEY: str = "refreshToken"
                 TOKEN_SECRET_KEY: str
             """,
             path="app/core/conf.py",
-            note="the name of the cookie a token is kept in (fastapi_best_architecture)",
+            note=(
+                "the name of the cookie a token is kept in (fastapi_best_architecture's; "
+                "9WooPWooP8's `refreshToken`)"
+            ),
         ),
         Example(
             """
