@@ -38,7 +38,6 @@ from checks.project_facts import (
     DEFERRABLE_GATES,
     RUN_ALONE_FACT,
     SYNTAX_ERROR_SELECTED,
-    USED_FACT,
     sqlalchemy_1_named,
 )
 from checks.rule import Handler, Rule
@@ -549,13 +548,19 @@ def collected_by_pytest(path: Path) -> bool:
 
 def _definite_first(report: Report) -> int:
     """The order in which a rule's reports on one node are kept (the first one only): a
-    definite one, then one held only where its class is dead code (`USED_FACT` first in
-    its condition: `FileContext._in_dead_class` held a definite report so; sajanv88's
-    boto3 call, reported also on condition of what the index reads), then the others."""
-    condition = report.condition
+    definite one, then one that asks only facts of the project (a definite report the
+    context held where its class is dead code, `USED_FACT`, or where the project runs its
+    coroutine on loops of its own: sajanv88's boto3 call, reported also on condition of
+    what the index reads; a stripe request in a coroutine, also asked as a helper of a
+    module named `stripe`, which no project has), then the others."""
+    condition: Condition | None = report.condition
     if condition is None:
         return 0
-    return 1 if (condition.fact or "").startswith(USED_FACT) else 2
+    while condition is not None:
+        if condition.fact is None:
+            return 2
+        condition = condition.also
+    return 1
 
 
 def _waits_on_modules(condition: Condition | None) -> bool:

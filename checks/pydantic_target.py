@@ -69,14 +69,15 @@ DEFAULT_TARGET = 2
 #: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
 #: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = lazy_pattern(
-    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette|libpass)"
+    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette|libpass|stripe)"
     r"\s*(?=[\[<>=!~;@(\s]|$)",
     re.IGNORECASE,
 )
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = lazy_pattern(
     rb"^\[\[package\]\]\r?\n"
-    rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette|libpass)"\r?\n'
+    rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette|libpass'
+    rb'|stripe)"\r?\n'
     rb'version = "([^"]+)"',
     re.MULTILINE,
 )
@@ -86,7 +87,8 @@ _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
 #: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt and python-jose
-#: for FG504, and libpass, passlib's maintained fork, starlette for FG406)
+#: for FG504, and libpass, passlib's maintained fork, starlette for FG406, stripe for
+#: FG302's advice: its `*_async` methods came with 8.10)
 PINNED_PACKAGES = (
     *PYDANTIC_PACKAGES,
     "httpx",
@@ -94,6 +96,7 @@ PINNED_PACKAGES = (
     "python-jose",
     "starlette",
     "libpass",
+    "stripe",
 )
 
 

@@ -83,12 +83,18 @@ _RESOURCE_REQUESTS = {
 _RESOURCE_METHODS = STRIPE_REQUESTS | OPENAI_V0_REQUESTS
 
 
-def _resource_request(name: str) -> str | None:
+def _resource_request(name: str, ctx: FileContext | None = None) -> str | None:
     """The awaitable twin to name for a resource request (`stripe.Customer.create`:
-    `checks.blocking.is_resource_request`), else None."""
+    `checks.blocking.is_resource_request`), else None; a thread where the project's pins
+    admit no stripe with the twins (Abdallahozaifa's `stripe==7.0.0`, reader 103)."""
     if not is_resource_request(name):
         return None
     parts = name.split(".")
+    if parts[0] == "stripe" and ctx is not None and not ctx.package_at_least("stripe", "8.10"):
+        return (
+            "`await asyncio.to_thread(...)` (the `*_async` methods came with stripe 8.10, "
+            "which this project's pins do not admit)"
+        )
     return _RESOURCE_REQUESTS[parts[0]][1].format(resource=".".join(parts[:-1]), method=parts[-1])
 
 
@@ -189,7 +195,7 @@ class _BlockingInAsync(Rule):
                 return
             client = client_of(blocking)
             # a client's request, one of `calls`, or an SDK resource's (`_blocking_helpers`)
-            twin = _resource_request(blocking)
+            twin = _resource_request(blocking, ctx)
             replacement = (
                 BLOCKING_CLIENTS[client]
                 if client is not None
@@ -687,7 +693,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
         resource = _RESOURCE_REQUESTS.get(name.split(".", 1)[0]) if name is not None else None
         if resource is not None and method in resource[0]:
             assert name is not None
-            twin = _resource_request(name)
+            twin = _resource_request(name, ctx)
             if twin is not None:
                 ctx.report(
                     node, f"`{name}()` makes a blocking request inside `async def`: use {twin}"

@@ -1245,6 +1245,29 @@ def test_stripe_requests_in_async_def_are_flagged_not_awaited_or_local_ones() ->
     )
 
 
+def test_stripe_pinned_before_its_async_methods_is_told_a_thread(tmp_path: Path) -> None:
+    """Abdallahozaifa pins `stripe==7.0.0` (reader 103): the `*_async` twins came with
+    8.10, so the advice is a thread; a pin admitting 8.10 keeps the twin."""
+    write(tmp_path, "requirements.txt", "stripe==7.0.0\n")
+    service = (
+        "import stripe\n\n\nasync def subscribe(email: str) -> None:\n"
+        "    stripe.Customer.create(email=email)\n"
+    )
+    write(tmp_path, "app/billing.py", service)
+
+    def advice() -> str:
+        ran = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+        (found,) = [f["message"] for f in json.loads(ran.stdout) if f["code"] == "FG302"]
+        return str(found).partition(": use ")[2]
+
+    assert advice() == (
+        "`await asyncio.to_thread(...)` (the `*_async` methods came with stripe 8.10, which "
+        "this project's pins do not admit)"
+    )
+    write(tmp_path, "requirements.txt", "stripe>=7\n")
+    assert advice().startswith("`await stripe.Customer.create_async(...)` (stripe 8.10+)")
+
+
 def test_a_helper_of_the_module_making_a_stripe_request_is_followed() -> None:
     """A sync helper's `stripe.Subscription.retrieve(...)`, called in a webhook (as
     JoeWat2005's, whose helper is in another module: reader 76); a helper that only
