@@ -79,7 +79,8 @@ _EXTRA_VALUES = frozenset({"forbid", "allow", "ignore"})
 
 
 def config_assignments(node: cst.ClassDef) -> Iterator[tuple[cst.Name, cst.BaseExpression | None]]:
-    """The `name = value` and `name: T = value` assignments of a class body."""
+    """The `name = value` and `name: T = value` assignments of a class body (not a bare
+    annotation, `orm_mode: True`, which sets nothing: t0vers' configs, reader 104)."""
     if not isinstance(node.body, cst.IndentedBlock):
         return
     for statement in node.body.body:
@@ -90,7 +91,11 @@ def config_assignments(node: cst.ClassDef) -> Iterator[tuple[cst.Name, cst.BaseE
                 for target in small.targets:
                     if isinstance(target.target, cst.Name):
                         yield target.target, small.value
-            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+            elif (
+                isinstance(small, cst.AnnAssign)
+                and isinstance(small.target, cst.Name)
+                and small.value is not None
+            ):
                 yield small.target, small.value
 
 
@@ -215,6 +220,22 @@ class PydanticOrmMode(Rule):
                 return {"orm_mode": orm_mode}
             """,
             note="the word outside a Pydantic config",
+        ),
+        Example(
+            """
+            from pydantic import BaseModel
+
+
+            class RoomRead(BaseModel):
+                id: int
+
+                class Config:
+                    orm_mode: True
+            """,
+            note=(
+                "a bare annotation (`orm_mode: True`) sets nothing (t0vers' schemas: "
+                "the `class Config` is FG207's)"
+            ),
         ),
         Example(
             """
