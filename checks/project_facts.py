@@ -467,7 +467,11 @@ _HEADER_CREDENTIALS = lazy_pattern(
     rb"|\.get\(\s*[\"']authorization[\"']"
     rb"|\[\s*[\"']authorization[\"']\s*\](?!\s*=[^=])"
     rb"|\balias\s*=\s*[\"']authorization[\"']"
-    rb"|\bauthorization\s*:[^\n=]*=\s*(?:fastapi\.)?Header\(",
+    rb"|\bauthorization\s*:[^\n=]*=\s*(?:fastapi\.)?Header\("
+    # an API key or token parameter FastAPI fills from a header (squaredev-io's
+    # `api_key: str = Header()`, its one credential: reader 104), or its header's name
+    rb"|\b(?:x_)?(?:api_?key|(?:access_|auth_)?token)\s*:[^\n=]*=\s*(?:fastapi\.)?Header\("
+    rb"|\balias\s*=\s*[\"']x-api-key[\"']",
     re.IGNORECASE,
 )
 
@@ -920,7 +924,9 @@ def _reads_header_credentials(source: bytes) -> bool:
     through (`allow_headers=["Content-Type", "Authorization"]`, llama_deploy's apiserver,
     which reads none) is no credential read."""
     lowered = source.lower()
-    if not any(word in lowered for word in (b"bearer", b"apikeyheader", b"authorization")):
+    if not any(
+        word in lowered for word in (b"bearer", b"apikeyheader", b"authorization", b"header(")
+    ):
         return False
     if b"_headers" in source:
         source = _CORS_HEADER_LISTS.sub(b"", source)

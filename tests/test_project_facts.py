@@ -1045,3 +1045,15 @@ def test_bcrypt_named_in_a_comment_only_is_not_named(source: bytes, named: bool)
     """FG504's bcrypt fact: dz's `# bcrypt ignores anything after 72 bytes` above a
     `CryptContext` of `pbkdf2_sha256` alone names no hasher the code uses (reader 51)."""
     assert names_bcrypt(source) is named
+
+
+def test_an_api_key_a_route_takes_from_a_header_is_a_header_credential() -> None:
+    """squaredev-io's `authenticate_user(api_key: str = Header(), ...)` (reader 104): its
+    one credential, an `api-key` header; so a token parameter from a header, and a
+    header named `X-API-Key`. A cookie read beside it keeps it a cookie API."""
+    key = b"async def authenticate_user(\n    api_key: str = Header(),\n) -> User: ...\n"
+    assert header_credentials_only([key])
+    assert header_credentials_only([b"def who(x_token: str | None = Header(None)): ...\n"])
+    assert header_credentials_only([b'def who(k: str = Header(alias="X-API-Key")): ...\n'])
+    assert not header_credentials_only([key, b'session = request.cookies.get("sid")\n'])
+    assert not header_credentials_only([b"def who(user_agent: str = Header()): ...\n"])
