@@ -49,7 +49,8 @@ _V1_IMPORTS = {
     "`from pydantic_settings import BaseSettings`",
     "pydantic.env_settings.BaseSettings": "`BaseSettings` moved to pydantic-settings: "
     "`from pydantic_settings import BaseSettings`",
-    "pydantic.generics.GenericModel": "`GenericModel` is gone: subclass `BaseModel, Generic[T]`",
+    "pydantic.generics.GenericModel": "`GenericModel` is a deprecated alias of `BaseModel` "
+    "(it warns; Pydantic 3 removes it): subclass `BaseModel, Generic[T]`",
 }
 #: The last names of `_V1_IMPORTS`: an attribute of the module spelled so is asked further.
 _V1_ATTRIBUTE_NAMES = frozenset(name.rpartition(".")[2] for name in _V1_IMPORTS)
@@ -2188,14 +2189,16 @@ class PydanticV1Imports(Rule):
         "`pydantic.v1`. An import of `pydantic.v1` is reported when the selection names "
         "FG210: nobody writes it by accident (a migration under way, a library's v1 models "
         "such as langchain before 0.3 takes), so it is an inventory for the team that "
-        "finishes the move, not a slip; the two others fail on Pydantic 2 and are "
-        "reported, but not in a compat fallback that only Pydantic 1 runs (`try: from "
+        "finishes the move, not a slip; the two others are reported (`BaseSettings` fails "
+        "on Pydantic 2, `GenericModel` is a deprecated alias of `BaseModel` there, which "
+        "3.0 removes), but not in a compat fallback that only Pydantic 1 runs (`try: from "
         "pydantic_settings import BaseSettings` / `except ImportError: from pydantic "
         f"import BaseSettings`).\n\n{WHERE_IT_APPLIES}"
     )
     why = (
-        "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is gone "
-        "(subclass `BaseModel, Generic[T]`), and `pydantic.v1` is the frozen v1 API kept "
+        "`BaseSettings` moved to the pydantic-settings package, `GenericModel` is a "
+        "deprecated alias of `BaseModel` (it warns, and Pydantic 3 removes it: subclass "
+        "`BaseModel, Generic[T]`), and `pydantic.v1` is the frozen v1 API kept "
         "for migrations: code on it gets none of v2's speed or fixes. A project may keep "
         "`pydantic.v1` on purpose for a while: to move its models to v2 one at a time, or "
         "to accept its own users' v1 models (`isinstance(m, pydantic.v1.BaseModel)`). "

@@ -374,3 +374,29 @@ def test_orm_mode_beside_from_attributes_is_to_be_deleted_not_renamed() -> None:
     for finding in found:
         assert "sets `from_attributes` too: delete `orm_mode`" in finding.message
         assert finding.fix is None
+
+
+def test_generic_model_is_told_a_deprecated_alias_as_pydantic_2_keeps_it() -> None:
+    """Reader 104: Pydantic 2 still imports `GenericModel` (an alias of `BaseModel` that
+    warns), so FG210 says deprecated, not gone; the claim is checked on the installed one."""
+    import warnings
+
+    import pydantic
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from pydantic.generics import GenericModel
+    assert GenericModel is pydantic.BaseModel
+    assert any("GenericModel" in str(w.message) for w in caught)
+    source = """
+        from typing import Generic, TypeVar
+
+        from pydantic.generics import GenericModel
+
+        T = TypeVar("T")
+
+        class Page(GenericModel, Generic[T]):
+            items: list[T]
+        """
+    (found,) = [f for f in check_code(source) if f.code == "FG210"]
+    assert found.message.startswith("`GenericModel` is a deprecated alias of `BaseModel`")
