@@ -1737,6 +1737,32 @@ _ENV_IGNORED = (
 )
 
 
+def _nested_variables(model: str, field: str, ctx: FileContext) -> set[str]:
+    """The variables (lower-case) pydantic-settings 2 reads for `field` of `model` where a
+    settings class of the file has a field of that model and a nested delimiter
+    (`env_prefix` + its field + delimiter + `field`); none where the file cannot tell."""
+    found: set[str] = set()
+    for info in ctx.classes.values():
+        if not ctx.derives_from(info.name, SETTINGS_BASES):
+            continue
+        known, delimiter = config_value(info.name, "env_nested_delimiter", ctx)
+        text = string_value(delimiter) if known and delimiter is not None else None
+        if not text:
+            continue
+        known, prefix = config_value(info.name, "env_prefix", ctx)
+        sensitive_known, sensitive = config_value(info.name, "case_sensitive", ctx)
+        insensitive = sensitive is None or (
+            isinstance(sensitive, cst.Name) and sensitive.value == "False"
+        )
+        if not known or not sensitive_known or not insensitive:
+            continue  # (a case-sensitive class reads the variable as the fields spell it)
+        head = (string_value(prefix) if prefix is not None else "") or ""
+        for name, annotation in info.fields.items():
+            if isinstance(annotation, cst.Name) and annotation.value == model:
+                found.add(f"{head}{name}{text}{field}".lower())
+    return found
+
+
 class PydanticFieldExtra(Rule):
     code = "FG211"
     name = "pydantic-field-extra-keyword"
@@ -1763,7 +1789,9 @@ class PydanticFieldExtra(Rule):
         "(`examples=`, `json_schema_extra=`), as below. A settings field's `env=` (the v1 "
         "way to name its variable) is reported when it names another variable than the "
         "field's own name, which pydantic-settings 2 reads instead; one naming the same "
-        "variable changes nothing and is reported in new code or when FG211 is named. "
+        "variable changes nothing and is reported in new code or when FG211 is named, "
+        "also in a model a settings class of the file nests with a delimiter (`run: "
+        'RunConfig`, `env_nested_delimiter="__"`: `env="<prefix>RUN__DEBUG"`). '
         "FastAPI's `Query()`, `Path()`, `Body()`, `Form()`, `File()`, `Header()` and "
         "`Cookie()` are checked the same way against their own parameters (FG409 reports "
         "their v1 keywords): FastAPI 0.100-0.154 kept another keyword as schema data only "
@@ -1999,12 +2027,23 @@ class PydanticFieldExtra(Rule):
             and isinstance(target, cst.Name)
             and owner is not None
             and ctx.in_class_body
-            and ctx.derives_from(owner.name, SETTINGS_BASES)
             and ctx.qualified_name(value.func) in _FIELD_FUNCTIONS
         ):
             return
         env = keyword_arg(value, "env")
         if env is None:
+            return
+        if not ctx.derives_from(owner.name, SETTINGS_BASES):
+            # a model a settings class of the file nests (`run: RunConfig`, read from
+            # `APP_CONFIG__RUN__DEBUG` with `env_prefix="APP_CONFIG__"` and
+            # `env_nested_delimiter="__"`): an `env=` naming that variable changes
+            # nothing (Babadzakkkich's 31 fields, reader 106); another is an extra keyword
+            variable = string_value(env.value)
+            if variable is not None and variable.lower() in _nested_variables(
+                owner.name, target.value, ctx
+            ):
+                ctx.marks(_ENV_SEEN).add(id(env))
+                ctx.report_if(env, _ENV_SELECTED, _ENV_SAME.format(variable=variable))
             return
         ctx.marks(_ENV_SEEN).add(id(env))
         variable = string_value(env.value)

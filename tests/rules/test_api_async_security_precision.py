@@ -2632,6 +2632,45 @@ def test_settings_env_keyword_is_reported_where_pydantic_settings_2_reads_anothe
     ]
 
 
+def test_env_keyword_of_a_nested_model_naming_the_variable_read_anyway_is_held(
+    tmp_path: Path,
+) -> None:
+    """Babadzakkkich's `RunConfig` (reader 106): a model the settings class nests as
+    `run`, with `env_prefix="APP_CONFIG__"` and `env_nested_delimiter="__"`: its
+    `env="APP_CONFIG__RUN__DEBUG"` names the variable pydantic-settings 2 reads anyway (held
+    as a settings field's is); another name stays the extra keyword it is, and so does
+    every `env=` of a case-sensitive class (the variable keeps the fields' case)."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'x'\ndependencies = ['pydantic>=2']\n")
+    config = """
+        from pydantic import BaseModel, Field
+        from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+        class RunConfig(BaseModel):
+            debug: bool = Field(True, env="APP_CONFIG__RUN__DEBUG")
+            port: int = Field(8000, env="PORT")
+
+
+        class Settings(BaseSettings):
+            model_config = SettingsConfigDict(
+                case_sensitive=False, env_nested_delimiter="__", env_prefix="APP_CONFIG__"
+            )
+
+            run: RunConfig = RunConfig()
+
+
+        settings = Settings()
+        """
+    write(tmp_path, "app/config.py", config)
+    extra = "`Field(env=...)` is no Pydantic argument"
+    assert _fg211_heads(tmp_path) == [(7, extra)]
+    named = _fg211_heads(tmp_path, "--extend-select", "FG211")
+    assert [row for row, _ in named] == [6, 7]
+    assert named[0][1].startswith('`Field(env="APP_CONFIG__RUN__DEBUG")` names the variable')
+    write(tmp_path, "app/config.py", config.replace("case_sensitive=False", "case_sensitive=True"))
+    assert _fg211_heads(tmp_path) == [(6, extra), (7, extra)]
+
+
 def test_settings_env_keyword_of_a_case_sensitive_class_must_match_exactly() -> None:
     source = """
         from pydantic import Field
