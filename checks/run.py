@@ -840,6 +840,24 @@ def build_index(
         first = first_importers().get((library, scope))
         return first is None or first == module
 
+    def used(scope: str | None, code: str, name: str) -> bool:
+        """`USED_FACT`'s answer for a finding of `code` (no name: code nothing runs, a
+        test module pytest skips whole)."""
+        if code in settings.named or new_code or not name:
+            return code in settings.named or new_code
+        if name.startswith(FIXTURE):
+            # named by the tests that take it (ButakovIlya's `auth_http_client`, which no
+            # test takes: reader 98)
+            return named_besides_definitions(name[len(FIXTURE) :], sources(scope))
+        if name.startswith(FIRST):
+            return _first_importer(name[len(FIRST) :], scope)
+        if name.startswith(IMPORTS):
+            root = Path(scope or settings.project_root)
+            return not any(module_missing(m, root) for m in name[len(IMPORTS) :].split(","))
+        # named in the service's code: a class only its tests name is dead code too
+        # (MarchenkoRuslan's `SurveyService`, reader 93)
+        return _used(name, [*service_sources(scope), *packaging(scope)])
+
     packaging = _packaging(settings)
     deployment = _deployment(settings)
     read = _reader(locator, others)  # the loader's and the coroutine reader's
@@ -900,32 +918,7 @@ def build_index(
         },
         scope_of=sub_services.of_file,
         runs_alone=_runs_alone(project_files, settings),
-        used=lambda scope, code, name: (
-            # no name: code nothing runs (a test module pytest skips whole)
-            code in settings.named
-            or new_code
-            # a fixture: named by the tests that take it (ButakovIlya's
-            # `auth_http_client`, which no test takes: reader 98)
-            or bool(
-                name.startswith(FIXTURE)
-                and named_besides_definitions(name[len(FIXTURE) :], sources(scope))
-            )
-            or bool(name.startswith(FIRST) and _first_importer(name[len(FIRST) :], scope))
-            or bool(
-                name.startswith(IMPORTS)
-                and not any(
-                    module_missing(module, Path(scope or settings.project_root))
-                    for module in name[len(IMPORTS) :].split(",")
-                )
-            )
-            # (named in the service's code: a class only its tests name is dead code too,
-            # MarchenkoRuslan's `SurveyService`, reader 93)
-            or bool(
-                name
-                and not name.startswith((FIXTURE, IMPORTS, FIRST))
-                and _used(name, [*service_sources(scope), *packaging(scope)])
-            )
-        ),
+        used=used,
     )
 
 
