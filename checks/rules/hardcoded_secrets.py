@@ -610,7 +610,9 @@ class HardcodedSecret(Rule):
         "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`); a "
         "literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
         "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`): the key "
-        "itself, whatever it reads like (not a public key); a signing key's settings default or "
+        "itself, whatever it reads like (not a public key), and so a module constant the "
+        "module gives a signer (`SECRET_KEY = 'SECRET_KEY'`, then `jwt.encode(data, "
+        "SECRET_KEY)`); a signing key's settings default or "
         "environment fallback even when it reads like a name or is short "
         "(`SECRET_KEY: str = 'your-secret-key'`, `os.getenv('JWT_SECRET_KEY', 'secret')`: "
         "the key tokens are signed with unless the environment sets one; not a value "
@@ -696,6 +698,21 @@ class HardcodedSecret(Rule):
                 return client_factory(api_key="sk_live_0123456789abcdef")
             """,
             expect=3,
+        ),
+        Example(
+            """
+            import jwt
+
+            SECRET_KEY = "SECRET_KEY"
+
+
+            def issue(user_id: int) -> str:
+                return jwt.encode({"sub": str(user_id)}, SECRET_KEY, algorithm="HS256")
+            """,
+            note=(
+                "a placeholder in capitals the module signs with: the key anyone can forge "
+                "tokens with (lorevange's)"
+            ),
         ),
         Example(
             """
@@ -1375,10 +1392,14 @@ class HardcodedSecret(Rule):
             and not name.lower().endswith("token_key")
             and not _names_a_place(name)
         )
+        # a module's constant the module signs with (`jwt.encode(data, SECRET_KEY, ...)`)
+        # is the key whatever it reads like: lorevange's `SECRET_KEY = "SECRET_KEY"`, a
+        # placeholder in capitals anyone can forge tokens with (reader 106)
+        signs = bool(signing) or (constant and text is not None and _signs_with(name, ctx))
         if (
             text is not None
             and _SECRET_NAME.search(name)
-            and _is_secret_value(name, text, in_dict, declared or bool(signing), bool(signing))
+            and _is_secret_value(name, text, in_dict, declared or signs, signs)
             and not _in_demo_function(ctx)
             and not _local_server_default(name, text, node, ctx)
         ):
@@ -1559,6 +1580,21 @@ _REQUEST_CREDENTIAL_MESSAGE = (
     "Hard-coded credential sent with a request ({what}): anyone who reads the code can "
     "use it; read it from settings (`SecretStr`, from the environment)"
 )
+
+
+def _signs_with(name: str, ctx: FileContext) -> bool:
+    """Whether the module gives the name to a signer as its key (`jwt.encode(data,
+    SECRET_KEY)`, `SessionMiddleware, secret_key=SECRET_KEY`), found once per file."""
+    found = ctx.stash("FG502.signed-with")
+    if not found:
+        names: set[str] = set()
+        for node in descendants(ctx.module):
+            if isinstance(node, cst.Call):
+                key = _signer_key(node, ctx)
+                if key is not None and isinstance(key[1].value, cst.Name):
+                    names.add(key[1].value.value)
+        found.append(names)
+    return name in found[0]
 
 
 def _signer_key(node: cst.Call, ctx: FileContext) -> tuple[str, cst.Arg] | None:
