@@ -88,6 +88,12 @@ _SIGNERS: dict[str, tuple[int, str]] = {
 #: Middleware whose `secret_key=` signs the session cookie, given to `add_middleware()` or
 #: `Middleware()` (frostyalce's `SessionMiddleware, secret_key="secret-key"`).
 _SIGNING_MIDDLEWARE = frozenset({"starlette.middleware.sessions.SessionMiddleware"})
+#: Classes whose `secret_key=` signs a session, and the classes of the file deriving from
+#: them: sqladmin's login backend hands it to Starlette's `SessionMiddleware` (ruauka's,
+#: milinsoft's and DevdScvn's `AdminAuth(secret_key="...")`: readers 98, 99 and 107).
+_SIGNING_BACKENDS = frozenset(
+    {"sqladmin.authentication.AuthenticationBackend", "sqladmin.AuthenticationBackend"}
+)
 #: The last names of those calls as written, for the screen (`URLSafeTimedSerializer`,
 #: `jwt.encode`; the middleware is given to `add_middleware()` or `Middleware()`).
 _SIGNER_LAST_NAMES = frozenset(
@@ -609,7 +615,8 @@ class HardcodedSecret(Rule):
         "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
         "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`); a "
         "literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
-        "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`): the key "
+        "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`, sqladmin's "
+        "`AuthenticationBackend(secret_key=...)` and its subclasses): the key "
         "itself, whatever it reads like (not a public key), and so a module constant the "
         "module gives a signer (`SECRET_KEY = 'SECRET_KEY'`, then `jwt.encode(data, "
         "SECRET_KEY)`); a signing key's settings default or "
@@ -712,6 +719,24 @@ class HardcodedSecret(Rule):
             note=(
                 "a placeholder in capitals the module signs with: the key anyone can forge "
                 "tokens with (lorevange's)"
+            ),
+        ),
+        Example(
+            """
+            from sqladmin.authentication import AuthenticationBackend
+            from starlette.requests import Request
+
+
+            class AdminAuth(AuthenticationBackend):
+                async def authenticate(self, request: Request) -> bool:
+                    return "token" in request.session
+
+
+            authentication_backend = AdminAuth(secret_key="...")
+            """,
+            note=(
+                "sqladmin's login backend signs its session cookie with `secret_key=` "
+                '(its docs\' `"..."`, copied as it is)'
             ),
         ),
         Example(
@@ -1249,6 +1274,12 @@ class HardcodedSecret(Rule):
             for site in structure.calls
         ):
             return True
+        if structure.refers_to(*_SIGNING_BACKENDS) and any(
+            kw.arg == "secret_key" and _is_literal(kw.value)
+            for site in structure.calls
+            for kw in site.node.keywords
+        ):
+            return True  # `AdminAuth(secret_key="...")` of sqladmin's backend
         if any(_sends_a_credential(site.node) for site in structure.calls):
             return True  # `_sent`
         if any(
@@ -1612,6 +1643,14 @@ def _signer_key(node: cst.Call, ctx: FileContext) -> tuple[str, cst.Arg] | None:
                 return f"{code_of(node.func)}()", arg
         if len(positional) > index:
             return f"{code_of(node.func)}()", positional[index]
+        return None
+    made = ctx.qualified_name(node.func)
+    if made in _SIGNING_BACKENDS or (
+        isinstance(node.func, cst.Name) and ctx.derives_from(node.func.value, _SIGNING_BACKENDS)
+    ):
+        for arg in args:
+            if arg.keyword is not None and arg.keyword.value == "secret_key":
+                return f"{code_of(node.func)}()", arg
         return None
     if args and args[0].keyword is None and not args[0].star:
         middleware = ctx.qualified_name(args[0].value)
