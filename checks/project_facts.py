@@ -567,13 +567,8 @@ def field_read(name: str, sources: Iterable[bytes]) -> bool:
     string, a keyword (darlingtonmuzari's `SECRET_KEY` setting, which its tokens never
     use, while its scripts sign with variables of that name: reader 101)."""
     word = name.encode()
-    pattern = re.compile(
-        rb"(?:[.\"']"
-        + re.escape(word)
-        + rb"(?![\w]))|(?:[(,]\s*"
-        + re.escape(word)
-        + rb"\s*=(?!=))"
-    )
+    escaped = re.escape(word)
+    pattern = re.compile(rb"[.\"']" + escaped + rb"(?!\w)|[(,]\s*" + escaped + rb"\s*=(?!=)")
     return any(word in source and pattern.search(source) is not None for source in sources)
 
 

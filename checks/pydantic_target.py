@@ -66,21 +66,6 @@ else:
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2
 
-#: A requirement naming one of the packages that decide the target (`pydantic[email]>=1`,
-#: `fastapi==0.95`), not `pydantic-settings` or `pydantic_core`.
-_REQUIREMENT_NAME = lazy_pattern(
-    r"\s*(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python[-_.]jose|starlette|libpass|stripe)"
-    r"\s*(?=[\[<>=!~;@(\s]|$)",
-    re.IGNORECASE,
-)
-#: A package of a lock file (uv.lock and poetry.lock share the layout).
-_LOCKED = lazy_pattern(
-    rb"^\[\[package\]\]\r?\n"
-    rb'name = "(pydantic|fastapi|sqlalchemy|httpx|bcrypt|python-jose|starlette|libpass'
-    rb'|stripe)"\r?\n'
-    rb'version = "([^"]+)"',
-    re.MULTILINE,
-)
 #: The first version of each package that works with Pydantic 2.
 _V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
 #: The packages whose pins decide the Pydantic target.
@@ -97,6 +82,25 @@ PINNED_PACKAGES = (
     "starlette",
     "libpass",
     "stripe",
+)
+#: The packages whose pins are read (SQLAlchemy's for `checks.sqlalchemy_target`).
+_READ_PACKAGES = (*PINNED_PACKAGES, "sqlalchemy")
+#: A requirement naming one of them (`pydantic[email]>=1`, `fastapi==0.95`, `python_jose`
+#: as PEP 503 spells it alike), not `pydantic-settings` or `pydantic_core`.
+_REQUIREMENT_NAME = lazy_pattern(
+    r"\s*("
+    + "|".join(re.escape(name).replace(r"\-", "[-_.]") for name in _READ_PACKAGES)
+    + r")\s*(?=[\[<>=!~;@(\s]|$)",
+    re.IGNORECASE,
+)
+#: A package of a lock file (uv.lock and poetry.lock share the layout).
+_LOCKED = lazy_pattern(
+    rb"^\[\[package\]\]\r?\n"
+    + rb'name = "('
+    + "|".join(_READ_PACKAGES).encode()
+    + rb')"\r?\n'
+    + rb'version = "([^"]+)"',
+    re.MULTILINE,
 )
 
 

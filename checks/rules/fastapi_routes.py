@@ -991,13 +991,14 @@ class RouteReturnsOrmModel(Rule):
             return
         for ref in _annotation_classes(declared, ctx):
             derivation = ctx.is_orm_model(ref)
-            message = _hidden_schema_message(ref, ctx)
+            if derivation is False:
+                continue
+            message = _hidden_schema_message(ref, ctx)  # (read only where it reports)
             if derivation is True:
                 ctx.report(declared, message)
-                return
-            if derivation is not False:
+            else:
                 ctx.report_if(declared, derivation, message)
-                return
+            return
 
 
 def _hidden_schema_message(ref: str | None, ctx: FileContext) -> str | None:
