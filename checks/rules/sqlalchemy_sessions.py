@@ -1948,8 +1948,12 @@ def _defines_commands(ctx: FileContext) -> bool:
 
 
 def _imports_a_web_framework(ctx: FileContext) -> bool:
-    """Whether the module imports a web framework anywhere (`WEB_FRAMEWORKS`)."""
-    return any(_imports_web_framework(node) for node in descendants(ctx.module))
+    """Whether the module imports a web framework anywhere (`WEB_FRAMEWORKS`), found once
+    per file (`command_line_program` and `_script_condition` ask it)."""
+    found = ctx.stash("own:web-framework")
+    if not found:
+        found.append(any(_imports_web_framework(node) for node in descendants(ctx.module)))
+    return bool(found[0])
 
 
 def _imports_web_framework(node: cst.CSTNode) -> bool:
@@ -3936,17 +3940,14 @@ class InterpolatedSql(Rule):
             # (keep's MERGE: `tenant_id` from the token, `field` from a webhook's payload)
             values = list(dict.fromkeys(piece_code(piece) for piece in _values(sql.pieces)))
             if len(values) == 1:
-                message = self.value_message.format(piece=values[0])
+                _report_unless_script(
+                    node.args[0], self.value_message.format(piece=values[0]), script, ctx
+                )
             elif values:
                 named = ", ".join(f"`{value}`" for value in values[:4])
                 more = ", ..." if len(values) > 4 else ""
                 message = f"{named}{more} pasted into SQL as values: pass them as bound parameters"
-            else:
-                return
-            if script is None:
-                ctx.report(node.args[0], message)
-            else:
-                ctx.report_if(node.args[0], script, message)
+                _report_unless_script(node.args[0], message, script, ctx)
             return
         if ctx.marks(_MIGRATION_MARK):
             return
@@ -3957,11 +3958,18 @@ class InterpolatedSql(Rule):
                 and not (_configured_name(piece.expr) and _SET_STATEMENT.match(sql.text) is None)
             ):
                 message = self.name_message.format(piece=piece_code(piece))
-                if script is None:
-                    ctx.report(node.args[0], message)
-                else:
-                    ctx.report_if(node.args[0], script, message)
+                _report_unless_script(node.args[0], message, script, ctx)
                 return
+
+
+def _report_unless_script(
+    node: cst.CSTNode, message: str, script: Condition | None, ctx: FileContext
+) -> None:
+    """Report, on the condition the module is no script (`_script_condition`) if asked."""
+    if script is None:
+        ctx.report(node, message)
+    else:
+        ctx.report_if(node, script, message)
 
 
 def _script_condition(code: str, ctx: FileContext) -> Condition | None:
