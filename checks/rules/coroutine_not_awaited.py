@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import warnings
 from collections import Counter
+from collections.abc import Iterator
 
 from checks.context import FileContext, FixSpec, code_of, descendants, own_descendants
 from checks.coroutines import Coroutines, read_coroutines
@@ -292,6 +293,23 @@ class CoroutineNotAwaited(Rule):
                     self.close()
             """,
             note="the caller's class defines it sync",
+        ),
+        Example(
+            """
+            import asyncio
+
+
+            async def fetch(url: str) -> dict[str, str]: ...
+
+
+            async def profile(movie_id: int) -> tuple[str, str]:
+                detailed = fetch(f"/movie/{movie_id}")
+                keywords = fetch(f"/movie/{movie_id}/keywords")
+                detailed, keywords = await asyncio.gather(detailed, keywords)
+                return detailed["title"], keywords["id"]
+            """,
+            note="coroutines handed to `gather`, their names bound again to its results "
+            "(hagmannStephan's, reader 109): what is read is the result",
         ),
     )
     fix = (
@@ -585,10 +603,13 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
             if isinstance(node, cst.Await) and isinstance(node.expression, cst.Name):
                 awaited.add(node.expression.value)
             elif isinstance(node, cst.AssignTarget | cst.AnnAssign | cst.AugAssign | cst.For):
-                if isinstance(node.target, cst.Name):
-                    bound[node.target.value] += 1
-            elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name):
-                bound[node.name.value] += 1
+                # also an element of a tuple bound (`a, b = await asyncio.gather(a, b)`:
+                # hagmannStephan's coroutines handed to `gather`, reader 109)
+                for bound_name in _bound_names(node.target):
+                    bound[bound_name] += 1
+            elif isinstance(node, cst.AsName):
+                for bound_name in _bound_names(node.name):
+                    bound[bound_name] += 1
             elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
                 bound[node.target.value] += 1
         for node in own_descendants(function.node.body):
@@ -631,6 +652,16 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
         )
     found: str | None = uses[0].get(name)
     return found
+
+
+def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
+    """The names an assignment target binds: itself, or the elements of a tuple or list
+    of targets (starred too), however nested."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            yield from _bound_names(element.value)
 
 
 def _first_parameter(function: cst.FunctionDef) -> str | None:
