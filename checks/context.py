@@ -18,6 +18,7 @@ they compute. The context tracks, syntactically:
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from collections import Counter
@@ -923,7 +924,12 @@ class FileContext:
         if fixture is not None:
             # a fixture no test takes: nothing runs it (ButakovIlya's `auth_http_client`
             # and its removed `AsyncClient(app=...)`, reader 98)
-            used = Condition((), frozenset(), fact=used_fact(report.rule.code, FIXTURE + fixture))
+            defined_in = os.path.abspath(self.path)  # (`run.py`'s `used` reads the others)
+            used = Condition(
+                (),
+                frozenset(),
+                fact=used_fact(report.rule.code, f"{FIXTURE}{fixture}@{defined_in}"),
+            )
             return report._replace(condition=conjoin(report.condition, used))
         if (
             not isinstance(outermost, cst.FunctionDef)

@@ -572,6 +572,63 @@ def field_read(name: str, sources: Iterable[bytes]) -> bool:
     return any(word in source and pattern.search(source) is not None for source in sources)
 
 
+def fixture_named(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for a pytest fixture (`FIXTURE`): a test or fixture of the texts takes
+    it, as CPython's tree shows: a parameter of that name, `usefixtures("name")`,
+    `request.getfixturevalue("name")`, or a `parametrize` naming it (indirect). Not a word
+    of data or prose (11joao44's `client`, named in its tests only in strings: reader
+    109); a text CPython cannot parse counts as naming it."""
+    word = name.encode()
+    for source in sources:
+        if word not in source:
+            continue
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+            return True
+        for node in ast.walk(tree):
+            if isinstance(node, ast.arg) and node.arg == name:
+                return True
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _NAMING_FIXTURES
+                and any(
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and name in re.split(r"[\s,]+", arg.value)
+                    for arg in node.args
+                )
+            ):
+                return True
+    return False
+
+
+#: Calls that name fixtures in strings.
+_NAMING_FIXTURES = frozenset({"usefixtures", "getfixturevalue", "parametrize"})
+
+
+def shadows_fixture(name: str, text: bytes) -> bool:
+    """Whether a test module or `conftest.py` defines a pytest fixture `name` of its own
+    that does not take the one it overrides (`def client(client)`): its tests, and those
+    below it, take that one, not another file's (11joao44's `client` in
+    `test_users.py`, which left the `conftest.py` fixture of that name unused: reader
+    109)."""
+    if name.encode() not in text or b"fixture" not in text:
+        return False
+    for match in _FIXTURE_DEFINITION.finditer(text):
+        if match[1].decode() == name and re.search(rb"\b%s\b" % match[1], match[2]) is None:
+            return True
+    return False
+
+
+#: A fixture's definition: its decorator, then any others, then `def name(params)`.
+_FIXTURE_DEFINITION = lazy_pattern(
+    rb"@pytest(?:_asyncio)?\.fixture\b[^\n]*\n(?:[ \t]*@[^\n]*\n)*"
+    rb"[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(([^)]*)\)"
+)
+
+
 def named_besides_definitions(name: str, sources: Iterable[bytes]) -> bool:
     """`USED_FACT` for a class or function (`DEFINED`): the identifier is written, as a
     whole word, somewhere else than after `def` or `class` (sepehremami's `async def

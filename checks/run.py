@@ -97,6 +97,7 @@ from checks.project_facts import (
     defines_settings,
     field_read,
     first_settings_module,
+    fixture_named,
     hashes_with_bcrypt,
     header_credentials_only,
     is_service_layer_text,
@@ -108,6 +109,7 @@ from checks.project_facts import (
     project_sources,
     pydantic_1_named,
     queries_2_0,
+    shadows_fixture,
     sqlalchemy_1_named,
     sqlite_databases,
     typed_models,
@@ -847,8 +849,20 @@ def build_index(
             return code in settings.named or new_code
         if name.startswith(FIXTURE):
             # named by the tests that take it (ButakovIlya's `auth_http_client`, which no
-            # test takes: reader 98)
-            return named_besides_definitions(name[len(FIXTURE) :], sources(scope))
+            # test takes: reader 98), not those of a file with a fixture of that name of
+            # its own (`shadows_fixture`)
+            fixture, _, defined_in = name[len(FIXTURE) :].partition("@")
+            files, texts = scoped(scope)
+            return fixture_named(
+                fixture,
+                [
+                    text
+                    for path, text in zip(files, texts, strict=True)
+                    # taken by tests and fixtures only (`client` is a common word)
+                    if (b"fixture" in text or settings.file_layer(path, text) == "test")
+                    and (os.path.abspath(path) == defined_in or not shadows_fixture(fixture, text))
+                ],
+            )
         if name.startswith(FIRST):
             return _first_importer(name[len(FIRST) :], scope)
         if name.startswith(IMPORTS):

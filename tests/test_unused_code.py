@@ -518,6 +518,47 @@ def test_a_fixture_no_test_takes_is_dead_code(tmp_path: Path) -> None:
     assert [row for _, _, row in named] == [10, 16, 22, 28]
 
 
+def test_a_fixture_taken_only_where_a_module_overrides_it_or_as_a_word_is_dead_code(
+    tmp_path: Path,
+) -> None:
+    """11joao44's conftest `client` (reader 109): `test_users.py` defines a `client`
+    fixture of its own, which its tests take, and the other tests write `client` only in
+    strings of data. A module overriding it with one that takes it (`def client(client)`),
+    `usefixtures("client")` and a fixture of the conftest taking it keep it live."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\ndependencies = ["httpx==0.28.1"]\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    conftest = (
+        "import pytest\nfrom httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
+        "@pytest.fixture\nasync def client():\n"
+        '    async with AsyncClient(app=app, base_url="http://test") as made:\n'
+        "        yield made\n"
+    )
+    write(tmp_path, "tests/conftest.py", conftest)
+    own = (
+        "import pytest\n\n\n@pytest.fixture\nasync def client():\n    yield object()\n\n\n"
+        "async def test_users(client) -> None:\n    assert client\n"
+    )
+    write(tmp_path, "tests/test_users.py", own)
+    words = 'def test_orders() -> None:\n    assert f"no client: {1}" != make("client")\n'
+    write(tmp_path, "tests/test_orders.py", words)
+    assert _rows(tmp_path) == []
+    assert [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG408")] == ["FG408"]
+    for live in (
+        ("tests/test_users.py", own.replace("async def client():", "async def client(client):")),
+        ("tests/test_orders.py", '@pytest.mark.usefixtures("client")\n' + words),
+        (
+            "tests/conftest.py",
+            conftest + "\n\n@pytest.fixture\ndef admin(client):\n    yield client\n",
+        ),
+    ):
+        write(tmp_path, "tests/test_users.py", own)
+        write(tmp_path, "tests/test_orders.py", "import pytest\n\n\n" + words)
+        write(tmp_path, "tests/conftest.py", conftest)
+        write(tmp_path, *live)
+        assert [code for _, code, _ in _rows(tmp_path)] == ["FG408"], live[0]
+
+
 STALE_TEST = """
     import pytest
     from httpx import AsyncClient
