@@ -65,7 +65,7 @@ else:
     hashlib = lazy_import("hashlib")
 
 CACHE_DIR_NAME = ".fastapi_guardrails_cache"
-_FORMAT = 20
+_FORMAT = 21
 _CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by fastapi-guardrails.\n"
@@ -938,11 +938,17 @@ def _summary_json(summary: ModuleSummary) -> list[Any]:
         summary.returns,
         summary.router_includes,
         summary.blocking,
+        summary.held,
+        {name: list(methods) for name, methods in summary.members.items()},
+        {name: list(found) for name, found in summary.uses.items()},
     ]
 
 
 def _summary(raw: Any) -> ModuleSummary:
-    module, classes, imports, instances, config_refs, returns, includes, blocking = _list(raw, 8)
+    module, classes, imports, instances, config_refs, returns, includes, blocking, *rest = _list(
+        raw, 11
+    )
+    held, members, uses = rest
     return ModuleSummary(
         _str(module),
         {
@@ -955,6 +961,9 @@ def _summary(raw: Any) -> ModuleSummary:
         {name: _str(returned) for name, returned in _dict(returns).items()},
         {name: _bool(hidden) for name, hidden in _dict(includes).items()},
         {name: _str(call) for name, call in _dict(blocking).items()},
+        {name: _str(typed) for name, typed in _dict(held).items()},
+        {name: tuple(_str(m) for m in _list(methods)) for name, methods in _dict(members).items()},
+        {name: tuple(_str(u) for u in _list(found)) for name, found in _dict(uses).items()},
     )
 
 

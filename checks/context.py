@@ -1477,6 +1477,7 @@ class FileContext:
             blocking_functions_of,
             config_refs_of,
             context_manager_returns_of,
+            held_objects_of,
             imports_blocking,
             router_includes_of,
         )
@@ -1502,6 +1503,7 @@ class FileContext:
             else {}
         )
         returns = {**self._returns, **context_manager_returns_of(source, prefix, is_package)}
+        held, members, uses = held_objects_of(source, prefix, is_package, blocking)
         return ModuleSummary(
             prefix,
             classes,
@@ -1511,6 +1513,9 @@ class FileContext:
             returns,
             includes,
             blocking,
+            held,
+            members,
+            uses,
         )
 
     def derives_from(self, ref: str | None, roots: frozenset[str]) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +26,7 @@ from checks.blocking import (
     NEW_PASSWORD_HASHES,
     OPENS,
     PASSWORD_HASHING,
+    SYNC_IO_METHODS,
     client_request,
     is_client_request,
 )
@@ -235,6 +236,17 @@ class ModuleSummary:
     #: `subprocess.run`: `checks.blocking.BLOCKING`), the first one; else the sync
     #: session it makes (`sqlmodel.Session`: `checks.blocking.SYNC_SESSION_OPENERS`)
     blocking: dict[str, str] = field(default_factory=dict)
+    #: qualified name of an attribute of the instances of a module-level class -> its
+    #: class, as the class body annotates it or `__init__` shows it (`self.repo = repo`
+    #: of `repo: UserRepository`; `self.db: Session`)
+    held: dict[str, str] = field(default_factory=dict)
+    #: module-level class with bases -> the names of the methods it defines (which of a
+    #: class's bases a method is looked up in)
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: qualified name of a sync method of a module-level class not in `blocking` -> what
+    #: it does with what its instance holds (`summary._held_uses`: `repo.get`, `.other`,
+    #: `session()`), which the project index follows (`ProjectIndex.blocking_call`)
+    uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Condition(NamedTuple):
@@ -276,6 +288,16 @@ SESSION_CLASSES = frozenset(
     }
 )
 ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
+#: A sync session an object holds, and a factory of them (`ProjectIndex._method_blocks`).
+_SYNC_SESSIONS = SESSION_CLASSES - ASYNC_SESSION_CLASSES
+_SYNC_SESSION_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.orm.session.sessionmaker",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+    }
+)
 
 
 #: `Condition.subject`s (`CLASS` is the default). `OPENED`: an object, or what a call of
@@ -582,6 +604,9 @@ class ProjectIndex:
         self.instances: dict[str, str] = {}
         self.returns: dict[str, str] = {}
         self.blocking: dict[str, str] = {}
+        self.held: dict[str, str] = {}
+        self.members: dict[str, tuple[str, ...]] = {}
+        self.uses: dict[str, tuple[str, ...]] = {}
         #: the modules that include a router (`ModuleSummary.router_includes`)
         self._includers: list[ModuleSummary] = []
         self._loader = loader
@@ -600,6 +625,9 @@ class ProjectIndex:
         self.instances.update(summary.instances)
         self.returns.update(summary.returns)
         self.blocking.update(summary.blocking)
+        self.held.update(summary.held)
+        self.members.update(summary.members)
+        self.uses.update(summary.uses)
         if summary.router_includes:
             self._includers.append(summary)
 
@@ -858,6 +886,10 @@ class ProjectIndex:
             client = self.instances.get(self.resolve(owner)) if owner else None
             if client is not None:
                 return client_request(client, [method])
+            if owner and self.resolve(owner) in self.classes and depth < MAX_DEPTH:
+                # a method of a class of the project, found through its bases, or one
+                # that blocks through what its instance holds (`self.repository.list()`)
+                return self._method_blocks(self.resolve(owner), method, depth + 1, set())
             shadowing = self.package_binding(owner)
             if shadowing is not None and depth < MAX_DEPTH:
                 return self.blocking_call(f"{shadowing}.{method}", depth + 1)
@@ -870,6 +902,100 @@ class ProjectIndex:
                 if found in PASSWORD_HASHING:
                     return found
         return None
+
+    def _method_blocks(
+        self, cls: str, method: str, depth: int, seen: set[tuple[str, str]]
+    ) -> str | None:
+        """The blocking call a sync method makes, called on an instance of `cls`: its own
+        (`ModuleSummary.blocking`), or through what the instance holds (`ModuleSummary.
+        uses`): a sync session queried (`self.db.commit()` of `db: Session`), a sync
+        session factory opened (`with self.session() as s:` of a `sessionmaker`), or a
+        method of another class of the project that blocks (`self.repo.get(pk)`), or
+        another method on `self` that does; the method, and each attribute, looked up
+        from `cls` through its bases, as Python does."""
+        if (cls, method) in seen or depth > MAX_DEPTH:
+            return None
+        seen.add((cls, method))
+        defining = self._defining_class(cls, method)
+        if defining is None:
+            return None
+        key = f"{defining}.{method}"
+        if key in self.blocking:
+            return self.blocking_call(key, depth)
+        for use in self.uses.get(key, ()):
+            attribute, dot, called = use.partition(".")
+            if not dot:  # `with self.session() as s:`
+                factory = self._held_class(cls, attribute.removesuffix("()"))
+                # (a factory annotated as the session it makes, `session: Session`, as
+                # rinat074's repositories take their `sessionmaker`: only a sync one is
+                # opened by a plain `with`)
+                if factory is not None and (
+                    self._sync_session_factory(factory) or self._sync_session(factory)
+                ):
+                    return "sqlalchemy.orm.Session"
+                continue
+            if not attribute:  # `self.other(...)`
+                found = self._method_blocks(cls, called, depth + 1, seen)
+            else:
+                held = self._held_class(cls, attribute)
+                if held is None:
+                    continue
+                if called in SYNC_IO_METHODS and self._sync_session(held):
+                    return "sqlalchemy.orm.Session"
+                found = (
+                    self._method_blocks(held, called, depth + 1, seen)
+                    if held in self.classes
+                    else None
+                )
+            if found is not None:
+                return found
+        return None
+
+    def _mro(self, cls: str) -> Iterator[str]:
+        """`cls` and the classes of the project it derives from, depth first, once each."""
+        pending, seen = [cls], set[str]()
+        while pending and len(seen) <= 10 * MAX_DEPTH:
+            current = self.resolve(pending.pop())
+            if current in seen or current not in self.classes:
+                continue
+            seen.add(current)
+            yield current
+            pending.extend(base for base in reversed(self.classes[current]) if base is not None)
+
+    def _defining_class(self, cls: str, method: str) -> str | None:
+        """The class whose definition of `method` an instance of `cls` calls: the first
+        of `cls` and its bases to define it (a class without bases: itself)."""
+        for current in self._mro(cls):
+            names = self.members.get(current)
+            if names is None or method in names:
+                return current
+        return None
+
+    def _held_class(self, cls: str, attribute: str) -> str | None:
+        """The class (or module-level object) of the project or of a library that an
+        attribute of instances of `cls` holds, as `cls` or a base of it declares it."""
+        for current in self._mro(cls):
+            held = self.held.get(f"{current}.{attribute}")
+            if held is not None:
+                return self.resolve(held)
+        return None
+
+    def _sync_session(self, ref: str) -> bool:
+        """A sync session: the class, a subclass of it of the project, or a module's
+        `scoped_session` (which proxies one)."""
+        return (
+            ref in _SYNC_SESSIONS
+            or self.instances.get(ref) == "sqlalchemy.orm.scoped_session"
+            or (ref in self.classes and self.derives_from(ref, _SYNC_SESSIONS))
+        )
+
+    def _sync_session_factory(self, ref: str) -> bool:
+        """A sync session factory: the class (`session_factory: sessionmaker`), or a
+        module's `sessionmaker(...)` (`from app.db import SessionLocal`)."""
+        return ref in _SYNC_SESSION_FACTORIES or self.instances.get(ref) in (
+            "sqlalchemy.orm.sessionmaker",
+            "sqlalchemy.orm.scoped_session",
+        )
 
     def package_binding(self, ref: str) -> str | None:
         """What a package's `__init__` binds under the name of one of its submodules,

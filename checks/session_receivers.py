@@ -352,6 +352,34 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
     return cls
 
 
+def held_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The class of the project an attribute of `self` holds, in a method of a
+    module-level class (`self.area_service` of `area_service: AreaService` in
+    `__init__`, Jancarlos042003's `QuestionService`), as the class body annotates it or
+    `__init__` shows it (`instance_attributes`): another module's, or this one's (named
+    with the module's name). SQLAlchemy's and SQLModel's own classes are not asked."""
+    function = ctx.function
+    owner = function.owner if function is not None else None
+    if (
+        owner is None
+        or owner.outer is not None
+        or not isinstance(expr, cst.Attribute)
+        or not isinstance(expr.value, cst.Name)
+        or expr.value.value != "self"
+    ):
+        return None
+    cls = instance_attributes(owner.name, ctx).get(expr.attr.value)
+    if cls is None:
+        return None
+    own = ctx.classes.get(cls)
+    if own is not None:
+        module = ctx.module_name
+        return f"{module}.{cls}" if own.outer is None and module is not None else None
+    if not (may_be_imported_instance(cls) and _is_class_name(cls)) or cls in _KNOWN_CLASSES:
+        return None
+    return cls
+
+
 def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     """The function of the project a name of the coroutine being walked is filled by,
     when it is an unannotated parameter (bound once) whose default is `Depends(get_db)`:

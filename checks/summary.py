@@ -151,6 +151,18 @@ def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[
     return dict(_blocking_functions(source, module, is_package))
 
 
+def held_objects_of(
+    source: bytes, module: str, is_package: bool, blocking: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """What the instances of a module's classes hold and do with it (`ModuleSummary.held`,
+    `.members`, `.uses`), read with CPython's parser like `config_refs_of`, and only when
+    its text defines a class."""
+    if b"class " not in source:
+        return {}, {}, {}
+    read = _module_read(source, module, is_package)
+    return read[1]._held_objects(read[0].body, blocking) if read is not None else ({}, {}, {})
+
+
 @functools.lru_cache(maxsize=1)
 def _blocking_functions(source: bytes, module: str, is_package: bool) -> dict[str, str]:
     read = _module_read(source, module, is_package)
@@ -397,6 +409,7 @@ class _Summarizer:
         blocking = self._blocking(tree.body) if imports_blocking(self.imports, source) else {}
         if blocking:
             blocking.update(self._instance_methods(blocking, bindings))
+        held, members, uses = self._held_objects(tree.body, blocking)
         return ModuleSummary(
             prefix,
             summary_classes,
@@ -410,7 +423,103 @@ class _Summarizer:
             returns,
             router_includes,
             blocking,
+            held,
+            members,
+            uses,
         )
+
+    def _held_objects(
+        self, body: Sequence[ast.stmt], blocking: Mapping[str, str]
+    ) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """What the instances of the module-level classes hold and do with it, for the
+        project index to follow a sync method through the objects it holds (phan-tang's
+        `ProductService.list` calling `self.repository.list(...)`, whose class's base
+        holds `db: Session` and queries it): `ModuleSummary.held`, `.members` and
+        `.uses`."""
+        held: dict[str, str] = {}
+        members: dict[str, tuple[str, ...]] = {}
+        uses: dict[str, tuple[str, ...]] = {}
+        for statement in _statements(body):
+            if not isinstance(statement, ast.ClassDef):
+                continue
+            owner = f"{self.module}.{statement.name}"
+            methods = [
+                inner
+                for inner in statement.body
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+            ]
+            if statement.bases:
+                members[owner] = tuple(dict.fromkeys(method.name for method in methods))
+            for inner in statement.body:
+                if isinstance(inner, ast.AnnAssign) and isinstance(inner.target, ast.Name):
+                    typed = self._held_class(inner.annotation)
+                    if typed is not None:
+                        held[f"{owner}.{inner.target.id}"] = typed
+            for method in methods:
+                if method.name == "__init__":
+                    for attribute, typed in self._init_held(method).items():
+                        held.setdefault(f"{owner}.{attribute}", typed)
+            for method in methods:
+                key = f"{owner}.{method.name}"
+                if isinstance(method, ast.AsyncFunctionDef) or key in blocking:
+                    continue
+                found = _held_uses(method)
+                if found:
+                    uses[key] = found
+        return held, members, uses
+
+    def _held_class(self, annotation: ast.expr) -> str | None:
+        """The class an attribute's annotation names (`Annotated[Repo, Depends()]`: `Repo`)."""
+        if (
+            isinstance(annotation, ast.Subscript)
+            and self._qualified(annotation.value) in _ANNOTATED
+        ):
+            inner = annotation.slice
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                return self._return_class(inner.elts[0])
+        return self._return_class(annotation)
+
+    def _init_held(self, init: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+        """The `self.x` attributes whose class `__init__` shows: `self.x: T = ...`,
+        `self.x = param` of an annotated parameter, `self.x = Repo(...)` of a class."""
+        arguments = [*init.args.posonlyargs, *init.args.args]
+        if not arguments:
+            return {}
+        owner = arguments[0].arg
+        annotations = {
+            argument.arg: argument.annotation
+            for argument in [*arguments[1:], *init.args.kwonlyargs]
+            if argument.annotation is not None
+        }
+        found: dict[str, str] = {}
+        for node in _own_nodes(init):
+            targets: list[ast.expr] = []
+            typed: str | None = None
+            if isinstance(node, ast.AnnAssign):
+                targets, typed = [node.target], self._held_class(node.annotation)
+            elif isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+                if isinstance(value, ast.Name) and value.id in annotations:
+                    typed = self._held_class(annotations[value.id])
+                elif isinstance(value, ast.Name) and not _is_capitalized(value.id):
+                    # another module's object (`self.session = session` of `from
+                    # carnage.database.session import session`, a `sessionmaker`)
+                    typed = self.imports.get(value.id)
+                elif isinstance(value, ast.Call) and isinstance(
+                    value.func, ast.Name | ast.Attribute
+                ):
+                    made = self._return_class(value.func)
+                    typed = made if made is not None and _is_capitalized(made) else None
+            if typed is None:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == owner
+                ):
+                    found.setdefault(target.attr, typed)
+        return found
 
     def _instance_methods(
         self, blocking: Mapping[str, str], bindings: Sequence[tuple[str, ast.expr | None]]
@@ -1289,6 +1398,71 @@ def _returns_its_class(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool
     return bool(returned) and all(
         isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == first
         for value in returned
+    )
+
+
+def _is_capitalized(ref: str) -> bool:
+    """`app.repos.UserRepository`: a class's name, by convention, not a function's."""
+    return ref.rpartition(".")[2][:1].isupper()
+
+
+def _held_uses(method: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """What a sync method does with the objects its instance holds, for the project
+    index (`ModuleSummary.uses`): `attr.m` for `self.attr.m(...)`, `.m` for
+    `self.m(...)`, `attr()` for a session factory held and opened (`with self.session()
+    as session:`, or `db = self.session_factory()` then queried). None for a generator,
+    whose call runs none of its body."""
+    arguments = [*method.args.posonlyargs, *method.args.args]
+    if not arguments or any(
+        isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod", "property")
+        for d in method.decorator_list
+    ):
+        return ()
+    owner = arguments[0].arg
+    found: list[str] = []
+    opened: dict[str, str] = {}
+    queried: set[str] = set()
+    for node in _own_nodes(method):
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            return ()
+        if isinstance(node, ast.With):
+            found.extend(
+                f"{func.attr}()"
+                for item in node.items
+                if isinstance(item.context_expr, ast.Call)
+                and isinstance(func := item.context_expr.func, ast.Attribute)
+                and _on_owner(func, owner)
+            )
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and _on_owner(node.value.func, owner)
+        ):
+            assert isinstance(node.value.func, ast.Attribute)
+            opened[node.targets[0].id] = f"{node.value.func.attr}()"
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        receiver, attr = node.func.value, node.func.attr
+        if isinstance(receiver, ast.Name):
+            if receiver.id == owner:
+                found.append(f".{attr}")
+            elif attr in SYNC_IO_METHODS:
+                queried.add(receiver.id)
+        elif _on_owner(receiver, owner):
+            assert isinstance(receiver, ast.Attribute)
+            found.append(f"{receiver.attr}.{attr}")
+    found.extend(made for name, made in opened.items() if name in queried)
+    return tuple(dict.fromkeys(found))
+
+
+def _on_owner(expr: ast.expr, owner: str) -> bool:
+    """`self.attr`: an attribute of the method's own instance."""
+    return (
+        isinstance(expr, ast.Attribute)
+        and isinstance(expr.value, ast.Name)
+        and expr.value.id == owner
     )
 
 

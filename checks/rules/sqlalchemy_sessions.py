@@ -85,6 +85,7 @@ from checks.session_receivers import (
     bound_once,
     canonical,
     depends_origin,
+    held_project_class,
     imported_origin,
     instance_attributes,
     is_async_session,
@@ -364,15 +365,20 @@ class SyncSessionInAsyncModule(Rule):
         "only awaits), unless the call is awaited; "
         "and a sync function of this module or another of the project (or a sync method "
         "of one of its module-level classes: `FlowDao.get_flows()`, `cls.get_flows()`, or "
-        "on a name annotated with such a class of another module: `db.get()` with `db: "
-        "DatabaseManager = Depends(get_db)`) "
+        "on a name annotated with such a class of another module, or on an attribute of "
+        "`self` its class annotates or `__init__` shows to hold one: `db.get()` with `db: "
+        "DatabaseManager = Depends(get_db)`, `self.area_service.get_areas()`) "
         "called in it that opens a "
         "session itself (`get_provider_by_name(name)`, whose body runs `with "
         "Session(engine) as session:`, or `db = SessionLocal()` and queries it, or opens "
         "a context manager of the project that "
         "gives one, `with get_sync_db_session() as session:`: the project index reads "
-        "them), reported once per "
-        "function called; and a sync method of the class called through `self` that "
+        "them), or that queries a sync session its instance holds, or opens a sync session "
+        "factory it holds, or calls such a method of an object it holds (`service.list()`, "
+        "calling `self.repository.list()`, whose class's base holds `db: Session` and "
+        "queries it; methods and attributes looked up through the bases, as Python does), "
+        "reported at the first such call of the coroutine; and a sync method of the "
+        "class called through `self` that "
         "queries a sync session the object holds (`self.db.flush()` with `self.db: "
         "Session` typed in `__init__`), itself or through the class's other such methods. "
         "A legacy query (`session.query(...)`, `Model.query`, as FG101 "
@@ -979,6 +985,7 @@ class SyncSessionInAsyncModule(Rule):
             or any(True for _ in _own_callees(structure, in_async))
             or any(True for _ in _project_annotations(structure))
             or any(True for _ in _project_dependencies(structure))
+            or _calls_held_objects(structure, in_async)
         )
 
     def deferred_conditions(self, structure: Structure) -> tuple[Condition, ...] | None:
@@ -988,8 +995,8 @@ class SyncSessionInAsyncModule(Rule):
         # `_annotated_handle` of a class of another module annotating a name of it; each
         # asks whether that object or class is (or, called, gives) a sync handle
         in_async = [call for call in structure.calls if call.in_async]
-        if self._definite(structure, in_async):
-            return None
+        if self._definite(structure, in_async) or _calls_held_objects(structure, in_async):
+            return None  # (what `self.repo` holds, only the file's own reading tells)
         callees = set(_imported_callees(structure, in_async))
         refs = {*(origin for name in callees for origin in _origins(name))}
         refs.update(_project_annotations(structure))
@@ -1233,14 +1240,17 @@ class SyncSessionInAsyncModule(Rule):
             return
         name = imported_origin(node.func, ctx)
         owner = f"function of `{name.rpartition('.')[0]}`" if name is not None else None
+        verb = "opens"
         if name is None and (name := _typed_receivers_method(node.func, ctx)) is not None:
-            owner = f"method of `{name.rpartition('.')[0]}`"
+            # it may query a session its object holds (`self.db`), or one a repository
+            # it holds does (`ProjectIndex._method_blocks`)
+            owner, verb = f"method of `{name.rpartition('.')[0]}`", "uses"
         name = name or _own_function(node.func, ctx)
         if name is None:
             return
         callee = code_of(node.func)
         message = (
-            f"`{callee}()` is a sync {owner or 'function of this module'} that opens a "
+            f"`{callee}()` is a sync {owner or 'function of this module'} that {verb} a "
             "sync SQLAlchemy session: its queries block the event loop inside `async def`; "
             f"use `AsyncSession` there, or `await asyncio.to_thread({callee}, ...)`"
         )
@@ -1268,7 +1278,16 @@ class SyncSessionInAsyncModule(Rule):
         if any(entry[:2] == (function, origin) for entry in asked):
             return
         asked.append((function, origin, id(node)))
-        ctx.report_if(node, _and_server_database(condition), message or _default_message(ctx))
+        # at the first of the coroutine's asks that holds: one finding per coroutine, as
+        # for a definite use (Jancarlos042003's `create_question` calls three services'
+        # sync methods; making it `def`, or the session async, is one change)
+        earlier = ctx.stash(self.code + ".asked-conditions")
+        whole = condition
+        for owner, before in earlier:
+            if owner == function and len(before.refs) == 1 and before.also is None:
+                whole = conjoin(whole, before._replace(negated=not before.negated))
+        earlier.append((function, condition))
+        ctx.report_if(node, _and_server_database(whole), message or _default_message(ctx))
 
 
 #: FG102's message where the pins admit SQLAlchemy 1.3 or older, which has no
@@ -1651,7 +1670,8 @@ def _typed_receivers_method(func: cst.BaseExpression, ctx: FileContext) -> str |
     the index knows whether the method makes a sync session, as for a function."""
     if not isinstance(func, cst.Attribute):
         return None
-    cls = annotated_project_class(func.value, ctx)
+    # or an attribute of `self` holding one (`self.repository.create(...)`)
+    cls = annotated_project_class(func.value, ctx) or held_project_class(func.value, ctx)
     return f"{cls}.{func.attr.value}" if cls is not None else None
 
 
@@ -2113,6 +2133,27 @@ def _annotated_classes(annotation: ast.expr, structure: Structure) -> Iterator[s
                 and structure.may_be_project_class(qualified)
             ):
                 yield qualified
+
+
+def _calls_held_objects(structure: Structure, in_async: list[CallSite]) -> bool:
+    """Whether a coroutine method calls a method on an attribute of `self`, not awaited
+    (`self.repository.create(...)`): `held_project_class` may find its class (an awaited
+    call is never asked: `visit_Call`)."""
+    for call in in_async:
+        func, enclosing = call.node.func, call.enclosing
+        if (
+            not structure.is_awaited(call.node)
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id == "self"
+            and enclosing is not None
+            and isinstance(enclosing.node, ast.AsyncFunctionDef)
+            and enclosing.outer is not None
+            and isinstance(enclosing.outer.node, ast.ClassDef)
+        ):
+            return True
+    return False
 
 
 def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterator[str]:

@@ -1826,9 +1826,159 @@ def test_a_method_of_a_class_annotating_a_parameter_is_asked_of_the_index(
         rows = [row.rpartition("app/")[2] for row in _rows(result.stdout, "FG102")]
         assert rows == ["routes.py:11:12", "routes.py:15:12"], result.stdout
         assert (
-            "`db.get()` is a sync method of `app.database.DatabaseManager` that opens"
+            "`db.get()` is a sync method of `app.database.DatabaseManager` that uses"
             in result.stdout
         )
+
+
+HELD_REPOSITORIES = """
+    from fastapi import Depends
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from app.db import SessionLocal, get_db
+    from app.models import Product
+
+
+    class BaseRepository:
+        db: Session
+
+        def __init__(self, db: Session = Depends(get_db)) -> None:
+            self.db = db
+
+        def create(self, item: Product) -> Product:
+            self.db.add(item)
+            self.db.commit()
+            return item
+
+
+    class ProductRepository(BaseRepository):
+        def list(self) -> list[Product]:
+            return list(self.db.scalars(select(Product)))
+
+        def name(self) -> str:
+            return "products"
+
+
+    class TaskRepository:
+        def __init__(self, session: SessionLocal) -> None:
+            self.session = session
+
+        def count(self) -> int:
+            with self.session() as session:
+                return len(session.scalars(select(Product)).all())
+
+
+    class CachedRepository(ProductRepository):
+        def list(self) -> list[Product]:
+            return []
+"""
+
+
+def test_a_sync_method_is_followed_through_the_objects_its_instance_holds(
+    tmp_path: Path,
+) -> None:
+    """phan-tang's routes (reader 96): `service: ProductService = Depends()`, then
+    `service.list()`, a sync method that calls `self.repository.list()`, whose class's
+    base holds `db: Session` and queries it; rinat074's `TaskRepository` opens `with
+    self.session() as session:` on the `sessionmaker` it is given (reader 104); and
+    Jancarlos042003's coroutine method calling `self.area_service.get_areas()` (reader
+    105). Asked of the index: the method looked up through the bases, and the attribute
+    too, as Python does. Not a method that queries nothing, nor one a subclass
+    overrides with one that does not; one finding per coroutine."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/db.py",
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        engine = create_engine("postgresql://app@db/app")
+        SessionLocal = sessionmaker(engine)
+
+
+        def get_db():
+            with SessionLocal() as session:
+                yield session
+        """,
+    )
+    write(tmp_path, "app/models.py", "class Product:\n    pass\n")
+    write(tmp_path, "app/repositories.py", HELD_REPOSITORIES)
+    write(
+        tmp_path,
+        "app/services.py",
+        """
+        from fastapi import Depends
+
+        from app.repositories import CachedRepository, ProductRepository, TaskRepository
+
+
+        class ProductService:
+            repository: ProductRepository
+
+            def __init__(
+                self, repository: ProductRepository = Depends(), tasks: TaskRepository = Depends()
+            ) -> None:
+                self.repository = repository
+                self.tasks = tasks
+                self.cached = CachedRepository()
+
+            def list(self) -> list[object]:
+                return self._all()
+
+            def _all(self) -> list[object]:
+                return list(self.repository.list())
+
+            def label(self) -> str:
+                return self.repository.name()
+
+            def cached_list(self) -> list[object]:
+                return self.cached.list()
+
+            def count(self) -> int:
+                return self.tasks.count()
+
+            async def add(self, item: object) -> object:
+                self.label()
+                return self.repository.create(item)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import Depends
+
+        from app.services import ProductService
+
+
+        async def list_products(service: ProductService = Depends()) -> list[object]:
+            return service.list()
+
+
+        async def count(service: ProductService = Depends()) -> int:
+            service.label()
+            return service.count() + len(service.list())
+
+
+        async def label(service: ProductService = Depends()) -> str:
+            return service.label()
+
+
+        async def cached(service: ProductService = Depends()) -> list[object]:
+            return service.cached_list()
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", str(tmp_path))
+    rows = [row.rpartition("app/")[2] for row in _rows(result.stdout, "FG102")]
+    assert rows == ["routes.py:7:12", "routes.py:12:12", "services.py:33:16"], result.stdout
+    assert (
+        "`service.list()` is a sync method of `app.services.ProductService` that uses a sync"
+        in result.stdout
+    )
 
 
 def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path: Path) -> None:
