@@ -88,6 +88,13 @@ NO_COOKIE_PHRASE = (
 #: browser sends neither, or the response stays unreadable): FG501 reports it where there
 #: are no credentials to protect, an internal UI or a local server any page may read.
 CREDENTIALS_USED = "credentials-used"
+#: `Condition.fact`: the service's code takes credentials at all (`CREDENTIALS_USED`'s
+#: patterns), or the run checks new code, or the selection names FG501. A service that
+#: takes none answers every page what it answers anyone who fetches it: FG501 holds back
+#: its wildcard (arafatDU's cookieless demo services: readers judged seven such findings
+#: of seven services not worth a change), reported where named (an intranet service, a
+#: local server, whose answers only its users' browsers reach).
+CREDENTIALS_TAKEN = "credentials-taken"
 #: `Condition.fact`: the project hashes with bcrypt: a file of it names bcrypt
 #: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
 #: passlib fails with bcrypt 5.0 (FG504); with its other hashers it works, unmaintained.
@@ -197,6 +204,10 @@ SYNTAX_ERROR_SELECTED = "new-code-or-selected:FG000"
 #: release, its 2024 advisories fixed in 3.4.0: BookStore's imports (reader 61), whose
 #: message quoted 3.3.0's advisories, were judged not worth a change.
 JOSE_UNPINNED_SELECTED = "new-code-or-selected:FG504-jose"
+#: `Condition.fact`: the run checks new code, or the selection names FG501: a wildcard
+#: without `allow_credentials=True` in a service that takes no credentials
+#: (`CREDENTIALS_TAKEN`) is reported there.
+PUBLIC_CORS_SELECTED = "new-code-or-selected:FG501-public"
 
 
 #: `Condition.fact`, one per rule of the Pydantic family: the selection names that rule.
@@ -317,6 +328,7 @@ SELECTION_FACTS = frozenset(
         NEW_PASSWORD_HASH_SELECTED,
         SYNTAX_ERROR_SELECTED,
         JOSE_UNPINNED_SELECTED,
+        PUBLIC_CORS_SELECTED,
         *PYDANTIC_1_NAMED,
         *SQLALCHEMY_1_NAMED,
     }
@@ -332,6 +344,7 @@ COUNTED_FACTS = frozenset(
         SERVER_DATABASES,
         COOKIES_USED,
         CREDENTIALS_USED,
+        CREDENTIALS_TAKEN,
         BCRYPT_HASHING,
         JOSE_ASYMMETRIC,
         OWN_SERVICE_ERRORS,

@@ -56,6 +56,7 @@ from checks.project_facts import (
     COOKIE_PHRASE,
     COOKIES_USED,
     COUNTED_FACTS,
+    CREDENTIALS_TAKEN,
     CREDENTIALS_USED,
     DEFINED,
     ENV_NAMED,
@@ -76,6 +77,7 @@ from checks.project_facts import (
     OWN_AUTH_ERRORS,
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
+    PUBLIC_CORS_SELECTED,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
     RUN_ALONE_FACT,
@@ -912,6 +914,9 @@ def build_index(
             CREDENTIALS_USED: lambda scope: (
                 "FG501" not in settings.named and credentials_used(service_sources(scope))
             ),
+            CREDENTIALS_TAKEN: lambda scope: (
+                "FG501" in settings.named or new_code or credentials_used(service_sources(scope))
+            ),
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
             JOSE_ASYMMETRIC: lambda scope: uses_asymmetric_jose(sources(scope)),
             OWN_SERVICE_ERRORS: lambda scope: (
@@ -1047,6 +1052,7 @@ def _modernizations(settings: Settings, new_code: bool) -> dict[str, Callable[[]
     named[NEW_PASSWORD_HASH_SELECTED] = "FG303" in settings.named
     named[SYNTAX_ERROR_SELECTED] = "FG000" in settings.named
     named[JOSE_UNPINNED_SELECTED] = "FG504" in settings.named
+    named[PUBLIC_CORS_SELECTED] = "FG501" in settings.named
     return {fact: _true if holds or new_code else _false for fact, holds in named.items()}
 
 

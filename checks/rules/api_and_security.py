@@ -26,12 +26,14 @@ from checks.project import Condition
 from checks.project_facts import (
     BCRYPT_HASHING,
     COOKIE_PHRASE,
+    CREDENTIALS_TAKEN,
     CREDENTIALS_USED,
     FIRST,
     HEADER_CREDENTIALS_ONLY,
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
     ON_EVENT_SELECTED,
+    PUBLIC_CORS_SELECTED,
     names_bcrypt,
     used_fact,
 )
@@ -550,9 +552,14 @@ class CorsWildcard(Rule):
         "`allow_credentials=True`, any page its users visit can read what their cookies "
         "unlock (a service that sets no cookie is told so: any page may call it and read "
         "what it answers); without `allow_credentials=True` the browser sends no cookie or "
-        "hides the answer, and the wildcard is reported only where the code takes no "
+        "hides the answer, and the wildcard matters only where the code takes no "
         "credentials at all (an internal UI, a local server: any page may read what its "
-        "users' browsers reach).\n\n"
+        "users' browsers reach). A service that takes no credentials at all, cookie or "
+        "header, is held back in both modes (counted in the closing line; reported in new "
+        "code, by the edit hook, and when the selection names FG501): on the internet it "
+        "answers a page what it answers anyone who fetches it, and readers judged seven "
+        "such findings of seven services not worth a change; name FG501 for a service "
+        "only an intranet or a local machine reaches.\n\n"
         "Where it applies: every layer but tests and development tooling (a test app "
         "exercising CORS, a library's example app, a demo: not deployed)."
     )
@@ -738,11 +745,11 @@ class CorsWildcard(Rule):
             message = f"CORS {shown} with `allow_credentials=True` {COOKIE_PHRASE}: {advice}"
             # where the service sets no cookie, the run says what is at stake instead
             # (`checks.run.resolve_with`: `NO_COOKIE_PHRASE`)
-            ctx.report_if(origins, _COOKIES_SENT, message)
+            ctx.report_if(origins, conjoin(_COOKIES_SENT, _CREDENTIALS_TAKEN), message)
         else:
             # no credentials mode: a cookie is not sent, or its response unreadable
             message = f"CORS allows every origin {every}: {advice}"
-            ctx.report_if(origins, _NO_CREDENTIALS, message)
+            ctx.report_if(origins, conjoin(_NO_CREDENTIALS, _PUBLIC_SELECTED), message)
 
 
 def _wildcard(value: cst.BaseExpression) -> bool:
@@ -874,6 +881,11 @@ _COOKIES_SENT = Condition((), frozenset(), fact=HEADER_CREDENTIALS_ONLY, negated
 #: without `allow_credentials=True`: only where the code takes no credentials at all (an
 #: internal UI, a local server: what it answers is what any page may read), or named
 _NO_CREDENTIALS = Condition((), frozenset(), fact=CREDENTIALS_USED, negated=True)
+#: and a service that takes no credentials at all is held back (`CREDENTIALS_TAKEN`):
+#: reported in new code or where FG501 is named (`_PUBLIC_SELECTED`: the same, without
+#: reading the code, for the case above, which is only that one)
+_CREDENTIALS_TAKEN = Condition((), frozenset(), fact=CREDENTIALS_TAKEN)
+_PUBLIC_SELECTED = Condition((), frozenset(), fact=PUBLIC_CORS_SELECTED)
 
 
 class JwtWithoutVerification(Rule):

@@ -2896,7 +2896,8 @@ def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: st
     are not its visitors' (Open-LLM-VTuber's `http.cookies.SimpleCookie()` for a live
     stream's API, ii-agent's Playwright `context.cookies()`), nor is the `Authorization`
     header they send a credential the service reads (which would hold the finding back
-    as a header-authenticated API's: ii-agent's backend)."""
+    as a header-authenticated API's: ii-agent's backend). Such a service, taking no
+    credentials at all, is held back: reported when FG501 is named."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
     main = "from fastapi import FastAPI, Request, Response\n"
     main += "from fastapi.middleware.cors import CORSMiddleware\n\n"
@@ -2919,9 +2920,16 @@ def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: st
             '    return {"Authorization": f"Bearer {key}"}\n',  # sent to another API
         )
     write(tmp_path, "app/main.py", main)
-    out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    (message,) = [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG501"]
+
+    def fg501(*options: str) -> list[str]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [f["message"] for f in json.loads(out.stdout) if f["code"] == "FG501"]
+
     uses = cookie in ("set", "read")
+    # a service that takes no credentials at all is held back (arafatDU's, reader 109),
+    # reported where FG501 is named
+    assert bool(fg501()) is uses
+    (message,) = fg501("--extend-select", "FG501")
     assert ("with its visitors' cookies" in message) is uses
     assert ("on a service that sets no cookie" in message) is not uses
 
