@@ -246,6 +246,14 @@ BLOCKING_CLIENTS = {
         "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
     ),
     "huggingface_hub.InferenceClient": "`huggingface_hub.AsyncInferenceClient` (awaited)",
+    # Groq's SDK, generated as OpenAI's is: a request per call, `AsyncGroq` its twin
+    "groq.Groq": "`groq.AsyncGroq` (awaited)",
+    # Mailtrap's SDK sends with `requests` (ElonTusk404's sign-up and order emails,
+    # reader 108)
+    **dict.fromkeys(
+        ("mailtrap.MailtrapClient", "mailtrap.client.MailtrapClient"),
+        "`await asyncio.to_thread(...)` (Mailtrap's SDK sends with `requests`)",
+    ),
     # Voyage AI's embeddings: a request per `embed()` (rbacblog's semantic search: reader 60)
     "voyageai.Client": "`voyageai.AsyncClient` (awaited)",
     "elasticsearch.Elasticsearch": "`elasticsearch.AsyncElasticsearch` (awaited)",

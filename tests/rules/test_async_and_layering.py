@@ -826,6 +826,33 @@ def test_resends_sdk_sends_with_requests() -> None:
     assert "Resend's SDK sends with `requests`" in found[0].message
 
 
+def test_mailtraps_and_groqs_sync_clients_block() -> None:
+    """ElonTusk404's sign-up emails (reader 108): `MailtrapClient.send()` posts with
+    `requests`; Groq's client, generated as OpenAI's is, has `AsyncGroq` for a
+    coroutine."""
+    source = """
+        import mailtrap as mt
+        from groq import AsyncGroq, Groq
+
+        mailer = mt.MailtrapClient(token="t")
+        groq = Groq()
+        agroq = AsyncGroq()
+
+
+        async def welcome(mail: mt.Mail) -> None:
+            mailer.send(mail)
+
+
+        async def answer(prompt: str) -> object:
+            await agroq.chat.completions.create(model="m", messages=[])
+            return groq.chat.completions.create(model="m", messages=[])
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [10, 15]
+    assert "Mailtrap's SDK sends with `requests`" in found[0].message
+    assert "`groq.AsyncGroq` (awaited)" in found[1].message
+
+
 def test_a_service_method_reaching_another_modules_password_helper_through_self_blocks(
     tmp_path: Path,
 ) -> None:
