@@ -23,6 +23,7 @@ from checks.prefilter import Evidence
 from checks.project import CALL, INSTANCE, Condition
 from checks.project_facts import OWN_AUTH_ERRORS, OWN_SERVICE_ERRORS
 from checks.rule import Example, FixExample, Rule
+from checks.session_receivers import bound_once
 from checks.structure import (
     Enclosing,
     Structure,
@@ -886,7 +887,8 @@ class HttpExceptionReturned(Rule):
         "answers 200 with the exception as its body); `raise` it"
     )
     summary = (
-        "Checks for `return HTTPException(...)` (FastAPI's or Starlette's) in a route "
+        "Checks for `return HTTPException(...)` (FastAPI's or Starlette's; also of a name "
+        "the function binds once to one: `return refused`) in a route "
         "handler or a function FastAPI calls (a dependency: a parameter declared with "
         "`Header(...)`, `Query(...)`, `Depends(...)`, ...), or in a function that returns "
         "something else on another path (`return "
@@ -953,6 +955,28 @@ class HttpExceptionReturned(Rule):
             """,
             path="app/dependencies.py",
             note="a dependency (`dependencies=[Depends(verify_token)]`): no token is refused",
+        ),
+        Example(
+            """
+            from fastapi import Depends, Form, HTTPException
+
+            from app.db import find_user, get_session
+
+
+            async def validate_user(
+                username: str = Form(), password: str = Form(), session=Depends(get_session)
+            ):
+                refused = HTTPException(status_code=401, detail="Invalid username or password")
+                user = await find_user(session, username)
+                if user is None:
+                    return refused
+                if user.password != password:
+                    raise refused
+                return user
+            """,
+            path="app/auth/dependencies.py",
+            note="the error bound to a name, returned on one path (pOsdas' login, reader "
+            "109): the route reads `.user_id` of it, a 500",
         ),
     )
     good = (
@@ -1061,19 +1085,35 @@ class HttpExceptionReturned(Rule):
         # `visit_Return`: a `return` whose value is a call of HTTPException, outside tests
         if structure.layer == "test":
             return False
+        # or of a name the file binds to one (`return unauthed_exc`)
         made = {id(call.node) for call in structure.calls_to(HTTP_EXCEPTIONS)}
-        return bool(made) and any(id(found.value) in made for found in structure.returns)
+        return bool(made) and any(
+            id(found.value) in made
+            or (
+                isinstance(found.value, ast.Name)
+                and any(id(v) in made for v in structure.bindings_of(found.value.id).values)
+            )
+            for found in structure.returns
+        )
 
     def visit_Return(self, node: cst.Return, ctx: FileContext) -> None:
         value = node.value
-        if ctx.layer == "test" or not isinstance(value, cst.Call):
+        if ctx.layer == "test":
             return
-        if ctx.qualified_name(value.func) not in HTTP_EXCEPTIONS:
+        returned = value
+        if isinstance(value, cst.Name):
+            # a name the function binds once to one (`unauthed_exc = HTTPException(401)`,
+            # then `return unauthed_exc` on one path and `raise unauthed_exc` on another:
+            # pOsdas' login, whose caller reads `.user_id` of it, a 500: reader 109)
+            returned = bound_once(value, ctx)
+        if value is None or not isinstance(returned, cst.Call):
+            return
+        if ctx.qualified_name(returned.func) not in HTTP_EXCEPTIONS:
             return
         function = ctx.function
         if function is None or not isinstance(function.node, cst.FunctionDef):
             return
-        if _success_status(value):
+        if _success_status(returned):
             return  # `HTTPException(status_code=200, ...)`: raised, the client sees the same
         definition = function.node
         message = None
