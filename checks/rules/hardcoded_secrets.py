@@ -952,6 +952,18 @@ class HardcodedSecret(Rule):
             """
             import os
 
+            pg_host = os.environ.get("POSTGRES_HOST", "database")
+            pg_password = os.environ.get("POSTGRES_PASSWORD", "password123")
+            DATABASE_URL = f"postgresql://app:{pg_password}@{pg_host}:5432/app"
+            """,
+            path="infrastructure/database.py",
+            note="the password of a database on a compose service's host, as its compose "
+            "file gives it (LeoFernanndes', reader 108)",
+        ),
+        Example(
+            """
+            import os
+
 
             class Storage:
                 def __init__(self) -> None:
@@ -1897,6 +1909,11 @@ _SERVER_WORDS = frozenset(
         "nats",
     }
 )
+#: A compose service's name as a host: one label, lower case (`db`, `database`,
+#: `postgres-db`), not an environment variable's name (`POSTGRES_HOST`).
+_COMPOSE_HOST = lazy_pattern(r"[a-z][a-z0-9_-]*")
+#: A host's setting (`POSTGRES_HOST`, `pg_host`, `db_server`).
+_HOST_NAME = lazy_pattern(r"(?:^|_)(?:host|hostname|server)$", re.IGNORECASE)
 #: A password's name (`NEO4J_PASSWORD`, `db_pass`), not a key's.
 _PASSWORD_NAME = lazy_pattern(r"(?:^|_)(?:password|passwd|pass|pwd)$", re.IGNORECASE)
 #: Names of the user a password goes with (`NEO4J_USER`, MinIO's `access_key`).
@@ -1934,7 +1951,15 @@ def _local_server_default(name: str, text: str, node: cst.CSTNode, ctx: FileCont
     password = _PASSWORD_NAME.search(name) or any(_PASSWORD_NAME.search(f) for f in own)
     if not password and _SIGNING_NAME.search(name) and words.isdisjoint(_SERVER_WORDS):
         return False  # `SECRET_KEY`, `AES_ENCRYPTION_KEY`: keys the service itself holds
-    return any(_LOCAL_HOST_TEXT.search(found) for _, texts in related for found in texts)
+    return any(
+        _LOCAL_HOST_TEXT.search(found)
+        # or a host of one label, named as one (`POSTGRES_HOST` defaulting to `database`):
+        # a compose service, whose password is the compose file's development default,
+        # as for a database URL (LeoFernanndes' `password123`, reader 108)
+        or (_COMPOSE_HOST.fullmatch(found) and any(_HOST_NAME.search(n) for n in names))
+        for names, texts in related
+        for found in texts
+    )
 
 
 def _first_word(name: str) -> str | None:
