@@ -2312,3 +2312,38 @@ def _block_statements(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         return block.body
     return ()
+
+
+#: What makes a parameter FastAPI's to fill: only FastAPI calls such a function.
+_FASTAPI_PARAMETERS = frozenset(
+    f"{module}.{name}"
+    for module in ("fastapi", "fastapi.params", "fastapi.param_functions")
+    for name in ("Header", "Query", "Cookie", "Path", "Body", "Form", "File", "Depends", "Security")
+)
+
+
+def fastapi_parameter(definition: cst.FunctionDef, ctx: FileContext) -> str | None:
+    """The FastAPI parameter function one of a function's parameters is declared with
+    (`x_token: str = Header(...)`, `user: Annotated[User, Depends(current_user)]`), or
+    None."""
+    params = definition.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        found: list[cst.BaseExpression] = []
+        if param.default is not None:
+            found.append(param.default)
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Subscript) and ctx.qualified_name(annotation.value) in (
+            "typing.Annotated",
+            "typing_extensions.Annotated",
+        ):
+            found.extend(
+                element.slice.value
+                for element in annotation.slice[1:]
+                if isinstance(element.slice, cst.Index)
+            )
+        for value in found:
+            if isinstance(value, cst.Call):
+                name = ctx.qualified_name(value.func)
+                if name in _FASTAPI_PARAMETERS:
+                    return name.rpartition(".")[2]
+    return None

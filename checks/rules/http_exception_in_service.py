@@ -12,6 +12,7 @@ from checks.context import (
     code_of,
     conjoin,
     descendants,
+    fastapi_parameter,
     http_adapter_name,
     keyword_arg,
     returns_in,
@@ -1117,7 +1118,7 @@ class HttpExceptionReturned(Rule):
             return  # `HTTPException(status_code=200, ...)`: raised, the client sees the same
         definition = function.node
         message = None
-        marker = None if function.is_route else _fastapi_parameter(definition, ctx)
+        marker = None if function.is_route else fastapi_parameter(definition, ctx)
         if marker is not None:
             # a dependency (or a route FastAPI registers elsewhere): FastAPI fills its
             # parameters and drops or injects what it returns (Jang-Jaewon's
@@ -1181,39 +1182,6 @@ _DEPENDENCY_MESSAGE = (
     "FastAPI's: `{marker}(...)`): FastAPI refuses nothing, the request goes on (a "
     "dependency's value is dropped, or injected as the exception); `raise` it"
 )
-#: What makes a parameter FastAPI's to fill: only FastAPI calls such a function.
-_FASTAPI_PARAMETERS = frozenset(
-    f"{module}.{name}"
-    for module in ("fastapi", "fastapi.params", "fastapi.param_functions")
-    for name in ("Header", "Query", "Cookie", "Path", "Body", "Form", "File", "Depends", "Security")
-)
-
-
-def _fastapi_parameter(definition: cst.FunctionDef, ctx: FileContext) -> str | None:
-    """The FastAPI parameter function one of a function's parameters is declared with
-    (`x_token: str = Header(...)`, `user: Annotated[User, Depends(current_user)]`), or
-    None."""
-    params = definition.params
-    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-        found: list[cst.BaseExpression] = []
-        if param.default is not None:
-            found.append(param.default)
-        annotation = param.annotation.annotation if param.annotation is not None else None
-        if isinstance(annotation, cst.Subscript) and ctx.qualified_name(annotation.value) in (
-            "typing.Annotated",
-            "typing_extensions.Annotated",
-        ):
-            found.extend(
-                element.slice.value
-                for element in annotation.slice[1:]
-                if isinstance(element.slice, cst.Index)
-            )
-        for value in found:
-            if isinstance(value, cst.Call):
-                name = ctx.qualified_name(value.func)
-                if name in _FASTAPI_PARAMETERS:
-                    return name.rpartition(".")[2]
-    return None
 
 
 def _names_an_exception(annotation: cst.BaseExpression) -> bool:

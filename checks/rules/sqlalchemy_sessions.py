@@ -18,6 +18,7 @@ from checks.context import (
     dependency_of,
     descendants,
     dotted_name,
+    fastapi_parameter,
     is_main_guard,
     keyword_arg,
     node_memo,
@@ -334,7 +335,9 @@ class SyncSessionInAsyncModule(Rule):
         "`async def` (on a route another decorator wraps, `@require_permissions(...)`, "
         "whose wrapper may await it, not a rate limit, `@limiter.limit(...)`, and in a "
         "coroutine that awaits something else, the message offers `run_in_threadpool` "
-        "rather than `def`): created there (`Session(engine)`, `create_engine(...)` unless "
+        "rather than `def`, and in a method neither a route nor one FastAPI calls, a "
+        "thread its callers run it in, or `def` up to the route): created there "
+        "(`Session(engine)`, `create_engine(...)` unless "
         "wrapped in an `AsyncEngine(...)`, a function of "
         "the module annotated `-> Engine` or `-> Session`), opened from a factory the "
         "object holds (`self.Session()` with `self.Session = scoped_session(...)` in "
@@ -1321,7 +1324,20 @@ def _default_message(ctx: FileContext) -> str | None:
         known.add(id(function.node))
         if _awaits(function.node):
             awaiting.add(id(function.node))
-    return _AWAITING_MESSAGE if id(function.node) in awaiting else None
+    if id(function.node) in awaiting:
+        return _AWAITING_MESSAGE
+    node = function.node
+    if (
+        function.owner is not None
+        and not function.is_route
+        and isinstance(node, cst.FunctionDef)
+        and fastapi_parameter(node, ctx) is None
+    ):
+        # a service's or a repository's method, which its callers await: declared `def`,
+        # FastAPI runs none of it in a thread (Holeekey's, AVedoai's, Apfirebolt's
+        # repositories, readers 100, 102 and 106)
+        return _METHOD_MESSAGE
+    return None
 
 
 #: FG102's message for a route another decorator wraps (sqlbot's
@@ -1337,6 +1353,14 @@ _WRAPPED_ROUTE_MESSAGE = (
 
 #: FG102's message for a coroutine that awaits something besides its sync queries: it
 #: must stay `async def`, so a thread is the way for the sync code.
+#: FG102's message for a method that is neither a route nor a function FastAPI calls
+#: (no parameter of FastAPI's), and awaits nothing: its callers await it.
+_METHOD_MESSAGE = (
+    "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "
+    "event loop; use `AsyncSession`, or declare this method `def` and have its callers "
+    "run it in a thread (`await asyncio.to_thread(...)`), or be `def` too up to the route "
+    "(FastAPI runs a `def` route in its threadpool)"
+)
 _AWAITING_MESSAGE = (
     "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "
     "event loop; use `AsyncSession`, or run the sync code in a thread (`await "

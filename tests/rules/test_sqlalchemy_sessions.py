@@ -2483,3 +2483,34 @@ def test_a_base_class_method_is_no_session_method() -> None:
     found = [f for f in check_code(source, "app/services/storage.py") if f.code == "FG103"]
     assert [f.start.row for f in found] == [8]
     assert found[0].message.startswith("`super().delete()` called without `await`, where")
+
+
+def test_a_methods_message_says_its_callers_await_it() -> None:
+    """Holeekey's and AVedoai's repositories (readers 100 and 102): an `async def` method
+    its callers await, over a sync session; declared `def` alone it would hand them a
+    value to await, so the message says what else moves (a route, or a function FastAPI
+    calls, keeps the rule's own message)."""
+    source = """
+        from fastapi import APIRouter, Depends
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        router = APIRouter()
+
+
+        class ItemRepository:
+            def __init__(self, db: Session) -> None:
+                self.db = db
+
+            async def get(self, pk: int) -> object:
+                return self.db.scalar(select(object).where(pk == pk))
+
+
+        @router.get("/items/{pk}")
+        async def read(pk: int, db: Session = Depends()) -> object:
+            return db.get(object, pk)
+        """
+    found = [f for f in check_code(source) if f.code == "FG102"]
+    assert [f.start.row for f in found] == [13, 18]
+    assert "declare this method `def` and have its callers run it" in found[0].message
+    assert "a route or dependency declared `def`" in found[1].message
