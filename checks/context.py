@@ -229,6 +229,8 @@ class Inferred(NamedTuple):
 #: (`FileContext._in_dead_class`): a secret, which the repository leaks whether or not it
 #: runs, and a model's declaration, which its declarative base maps named or not.
 _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
+#: Decorators that leave a method called by its name (`_dead_method_name`).
+_PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 #: The decorators that make a function a pytest fixture.
 _FIXTURES = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
 
@@ -910,7 +912,36 @@ class FileContext:
             or not any(s is outermost.node for s in self.module.body)
         ):
             return report
-        return _held_unless_named(report, outermost.name)
+        report = _held_unless_named(report, outermost.name)
+        method = self._dead_method_name(outermost)
+        return report if method is None else _held_unless_named(report, method)
+
+    def _dead_method_name(self, owner: ClassInfo) -> str | None:
+        """The method of a plain class (no base: a service, a repository) a finding is in,
+        when nothing but its name may call it: a finding there is dead code unless its
+        name is written somewhere besides its definitions, as for a class
+        (darlingtonmuzari's `find_nearest_service_providers`, arafatDU's
+        `get_user_loans`, acewhitegui's `set_email_activated`: readers 101, 105 and 109).
+        Not a dunder (Python calls it), nor one another decorator than `@staticmethod`,
+        `@classmethod` or `@property` wraps (it may register it), nor a method of a class
+        with a base (a library's class may call its hooks by their names: `dispatch`,
+        `process_bind_param`)."""
+        if owner.node.bases or owner.node.keywords or self.layer == "test":
+            return None
+        function = self._functions[0] if self._functions else None
+        node = function.node if function is not None else None
+        if function is None or function.owner is not owner or not isinstance(node, cst.FunctionDef):
+            return None
+        name = node.name.value
+        if name.startswith("__") and name.endswith("__"):
+            return None
+        for decorator in node.decorators:
+            if not (
+                isinstance(decorator.decorator, cst.Name)
+                and decorator.decorator.value in _PLAIN_METHOD_DECORATORS
+            ):
+                return None
+        return name
 
     def _in_dead_coroutine(self, report: Report) -> Report:
         """A finding in a module-level `async def` that defines again a name the module

@@ -613,3 +613,57 @@ def test_a_setting_read_only_as_another_variable_of_its_name_is_unused(tmp_path:
         admin = f"from app.config import Settings, settings\n\nX = {read}\n"
         write(tmp_path, "app/admin.py", admin)
         assert ("config.py", "FG502", 5) in _rows(tmp_path), read
+
+
+SERVICES = """
+    import time
+
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+
+    class LoanService:
+        async def user_loans(self, user_id: int) -> list[int]:
+            time.sleep(1)
+            return [user_id]
+
+        async def user_loans_old(self, user_id: int) -> list[int]:
+            time.sleep(1)
+            return [user_id]
+
+        async def __call__(self) -> None:
+            time.sleep(1)
+
+        @staticmethod
+        async def nearest() -> None:
+            time.sleep(1)
+
+
+    class Timing(BaseHTTPMiddleware):
+        async def dispatch(self, request, call_next):
+            time.sleep(1)
+            return await call_next(request)
+"""
+
+
+def test_a_method_of_a_plain_class_nothing_names_is_dead_code(tmp_path: Path) -> None:
+    """arafatDU's `get_user_loans` beside the `get_user_loans_with_details` its route
+    calls, darlingtonmuzari's `find_nearest_service_providers` (readers 101 and 109): a
+    finding in a method of a class without a base, whose name is written nowhere else, is
+    held back (reported when named). Not a dunder (Python calls it), nor a method of a
+    class with a base (Starlette calls `dispatch`); a staticmethod's name is read so."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/services.py", SERVICES)
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from app.services import LoanService, Timing\n\n\n"
+        "async def loans(user_id: int) -> list[int]:\n"
+        "    return await LoanService().user_loans(user_id)\n",
+    )
+    rows = [row for _, code, row in _rows(tmp_path) if code == "FG301"]
+    assert rows == [8, 16, 25]
+    write(tmp_path, "app/jobs.py", "from app.services import LoanService\n\nLoanService.nearest\n")
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [8, 16, 20, 25]
+    named = _rows(tmp_path, "--extend-select", "FG301")
+    assert [row for _, code, row in named if code == "FG301"] == [8, 12, 16, 20, 25]
