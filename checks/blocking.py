@@ -285,8 +285,8 @@ BLOCKING_CLIENTS = {
     # datastores call them from `async def`); each has an async twin
     "qdrant_client.QdrantClient": "`qdrant_client.AsyncQdrantClient` (awaited)",
     "pymilvus.MilvusClient": "`pymilvus.AsyncMilvusClient` (awaited)",
-    # MinIO's client: an S3 request per call (ragwebui's uploads and deletes); its
-    # presigned URLs may ask the server for the bucket's region too
+    # MinIO's client: an S3 request per call (ragwebui's uploads and deletes); not its
+    # presigned URLs (`CLIENT_LOCAL_METHODS`)
     "minio.Minio": "miniopy-async (awaited), or `await asyncio.to_thread(...)`",
     # Google Cloud's sync clients: a gRPC or HTTP request per call (realestate's image
     # route: reader 56); Vision has an async twin, Storage none of its own
@@ -320,6 +320,13 @@ CLIENT_LOCAL_METHODS = frozenset(
         "close",
         "generate_presigned_url",
         "generate_presigned_post",
+        # MinIO's, signed locally: only the first for a bucket, on a client made without
+        # `region=`, asks the server for its region, which the client then keeps
+        # (Max-ghub's, after a `bucket_exists()` on the same client: reader 110)
+        "presigned_get_object",
+        "presigned_put_object",
+        "presigned_post_policy",
+        "get_presigned_url",
         "get_paginator",
         "get_waiter",
         "can_paginate",
