@@ -6,6 +6,7 @@ import ast
 import functools
 import re
 import sys
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from typing import ClassVar
 
@@ -217,7 +218,8 @@ class _BlockingInAsync(Rule):
             name
             or _annotated_receiver_method(node, ctx)
             or _queried_model_method(node, ctx)
-            or _own_method(node, ctx),
+            or _own_method(node, ctx)
+            or _own_function(node, ctx),
             ctx,
         )
 
@@ -1413,6 +1415,20 @@ def _own_method_of(call: CallSite, structure: Structure) -> str | None:
     return f"{structure.module}.{owner.node.name}.{func.attr}"
 
 
+def _own_function_of(call: CallSite, structure: Structure) -> str | None:
+    """The screen of `_own_function`: `helper(...)` of a top-level sync `def` of the
+    module (a superset: any binding of the name elsewhere aside)."""
+    func = call.node.func
+    if structure.module is None or not isinstance(func, ast.Name):
+        return None
+    if not any(
+        isinstance(function, ast.FunctionDef) and function.name == func.id
+        for function in structure.functions
+    ):
+        return None
+    return f"{structure.module}.{func.id}"
+
+
 def _may_be_project_function(qualified: str) -> bool:
     """Whether an imported callee may be a function the project index reads: an absolute
     dotted name outside the standard library and the libraries every service calls."""
@@ -1430,7 +1446,7 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
     for call in structure.calls:
         # a call awaited gives an awaitable: not a sync helper's (`_imported_helper`)
         if call.in_async and not structure.is_awaited(call.node):
-            own = _own_method_of(call, structure)
+            own = _own_method_of(call, structure) or _own_function_of(call, structure)
             if own is not None:
                 yield own
             for qualified in structure.qualified(call.dotted):
@@ -1664,6 +1680,59 @@ def _selected(statement: cst.BaseExpression, ctx: FileContext) -> str | None:
             return None
         statement = func.value
     return None
+
+
+def _own_function(node: cst.Call, ctx: FileContext) -> str | None:
+    """`module.helper` for `helper(...)`, a sync function the module defines at its top
+    level and binds nowhere else: the summary of this module records another module's
+    password helper it calls (Max-ghub's `_ensure_password_valid`, which calls
+    `verify_password` of `app.core.security`, which runs passlib's `verify`: reader
+    110), which the project index follows, as for `_own_method`."""
+    func = node.func
+    if ctx.module_name is None or not isinstance(func, cst.Name):
+        return None
+    name = func.value
+    if ctx.is_bound(name) or name not in _module_sync_functions(ctx):
+        return None
+    return f"{ctx.module_name}.{name}"
+
+
+def _module_sync_functions(ctx: FileContext) -> frozenset[str]:
+    """The names the module's own top-level `def`s bind, each bound once at top level."""
+    stash = ctx.stash("FG30x.module-functions")
+    if not stash:
+        counted = Counter(
+            target for statement in ctx.module.body for target in _top_level_names(statement)
+        )
+        stash.append(
+            frozenset(
+                statement.name.value
+                for statement in ctx.module.body
+                if isinstance(statement, cst.FunctionDef)
+                and statement.asynchronous is None
+                and counted[statement.name.value] == 1
+            )
+        )
+    found: frozenset[str] = stash[0]
+    return found
+
+
+def _top_level_names(statement: cst.BaseStatement) -> Iterator[str]:
+    """The names a top-level statement binds that a `def` could share: definitions,
+    plain assignments and imports."""
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        yield statement.name.value
+    elif isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        yield target.target.value
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if isinstance(bound, cst.Name):
+                        yield bound.value
 
 
 def _own_method(node: cst.Call, ctx: FileContext) -> str | None:

@@ -916,6 +916,65 @@ def test_a_service_method_reaching_another_modules_password_helper_through_self_
     assert "checks a password (`pwdlib.PasswordHash.verify()`)" in found[0][2]
 
 
+def test_a_module_helper_reaching_another_modules_password_helper_blocks(
+    tmp_path: Path,
+) -> None:
+    """Max-ghub's `authenticate_user` (reader 110): a coroutine method calls
+    `_ensure_password_valid`, a sync function of its module, which calls
+    `verify_password` of `app.core.security`, which runs passlib's `verify`. Not a
+    helper of that name the module binds again, nor one that checks nothing."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/core", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/core/security.py",
+        """
+        from passlib.context import CryptContext
+
+        pwd_context = CryptContext(schemes=["sha256_crypt"])
+
+
+        def verify_password(plain: str, hashed: str) -> bool:
+            return pwd_context.verify(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/services/users.py",
+        """
+        from app.core.security import verify_password
+
+
+        def _ensure_password_valid(plain: str, hashed: str) -> None:
+            if not verify_password(plain, hashed):
+                raise ValueError("invalid")
+
+
+        def _ensure_email(email: str) -> None:
+            if "@" not in email:
+                raise ValueError("invalid")
+
+
+        class UserService:
+            async def authenticate(self, email: str, plain: str, hashed: str) -> None:
+                _ensure_email(email)
+                _ensure_password_valid(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from app.services.users import UserService\n\n\n"
+        "async def login(email: str, plain: str, hashed: str) -> None:\n"
+        "    await UserService().authenticate(email, plain, hashed)\n",
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 17)]
+    assert "`_ensure_password_valid()` is a sync function of `app.services.users`" in found[0][2]
+
+
 def test_a_route_that_awaits_nothing_is_told_it_may_be_a_def() -> None:
     """ark948's login route (reader 89): it awaits nothing, so a `def` runs the bcrypt
     check, and every other blocking call of the route, in FastAPI's threadpool; a route
