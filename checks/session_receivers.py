@@ -352,12 +352,8 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
     return cls
 
 
-def held_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
-    """The class of the project an attribute of `self` holds, in a method of a
-    module-level class (`self.area_service` of `area_service: AreaService` in
-    `__init__`, Jancarlos042003's `QuestionService`), as the class body annotates it or
-    `__init__` shows it (`instance_attributes`): another module's, or this one's (named
-    with the module's name). SQLAlchemy's and SQLModel's own classes are not asked."""
+def self_attribute(expr: cst.BaseExpression, ctx: FileContext) -> tuple[ClassInfo, str] | None:
+    """For `self.x` in a method of a module-level class: that class, and `x`."""
     function = ctx.function
     owner = function.owner if function is not None else None
     if (
@@ -368,7 +364,20 @@ def held_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None
         or expr.value.value != "self"
     ):
         return None
-    cls = instance_attributes(owner.name, ctx).get(expr.attr.value)
+    return owner, expr.attr.value
+
+
+def held_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The class of the project an attribute of `self` holds, in a method of a
+    module-level class (`self.area_service` of `area_service: AreaService` in
+    `__init__`, Jancarlos042003's `QuestionService`), as the class body annotates it or
+    `__init__` shows it (`instance_attributes`): another module's, or this one's (named
+    with the module's name). SQLAlchemy's and SQLModel's own classes are not asked."""
+    found = self_attribute(expr, ctx)
+    if found is None:
+        return None
+    owner, attribute = found
+    cls = instance_attributes(owner.name, ctx).get(attribute)
     if cls is None:
         return None
     own = ctx.classes.get(cls)

@@ -96,6 +96,7 @@ from checks.session_receivers import (
     module_factories,
     property_opened,
     receiver_class,
+    self_attribute,
     self_attributes_used,
 )
 from checks.structure import CallSite, Structure, definitions_around, stringish
@@ -243,18 +244,11 @@ def _querying_method(node: cst.Call, ctx: FileContext) -> str | None:
     """For `self.method(...)` in a method of a module-level class: the first query on a
     sync session the object holds that `method` (sync) runs, itself or through the class's
     other sync methods it calls on `self` (`self.db.query(...)`), else None."""
-    func = node.func
-    function = ctx.function
-    owner = function.owner if function is not None else None
-    if (
-        owner is None
-        or owner.outer is not None
-        or not isinstance(func, cst.Attribute)
-        or not isinstance(func.value, cst.Name)
-        or func.value.value != "self"
-    ):
+    found = self_attribute(node.func, ctx)
+    if found is None:
         return None
-    return _querying_methods(owner.node, ctx).get(func.attr.value)
+    owner, method = found
+    return _querying_methods(owner.node, ctx).get(method)
 
 
 def _querying_methods(cls: cst.ClassDef, ctx: FileContext) -> dict[str, str]:
