@@ -246,6 +246,9 @@ BLOCKING_CLIENTS = {
         "kubernetes_asyncio (awaited), or `await asyncio.to_thread(...)`",
     ),
     "huggingface_hub.InferenceClient": "`huggingface_hub.AsyncInferenceClient` (awaited)",
+    # Alibaba Cloud OSS's SDK sends with `requests` (dc8156046's uploads, reader 113);
+    # `sign_url` signs locally (`CLIENT_LOCAL_METHODS`)
+    "oss2.Bucket": "`await asyncio.to_thread(...)` (Alibaba Cloud OSS's SDK sends with `requests`)",
     # Groq's SDK, generated as OpenAI's is: a request per call, `AsyncGroq` its twin
     "groq.Groq": "`groq.AsyncGroq` (awaited)",
     # Mailtrap's SDK sends with `requests` (ElonTusk404's sign-up and order emails,
@@ -327,6 +330,8 @@ CLIENT_LOCAL_METHODS = frozenset(
         "presigned_put_object",
         "presigned_post_policy",
         "get_presigned_url",
+        # Alibaba Cloud OSS's presigned URL
+        "sign_url",
         "get_paginator",
         "get_waiter",
         "can_paginate",
@@ -400,9 +405,32 @@ def client_request(cls: str, attributes: Sequence[str]) -> str | None:
         or not attributes
         or attributes[-1] in CLIENT_LOCAL_METHODS
         or any(attribute in ASYNC_NAMESPACES for attribute in attributes)
+        # a string an attribute of the client holds (`bucket.endpoint.replace(...)`:
+        # dc8156046's URL, reader 113), not a resource's request
+        or (len(attributes) > 1 and attributes[-1] in _STRING_METHODS)
     ):
         return None
     return f"{cls}.{'.'.join(attributes)}"
+
+
+#: `str` methods: called on an attribute of a client, they send nothing.
+_STRING_METHODS = frozenset(
+    {
+        "replace",
+        "split",
+        "rsplit",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "lower",
+        "upper",
+        "startswith",
+        "endswith",
+        "removeprefix",
+        "removesuffix",
+        "encode",
+    }
+)
 
 
 def describe_call(name: str) -> str:

@@ -829,9 +829,11 @@ def test_resends_sdk_sends_with_requests() -> None:
 def test_mailtraps_and_groqs_sync_clients_block() -> None:
     """ElonTusk404's sign-up emails (reader 108): `MailtrapClient.send()` posts with
     `requests`; Groq's client, generated as OpenAI's is, has `AsyncGroq` for a
-    coroutine."""
+    coroutine; Alibaba Cloud OSS's `Bucket` sends with `requests` (dc8156046's uploads,
+    reader 113), but not its `sign_url`, nor a string method on one of its attributes."""
     source = """
         import mailtrap as mt
+        import oss2
         from groq import AsyncGroq, Groq
 
         mailer = mt.MailtrapClient(token="t")
@@ -846,11 +848,25 @@ def test_mailtraps_and_groqs_sync_clients_block() -> None:
         async def answer(prompt: str) -> object:
             await agroq.chat.completions.create(model="m", messages=[])
             return groq.chat.completions.create(model="m", messages=[])
+
+
+        bucket = oss2.Bucket(oss2.Auth("id", "key"), "https://oss.example.com", "media")
+
+
+        def url_of(name: str) -> str:
+            return bucket.endpoint.replace("https://", "") + name
+
+
+        async def store(name: str, data: bytes) -> str:
+            bucket.put_object(name, data)
+            bucket.sign_url("GET", name, 60)
+            return url_of(name)
         """
     found = [f for f in check_code(source) if f.code == "FG302"]
-    assert [f.start.row for f in found] == [10, 15]
+    assert [f.start.row for f in found] == [11, 16, 27]
     assert "Mailtrap's SDK sends with `requests`" in found[0].message
     assert "`groq.AsyncGroq` (awaited)" in found[1].message
+    assert "Alibaba Cloud OSS's SDK sends with `requests`" in found[2].message
 
 
 def test_a_service_method_reaching_another_modules_password_helper_through_self_blocks(
