@@ -53,6 +53,7 @@ from checks.project_facts import (
     FIXTURE,
     IMPORTS,
     LOOP_RULES,
+    METHOD,
     PYDANTIC_SPELLING,
     RUN_ALONE_FACT,
     SPELLING_RULES,
@@ -914,7 +915,11 @@ class FileContext:
             return report
         report = _held_unless_named(report, outermost.name)
         method = self._dead_method_name(outermost)
-        return report if method is None else _held_unless_named(report, method)
+        if method is None:
+            return report
+        named = used_fact(report.rule.code, f"{METHOD}{outermost.name}.{method}")
+        used = Condition((), frozenset(), fact=named)
+        return report._replace(condition=conjoin(report.condition, used))
 
     def _dead_method_name(self, owner: ClassInfo) -> str | None:
         """The method of a plain class (no base: a service, a repository) a finding is in,

@@ -251,6 +251,10 @@ DEFINED = "def:"
 ENV_NAMED = "env:"
 
 
+#: `used_fact`'s name of a method of a plain class (`Class.method`): used where the
+#: method's name is written besides its definitions, or where the packaging files name
+#: the class (an entry point's plugin, whose host calls its methods by a protocol).
+METHOD = "method:"
 #: `used_fact`'s name of a pytest fixture: used where a test or fixture of the project
 #: names it (its parameters, `usefixtures`), the tests included.
 FIXTURE = "fixture:"

@@ -71,6 +71,7 @@ from checks.project_facts import (
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
     LEGACY_MAPPING_SELECTED,
+    METHOD,
     NEW_PASSWORD_HASH_SELECTED,
     NO_COOKIE_PHRASE,
     ON_EVENT_SELECTED,
@@ -865,6 +866,12 @@ def build_index(
                     and (os.path.abspath(path) == defined_in or not shadows_fixture(fixture, text))
                 ],
             )
+        if name.startswith(METHOD):
+            # named by the service's code, or its class by an entry point (a plugin)
+            cls, _, method = name[len(METHOD) :].partition(".")
+            return named_besides_definitions(
+                method, service_sources(scope)
+            ) or named_besides_definitions(cls, packaging(scope))
         if name.startswith(FIRST):
             return _first_importer(name[len(FIRST) :], scope)
         if name.startswith(IMPORTS):

@@ -186,7 +186,8 @@ def test_a_run_of_a_directory_does_not_parse_for_a_library_class(
         "app/users/service.py",
         "from app.users.repository import UserRepository\n\n\n"
         "class UserError(Exception):\n    pass\n\n\n"
-        "def check(user_id: int) -> None:\n    if user_id < 0:\n        raise UserError()\n",
+        "def check(user_id: int) -> None:\n    if user_id < 0:\n        raise UserError()\n\n\n"
+        "async def read(repository: UserRepository) -> None:\n    await repository.get(1)\n",
     )
     assert "problems" in run_packages(files, settings)
     parsed.clear()

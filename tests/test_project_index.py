@@ -1339,7 +1339,9 @@ def test_a_service_attribute_whose_method_checks_a_password_is_followed(
         "        self.argon = argon\n\n"
         "    async def handle(self, plain: str, hashed: str) -> bool:\n"
         "        return self.argon.check(hashed, plain)\n\n\n"
-        "HANDLERS = (Login, Other)\n"
+        "HANDLERS = (Login, Other)\n\n\n"
+        "async def dispatch(plain: str, hashed: str) -> list[bool]:\n"
+        "    return [await handler.handle(plain, hashed) for handler in HANDLERS]\n"
     )
     checked = _checked_package(tmp_path, {"app/hashing.py": hashing, "app/login.py": login})
     assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 12), ("FG303", 20)]

@@ -343,6 +343,13 @@ PLUGIN = """
 """
 
 
+#: A module that makes the storage and calls its method (the method's name is written).
+FILES = (
+    "from app.storage import S3Storage\n\nSTORE = S3Storage()\n\n\n"
+    "async def save(data: bytes) -> None:\n    await STORE.upload(data, 'k')\n"
+)
+
+
 def test_a_class_an_entry_point_or_another_module_names_is_live(tmp_path: Path) -> None:
     """dispatch's plugins are named only by entry points in `pyproject.toml`
     (`dispatch_basic_auth = "...plugin:BasicAuthProviderPlugin"`); sajanv88's
@@ -359,7 +366,7 @@ def test_a_class_an_entry_point_or_another_module_names_is_live(tmp_path: Path) 
     )
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
-    write(tmp_path, "app/files.py", "from app.storage import S3Storage\n\nSTORE = S3Storage()\n")
+    write(tmp_path, "app/files.py", FILES)
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
 
 
@@ -376,7 +383,7 @@ def test_a_class_only_tests_name_is_dead_code(tmp_path: Path) -> None:
     )
     assert _rows(tmp_path) == []
     assert [code for _, code, _ in _rows(tmp_path, "--extend-select", "FG302")] == ["FG302"]
-    write(tmp_path, "app/files.py", "from app.storage import S3Storage\n\nSTORE = S3Storage()\n")
+    write(tmp_path, "app/files.py", FILES)
     assert [code for _, code, _ in _rows(tmp_path)] == ["FG302"]
 
 
@@ -411,6 +418,13 @@ def test_a_helper_called_in_a_named_class_is_told_by_the_call_it_makes(tmp_path:
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/security.py", SECURITY)
     write(tmp_path, "app/crud.py", CRUD_USER)
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from app.crud import crud_user\n\n\n"
+        "async def login(plain: str, hashed: str) -> bool:\n"
+        "    return await crud_user.authenticate(plain, hashed)\n",
+    )
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     messages = [f["message"] for f in json.loads(result.stdout) if f["code"] == "FG303"]
     assert len(messages) == 1
@@ -667,3 +681,11 @@ def test_a_method_of_a_plain_class_nothing_names_is_dead_code(tmp_path: Path) ->
     assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [8, 16, 20, 25]
     named = _rows(tmp_path, "--extend-select", "FG301")
     assert [row for _, code, row in named if code == "FG301"] == [8, 12, 16, 20, 25]
+    # a class an entry point names is a plugin: its host calls its methods by a protocol
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "svc"\n\n[project.entry-points."svc.loans"]\n'
+        'loans = "app.services:LoanService"\n',
+    )
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [8, 12, 16, 20, 25]

@@ -1226,6 +1226,13 @@ def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
         user_service = UserService()
         """,
     )
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from app.services.user import user_service\n\n\n"
+        "async def login(plain: str, hashed: str) -> bool:\n"
+        "    return await user_service.authenticate(plain, hashed)\n",
+    )
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
     assert [(code, row) for code, row, _ in found] == [("FG303", 13)]
