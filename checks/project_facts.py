@@ -91,9 +91,10 @@ CREDENTIALS_USED = "credentials-used"
 #: `Condition.fact`: the service's code takes credentials at all (`CREDENTIALS_USED`'s
 #: patterns), or the run checks new code, or the selection names FG501. A service that
 #: takes none answers every page what it answers anyone who fetches it: FG501 holds back
-#: its wildcard (arafatDU's cookieless demo services: readers judged seven such findings
-#: of seven services not worth a change), reported where named (an intranet service, a
-#: local server, whose answers only its users' browsers reach).
+#: its wildcard (arafatDU's cookieless demo services: readers judged 9 of 12 such
+#: findings not worth a change, the other 3 on a LAN or internal tool), reported where
+#: named (an intranet service, a local server, whose answers only its users' browsers
+#: reach).
 CREDENTIALS_TAKEN = "credentials-taken"
 #: `Condition.fact`: the project hashes with bcrypt: a file of it names bcrypt
 #: (`CryptContext(schemes=["bcrypt"])`, `HASH_SCHEME = "bcrypt"`, `import bcrypt`).
