@@ -925,8 +925,10 @@ class FileContext:
         """The method of a plain class (no base: a service, a repository) a finding is in,
         when nothing but its name may call it: a finding there is dead code unless its
         name is written somewhere besides its definitions, as for a class
-        (darlingtonmuzari's `find_nearest_service_providers`, arafatDU's
-        `get_user_loans`, acewhitegui's `set_email_activated`: readers 101, 105 and 109).
+        (darlingtonmuzari's `find_nearest_service_providers`, stanmart1's
+        `run_security_maintenance`: readers 100 and 101; QuadDarv1ne's alert methods).
+        A module-level function nothing calls is not held so (arafatDU's
+        `get_user_loans`): an `async def` of the module may be named outside the code.
         Not a dunder (Python calls it), nor one another decorator than `@staticmethod`,
         `@classmethod` or `@property` wraps (it may register it), nor a method of a class
         with a base (a library's class may call its hooks by their names: `dispatch`,
