@@ -163,7 +163,12 @@ _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
 #: ...but not a generated key in capitals (ddcroft73's `ADMIN_API_KEY =
 #: "HDG673L2MNDUI76E"`, reader 88): sixteen letters and digits or more, its digits in
 #: runs letters part, as no placeholder's words and numbers are.
-_GENERATED_CAPITALS = lazy_pattern(r"^(?=[A-Z0-9]{16,}$)[A-Z0-9]*[0-9][A-Z]+[0-9][A-Z0-9]*$")
+#: Or twenty-four or more with a digit, no underscore: no variable's name runs so long
+#: without one (rauljimm's JWT key `"ASDFGHIJKLMNOPQRSTUVWXYZ1234567890"`, reader 115).
+_GENERATED_CAPITALS = lazy_pattern(
+    r"^(?:(?=[A-Z0-9]{16,}$)[A-Z0-9]*[0-9][A-Z]+[0-9][A-Z0-9]*"
+    r"|(?=[A-Z0-9]{24,}$)[A-Z]*[0-9][A-Z0-9]*)$"
+)
 _PLACEHOLDER = lazy_pattern(
     r"^(\s*|[A-Z][A-Z0-9_]*|\$\{?\w+\}?|<[^>]*>|\{[^}]*\}|\[[^\]]*\]|\*+|x+)$"
 )
@@ -632,7 +637,8 @@ class HardcodedSecret(Rule):
         "`cookies=` dict (a session's or a token's cookie), 16 characters or more and not "
         "a placeholder, once per dict; and "
         "database URLs with a password. Not secrets: placeholders (not a key in "
-        "capitals with digits among its letters, `'HDG673L2MNDUI76E'`), environment variable "
+        "capitals with digits among its letters, `'HDG673L2MNDUI76E'`, or of 24 or more "
+        "with a digit and no underscore), environment variable "
         "names, lower-case identifiers without digit runs (`'polar_client_secret'`; not "
         "random letters, `'ybddxyueijfkscku'`, a Google app password's form; not "
         "inside `SecretStr(...)`, which declares a secret: `SecretStr('secret-prod')` is "

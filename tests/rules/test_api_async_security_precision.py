@@ -3245,8 +3245,9 @@ def test_a_default_refused_by_a_start_up_check_in_a_literal_set_is_no_finding() 
 def test_examples_named_so_and_generated_keys_in_capitals() -> None:
     """prosoftdev999's `_EXAMPLE_ACCESS_TOKEN` (reader 89), a sample token for the API's
     docs, is no secret; ddcroft73's `ADMIN_API_KEY = "HDG673L2MNDUI76E"` (reader 88), a
-    key in capitals with digits among its letters, is one, where a placeholder in
-    capitals (`"YOUR_API_KEY_HERE"`, `"APIKEY1234567890"`) is not."""
+    key in capitals with digits among its letters, is one (so is one of 24 characters
+    or more with a digit and no underscore), where a placeholder in capitals
+    (`"YOUR_API_KEY_HERE"`, `"APIKEY1234567890"`) is not."""
     source = """
         from pydantic_settings import BaseSettings
 
@@ -3263,8 +3264,10 @@ def test_examples_named_so_and_generated_keys_in_capitals() -> None:
 
         settings = Settings()
         USED = (settings.ADMIN_API_KEY, settings.PARTNER_API_KEY, settings.VENDOR_API_KEY)
+        JWT_SECRET_KEY: str = "ASDFGHIJKLMNOPQRSTUVWXYZ1234567890"
         """
-    assert _found("FG502", source, "app/core/config.py") == [9]
+    # and rauljimm's JWT key (reader 115): 24 capitals and digits or more, no underscore
+    assert _found("FG502", source, "app/core/config.py") == [9, 16]
 
 
 def test_a_server_s_key_beside_its_local_url_chosen_by_branches_is_a_local_default() -> None:
