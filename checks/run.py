@@ -806,6 +806,18 @@ def build_index(
             if settings.file_layer(path, text) != "test"
         ]
 
+    @functools.cache
+    def served_sources(scope: str | None) -> list[bytes]:
+        """The texts of the code the sub-service serves with: neither its tests nor its
+        development tooling (a Playwright tool's cookies under `tools/` are no client's
+        of the API: pokevaultpro's, reader 114)."""
+        files, texts = scoped(scope)
+        return [
+            text
+            for path, text in zip(files, texts, strict=True)
+            if settings.file_layer(path, text) not in ("test", "tooling")
+        ]
+
     def service_layer_sources(scope: str | None) -> list[bytes]:
         """The texts of the sub-service's services and repositories: the files of those
         layers, and modules defining a class named as one (FG401's lower layer)."""
@@ -907,22 +919,22 @@ def build_index(
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
-                "FG501" not in settings.named and header_credentials_only(service_sources(scope))
+                "FG501" not in settings.named and header_credentials_only(served_sources(scope))
             ),
-            COOKIES_USED: lambda scope: cookies_used(service_sources(scope)),
+            COOKIES_USED: lambda scope: cookies_used(served_sources(scope)),
             SERVER_DATABASES: lambda scope: (
                 "FG102" in settings.named
                 or new_code
                 # (and how it is deployed: QuadDarv1ne's compose file runs PostgreSQL for
                 # code whose default URL is SQLite's, reader 97; AmitAlfasi's
                 # `.env.example` sets MySQL's, reader 88)
-                or not sqlite_databases([*service_sources(scope), *deployment(scope)])
+                or not sqlite_databases([*served_sources(scope), *deployment(scope)])
             ),
             CREDENTIALS_USED: lambda scope: (
-                "FG501" not in settings.named and credentials_used(service_sources(scope))
+                "FG501" not in settings.named and credentials_used(served_sources(scope))
             ),
             CREDENTIALS_TAKEN: lambda scope: (
-                "FG501" in settings.named or new_code or credentials_used(service_sources(scope))
+                "FG501" in settings.named or new_code or credentials_used(served_sources(scope))
             ),
             BCRYPT_HASHING: lambda scope: hashes_with_bcrypt(sources(scope)),
             JOSE_ASYMMETRIC: lambda scope: uses_asymmetric_jose(sources(scope)),

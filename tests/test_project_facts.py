@@ -373,11 +373,16 @@ def test_a_wildcard_origin_is_spared_where_clients_authenticate_by_header_only(
     assert fg501(main) == []  # the hook's run of one file reads the project too
     assert fg501(tmp_path, "--extend-select", "FG501") == ["main.py"]
     # a browser test's cookies are the browser's, not the API's clients' (keep's Playwright
-    # conftest)
+    # conftest), nor are a development tool's (pokevaultpro's `tools/`, reader 114)
     write(
         tmp_path,
         "tests/conftest.py",
         "def cookies_of(page):\n    return page.context.cookies\n",
+    )
+    write(
+        tmp_path,
+        "tools/capture.py",
+        "def session_of(request):\n    return request.cookies.get('session')\n",
     )
     assert fg501(tmp_path) == []
     write(
