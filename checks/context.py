@@ -2385,3 +2385,15 @@ def fastapi_parameter(definition: cst.FunctionDef, ctx: FileContext) -> str | No
                 if name in _FASTAPI_PARAMETERS:
                     return name.rpartition(".")[2]
     return None
+
+
+def module_definitions(ctx: FileContext) -> frozenset[str]:
+    """The names of the functions and classes the module's own statements define."""
+    stash = ctx.stash("module-definitions")
+    if not stash:
+        body = ctx.module.body
+        stash.append(
+            frozenset(s.name.value for s in body if isinstance(s, cst.FunctionDef | cst.ClassDef))
+        )
+    found: frozenset[str] = stash[0]
+    return found

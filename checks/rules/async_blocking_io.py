@@ -6,7 +6,6 @@ import ast
 import functools
 import re
 import sys
-from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from typing import ClassVar
 
@@ -48,6 +47,7 @@ from checks.context import (
     code_of,
     descendants,
     keyword_arg,
+    module_definitions,
     node_memo,
     own_descendants,
 )
@@ -1416,8 +1416,9 @@ def _own_method_of(call: CallSite, structure: Structure) -> str | None:
 
 
 def _own_function_of(call: CallSite, structure: Structure) -> str | None:
-    """The screen of `_own_function`: `helper(...)` of a top-level sync `def` of the
-    module (a superset: any binding of the name elsewhere aside)."""
+    """The screen of `_own_function`: `helper(...)` of a sync `def` of the module (a
+    superset: any binding of the name elsewhere aside; an `async def`'s ask never holds,
+    the index records sync functions only)."""
     func = call.node.func
     if structure.module is None or not isinstance(func, ast.Name):
         return None
@@ -1683,56 +1684,18 @@ def _selected(statement: cst.BaseExpression, ctx: FileContext) -> str | None:
 
 
 def _own_function(node: cst.Call, ctx: FileContext) -> str | None:
-    """`module.helper` for `helper(...)`, a sync function the module defines at its top
-    level and binds nowhere else: the summary of this module records another module's
-    password helper it calls (Max-ghub's `_ensure_password_valid`, which calls
-    `verify_password` of `app.core.security`, which runs passlib's `verify`: reader
-    110), which the project index follows, as for `_own_method`."""
+    """`module.helper` for `helper(...)`, a function the module defines at its top level
+    (`module_definitions`, as FG102 asks of them): the summary of this module records
+    another module's password helper it calls (Max-ghub's `_ensure_password_valid`,
+    which calls `verify_password` of `app.core.security`, which runs passlib's `verify`:
+    reader 110), which the project index follows, as for `_own_method`."""
     func = node.func
-    if ctx.module_name is None or not isinstance(func, cst.Name):
+    if ctx.module_name is None or not isinstance(func, cst.Name) or ctx.is_bound(func.value):
         return None
     name = func.value
-    if ctx.is_bound(name) or name not in _module_sync_functions(ctx):
+    if name not in module_definitions(ctx) or name in ctx.classes:
         return None
     return f"{ctx.module_name}.{name}"
-
-
-def _module_sync_functions(ctx: FileContext) -> frozenset[str]:
-    """The names the module's own top-level `def`s bind, each bound once at top level."""
-    stash = ctx.stash("FG30x.module-functions")
-    if not stash:
-        counted = Counter(
-            target for statement in ctx.module.body for target in _top_level_names(statement)
-        )
-        stash.append(
-            frozenset(
-                statement.name.value
-                for statement in ctx.module.body
-                if isinstance(statement, cst.FunctionDef)
-                and statement.asynchronous is None
-                and counted[statement.name.value] == 1
-            )
-        )
-    found: frozenset[str] = stash[0]
-    return found
-
-
-def _top_level_names(statement: cst.BaseStatement) -> Iterator[str]:
-    """The names a top-level statement binds that a `def` could share: definitions,
-    plain assignments and imports."""
-    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
-        yield statement.name.value
-    elif isinstance(statement, cst.SimpleStatementLine):
-        for small in statement.body:
-            if isinstance(small, cst.Assign):
-                for target in small.targets:
-                    if isinstance(target.target, cst.Name):
-                        yield target.target.value
-            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                for alias in small.names:
-                    bound = alias.asname.name if alias.asname is not None else alias.name
-                    if isinstance(bound, cst.Name):
-                        yield bound.value
 
 
 def _own_method(node: cst.Call, ctx: FileContext) -> str | None:

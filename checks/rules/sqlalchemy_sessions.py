@@ -21,6 +21,7 @@ from checks.context import (
     fastapi_parameter,
     is_main_guard,
     keyword_arg,
+    module_definitions,
     node_memo,
     own_descendants,
     route_decorator,
@@ -1711,23 +1712,11 @@ def _own_function(func: cst.BaseExpression, ctx: FileContext) -> str | None:
         if owner is None or owner.outer is not None:
             return None
         return f"{module}.{owner.name}.{rest}"
-    if head not in _module_definitions(ctx):
+    if head not in module_definitions(ctx):
         return None
     if dot:  # `FlowDao.get_flows(...)`: a method of a class of the module
         return f"{module}.{dotted}" if head in ctx.classes else None
     return None if head in ctx.classes or ctx.is_bound(head) else f"{module}.{dotted}"
-
-
-def _module_definitions(ctx: FileContext) -> frozenset[str]:
-    """The names of the functions and classes the module's own statements define."""
-    stash = ctx.stash("FG102.definitions")
-    if not stash:
-        body = ctx.module.body
-        stash.append(
-            frozenset(s.name.value for s in body if isinstance(s, cst.FunctionDef | cst.ClassDef))
-        )
-    found: frozenset[str] = stash[0]
-    return found
 
 
 def _calls_a_coroutine_function(node: cst.Call, ctx: FileContext) -> bool:
