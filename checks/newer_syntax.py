@@ -17,6 +17,11 @@ holds:
 - `type Name[T: Bound] = value` becomes the expression `value`, and the name is not
   bound (the engine's traversal binds no name for a `type` statement either);
 - `def name[T: Bound = Default](...)` and `class Name[...]` lose their brackets;
+- a string in an f-string's replacement field that reuses a quote of an f-string around
+  it (Python 3.12's PEP 701: `f"/cars/{car["uid"]}"`, vilatvok's `f'{file['path']}'`)
+  takes the other quote (`f"/cars/{car['uid']}"`): the same string, the same columns;
+  not when both quotes are open there, the string holds the other, or the field holds a
+  backslash or a comment (which 3.11 forbids there), nor a string spanning lines;
 
 and a type parameter's bound and default are appended as expressions at the end of the
 module, so that the names they use are still read. A line CPython still refuses, a form
@@ -146,6 +151,127 @@ def _rewrite(lines: list[bytes], index: int, message: str) -> bytes | None:
     match = _DEFINITION.match(line)
     if match is not None:
         return _remove_brackets(lines, index, match.end() - 1)
+    rewritten = _fstring_quotes(line)
+    if rewritten is None:
+        return None
+    lines[index] = rewritten
+    return b""
+
+
+_QUOTES = (b"'", b'"')
+#: the prefixes of a string (any case, either order)
+_PREFIXES = frozenset({b"", b"r", b"u", b"b", b"f", b"br", b"rb", b"fr", b"rf"})
+
+
+def _fstring_quotes(line: bytes) -> bytes | None:
+    """`line` with each string of an f-string's replacement field that reuses the quote
+    of an f-string around it given the other quote (PEP 701's `f'{file['path']}'` as
+    3.11 reads it: `f'{file["path"]}'`), or None when the line holds none or one this
+    cannot rewrite (see the module's docstring)."""
+    out = bytearray(line)
+    position = 0
+    while position < len(line):
+        byte = line[position : position + 1]
+        if byte == b"#":
+            break
+        if byte in _QUOTES:
+            end = _string_end(line, position, out, frozenset())
+            if end is None:
+                return None
+            position = end
+        else:
+            position += 1
+    return bytes(out) if out != line else None
+
+
+def _string_end(
+    line: bytes, position: int, out: bytearray, open_quotes: frozenset[bytes]
+) -> int | None:
+    """The index after the string whose quote is at `position`, inside the replacement
+    fields of f-strings quoted with `open_quotes` (none at the top), writing to `out` the
+    other quote for a string that reuses one of them; None when it cannot."""
+    start = position
+    while start > 0 and line[start - 1 : start].isalpha():
+        start -= 1
+    prefix = line[start:position].lower()
+    if prefix not in _PREFIXES:
+        return None
+    quote = line[position : position + 1]
+    triple = line[position : position + 3] == quote * 3
+    if quote in open_quotes:
+        others = [other for other in _QUOTES if other not in open_quotes]
+        if triple or not others:
+            return None
+        written = others[0]
+    else:
+        written = quote
+    closing = quote * 3 if triple else quote
+    index = position + len(closing)
+    inner = open_quotes | {written}
+    while index < len(line):
+        if line.startswith(closing, index):
+            out[position] = out[index] = written[0]
+            return index + len(closing)
+        byte = line[index : index + 1]
+        if written != quote and byte == written:
+            return None  # the string holds the quote it would take
+        if byte == b"\\":
+            if open_quotes:
+                return None  # 3.11 reads no backslash in a replacement field
+            index += 2
+        elif b"f" in prefix and byte in (b"{", b"}"):
+            if line.startswith(byte * 2, index):
+                index += 2
+            elif byte == b"{":
+                found = _field_end(line, index + 1, out, inner)
+                if found is None:
+                    return None
+                index = found
+            else:
+                index += 1
+        else:
+            index += 1
+    return None  # a string spanning lines
+
+
+def _field_end(
+    line: bytes, index: int, out: bytearray, open_quotes: frozenset[bytes]
+) -> int | None:
+    """The index after the replacement field opened before `index` (its format spec's
+    own fields included), rewriting its strings as `_string_end` does."""
+    depth = 0
+    spec = False
+    while index < len(line):
+        byte = line[index : index + 1]
+        if byte in _QUOTES and not spec:
+            end = _string_end(line, index, out, open_quotes)
+            if end is None:
+                return None
+            index = end
+            continue
+        if byte in (b"#", b"\\") or (spec and byte in _QUOTES):
+            return None
+        if byte == b"{":
+            if spec:
+                end = _field_end(line, index + 1, out, open_quotes)
+                if end is None:
+                    return None
+                index = end
+                continue
+            depth += 1
+        elif byte in (b"(", b"["):
+            depth += 1
+        elif byte in (b")", b"]"):
+            depth -= 1
+            if depth < 0:
+                return None
+        elif byte == b"}":
+            if depth == 0:
+                return index + 1
+            depth -= 1
+        elif byte == b":" and depth == 0 and not spec:
+            spec = True
+        index += 1
     return None
 
 

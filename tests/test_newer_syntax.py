@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import textwrap
 from pathlib import Path
 from unittest import mock
@@ -14,6 +15,7 @@ from checks import newer_syntax
 from checks.engine import Engine
 from checks.newer_syntax import newer_syntax_tree
 from checks.rules import ALL_RULES
+from tests.helpers import run_cli, write
 
 NEWER = textwrap.dedent(
     """\
@@ -67,8 +69,53 @@ def test_each_newer_form_is_rewritten_and_keeps_every_name() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        # deosdaniel's test, vilatvok's helper, wnkbll's repository (PEP 701's quotes)
+        (b'url = f"/cars/{car["uid"]}"\n', b"url = f\"/cars/{car['uid']}\"\n"),
+        (
+            b"path = f'{file['path']}{file['name']}.{ext}'\n",
+            b'path = f\'{file["path"]}{file["name"]}.{ext}\'\n',
+        ),
+        (
+            b'who = f"User with {"username" if username else "email"}"\n',
+            b"who = f\"User with {'username' if username else 'email'}\"\n",
+        ),
+        # georgephilippas-ber's nested f-string; a format spec's own field, a raw
+        # string's backslash and a comment, left as they are
+        (
+            b'url = f"duckdb:///{join(root(), "files", f"{NAME}-{ENV.value}.db")}"\n',
+            b"url = f\"duckdb:///{join(root(), 'files', f'{NAME}-{ENV.value}.db')}\"\n",
+        ),
+        (
+            rb"x = f'{d['k']!r:>{width}}' 'tail' + r'\d'  # f'{d['k']}'" + b"\n",
+            rb"""x = f'{d["k"]!r:>{width}}' 'tail' + r'\d'  # f'{d['k']}'""" + b"\n",
+        ),
+    ],
+)
+def test_a_string_reusing_an_fstrings_quote_takes_the_other_one(
+    written: bytes, read: bytes
+) -> None:
+    with pytest.raises(SyntaxError):
+        ast.parse(written)
+    tree = newer_syntax_tree(written)
+    assert tree is not None
+    # the tree 3.12 gives of the text as written, with the same columns
+    assert ast.dump(tree, include_attributes=True) == ast.dump(
+        ast.parse(read), include_attributes=True
+    )
+
+
+@pytest.mark.parametrize(
     "source",
     [
+        # a backslash in a replacement field (novozhilov-ivan), both quotes open where a
+        # string is (AVedoai's `f'Status {result['status']}'` in `f"..."`), a string
+        # holding the quote it would take (JMSolorzano-13), a string spanning lines
+        b"x = f\"{'\\n'.join(lines)}\"\n",
+        b"print(f\"Error: {r.get('e', f'Status {r['status']}')}\")\n",
+        b"x = f\"SET {', '.join(f'\"{v}\"' for v in names)}\"\n",
+        b'x = f"{d[\n"k"]}"\n',
         b"def f(:\n    pass\n",  # a syntax error of every version
         b"{% for enum in api.enums %}\nclass A:\n    pass\n",  # a template
         b"class A[T: Literal['a']]:\n    pass\n",  # a string in the brackets
@@ -78,6 +125,48 @@ def test_each_newer_form_is_rewritten_and_keeps_every_name() -> None:
 )
 def test_what_no_python_parses_or_the_rewrite_does_not_follow_gets_no_tree(source: bytes) -> None:
     assert newer_syntax_tree(source) is None
+
+
+def test_a_helper_module_with_pep_701_quotes_is_read_by_the_project_index(
+    tmp_path: Path,
+) -> None:
+    """vilatvok's `PasswordService.check` (reader 115): a module CPython 3.11 could not
+    parse (`f'{file['path']}'`) had no summary, so the login calling its classmethod,
+    which runs `bcrypt.checkpw`, was not reported even with FG303 named."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/passwords.py",
+        """
+        import bcrypt
+
+
+        class PasswordService:
+            @classmethod
+            def check(cls, password: str, hashed: str) -> bool:
+                return bcrypt.checkpw(password.encode(), hashed.encode())
+
+
+        def image_path(file: dict[str, str]) -> str:
+            return f'{file['path']}{file['name']}'
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.passwords import PasswordService
+
+
+        async def login(password: str, hashed: str) -> bool:
+            return PasswordService.check(password, hashed)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG303", 5)]
+    assert "(`bcrypt.checkpw()`)" in found[0][2]
 
 
 def test_a_newer_file_no_rule_may_fire_in_is_not_parsed_with_libcst() -> None:
