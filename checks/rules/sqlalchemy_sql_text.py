@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
@@ -1348,13 +1348,21 @@ def _bindings_of(body: cst.CSTNode, name: str) -> int:
             targets = [node.target]
         elif isinstance(node, cst.AsName):
             targets = [node.name]
-        count += sum(
-            1
-            for target in targets
-            for n in descendants(target)
-            if isinstance(n, cst.Name) and n.value == name
-        )
+        count += sum(1 for target in targets for bound in _bound_names(target) if bound == name)
     return count
+
+
+def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
+    """The names an assignment target binds: a name, or those of a tuple or list of
+    targets (starred too); not the names an item or attribute target reads (`counts[rating]
+    = n` binds no `rating`: RVG1995's `range()` loop, reader 117)."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, cst.Tuple | cst.List):
+        for element in target.elements:
+            yield from _bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _bound_names(target.value)
 
 
 def _is_join(expr: cst.BaseExpression) -> bool:

@@ -1159,3 +1159,30 @@ def test_a_script_only_tests_import_is_its_operators(tmp_path: Path) -> None:
     assert found("--extend-select", "FG105") == ["FG105"]
     write(tmp_path, "src/app.py", "from refresh_db import (\n    create_database,\n)\n")
     assert found() == ["FG105"]
+
+
+def test_an_item_assigned_under_a_loop_variable_does_not_rebind_it() -> None:
+    """RVG1995's review statistics (reader 117): `rating` walks `range(1, 6)`, and
+    `rating_counts[rating] = ...` in the loop stores an item, it binds no `rating`; a
+    name the loop does bind again (`rating = ...`) may hold anything next turn."""
+    source = """
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def counts(session: AsyncSession, raw: str) -> dict[int, int]:
+    rating_counts: dict[int, int] = {}
+    for rating in range(1, 6):
+        query = text(f"SELECT COUNT(*) FROM reviews WHERE rating = {rating}")
+        result = await session.execute(query)
+        rating_counts[rating] = result.scalar_one()
+        stats.by_rating = rating
+    for turn in range(1, 6):
+        query = text(f"SELECT COUNT(*) FROM reviews WHERE rating = {turn}")
+        await session.execute(query)
+        turn = raw
+    return rating_counts
+"""
+    assert [(f.code, f.start.row) for f in check_code(source) if f.code == "FG105"] == [
+        ("FG105", 13)
+    ]
