@@ -1421,6 +1421,11 @@ class FileContext:
                 return True
         return False
 
+    def shadowed(self, name: str) -> bool:
+        """Whether a function here binds `name`, hiding the module's binding of it
+        (`_shadowed`)."""
+        return self._shadowed(name)
+
     def imports_module(self, *prefixes: str) -> bool:
         """Whether the file imports anything from one of these top-level packages."""
         for qualified in self.imports.values():

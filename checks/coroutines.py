@@ -52,8 +52,9 @@ class Coroutines(NamedTuple):
 
 def exported_coroutines(source: bytes, module: str) -> frozenset[str]:
     """What other modules may call of a module's coroutine functions, qualified
-    (`ModuleSummary.coroutines`): its module-level ones (`app.crud.notify`), and the
-    methods of its module-level instances (`app.crud.curd_user.get_roles`). Read from
+    (`ModuleSummary.coroutines`): its module-level ones (`app.crud.notify`), the methods
+    of its module-level instances (`app.crud.curd_user.get_roles`) and classes
+    (`app.services.BookingsService.get_all_bookings`). Read from
     CPython's own tree of the text (none for newer syntax, as FG304 reads its own
     module's), and only for a text that defines an `async def`."""
     if _ASYNC_DEF.search(source) is None:
@@ -70,6 +71,14 @@ def exported_coroutines(source: bytes, module: str) -> frozenset[str]:
         f"{module}.{instance}.{method}"
         for instance, cls in found.instances
         for method in found.methods.get(cls, ())
+    )
+    # and of its module-level classes, for an instance made for the call
+    # (`BookingsService(db).get_all_bookings()`: FG304's `_project_coroutine`)
+    names.update(
+        f"{module}.{node.name}.{method}"
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        for method in found.methods.get(node.name, ())
     )
     return frozenset(names)
 

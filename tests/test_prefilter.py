@@ -266,7 +266,7 @@ def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
     # FG102 asks twice: what `SessionLocal()` opens, and whether a callee makes a sync
     # session
     deferred = [code for code, _ in waiting.deferred]
-    assert deferred == ["FG102", "FG102", "FG302", "FG302", "FG303"]
+    assert deferred == ["FG102", "FG102", "FG302", "FG302", "FG303", "FG304"]
     assert {"app.db.SessionLocal", "app.users.crud.all_users"} <= set(waiting.deferred[0][1].refs)
     index = build_index(results, settings)
     settled = {r.path.name: r for r in settle(results, index, settings)}

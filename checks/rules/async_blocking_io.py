@@ -213,6 +213,8 @@ class _BlockingInAsync(Rule):
                 f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
             )
             return
+        if is_blocking_helper(node, ctx, self.calls, self.code, self.client_requests):
+            return  # its first call in the function is reported (`blocking_helper`)
         self._imported_helper(
             node,
             name
@@ -1457,6 +1459,13 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                     yield qualified
             func = call.node.func
             enclosing = call.enclosing.node if call.enclosing is not None else None
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+                # a method of an instance made for the call (`_annotated_receiver_method`)
+                for qualified in structure.qualified(ast_dotted_name(func.value.func)):
+                    if _may_be_project_function(qualified) and (
+                        structure.may_be_project_class(qualified)
+                    ):
+                        yield f"{qualified}.{func.attr}"
             if (
                 isinstance(func, ast.Attribute)
                 and isinstance(func.value, ast.Name)
@@ -1766,6 +1775,12 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
     ):
         return None
     receiver = func.value
+    if isinstance(receiver, cst.Call):
+        # `AuthService().verify_password(...)`: a method of an instance made for the call
+        # (AndreyKrakhmalnyy's login route, whose service checks the password with
+        # passlib: reader 115)
+        cls = ctx.qualified_name(receiver.func)
+        return f"{cls}.{func.attr.value}" if cls is not None else None
     if (
         isinstance(receiver, cst.Attribute)
         and isinstance(receiver.value, cst.Name)
@@ -1851,14 +1866,7 @@ def blocking_helper(
     helper's, or one thread for the function's calls of it; refact's `rm()` was reported
     at each of nine calls, on error paths and in `finally` blocks)."""
     func = node.func
-    key: str | None = None
-    if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
-        key = func.value
-    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-        function = ctx.function
-        owner = function.owner if function is not None else None
-        if func.value.value == "self" and owner is not None and owner.outer is None:
-            key = f"{owner.name}.{func.attr.value}"
+    key = _helper_key(func, ctx)
     if key is None:
         return None
     helpers = _blocking_helpers(ctx, calls, code, clients)
@@ -1871,6 +1879,31 @@ def blocking_helper(
         links.append(f"`{through}()`, which calls ")
         through = helpers[through][1]
     return code_of(func), blocking, "".join(links) + describe_call(blocking)
+
+
+def _helper_key(func: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The name `_blocking_helpers` would know a callee by: a function of the module
+    (`set_country_info`) or a method of the enclosing class through `self`
+    (`Client.fetch`)."""
+    if isinstance(func, cst.Name) and not ctx.is_bound(func.value):
+        return func.value
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        function = ctx.function
+        owner = function.owner if function is not None else None
+        if func.value.value == "self" and owner is not None and owner.outer is None:
+            return f"{owner.name}.{func.attr.value}"
+    return None
+
+
+def is_blocking_helper(
+    node: cst.Call, ctx: FileContext, calls: Collection[str], code: str, clients: bool = False
+) -> bool:
+    """Whether the call is of a helper `blocking_helper` reports, at its first call in
+    the function: a later one is no finding, also not as one of the helpers the project
+    index reads (wolfeiq's rate-limit middleware, whose second `check_rate_limit(...)`
+    was reported again as a sync function of its module: reader 116)."""
+    key = _helper_key(node.func, ctx)
+    return key is not None and key in _blocking_helpers(ctx, calls, code, clients)
 
 
 def _first_in_function(ctx: FileContext, code: str, helper: str) -> bool:

@@ -15,6 +15,7 @@ from checks.prefilter import Evidence
 from checks.project import COROUTINE, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
+from checks.structure import dotted_name as ast_dotted_name
 
 
 class CoroutineNotAwaited(Rule):
@@ -50,6 +51,13 @@ class CoroutineNotAwaited(Rule):
         "only makes a coroutine, which is always true, so the test never sees what "
         "`{name}` returns and nothing of it runs: `await {callee}(...)`"
     )
+    #: a coroutine returned from an `async def` (`return service.get_all(...)`)
+    returned_message = (
+        "`{callee}()` is an `async def` returned without `await` from an `async def`: "
+        "whoever awaits this function gets the coroutine, not what `{name}` returns (a "
+        "route's response cannot be serialized), and nothing of it runs: "
+        "`return await {callee}(...)`"
+    )
     #: a coroutine assigned to a name the function then reads as the result
     #: (`article = self.get_article(id)`, then `if article:` or `article.title`)
     assigned_message = (
@@ -72,19 +80,24 @@ class CoroutineNotAwaited(Rule):
         "the element of a list or set comprehension that is a whole statement, or in the "
         "test of an `if`, `elif`, `while`, `assert` or conditional expression (alone, under "
         "`not`, or an operand of `and`/`or`: a coroutine is always true), or as what a "
-        "`for` or a comprehension iterates (a coroutine is not iterable: `TypeError`), "
+        "`for` or a comprehension iterates (a coroutine is not iterable: `TypeError`), or "
+        "returned from an `async def` (whoever awaits it gets the coroutine, not the "
+        "result), "
         "without `await`: a module-level `async def` whose name nothing else in its module "
         "binds, called by name in its module or imported from it (`from app.mail import "
         "notify`, or `mail.notify(...)`: the project index reads the other module); an "
         "`async def` method of a module-level instance (`repo = Repo()`, bound once), in its "
-        "module or imported from it (`curd_user.get_roles(...)`); or, through the method's "
+        "module or imported from it (`curd_user.get_roles(...)`), or of an instance made "
+        "for the call (`BookingsService(db).get_all()`, its class of another module); or, "
+        "through the method's "
         "first parameter (`self.notify(...)`), an `async def` "
         "method of the caller's class that nothing else in the class body binds and no "
         "attribute of that name is stored in the module. An async generator (an `async "
         "def` that yields) and a function with a decorator other than tenacity's or "
         "backoff's retries, `override`, `staticmethod` and `classmethod` are left: a "
         "decorator may make the call something else (a task queue's `@task` enqueues "
-        "it). A call whose coroutine is kept (returned, passed to `asyncio.create_task` "
+        "it). A call whose coroutine is kept (returned from a sync `def`, a wrapper's, "
+        "passed to `asyncio.create_task` "
         "or `gather`, put in a container) is not this rule's; one assigned to a name in an "
         "`async def` is, when the function never awaits nor hands on that name and reads "
         "it as the result: an attribute other than a coroutine's own (`article.title`), "
@@ -193,6 +206,28 @@ class CoroutineNotAwaited(Rule):
             """,
             note="a retry decorator keeps it a coroutine function",
         ),
+        Example(
+            """
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+
+            class BookingsService:
+                def __init__(self, db: DB) -> None:
+                    self.db = db
+
+                async def get_all_bookings(self) -> list[Booking]:
+                    return await self.db.bookings.get_all()
+
+
+            @router.get("/bookings")
+            async def get_all_bookings(db: DBDep) -> list[Booking]:
+                return BookingsService(db).get_all_bookings()
+            """,
+            note="returned from an async route, of an instance made for the call: FastAPI "
+            "gets a coroutine to serialize (Xol3pa's, reader 114)",
+        ),
     )
     good = (
         Example(
@@ -227,6 +262,16 @@ class CoroutineNotAwaited(Rule):
                 await asyncio.gather(*[notify(i) for i in range(3)])
             """,
             note="the coroutine is kept: scheduled, assigned, gathered",
+        ),
+        Example(
+            """
+            async def notify(user_id: int) -> None: ...
+
+
+            def notify_later(user_id: int):
+                return notify(user_id)
+            """,
+            note="a sync wrapper hands the coroutine on to its caller",
         ),
         Example(
             """
@@ -370,12 +415,25 @@ class CoroutineNotAwaited(Rule):
         functions = {
             node.name for node in structure.tree.body if isinstance(node, ast.AsyncFunctionDef)
         }
+        async_methods = {
+            node.name: {item.name for item in node.body if isinstance(item, ast.AsyncFunctionDef)}
+            for node in structure.tree.body
+            if isinstance(node, ast.ClassDef)
+        }
         for call in structure.calls:
             if id(call.node) not in dropped:
                 continue
             func = call.node.func
             if isinstance(func, ast.Name):
                 if func.id in functions:
+                    return True
+            elif (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Call)
+                and isinstance(func.value.func, ast.Name)
+            ):
+                # `return Service(db).list()` of a class of the module (`_called`)
+                if call.in_async and func.attr in async_methods.get(func.value.func.id, ()):
                     return True
             elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 method = call.enclosing
@@ -427,6 +485,13 @@ class CoroutineNotAwaited(Rule):
     def visit_IfExp(self, node: cst.IfExp, ctx: FileContext) -> None:
         self._tested(node.test, ctx)
 
+    def visit_Return(self, node: cst.Return, ctx: FileContext) -> None:
+        # `return BookingsService(db).get_all_bookings()` in an async route (Xol3pa,
+        # reader 114: FastAPI serializes the coroutine, a 500 on every call); from a sync
+        # `def`, a coroutine returned is a wrapper's, handed on
+        if ctx.in_async_function and isinstance(node.value, cst.Call):
+            self._called(node.value, ctx, comprehension=False, returned=True)
+
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         # `article = self.get_article(article_id)` then `if article:` (vinodvpillai's
         # repository, reader 66: the update and delete routes fail on every call)
@@ -464,10 +529,12 @@ class CoroutineNotAwaited(Rule):
         condition: bool = False,
         assigned: str | None = None,
         iterated: bool = False,
+        returned: bool = False,
     ) -> None:
         """Report a call of the module's or the class's coroutine function whose coroutine
-        is dropped, tested, iterated, or (`assigned`: the name it is bound to) read as its
-        result; or of another module's (`_project_coroutine`), the index's answer asked."""
+        is dropped, tested, iterated, returned from an `async def`, or (`assigned`: the
+        name it is bound to) read as its result; or of another module's
+        (`_project_coroutine`), the index's answer asked."""
         func = call.func
         # another module's (not for a call assigned: reading how the function uses each
         # name bound to an imported call took a tenth of a cold run)
@@ -484,6 +551,7 @@ class CoroutineNotAwaited(Rule):
                 condition=condition,
                 assigned=assigned,
                 iterated=iterated,
+                returned=returned,
             )
             return
         if isinstance(func, cst.Name):
@@ -513,6 +581,23 @@ class CoroutineNotAwaited(Rule):
             ):
                 return
             key = f"{function.owner.name}.{name}"
+        elif (
+            returned
+            and isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name)
+        ):
+            # `return BookingsService(db).get_all_bookings()`, the class the module's own
+            # (another module's is `_project_coroutine`'s): a name no import nor function
+            # around binds
+            cls = func.value.func.value
+            name = func.attr.value
+            if cls in ctx.imports or ctx.shadowed(cls):
+                return
+            coroutines = _coroutines(ctx)
+            if coroutines is None or name not in coroutines.methods.get(cls, frozenset()):
+                return
+            key = f"{cls}.{name}"
         else:
             return
         idle = key in coroutines.idle
@@ -525,6 +610,7 @@ class CoroutineNotAwaited(Rule):
             condition=condition,
             assigned=assigned,
             iterated=iterated,
+            returned=returned,
             idle=idle,
         )
 
@@ -539,6 +625,7 @@ class CoroutineNotAwaited(Rule):
         condition: bool,
         assigned: str | None,
         iterated: bool = False,
+        returned: bool = False,
         idle: bool = False,
     ) -> None:
         """The finding on a dropped, tested or misread coroutine of `name`'s function
@@ -553,6 +640,8 @@ class CoroutineNotAwaited(Rule):
             message = self.assigned_message.replace("{target}", assigned).replace("{use}", use)
         elif comprehension:
             message = self.comprehension_message
+        elif returned:
+            message = self.returned_message
         elif iterated:
             message = _in_sync_code(
                 self.iterated_message, ctx, "for ... in await {callee}(...)", "iterate"
@@ -718,6 +807,11 @@ def _project_coroutine(func: cst.BaseExpression, ctx: FileContext) -> str | None
         if func.value in ctx.module_functions():
             return None
         qualified = ctx.qualified_name(func)
+    elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        # `BookingsService(db).get_all_bookings()`: a method of an instance made for the
+        # call (Xol3pa's route, reader 114)
+        cls = ctx.qualified_name(func.value.func)
+        qualified = f"{cls}.{func.attr.value}" if cls is not None else None
     elif isinstance(func, cst.Attribute):
         # `crud.user.is_active(...)`: an instance a package re-exports (mlbase, reader 72)
         qualified = ctx.qualified_name(func)
@@ -745,10 +839,19 @@ def _project_callees(structure: Structure) -> set[str]:
         candidates.update(id(call) for call in structure.dropped_comprehension_calls)
         candidates.update(id(call) for call in structure.tested_calls)
         candidates.update(id(call) for call in structure.iterated_calls)
+        returned = {
+            id(statement.value)
+            for statement in structure.returns
+            if isinstance(statement.value, ast.Call)
+        }
         instances = _module_instances(structure.tree)
         found: set[str] = set()
         for call in structure.calls:
-            if id(call.node) not in candidates or structure.is_awaited(call.node):
+            if structure.is_awaited(call.node):
+                continue
+            if id(call.node) not in candidates and not (
+                call.in_async and id(call.node) in returned
+            ):
                 continue
             found.update(
                 qualified
@@ -756,6 +859,13 @@ def _project_callees(structure: Structure) -> set[str]:
                 if structure.may_be_project_class(qualified)
             )
             func = call.node.func
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+                # a method of an instance made for the call (`_project_coroutine`)
+                found.update(
+                    f"{qualified}.{func.attr}"
+                    for qualified in structure.qualified(ast_dotted_name(func.value.func))
+                    if structure.may_be_project_class(qualified)
+                )
             if (
                 structure.module is not None
                 and isinstance(func, ast.Attribute)

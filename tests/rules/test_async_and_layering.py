@@ -1518,3 +1518,159 @@ def test_a_coroutine_iterated_in_sync_code_says_to_make_the_caller_async() -> No
     assert [f.start.row for f in found] == [10, 14]
     assert found[0].message.endswith(": `for ... in await roles(...)`")
     assert found[1].message.endswith(": make the caller `async def` and iterate `await roles(...)`")
+
+
+def test_a_method_of_an_instance_made_for_the_call_that_checks_a_password_blocks(
+    tmp_path: Path,
+) -> None:
+    """AndreyKrakhmalnyy's login (reader 115): `AuthService().verify_password(...)`, a
+    method of a class of another module that runs passlib's `verify`; the same call
+    awaited, or of a method that does nothing blocking, is none."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/services/auth.py",
+        """
+        from passlib.context import CryptContext
+
+        pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+        class AuthService:
+            def verify_password(self, plain: str, hashed: str) -> bool:
+                return pwd_context.verify(plain, hashed)
+
+            def token(self, user_id: int) -> str:
+                return str(user_id)
+
+            async def averify(self, plain: str, hashed: str) -> bool:
+                return plain == hashed
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.services.auth import AuthService
+
+
+        async def login(plain: str, hashed: str) -> str:
+            if not AuthService().verify_password(plain, hashed):
+                raise ValueError(plain)
+            await AuthService().averify(plain, hashed)
+            return AuthService().token(1)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    # (and FG504 on passlib itself)
+    assert [(code, row) for code, row, _ in found if code != "FG504"] == [("FG303", 5)]
+    assert "`AuthService().verify_password()` is a sync method of" in found[0][2]
+    assert "(`passlib.context.CryptContext.verify()`)" in found[0][2]
+
+
+def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> None:
+    """Xol3pa's route (reader 114): `return BookingsService(db).get_all_bookings()`, an
+    `async def` of an instance made for the call, returned unawaited from an `async def`
+    route: FastAPI gets a coroutine to serialize. A sync `def` handing a coroutine on is
+    a wrapper's, and a sync method's or an awaited call's result is none."""
+    _coroutine_project(tmp_path)
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.crud import CRUDUser, curd_user, log, notify
+
+
+        class Repository:
+            async def load(self, pk):
+                return pk
+
+            async def first(self, pk):
+                return self.load(pk)
+
+
+        async def local(pk):
+            return pk
+
+
+        async def roles(db, pk):
+            return CRUDUser().get_roles(db, pk)
+
+
+        async def later(pk):
+            if pk:
+                return notify(pk)
+            return local(pk)
+
+
+        async def fine(db, pk):
+            if pk:
+                return CRUDUser().count(db)
+            if db:
+                return await CRUDUser().get_roles(db, pk)
+            return log(pk)
+
+
+        def wrapper(db, pk):
+            return curd_user.get_roles(db, pk)
+        """,
+    )
+    found = _fg304(tmp_path, "--no-cache")
+    assert [(path, row) for path, row, _ in found] == [
+        ("app/routes.py", 9),
+        ("app/routes.py", 17),
+        ("app/routes.py", 22),
+        ("app/routes.py", 23),
+    ]
+    assert (
+        "`CRUDUser().get_roles()` is an `async def` returned without `await` from an "
+        "`async def`: whoever awaits this function gets the coroutine" in found[1][2]
+    )
+    assert "`return await CRUDUser().get_roles(...)`" in found[1][2]
+    run_cli("check", "--select", "FG304", "--fix", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    fixed = (tmp_path / "app/routes.py").read_text()
+    assert "return await self.load(pk)" in fixed
+    assert "return await CRUDUser().get_roles(db, pk)" in fixed
+    assert "return await notify(pk)" in fixed
+    assert "return curd_user.get_roles(db, pk)" in fixed
+    compile(fixed, "routes.py", "exec")
+
+
+def test_a_modules_blocking_helper_is_reported_once_per_function(tmp_path: Path) -> None:
+    """wolfeiq's rate-limit middleware (reader 116): `check_rate_limit(...)`, a sync
+    helper of the module that reads a sync Redis, called on two paths of one coroutine,
+    was reported at its first call as the module's helper and at the second as a sync
+    function of its module that the project index reads: one finding."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(
+        tmp_path,
+        "rate_limit.py",
+        """
+        import redis
+
+        redis_client = redis.Redis()
+
+
+        def check_rate_limit(key: str) -> bool:
+            return redis_client.get(key) is None
+
+
+        async def rate_limit_middleware(request, call_next):
+            if request.url.path == "/upload":
+                if not check_rate_limit("upload"):
+                    return None
+                return await call_next(request)
+            if not check_rate_limit("query"):
+                return None
+            return await call_next(request)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
+    )
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [row for row, _ in found] == [12]
+    assert found[0][1].startswith("`check_rate_limit()` calls `get()` on a sync")
