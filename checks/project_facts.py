@@ -77,7 +77,13 @@ COOKIES_USED = "cookies-used"
 #: named over a header-authenticated API): nothing a cookie unlocks, but any page its
 #: users visit may call it and read what it answers (dataline's local server: stored
 #: connections, and SQL run on them); `checks.run.resolve_with` puts it in place.
-COOKIE_PHRASE = "lets any site read responses with its visitors' cookies"
+#: (Where the browser sends them: a `SameSite=None` cookie, and a `Lax` one (Starlette's
+#: and the browsers' default) to a page of the same site, a sibling subdomain or port:
+#: readers 116 and 117 found "any site" overstated for a `Lax` session cookie.)
+COOKIE_PHRASE = (
+    "lets other origins read what its visitors' cookies unlock, wherever the browser "
+    "sends them (every `SameSite=None` cookie; a `Lax` one from a sibling subdomain)"
+)
 NO_COOKIE_PHRASE = (
     "on a service that sets no cookie: any site its users visit may call it and read "
     "what it answers without one"

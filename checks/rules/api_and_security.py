@@ -566,8 +566,10 @@ class CorsWildcard(Rule):
     )
     why = (
         "With `allow_credentials=True`, Starlette's `CORSMiddleware` answers a wildcard by "
-        "echoing the caller's `Origin` with `Access-Control-Allow-Credentials: true`: any web "
-        "site can then read the API's answers with its visitors' cookies. Without "
+        "echoing the caller's `Origin` with `Access-Control-Allow-Credentials: true`: any "
+        "origin can then read what its visitors' cookies unlock, wherever the browser sends "
+        "them (every `SameSite=None` cookie; under the default `Lax`, a page of a sibling "
+        "subdomain or another port of the same host, which is the same site). Without "
         "credentials, any web page can still call the API from its visitors' browsers. List "
         "the allowed origins in settings."
     )
@@ -727,7 +729,11 @@ class CorsWildcard(Rule):
             every = "(its fallback is `*`)"
             advice = "drop the `['*']` fallback, so that no origin is allowed when none is set"
         elif value is not None and _wildcard(value):
-            shown, every = "`allow_origins=['*']`", "(`*`)"
+            # as written (`allow_origins="*"`: Starlette's `"*" in allow_origins` reads a
+            # string too: bogdankirich's, reader 117), a long expression as its wildcard
+            written = code_of(value)
+            shown = f"`allow_origins={written}`" if len(written) <= 30 else "`allow_origins=['*']`"
+            every = "(`*`)"
         elif isinstance(value, cst.Name) and _assigned_wildcard(value.value, ctx):
             # `origins = ["*"]` (FastAPI's tutorial), or `["*"]` as the fallback of an
             # `if`/`else` (tracecat's unset `TRACECAT__ALLOW_ORIGINS`): bound in the scope

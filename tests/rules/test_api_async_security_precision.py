@@ -2930,8 +2930,35 @@ def test_fg501_with_credentials_says_what_is_at_stake(tmp_path: Path, cookie: st
     # reported where FG501 is named
     assert bool(fg501()) is uses
     (message,) = fg501("--extend-select", "FG501")
-    assert ("with its visitors' cookies" in message) is uses
+    assert ("what its visitors' cookies unlock" in message) is uses
     assert ("on a service that sets no cookie" in message) is not uses
+    assert message.startswith('CORS `allow_origins=["*"]` with `allow_credentials=True`')
+
+
+def test_a_wildcard_written_as_a_string_is_shown_as_written(tmp_path: Path) -> None:
+    """bogdankirich's `allow_origins="*"` (reader 117): Starlette's `"*" in allow_origins`
+    reads the string as the wildcard; the message quoted `['*']`, which the code does
+    not hold."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(
+        tmp_path,
+        "app/main.py",
+        """
+        from fastapi import FastAPI, Response
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins="*", allow_credentials=True)
+
+
+        @app.post("/login")
+        def login(response: Response) -> None:
+            response.set_cookie("session", "token")
+        """,
+    )
+    out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path)).stdout
+    (message,) = [f["message"] for f in json.loads(out) if f["code"] == "FG501"]
+    assert message.startswith('CORS `allow_origins="*"` with `allow_credentials=True` lets')
 
 
 def _fg211_heads(root: Path, *args: str) -> list[tuple[int, str]]:
