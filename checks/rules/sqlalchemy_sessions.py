@@ -1330,7 +1330,11 @@ def _default_message(ctx: FileContext) -> str | None:
     ):
         # a service's or a repository's method, which its callers await: declared `def`,
         # FastAPI runs none of it in a thread (Holeekey's, AVedoai's, Apfirebolt's
-        # repositories, readers 100, 102 and 106)
+        # repositories, readers 100, 102 and 106); a method of a class with a base may
+        # override a hook the base awaits (sqladmin's `AuthenticationBackend.
+        # authenticate`: maulanasly's, reader 116), so it stays `async def`
+        if any(base not in (None, "object") for base in function.owner.bases):
+            return _HOOK_MESSAGE
         return _METHOD_MESSAGE
     return None
 
@@ -1355,6 +1359,12 @@ _METHOD_MESSAGE = (
     "event loop; use `AsyncSession`, or declare this method `def` and have its callers "
     "run it in a thread (`await asyncio.to_thread(...)`), or be `def` too up to the route "
     "(FastAPI runs a `def` route in its threadpool)"
+)
+_HOOK_MESSAGE = (
+    "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "
+    "event loop; use `AsyncSession`, or run the sync code in a thread (`await "
+    "run_in_threadpool(...)`: a method of a class with a base may be a hook its base "
+    "awaits, so it stays `async def`)"
 )
 _AWAITING_MESSAGE = (
     "Synchronous SQLAlchemy engine or session used in `async def`: each query blocks the "

@@ -2514,3 +2514,25 @@ def test_a_methods_message_says_its_callers_await_it() -> None:
     assert [f.start.row for f in found] == [13, 18]
     assert "declare this method `def` and have its callers run it" in found[0].message
     assert "a route or dependency declared `def`" in found[1].message
+
+
+def test_a_method_of_a_class_with_a_base_keeps_async_def_in_the_message() -> None:
+    """maulanasly's sqladmin `AuthenticationBackend.authenticate` (reader 116): a hook
+    its base awaits, which declared `def` would hand sqladmin a value to await: a thread
+    is the fix there."""
+    source = """
+        from sqladmin.authentication import AuthenticationBackend
+        from sqlalchemy.orm import Session
+
+        from app.db import SessionLocal
+
+
+        class AdminAuth(AuthenticationBackend):
+            async def authenticate(self, request) -> bool:
+                db: Session = SessionLocal()
+                return db.get(object, 1) is not None
+        """
+    found = [f for f in check_code(source) if f.code == "FG102"]
+    assert [f.start.row for f in found] == [10]
+    assert "declare this method `def`" not in found[0].message
+    assert "a hook its base awaits, so it stays `async def`" in found[0].message
