@@ -330,6 +330,33 @@ def test_a_generated_key_in_a_setting_nothing_reads_stands(tmp_path: Path) -> No
     assert "anyone who reads the repository has it" in closing
 
 
+def test_a_generated_signing_key_of_the_service_nothing_reads_is_held(tmp_path: Path) -> None:
+    """RVG1995's `JWT_SECRET_KEY = "zAP5LmC8N7e3Yq9x2Rv4TsX1Wp7Bj5Ke"` (reader 117), in
+    services that verify RS256 tokens and read it nowhere: the service's own key signs
+    nothing, no provider revokes it; dead code, as a typed one is. Read, it is the key
+    the service runs with."""
+    settings = SETTINGS.replace(
+        'SMTP_PASSWORD: str = "Xk9#mQ2vL8"',
+        'SMTP_PASSWORD: str = "Xk9#mQ2vL8"\n        JWT_SECRET_KEY: str = '
+        '"zAP5LmC8N7e3Yq9x2Rv4TsX1Wp7Bj5Ke"',
+    )
+    _project(tmp_path)
+    write(tmp_path, "app/config.py", settings)
+    assert ("config.py", "FG502", 7) not in _rows(tmp_path)
+    assert ("config.py", "FG502", 7) in _rows(tmp_path, "--extend-select", "FG502")
+    write(
+        tmp_path,
+        "app/tokens.py",
+        "import jwt\n\nfrom app.config import settings\n\n\n"
+        "def sign(data: dict[str, str]) -> str:\n"
+        '    return jwt.encode(data, settings.JWT_SECRET_KEY, algorithm="HS256")\n',
+    )
+    found = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path)).stdout
+    messages = [f["message"] for f in json.loads(found) if f["location"]["row"] == 7]
+    assert len(messages) == 1
+    assert "the service runs with it unless the environment sets it" in messages[0]
+
+
 PLUGIN = """
     import boto3
 

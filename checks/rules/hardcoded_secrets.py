@@ -108,6 +108,14 @@ _SIGNER_MESSAGE = (
 
 #: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
 #: lets anyone forge what it protects.
+#: The name of a service's own signing key (`SECRET_KEY`, `JWT_SECRET`, `AUTH_SECRET_KEY`),
+#: which no provider issues: not `STRIPE_SECRET_KEY` nor `GOOGLE_CLIENT_SECRET`.
+_OWN_KEY_NAME = lazy_pattern(
+    r"^(?:(?:jwt|auth|app|token|access(?:_token)?|refresh(?:_token)?|session|cookie|csrf)_)?"
+    r"(?:secret_key|signing_key|encryption_key|hmac_key|fernet_key|jwt_key)$"
+    r"|^(?:jwt_)?secret$|^jwt_(?:access_|refresh_)?secret(?:_key)?$",
+    re.IGNORECASE,
+)
 _SIGNING_NAME = lazy_pattern(
     r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key"
     r"|token_key|jwt_key)$",
@@ -1456,10 +1464,12 @@ class HardcodedSecret(Rule):
                 return
             if constant and _refused_default(text, ctx, name):
                 return  # the module's default, refused where it matters
-            if in_settings and _generated(text):
+            if in_settings and _generated(text) and _OWN_KEY_NAME.search(field) is None:
                 # a provider's key is leaked by the repository whether or not the service
                 # reads it (nvson2201's unread `GOOGLE_CLIENT_SECRET = "GOCSPX-..."`,
-                # reader 82)
+                # reader 82); the service's own signing key nothing reads signs nothing
+                # (RVG1995's `JWT_SECRET_KEY` in six services that verify RS256 tokens:
+                # reader 117), as any setting nothing reads (below)
                 ctx.report(node, _LEAKED_KEY)
                 return
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
