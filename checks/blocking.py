@@ -388,6 +388,22 @@ def client_made_by(called: str | None, cast_to: str | None) -> str | None:
     return CLIENT_FUNCTIONS.get(called or "")
 
 
+#: Methods of an SDK's object that make one of those clients (`boto3.Session().client(
+#: "s3")`, also at module level through a name: `session = boto3.session.Session()`, then
+#: `s3 = session.client("s3")`: DmitriiSvarovskii's uploads, reader 116).
+CLIENT_METHODS = {
+    ("boto3.Session", "client"): "boto3.client",
+    ("boto3.session.Session", "client"): "boto3.client",
+    ("azure.storage.blob.BlobServiceClient", "get_container_client"): (
+        "azure.storage.blob.ContainerClient"
+    ),
+    ("azure.storage.blob.BlobServiceClient", "get_blob_client"): "azure.storage.blob.BlobClient",
+    ("azure.storage.blob.ContainerClient", "get_blob_client"): "azure.storage.blob.BlobClient",
+}
+#: The classes of those objects: made at module level, a summary records them.
+CLIENT_OPENERS = frozenset(owner for owner, _ in CLIENT_METHODS)
+
+
 #: Every call that makes one of those clients (a screen's names).
 CLIENT_MAKERS = frozenset({*BLOCKING_CLIENTS, *CLIENT_FUNCTIONS})
 #: What a BLOCKS condition's roots hold for a call through one of `BLOCKING_CLIENTS`
@@ -492,7 +508,17 @@ OPENAI_V0_REQUESTS = frozenset(
     }
 )
 #: SDKs whose resource classes make a request in a class method, with those methods.
-RESOURCE_SDKS = {"stripe": STRIPE_REQUESTS, "openai": OPENAI_V0_REQUESTS}
+#: YooKassa's SDK (`yookassa.Payment.create(...)`, `Refund.find_one(...)`), which sends
+#: with `requests` and has no async client (DmitriiSvarovskii's and Pave138's payments,
+#: reader 116).
+YOOKASSA_REQUESTS = frozenset(
+    {"create", "find_one", "list", "capture", "cancel", "add", "remove", "get_account_settings"}
+)
+RESOURCE_SDKS = {
+    "stripe": STRIPE_REQUESTS,
+    "openai": OPENAI_V0_REQUESTS,
+    "yookassa": YOOKASSA_REQUESTS,
+}
 
 
 def is_resource_request(name: str) -> bool:

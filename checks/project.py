@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from checks.blocking import (
     CALLS,
+    CLIENT_METHODS,
     CLIENT_REQUEST,
     NEW_PASSWORD_HASHES,
     OPENS,
@@ -156,7 +157,9 @@ def local_made(called: str | None, receiver: str | None, attribute: str | None) 
     `engine.connect()`)."""
     if called is not None:
         return LOCAL_MADE + called
-    if receiver is not None and any(attribute == method for _, method in OPENED_BY):
+    if receiver is not None and any(
+        attribute == method for _, method in (*OPENED_BY, *CLIENT_METHODS)
+    ):
         return f"{LOCAL_MADE}{receiver}.{attribute}"
     return None
 
@@ -175,6 +178,7 @@ def module_instances(bindings: Iterable[tuple[str, str | None]]) -> dict[str, st
                 CALLED_INSTANCES.get(made_by or "")
                 if not method
                 else OPENED_BY.get((made_by or "", method))
+                or CLIENT_METHODS.get((made_by or "", method))
             )
         found[name] = None if name in found else made
     return {name: made for name, made in found.items() if made is not None}

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from checks.blocking import CLIENT_FUNCTIONS
+from checks.blocking import CLIENT_FUNCTIONS, CLIENT_METHODS
 from checks.context import DEPENDS as DEPENDS
 from checks.context import (
     ClassInfo,
@@ -112,15 +112,8 @@ _CANONICAL = {
 SYNC_FACTORY_SPELLINGS = frozenset({*_FACTORY_RESULTS, *_CANONICAL})
 #: Functions of network SDKs that make a sync client: `checks.blocking.CLIENT_FUNCTIONS`.
 _CLIENT_FUNCTIONS = CLIENT_FUNCTIONS
-_CLIENT_METHODS = {
-    ("boto3.Session", "client"): "boto3.client",
-    ("boto3.session.Session", "client"): "boto3.client",
-    ("azure.storage.blob.BlobServiceClient", "get_container_client"): (
-        "azure.storage.blob.ContainerClient"
-    ),
-    ("azure.storage.blob.BlobServiceClient", "get_blob_client"): "azure.storage.blob.BlobClient",
-    ("azure.storage.blob.ContainerClient", "get_blob_client"): "azure.storage.blob.BlobClient",
-}
+#: Methods of an SDK's object that make a sync client: `checks.blocking.CLIENT_METHODS`.
+_CLIENT_METHODS = CLIENT_METHODS
 #: What a file names when it may make one of those clients (a screen's words).
 CLIENT_FACTORY_NAMES = frozenset({*_CLIENT_FUNCTIONS, *(cls for cls, _ in _CLIENT_METHODS)})
 #: Classes whose instantiation `ctx.infer` may not see (lowercase factory classes).

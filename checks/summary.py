@@ -29,6 +29,8 @@ from checks.blocking import (
     CALLS,
     CLIENT_CONSTRUCTORS,
     CLIENT_FUNCTIONS,
+    CLIENT_METHODS,
+    CLIENT_OPENERS,
     DERIVATIONS,
     DIGEST_COMPARISONS,
     OPENS,
@@ -810,7 +812,8 @@ class _Summarizer:
         """The module-level names bound once, to a sync client made there
         (`s3 = boto3.client("s3")`, `client = Client()` of google-cloud-storage), with its
         class; and `Class.self.attribute` for an attribute a class's `__init__` binds to
-        one (`self.client = Minio(...)`), read by the class's methods."""
+        one (`self.client = Minio(...)`, or a parameter annotated with one: `self.client =
+        client` of `client: Minio`), read by the class's methods."""
         made: dict[str, str | None] = {}
         for statement in _statements(body):
             if isinstance(statement, ast.Assign | ast.AnnAssign):
@@ -828,11 +831,26 @@ class _Summarizer:
                 for inner in statement.body:
                     if not (isinstance(inner, ast.FunctionDef) and inner.name == "__init__"):
                         continue
+                    # a parameter annotated with a client's class (`client: Minio`, kept as
+                    # `self.client = client`: Pave138's MinioService, reader 116)
+                    arguments = inner.args
+                    given = {
+                        argument.arg: self._qualified(argument.annotation)
+                        for argument in (
+                            *arguments.posonlyargs,
+                            *arguments.args,
+                            *arguments.kwonlyargs,
+                        )
+                        if argument.annotation is not None
+                    }
                     for node in _own_nodes(inner):
                         if not isinstance(node, ast.Assign | ast.AnnAssign):
                             continue
                         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                         cls = self._client_class(node.value)
+                        if cls is None and isinstance(node.value, ast.Name):
+                            cls = given.get(node.value.id)
+                            cls = cls if cls in BLOCKING_CLIENTS else None
                         for target in targets:
                             if (
                                 isinstance(target, ast.Attribute)
@@ -1209,12 +1227,17 @@ class _Summarizer:
             and func.value.id not in self.imports
         ):
             return local_made(None, func.value.id, func.attr)  # `conn = engine.connect()`
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            # `boto3.session.Session().client("s3")`: a client an SDK's object makes
+            return CLIENT_METHODS.get((self._qualified(func.value.func) or "", func.attr))
         called = self._qualified(func)
         if called in ERRORS_MADE_ONCE:
             return called  # an HTTP error other modules raise (FG401)
         client = client_made_by(called, self._qualified(value.args[0]) if value.args else None)
         if client is not None:
             return client
+        if called in CLIENT_OPENERS:
+            return called  # `session = boto3.session.Session()`, whose `client()` makes one
         return instance_made_by(called, self._qualified(class_) if class_ is not None else None)
 
     def _register(self, node: ast.ClassDef, nested: bool) -> None:

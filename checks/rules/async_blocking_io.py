@@ -36,6 +36,7 @@ from checks.blocking import (
     POPEN_WAITS,
     STRIPE_REQUESTS,
     WAITS_WITH_OPTIONS,
+    YOOKASSA_REQUESTS,
     checked,
     client_of,
     describe_call,
@@ -80,8 +81,12 @@ _RESOURCE_REQUESTS = {
         "`await {resource}.a{method}(...)` (openai 0.x), or `openai.AsyncOpenAI` (1.0 "
         "removed these resources)",
     ),
+    "yookassa": (
+        YOOKASSA_REQUESTS,
+        "`await asyncio.to_thread({resource}.{method}, ...)` (YooKassa's SDK has no async client)",
+    ),
 }
-_RESOURCE_METHODS = STRIPE_REQUESTS | OPENAI_V0_REQUESTS
+_RESOURCE_METHODS = STRIPE_REQUESTS | OPENAI_V0_REQUESTS | YOOKASSA_REQUESTS
 
 
 def _resource_request(name: str, ctx: FileContext | None = None) -> str | None:
@@ -310,7 +315,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "`close()`, nor "
         "boto3's local `generate_presigned_url()` and paginators; "
         "stripe-python's resource requests (`stripe.Customer.create(...)`), not awaited "
-        "(async-stripe's); openai-python 0.x's (`openai.ChatCompletion.create(...)`, whose "
+        "(async-stripe's); YooKassa's (`yookassa.Payment.create(...)`); "
+        "openai-python 0.x's (`openai.ChatCompletion.create(...)`, whose "
         "awaitable twin is `acreate`); Cloudinary's `uploader.upload()`; Resend's "
         "`Emails.send()`; Celery's remote control "
         "waiting for the workers' replies (`app.control.broadcast(..., reply=True)`, "

@@ -1674,3 +1674,125 @@ def test_a_modules_blocking_helper_is_reported_once_per_function(tmp_path: Path)
     found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
     assert [row for row, _ in found] == [12]
     assert found[0][1].startswith("`check_rate_limit()` calls `get()` on a sync")
+
+
+def test_a_client_a_boto3_session_makes_at_module_level_is_known_to_importers(
+    tmp_path: Path,
+) -> None:
+    """DmitriiSvarovskii's uploads (reader 116): `session = boto3.session.Session()`, then
+    `s3 = session.client(...)` in one module, and `boto3.Session().client("s3")` in
+    another; routes of other modules import them and upload on the loop."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/storage.py",
+        """
+        import boto3
+
+        session = boto3.session.Session()
+        s3 = session.client(service_name="s3")
+        images = boto3.Session().client("s3")
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.storage import images, s3
+
+
+        async def upload(data: bytes) -> None:
+            s3.upload_fileobj(data, "bucket", "key")
+
+
+        async def thumbnail(data: bytes) -> None:
+            images.put_object(Body=data, Bucket="bucket", Key="key")
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [("FG302", 5), ("FG302", 9)]
+    assert "a sync `boto3.client` client" in found[0][2]
+
+
+def test_a_client_a_class_is_given_and_yookassas_requests_block(tmp_path: Path) -> None:
+    """Pave138's `MinioService` (reader 116): `__init__(self, client: Minio, ...)` keeps
+    `self.client = client`, whose `put_object` its `upload` calls; a service's coroutine
+    calls it through `self.minio_service`. And YooKassa's SDK, which sends with
+    `requests`: `Payment.create(...)` in a helper of another module, and in the
+    coroutine itself; its `Configuration.configure(...)` sends nothing."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/minio_service.py",
+        """
+        from io import BytesIO
+
+        from minio import Minio
+
+
+        class MinioService:
+            def __init__(self, client: Minio, bucket: str) -> None:
+                self.client = client
+                self.bucket = bucket
+
+            def upload(self, key: str, data: bytes) -> str:
+                self.client.put_object(self.bucket, key, BytesIO(data), len(data))
+                return key
+
+            def url(self, key: str) -> str:
+                return f"{self.bucket}/{key}"
+        """,
+    )
+    write(
+        tmp_path,
+        "app/payments.py",
+        """
+        from yookassa import Configuration, Payment
+
+
+        def payment_create(amount: str) -> str:
+            Configuration.configure("account", "secret")
+            return Payment.create({"amount": {"value": amount}}).id
+        """,
+    )
+    write(
+        tmp_path,
+        "app/services.py",
+        """
+        import yookassa
+
+        from app.minio_service import MinioService
+        from app.payments import payment_create
+
+
+        class ImageService:
+            def __init__(self, minio_service: MinioService) -> None:
+                self.minio_service = minio_service
+
+            async def upload(self, key: str, data: bytes) -> str:
+                self.minio_service.url(key)
+                return self.minio_service.upload(key, data)
+
+
+        async def pay(amount: str) -> str:
+            payment_create(amount)
+            return yookassa.Refund.find_one("id").status
+
+
+        async def route(service: ImageService) -> str:
+            return await service.upload("key", b"")
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [(code, row) for code, row, _ in found] == [
+        ("FG302", 13),
+        ("FG302", 17),
+        ("FG302", 18),
+    ]
+    assert "calls `put_object()` on a sync `minio.Minio` client" in found[0][2]
+    assert "calls `yookassa.Payment.create()`" in found[1][2]
+    assert "(YooKassa's SDK has no async client)" in found[2][2]
