@@ -496,9 +496,39 @@ def instance_attributes(class_name: str, ctx: FileContext) -> dict[str, str]:
             cls = resolver.annotation_class(annotation)
             if cls is not None:
                 result[name] = cls
+        for name, value in _class_body_instances(info.node):
+            # `_password_hasher = PasswordHasher()` in the class body, which every instance
+            # reads (himura467's use cases, reader 117)
+            cls = resolver.resolve(value, 0)
+            if cls is not None:
+                result.setdefault(name, cls)
         result.update(_init_attributes(info, resolver))
     facts.attributes[class_name] = result
     return result
+
+
+def _class_body_instances(node: cst.ClassDef) -> Iterator[tuple[str, cst.Call]]:
+    """The names a class body binds once, each by a plain assignment of a call
+    (`hasher = PasswordHasher()`)."""
+    found: dict[str, cst.Call | None] = {}
+    for statement in node.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign | cst.AnnAssign | cst.AugAssign):
+                targets = (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        made = small.value if isinstance(small, cst.Assign) else None
+                        called = made if isinstance(made, cst.Call) else None
+                        found[target.value] = None if target.value in found else called
+    for name, value in found.items():
+        if value is not None:
+            yield name, value
 
 
 def self_attributes_used(

@@ -813,7 +813,8 @@ class _Summarizer:
         (`s3 = boto3.client("s3")`, `client = Client()` of google-cloud-storage), with its
         class; and `Class.self.attribute` for an attribute a class's `__init__` binds to
         one (`self.client = Minio(...)`, or a parameter annotated with one: `self.client =
-        client` of `client: Minio`), read by the class's methods."""
+        client` of `client: Minio`), read by the class's methods; and `getter()` for a
+        function of the module whose return annotation names one."""
         made: dict[str, str | None] = {}
         for statement in _statements(body):
             if isinstance(statement, ast.Assign | ast.AnnAssign):
@@ -827,6 +828,14 @@ class _Summarizer:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         made[target.id] = None if target.id in made else cls
+            elif isinstance(statement, ast.FunctionDef) and statement.returns is not None:
+                # a getter of the module annotated with what it returns (`def
+                # _get_jwks_client() -> jwt.PyJWKClient`), its call a receiver:
+                # `_get_jwks_client().get_signing_key_from_jwt(token)` (Alexmontesino96's
+                # token check, reader 117)
+                returned = self._qualified(statement.returns)
+                key = f"{statement.name}()"
+                made[key] = None if key in made or returned not in BLOCKING_CLIENTS else returned
             elif isinstance(statement, ast.ClassDef):
                 for inner in statement.body:
                     if not (isinstance(inner, ast.FunctionDef) and inner.name == "__init__"):
@@ -1371,6 +1380,14 @@ def _client_call(func: ast.expr, receivers: Mapping[str, str]) -> str | None:
         node = node.value
     if isinstance(node, ast.Name) and node.id in receivers:
         return client_request(receivers[node.id], attributes[::-1])
+    if (
+        attributes
+        and isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and f"{node.func.id}()" in receivers
+    ):
+        # a getter's client (`_sync_clients`), called bare: `get_client().get(...)`
+        return client_request(receivers[f"{node.func.id}()"], attributes[::-1])
     return None
 
 

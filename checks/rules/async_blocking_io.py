@@ -1523,7 +1523,8 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
 def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator[str]:
     """The screen of `_annotated_receiver_method`'s `self.x.method()`: `Class.method` for
     each class of the project the enclosing class annotates an attribute of that name
-    with, or its `__init__` a parameter with (a superset of `instance_attributes`)."""
+    with, makes in its body under that name, or its `__init__` names a parameter with (a
+    superset of `instance_attributes`)."""
     func = call.node.func
     enclosing = call.enclosing
     if not (
@@ -1544,6 +1545,16 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
             and statement.target.id == func.value.attr
         ):
             annotations.append(statement.annotation)
+        elif (
+            isinstance(statement, ast.Assign)
+            and isinstance(statement.value, ast.Call)
+            and any(
+                isinstance(target, ast.Name) and target.id == func.value.attr
+                for target in statement.targets
+            )
+        ):
+            # `_password_hasher = PasswordHasher()` in the class body: the class it makes
+            annotations.append(statement.value.func)
         elif isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
             arguments = statement.args
             annotations.extend(

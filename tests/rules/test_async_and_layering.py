@@ -1796,3 +1796,101 @@ def test_a_client_a_class_is_given_and_yookassas_requests_block(tmp_path: Path) 
     assert "calls `put_object()` on a sync `minio.Minio` client" in found[0][2]
     assert "calls `yookassa.Payment.create()`" in found[1][2]
     assert "(YooKassa's SDK has no async client)" in found[2][2]
+
+
+def test_a_client_a_getter_of_the_module_returns_is_followed(tmp_path: Path) -> None:
+    """Alexmontesino96's token check (reader 117): `_get_jwks_client() -> jwt.PyJWKClient`,
+    then `_get_jwks_client().get_signing_key_from_jwt(token)` in a sync helper the
+    authentication dependency calls; a getter annotated with no client is no receiver."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(
+        tmp_path,
+        "security.py",
+        """
+        import jwt
+
+        _jwks_client: jwt.PyJWKClient | None = None
+
+
+        def _get_jwks_client() -> jwt.PyJWKClient:
+            global _jwks_client
+            if _jwks_client is None:
+                _jwks_client = jwt.PyJWKClient("https://example.com/jwks.json")
+            return _jwks_client
+
+
+        def _get_label() -> str:
+            return "label"
+
+
+        def _decode_token(token: str) -> dict[str, str]:
+            key = _get_jwks_client().get_signing_key_from_jwt(token)
+            return jwt.decode(token, key.key, algorithms=["ES256"])
+
+
+        def _label(token: str) -> str:
+            return _get_label().upper()
+
+
+        async def get_current_user(token: str) -> dict[str, str]:
+            _label(token)
+            return _decode_token(token)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
+    )
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [row for row, _ in found] == [28]
+    assert "calls `get_signing_key_from_jwt()` on a sync `jwt.PyJWKClient` client" in found[0][1]
+
+
+def test_a_hasher_the_class_body_makes_is_followed_through_self(tmp_path: Path) -> None:
+    """himura467's login (reader 117): `_password_hasher = PasswordHasher()` in the use
+    case's class body, `self._password_hasher.verify_password(...)` in its coroutine; the
+    class's `verify_password` runs passlib's `verify`. A name the body binds twice is
+    not known."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/hashing.py",
+        """
+        from passlib.context import CryptContext
+
+        pwd_context = CryptContext(schemes=["argon2"])
+
+
+        class PasswordHasher:
+            def verify_password(self, plain: str, hashed: str) -> bool:
+                return pwd_context.verify(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/use_case.py",
+        """
+        from app.hashing import PasswordHasher
+
+
+        class AuthUseCase:
+            _password_hasher = PasswordHasher()
+            _other = PasswordHasher()
+            _other = None
+
+            async def login(self, plain: str, hashed: str) -> bool:
+                if self._other.verify_password(plain, hashed):
+                    return True
+                return self._password_hasher.verify_password(plain, hashed)
+
+
+        async def route(case: AuthUseCase) -> bool:
+            return await case.login("a", "b")
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
+    )
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [row for row, _ in found] == [12]
+    assert "`self._password_hasher.verify_password()` is a sync method of" in found[0][1]
