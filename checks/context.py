@@ -854,8 +854,10 @@ class FileContext:
         it as one Pydantic 2 ignores or refuses (`MISBEHAVES_ON_V2`). A finding in a test
         module pytest skips whole, or in a module-level class nothing names, is held back
         as dead code (`checks.project_facts.USED_FACT`)."""
-        if self.layer == "test" and self._skipped_module():
-            # nothing of it runs (johanguse's deprecated `tests/test_team.py`, reader 64)
+        if (self.layer == "test" and self._skipped_module()) or self._shadowed_module():
+            # nothing of it runs (johanguse's deprecated `tests/test_team.py`, reader 64;
+            # djahern-max's `app/utils.py`, which its `app/utils/` package hides: reader
+            # 118)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             report = report._replace(condition=conjoin(report.condition, dead))
         elif self.layer == "test" and report.rule.code not in _LIVE_UNNAMED:
@@ -1031,6 +1033,24 @@ class FileContext:
         """Whether a class nothing names is dead (see `_in_dead_class`)."""
         node = info.node
         return self.layer != "test" and not node.decorators and not info.name.startswith("Test")
+
+    def _shadowed_module(self) -> bool:
+        """Whether the module is a file no import reaches: a package of its name sits
+        beside it (`app/utils.py` and `app/utils/__init__.py`: `import app.utils` finds
+        the package first), and it runs as no script (no `__main__` guard)."""
+        known = self.stash("shadowed-module")
+        if not known:
+            path = self.path
+            known.append(
+                path.suffix == ".py"
+                and path.stem != "__init__"
+                and (path.parent / path.stem / "__init__.py").is_file()
+                and not any(
+                    isinstance(line, cst.If) and is_main_guard(line.test)
+                    for line in self.module.body
+                )
+            )
+        return bool(known[0])
 
     def _skipped_module(self) -> bool:
         """Whether pytest skips the whole module, unconditionally: `pytestmark =

@@ -128,6 +128,10 @@ ASYNC_SESSION_SPELLINGS = frozenset(
 )
 
 
+#: The bases that make a class an interface (`ProjectIndex._interface`).
+_INTERFACE_BASES = frozenset({"abc.ABC", "typing.Protocol", "typing_extensions.Protocol"})
+
+
 def instance_made_by(factory: str | None, class_keyword: str | None) -> str | None:
     """The class of what a SQLAlchemy factory call makes (`INSTANCE_FACTORIES`), given the
     qualified names of the callee and of its `class_=` argument: `sessionmaker(...)` makes
@@ -619,6 +623,9 @@ class ProjectIndex:
         self._coroutine_reader = coroutines
         self._tried: set[str] = set()
         self._derives: dict[tuple[str, frozenset[str]], bool] = {}
+        #: each class's direct subclasses, and the size of `classes` they were read at
+        self._derived: dict[str, list[str]] | None = None
+        self._derived_count = 0
         for summary in summaries:
             self.add(summary)
 
@@ -953,7 +960,44 @@ class ProjectIndex:
                 )
             if found is not None:
                 return found
+        if self._interface(defining):
+            # an interface's method (`IPasswordService.verify_password` of an `ABC`),
+            # run by the one class of the project that derives from it and defines it
+            # (tiagohinterholz's `PasswordService`, which runs `bcrypt.checkpw`: reader
+            # 117); not when two do, which the instance may be either of
+            implementations = [
+                sub for sub in self._subclasses(defining) if method in (self.members.get(sub) or ())
+            ]
+            if len(implementations) == 1:
+                return self._method_blocks(implementations[0], method, depth + 1, seen)
         return None
+
+    def _interface(self, cls: str) -> bool:
+        """Whether a class of the project declares an interface: it derives from `abc.ABC`
+        or `typing.Protocol` directly."""
+        return any(
+            base is not None and self.resolve(base) in _INTERFACE_BASES
+            for base in self.classes.get(cls, ())
+        )
+
+    def _subclasses(self, cls: str) -> list[str]:
+        """The classes of the project that derive from `cls`, directly or not (the
+        classes the index holds: in a run over the project, all of them)."""
+        if self._derived is None or self._derived_count != len(self.classes):
+            derived: dict[str, list[str]] = {}
+            for name, bases in list(self.classes.items()):
+                for base in bases:
+                    if base is not None:
+                        derived.setdefault(self.resolve(base), []).append(name)
+            self._derived, self._derived_count = derived, len(self.classes)
+        found: list[str] = []
+        pending = list(self._derived.get(cls, ()))
+        while pending and len(found) <= 10 * MAX_DEPTH:
+            current = pending.pop()
+            if current not in found and current != cls:
+                found.append(current)
+                pending.extend(self._derived.get(current, ()))
+        return found
 
     def _mro(self, cls: str) -> Iterator[str]:
         """`cls` and the classes of the project it derives from, depth first, once each."""

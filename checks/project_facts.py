@@ -275,6 +275,13 @@ FIRST = "first:"
 #: as a keyword (`Settings(SECRET_KEY=...)`), not where another variable bears its name
 #: (`field_read`).
 FIELD = "field:"
+#: `used_fact`'s name of the module of a function that makes an `HTTPException`
+#: (`claim_not_found() -> HTTPException`), raised in a service: used where that module
+#: lies outside the service and repository layers (by its path), and so is not where
+#: FG401 reports the helper's own construction; inside them, the helper is the one
+#: finding and fix, not each raise of its result (phuoctung28's 14 raises of two helpers
+#: of a services module: reader 119).
+HELPER_OUTSIDE = "helper-outside:"
 #: `used_fact`'s name of a module (its last name): used where the service's code imports
 #: it, or names it in a string (`importlib`, `uvicorn "m:app"`): `module_imported`.
 IMPORTED = "imported:"

@@ -66,6 +66,7 @@ from checks.project_facts import (
     FIRST,
     FIXTURE,
     HEADER_CREDENTIALS_ONLY,
+    HELPER_OUTSIDE,
     IMPORTED,
     IMPORTS,
     JOSE_ASYMMETRIC,
@@ -889,6 +890,11 @@ def build_index(
         if name.startswith(IMPORTS):
             root = Path(scope or settings.project_root)
             return not any(module_missing(m, root) for m in name[len(IMPORTS) :].split(","))
+        if name.startswith(HELPER_OUTSIDE):
+            # the helper's module: outside the lower layers (or not found), its raise is
+            # the finding; inside them, its construction is, reported there
+            found = locator.find(name[len(HELPER_OUTSIDE) :])
+            return found is None or settings.layer_of(found) not in ("service", "repository")
         # named in the service's code: a class only its tests name is dead code too
         # (MarchenkoRuslan's `SurveyService`, reader 93)
         return _used(name, [*service_sources(scope), *packaging(scope)])

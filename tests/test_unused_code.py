@@ -716,3 +716,24 @@ def test_a_method_of_a_plain_class_nothing_names_is_dead_code(tmp_path: Path) ->
         'loans = "app.services:LoanService"\n',
     )
     assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [8, 12, 16, 20, 25]
+
+
+def test_a_module_its_package_of_the_same_name_hides_is_held(tmp_path: Path) -> None:
+    """djahern-max's `app/utils.py` (reader 118), beside an `app/utils/` package: `import
+    app.utils` finds the package, so nothing of the file runs; reported when the rule is
+    named. With a `__main__` guard it may run as a script: reported."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/utils/__init__.py", "")
+    blocking = "import requests\n\n\nasync def fetch(url: str) -> str:\n"
+    blocking += "    return requests.get(url).text\n"
+    write(tmp_path, "app/utils.py", blocking)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG302") == [("utils.py", "FG302", 5)]
+    (tmp_path / "app/utils/__init__.py").unlink()
+    (tmp_path / "app/utils").rmdir()
+    assert _rows(tmp_path) == [("utils.py", "FG302", 5)]
+    write(tmp_path, "app/utils/__init__.py", "")
+    script = blocking + '\n\nif __name__ == "__main__":\n    print("run")\n'
+    write(tmp_path, "app/utils.py", script)
+    assert _rows(tmp_path) == [("utils.py", "FG302", 5)]

@@ -410,7 +410,7 @@ def _paired_with_an_access_key(name: str, node: cst.CSTNode, ctx: FileContext) -
     first = _first_word(name)
     if first is None:
         return False
-    _, neighbours, _ = _neighbours(node, ctx)
+    _, neighbours, _, _ = _neighbours(node, ctx)
     pattern = re.compile(
         re.escape(first) + r"_(?:api_key|access_key|access_key_id|api_key_id|key_id)$",
         re.IGNORECASE,
@@ -688,7 +688,8 @@ class HardcodedSecret(Rule):
         "or call or among the statements of a block, related by the first word of their "
         "names or environment variables; not a key the service signs with, unless its name "
         "says which server it is for: `MINIO_SECRET_KEY`), or one that repeats the user "
-        "given next to it (`minioadmin`/`minioadmin`). A module's "
+        "given next to it (`minioadmin`/`minioadmin`); a settings class's fields are named "
+        "with its `env_prefix` (`S3_`) there. A module's "
         "constant named as a signing key (`JWT_SECRET = 'mysupersecret'`) is the key "
         "itself: a lower-case word is one there.\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
@@ -987,6 +988,31 @@ class HardcodedSecret(Rule):
             """,
             path="app/storage/minio.py",
             note="a password that repeats its user name: the server's factory default (yuxi)",
+        ),
+        Example(
+            """
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+            class S3Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_prefix="S3_")
+
+                endpoint_url: str = "http://localhost:9000"
+                access_key: str = "minioadmin"
+                secret_key: str = "minioadmin"
+
+
+            class LiveKitSettings(BaseSettings):
+                model_config = SettingsConfigDict(env_prefix="LIVEKIT_")
+
+                url: str = "http://localhost:7880"
+                api_key: str = "devkey"
+                api_secret: str = "secret1234567890secret1234567890"
+            """,
+            path="app/core/config/storage.py",
+            note="one server's settings, read from `S3_*` and `LIVEKIT_*` variables: its "
+            "factory default, and a development server's key pair on this machine "
+            "(Shizik3535's, reader 118)",
         ),
         Example(
             """
@@ -1923,6 +1949,9 @@ _SERVER_WORDS = frozenset(
         "s3",
         "kafka",
         "nats",
+        # a LiveKit server's API key pair (`livekit-server --dev`'s `devkey`/`secret`),
+        # which the service signs its clients' tokens with (Shizik3535's, reader 118)
+        "livekit",
     }
 )
 #: A compose service's name as a host: one label, lower case (`db`, `database`,
@@ -1949,7 +1978,15 @@ def _local_server_default(name: str, text: str, node: cst.CSTNode, ctx: FileCont
     among the statements of its block (a settings class, a function), one whose name or
     environment variable starts with the same word (`NEO4J_`, `POSTGRES_`):
     `ADMIN_PASSWORD` beside `POSTGRES_SERVER = "localhost"` is the service's own."""
-    own, neighbours, grouped = _neighbours(node, ctx)
+    own, neighbours, grouped, prefix = _neighbours(node, ctx)
+    if prefix:
+        # a settings class's `env_prefix` (`S3_`): its fields are read from `S3_*`
+        # variables, one server's settings (Shizik3535's `S3Settings`, whose `secret_key`
+        # repeats its `access_key`, `minioadmin`: reader 118)
+        name = prefix + name
+        neighbours = [
+            ([*names, *(prefix + n for n in names)], texts) for names, texts in neighbours
+        ]
     words = {first for found in (name, *own) if (first := _first_word(found)) is not None}
     related = [
         (names, texts)
@@ -1986,11 +2023,13 @@ def _first_word(name: str) -> str | None:
 
 def _neighbours(
     node: cst.CSTNode, ctx: FileContext
-) -> tuple[list[str], list[tuple[list[str], list[str]]], bool]:
+) -> tuple[list[str], list[tuple[list[str], list[str]]], bool, str]:
     """The names of the reported setting (its environment variables), and its neighbours:
     each with its names (a target, a key, a keyword, the environment variables it reads)
-    and the strings it holds; and whether they are one group (a dict's entries, a call's
-    arguments) rather than the statements of a block."""
+    and the strings it holds; whether they are one group (a dict's entries, a call's
+    arguments) rather than the statements of a block; and the `env_prefix` a settings
+    class's block declares (`model_config = SettingsConfigDict(env_prefix="S3_")`, or its
+    `Config`'s), else ""."""
     parent = ctx.parent(node)
     if isinstance(node, cst.DictElement | cst.Arg) and isinstance(parent, cst.Dict | cst.Call):
         items: list[cst.CSTNode] = list(
@@ -2005,9 +2044,10 @@ def _neighbours(
             # beside `postgres_host = "127.0.0.1"`)
             block = ctx.module
         if not isinstance(block, cst.Module | cst.IndentedBlock):
-            return [], [], False
+            return [], [], False, ""
         items = list(_assignments(block.body))
         grouped = False
+        prefix = _env_prefix(block) if isinstance(block, cst.IndentedBlock) else ""
     own: list[str] = []
     neighbours: list[tuple[list[str], list[str]]] = []
     for item in items:
@@ -2016,7 +2056,53 @@ def _neighbours(
             own = [found for found in texts if _CAPITALS.match(found)]
         else:
             neighbours.append((names, texts))
-    return own, neighbours, grouped
+    return own, neighbours, grouped, "" if grouped else prefix
+
+
+def _env_prefix(block: cst.IndentedBlock) -> str:
+    """The `env_prefix` a class body declares for pydantic-settings: a keyword of its
+    `model_config = SettingsConfigDict(...)` (or a dict's key), or an assignment of its
+    inner `class Config`."""
+    for line in block.body:
+        if isinstance(line, cst.ClassDef) and line.name.value == "Config":
+            if isinstance(line.body, cst.IndentedBlock):
+                for inner in _assignments(line.body.body):
+                    targets = (
+                        [t.target for t in inner.targets]
+                        if isinstance(inner, cst.Assign)
+                        else [inner.target]
+                    )
+                    if any(isinstance(t, cst.Name) and t.value == "env_prefix" for t in targets):
+                        return string_value(inner.value) or "" if inner.value else ""
+            continue
+        if not isinstance(line, cst.SimpleStatementLine):
+            continue
+        for small in line.body:
+            if not (
+                isinstance(small, cst.Assign | cst.AnnAssign)
+                and isinstance(small.value, cst.Call | cst.Dict)
+            ):
+                continue
+            targets = (
+                [t.target for t in small.targets]
+                if isinstance(small, cst.Assign)
+                else [small.target]
+            )
+            if not any(isinstance(t, cst.Name) and t.value == "model_config" for t in targets):
+                continue
+            value = small.value
+            if isinstance(value, cst.Call):
+                found = keyword_arg(value, "env_prefix")
+                if found is not None:
+                    return string_value(found.value) or ""
+            elif isinstance(value, cst.Dict):
+                for element in value.elements:
+                    if (
+                        isinstance(element, cst.DictElement)
+                        and string_value(element.key) == "env_prefix"
+                    ):
+                        return string_value(element.value) or ""
+    return ""
 
 
 def _assignments(body: Sequence[cst.BaseStatement]) -> Iterator[cst.Assign | cst.AnnAssign]:

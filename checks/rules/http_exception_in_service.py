@@ -22,7 +22,7 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import CALL, INSTANCE, Condition
-from checks.project_facts import OWN_AUTH_ERRORS, OWN_SERVICE_ERRORS
+from checks.project_facts import HELPER_OUTSIDE, OWN_AUTH_ERRORS, OWN_SERVICE_ERRORS, used_fact
 from checks.rule import Example, FixExample, Rule
 from checks.session_receivers import bound_once
 from checks.structure import (
@@ -129,7 +129,10 @@ class HttpExceptionInService(Rule):
         "(`raise errors.NotFound(...)`) is the domain error this rule asks for, even when "
         "that module derives it from `HTTPException`: its base is one decision of that "
         "module, not of every raise. So does a helper's result (`raise forbidden()`) when "
-        "its return annotation, in this module or another, is `HTTPException` itself; "
+        "its return annotation, in this module or another, is `HTTPException` itself, and "
+        "its module lies outside the service and repository layers (inside them, the "
+        "helper's own `HTTPException(...)` is the one finding, not each raise of it: "
+        "reported when FG401 is named); "
         "not a method of an error class of the project's that makes one (`raise "
         "NotFoundError.http_exception()`): the service names its domain error, and how it "
         "becomes a response is that class's decision.\n\n"
@@ -609,11 +612,13 @@ class HttpExceptionInService(Rule):
                 if ctx.module_name is None:
                     return
                 ref = f"{ctx.module_name}.{ref}"
-            ctx.report_if(
-                node,
-                _gated(Condition((ref,), HTTP_EXCEPTIONS, exact=True, subject=CALL)),
-                self._message(ctx),
+            # and the helper's module lies outside the lower layers: inside them, the
+            # helper's own `HTTPException(...)` is the finding (`HELPER_OUTSIDE`)
+            outside = Condition(
+                (), frozenset(), fact=used_fact(self.code, HELPER_OUTSIDE + ref.rpartition(".")[0])
             )
+            asked = Condition((ref,), HTTP_EXCEPTIONS, exact=True, subject=CALL)
+            ctx.report_if(node, _gated(conjoin(asked, outside)), self._message(ctx))
 
     @classmethod
     def _message(cls, ctx: FileContext) -> str | None:

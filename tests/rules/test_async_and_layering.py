@@ -1894,3 +1894,138 @@ def test_a_hasher_the_class_body_makes_is_followed_through_self(tmp_path: Path) 
     found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
     assert [row for row, _ in found] == [12]
     assert "`self._password_hasher.verify_password()` is a sync method of" in found[0][1]
+
+
+@pytest.mark.parametrize("implementations", [1, 2])
+def test_an_interfaces_method_is_followed_to_its_one_implementation(
+    tmp_path: Path, implementations: int
+) -> None:
+    """tiagohinterholz's login use case (reader 117): `self.password_service:
+    IPasswordService`, an `ABC` whose one implementation of the project runs
+    `bcrypt.checkpw`; with a second implementation, the instance may be either."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/ports.py",
+        """
+        from abc import ABC, abstractmethod
+
+
+        class IPasswordService(ABC):
+            @abstractmethod
+            def verify_password(self, password: str, hashed: str) -> bool:
+                pass
+        """,
+    )
+    other = (
+        "\n\nclass PlainPasswordService(IPasswordService):\n"
+        "    def verify_password(self, password: str, hashed: str) -> bool:\n"
+        "        return password == hashed\n"
+    )
+    write(
+        tmp_path,
+        "app/security.py",
+        """
+        import bcrypt
+
+        from app.ports import IPasswordService
+
+
+        class PasswordService(IPasswordService):
+            def verify_password(self, password: str, hashed: str) -> bool:
+                return bcrypt.checkpw(password.encode(), hashed.encode())
+        """
+        + (other if implementations == 2 else ""),
+    )
+    write(
+        tmp_path,
+        "app/login.py",
+        """
+        from app.ports import IPasswordService
+
+
+        class LoginUseCase:
+            def __init__(self, password_service: IPasswordService) -> None:
+                self.password_service = password_service
+
+            async def execute(self, password: str, hashed: str) -> bool:
+                return self.password_service.verify_password(password, hashed)
+
+
+        async def login(case: LoginUseCase) -> bool:
+            return await case.execute("a", "b")
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
+    )
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    if implementations == 1:
+        assert [row for row, _ in found] == [9]
+        assert "(`bcrypt.checkpw()`)" in found[0][1]
+    else:
+        assert found == []
+
+
+def test_a_raised_helper_of_a_service_module_is_reported_at_the_helper(tmp_path: Path) -> None:
+    """phuoctung28's web funnel (reader 119): `claim_not_found() -> HTTPException` in a
+    services module, raised 14 times by two other services: the helper's own
+    `HTTPException(...)` is the finding and the fix, not each raise of it; a helper of
+    the HTTP layer raised in a service is the service's (named, FG401 shows them all)."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    for package in ("app", "app/services", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(tmp_path, "app/errors.py", "class NotFoundError(Exception):\n    pass\n")
+    write(
+        tmp_path,
+        "app/api/responses.py",
+        "from fastapi import HTTPException\n\n\n"
+        "def forbidden() -> HTTPException:\n    return HTTPException(status_code=403)\n",
+    )
+    write(
+        tmp_path,
+        "app/services/common.py",
+        "from fastapi import HTTPException\n\n\n"
+        "def claim_not_found() -> HTTPException:\n"
+        '    return HTTPException(status_code=404, detail="Not found")\n',
+    )
+    write(
+        tmp_path,
+        "app/services/claims.py",
+        """
+        from app.api.responses import forbidden
+        from app.errors import NotFoundError
+        from app.services.common import claim_not_found
+
+
+        def claim(token: str, uid: str) -> str:
+            if not token:
+                raise claim_not_found()
+            if not uid:
+                raise claim_not_found()
+            if token == uid:
+                raise forbidden()
+            if token.startswith("x"):
+                raise NotFoundError(token)
+            if uid.startswith("x"):
+                raise NotFoundError(uid)
+            return token
+        """,
+    )
+
+    def rows(*options: str) -> list[tuple[str, int]]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return sorted(
+            (Path(f["filename"]).name, f["location"]["row"])
+            for f in json.loads(out.stdout)
+            if f["code"] == "FG401"
+        )
+
+    assert rows() == [("claims.py", 12), ("common.py", 5)]
+    assert rows("--extend-select", "FG401") == [
+        ("claims.py", 8),
+        ("claims.py", 10),
+        ("claims.py", 12),
+        ("common.py", 5),
+    ]
