@@ -55,6 +55,7 @@ from checks.project_facts import (
     LOOP_RULES,
     METHOD,
     PYDANTIC_SPELLING,
+    ROUTES_IMPORTED,
     RUN_ALONE_FACT,
     SPELLING_RULES,
     pydantic_1_named,
@@ -860,6 +861,13 @@ class FileContext:
             # 118)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             report = report._replace(condition=conjoin(report.condition, dead))
+        elif self._unimported_routes():
+            # a routes module no module imports: its router is included nowhere, and
+            # none of its routes serves (djahern-max's `app/routers/role.py`, reader 118)
+            stem = Condition(
+                (), frozenset(), fact=used_fact(report.rule.code, ROUTES_IMPORTED + self.path.stem)
+            )
+            report = report._replace(condition=conjoin(report.condition, stem))
         elif self.layer == "test" and report.rule.code not in _LIVE_UNNAMED:
             # a test importing a module its project no longer has fails before it runs
             # (DeepStacker's tests of `services.historical`, removed: reader 101)
@@ -1033,6 +1041,26 @@ class FileContext:
         """Whether a class nothing names is dead (see `_in_dead_class`)."""
         node = info.node
         return self.layer != "test" and not node.decorators and not info.name.startswith("Test")
+
+    def _unimported_routes(self) -> bool:
+        """Whether the module is one of the routes layer that only an import would run:
+        not a package's `__init__`, no app made here (`FastAPI(...)`, which a server
+        loads by its path), no `__main__` guard; whether anything imports it is the
+        project's question (`ROUTES_IMPORTED`: its name in an import or a path)."""
+        known = self.stash("unimported-routes")
+        if not known:
+            source = self.source or b""
+            known.append(
+                self.layer == "route"
+                and self.path.stem != "__init__"
+                and b"FastAPI(" not in source
+                and b"Starlette(" not in source
+                and not any(
+                    isinstance(line, cst.If) and is_main_guard(line.test)
+                    for line in self.module.body
+                )
+            )
+        return bool(known[0])
 
     def _shadowed_module(self) -> bool:
         """Whether the module is a file no import reaches: a package of its name sits

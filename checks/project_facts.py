@@ -285,6 +285,10 @@ HELPER_OUTSIDE = "helper-outside:"
 #: `used_fact`'s name of a module (its last name): used where the service's code imports
 #: it, or names it in a string (`importlib`, `uvicorn "m:app"`): `module_imported`.
 IMPORTED = "imported:"
+#: `used_fact`'s name of a module of the routes layer (its last name): used where the
+#: service's code imports it, or names its path in a string (`"app.routers.role"`), not a
+#: word of data (`"role"`): a routes module nothing imports registers no route.
+ROUTES_IMPORTED = "routes-imported:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"
@@ -572,12 +576,14 @@ _ENV_READ_BEFORE = lazy_pattern(
 )
 
 
-def module_imported(name: str, sources: Iterable[bytes]) -> bool:
+def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) -> bool:
     """`USED_FACT` for `IMPORTED`: a module whose last name is `name` is imported in the
     texts (`import a.name`, `from a.name import x`, `from a import name` on one line or in
     brackets), or its name is quoted as part of a path (haruningen's `refresh_db.py`,
-    which only its tests import, and its Makefile runs: reader 101)."""
+    which only its tests import, and its Makefile runs: reader 101); `in_path`: quoted
+    after a package's name only (`"app.routers.role"`, not a word of data: `"role"`)."""
     word = re.escape(name.encode())
+    quoted = rb"[\"'][\w./:-]*[./]" if in_path else rb"[\"'][\w./:-]*\b"
     pattern = re.compile(
         rb"(?m)^[ \t]*(?:from[ \t]+[\w.]*\b"
         + word
@@ -585,12 +591,20 @@ def module_imported(name: str, sources: Iterable[bytes]) -> bool:
         + word
         + rb"\b|from[ \t]+[\w.]+[ \t]+import[ \t]+(?:\([^)]*|[^\n#]*)\b"
         + word
-        + rb"\b)|[\"'][\w./:-]*\b"
+        + rb"\b)|"
+        + quoted
         + word
         + rb"\b"
     )
     encoded = name.encode()
+    if in_path and any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
+        return True  # modules imported by a name built at run time (`import_module(...)`)
     return any(encoded in source and pattern.search(source) is not None for source in sources)
+
+
+#: A module imported by a name the code builds (`import_module(f"{app}.router")`:
+#: EbraheemTammam's apps), or found by walking a package: any module may be imported so.
+_DYNAMIC_IMPORT = lazy_pattern(rb"\bimport_module\(|\b__import__\(|\bpkgutil\b|\biter_modules\(")
 
 
 def field_read(name: str, sources: Iterable[bytes]) -> bool:

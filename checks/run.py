@@ -82,6 +82,7 @@ from checks.project_facts import (
     PUBLIC_CORS_SELECTED,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
+    ROUTES_IMPORTED,
     RUN_ALONE_FACT,
     SELECTION_FACTS,
     SERVER_DATABASES,
@@ -977,6 +978,11 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
         return field_read(name[len(FIELD) :], texts)
     if name.startswith(IMPORTED):
         return module_imported(name[len(IMPORTED) :], texts)
+    if name.startswith(ROUTES_IMPORTED):
+        # where the service includes routers (its own wiring known), one it imports
+        return not any(b"include_router" in text for text in texts) or module_imported(
+            name[len(ROUTES_IMPORTED) :], texts, in_path=True
+        )
     return written_twice(name, texts)
 
 

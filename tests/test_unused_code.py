@@ -737,3 +737,38 @@ def test_a_module_its_package_of_the_same_name_hides_is_held(tmp_path: Path) -> 
     script = blocking + '\n\nif __name__ == "__main__":\n    print("run")\n'
     write(tmp_path, "app/utils.py", script)
     assert _rows(tmp_path) == [("utils.py", "FG302", 5)]
+
+
+def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
+    """djahern-max's `app/routers/role.py` (reader 118), which no module imports: its
+    router is included nowhere, and none of its routes serves. A word of data naming it
+    (`"role"`) imports nothing; a dotted path in a string does, and a module built from
+    a name at run time (`import_module(...)`) may be any. A service that includes no
+    router (a file of routes alone) says nothing of how it is wired."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/routers/__init__.py", "")
+    write(
+        tmp_path,
+        "app/routers/role.py",
+        "import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/roles")\nasync def roles() -> str:\n'
+        '    return requests.get("https://example.com").text\n',
+    )
+    main = "from fastapi import FastAPI\n\nfrom app.routers import users\n\napp = FastAPI()\n"
+    main += 'app.include_router(users.router)\nFIELDS = ["role"]\n'
+    write(
+        tmp_path, "app/routers/users.py", "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
+    )
+    write(tmp_path, "app/main.py", main)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG302") == [("role.py", "FG302", 9)]
+    for wiring in (
+        "from app.routers import role\n\napp.include_router(role.router)\n",
+        'MODULES = ["app.routers.role"]\n',
+        "from importlib import import_module\n\nMODULES = [import_module(m) for m in NAMES]\n",
+    ):
+        write(tmp_path, "app/main.py", main + wiring)
+        assert _rows(tmp_path) == [("role.py", "FG302", 9)], wiring
+    write(tmp_path, "app/main.py", 'from fastapi import FastAPI\n\napp = FastAPI()\n')
+    assert _rows(tmp_path) == [("role.py", "FG302", 9)]

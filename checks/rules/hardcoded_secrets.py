@@ -689,7 +689,8 @@ class HardcodedSecret(Rule):
         "names or environment variables; not a key the service signs with, unless its name "
         "says which server it is for: `MINIO_SECRET_KEY`), or one that repeats the user "
         "given next to it (`minioadmin`/`minioadmin`); a settings class's fields are named "
-        "with its `env_prefix` (`S3_`) there. A module's "
+        "with its `env_prefix` there when it names a server (`S3_`, not an app's own "
+        "`polar_`). A module's "
         "constant named as a signing key (`JWT_SECRET = 'mysupersecret'`) is the key "
         "itself: a lower-case word is one there.\n\n"
         "Where it applies: every layer but tests (fixed fake secrets and passwords in "
@@ -1979,10 +1980,11 @@ def _local_server_default(name: str, text: str, node: cst.CSTNode, ctx: FileCont
     environment variable starts with the same word (`NEO4J_`, `POSTGRES_`):
     `ADMIN_PASSWORD` beside `POSTGRES_SERVER = "localhost"` is the service's own."""
     own, neighbours, grouped, prefix = _neighbours(node, ctx)
-    if prefix:
-        # a settings class's `env_prefix` (`S3_`): its fields are read from `S3_*`
-        # variables, one server's settings (Shizik3535's `S3Settings`, whose `secret_key`
-        # repeats its `access_key`, `minioadmin`: reader 118)
+    if _first_word(prefix + "x") in _SERVER_WORDS:
+        # a settings class's `env_prefix` naming a server (`S3_`): its fields are read
+        # from `S3_*` variables, that server's settings (Shizik3535's `S3Settings`, whose
+        # `secret_key` repeats its `access_key`, `minioadmin`: reader 118); not an app's
+        # own prefix (polar's `polar_`, over all its settings)
         name = prefix + name
         neighbours = [
             ([*names, *(prefix + n for n in names)], texts) for names, texts in neighbours
