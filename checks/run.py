@@ -748,6 +748,11 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     elif index.load(owner) is None and "is a sync function of" in message:
         # `user_service.change_password`: a method of the instance another module binds
         message = message.replace("is a sync function of", "is a sync method of", 1)
+    asked_owner = condition.refs[0].rpartition(".")[0]
+    if asked_owner != owner and owner in index.classes:
+        # an alias of the class (`S3ServiceDep = Annotated[S3Service, Depends(...)]`):
+        # the class whose method it is (AntonShpakovych's, reader 121)
+        message = message.replace(f"method of `{asked_owner}`", f"method of `{owner}`", 1)
     for phrase in (HELPER_BLOCKS, HELPER_REQUESTS):
         if phrase in message:
             return finding._replace(message=message.replace(phrase, does, 1))

@@ -770,5 +770,5 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     ):
         write(tmp_path, "app/main.py", main + wiring)
         assert _rows(tmp_path) == [("role.py", "FG302", 9)], wiring
-    write(tmp_path, "app/main.py", 'from fastapi import FastAPI\n\napp = FastAPI()\n')
+    write(tmp_path, "app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
     assert _rows(tmp_path) == [("role.py", "FG302", 9)]

@@ -2172,6 +2172,13 @@ class PydanticFieldExtra(Rule):
                 # prose (AndreyGichan's `Query("", detail="Поиск по статусу")`, reader
                 # 93): the parameter's help text, which OpenAPI reads from `description=`
                 message += f": write the text as `{name}(description=...)`"
+            elif keyword == "enum":
+                # the allowed values (Zo2Be's `Query(enum=["id", "title"])`, reader 121):
+                # a type FastAPI validates them with
+                message += (
+                    ": declare the parameter as a `Literal[...]` of those values, or an "
+                    "`Enum`, which FastAPI validates and documents"
+                )
             if fails or keyword not in _SPELLING_KEYWORDS:
                 ctx.marks(MISBEHAVES_ON_V2).add(id(arg))
             ctx.report(arg, message)

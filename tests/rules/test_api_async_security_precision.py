@@ -3492,6 +3492,26 @@ def test_a_fastapi_parameter_s_help_text_under_another_keyword_is_told_descripti
     assert "description" not in found[1]
 
 
+def test_a_fastapi_parameter_s_allowed_values_are_told_a_literal() -> None:
+    """Zo2Be's `Query(enum=[...])` (reader 121): the allowed values, which FastAPI keeps
+    as schema data and validates nothing with; a `Literal` or an `Enum` does both."""
+    source = """
+        from fastapi import APIRouter, Query
+
+        router = APIRouter()
+
+
+        @router.get("/posts")
+        def posts(order_by: str = Query("id", enum=["id", "title"])) -> list[str]:
+            return []
+        """
+    found = [f.message for f in check_code(source, "app/routes.py") if f.code == "FG211"]
+    assert len(found) == 1
+    assert found[0].endswith(
+        "as a `Literal[...]` of those values, or an `Enum`, which FastAPI validates and documents"
+    )
+
+
 def test_a_bound_under_another_library_s_name_or_a_misspelt_parameter_is_named() -> None:
     """phan-tang's `Field(min=0)` on prices (reader 94), which accepts negative ones:
     the bound is `ge=`; hbx2919554702-cell's `Query(escription=...)`: `description`

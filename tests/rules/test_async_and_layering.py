@@ -2029,3 +2029,61 @@ def test_a_raised_helper_of_a_service_module_is_reported_at_the_helper(tmp_path:
         ("claims.py", 12),
         ("common.py", 5),
     ]
+
+
+def test_a_method_asked_through_an_imported_alias_names_its_class(tmp_path: Path) -> None:
+    """AntonShpakovych's `s3_service: S3ServiceDep` (reader 121), the alias
+    `Annotated[S3Service, Depends(...)]` of another module: the message names the class
+    whose method blocks, not the alias."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/s3_service.py",
+        """
+        import boto3
+
+
+        class S3Service:
+            def __init__(self) -> None:
+                self.client = boto3.client("s3")
+
+            def download_file(self, key: str) -> bytes:
+                return self.client.get_object(Bucket="b", Key=key)["Body"].read()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/dependencies.py",
+        """
+        from typing import Annotated
+
+        from fastapi import Depends
+
+        from app.s3_service import S3Service
+
+
+        def get_s3_service() -> S3Service:
+            return S3Service()
+
+
+        S3ServiceDep = Annotated[S3Service, Depends(get_s3_service)]
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.dependencies import S3ServiceDep
+
+
+        async def download(key: str, s3_service: S3ServiceDep) -> bytes:
+            return s3_service.download_file(key)
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
+    )
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [row for row, _ in found] == [5]
+    assert "is a sync method of `app.s3_service.S3Service` that calls" in found[0][1]
