@@ -44,6 +44,7 @@ from checks.blocking import (
     is_resource_request,
 )
 from checks.context import (
+    DEPENDS,
     FileContext,
     code_of,
     descendants,
@@ -858,9 +859,14 @@ def _factory_client(node: cst.Call, base: cst.Name, ctx: FileContext) -> None:
     reported if the project index reads a sync client of `BLOCKING_CLIENTS` in that
     function's return annotation (`-> Minio`)."""
     inferred = ctx.infer(base, calls=True)
-    if inferred is None or not inferred.call:
+    factory = inferred.cls if inferred is not None and inferred.call else None
+    if factory is None:
+        # a parameter FastAPI fills from a dependency, unannotated (`cache=Depends(
+        # get_redis)`: KiyoshiSama's routes, whose `get_redis` returns `redis.Redis(...)`,
+        # reader 121): what that function returns
+        factory = _dependency_factory(base, ctx)
+    if factory is None:
         return
-    factory = inferred.cls
     # a function imported by its name (the screen's `_client_factories` lists those)
     if factory not in ctx.imports.values() or not _may_be_project_function(factory):
         return
@@ -882,6 +888,29 @@ def _factory_client(node: cst.Call, base: cst.Name, ctx: FileContext) -> None:
     )
 
 
+def _dependency_factory(base: cst.Name, ctx: FileContext) -> str | None:
+    """The imported function an unannotated parameter of the enclosing function takes from
+    `Depends(...)` (`cache=Depends(get_redis)`), qualified; else None."""
+    function = ctx.function
+    if function is None or not isinstance(function.node, cst.FunctionDef):
+        return None
+    params = function.node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value != base.value:
+            continue
+        default = param.default
+        if (
+            param.annotation is not None
+            or not isinstance(default, cst.Call)
+            or ctx.qualified_name(default.func) not in DEPENDS
+            or not default.args
+            or default.args[0].keyword is not None
+        ):
+            return None
+        return ctx.qualified_name(default.args[0].value)
+    return None
+
+
 def _client_factories(structure: Structure) -> Iterator[str]:
     """The screen of `_factory_client`: the functions of other modules of the project the
     file calls by an imported name, when a coroutine calls a method (not awaited)."""
@@ -896,6 +925,13 @@ def _client_factories(structure: Structure) -> Iterator[str]:
         return
     for call in structure.calls:
         func = call.node.func
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "Depends"
+            and call.node.args
+            and isinstance(call.node.args[0], ast.Name)
+        ):
+            func = call.node.args[0]  # `cache=Depends(get_redis)` (`_dependency_factory`)
         if isinstance(func, ast.Name) and func.id in structure.bindings:
             # the index reads return annotations of the project's modules only
             for qualified in structure.qualified(func.id):

@@ -2087,3 +2087,50 @@ def test_a_method_asked_through_an_imported_alias_names_its_class(tmp_path: Path
     found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
     assert [row for row, _ in found] == [5]
     assert "is a sync method of `app.s3_service.S3Service` that calls" in found[0][1]
+
+
+def test_a_client_an_unannotated_dependency_gives_is_followed(tmp_path: Path) -> None:
+    """KiyoshiSama's routes (reader 121): `cache=Depends(get_redis)`, unannotated, whose
+    `get_redis` of another module returns `redis.Redis(...)`; one returning an async
+    client is none."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/dependencies.py",
+        """
+        import redis
+        import redis.asyncio
+
+
+        def get_redis():
+            return redis.Redis(host="cache")
+
+
+        def get_async_redis():
+            return redis.asyncio.Redis(host="cache")
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import Depends
+
+        from app.dependencies import get_async_redis, get_redis
+
+
+        async def verify(email: str, cache=Depends(get_redis)) -> str:
+            return cache.get(email)
+
+
+        async def remember(email: str, cache=Depends(get_async_redis)) -> None:
+            await cache.set(email, "1")
+        """,
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
+    )
+    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    assert [row for row, _ in found] == [7]
+    assert "is a request of the sync client `get_redis()` returns" in found[0][1]
