@@ -707,8 +707,12 @@ class BlockingHttpInAsync(_BlockingInAsync):
             assert name is not None
             twin = _resource_request(name, ctx)
             if twin is not None:
+                # (and, in a route that awaits nothing, `def`: djahern-max's Stripe routes,
+                # reader 118)
                 ctx.report(
-                    node, f"`{name}()` makes a blocking request inside `async def`: use {twin}"
+                    node,
+                    f"`{name}()` makes a blocking request inside `async def`: use {twin}"
+                    + _idle_route_hint(ctx),
                 )
             return
         if method in CLIENT_LOCAL_METHODS:

@@ -1245,6 +1245,27 @@ def test_stripe_requests_in_async_def_are_flagged_not_awaited_or_local_ones() ->
     )
 
 
+def test_a_stripe_request_in_a_route_that_awaits_nothing_is_told_def() -> None:
+    """djahern-max's payment routes (reader 118): `stripe.Customer.create(...)` in a route
+    that awaits nothing; FG302's other messages offer `def` there, as its docs say."""
+    source = """
+        import stripe
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.post("/customers")
+        async def create_customer(email: str) -> str:
+            return stripe.Customer.create(email=email).id
+        """
+    (message,) = messages(source, "FG302")
+    assert message.endswith(
+        "; or, as `create_customer` awaits nothing, declare it `def` (FastAPI runs it in its "
+        "threadpool)"
+    )
+
+
 def test_stripe_pinned_before_its_async_methods_is_told_a_thread(tmp_path: Path) -> None:
     """Abdallahozaifa pins `stripe==7.0.0` (reader 103): the `*_async` twins came with
     8.10, so the advice is a thread; a pin admitting 8.10 keeps the twin."""
