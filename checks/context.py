@@ -627,6 +627,87 @@ def route_decorator(node: cst.FunctionDef, ctx: FileContext) -> cst.Call | None:
     return None
 
 
+def _route_key(node: cst.FunctionDef, ctx: FileContext) -> tuple[str, str, list[str]] | None:
+    """The router, the method and the path segments of a route declared with a literal
+    path (`@router.get("/items/{id}")`), else None."""
+    call = route_decorator(node, ctx)
+    if call is None or not call.args or call.args[0].keyword is not None:
+        return None
+    if len(node.decorators) > 1 and any(
+        isinstance(d.decorator, cst.Call) and d.decorator is not call for d in node.decorators
+    ):
+        return None  # another route of the function, or a decorator's own arguments
+    path = call.args[0].value
+    if not isinstance(path, cst.SimpleString):
+        return None
+    text = path.evaluated_value
+    if not isinstance(text, str):
+        return None
+    assert isinstance(call.func, cst.Attribute)
+    router = dotted_name(call.func.value) or ""
+    return router, call.func.attr.value, text.split("/")
+
+
+def _segment_covers(earlier: str, later: str) -> bool | None:
+    """Whether a path segment of an earlier route matches whatever the later one's does
+    (None: the earlier takes the rest of the path, `{p:path}`)."""
+    if earlier.startswith("{") and earlier.endswith("}"):
+        if not later:
+            return False  # a parameter matches one character or more (`/` is not `/{id}`)
+        _, _, convertor = earlier[1:-1].partition(":")
+        if convertor in ("", "str"):
+            return True
+        if convertor == "path":
+            return None
+        return False  # `int`, `float`, `uuid`: matches some texts only
+    return earlier == later
+
+
+def _shadowed_routes(module: cst.Module, ctx: FileContext) -> set[int]:
+    """The module-level routes an earlier one of the same router and method answers."""
+    seen: list[tuple[str, str, list[str]]] = []
+    found: set[int] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            # a router bound again (`router = APIRouter()` a second time: ArsenalNox's bot
+            # routes) is another router: the routes of the first one shadow none of it
+            bound = {
+                target.value
+                for small in statement.body
+                if isinstance(small, cst.Assign | cst.AnnAssign)
+                for target in (
+                    [t.target for t in small.targets]
+                    if isinstance(small, cst.Assign)
+                    else [small.target]
+                )
+                if isinstance(target, cst.Name)
+            }
+            seen = [entry for entry in seen if entry[0] not in bound]
+            continue
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        key = _route_key(statement, ctx)
+        if key is None:
+            continue
+        router, method, segments = key
+        for earlier_router, earlier_method, earlier_segments in seen:
+            if earlier_router != router or earlier_method != method:
+                continue
+            covers: bool | None = True
+            for index, segment in enumerate(earlier_segments):
+                if index >= len(segments):
+                    covers = False
+                    break
+                covers = _segment_covers(segment, segments[index])
+                if not covers:
+                    break
+            if covers is None or (covers and len(earlier_segments) == len(segments)):
+                found.add(id(statement))
+                break
+        seen.append(key)
+    return found
+
+
 def block_raises(block: cst.BaseSuite) -> bool:
     """Whether the block's last statement raises on every path (`raise`, or an
     `if`/`elif`/`else` whose every branch does)."""
@@ -861,6 +942,12 @@ class FileContext:
             # 118)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             report = report._replace(condition=conjoin(report.condition, dead))
+        elif self._shadowed_route():
+            # a route an earlier route of its router answers (`GET /{showcase_id}` above
+            # `GET /get-ranked`: Starlette serves the first that matches), dead code
+            # (djahern-max's, reader 118)
+            dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
+            report = report._replace(condition=conjoin(report.condition, dead))
         elif self._unimported_routes():
             # a routes module no module imports: its router is included nowhere, and
             # none of its routes serves (djahern-max's `app/routers/role.py`, reader 118)
@@ -1041,6 +1128,19 @@ class FileContext:
         """Whether a class nothing names is dead (see `_in_dead_class`)."""
         node = info.node
         return self.layer != "test" and not node.decorators and not info.name.startswith("Test")
+
+    def _shadowed_route(self) -> bool:
+        """Whether the enclosing route is one no request reaches: an earlier route of the
+        module, on the same router and method, has a path that matches every path this
+        one does (segment by segment: a `{param}` or `{param:str}` segment matches any,
+        `{param:path}` the rest; a typed one, `{id:int}`, is not judged)."""
+        route = next((f for f in reversed(self._functions) if f.is_route), None)
+        if route is None or not isinstance(route.node, cst.FunctionDef):
+            return False
+        known = self.stash("shadowed-routes")
+        if not known:
+            known.append(_shadowed_routes(self.module, self))
+        return id(route.node) in known[0]
 
     def _unimported_routes(self) -> bool:
         """Whether the module is one of the routes layer that only an import would run:

@@ -772,3 +772,63 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
         assert _rows(tmp_path) == [("role.py", "FG302", 9)], wiring
     write(tmp_path, "app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
     assert _rows(tmp_path) == [("role.py", "FG302", 9)]
+
+
+def test_a_route_an_earlier_route_answers_is_held(tmp_path: Path) -> None:
+    """djahern-max's `GET /get-ranked` (reader 118), declared after `GET /{showcase_id}` on
+    the same router: Starlette serves the first route that matches, so no request reaches
+    it. Not after a typed parameter (`{id:int}`), another method, a longer path, or on a
+    router bound again (ArsenalNox's second `router = APIRouter()`)."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        import requests
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.get("/{showcase_id}")
+        def read(showcase_id: int) -> int:
+            return showcase_id
+
+
+        @router.get("/get-ranked")
+        async def ranked() -> str:
+            return requests.get("https://example.com").text
+
+
+        @router.get("/{showcase_id}/votes")
+        async def votes(showcase_id: int) -> str:
+            return requests.get("https://example.com").text
+
+
+        @router.post("/get-ranked")
+        async def rank() -> str:
+            return requests.get("https://example.com").text
+
+
+        @router.get("/items/{item_id:int}")
+        def item(item_id: int) -> int:
+            return item_id
+
+
+        @router.get("/items/latest")
+        async def latest() -> str:
+            return requests.get("https://example.com").text
+
+
+        router = APIRouter()
+
+
+        @router.get("/get-ranked")
+        async def ranked_again() -> str:
+            return requests.get("https://example.com").text
+        """,
+    )
+    # (the second `router` is another router: its route is served)
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG302"] == [19, 24, 34, 42]
+    named = _rows(tmp_path, "--extend-select", "FG302")
+    assert [row for _, code, row in named if code == "FG302"] == [14, 19, 24, 34, 42]
