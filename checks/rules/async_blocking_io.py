@@ -276,7 +276,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "module functions and `httpx.Client`, `urllib.request.urlopen`, `http.client`, "
         "LiteLLM's module functions (`litellm.completion`, `embedding`, ...: each has an "
         "async twin, `acompletion`); "
-        "also a sync function of the same module, a sync method called through `self`, or a "
+        "also a sync function of the same module, a sync method called through `self` (or "
+        "a static one of a class of the module, by the class's name), or a "
         "sync function of another module of the project (the project index records which "
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
@@ -1900,6 +1901,7 @@ def may_call_blocking_helper(
             )
         )
     )
+    classes = {node.name for node in structure.tree.body if isinstance(node, ast.ClassDef)}
     return made and any(
         call.in_async
         and (
@@ -1907,7 +1909,7 @@ def may_call_blocking_helper(
             or (
                 isinstance(call.node.func, ast.Attribute)
                 and isinstance(call.node.func.value, ast.Name)
-                and call.node.func.value.id == "self"
+                and (call.node.func.value.id == "self" or call.node.func.value.id in classes)
             )
         )
         for call in structure.calls
@@ -1950,6 +1952,11 @@ def _helper_key(func: cst.BaseExpression, ctx: FileContext) -> str | None:
         owner = function.owner if function is not None else None
         if func.value.value == "self" and owner is not None and owner.outer is None:
             return f"{owner.name}.{func.attr.value}"
+        cls = ctx.classes.get(func.value.value)
+        if cls is not None and cls.outer is None and not ctx.shadowed(func.value.value):
+            # a static or class method of a class of the module, called by the class's
+            # name (`HashService.verify_password(...)`: ZUS666's login, reader 123)
+            return f"{cls.name}.{func.attr.value}"
     return None
 
 

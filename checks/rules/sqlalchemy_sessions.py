@@ -1336,7 +1336,32 @@ def _default_message(ctx: FileContext) -> str | None:
         if any(base not in (None, "object") for base in function.owner.bases):
             return _HOOK_MESSAGE
         return _METHOD_MESSAGE
+    if (
+        function.owner is None
+        and not function.is_route
+        and isinstance(node, cst.FunctionDef)
+        and fastapi_parameter(node, ctx) is None
+        and _awaited_helper(node.name.value, ctx)
+    ):
+        # a module's coroutine its routes await (`await handle_payment_succeeded(db,
+        # ...)`: kl63's webhook, reader 123), no dependency: declared `def` alone, it
+        # would hand its callers a value to await
+        return _METHOD_MESSAGE.replace("this method", "this function")
     return None
+
+
+def _awaited_helper(name: str, ctx: FileContext) -> bool:
+    """Whether the module awaits a call of `name` (`await name(...)`) and never hands it
+    to `Depends()`/`Security()` (a dependency's, which FastAPI calls)."""
+    found = ctx.stash(f"FG102.awaited-helper:{name}")
+    if not found:
+        text = ctx.source or b""
+        word = re.escape(name.encode())
+        found.append(
+            re.search(rb"\bawait\s+" + word + rb"\(", text) is not None
+            and re.search(rb"\b(?:Depends|Security)\(\s*" + word + rb"\b", text) is None
+        )
+    return bool(found[0])
 
 
 #: FG102's message for a route another decorator wraps (sqlbot's

@@ -2134,3 +2134,32 @@ def test_a_client_an_unannotated_dependency_gives_is_followed(tmp_path: Path) ->
     found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
     assert [row for row, _ in found] == [7]
     assert "is a request of the sync client `get_redis()` returns" in found[0][1]
+
+
+def test_a_static_method_of_a_module_class_called_by_its_name_blocks() -> None:
+    """ZUS666's login (reader 123): `HashService.verify_password(...)`, a static method of
+    a class of the module, called by the class's name in another class's coroutine."""
+    source = """
+        import bcrypt
+
+
+        class HashService:
+            @staticmethod
+            def verify_password(password: str, hashed: str) -> bool:
+                return bcrypt.checkpw(password.encode(), hashed.encode())
+
+            @staticmethod
+            def label(password: str) -> str:
+                return password.title()
+
+
+        class UserService:
+            async def login(self, password: str, hashed: str) -> bool:
+                HashService.label(password)
+                return HashService.verify_password(password, hashed)
+        """
+    found = [f for f in check_code(source, "app/services/users.py") if f.code == "FG303"]
+    assert [f.start.row for f in found] == [17]
+    assert found[0].message.startswith(
+        "`HashService.verify_password()` calls `bcrypt.checkpw()`, which checks a password"
+    )

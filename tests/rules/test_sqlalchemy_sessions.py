@@ -2536,3 +2536,38 @@ def test_a_method_of_a_class_with_a_base_keeps_async_def_in_the_message() -> Non
     assert [f.start.row for f in found] == [10]
     assert "declare this method `def`" not in found[0].message
     assert "a hook its base awaits, so it stays `async def`" in found[0].message
+
+
+def test_a_module_coroutine_its_routes_await_is_told_its_callers_await_it() -> None:
+    """kl63's webhook (reader 123): `await handle_payment_succeeded(db, ...)` in a route
+    that awaits the request's body; the helper, an `async def` over a sync session, is
+    what moves to a thread. A dependency (`Depends(get_items)`) keeps the rule's own."""
+    source = """
+        from fastapi import APIRouter, Depends, Request
+        from sqlalchemy.orm import Session
+
+        router = APIRouter()
+
+
+        async def handle_payment_succeeded(db: Session, order_id: int) -> None:
+            db.execute(update_order(order_id))
+
+
+        async def get_items(db: Session) -> list[object]:
+            return list(db.scalars(select_items()))
+
+
+        @router.post("/webhook")
+        async def webhook(request: Request, db: Session = Depends(get_db)) -> None:
+            body = await request.body()
+            await handle_payment_succeeded(db, int(body))
+
+
+        @router.get("/items")
+        async def items(found: list[object] = Depends(get_items)) -> list[object]:
+            return found
+        """
+    found = [f for f in check_code(source) if f.code == "FG102"]
+    assert [f.start.row for f in found][:2] == [8, 12]
+    assert "declare this function `def` and have its callers run it" in found[0].message
+    assert "declare this function" not in found[1].message
