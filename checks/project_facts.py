@@ -967,12 +967,23 @@ _WORD_DATABASE_SERVERS = lazy_pattern(
 _WORD_SERVER_NAMES = (b"postgres", b"mysql", b"mariadb", b"mssql", b"oracle", b"snowflake")
 
 
+#: A line that is a comment alone (Python's, a shell's, an `.env` file's, YAML's).
+_COMMENT_LINE = lazy_pattern(rb"(?m)^[ \t]*#[^\n]*")
+
+
+def _uncommented(source: bytes) -> bytes:
+    """The text without its comment lines: code or a setting commented out is neither
+    (elyte5star's `# app.add_middleware(SessionMiddleware, ...)`, YohanGarcia's
+    `# DATABASE_URL=postgresql://...` in `.env.example`: reader 122)."""
+    return _COMMENT_LINE.sub(b"", source) if b"#" in source else source
+
+
 def sqlite_databases(sources: Iterable[bytes]) -> bool:
     """Whether a text names SQLite, and none a database server (`SERVER_DATABASES` is
-    its negation)."""
+    its negation), comment lines aside."""
     sqlite = False
     for source in sources:
-        lowered = source.lower()
+        lowered = _uncommented(source).lower()
         if any(word in lowered for word in _DATABASE_SERVERS):
             return False
         if (
@@ -1011,7 +1022,7 @@ def _sets_cookies(source: bytes) -> bool:
     """Whether a text sets or reads a cookie (`_COOKIES`); a substring every alternative
     implies comes first: the regexes alone took 80 ms over polar and dispatch."""
     return (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIES.search(
-        source
+        _uncommented(source)
     ) is not None
 
 
@@ -1025,6 +1036,7 @@ def _reads_header_credentials(source: bytes) -> bool:
         word in lowered for word in (b"bearer", b"apikeyheader", b"authorization", b"header(")
     ):
         return False
+    source = _uncommented(source)
     if b"_headers" in source:
         source = _CORS_HEADER_LISTS.sub(b"", source)
     return _HEADER_CREDENTIALS.search(source) is not None
@@ -1045,7 +1057,7 @@ def _reads_cookies(source: bytes) -> bool:
     reads (fike's httponly `token` cookie beside an `OAuth2PasswordBearer` that reads the
     header alone: reader 84)."""
     return (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIE_READS.search(
-        source
+        _uncommented(source)
     ) is not None
 
 

@@ -1067,3 +1067,18 @@ def test_an_api_key_a_route_takes_from_a_header_is_a_header_credential() -> None
     assert header_credentials_only([b'def who(k: str = Header(alias="X-API-Key")): ...\n'])
     assert not header_credentials_only([key, b'session = request.cookies.get("sid")\n'])
     assert not header_credentials_only([b"def who(user_agent: str = Header()): ...\n"])
+
+
+def test_code_and_settings_commented_out_are_neither() -> None:
+    """Reader 122: elyte5star's `# app.add_middleware(SessionMiddleware, ...)` beside a
+    header-only `JWTBearer(HTTPBearer)`, and YohanGarcia's `.env.example`, whose server
+    URL is a comment above the SQLite one the service runs with."""
+    bearer = (
+        b"from fastapi.security import HTTPBearer\n\n\nclass JWTBearer(HTTPBearer):\n    pass\n"
+    )
+    main = b"# app.add_middleware(SessionMiddleware, secret_key=key)\napp = FastAPI()\n"
+    assert header_credentials_only([bearer, main])
+    assert not header_credentials_only([bearer, main.replace(b"# app", b"app")])
+    env = b"# DATABASE_URL=postgresql+psycopg://u:p@host:5432/db\nDATABASE_URL=sqlite:///./a.db\n"
+    assert sqlite_databases([env])
+    assert not sqlite_databases([env.replace(b"# DATABASE_URL", b"DATABASE_URL")])
