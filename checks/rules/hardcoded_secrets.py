@@ -26,7 +26,10 @@ from checks.structure import Structure, dotted_name
 _SECRET_NAME = lazy_pattern(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
     r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key|"
-    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)$",
+    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)$"
+    # the key of one kind of token (`SECRET_KEY_ACCESS`: vadimchubok's, reader 122)
+    r"|(?:^|_)(?:secret|secret_key|jwt_secret|signing_key|jwt_key)_(?:access|refresh)"
+    r"(?:_token)?$",
     re.IGNORECASE,
 )
 #: What every secret name contains, for the pre-filter: lowercase and searched in the
@@ -106,19 +109,22 @@ _SIGNER_MESSAGE = (
 )
 
 
-#: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
-#: lets anyone forge what it protects.
-#: The name of a service's own signing key (`SECRET_KEY`, `JWT_SECRET`, `AUTH_SECRET_KEY`),
-#: which no provider issues: not `STRIPE_SECRET_KEY` nor `GOOGLE_CLIENT_SECRET`.
+#: The name of a service's own signing key (`SECRET_KEY`, `JWT_SECRET`, `AUTH_SECRET_KEY`,
+#: `SECRET_KEY_ACCESS`), which no provider issues: not `STRIPE_SECRET_KEY` nor
+#: `GOOGLE_CLIENT_SECRET`.
 _OWN_KEY_NAME = lazy_pattern(
     r"^(?:(?:jwt|auth|app|token|access(?:_token)?|refresh(?:_token)?|session|cookie|csrf)_)?"
-    r"(?:secret_key|signing_key|encryption_key|hmac_key|fernet_key|jwt_key)$"
+    r"(?:secret_key|signing_key|encryption_key|hmac_key|fernet_key|jwt_key)"
+    r"(?:_(?:access|refresh)(?:_token)?)?$"
     r"|^(?:jwt_)?secret$|^jwt_(?:access_|refresh_)?secret(?:_key)?$",
     re.IGNORECASE,
 )
+#: Names of keys that sign or encrypt (a token, a cookie, a download link): a weak one
+#: lets anyone forge what it protects; also the key of one kind of token
+#: (`SECRET_KEY_ACCESS`, `SECRET_KEY_REFRESH`: vadimchubok's, reader 122).
 _SIGNING_NAME = lazy_pattern(
     r"(?:^|_)(?:secret|secret_key|signing_key|encryption_key|master_key|hmac_key|fernet_key"
-    r"|token_key|jwt_key)$",
+    r"|token_key|jwt_key)(?:_(?:access|refresh)(?:_token)?)?$",
     re.IGNORECASE,
 )
 #: The secret of another service's API, which that service holds too (`livekit_api_secret`,

@@ -3785,3 +3785,20 @@ def test_fg504_is_one_finding_per_library_and_project_and_none_in_tests(tmp_path
     assert named == ["keys.py", "oauth.py", "security.py", "tokens.py"]
     closing = run_cli("check", "--no-cache", str(tmp_path)).stdout
     assert "FG504 (2)" in closing
+
+
+def test_the_key_of_one_kind_of_token_is_a_signing_key() -> None:
+    """vadimchubok's `SECRET_KEY_ACCESS = Field(default="super-secret-key", ...)` (reader
+    122), the key its access tokens are signed with, unreported even when named: a
+    signing key's name may end with the kind of token it signs."""
+    source = """
+        from pydantic import Field
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            SECRET_KEY_ACCESS: str = Field(default="super-secret-key", env="SECRET_KEY_ACCESS")
+            JWT_SECRET_REFRESH: str = "super-refresh-key"
+            ACCESS_TOKEN_EXPIRE: str = "super-refresh-key"
+        """
+    assert positions(source, "FG502", "app/config.py") == [(6, 5), (7, 5)]
