@@ -644,6 +644,8 @@ def _route_key(node: cst.FunctionDef, ctx: FileContext) -> tuple[str, str, list[
     if not isinstance(text, str):
         return None
     assert isinstance(call.func, cst.Attribute)
+    if call.func.attr.value == "api_route":
+        return None  # its methods are an argument's (`methods=["GET", "POST"]`)
     router = dotted_name(call.func.value) or ""
     return router, call.func.attr.value, text.split("/")
 

@@ -826,9 +826,20 @@ def test_a_route_an_earlier_route_answers_is_held(tmp_path: Path) -> None:
         @router.get("/get-ranked")
         async def ranked_again() -> str:
             return requests.get("https://example.com").text
+
+
+        @router.api_route("/{name}", methods=["GET"])
+        def named(name: str) -> str:
+            return name
+
+
+        @router.api_route("/refresh", methods=["POST"])
+        async def refresh() -> str:
+            return requests.get("https://example.com").text
         """,
     )
     # (the second `router` is another router: its route is served)
-    assert [row for _, code, row in _rows(tmp_path) if code == "FG302"] == [19, 24, 34, 42]
+    # (nor an `api_route`, whose methods are an argument's)
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG302"] == [19, 24, 34, 42, 52]
     named = _rows(tmp_path, "--extend-select", "FG302")
-    assert [row for _, code, row in named if code == "FG302"] == [14, 19, 24, 34, 42]
+    assert [row for _, code, row in named if code == "FG302"] == [14, 19, 24, 34, 42, 52]
