@@ -983,19 +983,23 @@ def sqlite_databases(sources: Iterable[bytes]) -> bool:
     its negation), comment lines aside."""
     sqlite = False
     for source in sources:
-        lowered = _uncommented(source).lower()
-        if any(word in lowered for word in _DATABASE_SERVERS):
-            return False
-        if (
-            any(word in lowered for word in _WORD_SERVER_NAMES)
-            and _WORD_DATABASE_SERVERS.search(lowered) is not None
-        ):
-            return False
+        lowered = source.lower()
+        if _names_a_server(lowered) and _names_a_server(_uncommented(lowered)):
+            return False  # (comments stripped only where a server is named at all)
         sqlite = sqlite or (
             (b"sqlite" in lowered or b"check_same_thread" in lowered or b"duckdb://" in lowered)
             and _names_sqlite(lowered)
         )
     return sqlite
+
+
+def _names_a_server(lowered: bytes) -> bool:
+    """Whether a lowered text names a database server (`_DATABASE_SERVERS`, or a word of
+    `_WORD_SERVER_NAMES` as a server)."""
+    return any(word in lowered for word in _DATABASE_SERVERS) or (
+        any(word in lowered for word in _WORD_SERVER_NAMES)
+        and _WORD_DATABASE_SERVERS.search(lowered) is not None
+    )
 
 
 def _names_sqlite(lowered: bytes) -> bool:

@@ -433,7 +433,7 @@ class CoroutineNotAwaited(Rule):
                 and isinstance(func.value.func, ast.Name)
             ):
                 # `return Service(db).list()` of a class of the module (`_called`)
-                if call.in_async and func.attr in async_methods.get(func.value.func.id, ()):
+                if func.attr in async_methods.get(func.value.func.id, ()):
                     return True
             elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                 method = call.enclosing
@@ -582,14 +582,13 @@ class CoroutineNotAwaited(Rule):
                 return
             key = f"{function.owner.name}.{name}"
         elif (
-            returned
-            and isinstance(func, cst.Attribute)
+            isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Call)
             and isinstance(func.value.func, cst.Name)
         ):
-            # `return BookingsService(db).get_all_bookings()`, the class the module's own
-            # (another module's is `_project_coroutine`'s): a name no import nor function
-            # around binds
+            # `return BookingsService(db).get_all_bookings()` (or the call dropped, tested,
+            # iterated), the class the module's own (another module's is
+            # `_project_coroutine`'s): a name no import nor function around binds
             cls = func.value.func.value
             name = func.attr.value
             if cls in ctx.imports or ctx.shadowed(cls):

@@ -1015,6 +1015,14 @@ class HardcodedSecret(Rule):
                 url: str = "http://localhost:7880"
                 api_key: str = "devkey"
                 api_secret: str = "secret1234567890secret1234567890"
+
+
+            class RedisSettings(BaseSettings):
+                url: str = "redis://localhost:6379/0"
+                password: str = "r3d1s-Pa55w0rd!"
+
+                class Config:
+                    env_prefix = "REDIS_"
             """,
             path="app/core/config/storage.py",
             note="one server's settings, read from `S3_*` and `LIVEKIT_*` variables: its "
@@ -2081,7 +2089,8 @@ def _env_prefix(block: cst.IndentedBlock) -> str:
                         else [inner.target]
                     )
                     if any(isinstance(t, cst.Name) and t.value == "env_prefix" for t in targets):
-                        return string_value(inner.value) or "" if inner.value else ""
+                        value = inner.value
+                        return (string_value(value) if value is not None else None) or ""
             continue
         if not isinstance(line, cst.SimpleStatementLine):
             continue

@@ -11,6 +11,12 @@ import pytest
 from tests.helpers import check_code, fix_code, positions, run_cli, write
 
 
+def _reported(root: Path, *options: str) -> list[tuple[str, int, str]]:
+    """The findings of a run over `root`: code, row and message, in the CLI's order."""
+    result = run_cli("check", "--no-cache", "--output-format", "json", *options, str(root))
+    return [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+
+
 def test_sleep_in_nested_sync_def_inside_async_is_not_flagged() -> None:
     source = """
         import time
@@ -926,8 +932,7 @@ def test_a_service_method_reaching_another_modules_password_helper_through_self_
             return user_service.login(plain, hashed)
         """,
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path)
     assert [(code, row) for code, row, _ in found] == [("FG303", 13)]
     assert "checks a password (`pwdlib.PasswordHash.verify()`)" in found[0][2]
 
@@ -985,8 +990,7 @@ def test_a_module_helper_reaching_another_modules_password_helper_blocks(
         "async def login(email: str, plain: str, hashed: str) -> None:\n"
         "    await UserService().authenticate(email, plain, hashed)\n",
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path)
     assert [(code, row) for code, row, _ in found] == [("FG303", 17)]
     assert "`_ensure_password_valid()` is a sync function of `app.services.users`" in found[0][2]
 
@@ -1089,10 +1093,7 @@ def test_a_method_of_the_instance_a_package_binds_over_its_submodule_blocks(
             return crud.user.authenticate(plain, hashed)
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
-    )
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path, "--select", "FG303")
     assert [(code, row) for code, row, _ in found] == [("FG303", 10)]
     assert found[0][2].startswith(
         "`crud.user.authenticate()` is a sync method of `app.crud.user.user` that checks a "
@@ -1133,10 +1134,7 @@ def test_a_method_calling_a_password_helper_through_its_module_blocks(
         auth_service = AuthService()
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
-    )
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path, "--select", "FG303")
     assert [(code, row) for code, row, _ in found] == [("FG303", 10)]
     assert "checks a password (`passlib.context.CryptContext.verify()`)" in found[0][2]
 
@@ -1177,10 +1175,7 @@ def test_a_helper_calling_the_method_of_a_hasher_another_module_makes_blocks(
             return verify_password(plain, hashed)
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
-    )
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path, "--select", "FG303")
     assert [(code, row) for code, row, _ in found] == [("FG303", 5)]
     assert "checks a password (`passlib.context.CryptContext.verify()`)" in found[0][2]
 
@@ -1233,8 +1228,7 @@ def test_a_method_of_the_class_calling_another_modules_password_helper_blocks(
         "async def login(plain: str, hashed: str) -> bool:\n"
         "    return await user_service.authenticate(plain, hashed)\n",
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path)
     assert [(code, row) for code, row, _ in found] == [("FG303", 13)]
     assert "`self._verify_password()` is a sync method of" in found[0][2]
     assert "(`bcrypt.checkpw()`)" in found[0][2]
@@ -1563,8 +1557,7 @@ def test_a_method_of_an_instance_made_for_the_call_that_checks_a_password_blocks
             return AuthService().token(1)
         """,
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path)
     # (and FG504 on passlib itself)
     assert [(code, row) for code, row, _ in found if code != "FG504"] == [("FG303", 5)]
     assert "`AuthService().verify_password()` is a sync method of" in found[0][2]
@@ -1575,7 +1568,8 @@ def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> No
     """Xol3pa's route (reader 114): `return BookingsService(db).get_all_bookings()`, an
     `async def` of an instance made for the call, returned unawaited from an `async def`
     route: FastAPI gets a coroutine to serialize. A sync `def` handing a coroutine on is
-    a wrapper's, and a sync method's or an awaited call's result is none."""
+    a wrapper's, and a sync method's or an awaited call's result is none; a method of a
+    class of the module dropped the same way is reported as another module's is."""
     _coroutine_project(tmp_path)
     write(
         tmp_path,
@@ -1616,6 +1610,10 @@ def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> No
 
         def wrapper(db, pk):
             return curd_user.get_roles(db, pk)
+
+
+        def refresh(pk):
+            Repository().load(pk)
         """,
     )
     found = _fg304(tmp_path, "--no-cache")
@@ -1624,6 +1622,7 @@ def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> No
         ("app/routes.py", 17),
         ("app/routes.py", 22),
         ("app/routes.py", 23),
+        ("app/routes.py", 39),
     ]
     assert (
         "`CRUDUser().get_roles()` is an `async def` returned without `await` from an "
@@ -1668,10 +1667,7 @@ def test_a_modules_blocking_helper_is_reported_once_per_function(tmp_path: Path)
             return await call_next(request)
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
-    )
-    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG302")]
     assert [row for row, _ in found] == [12]
     assert found[0][1].startswith("`check_rate_limit()` calls `get()` on a sync")
 
@@ -1710,8 +1706,7 @@ def test_a_client_a_boto3_session_makes_at_module_level_is_known_to_importers(
             images.put_object(Body=data, Bucket="bucket", Key="key")
         """,
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path)
     assert [(code, row) for code, row, _ in found] == [("FG302", 5), ("FG302", 9)]
     assert "a sync `boto3.client` client" in found[0][2]
 
@@ -1786,8 +1781,7 @@ def test_a_client_a_class_is_given_and_yookassas_requests_block(tmp_path: Path) 
             return await service.upload("key", b"")
         """,
     )
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
-    found = [(f["code"], f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = _reported(tmp_path)
     assert [(code, row) for code, row, _ in found] == [
         ("FG302", 13),
         ("FG302", 17),
@@ -1837,10 +1831,7 @@ def test_a_client_a_getter_of_the_module_returns_is_followed(tmp_path: Path) -> 
             return _decode_token(token)
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
-    )
-    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG302")]
     assert [row for row, _ in found] == [28]
     assert "calls `get_signing_key_from_jwt()` on a sync `jwt.PyJWKClient` client" in found[0][1]
 
@@ -1888,10 +1879,7 @@ def test_a_hasher_the_class_body_makes_is_followed_through_self(tmp_path: Path) 
             return await case.login("a", "b")
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
-    )
-    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG303")]
     assert [row for row, _ in found] == [12]
     assert "`self._password_hasher.verify_password()` is a sync method of" in found[0][1]
 
@@ -1957,10 +1945,7 @@ def test_an_interfaces_method_is_followed_to_its_one_implementation(
             return await case.execute("a", "b")
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG303", str(tmp_path)
-    )
-    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG303")]
     if implementations == 1:
         assert [row for row, _ in found] == [9]
         assert "(`bcrypt.checkpw()`)" in found[0][1]
@@ -2081,10 +2066,7 @@ def test_a_method_asked_through_an_imported_alias_names_its_class(tmp_path: Path
             return s3_service.download_file(key)
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
-    )
-    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG302")]
     assert [row for row, _ in found] == [5]
     assert "is a sync method of `app.s3_service.S3Service` that calls" in found[0][1]
 
@@ -2128,10 +2110,7 @@ def test_a_client_an_unannotated_dependency_gives_is_followed(tmp_path: Path) ->
             await cache.set(email, "1")
         """,
     )
-    result = run_cli(
-        "check", "--no-cache", "--output-format", "json", "--select", "FG302", str(tmp_path)
-    )
-    found = [(f["location"]["row"], f["message"]) for f in json.loads(result.stdout)]
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG302")]
     assert [row for row, _ in found] == [7]
     assert "is a request of the sync client `get_redis()` returns" in found[0][1]
 
