@@ -45,12 +45,14 @@ def summary(findings: Sequence[Finding], fixed: int = 0, held: HeldBack | None =
 
 def _held_line(held: HeldBack) -> str:
     """What was held back, one sentence a line: `12 more findings held back by this
-    project's conventions or the selection: FG101 (10), FG401 (2).`, then `Skipped where
-    they could only report what is held back: FG201 in 3 files (files, not findings).`,
-    then how to list them. The twenty-third and twenty-fifth readers read the file counts
-    as hidden findings; the sixty-sixth found the one long line hard to read, and the
-    sixty-ninth read "not run: FG303" as the whole rule not run, after an FG303 finding
-    (a rule is skipped only in the files where every finding it could make is held)."""
+    project's conventions or the selection: FG101 (10), FG401 (2).`, then `Not run in
+    files where all they could find would be held back too: FG201 (3 files).`, then how
+    to list them. The twenty-third and twenty-fifth readers read the file counts as hidden
+    findings; the sixty-sixth found the one long line hard to read, and the sixty-ninth
+    read "not run: FG303" as the whole rule not run, after an FG303 finding (a rule is
+    skipped only in the files where every finding it could make is held); readers 115,
+    120 and 121 could not parse "Skipped where they could only report what is held back"
+    and its "(files its pre-screen could not rule out, not findings)"."""
     lines = []
     reason = "this project's conventions or the selection"
     if held.findings:
@@ -60,17 +62,14 @@ def _held_line(held: HeldBack) -> str:
             f"{total} more finding{'s' if total != 1 else ''} held back by {reason}: {listed}."
         )
     if held.files:
-        counted = _by_count(held.files)
         listed = ", ".join(
-            f"{code} in {n}" + (f" file{'s' if n != 1 else ''}" if i == 0 else "")
-            for i, (code, n) in enumerate(counted)
+            f"{code} ({n} file{'s' if n != 1 else ''})" for code, n in _by_count(held.files)
         )
         lines.append(
-            f"Skipped where they could only report what is held back: {listed} (files "
-            "its pre-screen could not rule out, not findings)."
+            f"Not run in files where all they could find would be held back too: {listed}."
             if held.findings
-            else f"Held back by {reason}, so skipped: {listed} (files its pre-screen "
-            "could not rule out, not findings)."
+            else f"Not run in files where all they could find would be held back by "
+            f"{reason}: {listed}."
         )
     codes = ",".join(code for code, _ in _by_count({**held.files, **held.findings}))
     action = "List them" if held.findings else "Run them"

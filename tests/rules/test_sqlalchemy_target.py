@@ -93,7 +93,7 @@ def test_on_sqlalchemy_1_fg108_is_a_migration_without_a_fix(tmp_path: Path) -> N
     ("extra", "counted"),
     [
         # only FG108 may fire: the file is not parsed, and counted among those not run
-        ("", "so skipped: FG108 in 1 file "),
+        ("", "or the selection: FG108 (1 file)."),
         # another rule parses the file: FG108's findings are held back, and counted
         ("\nimport time\n\n\nasync def tick() -> None:\n    time.sleep(1)\n", "FG108 (2)"),
     ],
