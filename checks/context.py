@@ -86,6 +86,19 @@ PYDANTIC_MODEL_BASES = frozenset(
         "pydantic_settings.main.BaseSettings",
         "sqlmodel.SQLModel",
         "sqlmodel.main.SQLModel",
+        # FastAPI Users' schemas, Pydantic models its users derive from (`class
+        # UserRead(schemas.BaseUser[int])`): AidamirKaraziev's and t0vers' `orm_mode`
+        *(
+            f"fastapi_users.schemas.{name}"
+            for name in (
+                "BaseUser",
+                "BaseUserCreate",
+                "BaseUserUpdate",
+                "BaseOAuthAccount",
+                "BaseOAuthAccountMixin",
+                "CreateUpdateDictModel",
+            )
+        ),
     }
 )
 #: Models of the `pydantic.v1` compatibility layer: v1 on purpose, not migrated.

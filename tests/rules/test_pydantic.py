@@ -141,6 +141,26 @@ def test_orm_mode_positions_for_each_config_form() -> None:
     assert positions(source, "FG206") == [(5, 9), (8, 31), (11, 21)]
 
 
+def test_fastapi_users_schemas_are_pydantic_models() -> None:
+    """AidamirKaraziev's and t0vers' `class UserRead(schemas.BaseUser[int])` with
+    `orm_mode` (precision.py's miss on svc91b): FastAPI Users' schemas are Pydantic
+    models, subscripted by the id's type or not."""
+    source = """
+        from fastapi_users import schemas
+        from fastapi_users.schemas import BaseUserCreate
+
+        class UserRead(schemas.BaseUser[int]):
+            class Config:
+                orm_mode = True
+
+        class UserCreate(BaseUserCreate):
+            class Config:
+                orm_mode = True
+        """
+    assert positions(source, "FG206") == [(6, 9), (10, 9)]
+    assert positions(source, "FG207") == [(5, 11), (9, 11)]
+
+
 def test_a_config_in_a_class_of_no_base_configures_nothing() -> None:
     """wlsouza's `class TaskInDBBase:` (reader 91), a plain class: no Pydantic reads its
     `Config`, nor that of a plain class a model extends; a class of a local or unknown
