@@ -485,12 +485,16 @@ _COLUMN = lazy_pattern(rb"(?<![\w.])Column\(|\b(?:sa|sqlalchemy|db)\.Column\(")
 #: that read one (`JwtAccessBearerCookie`).
 _READ_COOKIE_WORDS = (
     rb"\b(?:request|websocket)\.cookies\b|\bCookie\(|\bAPIKeyCookie\b"
-    rb"|\bSessionMiddleware\b|\bCookieTransport\b"
+    # (fastapi-users' transport where one is made or derived from, not an import left
+    # by commented-out code: AidamirKaraziev's, whose API reads a header only, reader 125)
+    rb"|\bSessionMiddleware\b|\bCookieTransport\s*\(|\bclass\s+\w+\s*\(\s*CookieTransport\b"
     rb"|\bJwt(?:Access|Refresh)(?:Bearer)?Cookie\b"
 )
 _COOKIES = lazy_pattern(rb"\bset_cookie\(|" + _READ_COOKIE_WORDS)
 _HEADER_CREDENTIALS = lazy_pattern(
     rb"\b(?:HTTPBearer|OAuth2PasswordBearer|OAuth2AuthorizationCodeBearer|APIKeyHeader)\b"
+    # fastapi-users' transport that reads the `Authorization` header
+    rb"|\bBearerTransport\s*\("
     # fastapi-jwt's that read the `Authorization` header alone (fscorrales' API, whose
     # `set_access_cookie` sets a cookie nothing reads: reader 78)
     rb"|\bJwt(?:Access|Refresh)Bearer\b"

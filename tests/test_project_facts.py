@@ -14,6 +14,7 @@ import pytest
 from checks.cli import SNAPSHOT_MIN_FILES
 from checks.hook import run_claude_hook
 from checks.project_facts import (
+    cookies_used,
     credentials_used,
     defines_settings,
     header_credentials_only,
@@ -908,6 +909,25 @@ def test_fastapi_jwts_header_bearer_is_a_header_credential_its_cookie_classes_co
     both = bearer.replace(b"JwtAccessBearer", b"JwtAccessBearerCookie")
     assert credentials_used([both])
     assert not header_credentials_only([both])
+
+
+def test_fastapi_users_transports_are_read_where_made() -> None:
+    """AidamirKaraziev's API (reader 125): fastapi-users' `BearerTransport` reads the
+    `Authorization` header; a `CookieTransport` imported for commented-out code reads no
+    cookie, one made or derived from does."""
+    bearer = (
+        b"from fastapi_users.authentication import CookieTransport, BearerTransport\n\n"
+        b"# cookie_transport = CookieTransport(cookie_name='neo', cookie_max_age=3600)\n"
+        b'bearer_transport = BearerTransport(tokenUrl="auth/jwt/login")\n'
+    )
+    assert header_credentials_only([bearer])
+    assert not cookies_used([bearer])
+    for made in (
+        b"cookie_transport = CookieTransport(cookie_max_age=3600)\n",
+        b"class SecureCookies(CookieTransport):\n    pass\n",
+    ):
+        assert cookies_used([bearer, made]), made
+        assert not header_credentials_only([bearer, made]), made
 
 
 def test_a_cookie_only_set_is_no_cookie_credential() -> None:
