@@ -16,6 +16,7 @@ from checks.context import (
     http_adapter_name,
     keyword_arg,
     returns_in,
+    route_decorator,
 )
 from checks.context import dotted_name as cst_dotted_name
 from checks.lazy import lazy_pattern
@@ -907,7 +908,8 @@ class HttpExceptionReturned(Rule):
     )
     why = (
         "Returning an exception does not raise it. A route that returns one answers 200 "
-        "with the exception's attributes as its JSON body; a helper that returns one hands "
+        "with the exception's attributes as its JSON body, or 500 where a response model "
+        "(`response_model=`, a return annotation) rejects it; a helper that returns one hands "
         "its caller an object that stands for the data it expected, so the error is "
         "silently dropped (a webhook that must answer 400 answers 200)."
     )
@@ -930,7 +932,7 @@ class HttpExceptionReturned(Rule):
                 return {"status": "queued"}
             """,
             path="app/projects/routes.py",
-            note="a route: the client gets 200 (drone-tm)",
+            note="a route: its return annotation rejects the exception, a 500 (drone-tm)",
         ),
         Example(
             """
@@ -1138,6 +1140,8 @@ class HttpExceptionReturned(Rule):
             if not any(_gives_data(other, ctx) for other in others):
                 return  # every `return` gives an exception, or None: a factory
             message = _HELPER_MESSAGE
+        elif _validated(definition, ctx):
+            message = _VALIDATED_MESSAGE
         code = "raise " + code_of(value)
         replacement: str | Lines = code
         if "\n" in code and not any(
@@ -1159,6 +1163,30 @@ _HELPER_MESSAGE = (
     "paths: its caller gets the exception where it expects the data, and no error reaches "
     "the client as this one; `raise` it"
 )
+
+
+#: FG410's message for a route whose response model rejects the exception (a 500).
+_VALIDATED_MESSAGE = (
+    "`HTTPException` returned, not raised: the route's response model rejects it, so the "
+    "client gets a 500 instead of this error; `raise` it"
+)
+
+
+def _validated(route: cst.FunctionDef, ctx: FileContext) -> bool:
+    """Whether FastAPI validates what the route returns (`response_model=` other than
+    None, or a return annotation other than a `Response` class): an exception returned
+    there fails the validation, a 500, even under `-> Any` (checked on FastAPI 0.114 and
+    0.165); with neither, FastAPI encodes its attributes, a 200 (AidamirKaraziev's routes
+    declare `response_model=`: reader 125)."""
+    decorator = route_decorator(route, ctx)
+    model = keyword_arg(decorator, "response_model") if decorator is not None else None
+    if model is not None:
+        return not (isinstance(model.value, cst.Name) and model.value.value == "None")
+    if route.returns is None:
+        return False
+    annotation = route.returns.annotation
+    name = ctx.qualified_name(annotation) or cst_dotted_name(annotation) or ""
+    return not name.endswith("Response")
 
 
 def _success_status(call: cst.Call) -> bool:

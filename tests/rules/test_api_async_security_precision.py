@@ -3701,7 +3701,67 @@ def test_an_http_exception_a_helper_returns_says_so_and_a_success_status_is_none
         "`HTTPException` returned, not raised, by a function that returns data on its other "
         "paths: its caller gets the exception where it expects the data"
     )
-    assert "a route answers 200" in found[1].message
+    # `-> dict`: FastAPI validates the exception against it, a 500
+    assert "the client gets a 500" in found[1].message
+
+
+def test_a_route_returning_an_exception_answers_200_or_500_as_fastapi_does() -> None:
+    """AidamirKaraziev's routes (reader 125) declare `response_model=`: FastAPI validates
+    the returned exception against it, a 500 (as under any return annotation but a
+    `Response` class, `-> Any` too); a route with neither answers 200 with the
+    exception's attributes (both run on FastAPI 0.114 and 0.165)."""
+    source = """
+        from typing import Any
+
+        from fastapi import APIRouter, HTTPException
+        from fastapi.responses import JSONResponse
+        from pydantic import BaseModel
+
+        router = APIRouter()
+
+
+        class Dish(BaseModel):
+            id: int
+
+
+        @router.get("/a")
+        async def a(n: int):
+            if n:
+                return HTTPException(status_code=404)
+
+
+        @router.get("/b", response_model=Dish)
+        async def b(n: int):
+            if n:
+                return HTTPException(status_code=404)
+
+
+        @router.get("/c")
+        async def c(n: int) -> Any:
+            if n:
+                return HTTPException(status_code=404)
+
+
+        @router.get("/d")
+        async def d(n: int) -> JSONResponse:
+            if n:
+                return HTTPException(status_code=404)
+
+
+        @router.get("/e", response_model=None)
+        async def e(n: int) -> dict[str, int]:
+            if n:
+                return HTTPException(status_code=404)
+        """
+    found = [f for f in check_code(source, "app/dishes.py") if f.code == "FG410"]
+    assert [(f.start.row, "a 500" in f.message) for f in found] == [
+        (17, False),
+        (23, True),
+        (29, True),
+        (35, False),
+        (41, False),
+    ]
+    assert "a route answers 200" in found[0].message
 
 
 def test_a_fallback_under_if_not_is_the_environment_reads_and_a_key_template_is_none() -> None:
