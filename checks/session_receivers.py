@@ -236,8 +236,13 @@ def imported_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
                 values = [
                     b for b in bindings if not (isinstance(b, cst.Name) and b.value == "None")
                 ]
-                value = values[0] if len(values) == 1 else None
-                return _opened_from(value, ctx) if isinstance(value, cst.Call) else None
+                # bound again to a call of the same object (`db = SessionLocal()` once per
+                # block: 0odafi's websocket routes, reader 124), opened from it still
+                origins = {
+                    _opened_from(value, ctx) if isinstance(value, cst.Call) else None
+                    for value in values
+                }
+                return origins.pop() if len(origins) == 1 else None
     if isinstance(expr, cst.Call):
         return _opened_from(expr, ctx)
     return _imported(expr, ctx)

@@ -392,6 +392,48 @@ def test_an_imported_factorys_session_handed_to_a_sync_call_is_flagged(
     assert _rows(result.stdout, "FG102") == ["app/login.py:10:9", "app/login.py:17:5"]
 
 
+def test_a_name_bound_to_an_imported_factorys_session_in_each_block_is_flagged(
+    database_module: Path,
+) -> None:
+    """0odafi's websocket routes (reader 124): `db = SessionLocal()` once per
+    `try`/`finally` block, three times in a coroutine, each queried: opened from the same
+    imported factory every time, so still its sync session; not where the name is bound
+    to two different factories' sessions, which the file cannot tell apart."""
+    _write_sync_factory(database_module)
+    write(
+        database_module,
+        "app/sockets.py",
+        """
+        from sqlalchemy import select
+
+        from app.db.tutorial import SessionLocal
+        from app.other import OtherSession
+
+
+        async def me_socket(user_id: int) -> None:
+            db = SessionLocal()
+            try:
+                db.scalar(select(1))
+            finally:
+                db.close()
+            db = SessionLocal()
+            try:
+                db.scalar(select(2))
+            finally:
+                db.close()
+
+
+        async def mixed(user_id: int) -> None:
+            db = SessionLocal()
+            db.close()
+            db = OtherSession()
+            db.scalar(select(2))
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/sockets.py:10:9"]
+
+
 def test_a_finding_asked_of_the_index_in_an_awaiting_coroutine_offers_a_thread(
     database_module: Path,
 ) -> None:
