@@ -32,6 +32,13 @@ _SECRET_NAME = lazy_pattern(
     r"(?:_token)?$",
     re.IGNORECASE,
 )
+#: A settings field named as a token (`gsms_token`, `BOT_TOKEN`), which `_SECRET_NAME`
+#: leaves (a token's type, URL or purpose is named so as often): a secret where its value
+#: has the shape of a token a provider issues (`_ISSUED_TOKEN`).
+_TOKEN_FIELD = lazy_pattern(r"(?:^|_)token$", re.IGNORECASE)
+#: A JSON Web Token (`eyJ....eyJ....signature`), or a Telegram bot's token
+#: (`123456789:AA...`, 35 characters after the colon).
+_ISSUED_TOKEN = lazy_pattern(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}$|\d{8,10}:[\w-]{35}$")
 #: What every secret name contains, for the pre-filter: lowercase and searched in the
 #: lowered text (`Evidence.mentions`), so without IGNORECASE (5x slower, the same matches).
 _SECRET_WORDS = lazy_pattern(
@@ -629,7 +636,9 @@ class HardcodedSecret(Rule):
         "Checks for string literals assigned to secret-named variables, attributes, "
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`, "
         "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), also as a settings field's default "
-        "(`SecretStr('...')`, `Field(default='...')`) or as the fallback of an environment "
+        "(`SecretStr('...')`, `Field(default='...')`; a field named as a token, "
+        "`gsms_token`, holding one a provider issues, a JSON Web Token or a Telegram bot's) "
+        "or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
         "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
         "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`); a "
@@ -1351,7 +1360,11 @@ class HardcodedSecret(Rule):
             return True  # `_sent`
         if any(
             # `declared`: a settings class's default (`_check`) is one
-            _SECRET_NAME.search(name) and _is_secret_value(name, value, declared=True, signing=True)
+            (
+                _SECRET_NAME.search(name)
+                or (_TOKEN_FIELD.search(name) and _ISSUED_TOKEN.match(value))
+            )
+            and _is_secret_value(name, value, declared=True, signing=True)
             for name, value in structure.named_strings
         ) or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings):
             return True
@@ -1496,7 +1509,12 @@ class HardcodedSecret(Rule):
         signs = bool(signing) or (constant and text is not None and _signs_with(name, ctx))
         if (
             text is not None
-            and _SECRET_NAME.search(name)
+            and (
+                _SECRET_NAME.search(name)
+                # a settings field of a token a provider issued, by its shape (AxasSoft's
+                # `gsms_token`, a GreenSMS API token: reader 125)
+                or (in_settings and _TOKEN_FIELD.search(name) and _ISSUED_TOKEN.match(text))
+            )
             and _is_secret_value(name, text, in_dict, declared or signs, signs)
             and not _in_demo_function(ctx)
             and not _local_server_default(name, text, node, ctx)
@@ -1505,7 +1523,11 @@ class HardcodedSecret(Rule):
                 return
             if constant and _refused_default(text, ctx, name):
                 return  # the module's default, refused where it matters
-            if in_settings and _generated(text) and _OWN_KEY_NAME.search(field) is None:
+            if (
+                in_settings
+                and (_generated(text) or _ISSUED_TOKEN.match(text))
+                and _OWN_KEY_NAME.search(field) is None
+            ):
                 # a provider's key is leaked by the repository whether or not the service
                 # reads it (nvson2201's unread `GOOGLE_CLIENT_SECRET = "GOCSPX-..."`,
                 # reader 82); the service's own signing key nothing reads signs nothing

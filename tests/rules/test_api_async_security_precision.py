@@ -2520,6 +2520,33 @@ def test_secret_defaults_and_fallbacks_are_secrets() -> None:
     )
 
 
+def test_a_settings_token_of_a_providers_shape_is_a_leaked_key() -> None:
+    """AxasSoft's `gsms_token` (reader 125), a GreenSMS API token (a JWT) as a settings
+    default, and a Telegram bot's token: keys by their shape, whatever `*_token` names;
+    not a token's URL or type, nor such a value outside a settings class."""
+    jwt = (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyIjoiQVhBUyIsImlhdCI6MTc0NDIwMTU1OH0"
+        ".ltH3-QfqdpTJ7MCJWR2MPpbrCpkNj3_J11_wHbIOCHY"
+    )
+    source = f"""
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            gsms_token: str = "{jwt}"
+            BOT_TOKEN: str = "5895760296:AAF2hSRl3TAIrZGHD6M5sSDdtdYkQPr9sUc"
+            OAUTH_TOKEN_URL: str = "https://oauth2.googleapis.com/token"
+            refresh_token: str = "refresh"
+            sample_token: str = "not-a-token-at-all-but-long"
+
+
+        expired_token = "{jwt}"
+        """
+    found = messages(source, "FG502", path="app/core/settings.py")
+    assert [row for row, _ in positions(source, "FG502", path="app/core/settings.py")] == [5, 6]
+    assert all(m.startswith("Hard-coded key as a settings default") for m in found)
+
+
 def test_a_settings_class_through_a_base_of_the_file_is_a_settings_class() -> None:
     """The FastAPI production boilerplate (reader 45): `class Config(BaseConfig)`, where
     `BaseConfig(BaseSettings)` is in the same file, signs its tokens with a `SECRET_KEY`
