@@ -904,7 +904,10 @@ def keeps_v1_layer(previous: str | None, new: str) -> bool:
 
 
 # ------------------------------------------------------------------ the findings
-_V1_API = lazy_pattern(r"^(?P<subject>.+?) is the Pydantic v1 (?P<kind>API|name): use (?P<use>.+)$")
+#: (a clause after the name says what Pydantic 2 does with it: not for a project on v1)
+_V1_API = lazy_pattern(
+    r"^(?P<subject>.+?) is the Pydantic v1 (?P<kind>API|name)(?:, which [^:]*)?: use (?P<use>.+)$"
+)
 TARGET_V1_NOTE = "(this project targets Pydantic v1)"
 
 

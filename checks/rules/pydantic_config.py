@@ -124,7 +124,10 @@ class PydanticOrmMode(Rule):
     code = "FG206"
     name = "pydantic-orm-mode"
     family = "Pydantic"
-    message = "`orm_mode` is the Pydantic v1 name: use `from_attributes=True`"
+    message = (
+        "`orm_mode` is the Pydantic v1 name, which Pydantic 2 ignores (a warning, and "
+        "`model_validate(obj)` reads no attributes): use `from_attributes=True`"
+    )
     summary = (
         "Checks for `orm_mode` in a Pydantic config: an inner `class Config`, a "
         "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword; not the "
