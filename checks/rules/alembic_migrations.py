@@ -358,9 +358,13 @@ class NotNullWithoutDefault(_MigrationRule):
         "rename, which autogenerate writes as an add and a drop that lose the values, and "
         "offers `op.alter_column(table, old, new_column_name=new)` (not for a column the "
         "downgrade adds back with a type of another kind: an `INTEGER` dropped where a "
-        "`UUID` is added is no rename). For a foreign key (a `ForeignKey(...)` in the "
-        "column, or one the upgrade creates on it) it says to add it nullable, fill it, "
-        "then set NOT NULL: no `server_default` names the row each refers to.\n\n"
+        "`UUID` is added is no rename; where a dropped column shares a word with the name "
+        "of one column added, `password` and `hashed_password`, only that one). For a "
+        "foreign key (a `ForeignKey(...)` in the column, or one the upgrade creates on it) "
+        "it says to add it nullable, fill it, then set NOT NULL: no `server_default` names "
+        "the row each refers to; so for a unique column (`unique=True`, or a unique index "
+        "or constraint of it alone that the upgrade makes), to whose rows no "
+        "`server_default` gives each its own value.\n\n"
         "Where it applies: revision files, not the `tests` layer; the heads of a folder "
         "only, as for FG601."
     )
@@ -487,10 +491,14 @@ class NotNullWithoutDefault(_MigrationRule):
             not_null = nullable is not None and dotted_name(nullable.value) == "False"
             if not_null and keyword_arg(column, "server_default") is None:
                 message = _renamed_message(column, table, ctx)
+                name = string_value(column.args[0].value) if column.args else None
                 if message is None and _references(column, table, ctx):
-                    message = _FOREIGN_KEY_MESSAGE.format(
-                        name=string_value(column.args[0].value), table=table
-                    )
+                    message = _FOREIGN_KEY_MESSAGE.format(name=name, table=table)
+                elif message is None and name is not None and _unique(column, name, table, ctx):
+                    message = _UNIQUE_MESSAGE.format(name=name, table=table)
+                elif message is None and name is not None and table is not None:
+                    # named, as the other messages name it (reader 127)
+                    message = _NAMED_MESSAGE.format(name=name, table=table)
                 ctx.report(column, message)
 
 
@@ -503,6 +511,55 @@ _FOREIGN_KEY_MESSAGE = (
     "the row each refers to: add it nullable, fill it (`op.execute(...)`), then "
     "`op.alter_column(..., nullable=False)`"
 )
+
+
+#: FG602's message where the column and its table are named.
+_NAMED_MESSAGE = (
+    "NOT NULL column `{name}` added to `{table}` without `server_default`: the upgrade "
+    "fails on a table that has rows"
+)
+#: FG602's message for a unique column: no `server_default` gives each row its own value
+#: (TetherOne's `email`, with a unique index: reader 127).
+_UNIQUE_MESSAGE = (
+    "NOT NULL unique column `{name}` added to `{table}` without a value for the rows it "
+    "has: the upgrade fails on a table that has rows, and no `server_default` gives each "
+    "its own value: add it nullable, fill it (`op.execute(...)`), then "
+    "`op.alter_column(..., nullable=False)`"
+)
+
+
+def _unique(column: cst.Call, name: str, table: str | None, ctx: FileContext) -> bool:
+    """Whether an added column is unique: `unique=True` or `primary_key=True` in it, or
+    the upgrade makes a unique index or constraint of it alone (`op.create_index(...,
+    "users", ["email"], unique=True)`, `op.create_unique_constraint(None, "users",
+    ["email"])`)."""
+    for keyword in ("unique", "primary_key"):
+        given = keyword_arg(column, keyword)
+        if given is not None and dotted_name(given.value) == "True":
+            return True
+    function = ctx.function
+    if function is None:
+        return False
+    for call in own_descendants(function.node.body):
+        if not isinstance(call, cst.Call):
+            continue
+        operation = _alembic_op(call, ctx)
+        if operation == "create_index":
+            unique = keyword_arg(call, "unique")
+            if unique is None or dotted_name(unique.value) != "True":
+                continue
+            on, columns = _argument(call, 1, "table_name"), _argument(call, 2, "columns")
+        elif operation == "create_unique_constraint":
+            on, columns = _argument(call, 1, "table_name"), _argument(call, 2, "columns")
+        else:
+            continue
+        if (
+            string_value(on) == table
+            and isinstance(columns, cst.List | cst.Tuple)
+            and [string_value(element.value) for element in columns.elements] == [name]
+        ):
+            return True
+    return False
 
 
 def _references(column: cst.Call, table: str | None, ctx: FileContext) -> bool:
@@ -580,6 +637,26 @@ def _renamed_message(column: cst.Call, table: str | None, ctx: FileContext) -> s
         for found in old
         if found not in restored or added is None or _same_type(restored[found], added)
     ]
+    # a dropped column whose name another added column shares a word of is that one's
+    # (TetherOne's `password` dropped where `email` and `hashed_password` are added:
+    # only the second may be its rename, reader 127)
+    others = [
+        other
+        for call in descendants(function.node.body)
+        if isinstance(call, cst.Call)
+        and call.args
+        and _alembic_op(call, ctx) == "add_column"
+        and _table_of(call, "add_column", ctx) == table
+        and isinstance(added_column := call.args[-1].value, cst.Call)
+        and added_column.args
+        and (other := string_value(added_column.args[0].value)) not in (None, name)
+    ]
+    old = [
+        found
+        for found in old
+        if _shares_a_word(name, found)
+        or not any(_shares_a_word(other, found) for other in others if other is not None)
+    ]
     if not old:
         return None
     old = sorted(set(old))
@@ -592,6 +669,11 @@ def _renamed_message(column: cst.Call, table: str | None, ctx: FileContext) -> s
         f'new_column_name="{name}")` keeps them; else the upgrade fails on a table that has '
         "rows"
     )
+
+
+def _shares_a_word(first: str, second: str) -> bool:
+    """Whether two column names share a word (`hashed_password`, `password`)."""
+    return bool(set(first.lower().split("_")) & set(second.lower().split("_")) - {""})
 
 
 def _column_type(column: cst.Call) -> str | None:

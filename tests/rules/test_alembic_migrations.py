@@ -83,7 +83,68 @@ def upgrade() -> None:
     assert 'op.alter_column("users", <its old name>, new_column_name="username")' in (
         found[1].message
     )
-    assert found[2].message.startswith("NOT NULL column added without `server_default`")
+    assert found[2].message.startswith(
+        "NOT NULL column `size` added to `teams` without `server_default`: the upgrade fails"
+    )
+
+
+def test_a_dropped_column_an_added_one_shares_a_word_with_is_only_its_rename() -> None:
+    """TetherOne's revision (reader 127): `email` and `hashed_password` added NOT NULL
+    where `password` is dropped: only `hashed_password` may be its rename; where no added
+    name shares a word with the dropped one, each may be (`content` for `description`)."""
+    source = (
+        HEADER
+        + """
+def upgrade() -> None:
+    op.add_column("users", sa.Column("email", sa.String(length=320), nullable=False))
+    op.add_column("users", sa.Column("hashed_password", sa.String(1024), nullable=False))
+    op.drop_column("users", "password")
+    op.add_column("posts", sa.Column("content", sa.String(4096), nullable=False))
+    op.add_column("posts", sa.Column("body", sa.String(4096), nullable=False))
+    op.drop_column("posts", "description")
+"""
+    )
+    found = [f for f in check_code(source, MIGRATION) if f.code == "FG602"]
+    assert [(f.start.row, "if it is a rename" in f.message) for f in found] == [
+        (9, False),
+        (10, True),
+        (12, True),
+        (13, True),
+    ]
+    assert 'new_column_name="hashed_password"' in found[1].message
+
+
+def test_a_not_null_unique_column_is_told_to_be_filled_not_given_a_default() -> None:
+    """TetherOne's `email` (reader 127), given a unique index by the same upgrade: no
+    `server_default` gives each row its own value; `unique=True` and a unique constraint
+    too; a non-unique index, or a unique one of two columns, is no such column."""
+    source = (
+        HEADER
+        + """
+def upgrade() -> None:
+    op.add_column("users", sa.Column("email", sa.String(length=320), nullable=False))
+    op.create_index(op.f("ix_users_email"), "users", ["email"], unique=True)
+    op.add_column("users", sa.Column("slug", sa.String(64), unique=True, nullable=False))
+    op.add_column("users", sa.Column("code", sa.String(8), nullable=False))
+    op.create_unique_constraint(None, "users", ["code"])
+    op.add_column("users", sa.Column("city", sa.String(64), nullable=False))
+    op.create_index("ix_city", "users", ["city"])
+    op.add_column("users", sa.Column("zip", sa.String(8), nullable=False))
+    op.create_index("ix_city_zip", "users", ["city", "zip"], unique=True)
+"""
+    )
+    found = [f for f in check_code(source, MIGRATION) if f.code == "FG602"]
+    assert [(f.start.row, f.message.startswith("NOT NULL unique column")) for f in found] == [
+        (9, True),
+        (11, True),
+        (12, True),
+        (14, False),
+        (16, False),
+    ]
+    assert found[0].message.startswith(
+        "NOT NULL unique column `email` added to `users` without a value for the rows it has"
+    )
+    assert "add it nullable, fill it" in found[0].message
 
 
 def test_a_not_null_foreign_key_is_told_to_be_filled_not_given_a_default() -> None:
@@ -115,7 +176,7 @@ def upgrade() -> None:
             f"NOT NULL foreign key `{name}` added to `{table}` without a value for the rows"
         )
         assert "add it nullable, fill it" in finding.message
-    assert found[3].message.startswith("NOT NULL column added without `server_default`")
+    assert found[3].message.startswith("NOT NULL column `size` added to `teams` without")
 
 
 def test_a_column_the_downgrade_adds_back_of_another_type_is_no_rename() -> None:
@@ -141,7 +202,7 @@ def downgrade() -> None:
     )
     found = [f for f in check_code(source, MIGRATION) if f.code == "FG602"]
     assert [f.start.row for f in found] == [9, 10]
-    assert found[0].message.startswith("NOT NULL column added without `server_default`")
+    assert found[0].message.startswith("NOT NULL column `content_id` added to `content` without")
     assert 'op.alter_column("content", "name", new_column_name="title")' in found[1].message
 
 
