@@ -2032,6 +2032,11 @@ class FileContext:
         """The innermost enclosing function or lambda, if any."""
         return self._functions[-1] if self._functions else None
 
+    @property
+    def functions(self) -> tuple[FunctionInfo, ...]:
+        """The enclosing functions and lambdas, outermost first."""
+        return tuple(self._functions)
+
     def is_parameter(self, name: str) -> bool:
         """Whether `name` is a parameter of the function the walk is in."""
         function = self.function

@@ -108,6 +108,20 @@ CALLED_INSTANCES = {
 #: (`CALL_CHAIN + "app.db.connection|create_session"`: what `connection().
 #: create_session()` gives), which `ProjectIndex.returned_class` follows.
 CALL_CHAIN = "()"
+#: A `BLOCKS` ref for a method of what some call returned, the class unknown (the
+#: screen's: `ANY_RETURNED + "check_password"`): any class of the project whose method
+#: of that name blocks.
+ANY_RETURNED = CALL_CHAIN + "*|"
+
+
+def returned_owner(ref: str) -> str:
+    """How a finding on `()app.crud.get_user|check_password` names the method's class
+    until the index settles it (`checks.run`): "of the class `app.crud.get_user()`
+    returns"."""
+    called = ref[len(CALL_CHAIN) :].rpartition("|")[0]
+    return f"of the class `{called}()` returns"
+
+
 #: The sync `scoped_session` an attribute of such an object is (`db.session`).
 INSTANCE_ATTRIBUTES = {(FLASK_SQLALCHEMY, "session"): "sqlalchemy.orm.scoped_session"}
 INSTANCE_ATTRIBUTE_NAMES = frozenset(attribute for _, attribute in INSTANCE_ATTRIBUTES)
@@ -626,6 +640,10 @@ class ProjectIndex:
         #: each class's direct subclasses, and the size of `classes` they were read at
         self._derived: dict[str, list[str]] | None = None
         self._derived_count = 0
+        #: the keys of `blocking` and `uses` by method name (`_any_method_blocks`), and
+        #: the number of modules they were read at
+        self._methods_named: dict[str, list[str]] | None = None
+        self._methods_named_at = 0
         for summary in summaries:
             self.add(summary)
 
@@ -841,6 +859,12 @@ class ProjectIndex:
                 resolved = self.resolve(ref)
                 made = self.instances.get(resolved)
                 found = resolved in condition.roots or made in condition.roots
+            elif (
+                condition.subject == BLOCKS
+                and ref.startswith(ANY_RETURNED)
+                and not (self._whole_project)
+            ):
+                found = True  # a run of some files sees only the classes they import
             elif condition.subject == BLOCKS:
                 made = self.blocking_call(ref)
                 if made in NEW_PASSWORD_HASHES and not self.fact(NEW_PASSWORD_HASH_SELECTED, path):
@@ -887,7 +911,14 @@ class ProjectIndex:
     def blocking_call(self, ref: str, depth: int = 0) -> str | None:
         """The blocking call the sync function `ref` makes (`ModuleSummary.blocking`);
         for one that calls password helpers of other modules (`CALLS`), the password
-        hash the first of them makes, followed two helpers deep."""
+        hash the first of them makes, followed two helpers deep; for a method of what a
+        call returns (`()app.crud.get_user|check_password`), that method of the class the
+        call's annotation names (`returned_method`)."""
+        if ref.startswith(CALL_CHAIN):
+            if ref.startswith(ANY_RETURNED):
+                return self._any_method_blocks(ref[len(ANY_RETURNED) :], depth)
+            found = self.returned_method(ref)
+            return None if found is None else self.blocking_call(found, depth + 1)
         resolved = self.resolve(ref)
         made = self.blocking.get(resolved)
         if made is None:
@@ -912,6 +943,34 @@ class ProjectIndex:
                 found = self.blocking_call(helper, depth + 1)
                 if found in PASSWORD_HASHING:
                     return found
+        return None
+
+    def returned_method(self, ref: str) -> str | None:
+        """`app.models.User.check_password` for `()app.crud.get_user|check_password`:
+        the method of the class a call of `app.crud.get_user` returns, or None."""
+        called, _, method = ref[len(CALL_CHAIN) :].rpartition("|")
+        returned = self.returned_class(called) if called else None
+        if returned is None or returned == NO_RETURN:
+            return None
+        returned = self.resolve(returned)
+        return f"{returned}.{method}" if returned in self.classes else None
+
+    def _any_method_blocks(self, method: str, depth: int) -> str | None:
+        """The blocking call of the first sync method of that name in the project that
+        makes one (`ANY_RETURNED`: the screen's ask, which cannot tell the class), else
+        None; a method that blocks is in `blocking` or `uses` by its defining class."""
+        if self._methods_named is None or self._methods_named_at != len(self.modules):
+            self._methods_named_at = len(self.modules)
+            named: dict[str, list[str]] = {}
+            for key in (*self.blocking, *self.uses):
+                owner, _, name = key.rpartition(".")
+                if owner in self.classes:
+                    named.setdefault(name, []).append(key)
+            self._methods_named = named
+        for key in self._methods_named.get(method, ()):
+            made = self.blocking_call(key, depth + 1)
+            if made is not None:
+                return made
         return None
 
     def _method_blocks(

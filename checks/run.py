@@ -40,6 +40,7 @@ from checks.config import (
 from checks.findings import FileResult, Finding, HeldBack, Location
 from checks.project import (
     BLOCKS,
+    CALL_CHAIN,
     Condition,
     ModuleLocator,
     ModuleSummary,
@@ -47,6 +48,7 @@ from checks.project import (
     forget_packages,
     module_name_for,
     namespace_package,
+    returned_owner,
     source_root_for,
     summarize_source,
 )
@@ -713,6 +715,14 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     made = index.blocking_call(ref)
     if made is None or made.startswith(OPENS):
         return finding
+    if ref.startswith(CALL_CHAIN):
+        # a method of what a call returned: named by the class the index found
+        concrete = index.returned_method(ref)
+        if concrete is None:
+            return finding
+        owner = f"of `{concrete.rpartition('.')[0]}`"
+        message = finding.message.replace(returned_owner(ref), owner, 1)
+        finding, ref = finding._replace(message=message), concrete
     call = call_name(made)
     message = finding.message
     owner = ref.rpartition(".")[0]

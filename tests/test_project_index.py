@@ -1233,6 +1233,55 @@ def test_a_method_of_a_queried_row_that_hashes_is_reported(tmp_path: Path) -> No
     assert found == [("FG303", 10, method), ("FG303", 16, method), ("FG303", 21, method)]
 
 
+def test_a_method_of_what_an_awaited_call_returned_that_hashes_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Vorongor's and Udemezue12's logins (readers 127 and 126): `user = await
+    _get_user_by_email(...)` (a function annotated `-> UserModel`) or `await
+    self.repo.get_by_email(...)` (a repository's method `-> User | None`, `self.repo`
+    annotated in `__init__`, also from a function nested in the method), then
+    `user.check_password(password)`, a model method that checks with bcrypt: named by the
+    class the annotation gives. A method that hashes nothing, and what a function
+    returns that is no class of the project, are left alone."""
+    repo = (
+        "from app.models import User\n\n\n"
+        "class AuthRepo:\n    def __init__(self, db) -> None:\n        self.db = db\n\n"
+        "    async def get_by_email(self, email: str) -> User | None:\n"
+        "        return await self.db.get(User, email)\n\n\n"
+        "async def get_user(email: str) -> User:\n    return User()\n\n\n"
+        "async def anything(email: str):\n    return dict(email=email)\n"
+    )
+    service = (
+        "from app.repo import AuthRepo, anything, get_user\n\n\n"
+        "class AuthService:\n    def __init__(self, db) -> None:\n"
+        "        self.repo: AuthRepo = AuthRepo(db)\n\n"
+        "    async def login(self, email: str, password: str) -> bool:\n"
+        "        user = await self.repo.get_by_email(email)\n"
+        "        return bool(user and user.check_password(password))\n\n"
+        "    async def login_nested(self, email: str, password: str) -> bool:\n"
+        "        async def handler() -> bool:\n"
+        "            user = await self.repo.get_by_email(email)\n"
+        "            return bool(user and user.check_password(password))\n\n"
+        "        return await handler()\n\n\n"
+        "async def login_plain(email: str, password: str) -> bool:\n"
+        "    user = await get_user(email)\n"
+        "    user.display()\n"
+        "    return user.check_password(password)\n\n\n"
+        "async def unannotated(email: str, password: str) -> bool:\n"
+        "    user = await anything(email)\n"
+        "    return user.check_password(password)\n\n\n"
+        "service = AuthService(None)\n\n\n"
+        "async def both() -> None:\n"
+        "    await service.login('a', 'b')\n    await service.login_nested('a', 'b')\n"
+    )
+    checked = _checked_package(
+        tmp_path, {"app/models.py": HASHING_MODEL, "app/repo.py": repo, "app/service.py": service}
+    )
+    found = [(f["code"], f["location"]["row"], f["message"].split(" that ")[0]) for f in checked]
+    method = "`user.check_password()` is a sync method of `app.models.User`"
+    assert found == [("FG303", 10, method), ("FG303", 15, method), ("FG303", 23, method)]
+
+
 def test_a_method_that_calls_another_modules_password_helper_is_followed(
     tmp_path: Path,
 ) -> None:

@@ -56,7 +56,7 @@ from checks.context import (
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import BLOCKS, CALL, Condition
+from checks.project import ANY_RETURNED, BLOCKS, CALL, CALL_CHAIN, Condition, returned_owner
 from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
@@ -226,6 +226,7 @@ class _BlockingInAsync(Rule):
             name
             or _annotated_receiver_method(node, ctx)
             or _queried_model_method(node, ctx)
+            or _returned_model_method(node, ctx)
             or _own_method(node, ctx)
             or _own_function(node, ctx),
             ctx,
@@ -243,12 +244,17 @@ class _BlockingInAsync(Rule):
         module = name.rpartition(".")[0]
         # `file_service.download(...)` on a parameter annotated with a class
         kind = "method" if module.rpartition(".")[2][:1].isupper() else "function"
+        owner = f"of `{module}`"
+        if name.startswith(CALL_CHAIN):
+            # of what a call returned (`_returned_model_method`): the index names the
+            # class (`checks.run._named_blocking_call`)
+            owner, kind = returned_owner(name), "method"
         # (a helper hashing a new password holds where the run reports those: the index
         # asks `checks.project_facts.NEW_PASSWORD_HASH_SELECTED`)
         ctx.report_if(
             node,
             Condition((name,), self.roots(), subject=BLOCKS),
-            f"`{callee}()` is a sync {kind} of `{module}` that {self.does}, which blocks "
+            f"`{callee}()` is a sync {kind} {owner} that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
             f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
         )
@@ -283,7 +289,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
         "the coroutine annotated with the class (`files: FileService = Depends(...)`, or "
         "the module's `Annotated[FileService, Depends(...)]` alias), on a name it "
-        "annotates so once (`helper: RedisHelper = request.state.redis_helper`), or an "
+        "annotates so once (`helper: RedisHelper = request.state.redis_helper`), on an "
+        "instance it makes (`payment = Gateway(...)`, then `payment.pay()`), on what an "
+        "awaited call of the project returns by its return annotation (`user = await "
+        "repo.get_by_email(email)` of `-> User | None`), or an "
         "attribute of `self` its class annotates so (a dataclass's `files: FileService`), "
         "whose own body calls one of them, makes a Stripe resource's request (below), or "
         "sends a request through one of the sync "
@@ -992,7 +1001,10 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`verify_password`, which checks the hash; `login` calls `self.authenticate_user`, "
         "which calls another module's `verify_password`, also through that module, "
         "`security.verify_password(...)`; `crud.user.authenticate(...)`, a method of the "
-        "instance a package binds over its submodule's name, `from .user import user`; a "
+        "instance a package binds over its submodule's name, `from .user import user`; "
+        "`user.check_password(password)`, a model's method, on the row the coroutine "
+        "queried or on what an awaited call returns by its annotation, `user = await "
+        "repo.get_by_email(email)` of `-> User | None`; a "
         "process further down was a cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
         "first call in each function that calls it. In a route that awaits nothing, the "
@@ -1514,6 +1526,16 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                         structure.may_be_project_class(qualified)
                     ):
                         yield f"{qualified}.{func.attr}"
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                # or made by the coroutine, bound to a name (`payment = Gateway(...)`)
+                for made in structure.bindings_of(func.value.id).values:
+                    if not isinstance(made, ast.Call):
+                        continue
+                    for qualified in structure.qualified(ast_dotted_name(made.func)):
+                        if _may_be_project_function(qualified) and (
+                            structure.may_be_project_class(qualified)
+                        ):
+                            yield f"{qualified}.{func.attr}"
             if (
                 isinstance(func, ast.Attribute)
                 and isinstance(func.value, ast.Name)
@@ -1559,6 +1581,13 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                             structure.may_be_project_class(qualified)
                         ):
                             yield f"{qualified}.{func.attr}"
+                # a method of what an awaited call returned (`_returned_model_method`):
+                # of any class of the project (the screen cannot tell which)
+                if func.attr not in _RESULT_METHODS and any(
+                    isinstance(value, ast.Await)
+                    for value in structure.bindings_of(func.value.id).values
+                ):
+                    yield f"{ANY_RETURNED}{func.attr}"
             yield from _attribute_classes_methods(call, structure)
 
 
@@ -1704,6 +1733,75 @@ def _queried_model_method(node: cst.Call, ctx: FileContext) -> str | None:
     if model is None or "." not in model:
         return None
     return f"{model}.{func.attr.value}"
+
+
+#: Methods of what library coroutines return (SQLAlchemy's results, HTTP responses,
+#: built-in containers and strings, Pydantic models), never asked of the project index
+#: (`_returned_model_method`, and its screen: a file whose coroutines call only these on
+#: what they awaited waits for no answer).
+_RESULT_METHODS = frozenset(
+    {
+        *("scalars", "scalar", "scalar_one", "scalar_one_or_none", "one", "one_or_none"),
+        *("first", "all", "fetchall", "fetchone", "fetchmany", "mappings", "unique"),
+        *("tuples", "partitions", "columns", "keys", "values", "items", "get", "pop"),
+        *("json", "raise_for_status", "read", "aread", "aiter_bytes", "aiter_lines"),
+        *("iter_bytes", "close", "aclose", "append", "extend", "update", "copy"),
+        *("lower", "upper", "strip", "split", "startswith", "endswith", "decode"),
+        *("encode", "format", "replace", "model_dump", "model_dump_json", "dict"),
+    }
+)
+
+
+def _returned_model_method(node: cst.Call, ctx: FileContext) -> str | None:
+    """A method called on what an awaited call of the coroutine returned (`user = await
+    crud.get_user(email)`, then `user.check_password(password)`), where the class is the
+    return annotation of a function or method of the project (`-> User | None`): the
+    method of that class, asked of the project index as `()crud.get_user|check_password`
+    (`CALL_CHAIN`: Vorongor's and Udemezue12's logins check the password with bcrypt in a
+    model method, readers 126 and 127)."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    if func.attr.value in _RESULT_METHODS:
+        return None
+    if ctx.function is None or not ctx.in_async_function:
+        return None
+    value = bound_once(func.value, ctx)
+    if not isinstance(value, cst.Await):
+        return None
+    called = _held_method(value.expression, ctx)
+    if called is None:
+        inferred = ctx.infer(value.expression, calls=True)
+        if inferred is None or inferred.iterable or inferred.of_class or not inferred.call:
+            return None
+        called = inferred.cls
+    if not _may_be_project_function(called):
+        return None
+    return f"{CALL_CHAIN}{called}|{func.attr.value}"
+
+
+def _held_method(call: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """`Class.method` for a call of a method of an attribute of `self` whose class the
+    enclosing class's body or `__init__` says (`self.repo.get_by_email(...)` with
+    `self.repo: AuthRepo = AuthRepo(db)`), `self` being the enclosing method's, also in
+    a function nested in it (Udemezue12's `async def handler()` in `login`)."""
+    if not (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Attribute)
+        and isinstance(call.func.value.value, cst.Name)
+        and call.func.value.value.value == "self"
+    ):
+        return None
+    owner = next((f.owner for f in reversed(ctx.functions) if f.owner is not None), None)
+    if owner is None or owner.outer is not None:
+        return None
+    cls = instance_attributes(owner.name, ctx).get(call.func.value.attr.value)
+    if cls is None:
+        return None
+    if "." not in cls and ctx.module_name is not None and cls in ctx.classes:
+        cls = f"{ctx.module_name}.{cls}"  # a class of this module
+    return f"{cls}.{call.func.attr.value}"
 
 
 def _entity_of(value: cst.BaseExpression | None, ctx: FileContext, depth: int) -> str | None:
@@ -1853,6 +1951,14 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
         return f"{cls}.{func.attr.value}" if cls is not None else None
     if not isinstance(receiver, cst.Name):
         return None
+    made = bound_once(receiver, ctx)
+    if isinstance(made, cst.Call):
+        # `payment = TinkoffPayment(...)`, then `payment.make_payment()`: a method of an
+        # instance the coroutine made (AxasSoft's payment route, whose gateway class
+        # posts with `requests`: reader 125), as of one made for the call
+        cls = ctx.qualified_name(made.func)
+        if cls is not None and cls.rpartition(".")[2][:1].isupper():
+            return f"{cls}.{func.attr.value}"
     params = function.node.params
     annotations = [
         param.annotation.annotation

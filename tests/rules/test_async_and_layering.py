@@ -1555,13 +1555,26 @@ def test_a_method_of_an_instance_made_for_the_call_that_checks_a_password_blocks
                 raise ValueError(plain)
             await AuthService().averify(plain, hashed)
             return AuthService().token(1)
+
+
+        async def check(plain: str, hashed: str) -> str:
+            service = AuthService()
+            if not service.verify_password(plain, hashed):
+                raise ValueError(plain)
+            await service.averify(plain, hashed)
+            return service.token(1)
         """,
     )
     found = _reported(tmp_path)
-    # (and FG504 on passlib itself)
-    assert [(code, row) for code, row, _ in found if code != "FG504"] == [("FG303", 5)]
+    # (and FG504 on passlib itself); the instance made and bound to a name too (AxasSoft's
+    # `payment_bank = TinkoffPayment(...)`, then `payment_bank.make_payment()`: reader 125)
+    assert [(code, row) for code, row, _ in found if code != "FG504"] == [
+        ("FG303", 5),
+        ("FG303", 13),
+    ]
     assert "`AuthService().verify_password()` is a sync method of" in found[0][2]
     assert "(`passlib.context.CryptContext.verify()`)" in found[0][2]
+    assert "`service.verify_password()` is a sync method of" in found[1][2]
 
 
 def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> None:
