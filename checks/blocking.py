@@ -22,7 +22,21 @@ BLOCKING_HTTP = {
     # SDKs whose module functions make a request
     **{
         f"cloudinary.uploader.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
-        for f in ("upload", "upload_large", "destroy", "explicit", "rename", "add_tag")
+        for f in (
+            *("upload", "upload_large", "upload_image", "upload_resource", "destroy"),
+            *("explicit", "rename", "add_tag", "remove_tag", "replace_tag"),
+        )
+    },
+    # its Admin API's module functions (Udemezue12's `cloudinary.api.resources(...)` in a
+    # route, reader 126)
+    **{
+        f"cloudinary.api.{f}": "`await asyncio.to_thread(...)` (Cloudinary's SDK is sync)"
+        for f in (
+            *("ping", "usage", "resources", "resources_by_tag", "resources_by_ids"),
+            *("resources_by_context", "resource", "update", "delete_resources"),
+            *("delete_resources_by_prefix", "delete_resources_by_tag", "delete_all_resources"),
+            *("root_folders", "subfolders", "create_folder", "delete_folder", "tags"),
+        )
     },
     # Resend's SDK sends with `requests` (johanguse's sign-up emails, reader 64); its
     # 2.x resources and the module aliases its docs show

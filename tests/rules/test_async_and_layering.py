@@ -832,6 +832,27 @@ def test_resends_sdk_sends_with_requests() -> None:
     assert "Resend's SDK sends with `requests`" in found[0].message
 
 
+def test_cloudinarys_admin_api_blocks_as_its_uploader_does() -> None:
+    """Udemezue12's `list_resources` route (reader 126): `cloudinary.api.resources(...)`,
+    an Admin API request of the sync SDK, as `cloudinary.uploader.upload(...)` is; its
+    URL helper makes no request."""
+    source = """
+        import cloudinary.api
+        import cloudinary.uploader
+        from cloudinary.utils import cloudinary_url
+
+
+        async def list_resources(prefix: str) -> dict:
+            found = cloudinary.api.resources(prefix=prefix)
+            cloudinary.uploader.upload("a.png")
+            cloudinary_url("a")
+            return found
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [7, 8]
+    assert found[0].message.startswith("`cloudinary.api.resources()` blocks the event loop")
+
+
 def test_mailtraps_and_groqs_sync_clients_block() -> None:
     """ElonTusk404's sign-up emails (reader 108): `MailtrapClient.send()` posts with
     `requests`; Groq's client, generated as OpenAI's is, has `AsyncGroq` for a
