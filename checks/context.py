@@ -1685,6 +1685,7 @@ class FileContext:
             context_manager_returns_of,
             held_objects_of,
             imports_blocking,
+            instance_methods_of,
             router_includes_of,
         )
 
@@ -1709,6 +1710,7 @@ class FileContext:
             else {}
         )
         returns = {**self._returns, **context_manager_returns_of(source, prefix, is_package)}
+        blocking.update(instance_methods_of(source, prefix, is_package, blocking))
         held, members, uses = held_objects_of(source, prefix, is_package, blocking)
         return ModuleSummary(
             prefix,

@@ -153,6 +153,37 @@ def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[
     return dict(_blocking_functions(source, module, is_package))
 
 
+def instance_methods_of(
+    source: bytes, module: str, is_package: bool, blocking: Mapping[str, str]
+) -> dict[str, str]:
+    """The blocking methods of the module's classes under the names of the module-level
+    instances of them (`_Summarizer._instance_methods`), for the checker's own summary of
+    a file, as `summarize` gives them for a file it only reads (a file the run parsed with
+    libcst lost them: ArthurCoutinho15's `security.verify_password(...)`, reader 126)."""
+    if not blocking:
+        return {}
+    read = _module_read(source, module, is_package)
+    if read is None:
+        return {}
+    return read[1]._instance_methods(blocking, _instance_bindings(read[0].body))
+
+
+def _instance_bindings(body: Sequence[ast.stmt]) -> list[tuple[str, ast.expr | None]]:
+    """Every module-level `name = value` and `name: T = value` (`security: Security =
+    Security()`), in order, with its value."""
+    found: list[tuple[str, ast.expr | None]] = []
+    for statement in _statements(body):
+        if isinstance(statement, ast.Assign):
+            found.extend(
+                (target.id, statement.value)
+                for target in statement.targets
+                if isinstance(target, ast.Name)
+            )
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            found.append((statement.target.id, statement.value))
+    return found
+
+
 def held_objects_of(
     source: bytes, module: str, is_package: bool, blocking: Mapping[str, str]
 ) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
@@ -410,7 +441,7 @@ class _Summarizer:
         router_includes = self._router_includes(tree) if includes else {}
         blocking = self._blocking(tree.body) if imports_blocking(self.imports, source) else {}
         if blocking:
-            blocking.update(self._instance_methods(blocking, bindings))
+            blocking.update(self._instance_methods(blocking, _instance_bindings(tree.body)))
         held, members, uses = self._held_objects(tree.body, blocking)
         return ModuleSummary(
             prefix,

@@ -1598,6 +1598,63 @@ def test_a_method_of_an_instance_made_for_the_call_that_checks_a_password_blocks
     assert "`service.verify_password()` is a sync method of" in found[1][2]
 
 
+def test_a_method_of_another_modules_instance_is_followed_when_that_module_is_parsed(
+    tmp_path: Path,
+) -> None:
+    """ArthurCoutinho15's login (reader 126): `security.verify_password(...)` of `security:
+    Security = Security()`, whose class checks with the `CryptContext` its `__init__`
+    makes. The instance, annotated or not, is followed also where its module is parsed
+    for findings of its own (the `time.sleep` here): that module's summary is then the
+    checker's, which lacked the instance's methods."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/security.py",
+        """
+        import time
+
+        from passlib.context import CryptContext
+
+
+        class Security:
+            def __init__(self) -> None:
+                self.crypto = CryptContext(schemes=["argon2"])
+
+            def verify_password(self, password: str, hashed: str) -> bool:
+                return self.crypto.verify(password, hashed)
+
+
+        security: Security = Security()
+        plain = Security()
+
+
+        async def nap() -> None:
+            time.sleep(1)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/auth.py",
+        """
+        from app.security import plain, security
+
+
+        async def login(password: str, hashed: str) -> bool:
+            return security.verify_password(password, hashed)
+
+
+        async def login_plain(password: str, hashed: str) -> bool:
+            return plain.verify_password(password, hashed)
+        """,
+    )
+    found = _reported(tmp_path)
+    assert [(code, row) for code, row, _ in found if code == "FG303"] == [
+        ("FG303", 5),
+        ("FG303", 9),
+    ]
+
+
 def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> None:
     """Xol3pa's route (reader 114): `return BookingsService(db).get_all_bookings()`, an
     `async def` of an instance made for the call, returned unawaited from an `async def`
