@@ -112,6 +112,9 @@ CALL_CHAIN = "()"
 #: screen's: `ANY_RETURNED + "check_password"`): any class of the project whose method
 #: of that name blocks.
 ANY_RETURNED = CALL_CHAIN + "*|"
+#: A `BLOCKS` root saying the call's result is compared (`hmac(password) != stored`): a
+#: new password's hash made there checks one, reported as a check is (FG303).
+COMPARED = "==compared"
 
 
 def returned_owner(ref: str) -> str:
@@ -867,7 +870,11 @@ class ProjectIndex:
                 found = True  # a run of some files sees only the classes they import
             elif condition.subject == BLOCKS:
                 made = self.blocking_call(ref)
-                if made in NEW_PASSWORD_HASHES and not self.fact(NEW_PASSWORD_HASH_SELECTED, path):
+                if (
+                    made in NEW_PASSWORD_HASHES
+                    and COMPARED not in condition.roots
+                    and not self.fact(NEW_PASSWORD_HASH_SELECTED, path)
+                ):
                     made = None  # a new password hashed: reported in new code, or named
                 found = (
                     made in condition.roots

@@ -41,6 +41,7 @@ from checks.findings import FileResult, Finding, HeldBack, Location
 from checks.project import (
     BLOCKS,
     CALL_CHAIN,
+    COMPARED,
     Condition,
     ModuleLocator,
     ModuleSummary,
@@ -660,7 +661,11 @@ def _gated(condition: Condition, index: ProjectIndex) -> bool:
     while True:
         if condition.fact in _NAMING_DECIDES or (condition.fact or "").startswith(USED_FACT):
             return True
-        if condition.subject == BLOCKS and index.hashes_a_new_password(condition.refs):
+        if (
+            condition.subject == BLOCKS
+            and COMPARED not in condition.roots
+            and index.hashes_a_new_password(condition.refs)
+        ):
             return True
         if condition.also is None:
             return False

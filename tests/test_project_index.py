@@ -1233,6 +1233,23 @@ def test_a_method_of_a_queried_row_that_hashes_is_reported(tmp_path: Path) -> No
     assert found == [("FG303", 10, method), ("FG303", 16, method), ("FG303", 21, method)]
 
 
+def test_a_row_of_a_statement_bound_to_a_name_is_followed(tmp_path: Path) -> None:
+    """Liliyakhu's login (reader 131): `stmt = select(UserModel).filter_by(...)`, then
+    `result = await db.execute(stmt)` and `user = result.scalars().first()`: the row of
+    the statement the name holds, as of one written in the call."""
+    routes = (
+        "from sqlalchemy import select\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n"
+        "from app.models import User\n\n\n"
+        "async def login(db: AsyncSession, email: str, password: str) -> bool:\n"
+        "    stmt = select(User).filter_by(email=email)\n"
+        "    result = await db.execute(stmt)\n"
+        "    user = result.scalars().first()\n"
+        "    return user is not None and user.check_password(password)\n"
+    )
+    checked = _checked_package(tmp_path, {"app/models.py": HASHING_MODEL, "app/auth.py": routes})
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 11)]
+
+
 def test_a_method_of_what_an_awaited_call_returned_that_hashes_is_reported(
     tmp_path: Path,
 ) -> None:

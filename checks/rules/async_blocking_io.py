@@ -56,7 +56,15 @@ from checks.context import (
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import ANY_RETURNED, BLOCKS, CALL, CALL_CHAIN, Condition, returned_owner
+from checks.project import (
+    ANY_RETURNED,
+    BLOCKS,
+    CALL,
+    CALL_CHAIN,
+    COMPARED,
+    Condition,
+    returned_owner,
+)
 from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import runs_its_own_loop
@@ -146,7 +154,10 @@ class _BlockingInAsync(Rule):
         if self._definite(structure):
             return None
         refs = tuple(sorted(set(_imported_callees(structure))))
-        return (Condition(refs, self.roots(), subject=BLOCKS),)
+        # a call whose result is compared makes a new password's hash a check
+        # (`_imported_helper`): then those count too
+        roots = self.roots() | ({COMPARED} if _compares_calls(structure) else set())
+        return (Condition(refs, roots, subject=BLOCKS),)
 
     def _definite(self, structure: Structure) -> bool:
         """Whether the file may hold a finding that needs no other module's answer."""
@@ -251,9 +262,12 @@ class _BlockingInAsync(Rule):
             owner, kind = returned_owner(name), "method"
         # (a helper hashing a new password holds where the run reports those: the index
         # asks `checks.project_facts.NEW_PASSWORD_HASH_SELECTED`)
+        # its result compared (`hmac(password) != user.password`): a new password's hash
+        # made there checks one (noflawarkosh's logins, reader 128)
+        roots = self.roots() | ({COMPARED} if _compared(node, ctx) else set())
         ctx.report_if(
             node,
-            Condition((name,), self.roots(), subject=BLOCKS),
+            Condition((name,), roots, subject=BLOCKS),
             f"`{callee}()` is a sync {kind} {owner} that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
             f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
@@ -1835,7 +1849,11 @@ def _entity_of(value: cst.BaseExpression | None, ctx: FileContext, depth: int) -
 
 
 def _selected(statement: cst.BaseExpression, ctx: FileContext) -> str | None:
-    """The one entity of a `select(User)...` chain (`.where(...)`, `.filter_by(...)`)."""
+    """The one entity of a `select(User)...` chain (`.where(...)`, `.filter_by(...)`), also
+    of the one a name is bound to (`stmt = select(UserModel).filter_by(email=email)`, then
+    `await db.execute(stmt)`: Liliyakhu's login, reader 131)."""
+    if isinstance(statement, cst.Name):
+        statement = bound_once(statement, ctx) or statement
     while isinstance(statement, cst.Call):
         func = statement.func
         if ctx.qualified_name(func) in _SELECTS:
@@ -2408,8 +2426,40 @@ def _idle_route_hint(ctx: FileContext) -> str:
 
 def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> None:
     """Report a blocking call: a new password hashed (`NEW_PASSWORD_HASHES`) where the
-    run reports those (`_NEW_HASH`), any other always."""
-    if blocking in NEW_PASSWORD_HASHES:
+    run reports those (`_NEW_HASH`), unless what it gives is compared (a check); any
+    other always."""
+    if blocking in NEW_PASSWORD_HASHES and not _compared(node, ctx):
         ctx.report_if(node, _NEW_HASH, message)
     else:
         ctx.report(node, message)
+
+
+def _compares_calls(structure: Structure) -> bool:
+    """The screen of `_compared`: whether the file compares what a call gives with `==`
+    or `!=`."""
+    return structure.memo(
+        "fg303:compares-calls",
+        lambda: any(
+            isinstance(node, ast.Compare)
+            and any(isinstance(op, ast.Eq | ast.NotEq) for op in node.ops)
+            and any(isinstance(operand, ast.Call) for operand in (node.left, *node.comparators))
+            for node in ast.walk(structure.tree)
+        ),
+    )
+
+
+def _compared(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether what a call gives is an operand of `==` or `!=` (`hmac(password) !=
+    user.password`, also through a method of the result: `pbkdf2_hmac(...).hex() ==
+    stored`): a password hashed to be compared with the stored one is checked."""
+    parent = ctx.parent(node)
+    while isinstance(parent, cst.Attribute) and parent.value is node:
+        outer = ctx.parent(parent)
+        if not isinstance(outer, cst.Call) or outer.func is not parent:
+            return False
+        node, parent = outer, ctx.parent(outer)
+    if isinstance(parent, cst.ComparisonTarget):
+        return isinstance(parent.operator, cst.Equal | cst.NotEqual)
+    return isinstance(parent, cst.Comparison) and isinstance(
+        parent.comparisons[0].operator, cst.Equal | cst.NotEqual
+    )

@@ -153,6 +153,51 @@ def test_a_new_password_hashed_is_reported_in_new_code_or_when_named(tmp_path: P
     assert "auth.py:14:12: FG303 `bcrypt.hashpw()`" in named.stdout
 
 
+def test_a_hash_compared_with_the_stored_one_is_a_check(tmp_path: Path) -> None:
+    """noflawarkosh's logins (reader 128): `Strings.hmac(password) != user.password`, a
+    helper of another module that derives with `pbkdf2_hmac` (a new password's hash by
+    itself) compared with the stored digest: a check, reported always, as a derivation
+    compared in the helper is; the same helper storing a sign-up's hash is held back."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/gutils.py",
+        """
+        from hashlib import pbkdf2_hmac
+
+
+        class Strings:
+            @classmethod
+            def hmac(cls, pwd: str) -> str:
+                return pbkdf2_hmac("sha256", pwd.encode(), b"salt", 100000).hex()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/auth.py",
+        """
+        import hashlib
+
+        from app.gutils import Strings
+
+
+        async def login(password: str, stored: str) -> bool:
+            if Strings.hmac(password) != stored:
+                return False
+            return stored == hashlib.pbkdf2_hmac("sha256", b"p", b"s", 1000).hex()
+
+
+        async def register(password: str) -> str:
+            return Strings.hmac(password)
+        """,
+    )
+    found = _reported(tmp_path)
+    assert [(code, row) for code, row, _ in found] == [("FG303", 7), ("FG303", 9)]
+    named = _reported(tmp_path, "--select", "FG303")
+    assert [(code, row) for code, row, _ in named] == [("FG303", 7), ("FG303", 9), ("FG303", 13)]
+
+
 def test_sleep_in_default_argument_runs_outside_the_coroutine() -> None:
     source = """
         import time
