@@ -148,6 +148,14 @@ _LEAKED_KEY = (
     "the service reads the setting or not; revoke it, and declare the field without a "
     "default (`SecretStr`) so that the environment gives it"
 )
+#: The same as the fallback of an environment read in a settings class (`STRIPE_KEY: str =
+#: os.getenv("STRIPE_KEY", "sk_live_...")`).
+_LEAKED_FALLBACK = (
+    "Hard-coded key as the environment's fallback: anyone who reads the repository has "
+    "it, whether the service reads the setting or not; revoke it, and read the variable "
+    "without a fallback (`os.environ[{variable!r}]`, or a pydantic-settings field without "
+    "a default)"
+)
 _ENV_DEFAULT = (
     "Hard-coded secret as the environment's fallback: the service runs with it when "
     "the variable is missing; make it required so that start-up fails instead "
@@ -207,7 +215,7 @@ _DIGIT_RUN = lazy_pattern(r"[0-9]{3,}")
 #: ...and a password of random letters has no separator and runs of consonants no name
 #: has (a Google app password: 16 lower-case letters, `"ybddxyueijfkscku"`); a name
 #: glued from words keeps them shorter (`"mysecretpassword"`, `"polarclientsecret"`).
-_RANDOM_LETTERS = lazy_pattern(r"^(?=[a-z]{12,}$)[a-z]*[b-df-hj-np-tv-z]{5}")
+_RANDOM_LETTERS = lazy_pattern(r"^(?=[a-z]{12,}$)[a-z]*[b-df-hj-np-tv-z]{6}")
 #: ...or a long segment mixing letters and digits (`sk_live_4f9a8b7c6d5e4f3a2b1c`).
 _KEY_SEGMENT = lazy_pattern(r"(?:^|[_.:-])(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{16,}$")
 #: A path or URL template (`"/oauth/client/{client_id}/secret"`) or a message to format
@@ -1533,7 +1541,9 @@ class HardcodedSecret(Rule):
                 # reader 82); the service's own signing key nothing reads signs nothing
                 # (RVG1995's `JWT_SECRET_KEY` in six services that verify RS256 tokens:
                 # reader 117), as any setting nothing reads (below)
-                ctx.report(node, _LEAKED_KEY)
+                read = variable or read_before
+                leaked = _LEAKED_FALLBACK.format(variable=read) if read else _LEAKED_KEY
+                ctx.report(node, leaked)
                 return
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a setting nothing reads is dead code: its default never runs

@@ -2547,6 +2547,40 @@ def test_a_settings_token_of_a_providers_shape_is_a_leaked_key() -> None:
     assert all(m.startswith("Hard-coded key as a settings default") for m in found)
 
 
+def test_words_glued_together_are_no_generated_key_and_a_fallback_is_told_so() -> None:
+    """anastmishchuk's settings (reader 128): `os.getenv("STRIPE_WEBHOOK_SECRET",
+    "mydefaultstripehooksecret")`, words glued together (`ltstr`, five consonants where
+    `default` meets `stripe`), was told a leaked key "as a settings default" to revoke: it
+    is the environment's fallback, told so; a key a provider generated there is a leaked
+    key, told as the fallback it is."""
+    source = """
+        import os
+
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            STRIPE_WEBHOOK_SECRET: str = os.getenv(
+                "STRIPE_WEBHOOK_SECRET", "mydefaultstripehooksecret"
+            )
+            GOOGLE_CLIENT_SECRET: str = os.getenv(
+                "GOOGLE_CLIENT_SECRET", "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"
+            )
+            APP_PASSWORD: str = "ybddxyueijfkscku"
+
+
+        settings = Settings()
+        print(settings.STRIPE_WEBHOOK_SECRET, settings.GOOGLE_CLIENT_SECRET, settings.APP_PASSWORD)
+        """
+    found = messages(source, "FG502", path="app/core/settings.py")
+    assert [m.split(":")[0] for m in found] == [
+        "Hard-coded secret as the environment's fallback",
+        "Hard-coded key as the environment's fallback",
+        "Hard-coded key as a settings default",
+    ]
+    assert "`os.environ['GOOGLE_CLIENT_SECRET']`" in found[1]
+
+
 def test_a_settings_class_through_a_base_of_the_file_is_a_settings_class() -> None:
     """The FastAPI production boilerplate (reader 45): `class Config(BaseConfig)`, where
     `BaseConfig(BaseSettings)` is in the same file, signs its tokens with a `SECRET_KEY`
