@@ -32,6 +32,7 @@ from checks.prefilter import Evidence
 from checks.project import (
     BLOCKS,
     CALL,
+    COROUTINE,
     INSTANCE_ATTRIBUTE_NAMES,
     INSTANCE_ATTRIBUTES,
     INSTANCE_FACTORIES,
@@ -1074,6 +1075,7 @@ class SyncSessionInAsyncModule(Rule):
             # what an imported factory opened (`with SessionLocal() as s`) is the use
             # already asked, and reported where it is opened
             blocking = self._legacy_query(node, ctx)
+        passed_to: str | None = None
         if blocking is None and id(node) not in ctx.marks(self.code + ".awaited-chain"):
             # `crud.get(db, pk)` with `db: Session`; not `await Service(db=db).run()`,
             # whose constructor keeps the session for a coroutine, nor an object made
@@ -1082,6 +1084,8 @@ class SyncSessionInAsyncModule(Rule):
             blocking = _sync_session_passed(node, ctx)
             if blocking is not None and _constructed_unused(node, ctx):
                 blocking = None
+            if blocking is not None:
+                passed_to = ctx.qualified_name(node.func)
         message = None
         if blocking is None:
             # `self.add_state(...)`: a sync method of the class that queries the session
@@ -1095,11 +1099,24 @@ class SyncSessionInAsyncModule(Rule):
                     "declare this function `def` (FastAPI runs it in its threadpool), or "
                     "use `AsyncSession`"
                 )
-        if blocking is not None:
+        dependency = _annotated_dependency(node, ctx) if blocking is not None else None
+        if (
+            blocking is not None
+            and passed_to is not None
+            and dependency is None
+            and "." in passed_to
+            and not passed_to.startswith(".")
+        ):
+            # handed to a function of another module, unawaited: no query runs there if
+            # it is a coroutine function (6110rstmks' `category_cruds.find_all(db)`, an
+            # `async def` never awaited, reader 130; its body is checked where it is
+            # defined): asked, as the coroutine's other uses after it are
+            asked_coroutine = Condition((passed_to,), frozenset(), subject=COROUTINE, negated=True)
+            self._ask(ctx, id(function.node), passed_to, blocking, asked_coroutine, message)
+        elif blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
             condition = _SERVER_DATABASE
-            dependency = _annotated_dependency(node, ctx)
             if dependency is not None:
                 # `db: Session = Depends(get_db)` with `get_db` of another module: unless
                 # the index reads an `AsyncSession` in what it gives (julesadonsi's

@@ -392,6 +392,55 @@ def test_an_imported_factorys_session_handed_to_a_sync_call_is_flagged(
     assert _rows(result.stdout, "FG102") == ["app/login.py:10:9", "app/login.py:17:5"]
 
 
+def test_a_session_handed_to_another_modules_coroutine_function_is_no_sync_use(
+    tmp_path: Path,
+) -> None:
+    """6110rstmks' routes (reader 130): `db: Session` handed to `category_crud.find(db,
+    pk)`, an `async def` of another module called without `await`: no query runs there
+    (the missing `await` is FG304's), so the route's first sync use is the next call, a
+    sync function's; a route that only hands it to coroutine functions has none."""
+    root = tmp_path
+    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(root, "app/__init__.py", "")
+    write(
+        root,
+        "app/crud.py",
+        """
+        from sqlalchemy.orm import Session
+
+
+        async def find(pk: int, session=None) -> int | None:
+            return pk
+
+
+        def count(db: Session) -> int:
+            return db.query(int).count()
+        """,
+    )
+    write(
+        root,
+        "app/routes.py",
+        """
+        from sqlalchemy.orm import Session
+
+        from app import crud
+
+
+        async def counted(db: Session, pk: int) -> int:
+            found = crud.find(db, pk)
+            if not found:
+                raise ValueError(pk)
+            return crud.count(db)
+
+
+        async def listed(db: Session, pk: int) -> object:
+            return crud.find(db, pk)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", str(root))
+    assert _rows(result.stdout, "FG102") == [f"{root}/app/routes.py:10:23"]
+
+
 def test_a_name_bound_to_an_imported_factorys_session_in_each_block_is_flagged(
     database_module: Path,
 ) -> None:
@@ -2394,7 +2443,11 @@ def test_a_session_the_dependency_says_is_async_is_async_whatever_its_annotation
         return crud.get_roles(db, 1)
     """
     # the second says it gives a sync session, as its parameter does: that one stands
-    assert _found("FG102", source) == [23]
+    # (handed to `crud.get_roles`, a sync function of another module: 6110rstmks' routes,
+    # reader 130, handed theirs to coroutine functions, which run nothing unawaited)
+    crud = ("app/crud.py", "def get_roles(db, user_id):\n    return db.query(Role).all()\n")
+    found = check_code(source, "app/example.py", project=[crud])
+    assert [f.start.row for f in found if f.code == "FG102"] == [23]
     # and its unawaited commit is FG103's: `db` is the `AsyncSession` the dependency gives
     assert _found("FG103", source) == [19]
 
