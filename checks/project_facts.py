@@ -917,8 +917,15 @@ _ASYMMETRIC_JOSE = lazy_pattern(
 
 
 def uses_asymmetric_jose(sources: Iterable[bytes]) -> bool:
-    """`JOSE_ASYMMETRIC`: a file names an asymmetric algorithm, a JWK set or a public key."""
-    return any(_ASYMMETRIC_JOSE.search(source) is not None for source in sources)
+    """`JOSE_ASYMMETRIC`: a file names an asymmetric algorithm, a JWK set or a public key,
+    outside its comments (ohadc55-png's `# Apple's keys are at well-known/jwks`, above an
+    unverified read of the token, in a service that signs its own with HS256: reader
+    130)."""
+    return any(
+        _ASYMMETRIC_JOSE.search(source) is not None
+        and _ASYMMETRIC_JOSE.search(_uncommented(source)) is not None
+        for source in sources
+    )
 
 
 #: What names SQLite in a text, and the drivers and products that name a database

@@ -23,6 +23,7 @@ from checks.project_facts import (
     names_bcrypt,
     own_service_errors,
     sqlite_databases,
+    uses_asymmetric_jose,
 )
 from tests.helpers import run_cli, write, write_new
 
@@ -928,6 +929,16 @@ def test_fastapi_users_transports_are_read_where_made() -> None:
     ):
         assert cookies_used([bearer, made]), made
         assert not header_credentials_only([bearer, made]), made
+
+
+def test_asymmetric_keys_are_named_in_code_not_in_comments() -> None:
+    """ohadc55-png (reader 130) signs its tokens with HS256; a comment above an unverified
+    read of Apple's token says `# Apple's keys are at well-known/jwks`: no asymmetric key
+    the service verifies with. An algorithm, a JWK set or a public key in code is one."""
+    comment = b"def claims(token):\n    # Apple's keys are at well-known/jwks\n    return token\n"
+    assert not uses_asymmetric_jose([comment, b'ALGORITHM = "HS256"\n'])
+    for code in (b'ALGORITHM = "RS256"\n', b"JWKS_URL = f'{issuer}/jwks'\n"):
+        assert uses_asymmetric_jose([comment, code]), code
 
 
 def test_a_cookie_only_set_is_no_cookie_credential() -> None:
