@@ -83,6 +83,12 @@ _SIGNERS: dict[str, tuple[int, str]] = {
     "jwt.decode": (1, "key"),
     "jose.jwt.encode": (1, "key"),
     "jose.jwt.decode": (1, "key"),
+    # fastapi-users' JWT strategy (tr1plejj's `JWTStrategy(secret=SECRET)` of `SECRET =
+    # "SECRET"`: reader 128)
+    **{
+        f"fastapi_users.authentication.{where}JWTStrategy": (0, "secret")
+        for where in ("", "strategy.", "strategy.jwt.")
+    },
     **{
         f"itsdangerous.{name}": (0, "secret_key")
         for name in (
@@ -1714,6 +1720,10 @@ _REQUEST_CREDENTIAL_MESSAGE = (
 )
 
 
+#: The attributes of fastapi-users' `BaseUserManager` that sign its tokens.
+_MANAGER_SECRETS = frozenset({"reset_password_token_secret", "verification_token_secret"})
+
+
 def _signs_with(name: str, ctx: FileContext) -> bool:
     """Whether the module gives the name to a signer as its key (`jwt.encode(data,
     SECRET_KEY)`, `SessionMiddleware, secret_key=SECRET_KEY`), found once per file."""
@@ -1725,6 +1735,17 @@ def _signs_with(name: str, ctx: FileContext) -> bool:
                 key = _signer_key(node, ctx)
                 if key is not None and isinstance(key[1].value, cst.Name):
                     names.add(key[1].value.value)
+            elif (
+                # fastapi-users' user manager signs its reset and verification tokens
+                # with these (`reset_password_token_secret = SECRET`)
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Name)
+                and any(
+                    isinstance(target.target, cst.Name) and target.target.value in _MANAGER_SECRETS
+                    for target in node.targets
+                )
+            ):
+                names.add(node.value.value)
         found.append(names)
     return name in found[0]
 

@@ -2581,6 +2581,35 @@ def test_words_glued_together_are_no_generated_key_and_a_fallback_is_told_so() -
     assert "`os.environ['GOOGLE_CLIENT_SECRET']`" in found[1]
 
 
+def test_fastapi_users_signing_keys_are_keys_whatever_they_read_like() -> None:
+    """tr1plejj's auth (reader 128): `SECRET = "SECRET"`, given to fastapi-users'
+    `JWTStrategy(secret=SECRET)` and held by its user manager's
+    `reset_password_token_secret`: the key its tokens are signed with, a word anyone can
+    guess; not a constant nothing signs with."""
+    strategy = """
+        from fastapi_users.authentication import JWTStrategy
+
+        SECRET = "SECRET"
+        LABEL = "SECRET"
+
+
+        def get_jwt_strategy() -> JWTStrategy:
+            return JWTStrategy(secret=SECRET, lifetime_seconds=3600)
+        """
+    manager = """
+        from fastapi_users import BaseUserManager, IntegerIDMixin
+
+        SECRET = "SECRET"
+
+
+        class UserManager(IntegerIDMixin, BaseUserManager):
+            reset_password_token_secret = SECRET
+            verification_token_secret = SECRET
+        """
+    assert [row for row, _ in positions(strategy, "FG502", path="app/auth/config.py")] == [3]
+    assert [row for row, _ in positions(manager, "FG502", path="app/auth/manager.py")] == [3]
+
+
 def test_a_settings_class_through_a_base_of_the_file_is_a_settings_class() -> None:
     """The FastAPI production boilerplate (reader 45): `class Config(BaseConfig)`, where
     `BaseConfig(BaseSettings)` is in the same file, signs its tokens with a `SECRET_KEY`
