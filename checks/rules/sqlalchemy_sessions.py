@@ -1093,11 +1093,16 @@ class SyncSessionInAsyncModule(Rule):
             queried_by = _querying_method(node, ctx)
             if queried_by is not None:
                 blocking = node
+                advice = "declare this function `def` (FastAPI runs it in its threadpool), or "
+                advice += "use `AsyncSession`"
+                default = _default_message(ctx)
+                if default is not None:
+                    # a service's method, or a coroutine that awaits: no `def` FastAPI runs
+                    # in a thread (Fanilo-Nantenaina's, PerezO12's services: reader 131)
+                    advice = default.partition("each query blocks the event loop; ")[2]
                 message = (
                     f"`{code_of(node.func)}()` runs sync SQLAlchemy queries "
-                    f"(`{queried_by}()`) inside `async def`: each blocks the event loop; "
-                    "declare this function `def` (FastAPI runs it in its threadpool), or "
-                    "use `AsyncSession`"
+                    f"(`{queried_by}()`) inside `async def`: each blocks the event loop; " + advice
                 )
         dependency = _annotated_dependency(node, ctx) if blocking is not None else None
         if (

@@ -2413,6 +2413,40 @@ def test_a_refresh_of_what_the_function_deleted_says_remove_it() -> None:
     assert "remove the call" not in found[2].message
 
 
+def test_a_method_querying_the_held_session_is_told_as_its_caller_can_fix_it() -> None:
+    """Fanilo-Nantenaina's vision service (reader 131): `self._process_detected_product()`,
+    a sync method that flushes the session the object holds, called from a coroutine that
+    awaits another service: no route FastAPI runs in its threadpool, so a thread (the
+    message said to declare it `def`, FastAPI running it in its threadpool)."""
+    source = """
+    from sqlalchemy.orm import Session
+
+
+    class VisionService:
+        def __init__(self, db: Session) -> None:
+            self.db = db
+
+        def _process(self, name: str) -> None:
+            self.db.add(name)
+            self.db.flush()
+
+        async def analyze(self, client, name: str) -> None:
+            await client.detect(name)
+            self._process(name)
+
+        async def quick(self, name: str) -> None:
+            self._process(name)
+    """
+    found = [f for f in check_code(source, "app/services/vision.py") if f.code == "FG102"]
+    assert [f.start.row for f in found] == [14, 17]
+    assert all(
+        f.message.startswith("`self._process()` runs sync SQLAlchemy queries") for f in found
+    )
+    assert found[0].message.endswith("this function awaits, so it stays `async def`)")
+    assert "declare this method `def` and have its callers" in found[1].message
+    assert not any("FastAPI runs it in its threadpool" in f.message for f in found)
+
+
 def test_a_session_the_dependency_says_is_async_is_async_whatever_its_annotation() -> None:
     # JohnDoe1996's permission check (reader 68): `db: Session = Depends(get_db)`, where
     # the module's `get_db` yields an `AsyncSession`: FastAPI passes what `get_db`
