@@ -54,6 +54,14 @@ JWT_DECODERS = frozenset(
         "jose.jwt.decode",
     }
 )
+#: python-jose's read of a token's claims without verifying it (FG503).
+UNVERIFIED_READERS = frozenset({"jose.jwt.get_unverified_claims"})
+#: FG503's message for it.
+_UNVERIFIED_CLAIMS = (
+    "`{call}()` reads the token's claims without verifying its signature: anyone can "
+    "write such a token; verify it (`jwt.decode(token, key, algorithms=[...])`, with the "
+    "issuer's key) before trusting what it says"
+)
 #: Where the decoders take `algorithms` and `options` positionally: PyJWT 2.x's
 #: `decode(jwt, key="", algorithms=None, options=None, ...)` (and `decode_complete`) and
 #: python-jose's `decode(token, key, algorithms=None, options=None, ...)` agree.
@@ -906,7 +914,8 @@ class JwtWithoutVerification(Rule):
         "argument, as both libraries' signatures place it), with `algorithms=None` or a "
         "list allowing `none`, or with signature verification turned off (`options="
         "{'verify_signature': False}`, by keyword or fourth positional argument; "
-        "`verify=False`). A call that passes `*args` or `**kwargs` where these could be is "
+        "`verify=False`); and python-jose's `jwt.get_unverified_claims()`, an unverified "
+        "decode by its name. A call that passes `*args` or `**kwargs` where these could be is "
         "not judged, nor claims decoded unverified into a name that the function only "
         'reads for where the token goes (`claims.get("aud")`, `claims["iss"]`, `tid`, '
         "`kid`, `azp`): the peek that picks the key of a verified decode; or for when it "
@@ -920,7 +929,8 @@ class JwtWithoutVerification(Rule):
         "client trust it unchecked; nor one a comment on its lines, or in the lines "
         "right above it, speaks of: the author's note that the verification is "
         "elsewhere (a word of `verif`, `signature`, `signed`, `trust`: `# the gateway "
-        "verified the signature`), read as a `# noqa: FG503` with its reason. "
+        "verified the signature`), read as a `# noqa: FG503` with its reason; not one "
+        "that says the verification is not done (`deferred`, `TODO`, `later`, `skip`). "
         "authlib is not "
         "covered: its `decode()` always verifies, with the "
         "algorithms its `JsonWebToken` was built with.\n\n"
@@ -1181,11 +1191,13 @@ class JwtWithoutVerification(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("decode", "decode_complete")
+        return evidence.has("decode", "decode_complete", "get_unverified_claims")
 
     def may_fire_in(self, structure: Structure) -> bool:
-        # `visit_Call`: a JWT decoder called
-        return structure.layer != "test" and any(structure.calls_to(JWT_DECODERS))
+        # `visit_Call`: a JWT decoder called, or python-jose's unverified read
+        return structure.layer != "test" and any(
+            structure.calls_to(JWT_DECODERS | UNVERIFIED_READERS)
+        )
 
     def visit_Assign(self, node: cst.Assign, ctx: FileContext) -> None:
         # `claims = jwt.decode(...)`: what the function then reads of it (`_peeks`)
@@ -1194,7 +1206,17 @@ class JwtWithoutVerification(Rule):
             ctx.stash(self.code + ".assigned").append((id(node.value), target.value))
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
-        if ctx.layer in ("test", "tooling") or ctx.qualified_name(node.func) not in JWT_DECODERS:
+        if ctx.layer in ("test", "tooling"):
+            return
+        called = ctx.qualified_name(node.func)
+        if called in UNVERIFIED_READERS:
+            # python-jose's `jwt.get_unverified_claims(token)`: the claims, unverified
+            # (ohadc55-png's Apple sign-in links the account its `sub` and `email` name:
+            # reader 130), as `jwt.decode(token, options={"verify_signature": False})`
+            if not (self._peeks(node, ctx) or _deliberate(node, ctx) or _discarded(node, ctx)):
+                ctx.report(node, _UNVERIFIED_CLAIMS.format(call=code_of(node.func)))
+            return
+        if called not in JWT_DECODERS:
             return
         algorithms = _jwt_argument(node, "algorithms")
         options = _jwt_argument(node, "options")

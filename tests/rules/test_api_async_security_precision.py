@@ -2581,6 +2581,37 @@ def test_words_glued_together_are_no_generated_key_and_a_fallback_is_told_so() -
     assert "`os.environ['GOOGLE_CLIENT_SECRET']`" in found[1]
 
 
+def test_python_joses_unverified_claims_are_an_unverified_decode() -> None:
+    """ohadc55-png's Apple sign-in (reader 130): `jose_jwt.get_unverified_claims(id_token)`,
+    then the account its `sub` and `email` name: python-jose's unverified read, as
+    PyJWT's `options={"verify_signature": False}`; not where only the expiry is read
+    (opa-production's TTL), nor a token the function made (0x5chn0uf's `jti`)."""
+    source = """
+        from jose import jwt as jose_jwt
+
+
+        def apple_account(id_token: str) -> tuple[str, str]:
+            claims = jose_jwt.get_unverified_claims(id_token)
+            return claims["sub"], claims["email"]
+
+
+        def expires_in(token: str) -> int:
+            claims = jose_jwt.get_unverified_claims(token)
+            return int(claims.get("exp", 0))
+
+
+        def issued(user_id: str) -> str:
+            refresh_token = create_refresh_token(user_id)
+            payload = jose_jwt.get_unverified_claims(refresh_token)
+            return payload["jti"]
+        """
+    found = messages(source, "FG503", path="app/auth/oauth.py")
+    assert [row for row, _ in positions(source, "FG503", path="app/auth/oauth.py")] == [5]
+    assert found[0].startswith(
+        "`jose_jwt.get_unverified_claims()` reads the token's claims without verifying"
+    )
+
+
 def test_fastapi_users_signing_keys_are_keys_whatever_they_read_like() -> None:
     """tr1plejj's auth (reader 128): `SECRET = "SECRET"`, given to fastapi-users'
     `JWTStrategy(secret=SECRET)` and held by its user manager's
