@@ -642,7 +642,7 @@ class _Resolver:
             library = LIBRARY_INSTANCES.get(ctx.qualified_name(expr) or "")
             if library is not None:
                 return library
-            owner = self.resolve(expr.value, depth + 1)
+            owner = _class_named(expr.value, ctx) or self.resolve(expr.value, depth + 1)
             if owner is not None and owner in ctx.classes:
                 return instance_attributes(owner, ctx).get(expr.attr.value)
             return INSTANCE_ATTRIBUTES.get((owner, expr.attr.value)) if owner else None
@@ -716,6 +716,30 @@ class _Resolver:
             # async sessions with `sessionmaker(engine, class_=AsyncSession)`
             return None
         return cls
+
+
+def _class_named(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """The module-level class of this file an attribute's owner names: the class itself
+    (`S3Service._client`), or a class method's first parameter (`cls._client`), whose
+    class body binds what it holds (MulinEgor's `_client = boto3.client(...)`, reader
+    129)."""
+    if not isinstance(expr, cst.Name):
+        return None
+    info = ctx.classes.get(expr.value)
+    if info is not None and info.outer is None and not ctx.shadowed(expr.value):
+        return expr.value
+    function = ctx.function
+    if function is None or function.owner is None or function.owner.outer is not None:
+        return None
+    node = function.node
+    if not isinstance(node, cst.FunctionDef) or not any(
+        dotted_name(decorator.decorator) == "classmethod" for decorator in node.decorators
+    ):
+        return None
+    positional = [*node.params.posonly_params, *node.params.params]
+    if positional and positional[0].name.value == expr.value:
+        return function.owner.name
+    return None
 
 
 def _subscripted_class(annotation: cst.Subscript, ctx: FileContext) -> str | None:

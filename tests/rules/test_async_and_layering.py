@@ -898,6 +898,37 @@ def test_cloudinarys_admin_api_blocks_as_its_uploader_does() -> None:
     assert found[0].message.startswith("`cloudinary.api.resources()` blocks the event loop")
 
 
+def test_a_client_the_class_body_makes_blocks_through_cls_and_the_class_name() -> None:
+    """MulinEgor's `S3Service` (reader 129): `_client = boto3.client(...)` in the class
+    body, then `cls._client.put_object(...)` in an async class method, as through `self`
+    and through the class's name; not a class method's other parameter."""
+    source = """
+        import boto3
+
+
+        class S3Service:
+            _client = boto3.client("s3")
+
+            @classmethod
+            async def upload(cls, key: str, data: bytes) -> None:
+                cls._client.put_object(Bucket="b", Key=key, Body=data)
+
+            async def replace(self, key: str, data: bytes) -> None:
+                self._client.put_object(Bucket="b", Key=key, Body=data)
+
+            @staticmethod
+            async def remove(key: str) -> None:
+                S3Service._client.delete_object(Bucket="b", Key=key)
+
+            @classmethod
+            async def copy(cls, other, key: str) -> None:
+                other._client.copy_object(Bucket="b", Key=key)
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [9, 12, 16]
+    assert found[0].message.startswith("`cls._client.put_object()` on a sync `boto3.client`")
+
+
 def test_mailtraps_and_groqs_sync_clients_block() -> None:
     """ElonTusk404's sign-up emails (reader 108): `MailtrapClient.send()` posts with
     `requests`; Groq's client, generated as OpenAI's is, has `AsyncGroq` for a
