@@ -291,6 +291,14 @@ _PROSE = lazy_pattern(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?(
 _PROSE_WORD = lazy_pattern(r"\(?[A-Za-z][A-Za-z',.:;!?()-]*")
 
 
+def _speaks_of(name: str, value: str) -> bool:
+    """Whether a text of several words has among them the secret its name ends with
+    (`password`, `secret`, `token`, `key`)."""
+    named = _WORD.findall(name.lower())
+    words = set(_WORD.findall(value.lower()))
+    return len(words) >= 4 and bool(named) and named[-1] in words
+
+
 def _prose(value: str) -> bool:
     """Words separated by spaces (`_PROSE`), or a sentence of five words or more, two in
     three of them plain words, around a URL, a variable's name or a number (keepa's
@@ -1530,6 +1538,12 @@ class HardcodedSecret(Rule):
                 or (in_settings and _TOKEN_FIELD.search(name) and _ISSUED_TOKEN.match(text))
             )
             and _is_secret_value(name, text, in_dict, declared or signs, signs)
+            # a sentence that speaks of what its name names is a message about it, not
+            # it (arindam-aspire's `AGENT_CREATED_WITH_TEMP_PASSWORD = "Agent created
+            # successfully with a temporary password"`: reader 132); not a settings
+            # default, which the service runs with (milashensky's `app_secret = 'add a
+            # strong secret to .env'`), nor a key something signs with
+            and (in_settings or signs or not (_prose(text) and _speaks_of(name, text)))
             and not _in_demo_function(ctx)
             and not _local_server_default(name, text, node, ctx)
         ):

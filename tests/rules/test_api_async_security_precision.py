@@ -2641,6 +2641,31 @@ def test_fastapi_users_signing_keys_are_keys_whatever_they_read_like() -> None:
     assert [row for row, _ in positions(manager, "FG502", path="app/auth/manager.py")] == [3]
 
 
+def test_a_sentence_about_the_secret_its_name_names_is_a_message() -> None:
+    """arindam-aspire's response messages (reader 132): `AGENT_CREATED_WITH_TEMP_PASSWORD
+    = "Agent created successfully with a temporary password"`, a sentence that speaks of
+    a password, not one; a passphrase of other words is still a password."""
+    source = """
+        class Messages:
+            AGENT_CREATED_WITH_TEMP_PASSWORD = "Agent created with a temporary password"
+            RESET_TOKEN = "Your reset token was sent to your e-mail"
+
+
+        ADMIN_PASSWORD = "correct horse battery staple"
+        """
+    assert [row for row, _ in positions(source, "FG502", path="app/utils/constants.py")] == [6]
+    # a signing key's settings default signs whatever it says (milashensky's, EbraheemTammam's)
+    settings = """
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            app_secret: str = "add a strong secret to .env"
+            SECRET_KEY: str = "insecure key please change it"
+        """
+    assert len(positions(settings, "FG502", path="app/core/settings.py")) == 2
+
+
 def test_a_settings_class_through_a_base_of_the_file_is_a_settings_class() -> None:
     """The FastAPI production boilerplate (reader 45): `class Config(BaseConfig)`, where
     `BaseConfig(BaseSettings)` is in the same file, signs its tokens with a `SECRET_KEY`
