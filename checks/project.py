@@ -869,25 +869,14 @@ class ProjectIndex:
             ):
                 found = True  # a run of some files sees only the classes they import
             elif condition.subject == BLOCKS:
-                made = self.blocking_call(ref)
-                if (
-                    made in NEW_PASSWORD_HASHES
-                    and COMPARED not in condition.roots
-                    and not self.fact(NEW_PASSWORD_HASH_SELECTED, path)
-                ):
-                    made = None  # a new password hashed: reported in new code, or named
-                found = (
-                    made in condition.roots
-                    or (CLIENT_REQUEST in condition.roots and is_client_request(made))
-                    or (
-                        made is not None
-                        and made.startswith(OPENS)
-                        and any(
-                            self._gives(opened, condition.roots)
-                            for opened in made[len(OPENS) :].split(",")
-                        )
-                    )
+                # the screen's ask of any class's method of a name: each such method, as
+                # two classes' may block in two ways (a request, a password hash)
+                made_by = (
+                    self._methods_blocking(ref[len(ANY_RETURNED) :])
+                    if ref.startswith(ANY_RETURNED)
+                    else [self.blocking_call(ref)]
                 )
+                found = any(self._blocks_as(made, condition, path) for made in made_by)
             elif condition.subject == COROUTINE:
                 found = self.is_coroutine(ref)
             elif condition.subject == MAY_DERIVE:
@@ -962,10 +951,37 @@ class ProjectIndex:
         returned = self.resolve(returned)
         return f"{returned}.{method}" if returned in self.classes else None
 
-    def _any_method_blocks(self, method: str, depth: int) -> str | None:
-        """The blocking call of the first sync method of that name in the project that
-        makes one (`ANY_RETURNED`: the screen's ask, which cannot tell the class), else
-        None; a method that blocks is in `blocking` or `uses` by its defining class."""
+    def _blocks_as(self, made: str | None, condition: Condition, path: Path | None) -> bool:
+        """Whether a blocking call is one a `BLOCKS` condition's roots name: one of them, a
+        sync client's request, or a session opened from one of them; a new password's
+        hash only where the run reports those or the result is compared."""
+        if (
+            made in NEW_PASSWORD_HASHES
+            and COMPARED not in condition.roots
+            and not self.fact(NEW_PASSWORD_HASH_SELECTED, path)
+        ):
+            return False  # a new password hashed: reported in new code, or named
+        return (
+            made in condition.roots
+            or (CLIENT_REQUEST in condition.roots and is_client_request(made))
+            or (
+                made is not None
+                and made.startswith(OPENS)
+                and any(
+                    self._gives(opened, condition.roots) for opened in made[len(OPENS) :].split(",")
+                )
+            )
+        )
+
+    def _methods_blocking(self, method: str) -> list[str | None]:
+        """The blocking calls of every sync method of that name in the project (the
+        screen's `ANY_RETURNED`, which cannot tell the class)."""
+        self._name_methods()
+        assert self._methods_named is not None
+        return [self.blocking_call(key, 1) for key in self._methods_named.get(method, ())]
+
+    def _name_methods(self) -> None:
+        """`_methods_named`, read again when modules were added."""
         if self._methods_named is None or self._methods_named_at != len(self.modules):
             self._methods_named_at = len(self.modules)
             named: dict[str, list[str]] = {}
@@ -974,6 +990,13 @@ class ProjectIndex:
                 if owner in self.classes:
                     named.setdefault(name, []).append(key)
             self._methods_named = named
+
+    def _any_method_blocks(self, method: str, depth: int) -> str | None:
+        """The blocking call of the first sync method of that name in the project that
+        makes one (`ANY_RETURNED`), else None; a method that blocks is in `blocking` or
+        `uses` by its defining class."""
+        self._name_methods()
+        assert self._methods_named is not None
         for key in self._methods_named.get(method, ()):
             made = self.blocking_call(key, depth + 1)
             if made is not None:

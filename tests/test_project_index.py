@@ -189,6 +189,34 @@ def test_index_follows_re_exports_and_bases_without_cycles() -> None:
     assert not index.derives_from("nowhere.X", roots)
 
 
+def test_the_screens_ask_of_any_method_of_a_name_reads_every_such_method() -> None:
+    """The screen's ask of what an awaited call returned (`ANY_RETURNED`: any class's
+    method of that name) holds for a rule when one of those methods blocks its way, not
+    only the first read: `Mail.send` requests, `Vault.send` hashes; FG303 asks too."""
+    from checks.project import ANY_RETURNED, BLOCKS, Condition
+
+    summaries = [
+        ModuleSummary(
+            "app.models",
+            {"app.models.Mail": ("object",), "app.models.Vault": ("object",)},
+            {},
+            blocking={
+                "app.models.Mail.send": "requests.post",
+                "app.models.Vault.send": "bcrypt.checkpw",
+            },
+        )
+    ]
+    index = ProjectIndex(summaries, whole_project=True)
+    hashing = Condition((f"{ANY_RETURNED}send",), frozenset({"bcrypt.checkpw"}), subject=BLOCKS)
+    requesting = Condition((f"{ANY_RETURNED}send",), frozenset({"requests.post"}), subject=BLOCKS)
+    other = Condition((f"{ANY_RETURNED}close",), frozenset({"bcrypt.checkpw"}), subject=BLOCKS)
+    assert index.holds(hashing)
+    assert index.holds(requesting)
+    assert not index.holds(other)
+    # a run of some files cannot read every class: the file is parsed
+    assert ProjectIndex(summaries).holds(other)
+
+
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
 def test_a_base_re_exported_by_a_star_import_is_known(tmp_path: Path, cache: list[str]) -> None:
     """Chatchat's `chatchat/server/pydantic_v2.py` is `from pydantic import *`; its models
