@@ -155,6 +155,7 @@ def claims(token: str) -> dict:
             False,
         ),
         ("", "  # TODO: verify the signature", False),
+        ("    # the signature is verified later, by the gateway\n", "", True),
     ],
 )
 def test_unverified_jwt_decode_with_a_written_reason_is_not_reported(
