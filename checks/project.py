@@ -643,7 +643,7 @@ class ProjectIndex:
         #: each class's direct subclasses, and the size of `classes` they were read at
         self._derived: dict[str, list[str]] | None = None
         self._derived_count = 0
-        #: the keys of `blocking` and `uses` by method name (`_any_method_blocks`), and
+        #: the keys of `blocking` and `uses` by method name (`_methods_blocking`), and
         #: the number of modules they were read at
         self._methods_named: dict[str, list[str]] | None = None
         self._methods_named_at = 0
@@ -912,7 +912,9 @@ class ProjectIndex:
         call's annotation names (`returned_method`)."""
         if ref.startswith(CALL_CHAIN):
             if ref.startswith(ANY_RETURNED):
-                return self._any_method_blocks(ref[len(ANY_RETURNED) :], depth)
+                # the first of any class's methods of that name that blocks
+                made_by = self._methods_blocking(ref[len(ANY_RETURNED) :], depth + 1)
+                return next((made for made in made_by if made is not None), None)
             found = self.returned_method(ref)
             return None if found is None else self.blocking_call(found, depth + 1)
         resolved = self.resolve(ref)
@@ -973,12 +975,14 @@ class ProjectIndex:
             )
         )
 
-    def _methods_blocking(self, method: str) -> list[str | None]:
+    def _methods_blocking(self, method: str, depth: int = 1) -> list[str | None]:
         """The blocking calls of every sync method of that name in the project (the
-        screen's `ANY_RETURNED`, which cannot tell the class)."""
+        screen's `ANY_RETURNED`, which cannot tell the class); a method that blocks is in
+        `blocking` or `uses` by its defining class."""
         self._name_methods()
         assert self._methods_named is not None
-        return [self.blocking_call(key, 1) for key in self._methods_named.get(method, ())]
+        keys = self._methods_named.get(method, ())
+        return [self.blocking_call(key, depth) for key in keys]
 
     def _name_methods(self) -> None:
         """`_methods_named`, read again when modules were added."""
@@ -990,18 +994,6 @@ class ProjectIndex:
                 if owner in self.classes:
                     named.setdefault(name, []).append(key)
             self._methods_named = named
-
-    def _any_method_blocks(self, method: str, depth: int) -> str | None:
-        """The blocking call of the first sync method of that name in the project that
-        makes one (`ANY_RETURNED`), else None; a method that blocks is in `blocking` or
-        `uses` by its defining class."""
-        self._name_methods()
-        assert self._methods_named is not None
-        for key in self._methods_named.get(method, ()):
-            made = self.blocking_call(key, depth + 1)
-            if made is not None:
-                return made
-        return None
 
     def _method_blocks(
         self, cls: str, method: str, depth: int, seen: set[tuple[str, str]]

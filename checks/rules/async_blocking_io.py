@@ -131,6 +131,9 @@ class _BlockingInAsync(Rule):
     does: ClassVar[str]
     #: whether a helper's request through a sync client is the rule's (`CLIENT_REQUEST`)
     client_requests: ClassVar[bool] = False
+    #: whether a new password's hash whose result is compared is a check (`COMPARED`):
+    #: FG303's, which holds new hashes back; looked for by no other rule
+    compared_checks: ClassVar[bool] = False
 
     def roots(self) -> frozenset[str]:
         """What a helper of another module makes that the rule reports (a BLOCKS
@@ -156,7 +159,9 @@ class _BlockingInAsync(Rule):
         refs = tuple(sorted(set(_imported_callees(structure))))
         # a call whose result is compared makes a new password's hash a check
         # (`_imported_helper`): then those count too
-        roots = self.roots() | ({COMPARED} if _compares_calls(structure) else set())
+        roots = self.roots()
+        if self.compared_checks and _compares_calls(structure):
+            roots |= {COMPARED}
         return (Condition(refs, roots, subject=BLOCKS),)
 
     def _definite(self, structure: Structure) -> bool:
@@ -264,7 +269,9 @@ class _BlockingInAsync(Rule):
         # asks `checks.project_facts.NEW_PASSWORD_HASH_SELECTED`)
         # its result compared (`hmac(password) != user.password`): a new password's hash
         # made there checks one (noflawarkosh's logins, reader 128)
-        roots = self.roots() | ({COMPARED} if _compared(node, ctx) else set())
+        roots = self.roots()
+        if self.compared_checks and _compared(node, ctx):
+            roots |= {COMPARED}
         ctx.report_if(
             node,
             Condition((name,), roots, subject=BLOCKS),
@@ -984,6 +991,7 @@ class BlockingCallInAsync(_BlockingInAsync):
     name = "blocking-call-in-async"
     family = "async"
     does = HELPER_BLOCKS
+    compared_checks = True
     calls: ClassVar[dict[str, str]] = {
         **BLOCKING_CALLS,
         # the same call in a command-line client and in a server: advice for both
