@@ -1710,6 +1710,7 @@ class FileContext:
             else {}
         )
         returns = {**self._returns, **context_manager_returns_of(source, prefix, is_package)}
+        returns.update(instance_methods_of(source, prefix, is_package, returns))
         blocking.update(instance_methods_of(source, prefix, is_package, blocking))
         held, members, uses = held_objects_of(source, prefix, is_package, blocking)
         return ModuleSummary(

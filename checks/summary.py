@@ -52,6 +52,7 @@ from checks.newer_syntax import parse
 from checks.project import (
     AS_DECLARATIVE,
     CALL_CHAIN,
+    CALLED_INSTANCES,
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
     ERRORS_MADE_ONCE,
@@ -156,10 +157,11 @@ def blocking_functions_of(source: bytes, module: str, is_package: bool) -> dict[
 def instance_methods_of(
     source: bytes, module: str, is_package: bool, blocking: Mapping[str, str]
 ) -> dict[str, str]:
-    """The blocking methods of the module's classes under the names of the module-level
-    instances of them (`_Summarizer._instance_methods`), for the checker's own summary of
-    a file, as `summarize` gives them for a file it only reads (a file the run parsed with
-    libcst lost them: ArthurCoutinho15's `security.verify_password(...)`, reader 126)."""
+    """The blocking methods of the module's classes (or what they return: any mapping
+    keyed by `module.Class.method`) under the names of the module-level instances of them
+    (`_Summarizer._instance_methods`), for the checker's own summary of a file, as
+    `summarize` gives them for a file it only reads (a file the run parsed with libcst
+    lost them: ArthurCoutinho15's `security.verify_password(...)`, reader 126)."""
     if not blocking:
         return {}
     read = _module_read(source, module, is_package)
@@ -438,6 +440,7 @@ class _Summarizer:
         instances = module_instances((name, self._made(value)) for name, value in bindings)
         config_refs = self._config_refs(tree.body, None) if reads_config else ()
         returns = self._returns(tree.body)
+        returns.update(self._instance_methods(returns, _instance_bindings(tree.body)))
         router_includes = self._router_includes(tree) if includes else {}
         blocking = self._blocking(tree.body) if imports_blocking(self.imports, source) else {}
         if blocking:
@@ -559,7 +562,9 @@ class _Summarizer:
     ) -> dict[str, str]:
         """The blocking methods of a module-level class, also under the module-level name
         bound once to its instance (`user_service = UserService()`, then another module's
-        `user_service.change_password(...)`, as hng-boilerplate's routes call theirs)."""
+        `user_service.change_password(...)`, as hng-boilerplate's routes call theirs); so
+        too what its methods return or yield (`with db_manager.get_session() as session:`
+        of `db_manager = DatabaseManager()`: aajmot's routes, reader 132)."""
         counted = Counter(name for name, _ in bindings)
         found: dict[str, str] = {}
         for name, value in bindings:
@@ -1048,10 +1053,12 @@ class _Summarizer:
                 given = self._yielded(wrapped, top_level)
                 if given is not None:
                     found[f"{self.module}.{statement.targets[0].id}"] = given
+        factories = self._held_factories(body)
         for name, function in _module_functions(body):
             decorators = {self._decorator(d) for d in function.decorator_list}
             if decorators & CONTEXT_MANAGERS:
-                given = self._yielded(function, top_level)
+                held = factories.get(name.partition(".")[0], {}) if "." in name else {}
+                given = self._yielded(function, top_level, held)
             elif decorators & PROPERTIES and "." in name and function.returns is None:
                 given = self._property_chain(function, top_level)
             elif (
@@ -1088,8 +1095,66 @@ class _Summarizer:
         chain = self._call_chain(returned[0], _local_bindings(function, own), top_level, 0)
         return CALL_CHAIN + "|".join(chain) if chain else None
 
+    def _held_factories(self, body: Sequence[ast.stmt]) -> dict[str, dict[str, str]]:
+        """The session factories each module-level class's instances hold: `self.x`
+        bound once by the class's methods, to a SQLAlchemy factory call
+        (`self._session_factory = sessionmaker(bind=self._engine)`, in `__init__` or a
+        set-up method it calls: aajmot's `_initialize_database`), and in the class body
+        to nothing but None, with the class of what calling it gives
+        (`CALLED_INSTANCES`)."""
+        found: dict[str, dict[str, str]] = {}
+        for statement in _statements(body):
+            if not isinstance(statement, ast.ClassDef):
+                continue
+            bound: Counter[str] = Counter()
+            made: dict[str, str] = {}
+            for inner in statement.body:
+                # `_session_factory = None` (or only annotated) until a method makes it
+                if isinstance(inner, ast.Assign | ast.AnnAssign) and not (
+                    inner.value is None
+                    or (isinstance(inner.value, ast.Constant) and inner.value.value is None)
+                ):
+                    named = inner.targets if isinstance(inner, ast.Assign) else [inner.target]
+                    bound.update(t.id for t in named if isinstance(t, ast.Name))
+            for method in statement.body:
+                if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                arguments = [*method.args.posonlyargs, *method.args.args]
+                owner = arguments[0].arg if arguments else None
+                for node in _own_nodes(method):
+                    targets: list[ast.expr] = []
+                    if isinstance(node, ast.Assign):
+                        targets = node.targets
+                    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+                        targets = [node.target]
+                    for target in targets:
+                        for element in ast.walk(target):
+                            if (
+                                isinstance(element, ast.Attribute)
+                                and isinstance(element.value, ast.Name)
+                                and element.value.id == owner
+                            ):
+                                bound[element.attr] += 1
+                    if (
+                        isinstance(node, ast.Assign | ast.AnnAssign)
+                        and len(targets) == 1
+                        and isinstance(targets[0], ast.Attribute)
+                        and isinstance(targets[0].value, ast.Name)
+                        and targets[0].value.id == owner
+                    ):
+                        opened = CALLED_INSTANCES.get(self._made(node.value) or "")
+                        if opened is not None:
+                            made[targets[0].attr] = opened
+            held = {attribute: cls for attribute, cls in made.items() if bound[attribute] == 1}
+            if held:
+                found[statement.name] = held
+        return found
+
     def _yielded(
-        self, function: ast.FunctionDef | ast.AsyncFunctionDef, top_level: set[str]
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        top_level: set[str],
+        held: Mapping[str, str] | None = None,
     ) -> str | None:
         annotation = function.returns
         if isinstance(annotation, ast.Subscript):
@@ -1110,17 +1175,33 @@ class _Summarizer:
                     return None
                 yielded.add(node.value.id)
         bindings = _local_bindings(function, own)
+        arguments = [*function.args.posonlyargs, *function.args.args]
+        owner = arguments[0].arg if held and arguments else None
         chains: set[str] = set()
         for name in yielded:
             values = bindings.get(name, [])
             if len(values) != 1 or values[0] is None:
                 continue  # `yield current` of a context variable: the one made below
-            chain = self._call_chain(values[0], bindings, top_level, 0)
+            value = values[0]
+            if (
+                held
+                and isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and isinstance(value.func.value, ast.Name)
+                and value.func.value.id == owner
+                and value.func.attr in held
+                and len(bindings.get(owner, [])) == 1
+            ):
+                # `session = self._session_factory()` of a factory `__init__` made
+                # (aajmot's `DatabaseManager.get_session`, reader 132): what it opens
+                chains.add(held[value.func.attr])
+                continue
+            chain = self._call_chain(value, bindings, top_level, 0)
             if chain:
-                chains.add("|".join(chain))
+                chains.add(CALL_CHAIN + "|".join(chain))
         # one chain of calls gives what it yields (another yielded name, bound to what
         # the module cannot follow, is the object it made before: a context variable's)
-        return CALL_CHAIN + chains.pop() if len(chains) == 1 else None
+        return chains.pop() if len(chains) == 1 else None
 
     def _call_chain(
         self,

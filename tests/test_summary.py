@@ -103,6 +103,7 @@ CORNERS = [
     from collections.abc import Generator, Iterator
     from contextlib import asynccontextmanager, contextmanager
 
+    from sqlalchemy.orm import sessionmaker
     from sqlmodel import Session
 
     from app.db.connection import connection, SessionLocal
@@ -182,6 +183,34 @@ CORNERS = [
 
         def method(self):
             return reentrant(self.engine)
+
+    class Registry:
+        _factory = None
+
+        def __init__(self):
+            self._set_up()
+
+        def _set_up(self):
+            self._factory = sessionmaker(bind=engine)
+            self._rebound = sessionmaker(bind=engine)
+
+        def close(self):
+            self._rebound = None
+
+        @contextmanager
+        def session(self):
+            session = self._factory()
+            try:
+                yield session
+            finally:
+                session.close()
+
+        @contextmanager
+        def other(self):
+            session = self._rebound()
+            yield session
+
+    registry = Registry()
     """,
 ]
 
@@ -252,6 +281,13 @@ def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
     assert returns["app.db.sessions.reentrant"] == "()app.db.connection.SessionLocal"
     # a context manager made by a call, of a generator opening a factory of the module
     assert returns["app.db.sessions.manager"] == "()app.db.sessions.LocalSession"
+    # a factory the instance holds, made once by a method of its class (aajmot's
+    # `DatabaseManager.get_session`, reader 132); one bound again is unknown
+    assert returns["app.db.sessions.Registry.session"] == "sqlalchemy.orm.Session"
+    assert "app.db.sessions.Registry.other" not in returns
+    # and under the name of the module-level instance of the class, as another module
+    # calls it (`with registry.session() as session:`)
+    assert returns["app.db.sessions.registry.session"] == "sqlalchemy.orm.Session"
     # another name of a function is a re-export of it, which the index follows
     imports = summary.imports
     assert imports["get_session_with_shared_schema"] == "app.db.sessions.annotated"

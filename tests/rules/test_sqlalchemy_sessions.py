@@ -756,6 +756,92 @@ def test_a_session_another_modules_context_manager_yields_is_followed(
     assert _rows(result.stdout, "FG102") == ["app/reports.py:12:10", "app/reports.py:17:10"]
 
 
+#: A singleton database manager whose context manager opens the session factory its
+#: set-up made (aajmot's `DatabaseManager`: 185 routes querying through it), one module-
+#: level instance of it imported by the routes; and one holding an async factory.
+DATABASE_MANAGER = """
+from contextlib import asynccontextmanager, contextmanager
+
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.orm import sessionmaker
+
+
+class DatabaseManager:
+    _instance = None
+    _session_factory = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __init__(self):
+        if self._session_factory is None:
+            self._initialize_database()
+
+    def _initialize_database(self):
+        engine = create_engine("postgresql://app@db/app")
+        self._session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    @contextmanager
+    def get_session(self):
+        session = self._session_factory()
+        try:
+            yield session
+            session.commit()
+        finally:
+            session.close()
+
+
+class AsyncManager:
+    def __init__(self):
+        engine = create_async_engine("postgresql+asyncpg://app@db/app")
+        self.factory = sessionmaker(bind=engine, class_=AsyncSession)
+
+    @asynccontextmanager
+    async def get_session(self):
+        async with self.factory() as session:
+            yield session
+
+
+db_manager = DatabaseManager()
+async_manager = AsyncManager()
+"""
+
+MANAGED_ROUTES = """
+from app.db.connection import async_manager, db_manager
+
+
+async def list_groups(tenant: int) -> list[object]:
+    with db_manager.get_session() as session:
+        return session.query(Group).filter(Group.tenant_id == tenant).all()
+
+
+async def one_group(group_id: int) -> object:
+    from app.db.connection import db_manager as manager
+
+    with manager.get_session() as session:
+        return session.get(Group, group_id)
+
+
+async def fine(group_id: int) -> object:
+    async with async_manager.get_session() as session:
+        return await session.get(Group, group_id)
+"""
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_session_an_imported_instances_context_manager_opens_is_followed(
+    database_module: Path, alone: bool
+) -> None:
+    write(database_module, "app/db/connection.py", DATABASE_MANAGER)
+    write(database_module, "app/routes.py", MANAGED_ROUTES)
+    target = "app/routes.py" if alone else "."
+    result = run_cli("check", "--no-cache", "--select", "FG102", target)
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:5:10", "app/routes.py:12:10"]
+
+
 #: A base storage whose `session` property gives a `@contextmanager`'s session, reused
 #: when one is open (evidently's `BaseSQLStorage`), and one that gives an async session.
 STORAGE_BASE = """
