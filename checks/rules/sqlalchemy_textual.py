@@ -6,11 +6,11 @@ from __future__ import annotations
 import ast
 
 from checks import revisions
-from checks.context import FileContext, FixSpec
+from checks.context import FileContext, FixSpec, conjoin
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import Condition
+from checks.project import OPENED, Condition
 from checks.project_facts import sqlalchemy_1_named
 from checks.pydantic_target import unsafe
 from checks.rule import Example, FixExample, Rule
@@ -20,6 +20,7 @@ from checks.session_receivers import (
     SESSION_CLASSES,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
+    imported_origin,
     receiver_class,
 )
 from checks.sqlalchemy_target import MIGRATION_NOTE
@@ -50,7 +51,9 @@ class TextualSqlWithoutText(Rule):
         "f-string, or `%`/`.format()` of a literal) on a SQLAlchemy `Session`, "
         "`AsyncSession`, `Connection` or `AsyncConnection` the file knows: annotated, "
         "made by a session factory of the file (`async with SessionLocal() as session`), "
-        "opened from an engine (`engine.connect()`), SQLModel's sessions too. Other "
+        "opened from an engine (`engine.connect()`), SQLModel's sessions too; or one the "
+        "project index knows, opened from another module's factory (`db = SessionLocal()` "
+        "of `from app.db import SessionLocal`) or that module's session itself. Other "
         "libraries' `execute()` takes a string (asyncpg's connections, DB-API cursors, "
         "`databases`): a receiver not known to be SQLAlchemy's is not reported.\n\n"
         "Where it applies: every layer, tests and migrations included, but not a revision "
@@ -168,7 +171,9 @@ class TextualSqlWithoutText(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("execute") and evidence.has_package("sqlalchemy", "sqlmodel")
+        # (a session of another module's factory is queried where nothing of SQLAlchemy
+        # is imported: `may_fire_in` asks for a string given to `execute()`)
+        return evidence.has("execute")
 
     def may_fire_in(self, structure: Structure) -> bool:
         # `visit_Call`: `x.execute(<a string>)` (`_is_string`), outside a revision another
@@ -195,15 +200,27 @@ class TextualSqlWithoutText(Rule):
         statement = node.args[0].value
         if not _is_string(statement):
             return
+        asked: Condition | None = None
         if receiver_class(func.value, ctx) not in _EXECUTORS:
-            return
+            # a session opened from another module's factory, or that module's object
+            # (`db = SessionLocal()` of `from app.db import SessionLocal`, which the file
+            # takes for a class of that name: usif-x's health check, reader 134): a
+            # finding if the project index reads a session or a connection in what it is
+            # or gives
+            origin = imported_origin(func.value, ctx)
+            if origin is None:
+                return
+            asked = Condition((origin,), _EXECUTORS, subject=OPENED)
         if ctx.superseded_revision:
             return
         if ctx.sqlalchemy_target == 1:
             # a note for the move to 2.0 where the selection names the rule: held back,
             # and counted so, otherwise
             named = Condition((), frozenset(), fact=sqlalchemy_1_named(self.code))
-            ctx.report_if(statement, named, f"{self.message} {MIGRATION_NOTE}")
+            ctx.report_if(statement, conjoin(asked, named), f"{self.message} {MIGRATION_NOTE}")
+            return
+        if asked is not None:
+            ctx.report_if(statement, asked, fix=_wrap_in_text(statement, ctx))
             return
         ctx.report(statement, fix=_wrap_in_text(statement, ctx))
 

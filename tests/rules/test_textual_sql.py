@@ -130,3 +130,45 @@ def test_a_revision_another_revision_follows_is_history(tmp_path: Path) -> None:
     out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     found = [Path(f["filename"]).name for f in json.loads(out.stdout) if f["code"] == "FG112"]
     assert found == ["0002_b.py"]
+
+
+@pytest.mark.parametrize("alone", [False, True], ids=["project", "file alone"])
+def test_a_session_of_another_modules_factory_is_asked_of_the_index(
+    tmp_path: Path, alone: bool
+) -> None:
+    """usif-x's health check (reader 134): `db = SessionLocal()` of `from app.db import
+    SessionLocal`, in a module that imports nothing of SQLAlchemy, then `db.execute("SELECT
+    1")`, which raises, so the check always says the database is down. The project index
+    reads the factory; an imported object that is no SQLAlchemy factory (`databases`'s
+    `Database`), and an engine's `execute()` (gone in 2.0), are not reported."""
+    write(tmp_path, "requirements.txt", "sqlalchemy==2.0.36\ndatabases==0.9.0\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/db.py",
+        "from databases import Database\nfrom sqlalchemy import create_engine\n"
+        "from sqlalchemy.orm import scoped_session, sessionmaker\n\n"
+        'engine = create_engine("postgresql+psycopg://db/app")\n'
+        "SessionLocal = sessionmaker(bind=engine)\nsession = scoped_session(SessionLocal)\n"
+        'database = Database("postgresql://db/app")\n',
+    )
+    write(
+        tmp_path,
+        "app/health.py",
+        """
+        from app.db import SessionLocal, database, engine, session
+
+
+        async def health() -> bool:
+            db = SessionLocal()
+            db.execute("SELECT 1")
+            session.execute("SELECT 2")
+            await database.execute("SELECT 3")
+            engine.execute("SELECT 4")
+            return True
+        """,
+    )
+    target = tmp_path / "app/health.py" if alone else tmp_path
+    out = run_cli("check", "--no-cache", "--output-format", "json", str(target))
+    found = [f["location"]["row"] for f in json.loads(out.stdout) if f["code"] == "FG112"]
+    assert found == [6, 7]
