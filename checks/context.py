@@ -52,6 +52,7 @@ from checks.project_facts import (
     DEFINED,
     FIXTURE,
     IMPORTS,
+    LAYER_IMPORTED,
     LOOP_RULES,
     METHOD,
     PYDANTIC_SPELLING,
@@ -244,6 +245,11 @@ class Inferred(NamedTuple):
 #: (`FileContext._in_dead_class`): a secret, which the repository leaks whether or not it
 #: runs, and a model's declaration, which its declarative base maps named or not.
 _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
+#: Modules a worker imports by their name, which no import of the service's names:
+#: Celery's `autodiscover_tasks()` imports each package's `tasks`.
+_FOUND_BY_NAME = frozenset({"tasks", "task", "jobs", "signals", "handlers", "listeners"})
+#: Code a worker or a framework runs through a registry, not an import of the module.
+_TASK_MARKS = lazy_pattern(rb"(?:shared_task|celery|dramatiq|huey|arq|rq|apscheduler)")
 #: Decorators that leave a method called by its name (`_dead_method_name`).
 _PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 #: The decorators that make a function a pytest fixture.
@@ -963,12 +969,15 @@ class FileContext:
             # (djahern-max's, reader 118)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             report = report._replace(condition=conjoin(report.condition, dead))
-        elif self._unimported_routes():
+        elif report.rule.code not in _LIVE_UNNAMED and (prefix := self._unimported_layer()):
             # a routes module no module imports: its router is included nowhere, and
-            # none of its routes serves (djahern-max's `app/routers/role.py`, reader 118)
-            stem = Condition(
-                (), frozenset(), fact=used_fact(report.rule.code, ROUTES_IMPORTED + self.path.stem)
-            )
+            # none of its routes serves (djahern-max's `app/routers/role.py`, reader 118);
+            # a service's or repository's: none of its code runs (shronme's
+            # `service_old.py`, reader 135); a secret there leaks all the same
+            name = self.path.stem
+            if prefix == LAYER_IMPORTED:
+                name = f"{self.path.parent.name}/{name}"
+            stem = Condition((), frozenset(), fact=used_fact(report.rule.code, prefix + name))
             report = report._replace(condition=conjoin(report.condition, stem))
         elif self.layer == "test" and report.rule.code not in _LIVE_UNNAMED:
             # a test importing a module its project no longer has fails before it runs
@@ -1157,25 +1166,39 @@ class FileContext:
             known.append(_shadowed_routes(self.module, self))
         return id(route.node) in known[0]
 
-    def _unimported_routes(self) -> bool:
-        """Whether the module is one of the routes layer that only an import would run:
-        not a package's `__init__`, no app made here (`FastAPI(...)`, which a server
-        loads by its path), no `__main__` guard; whether anything imports it is the
-        project's question (`ROUTES_IMPORTED`: its name in an import or a path)."""
-        known = self.stash("unimported-routes")
+    def _unimported_layer(self) -> str | None:
+        """The fact asking whether anything imports the module (its name in an import or
+        a path), when it is one of the routes, service or repository layers that only an
+        import would run (`ROUTES_IMPORTED`, `LAYER_IMPORTED`): not a package's
+        `__init__`, no app made here (`FastAPI(...)`, which a server loads by its path), no
+        `__main__` guard; nor a module of tasks a worker finds by its name (Celery's
+        `autodiscover_tasks()` imports each package's `tasks`)."""
+        known = self.stash("unimported-layer")
         if not known:
             source = self.source or b""
-            known.append(
-                self.layer == "route"
-                and self.path.stem != "__init__"
-                and b"FastAPI(" not in source
-                and b"Starlette(" not in source
-                and not any(
+            runs_alone = (
+                self.path.stem == "__init__"
+                or b"FastAPI(" in source
+                or b"Starlette(" in source
+                or any(
                     isinstance(line, cst.If) and is_main_guard(line.test)
                     for line in self.module.body
                 )
             )
-        return bool(known[0])
+            prefix: str | None = None
+            if runs_alone:
+                pass
+            elif self.layer == "route":
+                prefix = ROUTES_IMPORTED
+            elif (
+                self.layer in ("service", "repository")
+                and self.path.stem not in _FOUND_BY_NAME
+                and not _TASK_MARKS.search(source)
+            ):
+                prefix = LAYER_IMPORTED
+            known.append(prefix)
+        found: str | None = known[0]
+        return found
 
     def _shadowed_module(self) -> bool:
         """Whether the module is a file no import reaches: a package of its name sits

@@ -289,6 +289,13 @@ IMPORTED = "imported:"
 #: service's code imports it, or names its path in a string (`"app.routers.role"`), not a
 #: word of data (`"role"`): a routes module nothing imports registers no route.
 ROUTES_IMPORTED = "routes-imported:"
+#: `used_fact`'s name of a module of the service or repository layer (its package's last
+#: name, `/`, its own): used where the service's code imports it or names its path in a
+#: string, as for `ROUTES_IMPORTED`, or includes no router or imports nothing of its
+#: package by name (its wiring unknown): a module nothing imports runs none of its code
+#: (shronme's `app/services/service_old.py`, whose classes bear the names of the live
+#: ones in `service.py`: reader 135).
+LAYER_IMPORTED = "layer-imported:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"

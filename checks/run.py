@@ -74,6 +74,7 @@ from checks.project_facts import (
     IMPORTS,
     JOSE_ASYMMETRIC,
     JOSE_UNPINNED_SELECTED,
+    LAYER_IMPORTED,
     LEGACY_MAPPING_SELECTED,
     METHOD,
     NEW_PASSWORD_HASH_SELECTED,
@@ -998,6 +999,15 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
         return field_read(name[len(FIELD) :], texts)
     if name.startswith(IMPORTED):
         return module_imported(name[len(IMPORTED) :], texts)
+    if name.startswith(LAYER_IMPORTED):
+        # where the service includes routers and imports its package's modules (its own
+        # wiring known), one it imports
+        package, _, stem = name[len(LAYER_IMPORTED) :].rpartition("/")
+        return (
+            not any(b"include_router" in text for text in texts)
+            or not module_imported(package, texts, in_path=True)
+            or module_imported(stem, texts, in_path=True)
+        )
     if name.startswith(ROUTES_IMPORTED):
         # where the service includes routers (its own wiring known), one it imports
         return not any(b"include_router" in text for text in texts) or module_imported(

@@ -774,6 +774,50 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     assert _rows(tmp_path) == [("role.py", "FG302", 9)]
 
 
+def test_a_service_module_nothing_imports_is_held(tmp_path: Path) -> None:
+    """shronme's `app/services/service_old.py` (reader 135), which no module imports, its
+    classes named as the live ones of `service.py`: none of its code runs. Imported (by
+    name or a dotted path in a string), it runs; where the service includes no router, or
+    imports nothing of its package by name, its wiring is unknown; a module of tasks a
+    worker finds by its name, and a secret (which leaks whether or not the code runs),
+    stand."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/services/__init__.py", "")
+    service = (
+        "import requests\n\n\nclass BookingService:\n"
+        "    async def fetch(self, url: str) -> str:\n"
+        "        return requests.get(url).text\n"
+    )
+    write(tmp_path, "app/services/service.py", service)
+    write(tmp_path, "app/services/service_old.py", service + '\nAPI_KEY = "sk_live_51Habc"\n')
+    routes = "from app.services.service import BookingService\n\n\n"
+    routes += "async def fetch(url: str) -> str:\n    return await BookingService().fetch(url)\n"
+    write(tmp_path, "app/routes.py", routes)
+    main = "from fastapi import FastAPI\n\nfrom app import routes\n\napp = FastAPI()\n"
+    main += "app.include_router(routes.router)\n"
+    write(tmp_path, "app/main.py", main)
+    expected = [("service.py", "FG302", 6), ("service_old.py", "FG302", 6)]
+    secret = ("service_old.py", "FG502", 8)
+    assert sorted(_rows(tmp_path)) == [expected[0], secret]
+    assert sorted(_rows(tmp_path, "--extend-select", "FG302")) == [*expected, secret]
+    for wiring in (
+        "from app.services import service_old\n",
+        'LEGACY = "app.services.service_old"\n',
+    ):
+        write(tmp_path, "app/main.py", main + wiring)
+        assert sorted(_rows(tmp_path)) == [*expected, secret], wiring
+    write(tmp_path, "app/main.py", main.replace("app.include_router", "print"))
+    assert sorted(_rows(tmp_path)) == [*expected, secret]
+    write(tmp_path, "app/main.py", main)
+    write(tmp_path, "app/routes.py", routes.replace("app.services.service", "app.booking"))
+    assert sorted(_rows(tmp_path)) == [*expected, secret]
+    write(tmp_path, "app/routes.py", routes)
+    (tmp_path / "app/services/service_old.py").rename(tmp_path / "app/services/tasks.py")
+    tasks = [("tasks.py", "FG302", 6), ("tasks.py", "FG502", 8)]
+    assert sorted(_rows(tmp_path)) == [expected[0], *tasks]
+
+
 def test_a_route_an_earlier_route_answers_is_held(tmp_path: Path) -> None:
     """djahern-max's `GET /get-ranked` (reader 118), declared after `GET /{showcase_id}` on
     the same router: Starlette serves the first route that matches, so no request reaches
