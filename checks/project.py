@@ -315,6 +315,16 @@ SESSION_CLASSES = frozenset(
 ASYNC_SESSION_CLASSES = frozenset(c for c in SESSION_CLASSES if "asyncio" in c)
 #: A sync session an object holds, and a factory of them (`ProjectIndex._method_blocks`).
 _SYNC_SESSIONS = SESSION_CLASSES - ASYNC_SESSION_CLASSES
+#: What a function's `with` or queried name may hold (`ProjectIndex._opens_nothing`).
+_OPENED_HANDLES = SESSION_CLASSES | frozenset(
+    {
+        "sqlalchemy.engine.Connection",
+        "sqlalchemy.engine.base.Connection",
+        "sqlalchemy.Connection",
+        "sqlalchemy.engine.Engine",
+        "sqlalchemy.Engine",
+    }
+)
 _SYNC_SESSION_FACTORIES = frozenset(
     {
         "sqlalchemy.orm.sessionmaker",
@@ -919,6 +929,8 @@ class ProjectIndex:
             return None if found is None else self.blocking_call(found, depth + 1)
         resolved = self.resolve(ref)
         made = self.blocking.get(resolved)
+        if made is not None and self._opens_nothing(made):
+            made = None  # then what its instance holds may block (`uses`)
         if made is None:
             # a method of a module's sync client (`redis.delete(key)` with `from app.core.
             # config import redis`, a `redis.Redis`): a request through it
@@ -975,6 +987,17 @@ class ProjectIndex:
             )
         )
 
+    def _opens_nothing(self, made: str) -> bool:
+        """Whether a function recorded as opening what other modules' calls give (`OPENS`:
+        `payload = decode_refresh_token(token)`, then `payload.get("sub")`, read as a
+        session queried) opens no SQLAlchemy session or connection there: what a method of
+        it then does with what its instance holds is asked instead (Medico24's
+        `AuthService.refresh_access_token`, whose `self.cache.exists(...)` is a sync Redis
+        request: reader 135)."""
+        return made.startswith(OPENS) and not any(
+            self._gives(opened, _OPENED_HANDLES) for opened in made[len(OPENS) :].split(",")
+        )
+
     def _methods_blocking(self, method: str, depth: int = 1) -> list[str | None]:
         """The blocking calls of every sync method of that name in the project (the
         screen's `ANY_RETURNED`, which cannot tell the class); a method that blocks is in
@@ -1012,7 +1035,7 @@ class ProjectIndex:
         if defining is None:
             return None
         key = f"{defining}.{method}"
-        if key in self.blocking:
+        if key in self.blocking and not self._opens_nothing(self.blocking[key]):
             return self.blocking_call(key, depth)
         for use in self.uses.get(key, ()):
             attribute, dot, called = use.partition(".")

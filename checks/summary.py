@@ -497,8 +497,10 @@ class _Summarizer:
                         held.setdefault(f"{owner}.{attribute}", typed)
             for method in methods:
                 key = f"{owner}.{method.name}"
-                if isinstance(method, ast.AsyncFunctionDef) or key in blocking:
-                    continue
+                if isinstance(method, ast.AsyncFunctionDef) or (
+                    key in blocking and not blocking[key].startswith(OPENS)
+                ):
+                    continue  # (what it opens may be no session: the index asks)
                 found = _held_uses(method)
                 if found:
                     uses[key] = found

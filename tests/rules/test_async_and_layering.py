@@ -2282,6 +2282,83 @@ def test_a_client_an_unannotated_dependency_gives_is_followed(tmp_path: Path) ->
     assert "is a request of the sync client `get_redis()` returns" in found[0][1]
 
 
+def test_a_method_whose_call_result_is_queried_like_a_session_still_blocks_through_its_holds(
+    tmp_path: Path,
+) -> None:
+    """Medico24's refresh route (reader 135): `AuthService.refresh_access_token` reads
+    `payload = decode_refresh_token(token)`, then `payload.get("sub")`, which the summary
+    took for a session opened there (nothing of the kind: a dict), and hid that
+    `self.cache.exists(...)` is a request of a sync Redis client its instance holds."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/cache.py",
+        """
+        import redis
+
+
+        class CacheManager:
+            def __init__(self, client: redis.Redis):
+                self.redis = client
+
+            def exists(self, key: str) -> bool:
+                return bool(self.redis.exists(key))
+        """,
+    )
+    write(
+        tmp_path,
+        "app/tokens.py",
+        """
+        import jwt
+
+
+        def decode_refresh_token(token: str) -> dict[str, str] | None:
+            return jwt.decode(token, "key", algorithms=["HS256"])
+        """,
+    )
+    write(
+        tmp_path,
+        "app/auth.py",
+        """
+        from sqlalchemy.orm import Session
+
+        from app.cache import CacheManager
+        from app.tokens import decode_refresh_token
+
+
+        class AuthService:
+            def __init__(self, cache: CacheManager, db: Session):
+                self.cache = cache
+                self.db = db
+
+            def refresh(self, token: str) -> str:
+                payload = decode_refresh_token(token)
+                if payload is None or self.cache.exists(f"blacklist:{token}"):
+                    raise ValueError("revoked")
+                return payload.get("sub") or ""
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        import redis
+
+        from app.auth import AuthService
+        from app.cache import CacheManager
+
+
+        async def refresh(token: str) -> str:
+            service = AuthService(CacheManager(redis.Redis()), None)
+            return service.refresh(token)
+        """,
+    )
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG302")]
+    assert [row for row, _ in found] == [9]
+    assert "calls `exists()` on a sync `redis.Redis` client" in found[0][1]
+
+
 def test_a_static_method_of_a_module_class_called_by_its_name_blocks() -> None:
     """ZUS666's login (reader 123): `HashService.verify_password(...)`, a static method of
     a class of the module, called by the class's name in another class's coroutine."""
