@@ -567,6 +567,15 @@ def self_attributes_used(
 
 def method_node(class_name: str, method: str, ctx: FileContext) -> cst.FunctionDef | None:
     """The definition of `method` in a class of this file, or in one of its local bases."""
+    found = defining_class(class_name, method, ctx)
+    return found[1] if found is not None else None
+
+
+def defining_class(
+    class_name: str, method: str, ctx: FileContext
+) -> tuple[ClassInfo, cst.FunctionDef] | None:
+    """The class of this file that defines `method` for instances of `class_name`: that
+    class, or one of its local bases (breadth first), with the definition."""
     seen: set[str] = set()
     pending = [class_name]
     while pending:
@@ -579,7 +588,7 @@ def method_node(class_name: str, method: str, ctx: FileContext) -> cst.FunctionD
             continue
         for statement in _block(info.node.body):
             if isinstance(statement, cst.FunctionDef) and statement.name.value == method:
-                return statement
+                return info, statement
         pending.extend(base for base in info.bases if base is not None)
     return None
 

@@ -263,8 +263,11 @@ _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wai
 _PASSWORD_HELPER = lazy_pattern(r"passw|pwd|hash", re.IGNORECASE)
 
 
-#: A call of such a function through a name (`security.verify_password(`), with the name.
-_MODULE_PASSWORD_CALL = lazy_pattern(rb"\b(\w+)\.\w*(?:passw|pwd|hash)\w*\s*\(", re.IGNORECASE)
+#: A call of such a function through a name (`security.verify_password(`), or of a method
+#: of such an object of a module (`crypto.pwd_context.verify(`), with the name.
+_MODULE_PASSWORD_CALL = lazy_pattern(
+    rb"\b(\w+)\.\w*(?:passw|pwd|hash)\w*(?:\.\w+)?\s*\(", re.IGNORECASE
+)
 
 
 def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
@@ -676,6 +679,15 @@ class _Summarizer:
                             _PASSWORD_HELPER.search(node.func.attr) is not None
                             or _PASSWORD_HELPER.search(node.func.value.id) is not None
                         )
+                    )
+                    # or of a hasher of a module imported (`crypto.pwd_context.verify(...)`
+                    # of `from utils import crypto`: musashimiyomoto's, reader 137)
+                    or (
+                        isinstance(node.func, ast.Attribute)
+                        and isinstance(node.func.value, ast.Attribute)
+                        and isinstance(node.func.value.value, ast.Name)
+                        and node.func.value.value.id in self.imports
+                        and _PASSWORD_HELPER.search(node.func.value.attr) is not None
                     )
                 ):
                     helpers_imported.append(called)

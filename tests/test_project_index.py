@@ -1620,3 +1620,78 @@ def test_a_local_annotated_with_a_helper_class_whose_method_requests_through_sel
         "`redis_helper.is_token_revoked()` is a sync method of `app.helper.RedisHelper` "
         "that calls `get()` on a sync `redis.Redis` client"
     )
+
+
+@pytest.mark.parametrize("selection", [(), ("--select", "FG303")], ids=["default", "named"])
+def test_a_password_check_a_local_base_class_defines_is_followed(
+    tmp_path: Path, selection: tuple[str, ...]
+) -> None:
+    """musashimiyomoto's auth use cases (reader 137): `self._verify_password(...)` in a
+    coroutine of `ClientAuthUsecase`, a static method of its base `BaseAuthUsecase` in the
+    same module, which checks with `crypto.pwd_context.verify(...)` of `from utils import
+    crypto` (a hasher of another module, through that module); and a base's method that
+    runs `bcrypt.checkpw` itself. Reported by the default run and when FG303 is named (the
+    screen reads the base too); a method the subclass defines `async` is its own."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/crypto.py",
+        "from passlib.context import CryptContext\n\n"
+        'pwd_context = CryptContext(schemes=["bcrypt"])\n',
+    )
+    write(
+        tmp_path,
+        "app/usecases.py",
+        """
+        import bcrypt
+
+        from app import crypto
+
+
+        class BaseAuth:
+            @staticmethod
+            def _verify_password(plain: str, hashed: str) -> bool:
+                return crypto.pwd_context.verify(secret=plain, hash=hashed)
+
+            def _check(self, plain: str, hashed: bytes) -> bool:
+                return bcrypt.checkpw(plain.encode(), hashed)
+
+            def _label(self, plain: str) -> str:
+                return plain.title()
+
+
+        class ClientAuth(BaseAuth):
+            async def login(self, password: str, hashed: str) -> bool:
+                self._label(password)
+                return self._verify_password(plain=password, hashed=hashed)
+
+            async def pin(self, pin: str, hashed: bytes) -> bool:
+                return self._check(pin, hashed)
+
+
+        class OwnCheck(BaseAuth):
+            async def _check(self, plain: str, hashed: bytes) -> bool:
+                return plain == hashed.decode()
+
+            async def pin(self, pin: str, hashed: bytes) -> bool:
+                return await self._check(pin, hashed)
+
+
+        async def entry(auth: ClientAuth, own: OwnCheck) -> None:
+            await auth.login("a", "b")
+            await auth.pin("1", b"2")
+            await own.pin("1", b"2")
+        """,
+    )
+    write(tmp_path, "app/main.py", "from app.usecases import entry\n")
+    result = run_cli("check", "--no-cache", "--output-format", "json", *selection, str(tmp_path))
+    found = [
+        (f["location"]["row"], f["message"].split(" that ")[0].split(", which")[0])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG303"
+    ]
+    assert found == [
+        (21, "`self._verify_password()` is a sync method of `app.usecases.BaseAuth`"),
+        (24, "`self._check()` calls `bcrypt.checkpw()`"),
+    ]

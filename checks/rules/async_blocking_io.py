@@ -71,6 +71,7 @@ from checks.rules.sqlalchemy_sessions import runs_its_own_loop
 from checks.session_receivers import (
     CLIENT_FACTORY_NAMES,
     bound_once,
+    defining_class,
     instance_attributes,
     is_async_session,
     receiver_class,
@@ -1021,8 +1022,10 @@ class BlockingCallInAsync(_BlockingInAsync):
         "followed through the helpers "
         "of its module it calls, to a password hash (`authenticate_user` calls "
         "`verify_password`, which checks the hash; `login` calls `self.authenticate_user`, "
-        "which calls another module's `verify_password`, also through that module, "
-        "`security.verify_password(...)`; `crud.user.authenticate(...)`, a method of the "
+        "its class's or a base's of the module, which calls another module's "
+        "`verify_password`, also through that module, `security.verify_password(...)`, "
+        "or that module's hasher, `crypto.pwd_context.verify(...)`; "
+        "`crud.user.authenticate(...)`, a method of the "
         "instance a package binds over its submodule's name, `from .user import user`; "
         "`user.check_password(password)`, a model's method, on the row the coroutine "
         "queried or on what an awaited call returns by its annotation, `user = await "
@@ -1475,7 +1478,7 @@ _LIBRARIES = frozenset(
 
 def _own_method_of(call: CallSite, structure: Structure) -> str | None:
     """The screen of `_own_method`: `self.method(...)` in a method of a module-level class
-    whose body defines `method` with `def`."""
+    whose body, or a local base's, defines `method` with `def`."""
     func = call.node.func
     method = call.enclosing
     if (
@@ -1492,11 +1495,33 @@ def _own_method_of(call: CallSite, structure: Structure) -> str | None:
     params = [*method.node.args.posonlyargs, *method.node.args.args]
     if not params or params[0].arg != func.value.id:
         return None
-    if not any(
-        isinstance(item, ast.FunctionDef) and item.name == func.attr for item in owner.node.body
-    ):
+    defining = _defining_local_class(owner.node, func.attr, structure.tree)
+    if defining is None:
         return None
-    return f"{structure.module}.{owner.node.name}.{func.attr}"
+    return f"{structure.module}.{defining.name}.{func.attr}"
+
+
+def _defining_local_class(cls: ast.ClassDef, method: str, tree: ast.Module) -> ast.ClassDef | None:
+    """The module-level class whose body defines `method` with `def` for instances of
+    `cls`: `cls`, or one of its bases of the module (breadth first), as
+    `checks.session_receivers.defining_class` finds it, or None (an `async def` there)."""
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    seen: set[str] = set()
+    pending = [cls]
+    while pending:
+        current = pending.pop(0)
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        for item in current.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name == method:
+                return current if isinstance(item, ast.FunctionDef) else None
+        pending.extend(
+            classes[base.id]
+            for base in current.bases
+            if isinstance(base, ast.Name) and base.id in classes
+        )
+    return None
 
 
 def _own_function_of(call: CallSite, structure: Structure) -> str | None:
@@ -1911,14 +1936,12 @@ def _own_method(node: cst.Call, ctx: FileContext) -> str | None:
     ):
         return None
     method = func.attr.value
-    if not any(
-        isinstance(statement, cst.FunctionDef)
-        and statement.name.value == method
-        and statement.asynchronous is None
-        for statement in owner.node.body.body
-    ):
+    # (or of a local base: musashimiyomoto's `self._verify_password(...)` of
+    # `BaseAuthUsecase`, reader 137)
+    found = defining_class(owner.name, method, ctx)
+    if found is None or found[0].outer is not None or found[1].asynchronous is not None:
         return None
-    return f"{ctx.module_name}.{owner.name}.{method}"
+    return f"{ctx.module_name}.{found[0].name}.{method}"
 
 
 def _first_parameter_name(function: cst.FunctionDef) -> str | None:
@@ -2083,7 +2106,10 @@ def _helper_key(func: cst.BaseExpression, ctx: FileContext) -> str | None:
         function = ctx.function
         owner = function.owner if function is not None else None
         if func.value.value == "self" and owner is not None and owner.outer is None:
-            return f"{owner.name}.{func.attr.value}"
+            # the class that defines it: this one, or a local base
+            found = defining_class(owner.name, func.attr.value, ctx)
+            defining = found[0] if found is not None and found[0].outer is None else owner
+            return f"{defining.name}.{func.attr.value}"
         cls = ctx.classes.get(func.value.value)
         if cls is not None and cls.outer is None and not ctx.shadowed(func.value.value):
             # a static or class method of a class of the module, called by the class's
