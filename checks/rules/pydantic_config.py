@@ -1309,6 +1309,11 @@ def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
                 renamed = "validate_by_name"
             return f"setting `{key}`, which Pydantic 2 ignores (renamed `{renamed}`),"
         if key in REMOVED_BY_V2 and not off:
+            form = _V2_FORMS.get(key)
+            if form is not None:
+                # (ArsalanMalik27's entity base: the message named no way to keep it
+                # frozen, reader 137)
+                return f"setting `{key}`, which Pydantic 2 removed and ignores (`{form}` now),"
             return f"setting `{key}`, which Pydantic 2 removed and ignores,"
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     for statement in body:
@@ -1316,6 +1321,10 @@ def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
             method = statement.name.value
             return f"defining `{method}()`, which Pydantic 2 never calls,"
     return None
+
+
+#: What a removed v1 key set off its default is in Pydantic 2's `ConfigDict`.
+_V2_FORMS = {"allow_mutation": "frozen=True"}
 
 
 #: The keys of Pydantic 2's `ConfigDict` that take a function: a `class Config` method of

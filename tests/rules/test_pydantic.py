@@ -243,8 +243,10 @@ def test_inner_config_names_what_pydantic_2_ignores_in_it() -> None:
         "Inner `class Config` setting `allow_population_by_field_name`, which Pydantic 2 "
         "ignores (renamed `populate_by_name`), is the Pydantic v1 API: use "
         "`model_config = ConfigDict(...)`",
+        # (its v2 form named: ArsalanMalik27's frozen entities, reader 137)
         "Inner `class Config` setting `allow_mutation`, which Pydantic 2 removed and "
-        "ignores, is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
+        "ignores (`frozen=True` now), is the Pydantic v1 API: use "
+        "`model_config = ConfigDict(...)`",
         "Inner `class Config` defining `schema_extra()`, which Pydantic 2 never calls, is "
         "the Pydantic v1 API: use `model_config = ConfigDict(...)`",
         "Inner `class Config` is the Pydantic v1 API: use `model_config = ConfigDict(...)`",
