@@ -508,8 +508,67 @@ def instance_attributes(class_name: str, ctx: FileContext) -> dict[str, str]:
             if cls is not None:
                 result.setdefault(name, cls)
         result.update(_init_attributes(info, resolver))
+        for name, cls in _set_up_attributes(info, resolver).items():
+            result.setdefault(name, cls)
     facts.attributes[class_name] = result
     return result
+
+
+def _set_up_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
+    """`self.x` attributes a method other than `__init__` makes, once, by a call whose
+    class is known, where every other binding of `x` in the class is None (`self.client
+    = None` in `__init__`, then `self.client = redis.Redis(...)` in `connect()`: Mohit-555's
+    `RedisService`, reader 136): until that method runs, `x` is None and no method of it
+    is called."""
+    made: dict[str, list[cst.Call]] = {}
+    other: set[str] = set()
+    for statement in _block(info.node.body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign | cst.AnnAssign) and not (
+                    small.value is None or _is_none(small.value)
+                ):
+                    named = small.targets if isinstance(small, cst.Assign) else [small]
+                    other.update(t.target.value for t in named if isinstance(t.target, cst.Name))
+        if not isinstance(statement, cst.FunctionDef):
+            continue
+        positional = [*statement.params.posonly_params, *statement.params.params]
+        if not positional:
+            continue
+        owner = positional[0].name.value
+        for inner in _flat_statements(_block(statement.body), into_loops=True):
+            if not isinstance(inner, cst.SimpleStatementLine):
+                continue
+            for small in inner.body:
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                    value: cst.BaseExpression | None = small.value
+                elif isinstance(small, cst.AnnAssign | cst.AugAssign):
+                    targets, value = [small.target], None
+                else:
+                    continue
+                for target in targets:
+                    if not (
+                        isinstance(target, cst.Attribute)
+                        and isinstance(target.value, cst.Name)
+                        and target.value.value == owner
+                    ):
+                        continue
+                    name = target.attr.value
+                    if value is not None and _is_none(value):
+                        continue
+                    if statement.name.value != "__init__" and isinstance(value, cst.Call):
+                        made.setdefault(name, []).append(value)
+                    else:
+                        other.add(name)
+    found: dict[str, str] = {}
+    for name, calls in made.items():
+        if name in other or len(calls) != 1:
+            continue
+        cls = resolver.resolve(calls[0], depth=1)
+        if cls is not None:
+            found[name] = cls
+    return found
 
 
 def _class_body_instances(node: cst.ClassDef) -> Iterator[tuple[str, cst.Call]]:

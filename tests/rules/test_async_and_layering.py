@@ -2386,3 +2386,45 @@ def test_a_static_method_of_a_module_class_called_by_its_name_blocks() -> None:
     assert found[0].message.startswith(
         "`HashService.verify_password()` calls `bcrypt.checkpw()`, which checks a password"
     )
+
+
+def test_a_client_a_set_up_method_makes_is_known_to_the_methods(tmp_path: Path) -> None:
+    """Mohit-555's `RedisService` (reader 136): `self.client = None` in `__init__`, then
+    `self.client = redis.Redis(...)` in `connect()` (importing `redis` there), and every
+    `async def` calling `self.client.hset(...)`, a request of a sync client. An attribute
+    a second method binds to another object is not known; nor one no method makes."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(
+        tmp_path,
+        "app/cache.py",
+        """
+        class RedisService:
+            def __init__(self):
+                self.client = None
+                self.other = None
+                self.idle = None
+
+            def connect(self):
+                try:
+                    import redis
+
+                    self.client = redis.Redis(host="cache")
+                    self.other = redis.Redis(host="cache")
+                except ImportError:
+                    self.client = None
+
+            def swap(self, other):
+                self.other = other
+
+            async def store(self, key: str, data: dict) -> None:
+                self.client.hset(key, mapping=data)
+                self.other.hset(key, mapping=data)
+                self.idle.hset(key, mapping=data)
+
+
+        service = RedisService()
+        """,
+    )
+    found = _reported(tmp_path, "--select", "FG302")
+    assert [(code, row) for code, row, _ in found] == [("FG302", 20)]
+    assert "on a sync `redis.Redis` client" in found[0][2]
