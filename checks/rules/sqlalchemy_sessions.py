@@ -69,6 +69,7 @@ from checks.rules.sqlalchemy_sql_text import (
     loop_value,
     piece_code,
 )
+from checks.rules.sqlalchemy_textual import refused_by_sqlalchemy_2
 from checks.session_receivers import (
     ASYNC_CONNECTION,
     ASYNC_ENGINE,
@@ -3478,7 +3479,10 @@ class InterpolatedSql(Rule):
         "not import, its tests aside, is a script too); for "
         "revisions, only in the heads of a folder: a revision another builds on is "
         "history, as for FG601; there an object the revision builds at import "
-        "(`admin_role = Role(...)`, then `'{admin_role.id}'`) is its own data, no input."
+        "(`admin_role = Role(...)`, then `'{admin_role.id}'`) is its own data, no input. "
+        "Not a string given as it is to `execute()` of a SQLAlchemy session or connection "
+        "the file knows, outside a project on SQLAlchemy 1.x: 2.0 refuses it before it "
+        "runs, and FG112 reports it, saying to bind the values."
     )
     why = (
         "Values pasted into SQL text are an injection hole and defeat the statement cache. "
@@ -4042,6 +4046,8 @@ class InterpolatedSql(Rule):
             return
         if command_line_program(ctx):
             return  # the operator's input, at the terminal, as in the tooling layer
+        if refused_by_sqlalchemy_2(node, ctx):
+            return  # the string never runs: FG112's finding says to bind the values
         script = _script_condition(self.code, ctx)
         if not self.reports_names:
             # every value pasted in, named: the one an attacker controls may be any of them

@@ -55,7 +55,9 @@ class TextualSqlWithoutText(Rule):
         "project index knows, opened from another module's factory (`db = SessionLocal()` "
         "of `from app.db import SessionLocal`) or that module's session itself. Other "
         "libraries' `execute()` takes a string (asyncpg's connections, DB-API cursors, "
-        "`databases`): a receiver not known to be SQLAlchemy's is not reported.\n\n"
+        "`databases`): a receiver not known to be SQLAlchemy's is not reported. A string "
+        "with values pasted in is told to become `text()` with bound parameters (FG105 "
+        "leaves it to this rule: it never runs).\n\n"
         "Where it applies: every layer, tests and migrations included, but not a revision "
         "another revision follows (history: FG604); a project on SQLAlchemy 1.x, where "
         "the string runs with a `RemovedIn20Warning`, gets it when the selection names "
@@ -219,10 +221,49 @@ class TextualSqlWithoutText(Rule):
             named = Condition((), frozenset(), fact=sqlalchemy_1_named(self.code))
             ctx.report_if(statement, conjoin(asked, named), f"{self.message} {MIGRATION_NOTE}")
             return
+        message = None if _is_literal(statement) else _PASTED_MESSAGE
         if asked is not None:
-            ctx.report_if(statement, asked, fix=_wrap_in_text(statement, ctx))
+            ctx.report_if(statement, asked, message, fix=_wrap_in_text(statement, ctx))
             return
-        ctx.report(statement, fix=_wrap_in_text(statement, ctx))
+        ctx.report(statement, message, fix=_wrap_in_text(statement, ctx))
+
+
+#: FG112's message for a string with values pasted in (an f-string, `%`, `.format()`):
+#: `text()` around it would run the pasted values as SQL (FG105 yields to this one).
+_PASTED_MESSAGE = (
+    "SQL built by pasting values into a string, given to `execute()`: SQLAlchemy 2.0 "
+    "raises `ArgumentError`; write it with `text()` and bound parameters "
+    "(`text('... WHERE id = :id')`, `{'id': value}`), not by wrapping the string"
+)
+
+
+def refused_by_sqlalchemy_2(node: cst.Call, ctx: FileContext) -> bool:
+    """Whether FG112 reports this call for certain: a string given to `execute()` of a
+    session or connection the file knows, on a project not on SQLAlchemy 1.x. The SQL
+    never runs (it raises), so FG105 leaves a value pasted into it to this finding, whose
+    message says to bind it (devHarshShah's `db.execute(f"DELETE ... {day.id}")`, FG105
+    and FG112 on one line: reader 137)."""
+    func = node.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "execute"
+        and bool(node.args)
+        and node.args[0].keyword is None
+        and not node.args[0].star
+        and _is_string(node.args[0].value)
+        and receiver_class(func.value, ctx) in _EXECUTORS
+        and not ctx.superseded_revision
+        and ctx.sqlalchemy_target != 1
+    )
+
+
+def _is_literal(expr: cst.BaseExpression) -> bool:
+    """A string literal or a concatenation of them, nothing pasted in."""
+    if isinstance(expr, cst.SimpleString):
+        return True
+    if isinstance(expr, cst.ConcatenatedString):
+        return _is_literal(expr.left) and _is_literal(expr.right)
+    return False
 
 
 def _may_be_string(expr: ast.expr) -> bool:

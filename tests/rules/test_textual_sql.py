@@ -172,3 +172,43 @@ def test_a_session_of_another_modules_factory_is_asked_of_the_index(
     out = run_cli("check", "--no-cache", "--output-format", "json", str(target))
     found = [f["location"]["row"] for f in json.loads(out.stdout) if f["code"] == "FG112"]
     assert found == [6, 7]
+
+
+def test_values_pasted_into_a_string_sqlalchemy_2_refuses_are_one_finding(
+    tmp_path: Path,
+) -> None:
+    """devHarshShah's `db.execute(f"DELETE FROM itinerary_activity WHERE ... = {day.id}")`
+    (reader 137: FG105 and FG112 on one line, the first judged not worth a change): the
+    string never runs on SQLAlchemy 2.0, it raises; FG112's message says to bind the
+    values, not to wrap the string in `text()`. A string wrapped in `text()` is FG105's;
+    on a project pinned to SQLAlchemy 1.x the string runs: FG105's too."""
+    source = """
+        from sqlalchemy import text
+        from sqlalchemy.orm import Session
+
+
+        def clear(db: Session, day_id: int, name: str) -> None:
+            db.execute(f"DELETE FROM activity WHERE day_id = {day_id} AND name = '{name}'")
+            db.execute(text(f"DELETE FROM transfer WHERE name = '{name}'"))
+            db.execute("DELETE FROM transfer")
+        """
+    write(tmp_path, "requirements.txt", "sqlalchemy==2.0.40\n")
+    write(tmp_path, "app/service.py", source)
+
+    def found() -> list[tuple[str, int, str]]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+        return [
+            (f["code"], f["location"]["row"], f["message"].split(":")[0])
+            for f in json.loads(out.stdout)
+            if f["code"] in ("FG105", "FG112")
+        ]
+
+    pasted = "SQL built by pasting values into a string, given to `execute()`"
+    literal = "A SQL string given to `execute()`"
+    assert found() == [
+        ("FG112", 6, pasted),
+        ("FG105", 7, "`name` pasted into SQL as a value"),
+        ("FG112", 8, literal),
+    ]
+    write(tmp_path, "requirements.txt", "sqlalchemy==1.4.52\n")
+    assert [(code, row) for code, row, _ in found()] == [("FG105", 6), ("FG105", 7)]
