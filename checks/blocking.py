@@ -211,6 +211,30 @@ BLOCKING_CALLS = {
         f"os.{wait}": "`await process.wait()` on an asyncio subprocess"
         for wait in ("wait", "wait3", "wait4", "waitid", "waitpid")
     },
+    # libraries that run a program and wait for it: pytesseract runs `tesseract` once per
+    # image (usif-x's PDF text extraction, a page at a time: reader 134), pdfkit runs
+    # `wkhtmltopdf`
+    **{
+        f"pytesseract.{function}": f"`await asyncio.to_thread(pytesseract.{function}, ...)`"
+        for function in (
+            "image_to_string",
+            "image_to_data",
+            "image_to_boxes",
+            "image_to_osd",
+            "image_to_pdf_or_hocr",
+            "image_to_alto_xml",
+            "run_and_get_output",
+        )
+    },
+    **{
+        f"pdfkit.{function}": f"`await asyncio.to_thread(pdfkit.{function}, ...)`"
+        for function in ("from_url", "from_file", "from_string")
+    },
+    # and pdf2image runs poppler's `pdftoppm` (YuvarajD1998's OCR of a PDF's pages)
+    **{
+        f"pdf2image.{function}": f"`await asyncio.to_thread(pdf2image.{function}, ...)`"
+        for function in ("convert_from_path", "convert_from_bytes")
+    },
     **PASSWORD_HASHING,
 }
 #: Sync clients of network services: every request through one blocks (`client.chat.

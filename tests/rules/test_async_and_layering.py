@@ -721,6 +721,30 @@ def test_fg304_in_sync_code_offers_def_when_the_coroutine_function_awaits_nothin
     assert "awaits nothing" not in busy
 
 
+def test_fg303_a_library_that_runs_a_program_blocks() -> None:
+    """usif-x's PDF text extraction (reader 134): `pytesseract.image_to_string(image)` runs
+    `tesseract` and waits for it, once per page, in an `async def`; pdfkit runs
+    `wkhtmltopdf`, pdf2image `pdftoppm`. In a worker thread (`asyncio.to_thread`) they
+    block no loop."""
+    source = """
+        import asyncio
+
+        import pdfkit
+        import pytesseract
+        from pdf2image import convert_from_bytes
+
+
+        async def ocr(image: object, pdf: bytes) -> str:
+            text = pytesseract.image_to_string(image, lang="eng")
+            pdfkit.from_string(text, "out.pdf")
+            convert_from_bytes(pdf)
+            return await asyncio.to_thread(pytesseract.image_to_string, image)
+        """
+    found = [(f.start.row, f.message) for f in check_code(source) if f.code == "FG303"]
+    assert [row for row, _ in found] == [9, 10, 11]
+    assert "use `await asyncio.to_thread(pytesseract.image_to_string, ...)`" in found[0][1]
+
+
 def test_fg303_a_helper_that_only_starts_a_process_is_no_blocking_helper() -> None:
     """A sync helper that starts a `Popen` and hands it back costs the coroutine what
     asyncio's own start costs; one that reads the process's output blocks until it ends.
