@@ -59,6 +59,34 @@ BLOCKING_HTTP = {
         ),
         "`await asyncio.to_thread(...)` (google-auth fetches the certificates with a sync request)",
     ),
+    # the Firebase Admin SDK's module functions that call Google's APIs, with `requests`
+    # (Medico24's push notifications from its async routes: reader 135); not
+    # `verify_id_token`, which checks the token against certificates it caches
+    **{
+        f"firebase_admin.{module}.{f}": (
+            "`await asyncio.to_thread(...)` (the Firebase Admin SDK is sync)"
+        )
+        for module, functions in (
+            (
+                "messaging",
+                (
+                    *("send", "send_all", "send_each", "send_multicast"),
+                    *("send_each_for_multicast", "subscribe_to_topic", "unsubscribe_from_topic"),
+                ),
+            ),
+            (
+                "auth",
+                (
+                    *("create_user", "get_user", "get_user_by_email", "get_user_by_phone_number"),
+                    *("get_users", "update_user", "delete_user", "delete_users", "list_users"),
+                    *("set_custom_user_claims", "revoke_refresh_tokens", "import_users"),
+                    *("generate_password_reset_link", "generate_email_verification_link"),
+                    "generate_sign_in_with_email_link",
+                ),
+            ),
+        )
+        for f in functions
+    },
     # LiteLLM's module functions: a sync request to the model's provider (seconds for a
     # completion), each with its async twin prefixed `a` (`litellm.acompletion`)
     **{

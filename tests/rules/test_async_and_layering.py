@@ -721,6 +721,25 @@ def test_fg304_in_sync_code_offers_def_when_the_coroutine_function_awaits_nothin
     assert "awaits nothing" not in busy
 
 
+def test_the_firebase_admin_sdks_requests_block() -> None:
+    """Medico24's push notifications (reader 135): `messaging.send_each_for_multicast(...)`
+    of `from firebase_admin import messaging` in an `async def` is a request to Google
+    with `requests`; so are the `auth` module's user calls. `verify_id_token` checks
+    against certificates the SDK caches: not reported."""
+    source = """
+        from firebase_admin import auth, messaging
+
+
+        async def notify(tokens: list[str], message: object, token: str) -> None:
+            messaging.send_each_for_multicast(message)
+            auth.get_user_by_email("a@example.com")
+            auth.verify_id_token(token)
+        """
+    found = [(f.start.row, f.message) for f in check_code(source) if f.code == "FG302"]
+    assert [row for row, _ in found] == [5, 6]
+    assert "the Firebase Admin SDK is sync" in found[0][1]
+
+
 def test_fg303_a_library_that_runs_a_program_blocks() -> None:
     """usif-x's PDF text extraction (reader 134): `pytesseract.image_to_string(image)` runs
     `tesseract` and waits for it, once per page, in an `async def`; pdfkit runs
