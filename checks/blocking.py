@@ -349,7 +349,11 @@ BLOCKING_CLIENTS = {
     # made by a factory (`checks.session_receivers`): `boto3.client("s3")`,
     # `supabase.create_client(url, key)`
     "boto3.client": "aioboto3 (awaited), or `await asyncio.to_thread(...)`",
-    "supabase.Client": "`await supabase.acreate_client(...)` (an `AsyncClient`, awaited)",
+    # (named as the package's, not a client bound to `supabase`: CappuccinoRose's, reader
+    # 139)
+    "supabase.Client": (
+        "an `AsyncClient`, made by the supabase package's `acreate_client(...)` and awaited"
+    ),
     # vector databases' sync clients: a request per search, upsert or delete (pyspur's
     # datastores call them from `async def`); each has an async twin
     "qdrant_client.QdrantClient": "`qdrant_client.AsyncQdrantClient` (awaited)",

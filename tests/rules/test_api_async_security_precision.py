@@ -1150,6 +1150,11 @@ def test_a_supabase_query_is_reported_where_execute_sends_it() -> None:
         "client, which blocks the event loop inside `async def`"
     )
     assert found[1].message.startswith("`supabase.table()` on a sync `supabase.Client` client")
+    # the async client named as the package makes it, not as a method of the client bound
+    # to `supabase` (CappuccinoRose's, reader 139)
+    assert "use an `AsyncClient`, made by the supabase package's `acreate_client(...)`" in (
+        found[0].message
+    )
 
 
 def codes_in(source: str, path: str) -> list[str]:
