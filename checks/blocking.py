@@ -337,6 +337,11 @@ BLOCKING_CLIENTS = {
         ),
         "the `azure.storage.blob.aio` client (awaited)",
     ),
+    # Azure Communication Services' e-mail client: `begin_send(...)` sends the request
+    # (Le8cho's payment confirmations from an async route: reader 138)
+    "azure.communication.email.EmailClient": (
+        "the `azure.communication.email.aio` client (awaited)"
+    ),
     # a request to the Docker daemon's API per call (`client.containers.run(...)`)
     **dict.fromkeys(
         ("docker.DockerClient", "docker.client.DockerClient"),
@@ -429,6 +434,9 @@ CLIENT_FUNCTIONS = {
     # redis-py's constructors from a URL (farfalle's `redis.Redis.from_url(url)`)
     **dict.fromkeys(
         ("redis.from_url", "redis.Redis.from_url", "redis.StrictRedis.from_url"), "redis.Redis"
+    ),
+    "azure.communication.email.EmailClient.from_connection_string": (
+        "azure.communication.email.EmailClient"
     ),
     **{
         f"azure.storage.blob.{cls}.{made}": f"azure.storage.blob.{cls}"

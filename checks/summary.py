@@ -693,7 +693,11 @@ class _Summarizer:
                     helpers_imported.append(called)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
-                if (called in BLOCKING or is_client_request(called)) and not _polls(node, called):
+                if (
+                    (called in BLOCKING or is_client_request(called))
+                    and called not in CLIENT_FUNCTIONS  # (a factory: the request comes after)
+                    and not _polls(node, called)
+                ):
                     calls.append((node.lineno, node.col_offset, called))
                 elif called in SYNC_SESSION_OPENERS:
                     sessions.append((node.lineno, node.col_offset, called))

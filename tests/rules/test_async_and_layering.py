@@ -721,6 +721,50 @@ def test_fg304_in_sync_code_offers_def_when_the_coroutine_function_awaits_nothin
     assert "awaits nothing" not in busy
 
 
+def test_an_azure_email_clients_send_blocks_and_its_factory_is_no_request(
+    tmp_path: Path,
+) -> None:
+    """Le8cho's payment confirmations (reader 138): a sync helper of another module makes
+    `EmailClient.from_connection_string(...)` and calls `begin_send(...)` on it, awaited
+    nowhere, from an async route: the send is the request the message names, not the
+    factory; in the coroutine itself, the same."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/mail.py",
+        """
+        from azure.communication.email import EmailClient
+
+
+        def send(to: str, body: str) -> None:
+            client = EmailClient.from_connection_string("endpoint=https://x;accesskey=y")
+            client.begin_send({"recipients": {"to": [{"address": to}]}, "content": body})
+
+
+        async def send_here(to: str) -> None:
+            client = EmailClient.from_connection_string("endpoint=https://x;accesskey=y")
+            client.begin_send({"recipients": {"to": [{"address": to}]}})
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        'from app.mail import send\n\n\nasync def paid(to: str) -> None:\n    send(to, "paid")\n',
+    )
+    found = _reported(tmp_path, "--select", "FG302")
+    assert [
+        (row, message.split(" blocks")[0].split(", which")[0]) for _, row, message in found
+    ] == [
+        (11, "`client.begin_send()` on a sync `azure.communication.email.EmailClient` client"),
+        (
+            5,
+            "`send()` is a sync function of `app.mail` that calls `begin_send()` on a sync "
+            "`azure.communication.email.EmailClient` client",
+        ),
+    ]
+
+
 def test_the_firebase_admin_sdks_requests_block() -> None:
     """Medico24's push notifications (reader 135): `messaging.send_each_for_multicast(...)`
     of `from firebase_admin import messaging` in an `async def` is a request to Google
