@@ -1071,11 +1071,16 @@ class _Summarizer:
                 given = self._yielded(wrapped, top_level)
                 if given is not None:
                     found[f"{self.module}.{statement.targets[0].id}"] = given
-        factories = self._held_factories(body)
+        #: read once, for the first method a context manager decorates
+        factories: dict[str, dict[str, str]] | None = None
         for name, function in _module_functions(body):
             decorators = {self._decorator(d) for d in function.decorator_list}
             if decorators & CONTEXT_MANAGERS:
-                held = factories.get(name.partition(".")[0], {}) if "." in name else {}
+                held: dict[str, str] = {}
+                if "." in name:
+                    if factories is None:
+                        factories = self._held_factories(body)
+                    held = factories.get(name.partition(".")[0], {})
                 given = self._yielded(function, top_level, held)
             elif decorators & PROPERTIES and "." in name and function.returns is None:
                 given = self._property_chain(function, top_level)
