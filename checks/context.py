@@ -249,7 +249,7 @@ _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
 #: Celery's `autodiscover_tasks()` imports each package's `tasks`.
 _FOUND_BY_NAME = frozenset({"tasks", "task", "jobs", "signals", "handlers", "listeners"})
 #: Code a worker or a framework runs through a registry, not an import of the module.
-_TASK_MARKS = lazy_pattern(rb"(?:shared_task|celery|dramatiq|huey|arq|rq|apscheduler)")
+_TASK_MARKS = lazy_pattern(rb"\b(?:shared_task|celery|dramatiq|huey|arq|rq|apscheduler)\b")
 #: Decorators that leave a method called by its name (`_dead_method_name`).
 _PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 #: The decorators that make a function a pytest fixture.

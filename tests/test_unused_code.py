@@ -816,6 +816,17 @@ def test_a_service_module_nothing_imports_is_held(tmp_path: Path) -> None:
     (tmp_path / "app/services/service_old.py").rename(tmp_path / "app/services/tasks.py")
     tasks = [("tasks.py", "FG302", 6), ("tasks.py", "FG502", 8)]
     assert sorted(_rows(tmp_path)) == [expected[0], *tasks]
+    # a module a task queue runs by its registry (`@shared_task`), whatever its name
+    (tmp_path / "app/services/tasks.py").rename(tmp_path / "app/services/reminders.py")
+    assert sorted(_rows(tmp_path)) == [("reminders.py", "FG502", 8), expected[0]]
+    queued = (tmp_path / "app/services/reminders.py").read_text()
+    queued = "from celery import shared_task\n" + queued
+    write(tmp_path, "app/services/reminders.py", queued)
+    assert sorted(_rows(tmp_path)) == [
+        ("reminders.py", "FG302", 7),
+        ("reminders.py", "FG502", 9),
+        expected[0],
+    ]
 
 
 def test_a_route_an_earlier_route_answers_is_held(tmp_path: Path) -> None:
