@@ -1120,11 +1120,12 @@ class _Summarizer:
 
     def _held_factories(self, body: Sequence[ast.stmt]) -> dict[str, dict[str, str]]:
         """The session factories each module-level class's instances hold: `self.x`
-        bound once by the class's methods, to a SQLAlchemy factory call
+        bound once by the class's methods to a SQLAlchemy factory call
         (`self._session_factory = sessionmaker(bind=self._engine)`, in `__init__` or a
-        set-up method it calls: aajmot's `_initialize_database`), and in the class body
-        to nothing but None, with the class of what calling it gives
-        (`CALLED_INSTANCES`)."""
+        set-up method it calls: aajmot's `_initialize_database`), and otherwise, there or
+        in the class body, to nothing but None, with the class of what calling it gives
+        (`CALLED_INSTANCES`), as `checks.session_receivers` reads a client a set-up
+        method makes."""
         found: dict[str, dict[str, str]] = {}
         for statement in _statements(body):
             if not isinstance(statement, ast.ClassDef):
@@ -1150,6 +1151,10 @@ class _Summarizer:
                         targets = node.targets
                     elif isinstance(node, ast.AnnAssign | ast.AugAssign):
                         targets = [node.target]
+                    if isinstance(node, ast.Assign | ast.AnnAssign) and (
+                        isinstance(node.value, ast.Constant) and node.value.value is None
+                    ):
+                        continue  # `self._session_factory = None` until a set-up makes it
                     for target in targets:
                         for element in ast.walk(target):
                             if (

@@ -188,14 +188,16 @@ CORNERS = [
         _factory = None
 
         def __init__(self):
+            self._late = None
             self._set_up()
 
         def _set_up(self):
             self._factory = sessionmaker(bind=engine)
             self._rebound = sessionmaker(bind=engine)
+            self._late = sessionmaker(bind=engine)
 
-        def close(self):
-            self._rebound = None
+        def swap(self, factory):
+            self._rebound = factory
 
         @contextmanager
         def session(self):
@@ -208,6 +210,11 @@ CORNERS = [
         @contextmanager
         def other(self):
             session = self._rebound()
+            yield session
+
+        @contextmanager
+        def late(self):
+            session = self._late()
             yield session
 
     registry = Registry()
@@ -285,6 +292,8 @@ def test_what_a_context_manager_yields_is_what_a_call_of_it_gives() -> None:
     # `DatabaseManager.get_session`, reader 132); one bound again is unknown
     assert returns["app.db.sessions.Registry.session"] == "sqlalchemy.orm.Session"
     assert "app.db.sessions.Registry.other" not in returns
+    # bound to None in `__init__` until the set-up makes it
+    assert returns["app.db.sessions.Registry.late"] == "sqlalchemy.orm.Session"
     # and under the name of the module-level instance of the class, as another module
     # calls it (`with registry.session() as session:`)
     assert returns["app.db.sessions.registry.session"] == "sqlalchemy.orm.Session"
