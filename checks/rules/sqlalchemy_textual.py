@@ -194,14 +194,11 @@ class TextualSqlWithoutText(Rule):
         return b"down_revision" not in source or not revisions.is_superseded(structure.path, source)
 
     def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        statement = _string_statement(node)
+        if statement is None:
+            return
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value != "execute":
-            return
-        if not node.args or node.args[0].keyword is not None or node.args[0].star:
-            return
-        statement = node.args[0].value
-        if not _is_string(statement):
-            return
+        assert isinstance(func, cst.Attribute)
         asked: Condition | None = None
         if receiver_class(func.value, ctx) not in _EXECUTORS:
             # a session opened from another module's factory, or that module's object
@@ -243,18 +240,25 @@ def refused_by_sqlalchemy_2(node: cst.Call, ctx: FileContext) -> bool:
     never runs (it raises), so FG105 leaves a value pasted into it to this finding, whose
     message says to bind it (devHarshShah's `db.execute(f"DELETE ... {day.id}")`, FG105
     and FG112 on one line: reader 137)."""
-    func = node.func
     return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "execute"
-        and bool(node.args)
-        and node.args[0].keyword is None
-        and not node.args[0].star
-        and _is_string(node.args[0].value)
-        and receiver_class(func.value, ctx) in _EXECUTORS
+        _string_statement(node) is not None
+        and isinstance(node.func, cst.Attribute)
+        and receiver_class(node.func.value, ctx) in _EXECUTORS
         and not ctx.superseded_revision
         and ctx.sqlalchemy_target != 1
     )
+
+
+def _string_statement(node: cst.Call) -> cst.BaseExpression | None:
+    """The string given as the statement of `x.execute(...)`, first and positional
+    (`_is_string`), else None."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "execute":
+        return None
+    if not node.args or node.args[0].keyword is not None or node.args[0].star:
+        return None
+    statement = node.args[0].value
+    return statement if _is_string(statement) else None
 
 
 def _is_literal(expr: cst.BaseExpression) -> bool:
