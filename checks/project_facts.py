@@ -735,6 +735,15 @@ def typed_models(sources: Iterable[bytes]) -> bool:
 _RAISE_HTTP_EXCEPTION = lazy_pattern(rb"\braise\s+(?:\w+\.)*HTTPException\s*\(")
 #: `raise NotFoundError(...)`, `raise errors.Conflict`: a CapWords class raised
 _RAISE_CLASS = lazy_pattern(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
+#: `except NotFound as e:` / `except (NotFound, Conflict):` at the start of a line: the
+#: indentation and the classes caught
+_EXCEPT_CLASSES = lazy_pattern(
+    rb"^([ \t]*)except[ \t]*\(?[ \t]*((?:\w+\.)*[A-Z]\w*(?:[ \t]*,[ \t]*(?:\w+\.)*[A-Z]\w*)*)"
+    rb"[ \t]*,?[ \t]*\)?(?:[ \t]+as[ \t]+\w+)?[ \t]*:",
+    re.MULTILINE,
+)
+#: `@app.exception_handler(NotFound)`, `app.add_exception_handler(errors.NotFound, ...)`
+_HANDLED_CLASS = lazy_pattern(rb"exception_handler\(\s*(?:\w+\.)*([A-Z]\w*)")
 #: Python's own exceptions: what a service raises of them says nothing of its errors.
 _BUILTIN_ERRORS = frozenset(name.encode() for name in dir(builtins) if name[:1].isupper())
 #: A class named as a service or repository (FG401's layer by name).
@@ -822,6 +831,33 @@ def own_auth_errors(project: Iterable[bytes]) -> bool:
     )
 
 
+def _translated(source: bytes, http_classes: frozenset[bytes]) -> set[bytes]:
+    """The classes a text catches to raise `HTTPException` (or an HTTP error class of
+    the project's) in their place: `except ProductNotFound as e:` then, in that handler,
+    `raise HTTPException(404, ...)`."""
+    if b"except" not in source:
+        return set()
+    found: set[bytes] = set()
+    for match in _EXCEPT_CLASSES.finditer(source):
+        indent = len(match.group(1).expandtabs())
+        # the handler: the rest of the `except` line (`except X: raise ...`), then the
+        # lines indented deeper than it, blank ones and comments aside
+        start = end = match.end()
+        while (end := source.find(b"\n", end) + 1) and end < len(source):
+            stop = source.find(b"\n", end)
+            line = source[end : stop if stop >= 0 else len(source)].expandtabs()
+            stripped = line.lstrip()
+            code = stripped.strip() and not stripped.startswith(b"#")
+            if code and len(line) - len(stripped) <= indent:
+                break
+        text = source[start:end] if end else source[start:]
+        if _RAISE_HTTP_EXCEPTION.search(text) or any(
+            name in http_classes for name in _RAISE_CLASS.findall(text)
+        ):
+            found.update(name.rsplit(b".", 1)[-1].strip() for name in match.group(2).split(b","))
+    return found
+
+
 def own_service_errors(
     sources: Iterable[bytes],
     project: Iterable[bytes] = (),
@@ -847,6 +883,22 @@ def own_service_errors(
     http_classes = _http_error_classes(bases)
     if http_classes and not _error_classes(bases) - http_classes:
         return False
+    sources = list(sources)
+    # an error the layer itself catches to raise `HTTPException` in its place never
+    # reaches a caller: the layer answers in HTTP by design, and raising it is no error of
+    # its own (VladiFinogenov's order service raising `ProductNotFound` to catch it three
+    # lines down as a 404; prostogma's auth service turning its repository's
+    # `UserNotFoundError` into a 401: reader 138). One an exception handler of the
+    # project's answers still reaches it.
+    translated = set().union(*(_translated(source, http_classes) for source in sources))
+    if translated:
+        handled = {
+            name
+            for source in project
+            if b"exception_handler" in source
+            for name in _HANDLED_CLASS.findall(source)
+        }
+        translated -= handled
     http = own = http_modules = http_led = own_led = 0
     for source in sources:
         if b"raise" not in source:
@@ -862,6 +914,7 @@ def own_service_errors(
             if name != b"HTTPException"
             and name not in _BUILTIN_ERRORS
             and name not in http_classes
+            and name not in translated
             and (defined is None or name in defined)
         )
         own += mine

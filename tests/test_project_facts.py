@@ -888,6 +888,47 @@ def test_errors_of_its_own_are_counted_by_modules_too() -> None:
     assert own_service_errors([b"raise HTTPException(status_code=404)\n" * 35, parser])
 
 
+def test_an_error_the_layer_catches_to_raise_http_exception_is_none_of_its_own() -> None:
+    """VladiFinogenov's order service raises `ProductNotFound` to catch it a few lines
+    down and raise a 404 in its place; prostogma's auth service turns its repository's
+    `UserNotFoundError` into a 401 (reader 138 judged none of their 14 findings worth a
+    change): the layer answers in HTTP by design, and those raises are no errors of its
+    own. One that an exception handler of the project's answers reaches a caller: it
+    counts; so does one the layer lets through."""
+    service = textwrap.dedent(
+        """
+        async def create(self, data):
+            try:
+                if not product:
+                    raise ProductNotFound
+                if product.quantity < data.quantity:
+                    raise errors.InsufficientQuantity()
+            except ProductNotFound as e:
+                raise HTTPException(status_code=404, detail=str(e))
+            except (errors.InsufficientQuantity, ValueError) as e:
+                # the stock ran out
+                raise HTTPException(status_code=400, detail=str(e))
+
+        async def get(self, order_id):
+            raise HTTPException(status_code=404)
+        """
+    ).encode()
+    errors = (
+        b"class ProductNotFound(Exception):\n    pass\n\n"
+        b"class InsufficientQuantity(Exception):\n    pass\n"
+    )
+    assert not own_service_errors([service], [errors, service])
+    # the repository raises it, the service translates it
+    repository = b"def update(self):\n    raise ProductNotFound('gone')\n"
+    assert not own_service_errors([service, repository], [errors, service, repository])
+    # an exception handler of the project's answers it: it reaches a caller
+    handler = b"@app.exception_handler(ProductNotFound)\nasync def h(request, exc): ...\n"
+    assert own_service_errors([service], [errors, service, handler])
+    # a handler that logs and goes on, or a raise outside any handler, lets it through
+    logged = service.replace(b"raise HTTPException(status_code=404, detail=str(e))", b"log(e)")
+    assert own_service_errors([logged], [errors, logged])
+
+
 def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> None:
     """llama_deploy's apiserver names `Authorization` only in its CORS middleware's
     `allow_headers`: it reads no credential, so FG501's wildcard there is not held back
