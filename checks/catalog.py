@@ -33,6 +33,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG110", "relationship-without-lazy", False),
     RuleInfo("FG111", "interpolated-sql-name", False),
     RuleInfo("FG112", "textual-sql-without-text", True),
+    RuleInfo("FG113", "default-evaluated-once", False),
     RuleInfo("FG201", "pydantic-v1-dict", True),
     RuleInfo("FG202", "pydantic-v1-json", True),
     RuleInfo("FG203", "pydantic-v1-schema", True),

@@ -31,6 +31,7 @@ from checks.rules.fastapi_routes import (
 )
 from checks.rules.hardcoded_secrets import HardcodedSecret
 from checks.rules.http_exception_in_service import HttpExceptionInService, HttpExceptionReturned
+from checks.rules.model_defaults import DefaultEvaluatedOnce
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
 from checks.rules.pydantic_v1_api import (
     PydanticFieldExtra,
@@ -72,6 +73,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     RelationshipWithoutLazy,
     InterpolatedSqlName,
     TextualSqlWithoutText,
+    DefaultEvaluatedOnce,
     PydanticDict,
     PydanticJson,
     PydanticSchema,
