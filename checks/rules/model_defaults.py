@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from checks.context import FileContext, code_of, keyword_arg
+from checks.context import PYDANTIC_MODEL_BASES, FileContext, code_of, keyword_arg
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
+from checks.rules.sqlalchemy_models import COLUMN
 from checks.structure import Structure
 
 #: Calls whose value differs from one call to the next: the time, a new identifier.
@@ -25,25 +26,9 @@ PER_CALL = frozenset(
 _TIMES = frozenset(name for name in PER_CALL if name.startswith("datetime.datetime."))
 #: SQLAlchemy's columns: `default=` and `onupdate=` take a value or a function to call
 #: per row.
-COLUMNS = frozenset(
-    {
-        "sqlalchemy.Column",
-        "sqlalchemy.schema.Column",
-        "sqlalchemy.sql.schema.Column",
-        "sqlalchemy.orm.mapped_column",
-    }
-)
+COLUMNS = COLUMN | {"sqlalchemy.orm.mapped_column"}
 #: Fields whose first argument or `default=` is the value every instance gets.
 FIELDS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field"})
-#: Classes whose annotated class attributes are fields with that value as default.
-MODEL_BASES = frozenset(
-    {
-        "pydantic.BaseModel",
-        "pydantic.main.BaseModel",
-        "sqlmodel.SQLModel",
-        "pydantic_settings.BaseSettings",
-    }
-)
 
 
 class DefaultEvaluatedOnce(Rule):
@@ -177,7 +162,7 @@ class DefaultEvaluatedOnce(Rule):
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
         model = any(
-            ctx.qualified_name(base.value) in MODEL_BASES
+            ctx.qualified_name(base.value) in PYDANTIC_MODEL_BASES
             or (isinstance(base.value, cst.Name) and base.value.value in self._models)
             for base in node.bases
             if base.keyword is None
