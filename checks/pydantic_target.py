@@ -221,7 +221,9 @@ class PydanticTarget:
     def _all_pins(self) -> tuple[Pin, ...]:
         """The pins of every package of `PINNED_PACKAGES` at the root, read once."""
         if self._read is None:
-            self._read = tuple(p for p in read_pins(self.root) if p.package in PINNED_PACKAGES)
+            self._read = tuple(
+                p for p in read_pins(pins_root(self.root)) if p.package in PINNED_PACKAGES
+            )
         return self._read
 
     def guarantees(self, version: str) -> bool:
@@ -345,6 +347,47 @@ def read_pins(root: Path) -> Iterator[Pin]:
             yield from _requirements_pins(root / name)
         elif name in DEPENDENCY_FOLDERS:
             yield from _dependency_folder_pins(root / name)
+
+
+def pins_root(root: Path) -> Path:
+    """The folder whose dependency files a project root's pins are read from: the root,
+    unless it declares no dependency at all (a `pyproject.toml` of tool settings alone,
+    as fill-tim's `tests/pyproject.toml` of pytest's: reader 141, and no other dependency
+    file), where it is the nearest folder above, within the git work tree, that declares
+    some; the root when none does."""
+    if os.path.exists(root / ".git") or _declares_dependencies(root):
+        return root
+    above = []
+    for folder in root.parents:
+        above.append(folder)
+        if os.path.exists(folder / ".git"):
+            break
+    else:
+        return root  # no work tree: nothing above is known to be the project's
+    return next((folder for folder in above if _declares_dependencies(folder)), root)
+
+
+def _declares_dependencies(folder: Path) -> bool:
+    """Whether a folder is a project's for its dependencies: a `pyproject.toml` with a
+    project's table (`[project]`, Poetry's, dependency groups), or any other dependency
+    file `read_pins` reads."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    for name in names:
+        if name == "pyproject.toml":
+            data = _read_toml(folder / name) or {}
+            tool = _table(data.get("tool"))
+            if "project" in data or "dependency-groups" in data or "poetry" in tool:
+                return True
+        elif name in _DEPENDENCY_FILES or name in DEPENDENCY_FOLDERS or _requirements_file(name):
+            return True
+    return False
+
+
+#: The dependency files `read_pins` reads beside `pyproject.toml`.
+_DEPENDENCY_FILES = frozenset({"uv.lock", "poetry.lock", "Pipfile", "Pipfile.lock", "setup.py"})
 
 
 #: A requirements file's name however it is spelled (`pip install -r` takes any): the

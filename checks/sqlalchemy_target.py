@@ -23,6 +23,7 @@ from checks.pydantic_target import (
     admits_below,
     admits_floor,
     current_pins,
+    pins_root,
     read_pins,
     writes_version,
 )
@@ -105,7 +106,9 @@ class SqlalchemyTarget:
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `sqlalchemy` at the root, read once."""
         if self._pins is None:
-            self._pins = tuple(p for p in read_pins(self.root) if p.package == "sqlalchemy")
+            self._pins = tuple(
+                p for p in read_pins(pins_root(self.root)) if p.package == "sqlalchemy"
+            )
         return self._pins
 
     def cache_key(self) -> str:

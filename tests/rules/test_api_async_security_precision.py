@@ -2178,6 +2178,33 @@ def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
     assert fg408("--extend-select", "FG408") == 1
 
 
+def test_a_pyproject_of_tool_settings_alone_reads_the_pins_of_the_project_above(
+    tmp_path: Path,
+) -> None:
+    """fill-tim (reader 141): `tests/pyproject.toml` holds pytest's settings alone, the
+    root's `requirements.txt` pins `httpx==0.25.2`, where `AsyncClient(app=...)` works:
+    the tests' project declares no dependency, so its pins are those of the nearest
+    folder above, within the git work tree, that declares some. Outside a work tree, or
+    where the nested file declares a project, its own (none) decide."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "requirements.txt", "fastapi==0.104.1\nhttpx==0.25.2\n")
+    write(tmp_path, "tests/pyproject.toml", '[tool.pytest.ini_options]\nasyncio_mode = "auto"\n')
+    write(
+        tmp_path,
+        "tests/conftest.py",
+        "from httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
+        "async def client() -> AsyncClient:\n"
+        '    return AsyncClient(app=app, base_url="http://test")\n',
+    )
+    assert _fg408_count(tmp_path / "tests") == 0
+    assert _fg408_count(tmp_path) == 0
+    write(tmp_path, "tests/pyproject.toml", '[project]\nname = "suite"\n')
+    assert _fg408_count(tmp_path) == 1
+    write(tmp_path, "tests/pyproject.toml", '[tool.pytest.ini_options]\nasyncio_mode = "auto"\n')
+    (tmp_path / ".git").rmdir()
+    assert _fg408_count(tmp_path) == 1
+
+
 def test_fg408_reads_the_pin_of_a_prefixed_requirements_file(tmp_path: Path) -> None:
     """mlrun pins its test client in `dev-requirements.txt` (`httpx~=0.27.0`), where
     `app=` works: the finding is a note for the upgrade, as with `requirements-dev.txt`."""
