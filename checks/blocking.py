@@ -222,6 +222,9 @@ POPEN = "subprocess.Popen"
 POPEN_WAITS = frozenset({"wait", "communicate"})
 POPEN_PIPES = frozenset({"stdout", "stderr", "stdin"})
 POPEN_BLOCKING_USES = POPEN_WAITS | POPEN_PIPES
+#: psutil's functions that sleep through their `interval` (the first parameter) when one
+#: is given: a wait only with a positive number there (`_polls` reads it).
+MEASURED_OVER_AN_INTERVAL = ("cpu_percent", "cpu_times_percent")
 BLOCKING_CALLS = {
     "subprocess.Popen": "`await asyncio.create_subprocess_exec(...)`",
     "subprocess.run": "`await asyncio.create_subprocess_exec(...)`",
@@ -257,6 +260,15 @@ BLOCKING_CALLS = {
     **{
         f"pdfkit.{function}": f"`await asyncio.to_thread(pdfkit.{function}, ...)`"
         for function in ("from_url", "from_file", "from_string")
+    },
+    # psutil's CPU shares measured over an interval sleep through it (adityachoudhury29's
+    # health check, `psutil.cpu_percent(interval=1)`: a second of the loop per probe,
+    # reader 141); without one (`interval=None`, the default, or 0) they compare with the
+    # last call and return at once (`_polls`)
+    **{
+        f"psutil.{function}": f"`await asyncio.to_thread(psutil.{function}, ...)`, or "
+        f"`interval=None` (the share since the last call)"
+        for function in MEASURED_OVER_AN_INTERVAL
     },
     # and pdf2image runs poppler's `pdftoppm` (YuvarajD1998's OCR of a PDF's pages)
     **{
@@ -642,6 +654,15 @@ CALLS = "calls:"
 #: The `os` waits that take options: with `WNOHANG` they return at once (FG303's
 #: `_polls`, and the summaries' of other modules).
 WAITS_WITH_OPTIONS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
+PSUTIL_INTERVALS = frozenset(f"psutil.{function}" for function in MEASURED_OVER_AN_INTERVAL)
+
+
+def waits_an_interval(given: object) -> bool:
+    """Whether an `interval` given to psutil (`PSUTIL_INTERVALS`), as a literal's value,
+    sleeps: a positive number does; `None`, 0, or what is not a literal is not known to."""
+    return isinstance(given, int | float) and not isinstance(given, bool) and given > 0
+
+
 #: Both: what a summary records of a sync function's body.
 BLOCKING = frozenset({*BLOCKING_HTTP, *BLOCKING_CALLS})
 #: Clients whose constructor makes no request: a function that makes one and hands it on

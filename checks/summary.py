@@ -39,6 +39,7 @@ from checks.blocking import (
     PASSWORD_HASHING,
     POPEN,
     POPEN_BLOCKING_USES,
+    PSUTIL_INTERVALS,
     SYNC_IO_METHODS,
     SYNC_SESSION_OPENERS,
     WAITS_WITH_OPTIONS,
@@ -46,6 +47,7 @@ from checks.blocking import (
     client_made_by,
     client_request,
     is_client_request,
+    waits_an_interval,
 )
 from checks.lazy import lazy_pattern
 from checks.newer_syntax import parse
@@ -328,8 +330,14 @@ def name_aliases(
 
 
 def _polls(call: ast.Call, called: str) -> bool:
-    """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once (as FG303's
-    `_polls` reads it in the file it checks)."""
+    """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once; and psutil's
+    `cpu_percent()` given no positive `interval` (as FG303's `_polls` reads it in the file
+    it checks)."""
+    if called in PSUTIL_INTERVALS:
+        given = [k.value for k in call.keywords if k.arg == "interval"] or call.args[:1]
+        return not (
+            given and isinstance(given[0], ast.Constant) and waits_an_interval(given[0].value)
+        )
     return called in WAITS_WITH_OPTIONS and any(
         (isinstance(node, ast.Name) and node.id == "WNOHANG")
         or (isinstance(node, ast.Attribute) and node.attr == "WNOHANG")

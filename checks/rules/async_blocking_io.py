@@ -34,6 +34,7 @@ from checks.blocking import (
     POPEN_BLOCKING_USES,
     POPEN_PIPES,
     POPEN_WAITS,
+    PSUTIL_INTERVALS,
     STRIPE_REQUESTS,
     WAITS_WITH_OPTIONS,
     YOOKASSA_REQUESTS,
@@ -42,6 +43,7 @@ from checks.blocking import (
     describe_call,
     is_client_request,
     is_resource_request,
+    waits_an_interval,
 )
 from checks.context import (
     DEPENDS,
@@ -1018,7 +1020,9 @@ class BlockingCallInAsync(_BlockingInAsync):
         "`os.popen`; a library's call that runs a program and waits for it: pytesseract's "
         "`image_to_string()` and the other `image_to_*`, running `tesseract`, pdfkit's "
         "`from_url()`/`from_file()`/`from_string()`, running `wkhtmltopdf`, pdf2image's "
-        "`convert_from_path()`/`convert_from_bytes()`, running `pdftoppm`), waiting for one "
+        "`convert_from_path()`/`convert_from_bytes()`, running `pdftoppm`), sleeping "
+        "through an interval (psutil's `cpu_percent()`/`cpu_times_percent()` given a "
+        "positive `interval`, written as a number), waiting for one "
         "(`os.wait*`, and `.wait()`/`.communicate()` on a "
         "`subprocess.Popen` object: assigned from `Popen(...)`, opened with "
         "`with Popen(...) as process`, or annotated `Popen`), and `input()`; ruff's "
@@ -2177,7 +2181,15 @@ def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:
 
 def _polls(call: cst.Call, name: str | None) -> bool:
     """`os.waitpid(-1, os.WNOHANG)`: a wait told not to hang returns at once (mlserver's
-    SIGCHLD handler reaping a child that already exited)."""
+    SIGCHLD handler reaping a child that already exited); so does psutil's
+    `cpu_percent()` given no positive `interval` (a number written there)."""
+    if name in PSUTIL_INTERVALS:
+        given = keyword_arg(call, "interval") or next(
+            (arg for arg in call.args[:1] if arg.keyword is None and not arg.star), None
+        )
+        if given is None or not isinstance(given.value, cst.Integer | cst.Float):
+            return True
+        return not waits_an_interval(given.value.evaluated_value)
     return name in WAITS_WITH_OPTIONS and any(
         isinstance(node, cst.Name | cst.Attribute)
         and (node.value if isinstance(node, cst.Name) else node.attr.value) == "WNOHANG"

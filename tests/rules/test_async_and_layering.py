@@ -808,6 +808,52 @@ def test_fg303_a_library_that_runs_a_program_blocks() -> None:
     assert "use `await asyncio.to_thread(pytesseract.image_to_string, ...)`" in found[0][1]
 
 
+def test_fg303_psutil_measuring_over_an_interval_sleeps_through_it() -> None:
+    """adityachoudhury29's health check (reader 141): `psutil.cpu_percent(interval=1)`
+    sleeps a second on the loop per probe, called in the route or through a helper of
+    another module; without a positive interval (the default `None`, 0, or what is not
+    a number written there) it compares with the last call and returns at once."""
+    helpers = """
+        import psutil
+
+
+        def metrics() -> float:
+            return psutil.cpu_percent(interval=1)
+
+
+        def quick() -> float:
+            return psutil.cpu_percent()
+        """
+    source = """
+        import psutil
+        from psutil import cpu_percent
+
+
+        async def health(interval: float) -> tuple[object, ...]:
+            a = psutil.cpu_percent(interval=1)
+            b = psutil.cpu_percent()
+            c = psutil.cpu_percent(None)
+            d = cpu_percent(0.5)
+            e = psutil.cpu_percent(interval=0)
+            f = psutil.cpu_times_percent(2, percpu=True)
+            g = psutil.cpu_percent(interval)
+            return a, b, c, d, e, f, g
+        """
+    found = [(f.start.row, f.message) for f in check_code(source) if f.code == "FG303"]
+    assert [row for row, _ in found] == [6, 9, 11]
+    assert "or `interval=None`" in found[0][1]
+    route = """
+        from app.system import metrics, quick
+
+
+        async def health() -> tuple[float, float]:
+            return metrics(), quick()
+        """
+    project = (("app/system.py", textwrap.dedent(helpers)),)
+    across = [f.start.row for f in check_code(route, project=project) if f.code == "FG303"]
+    assert across == [5]
+
+
 def test_fg303_a_helper_that_only_starts_a_process_is_no_blocking_helper() -> None:
     """A sync helper that starts a `Popen` and hands it back costs the coroutine what
     asyncio's own start costs; one that reads the process's output blocks until it ends.
