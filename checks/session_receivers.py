@@ -400,7 +400,15 @@ def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     if not isinstance(node, cst.FunctionDef):
         return None
     bindings = _function_bindings(node, ctx).get(expr.value)
-    if bindings is None or len(bindings) != 1 or bindings[0] is not None:
+    if bindings is None:
+        return None
+    # `db = next(get_db())`, `with next(get_session()) as db:` (each time the same one):
+    # what the generator yields, as `Depends(get_db)` fills a parameter with it
+    # (EnissayG's checkout saga opening a sync session so four times: reader 144)
+    generators = {next_of_generator(binding, ctx) for binding in bindings}
+    if len(generators) == 1 and None not in generators:
+        return generators.pop()
+    if len(bindings) != 1 or bindings[0] is not None:
         return None
     params = node.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
@@ -414,6 +422,27 @@ def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
             return None
         return name
     return None
+
+
+def next_of_generator(value: object, ctx: FileContext) -> str | None:
+    """The function of the project whose generator `next(...)` advances, in `next(get_db())`
+    (the builtin `next`, given that one call alone), as `depends_origin` names it."""
+    if not (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "next"
+        and not ctx.shadowed("next")
+        and "next" not in ctx.imports
+        and len(value.args) == 1
+        and value.args[0].keyword is None
+        and not value.args[0].star
+    ):
+        return None
+    inner = value.args[0].value
+    if not isinstance(inner, cst.Call) or inner.args:
+        return None
+    name = ctx.qualified_name(inner.func)
+    return name if name is not None and may_be_imported_instance(name) else None
 
 
 def may_be_imported_instance(qualified: str) -> bool:

@@ -359,7 +359,8 @@ class SyncSessionInAsyncModule(Rule):
         "`session: deps.Session` where `deps` imports `Session` from `sqlmodel`, or a "
         "subclass of `Session`; an unannotated parameter FastAPI fills from a dependency of "
         "another module that yields or returns one: `db=Depends(get_db)` where `get_db` "
-        "yields `SessionLocal()`), or handed to a function (also one an imported factory "
+        "yields `SessionLocal()`, or a name the coroutine takes from it with `next()`: "
+        "`with next(get_db()) as db:`), or handed to a function (also one an imported factory "
         "opened, `db = SessionLocal()` then `UserService(db).record_login(...)`) "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
@@ -2173,6 +2174,18 @@ def _project_dependencies(structure: Structure) -> Iterator[str]:
             for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
             if default is not None
         ]
+        # `next(get_db())`, bound to a name of the coroutine (`next_of_generator`)
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "next"
+                and len(node.args) == 1
+                and isinstance(node.args[0], ast.Call)
+            ):
+                for name in structure.qualified(ast_dotted_name(node.args[0].func)):
+                    if may_be_imported_instance(name):
+                        yield name
         for arg, default in pairs:
             if arg.annotation is not None or not isinstance(default, ast.Call):
                 continue

@@ -636,6 +636,48 @@ def test_an_unannotated_parameter_a_dependency_fills_with_a_sync_session(
     assert _rows(result.stdout, "FG102") == ["app/routes.py:7:23", "app/routes.py:11:5"]
 
 
+NEXT_ROUTES = """
+from app.dependencies import get_async_db, get_db, list_users
+
+
+async def saga() -> object:
+    with next(get_db()) as db:
+        list_users(db)
+    with next(get_db()) as db:
+        return list_users(db)
+
+
+async def flush() -> None:
+    db = next(get_db())
+    db.flush()
+
+
+async def mixed(get_other) -> None:
+    db = next(get_db())
+    db = next(get_other())
+    db.flush()
+
+
+async def async_users() -> object:
+    db = await anext(get_async_db())
+    return list_users(db)
+"""
+
+
+@pytest.mark.parametrize("selection", [["--select", "FG102"], []], ids=["named", "default"])
+def test_a_sync_session_taken_from_a_dependency_with_next(
+    database_module: Path, selection: list[str]
+) -> None:
+    """EnissayG's checkout saga (reader 144): `with next(get_session()) as db:`, four
+    times in one coroutine, then `changer_etat_commande(db, ...)`, where `get_session`
+    yields `SessionLocal()`: the session the generator yields, as `Depends(get_db)` fills
+    a parameter with it. A name bound to two different generators is not followed."""
+    write(database_module, "app/dependencies.py", DEPENDENCIES)
+    write(database_module, "app/routes.py", NEXT_ROUTES)
+    result = run_cli("check", "--no-cache", *selection, ".")
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:6:20", "app/routes.py:13:5"]
+
+
 @pytest.mark.parametrize(
     "annotation", ["deps.Session", '"deps.Session"', "Optional[deps.Session]", "Session"]
 )
