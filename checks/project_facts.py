@@ -625,7 +625,24 @@ def field_read(name: str, sources: Iterable[bytes]) -> bool:
     word = name.encode()
     escaped = re.escape(word)
     pattern = re.compile(rb"[.\"']" + escaped + rb"(?!\w)|[(,]\s*" + escaped + rb"\s*=(?!=)")
-    return any(word in source and pattern.search(source) is not None for source in sources)
+    return any(
+        word in source
+        and any(
+            _ENV_OF_FIELD.search(source, max(0, match.start() - 40), match.start()) is None
+            for match in pattern.finditer(source)
+        )
+        for source in sources
+    )
+
+
+#: What names a field's environment variable, not the field, right before the string:
+#: the variable Pydantic reads it from (`Field(default=..., env="SECRET_KEY")`: kznetwork's
+#: key no module reads, reader 144), its alias, or a read of the environment
+#: (`SECRET_KEY: str = os.getenv("SECRET_KEY", "...")`: edu-app's gateway, reader 143).
+_ENV_OF_FIELD = lazy_pattern(
+    rb"(?:\b(?:env|alias|validation_alias|serialization_alias)\s*=|"
+    rb"\bgetenv\(|\benviron\.get\(|\benviron\[)\s*$"
+)
 
 
 def fixture_named(name: str, sources: Iterable[bytes]) -> bool:

@@ -656,6 +656,37 @@ def test_a_setting_read_only_as_another_variable_of_its_name_is_unused(tmp_path:
         assert ("config.py", "FG502", 5) in _rows(tmp_path), read
 
 
+def test_a_setting_named_only_by_its_own_variable_is_unused(tmp_path: Path) -> None:
+    """kznetwork's `SECRET_KEY: str = Field(default=..., env="SECRET_KEY")` (reader 144)
+    and edu-app's gateway `SECRET_KEY: str = os.getenv("SECRET_KEY", "...")` (reader
+    143): the string names the variable the field is read from, in the field's own
+    declaration, and nothing reads the field; another module reading that variable of
+    the environment reads nothing of the settings either."""
+    _project(tmp_path)
+    for declared in (
+        'Field(default="admin123", env="FIRST_SUPERUSER_PASSWORD")',
+        'Field("admin123", validation_alias="FIRST_SUPERUSER_PASSWORD")',
+        'os.getenv("FIRST_SUPERUSER_PASSWORD", "admin123")',
+        'os.environ.get("FIRST_SUPERUSER_PASSWORD", "admin123")',
+    ):
+        settings = SETTINGS.replace('"admin123"', declared).replace(
+            "from pydantic_settings",
+            "import os\n\n    from pydantic import Field\n    from pydantic_settings",
+        )
+        write(tmp_path, "app/config.py", settings)
+        write(tmp_path, "app/env.py", 'import os\n\nX = os.environ["FIRST_SUPERUSER_PASSWORD"]\n')
+        found = _rows(tmp_path)
+        assert ("config.py", "FG502", 8) not in found, declared
+        assert ("config.py", "FG502", 9) in found, declared  # `SMTP_PASSWORD`: the mailer's
+        write(
+            tmp_path,
+            "app/admin.py",
+            "from app.config import settings\n\nX = settings.FIRST_SUPERUSER_PASSWORD\n",
+        )
+        assert ("config.py", "FG502", 8) in _rows(tmp_path), declared
+        (tmp_path / "app/admin.py").unlink()
+
+
 SERVICES = """
     import time
 
