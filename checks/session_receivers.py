@@ -424,6 +424,15 @@ def depends_origin(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     return None
 
 
+def function_binds(name: str, ctx: FileContext) -> bool:
+    """Whether the function being walked binds `name` anywhere in its body or parameters
+    (`_function_bindings`: also after the line being read, in a loop)."""
+    function = ctx.function
+    if function is None or not isinstance(function.node, cst.FunctionDef):
+        return False
+    return name in _function_bindings(function.node, ctx)
+
+
 def next_of_generator(value: object, ctx: FileContext) -> str | None:
     """The function of the project whose generator `next(...)` advances, in `next(get_db())`
     (the builtin `next`, given that one call alone), as `depends_origin` names it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
@@ -89,6 +90,7 @@ from checks.session_receivers import (
     bound_once,
     canonical,
     depends_origin,
+    function_binds,
     held_project_class,
     imported_origin,
     instance_attributes,
@@ -229,6 +231,55 @@ _SYNC_SOURCES = frozenset(
     )
     if "asyncio" not in name
 )
+
+
+def _bound_in_module(name: str, ctx: FileContext) -> bool:
+    """Whether `name` may be bound where the coroutine reads it: by the coroutine itself
+    or a function around it (`ctx.is_bound`, `function_binds`), at module level or by a
+    `global` anywhere (an assignment, an import, a definition, a loop, `with` or `except`
+    target), or may be (`from x import *`, a text CPython cannot parse), or a builtin.
+    The module's names are read once per file, from CPython's tree."""
+    if name in _BUILTIN_NAMES or ctx.is_bound(name) or function_binds(name, ctx):
+        return True
+    stash = ctx.stash(SyncSessionInAsyncModule.code + ".bound")
+    if not stash:
+        stash.append(_module_names(ctx.source if ctx.source is not None else b""))
+    bound: frozenset[str] | None = stash[0]
+    return bound is None or name in bound
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def _module_names(source: bytes) -> frozenset[str] | None:
+    """Every name a module binds at module level (in its blocks too: `if`, `try`, `with`,
+    loops), or that a function declares `global`; None when it may bind any (a star
+    import) or CPython cannot read it."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        return None
+    found: set[str] = set()
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                found.add(alias.asname or alias.name.partition(".")[0])
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found.add(node.name)  # (its body binds its own names)
+        else:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+                found.add(node.id)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                found.add(node.name)
+            pending.extend(ast.iter_child_nodes(node))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.update(node.names)
+    return frozenset(found)
 
 
 def _may_be_legacy_query(call: ast.Call) -> bool:
@@ -389,7 +440,9 @@ class SyncSessionInAsyncModule(Rule):
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`; not on a receiver the coroutine awaits a session's own "
         "method on (`await self.session.commit()`): an `AsyncSession`, whose `query()` "
-        "raises (FG101 reports it). One finding per `async def`, at its first such use.\n\n"
+        "raises (FG101 reports it), nor on a name no scope around it binds (`db.query(...)` "
+        "where the module binds no `db`: a `NameError`, not a session). One finding per "
+        "`async def`, at its first such use.\n\n"
         "Where it applies: every layer but tests and development tooling (the `tooling` "
         "layer: a seed script's or a benchmark's loop serves no request); not a service "
         "whose databases are "
@@ -1162,6 +1215,10 @@ class SyncSessionInAsyncModule(Rule):
             return None  # `await db.query(...)...`: an `AsyncSession` misused (FG101)
         func = node.func
         if not isinstance(func, cst.Attribute):
+            return None
+        if isinstance(func.value, cst.Name) and not _bound_in_module(func.value.value, ctx):
+            # `db.query(...)` where the module binds no `db` anywhere: a NameError, not a
+            # session (SKhairulin's three stubs nothing calls: reader 143)
             return None
         if func.attr.value == "query" and is_legacy_session_query(node, ctx):
             if receiver_class(func.value, ctx) in ASYNC_SESSION_CLASSES or awaited_as_a_session(

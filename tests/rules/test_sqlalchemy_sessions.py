@@ -2828,3 +2828,32 @@ def test_a_module_coroutine_its_routes_await_is_told_its_callers_await_it() -> N
     assert [f.start.row for f in found][:2] == [8, 12]
     assert "declare this function `def` and have its callers run it" in found[0].message
     assert "declare this function" not in found[1].message
+
+
+def test_a_legacy_query_on_a_name_the_module_binds_nowhere_is_no_session() -> None:
+    """SKhairulin's notification stubs (reader 143): `db.query(TrainerSchedule)` in an
+    `async def` where no scope around it binds `db` (a parameter of another function
+    does not): a NameError if it ever ran, not a sync session. Bound at module level,
+    even below, or by a `global` elsewhere, it is one."""
+    stub = """
+        from models import Notification
+
+
+        def create(db, data):
+            db.add(Notification(**data))
+
+
+        async def remind():
+            return db.query(Notification).all()
+        """
+
+    def fg102(source: str) -> list[int]:
+        return [f.start.row for f in check_code(source) if f.code == "FG102"]
+
+    assert fg102(stub) == []
+    bound_below = stub + "\n\n        db = SessionLocal()\n"
+    assert fg102(bound_below) == [9]
+    declared = stub.replace("    db.add(", "    global db\n            db.add(")
+    assert fg102(declared) == [10]
+    local = stub.replace("async def remind():\n", "async def remind(db):\n")
+    assert fg102(local) == [9]
