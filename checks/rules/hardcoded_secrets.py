@@ -273,6 +273,27 @@ _PUBLIC_WORDS = frozenset({"public", "publishable"})
 #: Keys made to be public, shipped to browsers and apps: PostHog project keys, Stripe
 #: publishable keys.
 _PUBLIC_KEY = lazy_pattern(r"^(?:phc_|pk_live_|pk_test_)[A-Za-z0-9]+$")
+#: A Google API key's shape, and the keys of a Firebase web app's configuration beside it.
+_GOOGLE_API_KEY = lazy_pattern(r"^AIza[0-9A-Za-z_-]{35}$")
+_FIREBASE_WEB_KEYS = frozenset({"authDomain", "projectId", "messagingSenderId", "appId"})
+
+
+def _firebase_web_key(key: str, node: cst.DictElement, ctx: FileContext) -> bool:
+    """`"apiKey": "AIza..."` in a Firebase web app's configuration (beside `authDomain`,
+    `projectId`, `messagingSenderId`, `appId`): an identifier every browser of the app
+    receives, made public by Firebase's design; its security rules guard the data
+    (joboy-dev's `firebase_config` for pyrebase: reader 143). A Google API key anywhere
+    else (Gemini's, Maps' server key) is a secret."""
+    text = string_value(node.value)
+    if key != "apiKey" or text is None or not _GOOGLE_API_KEY.match(text):
+        return False
+    table = ctx.parent(node)
+    if not isinstance(table, cst.Dict):
+        return False
+    keys = {string_value(e.key) for e in table.elements if isinstance(e, cst.DictElement)}
+    return len(keys & _FIREBASE_WEB_KEYS) >= 2
+
+
 #: Keyword arguments whose value documents an API (OpenAPI examples): sample credentials
 #: there are meant to be read.
 _EXAMPLE_KEYWORDS = frozenset(
@@ -692,7 +713,8 @@ class HardcodedSecret(Rule):
         "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`, "
         "`user_wrong_password`: messages and states), keys made public (PostHog "
-        "`phc_...`, Stripe `pk_live_...`, a name saying `public` or `publishable`), a "
+        "`phc_...`, Stripe `pk_live_...`, a name saying `public` or `publishable`, a "
+        "Firebase web app's `apiKey` beside its `authDomain`, `projectId`, `appId`), a "
         "provider's "
         "key prefix alone (`'sk-proj-'`: a placeholder to complete), a masked or elided "
         "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a regular expression "
@@ -1637,6 +1659,8 @@ class HardcodedSecret(Rule):
             _mark_examples(node.value, ctx)  # `model_config = {"json_schema_extra": ...}`
             return
         if not _exempt(ctx) and key is not None and id(node) not in _examples(ctx):
+            if _firebase_web_key(key, node, ctx):
+                return
             self._check(key, node.value, node, ctx, in_dict=True)
             self._sent(key, node, ctx)
 

@@ -1575,6 +1575,24 @@ STRIPE_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"
     assert rows == [18, 19]  # the jwt secret default and the live key only
 
 
+def test_fg502_leaves_a_firebase_web_apps_api_key_and_reports_other_google_keys() -> None:
+    """joboy-dev's `firebase_config` for pyrebase (reader 143): the `apiKey` of a Firebase
+    web app's configuration is sent to every browser of the app, public by Firebase's
+    design; the same key alone (a Gemini or Maps server key) is a secret."""
+    key = "AIza" + "SyD4x9Qm2Lr7Vt3Kp8Wn5Bz1Hc6Jf0Ge4Ua"
+    web = f"""
+firebase_config = {{
+    "apiKey": "{key}",
+    "authDomain": "shop-d1e10.firebaseapp.com",
+    "projectId": "shop-d1e10",
+    "appId": "1:253588525093:web:b983734a4caf1ea32c",
+}}
+gemini = {{"apiKey": "{key}", "model": "gemini-2.0-flash"}}
+"""
+    rows = [f.start.row for f in check_code(web, "app/firebase_config.py") if f.code == "FG502"]
+    assert rows == [7]
+
+
 def test_fg407_leaves_command_line_tools_and_environments_handed_on() -> None:
     handed_on = """
 import os
