@@ -1051,7 +1051,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "message offers `def` too: FastAPI runs a `def` route in its threadpool, with "
         "every blocking call of it (FG302 the same). A check of a "
         "password (`checkpw`, `verify`, or `pbkdf2_hmac`, `scrypt` in a function that "
-        "compares the digest with `hmac.compare_digest`) is always reported: a login "
+        "compares the digest with `hmac.compare_digest`, or in a method of a class "
+        "another of whose methods compares digests) is always reported: a login "
         "attempt, which anyone "
         "may send as often as they like; a new password hashed (`hashpw`, `hash`, "
         "`pbkdf2_hmac`: a sign-up, a password change, a credential an administrator "
@@ -2485,10 +2486,35 @@ def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> No
     """Report a blocking call: a new password hashed (`NEW_PASSWORD_HASHES`) where the
     run reports those (`_NEW_HASH`), unless what it gives is compared (a check); any
     other always."""
-    if blocking in NEW_PASSWORD_HASHES and not _compared(node, ctx):
+    if (
+        blocking in NEW_PASSWORD_HASHES
+        and not _compared(node, ctx)
+        and not (blocking in DERIVATIONS and _class_compares_digests(ctx))
+    ):
         ctx.report_if(node, _NEW_HASH, message)
     else:
         ctx.report(node, message)
+
+
+def _class_compares_digests(ctx: FileContext) -> bool:
+    """Whether the class of the method being walked compares digests in one of its methods
+    (`secrets.compare_digest(...)`): its key derivation hashes the passwords it checks
+    too, as a function comparing what it derived does (NormanwOw's `Validator`, whose
+    `async def pbkdf2` serves `encode` and, through it, every login: reader 144)."""
+    function = ctx.function
+    owner = function.owner if function is not None else None
+    if owner is None:
+        return False
+    seen = ctx.marks("FG303.compares-digests")
+    if id(owner.node) in seen:
+        return True
+    if not any(
+        isinstance(node, cst.Call) and ctx.qualified_name(node.func) in DIGEST_COMPARISONS
+        for node in descendants(owner.node)
+    ):
+        return False
+    seen.add(id(owner.node))
+    return True
 
 
 def _compares_calls(structure: Structure) -> bool:

@@ -198,6 +198,37 @@ def test_a_hash_compared_with_the_stored_one_is_a_check(tmp_path: Path) -> None:
     assert [(code, row) for code, row, _ in named] == [("FG303", 7), ("FG303", 9), ("FG303", 13)]
 
 
+def test_a_derivation_of_a_class_that_compares_digests_is_a_check(tmp_path: Path) -> None:
+    """NormanwOw's `Validator` (reader 144): `async def pbkdf2` derives with
+    `hashlib.pbkdf2_hmac` (720,000 iterations) for `encode`, which the login compares
+    with `secrets.compare_digest` in a sibling method: the class checks passwords, so the
+    derivation blocks every login, reported always. A class that only hashes new
+    passwords keeps the hold (reported when FG303 is named)."""
+    checker = """
+        import hashlib
+        import secrets
+
+
+        class Validator:
+            async def pbkdf2(self, password: bytes, salt: bytes) -> bytes:
+                return hashlib.pbkdf2_hmac("sha256", password, salt, 720000)
+
+            async def compare(self, a: bytes, b: bytes) -> bool:
+                return secrets.compare_digest(a, b)
+        """
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/secure.py", checker)
+    login = "from app.secure import Validator\n\n\nasync def login(p: bytes) -> bool:\n"
+    login += "    v = Validator()\n    return await v.compare(await v.pbkdf2(p, b's'), b'x')\n"
+    write(tmp_path, "app/routes.py", login)
+    assert [(code, row) for code, row, _ in _reported(tmp_path)] == [("FG303", 7)]
+    write(tmp_path, "app/secure.py", checker.replace("secrets.compare_digest(a, b)", "a == b"))
+    assert _reported(tmp_path) == []
+    named = _reported(tmp_path, "--select", "FG303")
+    assert [(code, row) for code, row, _ in named] == [("FG303", 7)]
+
+
 def test_sleep_in_default_argument_runs_outside_the_coroutine() -> None:
     source = """
         import time
