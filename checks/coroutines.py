@@ -200,17 +200,29 @@ def read_coroutines(tree: ast.Module) -> Coroutines:
     """The module's coroutine functions (`Coroutines`)."""
     bound, stored, imports, classes, declared_global = _bindings(tree)
     functions, candidates = _candidates(tree.body, classes)
-    kept = frozenset(
-        function.name
+    # a name the module's own statements define again and again (`def reserver_produits`,
+    # then `async def reserver_produits` below it: EnissayG's stock service, whose routes
+    # call the coroutine function unawaited, reader 144) is the last definition's once
+    # the module is imported, where nothing else binds it
+    defined: Counter[str] = Counter()
+    last: dict[str, ast.stmt] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            defined[statement.name] += 1
+            last[statement.name] = statement
+    kept_functions = [
+        function
         for function in functions
-        if bound[function.name] == 1 and _keeps_a_coroutine(function, imports)
-    )
+        if (bound[function.name] == 1 or (bound[function.name] == defined[function.name]))
+        and last[function.name] is function
+        and _keeps_a_coroutine(function, imports)
+    ]
+    kept = frozenset(function.name for function in kept_functions)
     methods: dict[str, frozenset[str]] = {}
-    idle = {function.name for function in functions if function.name in kept}
-    idle.difference_update(function.name for function in functions if awaits(function))
-    defined = Counter(cls.name for cls in classes)
+    idle = {function.name for function in kept_functions if not awaits(function)}
+    class_names = Counter(cls.name for cls in classes)
     for cls in classes:
-        if defined[cls.name] != 1:
+        if class_names[cls.name] != 1:
             continue  # two classes of one name: which one calls is not known here
         own: Counter[str] = Counter()
         for item in cls.body:

@@ -2592,3 +2592,28 @@ def test_a_client_a_set_up_method_makes_is_known_to_the_methods(tmp_path: Path) 
     found = _reported(tmp_path, "--select", "FG302")
     assert [(code, row) for code, row, _ in found] == [("FG302", 20)]
     assert "on a sync `redis.Redis` client" in found[0][2]
+
+
+def test_a_function_the_module_defines_again_as_async_def_is_a_coroutine_function(
+    tmp_path: Path,
+) -> None:
+    """EnissayG's stock service (reader 144): `def reserver_produits(...)`, then `async def
+    reserver_produits(...)` below it; once the module is imported the name is the
+    coroutine function, and a route calling it without `await` reserves nothing. Defined
+    the other way round, or bound again otherwise, it is left."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    service = "def free(x):\n    return x\n\n\nasync def free(x):\n    return x\n"
+    write(tmp_path, "app/svc.py", service)
+    route = "from app.svc import free\n\n\ndef route():\n    free(1)\n\n\nasync def aroute():\n"
+    write(tmp_path, "app/routes.py", route + "    free(1)\n")
+    assert [(path, row) for path, row, _ in _fg304(tmp_path, "--no-cache")] == [
+        ("app/routes.py", 5),
+        ("app/routes.py", 9),
+    ]
+    write(
+        tmp_path, "app/svc.py", "async def free(x):\n    return x\n\n\ndef free(x):\n    return x\n"
+    )
+    assert _fg304(tmp_path, "--no-cache") == []
+    write(tmp_path, "app/svc.py", service + "\n\nfree = staticmethod(free)\n")
+    assert _fg304(tmp_path, "--no-cache") == []
