@@ -196,6 +196,10 @@ class _BlockingInAsync(Rule):
         if replacement is not None:
             if self._not_reported_here(node, name, ctx) or _polls(node, name):
                 return
+            if name in _SHELLS and _makes_a_folder(node):
+                # `os.system(f"mkdir uploads/{user_id}")`: no process is needed at all
+                # (joboy-dev's upload folders: reader 143)
+                replacement = "`os.makedirs(path, exist_ok=True)`: no process needed"
             _report(
                 ctx,
                 node,
@@ -1017,7 +1021,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "asyncio's `create_subprocess_exec` costs, which calls `Popen` on the loop's "
         "thread too), running one "
         "(`subprocess.run`/`call`/`check_call`/`check_output`/`getoutput`, `os.system`, "
-        "`os.popen`; a library's call that runs a program and waits for it: pytesseract's "
+        "`os.popen`, whose message offers `os.makedirs` for a command line that is a "
+        "`mkdir`; a library's call that runs a program and waits for it: pytesseract's "
         "`image_to_string()` and the other `image_to_*`, running `tesseract`, pdfkit's "
         "`from_url()`/`from_file()`/`from_string()`, running `wkhtmltopdf`, pdf2image's "
         "`convert_from_path()`/`convert_from_bytes()`, running `pdftoppm`), sleeping "
@@ -2177,6 +2182,26 @@ def _sends_through(made: cst.Call, function: cst.FunctionDef) -> bool:
             receiver = node.func.value
             if receiver is made or (isinstance(receiver, cst.Name) and receiver.value in names):
                 return True
+    return False
+
+
+#: The calls that run a shell command line.
+_SHELLS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput"})
+
+
+def _makes_a_folder(call: cst.Call) -> bool:
+    """Whether a shell command line given as a string or an f-string starts with `mkdir `."""
+    if not call.args or call.args[0].keyword is not None:
+        return False
+    value = call.args[0].value
+    if isinstance(value, cst.SimpleString):
+        text = value.evaluated_value
+        return isinstance(text, str) and text.lstrip().startswith("mkdir ")
+    if isinstance(value, cst.FormattedString) and value.parts:
+        first = value.parts[0]
+        return isinstance(first, cst.FormattedStringText) and first.value.lstrip().startswith(
+            "mkdir "
+        )
     return False
 
 

@@ -2617,3 +2617,22 @@ def test_a_function_the_module_defines_again_as_async_def_is_a_coroutine_functio
     assert _fg304(tmp_path, "--no-cache") == []
     write(tmp_path, "app/svc.py", service + "\n\nfree = staticmethod(free)\n")
     assert _fg304(tmp_path, "--no-cache") == []
+
+
+def test_fg303_a_shell_mkdir_is_told_to_make_the_folder_in_python() -> None:
+    """joboy-dev's upload folders (reader 143): `os.system(f"mkdir uploads/{pk}")` in an
+    `async def` needs no process at all: the message says `os.makedirs`, not an asyncio
+    subprocess; another command line keeps the subprocess advice."""
+    source = """
+        import os
+
+
+        async def upload(pk: int) -> None:
+            os.system(f"mkdir uploads/{pk}")
+            os.system("mkdir -p uploads")
+            os.system(f"convert {pk}.png {pk}.jpg")
+        """
+    found = [f.message for f in check_code(source) if f.code == "FG303"]
+    assert len(found) == 3
+    assert all("os.makedirs(path, exist_ok=True)" in message for message in found[:2])
+    assert "asyncio.create_subprocess_shell" in found[2]
