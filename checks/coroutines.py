@@ -213,7 +213,7 @@ def read_coroutines(tree: ast.Module) -> Coroutines:
     kept_functions = [
         function
         for function in functions
-        if (bound[function.name] == 1 or (bound[function.name] == defined[function.name]))
+        if bound[function.name] == defined[function.name]
         and last[function.name] is function
         and _keeps_a_coroutine(function, imports)
     ]
