@@ -1593,6 +1593,25 @@ gemini = {{"apiKey": "{key}", "model": "gemini-2.0-flash"}}
     assert rows == [7]
 
 
+def test_fg502_a_placeholder_fallback_of_another_services_api_secret_is_no_key() -> None:
+    """HealthMatch's notification service (reader 146): `"api_secret":
+    os.getenv("SMS_API_SECRET", "your_api_secret")`, the SMS provider's secret with a
+    placeholder fallback, as its `api_key` beside it: the provider refuses it, nobody
+    signs with it. The service's own signing key's fallback, however it reads, is the
+    key."""
+    source = """
+import os
+
+sms = {
+    "api_key": os.getenv("SMS_API_KEY", "your_api_key"),
+    "api_secret": os.getenv("SMS_API_SECRET", "your_api_secret"),
+}
+JWT_SECRET = os.getenv("JWT_SECRET", "your_jwt_secret")
+"""
+    rows = [f.start.row for f in check_code(source, "app/notify.py") if f.code == "FG502"]
+    assert rows == [7]
+
+
 def test_fg407_leaves_command_line_tools_and_environments_handed_on() -> None:
     handed_on = """
 import os
