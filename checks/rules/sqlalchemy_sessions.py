@@ -2219,6 +2219,18 @@ def _project_dependencies(structure: Structure) -> Iterator[str]:
     `Depends(...)` (`depends_origin`): its first argument (or `dependency=`), a chain of
     names resolving through the file's imports to an absolute module the project may
     hold."""
+    # `next(get_db())` in a coroutine, bound to a name of it (`next_of_generator`)
+    for call in structure.calls:
+        node = call.node
+        if (
+            call.in_async
+            and call.dotted == "next"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Call)
+        ):
+            for name in structure.qualified(ast_dotted_name(node.args[0].func)):
+                if may_be_imported_instance(name):
+                    yield name
     for function in structure.functions:
         if not isinstance(function, ast.AsyncFunctionDef):
             continue
@@ -2231,18 +2243,6 @@ def _project_dependencies(structure: Structure) -> Iterator[str]:
             for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
             if default is not None
         ]
-        # `next(get_db())`, bound to a name of the coroutine (`next_of_generator`)
-        for node in ast.walk(function):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "next"
-                and len(node.args) == 1
-                and isinstance(node.args[0], ast.Call)
-            ):
-                for name in structure.qualified(ast_dotted_name(node.args[0].func)):
-                    if may_be_imported_instance(name):
-                        yield name
         for arg, default in pairs:
             if arg.annotation is not None or not isinstance(default, ast.Call):
                 continue
