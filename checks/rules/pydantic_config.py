@@ -126,7 +126,8 @@ class PydanticOrmMode(Rule):
     family = "Pydantic"
     message = (
         "`orm_mode` is the Pydantic v1 name, which Pydantic 2 ignores (a warning, and "
-        "`model_validate(obj)` reads no attributes): use `from_attributes=True`"
+        "`model_validate(obj)` reads no attributes; FastAPI still reads them for a "
+        "`response_model`): use `from_attributes=True`"
     )
     summary = (
         "Checks for `orm_mode` in a Pydantic config: an inner `class Config`, a "

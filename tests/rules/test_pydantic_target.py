@@ -620,7 +620,8 @@ def test_migration_message_shapes() -> None:
     # what Pydantic 2 does with the v1 name is said on a v2 project only (readers 115, 126)
     assert migration_message(
         "`orm_mode` is the Pydantic v1 name, which Pydantic 2 ignores (a warning, and "
-        "`model_validate(obj)` reads no attributes): use `from_attributes=True`"
+        "`model_validate(obj)` reads no attributes; FastAPI still reads them for a "
+        "`response_model`): use `from_attributes=True`"
     ) == (
         "`orm_mode` is the v1 name, replaced in Pydantic v2 (this project targets Pydantic "
         "v1): when migrating, use `from_attributes=True`"
