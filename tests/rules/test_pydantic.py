@@ -6,6 +6,8 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import check_code, positions, run_cli, write
 
 
@@ -422,3 +424,42 @@ def test_generic_model_is_told_a_deprecated_alias_as_pydantic_2_keeps_it() -> No
         """
     (found,) = [f for f in check_code(source) if f.code == "FG210"]
     assert found.message.startswith("`GenericModel` is a deprecated alias of `BaseModel`")
+
+
+def test_fg206_message_claims_hold_on_the_installed_pydantic_and_fastapi() -> None:
+    """FG206's message: Pydantic 2 ignores `orm_mode` (`model_validate(obj)` reads no
+    attributes), and FastAPI still reads them for a `response_model` (it validates the
+    return value with `from_attributes=True`)."""
+    import asyncio
+    import warnings
+
+    import httpx
+    from fastapi import FastAPI
+    from pydantic import BaseModel, ValidationError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+
+        class User(BaseModel):
+            id: int
+
+            class Config:
+                orm_mode = True
+
+    class Row:
+        id = 3
+
+    with pytest.raises(ValidationError):
+        User.model_validate(Row())
+    app = FastAPI()
+
+    @app.get("/user", response_model=User)
+    def user() -> object:
+        return Row()
+
+    async def served() -> object:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return (await client.get("/user")).json()
+
+    assert asyncio.run(served()) == {"id": 3}
