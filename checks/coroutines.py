@@ -243,7 +243,7 @@ def read_coroutines(tree: ast.Module) -> Coroutines:
     # bound once as a module's name: at module level, and by no `global` statement (a
     # function's parameter or local of the same name is its own: mlbase's `user`
     # instance beside every `user: User` parameter, reader 72)
-    at_module = _module_bindings(tree)
+    at_module = module_bindings(tree)
     instances = tuple(
         (statement.targets[0].id, statement.value.func.id)
         for statement in tree.body
@@ -260,7 +260,7 @@ def read_coroutines(tree: ast.Module) -> Coroutines:
     return Coroutines(kept, methods, frozenset(idle), instances)
 
 
-def _module_bindings(tree: ast.Module) -> Counter[str]:
+def module_bindings(tree: ast.Module) -> Counter[str]:
     """How many times each name is bound at module level (under `if`, `try`, `with` and
     `for` too, not in functions or classes)."""
     counted: Counter[str] = Counter()

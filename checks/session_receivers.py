@@ -440,8 +440,7 @@ def next_of_generator(value: object, ctx: FileContext) -> str | None:
         isinstance(value, cst.Call)
         and isinstance(value.func, cst.Name)
         and value.func.value == "next"
-        and not ctx.shadowed("next")
-        and "next" not in ctx.imports
+        and not ctx.is_bound("next")
         and len(value.args) == 1
         and value.args[0].keyword is None
         and not value.args[0].star

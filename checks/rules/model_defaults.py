@@ -143,12 +143,6 @@ class DefaultEvaluatedOnce(Rule):
         ),
     )
 
-    def __init__(self) -> None:
-        #: the classes of the file seen to be models, by name (a base of the file's own)
-        self._models: set[str] = set()
-        #: for each class entered, whether it is a model
-        self._stack: list[bool] = []
-
     def may_fire(self, evidence: Evidence) -> bool:
         return evidence.has("now", "utcnow", "today", "time", "time_ns", "uuid1", "uuid4")
 
@@ -156,35 +150,15 @@ class DefaultEvaluatedOnce(Rule):
         # every finding is of a call `PER_CALL` names (`visit_Call`, `visit_AnnAssign`)
         return any(structure.calls_to(PER_CALL))
 
-    def visit_Module(self, node: cst.Module, ctx: FileContext) -> None:
-        self._models = set()
-        self._stack = []
-
-    def visit_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
-        model = any(
-            ctx.qualified_name(base.value) in PYDANTIC_MODEL_BASES
-            or (isinstance(base.value, cst.Name) and base.value.value in self._models)
-            for base in node.bases
-            if base.keyword is None
-        )
-        if model:
-            self._models.add(node.name.value)
-        self._stack.append(model)
-
-    def leave_ClassDef(self, node: cst.ClassDef, ctx: FileContext) -> None:
-        self._stack.pop()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        self._stack.append(False)  # a method's annotated locals are no fields
-
-    def leave_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
-        self._stack.pop()
-
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
         value = node.value
-        if not (self._stack and self._stack[-1] and isinstance(value, cst.Call)):
+        cls = ctx.enclosing_class
+        if not (isinstance(value, cst.Call) and ctx.in_class_body and cls is not None):
             return
-        if ctx.qualified_name(value.func) in PER_CALL:
+        # a model's field: a class of Pydantic's (or SQLModel's) bases, followed in the file
+        if ctx.qualified_name(value.func) in PER_CALL and ctx.derives_from(
+            cls.name, PYDANTIC_MODEL_BASES
+        ):
             called = code_of(value)
             ctx.report(
                 value,

@@ -27,6 +27,7 @@ from checks.context import (
     own_descendants,
     route_decorator,
 )
+from checks.coroutines import module_bindings
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -233,7 +234,7 @@ _SYNC_SOURCES = frozenset(
 )
 
 
-def _bound_in_module(name: str, ctx: FileContext) -> bool:
+def _may_be_bound(name: str, ctx: FileContext) -> bool:
     """Whether `name` may be bound where the coroutine reads it: by the coroutine itself
     or a function around it (`ctx.is_bound`, `function_binds`), at module level or by a
     `global` anywhere (an assignment, an import, a definition, a loop, `with` or `except`
@@ -252,34 +253,20 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 def _module_names(source: bytes) -> frozenset[str] | None:
-    """Every name a module binds at module level (in its blocks too: `if`, `try`, `with`,
-    loops), or that a function declares `global`; None when it may bind any (a star
-    import) or CPython cannot read it."""
+    """Every name a module binds at module level (`checks.coroutines.module_bindings`), or
+    that a function declares `global`; None when it may bind any (a star import) or
+    CPython cannot read it."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
         return None
-    found: set[str] = set()
-    pending: list[ast.AST] = list(tree.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                if alias.name == "*":
-                    return None
-                found.add(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            found.add(node.name)  # (its body binds its own names)
-        else:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-                found.add(node.id)
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                found.add(node.name)
-            pending.extend(ast.iter_child_nodes(node))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Global):
-            found.update(node.names)
-    return frozenset(found)
+    bound = module_bindings(tree)
+    if "*" in bound:
+        return None
+    declared = (
+        name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names
+    )
+    return frozenset([*bound, *declared])
 
 
 def _may_be_legacy_query(call: ast.Call) -> bool:
@@ -1216,7 +1203,7 @@ class SyncSessionInAsyncModule(Rule):
         func = node.func
         if not isinstance(func, cst.Attribute):
             return None
-        if isinstance(func.value, cst.Name) and not _bound_in_module(func.value.value, ctx):
+        if isinstance(func.value, cst.Name) and not _may_be_bound(func.value.value, ctx):
             # `db.query(...)` where the module binds no `db` anywhere: a NameError, not a
             # session (SKhairulin's three stubs nothing calls: reader 143)
             return None

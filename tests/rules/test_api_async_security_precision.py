@@ -2215,6 +2215,14 @@ def test_fg408_on_an_httpx_that_still_has_app_is_an_upgrade_note(
     assert fg408("--extend-select", "FG408") == 1
 
 
+#: A test client built with `AsyncClient(app=...)` (FG408).
+_APP_CLIENT_CONFTEST = (
+    "from httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
+    "async def client() -> AsyncClient:\n"
+    '    return AsyncClient(app=app, base_url="http://test")\n'
+)
+
+
 def test_a_pyproject_of_tool_settings_alone_reads_the_pins_of_the_project_above(
     tmp_path: Path,
 ) -> None:
@@ -2226,13 +2234,7 @@ def test_a_pyproject_of_tool_settings_alone_reads_the_pins_of_the_project_above(
     (tmp_path / ".git").mkdir()
     write(tmp_path, "requirements.txt", "fastapi==0.104.1\nhttpx==0.25.2\n")
     write(tmp_path, "tests/pyproject.toml", '[tool.pytest.ini_options]\nasyncio_mode = "auto"\n')
-    write(
-        tmp_path,
-        "tests/conftest.py",
-        "from httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
-        "async def client() -> AsyncClient:\n"
-        '    return AsyncClient(app=app, base_url="http://test")\n',
-    )
+    write(tmp_path, "tests/conftest.py", _APP_CLIENT_CONFTEST)
     assert _fg408_count(tmp_path / "tests") == 0
     assert _fg408_count(tmp_path) == 0
     write(tmp_path, "tests/pyproject.toml", '[project]\nname = "suite"\n')
@@ -2247,13 +2249,7 @@ def test_fg408_reads_the_pin_of_a_prefixed_requirements_file(tmp_path: Path) -> 
     `app=` works: the finding is a note for the upgrade, as with `requirements-dev.txt`."""
     write(tmp_path, "requirements.txt", "fastapi\n")
     write(tmp_path, "dev-requirements.txt", "pytest\nhttpx~=0.27.0\n")
-    write(
-        tmp_path,
-        "tests/conftest.py",
-        "from httpx import AsyncClient\n\nfrom app.main import app\n\n\n"
-        "async def client() -> AsyncClient:\n"
-        '    return AsyncClient(app=app, base_url="http://test")\n',
-    )
+    write(tmp_path, "tests/conftest.py", _APP_CLIENT_CONFTEST)
 
     def fg408(*args: str) -> int:
         return _fg408_count(tmp_path, *args)
