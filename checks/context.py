@@ -60,6 +60,7 @@ from checks.project_facts import (
     RUN_ALONE_FACT,
     SPELLING_RULES,
     pydantic_1_named,
+    served_concurrently,
     used_fact,
 )
 from checks.pydantic_compat import VersionGuards
@@ -1013,6 +1014,12 @@ class FileContext:
                 # (`asyncio.run(f())` in a Celery task of another module: reader 54)
                 alone = Condition((), frozenset(), fact=RUN_ALONE_FACT + coroutine, negated=True)
                 report = report._replace(condition=conjoin(report.condition, alone))
+            pins_package = getattr(self._pydantic_target, "pins_package", None)
+            if pins_package is not None and pins_package("mangum"):
+                # unless the service runs on AWS Lambda alone (asked where its
+                # dependencies name Mangum, decided before any file is read)
+                served = Condition((), frozenset(), fact=served_concurrently(report.rule.code))
+                report = report._replace(condition=conjoin(report.condition, served))
         self.reports.append(report)
 
     def _in_dead_class(self, report: Report) -> Report:

@@ -64,10 +64,28 @@ HEADER_CREDENTIALS_ONLY = "header-credentials-only"
 #: `aiosqlite`. Readers judged 18 of 18 such findings (serge, autogen-studio) not worth a
 #: change: FG102 reports them when named, and in new code (the edit hook).
 SERVER_DATABASES = "server-databases"
+#: The rules about blocking the event loop.
+LOOP_RULES = frozenset({"FG102", "FG301", "FG302", "FG303"})
+#: `Condition.fact` of a loop rule's finding (`served_concurrently`, the rule's code after
+#: it) in a project that pins `mangum`: the service's loop serves concurrent requests.
+#: Unless the selection names the rule or the code is new, it does not where the code
+#: wraps the app in `Mangum(...)` and no deployment file runs an ASGI server
+#: (`served_one_at_a_time`): AWS Lambda hands each environment one request at a time, so
+#: a blocking call delays only the request that makes it (code2flowchart's sync sessions
+#: and OpenAI client: reader 146 judged 16 such findings not worth a change).
+SERVED_CONCURRENTLY = "served-concurrently:"
+
+
+def served_concurrently(code: str) -> str:
+    """`SERVED_CONCURRENTLY`'s fact for the loop rule `code`."""
+    return SERVED_CONCURRENTLY + code
+
+
+SERVED_CONCURRENTLY_FACTS = frozenset(served_concurrently(code) for code in LOOP_RULES)
 #: Facts that only gate a report asking the index about other modules: such a report may
 #: still wait, unplaced (`Engine.defer_waiting`); where the gate holds back its rule, the
 #: closing line counts the file among those not run, not the finding.
-DEFERRABLE_GATES = frozenset({SERVER_DATABASES})
+DEFERRABLE_GATES = frozenset({SERVER_DATABASES, *SERVED_CONCURRENTLY_FACTS})
 #: `Condition.fact`: the service's code sets or reads a cookie (the patterns of
 #: `HEADER_CREDENTIALS_ONLY`), whatever the selection: which of FG501's messages a
 #: wildcard with `allow_credentials=True` gets (its visitors' cookies read by any site,
@@ -341,7 +359,6 @@ def used_fact(code: str, name: str) -> str:
 LOOP_RUN_CALLS = frozenset({"asyncio.run", "asyncio.runners.run"})
 #: Functions given the coroutine function itself (`anyio.run(main)`).
 LOOP_RUN_FUNCTIONS = frozenset({"anyio.run", "trio.run"})
-LOOP_RULES = frozenset({"FG102", "FG301", "FG302", "FG303"})
 #: Facts of the configuration: found without reading a file (their absence says nothing
 #: of files outside the run).
 SELECTION_FACTS = frozenset(
@@ -379,6 +396,7 @@ COUNTED_FACTS = frozenset(
         OWN_SERVICE_ERRORS,
         OWN_AUTH_ERRORS,
         ASYNC_SESSIONS,
+        *SERVED_CONCURRENTLY_FACTS,
     }
 )
 
@@ -1098,6 +1116,33 @@ def _names_sqlite(lowered: bytes) -> bool:
         if b"#" not in lowered[line : match.start()]:
             return True
     return False
+
+
+#: A command that runs an ASGI server (`uvicorn app.main:app`, `CMD ["gunicorn", ...]`,
+#: `python -m hypercorn`, `fastapi run`) or a Python script (`python main.py`, which may
+#: call `uvicorn.run(app)`): a word of a command, not a package installed
+#: (`pip install uvicorn`) nor a version (`uvicorn==0.30`).
+_SERVER_RUN = lazy_pattern(
+    rb"(?<![\w.-])(?:uvicorn|gunicorn|hypercorn|granian|daphne)(?![\w.=<>~\[-])"
+    rb"|\bfastapi[\"',\s]+run\b"
+    rb"|\bpython[\d.]*[\"',\s]+(?:-u[\"',\s]+)?[\w./-]+\.py\b"
+)
+
+
+def served_one_at_a_time(sources: Iterable[bytes], deployment: Iterable[bytes]) -> bool:
+    """Whether the service runs on AWS Lambda alone (`SERVED_CONCURRENTLY` is its
+    negation): its code wraps the app in `Mangum(...)`, and no deployment file runs a
+    server (`_SERVER_RUN`, on a line that installs nothing). Even a reloading one
+    (`command: uvicorn main:app --reload` in ElGranZorro's compose file, beside its
+    `Mangum(app)` and an image that is no Lambda's): the service may be served so, and
+    reader 147 judged its four FG102 findings worth the change."""
+    if not any(b"Mangum(" in source and b"Mangum(" in _uncommented(source) for source in sources):
+        return False
+    for text in deployment:
+        for line in _uncommented(text).splitlines():
+            if _SERVER_RUN.search(line) is not None and b"install" not in line:
+                return False
+    return True
 
 
 def cookies_used(sources: Iterable[bytes]) -> bool:

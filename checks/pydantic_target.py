@@ -73,7 +73,8 @@ PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
 #: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt and python-jose
 #: for FG504, and libpass, passlib's maintained fork, starlette for FG406, stripe for
-#: FG302's advice: its `*_async` methods came with 8.10)
+#: FG302's advice: its `*_async` methods came with 8.10; mangum for the loop rules: a
+#: service on AWS Lambda, `checks.project_facts.SERVED_CONCURRENTLY`)
 PINNED_PACKAGES = (
     *PYDANTIC_PACKAGES,
     "httpx",
@@ -82,6 +83,7 @@ PINNED_PACKAGES = (
     "starlette",
     "libpass",
     "stripe",
+    "mangum",
 )
 #: The packages whose pins are read (SQLAlchemy's for `checks.sqlalchemy_target`).
 _READ_PACKAGES = (*PINNED_PACKAGES, "sqlalchemy")

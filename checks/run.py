@@ -89,6 +89,8 @@ from checks.project_facts import (
     ROUTES_IMPORTED,
     RUN_ALONE_FACT,
     SELECTION_FACTS,
+    SERVED_CONCURRENTLY,
+    SERVED_CONCURRENTLY_FACTS,
     SERVER_DATABASES,
     SETTINGS_MODULE,
     SPELLING_RULES,
@@ -118,6 +120,7 @@ from checks.project_facts import (
     project_sources,
     pydantic_1_named,
     queries_2_0,
+    served_one_at_a_time,
     shadows_fixture,
     sqlalchemy_1_named,
     sqlite_databases,
@@ -711,7 +714,9 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     may do ("runs or waits for a process, or hashes a password": a reader could not tell
     which)."""
     also = condition.also
-    while also is not None and (also.fact or "").startswith((RUN_ALONE_FACT, USED_FACT)):
+    while also is not None and (also.fact or "").startswith(
+        (RUN_ALONE_FACT, USED_FACT, SERVED_CONCURRENTLY)
+    ):
         # the coroutine's own: asked of where it runs, or whether its class is named,
         # not of the helper
         also = also.also
@@ -923,6 +928,17 @@ def build_index(
 
     packaging = _packaging(settings)
     deployment = _deployment(settings)
+    servers = _top_files(settings, _SERVER_FILES)
+
+    def served_concurrently(code: str, scope: str | None) -> bool:
+        """`SERVED_CONCURRENTLY`'s fact for the loop rule `code`: named, new code, or not
+        a service on AWS Lambda alone."""
+        return (
+            code in settings.named
+            or new_code
+            or not served_one_at_a_time(served_sources(scope), servers(scope))
+        )
+
     read = _reader(locator, others)  # the loader's and the coroutine reader's
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
@@ -981,6 +997,10 @@ def build_index(
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))
             ),
+            **{
+                fact: functools.partial(served_concurrently, fact[len(SERVED_CONCURRENTLY) :])
+                for fact in SERVED_CONCURRENTLY_FACTS
+            },
         },
         scope_of=sub_services.of_file,
         runs_alone=_runs_alone(project_files, settings),
@@ -1030,6 +1050,30 @@ _DEPLOYMENT_FILES = (
     ".env.template",
     ".env.dist",
     "env.example",
+)
+
+
+#: The files that say how a service is served, at the top of the project root or of a
+#: sub-service (and a Dockerfile one folder down): what runs its server, if any
+#: (`checks.project_facts.served_one_at_a_time`).
+_SERVER_FILES = (
+    "Dockerfile*",
+    "*.Dockerfile",
+    "*.dockerfile",
+    "Containerfile*",
+    "*/Dockerfile*",
+    "Procfile*",
+    "docker-compose*.y*ml",
+    "compose*.y*ml",
+    "*.sh",
+    "scripts/*.sh",
+    "docker/*.sh",
+    "render.yaml",
+    "fly.toml",
+    "app.yaml",
+    "railway.json",
+    "railway.toml",
+    "nixpacks.toml",
 )
 
 

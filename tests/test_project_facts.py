@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import textwrap
 import uuid
 from pathlib import Path
@@ -22,6 +23,7 @@ from checks.project_facts import (
     is_service_layer_text,
     names_bcrypt,
     own_service_errors,
+    served_one_at_a_time,
     sqlite_databases,
     uses_asymmetric_jose,
 )
@@ -1082,6 +1084,118 @@ def test_a_cookie_only_set_is_no_cookie_credential() -> None:
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
     """FG102's gate (`SERVER_DATABASES` is the negation): SQLite named, and no server."""
     assert sqlite_databases(texts) is sqlite
+
+
+_MANGUM = b"from mangum import Mangum\n\nhandler = Mangum(app)\n"
+
+
+@pytest.mark.parametrize(
+    ("sources", "deployment", "alone"),
+    [
+        ([_MANGUM], [], True),
+        ([_MANGUM], [b'FROM public.ecr.aws/lambda/python:3.11\nCMD ["main.handler"]\n'], True),
+        ([_MANGUM], [b"RUN pip install fastapi uvicorn mangum\n"], True),
+        ([_MANGUM], [b"services:\n  api:\n    command: uvicorn app.main:app --reload\n"], False),
+        ([_MANGUM], [b"# uvicorn app.main:app --host 0.0.0.0\n"], True),
+        ([_MANGUM], [b"fastapi==0.115.0\nuvicorn==0.30.0\n"], True),
+        ([_MANGUM], [b'CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n'], False),
+        ([_MANGUM], [b"web: gunicorn -k uvicorn.workers.UvicornWorker app.main:app\n"], False),
+        ([_MANGUM], [b"exec python -m hypercorn app.main:app\n"], False),
+        ([_MANGUM], [b'CMD ["fastapi", "run", "app/main.py"]\n'], False),
+        ([_MANGUM], [b'CMD ["python", "main.py"]\n'], False),
+        ([b"import mangum\n"], [], False),
+        ([b"# handler = Mangum(app)\n"], [], False),
+    ],
+    ids=[
+        "mangum alone",
+        "a lambda image",
+        "a server installed",
+        "a server reloading: served so too",
+        "a server commented out",
+        "a requirement",
+        "a server in the image",
+        "a procfile's server",
+        "a script's server",
+        "fastapi run",
+        "a script that may run one",
+        "mangum imported, no app wrapped",
+        "mangum commented out",
+    ],
+)
+def test_a_service_on_aws_lambda_alone_is_told_apart(
+    sources: list[bytes], deployment: list[bytes], alone: bool
+) -> None:
+    """The loop rules' gate (`SERVED_CONCURRENTLY` is the negation): the app wrapped in
+    `Mangum(...)`, and no deployment file running a server but on a developer's machine."""
+    assert served_one_at_a_time(sources, deployment) is alone
+
+
+def test_a_service_on_aws_lambda_alone_has_its_loop_findings_held_back(tmp_path: Path) -> None:
+    """code2flowchart runs on AWS Lambda through Mangum, one request per environment at a
+    time: its sync sessions and OpenAI client delay only the request that makes them
+    (reader 146 judged 16 such findings not worth a change). Held back (counted), reported
+    where named, in new code (the edit hook), and where an image runs a server."""
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "backend"\ndependencies = ["fastapi>=0.115", "mangum>=0.19"]\n',
+    )
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/main.py",
+        """
+        from fastapi import FastAPI
+        from mangum import Mangum
+
+        from app.routes import router
+
+        app = FastAPI()
+        app.include_router(router)
+        handler = Mangum(app)
+        """,
+    )
+    routes = write(
+        tmp_path,
+        "app/routes.py",
+        """
+        import time
+
+        import requests
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        @router.get("/rates")
+        async def rates() -> dict[str, float]:
+            time.sleep(1)
+            return requests.get("https://rates.example.com", timeout=5).json()
+        """,
+    )
+
+    def codes(*options: str) -> list[str]:
+        out = run_cli("check", "--no-cache", "--exit-zero", *options, str(tmp_path)).stdout
+        return re.findall(r"(?m)^\S+:\d+:\d+: (FG\d+)", out)
+
+    default = run_cli("check", "--no-cache", "--exit-zero", str(tmp_path)).stdout
+    assert codes() == [], default
+    assert "FG301 (1), FG302 (1)" in default or "FG302 (1), FG301 (1)" in default, default
+    assert codes("--extend-select", "FG301") == ["FG301"]
+    payload = write_new(routes, tmp_path, f"toolu_{uuid.uuid4().hex}")
+    hooked = run_claude_hook(json.dumps(payload).encode(), {}).stdout
+    assert "FG301" in hooked
+    assert "FG302" in hooked
+    write(tmp_path, "Dockerfile", 'FROM python:3.12-slim\nCMD ["uvicorn", "app.main:app"]\n')
+    assert codes() == ["FG301", "FG302"]
+    (tmp_path / "Dockerfile").unlink()
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "backend"\ndependencies = ["fastapi>=0.115"]\n',
+    )
+    assert codes() == ["FG301", "FG302"]  # Mangum's app made, yet no dependency names it
 
 
 @pytest.mark.parametrize(

@@ -371,7 +371,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "Google's certificates on every call.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code "
         "(see FG301: a "
-        "test's event loop serves the test alone)."
+        "test's event loop serves the test alone); nor a service on AWS Lambda alone "
+        "(see FG301)."
     )
     why = (
         "A blocking HTTP call in a coroutine stops the event loop for the whole round trip "
@@ -1062,8 +1063,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "may send as often as they like; a new password hashed (`hashpw`, `hash`, "
         "`pbkdf2_hmac`: a sign-up, a password change, a credential an administrator "
         "creates) in new code (the edit hook) or when the selection names FG303.\n\n"
-        "Where it applies: every layer but tests, development tooling and start-up code "
-        "(see FG301)."
+        "Where it applies: every layer but tests, development tooling and start-up code, "
+        "nor a service on AWS Lambda alone (see FG301)."
     )
     why = (
         "These wait for another process (or a terminal) on the event loop thread: the "

@@ -53,8 +53,15 @@ class BlockingSleepInAsync(Rule):
         "start-up and shutdown code: a "
         "lifespan (an `@asynccontextmanager` named `*lifespan*` or taking the app) and an "
         '`@app.on_event("startup")`/`("shutdown")` handler run when no request is being '
-        "served (waiting for the database before serving blocks nobody). FG302 and FG303 "
-        "apply alike."
+        "served (waiting for the database before serving blocks nobody). Nor in a service "
+        "on AWS Lambda alone: its dependencies name `mangum`, its code wraps the app in "
+        "`Mangum(...)`, and no Dockerfile, Procfile, compose file or shell script at the "
+        "top of the project (or of its sub-service) runs a server (`uvicorn`, `gunicorn`, "
+        "`hypercorn`, `granian`, `daphne`, `fastapi run`, `python main.py`; even with "
+        "`--reload`: the service may be served so): Lambda hands each environment one request "
+        "at a time, so a blocking call delays only the request that makes it; unless the "
+        "selection names the rule or the code is new (the edit hook). FG102, FG302 and "
+        "FG303 apply alike."
     )
     fix = (
         "Safe fix: `time.sleep(x)` becomes `await asyncio.sleep(x)` where it is a whole "

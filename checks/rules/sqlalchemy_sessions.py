@@ -460,7 +460,8 @@ class SyncSessionInAsyncModule(Rule):
         "where it imports a web framework for another mode, or of one another module of "
         "the project runs so (`asyncio.run(collect())` in a Celery task) where no other "
         "module names it (its tests aside) and no decorator wraps it (a run of the whole "
-        "project)."
+        "project); nor a service on AWS Lambda alone (see FG301: one request per "
+        "environment at a time)."
     )
     why = (
         "A synchronous session does blocking database IO: called from a coroutine it stops "
