@@ -66,8 +66,9 @@ else:
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2
 
-#: The first version of each package that works with Pydantic 2.
-_V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2"}
+#: The first version of each package that works with Pydantic 2 (SQLAlchemy's 2.0, and
+#: the first SQLModel built on it: 0.0.11 and older require SQLAlchemy 1.4).
+_V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2", "sqlmodel": "0.0.12"}
 #: The packages whose pins decide the Pydantic target.
 PYDANTIC_PACKAGES = ("pydantic", "fastapi")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
@@ -85,8 +86,9 @@ PINNED_PACKAGES = (
     "stripe",
     "mangum",
 )
-#: The packages whose pins are read (SQLAlchemy's for `checks.sqlalchemy_target`).
-_READ_PACKAGES = (*PINNED_PACKAGES, "sqlalchemy")
+#: The packages whose pins are read (SQLAlchemy's and SQLModel's for
+#: `checks.sqlalchemy_target`).
+_READ_PACKAGES = (*PINNED_PACKAGES, "sqlalchemy", "sqlmodel")
 #: A requirement naming one of them (`pydantic[email]>=1`, `fastapi==0.95`, `python_jose`
 #: as PEP 503 spells it alike), not `pydantic-settings` or `pydantic_core`.
 _REQUIREMENT_NAME = lazy_pattern(

@@ -5,7 +5,9 @@ for Pydantic (`checks.pydantic_target`).
 project root's pins of `sqlalchemy` do (a sub-service's, `checks.sub_services`, for its
 files), read from the same files as Pydantic's: the target
 is 1 when a pin that every install obeys admits no SQLAlchemy 2.x, or when every pin found
-admits none; else 2 (also when nothing pins it).
+admits none; else 2 (also when nothing pins it). A pin of SQLModel older than 0.0.12,
+which requires SQLAlchemy 1.4, counts as one of SQLAlchemy 1.x (ElGranZorro's
+`sqlmodel==0.0.6`, its only pin: reader 147).
 
 On a 1.x target the 2.0 typed models do not exist (`Mapped`, `mapped_column` and
 `DeclarativeBase` came with 2.0: importing them from SQLAlchemy 1.4 is an ImportError), so
@@ -36,6 +38,8 @@ else:
     # imported on first use: a run without a cache hashes nothing (2 ms of start-up)
     hashlib = lazy_import("hashlib")
 
+#: The packages whose pins decide the target: SQLModel's too (`_V2_FLOORS`).
+_PACKAGES = ("sqlalchemy", "sqlmodel")
 #: The target when nothing says otherwise.
 DEFAULT_TARGET = 2
 #: What a finding of a 1.x project adds to its message.
@@ -67,14 +71,14 @@ class SqlalchemyTarget:
         that pins SQLAlchemy (a configured target is the project's)."""
         if self.sub_services is None or self.configured is not None:
             return self
-        folder = self.sub_services.deciding(path, ("sqlalchemy",))
+        folder = self.sub_services.deciding(path, _PACKAGES)
         if folder is None:
             return self
         target = self._of_folder.get(folder)
         if target is None:
             target = SqlalchemyTarget(Path(folder))
             target._pins = tuple(
-                p for p in self.sub_services.pins(folder) if p.package == "sqlalchemy"
+                p for p in self.sub_services.pins(folder) if p.package in _PACKAGES
             )
             self._of_folder[folder] = target
         return target
@@ -104,11 +108,9 @@ class SqlalchemyTarget:
         return self._admits_below[version]
 
     def pins(self) -> tuple[Pin, ...]:
-        """The pins of `sqlalchemy` at the root, read once."""
+        """The pins of `sqlalchemy` and `sqlmodel` at the root, read once."""
         if self._pins is None:
-            self._pins = tuple(
-                p for p in read_pins(pins_root(self.root)) if p.package == "sqlalchemy"
-            )
+            self._pins = tuple(p for p in read_pins(pins_root(self.root)) if p.package in _PACKAGES)
         return self._pins
 
     def cache_key(self) -> str:
@@ -117,7 +119,9 @@ class SqlalchemyTarget:
             return f"sqlalchemy={self.configured}"
         # on a configured 1, the pins still say whether 1.3 may be installed
         configured = "" if self.configured is None else f"sqlalchemy={self.configured}|"
-        text = "\n".join(f"{p.source}|{p.kind}|{p.text}|{p.binding}" for p in self.pins())
+        text = "\n".join(
+            f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self.pins()
+        )
         digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         return f"{configured}sqlalchemy-pins={digest}"
 
@@ -129,7 +133,11 @@ def pins_admit_below(pins: tuple[Pin, ...], version: str) -> bool:
     gets the newest release, as with no pin (BookStore's `sqlalchemy`, reader 61)."""
     from packaging.version import Version
 
-    binding = [pin for pin in current_pins(pins) if pin.binding and writes_version(pin)]
+    binding = [
+        pin
+        for pin in current_pins(pins)
+        if pin.package == "sqlalchemy" and pin.binding and writes_version(pin)
+    ]
     if not binding:
         return False
     below = [admits_below(pin, Version(version)) for pin in binding]

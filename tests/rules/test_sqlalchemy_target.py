@@ -51,6 +51,11 @@ source = { registry = "https://pypi.org/simple" }
         ({"pyproject.toml": PROJECT.format('"sqlalchemy[asyncio]>=2"')}, 2),
         ({"pyproject.toml": PROJECT.format('"SQLAlchemy>=1.4"')}, 2),
         ({"pyproject.toml": '[tool.poetry.dependencies]\nSQLAlchemy = "^1.4"\n'}, 1),
+        # SQLModel older than 0.0.12 requires SQLAlchemy 1.4 (ElGranZorro's, reader 147)
+        ({"requirements.txt": "fastapi==0.96.0\nsqlmodel==0.0.6\n"}, 1),
+        ({"requirements.txt": "sqlmodel>=0.0.8,<0.0.12\nsqlalchemy\n"}, 1),
+        ({"requirements.txt": "sqlmodel==0.0.16\n"}, 2),
+        ({"requirements.txt": "sqlmodel>=0.0.8\n"}, 2),
     ],
 )
 def test_the_target_is_read_from_the_pins(
