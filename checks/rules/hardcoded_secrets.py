@@ -26,7 +26,9 @@ from checks.structure import Structure, dotted_name
 _SECRET_NAME = lazy_pattern(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
     r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key|"
-    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)$"
+    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)"
+    # its text (`APP_SECRET_STRING`: ally360's JWT key, reader 148)
+    r"(?:_string|_str)?$"
     # the key of one kind of token (`SECRET_KEY_ACCESS`: vadimchubok's, reader 122)
     r"|(?:^|_)(?:secret|secret_key|jwt_secret|signing_key|jwt_key)_(?:access|refresh)"
     r"(?:_token)?$",
@@ -241,7 +243,9 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
 
 #: Words that make a name a state of a secret wherever they are in it, not the secret
 #: (`user_wrong_password = "User Entered Incorrect Password"`, an audit event's label).
-_STATE_WORDS = frozenset({"missing", "invalid", "wrong", "incorrect", "failed", "expired"})
+_STATE_WORDS = frozenset(
+    {"missing", "invalid", "wrong", "incorrect", "fail", "failed", "expired", "error"}
+)
 #: A name's first word that makes it a message or a state about a secret, not the secret:
 #: `"missing_api_key": "the backend has no SKYVERN_API_KEY"`, `invalid_password = ...`.
 _ABOUT_THE_SECRET = frozenset(
@@ -678,7 +682,8 @@ class HardcodedSecret(Rule):
     summary = (
         "Checks for string literals assigned to secret-named variables, attributes, "
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`, "
-        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`), also as a settings field's default "
+        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`, `APP_SECRET_STRING`), also as a settings "
+        "field's default "
         "(`SecretStr('...')`, `Field(default='...')`; a field named as a token, "
         "`gsms_token`, holding one a provider issues, a JSON Web Token or a Telegram bot's) "
         "or as the fallback of an environment "
@@ -712,7 +717,8 @@ class HardcodedSecret(Rule):
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
         "a name about the secret (`missing_api_key`, `invalid_password`, "
-        "`user_wrong_password`: messages and states), keys made public (PostHog "
+        "`user_wrong_password`, `FAIL_ACCESS_TOKEN`, `ACCESS_TOKEN_ERROR`: messages and "
+        "states), keys made public (PostHog "
         "`phc_...`, Stripe `pk_live_...`, a name saying `public` or `publishable`, a "
         "Firebase web app's `apiKey` beside its `authDomain`, `projectId`, `appId`), a "
         "provider's "

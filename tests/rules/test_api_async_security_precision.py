@@ -1575,6 +1575,40 @@ STRIPE_API_KEY = "sk_live_4f9a8b7c6d5e4f3a2b1c"
     assert rows == [18, 19]  # the jwt secret default and the live key only
 
 
+def test_fg502_leaves_an_error_message_named_for_a_token() -> None:
+    """ElGranZorro's `class ErrorCode` (reader 147): `FAIL_ACCESS_TOKEN = "Error en el
+    access_token"`, the message of a failure about a token, beside `UNAUTHORIZED =
+    "Usuario no Autorizado."`; `ACCESS_TOKEN_ERROR` alike. The token itself stays one."""
+    source = """
+UNAUTHORIZED = "Usuario no Autorizado."
+FAIL_ACCESS_TOKEN = "Error en el access_token"
+ACCESS_TOKEN_ERROR = "Token invalido o vencido"
+ACCESS_TOKEN = "k9Xq2Lr7Vt3Kp8Wn5Bz1Hc6Jf0Ge4Ua"
+"""
+    rows = [f.start.row for f in check_code(source, "app/admin/constants.py") if f.code == "FG502"]
+    assert rows == [4]
+
+
+def test_fg502_a_secret_named_for_its_text_is_a_secret() -> None:
+    """ally360's settings (reader 148): `APP_SECRET_STRING: str = 'your-super-secret-key-
+    here-change-in-production-2024'`, the key its tokens are signed with, named for its
+    text; `JWT_SECRET_STR` alike."""
+    source = """
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    APP_SECRET_STRING: str = "your-super-secret-key-here-change-in-production-2024"
+    JWT_SECRET_STR: str = "k9Xq2Lr7Vt3Kp8Wn5Bz1Hc6Jf0Ge4Ua"
+    ERROR_STRING: str = "something went wrong"
+
+
+settings = Settings()
+"""
+    rows = [f.start.row for f in check_code(source, "app/core/config.py") if f.code == "FG502"]
+    assert rows == [5, 6]
+
+
 def test_fg502_leaves_a_firebase_web_apps_api_key_and_reports_other_google_keys() -> None:
     """joboy-dev's `firebase_config` for pyrebase (reader 143): the `apiKey` of a Firebase
     web app's configuration is sent to every browser of the app, public by Firebase's
