@@ -345,9 +345,19 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
     if inferred is None or inferred.iterable:
         return None
     cls = inferred.cls
-    if not (may_be_imported_instance(cls) and _is_class_name(cls)) or cls in _KNOWN_CLASSES:
+    if (
+        not (may_be_imported_instance(cls) and (_is_class_name(cls) or _is_alias_name(cls)))
+        or cls in _KNOWN_CLASSES
+    ):
         return None
     return cls
+
+
+def _is_alias_name(ref: str) -> bool:
+    """A lower-case name an annotation spells is an alias of a type (ally360's
+    `db_dependency = Annotated[Session, Depends(get_db)]`, reader 148), not a CONSTANT."""
+    name = ref.rpartition(".")[2]
+    return name.isidentifier() and name.islower()
 
 
 def self_attribute(expr: cst.BaseExpression, ctx: FileContext) -> tuple[ClassInfo, str] | None:

@@ -184,7 +184,7 @@ class LegacyQueryApi(Rule):
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
         "to be a sync one (`db: Session`, or opened by a sync `with ... as session`, which "
         "no `AsyncSession` is, or annotated with another module's alias or class that the "
-        "project index finds to be one: `session: SessionDep`): that query runs, blocking the loop, and FG102 "
+        "project index finds to be one: `session: SessionDep`, `db: db_dependency`): that query runs, blocking the loop, and FG102 "
         "reports it (its fix, a `def` or an `AsyncSession`, comes first: `select()` on the "
         "same session blocks as much; FG101 follows once the function is sync); or the "
         "project names no `AsyncSession` and writes 1.x queries, where it can only be such "

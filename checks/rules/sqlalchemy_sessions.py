@@ -426,7 +426,9 @@ class SyncSessionInAsyncModule(Rule):
         "A legacy query (`session.query(...)`, `Model.query`, as FG101 "
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`; not on a receiver the coroutine awaits a session's own "
-        "method on (`await self.session.commit()`): an `AsyncSession`, whose `query()` "
+        "method on (`await self.session.commit()`), or annotated with another module's "
+        "class or alias the project index finds to be one (`db: async_db_dependency`): an "
+        "`AsyncSession`, whose `query()` "
         "raises (FG101 reports it), nor on a name no scope around it binds (`db.query(...)` "
         "where the module binds no `db`: a `NameError`, not a session). One finding per "
         "`async def`, at its first such use.\n\n"
@@ -1121,6 +1123,14 @@ class SyncSessionInAsyncModule(Rule):
             # what an imported factory opened (`with SessionLocal() as s`) is the use
             # already asked, and reported where it is opened
             blocking = self._legacy_query(node, ctx)
+        # a legacy query on a name annotated with another module's class or alias
+        # (`db: async_db_dependency`): unless the index finds an `AsyncSession` there,
+        # whose `query()` raises (FG101's)
+        legacy_on = (
+            annotated_project_class(func.value, ctx)
+            if blocking is node and isinstance(func, cst.Attribute) and func.attr.value == "query"
+            else None
+        )
         passed_to: str | None = None
         if blocking is None and id(node) not in ctx.marks(self.code + ".awaited-chain"):
             # `crud.get(db, pk)` with `db: Session`; not `await Service(db=db).run()`,
@@ -1168,7 +1178,10 @@ class SyncSessionInAsyncModule(Rule):
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
             condition = _SERVER_DATABASE
-            if dependency is not None:
+            if legacy_on is not None:
+                asked = Condition((legacy_on,), ASYNC_SESSION_CLASSES, negated=True)
+                condition = _and_server_database(asked)
+            elif dependency is not None:
                 # `db: Session = Depends(get_db)` with `get_db` of another module: unless
                 # the index reads an `AsyncSession` in what it gives (julesadonsi's
                 # `async def get_db() -> AsyncSession`, reader 73), as a dependency of the

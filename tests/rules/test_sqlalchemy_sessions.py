@@ -1693,6 +1693,50 @@ def test_a_legacy_query_on_an_imported_alias_of_a_sync_session_is_fg102s(
     assert ("FG102", 8) in found
 
 
+def test_an_imported_alias_of_a_sync_session_spelled_in_lower_case_is_its_type(
+    tmp_path: Path,
+) -> None:
+    """ally360's `db_dependency = Annotated[Session, Depends(get_db)]` (reader 148): an
+    annotation's lower-case name is a type's alias as a CapWords one is. Its route's
+    `db.query(...)` is FG102's (FG101 leaves a known-sync session's query, as for
+    `SessionDep`), and the routes that hand it to the sync service block on it too."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/deps.py",
+        "from typing import Annotated\n\nfrom fastapi import Depends\n"
+        "from sqlalchemy.ext.asyncio import AsyncSession\nfrom sqlalchemy.orm import Session\n\n\n"
+        "def get_db(): ...\n\n\ndb_dependency = Annotated[Session, Depends(get_db)]\n"
+        "async_db_dependency = Annotated[AsyncSession, Depends(get_db)]\n",
+    )
+    write(
+        tmp_path,
+        "app/service.py",
+        "from sqlalchemy import select\n\nfrom app.deps import db_dependency\n\n\n"
+        "def create(db: db_dependency, name: str) -> None:\n"
+        "    db.execute(select(1))\n    db.commit()\n",
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from app import service\nfrom app.deps import async_db_dependency, db_dependency\n"
+        "from app.models import PDV\n\n\n"
+        "async def pdvs(db: db_dependency):\n    return db.query(PDV).all()\n\n\n"
+        "async def create(db: db_dependency) -> None:\n    service.create(db, 'a')\n\n\n"
+        "async def listed(db: async_db_dependency):\n    return db.query(PDV).all()\n",
+    )
+    result = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG101,FG102", str(tmp_path)
+    )
+    found = sorted(
+        (f["code"], f["location"]["row"])
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py")
+    )
+    assert found == [("FG101", 15), ("FG102", 7), ("FG102", 11)], found
+
+
 def test_a_session_the_function_awaits_as_one_is_known_without_its_class() -> None:
     """letta's block history: the session comes from a registry of another module
     (`async with db_registry.async_session() as session`); the function awaits
