@@ -337,6 +337,17 @@ BLOCKING_CLIENTS = {
     ),
     # Voyage AI's embeddings: a request per `embed()` (rbacblog's semantic search: reader 60)
     "voyageai.Client": "`voyageai.AsyncClient` (awaited)",
+    # Expo's push service: `PushClient().publish(...)` posts with `requests` (Deskent's
+    # scheduled reminders, reader 147)
+    "exponent_server_sdk.PushClient": (
+        "`await asyncio.to_thread(...)` (the Expo SDK sends with `requests`)"
+    ),
+    # ElevenLabs' speech: a request per `text_to_speech.convert(...)` (InSideOut's voiced
+    # chat stream, reader 147); `AsyncElevenLabs` its twin
+    **dict.fromkeys(
+        ("elevenlabs.ElevenLabs", "elevenlabs.client.ElevenLabs"),
+        "`elevenlabs.client.AsyncElevenLabs` (awaited)",
+    ),
     "elasticsearch.Elasticsearch": "`elasticsearch.AsyncElasticsearch` (awaited)",
     "opensearchpy.OpenSearch": "`opensearchpy.AsyncOpenSearch` (awaited)",
     # Azure Blob Storage's sync clients (gpt-researcher's document loader); their async

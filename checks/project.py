@@ -938,6 +938,14 @@ class ProjectIndex:
             client = self.instances.get(self.resolve(owner)) if owner else None
             if client is not None:
                 return client_request(client, [method])
+            # a resource's method of such a client (`stt_llm.audio.transcriptions.create()`
+            # with `from common.agent import stt_llm`, an `openai.OpenAI`: Interver's
+            # Whisper call, reader 147)
+            parts = resolved.split(".")
+            for cut in range(len(parts) - 2, 1, -1):
+                client = self.instances.get(self.resolve(".".join(parts[:cut])))
+                if client is not None:
+                    return client_request(client, parts[cut:])
             if owner and self.resolve(owner) in self.classes and depth < MAX_DEPTH:
                 # a method of a class of the project, found through its bases, or one
                 # that blocks through what its instance holds (`self.repository.list()`)

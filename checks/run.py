@@ -738,14 +738,16 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     message = finding.message
     owner = ref.rpartition(".")[0]
     client = client_of(made)
-    if client is not None and index.instances.get(index.resolve(owner)) == client:
+    holder = _client_holder(owner, client, index) if client is not None else None
+    if client is not None and holder is not None:
         # a method of another module's sync client (`redis.delete(key)`, `redis` bound to
-        # `Redis(...)` in `app.core.config`: waruingugi's, reader 82)
+        # `Redis(...)` in `app.core.config`: waruingugi's, reader 82), or of a resource of
+        # it (`stt_llm.audio.speech.create()`)
         advice = BLOCKING_CLIENTS[client].split(", or `await asyncio.to_thread")[0]
         for kind in ("function", "method"):  # (`REDIS_CLIENT`: named as a class)
             message = message.replace(
                 f"is a sync {kind} of `{owner}` that {HELPER_REQUESTS}",
-                f"is a request through `{owner}`, a sync `{client}` client",
+                f"is a request through `{holder}`, a sync `{client}` client",
                 1,
             )
         message = message.replace(
@@ -778,6 +780,17 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         if phrase in message:
             return finding._replace(message=message.replace(phrase, does, 1))
     return finding
+
+
+def _client_holder(owner: str, client: str, index: ProjectIndex) -> str | None:
+    """The module-level object of another module, `owner` or an object above it, that is
+    a sync `client` (`common.agent.stt_llm` of `common.agent.stt_llm.audio.speech`)."""
+    parts = owner.split(".")
+    for cut in range(len(parts), 1, -1):
+        holder = ".".join(parts[:cut])
+        if index.instances.get(index.resolve(holder)) == client:
+            return holder
+    return None
 
 
 def build_index(

@@ -457,6 +457,14 @@ class _Summarizer:
         if blocking:
             blocking.update(self._instance_methods(blocking, _instance_bindings(tree.body)))
         held, members, uses = self._held_objects(tree.body, blocking)
+        # a sync client an instance of a class of the module holds, under the module-level
+        # name bound to that instance (`minio_service.client` of `minio_service =
+        # MinIOService()`, whose `__init__` makes `self.client = Minio(...)`): another
+        # module's `minio_service.client.put_object(...)` (ally360's uploads, reader 148)
+        clients = {key: made for key, made in held.items() if made in BLOCKING_CLIENTS}
+        held_clients = (
+            self._instance_methods(clients, _instance_bindings(tree.body)) if clients else {}
+        )
         return ModuleSummary(
             prefix,
             summary_classes,
@@ -465,7 +473,10 @@ class _Summarizer:
                 **self._name_aliases(bindings, tree.body),
                 **self.imports,
             },
-            {f"{prefix}.{name}": made for name, made in instances.items()},
+            {
+                **held_clients,
+                **{f"{prefix}.{name}": made for name, made in instances.items()},
+            },
             frozenset(config_refs),
             returns,
             router_includes,

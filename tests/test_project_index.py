@@ -1591,6 +1591,66 @@ def test_another_modules_sync_client_called_in_a_coroutine_is_reported(tmp_path:
     ]
 
 
+def test_a_resource_of_another_modules_sync_client_called_in_a_coroutine(tmp_path: Path) -> None:
+    """Interver's Whisper and speech calls (reader 147): `stt_llm = OpenAI(...)` in
+    `common.agent`, imported by the routes, whose `stt_llm.audio.transcriptions.create(...)`
+    goes through a resource of the client; named by the client the module makes. An
+    `AsyncOpenAI` there is awaited, and a resource's `with_options()` sends nothing."""
+    agent = (
+        "from openai import AsyncOpenAI, OpenAI\n\n"
+        'stt_llm = OpenAI(api_key="k")\n'
+        'llm = AsyncOpenAI(api_key="k")\n'
+    )
+    routes = (
+        "from app.agent import llm, stt_llm\n\n\n"
+        "async def answer(data: bytes) -> str:\n"
+        '    text = stt_llm.audio.transcriptions.create(model="whisper-1", file=data)\n'
+        '    reply = await llm.chat.completions.create(model="m", messages=[])\n'
+        "    return text.text + str(reply)\n\n\n"
+        "async def configured() -> object:\n"
+        "    return stt_llm.audio.speech.with_options(timeout=5)\n"
+    )
+    found = _checked_package(tmp_path, {"app/agent.py": agent, "app/routes.py": routes})
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("FG302", 5)]
+    assert found[0]["message"].startswith(
+        "`stt_llm.audio.transcriptions.create()` is a request through `app.agent.stt_llm`, a "
+        "sync `openai.OpenAI` client, which blocks the event loop inside `async def`: use "
+        "`openai.AsyncOpenAI` (awaited)"
+    )
+
+
+def test_a_sync_client_another_modules_instance_holds_called_in_a_coroutine(
+    tmp_path: Path,
+) -> None:
+    """ally360's product images (reader 148): `minio_service = MinIOService()` in
+    `app.files`, whose `__init__` makes `self.client = Minio(...)`; the service's
+    coroutine calls `minio_service.client.put_object(...)` on the loop. An async client so
+    held (`miniopy_async`) is awaited, and a name bound twice is no one instance."""
+    files = (
+        "from minio import Minio\nfrom miniopy_async import Minio as AsyncMinio\n\n\n"
+        "class MinIOService:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.client = Minio("minio:9000")\n'
+        '        self.aio = AsyncMinio("minio:9000")\n\n\n'
+        "minio_service = MinIOService()\n"
+        "other = MinIOService()\nother = None\n"
+    )
+    service = (
+        "from app.files import minio_service, other\n\n\n"
+        "async def upload(key: str, data: bytes) -> None:\n"
+        '    minio_service.client.put_object("b", key, data, len(data))\n'
+        '    await minio_service.aio.put_object("b", key, data, len(data))\n\n\n'
+        "async def rebound(key: str) -> None:\n"
+        '    other.client.remove_object("b", key)\n'
+    )
+    found = _checked_package(tmp_path, {"app/files.py": files, "app/service.py": service})
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("FG302", 5)]
+    assert found[0]["message"].startswith(
+        "`minio_service.client.put_object()` is a request through "
+        "`app.files.minio_service.client`, a sync `minio.Minio` client"
+    )
+
+
 def test_a_local_annotated_with_a_helper_class_whose_method_requests_through_self(
     tmp_path: Path,
 ) -> None:

@@ -1093,6 +1093,32 @@ def test_a_client_the_class_body_makes_blocks_through_cls_and_the_class_name() -
     assert found[0].message.startswith("`cls._client.put_object()` on a sync `boto3.client`")
 
 
+def test_elevenlabs_and_expos_sync_clients_block() -> None:
+    """InSideOut's voiced chat (reader 147): ElevenLabs' `text_to_speech.convert(...)` is a
+    request, `AsyncElevenLabs` its twin; Deskent's reminders post through Expo's
+    `PushClient().publish_multiple(...)`, which sends with `requests`."""
+    source = """
+        from elevenlabs.client import AsyncElevenLabs, ElevenLabs
+        from exponent_server_sdk import PushClient, PushMessage
+
+        tts = ElevenLabs(api_key="k")
+        atts = AsyncElevenLabs(api_key="k")
+
+
+        async def speak(text: str) -> object:
+            await atts.text_to_speech.convert(voice_id="v", text=text)
+            return tts.text_to_speech.convert(voice_id="v", text=text)
+
+
+        async def remind(tokens: list[str]) -> object:
+            return PushClient().publish_multiple([PushMessage(to=t, body="b") for t in tokens])
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [10, 14]
+    assert "`elevenlabs.client.AsyncElevenLabs` (awaited)" in found[0].message
+    assert "sync `exponent_server_sdk.PushClient` client" in found[1].message
+
+
 def test_mailtraps_and_groqs_sync_clients_block() -> None:
     """ElonTusk404's sign-up emails (reader 108): `MailtrapClient.send()` posts with
     `requests`; Groq's client, generated as OpenAI's is, has `AsyncGroq` for a
