@@ -306,8 +306,9 @@ def _check_project(
             and "FG604" not in settings.enabled
             and len(files) >= SNAPSHOT_MIN_FILES
         ):
+            part = [Path(project.part)] if project.part is not None else []
             snapshot = run_name(
-                [*(paths or [Path(".")]), settings.project_root], settings.config_file
+                [*(paths or [Path(".")]), settings.project_root, *part], settings.config_file
             )
             answered = cache.load_run(snapshot, files, lambda: run_packages(files, settings))
             if answered is not None:  # nothing changed since the same run

@@ -149,6 +149,9 @@ class Project(NamedTuple):
 
     settings: Settings
     files: list[Path]
+    #: the sub-service the files are of, when the project's sub-services name modules
+    #: alike (`separate_namespaces`); None: the whole root's
+    part: str | None = None
 
 
 class SettingsLoader:
@@ -219,7 +222,32 @@ def group_by_project(files: Sequence[Path], top: Settings, loader: SettingsLoade
         if group is None:
             group = groups[settings.project_root] = Project(settings, [])
         group.files.append(path)
-    return list(groups.values())
+    return [part for project in groups.values() for part in separate_namespaces(project)]
+
+
+def separate_namespaces(project: Project) -> list[Project]:
+    """The project, or its sub-services apart (`Project.part`, in order of first
+    appearance; the root's other files one more part) where two of them hold a module of
+    the same name: a monorepo whose services each have an `app` package (EnissayG's nine
+    microservices, edu-app's, HealthMatch's `src`). One project index holds one module of
+    a name: the routes of one service resolved their imports to another's, and what they
+    call there was not what they run. Each part is checked with an index of its own, whose
+    imports look in its sub-service first (`build_index`)."""
+    sub_services = project.settings.sub_services
+    scopes: dict[str | None, list[Path]] = {}
+    for path in project.files:
+        scopes.setdefault(sub_services.of_file(path), []).append(path)
+    if len(scopes) < 2:
+        return [project]
+    owners: dict[str, str | None] = {}
+    for scope, paths in scopes.items():
+        for path in paths:
+            module = module_name_for(path)[0]
+            if module is None:
+                continue
+            if owners.setdefault(module, scope) != scope:
+                return [Project(project.settings, paths, scope) for scope, paths in scopes.items()]
+    return [project]
 
 
 def read_failure(path: Path, error: OSError) -> FileResult:
@@ -811,7 +839,12 @@ def build_index(
     module name is found as a check finds it, for `settle` will parse it), and the
     loader reads a module only when a pending finding asks about it (a file the
     pre-filter spared, or one outside the run), through the cache when there is one."""
-    locator = ModuleLocator(settings.import_roots)
+    scopes = {settings.sub_services.of_file(result.path) for result in results}
+    scope = next(iter(scopes)) if len(scopes) == 1 else None
+    # a sub-service's files import its own modules first (`separate_namespaces`: its
+    # `app` package, where the project root has one too), as the service runs from there
+    first = (Path(scope), Path(scope) / "src") if scope is not None else ()
+    locator = ModuleLocator((*first, *settings.import_roots))
     for result in results:
         locator.add_enclosing_folders(result.path, settings.project_root)
         is_package = result.path.stem == "__init__"

@@ -278,3 +278,64 @@ def test_on_event_is_reported_where_fastapi_has_lifespan(
     )
     (message,) = [f["message"] for f in json.loads(out.stdout)]
     assert ("0.93" in message) != reported
+
+
+def _two_apps(root: Path) -> None:
+    """A root service and a sub-service that each have an `app` package with a helper
+    `fetch`: the root's a sync request, the sub-service's a coroutine."""
+    (root / ".git").mkdir()
+    write(root, "requirements.txt", "fastapi\nrequests\n")
+    write(root, "services/orders/requirements.txt", "fastapi\nhttpx\n")
+    write(root, "app/__init__.py", "")
+    write(root, "services/orders/app/__init__.py", "")
+    write(
+        root,
+        "app/helpers.py",
+        "import requests\n\n\ndef fetch(url: str) -> bytes:\n"
+        "    return requests.get(url, timeout=5).content\n",
+    )
+    write(
+        root,
+        "app/routes.py",
+        "from app.helpers import fetch\n\n\nasync def page(url: str) -> bytes:\n"
+        "    return fetch(url)\n",
+    )
+    write(
+        root,
+        "services/orders/app/helpers.py",
+        "import httpx\n\n\nasync def fetch(url: str) -> bytes:\n"
+        "    async with httpx.AsyncClient() as client:\n"
+        "        return (await client.get(url)).content\n",
+    )
+    write(
+        root,
+        "services/orders/app/routes.py",
+        "from app.helpers import fetch\n\n\nasync def page(url: str) -> bytes:\n"
+        "    return await fetch(url)\n\n\nasync def forgotten(url: str) -> None:\n"
+        "    fetch(url)\n",
+    )
+
+
+def test_sub_services_naming_modules_alike_each_import_their_own(tmp_path: Path) -> None:
+    """EnissayG's nine microservices each have an `app` package, as the root has (and
+    edu-app's, HealthMatch's `src`): one index holds one module of a name, so a route of
+    one service read another's helper. Each sub-service is checked with an index of its
+    own, its imports looked up in its folder first: the root's route calls its sync
+    `fetch` (FG302), the sub-service's forgets to await its coroutine (FG304), in a run of
+    the whole tree, of the sub-service alone, and from the cache."""
+    _two_apps(tmp_path)
+
+    def found(*paths: Path, cache: bool = False) -> list[tuple[str, str, int]]:
+        options = [] if cache else ["--no-cache"]
+        out = run_cli("check", *options, "--output-format", "json", *map(str, paths)).stdout
+        return sorted(
+            (f["code"], os.path.relpath(f["filename"], tmp_path), f["location"]["row"])
+            for f in json.loads(out)
+        )
+
+    expected = [("FG302", "app/routes.py", 5), ("FG304", "services/orders/app/routes.py", 9)]
+    assert found(tmp_path) == expected
+    assert found(tmp_path, cache=True) == expected
+    assert found(tmp_path, cache=True) == expected  # the run's snapshot, one per part
+    assert found(tmp_path / "services" / "orders") == expected[1:]
+    assert found(tmp_path / "services/orders/app/routes.py") == expected[1:]
