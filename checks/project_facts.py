@@ -11,7 +11,7 @@ import ast
 import builtins
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from checks.lazy import lazy_pattern
@@ -274,6 +274,12 @@ DEFINED = "def:"
 #: own name (`JWT_SECRET = os.getenv("JWT_SECRET", "...")`): the variable's name is no use
 #: of the constant (`written_twice_but_read_as_a_variable`).
 ENV_NAMED = "env:"
+#: `used_fact`'s name of an environment variable whose read has a literal fallback: the
+#: fallback runs unless a settings class of the service requires that variable (a field
+#: of its name without a default, in a class something makes: `requires_setting`), where
+#: start-up fails first (Ljc798's `os.getenv("SECRET_KEY", "fallback-secret")` beside
+#: `Settings.SECRET_KEY: str`, reader 148).
+FALLBACK = "fallback:"
 
 
 #: `used_fact`'s name of a method of a plain class (`Class.method`): used where the
@@ -426,6 +432,54 @@ SETTINGS_FACTORIES = frozenset(
 _SETTINGS_READERS = frozenset({"decouple.config"})
 #: The text any of the above needs (a file without it is not parsed).
 _SETTINGS_TEXT = lazy_pattern(rb"BaseSettings|starlette|dynaconf|environs|decouple")
+
+
+def requires_setting(variable: str, sources: Sequence[bytes]) -> bool:
+    """Whether a settings class (a base named `BaseSettings`, no `env_prefix`) declares
+    the field `variable` (case-insensitive, as pydantic-settings reads the environment)
+    without a default (`SECRET_KEY: str`, `= Field(...)`), and some text makes the class
+    (`Settings()`): the service does not start without the variable."""
+    lowered = variable.lower()
+    for source in sources:
+        if b"BaseSettings" not in source or lowered.encode() not in source.lower():
+            continue
+        if b"env_prefix" in source:
+            continue  # the field's variable is another
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for cls in tree.body:
+            if not isinstance(cls, ast.ClassDef) or not any(
+                (base.id if isinstance(base, ast.Name) else getattr(base, "attr", ""))
+                == "BaseSettings"
+                for base in cls.bases
+            ):
+                continue
+            made = f"{cls.name}()".encode()
+            if any(
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id.lower() == lowered
+                and _required(statement.value)
+                for statement in cls.body
+            ) and any(made in text for text in sources):
+                return True
+    return False
+
+
+def _required(value: ast.expr | None) -> bool:
+    """A field's value that gives it no default: none, or `Field(...)` alone."""
+    if value is None:
+        return True
+    return (
+        isinstance(value, ast.Call)
+        and (value.func.id if isinstance(value.func, ast.Name) else "") == "Field"
+        and not value.keywords
+        and len(value.args) == 1
+        and isinstance(value.args[0], ast.Constant)
+        and value.args[0].value is Ellipsis
+    )
 
 
 def defines_settings(source: bytes) -> bool:

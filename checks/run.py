@@ -64,6 +64,7 @@ from checks.project_facts import (
     DEFINED,
     ENV_NAMED,
     EXPIRE_ON_COMMIT_SELECTED,
+    FALLBACK,
     FIELD,
     FIELD_ENV_SELECTED,
     FIRST,
@@ -120,6 +121,7 @@ from checks.project_facts import (
     project_sources,
     pydantic_1_named,
     queries_2_0,
+    requires_setting,
     served_one_at_a_time,
     shadows_fixture,
     sqlalchemy_1_named,
@@ -960,6 +962,8 @@ def build_index(
             ) or named_besides_definitions(cls, packaging(scope))
         if name.startswith(FIRST):
             return _first_importer(name[len(FIRST) :], scope)
+        if name.startswith(FALLBACK):
+            return not requires_setting(name[len(FALLBACK) :], served_sources(scope))
         if name.startswith(IMPORTS):
             root = Path(scope or settings.project_root)
             return not any(module_missing(m, root) for m in name[len(IMPORTS) :].split(","))

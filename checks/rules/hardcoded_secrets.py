@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from checks.context import (
     FileContext,
     code_of,
+    conjoin,
     descendants,
     is_main_guard,
     keyword_arg,
@@ -19,7 +20,7 @@ from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
-from checks.project_facts import ENV_NAMED, FIELD, SETTINGS_BASES, used_fact
+from checks.project_facts import ENV_NAMED, FALLBACK, FIELD, SETTINGS_BASES, used_fact
 from checks.rule import Example, Rule
 from checks.structure import Structure, dotted_name
 
@@ -689,7 +690,10 @@ class HardcodedSecret(Rule):
         "or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
         "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
-        "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`); a "
+        "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`; held "
+        "back where a settings class of the service requires that variable, a field of its "
+        "name without a default in a class something makes, `SECRET_KEY: str` of "
+        "`settings = Settings()`: start-up fails before the fallback runs); a "
         "literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
         "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`, sqladmin's "
         "`AuthenticationBackend(secret_key=...)` and its subclasses): the key "
@@ -1603,11 +1607,25 @@ class HardcodedSecret(Rule):
                 used = Condition((), frozenset(), fact=used_fact(self.code, FIELD + field))
                 ctx.report_if(node, used, message)
                 return
+            fallback = variable or read_before
+            # the fallback of a variable a settings class of the service requires never
+            # runs: start-up fails first (Ljc798's `os.getenv("SECRET_KEY", "fallback-
+            # secret")` beside `Settings.SECRET_KEY: str`, reader 148)
+            unrequired = (
+                Condition((), frozenset(), fact=used_fact(self.code, FALLBACK + fallback))
+                if from_environment and fallback
+                else None
+            )
             if constant and variable == field and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a module's setting read from the variable of its name, which nothing
                 # reads (TungYuChiang's `JWT_SECRET`, reader 94): dead code too
-                named = used_fact(self.code, ENV_NAMED + field)
-                ctx.report_if(node, Condition((), frozenset(), fact=named), message)
+                named = Condition((), frozenset(), fact=used_fact(self.code, ENV_NAMED + field))
+                ctx.report_if(
+                    node, named if unrequired is None else conjoin(unrequired, named), message
+                )
+                return
+            if unrequired is not None:
+                ctx.report_if(node, unrequired, message)
                 return
             ctx.report(node, message)
 

@@ -4107,3 +4107,41 @@ def test_the_key_of_one_kind_of_token_is_a_signing_key() -> None:
             ACCESS_TOKEN_EXPIRE: str = "super-refresh-key"
         """
     assert positions(source, "FG502", "app/config.py") == [(6, 5), (7, 5)]
+
+
+def test_fg502_an_environment_fallback_a_required_setting_never_reaches_is_held_back(
+    tmp_path: Path,
+) -> None:
+    """Ljc798's login module (reader 148): `SECRET_KEY = os.getenv("SECRET_KEY",
+    "fallback-secret")`, while `Settings.SECRET_KEY: str` (no default) is made at import:
+    the service does not start without the variable, so the fallback never signs. Held
+    back (counted), reported where named; a field with a default, or a class nothing
+    makes, requires nothing."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/__init__.py", "")
+    config = (
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        '    SECRET_KEY: str\n    MAIL_PASSWORD: str = ""\n'
+    )
+    write(tmp_path, "app/config.py", config + "\n\nsettings = Settings()\n")
+    write(
+        tmp_path,
+        "app/login.py",
+        "import os\n\nimport jwt\n\n"
+        'SECRET_KEY = os.getenv("SECRET_KEY", "fallback-secret")\n'
+        'MAIL_PASSWORD = os.getenv("MAIL_PASSWORD", "k9Xq2Lr7Vt3Kp8Wn")\n\n\n'
+        "def token(user: str) -> str:\n"
+        '    return jwt.encode({"sub": user}, SECRET_KEY, algorithm="HS256")\n\n\n'
+        "def mail_login() -> tuple[str, str]:\n"
+        '    return ("app@example.com", MAIL_PASSWORD)\n',
+    )
+
+    def rows(*options: str) -> list[int]:
+        out = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [f["location"]["row"] for f in json.loads(out.stdout) if f["code"] == "FG502"]
+
+    assert rows() == [6]  # a field with a default requires nothing
+    assert "FG502 (1)" in run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert rows("--extend-select", "FG502") == [5, 6]
+    write(tmp_path, "app/config.py", config)
+    assert rows() == [5, 6]  # a class nothing makes requires nothing
