@@ -12,7 +12,7 @@ from checks.context import FileContext, FixSpec, code_of, dotted_name
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import Condition
+from checks.project import OPENED, Condition
 from checks.project_facts import SQL_2_QUERIES, SYNC_QUERY_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
@@ -21,8 +21,10 @@ from checks.session_receivers import (
     SCOPED_SESSION,
     SYNC_CONNECTION,
     SYNC_DATABASE_CLASSES,
+    SYNC_SESSION_FACTORY,
     annotated_project_class,
     awaited_as_a_session,
+    imported_origin,
     is_sync_database,
     receiver_class,
     with_targets,
@@ -163,6 +165,9 @@ def _looks_like_entity(expr: cst.BaseExpression, ctx: FileContext) -> bool:
 _SQL_2_PROJECT = Condition((), frozenset(), fact=SQL_2_QUERIES)
 #: The sync sessions FG102 reports a query on, in a coroutine.
 _SYNC_SESSIONS = SYNC_DATABASE_CLASSES | {SYNC_CONNECTION, SCOPED_SESSION}
+#: What an object of another module opens a sync session from (`OPENED`): a sync
+#: `sessionmaker`, or what gives a sync session.
+_OPENS_SYNC = _SYNC_SESSIONS | {SYNC_SESSION_FACTORY}
 #: One in sync code, or at module level, where `Query` works: in new code, or when FG101 is
 #: named (`checks.project_facts.SYNC_QUERY_SELECTED`)
 _SYNC_SELECTED = Condition((), frozenset(), fact=SYNC_QUERY_SELECTED)
@@ -184,7 +189,10 @@ class LegacyQueryApi(Rule):
         "one fails there: an `AsyncSession` has no `query()`), unless its session is known "
         "to be a sync one (`db: Session`, or opened by a sync `with ... as session`, which "
         "no `AsyncSession` is, or annotated with another module's alias or class that the "
-        "project index finds to be one: `session: SessionDep`, `db: db_dependency`): that query runs, blocking the loop, and FG102 "
+        "project index finds to be one: `session: SessionDep`, `db: db_dependency`, or "
+        "opened from another module's factory the index finds to make them: `db = "
+        "SessionLocal()` of a sync `sessionmaker`; and a query property's `Model.query`, "
+        "always a sync session's): that query runs, blocking the loop, and FG102 "
         "reports it (its fix, a `def` or an `AsyncSession`, comes first: `select()` on the "
         "same session blocks as much; FG101 follows once the function is sync); or the "
         "project names no `AsyncSession` and writes 1.x queries, where it can only be such "
@@ -597,6 +605,7 @@ class LegacyQueryApi(Rule):
         on_sync_session: bool = False,
         annotated: str | None = None,
         on_async_session: bool = False,
+        opened: str | None = None,
     ) -> None:
         """Report a legacy query: each one in async code and at module level; in a
         synchronous `def`, one finding per function, at its first legacy query (see the
@@ -625,6 +634,10 @@ class LegacyQueryApi(Rule):
             if annotated is not None:
                 condition = Condition(
                     (annotated,), _SYNC_SESSIONS, negated=True, also=_SQL_2_PROJECT
+                )
+            elif opened is not None:
+                condition = Condition(
+                    (opened,), _OPENS_SYNC, subject=OPENED, negated=True, also=_SQL_2_PROJECT
                 )
             ctx.report_if(node, condition, message, fix)
             return
@@ -711,16 +724,30 @@ class LegacyQueryApi(Rule):
                 )
                 self._report(node, ctx, message, fix, on_async_session=True)
                 return
-            self._report(node, ctx, fix=fix, on_sync_session=sync, annotated=annotated)
+            # opened from another module's factory (`db = SessionLocal()`, `with
+            # SessionLocal() as db:` of `from app.database import SessionLocal`): the index
+            # reads whether it makes sync sessions (ta-na-mao's jobs, reader 150)
+            opened = (
+                imported_origin(receiver, ctx)
+                if not sync and annotated is None and ctx.in_async_function
+                else None
+            )
+            self._report(
+                node, ctx, fix=fix, on_sync_session=sync, annotated=annotated, opened=opened
+            )
 
     def _check_model_query(
         self, receiver: cst.BaseExpression, method: str, ctx: FileContext
     ) -> None:
         if isinstance(receiver, cst.Attribute) and is_model_query(receiver, method, ctx):
+            # a query property queries a sync session (Flask-SQLAlchemy's, a
+            # `scoped_session`'s `query_property()`): in a coroutine, FG102's (Madi-S's
+            # SQLite routes, where FG102 holds it back: reader 149)
             self._report(
                 receiver,
                 ctx,
                 "Legacy `Model.query` API: build a `select()` and run it with a session",
+                on_sync_session=True,
             )
 
 

@@ -427,7 +427,9 @@ class SyncSessionInAsyncModule(Rule):
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`; not on a receiver the coroutine awaits a session's own "
         "method on (`await self.session.commit()`), or annotated with another module's "
-        "class or alias the project index finds to be one (`db: async_db_dependency`): an "
+        "class or alias the project index finds to be one (`db: async_db_dependency`), or "
+        "opened from another module's factory it finds to be async (`async with "
+        "AsyncSessionLocal() as session`): an "
         "`AsyncSession`, whose `query()` "
         "raises (FG101 reports it), nor on a name no scope around it binds (`db.query(...)` "
         "where the module binds no `db`: a `NameError`, not a session). One finding per "
@@ -1126,11 +1128,21 @@ class SyncSessionInAsyncModule(Rule):
         # a legacy query on a name annotated with another module's class or alias
         # (`db: async_db_dependency`): unless the index finds an `AsyncSession` there,
         # whose `query()` raises (FG101's)
-        legacy_on = (
-            annotated_project_class(func.value, ctx)
-            if blocking is node and isinstance(func, cst.Attribute) and func.attr.value == "query"
-            else None
-        )
+        legacy_on: str | None = None
+        legacy_opened: str | None = None
+        if blocking is node and isinstance(func, cst.Attribute) and func.attr.value == "query":
+            legacy_on = annotated_project_class(func.value, ctx)
+            if legacy_on is None:
+                # or on what another module's factory opened (`async with
+                # AsyncSessionLocal() as session`, `db = SessionLocal()`): unless the
+                # index finds an async one there
+                opened = imported_origin(func.value, ctx)
+                if (
+                    opened is not None
+                    and may_be_imported_instance(opened)
+                    and not is_sync_database(func.value, ctx)
+                ):
+                    legacy_opened = opened
         passed_to: str | None = None
         if blocking is None and id(node) not in ctx.marks(self.code + ".awaited-chain"):
             # `crud.get(db, pk)` with `db: Session`; not `await Service(db=db).run()`,
@@ -1180,6 +1192,9 @@ class SyncSessionInAsyncModule(Rule):
             condition = _SERVER_DATABASE
             if legacy_on is not None:
                 asked = Condition((legacy_on,), ASYNC_SESSION_CLASSES, negated=True)
+                condition = _and_server_database(asked)
+            elif legacy_opened is not None:
+                asked = Condition((legacy_opened,), _OPENS_ASYNC, subject=OPENED, negated=True)
                 condition = _and_server_database(asked)
             elif dependency is not None:
                 # `db: Session = Depends(get_db)` with `get_db` of another module: unless
@@ -1516,6 +1531,8 @@ def _wrapped_route(node: cst.CSTNode, ctx: FileContext) -> bool:
     )
 
 
+#: What an object of another module opens an `AsyncSession` from (`OPENED`).
+_OPENS_ASYNC = ASYNC_SESSION_CLASSES | {ASYNC_SESSION_FACTORY}
 #: FG102 stands unless the service's databases are SQLite files (or FG102 is named, or
 #: the code is new: `checks.project_facts.SERVER_DATABASES`).
 _SERVER_DATABASE = Condition((), frozenset(), fact=SERVER_DATABASES)

@@ -381,3 +381,55 @@ def test_a_bulk_delete_or_update_on_an_async_session_is_told_its_own_statement()
     assert "build a `delete()` statement" in found[0].message
     assert "build an `update()` statement" in found[1].message
     assert "build a `select()`" in found[2].message
+
+
+def test_a_query_on_a_session_another_modules_factory_opened_is_fg102s_when_sync(
+    tmp_path: Path,
+) -> None:
+    """ta-na-mao's ingestion jobs (reader 150): `db = SessionLocal()` in an `async def`,
+    `SessionLocal = sessionmaker(bind=sync_engine)` in `app.database` beside its async
+    factory: the query runs and blocks, FG102's finding (its fix comes first); FG101 had
+    reported each of 20 such queries. A session of the async factory keeps FG101's
+    finding (its `query()` raises), no FG102's (`async with` opens no sync session); a
+    `Model.query` (a query property, always a sync
+    session's: Madi-S's routes, reader 149) is FG102's too."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/database.py",
+        "from sqlalchemy import create_engine\n"
+        "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n"
+        "from sqlalchemy.orm import scoped_session, sessionmaker\n\n"
+        'engine = create_async_engine("postgresql+asyncpg://db/app")\n'
+        "AsyncSessionLocal = async_sessionmaker(engine)\n"
+        'sync_engine = create_engine("postgresql://db/app")\n'
+        "SessionLocal = sessionmaker(bind=sync_engine)\n"
+        "db_session = scoped_session(SessionLocal)\n",
+    )
+    write(
+        tmp_path,
+        "app/jobs.py",
+        "from app.database import AsyncSessionLocal, SessionLocal, db_session\n"
+        "from app.models import Program\n\n\n"
+        "async def ingest() -> None:\n"
+        "    db = SessionLocal()\n"
+        "    db.query(Program).first()\n"
+        "    db.query(Program).count()\n\n\n"
+        "async def misused() -> None:\n"
+        "    async with AsyncSessionLocal() as session:\n"
+        "        session.query(Program).all()\n\n\n"
+        "class Phone:\n"
+        "    query = db_session.query_property()\n\n\n"
+        "async def confirm(value: str) -> object:\n"
+        "    return Phone.query.filter_by(value=value).first()\n",
+    )
+    out = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG101,FG102", str(tmp_path)
+    )
+    found = sorted(
+        (f["code"], f["location"]["row"])
+        for f in json.loads(out.stdout)
+        if f["filename"].endswith("jobs.py")
+    )
+    assert found == [("FG101", 13), ("FG102", 7), ("FG102", 21)], found
