@@ -666,7 +666,14 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
     which only its tests import, and its Makefile runs: reader 101); `in_path`: quoted
     after a package's name only (`"app.routers.role"`, not a word of data: `"role"`)."""
     word = re.escape(name.encode())
-    quoted = rb"[\"'][\w./:-]*[./]" if in_path else rb"[\"'][\w./:-]*\b"
+    # a dotted path, or a file's (`"app/routers/role.py"`); not a URL's segment, which a
+    # router's own prefix is (`APIRouter(prefix="/auth")`: ta-na-mao's unmounted
+    # `routers/auth.py`, reader 150)
+    quoted = (
+        rb"[\"'][\w./:-]*(?:\." + word + rb"(?![\w/-])|/" + word + rb"\.py\b)"
+        if in_path
+        else rb"[\"'][\w./:-]*\b" + word + rb"\b"
+    )
     pattern = re.compile(
         rb"(?m)^[ \t]*(?:from[ \t]+[\w.]*\b"
         + word
@@ -676,8 +683,6 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
         + word
         + rb"\b)|"
         + quoted
-        + word
-        + rb"\b"
     )
     encoded = name.encode()
     if in_path and any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
@@ -687,7 +692,10 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
 
 #: A module imported by a name the code builds (`import_module(f"{app}.router")`:
 #: EbraheemTammam's apps), or found by walking a package: any module may be imported so.
-_DYNAMIC_IMPORT = lazy_pattern(rb"\bimport_module\(|\b__import__\(|\bpkgutil\b|\biter_modules\(")
+#: (Not one given a literal: `__import__("datetime")`, ta-na-mao's, names its module.)
+_DYNAMIC_IMPORT = lazy_pattern(
+    rb"\b(?:import_module|__import__)\((?!\s*[\"'][\w.]+[\"']\s*[,)])|\bpkgutil\b|\biter_modules\("
+)
 
 
 def field_read(name: str, sources: Iterable[bytes]) -> bool:

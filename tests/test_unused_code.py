@@ -779,15 +779,20 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(tmp_path, "app/__init__.py", "")
     write(tmp_path, "app/routers/__init__.py", "")
+    # its own prefix names a URL's segment, not the module (ta-na-mao's unmounted
+    # `routers/auth.py`, `APIRouter(prefix="/auth")`: reader 150)
     write(
         tmp_path,
         "app/routers/role.py",
-        "import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        'import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter(prefix="/role")\n\n\n'
         '@router.get("/roles")\nasync def roles() -> str:\n'
         '    return requests.get("https://example.com").text\n',
     )
     main = "from fastapi import FastAPI\n\nfrom app.routers import users\n\napp = FastAPI()\n"
     main += 'app.include_router(users.router)\nFIELDS = ["role"]\n'
+    # a literal module built at run time names that module only (ta-na-mao's
+    # `__import__("datetime").timedelta(days=30)`)
+    main += 'MONTH = __import__("datetime").timedelta(days=30)\n'
     write(
         tmp_path, "app/routers/users.py", "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
     )
@@ -797,6 +802,8 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     for wiring in (
         "from app.routers import role\n\napp.include_router(role.router)\n",
         'MODULES = ["app.routers.role"]\n',
+        'MODULES = ["app.routers.role:router"]\n',
+        'SOURCES = ["app/routers/role.py"]\n',
         "from importlib import import_module\n\nMODULES = [import_module(m) for m in NAMES]\n",
     ):
         write(tmp_path, "app/main.py", main + wiring)
