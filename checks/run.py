@@ -792,6 +792,10 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     else:
         does = f"calls {describe_call(made)}"
     shadowing = index.package_binding(owner)
+    if shadowing == ref:
+        # the package re-exports the function its submodule is named for (`from
+        # .buscar_farmacia import buscar_farmacia`): that function, not an instance's
+        shadowing = None
     if shadowing is not None:
         # `crud.user.authenticate`: a method of the instance the package binds under its
         # submodule's name (`from .user import user`)

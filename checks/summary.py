@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from checks.blocking import (
     BLOCKING,
     BLOCKING_CLIENTS,
+    BLOCKING_HTTP,
     BLOCKING_PACKAGES,
     CALLS,
     CLIENT_CONSTRUCTORS,
@@ -759,8 +760,14 @@ class _Summarizer:
         # as FG303's same-module helpers are found
         # (and a request through a sync client: agfianf's `RedisHelper.is_token_revoked`
         # calling `self.get_data`, which calls `self.redis.get`, reader 83)
+        # (and an HTTP request: ta-na-mao's `buscar_farmacia` calling `_obter_ibge_por_cep`,
+        # which calls `httpx.get(...)` on every postcode, reader 150)
         self._through_helpers(
-            found, pending, lambda made: made in PASSWORD_HASHING or is_client_request(made)
+            found,
+            pending,
+            lambda made: (
+                made in PASSWORD_HASHING or is_client_request(made) or made in BLOCKING_HTTP
+            ),
         )
         # a function that calls a password helper of another module (`User.check_password`
         # calling `verify_password` of `app.core.password`, uuipdemo's): the project index

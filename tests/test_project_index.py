@@ -1619,6 +1619,43 @@ def test_a_resource_of_another_modules_sync_client_called_in_a_coroutine(tmp_pat
     )
 
 
+def test_a_helper_of_another_module_requesting_through_a_helper_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """ta-na-mao's nearby pharmacies (reader 150): the route calls `buscar_farmacia(...)`,
+    a sync function of another module, which calls `_obter_ibge_por_cep(cep)`, a helper
+    of its module running `httpx.get(...)`: a request on every call. The package
+    re-exports the function its submodule is named for: a function still, not an
+    instance's method. A process two helpers down stays unfollowed."""
+    tools = (
+        "import subprocess\n\nimport httpx\n\n\n"
+        "def _ibge(cep: str) -> str:\n"
+        '    return httpx.get(f"https://viacep.com.br/ws/{cep}/json/", timeout=5).text\n\n\n'
+        "def buscar_farmacia(cep: str) -> str:\n    return _ibge(cep)\n\n\n"
+        "def _render(path: str) -> None:\n"
+        '    subprocess.run(["convert", path], check=True)\n\n\n'
+        "def thumbnail(path: str) -> None:\n    _render(path)\n"
+    )
+    routes = (
+        "from app.tools.buscar_farmacia import buscar_farmacia, thumbnail\n\n\n"
+        "async def nearby(cep: str) -> str:\n    return buscar_farmacia(cep)\n\n\n"
+        "async def upload(path: str) -> None:\n    thumbnail(path)\n"
+    )
+    found = _checked_package(
+        tmp_path,
+        {
+            "app/tools/__init__.py": "from .buscar_farmacia import buscar_farmacia\n",
+            "app/tools/buscar_farmacia.py": tools,
+            "app/routes.py": routes,
+        },
+    )
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("FG302", 5)]
+    assert found[0]["message"].startswith(
+        "`buscar_farmacia()` is a sync function of `app.tools.buscar_farmacia` that calls "
+        "`httpx.get()`"
+    )
+
+
 def test_a_sync_client_another_modules_instance_holds_called_in_a_coroutine(
     tmp_path: Path,
 ) -> None:

@@ -327,7 +327,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
         "annotated with the client's class; or one `__init__` binds to `self`), or calls "
         "another method of its class that does (`is_token_revoked` calling `self."
-        "get_data`, which calls `self.redis.get`) (not a function it defines: a "
+        "get_data`, which calls `self.redis.get`), or a helper of its module that makes "
+        "such a request (`buscar_farmacia` calling `_obter_ibge_por_cep`, which calls "
+        "`httpx.get`) (not a function it defines: a "
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing), reported at its first call in each function that "
         "calls it. And the sync clients of network services: a "
