@@ -398,7 +398,9 @@ class SyncSessionInAsyncModule(Rule):
         "subclass of `Session`; an unannotated parameter FastAPI fills from a dependency of "
         "another module that yields or returns one: `db=Depends(get_db)` where `get_db` "
         "yields `SessionLocal()`, or a name the coroutine takes from it with `next()`: "
-        "`with next(get_db()) as db:`), or handed to a function (also one an imported factory "
+        "`with next(get_db()) as db:`; not in a chain the coroutine awaits, `await "
+        "db.execute(q).where(...).first()`, which takes it for an `AsyncSession` whatever "
+        "its annotation), or handed to a function (also one an imported factory "
         "opened, `db = SessionLocal()` then `UserService(db).record_login(...)`) "
         "(`crud.get_user(db, pk)`: it queries the session in the coroutine; not to a thread "
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
@@ -1117,7 +1119,12 @@ class SyncSessionInAsyncModule(Rule):
         queried = isinstance(func, cst.Attribute) and func.attr.value in SYNC_IO_METHODS
         if blocking is None and queried:
             assert isinstance(func, cst.Attribute)
-            if is_sync_database(func.value, ctx):
+            # not in a chain the coroutine awaits (`await db.execute(q).where(...).first()`
+            # on `db: Session`): the code takes it for an `AsyncSession`, whatever its
+            # annotation says (ConnorWhite9's async-only project, reader 152)
+            if is_sync_database(func.value, ctx) and id(node) not in ctx.marks(
+                self.code + ".awaited-chain"
+            ):
                 blocking = node
         if blocking is None and id(function.node) not in ctx.marks(self.code + ".opened-asked"):
             # only a sync session has `query()`: definite, whatever else the coroutine

@@ -2901,3 +2901,23 @@ def test_a_legacy_query_on_a_name_the_module_binds_nowhere_is_no_session() -> No
     assert fg102(declared) == [10]
     local = stub.replace("async def remind():\n", "async def remind(db):\n")
     assert fg102(local) == [9]
+
+
+def test_a_query_in_a_chain_the_coroutine_awaits_is_no_sync_sessions() -> None:
+    """ConnorWhite9's async-only project (reader 152): `db: Session` on what is an
+    `AsyncSession`, then `await db.execute(select(User)).where(...).first()`: the code
+    takes the session for an async one, whatever the annotation says; FG102's "blocks
+    the loop" was false there. Unawaited, the query on `db: Session` stands."""
+    source = """
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+
+        async def login(db: Session, email: str) -> object:
+            return await db.execute(select(User)).where(User.email == email).first()
+
+
+        async def count(db: Session) -> object:
+            return db.execute(select(User)).scalar()
+        """
+    assert _found("FG102", source) == [10]
