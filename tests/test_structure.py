@@ -404,9 +404,11 @@ def test_secret_screen_wants_a_secret_name_for_a_literal_in_a_call() -> None:
     for text in named:
         assert rule.may_fire_in(_structure(text)) is True, text
         assert "FG502" in _screened(text)
-    for text in named[:3]:  # and the rule reports them
+    for text in named[:3]:  # and the rule reports them (an environment read's fallback
+        # on condition that no settings class of the service requires the variable)
         found = Engine([rule]).check(Path("app/example.py"), textwrap.dedent(text).encode())
-        assert [f.code for f in found.findings] == ["FG502"], text
+        reported = [f.code for f in found.findings] + [f.code for f, _ in found.pending]
+        assert reported == ["FG502"], text
 
 
 def test_every_rule_screen_lets_its_bad_examples_through() -> None:
