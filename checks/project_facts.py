@@ -456,14 +456,15 @@ def requires_setting(variable: str, sources: Sequence[bytes]) -> bool:
                 for base in cls.bases
             ):
                 continue
-            made = f"{cls.name}()".encode()
+            # (`Settings()`, not `AppSettings()` nor `config.Settings()`'s namesake)
+            made = re.compile(rb"(?<![\w.])" + re.escape(cls.name.encode()) + rb"\(\s*\)")
             if any(
                 isinstance(statement, ast.AnnAssign)
                 and isinstance(statement.target, ast.Name)
                 and statement.target.id.lower() == lowered
                 and _required(statement.value)
                 for statement in cls.body
-            ) and any(made in text for text in sources):
+            ) and any(made.search(text) for text in sources):
                 return True
     return False
 

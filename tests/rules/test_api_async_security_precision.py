@@ -4143,5 +4143,8 @@ def test_fg502_an_environment_fallback_a_required_setting_never_reaches_is_held_
     assert rows() == [6]  # a field with a default requires nothing
     assert "FG502 (1)" in run_cli("check", "--no-cache", str(tmp_path)).stdout
     assert rows("--extend-select", "FG502") == [5, 6]
-    write(tmp_path, "app/config.py", config)
+    other = (
+        "\n\nclass AppSettings(BaseSettings):\n    debug: bool = False\n\n\nold = AppSettings()\n"
+    )
+    write(tmp_path, "app/config.py", config + other)
     assert rows() == [5, 6]  # a class nothing makes requires nothing
