@@ -934,18 +934,14 @@ class ProjectIndex:
         if made is None:
             # a method of a module's sync client (`redis.delete(key)` with `from app.core.
             # config import redis`, a `redis.Redis`): a request through it
+            # (or a resource's method of one: `stt_llm.audio.transcriptions.create()` with
+            # `from common.agent import stt_llm`, an `openai.OpenAI`: Interver's Whisper
+            # call, reader 147)
             owner, _, method = resolved.rpartition(".")
-            client = self.instances.get(self.resolve(owner)) if owner else None
-            if client is not None:
-                return client_request(client, [method])
-            # a resource's method of such a client (`stt_llm.audio.transcriptions.create()`
-            # with `from common.agent import stt_llm`, an `openai.OpenAI`: Interver's
-            # Whisper call, reader 147)
-            parts = resolved.split(".")
-            for cut in range(len(parts) - 2, 1, -1):
-                client = self.instances.get(self.resolve(".".join(parts[:cut])))
-                if client is not None:
-                    return client_request(client, parts[cut:])
+            above = self.instance_above(owner) if owner else None
+            if above is not None:
+                holder, client = above
+                return client_request(client, resolved[len(holder) + 1 :].split("."))
             if owner and self.resolve(owner) in self.classes and depth < MAX_DEPTH:
                 # a method of a class of the project, found through its bases, or one
                 # that blocks through what its instance holds (`self.repository.list()`)
@@ -961,6 +957,18 @@ class ProjectIndex:
                 found = self.blocking_call(helper, depth + 1)
                 if found in PASSWORD_HASHING:
                     return found
+        return None
+
+    def instance_above(self, ref: str) -> tuple[str, str] | None:
+        """The module-level object `ref` is or lies under, with what it is
+        (`ModuleSummary.instances`): `ref` itself, or its longest dotted prefix the index
+        knows as one (`common.agent.stt_llm` of `common.agent.stt_llm.audio.speech`)."""
+        parts = ref.split(".")
+        for cut in range(len(parts), 1, -1):
+            holder = ".".join(parts[:cut])
+            made = self.instances.get(self.resolve(holder))
+            if made is not None:
+                return holder, made
         return None
 
     def returned_method(self, ref: str) -> str | None:

@@ -768,7 +768,8 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
     message = finding.message
     owner = ref.rpartition(".")[0]
     client = client_of(made)
-    holder = _client_holder(owner, client, index) if client is not None else None
+    above = index.instance_above(owner) if client is not None else None
+    holder = above[0] if above is not None and above[1] == client else None
     if client is not None and holder is not None:
         # a method of another module's sync client (`redis.delete(key)`, `redis` bound to
         # `Redis(...)` in `app.core.config`: waruingugi's, reader 82), or of a resource of
@@ -814,17 +815,6 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         if phrase in message:
             return finding._replace(message=message.replace(phrase, does, 1))
     return finding
-
-
-def _client_holder(owner: str, client: str, index: ProjectIndex) -> str | None:
-    """The module-level object of another module, `owner` or an object above it, that is
-    a sync `client` (`common.agent.stt_llm` of `common.agent.stt_llm.audio.speech`)."""
-    parts = owner.split(".")
-    for cut in range(len(parts), 1, -1):
-        holder = ".".join(parts[:cut])
-        if index.instances.get(index.resolve(holder)) == client:
-            return holder
-    return None
 
 
 def build_index(
