@@ -248,6 +248,8 @@ class Inferred(NamedTuple):
 _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
 #: Modules a worker imports by their name, which no import of the service's names:
 #: Celery's `autodiscover_tasks()` imports each package's `tasks`.
+#: The classes of a router a module of routes makes.
+_ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 _FOUND_BY_NAME = frozenset({"tasks", "task", "jobs", "signals", "handlers", "listeners"})
 #: Code a worker or a framework runs through a registry, not an import of the module.
 _TASK_MARKS = lazy_pattern(rb"\b(?:shared_task|celery|dramatiq|huey|arq|rq|apscheduler)\b")
@@ -1195,7 +1197,11 @@ class FileContext:
             prefix: str | None = None
             if runs_alone:
                 pass
-            elif self.layer == "route":
+            elif self.layer == "route" or (
+                self.layer is None and b"APIRouter(" in source and self._makes_router()
+            ):
+                # also a module of routes its file's name does not say (cheehub213's
+                # `backup_old_files/routes_api.py`, which nothing imports: reader 155)
                 prefix = ROUTES_IMPORTED
             elif (
                 self.layer in ("service", "repository")
@@ -1206,6 +1212,17 @@ class FileContext:
             known.append(prefix)
         found: str | None = known[0]
         return found
+
+    def _makes_router(self) -> bool:
+        """Whether the module makes a router at its top level (`router = APIRouter()`)."""
+        for line in self.module.body:
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            for small in line.body:
+                value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+                if isinstance(value, cst.Call) and self.qualified_name(value.func) in _ROUTERS:
+                    return True
+        return False
 
     def _shadowed_module(self) -> bool:
         """Whether the module is a file no import reaches: a package of its name sits

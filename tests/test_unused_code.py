@@ -812,6 +812,29 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     assert _rows(tmp_path) == [("role.py", "FG302", 9)]
 
 
+def test_a_module_of_routes_its_name_does_not_say_nothing_imports_is_held(
+    tmp_path: Path,
+) -> None:
+    """cheehub213's `backend/backup_old_files/routes_api.py` (reader 155): a module of
+    no layer whose top level makes an `APIRouter`, which no module imports: none of its
+    routes serves. Imported, it is reported."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(
+        tmp_path,
+        "backend/old/routes_api.py",
+        'import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter(prefix="/api")\n\n\n'
+        '@router.get("/roles")\nasync def roles() -> str:\n'
+        '    return requests.get("https://example.com").text\n',
+    )
+    main = "from fastapi import FastAPI\n\nfrom routes import api_router\n\napp = FastAPI()\n"
+    main += "app.include_router(api_router)\n"
+    write(tmp_path, "backend/main.py", main)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG302") == [("routes_api.py", "FG302", 9)]
+    write(tmp_path, "backend/main.py", main + "from old.routes_api import router\n")
+    assert _rows(tmp_path) == [("routes_api.py", "FG302", 9)]
+
+
 def test_a_service_module_nothing_imports_is_held(tmp_path: Path) -> None:
     """shronme's `app/services/service_old.py` (reader 135), which no module imports, its
     classes named as the live ones of `service.py`: none of its code runs. Imported (by
