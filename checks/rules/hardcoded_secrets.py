@@ -502,14 +502,47 @@ def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bo
     if name is not None:
         named = re.escape(name.encode())
         patterns += [rb"[!=]=\s*" + named + rb"\b", rb"\b" + named + rb"\s*[!=]="]
-    if any(re.search(pattern, source) is not None for pattern in patterns):
+    if any(
+        _refuses_at(source, match.start(), b"!=" in match[0])
+        for pattern in patterns
+        for match in re.finditer(pattern, source)
+    ):
         return True
     for collection in _COLLECTION.finditer(source):
-        if re.search(quoted, collection[2]) is not None and re.search(
-            rb"\bin\s+(?:self\.|cls\.)?" + re.escape(collection[1]) + rb"\b", source
-        ):
-            return True
+        if re.search(quoted, collection[2]) is not None:
+            test = rb"\bin\s+(?:self\.|cls\.)?" + re.escape(collection[1]) + rb"\b"
+            if any(_refuses_at(source, m.start()) for m in re.finditer(test, source)):
+                return True
     return name is not None and _named_in_a_validator(name, ctx)
+
+
+def _refuses_at(source: bytes, position: int, unequal: bool = False) -> bool:
+    """Whether the comparison at `position` refuses what it finds: its line raises or
+    exits, or asserts, or the block it opens does (NathanC16's `if SECRET_KEY ==
+    "your-default-...": print("AVISO: ...")` only warns, and the service signs with the
+    default all the same: reader 154); `unequal` (`!=`: the block is the value's way
+    through), or the statements after the block in the same one do."""
+    start = source.rfind(b"\n", 0, position) + 1
+    end = source.find(b"\n", position)
+    end = len(source) if end < 0 else end
+    line = source[start:end]
+    indent = len(line) - len(line.lstrip())
+    block = [line]
+    for following in source[end + 1 :].split(b"\n"):
+        stripped = following.strip()
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        depth = len(following) - len(following.lstrip())
+        if depth < indent or (depth == indent and not unequal):
+            break
+        block.append(following)
+    return line.lstrip().startswith(b"assert") or any(
+        _REFUSES.search(text) is not None for text in block
+    )
+
+
+#: A statement that refuses a value: an exception raised, the process ended.
+_REFUSES = lazy_pattern(rb"\braise\b|\b(?:sys\.)?exit\(|\babort\(|\bos\._exit\(")
 
 
 def _named_in_a_validator(name: str, ctx: FileContext) -> bool:
@@ -743,7 +776,9 @@ class HardcodedSecret(Rule):
         "`%s`), "
         "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a settings default the module "
         "compares with to refuse it (`if self.secret_key == 'change-me': raise ...` in a "
-        "validator, or a constant a validator names), an OAuth client's secret "
+        "validator, an exit, an `assert`; not a warning printed, after which the service "
+        "signs with it all the same; or a constant a validator names), an OAuth client's "
+        "secret "
         "placeholder (`GOOGLE_CLIENT_SECRET = 'your-google-client-secret'`, "
         "`FACEBOOK_APP_SECRET`, `*_CONSUMER_SECRET`: the provider's, not a key the service "
         "signs with), "

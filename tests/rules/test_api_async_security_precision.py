@@ -3451,6 +3451,29 @@ def test_a_literal_key_given_to_a_signer_is_a_secret_whatever_it_reads_like() ->
     assert [f for f in check_code(source, "tests/test_tokens.py") if f.code == "FG502"] == []
 
 
+def test_a_fallback_the_module_only_warns_about_is_a_finding() -> None:
+    """NathanC16's `core/config.py` (reader 154): the module compares the key with its
+    fallback and prints a warning, then signs with it all the same; refused (a raise, an
+    exit, an assert), it is no finding."""
+    source = """
+        import os
+
+        SECRET_KEY: str = os.getenv("SECRET_KEY", "your-default-secret-key-for-dev-only")
+
+        if SECRET_KEY == "your-default-secret-key-for-dev-only":
+            print("AVISO: usando SECRET_KEY padrao")
+            print("defina uma SECRET_KEY forte")
+        """
+    assert _found("FG502", source, "core/config.py") == [3]
+    for refusal in ("raise RuntimeError('set SECRET_KEY')", "sys.exit(1)"):
+        refused = source.replace('print("defina uma SECRET_KEY forte")', refusal)
+        assert _found("FG502", refused, "core/config.py") == [], refusal
+    asserted = source.split("        if ")[0] + (
+        '        assert SECRET_KEY != "your-default-secret-key-for-dev-only"\n'
+    )
+    assert _found("FG502", asserted, "core/config.py") == []
+
+
 def test_a_settings_default_the_module_refuses_is_no_finding() -> None:
     """ikidevz's settings (reader 64): a validator raises when the secret is still its
     default in production: the project refuses it where it matters. A default nothing
