@@ -55,6 +55,7 @@ from checks.project_facts import (
     LAYER_IMPORTED,
     LOOP_RULES,
     METHOD,
+    MODULE_IMPORTED,
     PYDANTIC_SPELLING,
     ROUTES_IMPORTED,
     RUN_ALONE_FACT,
@@ -246,13 +247,20 @@ class Inferred(NamedTuple):
 #: (`FileContext._in_dead_class`): a secret, which the repository leaks whether or not it
 #: runs, and a model's declaration, which its declarative base maps named or not.
 _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
-#: Modules a worker imports by their name, which no import of the service's names:
-#: Celery's `autodiscover_tasks()` imports each package's `tasks`.
 #: The classes of a router a module of routes makes.
 _ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
+#: Modules a worker imports by their name, which no import of the service's names:
+#: Celery's `autodiscover_tasks()` imports each package's `tasks`.
 _FOUND_BY_NAME = frozenset({"tasks", "task", "jobs", "signals", "handlers", "listeners"})
 #: Code a worker or a framework runs through a registry, not an import of the module.
 _TASK_MARKS = lazy_pattern(rb"\b(?:shared_task|celery|dramatiq|huey|arq|rq|apscheduler)\b")
+#: Modules of no layer a server, a worker or a tool is often given by their name on a
+#: command line (`uvicorn app.main:app`, `python -m app.worker`), which the project's
+#: code need not import.
+_ENTRY_NAMES = frozenset(
+    {"main", "app", "application", "asgi", "wsgi", "server", "run", "worker", "workers"}
+    | {"cli", "manage", "celery", "celery_app", "bot", "scheduler", "cron", "consumer"}
+)
 #: Decorators that leave a method called by its name (`_dead_method_name`).
 _PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 #: The decorators that make a function a pytest fixture.
@@ -972,7 +980,12 @@ class FileContext:
             # (djahern-max's, reader 118)
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             report = report._replace(condition=conjoin(report.condition, dead))
-        elif report.rule.code not in _LIVE_UNNAMED and (prefix := self._unimported_layer()):
+        elif (
+            report.rule.code not in _LIVE_UNNAMED
+            and (prefix := self._unimported_layer())
+            # a route of a router made elsewhere: `ROUTES_IMPORTED`'s, not asked here
+            and not (prefix == MODULE_IMPORTED and self.effective_layer() == "route")
+        ):
             # a routes module no module imports: its router is included nowhere, and
             # none of its routes serves (djahern-max's `app/routers/role.py`, reader 118);
             # a service's or repository's: none of its code runs (shronme's
@@ -980,6 +993,8 @@ class FileContext:
             name = self.path.stem
             if prefix == LAYER_IMPORTED:
                 name = f"{self.path.parent.name}/{name}"
+            elif prefix == MODULE_IMPORTED:
+                name = str(self.path.parent.absolute() / name)
             stem = Condition((), frozenset(), fact=used_fact(report.rule.code, prefix + name))
             report = report._replace(condition=conjoin(report.condition, stem))
         elif self.layer == "test" and report.rule.code not in _LIVE_UNNAMED:
@@ -1209,6 +1224,18 @@ class FileContext:
                 and not _TASK_MARKS.search(source)
             ):
                 prefix = LAYER_IMPORTED
+            elif (
+                self.layer is None
+                # a project's run (the edit hook's too), not an engine's alone, which no
+                # project index answers
+                and getattr(self._pydantic_target, "reports", None) is not None
+                and self.path.stem.isidentifier()
+                and self.path.stem not in _ENTRY_NAMES | _FOUND_BY_NAME
+                and not _TASK_MARKS.search(source)
+            ):
+                # a module of a package (tamaralcgibbons' `backend/schemas/animal.py`,
+                # superseded by its routers' own classes: reader 154)
+                prefix = MODULE_IMPORTED
             known.append(prefix)
         found: str | None = known[0]
         return found

@@ -36,6 +36,7 @@ from checks.prefilter import Evidence
 from checks.project import Condition, ModuleSummary
 from checks.project_facts import (
     DEFERRABLE_GATES,
+    MODULE_IMPORTED,
     RUN_ALONE_FACT,
     SYNTAX_ERROR_SELECTED,
     sqlalchemy_1_named,
@@ -563,6 +564,10 @@ def _definite_first(report: Report) -> int:
     return 1
 
 
+#: `USED_FACT`'s part naming the question whether a module of no layer is imported.
+_MODULE_IMPORTED_FACT = ":" + MODULE_IMPORTED
+
+
 def _waits_on_modules(condition: Condition | None) -> bool:
     """Whether a report waits only on what the index reads of other modules: a condition
     asking no fact of the project (a convention's count of findings held back needs the
@@ -575,10 +580,14 @@ def _waits_on_modules(condition: Condition | None) -> bool:
     while condition is not None:
         if condition.fact is None:
             only_gates = False
-        elif condition.fact not in DEFERRABLE_GATES and not condition.fact.startswith(
-            RUN_ALONE_FACT
+        elif (
+            condition.fact not in DEFERRABLE_GATES
+            and not condition.fact.startswith(RUN_ALONE_FACT)
+            and _MODULE_IMPORTED_FACT not in condition.fact
         ):
-            return False  # (a coroutine's loop is asked of the index alone, as a gate)
+            # (a coroutine's loop is asked of the index alone, as a gate; so is whether
+            # anything imports a module of no layer: its file is parsed if it is)
+            return False
         condition = condition.also
     return not only_gates
 

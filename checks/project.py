@@ -609,6 +609,7 @@ class ProjectIndex:
         scope_of: Callable[[Path], str | None] | None = None,
         runs_alone: Callable[[ProjectIndex, str], bool] | None = None,
         used: Callable[[str | None, str, str], bool] | None = None,
+        used_unread: frozenset[str] = frozenset(),
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
         #: whether the project runs a coroutine only on loops of its own
@@ -618,6 +619,9 @@ class ProjectIndex:
         #: whether a name is used in a sub-service, for a rule's finding (`USED_FACT`:
         #: given the scope, the code and the name)
         self._used = used
+        #: the codes whose `USED_FACT` `used` answers without reading a file (the
+        #: selection names them, or the run checks new code): asking it is no scan
+        self._used_unread = used_unread
         #: the modules of the project the run has no summary of that may read a model's
         #: `Config` or include a router (`_scan_unchecked`); `scanned` says the run's
         #: findings depend on files no stamp records (that scan, or a project fact found
@@ -845,7 +849,10 @@ class ProjectIndex:
             if not self._whole_project and (
                 # a counted fact the selection decides (given as a plain fact) reads no file
                 (name in COUNTED_FACTS and name not in self._facts)
-                or name.startswith(USED_FACT)
+                or (
+                    name.startswith(USED_FACT)
+                    and name[len(USED_FACT) :].partition(":")[0] not in self._used_unread
+                )
                 or (not known and name not in SELECTION_FACTS)
             ):
                 self.scanned = True  # the answer depends on every file of the project

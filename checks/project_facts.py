@@ -320,6 +320,15 @@ ROUTES_IMPORTED = "routes-imported:"
 #: (shronme's `app/services/service_old.py`, whose classes bear the names of the live
 #: ones in `service.py`: reader 135).
 LAYER_IMPORTED = "layer-imported:"
+#: `used_fact`'s name of a module of no layer (its file's absolute path without the
+#: `.py`): used where the project's code or packaging files import it by its package (its
+#: folder's name) and name (`from app.schemas.animal import`, `from app.schemas import
+#: animal`), relatively (`from .animal import`), as a top-level module, or name its path
+#: in a string, or where a module is imported by a name built at run time, or where the
+#: service includes no router or imports nothing of its package by name: a module
+#: nothing imports runs none of its code (tamaralcgibbons' `backend/schemas/animal.py`,
+#: superseded by classes of the same names in its routers: reader 154).
+MODULE_IMPORTED = "module-imported:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"
@@ -689,6 +698,59 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
     if in_path and any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
         return True  # modules imported by a name built at run time (`import_module(...)`)
     return any(encoded in source and pattern.search(source) is not None for source in sources)
+
+
+def package_module_imported(
+    package: str, name: str, sources: Iterable[bytes], siblings: Iterable[bytes] = ()
+) -> bool:
+    """`MODULE_IMPORTED`'s answer: the module `name` of the package `package` is imported
+    in the texts by its dotted path (`import app.schemas.animal`, `from ..schemas.animal
+    import X`), from its package (`from app.schemas import (animal, camp)`), as a
+    top-level module (`from animal import X`, a script's folder on the path), or its path
+    is quoted (`"app.schemas.animal"`, `"schemas/animal.py"`); relatively (`from .animal
+    import X`, `from ..parser import f`, `from . import animal`) only in `siblings`, the
+    texts of its folder and the folders below it (`backend/models/__init__.py`'s `from
+    .animal import Animal` is another module); or
+    some module is imported by a name built at run time."""
+    word = re.escape(name.encode())
+    folder = re.escape(package.encode())
+    pattern = re.compile(
+        rb"(?m)^[ \t]*(?:(?:from|import)[ \t]+[\w.]*\b"
+        + folder
+        + rb"\."
+        + word
+        + rb"\b|import[ \t]+[^\n#]*\b"
+        + folder
+        + rb"\."
+        + word
+        + rb"\b|from[ \t]+[\w.]*\b"
+        + folder
+        + rb"[ \t]+import[ \t]+(?:\([^)]*|[^\n#]*)\b"
+        + word
+        + rb"\b|(?:from|import)[ \t]+"
+        + word
+        + rb"\b)|[\"'][\w./:-]*\b"
+        + folder
+        + rb"(?:\."
+        + word
+        + rb"(?![\w/-])|/"
+        + word
+        + rb"\.py\b)"
+    )
+    relative = re.compile(
+        rb"(?m)^[ \t]*from[ \t]+(?:\.+"
+        + word
+        + rb"\b|\.+[ \t]+import[ \t]+(?:\([^)]*|[^\n#]*)\b"
+        + word
+        + rb"\b)"
+    )
+    encoded = name.encode()
+    sources = list(sources)
+    if any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
+        return True
+    return any(
+        encoded in source and pattern.search(source) is not None for source in sources
+    ) or any(encoded in source and relative.search(source) is not None for source in siblings)
 
 
 #: A module imported by a name the code builds (`import_module(f"{app}.router")`:

@@ -78,6 +78,7 @@ from checks.project_facts import (
     LAYER_IMPORTED,
     LEGACY_MAPPING_SELECTED,
     METHOD,
+    MODULE_IMPORTED,
     NEW_PASSWORD_HASH_SELECTED,
     NO_COOKIE_PHRASE,
     ON_EVENT_SELECTED,
@@ -118,6 +119,7 @@ from checks.project_facts import (
     named_besides_definitions,
     own_auth_errors,
     own_service_errors,
+    package_module_imported,
     project_sources,
     pydantic_1_named,
     queries_2_0,
@@ -966,6 +968,24 @@ def build_index(
             # the finding; inside them, its construction is, reported there
             found = locator.find(name[len(HELPER_OUTSIDE) :])
             return found is None or settings.layer_of(found) not in ("service", "repository")
+        if name.startswith(MODULE_IMPORTED):
+            # imported by the service's code, or named by its packaging files
+            module = Path(name[len(MODULE_IMPORTED) :])
+            files, texts = scoped(scope)
+            siblings = [
+                t
+                for f, t in zip(files, texts, strict=True)
+                if f.absolute().parent.is_relative_to(module.parent)
+            ]
+            texts = [*service_sources(scope), *packaging(scope)]
+            package = module.parent.name
+            # where the service includes routers and imports its package's modules by
+            # name (its wiring known), as for `LAYER_IMPORTED`
+            return (
+                not any(b"include_router" in text for text in texts)
+                or not module_imported(package, texts, in_path=True)
+                or package_module_imported(package, module.name, texts, siblings)
+            )
         # named in the service's code: a class only its tests name is dead code too
         # (MarchenkoRuslan's `SurveyService`, reader 93)
         return _used(name, [*service_sources(scope), *packaging(scope)])
@@ -1003,6 +1023,7 @@ def build_index(
             **_modernizations(settings, new_code),
         },
         whole_project=whole_project,
+        used_unread=frozenset(settings.enabled) if new_code else frozenset(settings.named),
         counted={
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),

@@ -835,6 +835,50 @@ def test_a_module_of_routes_its_name_does_not_say_nothing_imports_is_held(
     assert _rows(tmp_path) == [("routes_api.py", "FG302", 9)]
 
 
+def test_a_module_of_no_layer_nothing_imports_is_held(tmp_path: Path) -> None:
+    """tamaralcgibbons' `backend/schemas/animal.py` (reader 154), superseded by classes
+    of the same names in its routers: no module imports it, so none of its code runs.
+    Another package's relative import of a module of the same name (`backend/models/`'s
+    `from .animal import Animal`) is not one of it; an import by its dotted path, from
+    its package, relative from its own folder or below, or its path in a string is. Held
+    only where the service includes routers and imports other modules of its package."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "backend/__init__.py", "")
+    schema = "from pydantic import BaseModel\n\n\nclass AnimalOut(BaseModel):\n"
+    schema += "    id: int\n\n    class Config:\n        orm_mode = True\n"
+    write(tmp_path, "backend/schemas/animal.py", schema)
+    write(tmp_path, "backend/models/__init__.py", "from .animal import Animal\n")
+    write(tmp_path, "backend/models/animal.py", "class Animal:\n    pass\n")
+    routes = "from fastapi import APIRouter\n\nfrom backend.models.animal import Animal\n\n"
+    routes += "router = APIRouter()\n\n\nclass AnimalOut:\n    pass\n\n\n"
+    routes += '@router.get("/animals", response_model=AnimalOut)\ndef animals() -> None:\n'
+    routes += "    return None\n"
+    write(tmp_path, "backend/routers/animals.py", routes)
+    main = "from fastapi import FastAPI\n\nfrom backend.routers import animals\n\n"
+    main += "app = FastAPI()\napp.include_router(animals.router)\n"
+    write(tmp_path, "backend/main.py", main)
+    # its package's modules not imported by name, or no router included: wiring unknown
+    assert _rows(tmp_path) == [("animal.py", "FG206", 8)]
+    write(tmp_path, "backend/schemas/user.py", "class UserOut:\n    pass\n")
+    main += "from backend.schemas.user import UserOut\n"
+    write(tmp_path, "backend/main.py", main)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG206") == [("animal.py", "FG206", 8)]
+    for path, wiring in (
+        ("backend/main.py", main + "from backend.schemas.animal import AnimalOut\n"),
+        ("backend/main.py", main + "from backend.schemas import (\n    animal,\n)\n"),
+        ("backend/main.py", main + 'SCHEMAS = ["backend/schemas/animal.py"]\n'),
+        ("backend/schemas/__init__.py", "from .animal import AnimalOut\n"),
+        ("backend/schemas/v1/__init__.py", "from ..animal import AnimalOut\n"),
+        ("backend/schemas/v1/__init__.py", "from .. import animal\n"),
+    ):
+        write(tmp_path, path, wiring)
+        assert _rows(tmp_path) == [("animal.py", "FG206", 8)], wiring
+        (tmp_path / path).unlink()
+        write(tmp_path, "backend/main.py", main)
+    assert _rows(tmp_path) == []
+
+
 def test_a_service_module_nothing_imports_is_held(tmp_path: Path) -> None:
     """shronme's `app/services/service_old.py` (reader 135), which no module imports, its
     classes named as the live ones of `service.py`: none of its code runs. Imported (by

@@ -12,6 +12,7 @@ from checks.context import (
     FixSpec,
     Lines,
     code_of,
+    conjoin,
     dotted_name,
     rename,
     string_value,
@@ -20,6 +21,7 @@ from checks.lazy import VisitorBase, lazy_pattern, visitor
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.project import Condition
+from checks.project_facts import used_fact
 from checks.pydantic_target import (
     FIX_TARGET_NOTE,
     WHERE_IT_APPLIES,
@@ -132,7 +134,10 @@ class PydanticOrmMode(Rule):
     summary = (
         "Checks for `orm_mode` in a Pydantic config: an inner `class Config`, a "
         "`model_config` dict, `ConfigDict(orm_mode=...)` or a class keyword; not the "
-        "`Config` of a class of no base but `object`, which no Pydantic reads.\n\n"
+        "`Config` of a class of no base but `object`, which no Pydantic reads. Held back "
+        "(reported in new code and where named) in a model that defines its own "
+        "`from_orm`, building itself field by field (`return cls(id=row.id, ...)`): "
+        "nothing it calls reads the key.\n\n"
         f"{WHERE_IT_APPLIES}"
     )
     why = (
@@ -361,6 +366,14 @@ class PydanticOrmMode(Rule):
                 # 91): no Pydantic reads its `Config`, v1 nor v2, nor a model's that
                 # extends it (a model inherits the config of its model bases only)
                 return
+            if "from_orm" in outer.methods:
+                # the class builds itself from an ORM object (`def from_orm(cls, obj):
+                # return cls(id=obj.id, ...)`: PetTechh's schemas, reader 156): the key
+                # asks for what no call of it uses; held back (reported where named)
+                held = Condition((), frozenset(), fact=used_fact(self.code, ""))
+                derivation = (
+                    conjoin(derivation, held) if isinstance(derivation, Condition) else held
+                )
             names = {name.value for name, _ in config_assignments(node)}
             for name, value in config_assignments(node):
                 if name.value == "orm_mode":

@@ -373,6 +373,48 @@ def test_fg208_reports_the_first_read_of_v1_values_in_a_field_validator() -> Non
     assert found == [("FG208", 13, 16)]  # `values.get("user")`
 
 
+def test_orm_mode_in_a_model_that_builds_itself_from_the_orm_object_is_held(
+    tmp_path: Path,
+) -> None:
+    """PetTechh's schemas (reader 156): a model whose own `from_orm` builds it field by
+    field (`cls(id=row.id, ...)`) uses nothing `orm_mode` asks for; held back, reported
+    where named. A model without one is reported."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'vet'\ndependencies = ['pydantic>=2']\n")
+    write(
+        tmp_path,
+        "app/schemas.py",
+        """
+        from pydantic import BaseModel
+
+
+        class PetGet(BaseModel):
+            id: int
+
+            class Config:
+                orm_mode = True
+
+            @classmethod
+            def from_orm(cls, pet: object) -> "PetGet":
+                return cls(id=pet.id)
+
+
+        class OwnerGet(BaseModel):
+            id: int
+
+            class Config:
+                orm_mode = True
+        """,
+    )
+    write(tmp_path, "app/main.py", "from app.schemas import OwnerGet, PetGet\n")
+
+    def rows(*options: str) -> list[int]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG206"]
+
+    assert rows() == [19]
+    assert rows("--extend-select", "FG206") == [8, 19]
+
+
 def test_orm_mode_beside_from_attributes_is_to_be_deleted_not_renamed() -> None:
     # Axopher's `class Config:` held both lines (reader 98): the rename wrote
     # `from_attributes` twice, and FG207's `ConfigDict(...)` repeated the keyword
