@@ -1238,9 +1238,21 @@ def _names_sqlite(lowered: bytes) -> bool:
     False}  # only for SQLite` above a MySQL engine read from the environment: reader 76)."""
     for match in _SQLITE.finditer(lowered):
         line = lowered.rfind(b"\n", 0, match.start()) + 1
-        if b"#" not in lowered[line : match.start()]:
+        if b"#" not in lowered[line : match.start()] and not _SQLITE_ERRORS_ONLY.match(
+            lowered, line
+        ):
             return True
     return False
+
+
+#: An import of the `sqlite3` module's exceptions alone (joelGabriel7's `from sqlite3
+#: import IntegrityError` in a service on a database the environment names, catching
+#: nothing SQLAlchemy raises: reader 157), lowered: it names no database the service uses.
+_SQLITE_ERRORS_ONLY = lazy_pattern(
+    rb"[ \t]*from[ \t]+sqlite3[ \t]+import[ \t]+\(?\s*"
+    rb"\w*(?:error|warning|exception)(?:\s*,\s*\w*(?:error|warning|exception))*"
+    rb"\s*,?\s*\)?[ \t]*(?:#[^\n]*)?(?:\n|$)"
+)
 
 
 #: A command that runs an ASGI server (`uvicorn app.main:app`, `CMD ["gunicorn", ...]`,

@@ -1048,6 +1048,11 @@ def test_a_cookie_only_set_is_no_cookie_credential() -> None:
         ([b"# check_same_thread is SQLite's\n"], False),
         ([b'# connect_args = {"check_same_thread": False}  # only for SQLite\n'], False),
         ([b'# engine = create_engine("sqlite:///./app.db")\nengine = create_engine(url)\n'], False),
+        # joelGabriel7's services (reader 157): an exception imported by mistake
+        ([b"from sqlite3 import IntegrityError\n"], False),
+        ([b"from sqlite3 import (\n    IntegrityError,\n    OperationalError,\n)\n"], False),
+        ([b"from sqlite3 import connect\n"], True),
+        ([b"import sqlite3\n"], True),
     ],
     ids=[
         "sqlite url",
@@ -1079,6 +1084,10 @@ def test_a_cookie_only_set_is_no_cookie_credential() -> None:
         "the word alone",
         "a connect argument commented out",
         "a url commented out",
+        "sqlite3's exception alone",
+        "sqlite3's exceptions in brackets",
+        "sqlite3's connect",
+        "sqlite3 itself",
     ],
 )
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
