@@ -107,6 +107,9 @@ class NameBindings:
 
     #: what `x = v`, `x: T = v` and `(x := v)` assign
     values: list[ast.expr] = field(default_factory=list)
+    #: what `x += v` adds (FG105's `SqlFlow.augmented` renders the text it builds:
+    #: `sql += f" AND kind = '{kind}'"`)
+    added: list[ast.expr] = field(default_factory=list)
     #: the `T` of `x: T` (annotated assignments and parameters)
     annotations: list[ast.expr] = field(default_factory=list)
     #: what `for x in it` (also in a comprehension) walks
@@ -1113,6 +1116,10 @@ class _Collector:
                 assert isinstance(node, ast.NamedExpr)
                 if isinstance(node.target, ast.Name):
                     self._binding(node.target.id).values.append(node.value)
+            elif kind is ast.AugAssign:
+                assert isinstance(node, ast.AugAssign)
+                if isinstance(node.target, ast.Name) and isinstance(node.op, ast.Add):
+                    self._binding(node.target.id).added.append(node.value)
             elif kind is ast.Return:
                 assert isinstance(node, ast.Return)
                 if node.value is not None:

@@ -293,6 +293,29 @@ def _structure(source: str, path: str = "app/example.py") -> Structure:
     return Structure(ast.parse(code), "app.example", False, _layer(path), path, Path(path), code)
 
 
+def test_fg105s_screen_follows_text_a_name_adds_to() -> None:
+    """tzinchy's repositories (reader 157): `query = "SELECT ..."`, then `query +=
+    f" AND n = '{name}'"` under a filter, then `execute(text(query))`. The rule renders
+    what `+=` adds (`SqlFlow.augmented`); its screen read only the `=` bindings and spared
+    the file: every such query of a file with no other interpolated binding went
+    unreported."""
+    fg105 = RULES_BY_CODE["FG105"]
+    source = """
+        from sqlalchemy import text
+
+        async def houses(session, name: str):
+            query = "SELECT house_address FROM new_apart WHERE 1=1"
+            if name:
+                query += f" AND district = '{name}'"
+            query += " ORDER BY house_address"
+            return await session.execute(text(query))
+        """
+    assert fg105.may_fire_in(_structure(source))
+    assert [f.start.row for f in _unscreened(fg105, source)] == [9]
+    literal = source.replace("f\" AND district = '{name}'\"", '" AND district = :name"')
+    assert not fg105.may_fire_in(_structure(literal))
+
+
 def test_screens_spare_query_results_dict_reads_and_imported_response_schemas() -> None:
     """What kept most of polar's parsed files in libcst: a query result's `.scalars()`
     (FG103), a dict's `.get("client_secret")` (FG502), a route returning a schema of another

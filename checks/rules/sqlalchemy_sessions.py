@@ -3549,6 +3549,8 @@ class InterpolatedSql(Rule):
         "member's value (also `unit.value` of `unit: Unit`, an enum of the file), "
         "`int()`/`len()`/`float()` and helpers of the module annotated `-> int`, a parameter "
         "annotated `int`/`float`/`bool`/`UUID`/`datetime` (a helper's own parameters too), "
+        "a join of the items of a parameter annotated as a collection of those "
+        "(`', '.join(map(str, ids))`, `', '.join(str(i) for i in ids)` of `ids: list[int]`), "
         "`self.x` of a Pydantic model of the file declaring `x: int` (or another of those "
         "types) that its methods never assign, "
         "`uuid4()`, a password hash (a hasher's call, or a helper named for one: "
@@ -4368,7 +4370,8 @@ def _first_arguments(call: ast.Call) -> list[ast.expr]:
 def _may_build_sql(expr: ast.expr, structure: Structure, followed: set[str]) -> bool:
     """Whether `analyze(expr)` (`_Renderer.resolve`) may find pieces: text built with an
     f-string's `{}`, `%`, `.format()` or `+` with something else than literals; a name any
-    binding of the file assigns such text (`SqlFlow.value_of` picks one of them); or a call
+    binding of the file assigns such text (`SqlFlow.value_of` picks one of them) or adds
+    it (`+=`: `SqlFlow.augmented`); or a call
     of a function of the file with a `return` of such text (`_Renderer._helper`: a
     function of the module, or `self.method(...)`). Anything else renders no text."""
     if stringish(expr):
@@ -4377,8 +4380,11 @@ def _may_build_sql(expr: ast.expr, structure: Structure, followed: set[str]) -> 
         if expr.id in followed:
             return False  # what it holds comes from its other bindings
         followed.add(expr.id)
-        values = structure.bindings_of(expr.id).values
-        return any(_may_build_sql(value, structure, followed) for value in values)
+        bindings = structure.bindings_of(expr.id)
+        # `sql += f"... '{kind}'"` too: the text it adds is rendered after what it held
+        return any(_may_build_sql(value, structure, followed) for value in bindings.values) or any(
+            _may_build_sql(value, structure, set(followed)) for value in bindings.added
+        )
     if not isinstance(expr, ast.Call):
         return False
     func = expr.func

@@ -389,6 +389,9 @@ class SqlFlow:
         added (when what it held here is followed), else a value not followed."""
         target = node.target
         if isinstance(target, cst.Name) and isinstance(node.operator, cst.AddAssign):
+            # the names of the text added hold what they hold here (`placeholders`, bound
+            # in the `if` block of the `+=`: tzinchy's filters, reader 157)
+            self.sites[id(node.value)] = (tuple(self.suites), self.order)
             before = self.value_of(target.value, ctx)
             if before is None:
                 before = self.alternatives(target.value, ctx)
@@ -527,6 +530,12 @@ class _Renderer:
         if isinstance(expr, cst.SimpleString):
             return _literal(expr)
         if isinstance(expr, cst.FormattedString):
+            site = self.flow.sites.get(id(expr)) if self.params is None else None
+            if site is not None and site != self.at:
+                inner = self._child()
+                inner.at = site
+                inner.pieces = self.pieces
+                return "".join(inner._formatted_part(part) for part in expr.parts)
             return "".join(self._formatted_part(part) for part in expr.parts)
         if isinstance(expr, cst.ConcatenatedString):
             left, right = self.render(expr.left), self.render(expr.right)
@@ -790,6 +799,25 @@ class _Renderer:
                 return _typed_annotation(param.annotation.annotation, ctx)
         return False
 
+    def _typed_items_parameter(self, expr: cst.BaseExpression) -> bool:
+        """A parameter of the function, never rebound, annotated as a collection of
+        numbers, booleans, UUIDs or dates (`apart_ids: list[int]`, `Optional[List[UUID]]`):
+        the text of its items cannot carry SQL, as `_typed_parameter`'s (tzinchy's
+        `", ".join(map(str, apart_ids))`: reader 157)."""
+        ctx = self.ctx
+        function = ctx.function
+        if (
+            not isinstance(expr, cst.Name)
+            or function is None
+            or expr.value in self.flow.bindings.get(_key(ctx), {})
+        ):
+            return False
+        params = function.node.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            if param.name.value == expr.value and param.annotation is not None:
+                return _typed_items_annotation(param.annotation.annotation, ctx)
+        return False
+
     def _counter(self, name: str) -> bool:
         """A local the function binds only to numbers: a number literal, then `+=`, `-=`
         or `*=` a number literal or a parameter typed as a number (`offset = 0`, `offset
@@ -1008,6 +1036,16 @@ class _Renderer:
         items = call.args[0].value
         if self._constant_collection(items):
             return _FILLER
+        if (
+            isinstance(items, cst.Call)
+            and _called_name(items) == "map"
+            and not self.ctx.is_bound("map")
+            and len(items.args) == 2
+            and dotted_name(items.args[0].value) in {"str", "int", "float"}
+            and not self.ctx.is_bound(dotted_name(items.args[0].value) or "")
+            and self._typed_items_parameter(items.args[1].value)
+        ):
+            return _FILLER  # `map(str, ids)` of `ids: list[int]`
         function = self.helper
         if isinstance(items, cst.Name) and self.params is None:
             current = self.ctx.function
@@ -1016,9 +1054,14 @@ class _Renderer:
                 function = current.node
             if function is None or not _filled(function, items.value):
                 value = self.flow.value_of(items.value, self.ctx, self.at)
-                if value is not None and value is not _trusted():
+                if isinstance(value, cst.GeneratorExp | cst.ListComp | cst.SetComp):
+                    # `marks = [f":m_{i}" for i in range(n)]`, then `", ".join(marks)`
+                    # (tzinchy's municipal districts: reader 157): as if joined there
+                    items = value
+                elif value is not None and value is not _trusted():
                     return _FILLER if self._constant_collection(value) else None
-                return None
+                else:
+                    return None
         if isinstance(items, cst.Name) and function is not None:
             # a list built by `append()`s: the text of what is appended
             appended = _appended_items(function, items.value)
@@ -1045,7 +1088,11 @@ class _Renderer:
                 and comp.target.elements
                 and isinstance(comp.target.elements[0].value, cst.Name)
             )
-            if self._constant_collection(iterable) or _called_name(iterable) == "range":
+            if (
+                self._constant_collection(iterable)
+                or _called_name(iterable) == "range"
+                or self._typed_items_parameter(iterable)
+            ):
                 trusted.update(targets)
                 opaque.difference_update(targets)
             elif counter:
@@ -1279,11 +1326,16 @@ def _assigned_once(body: cst.BaseSuite, name: str) -> cst.BaseExpression | None:
 def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
     """What a function appends to a list it builds (`marks = []`, then `marks.append(
     f":{key}")` in a loop, or `extend()`s with a list display), when that is all it does
-    with the name besides reading it whole (`", ".join(marks)`); else nothing."""
-    if _bindings_of(function.body, name) != 1:
+    with the name besides reading it whole (`", ".join(marks)`); else nothing. A list
+    bound anew, empty, in several blocks (one per filter: tzinchy's `placeholders = []`
+    under `if district:` and again under `if municipal_districts:`, reader 157) holds
+    what the appends of any of them put there."""
+    bindings = _bindings_of(function.body, name)
+    if bindings == 0:
         return []
     appended: list[cst.BaseExpression] = []
     empty_list = False
+    empty_bindings = 0
     for node in descendants(function.body):
         if (
             isinstance(node, cst.Assign)
@@ -1292,6 +1344,7 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
             and node.targets[0].target.value == name
         ):
             empty_list = isinstance(node.value, cst.List) and not node.value.elements
+            empty_bindings += empty_list
         elif isinstance(node, cst.Attribute) and dotted_name(node.value) == name:
             if node.attr.value not in {"append", "extend"}:
                 return []  # `insert`, `+=`...: not followed
@@ -1312,6 +1365,8 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
                 appended.extend(e.value for e in item.elements)
             else:
                 return []  # `extend()` of something else: not followed
+    if bindings > 1 and empty_bindings != bindings:
+        return []  # bound to something else too
     return appended if empty_list else []
 
 
@@ -1390,6 +1445,41 @@ def _parameter_annotation(
 _PERCENT_SPEC = lazy_pattern(
     r"%(?:\(([^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])"
 )
+
+
+#: Collections whose items an annotation names (`list[int]`, `typing.Sequence[UUID]`).
+_ITEM_COLLECTIONS = frozenset(
+    {"list", "set", "frozenset", "tuple"}
+    | {f"typing.{name}" for name in ("List", "Set", "FrozenSet", "Tuple", "Sequence")}
+    | {f"typing.{name}" for name in ("Iterable", "Collection", "AbstractSet")}
+    | {f"collections.abc.{name}" for name in ("Sequence", "Iterable", "Collection", "Set")}
+)
+
+
+def _typed_items_annotation(annotation: cst.BaseExpression, ctx: FileContext) -> bool:
+    """`list[int]`, `List[UUID]`, `tuple[int, ...]`, also `X | None` and `Optional[X]`:
+    a collection whose items `_typed_annotation` accepts."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        sides = (annotation.left, annotation.right)
+        return all(
+            _typed_items_annotation(side, ctx) or dotted_name(side) == "None" for side in sides
+        ) and any(dotted_name(side) != "None" for side in sides)
+    if not isinstance(annotation, cst.Subscript):
+        return False
+    outer = dotted_name(annotation.value)
+    qualified = ctx.qualified_name(annotation.value)
+    items = [
+        element.slice.value for element in annotation.slice if isinstance(element.slice, cst.Index)
+    ]
+    if qualified in {"typing.Optional", "typing.Annotated"}:
+        return bool(items) and _typed_items_annotation(items[0], ctx)
+    builtin = outer in {"list", "set", "frozenset", "tuple"} and not ctx.is_bound(outer or "")
+    if not (builtin or qualified in _ITEM_COLLECTIONS) or not items:
+        return False
+    return all(
+        _typed_annotation(item, ctx) or (isinstance(item, cst.Ellipsis) and index > 0)
+        for index, item in enumerate(items)
+    )
 
 
 def _typed_annotation(annotation: cst.BaseExpression, ctx: FileContext) -> bool:

@@ -320,6 +320,103 @@ def test_arithmetic_of_parameters_typed_as_numbers_is_not_flagged() -> None:
     assert _fg105(source) == [VALUE_MESSAGE]
 
 
+def test_a_join_of_the_items_of_a_parameter_typed_as_numbers_is_not_flagged() -> None:
+    """tzinchy's repositories (reader 157): `", ".join(map(str, apart_ids))` of
+    `apart_ids: list[int]` (a route's `List[int]` body), or a generator over it, carries
+    no SQL. A collection of strings, or the parameter bound again, still is flagged."""
+    source = """
+    from typing import List, Optional
+
+    from sqlalchemy import text
+
+
+    async def set_notes(session, apart_ids: list[int], notes: str):
+        ids = ", ".join(map(str, apart_ids))
+        await session.execute(text(f"UPDATE a SET notes = :n WHERE id IN ({ids})"), {"n": notes})
+
+
+    async def table(session, apart_ids: Optional[List[int]] = None):
+        ids = ", ".join(str(i) for i in apart_ids)
+        await session.execute(text(f"SELECT 1 FROM a WHERE id IN ({ids})"))
+
+
+    async def by_names(session, names: list[str]):
+        await session.execute(text(f"SELECT 1 FROM a WHERE n IN ({', '.join(map(str, names))})"))
+
+
+    async def rebound(session, apart_ids: tuple[int, ...]):
+        apart_ids = [x for x in apart_ids]
+        await session.execute(text(f"SELECT 1 FROM a WHERE id IN ({', '.join(map(str, apart_ids))})"))
+    """
+    assert _fg105(source, "app/repository.py") == [VALUE_MESSAGE, VALUE_MESSAGE]
+
+
+def test_a_list_of_placeholders_bound_anew_per_filter_is_not_flagged() -> None:
+    """tzinchy's `get_house_addresses` (reader 157): `placeholders = []` under each
+    filter, `:district_0`, `:district_1`, ... appended, joined and pasted; the values
+    go in `params`. So too a list comprehension of placeholders joined later. A value
+    appended to one of them is still flagged."""
+    source = """
+    from sqlalchemy import text
+
+
+    async def house_addresses(session, districts: list[str], municipal_districts: list[str]):
+        query = "SELECT DISTINCT house_address FROM new_apart WHERE 1=1"
+        params = {}
+        if districts:
+            placeholders = []
+            for i, district in enumerate(districts):
+                key = f"district_{i}"
+                placeholders.append(f":{key}")
+                params[key] = district
+            placeholders_str = ", ".join(placeholders)
+            query += f" AND district IN ({placeholders_str})"
+        if municipal_districts:
+            placeholders = []
+            for i, municipal in enumerate(municipal_districts):
+                key = f"municipal_{i}"
+                placeholders.append(f":{key}")
+                params[key] = municipal
+            placeholders_str = ", ".join(placeholders)
+            query += f" AND municipal_district IN ({placeholders_str})"
+        query += " ORDER BY house_address"
+        return await session.execute(text(query), params)
+
+
+    async def by_ids(session, ids: list[str]):
+        marks = [f":id_{i}" for i in range(len(ids))]
+        params = {f"id_{i}": value for i, value in enumerate(ids)}
+        return await session.execute(text(f"SELECT 1 FROM a WHERE id IN ({', '.join(marks)})"), params)
+    """
+    assert _fg105(source, "app/repository.py") == []
+    leaked = source.replace('placeholders.append(f":{key}")', "placeholders.append(municipal)", 2)
+    assert _fg105(leaked, "app/repository.py") == [VALUE_MESSAGE]
+
+
+def test_text_added_in_a_block_reads_its_names_as_bound_there() -> None:
+    """tzinchy's `cin_repository.py` (reader 157): `placeholders` bound in the `if`
+    block of the `query += f"... IN ({placeholders})"`, which the `execute()` after the
+    block ran: the names of the text added hold what they held at the `+=`, the joined
+    `:district_0, ...` there. A value pasted in the same place is still flagged."""
+    source = """
+    from sqlalchemy import text
+
+
+    async def districts(session, user_districts: list[str]):
+        query = "SELECT DISTINCT district FROM cin"
+        params = {}
+        if user_districts:
+            params = {f"district_{i}": district for i, district in enumerate(user_districts)}
+            placeholders = ", ".join(f":{key}" for key in params.keys())
+            query += f" WHERE district IN ({placeholders})"
+        query += " ORDER BY cin_id"
+        return await session.execute(text(query), params)
+    """
+    assert _fg105(source, "app/repository.py") == []
+    pasted = source.replace('f":{key}" for key in params.keys()', "user_districts")
+    assert _fg105(pasted, "app/repository.py") == [VALUE_MESSAGE]
+
+
 def test_sql_built_in_a_variable_then_run_is_flagged() -> None:
     source = """
     from sqlalchemy import text
@@ -420,7 +517,10 @@ def test_assignment_inside_the_loop_before_the_use_is_followed() -> None:
     assert _fg105(source) == [VALUE_MESSAGE]
 
 
-def test_augmented_assignment_is_not_followed() -> None:
+def test_augmented_assignment_is_followed() -> None:
+    """`sql += f"..."` after a literal: the rule renders what `+=` adds
+    (`SqlFlow.augmented`, since 993b835); this test said the opposite only because the
+    rule's screen read no `+=` and spared the file (turned with the screen, reader 157)."""
     source = """
     from sqlalchemy import text
 
@@ -429,7 +529,7 @@ def test_augmented_assignment_is_not_followed() -> None:
         sql += f" AND email = '{email}'"
         session.execute(text(sql))
     """
-    assert _fg105(source) == []
+    assert _fg105(source) == [VALUE_MESSAGE]
 
 
 def test_fragment_built_in_the_function_is_checked_where_it_is_pasted() -> None:
