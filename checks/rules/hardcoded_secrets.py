@@ -774,7 +774,10 @@ class HardcodedSecret(Rule):
         "value starting with `/` or holding `{name}` fields) and a message to format "
         "(`{'set_api_key': 'Set the API key in the configuration file {}'}`: `{}`, `{0}`, "
         "`%s`), "
-        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), a settings default the module "
+        "the name of a header (`TOKEN_KEY = 'X-APP-TOKEN'`), the defaults of a settings "
+        "class named for a development or test profile (`DevelopmentSettings`, "
+        "`TestingConfig`, `LocalSettings`: held back, reported when named and in new "
+        "code), a settings default the module "
         "compares with to refuse it (`if self.secret_key == 'change-me': raise ...` in a "
         "validator, an exit, an `assert`; not a warning printed, after which the service "
         "signs with it all the same; or a constant a validator names), an OAuth client's "
@@ -1636,6 +1639,14 @@ class HardcodedSecret(Rule):
                 leaked = _LEAKED_FALLBACK.format(variable=read) if read else _LEAKED_KEY
                 ctx.report(node, leaked)
                 return
+            if in_settings and _development_profile(ctx):
+                # the defaults of a development or test profile (wxhou's
+                # `DevelopmentSettings`, chosen by the environment beside a
+                # `ProductionSettings`: reader 157): the developer's machine's; held
+                # back, reported where named and in new code
+                held = Condition((), frozenset(), fact=used_fact(self.code, ""))
+                ctx.report_if(node, held, message)
+                return
             if in_settings and isinstance(node, cst.AnnAssign | cst.Assign):
                 # a setting nothing reads is dead code: its default never runs
                 # (evilmoose's `FIRST_SUPERUSER_PASSWORD`, reader 61)
@@ -2049,6 +2060,20 @@ def _in_settings_class(ctx: FileContext) -> bool:
         and ctx.in_class_body
         and any(ctx.derives_from(base, SETTINGS_BASES) for base in owner.bases)
     )
+
+
+def _development_profile(ctx: FileContext) -> bool:
+    """Whether the settings class is a development or test profile by its name
+    (`DevelopmentSettings`, `DevConfig`, `TestingSettings`, `LocalSettings`)."""
+    owner = ctx.enclosing_class
+    return owner is not None and _DEVELOPMENT_PROFILE.match(owner.name) is not None
+
+
+#: A settings class named for a development or test profile.
+_DEVELOPMENT_PROFILE = lazy_pattern(
+    r"(?:Dev|Development|Local|Test|Testing)(?:Env|Environment)?_?"
+    r"(?:Settings|Config|Configuration)$"
+)
 
 
 def _class_var(node: cst.CSTNode, ctx: FileContext) -> bool:

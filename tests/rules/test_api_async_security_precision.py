@@ -3451,6 +3451,45 @@ def test_a_literal_key_given_to_a_signer_is_a_secret_whatever_it_reads_like() ->
     assert [f for f in check_code(source, "tests/test_tokens.py") if f.code == "FG502"] == []
 
 
+def test_the_defaults_of_a_development_profile_are_held_back(tmp_path: Path) -> None:
+    """wxhou's settings (reader 157): `DevelopmentSettings` and `ProductionSettings`,
+    chosen by an environment variable; the development profile's keys are the
+    developer's machine's: held back, reported where FG502 is named. A class named for
+    another thing (`LocalStorageConfig`) is no profile."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'blog'\n")
+    write(
+        tmp_path,
+        "app/settings.py",
+        """
+        from pydantic_settings import BaseSettings
+
+
+        class DevelopmentSettings(BaseSettings):
+            SECRET_KEY: str = "s2JNHjKeZCj5b2brh4so34xyz"
+
+
+        class LocalStorageConfig(BaseSettings):
+            STORAGE_SECRET_KEY: str = "Xs8nWV1P45jiKrjLV6OSnj"
+
+
+        class ProductionSettings(BaseSettings):
+            SECRET_KEY: str = "Xs8nWV1P45jiKrjLV6OSnj"
+
+
+        settings = ProductionSettings() if PROD else DevelopmentSettings()
+        STORAGE = LocalStorageConfig().STORAGE_SECRET_KEY
+        KEYS = (settings.SECRET_KEY,)
+        """,
+    )
+
+    def rows(*options: str) -> list[int]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
+        return [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG502"]
+
+    assert rows() == [9, 13]
+    assert rows("--extend-select", "FG502") == [5, 9, 13]
+
+
 def test_a_fallback_the_module_only_warns_about_is_a_finding() -> None:
     """NathanC16's `core/config.py` (reader 154): the module compares the key with its
     fallback and prints a warning, then signs with it all the same; refused (a raise, an
