@@ -402,6 +402,16 @@ BLOCKING_CLIENTS = {
     # google-genai: `client.models.generate_content(...)` waits for the model's answer;
     # `client.aio` is the same API, awaited (`ASYNC_NAMESPACES`)
     "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
+    # google-generativeai, google-genai's predecessor: `model.generate_content(...)` waits
+    # for the answer (kodzimk's quiz battles, a Gemini call per round: reader 157);
+    # `generate_content_async` its twin
+    **dict.fromkeys(
+        (
+            "google.generativeai.GenerativeModel",
+            "google.generativeai.generative_models.GenerativeModel",
+        ),
+        "`await model.generate_content_async(...)`",
+    ),
 }
 #: Clients whose async twin is the same API under `.aio` (the message names the call's).
 AIO_CLIENTS = frozenset({"google.genai.Client"})
@@ -413,6 +423,11 @@ ASYNC_NAMESPACES = frozenset({"aio"})
 #: closing the connection pool; boto3's local signing and paginators.
 CLIENT_LOCAL_METHODS = frozenset(
     {
+        # google-generativeai's awaited twins, and its chat (each `send_message` of which
+        # is a request this set does not follow)
+        "generate_content_async",
+        "count_tokens_async",
+        "start_chat",
         "with_options",
         "copy",
         "pipeline",

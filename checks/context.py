@@ -1755,6 +1755,7 @@ class FileContext:
         # CPython's parser: see their docstrings
         from checks.summary import (
             blocking_functions_of,
+            client_methods_of,
             config_refs_of,
             context_manager_returns_of,
             held_objects_of,
@@ -1787,6 +1788,7 @@ class FileContext:
         returns.update(instance_methods_of(source, prefix, is_package, returns))
         blocking.update(instance_methods_of(source, prefix, is_package, blocking))
         held, members, uses = held_objects_of(source, prefix, is_package, blocking)
+        blocking.update(client_methods_of(source, prefix, is_package, blocking, held, uses))
         return ModuleSummary(
             prefix,
             classes,

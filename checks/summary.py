@@ -201,6 +201,22 @@ def held_objects_of(
     return read[1]._held_objects(read[0].body, blocking) if read is not None else ({}, {}, {})
 
 
+def client_methods_of(
+    source: bytes,
+    module: str,
+    is_package: bool,
+    blocking: Mapping[str, str],
+    held: Mapping[str, str],
+    uses: Mapping[str, tuple[str, ...]],
+) -> dict[str, str]:
+    """`_Summarizer._through_clients` for the checker's own summary of a file (read with
+    CPython's parser, as `held_objects_of`)."""
+    if not uses or not any(made in BLOCKING_CLIENTS for made in held.values()):
+        return {}
+    read = _module_read(source, module, is_package)
+    return read[1]._through_clients(read[0].body, blocking, held, uses) if read else {}
+
+
 @functools.lru_cache(maxsize=1)
 def _blocking_functions(source: bytes, module: str, is_package: bool) -> dict[str, str]:
     read = _module_read(source, module, is_package)
@@ -241,6 +257,13 @@ def _module_read(
             summarizer._record_import(statement)
         elif isinstance(statement, ast.ClassDef):
             summarizer._register(statement, nested=False)
+    summarizer.clients = {
+        name: made
+        for name, made in module_instances(
+            (name, summarizer._made(value)) for name, value in _instance_bindings(tree.body)
+        ).items()
+        if made in BLOCKING_CLIENTS
+    }
     return tree, summarizer
 
 
@@ -401,6 +424,9 @@ class _Summarizer:
         self.imports: dict[str, str] = {}
         #: class name -> (bases, whether it is nested in another class)
         self.classes: dict[str, tuple[tuple[str | None, ...], bool]] = {}
+        #: the module-level names bound to a sync client of `BLOCKING_CLIENTS`, with its
+        #: class (`model = genai.GenerativeModel(...)`), for `_init_held`
+        self.clients: dict[str, str] = {}
 
     def summary(
         self,
@@ -450,6 +476,7 @@ class _Summarizer:
             if not nested
         }
         instances = module_instances((name, self._made(value)) for name, value in bindings)
+        self.clients = {name: made for name, made in instances.items() if made in BLOCKING_CLIENTS}
         config_refs = self._config_refs(tree.body, None) if reads_config else ()
         returns = self._returns(tree.body)
         returns.update(self._instance_methods(returns, _instance_bindings(tree.body)))
@@ -458,6 +485,7 @@ class _Summarizer:
         if blocking:
             blocking.update(self._instance_methods(blocking, _instance_bindings(tree.body)))
         held, members, uses = self._held_objects(tree.body, blocking)
+        blocking.update(self._through_clients(tree.body, blocking, held, uses))
         # a sync client an instance of a class of the module holds, under the module-level
         # name bound to that instance (`minio_service.client` of `minio_service =
         # MinIOService()`, whose `__init__` makes `self.client = Minio(...)`): another
@@ -486,6 +514,34 @@ class _Summarizer:
             members,
             uses,
         )
+
+    def _through_clients(
+        self,
+        body: Sequence[ast.stmt],
+        blocking: Mapping[str, str],
+        held: Mapping[str, str],
+        uses: Mapping[str, tuple[str, ...]],
+    ) -> dict[str, str]:
+        """The sync methods that make a request through a sync client their instance
+        holds (`self.model.generate_content(...)` of `self.model = model`, a
+        `genai.GenerativeModel`: kodzimk's quiz generator, reader 157), with that request,
+        also under the names of the module-level instances of their classes
+        (`ai_quiz_generator.generate_questions`), for `ModuleSummary.blocking`."""
+        found: dict[str, str] = {}
+        for key, used in uses.items():
+            if key in blocking:
+                continue
+            owner = key.rpartition(".")[0]
+            for use in used:
+                attribute, dot, called = use.partition(".")
+                client = held.get(f"{owner}.{attribute}") if dot and attribute else None
+                request = client_request(client, [called]) if client is not None else None
+                if request is not None:
+                    found[key] = request
+                    break
+        if found:
+            found.update(self._instance_methods(found, _instance_bindings(body)))
+        return found
 
     def _held_objects(
         self, body: Sequence[ast.stmt], blocking: Mapping[str, str]
@@ -562,6 +618,10 @@ class _Summarizer:
                 targets, value = node.targets, node.value
                 if isinstance(value, ast.Name) and value.id in annotations:
                     typed = self._held_class(annotations[value.id])
+                elif isinstance(value, ast.Name) and value.id in self.clients:
+                    # a sync client the module made (`self.model = model` of `model =
+                    # genai.GenerativeModel(...)`: kodzimk's quiz generator, reader 157)
+                    typed = self.clients[value.id]
                 elif isinstance(value, ast.Name) and not _is_capitalized(value.id):
                     # another module's object (`self.session = session` of `from
                     # carnage.database.session import session`, a `sessionmaker`)

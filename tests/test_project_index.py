@@ -1688,6 +1688,39 @@ def test_a_sync_client_another_modules_instance_holds_called_in_a_coroutine(
     )
 
 
+def test_a_method_requesting_through_a_module_level_client_its_instance_holds(
+    tmp_path: Path,
+) -> None:
+    """kodzimk's quiz battles (reader 157): `model = genai.GenerativeModel(...)` at the
+    top of `app.quiz`, `self.model = model` in `AIQuizGenerator.__init__`, and a sync
+    `generate_questions` calling `self.model.generate_content(...)`, run on the loop from
+    websocket handlers through the module's `ai_quiz_generator` instance; the awaited
+    `generate_content_async` is the twin."""
+    quiz = (
+        "import google.generativeai as genai\n\n"
+        'model = genai.GenerativeModel("gemini-2.0-flash")\n\n\n'
+        "class AIQuizGenerator:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.model = model\n\n"
+        "    def generate_questions(self, prompt: str) -> str:\n"
+        "        return self.model.generate_content(prompt).text\n\n\n"
+        "ai_quiz_generator = AIQuizGenerator()\n"
+    )
+    battle = (
+        "from app.quiz import ai_quiz_generator, model\n\n\n"
+        "async def next_round(prompt: str) -> str:\n"
+        "    questions = ai_quiz_generator.generate_questions(prompt)\n"
+        "    return questions + (await model.generate_content_async(prompt)).text\n"
+    )
+    found = _checked_package(tmp_path, {"app/quiz.py": quiz, "app/battle.py": battle})
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("FG302", 5)]
+    assert found[0]["message"].startswith(
+        "`ai_quiz_generator.generate_questions()` is a sync method of "
+        "`app.quiz.ai_quiz_generator` that calls `generate_content()` on a sync "
+        "`google.generativeai.GenerativeModel` client"
+    )
+
+
 def test_a_local_annotated_with_a_helper_class_whose_method_requests_through_self(
     tmp_path: Path,
 ) -> None:
