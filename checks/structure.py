@@ -1093,6 +1093,18 @@ class _Collector:
                         facts.named_strings.append((name, value))
                     if name is not None and held is not None:
                         facts.named_calls.append((name, held))
+                    if (
+                        isinstance(target, ast.Tuple | ast.List)
+                        and isinstance(node.value, ast.Tuple | ast.List)
+                        and len(target.elts) == len(node.value.elts)
+                    ):
+                        # `login, password = "GabitovDS", "..."`: FG502 pairs them
+                        for element, element_value in zip(
+                            target.elts, node.value.elts, strict=True
+                        ):
+                            paired = _fallback_string(element_value)
+                            if isinstance(element, ast.Name) and paired is not None:
+                                facts.named_strings.append((element.id, paired))
             elif kind is ast.AnnAssign:
                 assert isinstance(node, ast.AnnAssign)
                 facts.annotated.append((node, enclosing))

@@ -716,7 +716,8 @@ class HardcodedSecret(Rule):
     summary = (
         "Checks for string literals assigned to secret-named variables, attributes, "
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`, "
-        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`, `APP_SECRET_STRING`), also as a settings "
+        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`, `APP_SECRET_STRING`; each name of a tuple "
+        "assignment given its element, `login, password = 'u', '...'`), also as a settings "
         "field's default "
         "(`SecretStr('...')`, `Field(default='...')`; a field named as a token, "
         "`gsms_token`, holding one a provider issues, a JSON Web Token or a Telegram bot's) "
@@ -1686,6 +1687,24 @@ class HardcodedSecret(Rule):
                 self._check(name.value, node.value, node, ctx, constant=_at_module_level(ctx))
             elif isinstance(name, cst.Attribute):
                 self._check(name.attr.value, node.value, node, ctx)
+            elif (
+                isinstance(name, cst.Tuple | cst.List)
+                and isinstance(node.value, cst.Tuple | cst.List)
+                and len(name.elements) == len(node.value.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in name.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in node.value.elements)
+            ):
+                # `login, password = "GabitovDS", "21v1DF43!!!!"` (tzinchy's container
+                # service, reader 157): each name given its element
+                for element, value in zip(name.elements, node.value.elements, strict=True):
+                    if isinstance(element.value, cst.Name):
+                        self._check(
+                            element.value.value,
+                            value.value,
+                            value.value,
+                            ctx,
+                            constant=_at_module_level(ctx),
+                        )
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx: FileContext) -> None:
         if node.value is not None and _names_examples(node.target):

@@ -3451,6 +3451,20 @@ def test_a_literal_key_given_to_a_signer_is_a_secret_whatever_it_reads_like() ->
     assert [f for f in check_code(source, "tests/test_tokens.py") if f.code == "FG502"] == []
 
 
+def test_a_secret_given_in_a_tuple_assignment_is_found() -> None:
+    """tzinchy's container service (reader 157): `login, password = "GabitovDS",
+    "21v1DF43!!!!"`; each name is given its element. A starred target, or an element
+    that is no string, pairs nothing."""
+    source = """
+        def connect():
+            login, password = "GabitovDS", "21v1DF43!!!!"
+            user, *rest = "admin", "Xk9#mQ2vL8pw", "x"
+            name, secret = "svc", ("Zq8#pL2vX9mK", "x")
+            return login, password, user, rest, name, secret
+        """
+    assert _found("FG502", source, "app/service/container.py") == [2]
+
+
 def test_the_defaults_of_a_development_profile_are_held_back(tmp_path: Path) -> None:
     """wxhou's settings (reader 157): `DevelopmentSettings` and `ProductionSettings`,
     chosen by an environment variable; the development profile's keys are the
