@@ -959,6 +959,11 @@ class _Collector:
                     held = _fallback_call(item.value)
                     if item.arg is not None and held is not None:
                         facts.named_calls.append((item.arg, held))
+                if last == "setdefault" and len(node.args) == 2:
+                    # `os.environ.setdefault("SECRET_KEY", "...")`: FG502's
+                    variable, value = _string(node.args[0]), _fallback_string(node.args[1])
+                    if variable is not None and value is not None:
+                        facts.named_strings.append((variable, value))
             elif kind is ast.Attribute:
                 assert isinstance(node, ast.Attribute)
                 if type(node.ctx) is not ast.Load:
@@ -1288,6 +1293,8 @@ def _target_name(target: ast.expr) -> str | None:
         return target.id
     if isinstance(target, ast.Attribute):
         return target.attr
+    if isinstance(target, ast.Subscript):
+        return _string(target.slice)  # `config["password"] = ...`, `os.environ["X"] = ...`
     return None
 
 

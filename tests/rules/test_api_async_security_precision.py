@@ -3451,6 +3451,28 @@ def test_a_literal_key_given_to_a_signer_is_a_secret_whatever_it_reads_like() ->
     assert [f for f in check_code(source, "tests/test_tokens.py") if f.code == "FG502"] == []
 
 
+def test_a_secret_set_in_the_environment_or_a_dicts_item_is_found() -> None:
+    """PharmaGestion's Vercel entry point (reader 156): `os.environ.setdefault(
+    "SECRET_KEY", "...")`, the key tokens are signed with wherever the environment sets
+    none; so `os.environ["JWT_SECRET"] = "..."`, and a dict's item assigned as a
+    display's is (`config["password"] = "..."`; not a label of words)."""
+    source = """
+        import os
+
+        os.environ.setdefault("SECRET_KEY", "pharma-gest-s3cur3-k3y-2026-vercel")
+        os.environ.setdefault("ALGORITHM", "HS256")
+        os.environ["JWT_SECRET"] = "Zq8#pL2vX9mKw3"
+
+
+        def settings() -> dict[str, str]:
+            config = {}
+            config["password"] = "Xk9#mQ2vL8pw"
+            config["api_key"] = "Elastic Api Key"
+            return config
+        """
+    assert _found("FG502", source, "api/index.py") == [3, 5, 10]
+
+
 def test_a_secret_given_in_a_tuple_assignment_is_found() -> None:
     """tzinchy's container service (reader 157): `login, password = "GabitovDS",
     "21v1DF43!!!!"`; each name is given its element. A starred target, or an element
