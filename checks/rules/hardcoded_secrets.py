@@ -735,7 +735,9 @@ class HardcodedSecret(Rule):
         "`AuthenticationBackend(secret_key=...)` and its subclasses): the key "
         "itself, whatever it reads like (not a public key), and so a module constant the "
         "module gives a signer (`SECRET_KEY = 'SECRET_KEY'`, then `jwt.encode(data, "
-        "SECRET_KEY)`); a signing key's settings default or "
+        "SECRET_KEY)`), or a class's attribute its methods give one (`secret = "
+        "'supersecret'`, then `jwt.encode(payload, self.secret)`); a signing key's "
+        "settings default or "
         "environment fallback even when it reads like a name or is short "
         "(`SECRET_KEY: str = 'your-secret-key'`, `os.getenv('JWT_SECRET_KEY', 'secret')`: "
         "the key tokens are signed with unless the environment sets one; not a value "
@@ -1605,7 +1607,16 @@ class HardcodedSecret(Rule):
         # a module's constant the module signs with (`jwt.encode(data, SECRET_KEY, ...)`)
         # is the key whatever it reads like: lorevange's `SECRET_KEY = "SECRET_KEY"`, a
         # placeholder in capitals anyone can forge tokens with (reader 106)
-        signs = bool(signing) or (constant and text is not None and _signs_with(name, ctx))
+        signs = bool(signing) or (
+            text is not None
+            and (
+                (constant and _signs_with(name, ctx))
+                # a class's attribute its methods sign with (`secret = "supersecret"`,
+                # then `jwt.encode(payload, self.secret)`: juampa95's `AuthHandler`,
+                # reader 158)
+                or (ctx.in_class_body and _signs_with(name, ctx, through_self=True))
+            )
+        )
         if (
             text is not None
             and (
@@ -1873,17 +1884,27 @@ _REQUEST_CREDENTIAL_MESSAGE = (
 _MANAGER_SECRETS = frozenset({"reset_password_token_secret", "verification_token_secret"})
 
 
-def _signs_with(name: str, ctx: FileContext) -> bool:
+def _signs_with(name: str, ctx: FileContext, through_self: bool = False) -> bool:
     """Whether the module gives the name to a signer as its key (`jwt.encode(data,
-    SECRET_KEY)`, `SessionMiddleware, secret_key=SECRET_KEY`), found once per file."""
+    SECRET_KEY)`, `SessionMiddleware, secret_key=SECRET_KEY`), found once per file;
+    `through_self`: an attribute of `self` or `cls` of that name (`jwt.encode(payload,
+    self.secret)`)."""
     found = ctx.stash("FG502.signed-with")
     if not found:
         names: set[str] = set()
+        attributes: set[str] = set()
         for node in descendants(ctx.module):
             if isinstance(node, cst.Call):
                 key = _signer_key(node, ctx)
                 if key is not None and isinstance(key[1].value, cst.Name):
                     names.add(key[1].value.value)
+                elif (
+                    key is not None
+                    and isinstance(key[1].value, cst.Attribute)
+                    and isinstance(key[1].value.value, cst.Name)
+                    and key[1].value.value.value in {"self", "cls"}
+                ):
+                    attributes.add(key[1].value.attr.value)
             elif (
                 # fastapi-users' user manager signs its reset and verification tokens
                 # with these (`reset_password_token_secret = SECRET`)
@@ -1896,7 +1917,8 @@ def _signs_with(name: str, ctx: FileContext) -> bool:
             ):
                 names.add(node.value.value)
         found.append(names)
-    return name in found[0]
+        found.append(attributes)
+    return name in found[1 if through_self else 0]
 
 
 def _signer_key(node: cst.Call, ctx: FileContext) -> tuple[str, cst.Arg] | None:

@@ -3473,6 +3473,25 @@ def test_a_secret_set_in_the_environment_or_a_dicts_item_is_found() -> None:
     assert _found("FG502", source, "api/index.py") == [3, 5, 10]
 
 
+def test_a_class_attribute_its_methods_sign_with_is_the_key() -> None:
+    """juampa95's `AuthHandler` (reader 158): `secret = "supersecret"` in the class body,
+    `jwt.encode(payload, self.secret)` in a method: the only signing key, a lower-case
+    word anyone can forge tokens with. An attribute nothing signs with is read as any
+    other (a lower-case word: a name)."""
+    source = """
+        import jwt
+
+
+        class AuthHandler:
+            secret = "supersecret"
+            cookie_secret = "sessionid"
+
+            def encode_token(self, user_id: int) -> str:
+                return jwt.encode({"sub": user_id}, self.secret, algorithm="HS256")
+        """
+    assert _found("FG502", source, "api/auth/auth.py") == [5]
+
+
 def test_a_secret_given_in_a_tuple_assignment_is_found() -> None:
     """tzinchy's container service (reader 157): `login, password = "GabitovDS",
     "21v1DF43!!!!"`; each name is given its element. A starred target, or an element
