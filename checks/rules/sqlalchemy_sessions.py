@@ -3558,6 +3558,8 @@ class InterpolatedSql(Rule):
         "a name assigned only string literals (or placeholder joins: `?` for "
         "one driver, `$n` for another) on every branch, loop variables over constants "
         "(literal collections, also of tuples unpacked by the loop, a local name bound to one, "
+        "and of tuples mixing literals with calls, position by position: `col_name` of "
+        "`for col_name, col_type in [('logo', sa.String(500)), ...]`, not `col_type`; "
         "`.items()`/`.keys()`/`.values()` of an ALL_CAPS dict, `range()`, also through "
         "`enumerate()`, whose counter is a number), a local bound only to numbers "
         "(`offset = 0`, then `offset += batch_size` of `batch_size: int`), bind-parameter "

@@ -310,12 +310,42 @@ class SqlFlow:
             else:
                 self.bind_loop(item, loop_value(inner, ctx), ctx, inner)
             return
+        if value is None and isinstance(target, cst.Tuple) and iterable is not None:
+            positions = self._constant_positions(iterable, len(target.elements), ctx)
+            if positions is not None:
+                # `for col_name, col_type in [("logo_url", sa.String(500)), ...]`: a
+                # position every row holds a literal at is a constant (vs-ai-ds's
+                # migration, reader 159), the others are not followed
+                for element, constant in zip(target.elements, positions, strict=True):
+                    self.bind(element.value, _trusted() if constant else None, ctx)
+                return
         if value is None:
             self.bind(target, None, ctx)
             return
         for node in descendants(target):
             if isinstance(node, cst.Name):
                 self.bind(node, value, ctx)
+
+    def _constant_positions(
+        self, iterable: cst.BaseExpression, width: int, ctx: FileContext
+    ) -> list[bool] | None:
+        """For a loop over a literal list of tuples of `width` items (or a local name
+        bound to one), whether each position holds a literal in every row; else None."""
+        rows = iterable
+        if isinstance(rows, cst.Name):
+            bound = self.value_of(rows.value, ctx)
+            rows = bound if isinstance(bound, cst.BaseExpression) else rows
+        if not isinstance(rows, cst.List | cst.Tuple) or not rows.elements:
+            return None
+        positions = [True] * width
+        for row in rows.elements:
+            items = row.value if isinstance(row, cst.Element) else None
+            if not isinstance(items, cst.Tuple) or len(items.elements) != width:
+                return None
+            for index, item in enumerate(items.elements):
+                if isinstance(item, cst.StarredElement) or not _plain_literal(item.value):
+                    positions[index] = False
+        return positions
 
     def check(self, expr: cst.BaseExpression, ctx: FileContext) -> None:
         """Record the names an `if`/`while`/`assert` test checks: looked up in a set
@@ -1832,6 +1862,13 @@ def analyze(expr: cst.BaseExpression, ctx: FileContext) -> SqlText | None:
         if i in kinds
     )
     return SqlText(text, pieces) if pieces else None
+
+
+def _plain_literal(expr: cst.BaseExpression) -> bool:
+    """A string or number literal, or `True`, `False`, `None`."""
+    if isinstance(expr, cst.SimpleString | cst.Integer | cst.Float):
+        return True
+    return isinstance(expr, cst.Name) and expr.value in {"True", "False", "None"}
 
 
 def loop_value(iterable: cst.BaseExpression, ctx: FileContext) -> cst.BaseExpression | None:

@@ -417,6 +417,27 @@ def test_text_added_in_a_block_reads_its_names_as_bound_there() -> None:
     assert _fg105(pasted, "app/repository.py") == [VALUE_MESSAGE]
 
 
+def test_a_loop_over_rows_of_literals_binds_each_literal_position_as_a_constant() -> None:
+    """vs-ai-ds's migration (reader 159): `for col_name, col_type, default in columns`,
+    the rows `("city_logo_url", sa.String(length=500), None)`; the names are literals in
+    every row, the types calls: `{col_name}` is a constant there, `{col_type}` still is
+    not."""
+    source = """
+    import sqlalchemy as sa
+
+
+    def upgrade(conn, columns_extra):
+        columns = [
+            ("city_logo_url", sa.String(length=500), None),
+            ("push_enabled", sa.Boolean(), "true"),
+        ]
+        for col_name, col_type, default in columns:
+            conn.execute(sa.text(f"SELECT 1 FROM c WHERE column_name = '{col_name}'"))
+            conn.execute(sa.text(f"SELECT 1 FROM c WHERE kind = '{col_type}'"))
+    """
+    assert _fg105(source, "app/setup/columns.py") == [VALUE_MESSAGE]
+
+
 def test_sql_built_in_a_variable_then_run_is_flagged() -> None:
     source = """
     from sqlalchemy import text
