@@ -1193,7 +1193,9 @@ class FileContext:
     def _unimported_layer(self) -> str | None:
         """The fact asking whether anything imports the module (its name in an import or
         a path), when it is one of the routes, service or repository layers that only an
-        import would run (`ROUTES_IMPORTED`, `LAYER_IMPORTED`): not a package's
+        import would run (`ROUTES_IMPORTED`, `LAYER_IMPORTED`; a module of no layer making
+        an `APIRouter` is a routes one), or, in a project's run, a module of no layer
+        (`MODULE_IMPORTED`; not one named as entry points often are): not a package's
         `__init__`, no app made here (`FastAPI(...)`, which a server loads by its path), no
         `__main__` guard; nor a module of tasks a worker finds by its name (Celery's
         `autodiscover_tasks()` imports each package's `tasks`)."""
