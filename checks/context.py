@@ -831,6 +831,13 @@ def string_value(expr: cst.BaseExpression | None) -> str | None:
     return None
 
 
+def subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
+    """The one index of a subscript (`"X"` of `os.environ["X"]`), else None."""
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return node.slice[0].slice.value
+    return None
+
+
 def _import_module_name(
     node: cst.ImportFrom, package: str | None, namespace: str | None = None
 ) -> str:

@@ -257,14 +257,18 @@ def _module_read(
             summarizer._record_import(statement)
         elif isinstance(statement, ast.ClassDef):
             summarizer._register(statement, nested=False)
-    summarizer.clients = {
-        name: made
-        for name, made in module_instances(
+    summarizer.clients = _sync_clients(
+        module_instances(
             (name, summarizer._made(value)) for name, value in _instance_bindings(tree.body)
-        ).items()
-        if made in BLOCKING_CLIENTS
-    }
+        )
+    )
     return tree, summarizer
+
+
+def _sync_clients(instances: Mapping[str, str]) -> dict[str, str]:
+    """The module-level names bound to a sync client of `BLOCKING_CLIENTS`, with its class
+    (`_Summarizer.clients`)."""
+    return {name: made for name, made in instances.items() if made in BLOCKING_CLIENTS}
 
 
 #: The text of a call of one of `os`'s blocking functions (`os.system(`, `spawnv(`).
@@ -476,7 +480,7 @@ class _Summarizer:
             if not nested
         }
         instances = module_instances((name, self._made(value)) for name, value in bindings)
-        self.clients = {name: made for name, made in instances.items() if made in BLOCKING_CLIENTS}
+        self.clients = _sync_clients(instances)
         config_refs = self._config_refs(tree.body, None) if reads_config else ()
         returns = self._returns(tree.body)
         returns.update(self._instance_methods(returns, _instance_bindings(tree.body)))

@@ -14,6 +14,7 @@ from checks.context import (
     is_main_guard,
     keyword_arg,
     string_value,
+    subscript_key,
     text_words,
 )
 from checks.lazy import lazy_pattern
@@ -1700,7 +1701,10 @@ class HardcodedSecret(Rule):
                 self._check(name.value, node.value, node, ctx, constant=_at_module_level(ctx))
             elif isinstance(name, cst.Attribute):
                 self._check(name.attr.value, node.value, node, ctx)
-            elif isinstance(name, cst.Subscript) and (key := _literal_key(name)) is not None:
+            elif (
+                isinstance(name, cst.Subscript)
+                and (key := string_value(subscript_key(name))) is not None
+            ):
                 # `config["password"] = "..."`, a dict's item as a display's is;
                 # `os.environ["SECRET_KEY"] = "..."`, the variable the service reads
                 environ = ctx.qualified_name(name.value) == "os.environ"
@@ -2119,13 +2123,6 @@ def _in_settings_class(ctx: FileContext) -> bool:
         and ctx.in_class_body
         and any(ctx.derives_from(base, SETTINGS_BASES) for base in owner.bases)
     )
-
-
-def _literal_key(target: cst.Subscript) -> str | None:
-    """The string a subscript's one index is (`config["password"]`), or None."""
-    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
-        return None
-    return string_value(target.slice[0].slice.value)
 
 
 def _development_profile(ctx: FileContext) -> bool:

@@ -12,6 +12,7 @@ from checks.context import (
     is_main_guard,
     keyword_arg,
     string_value,
+    subscript_key,
 )
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -662,11 +663,11 @@ class EnvironmentOutsideSettings(Rule):
 
     def _write_target(self, target: cst.BaseExpression, ctx: FileContext) -> None:
         if isinstance(target, cst.Subscript) and ctx.qualified_name(target.value) == "os.environ":
-            self._written(_subscript_key(target), ctx)
+            self._written(subscript_key(target), ctx)
 
     def visit_Subscript(self, node: cst.Subscript, ctx: FileContext) -> None:
         if id(node) not in ctx.marks(self.code) and ctx.qualified_name(node.value) == "os.environ":
-            self._read(node, _subscript_key(node), ctx)
+            self._read(node, subscript_key(node), ctx)
 
     def visit_Comparison(self, node: cst.Comparison, ctx: FileContext) -> None:
         left = node.left
@@ -754,10 +755,3 @@ def _first_argument(call: cst.Call, keyword: str) -> cst.BaseExpression | None:
         return given.value
     first = call.args[0] if call.args else None
     return first.value if first is not None and first.keyword is None and not first.star else None
-
-
-def _subscript_key(node: cst.Subscript) -> cst.BaseExpression | None:
-    """`"X"` of `os.environ["X"]`."""
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return node.slice[0].slice.value
-    return None

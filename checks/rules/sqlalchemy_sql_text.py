@@ -562,9 +562,7 @@ class _Renderer:
         if isinstance(expr, cst.FormattedString):
             site = self.flow.sites.get(id(expr)) if self.params is None else None
             if site is not None and site != self.at:
-                inner = self._child()
-                inner.at = site
-                inner.pieces = self.pieces
+                inner = self._child(at=site)  # (its pieces are this renderer's)
                 return "".join(inner._formatted_part(part) for part in expr.parts)
             return "".join(self._formatted_part(part) for part in expr.parts)
         if isinstance(expr, cst.ConcatenatedString):
@@ -816,37 +814,29 @@ class _Renderer:
         ref = ctx.class_ref(annotation)
         return ref is not None and ctx.derives_from(ref, _ENUMS)
 
-    def _typed_parameter(self, name: str) -> bool:
-        """A parameter of the function, never rebound, annotated as a number, a boolean,
-        a UUID or a date: its text cannot carry SQL."""
+    def _kept_parameter_annotation(self, name: str) -> cst.BaseExpression | None:
+        """The annotation of a parameter of the function the body never binds again."""
         ctx = self.ctx
         function = ctx.function
         if function is None or name in self.flow.bindings.get(_key(ctx), {}):
-            return False
-        params = function.node.params
-        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-            if param.name.value == name and param.annotation is not None:
-                return _typed_annotation(param.annotation.annotation, ctx)
-        return False
+            return None
+        return _parameter_annotation(function.node, name)
+
+    def _typed_parameter(self, name: str) -> bool:
+        """A parameter of the function, never rebound, annotated as a number, a boolean,
+        a UUID or a date: its text cannot carry SQL."""
+        annotation = self._kept_parameter_annotation(name)
+        return annotation is not None and _typed_annotation(annotation, self.ctx)
 
     def _typed_items_parameter(self, expr: cst.BaseExpression) -> bool:
         """A parameter of the function, never rebound, annotated as a collection of
         numbers, booleans, UUIDs or dates (`apart_ids: list[int]`, `Optional[List[UUID]]`):
         the text of its items cannot carry SQL, as `_typed_parameter`'s (tzinchy's
         `", ".join(map(str, apart_ids))`: reader 157)."""
-        ctx = self.ctx
-        function = ctx.function
-        if (
-            not isinstance(expr, cst.Name)
-            or function is None
-            or expr.value in self.flow.bindings.get(_key(ctx), {})
-        ):
+        if not isinstance(expr, cst.Name):
             return False
-        params = function.node.params
-        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-            if param.name.value == expr.value and param.annotation is not None:
-                return _typed_items_annotation(param.annotation.annotation, ctx)
-        return False
+        annotation = self._kept_parameter_annotation(expr.value)
+        return annotation is not None and _typed_items_annotation(annotation, self.ctx)
 
     def _counter(self, name: str) -> bool:
         """A local the function binds only to numbers: a number literal, then `+=`, `-=`
@@ -1477,10 +1467,10 @@ _PERCENT_SPEC = lazy_pattern(
 )
 
 
-#: Collections whose items an annotation names (`list[int]`, `typing.Sequence[UUID]`).
+#: Collections of `typing` and `collections.abc` whose items an annotation names
+#: (`typing.Sequence[UUID]`; the builtins, `list[int]`, are read by their own name).
 _ITEM_COLLECTIONS = frozenset(
-    {"list", "set", "frozenset", "tuple"}
-    | {f"typing.{name}" for name in ("List", "Set", "FrozenSet", "Tuple", "Sequence")}
+    {f"typing.{name}" for name in ("List", "Set", "FrozenSet", "Tuple", "Sequence")}
     | {f"typing.{name}" for name in ("Iterable", "Collection", "AbstractSet")}
     | {f"collections.abc.{name}" for name in ("Sequence", "Iterable", "Collection", "Set")}
 )
