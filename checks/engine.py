@@ -548,12 +548,13 @@ def collected_by_pytest(path: Path) -> bool:
 
 
 def _definite_first(report: Report) -> int:
-    """The order in which a rule's reports on one node are kept (the first one only): a
-    definite one, then one that asks only facts of the project (a definite report the
-    context held where its class is dead code, `USED_FACT`, or where the project runs its
-    coroutine on loops of its own: sajanv88's boto3 call, reported also on condition of
-    what the index reads; a stripe request in a coroutine, also asked as a helper of a
-    module named `stripe`, which no project has), then the others."""
+    """The order in which a rule's reports on one node are kept (the first one only; of
+    the last kind, every one: `Engine._locate`): a definite one, then one that asks only
+    facts of the project (a definite report the context held where its class is dead
+    code, `USED_FACT`, or where the project runs its coroutine on loops of its own:
+    sajanv88's boto3 call, reported also on condition of what the index reads; a stripe
+    request in a coroutine, also asked as a helper of a module named `stripe`, which no
+    project has), then the others."""
     condition: Condition | None = report.condition
     if condition is None:
         return 0
@@ -1045,12 +1046,23 @@ class Engine:
         positions = node_ranges(module, wanted, text, tree)
         findings: list[Finding] = []
         pending: list[tuple[Finding, Condition]] = []
-        seen: set[tuple[str, int]] = set()
+        seen: dict[tuple[str, int], int] = {}
+        alternatives: set[tuple[str, int, Condition]] = set()
         for report in sorted(reports, key=_definite_first):
             key = (report.rule.code, id(report.node))
-            if key in seen:  # one finding per rule and node, a definite one first
-                continue
-            seen.add(key)
+            order = _definite_first(report)
+            if key in seen and (seen[key] < 2 or order < 2):
+                continue  # one finding per rule and node, a definite one first
+            if report.condition is not None and order == 2:
+                # reports asking only of other modules' classes are alternatives, each
+                # kept (one node, two questions: `ai_service=Depends(get_ai_service)`
+                # may be a client its function returns or a class's instance); one
+                # finding stands of those whose condition holds (`resolve_with`)
+                alternative = (*key, report.condition)
+                if alternative in alternatives:
+                    continue
+                alternatives.add(alternative)
+            seen[key] = order
             start, end = _range(positions, report.node)
             fix = None
             if report.fix is not None:

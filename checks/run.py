@@ -653,13 +653,19 @@ def held_back(
     service layer's error mechanism), which `--select ALL` does not name
     (`checks.config.named_in_selection`); another index answers, built only when
     something is dropped."""
+    reported = {
+        _place(finding)
+        for result in results
+        for finding, condition in result.pending
+        if index.holds(condition, finding.path)
+    }
     dropped = [
-        (finding.code, finding.path, condition)
+        (finding.code, finding.path, condition, _place(finding))
         for result in results
         for finding, condition in result.pending
         if finding.code not in settings.named
         and _gated(condition, index)
-        and not index.holds(condition, finding.path)
+        and _place(finding) not in reported
     ]
     waiting = [
         (code, result.path, condition)
@@ -673,8 +679,9 @@ def held_back(
         return HeldBack()
     named = build_index(results, replace(settings, named=settings.enabled), cache)
     findings: dict[str, int] = {}
-    for code, path, condition in dropped:
-        if named.holds(condition, path):
+    for code, path, condition, place in dropped:
+        if place not in reported and named.holds(condition, path):
+            reported.add(place)  # a node's alternatives count once
             findings[code] = findings.get(code, 0) + 1
     files: dict[str, set[Path]] = {}
     for code, path, condition in waiting:
@@ -711,12 +718,16 @@ def _gated(condition: Condition, index: ProjectIndex) -> bool:
 def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Finding]:
     """The definite findings, plus the pending ones whose condition holds in `index`."""
     findings = [f for r in results for f in r.findings]
-    findings.extend(
-        _without_cookies(_named_blocking_call(finding, condition, index), index)
-        for r in results
-        for finding, condition in r.pending
-        if index.holds(condition, finding.path)
-    )
+    placed: set[tuple[Path, str, Location, Location]] = set()
+    for r in results:
+        for finding, condition in r.pending:
+            place = _place(finding)
+            # of a node's alternative reports (`Engine._locate`), the first that holds
+            if place not in placed and index.holds(condition, finding.path):
+                placed.add(place)
+                findings.append(
+                    _without_cookies(_named_blocking_call(finding, condition, index), index)
+                )
     # a fix that removes a `Config` another module reads is withheld (FG207)
     findings = [
         f if f.fix is None or index.keeps_fix(f.fix.config_of) else f._replace(fix=None)
@@ -727,6 +738,11 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 
         findings = settle(findings, index, results)
     return findings
+
+
+def _place(finding: Finding) -> tuple[Path, str, Location, Location]:
+    """Where a rule's finding stands: one finding of a rule at one place."""
+    return finding.path, finding.code, finding.start, finding.end
 
 
 def _without_cookies(finding: Finding, index: ProjectIndex) -> Finding:

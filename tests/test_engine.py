@@ -11,8 +11,10 @@ import pytest
 from checks.config import DEFAULT_LAYERS, LayerMatcher
 from checks.context import FileContext
 from checks.engine import Engine
+from checks.project import Condition, ProjectIndex, summarize_source
 from checks.rule import Example, Rule
 from checks.rules import ALL_RULES, RULES_BY_CODE
+from checks.run import resolve_with
 from tests.helpers import check_code, codes
 
 
@@ -292,3 +294,57 @@ def test_a_compiler_error_is_reported_once_when_the_rules_run_and_report_nothing
     every = frozenset(rule.code for rule in ALL_RULES)
     result = Engine(ALL_RULES).check(Path("app/jobs.py"), source, unscreened=every)
     assert [(f.code, f.start.row) for f in result.findings] == [("FG000", 9)]
+
+
+class TwoQuestionsRule(Rule):
+    """A rule asking two questions of one call, each of another module's class (as
+    FG302's `ai_service=Depends(get_ai_service)`: a client the function returns, or the
+    instance of a class whose method blocks)."""
+
+    code = "FG998"
+    name = "two-questions"
+    family = "test"
+    message = "never"
+    summary = "asks twice"
+    why = "to test alternative reports"
+    bad: ClassVar[tuple[Example, ...]] = ()
+    good: ClassVar[tuple[Example, ...]] = ()
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        for name in ("First", "Second", "First"):
+            model = Condition((f"app.models.{name}",), frozenset({"pydantic.BaseModel"}))
+            ctx.report_if(node, model, f"{name} is a model")
+
+
+@pytest.mark.parametrize(
+    ("models", "messages"),
+    [
+        (("First", "Second"), ["First is a model"]),
+        (("Second",), ["Second is a model"]),
+        (("First",), ["First is a model"]),
+        ((), []),
+    ],
+)
+def test_a_nodes_alternative_reports_give_the_first_that_holds(
+    models: tuple[str, ...], messages: list[str]
+) -> None:
+    """Reports of one rule on one node, each asking of another module's class, are
+    alternatives: each is kept, and one finding stands, of the first whose condition
+    holds (c96b07b kept the first only: `cache=Depends(get_redis)`'s client report was
+    lost to the class report that came before it)."""
+    classes = "".join(
+        f"class {name}({'BaseModel' if name in models else 'object'}):\n    pass\n\n\n"
+        for name in ("First", "Second")
+    )
+    summary = summarize_source(
+        f"from pydantic import BaseModel\n\n\n{classes}".encode(), "app.models", False
+    )
+    assert summary is not None
+    result = Engine([TwoQuestionsRule()]).check(
+        Path("app/routes.py"), b"print(1)\n", None, frozenset(), "app.routes", False
+    )
+    assert len(result.pending) == 2
+    found = resolve_with([result], ProjectIndex([summary]))
+    assert [(f.code, f.start.row, f.message) for f in found] == [
+        ("FG998", 1, message) for message in messages
+    ]

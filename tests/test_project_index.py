@@ -1721,6 +1721,39 @@ def test_a_method_requesting_through_a_module_level_client_its_instance_holds(
     )
 
 
+def test_a_method_of_what_an_unannotated_dependency_returns_blocks(tmp_path: Path) -> None:
+    """anishxagrawal's chat route (reader 159): `ai_service=Depends(get_ai_service)`,
+    unannotated, where `get_ai_service() -> AIService` and `AIService.extract` asks
+    Gemini through the `GenerativeModel` its `__init__` makes: as for a parameter
+    annotated with the class."""
+    service = (
+        "import google.generativeai as genai\n\n\n"
+        "class AIService:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.model = genai.GenerativeModel("gemini-2.5-flash")\n\n'
+        "    def extract(self, message: str) -> str:\n"
+        "        return self.model.generate_content(message).text\n\n"
+        "    def ready(self) -> bool:\n"
+        "        return True\n\n\n"
+        "def get_ai_service() -> AIService:\n"
+        "    return AIService()\n"
+    )
+    chat = (
+        "from fastapi import Depends\n\n"
+        "from app.ai import get_ai_service\n\n\n"
+        "async def chat(message: str, ai_service=Depends(get_ai_service)) -> str:\n"
+        "    if ai_service.ready():\n"
+        "        return ai_service.extract(message)\n"
+        '    return ""\n'
+    )
+    found = _checked_package(tmp_path, {"app/ai.py": service, "app/chat.py": chat})
+    assert [(f["code"], f["location"]["row"]) for f in found] == [("FG302", 8)]
+    assert found[0]["message"].startswith(
+        "`ai_service.extract()` is a sync method of `app.ai.AIService` that calls "
+        "`generate_content()` on a sync `google.generativeai.GenerativeModel` client"
+    )
+
+
 def test_a_local_annotated_with_a_helper_class_whose_method_requests_through_self(
     tmp_path: Path,
 ) -> None:

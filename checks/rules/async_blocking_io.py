@@ -316,7 +316,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "make such a call), or a sync method of a class of another module, called on the "
         "instance that module binds (`user_service = UserService()`) or on a parameter of "
         "the coroutine annotated with the class (`files: FileService = Depends(...)`, or "
-        "the module's `Annotated[FileService, Depends(...)]` alias), on a name it "
+        "the module's `Annotated[FileService, Depends(...)]` alias; or unannotated, "
+        "`ai_service=Depends(get_ai_service)` of a function annotated `-> AIService`), "
+        "on a name it "
         "annotates so once (`helper: RedisHelper = request.state.redis_helper`), on an "
         "instance it makes (`payment = Gateway(...)`, then `payment.pay()`), on what an "
         "awaited call of the project returns by its return annotation (`user = await "
@@ -1630,6 +1632,12 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                 ]
                 # a local name the coroutine annotates (any `x: T` of the file's)
                 written += structure.bindings_of(func.value.id).annotations
+                # an unannotated parameter FastAPI fills from a project's function
+                # (`ai_service=Depends(get_ai_service)`): the method of what it returns
+                for depended in _dependency_defaults(enclosing, func.value.id):
+                    for qualified in structure.qualified(ast_dotted_name(depended)):
+                        if _may_be_project_function(qualified):
+                            yield f"{CALL_CHAIN}{qualified}|{func.attr}"
                 for written_annotation in written:
                     annotations = [written_annotation]
                     if isinstance(written_annotation, ast.Name):
@@ -1666,6 +1674,30 @@ def _imported_callees(structure: Structure) -> Iterator[str]:
                 ):
                     yield f"{ANY_RETURNED}{func.attr}"
             yield from _attribute_classes_methods(call, structure)
+
+
+def _dependency_defaults(function: ast.AsyncFunctionDef, name: str) -> list[ast.expr]:
+    """What an unannotated parameter `name` of the coroutine takes from `Depends(...)`
+    (`ai_service=Depends(get_ai_service)`: `get_ai_service`), as `_dependency_factory`
+    reads it in libcst's tree."""
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    first = len(positional) - len(arguments.defaults)
+    pairs = list(zip(positional[first:], arguments.defaults, strict=True))
+    pairs += [
+        (argument, default)
+        for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is not None
+    ]
+    return [
+        default.args[0]
+        for argument, default in pairs
+        if argument.arg == name
+        and argument.annotation is None
+        and isinstance(default, ast.Call)
+        and (ast_dotted_name(default.func) or "").rpartition(".")[2] == "Depends"
+        and default.args
+    ]
 
 
 def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator[str]:
@@ -2050,6 +2082,13 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
         bound = _local_assignments(function.node.body).get(receiver.value, ())
         if len(bound) == 1 and isinstance(bound[0], cst.AnnAssign):
             annotations = [bound[0].annotation.annotation]
+    if not annotations:
+        # an unannotated parameter FastAPI fills from a dependency (`ai_service=Depends(
+        # get_ai_service)`, whose `-> AIService`'s method asks Gemini: anishxagrawal's
+        # chat route, reader 159): the method of the class the function returns
+        factory = _dependency_factory(receiver, ctx)
+        if factory is not None and factory in ctx.imports.values():
+            return f"{CALL_CHAIN}{factory}|{func.attr.value}"
     for annotation in annotations:
         if isinstance(annotation, cst.Name):
             # `user_service: user_dependency`, the module's `Annotated[UserService,
