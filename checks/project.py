@@ -98,6 +98,16 @@ ERRORS_MADE_ONCE = frozenset(
         "starlette.exceptions.HTTPException",
     }
 )
+#: What runs the functions handed to it and drops the coroutine of an `async def`
+#: (FG304: a sync APScheduler scheduler's job, a Celery task), recorded where a module
+#: makes one for other modules to use (`from app.worker import celery_app`).
+TASK_RUNNERS = frozenset(
+    {
+        "apscheduler.schedulers.background.BackgroundScheduler",
+        "apscheduler.schedulers.blocking.BlockingScheduler",
+        "celery.Celery",
+    }
+)
 #: What a call of such an object gives (`SessionLocal()`: a session).
 CALLED_INSTANCES = {
     "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",

@@ -61,6 +61,7 @@ from checks.project import (
     ERRORS_MADE_ONCE,
     NO_RETURN,
     STAR,
+    TASK_RUNNERS,
     ModuleSummary,
     absolute_module,
     instance_made_by,
@@ -1472,6 +1473,8 @@ class _Summarizer:
         called = self._qualified(func)
         if called in ERRORS_MADE_ONCE:
             return called  # an HTTP error other modules raise (FG401)
+        if called in TASK_RUNNERS and not any(k.arg in (None, "executors") for k in value.keywords):
+            return called  # a scheduler or a Celery app whose jobs they add (FG304)
         client = client_made_by(called, self._qualified(value.args[0]) if value.args else None)
         if client is not None:
             return client

@@ -5,14 +5,21 @@ from __future__ import annotations
 import ast
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from checks.context import FileContext, FixSpec, code_of, descendants, own_descendants
+from checks.context import (
+    FileContext,
+    FixSpec,
+    code_of,
+    conjoin,
+    descendants,
+    own_descendants,
+)
 from checks.coroutines import Coroutines, read_coroutines
 from checks.lazy import libcst as cst
 from checks.newer_syntax import plain_parse
 from checks.prefilter import Evidence
-from checks.project import COROUTINE, Condition
+from checks.project import COROUTINE, INSTANCE, TASK_RUNNERS, Condition
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
 from checks.structure import dotted_name as ast_dotted_name
@@ -75,6 +82,27 @@ class CoroutineNotAwaited(Rule):
         "each call only makes a coroutine, so nothing of `{name}` runs: "
         "`await asyncio.gather(*({callee}(...) for ...))`, or await each in a loop"
     )
+    #: a coroutine function handed to what calls it without `await` (a thread, a sync
+    #: scheduler's job): `{api}` says which, `{instead}` what runs it
+    handed_message = (
+        "`{callee}` is an `async def` handed to {api}, which calls it without `await`: "
+        "each call only makes a coroutine, which is dropped, so nothing of `{name}` runs: "
+        "{instead}"
+    )
+    thread_instead = (
+        "await it on the loop (`await {callee}(...)`, or `asyncio.create_task`), or hand "
+        "over a sync function"
+    )
+    scheduler_instead = (
+        "schedule it on an `AsyncIOScheduler`, which awaits coroutine functions, or hand "
+        "over a sync function"
+    )
+    celery_message = (
+        "`{name}` is an `async def` made a Celery task: Celery calls the task's function "
+        "without `await`, so each run only makes a coroutine, which is dropped (the task's "
+        "result is the coroutine object), and nothing of `{name}` runs: make the task a "
+        "`def` that runs it (`asyncio.run(...)`)"
+    )
     summary = (
         "Checks for a coroutine function called as a whole statement, or as "
         "the element of a list or set comprehension that is a whole statement, or in the "
@@ -97,7 +125,18 @@ class CoroutineNotAwaited(Rule):
         "def` that yields) and a function with a decorator other than tenacity's or "
         "backoff's retries, `override`, `staticmethod` and `classmethod` are left: a "
         "decorator may make the call something else (a task queue's `@task` enqueues "
-        "it). A call whose coroutine is kept (returned from a sync `def`, a wrapper's, "
+        "it). A coroutine function handed to what calls it without `await` is reported "
+        "too, where the function is one of those above (or of another module, the index "
+        "asked): the `target` of `threading.Thread`, the function of `threading.Timer`, "
+        "`asyncio.to_thread` or `run_in_executor`, a job added to APScheduler's "
+        "`BackgroundScheduler` or `BlockingScheduler` (`add_job`, or `@scheduled_job` on "
+        "the `async def`; bound once in the module, the function or on `self`, or a "
+        "module-level one of another module; not one given `executors`), and an `async "
+        "def` whose innermost decorator makes it a Celery task (`@app.task` of a "
+        "`Celery` app, `@shared_task`): each runs the function in a thread or a worker "
+        "and drops the coroutine (APScheduler's `AsyncIOScheduler`, Starlette's "
+        "`BackgroundTasks`, taskiq's and arq's workers await it). "
+        "A call whose coroutine is kept (returned from a sync `def`, a wrapper's, "
         "passed to `asyncio.create_task` "
         "or `gather`, put in a container) is not this rule's; one assigned to a name in an "
         "`async def` is, when the function never awaits nor hands on that name and reads "
@@ -229,6 +268,23 @@ class CoroutineNotAwaited(Rule):
             note="returned from an async route, of an instance made for the call: FastAPI "
             "gets a coroutine to serialize (Xol3pa's, reader 114)",
         ),
+        Example(
+            """
+            from apscheduler.schedulers.background import BackgroundScheduler
+
+            scheduler = BackgroundScheduler()
+
+
+            async def notify_deadlines() -> None: ...
+
+
+            def start_jobs() -> None:
+                scheduler.add_job(notify_deadlines, "cron", hour=8)
+                scheduler.start()
+            """,
+            note="handed to a sync scheduler, which calls it in a thread: the daily "
+            "notifications never run (NathanC16's, reader 154)",
+        ),
     )
     good = (
         Example(
@@ -357,6 +413,22 @@ class CoroutineNotAwaited(Rule):
             note="coroutines handed to `gather`, their names bound again to its results "
             "(hagmannStephan's, reader 109): what is read is the result",
         ),
+        Example(
+            """
+            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+            scheduler = AsyncIOScheduler()
+
+
+            async def notify_deadlines() -> None: ...
+
+
+            async def start_jobs() -> None:
+                scheduler.add_job(notify_deadlines, "cron", hour=8)
+                scheduler.start()
+            """,
+            note="an `AsyncIOScheduler`, started on the running loop, awaits each job",
+        ),
     )
     fix = (
         "Unsafe fix (`--unsafe-fixes`): adds `await` before the call when it is a whole "
@@ -386,7 +458,7 @@ class CoroutineNotAwaited(Rule):
     )
 
     def may_fire(self, evidence: Evidence) -> bool:
-        return evidence.has("async")
+        return evidence.has("async", *_HANDING_WORDS)
 
     def may_fire_in(self, structure: Structure) -> bool:
         return self._local_may_fire(structure) or bool(_project_callees(structure))
@@ -402,6 +474,8 @@ class CoroutineNotAwaited(Rule):
         )
 
     def _local_may_fire(self, structure: Structure) -> bool:
+        if _may_hand(structure):
+            return True  # `visit_Call`'s and `visit_FunctionDef`'s (few files have one)
         # `_called`: a call whose result is dropped (a statement, or a comprehension's
         # element as one) of a module-level `async def` by its name, or of an `async def`
         # of the class whose method (`ctx.function.owner`) calls it on its first parameter
@@ -458,6 +532,71 @@ class CoroutineNotAwaited(Rule):
                 ):
                     return True
         return False
+
+    def visit_Call(self, node: cst.Call, ctx: FileContext) -> None:
+        # a coroutine function handed to a thread or a sync scheduler (NathanC16's
+        # `BackgroundScheduler().add_job(check_and_notify_async, "cron", ...)`, reader 154:
+        # the daily notifications never run)
+        handed = _thread_caller(node, ctx)
+        instead = self.thread_instead
+        scheduler: Condition | bool = True
+        if (
+            handed is None
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "add_job"
+        ):
+            scheduler = _instance_of(node.func.value, ctx, _SYNC_SCHEDULERS)
+            if scheduler is False:
+                return
+            handed = _argument(node, 0, "func", "a sync APScheduler scheduler's job")
+            instead = self.scheduler_instead
+        if handed is None:
+            return
+        api, function = handed
+        coroutine = _coroutine_function(function, ctx)
+        if coroutine is None:
+            return
+        name, asked = coroutine
+        callee = code_of(function)
+        message = self.handed_message.format(
+            callee=callee, name=name, api=api, instead=instead.format(callee=callee)
+        )
+        if isinstance(scheduler, Condition):
+            asked = scheduler if asked is None else conjoin(asked, scheduler)
+        if asked is None:
+            ctx.report(function, message)
+        else:
+            ctx.report_if(function, asked, message)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef, ctx: FileContext) -> None:
+        # an `async def` a Celery task or a sync scheduler's job runs (FastShip's `@app.task
+        # async def send_sms`, reader 156: no text message is ever sent); the innermost
+        # decorator only, as the others take what it makes
+        if node.asynchronous is None or not node.decorators:
+            return
+        decorator = node.decorators[-1]
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        name = node.name.value
+        asked: Condition | bool = False
+        message = self.celery_message.format(name=name)
+        if ctx.qualified_name(target) in _SHARED_TASK:
+            asked = True
+        elif isinstance(target, cst.Attribute) and target.attr.value == "task":
+            asked = _instance_of(target.value, ctx, _CELERY)
+        elif isinstance(target, cst.Attribute) and target.attr.value == "scheduled_job":
+            asked = _instance_of(target.value, ctx, _SYNC_SCHEDULERS)
+            message = self.handed_message.format(
+                callee=name,
+                name=name,
+                api="a sync APScheduler scheduler's job",
+                instead=self.scheduler_instead,
+            )
+        if asked is True:
+            ctx.report(decorator, message)
+        elif isinstance(asked, Condition):
+            ctx.report_if(decorator, asked, message)
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
         value = node.value
@@ -893,3 +1032,190 @@ def _module_instances(tree: ast.Module) -> set[str]:
         for target in statement.targets
         if isinstance(target, ast.Name)
     }
+
+
+#: What calls a function handed to it in a thread or a sync scheduler's job and drops
+#: what it returns: the qualified callable, the position of the function among its
+#: positional arguments and its keyword (`asyncio.to_thread(f)`, `threading.Thread(
+#: target=f)`); each measured on CPython 3.11, APScheduler 3.11 and Celery 5.5: a
+#: coroutine function handed to one never runs (`RuntimeWarning: coroutine ... was
+#: never awaited`).
+_THREAD_CALLERS: dict[str, tuple[int | None, str | None]] = {
+    "threading.Thread": (None, "target"),
+    "threading.Timer": (1, "function"),
+    "asyncio.to_thread": (0, "func"),
+}
+#: the sync schedulers of APScheduler 3, whose jobs run in a thread pool (its
+#: `AsyncIOScheduler` awaits coroutine functions), and Celery's app
+_CELERY = frozenset({"celery.Celery"})
+_SYNC_SCHEDULERS = TASK_RUNNERS - _CELERY
+_SHARED_TASK = frozenset({"celery.shared_task", "celery.app.shared_task"})
+#: the words of a file that may hand a coroutine function to one of another module
+#: (`may_fire`; a task's or a scheduled job's `async def` says `async`)
+_HANDING_WORDS = ("Thread", "Timer", "to_thread", "run_in_executor", "add_job")
+
+
+def _thread_caller(call: cst.Call, ctx: FileContext) -> tuple[str, cst.BaseExpression] | None:
+    """What a call hands to a thread (`threading.Thread(target=f)`, `asyncio.to_thread(f)`,
+    `loop.run_in_executor(None, f)`): the API's words for the message, and the function
+    expression."""
+    qualified = ctx.qualified_name(call.func)
+    if qualified in _THREAD_CALLERS:
+        position, keyword = _THREAD_CALLERS[qualified]
+        return _argument(call, position, keyword, f"`{qualified}` runs it in a thread")
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor":
+        return _argument(call, 1, "func", "`run_in_executor` runs it in a thread")
+    return None
+
+
+def _argument(
+    call: cst.Call, position: int | None, keyword: str | None, words: str
+) -> tuple[str, cst.BaseExpression] | None:
+    positional = [a for a in call.args if a.keyword is None and a.star == ""]
+    if any(a.star for a in call.args):
+        return None  # `*args`: which argument is the function is unknown
+    for argument in call.args:
+        if argument.keyword is not None and argument.keyword.value == keyword:
+            return words, argument.value
+    if position is not None and len(positional) > position:
+        return words, positional[position].value
+    return None
+
+
+def _instance_of(
+    receiver: cst.BaseExpression, ctx: FileContext, classes: frozenset[str]
+) -> Condition | bool:
+    """Whether `receiver` (`receiver.add_job(...)`, `@receiver.task`) is an instance of
+    one of `classes`: True where this module binds it so (at module level, in the
+    function around, or as the attribute of `self` the class stores), each binding a call
+    of one (a scheduler given `executors` aside: one may await); the index's question
+    for a module-level name of another module (`from app.worker import celery_app`);
+    False otherwise."""
+    bindings: list[cst.BaseExpression] = []
+    if isinstance(receiver, cst.Name):
+        name = receiver.value
+        qualified = ctx.qualified_name(receiver)
+        if qualified is not None:
+            if "." not in qualified:
+                return False
+            return Condition((qualified,), classes, subject=INSTANCE)
+        function = ctx.function
+        if function is not None and ctx.shadowed(name):
+            if not isinstance(function.node, cst.FunctionDef) or ctx.is_parameter(name):
+                return False
+            bindings = _assigned_values(
+                own_descendants(function.node.body), lambda t: _is_name(t, name)
+            )
+        elif ctx.module_instance(name):
+            bindings = _assigned_values(own_descendants(ctx.module), lambda t: _is_name(t, name))
+    elif (
+        isinstance(receiver, cst.Attribute)
+        and isinstance(receiver.value, cst.Name)
+        and ctx.function is not None
+        and ctx.function.owner is not None
+        and isinstance(ctx.function.node, cst.FunctionDef)
+        and receiver.value.value == _first_parameter(ctx.function.node)
+    ):
+        attribute = receiver.attr.value
+        owner = ctx.function.owner.node
+        bindings = _assigned_values(
+            tuple(descendants(owner.body)),
+            lambda t: (
+                isinstance(t, cst.Attribute)
+                and t.attr.value == attribute
+                and isinstance(t.value, cst.Name)
+                and t.value.value == "self"
+            ),
+        )
+    return bool(bindings) and all(
+        isinstance(value, cst.Call)
+        and ctx.qualified_name(value.func) in classes
+        and not any(a.star or (a.keyword and a.keyword.value == "executors") for a in value.args)
+        for value in bindings
+    )
+
+
+def _is_name(target: cst.BaseExpression, name: str) -> bool:
+    return isinstance(target, cst.Name) and target.value == name
+
+
+def _assigned_values(
+    nodes: Iterable[cst.CSTNode], wanted: Callable[[cst.BaseExpression], bool]
+) -> list[cst.BaseExpression]:
+    """The values the assignments among `nodes` give the targets `wanted` accepts (a
+    `with ... as` or a loop's target counts too, as a value that is no call)."""
+    values: list[cst.BaseExpression] = []
+    for node in nodes:
+        if isinstance(node, cst.Assign):
+            if any(wanted(t.target) for t in node.targets):
+                values.append(node.value)
+        elif isinstance(node, cst.AnnAssign | cst.AugAssign):
+            if wanted(node.target):
+                values.append(node.value if node.value is not None else node.target)
+        elif isinstance(node, cst.AsName | cst.CompFor | cst.For):
+            target = node.name if isinstance(node, cst.AsName) else node.target
+            if wanted(target):
+                values.append(target)
+    return values
+
+
+def _coroutine_function(
+    function: cst.BaseExpression, ctx: FileContext
+) -> tuple[str, Condition | None] | None:
+    """The name of the coroutine function an expression names, and the index's question
+    when another module defines it: a module-level `async def` of this module
+    (`Coroutines.functions`), an `async def` method of the caller's class through its
+    first parameter (`self.check_appointments`), or another module's function or
+    module-level instance's method (`_project_coroutine`)."""
+    if isinstance(function, cst.Name) and function.value in ctx.module_functions():
+        if ctx.shadowed(function.value):
+            return None
+        coroutines = _coroutines(ctx)
+        if coroutines is None or function.value not in coroutines.functions:
+            return None
+        return function.value, None
+    if isinstance(function, cst.Attribute) and isinstance(function.value, cst.Name):
+        method = ctx.function
+        if (
+            method is not None
+            and method.owner is not None
+            and isinstance(method.node, cst.FunctionDef)
+            and function.value.value == _first_parameter(method.node)
+        ):
+            coroutines = _coroutines(ctx)
+            name = function.attr.value
+            if coroutines is None or name not in coroutines.methods.get(
+                method.owner.name, frozenset()
+            ):
+                return None
+            return name, None
+    if not isinstance(function, cst.Name | cst.Attribute):
+        return None
+    qualified = _project_coroutine(function, ctx)
+    if qualified is None:
+        return None
+    return qualified.rpartition(".")[2], Condition((qualified,), frozenset(), subject=COROUTINE)
+
+
+def _may_hand(structure: Structure) -> bool:
+    """The screen of `visit_Call` and `visit_FunctionDef`: a call of what runs a function
+    in a thread or a scheduler's job (`_THREAD_CALLERS`, `run_in_executor`, `add_job`),
+    or an `async def` whose innermost decorator may make it a Celery task or a scheduled
+    job."""
+    for call in structure.calls:
+        func = call.node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("run_in_executor", "add_job"):
+            return True
+        if any(q in _THREAD_CALLERS for q in structure.qualified(call.dotted)):
+            return True
+    for node in structure.functions:
+        if isinstance(node, ast.AsyncFunctionDef) and node.decorator_list:
+            target = node.decorator_list[-1]
+            if isinstance(target, ast.Call):
+                target = target.func
+            if isinstance(target, ast.Attribute) and target.attr in ("task", "scheduled_job"):
+                return True
+            dotted = ast_dotted_name(target)
+            if dotted and any(q in _SHARED_TASK for q in structure.qualified(dotted)):
+                return True
+    return False
