@@ -896,6 +896,9 @@ class FileContext:
         self.layer = layer
         #: local name -> qualified name (`np` -> `numpy`, `nap` -> `time.sleep`)
         self.imports: dict[str, str] = {}
+        #: imported names a `def` or `class` of the module's body binds again below the
+        #: import (`_collect_module_level`): the code that runs later sees the module's own
+        self._rebound: frozenset[str] = frozenset()
         #: classes defined in the file, by name
         self.classes: dict[str, ClassInfo] = {}
         #: module-level type variable -> its bound (`_type_var_bounds_of`)
@@ -1629,6 +1632,8 @@ class FileContext:
         return bound
 
     def _bind_import(self, local: str, qualified: str) -> None:
+        if local in self._rebound and self.function is None:
+            return  # a module-level import a `def` below replaces (`_collect_module_level`)
         if not keeps_v1_layer(self.imports.get(local), qualified):
             self.imports[local] = qualified
 
@@ -1931,6 +1936,8 @@ class FileContext:
                         bindings.append((small.target.value, None))
             elif isinstance(statement, cst.ClassDef):
                 classes.append(statement)
+        if outer is None:
+            self._forget_rebound_imports(statements)
         for assign in bases:
             # `Base = declarative_base()` makes a class: record it as an ORM base
             call = assign.value
@@ -1950,6 +1957,30 @@ class FileContext:
         # read before the walk registers the classes functions define
         self._returns = self._return_classes(statements)
         self._name_aliases = self._name_aliases_of(statements, bindings)
+
+    def _forget_rebound_imports(self, statements: Sequence[cst.BaseStatement]) -> None:
+        """Forget an import whose name a `def` or `class` of the module's own body binds
+        below it: functions run once the module is loaded, when the name is the module's
+        (yektaipekten's route `async def add_librarian` below `from app.actions.crud_librarian
+        import add_librarian` calls itself, reader 161). Not a `def` inside an `if` or a
+        `try`, a fallback the import usually spares."""
+        direct = {id(statement) for statement in statements}
+        imported: set[str] = set()
+        rebound: set[str] = set()
+        for statement in _module_level_statements(statements):
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Import | cst.ImportFrom):
+                        imported.update(local for local, _ in self.import_bindings(small))
+            elif (
+                isinstance(statement, cst.FunctionDef | cst.ClassDef)
+                and id(statement) in direct
+                and statement.name.value in imported
+            ):
+                rebound.add(statement.name.value)
+        for name in rebound:
+            self.imports.pop(name, None)
+        self._rebound = frozenset(rebound)
 
     def _name_aliases_of(
         self,

@@ -2921,3 +2921,47 @@ def test_a_query_in_a_chain_the_coroutine_awaits_is_no_sync_sessions() -> None:
             return db.execute(select(User)).scalar()
         """
     assert _found("FG102", source) == [10]
+
+
+def test_a_route_named_as_the_function_it_imports_calls_itself() -> None:
+    """yektaipekten's `async def add_librarian` route below `from app.actions.crud_librarian
+    import add_librarian` (reader 161): when the route runs, the name is the route's, so
+    `add_librarian(db, librarian)` hands the session to no sync function (the call only
+    makes a coroutine). A `def` in a `try`'s fallback leaves the import its name."""
+    source = """
+    from fastapi import APIRouter, Depends
+    from sqlalchemy.orm import Session
+
+    from app.crud import add_librarian, remove_librarian
+    from app.db import get_db
+
+    try:
+        from app.crud import count_librarians
+    except ImportError:
+        def count_librarians(db): ...
+
+    router = APIRouter()
+
+
+    @router.post("/librarians")
+    async def add_librarian(name: str, db: Session = Depends(get_db)):
+        return add_librarian(db, name)
+
+
+    @router.delete("/librarians/{librarian_id}")
+    async def delete(librarian_id: int, db: Session = Depends(get_db)):
+        remove_librarian(db, librarian_id)
+
+
+    @router.get("/librarians/count")
+    async def count(db: Session = Depends(get_db)):
+        return count_librarians(db)
+    """
+    crud = (
+        "app/crud.py",
+        "def add_librarian(db, name):\n    db.add(name)\n\n\n"
+        "def remove_librarian(db, librarian_id):\n    db.query(Librarian).delete()\n\n\n"
+        "def count_librarians(db):\n    return db.query(Librarian).count()\n",
+    )
+    found = check_code(source, "app/routes/librarians.py", project=[crud])
+    assert [f.start.row for f in found if f.code == "FG102"] == [22, 27]
