@@ -108,6 +108,7 @@ from checks.project_facts import (
     counted_sources,
     credentials_used,
     defines_settings,
+    engines_on_sqlite_only,
     field_read,
     first_settings_module,
     fixture_named,
@@ -1053,7 +1054,10 @@ def build_index(
                 # (and how it is deployed: QuadDarv1ne's compose file runs PostgreSQL for
                 # code whose default URL is SQLite's, reader 97; AmitAlfasi's
                 # `.env.example` sets MySQL's, reader 88)
-                or not sqlite_databases([*served_sources(scope), *deployment(scope)])
+                or not (
+                    engines_on_sqlite_only(served_sources(scope))
+                    or sqlite_databases([*served_sources(scope), *deployment(scope)])
+                )
             ),
             CREDENTIALS_USED: lambda scope: (
                 "FG501" not in settings.named and credentials_used(served_sources(scope))

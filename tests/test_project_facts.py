@@ -18,6 +18,7 @@ from checks.project_facts import (
     cookies_used,
     credentials_used,
     defines_settings,
+    engines_on_sqlite_only,
     header_credentials_only,
     http_error_classes,
     is_service_layer_text,
@@ -1093,6 +1094,47 @@ def test_a_cookie_only_set_is_no_cookie_credential() -> None:
 def test_a_service_on_sqlite_files_alone_is_told_apart(texts: list[bytes], sqlite: bool) -> None:
     """FG102's gate (`SERVER_DATABASES` is the negation): SQLite named, and no server."""
     assert sqlite_databases(texts) is sqlite
+
+
+_SQLITE_ENGINE = b'URL = "sqlite:///./taxi_admin.db"\nengine = create_engine(URL)\n'
+
+
+@pytest.mark.parametrize(
+    ("texts", "alone"),
+    [
+        ([_SQLITE_ENGINE, b'DATABASE_URL: str = "postgresql+asyncpg://u:p@localhost/db"\n'], True),
+        ([b'engine = sqlalchemy.create_engine("sqlite:///a.db", echo=True)\n'], True),
+        ([b'engine = create_async_engine(url="sqlite+aiosqlite:///a.db")\n'], True),
+        ([_SQLITE_ENGINE, b'other = create_engine("postgresql://db/app")\n'], False),
+        ([_SQLITE_ENGINE, b"other = create_engine(settings.DATABASE_URL)\n"], False),
+        ([b'engine = create_engine(os.getenv("DATABASE_URL", "sqlite:///a.db"))\n'], False),
+        (
+            [b'URL = "sqlite:///a.db"\nURL = os.environ["URL"]\nengine = create_engine(URL)\n'],
+            False,
+        ),
+        ([_SQLITE_ENGINE, b"engine = engine_from_config(config, prefix='sqlalchemy.')\n"], False),
+        ([b'url = "sqlite:///a.db"\n'], False),
+        ([b"engine = create_engine(\n"], False),
+    ],
+    ids=[
+        "a literal sqlite engine beside a server's url nothing reads",
+        "an engine on a literal url",
+        "an async engine by keyword",
+        "a second engine on a server",
+        "a second engine from settings",
+        "a url from the environment",
+        "a name bound twice",
+        "an engine from a configuration",
+        "no engine made",
+        "a text python cannot parse",
+    ],
+)
+def test_a_service_making_its_engines_on_sqlite_alone_is_told_apart(
+    texts: list[bytes], alone: bool
+) -> None:
+    """FG102's gate, first question: every engine the code makes is on a literal SQLite
+    URL (isikjon's taxi back-end, reader 162), whatever else names a server."""
+    assert engines_on_sqlite_only(texts) is alone
 
 
 _MANGUM = b"from mangum import Mangum\n\nhandler = Mangum(app)\n"

@@ -2248,8 +2248,10 @@ def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path
     """serge and autogen-studio keep their data in a SQLite file: a sync session's query
     takes a millisecond or so, and `asyncio.to_thread` breaks SQLite's same-thread check.
     Readers judged 18 of 18 such findings not worth a change: held back (counted), named
-    reported, and the edit hook reports it in new code. A PostgreSQL URL anywhere in the
-    service makes it a finding again."""
+    reported, and the edit hook reports it in new code. A PostgreSQL URL in the service
+    makes it a finding again, unless every engine the service makes is on a literal
+    SQLite URL (isikjon's taxi back-end, whose settings' PostgreSQL default nothing
+    reads: reader 162)."""
     (tmp_path / ".git").mkdir()
     write(tmp_path, "app/__init__.py", "")
     write(
@@ -2280,6 +2282,14 @@ def test_a_service_whose_databases_are_sqlite_files_has_fg102_held_back(tmp_path
     payload = write_new(routes, tmp_path, f"toolu_{uuid.uuid4().hex}")
     assert "FG102" in run_claude_hook(json.dumps(payload).encode(), {}).stdout
     write(tmp_path, "app/settings.py", 'PRODUCTION_URL = "postgresql://db/app"\n')
+    unread = run_cli("check", "--no-cache", str(tmp_path)).stdout
+    assert _rows(unread, "FG102") == []
+    write(
+        tmp_path,
+        "app/reports.py",
+        "from sqlmodel import create_engine\n\nfrom app.settings import PRODUCTION_URL\n\n"
+        "reports = create_engine(PRODUCTION_URL)\n",
+    )
     served = run_cli("check", "--no-cache", str(tmp_path)).stdout
     assert len(_rows(served, "FG102")) == 1
 
