@@ -45,6 +45,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG209", "pydantic-v1-api", True),
     RuleInfo("FG210", "pydantic-v1-import", True),
     RuleInfo("FG211", "pydantic-field-extra-keyword", True),
+    RuleInfo("FG212", "pydantic-v2-api-on-v1", True),
     RuleInfo("FG301", "blocking-sleep-in-async", True),
     RuleInfo("FG302", "blocking-http-in-async", True),
     RuleInfo("FG303", "blocking-call-in-async", True),

@@ -1018,7 +1018,7 @@ class FileContext:
         if report.rule.family == PYDANTIC_FAMILY:
             if self.version_guards.active:
                 return
-            if self.pydantic_target == 1:
+            if self.pydantic_target == 1 and not report.rule.on_pydantic_1:
                 code = report.rule.code
                 reports = getattr(self._pydantic_target, "reports", None)
                 if reports is None:
@@ -1344,6 +1344,13 @@ class FileContext:
         if self._pydantic_target is None:
             return DEFAULT_TARGET
         return self._pydantic_target()
+
+    @property
+    def pydantic_1_only(self) -> bool:
+        """Whether every install of the project runs Pydantic 1 (configured so, or its
+        pins all admit no Pydantic 2: `PydanticTarget.v1_only`); False when unknown."""
+        v1_only = getattr(self._pydantic_target, "v1_only", None)
+        return bool(v1_only()) if v1_only is not None else False
 
     def pydantic_at_least(self, version: str) -> bool:
         """Whether every install of the project has at least this Pydantic (its pins say

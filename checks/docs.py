@@ -91,13 +91,19 @@ FAMILIES: tuple[Family, ...] = (
 
 
 def _code_block(example: Example, flagged: str | None = None) -> str:
-    """A fenced block; a flagged example starts with `# bad: CODE`, and one that lives in
-    a layer says where (`# file: app/users/service.py`), as every block in the docs does."""
+    """A fenced block; a flagged example starts with `# bad: CODE`, one that lives in a
+    layer says where (`# file: app/users/service.py`), as every block in the docs does, and
+    one of a project whose pins decide says them (`# requirements.txt: pydantic==1.10.13`)."""
     header = []
     if flagged is not None:
         header.append(f"# bad: {' '.join(sorted({flagged, *example.also}))}")
     if example.path != DEFAULT_EXAMPLE_PATH:
         header.append(f"# file: {example.path}")
+    for name, text in example.project:
+        if name == "requirements.txt":
+            # the pins that decide the example's Pydantic target (FG212's)
+            pins = ", ".join(line.strip() for line in text.splitlines() if line.strip())
+            header.append(f"# requirements.txt: {pins}")
     body = "\n".join([*header, example.code.rstrip()])
     return f"```python\n{body}\n```"
 
@@ -119,8 +125,10 @@ def rule_markdown(rule: Rule, heading: str = "#") -> str:
     if rule.fixes:
         example = rule.fixes[0]
         command = "--fix --unsafe-fixes" if example.unsafe else "--fix"
-        before = Example(example.before_code, example.path)
-        after = Example(example.after_code, example.path, also=example.remaining)
+        before = Example(example.before_code, example.path, project=example.project)
+        after = Example(
+            example.after_code, example.path, also=example.remaining, project=example.project
+        )
         remaining = example.remaining[0] if example.remaining else None
         parts.append(f"Before:\n\n{_code_block(before, flagged=rule.code)}")
         parts.append(

@@ -739,6 +739,16 @@ class Engine:
         except Exception:  # pragma: no cover - a summary is plain data; never fail the file
             return None
 
+    def _on_pydantic_1(self, path: Path) -> bool:
+        """Whether every install of the file's project runs Pydantic 1, as
+        `FileContext.pydantic_1_only` asks it (`Rule.on_pydantic_1`)."""
+        target = _for_file(self.pydantic_target, path)
+        v1_only = getattr(target, "v1_only", None)
+        try:
+            return v1_only is not None and bool(v1_only())
+        except Exception:  # the pins cannot be read: the rule decides, as it would
+            return True
+
     def _sqlalchemy_2_or_named(self, rule: Rule, path: Path) -> bool:
         """Whether a rule that reports only on SQLAlchemy 2 (or when named) may report in
         this file (`Rule.needs_sqlalchemy_2`): the file's target, as `FileContext` asks
@@ -877,6 +887,8 @@ class Engine:
         )
         # the target last: deciding it reads the pins with `packaging` (a fifth of
         # libcst's import), which a file no such rule may fire in never pays for
+        if any(rule.on_pydantic_1 for rule in rules) and not self._on_pydantic_1(path):
+            rules = [rule for rule in rules if not rule.on_pydantic_1]
         on_1 = frozenset(
             rule.code
             for rule in rules

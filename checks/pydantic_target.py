@@ -210,6 +210,14 @@ class PydanticTarget:
         """The version, for the engine, which asks only when a Pydantic rule reports."""
         return self.version
 
+    def v1_only(self) -> bool:
+        """Whether the project surely runs Pydantic 1: configured so, or, unconfigured,
+        its pins all admit no Pydantic 2 (`admits_no_v2`; FG212's question, stricter
+        than the target's)."""
+        if self.configured is not None:
+            return self.configured == 1
+        return admits_no_v2(self.pins())
+
     def reports(self, code: str) -> bool:
         """Whether a finding of the Pydantic rule `code` is reported: always on target 2;
         on target 1 only when the selection names the rule (every Pydantic rule
@@ -731,6 +739,15 @@ def target_from_pins(pins: Iterable[Pin]) -> int:
     if known and not any(admits for _, admits in known):
         return 1
     return DEFAULT_TARGET
+
+
+def admits_no_v2(pins: Iterable[Pin]) -> bool:
+    """Whether the pins found admit no Pydantic 2, each of them (`target_from_pins`'s
+    second case): every install of the project runs Pydantic 1. Not where one pin admits
+    2 beside one that does not (a stale `requirement.txt` beside Poetry's `^2.8`: which
+    one installs is the deployment's choice)."""
+    known = [admits for pin in current_pins(pins) if (admits := _admits_v2(pin)) is not None]
+    return bool(known) and not any(known)
 
 
 def current_pins(pins: Iterable[Pin]) -> tuple[Pin, ...]:

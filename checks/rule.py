@@ -58,6 +58,9 @@ class FixExample(NamedTuple):
     #: codes still reported on `after` (what the fix leaves to the author)
     remaining: tuple[str, ...] = ()
     note: str = ""
+    #: the dependency files of the example's project, as (path, source): its Pydantic
+    #: target is the one they decide (the tests only)
+    project: tuple[tuple[str, str], ...] = ()
 
     @property
     def before_code(self) -> str:
@@ -93,6 +96,11 @@ class Rule:
     #: reports nothing in a file whose SQLAlchemy target is 1.x unless the selection
     #: names it (`checks.sqlalchemy_target`): such files are not parsed for it
     needs_sqlalchemy_2: ClassVar[bool] = False
+    #: reports only in a file of a project that surely runs Pydantic 1
+    #: (`FileContext.pydantic_1_only`), whatever the selection: such a file alone is
+    #: parsed for it, and the Pydantic family's holding back on target 1
+    #: (`FileContext._add_report`) does not apply
+    on_pydantic_1: ClassVar[bool] = False
     family: ClassVar[str]
 
     def may_fire(self, evidence: Evidence) -> bool:

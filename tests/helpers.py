@@ -8,6 +8,7 @@ import io
 import operator
 import queue
 import sys
+import tempfile
 import textwrap
 import threading
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from checks.findings import FileResult, Finding
 from checks.fixer import fix_source
 from checks.project import ProjectIndex, summarize_source
 from checks.project_facts import PYDANTIC_CODES, pydantic_1_named
+from checks.pydantic_target import PydanticTarget
 from checks.rules import ALL_RULES, RULES_BY_CODE
 
 _LAYERS = LayerMatcher.from_globs(DEFAULT_LAYERS)
@@ -41,12 +43,33 @@ def check_code(
     left out, those that depend on a project fact (`checks.project_facts`: a settings
     module) are kept, as the examples show the service these rules are for."""
     code = textwrap.dedent(source).lstrip("\n")
+    pins = tuple((name, text) for name, text in project if not name.endswith(".py"))
+    if pins:
+        # a dependency file of the example's project (`requirements.txt`): its Pydantic
+        # target is the one those pins decide, as a run's is (`PydanticTarget`)
+        engine = _pinned_engine(pins)
+        project = [(name, text) for name, text in project if name.endswith(".py")]
+        return _check_in_project(code, path, project, engine)
     if project:
         return _check_in_project(code, path, project, engine)
     data = code.encode()
     result = checked_with_facts(engine, path, data, layer_with_text(_LAYERS.layer_of(path), data))
     facts = [finding for finding, condition in result.pending if condition.fact is not None]
     return sorted([*result.findings, *facts], key=Finding.sort_key)
+
+
+_PIN_FOLDERS: list[tempfile.TemporaryDirectory[str]] = []
+
+
+@functools.cache
+def _pinned_engine(pins: tuple[tuple[str, str], ...]) -> Engine:
+    """An engine whose Pydantic target is read from these dependency files, written to a
+    folder of their own (kept until the tests end)."""
+    folder = tempfile.TemporaryDirectory(prefix="fg-pins-")
+    _PIN_FOLDERS.append(folder)
+    for name, text in pins:
+        (Path(folder.name) / name).write_text(textwrap.dedent(text))
+    return Engine(ALL_RULES, pydantic_target=PydanticTarget(Path(folder.name)))
 
 
 def checked_with_facts(engine: Engine, path: str, data: bytes, layer: str | None) -> FileResult:
@@ -97,9 +120,17 @@ def _check_in_project(
     return sorted([*result.findings, *settled], key=Finding.sort_key)
 
 
-def fix_code(source: str, select: str, path: str = "app/example.py", unsafe: bool = False) -> str:
-    """A snippet after `--fix` with only the rule `select` (and `--unsafe-fixes`)."""
-    engine = Engine([RULES_BY_CODE[select]])
+def fix_code(
+    source: str,
+    select: str,
+    path: str = "app/example.py",
+    unsafe: bool = False,
+    pins: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """A snippet after `--fix` with only the rule `select` (and `--unsafe-fixes`), in a
+    project of these dependency files (`pins`: its Pydantic target)."""
+    target = _pinned_engine(pins).pydantic_target if pins else None
+    engine = Engine([RULES_BY_CODE[select]], pydantic_target=target)
     layer = _LAYERS.layer_of(path)
 
     def check(data: bytes) -> tuple[list[Finding], str | None]:

@@ -30,7 +30,7 @@ def test_no_selection_enables_the_default_rules() -> None:
 
 def test_prefix_selection_and_more_specific_ignore() -> None:
     enabled = resolve_enabled(ALL_RULES, ["FG2"], [], ["FG20"])
-    assert enabled == {"FG210", "FG211"}
+    assert enabled == {"FG210", "FG211", "FG212"}
     enabled = resolve_enabled(ALL_RULES, ["FG2"], [], ["FG201"])
     assert "FG201" not in enabled
     assert enabled == {r.code for r in ALL_RULES if r.code.startswith("FG2")} - {"FG201"}
@@ -63,9 +63,11 @@ def test_a_code_or_a_family_prefix_names_the_rules_it_selects() -> None:
     pydantic = {r.code for r in ALL_RULES if r.code.startswith("FG2")}
     assert named_in_selection(DEFAULTS, ["FG201"], []) == {"FG201"}
     assert named_in_selection(DEFAULTS, None, ["FG2"]) == pydantic
-    assert named_in_selection(DEFAULTS, ["FG301"], ["FG20"]) == pydantic - {"FG210", "FG211"} | {
-        "FG301"
-    }
+    assert named_in_selection(DEFAULTS, ["FG301"], ["FG20"]) == pydantic - {
+        "FG210",
+        "FG211",
+        "FG212",
+    } | {"FG301"}
     # only what is enabled: an ignored code is not named
     enabled = resolve_enabled(ALL_RULES, ["FG2"], [], ["FG207"])
     assert named_in_selection(enabled, ["FG2"], []) == pydantic - {"FG207"}

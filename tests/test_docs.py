@@ -116,7 +116,9 @@ def test_python_block_parses_and_produces_exactly_the_codes_it_names(block: Bloc
     named = _header(block.code, "bad")
     expected = set(named.split()) if named else set()
     path = _header(block.code, "file") or "app/example.py"
-    found = {f.code for f in check_code(textwrap.dedent(block.code), path)}
+    pins = _header(block.code, "requirements.txt")
+    project = (("requirements.txt", pins.replace(", ", "\n") + "\n"),) if pins else ()
+    found = {f.code for f in check_code(textwrap.dedent(block.code), path, project)}
     if "FG000" not in expected:
         assert "FG000" not in found, f"{block.id} does not parse"
     assert found == expected, (

@@ -56,7 +56,9 @@ def test_docs_use_instead_example_is_clean_of_every_rule(rule: Rule) -> None:
         assert rule.code == "FG001"  # the only rule with nothing to show
         return
     example = rule.good[0]
-    assert check_code(example.code, example.path) == []
+    # (its pins, if the example names a dependency file: the docs say which they are)
+    pins = tuple((name, text) for name, text in example.project if not name.endswith(".py"))
+    assert check_code(example.code, example.path, pins) == []
 
 
 def _fix_cases() -> list[tuple[Rule, FixExample]]:
@@ -70,18 +72,20 @@ def test_fix_example_is_what_the_fix_writes(case: tuple[Rule, FixExample]) -> No
     """The docs' before/after pair is the fix's real output, byte for byte; the fix
     is idempotent, and the fixed code keeps only the findings the example names."""
     rule, example = case
-    before = [f for f in check_code(example.before_code, example.path) if f.code == rule.code]
+    pins = example.project
+    before = [f for f in check_code(example.before_code, example.path, pins) if f.code == rule.code]
     assert any(f.fix is not None for f in before), example.note
     if not example.unsafe:  # an unsafe fix is not applied without --unsafe-fixes
-        assert fix_code(example.before_code, rule.code, example.path) != example.before_code
+        fixed_safe = fix_code(example.before_code, rule.code, example.path, pins=pins)
+        assert fixed_safe != example.before_code
     else:
-        safe_only = fix_code(example.before_code, rule.code, example.path)
+        safe_only = fix_code(example.before_code, rule.code, example.path, pins=pins)
         assert safe_only != example.after_code
-    fixed = fix_code(example.before_code, rule.code, example.path, unsafe=example.unsafe)
+    fixed = fix_code(example.before_code, rule.code, example.path, example.unsafe, pins)
     assert fixed == example.after_code
-    again = fix_code(fixed, rule.code, example.path, unsafe=example.unsafe)
+    again = fix_code(fixed, rule.code, example.path, example.unsafe, pins)
     assert again == fixed
-    left = sorted({f.code for f in check_code(fixed, example.path)})
+    left = sorted({f.code for f in check_code(fixed, example.path, pins)})
     assert left == sorted(example.remaining), example.note
 
 

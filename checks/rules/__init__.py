@@ -42,6 +42,7 @@ from checks.rules.pydantic_v1_api import (
     PydanticV1Misc,
 )
 from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
+from checks.rules.pydantic_v2_on_v1 import PydanticV2OnV1
 from checks.rules.pydantic_validators import PydanticV1Validators
 from checks.rules.settings_access import EnvironmentOutsideSettings
 from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
@@ -85,6 +86,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     PydanticV1Misc,
     PydanticV1Imports,
     PydanticFieldExtra,
+    PydanticV2OnV1,
     BlockingSleepInAsync,
     BlockingHttpInAsync,
     BlockingCallInAsync,

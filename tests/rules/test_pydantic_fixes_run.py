@@ -27,7 +27,8 @@ def _namespace(code: str, deprecated: str = "error") -> dict[str, Any]:
 PYDANTIC_FIXES = [
     (rule.code, index, example)
     for rule in ALL_RULES
-    if rule.family == "Pydantic"
+    # (FG212's fixes write Pydantic 1's spelling, for a project that runs Pydantic 1)
+    if rule.family == "Pydantic" and not rule.on_pydantic_1
     for index, example in enumerate(rule.fixes)
     if not example.remaining
 ]

@@ -1,0 +1,170 @@
+"""FG212: Pydantic 2's APIs in a project that surely runs Pydantic 1 (its pins decide)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.engine import Engine
+from checks.pydantic_target import PydanticTarget
+from checks.rules import RULES_BY_CODE
+from tests.helpers import check_code, run_cli, write
+
+V1 = (("requirements.txt", "fastapi==0.95.2\npydantic==1.10.13\n"),)
+
+MIXED = """
+from pydantic import BaseModel, ConfigDict, field_validator
+
+
+class PropertyIn(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+
+    class Config:
+        populate_by_name = True
+        orm_mode = True
+
+    @field_validator("name")
+    @classmethod
+    def strip(cls, value: str) -> str:
+        return value.strip()
+
+
+def values(item: PropertyIn) -> dict[str, object]:
+    print(PropertyIn.model_fields)
+    return item.model_dump(exclude_unset=True)
+"""
+
+
+def _fg212(source: str, pins: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    return [
+        (f.start.row, f.start.column)
+        for f in check_code(source, "app/schemas.py", pins)
+        if f.code == "FG212"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pins", "found"),
+    [
+        (V1, [(1, 33), (1, 45), (5, 5), (10, 9), (20, 22), (21, 17)]),
+        ((("pyproject.toml", '[project]\ndependencies = ["pydantic>=1.8,<2"]\n'),), None),
+        ((("requirements.txt", "pydantic==2.9.2\n"),), []),
+        ((("requirements.txt", "fastapi>=0.100\n"),), []),
+        ((), []),
+        # Arlianasrori's stale `requirement.txt` (pydantic==1.10.0) beside Poetry's `^2.8.2`,
+        # which its Dockerfile installs: which runs is the deployment's choice
+        (
+            (
+                ("requirement.txt", "pydantic==1.10.0\n"),
+                ("pyproject.toml", '[tool.poetry.dependencies]\npydantic = "^2.8.2"\n'),
+            ),
+            [],
+        ),
+    ],
+    ids=["pinned 1", "a range below 2", "pinned 2", "fastapi 0.100 or later", "no pins", "mixed"],
+)
+def test_v2_apis_are_reported_where_every_pin_admits_no_pydantic_2(
+    pins: tuple[tuple[str, str], ...], found: list[tuple[int, int]] | None
+) -> None:
+    """The import of `ConfigDict` and `field_validator`, `model_config`, a renamed key
+    (`orm_mode` beside it is Pydantic 1's), `.model_fields` and `.model_dump()`."""
+    expected = found if found is not None else _fg212(MIXED, V1)
+    assert _fg212(MIXED, pins) == expected
+
+
+def test_the_messages_say_what_pydantic_1_does() -> None:
+    messages = [f.message for f in check_code(MIXED, "app/schemas.py", V1) if f.code == "FG212"]
+    assert messages[1].startswith(
+        "`field_validator` is Pydantic 2's, and this project runs Pydantic 1 (its pins admit "
+        "no Pydantic 2): the import fails (`ImportError`) and the app does not start: "
+        "`validator`"
+    )
+    assert messages[3].startswith(
+        "`populate_by_name` is Pydantic 2's name for `allow_population_by_field_name`, and "
+        "this project runs Pydantic 1"
+    )
+    assert "a field with an alias accepts its alias only" in messages[3]
+    assert messages[5].startswith("`.model_dump()` is Pydantic 2's")
+    assert messages[5].endswith(
+        "`.dict()` (or, if the code is written for Pydantic 2, require it in the pins)"
+    )
+
+
+def test_version_guards_and_shims_and_other_classes_are_left() -> None:
+    source = """
+    import pydantic
+    from pydantic import BaseModel
+
+    try:
+        from pydantic import field_validator
+    except ImportError:
+        from pydantic import validator as field_validator
+
+    PYDANTIC_V2 = pydantic.VERSION.startswith("2")
+
+
+    class Settings:
+        class Config:
+            from_attributes = True
+
+
+    class Row(BaseModel):
+        def model_dump(self) -> dict[str, object]:
+            return self.dict()
+
+
+    def dump(row: Row) -> dict[str, object]:
+        if hasattr(row, "model_validate"):
+            row.model_validate({})
+        return row.model_dump()
+    """
+    assert _fg212(source, V1) == []
+
+
+def test_a_configured_target_decides(tmp_path: Path) -> None:
+    """`target-pydantic = "1"` says so without pins; `"2"` over Pydantic 1 pins is a
+    migration, whose v2 code is on purpose."""
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/schemas.py", "from pydantic import ConfigDict\n")
+    for configured, pins, reported in (
+        ("1", "", True),
+        ("2", "pydantic==1.10.13\n", False),
+        (None, "pydantic==1.10.13\n", True),
+    ):
+        config = "[project]\nname = 'svc'\n"
+        if configured is not None:
+            config += f'[tool.fastapi-guardrails]\ntarget-pydantic = "{configured}"\n'
+        (tmp_path / "pyproject.toml").write_text(config)
+        (tmp_path / "requirements.txt").write_text(pins)
+        out = run_cli("check", "--no-cache", str(tmp_path)).stdout
+        assert ("FG212" in out) is reported, (configured, out)
+
+
+def test_a_file_of_a_pydantic_2_project_is_not_parsed_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine asks the pins before parsing (`Rule.on_pydantic_1`): a Pydantic 2 file
+    full of `model_dump` pays no libcst parse for FG212."""
+    import checks.engine
+
+    parsed: list[str] = []
+    original = checks.engine.cst.parse_module
+
+    def counting(source: str | bytes) -> object:
+        parsed.append("parse")
+        return original(source)
+
+    monkeypatch.setattr(checks.engine.cst, "parse_module", counting)
+    engine = Engine([RULES_BY_CODE["FG212"]], pydantic_target=PydanticTarget(tmp_path))
+    source = b"def dump(row):\n    return row.model_dump()\n"
+    (tmp_path / "requirements.txt").write_text("pydantic==2.9.2\n")
+    assert engine.check(tmp_path / "main.py", source).findings == []
+    assert parsed == []
+    engine = Engine([RULES_BY_CODE["FG212"]], pydantic_target=PydanticTarget(tmp_path))
+    (tmp_path / "requirements.txt").write_text("pydantic==1.10.13\n")
+    found = engine.check(tmp_path / "main.py", source).findings
+    assert [(f.code, f.start.row, f.start.column) for f in found] == [("FG212", 2, 16)]
+    assert parsed == ["parse"]
