@@ -30,6 +30,7 @@ from checks.rules.fastapi_routes import (
     RouteWithoutResponseModel,
 )
 from checks.rules.hardcoded_secrets import HardcodedSecret
+from checks.rules.http_exception_in_middleware import HttpExceptionInMiddleware
 from checks.rules.http_exception_in_service import HttpExceptionInService, HttpExceptionReturned
 from checks.rules.model_defaults import DefaultEvaluatedOnce
 from checks.rules.pydantic_config import PydanticClassConfig, PydanticOrmMode
@@ -101,6 +102,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     AsyncClientApp,
     FastapiParameterV1Keyword,
     HttpExceptionReturned,
+    HttpExceptionInMiddleware,
     CorsWildcard,
     HardcodedSecret,
     JwtWithoutVerification,
