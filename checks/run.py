@@ -1053,7 +1053,8 @@ def build_index(
                 or new_code
                 # (and how it is deployed: QuadDarv1ne's compose file runs PostgreSQL for
                 # code whose default URL is SQLite's, reader 97; AmitAlfasi's
-                # `.env.example` sets MySQL's, reader 88)
+                # `.env.example` sets MySQL's, reader 88; unless every engine the code
+                # makes is on a literal SQLite URL: isikjon's, reader 162)
                 or not (
                     engines_on_sqlite_only(served_sources(scope))
                     or sqlite_databases([*served_sources(scope), *deployment(scope)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+import json
 import operator
 import queue
 import sys
@@ -173,6 +174,18 @@ def run_cli(*args: str, stdin: bytes | None = None) -> CliResult:
     finally:
         sys.stdin = saved_stdin
     return CliResult(exit_code, out.getvalue(), err.getvalue())
+
+
+def checked_package(root: Path, files: dict[str, str]) -> list[dict[str, Any]]:
+    """The default run's findings (JSON) on a project `svc` with a package `app` of
+    `files`."""
+    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(root, "app/__init__.py", "")
+    for name, text in files.items():
+        write(root, name, text)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(root))
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
 
 
 def write(root: Path, relative: str, source: str) -> Path:

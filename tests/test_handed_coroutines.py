@@ -5,13 +5,12 @@ APScheduler scheduler's job, a Celery task): measured first (`asyncio.to_thread`
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import check_code, run_cli, write
+from tests.helpers import check_code, checked_package
 
 
 def _fg304(source: str, project: tuple[tuple[str, str], ...] = ()) -> list[tuple[int, int]]:
@@ -205,13 +204,7 @@ def test_a_task_of_another_queue_is_left() -> None:
 
 
 def _checked(root: Path, files: dict[str, str]) -> list[dict[str, Any]]:
-    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
-    write(root, "app/__init__.py", "")
-    for name, text in files.items():
-        write(root, name, text)
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(root))
-    found: list[dict[str, Any]] = json.loads(result.stdout)
-    return [f for f in found if f["code"] == "FG304"]
+    return [f for f in checked_package(root, files) if f["code"] == "FG304"]
 
 
 def test_another_modules_coroutine_and_scheduler_and_celery_app(tmp_path: Path) -> None:

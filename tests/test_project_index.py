@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from checks.project import ModuleSummary, ProjectIndex, module_name_for
-from tests.helpers import run_cli, write
+from tests.helpers import checked_package, run_cli, write
 
 
 @pytest.fixture
@@ -1072,16 +1071,7 @@ def test_a_folder_without_init_inside_a_package_is_a_namespace_portion_of_it(
         assert "routes.py:19:12: FG201" in result.stdout, result.stdout
 
 
-def _checked_package(root: Path, files: dict[str, str]) -> list[dict[str, Any]]:
-    """The default run's findings (JSON) on a project `svc` with a package `app` of
-    `files`."""
-    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
-    write(root, "app/__init__.py", "")
-    for name, text in files.items():
-        write(root, name, text)
-    result = run_cli("check", "--no-cache", "--output-format", "json", str(root))
-    found: list[dict[str, Any]] = json.loads(result.stdout)
-    return found
+_checked_package = checked_package
 
 
 #: A module of sync helpers around SDK clients (realestate's storage and vision helpers,

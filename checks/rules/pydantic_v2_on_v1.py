@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.context import FileContext, FixSpec, code_of
+from checks.context import FileContext, FixSpec, code_of, descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
 from checks.rule import Example, FixExample, Rule
@@ -377,8 +377,6 @@ def _defined_functions(ctx: FileContext) -> set[str]:
     """The names the file defines with `def` anywhere (a model's shim `def model_dump`)."""
     found = ctx.stash("FG212-defined")
     if not found:
-        from checks.context import descendants
-
         found.append(
             {n.name.value for n in descendants(ctx.module) if isinstance(n, cst.FunctionDef)}
         )
