@@ -1926,7 +1926,16 @@ class FileContext:
         classes: list[cst.ClassDef] = []
         bases: list[cst.Assign] = []
         bindings: list[tuple[str, cst.BaseExpression | None]] = []
+        # the module body's own `def`s and classes, which replace an import above them
+        direct = {id(statement) for statement in statements} if outer is None else set()
+        rebound: set[str] = set()
         for statement in _module_level_statements(statements):
+            if (
+                isinstance(statement, cst.FunctionDef | cst.ClassDef)
+                and id(statement) in direct
+                and statement.name.value in self.imports
+            ):
+                rebound.add(statement.name.value)
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Import | cst.ImportFrom):
@@ -1943,8 +1952,13 @@ class FileContext:
                         bindings.append((small.target.value, None))
             elif isinstance(statement, cst.ClassDef):
                 classes.append(statement)
-        if outer is None:
-            self._forget_rebound_imports(statements)
+        for name in rebound:
+            # functions run once the module is loaded, when the name is the module's
+            # (yektaipekten's route `async def add_librarian` below `from
+            # app.actions.crud_librarian import add_librarian` calls itself, reader 161);
+            # not a `def` inside an `if` or a `try`, a fallback the import usually spares
+            del self.imports[name]
+        self._rebound = frozenset(rebound)
         for assign in bases:
             # `Base = declarative_base()` makes a class: record it as an ORM base
             call = assign.value
@@ -1964,30 +1978,6 @@ class FileContext:
         # read before the walk registers the classes functions define
         self._returns = self._return_classes(statements)
         self._name_aliases = self._name_aliases_of(statements, bindings)
-
-    def _forget_rebound_imports(self, statements: Sequence[cst.BaseStatement]) -> None:
-        """Forget an import whose name a `def` or `class` of the module's own body binds
-        below it: functions run once the module is loaded, when the name is the module's
-        (yektaipekten's route `async def add_librarian` below `from app.actions.crud_librarian
-        import add_librarian` calls itself, reader 161). Not a `def` inside an `if` or a
-        `try`, a fallback the import usually spares."""
-        direct = {id(statement) for statement in statements}
-        imported: set[str] = set()
-        rebound: set[str] = set()
-        for statement in _module_level_statements(statements):
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Import | cst.ImportFrom):
-                        imported.update(local for local, _ in self.import_bindings(small))
-            elif (
-                isinstance(statement, cst.FunctionDef | cst.ClassDef)
-                and id(statement) in direct
-                and statement.name.value in imported
-            ):
-                rebound.add(statement.name.value)
-        for name in rebound:
-            self.imports.pop(name, None)
-        self._rebound = frozenset(rebound)
 
     def _name_aliases_of(
         self,

@@ -1063,7 +1063,7 @@ class Engine:
         for report in sorted(reports, key=_definite_first):
             key = (report.rule.code, id(report.node))
             order = _definite_first(report)
-            if key in seen and (seen[key] < 2 or order < 2):
+            if key in seen and seen[key] < 2:
                 continue  # one finding per rule and node, a definite one first
             if report.condition is not None and order == 2:
                 # reports asking only of other modules' classes are alternatives, each

@@ -14,6 +14,7 @@ import os
 import re
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -654,11 +655,13 @@ def held_back(
     service layer's error mechanism), which `--select ALL` does not name
     (`checks.config.named_in_selection`); another index answers, built only when
     something is dropped."""
+    # a node's alternative reports (`Engine._locate`): one reported holds for them all
+    places = Counter(_place(finding) for result in results for finding, _ in result.pending)
     reported = {
         _place(finding)
         for result in results
         for finding, condition in result.pending
-        if index.holds(condition, finding.path)
+        if places[_place(finding)] > 1 and index.holds(condition, finding.path)
     }
     dropped = [
         (finding.code, finding.path, condition, _place(finding))
@@ -666,6 +669,7 @@ def held_back(
         for finding, condition in result.pending
         if finding.code not in settings.named
         and _gated(condition, index)
+        and not index.holds(condition, finding.path)
         and _place(finding) not in reported
     ]
     waiting = [

@@ -1201,21 +1201,25 @@ def _may_hand(structure: Structure) -> bool:
     """The screen of `visit_Call` and `visit_FunctionDef`: a call of what runs a function
     in a thread or a scheduler's job (`_THREAD_CALLERS`, `run_in_executor`, `add_job`),
     or an `async def` whose innermost decorator may make it a Celery task or a scheduled
-    job."""
-    for call in structure.calls:
-        func = call.node.func
-        if isinstance(func, ast.Attribute) and func.attr in ("run_in_executor", "add_job"):
-            return True
-        if any(q in _THREAD_CALLERS for q in structure.qualified(call.dotted)):
-            return True
-    for node in structure.functions:
-        if isinstance(node, ast.AsyncFunctionDef) and node.decorator_list:
-            target = node.decorator_list[-1]
-            if isinstance(target, ast.Call):
-                target = target.func
-            if isinstance(target, ast.Attribute) and target.attr in ("task", "scheduled_job"):
+    job. Asked once per file (`may_fire_in` and `deferred_conditions` both ask)."""
+
+    def make() -> bool:
+        for call in structure.calls:
+            func = call.node.func
+            if isinstance(func, ast.Attribute) and func.attr in ("run_in_executor", "add_job"):
                 return True
-            dotted = ast_dotted_name(target)
-            if dotted and any(q in _SHARED_TASK for q in structure.qualified(dotted)):
+            if any(q in _THREAD_CALLERS for q in structure.qualified(call.dotted)):
                 return True
-    return False
+        for node in structure.functions:
+            if isinstance(node, ast.AsyncFunctionDef) and node.decorator_list:
+                target = node.decorator_list[-1]
+                if isinstance(target, ast.Call):
+                    target = target.func
+                if isinstance(target, ast.Attribute) and target.attr in ("task", "scheduled_job"):
+                    return True
+                dotted = ast_dotted_name(target)
+                if dotted and any(q in _SHARED_TASK for q in structure.qualified(dotted)):
+                    return True
+        return False
+
+    return structure.memo(_may_hand, make)
