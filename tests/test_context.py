@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
-from checks.context import child_nodes, node_memo, own_descendants
+from checks import context
+from checks.context import FileContext, child_nodes, node_memo, own_descendants
 
 #: Every kind of statement and expression, with comments, parentheses and odd spacing.
 _EVERY_SHAPE = '''
@@ -173,3 +175,41 @@ def test_node_memo_answers_again_only_for_the_same_node() -> None:
     assert names(first) == names(first) == ("x", "y")
     assert names(twin) == ("x", "y")
     assert calls == [id(first), id(twin)]
+
+
+def test_parent_maps_a_statement_once_and_answers_as_a_search_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module = cst.parse_module(
+        "x = 1\n"
+        "class Service:\n"
+        "    async def one(self):\n"
+        "        return hash(self.a.b(1)) == 2\n"
+        "    async def two(self):\n"
+        "        return [f(y) for y in g()]\n"
+    )
+    ctx = FileContext(Path("app/service.py"), module, None)
+    holders: dict[int, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [module.body[1]]
+    while stack:  # each node's holder, found by reading every node's children
+        node = stack.pop()
+        for child in child_nodes(node):
+            holders[id(child)] = node
+            stack.append(child)
+    asked = [n for n in own_descendants(module.body[1]) if id(n) in holders]
+    counted: list[int] = []
+
+    def counting(node: cst.CSTNode) -> list[cst.CSTNode]:
+        counted.append(id(node))
+        return child_nodes(node)
+
+    monkeypatch.setattr(context, "child_nodes", counting)
+    ctx.statement = 1
+    assert all(ctx.parent(node) is holders[id(node)] for node in asked)
+    assert ctx.parent(module.body[1]) is None  # the statement: nothing of it holds it
+    assert ctx.parent(module.body[0].body[0]) is None  # another statement's node
+    # every node's children read once for all the questions (a search each time read
+    # the statement's nodes up to the one asked: quadratic in a large class)
+    assert len(counted) == len(holders) + 1 == len(set(counted))
+    ctx.statement = 0  # the walk moved on: that statement mapped anew
+    assert ctx.parent(module.body[0].body[0]) is module.body[0]

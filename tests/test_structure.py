@@ -941,3 +941,70 @@ def test_fg106s_screen_asks_for_a_gather_whose_awaitables_may_share_a_name() -> 
         if not may:
             assert not _fires(code, "FG106"), body
     assert _fires(head + "    await asyncio.gather(count(session), page(session))\n", "FG106")
+
+
+def test_fg102_waits_for_the_index_on_an_attribute_the_file_never_binds() -> None:
+    # polar's SDK services: `self.client` is held by a base class of another module,
+    # which `instance_attributes` does not read: no held class can be found here
+    unbound = """
+        from app.base import AsyncServiceBase
+
+
+        class Items(AsyncServiceBase):
+            async def list(self):
+                request = self.client.build_request("GET", "/items")
+                return await self.client.send(request)
+        """
+    rule = RULES_BY_CODE["FG102"]
+    assert rule.deferred_conditions(_structure(unbound)) is not None
+    bound = unbound.replace(
+        "class Items(AsyncServiceBase):\n",
+        "class Items(AsyncServiceBase):\n"
+        "            def __init__(self, client: Client) -> None:\n"
+        "                self.client = client\n\n",
+    )
+    assert "self.client = client" in bound
+    assert rule.deferred_conditions(_structure(bound)) is None
+    annotated = unbound.replace(
+        "class Items(AsyncServiceBase):\n",
+        "class Items(AsyncServiceBase):\n            client: Client\n\n",
+    )
+    assert rule.deferred_conditions(_structure(annotated)) is None
+
+
+def test_fg304_screen_reads_the_places_a_coroutine_is_dropped_or_read() -> None:
+    gathered = """
+        import asyncio
+
+
+        async def fetch(n: int) -> int:
+            return n
+
+
+        async def both() -> list[int]:
+            return await asyncio.gather(fetch(1), fetch(2))
+        """
+    # handed to `gather`, which awaits them: no place `_called` reads
+    assert _verdicts(gathered, "FG304", "app/example.py", None) == (False, False)
+    places = ("if fetch(1):\n                pass", "fetch(1)", "x = fetch(1)\n            x.y")
+    for place in places:
+        tested = gathered.replace("return await asyncio.gather(fetch(1), fetch(2))", place)
+        assert _verdicts(tested, "FG304", "app/example.py", None) == (True, True), place
+
+
+def test_fg103_screen_leaves_an_awaited_call_on_a_dependencys_session() -> None:
+    awaited = """
+        from fastapi import Depends
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.db import get_session
+
+
+        async def save(session: Session = Depends(get_session)) -> None:
+            await session.flush()
+            await session.execute(select(1))
+        """
+    assert _verdicts(awaited, "FG103", "app/example.py", None) == (False, False)
+    dropped = awaited.replace("await session.flush()", "session.flush()")
+    assert _verdicts(dropped, "FG103", "app/example.py", None) == (True, True)

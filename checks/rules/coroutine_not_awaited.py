@@ -477,13 +477,17 @@ class CoroutineNotAwaited(Rule):
         if _may_hand(structure):
             return True  # `visit_Call`'s and `visit_FunctionDef`'s (few files have one)
         # `_called`: a call whose result is dropped (a statement, or a comprehension's
-        # element as one) of a module-level `async def` by its name, or of an `async def`
-        # of the class whose method (`ctx.function.owner`) calls it on its first parameter
+        # element as one), assigned, tested, iterated or returned, of a module-level
+        # `async def` by its name, or of an `async def` of the class whose method
+        # (`ctx.function.owner`) calls it on its first parameter
         dropped = {id(call) for call in structure.bare_calls}
         dropped.update(id(call) for call in structure.dropped_comprehension_calls)
-        # and one in a condition (`if not self.exists(...)`): no call awaited is one
+        dropped.update(id(call) for call in structure.tested_calls)
+        dropped.update(id(call) for call in structure.iterated_calls)
         dropped.update(
-            id(call.node) for call in structure.calls if not structure.is_awaited(call.node)
+            id(statement.value)
+            for statement in structure.returns
+            if isinstance(statement.value, ast.Call)
         )
         if not dropped:
             return False

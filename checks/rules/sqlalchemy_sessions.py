@@ -2304,7 +2304,10 @@ def _annotated_classes(annotation: ast.expr, structure: Structure) -> Iterator[s
 def _calls_held_objects(structure: Structure, in_async: list[CallSite]) -> bool:
     """Whether a coroutine method calls a method on an attribute of `self`, not awaited
     (`self.repository.create(...)`): `held_project_class` may find its class (an awaited
-    call is never asked: `visit_Call`)."""
+    call is never asked: `visit_Call`). Only an attribute the file binds can have one:
+    `instance_attributes` reads the class's body and methods and its bases of this file
+    (`self.client` of polar's SDK services, held by a base of another module, cannot)."""
+    held = _bound_attributes(structure)
     for call in in_async:
         func, enclosing = call.node.func, call.enclosing
         if (
@@ -2313,6 +2316,7 @@ def _calls_held_objects(structure: Structure, in_async: list[CallSite]) -> bool:
             and isinstance(func.value, ast.Attribute)
             and isinstance(func.value.value, ast.Name)
             and func.value.value.id == "self"
+            and func.value.attr in held
             and enclosing is not None
             and isinstance(enclosing.node, ast.AsyncFunctionDef)
             and enclosing.outer is not None
@@ -2320,6 +2324,31 @@ def _calls_held_objects(structure: Structure, in_async: list[CallSite]) -> bool:
         ):
             return True
     return False
+
+
+def _bound_attributes(structure: Structure) -> frozenset[str]:
+    """The names `instance_attributes` may know, and more: every attribute the file
+    assigns (`self.x = ...`, `self.x: T = ...`, whatever the object's name), and every
+    name a class body binds (`x: T`, `x = T()`), in any class."""
+
+    def bound() -> frozenset[str]:
+        names = set(structure.stored_attributes)
+        for cls in structure.classes:
+            names.update(_class_body_names(cls.body))
+        return frozenset(names)
+
+    return structure.memo("FG102:bound-attributes", bound)
+
+
+def _class_body_names(body: list[ast.stmt]) -> Iterator[str]:
+    """The names the statements of a class body bind (in its `if`, `try`, `with` and
+    loop blocks too; not in the functions and classes it defines)."""
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                yield node.id
 
 
 def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterator[str]:
@@ -2752,7 +2781,10 @@ class MissingAwaitOnAsyncSession(Rule):
                 not methods.isdisjoint(_ASYNC_ENGINE_METHODS)
                 and structure.refers_to(*_ASYNC_ENGINE_SOURCES)
             )
-            or any(_filled_by_a_call(call) for call in structure.calls)
+            or any(
+                _filled_by_a_call(call) and not structure.is_awaited(call.node)
+                for call in structure.calls
+            )
         )
 
     def visit_Expr(self, node: cst.Expr, ctx: FileContext) -> None:
