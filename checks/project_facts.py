@@ -1235,7 +1235,8 @@ def engines_on_sqlite_only(sources: Iterable[bytes]) -> bool:
     """Whether the service makes its engines on SQLite alone, as its code writes them: it
     calls `create_engine` or `create_async_engine` somewhere, each time on a literal
     `sqlite` (or `duckdb`) URL, written in the call or bound once at module level to a
-    name it passes, and makes none from a configuration. Then what else names a server
+    name it passes, or with SQLite's own `connect_args` (`_sqlite_connect_args`), and
+    makes none from a configuration. Then what else names a server
     (a settings default nothing reads, an unused driver among the requirements) is no
     database the service queries (isikjon's taxi back-end on `sqlite:///./taxi_admin.db`
     beside `DATABASE_URL: str = "postgresql+asyncpg://..."`: reader 162 judged its 17
@@ -1281,10 +1282,25 @@ def engines_on_sqlite_only(sources: Iterable[bytes]) -> bool:
                 isinstance(url, ast.Constant)
                 and isinstance(url.value, str)
                 and url.value.lower().startswith(("sqlite", "duckdb"))
-            ):
+            ) and not _sqlite_connect_args(node, bound):
                 return False
             found = True
     return found
+
+
+def _sqlite_connect_args(call: ast.Call, bound: dict[str, list[ast.expr]]) -> bool:
+    """Whether an engine is always given `connect_args` that only SQLite's driver takes
+    (`{"check_same_thread": False}`, written in the call or bound once at module level):
+    psycopg2 refuses them (`invalid dsn: invalid connection option "check_same_thread"`),
+    asyncpg and PyMySQL too (`unexpected keyword argument`), so the engine, whatever URL
+    the settings give it, reaches SQLite alone (CristobalZurita's workshop back-end,
+    reader 165). A choice by the URL (`... if url.startswith("sqlite") else {}`) is none."""
+    value = next((k.value for k in call.keywords if k.arg == "connect_args"), None)
+    if isinstance(value, ast.Name) and len(bound.get(value.id, ())) == 1:
+        value = bound[value.id][0]
+    return isinstance(value, ast.Dict) and any(
+        isinstance(key, ast.Constant) and key.value == "check_same_thread" for key in value.keys
+    )
 
 
 def _names_a_server(lowered: bytes) -> bool:

@@ -1115,6 +1115,25 @@ _SQLITE_ENGINE = b'URL = "sqlite:///./taxi_admin.db"\nengine = create_engine(URL
         ([_SQLITE_ENGINE, b"engine = engine_from_config(config, prefix='sqlalchemy.')\n"], False),
         ([b'url = "sqlite:///a.db"\n'], False),
         ([b"engine = create_engine(\n"], False),
+        (
+            [
+                b"engine = create_engine(\n    settings.database_url,\n"
+                b'    connect_args={"check_same_thread": False, "timeout": 30},\n)\n'
+            ],
+            True,
+        ),
+        (
+            [b'ARGS = {"check_same_thread": False}\ne = create_engine(URL, connect_args=ARGS)\n'],
+            True,
+        ),
+        (
+            [
+                b'engine = create_engine(URL, connect_args={"check_same_thread": False}\n'
+                b'    if URL.startswith("sqlite") else {})\n'
+            ],
+            False,
+        ),
+        ([b'engine = create_engine(URL, connect_args={"timeout": 30})\n'], False),
     ],
     ids=[
         "a literal sqlite engine beside a server's url nothing reads",
@@ -1127,6 +1146,10 @@ _SQLITE_ENGINE = b'URL = "sqlite:///./taxi_admin.db"\nengine = create_engine(URL
         "an engine from a configuration",
         "no engine made",
         "a text python cannot parse",
+        "an engine from settings given sqlite's connect_args",
+        "sqlite's connect_args bound to a name",
+        "sqlite's connect_args chosen by the url",
+        "connect_args any driver may take",
     ],
 )
 def test_a_service_making_its_engines_on_sqlite_alone_is_told_apart(
