@@ -275,6 +275,16 @@ BLOCKING_CALLS = {
         f"pdf2image.{function}": f"`await asyncio.to_thread(pdf2image.{function}, ...)`"
         for function in ("convert_from_path", "convert_from_bytes")
     },
+    # the `schedule` package runs the jobs that are due, sync functions, in the call
+    # (amrum-be's `while self.running: schedule.run_pending(); await asyncio.sleep(60)`
+    # task: its morning invoices, database updates and mails ran on the loop: reader 164)
+    **{
+        f"schedule.{function}": (
+            f"`await asyncio.to_thread(schedule.{function})` (the jobs then run in a "
+            "worker thread), or an async scheduler (APScheduler's `AsyncIOScheduler`)"
+        )
+        for function in ("run_pending", "run_all")
+    },
     **PASSWORD_HASHING,
 }
 #: Sync clients of network services: every request through one blocks (`client.chat.

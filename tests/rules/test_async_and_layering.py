@@ -839,6 +839,34 @@ def test_fg303_a_library_that_runs_a_program_blocks() -> None:
     assert "use `await asyncio.to_thread(pytesseract.image_to_string, ...)`" in found[0][1]
 
 
+def test_fg303_the_schedule_package_runs_its_due_jobs_in_the_call() -> None:
+    """amrum-be's scheduler task (reader 164): `schedule.run_pending()` in a coroutine's
+    loop runs each due job, a sync function (invoices, database updates, mail), on the
+    event loop; handed to a thread it blocks none."""
+    source = """
+        import asyncio
+
+        import schedule
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        async def run_scheduler() -> None:
+            while True:
+                schedule.run_pending()
+                await asyncio.sleep(60)
+
+
+        async def run_now() -> None:
+            schedule.run_all()
+            await asyncio.to_thread(schedule.run_pending)
+        """
+    found = [(f.start.row, f.message) for f in check_code(source) if f.code == "FG303"]
+    assert [row for row, _ in found] == [11, 16]
+    assert "`await asyncio.to_thread(schedule.run_pending)`" in found[0][1]
+
+
 def test_fg303_psutil_measuring_over_an_interval_sleeps_through_it() -> None:
     """adityachoudhury29's health check (reader 141): `psutil.cpu_percent(interval=1)`
     sleeps a second on the loop per probe, called in the route or through a helper of
