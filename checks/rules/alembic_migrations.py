@@ -353,9 +353,12 @@ class NotNullWithoutDefault(_MigrationRule):
     summary = (
         "Checks for `op.add_column()` (or `batch_op.add_column()`) of a `nullable=False` "
         "column without `server_default`, unless the upgrade created the table, or emptied "
-        "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column. "
-        "Where the upgrade also drops a column of that table, the message says it may be a "
-        "rename, which autogenerate writes as an add and a drop that lose the values, and "
+        "it (`DELETE FROM t` without `WHERE`, `TRUNCATE t`), before adding the column; "
+        "nor a column the database fills for each row itself, an identity "
+        "(`sa.Identity()`) or a computed one (`sa.Computed(...)`; a `sa.Sequence(...)` "
+        "gives the rows no value). Where the upgrade also drops a column of that table, "
+        "the message says it may be a rename, which autogenerate writes as an add and a "
+        "drop that lose the values, and "
         "offers `op.alter_column(table, old, new_column_name=new)` (not for a column the "
         "downgrade adds back with a type of another kind: an `INTEGER` dropped where a "
         "`UUID` is added is no rename; where a dropped column shares a word with the name "
@@ -489,7 +492,11 @@ class NotNullWithoutDefault(_MigrationRule):
                 continue
             nullable = keyword_arg(column, "nullable")
             not_null = nullable is not None and dotted_name(nullable.value) == "False"
-            if not_null and keyword_arg(column, "server_default") is None:
+            if (
+                not_null
+                and keyword_arg(column, "server_default") is None
+                and not _generated(column, ctx)
+            ):
                 message = _renamed_message(column, table, ctx)
                 name = string_value(column.args[0].value) if column.args else None
                 if message is None and _references(column, table, ctx):
@@ -500,6 +507,24 @@ class NotNullWithoutDefault(_MigrationRule):
                     # named, as the other messages name it (reader 127)
                     message = _NAMED_MESSAGE.format(name=name, table=table)
                 ctx.report(column, message)
+
+
+def _generated(column: cst.Call, ctx: FileContext) -> bool:
+    """Whether the database fills the column of each existing row itself: an identity
+    (`sa.Identity()`, `GENERATED ... AS IDENTITY`, which PostgreSQL numbers the rows of
+    the table with) or a computed column (`sa.Computed(...)`). gymhero's `id` added with
+    `sa.Identity(always=False)`, checked on a populated table by reader 166. Not a
+    `sa.Sequence(...)`: SQLAlchemy renders no default for it, INSERTs ask it."""
+    for arg in column.args[1:]:
+        if arg.keyword is None and isinstance(arg.value, cst.Call):
+            name = ctx.qualified_name(arg.value.func) or ""
+            if name.startswith("sqlalchemy.") and name.rpartition(".")[2] in _GENERATED:
+                return True
+    return False
+
+
+#: SQLAlchemy's column arguments by which the database fills each row (`_generated`).
+_GENERATED = frozenset({"Identity", "Computed"})
 
 
 #: FG602's message for a foreign key: no `server_default` names the row each existing
