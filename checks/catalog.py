@@ -61,6 +61,7 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG409", "fastapi-parameter-v1-keyword", True),
     RuleInfo("FG410", "http-exception-returned", True),
     RuleInfo("FG411", "http-exception-in-middleware", True),
+    RuleInfo("FG412", "route-shadowed", True),
     RuleInfo("FG501", "cors-wildcard-origin", True),
     RuleInfo("FG502", "hardcoded-secret", True),
     RuleInfo("FG503", "jwt-decode-unverified", True),

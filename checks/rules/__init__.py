@@ -45,6 +45,7 @@ from checks.rules.pydantic_v1_api import (
 from checks.rules.pydantic_v1_serialization import PydanticDict, PydanticJson
 from checks.rules.pydantic_v2_on_v1 import PydanticV2OnV1
 from checks.rules.pydantic_validators import PydanticV1Validators
+from checks.rules.route_order import RouteShadowed
 from checks.rules.settings_access import EnvironmentOutsideSettings
 from checks.rules.sqlalchemy_legacy_query import LegacyQueryApi
 from checks.rules.sqlalchemy_models import LegacyDeclarative, RelationshipWithoutLazy
@@ -103,6 +104,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     FastapiParameterV1Keyword,
     HttpExceptionReturned,
     HttpExceptionInMiddleware,
+    RouteShadowed,
     CorsWildcard,
     HardcodedSecret,
     JwtWithoutVerification,
