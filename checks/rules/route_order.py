@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar, NamedTuple
 
 from checks.context import FileContext, descendants, string_value
+from checks.coroutines import module_bindings
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
+from checks.newer_syntax import parse
 from checks.prefilter import Evidence
 from checks.rule import Example, Rule
 from checks.structure import Structure
@@ -254,12 +256,14 @@ class RouteShadowed(Rule):
 
 
 def _module_routers(module: cst.Module, ctx: FileContext) -> frozenset[str]:
-    """The names bound once at module level, to a `FastAPI()` or `APIRouter()` made
-    without a `route_class` (whose `matches()` may be the project's own), whose `routes`
-    the module does not touch (`router.routes.sort(...)` puts fixed paths first: reader
-    168)."""
-    made: dict[str, int] = {}
-    routers: set[str] = set()
+    """The names bound once in the module (`checks.coroutines.module_bindings`), by a
+    module-level `FastAPI()` or `APIRouter()` made without a `route_class` (whose
+    `matches()` may be the project's own), whose `routes` the module does not touch
+    (`router.routes.sort(...)` puts fixed paths first: reader 168)."""
+    tree = parse(ctx.source) if ctx.source is not None else None
+    if tree is None:
+        return frozenset()
+    bound = module_bindings(tree)
     touched = {
         node.value.value
         for node in descendants(module)
@@ -267,29 +271,32 @@ def _module_routers(module: cst.Module, ctx: FileContext) -> frozenset[str]:
         and node.attr.value == "routes"
         and isinstance(node.value, cst.Name)
     }
+    routers: set[str] = set()
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            targets: list[cst.BaseExpression] = []
-            value: cst.BaseExpression | None = None
-            if isinstance(small, cst.Assign):
-                targets, value = [t.target for t in small.targets], small.value
-            elif isinstance(small, cst.AnnAssign):
-                targets, value = [small.target], small.value
-            for target in targets:
-                if isinstance(target, cst.Name):
-                    made[target.value] = made.get(target.value, 0) + 1
-                    if (
-                        isinstance(value, cst.Call)
-                        and ctx.qualified_name(value.func) in _ROUTERS
-                        and not any(
-                            arg.keyword is not None and arg.keyword.value == "route_class"
-                            for arg in value.args
-                        )
-                    ):
-                        routers.add(target.value)
-    return frozenset(name for name in routers if made[name] == 1 and name not in touched)
+            if not isinstance(small, cst.Assign | cst.AnnAssign):
+                continue
+            value = small.value
+            targets = small.targets if isinstance(small, cst.Assign) else [small]
+            if not (
+                isinstance(value, cst.Call)
+                and ctx.qualified_name(value.func) in _ROUTERS
+                and not any(
+                    arg.keyword is not None and arg.keyword.value == "route_class"
+                    for arg in value.args
+                )
+            ):
+                continue
+            routers.update(
+                target.target.value
+                for target in targets
+                if isinstance(target.target, cst.Name)
+                and bound[target.target.value] == 1
+                and target.target.value not in touched
+            )
+    return frozenset(routers)
 
 
 def _cst_route(

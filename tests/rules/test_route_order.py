@@ -118,6 +118,12 @@ def test_routers_bound_twice_imported_or_in_tests_are_not_read() -> None:
             return None
         """
     assert [f for f in check_code(rebound) if f.code == "FG412"] == []
+    rebound_if = rebound.replace(
+        '        router = APIRouter(prefix="/teams")\n',
+        '        if TEAMS:\n            router = APIRouter(prefix="/teams")\n',
+    )
+    assert "if TEAMS:" in rebound_if
+    assert [f for f in check_code(rebound_if) if f.code == "FG412"] == []
     imported = """
         from app.api import router
 
