@@ -35,9 +35,9 @@ _DECORATORS = {
 }
 #: A path parameter (`{user_id}`, `{path:path}`) as a whole segment.
 _PARAMETER = lazy_pattern(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z_]+))?\}")
-#: What a segment must be for Starlette's convertors other than `str` and `path`.
 #: The convertors whose parameter is one segment (None: the default, `str`).
 _ONE_SEGMENT = frozenset({None, "str", "int", "float", "uuid"})
+#: What a segment must be for Starlette's convertors other than `str` and `path`.
 _CONVERTED = {
     "int": lazy_pattern(r"[0-9]+"),
     "float": lazy_pattern(r"[0-9]+(\.[0-9]+)?"),
