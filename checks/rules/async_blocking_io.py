@@ -69,7 +69,7 @@ from checks.project import (
 )
 from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
 from checks.rule import Example, Rule
-from checks.rules.sqlalchemy_sessions import runs_its_own_loop
+from checks.rules.sqlalchemy_sessions import idle_route_hint, runs_its_own_loop
 from checks.session_receivers import (
     CLIENT_FACTORY_NAMES,
     bound_once,
@@ -204,7 +204,7 @@ class _BlockingInAsync(Rule):
                 ctx,
                 node,
                 f"`{name}()` blocks the event loop inside `async def`: use {replacement}"
-                + _idle_route_hint(ctx),
+                + idle_route_hint(ctx),
                 name or "",
             )
             return
@@ -219,7 +219,7 @@ class _BlockingInAsync(Rule):
                     f"`{callee}()` calls {chain}, which {checks} a password (CPU work of "
                     "milliseconds to a tenth of a second or more, on purpose), blocking the "
                     f"event loop inside `async def`: `await asyncio.to_thread({callee}, ...)`"
-                    + _idle_route_hint(ctx),
+                    + idle_route_hint(ctx),
                     blocking,
                 )
                 return
@@ -239,7 +239,7 @@ class _BlockingInAsync(Rule):
                 node,
                 f"`{callee}()` calls {chain}, which blocks the event loop inside "
                 f"`async def`: use {replacement} there, or `await "
-                f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
+                f"asyncio.to_thread({callee}, ...)`" + idle_route_hint(ctx),
             )
             return
         if is_blocking_helper(node, ctx, self.calls, self.code, self.client_requests):
@@ -284,7 +284,7 @@ class _BlockingInAsync(Rule):
             Condition((name,), roots, subject=BLOCKS),
             f"`{callee}()` is a sync {kind} {owner} that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
-            f"asyncio.to_thread({callee}, ...)`" + _idle_route_hint(ctx),
+            f"asyncio.to_thread({callee}, ...)`" + idle_route_hint(ctx),
         )
 
     def _not_reported_here(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
@@ -767,7 +767,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 ctx.report(
                     node,
                     f"`{name}()` makes a blocking request inside `async def`: use {twin}"
-                    + _idle_route_hint(ctx),
+                    + idle_route_hint(ctx),
                 )
             return
         if method in CLIENT_LOCAL_METHODS:
@@ -803,13 +803,13 @@ class BlockingHttpInAsync(_BlockingInAsync):
                             sent,
                             f"`{code_of(func)}(...)` ... `.execute()` sends its request on a "
                             f"sync `{client}` client, which blocks the event loop inside "
-                            f"`async def`: use {replacement}" + _idle_route_hint(ctx),
+                            f"`async def`: use {replacement}" + idle_route_hint(ctx),
                         )
                         return
                     ctx.report(
                         node,
                         f"`{code_of(func)}()` on a sync `{client}` client blocks the event "
-                        f"loop inside `async def`: use {replacement}" + _idle_route_hint(ctx),
+                        f"loop inside `async def`: use {replacement}" + idle_route_hint(ctx),
                     )
                 return
             if not isinstance(receiver, cst.Attribute):
@@ -1067,7 +1067,8 @@ class BlockingCallInAsync(_BlockingInAsync):
         "guarded one-off for readers, and is not followed); a helper is reported at its "
         "first call in each function that calls it. In a route that awaits nothing, the "
         "message offers `def` too: FastAPI runs a `def` route in its threadpool, with "
-        "every blocking call of it (FG302 the same). A check of a "
+        "every blocking call of it (FG302 the same, and FG102 on a call of a sync "
+        "helper that queries a sync session). A check of a "
         "password (`checkpw`, `verify`, or `pbkdf2_hmac`, `scrypt` in a function that "
         "compares the digest with `hmac.compare_digest`, or in a method of a class "
         "another of whose methods compares digests) is always reported: a login "
@@ -1415,7 +1416,7 @@ class BlockingCallInAsync(_BlockingInAsync):
                 node,
                 f"`{method}()` on a `{hashed}` hashes a password on the event loop inside "
                 "`async def` (CPU work of milliseconds to a tenth of a second or more, on "
-                f"purpose): `await asyncio.to_thread({method}, ...)`" + _idle_route_hint(ctx),
+                f"purpose): `await asyncio.to_thread({method}, ...)`" + idle_route_hint(ctx),
                 f"{hashed}.{func.attr.value}" if isinstance(func, cst.Attribute) else hashed,
             )
 
@@ -2532,29 +2533,6 @@ def _module_hashers(ctx: FileContext) -> dict[str, str]:
     found = {name: cls for name, cls in made.items() if cls is not None}
     stash.append(found)
     return found
-
-
-@node_memo
-def _awaits(body: cst.BaseSuite) -> bool:
-    """Whether a function's own body awaits (`async for` and `async with` do)."""
-    return any(
-        isinstance(inner, cst.Await)
-        or (isinstance(inner, cst.For | cst.With | cst.CompFor) and inner.asynchronous is not None)
-        for inner in own_descendants(body)
-    )
-
-
-def _idle_route_hint(ctx: FileContext) -> str:
-    """What a route that awaits nothing can do instead: be a `def`, which FastAPI runs in
-    its threadpool, all its blocking calls with it (ark948's login route, reader 89: its
-    bcrypt check and its sync session's query)."""
-    function = ctx.function
-    if function is None or not function.is_route or not isinstance(function.node, cst.FunctionDef):
-        return ""
-    if _awaits(function.node.body):
-        return ""
-    name = function.node.name.value
-    return f"; or, as `{name}` awaits nothing, declare it `def` (FastAPI runs it in its threadpool)"
 
 
 def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> None:

@@ -1361,6 +1361,7 @@ class SyncSessionInAsyncModule(Rule):
             f"`{callee}()` is a sync {owner or 'function of this module'} that {verb} a "
             "sync SQLAlchemy session: its queries block the event loop inside `async def`; "
             f"use `AsyncSession` there, or `await asyncio.to_thread({callee}, ...)`"
+            + idle_route_hint(ctx)
         )
         condition = Condition((name,), SYNC_SESSION_OPENERS, subject=BLOCKS)
         # asked apart from what the object opens (`db = SessionLocal()`, then `db.execute`);
@@ -2299,6 +2300,29 @@ def _annotated_classes(annotation: ast.expr, structure: Structure) -> Iterator[s
                 and structure.may_be_project_class(qualified)
             ):
                 yield qualified
+
+
+@node_memo
+def _body_awaits(body: cst.BaseSuite) -> bool:
+    """Whether a function's own body awaits (`async for` and `async with` do)."""
+    return any(
+        isinstance(inner, cst.Await)
+        or (isinstance(inner, cst.For | cst.With | cst.CompFor) and inner.asynchronous is not None)
+        for inner in own_descendants(body)
+    )
+
+
+def idle_route_hint(ctx: FileContext) -> str:
+    """What a route that awaits nothing can do instead: be a `def`, which FastAPI runs in
+    its threadpool, all its blocking calls with it (ark948's login route, reader 89: its
+    bcrypt check and its sync session's query)."""
+    function = ctx.function
+    if function is None or not function.is_route or not isinstance(function.node, cst.FunctionDef):
+        return ""
+    if _body_awaits(function.node.body):
+        return ""
+    name = function.node.name.value
+    return f"; or, as `{name}` awaits nothing, declare it `def` (FastAPI runs it in its threadpool)"
 
 
 def _calls_held_objects(structure: Structure, in_async: list[CallSite]) -> bool:

@@ -1978,6 +1978,62 @@ def test_a_sync_helper_of_the_same_module_is_asked_of_the_index(tmp_path: Path) 
         assert "`FlowDao.get_flows()` is a sync function of this module" in result.stdout
 
 
+def test_a_sync_helper_called_by_a_route_that_awaits_nothing_offers_def(tmp_path: Path) -> None:
+    """litigation-support's `get_dashboard` (reader 166): a route that awaits nothing and
+    calls a sync helper querying a sync session is best declared `def` (FastAPI runs it in
+    its threadpool), as FG302's and FG303's messages offer; a route that awaits is not."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/db.py", _SYNC_DB)
+    write(
+        tmp_path,
+        "app/flows.py",
+        """
+        from sqlmodel import select
+
+        from app.db import get_sync_db_session
+
+
+        def count_flows() -> int:
+            with get_sync_db_session() as session:
+                return len(session.exec(select(1)).all())
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        import asyncio
+
+        from fastapi import APIRouter
+
+        from app.flows import count_flows
+
+        router = APIRouter()
+
+
+        @router.get("/count")
+        async def count() -> int:
+            return count_flows()
+
+
+        @router.get("/later")
+        async def later() -> int:
+            await asyncio.sleep(0)
+            return count_flows()
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", str(tmp_path))
+    found = [line for line in result.stdout.splitlines() if " FG102 " in line]
+    assert [line.partition(" FG102 ")[0].rpartition("app/")[2] for line in found] == [
+        "routes.py:12:12:",
+        "routes.py:18:12:",
+    ]
+    assert found[0].endswith(
+        "; or, as `count` awaits nothing, declare it `def` (FastAPI runs it in its threadpool)"
+    )
+    assert "declare it `def`" not in found[1]
+
+
 def test_a_sessionmaker_of_unknown_class_opened_by_a_plain_with_is_sync() -> None:
     """OpenHands' `SaasSettingsStore`: a dataclass field `session_maker: sessionmaker`,
     opened by `with self.session_maker() as session:` in a coroutine. A bare `sessionmaker`
