@@ -226,7 +226,7 @@ def read_coroutines(tree: ast.Module) -> Coroutines:
             continue  # two classes of one name: which one calls is not known here
         own: Counter[str] = Counter()
         for item in cls.body:
-            own.update(_bound_in_class_body(item))
+            own.update(bound_in_class_body(item))
         methods[cls.name] = frozenset(
             method.name
             for method in candidates[cls.name]
@@ -280,7 +280,7 @@ def module_bindings(tree: ast.Module) -> Counter[str]:
     return counted
 
 
-def _bound_in_class_body(statement: ast.stmt) -> list[str]:
+def bound_in_class_body(statement: ast.stmt) -> list[str]:
     """The names a statement of a class body binds in the class (a method, an
     assignment; also under `if`/`try`)."""
     names: list[str] = []

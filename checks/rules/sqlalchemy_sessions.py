@@ -27,7 +27,7 @@ from checks.context import (
     own_descendants,
     route_decorator,
 )
-from checks.coroutines import module_bindings
+from checks.coroutines import bound_in_class_body, module_bindings
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
@@ -2353,26 +2353,17 @@ def _calls_held_objects(structure: Structure, in_async: list[CallSite]) -> bool:
 def _bound_attributes(structure: Structure) -> frozenset[str]:
     """The names `instance_attributes` may know, and more: every attribute the file
     assigns (`self.x = ...`, `self.x: T = ...`, whatever the object's name), and every
-    name a class body binds (`x: T`, `x = T()`), in any class."""
+    name a class body binds (`x: T`, `x = T()`, a method), in any class. FG102's and
+    FG103's screens both ask it."""
 
     def bound() -> frozenset[str]:
         names = set(structure.stored_attributes)
         for cls in structure.classes:
-            names.update(_class_body_names(cls.body))
+            for statement in cls.body:
+                names.update(bound_in_class_body(statement))
         return frozenset(names)
 
     return structure.memo("FG102:bound-attributes", bound)
-
-
-def _class_body_names(body: list[ast.stmt]) -> Iterator[str]:
-    """The names the statements of a class body bind (in its `if`, `try`, `with` and
-    loop blocks too; not in the functions and classes it defines)."""
-    for statement in body:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                yield node.id
 
 
 def _typed_method_refs(structure: Structure, in_async: list[CallSite]) -> Iterator[str]:
@@ -3065,19 +3056,7 @@ class _MaybeSessions:
         the attribute names stored or annotated (`self.x = ...`, `x: T` in a class)."""
         if self._known is None:
             structure = self.structure
-            stored: set[str] = {*INSTANCE_ATTRIBUTE_NAMES, *structure.stored_attributes}
-            for cls in structure.classes:
-                stored.update(
-                    target.id
-                    for statement in cls.body
-                    if isinstance(statement, ast.AnnAssign | ast.Assign)
-                    for target in (
-                        [statement.target]
-                        if isinstance(statement, ast.AnnAssign)
-                        else statement.targets
-                    )
-                    if isinstance(target, ast.Name)
-                )
+            stored = {*INSTANCE_ATTRIBUTE_NAMES, *_bound_attributes(structure)}
             awaited: set[str] = set()
             for call in structure.calls:
                 func = call.node.func

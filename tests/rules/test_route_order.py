@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import textwrap
+
 import pytest
 
+from checks.rules import RULES_BY_CODE
 from checks.rules.route_order import answers_every
+from checks.structure import Structure
 from tests.helpers import check_code
 
 
@@ -177,3 +182,13 @@ def test_a_router_whose_routes_are_reordered_or_matched_by_its_own_class_is_not_
     assert [f.start.row for f in check_code(source) if f.code == "FG412"] == [14]
     sorted_later = source + '\nrouter.routes.sort(key=lambda route: "{" in route.path)\n'
     assert [f for f in check_code(sorted_later) if f.code == "FG412"] == []
+
+
+def test_the_screen_parses_only_a_module_with_a_shadowed_route() -> None:
+    """FG412's screen reads the same routes from CPython's tree: a router module whose
+    routes are in order is never parsed with libcst for it."""
+    rule = RULES_BY_CODE["FG412"]
+    for example, expected in [*((e, True) for e in rule.bad), *((e, False) for e in rule.good)]:
+        source = textwrap.dedent(example.code)
+        structure = Structure(ast.parse(source), "app.api.users", False, None, example.path)
+        assert rule.may_fire_in(structure) is expected, example.code
