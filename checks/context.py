@@ -2043,6 +2043,12 @@ class FileContext:
             return None
         return self._returns.get(f"{self.module_name or ''}.{name}")
 
+    def method_returns(self, cls: str, method: str) -> str | None:
+        """The class a method of a module-level class of this file names as its return
+        annotation (`async def _get_db_session(self) -> Session`), as
+        `module_function_returns` answers for a function."""
+        return self._returns.get(f"{self.module_name or ''}.{cls}.{method}")
+
     def _return_classes(self, statements: Sequence[cst.BaseStatement]) -> dict[str, str]:
         """The class each module-level function, and each method of a module-level class,
         names as its return annotation, and each annotated field of such a class as its

@@ -358,11 +358,15 @@ _SYNC_SESSION_FACTORIES = frozenset(
 #: `COROUTINE`: callables, each of which is a coroutine function of the project: a
 #: module-level `async def`, or a method of a module-level instance
 #: (`checks.coroutines.exported_coroutines`); roots unused.
+#: `HELD`: attributes of a class's instances (`module.Class.attribute`), each of which
+#: holds one of the roots or a subclass of one, or a module-level instance of one, as the
+#: class or a base of it declares it (`self.db = db` of `db: Session` in `__init__`).
 CLASS, CALL, ROUTER, OPENED, MAY_DERIVE = "class", "call", "router", "opened", "may derive"
 BLOCKS = "blocks"
 INSTANCE = "instance"
 COROUTINE = "coroutine"
-SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS, INSTANCE, COROUTINE})
+HELD = "held"
+SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS, INSTANCE, COROUTINE, HELD})
 
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
@@ -906,6 +910,13 @@ class ProjectIndex:
                 found = any(self._blocks_as(made, condition, path) for made in made_by)
             elif condition.subject == COROUTINE:
                 found = self.is_coroutine(ref)
+            elif condition.subject == HELD:
+                cls, _, attribute = ref.rpartition(".")
+                held = self._held_class(cls, attribute)
+                found = held is not None and (
+                    self.derives_from(held, condition.roots)
+                    or self.instances.get(held) in condition.roots
+                )
             elif condition.subject == MAY_DERIVE:
                 found = self.derives_from(ref, condition.roots) or self._unread_base(ref)
             elif target is None:

@@ -47,6 +47,7 @@ from checks.project import (
     INSTANCE_ATTRIBUTES,
     INSTANCE_FACTORIES,
     LIBRARY_INSTANCES,
+    NO_RETURN,
     OPENED_BY,
     instance_made_by,
 )
@@ -351,6 +352,17 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
     ):
         return None
     return cls
+
+
+def held_by_annotated(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
+    """`module.Class.attribute` for an attribute of a name annotated with a class of
+    another module of the project (`service.db` of `service: CasesService`, whose
+    `__init__` keeps `db: Session`: litigation-support's routes, reader 166): what it
+    holds, the project index reads (`HELD`)."""
+    if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+        return None
+    cls = annotated_project_class(expr.value, ctx)
+    return f"{cls}.{expr.attr.value}" if cls is not None else None
 
 
 def _is_alias_name(ref: str) -> bool:
@@ -763,10 +775,44 @@ class _Resolver:
             return INSTANCE_ATTRIBUTES.get((owner, expr.attr.value)) if owner else None
         if isinstance(expr, cst.Call):
             return self._call(expr, depth)
+        if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call):
+            return self._awaited(expr.expression, walked)
         if isinstance(expr, cst.IfExp):
             chosen = _unless_none(expr)
             return None if chosen is expr else self.resolve(chosen, depth + 1)
         return None
+
+    def _awaited(self, call: cst.Call, walked: cst.CSTNode | None) -> str | None:
+        """What an awaited call of a coroutine function of this file gives, as its return
+        annotation names it: `await get_session()` of a module-level `async def
+        get_session() -> Session`, `await self._get_db_session()` of an `async def` of the
+        class being walked (litigation-support's `EmailMonitor`, reader 166)."""
+        ctx = self.ctx
+        func = call.func
+        returned = None
+        if isinstance(func, cst.Name) and ctx.class_ref(func) is None:
+            if _async_def_in(ctx.module.body, func.value):
+                returned = ctx.module_function_returns(func.value)
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and self.function in (None, walked)
+            and ctx.function is not None
+            and ctx.function.owner is not None
+            and ctx.function.owner.outer is None
+            and isinstance(ctx.function.node, cst.FunctionDef)
+            and ctx.function.node.params.params
+            and ctx.function.node.params.params[0].name.value == func.value.value
+            # bound once, by the parameter; not a `@staticmethod`'s first argument
+            and len(_function_bindings(ctx.function.node, ctx).get(func.value.value, ())) == 1
+            and not any(
+                isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+                for d in ctx.function.node.decorators
+            )
+            and _async_def_in(_block(ctx.function.owner.node.body), func.attr.value)
+        ):
+            returned = ctx.method_returns(ctx.function.owner.name, func.attr.value)
+        return canonical(returned) if returned is not None and returned != NO_RETURN else None
 
     def _call(self, call: cst.Call, depth: int) -> str | None:
         ctx = self.ctx
@@ -866,6 +912,19 @@ def _subscripted_class(annotation: cst.Subscript, ctx: FileContext) -> str | Non
     if not isinstance(element, cst.Index):
         return None
     return ctx.class_ref(element.value)
+
+
+def _async_def_in(statements: Sequence[cst.CSTNode], name: str) -> bool:
+    """Whether a block defines `name` at its top level, and only as an `async def` (what
+    awaiting a call of it gives is what its annotation names)."""
+    defined = [
+        s
+        for s in statements
+        if isinstance(s, cst.FunctionDef | cst.ClassDef) and s.name.value == name
+    ]
+    return bool(defined) and all(
+        isinstance(s, cst.FunctionDef) and s.asynchronous is not None for s in defined
+    )
 
 
 def _function_bindings(

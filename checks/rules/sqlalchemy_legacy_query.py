@@ -12,7 +12,7 @@ from checks.context import FileContext, FixSpec, code_of, dotted_name
 from checks.lazy import lazy_pattern
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
-from checks.project import OPENED, Condition
+from checks.project import HELD, OPENED, Condition
 from checks.project_facts import SQL_2_QUERIES, SYNC_QUERY_SELECTED
 from checks.rule import Example, FixExample, Rule
 from checks.rules.query_to_select import chain_of, query_fix
@@ -24,6 +24,7 @@ from checks.session_receivers import (
     SYNC_SESSION_FACTORY,
     annotated_project_class,
     awaited_as_a_session,
+    held_by_annotated,
     imported_origin,
     is_sync_database,
     receiver_class,
@@ -190,7 +191,8 @@ class LegacyQueryApi(Rule):
         "to be a sync one (`db: Session`, or opened by a sync `with ... as session`, which "
         "no `AsyncSession` is, or annotated with another module's alias or class that the "
         "project index finds to be one: `session: SessionDep`, `db: db_dependency`, or "
-        "opened from another module's factory the index finds to make them: `db = "
+        "held by an object of a project class that keeps one: `service.db` of `service: "
+        "CasesService`, whose `__init__` stores `db: Session`, or opened from another module's factory the index finds to make them: `db = "
         "SessionLocal()` of a sync `sessionmaker`; and a query property's `Model.query`, "
         "always a sync session's): that query runs, blocking the loop, and FG102 "
         "reports it (its fix, a `def` or an `AsyncSession`, comes first: `select()` on the "
@@ -606,6 +608,7 @@ class LegacyQueryApi(Rule):
         annotated: str | None = None,
         on_async_session: bool = False,
         opened: str | None = None,
+        held: str | None = None,
     ) -> None:
         """Report a legacy query: each one in async code and at module level; in a
         synchronous `def`, one finding per function, at its first legacy query (see the
@@ -638,6 +641,12 @@ class LegacyQueryApi(Rule):
             elif opened is not None:
                 condition = Condition(
                     (opened,), _OPENS_SYNC, subject=OPENED, negated=True, also=_SQL_2_PROJECT
+                )
+            elif held is not None:
+                # held by an object of a class of the project (`service.db`): a sync
+                # session there is FG102's, as one annotated in the coroutine is
+                condition = Condition(
+                    (held,), _SYNC_SESSIONS, subject=HELD, negated=True, also=_SQL_2_PROJECT
                 )
             ctx.report_if(node, condition, message, fix)
             return
@@ -707,6 +716,7 @@ class LegacyQueryApi(Rule):
         if is_legacy_session_query(node, ctx):
             sync = is_sync_database(receiver, ctx) or _opened_by_sync_with(receiver, ctx)
             annotated = None if sync else annotated_project_class(receiver, ctx)
+            held = None if sync or annotated is not None else held_by_annotated(receiver, ctx)
             fix = self._fix(node, ctx)
             if not sync and (
                 receiver_class(receiver, ctx) in ASYNC_SESSION_CLASSES
@@ -729,11 +739,17 @@ class LegacyQueryApi(Rule):
             # reads whether it makes sync sessions (ta-na-mao's jobs, reader 150)
             opened = (
                 imported_origin(receiver, ctx)
-                if not sync and annotated is None and ctx.in_async_function
+                if not sync and annotated is None and held is None and ctx.in_async_function
                 else None
             )
             self._report(
-                node, ctx, fix=fix, on_sync_session=sync, annotated=annotated, opened=opened
+                node,
+                ctx,
+                fix=fix,
+                on_sync_session=sync,
+                annotated=annotated,
+                opened=opened,
+                held=held,
             )
 
     def _check_model_query(

@@ -35,6 +35,7 @@ from checks.project import (
     BLOCKS,
     CALL,
     COROUTINE,
+    HELD,
     INSTANCE_ATTRIBUTE_NAMES,
     INSTANCE_ATTRIBUTES,
     INSTANCE_FACTORIES,
@@ -92,6 +93,7 @@ from checks.session_receivers import (
     canonical,
     depends_origin,
     function_binds,
+    held_by_annotated,
     held_project_class,
     imported_origin,
     instance_attributes,
@@ -429,7 +431,8 @@ class SyncSessionInAsyncModule(Rule):
         "finds them) in a coroutine is such a use whatever the receiver: only a sync "
         "session has `query()`; not on a receiver the coroutine awaits a session's own "
         "method on (`await self.session.commit()`), or annotated with another module's "
-        "class or alias the project index finds to be one (`db: async_db_dependency`), or "
+        "class or alias the project index finds to be one (`db: async_db_dependency`) "
+        "or held by such a name's object that keeps one (`service.db`), or "
         "opened from another module's factory it finds to be async (`async with "
         "AsyncSessionLocal() as session`): an "
         "`AsyncSession`, whose `query()` "
@@ -1140,9 +1143,13 @@ class SyncSessionInAsyncModule(Rule):
         # whose `query()` raises (FG101's)
         legacy_on: str | None = None
         legacy_opened: str | None = None
+        legacy_held: str | None = None
         if blocking is node and isinstance(func, cst.Attribute) and func.attr.value == "query":
             legacy_on = annotated_project_class(func.value, ctx)
-            if legacy_on is None:
+            # or held by such a name's object (`service.db`): unless the class keeps an
+            # `AsyncSession` there
+            legacy_held = held_by_annotated(func.value, ctx) if legacy_on is None else None
+            if legacy_on is None and legacy_held is None:
                 # or on what another module's factory opened (`async with
                 # AsyncSessionLocal() as session`, `db = SessionLocal()`): unless the
                 # index finds an async one there
@@ -1205,6 +1212,9 @@ class SyncSessionInAsyncModule(Rule):
                 condition = _and_server_database(asked)
             elif legacy_opened is not None:
                 asked = Condition((legacy_opened,), _OPENS_ASYNC, subject=OPENED, negated=True)
+                condition = _and_server_database(asked)
+            elif legacy_held is not None:
+                asked = Condition((legacy_held,), ASYNC_SESSION_CLASSES, subject=HELD, negated=True)
                 condition = _and_server_database(asked)
             elif dependency is not None:
                 # `db: Session = Depends(get_db)` with `get_db` of another module: unless

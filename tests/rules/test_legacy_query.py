@@ -433,3 +433,82 @@ def test_a_query_on_a_session_another_modules_factory_opened_is_fg102s_when_sync
         if f["filename"].endswith("jobs.py")
     )
     assert found == [("FG101", 13), ("FG102", 7), ("FG102", 21)], found
+
+
+@pytest.mark.parametrize("held", ["Session", "AsyncSession"])
+def test_a_query_on_a_session_an_annotated_objects_class_holds_is_diagnosed_once(
+    tmp_path: Path, held: str
+) -> None:
+    """litigation-support's routes (reader 166): `service.db.query(...)` in an `async
+    def` given `service: CasesService`, whose `__init__` keeps `db: Session`: the query
+    runs and blocks, FG102's finding alone (FG101 had reported each of 10 such queries
+    at the same place, its advice a `select()` that blocks as much). Where the class
+    keeps an `AsyncSession`, the query raises: FG101's alone."""
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/services.py",
+        "from sqlalchemy.ext.asyncio import AsyncSession\n"
+        "from sqlalchemy.orm import Session\n\n\n"
+        "class CasesService:\n"
+        f"    def __init__(self, db: {held}) -> None:\n"
+        "        self.db = db\n",
+    )
+    write(
+        tmp_path,
+        "app/api.py",
+        "from fastapi import APIRouter, Depends\n\n"
+        "from app.deps import get_cases_service\n"
+        "from app.models import Case\n"
+        "from app.services import CasesService\n\n"
+        "router = APIRouter()\n\n\n"
+        '@router.get("/cases/{pk}")\n'
+        "async def get_case(pk: int, service: CasesService = Depends(get_cases_service)):\n"
+        "    return service.db.query(Case).filter(Case.id == pk).first()\n",
+    )
+    write(tmp_path, "app/main.py", "from app.api import router\n\napp.include_router(router)\n")
+    out = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG101,FG102", str(tmp_path)
+    )
+    found = sorted((f["code"], f["location"]["row"]) for f in json.loads(out.stdout))
+    assert found == [("FG102" if held == "Session" else "FG101", 12)], found
+
+
+def test_a_query_on_what_an_annotated_coroutine_gives_is_fg102s() -> None:
+    """litigation-support's `EmailMonitor` (reader 166): `db = await
+    self._get_db_session()` of a method annotated `-> Session`, then `db.query(...)` in
+    the coroutine: a sync session blocking (FG102's finding alone; FG101 had reported
+    it at the same place). The same for a function of the module; a `@staticmethod`'s
+    first argument is no `self`, and its query stays FG101's too."""
+    source = """
+        from sqlalchemy.orm import Session
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        async def open_session() -> Session:
+            return SessionLocal()
+
+
+        class EmailMonitor:
+            async def _get_db_session(self) -> Session:
+                return SessionLocal()
+
+            async def check(self) -> None:
+                db = await self._get_db_session()
+                db.query(EmailConnection).filter(EmailConnection.active).all()
+
+            @staticmethod
+            async def unknown(monitor) -> None:
+                db = await monitor._get_db_session()
+                db.query(EmailConnection).first()
+
+
+        async def sweep() -> None:
+            db = await open_session()
+            db.query(EmailConnection).count()
+        """
+    found = sorted(
+        (f.code, f.start.row) for f in check_code(source) if f.code in {"FG101", "FG102"}
+    )
+    assert found == [("FG101", 20), ("FG102", 15), ("FG102", 20), ("FG102", 25)], found
