@@ -1,8 +1,10 @@
 """Find the Python files to check under the given paths.
 
 Directories are walked in sorted order, skipping the `exclude`/`extend-exclude` globs,
-virtualenvs (a `pyvenv.cfg` marks one), and what `.gitignore` files ignore (those of the
-walked tree and of its parents up to the git root, plus `.git/info/exclude`). Files named
+virtualenvs (a `pyvenv.cfg` marks one: a folder of nothing but an environment is skipped
+whole, a project's folder holding one has the environment's own folders skipped), and
+what `.gitignore` files ignore (those of the walked tree and of its parents up to the git
+root, plus `.git/info/exclude`). Files named
 one by one (pre-commit, the edit hook, `check app/x.py`) are held to the same exclusions
 and `.gitignore` files, as ruff's `--force-exclude` does, so every entry point checks the
 same files. Symlinked directories are followed once: a symlink loop ends the descent.
@@ -191,6 +193,55 @@ def _matchable(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "replace")
 
 
+#: What a virtual environment's folder holds besides dotfiles: `python -m venv`'s,
+#: virtualenv's and uv's layouts on POSIX and Windows, and what packages install there.
+_ENVIRONMENT_ENTRIES = frozenset(
+    {
+        "pyvenv.cfg",
+        "CACHEDIR.TAG",
+        "bin",
+        "Scripts",
+        "lib",
+        "Lib",
+        "lib64",
+        "include",
+        "Include",
+        "share",
+        "etc",
+        "man",
+    }
+)
+#: The scripts a virtual environment's `bin` or `Scripts` folder holds.
+_ENVIRONMENT_SCRIPTS = frozenset(
+    {"activate", "activate.bat", "Activate.ps1", "python", "python3", "python.exe"}
+)
+
+
+def _of_an_environment(name: str) -> bool:
+    """Whether an entry of a folder holding `pyvenv.cfg` is one a virtual environment
+    has (a folder of nothing else is skipped whole, as before it is listed further)."""
+    return name.startswith(".") or name in _ENVIRONMENT_ENTRIES
+
+
+def _environment_folder(path: str, name: str) -> bool:
+    """Whether a folder beside `pyvenv.cfg` is the environment's own, as what it holds
+    shows: its scripts (`bin`, `Scripts`: an `activate` script or the interpreter), its
+    libraries (`lib`, `Lib`, `lib64`: `site-packages`, or a `python3.x` folder holding
+    them) or its headers (`include`, `Include`); a project's own `lib` package is not."""
+    if name not in ("bin", "Scripts", "lib", "Lib", "lib64", "include", "Include"):
+        return False
+    try:
+        inside = os.listdir(path)
+    except OSError:
+        return False
+    if name in ("bin", "Scripts"):
+        return not _ENVIRONMENT_SCRIPTS.isdisjoint(inside)
+    return any(
+        entry in ("site-packages", "site") or entry.startswith(("python", "pypy"))
+        for entry in inside
+    )
+
+
 def _is_gitignored(absolute: str, is_dir: bool, gitignores: Sequence[_Gitignore]) -> bool:
     absolute = _matchable(absolute)
     for gitignore in reversed(gitignores):
@@ -271,9 +322,15 @@ class _Walker:
         #: what the memo keeps of this folder: the entries kept, while nothing else decides
         kept: list[tuple[str, int]] | None = [] if _settled(status) else None
         own = False
-        if "pyvenv.cfg" in names and os.path.isfile(f"{absolute}/pyvenv.cfg"):
-            self._keep(absolute, status, gitignores, chain, own, kept)
-            return
+        environment = "pyvenv.cfg" in names and os.path.isfile(f"{absolute}/pyvenv.cfg")
+        if environment:
+            if all(_of_an_environment(entry.name) for entry in entries):
+                self._keep(absolute, status, gitignores, chain, own, kept)
+                return
+            # a project's folder holding its environment (`python -m venv .` in it:
+            # vasilytray's unic, reader 169, checked nothing at all): its code is walked,
+            # the environment's own folders not (read inside them: never kept)
+            kept = None
         if self.settings.respect_gitignore and ".gitignore" in names:
             read = _read_gitignore(f"{absolute}/.gitignore", absolute)
             if read is not None:
@@ -293,6 +350,8 @@ class _Walker:
             if not (is_dir or (is_file and entry.name.endswith(PYTHON_SUFFIXES))):
                 continue
             child = f"{absolute}/{entry.name}"
+            if environment and is_dir and _environment_folder(child, entry.name):
+                continue
             if is_dir and entry.name in self.settings.artifact_folders:
                 kept = None  # whether it is a build's output is read inside it
             if self.excluded(self.relative(child), is_dir):

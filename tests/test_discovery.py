@@ -37,6 +37,34 @@ def test_default_excludes_and_virtualenvs_are_skipped(tmp_path: Path) -> None:
     assert _found(tmp_path) == ["app.py"]
 
 
+@pytest.mark.parametrize("windows", [False, True], ids=["posix", "windows"])
+def test_a_project_folder_holding_its_environment_is_walked_without_it(
+    tmp_path: Path, windows: bool
+) -> None:
+    """vasilytray's unic (reader 169): `python -m venv .` run in the project's folder left
+    its `pyvenv.cfg` beside `app/`, and the walk skipped the whole project ("no Python
+    files found", then "All checks passed!"). Its code is walked; the environment's own
+    folders are not (its scripts, its `site-packages`, its headers), nor a folder of
+    nothing but an environment; a project's own `lib` package is code."""
+    write(tmp_path, "pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "app/main.py", "x = 1\n")
+    write(tmp_path, "lib/helpers.py", "x = 1\n")  # the project's package
+    scripts, libraries, headers = (
+        ("Scripts", "Lib/site-packages", "Include/site")
+        if windows
+        else ("bin", "lib64/python3.11/site-packages", "include/python3.11")
+    )
+    write(tmp_path, f"{scripts}/{'activate.bat' if windows else 'activate'}", "")
+    write(tmp_path, f"{scripts}/tool.py", "x = 1\n")
+    write(tmp_path, f"{libraries}/pkg/mod.py", "x = 1\n")
+    write(tmp_path, f"{headers}/gen.py", "x = 1\n")
+    write(tmp_path, "env/pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "env/share/doc/example.py", "x = 1\n")
+    write(tmp_path, "env/.gitignore", "*\n")
+    assert _found(tmp_path) == ["app/main.py", "lib/helpers.py"]
+    assert _found(tmp_path, tmp_path / "app") == ["app/main.py"]
+
+
 def test_gitignore_of_the_repo_and_of_subdirectories_is_respected(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     write(tmp_path, ".gitignore", "generated/\n*_pb2.py\n")
@@ -363,3 +391,25 @@ def test_a_walk_memo_entry_it_did_not_write_is_no_answer(
     ):
         folders = {**memo.folders, key: damaged}
         assert _memo_walk(tmp_path, WalkMemo(folders)) == ["app/main.py"]
+
+
+def test_a_walk_memo_keeps_no_answer_for_a_project_folder_holding_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a folder beside `pyvenv.cfg` is the environment's is read inside it: the
+    project's folder is listed again on each walk (a `lib` folder that becomes the
+    environment's is then skipped), a folder of nothing but an environment is kept."""
+    monkeypatch.setattr(discovery, "time", _Later)
+    write(tmp_path, "pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "app/main.py", "x = 1\n")
+    write(tmp_path, "lib/helpers.py", "x = 1\n")
+    write(tmp_path, "env/pyvenv.cfg", "home = /usr\n")
+    write(tmp_path, "env/lib/python3.11/site-packages/m.py", "x = 1\n")
+    _aged(*_all_folders(tmp_path))
+    memo = WalkMemo()
+    assert _memo_walk(tmp_path, memo) == ["app/main.py", "lib/helpers.py"]
+    assert str(tmp_path) not in memo.folders
+    assert str(tmp_path / "env") in memo.folders
+    write(tmp_path, "lib/python3.11/site-packages/pkg.py", "x = 1\n")
+    _aged(*_all_folders(tmp_path))
+    assert _memo_walk(tmp_path, WalkMemo(memo.folders)) == ["app/main.py"]
