@@ -99,6 +99,10 @@ _PASSLIB_PINNED_NOTE = (
 )
 #: `CryptContext(schemes=[...])` with its schemes written out: the file's hashers.
 _CRYPT_CONTEXT = lazy_pattern(rb"\bCryptContext\s*\(")
+#: A `CryptContext`'s `deprecated=[...]` written out: schemes that only verify.
+_DEPRECATED_SCHEMES = lazy_pattern(
+    rb"\bdeprecated\s*=\s*[\[(]\s*(?:(?:\"[\w-]*\"|'[\w-]*')\s*,?\s*)+[\])]"
+)
 _LITERAL_SCHEMES = lazy_pattern(
     rb"\bCryptContext\s*\(\s*schemes\s*=\s*[\[(]\s*(?:(?:\"[\w-]*\"|'[\w-]*')\s*,?\s*)+[\])]"
 )
@@ -1773,8 +1777,9 @@ def _first_schemes(ctx: FileContext) -> str | None:
     """The scheme the file's `CryptContext`s hash new passwords with, where every one of
     them writes its schemes out, puts one other than bcrypt first (passlib hashes with the
     first) and names bcrypt after it (to verify the stored hashes); else None. The file
-    names bcrypt nowhere else (a `CryptContext(schemes=["bcrypt"])` elsewhere in it, a
-    `bcrypt.hashpw` call, or a `default="bcrypt"`, may hash with it)."""
+    names bcrypt nowhere else but in a `deprecated=[...]` list (a
+    `CryptContext(schemes=["bcrypt"])` elsewhere in it, a `bcrypt.hashpw` call, or a
+    `default="bcrypt"`, may hash with it)."""
     source = ctx.source if ctx.source is not None else ctx.module.code.encode()
     made = len(_CRYPT_CONTEXT.findall(source))
     lists = [m.group(0) for m in _LITERAL_SCHEMES.finditer(source)]
@@ -1787,7 +1792,9 @@ def _first_schemes(ctx: FileContext) -> str | None:
             return None
         firsts.add(schemes[0])
     rest = source
-    for written in lists:
+    # (and the schemes it deprecates, which only verify: Lyriom's `deprecated=["bcrypt"]`
+    # beside `schemes=["pbkdf2_sha256", "bcrypt"]`, reader 170)
+    for written in [*lists, *(m.group(0) for m in _DEPRECATED_SCHEMES.finditer(source))]:
         rest = rest.replace(written, b"")
     if names_bcrypt(rest) or len(firsts) != 1:
         return None

@@ -2379,6 +2379,9 @@ def test_a_file_whose_crypt_context_names_no_bcrypt_is_not_the_bcrypt_finding(
         ("['pbkdf2_sha256', 'bcrypt_sha256']", True),
         ('["bcrypt", "argon2"]', False),
         ('["argon2"], bcrypt__rounds=12', False),
+        # Lyriom's (reader 170): the deprecated scheme only verifies
+        ('["pbkdf2_sha256", "bcrypt"],\n    deprecated=["bcrypt"],\n', True),
+        ('["argon2", "bcrypt"], default="bcrypt"', False),
     ],
 )
 def test_passlib_keeping_bcrypt_only_to_verify_is_told_what_fails(
