@@ -474,6 +474,14 @@ class Structure:
             found.setdefault(cls.name, []).append(cls)
         return found
 
+    def local_classes(self, name: str) -> list[ast.ClassDef]:
+        """The file's classes called `name` (at any depth)."""
+        return self._local_classes.get(name, [])
+
+    def local_base_names(self, name: str) -> Iterator[str]:
+        """The plain names the bases of the file's classes called `name` are written as."""
+        return (dotted for dotted, is_name in self._local_bases(name) if is_name)
+
     def may_derive(self, expr: ast.expr, roots: frozenset[str], *, conditions: bool = True) -> bool:
         """Whether `FileContext.derivation(ctx.class_ref(expr), roots)` may be True or a
         condition for the project index: `expr` names one of `roots`, or a class of this

@@ -1437,6 +1437,50 @@ def test_a_service_attribute_whose_method_checks_a_password_is_followed(
     )
 
 
+def test_a_service_attribute_made_in_a_method_whose_method_checks_a_password_is_followed(
+    tmp_path: Path,
+) -> None:
+    """pkrecz's admin service (reader 170): `self.auth = AuthenticationRepository(self.db,
+    UserModel)` in `__init__`, then `self.auth.verify_password(...)` in a coroutine, where
+    the repository runs `bcrypt.checkpw`; also made in a base class of the file, and by a
+    function of the file annotated with the class. The structural screen let the file
+    through only for an attribute annotated or taken as an annotated parameter: the
+    finding came only without it."""
+    repository = (
+        "import bcrypt\n\n\n"
+        "class AuthenticationRepository:\n"
+        "    def __init__(self, db, model) -> None:\n"
+        "        self.db = db\n\n"
+        "    def verify_password(self, password: str, hashed: str) -> bool:\n"
+        "        return bcrypt.checkpw(password.encode(), hashed.encode())\n"
+    )
+    service = (
+        "from app.repository import AuthenticationRepository\n\n\n"
+        "def make_auth(db) -> AuthenticationRepository:\n"
+        "    return AuthenticationRepository(db, None)\n\n\n"
+        "class AuthenticationService:\n"
+        "    def __init__(self, db) -> None:\n"
+        "        self.auth = AuthenticationRepository(db, None)\n\n"
+        "    async def change_password(self, old: str, hashed: str) -> bool:\n"
+        "        return self.auth.verify_password(old, hashed)\n\n\n"
+        "class Base:\n"
+        "    def __init__(self, db) -> None:\n"
+        "        self.checker = make_auth(db)\n\n\n"
+        "class Login(Base):\n"
+        "    async def login(self, plain: str, hashed: str) -> bool:\n"
+        "        return self.checker.verify_password(plain, hashed)\n"
+    )
+    routes = (
+        "from app.service import AuthenticationService, Login\n\n\n"
+        "async def run(service: AuthenticationService, login: Login) -> None:\n"
+        "    await service.change_password('old', 'hash')\n"
+        "    await login.login('plain', 'hash')\n"
+    )
+    files = {"app/repository.py": repository, "app/service.py": service, "app/routes.py": routes}
+    checked = _checked_package(tmp_path, files)
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 13), ("FG303", 23)]
+
+
 def test_another_modules_password_hasher_called_in_a_coroutine_is_reported(
     tmp_path: Path,
 ) -> None:

@@ -357,8 +357,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "set-up method where `__init__` binds it to None: `self.client = redis.Redis(...)` "
         "in `connect()`), or returned by a "
         "function of another module imported by its name whose return annotation names "
-        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`; also "
-        "given to an unannotated parameter, `cache=Depends(get_redis)`), or "
+        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`, or a "
+        "method of an object imported so, `r = cache.get_redis_client()` with `-> Redis`; "
+        "also given to an unannotated parameter, `cache=Depends(get_redis)`), or "
         "bound at module level by another module, which this one imports (`from app.core."
         "config import redis`, made there by `Redis(...)` or `cast(Redis, get_redis())`: "
         "the project index reads it; also a resource of it, `stt_llm.audio.speech."
@@ -927,8 +928,13 @@ def _factory_client(node: cst.Call, base: cst.Name, ctx: FileContext) -> None:
         factory = _dependency_factory(base, ctx)
     if factory is None:
         return
-    # a function imported by its name (the screen's `_client_factories` lists those)
-    if factory not in ctx.imports.values() or not _may_be_project_function(factory):
+    # a function imported by its name, or a method of an imported object (`r =
+    # redis.get_redis_client()` of a module-level `CacheCleaner`: Icebeear's cached
+    # routes, reader 169); the screen's `_client_factories` lists those
+    imported = ctx.imports.values()
+    if (
+        factory not in imported and factory.rpartition(".")[0] not in imported
+    ) or not _may_be_project_function(factory):
         return
     function = ctx.function
     key = (id(function.node) if function is not None else None, factory)
@@ -999,6 +1005,17 @@ def _client_factories(structure: Structure) -> Iterator[str]:
                     qualified
                 ):
                     yield qualified
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in structure.bindings
+        ):
+            # a method of an imported object (`redis.get_redis_client()`)
+            for qualified in structure.qualified(func.value.id):
+                if _may_be_project_function(qualified) and structure.may_be_project_class(
+                    qualified
+                ):
+                    yield f"{qualified}.{func.attr}"
 
 
 def _reported_clients(ctx: FileContext) -> set[tuple[int | None, str | None]]:
@@ -1705,9 +1722,12 @@ def _dependency_defaults(function: ast.AsyncFunctionDef, name: str) -> list[ast.
 
 def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator[str]:
     """The screen of `_annotated_receiver_method`'s `self.x.method()`: `Class.method` for
-    each class of the project the enclosing class annotates an attribute of that name
-    with, makes in its body under that name, or its `__init__` names a parameter with (a
-    superset of `instance_attributes`)."""
+    each class of the project that the enclosing class, or a base of it in the file,
+    annotates an attribute of that name with (in its body, or `self.x: T` in a method),
+    makes under that name (`x = Maker()` in its body, `self.x = Maker(...)` in a method:
+    pkrecz's `self.auth = AuthenticationRepository(self.db, UserModel)`, reader 170; a
+    function of the file it calls, by what that function's annotation returns), or
+    whose methods name a parameter with (a superset of `instance_attributes`)."""
     func = call.node.func
     enclosing = call.enclosing
     if not (
@@ -1720,35 +1740,73 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
         and isinstance(enclosing.outer.node, ast.ClassDef)
     ):
         return
+    attribute = func.value.attr
     annotations: list[ast.expr] = []
-    for statement in enclosing.outer.node.body:
-        if (
-            isinstance(statement, ast.AnnAssign)
-            and isinstance(statement.target, ast.Name)
-            and statement.target.id == func.value.attr
-        ):
-            annotations.append(statement.annotation)
-        elif (
-            isinstance(statement, ast.Assign)
-            and isinstance(statement.value, ast.Call)
-            and any(
-                isinstance(target, ast.Name) and target.id == func.value.attr
-                for target in statement.targets
-            )
-        ):
-            # `_password_hasher = PasswordHasher()` in the class body: the class it makes
-            annotations.append(statement.value.func)
-        elif isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
-            arguments = statement.args
+
+    def made_by(value: ast.expr | None) -> None:
+        while isinstance(value, ast.IfExp):  # `Maker() if url else None`
+            made_by(value.body)
+            value = value.orelse
+        if not isinstance(value, ast.Call):
+            return
+        annotations.append(value.func)
+        if isinstance(value.func, ast.Name):
             annotations.extend(
-                argument.annotation
-                for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-                if argument.annotation is not None
+                function.returns
+                for function in structure.functions
+                if function.name == value.func.id and function.returns is not None
             )
+
+    classes = [enclosing.outer.node]
+    seen: set[str] = set()
+    while classes:
+        cls = classes.pop()
+        if cls.name in seen:
+            continue
+        seen.add(cls.name)
+        for base in structure.local_base_names(cls.name):
+            classes.extend(structure.local_classes(base))
+        for statement in cls.body:
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and statement.target.id == attribute
+            ):
+                annotations.append(statement.annotation)
+            elif isinstance(statement, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == attribute
+                for target in statement.targets
+            ):
+                # `_password_hasher = PasswordHasher()` in the class body: the class it makes
+                made_by(statement.value)
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                arguments = statement.args
+                annotations.extend(
+                    argument.annotation
+                    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
+                    if argument.annotation is not None
+                )
+                for node in ast.walk(statement):
+                    if isinstance(node, ast.AnnAssign) and _attribute_named(node.target, attribute):
+                        annotations.append(node.annotation)
+                    elif isinstance(node, ast.Assign) and any(
+                        _attribute_named(target, attribute) for target in node.targets
+                    ):
+                        made_by(node.value)
     for annotation in annotations:
         for qualified in structure.qualified(ast_dotted_name(annotation)):
             if _may_be_project_function(qualified) and structure.may_be_project_class(qualified):
                 yield f"{qualified}.{func.attr}"
+
+
+def _attribute_named(target: ast.expr, attribute: str) -> bool:
+    """Whether an assignment's target is an attribute of that name of a plain name
+    (`self.auth`)."""
+    return (
+        isinstance(target, ast.Attribute)
+        and target.attr == attribute
+        and isinstance(target.value, ast.Name)
+    )
 
 
 class _Queried:

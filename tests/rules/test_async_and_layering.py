@@ -2500,6 +2500,60 @@ def test_a_client_an_unannotated_dependency_gives_is_followed(tmp_path: Path) ->
     assert "is a request of the sync client `get_redis()` returns" in found[0][1]
 
 
+def test_a_client_a_method_of_another_modules_instance_returns_is_followed(
+    tmp_path: Path,
+) -> None:
+    """Icebeear's cached routes (reader 169): `r = redis.get_redis_client()` at module
+    level, where `redis = CacheCleaner()` of another module and the method is annotated
+    `-> Redis` (sync), then `r.get(key)` in the coroutines of every GET; a method
+    annotated with the async client is none."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/cache.py",
+        """
+        from redis import Redis
+        from redis.asyncio import Redis as AsyncRedis
+
+
+        class CacheCleaner:
+            def __init__(self) -> None:
+                self.redis = Redis(host="redis")
+
+            def get_redis_client(self) -> Redis:
+                return self.redis
+
+            def get_async_client(self) -> AsyncRedis:
+                return AsyncRedis(host="redis")
+
+
+        redis = CacheCleaner()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/services.py",
+        """
+        from app.cache import redis
+
+        r = redis.get_redis_client()
+        a = redis.get_async_client()
+
+
+        async def menu_by_id(menu_id: str) -> str | None:
+            return r.get(f"menu_{menu_id}")
+
+
+        async def menus() -> str | None:
+            return await a.get("all_menus")
+        """,
+    )
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG302")]
+    assert [row for row, _ in found] == [8]
+    assert "is a request of the sync client `get_redis_client()` returns" in found[0][1]
+
+
 def test_a_method_whose_call_result_is_queried_like_a_session_still_blocks_through_its_holds(
     tmp_path: Path,
 ) -> None:
