@@ -1327,18 +1327,27 @@ class FileContext:
         return False
 
     def _module_coroutine(self) -> str | None:
-        """The qualified name of the module-level `async def` the code is in, which no
-        decorator wraps (a decorator may hand it to anything); None elsewhere."""
-        outermost = self.outermost_function
+        """The qualified name of the module-level `async def` the code is in, or of the
+        `async def` of a module-level class, which no decorator wraps (a decorator may
+        hand it to anything); None elsewhere."""
+        if not self._functions or self.module_name is None:
+            return None
+        first = self._functions[0]
+        outermost = first.node
         if (
-            outermost is None
+            not isinstance(outermost, cst.FunctionDef)
             or outermost.asynchronous is None
             or outermost.decorators
-            or self.module_name is None
-            or not any(statement is outermost for statement in self.module.body)
         ):
             return None
-        return f"{self.module_name}.{outermost.name.value}"
+        if first.owner is None:
+            if any(statement is outermost for statement in self.module.body):
+                return f"{self.module_name}.{outermost.name.value}"
+            return None
+        owner = first.owner
+        if owner.outer is None and any(statement is owner.node for statement in self.module.body):
+            return f"{self.module_name}.{owner.name}.{outermost.name.value}"
+        return None
 
     # ------------------------------------------------------------- Pydantic target
     @property

@@ -54,16 +54,156 @@ class PrivateLoops:
         self._known: dict[str, bool] = {}
 
     def runs_alone(self, ref: str, index: ProjectIndex) -> bool:
-        """Whether the coroutine `ref` (a module-level `async def`, by its qualified name)
-        runs only on loops of its own, as above: some file of the project gives it to
-        one, and no file that names it does otherwise."""
+        """Whether the coroutine `ref` (a module-level `async def`, or an `async def` of a
+        module-level class, by its qualified name) runs only on loops of its own, as
+        above: some file of the project gives it to one, and no file that names it does
+        otherwise."""
         known = self._known.get(ref)
         if known is None:
+            owner = ref.rpartition(".")[0]
+            if index.resolve(owner) in index.classes:
+                known = self._known[ref] = self._method_runs_alone(ref, index)
+                return known
             runs = self._runs()
             known = self._known[ref] = any(
                 _same(run, ref) or _same(index.resolve(run), ref) for run in runs
             ) and self._only_run_alone(ref, index)
         return known
+
+    def _method_runs_alone(self, ref: str, index: ProjectIndex) -> bool:
+        """`runs_alone` for a method of a module-level class (Icebeear's `DbUpdater`,
+        whose `update_db_online` a Celery task gives to `asyncio.run(db_updater.
+        update_db_online())`, `db_updater = DbUpdater()` in the class's module, and whose
+        other coroutine methods only it reaches, through `self`: reader 169). The method
+        runs alone when the project names it only as such a loop's target (through a
+        module-level instance of the class, made once in its module) or as an attribute
+        of `self` in the class's own coroutine methods that run alone; any other mention
+        (on another object, in a string, in another class, a subclass's) may be a call
+        on the request's loop."""
+        cls, _, method = ref.rpartition(".")
+        module = cls.rpartition(".")[0]
+        class_name = cls.rpartition(".")[2]
+        own = self._class_module(module, class_name)
+        if own is None:
+            return False
+        node, instances = own
+        methods = {
+            statement.name: statement
+            for statement in node.body
+            if isinstance(statement, ast.AsyncFunctionDef | ast.FunctionDef)
+        }
+        targets = {f"{module}.{instance}" for instance in instances}
+        runs = self._runs()
+        roots = {
+            name
+            for name in methods
+            if any(
+                _same(run.rpartition(".")[0], target) and run.rpartition(".")[2] == name
+                for run in (*runs, *(index.resolve(run) for run in runs))
+                for target in targets
+            )
+        }
+        if not roots:
+            return False
+        callers = _self_callers(node, methods)
+        pending: dict[str, bool | None] = {}
+
+        def alone(name: str) -> bool:
+            if name in pending:
+                return pending[name] is not False  # a cycle: as far as the rest says
+            pending[name] = None
+            function = methods.get(name)
+            result = (
+                isinstance(function, ast.AsyncFunctionDef)
+                and not function.decorator_list
+                and self._named_only_so(module, name, cls, index, instances)
+                and (name in roots or bool(callers[name]))
+                and all(alone(caller) for caller in callers[name])
+            )
+            pending[name] = result
+            return result
+
+        return alone(method)
+
+    def _class_module(self, module: str, class_name: str) -> tuple[ast.ClassDef, set[str]] | None:
+        """The module-level class `class_name` of `module` (its file read with CPython),
+        and the module-level names the module binds once, to an instance of it."""
+        spelled = re.compile(rb"\bclass\s+" + re.escape(class_name.encode()) + rb"\b")
+        for path, source in project_sources(self._files(), spelled):
+            name, _ = module_name_for(path)
+            if name is None or not _same(name, module):
+                continue
+            tree = parse(source)
+            if tree is None:
+                return None
+            classes = [s for s in tree.body if isinstance(s, ast.ClassDef) and s.name == class_name]
+            if len(classes) != 1:
+                return None
+            bound: dict[str, list[ast.expr]] = {}
+            for statement in ast.walk(tree):
+                if isinstance(statement, ast.Assign):
+                    for target in statement.targets:
+                        if isinstance(target, ast.Name):
+                            bound.setdefault(target.id, []).append(statement.value)
+            instances = {
+                name
+                for name, values in bound.items()
+                if len(values) == 1
+                and isinstance(values[0], ast.Call)
+                and isinstance(values[0].func, ast.Name)
+                and values[0].func.id == class_name
+                and any(isinstance(s, ast.Assign) and s.value is values[0] for s in tree.body)
+            }
+            return classes[0], instances
+        return None
+
+    def _named_only_so(
+        self,
+        module: str,
+        name: str,
+        cls: str,
+        index: ProjectIndex,
+        instances: set[str],
+    ) -> bool:
+        """Whether every file of the project (its tests aside) names the method `name`
+        only as a private loop's target through an instance of its class, or as `self.name`
+        in the class's own methods (whose own runs `_self_callers` reads)."""
+        spelled = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        class_name = cls.rpartition(".")[2]
+        for path, source in project_sources(self._files(), spelled):
+            if self._is_test(path, source):
+                continue
+            tree = parse(source)
+            if tree is None:
+                return False
+            own_module, is_package = module_name_for(path)
+            read = _Module(tree, own_module or path.stem, is_package)
+            targets = {id(target) for target in read._targets()}
+            in_class: set[int] = set()
+            if own_module is not None and _same(own_module, module):
+                for statement in tree.body:
+                    if isinstance(statement, ast.ClassDef) and statement.name == class_name:
+                        in_class.update(_self_references(statement, name))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    if node.value == name or node.value.endswith("." + name):
+                        return False
+                    continue
+                if isinstance(node, ast.Name) and node.id == name:
+                    return False  # imported, or a local of that name: may be it
+                if not (isinstance(node, ast.Attribute) and node.attr == name):
+                    continue
+                if id(node) in in_class:
+                    continue
+                qualified = read.qualified(node)
+                through = qualified is not None and any(
+                    _same(spelling, f"{module}.{instance}.{name}")
+                    for instance in instances
+                    for spelling in (qualified, index.resolve(qualified))
+                )
+                if not (through and id(node) in targets):
+                    return False
+        return True
 
     def _runs(self) -> set[str]:
         """What the project's files give to loops of their own, its tests aside: read
@@ -97,6 +237,49 @@ class PrivateLoops:
                 return False  # named otherwise
             runs += uses
         return runs > 0
+
+
+def _self_references(cls: ast.ClassDef, name: str) -> set[int]:
+    """The `self.name` attributes in the methods of `cls` (its first parameter's)."""
+    found: set[int] = set()
+    for statement in cls.body:
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        positional = [*statement.args.posonlyargs, *statement.args.args]
+        if not positional:
+            continue
+        owner = positional[0].arg
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr == name
+                and isinstance(node.value, ast.Name)
+                and node.value.id == owner
+            ):
+                found.add(id(node))
+    return found
+
+
+def _self_callers(
+    cls: ast.ClassDef, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+) -> dict[str, set[str]]:
+    """For each method of the class, the methods whose body names it on `self` (their
+    first parameter)."""
+    callers: dict[str, set[str]] = {name: set() for name in methods}
+    for caller, function in methods.items():
+        positional = [*function.args.posonlyargs, *function.args.args]
+        if not positional:
+            continue
+        owner = positional[0].arg
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in callers
+                and isinstance(node.value, ast.Name)
+                and node.value.id == owner
+            ):
+                callers[node.attr].add(caller)
+    return callers
 
 
 def _same(spelled: str, ref: str) -> bool:

@@ -156,3 +156,80 @@ def test_a_source_folder_without_init_is_one_package_with_its_imports(tmp_path: 
     write(tmp_path, "src/app/etl/collector.py", COLLECTOR)
     write(tmp_path, "src/app/tasks.py", TASK.replace("from app.", "from src.app."))
     assert findings(tmp_path) == []
+
+
+UPDATER = """
+import asyncio
+
+import requests
+
+
+class DbUpdater:
+    async def update_db_online(self) -> None:
+        rows = requests.get("https://sheets.example.com/menu", timeout=10).json()
+        tasks = [asyncio.create_task(self.update_menu(row)) for row in rows]
+        await asyncio.gather(*tasks)
+
+    async def update_menu(self, row: dict) -> None:
+        requests.post("https://cache.example.com/clear", json=row, timeout=10)
+
+
+db_updater = DbUpdater()
+"""
+UPDATER_TASK = """
+import asyncio
+
+from celery import shared_task
+
+from app.etl.updater import db_updater
+
+
+@shared_task
+def db_synchronization() -> None:
+    asyncio.run(db_updater.update_db_online())
+"""
+UPDATER_REPORTED = [("updater.py", "FG302", 8), ("updater.py", "FG302", 13)]
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "reported"),
+    [
+        (None, None, []),
+        # a route awaits the method the task's coroutine reaches through `self`
+        (
+            "app/routes.py",
+            "from app.etl.updater import db_updater\n\n\n"
+            "async def refresh(row: dict) -> None:\n"
+            "    await db_updater.update_menu(row)\n",
+            [("updater.py", "FG302", 13)],
+        ),
+        # a method of that name on another object: it may be this class's
+        (
+            "app/routes.py",
+            "async def refresh(updater, row: dict) -> None:\n    await updater.update_menu(row)\n",
+            [("updater.py", "FG302", 13)],
+        ),
+        # the coroutine the task runs, awaited by a route too
+        (
+            "app/routes.py",
+            "from app.etl.updater import db_updater\n\n\n"
+            "async def refresh() -> None:\n"
+            "    await db_updater.update_db_online()\n",
+            UPDATER_REPORTED,
+        ),
+    ],
+    ids=["only the task", "a route awaits the inner one", "another receiver", "a route too"],
+)
+def test_a_method_only_a_task_runs_through_an_instance_is_not_reported(
+    tmp_path: Path, name: str | None, source: str | None, reported: list[tuple[str, str, int]]
+) -> None:
+    """Icebeear's `DbUpdater` (reader 169): a Celery task runs `asyncio.run(db_updater.
+    update_db_online())`, `db_updater = DbUpdater()` in the class's module, and the
+    coroutine reaches the class's other coroutine methods through `self` (one handed to
+    `asyncio.create_task`, on the same loop): the blocking calls in them block no
+    request. A method the project names otherwise is reported."""
+    files = {"app/etl/updater.py": UPDATER, "app/tasks.py": UPDATER_TASK}
+    if name is not None and source is not None:
+        files[name] = source
+    root = project(tmp_path, **files)
+    assert [f for f in findings(root) if f[0] == "updater.py"] == reported
