@@ -171,6 +171,12 @@ _ENV_DEFAULT = (
     "the variable is missing; make it required so that start-up fails instead "
     "(`os.environ[{variable!r}]`, or a pydantic-settings field without a default)"
 )
+#: A signing key read as `str(os.getenv("X"))` (`_none_when_unset`).
+_NONE_KEY = (
+    '`str({read})` makes a missing variable the key `"None"`, which anyone can sign '
+    "with: the service starts and runs with it; read it with `os.environ[{variable!r}]` "
+    "(or a pydantic-settings field without a default) so that start-up fails instead"
+)
 #: Passwords of development defaults (docker-compose files, tutorials): not secrets; and
 #: the word "password" of the languages whose docs spell a URL to fill in their own
 #: (Langchain-Chatchat's `mysql+pymysql://用户名:密码@主机地址/数据库名称`).
@@ -730,8 +736,10 @@ class HardcodedSecret(Rule):
         "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`; held "
         "back where a settings class of the service requires that variable, a field of its "
         "name without a default in a class something makes, `SECRET_KEY: str` of "
-        "`settings = Settings()`: start-up fails before the fallback runs); a "
-        "literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
+        "`settings = Settings()`: start-up fails before the fallback runs); a signing "
+        "key read as the text of a variable that may be missing (`str(os.getenv("
+        "'ACCESS_SECRET_KEY'))`, no default: the key `'None'`; a setting nothing reads "
+        "aside); a literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
         "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`, sqladmin's "
         "`AuthenticationBackend(secret_key=...)` and its subclasses): the key "
         "itself, whatever it reads like (not a public key), and so a module constant the "
@@ -1466,6 +1474,12 @@ class HardcodedSecret(Rule):
             for name, value in structure.named_strings
         ) or any(_CREDENTIALED_URL_ANYWHERE.search(text) for text in structure.strings):
             return True
+        if any(
+            (unset := _none_when_unset_ast(call, structure)) is not None
+            and (_SIGNING_NAME.search(holder) or _SIGNING_NAME.search(unset))
+            for holder, call in structure.named_calls
+        ):
+            return True  # `_none_when_unset`
         # an environment read's or a wrapper's literal is reported under a secret name:
         # an identifier of the text (a target, an attribute, a keyword, as written) or a
         # string's value (a dict key, an environment variable's name, escapes decoded)
@@ -1531,6 +1545,24 @@ class HardcodedSecret(Rule):
     ) -> None:
         message = None
         field = name
+        unset = _none_when_unset(value, ctx) if isinstance(value, cst.Call) else None
+        if unset is not None:
+            # pkrecz's `ACCESS_SECRET_KEY: str = str(os.getenv("ACCESS_SECRET_KEY"))`
+            # (reader 170): a key anyone can guess wherever the variable is not set
+            spelled, unset_variable = unset
+            if (_SIGNING_NAME.search(name) or _SIGNING_NAME.search(unset_variable)) and not (
+                _names_a_place(name) or _SHARED_SECRET.search(name) or _in_demo_function(ctx)
+            ):
+                message = _NONE_KEY.format(read=spelled, variable=unset_variable)
+                if _in_settings_class(ctx) and isinstance(node, cst.AnnAssign | cst.Assign):
+                    used = Condition((), frozenset(), fact=used_fact(self.code, FIELD + field))
+                    ctx.report_if(node, used, message)
+                elif constant and unset_variable == field:
+                    named = Condition((), frozenset(), fact=used_fact(self.code, ENV_NAMED + field))
+                    ctx.report_if(node, named, message)
+                else:
+                    ctx.report(node, message)
+            return
         # `os.getenv("SECRET_KEY") or "dev-secret-123"`, `password or os.getenv("X", "...")`:
         # the last operand of an `or` is the fallback the code runs with
         read_before: str | None = None
@@ -2065,6 +2097,52 @@ def _or_operands(expr: cst.BooleanOperation) -> list[cst.BaseExpression] | None:
         else:
             found.append(side)
     return found
+
+
+def _none_when_unset(call: cst.Call, ctx: FileContext) -> tuple[str, str] | None:
+    """`str(os.getenv("X"))` (or `os.environ.get`), the read given no default: the code
+    written for it and the variable `X`; a missing variable becomes the text `"None"`."""
+    builtin_str = isinstance(call.func, cst.Name) and call.func.value == "str"
+    if (
+        not (builtin_str and not ctx.is_bound("str"))
+        or len(call.args) != 1
+        or call.args[0].keyword is not None
+        or call.args[0].star
+    ):
+        return None
+    read = call.args[0].value
+    if (
+        not isinstance(read, cst.Call)
+        or ctx.qualified_name(read.func) not in _ENV_READS
+        or len(read.args) != 1
+        or read.args[0].keyword is not None
+        or read.args[0].star
+    ):
+        return None
+    variable = string_value(read.args[0].value)
+    return (code_of(read), variable) if variable is not None else None
+
+
+def _none_when_unset_ast(call: ast.Call, structure: Structure) -> str | None:
+    """The screen's `_none_when_unset`: the variable of `str(os.getenv("X"))`."""
+    if not (
+        isinstance(call.func, ast.Name)
+        and call.func.id == "str"
+        and len(call.args) == 1
+        and not call.keywords
+        and isinstance(call.args[0], ast.Call)
+    ):
+        return None
+    read = call.args[0]
+    if (
+        len(read.args) != 1
+        or read.keywords
+        or structure.qualified(dotted_name(read.func)).isdisjoint(_ENV_READS)
+        or not isinstance(read.args[0], ast.Constant)
+        or not isinstance(read.args[0].value, str)
+    ):
+        return None
+    return read.args[0].value
 
 
 def _env_variable(expr: cst.BaseExpression, ctx: FileContext) -> str | None:

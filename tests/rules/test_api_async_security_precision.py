@@ -3476,6 +3476,63 @@ def test_a_secret_set_in_the_environment_or_a_dicts_item_is_found() -> None:
     assert _found("FG502", source, "api/index.py") == [3, 5, 10]
 
 
+def test_a_signing_key_read_as_the_text_of_a_missing_variable_is_found(tmp_path: Path) -> None:
+    """pkrecz's hotel (reader 170): `ACCESS_SECRET_KEY: str = str(os.getenv(
+    "ACCESS_SECRET_KEY"))` in its settings: a missing variable becomes the key `"None"`,
+    and start-up does not fail. A setting of another kind (`ALGORITHM`), a read with a
+    default (FG502's other message, if any), a key read as it is (`os.getenv(...)` alone,
+    None when missing: jwt refuses it) and a setting nothing reads are not this."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/settings.py",
+        """
+        import os
+
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            ACCESS_SECRET_KEY: str = str(os.getenv("ACCESS_SECRET_KEY"))
+            REFRESH_SECRET_KEY: str = str(os.getenv("REFRESH_SECRET_KEY"))
+            ALGORITHM: str = str(os.getenv("ALGORITHM"))
+            SIGNING: str | None = os.getenv("JWT_SECRET")
+
+
+        settings = Settings()
+        JWT_SECRET = str(os.environ.get("JWT_SECRET"))
+        """,
+    )
+    write(
+        tmp_path,
+        "app/tokens.py",
+        """
+        import jwt
+
+        from app.settings import JWT_SECRET, settings
+
+
+        def tokens(data: dict) -> tuple[str, str, str]:
+            return (
+                jwt.encode(data, settings.ACCESS_SECRET_KEY, algorithm=settings.ALGORITHM),
+                jwt.encode(data, settings.SIGNING or "", algorithm="HS256"),
+                jwt.encode(data, JWT_SECRET, algorithm="HS256"),
+            )
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (f["location"]["row"], f["message"])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG502"
+    ]
+    assert [row for row, _ in found] == [7, 14], found  # REFRESH_SECRET_KEY: read nowhere
+    assert found[0][1].startswith(
+        '`str(os.getenv("ACCESS_SECRET_KEY"))` makes a missing variable the key `"None"`'
+    )
+
+
 def test_a_class_attribute_its_methods_sign_with_is_the_key() -> None:
     """juampa95's `AuthHandler` (reader 158): `secret = "supersecret"` in the class body,
     `jwt.encode(payload, self.secret)` in a method: the only signing key, a lower-case
