@@ -157,6 +157,11 @@ HTTP_ERRORS_CONVENTION = 10
 #: session is a sync one: tasks sharing it cannot fail as an `AsyncSession` does (FG106),
 #: they block (FG102).
 ASYNC_SESSIONS = "sqlalchemy-async-sessions"
+#: `Condition.fact`: the project may make an `AsyncSession` (`makes_async_sessions`).
+#: Where it makes none, an `AsyncSession` annotation is wrong: DT-231's sync repository
+#: annotated `session: AsyncSession`, given the sync `Session` of `Depends(get_db)`,
+#: whose unawaited `commit()` commits (reader 171); FG103 holds its finding there.
+ASYNC_SESSIONS_MADE = "sqlalchemy-async-sessions-made"
 #: `Condition.fact`s, one per family of Pydantic v1 APIs that Pydantic 2 still runs (with
 #: a deprecation warning; they go in Pydantic 3): the run checks new code (the edit hook:
 #: `new_code` of `checks.run.build_index`), the selection names a rule of the family, or
@@ -412,6 +417,7 @@ COUNTED_FACTS = frozenset(
         OWN_SERVICE_ERRORS,
         OWN_AUTH_ERRORS,
         ASYNC_SESSIONS,
+        ASYNC_SESSIONS_MADE,
         *SERVED_CONCURRENTLY_FACTS,
     }
 )
@@ -566,6 +572,13 @@ def first_settings_module(files: Iterable[Path]) -> Path | None:
 
 
 _ASYNC_SQLALCHEMY = lazy_pattern(rb"\b(?:AsyncSession|create_async_engine|async_sessionmaker)\b")
+_MAKES_ASYNC = lazy_pattern(
+    rb"\b(?:create_async_engine|async_sessionmaker|AsyncEngine|async_scoped_session"
+    rb"|async_engine_from_config|AsyncSession\s*\(|class_\s*=\s*\w*\.?AsyncSession"
+    rb"|advanced_alchemy|fastapi_users_db_sqlalchemy|sqlmodel\.ext\.asyncio|litestar"
+    rb"|SQLAlchemyAsyncConfig)\b"
+    rb"|\+(?:asyncpg|aiosqlite|aiomysql|asyncmy|psycopg_async|aioodbc|aiopg)\b"
+)
 _SELECT = lazy_pattern(rb"(?<![\w.])select\(|\b(?:sa|sqlalchemy|sqlmodel)\.select\(")
 _QUERY = lazy_pattern(rb"\.query\(")
 _MAPPED = lazy_pattern(rb"\bMapped\[")
@@ -878,6 +891,16 @@ def async_sessions(sources: Iterable[bytes]) -> bool:
         (b"Async" in source or b"async_" in source) and _ASYNC_SQLALCHEMY.search(source)
         for source in sources
     )
+
+
+def makes_async_sessions(sources: Iterable[bytes]) -> bool:
+    """`ASYNC_SESSIONS_MADE`: some text may make an `AsyncSession`: it names what makes
+    one or its engine (`create_async_engine`, `async_sessionmaker`, `AsyncEngine`,
+    `async_scoped_session`, `async_engine_from_config`, `AsyncSession(...)`,
+    `class_=AsyncSession`), a library that makes them for the project (advanced-alchemy,
+    fastapi-users' database adapter, SQLModel's, Litestar's plugin), or an async
+    driver's URL (`+asyncpg`, `+aiosqlite`, ...)."""
+    return any(_MAKES_ASYNC.search(source) is not None for source in sources)
 
 
 def typed_models(sources: Iterable[bytes]) -> bool:

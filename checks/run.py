@@ -56,6 +56,7 @@ from checks.project import (
 )
 from checks.project_facts import (
     ASYNC_SESSIONS,
+    ASYNC_SESSIONS_MADE,
     BCRYPT_HASHING,
     COOKIE_PHRASE,
     COOKIES_USED,
@@ -116,6 +117,7 @@ from checks.project_facts import (
     hashes_with_bcrypt,
     header_credentials_only,
     is_service_layer_text,
+    makes_async_sessions,
     module_imported,
     module_missing,
     named_besides_definitions,
@@ -1086,6 +1088,9 @@ def build_index(
             ),
             ASYNC_SESSIONS: lambda scope: (
                 "FG106" in settings.named or async_sessions(sources(scope))
+            ),
+            ASYNC_SESSIONS_MADE: lambda scope: (
+                "FG103" in settings.named or makes_async_sessions(sources(scope))
             ),
             **{
                 fact: functools.partial(served_concurrently, fact[len(SERVED_CONCURRENTLY) :])

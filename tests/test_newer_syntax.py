@@ -206,7 +206,9 @@ def test_a_newer_file_gets_the_same_findings_screened_or_not() -> None:
     )
     full = Engine(ALL_RULES, screen=False).check(Path("app/repository.py"), source)
     screened = Engine(ALL_RULES).check(Path("app/repository.py"), source)
-    assert {f.code for f in full.findings} >= {"FG103", "FG301"}
+    # (FG103 on an annotation waits for the project's fact: it may make no AsyncSession)
+    found = {f.code for f in full.findings} | {f.code for f, _ in full.pending}
+    assert found >= {"FG103", "FG301"}
     assert screened == full
 
 

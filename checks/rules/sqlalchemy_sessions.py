@@ -46,6 +46,7 @@ from checks.project import (
 )
 from checks.project_facts import (
     ASYNC_SESSIONS,
+    ASYNC_SESSIONS_MADE,
     EXPIRE_ON_COMMIT_SELECTED,
     IMPORTED,
     LOOP_RUN_CALLS,
@@ -2500,9 +2501,16 @@ class MissingAwaitOnAsyncSession(Rule):
         "only a session has (`await session.flush()`, `commit`, `refresh`, `merge`, "
         "`scalars`); or from what a dependency of another module gives a parameter "
         "annotated as a sync session (`db: Session = Depends(get_db)`, the project index "
-        "reading an `AsyncSession` in `get_db`). A base class's method called through "
-        "`super()` is no session's: reported only where the function awaits the same call "
-        "elsewhere. The same for "
+        "reading an `AsyncSession` in `get_db`). A session known by its class alone (an "
+        "annotation) is one where the project may make an `AsyncSession`: its code names "
+        "`create_async_engine`, `async_sessionmaker`, `AsyncEngine`, `AsyncSession(...)`, "
+        "a library that makes them (advanced-alchemy, fastapi-users' adapter, SQLModel's "
+        "asyncio module, Litestar) or an async driver's URL (`+asyncpg`, `+aiosqlite`); in "
+        "a project that makes none the annotation is wrong and the calls run (a sync "
+        "repository typed `session: AsyncSession`, given `Depends(get_db)`'s sync "
+        "`Session`), unless the selection names FG103. A base class's method called "
+        "through `super()` is no session's: reported only where the function awaits the "
+        "same call elsewhere. The same for "
         "the coroutine methods of an `AsyncEngine` (`dispose()`) and of an `AsyncConnection` "
         "(`execute`, `commit`, `close`, ...), known from `create_async_engine(...)`, "
         "`engine.connect()` / `engine.begin()` or an annotation.\n\n"
@@ -2908,6 +2916,11 @@ class MissingAwaitOnAsyncSession(Rule):
                 if effect is None
                 else f"`AsyncSession.{method}()` called without `await`: {effect}"
             )
+            if not awaited_as_a_session(value.func.value, ctx):
+                # known by its class alone (an annotation, a factory of the file): unless
+                # the project makes no `AsyncSession` at all, where the annotation is wrong
+                # (DT-231's sync repository typed `session: AsyncSession`, reader 171)
+                given = _ASYNC_SESSIONS_MADE
         elif method in _ASYNC_ENGINE_METHODS:
             owner = receiver_class(value.func.value, ctx)
             if owner is not None and method in ASYNC_ENGINE_COROUTINES.get(owner, ()):
@@ -2956,6 +2969,10 @@ class MissingAwaitOnAsyncSession(Rule):
             ctx.report_if(value, given, message, fix=fix)
         else:
             ctx.report(value, message, fix=fix)
+
+
+#: The project may make an `AsyncSession` (`checks.project_facts.ASYNC_SESSIONS_MADE`).
+_ASYNC_SESSIONS_MADE = Condition((), frozenset(), fact=ASYNC_SESSIONS_MADE)
 
 
 def _filled_by_a_call(call: CallSite) -> bool:
@@ -4484,7 +4501,10 @@ class SessionSharedByTasks(Rule):
         "Checks for `asyncio.gather()` whose awaitables use the same session: a query on "
         "it, a function given it, or methods of one repository object of this file that "
         "both use its session (`gather(repo.count(), repo.page())` where both read "
-        "`self.session`, typed in the class or in `__init__`). A session known by its "
+        "`self.session`, typed in the class or in `__init__`); the awaitables given one "
+        "by one, in a starred comprehension, or in a starred list the function builds in "
+        "displays (`tasks = [repo.votes(db), repo.bookmarks(db)]`, `tasks += [...]`, "
+        "`tasks.append(...)`, then `gather(*tasks)`). A session known by its "
         "name alone (`session`, `db`, `db_session`, in a file that imports SQLAlchemy) is a "
         "local name or `self.x`, never an attribute of another object (`info.context.db` "
         "is as often a session factory) nor a name the coroutine calls (`db()`: a "
@@ -4864,6 +4884,16 @@ class SessionSharedByTasks(Rule):
         uses: dict[str, int] = {}
         for arg in node.args:
             value = arg.value
+            if arg.star == "*" and isinstance(value, cst.Name):
+                # a list of coroutines the function builds before the call, in displays
+                # (`tasks = [repo.votes(db, ids), repo.bookmarks(db, ids)]`, `tasks +=
+                # [...]`, `tasks.append(...)`: athenax's product service, reader 171)
+                elements = _listed_awaitables(value.value, ctx)
+                if elements:
+                    for element in elements:
+                        for name in _sessions_in(element, ctx):
+                            uses[name] = uses.get(name, 0) + 1
+                    continue
             if isinstance(value, cst.Name):
                 # a coroutine or a list of them made before the call (`count =
                 # repo.count()`, then `gather(count, page)`), bound once in the function
@@ -4872,12 +4902,58 @@ class SessionSharedByTasks(Rule):
                 for name in _sessions_in(value.elt, ctx):
                     uses[name] = uses.get(name, 0) + 2  # repeated for every element
                 continue
+            if arg.star == "*" and isinstance(value, cst.List | cst.Tuple):
+                # `gather(*[repo.a(db), repo.b(db)])`: each element an awaitable
+                for item in value.elements:
+                    if isinstance(item, cst.Element):
+                        for name in _sessions_in(item.value, ctx):
+                            uses[name] = uses.get(name, 0) + 1
+                continue
             for name in _sessions_in(value, ctx):
                 uses[name] = uses.get(name, 0) + 1
         if any(count > 1 for count in uses.values()):
             # a sync session shared by tasks blocks (FG102's) and cannot fail as an
             # `AsyncSession` does: reported where the project uses the asyncio extension
             ctx.report_if(node, _ASYNC_PROJECT)
+
+
+def _listed_awaitables(name: str, ctx: FileContext) -> list[cst.BaseExpression]:
+    """The elements of the displays the enclosing function puts in the list `name`:
+    `name = [a, b]`, `name += [c]`, `name.append(d)`, `name.extend([e])` (empty when it
+    makes it otherwise too: a comprehension, a call's result)."""
+    function = ctx.function
+    if function is None:
+        return []
+    found: list[cst.BaseExpression] = []
+    for node in descendants(function.node):
+        value: cst.BaseExpression | None = None
+        if (
+            isinstance(node, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
+        ) or (
+            isinstance(node, cst.AnnAssign | cst.AugAssign)
+            and isinstance(node.target, cst.Name)
+            and node.target.value == name
+        ):
+            value = node.value
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value == name
+            and node.func.attr.value in ("append", "extend")
+            and len(node.args) == 1
+        ):
+            if node.func.attr.value == "append":
+                found.append(node.args[0].value)
+                continue
+            value = node.args[0].value
+        else:
+            continue
+        if not isinstance(value, cst.List | cst.Tuple):
+            return []
+        found.extend(e.value for e in value.elements if isinstance(e, cst.Element))
+    return found
 
 
 def _may_share_a_session(gather: ast.Call, function: ast.AST | None) -> bool:
@@ -4907,6 +4983,14 @@ def _may_share_a_session(gather: ast.Call, function: ast.AST | None) -> bool:
                 and _first_names(candidate.elt)
             ):
                 return True
+            if starred and isinstance(candidate, ast.List | ast.Tuple):
+                # a display's elements, each an awaitable (`_listed_awaitables`)
+                for element in candidate.elts:
+                    found = _first_names(element)
+                    if found & (seen | names):
+                        return True
+                    names |= found
+                continue
             names |= _first_names(candidate)
         if names & seen:
             return True
@@ -4915,7 +4999,8 @@ def _may_share_a_session(gather: ast.Call, function: ast.AST | None) -> bool:
 
 
 def _assigned_values(function: ast.AST) -> dict[str, list[ast.expr]]:
-    """The values a function's plain assignments give its names (`x = value`)."""
+    """The values a function's plain assignments give its names (`x = value`), and what
+    it adds to them (`x += [...]`, `x.append(y)` as `[y]`, `x.extend(...)`)."""
     found: dict[str, list[ast.expr]] = {}
     pending = list(ast.iter_child_nodes(function))
     while pending:
@@ -4924,6 +5009,23 @@ def _assigned_values(function: ast.AST) -> dict[str, list[ast.expr]]:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     found.setdefault(target.id, []).append(node.value)
+        elif (
+            isinstance(node, ast.AugAssign | ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None
+        ):
+            found.setdefault(node.target.id, []).append(node.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.attr in ("append", "extend")
+            and len(node.args) == 1
+        ):
+            added = node.args[0]
+            if node.func.attr == "append":
+                added = ast.List(elts=[added], ctx=ast.Load())
+            found.setdefault(node.func.value.id, []).append(added)
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
             pending.extend(ast.iter_child_nodes(node))
     return found

@@ -1382,6 +1382,47 @@ def test_a_session_made_at_import_is_flagged_where_requests_share_it() -> None:
     assert _found("FG106", source, path="scripts/seed.py") == []
 
 
+def test_gather_over_a_list_of_coroutines_built_in_displays_is_flagged() -> None:
+    """athenax's product service (reader 171): `tasks = [self.repo.votes(db, ids),
+    self.repo.bookmarks(db, ids)]`, more added with `tasks += [...]` or `append`, then
+    `await asyncio.gather(*tasks)`: every element a coroutine on the one session; also a
+    display starred in the call. A list made otherwise (a comprehension over sessions of
+    their own, a call's result) or whose elements share no session is not."""
+    source = """
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    class ProductService:
+        async def interactions(self, db: AsyncSession, ids: list[int], user) -> list:
+            tasks = [
+                self.repo.get_vote_counts(db, ids),
+                self.repo.get_bookmark_counts(db, ids),
+            ]
+            if user:
+                tasks += [self.repo.get_user_votes(db, ids, user.id)]
+            return await asyncio.gather(*tasks)
+
+        async def invalidate(self, db: AsyncSession, old: int, new: int) -> None:
+            invalidations = [self._invalidate_list_cache()]
+            invalidations.append(self._invalidate_broadcast(db, old))
+            invalidations.append(self._invalidate_broadcast(db, new))
+            await asyncio.gather(*invalidations)
+
+        async def starred(self, db: AsyncSession, ids: list[int]) -> list:
+            return await asyncio.gather(*[self.repo.a(db, ids), self.repo.b(db, ids)])
+
+        async def apart(self, db: AsyncSession, other: AsyncSession, maker) -> list:
+            tasks = [self.repo.a(db, 1), self.repo.b(other, 2)]
+            await asyncio.gather(*tasks)
+            made = self.plan(db)
+            await asyncio.gather(*made)
+            return await asyncio.gather(*[self.repo.a(s, 1) for s in maker.sessions()])
+    """
+    assert _found("FG106", source) == [14, 20, 23]
+
+
 def test_gather_over_a_method_that_does_not_use_the_session_is_not_flagged() -> None:
     source = """
     import asyncio
@@ -3031,3 +3072,62 @@ def test_a_route_named_as_the_function_it_imports_calls_itself() -> None:
     )
     found = check_code(source, "app/routes/librarians.py", project=[crud])
     assert [f.start.row for f in found if f.code == "FG102"] == [22, 27]
+
+
+@pytest.mark.parametrize("makes_async", [False, True], ids=["sync project", "async engine"])
+def test_fg103_on_an_annotation_waits_for_a_project_that_makes_async_sessions(
+    tmp_path: Path, makes_async: bool
+) -> None:
+    """DT-231's appointment repository (reader 171): `session: AsyncSession` in
+    `__init__`, its `def` methods calling `self.session.commit()` unawaited, given the sync
+    `Session` of `Depends(get_db)` in `def` routes: the project makes no `AsyncSession`
+    anywhere, so the annotation is wrong and the calls run (6 findings judged untrue).
+    Where the project makes one (`create_async_engine`), the finding stands; a coroutine
+    awaiting a session's own method on the receiver is one whatever the project makes."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    engine = (
+        "from sqlalchemy.ext.asyncio import create_async_engine\n\n"
+        'engine = create_async_engine("postgresql+asyncpg://db/app")\n'
+        if makes_async
+        else "from sqlalchemy import create_engine\n\n"
+        'engine = create_engine("postgresql://db/app")\n'
+    )
+    write(tmp_path, "app/db.py", engine)
+    write(
+        tmp_path,
+        "app/repository.py",
+        """
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+
+        class AppointmentRepository:
+            def __init__(self, session: AsyncSession):
+                self.session = session
+
+            def create(self, appointment):
+                self.session.add(appointment)
+                self.session.commit()
+                return appointment
+
+
+        async def touch(session, appointment) -> None:
+            session.delete(appointment)
+            await session.flush()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from app.repository import AppointmentRepository, touch\n\n"
+        "REPOSITORIES = (AppointmentRepository, touch)\n\n\n"
+        "def create(session, appointment):\n"
+        "    return AppointmentRepository(session).create(appointment)\n",
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    rows = sorted(f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG103")
+    assert rows == ([10, 15] if makes_async else [15])
+    named = run_cli(
+        "check", "--no-cache", "--output-format", "json", "--select", "FG103", str(tmp_path)
+    )
+    assert sorted(f["location"]["row"] for f in json.loads(named.stdout)) == [10, 15]
