@@ -317,6 +317,15 @@ _KEY_PREFIX_ONLY = lazy_pattern(r"^[a-z]{2,4}(?:-[a-z]+)*-$")
 #: A masked or elided key (`"ya29.a0AfH6SMBxxxxxxxx"`, `"sk-...a1b2"`, `"ghp_****"`): a
 #: random key holds no run of six `x` (one chance in 62**6), three dots or four stars.
 _MASKED = lazy_pattern(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
+#: An elision alone (`"..."`, `"…"`): no key's part is shown, the text is the whole value.
+_ELISION = lazy_pattern(r"^(?:\.{3,}|\u2026)$")
+#: The passwords images and installers of servers ship with (`pg_password: str =
+#: "postgres"`): a development default, not a secret.
+_SERVER_PASSWORDS = frozenset(
+    {"postgres", "admin", "root", "mysql", "guest", "test", "user", "example", "dev", "demo"}
+)
+#: The last word of a name that holds a password itself (`MQTT_PASSWORD`, `db_passwd`).
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd"})
 #: Words separated by spaces (`"Elastic Api Key"`, `"Key has been deactivated"`): a label
 #: or a message about the secret, not one (a key has no spaces; a passphrase in code of
 #: plain words is let through).
@@ -346,7 +355,12 @@ def _prose(value: str) -> bool:
 
 
 def _is_secret_value(
-    name: str, value: str, in_dict: bool = False, declared: bool = False, signing: bool = False
+    name: str,
+    value: str,
+    in_dict: bool = False,
+    declared: bool = False,
+    signing: bool = False,
+    held: bool = False,
 ) -> bool:
     """Whether a string given to a secret-named target is a secret (see the rule's
     summary); `in_dict`: a dict's value, where words separated by spaces are a label or a
@@ -355,7 +369,10 @@ def _is_secret_value(
     `SecretStr(...)`, where a lower-case slug (`"secret-prod"`) is a weak secret, not the
     name of one; `signing`: the key a service signs with when nothing else is configured (a
     settings default, an environment read's fallback), where any literal is a key anyone
-    can forge with, however short or however it echoes its name (`"secret"`)."""
+    can forge with, however short or however it echoes its name (`"secret"`); `held`:
+    assigned to a name (a constant, a variable, a settings field), where a word given to
+    a password's name is the password (not a keyword argument's, as often a sample
+    user's)."""
     words = _WORD.findall(name.lower())
     if words and (words[0] in _ABOUT_THE_SECRET or _STATE_WORDS.intersection(words)):
         return False
@@ -378,7 +395,9 @@ def _is_secret_value(
             and not _GENERATED_CAPITALS.match(value)
         )
         and not _KEY_PREFIX_ONLY.match(value)
-        and not _MASKED.search(value)
+        # an elision as a signing key's whole default is the key the service runs with
+        # (kasilianaoliveira's `JWT_SECRET_KEY: SecretStr = SecretStr("...")`, reader 172)
+        and not (_MASKED.search(value) and not (signing and _ELISION.match(value)))
         # words separated by spaces: a dict's label, or any name's of an API key or token,
         # which no provider issues with spaces (unstract's Postman item names,
         # `EXECUTE_API_KEY = "Process document"`); a password may be a passphrase
@@ -389,6 +408,15 @@ def _is_secret_value(
             and not _DIGIT_RUN.search(value)
             and not _KEY_SEGMENT.search(value)
             and not _RANDOM_LETTERS.match(value)
+            # a name's value is a name, but a password's is the password: a word given to
+            # `MQTT_PASSWORD` (AgroSense's broker, `"sensormod"`: reader 172) logs in
+            and not (
+                held
+                and words
+                and words[-1] in _PASSWORD_WORDS
+                and value not in _DEFAULT_PASSWORDS
+                and value not in _SERVER_PASSWORDS
+            )
         )
         # a signing key's fallback that names what it is (`"secret"`, `"jwt-secret-key"`) is
         # that key; one that names something else is a label (`SANDBOX_PROXY_CA_SECRET =
@@ -1658,7 +1686,14 @@ class HardcodedSecret(Rule):
                 # `gsms_token`, a GreenSMS API token: reader 125)
                 or (in_settings and _TOKEN_FIELD.search(name) and _ISSUED_TOKEN.match(text))
             )
-            and _is_secret_value(name, text, in_dict, declared or signs, signs)
+            and _is_secret_value(
+                name,
+                text,
+                in_dict,
+                declared or signs,
+                signs,
+                held=isinstance(node, cst.Assign | cst.AnnAssign),
+            )
             # a sentence that speaks of what its name names is a message about it, not
             # it (arindam-aspire's `AGENT_CREATED_WITH_TEMP_PASSWORD = "Agent created
             # successfully with a temporary password"`: reader 132); not a settings

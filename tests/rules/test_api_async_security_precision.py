@@ -3533,6 +3533,40 @@ def test_a_signing_key_read_as_the_text_of_a_missing_variable_is_found(tmp_path:
     )
 
 
+def test_an_elided_signing_key_and_a_word_held_as_a_password_are_secrets() -> None:
+    """kasilianaoliveira's settings (reader 172): `JWT_SECRET_KEY: SecretStr =
+    SecretStr("...")`, unset by the example env file and the compose file: the service
+    signs tokens with `"..."` (an elided sample key stays no secret elsewhere). AgroSense's
+    broker (reader 172): `MQTT_PASSWORD = "sensormod"`, a word held as a password is the
+    password (a lower-case word under another name is a name; a sample user's
+    `password="securepassword"` keyword, a default password, a name that says what it
+    holds are not)."""
+    source = """
+        from pydantic import SecretStr
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            JWT_SECRET_KEY: SecretStr = SecretStr("...")
+            STRIPE_API_KEY: str = "sk-...a1b2"
+
+
+        MQTT_PASSWORD = "sensormod"
+        mqtt_passwd = "sensormod"
+        PASSWORD_FIELD = "user_password"
+        DB_PASSWORD = "password"
+        KEYCLOAK_CLIENT_SECRET = "polar_client_secret"
+
+
+        def sample_user() -> dict:
+            return dict(email="a@example.com", password="securepassword")
+
+
+        settings = Settings()
+        """
+    assert _found("FG502", source, "app/config.py") == [6, 10, 11]
+
+
 def test_a_class_attribute_its_methods_sign_with_is_the_key() -> None:
     """juampa95's `AuthHandler` (reader 158): `secret = "supersecret"` in the class body,
     `jwt.encode(payload, self.secret)` in a method: the only signing key, a lower-case
