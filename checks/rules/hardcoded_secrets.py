@@ -767,7 +767,10 @@ class HardcodedSecret(Rule):
         "`settings = Settings()`: start-up fails before the fallback runs); a signing "
         "key read as the text of a variable that may be missing (`str(os.getenv("
         "'ACCESS_SECRET_KEY'))`, no default: the key `'None'`; a setting nothing reads "
-        "aside); a literal key given to a signer (`jwt.encode(payload, '...')`, python-jose's "
+        "aside); a signing key held by a settings class without a settings base (`class "
+        "Settings():` of attributes, `SECRET_KEY: str = 'secretkey'`: no environment "
+        "replaces it, read as a module's constant); a literal key given to a signer "
+        "(`jwt.encode(payload, '...')`, python-jose's "
         "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`, sqladmin's "
         "`AuthenticationBackend(secret_key=...)` and its subclasses): the key "
         "itself, whatever it reads like (not a public key), and so a module constant the "
@@ -1645,8 +1648,11 @@ class HardcodedSecret(Rule):
             message = _ENV_DEFAULT.format(variable=read_before)
             if not _SECRET_NAME.search(name):
                 name = read_before  # `signing = os.getenv("JWT_SECRET") or "..."`
+        # a settings class without a settings base (`class Settings():`) holds the key
+        # the service signs with, and no environment replaces it
+        in_config_class = constant and not _at_module_level(ctx)
         signing = (
-            (in_settings or from_environment)
+            (in_settings or from_environment or in_config_class)
             and _SIGNING_NAME.search(name)
             and not _names_a_place(name)
             and not _paired_with_an_access_key(name, node, ctx)
@@ -1765,7 +1771,7 @@ class HardcodedSecret(Rule):
         for target in node.targets:
             name = target.target
             if isinstance(name, cst.Name):
-                self._check(name.value, node.value, node, ctx, constant=_at_module_level(ctx))
+                self._check(name.value, node.value, node, ctx, constant=_constant_here(ctx))
             elif isinstance(name, cst.Attribute):
                 self._check(name.attr.value, node.value, node, ctx)
             elif (
@@ -1799,7 +1805,7 @@ class HardcodedSecret(Rule):
         if node.value is not None and _names_examples(node.target):
             _mark_examples(node.value, ctx)
         if not _exempt(ctx) and isinstance(node.target, cst.Name):
-            self._check(node.target.value, node.value, node, ctx, constant=_at_module_level(ctx))
+            self._check(node.target.value, node.value, node, ctx, constant=_constant_here(ctx))
 
     def visit_If(self, node: cst.If, ctx: FileContext) -> None:
         if is_main_guard(node.test):
@@ -2081,6 +2087,33 @@ def _literal_text(value: cst.BaseExpression | None) -> str | None:
         if isinstance(evaluated, bytes):
             return evaluated.decode("latin-1")
     return text
+
+
+def _constant_here(ctx: FileContext) -> bool:
+    """Whether a name assigned here is a constant of the module: at module level, or in
+    the body of a module-level class of nothing but attributes named as settings (`class
+    Settings():` holding `SECRET_KEY: str = "secretkey"`, no base, no environment read:
+    apiService's, reader 173), which every import of it reads as it is written."""
+    if _at_module_level(ctx):
+        return True
+    owner = ctx.enclosing_class
+    return (
+        owner is not None
+        and ctx.function is None
+        and ctx.in_class_body
+        and owner.outer is None
+        and not owner.node.keywords
+        and all(
+            isinstance(arg.value, cst.Name) and arg.value.value == "object"
+            for arg in owner.node.bases
+        )
+        and _CONFIG_CLASS.search(owner.name) is not None
+        and _DEVELOPMENT_PROFILE.match(owner.name) is None
+    )
+
+
+#: A class named as settings (`Settings`, `AppConfig`, `Configuration`).
+_CONFIG_CLASS = lazy_pattern(r"(?:Settings|Config|Configuration)$")
 
 
 def _at_module_level(ctx: FileContext) -> bool:

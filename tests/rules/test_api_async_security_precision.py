@@ -3567,6 +3567,36 @@ def test_an_elided_signing_key_and_a_word_held_as_a_password_are_secrets() -> No
     assert _found("FG502", source, "app/config.py") == [6, 10, 11]
 
 
+def test_a_settings_class_without_a_settings_base_holds_constants() -> None:
+    """apiService's config (reader 173): `class Settings():` holding `SECRET_KEY: str =
+    "secretkey"`, which every `settings.SECRET_KEY` reads as written (no environment
+    replaces it) and tokens are signed with: the key, however it echoes its name. A class
+    with a base (a model, a profile of another class) and an attribute of another name
+    are read as before."""
+    source = """
+        class Settings():
+            APP_NAME: str = "Event Booking System"
+            SECRET_KEY: str = "secretkey"
+            ALGORITHM: str = "HS256"
+
+
+        class TokenConfig(object):
+            JWT_SECRET = "jwt-secret-key"
+
+
+        class Payload(dict):
+            SECRET_KEY = "secret_key"
+
+
+        class DevelopmentConfig:
+            SECRET_KEY = "dev"
+
+
+        settings = Settings()
+        """
+    assert _found("FG502", source, "app/core/config.py") == [3, 8]
+
+
 def test_a_class_attribute_its_methods_sign_with_is_the_key() -> None:
     """juampa95's `AuthHandler` (reader 158): `secret = "supersecret"` in the class body,
     `jwt.encode(payload, self.secret)` in a method: the only signing key, a lower-case
