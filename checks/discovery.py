@@ -227,7 +227,11 @@ def _environment_folder(path: str, name: str) -> bool:
     """Whether a folder beside `pyvenv.cfg` is the environment's own, as what it holds
     shows: its scripts (`bin`, `Scripts`: an `activate` script or the interpreter), its
     libraries (`lib`, `Lib`, `lib64`: `site-packages`, or a `python3.x` folder holding
-    them) or its headers (`include`, `Include`); a project's own `lib` package is not."""
+    them) or its headers (`include`, `Include`); a project's own `lib` package is not.
+    What packages install beside them (`share`, `etc`, `man`: Jupyter's kernels and
+    configuration, manual pages) is the environment's by its name."""
+    if name in ("share", "etc", "man"):
+        return True
     if name not in ("bin", "Scripts", "lib", "Lib", "lib64", "include", "Include"):
         return False
     try:

@@ -52,6 +52,8 @@ class PrivateLoops:
         self._is_test = is_test
         self._run: set[str] | None = None
         self._known: dict[str, bool] = {}
+        #: `_named_only_so`'s answers, by class and method (each reads the files naming it)
+        self._named: dict[tuple[str, str], bool] = {}
 
     def runs_alone(self, ref: str, index: ProjectIndex) -> bool:
         """Whether the coroutine `ref` (a module-level `async def`, or an `async def` of a
@@ -105,7 +107,7 @@ class PrivateLoops:
         }
         if not roots:
             return False
-        callers = _self_callers(node, methods)
+        callers = _self_callers(methods)
         pending: dict[str, bool | None] = {}
 
         def alone(name: str) -> bool:
@@ -168,6 +170,21 @@ class PrivateLoops:
         """Whether every file of the project (its tests aside) names the method `name`
         only as a private loop's target through an instance of its class, or as `self.name`
         in the class's own methods (whose own runs `_self_callers` reads)."""
+        known = self._named.get((cls, name))
+        if known is None:
+            known = self._named[(cls, name)] = self._read_named_only_so(
+                module, name, cls, index, instances
+            )
+        return known
+
+    def _read_named_only_so(
+        self,
+        module: str,
+        name: str,
+        cls: str,
+        index: ProjectIndex,
+        instances: set[str],
+    ) -> bool:
         spelled = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
         class_name = cls.rpartition(".")[2]
         for path, source in project_sources(self._files(), spelled):
@@ -239,45 +256,40 @@ class PrivateLoops:
         return runs > 0
 
 
+def _on_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Attribute]:
+    """The attributes a method's body reads on its first parameter (`self.name`)."""
+    positional = [*function.args.posonlyargs, *function.args.args]
+    if not positional:
+        return
+    owner = positional[0].arg
+    for node in ast.walk(function):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == owner
+        ):
+            yield node
+
+
 def _self_references(cls: ast.ClassDef, name: str) -> set[int]:
-    """The `self.name` attributes in the methods of `cls` (its first parameter's)."""
-    found: set[int] = set()
-    for statement in cls.body:
-        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        positional = [*statement.args.posonlyargs, *statement.args.args]
-        if not positional:
-            continue
-        owner = positional[0].arg
-        for node in ast.walk(statement):
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr == name
-                and isinstance(node.value, ast.Name)
-                and node.value.id == owner
-            ):
-                found.add(id(node))
-    return found
+    """The `self.name` attributes in the methods of `cls`."""
+    return {
+        id(node)
+        for statement in cls.body
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in _on_self(statement)
+        if node.attr == name
+    }
 
 
 def _self_callers(
-    cls: ast.ClassDef, methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
 ) -> dict[str, set[str]]:
-    """For each method of the class, the methods whose body names it on `self` (their
-    first parameter)."""
+    """For each method of the class, the methods whose body names it on `self`."""
     callers: dict[str, set[str]] = {name: set() for name in methods}
     for caller, function in methods.items():
-        positional = [*function.args.posonlyargs, *function.args.args]
-        if not positional:
-            continue
-        owner = positional[0].arg
-        for node in ast.walk(function):
-            if (
-                isinstance(node, ast.Attribute)
-                and node.attr in callers
-                and isinstance(node.value, ast.Name)
-                and node.value.id == owner
-            ):
+        for node in _on_self(function):
+            if node.attr in callers:
                 callers[node.attr].add(caller)
     return callers
 

@@ -58,6 +58,7 @@ def test_a_project_folder_holding_its_environment_is_walked_without_it(
     write(tmp_path, f"{scripts}/tool.py", "x = 1\n")
     write(tmp_path, f"{libraries}/pkg/mod.py", "x = 1\n")
     write(tmp_path, f"{headers}/gen.py", "x = 1\n")
+    write(tmp_path, "share/jupyter/kernels/run.py", "x = 1\n")
     write(tmp_path, "env/pyvenv.cfg", "home = /usr\n")
     write(tmp_path, "env/share/doc/example.py", "x = 1\n")
     write(tmp_path, "env/.gitignore", "*\n")
