@@ -409,6 +409,14 @@ BLOCKING_CLIENTS = {
         ("google.cloud.storage.Client", "google.cloud.storage.client.Client"),
         "gcloud-aio-storage (awaited), or `await asyncio.to_thread(...)`",
     ),
+    # Twilio's REST client: a request per call (`client.messages.create(...)`: the SMS
+    # alerts junctionxalgeria sends from a coroutine, reader 173); twilio 8's `*_async`
+    # methods, given its async HTTP client, are the twins
+    **dict.fromkeys(
+        ("twilio.rest.Client", "twilio.rest.client.Client"),
+        "`Client(..., http_client=AsyncTwilioHttpClient())` and its `*_async` methods "
+        "(awaited: `await client.messages.create_async(...)`)",
+    ),
     # google-genai: `client.models.generate_content(...)` waits for the model's answer;
     # `client.aio` is the same API, awaited (`ASYNC_NAMESPACES`)
     "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",

@@ -346,7 +346,7 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "Communication Services' `EmailClient` (its `from_connection_string()` makes it, "
         "the request is `begin_send()`), Qdrant's "
         "`QdrantClient` and Milvus' `MilvusClient`, ElevenLabs' `ElevenLabs`, Expo's "
-        "`PushClient`, a MinIO "
+        "`PushClient`, Twilio's `Client` (not its `*_async` methods), a MinIO "
         "`Minio`, Google Cloud Vision's `ImageAnnotatorClient` and Storage's `Client` "
         "(not its local `bucket()`), a google-genai `Client` (not through its `client.aio`), "
         "a google-generativeai `GenerativeModel` (not its `generate_content_async()`), a "

@@ -2744,3 +2744,28 @@ def test_fg303_a_shell_mkdir_is_told_to_make_the_folder_in_python() -> None:
     assert len(found) == 3
     assert all("os.makedirs(path, exist_ok=True)" in message for message in found[:2])
     assert "asyncio.create_subprocess_shell" in found[2]
+
+
+def test_twilios_sync_client_is_a_blocking_client() -> None:
+    """junctionxalgeria's alerts (reader 173, a miss): `self.twilio_client = Client(sid,
+    token)` in `__init__`, then `self.twilio_client.messages.create(...)` in a coroutine:
+    an HTTP request to Twilio on the loop. Its `*_async` methods, awaited, are the twins."""
+    source = """
+        from twilio.rest import Client
+
+
+        class NotificationService:
+            def __init__(self, sid: str, token: str) -> None:
+                self.twilio_client = Client(sid, token)
+
+            async def send_sms(self, to: str, body: str) -> str:
+                message = self.twilio_client.messages.create(to=to, from_="+1555", body=body)
+                return message.sid
+
+            async def send_sms_async(self, to: str, body: str) -> str:
+                message = await self.twilio_client.messages.create_async(to=to, body=body)
+                return message.sid
+        """
+    found = [f for f in check_code(source, "app/services/notifications.py") if f.code == "FG302"]
+    assert [f.start.row for f in found] == [9]
+    assert "on a sync `twilio.rest.Client` client" in found[0].message
