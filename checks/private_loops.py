@@ -169,58 +169,18 @@ class PrivateLoops:
     ) -> bool:
         """Whether every file of the project (its tests aside) names the method `name`
         only as a private loop's target through an instance of its class, or as `self.name`
-        in the class's own methods (whose own runs `_self_callers` reads)."""
+        in the class's own methods (whose own runs `_self_callers` reads); read once per
+        class and method."""
         known = self._named.get((cls, name))
         if known is None:
-            known = self._named[(cls, name)] = self._read_named_only_so(
-                module, name, cls, index, instances
+            spelled = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+            targets = {f"{module}.{instance}.{name}" for instance in instances}
+            known = self._named[(cls, name)] = all(
+                _names_only_so(path, source, module, name, cls, index.resolve, targets)
+                for path, source in project_sources(self._files(), spelled)
+                if not self._is_test(path, source)
             )
         return known
-
-    def _read_named_only_so(
-        self,
-        module: str,
-        name: str,
-        cls: str,
-        index: ProjectIndex,
-        instances: set[str],
-    ) -> bool:
-        spelled = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-        class_name = cls.rpartition(".")[2]
-        for path, source in project_sources(self._files(), spelled):
-            if self._is_test(path, source):
-                continue
-            tree = parse(source)
-            if tree is None:
-                return False
-            own_module, is_package = module_name_for(path)
-            read = _Module(tree, own_module or path.stem, is_package)
-            targets = {id(target) for target in read._targets()}
-            in_class: set[int] = set()
-            if own_module is not None and _same(own_module, module):
-                for statement in tree.body:
-                    if isinstance(statement, ast.ClassDef) and statement.name == class_name:
-                        in_class.update(_self_references(statement, name))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if node.value == name or node.value.endswith("." + name):
-                        return False
-                    continue
-                if isinstance(node, ast.Name) and node.id == name:
-                    return False  # imported, or a local of that name: may be it
-                if not (isinstance(node, ast.Attribute) and node.attr == name):
-                    continue
-                if id(node) in in_class:
-                    continue
-                qualified = read.qualified(node)
-                through = qualified is not None and any(
-                    _same(spelling, f"{module}.{instance}.{name}")
-                    for instance in instances
-                    for spelling in (qualified, index.resolve(qualified))
-                )
-                if not (through and id(node) in targets):
-                    return False
-        return True
 
     def _runs(self) -> set[str]:
         """What the project's files give to loops of their own, its tests aside: read
@@ -254,6 +214,50 @@ class PrivateLoops:
                 return False  # named otherwise
             runs += uses
         return runs > 0
+
+
+def _names_only_so(
+    path: Path,
+    source: bytes,
+    module: str,
+    name: str,
+    cls: str,
+    resolve: Callable[[str], str],
+    targets: set[str],
+) -> bool:
+    """`PrivateLoops._named_only_so` for one file: it names the method `name` of `cls`
+    (of `module`) only as `self.name` in that class's methods, or as a private loop's
+    target spelled as one of `targets` (`app.updater.db_updater.update_db_online`)."""
+    tree = parse(source)
+    if tree is None:
+        return False  # a module this interpreter cannot read: it may name it
+    own_module, is_package = module_name_for(path)
+    read = _Module(tree, own_module or path.stem, is_package)
+    run = {id(target) for target in read._targets()}
+    in_class: set[int] = set()
+    if own_module is not None and _same(own_module, module):
+        class_name = cls.rpartition(".")[2]
+        for statement in tree.body:
+            if isinstance(statement, ast.ClassDef) and statement.name == class_name:
+                in_class.update(_self_references(statement, name))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value == name or node.value.endswith("." + name):
+                return False
+            continue
+        if isinstance(node, ast.Name) and node.id == name:
+            return False  # imported, or a local of that name: may be it
+        if not isinstance(node, ast.Attribute) or node.attr != name or id(node) in in_class:
+            continue
+        qualified = read.qualified(node)
+        through = qualified is not None and any(
+            _same(spelling, target)
+            for target in targets
+            for spelling in (qualified, resolve(qualified))
+        )
+        if not (through and id(node) in run):
+            return False
+    return True
 
 
 def _on_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.Attribute]:
