@@ -1240,7 +1240,9 @@ class FileContext:
             ):
                 prefix = LAYER_IMPORTED
             elif (
-                self.layer is None
+                # a settings module too (amalhsouna's `app/config.py`, superseded, which
+                # nothing imports: reader 174)
+                self.layer in (None, "settings")
                 # a project's run (the edit hook's too), not an engine's alone, which no
                 # project index answers
                 and getattr(self._pydantic_target, "reports", None) is not None

@@ -335,6 +335,12 @@ LAYER_IMPORTED = "layer-imported:"
 #: nothing imports runs none of its code (tamaralcgibbons' `backend/schemas/animal.py`,
 #: superseded by classes of the same names in its routers: reader 154).
 MODULE_IMPORTED = "module-imported:"
+#: `used_fact`'s name of a module-level name (`/abs/src/database|session`): used where
+#: its module's own code reads it besides its binding, or another module imports it from
+#: there (by name, from the module or its package, or with `*`) or reads it through the
+#: module (`database.session`): `module_name_used` (vladikhub's `session =
+#: async_session_maker()`, which nothing reads: reader 175).
+NAME_IMPORTED = "name-imported:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"
@@ -642,9 +648,11 @@ def _written(
     times: int,
     skipped: re.Pattern[bytes] | None = None,
     before: int = 0,
+    code_only: bool = False,
 ) -> bool:
     """Whether the identifier is written `times` times or more in the texts, as a whole
-    word, not counting a place whose `before` bytes ahead match `skipped`."""
+    word, not counting a place whose `before` bytes ahead match `skipped`; `code_only`:
+    nor one in a comment or in a string of prose (`_in_code`)."""
     word = name.encode()
     pattern: re.Pattern[bytes] | None = None
     count = 0
@@ -655,11 +663,61 @@ def _written(
             pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
         for found in pattern.finditer(source):
             start = found.start()
-            if skipped is None or skipped.search(source[max(0, start - before) : start]) is None:
+            if (
+                skipped is None or skipped.search(source[max(0, start - before) : start]) is None
+            ) and (not code_only or _in_code(source, start, found.end())):
                 count += 1
                 if count >= times:
                     return True
     return False
+
+
+def _in_code(source: bytes, start: int, end: int) -> bool:
+    """Whether the word at `start:end` may name something of the code: not in a comment,
+    nor in a string of prose (`f"User {id} not found"`, `"User-Agent"`, a comment's
+    `# User inside CarDisplay`: HaftomZ's three unused `User` schemas, reader 174); a
+    string that is a type or a name (`"User"`, `"list[User]"`, `__all__`'s), or an
+    f-string's replacement field, is code. Read on the word's line alone: inside a
+    triple-quoted string opened above it, the word counts (a docstring may be a type's
+    text, and counting only keeps a finding)."""
+    index = source.rfind(b"\n", 0, start) + 1
+    quote = b""
+    opened = 0
+    while index < start:
+        char = source[index : index + 1]
+        if not quote:
+            if char == b"#":
+                return False
+            if char in (b"'", b'"'):
+                quote = char * 3 if source.startswith(char * 3, index) else char
+                index += len(quote)
+                opened = index
+                continue
+        elif char == b"\\":
+            index += 1
+        elif source.startswith(quote, index):
+            index += len(quote)
+            quote = b""
+            continue
+        index += 1
+    if not quote:
+        return True
+    text = source[opened:start]
+    if source[max(0, opened - len(quote) - 2) : opened - len(quote)].lower().find(b"f") >= 0:
+        field = text.rfind(b"{")
+        if field >= 0 and text.find(b"}", field) < 0:
+            return True  # a replacement field's expression
+    close = source.find(quote, end)
+    line_end = source.find(b"\n", end)
+    if close < 0 or (len(quote) == 1 and 0 <= line_end < close):
+        return False  # (an unclosed string: not code that runs)
+    return _TYPE_TEXT.fullmatch(source[opened:close]) is not None
+
+
+#: The text of a string that names code: a dotted name, an entry point's
+#: (`"app.storage:S3Storage"`), or a type of them (`"Optional[User]"`, `"User | None"`),
+#: never two words in a row.
+_TYPE_TEXT = lazy_pattern(rb"[ \t]*[\w.:]+(?:[ \t]*[\[\],|][ \t]*[\w.:]*)*[ \t]*")
 
 
 def written_twice(name: str, sources: Iterable[bytes]) -> bool:
@@ -712,6 +770,56 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
     if in_path and any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
         return True  # modules imported by a name built at run time (`import_module(...)`)
     return any(encoded in source and pattern.search(source) is not None for source in sources)
+
+
+def module_name_used(
+    module: Path, name: str, own: bytes, sources: Iterable[bytes], siblings: Iterable[bytes] = ()
+) -> bool:
+    """`NAME_IMPORTED`'s answer: `name`, bound at the top of the module `module` (its
+    text `own`), is read there besides its binding (in code, `_in_code`), or imported in
+    the texts from a module or package of its name (`from src.database import session`,
+    `from src import database` then `database.session`, `from .database import *`),
+    relatively only in `siblings` (its folder's texts and below); or some module is
+    imported by a name built at run time."""
+    if _written(name, [own], 2, code_only=True):
+        return True
+    word = re.escape(name.encode())
+    stem = re.escape(module.stem.encode())
+    package = re.escape(module.parent.name.encode())
+    owner = rb"(?:" + stem + rb"|" + package + rb")"
+    imported = re.compile(
+        rb"(?m)^[ \t]*from[ \t]+[\w.]*\b"
+        + owner
+        + rb"[ \t]+import[ \t]+(?:\([^)]*\b"
+        + word
+        + rb"\b|[^\n#]*\b"
+        + word
+        + rb"\b|\*)|\b"
+        + stem
+        + rb"\."
+        + word
+        + rb"\b"
+    )
+    relative = re.compile(
+        rb"(?m)^[ \t]*from[ \t]+\.+(?:"
+        + stem
+        + rb")?[ \t]+import[ \t]+(?:\([^)]*\b"
+        + word
+        + rb"\b|[^\n#]*\b"
+        + word
+        + rb"\b|\*)"
+    )
+    encoded = name.encode()
+    sources = list(sources)
+    if any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
+        return True
+    return any(
+        (encoded in source or b"*" in source) and imported.search(source) is not None
+        for source in sources
+    ) or any(
+        (encoded in source or b"*" in source) and relative.search(source) is not None
+        for source in siblings
+    )
 
 
 def package_module_imported(
@@ -859,12 +967,13 @@ _FIXTURE_DEFINITION = lazy_pattern(
 )
 
 
-def named_besides_definitions(name: str, sources: Iterable[bytes]) -> bool:
+def named_besides_definitions(name: str, sources: Iterable[bytes], code_only: bool = True) -> bool:
     """`USED_FACT` for a class or function (`DEFINED`): the identifier is written, as a
     whole word, somewhere else than after `def` or `class` (sepehremami's `async def
     get_users` defined again below the route of that name, whose decorator registered
-    the first: reader 84)."""
-    return _written(name, sources, 1, _DEFINES, 12)
+    the first: reader 84), and not in a comment or prose (`_in_code`; with `code_only`
+    false, anywhere: the texts of packaging files, whose entry points are strings)."""
+    return _written(name, sources, 1, _DEFINES, 12, code_only=code_only)
 
 
 _DEFINES = lazy_pattern(rb"\b(?:def|class)[ \t]+$")

@@ -81,6 +81,7 @@ from checks.project_facts import (
     LEGACY_MAPPING_SELECTED,
     METHOD,
     MODULE_IMPORTED,
+    NAME_IMPORTED,
     NEW_PASSWORD_HASH_SELECTED,
     NO_COOKIE_PHRASE,
     ON_EVENT_SELECTED,
@@ -120,6 +121,7 @@ from checks.project_facts import (
     makes_async_sessions,
     module_imported,
     module_missing,
+    module_name_used,
     named_besides_definitions,
     own_auth_errors,
     own_service_errors,
@@ -978,7 +980,7 @@ def build_index(
             cls, _, method = name[len(METHOD) :].partition(".")
             return named_besides_definitions(
                 method, service_sources(scope)
-            ) or named_besides_definitions(cls, packaging(scope))
+            ) or named_besides_definitions(cls, packaging(scope), code_only=False)
         if name.startswith(FIRST):
             return _first_importer(name[len(FIRST) :], scope)
         if name.startswith(FALLBACK):
@@ -991,6 +993,19 @@ def build_index(
             # the finding; inside them, its construction is, reported there
             found = locator.find(name[len(HELPER_OUTSIDE) :])
             return found is None or settings.layer_of(found) not in ("service", "repository")
+        if name.startswith(NAME_IMPORTED):
+            path, _, bound = name[len(NAME_IMPORTED) :].rpartition("|")
+            module = Path(path)
+            files, texts = scoped(scope)
+            own = b""
+            siblings: list[bytes] = []
+            for f, t in zip(files, texts, strict=True):
+                absolute = f.absolute()
+                if absolute == module:
+                    own = t
+                elif absolute.parent.is_relative_to(module.parent):
+                    siblings.append(t)
+            return module_name_used(module, bound, own, texts, siblings)
         if name.startswith(MODULE_IMPORTED):
             # imported by the service's code, or named by its packaging files
             module = Path(name[len(MODULE_IMPORTED) :])

@@ -1003,3 +1003,79 @@ def test_a_route_an_earlier_route_answers_is_held(tmp_path: Path) -> None:
     assert [row for _, code, row in _rows(tmp_path) if code == "FG302"] == [19, 24, 34, 42, 52]
     named = _rows(tmp_path, "--extend-select", "FG302")
     assert [row for _, code, row in named if code == "FG302"] == [14, 19, 24, 34, 42, 52]
+
+
+def test_a_class_named_only_in_comments_and_prose_is_dead_code(tmp_path: Path) -> None:
+    """HaftomZ's three `User` schemas (reader 174): the word is in a comment (`#user :
+    User`), a message (`f"User {id} does not exist"`) and a header (`"User-Agent"`), never
+    in code. A string that is a type or a name (`"User"`, `"list[User]"`, `__all__`'s) or
+    an f-string's replacement field names the class."""
+    _project(tmp_path)
+    schema = "from pydantic import BaseModel\n\n\n# User inside CarDisplay\n"
+    schema += "class User(BaseModel):\n    id: int\n\n    class Config:\n"
+    schema += "        orm_mode = True\n\n\nclass CarDisplay(BaseModel):\n"
+    schema += "    id: int\n    # user : User\n"
+    write(tmp_path, "app/cars.py", schema)
+    prose = "from app.cars import CarDisplay\n\nHEADERS = {'User-Agent': 'svc/1.0'}\n\n\n"
+    prose += "def missing(id: int) -> str:\n"
+    prose += '    return f"User {id} does not exist" + "User can not report"\n'
+    prose += "\n\nSHOWN = [CarDisplay]\n"
+    write(tmp_path, "app/messages.py", prose)
+    assert ("cars.py", "FG206", 9) not in _rows(tmp_path)
+    assert ("cars.py", "FG206", 9) in _rows(tmp_path, "--extend-select", "FG206")
+    for use in (
+        'NAMES = ["User"]\n',
+        "def f(u: 'list[User] | None') -> None: ...\n",
+        "def f() -> str:\n    return f'{User.__name__}s'\n",
+        "from app.cars import User\n",
+    ):
+        write(tmp_path, "app/messages.py", prose + use)
+        assert ("cars.py", "FG206", 9) in _rows(tmp_path), use
+
+
+def test_a_settings_module_nothing_imports_is_held(tmp_path: Path) -> None:
+    """amalhsouna's `app/config.py` (reader 174): `from pydantic import BaseSettings` in
+    a settings module no module imports, superseded by the service's other reads of the
+    environment: held like a module of no layer."""
+    _project(tmp_path)
+    old = "from pydantic import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+    old += "    DATABASE_URL: str\n\n\nsettings = Settings()\n"
+    write(tmp_path, "app/settings.py", old)
+    main = "from fastapi import FastAPI\n\nfrom app import routes\n\napp = FastAPI()\n"
+    write(tmp_path, "app/main.py", main + "app.include_router(routes.router)\n")
+    assert ("settings.py", "FG210", 1) not in _rows(tmp_path)
+    assert ("settings.py", "FG210", 1) in _rows(tmp_path, "--extend-select", "FG210")
+    write(tmp_path, "app/mail.py", MAILER + "from app.settings import settings as old\n")
+    assert ("settings.py", "FG210", 1) in _rows(tmp_path)
+
+
+def test_a_session_made_at_import_that_nothing_reads_is_held(tmp_path: Path) -> None:
+    """vladikhub's `session = async_session_maker()` in `src/database.py` (reader 175):
+    every request opens its own session from the factory, and nothing imports or reads
+    the module's one: dead code. Read by its module, imported by name or with `*`, or
+    read through the module, it is shared by every request that does."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "src/__init__.py", "")
+    database = "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n\n"
+    database += "engine = create_async_engine('postgresql+asyncpg://app@db/app')\n"
+    database += "async_session_maker = async_sessionmaker(bind=engine)\n\n"
+    database += "session = async_session_maker()\n"
+    write(tmp_path, "src/database.py", database)
+    deps = "from src.database import async_session_maker\n\n\nasync def get_db():\n"
+    deps += "    async with async_session_maker() as session:\n        yield session\n"
+    write(tmp_path, "src/deps.py", deps)
+    assert ("database.py", "FG106", 6) not in _rows(tmp_path)
+    assert ("database.py", "FG106", 6) in _rows(tmp_path, "--extend-select", "FG106")
+    for path, use in (
+        ("src/database.py", database + "\n\ndef shared():\n    return session\n"),
+        ("src/jobs.py", "from src.database import (\n    engine,\n    session,\n)\n"),
+        ("src/jobs.py", "from src.database import *\n"),
+        ("src/jobs.py", "from src import database\n\nSHARED = database.session\n"),
+        ("src/jobs.py", "from .database import session as shared\n"),
+    ):
+        write(tmp_path, path, use)
+        assert ("database.py", "FG106", 6) in _rows(tmp_path), use
+        if path == "src/jobs.py":
+            (tmp_path / path).unlink()
+        write(tmp_path, "src/database.py", database)
+    assert ("database.py", "FG106", 6) not in _rows(tmp_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import os
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
@@ -51,6 +52,7 @@ from checks.project_facts import (
     IMPORTED,
     LOOP_RUN_CALLS,
     LOOP_RUN_FUNCTIONS,
+    NAME_IMPORTED,
     SERVER_DATABASES,
     used_fact,
 )
@@ -4516,7 +4518,10 @@ class SessionSharedByTasks(Rule):
         "bound to `AsyncSession(...)` or to a call of an `async_sessionmaker` of the file, "
         "or an attribute `__init__` binds so in a class the module makes an instance of at "
         "module level (`db = Database()`): every request that uses it shares the one "
-        "session (`async_scoped_session`, made for this, is left alone).\n\n"
+        "session (`async_scoped_session`, made for this, is left alone); a name nothing "
+        "reads (not its module besides the binding, nor an import of it from the module "
+        "or its package, by name or `*`, nor `database.session`) is dead code, held back "
+        "like it.\n\n"
         "Where it applies: everywhere, tests included: a test sharing one session between "
         "tasks fails at random; the session made at import, everywhere but tests, "
         "development tooling, migrations and command-line programs (one session for a "
@@ -4870,6 +4875,14 @@ class SessionSharedByTasks(Rule):
                 "uses it, and is not safe for concurrent use: open one per request "
                 "(`async with SessionLocal() as session:` in a dependency)"
             )
+            names = [t.value for t in targets if isinstance(t, cst.Name)]
+            if len(names) == 1:
+                # unless nothing reads it: dead code (vladikhub's `session =
+                # async_session_maker()`, every request opening its own: reader 175)
+                bound = f"{os.path.abspath(ctx.path)}|{names[0]}"
+                fact = used_fact(self.code, NAME_IMPORTED + bound)
+                ctx.report_if(node, Condition((), frozenset(), fact=fact), message)
+                return
         else:
             message = (
                 f"An `AsyncSession` made when `{owner}` is made at import is shared by "
