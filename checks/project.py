@@ -118,6 +118,11 @@ CALLED_INSTANCES = {
 #: (`CALL_CHAIN + "app.db.connection|create_session"`: what `connection().
 #: create_session()` gives), which `ProjectIndex.returned_class` follows.
 CALL_CHAIN = "()"
+#: A `CALL_CHAIN` ref for a method of what an attribute of a class's instances holds, as
+#: the class or a base of it of another module declares it (`HELD_CHAIN +
+#: "app.api.auth.AuthApi.security|verify_password"`, `security = Security()` in the body
+#: of `BaseApi`): `ProjectIndex.returned_method` follows it.
+HELD_CHAIN = CALL_CHAIN + "@"
 #: A `BLOCKS` ref for a method of what some call returned, the class unknown (the
 #: screen's: `ANY_RETURNED + "check_password"`): any class of the project whose method
 #: of that name blocks.
@@ -132,6 +137,8 @@ def returned_owner(ref: str) -> str:
     until the index settles it (`checks.run`): "of the class `app.crud.get_user()`
     returns"."""
     called = ref[len(CALL_CHAIN) :].rpartition("|")[0]
+    if ref.startswith(HELD_CHAIN):
+        return f"of the class `self.{called.rpartition('.')[2]}` holds"
     return f"of the class `{called}()` returns"
 
 
@@ -1001,8 +1008,14 @@ class ProjectIndex:
 
     def returned_method(self, ref: str) -> str | None:
         """`app.models.User.check_password` for `()app.crud.get_user|check_password`:
-        the method of the class a call of `app.crud.get_user` returns, or None."""
+        the method of the class a call of `app.crud.get_user` returns, or None; for a
+        `HELD_CHAIN` ref, of the class the attribute holds."""
         called, _, method = ref[len(CALL_CHAIN) :].rpartition("|")
+        if ref.startswith(HELD_CHAIN):
+            # what the attribute of the class's instances holds
+            cls, _, attribute = called[1:].rpartition(".")
+            held = self._held_class(cls, attribute)
+            return f"{held}.{method}" if held is not None and held in self.classes else None
         returned = self.returned_class(called) if called else None
         if returned is None or returned == NO_RETURN:
             return None

@@ -1541,9 +1541,47 @@ def _reads_cookies(source: bytes) -> bool:
     (`set_cookie(`, fastapi-jwt's `set_access_cookie(`) authenticates nothing the service
     reads (fike's httponly `token` cookie beside an `OAuth2PasswordBearer` that reads the
     header alone: reader 84)."""
-    return (b"ookie" in source or b"SessionMiddleware" in source) and _COOKIE_READS.search(
-        _uncommented(source)
-    ) is not None
+    if not (b"ookie" in source or b"SessionMiddleware" in source):
+        return False
+    text = _uncommented(source)
+    return any(not _plain_cookie_read(text, match) for match in _COOKIE_READS.finditer(text))
+
+
+def _plain_cookie_read(text: bytes, match: re.Match[bytes]) -> bool:
+    """Whether a cookie read is of a cookie named by a literal that no credential's name
+    is (aliyaqubi's course demo, `test_cookie: Optional[str] = Cookie(None)`, in an API
+    whose clients send a bearer header: reader 176): a parameter `Cookie(...)` makes (its
+    name, or its `alias=`), or `request.cookies.get("theme")` / `["theme"]`."""
+    found = match[0]
+    name: bytes | None = None
+    if found == b"Cookie(":
+        alias = _COOKIE_ALIAS.match(text, match.end())
+        if alias is not None:
+            name = alias[1]
+        else:
+            line = text[text.rfind(b"\n", 0, match.start()) + 1 : match.start()]
+            parameter = _COOKIE_PARAMETER.search(line)
+            name = parameter[1] if parameter is not None else None
+    elif found.endswith(b"cookies"):
+        key = _COOKIE_KEY.match(text, match.end())
+        name = key[1] if key is not None else None
+    elif found.endswith((b"get(", b"[")):
+        key = _COOKIE_KEY.match(text, match.end() - (5 if found.endswith(b"get(") else 1))
+        name = key[1] if key is not None else None
+    return name is not None and _CREDENTIAL_COOKIE.search(name) is None
+
+
+#: The `alias=` a `Cookie(...)` call names its cookie by, among its first arguments.
+_COOKIE_ALIAS = lazy_pattern(rb"[^()\n]*?\balias\s*=\s*[\"'](\w+)[\"']")
+#: The parameter a `Cookie(...)` default is given to, at the end of the text before it.
+_COOKIE_PARAMETER = lazy_pattern(rb"\b(\w+)\s*(?::[^=\n]*)?=\s*$")
+#: A cookie read by a literal key: `.get("theme"` or `["theme"]` after `cookies`.
+_COOKIE_KEY = lazy_pattern(rb"\s*(?:\.get\(|\[)\s*[\"'](\w+)[\"']")
+#: Words of a cookie's name that may carry a credential or a session.
+_CREDENTIAL_COOKIE = lazy_pattern(
+    rb"(?i)token|sess|sid|auth|jwt|access|refresh|login|user|remember|csrf|xsrf|key|secret"
+    rb"|cred|ident|account|id$|^id|_id|oauth|sso"
+)
 
 
 def header_credentials_only(sources: Iterable[bytes]) -> bool:

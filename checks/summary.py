@@ -575,6 +575,27 @@ class _Summarizer:
                     typed = self._held_class(inner.annotation)
                     if typed is not None:
                         held[f"{owner}.{inner.target.id}"] = typed
+            bound = Counter(
+                target.id
+                for inner in statement.body
+                if isinstance(inner, ast.Assign | ast.AnnAssign)
+                for target in (inner.targets if isinstance(inner, ast.Assign) else [inner.target])
+                if isinstance(target, ast.Name)
+            )
+            for inner in statement.body:
+                if (
+                    isinstance(inner, ast.Assign)
+                    and len(inner.targets) == 1
+                    and isinstance(inner.targets[0], ast.Name)
+                    and bound[inner.targets[0].id] == 1
+                    and isinstance(inner.value, ast.Call)
+                    and isinstance(inner.value.func, ast.Name | ast.Attribute)
+                ):
+                    # an object the class body makes once, which every instance reads
+                    # (`security = Security()` in ipLance-digital's `BaseApi`: reader 174)
+                    made = self._return_class(inner.value.func)
+                    if made is not None and _is_capitalized(made):
+                        held.setdefault(f"{owner}.{inner.targets[0].id}", made)
             for method in methods:
                 if method.name == "__init__":
                     for attribute, typed in self._init_held(method).items():

@@ -945,6 +945,29 @@ def test_a_header_a_cors_configuration_lets_through_is_no_credential_read() -> N
     assert header_credentials_only([read])
 
 
+def test_a_cookie_read_by_a_name_of_no_credential_leaves_a_header_authenticated_api() -> None:
+    """aliyaqubi's course demo (reader 176): `test_cookie: Optional[str] = Cookie(None)`
+    in an API whose clients send a bearer header: no credential rides on that cookie. A
+    cookie read by a credential's name, by a name the code holds, or the whole jar, is
+    one."""
+    header = b'oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")\n'
+    for plain in (
+        b"def demo(test_cookie: Optional[str] = Cookie(None)): ...\n",
+        b"def demo(t: str | None = Cookie(None, alias='theme')): ...\n",
+        b'lang = request.cookies.get("lang")\n',
+        b"cart = req.cookies['cart']\n",
+    ):
+        assert header_credentials_only([header + plain]), plain
+    for credential in (
+        b"def me(access_token: str | None = Cookie(None)): ...\n",
+        b"def me(t: str | None = Cookie(None, alias='session')): ...\n",
+        b'token = request.cookies.get("refresh_token")\n',
+        b"value = req.cookies[settings.COOKIE]\n",
+        b"jar = dict(request.cookies)\n",
+    ):
+        assert not header_credentials_only([header + credential]), credential
+
+
 def test_fastapi_jwts_header_bearer_is_a_header_credential_its_cookie_classes_cookies() -> None:
     """fscorrales' API (reader 78): fastapi-jwt's `JwtAccessBearer` reads the
     `Authorization` header alone (its `set_access_cookie` sets a cookie nothing reads);

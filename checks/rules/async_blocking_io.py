@@ -47,6 +47,7 @@ from checks.blocking import (
 )
 from checks.context import (
     DEPENDS,
+    ClassInfo,
     FileContext,
     code_of,
     descendants,
@@ -64,6 +65,7 @@ from checks.project import (
     CALL,
     CALL_CHAIN,
     COMPARED,
+    HELD_CHAIN,
     Condition,
     returned_owner,
 )
@@ -1079,7 +1081,9 @@ class BlockingCallInAsync(_BlockingInAsync):
         "instance a package binds over its submodule's name, `from .user import user`; "
         "`user.check_password(password)`, a model's method, on the row the coroutine "
         "queried or on what an awaited call returns by its annotation, `user = await "
-        "repo.get_by_email(email)` of `-> User | None`; a "
+        "repo.get_by_email(email)` of `-> User | None`; `self.security.verify_password(...)`, "
+        "a method of the object a base of another module makes in its body, `security = "
+        "Security()`; a "
         "process further down was a cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
         "first call in each function that calls it. In a route that awaits nothing, the "
@@ -1720,6 +1724,23 @@ def _dependency_defaults(function: ast.AsyncFunctionDef, name: str) -> list[ast.
     ]
 
 
+def _base_elsewhere(owner: ClassInfo, ctx: FileContext) -> bool:
+    """Whether a module-level class derives, itself or through its bases in the file, from
+    a class of another module (whose body the project index reads)."""
+    pending, seen = [owner], set[str]()
+    while pending:
+        info = pending.pop()
+        if info.outer is not None or info.name in seen:
+            continue
+        seen.add(info.name)
+        for base in info.bases:
+            local = ctx.classes.get(base) if base is not None else None
+            if local is None:
+                return base is not None
+            pending.append(local)
+    return False
+
+
 def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator[str]:
     """The screen of `_annotated_receiver_method`'s `self.x.method()`: `Class.method` for
     each class of the project that the enclosing class, or a base of it in the file,
@@ -1759,6 +1780,7 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
 
     classes = [enclosing.outer.node]
     seen: set[str] = set()
+    elsewhere = False
     while classes:
         cls = classes.pop()
         if cls.name in seen:
@@ -1766,6 +1788,9 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
         seen.add(cls.name)
         for base in structure.local_base_names(cls.name):
             classes.extend(structure.local_classes(base))
+        elsewhere = elsewhere or any(
+            not structure.local_classes(ast_dotted_name(base) or "") for base in cls.bases
+        )
         for statement in cls.body:
             if (
                 isinstance(statement, ast.AnnAssign)
@@ -1797,6 +1822,10 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
         for qualified in structure.qualified(ast_dotted_name(annotation)):
             if _may_be_project_function(qualified) and structure.may_be_project_class(qualified):
                 yield f"{qualified}.{func.attr}"
+    if elsewhere:
+        # what a base of another module holds under the name (`_annotated_receiver_method`):
+        # any class's method of that name (the screen cannot tell which)
+        yield f"{ANY_RETURNED}{func.attr}"
 
 
 def _attribute_named(target: ast.expr, attribute: str) -> bool:
@@ -2109,6 +2138,11 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
         # (AndreyKrakhmalnyy's login route, whose service checks the password with
         # passlib: reader 115)
         cls = ctx.qualified_name(receiver.func)
+        maker = receiver.func
+        if cls is None and isinstance(maker, cst.Name) and maker.value in ctx.classes:
+            # a class of this module (vladikhub's `AuthService().verify_password(...)` in
+            # `AuthService.login_user`, reader 175), as the project index names it
+            cls = f"{ctx.module_name}.{maker.value}" if ctx.module_name else None
         return f"{cls}.{func.attr.value}" if cls is not None else None
     if (
         isinstance(receiver, cst.Attribute)
@@ -2120,6 +2154,12 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
         # its `__init__` binds from an annotated parameter (Forgot-0's login handler, a
         # dataclass whose `hash_service: HashService` checks passwords: reader 77)
         cls = instance_attributes(function.owner.name, ctx).get(receiver.attr.value)
+        if cls is None and _base_elsewhere(function.owner, ctx) and ctx.module_name:
+            # what a base of another module declares the attribute to hold (`security =
+            # Security()` in `BaseApi`'s body: ipLance-digital's login, reader 174), as
+            # the project index reads it
+            owner = f"{ctx.module_name}.{function.owner.name}"
+            return f"{HELD_CHAIN}{owner}.{receiver.attr.value}|{func.attr.value}"
         return f"{cls}.{func.attr.value}" if cls is not None else None
     if not isinstance(receiver, cst.Name):
         return None

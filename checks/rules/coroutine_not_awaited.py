@@ -65,6 +65,12 @@ class CoroutineNotAwaited(Rule):
         "route's response cannot be serialized), and nothing of it runs: "
         "`return await {callee}(...)`"
     )
+    #: ...of the function itself (a route calling itself for the helper it meant)
+    itself_message = (
+        "`{callee}()` is this `async def` itself, called without `await`: its result is "
+        "a coroutine (a route's response cannot be serialized), and awaiting it would "
+        "call itself without end: call the function meant (an import of another name?)"
+    )
     #: a coroutine assigned to a name the function then reads as the result
     #: (`article = self.get_article(id)`, then `if article:` or `article.title`)
     assigned_message = (
@@ -110,7 +116,8 @@ class CoroutineNotAwaited(Rule):
         "`not`, or an operand of `and`/`or`: a coroutine is always true), or as what a "
         "`for` or a comprehension iterates (a coroutine is not iterable: `TypeError`), or "
         "returned from an `async def` (whoever awaits it gets the coroutine, not the "
-        "result), "
+        "result; a call of the function itself, returned or bound and read, is told so, "
+        "without a fix: awaiting it would call itself without end), "
         "without `await`: a module-level `async def` whose name nothing else in its module "
         "binds (or only other `def`s of its module's body above it, which it replaces), "
         "called by name in its module or imported from it (`from app.mail import "
@@ -141,7 +148,10 @@ class CoroutineNotAwaited(Rule):
         "or `gather`, put in a container) is not this rule's; one assigned to a name in an "
         "`async def` is, when the function never awaits nor hands on that name and reads "
         "it as the result: an attribute other than a coroutine's own (`article.title`), "
-        "an item, an iteration, or a test (`if article:`: always true).\n\n"
+        "an item, an iteration, or a test (`if article:`: always true), or returns it, "
+        "as it is (`return article`) or, from a route, in its response (`return "
+        "{'hotel': hotel}`, which cannot be serialized); a module's or its class's "
+        "coroutine function there, not another module's.\n\n"
         "Where it applies: everywhere, tests included (a test that drops the coroutine "
         "of what it means to exercise passes without running it). FG103 reports the same "
         "mistake for an `AsyncSession`'s methods."
@@ -781,8 +791,16 @@ class CoroutineNotAwaited(Rule):
             if use is None:
                 return
             message = self.assigned_message.replace("{target}", assigned).replace("{use}", use)
+            if _calls_itself(func, ctx):
+                # (aidan138's `create_manager` route: `manager = create_manager(mg, db)`,
+                # meant for the crud module's, then `return manager`)
+                message = self.itself_message
         elif comprehension:
             message = self.comprehension_message
+        elif returned and _calls_itself(func, ctx):
+            # (HST-inc's `sign_in_by_token` route returning `sign_in_by_token(token)`,
+            # meant for the service's `signin_by_token`: reader 176)
+            message = self.itself_message
         elif returned:
             message = self.returned_message
         elif iterated:
@@ -800,12 +818,37 @@ class CoroutineNotAwaited(Rule):
             if idle:
                 message += self.idle_hint
         fix = None
-        if not comprehension and ctx.can_await and "\n" not in callee:
+        if (
+            not comprehension
+            and ctx.can_await
+            and "\n" not in callee
+            and message != self.itself_message
+        ):
             fix = FixSpec("Add `await`", ((func, f"await {callee}"),), applicability="unsafe")
         if asked is None:
             ctx.report(call, message.format(callee=callee, name=name), fix=fix)
         else:
             ctx.report_if(call, asked, message.format(callee=callee, name=name), fix)
+
+
+def _calls_itself(func: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether the call is of the function it is in: its name, at module level, or
+    `self.name`/`cls.name` in a method of that name."""
+    function = ctx.function
+    node = function.node if function is not None else None
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    name = node.name.value
+    if isinstance(func, cst.Name):
+        return function is not None and function.owner is None and func.value == name
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == name
+        and isinstance(func.value, cst.Name)
+        and func.value.value in ("self", "cls")
+        and function is not None
+        and function.owner is not None
+    )
 
 
 #: what a coroutine object has: a name read through one of these may be used as one
@@ -831,6 +874,7 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
         awaited: set[str] = set()
         bound: Counter[str] = Counter()
         read: dict[str, str] = {}
+        returns: dict[str, str] = {}
         for node in descendants(function.node.body):
             if isinstance(node, cst.Await) and isinstance(node.expression, cst.Name):
                 awaited.add(node.expression.value)
@@ -845,7 +889,23 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
             elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
                 bound[node.target.value] += 1
         for node in own_descendants(function.node.body):
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            if isinstance(node, cst.Return) and node.value is not None and function.is_async:
+                # returned as it is, as `return service.get(...)` is; or in a route's
+                # response (vladikhub's `hotel = HotelService(db).get_hotel(...)`, then
+                # `return {"hotel": hotel}`: a 500 on every request, reader 175)
+                # (said only where nothing else reads it: a test or an attribute says more)
+                if isinstance(node.value, cst.Name):
+                    returns.setdefault(
+                        node.value.value,
+                        f"`return {node.value.value}` gives the caller the coroutine",
+                    )
+                elif function.is_route:
+                    for returned in _displayed_names(node.value):
+                        returns.setdefault(
+                            returned,
+                            f"the route's response holds `{returned}`, which cannot be serialized",
+                        )
+            elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
                 if node.attr.value not in _COROUTINE_ATTRIBUTES:
                     read.setdefault(
                         node.value.value,
@@ -879,11 +939,25 @@ def _read_as_a_result(name: str, ctx: FileContext) -> str | None:
                         if is_not
                         else f"`{left} is None` is never true",
                     )
+        for key, value in returns.items():
+            read.setdefault(key, value)
         uses.append(
             {key: value for key, value in read.items() if key not in awaited and bound[key] < 2}
         )
     found: str | None = uses[0].get(name)
     return found
+
+
+def _displayed_names(value: cst.BaseExpression) -> Iterator[str]:
+    """The names a dict, list, tuple or set display holds as its elements or values."""
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.value, cst.Name):
+                yield element.value.value
+    elif isinstance(value, cst.List | cst.Tuple | cst.Set):
+        for item in value.elements:
+            if isinstance(item, cst.Element) and isinstance(item.value, cst.Name):
+                yield item.value.value
 
 
 def _bound_names(target: cst.BaseExpression) -> Iterator[str]:

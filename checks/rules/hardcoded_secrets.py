@@ -210,6 +210,13 @@ _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
 #: runs letters part, as no placeholder's words and numbers are.
 #: Or twenty-four or more with a digit, no underscore: no variable's name runs so long
 #: without one (rauljimm's JWT key `"ASDFGHIJKLMNOPQRSTUVWXYZ1234567890"`, reader 115).
+#: A request for the value in words of any case (`"Enter_Your_API_Key"`: Jhaveri-Jeet's
+#: Stripe key, reader 175; `"your-api-key-here"`), a placeholder as the capitals are.
+_ASKS_FOR_VALUE = lazy_pattern(
+    r"^(?:(?:enter|insert|put|add|paste|replace)[_ -]?(?:with[_ -]?)?your[_ -]?[a-z0-9_ -]*"
+    r"|your[_ -][a-z0-9_ -]*[_ -]here)$",
+    re.IGNORECASE,
+)
 _GENERATED_CAPITALS = lazy_pattern(
     r"^(?:(?=[A-Z0-9]{16,}$)[A-Z0-9]*[0-9][A-Z]+[0-9][A-Z0-9]*"
     r"|(?=[A-Z0-9]{24,}$)[A-Z]*[0-9][A-Z0-9]*)$"
@@ -390,8 +397,12 @@ def _is_secret_value(
         # not another service's API secret, which that service must share: a placeholder
         # there (`livekit_api_secret = "ENTER_YOUR_LIVE_KIT_API_SECRET"`) forges nothing
         and not (
-            _PLACEHOLDER.match(value)
-            and not (signing and _CAPITALS.match(value) and not _SHARED_SECRET.search(name))
+            (_PLACEHOLDER.match(value) or _ASKS_FOR_VALUE.match(value))
+            and not (
+                signing
+                and (_CAPITALS.match(value) or _ASKS_FOR_VALUE.match(value))
+                and not _SHARED_SECRET.search(name)
+            )
             and not _GENERATED_CAPITALS.match(value)
         )
         and not _KEY_PREFIX_ONLY.match(value)
@@ -514,14 +525,17 @@ def _paired_with_an_access_key(name: str, node: cst.CSTNode, ctx: FileContext) -
     return any(pattern.fullmatch(found) for names, _ in neighbours for found in names)
 
 
-def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bool:
+def _refused_default(
+    text: str, ctx: FileContext, name: str | None = None, validators: bool = True
+) -> bool:
     """Whether the module compares something with this very default (`if self.secret_key
     == "change-me-in-production": raise ValueError(...)` in a validator): the project
     refuses it where it matters (ikidevz's production and staging, reader 64); or with
     `name`, the constant holding it (Stonuv's `self.secret_key == _DEFAULT_SECRET_KEY`,
     reader 78); or tests it against a collection of the module holding it (`if
     self.JWT_SECRET_KEY.lower() in self._INSECURE_SECRET_VALUES`, joseantoniogahez's,
-    reader 79), or written in the test (`in {"dev-only-change-me", ...}`)."""
+    reader 79), or written in the test (`in {"dev-only-change-me", ...}`); `validators`:
+    also a constant a validator names (`_named_in_a_validator`)."""
     source = ctx.source
     if source is None:
         return False
@@ -536,7 +550,12 @@ def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bo
     ]
     if name is not None:
         named = re.escape(name.encode())
-        patterns += [rb"[!=]=\s*" + named + rb"\b", rb"\b" + named + rb"\s*[!=]="]
+        # (also read through the instance: msg4naresh's `self.SECRET_KEY ==
+        # self._DEV_SECRET_KEY and self.ENVIRONMENT == "production"`, reader 176)
+        patterns += [
+            rb"[!=]=\s*(?:(?:self|cls)\.)?" + named + rb"\b",
+            rb"(?<![\w.])(?:(?:self|cls)\.)?" + named + rb"\s*[!=]=",
+        ]
     if any(
         _refuses_at(source, match.start(), b"!=" in match[0])
         for pattern in patterns
@@ -548,7 +567,7 @@ def _refused_default(text: str, ctx: FileContext, name: str | None = None) -> bo
             test = rb"\bin\s+(?:self\.|cls\.)?" + re.escape(collection[1]) + rb"\b"
             if any(_refuses_at(source, m.start()) for m in re.finditer(test, source)):
                 return True
-    return name is not None and _named_in_a_validator(name, ctx)
+    return name is not None and validators and _named_in_a_validator(name, ctx)
 
 
 def _refuses_at(source: bytes, position: int, unequal: bool = False) -> bool:
@@ -768,8 +787,9 @@ class HardcodedSecret(Rule):
         "key read as the text of a variable that may be missing (`str(os.getenv("
         "'ACCESS_SECRET_KEY'))`, no default: the key `'None'`; a setting nothing reads "
         "aside); a signing key held by a settings class without a settings base (`class "
-        "Settings():` of attributes, `SECRET_KEY: str = 'secretkey'`: no environment "
-        "replaces it, read as a module's constant); a literal key given to a signer "
+        "Settings():` of attributes, or `class Settings(BaseModel)`, `SECRET_KEY: str = "
+        "'secretkey'`: no environment replaces it, read as a module's constant); a "
+        "literal key given to a signer "
         "(`jwt.encode(payload, '...')`, python-jose's "
         "`jwt`, itsdangerous' serializers, `SessionMiddleware`'s `secret_key=`, sqladmin's "
         "`AuthenticationBackend(secret_key=...)` and its subclasses): the key "
@@ -783,9 +803,10 @@ class HardcodedSecret(Rule):
         "the key tokens are signed with unless the environment sets one; not a value "
         "naming something else, `'sandbox-proxy-ca'`, a Kubernetes secret's name, nor the "
         "key a token is kept under, `COOKIE_REFRESH_TOKEN_KEY = 'fba_refresh_token'`, a "
-        "cookie's name; nor a placeholder in capitals as another service's API secret, "
-        "`livekit_api_secret = 'ENTER_YOUR_LIVE_KIT_API_SECRET'`, which that service must "
-        "share); a credential sent with a request, in a `headers=` dict (an "
+        "cookie's name; nor a placeholder in capitals, or asking for the value in any "
+        "case, as another service's API secret, `livekit_api_secret = "
+        "'ENTER_YOUR_LIVE_KIT_API_SECRET'`, `stripe.api_key = 'Enter_Your_API_Key'`, which "
+        "that service must share); a credential sent with a request, in a `headers=` dict (an "
         "`Authorization` scheme's value, `'Bearer 9f8e...'`, or an API-key header's) or a "
         "`cookies=` dict (a session's or a token's cookie), 16 characters or more and not "
         "a placeholder, once per dict; and "
@@ -825,7 +846,9 @@ class HardcodedSecret(Rule):
         "code), a settings default the module "
         "compares with to refuse it (`if self.secret_key == 'change-me': raise ...` in a "
         "validator, an exit, an `assert`; not a warning printed, after which the service "
-        "signs with it all the same; or a constant a validator names), an OAuth client's "
+        "signs with it all the same; or a constant a validator names, or a private one "
+        "the class compares a setting with, `self.SECRET_KEY == self._DEV_SECRET_KEY`), an "
+        "OAuth client's "
         "secret "
         "placeholder (`GOOGLE_CLIENT_SECRET = 'your-google-client-secret'`, "
         "`FACEBOOK_APP_SECRET`, `*_CONSUMER_SECRET`: the provider's, not a key the service "
@@ -1711,6 +1734,15 @@ class HardcodedSecret(Rule):
         ):
             if in_settings and message == _SETTINGS_DEFAULT and _refused_default(text, ctx):
                 return
+            if (
+                ctx.in_class_body
+                and name.startswith("_")
+                and _refused_default(text, ctx, name, validators=False)
+            ):
+                # a class's private default, refused where it matters (msg4naresh's
+                # `_DEV_SECRET_KEY`: `if self.SECRET_KEY == self._DEV_SECRET_KEY and
+                # self.ENVIRONMENT == "production": raise`, reader 176)
+                return
             if constant and _refused_default(text, ctx, name):
                 return  # the module's default, refused where it matters
             if (
@@ -2093,7 +2125,8 @@ def _constant_here(ctx: FileContext) -> bool:
     """Whether a name assigned here is a constant of the module: at module level, or in
     the body of a module-level class of nothing but attributes named as settings (`class
     Settings():` holding `SECRET_KEY: str = "secretkey"`, no base, no environment read:
-    apiService's, reader 173), which every import of it reads as it is written."""
+    apiService's, reader 173; or a Pydantic model's, `class Settings(BaseModel)`), which
+    every import of it reads as it is written."""
     if _at_module_level(ctx):
         return True
     owner = ctx.enclosing_class
@@ -2104,7 +2137,10 @@ def _constant_here(ctx: FileContext) -> bool:
         and owner.outer is None
         and not owner.node.keywords
         and all(
-            isinstance(arg.value, cst.Name) and arg.value.value == "object"
+            (isinstance(arg.value, cst.Name) and arg.value.value == "object")
+            # a Pydantic model reads no environment (its `Config.env_file` is a settings
+            # class's): jidris-spec's `class Settings(BaseModel)`, reader 175
+            or ctx.qualified_name(arg.value) in _PLAIN_MODELS
             for arg in owner.node.bases
         )
         and _CONFIG_CLASS.search(owner.name) is not None
@@ -2112,6 +2148,8 @@ def _constant_here(ctx: FileContext) -> bool:
     )
 
 
+#: Bases of a class whose attributes no environment sets.
+_PLAIN_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 #: A class named as settings (`Settings`, `AppConfig`, `Configuration`).
 _CONFIG_CLASS = lazy_pattern(r"(?:Settings|Config|Configuration)$")
 

@@ -411,7 +411,8 @@ class SyncSessionInAsyncModule(Rule):
         "runner: `run_in_threadpool`, `asyncio.to_thread`, `run_in_executor`, nor to "
         "`background_tasks.add_task`, run after the response; nor to a class or a factory "
         "named for what it makes, `get_dashboard_service(db)`, whose methods the coroutine "
-        "only awaits), unless the call is awaited; "
+        "only awaits; what a route returns as is, `return create_user_service(user, db)`, "
+        "is its answer, not a service made), unless the call is awaited; "
         "and a sync function of this module or another of the project (or a sync method "
         "of one of its module-level classes: `FlowDao.get_flows()`, `cls.get_flows()`, or "
         "on a name annotated with such a class of another module, or on an attribute of "
@@ -1709,6 +1710,17 @@ def _constructed_unused(node: cst.Call, ctx: FileContext) -> bool:
     # reader 85)
     made = (last[:1].isupper() and not last.isupper()) or _FACTORY_OF.match(last) is not None
     if not made or function is None:
+        return False
+    if (
+        not last[:1].isupper()
+        and isinstance(ctx.parent(node), cst.Return)
+        and isinstance(function.node, cst.FunctionDef)
+        and route_decorator(function.node, ctx) is not None
+    ):
+        # what a route returns is its answer, not a service it made: a function named
+        # like a factory that does the work (amalhsouna's `return create_user_service(user,
+        # db)`, which queries and commits: reader 174); a dependency may return a factory's
+        # service
         return False
     calls, awaited, assigned_by_value = _calls_and_bindings(function.node.body)
     assigned = assigned_by_value.get(id(node), set())

@@ -4389,3 +4389,79 @@ def test_fg502_an_environment_fallback_a_required_setting_never_reaches_is_held_
     )
     write(tmp_path, "app/config.py", config + other)
     assert rows() == [5, 6]  # a class nothing makes requires nothing
+
+
+def test_a_placeholder_asking_for_the_value_in_any_case_is_no_secret() -> None:
+    """Jhaveri-Jeet's `stripe.api_key = "Enter_Your_API_Key"` (reader 175): a request for
+    the value, as `"ENTER_YOUR_LIVE_KIT_API_SECRET"` in capitals is; the key a service
+    signs with is the key all the same, whatever it says."""
+    source = """
+        import jwt
+        import stripe
+
+        stripe.api_key = "Enter_Your_API_Key"
+        MAILGUN_API_KEY = "your-mailgun-api-key-here"
+        JWT_SECRET = "Enter_Your_Secret"
+
+
+        def token(data: dict) -> str:
+            return jwt.encode(data, JWT_SECRET, algorithm="HS256")
+        """
+    assert _found("FG502", source, "app/payments.py") == [6]
+
+
+def test_a_private_default_the_settings_refuse_in_production_is_no_finding(
+    tmp_path: Path,
+) -> None:
+    """msg4naresh's settings (reader 176): `_DEV_SECRET_KEY = "DEV-KEY-INSECURE-TESTING-
+    ONLY"`, returned only under `TESTING`, and `if self.SECRET_KEY == self._DEV_SECRET_KEY
+    and self.ENVIRONMENT == "production": raise ValueError(...)`. Compared where nothing
+    is refused, the default stands."""
+    settings = """
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            SECRET_KEY: str = ""
+            TESTING: bool = False
+            ENVIRONMENT: str = "development"
+            _DEV_SECRET_KEY: str = "DEV-KEY-INSECURE-TESTING-ONLY"
+
+            @property
+            def signing_key(self) -> str:
+                if not self.SECRET_KEY:
+                    if self.TESTING:
+                        return self._DEV_SECRET_KEY
+                    raise ValueError("SECRET_KEY must be set")
+                if self.SECRET_KEY == self._DEV_SECRET_KEY and self.ENVIRONMENT == "production":
+                    raise ValueError("Cannot use the development key in production")
+                return self.SECRET_KEY
+        """
+    assert _found("FG502", settings, "app/config.py") == []
+    warned = settings.replace(
+        'raise ValueError("Cannot use the development key in production")',
+        'print("the development key")',
+    )
+    assert _found("FG502", warned, "app/config.py") == [8]
+
+
+def test_a_signing_key_of_a_settings_class_that_is_a_plain_model_is_the_key() -> None:
+    """jidris-spec's `class Settings(BaseModel)` with `SECRET_KEY: str = "your_secret_key"`
+    (reader 175): a Pydantic model reads no environment (its `Config.env_file` is a
+    settings class's), so the key is the one every token is signed with."""
+    source = """
+        from pydantic import BaseModel
+
+
+        class Settings(BaseModel):
+            SECRET_KEY: str = "your_secret_key"
+            ALGORITHM: str = "HS256"
+
+            class Config:
+                env_file = ".env"
+
+
+        class TokenPair(BaseModel):
+            secret_key: str = "user_secret_key"
+        """
+    assert _found("FG502", source, "app/core/config.py") == [5]

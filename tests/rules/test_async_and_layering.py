@@ -1612,6 +1612,43 @@ def test_a_coroutine_assigned_and_read_as_its_result_is_flagged() -> None:
     assert "`article.title` raises `AttributeError`" in found[1].message
 
 
+def test_a_coroutine_assigned_then_returned_or_put_in_a_routes_response_is_flagged() -> None:
+    """vladikhub's `hotel = HotelService(db).get_hotel(...)`, then `return {"hotel":
+    hotel}` (reader 175): a route's response holding a coroutine is a 500 on every
+    request; `return hotel` gives whoever awaits the function the coroutine, as `return
+    service.get_hotel(...)` does. Outside a route, a dict of coroutines may be gathered."""
+    source = """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+
+        class HotelService:
+            async def get_hotel(self, hotel_id: int):
+                return hotel_id
+
+
+        @router.get("/hotels/{hotel_id}")
+        async def get_hotel(hotel_id: int):
+            hotel = HotelService().get_hotel(hotel_id)
+            return {"hotel": hotel}
+
+
+        async def load(hotel_id: int):
+            hotel = HotelService().get_hotel(hotel_id)
+            return hotel
+
+
+        async def pending(hotel_id: int):
+            hotel = HotelService().get_hotel(hotel_id)
+            return {"hotel": hotel}
+        """
+    found = [f for f in check_code(source) if f.code == "FG304"]
+    assert [f.start.row for f in found] == [13, 18]
+    assert "the route's response holds `hotel`, which cannot be serialized" in found[0].message
+    assert "`return hotel` gives the caller the coroutine" in found[1].message
+
+
 def _fg304(root: Path, *args: str) -> list[tuple[str, int, str]]:
     result = run_cli("check", "--output-format", "json", "--select", "FG304", *args, str(root))
     return sorted(
@@ -1892,6 +1929,53 @@ def test_a_method_of_an_instance_made_for_the_call_that_checks_a_password_blocks
     assert "`service.verify_password()` is a sync method of" in found[1][2]
 
 
+def test_a_method_of_an_instance_of_its_own_class_made_for_the_call_blocks(
+    tmp_path: Path,
+) -> None:
+    """vladikhub's `AuthService.login_user` (reader 175): `AuthService().verify_password(
+    ...)`, an instance of the very class, whose method runs the class body's passlib
+    context's `verify`."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/services"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/services/auth.py",
+        """
+        from passlib.context import CryptContext
+
+
+        class AuthService:
+            pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+
+            def verify_password(self, plain: str, hashed: str) -> bool:
+                return self.pwd_context.verify(plain, hashed)
+
+            def token(self, user_id: int) -> str:
+                return str(user_id)
+
+            async def login_user(self, plain: str, hashed: str) -> str:
+                if not AuthService().verify_password(plain, hashed):
+                    raise ValueError(plain)
+                return AuthService().token(1)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.services.auth import AuthService
+
+
+        async def login(plain: str, hashed: str) -> str:
+            return await AuthService().login_user(plain, hashed)
+        """,
+    )
+    found = [(code, row, message) for code, row, message in _reported(tmp_path)]
+    assert [(code, row) for code, row, _ in found if code != "FG504"] == [("FG303", 14)]
+    assert "is a sync method of `app.services.auth.AuthService` that checks" in found[-1][2]
+
+
 def test_a_method_of_another_modules_instance_is_followed_when_that_module_is_parsed(
     tmp_path: Path,
 ) -> None:
@@ -2021,6 +2105,42 @@ def test_a_coroutine_returned_from_an_async_def_is_flagged(tmp_path: Path) -> No
     assert "return await notify(pk)" in fixed
     assert "return curd_user.get_roles(db, pk)" in fixed
     compile(fixed, "routes.py", "exec")
+
+
+def test_a_coroutine_returning_a_call_of_itself_is_told_so_without_a_fix() -> None:
+    """HST-inc's `sign_in_by_token` route returns `sign_in_by_token(token)`, meant for the
+    service's `signin_by_token` (reader 176), and aidan138's `create_manager` route binds
+    `create_manager(...)`, meant for the crud module's, then returns it: `await` there
+    would call the route itself without end. Another route returning it is told to
+    await it."""
+    source = """
+        class Service:
+            async def load(self, pk: int):
+                return self.load(pk)
+
+
+        async def sign_in_by_token(token: str):
+            return sign_in_by_token(token)
+
+
+        async def refresh_token(token: str):
+            return sign_in_by_token(token)
+
+
+        async def create_manager(name: str):
+            manager = create_manager(name)
+            return manager
+        """
+    found = [(f.start.row, f.message, f.fix) for f in check_code(source) if f.code == "FG304"]
+    assert [row for row, _, _ in found] == [3, 7, 11, 15]
+    for row, message, fix in [*found[:2], found[3]]:
+        assert "is this `async def` itself, called without `await`" in message, row
+        assert "call the function meant" in message
+        assert fix is None
+    assert "`return await sign_in_by_token(...)`" in found[2][1]
+    assert found[2][2] is not None
+    fixed = fix_code(source, "FG304", unsafe=True)
+    assert fixed.count("await sign_in_by_token(token)") == 1
 
 
 def test_a_modules_blocking_helper_is_reported_once_per_function(tmp_path: Path) -> None:
@@ -2267,6 +2387,62 @@ def test_a_hasher_the_class_body_makes_is_followed_through_self(tmp_path: Path) 
     found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG303")]
     assert [row for row, _ in found] == [12]
     assert "`self._password_hasher.verify_password()` is a sync method of" in found[0][1]
+
+
+def test_a_hasher_a_base_of_another_module_makes_is_followed_through_self(
+    tmp_path: Path,
+) -> None:
+    """ipLance-digital's login (reader 174): `security = Security()` in the body of
+    `BaseApi`, of another module; `AuthApi(BaseApi)`'s coroutine calls
+    `self.security.verify_password(...)`, which runs passlib's `verify`. A name the base's
+    body binds twice is not known."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/security.py",
+        """
+        from passlib.context import CryptContext
+
+
+        class Security:
+            def __init__(self) -> None:
+                self.pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+
+            def verify_password(self, plain: str, hashed: str) -> bool:
+                return self.pwd_context.verify(plain, hashed)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/base.py",
+        """
+        from app.security import Security
+
+
+        class BaseApi:
+            security = Security()
+            other = Security()
+            other = None
+        """,
+    )
+    write(
+        tmp_path,
+        "app/auth.py",
+        """
+        from app.base import BaseApi
+
+
+        class AuthApi(BaseApi):
+            async def login(self, plain: str, hashed: str) -> bool:
+                if self.other.verify_password(plain, hashed):
+                    return True
+                return self.security.verify_password(plain, hashed)
+        """,
+    )
+    found = [(row, message) for _, row, message in _reported(tmp_path, "--select", "FG303")]
+    assert [row for row, _ in found] == [8]
+    assert "is a sync method of `app.security.Security` that checks a password" in found[0][1]
 
 
 @pytest.mark.parametrize("implementations", [1, 2])

@@ -193,6 +193,45 @@ def test_a_service_made_of_a_dependency_s_session_and_only_awaited_is_left(
     assert _rows(result.stdout, "FG102") == ["app/routes.py:13:23"]
 
 
+def test_a_route_returning_what_a_function_named_like_a_factory_does_is_reported(
+    database_module: Path,
+) -> None:
+    """amalhsouna's `return create_user_service(user, db)` (reader 174): the function
+    queries and commits the sync session; a route's return value is its answer, not a
+    service it made. A dependency returning a factory's service, and a route awaiting
+    the methods of one, are left."""
+    write(database_module, "app/dependencies.py", DEPENDENCIES)
+    write(
+        database_module,
+        "app/routes.py",
+        """
+        from fastapi import APIRouter, Depends
+
+        from app.dependencies import get_db
+        from app.services import create_user_service, get_user_service
+
+        router = APIRouter()
+
+
+        @router.post("/users")
+        async def create_user(name: str, db=Depends(get_db)):
+            return create_user_service(name, db)
+
+
+        async def user_service(db=Depends(get_db)):
+            return get_user_service(db)
+
+
+        @router.get("/users/{user_id}")
+        async def read_user(user_id: int, db=Depends(get_db)):
+            service = get_user_service(db)
+            return await service.read(user_id)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/routes.py:11:38"]
+
+
 def test_context_manager_made_of_a_session_generator_is_flagged_in_async_def(
     database_module: Path,
 ) -> None:
