@@ -70,5 +70,6 @@ CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo("FG602", "not-null-column-without-default", True),
     RuleInfo("FG603", "empty-downgrade", True),
     RuleInfo("FG604", "committed-migration-edited", False),
+    RuleInfo("FG605", "migration-drops-mapped-table", True),
 )
 CATALOG_BY_CODE: dict[str, RuleInfo] = {info.code: info for info in CATALOG}

@@ -615,6 +615,11 @@ def summarize_with_libcst(source: bytes, module: str, is_package: bool) -> Modul
     return ctx.summary()
 
 
+def _ask_of(answer: Callable[[str | None, str], bool], subject: str, scope: str | None) -> bool:
+    """A prefixed fact's answer for a scope (`ProjectIndex.fact`)."""
+    return answer(scope, subject)
+
+
 class ProjectIndex:
     """The summaries of a run's modules, and the on-demand loading of the others."""
 
@@ -631,6 +636,7 @@ class ProjectIndex:
         runs_alone: Callable[[ProjectIndex, str], bool] | None = None,
         used: Callable[[str | None, str, str], bool] | None = None,
         used_unread: frozenset[str] = frozenset(),
+        prefixed: Mapping[str, Callable[[str | None, str], bool]] | None = None,
     ) -> None:
         self.modules: dict[str, ModuleSummary] = {}
         #: whether the project runs a coroutine only on loops of its own
@@ -640,6 +646,9 @@ class ProjectIndex:
         #: whether a name is used in a sub-service, for a rule's finding (`USED_FACT`:
         #: given the scope, the code and the name)
         self._used = used
+        #: facts asked with a subject after their prefix (`TABLE_MAPPED + "users"`), each
+        #: answered given the scope and the subject
+        self._prefixed = dict(prefixed or {})
         #: the codes whose `USED_FACT` `used` answers without reading a file (the
         #: selection names them, or the run checks new code): asking it is no scan
         self._used_unread = used_unread
@@ -855,6 +864,10 @@ class ProjectIndex:
                 return False
             return self._runs_alone(self, name[len(RUN_ALONE_FACT) :])
         counted = self._counted.get(name)
+        for prefix, answer in self._prefixed.items():
+            if counted is None and name.startswith(prefix):
+                subject = name[len(prefix) :]
+                counted = functools.partial(_ask_of, answer, subject)
         if counted is None and name.startswith(USED_FACT) and self._used is not None:
             code, _, used = name[len(USED_FACT) :].partition(":")
             ask = self._used

@@ -341,6 +341,9 @@ MODULE_IMPORTED = "module-imported:"
 #: module (`database.session`): `module_name_used` (vladikhub's `session =
 #: async_session_maker()`, which nothing reads: reader 175).
 NAME_IMPORTED = "name-imported:"
+#: A fact asking whether a model of the service maps a table (`TABLE_MAPPED + "users"`):
+#: `mapped_tables` reads them (FG605: a revision dropping a table the models still map).
+TABLE_MAPPED = "table-mapped:"
 #: `used_fact`'s name of the modules a test imports (comma-separated): used unless one is
 #: a module of the project that it does not have (`module_missing`).
 IMPORTS = "imports:"
@@ -820,6 +823,26 @@ def module_name_used(
         (encoded in source or b"*" in source) and relative.search(source) is not None
         for source in siblings
     )
+
+
+def mapped_tables(sources: Iterable[bytes]) -> frozenset[str]:
+    """`TABLE_MAPPED`: the tables the texts' models map by a literal name: `__tablename__
+    = "users"`, `Table("users", metadata, ...)`, a SQLModel class made `table=True` (its
+    name in lower case, as SQLModel names it, unless it sets `__tablename__`)."""
+    found: set[str] = set()
+    for source in sources:
+        if b"__tablename__" in source:
+            found.update(m[1].decode() for m in _TABLENAME.finditer(source))
+        if b"Table(" in source:
+            found.update(m[1].decode() for m in _TABLE_CALL.finditer(source))
+        if b"table=True" in source:
+            found.update(m[1].decode().lower() for m in _SQLMODEL_TABLE.finditer(source))
+    return frozenset(found)
+
+
+_TABLENAME = lazy_pattern(rb"\b__tablename__\s*(?::[^=\n]*)?=\s*[\"'](\w+)[\"']")
+_TABLE_CALL = lazy_pattern(rb"\bTable\(\s*[\"'](\w+)[\"']\s*,")
+_SQLMODEL_TABLE = lazy_pattern(rb"(?m)^class[ \t]+(\w+)\s*\([^)]*\btable\s*=\s*True\b")
 
 
 def package_module_imported(

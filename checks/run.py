@@ -103,6 +103,7 @@ from checks.project_facts import (
     SQLALCHEMY_2_CODES,
     SYNC_QUERY_SELECTED,
     SYNTAX_ERROR_SELECTED,
+    TABLE_MAPPED,
     TYPED_MODELS,
     USED_FACT,
     V1_LAYER_SELECTED,
@@ -119,6 +120,7 @@ from checks.project_facts import (
     header_credentials_only,
     is_service_layer_text,
     makes_async_sessions,
+    mapped_tables,
     module_imported,
     module_missing,
     module_name_used,
@@ -735,7 +737,11 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
             if place not in placed and index.holds(condition, finding.path):
                 placed.add(place)
                 findings.append(
-                    _without_cookies(_named_blocking_call(finding, condition, index), index)
+                    _mapped_named(
+                        _without_cookies(_named_blocking_call(finding, condition, index), index),
+                        condition,
+                        index,
+                    )
                 )
     # a fix that removes a `Config` another module reads is withheld (FG207)
     findings = [
@@ -752,6 +758,23 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 def _place(finding: Finding) -> tuple[Path, str, Location, Location]:
     """Where a rule's finding stands: one finding of a rule at one place."""
     return finding.path, finding.code, finding.start, finding.end
+
+
+def _mapped_named(finding: Finding, condition: Condition, index: ProjectIndex) -> Finding:
+    """FG605's finding names the tables the upgrade drops from there on that the models
+    map (the last fact of its condition lists them all), not every table it drops."""
+    if finding.code != "FG605":
+        return finding
+    from checks.rules.alembic_migrations import dropped_message  # (only for a finding)
+
+    last = condition
+    while last.also is not None:
+        last = last.also
+    tables = (last.fact or "")[len(TABLE_MAPPED) :].split(",")
+    mapped = [t for t in tables if index.fact(TABLE_MAPPED + t, finding.path)]
+    if not mapped or mapped == tables:
+        return finding
+    return finding._replace(message=dropped_message(mapped))
 
 
 def _without_cookies(finding: Finding, index: ProjectIndex) -> Finding:
@@ -1041,6 +1064,11 @@ def build_index(
             or not served_one_at_a_time(served_sources(scope), servers(scope))
         )
 
+    @functools.cache
+    def tables_of(scope: str | None) -> frozenset[str]:
+        """The tables the models of the code the sub-service serves with map."""
+        return mapped_tables(served_sources(scope))
+
     read = _reader(locator, others)  # the loader's and the coroutine reader's
     return ProjectIndex(
         (r.summary for r in results if r.summary is not None),
@@ -1062,6 +1090,9 @@ def build_index(
         },
         whole_project=whole_project,
         used_unread=frozenset(settings.enabled) if new_code else frozenset(settings.named),
+        prefixed={
+            TABLE_MAPPED: lambda scope, tables: not tables_of(scope).isdisjoint(tables.split(","))
+        },
         counted={
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),

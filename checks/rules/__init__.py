@@ -8,6 +8,7 @@ from __future__ import annotations
 from checks.rule import Rule
 from checks.rules.alembic_migrations import (
     DestructiveMigration,
+    DropsMappedTable,
     EditedMigration,
     EmptyDowngrade,
     NotNullWithoutDefault,
@@ -113,6 +114,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     NotNullWithoutDefault,
     EmptyDowngrade,
     EditedMigration,
+    DropsMappedTable,
 )
 
 ALL_RULES: tuple[Rule, ...] = tuple(cls() for cls in RULE_CLASSES)

@@ -3,9 +3,12 @@ and explained no-op downgrades, and the tests layer."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from tests.helpers import check_code
+from tests.helpers import check_code, run_cli, write
 
 MIGRATION = "migrations/versions/0002_change.py"
 HEADER = """
@@ -381,3 +384,60 @@ def downgrade() -> None:
 """
     path = "tests/fixtures/versions/0002_fixture.py"
     assert [f.code for f in check_code(HEADER + body, path) if f.code.startswith("FG6")] == []
+
+
+def test_a_head_dropping_a_table_the_models_still_map_is_reported(tmp_path: Path) -> None:
+    """Evgeny011's first revision, `Create tables` (reader 176): autogenerate with an
+    empty `target_metadata` dropped the three tables the models map. A table no model of
+    the service maps (a test's model is none), one the upgrade creates again or renames
+    another to, and a revision a later one builds on, are left."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    models = "from sqlalchemy import Column, Integer, MetaData, Table\n"
+    models += "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n"
+    models += "    pass\n\n\nclass Inventory(Base):\n    __tablename__ = 'inventories'\n"
+    models += "    id = Column(Integer, primary_key=True)\n\n\n"
+    models += "weighings = Table('weighings', MetaData(), Column('id', Integer))\n"
+    write(tmp_path, "app/models.py", models)
+    write(tmp_path, "tests/models.py", "class Scratch:\n    __tablename__ = 'scratch'\n")
+    head = "from alembic import op\nimport sqlalchemy as sa\n\nrevision = 'c6cc'\n"
+    head += "down_revision = None\n\n\ndef upgrade() -> None:\n"
+    head += "    op.drop_table('legacy')\n    op.drop_table('inventories')\n"
+    head += "    op.drop_table('scratch')\n    op.drop_table('weighings')\n"
+    head += "    op.drop_table('accounts')\n    op.rename_table('accounts_v2', 'accounts')\n\n\n"
+    head += "def downgrade() -> None:\n    pass  # nothing to restore\n"
+    write(tmp_path, "migrations/versions/c6cc_create_tables.py", head)
+    write(tmp_path, "app/accounts.py", "class Account:\n    __tablename__ = 'accounts'\n")
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (f["location"]["row"], f["message"])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG605"
+    ]
+    # one finding, at the first drop of a mapped table, naming the mapped ones
+    assert [row for row, _ in found] == [10]
+    assert found[0][1].startswith(
+        "This upgrade drops 2 tables the project's models still map (`inventories`, "
+        "`weighings`): their rows are lost"
+    )
+    (tmp_path / "app/models.py").write_text(models.replace("Table('weighings'", "Table('w2'"))
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    found = [
+        (f["location"]["row"], f["message"])
+        for f in json.loads(result.stdout)
+        if f["code"] == "FG605"
+    ]
+    assert found == [
+        (
+            10,
+            "This upgrade drops `inventories`, a table the project's models still map: its "
+            "rows are lost, and every query of the model fails (autogenerate run with the "
+            "models missing from `target_metadata`?): remove the drop, or the model with it",
+        )
+    ]
+    later = "from alembic import op\n\nrevision = 'd7dd'\ndown_revision = 'c6cc'\n\n\n"
+    later += "def upgrade() -> None:\n    op.create_table('inventories')\n\n\n"
+    later += "def downgrade() -> None:\n    op.drop_table('inventories')\n"
+    write(tmp_path, "migrations/versions/d7dd_restore.py", later)
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert [f for f in json.loads(result.stdout) if f["code"] == "FG605"] == []
