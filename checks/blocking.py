@@ -289,6 +289,36 @@ BLOCKING_CALLS = {
 }
 #: Sync clients of network services: every request through one blocks (`client.chat.
 #: completions.create(...)` on an `openai.OpenAI`), with the async client to use.
+#: Methods of a LangChain runnable that make another runnable of it, locally: it calls
+#: the same model (`structured = llm.with_structured_output(Schema)`, then
+#: `structured.invoke(...)`).
+RUNNABLE_DERIVATIONS = frozenset(
+    {"with_structured_output", "bind_tools", "bind", "with_retry", "with_config"}
+)
+#: LangChain's chat models (`ChatOpenAI(...)`), by the modules their classes are in.
+LANGCHAIN_CHAT_MODELS = tuple(
+    f"{module}.{cls}"
+    for modules, cls in (
+        (("langchain_openai", "langchain_openai.chat_models"), "ChatOpenAI"),
+        (("langchain_openai", "langchain_openai.chat_models"), "AzureChatOpenAI"),
+        (("langchain_anthropic", "langchain_anthropic.chat_models"), "ChatAnthropic"),
+        (
+            ("langchain_google_genai", "langchain_google_genai.chat_models"),
+            "ChatGoogleGenerativeAI",
+        ),
+        (("langchain_google_vertexai",), "ChatVertexAI"),
+        (("langchain_groq", "langchain_groq.chat_models"), "ChatGroq"),
+        (("langchain_mistralai", "langchain_mistralai.chat_models"), "ChatMistralAI"),
+        (("langchain_ollama", "langchain_ollama.chat_models"), "ChatOllama"),
+        (("langchain_aws",), "ChatBedrock"),
+        (("langchain_aws",), "ChatBedrockConverse"),
+        (("langchain_deepseek",), "ChatDeepSeek"),
+        (("langchain_community.chat_models",), "ChatOpenAI"),
+        (("langchain_community.chat_models",), "ChatOllama"),
+        (("langchain.chat_models",), "ChatOpenAI"),
+    )
+    for module in modules
+)
 BLOCKING_CLIENTS = {
     "openai.OpenAI": "`openai.AsyncOpenAI` (awaited)",
     "openai.AzureOpenAI": "`openai.AsyncAzureOpenAI` (awaited)",
@@ -430,6 +460,10 @@ BLOCKING_CLIENTS = {
         ),
         "`await model.generate_content_async(...)`",
     ),
+    # LangChain's chat models: `invoke`, `batch`, `stream` wait for the model's answer
+    # (ravin1100's claim agents, two Gemini calls per claim on the loop: reader 177);
+    # `ainvoke`, `abatch`, `astream` are the twins
+    **dict.fromkeys(LANGCHAIN_CHAT_MODELS, "`await llm.ainvoke(...)`"),
 }
 #: Clients whose async twin is the same API under `.aio` (the message names the call's).
 AIO_CLIENTS = frozenset({"google.genai.Client"})
@@ -472,6 +506,16 @@ CLIENT_LOCAL_METHODS = frozenset(
         # Google Cloud Storage's bucket handle (`client.bucket(name)`, no request; its
         # `get_bucket(name)` fetches the bucket)
         "bucket",
+        # a LangChain chat model's: another runnable made locally (`RUNNABLE_DERIVATIONS`),
+        # a count of tokens, and the async twins (`astream` an async iterator, not awaited)
+        *RUNNABLE_DERIVATIONS,
+        "get_num_tokens",
+        "get_num_tokens_from_messages",
+        "ainvoke",
+        "abatch",
+        "astream",
+        "astream_events",
+        "astream_log",
     }
 )
 #: Functions of network SDKs that make a sync client of `BLOCKING_CLIENTS`, with the

@@ -27,7 +27,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from checks.blocking import CLIENT_FUNCTIONS, CLIENT_METHODS
+from checks.blocking import (
+    CLIENT_FUNCTIONS,
+    CLIENT_METHODS,
+    LANGCHAIN_CHAT_MODELS,
+    RUNNABLE_DERIVATIONS,
+)
 from checks.context import DEPENDS as DEPENDS
 from checks.context import (
     ClassInfo,
@@ -485,7 +490,8 @@ def may_be_imported_instance(qualified: str) -> bool:
 def module_factories(ctx: FileContext) -> dict[str, str]:
     """Module-level names bound to a SQLAlchemy factory's result (`engine =
     create_engine(url)` -> `Engine`, `SessionLocal = sessionmaker(...)` -> a session
-    factory): one binding each, else the name is left out."""
+    factory), or to a LangChain chat model (`_chat_model`): one binding each, else the
+    name is left out."""
     facts = _facts(ctx)
     if facts.module is None:
         found: dict[str, str | None] = {}
@@ -498,10 +504,27 @@ def module_factories(ctx: FileContext) -> dict[str, str]:
                     value = _unless_none(value)
                 made = None
                 if isinstance(value, cst.Call):
-                    made = _made_by(value, ctx) or _made_from_module_object(value, found)
+                    made = (
+                        _made_by(value, ctx)
+                        or _made_from_module_object(value, found)
+                        or _chat_model(value, found, ctx)
+                    )
                 found[target] = made
         facts.module = {name: cls for name, cls in found.items() if cls is not None}
     return facts.module
+
+
+def _chat_model(call: cst.Call, found: Mapping[str, str | None], ctx: FileContext) -> str | None:
+    """The LangChain chat model a call makes (`llm = ChatOpenAI(...)`), or a runnable made
+    of a module-level one bound before calls (`structured =
+    llm.with_structured_output(Schema)`: ravin1100's claim agents, reader 177)."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in RUNNABLE_DERIVATIONS:
+        owner = found.get(func.value.value) if isinstance(func.value, cst.Name) else None
+        return owner if owner in LANGCHAIN_CHAT_MODELS else None
+    ref = ctx.class_ref(func)
+    model = canonical(ref) if ref is not None else None
+    return model if model in LANGCHAIN_CHAT_MODELS else None
 
 
 def _made_from_module_object(call: cst.Call, found: Mapping[str, str | None]) -> str | None:
@@ -830,6 +853,10 @@ class _Resolver:
                 return canonical(returned)
         if isinstance(func, cst.Attribute):
             owner = self.resolve(func.value, depth + 1)
+            if owner in LANGCHAIN_CHAT_MODELS and func.attr.value in RUNNABLE_DERIVATIONS:
+                # `llm.with_structured_output(Schema)`: another runnable of the same model
+                # (ravin1100's claim agents, reader 177), its requests the model's
+                return owner
             method = _METHOD_RESULTS.get((owner, func.attr.value)) if owner else None
             if method is None and owner is not None:  # `boto3.Session(...).client("s3")`
                 method = _CLIENT_METHODS.get((owner, func.attr.value))

@@ -23,6 +23,7 @@ from checks.blocking import (
     DIGEST_COMPARISONS,
     HELPER_BLOCKS,
     HELPER_REQUESTS,
+    LANGCHAIN_CHAT_MODELS,
     NEW_PASSWORD_HASHES,
     OPENAI_V0_REQUESTS,
     PASSWORD_HASHER_MAKERS,
@@ -352,6 +353,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "`Minio`, Google Cloud Vision's `ImageAnnotatorClient` and Storage's `Client` "
         "(not its local `bucket()`), a google-genai `Client` (not through its `client.aio`), "
         "a google-generativeai `GenerativeModel` (not its `generate_content_async()`), a "
+        "LangChain chat model (`ChatOpenAI`, `ChatAnthropic`, `ChatGoogleGenerativeAI`, "
+        "`ChatGroq`, `ChatOllama`, ...: its `invoke`, `batch`, `stream`, also of a runnable "
+        "made of it at module level, `structured = llm.with_structured_output(Schema)`; not "
+        "`ainvoke`, `astream` nor `bind_tools`), a "
         "`boto3.client(...)` or a supabase `create_client(...)`, known by the "
         "receiver's class (made in the function or at module level, "
         "annotated, or assigned in `__init__`: `self.client = OpenAI()`, `self.model = model` "
@@ -798,6 +803,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
                         held = code_of(receiver)
                         rest = code_of(func)[len(held) + 1 :]
                         replacement = f"`{held}.aio` (`await {held}.aio.{rest}(...)`)"
+                    elif client in LANGCHAIN_CHAT_MODELS and method in _RUNNABLE_TWINS:
+                        # the call's own twin (`structured.invoke(...)`: `await
+                        # structured.ainvoke(...)`)
+                        replacement = _RUNNABLE_TWINS[method].format(code_of(receiver))
                     sent = _request_sent(node, ctx)
                     if sent is not None:
                         # a query builder: its last call sends the request (supabase's
@@ -824,6 +833,12 @@ class BlockingHttpInAsync(_BlockingInAsync):
             receiver = receiver.value
 
 
+#: A LangChain runnable's sync calls, with their async twins.
+_RUNNABLE_TWINS = {
+    "invoke": "`await {}.ainvoke(...)`",
+    "batch": "`await {}.abatch(...)`",
+    "stream": "`async for ... in {}.astream(...)`",
+}
 #: Methods of Celery's `app.control.inspect()` that ask the workers and wait for replies.
 _CELERY_INSPECTIONS = frozenset(
     {

@@ -779,7 +779,8 @@ class HardcodedSecret(Rule):
         "`gsms_token`, holding one a provider issues, a JSON Web Token or a Telegram bot's) "
         "or as the fallback of an environment "
         "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
-        "by the variable, also inside `str(...)`, or after `or`: `os.getenv('SECRET_KEY') or "
+        "by the variable, also inside `str(...)` or a URL's quoting, `quote_plus(...)`, or "
+        "after `or`: `os.getenv('SECRET_KEY') or "
         "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`; held "
         "back where a settings class of the service requires that variable, a field of its "
         "name without a default in a class something makes, `SECRET_KEY: str` of "
@@ -1549,13 +1550,20 @@ class HardcodedSecret(Rule):
         # `THRESHOLD = os.getenv("LOAD_TEST_..._THRESHOLD", "1000")` has neither)
         for holder, call in structure.named_calls:
             while (
-                isinstance(call.func, ast.Name)
-                and call.func.id == "str"
-                and len(call.args) == 1
-                and not call.keywords
+                (
+                    (
+                        isinstance(call.func, ast.Name)
+                        and call.func.id == "str"
+                        and len(call.args) == 1
+                        and not call.keywords
+                    )
+                    or not structure.qualified(dotted_name(call.func)).isdisjoint(_QUOTES)
+                )
+                and call.args
                 and isinstance(call.args[0], ast.Call)
             ):
-                call = call.args[0]  # `str(os.environ.get("KEY", "..."))`
+                # `str(os.environ.get("KEY", "..."))`, `quote_plus(...)` of one
+                call = call.args[0]
             func = call.func
             last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if not (
@@ -2159,6 +2167,10 @@ def _at_module_level(ctx: FileContext) -> bool:
     return ctx.function is None and not ctx.class_stack
 
 
+#: What quotes a text for a URL, keeping what it quotes.
+_QUOTES = frozenset({"urllib.parse.quote_plus", "urllib.parse.quote"})
+
+
 def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
     """The literal a wrapper call holds (`SecretStr("...")`, `Field(default="...")`), or an
     environment read's default with the variable's name (`os.getenv("X", "...")`)."""
@@ -2173,6 +2185,15 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
         and isinstance(positional[0].value, cst.Call)
     ):
         return _wrapped(positional[0].value, ctx)  # `str(os.environ.get("KEY", "..."))`
+    if (
+        name in _QUOTES
+        and len(positional) >= 1
+        and positional[0] is call.args[0]
+        and isinstance(positional[0].value, cst.Call)
+    ):
+        # a URL's part, quoted as it is (`quote_plus(str(os.environ.get('db_password',
+        # 'Applogiq123')))`: applogiq's musiq API, reader 177)
+        return _wrapped(positional[0].value, ctx)
     default = keyword_arg(call, "default")
     if name in _ENV_READS or name in _CONFIG_READS or _is_starlette_config(call.func, ctx):
         # `os.getenv("X", "...")`; decouple's and starlette's `config("X", default="...")`

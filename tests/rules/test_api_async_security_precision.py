@@ -4465,3 +4465,28 @@ def test_a_signing_key_of_a_settings_class_that_is_a_plain_model_is_the_key() ->
             secret_key: str = "user_secret_key"
         """
     assert _found("FG502", source, "app/core/config.py") == [5]
+
+
+def test_a_password_fallback_quoted_for_a_url_is_the_fallback(tmp_path: Path) -> None:
+    """applogiq's musiq API (reader 177): `quote_plus(str(os.environ.get('db_password',
+    'Applogiq123')))`, a database password the service runs with when the variable is
+    missing; quoted for the URL it goes into, it is the same password."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/database.py",
+        """
+        import os
+        import urllib.parse
+        from urllib.parse import quote
+
+        db_password = urllib.parse.quote_plus(str(os.environ.get("db_password", "Applogiq123")))
+        smtp_password = quote(os.getenv("SMTP_PASSWORD", "Xk9#mQ2vL8pw"))
+        db_user = urllib.parse.quote_plus(str(os.environ.get("db_username", "postgres")))
+        URL = f"postgresql://{db_user}:{db_password}@db.example.com/app?{smtp_password}"
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    rows = [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG502"]
+    assert rows == [5, 6]

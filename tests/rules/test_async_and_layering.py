@@ -1649,6 +1649,40 @@ def test_a_coroutine_assigned_then_returned_or_put_in_a_routes_response_is_flagg
     assert "`return hotel` gives the caller the coroutine" in found[1].message
 
 
+def test_a_langchain_chat_models_sync_calls_block_in_async_def() -> None:
+    """ravin1100's claim agents (reader 177): a LangChain chat model's `invoke` waits for
+    the model's answer; so does that of a runnable made of it
+    (`llm.with_structured_output(...)`). The awaited twins, `astream`, and making a
+    runnable are none."""
+    source = """
+        from langchain_google_genai import ChatGoogleGenerativeAI
+
+        llm = ChatGoogleGenerativeAI(model="gemini-2.0-flash")
+        structured = llm.with_structured_output(dict)
+
+
+        async def answer(question: str) -> str:
+            return llm.invoke(question).content
+
+
+        async def parse(question: str) -> dict:
+            return structured.invoke(question)
+
+
+        async def fine(question: str) -> str:
+            tools = llm.bind_tools([])
+            reply = await llm.ainvoke(question)
+            async for chunk in llm.astream(question):
+                print(chunk, tools)
+            return reply.content
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [8, 12]
+    assert "use `await llm.ainvoke(...)`" in found[0].message
+    assert "`structured.invoke()` on a sync" in found[1].message
+    assert "use `await structured.ainvoke(...)`" in found[1].message
+
+
 def _fg304(root: Path, *args: str) -> list[tuple[str, int, str]]:
     result = run_cli("check", "--output-format", "json", "--select", "FG304", *args, str(root))
     return sorted(
