@@ -979,6 +979,19 @@ class ProjectIndex:
         made = self.blocking.get(resolved)
         if made is not None and self._opens_nothing(made):
             made = None  # then what its instance holds may block (`uses`)
+        if made is not None and made.startswith(CALLS):
+            if depth < 2:
+                for helper in made[len(CALLS) :].split(","):
+                    found = self.blocking_call(helper, depth + 1)
+                    # (or a request through another module's sync client: `redis_client.
+                    # get(key)` of `from app.cache import redis_client`)
+                    if found in PASSWORD_HASHING or (
+                        found is not None
+                        and not found.startswith(OPENS)
+                        and is_client_request(found)
+                    ):
+                        return found
+            made = None  # none of them: as a function that calls none
         if made is None:
             # a method of a module's sync client (`redis.delete(key)` with `from app.core.
             # config import redis`, a `redis.Redis`): a request through it
@@ -998,14 +1011,7 @@ class ProjectIndex:
             if shadowing is not None and depth < MAX_DEPTH:
                 return self.blocking_call(f"{shadowing}.{method}", depth + 1)
             return None
-        if not made.startswith(CALLS):
-            return made
-        if depth < 2:
-            for helper in made[len(CALLS) :].split(","):
-                found = self.blocking_call(helper, depth + 1)
-                if found in PASSWORD_HASHING:
-                    return found
-        return None
+        return made
 
     def instance_above(self, ref: str) -> tuple[str, str] | None:
         """The module-level object `ref` is or lies under, with what it is
@@ -1106,7 +1112,11 @@ class ProjectIndex:
             return None
         key = f"{defining}.{method}"
         if key in self.blocking and not self._opens_nothing(self.blocking[key]):
-            return self.blocking_call(key, depth)
+            found = self.blocking_call(key, depth)
+            if found is not None or not self.blocking[key].startswith(CALLS):
+                return found
+            # (none of the other modules' functions or objects it calls blocks: what its
+            # instance holds may)
         for use in self.uses.get(key, ()):
             attribute, dot, called = use.partition(".")
             if not dot:  # `with self.session() as s:`

@@ -812,17 +812,7 @@ def module_name_used(
         + word
         + rb"\b|\*)"
     )
-    encoded = name.encode()
-    sources = list(sources)
-    if any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
-        return True
-    return any(
-        (encoded in source or b"*" in source) and imported.search(source) is not None
-        for source in sources
-    ) or any(
-        (encoded in source or b"*" in source) and relative.search(source) is not None
-        for source in siblings
-    )
+    return _imported_in(sources, siblings, imported, relative, (name.encode(), b"*"))
 
 
 def mapped_tables(sources: Iterable[bytes]) -> frozenset[str]:
@@ -889,13 +879,29 @@ def package_module_imported(
         + word
         + rb"\b)"
     )
-    encoded = name.encode()
+    return _imported_in(sources, siblings, pattern, relative, (name.encode(),))
+
+
+def _imported_in(
+    sources: Iterable[bytes],
+    siblings: Iterable[bytes],
+    imported: re.Pattern[bytes],
+    relative: re.Pattern[bytes],
+    words: tuple[bytes, ...],
+) -> bool:
+    """Whether some module is imported by a name built at run time, or a text holding one
+    of `words` matches `imported`, or a sibling's matches `relative` (a relative import
+    reads only in its own folder and below)."""
     sources = list(sources)
     if any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
         return True
     return any(
-        encoded in source and pattern.search(source) is not None for source in sources
-    ) or any(encoded in source and relative.search(source) is not None for source in siblings)
+        any(word in source for word in words) and imported.search(source) is not None
+        for source in sources
+    ) or any(
+        any(word in source for word in words) and relative.search(source) is not None
+        for source in siblings
+    )
 
 
 #: A module imported by a name the code builds (`import_module(f"{app}.router")`:
@@ -911,6 +917,11 @@ def field_read(name: str, sources: Iterable[bytes]) -> bool:
     string, a keyword (darlingtonmuzari's `SECRET_KEY` setting, which its tokens never
     use, while its scripts sign with variables of that name: reader 101)."""
     word = name.encode()
+    sources = list(sources)
+    if name.startswith("authjwt_") and any(b"AuthJWT" in source for source in sources):
+        # fastapi-jwt-auth reads `authjwt_secret_key` from the settings object given to
+        # `AuthJWT.load_config` (alaa-aqeel's only signing key: reader 180)
+        return True
     escaped = re.escape(word)
     pattern = re.compile(rb"[.\"']" + escaped + rb"(?!\w)|[(,]\s*" + escaped + rb"\s*=(?!=)")
     return any(

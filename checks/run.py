@@ -1023,7 +1023,7 @@ def build_index(
             own = b""
             siblings: list[bytes] = []
             for f, t in zip(files, texts, strict=True):
-                absolute = f.absolute()
+                absolute = Path(os.path.abspath(f))  # (as the rule spelled the module's)
                 if absolute == module:
                     own = t
                 elif absolute.parent.is_relative_to(module.parent):

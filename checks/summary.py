@@ -18,6 +18,7 @@ import ast
 import builtins
 import functools
 import re
+import sys
 import typing
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -285,6 +286,9 @@ _SESSION_QUERY = lazy_pattern(_QUERY_METHOD)
 _RECEIVER = lazy_pattern(rb"(\w+)$")
 #: An import inside a block (a function's own), with its package's top name.
 _INDENTED_IMPORT = lazy_pattern(rb"(?m)^[ \t]+(?:from|import)[ \t]+(\w+)")
+#: A method called on a plain name, at the start of a line's expression or after `(`,
+#: `=`, `return` (`redis_client.get(`): the name, for `imports_blocking`.
+_OBJECT_METHOD_CALL = lazy_pattern(rb"(?<![\w.])([a-z_]\w*)\.[a-z_]\w*\(")
 _OS_BLOCKING_TEXT = lazy_pattern(rb"\b(?:system|popen|spawn\w*|posix_spawnp?|wait\w*)\s*\(")
 
 
@@ -324,6 +328,13 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
         }
         if queried.intersection(_ASSIGNED_CALL.findall(source)):
             return True  # the same name assigned a call's result and queried
+    if imports and any(
+        (qualified := imports.get(found[1].decode())) is not None
+        and "." in qualified
+        and qualified.rpartition(".")[2][:1].islower()
+        for found in _OBJECT_METHOD_CALL.finditer(source)
+    ):
+        return True  # a method of another module's object (`redis_client.get(key)`: `CALLS`)
     if not tops & (BLOCKING_PACKAGES - {"os"}):
         # and a function's own imports (`from litellm import completion` in its body),
         # read only where the module's own do not decide
@@ -534,8 +545,8 @@ class _Summarizer:
         (`ai_quiz_generator.generate_questions`), for `ModuleSummary.blocking`."""
         found: dict[str, str] = {}
         for key, used in uses.items():
-            if key in blocking:
-                continue
+            if key in blocking and not blocking[key].startswith(CALLS):
+                continue  # (a request through a held client says more than a call asked)
             owner = key.rpartition(".")[0]
             for use in used:
                 attribute, dot, called = use.partition(".")
@@ -575,6 +586,7 @@ class _Summarizer:
                     typed = self._held_class(inner.annotation)
                     if typed is not None:
                         held[f"{owner}.{inner.target.id}"] = typed
+            in_body: dict[str, str] = {}
             bound = Counter(
                 target.id
                 for inner in statement.body
@@ -595,17 +607,19 @@ class _Summarizer:
                     # (`security = Security()` in ipLance-digital's `BaseApi`: reader 174)
                     made = self._return_class(inner.value.func)
                     if made is not None and _is_capitalized(made):
-                        held.setdefault(f"{owner}.{inner.targets[0].id}", made)
+                        in_body[f"{owner}.{inner.targets[0].id}"] = made
             for method in methods:
                 if method.name == "__init__":
                     for attribute, typed in self._init_held(method).items():
                         held.setdefault(f"{owner}.{attribute}", typed)
+            for key, made in in_body.items():
+                held.setdefault(key, made)  # (what `__init__` binds hides it)
             for method in methods:
                 key = f"{owner}.{method.name}"
                 if isinstance(method, ast.AsyncFunctionDef) or (
-                    key in blocking and not blocking[key].startswith(OPENS)
+                    key in blocking and not blocking[key].startswith((OPENS, CALLS))
                 ):
-                    continue  # (what it opens may be no session: the index asks)
+                    continue  # (what it opens or calls may block nothing: the index asks)
                 found = _held_uses(method)
                 if found:
                     uses[key] = found
@@ -733,6 +747,8 @@ class _Summarizer:
             receivers = self._client_receivers(name, function, own, clients)
             #: functions of other modules it calls, named like password helpers
             helpers_imported: list[str] = []
+            #: methods of other modules' objects it calls
+            objects_imported: list[str] = []
             for node in own:
                 if isinstance(node, ast.Yield | ast.YieldFrom):
                     generator = True
@@ -797,6 +813,25 @@ class _Summarizer:
                     )
                 ):
                     helpers_imported.append(called)
+                elif (
+                    isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in self.imports
+                    # imported from a module by its name (`import time` is a module), not
+                    # the standard library's (`datetime.now()` of `from datetime import
+                    # datetime`)
+                    and "." in self.imports[node.func.value.id]
+                    and self.imports[node.func.value.id].partition(".")[0]
+                    not in sys.stdlib_module_names
+                    and not _is_capitalized(node.func.value.id)
+                    and called not in BLOCKING
+                    and not is_client_request(called)
+                ):
+                    # a method of another module's object (`redis_client.get(key)` of
+                    # `from app.cache import redis_client`, `llm.invoke(...)` of a chat
+                    # model another module makes): the index asks whether it is a sync
+                    # client's request (`ProjectIndex.blocking_call`)
+                    objects_imported.append(called)
                 if called in CLIENT_CONSTRUCTORS and not _sends_through(node, function):
                     continue  # a client made and handed on: no request here
                 if (
@@ -839,8 +874,8 @@ class _Summarizer:
                 found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
             elif not generator:
                 pending.append((name, _helpers_called(name, function)))
-                if helpers_imported:
-                    imported_helpers[name] = helpers_imported
+                if helpers_imported or objects_imported:
+                    imported_helpers[name] = helpers_imported + objects_imported
         # then each that calls one of those that hashes a password, until none is added
         # (`authenticate_user` calls `verify_password`, which calls `pwd_context.verify`),
         # as FG303's same-module helpers are found

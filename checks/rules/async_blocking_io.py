@@ -330,7 +330,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "whose own body calls one of them, makes a Stripe resource's request (below), or "
         "sends a request through one of the sync "
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
-        "annotated with the client's class; or one `__init__` binds to `self`), or calls "
+        "annotated with the client's class; one `__init__` binds to `self`; or another "
+        "module's, imported by its name, `redis_client.get(key)` of `from app.cache import "
+        "redis_client`, as the project index reads it), or calls "
         "another method of its class that does (`is_token_revoked` calling `self."
         "get_data`, which calls `self.redis.get`), or a helper of its module that makes "
         "such a request (`buscar_farmacia` calling `_obter_ibge_por_cep`, which calls "

@@ -554,7 +554,7 @@ def _refused_default(
         # self._DEV_SECRET_KEY and self.ENVIRONMENT == "production"`, reader 176)
         patterns += [
             rb"[!=]=\s*(?:(?:self|cls)\.)?" + named + rb"\b",
-            rb"(?<![\w.])(?:(?:self|cls)\.)?" + named + rb"\s*[!=]=",
+            rb"\b(?:(?:self|cls)\.)?" + named + rb"\s*[!=]=",
         ]
     if any(
         _refuses_at(source, match.start(), b"!=" in match[0])
@@ -695,9 +695,17 @@ def _exempt(ctx: FileContext) -> bool:
 
 def _in_demo_function(ctx: FileContext) -> bool:
     """Whether the walk is in a function only the module's `__main__` block calls (asked
-    of a finding: it reads the whole module)."""
+    of a finding: it reads the whole module), or one named as a stand-in
+    (felixschwamm's `generate_mock_jwt`: reader 180)."""
     function = ctx.outermost_function
-    return function is not None and function.name.value in _demo_functions(ctx)
+    return function is not None and (
+        _STAND_IN.search(function.name.value) is not None
+        or function.name.value in _demo_functions(ctx)
+    )
+
+
+#: A function's name that says it makes a stand-in (`generate_mock_jwt`, `fake_user`).
+_STAND_IN = lazy_pattern(r"(?:^|_)(?:mock|fake|dummy|stub)(?:_|$)", re.IGNORECASE)
 
 
 def _demo_functions(ctx: FileContext) -> frozenset[str]:
@@ -712,23 +720,48 @@ def _demo_functions(ctx: FileContext) -> frozenset[str]:
 
 
 def _only_called_by_the_main_guard(module: cst.Module) -> frozenset[str]:
+    """The module's functions named only in its `__main__` block, or only in the bodies
+    of such functions (alaa-aqeel's `migrate.py`: the guard calls `init_reset_database`,
+    which drops the database and calls `create_users`, whose seed passwords are a
+    script's: reader 180)."""
     guarded: set[str] = set()
-    elsewhere: set[str] = set()
     defined: set[str] = set()
+    #: the names each module-level function's body writes, and those of the rest
+    within: dict[str, set[str]] = {}
+    elsewhere: set[str] = set()
     for statement in module.body:
-        if isinstance(statement, cst.FunctionDef):
-            defined.add(statement.name.value)
         names = {
             node.value
             for node in descendants(statement)
             if isinstance(node, cst.Name)
             and not (isinstance(statement, cst.FunctionDef) and node is statement.name)
         }
-        if isinstance(statement, cst.If) and is_main_guard(statement.test):
+        if isinstance(statement, cst.FunctionDef):
+            defined.add(statement.name.value)
+            within.setdefault(statement.name.value, set()).update(names)
+        elif isinstance(statement, cst.If) and is_main_guard(statement.test):
             guarded |= names
         else:
             elsewhere |= names
-    return frozenset((guarded & defined) - elsewhere)
+    demo = (guarded & defined) - elsewhere
+    for _ in range(len(defined) + 1):
+        # named by the block or by demo functions, and by no other function (itself aside)
+        named_by_others = {
+            name
+            for function, names in within.items()
+            if function not in demo
+            for name in names
+            if name != function
+        }
+        following = {
+            name
+            for name in defined - elsewhere - named_by_others
+            if name in guarded or any(name in within[function] for function in demo)
+        }
+        if following == demo:
+            break
+        demo = following
+    return frozenset(demo)
 
 
 #: The `if __name__ == "__main__":` blocks FG502 is inside.
@@ -787,6 +820,7 @@ class HardcodedSecret(Rule):
         "`settings = Settings()`: start-up fails before the fallback runs); a signing "
         "key read as the text of a variable that may be missing (`str(os.getenv("
         "'ACCESS_SECRET_KEY'))`, no default: the key `'None'`; a setting nothing reads "
+        "(fastapi-jwt-auth's `authjwt_*` settings are read by the library) "
         "aside); a signing key held by a settings class without a settings base (`class "
         "Settings():` of attributes, or `class Settings(BaseModel)`, `SECRET_KEY: str = "
         "'secretkey'`: no environment replaces it, read as a module's constant); a "
@@ -876,7 +910,10 @@ class HardcodedSecret(Rule):
         "`tooling` layer: seed data and scripts, demos, examples, `scripts/`, `seeds/`, "
         "`fixtures/`, `dev/`; an LLM agent's `tools/` package is the service's code), nor "
         "a module's `if __name__ == '__main__':` block (its own demo run) and the "
-        "functions only that block calls (`def main():` with sample input), nor a module "
+        "functions only that block calls (`def main():` with sample input), or only such "
+        "functions do (a seed script's `create_users()`, called by the `reset_database()` "
+        "the block runs), nor a function named as a stand-in (`generate_mock_jwt`, "
+        "`fake_user`: `mock`, `fake`, `dummy`, `stub`), nor a module "
         "that makes fake data (it imports Faker, factory_boy, polyfactory or mimesis: "
         "the password of the accounts it makes for tests and seeds)."
     )

@@ -4490,3 +4490,106 @@ def test_a_password_fallback_quoted_for_a_url_is_the_fallback(tmp_path: Path) ->
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     rows = [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG502"]
     assert rows == [5, 6]
+
+
+def test_seed_passwords_of_functions_only_a_main_block_reaches_are_a_scripts() -> None:
+    """alaa-aqeel's `migrate.py` (reader 180): the `__main__` block calls
+    `init_reset_database()`, which drops the database and calls `create_users()`, whose
+    demo users' passwords are a script's, not the service's. A function the module
+    also calls elsewhere is live."""
+    source = """
+        def create_users(User):
+            User.create(username="admin", password="Xk9#mQ2vL8pw")
+
+
+        def init_reset_database(User):
+            create_users(User)
+
+
+        def live_user(User):
+            User.create(username="ops", password="Zt7#pQ4wN2xy")
+
+
+        def setup(User):
+            live_user(User)
+
+
+        setup(object)
+
+        if __name__ == "__main__":
+            init_reset_database(object)
+        """
+    assert _found("FG502", source, "migrate.py") == [10]
+
+
+def test_a_key_in_a_function_named_as_a_stand_in_is_a_mocks() -> None:
+    """felixschwamm's `generate_mock_jwt` (reader 180): a mock token for a login the
+    README calls fake. The dependency that verifies every request's token with the same
+    literal key is the service's own: anyone can forge a token it accepts."""
+    source = """
+        import jwt
+
+
+        def generate_mock_jwt(user_id: str) -> str:
+            return jwt.encode({"sub": user_id}, "secret", algorithm="HS256")
+
+
+        def get_current_user(token: str) -> dict:
+            return jwt.decode(token, "secret", algorithms=["HS256"])
+        """
+    assert _found("FG502", source, "app/utils.py") == [9]
+
+
+def test_a_fastapi_jwt_auth_key_of_the_settings_is_read_by_the_library(tmp_path: Path) -> None:
+    """alaa-aqeel's `authjwt_secret_key: str = "SECRETKEY"` (reader 180): no module reads
+    the field by name, but fastapi-jwt-auth reads it from the object `AuthJWT.load_config`
+    returns, so it is the key of every token. Without the library, a setting nothing
+    reads stays held back."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/setting.py",
+        """
+        from pydantic_settings import BaseSettings
+
+
+        class Setting(BaseSettings):
+            authjwt_secret_key: str = "SECRETKEY"
+
+
+        setting = Setting()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/main.py",
+        """
+        from fastapi import FastAPI
+
+        from app.setting import setting
+
+        app = FastAPI(title=str(setting))
+        """,
+    )
+
+    def rows() -> list[int]:
+        result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
+        return [f["location"]["row"] for f in json.loads(result.stdout) if f["code"] == "FG502"]
+
+    assert rows() == []
+    write(
+        tmp_path,
+        "app/auth.py",
+        """
+        from fastapi_jwt_auth import AuthJWT
+
+        from app.setting import setting
+
+
+        @AuthJWT.load_config
+        def get_config():
+            return setting
+        """,
+    )
+    assert rows() == [5]

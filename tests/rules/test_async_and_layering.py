@@ -1683,6 +1683,138 @@ def test_a_langchain_chat_models_sync_calls_block_in_async_def() -> None:
     assert "use `await structured.ainvoke(...)`" in found[1].message
 
 
+def test_a_sync_helper_using_another_modules_client_blocks_the_coroutine_calling_it(
+    tmp_path: Path,
+) -> None:
+    """A sync helper of one module (`cached(key)`) making a request through a client
+    another module makes (`from app.cache import redis_client`, a `redis.Redis`), called
+    in a coroutine of a third: the index reads the object the helper calls a method of.
+    A method of another module's object that is no client (`settings.model_dump()`), or
+    a client's local method (`redis_client.pipeline()`), blocks nothing."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/cache.py",
+        """
+        import redis
+        from pydantic import BaseModel
+
+
+        class Settings(BaseModel):
+            url: str = "redis://cache"
+
+
+        redis_client = redis.Redis(host="cache")
+        settings = Settings()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/helpers.py",
+        """
+        from app.cache import redis_client, settings
+
+
+        def cached(key: str):
+            return redis_client.get(key)
+
+
+        def options() -> dict:
+            return settings.model_dump()
+
+
+        def batch():
+            return redis_client.pipeline()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from app.helpers import batch, cached, options
+
+
+        async def read(key: str):
+            return cached(key), options(), batch()
+        """,
+    )
+    found = _reported(tmp_path, "--select", "FG302")
+    assert [(code, row) for code, row, _ in found] == [("FG302", 5)]
+    assert (
+        "`cached()` is a sync function of `app.helpers` that calls `get()` on a sync "
+        "`redis.Redis` client" in found[0][2]
+    )
+
+
+def test_a_method_calling_another_modules_object_still_blocks_through_what_it_holds(
+    tmp_path: Path,
+) -> None:
+    """kodzimk's quiz generator and d-Jhon-b's contract service: a method that calls a
+    method of another module's object (`metrics.record(...)`, no client) and makes a
+    request through the client its instance holds (`self.model.generate_content(...)`),
+    or queries the sync session it holds: the object's method, asked of the index,
+    hides neither."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/metrics.py",
+        "class Metrics:\n    def record(self, name):\n        pass\n\n\nmetrics = Metrics()\n",
+    )
+    write(
+        tmp_path,
+        "app/quiz.py",
+        """
+        import google.generativeai as genai
+        from sqlalchemy.orm import Session
+
+        from app.metrics import metrics
+
+
+        class QuizGenerator:
+            def __init__(self) -> None:
+                self.model = genai.GenerativeModel("gemini-pro")
+
+            def generate(self, topic: str) -> str:
+                metrics.record("quiz")
+                return self.model.generate_content(topic).text
+
+
+        class ContractService:
+            def __init__(self, session: Session) -> None:
+                self.session = session
+
+            def create(self, row: object) -> None:
+                metrics.record("contract")
+                self.session.add(row)
+                self.session.commit()
+
+
+        quiz_generator = QuizGenerator()
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from sqlalchemy.orm import Session
+
+        from app.quiz import ContractService, quiz_generator
+
+
+        async def quiz(topic: str) -> str:
+            return quiz_generator.generate(topic)
+
+
+        async def contract(db: Session, row: object) -> None:
+            ContractService(db).create(row)
+        """,
+    )
+    found = _reported(tmp_path, "--select", "FG302,FG102")
+    assert [(code, row) for code, row, _ in found] == [("FG302", 7), ("FG102", 11)]
+
+
 def _fg304(root: Path, *args: str) -> list[tuple[str, int, str]]:
     result = run_cli("check", "--output-format", "json", "--select", "FG304", *args, str(root))
     return sorted(
