@@ -296,7 +296,7 @@ RUNNABLE_DERIVATIONS = frozenset(
     {"with_structured_output", "bind_tools", "bind", "with_retry", "with_config"}
 )
 #: LangChain's chat models (`ChatOpenAI(...)`), by the modules their classes are in.
-LANGCHAIN_CHAT_MODELS = tuple(
+LANGCHAIN_CHAT_MODELS = frozenset(
     f"{module}.{cls}"
     for modules, cls in (
         (("langchain_openai", "langchain_openai.chat_models"), "ChatOpenAI"),

@@ -980,17 +980,9 @@ class ProjectIndex:
         if made is not None and self._opens_nothing(made):
             made = None  # then what its instance holds may block (`uses`)
         if made is not None and made.startswith(CALLS):
-            if depth < 2:
-                for helper in made[len(CALLS) :].split(","):
-                    found = self.blocking_call(helper, depth + 1)
-                    # (or a request through another module's sync client: `redis_client.
-                    # get(key)` of `from app.cache import redis_client`)
-                    if found in PASSWORD_HASHING or (
-                        found is not None
-                        and not found.startswith(OPENS)
-                        and is_client_request(found)
-                    ):
-                        return found
+            found = self._calls_block(made, depth)
+            if found is not None:
+                return found
             made = None  # none of them: as a function that calls none
         if made is None:
             # a method of a module's sync client (`redis.delete(key)` with `from app.core.
@@ -1012,6 +1004,21 @@ class ProjectIndex:
                 return self.blocking_call(f"{shadowing}.{method}", depth + 1)
             return None
         return made
+
+    def _calls_block(self, made: str, depth: int) -> str | None:
+        """For a function that calls other modules' password helpers or objects' methods
+        (`CALLS`), the password hash the first of them makes, or a request through
+        another module's sync client (`redis_client.get(key)` of `from app.cache import
+        redis_client`), followed two helpers deep."""
+        if depth >= 2:
+            return None
+        for helper in made[len(CALLS) :].split(","):
+            found = self.blocking_call(helper, depth + 1)
+            if found in PASSWORD_HASHING or (
+                found is not None and not found.startswith(OPENS) and is_client_request(found)
+            ):
+                return found
+        return None
 
     def instance_above(self, ref: str) -> tuple[str, str] | None:
         """The module-level object `ref` is or lies under, with what it is
@@ -1111,12 +1118,15 @@ class ProjectIndex:
         if defining is None:
             return None
         key = f"{defining}.{method}"
-        if key in self.blocking and not self._opens_nothing(self.blocking[key]):
-            found = self.blocking_call(key, depth)
-            if found is not None or not self.blocking[key].startswith(CALLS):
+        made = self.blocking.get(key)
+        if made is not None and made.startswith(CALLS):
+            found = self._calls_block(made, depth)
+            if found is not None:
                 return found
             # (none of the other modules' functions or objects it calls blocks: what its
             # instance holds may)
+        elif made is not None and not self._opens_nothing(made):
+            return self.blocking_call(key, depth)
         for use in self.uses.get(key, ()):
             attribute, dot, called = use.partition(".")
             if not dot:  # `with self.session() as s:`

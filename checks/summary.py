@@ -332,6 +332,7 @@ def imports_blocking(imports: dict[str, str], source: bytes) -> bool:
         (qualified := imports.get(found[1].decode())) is not None
         and "." in qualified
         and qualified.rpartition(".")[2][:1].islower()
+        and qualified.partition(".")[0] not in sys.stdlib_module_names
         for found in _OBJECT_METHOD_CALL.finditer(source)
     ):
         return True  # a method of another module's object (`redis_client.get(key)`: `CALLS`)

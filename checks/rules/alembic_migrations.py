@@ -480,43 +480,34 @@ def dropped_message(tables: Sequence[str]) -> str:
 
 
 def _drops_in(function: cst.CSTNode, ctx: FileContext) -> list[tuple[cst.Call, str]]:
-    """The `op.drop_table('name')` calls of a revision's function, in order, of tables it
-    does not create again or rename another to (read once per function)."""
+    """The `op.drop_table('name')` calls of a revision's function, in the order of the
+    source, of tables it does not create again or rename another to (one walk per
+    function)."""
     kept = ctx.stash(f"FG605.drops:{id(function)}")
     if kept:
         known: list[tuple[cst.Call, str]] = kept[0]
         return known
-    made = _made_in(function, ctx)
-    found: list[tuple[cst.Call, str]] = []
-    kept.append(found)
-    stack: list[cst.CSTNode] = [function]
-    while stack:  # in the order of the source
-        call = stack.pop()
-        stack.extend(reversed(child_nodes(call)))
-        if isinstance(call, cst.Call) and _alembic_op(call, ctx) == "drop_table":
-            table = _table_of(call, "drop_table", ctx)
-            if table is not None and table not in made:
-                found.append((call, table))
-    return found
-
-
-def _made_in(function: cst.CSTNode, ctx: FileContext) -> frozenset[str]:
-    """The tables a revision's function creates or renames another to."""
+    drops: list[tuple[cst.Call, str]] = []
     made: set[str] = set()
-    for call in descendants(function):
-        if not isinstance(call, cst.Call):
-            continue
-        operation = _alembic_op(call, ctx)
-        if operation == "create_table":
-            table = _table_of(call, operation, ctx)
-        elif operation == "rename_table":
-            second = _argument(call, 1, "new_table_name")
-            table = string_value(second) if second is not None else None
-        else:
-            continue
-        if table is not None:
-            made.add(table)
-    return frozenset(made)
+    stack: list[cst.CSTNode] = [function]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(child_nodes(node)))
+        operation = _alembic_op(node, ctx) if isinstance(node, cst.Call) else None
+        if operation in ("drop_table", "create_table") and isinstance(node, cst.Call):
+            table = _table_of(node, operation, ctx)
+            if table is not None and operation == "drop_table":
+                drops.append((node, table))
+            elif table is not None:
+                made.add(table)
+        elif operation == "rename_table" and isinstance(node, cst.Call):
+            second = _argument(node, 1, "new_table_name")
+            renamed = string_value(second) if second is not None else None
+            if renamed is not None:
+                made.add(renamed)
+    found = [(call, table) for call, table in drops if table not in made]
+    kept.append(found)
+    return found
 
 
 class NotNullWithoutDefault(_MigrationRule):

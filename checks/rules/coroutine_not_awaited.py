@@ -835,18 +835,16 @@ def _calls_itself(func: cst.BaseExpression, ctx: FileContext) -> bool:
     """Whether the call is of the function it is in: its name, at module level, or
     `self.name`/`cls.name` in a method of that name."""
     function = ctx.function
-    node = function.node if function is not None else None
-    if not isinstance(node, cst.FunctionDef):
+    if function is None or not isinstance(function.node, cst.FunctionDef):
         return False
-    name = node.name.value
+    name = function.node.name.value
     if isinstance(func, cst.Name):
-        return function is not None and function.owner is None and func.value == name
+        return function.owner is None and func.value == name
     return (
         isinstance(func, cst.Attribute)
         and func.attr.value == name
         and isinstance(func.value, cst.Name)
         and func.value.value in ("self", "cls")
-        and function is not None
         and function.owner is not None
     )
 

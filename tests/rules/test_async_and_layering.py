@@ -1675,9 +1675,15 @@ def test_a_langchain_chat_models_sync_calls_block_in_async_def() -> None:
             async for chunk in llm.astream(question):
                 print(chunk, tools)
             return reply.content
+
+
+        async def bound(question: str) -> str:
+            tools = llm.bind_tools([])
+            return tools.invoke(question).content
         """
     found = [f for f in check_code(source) if f.code == "FG302"]
-    assert [f.start.row for f in found] == [8, 12]
+    assert [f.start.row for f in found] == [8, 12, 25]
+    assert "use `await tools.ainvoke(...)`" in found[2].message
     assert "use `await llm.ainvoke(...)`" in found[0].message
     assert "`structured.invoke()` on a sync" in found[1].message
     assert "use `await structured.ainvoke(...)`" in found[1].message
