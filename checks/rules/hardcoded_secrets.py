@@ -693,17 +693,43 @@ def _exempt(ctx: FileContext) -> bool:
     return any(_TEST_CLASS.match(info.name) for info in ctx.class_stack)
 
 
-def _in_demo_function(ctx: FileContext) -> bool:
+def _in_demo_function(ctx: FileContext, node: cst.CSTNode | None = None) -> bool:
     """Whether the walk is in a function only the module's `__main__` block calls (asked
     of a finding: it reads the whole module), or one named as a stand-in
-    (felixschwamm's `generate_mock_jwt`: reader 180)."""
+    (felixschwamm's `generate_mock_jwt`: reader 180); or `node` in a module-level
+    assignment of data only that block and such functions name (Sunny-Clover's
+    `test_user_datas`, the bodies a hand-run client script posts to its local server:
+    reader 181)."""
     function = ctx.outermost_function
-    return function is not None and (
-        _STAND_IN.search(function.name.value) is not None
-        or function.name.value in _demo_functions(ctx)
-    )
+    if function is None:
+        return node is not None and _in_demo_data(node, ctx)
+    return _STAND_IN.search(
+        function.name.value
+    ) is not None or function.name.value in _demo_functions(ctx)
 
 
+def _in_demo_data(node: cst.CSTNode, ctx: FileContext) -> bool:
+    """Whether `node` is in a module-level assignment whose every target is a name only
+    the `__main__` block and the functions only it calls name (`_demo_functions`), in a
+    module that calls a server on this machine (`http://localhost:8000`): a client script
+    run by hand against the developer's own server, whose data is test data (not a seed
+    script's accounts, which its deployment may run: EFRAN033's `seed_users.py`, run by
+    its Docker entrypoint)."""
+    source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+    if _LOCAL_URL.search(source) is None:
+        return False
+    statement = node
+    while (parent := ctx.parent(statement)) is not None and not isinstance(parent, cst.Module):
+        statement = parent
+    if not any(statement is s for s in ctx.module.body):
+        return False  # (a class's body, a function's)
+    demo = _demo_functions(ctx)
+    names = _assigned_names(statement)
+    return bool(names) and all(name.value in demo for name in names)
+
+
+#: A URL of a server on this machine.
+_LOCAL_URL = lazy_pattern(rb"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])\b")
 #: A function's name that says it makes a stand-in (`generate_mock_jwt`, `fake_user`).
 _STAND_IN = lazy_pattern(r"(?:^|_)(?:mock|fake|dummy|stub)(?:_|$)", re.IGNORECASE)
 
@@ -714,27 +740,37 @@ def _demo_functions(ctx: FileContext) -> frozenset[str]:
     nowhere else in the module (bisheng's `mask_data.main()`)."""
     found = ctx.stash("FG502.demo")
     if not found:
-        found.append(_only_called_by_the_main_guard(ctx.module))
+        # (in a client script of a server on this machine, its unused steps too:
+        # `_in_demo_data`)
+        source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+        local = _LOCAL_URL.search(source) is not None
+        found.append(_only_called_by_the_main_guard(ctx.module, uncalled=local))
     demo: frozenset[str] = found[0]
     return demo
 
 
-def _only_called_by_the_main_guard(module: cst.Module) -> frozenset[str]:
+def _only_called_by_the_main_guard(module: cst.Module, uncalled: bool = False) -> frozenset[str]:
     """The module's functions named only in its `__main__` block, or only in the bodies
     of such functions (alaa-aqeel's `migrate.py`: the guard calls `init_reset_database`,
     which drops the database and calls `create_users`, whose seed passwords are a
-    script's: reader 180)."""
+    script's: reader 180), and its module-level data only they name; `uncalled`: as if
+    the block called the functions the module names nowhere too (a client script's steps
+    left out of its run: Sunny-Clover's `update_password`, reader 181)."""
     guarded: set[str] = set()
     defined: set[str] = set()
     #: the names each module-level function's body writes, and those of the rest
     within: dict[str, set[str]] = {}
     elsewhere: set[str] = set()
+    #: module-level data: a name assigned by a statement of its own
+    data: set[str] = set()
     for statement in module.body:
+        own = {id(name) for name in _assigned_names(statement)}
         names = {
             node.value
             for node in descendants(statement)
             if isinstance(node, cst.Name)
             and not (isinstance(statement, cst.FunctionDef) and node is statement.name)
+            and id(node) not in own
         }
         if isinstance(statement, cst.FunctionDef):
             defined.add(statement.name.value)
@@ -742,7 +778,18 @@ def _only_called_by_the_main_guard(module: cst.Module) -> frozenset[str]:
         elif isinstance(statement, cst.If) and is_main_guard(statement.test):
             guarded |= names
         else:
+            data.update(name.value for name in _assigned_names(statement))
             elsewhere |= names
+    if uncalled and guarded:
+        # (a script: one with a `__main__` block that names something)
+        guarded |= {
+            function
+            for function in within
+            if function not in guarded
+            and function not in elsewhere
+            and not any(function in names for other, names in within.items() if other != function)
+        }
+    defined |= data
     demo = (guarded & defined) - elsewhere
     for _ in range(len(defined) + 1):
         # named by the block or by demo functions, and by no other function (itself aside)
@@ -756,12 +803,26 @@ def _only_called_by_the_main_guard(module: cst.Module) -> frozenset[str]:
         following = {
             name
             for name in defined - elsewhere - named_by_others
-            if name in guarded or any(name in within[function] for function in demo)
+            if name in guarded or any(name in within.get(function, ()) for function in demo)
         }
         if following == demo:
             break
         demo = following
     return frozenset(demo)
+
+
+def _assigned_names(statement: cst.CSTNode) -> list[cst.Name]:
+    """The names a module-level statement assigns (`x = ...`, `x: T = ...`), as nodes."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return []
+    small = statement.body[0]
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+    elif isinstance(small, cst.AnnAssign):
+        targets = [small.target]
+    else:
+        return []
+    return [t for t in targets if isinstance(t, cst.Name)]
 
 
 #: The `if __name__ == "__main__":` blocks FG502 is inside.
@@ -912,7 +973,10 @@ class HardcodedSecret(Rule):
         "a module's `if __name__ == '__main__':` block (its own demo run) and the "
         "functions only that block calls (`def main():` with sample input), or only such "
         "functions do (a seed script's `create_users()`, called by the `reset_database()` "
-        "the block runs), nor a function named as a stand-in (`generate_mock_jwt`, "
+        "the block runs), and, in a client script of a server on this machine "
+        "(`http://localhost:8000`), the module-level data only those and the steps the "
+        "block leaves out name (the bodies it posts; a seed script's accounts stand: its "
+        "deployment may run it), nor a function named as a stand-in (`generate_mock_jwt`, "
         "`fake_user`: `mock`, `fake`, `dummy`, `stub`), nor a module "
         "that makes fake data (it imports Faker, factory_boy, polyfactory or mimesis: "
         "the password of the accounts it makes for tests and seeds)."
@@ -924,6 +988,45 @@ class HardcodedSecret(Rule):
         "Tests may use fixed fake secrets."
     )
     bad = (
+        Example(
+            """
+            from app.core.security import create_user
+
+            DEMO_USERS = [{"email": "admin@demo.vet", "password": "admin123", "role": "admin"}]
+
+
+            def bootstrap_users() -> None:
+                for user in DEMO_USERS:
+                    create_user(**user)
+
+
+            if __name__ == "__main__":
+                bootstrap_users()
+            """,
+            path="app/bootstrap_users.py",
+            note=(
+                "a seed script's accounts, which its deployment may run (EFRAN033's, run by "
+                "its Docker entrypoint): no local server's test data"
+            ),
+        ),
+        Example(
+            """
+            DEFAULT_ADMIN = {"email": "admin@example.com", "password": "Adm1n-2024-x"}
+
+
+            def ensure_admin(users: dict[str, dict[str, str]]) -> None:
+                users.setdefault(DEFAULT_ADMIN["email"], DEFAULT_ADMIN)
+
+
+            if __name__ == "__main__":
+                print(DEFAULT_ADMIN)
+            """,
+            path="app/core/admin.py",
+            note=(
+                "data the `__main__` block prints, which a function the module does not "
+                "only run from there reads too"
+            ),
+        ),
         Example(
             """
             SECRET_KEY = "f3a9c2e1d4b5a6978877665544332211"
@@ -1289,6 +1392,34 @@ class HardcodedSecret(Rule):
         ),
         Example(
             """
+            import requests
+
+            BASE_URL = "http://localhost:8000"
+            users = [{"email": f"user{n}@example.com", "password": "123123123"} for n in range(10)]
+            password_change = {"current_password": "password123", "new_password": "pass4567"}
+
+
+            def create_user(user: dict[str, str]) -> None:
+                requests.post(f"{BASE_URL}/users", json=user, timeout=10)
+
+
+            def change_password() -> None:
+                requests.patch(f"{BASE_URL}/users/me/password", json=password_change, timeout=10)
+
+
+            if __name__ == "__main__":
+                for user in users:
+                    create_user(user)
+            """,
+            path="app/api_simulation.py",
+            note=(
+                "the bodies a hand-run client script posts to its local server: data only "
+                "the `__main__` block, the functions only it calls and the steps it leaves "
+                "out name (Sunny-Clover's)"
+            ),
+        ),
+        Example(
+            """
             from pydantic_settings import BaseSettings
 
 
@@ -1650,7 +1781,7 @@ class HardcodedSecret(Rule):
             # (reader 170): a key anyone can guess wherever the variable is not set
             spelled, unset_variable = unset
             if (_SIGNING_NAME.search(name) or _SIGNING_NAME.search(unset_variable)) and not (
-                _names_a_place(name) or _SHARED_SECRET.search(name) or _in_demo_function(ctx)
+                _names_a_place(name) or _SHARED_SECRET.search(name) or _in_demo_function(ctx, node)
             ):
                 message = _NONE_KEY.format(read=spelled, variable=unset_variable)
                 if _in_settings_class(ctx) and isinstance(node, cst.AnnAssign | cst.Assign):
@@ -1774,7 +1905,7 @@ class HardcodedSecret(Rule):
             # default, which the service runs with (milashensky's `app_secret = 'add a
             # strong secret to .env'`), nor a key something signs with
             and (in_settings or signs or not (_prose(text) and _speaks_of(name, text)))
-            and not _in_demo_function(ctx)
+            and not _in_demo_function(ctx, node)
             and not _local_server_default(name, text, node, ctx)
         ):
             if in_settings and message == _SETTINGS_DEFAULT and _refused_default(text, ctx):
