@@ -1004,7 +1004,11 @@ class FileContext:
             # a service's or repository's: none of its code runs (shronme's
             # `service_old.py`, reader 135); a secret there leaks all the same
             name = self.path.stem
-            if prefix == LAYER_IMPORTED:
+            if prefix == ROUTES_IMPORTED and self.module_name is not None:
+                # by its dotted name: another package's module of the same name is not
+                # it (`routes_module_imported`)
+                name = self.module_name
+            elif prefix == LAYER_IMPORTED:
                 name = f"{self.path.parent.name}/{name}"
             elif prefix == MODULE_IMPORTED:
                 name = str(self.path.parent.absolute() / name)

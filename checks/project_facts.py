@@ -315,9 +315,10 @@ HELPER_OUTSIDE = "helper-outside:"
 #: `used_fact`'s name of a module (its last name): used where the service's code imports
 #: it, or names it in a string (`importlib`, `uvicorn "m:app"`): `module_imported`.
 IMPORTED = "imported:"
-#: `used_fact`'s name of a module of the routes layer (its last name): used where the
-#: service's code imports it, or names its path in a string (`"app.routers.role"`), not a
-#: word of data (`"role"`): a routes module nothing imports registers no route.
+#: `used_fact`'s name of a module of the routes layer (its dotted name, else its last
+#: name): used where the service's code imports it, or names its path in a string
+#: (`"app.routers.role"`), not a word of data (`"role"`): a routes module nothing imports
+#: registers no route (`routes_module_imported`).
 ROUTES_IMPORTED = "routes-imported:"
 #: `used_fact`'s name of a module of the service or repository layer (its package's last
 #: name, `/`, its own): used where the service's code imports it or names its path in a
@@ -773,6 +774,60 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
     if in_path and any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
         return True  # modules imported by a name built at run time (`import_module(...)`)
     return any(encoded in source and pattern.search(source) is not None for source in sources)
+
+
+def routes_module_imported(module: str, sources: Sequence[bytes]) -> bool:
+    """`ROUTES_IMPORTED`'s answer: `module_imported` of its last name, where an import of
+    it (or its quoted path) names a module that agrees with its dotted name (one's path
+    ends the other's; a relative one, by the part it names): EFRAN033's
+    `app/routers/auth.py`, left beside the `app/presentation/api/routers/auth.py` its
+    `main.py` imports (`from app.presentation.api.routers import auth`), registers no route
+    (reader 184)."""
+    package, _, stem = module.rpartition(".")
+    if not module_imported(stem, sources, in_path=True):
+        return False
+    if not package or any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
+        return True
+    own = module.split(".")
+    word = re.compile(rb"\b" + re.escape(stem.encode()) + rb"\b")
+
+    def agrees(path: str, target: list[str]) -> bool:
+        parts = [p for p in path.split(".") if p]
+        if path.startswith("."):
+            return _ends(target, parts)  # relative: the tail it names
+        return bool(parts) and (_ends(target, parts) or _ends(parts, target))
+
+    for source in sources:
+        if stem.encode() not in source:
+            continue
+        for match in _FROM_IMPORT.finditer(source):
+            origin = match.group(1).decode("ascii", "replace")
+            if agrees(origin, own) or (
+                word.search(match.group(2)) is not None and agrees(origin, own[:-1])
+            ):
+                return True  # `from app.routers.auth import router`, `from app.routers import auth`
+        for match in _PLAIN_IMPORT.finditer(source):
+            for item in match.group(1).decode("ascii", "replace").split(","):
+                if agrees(item.split(" as ")[0].strip(), own):
+                    return True  # `import app.routers.auth`
+        for match in _QUOTED_PATH.finditer(source):
+            path = match.group(1).decode("ascii", "replace").partition(":")[0]
+            if "/" in path and not path.endswith(".py"):
+                continue  # a URL's path (`prefix="/auth"`), not a file's
+            if agrees(path.removesuffix(".py").replace("/", "."), own):
+                return True  # `"app.routers.auth"`, `"app/routers/auth.py"`
+    return False
+
+
+def _ends(whole: list[str], tail: list[str]) -> bool:
+    """Whether a dotted path's parts end with `tail`'s."""
+    return len(tail) <= len(whole) and whole[len(whole) - len(tail) :] == tail
+
+
+#: `from X import names` (names on one line or in brackets), `import X, Y`, a quoted path.
+_FROM_IMPORT = lazy_pattern(rb"(?m)^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]*\)?|[^\n#]*)")
+_PLAIN_IMPORT = lazy_pattern(rb"(?m)^[ \t]*import[ \t]+([^\n#;]*)")
+_QUOTED_PATH = lazy_pattern(rb"[\"'](\w[\w./:-]*[./][\w:-]+)[\"']")
 
 
 def module_name_used(

@@ -132,6 +132,7 @@ from checks.project_facts import (
     pydantic_1_named,
     queries_2_0,
     requires_setting,
+    routes_module_imported,
     served_one_at_a_time,
     shadows_fixture,
     sqlalchemy_1_named,
@@ -1171,8 +1172,8 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
         )
     if name.startswith(ROUTES_IMPORTED):
         # where the service includes routers (its own wiring known), one it imports
-        return not any(b"include_router" in text for text in texts) or module_imported(
-            name[len(ROUTES_IMPORTED) :], texts, in_path=True
+        return not any(b"include_router" in text for text in texts) or routes_module_imported(
+            name[len(ROUTES_IMPORTED) :], texts
         )
     return written_twice(name, texts)
 

@@ -799,8 +799,21 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     write(tmp_path, "app/main.py", main)
     assert _rows(tmp_path) == []
     assert _rows(tmp_path, "--extend-select", "FG302") == [("role.py", "FG302", 9)]
+    # another package's module of the same name is not it (EFRAN033's `app/routers/auth.py`
+    # beside the `app/presentation/api/routers/auth.py` its `main.py` imports: reader 184)
+    for elsewhere in (
+        "from app.api.v2.routers import role\n",
+        "import app.api.routers.role\n",
+        'MODULES = ["app.api.routers.role"]\n',
+    ):
+        write(tmp_path, "app/main.py", main + elsewhere)
+        assert _rows(tmp_path) == [], elsewhere
     for wiring in (
         "from app.routers import role\n\napp.include_router(role.router)\n",
+        "from .routers import role\n",
+        "from .routers.role import router\n",
+        "from routers import role\n",
+        "import app.routers.role\n",
         'MODULES = ["app.routers.role"]\n',
         'MODULES = ["app.routers.role:router"]\n',
         'SOURCES = ["app/routers/role.py"]\n',
