@@ -26,6 +26,7 @@ from checks.blocking import (
     CLIENT_REQUEST,
     NEW_PASSWORD_HASHES,
     OPENS,
+    PASSWORD_HASHERS,
     PASSWORD_HASHING,
     SYNC_IO_METHODS,
     client_request,
@@ -1147,6 +1148,11 @@ class ProjectIndex:
                     continue
                 if called in SYNC_IO_METHODS and self._sync_session(held):
                     return "sqlalchemy.orm.Session"
+                if called in PASSWORD_HASHERS.get(held, ()):
+                    # a password hasher the instance was given (`self._context.verify(...)`
+                    # of `context: CryptContext` in `__init__`: ar-russ's
+                    # `AuthenticationManager`, reader 181)
+                    return f"{held}.{called}"
                 found = (
                     self._method_blocks(held, called, depth + 1, seen)
                     if held in self.classes

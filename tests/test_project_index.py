@@ -1510,6 +1510,86 @@ def test_another_modules_password_hasher_called_in_a_coroutine_is_reported(
     )
 
 
+def test_a_password_hasher_an_instance_was_given_is_followed(tmp_path: Path) -> None:
+    """ar-russ's `AuthenticationManager` (reader 181) takes its `CryptContext` in
+    `__init__` (`context: CryptContext`); the service that holds the manager checks a
+    password through it in a coroutine (`self._auth_manager.is_password_valid(...)`):
+    FG303, as for a hasher the module makes; its new password's hash waits for new code
+    or the rule named."""
+    security = (
+        "from passlib.context import CryptContext\n\n\n"
+        "class AuthenticationManager:\n"
+        "    def __init__(self, context: CryptContext) -> None:\n"
+        "        self._context = context\n\n"
+        "    def hash_password(self, password: str) -> str:\n"
+        "        return self._context.hash(password)\n\n"
+        "    def is_password_valid(self, plain: str, hashed: str) -> bool:\n"
+        "        return self._context.verify(plain, hashed)\n"
+    )
+    service = (
+        "from app.security import AuthenticationManager\n\n\n"
+        "class AuthService:\n"
+        "    def __init__(self, auth_manager: AuthenticationManager) -> None:\n"
+        "        self._auth_manager = auth_manager\n\n"
+        "    async def login(self, plain: str, hashed: str) -> bool:\n"
+        "        return self._auth_manager.is_password_valid(plain, hashed)\n\n"
+        "    async def change(self, plain: str) -> str:\n"
+        "        return self._auth_manager.hash_password(plain)\n"
+    )
+    routes = (
+        "from app.service import AuthService\n\n\n"
+        "async def login(service: AuthService) -> bool:\n"
+        "    return await service.login('plain', 'hash')\n"
+    )
+    files = {"app/security.py": security, "app/service.py": service, "app/routes.py": routes}
+    checked = _checked_package(tmp_path, files)
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 9)]
+    assert "checks a password (`passlib.context.CryptContext.verify()`)" in checked[0]["message"]
+
+
+def test_a_method_of_a_class_of_the_module_an_attribute_holds_is_followed(
+    tmp_path: Path,
+) -> None:
+    """FranFerd's sign-up (reader 182): `self.helper.check(...)` in a coroutine, where
+    `self.helper = AuthServiceHelper(db)` is a class of the same module whose sync
+    method calls another module's hasher: the index knows the method by the module's
+    name, as it knows another module's class."""
+    security = (
+        "import argon2\n\n\n"
+        "class Hasher:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.ph = argon2.PasswordHasher()\n\n"
+        "    def verify_password(self, hashed: str, password: str) -> bool:\n"
+        "        return self.ph.verify(hashed, password)\n\n\n"
+        "hasher = Hasher()\n"
+    )
+    service = (
+        "from app.security import hasher\n\n\n"
+        "class AuthService:\n"
+        "    def __init__(self, db) -> None:\n"
+        "        self.helper = AuthServiceHelper(db)\n\n"
+        "    async def login(self, hashed: str, password: str) -> bool:\n"
+        "        return self.helper.check(hashed, password)\n\n\n"
+        "class AuthServiceHelper:\n"
+        "    def __init__(self, db) -> None:\n"
+        "        self.db = db\n\n"
+        "    def check(self, hashed: str, password: str) -> bool:\n"
+        "        return hasher.verify_password(hashed, password)\n"
+    )
+    routes = (
+        "from app.service import AuthService\n\n\n"
+        "async def login(service: AuthService) -> bool:\n"
+        "    return await service.login('hash', 'plain')\n"
+    )
+    files = {"app/security.py": security, "app/service.py": service, "app/routes.py": routes}
+    checked = _checked_package(tmp_path, files)
+    assert [(f["code"], f["location"]["row"]) for f in checked] == [("FG303", 9)]
+    assert (
+        "`self.helper.check()` is a sync method of `app.service.AuthServiceHelper`"
+        in (checked[0]["message"])
+    )
+
+
 def test_an_http_error_another_module_made_raised_in_a_service_is_reported(
     tmp_path: Path,
 ) -> None:

@@ -266,6 +266,13 @@ class _BlockingInAsync(Rule):
             return  # awaited: an awaitable, not a sync helper's result
         if not _first_in_function(ctx, self.code, name):
             return  # once per helper and calling function (`blocking_helper`)
+        head = name.partition(".")[0]
+        info = ctx.classes.get(head)
+        if info is not None and info.outer is None and ctx.module_name is not None:
+            # a method of a class of this module, held by an attribute (`self.helper.
+            # hash_credentials(...)` of `self.helper = AuthServiceHelper(db)`), which the
+            # index knows by the module's name (FranFerd's sign-up: reader 182)
+            name = f"{ctx.module_name}.{name}"
         callee = code_of(node.func)
         module = name.rpartition(".")[0]
         # `file_service.download(...)` on a parameter annotated with a class
@@ -1839,6 +1846,11 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
         for qualified in structure.qualified(ast_dotted_name(annotation)):
             if _may_be_project_function(qualified) and structure.may_be_project_class(qualified):
                 yield f"{qualified}.{func.attr}"
+        named = ast_dotted_name(annotation)
+        if named is not None and structure.module and structure.local_classes(named):
+            # a class of this module (`self.helper = AuthServiceHelper(db)`), which the
+            # index knows by the module's name (`_BlockingInAsync._imported_helper`)
+            yield f"{structure.module}.{named}.{func.attr}"
     if elsewhere:
         # what a base of another module holds under the name (`_annotated_receiver_method`):
         # any class's method of that name (the screen cannot tell which)
