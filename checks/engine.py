@@ -1063,13 +1063,14 @@ class Engine:
         for report in sorted(reports, key=_definite_first):
             key = (report.rule.code, id(report.node))
             order = _definite_first(report)
-            if key in seen and seen[key] < 2:
-                continue  # one finding per rule and node, a definite one first
-            if report.condition is not None and order == 2:
-                # reports asking only of other modules' classes are alternatives, each
-                # kept (one node, two questions: `ai_service=Depends(get_ai_service)`
-                # may be a client its function returns or a class's instance); one
-                # finding stands of those whose condition holds (`resolve_with`)
+            if key in seen and (seen[key] == 0 or order > seen[key]):
+                continue  # one finding per rule and node, of the first kind it has
+            if report.condition is not None:
+                # conditional reports of one kind are alternatives, each kept (one node,
+                # two questions: `ai_service=Depends(get_ai_service)` may be a client its
+                # function returns or a class's instance; FG303's new password hashed on a
+                # public route, told so, else where the run reports every new hash); one
+                # finding stands of those whose condition holds, the first (`resolve_with`)
                 alternative = (*key, report.condition)
                 if alternative in alternatives:
                     continue

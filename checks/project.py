@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checks.blocking import (
     CALLS,
@@ -35,10 +35,15 @@ from checks.blocking import (
 from checks.project_facts import (
     COUNTED_FACTS,
     NEW_PASSWORD_HASH_SELECTED,
+    PUBLIC_CALLER,
+    PUBLIC_ROUTES,
     RUN_ALONE_FACT,
     SELECTION_FACTS,
     USED_FACT,
 )
+
+if TYPE_CHECKING:
+    from checks.summary import AwaitingCoroutine
 
 #: What `ModuleSummary.returns` records for a function that never returns: annotated
 #: `-> NoReturn`, or unannotated with every path ending in `raise` (`def abort(code):
@@ -131,6 +136,15 @@ ANY_RETURNED = CALL_CHAIN + "*|"
 #: A `BLOCKS` root saying the call's result is compared (`hmac(password) != stored`): a
 #: new password's hash made there checks one, reported as a check is (FG303).
 COMPARED = "==compared"
+#: A `BLOCKS` root saying the call is in a route that takes no credential
+#: (`checks.public_routes`): a new password's hash made there is a public sign-up's,
+#: reported where the project authenticates nothing outside its routes' parameters
+#: (`PUBLIC_ROUTES`).
+PUBLIC_ROUTE = "==public-route"
+#: A `BLOCKS` root saying the call is in a coroutine a route that takes no credential may
+#: await, followed by its qualified name (`PUBLIC_CALLER`'s subject; alone, any such
+#: coroutine of the file: a structural screen's, `PUBLIC_ROUTES` then).
+PUBLIC_CALLER_ROOT = "==public-caller:"
 
 
 def returned_owner(ref: str) -> str:
@@ -659,6 +673,8 @@ class ProjectIndex:
         #: absent): no run snapshot
         self._unchecked = unchecked
         self.scanned = False
+        #: the coroutines of the modules `awaited_by_public_route` read, by module
+        self._coroutines: dict[str, dict[str, AwaitingCoroutine]] = {}
         #: the run checks every file of the project: a file added or changed changes its
         #: files or their stamps, which a snapshot compares anyway (`scanned` stays False)
         self._whole_project = whole_project
@@ -881,14 +897,19 @@ class ProjectIndex:
             find = self._facts.get(name) if counted is None else functools.partial(counted, scope)
             known = True if find is None else find()
             self._known_facts[(name, scope)] = known
-            if not self._whole_project and (
-                # a counted fact the selection decides (given as a plain fact) reads no file
-                (name in COUNTED_FACTS and name not in self._facts)
-                or (
-                    name.startswith(USED_FACT)
-                    and name[len(USED_FACT) :].partition(":")[0] not in self._used_unread
+            if (
+                not self._whole_project
+                and (
+                    # a counted fact the selection decides (given as a plain fact) reads no file
+                    (name in COUNTED_FACTS and name not in self._facts)
+                    # (one asked of a subject reads the project's files, whatever it answers)
+                    or name.startswith(PUBLIC_CALLER)
+                    or (
+                        name.startswith(USED_FACT)
+                        and name[len(USED_FACT) :].partition(":")[0] not in self._used_unread
+                    )
+                    or (not known and name not in SELECTION_FACTS)
                 )
-                or (not known and name not in SELECTION_FACTS)
             ):
                 self.scanned = True  # the answer depends on every file of the project
         return known
@@ -1049,16 +1070,77 @@ class ProjectIndex:
         returned = self.resolve(returned)
         return f"{returned}.{method}" if returned in self.classes else None
 
+    def awaited_by_public_route(
+        self,
+        target: str,
+        modules: Callable[[str], Iterable[tuple[str, bytes, bool]]],
+        depth: int = 0,
+        seen: frozenset[str] = frozenset(),
+    ) -> bool:
+        """Whether a route of the project that takes no credential awaits the coroutine
+        `target` (`app.services.auth.AuthService.register`), or awaits a coroutine that
+        does, and so on, three coroutines deep at most (a route, its use case, the service,
+        the service's repository). `modules` gives
+        the modules (name, text, whether a package) whose text may await a callable of
+        `target`'s name; each is read once (`checks.summary.coroutines_of`)."""
+        from checks.summary import coroutines_of
+
+        name = target.rpartition(".")[2]
+        for module, source, is_package in modules(name):
+            coroutines = self._coroutines.get(module)
+            if coroutines is None:
+                coroutines = self._coroutines[module] = coroutines_of(source, module, is_package)
+            for qualified, coroutine in coroutines.items():
+                if qualified == target or qualified in seen:
+                    continue
+                if not any(
+                    ref.replace("|", ".").rpartition(".")[2] == name
+                    and self._coroutine_ref(ref) == target
+                    for ref in coroutine.awaits
+                ):
+                    continue
+                if coroutine.public or (
+                    depth < 2
+                    and self.awaited_by_public_route(qualified, modules, depth + 1, seen | {target})
+                ):
+                    return True
+        return False
+
+    def _coroutine_ref(self, ref: str) -> str | None:
+        """The function or method an awaited call's ref (`checks.summary.AwaitingCoroutine.
+        awaits`) runs: re-exports followed, a method named by the class of its bases that
+        defines it, one of what a call returns or an attribute holds by that class."""
+        if ref.startswith(CALL_CHAIN):
+            found = self.returned_method(ref)
+            if found is None:
+                return None
+            ref = found
+        resolved = self.resolve(ref)
+        owner, _, method = resolved.rpartition(".")
+        if owner in self.classes:
+            defining = self._defining_class(owner, method)
+            return f"{defining}.{method}" if defining is not None else None
+        return resolved
+
     def _blocks_as(self, made: str | None, condition: Condition, path: Path | None) -> bool:
         """Whether a blocking call is one a `BLOCKS` condition's roots name: one of them, a
         sync client's request, or a session opened from one of them; a new password's
         hash only where the run reports those or the result is compared."""
-        if (
-            made in NEW_PASSWORD_HASHES
-            and COMPARED not in condition.roots
-            and not self.fact(NEW_PASSWORD_HASH_SELECTED, path)
-        ):
-            return False  # a new password hashed: reported in new code, or named
+        if made in NEW_PASSWORD_HASHES and COMPARED not in condition.roots:
+            # a new password hashed: reported in new code, or named; the alternative that
+            # names a public route (`PUBLIC_ROUTE`, `PUBLIC_CALLER_ROOT`), only there
+            public = [
+                PUBLIC_ROUTES
+                if root in (PUBLIC_ROUTE, PUBLIC_CALLER_ROOT)
+                else PUBLIC_CALLER + root[len(PUBLIC_CALLER_ROOT) :]
+                for root in condition.roots
+                if root.startswith((PUBLIC_ROUTE, PUBLIC_CALLER_ROOT))
+            ]
+            if public:
+                if not any(self.fact(fact, path) for fact in public):
+                    return False
+            elif not self.fact(NEW_PASSWORD_HASH_SELECTED, path):
+                return False
         return (
             made in condition.roots
             or (CLIENT_REQUEST in condition.roots and is_client_request(made))

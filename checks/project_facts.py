@@ -221,8 +221,24 @@ FIELD_ENV_SELECTED = "new-code-or-selected:FG211-env"
 #: reported there. In running code it is a sign-up, a password change or a credential an
 #: administrator creates, a rare request: readers judged 3 of 11 such findings worth a
 #: change, against 6 of 6 verifications (`checkpw`, `.verify`), which run on every login
-#: attempt anyone can send, reported always.
+#: attempt anyone can send, reported always. A public sign-up's is reported by default too
+#: (`PUBLIC_ROUTES`).
 NEW_PASSWORD_HASH_SELECTED = "new-code-or-selected:FG303-hash"
+#: `Condition.fact`: a route that takes no credential (`checks.public_routes`) is public:
+#: nothing authenticates the service's routes outside their parameters (no router included
+#: with `dependencies=`, no app made with them, no router made with them in a module that
+#: includes routers, no authenticating middleware), and the run checks existing code (in
+#: new code every new password's hash is reported, `NEW_PASSWORD_HASH_SELECTED`). A new
+#: password hashed on the loop there is a public sign-up's, which anyone may send as
+#: often as a login: reported by default (FG303; reader 153 judged 9 of 9 live public
+#: sign-ups worth a change, readers 175-180 named four more as misses).
+PUBLIC_ROUTES = "public-routes"
+#: A prefixed fact, `PUBLIC_CALLER + "app.services.auth.AuthService.register"`: a route
+#: of the project that takes no credential awaits the coroutine, or awaits one that does
+#: (`ProjectIndex.awaited_by_public_route`), where nothing authenticates the routes
+#: elsewhere (as `PUBLIC_ROUTES`): a new password hashed there is a public sign-up's
+#: (FG303; reader 177's `UserRepository.create_user`, reader 182's `AuthService.register`).
+PUBLIC_CALLER = "public-caller:"
 #: `Condition.fact`: FG000 in a file no import names and the service does not run: the
 #: development tooling (a one-off repair script, zyntro's `scripts/Fix_pr_79.py`; devon's
 #: generated evals), or a module whose name is no identifier (`dependency-chaining.py`, a
@@ -428,6 +444,7 @@ COUNTED_FACTS = frozenset(
         OWN_AUTH_ERRORS,
         ASYNC_SESSIONS,
         ASYNC_SESSIONS_MADE,
+        PUBLIC_ROUTES,
         *SERVED_CONCURRENTLY_FACTS,
     }
 )
@@ -1682,3 +1699,37 @@ def header_credentials_only(sources: Iterable[bytes]) -> bool:
             return False
         headers = headers or _reads_header_credentials(source)
     return headers
+
+
+#: What makes a router's or an app's every route take a dependency: `include_router(...,
+#: dependencies=[...])`, `FastAPI(..., dependencies=[...])` (arguments nested one level).
+_GUARDED_INCLUDE = lazy_pattern(
+    rb"\b(?:include_router|FastAPI)\((?:[^()]|\([^()]*\))*?\bdependencies\s*="
+)
+_GUARDED_ROUTER = lazy_pattern(rb"\bAPIRouter\((?:[^()]|\([^()]*\))*?\bdependencies\s*=")
+#: A middleware whose name speaks of authentication (`AuthenticationMiddleware`,
+#: `JWTMiddleware`), added to the app.
+_AUTH_MIDDLEWARE = lazy_pattern(
+    rb"\badd_middleware\(\s*[\w.]*(?:auth|jwt|token|login|permission|access|secur)",
+    re.IGNORECASE,
+)
+#: A middleware the module defines (`@app.middleware("http")`, a `BaseHTTPMiddleware`),
+#: and what it may read to authenticate.
+_OWN_MIDDLEWARE = lazy_pattern(rb"\.middleware\(\s*[\"']http[\"']|\bBaseHTTPMiddleware\b")
+_MIDDLEWARE_CREDENTIALS = lazy_pattern(rb"authorization|token|jwt|api[_-]?key", re.IGNORECASE)
+
+
+def authenticates_outside_routes(sources: Iterable[bytes]) -> bool:
+    """Whether the service authenticates callers outside a route's own parameters
+    (`PUBLIC_ROUTES` is its negation): a router included with `dependencies=`, an app made
+    with them, a router made with them in a module that includes routers (a parent of
+    others), a middleware named for authentication, or one the code defines that reads a
+    header or a token."""
+    for source in sources:
+        if _GUARDED_INCLUDE.search(source) or _AUTH_MIDDLEWARE.search(source):
+            return True
+        if b"include_router" in source and _GUARDED_ROUTER.search(source):
+            return True
+        if _OWN_MIDDLEWARE.search(source) and _MIDDLEWARE_CREDENTIALS.search(source):
+            return True
+    return False

@@ -24,6 +24,7 @@ from checks.blocking import (
     BLOCKING_CLIENTS,
     HELPER_BLOCKS,
     HELPER_REQUESTS,
+    NEW_PASSWORD_HASHES,
     OPENS,
     PASSWORD_HASHING,
     PASSWORD_VERIFYING,
@@ -43,6 +44,8 @@ from checks.project import (
     BLOCKS,
     CALL_CHAIN,
     COMPARED,
+    PUBLIC_CALLER_ROOT,
+    PUBLIC_ROUTE,
     Condition,
     ModuleLocator,
     ModuleSummary,
@@ -88,7 +91,9 @@ from checks.project_facts import (
     OWN_AUTH_ERRORS,
     OWN_SERVICE_ERRORS,
     PARAMETER_REGEX_SELECTED,
+    PUBLIC_CALLER,
     PUBLIC_CORS_SELECTED,
+    PUBLIC_ROUTES,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
     ROUTES_IMPORTED,
@@ -108,6 +113,7 @@ from checks.project_facts import (
     USED_FACT,
     V1_LAYER_SELECTED,
     async_sessions,
+    authenticates_outside_routes,
     cookies_used,
     counted_sources,
     credentials_used,
@@ -142,6 +148,7 @@ from checks.project_facts import (
     written_besides_its_variable,
     written_twice,
 )
+from checks.public_routes import public_message
 from checks.revisions import is_superseded
 
 if TYPE_CHECKING:  # imported when needed: libcst takes 0.2 s to import, the cache 15 ms
@@ -703,10 +710,14 @@ def held_back(
 
 
 #: The facts naming a rule decides (`build_index`: the selection's, and the counted
-#: conventions a named rule sets aside); whether the project hashes with bcrypt or signs
-#: with asymmetric keys is no convention, and asking it again would read every file of the
-#: project once more.
-_NAMING_DECIDES = (SELECTION_FACTS | COUNTED_FACTS) - {BCRYPT_HASHING, JOSE_ASYMMETRIC}
+#: conventions a named rule sets aside); whether the project hashes with bcrypt, signs
+#: with asymmetric keys or authenticates its routes outside their parameters is no
+#: convention, and asking it again would read every file of the project once more.
+_NAMING_DECIDES = (SELECTION_FACTS | COUNTED_FACTS) - {
+    BCRYPT_HASHING,
+    JOSE_ASYMMETRIC,
+    PUBLIC_ROUTES,
+}
 
 
 def _gated(condition: Condition, index: ProjectIndex) -> bool:
@@ -841,6 +852,12 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         checks = "checks" if made in PASSWORD_VERIFYING else "hashes"
         does = f"{checks} a password (`{call}()`)"
         message = message.replace(": make it async, or `await asyncio", ": `await asyncio", 1)
+        if made in NEW_PASSWORD_HASHES and COMPARED not in condition.roots:
+            # the alternative that holds only on a public route (`ProjectIndex._blocks_as`)
+            if PUBLIC_ROUTE in condition.roots:
+                message = public_message(message)
+            elif any(root.startswith(PUBLIC_CALLER_ROOT) for root in condition.roots):
+                message = public_message(message, awaited=True)
     else:
         does = f"calls {describe_call(made)}"
     shadowing = index.package_binding(owner)
@@ -1070,8 +1087,30 @@ def build_index(
         """The tables the models of the code the sub-service serves with map."""
         return mapped_tables(served_sources(scope))
 
+    @functools.cache
+    def public_routes(scope: str | None) -> bool:
+        """`PUBLIC_ROUTES` but for new code: nothing authenticates the sub-service's
+        routes outside their parameters."""
+        return not authenticates_outside_routes(served_sources(scope))
+
+    def awaiting(scope: str | None, name: str) -> Iterator[tuple[str, bytes, bool]]:
+        """The modules of the code the sub-service serves with whose text awaits a
+        callable named `name` (`ProjectIndex.awaited_by_public_route`)."""
+        called = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")
+        files, texts = scoped(scope)
+        for path, text in zip(files, texts, strict=True):
+            if (
+                b"await" in text
+                and called.search(text) is not None
+                and settings.file_layer(path, text) not in ("test", "tooling")
+            ):
+                module, is_package = module_name_for(path)
+                yield module or path.stem, text, is_package
+
+    #: the index itself, for the facts that ask it (`PUBLIC_CALLER`)
+    built: list[ProjectIndex] = []
     read = _reader(locator, others)  # the loader's and the coroutine reader's
-    return ProjectIndex(
+    index = ProjectIndex(
         (r.summary for r in results if r.summary is not None),
         loader=_loader(read, cache),
         coroutines=_coroutine_reader(read),
@@ -1092,7 +1131,12 @@ def build_index(
         whole_project=whole_project,
         used_unread=frozenset(settings.enabled) if new_code else frozenset(settings.named),
         prefixed={
-            TABLE_MAPPED: lambda scope, tables: not tables_of(scope).isdisjoint(tables.split(","))
+            TABLE_MAPPED: lambda scope, tables: not tables_of(scope).isdisjoint(tables.split(",")),
+            PUBLIC_CALLER: lambda scope, target: (
+                not new_code
+                and public_routes(scope)
+                and built[0].awaited_by_public_route(target, functools.partial(awaiting, scope))
+            ),
         },
         counted={
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
@@ -1139,6 +1183,7 @@ def build_index(
             ASYNC_SESSIONS_MADE: lambda scope: (
                 "FG103" in settings.named or makes_async_sessions(sources(scope))
             ),
+            PUBLIC_ROUTES: lambda scope: not new_code and public_routes(scope),
             **{
                 fact: functools.partial(served_concurrently, fact[len(SERVED_CONCURRENTLY) :])
                 for fact in SERVED_CONCURRENTLY_FACTS
@@ -1148,6 +1193,8 @@ def build_index(
         runs_alone=_runs_alone(project_files, settings),
         used=used,
     )
+    built.append(index)
+    return index
 
 
 def _used(name: str, texts: Sequence[bytes]) -> bool:

@@ -22,6 +22,7 @@ import sys
 import typing
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from checks.blocking import (
     BLOCKING,
@@ -60,6 +61,7 @@ from checks.project import (
     DECLARATIVE_BASE,
     DECLARATIVE_BASE_FACTORIES,
     ERRORS_MADE_ONCE,
+    HELD_CHAIN,
     NO_RETURN,
     STAR,
     TASK_RUNNERS,
@@ -69,6 +71,7 @@ from checks.project import (
     local_made,
     module_instances,
 )
+from checks.public_routes import takes_no_credential
 from checks.pydantic_target import keeps_v1_layer
 
 #: `X.Config`: the text of a module that may read or extend a model's inner `Config`.
@@ -265,6 +268,155 @@ def _module_read(
         )
     )
     return tree, summarizer
+
+
+class AwaitingCoroutine(NamedTuple):
+    """A coroutine function of a module, as the search for the public routes that await
+    a coroutine reads it (`ProjectIndex.awaited_by_public_route`)."""
+
+    #: a route that takes no credential (`checks.public_routes.takes_no_credential`)
+    public: bool
+    #: the calls it awaits, named as the project index follows them: `app.crud.create`,
+    #: `app.services.UserService.register` (of a parameter annotated with the class),
+    #: `()app.deps.get_service|register` (of `Depends(get_service)`),
+    #: `()@app.services.AuthService.repo|create` (of `self.repo`)
+    awaits: tuple[str, ...]
+
+
+def coroutines_of(source: bytes, module: str, is_package: bool) -> dict[str, AwaitingCoroutine]:
+    """The module-level coroutine functions and the coroutine methods of the module-level
+    classes of a module, by qualified name (`app.api.auth.register`,
+    `app.services.auth.AuthService.register`), read with CPython's parser (none when it
+    cannot parse the module)."""
+    read = _module_read(source, module, is_package)
+    if read is None:
+        return {}
+    tree, summarizer = read
+    body = tree.body
+    found: dict[str, AwaitingCoroutine] = {}
+    for statement in body:
+        if isinstance(statement, ast.AsyncFunctionDef):
+            found[f"{module}.{statement.name}"] = AwaitingCoroutine(
+                takes_no_credential(statement, body, summarizer._qualified),
+                _awaited(statement, None, body, summarizer),
+            )
+        elif isinstance(statement, ast.ClassDef):
+            for inner in statement.body:
+                if isinstance(inner, ast.AsyncFunctionDef):
+                    found[f"{module}.{statement.name}.{inner.name}"] = AwaitingCoroutine(
+                        False, _awaited(inner, statement.name, body, summarizer)
+                    )
+    return found
+
+
+def _awaited(
+    function: ast.AsyncFunctionDef,
+    owner: str | None,
+    body: Sequence[ast.stmt],
+    summarizer: _Summarizer,
+) -> tuple[str, ...]:
+    """What a coroutine function awaits (`AwaitingCoroutine.awaits`), in its own body."""
+    module = summarizer.module
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(arguments.defaults))
+    defaults += arguments.defaults
+    parameters = {
+        arg.arg: (arg.annotation, default)
+        for arg, default in (
+            *zip(positional, defaults, strict=True),
+            *zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True),
+        )
+    }
+    defined = {
+        s.name for s in body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    made = dict(_instance_bindings(body))
+    local: dict[str, list[ast.expr]] = {}
+    pending: list[ast.AST] = list(function.body)
+    awaited: list[ast.Call] = []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            awaited.append(node.value)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    local.setdefault(target.id, []).append(node.value)
+        pending.extend(ast.iter_child_nodes(node))
+
+    def made_class(value: ast.expr | None) -> str | None:
+        """The class a call of the module's or an import's class gives."""
+        if not isinstance(value, ast.Call):
+            return None
+        ref = summarizer._class_ref(value.func)
+        if ref is None or not is_class_name(ref.rpartition(".")[2]):
+            return None
+        return f"{module}.{ref}" if ref in summarizer.classes else ref
+
+    def callee(func: ast.expr) -> str | None:
+        if isinstance(func, ast.Name):
+            if func.id in parameters or func.id in local:
+                return None
+            if func.id in defined:
+                return f"{module}.{func.id}"
+            return summarizer.imports.get(func.id)
+        if not isinstance(func, ast.Attribute):
+            return None
+        method, receiver = func.attr, func.value
+        if isinstance(receiver, ast.Name):
+            name = receiver.id
+            if name == "self" and owner is not None:
+                return f"{module}.{owner}.{method}"
+            if name in parameters:
+                annotation, default = parameters[name]
+                held = summarizer._held_class(annotation) if annotation is not None else None
+                if held is not None:
+                    return f"{held}.{method}"
+                dependency = _dependency(default, summarizer)
+                return f"{CALL_CHAIN}{dependency}|{method}" if dependency else None
+            if name in local:
+                values = local[name]
+                cls = made_class(values[0]) if len(values) == 1 else None
+                return f"{cls}.{method}" if cls is not None else None
+            if name in made:
+                cls = made_class(made[name])
+                return f"{cls}.{method}" if cls is not None else None
+            if name in defined:
+                return f"{module}.{name}.{method}"
+            imported = summarizer.imports.get(name)
+            return f"{imported}.{method}" if imported is not None else None
+        if (
+            isinstance(receiver, ast.Attribute)
+            and isinstance(receiver.value, ast.Name)
+            and receiver.value.id == "self"
+            and owner is not None
+        ):
+            return f"{HELD_CHAIN}{module}.{owner}.{receiver.attr}|{method}"
+        cls = made_class(receiver)
+        if cls is not None:
+            return f"{cls}.{method}"
+        chain = summarizer._qualified(receiver)
+        return f"{chain}.{method}" if chain is not None else None
+
+    return tuple(dict.fromkeys(ref for call in awaited if (ref := callee(call.func)) is not None))
+
+
+def _dependency(default: ast.expr | None, summarizer: _Summarizer) -> str | None:
+    """The function or class of the project a parameter's `Depends(...)` names."""
+    if not isinstance(default, ast.Call) or summarizer._qualified(default.func) not in (
+        "fastapi.Depends",
+        "fastapi.params.Depends",
+    ):
+        return None
+    if not default.args:
+        return None
+    named = default.args[0]
+    if isinstance(named, ast.Name) and named.id not in summarizer.imports:
+        return f"{summarizer.module}.{named.id}"
+    return summarizer._qualified(named)
 
 
 def _sync_clients(instances: Mapping[str, str]) -> dict[str, str]:

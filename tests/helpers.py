@@ -117,8 +117,13 @@ def _check_in_project(
         result = engine.check(
             Path(path), data, layer, frozenset(), module, is_package, unscreened=wanted
         )
-    settled = [finding for finding, condition in result.pending if index.holds(condition)]
-    return sorted([*result.findings, *settled], key=Finding.sort_key)
+    # of a node's alternative reports, the first that holds (as `checks.run.resolve_with`)
+    settled: dict[tuple[str, Any, Any], Finding] = {}
+    for finding, condition in result.pending:
+        place = (finding.code, finding.start, finding.end)
+        if place not in settled and index.holds(condition):
+            settled[place] = finding
+    return sorted([*result.findings, *settled.values()], key=Finding.sort_key)
 
 
 def fix_code(

@@ -264,9 +264,10 @@ def test_a_file_whose_rules_wait_for_the_index_is_parsed_only_if_it_answers_yes(
     # FG302 and FG303 wait too: `crud.all_users` may be a sync helper that blocks (and
     # FG302 asks whether `SessionLocal()` returns a sync client of a network service);
     # FG102 asks twice: what `SessionLocal()` opens, and whether a callee makes a sync
-    # session
+    # session; FG303 too: whether a callee blocks, and whether one hashes a new password
+    # in a coroutine a public route may be or await (`checks.public_routes`)
     deferred = [code for code, _ in waiting.deferred]
-    assert deferred == ["FG102", "FG102", "FG302", "FG302", "FG303", "FG304"]
+    assert deferred == ["FG102", "FG102", "FG302", "FG302", "FG303", "FG303", "FG304"]
     assert {"app.db.SessionLocal", "app.users.crud.all_users"} <= set(waiting.deferred[0][1].refs)
     index = build_index(results, settings)
     settled = {r.path.name: r for r in settle(results, index, settings)}

@@ -681,7 +681,26 @@ def test_a_helper_of_another_module_that_hashes_a_password_is_reported(
         "that checks a password (`passlib.context.CryptContext.verify()`), which blocks the "
         "event loop inside `async def`: `await asyncio.to_thread(authenticate_user, ...)`"
     )
-    # by default a new password hashed (a sign-up) is held back, a login's check is not
+    # by default a new password hashed on a route that takes no credential (a public
+    # sign-up) is reported, as a login's check is
+    result = run_cli("check", "--no-cache", "--output-format", "json", str(target))
+    found_by_row = {
+        f["location"]["row"]: f["message"]
+        for f in json.loads(result.stdout)
+        if f["filename"].endswith("routes.py") and f["code"] == "FG303"
+    }
+    assert sorted(found_by_row) == [12, 20]
+    assert "on a route that takes no credential, that anyone may call" in found_by_row[20]
+    assert "takes no credential" not in found_by_row[12]
+    # where the app includes the router behind a dependency, the new hash is an
+    # authenticated caller's: held back (a run of the file alone reads the project too)
+    write(
+        tmp_path,
+        "app/main.py",
+        "from fastapi import Depends, FastAPI\n\nfrom app.api.routes import router\n"
+        "from app.core.auth import current_user\n\napp = FastAPI()\n"
+        "app.include_router(router, prefix='/api', dependencies=[Depends(current_user)])\n",
+    )
     result = run_cli("check", "--no-cache", "--output-format", "json", str(target))
     assert [
         f["location"]["row"]
@@ -711,11 +730,13 @@ def verify_password(password: str, stored: str) -> bool:
 """
 
 DERIVED_ROUTES = """
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordBearer
 
 from app.service import hash_password, verify_password
 
 router = APIRouter()
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="login")
 
 
 @router.post("/login")
@@ -724,7 +745,7 @@ async def login(password: str, stored: str) -> bool:
 
 
 @router.post("/users")
-async def register(password: str) -> str:
+async def register(password: str, token: str = Depends(oauth2_scheme)) -> str:
     return hash_password(password)
 """
 
@@ -735,7 +756,8 @@ def test_a_derivation_compared_with_the_stored_digest_is_a_login_check(
 ) -> None:
     """`hashlib.pbkdf2_hmac` hashes a new password and checks one alike: in a function
     that compares the digest (`hmac.compare_digest`) it is a login's check, reported by
-    default, where the sign-up's hash is held back (polars-svelte, reader 49)."""
+    default, where an authenticated caller's new hash is held back (polars-svelte,
+    reader 49)."""
     write(tmp_path, "pyproject.toml", "[project]\nname = 'auth'\n")
     write(tmp_path, "app/__init__.py", "")
     if same_module:

@@ -67,10 +67,13 @@ from checks.project import (
     CALL_CHAIN,
     COMPARED,
     HELD_CHAIN,
+    PUBLIC_CALLER_ROOT,
+    PUBLIC_ROUTE,
     Condition,
     returned_owner,
 )
-from checks.project_facts import NEW_PASSWORD_HASH_SELECTED
+from checks.project_facts import NEW_PASSWORD_HASH_SELECTED, PUBLIC_CALLER, PUBLIC_ROUTES
+from checks.public_routes import public_message
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import idle_route_hint, runs_its_own_loop
 from checks.session_receivers import (
@@ -122,6 +125,12 @@ def _resource_request(name: str, ctx: FileContext | None = None) -> str | None:
 #: A new password hashed on the loop is reported in new code or when FG303 is named
 #: (`checks.project_facts.NEW_PASSWORD_HASH_SELECTED`); a verification always.
 _NEW_HASH = Condition((), frozenset(), fact=NEW_PASSWORD_HASH_SELECTED)
+#: One on a route that takes no credential (`checks.public_routes`) is a public sign-up's,
+#: reported where nothing authenticates the project's routes elsewhere
+#: (`checks.project_facts.PUBLIC_ROUTES`), and one in a coroutine such a route awaits
+#: (`PUBLIC_CALLER`), each with a message that says so: the alternative reported first
+#: where it holds (`_report`, `_BlockingInAsync._imported_helper`).
+_PUBLIC_HASH = Condition((), frozenset(), fact=PUBLIC_ROUTES)
 
 #: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
 #: does not block (async-stripe's patched `stripe.Customer.create`).
@@ -168,7 +177,13 @@ class _BlockingInAsync(Rule):
         roots = self.roots()
         if self.compared_checks and _compares_calls(structure):
             roots |= {COMPARED}
-        return (Condition(refs, roots, subject=BLOCKS),)
+        plain = Condition(refs, roots, subject=BLOCKS)
+        if self.compared_checks and any(call.in_async for call in structure.calls):
+            # a coroutine that may be a route taking no credential, or one such a route
+            # awaits: its new password's hash is reported where the project authenticates
+            # nothing elsewhere (`_public_root`)
+            return (plain, Condition(refs, roots | {PUBLIC_CALLER_ROOT}, subject=BLOCKS))
+        return (plain,)
 
     def _definite(self, structure: Structure) -> bool:
         """Whether the file may hold a finding that needs no other module's answer."""
@@ -289,13 +304,17 @@ class _BlockingInAsync(Rule):
         roots = self.roots()
         if self.compared_checks and _compared(node, ctx):
             roots |= {COMPARED}
-        ctx.report_if(
-            node,
-            Condition((name,), roots, subject=BLOCKS),
+        message = (
             f"`{callee}()` is a sync {kind} {owner} that {self.does}, which blocks "
             f"the event loop inside `async def`: make it async, or `await "
-            f"asyncio.to_thread({callee}, ...)`" + idle_route_hint(ctx),
+            f"asyncio.to_thread({callee}, ...)`" + idle_route_hint(ctx)
         )
+        public = _public_root(ctx) if self.compared_checks and COMPARED not in roots else None
+        if public is not None:
+            # a new password's hash there is a public sign-up's: reported (and said so)
+            # where the project authenticates nothing elsewhere, else as any other
+            ctx.report_if(node, Condition((name,), roots | {public}, subject=BLOCKS), message)
+        ctx.report_if(node, Condition((name,), roots, subject=BLOCKS), message)
 
     def _not_reported_here(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
         """Whether the call is no finding of its own (FG303: a `Popen` the coroutine waits
@@ -1120,7 +1139,23 @@ class BlockingCallInAsync(_BlockingInAsync):
         "attempt, which anyone "
         "may send as often as they like; a new password hashed (`hashpw`, `hash`, "
         "`pbkdf2_hmac`: a sign-up, a password change, a credential an administrator "
-        "creates) in new code (the edit hook) or when the selection names FG303.\n\n"
+        "creates) in a route that takes no credential, a public sign-up anyone may send "
+        "as often as a login, or in a coroutine such a route awaits, up to three deep "
+        "(a service's `register`, its repository's `create_user`), found by the route's "
+        "parameter annotated with the service's class, its `Depends(get_service)`, a "
+        "module-level instance, the attribute that holds the repository; the route a "
+        "`POST` of a router or app its module makes, with no `dependencies=` there, on "
+        "the decorator, where a router is included or the app made, and no "
+        "authenticating middleware, nor a rate limit (`@limiter.limit(...)`); a name and "
+        "path that speak of no reset, invitation, confirmation, change or administrator, "
+        'and a body that names no administrator\'s role (`role="admin"`); each parameter '
+        "a value of the request, not one named as a token or code, or filled by a "
+        "dependency shown to take no credential: one named as the service's plumbing, "
+        "`get_db`, `get_user_service`, `SessionDep`, or a function of the module whose "
+        "own parameters take none (a dependency of another module named otherwise, "
+        "`Security(...)`, a header, a cookie or a request whose headers the route reads "
+        "is a credential); else in new code (the edit hook) or when the selection names "
+        "FG303.\n\n"
         "Where it applies: every layer but tests, development tooling and start-up code, "
         "nor a service on AWS Lambda alone (see FG301)."
     )
@@ -2671,9 +2706,48 @@ def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> No
         and not _compared(node, ctx)
         and not (blocking in DERIVATIONS and _class_compares_digests(ctx))
     ):
+        public = _public_root(ctx)
+        if public == PUBLIC_ROUTE:
+            ctx.report_if(node, _PUBLIC_HASH, public_message(message))
+        elif public is not None:
+            caller = PUBLIC_CALLER + public[len(PUBLIC_CALLER_ROOT) :]
+            awaited = Condition((), frozenset(), fact=caller)
+            ctx.report_if(node, awaited, public_message(message, awaited=True))
         ctx.report_if(node, _NEW_HASH, message)
     else:
         ctx.report(node, message)
+
+
+def _public_root(ctx: FileContext) -> str | None:
+    """What may make a new password hashed in the coroutine being walked a public
+    sign-up's (a `BLOCKS` root): `PUBLIC_ROUTE` when it is a route that takes no
+    credential (`checks.summary.coroutines_of`), `PUBLIC_CALLER_ROOT` and its qualified
+    name when it is another module-level coroutine or a method of a module-level class
+    (a route of the project may await it), else None."""
+    function = ctx.function
+    module = ctx.module_name
+    if (
+        function is None
+        or not function.is_async
+        or module is None
+        or not isinstance(function.node, cst.FunctionDef)
+    ):
+        return None
+    owner = function.owner
+    if owner is not None and owner.outer is not None:
+        return None
+    name = function.node.name.value
+    qualified = f"{module}.{name}" if owner is None else f"{module}.{owner.name}.{name}"
+    found = ctx.stash("fg303:coroutines")
+    if not found:
+        from checks.summary import coroutines_of
+
+        source = ctx.source if ctx.source is not None else ctx.module.code.encode()
+        found.append(coroutines_of(source, module, ctx.package == module))
+    coroutine = found[0].get(qualified)
+    if coroutine is None:
+        return None  # (a function of a function's, or one the module defines twice)
+    return PUBLIC_ROUTE if coroutine.public else PUBLIC_CALLER_ROOT + qualified
 
 
 def _class_compares_digests(ctx: FileContext) -> bool:

@@ -116,16 +116,17 @@ def test_only_a_password_check_is_followed_through_several_helpers() -> None:
 
 def test_a_new_password_hashed_is_reported_in_new_code_or_when_named(tmp_path: Path) -> None:
     """A check of a password (a login attempt, which anyone may send) is reported always;
-    a new one hashed (a sign-up, a credential an administrator creates: readers judged 3
-    of 11 worth a change in existing code) where the run reports new code or names FG303,
-    and the summary says what it held back."""
+    a new one hashed behind a credential (one an administrator creates, a password
+    change: readers judged 3 of 11 new hashes worth a change in existing code, every one a
+    public sign-up, `tests/test_public_routes.py`) where the run reports new code or names
+    FG303, and the summary says what it held back."""
     write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(
         tmp_path,
         "app/auth.py",
         """
         import bcrypt
-        from fastapi import APIRouter
+        from fastapi import APIRouter, Depends
 
         router = APIRouter()
 
@@ -135,7 +136,7 @@ def test_a_new_password_hashed_is_reported_in_new_code_or_when_named(tmp_path: P
             return bcrypt.checkpw(password.encode(), stored)
 
 
-        @router.post("/users")
+        @router.post("/users", dependencies=[Depends(require_admin)])
         async def register(password: str) -> bytes:
             return bcrypt.hashpw(password.encode(), bcrypt.gensalt())
         """,

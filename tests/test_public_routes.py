@@ -1,0 +1,298 @@
+"""FG303 on a new password hashed in a route that takes no credential (`checks.
+public_routes`): a public sign-up, which anyone may send as often as a login, is reported
+by default; a route a credential gates (a dependency built on a security scheme, a token
+in the body, a router or app behind a dependency, an authenticating middleware) is held
+back, as every other new password's hash is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import checked_package
+
+SECURITY = """
+from passlib.context import CryptContext
+
+pwd_context = CryptContext(schemes=["argon2"])
+
+
+def get_password_hash(password: str) -> str:
+    return pwd_context.hash(password)
+"""
+
+DEPS = """
+from collections.abc import AsyncIterator
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+factory = async_sessionmaker()
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="login")
+
+
+async def get_db() -> AsyncIterator[AsyncSession]:
+    async with factory() as session:
+        yield session
+
+
+async def get_usuario_atual(token: str = Depends(oauth2_scheme)) -> str:
+    return token
+"""
+
+#: Each route hashes a new password on the loop; the comment says whether a credential
+#: gates it.
+ROUTES = """
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Security
+from fastapi.security import HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.deps import get_db, get_usuario_atual
+from app.security import get_password_hash, pwd_context
+
+router = APIRouter(prefix="/auth")
+bearer = HTTPBearer()
+SessionDep = Annotated[AsyncSession, Depends(get_db)]
+
+
+class UserService:
+    async def create(self, email: str, hashed: str) -> None: ...
+
+
+def get_user_service() -> UserService:
+    return UserService()
+
+
+def caller(authorization: str = Header()) -> str:
+    return authorization
+
+
+@router.post("/register")  # public: a session and a service
+async def register(
+    email: str,
+    password: str,
+    session: SessionDep,
+    users: UserService = Depends(get_user_service),
+) -> None:
+    await users.create(email, get_password_hash(password))
+
+
+@router.post("/signup")  # public: the request read for its client's address only
+async def signup(password: str, request: Request, db: AsyncSession = Depends(get_db)) -> str:
+    print(request.client)
+    return pwd_context.hash(password)
+
+
+@router.post("/credentials")  # another module's dependency, built on a security scheme
+async def credentials(password: str, user: str = Depends(get_usuario_atual)) -> str:
+    return pwd_context.hash(password)
+
+
+@router.post("/users")  # this module's dependency, reading a header
+async def create_user(password: str, user: str = Depends(caller)) -> str:
+    return pwd_context.hash(password)
+
+
+@router.post("/members")  # a security scheme
+async def add_member(password: str, token=Security(bearer)) -> str:
+    return pwd_context.hash(password)
+
+
+@router.post("/reset-password")  # a reset token in the body gates it
+async def reset_password(password: str, token: str) -> str:
+    return pwd_context.hash(password)
+
+
+@router.post("/join", dependencies=[Depends(caller)])  # the decorator's dependency
+async def join(password: str) -> str:
+    return pwd_context.hash(password)
+
+
+@router.post("/session")  # the request's headers read
+async def open_session(password: str, request: Request) -> str:
+    if request.headers.get("x-tenant"):
+        return pwd_context.hash(password)
+    return ""
+"""
+
+
+def _reported(tmp_path: Path, files: dict[str, str]) -> list[int]:
+    found = checked_package(tmp_path, files)
+    return sorted(
+        f["location"]["row"]
+        for f in found
+        if f["code"] == "FG303" and f["filename"].endswith("routes.py")
+    )
+
+
+def test_a_new_password_hashed_on_a_public_route_is_reported(tmp_path: Path) -> None:
+    files = {"app/security.py": SECURITY, "app/deps.py": DEPS, "app/routes.py": ROUTES}
+    found = checked_package(tmp_path, files)
+    # `register` (through another module's helper) and `signup` (a hasher's method)
+    assert _reported(tmp_path, files) == [34, 40]
+    message = next(f["message"] for f in found if f["location"]["row"] == 40)
+    assert "on a route that takes no credential, that anyone may call" in message
+
+
+@pytest.mark.parametrize(
+    "main",
+    [
+        "app.include_router(router, dependencies=[Depends(get_usuario_atual)])",
+        "app = FastAPI(dependencies=[Depends(get_usuario_atual)])",
+        "app.add_middleware(JWTAuthMiddleware)",
+    ],
+    ids=["included behind a dependency", "an app's dependency", "a middleware"],
+)
+def test_a_route_the_project_authenticates_elsewhere_is_held_back(
+    tmp_path: Path, main: str
+) -> None:
+    """Whatever authenticates the routes outside their parameters gates them all."""
+    text = (
+        "from fastapi import Depends, FastAPI\n\nfrom app.deps import get_usuario_atual\n"
+        "from app.middleware import JWTAuthMiddleware\nfrom app.routes import router\n\n"
+        f"app = FastAPI()\n{main}\n"
+    )
+    files = {
+        "app/security.py": SECURITY,
+        "app/deps.py": DEPS,
+        "app/routes.py": ROUTES,
+        "app/main.py": text,
+    }
+    assert _reported(tmp_path, files) == []
+
+
+def test_a_router_made_with_a_dependency_holds_its_routes_back(tmp_path: Path) -> None:
+    routes = ROUTES.replace(
+        'router = APIRouter(prefix="/auth")',
+        'router = APIRouter(prefix="/auth", dependencies=[Depends(get_usuario_atual)])',
+    )
+    files = {"app/security.py": SECURITY, "app/deps.py": DEPS, "app/routes.py": routes}
+    assert _reported(tmp_path, files) == []
+
+
+REPOSITORY = """
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.security import get_password_hash
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create_user(self, email: str, password: str) -> None:
+        self.session.add((email, get_password_hash(password)))
+        await self.session.flush()
+"""
+
+SERVICE = """
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.repository import UserRepository
+from app.security import pwd_context
+
+
+class AuthService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.repo = UserRepository(session)
+
+    async def register(self, email: str, password: str) -> None:
+        await self.repo.create_user(email, password)
+
+    async def change_password(self, password: str) -> str:
+        return pwd_context.hash(password)
+
+
+async def sign_up(session: AsyncSession, email: str, password: str) -> str:
+    return pwd_context.hash(password)
+"""
+
+SERVICE_ROUTES = """
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.deps import get_db, get_usuario_atual
+from app.service import AuthService, sign_up
+
+router = APIRouter()
+
+
+def get_auth_service(db: AsyncSession = Depends(get_db)) -> AuthService:
+    return AuthService(db)
+
+
+@router.post("/register")
+async def register(
+    email: str, password: str, service: AuthService = Depends(get_auth_service)
+) -> None:
+    await service.register(email, password)
+
+
+@router.post("/signup")
+async def signup(email: str, password: str, db: AsyncSession = Depends(get_db)) -> str:
+    return await sign_up(db, email, password)
+
+
+@router.post("/password")
+async def change(
+    password: str,
+    service: AuthService = Depends(get_auth_service),
+    user: str = Depends(get_usuario_atual),
+) -> str:
+    return await service.change_password(password)
+"""
+
+
+def test_a_new_password_hashed_in_what_a_public_route_awaits_is_reported(
+    tmp_path: Path,
+) -> None:
+    """A service's or a repository's coroutine a public sign-up awaits (through a
+    parameter annotated with the service's class, then the repository the service
+    holds), or a function of another module it awaits, hashes on the loop as the route
+    would (reader 177's `UserRepository.create_user`, reader 182's sign-up service); a
+    coroutine only an authenticated route awaits (`change_password`) is held back."""
+    files = {
+        "app/security.py": SECURITY,
+        "app/deps.py": DEPS,
+        "app/repository.py": REPOSITORY,
+        "app/service.py": SERVICE,
+        "app/routes.py": SERVICE_ROUTES,
+    }
+    found = checked_package(tmp_path, files)
+    reported = sorted(
+        (f["filename"].rpartition("/app/")[2], f["location"]["row"], f["message"])
+        for f in found
+        if f["code"] == "FG303"
+    )
+    assert [(name, row) for name, row, _ in reported] == [("repository.py", 11), ("service.py", 19)]
+    assert all("awaited by a route that takes no credential" in message for *_, message in reported)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('@router.post("/signup")', '@router.post("/signup")\n@limiter.limit("5/hour")'),
+        (
+            "print(request.client)",
+            'print(request.client, {"email": "root@example.com", "role": "admin"})',
+        ),
+    ],
+    ids=["rate-limited", "an administrator's role"],
+)
+def test_a_rate_limited_or_administrators_route_is_held_back(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    """A sign-up limited in rate (slowapi's `@limiter.limit`: reader 183) is no longer
+    sent as often as anyone likes; one that names an administrator's role is a first
+    administrator's bootstrap or an administrator's form (reader 184)."""
+    routes = ROUTES.replace(before, after, 1).replace(
+        "router = APIRouter(", "from app.limits import limiter\n\nrouter = APIRouter(", 1
+    )
+    assert routes != ROUTES
+    files = {"app/security.py": SECURITY, "app/deps.py": DEPS, "app/routes.py": routes}
+    # `register` alone (two lines lower, below the limiter's import)
+    assert _reported(tmp_path, files) == [36]
