@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from checks.lazy import lazy_pattern
+from checks.structure import dotted_name
 
 #: How a module names what it imports (`fastapi.Depends` for `Depends`), None for a name
 #: it binds itself.
@@ -215,7 +216,7 @@ def takes_no_credential(function: _Function, body: Sequence[ast.stmt], qualified
         and call.func.attr in ("post", "put", "get", "patch", "delete", "api_route")
     ]
     if len(routes) != 1 or any(
-        _LIMITED.search(_dotted(d.func if isinstance(d, ast.Call) else d) or "")
+        _LIMITED.search(dotted_name(d.func if isinstance(d, ast.Call) else d) or "")
         for d in function.decorator_list
     ):
         return (
@@ -375,7 +376,7 @@ def _filled_freely(
     if dependency is None:
         # `Depends()`: the annotation's class, made with what FastAPI fills its
         # parameters with
-        named = _dotted(annotation) if annotation is not None else None
+        named = dotted_name(annotation) if annotation is not None else None
         return named is not None and _named_plumbing(named)
     return _dependency_free(dependency, body, qualified, depth)
 
@@ -385,7 +386,7 @@ def _dependency_free(
 ) -> bool:
     if isinstance(dependency, ast.Call):
         dependency = dependency.func  # `Depends(RateLimiter(times=5))`
-    name = _dotted(dependency)
+    name = dotted_name(dependency)
     if name is None or _LIMITED.search(name):
         return False  # (`Depends(RateLimiter(times=5))`: see `takes_no_credential`)
     if _named_plumbing(name.rpartition(".")[2]):
@@ -423,16 +424,6 @@ def _annotation_free(
             name = annotation.id
             return _named_plumbing(name) or not _words(name) & _CALLER_ALIAS_WORDS
     return True
-
-
-def _dotted(expr: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    return ".".join([expr.id, *reversed(parts)])
 
 
 def _named_plumbing(name: str) -> bool:

@@ -71,7 +71,6 @@ from checks.project import (
     local_made,
     module_instances,
 )
-from checks.public_routes import takes_no_credential
 from checks.pydantic_target import keeps_v1_layer
 
 #: `X.Config`: the text of a module that may read or extend a model's inner `Config`.
@@ -288,6 +287,10 @@ def coroutines_of(source: bytes, module: str, is_package: bool) -> dict[str, Awa
     classes of a module, by qualified name (`app.api.auth.register`,
     `app.services.auth.AuthService.register`), read with CPython's parser (none when it
     cannot parse the module)."""
+    # (its routes read as `checks.public_routes` does: imported here, as that module
+    # imports `checks.structure`, which imports this one through `checks.context`)
+    from checks.public_routes import takes_no_credential
+
     read = _module_read(source, module, is_package)
     if read is None:
         return {}
