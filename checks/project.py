@@ -136,14 +136,10 @@ ANY_RETURNED = CALL_CHAIN + "*|"
 #: A `BLOCKS` root saying the call's result is compared (`hmac(password) != stored`): a
 #: new password's hash made there checks one, reported as a check is (FG303).
 COMPARED = "==compared"
-#: A `BLOCKS` root saying the call is in a route that takes no credential
-#: (`checks.public_routes`): a new password's hash made there is a public sign-up's,
-#: reported where the project authenticates nothing outside its routes' parameters
-#: (`PUBLIC_ROUTES`).
-PUBLIC_ROUTE = "==public-route"
-#: A `BLOCKS` root saying the call is in a coroutine a route that takes no credential may
-#: await, followed by its qualified name (`PUBLIC_CALLER`'s subject; alone, any such
-#: coroutine of the file: a structural screen's, `PUBLIC_ROUTES` then).
+#: A `BLOCKS` root naming the coroutine the call is in, after this prefix: a new password's
+#: hash there is a public sign-up's where it is a route that takes no credential or one
+#: awaits it (`PUBLIC_CALLER`'s subject; alone, any coroutine of the file: a structural
+#: screen's, `PUBLIC_ROUTES` then).
 PUBLIC_CALLER_ROOT = "==public-caller:"
 
 
@@ -1070,6 +1066,30 @@ class ProjectIndex:
         returned = self.resolve(returned)
         return f"{returned}.{method}" if returned in self.classes else None
 
+    def is_public_route(
+        self, target: str, modules: Callable[[str], Iterable[tuple[str, bytes, bool]]]
+    ) -> bool:
+        """Whether the coroutine `target` (`app.api.auth.register`) is a route that takes
+        no credential (`checks.public_routes`), read from its module among `modules`
+        (`awaited_by_public_route`)."""
+        module = target.rpartition(".")[0]
+        for name, source, is_package in modules(target.rpartition(".")[2]):
+            if name == module:
+                found = self._coroutines_of(name, source, is_package).get(target)
+                return found is not None and found.public
+        return False
+
+    def _coroutines_of(
+        self, module: str, source: bytes, is_package: bool
+    ) -> dict[str, AwaitingCoroutine]:
+        """`checks.summary.coroutines_of`, read once per module."""
+        from checks.summary import coroutines_of
+
+        coroutines = self._coroutines.get(module)
+        if coroutines is None:
+            coroutines = self._coroutines[module] = coroutines_of(source, module, is_package)
+        return coroutines
+
     def awaited_by_public_route(
         self,
         target: str,
@@ -1083,14 +1103,9 @@ class ProjectIndex:
         the service's repository). `modules` gives
         the modules (name, text, whether a package) whose text may await a callable of
         `target`'s name; each is read once (`checks.summary.coroutines_of`)."""
-        from checks.summary import coroutines_of
-
         name = target.rpartition(".")[2]
         for module, source, is_package in modules(name):
-            coroutines = self._coroutines.get(module)
-            if coroutines is None:
-                coroutines = self._coroutines[module] = coroutines_of(source, module, is_package)
-            for qualified, coroutine in coroutines.items():
+            for qualified, coroutine in self._coroutines_of(module, source, is_package).items():
                 if qualified == target or qualified in seen:
                     continue
                 if not any(
@@ -1128,13 +1143,13 @@ class ProjectIndex:
         hash only where the run reports those or the result is compared."""
         if made in NEW_PASSWORD_HASHES and COMPARED not in condition.roots:
             # a new password hashed: reported in new code, or named; the alternative that
-            # names a public route (`PUBLIC_ROUTE`, `PUBLIC_CALLER_ROOT`), only there
+            # names the coroutine (`PUBLIC_CALLER_ROOT`), only on a public route
             public = [
                 PUBLIC_ROUTES
-                if root in (PUBLIC_ROUTE, PUBLIC_CALLER_ROOT)
+                if root == PUBLIC_CALLER_ROOT
                 else PUBLIC_CALLER + root[len(PUBLIC_CALLER_ROOT) :]
                 for root in condition.roots
-                if root.startswith((PUBLIC_ROUTE, PUBLIC_CALLER_ROOT))
+                if root.startswith(PUBLIC_CALLER_ROOT)
             ]
             if public:
                 if not any(self.fact(fact, path) for fact in public):

@@ -233,12 +233,17 @@ NEW_PASSWORD_HASH_SELECTED = "new-code-or-selected:FG303-hash"
 #: often as a login: reported by default (FG303; reader 153 judged 9 of 9 live public
 #: sign-ups worth a change, readers 175-180 named four more as misses).
 PUBLIC_ROUTES = "public-routes"
-#: A prefixed fact, `PUBLIC_CALLER + "app.services.auth.AuthService.register"`: a route
-#: of the project that takes no credential awaits the coroutine, or awaits one that does
+#: A prefixed fact, `PUBLIC_CALLER + "app.services.auth.AuthService.register"`: the
+#: coroutine is a route of the project that takes no credential (`PUBLIC_ROUTE_OF`), or
+#: such a route awaits it, or awaits one that does
 #: (`ProjectIndex.awaited_by_public_route`), where nothing authenticates the routes
 #: elsewhere (as `PUBLIC_ROUTES`): a new password hashed there is a public sign-up's
 #: (FG303; reader 177's `UserRepository.create_user`, reader 182's `AuthService.register`).
 PUBLIC_CALLER = "public-caller:"
+#: A prefixed fact, `PUBLIC_ROUTE_OF + "app.api.auth.register"`: the coroutine is itself a
+#: route that takes no credential (`checks.public_routes`), where nothing authenticates the
+#: routes elsewhere: which of FG303's two messages a public sign-up's finding gives.
+PUBLIC_ROUTE_OF = "public-route:"
 #: `Condition.fact`: FG000 in a file no import names and the service does not run: the
 #: development tooling (a one-off repair script, zyntro's `scripts/Fix_pr_79.py`; devon's
 #: generated evals), or a module whose name is no identifier (`dependency-chaining.py`, a

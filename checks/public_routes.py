@@ -19,12 +19,12 @@ module shows decides, and whatever it cannot show to be no credential counts as 
   reader 153), `Security(...)`, a header or a cookie, and a request whose headers,
   cookies or state the function reads all count as credentials.
 
-Read on CPython's tree (`checks.summary.coroutines_of` reads a module's coroutines with
-it: the route's own finding and the project index's search for the public routes that
-await a service's coroutine ask the same). Whether the project authenticates its routes
-elsewhere (a router included with `dependencies=`, an app made with them, an
-authenticating middleware) is a project fact (`checks.project_facts.PUBLIC_ROUTES`),
-asked by the finding's condition.
+Read on CPython's tree, by the project index and only when a finding asks
+(`checks.summary.coroutines_of`, for `checks.project_facts.PUBLIC_ROUTE_OF` and
+`PUBLIC_CALLER`: the route's own hash, and the routes that await a service's coroutine).
+Whether the project authenticates its routes elsewhere (a router included with
+`dependencies=`, an app made with them, an authenticating middleware) is part of those
+facts (`PUBLIC_ROUTES`).
 """
 
 from __future__ import annotations

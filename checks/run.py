@@ -45,7 +45,6 @@ from checks.project import (
     CALL_CHAIN,
     COMPARED,
     PUBLIC_CALLER_ROOT,
-    PUBLIC_ROUTE,
     Condition,
     ModuleLocator,
     ModuleSummary,
@@ -93,6 +92,7 @@ from checks.project_facts import (
     PARAMETER_REGEX_SELECTED,
     PUBLIC_CALLER,
     PUBLIC_CORS_SELECTED,
+    PUBLIC_ROUTE_OF,
     PUBLIC_ROUTES,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
@@ -853,11 +853,12 @@ def _named_blocking_call(finding: Finding, condition: Condition, index: ProjectI
         does = f"{checks} a password (`{call}()`)"
         message = message.replace(": make it async, or `await asyncio", ": `await asyncio", 1)
         if made in NEW_PASSWORD_HASHES and COMPARED not in condition.roots:
-            # the alternative that holds only on a public route (`ProjectIndex._blocks_as`)
-            if PUBLIC_ROUTE in condition.roots:
-                message = public_message(message)
-            elif any(root.startswith(PUBLIC_CALLER_ROOT) for root in condition.roots):
-                message = public_message(message, awaited=True)
+            # the alternative that holds only on a public route (`ProjectIndex._blocks_as`):
+            # the route's own, or a coroutine's it awaits
+            for root in condition.roots:
+                if root.startswith(PUBLIC_CALLER_ROOT) and root != PUBLIC_CALLER_ROOT:
+                    route = PUBLIC_ROUTE_OF + root[len(PUBLIC_CALLER_ROOT) :]
+                    message = public_message(message, awaited=not index.fact(route, finding.path))
     else:
         does = f"calls {describe_call(made)}"
     shadowing = index.package_binding(owner)
@@ -1094,13 +1095,14 @@ def build_index(
         return not authenticates_outside_routes(served_sources(scope))
 
     def awaiting(scope: str | None, name: str) -> Iterator[tuple[str, bytes, bool]]:
-        """The modules of the code the sub-service serves with whose text awaits a
-        callable named `name` (`ProjectIndex.awaited_by_public_route`)."""
+        """The modules of the code the sub-service serves with whose text may define or
+        await a coroutine named `name` (`ProjectIndex.awaited_by_public_route`,
+        `.is_public_route`)."""
         called = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")
         files, texts = scoped(scope)
         for path, text in zip(files, texts, strict=True):
             if (
-                b"await" in text
+                b"async" in text
                 and called.search(text) is not None
                 and settings.file_layer(path, text) not in ("test", "tooling")
             ):
@@ -1132,10 +1134,18 @@ def build_index(
         used_unread=frozenset(settings.enabled) if new_code else frozenset(settings.named),
         prefixed={
             TABLE_MAPPED: lambda scope, tables: not tables_of(scope).isdisjoint(tables.split(",")),
+            PUBLIC_ROUTE_OF: lambda scope, target: (
+                not new_code
+                and public_routes(scope)
+                and built[0].is_public_route(target, functools.partial(awaiting, scope))
+            ),
             PUBLIC_CALLER: lambda scope, target: (
                 not new_code
                 and public_routes(scope)
-                and built[0].awaited_by_public_route(target, functools.partial(awaiting, scope))
+                and (
+                    built[0].is_public_route(target, functools.partial(awaiting, scope))
+                    or built[0].awaited_by_public_route(target, functools.partial(awaiting, scope))
+                )
             ),
         },
         counted={

@@ -296,3 +296,32 @@ def test_a_rate_limited_or_administrators_route_is_held_back(
     files = {"app/security.py": SECURITY, "app/deps.py": DEPS, "app/routes.py": routes}
     # `register` alone (two lines lower, below the limiter's import)
     assert _reported(tmp_path, files) == [36]
+
+
+def test_a_hash_made_in_the_route_itself_is_reported_with_the_routes_message(
+    tmp_path: Path,
+) -> None:
+    """`bcrypt.hashpw(...)` written in the public sign-up itself (no helper): the route's
+    message; the same call behind a security scheme is held back."""
+    routes = """
+    import bcrypt
+    from fastapi import APIRouter, Depends
+    from fastapi.security import OAuth2PasswordBearer
+
+    router = APIRouter()
+    oauth2_scheme = OAuth2PasswordBearer(tokenUrl="login")
+
+
+    @router.post("/register")
+    async def register(password: str) -> bytes:
+        return bcrypt.hashpw(password.encode(), bcrypt.gensalt())
+
+
+    @router.post("/users")
+    async def create_user(password: str, token: str = Depends(oauth2_scheme)) -> bytes:
+        return bcrypt.hashpw(password.encode(), bcrypt.gensalt())
+    """
+    found = checked_package(tmp_path, {"app/routes.py": routes})
+    reported = [(f["location"]["row"], f["message"]) for f in found if f["code"] == "FG303"]
+    assert [row for row, _ in reported] == [11]
+    assert "on a route that takes no credential, that anyone may call" in reported[0][1]

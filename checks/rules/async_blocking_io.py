@@ -68,11 +68,10 @@ from checks.project import (
     COMPARED,
     HELD_CHAIN,
     PUBLIC_CALLER_ROOT,
-    PUBLIC_ROUTE,
     Condition,
     returned_owner,
 )
-from checks.project_facts import NEW_PASSWORD_HASH_SELECTED, PUBLIC_CALLER, PUBLIC_ROUTES
+from checks.project_facts import NEW_PASSWORD_HASH_SELECTED, PUBLIC_CALLER, PUBLIC_ROUTE_OF
 from checks.public_routes import public_message
 from checks.rule import Example, Rule
 from checks.rules.sqlalchemy_sessions import idle_route_hint, runs_its_own_loop
@@ -127,10 +126,10 @@ def _resource_request(name: str, ctx: FileContext | None = None) -> str | None:
 _NEW_HASH = Condition((), frozenset(), fact=NEW_PASSWORD_HASH_SELECTED)
 #: One on a route that takes no credential (`checks.public_routes`) is a public sign-up's,
 #: reported where nothing authenticates the project's routes elsewhere
-#: (`checks.project_facts.PUBLIC_ROUTES`), and one in a coroutine such a route awaits
-#: (`PUBLIC_CALLER`), each with a message that says so: the alternative reported first
-#: where it holds (`_report`, `_BlockingInAsync._imported_helper`).
-_PUBLIC_HASH = Condition((), frozenset(), fact=PUBLIC_ROUTES)
+#: (`checks.project_facts.PUBLIC_ROUTE_OF`), and one in a coroutine such a route awaits
+#: (`PUBLIC_CALLER`), each with a message that says so: alternatives reported before the
+#: plain one where they hold (`_report`, `_BlockingInAsync._imported_helper`); the project
+#: index reads the routes only then.
 
 #: The calls awaited in the file (`ctx.marks`): an awaited call returns an awaitable, it
 #: does not block (async-stripe's patched `stripe.Customer.create`).
@@ -181,7 +180,7 @@ class _BlockingInAsync(Rule):
         if self.compared_checks and any(call.in_async for call in structure.calls):
             # a coroutine that may be a route taking no credential, or one such a route
             # awaits: its new password's hash is reported where the project authenticates
-            # nothing elsewhere (`_public_root`)
+            # nothing elsewhere (`_coroutine_name`)
             return (plain, Condition(refs, roots | {PUBLIC_CALLER_ROOT}, subject=BLOCKS))
         return (plain,)
 
@@ -309,11 +308,12 @@ class _BlockingInAsync(Rule):
             f"the event loop inside `async def`: make it async, or `await "
             f"asyncio.to_thread({callee}, ...)`" + idle_route_hint(ctx)
         )
-        public = _public_root(ctx) if self.compared_checks and COMPARED not in roots else None
-        if public is not None:
+        coroutine = _coroutine_name(ctx) if self.compared_checks and COMPARED not in roots else None
+        if coroutine is not None:
             # a new password's hash there is a public sign-up's: reported (and said so)
             # where the project authenticates nothing elsewhere, else as any other
-            ctx.report_if(node, Condition((name,), roots | {public}, subject=BLOCKS), message)
+            public = roots | {PUBLIC_CALLER_ROOT + coroutine}
+            ctx.report_if(node, Condition((name,), public, subject=BLOCKS), message)
         ctx.report_if(node, Condition((name,), roots, subject=BLOCKS), message)
 
     def _not_reported_here(self, node: cst.Call, name: str | None, ctx: FileContext) -> bool:
@@ -2706,48 +2706,33 @@ def _report(ctx: FileContext, node: cst.Call, message: str, blocking: str) -> No
         and not _compared(node, ctx)
         and not (blocking in DERIVATIONS and _class_compares_digests(ctx))
     ):
-        public = _public_root(ctx)
-        if public == PUBLIC_ROUTE:
-            ctx.report_if(node, _PUBLIC_HASH, public_message(message))
-        elif public is not None:
-            caller = PUBLIC_CALLER + public[len(PUBLIC_CALLER_ROOT) :]
-            awaited = Condition((), frozenset(), fact=caller)
+        coroutine = _coroutine_name(ctx)
+        if coroutine is not None:
+            route = Condition((), frozenset(), fact=PUBLIC_ROUTE_OF + coroutine)
+            ctx.report_if(node, route, public_message(message))
+            awaited = Condition((), frozenset(), fact=PUBLIC_CALLER + coroutine)
             ctx.report_if(node, awaited, public_message(message, awaited=True))
         ctx.report_if(node, _NEW_HASH, message)
     else:
         ctx.report(node, message)
 
 
-def _public_root(ctx: FileContext) -> str | None:
-    """What may make a new password hashed in the coroutine being walked a public
-    sign-up's (a `BLOCKS` root): `PUBLIC_ROUTE` when it is a route that takes no
-    credential (`checks.summary.coroutines_of`), `PUBLIC_CALLER_ROOT` and its qualified
-    name when it is another module-level coroutine or a method of a module-level class
-    (a route of the project may await it), else None."""
+def _coroutine_name(ctx: FileContext) -> str | None:
+    """The qualified name of the coroutine being walked, a module-level one or a method
+    of a module-level class (`app.services.auth.AuthService.register`): the index asks
+    whether it is a route that takes no credential or one awaits it, where a new
+    password's hash is found in it (`PUBLIC_ROUTE_OF`, `PUBLIC_CALLER`)."""
     function = ctx.function
     module = ctx.module_name
-    if (
-        function is None
-        or not function.is_async
-        or module is None
-        or not isinstance(function.node, cst.FunctionDef)
-    ):
+    if function is None or not function.is_async or module is None:
+        return None
+    if not isinstance(function.node, cst.FunctionDef):
         return None
     owner = function.owner
-    if owner is not None and owner.outer is not None:
-        return None
     name = function.node.name.value
-    qualified = f"{module}.{name}" if owner is None else f"{module}.{owner.name}.{name}"
-    found = ctx.stash("fg303:coroutines")
-    if not found:
-        from checks.summary import coroutines_of
-
-        source = ctx.source if ctx.source is not None else ctx.module.code.encode()
-        found.append(coroutines_of(source, module, ctx.package == module))
-    coroutine = found[0].get(qualified)
-    if coroutine is None:
-        return None  # (a function of a function's, or one the module defines twice)
-    return PUBLIC_ROUTE if coroutine.public else PUBLIC_CALLER_ROOT + qualified
+    if owner is None:
+        return f"{module}.{name}"
+    return f"{module}.{owner.name}.{name}" if owner.outer is None else None
 
 
 def _class_compares_digests(ctx: FileContext) -> bool:
