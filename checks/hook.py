@@ -334,8 +334,11 @@ def run_claude_hook(stdin: bytes, environ: Mapping[str, str] | None = None) -> H
     if known:  # the file before the edit, checked the same way (a new file had nothing)
         before = []
         if original is not None:
+            # only the rules of the codes found now: `split_by_edit` matches a finding
+            # with the earlier ones of its code, and reads no other
             data = original.encode("utf-8")
-            earlier = check_file(engine, settings, path, data, packages)
+            codes = frozenset(finding.code for finding in findings)
+            earlier = check_file(engine, settings, path, data, packages, only=codes)
             before = resolve_findings([earlier], settings, lambda _: data, new_code=True)
     text = result.text or decode_source(source) or ""
     new, older = split_by_edit(payload, findings, text, before, original or "")

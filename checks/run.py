@@ -506,18 +506,22 @@ def check_file(
     source: bytes,
     project_packages: frozenset[str] | None = None,
     unscreened: frozenset[str] = frozenset(),
+    only: frozenset[str] | None = None,
 ) -> FileResult:
     """Check one file with its layer, per-file ignores and module name (and the packages
     the run's index can read, `run_packages`, when the run knows them; `unscreened`: as
-    `Engine.check`)."""
+    `Engine.check`; `only`: the codes whose rules run, of the engine's, when not all)."""
     relative = settings.relative(path)
     layer = settings.file_layer(path, source)
     module, is_package = module_name_for(path)
+    ignored = settings.ignored_codes_for(relative)
+    if only is not None:
+        ignored |= {rule.code for rule in engine.rules if rule.code not in only}
     return engine.check(
         path,
         source,
         layer,
-        settings.ignored_codes_for(relative),
+        ignored,
         module,
         is_package,
         settings.in_work_tree(path),

@@ -441,3 +441,43 @@ def test_an_expiring_async_session_factory_is_new_codes_finding(tmp_path: Path) 
     assert codes("--extend-select", "FG104") == ["FG104"]
     path = write(tmp_path, "app/database.py", source)
     assert listed_codes(reason(hook(write_new(path, tmp_path), tmp_path)[1])) == ["FG104"]
+
+
+def test_the_file_before_the_edit_is_checked_only_for_the_codes_found_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`split_by_edit` matches a finding with the earlier ones of its code only: the
+    file as it was is checked with those rules alone (a 2,000-line file with an old
+    finding costs the hook a second full check otherwise: `benchmarks/bench_hook.py`).
+    Here the edit mends the old `time.sleep()` (FG301) and adds a blocking request
+    (FG302): FG301's rule is not run on the file as it was."""
+    (tmp_path / ".git").mkdir()
+    before = "import time\n\nimport requests\n\n\nasync def poll() -> None:\n    time.sleep(1)\n"
+    after = (
+        "import asyncio\n\nimport requests\n\n\nasync def poll() -> None:\n"
+        "    await asyncio.sleep(1)\n    requests.get('https://example.com', timeout=5)\n"
+    )
+    path = tmp_path / "app" / "jobs.py"
+    path.parent.mkdir()
+    path.write_text(after, encoding="utf-8")
+    checked: list[list[str]] = []
+    real = checks.hook.check_file
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        found = [*result.findings, *(finding for finding, _ in result.pending)]
+        checked.append(sorted({finding.code for finding in found}))
+        return result
+
+    monkeypatch.setattr(checks.hook, "check_file", recording)
+    payload = {
+        "hook_event_name": "PostToolUse",
+        "tool_name": "Write",
+        "cwd": str(tmp_path),
+        "tool_input": {"file_path": str(path), "content": after},
+        "tool_response": {"type": "update", "filePath": str(path), "originalFile": before},
+    }
+    text = reason(hook(payload, tmp_path)[1])
+    assert listed_codes(text) == ["FG302"]
+    assert "older" not in text
+    assert checked == [["FG302"], []]  # the full check of the file as it was: ["FG301"]
