@@ -798,18 +798,78 @@ def module_imported(name: str, sources: Iterable[bytes], in_path: bool = False) 
     return any(encoded in source and pattern.search(source) is not None for source in sources)
 
 
-def routes_module_imported(module: str, sources: Sequence[bytes]) -> bool:
+def routes_module_imported(
+    module: str,
+    sources: Sequence[bytes],
+    modules: Sequence[str | None] | None = None,
+    depth: int = 3,
+) -> bool:
     """`ROUTES_IMPORTED`'s answer: `module_imported` of its last name, where an import of
     it (or its quoted path) names a module that agrees with its dotted name (one's path
     ends the other's; a relative one, by the part it names): EFRAN033's
     `app/routers/auth.py`, left beside the `app/presentation/api/routers/auth.py` its
     `main.py` imports (`from app.presentation.api.routers import auth`), registers no route
-    (reader 184)."""
+    (reader 184). With `modules`, the dotted names of the texts' modules (None: a
+    packaging file's, or a name not known), an importer counts where it runs: it makes
+    an app (`FastAPI(...)`), runs as a script, or is itself imported so, up to `depth`
+    modules up: PedrovD's `app/api/api_v1/api.py` includes every router of `endpoints/`
+    in an `api_router` that nothing imports, its `main.py` declaring the routes it serves
+    (reader 189)."""
     package, _, stem = module.rpartition(".")
     if not module_imported(stem, sources, in_path=True):
         return False
     if not package or any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
         return True
+    for index, source in enumerate(sources):
+        if stem.encode() not in source or not _imports_module(module, stem, source):
+            continue
+        importer = modules[index] if modules is not None else None
+        if importer is None or not _may_be_dead(importer, module, sources, modules, depth):
+            return True
+    return False
+
+
+def _may_be_dead(
+    importer: str,
+    module: str,
+    sources: Sequence[bytes],
+    modules: Sequence[str | None] | None,
+    depth: int,
+) -> bool:
+    """Whether a module importing a routes module (`routes_module_imported`) may run
+    none of its code: of a package, it makes no app and runs as no script, no file that
+    is not code (a Dockerfile, `pyproject.toml`: `modules`' None) names it, the project
+    makes its app in a text read here (its wiring known), and nothing imports it where
+    that runs (`depth` modules up)."""
+    if importer == module or depth == 0 or "." not in importer or modules is None:
+        return False
+    own = next(text for name, text in zip(modules, sources, strict=True) if name == importer)
+    if _RUNS.search(own) is not None:
+        return False
+    made = {m.group(1) for m in _ROUTER_MADE.finditer(own)}
+    if any(m.group(1) not in made for m in _INCLUDES.finditer(own)):
+        return False  # it includes routers in an app or router made elsewhere: it wires
+    dotted, path = importer.encode(), importer.replace(".", "/").encode()
+    if any(
+        name is None and (dotted in text or path in text)
+        for name, text in zip(modules, sources, strict=True)
+    ):
+        return False
+    if not any(b"FastAPI(" in text for text in sources):
+        return False
+    return not routes_module_imported(importer, sources, modules, depth - 1)
+
+
+#: A router a module makes (`api_router = APIRouter(...)`), and what includes routers.
+_ROUTER_MADE = lazy_pattern(rb"(?m)^[ \t]*(\w+)[ \t]*(?::[^=\n]*)?=[ \t]*(?:\w+\.)?APIRouter\(")
+_INCLUDES = lazy_pattern(rb"\b(\w+)\.include_router\(")
+#: What makes a module run whatever imports it: an app made there, a script's guard.
+_RUNS = lazy_pattern(rb"\b(?:FastAPI|Starlette)\(|__name__\s*==\s*[\"']__main__[\"']")
+
+
+def _imports_module(module: str, stem: str, source: bytes) -> bool:
+    """Whether the text imports the module, or quotes its path, by a name that agrees
+    with its dotted name (`routes_module_imported`)."""
     own = module.split(".")
     word = re.compile(rb"\b" + re.escape(stem.encode()) + rb"\b")
 
@@ -819,25 +879,22 @@ def routes_module_imported(module: str, sources: Sequence[bytes]) -> bool:
             return _ends(target, parts)  # relative: the tail it names
         return bool(parts) and (_ends(target, parts) or _ends(parts, target))
 
-    for source in sources:
-        if stem.encode() not in source:
-            continue
-        for match in _FROM_IMPORT.finditer(source):
-            origin = match.group(1).decode("ascii", "replace")
-            if agrees(origin, own) or (
-                word.search(match.group(2)) is not None and agrees(origin, own[:-1])
-            ):
-                return True  # `from app.routers.auth import router`, `from app.routers import auth`
-        for match in _PLAIN_IMPORT.finditer(source):
-            for item in match.group(1).decode("ascii", "replace").split(","):
-                if agrees(item.split(" as ")[0].strip(), own):
-                    return True  # `import app.routers.auth`
-        for match in _QUOTED_PATH.finditer(source):
-            path = match.group(1).decode("ascii", "replace").partition(":")[0]
-            if "/" in path and not path.endswith(".py"):
-                continue  # a URL's path (`prefix="/auth"`), not a file's
-            if agrees(path.removesuffix(".py").replace("/", "."), own):
-                return True  # `"app.routers.auth"`, `"app/routers/auth.py"`
+    for match in _FROM_IMPORT.finditer(source):
+        origin = match.group(1).decode("ascii", "replace")
+        if agrees(origin, own) or (
+            word.search(match.group(2)) is not None and agrees(origin, own[:-1])
+        ):
+            return True  # `from app.routers.auth import router`, `from app.routers import auth`
+    for match in _PLAIN_IMPORT.finditer(source):
+        for item in match.group(1).decode("ascii", "replace").split(","):
+            if agrees(item.split(" as ")[0].strip(), own):
+                return True  # `import app.routers.auth`
+    for match in _QUOTED_PATH.finditer(source):
+        path = match.group(1).decode("ascii", "replace").partition(":")[0]
+        if "/" in path and not path.endswith(".py"):
+            continue  # a URL's path (`prefix="/auth"`), not a file's
+        if agrees(path.removesuffix(".py").replace("/", "."), own):
+            return True  # `"app.routers.auth"`, `"app/routers/auth.py"`
     return False
 
 

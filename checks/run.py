@@ -1070,6 +1070,22 @@ def build_index(
                 or not module_imported(package, texts, in_path=True)
                 or package_module_imported(package, module.name, texts, siblings)
             )
+        if name.startswith(ROUTES_IMPORTED):
+            # where the service includes routers (its own wiring known), one a module
+            # that runs imports (`routes_module_imported`: the importers' names)
+            files, texts = scoped(scope)
+            named = [
+                (module_name_for(path)[0], text)
+                for path, text in zip(files, texts, strict=True)
+                if settings.file_layer(path, text) != "test"
+            ]
+            others = [*packaging(scope), *servers(scope)]
+            sources = [*(text for _, text in named), *others]
+            return not any(b"include_router" in text for text in sources) or routes_module_imported(
+                name[len(ROUTES_IMPORTED) :],
+                sources,
+                [*(module for module, _ in named), *(None for _ in others)],
+            )
         # named in the service's code: a class only its tests name is dead code too
         # (MarchenkoRuslan's `SurveyService`, reader 93)
         return _used(name, [*service_sources(scope), *packaging(scope)])
@@ -1230,11 +1246,6 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
             not any(b"include_router" in text for text in texts)
             or not module_imported(package, texts, in_path=True)
             or module_imported(stem, texts, in_path=True)
-        )
-    if name.startswith(ROUTES_IMPORTED):
-        # where the service includes routers (its own wiring known), one it imports
-        return not any(b"include_router" in text for text in texts) or routes_module_imported(
-            name[len(ROUTES_IMPORTED) :], texts
         )
     return written_twice(name, texts)
 

@@ -825,6 +825,56 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
     assert _rows(tmp_path) == [("role.py", "FG302", 9)]
 
 
+def test_a_routes_module_only_a_module_nothing_runs_imports_is_held(tmp_path: Path) -> None:
+    """PedrovD's `app/api/api_v1/endpoints/` (reader 189): `api_v1/api.py` includes each
+    of its routers in an `api_router` that no module imports, while `main.py` declares
+    the routes it serves itself: none of the endpoints serves. The aggregator counts
+    where it runs: imported by the app's module, imported by a module that is, making an
+    app, run as a script, or named by a Dockerfile."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/api", "app/api/api_v1", "app/api/api_v1/endpoints"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    write(
+        tmp_path,
+        "app/api/api_v1/endpoints/users.py",
+        "import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/users")\nasync def users() -> str:\n'
+        '    return requests.get("https://example.com").text\n',
+    )
+    aggregator = (
+        "from fastapi import APIRouter\n\nfrom app.api.api_v1.endpoints import users\n\n"
+        'api_router = APIRouter()\napi_router.include_router(users.router, prefix="/users")\n'
+    )
+    write(tmp_path, "app/api/api_v1/api.py", aggregator)
+    main = "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+    main += '@app.get("/health")\nasync def health() -> str:\n    return "ok"\n'
+    write(tmp_path, "app/main.py", main)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG302") == [("users.py", "FG302", 9)]
+    for wiring in (
+        "from app.api.api_v1.api import api_router\n\napp.include_router(api_router)\n",
+        "from .api.api_v1 import api\n",
+    ):
+        write(tmp_path, "app/main.py", main + wiring)
+        assert _rows(tmp_path) == [("users.py", "FG302", 9)], wiring
+    # imported by a module that is imported by the app's
+    write(tmp_path, "app/api/__init__.py", "from app.api.api_v1.api import api_router\n")
+    write(tmp_path, "app/main.py", main + "from app.api import api_router\n")
+    assert _rows(tmp_path) == [("users.py", "FG302", 9)]
+    write(tmp_path, "app/api/__init__.py", "")
+    write(tmp_path, "app/main.py", main)
+    for runs in ("\napp = FastAPI()\n", '\nif __name__ == "__main__":\n    print(api_router)\n'):
+        write(tmp_path, "app/api/api_v1/api.py", aggregator + runs)
+        assert _rows(tmp_path) == [("users.py", "FG302", 9)], runs
+    # it includes the routers in an app made elsewhere, run by a command not read here
+    wires = "from app.factory import build\n\napp = build()\napp.include_router(users.router)\n"
+    write(tmp_path, "app/api/api_v1/api.py", "from app.api.api_v1.endpoints import users\n" + wires)
+    assert _rows(tmp_path) == [("users.py", "FG302", 9)]
+    write(tmp_path, "app/api/api_v1/api.py", aggregator)
+    write(tmp_path, "Dockerfile", 'CMD ["uvicorn", "app.api.api_v1.api:app"]\n')
+    assert _rows(tmp_path) == [("users.py", "FG302", 9)]
+
+
 def test_a_module_of_routes_its_name_does_not_say_nothing_imports_is_held(
     tmp_path: Path,
 ) -> None:
