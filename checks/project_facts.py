@@ -1194,6 +1194,10 @@ def typed_models(sources: Iterable[bytes]) -> bool:
 
 
 _RAISE_HTTP_EXCEPTION = lazy_pattern(rb"\braise\s+(?:\w+\.)*HTTPException\s*\(")
+#: A function that says it returns `HTTPException` (`def not_found(...) -> HTTPException:`).
+_HTTP_HELPER = lazy_pattern(
+    rb"(?m)^[ \t]*def[ \t]+(\w+)[ \t]*\([^)]*\)[ \t]*->[ \t]*(?:\w+\.)*HTTPException[ \t]*:"
+)
 #: `raise NotFoundError(...)`, `raise errors.Conflict`: a CapWords class raised
 _RAISE_CLASS = lazy_pattern(rb"\braise\s+(?:\w+\.)*([A-Z]\w*)\b")
 #: `except NotFound as e:` / `except (NotFound, Conflict):` at the start of a line: the
@@ -1360,12 +1364,23 @@ def own_service_errors(
             for name in _HANDLED_CLASS.findall(source)
         }
         translated -= handled
+    # a helper of the project's returning one (`raise error_response(...)`, whose `def`
+    # says `-> HTTPException`) raises `HTTPException` too (Charelk2's quotes repository
+    # and calendar service: 12 raises, 7 through its helper, reader 188)
+    helpers = {name for source in project for name in _HTTP_HELPER.findall(source)}
+    raises_helper = (
+        re.compile(rb"\braise\s+(?:\w+\.)*(?:" + b"|".join(sorted(helpers)) + rb")\s*\(")
+        if helpers
+        else None
+    )
     http = own = http_modules = http_led = own_led = 0
     for source in sources:
         if b"raise" not in source:
             continue
         names = _RAISE_CLASS.findall(source)
         raised = len(_RAISE_HTTP_EXCEPTION.findall(source))
+        if raises_helper is not None:
+            raised += len(raises_helper.findall(source))
         raised += sum(1 for name in names if name in http_classes)
         http += raised
         http_modules += raised > 0

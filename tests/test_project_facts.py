@@ -831,6 +831,33 @@ def test_the_projects_own_http_exception_subclasses_are_http_errors() -> None:
     assert own_service_errors([mixed], [errors])
 
 
+def test_a_helper_returning_an_http_exception_raises_one_where_it_is_raised() -> None:
+    """Charelk2 (reader 188): its quotes repository raises `error_response(...)`, a
+    helper of `app/utils/errors.py` that says it returns `HTTPException`, seven times;
+    its calendar service raises `HTTPException` five; its flight and weather clients
+    raise their own API errors nine. Counted as HTTP errors, the helper's raises make
+    `HTTPException` the layer's convention (FG401 held back); counted as nothing, the
+    clients' errors outnumbered the five."""
+    helper = textwrap.dedent(
+        """
+        def error_response(
+            message: str,
+            field_errors: dict[str, str],
+        ) -> HTTPException:
+            return HTTPException(status_code=422, detail=message)
+        """
+    ).encode()
+    clients = b"class FlightAPIError(Exception):\n    pass\n"
+    quotes = b"raise error_response('Quote missing', {})\n" * 7
+    calendar = b"raise HTTPException(status_code=503)\n" * 5
+    flights = b"raise FlightAPIError('down')\n" * 9
+    layer = [quotes, calendar, flights]
+    assert not own_service_errors(layer, [helper, clients, *layer])
+    # a function of another name returning something else is no such helper
+    other = helper.replace(b"-> HTTPException", b"-> dict[str, str]")
+    assert own_service_errors(layer, [other, clients, *layer])
+
+
 def test_a_project_whose_every_error_class_is_an_http_error_has_none_of_its_own() -> None:
     """The twenty-first reader's clean architecture: `AuthError(HTTPException)` and its
     siblings are the project's only errors, no handler maps anything: two raw
