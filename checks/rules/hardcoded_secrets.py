@@ -324,6 +324,17 @@ _KEY_PREFIX_ONLY = lazy_pattern(r"^[a-z]{2,4}(?:-[a-z]+)*-$")
 #: A masked or elided key (`"ya29.a0AfH6SMBxxxxxxxx"`, `"sk-...a1b2"`, `"ghp_****"`): a
 #: random key holds no run of six `x` (one chance in 62**6), three dots or four stars.
 _MASKED = lazy_pattern(r"x{6,}|X{6,}|\.{3}|\*{4,}|\u2022{3,}")
+#: A value masked whole: a word framed by stars (HITA's settings answer's
+#: `"smtp_password": "***hidden***"`, reader 189), which no key holds.
+_MASKED_WORD = lazy_pattern(r"^\*{2,}[A-Za-z][A-Za-z _-]*\*{2,}$")
+#: A password no login can match, marking a disabled account as `/etc/shadow`'s `!`
+#: and Django's unusable passwords do (Charelk2's system user,
+#: `password="!disabled-system-user!"`, reader 188): `!` or `*` alone, or before words
+#: saying so; not a secret.
+_DISABLED_PASSWORD = lazy_pattern(
+    r"^(?:[!*]|[!*][A-Za-z_ -]*(?:disabled|locked|unusable|no-?login|inactive)[A-Za-z_ -]*[!*]?)$",
+    re.IGNORECASE,
+)
 #: An elision alone (`"..."`, `"…"`): no key's part is shown, the text is the whole value.
 _ELISION = lazy_pattern(r"^(?:\.{3,}|\u2026)$")
 #: The passwords images and installers of servers ship with (`pg_password: str =
@@ -409,6 +420,8 @@ def _is_secret_value(
         # an elision as a signing key's whole default is the key the service runs with
         # (kasilianaoliveira's `JWT_SECRET_KEY: SecretStr = SecretStr("...")`, reader 172)
         and not (_MASKED.search(value) and not (signing and _ELISION.match(value)))
+        and not _MASKED_WORD.match(value)
+        and not _DISABLED_PASSWORD.match(value)
         # words separated by spaces: a dict's label, or any name's of an API key or token,
         # which no provider issues with spaces (unstract's Postman item names,
         # `EXECUTE_API_KEY = "Process document"`); a password may be a passphrase
@@ -922,7 +935,9 @@ class HardcodedSecret(Rule):
         "Firebase web app's `apiKey` beside its `authDomain`, `projectId`, `appId`), a "
         "provider's "
         "key prefix alone (`'sk-proj-'`: a placeholder to complete), a masked or elided "
-        "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`), a regular expression "
+        "key (`'ya29.a0AfH6xxxxxxxx'`, `'sk-...a1b2'`, `'****'`) or a value masked whole "
+        "(`'***hidden***'`), a disabled account's password no login matches (`'!'`, "
+        "`'!disabled-system-user!'`), a regular expression "
         "that finds keys (`r'sk-[a-zA-Z0-9]{20,}'`: a character range, a counted "
         "repetition, `\\d`, `(?:`), a dict's value of words "
         "separated by spaces (`{'api_key': 'Elastic Api Key'}`, `{'secret': 'Key has been "
@@ -1536,6 +1551,18 @@ class HardcodedSecret(Rule):
             MASKED_KEY = "sk-...a1b2"
             """,
             note="a label, a message, a masked sample and an elided key: no secret",
+        ),
+        Example(
+            """
+            from app.models import User
+
+            def system_user() -> User:
+                return User(email="system@example.com", password="!disabled-system-user!")
+
+            def mail_settings() -> dict[str, str]:
+                return {"smtp_host": "smtp.example.com", "smtp_password": "***hidden***"}
+            """,
+            note="a disabled account's password no login matches, and a masked value",
         ),
         Example(
             '''
