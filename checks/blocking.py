@@ -447,6 +447,23 @@ BLOCKING_CLIENTS = {
         "`Client(..., http_client=AsyncTwilioHttpClient())` and its `*_async` methods "
         "(awaited: `await client.messages.create_async(...)`)",
     ),
+    # SendGrid's client: `send(message)` is an HTTPS request to its v3 API, by urllib
+    # (python-http-client), as is each `client.mail.send.post(...)` (Dataforce's
+    # activation and invitation mails, sent from its async handlers: reader 188); it has
+    # no async twin
+    **dict.fromkeys(
+        ("sendgrid.SendGridAPIClient", "sendgrid.sendgrid.SendGridAPIClient"),
+        "`await asyncio.to_thread(client.send, message)`, or its v3 API through an "
+        "awaited `httpx.AsyncClient`",
+    ),
+    # Razorpay's client: each resource call (`client.order.create(...)`,
+    # `client.payment.refund(...)`) is an HTTPS request by `requests` (Mendyr's bookings,
+    # paid and refunded from async services: reader 190); not its `utility` signature
+    # checks (`CLIENT_LOCAL_METHODS`), an HMAC computed locally
+    **dict.fromkeys(
+        ("razorpay.Client", "razorpay.client.Client"),
+        "`await asyncio.to_thread(...)` (the SDK has no async client)",
+    ),
     # google-genai: `client.models.generate_content(...)` waits for the model's answer;
     # `client.aio` is the same API, awaited (`ASYNC_NAMESPACES`)
     "google.genai.Client": "`client.aio` (`await client.aio.models.generate_content(...)`)",
@@ -497,6 +514,11 @@ CLIENT_LOCAL_METHODS = frozenset(
         "get_presigned_url",
         # Alibaba Cloud OSS's presigned URL
         "sign_url",
+        # Razorpay's `client.utility` checks: an HMAC of the payload, computed locally
+        "verify_payment_signature",
+        "verify_webhook_signature",
+        "verify_payment_link_signature",
+        "verify_subscription_payment_signature",
         "get_paginator",
         "get_waiter",
         "can_paginate",

@@ -3095,6 +3095,53 @@ def test_fg303_a_shell_mkdir_is_told_to_make_the_folder_in_python() -> None:
     assert "asyncio.create_subprocess_shell" in found[2]
 
 
+def test_sendgrids_client_is_a_blocking_client() -> None:
+    """Dataforce's mails (reader 188, a miss): a `SendGridAPIClient` held by the class,
+    its `send(message)` an HTTPS request by urllib, called from a coroutine."""
+    source = """
+        from sendgrid import SendGridAPIClient
+        from sendgrid.helpers.mail import Mail
+
+
+        class EmailHandler:
+            _client = SendGridAPIClient("SG.key")
+
+            async def send_welcome(self, email: str) -> None:
+                message = Mail(from_email="team@example.com", to_emails=email)
+                self._client.send(message)
+        """
+    found = [f for f in check_code(source, "app/services/emails.py") if f.code == "FG302"]
+    assert [f.start.row for f in found] == [10]
+    assert "on a sync `sendgrid.SendGridAPIClient` client" in found[0].message
+    assert "asyncio.to_thread(client.send, message)" in found[0].message
+
+
+def test_razorpays_client_is_a_blocking_client_but_not_its_signature_checks() -> None:
+    """Mendyr's payments (reader 190, a miss): `self._client = razorpay.Client(...)`,
+    each resource call (`order.create`, `payment.refund`) a request by `requests`; the
+    `utility` signature checks are an HMAC computed locally."""
+    source = """
+        import razorpay
+
+
+        class PaymentService:
+            def __init__(self, key: str, secret: str) -> None:
+                self._client = razorpay.Client(auth=(key, secret))
+
+            async def create_order(self, amount: int) -> dict:
+                return self._client.order.create({"amount": amount, "currency": "INR"})
+
+            async def verify(self, order_id: str, payment_id: str, signature: str) -> None:
+                self._client.utility.verify_payment_signature(
+                    {"razorpay_order_id": order_id, "razorpay_payment_id": payment_id,
+                     "razorpay_signature": signature}
+                )
+        """
+    found = [f for f in check_code(source, "app/services/payments.py") if f.code == "FG302"]
+    assert [f.start.row for f in found] == [9]
+    assert "on a sync `razorpay.Client` client" in found[0].message
+
+
 def test_twilios_sync_client_is_a_blocking_client() -> None:
     """junctionxalgeria's alerts (reader 173, a miss): `self.twilio_client = Client(sid,
     token)` in `__init__`, then `self.twilio_client.messages.create(...)` in a coroutine:
