@@ -12,7 +12,8 @@ module shows decides, and whatever it cannot show to be no credential counts as 
   token in the body gates those: ally360's `/auth/reset-password`, reader 153), and its
   body gives no administrator's role (`role="admin"`: a first administrator's bootstrap);
 - each parameter is a value of the request's body, path or query (not one named as a token
-  or code), or filled by a dependency shown to take none: one named as the service's
+  or code, nor a body the module's own model makes with such a field: a social sign-in's
+  `token`), or filled by a dependency shown to take none: one named as the service's
   plumbing (`get_db`, `get_session`, `get_user_service`, `UserRepository`, `SessionDep`),
   or a function of the module whose own parameters take none. A dependency of another
   module named otherwise (`Depends(get_usuario_atual)`, built on `OAuth2PasswordBearer`:
@@ -417,6 +418,11 @@ def _annotation_free(
             for m in metadata
         )
     if isinstance(annotation, ast.Name):
+        if any(_CREDENTIAL_PARAMETER.search(field) for field in _fields(annotation.id, body)):
+            # a body the module's model makes, carrying a credential: Aponti's
+            # `SocialLoginRequest(provider, token)`, a Google ID token checked before the
+            # new account's hash (reader 190)
+            return False
         value = _module_value(annotation.id, body, qualified)
         if value is not None:
             return _annotation_free(value, body, qualified, depth, default)
@@ -424,6 +430,19 @@ def _annotation_free(
             name = annotation.id
             return _named_plumbing(name) or not _words(name) & _CALLER_ALIAS_WORDS
     return True
+
+
+def _fields(name: str, body: Sequence[ast.stmt]) -> list[str]:
+    """The annotated fields of a class of that name the module defines (none if it
+    defines no such class)."""
+    for statement in body:
+        if isinstance(statement, ast.ClassDef) and statement.name == name:
+            return [
+                item.target.id
+                for item in statement.body
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)
+            ]
+    return []
 
 
 def _named_plumbing(name: str) -> bool:

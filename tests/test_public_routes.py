@@ -325,3 +325,30 @@ def test_a_hash_made_in_the_route_itself_is_reported_with_the_routes_message(
     reported = [(f["location"]["row"], f["message"]) for f in found if f["code"] == "FG303"]
     assert [row for row, _ in reported] == [11]
     assert "on a route that takes no credential, that anyone may call" in reported[0][1]
+
+
+def test_a_body_model_of_the_module_carrying_a_token_is_a_credential(tmp_path: Path) -> None:
+    """Aponti's `/social-login` (reader 190): its body, a model of the module, carries a
+    Google ID token the route checks before it hashes the new account's password: a
+    credential gates it. The same body without the token is anyone's."""
+    social = """
+
+from pydantic import BaseModel
+
+
+class SocialLogin(BaseModel):
+    provider: str
+    token: str
+
+
+@router.post("/social-login")
+async def social_login(body: SocialLogin) -> str:
+    return pwd_context.hash(body.provider)
+"""
+    files = {"app/security.py": SECURITY, "app/deps.py": DEPS, "app/routes.py": ROUTES}
+    public = _reported(tmp_path / "plain", files)
+    files["app/routes.py"] = ROUTES + social
+    assert _reported(tmp_path / "token", files) == public
+    files["app/routes.py"] = ROUTES + social.replace("    token: str\n", "    email: str\n")
+    row = (ROUTES + social).count("\n") - 1
+    assert _reported(tmp_path / "email", files) == [*public, row]
