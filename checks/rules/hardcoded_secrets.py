@@ -211,12 +211,16 @@ _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
 #: Or twenty-four or more with a digit, no underscore: no variable's name runs so long
 #: without one (rauljimm's JWT key `"ASDFGHIJKLMNOPQRSTUVWXYZ1234567890"`, reader 115).
 #: A request for the value in words of any case (`"Enter_Your_API_Key"`: Jhaveri-Jeet's
-#: Stripe key, reader 175; `"your-api-key-here"`), a placeholder as the capitals are.
+#: Stripe key, reader 175; `"your-api-key-here"`), a placeholder as the capitals are;
+#: after a provider's prefix of a mode (`sk_test_`, `pk_live_`), another service's key,
+#: with which this one signs nothing (Aponti's `STRIPE_SECRET_KEY` fallback
+#: `"sk_test_your_key_here"`, reader 190).
 _ASKS_FOR_VALUE = lazy_pattern(
     r"^(?:(?:enter|insert|put|add|paste|replace)[_ -]?(?:with[_ -]?)?your[_ -]?[a-z0-9_ -]*"
-    r"|your[_ -][a-z0-9_ -]*[_ -]here)$",
+    r"|(?:[a-z]{2,5}_(?:test|live)_)?your[_ -][a-z0-9_ -]*[_ -]here)$",
     re.IGNORECASE,
 )
+_PROVIDER_MODE = lazy_pattern(r"^[a-z]{2,5}_(?:test|live)_", re.IGNORECASE)
 _GENERATED_CAPITALS = lazy_pattern(
     r"^(?:(?=[A-Z0-9]{16,}$)[A-Z0-9]*[0-9][A-Z]+[0-9][A-Z0-9]*"
     r"|(?=[A-Z0-9]{24,}$)[A-Z]*[0-9][A-Z0-9]*)$"
@@ -413,6 +417,7 @@ def _is_secret_value(
                 signing
                 and (_CAPITALS.match(value) or _ASKS_FOR_VALUE.match(value))
                 and not _SHARED_SECRET.search(name)
+                and not _PROVIDER_MODE.match(value)
             )
             and not _GENERATED_CAPITALS.match(value)
         )
@@ -914,8 +919,9 @@ class HardcodedSecret(Rule):
         "key a token is kept under, `COOKIE_REFRESH_TOKEN_KEY = 'fba_refresh_token'`, a "
         "cookie's name; nor a placeholder in capitals, or asking for the value in any "
         "case, as another service's API secret, `livekit_api_secret = "
-        "'ENTER_YOUR_LIVE_KIT_API_SECRET'`, `stripe.api_key = 'Enter_Your_API_Key'`, which "
-        "that service must share); a credential sent with a request, in a `headers=` dict (an "
+        "'ENTER_YOUR_LIVE_KIT_API_SECRET'`, `stripe.api_key = 'Enter_Your_API_Key'`, "
+        "`STRIPE_SECRET_KEY` falling back to `'sk_test_your_key_here'`, which that service "
+        "must share); a credential sent with a request, in a `headers=` dict (an "
         "`Authorization` scheme's value, `'Bearer 9f8e...'`, or an API-key header's) or a "
         "`cookies=` dict (a session's or a token's cookie), 16 characters or more and not "
         "a placeholder, once per dict; and "
@@ -1563,6 +1569,14 @@ class HardcodedSecret(Rule):
                 return {"smtp_host": "smtp.example.com", "smtp_password": "***hidden***"}
             """,
             note="a disabled account's password no login matches, and a masked value",
+        ),
+        Example(
+            """
+            import os
+
+            STRIPE_SECRET_KEY = os.getenv("STRIPE_SECRET_KEY", "sk_test_your_key_here")
+            """,
+            note="a request for another service's key, in its test mode's shape",
         ),
         Example(
             '''
