@@ -631,6 +631,21 @@ def _ask_of(answer: Callable[[str | None, str], bool], subject: str, scope: str 
     return answer(scope, subject)
 
 
+def _same_coroutine(awaited: str | None, target: str, module: str) -> bool:
+    """Whether an awaited call's function (`ProjectIndex._coroutine_ref`) is `target`: the
+    same name, or the name a module of the target's top package imports it by when that
+    package's folder is the source root it runs from (My-CEX's `backend/` holds an
+    `__init__.py`, and its `backend/services/user_service.py` imports
+    `repostories.user_repository`: `backend.repostories.user_repository` by its file,
+    reader 191)."""
+    if awaited is None:
+        return False
+    if awaited == target:
+        return True
+    top, _, rest = target.partition(".")
+    return rest == awaited and module.startswith(f"{top}.")
+
+
 class ProjectIndex:
     """The summaries of a run's modules, and the on-demand loading of the others."""
 
@@ -1110,7 +1125,7 @@ class ProjectIndex:
                     continue
                 if not any(
                     ref.replace("|", ".").rpartition(".")[2] == name
-                    and self._coroutine_ref(ref) == target
+                    and _same_coroutine(self._coroutine_ref(ref), target, module)
                     for ref in coroutine.awaits
                 ):
                     continue

@@ -352,3 +352,64 @@ async def social_login(body: SocialLogin) -> str:
     files["app/routes.py"] = ROUTES + social.replace("    token: str\n", "    email: str\n")
     row = (ROUTES + social).count("\n") - 1
     assert _reported(tmp_path / "email", files) == [*public, row]
+
+
+def test_a_coroutine_imported_from_inside_a_package_root_is_followed(tmp_path: Path) -> None:
+    """My-CEX (reader 191, a miss): `backend/` holds an `__init__.py` and is the folder
+    the service runs from, so its modules import each other without it (`from
+    repostories.user_repository import UserRepository`); the repository's hash of a new
+    password, awaited by the service a public `/register` awaits, is the same coroutine
+    under its two names."""
+    files = {
+        "backend/__init__.py": "",
+        "backend/repostories/__init__.py": "",
+        "backend/repostories/user_repository.py": """
+            from passlib.context import CryptContext
+
+            pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+            class UserRepository:
+                @staticmethod
+                async def create_user(email: str, password: str) -> str:
+                    return pwd_context.hash(password)
+            """,
+        "backend/services/__init__.py": "",
+        "backend/services/user_service.py": """
+            from repostories.user_repository import UserRepository
+
+
+            class AuthService:
+                @staticmethod
+                async def register_user(email: str, password: str) -> str:
+                    return await UserRepository.create_user(email, password)
+            """,
+        "backend/routers/__init__.py": "",
+        "backend/routers/user_router.py": """
+            from fastapi import APIRouter
+
+            from services.user_service import AuthService
+
+            router = APIRouter()
+
+
+            @router.post("/register")
+            async def register_user(email: str, password: str) -> str:
+                return await AuthService.register_user(email, password)
+            """,
+        "backend/main.py": """
+            from fastapi import FastAPI
+
+            from routers import user_router
+
+            app = FastAPI()
+            app.include_router(user_router.router)
+            """,
+    }
+    found = checked_package(tmp_path, files)
+    hashes = [
+        (f["filename"].rpartition("backend/")[2], f["location"]["row"])
+        for f in found
+        if f["code"] == "FG303"
+    ]
+    assert hashes == [("repostories/user_repository.py", 9)]
