@@ -269,6 +269,9 @@ _STATE_WORDS = frozenset(
 #: `"missing_api_key": "the backend has no SKYVERN_API_KEY"`, `invalid_password = ...`.
 _ABOUT_THE_SECRET = frozenset(
     {
+        # (`FORGOT_PASSWORD = "password-reset"`: the purpose a mailed token is for,
+        # nuriadevs', reader 193)
+        "forgot",
         "missing",
         "invalid",
         "no",
@@ -934,7 +937,7 @@ class HardcodedSecret(Rule):
         "one), a "
         "value that only repeats words of its name (`INVALID_API_KEY = 'invalid api key'`, "
         "`_USER_API_KEY = 'UserApiKey'`), "
-        "a name about the secret (`missing_api_key`, `invalid_password`, "
+        "a name about the secret (`missing_api_key`, `invalid_password`, `FORGOT_PASSWORD`, "
         "`user_wrong_password`, `FAIL_ACCESS_TOKEN`, `ACCESS_TOKEN_ERROR`: messages and "
         "states), keys made public (PostHog "
         "`phc_...`, Stripe `pk_live_...`, a name saying `public` or `publishable`, a "
@@ -1614,12 +1617,13 @@ class HardcodedSecret(Rule):
         Example(
             """
             AUTH_ERROR_INVALID_API_KEY = "invalid api key"
+            FORGOT_PASSWORD = "password-reset"
             DEFAULT_DATABASE_URL = "postgresql+asyncpg://app:app@localhost:5432/app"
             COMPOSE_DATABASE_URL = "postgresql+asyncpg://myuser:mypassword@db:5432/mydb"
             """,
             note=(
-                "a message that repeats its name; a local development database (onyx, "
-                "letta), one on a compose service's host"
+                "a message that repeats its name, a mailed token's purpose; a local "
+                "development database (onyx, letta), one on a compose service's host"
             ),
         ),
         Example(
