@@ -413,3 +413,31 @@ def test_a_coroutine_imported_from_inside_a_package_root_is_followed(tmp_path: P
         if f["code"] == "FG303"
     ]
     assert hashes == [("repostories/user_repository.py", 9)]
+
+
+def test_a_request_handed_to_a_background_task_is_no_credential(tmp_path: Path) -> None:
+    """pathokpoint's `/signup` (reader 192): it hands the request to a background task
+    that keeps the pending account in Redis, which runs once the response is sent and
+    gates nothing; handed to a call of the route's own, it may be read for a
+    credential."""
+    signup = """
+
+from fastapi import BackgroundTasks
+
+
+def keep(request: Request, email: str) -> None:
+    print(request.app, email)
+
+
+@router.post("/sign-up")
+async def sign_up(password: str, request: Request, tasks: BackgroundTasks) -> str:
+    tasks.add_task(keep, request, "someone@example.com")
+    return pwd_context.hash(password)
+"""
+    files = {"app/security.py": SECURITY, "app/deps.py": DEPS, "app/routes.py": ROUTES}
+    public = _reported(tmp_path / "plain", files)
+    files["app/routes.py"] = ROUTES + signup
+    row = (ROUTES + signup).count("\n") - 1
+    assert _reported(tmp_path / "task", files) == [*public, row]
+    files["app/routes.py"] = ROUTES + signup.replace("tasks.add_task(keep, ", "keep(")
+    assert _reported(tmp_path / "call", files) == public
