@@ -820,13 +820,54 @@ def routes_module_imported(
         return False
     if not package or any(_DYNAMIC_IMPORT.search(source) is not None for source in sources):
         return True
+    # (a module that registers its routes on an app or router it imports, or includes
+    # its own router in one, is wired by the import alone)
+    makes_a_router = modules is not None and any(
+        name == module and _ROUTER_MADE.search(text) is not None and b"include_router" not in text
+        for name, text in zip(modules, sources, strict=True)
+    )
     for index, source in enumerate(sources):
         if stem.encode() not in source or not _imports_module(module, stem, source):
+            continue
+        if makes_a_router and b"include_router" in source and _import_unused(stem, source):
+            # the module that includes the routers imports this one and reads nothing of
+            # it: ssms' `main.py` imports `campaigns` beside the routers it includes, and
+            # never includes its router (reader 192)
             continue
         importer = modules[index] if modules is not None else None
         if importer is None or not _may_be_dead(importer, module, sources, modules, depth):
             return True
     return False
+
+
+def _import_unused(stem: str, source: bytes) -> bool:
+    """Whether the names a text binds by importing a module of that last name (`from
+    app.api import campaigns`, `from app.api.campaigns import router as campaigns_router`)
+    are read nowhere in it: False where it binds it otherwise (`import app.api.campaigns`)
+    or cannot be parsed."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(
+            stem in alias.name.split(".") for alias in node.names
+        ):
+            return False
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        origin = (node.module or "").split(".")
+        for alias in node.names:
+            if alias.name == stem or (origin and origin[-1] == stem):
+                bound.add(alias.asname or alias.name)
+    if not bound or "*" in bound:
+        return False
+    return not any(
+        isinstance(node, ast.Name) and node.id in bound for node in ast.walk(tree)
+    ) and not any(isinstance(node, ast.Constant) and node.value in bound for node in ast.walk(tree))
 
 
 def _may_be_dead(

@@ -810,9 +810,9 @@ def test_a_routes_module_nothing_imports_is_held(tmp_path: Path) -> None:
         assert _rows(tmp_path) == [], elsewhere
     for wiring in (
         "from app.routers import role\n\napp.include_router(role.router)\n",
-        "from .routers import role\n",
-        "from .routers.role import router\n",
-        "from routers import role\n",
+        "from .routers import role\n\napp.include_router(role.router)\n",
+        "from .routers.role import router\n\napp.include_router(router)\n",
+        "from routers import role\n\napp.include_router(role.router)\n",
         "import app.routers.role\n",
         'MODULES = ["app.routers.role"]\n',
         'MODULES = ["app.routers.role:router"]\n',
@@ -873,6 +873,45 @@ def test_a_routes_module_only_a_module_nothing_runs_imports_is_held(tmp_path: Pa
     write(tmp_path, "app/api/api_v1/api.py", aggregator)
     write(tmp_path, "Dockerfile", 'CMD ["uvicorn", "app.api.api_v1.api:app"]\n')
     assert _rows(tmp_path) == [("users.py", "FG302", 9)]
+
+
+def test_a_routes_module_the_wiring_module_imports_and_never_reads_is_held(
+    tmp_path: Path,
+) -> None:
+    """ssms' `app/api/campaigns.py` (reader 192): `main.py` imports it among the routers
+    it includes, and never includes its router (`campaign_v2`'s took its place): none of
+    its routes serves. Read there in any way (included, its router handed on, its name
+    in a list) it is wired; a module that registers its routes on an app it imports is
+    wired by the import alone."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    for package in ("app", "app/api"):
+        write(tmp_path, f"{package}/__init__.py", "")
+    routes = (
+        "import requests\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/campaigns")\nasync def campaigns() -> str:\n'
+        '    return requests.get("https://example.com").text\n'
+    )
+    write(tmp_path, "app/api/campaigns.py", routes)
+    write(tmp_path, "app/api/users.py", "from fastapi import APIRouter\n\nrouter = APIRouter()\n")
+    main = "from fastapi import FastAPI\n\nfrom app.api import (\n    campaigns,\n    users,\n)\n\n"
+    main += "app = FastAPI()\napp.include_router(users.router)\n"
+    write(tmp_path, "app/main.py", main)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG302") == [("campaigns.py", "FG302", 9)]
+    for reads in (
+        "app.include_router(campaigns.router)\n",
+        "ROUTERS = [campaigns]\n",
+        '__all__ = ["campaigns"]\n',
+    ):
+        write(tmp_path, "app/main.py", main + reads)
+        assert _rows(tmp_path) == [("campaigns.py", "FG302", 9)], reads
+    # routes registered on the app it imports: the import is the wiring
+    on_app = routes.replace(
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n", "from app.main import app\n"
+    ).replace("@router.get", "@app.get")
+    write(tmp_path, "app/api/campaigns.py", on_app)
+    write(tmp_path, "app/main.py", main)
+    assert _rows(tmp_path) == [("campaigns.py", "FG302", 7)]
 
 
 def test_a_module_of_routes_its_name_does_not_say_nothing_imports_is_held(
