@@ -849,8 +849,8 @@ def _import_unused(stem: str, source: bytes) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False  # (a tree too deep for CPython's parser: taken to read it)
     bound: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import) and any(

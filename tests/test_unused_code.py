@@ -1181,3 +1181,15 @@ def test_a_session_made_at_import_that_nothing_reads_is_held(tmp_path: Path) -> 
             (tmp_path / path).unlink()
         write(tmp_path, "src/database.py", database)
     assert ("database.py", "FG106", 6) not in _rows(tmp_path)
+
+
+def test_a_wiring_module_too_deep_for_cpythons_parser_is_taken_to_read_its_imports() -> None:
+    """`_import_unused` parses the module that includes the routers; one nested deeper
+    than CPython's parser goes (a recursion error, not a syntax error) counts as reading
+    what it imports: the routes stand, and nothing crashes."""
+    from checks.project_facts import _import_unused
+
+    deep = b"from app.api import campaigns\napp.include_router(users.router)\nx = "
+    deep += b"-" * 200_000 + b"1\n"
+    assert _import_unused("campaigns", deep) is False
+    assert _import_unused("campaigns", b"from app.api import campaigns\n") is True
