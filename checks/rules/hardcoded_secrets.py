@@ -611,9 +611,34 @@ def _refuses_at(source: bytes, position: int, unequal: bool = False) -> bool:
         if depth < indent or (depth == indent and not unequal):
             break
         block.append(following)
-    return line.lstrip().startswith(b"assert") or any(
+    if line.lstrip().startswith(b"assert") or any(
         _REFUSES.search(text) is not None for text in block
+    ):
+        return True
+    # an error collected, the errors raised together further down the same function
+    # (Oshkelosh's `validate_backends()`: `errors.append("JWT_SECRET_KEY must be set ...")`,
+    # then `if errors: raise ValueError(...)`, reader 195)
+    collected = {m.group(1) for text in block for m in _COLLECTS.finditer(text)}
+    if not collected:
+        return False
+    rest = source[end + 1 :]
+    top_level = _TOP_LEVEL.search(rest)
+    rest = rest[: top_level.start()] if top_level is not None else rest
+    return any(
+        re.search(
+            rb"\bif\s+" + re.escape(name) + rb"\s*:\s*(?:#[^\n]*)?\n\s*raise\b"
+            rb"|\braise\b[^\n]*\b" + re.escape(name) + rb"\b",
+            rest,
+        )
+        is not None
+        for name in collected
     )
+
+
+#: An error collected in a list (`errors.append(...)`), and a statement at the module's
+#: top level, where a function's text ends.
+_COLLECTS = lazy_pattern(rb"\b(\w+)\.append\(")
+_TOP_LEVEL = lazy_pattern(rb"(?m)^(?:def|class|async|@|if|[A-Za-z_]\w*\s*=)")
 
 
 #: A statement that refuses a value: an exception raised, the process ended.
@@ -965,7 +990,8 @@ class HardcodedSecret(Rule):
         "`TestingConfig`, `LocalSettings`: held back, reported when named and in new "
         "code), a settings default the module "
         "compares with to refuse it (`if self.secret_key == 'change-me': raise ...` in a "
-        "validator, an exit, an `assert`; not a warning printed, after which the service "
+        "validator, an exit, an `assert`, an error collected in a list the function "
+        "raises further down; not a warning printed, after which the service "
         "signs with it all the same; or a constant a validator names, or a private one "
         "the class compares a setting with, `self.SECRET_KEY == self._DEV_SECRET_KEY`), an "
         "OAuth client's "

@@ -3692,6 +3692,32 @@ def test_a_fallback_the_module_only_warns_about_is_a_finding() -> None:
     assert _found("FG502", asserted, "core/config.py") == []
 
 
+def test_a_default_refused_with_the_errors_a_function_collects_is_no_finding() -> None:
+    """Oshkelosh's `validate_backends()` (reader 195): the default compared, an error
+    appended to a list, the list raised together at the end of the function. The same
+    list only logged refuses nothing."""
+    source = """
+        import logging
+
+        _DEFAULT_JWT_SECRET = "change-me-in-production-use-a-strong-secret"
+
+
+        def validate_backends(jwt_secret_key: str, app_env: str) -> None:
+            errors: list[str] = []
+            if app_env == "production":
+                if jwt_secret_key == _DEFAULT_JWT_SECRET:
+                    errors.append("JWT_SECRET_KEY must be set in production")
+            if errors:
+                raise ValueError("invalid configuration: " + "; ".join(errors))
+        """
+    assert _found("FG502", source, "app/config.py") == []
+    logged = source.replace(
+        'raise ValueError("invalid configuration: " + "; ".join(errors))',
+        'logging.warning("invalid configuration: %s", errors)',
+    )
+    assert _found("FG502", logged, "app/config.py") == [3]
+
+
 def test_a_settings_default_the_module_refuses_is_no_finding() -> None:
     """ikidevz's settings (reader 64): a validator raises when the secret is still its
     default in production: the project refuses it where it matters. A default nothing
