@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import os
 import re
 import warnings
@@ -840,17 +841,26 @@ def routes_module_imported(
     return False
 
 
+@functools.lru_cache(maxsize=16)
+def _wiring_tree(source: bytes) -> ast.Module | None:
+    """CPython's tree of a module that includes routers, parsed once for every routes
+    module it imports (`_import_unused`); None when it cannot be parsed."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def _import_unused(stem: str, source: bytes) -> bool:
     """Whether the names a text binds by importing a module of that last name (`from
     app.api import campaigns`, `from app.api.campaigns import router as campaigns_router`)
     are read nowhere in it: False where it binds it otherwise (`import app.api.campaigns`)
     or cannot be parsed."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False  # (a tree too deep for CPython's parser: taken to read it)
+    tree = _wiring_tree(source)
+    if tree is None:
+        return False  # (not parsed, or too deep for CPython's parser: taken to read it)
     bound: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import) and any(

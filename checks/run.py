@@ -1000,6 +1000,32 @@ def build_index(
         first = first_importers().get((library, scope))
         return first is None or first == module
 
+    @functools.cache
+    def routes_wiring(scope: str | None) -> tuple[list[bytes], list[str | None]]:
+        """The texts of the sub-service's code outside its tests with their modules'
+        names, then its packaging and server files (no module name), read once for every
+        routes module a finding asks about (`routes_module_imported`)."""
+        files, texts = scoped(scope)
+        named = [
+            (module_name_for(path)[0], text)
+            for path, text in zip(files, texts, strict=True)
+            if settings.file_layer(path, text) != "test"
+        ]
+        others = [*packaging(scope), *servers(scope)]
+        return (
+            [*(text for _, text in named), *others],
+            [*(module for module, _ in named), *(None for _ in others)],
+        )
+
+    @functools.cache
+    def routes_imported(scope: str | None, module: str) -> bool:
+        """`ROUTES_IMPORTED`'s answer, whatever the finding's code: where the service
+        includes routers (its own wiring known), one a module that runs imports."""
+        sources, modules = routes_wiring(scope)
+        return not any(b"include_router" in text for text in sources) or routes_module_imported(
+            module, sources, modules
+        )
+
     def used(scope: str | None, code: str, name: str) -> bool:
         """`USED_FACT`'s answer for a finding of `code` (no name: code nothing runs, a
         test module pytest skips whole)."""
@@ -1071,21 +1097,7 @@ def build_index(
                 or package_module_imported(package, module.name, texts, siblings)
             )
         if name.startswith(ROUTES_IMPORTED):
-            # where the service includes routers (its own wiring known), one a module
-            # that runs imports (`routes_module_imported`: the importers' names)
-            files, texts = scoped(scope)
-            named = [
-                (module_name_for(path)[0], text)
-                for path, text in zip(files, texts, strict=True)
-                if settings.file_layer(path, text) != "test"
-            ]
-            others = [*packaging(scope), *servers(scope)]
-            sources = [*(text for _, text in named), *others]
-            return not any(b"include_router" in text for text in sources) or routes_module_imported(
-                name[len(ROUTES_IMPORTED) :],
-                sources,
-                [*(module for module, _ in named), *(None for _ in others)],
-            )
+            return routes_imported(scope, name[len(ROUTES_IMPORTED) :])
         # named in the service's code: a class only its tests name is dead code too
         # (MarchenkoRuslan's `SurveyService`, reader 93)
         return _used(name, [*service_sources(scope), *packaging(scope)])
