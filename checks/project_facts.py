@@ -1198,6 +1198,110 @@ def named_besides_definitions(name: str, sources: Iterable[bytes], code_only: bo
 _DEFINES = lazy_pattern(rb"\b(?:def|class)[ \t]+$")
 
 
+def method_named(owner: str, method: str, sources: Sequence[bytes]) -> bool:
+    """`USED_FACT` for a method of a class without bases (`METHOD`): its name is written
+    besides its definitions (`named_besides_definitions`), not only as an attribute of
+    another class of the project, which cannot reach it (reanderson89's
+    `CommonRoutes.get_all`, nothing calls, beside the `BaseActions.get_all(...)` every
+    action calls: reader 195). A receiver counts where it may be the class: the class
+    or one whose bases name it or a class that does (by name, any identifier of the
+    bases read as one), a name that is no class of the project (an instance, a module),
+    anything but a name; `self` or `cls` in a class of the project that does not define
+    the method itself (a mixin). The method's name counts anywhere else as a name, an
+    import or a string (`getattr`), and a text CPython cannot parse counts whole."""
+    if not named_besides_definitions(method, sources):
+        return False
+    word = method.encode()
+    bases: dict[str, set[str]] = {}
+    for source in sources:
+        if b"class" in source:
+            for found in _CLASS_HEADER.finditer(source):
+                names = bases.setdefault(found[1].decode(), set())
+                names.update(w.decode() for w in _IDENTIFIER.findall(found[2] or b""))
+    family = {owner}
+    grown = True
+    while grown:
+        grown = False
+        for name, named in bases.items():
+            if name not in family and named & family:
+                family.add(name)
+                grown = True
+    for source in sources:
+        if word in source and _names_method(source, method, family, bases):
+            return True
+    return False
+
+
+#: A class's header: its name, then its bases' text (on one line or several).
+_CLASS_HEADER = lazy_pattern(rb"(?m)^[ \t]*class[ \t]+(\w+)[ \t]*(?:\(([^()]*)\))?[ \t]*:")
+_IDENTIFIER = lazy_pattern(rb"[A-Za-z_]\w*")
+
+
+def _names_method(
+    source: bytes, method: str, family: set[str], classes: dict[str, set[str]]
+) -> bool:
+    """Whether a text names the method where it may be the family's (`method_named`)."""
+    tree = _wiring_tree(source)
+    if tree is None:
+        return True  # (not parsed: every place counts)
+    try:
+        return _MethodUses(method, family, classes).found_in(tree)
+    except (RecursionError, MemoryError):
+        return True
+
+
+class _MethodUses(ast.NodeVisitor):
+    """The places of a tree that may name a method of the family (`method_named`)."""
+
+    def __init__(self, method: str, family: set[str], classes: dict[str, set[str]]) -> None:
+        self.method = method
+        self.family = family
+        self.classes = classes
+        self.owners: list[ast.ClassDef] = []
+        self.found = False
+
+    def found_in(self, tree: ast.AST) -> bool:
+        self.visit(tree)
+        return self.found
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.owners.append(node)
+        self.generic_visit(node)
+        self.owners.pop()
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if node.attr == self.method and self._may_be_family(node.value):
+            self.found = True
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if node.id == self.method:
+            self.found = True
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if node.value == self.method:
+            self.found = True
+
+    def visit_alias(self, node: ast.alias) -> None:
+        if self.method in (node.name, node.asname) or node.name.endswith("." + self.method):
+            self.found = True
+
+    def _may_be_family(self, receiver: ast.expr) -> bool:
+        if not isinstance(receiver, ast.Name):
+            return True
+        if receiver.id in ("self", "cls"):
+            owner = self.owners[-1] if self.owners else None
+            return (
+                owner is None
+                or owner.name in self.family
+                or not any(
+                    isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == self.method
+                    for s in owner.body
+                )
+            )
+        return receiver.id in self.family or receiver.id not in self.classes
+
+
 def queries_2_0(sources: Iterable[bytes]) -> bool:
     """`SQL_2_QUERIES`: the asyncio extension named anywhere, or `select(` calls at least
     as many as `.query(` calls."""

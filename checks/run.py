@@ -127,6 +127,7 @@ from checks.project_facts import (
     is_service_layer_text,
     makes_async_sessions,
     mapped_tables,
+    method_named,
     module_imported,
     module_missing,
     module_name_used,
@@ -1050,9 +1051,9 @@ def build_index(
         if name.startswith(METHOD):
             # named by the service's code, or its class by an entry point (a plugin)
             cls, _, method = name[len(METHOD) :].partition(".")
-            return named_besides_definitions(
-                method, service_sources(scope)
-            ) or named_besides_definitions(cls, packaging(scope), code_only=False)
+            return method_named(cls, method, service_sources(scope)) or named_besides_definitions(
+                cls, packaging(scope), code_only=False
+            )
         if name.startswith(FIRST):
             return _first_importer(name[len(FIRST) :], scope)
         if name.startswith(FALLBACK):

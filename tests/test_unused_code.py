@@ -749,6 +749,40 @@ def test_a_method_of_a_plain_class_nothing_names_is_dead_code(tmp_path: Path) ->
     assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [8, 12, 16, 20, 25]
 
 
+def test_a_method_named_only_on_another_class_is_dead_code(tmp_path: Path) -> None:
+    """reanderson89's `CommonRoutes.get_all` (reader 195), beside the `BaseActions.get_all`
+    every action calls: a method whose name is written only as an attribute of other
+    classes of the project (or `cls.` in one that defines it) is held back. Where the
+    receiver may be the class (a subclass, an instance, a mixin's `self`), it is named."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/common.py",
+        "import time\n\n\nclass Routes:\n    async def get_all(model):\n"
+        "        time.sleep(1)\n        return model\n",
+    )
+    actions = (
+        "from app.common import Routes\n\n\nclass Actions:\n"
+        "    async def get_all(model):\n        return model\n\n"
+        "    @classmethod\n    async def first(cls, model):\n"
+        "        return await cls.get_all(model)\n\n\n"
+        "async def run():\n    print(Routes)\n    return await Actions.get_all(1)\n"
+    )
+    write(tmp_path, "app/actions.py", actions)
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG301") == [("common.py", "FG301", 6)]
+    for reaches in (
+        "class Mine(Routes):\n    pass\n\n\nasync def mine():\n    await Mine.get_all(1)\n",
+        "async def mine():\n    await Routes().get_all()\n",
+        "async def mine(routes):\n    await routes.get_all()\n",
+        "class Mixin:\n    async def mine(self):\n        await self.get_all()\n",
+        'async def mine():\n    await getattr(Routes, "get_all")()\n',
+    ):
+        write(tmp_path, "app/actions.py", actions + "\n\n" + reaches)
+        assert _rows(tmp_path) == [("common.py", "FG301", 6)], reaches
+
+
 def test_a_module_its_package_of_the_same_name_hides_is_held(tmp_path: Path) -> None:
     """djahern-max's `app/utils.py` (reader 118), beside an `app/utils/` package: `import
     app.utils` finds the package, so nothing of the file runs; reported when the rule is
