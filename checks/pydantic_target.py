@@ -13,7 +13,9 @@ install obeys (the main dependencies, `requirements.txt` and its other spellings
 when every pin found admits none (extras, groups and other requirement files are
 alternatives: one of them alone does not decide); else 2.
 A `fastapi` pin below 0.100 counts as a Pydantic 1 pin: those FastAPI versions require
-Pydantic < 2 (a later FastAPI works with both, and says nothing). A lock's version that a
+Pydantic < 2 (a later FastAPI works with both, and says nothing); so does a `fastapi-utils`
+pin below 0.3 (0.2.1 requires `pydantic>=1.0,<2.0`: mandalart's `fastapi-utils = "^0.2.1"`
+beside a FastAPI that works with both, reader 197). A lock's version that a
 binding requirement beside it excludes is stale (`current_pins`): the package manager
 installs the requirement, not it.
 
@@ -68,9 +70,17 @@ DEFAULT_TARGET = 2
 
 #: The first version of each package that works with Pydantic 2 (SQLAlchemy's 2.0, and
 #: the first SQLModel built on it: 0.0.11 and older require SQLAlchemy 1.4).
-_V2_FLOORS = {"pydantic": "2", "fastapi": "0.100.0", "sqlalchemy": "2", "sqlmodel": "0.0.12"}
+#: fastapi-utils' first release after 0.2.1, whose wheel requires `pydantic>=1.0,<2.0`
+#: (0.6.0's admits `<3.0`; those between are taken to say nothing).
+_V2_FLOORS = {
+    "pydantic": "2",
+    "fastapi": "0.100.0",
+    "fastapi-utils": "0.3.0",
+    "sqlalchemy": "2",
+    "sqlmodel": "0.0.12",
+}
 #: The packages whose pins decide the Pydantic target.
-PYDANTIC_PACKAGES = ("pydantic", "fastapi")
+PYDANTIC_PACKAGES = ("pydantic", "fastapi", "fastapi-utils")
 #: what the target reads the pins of: the packages deciding the Pydantic target, and
 #: those whose version a rule asks (`has_package`: httpx for FG408, bcrypt and python-jose
 #: for FG504, and libpass, passlib's maintained fork, starlette for FG406, stripe for

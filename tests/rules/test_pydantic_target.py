@@ -415,6 +415,30 @@ def test_a_fastapi_pin_below_0_100_is_a_pydantic_1_pin(tmp_path: Path) -> None:
     assert target_of(tmp_path) == 2
 
 
+def test_a_fastapi_utils_pin_below_0_3_is_a_pydantic_1_pin(tmp_path: Path) -> None:
+    """mandalart's `fastapi-utils = "^0.2.1"` beside `fastapi = "^0.110.0"` (reader 197):
+    fastapi-utils 0.2.1 requires `pydantic>=1.0,<2.0`, so every install runs Pydantic 1.
+    A pin admitting a later release (0.6.0 admits Pydantic 2) says nothing; so does a lock
+    at one."""
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.poetry.dependencies]\nfastapi = "^0.110.0"\nfastapi-utils = "^0.2.1"\n',
+    )
+    assert target_of(tmp_path) == 1
+    write(tmp_path, "pyproject.toml", '[tool.poetry.dependencies]\nfastapi-utils = ">=0.2.1"\n')
+    assert target_of(tmp_path) == 2
+    write(tmp_path, "requirements.txt", "fastapi_utils==0.2.1\n")
+    assert target_of(tmp_path) == 1
+    write(tmp_path, "requirements.txt", "fastapi-utilities==0.2.0\n")
+    assert target_of(tmp_path) == 2
+    (tmp_path / "requirements.txt").unlink()
+    write(tmp_path, "poetry.lock", '[[package]]\nname = "fastapi-utils"\nversion = "0.6.0"\n')
+    assert target_of(tmp_path) == 2
+    write(tmp_path, "poetry.lock", '[[package]]\nname = "fastapi-utils"\nversion = "0.2.1"\n')
+    assert target_of(tmp_path) == 1
+
+
 def test_a_v2_project_admitting_1_10_to_3_is_target_2(tmp_path: Path) -> None:
     write(
         tmp_path,
