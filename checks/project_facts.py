@@ -298,6 +298,10 @@ USED_FACT = "used:"
 #: `used_fact`'s name of a class or function: used where written besides its definitions
 #: (`named_besides_definitions`), not merely twice.
 DEFINED = "def:"
+#: `used_fact`'s name of what a module does only through the names it defines
+#: (`reached`): `def=` its functions and classes, `;var=` its variables with the times
+#: its own text writes each (`def=hash_password,verify_password;var=pwd_context:3`).
+REACHED = "reached:"
 #: `used_fact`'s name of a module's constant read from the environment variable of its
 #: own name (`JWT_SECRET = os.getenv("JWT_SECRET", "...")`): the variable's name is no use
 #: of the constant (`written_twice_but_read_as_a_variable`).
@@ -1196,6 +1200,33 @@ def named_besides_definitions(name: str, sources: Iterable[bytes], code_only: bo
 
 
 _DEFINES = lazy_pattern(rb"\b(?:def|class)[ \t]+$")
+
+
+def reached(spec: str, sources: Sequence[bytes]) -> bool:
+    """`REACHED`'s answer: one of the functions or classes is named besides its
+    definitions (`named_besides_definitions`), or one of the variables is written in the
+    texts more often than its own module writes it (another module imports it)."""
+    functions, _, variables = spec.partition(";var=")
+    for name in functions.removeprefix("def=").split(","):
+        if name and named_besides_definitions(name, sources):
+            return True
+    for item in variables.split(","):
+        name, _, times = item.partition(":")
+        if name and _written(name, sources, int(times or 0) + 1, code_only=True):
+            return True
+    return False
+
+
+def written_times(name: str, source: bytes) -> int:
+    """How often a text writes the identifier as a whole word, in code (`_written`'s
+    count with `code_only`)."""
+    word = name.encode()
+    if word not in source:
+        return 0
+    pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
+    return sum(
+        1 for found in pattern.finditer(source) if _in_code(source, found.start(), found.end())
+    )
 
 
 def method_named(owner: str, method: str, sources: Sequence[bytes]) -> bool:

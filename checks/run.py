@@ -96,6 +96,7 @@ from checks.project_facts import (
     PUBLIC_ROUTES,
     PYDANTIC_CODES,
     PYDANTIC_SPELLING,
+    REACHED,
     ROUTES_IMPORTED,
     RUN_ALONE_FACT,
     SELECTION_FACTS,
@@ -138,6 +139,7 @@ from checks.project_facts import (
     project_sources,
     pydantic_1_named,
     queries_2_0,
+    reached,
     requires_setting,
     routes_module_imported,
     served_one_at_a_time,
@@ -982,6 +984,8 @@ def build_index(
         found: dict[tuple[str, str | None], str] = {}
         for result in results:
             for _, condition in result.pending:
+                if not _reached(condition, sub_services.of_file(result.path)):
+                    continue  # (code nothing runs: the next module's finding reports)
                 chain: Condition | None = condition
                 while chain is not None:
                     fact = chain.fact or ""
@@ -993,6 +997,18 @@ def build_index(
                             found[key] = module
                     chain = chain.also
         return found
+
+    def _reached(condition: Condition, scope: str | None) -> bool:
+        """Whether no `REACHED` fact of a pending finding's conditions is false."""
+        chain: Condition | None = condition
+        while chain is not None:
+            fact = chain.fact or ""
+            if fact.startswith(USED_FACT) and REACHED in fact:
+                code, _, name = fact[len(USED_FACT) :].partition(":")
+                if name.startswith(REACHED) and not used(scope, code, name):
+                    return False
+            chain = chain.also
+        return True
 
     def _first_importer(asked: str, scope: str | None) -> bool:
         """`FIRST`'s answer: the module is the first, by name, of the sub-service's
@@ -1245,6 +1261,8 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
     definitions, another name written twice (a setting: its declaration and a read)."""
     if name.startswith(DEFINED):
         return named_besides_definitions(name[len(DEFINED) :], texts)
+    if name.startswith(REACHED):
+        return reached(name[len(REACHED) :], texts)
     if name.startswith(ENV_NAMED):
         return written_besides_its_variable(name[len(ENV_NAMED) :], texts)
     if name.startswith(FIELD):

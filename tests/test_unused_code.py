@@ -783,6 +783,54 @@ def test_a_method_named_only_on_another_class_is_dead_code(tmp_path: Path) -> No
         assert _rows(tmp_path) == [("common.py", "FG301", 6)], reaches
 
 
+PASSLIB_HELPERS = """\
+from passlib.context import CryptContext
+
+pwd_context = CryptContext(schemes=["bcrypt"], deprecated="auto")
+
+
+def hash_password(password: str) -> str:
+    return pwd_context.hash(password)
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    return pwd_context.verify(password, hashed)
+"""
+
+
+def test_passlib_helpers_nothing_calls_are_held(tmp_path: Path) -> None:
+    """rishabhh1809's and kapelukh's `hash_password` and `verify_password` (readers 194
+    and 199), which nothing calls: passlib fails with bcrypt 5 only where something
+    hashes; held back, reported when FG504 is named. Used where a function or class that
+    hashes is named elsewhere, a variable of it is imported, or the module hashes at
+    import; the one finding per service then moves to the module that hashes."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/auth.py", PASSLIB_HELPERS)
+    write(tmp_path, "app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    assert _rows(tmp_path) == []
+    assert _rows(tmp_path, "--extend-select", "FG504") == [("auth.py", "FG504", 1)]
+    for uses in (
+        "from app.auth import hash_password\n\nhash_password\n",
+        "from app.auth import pwd_context\n\npwd_context\n",
+    ):
+        write(tmp_path, "app/users.py", uses)
+        assert _rows(tmp_path) == [("auth.py", "FG504", 1)], uses
+    (tmp_path / "app/users.py").unlink()
+    write(
+        tmp_path, "app/auth.py", PASSLIB_HELPERS + '\nADMIN = pwd_context.hash("x")\nprint(ADMIN)\n'
+    )
+    assert _rows(tmp_path) == [("auth.py", "FG504", 1)]
+    # the dead module sorts first; the module that hashes keeps the service's finding
+    write(tmp_path, "app/auth.py", PASSLIB_HELPERS)
+    users = PASSLIB_HELPERS.replace("hash_password", "make_hash").replace("pwd_", "") + (
+        "\n\ndef register(password: str) -> str:\n    return make_hash(password)\n"
+    )
+    write(tmp_path, "app/users.py", users)
+    write(tmp_path, "app/main.py", "from app.users import register\n\nregister\n")
+    assert _rows(tmp_path) == [("users.py", "FG504", 1)]
+
+
 def test_a_module_its_package_of_the_same_name_hides_is_held(tmp_path: Path) -> None:
     """djahern-max's `app/utils.py` (reader 118), beside an `app/utils/` package: `import
     app.utils` finds the package, so nothing of the file runs; reported when the rule is

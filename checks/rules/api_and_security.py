@@ -34,8 +34,10 @@ from checks.project_facts import (
     JOSE_UNPINNED_SELECTED,
     ON_EVENT_SELECTED,
     PUBLIC_CORS_SELECTED,
+    REACHED,
     names_bcrypt,
     used_fact,
+    written_times,
 )
 from checks.rule import Example, FixExample, Rule
 from checks.structure import Structure
@@ -1555,6 +1557,15 @@ class UnmaintainedAuthLibrary(Rule):
             return
         before = len(ctx.reports)
         UnmaintainedAuthLibrary._check_import(node, module, ctx)
+        spec = _passlib_reached(ctx) if library == "passlib" and before < len(ctx.reports) else None
+        if spec is not None:
+            # nothing runs what the file hashes with, unless a name of it is used:
+            # rishabhh1809's and kapelukh's `hash_password` and `verify_password`, which
+            # nothing calls (readers 194 and 199): dead helpers, whose fix is deletion
+            runs = Condition((), frozenset(), fact=used_fact("FG504", REACHED + spec))
+            for index in range(before, len(ctx.reports)):
+                report = ctx.reports[index]
+                ctx.reports[index] = report._replace(condition=conjoin(report.condition, runs))
         if ctx.module_name is None:
             return
         # one finding per library and project, on the first of its modules importing it:
@@ -1661,6 +1672,106 @@ class UnmaintainedAuthLibrary(Rule):
                 ctx.report_if(_module_name_of(node), no_bcrypt, _PASSLIB_NOTE)
             return
         ctx.report(node, UNMAINTAINED[parts[0]])
+
+
+def _passlib_reached(ctx: FileContext) -> str | None:
+    """The names through which what a file binds by importing passlib may run
+    (`checks.project_facts.REACHED`): its module-level functions and classes that use
+    it, directly or through its module-level variables, and those variables (with how
+    often the file writes each). None where a statement of another kind uses it (it
+    runs at import: a call, an `if`, a `try`), where no function or class uses it (a
+    module making a context other modules import), or the file cannot be read."""
+    if ctx.source is None:
+        return None
+    tainted: set[str] = set()
+    statements: list[tuple[list[str] | None, set[str]]] = []
+    for statement in ctx.module.body:
+        imports = _imports_of(statement)
+        if imports is not None:
+            tainted.update(bound for module, bound in imports if module.split(".")[0] == "passlib")
+            continue
+        statements.append((_defined_names(statement), _names_in(statement)))
+    if not tainted:
+        return None
+    imported = set(tainted)
+    grown = True
+    while grown:
+        grown = False
+        for defined, names in statements:
+            if names.isdisjoint(tainted) or (defined and tainted.issuperset(defined)):
+                continue
+            if defined is None:
+                return None  # (it runs at import)
+            tainted.update(defined)
+            grown = True
+    functions = sorted(
+        name
+        for statement in ctx.module.body
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
+        and (name := statement.name.value) in tainted
+    )
+    if not functions:
+        return None  # (a context alone: what the helpers that hash with it are is unknown)
+    # (the names passlib binds are the library's: other modules import them themselves)
+    variables = sorted(tainted.difference(functions, imported))
+    counts = [f"{name}:{written_times(name, ctx.source)}" for name in variables]
+    return f"def={','.join(functions)};var={','.join(counts)}"
+
+
+def _imports_of(statement: cst.CSTNode) -> list[tuple[str, str]] | None:
+    """The modules a statement of imports imports with the names each binds (None: not
+    a line of imports)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return None
+    found: list[tuple[str, str]] = []
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                module = dotted_name(alias.name) or ""
+                bound = alias.asname.name if alias.asname else None
+                name = bound.value if isinstance(bound, cst.Name) else module.split(".")[0]
+                found.append((module, name))
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            origin = small.module
+            module = "" if small.relative or origin is None else dotted_name(origin) or ""
+            for name_alias in small.names:
+                bound_name = name_alias.asname.name if name_alias.asname else name_alias.name
+                if isinstance(bound_name, cst.Name):
+                    found.append((module, bound_name.value))
+        else:
+            return None
+    return found
+
+
+def _defined_names(statement: cst.CSTNode) -> list[str] | None:
+    """The names a module-level definition binds (a `def`, a `class`, an assignment to
+    names); None for a statement of another kind."""
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return [statement.name.value]
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign):
+        targets = [target.target for target in small.targets]
+    elif isinstance(small, cst.AnnAssign):
+        targets = [small.target]
+    else:
+        return None
+    if not all(isinstance(target, cst.Name) for target in targets):
+        return None
+    return [target.value for target in targets if isinstance(target, cst.Name)]
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """The identifiers a node's code writes (every `Name` in it)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(current.children)
+    return found
 
 
 def _only_passlib_exceptions(ctx: FileContext) -> bool:
