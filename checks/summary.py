@@ -1193,6 +1193,11 @@ class _Summarizer:
                 returned = self._qualified(statement.returns)
                 key = f"{statement.name}()"
                 made[key] = None if key in made or returned not in BLOCKING_CLIENTS else returned
+            elif isinstance(statement, ast.FunctionDef):
+                # or not annotated, every `return` of it the client's constructor:
+                # MagHattabUser's `get_minio_client()`, `return Minio(...)` (reader 198)
+                key = f"{statement.name}()"
+                made[key] = None if key in made else self._returned_client(statement)
             elif isinstance(statement, ast.ClassDef):
                 for inner in statement.body:
                     if not (isinstance(inner, ast.FunctionDef) and inner.name == "__init__"):
@@ -1227,6 +1232,18 @@ class _Summarizer:
                                 made[key] = None if key in made else cls
         return {name: cls for name, cls in made.items() if cls is not None}
 
+    def _returned_client(self, function: ast.FunctionDef) -> str | None:
+        """The sync client class every `return` of a function makes (`return Minio(...)`;
+        one return at least, a value each), else None."""
+        classes = {
+            self._client_class(node.value)
+            for node in _own_nodes(function)
+            if isinstance(node, ast.Return)
+        }
+        if len(classes) != 1:
+            return None
+        return next(iter(classes))
+
     def _client_receivers(
         self,
         name: str,
@@ -1257,6 +1274,15 @@ class _Summarizer:
         for node in own:
             if isinstance(node, ast.Assign):
                 cls = self._client_class(node.value)
+                value = node.value
+                if (
+                    cls is None
+                    and isinstance(value, ast.Call)
+                    and isinstance(value.func, ast.Name)
+                    and value.func.id not in receivers
+                ):
+                    # what a getter of the module gives (`client = get_minio_client()`)
+                    cls = clients.get(f"{value.func.id}()")
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         if cls is not None:

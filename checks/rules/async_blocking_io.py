@@ -355,7 +355,9 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "attribute of `self` its class annotates so (a dataclass's `files: FileService`), "
         "whose own body calls one of them, makes a Stripe resource's request (below), or "
         "sends a request through one of the sync "
-        'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; a parameter '
+        'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; one a function '
+        "of its module returns, annotated so or every `return` making one, `client = "
+        "get_minio_client()` of `return Minio(...)`; a parameter "
         "annotated with the client's class; one `__init__` binds to `self`; or another "
         "module's, imported by its name, `redis_client.get(key)` of `from app.cache import "
         "redis_client`, as the project index reads it), or calls "
@@ -393,7 +395,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "set-up method where `__init__` binds it to None: `self.client = redis.Redis(...)` "
         "in `connect()`), or returned by a "
         "function of another module imported by its name whose return annotation names "
-        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`, or a "
+        "one (`client = get_minio_client()` with `def get_minio_client() -> Minio`, or "
+        "unannotated, whose every `return` makes one, `return Minio(...)`; or a "
         "method of an object imported so, `r = cache.get_redis_client()` with `-> Redis`; "
         "also given to an unannotated parameter, `cache=Depends(get_redis)`), or "
         "bound at module level by another module, which this one imports (`from app.core."
@@ -588,6 +591,37 @@ class BlockingHttpInAsync(_BlockingInAsync):
                 ),
             ),
             note="a sync client a factory of another module returns (ragwebui's MinIO)",
+        ),
+        Example(
+            """
+            from app.storage import get_image
+
+
+            async def show(name: str) -> bytes:
+                return get_image(name)
+            """,
+            path="app/api/images.py",
+            project=(
+                (
+                    "app/storage.py",
+                    """
+                    from minio import Minio
+
+
+                    def get_minio_client():
+                        return Minio("minio:9000", secure=False)
+
+
+                    def get_image(name: str) -> bytes:
+                        client = get_minio_client()
+                        return client.get_object("images", name).read()
+                    """,
+                ),
+            ),
+            note=(
+                "a helper of another module requesting through its module's unannotated "
+                "factory (MagHattabUser's MinIO, reader 198)"
+            ),
         ),
         Example(
             """
