@@ -643,7 +643,14 @@ def _same_coroutine(awaited: str | None, target: str, module: str) -> bool:
     if awaited == target:
         return True
     top, _, rest = target.partition(".")
-    return rest == awaited and module.startswith(f"{top}.")
+    if rest == awaited and module.startswith(f"{top}."):
+        return True
+    # and the other way: the target's top package lies in a folder without `__init__.py`
+    # the service runs from above (PEP 420), which its imports name (Factoria's
+    # `backend/`, `from backend.controllers.auth_controller import register_user`, its
+    # file `controllers.auth_controller` by the packages: reader 198)
+    prefix, dot, tail = awaited.partition(".")
+    return bool(dot) and tail == target and prefix.isidentifier()
 
 
 class ProjectIndex:

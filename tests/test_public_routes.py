@@ -415,6 +415,55 @@ def test_a_coroutine_imported_from_inside_a_package_root_is_followed(tmp_path: P
     assert hashes == [("repostories/user_repository.py", 9)]
 
 
+def test_a_coroutine_imported_through_a_namespace_folder_is_followed(tmp_path: Path) -> None:
+    """Factoria's `backend/` (reader 198, a miss) holds no `__init__.py`: the service
+    runs from the folder above it (`uvicorn backend.main:app`), and its modules import
+    each other through it (`from backend.controllers.auth_controller import
+    register_user`), while the file's packages name the module
+    `controllers.auth_controller`; the controller's hash of a new password, awaited by a
+    public `/register`, is the same coroutine under its two names."""
+    files = {
+        "backend/controllers/__init__.py": "",
+        "backend/controllers/auth_controller.py": """
+            from passlib.context import CryptContext
+
+            pwd_context = CryptContext(schemes=["bcrypt"])
+
+
+            async def register_user(email: str, password: str) -> str:
+                return pwd_context.hash(password)
+            """,
+        "backend/routes/__init__.py": "",
+        "backend/routes/auth_routes.py": """
+            from fastapi import APIRouter
+
+            from backend.controllers.auth_controller import register_user
+
+            router = APIRouter()
+
+
+            @router.post("/register")
+            async def register_endpoint(email: str, password: str) -> str:
+                return await register_user(email, password)
+            """,
+        "backend/main.py": """
+            from fastapi import FastAPI
+
+            from backend.routes.auth_routes import router
+
+            app = FastAPI()
+            app.include_router(router)
+            """,
+    }
+    found = checked_package(tmp_path, files)
+    hashes = [
+        (f["filename"].rpartition("backend/")[2], f["location"]["row"])
+        for f in found
+        if f["code"] == "FG303"
+    ]
+    assert hashes == [("controllers/auth_controller.py", 7)]
+
+
 def test_a_request_handed_to_a_background_task_is_no_credential(tmp_path: Path) -> None:
     """pathokpoint's `/signup` (reader 192): it hands the request to a background task
     that keeps the pending account in Redis, which runs once the response is sent and
