@@ -28,7 +28,10 @@ from checks.structure import Structure, dotted_name
 _SECRET_NAME = lazy_pattern(
     r"(?:^|_)(secret|secret_key|password|passwd|api_key|apikey|private_key|access_key|"
     r"auth_token|access_token|refresh_token|client_secret|jwt_secret|signing_key|"
-    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key)"
+    r"encryption_key|master_key|hmac_key|fernet_key|token_key|jwt_key|"
+    # a token the service itself checks (Ni154's `ADMIN_TOKEN` falling back to
+    # "admin-token", the only gate of the route creating a tenant: reader 196)
+    r"admin_token|master_token|internal_token|service_token|api_token)"
     # its text (`APP_SECRET_STRING`: ally360's JWT key, reader 148)
     r"(?:_string|_str)?$"
     # the key of one kind of token (`SECRET_KEY_ACCESS`: vadimchubok's, reader 122)
@@ -910,7 +913,8 @@ class HardcodedSecret(Rule):
     summary = (
         "Checks for string literals assigned to secret-named variables, attributes, "
         "keyword arguments and dict keys (`SECRET_KEY = '...'`, `password='...'`, "
-        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`, `APP_SECRET_STRING`; each name of a tuple "
+        "`AES_ENCRYPTION_KEY`, `MASTER_KEY`, `APP_SECRET_STRING`, a token the service "
+        "checks, `ADMIN_TOKEN`, `API_TOKEN`; each name of a tuple "
         "assignment given its element, `login, password = 'u', '...'`; a dict's item, "
         "`config['password'] = '...'`; the environment's, `os.environ['JWT_SECRET'] = "
         "'...'`, `os.environ.setdefault('SECRET_KEY', '...')`), also as a settings "

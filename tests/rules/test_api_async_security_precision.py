@@ -2649,6 +2649,28 @@ def test_a_settings_token_of_a_providers_shape_is_a_leaked_key() -> None:
     assert all(m.startswith("Hard-coded key as a settings default") for m in found)
 
 
+def test_a_token_the_service_checks_is_a_secret_by_its_name() -> None:
+    """Ni154's `ADMIN_TOKEN` (reader 196, a miss), the only gate of the route creating a
+    tenant and its administrator: a token the service itself checks (`ADMIN_TOKEN`,
+    `API_TOKEN`, `INTERNAL_TOKEN`, ...) is a secret by its name, as `SECRET_KEY` is; not
+    the header it comes in, nor another `*_TOKEN` (a token's type or URL)."""
+    source = """
+        import os
+
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            ADMIN_TOKEN: str = os.getenv("ADMIN_TOKEN", "s3cr3t-adm1n-2024")
+            API_TOKEN: str = "sk9f8a7d6s5a4f3g2h1"
+            ADMIN_TOKEN_HEADER: str = "X-Admin-Token"
+            INTERNAL_TOKEN: str = "X-Internal-Token"
+            TOKEN_TYPE: str = "bearer"
+        """
+    rows = [row for row, _ in positions(source, "FG502", path="app/core/settings.py")]
+    assert rows == [7, 8]
+
+
 def test_words_glued_together_are_no_generated_key_and_a_fallback_is_told_so() -> None:
     """anastmishchuk's settings (reader 128): `os.getenv("STRIPE_WEBHOOK_SECRET",
     "mydefaultstripehooksecret")`, words glued together (`ltstr`, five consonants where
