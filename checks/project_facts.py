@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from checks.lazy import lazy_pattern
@@ -1229,7 +1229,24 @@ def written_times(name: str, source: bytes) -> int:
     )
 
 
-def method_named(owner: str, method: str, sources: Sequence[bytes]) -> bool:
+def class_bases(sources: Iterable[bytes]) -> dict[str, frozenset[str]]:
+    """Each class the texts define, by name, with the identifiers its bases write (the
+    classes of one name together): `method_named`'s hierarchy, read once per run."""
+    bases: dict[str, set[str]] = {}
+    for source in sources:
+        if b"class" in source:
+            for found in _CLASS_HEADER.finditer(source):
+                names = bases.setdefault(found[1].decode(), set())
+                names.update(w.decode() for w in _IDENTIFIER.findall(found[2] or b""))
+    return {name: frozenset(named) for name, named in bases.items()}
+
+
+def method_named(
+    owner: str,
+    method: str,
+    sources: Sequence[bytes],
+    bases: Mapping[str, frozenset[str]] | None = None,
+) -> bool:
     """`USED_FACT` for a method of a class without bases (`METHOD`): its name is written
     besides its definitions (`named_besides_definitions`), not only as an attribute of
     another class of the project, which cannot reach it (reanderson89's
@@ -1243,12 +1260,8 @@ def method_named(owner: str, method: str, sources: Sequence[bytes]) -> bool:
     if not named_besides_definitions(method, sources):
         return False
     word = method.encode()
-    bases: dict[str, set[str]] = {}
-    for source in sources:
-        if b"class" in source:
-            for found in _CLASS_HEADER.finditer(source):
-                names = bases.setdefault(found[1].decode(), set())
-                names.update(w.decode() for w in _IDENTIFIER.findall(found[2] or b""))
+    if bases is None:
+        bases = class_bases(sources)
     family = {owner}
     grown = True
     while grown:
@@ -1269,7 +1282,7 @@ _IDENTIFIER = lazy_pattern(rb"[A-Za-z_]\w*")
 
 
 def _names_method(
-    source: bytes, method: str, family: set[str], classes: dict[str, set[str]]
+    source: bytes, method: str, family: set[str], classes: Mapping[str, frozenset[str]]
 ) -> bool:
     """Whether a text names the method where it may be the family's (`method_named`)."""
     tree = _wiring_tree(source)
@@ -1284,7 +1297,9 @@ def _names_method(
 class _MethodUses(ast.NodeVisitor):
     """The places of a tree that may name a method of the family (`method_named`)."""
 
-    def __init__(self, method: str, family: set[str], classes: dict[str, set[str]]) -> None:
+    def __init__(
+        self, method: str, family: set[str], classes: Mapping[str, frozenset[str]]
+    ) -> None:
         self.method = method
         self.family = family
         self.classes = classes

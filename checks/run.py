@@ -115,6 +115,7 @@ from checks.project_facts import (
     V1_LAYER_SELECTED,
     async_sessions,
     authenticates_outside_routes,
+    class_bases,
     cookies_used,
     counted_sources,
     credentials_used,
@@ -1043,6 +1044,18 @@ def build_index(
             module, sources, modules
         )
 
+    @functools.cache
+    def bases_of(scope: str | None) -> dict[str, frozenset[str]]:
+        """The classes of the sub-service's code outside its tests, with their bases'
+        identifiers (`method_named`'s hierarchy), read once."""
+        return class_bases(service_sources(scope))
+
+    @functools.cache
+    def method_used(scope: str | None, cls: str, method: str) -> bool:
+        """`METHOD`'s answer from the service's code, once per method (findings of
+        several codes in one method ask it alike)."""
+        return method_named(cls, method, service_sources(scope), bases_of(scope))
+
     def used(scope: str | None, code: str, name: str) -> bool:
         """`USED_FACT`'s answer for a finding of `code` (no name: code nothing runs, a
         test module pytest skips whole)."""
@@ -1067,7 +1080,7 @@ def build_index(
         if name.startswith(METHOD):
             # named by the service's code, or its class by an entry point (a plugin)
             cls, _, method = name[len(METHOD) :].partition(".")
-            return method_named(cls, method, service_sources(scope)) or named_besides_definitions(
+            return method_used(scope, cls, method) or named_besides_definitions(
                 cls, packaging(scope), code_only=False
             )
         if name.startswith(FIRST):
