@@ -411,6 +411,9 @@ class Settings:
     pydantic_target: PydanticTarget = field(init=False, repr=False, compare=False)
     #: `target-sqlalchemy`: the SQLAlchemy major version (None: detected from the pins)
     target_sqlalchemy: int | None = None
+    #: the root of the project the run was asked about, where this one is nested in it
+    #: (`pins_root`'s bound when no git work tree encloses them)
+    outer_root: Path | None = field(default=None, repr=False, compare=False)
     sqlalchemy_target: SqlalchemyTarget = field(init=False, repr=False, compare=False)
     #: folders below the root that pin their own Pydantic, FastAPI or SQLAlchemy
     sub_services: SubServices = field(init=False, repr=False, compare=False)
@@ -425,9 +428,13 @@ class Settings:
         object.__setattr__(self, "_routes_folders", {})
         sub_services = SubServices(self.project_root)
         object.__setattr__(self, "sub_services", sub_services)
-        target = PydanticTarget(self.project_root, self.target_pydantic, self.named, sub_services)
+        target = PydanticTarget(
+            self.project_root, self.target_pydantic, self.named, sub_services, self.outer_root
+        )
         object.__setattr__(self, "pydantic_target", target)
-        sqlalchemy = SqlalchemyTarget(self.project_root, self.target_sqlalchemy, sub_services)
+        sqlalchemy = SqlalchemyTarget(
+            self.project_root, self.target_sqlalchemy, sub_services, self.outer_root
+        )
         object.__setattr__(self, "sqlalchemy_target", sqlalchemy)
         object.__setattr__(self, "_work_tree", _work_tree_of(self.project_root))
 
@@ -938,4 +945,5 @@ def load_settings(
         target_pydantic=target_pydantic,
         named=named,
         target_sqlalchemy=target_sqlalchemy,
+        outer_root=fallback_root,
     )

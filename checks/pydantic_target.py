@@ -172,8 +172,11 @@ class PydanticTarget:
         configured: int | None = None,
         named: frozenset[str] = frozenset(),
         sub_services: SubServices | None = None,
+        outer: Path | None = None,
     ) -> None:
         self.root = root
+        #: the run's own root, where this one is nested in it (`pins_root`)
+        self.outer = outer
         self.configured = configured
         #: the codes the selection names on purpose (`checks.config.named_in_selection`):
         #: on target 1, only their findings are reported
@@ -244,7 +247,9 @@ class PydanticTarget:
         """The pins of every package of `PINNED_PACKAGES` at the root, read once."""
         if self._read is None:
             self._read = tuple(
-                p for p in read_pins(pins_root(self.root)) if p.package in PINNED_PACKAGES
+                p
+                for p in read_pins(pins_root(self.root, self.outer))
+                if p.package in PINNED_PACKAGES
             )
         return self._read
 
@@ -371,12 +376,16 @@ def read_pins(root: Path) -> Iterator[Pin]:
             yield from _dependency_folder_pins(root / name)
 
 
-def pins_root(root: Path) -> Path:
+def pins_root(root: Path, outer: Path | None = None) -> Path:
     """The folder whose dependency files a project root's pins are read from: the root,
     unless it declares no dependency at all (a `pyproject.toml` of tool settings alone,
     as fill-tim's `tests/pyproject.toml` of pytest's: reader 141, and no other dependency
     file), where it is the nearest folder above, within the git work tree, that declares
-    some; the root when none does."""
+    some; the root when none does. Outside a work tree, within `outer`, the root of the
+    project the run was asked about, when this one lies in it (roman27t's `app/
+    pyproject.toml` of black's settings, its `requirements.txt` beside `app/`, checked
+    from a copy without `.git`: reader 203); nothing above that is known to be the
+    project's."""
     if os.path.exists(root / ".git") or _declares_dependencies(root):
         return root
     above = []
@@ -385,7 +394,9 @@ def pins_root(root: Path) -> Path:
         if os.path.exists(folder / ".git"):
             break
     else:
-        return root  # no work tree: nothing above is known to be the project's
+        if outer is None or outer == root or not root.is_relative_to(outer):
+            return root
+        above = [folder for folder in root.parents if folder.is_relative_to(outer)]
     return next((folder for folder in above if _declares_dependencies(folder)), root)
 
 

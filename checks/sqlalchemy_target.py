@@ -54,9 +54,15 @@ class SqlalchemyTarget:
     on first use, and kept."""
 
     def __init__(
-        self, root: Path, configured: int | None = None, sub_services: SubServices | None = None
+        self,
+        root: Path,
+        configured: int | None = None,
+        sub_services: SubServices | None = None,
+        outer: Path | None = None,
     ) -> None:
         self.root = root
+        #: the run's own root, where this one is nested in it (`pins_root`)
+        self.outer = outer
         self.configured = configured
         #: the project's sub-services: a file under one that pins SQLAlchemy follows its
         #: pins (`for_file`)
@@ -110,7 +116,9 @@ class SqlalchemyTarget:
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `sqlalchemy` and `sqlmodel` at the root, read once."""
         if self._pins is None:
-            self._pins = tuple(p for p in read_pins(pins_root(self.root)) if p.package in _PACKAGES)
+            self._pins = tuple(
+                p for p in read_pins(pins_root(self.root, self.outer)) if p.package in _PACKAGES
+            )
         return self._pins
 
     def cache_key(self) -> str:

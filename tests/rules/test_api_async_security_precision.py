@@ -2263,7 +2263,9 @@ def test_a_pyproject_of_tool_settings_alone_reads_the_pins_of_the_project_above(
     """fill-tim (reader 141): `tests/pyproject.toml` holds pytest's settings alone, the
     root's `requirements.txt` pins `httpx==0.25.2`, where `AsyncClient(app=...)` works:
     the tests' project declares no dependency, so its pins are those of the nearest
-    folder above, within the git work tree, that declares some. Outside a work tree, or
+    folder above, within the git work tree, that declares some. Outside a work tree,
+    within the folder the run was asked about (roman27t's `app/pyproject.toml` of black's
+    settings, checked from a copy without `.git`: reader 203); checked alone there, or
     where the nested file declares a project, its own (none) decide."""
     (tmp_path / ".git").mkdir()
     write(tmp_path, "requirements.txt", "fastapi==0.104.1\nhttpx==0.25.2\n")
@@ -2275,7 +2277,8 @@ def test_a_pyproject_of_tool_settings_alone_reads_the_pins_of_the_project_above(
     assert _fg408_count(tmp_path) == 1
     write(tmp_path, "tests/pyproject.toml", '[tool.pytest.ini_options]\nasyncio_mode = "auto"\n')
     (tmp_path / ".git").rmdir()
-    assert _fg408_count(tmp_path) == 1
+    assert _fg408_count(tmp_path) == 0
+    assert _fg408_count(tmp_path / "tests") == 1
 
 
 def test_fg408_reads_the_pin_of_a_prefixed_requirements_file(tmp_path: Path) -> None:
