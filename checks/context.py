@@ -56,10 +56,12 @@ from checks.project_facts import (
     LOOP_RULES,
     METHOD,
     MODULE_IMPORTED,
+    PYDANTIC_CODES,
     PYDANTIC_SPELLING,
     ROUTES_IMPORTED,
     RUN_ALONE_FACT,
     SPELLING_RULES,
+    V1_ONLY_LIBRARY,
     pydantic_1_named,
     served_concurrently,
     used_fact,
@@ -1037,6 +1039,17 @@ class FileContext:
                     # where the selection names the rule
                     named = Condition((), frozenset(), fact=pydantic_1_named(code))
                     report = report._replace(condition=conjoin(report.condition, named))
+            undecided = getattr(self._pydantic_target, "undecided", None)
+            if (
+                report.rule.code in PYDANTIC_CODES
+                and undecided is not None
+                and self.pydantic_target == 2
+                and undecided()
+            ):
+                # target 2 by default: unless the code imports a library that runs only
+                # on Pydantic 1 (`V1_ONLY_LIBRARY`)
+                library = Condition((), frozenset(), fact=V1_ONLY_LIBRARY + report.rule.code)
+                report = report._replace(condition=conjoin(report.condition, library))
             gate = spelling_gate(report.rule.code)
             if gate is not None and id(report.node) not in self.marks(MISBEHAVES_ON_V2):
                 report = report._replace(condition=conjoin(report.condition, gate))

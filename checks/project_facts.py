@@ -37,6 +37,22 @@ ON_EVENT_SELECTED = "new-code-or-selected:FG406"
 #: against the legacy `Query` API (supported in 2.0) has made a decision: FG101 reports
 #: its sync code when selected by name.
 SQL_2_QUERIES = "sqlalchemy-2-queries"
+#: `Condition.fact`: the served code imports neither pydantic-settings' `BaseSettings`
+#: nor its `SettingsConfigDict` at module level, which exist only for Pydantic 2
+#: (pydantic-settings 2.0 requires `pydantic>=2`), or the selection names FG212. Where
+#: it does and the pins admit only Pydantic 1, they are stale: FG212 reports that once,
+#: at that import, not at each Pydantic 2 API (the move is one pin: edu-app-platform's
+#: sub-services pinning `pydantic==1.10.7`, run on the shared requirements' Pydantic 2,
+#: reader 202).
+NO_V2_SETTINGS = "no-pydantic-settings-2"
+#: A prefixed fact, `V1_ONLY_LIBRARY + "FG206"`: the selection names the rule, or the
+#: served code imports no library that runs only on Pydantic 1. Asked of the Pydantic
+#: rules' findings (FG201-FG211) where nothing decides the target (no pin says which
+#: Pydantic runs: target 2 by default): monkeydnoya's unpinned service imports
+#: `fastapi_jwt_auth`, whose every release (0.5.0, the last) fails to import under
+#: Pydantic 2 (`@validator(..., each_item=True)`, measured), so it runs Pydantic 1, where
+#: its `orm_mode` is right (reader 203: 7 FG206 findings, none worth a change).
+V1_ONLY_LIBRARY = "no-pydantic-1-library:"
 #: `Condition.fact`: the run checks new code (the edit hook), or the selection names
 #: FG101: a legacy `Query` in synchronous code (or at module level) is reported there.
 #: SQLAlchemy 2.0 keeps `Query` working for sync sessions (legacy, not deprecated): in
@@ -442,6 +458,7 @@ SELECTION_FACTS = frozenset(
 COUNTED_FACTS = frozenset(
     {
         SQL_2_QUERIES,
+        NO_V2_SETTINGS,
         TYPED_MODELS,
         HEADER_CREDENTIALS_ONLY,
         SERVER_DATABASES,
@@ -1379,6 +1396,37 @@ def makes_async_sessions(sources: Iterable[bytes]) -> bool:
     fastapi-users' database adapter, SQLModel's, Litestar's plugin), or an async
     driver's URL (`+asyncpg`, `+aiosqlite`, ...)."""
     return any(_MAKES_ASYNC.search(source) is not None for source in sources)
+
+
+def imports_v1_only_library(sources: Iterable[bytes]) -> bool:
+    """`V1_ONLY_LIBRARY`'s negation: a text imports a library that runs only on
+    Pydantic 1 (`fastapi_jwt_auth`)."""
+    return any(
+        b"fastapi_jwt_auth" in source and _V1_ONLY_IMPORT.search(source) is not None
+        for source in sources
+    )
+
+
+_V1_ONLY_IMPORT = lazy_pattern(rb"(?m)^[ \t]*(?:from|import)[ \t]+fastapi_jwt_auth\b")
+
+
+def imports_v2_settings(sources: Iterable[bytes]) -> bool:
+    """`NO_V2_SETTINGS`'s negation: a text imports `BaseSettings` or `SettingsConfigDict` from
+    pydantic-settings at module level (at the start of a line: not in a `try` guarding
+    it; the pydantic-settings of 2020, 0.2, exported neither)."""
+    for source in sources:
+        if b"pydantic_settings" not in source:
+            continue
+        for found in _V2_SETTINGS_IMPORT.finditer(source):
+            if _V2_SETTINGS_NAME.search(found[0]) is not None:
+                return True
+    return False
+
+
+_V2_SETTINGS_IMPORT = lazy_pattern(
+    rb"(?m)^from[ \t]+pydantic_settings(?:\.[\w.]+)?[ \t]+import[ \t]*(?:\([^)]*\)|[^\n]*)"
+)
+_V2_SETTINGS_NAME = lazy_pattern(rb"\b(?:BaseSettings|SettingsConfigDict)\b")
 
 
 def typed_models(sources: Iterable[bytes]) -> bool:

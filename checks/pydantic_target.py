@@ -231,6 +231,14 @@ class PydanticTarget:
             return self.configured == 1
         return admits_no_v2(self.pins())
 
+    def undecided(self) -> bool:
+        """Whether nothing decides the target: not configured, and no pin of Pydantic or
+        FastAPI found says which major version runs (none at all, or only FastAPI
+        releases that work with both): target 2 by default."""
+        return self.configured is None and all(
+            _admits_v2(pin) is None for pin in current_pins(self.pins())
+        )
+
     def reports(self, code: str) -> bool:
         """Whether a finding of the Pydantic rule `code` is reported: always on target 2;
         on target 1 only when the selection names the rule (every Pydantic rule

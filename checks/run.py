@@ -86,6 +86,7 @@ from checks.project_facts import (
     NAME_IMPORTED,
     NEW_PASSWORD_HASH_SELECTED,
     NO_COOKIE_PHRASE,
+    NO_V2_SETTINGS,
     ON_EVENT_SELECTED,
     OWN_AUTH_ERRORS,
     OWN_SERVICE_ERRORS,
@@ -113,6 +114,7 @@ from checks.project_facts import (
     TYPED_MODELS,
     USED_FACT,
     V1_LAYER_SELECTED,
+    V1_ONLY_LIBRARY,
     async_sessions,
     authenticates_outside_routes,
     class_bases,
@@ -126,6 +128,8 @@ from checks.project_facts import (
     fixture_named,
     hashes_with_bcrypt,
     header_credentials_only,
+    imports_v1_only_library,
+    imports_v2_settings,
     is_service_layer_text,
     makes_async_sessions,
     mapped_tables,
@@ -1196,6 +1200,9 @@ def build_index(
         used_unread=frozenset(settings.enabled) if new_code else frozenset(settings.named),
         prefixed={
             TABLE_MAPPED: lambda scope, tables: not tables_of(scope).isdisjoint(tables.split(",")),
+            V1_ONLY_LIBRARY: lambda scope, code: (
+                code in settings.named or not imports_v1_only_library(served_sources(scope))
+            ),
             PUBLIC_ROUTE_OF: lambda scope, target: (
                 not new_code
                 and public_routes(scope)
@@ -1212,6 +1219,9 @@ def build_index(
         },
         counted={
             SQL_2_QUERIES: lambda scope: "FG101" in settings.named or queries_2_0(sources(scope)),
+            NO_V2_SETTINGS: lambda scope: (
+                "FG212" in settings.named or not imports_v2_settings(served_sources(scope))
+            ),
             TYPED_MODELS: lambda scope: "FG108" in settings.named or typed_models(sources(scope)),
             HEADER_CREDENTIALS_ONLY: lambda scope: (
                 "FG501" not in settings.named and header_credentials_only(served_sources(scope))

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from checks.context import FileContext, FixSpec, code_of, descendants
+from checks.context import FileContext, FixSpec, code_of, conjoin, descendants
 from checks.lazy import libcst as cst
 from checks.prefilter import Evidence
+from checks.project import Condition
+from checks.project_facts import NO_V2_SETTINGS
 from checks.rule import Example, FixExample, Rule
 from checks.rules.pydantic_config import config_assignments
 
@@ -78,6 +80,8 @@ _V2_NAMES: dict[str, str | None] = {
     "SkipValidation": None,
 }
 _PYDANTIC_MODULES = ("pydantic", "pydantic.functional_validators", "pydantic.config")
+#: What only pydantic-settings 2 (Pydantic 2's) exports.
+_V2_SETTINGS = frozenset({"BaseSettings", "SettingsConfigDict"})
 
 
 class PydanticV2OnV1(Rule):
@@ -110,6 +114,12 @@ class PydanticV2OnV1(Rule):
         "Pydantic 2): the import fails (`ImportError`) and the app does not start{instead} "
         "(or, if the code is written for Pydantic 2, require it in the pins)"
     )
+    settings_message = (
+        "`{name}` is pydantic-settings', which requires Pydantic 2, and this project's pins "
+        "admit no Pydantic 2: an install from them has no `{name}`, and the app does not "
+        "start; the code is written for Pydantic 2, so require it in the pins (its other "
+        "Pydantic 2 APIs are held back until then: `--extend-select FG212` lists them)"
+    )
     summary = (
         "Checks, in a project that surely runs Pydantic 1 (each of its pins admits no "
         'Pydantic 2, FastAPI\'s below 0.100 included, or `target-pydantic = "1"`; not '
@@ -126,7 +136,12 @@ class PydanticV2OnV1(Rule):
         "`TypeAdapter`, ...). Code under a version guard (`if PYDANTIC_V2:`, `try: "
         "from pydantic import field_validator except ImportError:`) is left, as the "
         "other Pydantic rules leave it. The reverse of FG201-FG211, which a project on "
-        "Pydantic 1 holds back: reported whatever the selection.\n\n"
+        "Pydantic 1 holds back: reported whatever the selection. Where the code the "
+        "project serves imports pydantic-settings' `BaseSettings` or `SettingsConfigDict` "
+        "at module level (they exist only for Pydantic 2), the code is written for "
+        "Pydantic 2 and the pins are stale: that import is reported, once per file, and "
+        "the other findings are held back, listed when the selection names FG212 (the "
+        "move is one pin).\n\n"
         "Where it applies: everywhere."
     )
     why = (
@@ -345,6 +360,9 @@ class PydanticV2OnV1(Rule):
     def visit_ImportFrom(self, node: cst.ImportFrom, ctx: FileContext) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
+        if code_of(node.module) == "pydantic_settings" and ctx.pydantic_1_only:
+            self._stale_pins(node, ctx)
+            return
         if code_of(node.module) not in _PYDANTIC_MODULES or not ctx.pydantic_1_only:
             return
         for alias in node.names:
@@ -358,6 +376,17 @@ class PydanticV2OnV1(Rule):
                     ctx,
                 )
 
+    def _stale_pins(self, node: cst.ImportFrom, ctx: FileContext) -> None:
+        """`from pydantic_settings import BaseSettings` at module level, under pins that
+        admit only Pydantic 1: the one finding of stale pins (`NO_V2_SETTINGS`)."""
+        line = ctx.parent(node)
+        if line is None or not any(statement is line for statement in ctx.module.body):
+            return  # (in a `try` or a function: guarded, or not the module's own)
+        for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
+            if isinstance(alias.name, cst.Name) and alias.name.value in _V2_SETTINGS:
+                ctx.report(alias.name, self.settings_message.format(name=alias.name.value))
+                return
+
     def _report(
         self,
         node: cst.CSTNode,
@@ -367,10 +396,12 @@ class PydanticV2OnV1(Rule):
         fix: FixSpec | None = None,
     ) -> None:
         derivation = ctx.pydantic_derivation(model) if model is not None else True
+        # unless the served code imports pydantic-settings: the pins are stale, one finding
+        fresh = Condition((), frozenset(), fact=NO_V2_SETTINGS)
         if derivation is True:
-            ctx.report(node, message, fix=fix)
+            ctx.report_if(node, fresh, message, fix)
         elif derivation is not False:
-            ctx.report_if(node, derivation, message, fix)
+            ctx.report_if(node, conjoin(derivation, fresh), message, fix)
 
 
 def _defined_functions(ctx: FileContext) -> set[str]:
