@@ -605,6 +605,39 @@ def own_descendants(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
     return tuple(found)
 
 
+def _defined_again(body: Sequence[cst.BaseStatement], function: cst.FunctionDef) -> bool:
+    """Whether a statement of the module after `function` (one of its statements) defines
+    its name again (`def`, `class`) before any statement between reads it (a call at
+    import, a decorator's or a default's, a class body's, an assignment's: it would keep
+    the first)."""
+    index = next((i for i, statement in enumerate(body) if statement is function), None)
+    if index is None:
+        return False
+    name = function.name.value
+    for statement in body[index + 1 :]:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement.name.value == name:
+            return True
+        parts: Sequence[cst.CSTNode] = (
+            [*statement.decorators, statement.params, *filter(None, [statement.returns])]
+            if isinstance(statement, cst.FunctionDef)
+            else [statement]
+        )
+        if any(_reads_name(part, name) for part in parts):
+            return False
+    return False
+
+
+def _reads_name(node: cst.CSTNode, name: str) -> bool:
+    """Whether a node's code writes the identifier (any `Name` of it)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            return True
+        stack.extend(child_nodes(current))
+    return False
+
+
 @node_memo
 def _imported_modules(block: cst.Module | cst.IndentedBlock) -> tuple[str, ...]:
     """The absolute modules the statements of a block import (not in a `try`, an `if`)."""
@@ -1144,6 +1177,18 @@ class FileContext:
                 fact=used_fact(report.rule.code, f"{FIXTURE}{fixture}@{defined_in}"),
             )
             return report._replace(condition=conjoin(report.condition, used))
+        if (
+            isinstance(outermost, cst.FunctionDef)
+            and not outermost.decorators
+            and report.rule.code not in _LIVE_UNNAMED
+            and self.layer != "test"
+            and _defined_again(self.module.body, outermost)
+        ):
+            # a module-level function the module defines again below, before any of its
+            # statements reads it: every call reaches the later one (ChanduKayen's three
+            # `send_vendor_order_confirmation`, reader 200); reported when named
+            dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
+            return report._replace(condition=conjoin(report.condition, dead))
         if (
             not isinstance(outermost, cst.FunctionDef)
             or outermost.asynchronous is None

@@ -831,6 +831,57 @@ def test_passlib_helpers_nothing_calls_are_held(tmp_path: Path) -> None:
     assert _rows(tmp_path) == [("users.py", "FG504", 1)]
 
 
+def test_a_function_the_module_defines_again_below_is_dead_code(tmp_path: Path) -> None:
+    """ChanduKayen's `quotation_handler.py` (reader 200) defines
+    `send_vendor_order_confirmation` three times: every call reaches the last, and the
+    blocking calls of the first two run nowhere; held back, reported when named. Not
+    where a statement between reads the first (a decorator, a table of handlers), nor
+    the last definition."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    first = "async def notify(user: str) -> None:\n    time.sleep(1)\n\n\n"
+    last = "async def notify(user: str) -> None:\n    time.sleep(2)\n"
+    write(tmp_path, "app/notify.py", "import time\n\n\n" + first + last)
+    write(tmp_path, "app/main.py", "from app.notify import notify\n\nnotify\n")
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [9]
+    named = _rows(tmp_path, "--extend-select", "FG301")
+    assert [row for _, code, row in named if code == "FG301"] == [5, 9]
+    handlers = "HANDLERS = {'notify': notify}\n\n\n"
+    write(tmp_path, "app/notify.py", "import time\n\n\n" + first + handlers + last)
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [5, 12]
+
+
+def test_a_secret_default_of_a_setting_nothing_reads_is_held_in_every_shape(
+    tmp_path: Path,
+) -> None:
+    """KirillEL's `DB_TEST_URI`, a database URL with a password as a settings default,
+    and Damian-Hsu's `_Settings.stream_jwt_secret`, a class without a settings base
+    (reader 200): settings nothing reads, dead code as any other; reported once read."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    config = "import os\n\nfrom pydantic_settings import BaseSettings\n\n\n"
+    config += "class Settings(BaseSettings):\n"
+    config += '    DB_TEST_URI: str = "postgresql://app:Kirik2281@db.example.com:5432/app"\n\n\n'
+    config += "class _Stream:\n"
+    config += (
+        '    stream_jwt_secret: str = os.getenv("STREAM_JWT_SECRET", "x9Fq2LmZ7pR4tW8s")\n\n\n'
+    )
+    config += "settings = Settings()\nstream = _Stream()\n"
+    write(tmp_path, "app/config.py", config)
+    write(
+        tmp_path,
+        "app/main.py",
+        "from app.config import settings, stream\n\nprint(settings, stream)\n",
+    )
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG502"] == []
+    named = _rows(tmp_path, "--extend-select", "FG502")
+    assert [row for _, code, row in named if code == "FG502"] == [7, 11]
+    reads = "from app.config import settings, stream\n\n"
+    reads += "print(settings.DB_TEST_URI, stream.stream_jwt_secret)\n"
+    write(tmp_path, "app/main.py", reads)
+    assert [row for _, code, row in _rows(tmp_path) if code == "FG502"] == [7, 11]
+
+
 def test_a_module_its_package_of_the_same_name_hides_is_held(tmp_path: Path) -> None:
     """djahern-max's `app/utils.py` (reader 118), beside an `app/utils/` package: `import
     app.utils` finds the package, so nothing of the file runs; reported when the rule is

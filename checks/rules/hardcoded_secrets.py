@@ -2041,6 +2041,15 @@ class HardcodedSecret(Rule):
                     node, named if unrequired is None else conjoin(unrequired, named), message
                 )
                 return
+            if ctx.in_class_body and isinstance(node, cst.AnnAssign | cst.Assign):
+                # an attribute of a class without a settings base that nothing reads, as
+                # a setting nothing reads (Damian-Hsu's `_Settings.stream_jwt_secret`,
+                # read nowhere: reader 200): dead code, its default never runs
+                used = Condition((), frozenset(), fact=used_fact(self.code, FIELD + field))
+                ctx.report_if(
+                    node, used if unrequired is None else conjoin(unrequired, used), message
+                )
+                return
             if unrequired is not None:
                 ctx.report_if(node, unrequired, message)
                 return
@@ -2179,15 +2188,26 @@ class HardcodedSecret(Rule):
             # `postgres:postgres@db`, `app:password@db`: a compose file's default
             and match["password"].lower() not in {match["user"].lower(), *_DEFAULT_PASSWORDS}
         ):
-            if _in_settings_class(ctx) and isinstance(ctx.parent(node), cst.AnnAssign | cst.Assign):
+            parent = ctx.parent(node)
+            if _in_settings_class(ctx) and isinstance(parent, cst.AnnAssign | cst.Assign):
                 # `database_url: str = "postgresql://app:s3cret@db/app"`: it is read from
                 # settings already, and the default is what runs without the variable
-                ctx.report(
-                    node,
+                message = (
                     "Database URL with a password as a settings default: the service "
                     "connects with it unless the environment sets it; declare the field "
-                    "without a default so that start-up fails instead",
+                    "without a default so that start-up fails instead"
                 )
+                target = (
+                    parent.target if isinstance(parent, cst.AnnAssign) else parent.targets[0].target
+                )
+                if isinstance(target, cst.Name):
+                    # unless nothing reads the setting: dead code, its default never runs
+                    # (KirillEL's `DB_TEST_URI`, read nowhere, tests included: reader 200)
+                    field = FIELD + target.value
+                    used = Condition((), frozenset(), fact=used_fact(self.code, field))
+                    ctx.report_if(node, used, message)
+                else:
+                    ctx.report(node, message)
             else:
                 ctx.report(node, "Database URL with a password in the code: read it from settings")
 
