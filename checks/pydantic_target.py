@@ -110,9 +110,13 @@ _REQUIREMENT_NAME = lazy_pattern(
 #: A package of a lock file (uv.lock and poetry.lock share the layout).
 _LOCKED = lazy_pattern(
     rb"^\[\[package\]\]\r?\n"
+    # Poetry 1.0's keys come in alphabetical order (`category`, `description`, then
+    # `name`, ..., `version`: sasano8's lock, reader 203); a table's header ends the block
+    + rb"(?:(?!\[)[^\n]*\n)*?"
     + rb'name = "('
     + "|".join(_READ_PACKAGES).encode()
     + rb')"\r?\n'
+    + rb"(?:(?!\[)[^\n]*\n)*?"
     + rb'version = "([^"]+)"',
     re.MULTILINE,
 )

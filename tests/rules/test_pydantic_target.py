@@ -415,6 +415,23 @@ def test_a_fastapi_pin_below_0_100_is_a_pydantic_1_pin(tmp_path: Path) -> None:
     assert target_of(tmp_path) == 2
 
 
+def test_a_poetry_1_0_lock_is_read(tmp_path: Path) -> None:
+    """sasano8's `poetry.lock` (reader 203), written by Poetry 1.0: each package's keys in
+    alphabetical order (`category`, `description`, `name`, ..., `version`), bcrypt
+    locked at 3.1.7, where passlib works. Its versions are read as a newer lock's are."""
+    lock = (
+        '[[package]]\ncategory = "main"\ndescription = "Modern password hashing"\n'
+        'name = "bcrypt"\noptional = false\npython-versions = ">=2.7"\nversion = "3.1.7"\n\n'
+        '[package.dependencies]\ncffi = ">=1.1"\n\n'
+        '[[package]]\ncategory = "main"\ndescription = "Data validation"\n'
+        'name = "pydantic"\noptional = false\npython-versions = ">=3.6"\nversion = "1.10.2"\n'
+    )
+    write(tmp_path, "poetry.lock", lock)
+    target = PydanticTarget(tmp_path)
+    assert target.version == 1
+    assert not target.has_package("bcrypt", "5.0")
+
+
 def test_a_fastapi_utils_pin_below_0_3_is_a_pydantic_1_pin(tmp_path: Path) -> None:
     """mandalart's `fastapi-utils = "^0.2.1"` beside `fastapi = "^0.110.0"` (reader 197):
     fastapi-utils 0.2.1 requires `pydantic>=1.0,<2.0`, so every install runs Pydantic 1.
