@@ -1200,6 +1200,12 @@ class _Summarizer:
                 made[key] = None if key in made else self._returned_client(statement)
             elif isinstance(statement, ast.ClassDef):
                 for inner in statement.body:
+                    if isinstance(inner, ast.FunctionDef) and inner.name != "__init__":
+                        # a getter method, every `return` of it the client's constructor
+                        # (johnsouto's `S3Service._client()`, `return boto3.client(...)`:
+                        # reader 201); `self._client(...).upload_fileobj(...)`
+                        key = f"{statement.name}.self.{inner.name}()"
+                        made[key] = None if key in made else self._returned_client(inner)
                     if not (isinstance(inner, ast.FunctionDef) and inner.name == "__init__"):
                         continue
                     # a parameter annotated with a client's class (`client: Minio`, kept as
@@ -1859,6 +1865,16 @@ def _client_call(func: ast.expr, receivers: Mapping[str, str]) -> str | None:
     ):
         # a getter's client (`_sync_clients`), called bare: `get_client().get(...)`
         return client_request(receivers[f"{node.func.id}()"], attributes[::-1])
+    if (
+        attributes
+        and isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "self"
+        and f"self.{node.func.attr}()" in receivers
+    ):
+        # or a getter method of the class: `self._client(...).upload_fileobj(...)`
+        return client_request(receivers[f"self.{node.func.attr}()"], attributes[::-1])
     return None
 
 

@@ -357,7 +357,8 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "sends a request through one of the sync "
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; one a function '
         "of its module returns, annotated so or every `return` making one, `client = "
-        "get_minio_client()` of `return Minio(...)`; a parameter "
+        "get_minio_client()` of `return Minio(...)`, or a method of its class so, "
+        "`self._client(...).upload_fileobj(...)`; a parameter "
         "annotated with the client's class; one `__init__` binds to `self`; or another "
         "module's, imported by its name, `redis_client.get(key)` of `from app.cache import "
         "redis_client`, as the project index reads it), or calls "
@@ -621,6 +622,37 @@ class BlockingHttpInAsync(_BlockingInAsync):
             note=(
                 "a helper of another module requesting through its module's unannotated "
                 "factory (MagHattabUser's MinIO, reader 198)"
+            ),
+        ),
+        Example(
+            """
+            from app.storage import S3Service
+
+
+            async def upload(key: str, data: bytes) -> None:
+                storage = S3Service()
+                storage.upload(key, data)
+            """,
+            path="app/api/files.py",
+            project=(
+                (
+                    "app/storage.py",
+                    """
+                    import boto3
+
+
+                    class S3Service:
+                        def _client(self):
+                            return boto3.client("s3")
+
+                        def upload(self, key: str, data: bytes) -> None:
+                            self._client().put_object(Bucket="files", Key=key, Body=data)
+                    """,
+                ),
+            ),
+            note=(
+                "a method requesting through a getter method of its class "
+                "(johnsouto's `S3Service._client()`, reader 201)"
             ),
         ),
         Example(
