@@ -614,9 +614,17 @@ def _defined_again(body: Sequence[cst.BaseStatement], function: cst.FunctionDef)
     if index is None:
         return False
     name = function.name.value
-    for statement in body[index + 1 :]:
+    # (asked of every finding in a function: the statements between are walked only
+    # where a later one defines the name)
+    again = None
+    for later in range(index + 1, len(body)):
+        statement = body[later]
         if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement.name.value == name:
-            return True
+            again = later
+            break
+    if again is None:
+        return False
+    for statement in body[index + 1 : again]:
         parts: Sequence[cst.CSTNode] = (
             [*statement.decorators, statement.params, *filter(None, [statement.returns])]
             if isinstance(statement, cst.FunctionDef)
@@ -624,7 +632,7 @@ def _defined_again(body: Sequence[cst.BaseStatement], function: cst.FunctionDef)
         )
         if any(_reads_name(part, name) for part in parts):
             return False
-    return False
+    return True
 
 
 def _reads_name(node: cst.CSTNode, name: str) -> bool:

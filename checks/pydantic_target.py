@@ -192,6 +192,7 @@ class PydanticTarget:
         self._read: tuple[Pin, ...] | None = None
         self._version: int | None = configured if configured == 1 else None
         self._of_folder: dict[str, PydanticTarget] = {}
+        self._undecided: bool | None = None
 
     def for_file(self, path: Path | str) -> PydanticTarget:
         """The target of one file: this one, or that of the nearest sub-service above the
@@ -239,9 +240,11 @@ class PydanticTarget:
         """Whether nothing decides the target: not configured, and no pin of Pydantic or
         FastAPI found says which major version runs (none at all, or only FastAPI
         releases that work with both): target 2 by default."""
-        return self.configured is None and all(
-            _admits_v2(pin) is None for pin in current_pins(self.pins())
-        )
+        if self._undecided is None:
+            self._undecided = self.configured is None and all(
+                _admits_v2(pin) is None for pin in current_pins(self.pins())
+            )
+        return self._undecided
 
     def reports(self, code: str) -> bool:
         """Whether a finding of the Pydantic rule `code` is reported: always on target 2;

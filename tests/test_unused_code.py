@@ -821,6 +821,12 @@ def test_passlib_helpers_nothing_calls_are_held(tmp_path: Path) -> None:
         tmp_path, "app/auth.py", PASSLIB_HELPERS + '\nADMIN = pwd_context.hash("x")\nprint(ADMIN)\n'
     )
     assert _rows(tmp_path) == [("auth.py", "FG504", 1)]
+    # a route hashing with it: its decorator registers it, whatever names it
+    route = "\n\n@router.post('/users')\nasync def create(password: str) -> str:\n"
+    route += "    return pwd_context.hash(password)\n"
+    head = "from fastapi import APIRouter\n" + PASSLIB_HELPERS + "\nrouter = APIRouter()\n"
+    write(tmp_path, "app/auth.py", head + route)
+    assert ("auth.py", "FG504", 2) in _rows(tmp_path)
     # the dead module sorts first; the module that hashes keeps the service's finding
     write(tmp_path, "app/auth.py", PASSLIB_HELPERS)
     users = PASSLIB_HELPERS.replace("hash_password", "make_hash").replace("pwd_", "") + (
@@ -855,18 +861,18 @@ def test_a_secret_default_of_a_setting_nothing_reads_is_held_in_every_shape(
     tmp_path: Path,
 ) -> None:
     """KirillEL's `DB_TEST_URI`, a database URL with a password as a settings default,
-    and Damian-Hsu's `_Settings.stream_jwt_secret`, a class without a settings base
+    and Damian-Hsu's `_Settings.stream_jwt_secret`, a settings class without a settings base
     (reader 200): settings nothing reads, dead code as any other; reported once read."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
     write(tmp_path, "app/__init__.py", "")
     config = "import os\n\nfrom pydantic_settings import BaseSettings\n\n\n"
     config += "class Settings(BaseSettings):\n"
     config += '    DB_TEST_URI: str = "postgresql://app:Kirik2281@db.example.com:5432/app"\n\n\n'
-    config += "class _Stream:\n"
+    config += "class _StreamSettings:\n"
     config += (
         '    stream_jwt_secret: str = os.getenv("STREAM_JWT_SECRET", "x9Fq2LmZ7pR4tW8s")\n\n\n'
     )
-    config += "settings = Settings()\nstream = _Stream()\n"
+    config += "settings = Settings()\nstream = _StreamSettings()\n"
     write(tmp_path, "app/config.py", config)
     write(
         tmp_path,

@@ -1679,8 +1679,9 @@ def _passlib_reached(ctx: FileContext) -> str | None:
     (`checks.project_facts.REACHED`): its module-level functions and classes that use
     it, directly or through its module-level variables, and those variables (with how
     often the file writes each). None where a statement of another kind uses it (it
-    runs at import: a call, an `if`, a `try`), where no function or class uses it (a
-    module making a context other modules import), or the file cannot be read."""
+    runs at import: a call, an `if`, a `try`), where a decorated one does (a decorator
+    may register it: a route), where no function or class uses it (a module making a
+    context other modules import), or the file cannot be read."""
     if ctx.source is None:
         return None
     tainted: set[str] = set()
@@ -1704,12 +1705,15 @@ def _passlib_reached(ctx: FileContext) -> str | None:
                 return None  # (it runs at import)
             tainted.update(defined)
             grown = True
-    functions = sorted(
-        name
+    definitions = [
+        statement
         for statement in ctx.module.body
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
-        and (name := statement.name.value) in tainted
-    )
+        and statement.name.value in tainted
+    ]
+    if any(definition.decorators for definition in definitions):
+        return None  # (a decorator may register it: a route, a start-up hook, a task)
+    functions = sorted(definition.name.value for definition in definitions)
     if not functions:
         return None  # (a context alone: what the helpers that hash with it are is unknown)
     # (the names passlib binds are the library's: other modules import them themselves)

@@ -491,6 +491,10 @@ _KEY_NAME = lazy_pattern(
 _HEADER_NAME = lazy_pattern(r"^[Xx]-[A-Za-z]+(?:-[A-Za-z]+)*$")
 
 
+#: A class's name that says it holds settings (`_Settings`, `AppConfig`).
+_SETTINGS_CLASS_NAME = lazy_pattern(r"settings|config", re.IGNORECASE)
+
+
 #: Markup or a template (`{"reset_password": """<html>...{{ otp }}..."""}`: the e-mail a
 #: password reset sends): text about a secret, not one. Nor is any text of several lines
 #: but a PEM key's (`-----BEGIN PRIVATE KEY-----`).
@@ -2041,10 +2045,16 @@ class HardcodedSecret(Rule):
                     node, named if unrequired is None else conjoin(unrequired, named), message
                 )
                 return
-            if ctx.in_class_body and isinstance(node, cst.AnnAssign | cst.Assign):
-                # an attribute of a class without a settings base that nothing reads, as
-                # a setting nothing reads (Damian-Hsu's `_Settings.stream_jwt_secret`,
-                # read nowhere: reader 200): dead code, its default never runs
+            owner = ctx.enclosing_class if ctx.in_class_body else None
+            if (
+                owner is not None
+                and _SETTINGS_CLASS_NAME.search(owner.name) is not None
+                and isinstance(node, cst.AnnAssign | cst.Assign)
+            ):
+                # an attribute nothing reads of a class named for settings without a
+                # settings base, as a setting nothing reads (Damian-Hsu's
+                # `_Settings.stream_jwt_secret`, read nowhere: reader 200): dead code, its
+                # default never runs
                 used = Condition((), frozenset(), fact=used_fact(self.code, FIELD + field))
                 ctx.report_if(
                     node, used if unrequired is None else conjoin(unrequired, used), message
