@@ -14,7 +14,9 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import TypeVar
 
 from checks.lazy import lazy_pattern
 
@@ -1279,14 +1281,7 @@ def method_named(
     word = method.encode()
     if bases is None:
         bases = class_bases(sources)
-    family = {owner}
-    grown = True
-    while grown:
-        grown = False
-        for name, named in bases.items():
-            if name not in family and named & family:
-                family.add(name)
-                grown = True
+    family = _subclasses(bases, {owner})
     for source in sources:
         if word in source and _names_method(source, method, family, bases):
             return True
@@ -1501,16 +1496,26 @@ def _class_bases(sources: Iterable[bytes]) -> dict[bytes, set[bytes]]:
 
 
 def _http_error_classes(bases: dict[bytes, set[bytes]]) -> frozenset[bytes]:
-    found = {b"HTTPException"}
-    grew = True
-    while grew:
-        grew = False
-        for name, named in bases.items():
-            if name not in found and named & found:
-                found.add(name)
-                grew = True
+    found = _subclasses(bases, {b"HTTPException"})
     found.discard(b"HTTPException")
     return frozenset(found)
+
+
+_Name = TypeVar("_Name", str, bytes)
+
+
+def _subclasses(bases: Mapping[_Name, AbstractSet[_Name]], roots: set[_Name]) -> set[_Name]:
+    """The roots and every class whose bases name one of them or such a class (by name),
+    each class given with the names its bases write."""
+    found = set(roots)
+    grown = True
+    while grown:
+        grown = False
+        for name, named in bases.items():
+            if name not in found and not named.isdisjoint(found):
+                found.add(name)
+                grown = True
+    return found
 
 
 #: A class named as an error (`NotFound`, no: `NotFoundError`, `QuotaExceeded` no).
