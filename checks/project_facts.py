@@ -704,14 +704,11 @@ def _written(
     word, not counting a place whose `before` bytes ahead match `skipped`; `code_only`:
     nor one in a comment or in a string of prose (`_in_code`)."""
     word = name.encode()
-    pattern: re.Pattern[bytes] | None = None
     count = 0
     for source in sources:
         if word not in source:
             continue
-        if pattern is None:
-            pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
-        for found in pattern.finditer(source):
+        for found in _word_pattern(word).finditer(source):
             start = found.start()
             if (
                 skipped is None or skipped.search(source[max(0, start - before) : start]) is None
@@ -720,6 +717,12 @@ def _written(
                 if count >= times:
                     return True
     return False
+
+
+@functools.lru_cache(maxsize=256)
+def _word_pattern(word: bytes) -> re.Pattern[bytes]:
+    """The identifier as a whole word (`_written`, `written_times`)."""
+    return re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
 
 
 def _in_code(source: bytes, start: int, end: int) -> bool:
@@ -865,9 +868,10 @@ def routes_module_imported(
 
 
 @functools.lru_cache(maxsize=16)
-def _wiring_tree(source: bytes) -> ast.Module | None:
-    """CPython's tree of a module that includes routers, parsed once for every routes
-    module it imports (`_import_unused`); None when it cannot be parsed."""
+def _python_tree(source: bytes) -> ast.Module | None:
+    """CPython's tree of a text the project facts read closely (the module that includes
+    routers, for every routes module it imports: `_import_unused`; a text naming a
+    method: `_names_method`), parsed once; None when it cannot be parsed."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -881,7 +885,7 @@ def _import_unused(stem: str, source: bytes) -> bool:
     app.api import campaigns`, `from app.api.campaigns import router as campaigns_router`)
     are read nowhere in it: False where it binds it otherwise (`import app.api.campaigns`)
     or cannot be parsed."""
-    tree = _wiring_tree(source)
+    tree = _python_tree(source)
     if tree is None:
         return False  # (not parsed, or too deep for CPython's parser: taken to read it)
     bound: set[str] = set()
@@ -1242,9 +1246,10 @@ def written_times(name: str, source: bytes) -> int:
     word = name.encode()
     if word not in source:
         return 0
-    pattern = re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
     return sum(
-        1 for found in pattern.finditer(source) if _in_code(source, found.start(), found.end())
+        1
+        for found in _word_pattern(word).finditer(source)
+        if _in_code(source, found.start(), found.end())
     )
 
 
@@ -1297,7 +1302,7 @@ def _names_method(
     source: bytes, method: str, family: set[str], classes: Mapping[str, frozenset[str]]
 ) -> bool:
     """Whether a text names the method where it may be the family's (`method_named`)."""
-    tree = _wiring_tree(source)
+    tree = _python_tree(source)
     if tree is None:
         return True  # (not parsed: every place counts)
     try:
