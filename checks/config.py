@@ -284,6 +284,7 @@ LAYER_NAMES = {
 #: The layer of development tooling (`tooling` in the config table).
 TOOLING_LAYER = "tooling"
 TESTS_LAYER = "test"
+MIGRATIONS_LAYER = "migration"
 #: Layers of the service's own architecture: a file named like one of them inside a
 #: tooling folder is tooling.
 _ARCHITECTURE_LAYERS = frozenset({"route", "repository", "service", "settings"})
@@ -360,7 +361,8 @@ class LayerMatcher:
         tooling folder holds tooling whatever its files are named (`examples/app/routes.py`
         is an example, not the service's routes), test files excepted, and a tests folder
         holds tests (`tests/common/config.py` is a test's configuration, not the
-        service's settings). `without`: a layer left out (not kept per folder)."""
+        service's settings), and a folder of revisions revisions. `without`: a layer left
+        out (not kept per folder)."""
         by_name = None
         if self.any_file.match_file(relative_path):
             for layer, files, _ in self.specs:
@@ -380,7 +382,9 @@ class LayerMatcher:
                     break
             if without is None:
                 self._by_directory[directory] = by_folder
-        if by_name is not None and by_folder not in (TOOLING_LAYER, TESTS_LAYER):
+        # a revision named for what it changes (`1ce40a8b8fe4_remove_user_and_service.py`:
+        # reanderson89's) is a migration, not a service
+        if by_name is not None and by_folder not in (TOOLING_LAYER, TESTS_LAYER, MIGRATIONS_LAYER):
             return by_name
         return by_folder
 

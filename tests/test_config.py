@@ -279,6 +279,9 @@ def test_a_tests_folder_beats_the_architecture_file_names() -> None:
         ("api/oss/databases/postgres/migrations/core/utils.py", "tooling"),
         ("api/oss/databases/postgres/migrations/core/versions/b80c_initial.py", "migration"),
         ("app/alembic/versions/0001_users.py", "migration"),
+        # a revision named like a layer's file is a revision (reanderson89's)
+        ("migrations/versions/1ce40a8b8fe4_remove_user_and_service.py", "migration"),
+        ("alembic/versions/0002_user_repository.py", "migration"),
         ("app/alembic/helpers.py", "tooling"),
         ("app/migrations/test_upgrade.py", "test"),
         ("app/e2e/sdk-api/src/constants.py", "test"),
