@@ -1197,16 +1197,21 @@ class SyncSessionInAsyncModule(Rule):
         if (
             blocking is not None
             and passed_to is not None
-            and dependency is None
             and "." in passed_to
             and not passed_to.startswith(".")
         ):
             # handed to a function of another module, unawaited: no query runs there if
             # it is a coroutine function (6110rstmks' `category_cruds.find_all(db)`, an
             # `async def` never awaited, reader 130; its body is checked where it is
-            # defined): asked, as the coroutine's other uses after it are
+            # defined): asked, as the coroutine's other uses after it are; a session of
+            # another module's dependency too (KamilGrundas' `check_if_picture_exists(...,
+            # db=db)` with `db: Session = Depends(get_db)`, FG304's dropped coroutine, and
+            # the query the line below: reader 206)
             asked_coroutine = Condition((passed_to,), frozenset(), subject=COROUTINE, negated=True)
-            self._ask(ctx, id(function.node), passed_to, blocking, asked_coroutine, message)
+            given = None
+            if dependency is not None:
+                given = Condition((dependency,), ASYNC_SESSION_CLASSES, subject=CALL, negated=True)
+            self._ask(ctx, id(function.node), passed_to, blocking, asked_coroutine, message, given)
         elif blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
@@ -1227,6 +1232,12 @@ class SyncSessionInAsyncModule(Rule):
                 # module is read in the file (`FileContext.dependency_given`)
                 asked = Condition((dependency,), ASYNC_SESSION_CLASSES, subject=CALL, negated=True)
                 condition = _and_server_database(asked)
+            for owner, _, _, handed in ctx.stash(self.code + ".handed"):
+                if owner == id(function.node):
+                    # after a dependency's session handed to another module's function:
+                    # where that is a coroutine function, this is the first use (the one
+                    # finding of the coroutine, `_ask`)
+                    condition = conjoin(condition, handed._replace(negated=not handed.negated))
             ctx.report_if(blocking, condition, message or _default_message(ctx))
         else:
             # `SessionLocal()` of an imported name: the file takes it for a class of that
@@ -1394,13 +1405,23 @@ class SyncSessionInAsyncModule(Rule):
         node: cst.CSTNode,
         condition: Condition,
         message: str | None = None,
+        given: Condition | None = None,
     ) -> None:
         """Report on `node` if the index finds `condition` true: once per coroutine and
-        object of another module (a definite finding of the coroutine drops it)."""
+        object of another module (a definite finding of the coroutine drops it); `given`:
+        a condition it stands on too, which the coroutine's later asks and definite uses
+        do not negate (what its session's dependency gives, the same for them): such an
+        ask is not dropped, a definite use after it stands only where it does not."""
         asked = ctx.stash(self.code + ".asked")
-        if any(entry[:2] == (function, origin) for entry in asked):
+        handed = ctx.stash(self.code + ".handed")
+        if any(entry[:2] == (function, origin) for entry in (*asked, *handed)):
             return
-        asked.append((function, origin, id(node)))
+        if given is None:
+            asked.append((function, origin, id(node)))
+        else:
+            # kept where a definite use follows, which stands only where this does not
+            # (the first use is the callee's or the definite one)
+            handed.append((function, origin, id(node), condition))
         # at the first of the coroutine's asks that holds: one finding per coroutine, as
         # for a definite use (Jancarlos042003's `create_question` calls three services'
         # sync methods; making it `def`, or the session async, is one change)
@@ -1410,6 +1431,8 @@ class SyncSessionInAsyncModule(Rule):
             if owner == function and len(before.refs) == 1 and before.also is None:
                 whole = conjoin(whole, before._replace(negated=not before.negated))
         earlier.append((function, condition))
+        if given is not None:
+            whole = conjoin(whole, given)
         ctx.report_if(node, _and_server_database(whole), message or _default_message(ctx))
 
 

@@ -480,6 +480,90 @@ def test_a_session_handed_to_another_modules_coroutine_function_is_no_sync_use(
     assert _rows(result.stdout, "FG102") == [f"{root}/app/routes.py:10:23"]
 
 
+def test_a_dependencys_session_handed_to_another_modules_coroutine_is_no_sync_use(
+    tmp_path: Path,
+) -> None:
+    """KamilGrundas' routes (reader 206): `db: Session = Depends(get_db)`, `get_db` of
+    another module, handed to `check_if_picture_exists(..., db=db)`, an `async def` of
+    another module called without `await` (FG304's): no query runs there, so the route's
+    first sync use is the sync `check_if_tag_exists(..., db=db)` below it; a route that
+    only hands it to the coroutine function has none. Where the dependency gives an
+    `AsyncSession`, no finding."""
+    root = tmp_path
+    write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(root, "app/__init__.py", "")
+    write(
+        root,
+        "app/db.py",
+        """
+        from sqlalchemy import create_engine
+        from sqlalchemy.ext.asyncio import AsyncSession
+        from sqlalchemy.orm import sessionmaker
+
+        SessionLocal = sessionmaker(bind=create_engine("postgresql://db/app"))
+
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+
+
+        async def get_async_db() -> AsyncSession:
+            raise NotImplementedError
+        """,
+    )
+    write(
+        root,
+        "app/checks.py",
+        """
+        from sqlalchemy.orm import Session
+
+
+        async def check_if_picture_exists(picture_id: int, db: Session) -> None:
+            db.get(int, picture_id)
+
+
+        def check_if_tag_exists(tag_id: int, db: Session) -> None:
+            db.get(int, tag_id)
+        """,
+    )
+    write(
+        root,
+        "app/routes.py",
+        """
+        from fastapi import APIRouter, Depends
+        from sqlalchemy.orm import Session
+
+        from app.checks import check_if_picture_exists, check_if_tag_exists
+        from app.db import get_async_db, get_db
+
+        router = APIRouter()
+
+
+        @router.put("/{picture_id}/add_tag")
+        async def add_tag(picture_id: int, tag_id: int, db: Session = Depends(get_db)) -> None:
+            check_if_picture_exists(picture_id=picture_id, db=db)
+            check_if_tag_exists(tag_id=tag_id, db=db)
+
+
+        @router.get("/{picture_id}")
+        async def shown(picture_id: int, db: Session = Depends(get_db)) -> None:
+            check_if_picture_exists(picture_id=picture_id, db=db)
+
+
+        @router.get("/{picture_id}/tag")
+        async def tagged(tag_id: int, db: Session = Depends(get_async_db)) -> None:
+            check_if_tag_exists(tag_id=tag_id, db=db)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", str(root))
+    rows = [row for row in _rows(result.stdout, "FG102") if "routes" in row]
+    assert rows == [f"{root}/app/routes.py:13:43"]
+
+
 def test_a_name_bound_to_an_imported_factorys_session_in_each_block_is_flagged(
     database_module: Path,
 ) -> None:
