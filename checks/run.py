@@ -767,6 +767,7 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
                         index,
                     )
                 )
+    findings = _one_per_call(findings)
     # a fix that removes a `Config` another module reads is withheld (FG207)
     findings = [
         f if f.fix is None or index.keeps_fix(f.fix.config_of) else f._replace(fix=None)
@@ -777,6 +778,34 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 
         findings = settle(findings, index, results)
     return findings
+
+
+#: Rules whose finding on a call covers FG102's on the session handed to it: the call
+#: blocks the loop, and one change (a thread for it, or `def`) mends both.
+_CALL_RULES = frozenset({"FG302", "FG303"})
+
+
+def _one_per_call(findings: list[Finding]) -> list[Finding]:
+    """The findings but FG102's within a call FG302 or FG303 reports (the session handed
+    to `authenticate_user(db, ...)`, which checks a password: B0user's and RezenkovD's
+    logins, reader 210; civitas', Reinapepeada's, readers 205-206): one call, one finding,
+    the one that names what blocks."""
+    calls: dict[Path, list[tuple[Location, Location]]] = {}
+    for finding in findings:
+        if finding.code in _CALL_RULES:
+            calls.setdefault(finding.path, []).append((finding.start, finding.end))
+    if not calls:
+        return findings
+    return [
+        finding
+        for finding in findings
+        if finding.code != "FG102"
+        or not any(
+            (start.row, start.column) <= (finding.start.row, finding.start.column)
+            and (finding.end.row, finding.end.column) <= (end.row, end.column)
+            for start, end in calls.get(finding.path, ())
+        )
+    ]
 
 
 def _place(finding: Finding) -> tuple[Path, str, Location, Location]:

@@ -564,6 +564,58 @@ def test_a_dependencys_session_handed_to_another_modules_coroutine_is_no_sync_us
     assert rows == [f"{root}/app/routes.py:13:43"]
 
 
+def test_a_session_handed_to_a_call_fg303_reports_is_that_finding(tmp_path: Path) -> None:
+    """B0user's and RezenkovD's logins (reader 210): `authenticate_user(db, email,
+    password)`, a sync function that queries the session and checks a password with
+    bcrypt: FG303 reports the call, and the session handed to it is the same call, one
+    change (a thread, or `def`) mends both; a session handed to a call that only queries
+    is FG102's."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/auth.py",
+        """
+        import bcrypt
+        from fastapi import APIRouter
+        from sqlalchemy.orm import Session
+
+        router = APIRouter()
+
+
+        def authenticate_user(db: Session, email: str, password: str) -> object:
+            user = db.query(object).filter_by(email=email).first()
+            if user is None or not bcrypt.checkpw(password.encode(), user.hashed):
+                return None
+            return user
+
+
+        def find_user(db: Session, email: str) -> object:
+            return db.query(object).filter_by(email=email).first()
+
+
+        @router.post("/token")
+        async def login(email: str, password: str, db: Session) -> object:
+            return authenticate_user(
+                db,
+                email=email,
+                password=password,
+            )
+
+
+        @router.get("/user")
+        async def user(email: str, db: Session) -> object:
+            return find_user(db, email)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102,FG303", str(tmp_path))
+    rows = [line.split(" ")[0:2] for line in result.stdout.splitlines() if ": FG" in line]
+    assert rows == [
+        [f"{tmp_path}/app/auth.py:21:12:", "FG303"],
+        [f"{tmp_path}/app/auth.py:30:22:", "FG102"],
+    ]
+
+
 def test_a_name_bound_to_an_imported_factorys_session_in_each_block_is_flagged(
     database_module: Path,
 ) -> None:
