@@ -49,6 +49,7 @@ from checks.project import (
     module_instances,
 )
 from checks.project_facts import (
+    CALLED,
     DEFINED,
     FIXTURE,
     IMPORTS,
@@ -249,6 +250,9 @@ class Inferred(NamedTuple):
 #: (`FileContext._in_dead_class`): a secret, which the repository leaks whether or not it
 #: runs, and a model's declaration, which its declarative base maps named or not.
 _LIVE_UNNAMED = frozenset({"FG502", "FG108", "FG110"})
+#: The layers whose module-level functions only a call by name runs
+#: (`FileContext._in_dead_coroutine`).
+_CALLED_LAYERS = frozenset({"service", "repository"})
 #: The classes of a router a module of routes makes.
 _ROUTERS = frozenset({"fastapi.APIRouter", "fastapi.routing.APIRouter"})
 #: Modules a worker imports by their name, which no import of the service's names:
@@ -1197,6 +1201,24 @@ class FileContext:
             # `send_vendor_order_confirmation`, reader 200); reported when named
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             return report._replace(condition=conjoin(report.condition, dead))
+        if (
+            isinstance(outermost, cst.FunctionDef)
+            and not outermost.decorators
+            and report.rule.code not in _LIVE_UNNAMED
+            and self.layer in _CALLED_LAYERS
+            and not outermost.name.value.startswith("__")
+            and any(statement is outermost for statement in self.module.body)
+            and b"down_revision" not in (self.source or b"")
+        ):
+            # a module-level function of the service or repository layer that nothing
+            # outside tests calls, or imports to call (Pizza-eaters' `get_picture_tags`,
+            # which only its tests call, and `check_if_comment_exists`, imported and never
+            # called: reader 206): dead code; an entry point is not kept in those layers,
+            # but an Alembic revision's `upgrade()` may lie there, which Alembic calls
+            # by its name (PsiMar's `database/versions/`: reader 211)
+            name = used_fact(report.rule.code, CALLED + outermost.name.value)
+            called = Condition((), frozenset(), fact=name)
+            return report._replace(condition=conjoin(report.condition, called))
         if (
             not isinstance(outermost, cst.FunctionDef)
             or outermost.asynchronous is None

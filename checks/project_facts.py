@@ -316,6 +316,14 @@ USED_FACT = "used:"
 #: `used_fact`'s name of a class or function: used where written besides its definitions
 #: (`named_besides_definitions`), not merely twice.
 DEFINED = "def:"
+#: `used_fact`'s name of a module-level function of the service or repository layer:
+#: used where written besides its definitions and the imports that only bind it
+#: (`from app.services.x import f` in a module that never writes `f` again), outside
+#: tests (`named_outside_imports`): nothing else calls a helper of those layers by its
+#: name (Pizza-eaters' `check_if_comment_exists`, imported and never called, and
+#: `get_picture_tags`, which only its tests call: reader 206; vehiquo's
+#: `update_vehicle`: reader 205).
+CALLED = "called:"
 #: `used_fact`'s name of what a module does only through the names it defines
 #: (`reached`): `def=` its functions and classes, `;var=` its variables with the times
 #: its own text writes each (`def=hash_password,verify_password;var=pwd_context:3`).
@@ -1223,6 +1231,44 @@ def named_besides_definitions(name: str, sources: Iterable[bytes], code_only: bo
 
 
 _DEFINES = lazy_pattern(rb"\b(?:def|class)[ \t]+$")
+
+
+def named_outside_imports(name: str, sources: Iterable[bytes]) -> bool:
+    """`USED_FACT` for `CALLED`: the identifier is written in code somewhere else than
+    after `def` or `class` and than in the names an import binds (`from m import a, name`,
+    in brackets too); an import that renames it (`name as other`) counts."""
+    word = name.encode()
+    for source in sources:
+        if word not in source:
+            continue
+        for found in _word_pattern(word).finditer(source):
+            start, end = found.start(), found.end()
+            if _DEFINES.search(source, max(0, start - 12), start) is not None:
+                continue
+            if not _in_code(source, start, end) or _only_imported(source, start, end):
+                continue
+            return True
+    return False
+
+
+def _only_imported(source: bytes, start: int, end: int) -> bool:
+    """Whether the word at `start:end` is a name a `from ... import` binds as it is: on
+    the statement's first line, or within its brackets."""
+    if _RENAMED.match(source, end) is not None:
+        return False
+    line = source.rfind(b"\n", 0, start) + 1
+    if _IMPORT_LINE.match(source, line, start) is not None:
+        return True
+    opened = [found.end() for found in _IMPORT_OPENED.finditer(source, max(0, start - 4000), start)]
+    return bool(opened) and source.find(b")", opened[-1], start) < 0
+
+
+#: `as other` after an imported name.
+_RENAMED = lazy_pattern(rb"[ \t]+as[ \t]+\w")
+#: A `from ... import` statement's first line, up to a name it binds.
+_IMPORT_LINE = lazy_pattern(rb"[ \t]*from[ \t]+[.\w]+[ \t]+import\b[^\n#;]*$")
+#: A `from ... import (` statement's opening.
+_IMPORT_OPENED = lazy_pattern(rb"(?m)^[ \t]*from[ \t]+[.\w]+[ \t]+import[ \t]*\(")
 
 
 def reached(spec: str, sources: Sequence[bytes]) -> bool:

@@ -60,6 +60,7 @@ from checks.project_facts import (
     ASYNC_SESSIONS,
     ASYNC_SESSIONS_MADE,
     BCRYPT_HASHING,
+    CALLED,
     COOKIE_PHRASE,
     COOKIES_USED,
     COUNTED_FACTS,
@@ -138,6 +139,7 @@ from checks.project_facts import (
     module_missing,
     module_name_used,
     named_besides_definitions,
+    named_outside_imports,
     own_auth_errors,
     own_service_errors,
     package_module_imported,
@@ -1313,6 +1315,8 @@ def _used(name: str, texts: Sequence[bytes]) -> bool:
     definitions, another name written twice (a setting: its declaration and a read)."""
     if name.startswith(DEFINED):
         return named_besides_definitions(name[len(DEFINED) :], texts)
+    if name.startswith(CALLED):
+        return named_outside_imports(name[len(CALLED) :], texts)
     if name.startswith(REACHED):
         return reached(name[len(REACHED) :], texts)
     if name.startswith(ENV_NAMED):

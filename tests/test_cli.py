@@ -35,12 +35,23 @@ def charge() -> None:
 """
 
 
+ROUTES = """
+from app.users.service import get_user
+
+
+async def read(pk: int) -> None:
+    await get_user(pk)
+"""
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(tmp_path, "app/users/service.py", SERVICE)
     write(tmp_path, "app/billing/service.py", BILLING)
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
     write(tmp_path, "app/main.py", "def main() -> None:\n    return None\n")
+    # a route awaits the service (a service function nothing calls is dead code)
+    write(tmp_path, "app/users/routes.py", ROUTES)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

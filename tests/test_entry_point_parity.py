@@ -44,12 +44,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from {package}.models import User
 from {package}.schemas import UserOut
+from {package}.services.users import get_user
 
 router = APIRouter()
 
 
 @router.get("/users")
 async def list_users(session: AsyncSession) -> list[dict[str, object]]:
+    await get_user(0)
     users = await session.scalars(select(User))
     return [UserOut.model_validate(u).dict() for u in users]
 

@@ -462,6 +462,17 @@ def _http_services(root: Path, count: int) -> None:
             "from fastapi import HTTPException\n\n\ndef get(pk: int) -> int:\n"
             "    if pk < 0:\n        raise HTTPException(status_code=404)\n    return pk\n",
         )
+    _caller(root)
+
+
+def _caller(root: Path) -> None:
+    """A routes module that calls the services' `get`: a service function nothing calls
+    is dead code (`checks.project_facts.CALLED`)."""
+    write(
+        root,
+        "app/routes.py",
+        "from app.services import s0\n\n\ndef read(pk: int) -> int:\n    return s0.get(pk)\n",
+    )
 
 
 @pytest.mark.parametrize("cache", [["--no-cache"], []])
@@ -544,6 +555,7 @@ def test_a_refusal_where_the_project_has_no_error_for_one_is_its_convention(
             return pk
         """,
     )
+    _caller(tmp_path)
     assert _fg401(tmp_path, "--no-cache") == [("meetings.py", 14)]
     assert len(_fg401(tmp_path, "--no-cache", "--extend-select", "FG401")) == 3
     write(
@@ -569,6 +581,7 @@ def test_one_module_raising_http_exception_beside_own_errors_gets_fg401(tmp_path
         + "    if pk < 0:\n        raise HTTPException(status_code=404)\n" * 12
         + "    return pk\n",
     )
+    _caller(tmp_path)
     assert _fg401(tmp_path, "--no-cache") == []  # no errors of its own: its mechanism
     # a library's error raised again is none of its own (moscow1worker2every1day's cart
     # service and redis' `RedisError`, reader 78)

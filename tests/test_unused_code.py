@@ -857,6 +857,49 @@ def test_a_function_the_module_defines_again_below_is_dead_code(tmp_path: Path) 
     assert [row for _, code, row in _rows(tmp_path) if code == "FG301"] == [5, 12]
 
 
+def test_a_service_function_only_tests_call_or_an_import_binds_is_dead_code(
+    tmp_path: Path,
+) -> None:
+    """KamilGrundas' `services/pictures.apply_effect` and `repository/tags.
+    get_picture_tags`, which only its tests call, and `check_if_comment_exists`, which a
+    route imports and never calls (reader 206): a module-level function of the service or
+    repository layer runs only where something calls it by its name; held back, reported
+    when named. Reported once the service's code calls it (through its package too), or
+    imports it under another name; a function of another layer is not held so."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "app/services/__init__.py", "")
+    effects = "import time\n\n\nasync def apply_effect(name: str) -> None:\n"
+    effects += "    time.sleep(1)\n\n\nasync def apply_effects(name: str) -> None:\n"
+    effects += "    time.sleep(2)\n"
+    write(tmp_path, "app/services/pictures.py", effects)
+    write(tmp_path, "app/helpers.py", effects)
+    route = "from app.services.pictures import (\n    apply_effect,\n    apply_effects,\n)\n\n\n"
+    route += "async def upload(name: str) -> None:\n    await apply_effects(name)\n"
+    write(tmp_path, "app/routes.py", route)
+    test = "from app.services.pictures import apply_effect\n\n\n"
+    test += "async def test_effect() -> None:\n    await apply_effect('a')\n"
+    write(tmp_path, "tests/test_pictures.py", test)
+
+    def fg301(*options: str) -> list[tuple[str, int]]:
+        return [(name, row) for name, code, row in _rows(tmp_path, *options) if code == "FG301"]
+
+    assert fg301() == [("helpers.py", 5), ("helpers.py", 9), ("pictures.py", 9)]
+    assert ("pictures.py", 5) in fg301("--extend-select", "FG301")
+    called = route + "\n\nasync def again(name: str) -> None:\n    await apply_effect(name)\n"
+    write(tmp_path, "app/routes.py", called)
+    assert ("pictures.py", 5) in fg301()
+    write(tmp_path, "app/routes.py", route.replace("apply_effect,\n", "apply_effect as one,\n"))
+    assert ("pictures.py", 5) in fg301()
+    # an Alembic revision kept in a data layer's folder: Alembic calls `upgrade()` by its
+    # name (PsiMar's `database/versions/`, reader 211)
+    revision = 'import sqlalchemy as sa\nfrom alembic import op\n\nrevision = "b"\n'
+    revision += 'down_revision = "a"\n\n\ndef upgrade() -> None:\n'
+    revision += '    op.add_column("users", sa.Column("age", sa.Integer(), nullable=False))\n'
+    write(tmp_path, "app/database/versions/b_age.py", revision)
+    assert ("b_age.py", "FG602", 9) in _rows(tmp_path)
+
+
 def test_a_secret_default_of_a_setting_nothing_reads_is_held_in_every_shape(
     tmp_path: Path,
 ) -> None:

@@ -2456,6 +2456,7 @@ def test_a_client_a_class_is_given_and_yookassas_requests_block(tmp_path: Path) 
 
 
         async def route(service: ImageService) -> str:
+            await pay("1")
             return await service.upload("key", b"")
         """,
     )
@@ -2731,6 +2732,13 @@ def test_a_raised_helper_of_a_service_module_is_reported_at_the_helper(tmp_path:
                 raise NotFoundError(uid)
             return token
         """,
+    )
+    # a route calls the service (a service function nothing calls is dead code)
+    write(
+        tmp_path,
+        "app/api/claims.py",
+        "from app.services.claims import claim\n\n\ndef read() -> str:\n"
+        "    return claim('a', 'b')\n",
     )
 
     def rows(*options: str) -> list[tuple[str, int]]:

@@ -2805,6 +2805,12 @@ def test_each_argument_annotated_with_another_modules_class_is_asked(tmp_path: P
             return from_token(scopes=scopes, db=db, token=token)
         """,
     )
+    write(
+        tmp_path,
+        "app/routes.py",
+        "from fastapi import Depends\n\nfrom app.crud.users import current_user\n\n"
+        "def me(user=Depends(current_user)):\n    return user\n",
+    )
     result = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
     found = [(f["code"], f["location"]["row"]) for f in json.loads(result.stdout)]
     assert ("FG102", 13) in found

@@ -193,7 +193,7 @@ def test_values_pasted_into_a_string_sqlalchemy_2_refuses_are_one_finding(
             db.execute("DELETE FROM transfer")
         """
     write(tmp_path, "requirements.txt", "sqlalchemy==2.0.40\n")
-    write(tmp_path, "app/service.py", source)
+    write(tmp_path, "app/cleanup.py", source)
 
     def found() -> list[tuple[str, int, str]]:
         out = run_cli("check", "--no-cache", "--output-format", "json", str(tmp_path))
