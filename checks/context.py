@@ -1519,6 +1519,13 @@ class FileContext:
         admits = getattr(self._sqlalchemy_target, "admits_below", None)
         return bool(admits is not None and admits(version))
 
+    def sqlmodel_at_least(self, version: str) -> bool:
+        """Whether every install of the project has at least this SQLModel (its pins say
+        so: `checks.sqlalchemy_target.SqlalchemyTarget.guarantees_sqlmodel`); False when
+        unknown."""
+        guarantees = getattr(self._sqlalchemy_target, "guarantees_sqlmodel", None)
+        return bool(guarantees is not None and guarantees(version))
+
     def marks(self, key: str) -> set[int]:
         """A per-file set of node ids a rule can mark on the way down and read later."""
         return self._marks.setdefault(key, set())

@@ -113,6 +113,17 @@ class SqlalchemyTarget:
             self._admits_below[version] = pins_admit_below(self.pins(), version)
         return self._admits_below[version]
 
+    def guarantees_sqlmodel(self, version: str) -> bool:
+        """Whether every install has at least this SQLModel: a pin every install obeys
+        admits none below it (`checks.pydantic_target.PydanticTarget.guarantees_package`)."""
+        from packaging.version import Version
+
+        floor = Version(version)
+        return any(
+            pin.binding and pin.package == "sqlmodel" and admits_below(pin, floor) is False
+            for pin in current_pins(self.pins())
+        )
+
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `sqlalchemy` and `sqlmodel` at the root, read once."""
         if self._pins is None:

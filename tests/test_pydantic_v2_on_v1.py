@@ -143,6 +143,41 @@ def test_a_configured_target_decides(tmp_path: Path) -> None:
         assert ("FG212" in out) is reported, (configured, out)
 
 
+def test_sqlmodel_models_have_model_dump_and_model_validate_on_pydantic_1(
+    tmp_path: Path,
+) -> None:
+    """MODERATE's API (reader 209): `pydantic = "^1.10.0"` beside `sqlmodel = "^0.0.21"`,
+    and 25 calls of `.model_dump()`/`.model_validate()` on its SQLModel models, which
+    SQLModel 0.0.14 and later define on Pydantic 1 too (measured: SQLModel 0.0.21 on
+    Pydantic 1.10.22). Not reported where the pins require such a SQLModel; `.model_copy()`
+    is no SQLModel method, and an older SQLModel has neither."""
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/crud.py",
+        """
+        from sqlmodel import SQLModel
+
+
+        class Asset(SQLModel):
+            name: str
+
+
+        def dump(asset: Asset) -> object:
+            return asset.model_dump(), Asset.model_validate({"name": "a"}), asset.model_copy()
+        """,
+    )
+
+    def codes(sqlmodel: str) -> list[str]:
+        config = "[tool.poetry.dependencies]\npython = '^3.11'\npydantic = '^1.10.0'\n"
+        (tmp_path / "pyproject.toml").write_text(config + f"sqlmodel = '{sqlmodel}'\n")
+        out = run_cli("check", "--no-cache", "--select", "FG212", str(tmp_path)).stdout
+        return [line.split("`")[1] for line in out.splitlines() if "FG212" in line]
+
+    assert codes("^0.0.21") == [".model_copy()"]
+    assert codes("^0.0.8") == [".model_dump()", ".model_validate()", ".model_copy()"]
+
+
 def test_code_importing_pydantic_settings_says_the_pins_are_stale(tmp_path: Path) -> None:
     """edu-app-platform's path and quiz services (reader 202) pin `pydantic==1.10.7` and
     import `BaseSettings` from pydantic-settings, which exists only for Pydantic 2: the

@@ -80,6 +80,9 @@ _V2_NAMES: dict[str, str | None] = {
     "SkipValidation": None,
 }
 _PYDANTIC_MODULES = ("pydantic", "pydantic.functional_validators", "pydantic.config")
+#: The Pydantic 2 methods SQLModel's models have on Pydantic 1 too, since this release.
+_SQLMODEL_METHODS = frozenset({"model_dump", "model_validate"})
+_SQLMODEL_METHODS_SINCE = "0.0.14"
 #: What only pydantic-settings 2 (Pydantic 2's) exports.
 _V2_SETTINGS = frozenset({"BaseSettings", "SettingsConfigDict"})
 
@@ -131,7 +134,10 @@ class PydanticV2OnV1(Rule):
         "does not read (a dict becomes a field of the model); a call of a model's "
         "Pydantic 2 method (`.model_dump()`, `.model_validate()`, `.model_copy()`, ...) "
         "or a read of `.model_fields`, unless the file defines a function of that name "
-        "(a compatibility shim); and an import of what only Pydantic 2 exports "
+        "(a compatibility shim), or the pins require SQLModel 0.0.14 or later, whose "
+        "models have `.model_dump()` and `.model_validate()` on Pydantic 1 too (those two "
+        "are not reported there: which receiver is a plain `BaseModel`, the file may not "
+        "say); and an import of what only Pydantic 2 exports "
         "(`field_validator`, `model_validator`, `ConfigDict`, `computed_field`, "
         "`TypeAdapter`, ...). Code under a version guard (`if PYDANTIC_V2:`, `try: "
         "from pydantic import field_validator except ImportError:`) is left, as the "
@@ -344,6 +350,11 @@ class PydanticV2OnV1(Rule):
             return
         name = func.attr.value
         if not ctx.pydantic_1_only or name in _defined_functions(ctx):
+            return
+        if name in _SQLMODEL_METHODS and ctx.sqlmodel_at_least(_SQLMODEL_METHODS_SINCE):
+            # SQLModel 0.0.14 gives its models both on Pydantic 1 too (MODERATE's 25
+            # `.model_dump()`/`.model_validate()` calls on SQLModel 0.0.21 and Pydantic
+            # 1.10: reader 209); which receiver is a plain `BaseModel`, the file may not say
             return
         message = self.method_message.format(name=f".{name}()", v1=_V2_METHODS[name])
         self._report(func.attr, message, ctx)
