@@ -1089,6 +1089,13 @@ class _Renderer:
                 return None
             texts: list[str] = []
             for item in appended:
+                if isinstance(item, cst.ListComp):
+                    # its items as a join of the comprehension gives them
+                    joined = self._join(call.with_changes(args=[cst.Arg(value=item)]))
+                    if joined is None:
+                        return None
+                    texts.append(joined)
+                    continue
                 inner = self._child()
                 if self.params is None:  # the names of an item hold what they held there
                     inner.at = self.flow.sites.get(id(item), self.at)
@@ -1346,7 +1353,9 @@ def _assigned_once(body: cst.BaseSuite, name: str) -> cst.BaseExpression | None:
 def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
     """What a function appends to a list it builds (`marks = []`, then `marks.append(
     f":{key}")` in a loop, or `extend()`s with a list display), when that is all it does
-    with the name besides reading it whole (`", ".join(marks)`); else nothing. A list
+    with the name besides reading it whole (`", ".join(marks)`); else nothing. A list a
+    comprehension made, bound once, holds the comprehension first, then what is appended.
+    A list
     bound anew, empty, in several blocks (one per filter: tzinchy's `placeholders = []`
     under `if district:` and again under `if municipal_districts:`, reader 157) holds
     what the appends of any of them put there."""
@@ -1356,6 +1365,7 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
     appended: list[cst.BaseExpression] = []
     empty_list = False
     empty_bindings = 0
+    comprehension: cst.ListComp | None = None
     for node in descendants(function.body):
         if (
             isinstance(node, cst.Assign)
@@ -1365,6 +1375,8 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
         ):
             empty_list = isinstance(node.value, cst.List) and not node.value.elements
             empty_bindings += empty_list
+            if isinstance(node.value, cst.ListComp):
+                comprehension = node.value
         elif isinstance(node, cst.Attribute) and dotted_name(node.value) == name:
             if node.attr.value not in {"append", "extend"}:
                 return []  # `insert`, `+=`...: not followed
@@ -1385,6 +1397,10 @@ def _appended_items(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
                 appended.extend(e.value for e in item.elements)
             else:
                 return []  # `extend()` of something else: not followed
+    if bindings == 1 and comprehension is not None:
+        # made by a comprehension, then given more (`values = [f":{c}" for c in columns]`,
+        # then `values.append("SYSUTCDATETIME()")`: ProduitsGilbert's MERGE, reader 209)
+        return [comprehension, *appended]
     if bindings > 1 and empty_bindings != bindings:
         return []  # bound to something else too
     return appended if empty_list else []
@@ -1678,25 +1694,39 @@ _GRAPH_NAME_FUNCTIONS = frozenset(
 #: PostgreSQL's sequence functions, whose first argument is the sequence's name (`regclass`:
 #: `setval('{seq}', ...)`).
 _SEQUENCE_FUNCTIONS = frozenset({"setval", "nextval", "currval"})
+#: PostgreSQL's functions whose first two arguments are a table's and a column's names
+#: (`pg_get_serial_sequence('{table}', '{column}')`).
+_TABLE_COLUMN_FUNCTIONS = frozenset({"pg_get_serial_sequence"})
 
 
 def _names_an_object(tokens: Sequence[_Token], index: int) -> bool:
     """Whether the quoted text at `index` names a database object, not a value: a literal
     cast to PostgreSQL's identifier type (`'{graph}'::name`), or the first argument of
     one of AGE's graph functions (`cypher('{graph}', $$ ... $$)`) or of a sequence
-    function (`setval('{seq}', ...)`)."""
+    function (`setval('{seq}', ...)`), or either of `pg_get_serial_sequence('{table}',
+    '{column}')`."""
     following = tokens[index + 1] if index + 1 < len(tokens) else None
     after = tokens[index + 2] if index + 2 < len(tokens) else None
     if following is not None and following.text == "::" and after is not None:
         return after.text.lower() == "name"
     opening = tokens[index - 1] if index > 0 else None
     function = tokens[index - 2] if index > 1 else None
+    if opening is not None and opening.text == "," and index > 3:
+        # the second of `pg_get_serial_sequence('{table}', '{column}')` (sanya1998's
+        # `configure_autoincrement`, its names from the model's table: reader 208)
+        opening, function = tokens[index - 3], tokens[index - 4]
+        return (
+            opening.text == "("
+            and function.kind == "word"
+            and function.text.lower() in _TABLE_COLUMN_FUNCTIONS
+        )
     return (
         opening is not None
         and opening.text == "("
         and function is not None
         and function.kind == "word"
-        and function.text.lower() in _GRAPH_NAME_FUNCTIONS | _SEQUENCE_FUNCTIONS
+        and function.text.lower()
+        in _GRAPH_NAME_FUNCTIONS | _SEQUENCE_FUNCTIONS | _TABLE_COLUMN_FUNCTIONS
     )
 
 

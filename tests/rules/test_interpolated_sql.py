@@ -393,6 +393,29 @@ def test_a_list_of_placeholders_bound_anew_per_filter_is_not_flagged() -> None:
     assert _fg105(leaked, "app/repository.py") == [VALUE_MESSAGE]
 
 
+def test_a_comprehension_of_placeholders_given_more_items_is_not_flagged() -> None:
+    """ProduitsGilbert's carrier statements (reader 209): `insert_values = [f":{column}"
+    for column in insert_columns]`, then `insert_values.append("SYSUTCDATETIME()")`,
+    joined into a MERGE's `VALUES (...)`: bind-parameter names and SQL, no value. A value
+    appended, or a comprehension of values, is still flagged."""
+    source = """
+    from sqlalchemy import text
+
+
+    async def merge(session, columns: list[str], values: dict[str, object], stamp: bool):
+        insert_values = [f":{column}" for column in columns]
+        if stamp:
+            insert_values.append("SYSUTCDATETIME()")
+        sql = f"INSERT INTO statements VALUES ({', '.join(insert_values)})"
+        return await session.execute(text(sql), values)
+    """
+    assert _fg105(source, "app/repository.py") == []
+    appended = source.replace('append("SYSUTCDATETIME()")', "append(values['note'])")
+    assert _fg105(appended, "app/repository.py") == [VALUE_MESSAGE]
+    pasted = source.replace('[f":{column}" for column', "[f\"'{values[column]}'\" for column")
+    assert _fg105(pasted, "app/repository.py") == [VALUE_MESSAGE]
+
+
 def test_text_added_in_a_block_reads_its_names_as_bound_there() -> None:
     """tzinchy's `cin_repository.py` (reader 157): `placeholders` bound in the `if`
     block of the `query += f"... IN ({placeholders})"`, which the `execute()` after the
@@ -1184,8 +1207,13 @@ def test_fg105_reader_43_values_no_user_controls() -> None:
             conn.execute(f"SELECT setval('{conn.sequence}', 1)")
             ready, other = "ready", user_state
             conn.execute(f"UPDATE q SET state = '{ready}' WHERE state = '{other}'")
+            serial = f"pg_get_serial_sequence('{conn.table}', '{conn.column}')"
+            conn.execute(f"SELECT setval({serial}, (SELECT MAX(id) FROM t))")
+            conn.execute(f"SELECT lower('{conn.table}'), lower('{conn.column}')")
         """
-    assert positions(source, "FG105") == [(9, 18)]
+    # and both names of `pg_get_serial_sequence('{table}', '{column}')` (sanya1998's
+    # `configure_autoincrement`, reader 208); not those of another function
+    assert positions(source, "FG105") == [(9, 18), (12, 18)]
 
 
 def test_fg105_a_django_management_command_is_a_command_line_program() -> None:
