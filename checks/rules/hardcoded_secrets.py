@@ -357,8 +357,12 @@ _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd"})
 #: Words separated by spaces (`"Elastic Api Key"`, `"Key has been deactivated"`): a label
 #: or a message about the secret, not one (a key has no spaces; a passphrase in code of
 #: plain words is let through).
-_PROSE = lazy_pattern(r"[A-Za-z][A-Za-z',.:;!?()-]*(?:\s+[A-Za-z][A-Za-z',.:;!?()-]*)+")
-_PROSE_WORD = lazy_pattern(r"\(?[A-Za-z][A-Za-z',.:;!?()-]*")
+#: Words of any script (sergssnorth's bot, `API_TOKEN = 'Ваш Telegram Bot API токен'`,
+#: "your Telegram Bot API token": reader 211).
+_PROSE = lazy_pattern(
+    r"[^\W\d_](?:[^\W\d_]|[',.:;!?()-])*(?:\s+[^\W\d_](?:[^\W\d_]|[',.:;!?()-])*)+"
+)
+_PROSE_WORD = lazy_pattern(r"\(?[^\W\d_](?:[^\W\d_]|[',.:;!?()-])*")
 
 
 def _speaks_of(name: str, value: str) -> bool:
@@ -483,7 +487,7 @@ _PASSWORD_HASH = lazy_pattern(
 )
 #: The name of an API key or a token (not a password, nor a key the service signs with).
 _KEY_NAME = lazy_pattern(
-    r"(?:^|_)(?:api_key|apikey|access_key|auth_token|access_token|refresh_token)$",
+    r"(?:^|_)(?:api_key|apikey|access_key|token)$",
     re.IGNORECASE,
 )
 #: The name of an HTTP header (`TOKEN_KEY = "X-SQLBOT-TOKEN"`: the header a token comes

@@ -3501,6 +3501,21 @@ def test_a_secret_set_in_the_environment_or_a_dicts_item_is_found() -> None:
     assert _found("FG502", source, "api/index.py") == [3, 5, 10]
 
 
+def test_a_token_named_with_words_of_any_script_is_a_label() -> None:
+    """sergssnorth's bot (reader 211): `API_TOKEN = 'Ваш Telegram Bot API токен'`, "your
+    Telegram Bot API token", a placeholder of words as an English one is: no provider
+    issues a token with spaces. A token of one word, and a password of words (a
+    passphrase), are reported."""
+    source = """
+        API_TOKEN = 'Ваш Telegram Bot API токен'
+        AUTH_TOKEN = "Your bot token"
+        ADMIN_PASSWORD = "correct horse battery staple"
+        """
+    assert _found("FG502", source, "bot/config.py") == [3]
+    token = 'API_TOKEN = "5812734561:AAHk3mZQ9vLx2pRtW8sYbN4cJdF7gE1uVo0"\n'
+    assert _found("FG502", token, "bot/config.py") == [1]
+
+
 def test_a_signing_key_read_as_the_text_of_a_missing_variable_is_found(tmp_path: Path) -> None:
     """pkrecz's hotel (reader 170): `ACCESS_SECRET_KEY: str = str(os.getenv(
     "ACCESS_SECRET_KEY"))` in its settings: a missing variable becomes the key `"None"`,
