@@ -53,7 +53,8 @@ NO_V2_SETTINGS = "no-pydantic-settings-2"
 #: Pydantic runs: target 2 by default): monkeydnoya's unpinned service imports
 #: `fastapi_jwt_auth`, whose every release (0.5.0, the last) fails to import under
 #: Pydantic 2 (`@validator(..., each_item=True)`, measured), so it runs Pydantic 1, where
-#: its `orm_mode` is right (reader 203: 7 FG206 findings, none worth a change).
+#: its `orm_mode` is right (reader 203: 7 FG206 findings, none worth a change); so does
+#: one whose code imports Pydantic 1's `BaseSettings` from `pydantic` (reader 210).
 V1_ONLY_LIBRARY = "no-pydantic-1-library:"
 #: `Condition.fact`: the run checks new code (the edit hook), or the selection names
 #: FG101: a legacy `Query` in synchronous code (or at module level) is reported there.
@@ -1444,16 +1445,30 @@ def makes_async_sessions(sources: Iterable[bytes]) -> bool:
     return any(_MAKES_ASYNC.search(source) is not None for source in sources)
 
 
-def imports_v1_only_library(sources: Iterable[bytes]) -> bool:
+def imports_v1_only_library(sources: Iterable[bytes], settings: bool = True) -> bool:
     """`V1_ONLY_LIBRARY`'s negation: a text imports a library that runs only on
-    Pydantic 1 (`fastapi_jwt_auth`)."""
+    Pydantic 1 (`fastapi_jwt_auth`), or, at module level and unguarded, Pydantic 1's own
+    `BaseSettings` (`from pydantic import BaseSettings`: Pydantic 2 raises
+    `PydanticImportError` there, measured on 2.14; RezenkovD's unpinned `config.py`,
+    whose six `orm_mode` reader 210 judged right for the Pydantic it runs; `settings`
+    false: the library alone, for FG210, whose finding is that import)."""
     return any(
-        b"fastapi_jwt_auth" in source and _V1_ONLY_IMPORT.search(source) is not None
+        (b"fastapi_jwt_auth" in source and _V1_ONLY_IMPORT.search(source) is not None)
+        or (
+            settings
+            and b"BaseSettings" in source
+            and _V1_SETTINGS_IMPORT.search(source) is not None
+        )
         for source in sources
     )
 
 
 _V1_ONLY_IMPORT = lazy_pattern(rb"(?m)^[ \t]*(?:from|import)[ \t]+fastapi_jwt_auth\b")
+#: `from pydantic import BaseSettings` at module level (a `try:` block's is indented),
+#: on its line or in brackets.
+_V1_SETTINGS_IMPORT = lazy_pattern(
+    rb"(?m)^from[ \t]+pydantic[ \t]+import[ \t]+(?:\([^)]*|[^\n#]*)\bBaseSettings\b"
+)
 
 
 def imports_v2_settings(sources: Iterable[bytes]) -> bool:

@@ -1232,7 +1232,10 @@ def build_index(
         prefixed={
             TABLE_MAPPED: lambda scope, tables: not tables_of(scope).isdisjoint(tables.split(",")),
             V1_ONLY_LIBRARY: lambda scope, code: (
-                code in settings.named or not imports_v1_only_library(served_sources(scope))
+                code in settings.named
+                # FG210's `from pydantic import BaseSettings` is the one finding there:
+                # unpinned, an install gets Pydantic 2 and it fails (reader 210)
+                or not imports_v1_only_library(served_sources(scope), settings=code != "FG210")
             ),
             PUBLIC_ROUTE_OF: lambda scope, target: (
                 not new_code

@@ -229,9 +229,9 @@ def test_an_unpinned_project_importing_a_pydantic_1_library_runs_pydantic_1(
     main = "from fastapi_jwt_auth import AuthJWT\n\nfrom app.schemas import UserOut\n\n"
     write(tmp_path, "app/main.py", main + "print(AuthJWT, UserOut)\n")
 
-    def fg206(*options: str) -> int:
+    def fg206(*options: str, code: str = "FG206") -> int:
         out = run_cli("check", "--no-cache", "--output-format", "json", *options, str(tmp_path))
-        return sum(f["code"] == "FG206" for f in json.loads(out.stdout))
+        return sum(f["code"] == code for f in json.loads(out.stdout))
 
     assert (fg206(), fg206("--extend-select", "FG206")) == (0, 1)
     write(tmp_path, "requirements.txt", "fastapi>=0.100\n")  # (says nothing of Pydantic)
@@ -240,6 +240,18 @@ def test_an_unpinned_project_importing_a_pydantic_1_library_runs_pydantic_1(
     assert fg206() == 1
     (tmp_path / "requirements.txt").unlink()
     write(tmp_path, "app/main.py", "from app.schemas import UserOut\n\nprint(UserOut)\n")
+    assert fg206() == 1
+    # Pydantic 1's `BaseSettings` imported from `pydantic`, which Pydantic 2 refuses
+    # (RezenkovD's `config.py`, reader 210); not where a `try:` guards it
+    settings = "from pydantic import (\n    BaseSettings,\n)\n\n\nclass Settings(BaseSettings):\n"
+    write(tmp_path, "app/config.py", settings + "    name: str = 'svc'\n")
+    assert fg206() == 0
+    # ...but that import is the one finding: an install today gets Pydantic 2, where it
+    # fails (pin `pydantic<2`, or move)
+    assert fg206(code="FG210") == 1
+    guarded = "try:\n    from pydantic import BaseSettings\nexcept ImportError:\n"
+    guarded += "    from pydantic_settings import BaseSettings\n"
+    write(tmp_path, "app/config.py", guarded)
     assert fg206() == 1
 
 
