@@ -1034,7 +1034,14 @@ class ProjectIndex:
             above = self.instance_above(owner) if owner else None
             if above is not None:
                 holder, client = above
-                return client_request(client, resolved[len(holder) + 1 :].split("."))
+                rest = resolved[len(holder) + 1 :].split(".")
+                instance_of = self.resolve(client)
+                if instance_of in self.classes and len(rest) == 1 and depth < MAX_DEPTH:
+                    # a method of a module's instance of a class of the project
+                    # (`auth_utils = AuthUtils()`, then `auth_utils.verify_password(...)`:
+                    # Poseidon-G's login, reader 212)
+                    return self._method_blocks(instance_of, rest[0], depth + 1, set())
+                return client_request(client, rest)
             if owner and self.resolve(owner) in self.classes and depth < MAX_DEPTH:
                 # a method of a class of the project, found through its bases, or one
                 # that blocks through what its instance holds (`self.repository.list()`)

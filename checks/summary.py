@@ -1307,7 +1307,7 @@ class _Summarizer:
         """`Class.method` for a call that hashes a password with a hasher's method: of a
         module-level hasher (`pwd_context.verify`), of one made there
         (`CryptContext(...).hash`), or, in a method of the class `owner`, of one of its
-        instance's (`self.pwd_context.verify`)."""
+        instance's (`self.pwd_context.verify`) or its class's (`cls._pwd_context.verify`)."""
         if not isinstance(func, ast.Attribute):
             return None
         receiver = func.value
@@ -1318,8 +1318,10 @@ class _Summarizer:
             owner
             and isinstance(receiver, ast.Attribute)
             and isinstance(receiver.value, ast.Name)
-            and receiver.value.id == "self"
+            and receiver.value.id in ("self", "cls")
         ):
+            # `cls._pwd_context.verify(...)` in a classmethod, of the class body's hasher
+            # (Tudo-Fresco's `PasswordHasher.verify`, called from an async login: reader 212)
             cls = hashers.get(f"{owner}.self.{receiver.attr}")
         elif isinstance(receiver, ast.Call):
             cls = PASSWORD_HASHER_MAKERS.get(self._qualified(receiver.func) or "")

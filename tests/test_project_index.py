@@ -1826,6 +1826,50 @@ def test_a_sync_client_another_modules_instance_holds_called_in_a_coroutine(
     )
 
 
+def test_a_hasher_of_another_modules_instance_or_of_a_class_body_blocks(
+    tmp_path: Path,
+) -> None:
+    """Poseidon-G's and Tudo-Fresco's logins (reader 212): `self.auth_utils = auth_utils`
+    in a service's `__init__`, `auth_utils = AuthUtils()` in `app.utils.auth`, whose
+    `verify_password` checks with `self.pwd_context`; and `PasswordHasher.verify`, a
+    classmethod checking with `cls._pwd_context`, a `CryptContext` of the class body. Both
+    called in an async login: FG303. A method of the instance that hashes nothing is no
+    finding."""
+    utils = (
+        "from passlib.context import CryptContext\n\n\n"
+        "class AuthUtils:\n"
+        "    def __init__(self) -> None:\n"
+        '        self.pwd_context = CryptContext(schemes=["bcrypt"])\n\n'
+        "    def verify_password(self, plain: str, hashed: str) -> bool:\n"
+        "        return self.pwd_context.verify(plain, hashed)\n\n"
+        "    def name(self) -> str:\n"
+        '        return "auth"\n\n\n'
+        "class PasswordHasher:\n"
+        '    _pwd_context = CryptContext(schemes=["bcrypt"])\n\n'
+        "    @classmethod\n"
+        "    def verify(cls, plain: str, hashed: str) -> bool:\n"
+        "        return cls._pwd_context.verify(plain, hashed)\n\n\n"
+        "auth_utils = AuthUtils()\n"
+    )
+    login = (
+        "from app.utils import PasswordHasher, auth_utils\n\n\n"
+        "class AuthService:\n"
+        "    def __init__(self) -> None:\n"
+        "        self.auth_utils = auth_utils\n\n"
+        "    async def login(self, password: str, hashed: str) -> bool:\n"
+        "        self.auth_utils.name()\n"
+        "        return self.auth_utils.verify_password(password, hashed)\n\n"
+        "    async def check(self, password: str, hashed: str) -> bool:\n"
+        "        return PasswordHasher.verify(password, hashed)\n\n\n"
+        "async def run() -> None:\n"
+        "    await AuthService().login('a', 'b')\n"
+        "    await AuthService().check('a', 'b')\n"
+    )
+    found = _checked_package(tmp_path, {"app/utils.py": utils, "app/login.py": login})
+    rows = [(f["code"], f["location"]["row"]) for f in found if f["code"] == "FG303"]
+    assert rows == [("FG303", 10), ("FG303", 13)]
+
+
 def test_a_method_requesting_through_a_module_level_client_its_instance_holds(
     tmp_path: Path,
 ) -> None:

@@ -1193,7 +1193,10 @@ class BlockingCallInAsync(_BlockingInAsync):
         "queried or on what an awaited call returns by its annotation, `user = await "
         "repo.get_by_email(email)` of `-> User | None`; `self.security.verify_password(...)`, "
         "a method of the object a base of another module makes in its body, `security = "
-        "Security()`; a "
+        "Security()`; `self.auth_utils.verify_password(...)`, a method of another module's "
+        "instance `__init__` binds, `self.auth_utils = auth_utils`; "
+        "`PasswordHasher.verify(...)`, a classmethod checking with its class body's "
+        "hasher, `cls._pwd_context.verify(...)`; a "
         "process further down was a cached or "
         "guarded one-off for readers, and is not followed); a helper is reported at its "
         "first call in each function that calls it. In a route that awaits nothing, the "
@@ -1850,6 +1853,43 @@ def _dependency_defaults(function: ast.AsyncFunctionDef, name: str) -> list[ast.
     ]
 
 
+def _held_import(owner: ClassInfo, attribute: str, ctx: FileContext) -> str | None:
+    """What `self.<attribute> = name` in the class's `__init__` binds, where `name` is
+    imported from another module (its qualified name); None for anything else, or where
+    `__init__` binds the attribute more than once."""
+    init = next(
+        (
+            statement
+            for statement in (
+                owner.node.body.body if isinstance(owner.node.body, cst.IndentedBlock) else ()
+            )
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__"
+        ),
+        None,
+    )
+    if init is None:
+        return None
+    values = [
+        node.value
+        for node in descendants(init.body)
+        if isinstance(node, cst.Assign)
+        and any(
+            isinstance(target.target, cst.Attribute)
+            and isinstance(target.target.value, cst.Name)
+            and target.target.value.value == "self"
+            and target.target.attr.value == attribute
+            for target in node.targets
+        )
+    ]
+    if len(values) != 1 or not isinstance(values[0], cst.Name):
+        return None
+    name = values[0].value
+    if name not in ctx.imports:
+        return None
+    qualified = ctx.qualified_name(values[0])
+    return qualified if qualified is not None and "." in qualified else None
+
+
 def _base_elsewhere(owner: ClassInfo, ctx: FileContext) -> bool:
     """Whether a module-level class derives, itself or through its bases in the file, from
     a class of another module (whose body the project index reads)."""
@@ -1889,6 +1929,7 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
         return
     attribute = func.value.attr
     annotations: list[ast.expr] = []
+    held: list[str] = []
 
     def made_by(value: ast.expr | None) -> None:
         while isinstance(value, ast.IfExp):  # `Maker() if url else None`
@@ -1944,6 +1985,14 @@ def _attribute_classes_methods(call: CallSite, structure: Structure) -> Iterator
                         _attribute_named(target, attribute) for target in node.targets
                     ):
                         made_by(node.value)
+                        if isinstance(node.value, ast.Name):
+                            held.append(node.value.id)
+    for name in held:
+        # another module's instance the attribute holds (`self.auth_utils = auth_utils`
+        # of `from app.utils.auth import auth_utils`): its method, as the index reads it
+        for qualified in structure.qualified(name):
+            if _may_be_project_function(qualified) and "." in qualified:
+                yield f"{qualified}.{func.attr}"
     for annotation in annotations:
         for qualified in structure.qualified(ast_dotted_name(annotation)):
             if _may_be_project_function(qualified) and structure.may_be_project_class(qualified):
@@ -2285,6 +2334,13 @@ def _annotated_receiver_method(node: cst.Call, ctx: FileContext) -> str | None:
         # its `__init__` binds from an annotated parameter (Forgot-0's login handler, a
         # dataclass whose `hash_service: HashService` checks passwords: reader 77)
         cls = instance_attributes(function.owner.name, ctx).get(receiver.attr.value)
+        if cls is None:
+            held = _held_import(function.owner, receiver.attr.value, ctx)
+            if held is not None:
+                # another module's instance `__init__` binds (`self.auth_utils =
+                # auth_utils`, `auth_utils = AuthUtils()` there: Poseidon-G's login,
+                # reader 212): its class's method, as the project index reads it
+                return f"{held}.{func.attr.value}"
         if cls is None and _base_elsewhere(function.owner, ctx) and ctx.module_name:
             # what a base of another module declares the attribute to hold (`security =
             # Security()` in `BaseApi`'s body: ipLance-digital's login, reader 174), as
