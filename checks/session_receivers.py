@@ -362,9 +362,24 @@ def annotated_project_class(expr: cst.BaseExpression, ctx: FileContext) -> str |
 def held_by_annotated(expr: cst.BaseExpression, ctx: FileContext) -> str | None:
     """`module.Class.attribute` for an attribute of a name annotated with a class of
     another module of the project (`service.db` of `service: CasesService`, whose
-    `__init__` keeps `db: Session`: litigation-support's routes, reader 166): what it
-    holds, the project index reads (`HELD`)."""
+    `__init__` keeps `db: Session`: litigation-support's routes, reader 166), or of
+    `self` where only a base of another module binds it: what it holds, the project index
+    reads (`HELD`)."""
     if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name):
+        return None
+    found = self_attribute(expr, ctx)
+    if found is not None:
+        # `self.db` that a base of another module binds, the class neither annotating nor
+        # binding it itself (Poseidon-G's repositories: `BaseRepository.__init__(self, db:
+        # AsyncSession)`, the subclass's own `db: Session` only handed to `super()`:
+        # reader 212): what the base holds, as the index reads it through the bases
+        owner, attribute = found
+        if (
+            ctx.module_name is not None
+            and attribute not in instance_attributes(owner.name, ctx)
+            and any(base is not None and base not in ctx.classes for base in owner.bases)
+        ):
+            return f"{ctx.module_name}.{owner.name}.{attribute}"
         return None
     cls = annotated_project_class(expr.value, ctx)
     return f"{cls}.{expr.attr.value}" if cls is not None else None

@@ -616,6 +616,64 @@ def test_a_session_handed_to_a_call_fg303_reports_is_that_finding(tmp_path: Path
     ]
 
 
+def test_self_session_a_base_of_another_module_binds_is_what_it_holds(tmp_path: Path) -> None:
+    """Poseidon-G's repositories (reader 212): `BaseRepository.__init__(self, db:
+    AsyncSession)` binds `self.db`; `CategoryRepository(BaseRepository[Category])` takes
+    `db: Session` only to hand it to `super()`, and its coroutines call
+    `self.db.query(...)`: an `AsyncSession`'s `query()` raises (FG101's), nothing blocks
+    (no FG102). Where the base holds a sync `Session`, FG102 reports the blocking and
+    FG101 waits for it."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    base = """
+        from typing import Generic, TypeVar
+
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        T = TypeVar("T")
+
+
+        class BaseRepository(Generic[T]):
+            def __init__(self, db: AsyncSession) -> None:
+                self.db = db
+        """
+    write(tmp_path, "app/base.py", base)
+    write(
+        tmp_path,
+        "app/categories.py",
+        """
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.base import BaseRepository
+
+
+        class CategoryRepository(BaseRepository[int]):
+            def __init__(self, db: Session) -> None:
+                super().__init__(db)
+
+            async def by_slug(self, slug: str) -> object:
+                return self.db.query(int).filter_by(slug=slug).first()
+
+
+        async def listed(repository: CategoryRepository) -> object:
+            await repository.db.execute(select(1))
+            return await repository.by_slug("a")
+        """,
+    )
+
+    def codes() -> list[str]:
+        out = run_cli("check", "--no-cache", "--select", "FG101,FG102", str(tmp_path)).stdout
+        return [line.split(" ")[1] for line in out.splitlines() if ": FG" in line]
+
+    assert codes() == ["FG101"]
+    sync_base = base.replace(
+        "sqlalchemy.ext.asyncio import AsyncSession", "sqlalchemy.orm import Session"
+    )
+    write(tmp_path, "app/base.py", sync_base.replace("db: AsyncSession", "db: Session"))
+    assert codes() == ["FG102"]
+
+
 def test_a_name_bound_to_an_imported_factorys_session_in_each_block_is_flagged(
     database_module: Path,
 ) -> None:
