@@ -436,7 +436,11 @@ class PydanticClassConfig(Rule):
         "Checks for an inner `class Config:` in a Pydantic model. One that sets a key "
         "Pydantic 2 ignores or refuses (renamed or removed), or defines a method, "
         "misbehaves and is always reported, its message naming the key or method; `orm_mode` "
-        "alone is FG206's finding. Not in a class of no base but `object`: no Pydantic "
+        "alone is FG206's finding, and so is `orm_mode` beside "
+        "`allow_population_by_field_name` in a model that gives no field an alias (no "
+        "`alias` in it nor in a base of the file; a base of another module may), where "
+        "populating by name is all there is. Not in a class of no base but `object`: no "
+        "Pydantic "
         "reads its `Config`, nor that of a plain class a model extends.\n\n"
         f"{WHERE_IT_APPLIES_SPELLING}"
     )
@@ -1306,7 +1310,9 @@ def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
     a key it renamed or removed, set to anything but v1's default, or a method
     (`schema_extra`, `customise_sources`), which it does not call: the model misbehaves
     now, not only warns."""
-    for name, value in config_assignments(node):
+    assignments = list(config_assignments(node))
+    orm_mode = any(name.value == "orm_mode" for name, _ in assignments)
+    for name, value in assignments:
         key = name.value
         # v1's default, which changes nothing: `False`, but `allow_mutation = True`
         # (`allow_mutation = False` froze the model; Pydantic 2 leaves it mutable)
@@ -1315,6 +1321,11 @@ def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
         )
         # `orm_mode` is FG206's finding: the `class Config` holding it alone is a spelling
         # (two readers: "the FG207 change alone changes nothing")
+        if key == "allow_population_by_field_name" and orm_mode and not _may_alias(ctx):
+            # with no alias, populating by the field's name is all there is, in v1 and v2:
+            # beside `orm_mode`, FG206's finding is the block's (X-Reporto's schemas,
+            # reader 212; alone, reader 200 judged the cleanup worth it)
+            continue
         if key in IGNORED_BY_V2 - {"orm_mode"} and not off:
             renamed = _V2_KEYS.get(key)
             if key == "allow_population_by_field_name" and ctx.pydantic_at_least(
@@ -1335,6 +1346,33 @@ def _ignored_by_v2(node: cst.ClassDef, ctx: FileContext) -> str | None:
             method = statement.name.value
             return f"defining `{method}()`, which Pydantic 2 never calls,"
     return None
+
+
+def _may_alias(ctx: FileContext) -> bool:
+    """Whether the model a `class Config` is in may give a field an alias: its body, or a
+    base of this file's, writes `alias` (`Field(alias=...)`, `alias_generator`,
+    `validation_alias`), or a base is another module's, which the file cannot read (a
+    plain `BaseModel` is read as having none)."""
+    pending = [ctx.enclosing_class]
+    seen: set[str] = set()
+    while pending:
+        info = pending.pop()
+        if info is None or info.name in seen:
+            continue
+        seen.add(info.name)
+        if "alias" in code_of(info.node):
+            return True
+        for base in info.bases:
+            if base in _MODEL_ROOTS:
+                continue
+            if base is None or base not in ctx.classes:
+                return True
+            pending.append(ctx.classes[base])
+    return False
+
+
+#: The bases that declare no field: a model deriving from them alone has its own fields.
+_MODEL_ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 
 
 #: What a removed v1 key set off its default is in Pydantic 2's `ConfigDict`.
