@@ -1294,6 +1294,16 @@ class ProjectIndex:
             implementations = [
                 sub for sub in self._subclasses(defining) if method in (self.members.get(sub) or ())
             ]
+            # one file indexed under two names, the bare one its run gave a module of a
+            # folder without `__init__.py` inside a package and the dotted one an import
+            # asked for (ProduitsGilbert's `app/adapters/ocr/openai_ocr_client.py`:
+            # `openai_ocr_client.OpenAIOCRClient` and `app.adapters.ocr.
+            # openai_ocr_client.OpenAIOCRClient`, reader 209): one implementation
+            implementations = [
+                sub
+                for sub in implementations
+                if not any(other.endswith(f".{sub}") for other in implementations)
+            ]
             if len(implementations) == 1:
                 return self._method_blocks(implementations[0], method, depth + 1, seen)
         return None

@@ -1870,6 +1870,59 @@ def test_a_hasher_of_another_modules_instance_or_of_a_class_body_blocks(
     assert rows == [("FG303", 10), ("FG303", 13)]
 
 
+def test_a_protocols_one_implementation_in_a_folder_without_init_is_one(
+    tmp_path: Path,
+) -> None:
+    """ProduitsGilbert's OCR routes (reader 209): `OCRService.ocr_client:
+    OCRClientProtocol`, implemented by `OpenAIOCRClient` in `app/adapters/ocr/`, a
+    folder without `__init__.py` inside the package `app.adapters`, whose method posts
+    with a sync `httpx`. The run names that file's module `openai_ocr_client`, the route's
+    import `app.adapters.ocr.openai_ocr_client`: one class under two names, not two
+    implementations, so the route's call blocks (FG302)."""
+    ports = (
+        "from typing import Protocol\n\n\n"
+        "class OCRClientProtocol(Protocol):\n"
+        "    def extract(self, data: bytes) -> dict: ...\n"
+    )
+    client = (
+        "import httpx\n\nfrom app.ports import OCRClientProtocol\n\n\n"
+        "class OpenAIOCRClient(OCRClientProtocol):\n"
+        "    def extract(self, data: bytes) -> dict:\n"
+        '        return httpx.post("https://api.example.com/ocr", content=data).json()\n'
+    )
+    service = (
+        "from app.ports import OCRClientProtocol\n\n\n"
+        "class OCRService:\n"
+        "    def __init__(self, ocr_client: OCRClientProtocol) -> None:\n"
+        "        self.ocr_client = ocr_client\n\n"
+        "    def extract(self, data: bytes) -> dict:\n"
+        "        return self.ocr_client.extract(data)\n"
+    )
+    route = (
+        "from fastapi import APIRouter, Depends\n\n"
+        "from app.adapters.ocr.openai_ocr_client import OpenAIOCRClient\n"
+        "from app.services import OCRService\n\n"
+        "router = APIRouter()\n\n\n"
+        "def get_ocr_service() -> OCRService:\n"
+        "    return OCRService(OpenAIOCRClient())\n\n\n"
+        '@router.post("/extract")\n'
+        "async def extract(data: bytes, ocr_service: OCRService = Depends(get_ocr_service)):\n"
+        "    return ocr_service.extract(data)\n"
+    )
+    found = _checked_package(
+        tmp_path,
+        {
+            "app/ports.py": ports,
+            "app/adapters/__init__.py": "",
+            "app/adapters/ocr/openai_ocr_client.py": client,
+            "app/services.py": service,
+            "app/routes.py": route,
+        },
+    )
+    rows = [(f["filename"].rpartition("/")[2], f["code"], f["location"]["row"]) for f in found]
+    assert ("routes.py", "FG302", 15) in rows
+
+
 def test_a_method_requesting_through_a_module_level_client_its_instance_holds(
     tmp_path: Path,
 ) -> None:
