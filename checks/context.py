@@ -634,20 +634,13 @@ def _defined_again(body: Sequence[cst.BaseStatement], function: cst.FunctionDef)
             if isinstance(statement, cst.FunctionDef)
             else [statement]
         )
-        if any(_reads_name(part, name) for part in parts):
+        if any(
+            isinstance(node, cst.Name) and node.value == name
+            for part in parts
+            for node in descendants(part)
+        ):
             return False
     return True
-
-
-def _reads_name(node: cst.CSTNode, name: str) -> bool:
-    """Whether a node's code writes the identifier (any `Name` of it)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name) and current.value == name:
-            return True
-        stack.extend(child_nodes(current))
-    return False
 
 
 @node_memo
@@ -1171,12 +1164,15 @@ class FileContext:
         return name
 
     def _in_dead_coroutine(self, report: Report) -> Report:
-        """A finding in a module-level `async def` that defines again a name the module
-        defined above (pyflakes' F811), undecorated, and nothing names besides its
-        definitions: dead code (sepehremami's `async def get_users`, left below the route
-        of that name, whose decorator registered the first: reader 84). Not any coroutine
-        nothing names: a module of examples or a file checked alone has many, and a sync
-        function may be named outside the code (`uvicorn --factory app.main:create_app`)."""
+        """A finding in an undecorated module-level function of code nothing runs: a pytest
+        fixture no test takes; a function the module defines again below; one of the
+        service or repository layer nothing calls by its name (`CALLED`); an `async def`
+        that defines again a name the module defined above (pyflakes' F811) and nothing
+        names besides its definitions (sepehremami's `async def get_users`, left below the
+        route of that name, whose decorator registered the first: reader 84). Not any
+        coroutine nothing names elsewhere: a module of examples or a file checked alone has
+        many, and a function may be named outside the code (`uvicorn --factory
+        app.main:create_app`)."""
         outermost = self._functions[0].node if self._functions else None
         fixture = self._fixture_name(outermost) if report.rule.code not in _LIVE_UNNAMED else None
         if fixture is not None:
@@ -1190,22 +1186,20 @@ class FileContext:
             )
             return report._replace(condition=conjoin(report.condition, used))
         if (
-            isinstance(outermost, cst.FunctionDef)
-            and not outermost.decorators
-            and report.rule.code not in _LIVE_UNNAMED
-            and self.layer != "test"
-            and _defined_again(self.module.body, outermost)
+            not isinstance(outermost, cst.FunctionDef)
+            or outermost.decorators
+            or report.rule.code in _LIVE_UNNAMED
+            or self.layer == "test"
         ):
+            return report
+        if _defined_again(self.module.body, outermost):
             # a module-level function the module defines again below, before any of its
             # statements reads it: every call reaches the later one (ChanduKayen's three
             # `send_vendor_order_confirmation`, reader 200); reported when named
             dead = Condition((), frozenset(), fact=used_fact(report.rule.code, ""))
             return report._replace(condition=conjoin(report.condition, dead))
         if (
-            isinstance(outermost, cst.FunctionDef)
-            and not outermost.decorators
-            and report.rule.code not in _LIVE_UNNAMED
-            and self.layer in _CALLED_LAYERS
+            self.layer in _CALLED_LAYERS
             and not outermost.name.value.startswith("__")
             and any(statement is outermost for statement in self.module.body)
             and b"down_revision" not in (self.source or b"")
@@ -1219,13 +1213,7 @@ class FileContext:
             name = used_fact(report.rule.code, CALLED + outermost.name.value)
             called = Condition((), frozenset(), fact=name)
             return report._replace(condition=conjoin(report.condition, called))
-        if (
-            not isinstance(outermost, cst.FunctionDef)
-            or outermost.asynchronous is None
-            or outermost.decorators
-            or report.rule.code in _LIVE_UNNAMED
-            or self.layer == "test"
-        ):
+        if outermost.asynchronous is None:
             return report
         body = self.module.body
         index = next((i for i, s in enumerate(body) if s is outermost), None)

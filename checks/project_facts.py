@@ -13,7 +13,7 @@ import functools
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TypeVar
@@ -708,10 +708,12 @@ def _written(
     skipped: re.Pattern[bytes] | None = None,
     before: int = 0,
     code_only: bool = False,
+    unless: Callable[[bytes, int, int], bool] | None = None,
 ) -> bool:
     """Whether the identifier is written `times` times or more in the texts, as a whole
     word, not counting a place whose `before` bytes ahead match `skipped`; `code_only`:
-    nor one in a comment or in a string of prose (`_in_code`)."""
+    nor one in a comment or in a string of prose (`_in_code`); nor one `unless` says of
+    (the text, the word's start and end)."""
     word = name.encode()
     count = 0
     for source in sources:
@@ -720,8 +722,10 @@ def _written(
         for found in _word_pattern(word).finditer(source):
             start = found.start()
             if (
-                skipped is None or skipped.search(source[max(0, start - before) : start]) is None
-            ) and (not code_only or _in_code(source, start, found.end())):
+                (skipped is None or skipped.search(source[max(0, start - before) : start]) is None)
+                and (not code_only or _in_code(source, start, found.end()))
+                and (unless is None or not unless(source, start, found.end()))
+            ):
                 count += 1
                 if count >= times:
                     return True
@@ -1238,18 +1242,7 @@ def named_outside_imports(name: str, sources: Iterable[bytes]) -> bool:
     """`USED_FACT` for `CALLED`: the identifier is written in code somewhere else than
     after `def` or `class` and than in the names an import binds (`from m import a, name`,
     in brackets too); an import that renames it (`name as other`) counts."""
-    word = name.encode()
-    for source in sources:
-        if word not in source:
-            continue
-        for found in _word_pattern(word).finditer(source):
-            start, end = found.start(), found.end()
-            if _DEFINES.search(source, max(0, start - 12), start) is not None:
-                continue
-            if not _in_code(source, start, end) or _only_imported(source, start, end):
-                continue
-            return True
-    return False
+    return _written(name, sources, 1, _DEFINES, 12, code_only=True, unless=_only_imported)
 
 
 def _only_imported(source: bytes, start: int, end: int) -> bool:

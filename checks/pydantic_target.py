@@ -277,13 +277,7 @@ class PydanticTarget:
     def guarantees_package(self, package: str, version: str) -> bool:
         """Whether every install of the project has `package` (one of `PINNED_PACKAGES`)
         at this version or later: a pin every install obeys admits none below it."""
-        from packaging.version import Version
-
-        floor = Version(version)
-        return any(
-            pin.binding and pin.package == package and admits_below(pin, floor) is False
-            for pin in current_pins(self._all_pins())
-        )
+        return pins_guarantee(self._all_pins(), package, version)
 
     def lock_lacks(self, package: str) -> bool:
         """Whether the project has a lock file (`uv.lock`, `poetry.lock`, `Pipfile.lock`:
@@ -775,6 +769,19 @@ def target_from_pins(pins: Iterable[Pin]) -> int:
     if known and not any(admits for _, admits in known):
         return 1
     return DEFAULT_TARGET
+
+
+def pins_guarantee(pins: tuple[Pin, ...], package: str, version: str) -> bool:
+    """Whether every install has at least this `version` of `package`: a pin every install
+    obeys (the main dependencies, `requirements.txt`, a lock's one version) admits none
+    below it."""
+    from packaging.version import Version
+
+    floor = Version(version)
+    return any(
+        pin.binding and pin.package == package and admits_below(pin, floor) is False
+        for pin in current_pins(pins)
+    )
 
 
 def admits_no_v2(pins: Iterable[Pin]) -> bool:

@@ -1079,10 +1079,9 @@ def _other_bindings(statement: cst.BaseStatement) -> Iterator[cst.BaseExpression
         yield statement.name
 
 
-def _init_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
-    """`self.x` attributes whose class `__init__` shows: `self.x: T = ...`,
-    `self.x = param` (an annotated parameter), `self.x = AsyncSession(...)`."""
-    init = next(
+def init_of(info: ClassInfo) -> cst.FunctionDef | None:
+    """The class's own `__init__` (of its body), if it defines one."""
+    return next(
         (
             s
             for s in _block(info.node.body)
@@ -1090,6 +1089,12 @@ def _init_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
         ),
         None,
     )
+
+
+def _init_attributes(info: ClassInfo, resolver: _Resolver) -> dict[str, str]:
+    """`self.x` attributes whose class `__init__` shows: `self.x: T = ...`,
+    `self.x = param` (an annotated parameter), `self.x = AsyncSession(...)`."""
+    init = init_of(info)
     if init is None:
         return {}
     positional = [*init.params.posonly_params, *init.params.params]

@@ -25,6 +25,7 @@ from checks.pydantic_target import (
     admits_below,
     admits_floor,
     current_pins,
+    pins_guarantee,
     pins_root,
     read_pins,
     writes_version,
@@ -114,15 +115,8 @@ class SqlalchemyTarget:
         return self._admits_below[version]
 
     def guarantees_sqlmodel(self, version: str) -> bool:
-        """Whether every install has at least this SQLModel: a pin every install obeys
-        admits none below it (`checks.pydantic_target.PydanticTarget.guarantees_package`)."""
-        from packaging.version import Version
-
-        floor = Version(version)
-        return any(
-            pin.binding and pin.package == "sqlmodel" and admits_below(pin, floor) is False
-            for pin in current_pins(self.pins())
-        )
+        """Whether every install has at least this SQLModel (`pins_guarantee`)."""
+        return pins_guarantee(self.pins(), "sqlmodel", version)
 
     def pins(self) -> tuple[Pin, ...]:
         """The pins of `sqlalchemy` and `sqlmodel` at the root, read once."""

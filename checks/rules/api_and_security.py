@@ -1768,14 +1768,7 @@ def _defined_names(statement: cst.CSTNode) -> list[str] | None:
 
 def _names_in(node: cst.CSTNode) -> set[str]:
     """The identifiers a node's code writes (every `Name` in it)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(current.children)
-    return found
+    return {found.value for found in descendants(node) if isinstance(found, cst.Name)}
 
 
 def _only_passlib_exceptions(ctx: FileContext) -> bool:

@@ -79,6 +79,7 @@ from checks.session_receivers import (
     CLIENT_FACTORY_NAMES,
     bound_once,
     defining_class,
+    init_of,
     instance_attributes,
     is_async_session,
     receiver_class,
@@ -1857,16 +1858,7 @@ def _held_import(owner: ClassInfo, attribute: str, ctx: FileContext) -> str | No
     """What `self.<attribute> = name` in the class's `__init__` binds, where `name` is
     imported from another module (its qualified name); None for anything else, or where
     `__init__` binds the attribute more than once."""
-    init = next(
-        (
-            statement
-            for statement in (
-                owner.node.body.body if isinstance(owner.node.body, cst.IndentedBlock) else ()
-            )
-            if isinstance(statement, cst.FunctionDef) and statement.name.value == "__init__"
-        ),
-        None,
-    )
+    init = init_of(owner)
     if init is None:
         return None
     values = [
