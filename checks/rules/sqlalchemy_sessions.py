@@ -1294,6 +1294,13 @@ class SyncSessionInAsyncModule(Rule):
         as session:`) or queried (`session.execute(...)` on such a session): a finding
         that stands if the project index finds the imported object to be sync."""
         origin: str | None = None
+        if id(node) not in ctx.marks(self.code + ".opened") and not queried:
+            # each name handed that an imported call made, asked in turn: the first that
+            # is a session is the use (one finding per node, `_ask`)
+            for handed in _handed_on(node, ctx, self.code):
+                condition = Condition((handed,), _SYNC_HANDLES, subject=OPENED)
+                self._ask(ctx, function, handed, node, condition)
+            return
         if id(node) in ctx.marks(self.code + ".opened"):
             origin = imported_origin(node, ctx)
             if origin is not None and not _used_in_block(node, ctx, self.code):
@@ -1307,8 +1314,6 @@ class SyncSessionInAsyncModule(Rule):
                 origin = imported_origin(receiver.value, ctx) or property_opened(
                     receiver.value, ctx, ctx.marks(self.code + ".opened")
                 )
-        else:
-            origin = _handed_on(node, ctx, self.code)
         if origin is None:
             return
         # the imported object, or what a call of it gives (`with get_session() as s`)
@@ -1668,27 +1673,32 @@ def _sync_session_passed(node: cst.Call, ctx: FileContext) -> cst.CSTNode | None
     return None
 
 
-def _handed_on(node: cst.Call, ctx: FileContext, code: str) -> str | None:
-    """What a session handed to a sync call here was opened from, when an imported factory
-    made it (`db = SessionLocal()`, then `UserService(db).record_login(...)`: hei's login,
-    reader 51), as `_sync_session_passed` asks of a session the file knows: not a call
-    awaited, nor one that hands it to a thread or a coroutine function, nor an object
-    made and handed on (`_constructed_unused`)."""
+def _handed_on(node: cst.Call, ctx: FileContext, code: str) -> list[str]:
+    """What the names handed to a sync call here were made by, where an imported callable
+    made them (`db = SessionLocal()`, then `UserService(db).record_login(...)`: hei's
+    login, reader 51), each of which may be a session's factory: all of them, in order
+    (`get_user_data(token_payload=payload, db=db)` with `payload = verify_token(token)`
+    first: phob0snt's RPC handler, reader 214); as `_sync_session_passed` asks of a
+    session the file knows: not a call awaited, nor one that hands them to a thread or a
+    coroutine function, nor an object made and handed on (`_constructed_unused`)."""
     if (
         id(node) in ctx.marks(code + ".awaited-chain")
         or _hands_to_a_thread(node, ctx)
         or _calls_a_coroutine_function(node, ctx)
     ):
-        return None
+        return []
+    origins: list[str] = []
     for arg in node.args:
         # a name of the function bound to what the call of an imported factory gives, not
         # the imported object itself (`helper(engine)`)
         if arg.star or not isinstance(arg.value, cst.Name) or ctx.qualified_name(arg.value):
             continue
         origin = imported_origin(arg.value, ctx)
-        if origin is not None:
-            return None if _constructed_unused(node, ctx) else origin
-    return None
+        if origin is not None and origin not in origins:
+            origins.append(origin)
+    if origins and _constructed_unused(node, ctx):
+        return []
+    return origins
 
 
 #: A function named for the object it makes (`get_dashboard_service`, `make_user_repo`).

@@ -431,6 +431,49 @@ def test_an_imported_factorys_session_handed_to_a_sync_call_is_flagged(
     assert _rows(result.stdout, "FG102") == ["app/login.py:10:9", "app/login.py:17:5"]
 
 
+def test_a_session_handed_after_another_imported_calls_result_is_flagged(
+    database_module: Path,
+) -> None:
+    """phob0snt's RPC handlers (reader 214): `db = SessionLocal()`, then `payload =
+    verify_token(token)` of another module, then `get_user_data(token_payload=payload,
+    db=db)`: each name an imported call made is asked in turn, not only the first, which
+    is no session; a handler handing only the token's payload uses none."""
+    _write_sync_factory(database_module)
+    write(
+        database_module,
+        "app/security.py",
+        """
+        def verify_token(token: str) -> dict[str, str]:
+            return {"sub": token}
+        """,
+    )
+    write(
+        database_module,
+        "app/rpc.py",
+        """
+        from app.db.tutorial import SessionLocal
+        from app.security import verify_token
+        from app.users import get_user_data, log_payload
+
+
+        async def handle_get(token: str) -> object:
+            db = SessionLocal()
+            try:
+                payload = verify_token(token)
+                return get_user_data(token_payload=payload, db=db)
+            finally:
+                db.close()
+
+
+        async def handle_log(token: str) -> None:
+            payload = verify_token(token)
+            log_payload(payload)
+        """,
+    )
+    result = run_cli("check", "--no-cache", "--select", "FG102", ".")
+    assert _rows(result.stdout, "FG102") == ["app/rpc.py:10:16"]
+
+
 def test_a_session_handed_to_another_modules_coroutine_function_is_no_sync_use(
     tmp_path: Path,
 ) -> None:
