@@ -77,6 +77,11 @@ _ENV_READS = frozenset({"os.getenv", "os.environ.get"})
 #: `starlette.config.Config` instance is known by its class).
 _CONFIG_READS = frozenset({"decouple.config"})
 _STARLETTE_CONFIG = frozenset({"starlette.config.Config"})
+#: Environment readers known by an instance's class, whose `str()` method (and the
+#: instance called) take the variable and its default, as a keyword or second
+#: (envparse's and environs' `env = Env()`, then `env.str("SECRET_KEY", default="...")`:
+#: Sergey81-code's settings, reader 217).
+_ENV_INSTANCES = frozenset({"envparse.Env", "envparse.envparse.Env", "environs.Env"})
 #: The last names of those calls, for the screen (a `Config` instance has any name: its
 #: calls are screened by their `default=`).
 _WRAPPER_NAMES = frozenset({"SecretStr", "SecretBytes", "Field", "getenv", "get", "config"})
@@ -930,7 +935,9 @@ class HardcodedSecret(Rule):
         "(`SecretStr('...')`, `Field(default='...')`; a field named as a token, "
         "`gsms_token`, holding one a provider issues, a JSON Web Token or a Telegram bot's) "
         "or as the fallback of an environment "
-        "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`: named by its target or "
+        "read (`os.getenv('JWT_SECRET', '...')`, `os.environ.get`, python-decouple's and "
+        "Starlette's `config('X', default='...')`, envparse's and environs' `env.str('X', "
+        "'...')` of `env = Env()`: named by its target or "
         "by the variable, also inside `str(...)` or a URL's quoting, `quote_plus(...)`, or "
         "after `or`: `os.getenv('SECRET_KEY') or "
         "'...'`, or under `if not SECRET_KEY:` after `SECRET_KEY = os.getenv(...)`; held "
@@ -1830,6 +1837,8 @@ class HardcodedSecret(Rule):
                         or not structure.qualified(dotted_name(func)).isdisjoint(_ENV_READS)
                     )
                 )
+                # `env.str("X", "...")` of an `Env()` (`_env_instance_read`)
+                or (isinstance(func, ast.Attribute) and last == "str")
             ):
                 continue
             literals = _literals(call)
@@ -2473,9 +2482,16 @@ def _wrapped(call: cst.Call, ctx: FileContext) -> tuple[str | None, str | None]:
         # 'Applogiq123')))`: applogiq's musiq API, reader 177)
         return _wrapped(positional[0].value, ctx)
     default = keyword_arg(call, "default")
-    if name in _ENV_READS or name in _CONFIG_READS or _is_starlette_config(call.func, ctx):
-        # `os.getenv("X", "...")`; decouple's and starlette's `config("X", default="...")`
-        if default is None and name in _ENV_READS and len(positional) > 1:
+    env_instance = _env_instance_read(call.func, ctx)
+    if (
+        name in _ENV_READS
+        or name in _CONFIG_READS
+        or _is_starlette_config(call.func, ctx)
+        or env_instance
+    ):
+        # `os.getenv("X", "...")`; decouple's and starlette's `config("X", default="...")`;
+        # `env.str("X", "...")` of an `Env()`
+        if default is None and (name in _ENV_READS or env_instance) and len(positional) > 1:
             default = positional[1]
         env_name = string_value(positional[0].value) if positional else None
         if default is None or env_name is None:
@@ -2593,6 +2609,17 @@ def _fallback_of_a_read(name: str, ctx: FileContext) -> str | None:
 def _is_starlette_config(func: cst.BaseExpression, ctx: FileContext) -> bool:
     inferred = ctx.infer(func)
     return inferred is not None and not inferred.iterable and inferred.cls in _STARLETTE_CONFIG
+
+
+def _env_instance_read(func: cst.BaseExpression, ctx: FileContext) -> bool:
+    """Whether the call reads a variable through an `Env()` (`_ENV_INSTANCES`): its
+    `str()` method, or the instance called."""
+    if isinstance(func, cst.Attribute):
+        if func.attr.value != "str":
+            return False
+        func = func.value
+    inferred = ctx.infer(func)
+    return inferred is not None and not inferred.iterable and inferred.cls in _ENV_INSTANCES
 
 
 def _in_settings_class(ctx: FileContext) -> bool:

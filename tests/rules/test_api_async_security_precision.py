@@ -2625,6 +2625,31 @@ def test_secret_defaults_and_fallbacks_are_secrets() -> None:
     )
 
 
+def test_an_env_instances_fallback_is_a_secret() -> None:
+    """Sergey81-code's settings (reader 217): envparse's and environs' `env = Env()`, then
+    `env.str("JWT_SECRET", default="...")` (or the default second, or the instance
+    called): the service runs with the fallback when the variable is missing, as for
+    `os.getenv`; not a flag's default, nor another method's (`env.int`)."""
+    source = """
+        from environs import Env as Environs
+        from envparse import Env
+
+        env = Env()
+        environs = Environs()
+        JWT_SECRET = env.str("JWT_SECRET", default="k8Jd93hf73HDhf8xhdf8")
+        SECRET_KEY = environs.str("SECRET_KEY", "dev-secret-key-1234567")
+        API_SECRET = env("API_SECRET", default="pR7vKq2Lm9Xw4Tz8Ab3N")
+        DEBUG = env.str("DEBUG", default="false")
+        PORT = env.int("PORT", default=8000)
+        OTHER_SECRET = env.dict("OTHER_SECRET", default="k8Jd93hf73HDhf8xhdf8")
+        """
+    rows = [row for row, _ in positions(source, "FG502", path="app/core/settings.py")]
+    assert rows == [6, 7, 8]
+    assert messages(source, "FG502", path="app/core/settings.py")[0].startswith(
+        "Hard-coded secret as the environment's fallback"
+    )
+
+
 def test_a_settings_token_of_a_providers_shape_is_a_leaked_key() -> None:
     """AxasSoft's `gsms_token` (reader 125), a GreenSMS API token (a JWT) as a settings
     default, and a Telegram bot's token: keys by their shape, whatever `*_token` names;
