@@ -389,15 +389,31 @@ SUBJECTS = frozenset({CLASS, CALL, ROUTER, OPENED, MAY_DERIVE, BLOCKS, INSTANCE,
 
 def module_name_for(path: Path) -> tuple[str | None, bool]:
     """The dotted module name of a file, from the packages (`__init__.py`) above it, and
-    whether it is a package's `__init__`."""
+    whether it is a package's `__init__`. A file of a folder without `__init__.py`
+    inside a regular package is a module of that namespace portion, as the package's
+    importers name it (`app/user/service.py` with `app/__init__.py` alone:
+    `app.user.service`, which `from app.user.service import user_create` loads;
+    Nakivaykkka's mini-crm, reader 217, and ProduitsGilbert's `app/adapters/ocr/`,
+    reader 209)."""
     directory, name = os.path.split(os.path.abspath(path))
     stem = name.rpartition(".")[0] or name
     is_package = stem == "__init__"
     packages = _packages_above(directory)
+    if not packages and not is_package:
+        portion = _namespace_in_package(directory, _DEEPEST_PORTION)
+        # (a package no import can name, a repository's folder with `-` in its name
+        # holding `__init__.py`, names nothing: its `ml/` is imported through `sys.path`,
+        # as `mapping_3`, RoknuzzamanRokon's HITA)
+        if portion is not None and all(part.isidentifier() for part in portion.split(".")):
+            return f"{portion}.{stem}", False
     parts = [*packages] if is_package else [*packages, stem]
     if not parts:
         return None, is_package
     return ".".join(parts), is_package
+
+
+#: How many folders without `__init__.py` `module_name_for` climbs to a regular package.
+_DEEPEST_PORTION = 8
 
 
 def namespace_package(path: Path, root: Path) -> str | None:
@@ -1293,16 +1309,6 @@ class ProjectIndex:
             # 117); not when two do, which the instance may be either of
             implementations = [
                 sub for sub in self._subclasses(defining) if method in (self.members.get(sub) or ())
-            ]
-            # one file indexed under two names, the bare one its run gave a module of a
-            # folder without `__init__.py` inside a package and the dotted one an import
-            # asked for (ProduitsGilbert's `app/adapters/ocr/openai_ocr_client.py`:
-            # `openai_ocr_client.OpenAIOCRClient` and `app.adapters.ocr.
-            # openai_ocr_client.OpenAIOCRClient`, reader 209): one implementation
-            implementations = [
-                sub
-                for sub in implementations
-                if not any(other.endswith(f".{sub}") for other in implementations)
             ]
             if len(implementations) == 1:
                 return self._method_blocks(implementations[0], method, depth + 1, seen)

@@ -167,6 +167,22 @@ def test_module_names_come_from_the_packages_above(service: Path) -> None:
     assert module_name_for(service / "app" / "schemas" / "user.py") == ("app.schemas.user", False)
     assert module_name_for(service / "app" / "schemas" / "__init__.py") == ("app.schemas", True)
     assert module_name_for(service / "script.py") == ("script", False)
+    # a folder without `__init__.py` inside a package is a portion of it, as its importers
+    # name it; one in no package names its files alone
+    write(service, "app/user/service.py", "")
+    write(service, "app/user/deep/er.py", "")
+    write(service, "tools/seed.py", "")
+    assert module_name_for(service / "app" / "user" / "service.py") == ("app.user.service", False)
+    assert module_name_for(service / "app" / "user" / "deep" / "er.py") == (
+        "app.user.deep.er",
+        False,
+    )
+    assert module_name_for(service / "tools" / "seed.py") == ("seed", False)
+    # nor in a package no import can name (a repository's folder holding `__init__.py`):
+    # its `ml/` is imported through `sys.path`, by the file's name
+    write(service, "my-repo/__init__.py", "")
+    write(service, "my-repo/ml/mapping.py", "")
+    assert module_name_for(service / "my-repo" / "ml" / "mapping.py") == ("mapping", False)
 
 
 def test_index_follows_re_exports_and_bases_without_cycles() -> None:

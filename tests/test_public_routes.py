@@ -272,6 +272,29 @@ def test_a_new_password_hashed_in_what_a_public_route_awaits_is_reported(
     assert all("awaited by a route that takes no credential" in message for *_, message in reported)
 
 
+def test_a_public_sign_up_in_a_folder_without_init_inside_the_package_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Nakivaykkka's mini-crm (reader 217): `app/user/` holds no `__init__.py` under the
+    package `app`; its route imports `from app.user.service import sign_up`, which is
+    the module the run checks as `app/user/service.py`, not a module `service`: the
+    sign-up's hash there is the public route's."""
+    files = {
+        "app/security.py": SECURITY,
+        "app/deps.py": DEPS,
+        "app/repository.py": REPOSITORY,
+        "app/user/service.py": SERVICE,
+        "app/user/routes.py": SERVICE_ROUTES.replace("from app.service", "from app.user.service"),
+    }
+    found = checked_package(tmp_path, files)
+    reported = sorted(
+        (f["filename"].rpartition("/app/")[2], f["location"]["row"])
+        for f in found
+        if f["code"] == "FG303"
+    )
+    assert reported == [("repository.py", 11), ("user/service.py", 19)]
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [
