@@ -253,10 +253,36 @@ class PydanticTarget:
         return self.version != 1 or code in self.named
 
     def pins(self) -> tuple[Pin, ...]:
-        """The pins of `pydantic` and `fastapi` at the root, read once."""
+        """The pins of `pydantic` and `fastapi` at the root, read once; where the root pins
+        neither, its sub-services' when they agree (`_agreed`)."""
         if self._pins is None:
-            self._pins = tuple(p for p in self._all_pins() if p.package in PYDANTIC_PACKAGES)
+            own = tuple(p for p in self._all_pins() if p.package in PYDANTIC_PACKAGES)
+            self._pins = own or self._agreed()
         return self._pins
+
+    def _agreed(self) -> tuple[Pin, ...]:
+        """The pins of `pydantic` and `fastapi` of every sub-service of the root that pins
+        them, when each of those admits no Pydantic 2: the root's own code outside them is
+        shared by services that all run Pydantic 1, and runs with it (not-reddit's
+        `api/src/main/shared/`, copied into each service's image, under seven services
+        pinning `fastapi==0.95.2`, which requires Pydantic 1, and one `pydantic==1.10.7`:
+        reader 219); none where one admits Pydantic 2, the target is configured, or the
+        root declares dependencies of its own (an install of it gets Pydantic 2)."""
+        if (
+            self.sub_services is None
+            or self.configured is not None
+            or _declares_dependencies(pins_root(self.root, self.outer))
+        ):
+            return ()
+        agreed: list[Pin] = []
+        for folder in self.sub_services.every():
+            pins = [p for p in self.sub_services.pins(folder) if p.package in PYDANTIC_PACKAGES]
+            if not pins:
+                continue
+            if not admits_no_v2(pins):
+                return ()
+            agreed.extend(pins)
+        return tuple(agreed)
 
     def _all_pins(self) -> tuple[Pin, ...]:
         """The pins of every package of `PINNED_PACKAGES` at the root, read once."""
@@ -340,7 +366,9 @@ class PydanticTarget:
         if self.configured == 1:
             return "pydantic=1" + named
         text = "\n".join(
-            f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}" for p in self._all_pins()
+            f"{p.source}|{p.package}|{p.kind}|{p.text}|{p.binding}"
+            # (the sub-services' pins, where they decide the root's: `_agreed`)
+            for p in (*self._all_pins(), *self.pins())
         )
         pins = "pins=" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         key = pins if self.configured is None else f"pydantic={self.configured}|{pins}"
@@ -439,6 +467,12 @@ _DEPENDENCY_FILES = frozenset({"uv.lock", "poetry.lock", "Pipfile", "Pipfile.loc
 _REQUIREMENTS_NAME = lazy_pattern(r"(?:[\w.]+[-_.])?(req[a-z]*)(?:[-_.][\w.-]+)?\.txt")
 #: Of those, the names of a project's main requirements: every install obeys them.
 _MAIN_REQUIREMENTS = lazy_pattern(r"req[a-z]*\.txt")
+
+
+def dependency_file(name: str) -> bool:
+    """Whether `read_pins` reads a file of this name (but `pyproject.toml`, whose folder
+    is a project root of its own), or the folder of one (`requirements/`)."""
+    return name in _DEPENDENCY_FILES or name in DEPENDENCY_FOLDERS or _requirements_file(name)
 
 
 def _requirements_file(name: str) -> bool:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks.lazy import lazy_import
-from checks.pydantic_target import Pin, read_pins
+from checks.pydantic_target import Pin, dependency_file, read_pins
 
 if TYPE_CHECKING:
     import hashlib
@@ -39,6 +39,8 @@ else:
 
 #: The packages whose pins make a folder a sub-service.
 PINNED_PACKAGES = frozenset({"pydantic", "fastapi", "sqlalchemy"})
+#: Folders `SubServices.every` does not look in: installed packages, not services.
+_NOT_SERVICES = frozenset({"node_modules", "site-packages", "__pycache__", "venv", "env"})
 
 
 class SubServices:
@@ -52,6 +54,7 @@ class SubServices:
         self._of_folder: dict[str, str | None] = {}
         #: `key` by the nearest sub-service (a warm run asks it of every file)
         self._keys: dict[str | None, str] = {}
+        self._every: tuple[str, ...] | None = None
 
     def pins(self, folder: str) -> tuple[Pin, ...]:
         """The pins of `pydantic`, `fastapi` and `sqlalchemy` in a folder's dependency
@@ -60,6 +63,30 @@ class SubServices:
         if found is None:
             found = self._pins[folder] = tuple(read_pins(Path(folder)))
         return found
+
+    def every(self) -> tuple[str, ...]:
+        """Every sub-service below the root, by one walk of its tree (hidden folders,
+        installed packages and folders with a `pyproject.toml`, project roots of their
+        own, left out), kept: asked only where the root pins no Pydantic
+        (`PydanticTarget._agreed`)."""
+        if self._every is None:
+            found: list[str] = []
+            for directory, folders, files in os.walk(self.root):
+                folders[:] = sorted(
+                    name
+                    for name in folders
+                    if not name.startswith(".")
+                    and name not in _NOT_SERVICES
+                    and not os.path.exists(os.path.join(directory, name, "pyproject.toml"))
+                )
+                if (
+                    directory != self.root
+                    and any(dependency_file(name) for name in (*files, *folders))
+                    and any(pin.package in PINNED_PACKAGES for pin in self.pins(directory))
+                ):
+                    found.append(directory)
+            self._every = tuple(found)
+        return self._every
 
     def of_file(self, path: Path | str) -> str | None:
         """The nearest sub-service holding the file (an absolute folder); None: the file

@@ -120,6 +120,36 @@ def test_fix_leaves_a_pydantic_1_sub_service_alone(tmp_path: Path) -> None:
     assert b".model_dump()" in (root / "api/app/main.py").read_bytes()
 
 
+SHARED_SETTINGS = """
+from pydantic import BaseSettings
+
+
+class AmqpSettings(BaseSettings):
+    url: str = "amqp://localhost"
+"""
+
+
+def test_code_shared_by_sub_services_that_all_run_pydantic_1_is_pydantic_1(
+    tmp_path: Path,
+) -> None:
+    """not-reddit (reader 219): a root that pins nothing, services under it each pinning
+    `fastapi==0.95.2` (which requires Pydantic 1) or `pydantic==1.10.7`, and `shared/`,
+    which each service's image copies: its `from pydantic import BaseSettings` is right
+    there, no move to pydantic-settings (Pydantic 2's); where one service pins Pydantic
+    2, nothing says which one the shared code runs with (unpinned, as before); nor where
+    the root declares dependencies of its own."""
+    write(tmp_path, "post/requirements.txt", "fastapi==0.95.2\nSQLAlchemy==2.0.9\n")
+    write(tmp_path, "email/requirements.txt", "pydantic==1.10.7\n")
+    write(tmp_path, "docs/requirements.txt", "mkdocs==1.5\n")
+    write(tmp_path, "shared/settings.py", SHARED_SETTINGS)
+    assert codes(tmp_path) == []
+    write(tmp_path, "email/requirements.txt", "pydantic==2.7.0\n")
+    assert codes(tmp_path) == [("shared/settings.py", "FG210")]
+    write(tmp_path, "email/requirements.txt", "pydantic==1.10.7\n")
+    write(tmp_path, "requirements.txt", "uvicorn==0.30.0\n")
+    assert codes(tmp_path) == [("shared/settings.py", "FG210")]
+
+
 def test_a_folder_pinning_none_of_the_packages_is_no_sub_service(tmp_path: Path) -> None:
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\ndependencies = ["pydantic>=2"]\n')
     write(tmp_path, "docs/requirements.txt", "mkdocs==1.5\n")
