@@ -481,6 +481,32 @@ BLOCKING_CLIENTS = {
     # (ravin1100's claim agents, two Gemini calls per claim on the loop: reader 177);
     # `ainvoke`, `abatch`, `astream` are the twins
     **dict.fromkeys(LANGCHAIN_CHAT_MODELS, "`await llm.ainvoke(...)`"),
+    # sync HTTP sessions: their request methods alone send (`SESSION_REQUESTS`)
+    **dict.fromkeys(
+        (
+            "requests.Session",
+            "requests.sessions.Session",
+            "httpx.Client",
+            "http.client.HTTPConnection",
+            "http.client.HTTPSConnection",
+        ),
+        "httpx.AsyncClient",
+    ),
+}
+#: The methods of the sync HTTP sessions of `BLOCKING_CLIENTS` that send a request or wait
+#: for its answer, called on the session itself: `self.conn.request(...)` of
+#: `self.conn = http.client.HTTPSConnection(host)` (iloveangpao's carpark server, reader
+#: 219), `self.session.get(url)` of `requests.Session()`; not what configures or closes
+#: it (`session.headers.update(...)`, `session.mount(...)`, `conn.set_debuglevel(1)`).
+SESSION_REQUESTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("requests.Session", "requests.sessions.Session"), frozenset(_REQUESTS_METHODS)
+    ),
+    "httpx.Client": frozenset({*_REQUESTS_METHODS, "send", "stream"}),
+    **dict.fromkeys(
+        ("http.client.HTTPConnection", "http.client.HTTPSConnection"),
+        frozenset({"request", "getresponse", "connect", "send", "putrequest", "endheaders"}),
+    ),
 }
 #: Clients whose async twin is the same API under `.aio` (the message names the call's).
 AIO_CLIENTS = frozenset({"google.genai.Client"})
@@ -612,6 +638,12 @@ CLIENT_MAKERS = frozenset({*BLOCKING_CLIENTS, *CLIENT_FUNCTIONS})
 CLIENT_REQUEST = "<a request through a sync client>"
 
 
+def sends(session: str, attributes: Sequence[str]) -> bool:
+    """Whether a call of `attributes` on a sync HTTP session (`SESSION_REQUESTS`) sends a
+    request: one of its request methods, on the session itself."""
+    return len(attributes) == 1 and attributes[0] in SESSION_REQUESTS[session]
+
+
 def client_request(cls: str, attributes: Sequence[str]) -> str | None:
     """The name a helper's call through a sync client is recorded under (`s3.put_object`
     on a `boto3.client`: `boto3.client.put_object`), or None for a call that sends
@@ -619,6 +651,7 @@ def client_request(cls: str, attributes: Sequence[str]) -> str | None:
     if (
         cls not in BLOCKING_CLIENTS
         or not attributes
+        or (cls in SESSION_REQUESTS and not sends(cls, attributes))
         or attributes[-1] in CLIENT_LOCAL_METHODS
         or any(attribute in ASYNC_NAMESPACES for attribute in attributes)
         # a string an attribute of the client holds (`bucket.endpoint.replace(...)`:

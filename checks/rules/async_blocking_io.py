@@ -36,6 +36,7 @@ from checks.blocking import (
     POPEN_PIPES,
     POPEN_WAITS,
     PSUTIL_INTERVALS,
+    SESSION_REQUESTS,
     STRIPE_REQUESTS,
     WAITS_WITH_OPTIONS,
     YOOKASSA_REQUESTS,
@@ -44,6 +45,7 @@ from checks.blocking import (
     describe_call,
     is_client_request,
     is_resource_request,
+    sends,
     waits_an_interval,
 )
 from checks.context import (
@@ -370,7 +372,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "thread's target; nor a client it makes and hands on, `return httpx.Client(...)`: "
         "its constructor sends nothing), reported at its first call in each function that "
         "calls it. And the sync clients of network services: a "
-        "request through an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
+        "request through a sync HTTP session, `requests.Session`, `httpx.Client`, an "
+        "`http.client` connection (its `get()`, `post()`, ..., `request()`, "
+        "`getresponse()`; not `headers.update(...)` nor `mount()`), "
+        "an `openai.OpenAI`/`AzureOpenAI`, a slack_sdk `WebClient`, an "
         "`anthropic.Anthropic` "
         "(Bedrock, Vertex), a sync `redis.Redis` (also made by `Redis.from_url(...)`, or "
         "bound to one `if url else None`), an `smtplib.SMTP` (its constructor "
@@ -889,6 +894,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         while True:
             client = receiver_class(receiver, ctx)
             if client is not None:
+                if client in SESSION_REQUESTS and (
+                    receiver is not func.value or not sends(client, [method])
+                ):
+                    return  # (`session.headers.update(...)`, `session.mount(...)`)
                 replacement = BLOCKING_CLIENTS.get(client)
                 function = ctx.function
                 key = (id(function.node) if function is not None else None, client)

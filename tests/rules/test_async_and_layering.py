@@ -3017,6 +3017,113 @@ def test_a_static_method_of_a_module_class_called_by_its_name_blocks() -> None:
     )
 
 
+def test_a_sync_http_sessions_requests_block_but_not_its_configuration() -> None:
+    """A `requests.Session`, an `httpx.Client` or an `http.client` connection a module
+    makes, or an object holds: its request methods send and wait for the answer (one
+    finding per function and session: the construction's, where the function makes it);
+    what configures it sends nothing (`headers.update`, `mount`, `set_debuglevel`)."""
+    source = """
+        import http.client
+
+        import httpx
+        import requests
+
+        http = requests.Session()
+        client = httpx.Client(base_url="https://api.example.com")
+
+
+        class Gateway:
+            def __init__(self) -> None:
+                self.conn = http.client.HTTPSConnection("www.ura.gov.sg")
+
+            async def fetch(self) -> bytes:
+                self.conn.set_debuglevel(1)
+                self.conn.request("GET", "/avail")
+                return self.conn.getresponse().read()
+
+
+        async def prices() -> object:
+            http.headers.update({"Accept": "application/json"})
+            http.mount("https://", requests.adapters.HTTPAdapter())
+            return http.get("https://api.example.com/prices").json()
+
+
+        async def rates() -> object:
+            return client.post("/rates", json={}).json()
+
+
+        async def made_here() -> object:
+            with requests.Session() as session:
+                return session.get("https://api.example.com").json()
+        """
+    found = [f for f in check_code(source) if f.code == "FG302"]
+    assert [f.start.row for f in found] == [16, 23, 27, 31]
+    assert (
+        "`self.conn.request()` on a sync `http.client.HTTPSConnection` client" in found[0].message
+    )
+    assert "`http.get()` on a sync `requests.Session` client" in found[1].message
+    assert "use httpx.AsyncClient" in found[2].message
+
+
+def test_a_request_through_a_session_an_object_holds_blocks_its_callers(tmp_path: Path) -> None:
+    """iloveangpao's carpark server (reader 219): `URA().getAvailFinal()` in an `async
+    def` route, whose class keeps `self.conn = http.client.HTTPSConnection(...)` from
+    `__init__` and sends through it two methods down (`makeRequest`); a method that only
+    configures the session blocks nothing."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/ura.py",
+        """
+        import http.client
+        import json
+
+
+        class URA:
+            def __init__(self):
+                self.conn = http.client.HTTPSConnection("www.ura.gov.sg")
+
+            def makeRequest(self, url):
+                self.conn.request("GET", url)
+                return json.loads(self.conn.getresponse().read())
+
+            def getAvail(self):
+                return self.makeRequest("/avail")
+
+            def getAvailFinal(self):
+                return self.getAvail()
+
+            def quiet(self):
+                self.conn.set_debuglevel(0)
+        """,
+    )
+    write(
+        tmp_path,
+        "app/main.py",
+        """
+        from fastapi import FastAPI
+
+        from app.ura import URA
+
+        app = FastAPI()
+
+
+        @app.get("/avail/")
+        async def avail():
+            return URA().getAvailFinal()
+
+
+        @app.get("/quiet/")
+        async def quiet():
+            return URA().quiet()
+        """,
+    )
+    found = _reported(tmp_path, "--select", "FG302")
+    assert [(code, row) for code, row, _ in found] == [("FG302", 10)]
+    assert "calls `request()` on a sync `http.client.HTTPSConnection` client" in found[0][2]
+
+
 def test_a_client_a_set_up_method_makes_is_known_to_the_methods(tmp_path: Path) -> None:
     """Mohit-555's `RedisService` (reader 136): `self.client = None` in `__init__`, then
     `self.client = redis.Redis(...)` in `connect()` (importing `redis` there), and every
