@@ -8,6 +8,7 @@ hook sit on top of this module; it knows nothing of either.
 
 from __future__ import annotations
 
+import ast
 import functools
 import operator
 import os
@@ -769,7 +770,7 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
                         index,
                     )
                 )
-    findings = _one_per_call(findings)
+    findings = _one_per_call(findings, {r.path: r.text for r in results})
     # a fix that removes a `Config` another module reads is withheld (FG207)
     findings = [
         f if f.fix is None or index.keeps_fix(f.fix.config_of) else f._replace(fix=None)
@@ -787,27 +788,87 @@ def resolve_with(results: Sequence[FileResult], index: ProjectIndex) -> list[Fin
 _CALL_RULES = frozenset({"FG302", "FG303"})
 
 
-def _one_per_call(findings: list[Finding]) -> list[Finding]:
+def _one_per_call(findings: list[Finding], texts: dict[Path, str | None]) -> list[Finding]:
     """The findings but FG102's within a call FG302 or FG303 reports (the session handed
     to `authenticate_user(db, ...)`, which checks a password: B0user's and RezenkovD's
-    logins, reader 210; civitas', Reinapepeada's, readers 205-206): one call, one finding,
-    the one that names what blocks."""
+    logins, reader 210; civitas', Reinapepeada's, readers 205-206), or on the session
+    handed to the object whose method such a call is (`user_service = UserService(db)`,
+    then `user_service.authenticate_user(...)` in the same function: Naman1995jain's
+    logins, reader 215): one call, one finding, the one that names what blocks."""
     calls: dict[Path, list[tuple[Location, Location]]] = {}
     for finding in findings:
         if finding.code in _CALL_RULES:
             calls.setdefault(finding.path, []).append((finding.start, finding.end))
     if not calls:
         return findings
-    return [
-        finding
-        for finding in findings
-        if finding.code != "FG102"
-        or not any(
-            (start.row, start.column) <= (finding.start.row, finding.start.column)
-            and (finding.end.row, finding.end.column) <= (end.row, end.column)
-            for start, end in calls.get(finding.path, ())
-        )
+    kept: list[Finding] = []
+    for finding in findings:
+        spans = calls.get(finding.path, ())
+        if finding.code == "FG102" and (
+            any(
+                (start.row, start.column) <= (finding.start.row, finding.start.column)
+                and (finding.end.row, finding.end.column) <= (end.row, end.column)
+                for start, end in spans
+            )
+            or _handed_to_a_reported_object(finding, spans, texts.get(finding.path))
+        ):
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _handed_to_a_reported_object(
+    finding: Finding, spans: Sequence[tuple[Location, Location]], text: str | None
+) -> bool:
+    """Whether FG102's finding lies in a call whose result a statement binds to a name
+    (`user_service = UserService(db)`), of which a call FG302 or FG303 reports in the same
+    function is a method (`user_service.authenticate_user(...)`, starting at `spans`);
+    read on CPython's tree, only for a file with both rules' findings."""
+    if text is None:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    lines = text.splitlines()
+
+    def column(row: int, offset: int) -> int:
+        """A 1-based character column from CPython's 0-based UTF-8 offset."""
+        line = lines[row - 1] if 0 < row <= len(lines) else ""
+        return len(line.encode()[:offset].decode(errors="replace")) + 1
+
+    row, col = finding.start.row, finding.start.column
+    functions = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.lineno <= row <= (node.end_lineno or node.lineno)
     ]
+    if not functions:
+        return False
+    function = max(functions, key=lambda node: node.lineno)  # the innermost
+    end = function.end_lineno or function.lineno
+    for node in ast.walk(function):
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+        ):
+            continue
+        call = node.value
+        start = (call.lineno, column(call.lineno, call.col_offset))
+        stop_row = call.end_lineno or call.lineno
+        stop = (stop_row, column(stop_row, call.end_col_offset or 0))
+        if not start <= (row, col) < stop:
+            continue
+        name = node.targets[0].id
+        return any(
+            node.lineno < begin.row <= end
+            and lines[begin.row - 1][begin.column - 1 :].startswith(f"{name}.")
+            for begin, _ in spans
+        )
+    return False
 
 
 def _place(finding: Finding) -> tuple[Path, str, Location, Location]:

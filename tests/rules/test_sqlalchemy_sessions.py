@@ -612,9 +612,33 @@ def test_a_session_handed_to_a_call_fg303_reports_is_that_finding(tmp_path: Path
     password)`, a sync function that queries the session and checks a password with
     bcrypt: FG303 reports the call, and the session handed to it is the same call, one
     change (a thread, or `def`) mends both; a session handed to a call that only queries
-    is FG102's."""
+    is FG102's. So is one handed to an object whose method FG303 reports in the same
+    function (`user_service = UserService(db)`, then `user_service.authenticate_user(...)`:
+    Naman1995jain's logins, reader 215), not one whose method only queries."""
     write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/services.py",
+        """
+        import bcrypt
+        from sqlalchemy.orm import Session
+
+
+        class UserService:
+            def __init__(self, db: Session) -> None:
+                self.db = db
+
+            def authenticate_user(self, email: str, password: str) -> object:
+                user = self.db.query(object).filter_by(email=email).first()
+                if user is None or not bcrypt.checkpw(password.encode(), user.hashed):
+                    return None
+                return user
+
+            def find(self, email: str) -> object:
+                return self.db.query(object).filter_by(email=email).first()
+        """,
+    )
     write(
         tmp_path,
         "app/auth.py",
@@ -622,6 +646,8 @@ def test_a_session_handed_to_a_call_fg303_reports_is_that_finding(tmp_path: Path
         import bcrypt
         from fastapi import APIRouter
         from sqlalchemy.orm import Session
+
+        from app.services import UserService
 
         router = APIRouter()
 
@@ -637,6 +663,7 @@ def test_a_session_handed_to_a_call_fg303_reports_is_that_finding(tmp_path: Path
             return db.query(object).filter_by(email=email).first()
 
 
+
         @router.post("/token")
         async def login(email: str, password: str, db: Session) -> object:
             return authenticate_user(
@@ -649,13 +676,27 @@ def test_a_session_handed_to_a_call_fg303_reports_is_that_finding(tmp_path: Path
         @router.get("/user")
         async def user(email: str, db: Session) -> object:
             return find_user(db, email)
+
+
+        @router.post("/login")
+        async def service_login(email: str, password: str, db: Session) -> object:
+            user_service = UserService(db)
+            return user_service.authenticate_user(email, password)
+
+
+        @router.get("/found")
+        async def found(email: str, db: Session) -> object:
+            user_service = UserService(db)
+            return user_service.find(email)
         """,
     )
     result = run_cli("check", "--no-cache", "--select", "FG102,FG303", str(tmp_path))
     rows = [line.split(" ")[0:2] for line in result.stdout.splitlines() if ": FG" in line]
     assert rows == [
-        [f"{tmp_path}/app/auth.py:21:12:", "FG303"],
-        [f"{tmp_path}/app/auth.py:30:22:", "FG102"],
+        [f"{tmp_path}/app/auth.py:24:12:", "FG303"],
+        [f"{tmp_path}/app/auth.py:33:22:", "FG102"],
+        [f"{tmp_path}/app/auth.py:39:12:", "FG303"],
+        [f"{tmp_path}/app/auth.py:44:32:", "FG102"],
     ]
 
 
