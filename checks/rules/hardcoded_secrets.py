@@ -222,10 +222,13 @@ _CAPITALS = lazy_pattern(r"^[A-Z][A-Z0-9_]*$")
 #: Stripe key, reader 175; `"your-api-key-here"`), a placeholder as the capitals are;
 #: after a provider's prefix of a mode (`sk_test_`, `pk_live_`), another service's key,
 #: with which this one signs nothing (Aponti's `STRIPE_SECRET_KEY` fallback
-#: `"sk_test_your_key_here"`, reader 190).
+#: `"sk_test_your_key_here"`, reader 190); or a provider's prefix before a stand-in word
+#: (GitSujal's `STRIPE_SECRET_KEY: str = "sk_test_dummy"  # Default for testing`,
+#: reader 223).
 _ASKS_FOR_VALUE = lazy_pattern(
     r"^(?:(?:enter|insert|put|add|paste|replace)[_ -]?(?:with[_ -]?)?your[_ -]?[a-z0-9_ -]*"
-    r"|(?:[a-z]{2,5}_(?:test|live)_)?your[_ -][a-z0-9_ -]*[_ -]here)$",
+    r"|(?:[a-z]{2,5}_(?:test|live)_)?your[_ -][a-z0-9_ -]*[_ -]here"
+    r"|[a-z]{2,6}_(?:(?:test|live)_)?(?:dummy|fake|mock|placeholder|example|changeme|x{3,}))$",
     re.IGNORECASE,
 )
 _PROVIDER_MODE = lazy_pattern(r"^[a-z]{2,5}_(?:test|live)_", re.IGNORECASE)
@@ -967,7 +970,8 @@ class HardcodedSecret(Rule):
         "cookie's name; nor a placeholder in capitals, or asking for the value in any "
         "case, as another service's API secret, `livekit_api_secret = "
         "'ENTER_YOUR_LIVE_KIT_API_SECRET'`, `stripe.api_key = 'Enter_Your_API_Key'`, "
-        "`STRIPE_SECRET_KEY` falling back to `'sk_test_your_key_here'`, which that service "
+        "`STRIPE_SECRET_KEY` falling back to `'sk_test_your_key_here'` or defaulting to a "
+        "provider's prefix and a stand-in word, `'sk_test_dummy'`, which that service "
         "must share); a credential sent with a request, in a `headers=` dict (an "
         "`Authorization` scheme's value, `'Bearer 9f8e...'`, or an API-key header's) or a "
         "`cookies=` dict (a session's or a token's cookie), 16 characters or more and not "

@@ -4501,6 +4501,30 @@ def test_a_placeholder_asking_for_the_value_in_any_case_is_no_secret() -> None:
     assert _found("FG502", source, "app/payments.py") == [6]
 
 
+def test_a_providers_prefix_before_a_stand_in_word_is_a_placeholder() -> None:
+    """GitSujal's settings (reader 223): `STRIPE_SECRET_KEY: str = "sk_test_dummy"  #
+    Default for testing`, a provider's key prefix and a stand-in word, as
+    `"sk_test_your_key_here"` is; another service's key, with which this one signs
+    nothing. A signing key's stand-in is the key the service signs or verifies with (a
+    webhook's secret: whoever knows it forges the provider's events), and a prefix
+    before a key's characters is a key."""
+    source = """
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            STRIPE_SECRET_KEY: str = "sk_test_dummy"
+            STRIPE_WEBHOOK_SECRET: str = "whsec_placeholder"
+            OPENAI_API_KEY: str = "sk_live_xxxx"
+            JWT_SECRET_KEY: str = "dummy"
+            PAYMENT_API_KEY: str = "sk_test_4f9a8b7c6d5e4f3a2b1c"
+
+
+        settings = Settings()
+        """
+    assert _found("FG502", source, "app/core/config.py") == [6, 8, 9]
+
+
 def test_a_private_default_the_settings_refuse_in_production_is_no_finding(
     tmp_path: Path,
 ) -> None:
