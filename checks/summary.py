@@ -876,6 +876,11 @@ class _Summarizer:
         pending: list[tuple[str, list[str]]] = []
         #: and the password helpers of other modules they call (`CALLS`)
         imported_helpers: dict[str, list[str]] = {}
+        once = {
+            name
+            for name, function in _module_functions(body)
+            if isinstance(function, ast.FunctionDef) and _made_once(function) is not None
+        }
         for name, function in _module_functions(body):
             if isinstance(function, ast.AsyncFunctionDef):
                 continue
@@ -1029,7 +1034,10 @@ class _Summarizer:
                 # imported context manager gives (`ProjectIndex._gives`)
                 found[f"{self.module}.{name}"] = OPENS + ",".join(dict.fromkeys(opened))
             elif not generator:
-                pending.append((name, _helpers_called(name, function)))
+                # (not a getter that makes the module's client on its first call alone:
+                # what it sends then, once per process, is no call of its callers')
+                helpers = [h for h in _helpers_called(name, function) if h not in once]
+                pending.append((name, helpers))
                 if helpers_imported or objects_imported:
                     imported_helpers[name] = helpers_imported + objects_imported
         # then each that calls one of those that hashes a password, until none is added
@@ -1247,6 +1255,11 @@ class _Summarizer:
             imported.partition(".")[0] in _CLIENT_LIBRARIES for imported in self.imports.values()
         ):
             return None
+        made = _made_once(function)
+        if made is not None:
+            # `return _s3_client`, the global its first call binds to `boto3.client(...)`
+            # (NFRohan's PixTools, reader 222)
+            return self._client_class(made)
         classes = {
             self._client_class(node.value)
             for node in _own_nodes(function)
@@ -2006,6 +2019,59 @@ def _on_owner(expr: ast.expr, owner: str) -> bool:
         and isinstance(expr.value, ast.Name)
         and expr.value.id == owner
     )
+
+
+def _made_once(function: ast.FunctionDef) -> ast.expr | None:
+    """What a getter makes on its first call alone, the value it binds to a module global
+    (`global _client`, `if _client is None:` or `if not _client:` binding it once in that
+    block, then `return _client`: a lazy client's getter, NFRohan's PixTools' `_get_client()`,
+    whose `head_bucket` and lifecycle calls run once per process: reader 222), else None.
+    Nothing but the docstring and `global` come before the test."""
+    names = {name for node in function.body if isinstance(node, ast.Global) for name in node.names}
+    body = [
+        statement
+        for statement in function.body
+        if not isinstance(statement, ast.Global)
+        and not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant))
+    ]
+    if not names or len(body) != 2:
+        return None
+    guard, last = body
+    if not (
+        isinstance(guard, ast.If)
+        and not guard.orelse
+        and isinstance(last, ast.Return)
+        and isinstance(last.value, ast.Name)
+        and last.value.id in names
+    ):
+        return None
+    name = last.value.id
+    test = guard.test
+    unset = (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == name
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value is None
+    ) or (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Name)
+        and test.operand.id == name
+    )
+    if not unset:
+        return None
+    bound = [
+        statement.value
+        for statement in guard.body
+        if isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == name
+    ]
+    return bound[0] if len(bound) == 1 else None
 
 
 def _helpers_called(name: str, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:

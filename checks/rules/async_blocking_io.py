@@ -360,7 +360,10 @@ class BlockingHttpInAsync(_BlockingInAsync):
         "sends a request through one of the sync "
         'clients below (the module\'s, `s3 = boto3.client("s3")`; its own; one a function '
         "of its module returns, annotated so or every `return` making one, `client = "
-        "get_minio_client()` of `return Minio(...)`, or a method of its class so, "
+        "get_minio_client()` of `return Minio(...)`, or the module's global its first "
+        "call binds, `if _client is None: _client = boto3.client(...)` then `return "
+        "_client`, whose set-up there runs once per process and is no call of its "
+        "callers; or a method of its class so, "
         "`self._client(...).upload_fileobj(...)`; a parameter "
         "annotated with the client's class; one `__init__` binds to `self`; or another "
         "module's, imported by its name, `redis_client.get(key)` of `from app.cache import "

@@ -3124,6 +3124,66 @@ def test_a_request_through_a_session_an_object_holds_blocks_its_callers(tmp_path
     assert "calls `request()` on a sync `http.client.HTTPSConnection` client" in found[0][2]
 
 
+def test_a_lazy_getters_client_blocks_its_callers_but_not_its_first_call_set_up(
+    tmp_path: Path,
+) -> None:
+    """NFRohan's PixTools (reader 222): `_get_client()` binds the module's global
+    `_s3_client = boto3.client(...)` under `if _s3_client is None:` (and checks the
+    bucket there, once per process), then returns it: `_get_client().put_object(...)` is
+    a request through that client, named so, and `_get_client().generate_presigned_url(...)`
+    is signed locally, no request; the set-up's `head_bucket` is no call of its callers."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/storage.py",
+        """
+        import boto3
+
+        _s3_client = None
+
+
+        def _get_client():
+            \"\"\"Lazy-init S3 client.\"\"\"
+            global _s3_client
+            if _s3_client is None:
+                _s3_client = boto3.client("s3")
+                _s3_client.head_bucket(Bucket="media")
+            return _s3_client
+
+
+        def upload(key: str, data: bytes) -> None:
+            _get_client().put_object(Bucket="media", Key=key, Body=data)
+
+
+        def link(key: str) -> str:
+            return _get_client().generate_presigned_url(
+                "get_object", Params={"Bucket": "media", "Key": key}
+            )
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import APIRouter
+
+        from app import storage
+
+        router = APIRouter()
+
+
+        @router.post("/files/{key}")
+        async def put(key: str, data: bytes) -> str:
+            storage.upload(key, data)
+            return storage.link(key)
+        """,
+    )
+    found = _reported(tmp_path, "--select", "FG302")
+    assert [(code, row) for code, row, _ in found] == [("FG302", 10)]
+    assert "calls `put_object()` on a sync `boto3.client` client" in found[0][2]
+
+
 def test_a_client_a_set_up_method_makes_is_known_to_the_methods(tmp_path: Path) -> None:
     """Mohit-555's `RedisService` (reader 136): `self.client = None` in `__init__`, then
     `self.client = redis.Redis(...)` in `connect()` (importing `redis` there), and every
