@@ -1215,7 +1215,11 @@ class SyncSessionInAsyncModule(Rule):
             given = None
             if dependency is not None:
                 given = Condition((dependency,), ASYNC_SESSION_CLASSES, subject=CALL, negated=True)
-            self._ask(ctx, id(function.node), passed_to, blocking, asked_coroutine, message, given)
+            # kept where a definite use follows (Glyph-AI's `user_crud.get_user_by_email(db,
+            # ...)` two lines above `db.query(...)`: the first use, reader 223)
+            self._ask(
+                ctx, id(function.node), passed_to, blocking, asked_coroutine, message, given, True
+            )
         elif blocking is not None:
             reported.add(id(function.node))
             self._drop_pending(ctx, id(function.node))
@@ -1415,17 +1419,20 @@ class SyncSessionInAsyncModule(Rule):
         condition: Condition,
         message: str | None = None,
         given: Condition | None = None,
+        kept: bool = False,
     ) -> None:
         """Report on `node` if the index finds `condition` true: once per coroutine and
         object of another module (a definite finding of the coroutine drops it); `given`:
         a condition it stands on too, which the coroutine's later asks and definite uses
         do not negate (what its session's dependency gives, the same for them): such an
-        ask is not dropped, a definite use after it stands only where it does not."""
+        ask is not dropped, a definite use after it stands only where it does not; so,
+        too, one `kept` (a session handed to another module's function, the first use
+        unless that is a coroutine function)."""
         asked = ctx.stash(self.code + ".asked")
         handed = ctx.stash(self.code + ".handed")
         if any(entry[:2] == (function, origin) for entry in (*asked, *handed)):
             return
-        if given is None:
+        if given is None and not kept:
             asked.append((function, origin, id(node)))
         else:
             # kept where a definite use follows, which stands only where this does not

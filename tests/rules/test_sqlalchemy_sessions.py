@@ -480,7 +480,11 @@ def test_a_session_handed_to_another_modules_coroutine_function_is_no_sync_use(
     """6110rstmks' routes (reader 130): `db: Session` handed to `category_crud.find(db,
     pk)`, an `async def` of another module called without `await`: no query runs there
     (the missing `await` is FG304's), so the route's first sync use is the next call, a
-    sync function's; a route that only hands it to coroutine functions has none."""
+    sync function's; a route that only hands it to coroutine functions has none. And
+    handed first to a sync function of another module, then queried: the first use is
+    the handed one (Glyph-AI's `user_crud.get_user_by_email(db, ...)` two lines above
+    `db.query(...)`, reported at the query: reader 223); after a coroutine function's,
+    the query."""
     root = tmp_path
     write(root, "pyproject.toml", "[project]\nname = 'svc'\n")
     write(root, "app/__init__.py", "")
@@ -517,10 +521,24 @@ def test_a_session_handed_to_another_modules_coroutine_function_is_no_sync_use(
 
         async def listed(db: Session, pk: int) -> object:
             return crud.find(db, pk)
+
+
+        async def checked(db: Session, pk: int) -> object:
+            total = crud.count(db)
+            return db.query(int).filter_by(pk=pk).first(), total
+
+
+        async def found(db: Session, pk: int) -> object:
+            crud.find(db, pk)
+            return db.query(int).filter_by(pk=pk).first()
         """,
     )
     result = run_cli("check", "--no-cache", "--select", "FG102", str(root))
-    assert _rows(result.stdout, "FG102") == [f"{root}/app/routes.py:10:23"]
+    assert _rows(result.stdout, "FG102") == [
+        f"{root}/app/routes.py:10:23",
+        f"{root}/app/routes.py:18:24",
+        f"{root}/app/routes.py:24:12",
+    ]
 
 
 def test_a_dependencys_session_handed_to_another_modules_coroutine_is_no_sync_use(
