@@ -228,12 +228,17 @@ def _blocking_functions(source: bytes, module: str, is_package: bool) -> dict[st
 
 
 def _sends_through(made: ast.Call, function: ast.FunctionDef) -> bool:
-    """Whether a function uses the client a call of it makes: opens it in a `with`, calls
-    a method on it (`httpx.Client().get(url)`), or binds it to a name it calls a method of
-    (`client = httpx.Client()`, then `client.get(url)`)."""
+    """Whether a function uses the client a call of it makes: opens it in a `with` that
+    names it (`with httpx.Client() as client:`; not one that binds nothing, whose body
+    sends through something else: Cosmln23's `with httpx.Client(timeout=3.0):` around
+    `resend.Emails.send(...)`, reader 223), calls a method on it (`httpx.Client().get(url)`),
+    or binds it to a name it calls a method of (`client = httpx.Client()`, then
+    `client.get(url)`)."""
     names: set[str] = set()
     for node in _own_nodes(function):
-        if isinstance(node, ast.With) and any(item.context_expr is made for item in node.items):
+        if isinstance(node, ast.With) and any(
+            item.context_expr is made and item.optional_vars is not None for item in node.items
+        ):
             return True
         if isinstance(node, ast.Assign) and node.value is made:
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))

@@ -3184,6 +3184,56 @@ def test_a_lazy_getters_client_blocks_its_callers_but_not_its_first_call_set_up(
     assert "calls `put_object()` on a sync `boto3.client` client" in found[0][2]
 
 
+def test_a_client_opened_in_a_with_that_binds_nothing_is_not_what_sends(
+    tmp_path: Path,
+) -> None:
+    """Cosmln23's Stripe webhooks (reader 223): a helper of another module opens `with
+    httpx.Client(timeout=3.0):`, binding nothing, around `resend.Emails.send(...)`: the
+    request is Resend's, which the finding names, not the client's, which sends nothing.
+    A client the `with` names sends what the body asks of it."""
+    write(tmp_path, "pyproject.toml", "[project]\nname = 'svc'\n")
+    write(tmp_path, "app/__init__.py", "")
+    write(
+        tmp_path,
+        "app/mail.py",
+        """
+        import httpx
+        import resend
+
+
+        def notify(to: str) -> None:
+            with httpx.Client(timeout=3.0):
+                resend.Emails.send({"to": to, "subject": "Payment failed"})
+
+
+        def ping(url: str) -> int:
+            with httpx.Client(timeout=3.0) as client:
+                return client.get(url).status_code
+        """,
+    )
+    write(
+        tmp_path,
+        "app/routes.py",
+        """
+        from fastapi import APIRouter
+
+        from app import mail
+
+        router = APIRouter()
+
+
+        @router.post("/webhook")
+        async def webhook(to: str) -> int:
+            mail.notify(to)
+            return mail.ping("https://status.example.com")
+        """,
+    )
+    found = _reported(tmp_path, "--select", "FG302")
+    assert [(code, row) for code, row, _ in found] == [("FG302", 10), ("FG302", 11)]
+    assert "calls `resend.Emails.send()`" in found[0][2]
+    assert "calls `httpx.Client()`" in found[1][2]
+
+
 def test_a_client_a_set_up_method_makes_is_known_to_the_methods(tmp_path: Path) -> None:
     """Mohit-555's `RedisService` (reader 136): `self.client = None` in `__init__`, then
     `self.client = redis.Redis(...)` in `connect()` (importing `redis` there), and every
