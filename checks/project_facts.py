@@ -712,7 +712,7 @@ def _written(
 ) -> bool:
     """Whether the identifier is written `times` times or more in the texts, as a whole
     word, not counting a place whose `before` bytes ahead match `skipped`; `code_only`:
-    nor one in a comment or in a string of prose (`_in_code`); nor one `unless` says of
+    nor one in a comment or in a string of prose (`in_code`); nor one `unless` says of
     (the text, the word's start and end)."""
     word = name.encode()
     count = 0
@@ -723,7 +723,7 @@ def _written(
             start = found.start()
             if (
                 (skipped is None or skipped.search(source[max(0, start - before) : start]) is None)
-                and (not code_only or _in_code(source, start, found.end()))
+                and (not code_only or in_code(source, start, found.end()))
                 and (unless is None or not unless(source, start, found.end()))
             ):
                 count += 1
@@ -738,7 +738,7 @@ def _word_pattern(word: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"(?<![\w])" + re.escape(word) + rb"(?![\w])")
 
 
-def _in_code(source: bytes, start: int, end: int) -> bool:
+def in_code(source: bytes, start: int, end: int) -> bool:
     """Whether the word at `start:end` may name something of the code: not in a comment,
     nor in a string of prose (`f"User {id} not found"`, `"User-Agent"`, a comment's
     `# User inside CarDisplay`: HaftomZ's three unused `User` schemas, reader 174); a
@@ -1004,7 +1004,7 @@ def module_name_used(
     module: Path, name: str, own: bytes, sources: Iterable[bytes], siblings: Iterable[bytes] = ()
 ) -> bool:
     """`NAME_IMPORTED`'s answer: `name`, bound at the top of the module `module` (its
-    text `own`), is read there besides its binding (in code, `_in_code`), or imported in
+    text `own`), is read there besides its binding (in code, `in_code`), or imported in
     the texts from a module or package of its name (`from src.database import session`,
     `from src import database` then `database.session`, `from .database import *`),
     relatively only in `siblings` (its folder's texts and below); or some module is
@@ -1230,7 +1230,7 @@ def named_besides_definitions(name: str, sources: Iterable[bytes], code_only: bo
     """`USED_FACT` for a class or function (`DEFINED`): the identifier is written, as a
     whole word, somewhere else than after `def` or `class` (sepehremami's `async def
     get_users` defined again below the route of that name, whose decorator registered
-    the first: reader 84), and not in a comment or prose (`_in_code`; with `code_only`
+    the first: reader 84), and not in a comment or prose (`in_code`; with `code_only`
     false, anywhere: the texts of packaging files, whose entry points are strings)."""
     return _written(name, sources, 1, _DEFINES, 12, code_only=code_only)
 
@@ -1289,7 +1289,7 @@ def written_times(name: str, source: bytes) -> int:
     return sum(
         1
         for found in _word_pattern(word).finditer(source)
-        if _in_code(source, found.start(), found.end())
+        if in_code(source, found.start(), found.end())
     )
 
 

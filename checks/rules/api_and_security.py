@@ -35,6 +35,7 @@ from checks.project_facts import (
     ON_EVENT_SELECTED,
     PUBLIC_CORS_SELECTED,
     REACHED,
+    in_code,
     names_bcrypt,
     used_fact,
     written_times,
@@ -1473,7 +1474,8 @@ class UnmaintainedAuthLibrary(Rule):
         "reported with what fails there: checking a stored bcrypt hash. A file that "
         "imports only passlib's exceptions (`from passlib.exc import UnknownHashError`, "
         "to catch them) hashes nothing: the file that hashes is reported, this one when "
-        "the selection names FG504.\n\n"
+        "the selection names FG504; nor does one whose passlib import its code never uses "
+        "(ruff's F401; uses only in comments, `# return bcrypt.verify(...)`, are none).\n\n"
         "Where it applies: every layer but tests (a test forging tokens or hashes follows "
         "the service's move; a library only tests import decodes no caller's token). One "
         "finding per library and service (or sub-service): on the first of its modules "
@@ -1787,8 +1789,10 @@ def _only_passlib_exceptions(ctx: FileContext) -> bool:
 
 
 def _unused_import(node: cst.CSTNode, ctx: FileContext) -> bool:
-    """Whether every name an import binds is written nowhere else in the file (as a whole
-    word, comments and strings included: a mention keeps the import used)."""
+    """Whether every name an import binds is written nowhere else in the file's code (as a
+    whole word; a string that may name it keeps the import used, not a comment: ilysth's
+    `from passlib.hash import bcrypt` whose every use, `# return bcrypt.verify(...)`, is
+    commented out, reader 220)."""
     if isinstance(node, cst.ImportAlias):
         aliases = [node]
     elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
@@ -1805,7 +1809,9 @@ def _unused_import(node: cst.CSTNode, ctx: FileContext) -> bool:
         if not isinstance(bound, cst.Name):
             return False
         word = re.escape(bound.value.encode())
-        if len(re.findall(rb"(?<![\w.])" + word + rb"(?!\w)", ctx.source)) > 1:
+        source = ctx.source
+        found = re.finditer(rb"(?<![\w.])" + word + rb"(?!\w)", source)
+        if sum(in_code(source, match.start(), match.end()) for match in found) > 1:
             return False
     return True
 

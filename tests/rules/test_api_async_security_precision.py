@@ -1799,10 +1799,20 @@ def _fg504(root: Path, *select: str) -> list[tuple[str, str]]:
 def test_a_passlib_import_nothing_uses_is_no_fg504(tmp_path: Path) -> None:
     """Azadron228's `auth.py` (reader 70): `from passlib.context import CryptContext`,
     never used; its `utils.py` hashes with it. Nothing of passlib runs in the first: the
-    import is ruff's F401 to remove, and the finding is the second file's."""
+    import is ruff's F401 to remove, and the finding is the second file's. So, too, an
+    import whose every use is commented out (ilysth's `from passlib.hash import bcrypt`
+    above `# return bcrypt.verify(...)`: reader 220); a string naming it keeps it used."""
     write(tmp_path, "pyproject.toml", '[project]\nname = "svc"\n')
     write(tmp_path, "requirements.txt", "passlib[bcrypt]\n")
     write(tmp_path, "app/auth.py", "import jwt\nfrom passlib.context import CryptContext\n")
+    write(
+        tmp_path,
+        "app/crud.py",
+        "from passlib.hash import bcrypt\n\n\n"
+        "def check(plain: str, hashed: str) -> bool:\n"
+        "    # return bcrypt.verify(plain, hashed)\n"
+        "    return plain == hashed\n",
+    )
     write(tmp_path, "app/old.py", "import passlib.context\n\nVERSION = 1\n")
     write(
         tmp_path,
@@ -1814,9 +1824,18 @@ def test_a_passlib_import_nothing_uses_is_no_fg504(tmp_path: Path) -> None:
         "app/named.py",
         'import passlib.context\n\nctx = passlib.context.CryptContext(schemes=["bcrypt"])\n',
     )
+    write(
+        tmp_path,
+        "app/aliased.py",
+        'from passlib import hash as hashes\n\nHASHER = getattr(globals()["hashes"], "bcrypt")\n',
+    )
     # one finding per library and project (the first module by name), each when named
-    assert [name for name, _ in _fg504(tmp_path)] == ["named.py"]
-    assert [name for name, _ in _fg504(tmp_path, "FG504")] == ["named.py", "utils.py"]
+    assert [name for name, _ in _fg504(tmp_path)] == ["aliased.py"]
+    assert [name for name, _ in _fg504(tmp_path, "FG504")] == [
+        "aliased.py",
+        "named.py",
+        "utils.py",
+    ]
 
 
 def test_a_module_importing_only_passlib_s_exceptions_is_held(tmp_path: Path) -> None:
