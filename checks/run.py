@@ -802,6 +802,7 @@ def _one_per_call(findings: list[Finding], texts: dict[Path, str | None]) -> lis
     if not calls:
         return findings
     kept: list[Finding] = []
+    trees: dict[Path, ast.Module | None] = {}
     for finding in findings:
         spans = calls.get(finding.path, ())
         if finding.code == "FG102" and (
@@ -810,25 +811,44 @@ def _one_per_call(findings: list[Finding], texts: dict[Path, str | None]) -> lis
                 and (finding.end.row, finding.end.column) <= (end.row, end.column)
                 for start, end in spans
             )
-            or _handed_to_a_reported_object(finding, spans, texts.get(finding.path))
+            or (
+                spans
+                and _handed_to_a_reported_object(
+                    finding, spans, texts.get(finding.path), _tree_of(finding.path, texts, trees)
+                )
+            )
         ):
             continue
         kept.append(finding)
     return kept
 
 
+def _tree_of(
+    path: Path, texts: dict[Path, str | None], trees: dict[Path, ast.Module | None]
+) -> ast.Module | None:
+    """A file's CPython tree, parsed once for `_one_per_call` (None: no text, or one
+    CPython cannot parse)."""
+    if path not in trees:
+        text = texts.get(path)
+        try:
+            trees[path] = ast.parse(text) if text is not None else None
+        except (SyntaxError, ValueError):
+            trees[path] = None
+    return trees[path]
+
+
 def _handed_to_a_reported_object(
-    finding: Finding, spans: Sequence[tuple[Location, Location]], text: str | None
+    finding: Finding,
+    spans: Sequence[tuple[Location, Location]],
+    text: str | None,
+    tree: ast.Module | None,
 ) -> bool:
     """Whether FG102's finding lies in a call whose result a statement binds to a name
     (`user_service = UserService(db)`), of which a call FG302 or FG303 reports in the same
     function is a method (`user_service.authenticate_user(...)`, starting at `spans`);
-    read on CPython's tree, only for a file with both rules' findings."""
-    if text is None:
-        return False
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    read on CPython's tree (`tree`, of `text`), only for a file with both rules'
+    findings."""
+    if text is None or tree is None:
         return False
     lines = text.splitlines()
 
