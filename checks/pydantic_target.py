@@ -2,8 +2,10 @@
 
 `target-pydantic = "1"` or `"2"` in `[tool.fastapi-guardrails]` decides. Without it, the
 project root's pins do (for the files of a sub-service that pins Pydantic or FastAPI,
-`checks.sub_services`, that sub-service's): `[project] dependencies`, its optional dependencies and
-`[dependency-groups]`, Poetry's `[tool.poetry.dependencies]` (and groups), `uv.lock`,
+`checks.sub_services`, that sub-service's; for a root that declares no dependency, its
+sub-services' where each admits no Pydantic 2: `PydanticTarget._agreed`): `[project]
+dependencies`, its optional dependencies and `[dependency-groups]`, Poetry's
+`[tool.poetry.dependencies]` (and groups), `uv.lock`,
 `poetry.lock`, Pipenv's `Pipfile` and `Pipfile.lock`, requirements files however spelled
 (`*requirements*.txt`, `requirement.txt`, `reqs.txt`), setuptools' `requires.txt` and the
 literal
